@@ -1,0 +1,47 @@
+import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { ConfigurationError } from '../../core/errors.js';
+import { booleanInput, enumInput, integerInput, parseCommandInput, stringInput } from '../../core/inputs.js';
+import { resolveDirectoryInput } from '../../core/paths.js';
+import { LINT_PRESETS, LINT_REPORT_FORMATS, runLintGate } from '../../gates/lint.js';
+
+/** Keys are the exact input names of actions/lint/action.yml. */
+export const inputs = {
+  preset: enumInput(LINT_PRESETS, 'node'),
+  'working-directory': stringInput('.'),
+  command: stringInput(''),
+  report: stringInput(''),
+  'report-format': enumInput(LINT_REPORT_FORMATS, 'none'),
+  'fail-on-warnings': booleanInput(false),
+  'timeout-seconds': integerInput(600, { min: 1, max: 21_600, unit: 'seconds' }),
+  ...commonGateInputs,
+};
+
+export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return runGateAction(
+    {
+      gate: 'lint',
+      shape: inputs,
+      execute: (i, ctx, rt) => {
+        if (i.preset !== 'command' && i.command !== '') {
+          throw new ConfigurationError(`input "command" is only used with preset: command (preset is ${i.preset})`);
+        }
+        if (i['report-format'] !== 'none' && i.report === '') {
+          throw new ConfigurationError('input "report" is required when "report-format" is set: the path the command writes its report to');
+        }
+        return runLintGate(
+          {
+            preset: i.preset,
+            workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
+            command: parseCommandInput(i.command),
+            report: i.report,
+            reportFormat: i['report-format'],
+            failOnWarnings: i['fail-on-warnings'],
+            timeoutMs: i['timeout-seconds'] * 1000,
+          },
+          rt,
+        );
+      },
+    },
+    env,
+  );
+}

@@ -1,0 +1,40 @@
+import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { ConfigurationError } from '../../core/errors.js';
+import { enumInput, integerInput, listInput, parseCommandInput, stringInput } from '../../core/inputs.js';
+import { resolveDirectoryInput } from '../../core/paths.js';
+import { runTestGate, TEST_PRESETS } from '../../gates/test.js';
+
+/** Keys are the exact input names of actions/test/action.yml. */
+export const inputs = {
+  preset: enumInput(TEST_PRESETS, 'node'),
+  'working-directory': stringInput('.'),
+  command: stringInput(''),
+  junit: listInput([]),
+  'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
+  ...commonGateInputs,
+};
+
+export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return runGateAction(
+    {
+      gate: 'test',
+      shape: inputs,
+      execute: (i, ctx, rt) => {
+        if (i.preset !== 'command' && i.command !== '') {
+          throw new ConfigurationError(`input "command" is only used with preset: command (preset is ${i.preset})`);
+        }
+        return runTestGate(
+          {
+            preset: i.preset,
+            workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
+            command: parseCommandInput(i.command),
+            junit: i.junit,
+            timeoutMs: i['timeout-seconds'] * 1000,
+          },
+          rt,
+        );
+      },
+    },
+    env,
+  );
+}

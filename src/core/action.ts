@@ -1,0 +1,131 @@
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import * as core from '@actions/core';
+import type { z } from 'zod';
+import { emitAnnotations, type AnnotationCount } from './annotations.js';
+import { buildContext, type RunnerContext } from './context.js';
+import { ConfigurationError, errorMessage, ToolNotFoundError } from './errors.js';
+import { capFindings, EVIDENCE_SCHEMA, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
+import type { GateReport, GateRuntime } from './gate.js';
+import { parseInputs, stringInput, type InputShape } from './inputs.js';
+import { actionsLogger } from './log.js';
+import { md } from './markdown.js';
+import { renderGateSummary } from './summary.js';
+
+/** Inputs every gate action has, spread into each action's schema. */
+export const commonGateInputs = {
+  'evidence-dir': stringInput(''),
+};
+
+export interface GateActionSpec<S extends InputShape> {
+  gate: GateName;
+  shape: S;
+  execute: (inputs: z.infer<z.ZodObject<S>>, ctx: RunnerContext, runtime: GateRuntime) => Promise<GateReport>;
+}
+
+function evidenceDirFrom(raw: string, env: NodeJS.ProcessEnv, workspace: string): string {
+  if (raw !== '') return isAbsolute(raw) ? raw : resolve(workspace, raw);
+  return join(env.RUNNER_TEMP || tmpdir(), 'release-safety', 'evidence');
+}
+
+/** A report for a gate that could not judge: the record still exists and says why. */
+export function errorReport(gate: GateName, message: string, startedAt: string, durationMs: number): GateReport {
+  return {
+    gate,
+    status: 'error',
+    summary: message.length > 1000 ? `${message.slice(0, 997)}...` : message,
+    tool: { name: 'release-safety', version: '' },
+    metrics: {},
+    findings: [],
+    details: {},
+    startedAt,
+    durationMs,
+    outputs: {},
+    summarySections: [],
+  };
+}
+
+/**
+ * The whole life of a gate action: inputs -> context -> gate -> evidence -> outputs, annotations,
+ * summary. Never throws. Outputs are set together at the end; the summary is written in finally.
+ */
+export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S>, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const log = actionsLogger();
+  let ctx: RunnerContext | undefined;
+  let report: GateReport | undefined;
+  let evidenceDir: string | undefined;
+  let failure: string | undefined;
+  try {
+    const inputs = parseInputs(spec.shape, env);
+    ctx = buildContext(env);
+    evidenceDir = evidenceDirFrom(String((inputs as Record<string, unknown>)['evidence-dir'] ?? ''), env, ctx.workspace);
+    const runtime: GateRuntime = {
+      log,
+      tempDir: ctx.runnerTemp || tmpdir(),
+      workspace: ctx.workspace,
+    };
+    report = await spec.execute(inputs, ctx, runtime);
+  } catch (error) {
+    if (error instanceof ConfigurationError || error instanceof ToolNotFoundError) {
+      failure = error.message;
+    } else {
+      failure = `release-safety ${spec.gate} stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
+      if (error instanceof Error && error.stack) core.debug(error.stack);
+    }
+    report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
+  }
+  // The verdict line goes into workflow commands and the log: keep it on one line.
+  report.summary = report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+
+  let summary = '';
+  try {
+    let evidencePath = '';
+    let evidenceSha = '';
+    let annotations: AnnotationCount = { shown: 0, total: 0 };
+    if (ctx && evidenceDir) {
+      const { findings, findingsTotal } = capFindings(report.findings);
+      const evidence: Evidence = {
+        schema: EVIDENCE_SCHEMA,
+        gate: report.gate,
+        status: report.status,
+        summary: report.summary,
+        startedAt: report.startedAt,
+        durationMs: report.durationMs,
+        subject: subjectFromContext(ctx),
+        tool: report.tool,
+        metrics: report.metrics,
+        findings,
+        findingsTotal,
+        details: report.details,
+      };
+      evidencePath = join(evidenceDir, `${spec.gate}.json`);
+      evidenceSha = writeEvidence(evidencePath, evidence);
+      annotations = emitAnnotations(report.findings, core, `release-safety ${spec.gate}`);
+      summary = renderGateSummary(evidence, annotations, report.summarySections);
+    } else {
+      summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
+    }
+    const outputs: Record<string, string | number> = {
+      status: report.status,
+      'evidence-path': evidencePath,
+      'evidence-sha256': evidenceSha,
+      ...report.outputs,
+    };
+    for (const [name, value] of Object.entries(outputs)) core.setOutput(name, String(value));
+    if (report.status === 'fail' || report.status === 'error') core.setFailed(`${spec.gate}: ${report.summary}`);
+    else core.info(`${spec.gate}: ${report.summary}`);
+  } catch (error) {
+    core.setFailed(`release-safety ${spec.gate} could not report its result: ${errorMessage(error)}`);
+    if (error instanceof Error && error.stack) core.debug(error.stack);
+  } finally {
+    if (summary && env.GITHUB_STEP_SUMMARY) {
+      try {
+        await core.summary.addRaw(summary, true).write();
+      } catch (error) {
+        core.warning(`could not write the job summary: ${errorMessage(error)}`);
+      }
+    }
+  }
+}

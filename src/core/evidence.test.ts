@@ -1,0 +1,85 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from './errors.js';
+import { canonicalJson, capFindings, EVIDENCE_SCHEMA, evidenceDigest, MAX_STORED_FINDINGS, readEvidence, writeEvidence, type Evidence, type Finding } from './evidence.js';
+
+export function sampleEvidence(overrides: Partial<Evidence> = {}): Evidence {
+  return {
+    schema: EVIDENCE_SCHEMA,
+    gate: 'lint',
+    status: 'pass',
+    summary: 'eslint: no errors',
+    startedAt: '2026-11-23T10:00:00.000Z',
+    durationMs: 1234,
+    subject: { repository: 'acme/service', commitSha: 'a'.repeat(40), eventName: 'pull_request', prNumber: 3 },
+    tool: { name: 'eslint', version: '9.39.5' },
+    metrics: { errors: 0, warnings: 1 },
+    findings: [],
+    findingsTotal: 0,
+    details: {},
+    ...overrides,
+  };
+}
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth, drops undefined, keeps arrays in order', () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
+  });
+  it('gives equal digests for equal data in any key order', () => {
+    const a = sampleEvidence();
+    const b = JSON.parse(JSON.stringify({ ...a, metrics: { warnings: 1, errors: 0 } })) as Evidence;
+    expect(evidenceDigest(a)).toBe(evidenceDigest(b));
+    expect(evidenceDigest(a)).not.toBe(evidenceDigest(sampleEvidence({ status: 'fail' })));
+    expect(evidenceDigest(a)).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+  it('refuses non-finite numbers', () => {
+    expect(() => canonicalJson({ x: Number.NaN })).toThrow();
+  });
+});
+
+describe('evidence records', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-ev-'));
+
+  it('round-trips through writeEvidence and readEvidence with the same digest', () => {
+    const path = join(dir, 'ok', 'lint.json');
+    const digest = writeEvidence(path, sampleEvidence());
+    const back = readEvidence(path);
+    expect(back).toEqual(sampleEvidence());
+    expect(evidenceDigest(back)).toBe(digest);
+  });
+
+  it('writeEvidence refuses an invalid record rather than emitting one', () => {
+    expect(() => writeEvidence(join(dir, 'bad.json'), sampleEvidence({ status: 'green' as never }))).toThrow();
+  });
+
+  it.each([
+    ['not json', /is not JSON/],
+    [JSON.stringify({ ...sampleEvidence(), schema: 'other@2' }), /field "schema"/],
+    [JSON.stringify({ ...sampleEvidence(), subject: { ...sampleEvidence().subject, commitSha: 'HEAD' } }), /field "subject.commitSha"/],
+    [JSON.stringify({ ...sampleEvidence(), findings: Array.from({ length: 101 }, () => ({ severity: 'error', message: 'x' })) }), /field "findings"/],
+  ])('readEvidence rejects an untrusted record: %#', (text, message) => {
+    const path = join(dir, `r-${Math.random()}.json`);
+    writeFileSync(path, text);
+    expect(() => readEvidence(path)).toThrowError(ConfigurationError);
+    expect(() => readEvidence(path)).toThrowError(message);
+  });
+
+  it('capFindings keeps errors first, at most MAX_STORED_FINDINGS, and the true total', () => {
+    const findings: Finding[] = [
+      ...Array.from({ length: 150 }, (_, i) => ({ severity: 'warning' as const, message: `w${i}` })),
+      { severity: 'error', message: 'the error', file: 'a.ts', line: 2 },
+    ];
+    const capped = capFindings(findings);
+    expect(capped.findingsTotal).toBe(151);
+    expect(capped.findings).toHaveLength(MAX_STORED_FINDINGS);
+    expect(capped.findings[0]!.message).toBe('the error');
+  });
+
+  it('the written file is pretty JSON that validates', () => {
+    const path = join(dir, 'pretty.json');
+    writeEvidence(path, sampleEvidence());
+    expect(readFileSync(path, 'utf8')).toContain('\n  "gate": "lint"');
+  });
+});

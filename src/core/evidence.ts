@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { ConfigurationError } from './errors.js';
+import type { RunnerContext } from './context.js';
+
+export const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+/** Findings stored per record; the true total is kept in findingsTotal. */
+export const MAX_STORED_FINDINGS = 100;
+
+export const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'] as const;
+export type GateName = (typeof GATES)[number];
+export const STATUSES = ['pass', 'fail', 'error', 'skipped'] as const;
+export type GateStatus = (typeof STATUSES)[number];
+
+const shaSchema = z.string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
+
+export const findingSchema = z.object({
+  severity: z.enum(['error', 'warning', 'notice']),
+  message: z.string().max(2000),
+  file: z.string().max(1000).optional(),
+  line: z.number().int().positive().optional(),
+  endLine: z.number().int().positive().optional(),
+  column: z.number().int().positive().optional(),
+  rule: z.string().max(300).optional(),
+  commit: shaSchema.optional(),
+  fingerprint: z.string().max(1500).optional(),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const subjectSchema = z.object({
+  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+  commitSha: shaSchema,
+  mergeSha: shaSchema.optional(),
+  baseSha: shaSchema.optional(),
+  ref: z.string().max(1000).optional(),
+  prNumber: z.number().int().positive().optional(),
+  eventName: z.string().max(100),
+  runId: z.string().max(40).optional(),
+  runAttempt: z.string().max(10).optional(),
+  runUrl: z.string().url().optional(),
+});
+export type Subject = z.infer<typeof subjectSchema>;
+
+export const toolSchema = z.object({
+  name: z.string().min(1).max(200),
+  version: z.string().max(200),
+  configSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+});
+export type ToolInfo = z.infer<typeof toolSchema>;
+
+export const evidenceSchema = z.object({
+  schema: z.literal(EVIDENCE_SCHEMA),
+  gate: z.enum(GATES),
+  status: z.enum(STATUSES),
+  summary: z.string().max(1000),
+  startedAt: z.string().datetime({ offset: true }),
+  durationMs: z.number().int().nonnegative(),
+  subject: subjectSchema,
+  tool: toolSchema,
+  metrics: z.record(z.string(), z.number().finite()),
+  findings: z.array(findingSchema).max(MAX_STORED_FINDINGS),
+  findingsTotal: z.number().int().nonnegative(),
+  /** Gate-specific details (image digest, alert evidence, ...). */
+  details: z.record(z.string(), z.unknown()),
+});
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+export function subjectFromContext(ctx: RunnerContext): Subject {
+  return {
+    repository: ctx.repository,
+    commitSha: ctx.headSha,
+    ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
+    ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
+    ...(ctx.ref ? { ref: ctx.ref } : {}),
+    ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
+    eventName: ctx.eventName,
+    ...(ctx.runId ? { runId: ctx.runId } : {}),
+    ...(ctx.runAttempt ? { runAttempt: ctx.runAttempt } : {}),
+    ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+  };
+}
+
+/** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
+export function capFindings(findings: readonly Finding[]): { findings: Finding[]; findingsTotal: number } {
+  const rank = { error: 0, warning: 1, notice: 2 } as const;
+  const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
+  return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
+}
+
+function clampFinding(f: Finding): Finding {
+  return f.message.length > 2000 ? { ...f, message: `${f.message.slice(0, 1997)}...` } : f;
+}
+
+/** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function evidenceDigest(evidence: Evidence): string {
+  return `sha256:${sha256Hex(canonicalJson(evidence))}`;
+}
+
+/** Validates before writing, so a gate can never emit a record that readers would reject. */
+export function writeEvidence(path: string, evidence: Evidence): string {
+  const checked = evidenceSchema.parse(evidence);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
+  renameSync(tmp, path);
+  return evidenceDigest(checked);
+}
+
+/** Reads a record produced by another job: untrusted, so every field is validated. */
+export function parseEvidence(text: string, source: string): Evidence {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
+  }
+  const result = evidenceSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigurationError(
+      `evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim(),
+    );
+  }
+  return result.data;
+}
+
+export function readEvidence(path: string): Evidence {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`evidence record ${path} cannot be read: ${(error as Error).message}`);
+  }
+  return parseEvidence(text, path);
+}

@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process';
+import { ToolNotFoundError } from './errors.js';
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Hard limit; the process group is killed (SIGTERM, then SIGKILL) when it passes. */
+  timeoutMs: number;
+  input?: string | Buffer;
+  /** Bytes kept of each stream; the tail is kept, since errors are usually last. */
+  maxBuffer?: number;
+  /** Called with each chunk of output as it arrives (for live logs). */
+  onStdout?: (chunk: string) => void;
+  onStderr?: (chunk: string) => void;
+  /** Shown in the ToolNotFoundError when the executable is missing. */
+  installHint?: string;
+}
+
+export interface ExecResult {
+  command: string;
+  args: readonly string[];
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  stdout: string;
+  stderr: string;
+  /** True when output beyond maxBuffer was dropped from the start. */
+  truncated: boolean;
+  durationMs: number;
+}
+
+class TailBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+  constructor(private readonly max: number) {}
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.size > this.max && this.chunks.length > 1) {
+      this.size -= this.chunks.shift()!.length;
+      this.truncated = true;
+    }
+    if (this.size > this.max) {
+      const only = this.chunks[0]!;
+      this.chunks[0] = only.subarray(only.length - this.max);
+      this.size = this.max;
+      this.truncated = true;
+    }
+  }
+  toString(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/**
+ * Runs one executable with an argument array (never a shell). Resolves with the exit status for
+ * the caller to interpret; rejects only when the program cannot be started at all.
+ */
+export function execTool(command: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
+  const started = Date.now();
+  const max = options.maxBuffer ?? 32 * 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+      windowsHide: true,
+    });
+    const out = new TailBuffer(max);
+    const err = new TailBuffer(max);
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid && process.platform !== 'win32') process.kill(-child.pid, signal);
+        else child.kill(signal);
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), 5_000);
+    }, options.timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      options.onStdout?.(chunk.toString('utf8'));
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err.push(chunk);
+      options.onStderr?.(chunk.toString('utf8'));
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      if (error.code === 'ENOENT') reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
+      else reject(error);
+    });
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      resolve({
+        command,
+        args,
+        exitCode,
+        signal,
+        timedOut,
+        stdout: out.toString(),
+        stderr: err.toString(),
+        truncated: out.truncated || err.truncated,
+        durationMs: Date.now() - started,
+      });
+    });
+    child.stdin.on('error', () => {
+      // The tool may exit without reading its input; that is reported through the exit code.
+    });
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
+}
+
+/** The last `count` non-empty lines of a tool's output, for summaries and error messages. */
+export function lastLines(text: string, count: number): string {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  return lines.slice(-count).join('\n');
+}
+
+export function describeExit(result: ExecResult): string {
+  if (result.timedOut) return `timed out after ${Math.round(result.durationMs / 1000)} s`;
+  if (result.signal) return `was killed by ${result.signal}`;
+  return `exited with code ${result.exitCode}`;
+}
+
+/**
+ * Splits a command line into arguments the way a POSIX shell would for quoting only: single and
+ * double quotes and backslash escapes; no expansion, no pipes, no globbing. The result is run
+ * without a shell.
+ */
+export function splitCommandLine(line: string): string[] {
+  const args: string[] = [];
+  let current = '';
+  let inArg = false;
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote === "'") {
+      if (ch === "'") quote = null;
+      else current += ch;
+    } else if (quote === '"') {
+      if (ch === '"') quote = null;
+      else if (ch === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) current += line[++i];
+      else current += ch;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+      inArg = true;
+    } else if (ch === '\\' && i + 1 < line.length) {
+      current += line[++i];
+      inArg = true;
+    } else if (/\s/.test(ch)) {
+      if (inArg) args.push(current);
+      current = '';
+      inArg = false;
+    } else {
+      current += ch;
+      inArg = true;
+    }
+  }
+  if (quote) throw new Error(`unterminated ${quote} quote`);
+  if (inArg) args.push(current);
+  return args;
+}

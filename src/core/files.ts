@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { globSync } from 'tinyglobby';
+
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
+export function hashFirstExisting(dir: string, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const path = join(dir, name);
+    if (existsSync(path) && statSync(path).isFile()) return sha256File(path);
+  }
+  return undefined;
+}
+
+/**
+ * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
+ * earlier run must never stand in for this one.
+ */
+export function freshFiles(globs: readonly string[], cwd: string, sinceMs: number): string[] {
+  if (globs.length === 0) return [];
+  const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+  // Filesystem timestamps can be coarser than the clock: allow one second of slack.
+  return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
+}

@@ -1,0 +1,51 @@
+import type { AnnotationCount } from './annotations.js';
+import type { Evidence } from './evidence.js';
+import { code, link, md, STATUS_ICON, table } from './markdown.js';
+
+const SUMMARY_FINDINGS = 30;
+
+/** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
+export function renderGateSummary(evidence: Evidence, annotations: AnnotationCount, sections: readonly string[]): string {
+  const lines: string[] = [];
+  lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${md(evidence.gate)}: ${md(evidence.status)}`);
+  lines.push('');
+  lines.push(md(evidence.summary));
+  lines.push('');
+  const s = evidence.subject;
+  const facts: string[][] = [
+    ['commit', code(s.commitSha)],
+    ['tool', `${md(evidence.tool.name)} ${code(evidence.tool.version || 'unknown')}`],
+    ['duration', `${(evidence.durationMs / 1000).toFixed(1)} s`],
+  ];
+  if (s.mergeSha) facts.splice(1, 0, ['merge commit', code(s.mergeSha)]);
+  if (s.prNumber) facts.push(['pull request', `#${s.prNumber}`]);
+  if (s.runUrl) facts.push(['run', link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
+  lines.push(table(['', ''], facts));
+  lines.push('');
+  const metrics = Object.entries(evidence.metrics);
+  if (metrics.length > 0) {
+    lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(k), md(v)])));
+    lines.push('');
+  }
+  for (const section of sections) {
+    lines.push(section, '');
+  }
+  if (evidence.findingsTotal > 0) {
+    const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
+      md(f.severity),
+      f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
+      f.rule ? md(f.rule) : '',
+      md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+    ]);
+    lines.push(`### Findings (${evidence.findingsTotal})`, '');
+    lines.push(table(['severity', 'location', 'rule', 'message'], rows));
+    if (evidence.findingsTotal > rows.length) {
+      lines.push('', `Showing ${rows.length} of ${evidence.findingsTotal} findings; the evidence record keeps ${evidence.findings.length}.`);
+    }
+    lines.push('');
+  }
+  if (annotations.total > annotations.shown) {
+    lines.push(`${annotations.shown} of ${annotations.total} findings were annotated (GitHub shows at most 10 per severity per step).`, '');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parseJUnit, parseTestOutputCounts } from './junit.js';
+
+const VITEST = `<?xml version="1.0" encoding="UTF-8" ?>
+<testsuites name="vitest tests" tests="3" failures="1" errors="0" time="0.5">
+  <testsuite name="test/app.test.ts" tests="3" failures="1" skipped="1">
+    <testcase classname="test/app.test.ts" name="lists items" time="0.01"></testcase>
+    <testcase classname="test/app.test.ts" name="adds &lt;item&gt;" time="0.02">
+      <failure message="expected 2 to be 3 // Object.is equality" type="AssertionError">
+AssertionError: expected 2 to be 3 // Object.is equality
+ ❯ test/app.test.ts:14:19
+ ❯ node_modules/vitest/dist/x.js:1:1
+      </failure>
+    </testcase>
+    <testcase classname="test/app.test.ts" name="later" time="0"><skipped/></testcase>
+  </testsuite>
+</testsuites>`;
+
+const PYTEST = `<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" errors="1" failures="1" skipped="0" tests="4">
+<testcase classname="tests.test_app" name="test_ok" file="tests/test_app.py" line="3"/>
+<testcase classname="tests.test_app" name="test_ok2"/>
+<testcase classname="tests.test_app" name="test_bad" file="tests/test_app.py" line="10"><failure message="assert 1 == 2">def test_bad():
+&gt;       assert 1 == 2
+E       assert 1 == 2
+
+tests/test_app.py:12: AssertionError</failure></testcase>
+<testcase classname="tests.test_app" name="test_err"><error message="fixture 'db' not found">tests/test_app.py:20: error</error></testcase>
+</testsuite></testsuites>`;
+
+describe('parseJUnit', () => {
+  it('reads vitest JUnit: counts, failure location from the stack, not node_modules', () => {
+    const r = parseJUnit(VITEST, '/w/repo/svc', '/w/repo');
+    expect(r).toMatchObject({ passed: 1, failed: 1, skipped: 1, total: 3 });
+    expect(r.failures[0]).toMatchObject({ file: 'svc/test/app.test.ts', line: 14, column: 19, severity: 'error' });
+    expect(r.failures[0]!.message).toContain('adds <item>');
+    expect(r.failures[0]!.message).toContain('expected 2 to be 3');
+  });
+  it('reads pytest JUnit: failures and errors both fail, file/line attributes used', () => {
+    const r = parseJUnit(PYTEST, '/w/repo', '/w/repo');
+    expect(r).toMatchObject({ passed: 2, failed: 2, skipped: 0, total: 4 });
+    expect(r.failures[0]).toMatchObject({ file: 'tests/test_app.py', line: 10 });
+    expect(r.failures[1]).toMatchObject({ file: 'tests/test_app.py', line: 20 });
+  });
+  it('a single <testsuite> root works; non-JUnit XML is rejected', () => {
+    expect(parseJUnit('<testsuite><testcase name="a"/></testsuite>', '/', '/')).toMatchObject({ passed: 1, total: 1 });
+    expect(() => parseJUnit('<html><body/></html>', '/', '/')).toThrowError(/not a JUnit report/);
+  });
+});
+
+describe('parseTestOutputCounts', () => {
+  it.each([
+    [' Test Files  1 failed | 2 passed (3)\n      Tests  1 failed | 4 passed | 1 skipped (6)\n   Start at 10:00', { passed: 4, failed: 1, skipped: 1, total: 6 }],
+    ['Tests:       2 failed, 3 passed, 5 total', { passed: 3, failed: 2, skipped: 0, total: 5 }],
+    ['# tests 5\n# suites 1\n# pass 4\n# fail 1\n# skipped 0\n# todo 0', { passed: 4, failed: 1, skipped: 0, total: 5 }],
+    ['ℹ tests 2\nℹ pass 2\nℹ fail 0', { passed: 2, failed: 0, skipped: 0, total: 2 }],
+    ['=========== 1 failed, 3 passed, 2 skipped in 0.12s ===========', { passed: 3, failed: 1, skipped: 2, total: 6 }],
+    ['============ no tests ran in 0.01s ============', { passed: 0, failed: 0, skipped: 0, total: 0 }],
+    ['\u001b[32mTests\u001b[39m  \u001b[1m\u001b[32m7 passed\u001b[39m\u001b[22m (7)', { passed: 7, failed: 0, skipped: 0, total: 7 }],
+  ])('reads %j', (output, counts) => {
+    expect(parseTestOutputCounts(output)).toEqual(counts);
+  });
+  it('returns undefined when no summary is present', () => {
+    expect(parseTestOutputCounts('hello\nall good')).toBeUndefined();
+  });
+});

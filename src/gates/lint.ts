@@ -1,0 +1,255 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { repoRelative } from '../core/annotations.js';
+import { ConfigurationError, ToolNotFoundError } from '../core/errors.js';
+import type { Finding } from '../core/evidence.js';
+import { describeExit, execTool, lastLines, type ExecResult } from '../core/exec.js';
+import { hashFirstExisting } from '../core/files.js';
+import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
+import { code, codeBlock, md } from '../core/markdown.js';
+
+export const LINT_PRESETS = ['node', 'python', 'command'] as const;
+export const LINT_REPORT_FORMATS = ['eslint-json', 'ruff-json', 'none'] as const;
+
+export interface LintOptions {
+  preset: (typeof LINT_PRESETS)[number];
+  /** Absolute directory the linter runs in. */
+  workingDirectory: string;
+  /** command preset: the argument vector (no shell). */
+  command: string[];
+  /** command preset: a report the command writes, relative to workingDirectory. */
+  report: string;
+  reportFormat: (typeof LINT_REPORT_FORMATS)[number];
+  failOnWarnings: boolean;
+  timeoutMs: number;
+}
+
+interface LintRun {
+  tool: string;
+  version: string;
+  configSha256?: string;
+  findings: Finding[];
+  filesChecked?: number;
+  /** Set when the linter itself failed (crash, bad config): the gate cannot judge. */
+  toolError?: string;
+}
+
+// ---- report parsers (exported for unit tests) ------------------------------------------------
+
+const eslintReport = z.array(
+  z.object({
+    filePath: z.string(),
+    messages: z.array(
+      z.object({
+        ruleId: z.string().nullable().optional(),
+        severity: z.number(),
+        message: z.string(),
+        line: z.number().optional(),
+        column: z.number().optional(),
+        endLine: z.number().optional(),
+        fatal: z.boolean().optional(),
+      }),
+    ),
+  }),
+);
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${what} is not JSON (first bytes: ${JSON.stringify(text.slice(0, 80))})`);
+  }
+}
+
+export function parseEslintJson(text: string, workspace: string): { findings: Finding[]; files: number } {
+  const parsed = eslintReport.safeParse(parseJson(text, 'the eslint report'));
+  if (!parsed.success) throw new Error(`the eslint report is not in eslint's JSON format: ${parsed.error.issues[0]?.message}`);
+  const findings: Finding[] = [];
+  for (const file of parsed.data) {
+    for (const m of file.messages) {
+      findings.push({
+        severity: m.severity >= 2 || m.fatal ? 'error' : 'warning',
+        message: m.message,
+        file: repoRelative(file.filePath, workspace),
+        ...(m.line && m.line > 0 ? { line: m.line } : {}),
+        ...(m.endLine && m.endLine > 0 ? { endLine: m.endLine } : {}),
+        ...(m.column && m.column > 0 ? { column: m.column } : {}),
+        ...(m.ruleId ? { rule: m.ruleId } : {}),
+      });
+    }
+  }
+  return { findings, files: parsed.data.length };
+}
+
+const ruffReport = z.array(
+  z.object({
+    code: z.string().nullable(),
+    message: z.string(),
+    filename: z.string(),
+    location: z.object({ row: z.number(), column: z.number() }).nullable().optional(),
+    end_location: z.object({ row: z.number(), column: z.number() }).nullable().optional(),
+  }),
+);
+
+export function parseRuffJson(text: string, workspace: string): Finding[] {
+  const parsed = ruffReport.safeParse(parseJson(text, 'the ruff report'));
+  if (!parsed.success) throw new Error(`the ruff report is not in ruff's JSON format: ${parsed.error.issues[0]?.message}`);
+  return parsed.data.map((v) => ({
+    severity: 'error' as const,
+    message: v.message,
+    file: repoRelative(v.filename, workspace),
+    ...(v.location ? { line: Math.max(1, v.location.row), column: Math.max(1, v.location.column) } : {}),
+    ...(v.end_location && v.location && v.end_location.row >= v.location.row ? { endLine: v.end_location.row } : {}),
+    ...(v.code ? { rule: v.code } : {}),
+  }));
+}
+
+/** flake8's default format: path:row:col: CODE message */
+export function parseFlake8(text: string, cwd: string, workspace: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^(.+?):(\d+):(\d+): ([A-Z]+\d+) (.*)$/.exec(line);
+    if (!m) continue;
+    findings.push({
+      severity: m[4]!.startsWith('W') ? 'warning' : 'error',
+      message: m[5]!,
+      file: repoRelative(join(cwd, m[1]!), workspace),
+      line: Math.max(1, Number(m[2])),
+      column: Math.max(1, Number(m[3])),
+      rule: m[4]!,
+    });
+  }
+  return findings;
+}
+
+// ---- tool runners --------------------------------------------------------------------------
+
+async function toolVersion(command: string, args: string[], cwd: string): Promise<string> {
+  try {
+    const r = await execTool(command, args, { cwd, timeoutMs: 30_000 });
+    const m = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`);
+    return m ? m[1]! : '';
+  } catch {
+    return '';
+  }
+}
+
+function toolFailure(tool: string, r: ExecResult): string {
+  return `${tool} ${describeExit(r)} without a usable report: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`;
+}
+
+async function runEslint(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
+  const eslint = join(o.workingDirectory, 'node_modules', '.bin', 'eslint');
+  if (!existsSync(eslint)) {
+    throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint from ${repoRelative(eslint, rt.workspace)}: run "npm ci" in the working directory before this step, or use preset: command`);
+  }
+  const version = await toolVersion(eslint, ['--version'], o.workingDirectory);
+  const configSha256 = hashFirstExisting(o.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);
+  const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
+  // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
+  if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) {
+    return { tool: 'eslint', version, configSha256, findings: [], toolError: toolFailure('eslint', r) };
+  }
+  const { findings, files } = parseEslintJson(r.stdout, rt.workspace);
+  return { tool: 'eslint', version, configSha256, findings, filesChecked: files };
+}
+
+async function runPythonLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
+  const configSha256 = hashFirstExisting(o.workingDirectory, ['ruff.toml', '.ruff.toml', 'pyproject.toml', '.flake8', 'setup.cfg', 'tox.ini']);
+  const venvRuff = join(o.workingDirectory, '.venv', 'bin', 'ruff');
+  const ruff = existsSync(venvRuff) ? venvRuff : 'ruff';
+  try {
+    const r = await execTool(ruff, ['check', '--output-format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
+    const version = await toolVersion(ruff, ['--version'], o.workingDirectory);
+    // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
+    if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) return { tool: 'ruff', version, configSha256, findings: [], toolError: toolFailure('ruff', r) };
+    return { tool: 'ruff', version, configSha256, findings: parseRuffJson(r.stdout, rt.workspace) };
+  } catch (error) {
+    if (!(error instanceof ToolNotFoundError)) throw error;
+  }
+  const hint = 'the python preset runs ruff, or flake8 when ruff is absent: "pip install ruff" before this step';
+  const r = await execTool('flake8', ['.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+  const version = await toolVersion('flake8', ['--version'], o.workingDirectory);
+  // flake8: 0 = clean, 1 = violations; anything else, or a non-zero exit with nothing parsed, is a failure of flake8.
+  const findings = parseFlake8(r.stdout, o.workingDirectory, rt.workspace);
+  if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1) || (r.exitCode === 1 && findings.length === 0)) {
+    return { tool: 'flake8', version, configSha256, findings: [], toolError: toolFailure('flake8', r) };
+  }
+  return { tool: 'flake8', version, configSha256, findings };
+}
+
+async function runCommandLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
+  const [cmd, ...args] = o.command;
+  if (!cmd) throw new ConfigurationError('input "command" is required with preset: command: the linter command line, e.g. "npx eslint -f json -o lint.json ."');
+  const reportPath = o.report ? join(o.workingDirectory, o.report) : '';
+  const since = Date.now();
+  const r = await execTool(cmd, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
+  rt.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
+  if (r.timedOut) return { tool: cmd, version: '', findings: [], toolError: toolFailure(cmd, r) };
+  if (o.reportFormat === 'none' || !reportPath) {
+    const findings: Finding[] =
+      r.exitCode === 0 ? [] : [{ severity: 'error', message: `${cmd} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5)}` }];
+    return { tool: cmd, version: '', findings };
+  }
+  if (!existsSync(reportPath)) {
+    return { tool: cmd, version: '', findings: [], toolError: `${cmd} ${describeExit(r)} and wrote no report at ${o.report}` };
+  }
+  const stat = statSync(reportPath);
+  if (stat.mtimeMs < since - 1000) {
+    return { tool: cmd, version: '', findings: [], toolError: `the report ${o.report} is older than this run: ${cmd} did not write it` };
+  }
+  const text = readFileSync(reportPath, 'utf8');
+  const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
+  if (r.exitCode !== 0 && findings.length === 0) {
+    return { tool: cmd, version: '', findings, toolError: `${cmd} ${describeExit(r)} but its report lists no problem` };
+  }
+  return { tool: cmd, version: '', findings };
+}
+
+export async function runLintGate(o: LintOptions, rt: GateRuntime): Promise<GateReport> {
+  const clock = startClock();
+  const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
+    try {
+      if (o.preset === 'node') return await runEslint(o, rt);
+      if (o.preset === 'python') return await runPythonLinter(o, rt);
+      return await runCommandLinter(o, rt);
+    } catch (error) {
+      if (error instanceof ToolNotFoundError) return { tool: error.tool, version: '', findings: [], toolError: error.message } satisfies LintRun;
+      if (error instanceof ConfigurationError) throw error;
+      return { tool: o.preset, version: '', findings: [], toolError: (error as Error).message } satisfies LintRun;
+    }
+  });
+  const errors = run.findings.filter((f) => f.severity === 'error').length;
+  const warnings = run.findings.filter((f) => f.severity === 'warning').length;
+  const metrics: Record<string, number> = { errors, warnings };
+  if (run.filesChecked !== undefined) metrics.filesChecked = run.filesChecked;
+  let status: GateReport['status'];
+  let summary: string;
+  if (run.toolError) {
+    status = 'error';
+    summary = `${run.tool} could not check the code: ${run.toolError}`;
+  } else if (errors > 0 || (o.failOnWarnings && warnings > 0)) {
+    status = 'fail';
+    summary = `${run.tool}: ${errors} error(s), ${warnings} warning(s)${o.failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`;
+  } else {
+    status = 'pass';
+    summary = `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`;
+  }
+  const sections: string[] = [];
+  if (run.toolError) sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
+  sections.push(`Linted with ${md(run.tool)} ${run.version ? code(run.version) : ''} (preset ${code(o.preset)}).`);
+  return {
+    gate: 'lint',
+    status,
+    summary,
+    tool: { name: run.tool, version: run.version, ...(run.configSha256 ? { configSha256: run.configSha256 } : {}) },
+    metrics,
+    findings: run.findings,
+    details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' },
+    startedAt: clock.startedAt,
+    durationMs: clock.elapsed(),
+    outputs: { errors, warnings },
+    summarySections: sections,
+  };
+}

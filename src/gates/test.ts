@@ -1,0 +1,149 @@
+import { join } from 'node:path';
+import { repoRelative } from '../core/annotations.js';
+import { ConfigurationError, ToolNotFoundError } from '../core/errors.js';
+import type { Finding, GateStatus } from '../core/evidence.js';
+import { describeExit, execTool, lastLines, type ExecResult } from '../core/exec.js';
+import { freshFiles } from '../core/files.js';
+import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
+import { code, codeBlock, md } from '../core/markdown.js';
+import { parseTestOutputCounts, readJUnitFiles, type TestCounts } from './junit.js';
+
+export const TEST_PRESETS = ['node', 'python', 'command'] as const;
+
+/** Where common node test runners write JUnit when configured to. */
+export const NODE_JUNIT_DEFAULTS = ['junit.xml', 'reports/junit.xml', 'test-results/**/*.xml', 'reports/junit/*.xml'];
+
+export interface TestOptions {
+  preset: (typeof TEST_PRESETS)[number];
+  workingDirectory: string;
+  command: string[];
+  /** Globs (relative to workingDirectory) of JUnit reports to read; only files written by this run count. */
+  junit: string[];
+  timeoutMs: number;
+}
+
+interface Plan {
+  tool: string;
+  cmd: string;
+  args: string[];
+  junit: string[];
+  hint: string;
+}
+
+function plan(o: TestOptions, tempDir: string): Plan {
+  if (o.preset === 'node') {
+    return { tool: 'npm test', cmd: 'npm', args: ['test'], junit: o.junit.length ? o.junit : NODE_JUNIT_DEFAULTS, hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first' };
+  }
+  if (o.preset === 'python') {
+    const report = join(tempDir, `pytest-junit-${process.pid}-${Date.now()}.xml`);
+    return { tool: 'pytest', cmd: 'python3', args: ['-m', 'pytest', `--junitxml=${report}`], junit: [report, ...o.junit], hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first' };
+  }
+  const [cmd, ...args] = o.command;
+  if (!cmd) throw new ConfigurationError('input "command" is required with preset: command: the test command line, e.g. "go test ./..."');
+  return { tool: cmd, cmd, args, junit: o.junit, hint: `the command input names "${cmd}", which is not on PATH` };
+}
+
+async function toolVersion(p: Plan, cwd: string): Promise<string> {
+  const probe: [string, string[]] | undefined =
+    p.cmd === 'npm' ? ['npm', ['--version']] : p.cmd === 'python3' ? ['python3', ['-m', 'pytest', '--version']] : undefined;
+  if (!probe) return '';
+  try {
+    const r = await execTool(probe[0], probe[1], { cwd, timeoutMs: 30_000 });
+    return /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`)?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+interface Verdict {
+  status: GateStatus;
+  summary: string;
+}
+
+/** The rules that decide the gate; exported so every branch is unit-tested. */
+export function judgeTests(exit: Pick<ExecResult, 'exitCode' | 'timedOut' | 'signal'>, counts: TestCounts | undefined, source: string): Verdict {
+  const ran = `${counts?.passed ?? 0} passed, ${counts?.failed ?? 0} failed, ${counts?.skipped ?? 0} skipped`;
+  if (exit.timedOut) return { status: 'error', summary: `the tests did not finish in time (${counts ? ran : 'no results'})` };
+  if (exit.signal) return { status: 'error', summary: `the test command was killed by ${exit.signal}` };
+  if (!counts) {
+    if (exit.exitCode !== 0) return { status: 'fail', summary: `the test command exited with code ${exit.exitCode} and left no result to count` };
+    return { status: 'error', summary: 'the test command succeeded but how many tests ran is unknown: no fresh JUnit report and no runner summary line; set the junit input' };
+  }
+  if (counts.failed > 0) return { status: 'fail', summary: `${ran} (${source})` };
+  if (counts.passed === 0) return { status: 'fail', summary: `no test was executed (${ran}, ${source}): a test step that runs nothing proves nothing` };
+  if (exit.exitCode !== 0) return { status: 'fail', summary: `the test command exited with code ${exit.exitCode} although ${source} shows ${ran}` };
+  return { status: 'pass', summary: `${ran} (${source})` };
+}
+
+export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<GateReport> {
+  const clock = startClock();
+  const p = plan(o, rt.tempDir);
+  const since = Date.now();
+  const outcome = await rt.log.group(`${p.tool} in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async (): Promise<{ r: ExecResult } | { error: string }> => {
+    let r: ExecResult;
+    const live = rt.log.untrustedStream();
+    try {
+      r = await execTool(p.cmd, p.args, {
+        cwd: o.workingDirectory,
+        timeoutMs: o.timeoutMs,
+        installHint: p.hint,
+        env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
+        onStdout: (chunk) => live.write(chunk),
+        onStderr: (chunk) => live.write(chunk),
+      });
+    } catch (error) {
+      if (error instanceof ToolNotFoundError) return { error: error.message };
+      throw error;
+    } finally {
+      live.end();
+    }
+    return { r };
+  });
+  const version = await toolVersion(p, o.workingDirectory);
+  const base = { gate: 'test' as const, startedAt: clock.startedAt, details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' } };
+  if ('error' in outcome) {
+    return { ...base, status: 'error', summary: outcome.error, tool: { name: p.tool, version }, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
+  }
+  const r = outcome.r;
+  const reports = freshFiles(p.junit, o.workingDirectory, since);
+  let counts: TestCounts | undefined;
+  let findings: Finding[] = [];
+  let source = '';
+  let reportError: string | undefined;
+  if (reports.length > 0) {
+    try {
+      const junit = readJUnitFiles(reports, o.workingDirectory, rt.workspace);
+      counts = junit;
+      findings = junit.failures;
+      source = `JUnit: ${reports.map((f) => repoRelative(f, rt.workspace)).join(', ')}`;
+    } catch (error) {
+      reportError = (error as Error).message;
+    }
+  }
+  if (!counts && !reportError) {
+    counts = parseTestOutputCounts(`${r.stdout}\n${r.stderr}`);
+    source = 'runner output';
+  }
+  let verdict = reportError ? { status: 'error' as const, summary: reportError } : judgeTests(r, counts, source);
+  if (verdict.status === 'fail' && findings.length === 0) {
+    findings = [{ severity: 'error', message: `${p.tool} ${describeExit(r)}: ${lastLines(`${r.stdout}\n${r.stderr}`, 3)}` }];
+  }
+  if (r.truncated && verdict.status === 'pass' && !reports.length) verdict = { status: 'error', summary: 'the test output was too large to read its summary; set the junit input' };
+  const metrics: Record<string, number> = counts
+    ? { passed: counts.passed, failed: counts.failed, skipped: counts.skipped, total: counts.total }
+    : {};
+  const sections: string[] = [];
+  if (verdict.status !== 'pass') sections.push(`### Last lines of the test output\n\n${codeBlock(lastLines(`${r.stdout}\n${r.stderr}`, 25) || '(no output)')}`);
+  sections.push(`Ran ${code([p.cmd, ...p.args].join(' '))} (${md(describeExit(r))}); counts from ${md(source || 'nowhere')}.`);
+  return {
+    ...base,
+    status: verdict.status,
+    summary: verdict.summary,
+    tool: { name: p.tool, version },
+    metrics,
+    findings,
+    durationMs: clock.elapsed(),
+    outputs: { passed: counts?.passed ?? 0, failed: counts?.failed ?? 0, skipped: counts?.skipped ?? 0, total: counts?.total ?? 0 },
+    summarySections: sections,
+  };
+}

