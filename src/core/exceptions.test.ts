@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from './errors.js';
+import { ExceptionLedger, exceptionState, parseExceptions } from './exceptions.js';
+
+const FILE = `# who may ship what
+exceptions:
+  - id: GHSA-jf85-cpcp-j695
+    reason: not reachable from our code
+    owner: "@acme/payments"
+    expires: 2026-12-31
+  - id: CVE-2021-44906
+    reason: dev-only tool
+    owner: bob
+    expires: 2026-01-01
+  - fingerprint: abc:src/a.ts:generic-api-key:3
+    reason: revoked test key
+    owner: alice
+    expires: 2027-01-01
+  - id: GHSA-unused-0000-0000
+    reason: left over
+    owner: carol
+    expires: 2027-06-30
+`;
+
+describe('exceptions file', () => {
+  const now = new Date('2026-11-23T12:00:00Z');
+
+  it('parses entries with their file:line', () => {
+    const entries = parseExceptions(FILE, '.github/x.yml');
+    expect(entries).toHaveLength(4);
+    expect(entries[0]).toMatchObject({ key: 'GHSA-jf85-cpcp-j695', kind: 'id', owner: '@acme/payments', expires: '2026-12-31', where: '.github/x.yml:3' });
+    expect(entries[2]).toMatchObject({ kind: 'fingerprint', where: '.github/x.yml:11' });
+  });
+
+  it('an entry is live through its whole expiry day (UTC), expired after', () => {
+    const [e] = parseExceptions('exceptions:\n  - id: X-1\n    reason: why not\n    owner: a\n    expires: 2026-11-23\n', 'f');
+    expect(exceptionState(e!, new Date('2026-11-23T23:59:59Z'))).toBe('live');
+    expect(exceptionState(e!, new Date('2026-11-24T00:00:00Z'))).toBe('expired');
+  });
+
+  it('the ledger reports applied, expired (matched) and unused entries, per gate', () => {
+    const entries = parseExceptions(FILE, 'f');
+    const audit = new ExceptionLedger(entries, 'audit', now);
+    expect(audit.match(['CVE-2020-8203', 'ghsa-jf85-cpcp-j695'])).toMatchObject({ state: 'live', entry: { key: 'GHSA-jf85-cpcp-j695' } });
+    expect(audit.match(['CVE-2021-44906'])).toMatchObject({ state: 'expired' });
+    expect(audit.match(['GHSA-none'])).toBeUndefined();
+    // fingerprints belong to the secrets gate
+    expect(audit.match(['abc:src/a.ts:generic-api-key:3'])).toBeUndefined();
+    const r = audit.report();
+    expect(r.applied.map((e) => e.key)).toEqual(['GHSA-jf85-cpcp-j695']);
+    expect(r.expired.map((e) => e.key)).toEqual(['CVE-2021-44906']);
+    expect(r.unused.map((e) => e.key)).toEqual(['GHSA-unused-0000-0000']);
+    const secrets = new ExceptionLedger(entries, 'secrets', now);
+    expect(secrets.match(['abc:src/a.ts:generic-api-key:3'])?.state).toBe('live');
+  });
+
+  it.each([
+    ['exceptions:\n  - id: X\n    owner: a\n    expires: 2026-01-01\n', /exception at f:2: field "reason"/],
+    ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 31/12/2026\n', /field "expires" must be a date in the form YYYY-MM-DD/],
+    ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-02-30\n', /not a real calendar date/],
+    ['exceptions:\n  - id: X\n    fingerprint: Y\n    reason: because\n    owner: a\n    expires: 2026-01-01\n', /exactly one of "id"/],
+    ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-01-01\n    note: extra\n', /Unrecognized key/i],
+    ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-01-01\n  - id: x\n    reason: again\n    owner: b\n    expires: 2026-01-01\n', /f:6 repeats id x already listed at f:2/],
+    ['allow: [1]\n', /must be a mapping with one key "exceptions"/],
+    ['exceptions: [\n', /f:\d+ is not valid YAML/],
+  ])('rejects a malformed file with a message naming the place: %#', (text, message) => {
+    expect(() => parseExceptions(text, 'f')).toThrowError(ConfigurationError);
+    expect(() => parseExceptions(text, 'f')).toThrowError(message);
+  });
+
+  it('an empty file is no exceptions', () => {
+    expect(parseExceptions('', 'f')).toEqual([]);
+    expect(parseExceptions('exceptions: []\n', 'f')).toEqual([]);
+  });
+});

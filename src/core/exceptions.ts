@@ -1,0 +1,176 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigurationError } from './errors.js';
+
+/**
+ * The exceptions file shared by the audit and secrets gates
+ * (default `.github/release-safety-exceptions.yml`):
+ *
+ *   exceptions:
+ *     - id: GHSA-jf85-cpcp-j695          # audit: advisory id (GHSA or CVE)
+ *       reason: not reachable: we never call zipObjectDeep
+ *       owner: "@acme/payments"
+ *       expires: 2026-12-31
+ *     - fingerprint: 3f1c...:src/config.ts:generic-api-key:12   # secrets: gitleaks fingerprint
+ *       reason: test fixture, revoked key
+ *       owner: alice
+ *       expires: 2026-12-01
+ *
+ * An entry suppresses matching findings until the end of its `expires` day (UTC). A matching entry
+ * past its date suppresses nothing and is reported as expired (the gate fails, naming it); an
+ * entry that matches nothing is reported as unused (a warning), so the file does not rot.
+ */
+export const DEFAULT_EXCEPTIONS_PATH = '.github/release-safety-exceptions.yml';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in the form YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real calendar date');
+
+const entrySchema = z
+  .object({
+    id: z.string().trim().min(1).max(200).optional(),
+    fingerprint: z.string().trim().min(1).max(1500).optional(),
+    reason: z.string().trim().min(3, 'must say why (at least 3 characters)').max(1000),
+    owner: z.string().trim().min(1, 'must name who owns the exception').max(200),
+    expires: isoDate,
+    gate: z.enum(['audit', 'secrets']).optional(),
+  })
+  .strict()
+  .refine((e) => (e.id === undefined) !== (e.fingerprint === undefined), { message: 'needs exactly one of "id" (advisory) or "fingerprint" (secret finding)' });
+
+const fileSchema = z.object({ exceptions: z.array(z.unknown()).default([]) }).strict();
+
+export interface ExceptionEntry {
+  /** Advisory id (GHSA-..., CVE-...) or gitleaks fingerprint: what it matches. */
+  key: string;
+  kind: 'id' | 'fingerprint';
+  reason: string;
+  owner: string;
+  expires: string;
+  gate?: 'audit' | 'secrets';
+  /** Where it stands in the file, for messages: path:line. */
+  where: string;
+}
+
+export type ExceptionState = 'live' | 'expired';
+
+function yamlDateToString(value: unknown): unknown {
+  // YAML 1.1 readers turn 2026-12-31 into a Date; the yaml package (1.2 core) keeps a string,
+  // but accept both so a file written for other tools still reads the same.
+  return value instanceof Date ? value.toISOString().slice(0, 10) : value;
+}
+
+/** Parses an exceptions file; every problem names the file, the line and the accepted form. */
+export function parseExceptions(text: string, path: string): ExceptionEntry[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const line = lineCounter.linePos(e.pos[0]).line;
+    throw new ConfigurationError(`exceptions file ${path}:${line} is not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const data = doc.toJS() as unknown;
+  if (data === null || data === undefined) return [];
+  const top = fileSchema.safeParse(data);
+  if (!top.success) {
+    throw new ConfigurationError(`exceptions file ${path} must be a mapping with one key "exceptions" holding a list of entries (id or fingerprint, reason, owner, expires)`);
+  }
+  const seq = isMap(doc.contents) ? doc.contents.get('exceptions', true) : undefined;
+  const nodes = isSeq(seq) ? seq.items : [];
+  const seen = new Map<string, string>();
+  return top.data.exceptions.map((raw, index) => {
+    const node = nodes[index] as { range?: [number, number, number] } | undefined;
+    const line = node?.range ? lineCounter.linePos(node.range[0]).line : 0;
+    const where = `${path}:${line}`;
+    const normalised = raw && typeof raw === 'object' ? { ...(raw as Record<string, unknown>), expires: yamlDateToString((raw as Record<string, unknown>).expires) } : raw;
+    const parsed = entrySchema.safeParse(normalised);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.length ? `field "${issue.path.join('.')}" ` : '';
+      throw new ConfigurationError(`exception at ${where}: ${field}${issue.message}; each entry needs id or fingerprint, reason, owner and expires (YYYY-MM-DD)`);
+    }
+    const e = parsed.data;
+    const kind = e.id !== undefined ? 'id' : 'fingerprint';
+    const key = (e.id ?? e.fingerprint)!;
+    const dupKey = `${kind}:${key.toLowerCase()}`;
+    if (seen.has(dupKey)) throw new ConfigurationError(`exception at ${where} repeats ${kind} ${key} already listed at ${seen.get(dupKey)}`);
+    seen.set(dupKey, where);
+    return { key, kind, reason: e.reason, owner: e.owner, expires: e.expires, ...(e.gate ? { gate: e.gate } : {}), where };
+  });
+}
+
+/** Reads the exceptions file; a missing file is no exceptions unless the user named it. */
+export function loadExceptions(path: string, explicitlyNamed: boolean): ExceptionEntry[] {
+  if (!existsSync(path)) {
+    if (explicitlyNamed) throw new ConfigurationError(`input "exceptions-file" names ${path}, which does not exist`);
+    return [];
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`exceptions file ${path} cannot be read: ${(error as Error).message}`);
+  }
+  return parseExceptions(text, path);
+}
+
+export function exceptionState(entry: ExceptionEntry, now: Date): ExceptionState {
+  // Valid through the whole expiry day in UTC.
+  return now.getTime() < Date.parse(`${entry.expires}T00:00:00Z`) + 86_400_000 ? 'live' : 'expired';
+}
+
+export interface LedgerReport {
+  /** Live entries that suppressed at least one finding. */
+  applied: ExceptionEntry[];
+  /** Expired entries that matched a finding: the finding stands and the gate fails. */
+  expired: ExceptionEntry[];
+  /** Entries that matched nothing (live or expired): warn so they get removed. */
+  unused: ExceptionEntry[];
+}
+
+/**
+ * Matches findings against the entries of one gate and remembers which entries were used, so
+ * the gate can report applied, expired and unused entries.
+ */
+export class ExceptionLedger {
+  private readonly byKey = new Map<string, ExceptionEntry>();
+  private readonly used = new Set<ExceptionEntry>();
+
+  constructor(
+    entries: readonly ExceptionEntry[],
+    private readonly gate: 'audit' | 'secrets',
+    private readonly now: Date,
+  ) {
+    const kind = gate === 'audit' ? 'id' : 'fingerprint';
+    for (const e of entries) {
+      if (e.kind !== kind || (e.gate && e.gate !== gate)) continue;
+      this.byKey.set(e.key.toLowerCase(), e);
+    }
+  }
+
+  /**
+   * The entry that covers a finding with any of these keys (advisory ids and aliases, or a
+   * fingerprint), and whether it is still live. Undefined when none covers it.
+   */
+  match(keys: readonly string[]): { entry: ExceptionEntry; state: ExceptionState } | undefined {
+    for (const k of keys) {
+      const entry = this.byKey.get(k.toLowerCase());
+      if (entry) {
+        this.used.add(entry);
+        return { entry, state: exceptionState(entry, this.now) };
+      }
+    }
+    return undefined;
+  }
+
+  report(): LedgerReport {
+    const all = [...this.byKey.values()];
+    return {
+      applied: all.filter((e) => this.used.has(e) && exceptionState(e, this.now) === 'live'),
+      expired: all.filter((e) => this.used.has(e) && exceptionState(e, this.now) === 'expired'),
+      unused: all.filter((e) => !this.used.has(e)),
+    };
+  }
+}
