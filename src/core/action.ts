@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import * as core from '@actions/core';
+import * as core from './runner.js';
 import type { z } from 'zod';
 import { emitAnnotations, type AnnotationCount } from './annotations.js';
 import { buildContext, type RunnerContext } from './context.js';
@@ -122,7 +122,7 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
   } finally {
     if (summary && env.GITHUB_STEP_SUMMARY) {
       try {
-        await core.summary.addRaw(summary, true).write();
+        core.appendSummary(summary);
       } catch (error) {
         core.warning(`could not write the job summary: ${errorMessage(error)}`);
       }

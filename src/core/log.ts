@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as core from '@actions/core';
+import * as core from './runner.js';
 
 /** What gates may use to talk to the log; no @actions/core inside gates. */
 export interface Logger {
