@@ -1,0 +1,62 @@
+import { isAbsolute, resolve } from 'node:path';
+import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { ConfigurationError } from '../../core/errors.js';
+import { DEFAULT_EXCEPTIONS_PATH } from '../../core/exceptions.js';
+import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
+import { resolveDirectoryInput } from '../../core/paths.js';
+import { AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate } from '../../gates/audit.js';
+
+/** Keys are the exact input names of actions/audit/action.yml. */
+export const inputs = {
+  ecosystem: enumInput(AUDIT_ECOSYSTEMS, 'auto'),
+  'working-directory': stringInput('.'),
+  'fail-on': enumInput(FAIL_ON_LEVELS, 'high'),
+  scope: enumInput(AUDIT_SCOPES, 'runtime'),
+  'exceptions-file': stringInput(''),
+  registry: stringInput(''),
+  'timeout-seconds': integerInput(300, { min: 1, max: 3600, unit: 'seconds' }),
+  ...commonGateInputs,
+};
+
+/** The registry must be an http(s) URL: it is passed to npm as --registry. */
+export function checkRegistry(value: string): string {
+  if (value === '') return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(`input "registry" must be an http(s) URL such as https://registry.npmjs.org/ (got ${JSON.stringify(value.slice(0, 80))})`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigurationError(`input "registry" must be an http(s) URL such as https://registry.npmjs.org/ (got ${JSON.stringify(value.slice(0, 80))})`);
+  }
+  return value;
+}
+
+export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return runGateAction(
+    {
+      gate: 'audit',
+      shape: inputs,
+      execute: (i, ctx, rt) => {
+        const named = i['exceptions-file'];
+        const exceptionsPath = named === '' ? DEFAULT_EXCEPTIONS_PATH : named;
+        return runAuditGate(
+          {
+            ecosystem: i.ecosystem,
+            workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
+            failOn: i['fail-on'],
+            scope: i.scope,
+            exceptionsFile: isAbsolute(exceptionsPath) ? exceptionsPath : resolve(ctx.workspace, exceptionsPath),
+            exceptionsFileExplicit: named !== '',
+            registry: checkRegistry(i.registry),
+            timeoutMs: i['timeout-seconds'] * 1000,
+            now: new Date(),
+          },
+          rt,
+        );
+      },
+    },
+    env,
+  );
+}

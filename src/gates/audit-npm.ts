@@ -1,0 +1,355 @@
+/**
+ * Reads `npm audit --json` (report version 2, npm 7 and later) and the package-lock.json it was
+ * computed from, and turns them into one VulnFinding per (installed package, advisory).
+ *
+ * npm's report is keyed by package name. Each entry's `via` holds either advisory objects (the
+ * package itself is vulnerable) or strings naming another entry (it is vulnerable only because it
+ * depends on that one: a "metavuln"). Findings are made from the advisory objects, for each
+ * installed copy (`nodes`) whose version is in the advisory's range; the metavuln chains are
+ * followed to say which direct dependency brings each advisory in.
+ */
+import {
+  fixedVersionFromRange,
+  ghsaFrom,
+  parseSeverityWord,
+  rangeIncludes,
+  severityFromCvss,
+  type Severity,
+  type VulnFinding,
+} from './audit-model.js';
+
+/** npm could not produce a report (its JSON carries an `error` key, or it is not a report). */
+export class AuditToolError extends Error {
+  override readonly name = 'AuditToolError';
+  constructor(
+    message: string,
+    /** A network failure or 5xx from the advisory service: worth one more try. */
+    readonly transient = false,
+  ) {
+    super(message);
+  }
+}
+
+// ---- package-lock.json -----------------------------------------------------------------------
+
+export interface LockPackage {
+  name?: string;
+  version?: string;
+  dev?: boolean;
+  devOptional?: boolean;
+  optional?: boolean;
+  link?: boolean;
+  resolved?: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+export interface Lockfile {
+  packages: Record<string, LockPackage>;
+  /** Line of each `"<location>": {` in the file. */
+  lines: Map<string, number>;
+  /** Parent location of each location reached from the root, for dependency paths. */
+  parents: Map<string, string>;
+}
+
+/** The package name at a location: the part after the last node_modules/ (scopes included). */
+export function nameAtLocation(location: string): string {
+  const i = location.lastIndexOf('node_modules/');
+  return i < 0 ? location : location.slice(i + 'node_modules/'.length);
+}
+
+/** The location a dependency `name` of the package at `from` resolves to, node's way (walk up). */
+function resolveFrom(packages: Record<string, LockPackage>, from: string, name: string): string | undefined {
+  let base = from;
+  for (;;) {
+    const candidate = base === '' ? `node_modules/${name}` : `${base}/node_modules/${name}`;
+    if (packages[candidate]) return candidate;
+    if (base === '') return undefined;
+    const i = base.lastIndexOf('/node_modules/');
+    base = i < 0 ? '' : base.slice(0, i);
+  }
+}
+
+/**
+ * Parses a lockfileVersion 2 or 3 package-lock.json (the `packages` map). Throws with a message
+ * naming the file when it is not one; lockfileVersion 1 has no `packages` map and is refused.
+ */
+export function parseLockfile(text: string, path: string): Lockfile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new Error(`${path} is not JSON`);
+  }
+  const d = data as { lockfileVersion?: unknown; packages?: unknown };
+  if (!d || typeof d !== 'object' || typeof d.packages !== 'object' || d.packages === null) {
+    throw new Error(`${path} has no "packages" map (lockfileVersion ${String(d?.lockfileVersion ?? '?')}): regenerate it with npm 7 or later (lockfileVersion 2 or 3)`);
+  }
+  const packages = d.packages as Record<string, LockPackage>;
+  const lines = new Map<string, number>();
+  // npm writes one key per line; the first `"node_modules/...": {` occurrence is the entry.
+  const keyLine = /^\s*"((?:[^"\\]|\\.)*)"\s*:\s*\{/;
+  let lineNo = 0;
+  for (const line of text.split('\n')) {
+    lineNo++;
+    if (!line.includes('node_modules/')) continue;
+    const m = keyLine.exec(line);
+    if (m && !lines.has(m[1]!) && packages[m[1]!]) lines.set(m[1]!, lineNo);
+  }
+  // Breadth-first from the root: the first parent found gives a shortest dependency path.
+  const parents = new Map<string, string>();
+  const seen = new Set<string>(['']);
+  let frontier = [''];
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const loc of frontier) {
+      const pkg = packages[loc];
+      if (!pkg) continue;
+      const names = new Set([
+        ...Object.keys(pkg.dependencies ?? {}),
+        ...Object.keys(pkg.optionalDependencies ?? {}),
+        ...Object.keys(pkg.peerDependencies ?? {}),
+        // Only the root's (and workspaces') devDependencies are installed.
+        ...(loc === '' || !loc.includes('node_modules') ? Object.keys(pkg.devDependencies ?? {}) : []),
+      ]);
+      for (const name of names) {
+        const to = resolveFrom(packages, loc, name);
+        if (!to || seen.has(to)) continue;
+        seen.add(to);
+        parents.set(to, loc);
+        next.push(to);
+        // A workspace link: its dependencies are declared on the linked folder's entry.
+        const target = packages[to]?.link ? packages[to]?.resolved : undefined;
+        if (target !== undefined && packages[target] && !seen.has(target)) {
+          seen.add(target);
+          parents.set(target, to);
+          next.push(target);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return { packages, lines, parents };
+}
+
+/** Dependency names from the project to this location: ['rc', 'minimist']. */
+export function dependencyPath(lock: Lockfile, location: string): string[] | undefined {
+  if (!lock.parents.has(location)) return undefined;
+  const path: string[] = [];
+  let loc: string | undefined = location;
+  for (let guard = 0; loc !== undefined && loc !== '' && guard < 1000; guard++) {
+    path.unshift(lock.packages[loc]?.name ?? nameAtLocation(loc));
+    loc = lock.parents.get(loc);
+  }
+  return path;
+}
+
+// ---- npm audit --json ------------------------------------------------------------------------
+
+interface NpmAdvisory {
+  source?: number | string;
+  name?: string;
+  dependency?: string;
+  title?: string;
+  url?: string;
+  severity?: string | null;
+  cwe?: string[];
+  cvss?: { score?: number | null; vectorString?: string | null } | null;
+  range?: string;
+}
+
+interface NpmVuln {
+  name: string;
+  severity?: string | null;
+  isDirect?: boolean;
+  via: (string | NpmAdvisory)[];
+  effects?: string[];
+  range?: string;
+  nodes?: string[];
+  fixAvailable?: boolean | { name?: string; version?: string; isSemVerMajor?: boolean };
+}
+
+export interface NpmAuditReport {
+  vulnerabilities: Record<string, NpmVuln>;
+  metadata?: {
+    vulnerabilities?: Partial<Record<'info' | 'low' | 'moderate' | 'high' | 'critical' | 'total', number>>;
+    dependencies?: { total?: number; prod?: number; dev?: number };
+  };
+}
+
+function describeNpmError(e: Record<string, unknown>, top: Record<string, unknown>): string {
+  const parts = [e.code, e.summary, top.message, top.statusCode ? `HTTP ${String(top.statusCode)}` : undefined, e.detail]
+    .filter((p) => typeof p === 'string' || typeof p === 'number')
+    .map((p) => String(p).trim())
+    .filter((p) => p !== '');
+  return [...new Set(parts)].join(': ') || 'npm reported an error without details';
+}
+
+/**
+ * Parses npm audit's stdout. Throws AuditToolError when it is not a version 2 report: npm prints
+ * `{"error": {...}}` (and, for a failed advisory request, the HTTP status and message) and exits 1,
+ * the same exit code as for "vulnerabilities found".
+ */
+export function parseNpmAuditJson(stdout: string): NpmAuditReport {
+  let data: unknown;
+  try {
+    data = JSON.parse(stdout);
+  } catch {
+    throw new AuditToolError(`npm audit did not print JSON (first bytes: ${JSON.stringify(stdout.slice(0, 120))})`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new AuditToolError('npm audit printed JSON that is not an object');
+  const top = data as Record<string, unknown>;
+  if (top.error !== undefined) {
+    const e = (top.error && typeof top.error === 'object' ? top.error : {}) as Record<string, unknown>;
+    const status = typeof top.statusCode === 'number' ? top.statusCode : undefined;
+    // A failed advisory request has a URI and no npm error code; a 4xx is not worth retrying.
+    const transient = e.code === undefined && typeof top.message === 'string' && (status === undefined || status >= 500 || status === 429);
+    throw new AuditToolError(`npm audit failed: ${describeNpmError(e, top)}`, transient);
+  }
+  if (top.auditReportVersion !== 2) {
+    throw new AuditToolError(`npm audit printed a report of version ${JSON.stringify(top.auditReportVersion ?? null)}; release-safety reads version 2 (npm 7 or later)`);
+  }
+  const vulns = top.vulnerabilities;
+  if (!vulns || typeof vulns !== 'object' || Array.isArray(vulns)) throw new AuditToolError('npm audit report has no "vulnerabilities" map');
+  for (const [key, v] of Object.entries(vulns as Record<string, unknown>)) {
+    const ok =
+      v !== null &&
+      typeof v === 'object' &&
+      Array.isArray((v as NpmVuln).via) &&
+      (v as NpmVuln).via.every((x) => typeof x === 'string' || (x !== null && typeof x === 'object')) &&
+      ((v as NpmVuln).nodes === undefined || Array.isArray((v as NpmVuln).nodes));
+    if (!ok) throw new AuditToolError(`npm audit report entry "${key}" is not in npm's format (needs a "via" list and "nodes")`);
+  }
+  const report = data as NpmAuditReport;
+  const declared = report.metadata?.vulnerabilities?.total;
+  if (typeof declared === 'number' && declared !== Object.keys(vulns).length) {
+    throw new AuditToolError(`npm audit report is inconsistent: metadata counts ${declared} vulnerable packages, the report lists ${Object.keys(vulns).length}`);
+  }
+  return report;
+}
+
+function describeFix(fix: NpmVuln['fixAvailable']): string | undefined {
+  if (fix === true) return 'npm audit fix';
+  if (fix === false) return 'no fix through the dependency tree; upgrade or replace the dependency that brings it in';
+  if (fix && typeof fix === 'object' && fix.name && fix.version) {
+    return `upgrade ${fix.name} to ${fix.version}${fix.isSemVerMajor ? ' (semver major)' : ''}`;
+  }
+  return undefined;
+}
+
+/**
+ * For every package in the report, the direct dependencies that bring it in, found by following
+ * `effects` (the reverse of `via`) up to entries npm marks isDirect. Cycles are cut.
+ */
+function directIntroducers(vulns: Record<string, NpmVuln>): (name: string) => string[] {
+  const memo = new Map<string, string[]>();
+  const walk = (name: string, onPath: Set<string>): string[] => {
+    const cached = memo.get(name);
+    if (cached) return cached;
+    const v = vulns[name];
+    if (!v || onPath.has(name)) return [];
+    onPath.add(name);
+    const out = new Set<string>();
+    if (v.isDirect) out.add(name);
+    for (const e of v.effects ?? []) for (const d of walk(e, onPath)) out.add(d);
+    onPath.delete(name);
+    const list = [...out].sort();
+    memo.set(name, list);
+    return list;
+  };
+  return (name) => walk(name, new Set());
+}
+
+/**
+ * The advisories behind an entry: its own, plus those of every entry its `via` strings lead to.
+ * Exported for the details of metavulns (a direct dependency that is vulnerable only through
+ * what it depends on).
+ */
+export function advisoriesBehind(vulns: Record<string, NpmVuln>, name: string): { package: string; advisory: NpmAdvisory }[] {
+  const out: { package: string; advisory: NpmAdvisory }[] = [];
+  const seen = new Set<string>();
+  const stack = [name];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const via of vulns[n]?.via ?? []) {
+      if (typeof via === 'string') stack.push(via);
+      else out.push({ package: n, advisory: via });
+    }
+  }
+  return out;
+}
+
+function advisorySeverity(a: NpmAdvisory): { severity: Severity; source: VulnFinding['severitySource'] } {
+  const word = parseSeverityWord(a.severity);
+  if (word) return { severity: word, source: 'advisory' };
+  const fromCvss = severityFromCvss(a.cvss?.score);
+  if (fromCvss) return { severity: fromCvss, source: 'cvss' };
+  return { severity: 'unknown', source: 'none' };
+}
+
+/**
+ * One finding per installed copy and advisory. `lock` supplies versions, dev flags, paths and
+ * lines; without it, the report's own fields are used (versions are then unknown).
+ */
+export function normaliseNpmAudit(report: NpmAuditReport, lock?: Lockfile): VulnFinding[] {
+  const vulns = report.vulnerabilities;
+  const introducers = directIntroducers(vulns);
+  const findings: VulnFinding[] = [];
+  for (const [key, v] of Object.entries(vulns)) {
+    const name = v.name || key;
+    const own = v.via.filter((x): x is NpmAdvisory => typeof x !== 'string' && (x.name === undefined || x.name === name));
+    if (own.length === 0) continue; // a metavuln: its advisories are reported on the package that has them
+    const nodes = v.nodes && v.nodes.length > 0 ? v.nodes : [`node_modules/${name}`];
+    const fix = describeFix(v.fixAvailable);
+    for (const location of nodes) {
+      const entry = lock?.packages[location];
+      const version = entry?.version ?? '';
+      const path = (lock && dependencyPath(lock, location)) ?? fallbackPath(name, v, introducers);
+      const direct = lock?.parents.has(location) ? lock.parents.get(location) === '' : Boolean(v.isDirect);
+      // devOptional packages can be installed as optional runtime dependencies: count them as runtime.
+      const dev = entry ? entry.dev === true : false;
+      for (const a of own) {
+        const range = typeof a.range === 'string' ? a.range : undefined;
+        // npm lists every copy of the package under the entry; keep the copies this advisory covers.
+        if (range && version && rangeIncludes(range, version) === false) continue;
+        const { severity, source } = advisorySeverity(a);
+        const ghsa = ghsaFrom(a.url);
+        const npmId = a.source !== undefined && a.source !== null ? `npm:${String(a.source)}` : undefined;
+        const ids = [ghsa, npmId, a.source !== undefined ? String(a.source) : undefined].filter((x): x is string => Boolean(x));
+        const score = typeof a.cvss?.score === 'number' && a.cvss.score > 0 ? a.cvss.score : undefined;
+        const fixedIn = range ? fixedVersionFromRange(range, version) : undefined;
+        findings.push({
+          ecosystem: 'npm',
+          package: name,
+          version,
+          location,
+          advisoryId: ghsa ?? npmId ?? `${name}:${a.title ?? 'advisory'}`,
+          ids: [...new Set(ids)],
+          title: a.title ?? '(no title)',
+          ...(a.url ? { url: a.url } : {}),
+          severity,
+          severitySource: source,
+          ...(score !== undefined ? { cvssScore: score } : {}),
+          ...(range ? { vulnerableRange: range } : {}),
+          ...(fixedIn ? { fixedIn } : {}),
+          ...(fix ? { fix } : {}),
+          path,
+          direct,
+          dev,
+          ...(lock?.lines.get(location) ? { line: lock.lines.get(location)! } : {}),
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+function fallbackPath(name: string, v: NpmVuln, introducers: (name: string) => string[]): string[] {
+  if (v.isDirect) return [name];
+  const via = introducers(name)[0];
+  return via && via !== name ? [via, '…', name] : [name];
+}
