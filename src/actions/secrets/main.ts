@@ -1,0 +1,95 @@
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { ConfigurationError } from '../../core/errors.js';
+import { DEFAULT_EXCEPTIONS_PATH, loadExceptions } from '../../core/exceptions.js';
+import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
+import { runSecretsGate, SECRETS_SCOPES } from '../../gates/secrets.js';
+import { GITLEAKS_DEFAULT_VERSION } from '../../tools/catalog.js';
+import { installTool } from '../../tools/installer.js';
+
+/** Keys are the exact input names of actions/secrets/action.yml. */
+export const inputs = {
+  scope: enumInput(SECRETS_SCOPES, 'auto'),
+  config: stringInput(''),
+  'baseline-path': stringInput(''),
+  'exceptions-file': stringInput(''),
+  'gitleaks-version': stringInput(GITLEAKS_DEFAULT_VERSION),
+  'gitleaks-path': stringInput(''),
+  'mirror-url': stringInput(''),
+  'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
+  ...commonGateInputs,
+};
+
+function fileInput(input: string, value: string, workspace: string, form: string): string {
+  const path = isAbsolute(value) ? value : resolve(workspace, value);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: ${form}`);
+  return path;
+}
+
+export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return runGateAction(
+    {
+      gate: 'secrets',
+      shape: inputs,
+      execute: async (i, ctx, rt) => {
+        const workspace = ctx.workspace;
+        // gitleaks' own discovery order: --config, GITLEAKS_CONFIG, then <repository>/.gitleaks.toml.
+        let configPath: string | undefined;
+        let configSource = "gitleaks' default rules";
+        if (i.config !== '') {
+          configPath = fileInput('config', i.config, workspace, 'give the path of a gitleaks TOML config relative to the repository root, e.g. .gitleaks.toml');
+          configSource = i.config;
+        } else if (env.GITLEAKS_CONFIG) {
+          configPath = fileInput('config', env.GITLEAKS_CONFIG, workspace, 'GITLEAKS_CONFIG must name a gitleaks TOML config');
+          configSource = `GITLEAKS_CONFIG (${env.GITLEAKS_CONFIG})`;
+        } else if (env.GITLEAKS_CONFIG_TOML) {
+          configSource = 'GITLEAKS_CONFIG_TOML';
+        } else if (existsSync(join(workspace, '.gitleaks.toml'))) {
+          configPath = join(workspace, '.gitleaks.toml');
+          configSource = '.gitleaks.toml';
+        }
+        const baselinePath = i['baseline-path'] !== '' ? fileInput('baseline-path', i['baseline-path'], workspace, 'give a gitleaks JSON report relative to the repository root') : undefined;
+        const exceptionsNamed = i['exceptions-file'] !== '';
+        const exceptionsRel = exceptionsNamed ? i['exceptions-file'] : DEFAULT_EXCEPTIONS_PATH;
+        const exceptions = loadExceptions(isAbsolute(exceptionsRel) ? exceptionsRel : join(workspace, exceptionsRel), exceptionsNamed);
+
+        let gitleaks: string;
+        if (i['gitleaks-path'] !== '') {
+          gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
+        } else {
+          const installed = await rt.log.group(`install gitleaks ${i['gitleaks-version']}`, () =>
+            installTool({ tool: 'gitleaks', version: i['gitleaks-version'], ...(i['mirror-url'] ? { mirrorUrl: i['mirror-url'] } : {}), tempDir: rt.tempDir, log: rt.log }),
+          );
+          gitleaks = installed.path;
+        }
+        return runSecretsGate(
+          {
+            gitleaks,
+            scope: i.scope,
+            event: {
+              eventName: ctx.eventName,
+              headSha: ctx.headSha,
+              ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
+              ref: ctx.ref,
+              ...(ctx.forced !== undefined ? { forced: ctx.forced } : {}),
+              ...(ctx.created !== undefined ? { created: ctx.created } : {}),
+              ...(ctx.defaultBranch ? { defaultBranch: ctx.defaultBranch } : {}),
+            },
+            repoDir: workspace,
+            ...(configPath ? { configPath } : {}),
+            configSource,
+            gitleaksIgnorePath: join(workspace, '.gitleaksignore'),
+            ...(baselinePath ? { baselinePath } : {}),
+            exceptions,
+            now: new Date(),
+            outputDir: join(rt.tempDir, 'release-safety', 'secrets'),
+            timeoutMs: i['timeout-seconds'] * 1000,
+          },
+          rt,
+        );
+      },
+    },
+    env,
+  );
+}

@@ -1,0 +1,383 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { ToolNotFoundError } from '../core/errors.js';
+import type { Finding, GateStatus } from '../core/evidence.js';
+import { describeExit, execTool, lastLines } from '../core/exec.js';
+import { ExceptionLedger, type ExceptionEntry } from '../core/exceptions.js';
+import { sha256File } from '../core/files.js';
+import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
+import { code, codeBlock, md, table } from '../core/markdown.js';
+import { LayeredScratchTree, PatchParser } from './secrets/patch.js';
+import { countCommits, gitIn, planScan, RangeError_, resolvePlan, type ScanEvent, type ScanPlan, type SecretsScope } from './secrets/range.js';
+import {
+  fingerprintOf,
+  globalFingerprint,
+  parseGitleaksReport,
+  readBaseline,
+  readGitleaksIgnore,
+  renderReport,
+  renderSarif,
+  type RawGitleaksFinding,
+  type ReportedFinding,
+  type SecretFinding,
+} from './secrets/report.js';
+
+export { SECRETS_SCOPES, type SecretsScope } from './secrets/range.js';
+
+/** gitleaks exits with this when it found leaks; any other non-zero exit is gitleaks failing. */
+export const LEAKS_EXIT_CODE = 42;
+
+export interface SecretsOptions {
+  /** Absolute path of the gitleaks executable. */
+  gitleaks: string;
+  scope: SecretsScope;
+  event: ScanEvent;
+  /** The repository checkout. */
+  repoDir: string;
+  /** A gitleaks config file (absolute); undefined = gitleaks' default rules. */
+  configPath?: string;
+  /** Where the config came from, for the summary. */
+  configSource: string;
+  /** The .gitleaksignore to honour (absolute; may not exist). */
+  gitleaksIgnorePath: string;
+  baselinePath?: string;
+  exceptions: readonly ExceptionEntry[];
+  now: Date;
+  /** Where sarif and report files go. */
+  outputDir: string;
+  timeoutMs: number;
+}
+
+interface ScanResult {
+  findings: SecretFinding[];
+  commitsScanned: number;
+  filesScanned: number;
+  range: string;
+  description: string;
+  note?: string;
+  skipped: { path: string; reason: string }[];
+  gitleaksRuns: number;
+  base?: string;
+  head?: string;
+}
+
+class ToolFailure extends Error {}
+
+// eslint-disable-next-line no-control-regex -- gitleaks colours its log lines
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+function scanConcurrency(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+async function gitleaksVersion(gitleaks: string, timeoutMs: number): Promise<string> {
+  try {
+    const r = await execTool(gitleaks, ['version'], { timeoutMs: Math.min(timeoutMs, 60_000) });
+    const m = /v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout}\n${r.stderr}`);
+    return r.exitCode === 0 && m ? m[1]! : '';
+  } catch {
+    return '';
+  }
+}
+
+/** One `gitleaks dir` run in `cwd` over `.`; returns the parsed (secret-free) findings. */
+async function runGitleaksDir(o: SecretsOptions, rt: GateRuntime, cwd: string, scratch: string, n: number): Promise<RawGitleaksFinding[]> {
+  const reportPath = join(scratch, `gitleaks-${n}.json`);
+  const emptyIgnore = join(scratch, 'empty.gitleaksignore');
+  const args = ['dir', '--no-banner', '--no-color', '--redact', '--report-format', 'json', '--report-path', reportPath, '--exit-code', String(LEAKS_EXIT_CODE), '--gitleaks-ignore-path', emptyIgnore];
+  if (o.configPath) args.push('--config', o.configPath);
+  args.push('.');
+  const r = await execTool(o.gitleaks, args, {
+    cwd,
+    timeoutMs: o.timeoutMs,
+    maxBuffer: 256 * 1024,
+    installHint: 'set input "gitleaks-path" to an installed gitleaks, or leave it empty to install the pinned version',
+  });
+  const log = lastLines(`${r.stderr}\n${r.stdout}`.replace(ANSI, ''), 10);
+  if (log) rt.log.untrusted(log);
+  if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== LEAKS_EXIT_CODE)) {
+    throw new ToolFailure(`gitleaks ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`.replace(ANSI, ''), 4) || '(no output)'}`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(reportPath, 'utf8');
+  } catch {
+    throw new ToolFailure(`gitleaks ${describeExit(r)} but wrote no report`);
+  }
+  let findings: RawGitleaksFinding[];
+  try {
+    findings = parseGitleaksReport(text);
+  } catch (error) {
+    throw new ToolFailure((error as Error).message);
+  } finally {
+    rmSync(reportPath, { force: true });
+  }
+  if (r.exitCode === LEAKS_EXIT_CODE && findings.length === 0) throw new ToolFailure(`gitleaks reported leaks (exit ${LEAKS_EXIT_CODE}) but its report lists none`);
+  if (r.exitCode === 0 && findings.length > 0) throw new ToolFailure('gitleaks exited 0 but its report lists findings: it did not honour --exit-code');
+  return findings;
+}
+
+async function pool<T>(items: readonly T[], width: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i]!, i);
+      }
+    }),
+  );
+}
+
+function countFiles(dir: string): number {
+  let count = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) {
+        if (e.name !== '.git') walk(join(d, e.name));
+      } else if (e.isFile()) count++;
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    // a count is informative only
+  }
+  return count;
+}
+
+async function scanTree(o: SecretsOptions, rt: GateRuntime, scratch: string, description: string): Promise<ScanResult> {
+  const running = runGitleaksDir(o, rt, o.repoDir, scratch, 0);
+  // Counted while gitleaks runs in its own process.
+  const filesScanned = countFiles(o.repoDir);
+  const raw = await running;
+  const findings = raw.map((f) => toFinding(f, f.File, ''));
+  return { findings, commitsScanned: 0, filesScanned, range: 'working tree', description, skipped: [], gitleaksRuns: 1 };
+}
+
+function toFinding(f: RawGitleaksFinding, file: string, commit: string): SecretFinding {
+  const path = file.replace(/\\/g, '/').replace(/^\.\//, '');
+  return {
+    rule: f.RuleID,
+    description: f.Description,
+    file: path,
+    startLine: f.StartLine,
+    endLine: f.EndLine,
+    startColumn: f.StartColumn,
+    endColumn: f.EndColumn,
+    commit,
+    fingerprint: fingerprintOf(commit, path, f.RuleID, f.StartLine),
+    entropy: f.Entropy,
+    tags: f.Tags ?? [],
+  };
+}
+
+async function scanCommits(o: SecretsOptions, rt: GateRuntime, scratch: string, plan: Extract<ScanPlan, { kind: 'commits' }>): Promise<ScanResult> {
+  const git = gitIn(o.repoDir, o.timeoutMs);
+  const commitsScanned = await countCommits(git, plan);
+  const base: Omit<ScanResult, 'findings' | 'filesScanned' | 'skipped' | 'gitleaksRuns'> = {
+    commitsScanned,
+    range: plan.range,
+    description: plan.description,
+    head: plan.head,
+    ...(plan.base ? { base: plan.base } : {}),
+    ...(plan.note ? { note: plan.note } : {}),
+  };
+  if (commitsScanned === 0) return { ...base, findings: [], filesScanned: 0, skipped: [], gitleaksRuns: 0 };
+
+  // Root files gitleaks would read as its own config or ignore list must not be materialised:
+  // a half-written copy would steer the scan. The default rules allowlist .gitleaks.toml anyway.
+  const reserved = new Set(['.gitleaksignore', ...(o.configPath ? [] : ['.gitleaks.toml'])]);
+  const tree = new LayeredScratchTree(join(scratch, 'tree'), reserved);
+  const parser = new PatchParser((file) => tree.add(file));
+  const log = await git(
+    [
+      'log',
+      '--format=%x01%H',
+      '-p',
+      '-U0',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--find-renames',
+      '--src-prefix=a/',
+      '--dst-prefix=b/',
+      // A merge shows only what its author changed beyond the automatic merge, so merging the
+      // base branch in does not re-report the base branch's history.
+      '--diff-merges=remerge',
+      ...plan.revs,
+      '--',
+    ],
+    { onStdout: (chunk) => parser.write(chunk), maxBuffer: 64 * 1024 },
+  );
+  if (log.code !== 0) throw new RangeError_(`cannot read the commits of ${plan.range}: ${log.failure}`);
+  parser.end();
+  tree.flush();
+  if (parser.commits !== commitsScanned) {
+    throw new RangeError_(`git listed ${commitsScanned} commits in ${plan.range} but its log showed ${parser.commits}`);
+  }
+  const layers = tree.layerDirs();
+  const findings: SecretFinding[] = [];
+  await pool(layers, scanConcurrency(), async (dir, i) => {
+    const raw = await runGitleaksDir(o, rt, dir, scratch, i + 1);
+    for (const f of raw) {
+      const file = f.File.replace(/\\/g, '/').replace(/^\.\//, '');
+      let commit: string | undefined;
+      for (let line = f.StartLine; commit === undefined && line <= Math.max(f.StartLine, f.EndLine); line++) commit = tree.commitAt(dir, file, line);
+      if (commit === undefined) throw new ToolFailure(`gitleaks reported a finding at ${file}:${f.StartLine} that no scanned commit added`);
+      findings.push(toFinding(f, file, commit));
+    }
+  });
+  findings.sort((a, b) => a.commit.localeCompare(b.commit) || a.file.localeCompare(b.file) || a.startLine - b.startLine || a.rule.localeCompare(b.rule));
+  return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped: tree.stats.skipped, gitleaksRuns: layers.length };
+}
+
+function describeSuppression(f: ReportedFinding): string {
+  const s = f.suppression;
+  if (!s) return '';
+  if (s.by === 'exception') return `exception ${s.where} (owner ${s.owner}, until ${s.expires})`;
+  return s.by === 'gitleaksignore' ? '.gitleaksignore' : 'baseline';
+}
+
+export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promise<GateReport> {
+  const clock = startClock();
+  const plan = planScan(o.scope, o.event);
+  const baseline = o.baselinePath ? readBaseline(o.baselinePath) : new Set<string>();
+  const ignore = readGitleaksIgnore(o.gitleaksIgnorePath);
+  const configSha256 = o.configPath ? sha256File(o.configPath) : undefined;
+  mkdirSync(rt.tempDir, { recursive: true });
+  const scratch = mkdtempSync(join(rt.tempDir, 'rs-secrets-'));
+  writeFileSync(join(scratch, 'empty.gitleaksignore'), '');
+
+  const versionPromise = plan.kind === 'nothing' ? Promise.resolve('') : gitleaksVersion(o.gitleaks, o.timeoutMs);
+  let scan: ScanResult | undefined;
+  let toolError: string | undefined;
+  try {
+    scan = await rt.log.group(`secrets: ${plan.description}`, async () => {
+      if (plan.kind === 'nothing') return { findings: [], commitsScanned: 0, filesScanned: 0, range: 'none', description: plan.description, skipped: [], gitleaksRuns: 0 } satisfies ScanResult;
+      if (plan.kind === 'tree') return scanTree(o, rt, scratch, plan.description);
+      const resolved = await resolvePlan(gitIn(o.repoDir, o.timeoutMs), plan, o.event);
+      if (resolved.kind !== 'commits') throw new Error('unreachable: a commit plan resolved to another kind');
+      return scanCommits(o, rt, scratch, resolved);
+    });
+  } catch (error) {
+    if (error instanceof ToolFailure || error instanceof RangeError_ || error instanceof ToolNotFoundError) toolError = error.message;
+    else throw error;
+  } finally {
+    // The scratch tree holds the added lines, secrets included: never leave it behind.
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const version = await versionPromise;
+
+  const ledger = new ExceptionLedger(o.exceptions, 'secrets', o.now);
+  const reported: ReportedFinding[] = (scan?.findings ?? []).map((f) => {
+    if (ignore.has(f.fingerprint) || ignore.has(globalFingerprint(f))) return { ...f, suppression: { by: 'gitleaksignore' } };
+    if (baseline.has(f.fingerprint)) return { ...f, suppression: { by: 'baseline' } };
+    const hit = ledger.match([f.fingerprint, globalFingerprint(f)]);
+    if (hit && hit.state === 'live') return { ...f, suppression: { by: 'exception', where: hit.entry.where, owner: hit.entry.owner, expires: hit.entry.expires } };
+    return f;
+  });
+  const ledgerReport = ledger.report();
+  const open = reported.filter((f) => !f.suppression);
+  const suppressed = reported.length - open.length;
+
+  mkdirSync(o.outputDir, { recursive: true });
+  const sarifPath = join(o.outputDir, 'secrets.sarif');
+  const reportPath = join(o.outputDir, 'secrets-report.json');
+  writeFileSync(sarifPath, renderSarif(reported, version));
+  writeFileSync(reportPath, renderReport(reported));
+
+  const expiredFor = new Map<string, ExceptionEntry>();
+  for (const f of open) {
+    const e = ledgerReport.expired.find((x) => [f.fingerprint.toLowerCase(), globalFingerprint(f).toLowerCase()].includes(x.key.toLowerCase()));
+    if (e) expiredFor.set(f.fingerprint, e);
+  }
+  const findings: Finding[] = open.map((f) => {
+    const expired = expiredFor.get(f.fingerprint);
+    return {
+      severity: 'error',
+      message: `${f.rule}: ${f.description || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`,
+      file: f.file,
+      line: Math.max(1, f.startLine),
+      ...(f.endLine >= f.startLine && f.endLine > 0 ? { endLine: f.endLine } : {}),
+      ...(f.startColumn > 0 ? { column: f.startColumn } : {}),
+      rule: f.rule,
+      ...(f.commit ? { commit: f.commit } : {}),
+      fingerprint: f.fingerprint,
+    };
+  });
+
+  for (const e of ledgerReport.unused) rt.log.warning(`exception ${e.where} (fingerprint ${e.key}) matched no finding of this scan: remove it if the secret is gone`);
+
+  let status: GateStatus;
+  let summary: string;
+  const scanned = scan ? `${scan.commitsScanned} commit(s), ${scan.filesScanned} file(s)` : '';
+  if (toolError !== undefined) {
+    status = 'error';
+    summary = `secrets could not be scanned: ${toolError}`;
+  } else if (plan.kind === 'nothing') {
+    status = 'skipped';
+    summary = plan.description;
+  } else if (open.length > 0) {
+    status = 'fail';
+    const expired = ledgerReport.expired.length > 0 ? `; expired exception(s): ${ledgerReport.expired.map((e) => e.where).join(', ')}` : '';
+    summary = `${open.length} secret(s) found in ${scan!.range} (${scanned})${suppressed ? `, ${suppressed} suppressed` : ''}${expired}`;
+  } else {
+    status = 'pass';
+    summary = `no secrets in ${scan!.range} (${scanned})${suppressed ? `; ${suppressed} suppressed` : ''}`;
+  }
+
+  const sections: string[] = [];
+  if (toolError !== undefined) sections.push(`### Could not scan\n\n${codeBlock(toolError)}`);
+  if (scan) {
+    sections.push(`Scanned ${md(scan.description)} with gitleaks ${code(version || 'unknown')} (config: ${md(o.configSource)}, redacted).`);
+    if (scan.note) sections.push(`> ${md(scan.note)}`);
+    if (scan.skipped.length > 0) sections.push(`Not materialised for scanning: ${scan.skipped.map((s) => `${code(s.path)} (${md(s.reason)})`).join(', ')}.`);
+  }
+  const suppressedRows = reported.filter((f) => f.suppression);
+  if (suppressedRows.length > 0) {
+    sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [code(`${f.file}:${f.startLine}`), md(f.rule), md(describeSuppression(f))]))}`);
+  }
+  if (ledgerReport.expired.length > 0) {
+    sections.push(`### Expired exceptions\n\n${ledgerReport.expired.map((e) => `- ${code(e.key)} at ${md(e.where)}: expired ${md(e.expires)} (owner ${md(e.owner)})`).join('\n')}`);
+  }
+  if (ledgerReport.unused.length > 0) {
+    sections.push(`### Unused exceptions\n\n${ledgerReport.unused.map((e) => `- ${code(e.key)} at ${md(e.where)}`).join('\n')}`);
+  }
+
+  return {
+    gate: 'secrets',
+    status,
+    summary,
+    tool: { name: 'gitleaks', version, ...(configSha256 ? { configSha256 } : {}) },
+    metrics: {
+      findings: open.length,
+      suppressed,
+      commitsScanned: scan?.commitsScanned ?? 0,
+      filesScanned: scan?.filesScanned ?? 0,
+      expiredExceptions: ledgerReport.expired.length,
+      unusedExceptions: ledgerReport.unused.length,
+    },
+    findings,
+    details: {
+      scope: o.scope,
+      plan: plan.kind,
+      range: scan?.range ?? '',
+      ...(scan?.note ? { note: scan.note } : {}),
+      config: o.configSource,
+      gitleaksRuns: scan?.gitleaksRuns ?? 0,
+      ...(scan?.head ? { head: scan.head } : {}),
+      ...(scan?.base ? { base: scan.base } : {}),
+    },
+    startedAt: clock.startedAt,
+    durationMs: clock.elapsed(),
+    outputs: {
+      findings: open.length,
+      'commits-scanned': scan?.commitsScanned ?? 0,
+      'sarif-path': sarifPath,
+      'report-path': reportPath,
+    },
+    summarySections: sections,
+  };
+}

@@ -1,0 +1,294 @@
+/**
+ * Turns the `git log -p -U0` stream of a commit range into a scratch tree that any gitleaks can
+ * scan in `dir` mode (including builds that cannot spawn git): every line a commit ADDED is
+ * written at its own line number in that commit's version of the file, everything else is a blank
+ * line, so gitleaks' line numbers, columns, path allowlists and inline `gitleaks:allow` comments
+ * all hold, and each finding maps back to exactly one commit.
+ *
+ * Files are packed into "layers": a layer is a directory laid out like the repository, so a path
+ * allowlist such as `^docs/` still matches. Two commits' lines share a layer file when their line
+ * numbers do not collide; a collision opens the next layer. Content is buffered up to a bound and
+ * then flushed to disk; later content goes into fresh layers, so memory stays bounded on any
+ * history.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** One hunk of added lines: `lines[i]` is at line `start + i` of the commit's file. */
+export interface AddedHunk {
+  start: number;
+  lines: string[];
+}
+
+export interface AddedFile {
+  commit: string;
+  path: string;
+  hunks: AddedHunk[];
+}
+
+const COMMIT_MARK = '\x01';
+const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
+
+/** Undoes git's C-style quoting of unusual path names ("a\tb", octal escapes for bytes). */
+export function unquoteGitPath(raw: string): string {
+  if (!raw.startsWith('"') || !raw.endsWith('"') || raw.length < 2) return raw;
+  const body = raw.slice(1, -1);
+  const bytes: number[] = [];
+  const simple: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch !== '\\') {
+      bytes.push(...Buffer.from(ch, 'utf8'));
+      continue;
+    }
+    const next = body[i + 1] ?? '';
+    if (/[0-7]/.test(next)) {
+      bytes.push(Number.parseInt(body.slice(i + 1, i + 4), 8));
+      i += 3;
+    } else {
+      bytes.push(simple[next] ?? next.charCodeAt(0));
+      i += 1;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * Incremental parser of `git log --format=%x01%H -p -U0 --src-prefix=a/ --dst-prefix=b/`.
+ * Only added lines are kept; deleted files (+++ /dev/null) and binary files (no hunks) yield
+ * nothing. With -U0 every hunk's added lines are contiguous from the +start of its header.
+ */
+export class PatchParser {
+  private pending = '';
+  private commit = '';
+  private path: string | undefined;
+  private file: AddedFile | undefined;
+  private hunk: AddedHunk | undefined;
+  private inHeader = false;
+  private nextLine = 0;
+  commits = 0;
+
+  constructor(
+    private readonly onFile: (file: AddedFile) => void,
+    private readonly onCommit: (sha: string) => void = () => {},
+  ) {}
+
+  write(chunk: string): void {
+    this.pending += chunk;
+    let start = 0;
+    for (;;) {
+      const nl = this.pending.indexOf('\n', start);
+      if (nl < 0) break;
+      this.line(this.pending.slice(start, nl));
+      start = nl + 1;
+    }
+    this.pending = this.pending.slice(start);
+  }
+
+  end(): void {
+    if (this.pending !== '') this.line(this.pending);
+    this.pending = '';
+    this.closeFile();
+  }
+
+  private closeFile(): void {
+    if (this.file && this.file.hunks.length > 0) this.onFile(this.file);
+    this.file = undefined;
+    this.hunk = undefined;
+    this.path = undefined;
+  }
+
+  private line(text: string): void {
+    if (this.hunk) {
+      const c = text[0];
+      if (c === '+') {
+        this.hunk.lines.push(text.slice(1));
+        this.nextLine++;
+        return;
+      }
+      if (c === '-' || c === '\\' || c === ' ') return;
+      // Anything else ends the hunk and is read as a header line below.
+      this.hunk = undefined;
+    }
+    if (text.startsWith(COMMIT_MARK)) {
+      this.closeFile();
+      this.commit = text.slice(1).trim().toLowerCase();
+      this.commits++;
+      this.onCommit(this.commit);
+      this.inHeader = false;
+      return;
+    }
+    if (text.startsWith('diff --git ') || text.startsWith('diff --cc ') || text.startsWith('diff --combined ')) {
+      this.closeFile();
+      this.inHeader = true;
+      return;
+    }
+    if (!this.inHeader && !this.file) return;
+    if (text.startsWith('+++ ')) {
+      let target = text.slice(4);
+      if (target.endsWith('\t')) target = target.slice(0, -1);
+      if (target === '/dev/null') {
+        this.path = undefined;
+      } else {
+        const unquoted = unquoteGitPath(target);
+        this.path = unquoted.startsWith('b/') ? unquoted.slice(2) : unquoted;
+        this.file = { commit: this.commit, path: this.path, hunks: [] };
+      }
+      this.inHeader = false;
+      return;
+    }
+    const m = HUNK.exec(text);
+    if (m && this.file) {
+      const start = Number(m[1]);
+      const count = m[2] === undefined ? 1 : Number(m[2]);
+      if (count === 0) return;
+      this.hunk = { start, lines: [] };
+      this.nextLine = start;
+      this.file.hunks.push(this.hunk);
+    }
+  }
+}
+
+// ---- layers -------------------------------------------------------------------------------
+
+interface Range {
+  start: number;
+  end: number;
+  commit: number;
+}
+
+interface LayerFile {
+  ranges: Range[];
+  /** Buffered content by line number until the layer is flushed; undefined once written. */
+  content: Map<number, string> | undefined;
+}
+
+interface Layer {
+  dir: string;
+  files: Map<string, LayerFile>;
+  flushed: boolean;
+}
+
+/** A path git could record that would escape the layer directory: never written. */
+function unsafePath(path: string): boolean {
+  return path === '' || path.startsWith('/') || path.split('/').some((seg) => seg === '..' || seg === '.' || seg === '') || path.includes('\0');
+}
+
+export interface LayoutStats {
+  /** (commit, path) pairs with added lines that were materialised. */
+  filesScanned: number;
+  linesAdded: number;
+  layers: number;
+  /** Paths left out of the scratch tree, with why. */
+  skipped: { path: string; reason: string }[];
+}
+
+export class LayeredScratchTree {
+  private readonly layers: Layer[] = [];
+  /** Layers still accepting content (the unflushed batch). */
+  private open: Layer[] = [];
+  private readonly commitIds: string[] = [];
+  private readonly commitIndex = new Map<string, number>();
+  private buffered = 0;
+  readonly stats: LayoutStats = { filesScanned: 0, linesAdded: 0, layers: 0, skipped: [] };
+
+  constructor(
+    private readonly root: string,
+    /** Root-level paths not to write (they would steer gitleaks' own config/ignore discovery). */
+    private readonly reservedRootFiles: ReadonlySet<string>,
+    private readonly maxBufferedBytes = 64 * 1024 * 1024,
+  ) {
+    mkdirSync(root, { recursive: true });
+  }
+
+  add(file: AddedFile): void {
+    if (this.reservedRootFiles.has(file.path)) {
+      this.stats.skipped.push({ path: file.path, reason: 'read by gitleaks itself as configuration' });
+      return;
+    }
+    if (unsafePath(file.path)) {
+      this.stats.skipped.push({ path: file.path, reason: 'not a plain relative path' });
+      return;
+    }
+    let commit = this.commitIndex.get(file.commit);
+    if (commit === undefined) {
+      commit = this.commitIds.length;
+      this.commitIds.push(file.commit);
+      this.commitIndex.set(file.commit, commit);
+    }
+    const ranges = file.hunks.filter((h) => h.lines.length > 0).map((h) => ({ start: h.start, end: h.start + h.lines.length - 1, commit }));
+    if (ranges.length === 0) return;
+    const layer = this.layerFor(file.path, ranges);
+    let lf = layer.files.get(file.path);
+    if (!lf) {
+      lf = { ranges: [], content: new Map() };
+      layer.files.set(file.path, lf);
+    }
+    lf.ranges.push(...ranges);
+    for (const h of file.hunks) {
+      h.lines.forEach((text, i) => {
+        lf.content!.set(h.start + i, text);
+        this.buffered += text.length + 1;
+      });
+      this.stats.linesAdded += h.lines.length;
+    }
+    this.stats.filesScanned++;
+    if (this.buffered >= this.maxBufferedBytes) this.flush();
+  }
+
+  private layerFor(path: string, ranges: Range[]): Layer {
+    for (const layer of this.open) {
+      const existing = layer.files.get(path);
+      if (!existing) return layer;
+      const collides = ranges.some((r) => existing.ranges.some((e) => r.start <= e.end && e.start <= r.end));
+      if (!collides) return layer;
+    }
+    const layer: Layer = { dir: join(this.root, String(this.layers.length)), files: new Map(), flushed: false };
+    this.layers.push(layer);
+    this.open.push(layer);
+    this.stats.layers = this.layers.length;
+    return layer;
+  }
+
+  /** Writes every buffered layer to disk; later content goes into new layers. */
+  flush(): void {
+    for (const layer of this.open) {
+      for (const [path, lf] of layer.files) {
+        if (!lf.content) continue;
+        const max = Math.max(...lf.content.keys());
+        const out: string[] = new Array<string>(max).fill('');
+        for (const [line, text] of lf.content) out[line - 1] = text;
+        const target = join(layer.dir, path);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, `${out.join('\n')}\n`);
+        lf.content = undefined;
+        lf.ranges.sort((a, b) => a.start - b.start);
+      }
+      layer.flushed = true;
+    }
+    this.open = [];
+    this.buffered = 0;
+  }
+
+  /** Directories to scan, each laid out like the repository. Call after flush(). */
+  layerDirs(): string[] {
+    return this.layers.filter((l) => l.files.size > 0).map((l) => l.dir);
+  }
+
+  /** The commit that added `line` of `path` in the layer at `dir`. */
+  commitAt(dir: string, path: string, line: number): string | undefined {
+    const layer = this.layers.find((l) => l.dir === dir);
+    const lf = layer?.files.get(path);
+    if (!lf) return undefined;
+    let lo = 0;
+    let hi = lf.ranges.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = lf.ranges[mid]!;
+      if (line < r.start) hi = mid - 1;
+      else if (line > r.end) lo = mid + 1;
+      else return this.commitIds[r.commit];
+    }
+    return undefined;
+  }
+}
