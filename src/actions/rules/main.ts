@@ -1,0 +1,75 @@
+import { isAbsolute, resolve } from 'node:path';
+import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { ConfigurationError } from '../../core/errors.js';
+import { enumInput, integerInput, listInput, stringInput } from '../../core/inputs.js';
+import { parseDuration } from '../../gates/rules/duration.js';
+import { LEVELS, runRulesGate } from '../../gates/rules.js';
+
+const ONLY_CHANGED = ['auto', 'true', 'false'] as const;
+
+/** Keys are the exact input names of actions/rules/action.yml. */
+export const inputs = {
+  rules: listInput([]),
+  tests: listInput([]),
+  'promtool-path': stringInput(''),
+  'promtool-version': stringInput(''),
+  'mirror-url': stringInput(''),
+  'require-severity': enumInput(LEVELS, 'error'),
+  severities: listInput([]),
+  'require-summary': enumInput(LEVELS, 'error'),
+  'require-runbook': enumInput(LEVELS, 'warning'),
+  'min-for': stringInput(''),
+  'min-for-level': enumInput(LEVELS, 'warning'),
+  'duplicate-alerts': enumInput(LEVELS, 'warning'),
+  coverage: enumInput(LEVELS, 'error'),
+  'only-changed': enumInput(ONLY_CHANGED, 'auto'),
+  'timeout-seconds': integerInput(300, { min: 1, max: 21_600, unit: 'seconds' }),
+  ...commonGateInputs,
+};
+
+export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return runGateAction(
+    {
+      gate: 'rules',
+      shape: inputs,
+      execute: (i, ctx, rt) => {
+        if (i.rules.length === 0) {
+          throw new ConfigurationError('input "rules" is required: the rule files to check, as paths or globs relative to the repository root (one per line or comma-separated), e.g. "prometheus/rules/*.yml"');
+        }
+        let minForMs: number | undefined;
+        if (i['min-for'] !== '') {
+          minForMs = parseDuration(i['min-for']);
+          if (minForMs === undefined) throw new ConfigurationError(`input "min-for" must be a Prometheus duration such as 1m, 5m or 1h30m (got ${JSON.stringify(i['min-for'])})`);
+        }
+        if (i['mirror-url'] !== '' && !/^https?:\/\//.test(i['mirror-url'])) {
+          throw new ConfigurationError(`input "mirror-url" must be an http(s) URL of a mirror holding the release archives (got ${JSON.stringify(i['mirror-url'])})`);
+        }
+        const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
+        const onlyChanged = i['only-changed'] === 'auto' ? isPullRequest : i['only-changed'] === 'true';
+        return runRulesGate(
+          {
+            rules: i.rules,
+            tests: i.tests,
+            promtool: { path: i['promtool-path'] && !isAbsolute(i['promtool-path']) ? resolve(ctx.workspace, i['promtool-path']) : i['promtool-path'], version: i['promtool-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '' },
+            hygiene: {
+              severity: i['require-severity'],
+              severities: i.severities,
+              summary: i['require-summary'],
+              runbook: i['require-runbook'],
+              ...(minForMs !== undefined ? { minForMs } : {}),
+              minFor: i['min-for-level'],
+              duplicates: i['duplicate-alerts'],
+            },
+            coverage: i.coverage,
+            onlyChanged,
+            ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
+            headSha: ctx.headSha,
+            timeoutMs: i['timeout-seconds'] * 1000,
+          },
+          rt,
+        );
+      },
+    },
+    env,
+  );
+}

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, normalize } from 'node:path';
+import type { Finding } from '../../core/evidence.js';
+import { formatDuration, parseDuration } from './duration.js';
+import type { RuleFile } from './sources.js';
+
+export const LEVELS = ['error', 'warning', 'off'] as const;
+export type Level = (typeof LEVELS)[number];
+
+export interface HygienePolicy {
+  severity: Level;
+  /** Allowed severity label values; empty = any. */
+  severities: string[];
+  summary: Level;
+  runbook: Level;
+  minForMs?: number;
+  minFor: Level;
+  duplicates: Level;
+}
+
+function finding(level: Exclude<Level, 'off'>, file: string, line: number, rule: string, message: string): Finding {
+  return { severity: level, file, line, rule, message };
+}
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * Alert hygiene on one rule file, each check at its own level. Invalid durations are always an
+ * error (Prometheus refuses to load them). Findings point at the alert's line in the original file.
+ */
+export function checkHygiene(rf: RuleFile, p: HygienePolicy, workspace: string): Finding[] {
+  const out: Finding[] = [];
+  for (const group of rf.groups) {
+    const seen = new Map<string, number>();
+    for (const rule of group.rules) {
+      if (rule.for !== undefined && parseDuration(rule.for) === undefined) {
+        out.push(finding('error', rf.file, rule.forLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "for: ${rule.for}" is not a Prometheus duration (e.g. 30s, 5m, 1h30m)`));
+      }
+      if (rule.kind !== 'alert') continue;
+      const a = rule.name;
+      if (p.duplicates !== 'off') {
+        const first = seen.get(a);
+        if (first !== undefined) out.push(finding(p.duplicates, rf.file, rule.line, 'duplicate-alert', `alert ${a} is defined twice in group "${group.name}" (first at line ${first})`));
+        else seen.set(a, rule.line);
+      }
+      const severity = rule.labels.severity;
+      if (p.severity !== 'off') {
+        if (severity === undefined || severity === '') {
+          out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has no severity label`));
+        } else if (p.severities.length > 0 && !p.severities.includes(severity)) {
+          out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has severity "${severity}", which is not one of ${p.severities.join(', ')}`));
+        }
+      }
+      if (p.summary !== 'off' && !rule.annotations.summary && !rule.annotations.description) {
+        out.push(finding(p.summary, rf.file, rule.line, 'require-summary', `alert ${a} has neither a summary nor a description annotation`));
+      }
+      if (p.runbook !== 'off') {
+        const runbook = rule.annotations.runbook_url || rule.annotations.runbook;
+        if (!runbook) {
+          out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a} has no runbook_url or runbook annotation`));
+        } else if (!URL_LIKE.test(runbook) && !runbook.includes('{{')) {
+          // A repository path: it must exist, or the runbook link in the page is dead.
+          const path = runbook.split('#')[0]!;
+          if (isAbsolute(path) || normalize(path).startsWith('..') || !existsSync(join(workspace, path))) {
+            out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a}: runbook ${JSON.stringify(runbook)} is neither a URL nor a file in the repository`));
+          }
+        }
+      }
+      if (p.minFor !== 'off' && p.minForMs !== undefined && p.minForMs > 0) {
+        const ms = rule.for === undefined ? 0 : parseDuration(rule.for);
+        if (ms !== undefined && ms < p.minForMs) {
+          out.push(
+            finding(p.minFor, rf.file, rule.forLine ?? rule.line, 'min-for', `alert ${a} ${rule.for === undefined ? 'has no for:' : `waits only for: ${rule.for}`}, below the minimum ${formatDuration(p.minForMs)}: a single bad evaluation would page`),
+          );
+        }
+      }
+    }
+  }
+  return out;
+}

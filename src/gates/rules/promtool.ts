@@ -1,0 +1,245 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { ConfigurationError, ToolNotFoundError } from '../../core/errors.js';
+import { execTool, type ExecResult } from '../../core/exec.js';
+import type { Logger } from '../../core/log.js';
+import { PROMTOOL_DEFAULT_VERSION } from '../../tools/catalog.js';
+import { installTool } from '../../tools/installer.js';
+
+export interface PromtoolOptions {
+  /** promtool-path input: an executable the workflow installed. */
+  path: string;
+  /** promtool-version input: a version pinned in the tool catalog, installed and verified. */
+  version: string;
+  mirrorUrl: string;
+  /** The PATH to search when neither path nor version is given. */
+  searchPath: string;
+  tempDir: string;
+  log: Logger;
+}
+
+export interface Promtool {
+  path: string;
+  version: string;
+  /** Whether `promtool test --junit` exists (newer promtool; 2.42 has none). */
+  junit: boolean;
+  source: 'promtool-path' | 'PATH' | 'installed';
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+export function findOnPath(name: string, searchPath: string): string | undefined {
+  for (const dir of searchPath.split(delimiter)) {
+    if (!dir || !isAbsolute(dir)) continue;
+    const candidate = join(dir, name);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Which promtool runs: promtool-path when given; else the pinned, checksum-verified download of
+ * promtool-version when given; else a promtool already on PATH; else the pinned default version.
+ */
+export async function locatePromtool(o: PromtoolOptions): Promise<{ path: string; source: Promtool['source']; version?: string }> {
+  if (o.path) {
+    if (!existsSync(o.path)) throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(o.path)}, which does not exist: give the path of a promtool executable, or leave it empty`);
+    if (!isExecutable(o.path)) throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(o.path)}, which is not an executable file: give the path of a promtool executable`);
+    return { path: o.path, source: 'promtool-path' };
+  }
+  if (!o.version) {
+    const onPath = findOnPath('promtool', o.searchPath);
+    if (onPath) return { path: onPath, source: 'PATH' };
+    if (!PROMTOOL_DEFAULT_VERSION) {
+      throw new ToolNotFoundError('promtool', 'it is not on PATH and no default version is pinned yet: set promtool-version to a pinned version or promtool-path to an installed promtool');
+    }
+  }
+  const installed = await installTool({
+    tool: 'promtool',
+    version: o.version || PROMTOOL_DEFAULT_VERSION,
+    ...(o.mirrorUrl ? { mirrorUrl: o.mirrorUrl } : {}),
+    tempDir: o.tempDir,
+    log: o.log,
+  });
+  return { path: installed.path, source: 'installed', version: installed.version };
+}
+
+/** `promtool, version 2.42.0+ds (branch: ...)` -> 2.42.0+ds */
+export function parsePromtoolVersion(text: string): string {
+  return /promtool,? version (\S+)/i.exec(text)?.[1] ?? /(\d+\.\d+\.\d+\S*)/.exec(text)?.[1] ?? '';
+}
+
+/** Asks promtool its version and whether `test` takes --junit (both at once; ~20 ms each). */
+export async function probePromtool(path: string, cwd: string): Promise<{ version: string; junit: boolean }> {
+  const [v, help] = await Promise.all([
+    execTool(path, ['--version'], { cwd, timeoutMs: 30_000 }),
+    execTool(path, ['test', 'rules', '--help'], { cwd, timeoutMs: 30_000 }),
+  ]);
+  if (v.timedOut || v.exitCode !== 0) throw new Error(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
+  return { version: parsePromtoolVersion(`${v.stdout}\n${v.stderr}`), junit: /--junit\b/.test(`${help.stdout}\n${help.stderr}`) };
+}
+
+// ---- promtool check rules ------------------------------------------------------------------
+
+export interface CheckProblem {
+  /** The path as given to promtool (undefined when the line names no known file). */
+  path?: string;
+  line?: number;
+  column?: number;
+  /** `group "g", rule 2, "Name"` when promtool names the rule. */
+  group?: string;
+  ruleIndex?: number;
+  ruleName?: string;
+  message: string;
+}
+
+/**
+ * promtool check rules prints "Checking <file>" on stdout and, on stderr, "  FAILED:" followed by
+ * "<file>: <line>:<col>: <message>" or "<file>: <message>" (YAML errors are printed twice), and
+ * for the duplicate-rules lint unattributed lines. Lines are matched against the paths we passed.
+ */
+export function parseCheckOutput(stderr: string, paths: readonly string[]): CheckProblem[] {
+  const byLength = [...paths].sort((a, b) => b.length - a.length);
+  const problems: CheckProblem[] = [];
+  const seen = new Set<string>();
+  for (const raw of stderr.split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    if (line.trim() === '' || line.trim() === 'FAILED:') continue;
+    const path = byLength.find((p) => line.startsWith(`${p}: `));
+    if (seen.has(line)) continue;
+    seen.add(line);
+    if (!path) {
+      problems.push({ message: line.trim() });
+      continue;
+    }
+    let rest = line.slice(path.length + 2);
+    const problem: CheckProblem = { path, message: rest };
+    const at = /^(\d+):(\d+): (.*)$/s.exec(rest);
+    if (at) {
+      problem.line = Number(at[1]);
+      problem.column = Number(at[2]);
+      rest = at[3]!;
+    }
+    const rule = /^group "((?:[^"\\]|\\.)*)", rule (\d+), "((?:[^"\\]|\\.)*)": (.*)$/s.exec(rest);
+    if (rule) {
+      problem.group = rule[1]!;
+      problem.ruleIndex = Number(rule[2]);
+      problem.ruleName = rule[3]!;
+    }
+    problem.message = rest;
+    problems.push(problem);
+  }
+  return problems;
+}
+
+// ---- promtool test rules -------------------------------------------------------------------
+
+export interface TestFailure {
+  /** The test group's name, when it has one (promtool prints "name: X," only then). */
+  group?: string;
+  alertname?: string;
+  evalTime?: string;
+  expr?: string;
+  message: string;
+}
+
+const ERROR_START = /^ {4}(name|alertname|expr|rule): /;
+
+/**
+ * Splits promtool 2.x text output (stderr of one test file) into failures. Each failure starts
+ * with "    name: <group>," (named groups only), "    alertname: ...", "    expr: ..." or
+ * "    rule: ..." (evaluation error); anything unindented is a load error of its own.
+ */
+export function parseTestFailures(stderr: string): TestFailure[] {
+  const failures: TestFailure[] = [];
+  let current: string[] | undefined;
+  const flush = () => {
+    if (!current) return;
+    const text = current.join('\n');
+    const f: TestFailure = { message: text.replace(/^\s+/, '') };
+    const name = /^ {4}name: (.*),$/m.exec(text);
+    if (name) f.group = name[1]!;
+    const alert = /^ {4}alertname: (.*?), time: (\S+?),/m.exec(text);
+    if (alert) {
+      f.alertname = alert[1]!;
+      f.evalTime = alert[2]!;
+    }
+    const expr = /^ {4}expr: (".*?"), time: (\S+?),/m.exec(text);
+    if (expr) {
+      try {
+        f.expr = JSON.parse(expr[1]!) as string;
+      } catch {
+        f.expr = expr[1]!;
+      }
+      f.evalTime = expr[2]!;
+    }
+    failures.push(f);
+    current = undefined;
+  };
+  let previousWasName = false;
+  for (const raw of stderr.split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    if (line.trim() === 'FAILED:' || /^\s*WARNING: /.test(line)) {
+      flush();
+      previousWasName = false;
+      continue;
+    }
+    if (line.trim() === '') continue;
+    const start = ERROR_START.exec(line);
+    if (start && !(previousWasName && start[1] !== 'name')) {
+      flush();
+      current = [line];
+    } else if (!line.startsWith(' ')) {
+      flush();
+      current = [line];
+    } else {
+      current ??= [];
+      current.push(line);
+    }
+    previousWasName = start?.[1] === 'name';
+  }
+  flush();
+  return failures;
+}
+
+/** "  WARNING: no file match pattern <p>" lines of promtool test rules. */
+export function parseTestWarnings(stderr: string): string[] {
+  return [...stderr.matchAll(/^\s*WARNING: (.*)$/gm)].map((m) => m[1]!.trim());
+}
+
+export interface JUnitCase {
+  suite: string;
+  name: string;
+  failures: string[];
+}
+
+/** promtool's --junit report: one testsuite per test file (named by the path given), one testcase per group. */
+export function parsePromtoolJUnit(xml: string): JUnitCase[] {
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (name) => ['testsuite', 'testcase', 'failure', 'error'].includes(name) });
+  const doc = parser.parse(xml) as { testsuites?: { testsuite?: Record<string, unknown>[] } };
+  const cases: JUnitCase[] = [];
+  for (const suite of doc.testsuites?.testsuite ?? []) {
+    const suiteName = String(suite['@_name'] ?? '');
+    for (const tc of (suite.testcase as Record<string, unknown>[] | undefined) ?? []) {
+      const failures = [...((tc.failure as unknown[]) ?? []), ...((tc.error as unknown[]) ?? [])].map((f) => {
+        if (typeof f === 'string') return f;
+        const obj = f as Record<string, unknown>;
+        return String(obj['#text'] ?? obj['@_message'] ?? '');
+      });
+      cases.push({ suite: suiteName, name: String(tc['@_name'] ?? ''), failures });
+    }
+  }
+  return cases;
+}
+
+export function runPromtool(path: string, args: string[], cwd: string, timeoutMs: number): Promise<ExecResult> {
+  return execTool(path, args, { cwd, timeoutMs, installHint: 'set promtool-path to an installed promtool, or promtool-version to a pinned one' });
+}

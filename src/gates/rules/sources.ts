@@ -1,0 +1,294 @@
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Finding } from '../../core/evidence.js';
+
+export interface Position {
+  line: number;
+  column?: number;
+}
+
+export interface ParsedRule {
+  kind: 'alert' | 'record';
+  name: string;
+  group: string;
+  /** 1-based position in its group, as promtool counts ("rule 2"). */
+  index: number;
+  line: number;
+  column: number;
+  expr?: string;
+  for?: string;
+  forLine?: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface ParsedGroup {
+  name: string;
+  line: number;
+  rules: ParsedRule[];
+}
+
+export interface RuleFile {
+  absPath: string;
+  /** Repository-relative path of the original file: what findings and annotations name. */
+  file: string;
+  kind: 'plain' | 'prometheusrule';
+  /** The file promtool reads: the original, or the plain rule file converted from a PrometheusRule. */
+  promtoolPath: string;
+  groups: ParsedGroup[];
+  /** Problems found while reading (YAML syntax, not a rule file). */
+  findings: Finding[];
+  /** Set when the file cannot be read at all: the gate cannot judge it. */
+  unreadable?: string;
+  /** False when the file did not parse: promtool is not given it (our finding has the better line). */
+  checkable: boolean;
+  /** Maps a line (and column) of promtoolPath back to the original file. */
+  toOriginal(line: number, column?: number): Position;
+}
+
+const identity = (line: number, column?: number): Position => (column === undefined ? { line } : { line, column });
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
+
+function scalarText(node: unknown): string | undefined {
+  if (isScalar(node) && node.value !== null && node.value !== undefined) return String(node.value);
+  return undefined;
+}
+
+function stringMap(node: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isMap(node)) return out;
+  for (const pair of node.items) {
+    const key = scalarText(pair.key);
+    if (key === undefined) continue;
+    out[key] = scalarText(pair.value) ?? '';
+  }
+  return out;
+}
+
+/** Reads the groups of a rule file (a `groups:` sequence node) with the original positions. */
+function readGroups(groupsNode: unknown, lc: LineCounter): ParsedGroup[] {
+  const pos = (node: YamlNode | null | undefined) => {
+    const p = lc.linePos(node?.range?.[0] ?? 0);
+    return { line: p.line, column: p.col };
+  };
+  const groups: ParsedGroup[] = [];
+  if (!isSeq(groupsNode)) return groups;
+  for (const g of groupsNode.items) {
+    if (!isMap(g)) continue;
+    const name = scalarText(g.get('name', true)) ?? '';
+    const group: ParsedGroup = { name, line: pos(g as YamlNode).line, rules: [] };
+    const rules = g.get('rules', true);
+    if (isSeq(rules)) {
+      rules.items.forEach((r, i) => {
+        if (!isMap(r)) return;
+        const alert = scalarText(r.get('alert', true));
+        const record = scalarText(r.get('record', true));
+        const forNode = r.get('for', true) as YamlNode | undefined;
+        const at = pos(r as YamlNode);
+        const rule: ParsedRule = {
+          kind: alert !== undefined ? 'alert' : 'record',
+          name: alert ?? record ?? '',
+          group: name,
+          index: i + 1,
+          line: at.line,
+          column: at.column,
+          expr: scalarText(r.get('expr', true)),
+          labels: stringMap(r.get('labels', true)),
+          annotations: stringMap(r.get('annotations', true)),
+        };
+        const forText = scalarText(forNode);
+        if (forText !== undefined) {
+          rule.for = forText;
+          rule.forLine = pos(forNode).line;
+        }
+        group.rules.push(rule);
+      });
+    }
+    groups.push(group);
+  }
+  return groups;
+}
+
+interface PositionPair {
+  convLine: number;
+  convCol: number;
+  origLine: number;
+  origCol: number;
+}
+
+/** Walks the converted tree and the original one side by side, pairing node positions. */
+function pairPositions(conv: unknown, orig: unknown, origDoc: Document.Parsed, clc: LineCounter, olc: LineCounter, out: PositionPair[]): void {
+  let o = orig;
+  if (isAlias(o)) o = o.resolve(origDoc);
+  const c = conv as YamlNode | undefined;
+  const on = o as YamlNode | undefined;
+  if (c?.range && on?.range) {
+    const cp = clc.linePos(c.range[0]);
+    const op = olc.linePos(on.range[0]);
+    out.push({ convLine: cp.line, convCol: cp.col, origLine: op.line, origCol: op.col });
+  }
+  if (isMap(c) && isMap(o)) {
+    for (const pair of c.items) {
+      const key = scalarText(pair.key);
+      const match = [...o.items].reverse().find((p) => scalarText(p.key) === key);
+      if (!match) continue;
+      pairPositions(pair.key, match.key, origDoc, clc, olc, out);
+      pairPositions(pair.value, match.value, origDoc, clc, olc, out);
+    }
+  } else if (isSeq(c) && isSeq(o)) {
+    c.items.forEach((item, i) => pairPositions(item, o.items[i], origDoc, clc, olc, out));
+  }
+}
+
+/** A line map from pairs: exact node starts map column too; lines inside a block scalar keep their offset. */
+export function lineMapFrom(pairs: PositionPair[]): (line: number, column?: number) => Position {
+  const sorted = [...pairs].sort((a, b) => a.convLine - b.convLine || a.convCol - b.convCol);
+  return (line, column) => {
+    let best: PositionPair | undefined;
+    for (const p of sorted) {
+      if (p.convLine < line || (p.convLine === line && (column === undefined || p.convCol <= column))) best = p;
+      else if (p.convLine > line) break;
+    }
+    if (!best) return { line: 1 };
+    if (best.convLine === line) {
+      return column === undefined ? { line: best.origLine } : { line: best.origLine, column: best.origCol + (column - best.convCol) };
+    }
+    return column === undefined ? { line: best.origLine + (line - best.convLine) } : { line: best.origLine + (line - best.convLine), column };
+  };
+}
+
+function isPrometheusRule(doc: Document.Parsed): boolean {
+  const contents = doc.contents;
+  return isMap(contents) && scalarText(contents.get('kind', true)) === 'PrometheusRule';
+}
+
+export interface LoadOptions {
+  absPath: string;
+  file: string;
+  /** Where a PrometheusRule's conversion is written. */
+  scratchDir: string;
+}
+
+/**
+ * Reads one rule file: a plain Prometheus rule file (`groups:`) or a Kubernetes PrometheusRule
+ * resource (`spec.groups`, possibly several in a multi-document file), which is converted to a
+ * plain rule file for promtool with a line map back to the original.
+ */
+export function loadRuleFile(o: LoadOptions): RuleFile {
+  const base: RuleFile = {
+    absPath: o.absPath,
+    file: o.file,
+    kind: 'plain',
+    promtoolPath: o.absPath,
+    groups: [],
+    findings: [],
+    checkable: false,
+    toOriginal: identity,
+  };
+  let text: string;
+  try {
+    if (statSync(o.absPath).isDirectory()) throw new Error('it is a directory');
+    text = readFileSync(o.absPath, 'utf8');
+  } catch (error) {
+    base.unreadable = `${o.file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    return base;
+  }
+  if (text.includes('\u0000')) {
+    base.findings.push({ severity: 'error', file: o.file, line: 1, rule: 'not-yaml', message: `${o.file} is a binary file, not a Prometheus rule file (YAML)` });
+    return base;
+  }
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+  const list = Array.isArray(docs) ? docs : [];
+  for (const doc of list) {
+    for (const err of doc.errors) {
+      const at = err.linePos?.[0];
+      base.findings.push({
+        severity: 'error',
+        file: o.file,
+        ...(at ? { line: at.line, column: at.col } : {}),
+        rule: 'yaml-syntax',
+        message: `YAML syntax error: ${firstLine(err.message)}`,
+      });
+    }
+  }
+  if (base.findings.length > 0) return base;
+  const prometheusRules = list.filter(isPrometheusRule);
+  if (prometheusRules.length > 0) return convertPrometheusRules(base, prometheusRules, lc, o);
+  const first = list[0];
+  const contents = first?.contents;
+  if (!first || contents === null || contents === undefined || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
+    base.findings.push({ severity: 'warning', file: o.file, line: 1, rule: 'empty', message: `${o.file} is empty: it holds no rule group` });
+    base.checkable = true;
+    return base;
+  }
+  if (!isMap(contents) || !contents.has('groups')) {
+    base.findings.push({
+      severity: 'error',
+      file: o.file,
+      line: 1,
+      rule: 'not-a-rule-file',
+      message: `${o.file} is not a Prometheus rule file: expected a top-level "groups:" list, or a Kubernetes PrometheusRule resource with spec.groups`,
+    });
+    return base;
+  }
+  base.groups = readGroups(contents.get('groups', true), lc);
+  base.checkable = true;
+  return base;
+}
+
+let conversions = 0;
+
+function convertPrometheusRules(base: RuleFile, docs: Document.Parsed[], lc: LineCounter, o: LoadOptions): RuleFile {
+  base.kind = 'prometheusrule';
+  const origGroups: { doc: Document.Parsed; node: unknown }[] = [];
+  let groupsKey: YamlNode | undefined;
+  for (const doc of docs) {
+    const spec = (doc.contents as { get(k: string, keep: true): unknown }).get('spec', true);
+    if (!isMap(spec)) continue;
+    const groupsPair = spec.items.find((p) => scalarText(p.key) === 'groups');
+    groupsKey ??= groupsPair?.key as YamlNode | undefined;
+    const groups = groupsPair?.value;
+    if (isSeq(groups)) {
+      for (const item of groups.items) origGroups.push({ doc, node: item });
+      base.groups.push(...readGroups(groups, lc));
+    }
+  }
+  if (origGroups.length === 0) {
+    base.findings.push({
+      severity: 'error',
+      file: o.file,
+      line: 1,
+      rule: 'not-a-rule-file',
+      message: `${o.file} is a PrometheusRule without spec.groups: expected spec.groups to be a list of rule groups`,
+    });
+    return base;
+  }
+  const plain = { groups: origGroups.map(({ doc, node }) => (node as YamlNode).toJS(doc)) };
+  const text = new Document(plain).toString({ lineWidth: 0 });
+  const clc = new LineCounter();
+  const conv = parseDocument(text, { lineCounter: clc });
+  const pairs: PositionPair[] = [];
+  const convGroups = (conv.contents as { get(k: string, keep: true): unknown }).get('groups', true);
+  if (groupsKey?.range) {
+    const op = lc.linePos(groupsKey.range[0]);
+    pairs.push({ convLine: 1, convCol: 1, origLine: op.line, origCol: op.col });
+  }
+  if (isSeq(convGroups)) {
+    convGroups.items.forEach((item, i) => {
+      const orig = origGroups[i]!;
+      pairPositions(item, orig.node, orig.doc, clc, lc, pairs);
+    });
+  }
+  mkdirSync(o.scratchDir, { recursive: true });
+  const out = join(o.scratchDir, `${++conversions}-${basename(o.absPath)}`);
+  writeFileSync(out, text);
+  base.promtoolPath = out;
+  base.toOriginal = lineMapFrom(pairs);
+  base.checkable = true;
+  return base;
+}

@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
+import { globSync } from 'tinyglobby';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { Finding } from '../../core/evidence.js';
+import { parseDuration } from './duration.js';
+
+export interface AlertAssertion {
+  alertname: string;
+  /** As written in the test file, e.g. "7m". */
+  evalTime: string;
+  evalTimeMs?: number;
+  line: number;
+  /** Each expected firing instance's labels (exp_labels); empty list = asserts silence. */
+  expected: Record<string, string>[];
+}
+
+export interface TestGroup {
+  /** The group's name, or promtool's "unnamed#<i>" (0-based) when it has none. */
+  name: string;
+  named: boolean;
+  index: number;
+  line: number;
+  alerts: AlertAssertion[];
+  promqlTests: number;
+}
+
+export interface TestFile {
+  absPath: string;
+  file: string;
+  /** rule_files resolved like promtool does: relative to the test file, globs expanded. */
+  ruleFiles: string[];
+  groups: TestGroup[];
+  findings: Finding[];
+  unreadable?: string;
+  /** False when the file did not parse; promtool is not run on it. */
+  runnable: boolean;
+  /** What promtool runs: the file itself, or a copy whose rule_files point at converted files. */
+  promtoolPath: string;
+}
+
+function scalarText(node: unknown): string | undefined {
+  if (isScalar(node) && node.value !== null && node.value !== undefined) return String(node.value);
+  return undefined;
+}
+
+const GLOB = /[*?[]/;
+
+/** promtool joins relative rule_files with the test file's directory and expands globs (filepath.Glob). */
+export function resolveRuleFiles(entries: readonly string[], testDir: string): { entry: string; matches: string[] }[] {
+  return entries.map((entry) => {
+    const full = isAbsolute(entry) ? entry : join(testDir, entry);
+    if (!GLOB.test(full)) return { entry, matches: existsSync(full) ? [full] : [] };
+    const root = full.startsWith('/') ? '/' : testDir;
+    const matches = globSync([relative(root, full)], { cwd: root, absolute: true, onlyFiles: true, dot: true, expandDirectories: false }).sort();
+    return { entry, matches };
+  });
+}
+
+export function loadTestFile(absPath: string, file: string): TestFile {
+  const t: TestFile = { absPath, file, ruleFiles: [], groups: [], findings: [], runnable: false, promtoolPath: absPath };
+  let text: string;
+  try {
+    if (statSync(absPath).isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+    text = readFileSync(absPath, 'utf8');
+  } catch (error) {
+    t.unreadable = `${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    return t;
+  }
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  for (const err of doc.errors) {
+    const at = err.linePos?.[0];
+    t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${err.message.split('\n')[0]}` });
+  }
+  if (t.findings.length > 0) return t;
+  const root = doc.contents;
+  if (!isMap(root) || !root.has('tests')) {
+    t.findings.push({ severity: 'error', file, line: 1, rule: 'not-a-test-file', message: `${file} is not a promtool rule test file: expected top-level "rule_files:" and "tests:"` });
+    return t;
+  }
+  const line = (node: unknown) => lc.linePos((node as YamlNode | undefined)?.range?.[0] ?? 0).line;
+  const ruleFilesNode = root.get('rule_files', true);
+  const entries = isSeq(ruleFilesNode) ? ruleFilesNode.items.map((i) => scalarText(i) ?? '').filter((s) => s !== '') : [];
+  if (entries.length === 0) {
+    t.findings.push({ severity: 'error', file, line: line(ruleFilesNode ?? root), rule: 'no-rule-files', message: `${file} lists no rule_files: its tests load no rule and prove nothing` });
+  }
+  const testDir = dirname(absPath);
+  const ruleFilesAt = isSeq(ruleFilesNode) ? ruleFilesNode.items : [];
+  resolveRuleFiles(entries, testDir).forEach(({ entry, matches }, i) => {
+    if (matches.length === 0) {
+      // promtool only prints a warning and then tests nothing: that must not pass.
+      t.findings.push({ severity: 'error', file, line: line(ruleFilesAt[i] ?? ruleFilesNode), rule: 'missing-rule-file', message: `rule_files entry ${JSON.stringify(entry)} matches no file (resolved relative to ${basename(file)})` });
+    }
+    t.ruleFiles.push(...matches);
+  });
+  const tests = root.get('tests', true);
+  if (isSeq(tests)) {
+    tests.items.forEach((g, i) => {
+      if (!isMap(g)) return;
+      const name = scalarText(g.get('name', true));
+      const group: TestGroup = { name: name ?? `unnamed#${i}`, named: name !== undefined && name !== '', index: i, line: line(g), alerts: [], promqlTests: 0 };
+      const alerts = g.get('alert_rule_test', true);
+      if (isSeq(alerts)) {
+        for (const a of alerts.items) {
+          if (!isMap(a)) continue;
+          const evalTime = scalarText(a.get('eval_time', true)) ?? '0s';
+          const exp = a.get('exp_alerts', true);
+          const expected: Record<string, string>[] = [];
+          if (isSeq(exp)) {
+            for (const e of exp.items) {
+              const labels: Record<string, string> = {};
+              const l = isMap(e) ? e.get('exp_labels', true) : undefined;
+              if (isMap(l)) for (const p of l.items) labels[scalarText(p.key) ?? ''] = scalarText(p.value) ?? '';
+              expected.push(labels);
+            }
+          }
+          const ms = parseDuration(evalTime);
+          group.alerts.push({ alertname: scalarText(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(a), expected });
+        }
+      }
+      const promql = g.get('promql_expr_test', true);
+      if (isSeq(promql)) group.promqlTests = promql.items.length;
+      t.groups.push(group);
+    });
+  }
+  if (t.groups.length === 0) {
+    t.findings.push({ severity: 'warning', file, line: line(tests ?? root), rule: 'no-tests', message: `${file} has no test group` });
+  }
+  t.runnable = true;
+  return t;
+}
+
+/**
+ * promtool resolves rule_files relative to the test file; when one of them is a PrometheusRule,
+ * promtool must read its conversion instead. Writes a copy of the test file whose rule_files are
+ * the absolute paths promtool should load, and returns its path.
+ */
+export function rewriteForConvertedRules(t: TestFile, promtoolPathOf: (abs: string) => string, scratchDir: string, n: number): string {
+  const doc = parseDocument(readFileSync(t.absPath, 'utf8'));
+  doc.set('rule_files', t.ruleFiles.map(promtoolPathOf));
+  mkdirSync(scratchDir, { recursive: true });
+  const out = join(scratchDir, `${n}-${basename(t.absPath)}`);
+  writeFileSync(out, doc.toString({ lineWidth: 0 }));
+  return out;
+}
