@@ -47305,7 +47305,9 @@ function run(env = process.env) {
             const baselinePath = i['baseline-path'] !== '' ? fileInput('baseline-path', i['baseline-path'], workspace, 'give a gitleaks JSON report relative to the repository root') : undefined;
             const exceptionsNamed = i['exceptions-file'] !== '';
             const exceptionsRel = exceptionsNamed ? i['exceptions-file'] : DEFAULT_EXCEPTIONS_PATH;
-            const exceptions = loadExceptions((0,external_node_path_namespaceObject.isAbsolute)(exceptionsRel) ? exceptionsRel : (0,external_node_path_namespaceObject.join)(workspace, exceptionsRel), exceptionsNamed);
+            const exceptionsAbs = (0,external_node_path_namespaceObject.isAbsolute)(exceptionsRel) ? exceptionsRel : (0,external_node_path_namespaceObject.join)(workspace, exceptionsRel);
+            // Messages name the file as the user wrote it, not the runner's absolute path.
+            const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed).map((e) => ({ ...e, where: e.where.startsWith(exceptionsAbs) ? `${exceptionsRel}${e.where.slice(exceptionsAbs.length)}` : e.where }));
             let gitleaks;
             if (i['gitleaks-path'] !== '') {
                 gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');

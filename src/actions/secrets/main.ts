@@ -52,7 +52,9 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         const baselinePath = i['baseline-path'] !== '' ? fileInput('baseline-path', i['baseline-path'], workspace, 'give a gitleaks JSON report relative to the repository root') : undefined;
         const exceptionsNamed = i['exceptions-file'] !== '';
         const exceptionsRel = exceptionsNamed ? i['exceptions-file'] : DEFAULT_EXCEPTIONS_PATH;
-        const exceptions = loadExceptions(isAbsolute(exceptionsRel) ? exceptionsRel : join(workspace, exceptionsRel), exceptionsNamed);
+        const exceptionsAbs = isAbsolute(exceptionsRel) ? exceptionsRel : join(workspace, exceptionsRel);
+        // Messages name the file as the user wrote it, not the runner's absolute path.
+        const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed).map((e) => ({ ...e, where: e.where.startsWith(exceptionsAbs) ? `${exceptionsRel}${e.where.slice(exceptionsAbs.length)}` : e.where }));
 
         let gitleaks: string;
         if (i['gitleaks-path'] !== '') {

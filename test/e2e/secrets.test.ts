@@ -1,0 +1,302 @@
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { evidenceSchema } from '../../src/core/evidence.js';
+import { pullRequestEvent } from './events.js';
+import { fakeAwsKeyId, fakeGithubPat, initRepo, type GitRepo } from './git-fixtures.js';
+import { randomSha, REPO_ROOT, runAction, type ActionRun } from './harness.js';
+
+/** The real gitleaks v8.28.0 engine (WebAssembly build: dir and stdin modes, no git). */
+const GITLEAKS = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
+
+function evidenceOf(run: ActionRun) {
+  const path = run.outputs['evidence-path'];
+  expect(path, `evidence-path output; stdout:\n${run.stdout}`).toBeTruthy();
+  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
+}
+
+/** Everything the run left behind, plus the SARIF and report files. */
+function allArtifacts(run: ActionRun): string {
+  const extra = ['sarif-path', 'report-path'].map((k) => (run.outputs[k] ? readFileSync(run.outputs[k]!, 'utf8') : ''));
+  return [run.everything(), ...extra].join('\n');
+}
+
+function sarifOf(run: ActionRun) {
+  return JSON.parse(readFileSync(run.outputs['sarif-path']!, 'utf8')) as {
+    version: string;
+    runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: { ruleId: string; partialFingerprints: Record<string, string>; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+  };
+}
+
+function reportOf(run: ActionRun) {
+  return JSON.parse(readFileSync(run.outputs['report-path']!, 'utf8')) as { RuleID: string; File: string; StartLine: number; Commit: string; Fingerprint: string; Status: string; Secret: string; Match: string }[];
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function scan(repo: GitRepo, opts: { eventName?: string; event?: unknown; inputs?: Record<string, string>; sha?: string } = {}) {
+  return runAction('secrets', {
+    workspace: repo.dir,
+    eventName: opts.eventName ?? 'workflow_dispatch',
+    event: opts.event ?? { inputs: {} },
+    sha: opts.sha ?? repo.head(),
+    inputs: { 'gitleaks-path': GITLEAKS, ...opts.inputs },
+  });
+}
+
+describe('secrets gate on a pull request (bundle, real gitleaks engine)', () => {
+  let repo: GitRepo;
+  const pat = fakeGithubPat();
+  const baseSecret = fakeAwsKeyId();
+  const mainLater = fakeAwsKeyId();
+  let base = '';
+  let c2 = '';
+  let head = '';
+  let run: ActionRun;
+
+  beforeAll(async () => {
+    repo = initRepo();
+    repo.commit('base: an old key in history', { 'config/old.env': `AWS_ACCESS_KEY_ID=${baseSecret}\n` });
+    base = repo.head();
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit('feature: scaffold', { 'src/client.ts': 'export const a = 1;\nexport const b = 2;\n' });
+    c2 = repo.commit('feature: wire the token', { 'src/client.ts': `export const a = 1;\nexport const b = 2;\nexport const token = "${pat}";\n` });
+    repo.commit('feature: remove the token again', { 'src/client.ts': 'export const a = 1;\nexport const b = 2;\nexport const token = process.env.TOKEN;\n' });
+    // main moves on with another key, and the feature branch merges it in: the merge commit is in
+    // base..head, but what it brings from main is main's, not the pull request's.
+    repo.git('checkout', '-q', 'main');
+    repo.commit('main: another key on main', { 'config/later.env': `AWS_ACCESS_KEY_ID=${mainLater}\n` });
+    base = repo.head();
+    repo.git('checkout', '-q', 'feature');
+    repo.git('merge', '-q', '--no-edit', 'main');
+    head = repo.head();
+    run = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: base, number: 31 }), sha: randomSha() });
+  });
+
+  it('finds the token added in one commit and removed in a later one, at its commit and line', () => {
+    expect(run.exitCode, run.stdout).toBe(1);
+    expect(run.outputs).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '4' });
+    const annotation = run.annotations.find((a) => a.command === 'error' && a.properties.file === 'src/client.ts');
+    expect(annotation, JSON.stringify(run.annotations)).toMatchObject({ properties: { line: '3', title: 'release-safety secrets: github-pat' } });
+    expect(annotation!.message).toContain(c2);
+    const ev = evidenceOf(run);
+    expect(ev).toMatchObject({ gate: 'secrets', status: 'fail', tool: { name: 'gitleaks', version: '8.28.0' }, subject: { commitSha: head, prNumber: 31 } });
+    expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 0, commitsScanned: 4 });
+    expect(ev.metrics.filesScanned).toBe(3);
+    expect(ev.details).toMatchObject({ scope: 'auto', head, base });
+    expect(ev.findings).toHaveLength(1);
+    expect(ev.findings[0]).toMatchObject({ file: 'src/client.ts', line: 3, commit: c2, rule: 'github-pat', fingerprint: `${c2}:src/client.ts:github-pat:3` });
+  });
+
+  it('does not report keys that only the base branch history holds (nor main merged into the branch)', () => {
+    const all = allArtifacts(run);
+    expect(all).not.toContain('config/old.env');
+    expect(all).not.toContain('config/later.env');
+    expect(reportOf(run).map((f) => f.File)).toEqual(['src/client.ts']);
+  });
+
+  it('writes SARIF 2.1.0 and a gitleaks-shaped report, both redacted', () => {
+    const sarif = sarifOf(run);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]!.tool.driver.name).toBe('gitleaks');
+    expect(sarif.runs[0]!.results).toHaveLength(1);
+    const result = sarif.runs[0]!.results[0]!;
+    expect(result.ruleId).toBe('github-pat');
+    expect(result.locations[0]!.physicalLocation).toMatchObject({ artifactLocation: { uri: 'src/client.ts' }, region: { startLine: 3 } });
+    expect(result.partialFingerprints['gitleaks/fingerprint/v1']).toBe(`${c2}:src/client.ts:github-pat:3`);
+    const report = reportOf(run);
+    expect(report[0]).toMatchObject({ RuleID: 'github-pat', File: 'src/client.ts', StartLine: 3, Commit: c2, Status: 'open', Secret: 'REDACTED', Match: 'REDACTED' });
+  });
+
+  it('never shows the raw secret: stdout, stderr, outputs, summary, evidence, SARIF, report', () => {
+    const all = allArtifacts(run);
+    for (const secret of [pat, baseSecret, mainLater]) {
+      expect(all).not.toContain(secret);
+      // nor a recognisable part of it
+      expect(all).not.toContain(secret.slice(4, 20));
+    }
+    expect(run.summary).toContain('release-safety secrets: fail');
+    // the scratch tree of added lines is removed after the scan
+    expect(readdirSafe(run.runnerTemp).filter((n) => n.startsWith('rs-secrets-'))).toEqual([]);
+  });
+
+  it('an empty range (base == head) passes with 0 commits scanned', async () => {
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: head }) });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ status: 'pass', findings: '0', 'commits-scanned': '0' });
+    expect(evidenceOf(r).metrics).toMatchObject({ commitsScanned: 0, findings: 0 });
+  });
+
+  it('scope: tree scans the working tree, with file:rule:line fingerprints', async () => {
+    const r = await scan(repo, { inputs: { scope: 'tree' } });
+    expect(r.exitCode, r.stdout).toBe(1);
+    expect(r.outputs).toMatchObject({ status: 'fail', 'commits-scanned': '0', findings: '2' });
+    const fingerprints = evidenceOf(r).findings.map((f) => f.fingerprint).sort();
+    expect(fingerprints).toEqual(['config/later.env:aws-access-token:1', 'config/old.env:aws-access-token:1']);
+    expect(allArtifacts(r)).not.toContain(baseSecret);
+  });
+
+  it('scope: history on workflow_dispatch scans every commit reachable from the head', async () => {
+    const r = await scan(repo, { inputs: { scope: 'history' } });
+    expect(r.exitCode, r.stdout).toBe(1);
+    const ev = evidenceOf(r);
+    expect(ev.metrics.commitsScanned).toBe(Number(repo.git('rev-list', '--count', 'HEAD')));
+    expect(ev.findings.map((f) => `${f.file}:${f.rule}`).sort()).toEqual(['config/later.env:aws-access-token', 'config/old.env:aws-access-token', 'src/client.ts:github-pat']);
+  });
+
+  it('a push of a new branch scans the commits not on the default branch', async () => {
+    const clone = repo.clone();
+    clone.git('checkout', '-q', 'feature');
+    const event = { ref: 'refs/heads/feature', before: '0'.repeat(40), after: head, created: true, forced: false, repository: { default_branch: 'main' } };
+    const r = await scan(clone, { eventName: 'push', event, sha: head });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '4' });
+    expect(evidenceOf(r).findings[0]).toMatchObject({ commit: c2, file: 'src/client.ts' });
+  });
+
+  it('a forced push whose previous head is gone scans what the default branch lacks, and says so', async () => {
+    const clone = repo.clone();
+    clone.git('checkout', '-q', 'feature');
+    const event = { ref: 'refs/heads/feature', before: randomSha(), after: head, created: false, forced: true, repository: { default_branch: 'main' } };
+    const r = await scan(clone, { eventName: 'push', event, sha: head });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '4' });
+    expect(r.summary).toContain('forced push');
+    expect(String(evidenceOf(r).details.note)).toMatch(/no longer reachable/);
+  });
+
+  it('a shallow clone is an error that names fetch-depth: 0, never a pass', async () => {
+    const shallow = repo.clone(['--depth', '1', '--branch', 'feature']);
+    const r = await scan(shallow, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: base }) });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs.status).toBe('error');
+    expect(r.summary).toContain('fetch-depth: 0');
+    expect(evidenceOf(r).status).toBe('error');
+    rmSync(join(shallow.dir, '..'), { recursive: true, force: true });
+  });
+
+  it('a base commit missing from the checkout is an error naming fetch-depth: 0', async () => {
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: randomSha() }) });
+    expect(r.outputs.status).toBe('error');
+    expect(r.stdout).toContain('fetch-depth: 0');
+  });
+});
+
+
+describe('secrets gate on a 40-commit pull request', () => {
+  it('finds the secret in commit 1 and the one in commit 40 (every commit, not a page of 30)', async () => {
+    const repo = initRepo();
+    const base = repo.head();
+    repo.git('checkout', '-q', '-b', 'long');
+    const first = fakeGithubPat();
+    const last = fakeAwsKeyId();
+    const c1 = repo.commit('commit 1', { 'src/first.ts': `export const t = "${first}";\n` });
+    for (let i = 2; i <= 39; i++) repo.commit(`commit ${i}`, { 'notes.txt': `${Array.from({ length: i }, (_, k) => `note ${k}`).join('\n')}\n` });
+    const c40 = repo.commit('commit 40', { 'src/last.env': `AWS_ACCESS_KEY_ID=${last}\n` });
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: c40, baseSha: base }) });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '2', 'commits-scanned': '40' });
+    const found = evidenceOf(r).findings.map((f) => ({ commit: f.commit, file: f.file, line: f.line }));
+    expect(found).toEqual(expect.arrayContaining([{ commit: c1, file: 'src/first.ts', line: 1 }, { commit: c40, file: 'src/last.env', line: 1 }]));
+    expect(allArtifacts(r)).not.toContain(first);
+    expect(allArtifacts(r)).not.toContain(last);
+  });
+});
+
+describe('secrets gate suppression: config allowlist, .gitleaksignore, exceptions', () => {
+  let repo: GitRepo;
+  let base = '';
+  let head = '';
+  let fpOne = '';
+  let fpTwo = '';
+  const docsKey = fakeAwsKeyId();
+  const one = fakeGithubPat();
+  const two = fakeAwsKeyId();
+  const event = () => pullRequestEvent({ headSha: head, baseSha: base });
+
+  beforeAll(() => {
+    repo = initRepo();
+    repo.commit('gitleaks config: docs hold examples', {
+      '.gitleaks.toml': "[extend]\nuseDefault = true\n\n[allowlist]\ndescription = \"documentation examples\"\npaths = ['''^docs/''']\n",
+    });
+    base = repo.head();
+    repo.git('checkout', '-q', '-b', 'feature');
+    repo.commit('docs and code', {
+      'docs/setup.md': `# Setup\n\nexport AWS_ACCESS_KEY_ID=${docsKey}\n`,
+      'src/one.ts': `export const token = "${one}";\n`,
+    });
+    head = repo.commit('more code', { 'src/two.env': `\nAWS_ACCESS_KEY_ID=${two}\n` });
+    const c1 = repo.git('rev-parse', 'HEAD~1');
+    fpOne = `${c1}:src/one.ts:github-pat:1`;
+    fpTwo = `${head}:src/two.env:aws-access-token:2`;
+  });
+
+  it('a path the gitleaks config allowlists (^docs/) is not reported; the rest is', async () => {
+    const r = await scan(repo, { eventName: 'pull_request', event: event() });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '2' });
+    expect(evidenceOf(r).findings.map((f) => f.fingerprint).sort()).toEqual([fpOne, fpTwo].sort());
+    expect(allArtifacts(r)).not.toContain('docs/setup.md');
+    expect(evidenceOf(r).tool.configSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.summary).toContain('.gitleaks.toml');
+  });
+
+  it('a .gitleaksignore fingerprint suppresses exactly that finding', async () => {
+    writeFileSync(join(repo.dir, '.gitleaksignore'), `# revoked test token\n${fpOne}\n`);
+    try {
+      const r = await scan(repo, { eventName: 'pull_request', event: event() });
+      expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
+      const ev = evidenceOf(r);
+      expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 1 });
+      expect(ev.findings.map((f) => f.fingerprint)).toEqual([fpTwo]);
+      expect(reportOf(r).find((f) => f.Fingerprint === fpOne)?.Status).toBe('suppressed');
+      expect(sarifOf(r).runs[0]!.results).toHaveLength(1);
+    } finally {
+      rmSync(join(repo.dir, '.gitleaksignore'), { force: true });
+    }
+  });
+
+  it('a baseline report suppresses exactly the findings it names', async () => {
+    const baseline = join(repo.dir, '..', `${repo.dir.split('/').pop()}-baseline.json`);
+    writeFileSync(baseline, JSON.stringify([{ RuleID: 'aws-access-token', File: 'src/two.env', StartLine: 2, Commit: head, Fingerprint: fpTwo, Secret: 'REDACTED' }]));
+    const r = await scan(repo, { eventName: 'pull_request', event: event(), inputs: { 'baseline-path': baseline } });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
+    expect(evidenceOf(r).findings.map((f) => f.fingerprint)).toEqual([fpOne]);
+    rmSync(baseline, { force: true });
+  });
+
+  it('an expired exception fails the gate and names the entry; a live one suppresses; an unused one warns', async () => {
+    const exceptions = join(repo.dir, '.github', 'release-safety-exceptions.yml');
+    repo.write('.github/release-safety-exceptions.yml', [
+      'exceptions:',
+      `  - fingerprint: ${fpOne}`,
+      '    reason: revoked test token, kept for the fixture',
+      '    owner: "@acme/security"',
+      '    expires: 2099-12-31',
+      `  - fingerprint: ${fpTwo}`,
+      '    reason: rotated key, waiting for history rewrite',
+      '    owner: alice',
+      '    expires: 2020-01-31',
+      '  - fingerprint: 0000000000000000000000000000000000000000:gone.txt:generic-api-key:1',
+      '    reason: the secret is long gone',
+      '    owner: bob',
+      '    expires: 2099-01-01',
+      '',
+    ].join('\n'));
+    try {
+      const r = await scan(repo, { eventName: 'pull_request', event: event() });
+      expect(r.exitCode).toBe(1);
+      expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
+      const ev = evidenceOf(r);
+      expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 1, expiredExceptions: 1, unusedExceptions: 1 });
+      expect(ev.findings[0]!.fingerprint).toBe(fpTwo);
+      expect(ev.findings[0]!.message).toContain('expired on 2020-01-31');
+      expect(ev.summary).toContain('expired exception(s): .github/release-safety-exceptions.yml:6');
+      expect(r.annotations.some((a) => a.command === 'warning' && a.message.includes('gone.txt'))).toBe(true);
+    } finally {
+      rmSync(exceptions, { force: true });
+    }
+  });
+});
