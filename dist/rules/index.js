@@ -57181,8 +57181,9 @@ var dist = __nccwpck_require__(8815);
 
 
 const identity = (line, column) => (column === undefined ? { line } : { line, column });
-function firstLine(text) {
-    return text.split('\n')[0].trim();
+/** The first line of a yaml error, without the " at line N, column M:" the position already says. */
+function yamlErrorText(text) {
+    return text.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 function scalarText(node) {
     if ((0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== undefined)
@@ -57327,7 +57328,7 @@ function loadRuleFile(o) {
         return base;
     }
     const lc = new dist/* LineCounter */.HN();
-    const docs = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter: lc, prettyErrors: false });
+    const docs = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter: lc, prettyErrors: true });
     const list = Array.isArray(docs) ? docs : [];
     for (const doc of list) {
         for (const err of doc.errors) {
@@ -57337,7 +57338,7 @@ function loadRuleFile(o) {
                 file: o.file,
                 ...(at ? { line: at.line, column: at.col } : {}),
                 rule: 'yaml-syntax',
-                message: `YAML syntax error: ${firstLine(err.message)}`,
+                message: `YAML syntax error: ${yamlErrorText(err.message)}`,
             });
         }
     }
@@ -57426,6 +57427,7 @@ function convertPrometheusRules(base, docs, lc, o) {
 
 
 
+
 function testfiles_scalarText(node) {
     if ((0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== undefined)
         return String(node.value);
@@ -57456,10 +57458,10 @@ function loadTestFile(absPath, file) {
         return t;
     }
     const lc = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: false });
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: true });
     for (const err of doc.errors) {
         const at = err.linePos?.[0];
-        t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${err.message.split('\n')[0]}` });
+        t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${yamlErrorText(err.message)}` });
     }
     if (t.findings.length > 0)
         return t;

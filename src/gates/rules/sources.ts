@@ -49,8 +49,9 @@ export interface RuleFile {
 
 const identity = (line: number, column?: number): Position => (column === undefined ? { line } : { line, column });
 
-function firstLine(text: string): string {
-  return text.split('\n')[0]!.trim();
+/** The first line of a yaml error, without the " at line N, column M:" the position already says. */
+export function yamlErrorText(text: string): string {
+  return text.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
 function scalarText(node: unknown): string | undefined {
@@ -202,7 +203,7 @@ export function loadRuleFile(o: LoadOptions): RuleFile {
     return base;
   }
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [];
   for (const doc of list) {
     for (const err of doc.errors) {
@@ -212,7 +213,7 @@ export function loadRuleFile(o: LoadOptions): RuleFile {
         file: o.file,
         ...(at ? { line: at.line, column: at.col } : {}),
         rule: 'yaml-syntax',
-        message: `YAML syntax error: ${firstLine(err.message)}`,
+        message: `YAML syntax error: ${yamlErrorText(err.message)}`,
       });
     }
   }

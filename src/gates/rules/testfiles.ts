@@ -4,6 +4,7 @@ import { globSync } from 'tinyglobby';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { Finding } from '../../core/evidence.js';
 import { parseDuration } from './duration.js';
+import { yamlErrorText } from './sources.js';
 
 export interface AlertAssertion {
   alertname: string;
@@ -68,10 +69,10 @@ export function loadTestFile(absPath: string, file: string): TestFile {
     return t;
   }
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
   for (const err of doc.errors) {
     const at = err.linePos?.[0];
-    t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${err.message.split('\n')[0]}` });
+    t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${yamlErrorText(err.message)}` });
   }
   if (t.findings.length > 0) return t;
   const root = doc.contents;

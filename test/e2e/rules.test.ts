@@ -1,0 +1,262 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evidenceSchema } from '../../src/core/evidence.js';
+import type { AlertEvidence } from '../../src/gates/rules.js';
+import { pullRequestEvent } from './events.js';
+import { REPO_ROOT, runAction, type ActionRun } from './harness.js';
+
+const PROMTOOL = '/usr/bin/promtool';
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'rules');
+
+/** A scratch workspace holding copies of the named fixture directories (and the sample rules). */
+function workspace(...fixtures: string[]): string {
+  const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+  for (const f of fixtures) cpSync(join(FIXTURES, f), join(ws, f), { recursive: true });
+  cpSync(join(REPO_ROOT, 'sample-service', 'prometheus'), join(ws, 'sample-service', 'prometheus'), { recursive: true });
+  return ws;
+}
+
+function rules(ws: string, inputs: Record<string, string>, extra: Partial<Parameters<typeof runAction>[1]> = {}): Promise<ActionRun> {
+  return runAction('rules', { workspace: ws, inputs: { 'promtool-path': PROMTOOL, ...inputs }, ...extra });
+}
+
+function evidenceOf(run: ActionRun) {
+  const path = run.outputs['evidence-path'];
+  expect(path, `evidence-path output; stdout:\n${run.stdout.slice(-2000)}`).toBeTruthy();
+  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
+}
+
+function noStackTrace(run: ActionRun) {
+  expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
+}
+
+describe('rules gate (bundle, real promtool)', () => {
+  it('passes on the sample service: every alert covered, alert evidence in the record and the summary', async () => {
+    const ws = workspace();
+    const run = await rules(ws, { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml' });
+    expect(run.exitCode, run.stdout.slice(-3000)).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'pass', alerts: '4', 'alerts-tested': '4', 'alerts-untested': '0', 'tests-failed': '0' });
+    const ev = evidenceOf(run);
+    expect(ev).toMatchObject({ gate: 'rules', status: 'pass', tool: { name: 'promtool' }, metrics: { alerts: 4, alertsTested: 4, testGroups: 8, testGroupsFailed: 0 } });
+    expect(ev.tool.version).toMatch(/^2\.42\./);
+    expect(ev.findings).toEqual([]);
+    const alerts = ev.details.alerts as AlertEvidence[];
+    expect(alerts.map((a) => a.name)).toEqual(['AppHigh5xxErrorRate', 'AppHighP95Latency', 'AppHighExceptionRate', 'AppTrafficDrop']);
+    const e5xx = alerts[0]!;
+    expect(e5xx).toMatchObject({ severity: 'critical', file: 'sample-service/prometheus/rules/alerts.yml', line: 7, tested: true });
+    expect(e5xx.fires).toEqual([{ test: 'sample-service/prometheus/tests/alerts.test.yml › 10% 5xx responses for 7 minutes', evalTime: '7m', labels: { severity: 'critical' } }]);
+    expect(e5xx.silent).toContainEqual({ test: 'sample-service/prometheus/tests/alerts.test.yml › 30-second burst of 5xx at 30%', evalTime: '6m' });
+    for (const a of alerts) {
+      expect(a.tested, a.name).toBe(true);
+      expect(a.silent.length, `${a.name} has a silence assertion`).toBeGreaterThan(0);
+    }
+    expect(run.summary).toContain('release-safety rules: pass');
+    expect(run.summary).toContain('### Alert evidence (4/4 alerts shown firing)');
+    expect(run.summary).toMatch(/\| AppHigh5xxErrorRate \| critical \| .*10% 5xx responses for 7 minutes @ <code>7m<\/code>/);
+    expect(run.annotations).toEqual([]);
+  });
+
+  it('a YAML syntax error fails with an annotation at its file and line', async () => {
+    const ws = workspace('syntax');
+    const run = await rules(ws, { rules: 'syntax/*.yml' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('fail');
+    const a = run.annotations.find((x) => x.properties.file === 'syntax/rules.yml');
+    expect(a, JSON.stringify(run.annotations)).toMatchObject({ command: 'error', properties: { line: '8', title: 'release-safety rules: yaml-syntax' } });
+    noStackTrace(run);
+  });
+
+  it('a PromQL syntax error reported by promtool check is annotated at the expression line', async () => {
+    const ws = workspace('promql');
+    const run = await rules(ws, { rules: 'promql/rules.yml', coverage: 'off' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('fail');
+    const a = run.annotations.find((x) => x.properties.file === 'promql/rules.yml');
+    expect(a, JSON.stringify(run.annotations)).toMatchObject({ command: 'error', properties: { line: '12', col: '15', title: 'release-safety rules: promtool-check' } });
+    expect(a!.message).toContain('"BadExpr": could not parse expression');
+    expect(evidenceOf(run).metrics.checkErrors).toBe(1);
+  });
+
+  it('a failing rule test fails the gate and names the test and the alert', async () => {
+    const ws = workspace('failing-test');
+    const run = await rules(ws, { rules: 'failing-test/rules.yml', tests: 'failing-test/*.test.yml' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ status: 'fail', 'tests-failed': '1' });
+    const a = run.annotations.find((x) => x.properties.title === 'release-safety rules: rule-test');
+    expect(a, JSON.stringify(run.annotations)).toMatchObject({ command: 'error', properties: { file: 'failing-test/rules.test.yml', line: '4' } });
+    expect(a!.message).toContain('rule test "instance down for 5 minutes" failed: alert InstanceDown at 5m');
+    const ev = evidenceOf(run);
+    expect(ev.details.testGroups).toEqual([
+      { file: 'failing-test/rules.test.yml', group: 'instance down for 5 minutes', status: 'fail' },
+      { file: 'failing-test/rules.test.yml', group: 'instance up', status: 'pass' },
+    ]);
+    expect((ev.details.alerts as AlertEvidence[])[0]!.fires[0]).toMatchObject({ evalTime: '5m', failed: true });
+    expect(run.summary).toContain('### Failing rule tests');
+  });
+
+  it('an alert without a firing test fails under coverage: error and warns under coverage: warning', async () => {
+    const ws = workspace('untested');
+    const strict = await rules(ws, { rules: 'untested/rules.yml', tests: 'untested/rules.test.yml', coverage: 'error' });
+    expect(strict.exitCode).toBe(1);
+    expect(strict.outputs).toMatchObject({ status: 'fail', 'alerts-tested': '1', 'alerts-untested': '1' });
+    const e = strict.annotations.find((x) => x.properties.title === 'release-safety rules: coverage');
+    expect(e).toMatchObject({ command: 'error', properties: { file: 'untested/rules.yml', line: '11' } });
+    expect(e!.message).toContain('alert NeverTested has no rule test that shows it firing');
+    // Asserting silence only is not coverage; the record still shows it.
+    const never = (evidenceOf(strict).details.alerts as AlertEvidence[]).find((a) => a.name === 'NeverTested')!;
+    expect(never).toMatchObject({ tested: false, fires: [], silent: [{ test: 'untested/rules.test.yml › target down', evalTime: '3m' }] });
+
+    const lenient = await rules(ws, { rules: 'untested/rules.yml', tests: 'untested/rules.test.yml', coverage: 'warning' });
+    expect(lenient.exitCode).toBe(0);
+    expect(lenient.outputs.status).toBe('pass');
+    expect(lenient.annotations.find((x) => x.properties.title === 'release-safety rules: coverage')).toMatchObject({ command: 'warning', properties: { line: '11' } });
+  });
+
+  it('a PrometheusRule resource is checked and tested like a plain file, annotated on the original lines', async () => {
+    const ws = workspace('prometheusrule');
+    const good = await rules(ws, { rules: 'prometheusrule/alerts.yaml', tests: 'prometheusrule/alerts.test.yml', 'require-runbook': 'error' });
+    expect(good.exitCode, good.stdout.slice(-3000)).toBe(0);
+    expect(good.outputs).toMatchObject({ status: 'pass', alerts: '2', 'alerts-tested': '2' });
+    const ev = evidenceOf(good);
+    expect(ev.details.ruleFiles).toEqual([{ file: 'prometheusrule/alerts.yaml', kind: 'prometheusrule' }]);
+    expect((ev.details.alerts as AlertEvidence[]).map((a) => [a.name, a.line, a.tested])).toEqual([
+      ['ApiDown', 12, true],
+      ['ApiSlow', 20, true],
+    ]);
+    expect(ev.metrics.testGroups).toBe(2);
+
+    const broken = await rules(ws, { rules: 'prometheusrule/broken.yaml', coverage: 'off' });
+    expect(broken.exitCode).toBe(1);
+    expect(broken.outputs.status).toBe('fail');
+    const a = broken.annotations.find((x) => x.properties.title === 'release-safety rules: promtool-check');
+    expect(a, JSON.stringify(broken.annotations)).toMatchObject({ command: 'error', properties: { file: 'prometheusrule/broken.yaml', line: '16', col: '17' } });
+    expect(a!.message).toContain('"BrokenExpr"');
+    // Hygiene reads the original resource: both alerts lack a runbook, at their own lines.
+    const runbook = broken.annotations.filter((x) => x.properties.title === 'release-safety rules: require-runbook');
+    expect(runbook.map((x) => [x.command, x.properties.file, x.properties.line])).toEqual([
+      ['warning', 'prometheusrule/broken.yaml', '9'],
+      ['warning', 'prometheusrule/broken.yaml', '15'],
+    ]);
+  });
+
+  it('hygiene: missing severity, summary, runbook and a short for: land on the alert lines, each at its level', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+    mkdirSync(join(ws, 'p'));
+    writeFileSync(
+      join(ws, 'p', 'rules.yml'),
+      ['groups:', '  - name: g', '    rules:', '      - alert: Bare', '        expr: up == 0', '      - alert: Bare', '        expr: up == 1', '        for: 10s', '        labels:', '          severity: urgent', '        annotations:', '          summary: s', '          runbook: docs/missing.md', ''].join('\n'),
+    );
+    const run = await rules(ws, { rules: 'p/rules.yml', coverage: 'off', 'min-for': '1m', 'min-for-level': 'error', severities: 'critical, warning', 'duplicate-alerts': 'error' });
+    expect(run.exitCode).toBe(1);
+    const got = run.annotations.map((a) => [a.command, a.properties.line, a.properties.title?.replace('release-safety rules: ', '')]);
+    expect(got).toEqual(
+      expect.arrayContaining([
+        ['error', '4', 'require-severity'],
+        ['error', '4', 'require-summary'],
+        ['warning', '4', 'require-runbook'],
+        ['error', '4', 'min-for'],
+        ['error', '6', 'duplicate-alert'],
+        ['error', '6', 'require-severity'],
+        ['warning', '6', 'require-runbook'],
+        ['error', '8', 'min-for'],
+      ]),
+    );
+  });
+
+  describe('never pass when the gate cannot judge', () => {
+    it('a rules glob that matches nothing is a clear error naming the input', async () => {
+      const ws = workspace();
+      const run = await rules(ws, { rules: 'prometheus/**/*.yml' });
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs.status).toBe('error');
+      expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "rules" "prometheus/**/*.yml" matches no file');
+      noStackTrace(run);
+    });
+
+    it('no rules input at all is a clear error', async () => {
+      const run = await rules(workspace(), {});
+      expect(run.outputs.status).toBe('error');
+      expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "rules" is required');
+    });
+
+    it('an unreadable rule file is error, not pass', async () => {
+      const ws = workspace();
+      symlinkSync(join(ws, 'nowhere.yml'), join(ws, 'dangling.yml'));
+      const run = await rules(ws, { rules: 'sample-service/prometheus/rules/alerts.yml\ndangling.yml', tests: 'sample-service/prometheus/tests/*.yml' });
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs.status).toBe('error');
+      expect(run.summary).toContain('dangling.yml cannot be read: ENOENT');
+      expect(evidenceOf(run).status).toBe('error');
+    });
+
+    it('a file that is not YAML, and YAML that is not a rule file, fail with their file named', async () => {
+      const ws = workspace('not-yaml');
+      const run = await rules(ws, { rules: 'not-yaml/*.yml', coverage: 'off' });
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs.status).toBe('fail');
+      const byFile = Object.fromEntries(run.annotations.map((a) => [a.properties.file, a]));
+      expect(byFile['not-yaml/notes.yml']).toMatchObject({ command: 'error', properties: { title: 'release-safety rules: yaml-syntax' } });
+      expect(byFile['not-yaml/notes.yml']!.properties.line).toMatch(/^[23]$/);
+      expect(byFile['not-yaml/config.yml']!.message).toContain('is not a Prometheus rule file');
+    });
+
+    it('a promtool that crashes is error, with its output', async () => {
+      const ws = workspace();
+      const fake = join(ws, 'promtool');
+      writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "promtool, version 9.9.9"; exit 0; fi\necho "panic: runtime error" >&2\nexit 2\n', { mode: 0o755 });
+      const run = await rules(ws, { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml', 'promtool-path': fake });
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs.status).toBe('error');
+      expect(run.summary).toContain('panic: runtime error');
+    });
+
+    it('a promtool-path that does not exist is a configuration error', async () => {
+      const run = await rules(workspace(), { rules: 'sample-service/prometheus/rules/*.yml', 'promtool-path': '/no/such/promtool' });
+      expect(run.outputs.status).toBe('error');
+      expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "promtool-path" names "/no/such/promtool", which does not exist');
+    });
+  });
+
+  describe('pull requests: hygiene and coverage on the changed rule files only', () => {
+    function repoWithChange(): { ws: string; base: string; head: string } {
+      const ws = workspace('untested');
+      git(ws, 'init', '-q', '-b', 'main');
+      git(ws, 'add', '.');
+      git(ws, 'commit', '-qm', 'base');
+      const base = git(ws, 'rev-parse', 'HEAD');
+      writeFileSync(join(ws, 'sample-service', 'prometheus', 'rules', 'alerts.yml'), readFileSync(join(ws, 'sample-service', 'prometheus', 'rules', 'alerts.yml'), 'utf8') + '\n# touched\n');
+      git(ws, 'commit', '-qam', 'touch the sample rules');
+      return { ws, base, head: git(ws, 'rev-parse', 'HEAD') };
+    }
+    const inputs = { rules: 'untested/rules.yml\nsample-service/prometheus/rules/*.yml', tests: 'untested/*.test.yml\nsample-service/prometheus/tests/*.yml' };
+
+    it('an untested alert in an untouched file does not fail the PR; rule tests still all run', async () => {
+      const { ws, base, head } = repoWithChange();
+      const run = await rules(ws, inputs, { eventName: 'pull_request', event: pullRequestEvent({ baseSha: base, headSha: head }), sha: head });
+      expect(run.exitCode, run.stdout.slice(-2000)).toBe(0);
+      const ev = evidenceOf(run);
+      expect(ev.status).toBe('pass');
+      expect(ev.details.scope).toBe('changed');
+      expect(ev.metrics.testGroups).toBe(9);
+      expect(ev.metrics.alertsUntested).toBe(1);
+      expect(run.summary).toContain('limited to the rule files this change touches (1 of 2)');
+    });
+
+    it('when git cannot resolve the base it checks every file and says so', async () => {
+      const { ws, head } = repoWithChange();
+      const run = await rules(ws, inputs, { eventName: 'pull_request', event: pullRequestEvent({ baseSha: 'f'.repeat(40), headSha: head }), sha: head });
+      expect(run.exitCode).toBe(1);
+      const ev = evidenceOf(run);
+      expect(ev.details.scope).toBe('all');
+      expect(ev.status).toBe('fail');
+      expect(run.annotations.some((a) => a.command === 'warning' && a.message.includes('only-changed could not list the changed files'))).toBe(true);
+    });
+  });
+});
