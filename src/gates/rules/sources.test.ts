@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lineMapFrom, loadRuleFile } from './sources.js';
+
+function write(text: string, name = 'r.yaml'): { dir: string; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-src-'));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return { dir, path };
+}
+
+const PROMETHEUS_RULE = `---
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: x
+spec:
+  groups:
+    - name: g
+      rules:
+        - alert: A
+          expr: |
+            sum(rate(x[5m]))
+              > 1
+          for: 5m
+          labels:
+            severity: critical
+`;
+
+describe('loadRuleFile', () => {
+  it('reads a plain file with rule lines and for: positions', () => {
+    const { dir, path } = write('groups:\n  - name: g\n    rules:\n      - record: r\n        expr: up\n      - alert: A\n        expr: up == 0\n        for: 2m\n        labels: {severity: page}\n');
+    const rf = loadRuleFile({ absPath: path, file: 'r.yaml', scratchDir: dir });
+    expect(rf.kind).toBe('plain');
+    expect(rf.promtoolPath).toBe(path);
+    expect(rf.groups[0]!.rules.map((r) => [r.kind, r.name, r.index, r.line, r.for, r.forLine, r.labels])).toEqual([
+      ['record', 'r', 1, 4, undefined, undefined, {}],
+      ['alert', 'A', 2, 6, '2m', 8, { severity: 'page' }],
+    ]);
+  });
+
+  it('converts a PrometheusRule to a plain rule file whose lines map back to the original', () => {
+    const { dir, path } = write(PROMETHEUS_RULE);
+    const rf = loadRuleFile({ absPath: path, file: 'r.yaml', scratchDir: join(dir, 'conv') });
+    expect(rf.kind).toBe('prometheusrule');
+    expect(rf.findings).toEqual([]);
+    const converted = readFileSync(rf.promtoolPath, 'utf8');
+    expect(converted.startsWith('groups:\n')).toBe(true);
+    const lines = converted.split('\n');
+    const exprLine = lines.findIndex((l) => l.includes('expr:')) + 1;
+    const forLine = lines.findIndex((l) => l.includes('for: 5m')) + 1;
+    const col = lines[exprLine - 1]!.indexOf('expr') + 1;
+    expect(rf.toOriginal(exprLine, col)).toEqual({ line: 11, column: 11 });
+    expect(rf.toOriginal(forLine)).toEqual({ line: 14 });
+    // A line inside the block scalar keeps its offset from the scalar's start.
+    expect(rf.toOriginal(exprLine + 2).line).toBe(13);
+    expect(rf.groups[0]!.rules[0]).toMatchObject({ name: 'A', line: 10, forLine: 14 });
+  });
+
+  it('reports YAML syntax errors at their line and keeps the file from promtool', () => {
+    const { dir, path } = write('groups:\n  - name: g\n    rules: [\n');
+    const rf = loadRuleFile({ absPath: path, file: 'r.yaml', scratchDir: dir });
+    expect(rf.checkable).toBe(false);
+    expect(rf.findings[0]).toMatchObject({ severity: 'error', rule: 'yaml-syntax', file: 'r.yaml' });
+    expect(rf.findings[0]!.line).toBeGreaterThan(0);
+  });
+
+  it('an unreadable path, a binary file and YAML that is not a rule file are told apart', () => {
+    const { dir } = write('x');
+    expect(loadRuleFile({ absPath: join(dir, 'missing.yml'), file: 'missing.yml', scratchDir: dir }).unreadable).toContain('ENOENT');
+    const bin = write('\u0000\u0001binary');
+    expect(loadRuleFile({ absPath: bin.path, file: 'b', scratchDir: bin.dir }).findings[0]).toMatchObject({ rule: 'not-yaml' });
+    const other = write('server:\n  port: 1\n');
+    expect(loadRuleFile({ absPath: other.path, file: 'o', scratchDir: other.dir }).findings[0]).toMatchObject({ rule: 'not-a-rule-file', line: 1 });
+  });
+});
+
+describe('lineMapFrom', () => {
+  it('maps exact node starts with columns and falls back to the nearest earlier node', () => {
+    const map = lineMapFrom([
+      { convLine: 1, convCol: 1, origLine: 7, origCol: 3 },
+      { convLine: 4, convCol: 5, origLine: 12, origCol: 11 },
+    ]);
+    expect(map(4, 9)).toEqual({ line: 12, column: 15 });
+    expect(map(6)).toEqual({ line: 14 });
+    expect(map(2)).toEqual({ line: 8 });
+  });
+});
