@@ -42969,7 +42969,7 @@ function renderSarif(findings, toolVersion) {
         ruleId: f.rule,
         ruleIndex: ruleIds.indexOf(f.rule),
         level: 'error',
-        message: { text: `${f.rule}: ${f.description || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}` },
+        message: { text: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}` },
         locations: [
             {
                 physicalLocation: {
@@ -43260,7 +43260,7 @@ async function runSecretsGate(o, rt) {
         const expired = expiredFor.get(f.fingerprint);
         return {
             severity: 'error',
-            message: `${f.rule}: ${f.description || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`,
+            message: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`,
             file: f.file,
             line: Math.max(1, f.startLine),
             ...(f.endLine >= f.startLine && f.endLine > 0 ? { endLine: f.endLine } : {}),

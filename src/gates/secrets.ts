@@ -297,7 +297,7 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
     const expired = expiredFor.get(f.fingerprint);
     return {
       severity: 'error',
-      message: `${f.rule}: ${f.description || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`,
+      message: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`,
       file: f.file,
       line: Math.max(1, f.startLine),
       ...(f.endLine >= f.startLine && f.endLine > 0 ? { endLine: f.endLine } : {}),

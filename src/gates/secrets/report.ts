@@ -176,7 +176,7 @@ export function renderSarif(findings: readonly ReportedFinding[], toolVersion: s
     ruleId: f.rule,
     ruleIndex: ruleIds.indexOf(f.rule),
     level: 'error',
-    message: { text: `${f.rule}: ${f.description || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}` },
+    message: { text: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}` },
     locations: [
       {
         physicalLocation: {
