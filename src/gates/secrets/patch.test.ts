@@ -1,0 +1,140 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LayeredScratchTree, PatchParser, unquoteGitPath, type AddedFile } from './patch.js';
+
+const A = 'a'.repeat(40);
+const B = 'b'.repeat(40);
+
+const LOG = [
+  `\x01${A}`,
+  '',
+  'diff --git a/src/app.ts b/src/app.ts',
+  'index 111..222 100644',
+  '--- a/src/app.ts',
+  '+++ b/src/app.ts',
+  '@@ -3,0 +4,2 @@ function x() {',
+  '+const one = 1;',
+  '+const two = 2;',
+  '@@ -10 +12 @@',
+  '-old',
+  '+new line twelve',
+  '\\ No newline at end of file',
+  'diff --git a/gone.txt b/gone.txt',
+  'deleted file mode 100644',
+  '--- a/gone.txt',
+  '+++ /dev/null',
+  '@@ -1,2 +0,0 @@',
+  '-a',
+  '-b',
+  'diff --git a/logo.png b/logo.png',
+  'new file mode 100644',
+  'Binary files /dev/null and b/logo.png differ',
+  `\x01${B}`,
+  '',
+  'diff --git "a/dir/tab\\there.txt" "b/dir/tab\\there.txt"',
+  'new file mode 100644',
+  '--- /dev/null',
+  '+++ "b/dir/tab\\there.txt"',
+  '@@ -0,0 +1 @@',
+  '+++ looks like a header but is content',
+  'diff --git a/old.ts b/new.ts',
+  'similarity index 90%',
+  'rename from old.ts',
+  'rename to new.ts',
+  '--- a/old.ts',
+  '+++ b/new.ts',
+  '@@ -5 +5 @@',
+  '-x',
+  '+y',
+  '',
+].join('\n');
+
+function parseAll(text: string, chunk = text.length): { files: AddedFile[]; commits: string[] } {
+  const files: AddedFile[] = [];
+  const commits: string[] = [];
+  const p = new PatchParser((f) => files.push(f), (c) => commits.push(c));
+  for (let i = 0; i < text.length; i += chunk) p.write(text.slice(i, i + chunk));
+  p.end();
+  return { files, commits };
+}
+
+describe('PatchParser', () => {
+  it('keeps only added lines with their new line numbers; skips deleted and binary files', () => {
+    const { files, commits } = parseAll(LOG);
+    expect(commits).toEqual([A, B]);
+    expect(files).toEqual([
+      { commit: A, path: 'src/app.ts', hunks: [{ start: 4, lines: ['const one = 1;', 'const two = 2;'] }, { start: 12, lines: ['new line twelve'] }] },
+      { commit: B, path: 'dir/tab\there.txt', hunks: [{ start: 1, lines: ['++ looks like a header but is content'] }] },
+      { commit: B, path: 'new.ts', hunks: [{ start: 5, lines: ['y'] }] },
+    ]);
+  });
+
+  it('gives the same result however the stream is chunked', () => {
+    const whole = parseAll(LOG);
+    for (const size of [1, 7, 64]) expect(parseAll(LOG, size)).toEqual(whole);
+  });
+
+  it('counts commits without changes', () => {
+    const { files, commits } = parseAll(`\x01${A}\n\x01${B}\n`);
+    expect(commits).toEqual([A, B]);
+    expect(files).toEqual([]);
+  });
+
+  it('unquotes git C-style paths, octal UTF-8 included', () => {
+    expect(unquoteGitPath('"b/caf\\303\\251 \\"x\\".txt"')).toBe('b/café "x".txt');
+    expect(unquoteGitPath('b/plain.txt')).toBe('b/plain.txt');
+  });
+});
+
+describe('LayeredScratchTree', () => {
+  function tree(maxBuffered?: number) {
+    const root = mkdtempSync(join(tmpdir(), 'rs-secrets-unit-'));
+    return { root, t: new LayeredScratchTree(root, new Set(['.gitleaksignore']), maxBuffered) };
+  }
+
+  it('writes added lines at their line numbers, blank elsewhere, and maps lines back to commits', () => {
+    const { root, t } = tree();
+    t.add({ commit: A, path: 'src/x.ts', hunks: [{ start: 3, lines: ['three', 'four'] }] });
+    t.add({ commit: B, path: 'src/x.ts', hunks: [{ start: 6, lines: ['six'] }] });
+    t.flush();
+    expect(t.layerDirs()).toEqual([join(root, '0')]);
+    expect(readFileSync(join(root, '0', 'src/x.ts'), 'utf8')).toBe('\n\nthree\nfour\n\nsix\n');
+    expect(t.commitAt(join(root, '0'), 'src/x.ts', 4)).toBe(A);
+    expect(t.commitAt(join(root, '0'), 'src/x.ts', 6)).toBe(B);
+    expect(t.commitAt(join(root, '0'), 'src/x.ts', 5)).toBeUndefined();
+    expect(t.stats).toMatchObject({ filesScanned: 2, linesAdded: 3, layers: 1 });
+  });
+
+  it('opens a new layer when two commits added the same line number of a file', () => {
+    const { root, t } = tree();
+    t.add({ commit: A, path: 'f.txt', hunks: [{ start: 1, lines: ['a1'] }] });
+    t.add({ commit: B, path: 'f.txt', hunks: [{ start: 1, lines: ['b1'] }] });
+    t.flush();
+    expect(t.layerDirs()).toEqual([join(root, '0'), join(root, '1')]);
+    expect(t.commitAt(join(root, '1'), 'f.txt', 1)).toBe(B);
+    expect(readFileSync(join(root, '1', 'f.txt'), 'utf8')).toBe('b1\n');
+  });
+
+  it('never writes the root .gitleaksignore or a path that would leave the tree', () => {
+    const { root, t } = tree();
+    t.add({ commit: A, path: '.gitleaksignore', hunks: [{ start: 1, lines: ['x'] }] });
+    t.add({ commit: A, path: '../escape.txt', hunks: [{ start: 1, lines: ['x'] }] });
+    t.flush();
+    expect(t.layerDirs()).toEqual([]);
+    expect(existsSync(join(root, '..', 'escape.txt'))).toBe(false);
+    expect(t.stats.skipped.map((s) => s.path)).toEqual(['.gitleaksignore', '../escape.txt']);
+  });
+
+  it('flushes when the buffer bound is reached; later content goes to new layers', () => {
+    const { root, t } = tree(4);
+    t.add({ commit: A, path: 'f.txt', hunks: [{ start: 1, lines: ['aaaa'] }] });
+    t.add({ commit: B, path: 'f.txt', hunks: [{ start: 2, lines: ['bbbb'] }] });
+    t.flush();
+    expect(t.layerDirs()).toEqual([join(root, '0'), join(root, '1')]);
+    expect(readFileSync(join(root, '0', 'f.txt'), 'utf8')).toBe('aaaa\n');
+    expect(readFileSync(join(root, '1', 'f.txt'), 'utf8')).toBe('\nbbbb\n');
+    expect(t.commitAt(join(root, '1'), 'f.txt', 2)).toBe(B);
+  });
+});
