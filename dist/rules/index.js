@@ -57560,6 +57560,7 @@ function rewriteForConvertedRules(t, promtoolPathOf, scratchDir, n) {
 
 const MAX_ENTRIES_PER_ALERT = 10;
 const GLOB_CHARS = /[*?[\]{}!]/;
+const PROMETHEUS_RULE_KIND = /^\s*kind:\s*["']?PrometheusRule\b/m;
 /** Expands the globs; a pattern that matches nothing is a configuration mistake, never "no rules". */
 function expandInput(input, patterns, workspace) {
     const found = new Set();
@@ -57614,6 +57615,47 @@ async function runRulesGate(o, rt) {
     const findings = [];
     const toolErrors = [];
     const notes = [];
+    // ---- promtool, and the changed files, at the same time --------------------------------------
+    let promtool;
+    const located = (async () => {
+        try {
+            const where = await locatePromtool({ ...o.promtool, tempDir: scratch, log: rt.log });
+            const probe = await probePromtool(where.path, ws);
+            promtool = { path: where.path, version: probe.version || where.version || '', junit: probe.junit, source: where.source };
+            rt.log.info(`promtool ${promtool.version || '(version unknown)'} from ${promtool.source}: ${promtool.path}${promtool.junit ? ' (JUnit results)' : ''}`);
+        }
+        catch (error) {
+            if (error instanceof errors_ConfigurationError)
+                throw error;
+            toolErrors.push(error instanceof ToolNotFoundError ? error.message : `promtool could not be set up: ${error.message}`);
+        }
+    })();
+    const changed = o.onlyChanged && o.baseSha ? changedFiles(ws, o.baseSha, o.headSha) : undefined;
+    await located;
+    const pathGiven = (abs) => {
+        const rel = (0,external_node_path_namespaceObject.relative)(ws, abs);
+        return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? abs : rel;
+    };
+    const junitPath = (0,external_node_path_namespaceObject.join)(scratch, 'promtool-junit.xml');
+    const startCheck = (p, paths) => (paths.length > 0 ? runPromtool(p.path, ['check', 'rules', ...paths], ws, o.timeoutMs) : undefined);
+    const startTest = (p, paths) => paths.length > 0 ? runPromtool(p.path, p.junit ? ['test', `--junit=${junitPath}`, 'rules', ...paths] : ['test', 'rules', ...paths], ws, o.timeoutMs) : undefined;
+    // promtool starts before the YAML is parsed (parsing is most of the gate's own cost) unless a
+    // PrometheusRule must be converted first; results for files that turn out unparsable are dropped.
+    const needsConversion = ruleAbs.some((abs) => {
+        try {
+            return PROMETHEUS_RULE_KIND.test((0,external_node_fs_namespaceObject.readFileSync)(abs, 'utf8'));
+        }
+        catch {
+            return false;
+        }
+    });
+    let early;
+    if (promtool && !needsConversion) {
+        // promtool refuses the whole command line when one path does not exist: leave those out.
+        const checkPaths = ruleAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map(pathGiven);
+        const testPaths = testAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map(pathGiven);
+        early = { check: startCheck(promtool, checkPaths), test: startTest(promtool, testPaths), checkPaths, testPaths };
+    }
     // ---- read every file --------------------------------------------------------------------
     const ruleFiles = new Map();
     const load = (abs) => {
@@ -57641,42 +57683,33 @@ async function runRulesGate(o, rt) {
             t.promtoolPath = rewriteForConvertedRules(t, (abs) => ruleFiles.get(abs)?.promtoolPath ?? abs, (0,external_node_path_namespaceObject.join)(scratch, 'tests'), i + 1);
         }
     });
-    // ---- promtool, and the changed files, at the same time --------------------------------------
-    let promtool;
-    const located = (async () => {
-        try {
-            const where = await locatePromtool({ ...o.promtool, tempDir: scratch, log: rt.log });
-            const probe = await probePromtool(where.path, ws);
-            promtool = { path: where.path, version: probe.version || where.version || '', junit: probe.junit, source: where.source };
-            rt.log.info(`promtool ${promtool.version || '(version unknown)'} from ${promtool.source}: ${promtool.path}${promtool.junit ? ' (JUnit results)' : ''}`);
-        }
-        catch (error) {
-            if (error instanceof errors_ConfigurationError)
-                throw error;
-            toolErrors.push(error instanceof ToolNotFoundError ? error.message : `promtool could not be set up: ${error.message}`);
-        }
-    })();
-    const changed = o.onlyChanged && o.baseSha ? changedFiles(ws, o.baseSha, o.headSha) : undefined;
-    await located;
     const checkable = selected.filter((rf) => rf.checkable && !rf.unreadable);
     const runnable = tests.filter((t) => t.runnable);
     const groupResults = [];
     let checkRan = false;
     if (promtool) {
         const p = promtool;
-        const pathGiven = (abs) => {
-            const rel = (0,external_node_path_namespaceObject.relative)(ws, abs);
-            return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? abs : rel;
-        };
         const checkArgsFor = new Map(checkable.map((rf) => [pathGiven(rf.promtoolPath), rf]));
-        const testPaths = runnable.map((t) => pathGiven(t.promtoolPath));
-        const junitPath = (0,external_node_path_namespaceObject.join)(scratch, 'promtool-junit.xml');
-        const checkRun = checkable.length > 0 ? runPromtool(p.path, ['check', 'rules', ...checkArgsFor.keys()], ws, o.timeoutMs) : undefined;
-        const testRun = runnable.length > 0 ? runPromtool(p.path, p.junit ? ['test', `--junit=${junitPath}`, 'rules', ...testPaths] : ['test', 'rules', ...testPaths], ws, o.timeoutMs) : undefined;
-        const [check, test] = await Promise.all([checkRun, testRun]);
+        let check;
+        let test;
+        let checkPaths = [...checkArgsFor.keys()];
+        if (early) {
+            checkPaths = early.checkPaths;
+            check = await early.check;
+        }
+        else {
+            check = await startCheck(p, checkPaths);
+        }
+        if (early && tests.every((t) => t.promtoolPath === t.absPath)) {
+            test = await early.test;
+        }
+        else {
+            await early?.test;
+            test = await startTest(p, runnable.map((t) => pathGiven(t.promtoolPath)));
+        }
         if (check) {
             await rt.log.group(`promtool check rules (${checkable.length} file(s))`, async () => rt.log.untrusted(`${check.stdout}${check.stderr}`));
-            const problems = parseCheckOutput(check.stderr, [...checkArgsFor.keys()]);
+            const problems = parseCheckOutput(check.stderr, checkPaths);
             if (check.timedOut || check.signal || (check.exitCode !== 0 && check.exitCode !== 1)) {
                 toolErrors.push(toolFailureText('promtool check rules', check));
             }
@@ -57687,6 +57720,9 @@ async function runRulesGate(o, rt) {
                 checkRan = true;
                 for (const pr of problems) {
                     const rf = pr.path ? checkArgsFor.get(pr.path) : undefined;
+                    // A file we could not parse or read already has a finding with a better position.
+                    if (pr.path && !rf)
+                        continue;
                     if (!rf) {
                         findings.push({ severity: check.exitCode === 0 ? 'warning' : 'error', rule: 'promtool-check', message: `promtool check rules: ${pr.message}` });
                         continue;
@@ -57732,7 +57768,7 @@ async function runRulesGate(o, rt) {
                     for (const g of t.groups)
                         groupResults.push({ test: t, group: g, failures: mine.find((c) => c.name === g.name)?.failures ?? [] });
                 }
-                if (!groupResults.some((r) => r.failures.length > 0)) {
+                if (!groupResults.some((r) => r.failures.length > 0) && runnable.length === tests.length) {
                     groupResults.push({ test: runnable[0], failures: [lastLines(test.stderr, 20) || 'promtool test rules failed without naming a test'] });
                 }
             }

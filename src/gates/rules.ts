@@ -1,4 +1,4 @@
-import { lstatSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { repoRelative } from '../core/annotations.js';
@@ -59,6 +59,7 @@ interface GroupResult {
 
 const MAX_ENTRIES_PER_ALERT = 10;
 const GLOB_CHARS = /[*?[\]{}!]/;
+const PROMETHEUS_RULE_KIND = /^\s*kind:\s*["']?PrometheusRule\b/m;
 
 /** Expands the globs; a pattern that matches nothing is a configuration mistake, never "no rules". */
 export function expandInput(input: string, patterns: readonly string[], workspace: string): string[] {
@@ -118,6 +119,47 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
   const toolErrors: string[] = [];
   const notes: string[] = [];
 
+  // ---- promtool, and the changed files, at the same time --------------------------------------
+  let promtool: Promtool | undefined;
+  const located = (async () => {
+    try {
+      const where = await locatePromtool({ ...o.promtool, tempDir: scratch, log: rt.log });
+      const probe = await probePromtool(where.path, ws);
+      promtool = { path: where.path, version: probe.version || where.version || '', junit: probe.junit, source: where.source };
+      rt.log.info(`promtool ${promtool.version || '(version unknown)'} from ${promtool.source}: ${promtool.path}${promtool.junit ? ' (JUnit results)' : ''}`);
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      toolErrors.push(error instanceof ToolNotFoundError ? error.message : `promtool could not be set up: ${(error as Error).message}`);
+    }
+  })();
+  const changed = o.onlyChanged && o.baseSha ? changedFiles(ws, o.baseSha, o.headSha) : undefined;
+  await located;
+
+  const pathGiven = (abs: string) => {
+    const rel = relative(ws, abs);
+    return rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+  };
+  const junitPath = join(scratch, 'promtool-junit.xml');
+  const startCheck = (p: Promtool, paths: string[]) => (paths.length > 0 ? runPromtool(p.path, ['check', 'rules', ...paths], ws, o.timeoutMs) : undefined);
+  const startTest = (p: Promtool, paths: string[]) =>
+    paths.length > 0 ? runPromtool(p.path, p.junit ? ['test', `--junit=${junitPath}`, 'rules', ...paths] : ['test', 'rules', ...paths], ws, o.timeoutMs) : undefined;
+  // promtool starts before the YAML is parsed (parsing is most of the gate's own cost) unless a
+  // PrometheusRule must be converted first; results for files that turn out unparsable are dropped.
+  const needsConversion = ruleAbs.some((abs) => {
+    try {
+      return PROMETHEUS_RULE_KIND.test(readFileSync(abs, 'utf8'));
+    } catch {
+      return false;
+    }
+  });
+  let early: { check?: Promise<ExecResult>; test?: Promise<ExecResult>; checkPaths: string[]; testPaths: string[] } | undefined;
+  if (promtool && !needsConversion) {
+    // promtool refuses the whole command line when one path does not exist: leave those out.
+    const checkPaths = ruleAbs.filter((abs) => existsSync(abs)).map(pathGiven);
+    const testPaths = testAbs.filter((abs) => existsSync(abs)).map(pathGiven);
+    early = { check: startCheck(promtool, checkPaths), test: startTest(promtool, testPaths), checkPaths, testPaths };
+  }
+
   // ---- read every file --------------------------------------------------------------------
   const ruleFiles = new Map<string, RuleFile>();
   const load = (abs: string) => {
@@ -144,21 +186,6 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
     }
   });
 
-  // ---- promtool, and the changed files, at the same time --------------------------------------
-  let promtool: Promtool | undefined;
-  const located = (async () => {
-    try {
-      const where = await locatePromtool({ ...o.promtool, tempDir: scratch, log: rt.log });
-      const probe = await probePromtool(where.path, ws);
-      promtool = { path: where.path, version: probe.version || where.version || '', junit: probe.junit, source: where.source };
-      rt.log.info(`promtool ${promtool.version || '(version unknown)'} from ${promtool.source}: ${promtool.path}${promtool.junit ? ' (JUnit results)' : ''}`);
-    } catch (error) {
-      if (error instanceof ConfigurationError) throw error;
-      toolErrors.push(error instanceof ToolNotFoundError ? error.message : `promtool could not be set up: ${(error as Error).message}`);
-    }
-  })();
-  const changed = o.onlyChanged && o.baseSha ? changedFiles(ws, o.baseSha, o.headSha) : undefined;
-  await located;
 
   const checkable = selected.filter((rf) => rf.checkable && !rf.unreadable);
   const runnable = tests.filter((t) => t.runnable);
@@ -167,21 +194,26 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
 
   if (promtool) {
     const p = promtool;
-    const pathGiven = (abs: string) => {
-      const rel = relative(ws, abs);
-      return rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
-    };
     const checkArgsFor = new Map(checkable.map((rf) => [pathGiven(rf.promtoolPath), rf]));
-    const testPaths = runnable.map((t) => pathGiven(t.promtoolPath));
-    const junitPath = join(scratch, 'promtool-junit.xml');
-
-    const checkRun = checkable.length > 0 ? runPromtool(p.path, ['check', 'rules', ...checkArgsFor.keys()], ws, o.timeoutMs) : undefined;
-    const testRun = runnable.length > 0 ? runPromtool(p.path, p.junit ? ['test', `--junit=${junitPath}`, 'rules', ...testPaths] : ['test', 'rules', ...testPaths], ws, o.timeoutMs) : undefined;
-    const [check, test] = await Promise.all([checkRun, testRun]);
+    let check: ExecResult | undefined;
+    let test: ExecResult | undefined;
+    let checkPaths = [...checkArgsFor.keys()];
+    if (early) {
+      checkPaths = early.checkPaths;
+      check = await early.check;
+    } else {
+      check = await startCheck(p, checkPaths);
+    }
+    if (early && tests.every((t) => t.promtoolPath === t.absPath)) {
+      test = await early.test;
+    } else {
+      await early?.test;
+      test = await startTest(p, runnable.map((t) => pathGiven(t.promtoolPath)));
+    }
 
     if (check) {
       await rt.log.group(`promtool check rules (${checkable.length} file(s))`, async () => rt.log.untrusted(`${check.stdout}${check.stderr}`));
-      const problems = parseCheckOutput(check.stderr, [...checkArgsFor.keys()]);
+      const problems = parseCheckOutput(check.stderr, checkPaths);
       if (check.timedOut || check.signal || (check.exitCode !== 0 && check.exitCode !== 1)) {
         toolErrors.push(toolFailureText('promtool check rules', check));
       } else if (check.exitCode === 1 && !problems.some((pr) => pr.path)) {
@@ -190,6 +222,8 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
         checkRan = true;
         for (const pr of problems) {
           const rf = pr.path ? checkArgsFor.get(pr.path) : undefined;
+          // A file we could not parse or read already has a finding with a better position.
+          if (pr.path && !rf) continue;
           if (!rf) {
             findings.push({ severity: check.exitCode === 0 ? 'warning' : 'error', rule: 'promtool-check', message: `promtool check rules: ${pr.message}` });
             continue;
@@ -229,7 +263,7 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
           const mine = cases.filter((c) => c.suite === suite);
           for (const g of t.groups) groupResults.push({ test: t, group: g, failures: mine.find((c) => c.name === g.name)?.failures ?? [] });
         }
-        if (!groupResults.some((r) => r.failures.length > 0)) {
+        if (!groupResults.some((r) => r.failures.length > 0) && runnable.length === tests.length) {
           groupResults.push({ test: runnable[0]!, failures: [lastLines(test.stderr, 20) || 'promtool test rules failed without naming a test'] });
         }
       } else {

