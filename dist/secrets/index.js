@@ -43171,6 +43171,12 @@ async function scanCommits(o, rt, scratch, plan) {
     if (parser.commits !== commitsScanned) {
         throw new RangeError_(`git listed ${commitsScanned} commits in ${plan.range} but its log showed ${parser.commits}`);
     }
+    let configChanged = false;
+    const configRel = o.configPath ? (0,external_node_path_namespaceObject.relative)(o.repoDir, o.configPath) : '';
+    if (configRel && !configRel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(configRel)) {
+        const touched = await git(['log', '--format=', '--name-only', '--no-renames', ...plan.revs, '--', configRel.split(external_node_path_namespaceObject.sep).join('/')]);
+        configChanged = touched.code === 0 && touched.stdout.trim() !== '';
+    }
     const layers = tree.layerDirs();
     const findings = [];
     await pool(layers, scanConcurrency(), async (dir, i) => {
@@ -43186,7 +43192,7 @@ async function scanCommits(o, rt, scratch, plan) {
         }
     });
     findings.sort((a, b) => a.commit.localeCompare(b.commit) || a.file.localeCompare(b.file) || a.startLine - b.startLine || a.rule.localeCompare(b.rule));
-    return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped: tree.stats.skipped, gitleaksRuns: layers.length };
+    return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped: tree.stats.skipped, gitleaksRuns: layers.length, configChanged };
 }
 function describeSuppression(f) {
     const s = f.suppression;
@@ -43299,6 +43305,10 @@ async function runSecretsGate(o, rt) {
         sections.push(`Scanned ${md(scan.description)} with gitleaks ${code(version || 'unknown')} (config: ${md(o.configSource)}, redacted).`);
         if (scan.note)
             sections.push(`> ${md(scan.note)}`);
+        if (scan.configChanged) {
+            sections.push(`> ⚠️ The gitleaks config ${code(o.configSource)} is changed by a commit in this range and that version was used: review its allowlists.`);
+            rt.log.warning(`the gitleaks config ${o.configSource} is changed by a commit in ${scan.range} and that version was used: review its allowlists`);
+        }
         if (scan.skipped.length > 0)
             sections.push(`Not materialised for scanning: ${scan.skipped.map((s) => `${code(s.path)} (${md(s.reason)})`).join(', ')}.`);
     }
@@ -43332,6 +43342,7 @@ async function runSecretsGate(o, rt) {
             range: scan?.range ?? '',
             ...(scan?.note ? { note: scan.note } : {}),
             config: o.configSource,
+            ...(scan?.configChanged ? { configChangedInRange: true } : {}),
             gitleaksRuns: scan?.gitleaksRuns ?? 0,
             ...(scan?.head ? { head: scan.head } : {}),
             ...(scan?.base ? { base: scan.base } : {}),
@@ -47313,8 +47324,17 @@ function run(env = process.env) {
                 gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
             }
             else {
-                const installed = await rt.log.group(`install gitleaks ${i['gitleaks-version']}`, () => installTool({ tool: 'gitleaks', version: i['gitleaks-version'], ...(i['mirror-url'] ? { mirrorUrl: i['mirror-url'] } : {}), tempDir: rt.tempDir, log: rt.log }));
-                gitleaks = installed.path;
+                const started = new Date();
+                try {
+                    const installed = await rt.log.group(`install gitleaks ${i['gitleaks-version']}`, () => installTool({ tool: 'gitleaks', version: i['gitleaks-version'], ...(i['mirror-url'] ? { mirrorUrl: i['mirror-url'] } : {}), tempDir: rt.tempDir, log: rt.log }));
+                    gitleaks = installed.path;
+                }
+                catch (error) {
+                    if (error instanceof errors_ConfigurationError)
+                        throw error;
+                    // A download or checksum failure: the gate could not judge, and nothing unverified ran.
+                    return errorReport('secrets', `gitleaks ${i['gitleaks-version']} could not be installed: ${errorMessage(error)}`, started.toISOString(), Date.now() - started.getTime());
+                }
             }
             return runSecretsGate({
                 gitleaks,

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { ToolNotFoundError } from '../core/errors.js';
 import type { Finding, GateStatus } from '../core/evidence.js';
 import { describeExit, execTool, lastLines } from '../core/exec.js';
@@ -58,6 +58,8 @@ interface ScanResult {
   note?: string;
   skipped: { path: string; reason: string }[];
   gitleaksRuns: number;
+  /** The config file itself was changed by a commit in the range (it could weaken the scan). */
+  configChanged?: boolean;
   base?: string;
   head?: string;
 }
@@ -217,6 +219,12 @@ async function scanCommits(o: SecretsOptions, rt: GateRuntime, scratch: string, 
   if (parser.commits !== commitsScanned) {
     throw new RangeError_(`git listed ${commitsScanned} commits in ${plan.range} but its log showed ${parser.commits}`);
   }
+  let configChanged = false;
+  const configRel = o.configPath ? relative(o.repoDir, o.configPath) : '';
+  if (configRel && !configRel.startsWith('..') && !isAbsolute(configRel)) {
+    const touched = await git(['log', '--format=', '--name-only', '--no-renames', ...plan.revs, '--', configRel.split(sep).join('/')]);
+    configChanged = touched.code === 0 && touched.stdout.trim() !== '';
+  }
   const layers = tree.layerDirs();
   const findings: SecretFinding[] = [];
   await pool(layers, scanConcurrency(), async (dir, i) => {
@@ -230,7 +238,7 @@ async function scanCommits(o: SecretsOptions, rt: GateRuntime, scratch: string, 
     }
   });
   findings.sort((a, b) => a.commit.localeCompare(b.commit) || a.file.localeCompare(b.file) || a.startLine - b.startLine || a.rule.localeCompare(b.rule));
-  return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped: tree.stats.skipped, gitleaksRuns: layers.length };
+  return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped: tree.stats.skipped, gitleaksRuns: layers.length, configChanged };
 }
 
 function describeSuppression(f: ReportedFinding): string {
@@ -333,6 +341,10 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
   if (scan) {
     sections.push(`Scanned ${md(scan.description)} with gitleaks ${code(version || 'unknown')} (config: ${md(o.configSource)}, redacted).`);
     if (scan.note) sections.push(`> ${md(scan.note)}`);
+    if (scan.configChanged) {
+      sections.push(`> ⚠️ The gitleaks config ${code(o.configSource)} is changed by a commit in this range and that version was used: review its allowlists.`);
+      rt.log.warning(`the gitleaks config ${o.configSource} is changed by a commit in ${scan.range} and that version was used: review its allowlists`);
+    }
     if (scan.skipped.length > 0) sections.push(`Not materialised for scanning: ${scan.skipped.map((s) => `${code(s.path)} (${md(s.reason)})`).join(', ')}.`);
   }
   const suppressedRows = reported.filter((f) => f.suppression);
@@ -366,6 +378,7 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
       range: scan?.range ?? '',
       ...(scan?.note ? { note: scan.note } : {}),
       config: o.configSource,
+      ...(scan?.configChanged ? { configChangedInRange: true } : {}),
       gitleaksRuns: scan?.gitleaksRuns ?? 0,
       ...(scan?.head ? { head: scan.head } : {}),
       ...(scan?.base ? { base: scan.base } : {}),

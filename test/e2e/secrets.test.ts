@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
 import { pullRequestEvent } from './events.js';
 import { fakeAwsKeyId, fakeGithubPat, initRepo, type GitRepo } from './git-fixtures.js';
@@ -298,5 +300,62 @@ describe('secrets gate suppression: config allowlist, .gitleaksignore, exception
     } finally {
       rmSync(exceptions, { force: true });
     }
+  });
+});
+
+describe('secrets gate: a pull request that weakens the gitleaks config', () => {
+  it('uses the changed config (as gitleaks would) but warns that the range changes it', async () => {
+    const repo = initRepo();
+    repo.commit('config', { '.gitleaks.toml': '[extend]\nuseDefault = true\n' });
+    const base = repo.head();
+    repo.git('checkout', '-q', '-b', 'sneaky');
+    const key = fakeAwsKeyId();
+    repo.commit('allowlist src and add a key', {
+      '.gitleaks.toml': "[extend]\nuseDefault = true\n\n[allowlist]\npaths = ['''^src/''']\n",
+      'src/keys.env': `AWS_ACCESS_KEY_ID=${key}\n`,
+    });
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: repo.head(), baseSha: base }) });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'pass', findings: '0', 'commits-scanned': '1' });
+    expect(r.annotations.some((a) => a.command === 'warning' && a.message.includes('review its allowlists'))).toBe(true);
+    expect(evidenceOf(r).details).toMatchObject({ configChangedInRange: true });
+    expect(allArtifacts(r)).not.toContain(key);
+  });
+});
+
+describe('secrets gate: installing gitleaks', () => {
+  let server: Server;
+  let mirror = '';
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    // A mirror that serves the right file names with the wrong bytes.
+    server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      res.end(Buffer.from('not the gitleaks release archive'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}/gitleaks`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('an archive that fails its pinned sha256 is an error, and nothing is scanned', async () => {
+    const repo = initRepo();
+    const r = await runAction('secrets', { workspace: repo.dir, sha: repo.head(), inputs: { 'mirror-url': mirror } });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs.status).toBe('error');
+    expect(r.summary).toContain('could not be installed');
+    expect(requests.some((u) => u.startsWith('/gitleaks/gitleaks_8.28.0_linux_x64.tar.gz'))).toBe(true);
+    expect(evidenceOf(r)).toMatchObject({ gate: 'secrets', status: 'error' });
+  });
+
+  it('an unknown gitleaks version is a configuration error', async () => {
+    const repo = initRepo();
+    const r = await runAction('secrets', { workspace: repo.dir, sha: repo.head(), inputs: { 'gitleaks-version': '0.0.1', 'mirror-url': mirror } });
+    expect(r.outputs.status).toBe('error');
+    expect(r.stdout).toMatch(/0\.0\.1/);
   });
 });

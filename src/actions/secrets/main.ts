@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { commonGateInputs, runGateAction } from '../../core/action.js';
-import { ConfigurationError } from '../../core/errors.js';
+import { commonGateInputs, errorReport, runGateAction } from '../../core/action.js';
+import { ConfigurationError, errorMessage } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH, loadExceptions } from '../../core/exceptions.js';
 import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
 import { runSecretsGate, SECRETS_SCOPES } from '../../gates/secrets.js';
@@ -60,10 +60,17 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         if (i['gitleaks-path'] !== '') {
           gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
         } else {
-          const installed = await rt.log.group(`install gitleaks ${i['gitleaks-version']}`, () =>
-            installTool({ tool: 'gitleaks', version: i['gitleaks-version'], ...(i['mirror-url'] ? { mirrorUrl: i['mirror-url'] } : {}), tempDir: rt.tempDir, log: rt.log }),
-          );
-          gitleaks = installed.path;
+          const started = new Date();
+          try {
+            const installed = await rt.log.group(`install gitleaks ${i['gitleaks-version']}`, () =>
+              installTool({ tool: 'gitleaks', version: i['gitleaks-version'], ...(i['mirror-url'] ? { mirrorUrl: i['mirror-url'] } : {}), tempDir: rt.tempDir, log: rt.log }),
+            );
+            gitleaks = installed.path;
+          } catch (error) {
+            if (error instanceof ConfigurationError) throw error;
+            // A download or checksum failure: the gate could not judge, and nothing unverified ran.
+            return errorReport('secrets', `gitleaks ${i['gitleaks-version']} could not be installed: ${errorMessage(error)}`, started.toISOString(), Date.now() - started.getTime());
+          }
         }
         return runSecretsGate(
           {
