@@ -11055,6 +11055,9 @@ function parseLockfile(text, path) {
     }
     // Breadth-first from the root: the first parent found gives a shortest dependency path.
     const parents = new Map();
+    const workspaceLinks = Object.entries(packages)
+        .filter(([loc, p]) => p.link && loc.startsWith('node_modules/') && !loc.slice(13).includes('/node_modules/'))
+        .map(([loc]) => loc.slice('node_modules/'.length));
     const seen = new Set(['']);
     let frontier = [''];
     while (frontier.length > 0) {
@@ -11069,6 +11072,8 @@ function parseLockfile(text, path) {
                 ...Object.keys(pkg.peerDependencies ?? {}),
                 // Only the root's (and workspaces') devDependencies are installed.
                 ...(loc === '' || !loc.includes('node_modules') ? Object.keys(pkg.devDependencies ?? {}) : []),
+                // Workspaces hang off the root as links in node_modules.
+                ...(loc === '' ? workspaceLinks : []),
             ]);
             for (const name of names) {
                 const to = resolveFrom(packages, loc, name);
@@ -11097,7 +11102,10 @@ function dependencyPath(lock, location) {
     const path = [];
     let loc = location;
     for (let guard = 0; loc !== undefined && loc !== '' && guard < 1000; guard++) {
-        path.unshift(lock.packages[loc]?.name ?? nameAtLocation(loc));
+        const name = lock.packages[loc]?.name ?? nameAtLocation(loc);
+        // A workspace link and its folder are one step.
+        if (path[0] !== name)
+            path.unshift(name);
         loc = lock.parents.get(loc);
     }
     return path;
@@ -11129,7 +11137,9 @@ function parseNpmAuditJson(stdout) {
         const e = (top.error && typeof top.error === 'object' ? top.error : {});
         const status = typeof top.statusCode === 'number' ? top.statusCode : undefined;
         // A failed advisory request has a URI and no npm error code; a 4xx is not worth retrying.
-        const transient = e.code === undefined && typeof top.message === 'string' && (status === undefined || status >= 500 || status === 429);
+        const message = typeof top.message === 'string' ? top.message : '';
+        const networkFailure = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|EPIPE|socket hang up|network timeout/i.test(message);
+        const transient = e.code === undefined && (status !== undefined ? status >= 500 || status === 429 : networkFailure);
         throw new AuditToolError(`npm audit failed: ${describeNpmError(e, top)}`, transient);
     }
     if (top.auditReportVersion !== 2) {

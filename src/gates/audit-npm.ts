@@ -100,6 +100,9 @@ export function parseLockfile(text: string, path: string): Lockfile {
   }
   // Breadth-first from the root: the first parent found gives a shortest dependency path.
   const parents = new Map<string, string>();
+  const workspaceLinks = Object.entries(packages)
+    .filter(([loc, p]) => p.link && loc.startsWith('node_modules/') && !loc.slice(13).includes('/node_modules/'))
+    .map(([loc]) => loc.slice('node_modules/'.length));
   const seen = new Set<string>(['']);
   let frontier = [''];
   while (frontier.length > 0) {
@@ -113,6 +116,8 @@ export function parseLockfile(text: string, path: string): Lockfile {
         ...Object.keys(pkg.peerDependencies ?? {}),
         // Only the root's (and workspaces') devDependencies are installed.
         ...(loc === '' || !loc.includes('node_modules') ? Object.keys(pkg.devDependencies ?? {}) : []),
+        // Workspaces hang off the root as links in node_modules.
+        ...(loc === '' ? workspaceLinks : []),
       ]);
       for (const name of names) {
         const to = resolveFrom(packages, loc, name);
@@ -140,7 +145,9 @@ export function dependencyPath(lock: Lockfile, location: string): string[] | und
   const path: string[] = [];
   let loc: string | undefined = location;
   for (let guard = 0; loc !== undefined && loc !== '' && guard < 1000; guard++) {
-    path.unshift(lock.packages[loc]?.name ?? nameAtLocation(loc));
+    const name = lock.packages[loc]?.name ?? nameAtLocation(loc);
+    // A workspace link and its folder are one step.
+    if (path[0] !== name) path.unshift(name);
     loc = lock.parents.get(loc);
   }
   return path;
@@ -205,7 +212,9 @@ export function parseNpmAuditJson(stdout: string): NpmAuditReport {
     const e = (top.error && typeof top.error === 'object' ? top.error : {}) as Record<string, unknown>;
     const status = typeof top.statusCode === 'number' ? top.statusCode : undefined;
     // A failed advisory request has a URI and no npm error code; a 4xx is not worth retrying.
-    const transient = e.code === undefined && typeof top.message === 'string' && (status === undefined || status >= 500 || status === 429);
+    const message = typeof top.message === 'string' ? top.message : '';
+    const networkFailure = /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|EPIPE|socket hang up|network timeout/i.test(message);
+    const transient = e.code === undefined && (status !== undefined ? status >= 500 || status === 429 : networkFailure);
     throw new AuditToolError(`npm audit failed: ${describeNpmError(e, top)}`, transient);
   }
   if (top.auditReportVersion !== 2) {

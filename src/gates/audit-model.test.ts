@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { fixedVersionFromRange, ghsaFrom, meetsThreshold, parseSeverityWord, rangeIncludes, severityFromCvss } from './audit-model.js';
+
+describe('advisory ranges', () => {
+  it.each([
+    ['<4.17.21', '4.17.15', true],
+    ['<4.17.21', '4.17.21', false],
+    ['>=3.7.0 <4.17.19', '4.17.19', false],
+    ['>=3.7.0 <4.17.19', '3.7.0', true],
+    ['>=3.7.0 <4.17.19', '3.6.9', false],
+    ['<0.2.4 || >=1.0.0 <1.2.6', '0.0.8', true],
+    ['<0.2.4 || >=1.0.0 <1.2.6', '0.2.4', false],
+    ['<0.2.4 || >=1.0.0 <1.2.6', '1.2.0', true],
+    ['<=4.17.23', '4.17.23', true],
+    ['1.0.0 - 1.2.3', '1.2.3', true],
+    ['1.0.0 - 1.2.3', '1.2.4', false],
+    ['>= 2.0.0 < 2.1.0', '2.0.5', true],
+    ['<2.0.0', '2.0.0-beta.1', true],
+    ['*', '9.9.9', true],
+  ])('%s includes %s: %s', (range, version, expected) => {
+    expect(rangeIncludes(range, version)).toBe(expected);
+  });
+
+  it('says "cannot tell" rather than "no" for what it cannot read', () => {
+    expect(rangeIncludes('~1.2 || ^2', '1.2.5')).toBeUndefined();
+    expect(rangeIncludes('<1.0.0', 'git+https://x')).toBeUndefined();
+  });
+
+  it('names the fixed version from the exclusive upper bound of the matching alternative', () => {
+    expect(fixedVersionFromRange('<0.2.4 || >=1.0.0 <1.2.6', '1.2.0')).toBe('1.2.6');
+    expect(fixedVersionFromRange('<0.2.4 || >=1.0.0 <1.2.6', '0.0.8')).toBe('0.2.4');
+    expect(fixedVersionFromRange('>=4.0.0 <=4.17.23', '4.17.15')).toBeUndefined();
+    expect(fixedVersionFromRange('<4.17.21', '')).toBe('4.17.21');
+  });
+});
+
+describe('severity', () => {
+  it('maps CVSS scores on the v3 bands, and refuses scores that are not scores', () => {
+    expect([0.1, 3.9, 4, 6.9, 7, 8.9, 9, 10].map(severityFromCvss)).toEqual(['low', 'low', 'moderate', 'moderate', 'high', 'high', 'critical', 'critical']);
+    expect([0, -1, 10.1, Number.NaN, undefined, null].map(severityFromCvss)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('reads severity words, GitHub "medium" as moderate', () => {
+    expect(['HIGH', 'medium', 'moderate', 'bogus', 5].map(parseSeverityWord)).toEqual(['high', 'moderate', 'moderate', undefined, undefined]);
+  });
+
+  it('thresholds: at or above fails; unknown fails at every level; info never does', () => {
+    expect(meetsThreshold('high', 'high')).toBe(true);
+    expect(meetsThreshold('moderate', 'high')).toBe(false);
+    expect(meetsThreshold('critical', 'low')).toBe(true);
+    expect(meetsThreshold('info', 'low')).toBe(false);
+    expect(meetsThreshold('unknown', 'critical')).toBe(true);
+  });
+
+  it('finds GHSA ids in URLs and ids, lower-casing the body', () => {
+    expect(ghsaFrom('https://github.com/advisories/GHSA-35jh-r3h4-6jhm')).toBe('GHSA-35jh-r3h4-6jhm');
+    expect(ghsaFrom('ghsa-XVCH-5gv4-984h')).toBe('GHSA-xvch-5gv4-984h');
+    expect(ghsaFrom('https://npmjs.com/advisories/1179')).toBeUndefined();
+  });
+});

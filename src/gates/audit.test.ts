@@ -1,0 +1,165 @@
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../core/errors.js';
+import { ExceptionLedger, parseExceptions } from '../core/exceptions.js';
+import { consoleLogger } from '../core/log.js';
+import type { VulnFinding } from './audit-model.js';
+import { findingMessage, judgeFindings, mergeCopies, runAuditGate, type AuditOptions } from './audit.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'audit');
+const RECORDED = readFileSync(join(FIXTURES, 'npm-audit-mixed.json'), 'utf8');
+
+function finding(over: Partial<VulnFinding>): VulnFinding {
+  return { ecosystem: 'npm', package: 'p', version: '1.0.0', advisoryId: 'GHSA-aaaa-bbbb-cccc', ids: ['GHSA-aaaa-bbbb-cccc'], title: 't', severity: 'high', severitySource: 'advisory', path: ['p'], direct: true, dev: false, ...over };
+}
+
+describe('judging findings', () => {
+  const now = new Date('2026-06-01T00:00:00Z');
+  const entries = parseExceptions(
+    'exceptions:\n  - id: CVE-2021-1\n    reason: not reachable\n    owner: a\n    expires: 2026-12-31\n  - id: GHSA-dddd-eeee-ffff\n    reason: old one\n    owner: b\n    expires: 2026-01-01\n  - id: GHSA-zzzz-zzzz-zzzz\n    reason: nobody\n    owner: c\n    expires: 2027-01-01\n',
+    'x.yml',
+  );
+
+  it('splits blocking, below threshold, suppressed (by any alias), expired and out of scope', () => {
+    const findings = [
+      finding({ package: 'a', severity: 'critical' }),
+      finding({ package: 'b', severity: 'moderate' }),
+      finding({ package: 'c', ids: ['GHSA-1111-2222-3333', 'CVE-2021-1'], advisoryId: 'GHSA-1111-2222-3333' }),
+      finding({ package: 'd', severity: 'low', advisoryId: 'GHSA-dddd-eeee-ffff', ids: ['GHSA-dddd-eeee-ffff'] }),
+      finding({ package: 'e', dev: true, severity: 'critical' }),
+      finding({ package: 'f', severity: 'unknown', severitySource: 'none' }),
+    ];
+    const j = judgeFindings(findings, { failOn: 'high', scope: 'runtime' }, new ExceptionLedger(entries, 'audit', now));
+    expect(j.blocking.map((f) => f.package)).toEqual(['a', 'f']);
+    expect(j.belowThreshold.map((f) => f.package)).toEqual(['b', 'd']);
+    expect(j.suppressed.map((s) => [s.finding.package, s.entry.key])).toEqual([['c', 'CVE-2021-1']]);
+    expect(j.expiredMatches.map((s) => s.entry.key)).toEqual(['GHSA-dddd-eeee-ffff']);
+    expect(j.outOfScope.map((f) => f.package)).toEqual(['e']);
+    expect(j.exceptions.unused.map((e) => e.key)).toEqual(['GHSA-zzzz-zzzz-zzzz']);
+    const all = judgeFindings(findings, { failOn: 'critical', scope: 'all' }, new ExceptionLedger(entries, 'audit', now));
+    expect(all.blocking.map((f) => f.package)).toEqual(['a', 'e', 'f']);
+  });
+
+  it('merges copies of one version: runtime if any copy is, with the shortest path', () => {
+    const merged = mergeCopies([
+      finding({ path: ['x', 'y', 'p'], dev: true, direct: false, location: 'node_modules/x/node_modules/p' }),
+      finding({ path: ['z', 'p'], dev: false, direct: false, location: 'node_modules/p' }),
+      finding({ version: '2.0.0' }),
+    ]);
+    expect(merged).toHaveLength(2);
+    expect(merged.find((f) => f.version === '1.0.0')).toMatchObject({ path: ['z', 'p'], dev: false, location: 'node_modules/p' });
+  });
+
+  it('says where the severity came from in the message', () => {
+    expect(findingMessage(finding({ severity: 'moderate', severitySource: 'cvss', cvssScore: 5.3, direct: false, path: ['a', 'p'], fixedIn: '1.0.1' }))).toBe(
+      'p@1.0.0 (runtime, via a > p): t [GHSA-aaaa-bbbb-cccc; moderate (from CVSS 5.3; the advisory gives no severity)]; fixed in 1.0.1',
+    );
+    expect(findingMessage(finding({ severity: 'unknown', severitySource: 'none' }))).toContain('severity unknown (no rating and no CVSS score): treated as blocking');
+  });
+});
+
+/** A stand-in for npm or pip-audit: a script that answers --version and then behaves as told. */
+function fakeTool(dir: string, name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!${process.execPath}\nconst fs = require('node:fs');\nif (process.argv.includes('--version')) { console.log('9.9.9'); process.exit(0); }\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+describe('running the tools: exit codes are interpreted, never trusted', () => {
+  const setup = () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'rs-audit-unit-'));
+    cpSync(join(FIXTURES, 'mixed'), join(workspace, 'app'), { recursive: true });
+    const tools = join(workspace, '.tools');
+    mkdirSync(tools);
+    const rt = { log: consoleLogger(true), tempDir: workspace, workspace };
+    const options = (over: Partial<AuditOptions>): AuditOptions => ({
+      ecosystem: 'auto',
+      workingDirectory: join(workspace, 'app'),
+      failOn: 'high',
+      scope: 'runtime',
+      exceptionsFile: join(workspace, '.github', 'release-safety-exceptions.yml'),
+      exceptionsFileExplicit: false,
+      registry: '',
+      timeoutMs: 10_000,
+      now: new Date('2026-06-01T00:00:00Z'),
+      retryDelayMs: 10,
+      ...over,
+    });
+    return { workspace, tools, rt, options };
+  };
+
+  it('exit 1 with a report is "vulnerabilities found"', async () => {
+    const { tools, rt, options } = setup();
+    writeFileSync(join(tools, 'report.json'), RECORDED);
+    const npm = fakeTool(tools, 'npm', `process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json'))}, 'utf8')); process.exit(1);`);
+    const r = await runAuditGate(options({ npmCommand: npm }), rt);
+    expect(r.status).toBe('fail');
+    expect(r.metrics).toMatchObject({ critical: 1, high: 2, moderate: 2, outOfScope: 2, total: 5 });
+    expect(r.tool).toMatchObject({ name: 'npm audit', version: '9.9.9' });
+  });
+
+  it.each([
+    ['exit 1 with an empty report', `console.log(JSON.stringify({auditReportVersion:2,vulnerabilities:{},metadata:{vulnerabilities:{total:0}}})); console.error('npm error something broke'); process.exit(1);`, /exited with code 1 but its report lists no vulnerability: npm error something broke/],
+    ['exit 2', `console.error('boom'); process.exit(2);`, /exited with code 2: boom/],
+    ['a signal', `process.kill(process.pid, 'SIGKILL');`, /was killed by SIGKILL/],
+    ['exit 0 with no output', `process.exit(0);`, /did not print JSON/],
+    ['a hang', `setTimeout(() => {}, 60000);`, /timed out/],
+  ])('%s is error', async (_name, body, message) => {
+    const { tools, rt, options } = setup();
+    const npm = fakeTool(tools, 'npm', body);
+    const r = await runAuditGate(options({ npmCommand: npm, timeoutMs: 1500 }), rt);
+    expect(r.status).toBe('error');
+    expect(r.summary).toMatch(message);
+    expect(r.summarySections.join('\n')).toContain('### Tool failure');
+  });
+
+  it('a 5xx from the advisory service is tried once more; a second success is used', async () => {
+    const { tools, rt, options } = setup();
+    writeFileSync(join(tools, 'report.json'), RECORDED);
+    const counter = join(tools, 'count');
+    const npm = fakeTool(
+      tools,
+      'npm',
+      `const n = fs.existsSync(${JSON.stringify(counter)}) ? Number(fs.readFileSync(${JSON.stringify(counter)}, 'utf8')) : 0;
+fs.writeFileSync(${JSON.stringify(counter)}, String(n + 1));
+if (n === 0) { console.log(JSON.stringify({message: '503 Service Unavailable - POST http://r/-/npm/v1/security/advisories/bulk', statusCode: 503, error: {summary: '', detail: ''}})); process.exit(1); }
+process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json'))}, 'utf8')); process.exit(1);`,
+    );
+    const r = await runAuditGate(options({ npmCommand: npm }), rt);
+    expect(readFileSync(counter, 'utf8')).toBe('2');
+    expect(r.status).toBe('fail');
+  });
+
+  it('a missing npm is error with a hint, not a crash', async () => {
+    const { tools, rt, options } = setup();
+    const r = await runAuditGate(options({ npmCommand: join(tools, 'no-such-npm') }), rt);
+    expect(r.status).toBe('error');
+    expect(r.summary).toContain('actions/setup-node');
+  });
+
+  it('pip-audit findings have no severity: they fail even at fail-on: critical, and skipped packages warn', async () => {
+    const { workspace, tools, rt, options } = setup();
+    mkdirSync(join(workspace, 'py'));
+    writeFileSync(join(workspace, 'py', 'requirements.txt'), 'flask==0.12.2\njinja2==2.11.2\n');
+    const pip = fakeTool(tools, 'pip-audit', `if (!process.argv.includes('-r')) process.exit(3); process.stdout.write(fs.readFileSync(${JSON.stringify(join(FIXTURES, 'pip-audit.json'))}, 'utf8')); process.exit(1);`);
+    const r = await runAuditGate(options({ workingDirectory: join(workspace, 'py'), failOn: 'critical', pipAuditCommand: pip }), rt);
+    expect(r.status).toBe('fail');
+    expect(r.metrics).toMatchObject({ unknown: 3, blocking: 3, dependencies: 7 });
+    expect(r.findings.find((f) => f.rule === 'not-audited')).toMatchObject({ severity: 'warning', file: 'py/requirements.txt' });
+    expect(r.tool).toMatchObject({ name: 'pip-audit', version: '9.9.9' });
+  });
+
+  it('refuses to guess between ecosystems, and reads the exceptions file before running anything', async () => {
+    const { workspace, tools, rt, options } = setup();
+    writeFileSync(join(workspace, 'app', 'requirements.txt'), 'flask\n');
+    await expect(runAuditGate(options({}), rt)).rejects.toThrow(/has both an npm lockfile and a Python manifest: set ecosystem/);
+    mkdirSync(join(workspace, '.github'));
+    writeFileSync(join(workspace, '.github', 'release-safety-exceptions.yml'), 'exceptions: [1\n');
+    const npm = fakeTool(tools, 'npm', `require('node:fs').writeFileSync(${JSON.stringify(join(tools, 'ran'))}, ''); process.exit(0);`);
+    await expect(runAuditGate(options({ ecosystem: 'npm', npmCommand: npm }), rt)).rejects.toThrow(ConfigurationError);
+    expect(existsSync(join(tools, 'ran'))).toBe(false);
+  });
+});

@@ -1,0 +1,306 @@
+/**
+ * The audit gate's shipped bundle, run as the runner runs it, with the real npm CLI pointed at a
+ * local advisory server (the npm registry is not reachable here) that answers in npm's format.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evidenceSchema } from '../../src/core/evidence.js';
+import { startAdvisoryServer, type AdvisoryServer, type BulkAdvisory } from './advisory-server.js';
+import { REPO_ROOT, runAction, type ActionRun } from './harness.js';
+
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'audit');
+const advisories = JSON.parse(readFileSync(join(FIXTURES, 'advisories.json'), 'utf8')) as Record<string, BulkAdvisory[]>;
+const packuments = JSON.parse(readFileSync(join(FIXTURES, 'packuments.json'), 'utf8')) as Record<string, unknown>;
+const BULK = '/-/npm/v1/security/advisories/bulk';
+
+/** A scratch workspace with one fixture project copied to app/. */
+function workspaceWith(fixture: string): string {
+  const ws = mkdtempSync(join(tmpdir(), 'rs-audit-ws-'));
+  cpSync(join(FIXTURES, fixture), join(ws, 'app'), { recursive: true });
+  return ws;
+}
+
+function writeExceptions(ws: string, body: string, path = '.github/release-safety-exceptions.yml'): void {
+  mkdirSync(join(ws, path, '..'), { recursive: true });
+  writeFileSync(join(ws, path), body);
+}
+
+/** The 1-based line of the lockfile entry for a location, read from the fixture itself. */
+function lockLine(fixture: string, location: string): number {
+  const lines = readFileSync(join(FIXTURES, fixture, 'package-lock.json'), 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.trim().startsWith(`"${location}": {`));
+  expect(i, location).toBeGreaterThanOrEqual(0);
+  return i + 1;
+}
+
+function evidenceOf(run: ActionRun) {
+  const path = run.outputs['evidence-path'];
+  expect(path, `evidence-path output; stdout: ${run.stdout.slice(-2000)}`).toBeTruthy();
+  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
+}
+
+function errorMessages(run: ActionRun): string {
+  return run.annotations
+    .filter((a) => a.command === 'error')
+    .map((a) => a.message)
+    .join('\n');
+}
+
+function noStackTrace(run: ActionRun): void {
+  expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+}
+
+type DetailFinding = { package: string; version: string; advisory: string; severity: string; fixedIn: string | null; path: string[]; direct: boolean; dev: boolean };
+
+describe('audit gate with npm against a local advisory service', () => {
+  let server: AdvisoryServer;
+  const audit = (ws: string, inputs: Record<string, string> = {}) => {
+    server.requests.length = 0;
+    return runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app', registry: server.url, ...inputs } });
+  };
+
+  beforeAll(async () => {
+    server = await startAdvisoryServer({ advisories, packuments });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('lodash 4.17.15 fails at fail-on: moderate, with annotations on the lockfile line', async () => {
+    const ws = workspaceWith('lodash-only');
+    const run = await audit(ws, { 'fail-on': 'moderate' });
+    expect(run.exitCode, run.stdout.slice(-3000)).toBe(1);
+    expect(run.outputs).toMatchObject({ status: 'fail', critical: '0', high: '2', moderate: '1', low: '0', suppressed: '0', total: '3', blocking: '3' });
+    const ev = evidenceOf(run);
+    expect(ev).toMatchObject({ gate: 'audit', status: 'fail', tool: { name: 'npm audit' }, metrics: { critical: 0, high: 2, moderate: 1, low: 0, suppressed: 0, total: 3 } });
+    expect(ev.tool.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(ev.tool.configSha256).toMatch(/^[0-9a-f]{64}$/);
+    const line = lockLine('lodash-only', 'node_modules/lodash');
+    const rules = run.annotations.filter((a) => a.command === 'error' && a.properties.file === 'app/package-lock.json').map((a) => [a.properties.title, a.properties.line]);
+    expect(rules.sort()).toEqual(
+      [
+        ['release-safety audit: GHSA-29mw-wpgm-hmr9', String(line)],
+        ['release-safety audit: GHSA-35jh-r3h4-6jhm', String(line)],
+        ['release-safety audit: GHSA-p6mc-m468-83gw', String(line)],
+      ].sort(),
+    );
+    const details = ev.details.findings as DetailFinding[];
+    expect(details.find((f) => f.advisory === 'GHSA-p6mc-m468-83gw')).toMatchObject({ package: 'lodash', version: '4.17.15', severity: 'high', fixedIn: '4.17.19', path: ['lodash'], direct: true, dev: false });
+    expect(details.find((f) => f.advisory === 'GHSA-35jh-r3h4-6jhm')).toMatchObject({ fixedIn: '4.17.21' });
+    expect(run.summary).toContain('release-safety audit: fail');
+    expect(run.summary).toMatch(/\| total \| 3 \|/);
+    // What npm asked: one gzip'd bulk request naming exactly the lockfile's packages, then the
+    // packument of the vulnerable package (to work out the fix). Nothing else.
+    const posts = server.requests.filter((r) => r.method === 'POST');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]).toMatchObject({ path: BULK, body: { lodash: ['4.17.15'] } });
+    expect(posts[0]!.headers['content-encoding']).toBe('gzip');
+    expect(new Set(server.requests.filter((r) => r.method !== 'POST').map((r) => `${r.method} ${r.path}`))).toEqual(new Set(['GET /lodash']));
+  });
+
+  it('the same lockfile passes at fail-on: critical (no critical advisory covers lodash 4.17.15)', async () => {
+    const ws = workspaceWith('lodash-only');
+    const run = await audit(ws, { 'fail-on': 'critical' });
+    expect(run.exitCode, run.stdout.slice(-3000)).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'pass', critical: '0', high: '2', moderate: '1', blocking: '0', total: '3' });
+    expect(run.annotations.filter((a) => a.command === 'error')).toHaveLength(0);
+    // Below the threshold still shows, as notices.
+    expect(run.annotations.filter((a) => a.command === 'notice')).toHaveLength(3);
+    expect(evidenceOf(run).status).toBe('pass');
+  });
+
+  it('follows a transitive chain, tells dev from runtime, and scope: runtime leaves dev-only copies out', async () => {
+    const ws = workspaceWith('mixed');
+    const run = await audit(ws);
+    expect(run.exitCode).toBe(1);
+    // runtime: lodash (2 high, 1 moderate) and minimist 1.2.0 via rc (1 critical, 1 moderate)
+    expect(run.outputs).toMatchObject({ status: 'fail', critical: '1', high: '2', moderate: '2', total: '5', blocking: '3' });
+    const ev = evidenceOf(run);
+    expect(ev.metrics.outOfScope).toBe(2);
+    const details = ev.details.findings as DetailFinding[];
+    expect(details.find((f) => f.package === 'minimist' && f.advisory === 'GHSA-xvch-5gv4-984h')).toMatchObject({
+      version: '1.2.0',
+      severity: 'critical',
+      fixedIn: '1.2.6',
+      path: ['rc', 'minimist'],
+      direct: false,
+      dev: false,
+    });
+    expect(details.some((f) => f.version === '0.0.8')).toBe(false);
+    const minimist = run.annotations.find((a) => a.properties.title === 'release-safety audit: GHSA-xvch-5gv4-984h');
+    expect(minimist?.properties).toMatchObject({ file: 'app/package-lock.json', line: String(lockLine('mixed', 'node_modules/minimist')) });
+    expect(minimist?.message).toContain('via rc > minimist');
+    expect(run.summary).toContain('2 dev-only finding(s) not counted');
+    const bulk = server.requests.find((r) => r.method === 'POST');
+    expect(bulk?.body).toEqual({
+      'deep-extend': ['0.6.0'],
+      ini: ['1.3.8'],
+      lodash: ['4.17.15'],
+      minimist: expect.arrayContaining(['1.2.0', '0.0.8']),
+      mkdirp: ['0.5.1'],
+      rc: ['1.2.8'],
+      'strip-json-comments': ['2.0.1'],
+    });
+  });
+
+  it('scope: all counts the dev-only copy nested under mkdirp, with its own fixed version', async () => {
+    const ws = workspaceWith('mixed');
+    const run = await audit(ws, { scope: 'all' });
+    expect(run.outputs).toMatchObject({ status: 'fail', critical: '2', total: '7' });
+    const details = evidenceOf(run).details.findings as DetailFinding[];
+    expect(details.find((f) => f.version === '0.0.8' && f.advisory === 'GHSA-xvch-5gv4-984h')).toMatchObject({ fixedIn: '0.2.4', path: ['mkdirp', 'minimist'], dev: true });
+    const nested = run.annotations.find((a) => a.message.startsWith('minimist@0.0.8') && a.command === 'error');
+    expect(nested?.properties.line).toBe(String(lockLine('mixed', 'node_modules/mkdirp/node_modules/minimist')));
+  });
+
+  it('a live exception suppresses its advisory and is listed; an unused one warns', async () => {
+    const ws = workspaceWith('lodash-only');
+    writeExceptions(
+      ws,
+      [
+        'exceptions:',
+        '  - id: GHSA-35jh-r3h4-6jhm',
+        '    reason: "we never call _.template with user input"',
+        '    owner: "@acme/payments"',
+        '    expires: 2099-12-31',
+        '  - id: GHSA-p6mc-m468-83gw',
+        '    reason: zipObjectDeep is not used',
+        '    owner: alice',
+        '    expires: 2099-06-30',
+        '  - id: CVE-2099-0001',
+        '    reason: left over from an old dependency',
+        '    owner: bob',
+        '    expires: 2099-01-01',
+        '',
+      ].join('\n'),
+    );
+    const run = await audit(ws);
+    expect(run.exitCode, run.stdout.slice(-3000)).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'pass', high: '0', moderate: '1', suppressed: '2', total: '3', blocking: '0' });
+    const ev = evidenceOf(run);
+    const ex = ev.details.exceptions as { applied: { id: string; owner: string; matched: number }[]; unused: { id: string; where: string }[]; expired: unknown[] };
+    expect(ex.applied.map((e) => [e.id, e.owner, e.matched]).sort()).toEqual([
+      ['GHSA-35jh-r3h4-6jhm', '@acme/payments', 1],
+      ['GHSA-p6mc-m468-83gw', 'alice', 1],
+    ]);
+    expect(ex.unused).toEqual([expect.objectContaining({ id: 'CVE-2099-0001', where: '.github/release-safety-exceptions.yml:10' })]);
+    expect(ex.expired).toEqual([]);
+    expect(run.summary).toContain('### Exceptions (3)');
+    expect(run.summary).toMatch(/✅ applied \| <code>GHSA-35jh-r3h4-6jhm<\/code> \| &#64;acme\/payments \| we never call &#95;\.template with user input \| 2099-12-31 \| 1 \|/);
+    expect(run.summary).toMatch(/⚠️ unused \| <code>CVE-2099-0001<\/code> \| bob/);
+    const warning = run.annotations.find((a) => a.command === 'warning');
+    expect(warning).toMatchObject({ properties: { file: '.github/release-safety-exceptions.yml', line: '10', title: 'release-safety audit: unused-exception' } });
+  });
+
+  it('an expired exception suppresses nothing and the gate fails naming it', async () => {
+    const ws = workspaceWith('lodash-only');
+    writeExceptions(ws, 'exceptions:\n  - id: GHSA-29mw-wpgm-hmr9\n    reason: ReDoS needs long input we cap\n    owner: carol\n    expires: 2020-01-31\n');
+    // fail-on: critical, so only the expired exception can fail the gate.
+    const run = await audit(ws, { 'fail-on': 'critical' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ status: 'fail', suppressed: '0', moderate: '1', blocking: '0' });
+    expect(evidenceOf(run).summary).toContain('expired exception(s): GHSA-29mw-wpgm-hmr9');
+    const expired = run.annotations.find((a) => a.properties.title === 'release-safety audit: expired-exception');
+    expect(expired).toMatchObject({ command: 'error', properties: { file: '.github/release-safety-exceptions.yml', line: '2' } });
+    expect(expired?.message).toContain('exception GHSA-29mw-wpgm-hmr9 (owner carol) expired on 2020-01-31');
+    expect(run.summary).toMatch(/❌ expired \| <code>GHSA-29mw-wpgm-hmr9<\/code> \| carol/);
+  });
+
+  it('a malformed exceptions file is a configuration error naming the file and line', async () => {
+    const ws = workspaceWith('lodash-only');
+    writeExceptions(ws, 'exceptions:\n  - id: GHSA-29mw-wpgm-hmr9\n    owner: carol\n    expires: 2099-01-31\n', 'policy/exceptions.yml');
+    const run = await audit(ws, { 'exceptions-file': 'policy/exceptions.yml' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(errorMessages(run)).toMatch(/exception at .*policy\/exceptions\.yml:2: field "reason"/);
+    expect(server.requests).toHaveLength(0);
+    noStackTrace(run);
+  });
+});
+
+describe('audit gate: an advisory service that fails is error, never pass', () => {
+  const servers: AdvisoryServer[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  it.each([
+    ['error-500', /HTTP 500|500 Internal Server Error/],
+    ['close-connection', /socket hang up|ECONNRESET/],
+    ['not-json', /invalid json|Unexpected token|not valid JSON|JSON/i],
+  ] as const)('%s', async (mode, message) => {
+    const server = await startAdvisoryServer({ advisories, mode });
+    servers.push(server);
+    const ws = workspaceWith('lodash-only');
+    const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app', registry: server.url } });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    const ev = evidenceOf(run);
+    expect(ev.status).toBe('error');
+    expect(ev.summary).toMatch(message);
+    expect(run.summary).toContain('### Tool failure');
+    const posts = server.requests.filter((r) => r.method === 'POST' && r.path === BULK);
+    // npm never retries the POST; the gate tries once more after a 5xx or a network failure.
+    expect(posts).toHaveLength(mode === 'not-json' ? 1 : 2);
+    expect(run.durationMs).toBeLessThan(60_000);
+  });
+
+  it('nothing listening on the registry port is error', async () => {
+    const server = await startAdvisoryServer({ advisories });
+    const url = server.url;
+    await server.close();
+    const ws = workspaceWith('lodash-only');
+    const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app', registry: url } });
+    expect(run.outputs.status).toBe('error');
+    expect(evidenceOf(run).summary).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe('audit gate: configuration errors name the input and the accepted form', () => {
+  it.each([
+    [{ ecosystem: 'ruby' }, 'lodash-only', 'input "ecosystem" must be one of auto, npm, python'],
+    [{ 'fail-on': 'severe' }, 'lodash-only', 'input "fail-on" must be one of low, moderate, high, critical'],
+    [{ scope: 'prod' }, 'lodash-only', 'input "scope" must be one of runtime, all'],
+    [{ registry: 'ftp://example.com' }, 'lodash-only', 'input "registry" must be an http(s) URL'],
+    [{ 'exceptions-file': 'no/such.yml' }, 'lodash-only', 'input "exceptions-file" names'],
+  ])('%j', async (inputs, fixture, message) => {
+    const ws = workspaceWith(fixture);
+    const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app', registry: 'http://127.0.0.1:9/', ...inputs } });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(errorMessages(run)).toContain(message);
+    noStackTrace(run);
+  });
+
+  it('a missing lockfile names working-directory and how to create one', async () => {
+    const ws = workspaceWith('lodash-only');
+    rmSync(join(ws, 'app', 'package-lock.json'));
+    for (const ecosystem of ['npm', 'auto']) {
+      const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app', ecosystem } });
+      expect(run.outputs.status).toBe('error');
+      expect(errorMessages(run)).toMatch(/package-lock\.json/);
+      expect(errorMessages(run)).toContain('npm install --package-lock-only');
+      noStackTrace(run);
+    }
+  });
+
+  it('a folder with nothing to audit names the inputs to set', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'rs-audit-ws-'));
+    mkdirSync(join(ws, 'app'));
+    const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app' } });
+    expect(run.outputs.status).toBe('error');
+    expect(errorMessages(run)).toContain('input "ecosystem" is auto, but app has none of npm-shrinkwrap.json, package-lock.json, requirements.txt, pyproject.toml');
+  });
+
+  it('python without pip-audit installed is error with an install hint, never pass', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'rs-audit-ws-'));
+    mkdirSync(join(ws, 'app'));
+    writeFileSync(join(ws, 'app', 'requirements.txt'), 'jinja2==2.11.2\n');
+    const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app' }, env: { PATH: '/usr/bin:/bin' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(evidenceOf(run).summary).toContain('pip install pip-audit');
+  });
+});
