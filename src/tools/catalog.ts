@@ -29,8 +29,15 @@ const gitleaks = (version: string, file: string, sha256: string): ToolAsset => (
   entry: 'gitleaks',
 });
 
+const prometheus = (version: string, arch: string, sha256: string): ToolAsset => ({
+  url: `https://github.com/prometheus/prometheus/releases/download/v${version}/prometheus-${version}.linux-${arch}.tar.gz`,
+  sha256,
+  format: 'tar.gz',
+  entry: `prometheus-${version}.linux-${arch}/promtool`,
+});
+
 export const GITLEAKS_DEFAULT_VERSION = '8.28.0';
-export const PROMTOOL_DEFAULT_VERSION = '';
+export const PROMTOOL_DEFAULT_VERSION = '2.53.4';
 
 export const TOOL_CATALOG: ToolCatalog = {
   gitleaks: {
@@ -47,6 +54,12 @@ export const TOOL_CATALOG: ToolCatalog = {
   },
   promtool: {
     defaultVersion: PROMTOOL_DEFAULT_VERSION,
-    versions: {},
+    versions: {
+      // sha256sums.txt of Prometheus 2.53.4 (LTS). A wrong pin fails closed: nothing is extracted.
+      '2.53.4': {
+        'linux-x64': prometheus('2.53.4', 'amd64', 'b8b497c4610d1b93208252b60c8f20f6b2e78596ae8df43397a2e805aa53d475'),
+        'linux-arm64': prometheus('2.53.4', 'arm64', 'ec7236ecea7154d0bfe142921708b1ae7b5e921e100e0ee85ab92b7c444357e0'),
+      },
+    },
   },
 };
