@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, copyFileSync, chmodSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, copyFileSync, chmodSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import * as tc from '@actions/tool-cache';
 import { ConfigurationError } from '../core/errors.js';
+import { describeExit, execTool } from '../core/exec.js';
 import type { Logger } from '../core/log.js';
 import { TOOL_CATALOG, type ToolAsset, type ToolCatalog, type ToolName } from './catalog.js';
 
@@ -87,10 +88,34 @@ async function download(url: string, dest: string, timeoutMs: number, log: Logge
   }
 }
 
+/**
+ * The runner's tool-cache layout ($RUNNER_TOOL_CACHE/<name>/<version>/<arch> plus a `.complete`
+ * marker), so entries are shared with other actions' conventions and cacheable the same way.
+ */
+function toolCacheRoot(): string {
+  return process.env.RUNNER_TOOL_CACHE || join(tmpdir(), 'release-safety-tool-cache');
+}
+
+function findCached(name: string, version: string, arch: string): string | undefined {
+  const dir = join(toolCacheRoot(), name, version, arch);
+  return existsSync(dir) && existsSync(`${dir}.complete`) ? dir : undefined;
+}
+
+function cacheFile(file: string, fileName: string, name: string, version: string, arch: string): string {
+  const dir = join(toolCacheRoot(), name, version, arch);
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}.complete`, { force: true });
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(file, join(dir, fileName));
+  writeFileSync(`${dir}.complete`, '');
+  return dir;
+}
+
 async function extract(archive: string, tempDir: string, asset: ToolAsset): Promise<string> {
   const dest = join(tempDir, `extract-${randomUUID()}`);
   mkdirSync(dest, { recursive: true });
-  await tc.extractTar(archive, dest, 'xz');
+  const r = await execTool('tar', ['-xzf', archive, '-C', dest, '--no-same-owner'], { timeoutMs: 120_000, installHint: 'tar is needed to unpack tools' });
+  if (r.exitCode !== 0) throw new Error(`tar could not unpack the verified archive: ${describeExit(r)}: ${r.stderr.trim().slice(0, 300)}`);
   const exe = join(dest, asset.entry);
   if (!existsSync(exe) || !statSync(exe).isFile()) throw new Error(`the verified archive has no ${asset.entry}`);
   chmodSync(exe, 0o755);
@@ -115,7 +140,7 @@ export async function installTool(req: InstallRequest): Promise<InstalledTool> {
 
   let archive: string | undefined;
   let fromCache = false;
-  const cachedDir = tc.find(cacheName, version, arch);
+  const cachedDir = findCached(cacheName, version, arch);
   if (cachedDir) {
     const cachedArchive = join(cachedDir, archiveName);
     const actual = existsSync(cachedArchive) ? await sha256OfFile(cachedArchive) : 'missing';
@@ -137,12 +162,8 @@ export async function installTool(req: InstallRequest): Promise<InstalledTool> {
       rmSync(downloaded, { force: true });
       throw new Error(`${archiveName} from ${url} does not match the pinned sha256 (expected ${asset.sha256}, got ${actual}): refusing to extract or run it`);
     }
-    const stage = join(req.tempDir, `stage-${randomUUID()}`);
-    mkdirSync(stage, { recursive: true });
-    copyFileSync(downloaded, join(stage, archiveName));
+    const cached = cacheFile(downloaded, archiveName, cacheName, version, arch);
     rmSync(downloaded, { force: true });
-    const cached = await tc.cacheDir(stage, cacheName, version, arch);
-    rmSync(stage, { recursive: true, force: true });
     archive = join(cached, archiveName);
   }
   const path = await extract(archive, req.tempDir, asset);
