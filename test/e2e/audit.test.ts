@@ -258,6 +258,29 @@ describe('audit gate: an advisory service that fails is error, never pass', () =
   });
 });
 
+describe('audit gate: text from the advisory service is data, never commands or markup', () => {
+  let server: AdvisoryServer;
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('a hostile advisory title reaches annotations and the summary escaped', async () => {
+    const hostile = '::error file=src/x.ts,line=1::forged%0A<img src=x onerror=alert(1)> @everyone | [click](https://evil.example)';
+    server = await startAdvisoryServer({ advisories: { lodash: [{ ...advisories.lodash![0]!, title: hostile }] } });
+    const ws = workspaceWith('lodash-only');
+    const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app', registry: server.url } });
+    expect(run.outputs.status).toBe('fail');
+    // one annotation for the one advisory, plus the step failure; none forged
+    const errors = run.annotations.filter((a) => a.command === 'error');
+    expect(errors).toHaveLength(2);
+    expect(errors.some((a) => a.properties.file === 'src/x.ts')).toBe(false);
+    expect(errors[0]!.message).toContain(hostile);
+    expect(run.summary).not.toContain('<img');
+    expect(run.summary).not.toContain('@everyone');
+    expect(run.summary).not.toContain('](https://evil.example)');
+  });
+});
+
 describe('audit gate: configuration errors name the input and the accepted form', () => {
   it.each([
     [{ ecosystem: 'ruby' }, 'lodash-only', 'input "ecosystem" must be one of auto, npm, python'],
