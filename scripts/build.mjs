@@ -3,7 +3,7 @@
 // `node scripts/build.mjs lint test` builds only the named actions. ncc type-checks while it
 // bundles (its transpile-only mode drops tree shaking and nearly triples the bundles).
 import { execFile } from 'node:child_process';
-import { readdirSync, existsSync, rmSync } from 'node:fs';
+import { readdirSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -24,12 +24,23 @@ const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js'
 
 async function bundle(name) {
   const out = join(root, 'dist', name);
-  rmSync(out, { recursive: true, force: true });
+  // Build beside the target and swap only on success: a failed build leaves dist/ as it was.
+  const staging = `${out}.building-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
   const started = Date.now();
-  await run(process.execPath, [ncc, 'build', join(actionsDir, name, 'index.ts'), '-o', out, '--license', 'licenses.txt', '-q', '--target', 'es2022'], {
-    cwd: root,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  try {
+    await run(process.execPath, [ncc, 'build', join(actionsDir, name, 'index.ts'), '-o', staging, '--license', 'licenses.txt', '-q', '--target', 'es2022'], {
+      cwd: root,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    console.error(`build of dist/${name} failed; dist/${name} is unchanged:\n${error.stderr || error.message}`);
+    process.exitCode = 1;
+    return;
+  }
+  rmSync(out, { recursive: true, force: true });
+  renameSync(staging, out);
   console.log(`built dist/${name}/index.js in ${Date.now() - started} ms`);
 }
 
