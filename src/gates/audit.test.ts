@@ -6,7 +6,7 @@ import { ConfigurationError } from '../core/errors.js';
 import { ExceptionLedger, parseExceptions } from '../core/exceptions.js';
 import { consoleLogger } from '../core/log.js';
 import type { VulnFinding } from './audit-model.js';
-import { findingMessage, judgeFindings, mergeCopies, runAuditGate, type AuditOptions } from './audit.js';
+import { findingMessage, judgeFindings, mergeCopies, redactUrlCredentials, runAuditGate, type AuditOptions } from './audit.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'audit');
 const RECORDED = readFileSync(join(FIXTURES, 'npm-audit-mixed.json'), 'utf8');
@@ -50,6 +50,11 @@ describe('judging findings', () => {
     ]);
     expect(merged).toHaveLength(2);
     expect(merged.find((f) => f.version === '1.0.0')).toMatchObject({ path: ['z', 'p'], dev: false, location: 'node_modules/p' });
+  });
+
+  it('never logs registry credentials', () => {
+    expect(redactUrlCredentials('--registry=https://bot:npm_s3cr3t@npm.example.com/')).toBe('--registry=https://***@npm.example.com/');
+    expect(redactUrlCredentials('--registry=https://npm.example.com/')).toBe('--registry=https://npm.example.com/');
   });
 
   it('says where the severity came from in the message', () => {

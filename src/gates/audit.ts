@@ -81,6 +81,11 @@ async function toolVersion(command: string, args: string[], cwd: string): Promis
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A registry URL may carry user:token@; the log shows *** instead. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/(https?:\/\/)[^/@\s]+@/gi, '$1***@');
+}
+
 async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<ToolRun> {
   const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
   const lockName = NPM_LOCKS.find((f) => existsSync(join(o.workingDirectory, f)));
@@ -123,7 +128,7 @@ async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<ToolRun> {
   const attempts = 1 + (o.retries ?? 1);
   try {
     for (let attempt = 1; ; attempt++) {
-      rt.log.info(`npm ${args.join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
+      rt.log.info(`npm ${args.map(redactUrlCredentials).join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
       const r = await execTool(npm, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
       rt.log.untrusted(lastLines(r.stderr, 20));
       if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
@@ -190,7 +195,7 @@ async function runPipAudit(o: AuditOptions, rt: GateRuntime): Promise<ToolRun> {
     throw error;
   });
   const base = { tool: 'pip-audit', version, manifest, ...(configSha256 ? { configSha256 } : {}) };
-  rt.log.info(`pip-audit ${args.join(' ')}`);
+  rt.log.info(`pip-audit ${args.map(redactUrlCredentials).join(' ')}`);
   const r = await execTool(pipAudit, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
   rt.log.untrusted(lastLines(r.stderr, 20));
   // pip-audit: 0 = no known vulnerabilities, 1 = vulnerabilities found or a failure (then no JSON).
@@ -329,6 +334,7 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
     }
   });
 
+  if (run.toolError) run.toolError = redactUrlCredentials(run.toolError);
   const merged = mergeCopies(run.findings);
   const ledger = new ExceptionLedger(entries, 'audit', o.now);
   const j = judgeFindings(run.toolError ? [] : merged, o, ledger);
