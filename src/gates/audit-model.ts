@@ -116,8 +116,19 @@ interface Comparator {
   raw: string;
 }
 
+// Advisory ranges repeat across a report (one per advisory, many copies): read each once.
+const parsedSets = new Map<string, Comparator[] | undefined>();
+
 /** One `||` alternative: comparators that must all hold. Undefined when it cannot be read. */
 function parseComparatorSet(text: string): Comparator[] | undefined {
+  if (parsedSets.has(text)) return parsedSets.get(text);
+  const parsed = readComparatorSet(text);
+  if (parsedSets.size > 10_000) parsedSets.clear();
+  parsedSets.set(text, parsed);
+  return parsed;
+}
+
+function readComparatorSet(text: string): Comparator[] | undefined {
   const t = text.trim();
   if (t === '' || t === '*' || t === 'x') return [];
   const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(t);

@@ -231,9 +231,8 @@ export function mergeCopies(findings: readonly VulnFinding[]): VulnFinding[] {
     seen.direct = seen.direct || f.direct;
     if (f.path.length < seen.path.length) Object.assign(seen, { path: f.path, location: f.location, line: f.line });
   }
-  return [...byKey.values()].sort(
-    (a, b) => compareSeverity(a.severity, b.severity) || a.package.localeCompare(b.package) || a.version.localeCompare(b.version) || a.advisoryId.localeCompare(b.advisoryId),
-  );
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return [...byKey.values()].sort((a, b) => compareSeverity(a.severity, b.severity) || cmp(a.package, b.package) || cmp(a.version, b.version) || cmp(a.advisoryId, b.advisoryId));
 }
 
 export interface Judgement {
