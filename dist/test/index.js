@@ -12620,7 +12620,10 @@ function readEvidence(path) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/core/exec.ts
+
 
 
 class TailBuffer {
@@ -12684,13 +12687,18 @@ function execTool(command, args, options) {
             killGroup('SIGTERM');
             killTimer = setTimeout(() => killGroup('SIGKILL'), 5_000);
         }, options.timeoutMs);
+        // A decoder per stream: a multi-byte character split across two chunks stays whole.
+        const outText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+        const errText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
         child.stdout.on('data', (chunk) => {
             out.push(chunk);
-            options.onStdout?.(chunk.toString('utf8'));
+            if (options.onStdout)
+                options.onStdout(outText.write(chunk));
         });
         child.stderr.on('data', (chunk) => {
             err.push(chunk);
-            options.onStderr?.(chunk.toString('utf8'));
+            if (options.onStderr)
+                options.onStderr(errText.write(chunk));
         });
         child.on('error', (error) => {
             clearTimeout(timer);

@@ -101,19 +101,22 @@ export function parseExceptions(text: string, path: string): ExceptionEntry[] {
   });
 }
 
-/** Reads the exceptions file; a missing file is no exceptions unless the user named it. */
-export function loadExceptions(path: string, explicitlyNamed: boolean): ExceptionEntry[] {
+/**
+ * Reads the exceptions file; a missing file is no exceptions unless the user named it.
+ * `displayPath` (usually repository-relative) is what messages and `where` show.
+ */
+export function loadExceptions(path: string, explicitlyNamed: boolean, displayPath: string = path): ExceptionEntry[] {
   if (!existsSync(path)) {
-    if (explicitlyNamed) throw new ConfigurationError(`input "exceptions-file" names ${path}, which does not exist`);
+    if (explicitlyNamed) throw new ConfigurationError(`input "exceptions-file" names ${displayPath}, which does not exist`);
     return [];
   }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigurationError(`exceptions file ${path} cannot be read: ${(error as Error).message}`);
+    throw new ConfigurationError(`exceptions file ${displayPath} cannot be read: ${(error as Error).message}`);
   }
-  return parseExceptions(text, path);
+  return parseExceptions(text, displayPath);
 }
 
 export function exceptionState(entry: ExceptionEntry, now: Date): ExceptionState {

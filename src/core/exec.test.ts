@@ -27,6 +27,13 @@ describe('execTool', () => {
   it('a missing program is ToolNotFoundError with the hint', async () => {
     await expect(execTool('definitely-not-a-tool-xyz', [], { timeoutMs: 1000, installHint: 'apt-get install xyz' })).rejects.toThrowError(ToolNotFoundError);
   });
+  it('streams output without splitting multi-byte characters across chunks', async () => {
+    let streamed = '';
+    // 70,000 three-byte characters: more than one 64 KiB pipe chunk, so chunk edges fall mid-character.
+    const r = await execTool('node', ['-e', 'process.stdout.write("€".repeat(70000))'], { timeoutMs: 10_000, onStdout: (t) => (streamed += t) });
+    expect(streamed).toBe('€'.repeat(70000));
+    expect(r.stdout).toBe(streamed);
+  });
   it('lastLines drops blanks', () => {
     expect(lastLines('a\n\nb\nc\n\n', 2)).toBe('b\nc');
   });

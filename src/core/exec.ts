@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { ToolNotFoundError } from './errors.js';
 
 export interface ExecOptions {
@@ -85,13 +86,16 @@ export function execTool(command: string, args: readonly string[], options: Exec
       killGroup('SIGTERM');
       killTimer = setTimeout(() => killGroup('SIGKILL'), 5_000);
     }, options.timeoutMs);
+    // A decoder per stream: a multi-byte character split across two chunks stays whole.
+    const outText = new StringDecoder('utf8');
+    const errText = new StringDecoder('utf8');
     child.stdout.on('data', (chunk: Buffer) => {
       out.push(chunk);
-      options.onStdout?.(chunk.toString('utf8'));
+      if (options.onStdout) options.onStdout(outText.write(chunk));
     });
     child.stderr.on('data', (chunk: Buffer) => {
       err.push(chunk);
-      options.onStderr?.(chunk.toString('utf8'));
+      if (options.onStderr) options.onStderr(errText.write(chunk));
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -54,7 +54,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         const exceptionsRel = exceptionsNamed ? i['exceptions-file'] : DEFAULT_EXCEPTIONS_PATH;
         const exceptionsAbs = isAbsolute(exceptionsRel) ? exceptionsRel : join(workspace, exceptionsRel);
         // Messages name the file as the user wrote it, not the runner's absolute path.
-        const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed).map((e) => ({ ...e, where: e.where.startsWith(exceptionsAbs) ? `${exceptionsRel}${e.where.slice(exceptionsAbs.length)}` : e.where }));
+        const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed, exceptionsRel);
 
         let gitleaks: string;
         if (i['gitleaks-path'] !== '') {
