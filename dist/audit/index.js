@@ -18667,7 +18667,10 @@ function readEvidence(path) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/core/exec.ts
+
 
 
 class TailBuffer {
@@ -18731,13 +18734,18 @@ function execTool(command, args, options) {
             killGroup('SIGTERM');
             killTimer = setTimeout(() => killGroup('SIGKILL'), 5_000);
         }, options.timeoutMs);
+        // A decoder per stream: a multi-byte character split across two chunks stays whole.
+        const outText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+        const errText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
         child.stdout.on('data', (chunk) => {
             out.push(chunk);
-            options.onStdout?.(chunk.toString('utf8'));
+            if (options.onStdout)
+                options.onStdout(outText.write(chunk));
         });
         child.stderr.on('data', (chunk) => {
             err.push(chunk);
-            options.onStderr?.(chunk.toString('utf8'));
+            if (options.onStderr)
+                options.onStderr(errText.write(chunk));
         });
         child.on('error', (error) => {
             clearTimeout(timer);
@@ -19323,11 +19331,14 @@ function parseExceptions(text, path) {
         return { key, kind, reason: e.reason, owner: e.owner, expires: e.expires, ...(e.gate ? { gate: e.gate } : {}), where };
     });
 }
-/** Reads the exceptions file; a missing file is no exceptions unless the user named it. */
-function loadExceptions(path, explicitlyNamed) {
+/**
+ * Reads the exceptions file; a missing file is no exceptions unless the user named it.
+ * `displayPath` (usually repository-relative) is what messages and `where` show.
+ */
+function loadExceptions(path, explicitlyNamed, displayPath = path) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(path)) {
         if (explicitlyNamed)
-            throw new errors_ConfigurationError(`input "exceptions-file" names ${path}, which does not exist`);
+            throw new errors_ConfigurationError(`input "exceptions-file" names ${displayPath}, which does not exist`);
         return [];
     }
     let text;
@@ -19335,9 +19346,9 @@ function loadExceptions(path, explicitlyNamed) {
         text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
     }
     catch (error) {
-        throw new errors_ConfigurationError(`exceptions file ${path} cannot be read: ${error.message}`);
+        throw new errors_ConfigurationError(`exceptions file ${displayPath} cannot be read: ${error.message}`);
     }
-    return parseExceptions(text, path);
+    return parseExceptions(text, displayPath);
 }
 function exceptionState(entry, now) {
     // Valid through the whole expiry day in UTC.
@@ -20316,7 +20327,7 @@ async function runAuditGate(o, rt) {
     const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
     const shownExceptions = repoRelative(o.exceptionsFile, rt.workspace);
     // Read first: a malformed exceptions file is a configuration error whatever the audit finds.
-    const entries = loadExceptions(o.exceptionsFile, o.exceptionsFileExplicit);
+    const entries = loadExceptions(o.exceptionsFile, o.exceptionsFileExplicit, shownExceptions);
     const ecosystem = detectEcosystem(o.workingDirectory, o.ecosystem, shownDir);
     const run = await rt.log.group(`audit (${ecosystem}) in ${shownDir}`, async () => {
         try {

@@ -320,7 +320,7 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
   const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
   const shownExceptions = repoRelative(o.exceptionsFile, rt.workspace);
   // Read first: a malformed exceptions file is a configuration error whatever the audit finds.
-  const entries = loadExceptions(o.exceptionsFile, o.exceptionsFileExplicit);
+  const entries = loadExceptions(o.exceptionsFile, o.exceptionsFileExplicit, shownExceptions);
   const ecosystem = detectEcosystem(o.workingDirectory, o.ecosystem, shownDir);
 
   const run = await rt.log.group(`audit (${ecosystem}) in ${shownDir}`, async (): Promise<ToolRun> => {
