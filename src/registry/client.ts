@@ -238,7 +238,7 @@ export class RegistryClient {
       const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'release-safety', ...opts.headers };
       const auth = this.authorization(scope);
       if (auth) headers.authorization = auth;
-      const res = await this.send(url, { method, headers, body: opts.body }, opts.what);
+      const res = await this.send(url, { method, headers, body: opts.body ? new Uint8Array(opts.body) : undefined }, opts.what);
       if (res.status === 401 && authTry === 0) {
         const challenge = parseChallenge(res.headers.get('www-authenticate'));
         await res.body?.cancel();

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BUILD_ARG_KEY,
+  buildahBudArgs,
+  buildahPushArgs,
+  buildahSmokeArgs,
+  classifyBuildFailure,
+  defaultTags,
+  dockerBuildArgs,
+  dockerLoginArgs,
+  dockerSmokeArgs,
+  hostPlatform,
+  imageLabels,
+  parseBuildxMetadata,
+  parseKeyValueLines,
+  semverTags,
+  validatePlatforms,
+  validateTags,
+} from './image-plan.js';
+
+const HEAD = '0123456789abcdef0123456789abcdef01234567';
+
+describe('tags', () => {
+  it('defaults to ci and sha-<7 of the head SHA>', () => {
+    expect(defaultTags(HEAD, 'refs/heads/main')).toEqual(['ci', 'sha-0123456']);
+  });
+  it('a v1.2.3 tag push adds 1.2.3, 1.2 and 1; a pre-release only itself', () => {
+    expect(defaultTags(HEAD, 'refs/tags/v1.2.3')).toEqual(['ci', 'sha-0123456', '1.2.3', '1.2', '1']);
+    expect(semverTags('refs/tags/1.10.0')).toEqual(['1.10.0', '1.10', '1']);
+    expect(semverTags('refs/tags/v2.0.0-rc.1')).toEqual(['2.0.0-rc.1']);
+    expect(semverTags('refs/tags/v1.2')).toEqual([]);
+    expect(semverTags('refs/heads/v1.2.3')).toEqual([]);
+    expect(semverTags('refs/tags/v01.2.3')).toEqual([]);
+  });
+  it('rejects invalid tags naming each one, and drops duplicates', () => {
+    expect(() => validateTags(['ci', 'feature/x', 'a:b'])).toThrow('input "tags" has invalid tags "feature/x", "a:b"');
+    expect(validateTags(['ci', 'ci', 'v1'])).toEqual(['ci', 'v1']);
+  });
+});
+
+describe('labels and key=value inputs', () => {
+  const facts = { revision: HEAD, source: 'https://github.com/acme/service', created: '2026-01-01T00:00:00.000Z' };
+  it('always sets revision, source and created; user labels are added', () => {
+    expect(imageLabels(facts, [['team', 'payments']])).toEqual([
+      ['org.opencontainers.image.source', facts.source],
+      ['org.opencontainers.image.created', facts.created],
+      ['team', 'payments'],
+      ['org.opencontainers.image.revision', HEAD],
+    ]);
+  });
+  it('never lets the revision be replaced', () => {
+    expect(() => imageLabels(facts, [['org.opencontainers.image.revision', 'x']])).toThrow('input "labels" sets org.opencontainers.image.revision');
+  });
+  it('parses KEY=value lines and names a bad line', () => {
+    expect(parseKeyValueLines(['A=1', 'B=x=y', 'C='], 'build-args', BUILD_ARG_KEY)).toEqual([
+      ['A', '1'],
+      ['B', 'x=y'],
+      ['C', ''],
+    ]);
+    expect(() => parseKeyValueLines(['novalue'], 'build-args', BUILD_ARG_KEY)).toThrow('input "build-args" has the line "novalue": expected one KEY=value per line');
+  });
+  it('validates platforms', () => {
+    expect(validatePlatforms(['linux/amd64', 'linux/arm/v7'])).toEqual(['linux/amd64', 'linux/arm/v7']);
+    expect(() => validatePlatforms(['amd64'])).toThrow('expected os/arch[/variant]');
+    expect(hostPlatform('x64')).toBe('linux/amd64');
+    expect(hostPlatform('arm64')).toBe('linux/arm64');
+  });
+});
+
+const storage = { root: '/t/s/root', runroot: '/t/s/runroot' };
+
+describe('buildah command lines', () => {
+  it('bud: vfs storage, chroot isolation, every label and build-arg as its own argument', () => {
+    expect(
+      buildahBudArgs({
+        storage,
+        file: '/w/Dockerfile',
+        context: '/w',
+        platform: 'linux/arm64',
+        format: 'docker',
+        buildArgs: [['BASE_IMAGE', 'reg/base:1']],
+        labels: [['org.opencontainers.image.revision', HEAD]],
+        localName: 'localhost/rs:1',
+        tlsVerify: false,
+        authFile: '/t/auth.json',
+      }),
+    ).toEqual([
+      '--root', '/t/s/root', '--runroot', '/t/s/runroot', '--storage-driver', 'vfs',
+      'bud', '--isolation', 'chroot', '--format', 'docker', '--file', '/w/Dockerfile', '--platform', 'linux/arm64',
+      '--build-arg', 'BASE_IMAGE=reg/base:1', '--label', `org.opencontainers.image.revision=${HEAD}`,
+      '--tls-verify=false', '--authfile', '/t/auth.json', '--tag', 'localhost/rs:1', '/w',
+    ]);
+  });
+  it('push: a digest file; manifest lists with --all', () => {
+    const base = { storage, source: 'localhost/rs:1', destination: 'docker://reg/acme/svc:ci', digestFile: '/t/d', tlsVerify: true, manifestList: false, format: 'docker' as const };
+    expect(buildahPushArgs(base)).toEqual(['--root', '/t/s/root', '--runroot', '/t/s/runroot', '--storage-driver', 'vfs', 'push', '--format', 'v2s2', '--digestfile', '/t/d', 'localhost/rs:1', 'docker://reg/acme/svc:ci']);
+    expect(buildahPushArgs({ ...base, manifestList: true, format: 'oci' }).slice(6)).toEqual(['manifest', 'push', '--all', '--format', 'oci', '--digestfile', '/t/d', 'localhost/rs:1', 'docker://reg/acme/svc:ci']);
+  });
+  it('smoke: buildah run with the command after --', () => {
+    expect(buildahSmokeArgs(storage, 'ctr', ['node', '-e', 'x']).slice(6)).toEqual(['run', '--isolation', 'chroot', 'ctr', '--', 'node', '-e', 'x']);
+  });
+});
+
+describe('docker buildx command lines', () => {
+  const plan = {
+    file: '/w/Dockerfile',
+    context: '/w',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    buildArgs: [['A', '1']] as [string, string][],
+    labels: [['org.opencontainers.image.revision', HEAD]] as [string, string][],
+    references: ['ghcr.io/acme/svc:ci', 'ghcr.io/acme/svc:sha-0123456'],
+    push: true,
+    load: false,
+    metadataFile: '/t/meta.json',
+  };
+  it('pushes with provenance and SBOM attestations off (no unknown/unknown entries) and a metadata file', () => {
+    expect(dockerBuildArgs(plan)).toEqual([
+      'buildx', 'build', '--file', '/w/Dockerfile', '--platform', 'linux/amd64,linux/arm64',
+      '--build-arg', 'A=1', '--label', `org.opencontainers.image.revision=${HEAD}`,
+      '--tag', 'ghcr.io/acme/svc:ci', '--tag', 'ghcr.io/acme/svc:sha-0123456',
+      '--provenance=false', '--sbom=false', '--metadata-file', '/t/meta.json', '--push', '/w',
+    ]);
+  });
+  it('without push: an image output (digest still in the metadata), or --load for a smoke test', () => {
+    expect(dockerBuildArgs({ ...plan, push: false }).slice(-3)).toEqual(['--output', 'type=image,push=false', '/w']);
+    expect(dockerBuildArgs({ ...plan, push: false, load: true, platforms: [] }).slice(-2)).toEqual(['--load', '/w']);
+    expect(dockerBuildArgs({ ...plan, platforms: [] })).not.toContain('--platform');
+  });
+  it('login reads the password from stdin, never argv; smoke overrides the entrypoint', () => {
+    expect(dockerLoginArgs('ghcr.io', 'bot')).toEqual(['login', '--username', 'bot', '--password-stdin', 'ghcr.io']);
+    expect(dockerSmokeArgs('ghcr.io/acme/svc@sha256:x', ['node', '-v'])).toEqual(['run', '--rm', '--entrypoint', 'node', 'ghcr.io/acme/svc@sha256:x', '-v']);
+  });
+  it('reads containerimage.digest from the buildx metadata file', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const meta = JSON.stringify({
+      'buildx.build.ref': 'builder/builder0/xyz',
+      'containerimage.descriptor': { mediaType: 'application/vnd.oci.image.index.v1+json', digest, size: 743 },
+      'containerimage.digest': digest,
+      'image.name': 'ghcr.io/acme/svc:ci,ghcr.io/acme/svc:sha-0123456',
+    });
+    expect(parseBuildxMetadata(meta)).toEqual({ digest, mediaType: 'application/vnd.oci.image.index.v1+json', imageName: 'ghcr.io/acme/svc:ci,ghcr.io/acme/svc:sha-0123456' });
+    expect(() => parseBuildxMetadata('{"buildx.build.ref":"x"}')).toThrow('no valid containerimage.digest (got null)');
+    expect(() => parseBuildxMetadata('{"containerimage.digest":""}')).toThrow('no valid containerimage.digest');
+    expect(() => parseBuildxMetadata('not json')).toThrow('not JSON');
+  });
+});
+
+describe('classifyBuildFailure', () => {
+  it('a failing RUN step is the change (fail); an unreachable registry is not (error)', () => {
+    expect(classifyBuildFailure('error building at STEP "RUN exit 7": exit status 7')).toBe('fail');
+    expect(classifyBuildFailure('creating build container: initializing source docker://127.0.0.1:1/x: pinging container registry 127.0.0.1:1: Get "http://127.0.0.1:1/v2/": dial tcp: connect: connection refused')).toBe('error');
+    expect(classifyBuildFailure('writing blob: no space left on device')).toBe('error');
+  });
+});
