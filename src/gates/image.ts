@@ -153,18 +153,19 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
   let summary = '';
   const cleanups: (() => Promise<void>)[] = [];
   try {
+    // Fail fast on a registry that is down or credentials that do not work, before a long build;
+    // the check runs while the builder is probed.
+    const preflight = o.push
+      ? client.ping(o.image.repository, ['pull', 'push']).then(
+          () => undefined,
+          (error: unknown) => registryStop(error, 'the registry cannot be used'),
+        )
+      : Promise.resolve(undefined);
     const picked = await pickBuilder(o, rt);
     tool = { name: picked.builder === 'docker' ? 'docker buildx' : 'buildah', version: picked.version };
-    if (o.push) {
-      // Fail fast on a registry that is down or credentials that do not work, before a long build.
-      await rt.log.group(`Checking push access to ${imageRef}`, async () => {
-        try {
-          await client.ping(o.image.repository, ['pull', 'push']);
-        } catch (error) {
-          throw registryStop(error, 'the registry cannot be used');
-        }
-      });
-    }
+    const preflightStop = await preflight;
+    if (preflightStop) throw preflightStop;
+    if (o.push) rt.log.info(`Push access to ${imageRef}: ok`);
     const authFile = dockerAuthFile(scratch, o.image, o.credentials, o.mask);
     built =
       picked.builder === 'buildah'
@@ -397,14 +398,17 @@ async function verify(o: ImageOptions, rt: GateRuntime, c: BuildContext, claimed
     }
     let facts: ImageFacts;
     try {
+      const inspecting = inspectImage(source, manifest);
+      // Handled here so a tag failure first cannot leave it an unhandled rejection; awaited below.
+      inspecting.catch(() => undefined);
       if (o.push) {
-        for (const tag of o.tags.slice(1)) await c.client.putManifest(o.image.repository, tag, manifest.bytes, manifest.mediaType);
-        for (const tag of o.tags) {
-          const resolved = await c.client.resolveDigest(o.image.repository, tag);
-          if (resolved !== manifest.digest) throw new Stop('error', `tag ${tag} resolves to ${resolved}, not ${manifest.digest}`);
-        }
+        await Promise.all(o.tags.slice(1).map((tag) => c.client.putManifest(o.image.repository, tag, manifest.bytes, manifest.mediaType)));
+        // Every tag, the first included, must now serve bytes that hash to the digest.
+        const resolved = await Promise.all(o.tags.map((tag) => c.client.resolveDigest(o.image.repository, tag)));
+        const moved = o.tags.find((_, i) => resolved[i] !== manifest.digest);
+        if (moved) throw new Stop('error', `tag ${moved} resolves to ${resolved[o.tags.indexOf(moved)]}, not ${manifest.digest}`);
       }
-      facts = await inspectImage(source, manifest);
+      facts = await inspecting;
     } catch (error) {
       if (error instanceof Stop) throw error;
       throw registryStop(error, o.push ? 'tagging or reading the pushed image' : 'reading the local image');

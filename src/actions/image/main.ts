@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import * as core from '@actions/core';
 import { commonGateInputs, runGateAction } from '../../core/action.js';
 import type { RunnerContext } from '../../core/context.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { booleanInput, enumInput, integerInput, listInput, parseCommandInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput } from '../../core/paths.js';
+import { setSecret } from '../../core/runner.js';
 import { runImageGate, type ImageOptions } from '../../gates/image.js';
 import {
   BUILD_ARG_KEY,
@@ -104,12 +104,12 @@ export function imageOptions(i: Inputs, ctx: RunnerContext, tempDir: string, mas
 export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   // Masked before anything can log it: the runner then hides it in every line.
   const password = (env['INPUT_REGISTRY-PASSWORD'] ?? '').trim();
-  if (password) core.setSecret(password);
+  if (password) setSecret(password);
   return runGateAction(
     {
       gate: 'image',
       shape: inputs,
-      execute: (i, ctx, rt) => runImageGate(imageOptions(i, ctx, rt.tempDir, (v) => core.setSecret(v)), rt),
+      execute: (i, ctx, rt) => runImageGate(imageOptions(i, ctx, rt.tempDir, (v) => setSecret(v)), rt),
     },
     env,
   );
