@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunnerContext } from '../../core/context.js';
+import { imageOptions, inputs } from './main.js';
+
+const HEAD = 'abcdef0123456789abcdef0123456789abcdef01';
+const MERGE = '1111111111111111111111111111111111111111';
+
+function parse(raw: Record<string, string>) {
+  const all = Object.fromEntries(Object.keys(inputs).map((k) => [k, raw[k] ?? '']));
+  return z.object(inputs).parse(all);
+}
+
+describe('imageOptions', () => {
+  let workspace: string;
+  let ctx: RunnerContext;
+  beforeAll(() => {
+    workspace = mkdtempSync(join(tmpdir(), 'rs-image-opts-'));
+    mkdirSync(join(workspace, 'svc'));
+    writeFileSync(join(workspace, 'svc', 'Dockerfile'), 'FROM scratch\n');
+    ctx = {
+      eventName: 'pull_request',
+      repository: 'Acme/Service',
+      serverUrl: 'https://github.com',
+      apiUrl: 'https://api.github.com',
+      headSha: HEAD,
+      mergeSha: MERGE,
+      ref: 'refs/pull/3/merge',
+      isFork: false,
+      workspace,
+      runnerTemp: join(workspace, 'tmp'),
+      toolCache: '',
+    };
+  });
+
+  it('defaults: head-SHA tags and revision label, Dockerfile in the context, storage under the runner temp', () => {
+    const o = imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service' }), ctx, '/rt');
+    expect(o.tags).toEqual(['ci', 'sha-abcdef0']);
+    expect(o.revision).toBe(HEAD);
+    expect(o.labels).toContainEqual(['org.opencontainers.image.revision', HEAD]);
+    expect(o.labels).toContainEqual(['org.opencontainers.image.source', 'https://github.com/Acme/Service']);
+    expect(o.labels.flat()).not.toContain(MERGE);
+    expect(o.file).toBe(join(workspace, 'svc', 'Dockerfile'));
+    expect(o.storageDir).toBe(join('/rt', 'release-safety', 'buildah'));
+    expect(o).toMatchObject({ push: true, builder: 'auto', format: 'docker', image: { registry: 'ghcr.io', repository: 'acme/service' }, timeoutMs: 1_800_000 });
+    expect(o.credentials).toBeUndefined();
+  });
+
+  it('splits the smoke command without a shell and keeps build-arg values whole', () => {
+    const o = imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', 'smoke-command': `node -e "console.log('a b')"`, 'build-args': 'A=1,2\nB=x' }), ctx, '/rt');
+    expect(o.smokeCommand).toEqual(['node', '-e', "console.log('a b')"]);
+    expect(o.buildArgs).toEqual([
+      ['A', '1,2'],
+      ['B', 'x'],
+    ]);
+  });
+
+  it.each([
+    [{ context: 'svc' }, 'input "image" is required when push is true'],
+    [{ context: 'svc', image: 'ghcr.io/acme/service:latest' }, 'input "image" must not contain a tag'],
+    [{ context: 'svc', image: 'ghcr.io/acme/service', 'registry-username': 'bot' }, 'inputs "registry-username" and "registry-password" go together'],
+    [{ context: 'svc', image: 'ghcr.io/acme/service', tags: 'ok, no/slash' }, 'input "tags" has invalid tag "no/slash"'],
+    [{ context: 'nowhere', image: 'ghcr.io/acme/service' }, 'input "context" names "nowhere", which is not a directory'],
+    [{ context: 'svc', image: 'ghcr.io/acme/service', file: 'svc/Containerfile' }, 'input "file" names "svc/Containerfile", which does not exist'],
+    [{ context: 'svc', image: 'ghcr.io/acme/service', labels: 'org.opencontainers.image.revision=x' }, 'input "labels" sets org.opencontainers.image.revision'],
+    [{ context: 'svc', image: 'ghcr.io/acme/service', platforms: 'amd64' }, 'input "platforms" has "amd64"'],
+  ])('rejects %j', (raw, message) => {
+    expect(() => imageOptions(parse(raw), ctx, '/rt')).toThrow(message);
+  });
+
+  it('without push the image defaults to localhost/<repository>', () => {
+    const o = imageOptions(parse({ context: 'svc', push: 'false' }), ctx, '/rt');
+    expect(o.image).toEqual({ registry: 'localhost', repository: 'acme/service' });
+  });
+});
