@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseKeyValueFile, parseWorkflowCommands } from '../../test/e2e/harness.js';
+import { parseKeyValueFile, parseWorkflowCommands } from '../local/harness.js';
 import { addPath, error, escapeData, escapeProperty, setOutput, setSecret } from './runner.js';
 
 describe('runner protocol', () => {

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
-import { startAdvisoryServer, type AdvisoryServer, type BulkAdvisory } from './advisory-server.js';
-import { REPO_ROOT, runAction, type ActionRun } from './harness.js';
+import { startAdvisoryServer, type AdvisoryServer, type BulkAdvisory } from '../../src/local/advisory-server.js';
+import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'audit');
 const advisories = JSON.parse(readFileSync(join(FIXTURES, 'advisories.json'), 'utf8')) as Record<string, BulkAdvisory[]>;

@@ -1,4 +1,4 @@
-import { randomSha } from './harness.js';
+import { randomSha } from '../../src/local/harness.js';
 
 export interface PullRequestFixture {
   number?: number;

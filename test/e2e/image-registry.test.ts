@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, RegistryError } from '../../src/registry/client.js';
 import { inspectImage, registrySource } from '../../src/registry/inspect.js';
-import { buildah, fetchManifest, sha256, skopeoDigest } from './image-helpers.js';
-import { startRegistry, type LocalRegistry } from './registry.js';
+import { buildah, fetchManifest, sha256, skopeoDigest } from '../../src/local/base-image.js';
+import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 
 describe('RegistryClient against docker-registry 2.8', () => {
   let open: LocalRegistry;

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
 import { pullRequestEvent } from './events.js';
-import { randomSha, runAction, type ActionRun } from './harness.js';
-import { buildah, fetchBlobJson, fetchManifest, makeBaseImage, sha256, skopeoDigest } from './image-helpers.js';
-import { freePort, startRegistry, type LocalRegistry } from './registry.js';
+import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
+import { buildah, fetchBlobJson, fetchManifest, makeBaseImage, sha256, skopeoDigest } from '../../src/local/base-image.js';
+import { freePort, startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { scratchSampleService } from './workspace.js';
 
 function evidenceOf(run: ActionRun) {

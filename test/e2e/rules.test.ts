@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
 import type { AlertEvidence } from '../../src/gates/rules.js';
 import { pullRequestEvent } from './events.js';
-import { REPO_ROOT, runAction, type ActionRun } from './harness.js';
+import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
 
 const PROMTOOL = '/usr/bin/promtool';
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'rules');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
 import { pullRequestEvent } from './events.js';
 import { fakeAwsKeyId, fakeGithubPat, initRepo, type GitRepo } from './git-fixtures.js';
-import { randomSha, REPO_ROOT, runAction, type ActionRun } from './harness.js';
+import { randomSha, REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
 
 /** The real gitleaks v8.28.0 engine (WebAssembly build: dir and stdin modes, no git). */
 const GITLEAKS = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');

@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from './harness.js';
+import { REPO_ROOT } from '../../src/local/harness.js';
 
 /**
  * A scratch workspace holding a copy of sample-service (its node_modules linked, not copied),

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../e2e/harness.js';
+import { REPO_ROOT } from '../../src/local/harness.js';
 
 const actionsDir = join(REPO_ROOT, 'actions');
 const names = readdirSync(actionsDir).filter((n) => existsSync(join(actionsDir, n, 'action.yml')));

