@@ -3,25 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './errors.js';
-import { canonicalJson, capFindings, EVIDENCE_SCHEMA, evidenceDigest, MAX_STORED_FINDINGS, readEvidence, writeEvidence, type Evidence, type Finding } from './evidence.js';
+import { canonicalJson, capFindings, evidenceDigest, MAX_STORED_FINDINGS, readEvidence, writeEvidence, type Evidence, type Finding } from './evidence.js';
+import { sampleEvidence } from '../../test/fixtures/evidence.js';
 
-export function sampleEvidence(overrides: Partial<Evidence> = {}): Evidence {
-  return {
-    schema: EVIDENCE_SCHEMA,
-    gate: 'lint',
-    status: 'pass',
-    summary: 'eslint: no errors',
-    startedAt: '2026-11-23T10:00:00.000Z',
-    durationMs: 1234,
-    subject: { repository: 'acme/service', commitSha: 'a'.repeat(40), eventName: 'pull_request', prNumber: 3 },
-    tool: { name: 'eslint', version: '9.39.5' },
-    metrics: { errors: 0, warnings: 1 },
-    findings: [],
-    findingsTotal: 0,
-    details: {},
-    ...overrides,
-  };
-}
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth, drops undefined, keeps arrays in order', () => {
