@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles every entry point under src/actions/<name>/index.ts into dist/<name>/index.js with ncc.
+// Bundles every entry point under src/actions/<name>/index.ts (and src/demo) into dist/<name>/index.js with ncc.
 // `node scripts/build.mjs lint test` builds only the named actions. ncc type-checks while it
 // bundles (its transpile-only mode drops tree shaking and nearly triples the bundles).
 import { execFile } from 'node:child_process';
@@ -11,7 +11,14 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const actionsDir = join(root, 'src', 'actions');
-const all = readdirSync(actionsDir).filter((name) => existsSync(join(actionsDir, name, 'index.ts'))).sort();
+// Every action, plus the demo (npm run demo), which is bundled the same way.
+const entries = Object.fromEntries(
+  readdirSync(actionsDir)
+    .filter((name) => existsSync(join(actionsDir, name, 'index.ts')))
+    .map((name) => [name, join(actionsDir, name, 'index.ts')]),
+);
+entries.demo = join(root, 'src', 'demo', 'index.ts');
+const all = Object.keys(entries).sort();
 const wanted = process.argv.slice(2);
 for (const name of wanted) {
   if (!all.includes(name)) {
@@ -29,7 +36,7 @@ async function bundle(name) {
   rmSync(staging, { recursive: true, force: true });
   const started = Date.now();
   try {
-    await run(process.execPath, [ncc, 'build', join(actionsDir, name, 'index.ts'), '-o', staging, '--license', 'licenses.txt', '-q', '--target', 'es2022'], {
+    await run(process.execPath, [ncc, 'build', entries[name], '-o', staging, '--license', 'licenses.txt', '-q', '--target', 'es2022'], {
       cwd: root,
       maxBuffer: 64 * 1024 * 1024,
     });

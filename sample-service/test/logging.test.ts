@@ -32,7 +32,7 @@ describe('request logs', () => {
 
   it('never logs request bodies or headers', async () => {
     t = await startTestApp();
-    const secret = 'hunter2-body-secret';
+    const secret = 'hunter2-body-secret'; // gitleaks:allow (a test value the logger must never print)
     const headerSecret = 'Bearer header-secret-token';
     await postJson(t.url, { name: secret, price: 1 }, { authorization: headerSecret, cookie: 'sid=cookie-secret' });
     await postJson(t.url, `{"name": "${secret}", broken`, { authorization: headerSecret });

@@ -28,7 +28,7 @@ describe('exceptions file', () => {
   it('parses entries with their file:line', () => {
     const entries = parseExceptions(FILE, '.github/x.yml');
     expect(entries).toHaveLength(4);
-    expect(entries[0]).toMatchObject({ key: 'GHSA-jf85-cpcp-j695', kind: 'id', owner: '@acme/payments', expires: '2026-12-31', where: '.github/x.yml:3' });
+    expect(entries[0]).toMatchObject({ key: 'GHSA-jf85-cpcp-j695', kind: 'id', owner: '@acme/payments', expires: '2026-12-31', where: '.github/x.yml:3' }); // gitleaks:allow (advisory id, not a key)
     expect(entries[2]).toMatchObject({ kind: 'fingerprint', where: '.github/x.yml:11' });
   });
 
@@ -41,7 +41,7 @@ describe('exceptions file', () => {
   it('the ledger reports applied, expired (matched) and unused entries, per gate', () => {
     const entries = parseExceptions(FILE, 'f');
     const audit = new ExceptionLedger(entries, 'audit', now);
-    expect(audit.match(['CVE-2020-8203', 'ghsa-jf85-cpcp-j695'])).toMatchObject({ state: 'live', entry: { key: 'GHSA-jf85-cpcp-j695' } });
+    expect(audit.match(['CVE-2020-8203', 'ghsa-jf85-cpcp-j695'])).toMatchObject({ state: 'live', entry: { key: 'GHSA-jf85-cpcp-j695' } }); // gitleaks:allow (advisory id, not a key)
     expect(audit.match(['CVE-2021-44906'])).toMatchObject({ state: 'expired' });
     expect(audit.match(['GHSA-none'])).toBeUndefined();
     // fingerprints belong to the secrets gate
