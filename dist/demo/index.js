@@ -10828,14 +10828,7 @@ class RegistryClient {
             what,
             headers: { accept: reference_MANIFEST_ACCEPT.join(', ') },
         });
-        if (res.status === 404) {
-            await res.body?.cancel();
-            throw new client_RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
-        }
-        if (!res.ok) {
-            await res.body?.cancel();
-            throw new client_RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
-        }
+        await failUnlessOk(res, what);
         const bytes = await readCapped(res, MAX_MANIFEST_BYTES, 'the manifest');
         const digest = client_sha256Digest(bytes);
         if (reference_DIGEST_PATTERN.test(reference) && reference !== digest) {
@@ -10880,14 +10873,7 @@ class RegistryClient {
             throw new client_RegistryError(`blob digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
         const what = `fetching the blob ${this.registry}/${repository}@${digest}`;
         const res = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, what, follow: true });
-        if (res.status === 404) {
-            await res.body?.cancel();
-            throw new client_RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
-        }
-        if (!res.ok) {
-            await res.body?.cancel();
-            throw new client_RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
-        }
+        await failUnlessOk(res, what);
         const bytes = await readCapped(res, maxBytes, 'the blob');
         const actual = client_sha256Digest(bytes);
         if (actual !== digest)
@@ -10896,6 +10882,15 @@ class RegistryClient {
     }
 }
 /** The media type of manifest bytes: their own mediaType field first, then the Content-Type. */
+/** A 404 is not-found, any other non-2xx a protocol error; the body is discarded either way. */
+async function failUnlessOk(res, what) {
+    if (res.ok)
+        return;
+    await res.body?.cancel();
+    if (res.status === 404)
+        throw new client_RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
+    throw new client_RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
+}
 function client_manifestMediaType(bytes, contentType) {
     try {
         const parsed = JSON.parse(bytes.toString('utf8'));

@@ -10998,14 +10998,7 @@ class RegistryClient {
             what,
             headers: { accept: MANIFEST_ACCEPT.join(', ') },
         });
-        if (res.status === 404) {
-            await res.body?.cancel();
-            throw new RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
-        }
-        if (!res.ok) {
-            await res.body?.cancel();
-            throw new RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
-        }
+        await failUnlessOk(res, what);
         const bytes = await readCapped(res, MAX_MANIFEST_BYTES, 'the manifest');
         const digest = sha256Digest(bytes);
         if (DIGEST_PATTERN.test(reference) && reference !== digest) {
@@ -11050,14 +11043,7 @@ class RegistryClient {
             throw new RegistryError(`blob digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
         const what = `fetching the blob ${this.registry}/${repository}@${digest}`;
         const res = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, what, follow: true });
-        if (res.status === 404) {
-            await res.body?.cancel();
-            throw new RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
-        }
-        if (!res.ok) {
-            await res.body?.cancel();
-            throw new RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
-        }
+        await failUnlessOk(res, what);
         const bytes = await readCapped(res, maxBytes, 'the blob');
         const actual = sha256Digest(bytes);
         if (actual !== digest)
@@ -11066,6 +11052,15 @@ class RegistryClient {
     }
 }
 /** The media type of manifest bytes: their own mediaType field first, then the Content-Type. */
+/** A 404 is not-found, any other non-2xx a protocol error; the body is discarded either way. */
+async function failUnlessOk(res, what) {
+    if (res.ok)
+        return;
+    await res.body?.cancel();
+    if (res.status === 404)
+        throw new RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
+    throw new RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
+}
 function manifestMediaType(bytes, contentType) {
     try {
         const parsed = JSON.parse(bytes.toString('utf8'));

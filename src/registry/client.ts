@@ -306,14 +306,7 @@ export class RegistryClient {
       what,
       headers: { accept: MANIFEST_ACCEPT.join(', ') },
     });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw new RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
-    }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
-    }
+    await failUnlessOk(res, what);
     const bytes = await readCapped(res, MAX_MANIFEST_BYTES, 'the manifest');
     const digest = sha256Digest(bytes);
     if (DIGEST_PATTERN.test(reference) && reference !== digest) {
@@ -359,14 +352,7 @@ export class RegistryClient {
     if (!DIGEST_PATTERN.test(digest)) throw new RegistryError(`blob digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
     const what = `fetching the blob ${this.registry}/${repository}@${digest}`;
     const res = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, what, follow: true });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      throw new RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
-    }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
-    }
+    await failUnlessOk(res, what);
     const bytes = await readCapped(res, maxBytes, 'the blob');
     const actual = sha256Digest(bytes);
     if (actual !== digest) throw new RegistryError(`${what}: the bytes served hash to ${actual}`, 'mismatch');
@@ -375,6 +361,14 @@ export class RegistryClient {
 }
 
 /** The media type of manifest bytes: their own mediaType field first, then the Content-Type. */
+/** A 404 is not-found, any other non-2xx a protocol error; the body is discarded either way. */
+async function failUnlessOk(res: Response, what: string): Promise<void> {
+  if (res.ok) return;
+  await res.body?.cancel();
+  if (res.status === 404) throw new RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
+  throw new RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
+}
+
 export function manifestMediaType(bytes: Buffer, contentType: string | null): string {
   try {
     const parsed = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown; manifests?: unknown };
