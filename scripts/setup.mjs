@@ -19,14 +19,15 @@ const DEBIAN = [
 ];
 
 const say = (m) => process.stdout.write(`setup: ${m}\n`);
-const has = (cmd) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' }).status === 0;
+const has = (cmd) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+const MINUTES = 60_000;
 
 function npmInstall(dir) {
   const lock = join(dir, 'package-lock.json');
   const marker = join(dir, 'node_modules', '.package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   say(`npm ci in ${dir === root ? '.' : dir.slice(root.length + 1)}`);
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit' });
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit', timeout: 15 * MINUTES });
 }
 
 function aptInstall(packages) {
@@ -39,7 +40,8 @@ function aptInstall(packages) {
   }
   const run = (args) => {
     const [cmd, ...rest] = [...prefix, ...args];
-    const r = spawnSync(cmd, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const r = spawnSync(cmd, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 20 * MINUTES });
+    if (r.error) say(`${args.join(' ')}: ${r.error.message}`);
     return r.status === 0;
   };
   say(`apt-get install ${packages.join(' ')}`);

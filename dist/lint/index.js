@@ -9991,8 +9991,19 @@ function capFindings(findings) {
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
 }
+/** Shortens a string to `max` characters, marking the cut. */
+function clamp(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+/** Every string field within the schema's limits: a long test name must not lose the record. */
 function clampFinding(f) {
-    return f.message.length > 2000 ? { ...f, message: `${f.message.slice(0, 1997)}...` } : f;
+    return {
+        ...f,
+        message: clamp(f.message, 2000),
+        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
+        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
+        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
+    };
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -10085,6 +10096,13 @@ class TailBuffer {
     }
 }
 /**
+ * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
+ * them may be a registry password.
+ */
+function withoutActionInputs(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith('INPUT_')));
+}
+/**
  * Runs one executable with an argument array (never a shell). Resolves with the exit status for
  * the caller to interpret; rejects only when the program cannot be started at all.
  */
@@ -10094,7 +10112,7 @@ function execTool(command, args, options) {
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
             cwd: options.cwd,
-            env: options.env ?? process.env,
+            env: withoutActionInputs(options.env ?? process.env),
             stdio: ['pipe', 'pipe', 'pipe'],
             detached: process.platform !== 'win32',
             windowsHide: true,
@@ -10524,7 +10542,7 @@ function errorReport(gate, message, startedAt, durationMs) {
     return {
         gate,
         status: 'error',
-        summary: message.length > 1000 ? `${message.slice(0, 997)}...` : message,
+        summary: clamp(message, 1000),
         tool: { name: 'release-safety', version: '' },
         metrics: {},
         findings: [],
@@ -10569,8 +10587,8 @@ async function runGateAction(spec, env = process.env) {
         }
         report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
     }
-    // The verdict line goes into workflow commands and the log: keep it on one line.
-    report.summary = report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
     let summary = '';
     try {
         let evidencePath = '';
@@ -10614,7 +10632,12 @@ async function runGateAction(spec, env = process.env) {
             info(`${spec.gate}: ${report.summary}`);
     }
     catch (error) {
-        setFailed(`release-safety ${spec.gate} could not report its result: ${errorMessage(error)}`);
+        // Still leave a status and a summary: downstream steps read them, and "could not report" must
+        // never read as anything but an error.
+        const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
+        setOutput('status', 'error');
+        setFailed(message);
+        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
         if (error instanceof Error && error.stack)
             debug(error.stack);
     }
@@ -10787,10 +10810,27 @@ async function toolVersion(command, args, cwd) {
 function toolFailure(tool, r) {
     return `${tool} ${describeExit(r)} without a usable report: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`;
 }
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = (0,external_node_path_namespaceObject.resolve)(from);
+    const top = (0,external_node_path_namespaceObject.resolve)(workspace);
+    for (;;) {
+        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'node_modules', '.bin', name);
+        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
+            return candidate;
+        const rel = (0,external_node_path_namespaceObject.relative)(top, dir);
+        if (dir === top || rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel))
+            return undefined;
+        dir = (0,external_node_path_namespaceObject.dirname)(dir);
+    }
+}
 async function runEslint(o, rt) {
-    const eslint = (0,external_node_path_namespaceObject.join)(o.workingDirectory, 'node_modules', '.bin', 'eslint');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(eslint)) {
-        throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint from ${repoRelative(eslint, rt.workspace)}: run "npm ci" in the working directory before this step, or use preset: command`);
+    const eslint = findProjectBin('eslint', o.workingDirectory, rt.workspace);
+    if (!eslint) {
+        throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(o.workingDirectory, rt.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
     }
     const version = await toolVersion(eslint, ['--version'], o.workingDirectory);
     const configSha256 = hashFirstExisting(o.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);

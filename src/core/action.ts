@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { emitAnnotations, type AnnotationCount } from './annotations.js';
 import { buildContext, type RunnerContext } from './context.js';
 import { ConfigurationError, errorMessage, ToolNotFoundError } from './errors.js';
-import { capFindings, EVIDENCE_SCHEMA, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
+import { capFindings, clamp, EVIDENCE_SCHEMA, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
 import type { GateReport, GateRuntime } from './gate.js';
 import { parseInputs, stringInput, type InputShape } from './inputs.js';
 import { actionsLogger } from './log.js';
@@ -33,7 +33,7 @@ export function errorReport(gate: GateName, message: string, startedAt: string, 
   return {
     gate,
     status: 'error',
-    summary: message.length > 1000 ? `${message.slice(0, 997)}...` : message,
+    summary: clamp(message, 1000),
     tool: { name: 'release-safety', version: '' },
     metrics: {},
     findings: [],
@@ -76,8 +76,8 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
     }
     report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
   }
-  // The verdict line goes into workflow commands and the log: keep it on one line.
-  report.summary = report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+  report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
 
   let summary = '';
   try {
@@ -117,7 +117,12 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
     if (report.status === 'fail' || report.status === 'error') core.setFailed(`${spec.gate}: ${report.summary}`);
     else core.info(`${spec.gate}: ${report.summary}`);
   } catch (error) {
-    core.setFailed(`release-safety ${spec.gate} could not report its result: ${errorMessage(error)}`);
+    // Still leave a status and a summary: downstream steps read them, and "could not report" must
+    // never read as anything but an error.
+    const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
+    core.setOutput('status', 'error');
+    core.setFailed(message);
+    summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
     if (error instanceof Error && error.stack) core.debug(error.stack);
   } finally {
     if (summary && env.GITHUB_STEP_SUMMARY) {

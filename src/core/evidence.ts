@@ -89,8 +89,20 @@ export function capFindings(findings: readonly Finding[]): { findings: Finding[]
   return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
 }
 
+/** Shortens a string to `max` characters, marking the cut. */
+export function clamp(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
+/** Every string field within the schema's limits: a long test name must not lose the record. */
 function clampFinding(f: Finding): Finding {
-  return f.message.length > 2000 ? { ...f, message: `${f.message.slice(0, 1997)}...` } : f;
+  return {
+    ...f,
+    message: clamp(f.message, 2000),
+    ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
+    ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
+    ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
+  };
 }
 
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */

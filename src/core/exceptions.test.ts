@@ -52,6 +52,8 @@ describe('exceptions file', () => {
     expect(r.unused.map((e) => e.key)).toEqual(['GHSA-unused-0000-0000']);
     const secrets = new ExceptionLedger(entries, 'secrets', now);
     expect(secrets.match(['abc:src/a.ts:generic-api-key:3'])?.state).toBe('live');
+    // Fingerprints name paths: src/A.ts is another file.
+    expect(new ExceptionLedger(entries, 'secrets', now).match(['abc:src/A.ts:generic-api-key:3'])).toBeUndefined();
   });
 
   it.each([

@@ -94,7 +94,7 @@ export function parseExceptions(text: string, path: string): ExceptionEntry[] {
     const e = parsed.data;
     const kind = e.id !== undefined ? 'id' : 'fingerprint';
     const key = (e.id ?? e.fingerprint)!;
-    const dupKey = `${kind}:${key.toLowerCase()}`;
+    const dupKey = `${kind}:${kind === 'id' ? key.toLowerCase() : key}`;
     if (seen.has(dupKey)) throw new ConfigurationError(`exception at ${where} repeats ${kind} ${key} already listed at ${seen.get(dupKey)}`);
     seen.set(dupKey, where);
     return { key, kind, reason: e.reason, owner: e.owner, expires: e.expires, ...(e.gate ? { gate: e.gate } : {}), where };
@@ -149,7 +149,7 @@ export class ExceptionLedger {
     const kind = gate === 'audit' ? 'id' : 'fingerprint';
     for (const e of entries) {
       if (e.kind !== kind || (e.gate && e.gate !== gate)) continue;
-      this.byKey.set(e.key.toLowerCase(), e);
+      this.byKey.set(this.normalise(e.key), e);
     }
   }
 
@@ -159,13 +159,18 @@ export class ExceptionLedger {
    */
   match(keys: readonly string[]): { entry: ExceptionEntry; state: ExceptionState } | undefined {
     for (const k of keys) {
-      const entry = this.byKey.get(k.toLowerCase());
+      const entry = this.byKey.get(this.normalise(k));
       if (entry) {
         this.used.add(entry);
         return { entry, state: exceptionState(entry, this.now) };
       }
     }
     return undefined;
+  }
+
+  /** Advisory ids are case-insensitive (GHSA-xxxx = ghsa-xxxx); fingerprints hold paths and are not. */
+  private normalise(key: string): string {
+    return this.gate === 'audit' ? key.toLowerCase() : key;
   }
 
   report(): LedgerReport {

@@ -34,6 +34,13 @@ describe('execTool', () => {
     expect(streamed).toBe('€'.repeat(70000));
     expect(r.stdout).toBe(streamed);
   });
+  it('tools never see the action inputs (one may be a password)', async () => {
+    const r = await execTool('node', ['-e', 'console.log(JSON.stringify(Object.keys(process.env).filter((k) => /^input_/i.test(k))))'], {
+      timeoutMs: 10_000,
+      env: { ...process.env, 'INPUT_REGISTRY-PASSWORD': 'hunter2', INPUT_PRESET: 'node', KEEP_ME: '1' },
+    });
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
   it('lastLines drops blanks', () => {
     expect(lastLines('a\n\nb\nc\n\n', 2)).toBe('b\nc');
   });

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseEslintJson, parseFlake8, parseRuffJson } from './lint.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findProjectBin, parseEslintJson, parseFlake8, parseRuffJson } from './lint.js';
 
 describe('lint report parsers', () => {
   it('eslint JSON: severities, repo-relative paths, rule ids, fatal parse errors', () => {
@@ -30,5 +33,24 @@ describe('lint report parsers', () => {
       { severity: 'error', message: "'os' imported but unused", file: 'app/main.py', line: 3, column: 1, rule: 'F401' },
       { severity: 'warning', message: 'doc line too long', file: 'app/main.py', line: 9, column: 80, rule: 'W505' },
     ]);
+  });
+});
+
+describe('findProjectBin', () => {
+  it('finds a tool hoisted to a parent inside the repository, never above it', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'rs-bin-'));
+    const repo = join(outside, 'repo');
+    const pkg = join(repo, 'packages', 'svc');
+    mkdirSync(pkg, { recursive: true });
+    expect(findProjectBin('eslint', pkg, repo)).toBeUndefined();
+    mkdirSync(join(outside, 'node_modules', '.bin'), { recursive: true });
+    writeFileSync(join(outside, 'node_modules', '.bin', 'eslint'), '');
+    expect(findProjectBin('eslint', pkg, repo)).toBeUndefined();
+    mkdirSync(join(repo, 'node_modules', '.bin'), { recursive: true });
+    writeFileSync(join(repo, 'node_modules', '.bin', 'eslint'), '');
+    expect(findProjectBin('eslint', pkg, repo)).toBe(join(repo, 'node_modules', '.bin', 'eslint'));
+    mkdirSync(join(pkg, 'node_modules', '.bin'), { recursive: true });
+    writeFileSync(join(pkg, 'node_modules', '.bin', 'eslint'), '');
+    expect(findProjectBin('eslint', pkg, repo)).toBe(join(pkg, 'node_modules', '.bin', 'eslint'));
   });
 });

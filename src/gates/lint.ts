@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { repoRelative } from '../core/annotations.js';
 import { ConfigurationError, ToolNotFoundError } from '../core/errors.js';
@@ -139,10 +139,26 @@ function toolFailure(tool: string, r: ExecResult): string {
   return `${tool} ${describeExit(r)} without a usable report: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`;
 }
 
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+export function findProjectBin(name: string, from: string, workspace: string): string | undefined {
+  let dir = resolve(from);
+  const top = resolve(workspace);
+  for (;;) {
+    const candidate = join(dir, 'node_modules', '.bin', name);
+    if (existsSync(candidate)) return candidate;
+    const rel = relative(top, dir);
+    if (dir === top || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+    dir = dirname(dir);
+  }
+}
+
 async function runEslint(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
-  const eslint = join(o.workingDirectory, 'node_modules', '.bin', 'eslint');
-  if (!existsSync(eslint)) {
-    throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint from ${repoRelative(eslint, rt.workspace)}: run "npm ci" in the working directory before this step, or use preset: command`);
+  const eslint = findProjectBin('eslint', o.workingDirectory, rt.workspace);
+  if (!eslint) {
+    throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(o.workingDirectory, rt.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
   }
   const version = await toolVersion(eslint, ['--version'], o.workingDirectory);
   const configSha256 = hashFirstExisting(o.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);

@@ -115,7 +115,8 @@ export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<Gate
       const junit = readJUnitFiles(reports, o.workingDirectory, rt.workspace);
       counts = junit;
       findings = junit.failures;
-      source = `JUnit: ${reports.map((f) => repoRelative(f, rt.workspace)).join(', ')}`;
+      const names = reports.map((f) => repoRelative(f, rt.workspace));
+      source = names.length <= 3 ? `JUnit: ${names.join(', ')}` : `JUnit: ${names.length} reports under ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`;
     } catch (error) {
       reportError = (error as Error).message;
     }

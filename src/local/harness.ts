@@ -180,12 +180,19 @@ export async function runAction(name: string, options: RunOptions): Promise<Acti
   };
   const started = Date.now();
   const { exitCode, stdout, stderr } = await new Promise<{ exitCode: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(runnerNode(), [bundle], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a timeout also stops what the action started (buildah, npm, ...).
+    const child = spawn(runnerNode(), [bundle], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, options.timeoutMs ?? 240_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -3,6 +3,7 @@
  * chosen at run time, temporary storage, optional htpasswd (bcrypt) auth. Reusable by any e2e test.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,15 +55,24 @@ export function bcryptHash(password: string): string {
   throw new Error('cannot make a bcrypt hash: python3 with a crypt module that supports METHOD_BLOWFISH is needed');
 }
 
-async function waitForRegistry(url: string, child: ChildProcess, log: () => string): Promise<void> {
+/**
+ * Waits until THIS registry answers: every response carries a header with a token unique to the
+ * process, so another test's registry that grabbed the same port in the meantime is not mistaken
+ * for it.
+ */
+const INSTANCE_HEADER = 'X-Release-Safety-Instance';
+
+async function waitForRegistry(url: string, token: string, child: ChildProcess, log: () => string): Promise<void> {
   // Bounded: 100 tries, 100 ms apart, at most ~10 s (plus a 1 s timeout per try).
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with code ${child.exitCode}: ${log().slice(-2000)}`);
     try {
       const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
       await res.body?.cancel();
-      if (res.status === 200 || res.status === 401) return;
-    } catch {
+      if ((res.status === 200 || res.status === 401) && res.headers.get(INSTANCE_HEADER) === token) return;
+      if (res.headers.get(INSTANCE_HEADER) !== token) throw new Error(`another server answers on ${url}`);
+    } catch (error) {
+      if ((error as Error).message.startsWith('another server')) throw error;
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -75,6 +85,7 @@ export async function startRegistry(opts: { user?: RegistryUser } = {}): Promise
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
+    const token = randomUUID();
     const auth = opts.user
       ? `auth:\n  htpasswd:\n    realm: release-safety-test\n    path: ${join(dir, 'htpasswd')}\n`
       : '';
@@ -96,6 +107,8 @@ export async function startRegistry(opts: { user?: RegistryUser } = {}): Promise
         'http:',
         `  addr: 127.0.0.1:${port}`,
         `  secret: rs-test-${port}`,
+        '  headers:',
+        `    ${INSTANCE_HEADER}: [${token}]`,
         auth,
       ].join('\n'),
     );
@@ -106,7 +119,7 @@ export async function startRegistry(opts: { user?: RegistryUser } = {}): Promise
     const spawnError = new Promise<never>((_, reject) => child.on('error', reject));
     const url = `http://127.0.0.1:${port}`;
     try {
-      await Promise.race([waitForRegistry(url, child, () => output), spawnError]);
+      await Promise.race([waitForRegistry(url, token, child, () => output), spawnError]);
     } catch (error) {
       lastError = error;
       child.kill('SIGKILL');

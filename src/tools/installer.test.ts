@@ -127,6 +127,20 @@ describe('installTool', () => {
     expect(requests).toEqual(['/mirror/tools/gitleaks_8.99.0_linux_x64.tar.gz']);
   });
 
+  it('a mirror URL with credentials, another scheme or no URL at all is a ConfigurationError naming the input', async () => {
+    await expect(installTool(request({ mirrorUrl: `http://bob:tok3n@127.0.0.1:1/m` }).req)).rejects.toThrowError(/input "mirror-url" must not contain credentials/);
+    await expect(installTool(request({ mirrorUrl: 'file:///etc' }).req)).rejects.toThrowError(/input "mirror-url" must be an http or https URL/);
+    await expect(installTool(request({ mirrorUrl: 'not a url' }).req)).rejects.toThrowError(/input "mirror-url" is not a URL/);
+    expect(requests).toHaveLength(0);
+  });
+
+  it('leaves no archive copies behind in the temp dir, only the unpacked tool', async () => {
+    const { req } = request();
+    await installTool(req);
+    await installTool(req);
+    expect(readdirSync(req.tempDir).every((n) => n.startsWith('extract-'))).toBe(true);
+  });
+
   it('an unknown version or platform is a ConfigurationError naming what is pinned', () => {
     expect(() => resolveAsset(catalog(), 'gitleaks', '1.0.0', 'linux', 'x64')).toThrowError(ConfigurationError);
     expect(() => resolveAsset(catalog(), 'gitleaks', '1.0.0', 'linux', 'x64')).toThrowError(/"1.0.0" is not pinned .*known: 8.99.0/);

@@ -60,6 +60,23 @@ export function resolveAsset(catalog: ToolCatalog, tool: string, version: string
   return asset;
 }
 
+/** A mirror is an http(s) base URL without credentials (they would end up in logs). */
+export function checkMirrorUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError(`input "mirror-url" is not a URL (got ${JSON.stringify(value.slice(0, 100))}): give an http(s) base URL that serves the release archives by file name`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigurationError(`input "mirror-url" must be an http or https URL (got ${url.protocol})`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigurationError('input "mirror-url" must not contain credentials: they would be printed in logs; use a mirror that needs none, or a network-level allow list');
+  }
+  return value;
+}
+
 function assetUrl(asset: ToolAsset, mirrorUrl: string | undefined): string {
   if (!mirrorUrl) return asset.url;
   return `${mirrorUrl.replace(/\/+$/, '')}/${basename(new URL(asset.url).pathname)}`;
@@ -138,23 +155,29 @@ export async function installTool(req: InstallRequest): Promise<InstalledTool> {
   const cacheName = `${CACHE_PREFIX}${req.tool}`;
   mkdirSync(req.tempDir, { recursive: true });
 
+  const mirror = req.mirrorUrl ? checkMirrorUrl(req.mirrorUrl) : undefined;
+  // Every archive is hashed and unpacked from a private copy: a cache entry shared with other
+  // jobs cannot be swapped between the check and the use.
   let archive: string | undefined;
   let fromCache = false;
   const cachedDir = findCached(cacheName, version, arch);
   if (cachedDir) {
     const cachedArchive = join(cachedDir, archiveName);
-    const actual = existsSync(cachedArchive) ? await sha256OfFile(cachedArchive) : 'missing';
+    const copy = join(req.tempDir, `cached-${randomUUID()}`);
+    if (existsSync(cachedArchive)) copyFileSync(cachedArchive, copy);
+    const actual = existsSync(copy) ? await sha256OfFile(copy) : 'missing';
     if (actual === asset.sha256) {
-      archive = cachedArchive;
+      archive = copy;
       fromCache = true;
     } else {
+      rmSync(copy, { force: true });
       req.log.warning(`the cached ${req.tool} ${version} failed verification (sha256 ${actual}, pinned ${asset.sha256}): discarded, downloading again`);
       rmSync(cachedDir, { recursive: true, force: true });
       rmSync(`${cachedDir}.complete`, { force: true });
     }
   }
   if (!archive) {
-    const url = assetUrl(asset, req.mirrorUrl);
+    const url = assetUrl(asset, mirror);
     const downloaded = join(req.tempDir, `download-${randomUUID()}`);
     await req.log.group(`download ${req.tool} ${version}`, () => download(url, downloaded, req.timeoutMs ?? 120_000, req.log));
     const actual = await sha256OfFile(downloaded);
@@ -162,11 +185,15 @@ export async function installTool(req: InstallRequest): Promise<InstalledTool> {
       rmSync(downloaded, { force: true });
       throw new Error(`${archiveName} from ${url} does not match the pinned sha256 (expected ${asset.sha256}, got ${actual}): refusing to extract or run it`);
     }
-    const cached = cacheFile(downloaded, archiveName, cacheName, version, arch);
-    rmSync(downloaded, { force: true });
-    archive = join(cached, archiveName);
+    cacheFile(downloaded, archiveName, cacheName, version, arch);
+    archive = downloaded;
   }
-  const path = await extract(archive, req.tempDir, asset);
+  let path: string;
+  try {
+    path = await extract(archive, req.tempDir, asset);
+  } finally {
+    rmSync(archive, { force: true });
+  }
   req.addPath?.(join(path, '..'));
   req.log.info(`${req.tool} ${version}: sha256 ${asset.sha256} verified${fromCache ? ' (from the tool cache)' : ''}`);
   return { path, version, fromCache, sha256: asset.sha256 };
