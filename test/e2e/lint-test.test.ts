@@ -129,6 +129,25 @@ describe('lint and test gates on the sample service (bundles, as the runner runs
     });
   });
 
+  describe('bad inputs exit non-zero with a message naming the input, and no stack trace', () => {
+    it.each([
+      ['lint', { preset: 'ruby' }, 'input "preset" must be one of node, python, command'],
+      ['test', { preset: 'ruby' }, 'input "preset" must be one of node, python, command'],
+      ['lint', { 'working-directory': 'no/such/dir' }, 'input "working-directory" names "no/such/dir", which is not a directory'],
+      ['test', { 'working-directory': 'no/such/dir' }, 'input "working-directory" names "no/such/dir", which is not a directory'],
+      ['lint', { 'timeout-seconds': '-1' }, 'input "timeout-seconds" must be a whole number from 1 to 21600 (seconds)'],
+      ['test', { 'timeout-seconds': '-1' }, 'input "timeout-seconds" must be a whole number from 1 to 21600 (seconds)'],
+      ['test', { preset: 'command' }, 'input "command" is required with preset: command'],
+    ])('%s %j', async (name, inputs, message) => {
+      const run = await runAction(name, { workspace: clean.workspace, inputs });
+      expect(run.exitCode).toBe(1);
+      const errors = run.annotations.filter((a) => a.command === 'error');
+      expect(errors.map((e) => e.message).join('\n')).toContain(message);
+      expect(run.outputs.status).toBe('error');
+      noStackTrace(run);
+    });
+  });
+
   it('a missing eslint is error with an install hint, never pass', async () => {
     const { workspace, service } = scratchSampleService();
     rmSync(join(service, 'node_modules'));
