@@ -21140,8 +21140,19 @@ function capFindings(findings) {
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
 }
+/** Shortens a string to `max` characters, marking the cut. */
+function clamp(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+/** Every string field within the schema's limits: a long test name must not lose the record. */
 function clampFinding(f) {
-    return f.message.length > 2000 ? { ...f, message: `${f.message.slice(0, 1997)}...` } : f;
+    return {
+        ...f,
+        message: clamp(f.message, 2000),
+        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
+        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
+        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
+    };
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -21234,6 +21245,13 @@ class TailBuffer {
     }
 }
 /**
+ * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
+ * them may be a registry password.
+ */
+function withoutActionInputs(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith('INPUT_')));
+}
+/**
  * Runs one executable with an argument array (never a shell). Resolves with the exit status for
  * the caller to interpret; rejects only when the program cannot be started at all.
  */
@@ -21243,7 +21261,7 @@ function execTool(command, args, options) {
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
             cwd: options.cwd,
-            env: options.env ?? process.env,
+            env: withoutActionInputs(options.env ?? process.env),
             stdio: ['pipe', 'pipe', 'pipe'],
             detached: process.platform !== 'win32',
             windowsHide: true,
@@ -21674,7 +21692,7 @@ function errorReport(gate, message, startedAt, durationMs) {
     return {
         gate,
         status: 'error',
-        summary: message.length > 1000 ? `${message.slice(0, 997)}...` : message,
+        summary: clamp(message, 1000),
         tool: { name: 'release-safety', version: '' },
         metrics: {},
         findings: [],
@@ -21719,8 +21737,8 @@ async function runGateAction(spec, env = process.env) {
         }
         report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
     }
-    // The verdict line goes into workflow commands and the log: keep it on one line.
-    report.summary = report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
     let summary = '';
     try {
         let evidencePath = '';
@@ -21764,7 +21782,12 @@ async function runGateAction(spec, env = process.env) {
             info(`${spec.gate}: ${report.summary}`);
     }
     catch (error) {
-        setFailed(`release-safety ${spec.gate} could not report its result: ${errorMessage(error)}`);
+        // Still leave a status and a summary: downstream steps read them, and "could not report" must
+        // never read as anything but an error.
+        const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
+        setOutput('status', 'error');
+        setFailed(message);
+        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
         if (error instanceof Error && error.stack)
             debug(error.stack);
     }
@@ -30206,6 +30229,23 @@ function resolveAsset(catalog, tool, version, platform, arch) {
     }
     return asset;
 }
+/** A mirror is an http(s) base URL without credentials (they would end up in logs). */
+function checkMirrorUrl(value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new errors_ConfigurationError(`input "mirror-url" is not a URL (got ${JSON.stringify(value.slice(0, 100))}): give an http(s) base URL that serves the release archives by file name`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new errors_ConfigurationError(`input "mirror-url" must be an http or https URL (got ${url.protocol})`);
+    }
+    if (url.username || url.password) {
+        throw new errors_ConfigurationError('input "mirror-url" must not contain credentials: they would be printed in logs; use a mirror that needs none, or a network-level allow list');
+    }
+    return value;
+}
 function assetUrl(asset, mirrorUrl) {
     if (!mirrorUrl)
         return asset.url;
@@ -30283,24 +30323,31 @@ async function installTool(req) {
     const archiveName = (0,external_node_path_namespaceObject.basename)(new URL(asset.url).pathname);
     const cacheName = `${CACHE_PREFIX}${req.tool}`;
     (0,external_node_fs_namespaceObject.mkdirSync)(req.tempDir, { recursive: true });
+    const mirror = req.mirrorUrl ? checkMirrorUrl(req.mirrorUrl) : undefined;
+    // Every archive is hashed and unpacked from a private copy: a cache entry shared with other
+    // jobs cannot be swapped between the check and the use.
     let archive;
     let fromCache = false;
     const cachedDir = findCached(cacheName, version, arch);
     if (cachedDir) {
         const cachedArchive = (0,external_node_path_namespaceObject.join)(cachedDir, archiveName);
-        const actual = (0,external_node_fs_namespaceObject.existsSync)(cachedArchive) ? await sha256OfFile(cachedArchive) : 'missing';
+        const copy = (0,external_node_path_namespaceObject.join)(req.tempDir, `cached-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
+        if ((0,external_node_fs_namespaceObject.existsSync)(cachedArchive))
+            (0,external_node_fs_namespaceObject.copyFileSync)(cachedArchive, copy);
+        const actual = (0,external_node_fs_namespaceObject.existsSync)(copy) ? await sha256OfFile(copy) : 'missing';
         if (actual === asset.sha256) {
-            archive = cachedArchive;
+            archive = copy;
             fromCache = true;
         }
         else {
+            (0,external_node_fs_namespaceObject.rmSync)(copy, { force: true });
             req.log.warning(`the cached ${req.tool} ${version} failed verification (sha256 ${actual}, pinned ${asset.sha256}): discarded, downloading again`);
             (0,external_node_fs_namespaceObject.rmSync)(cachedDir, { recursive: true, force: true });
             (0,external_node_fs_namespaceObject.rmSync)(`${cachedDir}.complete`, { force: true });
         }
     }
     if (!archive) {
-        const url = assetUrl(asset, req.mirrorUrl);
+        const url = assetUrl(asset, mirror);
         const downloaded = (0,external_node_path_namespaceObject.join)(req.tempDir, `download-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
         await req.log.group(`download ${req.tool} ${version}`, () => download(url, downloaded, req.timeoutMs ?? 120_000, req.log));
         const actual = await sha256OfFile(downloaded);
@@ -30308,11 +30355,16 @@ async function installTool(req) {
             (0,external_node_fs_namespaceObject.rmSync)(downloaded, { force: true });
             throw new Error(`${archiveName} from ${url} does not match the pinned sha256 (expected ${asset.sha256}, got ${actual}): refusing to extract or run it`);
         }
-        const cached = cacheFile(downloaded, archiveName, cacheName, version, arch);
-        (0,external_node_fs_namespaceObject.rmSync)(downloaded, { force: true });
-        archive = (0,external_node_path_namespaceObject.join)(cached, archiveName);
+        cacheFile(downloaded, archiveName, cacheName, version, arch);
+        archive = downloaded;
     }
-    const path = await extract(archive, req.tempDir, asset);
+    let path;
+    try {
+        path = await extract(archive, req.tempDir, asset);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(archive, { force: true });
+    }
     req.addPath?.((0,external_node_path_namespaceObject.join)(path, '..'));
     req.log.info(`${req.tool} ${version}: sha256 ${asset.sha256} verified${fromCache ? ' (from the tool cache)' : ''}`);
     return { path, version, fromCache, sha256: asset.sha256 };
@@ -31155,16 +31207,18 @@ async function runRulesGate(o, rt) {
             findings.push({ severity: 'error', file: r.test.file, line: r.group?.line ?? 1, rule: 'rule-test', message: `${summary}\n${failure.trim()}` });
         }
     }
-    // ---- scope: hygiene and coverage on the changed files only, when asked ------------------------
+    // ---- scope: hygiene on the changed files only, when asked --------------------------------------
+    // Coverage is not scoped: a change to a test file (a deleted firing test) can uncover an alert in
+    // a rule file the change never touched.
     let scope;
     if (changed) {
         const c = await changed;
         if (c.ok) {
             scope = c.files;
-            notes.push(`Hygiene and coverage findings are limited to the rule files this change touches (${[...c.files].filter((f) => selected.some((rf) => rf.file === f)).length} of ${selected.length}); rule checks and tests ran on every file.`);
+            notes.push(`Hygiene findings are limited to the rule files this change touches (${[...c.files].filter((f) => selected.some((rf) => rf.file === f)).length} of ${selected.length}); rule checks, rule tests and coverage ran on every file.`);
         }
         else {
-            rt.log.warning(`only-changed: ${c.reason}; checking hygiene and coverage on every rule file instead`);
+            rt.log.warning(`only-changed: ${c.reason}; checking hygiene on every rule file instead`);
             findings.push({ severity: 'warning', rule: 'only-changed', message: `only-changed could not list the changed files, so every rule file was checked: ${c.reason}` });
             notes.push(`only-changed fell back to every rule file: ${md(c.reason)}`);
         }
@@ -31203,7 +31257,7 @@ async function runRulesGate(o, rt) {
                 ev.fires = ev.fires.slice(0, MAX_ENTRIES_PER_ALERT);
                 ev.silent = ev.silent.slice(0, MAX_ENTRIES_PER_ALERT);
                 alerts.push(ev);
-                if (!ev.tested && o.coverage !== 'off' && inScope(rf)) {
+                if (!ev.tested && o.coverage !== 'off') {
                     findings.push({
                         severity: o.coverage,
                         file: rf.file,

@@ -34,7 +34,10 @@ export interface RulesOptions {
   promtool: Omit<PromtoolOptions, 'tempDir' | 'log'>;
   hygiene: HygienePolicy;
   coverage: Level;
-  /** Limit hygiene and coverage findings to rule files changed between baseSha and headSha. */
+  /**
+   * Limit hygiene findings to rule files changed between baseSha and headSha. Coverage is never
+   * limited: deleting a test changes no rule file, and coverage costs nothing to compute.
+   */
   onlyChanged: boolean;
   baseSha?: string;
   headSha: string;
@@ -305,15 +308,17 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
     }
   }
 
-  // ---- scope: hygiene and coverage on the changed files only, when asked ------------------------
+  // ---- scope: hygiene on the changed files only, when asked --------------------------------------
+  // Coverage is not scoped: a change to a test file (a deleted firing test) can uncover an alert in
+  // a rule file the change never touched.
   let scope: Set<string> | undefined;
   if (changed) {
     const c = await changed;
     if (c.ok) {
       scope = c.files;
-      notes.push(`Hygiene and coverage findings are limited to the rule files this change touches (${[...c.files].filter((f) => selected.some((rf) => rf.file === f)).length} of ${selected.length}); rule checks and tests ran on every file.`);
+      notes.push(`Hygiene findings are limited to the rule files this change touches (${[...c.files].filter((f) => selected.some((rf) => rf.file === f)).length} of ${selected.length}); rule checks, rule tests and coverage ran on every file.`);
     } else {
-      rt.log.warning(`only-changed: ${c.reason}; checking hygiene and coverage on every rule file instead`);
+      rt.log.warning(`only-changed: ${c.reason}; checking hygiene on every rule file instead`);
       findings.push({ severity: 'warning', rule: 'only-changed', message: `only-changed could not list the changed files, so every rule file was checked: ${c.reason}` });
       notes.push(`only-changed fell back to every rule file: ${md(c.reason)}`);
     }
@@ -345,7 +350,7 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
         ev.fires = ev.fires.slice(0, MAX_ENTRIES_PER_ALERT);
         ev.silent = ev.silent.slice(0, MAX_ENTRIES_PER_ALERT);
         alerts.push(ev);
-        if (!ev.tested && o.coverage !== 'off' && inScope(rf)) {
+        if (!ev.tested && o.coverage !== 'off') {
           findings.push({
             severity: o.coverage,
             file: rf.file,
