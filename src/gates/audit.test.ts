@@ -121,6 +121,24 @@ describe('running the tools: exit codes are interpreted, never trusted', () => {
     expect(r.summarySections.join('\n')).toContain('### Tool failure');
   });
 
+  it('when npm fails, exceptions are not judged: none is reported unused', async () => {
+    const { workspace, tools, rt, options } = setup();
+    mkdirSync(join(workspace, '.github'));
+    writeFileSync(
+      join(workspace, '.github', 'release-safety-exceptions.yml'),
+      'exceptions:\n  - id: GHSA-35jh-r3h4-6jhm\n    reason: not reachable\n    owner: a\n    expires: 2099-01-01\n  - id: GHSA-xvch-5gv4-984h\n    reason: test only\n    owner: b\n    expires: 2099-01-01\n',
+    );
+    const npm = fakeTool(tools, 'npm', `console.error('npm error network down'); process.exit(2);`);
+    const r = await runAuditGate(options({ npmCommand: npm }), rt);
+    expect(r.status).toBe('error');
+    expect(r.findings.filter((f) => f.rule === 'unused-exception')).toEqual([]);
+    expect(r.metrics.unusedExceptions).toBe(0);
+    expect(r.details.exceptions).toMatchObject({ evaluated: false, entries: 2, applied: [], expired: [], unused: [] });
+    const text = r.summarySections.join('\n');
+    expect(text).not.toMatch(/unused/);
+    expect(text).toContain('2 exception(s) in <code>.github/release-safety-exceptions.yml</code> were not evaluated');
+  });
+
   it('a 5xx from the advisory service is tried once more; a second success is used', async () => {
     const { tools, rt, options } = setup();
     writeFileSync(join(tools, 'report.json'), RECORDED);

@@ -337,6 +337,11 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
   const merged = mergeCopies(run.findings);
   const ledger = new ExceptionLedger(entries, 'audit', o.now);
   const j = judgeFindings(run.toolError ? [] : merged, o, ledger);
+  // A tool that failed reported nothing: no exception was tested against anything, so none is
+  // "unused" (telling the user to remove every exception after a network failure would be wrong).
+  const exceptionsEvaluated = !run.toolError;
+  const auditEntries = entries.filter((e) => e.kind === 'id' && (e.gate === undefined || e.gate === 'audit')).length;
+  if (!exceptionsEvaluated) j.exceptions = { applied: [], expired: [], unused: [] };
   const inScope = [...j.blocking, ...j.belowThreshold];
   const bySeverity = (s: Severity) => inScope.filter((f) => f.severity === s).length;
   const metrics: Record<string, number> = {
@@ -421,6 +426,9 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
   for (const e of j.exceptions.expired) exRows.push(['❌ expired', code(e.key), md(e.owner), md(e.reason), md(e.expires), String(expiredCounts.get(e)?.length ?? 0)]);
   for (const e of j.exceptions.applied) exRows.push(['✅ applied', code(e.key), md(e.owner), md(e.reason), md(e.expires), String(suppressedCounts.get(e) ?? 0)]);
   for (const e of j.exceptions.unused) exRows.push(['⚠️ unused', code(e.key), md(e.owner), md(e.reason), md(e.expires), '0']);
+  if (!exceptionsEvaluated && auditEntries > 0) {
+    sections.push(`${auditEntries} exception(s) in ${code(shownExceptions)} were not evaluated: ${md(run.tool)} did not produce a report to match them against.`);
+  }
   if (exRows.length > 0) {
     const shown = exRows.slice(0, SUMMARY_ROWS);
     sections.push(
@@ -439,6 +447,8 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
     suppressed: j.suppressed.slice(0, DETAIL_FINDINGS).map(({ finding, entry }) => ({ ...detailFinding(finding), exception: entry.key })),
     exceptions: {
       file: shownExceptions,
+      evaluated: exceptionsEvaluated,
+      entries: auditEntries,
       applied: j.exceptions.applied.map((e) => exceptionRecord(e, rt.workspace, suppressedCounts.get(e) ?? 0)),
       expired: j.exceptions.expired.map((e) => exceptionRecord(e, rt.workspace, expiredCounts.get(e)?.length ?? 0)),
       unused: j.exceptions.unused.map((e) => exceptionRecord(e, rt.workspace)),
