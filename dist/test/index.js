@@ -1,13 +1,13 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 374:
+/***/ 6:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const pico = __nccwpck_require__(240);
-const utils = __nccwpck_require__(907);
+const pico = __nccwpck_require__(16);
+const utils = __nccwpck_require__(59);
 
 function picomatch(glob, options, returnState = false) {
   // default to os.platform()
@@ -25,7 +25,7 @@ module.exports = picomatch;
 
 /***/ }),
 
-/***/ 195:
+/***/ 595:
 /***/ ((module) => {
 
 
@@ -216,13 +216,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 281:
+/***/ 265:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const constants = __nccwpck_require__(195);
-const utils = __nccwpck_require__(907);
+const constants = __nccwpck_require__(595);
+const utils = __nccwpck_require__(59);
 
 /**
  * Constants
@@ -1648,15 +1648,15 @@ module.exports = parse;
 
 /***/ }),
 
-/***/ 240:
+/***/ 16:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const scan = __nccwpck_require__(325);
-const parse = __nccwpck_require__(281);
-const utils = __nccwpck_require__(907);
-const constants = __nccwpck_require__(195);
+const scan = __nccwpck_require__(781);
+const parse = __nccwpck_require__(265);
+const utils = __nccwpck_require__(59);
+const constants = __nccwpck_require__(595);
 const isObject = val => val && typeof val === 'object' && !Array.isArray(val);
 
 /**
@@ -2016,12 +2016,12 @@ module.exports = picomatch;
 
 /***/ }),
 
-/***/ 325:
+/***/ 781:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const utils = __nccwpck_require__(907);
+const utils = __nccwpck_require__(59);
 const {
   CHAR_ASTERISK,             /* * */
   CHAR_AT,                   /* @ */
@@ -2038,7 +2038,7 @@ const {
   CHAR_RIGHT_CURLY_BRACE,    /* } */
   CHAR_RIGHT_PARENTHESES,    /* ) */
   CHAR_RIGHT_SQUARE_BRACKET  /* ] */
-} = __nccwpck_require__(195);
+} = __nccwpck_require__(595);
 
 const isPathSeparator = code => {
   return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
@@ -2426,7 +2426,7 @@ module.exports = scan;
 
 /***/ }),
 
-/***/ 907:
+/***/ 59:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /*global navigator*/
@@ -2437,7 +2437,7 @@ const {
   REGEX_REMOVE_BACKSLASH,
   REGEX_SPECIAL_CHARS,
   REGEX_SPECIAL_CHARS_GLOBAL
-} = __nccwpck_require__(195);
+} = __nccwpck_require__(595);
 
 exports.isObject = val => val !== null && typeof val === 'object' && !Array.isArray(val);
 exports.hasRegexChars = str => REGEX_SPECIAL_CHARS.test(str);
@@ -2716,7 +2716,7 @@ function setFailed(message) {
 /** GitHub shows at most 10 annotations of each severity per step; more are dropped silently. */
 const ANNOTATIONS_PER_SEVERITY = 10;
 /** Paths in annotations must be relative to the repository root to attach to the diff. */
-function repoRelative(file, workspace) {
+function annotations_repoRelative(file, workspace) {
     const rel = (0,external_node_path_namespaceObject.isAbsolute)(file) ? (0,external_node_path_namespaceObject.relative)(workspace, file) : file;
     return rel.split(external_node_path_namespaceObject.sep).join('/');
 }
@@ -2748,7 +2748,7 @@ function emitAnnotations(findings, sink, title) {
     return { shown, total: findings.length };
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/util.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -3623,7 +3623,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -3766,7 +3766,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -4079,7 +4079,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -4237,7 +4237,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -4755,7 +4755,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -4795,14 +4795,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
 
 
 
@@ -7440,7 +7440,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -7493,7 +7493,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
 
 
 
@@ -8598,7 +8598,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -9251,7 +9251,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -10096,7 +10096,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
 
 const en_error = () => {
     const Sizable = {
@@ -10223,7 +10223,7 @@ const en_error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -10492,7 +10492,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
 
 
 
@@ -10669,7 +10669,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
 
 
 
@@ -10728,7 +10728,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -10746,7 +10746,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -12292,7 +12292,7 @@ class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
 /** A tool could not be found on PATH or in the working directory. */
-class ToolNotFoundError extends Error {
+class errors_ToolNotFoundError extends Error {
     tool;
     hint;
     name = 'ToolNotFoundError';
@@ -12674,7 +12674,7 @@ function withoutActionInputs(env) {
  * Runs one executable with an argument array (never a shell). Resolves with the exit status for
  * the caller to interpret; rejects only when the program cannot be started at all.
  */
-function execTool(command, args, options) {
+function exec_execTool(command, args, options) {
     const started = Date.now();
     const max = options.maxBuffer ?? 32 * 1024 * 1024;
     return new Promise((resolve, reject) => {
@@ -12723,7 +12723,7 @@ function execTool(command, args, options) {
             if (killTimer)
                 clearTimeout(killTimer);
             if (error.code === 'ENOENT')
-                reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
+                reject(new errors_ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
             else
                 reject(error);
         });
@@ -12753,11 +12753,11 @@ function execTool(command, args, options) {
     });
 }
 /** The last `count` non-empty lines of a tool's output, for summaries and error messages. */
-function lastLines(text, count) {
+function exec_lastLines(text, count) {
     const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
     return lines.slice(-count).join('\n');
 }
-function describeExit(result) {
+function exec_describeExit(result) {
     if (result.timedOut)
         return `timed out after ${Math.round(result.durationMs / 1000)} s`;
     if (result.signal)
@@ -13000,17 +13000,17 @@ const ENTITIES = {
     ':': '&#58;',
 };
 /** Inline text: every markdown/HTML metacharacter becomes an entity, newlines become spaces. */
-function md(text) {
+function markdown_md(text) {
     return String(text)
         .replace(/\r?\n|\r/g, ' ')
         .replace(/[&<>"'|`*_[\]()#@\\~!:]/g, (c) => ENTITIES[c]);
 }
 /** Inline code span that survives any content (HTML <code> with escaped text). */
-function code(text) {
-    return `<code>${md(text)}</code>`;
+function markdown_code(text) {
+    return `<code>${markdown_md(text)}</code>`;
 }
 /** A fenced block for multi-line tool output; the fence is longer than any backtick run inside. */
-function codeBlock(text, language = '') {
+function markdown_codeBlock(text, language = '') {
     const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
     const fence = '`'.repeat(longest + 1);
     return `${fence}${language}\n${text.replace(/\r/g, '')}\n${fence}`;
@@ -13023,8 +13023,8 @@ function table(headers, rows) {
 /** Only http(s) URLs become links; anything else is shown as text. */
 function markdown_link(text, url) {
     if (!url || !/^https?:\/\/[^\s<>"'`]+$/.test(url))
-        return md(text);
-    return `[${md(text)}](${encodeURI(decodeURI(url)).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))})`;
+        return markdown_md(text);
+    return `[${markdown_md(text)}](${encodeURI(decodeURI(url)).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))})`;
 }
 const STATUS_ICON = {
     pass: '✅',
@@ -13039,18 +13039,18 @@ const SUMMARY_FINDINGS = 30;
 /** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
 function renderGateSummary(evidence, annotations, sections) {
     const lines = [];
-    lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${md(evidence.gate)}: ${md(evidence.status)}`);
+    lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${markdown_md(evidence.gate)}: ${markdown_md(evidence.status)}`);
     lines.push('');
-    lines.push(md(evidence.summary));
+    lines.push(markdown_md(evidence.summary));
     lines.push('');
     const s = evidence.subject;
     const facts = [
-        ['commit', code(s.commitSha)],
-        ['tool', `${md(evidence.tool.name)} ${code(evidence.tool.version || 'unknown')}`],
+        ['commit', markdown_code(s.commitSha)],
+        ['tool', `${markdown_md(evidence.tool.name)} ${markdown_code(evidence.tool.version || 'unknown')}`],
         ['duration', `${(evidence.durationMs / 1000).toFixed(1)} s`],
     ];
     if (s.mergeSha)
-        facts.splice(1, 0, ['merge commit', code(s.mergeSha)]);
+        facts.splice(1, 0, ['merge commit', markdown_code(s.mergeSha)]);
     if (s.prNumber)
         facts.push(['pull request', `#${s.prNumber}`]);
     if (s.runUrl)
@@ -13059,7 +13059,7 @@ function renderGateSummary(evidence, annotations, sections) {
     lines.push('');
     const metrics = Object.entries(evidence.metrics);
     if (metrics.length > 0) {
-        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(k), md(v)])));
+        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [markdown_md(k), markdown_md(v)])));
         lines.push('');
     }
     for (const section of sections) {
@@ -13067,10 +13067,10 @@ function renderGateSummary(evidence, annotations, sections) {
     }
     if (evidence.findingsTotal > 0) {
         const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-            md(f.severity),
-            f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
-            f.rule ? md(f.rule) : '',
-            md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+            markdown_md(f.severity),
+            f.file ? markdown_code(f.line ? `${f.file}:${f.line}` : f.file) : '',
+            f.rule ? markdown_md(f.rule) : '',
+            markdown_md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
         ]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
@@ -13146,7 +13146,7 @@ async function runGateAction(spec, env = process.env) {
         report = await spec.execute(inputs, ctx, runtime);
     }
     catch (error) {
-        if (error instanceof errors_ConfigurationError || error instanceof ToolNotFoundError) {
+        if (error instanceof errors_ConfigurationError || error instanceof errors_ToolNotFoundError) {
             failure = error.message;
         }
         else {
@@ -13185,7 +13185,7 @@ async function runGateAction(spec, env = process.env) {
             summary = renderGateSummary(evidence, annotations, report.summarySections);
         }
         else {
-            summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
+            summary = `## ⚠️ release-safety ${markdown_md(spec.gate)}: error\n\n${markdown_md(report.summary)}\n`;
         }
         const outputs = {
             status: report.status,
@@ -13206,7 +13206,7 @@ async function runGateAction(spec, env = process.env) {
         const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
         setOutput('status', 'error');
         setFailed(message);
-        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
+        summary = `## ⚠️ release-safety ${markdown_md(spec.gate)}: error\n\n${markdown_md(clamp(message, 1000))}\n`;
         if (error instanceof Error && error.stack)
             debug(error.stack);
     }
@@ -13267,7 +13267,7 @@ const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.me
 const external_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
 ;// CONCATENATED MODULE: external "module"
 const external_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("module");
-;// CONCATENATED MODULE: ../../work/main/node_modules/fdir/dist/index.mjs
+;// CONCATENATED MODULE: ./node_modules/fdir/dist/index.mjs
 
 
 
@@ -13838,9 +13838,9 @@ var Builder = class {
 
 //#endregion
 
-// EXTERNAL MODULE: ../../work/main/node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(374);
-;// CONCATENATED MODULE: ../../work/main/node_modules/tinyglobby/dist/index.mjs
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(6);
+;// CONCATENATED MODULE: ./node_modules/tinyglobby/dist/index.mjs
 
 
 
@@ -14158,7 +14158,7 @@ function sha256File(path) {
     return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 /** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
-function hashFirstExisting(dir, names) {
+function files_hashFirstExisting(dir, names) {
     for (const name of names) {
         const path = join(dir, name);
         if (existsSync(path) && statSync(path).isFile())
@@ -14179,12 +14179,12 @@ function freshFiles(globs, cwd, sinceMs) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
-function startClock() {
+function gate_startClock() {
     const t0 = performance.now();
     return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/fast-xml-parser/src/util.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/util.js
 
 
 const nameStartChar = ':A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
@@ -14246,7 +14246,7 @@ const DANGEROUS_PROPERTY_NAMES = [
 ];
 
 const criticalProperties = ["__proto__", "constructor", "prototype"];
-;// CONCATENATED MODULE: ../../work/main/node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js
 
 
 
@@ -14411,7 +14411,7 @@ const buildOptions = function (options) {
   //console.debug(built.processEntities)
   return built;
 };
-;// CONCATENATED MODULE: ../../work/main/node_modules/fast-xml-parser/src/xmlparser/xmlNode.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/xmlNode.js
 
 
 let METADATA_SYMBOL;
@@ -14467,7 +14467,7 @@ class XmlNode {
   }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/xml-naming/src/index.js
+;// CONCATENATED MODULE: ./node_modules/xml-naming/src/index.js
 /**
  * xml-naming
  * Validates XML Name productions as defined in the XML 1.0 and 1.1 specifications.
@@ -14850,7 +14850,7 @@ const sanitize = (str, production = 'name', { replacement = '_', asciiOnly = fal
 
   return result || replacement;
 };
-;// CONCATENATED MODULE: ../../work/main/node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
 
 
 class DocTypeReader {
@@ -15277,7 +15277,7 @@ function validateEntityName(name, xmlVersion) {
     else
         throw new Error(`Invalid entity name ${name}`);
 }
-;// CONCATENATED MODULE: ../../work/main/node_modules/anynum/digitTable.js
+;// CONCATENATED MODULE: ./node_modules/anynum/digitTable.js
 /**
  * Flat lookup table: maps Unicode code point → ASCII digit (0-9).
  * Only decimal digit characters (Unicode category Nd) are included.
@@ -15395,7 +15395,7 @@ for (const zero of SCRIPT_ZEROS) {
 
 
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/anynum/anynum.js
+;// CONCATENATED MODULE: ./node_modules/anynum/anynum.js
 
 
 
@@ -15531,7 +15531,7 @@ function anynum(str) {
 
 
 /* harmony default export */ const anynum_anynum = (anynum);
-;// CONCATENATED MODULE: ../../work/main/node_modules/strnum/strnum.js
+;// CONCATENATED MODULE: ./node_modules/strnum/strnum.js
 const hexRegex = /^[-+]?0x[a-fA-F0-9]+$/;
 const binRegex = /^0b[01]+$/;
 const octRegex = /^0o[0-7]+$/;
@@ -15709,7 +15709,7 @@ function handleInfinity(str, num, options) {
     }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/fast-xml-parser/src/ignoreAttributes.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/ignoreAttributes.js
 function getIgnoreAttributesFn(ignoreAttributes) {
     if (typeof ignoreAttributes === 'function') {
         return ignoreAttributes
@@ -15728,7 +15728,7 @@ function getIgnoreAttributesFn(ignoreAttributes) {
     }
     return () => false
 }
-;// CONCATENATED MODULE: ../../work/main/node_modules/path-expression-matcher/src/Matcher.js
+;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Matcher.js
 
 
 /**
@@ -16393,7 +16393,7 @@ class Matcher {
   }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/path-expression-matcher/src/Expression.js
+;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Expression.js
 /**
  * Expression - Parses and stores a tag pattern expression
  * 
@@ -16626,7 +16626,7 @@ class Expression {
     return this.pattern;
   }
 }
-;// CONCATENATED MODULE: ../../work/main/node_modules/path-expression-matcher/src/ExpressionSet.js
+;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/ExpressionSet.js
 /**
  * ExpressionSet - An indexed collection of Expressions for efficient bulk matching
  *
@@ -16853,7 +16853,7 @@ class ExpressionSet {
   }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/@nodable/entities/src/entities.js
+;// CONCATENATED MODULE: ./node_modules/@nodable/entities/src/entities.js
 // ---------------------------------------------------------------------------
 // Complete HTML5 named entity reference
 // Organized by logical categories for easy maintenance and selective importing
@@ -17993,7 +17993,7 @@ const COMMON_HTML = {
 // Note: NUMERIC_ENTITIES (&#NNN; / &#xHH;) are handled by the scanner directly
 // via String.fromCodePoint() without any map lookup.
 // ---------------------------------------------------------------------------
-;// CONCATENATED MODULE: ../../work/main/node_modules/@nodable/entities/src/EntityDecoder.js
+;// CONCATENATED MODULE: ./node_modules/@nodable/entities/src/EntityDecoder.js
 // ---------------------------------------------------------------------------
 // Built-in named entity map  (name → replacement string)
 // No regex, no {regex,val} objects — just flat key/value pairs.
@@ -18638,7 +18638,7 @@ class EntityDecoder {
     return this._applyNCRAction(effective, token, cp);
   }
 }
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/contexts/sql.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/sql.js
 /**
  * SQL context patterns — high-precision rules only.
  *
@@ -18735,7 +18735,7 @@ const SQL_PATTERNS = [
 
 /* harmony default export */ const sql = (SQL_PATTERNS);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/contexts/sql-strict.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/sql-strict.js
 /**
  * SQL-STRICT context patterns.
  *
@@ -18784,7 +18784,7 @@ const SQL_STRICT_PATTERNS = [...sql, ...SQL_STRICT_EXTRA];
 
 /* harmony default export */ const sql_strict = (SQL_STRICT_PATTERNS);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/util/decode-entities.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/util/decode-entities.js
 /**
  * Decode the HTML character references that matter for markup-context
  * detection.
@@ -18834,7 +18834,7 @@ function decodeEntities(input) {
   });
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/contexts/html.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/html.js
 /**
  * HTML context patterns.
  *
@@ -18938,7 +18938,7 @@ const HTML_PATTERNS = [
 
 /* harmony default export */ const html = (HTML_PATTERNS);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/contexts/xml.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/xml.js
 /**
  * XML context patterns.
  *
@@ -19019,7 +19019,7 @@ const XML_PATTERNS = [
 
 /* harmony default export */ const xml = (XML_PATTERNS);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/contexts/svg.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/svg.js
 /**
  * SVG context patterns.
  *
@@ -19102,7 +19102,7 @@ const SVG_PATTERNS = [
 
 /* harmony default export */ const svg = (SVG_PATTERNS);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/contexts/shell.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/shell.js
 /**
  * SHELL context patterns.
  *
@@ -19209,7 +19209,7 @@ const SHELL_PATTERNS = [
 
 /* harmony default export */ const shell = (SHELL_PATTERNS);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/contexts/redos.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/redos.js
 /**
  * REDOS context patterns.
  *
@@ -19271,7 +19271,7 @@ const REDOS_PATTERNS = [
 
 /* harmony default export */ const redos = (REDOS_PATTERNS);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/contexts/nosql.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/nosql.js
 /**
  * NOSQL context patterns.
  *
@@ -19387,7 +19387,7 @@ const NOSQL_PATTERNS = [
 
 /* harmony default export */ const nosql = (NOSQL_PATTERNS);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/contexts/log.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/log.js
 /**
  * LOG context patterns.
  *
@@ -19487,7 +19487,7 @@ const LOG_PATTERNS = [
 
 /* harmony default export */ const contexts_log = (LOG_PATTERNS);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/is-unsafe/src/index.js
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/index.js
 /**
  * is-unsafe v2
  *
@@ -19781,7 +19781,7 @@ function allUnsafe(value, context) {
 
 /* harmony default export */ const src = ((/* unused pure expression or super */ null && (isUnsafe)));
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
 
 ///@ts-check
 
@@ -20695,7 +20695,7 @@ function sanitizeName(name, options) {
   }
   return name;
 }
-;// CONCATENATED MODULE: ../../work/main/node_modules/fast-xml-parser/src/xmlparser/node2json.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/node2json.js
 
 
 
@@ -20873,7 +20873,7 @@ function isLeafTag(obj, options) {
 
   return false;
 }
-;// CONCATENATED MODULE: ../../work/main/node_modules/fast-xml-parser/src/validator.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/validator.js
 
 
 
@@ -21391,7 +21391,7 @@ function getLineNumberForPosition(xmlData, index) {
 function getPositionFromMatch(match) {
   return match.startIndex + match[1].length;
 }
-;// CONCATENATED MODULE: ../../work/main/node_modules/fast-xml-parser/src/xmlparser/XMLParser.js
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/XMLParser.js
 /* global Uint8Array */
 
 
@@ -21507,7 +21507,7 @@ function locate(tc, detail, cwd, workspace) {
     const candidate = fileAttr ?? (/\.[cm]?[jt]sx?$|\.py$/.test(classname) ? classname : undefined);
     const frames = [...detail.matchAll(SOURCE_FILE)].filter((m) => !m[1].includes('node_modules'));
     const frame = (candidate && frames.find((m) => m[1].endsWith(candidate.replace(/^\.\//, '')))) || frames[0];
-    const rel = (p) => repoRelative((0,external_node_path_namespaceObject.isAbsolute)(p) ? p : (0,external_node_path_namespaceObject.join)(cwd, p), workspace);
+    const rel = (p) => annotations_repoRelative((0,external_node_path_namespaceObject.isAbsolute)(p) ? p : (0,external_node_path_namespaceObject.join)(cwd, p), workspace);
     if (candidate && lineAttr && lineAttr > 0)
         return { file: rel(candidate), line: lineAttr };
     if (frame) {
@@ -21562,7 +21562,7 @@ function readJUnitFiles(paths, cwd, workspace) {
             r = parseJUnit((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), cwd, workspace);
         }
         catch (error) {
-            throw new Error(`JUnit report ${repoRelative(path, workspace)} cannot be read: ${error.message}`);
+            throw new Error(`JUnit report ${annotations_repoRelative(path, workspace)} cannot be read: ${error.message}`);
         }
         total.passed += r.passed;
         total.failed += r.failed;
@@ -21616,7 +21616,256 @@ function parseTestOutputCounts(output) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/gates/lint.ts
+
+
+
+
+
+
+
+
+
+const LINT_PRESETS = (/* unused pure expression or super */ null && (['node', 'python', 'command']));
+const LINT_REPORT_FORMATS = (/* unused pure expression or super */ null && (['eslint-json', 'ruff-json', 'none']));
+// ---- report parsers (exported for unit tests) ------------------------------------------------
+const eslintReport = array(object({
+    filePath: schemas_string(),
+    messages: array(object({
+        ruleId: schemas_string().nullable().optional(),
+        severity: schemas_number(),
+        message: schemas_string(),
+        line: schemas_number().optional(),
+        column: schemas_number().optional(),
+        endLine: schemas_number().optional(),
+        fatal: schemas_boolean().optional(),
+    })),
+}));
+function parseJson(text, what) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        throw new Error(`${what} is not JSON (first bytes: ${JSON.stringify(text.slice(0, 80))})`);
+    }
+}
+function parseEslintJson(text, workspace) {
+    const parsed = eslintReport.safeParse(parseJson(text, 'the eslint report'));
+    if (!parsed.success)
+        throw new Error(`the eslint report is not in eslint's JSON format: ${parsed.error.issues[0]?.message}`);
+    const findings = [];
+    for (const file of parsed.data) {
+        for (const m of file.messages) {
+            findings.push({
+                severity: m.severity >= 2 || m.fatal ? 'error' : 'warning',
+                message: m.message,
+                file: repoRelative(file.filePath, workspace),
+                ...(m.line && m.line > 0 ? { line: m.line } : {}),
+                ...(m.endLine && m.endLine > 0 ? { endLine: m.endLine } : {}),
+                ...(m.column && m.column > 0 ? { column: m.column } : {}),
+                ...(m.ruleId ? { rule: m.ruleId } : {}),
+            });
+        }
+    }
+    return { findings, files: parsed.data.length };
+}
+const ruffReport = array(object({
+    code: schemas_string().nullable(),
+    message: schemas_string(),
+    filename: schemas_string(),
+    location: object({ row: schemas_number(), column: schemas_number() }).nullable().optional(),
+    end_location: object({ row: schemas_number(), column: schemas_number() }).nullable().optional(),
+}));
+function parseRuffJson(text, workspace) {
+    const parsed = ruffReport.safeParse(parseJson(text, 'the ruff report'));
+    if (!parsed.success)
+        throw new Error(`the ruff report is not in ruff's JSON format: ${parsed.error.issues[0]?.message}`);
+    return parsed.data.map((v) => ({
+        severity: 'error',
+        message: v.message,
+        file: repoRelative(v.filename, workspace),
+        ...(v.location ? { line: Math.max(1, v.location.row), column: Math.max(1, v.location.column) } : {}),
+        ...(v.end_location && v.location && v.end_location.row >= v.location.row ? { endLine: v.end_location.row } : {}),
+        ...(v.code ? { rule: v.code } : {}),
+    }));
+}
+/** flake8's default format: path:row:col: CODE message */
+function parseFlake8(text, cwd, workspace) {
+    const findings = [];
+    for (const line of text.split(/\r?\n/)) {
+        const m = /^(.+?):(\d+):(\d+): ([A-Z]+\d+) (.*)$/.exec(line);
+        if (!m)
+            continue;
+        findings.push({
+            severity: m[4].startsWith('W') ? 'warning' : 'error',
+            message: m[5],
+            file: repoRelative(join(cwd, m[1]), workspace),
+            line: Math.max(1, Number(m[2])),
+            column: Math.max(1, Number(m[3])),
+            rule: m[4],
+        });
+    }
+    return findings;
+}
+// ---- tool runners --------------------------------------------------------------------------
+async function toolVersion(command, args, cwd) {
+    try {
+        const r = await execTool(command, args, { cwd, timeoutMs: 30_000 });
+        const m = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`);
+        return m ? m[1] : '';
+    }
+    catch {
+        return '';
+    }
+}
+function toolFailure(tool, r) {
+    return `${tool} ${describeExit(r)} without a usable report: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`;
+}
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = (0,external_node_path_namespaceObject.resolve)(from);
+    const top = (0,external_node_path_namespaceObject.resolve)(workspace);
+    for (;;) {
+        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'node_modules', '.bin', name);
+        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
+            return candidate;
+        const rel = (0,external_node_path_namespaceObject.relative)(top, dir);
+        if (dir === top || rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel))
+            return undefined;
+        dir = (0,external_node_path_namespaceObject.dirname)(dir);
+    }
+}
+async function runEslint(o, rt) {
+    const eslint = findProjectBin('eslint', o.workingDirectory, rt.workspace);
+    if (!eslint) {
+        throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(o.workingDirectory, rt.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
+    }
+    const version = await toolVersion(eslint, ['--version'], o.workingDirectory);
+    const configSha256 = hashFirstExisting(o.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);
+    const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
+    // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
+    if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) {
+        return { tool: 'eslint', version, configSha256, findings: [], toolError: toolFailure('eslint', r) };
+    }
+    const { findings, files } = parseEslintJson(r.stdout, rt.workspace);
+    return { tool: 'eslint', version, configSha256, findings, filesChecked: files };
+}
+async function runPythonLinter(o, rt) {
+    const configSha256 = hashFirstExisting(o.workingDirectory, ['ruff.toml', '.ruff.toml', 'pyproject.toml', '.flake8', 'setup.cfg', 'tox.ini']);
+    const venvRuff = join(o.workingDirectory, '.venv', 'bin', 'ruff');
+    const ruff = existsSync(venvRuff) ? venvRuff : 'ruff';
+    try {
+        const r = await execTool(ruff, ['check', '--output-format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
+        const version = await toolVersion(ruff, ['--version'], o.workingDirectory);
+        // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
+        if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1))
+            return { tool: 'ruff', version, configSha256, findings: [], toolError: toolFailure('ruff', r) };
+        return { tool: 'ruff', version, configSha256, findings: parseRuffJson(r.stdout, rt.workspace) };
+    }
+    catch (error) {
+        if (!(error instanceof ToolNotFoundError))
+            throw error;
+    }
+    const hint = 'the python preset runs ruff, or flake8 when ruff is absent: "pip install ruff" before this step';
+    const r = await execTool('flake8', ['.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+    const version = await toolVersion('flake8', ['--version'], o.workingDirectory);
+    // flake8: 0 = clean, 1 = violations; anything else, or a non-zero exit with nothing parsed, is a failure of flake8.
+    const findings = parseFlake8(r.stdout, o.workingDirectory, rt.workspace);
+    if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1) || (r.exitCode === 1 && findings.length === 0)) {
+        return { tool: 'flake8', version, configSha256, findings: [], toolError: toolFailure('flake8', r) };
+    }
+    return { tool: 'flake8', version, configSha256, findings };
+}
+async function runCommandLinter(o, rt) {
+    const [cmd, ...args] = o.command;
+    if (!cmd)
+        throw new ConfigurationError('input "command" is required with preset: command: the linter command line, e.g. "npx eslint -f json -o lint.json ."');
+    const reportPath = o.report ? join(o.workingDirectory, o.report) : '';
+    const since = Date.now();
+    const r = await execTool(cmd, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
+    rt.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
+    if (r.timedOut)
+        return { tool: cmd, version: '', findings: [], toolError: toolFailure(cmd, r) };
+    if (o.reportFormat === 'none' || !reportPath) {
+        const findings = r.exitCode === 0 ? [] : [{ severity: 'error', message: `${cmd} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5)}` }];
+        return { tool: cmd, version: '', findings };
+    }
+    if (!existsSync(reportPath)) {
+        return { tool: cmd, version: '', findings: [], toolError: `${cmd} ${describeExit(r)} and wrote no report at ${o.report}` };
+    }
+    const stat = statSync(reportPath);
+    if (stat.mtimeMs < since - 1000) {
+        return { tool: cmd, version: '', findings: [], toolError: `the report ${o.report} is older than this run: ${cmd} did not write it` };
+    }
+    const text = readFileSync(reportPath, 'utf8');
+    const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
+    if (r.exitCode !== 0 && findings.length === 0) {
+        return { tool: cmd, version: '', findings, toolError: `${cmd} ${describeExit(r)} but its report lists no problem` };
+    }
+    return { tool: cmd, version: '', findings };
+}
+async function runLintGate(o, rt) {
+    const clock = startClock();
+    const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
+        try {
+            if (o.preset === 'node')
+                return await runEslint(o, rt);
+            if (o.preset === 'python')
+                return await runPythonLinter(o, rt);
+            return await runCommandLinter(o, rt);
+        }
+        catch (error) {
+            if (error instanceof ToolNotFoundError)
+                return { tool: error.tool, version: '', findings: [], toolError: error.message };
+            if (error instanceof ConfigurationError)
+                throw error;
+            return { tool: o.preset, version: '', findings: [], toolError: error.message };
+        }
+    });
+    const errors = run.findings.filter((f) => f.severity === 'error').length;
+    const warnings = run.findings.filter((f) => f.severity === 'warning').length;
+    const metrics = { errors, warnings };
+    if (run.filesChecked !== undefined)
+        metrics.filesChecked = run.filesChecked;
+    let status;
+    let summary;
+    if (run.toolError) {
+        status = 'error';
+        summary = `${run.tool} could not check the code: ${run.toolError}`;
+    }
+    else if (errors > 0 || (o.failOnWarnings && warnings > 0)) {
+        status = 'fail';
+        summary = `${run.tool}: ${errors} error(s), ${warnings} warning(s)${o.failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`;
+    }
+    else {
+        status = 'pass';
+        summary = `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`;
+    }
+    const sections = [];
+    if (run.toolError)
+        sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
+    sections.push(`Linted with ${md(run.tool)} ${run.version ? code(run.version) : ''} (preset ${code(o.preset)}).`);
+    return {
+        gate: 'lint',
+        status,
+        summary,
+        tool: { name: run.tool, version: run.version, ...(run.configSha256 ? { configSha256: run.configSha256 } : {}) },
+        metrics,
+        findings: run.findings,
+        details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' },
+        startedAt: clock.startedAt,
+        durationMs: clock.elapsed(),
+        outputs: { errors, warnings },
+        summarySections: sections,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/gates/test.ts
+
+
 
 
 
@@ -21641,12 +21890,46 @@ function plan(o, tempDir) {
         throw new errors_ConfigurationError('input "command" is required with preset: command: the test command line, e.g. "go test ./..."');
     return { tool: cmd, cmd, args, junit: o.junit, hint: `the command input names "${cmd}", which is not on PATH` };
 }
-async function toolVersion(p, cwd) {
+const NODE_RUNNERS = ['vitest', 'jest', 'mocha', 'ava', 'tap', 'playwright'];
+/**
+ * The test runner `npm test` really starts, from package.json's test script, with the exact
+ * version installed for the project (the evidence names what ran, not just npm).
+ */
+function nodeTestRunner(cwd, workspace) {
+    let script = '';
+    try {
+        const pkg = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(cwd, 'package.json'), 'utf8'));
+        script = typeof pkg.scripts?.test === 'string' ? pkg.scripts.test : '';
+    }
+    catch {
+        return undefined;
+    }
+    const words = script.split(/\s+/).filter((w) => w !== '' && !/^\w+=/.test(w) && !['cross-env', 'npx', 'dotenv', '--'].includes(w));
+    const first = words[0];
+    if (!first)
+        return undefined;
+    if (first === 'node' && words.includes('--test'))
+        return { name: 'node:test', version: process.versions.node };
+    const name = NODE_RUNNERS.find((r) => first === r || first.endsWith(`/${r}`));
+    if (!name)
+        return undefined;
+    const bin = findProjectBin(name, cwd, workspace);
+    if (!bin)
+        return { name, version: '' };
+    try {
+        const pkgJson = (0,external_node_path_namespaceObject.join)(bin, '..', '..', name === 'playwright' ? '@playwright/test' : name, 'package.json');
+        return { name, version: JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(pkgJson, 'utf8')).version ?? '' };
+    }
+    catch {
+        return { name, version: '' };
+    }
+}
+async function test_toolVersion(p, cwd) {
     const probe = p.cmd === 'npm' ? ['npm', ['--version']] : p.cmd === 'python3' ? ['python3', ['-m', 'pytest', '--version']] : undefined;
     if (!probe)
         return '';
     try {
-        const r = await execTool(probe[0], probe[1], { cwd, timeoutMs: 30_000 });
+        const r = await exec_execTool(probe[0], probe[1], { cwd, timeoutMs: 30_000 });
         return /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`)?.[1] ?? '';
     }
     catch {
@@ -21674,14 +21957,14 @@ function judgeTests(exit, counts, source) {
     return { status: 'pass', summary: `${ran} (${source})` };
 }
 async function runTestGate(o, rt) {
-    const clock = startClock();
+    const clock = gate_startClock();
     const p = plan(o, rt.tempDir);
     const since = Date.now();
-    const outcome = await rt.log.group(`${p.tool} in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
+    const outcome = await rt.log.group(`${p.tool} in ${annotations_repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
         let r;
         const live = rt.log.untrustedStream();
         try {
-            r = await execTool(p.cmd, p.args, {
+            r = await exec_execTool(p.cmd, p.args, {
                 cwd: o.workingDirectory,
                 timeoutMs: o.timeoutMs,
                 installHint: p.hint,
@@ -21691,7 +21974,7 @@ async function runTestGate(o, rt) {
             });
         }
         catch (error) {
-            if (error instanceof ToolNotFoundError)
+            if (error instanceof errors_ToolNotFoundError)
                 return { error: error.message };
             throw error;
         }
@@ -21700,10 +21983,16 @@ async function runTestGate(o, rt) {
         }
         return { r };
     });
-    const version = await toolVersion(p, o.workingDirectory);
-    const base = { gate: 'test', startedAt: clock.startedAt, details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' } };
+    const version = await test_toolVersion(p, o.workingDirectory);
+    const runner = o.preset === 'node' ? nodeTestRunner(o.workingDirectory, rt.workspace) : undefined;
+    const tool = runner ? { name: `${runner.name} (npm test)`, version: runner.version } : { name: p.tool, version };
+    const base = {
+        gate: 'test',
+        startedAt: clock.startedAt,
+        details: { preset: o.preset, workingDirectory: annotations_repoRelative(o.workingDirectory, rt.workspace) || '.', ...(runner ? { npmVersion: version } : {}) },
+    };
     if ('error' in outcome) {
-        return { ...base, status: 'error', summary: outcome.error, tool: { name: p.tool, version }, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
+        return { ...base, status: 'error', summary: outcome.error, tool, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
     }
     const r = outcome.r;
     const reports = freshFiles(p.junit, o.workingDirectory, since);
@@ -21716,8 +22005,8 @@ async function runTestGate(o, rt) {
             const junit = readJUnitFiles(reports, o.workingDirectory, rt.workspace);
             counts = junit;
             findings = junit.failures;
-            const names = reports.map((f) => repoRelative(f, rt.workspace));
-            source = names.length <= 3 ? `JUnit: ${names.join(', ')}` : `JUnit: ${names.length} reports under ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`;
+            const names = reports.map((f) => annotations_repoRelative(f, rt.workspace));
+            source = names.length <= 3 ? `JUnit: ${names.join(', ')}` : `JUnit: ${names.length} reports under ${annotations_repoRelative(o.workingDirectory, rt.workspace) || '.'}`;
         }
         catch (error) {
             reportError = error.message;
@@ -21729,7 +22018,7 @@ async function runTestGate(o, rt) {
     }
     let verdict = reportError ? { status: 'error', summary: reportError } : judgeTests(r, counts, source);
     if (verdict.status === 'fail' && findings.length === 0) {
-        findings = [{ severity: 'error', message: `${p.tool} ${describeExit(r)}: ${lastLines(`${r.stdout}\n${r.stderr}`, 3)}` }];
+        findings = [{ severity: 'error', message: `${p.tool} ${exec_describeExit(r)}: ${exec_lastLines(`${r.stdout}\n${r.stderr}`, 3)}` }];
     }
     if (r.truncated && verdict.status === 'pass' && !reports.length)
         verdict = { status: 'error', summary: 'the test output was too large to read its summary; set the junit input' };
@@ -21738,13 +22027,13 @@ async function runTestGate(o, rt) {
         : {};
     const sections = [];
     if (verdict.status !== 'pass')
-        sections.push(`### Last lines of the test output\n\n${codeBlock(lastLines(`${r.stdout}\n${r.stderr}`, 25) || '(no output)')}`);
-    sections.push(`Ran ${code([p.cmd, ...p.args].join(' '))} (${md(describeExit(r))}); counts from ${md(source || 'nowhere')}.`);
+        sections.push(`### Last lines of the test output\n\n${markdown_codeBlock(exec_lastLines(`${r.stdout}\n${r.stderr}`, 25) || '(no output)')}`);
+    sections.push(`Ran ${markdown_code([p.cmd, ...p.args].join(' '))} (${markdown_md(exec_describeExit(r))}); counts from ${markdown_md(source || 'nowhere')}.`);
     return {
         ...base,
         status: verdict.status,
         summary: verdict.summary,
-        tool: { name: p.tool, version },
+        tool,
         metrics,
         findings,
         durationMs: clock.elapsed(),

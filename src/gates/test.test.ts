@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { judgeTests } from './test.js';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { judgeTests, nodeTestRunner } from './test.js';
 
 const ok = { exitCode: 0, timedOut: false, signal: null };
 const bad = { exitCode: 1, timedOut: false, signal: null };
@@ -19,5 +22,31 @@ describe('judgeTests', () => {
     expect(judgeTests({ ...ok, timedOut: true }, undefined, '').status).toBe('error');
     expect(judgeTests({ exitCode: null, timedOut: false, signal: 'SIGKILL' }, undefined, '').status).toBe('error');
     expect(judgeTests(ok, undefined, '')).toMatchObject({ status: 'error', summary: expect.stringMatching(/set the junit input/) });
+  });
+});
+
+describe('nodeTestRunner', () => {
+  function project(script: string, runner?: [string, string]) {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-runner-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { test: script } }));
+    if (runner) {
+      mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+      mkdirSync(join(dir, 'node_modules', runner[0]), { recursive: true });
+      writeFileSync(join(dir, 'node_modules', '.bin', runner[0]), '');
+      writeFileSync(join(dir, 'node_modules', runner[0], 'package.json'), JSON.stringify({ version: runner[1] }));
+    }
+    return dir;
+  }
+  it('names the runner npm test starts and its installed version', () => {
+    const dir = project('NODE_ENV=test vitest run --coverage', ['vitest', '3.2.7']);
+    expect(nodeTestRunner(dir, dir)).toEqual({ name: 'vitest', version: '3.2.7' });
+    const jest = project('cross-env CI=1 jest --ci', ['jest', '29.7.0']);
+    expect(nodeTestRunner(jest, jest)).toEqual({ name: 'jest', version: '29.7.0' });
+    const node = project('node --test test/');
+    expect(nodeTestRunner(node, node)).toEqual({ name: 'node:test', version: process.versions.node });
+  });
+  it('is undefined for scripts it does not know', () => {
+    const dir = project('make check');
+    expect(nodeTestRunner(dir, dir)).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRelative } from '../core/annotations.js';
 import { ConfigurationError, ToolNotFoundError } from '../core/errors.js';
@@ -7,6 +8,7 @@ import { freshFiles } from '../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
 import { code, codeBlock, md } from '../core/markdown.js';
 import { parseTestOutputCounts, readJUnitFiles, type TestCounts } from './junit.js';
+import { findProjectBin } from './lint.js';
 
 export const TEST_PRESETS = ['node', 'python', 'command'] as const;
 
@@ -41,6 +43,36 @@ function plan(o: TestOptions, tempDir: string): Plan {
   const [cmd, ...args] = o.command;
   if (!cmd) throw new ConfigurationError('input "command" is required with preset: command: the test command line, e.g. "go test ./..."');
   return { tool: cmd, cmd, args, junit: o.junit, hint: `the command input names "${cmd}", which is not on PATH` };
+}
+
+const NODE_RUNNERS = ['vitest', 'jest', 'mocha', 'ava', 'tap', 'playwright'];
+
+/**
+ * The test runner `npm test` really starts, from package.json's test script, with the exact
+ * version installed for the project (the evidence names what ran, not just npm).
+ */
+export function nodeTestRunner(cwd: string, workspace: string): { name: string; version: string } | undefined {
+  let script = '';
+  try {
+    const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { scripts?: Record<string, unknown> };
+    script = typeof pkg.scripts?.test === 'string' ? pkg.scripts.test : '';
+  } catch {
+    return undefined;
+  }
+  const words = script.split(/\s+/).filter((w) => w !== '' && !/^\w+=/.test(w) && !['cross-env', 'npx', 'dotenv', '--'].includes(w));
+  const first = words[0];
+  if (!first) return undefined;
+  if (first === 'node' && words.includes('--test')) return { name: 'node:test', version: process.versions.node };
+  const name = NODE_RUNNERS.find((r) => first === r || first.endsWith(`/${r}`));
+  if (!name) return undefined;
+  const bin = findProjectBin(name, cwd, workspace);
+  if (!bin) return { name, version: '' };
+  try {
+    const pkgJson = join(bin, '..', '..', name === 'playwright' ? '@playwright/test' : name, 'package.json');
+    return { name, version: (JSON.parse(readFileSync(pkgJson, 'utf8')) as { version?: string }).version ?? '' };
+  } catch {
+    return { name, version: '' };
+  }
 }
 
 async function toolVersion(p: Plan, cwd: string): Promise<string> {
@@ -100,9 +132,15 @@ export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<Gate
     return { r };
   });
   const version = await toolVersion(p, o.workingDirectory);
-  const base = { gate: 'test' as const, startedAt: clock.startedAt, details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' } };
+  const runner = o.preset === 'node' ? nodeTestRunner(o.workingDirectory, rt.workspace) : undefined;
+  const tool = runner ? { name: `${runner.name} (npm test)`, version: runner.version } : { name: p.tool, version };
+  const base = {
+    gate: 'test' as const,
+    startedAt: clock.startedAt,
+    details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.', ...(runner ? { npmVersion: version } : {}) },
+  };
   if ('error' in outcome) {
-    return { ...base, status: 'error', summary: outcome.error, tool: { name: p.tool, version }, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
+    return { ...base, status: 'error', summary: outcome.error, tool, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
   }
   const r = outcome.r;
   const reports = freshFiles(p.junit, o.workingDirectory, since);
@@ -140,7 +178,7 @@ export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<Gate
     ...base,
     status: verdict.status,
     summary: verdict.summary,
-    tool: { name: p.tool, version },
+    tool,
     metrics,
     findings,
     durationMs: clock.elapsed(),

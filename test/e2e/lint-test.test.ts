@@ -50,7 +50,9 @@ describe('lint and test gates on the sample service (bundles, as the runner runs
     expect(Number(run.outputs.passed)).toBeGreaterThan(10);
     expect(run.outputs.failed).toBe('0');
     const ev = evidenceOf(run);
-    expect(ev).toMatchObject({ gate: 'test', status: 'pass', tool: { name: 'npm test' }, subject: { commitSha: headSha } });
+    expect(ev).toMatchObject({ gate: 'test', status: 'pass', tool: { name: 'vitest (npm test)' }, subject: { commitSha: headSha } });
+    expect(ev.tool.version).toMatch(/^3\.\d+\.\d+/);
+    expect(ev.details.npmVersion).toMatch(/^\d+\./);
     expect(ev.metrics.passed).toBe(Number(run.outputs.passed));
     expect(run.summary).toContain('JUnit');
   });
