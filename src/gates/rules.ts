@@ -207,7 +207,10 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
     } else {
       check = await startCheck(p, checkPaths);
     }
-    if (early && tests.every((t) => t.promtoolPath === t.absPath)) {
+    // The early run took every test file. Its output stands for the runnable ones only when every
+    // file is runnable and unconverted: an unparsable file's load error would otherwise be read as
+    // a failure of the file beside it.
+    if (early && runnable.length === tests.length && tests.every((t) => t.promtoolPath === t.absPath)) {
       test = await early.test;
     } else {
       await early?.test;

@@ -101,6 +101,17 @@ describe('rules gate (bundle, real promtool)', () => {
     expect(run.summary).toContain('### Failing rule tests');
   });
 
+  it('an unparsable test file fails on its own line and does not make a passing test file fail', async () => {
+    const ws = workspace('unparsable-test');
+    const run = await rules(ws, { rules: 'unparsable-test/rules.yml', tests: 'unparsable-test/*.test.yml' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ status: 'fail', 'tests-failed': '0', 'alerts-tested': '1' });
+    const ev = evidenceOf(run);
+    expect(ev.details.testGroups).toEqual([{ file: 'unparsable-test/good.test.yml', group: 'instance down for 3 minutes', status: 'pass' }]);
+    expect(run.annotations.filter((a) => a.properties.file).map((a) => [a.command, a.properties.file, a.properties.title])).toEqual([['error', 'unparsable-test/broken.test.yml', 'release-safety rules: yaml-syntax']]);
+    expect((ev.details.alerts as AlertEvidence[])[0]!.fires[0]).not.toHaveProperty('failed');
+  });
+
   it('an alert without a firing test fails under coverage: error and warns under coverage: warning', async () => {
     const ws = workspace('untested');
     const strict = await rules(ws, { rules: 'untested/rules.yml', tests: 'untested/rules.test.yml', coverage: 'error' });
