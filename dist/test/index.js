@@ -2716,7 +2716,7 @@ function setFailed(message) {
 /** GitHub shows at most 10 annotations of each severity per step; more are dropped silently. */
 const ANNOTATIONS_PER_SEVERITY = 10;
 /** Paths in annotations must be relative to the repository root to attach to the diff. */
-function annotations_repoRelative(file, workspace) {
+function repoRelative(file, workspace) {
     const rel = (0,external_node_path_namespaceObject.isAbsolute)(file) ? (0,external_node_path_namespaceObject.relative)(workspace, file) : file;
     return rel.split(external_node_path_namespaceObject.sep).join('/');
 }
@@ -12292,7 +12292,7 @@ class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
 /** A tool could not be found on PATH or in the working directory. */
-class errors_ToolNotFoundError extends Error {
+class ToolNotFoundError extends Error {
     tool;
     hint;
     name = 'ToolNotFoundError';
@@ -12674,7 +12674,7 @@ function withoutActionInputs(env) {
  * Runs one executable with an argument array (never a shell). Resolves with the exit status for
  * the caller to interpret; rejects only when the program cannot be started at all.
  */
-function exec_execTool(command, args, options) {
+function execTool(command, args, options) {
     const started = Date.now();
     const max = options.maxBuffer ?? 32 * 1024 * 1024;
     return new Promise((resolve, reject) => {
@@ -12723,7 +12723,7 @@ function exec_execTool(command, args, options) {
             if (killTimer)
                 clearTimeout(killTimer);
             if (error.code === 'ENOENT')
-                reject(new errors_ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
+                reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
             else
                 reject(error);
         });
@@ -12753,11 +12753,11 @@ function exec_execTool(command, args, options) {
     });
 }
 /** The last `count` non-empty lines of a tool's output, for summaries and error messages. */
-function exec_lastLines(text, count) {
+function lastLines(text, count) {
     const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
     return lines.slice(-count).join('\n');
 }
-function exec_describeExit(result) {
+function describeExit(result) {
     if (result.timedOut)
         return `timed out after ${Math.round(result.durationMs / 1000)} s`;
     if (result.signal)
@@ -13000,17 +13000,17 @@ const ENTITIES = {
     ':': '&#58;',
 };
 /** Inline text: every markdown/HTML metacharacter becomes an entity, newlines become spaces. */
-function markdown_md(text) {
+function md(text) {
     return String(text)
         .replace(/\r?\n|\r/g, ' ')
         .replace(/[&<>"'|`*_[\]()#@\\~!:]/g, (c) => ENTITIES[c]);
 }
 /** Inline code span that survives any content (HTML <code> with escaped text). */
-function markdown_code(text) {
-    return `<code>${markdown_md(text)}</code>`;
+function code(text) {
+    return `<code>${md(text)}</code>`;
 }
 /** A fenced block for multi-line tool output; the fence is longer than any backtick run inside. */
-function markdown_codeBlock(text, language = '') {
+function codeBlock(text, language = '') {
     const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
     const fence = '`'.repeat(longest + 1);
     return `${fence}${language}\n${text.replace(/\r/g, '')}\n${fence}`;
@@ -13023,8 +13023,8 @@ function table(headers, rows) {
 /** Only http(s) URLs become links; anything else is shown as text. */
 function markdown_link(text, url) {
     if (!url || !/^https?:\/\/[^\s<>"'`]+$/.test(url))
-        return markdown_md(text);
-    return `[${markdown_md(text)}](${encodeURI(decodeURI(url)).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))})`;
+        return md(text);
+    return `[${md(text)}](${encodeURI(decodeURI(url)).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))})`;
 }
 const STATUS_ICON = {
     pass: '✅',
@@ -13039,18 +13039,18 @@ const SUMMARY_FINDINGS = 30;
 /** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
 function renderGateSummary(evidence, annotations, sections) {
     const lines = [];
-    lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${markdown_md(evidence.gate)}: ${markdown_md(evidence.status)}`);
+    lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${md(evidence.gate)}: ${md(evidence.status)}`);
     lines.push('');
-    lines.push(markdown_md(evidence.summary));
+    lines.push(md(evidence.summary));
     lines.push('');
     const s = evidence.subject;
     const facts = [
-        ['commit', markdown_code(s.commitSha)],
-        ['tool', `${markdown_md(evidence.tool.name)} ${markdown_code(evidence.tool.version || 'unknown')}`],
+        ['commit', code(s.commitSha)],
+        ['tool', `${md(evidence.tool.name)} ${code(evidence.tool.version || 'unknown')}`],
         ['duration', `${(evidence.durationMs / 1000).toFixed(1)} s`],
     ];
     if (s.mergeSha)
-        facts.splice(1, 0, ['merge commit', markdown_code(s.mergeSha)]);
+        facts.splice(1, 0, ['merge commit', code(s.mergeSha)]);
     if (s.prNumber)
         facts.push(['pull request', `#${s.prNumber}`]);
     if (s.runUrl)
@@ -13059,7 +13059,7 @@ function renderGateSummary(evidence, annotations, sections) {
     lines.push('');
     const metrics = Object.entries(evidence.metrics);
     if (metrics.length > 0) {
-        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [markdown_md(k), markdown_md(v)])));
+        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(k), md(v)])));
         lines.push('');
     }
     for (const section of sections) {
@@ -13067,10 +13067,10 @@ function renderGateSummary(evidence, annotations, sections) {
     }
     if (evidence.findingsTotal > 0) {
         const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-            markdown_md(f.severity),
-            f.file ? markdown_code(f.line ? `${f.file}:${f.line}` : f.file) : '',
-            f.rule ? markdown_md(f.rule) : '',
-            markdown_md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+            md(f.severity),
+            f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
+            f.rule ? md(f.rule) : '',
+            md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
         ]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
@@ -13146,7 +13146,7 @@ async function runGateAction(spec, env = process.env) {
         report = await spec.execute(inputs, ctx, runtime);
     }
     catch (error) {
-        if (error instanceof errors_ConfigurationError || error instanceof errors_ToolNotFoundError) {
+        if (error instanceof errors_ConfigurationError || error instanceof ToolNotFoundError) {
             failure = error.message;
         }
         else {
@@ -13185,7 +13185,7 @@ async function runGateAction(spec, env = process.env) {
             summary = renderGateSummary(evidence, annotations, report.summarySections);
         }
         else {
-            summary = `## ⚠️ release-safety ${markdown_md(spec.gate)}: error\n\n${markdown_md(report.summary)}\n`;
+            summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
         }
         const outputs = {
             status: report.status,
@@ -13206,7 +13206,7 @@ async function runGateAction(spec, env = process.env) {
         const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
         setOutput('status', 'error');
         setFailed(message);
-        summary = `## ⚠️ release-safety ${markdown_md(spec.gate)}: error\n\n${markdown_md(clamp(message, 1000))}\n`;
+        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
         if (error instanceof Error && error.stack)
             debug(error.stack);
     }
@@ -14158,7 +14158,7 @@ function sha256File(path) {
     return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 /** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
-function files_hashFirstExisting(dir, names) {
+function hashFirstExisting(dir, names) {
     for (const name of names) {
         const path = join(dir, name);
         if (existsSync(path) && statSync(path).isFile())
@@ -14177,9 +14177,26 @@ function freshFiles(globs, cwd, sinceMs) {
     // Filesystem timestamps can be coarser than the clock: allow one second of slack.
     return matches.filter((p) => (0,external_node_fs_namespaceObject.statSync)(p).mtimeMs >= sinceMs - 1000).sort();
 }
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = (0,external_node_path_namespaceObject.resolve)(from);
+    const top = (0,external_node_path_namespaceObject.resolve)(workspace);
+    for (;;) {
+        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'node_modules', '.bin', name);
+        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
+            return candidate;
+        const rel = (0,external_node_path_namespaceObject.relative)(top, dir);
+        if (dir === top || rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel))
+            return undefined;
+        dir = (0,external_node_path_namespaceObject.dirname)(dir);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
-function gate_startClock() {
+function startClock() {
     const t0 = performance.now();
     return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
 }
@@ -21507,7 +21524,7 @@ function locate(tc, detail, cwd, workspace) {
     const candidate = fileAttr ?? (/\.[cm]?[jt]sx?$|\.py$/.test(classname) ? classname : undefined);
     const frames = [...detail.matchAll(SOURCE_FILE)].filter((m) => !m[1].includes('node_modules'));
     const frame = (candidate && frames.find((m) => m[1].endsWith(candidate.replace(/^\.\//, '')))) || frames[0];
-    const rel = (p) => annotations_repoRelative((0,external_node_path_namespaceObject.isAbsolute)(p) ? p : (0,external_node_path_namespaceObject.join)(cwd, p), workspace);
+    const rel = (p) => repoRelative((0,external_node_path_namespaceObject.isAbsolute)(p) ? p : (0,external_node_path_namespaceObject.join)(cwd, p), workspace);
     if (candidate && lineAttr && lineAttr > 0)
         return { file: rel(candidate), line: lineAttr };
     if (frame) {
@@ -21562,7 +21579,7 @@ function readJUnitFiles(paths, cwd, workspace) {
             r = parseJUnit((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), cwd, workspace);
         }
         catch (error) {
-            throw new Error(`JUnit report ${annotations_repoRelative(path, workspace)} cannot be read: ${error.message}`);
+            throw new Error(`JUnit report ${repoRelative(path, workspace)} cannot be read: ${error.message}`);
         }
         total.passed += r.passed;
         total.failed += r.failed;
@@ -21616,255 +21633,7 @@ function parseTestOutputCounts(output) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/gates/lint.ts
-
-
-
-
-
-
-
-
-
-const LINT_PRESETS = (/* unused pure expression or super */ null && (['node', 'python', 'command']));
-const LINT_REPORT_FORMATS = (/* unused pure expression or super */ null && (['eslint-json', 'ruff-json', 'none']));
-// ---- report parsers (exported for unit tests) ------------------------------------------------
-const eslintReport = array(object({
-    filePath: schemas_string(),
-    messages: array(object({
-        ruleId: schemas_string().nullable().optional(),
-        severity: schemas_number(),
-        message: schemas_string(),
-        line: schemas_number().optional(),
-        column: schemas_number().optional(),
-        endLine: schemas_number().optional(),
-        fatal: schemas_boolean().optional(),
-    })),
-}));
-function parseJson(text, what) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        throw new Error(`${what} is not JSON (first bytes: ${JSON.stringify(text.slice(0, 80))})`);
-    }
-}
-function parseEslintJson(text, workspace) {
-    const parsed = eslintReport.safeParse(parseJson(text, 'the eslint report'));
-    if (!parsed.success)
-        throw new Error(`the eslint report is not in eslint's JSON format: ${parsed.error.issues[0]?.message}`);
-    const findings = [];
-    for (const file of parsed.data) {
-        for (const m of file.messages) {
-            findings.push({
-                severity: m.severity >= 2 || m.fatal ? 'error' : 'warning',
-                message: m.message,
-                file: repoRelative(file.filePath, workspace),
-                ...(m.line && m.line > 0 ? { line: m.line } : {}),
-                ...(m.endLine && m.endLine > 0 ? { endLine: m.endLine } : {}),
-                ...(m.column && m.column > 0 ? { column: m.column } : {}),
-                ...(m.ruleId ? { rule: m.ruleId } : {}),
-            });
-        }
-    }
-    return { findings, files: parsed.data.length };
-}
-const ruffReport = array(object({
-    code: schemas_string().nullable(),
-    message: schemas_string(),
-    filename: schemas_string(),
-    location: object({ row: schemas_number(), column: schemas_number() }).nullable().optional(),
-    end_location: object({ row: schemas_number(), column: schemas_number() }).nullable().optional(),
-}));
-function parseRuffJson(text, workspace) {
-    const parsed = ruffReport.safeParse(parseJson(text, 'the ruff report'));
-    if (!parsed.success)
-        throw new Error(`the ruff report is not in ruff's JSON format: ${parsed.error.issues[0]?.message}`);
-    return parsed.data.map((v) => ({
-        severity: 'error',
-        message: v.message,
-        file: repoRelative(v.filename, workspace),
-        ...(v.location ? { line: Math.max(1, v.location.row), column: Math.max(1, v.location.column) } : {}),
-        ...(v.end_location && v.location && v.end_location.row >= v.location.row ? { endLine: v.end_location.row } : {}),
-        ...(v.code ? { rule: v.code } : {}),
-    }));
-}
-/** flake8's default format: path:row:col: CODE message */
-function parseFlake8(text, cwd, workspace) {
-    const findings = [];
-    for (const line of text.split(/\r?\n/)) {
-        const m = /^(.+?):(\d+):(\d+): ([A-Z]+\d+) (.*)$/.exec(line);
-        if (!m)
-            continue;
-        findings.push({
-            severity: m[4].startsWith('W') ? 'warning' : 'error',
-            message: m[5],
-            file: repoRelative(join(cwd, m[1]), workspace),
-            line: Math.max(1, Number(m[2])),
-            column: Math.max(1, Number(m[3])),
-            rule: m[4],
-        });
-    }
-    return findings;
-}
-// ---- tool runners --------------------------------------------------------------------------
-async function toolVersion(command, args, cwd) {
-    try {
-        const r = await execTool(command, args, { cwd, timeoutMs: 30_000 });
-        const m = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`);
-        return m ? m[1] : '';
-    }
-    catch {
-        return '';
-    }
-}
-function toolFailure(tool, r) {
-    return `${tool} ${describeExit(r)} without a usable report: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`;
-}
-/**
- * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
- * parent inside the repository (workspaces hoist dev tools to the root).
- */
-function findProjectBin(name, from, workspace) {
-    let dir = (0,external_node_path_namespaceObject.resolve)(from);
-    const top = (0,external_node_path_namespaceObject.resolve)(workspace);
-    for (;;) {
-        const candidate = (0,external_node_path_namespaceObject.join)(dir, 'node_modules', '.bin', name);
-        if ((0,external_node_fs_namespaceObject.existsSync)(candidate))
-            return candidate;
-        const rel = (0,external_node_path_namespaceObject.relative)(top, dir);
-        if (dir === top || rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel))
-            return undefined;
-        dir = (0,external_node_path_namespaceObject.dirname)(dir);
-    }
-}
-async function runEslint(o, rt) {
-    const eslint = findProjectBin('eslint', o.workingDirectory, rt.workspace);
-    if (!eslint) {
-        throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(o.workingDirectory, rt.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
-    }
-    const version = await toolVersion(eslint, ['--version'], o.workingDirectory);
-    const configSha256 = hashFirstExisting(o.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);
-    const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
-    // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
-    if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) {
-        return { tool: 'eslint', version, configSha256, findings: [], toolError: toolFailure('eslint', r) };
-    }
-    const { findings, files } = parseEslintJson(r.stdout, rt.workspace);
-    return { tool: 'eslint', version, configSha256, findings, filesChecked: files };
-}
-async function runPythonLinter(o, rt) {
-    const configSha256 = hashFirstExisting(o.workingDirectory, ['ruff.toml', '.ruff.toml', 'pyproject.toml', '.flake8', 'setup.cfg', 'tox.ini']);
-    const venvRuff = join(o.workingDirectory, '.venv', 'bin', 'ruff');
-    const ruff = existsSync(venvRuff) ? venvRuff : 'ruff';
-    try {
-        const r = await execTool(ruff, ['check', '--output-format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
-        const version = await toolVersion(ruff, ['--version'], o.workingDirectory);
-        // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
-        if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1))
-            return { tool: 'ruff', version, configSha256, findings: [], toolError: toolFailure('ruff', r) };
-        return { tool: 'ruff', version, configSha256, findings: parseRuffJson(r.stdout, rt.workspace) };
-    }
-    catch (error) {
-        if (!(error instanceof ToolNotFoundError))
-            throw error;
-    }
-    const hint = 'the python preset runs ruff, or flake8 when ruff is absent: "pip install ruff" before this step';
-    const r = await execTool('flake8', ['.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
-    const version = await toolVersion('flake8', ['--version'], o.workingDirectory);
-    // flake8: 0 = clean, 1 = violations; anything else, or a non-zero exit with nothing parsed, is a failure of flake8.
-    const findings = parseFlake8(r.stdout, o.workingDirectory, rt.workspace);
-    if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1) || (r.exitCode === 1 && findings.length === 0)) {
-        return { tool: 'flake8', version, configSha256, findings: [], toolError: toolFailure('flake8', r) };
-    }
-    return { tool: 'flake8', version, configSha256, findings };
-}
-async function runCommandLinter(o, rt) {
-    const [cmd, ...args] = o.command;
-    if (!cmd)
-        throw new ConfigurationError('input "command" is required with preset: command: the linter command line, e.g. "npx eslint -f json -o lint.json ."');
-    const reportPath = o.report ? join(o.workingDirectory, o.report) : '';
-    const since = Date.now();
-    const r = await execTool(cmd, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
-    rt.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
-    if (r.timedOut)
-        return { tool: cmd, version: '', findings: [], toolError: toolFailure(cmd, r) };
-    if (o.reportFormat === 'none' || !reportPath) {
-        const findings = r.exitCode === 0 ? [] : [{ severity: 'error', message: `${cmd} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5)}` }];
-        return { tool: cmd, version: '', findings };
-    }
-    if (!existsSync(reportPath)) {
-        return { tool: cmd, version: '', findings: [], toolError: `${cmd} ${describeExit(r)} and wrote no report at ${o.report}` };
-    }
-    const stat = statSync(reportPath);
-    if (stat.mtimeMs < since - 1000) {
-        return { tool: cmd, version: '', findings: [], toolError: `the report ${o.report} is older than this run: ${cmd} did not write it` };
-    }
-    const text = readFileSync(reportPath, 'utf8');
-    const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
-    if (r.exitCode !== 0 && findings.length === 0) {
-        return { tool: cmd, version: '', findings, toolError: `${cmd} ${describeExit(r)} but its report lists no problem` };
-    }
-    return { tool: cmd, version: '', findings };
-}
-async function runLintGate(o, rt) {
-    const clock = startClock();
-    const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
-        try {
-            if (o.preset === 'node')
-                return await runEslint(o, rt);
-            if (o.preset === 'python')
-                return await runPythonLinter(o, rt);
-            return await runCommandLinter(o, rt);
-        }
-        catch (error) {
-            if (error instanceof ToolNotFoundError)
-                return { tool: error.tool, version: '', findings: [], toolError: error.message };
-            if (error instanceof ConfigurationError)
-                throw error;
-            return { tool: o.preset, version: '', findings: [], toolError: error.message };
-        }
-    });
-    const errors = run.findings.filter((f) => f.severity === 'error').length;
-    const warnings = run.findings.filter((f) => f.severity === 'warning').length;
-    const metrics = { errors, warnings };
-    if (run.filesChecked !== undefined)
-        metrics.filesChecked = run.filesChecked;
-    let status;
-    let summary;
-    if (run.toolError) {
-        status = 'error';
-        summary = `${run.tool} could not check the code: ${run.toolError}`;
-    }
-    else if (errors > 0 || (o.failOnWarnings && warnings > 0)) {
-        status = 'fail';
-        summary = `${run.tool}: ${errors} error(s), ${warnings} warning(s)${o.failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`;
-    }
-    else {
-        status = 'pass';
-        summary = `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`;
-    }
-    const sections = [];
-    if (run.toolError)
-        sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
-    sections.push(`Linted with ${md(run.tool)} ${run.version ? code(run.version) : ''} (preset ${code(o.preset)}).`);
-    return {
-        gate: 'lint',
-        status,
-        summary,
-        tool: { name: run.tool, version: run.version, ...(run.configSha256 ? { configSha256: run.configSha256 } : {}) },
-        metrics,
-        findings: run.findings,
-        details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' },
-        startedAt: clock.startedAt,
-        durationMs: clock.elapsed(),
-        outputs: { errors, warnings },
-        summarySections: sections,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/gates/test.ts
-
 
 
 
@@ -21924,12 +21693,12 @@ function nodeTestRunner(cwd, workspace) {
         return { name, version: '' };
     }
 }
-async function test_toolVersion(p, cwd) {
+async function toolVersion(p, cwd) {
     const probe = p.cmd === 'npm' ? ['npm', ['--version']] : p.cmd === 'python3' ? ['python3', ['-m', 'pytest', '--version']] : undefined;
     if (!probe)
         return '';
     try {
-        const r = await exec_execTool(probe[0], probe[1], { cwd, timeoutMs: 30_000 });
+        const r = await execTool(probe[0], probe[1], { cwd, timeoutMs: 30_000 });
         return /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`)?.[1] ?? '';
     }
     catch {
@@ -21957,14 +21726,14 @@ function judgeTests(exit, counts, source) {
     return { status: 'pass', summary: `${ran} (${source})` };
 }
 async function runTestGate(o, rt) {
-    const clock = gate_startClock();
+    const clock = startClock();
     const p = plan(o, rt.tempDir);
     const since = Date.now();
-    const outcome = await rt.log.group(`${p.tool} in ${annotations_repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
+    const outcome = await rt.log.group(`${p.tool} in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
         let r;
         const live = rt.log.untrustedStream();
         try {
-            r = await exec_execTool(p.cmd, p.args, {
+            r = await execTool(p.cmd, p.args, {
                 cwd: o.workingDirectory,
                 timeoutMs: o.timeoutMs,
                 installHint: p.hint,
@@ -21974,7 +21743,7 @@ async function runTestGate(o, rt) {
             });
         }
         catch (error) {
-            if (error instanceof errors_ToolNotFoundError)
+            if (error instanceof ToolNotFoundError)
                 return { error: error.message };
             throw error;
         }
@@ -21983,13 +21752,13 @@ async function runTestGate(o, rt) {
         }
         return { r };
     });
-    const version = await test_toolVersion(p, o.workingDirectory);
+    const version = await toolVersion(p, o.workingDirectory);
     const runner = o.preset === 'node' ? nodeTestRunner(o.workingDirectory, rt.workspace) : undefined;
     const tool = runner ? { name: `${runner.name} (npm test)`, version: runner.version } : { name: p.tool, version };
     const base = {
         gate: 'test',
         startedAt: clock.startedAt,
-        details: { preset: o.preset, workingDirectory: annotations_repoRelative(o.workingDirectory, rt.workspace) || '.', ...(runner ? { npmVersion: version } : {}) },
+        details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.', ...(runner ? { npmVersion: version } : {}) },
     };
     if ('error' in outcome) {
         return { ...base, status: 'error', summary: outcome.error, tool, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
@@ -22005,8 +21774,8 @@ async function runTestGate(o, rt) {
             const junit = readJUnitFiles(reports, o.workingDirectory, rt.workspace);
             counts = junit;
             findings = junit.failures;
-            const names = reports.map((f) => annotations_repoRelative(f, rt.workspace));
-            source = names.length <= 3 ? `JUnit: ${names.join(', ')}` : `JUnit: ${names.length} reports under ${annotations_repoRelative(o.workingDirectory, rt.workspace) || '.'}`;
+            const names = reports.map((f) => repoRelative(f, rt.workspace));
+            source = names.length <= 3 ? `JUnit: ${names.join(', ')}` : `JUnit: ${names.length} reports under ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`;
         }
         catch (error) {
             reportError = error.message;
@@ -22018,7 +21787,7 @@ async function runTestGate(o, rt) {
     }
     let verdict = reportError ? { status: 'error', summary: reportError } : judgeTests(r, counts, source);
     if (verdict.status === 'fail' && findings.length === 0) {
-        findings = [{ severity: 'error', message: `${p.tool} ${exec_describeExit(r)}: ${exec_lastLines(`${r.stdout}\n${r.stderr}`, 3)}` }];
+        findings = [{ severity: 'error', message: `${p.tool} ${describeExit(r)}: ${lastLines(`${r.stdout}\n${r.stderr}`, 3)}` }];
     }
     if (r.truncated && verdict.status === 'pass' && !reports.length)
         verdict = { status: 'error', summary: 'the test output was too large to read its summary; set the junit input' };
@@ -22027,8 +21796,8 @@ async function runTestGate(o, rt) {
         : {};
     const sections = [];
     if (verdict.status !== 'pass')
-        sections.push(`### Last lines of the test output\n\n${markdown_codeBlock(exec_lastLines(`${r.stdout}\n${r.stderr}`, 25) || '(no output)')}`);
-    sections.push(`Ran ${markdown_code([p.cmd, ...p.args].join(' '))} (${markdown_md(exec_describeExit(r))}); counts from ${markdown_md(source || 'nowhere')}.`);
+        sections.push(`### Last lines of the test output\n\n${codeBlock(lastLines(`${r.stdout}\n${r.stderr}`, 25) || '(no output)')}`);
+    sections.push(`Ran ${code([p.cmd, ...p.args].join(' '))} (${md(describeExit(r))}); counts from ${md(source || 'nowhere')}.`);
     return {
         ...base,
         status: verdict.status,

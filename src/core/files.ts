@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
 
 export function sha256File(path: string): string {
@@ -25,4 +25,20 @@ export function freshFiles(globs: readonly string[], cwd: string, sinceMs: numbe
   const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
   // Filesystem timestamps can be coarser than the clock: allow one second of slack.
   return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
+}
+
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+export function findProjectBin(name: string, from: string, workspace: string): string | undefined {
+  let dir = resolve(from);
+  const top = resolve(workspace);
+  for (;;) {
+    const candidate = join(dir, 'node_modules', '.bin', name);
+    if (existsSync(candidate)) return candidate;
+    const rel = relative(top, dir);
+    if (dir === top || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+    dir = dirname(dir);
+  }
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findProjectBin, parseEslintJson, parseFlake8, parseRuffJson } from './lint.js';
+import { findProjectBin } from '../core/files.js';
+import { parseEslintJson, parseFlake8, parseRuffJson } from './lint.js';
 
 describe('lint report parsers', () => {
   it('eslint JSON: severities, repo-relative paths, rule ids, fatal parse errors', () => {

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { repoRelative } from '../core/annotations.js';
 import { ConfigurationError, ToolNotFoundError } from '../core/errors.js';
 import type { Finding } from '../core/evidence.js';
 import { describeExit, execTool, lastLines, type ExecResult } from '../core/exec.js';
-import { hashFirstExisting } from '../core/files.js';
+import { findProjectBin, hashFirstExisting } from '../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
 import { code, codeBlock, md } from '../core/markdown.js';
 
@@ -137,22 +137,6 @@ async function toolVersion(command: string, args: string[], cwd: string): Promis
 
 function toolFailure(tool: string, r: ExecResult): string {
   return `${tool} ${describeExit(r)} without a usable report: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`;
-}
-
-/**
- * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
- * parent inside the repository (workspaces hoist dev tools to the root).
- */
-export function findProjectBin(name: string, from: string, workspace: string): string | undefined {
-  let dir = resolve(from);
-  const top = resolve(workspace);
-  for (;;) {
-    const candidate = join(dir, 'node_modules', '.bin', name);
-    if (existsSync(candidate)) return candidate;
-    const rel = relative(top, dir);
-    if (dir === top || rel.startsWith('..') || isAbsolute(rel)) return undefined;
-    dir = dirname(dir);
-  }
 }
 
 async function runEslint(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
