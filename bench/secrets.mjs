@@ -22,6 +22,8 @@ if (!existsSync(bundle)) {
   process.exit(2);
 }
 const work = mkdtempSync(join(tmpdir(), 'rs-bench-secrets-'));
+// Removed however the run ends (a failed gate run throws): benchmark repositories are large.
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com', GIT_CONFIG_NOSYSTEM: '1' };
 const git = (dir, ...args) => execFileSync('git', args, { cwd: dir, env: gitEnv, encoding: 'utf8', maxBuffer: 1 << 30 }).trim();
 const fakeKey = () => ['AK', 'IA'].join('') + Array.from(randomBytes(16), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b % 32]).join('');
@@ -201,5 +203,4 @@ console.log(`   gate, scope: history:     ${history.ms.toFixed(0)} ms; ${history
 console.log(`   same PR, 10-commit repo:  ${prSmall.ms.toFixed(0)} ms; ${prSmall.outputs['commits-scanned']} commits, ${prSmall.outputs.findings} finding(s)`);
 console.log(`   ratio PR / history:       ${prRatio.toFixed(3)}x  (commits ${(Number(pr.outputs['commits-scanned']) / Number(history.outputs['commits-scanned'])).toFixed(3)}x)`);
 console.log(`   ratio PR in 2,000-commit repo / same PR in 10-commit repo: ${(pr.ms / prSmall.ms).toFixed(2)}x  (cost follows the PR when ~1)`);
-rmSync(work, { recursive: true, force: true });
 if (treeRatio > 1.1 || Number(pr.outputs['commits-scanned']) !== 10) process.exitCode = 1;

@@ -77,16 +77,32 @@ export class GitRepo {
 
   /** A file:// clone (so --depth is honoured) in a new temporary directory. */
   clone(extra: string[] = []): GitRepo {
-    const parent = mkdtempSync(join(tmpdir(), 'rs-secrets-clone-'));
+    const parent = tempDir('rs-secrets-clone-');
     const dir = join(parent, 'repo');
     execFileSync('git', ['clone', '-q', ...extra, `file://${this.dir}`, dir], { env: GIT_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     return new GitRepo(dir);
   }
 }
 
+/** Every temporary directory made here, removed by removeTempRepos(). */
+const madeDirs = new Set<string>();
+
+/** A temporary directory that removeTempRepos() removes. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.add(dir);
+  return dir;
+}
+
+/** Removes every repository, clone and directory made by this module (call in afterAll). */
+export function removeTempRepos(): void {
+  for (const dir of madeDirs) rmSync(dir, { recursive: true, force: true });
+  madeDirs.clear();
+}
+
 /** A new repository on branch main with one initial commit. */
 export function initRepo(prefix = 'rs-secrets-repo-'): GitRepo {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = tempDir(prefix);
   execFileSync('git', ['init', '-q', '-b', 'main', dir], { env: GIT_ENV });
   const repo = new GitRepo(dir);
   repo.git('config', 'user.name', 'Test');

@@ -1,15 +1,29 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
 import { pullRequestEvent } from './events.js';
-import { fakeAwsKeyId, fakeGithubPat, initRepo, type GitRepo } from './git-fixtures.js';
-import { randomSha, REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
+import { fakeAwsKeyId, fakeGithubPat, initRepo, removeTempRepos, tempDir, type GitRepo } from './git-fixtures.js';
+import { randomSha, REPO_ROOT, runAction, type ActionRun, type RunOptions } from '../../src/local/harness.js';
 
 /** The real gitleaks v8.28.0 engine (WebAssembly build: dir and stdin modes, no git). */
 const GITLEAKS = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
+
+/** The harness's per-run directories (runner temp, tool cache, GITHUB_* files), removed at the end. */
+const runHomes = new Set<string>();
+
+async function runSecrets(options: RunOptions): Promise<ActionRun> {
+  const run = await runAction('secrets', options);
+  runHomes.add(dirname(run.runnerTemp));
+  return run;
+}
+
+afterAll(() => {
+  removeTempRepos();
+  for (const home of runHomes) rmSync(home, { recursive: true, force: true });
+});
 
 function evidenceOf(run: ActionRun) {
   const path = run.outputs['evidence-path'];
@@ -43,7 +57,7 @@ function readdirSafe(dir: string): string[] {
 }
 
 function scan(repo: GitRepo, opts: { eventName?: string; event?: unknown; inputs?: Record<string, string>; sha?: string } = {}) {
-  return runAction('secrets', {
+  return runSecrets({
     workspace: repo.dir,
     eventName: opts.eventName ?? 'workflow_dispatch',
     event: opts.event ?? { inputs: {} },
@@ -178,7 +192,6 @@ describe('secrets gate on a pull request (bundle, real gitleaks engine)', () => 
     expect(r.outputs.status).toBe('error');
     expect(r.summary).toContain('fetch-depth: 0');
     expect(evidenceOf(r).status).toBe('error');
-    rmSync(join(shallow.dir, '..'), { recursive: true, force: true });
   });
 
   it('a base commit missing from the checkout is an error naming fetch-depth: 0', async () => {
@@ -261,12 +274,11 @@ describe('secrets gate suppression: config allowlist, .gitleaksignore, exception
   });
 
   it('a baseline report suppresses exactly the findings it names', async () => {
-    const baseline = join(repo.dir, '..', `${repo.dir.split('/').pop()}-baseline.json`);
+    const baseline = join(tempDir('rs-secrets-baseline-'), 'baseline.json');
     writeFileSync(baseline, JSON.stringify([{ RuleID: 'aws-access-token', File: 'src/two.env', StartLine: 2, Commit: head, Fingerprint: fpTwo, Secret: 'REDACTED' }]));
     const r = await scan(repo, { eventName: 'pull_request', event: event(), inputs: { 'baseline-path': baseline } });
     expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
     expect(evidenceOf(r).findings.map((f) => f.fingerprint)).toEqual([fpOne]);
-    rmSync(baseline, { force: true });
   });
 
   it('an expired exception fails the gate and names the entry; a live one suppresses; an unused one warns', async () => {
@@ -344,7 +356,7 @@ describe('secrets gate: installing gitleaks', () => {
 
   it('an archive that fails its pinned sha256 is an error, and nothing is scanned', async () => {
     const repo = initRepo();
-    const r = await runAction('secrets', { workspace: repo.dir, sha: repo.head(), inputs: { 'mirror-url': mirror } });
+    const r = await runSecrets({ workspace: repo.dir, sha: repo.head(), inputs: { 'mirror-url': mirror } });
     expect(r.exitCode).toBe(1);
     expect(r.outputs.status).toBe('error');
     expect(r.summary).toContain('could not be installed');
@@ -354,8 +366,20 @@ describe('secrets gate: installing gitleaks', () => {
 
   it('an unknown gitleaks version is a configuration error', async () => {
     const repo = initRepo();
-    const r = await runAction('secrets', { workspace: repo.dir, sha: repo.head(), inputs: { 'gitleaks-version': '0.0.1', 'mirror-url': mirror } });
+    const r = await runSecrets({ workspace: repo.dir, sha: repo.head(), inputs: { 'gitleaks-version': '0.0.1', 'mirror-url': mirror } });
     expect(r.outputs.status).toBe('error');
     expect(r.stdout).toMatch(/0\.0\.1/);
+  });
+});
+
+// Last in the file: every repository above is finished with.
+describe('secrets e2e fixtures', () => {
+  it('removeTempRepos removes every repository, clone and temporary directory the fixtures made', () => {
+    const repo = initRepo();
+    const clone = repo.clone();
+    const dir = tempDir('rs-secrets-baseline-');
+    for (const d of [repo.dir, clone.dir, dir]) expect(existsSync(d)).toBe(true);
+    removeTempRepos();
+    for (const d of [repo.dir, dirname(clone.dir), dir]) expect(existsSync(d), d).toBe(false);
   });
 });

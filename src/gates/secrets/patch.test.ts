@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { LayeredScratchTree, PatchParser, unquoteGitPath, type AddedFile } from './patch.js';
 
 const A = 'a'.repeat(40);
@@ -89,8 +89,14 @@ describe('PatchParser', () => {
 });
 
 describe('LayeredScratchTree', () => {
+  const roots: string[] = [];
+  afterAll(() => {
+    for (const root of roots) rmSync(root, { recursive: true, force: true });
+  });
+
   function tree(maxBuffered?: number) {
     const root = mkdtempSync(join(tmpdir(), 'rs-secrets-unit-'));
+    roots.push(root);
     return { root, t: new LayeredScratchTree(root, new Set(['.gitleaksignore']), maxBuffered) };
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +48,7 @@ describe('gitleaks report handling', () => {
     writeFileSync(path, '{"not":"a list"}');
     expect(() => readBaseline(path)).toThrow(ConfigurationError);
     expect(() => readBaseline(join(dir, 'missing.json'))).toThrow(/input "baseline-path"/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('SARIF 2.1.0 with open findings only, encoded URIs, exclusive end column', () => {
