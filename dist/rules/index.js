@@ -22773,6 +22773,23 @@ function freshFiles(globs, cwd, sinceMs) {
     // Filesystem timestamps can be coarser than the clock: allow one second of slack.
     return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
 }
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = resolve(from);
+    const top = resolve(workspace);
+    for (;;) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate))
+            return candidate;
+        const rel = relative(top, dir);
+        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
+            return undefined;
+        dir = dirname(dir);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
 function startClock() {
@@ -30586,41 +30603,75 @@ function scalarText(node) {
         return String(node.value);
     return undefined;
 }
-function stringMap(node) {
-    const out = {};
-    if (!(0,dist/* isMap */.jh)(node))
-        return out;
-    for (const pair of node.items) {
-        const key = scalarText(pair.key);
+/**
+ * Parse options for rule files: promtool's YAML decoder follows aliases and merge keys
+ * (`labels: *common`, `<<: *common`), so the conversion of a PrometheusRule must expand them too.
+ */
+const YAML_OPTIONS = { merge: true };
+/** The node an alias stands for; any other node as it is. */
+function resolveAlias(node, doc) {
+    return (0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
+}
+/** `<<` as a merge key: a Symbol with the merge option, the plain string without it. */
+function isMergeKey(key) {
+    return (0,dist/* isScalar */.jn)(key) && (typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN'));
+}
+/**
+ * A YAML mapping of strings (labels, annotations), through aliases and merge keys: explicit keys
+ * win over merged ones, and of several merged maps the first wins, as in YAML's merge key spec.
+ */
+function stringMap(node, doc, depth = 0) {
+    const map = resolveAlias(node, doc);
+    if (!(0,dist/* isMap */.jh)(map) || depth > 16)
+        return {};
+    const merged = {};
+    const own = {};
+    for (const pair of map.items) {
+        if (isMergeKey(pair.key)) {
+            const value = resolveAlias(pair.value, doc);
+            const sources = (0,dist/* isSeq */.oP)(value) ? value.items : [value];
+            for (const source of sources)
+                for (const [k, v] of Object.entries(stringMap(source, doc, depth + 1)))
+                    if (!(k in merged))
+                        merged[k] = v;
+            continue;
+        }
+        const key = scalarText(resolveAlias(pair.key, doc));
         if (key === undefined)
             continue;
-        out[key] = scalarText(pair.value) ?? '';
+        own[key] = scalarText(resolveAlias(pair.value, doc)) ?? '';
     }
-    return out;
+    return { ...merged, ...own };
 }
 /** Reads the groups of a rule file (a `groups:` sequence node) with the original positions. */
-function readGroups(groupsNode, lc) {
+function readGroups(groupsNode, lc, doc) {
     const pos = (node) => {
         const p = lc.linePos(node?.range?.[0] ?? 0);
         return { line: p.line, column: p.col };
     };
+    const deref = (node) => resolveAlias(node, doc);
+    const text = (node) => scalarText(deref(node));
     const groups = [];
-    if (!(0,dist/* isSeq */.oP)(groupsNode))
+    const seq = deref(groupsNode);
+    if (!(0,dist/* isSeq */.oP)(seq))
         return groups;
-    for (const g of groupsNode.items) {
+    for (const item of seq.items) {
+        const g = deref(item);
         if (!(0,dist/* isMap */.jh)(g))
             continue;
-        const name = scalarText(g.get('name', true)) ?? '';
-        const group = { name, line: pos(g).line, rules: [] };
-        const rules = g.get('rules', true);
+        const name = text(g.get('name', true)) ?? '';
+        const group = { name, line: pos(item).line, rules: [] };
+        const rules = deref(g.get('rules', true));
         if ((0,dist/* isSeq */.oP)(rules)) {
-            rules.items.forEach((r, i) => {
+            rules.items.forEach((item, i) => {
+                const r = deref(item);
                 if (!(0,dist/* isMap */.jh)(r))
                     return;
-                const alert = scalarText(r.get('alert', true));
-                const record = scalarText(r.get('record', true));
+                const alert = text(r.get('alert', true));
+                const record = text(r.get('record', true));
+                // Positions are where the key's value is written (an alias, too); values are what it stands for.
                 const forNode = r.get('for', true);
-                const at = pos(r);
+                const at = pos(item);
                 const rule = {
                     kind: alert !== undefined ? 'alert' : 'record',
                     name: alert ?? record ?? '',
@@ -30628,11 +30679,11 @@ function readGroups(groupsNode, lc) {
                     index: i + 1,
                     line: at.line,
                     column: at.column,
-                    expr: scalarText(r.get('expr', true)),
-                    labels: stringMap(r.get('labels', true)),
-                    annotations: stringMap(r.get('annotations', true)),
+                    expr: text(r.get('expr', true)),
+                    labels: stringMap(r.get('labels', true), doc),
+                    annotations: stringMap(r.get('annotations', true), doc),
                 };
-                const forText = scalarText(forNode);
+                const forText = text(forNode);
                 if (forText !== undefined) {
                     rule.for = forText;
                     rule.forLine = pos(forNode).line;
@@ -30724,7 +30775,7 @@ function loadRuleFile(o) {
         return base;
     }
     const lc = new dist/* LineCounter */.HN();
-    const docs = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter: lc, prettyErrors: true });
+    const docs = (0,dist/* parseAllDocuments */.hR)(text, { ...YAML_OPTIONS, lineCounter: lc, prettyErrors: true });
     const list = Array.isArray(docs) ? docs : [];
     for (const doc of list) {
         for (const err of doc.errors) {
@@ -30760,7 +30811,7 @@ function loadRuleFile(o) {
         });
         return base;
     }
-    base.groups = readGroups(contents.get('groups', true), lc);
+    base.groups = readGroups(contents.get('groups', true), lc, first);
     base.checkable = true;
     return base;
 }
@@ -30770,16 +30821,16 @@ function convertPrometheusRules(base, docs, lc, o) {
     const origGroups = [];
     let groupsKey;
     for (const doc of docs) {
-        const spec = doc.contents.get('spec', true);
+        const spec = resolveAlias(doc.contents.get('spec', true), doc);
         if (!(0,dist/* isMap */.jh)(spec))
             continue;
         const groupsPair = spec.items.find((p) => scalarText(p.key) === 'groups');
         groupsKey ??= groupsPair?.key;
-        const groups = groupsPair?.value;
+        const groups = resolveAlias(groupsPair?.value, doc);
         if ((0,dist/* isSeq */.oP)(groups)) {
             for (const item of groups.items)
                 origGroups.push({ doc, node: item });
-            base.groups.push(...readGroups(groups, lc));
+            base.groups.push(...readGroups(groups, lc, doc));
         }
     }
     if (origGroups.length === 0) {
@@ -30793,7 +30844,8 @@ function convertPrometheusRules(base, docs, lc, o) {
         return base;
     }
     const plain = { groups: origGroups.map(({ doc, node }) => node.toJS(doc)) };
-    const text = new dist/* Document */.yo(plain).toString({ lineWidth: 0 });
+    // Expanded, not re-aliased: every converted node then has its own position to map back.
+    const text = new dist/* Document */.yo(plain, { aliasDuplicateObjects: false }).toString({ lineWidth: 0 });
     const clc = new dist/* LineCounter */.HN();
     const conv = (0,dist/* parseDocument */.Tp)(text, { lineCounter: clc });
     const pairs = [];
@@ -30854,7 +30906,7 @@ function loadTestFile(absPath, file) {
         return t;
     }
     const lc = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lc, prettyErrors: true });
+    const doc = (0,dist/* parseDocument */.Tp)(text, { ...YAML_OPTIONS, lineCounter: lc, prettyErrors: true });
     for (const err of doc.errors) {
         const at = err.linePos?.[0];
         t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${yamlErrorText(err.message)}` });
@@ -30867,13 +30919,17 @@ function loadTestFile(absPath, file) {
         return t;
     }
     const line = (node) => lc.linePos(node?.range?.[0] ?? 0).line;
+    // promtool's decoder follows aliases (`exp_labels: *labels`): so does the evidence.
+    const deref = (node) => resolveAlias(node, doc);
+    const textOf = (node) => testfiles_scalarText(deref(node));
     const ruleFilesNode = root.get('rule_files', true);
-    const entries = (0,dist/* isSeq */.oP)(ruleFilesNode) ? ruleFilesNode.items.map((i) => testfiles_scalarText(i) ?? '').filter((s) => s !== '') : [];
+    const ruleFilesSeq = deref(ruleFilesNode);
+    const entries = (0,dist/* isSeq */.oP)(ruleFilesSeq) ? ruleFilesSeq.items.map((i) => textOf(i) ?? '').filter((s) => s !== '') : [];
     if (entries.length === 0) {
         t.findings.push({ severity: 'error', file, line: line(ruleFilesNode ?? root), rule: 'no-rule-files', message: `${file} lists no rule_files: its tests load no rule and prove nothing` });
     }
     const testDir = (0,external_node_path_namespaceObject.dirname)(absPath);
-    const ruleFilesAt = (0,dist/* isSeq */.oP)(ruleFilesNode) ? ruleFilesNode.items : [];
+    const ruleFilesAt = (0,dist/* isSeq */.oP)(ruleFilesSeq) ? ruleFilesSeq.items : [];
     resolveRuleFiles(entries, testDir).forEach(({ entry, matches }, i) => {
         if (matches.length === 0) {
             // promtool only prints a warning and then tests nothing: that must not pass.
@@ -30882,35 +30938,34 @@ function loadTestFile(absPath, file) {
         t.ruleFiles.push(...matches);
     });
     const tests = root.get('tests', true);
-    if ((0,dist/* isSeq */.oP)(tests)) {
-        tests.items.forEach((g, i) => {
+    const testsSeq = deref(tests);
+    if ((0,dist/* isSeq */.oP)(testsSeq)) {
+        testsSeq.items.forEach((item, i) => {
+            const g = deref(item);
             if (!(0,dist/* isMap */.jh)(g))
                 return;
-            const name = testfiles_scalarText(g.get('name', true));
-            const group = { name: name ?? `unnamed#${i}`, named: name !== undefined && name !== '', index: i, line: line(g), alerts: [], promqlTests: 0 };
-            const alerts = g.get('alert_rule_test', true);
+            const name = textOf(g.get('name', true));
+            const group = { name: name ?? `unnamed#${i}`, named: name !== undefined && name !== '', index: i, line: line(item), alerts: [], promqlTests: 0 };
+            const alerts = deref(g.get('alert_rule_test', true));
             if ((0,dist/* isSeq */.oP)(alerts)) {
-                for (const a of alerts.items) {
+                for (const item of alerts.items) {
+                    const a = deref(item);
                     if (!(0,dist/* isMap */.jh)(a))
                         continue;
-                    const evalTime = testfiles_scalarText(a.get('eval_time', true)) ?? '0s';
-                    const exp = a.get('exp_alerts', true);
+                    const evalTime = textOf(a.get('eval_time', true)) ?? '0s';
+                    const exp = deref(a.get('exp_alerts', true));
                     const expected = [];
                     if ((0,dist/* isSeq */.oP)(exp)) {
                         for (const e of exp.items) {
-                            const labels = {};
-                            const l = (0,dist/* isMap */.jh)(e) ? e.get('exp_labels', true) : undefined;
-                            if ((0,dist/* isMap */.jh)(l))
-                                for (const p of l.items)
-                                    labels[testfiles_scalarText(p.key) ?? ''] = testfiles_scalarText(p.value) ?? '';
-                            expected.push(labels);
+                            const m = deref(e);
+                            expected.push((0,dist/* isMap */.jh)(m) ? stringMap(m.get('exp_labels', true), doc) : {});
                         }
                     }
                     const ms = parseDuration(evalTime);
-                    group.alerts.push({ alertname: testfiles_scalarText(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(a), expected });
+                    group.alerts.push({ alertname: textOf(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(item), expected });
                 }
             }
-            const promql = g.get('promql_expr_test', true);
+            const promql = deref(g.get('promql_expr_test', true));
             if ((0,dist/* isSeq */.oP)(promql))
                 group.promqlTests = promql.items.length;
             t.groups.push(group);

@@ -181,6 +181,44 @@ describe('rules gate (bundle, real promtool)', () => {
     );
   });
 
+  it('labels and annotations written as YAML aliases or merge keys pass, as promtool accepts them', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+    mkdirSync(join(ws, 'p'));
+    writeFileSync(
+      join(ws, 'p', 'rules.yml'),
+      [
+        'groups:',
+        '  - name: g',
+        '    rules:',
+        '      - alert: A',
+        '        expr: up == 0',
+        '        for: &wait 5m',
+        '        labels: &labels {severity: critical}',
+        '        annotations: &annotations {summary: down, runbook_url: "https://runbooks.example.com/A"}',
+        '      - alert: B',
+        '        expr: up == 1',
+        '        for: *wait',
+        '        labels: *labels',
+        '        annotations: *annotations',
+        '      - alert: C',
+        '        expr: up == 2',
+        '        for: *wait',
+        '        labels: {<<: *labels, team: db}',
+        '        annotations: {<<: *annotations}',
+        '',
+      ].join('\n'),
+    );
+    const run = await rules(ws, { rules: 'p/rules.yml', coverage: 'off', severities: 'critical', 'require-runbook': 'error', 'min-for': '1m', 'min-for-level': 'error' });
+    expect(run.exitCode, run.stdout.slice(-2000)).toBe(0);
+    expect(run.outputs.status).toBe('pass');
+    expect(run.annotations).toEqual([]);
+    expect((evidenceOf(run).details.alerts as AlertEvidence[]).map((a) => [a.name, a.severity])).toEqual([
+      ['A', 'critical'],
+      ['B', 'critical'],
+      ['C', 'critical'],
+    ]);
+  });
+
   describe('never pass when the gate cannot judge', () => {
     it('a rules glob that matches nothing is a clear error naming the input', async () => {
       const ws = workspace();

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkHygiene, type HygienePolicy } from './hygiene.js';
 import { lineMapFrom, loadRuleFile } from './sources.js';
 
 function write(text: string, name = 'r.yaml'): { dir: string; path: string } {
@@ -74,6 +75,59 @@ describe('loadRuleFile', () => {
     expect(loadRuleFile({ absPath: bin.path, file: 'b', scratchDir: bin.dir }).findings[0]).toMatchObject({ rule: 'not-yaml' });
     const other = write('server:\n  port: 1\n');
     expect(loadRuleFile({ absPath: other.path, file: 'o', scratchDir: other.dir }).findings[0]).toMatchObject({ rule: 'not-a-rule-file', line: 1 });
+  });
+});
+
+describe('loadRuleFile: YAML aliases and merge keys (promtool follows both)', () => {
+  const ALIASES = `groups:
+  - name: g
+    rules:
+      - alert: A
+        expr: up == 0
+        for: &wait 5m
+        labels: &labels
+          severity: critical
+        annotations: &annotations
+          summary: down
+          runbook_url: https://runbooks.example.com/A
+      - alert: B
+        expr: up == 1
+        for: *wait
+        labels: *labels
+        annotations: *annotations
+      - alert: C
+        expr: up == 2
+        for: 5m
+        labels:
+          <<: *labels
+          team: db
+        annotations:
+          <<: *annotations
+          summary: own summary
+`;
+  const policy: HygienePolicy = { severity: 'error', severities: ['critical'], summary: 'error', runbook: 'error', minForMs: 60_000, minFor: 'error', duplicates: 'error' };
+
+  it('labels, annotations and for: written as aliases or merged are read as promtool reads them', () => {
+    const { dir, path } = write(ALIASES, 'a.yml');
+    const rf = loadRuleFile({ absPath: path, file: 'a.yml', scratchDir: dir });
+    expect(rf.findings).toEqual([]);
+    const [a, b, c] = rf.groups[0]!.rules;
+    expect(b).toMatchObject({ name: 'B', for: '5m', forLine: 14, labels: { severity: 'critical' }, annotations: { summary: 'down', runbook_url: 'https://runbooks.example.com/A' } });
+    expect(c).toMatchObject({ labels: { severity: 'critical', team: 'db' }, annotations: { summary: 'own summary', runbook_url: 'https://runbooks.example.com/A' } });
+    expect(a!.labels).toEqual(b!.labels);
+    expect(checkHygiene(rf, policy, dir)).toEqual([]);
+  });
+
+  it('a PrometheusRule with aliases converts to the expanded rules', () => {
+    const text = `apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: x}\nspec:\n  ${ALIASES.replace(/\n/g, '\n  ')}`;
+    const { dir, path } = write(text, 'p.yaml');
+    const rf = loadRuleFile({ absPath: path, file: 'p.yaml', scratchDir: join(dir, 'conv') });
+    expect(rf.kind).toBe('prometheusrule');
+    expect(checkHygiene(rf, policy, dir)).toEqual([]);
+    const converted = readFileSync(rf.promtoolPath, 'utf8');
+    expect(converted).not.toContain('*');
+    expect(converted).not.toContain('<<');
+    expect(converted).toContain('team: db');
   });
 });
 

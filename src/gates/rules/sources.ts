@@ -59,37 +59,71 @@ function scalarText(node: unknown): string | undefined {
   return undefined;
 }
 
-function stringMap(node: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!isMap(node)) return out;
-  for (const pair of node.items) {
-    const key = scalarText(pair.key);
+/**
+ * Parse options for rule files: promtool's YAML decoder follows aliases and merge keys
+ * (`labels: *common`, `<<: *common`), so the conversion of a PrometheusRule must expand them too.
+ */
+export const YAML_OPTIONS = { merge: true } as const;
+
+/** The node an alias stands for; any other node as it is. */
+export function resolveAlias(node: unknown, doc: Document.Parsed): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+/** `<<` as a merge key: a Symbol with the merge option, the plain string without it. */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN'));
+}
+
+/**
+ * A YAML mapping of strings (labels, annotations), through aliases and merge keys: explicit keys
+ * win over merged ones, and of several merged maps the first wins, as in YAML's merge key spec.
+ */
+export function stringMap(node: unknown, doc: Document.Parsed, depth = 0): Record<string, string> {
+  const map = resolveAlias(node, doc);
+  if (!isMap(map) || depth > 16) return {};
+  const merged: Record<string, string> = {};
+  const own: Record<string, string> = {};
+  for (const pair of map.items) {
+    if (isMergeKey(pair.key)) {
+      const value = resolveAlias(pair.value, doc);
+      const sources = isSeq(value) ? value.items : [value];
+      for (const source of sources) for (const [k, v] of Object.entries(stringMap(source, doc, depth + 1))) if (!(k in merged)) merged[k] = v;
+      continue;
+    }
+    const key = scalarText(resolveAlias(pair.key, doc));
     if (key === undefined) continue;
-    out[key] = scalarText(pair.value) ?? '';
+    own[key] = scalarText(resolveAlias(pair.value, doc)) ?? '';
   }
-  return out;
+  return { ...merged, ...own };
 }
 
 /** Reads the groups of a rule file (a `groups:` sequence node) with the original positions. */
-function readGroups(groupsNode: unknown, lc: LineCounter): ParsedGroup[] {
+function readGroups(groupsNode: unknown, lc: LineCounter, doc: Document.Parsed): ParsedGroup[] {
   const pos = (node: YamlNode | null | undefined) => {
     const p = lc.linePos(node?.range?.[0] ?? 0);
     return { line: p.line, column: p.col };
   };
+  const deref = (node: unknown) => resolveAlias(node, doc);
+  const text = (node: unknown) => scalarText(deref(node));
   const groups: ParsedGroup[] = [];
-  if (!isSeq(groupsNode)) return groups;
-  for (const g of groupsNode.items) {
+  const seq = deref(groupsNode);
+  if (!isSeq(seq)) return groups;
+  for (const item of seq.items) {
+    const g = deref(item);
     if (!isMap(g)) continue;
-    const name = scalarText(g.get('name', true)) ?? '';
-    const group: ParsedGroup = { name, line: pos(g as YamlNode).line, rules: [] };
-    const rules = g.get('rules', true);
+    const name = text(g.get('name', true)) ?? '';
+    const group: ParsedGroup = { name, line: pos(item as YamlNode).line, rules: [] };
+    const rules = deref(g.get('rules', true));
     if (isSeq(rules)) {
-      rules.items.forEach((r, i) => {
+      rules.items.forEach((item, i) => {
+        const r = deref(item);
         if (!isMap(r)) return;
-        const alert = scalarText(r.get('alert', true));
-        const record = scalarText(r.get('record', true));
+        const alert = text(r.get('alert', true));
+        const record = text(r.get('record', true));
+        // Positions are where the key's value is written (an alias, too); values are what it stands for.
         const forNode = r.get('for', true) as YamlNode | undefined;
-        const at = pos(r as YamlNode);
+        const at = pos(item as YamlNode);
         const rule: ParsedRule = {
           kind: alert !== undefined ? 'alert' : 'record',
           name: alert ?? record ?? '',
@@ -97,11 +131,11 @@ function readGroups(groupsNode: unknown, lc: LineCounter): ParsedGroup[] {
           index: i + 1,
           line: at.line,
           column: at.column,
-          expr: scalarText(r.get('expr', true)),
-          labels: stringMap(r.get('labels', true)),
-          annotations: stringMap(r.get('annotations', true)),
+          expr: text(r.get('expr', true)),
+          labels: stringMap(r.get('labels', true), doc),
+          annotations: stringMap(r.get('annotations', true), doc),
         };
-        const forText = scalarText(forNode);
+        const forText = text(forNode);
         if (forText !== undefined) {
           rule.for = forText;
           rule.forLine = pos(forNode).line;
@@ -203,7 +237,7 @@ export function loadRuleFile(o: LoadOptions): RuleFile {
     return base;
   }
   const lc = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: true });
+  const docs = parseAllDocuments(text, { ...YAML_OPTIONS, lineCounter: lc, prettyErrors: true });
   const list = Array.isArray(docs) ? docs : [];
   for (const doc of list) {
     for (const err of doc.errors) {
@@ -237,7 +271,7 @@ export function loadRuleFile(o: LoadOptions): RuleFile {
     });
     return base;
   }
-  base.groups = readGroups(contents.get('groups', true), lc);
+  base.groups = readGroups(contents.get('groups', true), lc, first);
   base.checkable = true;
   return base;
 }
@@ -249,14 +283,14 @@ function convertPrometheusRules(base: RuleFile, docs: Document.Parsed[], lc: Lin
   const origGroups: { doc: Document.Parsed; node: unknown }[] = [];
   let groupsKey: YamlNode | undefined;
   for (const doc of docs) {
-    const spec = (doc.contents as { get(k: string, keep: true): unknown }).get('spec', true);
+    const spec = resolveAlias((doc.contents as { get(k: string, keep: true): unknown }).get('spec', true), doc);
     if (!isMap(spec)) continue;
     const groupsPair = spec.items.find((p) => scalarText(p.key) === 'groups');
     groupsKey ??= groupsPair?.key as YamlNode | undefined;
-    const groups = groupsPair?.value;
+    const groups = resolveAlias(groupsPair?.value, doc);
     if (isSeq(groups)) {
       for (const item of groups.items) origGroups.push({ doc, node: item });
-      base.groups.push(...readGroups(groups, lc));
+      base.groups.push(...readGroups(groups, lc, doc));
     }
   }
   if (origGroups.length === 0) {
@@ -270,7 +304,8 @@ function convertPrometheusRules(base: RuleFile, docs: Document.Parsed[], lc: Lin
     return base;
   }
   const plain = { groups: origGroups.map(({ doc, node }) => (node as YamlNode).toJS(doc)) };
-  const text = new Document(plain).toString({ lineWidth: 0 });
+  // Expanded, not re-aliased: every converted node then has its own position to map back.
+  const text = new Document(plain, { aliasDuplicateObjects: false }).toString({ lineWidth: 0 });
   const clc = new LineCounter();
   const conv = parseDocument(text, { lineCounter: clc });
   const pairs: PositionPair[] = [];

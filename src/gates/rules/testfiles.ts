@@ -4,7 +4,7 @@ import { globSync } from 'tinyglobby';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { Finding } from '../../core/evidence.js';
 import { parseDuration } from './duration.js';
-import { yamlErrorText } from './sources.js';
+import { resolveAlias, stringMap, YAML_OPTIONS, yamlErrorText } from './sources.js';
 
 export interface AlertAssertion {
   alertname: string;
@@ -69,7 +69,7 @@ export function loadTestFile(absPath: string, file: string): TestFile {
     return t;
   }
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter: lc, prettyErrors: true });
   for (const err of doc.errors) {
     const at = err.linePos?.[0];
     t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${yamlErrorText(err.message)}` });
@@ -81,13 +81,17 @@ export function loadTestFile(absPath: string, file: string): TestFile {
     return t;
   }
   const line = (node: unknown) => lc.linePos((node as YamlNode | undefined)?.range?.[0] ?? 0).line;
+  // promtool's decoder follows aliases (`exp_labels: *labels`): so does the evidence.
+  const deref = (node: unknown) => resolveAlias(node, doc);
+  const textOf = (node: unknown) => scalarText(deref(node));
   const ruleFilesNode = root.get('rule_files', true);
-  const entries = isSeq(ruleFilesNode) ? ruleFilesNode.items.map((i) => scalarText(i) ?? '').filter((s) => s !== '') : [];
+  const ruleFilesSeq = deref(ruleFilesNode);
+  const entries = isSeq(ruleFilesSeq) ? ruleFilesSeq.items.map((i) => textOf(i) ?? '').filter((s) => s !== '') : [];
   if (entries.length === 0) {
     t.findings.push({ severity: 'error', file, line: line(ruleFilesNode ?? root), rule: 'no-rule-files', message: `${file} lists no rule_files: its tests load no rule and prove nothing` });
   }
   const testDir = dirname(absPath);
-  const ruleFilesAt = isSeq(ruleFilesNode) ? ruleFilesNode.items : [];
+  const ruleFilesAt = isSeq(ruleFilesSeq) ? ruleFilesSeq.items : [];
   resolveRuleFiles(entries, testDir).forEach(({ entry, matches }, i) => {
     if (matches.length === 0) {
       // promtool only prints a warning and then tests nothing: that must not pass.
@@ -96,31 +100,32 @@ export function loadTestFile(absPath: string, file: string): TestFile {
     t.ruleFiles.push(...matches);
   });
   const tests = root.get('tests', true);
-  if (isSeq(tests)) {
-    tests.items.forEach((g, i) => {
+  const testsSeq = deref(tests);
+  if (isSeq(testsSeq)) {
+    testsSeq.items.forEach((item, i) => {
+      const g = deref(item);
       if (!isMap(g)) return;
-      const name = scalarText(g.get('name', true));
-      const group: TestGroup = { name: name ?? `unnamed#${i}`, named: name !== undefined && name !== '', index: i, line: line(g), alerts: [], promqlTests: 0 };
-      const alerts = g.get('alert_rule_test', true);
+      const name = textOf(g.get('name', true));
+      const group: TestGroup = { name: name ?? `unnamed#${i}`, named: name !== undefined && name !== '', index: i, line: line(item), alerts: [], promqlTests: 0 };
+      const alerts = deref(g.get('alert_rule_test', true));
       if (isSeq(alerts)) {
-        for (const a of alerts.items) {
+        for (const item of alerts.items) {
+          const a = deref(item);
           if (!isMap(a)) continue;
-          const evalTime = scalarText(a.get('eval_time', true)) ?? '0s';
-          const exp = a.get('exp_alerts', true);
+          const evalTime = textOf(a.get('eval_time', true)) ?? '0s';
+          const exp = deref(a.get('exp_alerts', true));
           const expected: Record<string, string>[] = [];
           if (isSeq(exp)) {
             for (const e of exp.items) {
-              const labels: Record<string, string> = {};
-              const l = isMap(e) ? e.get('exp_labels', true) : undefined;
-              if (isMap(l)) for (const p of l.items) labels[scalarText(p.key) ?? ''] = scalarText(p.value) ?? '';
-              expected.push(labels);
+              const m = deref(e);
+              expected.push(isMap(m) ? stringMap(m.get('exp_labels', true), doc) : {});
             }
           }
           const ms = parseDuration(evalTime);
-          group.alerts.push({ alertname: scalarText(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(a), expected });
+          group.alerts.push({ alertname: textOf(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(item), expected });
         }
       }
-      const promql = g.get('promql_expr_test', true);
+      const promql = deref(g.get('promql_expr_test', true));
       if (isSeq(promql)) group.promqlTests = promql.items.length;
       t.groups.push(group);
     });
