@@ -21,9 +21,99 @@ describe('advisory ranges', () => {
     expect(rangeIncludes(range, version)).toBe(expected);
   });
 
+  // Expected values are node-semver 7's satisfies(version, range, { includePrerelease: true,
+  // loose: true }), the call npm makes (@npmcli/metavuln-calculator), recorded for each row.
+  it.each([
+    ['<=1.2', '1.2.5', true],
+    ['<=1.2', '1.3.0', false],
+    ['<=1.2', '1.3.0-0', false],
+    ['<=1.2', '1.2.0-beta', true],
+    ['1.0.0 - 1.2', '1.2.5', true],
+    ['1.0.0 - 1.2', '1.3.0', false],
+    ['1.0.0 - 1.2', '0.9.9', false],
+    ['1.0.0 - 1.2', '1.0.0-rc.1', true],
+    ['1.2', '1.2.5', true],
+    ['1.2', '1.2.0', true],
+    ['1.2', '1.3.0', false],
+    ['1.2', '1.1.9', false],
+    ['1', '1.9.9', true],
+    ['1', '2.0.0', false],
+    ['1.x', '1.4.0', true],
+    ['1.2.x', '1.2.9', true],
+    ['1.2.x', '1.3.0', false],
+    ['1.2.*', '1.2.3', true],
+    ['<1.2', '1.1.9', true],
+    ['<1.2', '1.2.0', false],
+    ['<1.2', '1.2.0-0', false],
+    ['<1', '0.9.0', true],
+    ['<1', '1.0.0', false],
+    ['>1.2', '1.2.9', false],
+    ['>1.2', '1.3.0', true],
+    ['>1', '1.9.9', false],
+    ['>1', '2.0.0', true],
+    ['>=1.2', '1.2.0', true],
+    ['>=1.2', '1.1.9', false],
+    ['>=1.2 <=1.4', '1.4.7', true],
+    ['>=1.2 <=1.4', '1.5.0', false],
+    ['=1.2', '1.2.3', true],
+    ['=1.2.3', '1.2.3', true],
+    ['v1.2.3', '1.2.3', true],
+    ['1.2.3', '1.2.4', false],
+    ['1.2 - 2', '2.9.0', true],
+    ['1.2 - 2', '3.0.0', false],
+    ['1.2 - 2', '1.1.0', false],
+    ['1.2.3 - 2.3.4', '2.3.4', true],
+    ['1.2.3 - 2.3.4', '2.3.5', false],
+    ['1.2.3 - 2.3.4', '2.3.5-0', false],
+    ['1.0.0 - 1.2.3-beta.2', '1.2.3-beta.1', true],
+    ['1.0.0 - 1.2.3-beta.2', '1.2.3-beta.3', false],
+    ['~1.2.3', '1.2.9', true],
+    ['~1.2.3', '1.3.0', false],
+    ['~1.2', '1.2.0', true],
+    ['~1', '1.9.0', true],
+    ['~1', '2.0.0', false],
+    ['~>1.2.3', '1.2.5', true],
+    ['^1.2.3', '1.9.9', true],
+    ['^1.2.3', '2.0.0', false],
+    ['^0.2.3', '0.2.9', true],
+    ['^0.2.3', '0.3.0', false],
+    ['^0.0.3', '0.0.3', true],
+    ['^0.0.3', '0.0.4', false],
+    ['^1.2', '1.9.0', true],
+    ['^0.x', '0.9.0', true],
+    ['*', '9.9.9', true],
+    ['', '1.0.0', true],
+    ['x', '1.0.0', true],
+    ['>=0.0.0', '0.0.0', true],
+    ['<0.2.4 || >=1.0.0 <1.2.6', '1.2.0', true],
+    ['<0.2.4 || >=1.0.0 <1.2.6', '0.2.4', false],
+    ['<=0.3 || >=1.0.0 <1.2', '0.3.8', true],
+    ['<=0.3 || >=1.0.0 <1.2', '1.2.0', false],
+    ['>= 2.0.0 < 2.1.0', '2.0.5', true],
+    ['<2.0.0', '2.0.0-beta.1', true],
+    ['>=1.0.0-alpha <1.0.0', '1.0.0-beta', true],
+    ['<1.0.0-rc.10', '1.0.0-rc.9', true],
+    ['<1.0.0-rc.10', '1.0.0-rc.a', false],
+    ['<=4.17.23', '4.17.23', true],
+    ['<4.17.21', '4.17.21', false],
+    ['~1', '1.0.0-rc.1', true],
+    ['~1.2', '1.2.0-beta', true],
+    ['~1.2.3', '1.2.3-beta', false],
+    ['^1.2.3', '1.2.3-beta', false],
+    ['^0.2.3', '0.2.3-beta', false],
+    ['^0.0.3', '0.0.3-beta', false],
+    ['^0.0.3-beta', '0.0.3-rc', true],
+  ])('node-semver: %j includes %s: %s', (range, version, expected) => {
+    expect(rangeIncludes(range, version)).toBe(expected);
+  });
+
   it('says "cannot tell" rather than "no" for what it cannot read', () => {
-    expect(rangeIncludes('~1.2 || ^2', '1.2.5')).toBeUndefined();
+    for (const range of ['latest', '>=1.0.0 foo', '1.0.0 -', '>=1.0.0 - 2.0.0', '<=1.2.3.4', '3.*.10', '1.2.x-beta']) expect(rangeIncludes(range, '1.2.5'), range).toBeUndefined();
     expect(rangeIncludes('<1.0.0', 'git+https://x')).toBeUndefined();
+    expect(rangeIncludes('<1.0.0', '1.2')).toBeUndefined();
+    // one readable alternative that matches is enough
+    expect(rangeIncludes('latest || <2.0.0', '1.2.5')).toBe(true);
+    expect(rangeIncludes('latest || <1.0.0', '1.2.5')).toBeUndefined();
   });
 
   it('names the fixed version from the exclusive upper bound of the matching alternative', () => {
@@ -31,6 +121,10 @@ describe('advisory ranges', () => {
     expect(fixedVersionFromRange('<0.2.4 || >=1.0.0 <1.2.6', '0.0.8')).toBe('0.2.4');
     expect(fixedVersionFromRange('>=4.0.0 <=4.17.23', '4.17.15')).toBeUndefined();
     expect(fixedVersionFromRange('<4.17.21', '')).toBe('4.17.21');
+    // a bound desugared from a partial or inclusive version names no release
+    expect(fixedVersionFromRange('<=1.2', '1.2.5')).toBeUndefined();
+    expect(fixedVersionFromRange('1.0.0 - 1.2.3', '1.2.0')).toBeUndefined();
+    expect(fixedVersionFromRange('<1.2', '1.1.0')).toBeUndefined();
   });
 });
 

@@ -78,16 +78,48 @@ export interface VulnFinding {
 }
 
 // ---- version ranges --------------------------------------------------------------------------
+//
+// npm decides which installed copies an advisory covers with node-semver's
+// `satisfies(version, range, { includePrerelease: true, loose: true })` (@npmcli/metavuln-calculator).
+// This is that check for the grammar node-semver reads: `||` alternatives, hyphen ranges, x-ranges
+// and partial versions (`1.2` = `>=1.2.0-0 <1.3.0-0`, `<=1.2` = `<1.3.0-0`, `1.x`, `*`), tilde and
+// caret, each desugared the way node-semver does it with includePrerelease. Anything else is
+// "cannot tell" (undefined): the caller then keeps the finding npm reported, never drops it.
 
-interface Version {
+export interface Version {
   nums: [number, number, number];
   pre: string[];
 }
 
+type Op = '<' | '<=' | '>' | '>=' | '=';
+
+interface Comparator {
+  op: Op;
+  version: Version;
+  /** Set on an exclusive bound the advisory wrote as a full version (`<4.17.21`): the fixed release. */
+  fixed?: string;
+}
+
+const NUM = String.raw`\d+`;
+const PRE = String.raw`(?:-?([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?`;
+// A full version, loose: "v1.2.3", "=1.2.3", "1.2.3-beta.1", "1.2.3beta".
+const FULL = new RegExp(String.raw`^[v=\s]*(${NUM})\.(${NUM})\.(${NUM})${PRE}$`);
+// A possibly partial version with x-range wildcards: "1", "1.2", "1.x", "1.2.*", "1.2.3-rc.1".
+const PARTIAL = new RegExp(String.raw`^[v=\s]*(${NUM}|[xX*])(?:\.(${NUM}|[xX*])(?:\.(${NUM}|[xX*])${PRE})?)?$`);
+const COMPARATOR = /^(<=|>=|<|>|=|~>?|\^)?(.*)$/;
+
+function safeInt(text: string): number | undefined {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** A full version (what a lockfile records). Undefined for anything else (a git URL, a tag, "1.2"). */
 export function parseVersion(text: string): Version | undefined {
-  const m = /^\s*[v=]?\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\s*$/.exec(text);
+  const m = FULL.exec(text.trim());
   if (!m) return undefined;
-  return { nums: [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)], pre: m[4] ? m[4].split('.') : [] };
+  const nums = [safeInt(m[1]!), safeInt(m[2]!), safeInt(m[3]!)];
+  if (nums.some((n) => n === undefined)) return undefined;
+  return { nums: nums as [number, number, number], pre: m[4] ? m[4].split('.') : [] };
 }
 
 export function compareVersions(a: Version, b: Version): number {
@@ -110,16 +142,133 @@ export function compareVersions(a: Version, b: Version): number {
   return 0;
 }
 
-interface Comparator {
-  op: '<' | '<=' | '>' | '>=' | '=';
-  version: Version;
-  raw: string;
+interface Partial {
+  /** undefined = a wildcard (x, X, * or missing). */
+  M?: number;
+  m?: number;
+  p?: number;
+  pre: string[];
+  text: string;
+}
+
+function parsePartial(text: string): Partial | undefined {
+  const r = PARTIAL.exec(text);
+  if (!r) return undefined;
+  const parts: (number | undefined)[] = [];
+  let wild = false;
+  for (const s of [r[1], r[2], r[3]]) {
+    if (s === undefined || s === 'x' || s === 'X' || s === '*') {
+      wild = true;
+      parts.push(undefined);
+      continue;
+    }
+    // "1.x.3", "x.1", "1.2.x-beta": node-semver refuses or mangles these; so do we (cannot tell).
+    if (wild) return undefined;
+    const n = safeInt(s);
+    if (n === undefined) return undefined;
+    parts.push(n);
+  }
+  if (wild && r[4]) return undefined;
+  const [M, m, p] = parts;
+  return { M, m, p, pre: r[4] ? r[4].split('.') : [], text: text.replace(/^[v=\s]+/, '') };
+}
+
+const v = (M: number, m: number, p: number, pre: string[] = []): Version => ({ nums: [M, m, p], pre });
+/** node-semver's "-0": the lowest prerelease, so a bound takes in the prereleases of that version. */
+const Z = ['0'];
+/** Matches nothing (`<0.0.0-0`). */
+const NONE: Comparator = { op: '<', version: v(0, 0, 0, Z) };
+
+/** `<=1.2`, `>1`, `1.2.x`, `=1.2.3`: node-semver's replaceXRange with includePrerelease. */
+function xRange(op: '' | Op, x: Partial): Comparator[] {
+  if (x.M === undefined) return op === '<' || op === '>' ? [NONE] : [];
+  if (x.p !== undefined) return [{ op: op === '' ? '=' : op, version: v(x.M, x.m!, x.p, x.pre), ...(op === '<' && x.pre.length === 0 ? { fixed: x.text } : {}) }];
+  if (op === '' || op === '=') {
+    return x.m === undefined
+      ? [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }]
+      : [{ op: '>=', version: v(x.M, x.m, 0, Z) }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+  }
+  let M = x.M;
+  let m = x.m ?? 0;
+  if (op === '>') {
+    if (x.m === undefined) M += 1;
+    else m += 1;
+    return [{ op: '>=', version: v(M, x.m === undefined ? 0 : m, 0, Z) }];
+  }
+  if (op === '<=') {
+    if (x.m === undefined) M += 1;
+    else m += 1;
+    return [{ op: '<', version: v(M, x.m === undefined ? 0 : m, 0, Z) }];
+  }
+  // '<' and '>=' on a partial version: its first prerelease.
+  return [{ op, version: v(M, m, 0, Z) }];
+}
+
+function tilde(x: Partial): Comparator[] {
+  if (x.M === undefined) return [];
+  if (x.m === undefined) return [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }];
+  // "~1.2" is "1.2.x" (its prereleases included); "~1.2.3" starts at 1.2.3 itself.
+  const lo = x.p === undefined ? v(x.M, x.m, 0, Z) : v(x.M, x.m, x.p, x.pre);
+  return [{ op: '>=', version: lo }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+}
+
+function caret(x: Partial): Comparator[] {
+  if (x.M === undefined) return [];
+  const { M } = x;
+  if (x.m === undefined) return [{ op: '>=', version: v(M, 0, 0, Z) }, { op: '<', version: v(M + 1, 0, 0, Z) }];
+  const m = x.m;
+  if (x.p === undefined) return [{ op: '>=', version: v(M, m, 0, Z) }, { op: '<', version: M === 0 ? v(0, m + 1, 0, Z) : v(M + 1, 0, 0, Z) }];
+  const p = x.p;
+  // A full version is its own lower bound (its prereleases are below it).
+  const lo = v(M, m, p, x.pre);
+  const hi = M !== 0 ? v(M + 1, 0, 0, Z) : m !== 0 ? v(0, m + 1, 0, Z) : v(0, 0, p + 1, Z);
+  return [{ op: '>=', version: lo }, { op: '<', version: hi }];
+}
+
+/** `1.0.0 - 1.2`: node-semver's hyphenReplace with includePrerelease. */
+function hyphen(from: Partial, to: Partial): Comparator[] {
+  const out: Comparator[] = [];
+  if (from.M !== undefined) {
+    const lo =
+      from.m === undefined ? v(from.M, 0, 0, Z) : from.p === undefined ? v(from.M, from.m, 0, Z) : v(from.M, from.m, from.p, from.pre.length > 0 ? from.pre : Z);
+    out.push({ op: '>=', version: lo });
+  }
+  if (to.M !== undefined) {
+    if (to.m === undefined) out.push({ op: '<', version: v(to.M + 1, 0, 0, Z) });
+    else if (to.p === undefined) out.push({ op: '<', version: v(to.M, to.m + 1, 0, Z) });
+    else if (to.pre.length > 0) out.push({ op: '<=', version: v(to.M, to.m, to.p, to.pre) });
+    else out.push({ op: '<', version: v(to.M, to.m, to.p + 1, Z) });
+  }
+  return out;
+}
+
+/** One `||` alternative as comparators that must all hold ([] = any). Undefined when it cannot be read. */
+function readComparatorSet(text: string): Comparator[] | undefined {
+  const t = text.trim();
+  const h = /^(\S+)\s+-\s+(\S+)$/.exec(t);
+  if (h) {
+    const from = parsePartial(h[1]!);
+    const to = parsePartial(h[2]!);
+    return from && to ? hyphen(from, to) : undefined;
+  }
+  if (t === '') return [];
+  const out: Comparator[] = [];
+  // node-semver joins an operator to its version: ">= 1.2" is ">=1.2", "~> 1.2" is "~1.2".
+  for (const token of t.replace(/(<=|>=|<|>|=|~>?|\^)\s+/g, '$1').split(/\s+/)) {
+    const c = COMPARATOR.exec(token)!;
+    const x = parsePartial(c[2]!);
+    if (!x) return undefined;
+    const op = c[1] ?? '';
+    if (op.startsWith('~')) out.push(...tilde(x));
+    else if (op === '^') out.push(...caret(x));
+    else out.push(...xRange(op as '' | Op, x));
+  }
+  return out;
 }
 
 // Advisory ranges repeat across a report (one per advisory, many copies): read each once.
 const parsedSets = new Map<string, Comparator[] | undefined>();
 
-/** One `||` alternative: comparators that must all hold. Undefined when it cannot be read. */
 function parseComparatorSet(text: string): Comparator[] | undefined {
   if (parsedSets.has(text)) return parsedSets.get(text);
   const parsed = readComparatorSet(text);
@@ -128,31 +277,8 @@ function parseComparatorSet(text: string): Comparator[] | undefined {
   return parsed;
 }
 
-function readComparatorSet(text: string): Comparator[] | undefined {
-  const t = text.trim();
-  if (t === '' || t === '*' || t === 'x') return [];
-  const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(t);
-  if (hyphen) {
-    const lo = parseVersion(hyphen[1]!);
-    const hi = parseVersion(hyphen[2]!);
-    if (!lo || !hi) return undefined;
-    return [
-      { op: '>=', version: lo, raw: hyphen[1]! },
-      { op: '<=', version: hi, raw: hyphen[2]! },
-    ];
-  }
-  const out: Comparator[] = [];
-  for (const m of t.replace(/(<=|>=|<|>|=)\s+/g, '$1').split(/\s+/)) {
-    const c = /^(<=|>=|<|>|=)?(.+)$/.exec(m);
-    const version = c ? parseVersion(c[2]!) : undefined;
-    if (!c || !version) return undefined;
-    out.push({ op: (c[1] ?? '=') as Comparator['op'], version, raw: c[2]!.replace(/^[v=]/, '') });
-  }
-  return out;
-}
-
-function holds(v: Version, c: Comparator): boolean {
-  const d = compareVersions(v, c.version);
+function holds(version: Version, c: Comparator): boolean {
+  const d = compareVersions(version, c.version);
   switch (c.op) {
     case '<':
       return d < 0;
@@ -168,13 +294,12 @@ function holds(v: Version, c: Comparator): boolean {
 }
 
 /**
- * Whether `version` is inside an advisory range such as "<4.17.21", ">=1.0.0 <1.2.6",
- * "<0.2.4 || >=1.0.0 <1.2.6" or "1.0.0 - 1.2.3". Undefined when the version or the range cannot
- * be read: the caller then keeps the finding (the tool said it applies).
+ * Whether `version` is inside an advisory range, as npm decides it. Undefined when the version or
+ * the range cannot be read: the caller then keeps the finding (the tool said it applies).
  */
 export function rangeIncludes(range: string, version: string): boolean | undefined {
-  const v = parseVersion(version);
-  if (!v) return undefined;
+  const parsed = parseVersion(version);
+  if (!parsed) return undefined;
   let readable = true;
   for (const alt of range.split('||')) {
     const set = parseComparatorSet(alt);
@@ -182,25 +307,25 @@ export function rangeIncludes(range: string, version: string): boolean | undefin
       readable = false;
       continue;
     }
-    if (set.every((c) => holds(v, c))) return true;
+    if (set.every((c) => holds(parsed, c))) return true;
   }
   return readable ? false : undefined;
 }
 
 /**
  * The first fixed version implied by the range for this installed version: the upper bound of
- * the alternative that contains it, when that bound is exclusive ("<4.17.21" -> 4.17.21).
- * An inclusive bound ("<=4.17.23") names no fixed version.
+ * the alternative that contains it, when the advisory wrote that bound as an exclusive full
+ * version ("<4.17.21" -> 4.17.21). An inclusive or partial bound ("<=4.17.23", "<=1.2") names none.
  */
 export function fixedVersionFromRange(range: string, version: string): string | undefined {
-  const v = parseVersion(version);
+  const parsed = parseVersion(version);
   for (const alt of range.split('||')) {
     const set = parseComparatorSet(alt);
     if (!set || set.length === 0) continue;
-    if (v && !set.every((c) => holds(v, c))) continue;
-    const upper = set.find((c) => c.op === '<');
-    if (upper) return upper.raw;
-    if (v) return undefined;
+    if (parsed && !set.every((c) => holds(parsed, c))) continue;
+    const upper = set.find((c) => c.fixed !== undefined);
+    if (upper) return upper.fixed;
+    if (parsed) return undefined;
   }
   return undefined;
 }

@@ -112,6 +112,24 @@ describe('npm audit report (version 2)', () => {
     expect(b).toMatchObject({ severity: 'unknown', severitySource: 'none', advisoryId: 'npm:2', fix: 'upgrade c to 3.0.0 (semver major)' });
   });
 
+  it('keeps every finding npm reported whose range node-semver reads with partial versions, and any it cannot read', () => {
+    const lockWith = (version: string) =>
+      parseLockfile(JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'r', dependencies: { a: '*' } }, 'node_modules/a': { version } } }, null, 2), 'p');
+    const reportWith = (range: string) =>
+      parseNpmAuditJson(
+        JSON.stringify({
+          auditReportVersion: 2,
+          vulnerabilities: { a: { name: 'a', isDirect: true, via: [{ source: 1, name: 'a', title: 'x', url: 'https://github.com/advisories/GHSA-aaaa-bbbb-cccc', severity: 'high', range }], effects: [], nodes: ['node_modules/a'], fixAvailable: true } },
+          metadata: { vulnerabilities: { total: 1 } },
+        }),
+      );
+    for (const range of ['<=1.2', '1.0.0 - 1.2', '1.2', '~1.2', '^1.2.0', 'latest', '>=1.0.0 foo']) {
+      expect(normaliseNpmAudit(reportWith(range), lockWith('1.2.5')), range).toHaveLength(1);
+    }
+    // a copy outside the advisory's range is still left out (npm lists every copy of the package)
+    expect(normaliseNpmAudit(reportWith('<=1.2'), lockWith('1.3.0'))).toHaveLength(0);
+  });
+
   it.each([
     ['ENOLOCK', '{"error":{"code":"ENOLOCK","summary":"This command requires an existing lockfile.","detail":"Try creating one first with: npm i --package-lock-only"}}', /ENOLOCK: This command requires an existing lockfile/, false],
     [
