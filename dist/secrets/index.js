@@ -18606,8 +18606,19 @@ function capFindings(findings) {
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
 }
+/** Shortens a string to `max` characters, marking the cut. */
+function clamp(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+/** Every string field within the schema's limits: a long test name must not lose the record. */
 function clampFinding(f) {
-    return f.message.length > 2000 ? { ...f, message: `${f.message.slice(0, 1997)}...` } : f;
+    return {
+        ...f,
+        message: clamp(f.message, 2000),
+        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
+        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
+        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
+    };
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -18700,6 +18711,13 @@ class TailBuffer {
     }
 }
 /**
+ * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
+ * them may be a registry password.
+ */
+function withoutActionInputs(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith('INPUT_')));
+}
+/**
  * Runs one executable with an argument array (never a shell). Resolves with the exit status for
  * the caller to interpret; rejects only when the program cannot be started at all.
  */
@@ -18709,7 +18727,7 @@ function execTool(command, args, options) {
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
             cwd: options.cwd,
-            env: options.env ?? process.env,
+            env: withoutActionInputs(options.env ?? process.env),
             stdio: ['pipe', 'pipe', 'pipe'],
             detached: process.platform !== 'win32',
             windowsHide: true,
@@ -19140,7 +19158,7 @@ function errorReport(gate, message, startedAt, durationMs) {
     return {
         gate,
         status: 'error',
-        summary: message.length > 1000 ? `${message.slice(0, 997)}...` : message,
+        summary: clamp(message, 1000),
         tool: { name: 'release-safety', version: '' },
         metrics: {},
         findings: [],
@@ -19185,8 +19203,8 @@ async function runGateAction(spec, env = process.env) {
         }
         report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
     }
-    // The verdict line goes into workflow commands and the log: keep it on one line.
-    report.summary = report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
     let summary = '';
     try {
         let evidencePath = '';
@@ -19230,7 +19248,12 @@ async function runGateAction(spec, env = process.env) {
             info(`${spec.gate}: ${report.summary}`);
     }
     catch (error) {
-        setFailed(`release-safety ${spec.gate} could not report its result: ${errorMessage(error)}`);
+        // Still leave a status and a summary: downstream steps read them, and "could not report" must
+        // never read as anything but an error.
+        const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
+        setOutput('status', 'error');
+        setFailed(message);
+        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
         if (error instanceof Error && error.stack)
             debug(error.stack);
     }
@@ -19324,7 +19347,7 @@ function parseExceptions(text, path) {
         const e = parsed.data;
         const kind = e.id !== undefined ? 'id' : 'fingerprint';
         const key = (e.id ?? e.fingerprint);
-        const dupKey = `${kind}:${key.toLowerCase()}`;
+        const dupKey = `${kind}:${kind === 'id' ? key.toLowerCase() : key}`;
         if (seen.has(dupKey))
             throw new errors_ConfigurationError(`exception at ${where} repeats ${kind} ${key} already listed at ${seen.get(dupKey)}`);
         seen.set(dupKey, where);
@@ -19370,7 +19393,7 @@ class ExceptionLedger {
         for (const e of entries) {
             if (e.kind !== kind || (e.gate && e.gate !== gate))
                 continue;
-            this.byKey.set(e.key.toLowerCase(), e);
+            this.byKey.set(this.normalise(e.key), e);
         }
     }
     /**
@@ -19379,13 +19402,17 @@ class ExceptionLedger {
      */
     match(keys) {
         for (const k of keys) {
-            const entry = this.byKey.get(k.toLowerCase());
+            const entry = this.byKey.get(this.normalise(k));
             if (entry) {
                 this.used.add(entry);
                 return { entry, state: exceptionState(entry, this.now) };
             }
         }
         return undefined;
+    }
+    /** Advisory ids are case-insensitive (GHSA-xxxx = ghsa-xxxx); fingerprints hold paths and are not. */
+    normalise(key) {
+        return this.gate === 'audit' ? key.toLowerCase() : key;
     }
     report() {
         const all = [...this.byKey.values()];
@@ -19424,6 +19451,23 @@ function freshFiles(globs, cwd, sinceMs) {
     const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
     // Filesystem timestamps can be coarser than the clock: allow one second of slack.
     return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
+}
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = resolve(from);
+    const top = resolve(workspace);
+    for (;;) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate))
+            return candidate;
+        const rel = relative(top, dir);
+        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
+            return undefined;
+        dir = dirname(dir);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
@@ -19476,9 +19520,10 @@ function unquoteGitPath(raw) {
     return Buffer.from(bytes).toString('utf8');
 }
 /**
- * Incremental parser of `git log --format=%x01%H -p -U0 --src-prefix=a/ --dst-prefix=b/`.
- * Only added lines are kept; deleted files (+++ /dev/null) and binary files (no hunks) yield
- * nothing. With -U0 every hunk's added lines are contiguous from the +start of its header.
+ * Incremental parser of `git log --format=%x01%H -p -U0 --text --src-prefix=a/ --dst-prefix=b/`.
+ * Only added lines are kept; deleted files (+++ /dev/null) yield nothing, and a file whose added
+ * lines hold NUL bytes is reported once with `binary: true` and no content. With -U0 every
+ * hunk's added lines are contiguous from the +start of its header.
  */
 class PatchParser {
     onFile;
@@ -19514,7 +19559,7 @@ class PatchParser {
         this.closeFile();
     }
     closeFile() {
-        if (this.file && this.file.hunks.length > 0)
+        if (this.file && (this.file.hunks.length > 0 || this.file.binary))
             this.onFile(this.file);
         this.file = undefined;
         this.hunk = undefined;
@@ -19524,6 +19569,14 @@ class PatchParser {
         if (this.hunk) {
             const c = text[0];
             if (c === '+') {
+                if (this.file?.binary)
+                    return;
+                if (text.includes('\0')) {
+                    // Binary content: dropped (memory stays bounded on large blobs) and reported as skipped.
+                    this.file.binary = true;
+                    this.file.hunks = [];
+                    return;
+                }
                 this.hunk.lines.push(text.slice(1));
                 this.nextLine++;
                 return;
@@ -19567,7 +19620,7 @@ class PatchParser {
         if (m && this.file) {
             const start = Number(m[1]);
             const count = m[2] === undefined ? 1 : Number(m[2]);
-            if (count === 0)
+            if (count === 0 || this.file.binary)
                 return;
             this.hunk = { start, lines: [] };
             this.nextLine = start;
@@ -19599,12 +19652,16 @@ class LayeredScratchTree {
         (0,external_node_fs_namespaceObject.mkdirSync)(root, { recursive: true });
     }
     add(file) {
+        if (file.binary) {
+            this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'binary content (NUL bytes)' });
+            return;
+        }
         if (this.reservedRootFiles.has(file.path)) {
-            this.stats.skipped.push({ path: file.path, reason: 'read by gitleaks itself as configuration' });
+            this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'read by gitleaks itself as configuration' });
             return;
         }
         if (unsafePath(file.path)) {
-            this.stats.skipped.push({ path: file.path, reason: 'not a plain relative path' });
+            this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'not a plain relative path' });
             return;
         }
         let commit = this.commitIndex.get(file.commit);
@@ -20179,6 +20236,10 @@ async function scanCommits(o, rt, scratch, plan) {
         '--format=%x01%H',
         '-p',
         '-U0',
+        // A .gitattributes line (`*.env -diff`, `secrets/** binary`) would otherwise turn a text
+        // file into "Binary files differ" and hide what it adds; real binaries are told apart by
+        // their NUL bytes and counted as skipped.
+        '--text',
         '--no-color',
         '--no-ext-diff',
         '--no-textconv',
@@ -20307,7 +20368,8 @@ async function runSecretsGate(o, rt) {
         rt.log.warning(`exception ${e.where} (fingerprint ${e.key}) matched no finding of this scan: remove it if the secret is gone`);
     let status;
     let summary;
-    const scanned = scan ? `${scan.commitsScanned} commit(s), ${scan.filesScanned} file(s)` : '';
+    const skippedCount = scan?.skipped.length ?? 0;
+    const scanned = scan ? `${scan.commitsScanned} commit(s), ${scan.filesScanned} file(s)${skippedCount ? `, ${skippedCount} skipped` : ''}` : '';
     if (toolError !== undefined) {
         status = 'error';
         summary = `secrets could not be scanned: ${toolError}`;
@@ -20336,8 +20398,10 @@ async function runSecretsGate(o, rt) {
             sections.push(`> ⚠️ The gitleaks config ${code(o.configSource)} is changed by a commit in this range and that version was used: review its allowlists.`);
             rt.log.warning(`the gitleaks config ${o.configSource} is changed by a commit in ${scan.range} and that version was used: review its allowlists`);
         }
-        if (scan.skipped.length > 0)
-            sections.push(`Not materialised for scanning: ${scan.skipped.map((s) => `${code(s.path)} (${md(s.reason)})`).join(', ')}.`);
+        if (scan.skipped.length > 0) {
+            const shown = scan.skipped.slice(0, 30).map((s) => [code(s.path), s.commit ? code(s.commit.slice(0, 12)) : '', md(s.reason)]);
+            sections.push(`### Not scanned (${scan.skipped.length})\n\n${table(['file', 'commit', 'why'], shown)}${scan.skipped.length > 30 ? `\n\n…and ${scan.skipped.length - 30} more (see the evidence record).` : ''}`);
+        }
     }
     const suppressedRows = reported.filter((f) => f.suppression);
     if (suppressedRows.length > 0) {
@@ -20359,6 +20423,7 @@ async function runSecretsGate(o, rt) {
             suppressed,
             commitsScanned: scan?.commitsScanned ?? 0,
             filesScanned: scan?.filesScanned ?? 0,
+            skipped: skippedCount,
             expiredExceptions: ledgerReport.expired.length,
             unusedExceptions: ledgerReport.unused.length,
         },
@@ -20371,6 +20436,7 @@ async function runSecretsGate(o, rt) {
             config: o.configSource,
             ...(scan?.configChanged ? { configChangedInRange: true } : {}),
             gitleaksRuns: scan?.gitleaksRuns ?? 0,
+            ...(skippedCount ? { skipped: scan.skipped.slice(0, 200) } : {}),
             ...(scan?.head ? { head: scan.head } : {}),
             ...(scan?.base ? { base: scan.base } : {}),
         },
@@ -20462,6 +20528,23 @@ function resolveAsset(catalog, tool, version, platform, arch) {
     }
     return asset;
 }
+/** A mirror is an http(s) base URL without credentials (they would end up in logs). */
+function checkMirrorUrl(value) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new errors_ConfigurationError(`input "mirror-url" is not a URL (got ${JSON.stringify(value.slice(0, 100))}): give an http(s) base URL that serves the release archives by file name`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new errors_ConfigurationError(`input "mirror-url" must be an http or https URL (got ${url.protocol})`);
+    }
+    if (url.username || url.password) {
+        throw new errors_ConfigurationError('input "mirror-url" must not contain credentials: they would be printed in logs; use a mirror that needs none, or a network-level allow list');
+    }
+    return value;
+}
 function assetUrl(asset, mirrorUrl) {
     if (!mirrorUrl)
         return asset.url;
@@ -20539,24 +20622,31 @@ async function installTool(req) {
     const archiveName = (0,external_node_path_namespaceObject.basename)(new URL(asset.url).pathname);
     const cacheName = `${CACHE_PREFIX}${req.tool}`;
     (0,external_node_fs_namespaceObject.mkdirSync)(req.tempDir, { recursive: true });
+    const mirror = req.mirrorUrl ? checkMirrorUrl(req.mirrorUrl) : undefined;
+    // Every archive is hashed and unpacked from a private copy: a cache entry shared with other
+    // jobs cannot be swapped between the check and the use.
     let archive;
     let fromCache = false;
     const cachedDir = findCached(cacheName, version, arch);
     if (cachedDir) {
         const cachedArchive = (0,external_node_path_namespaceObject.join)(cachedDir, archiveName);
-        const actual = (0,external_node_fs_namespaceObject.existsSync)(cachedArchive) ? await sha256OfFile(cachedArchive) : 'missing';
+        const copy = (0,external_node_path_namespaceObject.join)(req.tempDir, `cached-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
+        if ((0,external_node_fs_namespaceObject.existsSync)(cachedArchive))
+            (0,external_node_fs_namespaceObject.copyFileSync)(cachedArchive, copy);
+        const actual = (0,external_node_fs_namespaceObject.existsSync)(copy) ? await sha256OfFile(copy) : 'missing';
         if (actual === asset.sha256) {
-            archive = cachedArchive;
+            archive = copy;
             fromCache = true;
         }
         else {
+            (0,external_node_fs_namespaceObject.rmSync)(copy, { force: true });
             req.log.warning(`the cached ${req.tool} ${version} failed verification (sha256 ${actual}, pinned ${asset.sha256}): discarded, downloading again`);
             (0,external_node_fs_namespaceObject.rmSync)(cachedDir, { recursive: true, force: true });
             (0,external_node_fs_namespaceObject.rmSync)(`${cachedDir}.complete`, { force: true });
         }
     }
     if (!archive) {
-        const url = assetUrl(asset, req.mirrorUrl);
+        const url = assetUrl(asset, mirror);
         const downloaded = (0,external_node_path_namespaceObject.join)(req.tempDir, `download-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
         await req.log.group(`download ${req.tool} ${version}`, () => download(url, downloaded, req.timeoutMs ?? 120_000, req.log));
         const actual = await sha256OfFile(downloaded);
@@ -20564,11 +20654,16 @@ async function installTool(req) {
             (0,external_node_fs_namespaceObject.rmSync)(downloaded, { force: true });
             throw new Error(`${archiveName} from ${url} does not match the pinned sha256 (expected ${asset.sha256}, got ${actual}): refusing to extract or run it`);
         }
-        const cached = cacheFile(downloaded, archiveName, cacheName, version, arch);
-        (0,external_node_fs_namespaceObject.rmSync)(downloaded, { force: true });
-        archive = (0,external_node_path_namespaceObject.join)(cached, archiveName);
+        cacheFile(downloaded, archiveName, cacheName, version, arch);
+        archive = downloaded;
     }
-    const path = await extract(archive, req.tempDir, asset);
+    let path;
+    try {
+        path = await extract(archive, req.tempDir, asset);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(archive, { force: true });
+    }
     req.addPath?.((0,external_node_path_namespaceObject.join)(path, '..'));
     req.log.info(`${req.tool} ${version}: sha256 ${asset.sha256} verified${fromCache ? ' (from the tool cache)' : ''}`);
     return { path, version, fromCache, sha256: asset.sha256 };

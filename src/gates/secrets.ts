@@ -8,7 +8,7 @@ import { ExceptionLedger, type ExceptionEntry } from '../core/exceptions.js';
 import { sha256File } from '../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
 import { code, codeBlock, md, table } from '../core/markdown.js';
-import { LayeredScratchTree, PatchParser } from './secrets/patch.js';
+import { LayeredScratchTree, PatchParser, type SkippedFile } from './secrets/patch.js';
 import { countCommits, gitIn, planScan, RangeError_, resolvePlan, type ScanEvent, type ScanPlan, type SecretsScope } from './secrets/range.js';
 import {
   fingerprintOf,
@@ -56,7 +56,8 @@ interface ScanResult {
   range: string;
   description: string;
   note?: string;
-  skipped: { path: string; reason: string }[];
+  /** Added content not scanned (binary files, unsafe paths), each counted and shown. */
+  skipped: SkippedFile[];
   gitleaksRuns: number;
   /** The config file itself was changed by a commit in the range (it could weaken the scan). */
   configChanged?: boolean;
@@ -199,6 +200,10 @@ async function scanCommits(o: SecretsOptions, rt: GateRuntime, scratch: string, 
       '--format=%x01%H',
       '-p',
       '-U0',
+      // A .gitattributes line (`*.env -diff`, `secrets/** binary`) would otherwise turn a text
+      // file into "Binary files differ" and hide what it adds; real binaries are told apart by
+      // their NUL bytes and counted as skipped.
+      '--text',
       '--no-color',
       '--no-ext-diff',
       '--no-textconv',
@@ -320,7 +325,8 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
 
   let status: GateStatus;
   let summary: string;
-  const scanned = scan ? `${scan.commitsScanned} commit(s), ${scan.filesScanned} file(s)` : '';
+  const skippedCount = scan?.skipped.length ?? 0;
+  const scanned = scan ? `${scan.commitsScanned} commit(s), ${scan.filesScanned} file(s)${skippedCount ? `, ${skippedCount} skipped` : ''}` : '';
   if (toolError !== undefined) {
     status = 'error';
     summary = `secrets could not be scanned: ${toolError}`;
@@ -345,7 +351,10 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
       sections.push(`> ⚠️ The gitleaks config ${code(o.configSource)} is changed by a commit in this range and that version was used: review its allowlists.`);
       rt.log.warning(`the gitleaks config ${o.configSource} is changed by a commit in ${scan.range} and that version was used: review its allowlists`);
     }
-    if (scan.skipped.length > 0) sections.push(`Not materialised for scanning: ${scan.skipped.map((s) => `${code(s.path)} (${md(s.reason)})`).join(', ')}.`);
+    if (scan.skipped.length > 0) {
+      const shown = scan.skipped.slice(0, 30).map((s) => [code(s.path), s.commit ? code(s.commit.slice(0, 12)) : '', md(s.reason)]);
+      sections.push(`### Not scanned (${scan.skipped.length})\n\n${table(['file', 'commit', 'why'], shown)}${scan.skipped.length > 30 ? `\n\n…and ${scan.skipped.length - 30} more (see the evidence record).` : ''}`);
+    }
   }
   const suppressedRows = reported.filter((f) => f.suppression);
   if (suppressedRows.length > 0) {
@@ -368,6 +377,7 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
       suppressed,
       commitsScanned: scan?.commitsScanned ?? 0,
       filesScanned: scan?.filesScanned ?? 0,
+      skipped: skippedCount,
       expiredExceptions: ledgerReport.expired.length,
       unusedExceptions: ledgerReport.unused.length,
     },
@@ -380,6 +390,7 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
       config: o.configSource,
       ...(scan?.configChanged ? { configChangedInRange: true } : {}),
       gitleaksRuns: scan?.gitleaksRuns ?? 0,
+      ...(skippedCount ? { skipped: scan!.skipped.slice(0, 200) } : {}),
       ...(scan?.head ? { head: scan.head } : {}),
       ...(scan?.base ? { base: scan.base } : {}),
     },

@@ -221,6 +221,33 @@ describe('secrets gate on a 40-commit pull request', () => {
   });
 });
 
+describe('secrets gate: .gitattributes cannot hide added lines', () => {
+  it('a pull request adding "*.env -diff" / "secrets/** binary" with keys is scanned; a real binary is counted as skipped', async () => {
+    const repo = initRepo();
+    const base = repo.head();
+    repo.git('checkout', '-q', '-b', 'attributes');
+    const envKey = fakeAwsKeyId();
+    const token = fakeGithubPat();
+    const c1 = repo.commit('mark env files and secrets/ as binary, and add keys', {
+      '.gitattributes': '*.env -diff\nsecrets/** binary\n',
+      'config/prod.env': `AWS_ACCESS_KEY_ID=${envKey}\n`,
+      'secrets/token.txt': `token = "${token}"\n`,
+    });
+    const c2 = repo.commit('a real binary', { 'assets/logo.bin': 'PNG\u0000\u0000\u0001\u0002binary\n' });
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: c2, baseSha: base }) });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '2', 'commits-scanned': '2' });
+    const ev = evidenceOf(r);
+    expect(ev.findings.map((f) => `${f.commit}:${f.file}:${f.line}`).sort()).toEqual([`${c1}:config/prod.env:1`, `${c1}:secrets/token.txt:1`]);
+    expect(ev.metrics.skipped).toBe(1);
+    expect(ev.details.skipped).toEqual([{ commit: c2, path: 'assets/logo.bin', reason: 'binary content (NUL bytes)' }]);
+    expect(ev.summary).toContain('1 skipped');
+    expect(r.summary).toContain('Not scanned (1)');
+    expect(r.summary).toContain('assets/logo.bin');
+    expect(allArtifacts(r)).not.toContain(envKey);
+    expect(allArtifacts(r)).not.toContain(token);
+  });
+});
+
 describe('secrets gate suppression: config allowlist, .gitleaksignore, exceptions', () => {
   let repo: GitRepo;
   let base = '';

@@ -76,6 +76,14 @@ describe('PatchParser', () => {
     for (const size of [1, 7, 64]) expect(parseAll(LOG, size)).toEqual(whole);
   });
 
+  it('reports a file whose added lines hold NUL bytes once, as binary, without its content', () => {
+    const log = [`\x01${A}`, 'diff --git a/blob.bin b/blob.bin', 'new file mode 100644', '--- /dev/null', '+++ b/blob.bin', '@@ -0,0 +1,3 @@', '+PNG', '+\0\0\x01key', '+more', 'diff --git a/x.env b/x.env', '--- /dev/null', '+++ b/x.env', '@@ -0,0 +1 @@', '+K=1', ''].join('\n');
+    expect(parseAll(log).files).toEqual([
+      { commit: A, path: 'blob.bin', hunks: [], binary: true },
+      { commit: A, path: 'x.env', hunks: [{ start: 1, lines: ['K=1'] }] },
+    ]);
+  });
+
   it('counts commits without changes', () => {
     const { files, commits } = parseAll(`\x01${A}\n\x01${B}\n`);
     expect(commits).toEqual([A, B]);
@@ -121,6 +129,14 @@ describe('LayeredScratchTree', () => {
     expect(t.layerDirs()).toEqual([join(root, '0'), join(root, '1')]);
     expect(t.commitAt(join(root, '1'), 'f.txt', 1)).toBe(B);
     expect(readFileSync(join(root, '1', 'f.txt'), 'utf8')).toBe('b1\n');
+  });
+
+  it('counts binary files as skipped, with their commit', () => {
+    const { t } = tree();
+    t.add({ commit: A, path: 'blob.bin', hunks: [], binary: true });
+    t.flush();
+    expect(t.layerDirs()).toEqual([]);
+    expect(t.stats.skipped).toEqual([{ commit: A, path: 'blob.bin', reason: 'binary content (NUL bytes)' }]);
   });
 
   it('never writes the root .gitleaksignore or a path that would leave the tree', () => {

@@ -24,6 +24,11 @@ export interface AddedFile {
   commit: string;
   path: string;
   hunks: AddedHunk[];
+  /**
+   * The added lines hold NUL bytes: really binary content (git log runs with --text, so a
+   * .gitattributes `-diff` or `binary` line cannot hide a text file). No hunks are kept.
+   */
+  binary?: boolean;
 }
 
 const COMMIT_MARK = '\x01';
@@ -54,9 +59,10 @@ export function unquoteGitPath(raw: string): string {
 }
 
 /**
- * Incremental parser of `git log --format=%x01%H -p -U0 --src-prefix=a/ --dst-prefix=b/`.
- * Only added lines are kept; deleted files (+++ /dev/null) and binary files (no hunks) yield
- * nothing. With -U0 every hunk's added lines are contiguous from the +start of its header.
+ * Incremental parser of `git log --format=%x01%H -p -U0 --text --src-prefix=a/ --dst-prefix=b/`.
+ * Only added lines are kept; deleted files (+++ /dev/null) yield nothing, and a file whose added
+ * lines hold NUL bytes is reported once with `binary: true` and no content. With -U0 every
+ * hunk's added lines are contiguous from the +start of its header.
  */
 export class PatchParser {
   private pending = '';
@@ -92,7 +98,7 @@ export class PatchParser {
   }
 
   private closeFile(): void {
-    if (this.file && this.file.hunks.length > 0) this.onFile(this.file);
+    if (this.file && (this.file.hunks.length > 0 || this.file.binary)) this.onFile(this.file);
     this.file = undefined;
     this.hunk = undefined;
     this.path = undefined;
@@ -102,6 +108,13 @@ export class PatchParser {
     if (this.hunk) {
       const c = text[0];
       if (c === '+') {
+        if (this.file?.binary) return;
+        if (text.includes('\0')) {
+          // Binary content: dropped (memory stays bounded on large blobs) and reported as skipped.
+          this.file!.binary = true;
+          this.file!.hunks = [];
+          return;
+        }
         this.hunk.lines.push(text.slice(1));
         this.nextLine++;
         return;
@@ -141,7 +154,7 @@ export class PatchParser {
     if (m && this.file) {
       const start = Number(m[1]);
       const count = m[2] === undefined ? 1 : Number(m[2]);
-      if (count === 0) return;
+      if (count === 0 || this.file.binary) return;
       this.hunk = { start, lines: [] };
       this.nextLine = start;
       this.file.hunks.push(this.hunk);
@@ -174,13 +187,19 @@ function unsafePath(path: string): boolean {
   return path === '' || path.startsWith('/') || path.split('/').some((seg) => seg === '..' || seg === '.' || seg === '') || path.includes('\0');
 }
 
+export interface SkippedFile {
+  commit: string;
+  path: string;
+  reason: string;
+}
+
 export interface LayoutStats {
   /** (commit, path) pairs with added lines that were materialised. */
   filesScanned: number;
   linesAdded: number;
   layers: number;
-  /** Paths left out of the scratch tree, with why. */
-  skipped: { path: string; reason: string }[];
+  /** (commit, path) pairs left out of the scratch tree, with why. */
+  skipped: SkippedFile[];
 }
 
 export class LayeredScratchTree {
@@ -202,12 +221,16 @@ export class LayeredScratchTree {
   }
 
   add(file: AddedFile): void {
+    if (file.binary) {
+      this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'binary content (NUL bytes)' });
+      return;
+    }
     if (this.reservedRootFiles.has(file.path)) {
-      this.stats.skipped.push({ path: file.path, reason: 'read by gitleaks itself as configuration' });
+      this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'read by gitleaks itself as configuration' });
       return;
     }
     if (unsafePath(file.path)) {
-      this.stats.skipped.push({ path: file.path, reason: 'not a plain relative path' });
+      this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'not a plain relative path' });
       return;
     }
     let commit = this.commitIndex.get(file.commit);
