@@ -121,6 +121,27 @@ describe('running the tools: exit codes are interpreted, never trusted', () => {
     expect(r.summarySections.join('\n')).toContain('### Tool failure');
   });
 
+  it('a CVE exception cannot match npm findings (npm carries GHSA and npm ids only): one warning saying so, not "unused"', async () => {
+    const { workspace, tools, rt, options } = setup();
+    mkdirSync(join(workspace, '.github'));
+    writeFileSync(
+      join(workspace, '.github', 'release-safety-exceptions.yml'),
+      'exceptions:\n  - id: CVE-2021-44906\n    reason: minimist is only used by the build\n    owner: a\n    expires: 2099-01-01\n  - id: GHSA-xvch-5gv4-984h\n    reason: same advisory, by its GHSA id\n    owner: b\n    expires: 2099-01-01\n',
+    );
+    writeFileSync(join(tools, 'report.json'), RECORDED);
+    const npm = fakeTool(tools, 'npm', `process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json'))}, 'utf8')); process.exit(1);`);
+    const r = await runAuditGate(options({ npmCommand: npm }), rt);
+    const cve = r.findings.filter((f) => f.rule === 'cve-exception-npm');
+    expect(cve).toHaveLength(1);
+    expect(cve[0]).toMatchObject({ severity: 'warning', file: '.github/release-safety-exceptions.yml', line: 2 });
+    expect(cve[0]!.message).toContain('exception CVE-2021-44906 (owner a) cannot match an npm finding');
+    expect(cve[0]!.message).toContain('https://github.com/advisories?query=CVE-2021-44906');
+    expect(r.findings.filter((f) => f.rule === 'unused-exception')).toEqual([]);
+    expect(r.metrics).toMatchObject({ suppressed: 1, unusedExceptions: 1 });
+    expect(r.details.exceptions).toMatchObject({ unused: [expect.objectContaining({ id: 'CVE-2021-44906', cannotMatch: 'npm findings carry no CVE ids' })] });
+    expect(r.summarySections.join('\n')).toMatch(/⚠️ CVE id: npm cannot match \| <code>CVE-2021-44906<\/code>/);
+  });
+
   it('when npm fails, exceptions are not judged: none is reported unused', async () => {
     const { workspace, tools, rt, options } = setup();
     mkdirSync(join(workspace, '.github'));

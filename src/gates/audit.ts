@@ -312,6 +312,15 @@ function detailFinding(f: VulnFinding) {
   };
 }
 
+/**
+ * npm's findings carry GHSA ids and npm's numeric ids only: the registry's bulk advisory answer has
+ * no CVE field, and npm audit's report keeps only source, name, title, url, severity, cwe, cvss and
+ * range of each advisory. A CVE exception can never match an npm finding.
+ */
+function cannotMatch(entry: ExceptionEntry, ecosystem: 'npm' | 'python'): boolean {
+  return ecosystem === 'npm' && /^CVE-\d{4}-\d+$/i.test(entry.key);
+}
+
 const DETAIL_FINDINGS = 50;
 const SUMMARY_ROWS = 20;
 
@@ -383,6 +392,17 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
     });
   }
   for (const entry of j.exceptions.unused) {
+    if (cannotMatch(entry, ecosystem)) {
+      findings.push({
+        severity: 'warning',
+        message:
+          `exception ${entry.key} (owner ${entry.owner}) cannot match an npm finding: npm's advisory data (the registry's bulk advisory answer and npm audit's report) carries GHSA ids and npm's numeric advisory ids, no CVE ids. ` +
+          `List the advisory's GHSA id instead (https://github.com/advisories?query=${encodeURIComponent(entry.key)}); CVE ids match pip-audit findings only`,
+        ...whereOf(entry, rt.workspace),
+        rule: 'cve-exception-npm',
+      });
+      continue;
+    }
     findings.push({
       severity: 'warning',
       message: `exception ${entry.key} (owner ${entry.owner}, expires ${entry.expires}) matches no ${o.scope === 'runtime' ? 'runtime ' : ''}vulnerability: remove it`,
@@ -425,7 +445,7 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
   for (const { entry } of j.suppressed) suppressedCounts.set(entry, (suppressedCounts.get(entry) ?? 0) + 1);
   for (const e of j.exceptions.expired) exRows.push(['❌ expired', code(e.key), md(e.owner), md(e.reason), md(e.expires), String(expiredCounts.get(e)?.length ?? 0)]);
   for (const e of j.exceptions.applied) exRows.push(['✅ applied', code(e.key), md(e.owner), md(e.reason), md(e.expires), String(suppressedCounts.get(e) ?? 0)]);
-  for (const e of j.exceptions.unused) exRows.push(['⚠️ unused', code(e.key), md(e.owner), md(e.reason), md(e.expires), '0']);
+  for (const e of j.exceptions.unused) exRows.push([cannotMatch(e, ecosystem) ? '⚠️ CVE id: npm cannot match' : '⚠️ unused', code(e.key), md(e.owner), md(e.reason), md(e.expires), '0']);
   if (!exceptionsEvaluated && auditEntries > 0) {
     sections.push(`${auditEntries} exception(s) in ${code(shownExceptions)} were not evaluated: ${md(run.tool)} did not produce a report to match them against.`);
   }
@@ -451,7 +471,7 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
       entries: auditEntries,
       applied: j.exceptions.applied.map((e) => exceptionRecord(e, rt.workspace, suppressedCounts.get(e) ?? 0)),
       expired: j.exceptions.expired.map((e) => exceptionRecord(e, rt.workspace, expiredCounts.get(e)?.length ?? 0)),
-      unused: j.exceptions.unused.map((e) => exceptionRecord(e, rt.workspace)),
+      unused: j.exceptions.unused.map((e) => ({ ...exceptionRecord(e, rt.workspace), ...(cannotMatch(e, ecosystem) ? { cannotMatch: 'npm findings carry no CVE ids' } : {}) })),
     },
     ...(run.npmCounts ? { npmReportedPackages: run.npmCounts } : {}),
     ...(run.skipped && run.skipped.length > 0 ? { notAudited: run.skipped.slice(0, DETAIL_FINDINGS) } : {}),

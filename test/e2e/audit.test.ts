@@ -169,9 +169,13 @@ describe('audit gate with npm against a local advisory service', () => {
         '    reason: zipObjectDeep is not used',
         '    owner: alice',
         '    expires: 2099-06-30',
-        '  - id: CVE-2099-0001',
+        '  - id: GHSA-9999-9999-9999',
         '    reason: left over from an old dependency',
         '    owner: bob',
+        '    expires: 2099-01-01',
+        '  - id: CVE-2020-8203',
+        '    reason: the CVE of GHSA-p6mc-m468-83gw, which npm findings do not carry',
+        '    owner: carol',
         '    expires: 2099-01-01',
         '',
       ].join('\n'),
@@ -185,13 +189,21 @@ describe('audit gate with npm against a local advisory service', () => {
       ['GHSA-35jh-r3h4-6jhm', '@acme/payments', 1],
       ['GHSA-p6mc-m468-83gw', 'alice', 1],
     ]);
-    expect(ex.unused).toEqual([expect.objectContaining({ id: 'CVE-2099-0001', where: '.github/release-safety-exceptions.yml:10' })]);
+    expect(ex.unused).toEqual([
+      expect.objectContaining({ id: 'GHSA-9999-9999-9999', where: '.github/release-safety-exceptions.yml:10' }),
+      expect.objectContaining({ id: 'CVE-2020-8203', where: '.github/release-safety-exceptions.yml:14', cannotMatch: 'npm findings carry no CVE ids' }),
+    ]);
     expect(ex.expired).toEqual([]);
-    expect(run.summary).toContain('### Exceptions (3)');
+    expect(run.summary).toContain('### Exceptions (4)');
     expect(run.summary).toMatch(/✅ applied \| <code>GHSA-35jh-r3h4-6jhm<\/code> \| &#64;acme\/payments \| we never call &#95;\.template with user input \| 2099-12-31 \| 1 \|/);
-    expect(run.summary).toMatch(/⚠️ unused \| <code>CVE-2099-0001<\/code> \| bob/);
-    const warning = run.annotations.find((a) => a.command === 'warning');
-    expect(warning).toMatchObject({ properties: { file: '.github/release-safety-exceptions.yml', line: '10', title: 'release-safety audit: unused-exception' } });
+    expect(run.summary).toMatch(/⚠️ unused \| <code>GHSA-9999-9999-9999<\/code> \| bob/);
+    expect(run.summary).toMatch(/⚠️ CVE id: npm cannot match \| <code>CVE-2020-8203<\/code> \| carol/);
+    const warnings = run.annotations.filter((a) => a.command === 'warning' && a.properties.file === '.github/release-safety-exceptions.yml');
+    expect(warnings.map((w) => [w.properties.line, w.properties.title])).toEqual([
+      ['10', 'release-safety audit: unused-exception'],
+      ['14', 'release-safety audit: cve-exception-npm'],
+    ]);
+    expect(warnings[1]!.message).toContain('cannot match an npm finding');
   });
 
   it('an expired exception suppresses nothing and the gate fails naming it', async () => {
