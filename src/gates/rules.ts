@@ -132,7 +132,7 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
       rt.log.info(`promtool ${promtool.version || '(version unknown)'} from ${promtool.source}: ${promtool.path}${promtool.junit ? ' (JUnit results)' : ''}`);
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
-      toolErrors.push(error instanceof ToolNotFoundError ? error.message : `promtool could not be set up: ${(error as Error).message}`);
+      toolErrors.push(error instanceof ToolNotFoundError ? error.message : (error as Error).message);
     }
   })();
   const changed = o.onlyChanged && o.baseSha ? changedFiles(ws, o.baseSha, o.headSha) : undefined;

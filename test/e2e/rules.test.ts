@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -270,6 +272,49 @@ describe('rules gate (bundle, real promtool)', () => {
       const run = await rules(workspace(), { rules: 'sample-service/prometheus/rules/*.yml', 'promtool-path': '/no/such/promtool' });
       expect(run.outputs.status).toBe('error');
       expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "promtool-path" names "/no/such/promtool", which does not exist');
+    });
+  });
+
+  describe('which promtool runs', () => {
+    const sample = { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml' };
+
+    it('by default the pinned catalog version, never the unverified promtool on PATH', async () => {
+      // The release archive cannot be downloaded here: a mirror that has nothing shows which one was asked for.
+      const requests: string[] = [];
+      const server = createServer((req, res) => {
+        requests.push(req.url ?? '');
+        res.writeHead(404).end();
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prometheus/`;
+        const run = await rules(workspace(), { ...sample, 'promtool-path': '', 'mirror-url': mirror });
+        expect(run.exitCode).toBe(1);
+        expect(run.outputs.status).toBe('error');
+        expect(requests).toEqual([expect.stringMatching(/^\/prometheus\/prometheus-2\.53\.4\.linux-(amd64|arm64)\.tar\.gz$/)]);
+        expect(run.summary).toContain('the pinned promtool 2.53.4 could not be installed');
+        expect(run.summary).toContain('set promtool-path, e.g. "promtool" to take it from PATH');
+        expect(run.stdout).not.toContain('/usr/bin/promtool');
+      } finally {
+        server.close();
+      }
+    });
+
+    it('promtool-path "promtool" takes the promtool installed on PATH', async () => {
+      const run = await rules(workspace(), { ...sample, 'promtool-path': 'promtool' });
+      expect(run.exitCode, run.stdout.slice(-2000)).toBe(0);
+      expect(evidenceOf(run).tool.version).toMatch(/^2\.42\./);
+      expect(run.summary).toMatch(/Checked with promtool <code>2\.42\.[^<]*<\/code> \(PATH\)/);
+    });
+
+    it('a mirror-url with credentials is a configuration error that does not repeat them', async () => {
+      const run = await rules(workspace(), { ...sample, 'mirror-url': 'https://ci:s3cr3t-t0ken@mirror.example.com/prometheus/' });
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs.status).toBe('error');
+      expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "mirror-url" must not contain credentials');
+      expect(run.everything()).not.toContain('s3cr3t-t0ken');
+      const ftp = await rules(workspace(), { ...sample, 'mirror-url': 'ftp://mirror.example.com/' });
+      expect(ftp.annotations.map((a) => a.message).join('\n')).toContain('input "mirror-url" must be an http or https URL');
     });
   });
 

@@ -2,8 +2,11 @@ import { isAbsolute, resolve } from 'node:path';
 import { commonGateInputs, runGateAction } from '../../core/action.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { enumInput, integerInput, listInput, stringInput } from '../../core/inputs.js';
+import { addPath } from '../../core/runner.js';
 import { parseDuration } from '../../gates/rules/duration.js';
+import { isCommandName } from '../../gates/rules/promtool.js';
 import { LEVELS, runRulesGate } from '../../gates/rules.js';
+import { checkMirrorUrl } from '../../tools/installer.js';
 
 const ONLY_CHANGED = ['auto', 'true', 'false'] as const;
 
@@ -41,16 +44,18 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           minForMs = parseDuration(i['min-for']);
           if (minForMs === undefined) throw new ConfigurationError(`input "min-for" must be a Prometheus duration such as 1m, 5m or 1h30m (got ${JSON.stringify(i['min-for'])})`);
         }
-        if (i['mirror-url'] !== '' && !/^https?:\/\//.test(i['mirror-url'])) {
-          throw new ConfigurationError(`input "mirror-url" must be an http(s) URL of a mirror holding the release archives (got ${JSON.stringify(i['mirror-url'])})`);
-        }
+        // http(s) only and no credentials (they would be printed with the download URL).
+        if (i['mirror-url'] !== '') checkMirrorUrl(i['mirror-url']);
+        // "promtool" is a command name looked up on PATH; anything with a slash is a path.
+        const promtoolPath = i['promtool-path'];
+        const path = promtoolPath === '' || isCommandName(promtoolPath) || isAbsolute(promtoolPath) ? promtoolPath : resolve(ctx.workspace, promtoolPath);
         const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
         const onlyChanged = i['only-changed'] === 'auto' ? isPullRequest : i['only-changed'] === 'true';
         return runRulesGate(
           {
             rules: i.rules,
             tests: i.tests,
-            promtool: { path: i['promtool-path'] && !isAbsolute(i['promtool-path']) ? resolve(ctx.workspace, i['promtool-path']) : i['promtool-path'], version: i['promtool-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '' },
+            promtool: { path, version: i['promtool-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '', addPath },
             hygiene: {
               severity: i['require-severity'],
               severities: i.severities,

@@ -1,20 +1,25 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { delimiter, isAbsolute, join, sep } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { ConfigurationError, ToolNotFoundError } from '../../core/errors.js';
+import { ConfigurationError } from '../../core/errors.js';
 import { execTool, type ExecResult } from '../../core/exec.js';
 import type { Logger } from '../../core/log.js';
 import { PROMTOOL_DEFAULT_VERSION } from '../../tools/catalog.js';
 import { installTool } from '../../tools/installer.js';
 
 export interface PromtoolOptions {
-  /** promtool-path input: an executable the workflow installed. */
+  /**
+   * promtool-path input: a path (absolute, or already resolved against the workspace) of a promtool
+   * the workflow installed, or a bare command name such as "promtool", looked up on searchPath.
+   */
   path: string;
   /** promtool-version input: a version pinned in the tool catalog, installed and verified. */
   version: string;
   mirrorUrl: string;
-  /** The PATH to search when neither path nor version is given. */
+  /** The PATH a bare promtool-path is looked up on. */
   searchPath: string;
+  /** Called with the directory of an installed promtool (the action puts it on PATH for later steps). */
+  addPath?: (dir: string) => void;
   tempDir: string;
   log: Logger;
 }
@@ -45,31 +50,48 @@ export function findOnPath(name: string, searchPath: string): string | undefined
   return undefined;
 }
 
+/** "promtool" (a command name to look up on PATH), as opposed to "./promtool" or "bin/promtool". */
+export function isCommandName(value: string): boolean {
+  return value !== '' && !value.includes('/') && !value.includes(sep) && value !== '.' && value !== '..';
+}
+
 /**
- * Which promtool runs: promtool-path when given; else the pinned, checksum-verified download of
- * promtool-version when given; else a promtool already on PATH; else the pinned default version.
+ * Which promtool runs: promtool-path when given (a path, or a command name looked up on PATH:
+ * the explicit way to use an unverified, preinstalled promtool); otherwise the pinned,
+ * checksum-verified download of promtool-version, or of the catalog's default version. A promtool
+ * that merely happens to be on PATH is never picked silently: its version would be whatever the
+ * runner image carries.
  */
 export async function locatePromtool(o: PromtoolOptions): Promise<{ path: string; source: Promtool['source']; version?: string }> {
+  if (o.path && isCommandName(o.path)) {
+    const onPath = findOnPath(o.path, o.searchPath);
+    if (!onPath) {
+      throw new ConfigurationError(
+        `input "promtool-path" is the command name ${JSON.stringify(o.path)}, but no executable of that name is on PATH: install promtool in an earlier step, give its path, or leave promtool-path empty to use the pinned, verified promtool ${o.version || PROMTOOL_DEFAULT_VERSION}`,
+      );
+    }
+    return { path: onPath, source: 'PATH' };
+  }
   if (o.path) {
     if (!existsSync(o.path)) throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(o.path)}, which does not exist: give the path of a promtool executable, or leave it empty`);
     if (!isExecutable(o.path)) throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(o.path)}, which is not an executable file: give the path of a promtool executable`);
     return { path: o.path, source: 'promtool-path' };
   }
-  if (!o.version) {
-    const onPath = findOnPath('promtool', o.searchPath);
-    if (onPath) return { path: onPath, source: 'PATH' };
-    if (!PROMTOOL_DEFAULT_VERSION) {
-      throw new ToolNotFoundError('promtool', 'it is not on PATH and no default version is pinned yet: set promtool-version to a pinned version or promtool-path to an installed promtool');
-    }
+  const version = o.version || PROMTOOL_DEFAULT_VERSION;
+  try {
+    const installed = await installTool({
+      tool: 'promtool',
+      version,
+      ...(o.mirrorUrl ? { mirrorUrl: o.mirrorUrl } : {}),
+      ...(o.addPath ? { addPath: o.addPath } : {}),
+      tempDir: o.tempDir,
+      log: o.log,
+    });
+    return { path: installed.path, source: 'installed', version: installed.version };
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new Error(`the pinned promtool ${version} could not be installed: ${(error as Error).message} (to run a promtool the workflow installed instead, set promtool-path, e.g. "promtool" to take it from PATH)`);
   }
-  const installed = await installTool({
-    tool: 'promtool',
-    version: o.version || PROMTOOL_DEFAULT_VERSION,
-    ...(o.mirrorUrl ? { mirrorUrl: o.mirrorUrl } : {}),
-    tempDir: o.tempDir,
-    log: o.log,
-  });
-  return { path: installed.path, source: 'installed', version: installed.version };
 }
 
 /** `promtool, version 2.42.0+ds (branch: ...)` -> 2.42.0+ds */
