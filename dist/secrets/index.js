@@ -20339,11 +20339,6 @@ async function runSecretsGate(o, rt) {
     const ledgerReport = ledger.report();
     const open = reported.filter((f) => !f.suppression);
     const suppressed = reported.length - open.length;
-    (0,external_node_fs_namespaceObject.mkdirSync)(o.outputDir, { recursive: true });
-    const sarifPath = (0,external_node_path_namespaceObject.join)(o.outputDir, 'secrets.sarif');
-    const reportPath = (0,external_node_path_namespaceObject.join)(o.outputDir, 'secrets-report.json');
-    (0,external_node_fs_namespaceObject.writeFileSync)(sarifPath, renderSarif(reported, version));
-    (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, renderReport(reported));
     const expiredFor = new Map();
     for (const f of open) {
         const e = ledgerReport.expired.find((x) => [f.fingerprint.toLowerCase(), globalFingerprint(f).toLowerCase()].includes(x.key.toLowerCase()));
@@ -20386,6 +20381,22 @@ async function runSecretsGate(o, rt) {
     else {
         status = 'pass';
         summary = `no secrets in ${scan.range} (${scanned})${suppressed ? `; ${suppressed} suppressed` : ''}`;
+    }
+    // SARIF and the report exist only when the gate judged: a clean SARIF from a scan that failed
+    // (or never ran) would tell code scanning that every open alert is fixed. Stale files from an
+    // earlier step in the job go too, so nothing downstream can pick them up.
+    (0,external_node_fs_namespaceObject.mkdirSync)(o.outputDir, { recursive: true });
+    let sarifPath = (0,external_node_path_namespaceObject.join)(o.outputDir, 'secrets.sarif');
+    let reportPath = (0,external_node_path_namespaceObject.join)(o.outputDir, 'secrets-report.json');
+    if (status === 'pass' || status === 'fail') {
+        (0,external_node_fs_namespaceObject.writeFileSync)(sarifPath, renderSarif(reported, version));
+        (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, renderReport(reported));
+    }
+    else {
+        (0,external_node_fs_namespaceObject.rmSync)(sarifPath, { force: true });
+        (0,external_node_fs_namespaceObject.rmSync)(reportPath, { force: true });
+        sarifPath = '';
+        reportPath = '';
     }
     const sections = [];
     if (toolError !== undefined)

@@ -295,11 +295,6 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
   const open = reported.filter((f) => !f.suppression);
   const suppressed = reported.length - open.length;
 
-  mkdirSync(o.outputDir, { recursive: true });
-  const sarifPath = join(o.outputDir, 'secrets.sarif');
-  const reportPath = join(o.outputDir, 'secrets-report.json');
-  writeFileSync(sarifPath, renderSarif(reported, version));
-  writeFileSync(reportPath, renderReport(reported));
 
   const expiredFor = new Map<string, ExceptionEntry>();
   for (const f of open) {
@@ -340,6 +335,22 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
   } else {
     status = 'pass';
     summary = `no secrets in ${scan!.range} (${scanned})${suppressed ? `; ${suppressed} suppressed` : ''}`;
+  }
+
+  // SARIF and the report exist only when the gate judged: a clean SARIF from a scan that failed
+  // (or never ran) would tell code scanning that every open alert is fixed. Stale files from an
+  // earlier step in the job go too, so nothing downstream can pick them up.
+  mkdirSync(o.outputDir, { recursive: true });
+  let sarifPath = join(o.outputDir, 'secrets.sarif');
+  let reportPath = join(o.outputDir, 'secrets-report.json');
+  if (status === 'pass' || status === 'fail') {
+    writeFileSync(sarifPath, renderSarif(reported, version));
+    writeFileSync(reportPath, renderReport(reported));
+  } else {
+    rmSync(sarifPath, { force: true });
+    rmSync(reportPath, { force: true });
+    sarifPath = '';
+    reportPath = '';
   }
 
   const sections: string[] = [];

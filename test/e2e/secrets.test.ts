@@ -192,12 +192,16 @@ describe('secrets gate on a pull request (bundle, real gitleaks engine)', () => 
     expect(r.outputs.status).toBe('error');
     expect(r.summary).toContain('fetch-depth: 0');
     expect(evidenceOf(r).status).toBe('error');
+    // No SARIF: an empty one uploaded by the example workflow would close every open alert.
+    expect(r.outputs).toMatchObject({ 'sarif-path': '', 'report-path': '' });
+    expect(readdirSafe(join(r.runnerTemp, 'release-safety', 'secrets'))).toEqual([]);
   });
 
   it('a base commit missing from the checkout is an error naming fetch-depth: 0', async () => {
     const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: randomSha() }) });
     expect(r.outputs.status).toBe('error');
     expect(r.stdout).toContain('fetch-depth: 0');
+    expect(r.outputs['sarif-path']).toBe('');
   });
 });
 
@@ -218,6 +222,18 @@ describe('secrets gate on a 40-commit pull request', () => {
     expect(found).toEqual(expect.arrayContaining([{ commit: c1, file: 'src/first.ts', line: 1 }, { commit: c40, file: 'src/last.env', line: 1 }]));
     expect(allArtifacts(r)).not.toContain(first);
     expect(allArtifacts(r)).not.toContain(last);
+  });
+});
+
+describe('secrets gate: a scan that cannot judge', () => {
+  it('gitleaks failing on a broken config is an error with no SARIF and an empty sarif-path', async () => {
+    const repo = initRepo();
+    repo.commit('a broken gitleaks config', { 'broken.toml': '[[rules]\nid = \n' });
+    const r = await scan(repo, { inputs: { scope: 'history', config: 'broken.toml' } });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'error', 'sarif-path': '', 'report-path': '' });
+    expect(r.summary).toContain('could not be scanned');
+    expect(readdirSafe(join(r.runnerTemp, 'release-safety', 'secrets'))).toEqual([]);
   });
 });
 
