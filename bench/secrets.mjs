@@ -2,7 +2,9 @@
 // Benchmark of the secrets gate, one run, ratios printed:
 //   1. the gate (bundle, scope: tree) against raw `gitleaks dir` on the same tree (target <= 1.1x);
 //   2. the gate on a 10-commit pull request in a 2,000-commit repository against a full-history
-//      scan of it (scope: history): the cost must follow the pull request, not the history.
+//      scan of it (scope: history): the cost must follow the pull request, not the history;
+//   3. colliding edits: a pull request of 200 commits each bumping the same VERSION line against
+//      200 commits each adding a line to its own file: one gitleaks run each, similar time.
 // Uses the real gitleaks engine from node_modules/.bin/gitleaks (or GITLEAKS=/path/to/gitleaks).
 // Usage: node scripts/build.mjs secrets && node bench/secrets.mjs
 import { execFileSync, spawn } from 'node:child_process';
@@ -190,6 +192,31 @@ const prSmall = await runGate(small, { eventName: 'pull_request', event: smallEv
 const history = await runGate(repo, { eventName: 'workflow_dispatch', event: { inputs: {} }, sha: prHead, inputs: { scope: 'history' } });
 const prRatio = pr.ms / history.ms;
 
+// ---- 3. colliding edits: 200 commits on one line against 200 commits on 200 files -------------
+const BUMPS = Number(process.env.BENCH_BUMPS || 200);
+function bumpRepo(name, fileFor) {
+  const dir = join(work, name);
+  git(work, 'init', '-q', '-b', 'main', dir);
+  const chunks = [`commit refs/heads/main\nmark :1\ncommitter bench <bench@example.com> 1700000000 +0000\ndata 4\nbase\nM 644 inline README.md\ndata 2\nx\n\n`];
+  for (let c = 0; c < BUMPS; c++) {
+    const body = `VERSION=1.0.${c}\n${c === BUMPS - 3 ? `AWS_ACCESS_KEY_ID=${fakeKey()}\n` : ''}`;
+    chunks.push(`commit refs/heads/main\nmark :${c + 2}\ncommitter bench <bench@example.com> ${1700000001 + c} +0000\ndata 4\nbump\nfrom :${c + 1}\nM 644 inline ${fileFor(c)}\ndata ${Buffer.byteLength(body)}\n${body}\n`);
+  }
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env: gitEnv, input: chunks.join(''), maxBuffer: 1 << 30 });
+  git(dir, 'checkout', '-q', '-f', 'main');
+  return { dir, base: git(dir, 'rev-parse', 'main~' + BUMPS), head: git(dir, 'rev-parse', 'main') };
+}
+async function gateOnRange({ dir, base, head }) {
+  const event = structuredClone(prEvent);
+  event.pull_request.head.sha = head;
+  event.pull_request.base.sha = base;
+  const run = await runGate(dir, { eventName: 'pull_request', event, sha: head, inputs: {} });
+  const evidence = JSON.parse(readFileSync(run.outputs['evidence-path'], 'utf8'));
+  return { ...run, runs: evidence.details.gitleaksRuns };
+}
+const colliding = await gateOnRange(bumpRepo('bumps', () => 'VERSION'));
+const spread = await gateOnRange(bumpRepo('spread', (c) => `versions/v${c}.txt`));
+
 console.log(`secrets gate benchmark (gitleaks: ${gitleaks}; runner node: ${node})`);
 console.log('');
 console.log(`1. working tree of ${TREE_FILES} files, ${(treeBytes / 1e6).toFixed(1)} MB, median of 3 alternating runs each`);
@@ -203,4 +230,9 @@ console.log(`   gate, scope: history:     ${history.ms.toFixed(0)} ms; ${history
 console.log(`   same PR, 10-commit repo:  ${prSmall.ms.toFixed(0)} ms; ${prSmall.outputs['commits-scanned']} commits, ${prSmall.outputs.findings} finding(s)`);
 console.log(`   ratio PR / history:       ${prRatio.toFixed(3)}x  (commits ${(Number(pr.outputs['commits-scanned']) / Number(history.outputs['commits-scanned'])).toFixed(3)}x)`);
 console.log(`   ratio PR in 2,000-commit repo / same PR in 10-commit repo: ${(pr.ms / prSmall.ms).toFixed(2)}x  (cost follows the PR when ~1)`);
-if (treeRatio > 1.1 || Number(pr.outputs['commits-scanned']) !== 10) process.exitCode = 1;
+console.log('');
+console.log(`3. colliding edits: ${BUMPS} commits`);
+console.log(`   all on one VERSION line:  ${colliding.ms.toFixed(0)} ms; ${colliding.runs} gitleaks run(s), ${colliding.outputs.findings} finding(s)`);
+console.log(`   one file each:            ${spread.ms.toFixed(0)} ms; ${spread.runs} gitleaks run(s), ${spread.outputs.findings} finding(s)`);
+console.log(`   ratio colliding / spread: ${(colliding.ms / spread.ms).toFixed(2)}x  (one run whatever the collisions)`);
+if (treeRatio > 1.1 || Number(pr.outputs['commits-scanned']) !== 10 || colliding.runs !== 1 || spread.runs !== 1 || colliding.outputs.findings !== '1') process.exitCode = 1;

@@ -19486,8 +19486,11 @@ function startClock() {
  *
  * Files are packed into "layers": a layer is a directory laid out like the repository, so a path
  * allowlist such as `^docs/` still matches. Two commits' lines share a layer file when their line
- * numbers do not collide; a collision opens the next layer. Content is buffered up to a bound and
- * then flushed to disk; later content goes into fresh layers, so memory stays bounded on any
+ * numbers do not collide; a hunk whose lines are already taken (a later commit editing the same
+ * lines) is placed after the end of the same file, and a map from scratch line to (commit,
+ * original file, original line) takes every finding back. So one buffered batch is one layer is
+ * one gitleaks run, however many commits edit the same lines. Content is buffered up to a bound
+ * and then flushed to disk; later content goes into a fresh layer, so memory stays bounded on any
  * history.
  */
 
@@ -19637,12 +19640,13 @@ class LayeredScratchTree {
     reservedRootFiles;
     maxBufferedBytes;
     layers = [];
-    /** Layers still accepting content (the unflushed batch). */
-    open = [];
+    byDir = new Map();
+    /** The layer still accepting content (the unflushed batch). */
+    open;
     commitIds = [];
     commitIndex = new Map();
     buffered = 0;
-    stats = { filesScanned: 0, linesAdded: 0, layers: 0, skipped: [] };
+    stats = { filesScanned: 0, linesAdded: 0, layers: 0, movedHunks: 0, skipped: [] };
     constructor(root, 
     /** Root-level paths not to write (they would steer gitleaks' own config/ignore discovery). */
     reservedRootFiles, maxBufferedBytes = 64 * 1024 * 1024) {
@@ -19664,92 +19668,107 @@ class LayeredScratchTree {
             this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'not a plain relative path' });
             return;
         }
+        let added = 0;
+        for (const h of file.hunks)
+            added += h.lines.length;
+        if (added === 0)
+            return;
         let commit = this.commitIndex.get(file.commit);
         if (commit === undefined) {
             commit = this.commitIds.length;
             this.commitIds.push(file.commit);
             this.commitIndex.set(file.commit, commit);
         }
-        const ranges = file.hunks.filter((h) => h.lines.length > 0).map((h) => ({ start: h.start, end: h.start + h.lines.length - 1, commit }));
-        if (ranges.length === 0)
-            return;
-        const layer = this.layerFor(file.path, ranges);
+        const layer = this.layerFor();
         let lf = layer.files.get(file.path);
         if (!lf) {
-            lf = { ranges: [], content: new Map() };
+            lf = { segments: [], content: new Map(), lastLine: 0 };
             layer.files.set(file.path, lf);
         }
-        lf.ranges.push(...ranges);
+        const content = lf.content;
         for (const h of file.hunks) {
-            h.lines.forEach((text, i) => {
-                lf.content.set(h.start + i, text);
+            if (h.lines.length === 0)
+                continue;
+            let taken = false;
+            for (let i = 0; i < h.lines.length && !taken; i++)
+                taken = content.has(h.start + i);
+            // A taken line number: after the end of the file, one blank line apart so two commits'
+            // lines never read as one multi-line match.
+            const start = taken ? lf.lastLine + 2 : h.start;
+            if (taken)
+                this.stats.movedHunks++;
+            for (let i = 0; i < h.lines.length; i++) {
+                const text = h.lines[i];
+                content.set(start + i, text);
                 this.buffered += text.length + 1;
-            });
-            this.stats.linesAdded += h.lines.length;
+            }
+            const end = start + h.lines.length - 1;
+            if (end > lf.lastLine)
+                lf.lastLine = end;
+            lf.segments.push({ start, end, offset: start - h.start, commit, path: file.path });
         }
+        this.stats.linesAdded += added;
         this.stats.filesScanned++;
         if (this.buffered >= this.maxBufferedBytes)
             this.flush();
     }
-    layerFor(path, ranges) {
-        for (const layer of this.open) {
-            const existing = layer.files.get(path);
-            if (!existing)
-                return layer;
-            const collides = ranges.some((r) => existing.ranges.some((e) => r.start <= e.end && e.start <= r.end));
-            if (!collides)
-                return layer;
-        }
-        const layer = { dir: (0,external_node_path_namespaceObject.join)(this.root, String(this.layers.length)), files: new Map(), flushed: false };
+    layerFor() {
+        if (this.open)
+            return this.open;
+        const layer = { dir: (0,external_node_path_namespaceObject.join)(this.root, String(this.layers.length)), files: new Map() };
         this.layers.push(layer);
-        this.open.push(layer);
+        this.byDir.set(layer.dir, layer);
+        this.open = layer;
         this.stats.layers = this.layers.length;
         return layer;
     }
-    /** Writes every buffered layer to disk; later content goes into new layers. */
+    /** Writes the buffered layer to disk; later content goes into a new layer. */
     flush() {
-        for (const layer of this.open) {
-            for (const [path, lf] of layer.files) {
-                if (!lf.content)
-                    continue;
-                const max = Math.max(...lf.content.keys());
-                const out = new Array(max).fill('');
-                for (const [line, text] of lf.content)
-                    out[line - 1] = text;
-                const target = (0,external_node_path_namespaceObject.join)(layer.dir, path);
-                (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-                (0,external_node_fs_namespaceObject.writeFileSync)(target, `${out.join('\n')}\n`);
-                lf.content = undefined;
-                lf.ranges.sort((a, b) => a.start - b.start);
-            }
-            layer.flushed = true;
-        }
-        this.open = [];
+        const layer = this.open;
+        this.open = undefined;
         this.buffered = 0;
+        if (!layer)
+            return;
+        for (const [path, lf] of layer.files) {
+            if (!lf.content)
+                continue;
+            // A loop, not Math.max(...keys): a file can have hundreds of thousands of lines.
+            const out = new Array(lf.lastLine).fill('');
+            for (const [line, text] of lf.content)
+                out[line - 1] = text;
+            const target = (0,external_node_path_namespaceObject.join)(layer.dir, path);
+            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+            (0,external_node_fs_namespaceObject.writeFileSync)(target, `${out.join('\n')}\n`);
+            lf.content = undefined;
+            lf.segments.sort((a, b) => a.start - b.start);
+        }
     }
     /** Directories to scan, each laid out like the repository. Call after flush(). */
     layerDirs() {
         return this.layers.filter((l) => l.files.size > 0).map((l) => l.dir);
     }
-    /** The commit that added `line` of `path` in the layer at `dir`. */
-    commitAt(dir, path, line) {
-        const layer = this.layers.find((l) => l.dir === dir);
-        const lf = layer?.files.get(path);
-        if (!lf)
+    /** Where scratch `line` of `path` in the layer at `dir` came from; undefined for a blank line. */
+    origin(dir, path, line) {
+        const segments = this.byDir.get(dir)?.files.get(path)?.segments;
+        if (!segments)
             return undefined;
         let lo = 0;
-        let hi = lf.ranges.length - 1;
+        let hi = segments.length - 1;
         while (lo <= hi) {
             const mid = (lo + hi) >> 1;
-            const r = lf.ranges[mid];
-            if (line < r.start)
+            const s = segments[mid];
+            if (line < s.start)
                 hi = mid - 1;
-            else if (line > r.end)
+            else if (line > s.end)
                 lo = mid + 1;
             else
-                return this.commitIds[r.commit];
+                return { commit: this.commitIds[s.commit], path: s.path, line: line - s.offset };
         }
         return undefined;
+    }
+    /** The commit that added scratch `line` of `path` in the layer at `dir`. */
+    commitAt(dir, path, line) {
+        return this.origin(dir, path, line)?.commit;
     }
 }
 
@@ -20271,12 +20290,18 @@ async function scanCommits(o, rt, scratch, plan) {
         const raw = await runGitleaksDir(o, rt, dir, scratch, i + 1);
         for (const f of raw) {
             const file = f.File.replace(/\\/g, '/').replace(/^\.\//, '');
-            let commit;
-            for (let line = f.StartLine; commit === undefined && line <= Math.max(f.StartLine, f.EndLine); line++)
-                commit = tree.commitAt(dir, file, line);
-            if (commit === undefined)
+            let origin;
+            let at = f.StartLine;
+            for (; at <= Math.max(f.StartLine, f.EndLine); at++) {
+                origin = tree.origin(dir, file, at);
+                if (origin)
+                    break;
+            }
+            if (origin === undefined)
                 throw new ToolFailure(`gitleaks reported a finding at ${file}:${f.StartLine} that no scanned commit added`);
-            findings.push(toFinding(f, file, commit));
+            // Scratch -> original line numbers: the shift of the segment the finding starts in.
+            const shift = at - origin.line;
+            findings.push(toFinding({ ...f, StartLine: Math.max(1, f.StartLine - shift), EndLine: Math.max(1, f.EndLine - shift) }, origin.path, origin.commit));
         }
     });
     findings.sort((a, b) => a.commit.localeCompare(b.commit) || a.file.localeCompare(b.file) || a.startLine - b.startLine || a.rule.localeCompare(b.rule));

@@ -8,7 +8,7 @@ import { ExceptionLedger, type ExceptionEntry } from '../core/exceptions.js';
 import { sha256File } from '../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
 import { code, codeBlock, md, table } from '../core/markdown.js';
-import { LayeredScratchTree, PatchParser, type SkippedFile } from './secrets/patch.js';
+import { LayeredScratchTree, PatchParser, type LineOrigin, type SkippedFile } from './secrets/patch.js';
 import { countCommits, gitIn, planScan, RangeError_, resolvePlan, type ScanEvent, type ScanPlan, type SecretsScope } from './secrets/range.js';
 import {
   fingerprintOf,
@@ -236,10 +236,16 @@ async function scanCommits(o: SecretsOptions, rt: GateRuntime, scratch: string, 
     const raw = await runGitleaksDir(o, rt, dir, scratch, i + 1);
     for (const f of raw) {
       const file = f.File.replace(/\\/g, '/').replace(/^\.\//, '');
-      let commit: string | undefined;
-      for (let line = f.StartLine; commit === undefined && line <= Math.max(f.StartLine, f.EndLine); line++) commit = tree.commitAt(dir, file, line);
-      if (commit === undefined) throw new ToolFailure(`gitleaks reported a finding at ${file}:${f.StartLine} that no scanned commit added`);
-      findings.push(toFinding(f, file, commit));
+      let origin: LineOrigin | undefined;
+      let at = f.StartLine;
+      for (; at <= Math.max(f.StartLine, f.EndLine); at++) {
+        origin = tree.origin(dir, file, at);
+        if (origin) break;
+      }
+      if (origin === undefined) throw new ToolFailure(`gitleaks reported a finding at ${file}:${f.StartLine} that no scanned commit added`);
+      // Scratch -> original line numbers: the shift of the segment the finding starts in.
+      const shift = at - origin.line;
+      findings.push(toFinding({ ...f, StartLine: Math.max(1, f.StartLine - shift), EndLine: Math.max(1, f.EndLine - shift) }, origin.path, origin.commit));
     }
   });
   findings.sort((a, b) => a.commit.localeCompare(b.commit) || a.file.localeCompare(b.file) || a.startLine - b.startLine || a.rule.localeCompare(b.rule));

@@ -264,6 +264,55 @@ describe('secrets gate: .gitattributes cannot hide added lines', () => {
   });
 });
 
+describe('secrets gate: many commits editing the same lines', () => {
+  let repo: GitRepo;
+  let base = '';
+  let head = '';
+  const commits: string[] = [];
+  const k4 = fakeAwsKeyId();
+  const k7 = fakeAwsKeyId();
+
+  beforeAll(() => {
+    repo = initRepo();
+    repo.commit('gitleaks config: docs hold examples', { '.gitleaks.toml': "[extend]\nuseDefault = true\n\n[allowlist]\npaths = ['''^docs/''']\n" });
+    base = repo.head();
+    repo.git('checkout', '-q', '-b', 'bumps');
+    for (let i = 1; i <= 10; i++) {
+      const line = i === 4 ? `AWS_ACCESS_KEY_ID=${k4}` : i === 7 ? `AWS_ACCESS_KEY_ID=${k7}` : `VERSION=1.0.${i}`;
+      // Every commit rewrites line 2 of the same files; docs/ is allowlisted by the config.
+      commits.push(repo.commit(`bump ${i}`, { 'config/app.env': `# app\n${line}\n`, 'docs/example.md': `# example\nAWS_ACCESS_KEY_ID=${fakeAwsKeyId()}\n` }));
+    }
+    head = repo.head();
+  });
+
+  it('a 10-commit pull request editing one line is one gitleaks run; findings keep their commit and original line', async () => {
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: base }) });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '2', 'commits-scanned': '10' });
+    const ev = evidenceOf(r);
+    expect(ev.details.gitleaksRuns).toBe(1);
+    expect(ev.findings.map((f) => f.fingerprint).sort()).toEqual([`${commits[3]}:config/app.env:aws-access-token:2`, `${commits[6]}:config/app.env:aws-access-token:2`].sort());
+    expect(ev.findings.map((f) => f.line)).toEqual([2, 2]);
+    expect(allArtifacts(r)).not.toContain('docs/example.md');
+  });
+
+  it('a .gitleaksignore fingerprint with the original line still suppresses exactly that finding', async () => {
+    const fp4 = `${commits[3]}:config/app.env:aws-access-token:2`;
+    repo.git('checkout', '-q', 'main');
+    const ignoreBase = repo.commit('ignore a revoked key', { '.gitleaksignore': `${fp4}\n` });
+    repo.git('checkout', '-q', 'bumps');
+    writeFileSync(join(repo.dir, '.gitleaksignore'), `${fp4}\n`);
+    try {
+      const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: ignoreBase }) });
+      expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '10' });
+      const ev = evidenceOf(r);
+      expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 1 });
+      expect(ev.findings.map((f) => f.fingerprint)).toEqual([`${commits[6]}:config/app.env:aws-access-token:2`]);
+    } finally {
+      rmSync(join(repo.dir, '.gitleaksignore'), { force: true });
+    }
+  });
+});
+
 describe('secrets gate suppression: config allowlist, .gitleaksignore, exceptions', () => {
   let repo: GitRepo;
   let base = '';

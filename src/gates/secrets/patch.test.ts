@@ -121,14 +121,32 @@ describe('LayeredScratchTree', () => {
     expect(t.stats).toMatchObject({ filesScanned: 2, linesAdded: 3, layers: 1 });
   });
 
-  it('opens a new layer when two commits added the same line number of a file', () => {
+  it('places a hunk whose line numbers are taken after the end of the same file, and maps it back', () => {
     const { root, t } = tree();
-    t.add({ commit: A, path: 'f.txt', hunks: [{ start: 1, lines: ['a1'] }] });
-    t.add({ commit: B, path: 'f.txt', hunks: [{ start: 1, lines: ['b1'] }] });
+    t.add({ commit: A, path: 'f.txt', hunks: [{ start: 1, lines: ['a1', 'a2'] }] });
+    t.add({ commit: B, path: 'f.txt', hunks: [{ start: 2, lines: ['b2'] }, { start: 4, lines: ['b4'] }] });
     t.flush();
-    expect(t.layerDirs()).toEqual([join(root, '0'), join(root, '1')]);
-    expect(t.commitAt(join(root, '1'), 'f.txt', 1)).toBe(B);
-    expect(readFileSync(join(root, '1', 'f.txt'), 'utf8')).toBe('b1\n');
+    expect(t.layerDirs()).toEqual([join(root, '0')]);
+    // b2 collides with a2: moved to line 4 (after a blank line 3); b4 then collides with it: line 6.
+    expect(readFileSync(join(root, '0', 'f.txt'), 'utf8')).toBe('a1\na2\n\nb2\n\nb4\n');
+    expect(t.origin(join(root, '0'), 'f.txt', 2)).toEqual({ commit: A, path: 'f.txt', line: 2 });
+    expect(t.origin(join(root, '0'), 'f.txt', 4)).toEqual({ commit: B, path: 'f.txt', line: 2 });
+    expect(t.origin(join(root, '0'), 'f.txt', 6)).toEqual({ commit: B, path: 'f.txt', line: 4 });
+    expect(t.origin(join(root, '0'), 'f.txt', 3)).toBeUndefined();
+    expect(t.stats).toMatchObject({ layers: 1, movedHunks: 2 });
+  });
+
+  it('200 commits editing the same line are one layer (one gitleaks run), each line traced to its commit', () => {
+    const { root, t } = tree();
+    const shas = Array.from({ length: 200 }, (_, i) => i.toString(16).padStart(40, '0'));
+    for (const [i, sha] of shas.entries()) t.add({ commit: sha, path: 'VERSION', hunks: [{ start: 1, lines: [`1.0.${i}`] }] });
+    t.flush();
+    expect(t.layerDirs()).toEqual([join(root, '0')]);
+    const lines = readFileSync(join(root, '0', 'VERSION'), 'utf8').split('\n');
+    for (const [i, sha] of shas.entries()) {
+      const at = lines.indexOf(`1.0.${i}`) + 1;
+      expect(t.origin(join(root, '0'), 'VERSION', at)).toEqual({ commit: sha, path: 'VERSION', line: 1 });
+    }
   });
 
   it('counts binary files as skipped, with their commit', () => {

@@ -7,8 +7,11 @@
  *
  * Files are packed into "layers": a layer is a directory laid out like the repository, so a path
  * allowlist such as `^docs/` still matches. Two commits' lines share a layer file when their line
- * numbers do not collide; a collision opens the next layer. Content is buffered up to a bound and
- * then flushed to disk; later content goes into fresh layers, so memory stays bounded on any
+ * numbers do not collide; a hunk whose lines are already taken (a later commit editing the same
+ * lines) is placed after the end of the same file, and a map from scratch line to (commit,
+ * original file, original line) takes every finding back. So one buffered batch is one layer is
+ * one gitleaks run, however many commits edit the same lines. Content is buffered up to a bound
+ * and then flushed to disk; later content goes into a fresh layer, so memory stays bounded on any
  * history.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -164,22 +167,36 @@ export class PatchParser {
 
 // ---- layers -------------------------------------------------------------------------------
 
-interface Range {
+/** Scratch lines start..end of a layer file hold original lines start-offset..end-offset of `path` in `commit`. */
+interface Segment {
   start: number;
   end: number;
+  offset: number;
   commit: number;
+  path: string;
 }
 
 interface LayerFile {
-  ranges: Range[];
-  /** Buffered content by line number until the layer is flushed; undefined once written. */
+  /** Sorted by start once the layer is flushed. */
+  segments: Segment[];
+  /** Buffered content by scratch line number until the layer is flushed; undefined once written. */
   content: Map<number, string> | undefined;
+  /** The highest scratch line holding content. */
+  lastLine: number;
 }
 
 interface Layer {
   dir: string;
+  /** By scratch path (relative, `/`-separated). */
   files: Map<string, LayerFile>;
-  flushed: boolean;
+}
+
+/** Where a scratch line came from. */
+export interface LineOrigin {
+  commit: string;
+  /** The repository path (a reserved file is scanned under another name). */
+  path: string;
+  line: number;
 }
 
 /** A path git could record that would escape the layer directory: never written. */
@@ -198,18 +215,21 @@ export interface LayoutStats {
   filesScanned: number;
   linesAdded: number;
   layers: number;
+  /** Hunks placed after the end of their file because an earlier commit's lines held their line numbers. */
+  movedHunks: number;
   /** (commit, path) pairs left out of the scratch tree, with why. */
   skipped: SkippedFile[];
 }
 
 export class LayeredScratchTree {
   private readonly layers: Layer[] = [];
-  /** Layers still accepting content (the unflushed batch). */
-  private open: Layer[] = [];
+  private readonly byDir = new Map<string, Layer>();
+  /** The layer still accepting content (the unflushed batch). */
+  private open: Layer | undefined;
   private readonly commitIds: string[] = [];
   private readonly commitIndex = new Map<string, number>();
   private buffered = 0;
-  readonly stats: LayoutStats = { filesScanned: 0, linesAdded: 0, layers: 0, skipped: [] };
+  readonly stats: LayoutStats = { filesScanned: 0, linesAdded: 0, layers: 0, movedHunks: 0, skipped: [] };
 
   constructor(
     private readonly root: string,
@@ -233,64 +253,71 @@ export class LayeredScratchTree {
       this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'not a plain relative path' });
       return;
     }
+    let added = 0;
+    for (const h of file.hunks) added += h.lines.length;
+    if (added === 0) return;
     let commit = this.commitIndex.get(file.commit);
     if (commit === undefined) {
       commit = this.commitIds.length;
       this.commitIds.push(file.commit);
       this.commitIndex.set(file.commit, commit);
     }
-    const ranges = file.hunks.filter((h) => h.lines.length > 0).map((h) => ({ start: h.start, end: h.start + h.lines.length - 1, commit }));
-    if (ranges.length === 0) return;
-    const layer = this.layerFor(file.path, ranges);
+    const layer = this.layerFor();
     let lf = layer.files.get(file.path);
     if (!lf) {
-      lf = { ranges: [], content: new Map() };
+      lf = { segments: [], content: new Map(), lastLine: 0 };
       layer.files.set(file.path, lf);
     }
-    lf.ranges.push(...ranges);
+    const content = lf.content!;
     for (const h of file.hunks) {
-      h.lines.forEach((text, i) => {
-        lf.content!.set(h.start + i, text);
+      if (h.lines.length === 0) continue;
+      let taken = false;
+      for (let i = 0; i < h.lines.length && !taken; i++) taken = content.has(h.start + i);
+      // A taken line number: after the end of the file, one blank line apart so two commits'
+      // lines never read as one multi-line match.
+      const start = taken ? lf.lastLine + 2 : h.start;
+      if (taken) this.stats.movedHunks++;
+      for (let i = 0; i < h.lines.length; i++) {
+        const text = h.lines[i]!;
+        content.set(start + i, text);
         this.buffered += text.length + 1;
-      });
-      this.stats.linesAdded += h.lines.length;
+      }
+      const end = start + h.lines.length - 1;
+      if (end > lf.lastLine) lf.lastLine = end;
+      lf.segments.push({ start, end, offset: start - h.start, commit, path: file.path });
     }
+    this.stats.linesAdded += added;
     this.stats.filesScanned++;
     if (this.buffered >= this.maxBufferedBytes) this.flush();
   }
 
-  private layerFor(path: string, ranges: Range[]): Layer {
-    for (const layer of this.open) {
-      const existing = layer.files.get(path);
-      if (!existing) return layer;
-      const collides = ranges.some((r) => existing.ranges.some((e) => r.start <= e.end && e.start <= r.end));
-      if (!collides) return layer;
-    }
-    const layer: Layer = { dir: join(this.root, String(this.layers.length)), files: new Map(), flushed: false };
+  private layerFor(): Layer {
+    if (this.open) return this.open;
+    const layer: Layer = { dir: join(this.root, String(this.layers.length)), files: new Map() };
     this.layers.push(layer);
-    this.open.push(layer);
+    this.byDir.set(layer.dir, layer);
+    this.open = layer;
     this.stats.layers = this.layers.length;
     return layer;
   }
 
-  /** Writes every buffered layer to disk; later content goes into new layers. */
+  /** Writes the buffered layer to disk; later content goes into a new layer. */
   flush(): void {
-    for (const layer of this.open) {
-      for (const [path, lf] of layer.files) {
-        if (!lf.content) continue;
-        const max = Math.max(...lf.content.keys());
-        const out: string[] = new Array<string>(max).fill('');
-        for (const [line, text] of lf.content) out[line - 1] = text;
-        const target = join(layer.dir, path);
-        mkdirSync(dirname(target), { recursive: true });
-        writeFileSync(target, `${out.join('\n')}\n`);
-        lf.content = undefined;
-        lf.ranges.sort((a, b) => a.start - b.start);
-      }
-      layer.flushed = true;
-    }
-    this.open = [];
+    const layer = this.open;
+    this.open = undefined;
     this.buffered = 0;
+    if (!layer) return;
+    for (const [path, lf] of layer.files) {
+      if (!lf.content) continue;
+      // A loop, not Math.max(...keys): a file can have hundreds of thousands of lines.
+      const out = new Array<string>(lf.lastLine).fill('');
+      for (const [line, text] of lf.content) out[line - 1] = text;
+      const target = join(layer.dir, path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, `${out.join('\n')}\n`);
+      lf.content = undefined;
+      lf.segments.sort((a, b) => a.start - b.start);
+    }
   }
 
   /** Directories to scan, each laid out like the repository. Call after flush(). */
@@ -298,20 +325,24 @@ export class LayeredScratchTree {
     return this.layers.filter((l) => l.files.size > 0).map((l) => l.dir);
   }
 
-  /** The commit that added `line` of `path` in the layer at `dir`. */
-  commitAt(dir: string, path: string, line: number): string | undefined {
-    const layer = this.layers.find((l) => l.dir === dir);
-    const lf = layer?.files.get(path);
-    if (!lf) return undefined;
+  /** Where scratch `line` of `path` in the layer at `dir` came from; undefined for a blank line. */
+  origin(dir: string, path: string, line: number): LineOrigin | undefined {
+    const segments = this.byDir.get(dir)?.files.get(path)?.segments;
+    if (!segments) return undefined;
     let lo = 0;
-    let hi = lf.ranges.length - 1;
+    let hi = segments.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const r = lf.ranges[mid]!;
-      if (line < r.start) hi = mid - 1;
-      else if (line > r.end) lo = mid + 1;
-      else return this.commitIds[r.commit];
+      const s = segments[mid]!;
+      if (line < s.start) hi = mid - 1;
+      else if (line > s.end) lo = mid + 1;
+      else return { commit: this.commitIds[s.commit]!, path: s.path, line: line - s.offset };
     }
     return undefined;
+  }
+
+  /** The commit that added scratch `line` of `path` in the layer at `dir`. */
+  commitAt(dir: string, path: string, line: number): string | undefined {
+    return this.origin(dir, path, line)?.commit;
   }
 }
