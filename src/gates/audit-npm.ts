@@ -362,3 +362,62 @@ function fallbackPath(name: string, v: NpmVuln, introducers: (name: string) => s
   const via = introducers(name)[0];
   return via && via !== name ? [via, '…', name] : [name];
 }
+
+// ---- npm config ls ---------------------------------------------------------------------------
+
+/** npm's registry when no config layer sets one. */
+export const NPM_DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
+
+export interface RegistrySetting {
+  /** npm's name for the config layer: "global", "user", "project", "env", "cli", "builtin". */
+  layer: string;
+  /** What npm says the layer came from: a file path, "environment", "command line options". */
+  source: string;
+  /** The value as npm prints it (npm already hides a URL's password as ***). */
+  value: string;
+  /** npm marks a value a later layer overrides with "; overridden by <layer>". */
+  active: boolean;
+}
+
+/**
+ * The `registry` settings in the text of `npm config ls` (npm 7 and later), in npm's order
+ * (lowest precedence first). The layers look like
+ *
+ *   ; "project" config from /repo/app/.npmrc
+ *
+ *   registry = "http://mirror.example/"
+ *
+ * and a value overridden by a later layer is commented: `; registry = "…" ; overridden by env`.
+ * `npm config get registry` would be simpler but refuses ("protected") when the URL holds
+ * credentials, and does not say where the value came from.
+ */
+export function registrySettings(configLs: string): RegistrySetting[] {
+  const out: RegistrySetting[] = [];
+  let layer = '';
+  let source = '';
+  const value = (quoted: string) => {
+    try {
+      const v: unknown = JSON.parse(quoted);
+      return typeof v === 'string' ? v : quoted;
+    } catch {
+      return quoted;
+    }
+  };
+  for (const raw of configLs.split(/\r?\n/)) {
+    const line = raw.trim();
+    const header = /^; "([^"]+)" config from (.+)$/.exec(line);
+    if (header) {
+      layer = header[1]!;
+      source = header[2]!.trim();
+      continue;
+    }
+    const active = /^registry = (.+)$/.exec(line);
+    if (active && layer) {
+      out.push({ layer, source, value: value(active[1]!.trim()), active: true });
+      continue;
+    }
+    const overridden = /^; registry = (.+?) ; overridden by \S+$/.exec(line);
+    if (overridden && layer) out.push({ layer, source, value: value(overridden[1]!.trim()), active: false });
+  }
+  return out;
+}

@@ -6,6 +6,7 @@ import { ConfigurationError } from '../core/errors.js';
 import { ExceptionLedger, parseExceptions } from '../core/exceptions.js';
 import { consoleLogger } from '../core/log.js';
 import type { VulnFinding } from './audit-model.js';
+import { registrySettings } from './audit-npm.js';
 import { findingMessage, judgeFindings, mergeCopies, redactUrlCredentials, runAuditGate, type AuditOptions } from './audit.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'audit');
@@ -65,10 +66,17 @@ describe('judging findings', () => {
   });
 });
 
-/** A stand-in for npm or pip-audit: a script that answers --version and then behaves as told. */
-function fakeTool(dir: string, name: string, body: string): string {
+/**
+ * A stand-in for npm or pip-audit: a script that answers --version (and `config ls`, with
+ * `configLs` as its output) and then behaves as told.
+ */
+function fakeTool(dir: string, name: string, body: string, configLs = ''): string {
   const path = join(dir, name);
-  writeFileSync(path, `#!${process.execPath}\nconst fs = require('node:fs');\nif (process.argv.includes('--version')) { console.log('9.9.9'); process.exit(0); }\n${body}\n`);
+  writeFileSync(
+    path,
+    `#!${process.execPath}\nconst fs = require('node:fs');\nif (process.argv.includes('--version')) { console.log('9.9.9'); process.exit(0); }\n` +
+      `if (process.argv[2] === 'config' && process.argv[3] === 'ls') { process.stdout.write(${JSON.stringify(configLs)}); process.exit(0); }\n${body}\n`,
+  );
   chmodSync(path, 0o755);
   return path;
 }
@@ -119,6 +127,101 @@ describe('running the tools: exit codes are interpreted, never trusted', () => {
     expect(r.status).toBe('error');
     expect(r.summary).toMatch(message);
     expect(r.summarySections.join('\n')).toContain('### Tool failure');
+  });
+
+  describe('which registry npm asks for advisories', () => {
+    // What npm 11 prints for `npm config ls` (layers lowest first; npm hides the password as ***).
+    const configLs = (project: string, more = '') =>
+      [
+        '; "global" config from /usr/etc/npmrc',
+        '',
+        'cafile = "/etc/ssl/certs/ca-certificates.crt"',
+        '',
+        '; "user" config from /home/runner/.npmrc',
+        '',
+        'fund = false',
+        ...(more === 'user' ? ['registry = "https://npm.corp.example/"'] : []),
+        '',
+        `; "project" config from ${project}`,
+        '',
+        more === 'env' ? '; registry = "http://bot:***@evil.example/" ; overridden by env' : 'registry = "http://bot:***@evil.example/"',
+        '',
+        ...(more === 'env' ? ['; "env" config from environment', '', 'registry = "https://env.example/"', ''] : []),
+        '; node bin location = /usr/bin/node',
+        '; npm local prefix = /x',
+        '',
+      ].join('\n');
+
+    it('reads every registry setting of `npm config ls`, overridden ones marked', () => {
+      expect(registrySettings(configLs('/repo/app/.npmrc', 'env'))).toEqual([
+        { layer: 'project', source: '/repo/app/.npmrc', value: 'http://bot:***@evil.example/', active: false },
+        { layer: 'env', source: 'environment', value: 'https://env.example/', active: true },
+      ]);
+      expect(registrySettings('; "user" config from /u/.npmrc\n\n@acme:registry = "https://a.example/"\n')).toEqual([]);
+    });
+
+    it('a .npmrc in the repository that redirects the advisory query is named, recorded and warned about; credentials never shown', async () => {
+      const { workspace, tools, rt, options } = setup();
+      writeFileSync(join(workspace, 'app', '.npmrc'), '# mirror\nregistry=http://bot:s3cr3t@evil.example/\n');
+      writeFileSync(join(tools, 'empty.json'), JSON.stringify({ auditReportVersion: 2, vulnerabilities: {}, metadata: { vulnerabilities: { total: 0 } } }));
+      const npm = fakeTool(tools, 'npm', `process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'empty.json'))}, 'utf8')); process.exit(0);`, configLs(join(workspace, 'app', '.npmrc')));
+      const r = await runAuditGate(options({ npmCommand: npm }), rt);
+      // A warning, not a failure: see the README ("Which registry answers").
+      expect(r.status).toBe('pass');
+      expect(r.details.registry).toEqual({ url: 'http://***@evil.example/', source: 'app/.npmrc', projectOverride: { file: 'app/.npmrc', line: 2, instead: 'https://registry.npmjs.org/' } });
+      const warning = r.findings.find((f) => f.rule === 'npmrc-registry');
+      expect(warning).toMatchObject({ severity: 'warning', file: 'app/.npmrc', line: 2 });
+      expect(warning!.message).toContain('app/.npmrc sets the npm registry to http://***@evil.example/ (npm would otherwise use https://registry.npmjs.org/) and input "registry" is empty');
+      expect(r.summary).toContain('advisories from http://***@evil.example/ (set by app/.npmrc, see warning)');
+      expect(r.summarySections.join('\n')).toContain('### ⚠️ Registry set by <code>app/.npmrc</code>');
+      expect(JSON.stringify(r)).not.toContain('s3cr3t');
+      expect(JSON.stringify(r)).not.toContain('bot:');
+    });
+
+    it('a registry from outside the repository (runner config, environment) is recorded without a warning', async () => {
+      const { workspace, tools, rt, options } = setup();
+      writeFileSync(join(workspace, 'app', '.npmrc'), 'registry=http://bot:s3cr3t@evil.example/\n');
+      writeFileSync(join(tools, 'report.json'), RECORDED);
+      const body = `process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json'))}, 'utf8')); process.exit(1);`;
+      const viaEnv = await runAuditGate(options({ npmCommand: fakeTool(tools, 'npm', body, configLs(join(workspace, 'app', '.npmrc'), 'env')) }), rt);
+      expect(viaEnv.details.registry).toEqual({ url: 'https://env.example/', source: 'environment (npm_config_registry)' });
+      expect(viaEnv.findings.some((f) => f.rule === 'npmrc-registry')).toBe(false);
+      const viaUser = await runAuditGate(options({ npmCommand: fakeTool(tools, 'npm', body, configLs('/elsewhere/.npmrc', 'user')) }), rt);
+      expect(viaUser.details.registry).toEqual({ url: 'http://***@evil.example/', source: 'project config /elsewhere/.npmrc' });
+      const none = await runAuditGate(options({ npmCommand: fakeTool(tools, 'npm', body, '; "user" config from /u/.npmrc\n\nfund = false\n') }), rt);
+      expect(none.details.registry).toEqual({ url: 'https://registry.npmjs.org/', source: "npm's default" });
+      expect(none.summary).toContain("advisories from https://registry.npmjs.org/ (npm's default)");
+    });
+
+    it('a repository .npmrc naming the registry npm would use anyway is recorded, not warned about', async () => {
+      const { workspace, tools, rt, options } = setup();
+      writeFileSync(join(workspace, 'app', '.npmrc'), 'registry=https://npm.corp.example\n');
+      const text = configLs(join(workspace, 'app', '.npmrc'), 'user').replace('registry = "http://bot:***@evil.example/"', 'registry = "https://npm.corp.example"').replace('registry = "https://npm.corp.example/"', '; registry = "https://npm.corp.example/" ; overridden by project');
+      writeFileSync(join(tools, 'report.json'), RECORDED);
+      const r = await runAuditGate(options({ npmCommand: fakeTool(tools, 'npm', `process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json'))}, 'utf8')); process.exit(1);`, text) }), rt);
+      expect(r.details.registry).toEqual({ url: 'https://npm.corp.example', source: 'app/.npmrc' });
+      expect(r.findings.some((f) => f.rule === 'npmrc-registry')).toBe(false);
+    });
+
+    it('input "registry" is what npm uses (--registry beats every .npmrc); npm config is not asked', async () => {
+      const { tools, rt, options } = setup();
+      writeFileSync(join(tools, 'report.json'), RECORDED);
+      const npm = fakeTool(tools, 'npm', `if (process.argv.includes('--registry=https://bot:s3cr3t@mirror.example/') && process.argv.includes('--offline=false')) { process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json'))}, 'utf8')); process.exit(1); } process.exit(9);`, 'not asked');
+      const r = await runAuditGate(options({ npmCommand: npm, registry: 'https://bot:s3cr3t@mirror.example/' }), rt);
+      expect(r.status).toBe('fail');
+      expect(r.details.registry).toEqual({ url: 'https://***@mirror.example/', source: 'input "registry"' });
+      expect(JSON.stringify(r)).not.toContain('s3cr3t');
+    });
+
+    it('npm config failing leaves the registry unknown, with a warning', async () => {
+      const { tools, rt, options } = setup();
+      const npm = join(tools, 'npm');
+      writeFileSync(npm, `#!${process.execPath}\nif (process.argv.includes('--version')) { console.log('9.9.9'); process.exit(0); }\nif (process.argv[2] === 'config') { console.error('npm error bad npmrc'); process.exit(1); }\nconsole.log(JSON.stringify({auditReportVersion:2,vulnerabilities:{},metadata:{vulnerabilities:{total:0}}}));\n`);
+      chmodSync(npm, 0o755);
+      const r = await runAuditGate(options({ npmCommand: npm }), rt);
+      expect(r.details.registry).toMatchObject({ url: '', source: 'unknown', error: expect.stringContaining('npm error bad npmrc') });
+      expect(r.findings.find((f) => f.rule === 'registry-unknown')?.severity).toBe('warning');
+    });
   });
 
   it('a CVE exception cannot match npm findings (npm carries GHSA and npm ids only): one warning saying so, not "unused"', async () => {

@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { repoRelative } from '../core/annotations.js';
 import { ConfigurationError, ToolNotFoundError } from '../core/errors.js';
 import type { Finding } from '../core/evidence.js';
@@ -9,7 +9,15 @@ import { sha256File } from '../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
 import { code, codeBlock, md, table } from '../core/markdown.js';
 import { compareSeverity, meetsThreshold, type FailOn, type Severity, type VulnFinding } from './audit-model.js';
-import { AuditToolError, normaliseNpmAudit, parseLockfile, parseNpmAuditJson, type NpmAuditReport } from './audit-npm.js';
+import {
+  AuditToolError,
+  NPM_DEFAULT_REGISTRY,
+  normaliseNpmAudit,
+  parseLockfile,
+  parseNpmAuditJson,
+  registrySettings,
+  type NpmAuditReport,
+} from './audit-npm.js';
 import { parsePipAuditJson, requirementNames } from './audit-python.js';
 
 export { FAIL_ON_LEVELS } from './audit-model.js';
@@ -48,7 +56,21 @@ interface ToolRun {
   dependencies?: number;
   skipped?: { name: string; reason: string }[];
   npmCounts?: Record<string, number>;
+  /** npm: where the advisories were asked for. */
+  registry?: RegistryUse;
   toolError?: string;
+}
+
+/** The registry npm sends the bulk advisory request to, and why. */
+export interface RegistryUse {
+  /** Credentials redacted; '' when it could not be told. */
+  url: string;
+  /** 'input "registry"', "npm's default", a repo-relative .npmrc, or the npm config layer that set it. */
+  source: string;
+  /** A .npmrc inside the repository changed the registry while input "registry" is empty. */
+  projectOverride?: { file: string; line?: number; instead: string };
+  /** Why the registry could not be told. */
+  error?: string;
 }
 
 // ---- ecosystem detection ---------------------------------------------------------------------
@@ -86,6 +108,79 @@ export function redactUrlCredentials(text: string): string {
   return text.replace(/(https?:\/\/)[^/@\s]+@/gi, '$1***@');
 }
 
+/** A registry URL from a config file, fit for one line of a message: credentials hidden, no control characters. */
+function shownRegistry(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = redactUrlCredentials(value).replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
+}
+
+function sameRegistry(a: string, b: string): boolean {
+  const norm = (u: string) => u.trim().toLowerCase().replace(/\/*$/, '/');
+  return norm(a) === norm(b);
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function insideRepository(file: string, workspace: string): boolean {
+  if (!isAbsolute(file)) return false;
+  const rel = relative(realOrSelf(workspace), realOrSelf(file));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** 1-based line of the first unscoped `registry =` in an npmrc file, when it can be read. */
+function registryLine(file: string): number | undefined {
+  try {
+    const i = readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .findIndex((l) => /^\s*registry\s*=/.test(l));
+    return i >= 0 ? i + 1 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which registry npm will ask for advisories. The `registry` input is passed as --registry and
+ * beats every .npmrc. Without it, npm's configuration decides, and a .npmrc committed in the
+ * repository (the project's, which the change under review can edit) can point the advisory
+ * query at any server: that is reported, with the file, and what npm would use without it.
+ */
+async function resolveNpmRegistry(npm: string, o: AuditOptions, rt: GateRuntime): Promise<RegistryUse> {
+  if (o.registry) return { url: shownRegistry(o.registry), source: 'input "registry"' };
+  let r;
+  try {
+    r = await execTool(npm, ['config', 'ls'], { cwd: o.workingDirectory, timeoutMs: 30_000 });
+  } catch (error) {
+    return { url: '', source: 'unknown', error: redactUrlCredentials((error as Error).message) };
+  }
+  if (r.timedOut || r.signal || r.exitCode !== 0) {
+    return { url: '', source: 'unknown', error: redactUrlCredentials(`npm config ls ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no error output)'}`) };
+  }
+  const settings = registrySettings(r.stdout);
+  const i = settings.map((x) => x.active).lastIndexOf(true);
+  if (i < 0) return { url: NPM_DEFAULT_REGISTRY, source: "npm's default" };
+  const set = settings[i]!;
+  const url = shownRegistry(set.value);
+  if (!insideRepository(set.source, rt.workspace)) {
+    const source = set.layer === 'env' ? 'environment (npm_config_registry)' : isAbsolute(set.source) ? `${set.layer} config ${set.source}` : `${set.layer} config (${set.source})`;
+    return { url, source };
+  }
+  const file = repoRelative(realOrSelf(set.source), realOrSelf(rt.workspace));
+  // What npm would use without the repository's files: the last setting from outside it.
+  const outside = settings.slice(0, i).filter((x) => !insideRepository(x.source, rt.workspace));
+  const instead = outside.length > 0 ? outside.at(-1)!.value : NPM_DEFAULT_REGISTRY;
+  if (sameRegistry(set.value, instead)) return { url, source: file };
+  const line = registryLine(set.source);
+  return { url, source: file, projectOverride: { file, ...(line ? { line } : {}), instead: shownRegistry(instead) } };
+}
+
 async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<ToolRun> {
   const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
   const lockName = NPM_LOCKS.find((f) => existsSync(join(o.workingDirectory, f)));
@@ -102,11 +197,15 @@ async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<ToolRun> {
   }
   const npm = o.npmCommand ?? 'npm';
   const hint = 'the audit gate runs the npm CLI: use actions/setup-node before this step';
-  const version = await toolVersion(npm, ['--version'], o.workingDirectory).catch((error: unknown) => {
-    if (error instanceof ToolNotFoundError) throw new ToolNotFoundError('npm', hint);
-    throw error;
-  });
-  const base: Omit<ToolRun, 'findings'> = { tool: 'npm audit', version, configSha256: sha256File(lockPath), manifest };
+  const [version, registry] = await Promise.all([
+    toolVersion(npm, ['--version'], o.workingDirectory).catch((error: unknown) => {
+      if (error instanceof ToolNotFoundError) throw new ToolNotFoundError('npm', hint);
+      throw error;
+    }),
+    resolveNpmRegistry(npm, o, rt),
+  ]);
+  rt.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
+  const base: Omit<ToolRun, 'findings'> = { tool: 'npm audit', version, configSha256: sha256File(lockPath), manifest, registry };
   // A private cache per run: a packument or advisory cached by an earlier run never decides this one.
   const cache = mkdtempSync(join(rt.tempDir, 'rs-npm-cache-'));
   const args = [
@@ -123,6 +222,8 @@ async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<ToolRun> {
     '--fetch-retry-mintimeout=1000',
     '--fetch-retry-maxtimeout=5000',
     `--fetch-timeout=${Math.min(o.timeoutMs, 120_000)}`,
+    // offline=true in a .npmrc makes npm skip the advisory request and print an empty report.
+    '--offline=false',
     ...(o.registry ? [`--registry=${o.registry}`] : []),
   ];
   const attempts = 1 + (o.retries ?? 1);
@@ -410,25 +511,42 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
       rule: 'unused-exception',
     });
   }
+  const reg = run.registry;
+  if (reg?.projectOverride) {
+    const po = reg.projectOverride;
+    findings.push({
+      severity: 'warning',
+      message:
+        `${po.file} sets the npm registry to ${reg.url} (npm would otherwise use ${po.instead}) and input "registry" is empty: npm audit asked that server for advisories, and its answer decides this gate. ` +
+        `If it is your mirror, set input "registry" to it (the input overrides every .npmrc); if not, remove the line`,
+      file: po.file,
+      ...(po.line ? { line: po.line } : {}),
+      rule: 'npmrc-registry',
+    });
+  }
+  if (reg?.error) {
+    findings.push({ severity: 'warning', message: `could not tell which registry npm asks for advisories: ${reg.error}`, rule: 'registry-unknown' });
+  }
   for (const s of run.skipped ?? []) {
     findings.push({ severity: 'warning', message: `pip-audit could not audit ${s.name}: ${s.reason}`, ...(file ? { file } : {}), rule: 'not-audited' });
   }
 
   let status: GateReport['status'];
   let summary: string;
+  const from = reg ? `; advisories from ${reg.url || 'an unknown registry'} (${reg.projectOverride ? `set by ${reg.projectOverride.file}, see warning` : reg.source})` : '';
   const counts = `${metrics.critical} critical, ${metrics.high} high, ${metrics.moderate} moderate, ${metrics.low} low${metrics.unknown ? `, ${metrics.unknown} unrated` : ''}; ${metrics.suppressed} suppressed`;
   if (run.toolError) {
     status = 'error';
-    summary = `${run.tool} could not audit the dependencies: ${run.toolError}`;
+    summary = `${run.tool} could not audit the dependencies: ${run.toolError}${from}`;
   } else if (j.blocking.length > 0 || j.exceptions.expired.length > 0) {
     status = 'fail';
     const parts: string[] = [];
     if (j.blocking.length > 0) parts.push(`${j.blocking.length} vulnerabilit${j.blocking.length === 1 ? 'y' : 'ies'} at or above ${o.failOn}`);
     if (j.exceptions.expired.length > 0) parts.push(`expired exception(s): ${j.exceptions.expired.map((e) => e.key).join(', ')}`);
-    summary = `${run.tool}: ${parts.join('; ')} (${counts})`;
+    summary = `${run.tool}: ${parts.join('; ')} (${counts})${from}`;
   } else {
     status = 'pass';
-    summary = `${run.tool}: nothing at or above ${o.failOn} (${counts})`;
+    summary = `${run.tool}: nothing at or above ${o.failOn} (${counts})${from}`;
   }
 
   const sections: string[] = [];
@@ -439,6 +557,19 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
       (j.outOfScope.length > 0 ? ` (${j.outOfScope.length} dev-only finding(s) not counted)` : '') +
       '. Vulnerabilities are counted once per package version and advisory.',
   );
+  if (reg) {
+    sections.push(`Advisories were requested from ${reg.url ? code(reg.url) : 'a registry npm did not name'} (${reg.source === 'input "registry"' ? 'input `registry`' : md(reg.source)}).`);
+  }
+  if (reg?.projectOverride) {
+    const po = reg.projectOverride;
+    sections.push(
+      `### ⚠️ Registry set by ${code(po.file)}\n\n` +
+        `Input \`registry\` is empty, so npm took its registry from ${code(po.file)}: ${code(reg.url)} instead of ${code(po.instead)}. ` +
+        'That server answered the advisory query, and whatever it answers decides this gate. ' +
+        'If it is your mirror, set input `registry` to it (the input overrides every `.npmrc`); if not, remove the setting.',
+    );
+  }
+  if (reg?.error) sections.push(`Could not tell which registry npm asks for advisories: ${md(reg.error)}`);
   if (run.toolError) sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
   const exRows: string[][] = [];
   const suppressedCounts = new Map<ExceptionEntry, number>();
@@ -474,6 +605,7 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
       unused: j.exceptions.unused.map((e) => ({ ...exceptionRecord(e, rt.workspace), ...(cannotMatch(e, ecosystem) ? { cannotMatch: 'npm findings carry no CVE ids' } : {}) })),
     },
     ...(run.npmCounts ? { npmReportedPackages: run.npmCounts } : {}),
+    ...(reg ? { registry: reg } : {}),
     ...(run.skipped && run.skipped.length > 0 ? { notAudited: run.skipped.slice(0, DETAIL_FINDINGS) } : {}),
   };
 

@@ -91,6 +91,8 @@ describe('audit gate with npm against a local advisory service', () => {
     expect(details.find((f) => f.advisory === 'GHSA-35jh-r3h4-6jhm')).toMatchObject({ fixedIn: '4.17.21' });
     expect(run.summary).toContain('release-safety audit: fail');
     expect(run.summary).toMatch(/\| total \| 3 \|/);
+    expect(ev.details.registry).toEqual({ url: server.url, source: 'input "registry"' });
+    expect(run.summary).toContain(`Advisories were requested from <code>${server.url.replace(/:/g, '&#58;')}</code> (input \`registry\`).`);
     // What npm asked: one gzip'd bulk request naming exactly the lockfile's packages, then the
     // packument of the vulnerable package (to work out the fix). Nothing else.
     const posts = server.requests.filter((r) => r.method === 'POST');
@@ -98,6 +100,41 @@ describe('audit gate with npm against a local advisory service', () => {
     expect(posts[0]).toMatchObject({ path: BULK, body: { lodash: ['4.17.15'] } });
     expect(posts[0]!.headers['content-encoding']).toBe('gzip');
     expect(new Set(server.requests.filter((r) => r.method !== 'POST').map((r) => `${r.method} ${r.path}`))).toEqual(new Set(['GET /lodash']));
+  });
+
+  it('a .npmrc in the audited folder that redirects the advisory query (registry input empty) is named, recorded and warned about', async () => {
+    const rogue = await startAdvisoryServer({ advisories: {} });
+    try {
+      const ws = workspaceWith('lodash-only');
+      const rogueWithCredentials = rogue.url.replace('http://', 'http://bot:s3cr3t@'); // gitleaks:allow (test credential)
+      writeFileSync(join(ws, 'app', '.npmrc'), `# our mirror\nregistry=${rogueWithCredentials}\n`);
+      const run = await audit(ws, { registry: '' });
+      // npm really asked the server the .npmrc names (it answers {}: no advisories), not ours
+      expect(rogue.requests.filter((r) => r.method === 'POST' && r.path === BULK)).toHaveLength(1);
+      expect(server.requests).toHaveLength(0);
+      // A warning, not a failure (README: "Which registry answers")
+      expect(run.outputs.status, run.stdout.slice(-3000)).toBe('pass');
+      const shown = rogue.url.replace('http://', 'http://***@');
+      const ev = evidenceOf(run);
+      expect(ev.details.registry).toEqual({ url: shown, source: 'app/.npmrc', projectOverride: { file: 'app/.npmrc', line: 2, instead: 'https://registry.npmjs.org/' } });
+      expect(ev.summary).toContain(`advisories from ${shown} (set by app/.npmrc, see warning)`);
+      const warning = run.annotations.find((a) => a.properties.title === 'release-safety audit: npmrc-registry');
+      expect(warning).toMatchObject({ command: 'warning', properties: { file: 'app/.npmrc', line: '2' } });
+      expect(warning?.message).toContain(`app/.npmrc sets the npm registry to ${shown}`);
+      expect(run.summary).toContain('Registry set by <code>app/.npmrc</code>');
+      const everything = [run.stdout, run.stderr, run.summary, readFileSync(run.outputs['evidence-path']!, 'utf8')].join('\n');
+      expect(everything).not.toContain('s3cr3t');
+    } finally {
+      await rogue.close();
+    }
+  });
+
+  it('offline=true in a .npmrc does not skip the advisory request (npm would print an empty report)', async () => {
+    const ws = workspaceWith('lodash-only');
+    writeFileSync(join(ws, 'app', '.npmrc'), 'offline=true\n');
+    const run = await audit(ws);
+    expect(server.requests.filter((r) => r.method === 'POST' && r.path === BULK)).toHaveLength(1);
+    expect(run.outputs).toMatchObject({ status: 'fail', high: '2' });
   });
 
   it('the same lockfile passes at fail-on: critical (no critical advisory covers lodash 4.17.15)', async () => {
