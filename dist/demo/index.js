@@ -11,7 +11,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -886,7 +886,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -1029,7 +1029,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -1342,7 +1342,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -1500,7 +1500,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -2018,7 +2018,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -2058,14 +2058,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/schemas.js
 
 
 
@@ -4703,7 +4703,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -4756,7 +4756,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/api.js
 
 
 
@@ -5861,7 +5861,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -6514,7 +6514,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -7359,7 +7359,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/locales/en.js
 
 const error = () => {
     const Sizable = {
@@ -7486,7 +7486,7 @@ const error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -7755,7 +7755,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/parse.js
 
 
 
@@ -7932,7 +7932,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/errors.js
 
 
 
@@ -7991,7 +7991,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -8009,7 +8009,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -9646,8 +9646,19 @@ function capFindings(findings) {
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
 }
+/** Shortens a string to `max` characters, marking the cut. */
+function clamp(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+/** Every string field within the schema's limits: a long test name must not lose the record. */
 function clampFinding(f) {
-    return f.message.length > 2000 ? { ...f, message: `${f.message.slice(0, 1997)}...` } : f;
+    return {
+        ...f,
+        message: clamp(f.message, 2000),
+        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
+        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
+        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
+    };
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -9798,11 +9809,26 @@ function parseSeverityWord(word) {
         return 'info';
     return SEVERITIES.includes(w) && w !== 'unknown' ? w : undefined;
 }
+const NUM = String.raw `\d+`;
+const PRE = String.raw `(?:-?([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?`;
+// A full version, loose: "v1.2.3", "=1.2.3", "1.2.3-beta.1", "1.2.3beta".
+const FULL = new RegExp(String.raw `^[v=\s]*(${NUM})\.(${NUM})\.(${NUM})${PRE}$`);
+// A possibly partial version with x-range wildcards: "1", "1.2", "1.x", "1.2.*", "1.2.3-rc.1".
+const PARTIAL = new RegExp(String.raw `^[v=\s]*(${NUM}|[xX*])(?:\.(${NUM}|[xX*])(?:\.(${NUM}|[xX*])${PRE})?)?$`);
+const COMPARATOR = /^(<=|>=|<|>|=|~>?|\^)?(.*)$/;
+function safeInt(text) {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : undefined;
+}
+/** A full version (what a lockfile records). Undefined for anything else (a git URL, a tag, "1.2"). */
 function parseVersion(text) {
-    const m = /^\s*[v=]?\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\s*$/.exec(text);
+    const m = FULL.exec(text.trim());
     if (!m)
         return undefined;
-    return { nums: [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)], pre: m[4] ? m[4].split('.') : [] };
+    const nums = [safeInt(m[1]), safeInt(m[2]), safeInt(m[3])];
+    if (nums.some((n) => n === undefined))
+        return undefined;
+    return { nums: nums, pre: m[4] ? m[4].split('.') : [] };
 }
 function compareVersions(a, b) {
     for (let i = 0; i < 3; i++)
@@ -9832,9 +9858,139 @@ function compareVersions(a, b) {
     }
     return 0;
 }
+function parsePartial(text) {
+    const r = PARTIAL.exec(text);
+    if (!r)
+        return undefined;
+    const parts = [];
+    let wild = false;
+    for (const s of [r[1], r[2], r[3]]) {
+        if (s === undefined || s === 'x' || s === 'X' || s === '*') {
+            wild = true;
+            parts.push(undefined);
+            continue;
+        }
+        // "1.x.3", "x.1", "1.2.x-beta": node-semver refuses or mangles these; so do we (cannot tell).
+        if (wild)
+            return undefined;
+        const n = safeInt(s);
+        if (n === undefined)
+            return undefined;
+        parts.push(n);
+    }
+    if (wild && r[4])
+        return undefined;
+    const [M, m, p] = parts;
+    return { M, m, p, pre: r[4] ? r[4].split('.') : [], text: text.replace(/^[v=\s]+/, '') };
+}
+const v = (M, m, p, pre = []) => ({ nums: [M, m, p], pre });
+/** node-semver's "-0": the lowest prerelease, so a bound takes in the prereleases of that version. */
+const Z = ['0'];
+/** Matches nothing (`<0.0.0-0`). */
+const audit_model_NONE = { op: '<', version: v(0, 0, 0, Z) };
+/** `<=1.2`, `>1`, `1.2.x`, `=1.2.3`: node-semver's replaceXRange with includePrerelease. */
+function xRange(op, x) {
+    if (x.M === undefined)
+        return op === '<' || op === '>' ? [audit_model_NONE] : [];
+    if (x.p !== undefined)
+        return [{ op: op === '' ? '=' : op, version: v(x.M, x.m, x.p, x.pre), ...(op === '<' && x.pre.length === 0 ? { fixed: x.text } : {}) }];
+    if (op === '' || op === '=') {
+        return x.m === undefined
+            ? [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }]
+            : [{ op: '>=', version: v(x.M, x.m, 0, Z) }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+    }
+    let M = x.M;
+    let m = x.m ?? 0;
+    if (op === '>') {
+        if (x.m === undefined)
+            M += 1;
+        else
+            m += 1;
+        return [{ op: '>=', version: v(M, x.m === undefined ? 0 : m, 0, Z) }];
+    }
+    if (op === '<=') {
+        if (x.m === undefined)
+            M += 1;
+        else
+            m += 1;
+        return [{ op: '<', version: v(M, x.m === undefined ? 0 : m, 0, Z) }];
+    }
+    // '<' and '>=' on a partial version: its first prerelease.
+    return [{ op, version: v(M, m, 0, Z) }];
+}
+function tilde(x) {
+    if (x.M === undefined)
+        return [];
+    if (x.m === undefined)
+        return [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }];
+    // "~1.2" is "1.2.x" (its prereleases included); "~1.2.3" starts at 1.2.3 itself.
+    const lo = x.p === undefined ? v(x.M, x.m, 0, Z) : v(x.M, x.m, x.p, x.pre);
+    return [{ op: '>=', version: lo }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+}
+function caret(x) {
+    if (x.M === undefined)
+        return [];
+    const { M } = x;
+    if (x.m === undefined)
+        return [{ op: '>=', version: v(M, 0, 0, Z) }, { op: '<', version: v(M + 1, 0, 0, Z) }];
+    const m = x.m;
+    if (x.p === undefined)
+        return [{ op: '>=', version: v(M, m, 0, Z) }, { op: '<', version: M === 0 ? v(0, m + 1, 0, Z) : v(M + 1, 0, 0, Z) }];
+    const p = x.p;
+    // A full version is its own lower bound (its prereleases are below it).
+    const lo = v(M, m, p, x.pre);
+    const hi = M !== 0 ? v(M + 1, 0, 0, Z) : m !== 0 ? v(0, m + 1, 0, Z) : v(0, 0, p + 1, Z);
+    return [{ op: '>=', version: lo }, { op: '<', version: hi }];
+}
+/** `1.0.0 - 1.2`: node-semver's hyphenReplace with includePrerelease. */
+function hyphen(from, to) {
+    const out = [];
+    if (from.M !== undefined) {
+        const lo = from.m === undefined ? v(from.M, 0, 0, Z) : from.p === undefined ? v(from.M, from.m, 0, Z) : v(from.M, from.m, from.p, from.pre.length > 0 ? from.pre : Z);
+        out.push({ op: '>=', version: lo });
+    }
+    if (to.M !== undefined) {
+        if (to.m === undefined)
+            out.push({ op: '<', version: v(to.M + 1, 0, 0, Z) });
+        else if (to.p === undefined)
+            out.push({ op: '<', version: v(to.M, to.m + 1, 0, Z) });
+        else if (to.pre.length > 0)
+            out.push({ op: '<=', version: v(to.M, to.m, to.p, to.pre) });
+        else
+            out.push({ op: '<', version: v(to.M, to.m, to.p + 1, Z) });
+    }
+    return out;
+}
+/** One `||` alternative as comparators that must all hold ([] = any). Undefined when it cannot be read. */
+function readComparatorSet(text) {
+    const t = text.trim();
+    const h = /^(\S+)\s+-\s+(\S+)$/.exec(t);
+    if (h) {
+        const from = parsePartial(h[1]);
+        const to = parsePartial(h[2]);
+        return from && to ? hyphen(from, to) : undefined;
+    }
+    if (t === '')
+        return [];
+    const out = [];
+    // node-semver joins an operator to its version: ">= 1.2" is ">=1.2", "~> 1.2" is "~1.2".
+    for (const token of t.replace(/(<=|>=|<|>|=|~>?|\^)\s+/g, '$1').split(/\s+/)) {
+        const c = COMPARATOR.exec(token);
+        const x = parsePartial(c[2]);
+        if (!x)
+            return undefined;
+        const op = c[1] ?? '';
+        if (op.startsWith('~'))
+            out.push(...tilde(x));
+        else if (op === '^')
+            out.push(...caret(x));
+        else
+            out.push(...xRange(op, x));
+    }
+    return out;
+}
 // Advisory ranges repeat across a report (one per advisory, many copies): read each once.
 const parsedSets = new Map();
-/** One `||` alternative: comparators that must all hold. Undefined when it cannot be read. */
 function parseComparatorSet(text) {
     if (parsedSets.has(text))
         return parsedSets.get(text);
@@ -9844,33 +10000,8 @@ function parseComparatorSet(text) {
     parsedSets.set(text, parsed);
     return parsed;
 }
-function readComparatorSet(text) {
-    const t = text.trim();
-    if (t === '' || t === '*' || t === 'x')
-        return [];
-    const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(t);
-    if (hyphen) {
-        const lo = parseVersion(hyphen[1]);
-        const hi = parseVersion(hyphen[2]);
-        if (!lo || !hi)
-            return undefined;
-        return [
-            { op: '>=', version: lo, raw: hyphen[1] },
-            { op: '<=', version: hi, raw: hyphen[2] },
-        ];
-    }
-    const out = [];
-    for (const m of t.replace(/(<=|>=|<|>|=)\s+/g, '$1').split(/\s+/)) {
-        const c = /^(<=|>=|<|>|=)?(.+)$/.exec(m);
-        const version = c ? parseVersion(c[2]) : undefined;
-        if (!c || !version)
-            return undefined;
-        out.push({ op: (c[1] ?? '='), version, raw: c[2].replace(/^[v=]/, '') });
-    }
-    return out;
-}
-function holds(v, c) {
-    const d = compareVersions(v, c.version);
+function holds(version, c) {
+    const d = compareVersions(version, c.version);
     switch (c.op) {
         case '<':
             return d < 0;
@@ -9885,13 +10016,12 @@ function holds(v, c) {
     }
 }
 /**
- * Whether `version` is inside an advisory range such as "<4.17.21", ">=1.0.0 <1.2.6",
- * "<0.2.4 || >=1.0.0 <1.2.6" or "1.0.0 - 1.2.3". Undefined when the version or the range cannot
- * be read: the caller then keeps the finding (the tool said it applies).
+ * Whether `version` is inside an advisory range, as npm decides it. Undefined when the version or
+ * the range cannot be read: the caller then keeps the finding (the tool said it applies).
  */
 function rangeIncludes(range, version) {
-    const v = parseVersion(version);
-    if (!v)
+    const parsed = parseVersion(version);
+    if (!parsed)
         return undefined;
     let readable = true;
     for (const alt of range.split('||')) {
@@ -9900,28 +10030,28 @@ function rangeIncludes(range, version) {
             readable = false;
             continue;
         }
-        if (set.every((c) => holds(v, c)))
+        if (set.every((c) => holds(parsed, c)))
             return true;
     }
     return readable ? false : undefined;
 }
 /**
  * The first fixed version implied by the range for this installed version: the upper bound of
- * the alternative that contains it, when that bound is exclusive ("<4.17.21" -> 4.17.21).
- * An inclusive bound ("<=4.17.23") names no fixed version.
+ * the alternative that contains it, when the advisory wrote that bound as an exclusive full
+ * version ("<4.17.21" -> 4.17.21). An inclusive or partial bound ("<=4.17.23", "<=1.2") names none.
  */
 function fixedVersionFromRange(range, version) {
-    const v = parseVersion(version);
+    const parsed = parseVersion(version);
     for (const alt of range.split('||')) {
         const set = parseComparatorSet(alt);
         if (!set || set.length === 0)
             continue;
-        if (v && !set.every((c) => holds(v, c)))
+        if (parsed && !set.every((c) => holds(parsed, c)))
             continue;
-        const upper = set.find((c) => c.op === '<');
+        const upper = set.find((c) => c.fixed !== undefined);
         if (upper)
-            return upper.raw;
-        if (v)
+            return upper.fixed;
+        if (parsed)
             return undefined;
     }
     return undefined;
@@ -10336,12 +10466,21 @@ async function runAction(name, options) {
     };
     const started = Date.now();
     const { exitCode, stdout, stderr } = await new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(runnerNode(), [bundle], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        // Its own process group, so a timeout also stops what the action started (buildah, npm, ...).
+        const child = (0,external_node_child_process_namespaceObject.spawn)(runnerNode(), [bundle], { cwd: options.workspace, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
         let out = '';
         let err = '';
         child.stdout.on('data', (c) => (out += c.toString('utf8')));
         child.stderr.on('data', (c) => (err += c.toString('utf8')));
-        const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);
+        const timer = setTimeout(() => {
+            try {
+                if (child.pid)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                child.kill('SIGKILL');
+            }
+        }, options.timeoutMs ?? 240_000);
         child.on('error', reject);
         child.on('close', (code) => {
             clearTimeout(timer);
@@ -10383,6 +10522,7 @@ const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 
+
 /** A port that was free a moment ago; the caller retries if the registry cannot bind it. */
 function freePort() {
     return new Promise((resolve, reject) => {
@@ -10410,7 +10550,13 @@ function bcryptHash(password) {
     }
     throw new Error('cannot make a bcrypt hash: python3 with a crypt module that supports METHOD_BLOWFISH is needed');
 }
-async function waitForRegistry(url, child, log) {
+/**
+ * Waits until THIS registry answers: every response carries a header with a token unique to the
+ * process, so another test's registry that grabbed the same port in the meantime is not mistaken
+ * for it.
+ */
+const INSTANCE_HEADER = 'X-Release-Safety-Instance';
+async function waitForRegistry(url, token, child, log) {
     // Bounded: 100 tries, 100 ms apart, at most ~10 s (plus a 1 s timeout per try).
     for (let i = 0; i < 100; i++) {
         if (child.exitCode !== null)
@@ -10418,10 +10564,14 @@ async function waitForRegistry(url, child, log) {
         try {
             const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(1000) });
             await res.body?.cancel();
-            if (res.status === 200 || res.status === 401)
+            if ((res.status === 200 || res.status === 401) && res.headers.get(INSTANCE_HEADER) === token)
                 return;
+            if (res.headers.get(INSTANCE_HEADER) !== token)
+                throw new Error(`another server answers on ${url}`);
         }
-        catch {
+        catch (error) {
+            if (error.message.startsWith('another server'))
+                throw error;
             // not listening yet
         }
         await new Promise((r) => setTimeout(r, 100));
@@ -10433,6 +10583,7 @@ async function startRegistry(opts = {}) {
     let lastError;
     for (let attempt = 0; attempt < 5; attempt++) {
         const port = await freePort();
+        const token = (0,external_node_crypto_namespaceObject.randomUUID)();
         const auth = opts.user
             ? `auth:\n  htpasswd:\n    realm: release-safety-test\n    path: ${(0,external_node_path_namespaceObject.join)(dir, 'htpasswd')}\n`
             : '';
@@ -10453,6 +10604,8 @@ async function startRegistry(opts = {}) {
             'http:',
             `  addr: 127.0.0.1:${port}`,
             `  secret: rs-test-${port}`,
+            '  headers:',
+            `    ${INSTANCE_HEADER}: [${token}]`,
             auth,
         ].join('\n'));
         let output = '';
@@ -10462,7 +10615,7 @@ async function startRegistry(opts = {}) {
         const spawnError = new Promise((_, reject) => child.on('error', reject));
         const url = `http://127.0.0.1:${port}`;
         try {
-            await Promise.race([waitForRegistry(url, child, () => output), spawnError]);
+            await Promise.race([waitForRegistry(url, token, child, () => output), spawnError]);
         }
         catch (error) {
             lastError = error;
@@ -10619,6 +10772,13 @@ async function readCapped(res, max, what) {
         throw new client_RegistryError(`${what} is more than ${max} bytes`, 'protocol', res.status);
     return bytes;
 }
+/** The message of an abort reason: an Error's message, a string as is. */
+function abortReason(signal) {
+    const reason = signal.reason;
+    if (reason instanceof Error)
+        return reason.message;
+    return typeof reason === 'string' && reason ? reason : 'the operation was aborted';
+}
 function describeNetworkError(error) {
     const e = error;
     const cause = e.cause?.code ?? e.cause?.message;
@@ -10659,16 +10819,22 @@ class RegistryClient {
     }
     /** One request with bounded retries on network errors, 429 and 5xx; other statuses are returned. */
     async send(url, init, what) {
+        const outer = this.options.signal;
         let lastProblem = '';
         for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+            this.throwIfAborted(what);
             let res;
             try {
-                res = await this.fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+                // The per-request timeout and the caller's deadline, whichever comes first; the signal
+                // also covers reading the body.
+                const timeout = AbortSignal.timeout(this.timeoutMs);
+                res = await this.fetchImpl(url, { ...init, redirect: 'manual', signal: outer ? AbortSignal.any([timeout, outer]) : timeout });
             }
             catch (error) {
+                this.throwIfAborted(what);
                 lastProblem = describeNetworkError(error);
                 if (attempt < this.maxAttempts) {
-                    await this.sleep(this.backoff(attempt));
+                    await this.pause(this.backoff(attempt), what);
                     continue;
                 }
                 break;
@@ -10678,7 +10844,7 @@ class RegistryClient {
                 const wait = retryAfterMs(res.headers.get('retry-after'));
                 await res.body?.cancel();
                 if (attempt < this.maxAttempts) {
-                    await this.sleep(Math.min(this.maxBackoffMs, wait ?? this.backoff(attempt)));
+                    await this.pause(Math.min(this.maxBackoffMs, wait ?? this.backoff(attempt)), what);
                     continue;
                 }
                 throw new client_RegistryError(`${what}: registry ${this.registry} answered ${lastProblem} ${this.maxAttempts} times`, 'unavailable', res.status);
@@ -10686,6 +10852,42 @@ class RegistryClient {
             return res;
         }
         throw new client_RegistryError(`${what}: registry ${this.registry} is unreachable after ${this.maxAttempts} attempts: ${lastProblem}`, 'unavailable');
+    }
+    /** Reads a capped body; a body cut off by the caller's signal or the network is a RegistryError too. */
+    async read(res, max, body, what) {
+        try {
+            return await readCapped(res, max, body);
+        }
+        catch (error) {
+            if (error instanceof client_RegistryError)
+                throw error;
+            this.throwIfAborted(what);
+            throw new client_RegistryError(`${what}: reading ${body} failed: ${describeNetworkError(error)}`, 'unavailable', res.status);
+        }
+    }
+    throwIfAborted(what) {
+        const signal = this.options.signal;
+        if (signal?.aborted)
+            throw new client_RegistryError(`${what}: stopped: ${abortReason(signal)}`, 'aborted');
+    }
+    /** A backoff that ends early, with an 'aborted' error, when the caller's signal aborts. */
+    async pause(ms, what) {
+        const signal = this.options.signal;
+        if (!signal)
+            return this.sleep(ms);
+        this.throwIfAborted(what);
+        let onAbort;
+        const aborted = new Promise((resolve) => {
+            onAbort = resolve;
+            signal.addEventListener('abort', onAbort, { once: true });
+        });
+        try {
+            await Promise.race([this.sleep(ms), aborted]);
+        }
+        finally {
+            signal.removeEventListener('abort', onAbort);
+        }
+        this.throwIfAborted(what);
     }
     backoff(attempt) {
         return Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
@@ -10724,7 +10926,7 @@ class RegistryClient {
         }
         let body;
         try {
-            body = JSON.parse((await readCapped(res, 1024 * 1024, 'the token response')).toString('utf8'));
+            body = JSON.parse((await this.read(res, 1024 * 1024, 'the token response', what)).toString('utf8'));
         }
         catch (error) {
             if (error instanceof client_RegistryError)
@@ -10829,7 +11031,7 @@ class RegistryClient {
             headers: { accept: reference_MANIFEST_ACCEPT.join(', ') },
         });
         await failUnlessOk(res, what);
-        const bytes = await readCapped(res, MAX_MANIFEST_BYTES, 'the manifest');
+        const bytes = await this.read(res, MAX_MANIFEST_BYTES, 'the manifest', what);
         const digest = client_sha256Digest(bytes);
         if (reference_DIGEST_PATTERN.test(reference) && reference !== digest) {
             throw new client_RegistryError(`${what}: the bytes served hash to ${digest}, not the digest asked for`, 'mismatch');
@@ -10874,7 +11076,7 @@ class RegistryClient {
         const what = `fetching the blob ${this.registry}/${repository}@${digest}`;
         const res = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, what, follow: true });
         await failUnlessOk(res, what);
-        const bytes = await readCapped(res, maxBytes, 'the blob');
+        const bytes = await this.read(res, maxBytes, 'the blob', what);
         const actual = client_sha256Digest(bytes);
         if (actual !== digest)
             throw new client_RegistryError(`${what}: the bytes served hash to ${actual}`, 'mismatch');
@@ -10963,12 +11165,19 @@ async function inspectImage(source, top) {
         const config = parseJson(await source.blob(m.config.digest), `image config ${m.config.digest}`);
         const platform = platformString(config);
         facts.platforms.push(platform);
-        facts.labels[platform] = config.config?.Labels ?? {};
+        // Two images for one platform keep both label sets: keyed by platform alone, the second
+        // would hide the first from a revision check.
+        facts.labels[Object.hasOwn(facts.labels, platform) ? `${platform}@${manifest.digest}` : platform] = config.config?.Labels ?? {};
         facts.size += m.config.size + (m.layers ?? []).reduce((sum, l) => sum + (l.size || 0), 0);
     };
     if (facts.isIndex) {
         const index = parseJson(top.bytes, `index ${top.digest}`);
         for (const d of index.manifests ?? []) {
+            // Fetched by digest so the bytes are hashed against it; anything else would be fetched as a
+            // tag (whatever it points at now) with nothing to check it against.
+            if (typeof d.digest !== 'string' || !reference_DIGEST_PATTERN.test(d.digest)) {
+                throw new client_RegistryError(`index ${top.digest} lists a manifest whose digest ${JSON.stringify(d.digest ?? null)} is not sha256:<64 hex>`, 'protocol');
+            }
             const child = await source.manifest(d.digest);
             if (isIndexMediaType(child.mediaType))
                 throw new client_RegistryError(`index ${top.digest} nests another index; not supported`, 'protocol');
@@ -10999,6 +11208,10 @@ async function promoteByDigest(req) {
     }
     const manifest = await client.getManifest(repository, req.expectedDigest);
     const facts = await inspectImage(registrySource(client, repository), manifest);
+    // An index that lists no image would pass the loop below without a single label checked.
+    if (Object.keys(facts.labels).length === 0) {
+        throw new client_RegistryError(`${req.expectedDigest} is an index that lists no images: there is no ${REVISION_LABEL} label to check, so it is not promoted`, 'protocol');
+    }
     for (const [platform, labels] of Object.entries(facts.labels)) {
         const revision = labels[REVISION_LABEL];
         if (revision !== req.expectedRevision) {

@@ -56,10 +56,10 @@ __nccwpck_require__.d(runner_namespaceObject, {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/core/runner.ts
@@ -180,7 +180,7 @@ function emitAnnotations(findings, sink, title) {
     return { shown, total: findings.length };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -1055,7 +1055,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -1198,7 +1198,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -1511,7 +1511,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -1669,7 +1669,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -2187,7 +2187,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -2227,14 +2227,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/schemas.js
 
 
 
@@ -4872,7 +4872,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -4925,7 +4925,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/api.js
 
 
 
@@ -6030,7 +6030,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -6683,7 +6683,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -7528,7 +7528,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/locales/en.js
 
 const en_error = () => {
     const Sizable = {
@@ -7655,7 +7655,7 @@ const en_error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -7924,7 +7924,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/parse.js
 
 
 
@@ -8101,7 +8101,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/errors.js
 
 
 
@@ -8160,7 +8160,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -8178,7 +8178,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -9991,8 +9991,19 @@ function capFindings(findings) {
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
 }
+/** Shortens a string to `max` characters, marking the cut. */
+function clamp(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+/** Every string field within the schema's limits: a long test name must not lose the record. */
 function clampFinding(f) {
-    return f.message.length > 2000 ? { ...f, message: `${f.message.slice(0, 1997)}...` } : f;
+    return {
+        ...f,
+        message: clamp(f.message, 2000),
+        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
+        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
+        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
+    };
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -10085,6 +10096,13 @@ class TailBuffer {
     }
 }
 /**
+ * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
+ * them may be a registry password.
+ */
+function withoutActionInputs(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith('INPUT_')));
+}
+/**
  * Runs one executable with an argument array (never a shell). Resolves with the exit status for
  * the caller to interpret; rejects only when the program cannot be started at all.
  */
@@ -10094,7 +10112,7 @@ function execTool(command, args, options) {
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
             cwd: options.cwd,
-            env: options.env ?? process.env,
+            env: withoutActionInputs(options.env ?? process.env),
             stdio: ['pipe', 'pipe', 'pipe'],
             detached: process.platform !== 'win32',
             windowsHide: true,
@@ -10524,7 +10542,7 @@ function errorReport(gate, message, startedAt, durationMs) {
     return {
         gate,
         status: 'error',
-        summary: message.length > 1000 ? `${message.slice(0, 997)}...` : message,
+        summary: clamp(message, 1000),
         tool: { name: 'release-safety', version: '' },
         metrics: {},
         findings: [],
@@ -10569,8 +10587,8 @@ async function runGateAction(spec, env = process.env) {
         }
         report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
     }
-    // The verdict line goes into workflow commands and the log: keep it on one line.
-    report.summary = report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
     let summary = '';
     try {
         let evidencePath = '';
@@ -10614,7 +10632,12 @@ async function runGateAction(spec, env = process.env) {
             info(`${spec.gate}: ${report.summary}`);
     }
     catch (error) {
-        setFailed(`release-safety ${spec.gate} could not report its result: ${errorMessage(error)}`);
+        // Still leave a status and a summary: downstream steps read them, and "could not report" must
+        // never read as anything but an error.
+        const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
+        setOutput('status', 'error');
+        setFailed(message);
+        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
         if (error instanceof Error && error.stack)
             debug(error.stack);
     }
@@ -10645,6 +10668,25 @@ function resolveDirectoryInput(input, value, workspace) {
         throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give a directory relative to the repository root`);
     }
     return dir;
+}
+/**
+ * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
+ * must be a file, and a relative value must not lead out of the repository (an absolute path is
+ * taken as written). `what` names the file in messages ("Dockerfile path").
+ */
+function resolveFileInput(input, value, workspace, what = 'file path') {
+    const file = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(workspace, value);
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, file);
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(value) && (rel === '..' || rel.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(rel))) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file)) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
+    }
+    if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
+    }
+    return file;
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
@@ -10789,6 +10831,13 @@ async function readCapped(res, max, what) {
         throw new RegistryError(`${what} is more than ${max} bytes`, 'protocol', res.status);
     return bytes;
 }
+/** The message of an abort reason: an Error's message, a string as is. */
+function abortReason(signal) {
+    const reason = signal.reason;
+    if (reason instanceof Error)
+        return reason.message;
+    return typeof reason === 'string' && reason ? reason : 'the operation was aborted';
+}
 function describeNetworkError(error) {
     const e = error;
     const cause = e.cause?.code ?? e.cause?.message;
@@ -10829,16 +10878,22 @@ class RegistryClient {
     }
     /** One request with bounded retries on network errors, 429 and 5xx; other statuses are returned. */
     async send(url, init, what) {
+        const outer = this.options.signal;
         let lastProblem = '';
         for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+            this.throwIfAborted(what);
             let res;
             try {
-                res = await this.fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+                // The per-request timeout and the caller's deadline, whichever comes first; the signal
+                // also covers reading the body.
+                const timeout = AbortSignal.timeout(this.timeoutMs);
+                res = await this.fetchImpl(url, { ...init, redirect: 'manual', signal: outer ? AbortSignal.any([timeout, outer]) : timeout });
             }
             catch (error) {
+                this.throwIfAborted(what);
                 lastProblem = describeNetworkError(error);
                 if (attempt < this.maxAttempts) {
-                    await this.sleep(this.backoff(attempt));
+                    await this.pause(this.backoff(attempt), what);
                     continue;
                 }
                 break;
@@ -10848,7 +10903,7 @@ class RegistryClient {
                 const wait = retryAfterMs(res.headers.get('retry-after'));
                 await res.body?.cancel();
                 if (attempt < this.maxAttempts) {
-                    await this.sleep(Math.min(this.maxBackoffMs, wait ?? this.backoff(attempt)));
+                    await this.pause(Math.min(this.maxBackoffMs, wait ?? this.backoff(attempt)), what);
                     continue;
                 }
                 throw new RegistryError(`${what}: registry ${this.registry} answered ${lastProblem} ${this.maxAttempts} times`, 'unavailable', res.status);
@@ -10856,6 +10911,42 @@ class RegistryClient {
             return res;
         }
         throw new RegistryError(`${what}: registry ${this.registry} is unreachable after ${this.maxAttempts} attempts: ${lastProblem}`, 'unavailable');
+    }
+    /** Reads a capped body; a body cut off by the caller's signal or the network is a RegistryError too. */
+    async read(res, max, body, what) {
+        try {
+            return await readCapped(res, max, body);
+        }
+        catch (error) {
+            if (error instanceof RegistryError)
+                throw error;
+            this.throwIfAborted(what);
+            throw new RegistryError(`${what}: reading ${body} failed: ${describeNetworkError(error)}`, 'unavailable', res.status);
+        }
+    }
+    throwIfAborted(what) {
+        const signal = this.options.signal;
+        if (signal?.aborted)
+            throw new RegistryError(`${what}: stopped: ${abortReason(signal)}`, 'aborted');
+    }
+    /** A backoff that ends early, with an 'aborted' error, when the caller's signal aborts. */
+    async pause(ms, what) {
+        const signal = this.options.signal;
+        if (!signal)
+            return this.sleep(ms);
+        this.throwIfAborted(what);
+        let onAbort;
+        const aborted = new Promise((resolve) => {
+            onAbort = resolve;
+            signal.addEventListener('abort', onAbort, { once: true });
+        });
+        try {
+            await Promise.race([this.sleep(ms), aborted]);
+        }
+        finally {
+            signal.removeEventListener('abort', onAbort);
+        }
+        this.throwIfAborted(what);
     }
     backoff(attempt) {
         return Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
@@ -10894,7 +10985,7 @@ class RegistryClient {
         }
         let body;
         try {
-            body = JSON.parse((await readCapped(res, 1024 * 1024, 'the token response')).toString('utf8'));
+            body = JSON.parse((await this.read(res, 1024 * 1024, 'the token response', what)).toString('utf8'));
         }
         catch (error) {
             if (error instanceof RegistryError)
@@ -10999,7 +11090,7 @@ class RegistryClient {
             headers: { accept: MANIFEST_ACCEPT.join(', ') },
         });
         await failUnlessOk(res, what);
-        const bytes = await readCapped(res, MAX_MANIFEST_BYTES, 'the manifest');
+        const bytes = await this.read(res, MAX_MANIFEST_BYTES, 'the manifest', what);
         const digest = sha256Digest(bytes);
         if (DIGEST_PATTERN.test(reference) && reference !== digest) {
             throw new RegistryError(`${what}: the bytes served hash to ${digest}, not the digest asked for`, 'mismatch');
@@ -11044,7 +11135,7 @@ class RegistryClient {
         const what = `fetching the blob ${this.registry}/${repository}@${digest}`;
         const res = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, what, follow: true });
         await failUnlessOk(res, what);
-        const bytes = await readCapped(res, maxBytes, 'the blob');
+        const bytes = await this.read(res, maxBytes, 'the blob', what);
         const actual = sha256Digest(bytes);
         if (actual !== digest)
             throw new RegistryError(`${what}: the bytes served hash to ${actual}`, 'mismatch');
@@ -11133,12 +11224,19 @@ async function inspectImage(source, top) {
         const config = parseJson(await source.blob(m.config.digest), `image config ${m.config.digest}`);
         const platform = platformString(config);
         facts.platforms.push(platform);
-        facts.labels[platform] = config.config?.Labels ?? {};
+        // Two images for one platform keep both label sets: keyed by platform alone, the second
+        // would hide the first from a revision check.
+        facts.labels[Object.hasOwn(facts.labels, platform) ? `${platform}@${manifest.digest}` : platform] = config.config?.Labels ?? {};
         facts.size += m.config.size + (m.layers ?? []).reduce((sum, l) => sum + (l.size || 0), 0);
     };
     if (facts.isIndex) {
         const index = parseJson(top.bytes, `index ${top.digest}`);
         for (const d of index.manifests ?? []) {
+            // Fetched by digest so the bytes are hashed against it; anything else would be fetched as a
+            // tag (whatever it points at now) with nothing to check it against.
+            if (typeof d.digest !== 'string' || !DIGEST_PATTERN.test(d.digest)) {
+                throw new RegistryError(`index ${top.digest} lists a manifest whose digest ${JSON.stringify(d.digest ?? null)} is not sha256:<64 hex>`, 'protocol');
+            }
             const child = await source.manifest(d.digest);
             if (isIndexMediaType(child.mediaType))
                 throw new RegistryError(`index ${top.digest} nests another index; not supported`, 'protocol');
@@ -11217,6 +11315,20 @@ function hostPlatform(arch = process.arch) {
     return `linux/${map[arch] ?? arch}`;
 }
 /**
+ * The platform a smoke command runs on: the runner's own, since the gate runs the image here
+ * without emulation. '' when no platforms are given (the build is for the runner's platform).
+ * A platform list without the runner's is a configuration error, raised before anything is built.
+ */
+function smokePlatform(platforms, host = hostPlatform()) {
+    if (platforms.length === 0)
+        return '';
+    const match = platforms.find((p) => p === host || p.startsWith(`${host}/`));
+    if (match === undefined) {
+        throw new errors_ConfigurationError(`input "smoke-command" runs the built image on this runner (${host}), but input "platforms" (${platforms.join(', ')}) does not include ${host}: add it to platforms, or leave smoke-command empty`);
+    }
+    return match;
+}
+/**
  * The labels every image gets. The revision is what promotion reads back, so the user may add
  * labels but never replace it.
  */
@@ -11274,9 +11386,17 @@ function buildahPushArgs(p) {
  * docker buildx build with --provenance=false and --sbom=false: attestations would add
  * unknown/unknown entries to the index that some registries reject. The metadata file carries
  * containerimage.digest whether or not the image is pushed (type=image output).
+ *
+ * A push goes by digest only (push-by-digest, no --tag): the image is in the registry but no tag
+ * names it, so a failing smoke test leaves every tag where it was. The gate puts the tags itself
+ * afterwards, with the manifest bytes it fetched back and hashed.
  */
 function dockerBuildArgs(p) {
-    const output = p.push ? ['--push'] : p.load ? ['--load'] : ['--output', 'type=image,push=false'];
+    const output = p.push
+        ? ['--output', `type=image,name=${p.imageName},push-by-digest=true,name-canonical=true,push=true`]
+        : p.load
+            ? ['--load']
+            : ['--output', 'type=image,push=false'];
     return [
         'buildx',
         'build',
@@ -11285,7 +11405,7 @@ function dockerBuildArgs(p) {
         ...(p.platforms.length > 0 ? ['--platform', p.platforms.join(',')] : []),
         ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-        ...p.references.flatMap((r) => ['--tag', r]),
+        ...(p.push ? [] : p.references.flatMap((r) => ['--tag', r])),
         '--provenance=false',
         '--sbom=false',
         '--metadata-file',
@@ -11343,6 +11463,8 @@ function classifyBuildFailure(output) {
         /toomanyrequests/i,
         /no space left on device/i,
         /error (?:creating|mounting) .*storage/i,
+        // The builder, not the Dockerfile: the docker driver cannot push by digest.
+        /push-by-digest is currently not implemented/i,
     ];
     return infrastructure.some((re) => re.test(output)) ? 'error' : 'fail';
 }
@@ -11373,15 +11495,26 @@ class Stop extends Error {
 function versionOf(r) {
     return /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`)?.[1] ?? '';
 }
-/** Chooses the builder: docker when asked or when a Docker daemon answers (auto), else buildah. */
-async function pickBuilder(o, rt) {
+/**
+ * Chooses the builder: docker when asked or when a Docker daemon answers (auto), else buildah.
+ * A push needs a buildx builder that can push by digest: the default `docker` driver cannot, so
+ * with it auto builds with buildah and builder: docker stops before building.
+ */
+async function pickBuilder(o, rt, dockerEnv) {
     const probeDocker = async () => {
         try {
-            const server = await execTool('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000 });
+            const server = await execTool('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000, env: dockerEnv });
             if (server.exitCode !== 0)
                 return undefined;
-            const buildx = await execTool('docker', ['buildx', 'version'], { timeoutMs: 15_000 });
-            return buildx.exitCode === 0 ? versionOf(buildx) || 'unknown' : undefined;
+            const buildx = await execTool('docker', ['buildx', 'version'], { timeoutMs: 15_000, env: dockerEnv });
+            if (buildx.exitCode !== 0)
+                return undefined;
+            const version = versionOf(buildx) || 'unknown';
+            if (!o.push)
+                return { version, driver: '' };
+            const inspect = await execTool('docker', ['buildx', 'inspect'], { timeoutMs: 30_000, env: dockerEnv });
+            // Unknown when inspect fails: the build then says what is wrong.
+            return { version, driver: inspect.exitCode === 0 ? (/^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? '') : '' };
         }
         catch (error) {
             if (error instanceof ToolNotFoundError)
@@ -11389,13 +11522,23 @@ async function pickBuilder(o, rt) {
             throw error;
         }
     };
+    let dockerProblem = '';
     if (o.builder !== 'buildah') {
-        const version = await probeDocker();
-        if (version)
-            return { builder: 'docker', version };
-        if (o.builder === 'docker')
-            throw new Stop('error', 'builder: docker was asked for, but no Docker daemon with buildx answers on this runner');
-        rt.log.info('No Docker daemon answers: building with buildah.');
+        const docker = await probeDocker();
+        if (docker && docker.driver !== 'docker')
+            return { builder: 'docker', version: docker.version };
+        if (docker) {
+            dockerProblem = 'the current buildx builder uses the docker driver, which cannot push by digest (the gate pushes untagged and tags only after the smoke test and the digest check)';
+            if (o.builder === 'docker') {
+                throw new Stop('error', `builder: docker: ${dockerProblem}; create a BuildKit builder first (docker/setup-buildx-action, or docker buildx create --use), or set builder: buildah`);
+            }
+        }
+        else {
+            dockerProblem = 'no Docker daemon with buildx answers on this runner';
+            if (o.builder === 'docker')
+                throw new Stop('error', `builder: docker was asked for, but ${dockerProblem}`);
+        }
+        rt.log.info(`Building with buildah: ${dockerProblem}.`);
     }
     try {
         const r = await execTool('buildah', ['--version'], { timeoutMs: 30_000 });
@@ -11405,7 +11548,7 @@ async function pickBuilder(o, rt) {
     }
     catch (error) {
         if (error instanceof ToolNotFoundError) {
-            throw new Stop('error', 'neither a Docker daemon nor buildah is available: install buildah (apt-get install buildah) or run on a runner with Docker');
+            throw new Stop('error', `buildah is not installed${dockerProblem ? ` and docker cannot be used (${dockerProblem})` : ''}: install buildah (apt-get install buildah) or run on a runner with Docker`);
         }
         throw error;
     }
@@ -11420,6 +11563,51 @@ function dockerAuthFile(dir, image, credentials, mask) {
     (0,external_node_fs_namespaceObject.chmodSync)(path, 0o600);
     return path;
 }
+/** Registries whose credentials a `docker login` to `registry` would store, as config.json names them. */
+function dockerLoginKeys(registry) {
+    return registry === 'docker.io' ? ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'https://index.docker.io/v1/'] : [registry];
+}
+/**
+ * The environment every docker command of the gate runs in. DOCKER_CONFIG is a directory in the
+ * gate's scratch directory (removed in finally), so `docker login` never leaves the gate's
+ * credentials in ~/.docker/config.json for later steps. It starts from the user's config.json
+ * (proxies, current context, credentials already there for base images); when the gate logs in,
+ * credsStore and the registry's credHelper are dropped, since either would send the login to a
+ * store outside the scratch directory. The user's cli-plugins and contexts are linked, and buildx
+ * keeps its state (builders made by docker/setup-buildx-action) through BUILDX_CONFIG.
+ */
+function dockerEnvironment(scratch, o) {
+    const dir = (0,external_node_path_namespaceObject.join)(scratch, 'docker');
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o700 });
+    let config = {};
+    const user = o.userDockerConfig;
+    if (user) {
+        try {
+            const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(user, 'config.json'), 'utf8'));
+            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+                config = parsed;
+        }
+        catch {
+            // No configuration (or one docker itself could not read): start from an empty one.
+        }
+        for (const sub of ['cli-plugins', 'contexts']) {
+            if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(user, sub)))
+                (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(user, sub), (0,external_node_path_namespaceObject.join)(dir, sub));
+        }
+    }
+    if (o.credentials) {
+        delete config.credsStore;
+        const helpers = config.credHelpers;
+        if (helpers && typeof helpers === 'object')
+            for (const key of dockerLoginKeys(o.image.registry))
+                delete helpers[key];
+    }
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    const env = { ...process.env, DOCKER_CONFIG: dir };
+    if (!env.BUILDX_CONFIG && user && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(user, 'buildx')))
+        env.BUILDX_CONFIG = (0,external_node_path_namespaceObject.join)(user, 'buildx');
+    return env;
+}
 /** What a failed registry call means for the gate: every one of them is "could not judge". */
 function registryStop(error, doing) {
     if (error instanceof RegistryError)
@@ -11427,8 +11615,13 @@ function registryStop(error, doing) {
     return new Stop('error', `${doing}: ${errorMessage(error)}`);
 }
 async function runImageGate(o, rt) {
+    // Before anything is built: a smoke test needs an image this runner can run.
+    const smokeOn = o.smokeCommand.length > 0 ? smokePlatform(o.platforms) : undefined;
     const clock = startClock();
     const deadline = Date.now() + o.timeoutMs;
+    // Registry calls stop at the same deadline as the subprocesses.
+    const overrun = new AbortController();
+    const overrunTimer = setTimeout(() => overrun.abort(new Error(`timeout-seconds (${Math.round(o.timeoutMs / 1000)} s) ran out`)), o.timeoutMs);
     const remaining = (what) => {
         const left = deadline - Date.now();
         if (left <= 0)
@@ -11439,7 +11632,7 @@ async function runImageGate(o, rt) {
     const references = o.tags.map((t) => `${imageRef}:${t}`);
     const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety-image-'));
     const timings = { buildMs: 0, smokeMs: 0, pushMs: 0, verifyMs: 0 };
-    const client = new RegistryClient({ registry: o.image.registry, credentials: o.credentials, insecure: o.insecureRegistry, onSecret: o.mask });
+    const client = new RegistryClient({ registry: o.image.registry, credentials: o.credentials, insecure: o.insecureRegistry, onSecret: o.mask, signal: overrun.signal });
     const sections = [];
     const findings = [];
     let tool = { name: 'buildah', version: '' };
@@ -11453,7 +11646,8 @@ async function runImageGate(o, rt) {
         const preflight = o.push
             ? client.ping(o.image.repository, ['pull', 'push']).then(() => undefined, (error) => registryStop(error, 'the registry cannot be used'))
             : Promise.resolve(undefined);
-        const picked = await pickBuilder(o, rt);
+        const dockerEnv = o.builder === 'buildah' ? process.env : dockerEnvironment(scratch, o);
+        const picked = await pickBuilder(o, rt, dockerEnv);
         tool = { name: picked.builder === 'docker' ? 'docker buildx' : 'buildah', version: picked.version };
         const preflightStop = await preflight;
         if (preflightStop)
@@ -11463,8 +11657,8 @@ async function runImageGate(o, rt) {
         const authFile = dockerAuthFile(scratch, o.image, o.credentials, o.mask);
         built =
             picked.builder === 'buildah'
-                ? await buildWithBuildah(o, rt, { scratch, authFile, references, client, timings, remaining, cleanups })
-                : await buildWithDocker(o, rt, { scratch, references, client, timings, remaining });
+                ? await buildWithBuildah(o, rt, { scratch, authFile, references, client, timings, remaining, cleanups, smokeOn })
+                : await buildWithDocker(o, rt, { scratch, references, client, timings, remaining, smokeOn, dockerEnv });
         if (o.push) {
             const labels = Object.values(built.facts.labels);
             const wrong = labels.filter((l) => l[LABEL_REVISION] !== o.revision);
@@ -11486,6 +11680,7 @@ async function runImageGate(o, rt) {
         findings.push({ severity: 'error', message: error.message, ...(error.status === 'fail' && error.logTail ? { file: repoRelative(o.file, rt.workspace) } : {}) });
     }
     finally {
+        clearTimeout(overrunTimer);
         for (const cleanup of cleanups.reverse())
             await cleanup().catch(() => undefined);
         (0,external_node_fs_namespaceObject.rmSync)(scratch, { recursive: true, force: true });
@@ -11578,10 +11773,23 @@ function readDigestFile(path, what) {
         throw new Stop('error', `${what} left no usable digest (got ${JSON.stringify(text.slice(0, 80))})`);
     return text;
 }
+/** buildah's vfs storage under storage-dir; a directory that cannot be made or written is the input's fault. */
+function prepareStorage(storageDir) {
+    const storage = { root: (0,external_node_path_namespaceObject.join)(storageDir, 'root'), runroot: (0,external_node_path_namespaceObject.join)(storageDir, 'runroot') };
+    try {
+        for (const dir of [storage.root, storage.runroot]) {
+            (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+            (0,external_node_fs_namespaceObject.accessSync)(dir, external_node_fs_namespaceObject.constants.R_OK | external_node_fs_namespaceObject.constants.W_OK | external_node_fs_namespaceObject.constants.X_OK);
+        }
+    }
+    catch (error) {
+        const reason = error.code ?? errorMessage(error);
+        throw new errors_ConfigurationError(`input "storage-dir" names ${JSON.stringify(storageDir)}, where buildah's storage cannot be created or written (${reason}): give a writable directory, or leave it empty for RUNNER_TEMP/release-safety/buildah`);
+    }
+    return storage;
+}
 async function buildWithBuildah(o, rt, c) {
-    const storage = { root: (0,external_node_path_namespaceObject.join)(o.storageDir, 'root'), runroot: (0,external_node_path_namespaceObject.join)(o.storageDir, 'runroot') };
-    (0,external_node_fs_namespaceObject.mkdirSync)(storage.root, { recursive: true });
-    (0,external_node_fs_namespaceObject.mkdirSync)(storage.runroot, { recursive: true });
+    const storage = prepareStorage(o.storageDir);
     const env = { ...process.env, STORAGE_DRIVER: 'vfs', BUILDAH_ISOLATION: 'chroot' };
     const tlsVerify = !o.insecureRegistry;
     const buildah = (args, what, input) => runLogged(rt, 'buildah', args, { timeoutMs: c.remaining(what), env, input });
@@ -11607,9 +11815,9 @@ async function buildWithBuildah(o, rt, c) {
         }
     }
     c.timings.buildMs = Date.now() - buildStart;
-    if (o.smokeCommand.length > 0) {
-        const host = hostPlatform();
-        const index = platforms.findIndex((p) => p === '' || p === host);
+    if (c.smokeOn !== undefined) {
+        // runImageGate made sure the runner's platform is among those built.
+        const index = platforms.indexOf(c.smokeOn);
         const smokeStart = Date.now();
         await rt.log.group(`Smoke test: ${o.smokeCommand.join(' ')}`, async () => {
             const ctrName = `release-safety-smoke-${id}`;
@@ -11654,33 +11862,35 @@ async function buildWithBuildah(o, rt, c) {
     }
     const claimed = readDigestFile(digestFile, 'buildah push');
     c.timings.pushMs = Date.now() - pushStart;
-    return verify(o, rt, c, claimed, o.push ? undefined : ociLayoutSource(layout));
+    return verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0] } : { local: ociLayoutSource(layout) });
 }
 /**
  * Proves the digest: fetches the manifest back (from the registry or the local layout), hashes
- * the bytes, compares with what the builder claimed, puts the same bytes under the other tags and
- * checks that every tag now resolves to it.
+ * the bytes, compares with what the builder claimed, puts the same bytes under every tag the
+ * builder did not push and checks that every tag now resolves to it.
  */
-async function verify(o, rt, c, claimed, local) {
+async function verify(o, rt, c, claimed, at) {
     const start = Date.now();
-    return rt.log.group(o.push ? 'Verifying the digest in the registry' : 'Verifying the local digest', async () => {
+    const tagged = 'tagged' in at ? at.tagged : undefined;
+    return rt.log.group(o.push ? 'Verifying the digest in the registry and tagging' : 'Verifying the local digest', async () => {
         let manifest;
         let source;
         try {
-            if (local) {
-                source = local;
-                manifest = await local.manifest(claimed);
+            if ('local' in at) {
+                source = at.local;
+                manifest = await at.local.manifest(claimed);
             }
             else {
                 source = registrySource(c.client, o.image.repository);
-                manifest = await c.client.getManifest(o.image.repository, o.tags[0]);
+                // By the tag the builder pushed, or else by the digest (getManifest hashes the bytes against it).
+                manifest = await c.client.getManifest(o.image.repository, tagged ?? claimed);
             }
         }
         catch (error) {
             throw registryStop(error, 'the pushed manifest cannot be fetched back');
         }
         if (manifest.digest !== claimed) {
-            throw new Stop('error', `the builder reported ${claimed} but ${o.tags[0]} serves a manifest that hashes to ${manifest.digest}`);
+            throw new Stop('error', `the builder reported ${claimed} but ${tagged ?? claimed} serves a manifest that hashes to ${manifest.digest}`);
         }
         let facts;
         try {
@@ -11688,8 +11898,8 @@ async function verify(o, rt, c, claimed, local) {
             // Handled here so a tag failure first cannot leave it an unhandled rejection; awaited below.
             inspecting.catch(() => undefined);
             if (o.push) {
-                await Promise.all(o.tags.slice(1).map((tag) => c.client.putManifest(o.image.repository, tag, manifest.bytes, manifest.mediaType)));
-                // Every tag, the first included, must now serve bytes that hash to the digest.
+                await Promise.all(o.tags.filter((tag) => tag !== tagged).map((tag) => c.client.putManifest(o.image.repository, tag, manifest.bytes, manifest.mediaType)));
+                // Every tag, the builder's included, must now serve bytes that hash to the digest.
                 const resolved = await Promise.all(o.tags.map((tag) => c.client.resolveDigest(o.image.repository, tag)));
                 const moved = o.tags.find((_, i) => resolved[i] !== manifest.digest);
                 if (moved)
@@ -11713,17 +11923,24 @@ async function verify(o, rt, c, claimed, local) {
         };
     });
 }
+/**
+ * docker buildx: a push goes by digest only, so the smoke test runs before any tag names the
+ * image; the gate then puts the tags with the manifest bytes it fetched back and hashed.
+ * Without push, a smoke test runs the image loaded into the daemon.
+ */
 async function buildWithDocker(o, rt, c) {
+    const env = c.dockerEnv;
     if (o.credentials) {
-        const login = await execTool('docker', dockerLoginArgs(o.image.registry, o.credentials.username), { timeoutMs: c.remaining('docker login'), input: o.credentials.password });
+        const login = await execTool('docker', dockerLoginArgs(o.image.registry, o.credentials.username), { timeoutMs: c.remaining('docker login'), input: o.credentials.password, env });
         if (login.exitCode !== 0)
             throw new Stop('error', `docker login to ${o.image.registry} ${describeExit(login)}: ${lastLines(login.stderr, 1)}`);
     }
+    const imageRef = imageNameToString(o.image);
     const metadataFile = (0,external_node_path_namespaceObject.join)(c.scratch, 'metadata.json');
-    const load = !o.push && o.platforms.length <= 1 && o.smokeCommand.length > 0;
-    const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, references: c.references, push: o.push, load, metadataFile });
+    const load = !o.push && o.platforms.length <= 1 && c.smokeOn !== undefined;
+    const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile });
     const start = Date.now();
-    const r = await rt.log.group('docker buildx build', () => runLogged(rt, 'docker', args, { timeoutMs: c.remaining('the build') }));
+    const r = await rt.log.group(o.push ? `docker buildx build (pushed to ${imageRef} by digest, untagged)` : 'docker buildx build', () => runLogged(rt, 'docker', args, { timeoutMs: c.remaining('the build'), env }));
     c.timings.buildMs = Date.now() - start;
     if (r.exitCode !== 0 || r.timedOut || r.signal) {
         const tail = lastLines(combined(r), 30);
@@ -11741,9 +11958,12 @@ async function buildWithDocker(o, rt, c) {
     catch (error) {
         throw new Stop('error', `the build succeeded but its digest is unknown: ${errorMessage(error)}`);
     }
-    if (o.smokeCommand.length > 0) {
-        const ref = o.push ? `${imageNameToString(o.image)}@${digest}` : c.references[0];
-        const smoke = await rt.log.group(`Smoke test: ${o.smokeCommand.join(' ')}`, () => runLogged(rt, 'docker', dockerSmokeArgs(ref, o.smokeCommand), { timeoutMs: c.remaining('the smoke test') }));
+    if (c.smokeOn !== undefined) {
+        // Pushed: by digest (docker picks the runner's platform from an index); else the loaded image.
+        const ref = o.push ? `${imageRef}@${digest}` : c.references[0];
+        const smokeStart = Date.now();
+        const smoke = await rt.log.group(`Smoke test: ${o.smokeCommand.join(' ')}`, () => runLogged(rt, 'docker', dockerSmokeArgs(ref, o.smokeCommand), { timeoutMs: c.remaining('the smoke test'), env }));
+        c.timings.smokeMs = Date.now() - smokeStart;
         if (smoke.exitCode !== 0)
             throw new Stop('fail', `the smoke command ${JSON.stringify(o.smokeCommand.join(' '))} ${describeExit(smoke)} inside the built image`, lastLines(combined(smoke), 30));
     }
@@ -11756,10 +11976,11 @@ async function buildWithDocker(o, rt, c) {
             verifiedBy: 'buildx metadata (containerimage.digest)',
         };
     }
-    return verify(o, rt, { ...c, cleanups: [] }, digest, undefined);
+    return verify(o, rt, c, digest, { untagged: true });
 }
 
 ;// CONCATENATED MODULE: ./src/actions/image/main.ts
+
 
 
 
@@ -11791,9 +12012,12 @@ const inputs = {
     ...commonGateInputs,
 };
 function resolveDockerfile(value, context, workspace) {
-    const path = value === '' ? (0,external_node_path_namespaceObject.join)(context, 'Dockerfile') : (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(workspace, value);
+    // Given: a file inside the repository, as context is a directory inside it.
+    if (value !== '')
+        return resolveFileInput('file', value, workspace, 'Dockerfile path');
+    const path = (0,external_node_path_namespaceObject.join)(context, 'Dockerfile');
     if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile()) {
-        const shown = value === '' ? `${context === workspace ? '' : `${context.slice(workspace.length + 1)}/`}Dockerfile (the default: <context>/Dockerfile)` : value;
+        const shown = `${context === workspace ? '' : `${context.slice(workspace.length + 1)}/`}Dockerfile (the default: <context>/Dockerfile)`;
         throw new errors_ConfigurationError(`input "file" names ${JSON.stringify(shown)}, which does not exist: give the Dockerfile path relative to the repository root`);
     }
     return path;
@@ -11855,7 +12079,7 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'image',
         shape: inputs,
-        execute: (i, ctx, rt) => runImageGate(imageOptions(i, ctx, rt.tempDir, (v) => setSecret(v)), rt),
+        execute: (i, ctx, rt) => runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => setSecret(v)), userDockerConfig: env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker') }, rt),
     }, env);
 }
 

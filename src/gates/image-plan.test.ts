@@ -14,6 +14,7 @@ import {
   parseBuildxMetadata,
   parseKeyValueLines,
   semverTags,
+  smokePlatform,
   validatePlatforms,
   validateTags,
 } from './image-plan.js';
@@ -65,6 +66,15 @@ describe('labels and key=value inputs', () => {
     expect(hostPlatform('x64')).toBe('linux/amd64');
     expect(hostPlatform('arm64')).toBe('linux/arm64');
   });
+  it('a smoke test runs on the runner\'s platform, which must be among the platforms', () => {
+    expect(smokePlatform([], 'linux/amd64')).toBe('');
+    expect(smokePlatform(['linux/arm64', 'linux/amd64'], 'linux/amd64')).toBe('linux/amd64');
+    expect(smokePlatform(['linux/arm64/v8'], 'linux/arm64')).toBe('linux/arm64/v8');
+    expect(() => smokePlatform(['linux/arm64', 'linux/s390x'], 'linux/amd64')).toThrow(
+      'input "smoke-command" runs the built image on this runner (linux/amd64), but input "platforms" (linux/arm64, linux/s390x) does not include linux/amd64',
+    );
+    expect(() => smokePlatform(['linux/amd64'], 'linux/arm64')).toThrow(/input "platforms"/);
+  });
 });
 
 const storage = { root: '/t/s/root', runroot: '/t/s/runroot' };
@@ -108,21 +118,25 @@ describe('docker buildx command lines', () => {
     platforms: ['linux/amd64', 'linux/arm64'],
     buildArgs: [['A', '1']] as [string, string][],
     labels: [['org.opencontainers.image.revision', HEAD]] as [string, string][],
+    imageName: 'ghcr.io/acme/svc',
     references: ['ghcr.io/acme/svc:ci', 'ghcr.io/acme/svc:sha-0123456'],
     push: true,
     load: false,
     metadataFile: '/t/meta.json',
   };
-  it('pushes with provenance and SBOM attestations off (no unknown/unknown entries) and a metadata file', () => {
+  it('pushes by digest only, no tag (the gate tags after the smoke test), attestations off, a metadata file', () => {
     expect(dockerBuildArgs(plan)).toEqual([
       'buildx', 'build', '--file', '/w/Dockerfile', '--platform', 'linux/amd64,linux/arm64',
       '--build-arg', 'A=1', '--label', `org.opencontainers.image.revision=${HEAD}`,
-      '--tag', 'ghcr.io/acme/svc:ci', '--tag', 'ghcr.io/acme/svc:sha-0123456',
-      '--provenance=false', '--sbom=false', '--metadata-file', '/t/meta.json', '--push', '/w',
+      '--provenance=false', '--sbom=false', '--metadata-file', '/t/meta.json',
+      '--output', 'type=image,name=ghcr.io/acme/svc,push-by-digest=true,name-canonical=true,push=true', '/w',
     ]);
+    expect(dockerBuildArgs(plan)).not.toContain('--push');
+    expect(dockerBuildArgs(plan)).not.toContain('--tag');
   });
-  it('without push: an image output (digest still in the metadata), or --load for a smoke test', () => {
+  it('without push: tagged locally, an image output (digest still in the metadata), or --load for a smoke test', () => {
     expect(dockerBuildArgs({ ...plan, push: false }).slice(-3)).toEqual(['--output', 'type=image,push=false', '/w']);
+    expect(dockerBuildArgs({ ...plan, push: false })).toEqual(expect.arrayContaining(['--tag', 'ghcr.io/acme/svc:ci']));
     expect(dockerBuildArgs({ ...plan, push: false, load: true, platforms: [] }).slice(-2)).toEqual(['--load', '/w']);
     expect(dockerBuildArgs({ ...plan, platforms: [] })).not.toContain('--platform');
   });

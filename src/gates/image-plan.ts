@@ -74,6 +74,22 @@ export function hostPlatform(arch: string = process.arch): string {
   return `linux/${map[arch] ?? arch}`;
 }
 
+/**
+ * The platform a smoke command runs on: the runner's own, since the gate runs the image here
+ * without emulation. '' when no platforms are given (the build is for the runner's platform).
+ * A platform list without the runner's is a configuration error, raised before anything is built.
+ */
+export function smokePlatform(platforms: readonly string[], host: string = hostPlatform()): string {
+  if (platforms.length === 0) return '';
+  const match = platforms.find((p) => p === host || p.startsWith(`${host}/`));
+  if (match === undefined) {
+    throw new ConfigurationError(
+      `input "smoke-command" runs the built image on this runner (${host}), but input "platforms" (${platforms.join(', ')}) does not include ${host}: add it to platforms, or leave smoke-command empty`,
+    );
+  }
+  return match;
+}
+
 export interface LabelFacts {
   revision: string;
   source: string;
@@ -178,7 +194,9 @@ export interface DockerBuildPlan {
   platforms: readonly string[];
   buildArgs: readonly [string, string][];
   labels: readonly [string, string][];
-  /** Full references, registry/repository:tag. */
+  /** registry/repository, without a tag: where a push goes, by digest. */
+  imageName: string;
+  /** Full references, registry/repository:tag: local names when the image is not pushed. */
   references: readonly string[];
   push: boolean;
   /** Load into the daemon (single platform, not pushed, so a smoke command can run it). */
@@ -190,9 +208,17 @@ export interface DockerBuildPlan {
  * docker buildx build with --provenance=false and --sbom=false: attestations would add
  * unknown/unknown entries to the index that some registries reject. The metadata file carries
  * containerimage.digest whether or not the image is pushed (type=image output).
+ *
+ * A push goes by digest only (push-by-digest, no --tag): the image is in the registry but no tag
+ * names it, so a failing smoke test leaves every tag where it was. The gate puts the tags itself
+ * afterwards, with the manifest bytes it fetched back and hashed.
  */
 export function dockerBuildArgs(p: DockerBuildPlan): string[] {
-  const output = p.push ? ['--push'] : p.load ? ['--load'] : ['--output', 'type=image,push=false'];
+  const output = p.push
+    ? ['--output', `type=image,name=${p.imageName},push-by-digest=true,name-canonical=true,push=true`]
+    : p.load
+      ? ['--load']
+      : ['--output', 'type=image,push=false'];
   return [
     'buildx',
     'build',
@@ -201,7 +227,7 @@ export function dockerBuildArgs(p: DockerBuildPlan): string[] {
     ...(p.platforms.length > 0 ? ['--platform', p.platforms.join(',')] : []),
     ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
     ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-    ...p.references.flatMap((r) => ['--tag', r]),
+    ...(p.push ? [] : p.references.flatMap((r) => ['--tag', r])),
     '--provenance=false',
     '--sbom=false',
     '--metadata-file',
@@ -270,6 +296,8 @@ export function classifyBuildFailure(output: string): 'fail' | 'error' {
     /toomanyrequests/i,
     /no space left on device/i,
     /error (?:creating|mounting) .*storage/i,
+    // The builder, not the Dockerfile: the docker driver cannot push by digest.
+    /push-by-digest is currently not implemented/i,
   ];
   return infrastructure.some((re) => re.test(output)) ? 'error' : 'fail';
 }

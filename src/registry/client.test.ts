@@ -177,6 +177,40 @@ describe('RegistryClient', () => {
     expect(new RegistryClient({ registry: 'localhost:5000' }).baseUrl).toBe('http://localhost:5000');
   });
 
+  it('stops when the caller\'s signal aborts: a registry that never answers is an aborted error naming the reason', async () => {
+    handler = () => undefined; // never answers
+    const deadline = new AbortController();
+    setTimeout(() => deadline.abort(new Error('timeout-seconds (1 s) ran out')), 300);
+    const started = Date.now();
+    // The per-request timeout alone would wait 30 s per attempt, four times.
+    const err = await client({ signal: deadline.signal }).getManifest('acme/svc', 'ci').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).kind).toBe('aborted');
+    expect((err as RegistryError).message).toBe(`fetching the manifest 127.0.0.1:${port}/acme/svc:ci: stopped: timeout-seconds (1 s) ran out`);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(requests).toHaveLength(1); // one attempt, never answered; no retry after the abort
+  });
+
+  it('an abort during a retry backoff stops at once, without another attempt', async () => {
+    handler = (_req, res) => res.writeHead(503).end();
+    const deadline = new AbortController();
+    let sleeping = 0;
+    const forever = () => {
+      sleeping++;
+      deadline.abort(new Error('deadline passed'));
+      return new Promise<void>(() => undefined);
+    };
+    const err = await client({ signal: deadline.signal, sleep: forever }).getManifest('acme/svc', 'ci').catch((e: unknown) => e);
+    expect((err as RegistryError).kind).toBe('aborted');
+    expect((err as RegistryError).message).toContain('stopped: deadline passed');
+    expect(sleeping).toBe(1);
+    expect(requests).toHaveLength(1);
+    // An already aborted signal sends nothing.
+    const none = await client({ signal: deadline.signal }).ping('acme/svc').catch((e: unknown) => e);
+    expect((none as RegistryError).kind).toBe('aborted');
+    expect(requests).toHaveLength(1);
+  });
+
   it('reports a registry that is down as unavailable after bounded attempts', async () => {
     const dead = new RegistryClient({ registry: '127.0.0.1:1', sleep: noSleep, maxAttempts: 2 });
     const err = await dead.ping('acme/svc').catch((e: unknown) => e);

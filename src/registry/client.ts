@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { DIGEST_PATTERN, INDEX_MEDIA_TYPES, isLoopbackRegistry, MANIFEST_ACCEPT, registryApiHost } from './reference.js';
 
-export type RegistryErrorKind = 'unauthorized' | 'denied' | 'not-found' | 'unavailable' | 'mismatch' | 'protocol' | 'insecure';
+export type RegistryErrorKind = 'unauthorized' | 'denied' | 'not-found' | 'unavailable' | 'mismatch' | 'protocol' | 'insecure' | 'aborted';
 
 export class RegistryError extends Error {
   override readonly name = 'RegistryError';
@@ -36,6 +36,12 @@ export interface RegistryClientOptions {
   backoffMs?: number;
   maxBackoffMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * Stops every request, retry and backoff when it aborts (the caller's overall deadline); the
+   * error is kind 'aborted' and carries the abort reason's message. Each request still has its
+   * own requestTimeoutMs.
+   */
+  signal?: AbortSignal;
   /** Called with every credential-derived value (basic header, tokens) before it is used. */
   onSecret?: (value: string) => void;
   fetch?: typeof fetch;
@@ -97,6 +103,13 @@ async function readCapped(res: Response, max: number, what: string): Promise<Buf
   return bytes;
 }
 
+/** The message of an abort reason: an Error's message, a string as is. */
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' && reason ? reason : 'the operation was aborted';
+}
+
 function describeNetworkError(error: unknown): string {
   const e = error as { message?: string; cause?: { code?: string; message?: string } };
   const cause = e.cause?.code ?? e.cause?.message;
@@ -138,15 +151,21 @@ export class RegistryClient {
 
   /** One request with bounded retries on network errors, 429 and 5xx; other statuses are returned. */
   private async send(url: string, init: RequestInit, what: string): Promise<Response> {
+    const outer = this.options.signal;
     let lastProblem = '';
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      this.throwIfAborted(what);
       let res: Response;
       try {
-        res = await this.fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+        // The per-request timeout and the caller's deadline, whichever comes first; the signal
+        // also covers reading the body.
+        const timeout = AbortSignal.timeout(this.timeoutMs);
+        res = await this.fetchImpl(url, { ...init, redirect: 'manual', signal: outer ? AbortSignal.any([timeout, outer]) : timeout });
       } catch (error) {
+        this.throwIfAborted(what);
         lastProblem = describeNetworkError(error);
         if (attempt < this.maxAttempts) {
-          await this.sleep(this.backoff(attempt));
+          await this.pause(this.backoff(attempt), what);
           continue;
         }
         break;
@@ -156,7 +175,7 @@ export class RegistryClient {
         const wait = retryAfterMs(res.headers.get('retry-after'));
         await res.body?.cancel();
         if (attempt < this.maxAttempts) {
-          await this.sleep(Math.min(this.maxBackoffMs, wait ?? this.backoff(attempt)));
+          await this.pause(Math.min(this.maxBackoffMs, wait ?? this.backoff(attempt)), what);
           continue;
         }
         throw new RegistryError(`${what}: registry ${this.registry} answered ${lastProblem} ${this.maxAttempts} times`, 'unavailable', res.status);
@@ -164,6 +183,40 @@ export class RegistryClient {
       return res;
     }
     throw new RegistryError(`${what}: registry ${this.registry} is unreachable after ${this.maxAttempts} attempts: ${lastProblem}`, 'unavailable');
+  }
+
+  /** Reads a capped body; a body cut off by the caller's signal or the network is a RegistryError too. */
+  private async read(res: Response, max: number, body: string, what: string): Promise<Buffer> {
+    try {
+      return await readCapped(res, max, body);
+    } catch (error) {
+      if (error instanceof RegistryError) throw error;
+      this.throwIfAborted(what);
+      throw new RegistryError(`${what}: reading ${body} failed: ${describeNetworkError(error)}`, 'unavailable', res.status);
+    }
+  }
+
+  private throwIfAborted(what: string): void {
+    const signal = this.options.signal;
+    if (signal?.aborted) throw new RegistryError(`${what}: stopped: ${abortReason(signal)}`, 'aborted');
+  }
+
+  /** A backoff that ends early, with an 'aborted' error, when the caller's signal aborts. */
+  private async pause(ms: number, what: string): Promise<void> {
+    const signal = this.options.signal;
+    if (!signal) return this.sleep(ms);
+    this.throwIfAborted(what);
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.sleep(ms), aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
+    this.throwIfAborted(what);
   }
 
   private backoff(attempt: number): number {
@@ -201,7 +254,7 @@ export class RegistryClient {
     }
     let body: { token?: unknown; access_token?: unknown };
     try {
-      body = JSON.parse((await readCapped(res, 1024 * 1024, 'the token response')).toString('utf8')) as typeof body;
+      body = JSON.parse((await this.read(res, 1024 * 1024, 'the token response', what)).toString('utf8')) as typeof body;
     } catch (error) {
       if (error instanceof RegistryError) throw error;
       throw new RegistryError(`${what}: the token service did not answer JSON`, 'protocol');
@@ -307,7 +360,7 @@ export class RegistryClient {
       headers: { accept: MANIFEST_ACCEPT.join(', ') },
     });
     await failUnlessOk(res, what);
-    const bytes = await readCapped(res, MAX_MANIFEST_BYTES, 'the manifest');
+    const bytes = await this.read(res, MAX_MANIFEST_BYTES, 'the manifest', what);
     const digest = sha256Digest(bytes);
     if (DIGEST_PATTERN.test(reference) && reference !== digest) {
       throw new RegistryError(`${what}: the bytes served hash to ${digest}, not the digest asked for`, 'mismatch');
@@ -353,7 +406,7 @@ export class RegistryClient {
     const what = `fetching the blob ${this.registry}/${repository}@${digest}`;
     const res = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, what, follow: true });
     await failUnlessOk(res, what);
-    const bytes = await readCapped(res, maxBytes, 'the blob');
+    const bytes = await this.read(res, maxBytes, 'the blob', what);
     const actual = sha256Digest(bytes);
     if (actual !== digest) throw new RegistryError(`${what}: the bytes served hash to ${actual}`, 'mismatch');
     return bytes;

@@ -51,7 +51,7 @@ export interface ImageFacts {
   platforms: string[];
   /** Bytes of every manifest, config and (compressed) layer that the image references. */
   size: number;
-  /** Labels of each image, keyed by platform. */
+  /** Labels of each image, keyed by platform (platform@digest for a second image of the same platform). */
   labels: Record<string, Record<string, string>>;
 }
 
@@ -83,12 +83,19 @@ export async function inspectImage(source: ContentSource, top: Manifest): Promis
     );
     const platform = platformString(config);
     facts.platforms.push(platform);
-    facts.labels[platform] = config.config?.Labels ?? {};
+    // Two images for one platform keep both label sets: keyed by platform alone, the second
+    // would hide the first from a revision check.
+    facts.labels[Object.hasOwn(facts.labels, platform) ? `${platform}@${manifest.digest}` : platform] = config.config?.Labels ?? {};
     facts.size += m.config.size + (m.layers ?? []).reduce((sum, l) => sum + (l.size || 0), 0);
   };
   if (facts.isIndex) {
     const index = parseJson<{ manifests?: Descriptor[] }>(top.bytes, `index ${top.digest}`);
     for (const d of index.manifests ?? []) {
+      // Fetched by digest so the bytes are hashed against it; anything else would be fetched as a
+      // tag (whatever it points at now) with nothing to check it against.
+      if (typeof d.digest !== 'string' || !DIGEST_PATTERN.test(d.digest)) {
+        throw new RegistryError(`index ${top.digest} lists a manifest whose digest ${JSON.stringify(d.digest ?? null)} is not sha256:<64 hex>`, 'protocol');
+      }
       const child = await source.manifest(d.digest);
       if (isIndexMediaType(child.mediaType)) throw new RegistryError(`index ${top.digest} nests another index; not supported`, 'protocol');
       facts.size += child.bytes.length;

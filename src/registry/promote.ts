@@ -35,6 +35,10 @@ export async function promoteByDigest(req: PromotionRequest): Promise<PromotionR
   }
   const manifest = await client.getManifest(repository, req.expectedDigest);
   const facts = await inspectImage(registrySource(client, repository), manifest);
+  // An index that lists no image would pass the loop below without a single label checked.
+  if (Object.keys(facts.labels).length === 0) {
+    throw new RegistryError(`${req.expectedDigest} is an index that lists no images: there is no ${REVISION_LABEL} label to check, so it is not promoted`, 'protocol');
+  }
   for (const [platform, labels] of Object.entries(facts.labels)) {
     const revision = labels[REVISION_LABEL];
     if (revision !== req.expectedRevision) {

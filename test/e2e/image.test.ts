@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { evidenceSchema } from '../../src/core/evidence.js';
 import { pullRequestEvent } from './events.js';
 import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
 import { buildah, fetchBlobJson, fetchManifest, makeBaseImage, sha256, skopeoDigest } from '../../src/local/base-image.js';
-import { freePort, startRegistry, type LocalRegistry } from '../../src/local/registry.js';
+import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { scratchSampleService } from './workspace.js';
 
 function evidenceOf(run: ActionRun) {
@@ -153,6 +153,34 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
     noStackTrace(run);
   });
 
+  it('a Dockerfile outside the repository is a configuration error naming the input', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'rs-image-outside-'));
+    mkdirSync(join(ws, 'repo'));
+    writeFileSync(join(ws, 'Dockerfile'), 'FROM scratch\n');
+    const run = await runAction('image', { workspace: join(ws, 'repo'), inputs: { ...common(), image: `${registry.host}/acme/x`, file: '../Dockerfile' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(errorMessages(run)).toContain('input "file" names "../Dockerfile", which is outside the repository: give the Dockerfile path relative to the repository root');
+    expect(run.stdout).not.toContain('buildah bud');
+    noStackTrace(run);
+  });
+
+  it('a storage-dir that cannot be created is a configuration error naming it, not a bug', async () => {
+    const blocker = join(trivial, 'not-a-directory');
+    writeFileSync(blocker, 'a file where storage-dir wants a directory\n');
+    try {
+      const run = await runAction('image', { workspace: trivial, inputs: { ...common(), image: `${registry.host}/acme/x`, push: 'false', 'storage-dir': join(blocker, 'storage') } });
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs.status).toBe('error');
+      expect(errorMessages(run)).toContain(`input "storage-dir" names ${JSON.stringify(join(blocker, 'storage'))}, where buildah's storage cannot be created or written (ENOTDIR)`);
+      expect(errorMessages(run)).not.toContain('unexpected error');
+      expect(run.stdout).not.toContain('buildah bud');
+      noStackTrace(run);
+    } finally {
+      rmSync(blocker, { force: true });
+    }
+  });
+
   it('an invalid tag is rejected before anything is built', async () => {
     const run = await runAction('image', { workspace: trivial, inputs: { ...common(), image: `${registry.host}/acme/x`, tags: 'ci, feature/login, -bad' } });
     expect(run.exitCode).toBe(1);
@@ -163,8 +191,8 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
   });
 
   it('a registry that is down is error (not fail, never pass), found before building', async () => {
-    const dead = await freePort();
-    const run = await runAction('image', { workspace: trivial, inputs: { ...common(), image: `127.0.0.1:${dead}/acme/x` } });
+    // Port 1 (tcpmux): nothing listens there, and no parallel test's registry can be given it.
+    const run = await runAction('image', { workspace: trivial, inputs: { ...common(), image: '127.0.0.1:1/acme/x' } });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('error');
     expect(run.outputs.digest).toBe('');

@@ -63,6 +63,16 @@ describe('promoteByDigest against a real registry', () => {
     await expect(promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod3', expectedDigest: digest, expectedRevision: randomSha() })).rejects.toThrowError(/not the evidence commit/);
   });
 
+  it('refuses an index that lists no images (the registry stores one; no revision label would be checked)', async () => {
+    const empty = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }));
+    const digest = await client.putManifest('empty', 'ci', empty, 'application/vnd.oci.image.index.v1+json');
+    expect(await client.resolveDigest('empty', 'ci')).toBe(digest);
+    await expect(promoteByDigest({ client, repository: 'empty', sourceTag: 'ci', targetTag: 'prod', expectedDigest: digest, expectedRevision: revision })).rejects.toThrowError(
+      /is an index that lists no images/,
+    );
+    await expect(client.resolveDigest('empty', 'prod')).rejects.toBeInstanceOf(RegistryError);
+  });
+
   it('keeps a multi-arch index an index', async () => {
     const rev = randomSha();
     for (const arch of ['amd64', 'arm64']) pushImage('multi', `ci-${arch}`, rev, arch);

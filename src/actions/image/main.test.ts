@@ -18,8 +18,11 @@ describe('imageOptions', () => {
   let workspace: string;
   let ctx: RunnerContext;
   beforeAll(() => {
-    workspace = mkdtempSync(join(tmpdir(), 'rs-image-opts-'));
-    mkdirSync(join(workspace, 'svc'));
+    // <root>/repo is the repository; <root>/Dockerfile exists beside it, outside the repository.
+    const root = mkdtempSync(join(tmpdir(), 'rs-image-opts-'));
+    workspace = join(root, 'repo');
+    mkdirSync(join(workspace, 'svc'), { recursive: true });
+    writeFileSync(join(root, 'Dockerfile'), 'FROM scratch\n');
     writeFileSync(join(workspace, 'svc', 'Dockerfile'), 'FROM scratch\n');
     ctx = {
       eventName: 'pull_request',
@@ -65,10 +68,17 @@ describe('imageOptions', () => {
     [{ context: 'svc', image: 'ghcr.io/acme/service', tags: 'ok, no/slash' }, 'input "tags" has invalid tag "no/slash"'],
     [{ context: 'nowhere', image: 'ghcr.io/acme/service' }, 'input "context" names "nowhere", which is not a directory'],
     [{ context: 'svc', image: 'ghcr.io/acme/service', file: 'svc/Containerfile' }, 'input "file" names "svc/Containerfile", which does not exist'],
+    [{ context: 'svc', image: 'ghcr.io/acme/service', file: '../Dockerfile' }, 'input "file" names "../Dockerfile", which is outside the repository: give the Dockerfile path relative to the repository root'],
+    [{ context: 'svc', image: 'ghcr.io/acme/service', file: 'svc/../../Dockerfile' }, 'input "file" names "svc/../../Dockerfile", which is outside the repository'],
+    [{ context: 'svc', image: 'ghcr.io/acme/service', file: 'svc' }, 'input "file" names "svc", which is not a file'],
     [{ context: 'svc', image: 'ghcr.io/acme/service', labels: 'org.opencontainers.image.revision=x' }, 'input "labels" sets org.opencontainers.image.revision'],
     [{ context: 'svc', image: 'ghcr.io/acme/service', platforms: 'amd64' }, 'input "platforms" has "amd64"'],
   ])('rejects %j', (raw, message) => {
     expect(() => imageOptions(parse(raw), ctx, '/rt')).toThrow(message);
+  });
+
+  it('a file given relative to the repository root inside it is used', () => {
+    expect(imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', file: 'svc/Dockerfile' }), ctx, '/rt').file).toBe(join(workspace, 'svc', 'Dockerfile'));
   });
 
   it('without push the image defaults to localhost/<repository>', () => {

@@ -1,10 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { commonGateInputs, runGateAction } from '../../core/action.js';
 import type { RunnerContext } from '../../core/context.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { booleanInput, enumInput, integerInput, listInput, parseCommandInput, stringInput } from '../../core/inputs.js';
-import { resolveDirectoryInput } from '../../core/paths.js';
+import { resolveDirectoryInput, resolveFileInput } from '../../core/paths.js';
 import { setSecret } from '../../core/runner.js';
 import { runImageGate, type ImageOptions } from '../../gates/image.js';
 import {
@@ -44,9 +45,11 @@ export const inputs = {
 type Inputs = { [K in keyof typeof inputs]: ReturnType<(typeof inputs)[K]['parse']> };
 
 function resolveDockerfile(value: string, context: string, workspace: string): string {
-  const path = value === '' ? join(context, 'Dockerfile') : isAbsolute(value) ? value : resolve(workspace, value);
+  // Given: a file inside the repository, as context is a directory inside it.
+  if (value !== '') return resolveFileInput('file', value, workspace, 'Dockerfile path');
+  const path = join(context, 'Dockerfile');
   if (!existsSync(path) || !statSync(path).isFile()) {
-    const shown = value === '' ? `${context === workspace ? '' : `${context.slice(workspace.length + 1)}/`}Dockerfile (the default: <context>/Dockerfile)` : value;
+    const shown = `${context === workspace ? '' : `${context.slice(workspace.length + 1)}/`}Dockerfile (the default: <context>/Dockerfile)`;
     throw new ConfigurationError(`input "file" names ${JSON.stringify(shown)}, which does not exist: give the Dockerfile path relative to the repository root`);
   }
   return path;
@@ -109,7 +112,8 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     {
       gate: 'image',
       shape: inputs,
-      execute: (i, ctx, rt) => runImageGate(imageOptions(i, ctx, rt.tempDir, (v) => setSecret(v)), rt),
+      execute: (i, ctx, rt) =>
+        runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => setSecret(v)), userDockerConfig: env.DOCKER_CONFIG || join(homedir(), '.docker') }, rt),
     },
     env,
   );

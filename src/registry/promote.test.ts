@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { RegistryError, sha256Digest, type Manifest, type RegistryClient } from './client.js';
+import { promoteByDigest, REVISION_LABEL } from './promote.js';
+import { MEDIA_TYPES } from './reference.js';
+
+/** A registry client stand-in over an in-memory repository: tags and digests to manifest bytes. */
+function fakeClient(manifests: Map<string, Buffer>, blobs: Buffer[]) {
+  const puts: string[] = [];
+  const blobMap = new Map(blobs.map((b) => [sha256Digest(b), b]));
+  const manifestOf = (ref: string): Manifest => {
+    const bytes = manifests.get(ref) ?? [...manifests.values()].find((b) => sha256Digest(b) === ref);
+    if (!bytes) throw new RegistryError(`${ref} not found`, 'not-found', 404);
+    return { bytes, digest: sha256Digest(bytes), mediaType: (JSON.parse(bytes.toString('utf8')) as { mediaType: string }).mediaType };
+  };
+  const client = {
+    registry: 'fake.example',
+    getManifest: (_repo: string, ref: string) => Promise.resolve(manifestOf(ref)),
+    resolveDigest: (_repo: string, ref: string) => Promise.resolve(manifestOf(ref).digest),
+    getBlob: (_repo: string, digest: string) => {
+      const b = blobMap.get(digest);
+      return b ? Promise.resolve(b) : Promise.reject(new RegistryError('blob not found', 'not-found', 404));
+    },
+    putManifest: (_repo: string, ref: string, bytes: Buffer) => {
+      puts.push(ref);
+      manifests.set(ref, bytes);
+      return Promise.resolve(sha256Digest(bytes));
+    },
+  };
+  return { client: client as unknown as RegistryClient, puts };
+}
+
+const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+
+describe('promoteByDigest', () => {
+  it('refuses an index that lists no images: no revision label would be checked', async () => {
+    const empty = json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] });
+    const { client, puts } = fakeClient(new Map([['ci', empty]]), []);
+    const err = await promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod', expectedDigest: sha256Digest(empty), expectedRevision: 'abc' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).message).toContain('is an index that lists no images');
+    expect(puts).toEqual([]);
+  });
+
+  it('refuses an index where one of two images of the same platform has another revision', async () => {
+    const config = (rev: string) => json({ os: 'linux', architecture: 'amd64', config: { Labels: { [REVISION_LABEL]: rev } } });
+    const manifest = (c: Buffer) => json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { digest: sha256Digest(c), size: c.length }, layers: [] });
+    const [bad, good] = [config('other'), config('abc')];
+    const [badM, goodM] = [manifest(bad), manifest(good)];
+    const idx = json({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociIndex,
+      manifests: [badM, goodM].map((m) => ({ mediaType: MEDIA_TYPES.ociManifest, digest: sha256Digest(m), size: m.length, platform: { os: 'linux', architecture: 'amd64' } })),
+    });
+    const { client, puts } = fakeClient(new Map([['ci', idx], ['bad', badM], ['good', goodM]]), [bad, good]);
+    await expect(promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod', expectedDigest: sha256Digest(idx), expectedRevision: 'abc' })).rejects.toThrow(
+      /has org\.opencontainers\.image\.revision=other, not the evidence commit abc/,
+    );
+    expect(puts).toEqual([]);
+  });
+
+  it('promotes a single image whose revision matches', async () => {
+    const c = json({ os: 'linux', architecture: 'amd64', config: { Labels: { [REVISION_LABEL]: 'abc' } } });
+    const m = json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { digest: sha256Digest(c), size: c.length }, layers: [] });
+    const { client, puts } = fakeClient(new Map([['ci', m]]), [c]);
+    const result = await promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod', expectedDigest: sha256Digest(m), expectedRevision: 'abc' });
+    expect(result).toMatchObject({ digest: sha256Digest(m), platforms: ['linux/amd64'] });
+    expect(puts).toEqual(['prod']);
+  });
+});
