@@ -19631,6 +19631,21 @@ class PatchParser {
         }
     }
 }
+/**
+ * The scratch path (`/`-separated, relative to the layer) of a file gitleaks reported. Only
+ * Windows separates with `\\`; elsewhere a backslash is part of a file name.
+ */
+function reportedScratchPath(file, platform = process.platform) {
+    const path = platform === 'win32' ? file.replace(/\\/g, '/') : file;
+    return path.replace(/^(?:\.\/)+/, '');
+}
+/** "a/b/c" -> ["a", "a/b"]. */
+function parentDirs(path) {
+    const out = [];
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
+        out.push(path.slice(0, i));
+    return out;
+}
 /** A path git could record that would escape the layer directory: never written. */
 function unsafePath(path) {
     return path === '' || path.startsWith('/') || path.split('/').some((seg) => seg === '..' || seg === '.' || seg === '') || path.includes('\0');
@@ -19639,20 +19654,28 @@ class LayeredScratchTree {
     root;
     reservedRootFiles;
     maxBufferedBytes;
+    foldCase;
     layers = [];
     byDir = new Map();
-    /** The layer still accepting content (the unflushed batch). */
-    open;
+    /**
+     * Layers still accepting content (the unflushed batch). Normally one; a path that clashes with
+     * another in the batch (a file later replaced by a directory of the same name, or a case
+     * variant where the file system folds case) needs the next.
+     */
+    open = [];
     commitIds = [];
     commitIndex = new Map();
     buffered = 0;
     stats = { filesScanned: 0, linesAdded: 0, layers: 0, movedHunks: 0, skipped: [] };
     constructor(root, 
     /** Root-level paths not to write (they would steer gitleaks' own config/ignore discovery). */
-    reservedRootFiles, maxBufferedBytes = 64 * 1024 * 1024) {
+    reservedRootFiles, maxBufferedBytes = 64 * 1024 * 1024, 
+    /** macOS and Windows file systems fold case: README and readme are one file there. */
+    foldCase = process.platform === 'darwin' || process.platform === 'win32') {
         this.root = root;
         this.reservedRootFiles = reservedRootFiles;
         this.maxBufferedBytes = maxBufferedBytes;
+        this.foldCase = foldCase;
         (0,external_node_fs_namespaceObject.mkdirSync)(root, { recursive: true });
     }
     add(file) {
@@ -19679,7 +19702,7 @@ class LayeredScratchTree {
             this.commitIds.push(file.commit);
             this.commitIndex.set(file.commit, commit);
         }
-        const layer = this.layerFor();
+        const layer = this.layerFor(file.path);
         let lf = layer.files.get(file.path);
         if (!lf) {
             lf = { segments: [], content: new Map(), lastLine: 0 };
@@ -19712,23 +19735,43 @@ class LayeredScratchTree {
         if (this.buffered >= this.maxBufferedBytes)
             this.flush();
     }
-    layerFor() {
-        if (this.open)
-            return this.open;
-        const layer = { dir: (0,external_node_path_namespaceObject.join)(this.root, String(this.layers.length)), files: new Map() };
-        this.layers.push(layer);
-        this.byDir.set(layer.dir, layer);
-        this.open = layer;
-        this.stats.layers = this.layers.length;
+    key(path) {
+        return this.foldCase ? path.toLowerCase() : path;
+    }
+    /** `path` cannot be written in `layer`: it or one of its parents is taken by the other kind. */
+    clashes(layer, path) {
+        const key = this.key(path);
+        const existing = layer.fileKeys.get(key);
+        if (existing !== undefined)
+            return existing !== path;
+        if (layer.dirKeys.has(key))
+            return true;
+        return parentDirs(path).some((dir) => layer.fileKeys.has(this.key(dir)));
+    }
+    layerFor(path) {
+        let layer = this.open.find((l) => !this.clashes(l, path));
+        if (!layer) {
+            layer = { dir: (0,external_node_path_namespaceObject.join)(this.root, String(this.layers.length)), files: new Map(), fileKeys: new Map(), dirKeys: new Set() };
+            this.layers.push(layer);
+            this.byDir.set(layer.dir, layer);
+            this.open.push(layer);
+            this.stats.layers = this.layers.length;
+        }
+        if (!layer.fileKeys.has(this.key(path))) {
+            layer.fileKeys.set(this.key(path), path);
+            for (const dir of parentDirs(path))
+                layer.dirKeys.add(this.key(dir));
+        }
         return layer;
     }
-    /** Writes the buffered layer to disk; later content goes into a new layer. */
+    /** Writes the buffered layers to disk; later content goes into new layers. */
     flush() {
-        const layer = this.open;
-        this.open = undefined;
+        for (const layer of this.open)
+            this.write(layer);
+        this.open = [];
         this.buffered = 0;
-        if (!layer)
-            return;
+    }
+    write(layer) {
         for (const [path, lf] of layer.files) {
             if (!lf.content)
                 continue;
@@ -20213,11 +20256,10 @@ async function scanTree(o, rt, scratch, description) {
     // Counted while gitleaks runs in its own process.
     const filesScanned = countFiles(o.repoDir);
     const raw = await running;
-    const findings = raw.map((f) => toFinding(f, f.File, ''));
+    const findings = raw.map((f) => toFinding(f, reportedScratchPath(f.File), ''));
     return { findings, commitsScanned: 0, filesScanned, range: 'working tree', description, skipped: [], gitleaksRuns: 1 };
 }
-function toFinding(f, file, commit) {
-    const path = file.replace(/\\/g, '/').replace(/^\.\//, '');
+function toFinding(f, path, commit) {
     return {
         rule: f.RuleID,
         description: f.Description,
@@ -20289,7 +20331,7 @@ async function scanCommits(o, rt, scratch, plan) {
     await pool(layers, scanConcurrency(), async (dir, i) => {
         const raw = await runGitleaksDir(o, rt, dir, scratch, i + 1);
         for (const f of raw) {
-            const file = f.File.replace(/\\/g, '/').replace(/^\.\//, '');
+            const file = reportedScratchPath(f.File);
             let origin;
             let at = f.StartLine;
             for (; at <= Math.max(f.StartLine, f.EndLine); at++) {

@@ -8,7 +8,7 @@ import { ExceptionLedger, type ExceptionEntry } from '../core/exceptions.js';
 import { sha256File } from '../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
 import { code, codeBlock, md, table } from '../core/markdown.js';
-import { LayeredScratchTree, PatchParser, type LineOrigin, type SkippedFile } from './secrets/patch.js';
+import { LayeredScratchTree, PatchParser, reportedScratchPath, type LineOrigin, type SkippedFile } from './secrets/patch.js';
 import { countCommits, gitIn, planScan, RangeError_, resolvePlan, type ScanEvent, type ScanPlan, type SecretsScope } from './secrets/range.js';
 import {
   fingerprintOf,
@@ -155,12 +155,11 @@ async function scanTree(o: SecretsOptions, rt: GateRuntime, scratch: string, des
   // Counted while gitleaks runs in its own process.
   const filesScanned = countFiles(o.repoDir);
   const raw = await running;
-  const findings = raw.map((f) => toFinding(f, f.File, ''));
+  const findings = raw.map((f) => toFinding(f, reportedScratchPath(f.File), ''));
   return { findings, commitsScanned: 0, filesScanned, range: 'working tree', description, skipped: [], gitleaksRuns: 1 };
 }
 
-function toFinding(f: RawGitleaksFinding, file: string, commit: string): SecretFinding {
-  const path = file.replace(/\\/g, '/').replace(/^\.\//, '');
+function toFinding(f: RawGitleaksFinding, path: string, commit: string): SecretFinding {
   return {
     rule: f.RuleID,
     description: f.Description,
@@ -235,7 +234,7 @@ async function scanCommits(o: SecretsOptions, rt: GateRuntime, scratch: string, 
   await pool(layers, scanConcurrency(), async (dir, i) => {
     const raw = await runGitleaksDir(o, rt, dir, scratch, i + 1);
     for (const f of raw) {
-      const file = f.File.replace(/\\/g, '/').replace(/^\.\//, '');
+      const file = reportedScratchPath(f.File);
       let origin: LineOrigin | undefined;
       let at = f.StartLine;
       for (; at <= Math.max(f.StartLine, f.EndLine); at++) {

@@ -313,6 +313,27 @@ describe('secrets gate: many commits editing the same lines', () => {
   });
 });
 
+describe('secrets gate: legitimate histories that once stopped the gate', () => {
+  it('a file later replaced by a directory of the same name, and a backslash in a file name', async () => {
+    const repo = initRepo();
+    const base = repo.head();
+    repo.git('checkout', '-q', '-b', 'reshape');
+    const k1 = fakeAwsKeyId();
+    const k2 = fakeAwsKeyId();
+    const k3 = fakeGithubPat();
+    const c1 = repo.commit('conf as a file', { conf: `AWS_ACCESS_KEY_ID=${k1}\n` });
+    const c2 = repo.commit('conf becomes a directory', { conf: null, 'conf/app.env': `AWS_ACCESS_KEY_ID=${k2}\n` });
+    const c3 = repo.commit('a backslash in a file name', { 'odd\\name.ts': `export const t = "${k3}";\n` });
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: c3, baseSha: base }) });
+    expect(r.stdout).not.toContain('unexpected error');
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '3', 'commits-scanned': '3' });
+    expect(evidenceOf(r).findings.map((f) => f.fingerprint).sort()).toEqual(
+      [`${c1}:conf:aws-access-token:1`, `${c2}:conf/app.env:aws-access-token:1`, `${c3}:odd\\name.ts:github-pat:1`].sort(),
+    );
+    for (const k of [k1, k2, k3]) expect(allArtifacts(r)).not.toContain(k);
+  });
+});
+
 describe('secrets gate suppression: config allowlist, .gitleaksignore, exceptions', () => {
   let repo: GitRepo;
   let base = '';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LayeredScratchTree, PatchParser, unquoteGitPath, type AddedFile } from './patch.js';
+import { LayeredScratchTree, PatchParser, reportedScratchPath, unquoteGitPath, type AddedFile } from './patch.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -96,16 +96,25 @@ describe('PatchParser', () => {
   });
 });
 
+describe('reportedScratchPath', () => {
+  it('keeps a backslash in a file name except on Windows, where it separates', () => {
+    expect(reportedScratchPath('dir\\name.env', 'linux')).toBe('dir\\name.env');
+    expect(reportedScratchPath('./dir\\name.env', 'darwin')).toBe('dir\\name.env');
+    expect(reportedScratchPath('src\\a\\b.ts', 'win32')).toBe('src/a/b.ts');
+    expect(reportedScratchPath('./src/a.ts', 'linux')).toBe('src/a.ts');
+  });
+});
+
 describe('LayeredScratchTree', () => {
   const roots: string[] = [];
   afterAll(() => {
     for (const root of roots) rmSync(root, { recursive: true, force: true });
   });
 
-  function tree(maxBuffered?: number) {
+  function tree(maxBuffered?: number, foldCase?: boolean) {
     const root = mkdtempSync(join(tmpdir(), 'rs-secrets-unit-'));
     roots.push(root);
-    return { root, t: new LayeredScratchTree(root, new Set(['.gitleaksignore']), maxBuffered) };
+    return { root, t: new LayeredScratchTree(root, new Set(['.gitleaksignore']), maxBuffered, foldCase) };
   }
 
   it('writes added lines at their line numbers, blank elsewhere, and maps lines back to commits', () => {
@@ -147,6 +156,40 @@ describe('LayeredScratchTree', () => {
       const at = lines.indexOf(`1.0.${i}`) + 1;
       expect(t.origin(join(root, '0'), 'VERSION', at)).toEqual({ commit: sha, path: 'VERSION', line: 1 });
     }
+  });
+
+  it('a file later replaced by a directory of the same name goes to another layer (no EISDIR)', () => {
+    const { root, t } = tree();
+    t.add({ commit: A, path: 'conf', hunks: [{ start: 1, lines: ['file'] }] });
+    t.add({ commit: B, path: 'conf/app.env', hunks: [{ start: 1, lines: ['in the directory'] }] });
+    t.add({ commit: B, path: 'x/y/z', hunks: [{ start: 1, lines: ['deep'] }] });
+    t.add({ commit: A, path: 'x/y', hunks: [{ start: 1, lines: ['a file where a directory was'] }] });
+    expect(() => t.flush()).not.toThrow();
+    expect(t.layerDirs()).toEqual([join(root, '0'), join(root, '1')]);
+    expect(readFileSync(join(root, '0', 'conf'), 'utf8')).toBe('file\n');
+    expect(readFileSync(join(root, '1', 'conf/app.env'), 'utf8')).toBe('in the directory\n');
+    expect(readFileSync(join(root, '1', 'x/y'), 'utf8')).toBe('a file where a directory was\n');
+    expect(t.origin(join(root, '1'), 'conf/app.env', 1)).toEqual({ commit: B, path: 'conf/app.env', line: 1 });
+    expect(t.origin(join(root, '0'), 'x/y/z', 1)).toEqual({ commit: B, path: 'x/y/z', line: 1 });
+  });
+
+  it('where the file system folds case, README and readme go to different layers', () => {
+    const { root, t } = tree(undefined, true);
+    t.add({ commit: A, path: 'README', hunks: [{ start: 1, lines: ['upper'] }] });
+    t.add({ commit: B, path: 'readme', hunks: [{ start: 1, lines: ['lower'] }] });
+    t.flush();
+    expect(t.layerDirs()).toEqual([join(root, '0'), join(root, '1')]);
+    expect(t.origin(join(root, '1'), 'readme', 1)?.commit).toBe(B);
+  });
+
+  it('writes a file of 300,000 added lines (no Math.max(...keys) stack overflow)', () => {
+    const { root, t } = tree();
+    const lines = Array.from({ length: 300_000 }, (_, i) => `line ${i + 1}`);
+    t.add({ commit: A, path: 'big.txt', hunks: [{ start: 1, lines }] });
+    expect(() => t.flush()).not.toThrow();
+    const text = readFileSync(join(root, '0', 'big.txt'), 'utf8');
+    expect(text.split('\n')).toHaveLength(300_001);
+    expect(t.origin(join(root, '0'), 'big.txt', 300_000)).toEqual({ commit: A, path: 'big.txt', line: 300_000 });
   });
 
   it('counts binary files as skipped, with their commit', () => {

@@ -189,6 +189,9 @@ interface Layer {
   dir: string;
   /** By scratch path (relative, `/`-separated). */
   files: Map<string, LayerFile>;
+  /** Folded file path -> the path as written, and folded directory prefixes: for clash checks. */
+  fileKeys: Map<string, string>;
+  dirKeys: Set<string>;
 }
 
 /** Where a scratch line came from. */
@@ -197,6 +200,22 @@ export interface LineOrigin {
   /** The repository path (a reserved file is scanned under another name). */
   path: string;
   line: number;
+}
+
+/**
+ * The scratch path (`/`-separated, relative to the layer) of a file gitleaks reported. Only
+ * Windows separates with `\\`; elsewhere a backslash is part of a file name.
+ */
+export function reportedScratchPath(file: string, platform: NodeJS.Platform = process.platform): string {
+  const path = platform === 'win32' ? file.replace(/\\/g, '/') : file;
+  return path.replace(/^(?:\.\/)+/, '');
+}
+
+/** "a/b/c" -> ["a", "a/b"]. */
+function parentDirs(path: string): string[] {
+  const out: string[] = [];
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) out.push(path.slice(0, i));
+  return out;
 }
 
 /** A path git could record that would escape the layer directory: never written. */
@@ -224,8 +243,12 @@ export interface LayoutStats {
 export class LayeredScratchTree {
   private readonly layers: Layer[] = [];
   private readonly byDir = new Map<string, Layer>();
-  /** The layer still accepting content (the unflushed batch). */
-  private open: Layer | undefined;
+  /**
+   * Layers still accepting content (the unflushed batch). Normally one; a path that clashes with
+   * another in the batch (a file later replaced by a directory of the same name, or a case
+   * variant where the file system folds case) needs the next.
+   */
+  private open: Layer[] = [];
   private readonly commitIds: string[] = [];
   private readonly commitIndex = new Map<string, number>();
   private buffered = 0;
@@ -236,6 +259,8 @@ export class LayeredScratchTree {
     /** Root-level paths not to write (they would steer gitleaks' own config/ignore discovery). */
     private readonly reservedRootFiles: ReadonlySet<string>,
     private readonly maxBufferedBytes = 64 * 1024 * 1024,
+    /** macOS and Windows file systems fold case: README and readme are one file there. */
+    private readonly foldCase = process.platform === 'darwin' || process.platform === 'win32',
   ) {
     mkdirSync(root, { recursive: true });
   }
@@ -262,7 +287,7 @@ export class LayeredScratchTree {
       this.commitIds.push(file.commit);
       this.commitIndex.set(file.commit, commit);
     }
-    const layer = this.layerFor();
+    const layer = this.layerFor(file.path);
     let lf = layer.files.get(file.path);
     if (!lf) {
       lf = { segments: [], content: new Map(), lastLine: 0 };
@@ -291,22 +316,43 @@ export class LayeredScratchTree {
     if (this.buffered >= this.maxBufferedBytes) this.flush();
   }
 
-  private layerFor(): Layer {
-    if (this.open) return this.open;
-    const layer: Layer = { dir: join(this.root, String(this.layers.length)), files: new Map() };
-    this.layers.push(layer);
-    this.byDir.set(layer.dir, layer);
-    this.open = layer;
-    this.stats.layers = this.layers.length;
+  private key(path: string): string {
+    return this.foldCase ? path.toLowerCase() : path;
+  }
+
+  /** `path` cannot be written in `layer`: it or one of its parents is taken by the other kind. */
+  private clashes(layer: Layer, path: string): boolean {
+    const key = this.key(path);
+    const existing = layer.fileKeys.get(key);
+    if (existing !== undefined) return existing !== path;
+    if (layer.dirKeys.has(key)) return true;
+    return parentDirs(path).some((dir) => layer.fileKeys.has(this.key(dir)));
+  }
+
+  private layerFor(path: string): Layer {
+    let layer = this.open.find((l) => !this.clashes(l, path));
+    if (!layer) {
+      layer = { dir: join(this.root, String(this.layers.length)), files: new Map(), fileKeys: new Map(), dirKeys: new Set() };
+      this.layers.push(layer);
+      this.byDir.set(layer.dir, layer);
+      this.open.push(layer);
+      this.stats.layers = this.layers.length;
+    }
+    if (!layer.fileKeys.has(this.key(path))) {
+      layer.fileKeys.set(this.key(path), path);
+      for (const dir of parentDirs(path)) layer.dirKeys.add(this.key(dir));
+    }
     return layer;
   }
 
-  /** Writes the buffered layer to disk; later content goes into a new layer. */
+  /** Writes the buffered layers to disk; later content goes into new layers. */
   flush(): void {
-    const layer = this.open;
-    this.open = undefined;
+    for (const layer of this.open) this.write(layer);
+    this.open = [];
     this.buffered = 0;
-    if (!layer) return;
+  }
+
+  private write(layer: Layer): void {
     for (const [path, lf] of layer.files) {
       if (!lf.content) continue;
       // A loop, not Math.max(...keys): a file can have hundreds of thousands of lines.
