@@ -22,7 +22,7 @@ describe('npm run demo (dist/demo/index.js)', () => {
   it('runs all six gates, bundles their evidence and promotes the digest from ci to prod', async () => {
     const { code, out } = await demo();
     expect(code, out).toBe(0);
-    for (const gate of ['lint', 'test', 'audit', 'secrets', 'rules', 'image']) expect(out).toMatch(new RegExp(`\\n  pass\\s+${gate}\\s`));
+    for (const gate of ['lint', 'test', 'audit', 'secrets', 'rules', 'image']) expect(out).toMatch(new RegExp(`\\n {2}pass\\s+${gate}\\s`));
     const digest = /image\s+\S+@(sha256:[0-9a-f]{64})/.exec(out)?.[1];
     expect(digest, out).toBeDefined();
     expect(out).toContain(`:ci -> :prod at ${digest}`);
@@ -32,7 +32,7 @@ describe('npm run demo (dist/demo/index.js)', () => {
   it('refuses the promotion when the pull request breaks a gate', async () => {
     const { code, out } = await demo({ DEMO_BREAK: 'lint' });
     expect(code, out).toBe(1);
-    expect(out).toMatch(/\n  fail\s+lint\s/);
+    expect(out).toMatch(/\n {2}fail\s+lint\s/);
     expect(out).toContain('promotion   REFUSED');
     expect(out).toMatch(/- lint is fail: eslint: 1 error/);
     expect(out).not.toContain(':ci -> :prod');
