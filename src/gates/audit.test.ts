@@ -62,7 +62,10 @@ describe('judging findings', () => {
     expect(findingMessage(finding({ severity: 'moderate', severitySource: 'cvss', cvssScore: 5.3, direct: false, path: ['a', 'p'], fixedIn: '1.0.1' }))).toBe(
       'p@1.0.0 (runtime, via a > p): t [GHSA-aaaa-bbbb-cccc; moderate (from CVSS 5.3; the advisory gives no severity)]; fixed in 1.0.1',
     );
-    expect(findingMessage(finding({ severity: 'unknown', severitySource: 'none' }))).toContain('severity unknown (no rating and no CVSS score): treated as blocking');
+    expect(findingMessage(finding({ severity: 'unknown', severitySource: 'none' }))).toContain('severity unknown (no rating and no CVSS score): fail-on cannot apply; treated as blocking (unknown-severity: fail)');
+    expect(findingMessage(finding({ ecosystem: 'python', severity: 'unknown', severitySource: 'none' }), 'warn')).toContain(
+      'severity unknown (pip-audit reports no severity and there is no CVSS score): fail-on cannot apply; reported, not blocking (unknown-severity: warn)',
+    );
   });
 });
 
@@ -287,7 +290,7 @@ process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json')
     expect(r.summary).toContain('actions/setup-node');
   });
 
-  it('pip-audit findings have no severity: they fail even at fail-on: critical, and skipped packages warn', async () => {
+  it('pip-audit findings have no severity: they fail even at fail-on: critical, the summary says fail-on cannot apply and how to decide, and skipped packages warn', async () => {
     const { workspace, tools, rt, options } = setup();
     mkdirSync(join(workspace, 'py'));
     writeFileSync(join(workspace, 'py', 'requirements.txt'), 'flask==0.12.2\njinja2==2.11.2\n');
@@ -295,8 +298,34 @@ process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json')
     const r = await runAuditGate(options({ workingDirectory: join(workspace, 'py'), failOn: 'critical', pipAuditCommand: pip }), rt);
     expect(r.status).toBe('fail');
     expect(r.metrics).toMatchObject({ unknown: 3, blocking: 3, dependencies: 7 });
+    expect(r.summary).toContain('pip-audit: 3 without a severity, which fail-on cannot judge (unknown-severity: fail)');
+    expect(r.summary).not.toContain('at or above critical');
+    const section = r.summarySections.find((x) => x.startsWith('### 3 finding(s) without a severity'))!;
+    expect(section).toContain('pip-audit reports no severity, and none of these came with a CVSS score, so `fail-on: critical` has nothing to compare');
+    expect(section).toContain('With `unknown-severity: fail` (the default) each one fails the gate at every `fail-on` level');
+    expect(section).toContain('accept it with an exception on any of its ids');
+    // the ids pip-audit gives (PYSEC and its GHSA/CVE aliases) are listed: what an exception names
+    expect(section).toContain('| <code>flask&#64;0.12.2</code> | <code>PYSEC-2018-66</code> <code>CVE-2018-1000656</code> <code>GHSA-562c-5r94-xh97</code> | <code>0.12.3</code> |');
+    expect(r.details.unknownSeverity).toBe('fail');
     expect(r.findings.find((f) => f.rule === 'not-audited')).toMatchObject({ severity: 'warning', file: 'py/requirements.txt' });
     expect(r.tool).toMatchObject({ name: 'pip-audit', version: '9.9.9' });
+  });
+
+  it('unknown-severity: warn reports pip-audit findings as warnings without failing; a CVE alias exception still suppresses', async () => {
+    const { workspace, tools, rt, options } = setup();
+    mkdirSync(join(workspace, 'py'));
+    mkdirSync(join(workspace, '.github'));
+    writeFileSync(join(workspace, 'py', 'requirements.txt'), 'flask==0.12.2\njinja2==2.11.2\n');
+    writeFileSync(join(workspace, '.github', 'release-safety-exceptions.yml'), 'exceptions:\n  - id: CVE-2020-28493\n    reason: jinja2 urlize is not used\n    owner: a\n    expires: 2099-01-01\n');
+    const pip = fakeTool(tools, 'pip-audit', `process.stdout.write(fs.readFileSync(${JSON.stringify(join(FIXTURES, 'pip-audit.json'))}, 'utf8')); process.exit(1);`);
+    const r = await runAuditGate(options({ workingDirectory: join(workspace, 'py'), failOn: 'low', unknownSeverity: 'warn', pipAuditCommand: pip }), rt);
+    expect(r.status).toBe('pass');
+    expect(r.metrics).toMatchObject({ unknown: 2, blocking: 0, suppressed: 1 });
+    const flagged = r.findings.filter((f) => f.rule?.startsWith('GHSA-'));
+    expect(flagged.map((f) => f.severity)).toEqual(['warning', 'warning']);
+    expect(flagged[0]!.message).toContain('reported, not blocking (unknown-severity: warn)');
+    expect(r.summarySections.join('\n')).toContain('With `unknown-severity: warn` they are reported as warnings and do not fail the gate');
+    expect(r.findings.some((f) => f.rule === 'cve-exception-npm')).toBe(false);
   });
 
   it('refuses to guess between ecosystems, and reads the exceptions file before running anything', async () => {

@@ -23,6 +23,8 @@ import { parsePipAuditJson, requirementNames } from './audit-python.js';
 export { FAIL_ON_LEVELS } from './audit-model.js';
 export const AUDIT_ECOSYSTEMS = ['auto', 'npm', 'python'] as const;
 export const AUDIT_SCOPES = ['runtime', 'all'] as const;
+/** What a finding with no severity at all (no rating, no CVSS score) does to the gate. */
+export const UNKNOWN_SEVERITY_MODES = ['fail', 'warn'] as const;
 
 export interface AuditOptions {
   ecosystem: (typeof AUDIT_ECOSYSTEMS)[number];
@@ -34,6 +36,11 @@ export interface AuditOptions {
   exceptionsFile: string;
   /** The user named the file: then it must exist. */
   exceptionsFileExplicit: boolean;
+  /**
+   * A finding with no severity (pip-audit gives none; some advisories have neither rating nor
+   * CVSS) cannot be compared with failOn: 'fail' (default) blocks it, 'warn' reports it.
+   */
+  unknownSeverity?: (typeof UNKNOWN_SEVERITY_MODES)[number];
   /** npm registry URL passed as --registry; '' keeps npm's own configuration. */
   registry: string;
   timeoutMs: number;
@@ -348,7 +355,11 @@ export interface Judgement {
   exceptions: ReturnType<ExceptionLedger['report']>;
 }
 
-export function judgeFindings(findings: readonly VulnFinding[], o: { failOn: FailOn; scope: AuditOptions['scope'] }, ledger: ExceptionLedger): Judgement {
+export function judgeFindings(
+  findings: readonly VulnFinding[],
+  o: { failOn: FailOn; scope: AuditOptions['scope']; unknownSeverity?: AuditOptions['unknownSeverity'] },
+  ledger: ExceptionLedger,
+): Judgement {
   const j: Omit<Judgement, 'exceptions'> = { blocking: [], belowThreshold: [], suppressed: [], expiredMatches: [], outOfScope: [] };
   for (const f of findings) {
     if (o.scope === 'runtime' && f.dev) {
@@ -361,24 +372,28 @@ export function judgeFindings(findings: readonly VulnFinding[], o: { failOn: Fai
       continue;
     }
     if (match) j.expiredMatches.push({ finding: f, entry: match.entry });
-    (meetsThreshold(f.severity, o.failOn) ? j.blocking : j.belowThreshold).push(f);
+    const blocks = f.severity === 'unknown' ? (o.unknownSeverity ?? 'fail') === 'fail' : meetsThreshold(f.severity, o.failOn);
+    (blocks ? j.blocking : j.belowThreshold).push(f);
   }
   return { ...j, exceptions: ledger.report() };
 }
 
 // ---- rendering ---------------------------------------------------------------------------------
 
-function severityNote(f: VulnFinding): string {
+function severityNote(f: VulnFinding, unknownSeverity: AuditOptions['unknownSeverity'] = 'fail'): string {
   if (f.severitySource === 'cvss') return `${f.severity} (from CVSS ${f.cvssScore}; the advisory gives no severity)`;
-  if (f.severitySource === 'none') return 'severity unknown (no rating and no CVSS score): treated as blocking';
+  if (f.severitySource === 'none') {
+    const why = f.ecosystem === 'python' ? 'pip-audit reports no severity and there is no CVSS score' : 'no rating and no CVSS score';
+    return `severity unknown (${why}): fail-on cannot apply; ${unknownSeverity === 'warn' ? 'reported, not blocking (unknown-severity: warn)' : 'treated as blocking (unknown-severity: fail)'}`;
+  }
   return f.cvssScore !== undefined ? `${f.severity}, CVSS ${f.cvssScore}` : f.severity;
 }
 
-export function findingMessage(f: VulnFinding): string {
+export function findingMessage(f: VulnFinding, unknownSeverity: AuditOptions['unknownSeverity'] = 'fail'): string {
   const where = [f.dev ? 'dev' : 'runtime', f.direct ? 'direct' : `via ${f.path.join(' > ')}`].join(', ');
   const fixed = f.fixedIn ? `fixed in ${f.fixedIn}` : 'no fixed version named';
   const other = f.ids.filter((id) => id !== f.advisoryId && !/^\d+$/.test(id));
-  return `${f.package}@${f.version || '?'} (${where}): ${f.title} [${f.advisoryId}${other.length ? `, ${other.join(', ')}` : ''}; ${severityNote(f)}]; ${fixed}${f.fix ? `; fix: ${f.fix}` : ''}`;
+  return `${f.package}@${f.version || '?'} (${where}): ${f.title} [${f.advisoryId}${other.length ? `, ${other.join(', ')}` : ''}; ${severityNote(f, unknownSeverity)}]; ${fixed}${f.fix ? `; fix: ${f.fix}` : ''}`;
 }
 
 function whereOf(entry: ExceptionEntry, workspace: string): { file: string; line?: number } {
@@ -420,6 +435,33 @@ function detailFinding(f: VulnFinding) {
  */
 function cannotMatch(entry: ExceptionEntry, ecosystem: 'npm' | 'python'): boolean {
   return ecosystem === 'npm' && /^CVE-\d{4}-\d+$/i.test(entry.key);
+}
+
+/**
+ * Says plainly what an unknown severity means for the gate and how to decide: fail-on compares
+ * severities, and these have none (pip-audit never reports one). Lists each one's ids, which is
+ * what an exception names and what a person looks the advisory up by.
+ */
+function unknownSeveritySection(unknown: readonly VulnFinding[], tool: string, o: AuditOptions): string {
+  const failing = (o.unknownSeverity ?? 'fail') === 'fail';
+  const why = tool === 'pip-audit' ? 'pip-audit reports no severity, and none of these came with a CVSS score' : 'these advisories have neither a severity nor a CVSS score';
+  const rows = unknown.slice(0, SUMMARY_ROWS).map((f) => [
+    code(`${f.package}@${f.version || '?'}`),
+    f.ids.filter((id) => !/^\d+$/.test(id)).map((id) => code(id)).join(' '),
+    f.fixedIn ? code(f.fixedIn) : 'none named',
+  ]);
+  return (
+    `### ${unknown.length} finding(s) without a severity: \`fail-on\` cannot apply\n\n` +
+    `${md(why)}, so \`fail-on: ${o.failOn}\` has nothing to compare. ` +
+    (failing
+      ? 'With `unknown-severity: fail` (the default) each one fails the gate at every `fail-on` level. '
+      : 'With `unknown-severity: warn` they are reported as warnings and do not fail the gate. ') +
+    'Decide each one: upgrade to the fixed version; or, after reading the advisory (its GHSA or CVE id below), ' +
+    'accept it with an exception on any of its ids (reason, owner, expiry), which keeps the decision recorded and dated' +
+    (failing ? '; or set `unknown-severity: warn` to report unrated findings without failing.' : '.') +
+    `\n\n${table(['package', 'ids (any one works in an exception)', 'fixed in'], rows)}` +
+    (unknown.length > rows.length ? `\n\nShowing ${rows.length} of ${unknown.length}; the evidence record lists more.` : '')
+  );
 }
 
 const DETAIL_FINDINGS = 50;
@@ -475,8 +517,8 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
   const blockingSet = new Set(j.blocking);
   for (const f of inScope) {
     findings.push({
-      severity: blockingSet.has(f) ? 'error' : 'notice',
-      message: findingMessage(f),
+      severity: blockingSet.has(f) ? 'error' : f.severity === 'unknown' ? 'warning' : 'notice',
+      message: findingMessage(f, o.unknownSeverity),
       ...(file ? { file } : {}),
       ...(file && f.line ? { line: f.line } : {}),
       rule: f.advisoryId,
@@ -541,7 +583,10 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
   } else if (j.blocking.length > 0 || j.exceptions.expired.length > 0) {
     status = 'fail';
     const parts: string[] = [];
-    if (j.blocking.length > 0) parts.push(`${j.blocking.length} vulnerabilit${j.blocking.length === 1 ? 'y' : 'ies'} at or above ${o.failOn}`);
+    const unrated = j.blocking.filter((f) => f.severity === 'unknown').length;
+    const rated = j.blocking.length - unrated;
+    if (rated > 0) parts.push(`${rated} vulnerabilit${rated === 1 ? 'y' : 'ies'} at or above ${o.failOn}`);
+    if (unrated > 0) parts.push(`${unrated} without a severity, which fail-on cannot judge (unknown-severity: fail)`);
     if (j.exceptions.expired.length > 0) parts.push(`expired exception(s): ${j.exceptions.expired.map((e) => e.key).join(', ')}`);
     summary = `${run.tool}: ${parts.join('; ')} (${counts})${from}`;
   } else {
@@ -571,6 +616,8 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
   }
   if (reg?.error) sections.push(`Could not tell which registry npm asks for advisories: ${md(reg.error)}`);
   if (run.toolError) sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
+  const unknown = inScope.filter((f) => f.severity === 'unknown');
+  if (unknown.length > 0) sections.push(unknownSeveritySection(unknown, run.tool, o));
   const exRows: string[][] = [];
   const suppressedCounts = new Map<ExceptionEntry, number>();
   for (const { entry } of j.suppressed) suppressedCounts.set(entry, (suppressedCounts.get(entry) ?? 0) + 1);
@@ -593,6 +640,7 @@ export async function runAuditGate(o: AuditOptions, rt: GateRuntime): Promise<Ga
     manifest: run.manifest,
     failOn: o.failOn,
     scope: o.scope,
+    unknownSeverity: o.unknownSeverity ?? 'fail',
     findingsTotal: inScope.length,
     findings: inScope.slice(0, DETAIL_FINDINGS).map(detailFinding),
     suppressed: j.suppressed.slice(0, DETAIL_FINDINGS).map(({ finding, entry }) => ({ ...detailFinding(finding), exception: entry.key })),

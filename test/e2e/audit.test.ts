@@ -335,6 +335,7 @@ describe('audit gate: configuration errors name the input and the accepted form'
     [{ ecosystem: 'ruby' }, 'lodash-only', 'input "ecosystem" must be one of auto, npm, python'],
     [{ 'fail-on': 'severe' }, 'lodash-only', 'input "fail-on" must be one of low, moderate, high, critical'],
     [{ scope: 'prod' }, 'lodash-only', 'input "scope" must be one of runtime, all'],
+    [{ 'unknown-severity': 'ignore' }, 'lodash-only', 'input "unknown-severity" must be one of fail, warn'],
     [{ registry: 'ftp://example.com' }, 'lodash-only', 'input "registry" must be an http(s) URL'],
     [{ 'exceptions-file': 'no/such.yml' }, 'lodash-only', 'input "exceptions-file" names'],
   ])('%j', async (inputs, fixture, message) => {

@@ -4,13 +4,14 @@ import { ConfigurationError } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH } from '../../core/exceptions.js';
 import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput } from '../../core/paths.js';
-import { AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate } from '../../gates/audit.js';
+import { AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate, UNKNOWN_SEVERITY_MODES } from '../../gates/audit.js';
 
 /** Keys are the exact input names of actions/audit/action.yml. */
 export const inputs = {
   ecosystem: enumInput(AUDIT_ECOSYSTEMS, 'auto'),
   'working-directory': stringInput('.'),
   'fail-on': enumInput(FAIL_ON_LEVELS, 'high'),
+  'unknown-severity': enumInput(UNKNOWN_SEVERITY_MODES, 'fail'),
   scope: enumInput(AUDIT_SCOPES, 'runtime'),
   'exceptions-file': stringInput(''),
   registry: stringInput(''),
@@ -46,6 +47,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
             ecosystem: i.ecosystem,
             workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
             failOn: i['fail-on'],
+            unknownSeverity: i['unknown-severity'],
             scope: i.scope,
             exceptionsFile: isAbsolute(exceptionsPath) ? exceptionsPath : resolve(ctx.workspace, exceptionsPath),
             exceptionsFileExplicit: named !== '',
