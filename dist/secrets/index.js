@@ -19631,6 +19631,8 @@ class PatchParser {
         }
     }
 }
+/** Where reserved root files (.gitleaksignore, .gitleaks.toml) are scanned in a layer. */
+const RESERVED_DIR = '.release-safety-reserved';
 /**
  * The scratch path (`/`-separated, relative to the layer) of a file gitleaks reported. Only
  * Windows separates with `\\`; elsewhere a backslash is part of a file name.
@@ -19668,7 +19670,7 @@ class LayeredScratchTree {
     buffered = 0;
     stats = { filesScanned: 0, linesAdded: 0, layers: 0, movedHunks: 0, skipped: [] };
     constructor(root, 
-    /** Root-level paths not to write (they would steer gitleaks' own config/ignore discovery). */
+    /** Root-level paths gitleaks reads as its own ignore list or config: written under RESERVED_DIR. */
     reservedRootFiles, maxBufferedBytes = 64 * 1024 * 1024, 
     /** macOS and Windows file systems fold case: README and readme are one file there. */
     foldCase = process.platform === 'darwin' || process.platform === 'win32') {
@@ -19681,10 +19683,6 @@ class LayeredScratchTree {
     add(file) {
         if (file.binary) {
             this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'binary content (NUL bytes)' });
-            return;
-        }
-        if (this.reservedRootFiles.has(file.path)) {
-            this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'read by gitleaks itself as configuration' });
             return;
         }
         if (unsafePath(file.path)) {
@@ -19702,11 +19700,14 @@ class LayeredScratchTree {
             this.commitIds.push(file.commit);
             this.commitIndex.set(file.commit, commit);
         }
-        const layer = this.layerFor(file.path);
-        let lf = layer.files.get(file.path);
+        // A file gitleaks would read as its own ignore list or config is scanned under another name
+        // (its basename kept, so basename allowlists still match) and its findings mapped back.
+        const scratchPath = this.reservedRootFiles.has(file.path) ? `${RESERVED_DIR}/${file.path}` : file.path;
+        const layer = this.layerFor(scratchPath);
+        let lf = layer.files.get(scratchPath);
         if (!lf) {
             lf = { segments: [], content: new Map(), lastLine: 0 };
-            layer.files.set(file.path, lf);
+            layer.files.set(scratchPath, lf);
         }
         const content = lf.content;
         for (const h of file.hunks) {
@@ -19813,6 +19814,317 @@ class LayeredScratchTree {
     commitAt(dir, path, line) {
         return this.origin(dir, path, line)?.commit;
     }
+}
+
+;// CONCATENATED MODULE: ./src/gates/secrets/report.ts
+/**
+ * gitleaks' JSON report in, redacted findings out; .gitleaksignore, baseline and SARIF. Nothing
+ * here ever keeps gitleaks' `Secret` or `Match` fields: they are dropped on parse.
+ */
+
+
+
+const num = schemas_number().finite().catch(0);
+const rawFinding = object({
+    RuleID: schemas_string(),
+    Description: schemas_string().catch(''),
+    StartLine: schemas_number().int().catch(0),
+    EndLine: schemas_number().int().catch(0),
+    StartColumn: schemas_number().int().catch(0),
+    EndColumn: schemas_number().int().catch(0),
+    File: schemas_string(),
+    Commit: schemas_string().catch(''),
+    Entropy: num,
+    Tags: array(schemas_string()).nullable().catch([]),
+    Fingerprint: schemas_string().catch(''),
+})
+    .passthrough();
+/** Fields that hold the secret or the line around it when a report is not redacted. */
+const SECRET_FIELDS = ['Secret', 'Match', 'Line'];
+/**
+ * Parses a gitleaks JSON report; throws with what is wrong (the caller reports `error`). The
+ * returned objects carry no Secret or Match field whatever the report held.
+ */
+function parseGitleaksReport(text) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new Error('the gitleaks report is not JSON');
+    }
+    if (data === null)
+        return [];
+    const parsed = array(rawFinding).safeParse(data);
+    if (!parsed.success)
+        throw new Error(`the gitleaks report is not in gitleaks' JSON format: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    return parsed.data.map((f) => {
+        const kept = { ...f };
+        for (const field of SECRET_FIELDS)
+            delete kept[field];
+        return kept;
+    });
+}
+function fingerprintOf(commit, file, rule, line) {
+    return commit ? `${commit}:${file}:${rule}:${line}` : `${file}:${rule}:${line}`;
+}
+/** The commit-less form, which .gitleaksignore also accepts for a finding in any commit. */
+function globalFingerprint(f) {
+    return `${f.file}:${f.rule}:${f.startLine}`;
+}
+// ---- .gitleaksignore ------------------------------------------------------------------------
+/** Fingerprints from a .gitleaksignore: one per line, `#` comments and blank lines skipped. */
+function parseGitleaksIgnore(text) {
+    const out = new Set();
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        out.add(line);
+    }
+    return out;
+}
+function readGitleaksIgnore(path) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        return new Set();
+    return parseGitleaksIgnore((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
+}
+// ---- baseline -------------------------------------------------------------------------------
+const baselineEntry = object({
+    RuleID: schemas_string(),
+    File: schemas_string(),
+    StartLine: schemas_number().int(),
+    Commit: schemas_string().optional().catch(''),
+    Fingerprint: schemas_string().optional().catch(''),
+})
+    .passthrough();
+/**
+ * A baseline is an earlier gitleaks JSON report (or this gate's report-path file, which has the
+ * same shape). Each entry names one finding by its fingerprint; entries without one are keyed
+ * the same way gitleaks builds fingerprints.
+ */
+function readBaseline(path, input = 'baseline-path') {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+        throw new errors_ConfigurationError(`input "${input}" names ${path}, which does not exist: give a gitleaks JSON report (gitleaks ... --report-format json)`);
+    return parseBaseline((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), path, input);
+}
+/** A baseline's text; `where` names it in messages (a path, or a path at a commit). */
+function parseBaseline(text, where, input = 'baseline-path') {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new errors_ConfigurationError(`input "${input}": ${where} is not JSON: give a gitleaks JSON report (gitleaks ... --report-format json)`);
+    }
+    if (data === null)
+        return new Set();
+    const parsed = array(baselineEntry).safeParse(data);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new errors_ConfigurationError(`input "${input}": ${where} is not a gitleaks JSON report: entry ${issue?.path.join('.')} ${issue?.message}; expected a list of findings with RuleID, File, StartLine (Commit, Fingerprint)`);
+    }
+    return new Set(parsed.data.map((e) => (e.Fingerprint ? e.Fingerprint : fingerprintOf(e.Commit ?? '', e.File, e.RuleID, e.StartLine))));
+}
+/**
+ * The normalised report: gitleaks' JSON field names (so it can be fed back as a baseline, to this
+ * gate or to gitleaks), redacted by construction, plus the suppression that applied.
+ */
+function renderReport(findings) {
+    const rows = findings.map((f) => ({
+        RuleID: f.rule,
+        Description: f.description,
+        StartLine: f.startLine,
+        EndLine: f.endLine,
+        StartColumn: f.startColumn,
+        EndColumn: f.endColumn,
+        Match: 'REDACTED',
+        Secret: 'REDACTED',
+        File: f.file,
+        Commit: f.commit,
+        Entropy: f.entropy,
+        Tags: f.tags,
+        Fingerprint: f.fingerprint,
+        Status: f.suppression ? 'suppressed' : 'open',
+        ...(f.suppression ? { SuppressedBy: f.suppression } : {}),
+    }));
+    return `${JSON.stringify(rows, null, 2)}\n`;
+}
+function sarifUri(path) {
+    return path.split('/').map(encodeURIComponent).join('/');
+}
+/** SARIF 2.1.0 for github/codeql-action/upload-sarif: open findings only, no secret text. */
+function renderSarif(findings, toolVersion) {
+    const open = findings.filter((f) => !f.suppression);
+    const ruleIds = [...new Set(open.map((f) => f.rule))].sort();
+    const rules = ruleIds.map((id) => {
+        const description = open.find((f) => f.rule === id)?.description || id;
+        return { id, name: id, shortDescription: { text: description }, defaultConfiguration: { level: 'error' }, properties: { tags: ['security', 'secret'] } };
+    });
+    const results = open.map((f) => ({
+        ruleId: f.rule,
+        ruleIndex: ruleIds.indexOf(f.rule),
+        level: 'error',
+        message: { text: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}` },
+        locations: [
+            {
+                physicalLocation: {
+                    artifactLocation: { uri: sarifUri(f.file), uriBaseId: '%SRCROOT%' },
+                    region: {
+                        startLine: Math.max(1, f.startLine),
+                        ...(f.endLine >= f.startLine ? { endLine: f.endLine } : {}),
+                        ...(f.startColumn > 0 ? { startColumn: f.startColumn } : {}),
+                        ...(f.endColumn > 0 && f.endLine === f.startLine && f.endColumn >= f.startColumn ? { endColumn: f.endColumn + 1 } : {}),
+                    },
+                },
+            },
+        ],
+        partialFingerprints: { 'gitleaks/fingerprint/v1': f.fingerprint },
+        ...(f.commit ? { properties: { commitSha: f.commit } } : {}),
+    }));
+    const sarif = {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+            {
+                tool: { driver: { name: 'gitleaks', semanticVersion: toolVersion || undefined, informationUri: 'https://github.com/gitleaks/gitleaks', rules } },
+                automationDetails: { id: 'release-safety/secrets/' },
+                results,
+            },
+        ],
+    };
+    return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/gates/secrets/policy.ts
+/**
+ * What the scan obeys: the gitleaks config, `.gitleaksignore`, the baseline and the exceptions
+ * file. On a range scan (pull request, push, merge group) they are read from the BASE commit, so
+ * a change cannot approve itself: a pull request that adds a key together with an ignore entry,
+ * a long-lived exception, a baseline entry or a weaker config is judged by the rules it is
+ * merging into. Its own edits apply once merged. Files outside the repository (and a config given
+ * in GITLEAKS_CONFIG_TOML) are not part of any commit and are used as they are.
+ */
+
+
+
+
+
+const GITLEAKSIGNORE = '.gitleaksignore';
+/** The policy as the checkout has it (history and tree scans). */
+function checkoutPolicy(p) {
+    return {
+        ...(p.configPath ? { configPath: p.configPath } : {}),
+        configSource: p.configSource,
+        ignore: readGitleaksIgnore(p.gitleaksIgnorePath),
+        baseline: p.baselinePath ? readBaseline(p.baselinePath) : new Set(),
+        exceptions: p.exceptions,
+        changedInRange: [],
+        notes: [],
+    };
+}
+const MAX_POLICY_BYTES = 256 * 1024 * 1024;
+/** Entries of `paths` in the tree of `rev`; a path absent there is absent from the map. */
+async function lsTree(git, rev, paths) {
+    const r = await git(['ls-tree', '-l', '-z', '--full-tree', rev, '--', ...paths]);
+    if (r.code !== 0)
+        throw new PolicyReadError(`cannot list ${paths.join(', ')} at ${rev}: ${r.failure}`);
+    const out = new Map();
+    for (const record of r.stdout.split('\0')) {
+        const m = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t(.*)$/s.exec(record);
+        if (m)
+            out.set(m[5], { mode: m[1], type: m[2], oid: m[3], size: m[4] === '-' ? 0 : Number(m[4]) });
+    }
+    return out;
+}
+class PolicyReadError extends Error {
+}
+/**
+ * The policy as the commit `rev` has it. The range (`revs`, ending at `head`) is checked for
+ * changes to the same files, so the summary can say that those changes wait for the merge.
+ */
+async function policyAt(p, git, rev, head, revs, scratch, log) {
+    const wanted = [...new Set([p.configRel, GITLEAKSIGNORE, p.baselineRel, p.exceptionsRel].filter((x) => x !== undefined))];
+    const [atBase, atHead] = await Promise.all([lsTree(git, rev, wanted), lsTree(git, head, wanted)]);
+    const notes = [];
+    const short = rev.length === 40 ? rev.slice(0, 12) : rev;
+    const read = async (rel) => {
+        const e = atBase.get(rel);
+        if (!e)
+            return undefined;
+        if (e.type !== 'blob' || e.mode === '120000') {
+            notes.push(`${rel} at ${short} is not a regular file (mode ${e.mode}): not used`);
+            return undefined;
+        }
+        if (e.size > MAX_POLICY_BYTES)
+            throw new PolicyReadError(`${rel} at ${short} is ${e.size} bytes, more than the ${MAX_POLICY_BYTES} this gate reads`);
+        const r = await git(['cat-file', 'blob', e.oid], { maxBuffer: MAX_POLICY_BYTES });
+        if (r.code !== 0)
+            throw new PolicyReadError(`cannot read ${rel} at ${short}: ${r.failure}`);
+        return r.stdout;
+    };
+    let configPath = p.configPath;
+    let configSource = p.configSource;
+    if (p.configRel !== undefined) {
+        const text = await read(p.configRel);
+        if (text === undefined) {
+            configPath = undefined;
+            configSource = "gitleaks' default rules";
+            if (p.configPath)
+                notes.push(`${p.configRel} does not exist at the base commit ${short}: gitleaks' default rules apply`);
+        }
+        else {
+            configPath = (0,external_node_path_namespaceObject.join)(scratch, 'base-config.toml');
+            (0,external_node_fs_namespaceObject.writeFileSync)(configPath, text);
+            configSource = `${p.configRel} at ${short}`;
+        }
+    }
+    const ignoreText = await read(GITLEAKSIGNORE);
+    const ignore = ignoreText === undefined ? new Set() : parseGitleaksIgnore(ignoreText);
+    let baseline = new Set();
+    if (p.baselineRel !== undefined) {
+        const text = await read(p.baselineRel);
+        if (text !== undefined) {
+            try {
+                baseline = parseBaseline(text, `${p.baselineRel} at ${short}`);
+            }
+            catch (error) {
+                if (!(error instanceof errors_ConfigurationError))
+                    throw error;
+                // A broken base copy suppresses nothing; it must not block the change that fixes it.
+                log.warning(`the baseline at the base commit is not usable, so it suppresses nothing: ${error.message}`);
+            }
+        }
+    }
+    else if (p.baselinePath) {
+        baseline = readBaseline(p.baselinePath);
+    }
+    let exceptions = p.exceptions;
+    if (p.exceptionsRel !== undefined) {
+        const text = await read(p.exceptionsRel);
+        exceptions = [];
+        if (text !== undefined) {
+            try {
+                exceptions = parseExceptions(text, p.exceptionsRel);
+            }
+            catch (error) {
+                if (!(error instanceof errors_ConfigurationError))
+                    throw error;
+                log.warning(`the exceptions file at the base commit is not usable, so it suppresses nothing: ${error.message}`);
+            }
+        }
+    }
+    // Changed in the range: the head's copy differs from the base's AND a commit of the range
+    // touches it (a base that moved on after the branch was cut is not the range's doing).
+    let changedInRange = wanted.filter((rel) => atBase.get(rel)?.oid !== atHead.get(rel)?.oid);
+    if (changedInRange.length > 0) {
+        const touched = await git(['--literal-pathspecs', 'log', '--format=', '--name-only', '--no-renames', ...revs, '--', ...changedInRange]);
+        if (touched.code !== 0)
+            throw new PolicyReadError(`cannot tell which commits change ${changedInRange.join(', ')}: ${touched.failure}`);
+        const names = new Set(touched.stdout.split('\n').filter((l) => l !== ''));
+        changedInRange = changedInRange.filter((rel) => names.has(rel));
+    }
+    return { ...(configPath ? { configPath } : {}), configSource, ignore, baseline, exceptions, from: rev, changedInRange, notes };
 }
 
 ;// CONCATENATED MODULE: ./src/gates/secrets/range.ts
@@ -19970,183 +20282,8 @@ async function countCommits(git, plan) {
     return Number.parseInt(r.stdout.trim(), 10);
 }
 
-;// CONCATENATED MODULE: ./src/gates/secrets/report.ts
-/**
- * gitleaks' JSON report in, redacted findings out; .gitleaksignore, baseline and SARIF. Nothing
- * here ever keeps gitleaks' `Secret` or `Match` fields: they are dropped on parse.
- */
-
-
-
-const num = schemas_number().finite().catch(0);
-const rawFinding = object({
-    RuleID: schemas_string(),
-    Description: schemas_string().catch(''),
-    StartLine: schemas_number().int().catch(0),
-    EndLine: schemas_number().int().catch(0),
-    StartColumn: schemas_number().int().catch(0),
-    EndColumn: schemas_number().int().catch(0),
-    File: schemas_string(),
-    Commit: schemas_string().catch(''),
-    Entropy: num,
-    Tags: array(schemas_string()).nullable().catch([]),
-    Fingerprint: schemas_string().catch(''),
-})
-    .passthrough();
-/** Fields that hold the secret or the line around it when a report is not redacted. */
-const SECRET_FIELDS = ['Secret', 'Match', 'Line'];
-/**
- * Parses a gitleaks JSON report; throws with what is wrong (the caller reports `error`). The
- * returned objects carry no Secret or Match field whatever the report held.
- */
-function parseGitleaksReport(text) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw new Error('the gitleaks report is not JSON');
-    }
-    if (data === null)
-        return [];
-    const parsed = array(rawFinding).safeParse(data);
-    if (!parsed.success)
-        throw new Error(`the gitleaks report is not in gitleaks' JSON format: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
-    return parsed.data.map((f) => {
-        const kept = { ...f };
-        for (const field of SECRET_FIELDS)
-            delete kept[field];
-        return kept;
-    });
-}
-function fingerprintOf(commit, file, rule, line) {
-    return commit ? `${commit}:${file}:${rule}:${line}` : `${file}:${rule}:${line}`;
-}
-/** The commit-less form, which .gitleaksignore also accepts for a finding in any commit. */
-function globalFingerprint(f) {
-    return `${f.file}:${f.rule}:${f.startLine}`;
-}
-// ---- .gitleaksignore ------------------------------------------------------------------------
-/** Fingerprints from a .gitleaksignore: one per line, `#` comments and blank lines skipped. */
-function parseGitleaksIgnore(text) {
-    const out = new Set();
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        out.add(line);
-    }
-    return out;
-}
-function readGitleaksIgnore(path) {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        return new Set();
-    return parseGitleaksIgnore((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-}
-// ---- baseline -------------------------------------------------------------------------------
-const baselineEntry = object({
-    RuleID: schemas_string(),
-    File: schemas_string(),
-    StartLine: schemas_number().int(),
-    Commit: schemas_string().optional().catch(''),
-    Fingerprint: schemas_string().optional().catch(''),
-})
-    .passthrough();
-/**
- * A baseline is an earlier gitleaks JSON report (or this gate's report-path file, which has the
- * same shape). Each entry names one finding by its fingerprint; entries without one are keyed
- * the same way gitleaks builds fingerprints.
- */
-function readBaseline(path, input = 'baseline-path') {
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-        throw new errors_ConfigurationError(`input "${input}" names ${path}, which does not exist: give a gitleaks JSON report (gitleaks ... --report-format json)`);
-    let data;
-    try {
-        data = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
-    }
-    catch {
-        throw new errors_ConfigurationError(`input "${input}": ${path} is not JSON: give a gitleaks JSON report (gitleaks ... --report-format json)`);
-    }
-    if (data === null)
-        return new Set();
-    const parsed = array(baselineEntry).safeParse(data);
-    if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new errors_ConfigurationError(`input "${input}": ${path} is not a gitleaks JSON report: entry ${issue?.path.join('.')} ${issue?.message}; expected a list of findings with RuleID, File, StartLine (Commit, Fingerprint)`);
-    }
-    return new Set(parsed.data.map((e) => (e.Fingerprint ? e.Fingerprint : fingerprintOf(e.Commit ?? '', e.File, e.RuleID, e.StartLine))));
-}
-/**
- * The normalised report: gitleaks' JSON field names (so it can be fed back as a baseline, to this
- * gate or to gitleaks), redacted by construction, plus the suppression that applied.
- */
-function renderReport(findings) {
-    const rows = findings.map((f) => ({
-        RuleID: f.rule,
-        Description: f.description,
-        StartLine: f.startLine,
-        EndLine: f.endLine,
-        StartColumn: f.startColumn,
-        EndColumn: f.endColumn,
-        Match: 'REDACTED',
-        Secret: 'REDACTED',
-        File: f.file,
-        Commit: f.commit,
-        Entropy: f.entropy,
-        Tags: f.tags,
-        Fingerprint: f.fingerprint,
-        Status: f.suppression ? 'suppressed' : 'open',
-        ...(f.suppression ? { SuppressedBy: f.suppression } : {}),
-    }));
-    return `${JSON.stringify(rows, null, 2)}\n`;
-}
-function sarifUri(path) {
-    return path.split('/').map(encodeURIComponent).join('/');
-}
-/** SARIF 2.1.0 for github/codeql-action/upload-sarif: open findings only, no secret text. */
-function renderSarif(findings, toolVersion) {
-    const open = findings.filter((f) => !f.suppression);
-    const ruleIds = [...new Set(open.map((f) => f.rule))].sort();
-    const rules = ruleIds.map((id) => {
-        const description = open.find((f) => f.rule === id)?.description || id;
-        return { id, name: id, shortDescription: { text: description }, defaultConfiguration: { level: 'error' }, properties: { tags: ['security', 'secret'] } };
-    });
-    const results = open.map((f) => ({
-        ruleId: f.rule,
-        ruleIndex: ruleIds.indexOf(f.rule),
-        level: 'error',
-        message: { text: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}` },
-        locations: [
-            {
-                physicalLocation: {
-                    artifactLocation: { uri: sarifUri(f.file), uriBaseId: '%SRCROOT%' },
-                    region: {
-                        startLine: Math.max(1, f.startLine),
-                        ...(f.endLine >= f.startLine ? { endLine: f.endLine } : {}),
-                        ...(f.startColumn > 0 ? { startColumn: f.startColumn } : {}),
-                        ...(f.endColumn > 0 && f.endLine === f.startLine && f.endColumn >= f.startColumn ? { endColumn: f.endColumn + 1 } : {}),
-                    },
-                },
-            },
-        ],
-        partialFingerprints: { 'gitleaks/fingerprint/v1': f.fingerprint },
-        ...(f.commit ? { properties: { commitSha: f.commit } } : {}),
-    }));
-    const sarif = {
-        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-        version: '2.1.0',
-        runs: [
-            {
-                tool: { driver: { name: 'gitleaks', semanticVersion: toolVersion || undefined, informationUri: 'https://github.com/gitleaks/gitleaks', rules } },
-                automationDetails: { id: 'release-safety/secrets/' },
-                results,
-            },
-        ],
-    };
-    return `${JSON.stringify(sarif, null, 2)}\n`;
-}
-
 ;// CONCATENATED MODULE: ./src/gates/secrets.ts
+
 
 
 
@@ -20180,12 +20317,12 @@ async function gitleaksVersion(gitleaks, timeoutMs) {
     }
 }
 /** One `gitleaks dir` run in `cwd` over `.`; returns the parsed (secret-free) findings. */
-async function runGitleaksDir(o, rt, cwd, scratch, n) {
+async function runGitleaksDir(o, policy, rt, cwd, scratch, n) {
     const reportPath = (0,external_node_path_namespaceObject.join)(scratch, `gitleaks-${n}.json`);
     const emptyIgnore = (0,external_node_path_namespaceObject.join)(scratch, 'empty.gitleaksignore');
     const args = ['dir', '--no-banner', '--no-color', '--redact', '--report-format', 'json', '--report-path', reportPath, '--exit-code', String(LEAKS_EXIT_CODE), '--gitleaks-ignore-path', emptyIgnore];
-    if (o.configPath)
-        args.push('--config', o.configPath);
+    if (policy.configPath)
+        args.push('--config', policy.configPath);
     args.push('.');
     const r = await execTool(o.gitleaks, args, {
         cwd,
@@ -20251,8 +20388,8 @@ function countFiles(dir) {
     }
     return count;
 }
-async function scanTree(o, rt, scratch, description) {
-    const running = runGitleaksDir(o, rt, o.repoDir, scratch, 0);
+async function scanTree(o, policy, rt, scratch, description) {
+    const running = runGitleaksDir(o, policy, rt, o.repoDir, scratch, 0);
     // Counted while gitleaks runs in its own process.
     const filesScanned = countFiles(o.repoDir);
     const raw = await running;
@@ -20274,7 +20411,7 @@ function toFinding(f, path, commit) {
         tags: f.Tags ?? [],
     };
 }
-async function scanCommits(o, rt, scratch, plan) {
+async function scanCommits(o, policy, rt, scratch, plan) {
     const git = gitIn(o.repoDir, o.timeoutMs);
     const commitsScanned = await countCommits(git, plan);
     const base = {
@@ -20287,9 +20424,10 @@ async function scanCommits(o, rt, scratch, plan) {
     };
     if (commitsScanned === 0)
         return { ...base, findings: [], filesScanned: 0, skipped: [], gitleaksRuns: 0 };
-    // Root files gitleaks would read as its own config or ignore list must not be materialised:
-    // a half-written copy would steer the scan. The default rules allowlist .gitleaks.toml anyway.
-    const reserved = new Set(['.gitleaksignore', ...(o.configPath ? [] : ['.gitleaks.toml'])]);
+    // Root files gitleaks would read as its own config or ignore list must not sit at the layer's
+    // root (gitleaks reads <source>/.gitleaksignore even with --gitleaks-ignore-path): they are
+    // scanned under another path and their findings mapped back.
+    const reserved = new Set([GITLEAKSIGNORE, ...(policy.configPath ? [] : ['.gitleaks.toml'])]);
     const tree = new LayeredScratchTree((0,external_node_path_namespaceObject.join)(scratch, 'tree'), reserved);
     const parser = new PatchParser((file) => tree.add(file));
     const log = await git([
@@ -20320,16 +20458,10 @@ async function scanCommits(o, rt, scratch, plan) {
     if (parser.commits !== commitsScanned) {
         throw new RangeError_(`git listed ${commitsScanned} commits in ${plan.range} but its log showed ${parser.commits}`);
     }
-    let configChanged = false;
-    const configRel = o.configPath ? (0,external_node_path_namespaceObject.relative)(o.repoDir, o.configPath) : '';
-    if (configRel && !configRel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(configRel)) {
-        const touched = await git(['log', '--format=', '--name-only', '--no-renames', ...plan.revs, '--', configRel.split(external_node_path_namespaceObject.sep).join('/')]);
-        configChanged = touched.code === 0 && touched.stdout.trim() !== '';
-    }
     const layers = tree.layerDirs();
     const findings = [];
     await pool(layers, scanConcurrency(), async (dir, i) => {
-        const raw = await runGitleaksDir(o, rt, dir, scratch, i + 1);
+        const raw = await runGitleaksDir(o, policy, rt, dir, scratch, i + 1);
         for (const f of raw) {
             const file = reportedScratchPath(f.File);
             let origin;
@@ -20347,7 +20479,7 @@ async function scanCommits(o, rt, scratch, plan) {
         }
     });
     findings.sort((a, b) => a.commit.localeCompare(b.commit) || a.file.localeCompare(b.file) || a.startLine - b.startLine || a.rule.localeCompare(b.rule));
-    return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped: tree.stats.skipped, gitleaksRuns: layers.length, configChanged };
+    return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped: tree.stats.skipped, gitleaksRuns: layers.length };
 }
 function describeSuppression(f) {
     const s = f.suppression;
@@ -20360,9 +20492,10 @@ function describeSuppression(f) {
 async function runSecretsGate(o, rt) {
     const clock = startClock();
     const plan = planScan(o.scope, o.event);
-    const baseline = o.baselinePath ? readBaseline(o.baselinePath) : new Set();
-    const ignore = readGitleaksIgnore(o.gitleaksIgnorePath);
-    const configSha256 = o.configPath ? sha256File(o.configPath) : undefined;
+    // The checkout's copy: what history and tree scans obey, and what a range scan falls back to
+    // when it stops before reading the base. Bad files are configuration errors either way.
+    let policy = checkoutPolicy(o.policy);
+    let configSha256;
     (0,external_node_fs_namespaceObject.mkdirSync)(rt.tempDir, { recursive: true });
     const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'rs-secrets-'));
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(scratch, 'empty.gitleaksignore'), '');
@@ -20373,16 +20506,25 @@ async function runSecretsGate(o, rt) {
         scan = await rt.log.group(`secrets: ${plan.description}`, async () => {
             if (plan.kind === 'nothing')
                 return { findings: [], commitsScanned: 0, filesScanned: 0, range: 'none', description: plan.description, skipped: [], gitleaksRuns: 0 };
-            if (plan.kind === 'tree')
-                return scanTree(o, rt, scratch, plan.description);
-            const resolved = await resolvePlan(gitIn(o.repoDir, o.timeoutMs), plan, o.event);
+            if (plan.kind === 'tree') {
+                configSha256 = policy.configPath ? sha256File(policy.configPath) : undefined;
+                return scanTree(o, policy, rt, scratch, plan.description);
+            }
+            const git = gitIn(o.repoDir, o.timeoutMs);
+            const resolved = await resolvePlan(git, plan, o.event);
             if (resolved.kind !== 'commits')
                 throw new Error('unreachable: a commit plan resolved to another kind');
-            return scanCommits(o, rt, scratch, resolved);
+            // A range is judged by what it merges into: its base commit (or the default branch a new
+            // branch is compared with). A history scan has no base and obeys the checkout.
+            const policyRev = resolved.base ?? resolved.requireRef;
+            if (policyRev)
+                policy = await policyAt(o.policy, git, policyRev, resolved.head, resolved.revs, scratch, rt.log);
+            configSha256 = policy.configPath ? sha256File(policy.configPath) : undefined;
+            return scanCommits(o, policy, rt, scratch, resolved);
         });
     }
     catch (error) {
-        if (error instanceof ToolFailure || error instanceof RangeError_ || error instanceof ToolNotFoundError)
+        if (error instanceof ToolFailure || error instanceof RangeError_ || error instanceof ToolNotFoundError || error instanceof PolicyReadError)
             toolError = error.message;
         else
             throw error;
@@ -20392,7 +20534,8 @@ async function runSecretsGate(o, rt) {
         (0,external_node_fs_namespaceObject.rmSync)(scratch, { recursive: true, force: true });
     }
     const version = await versionPromise;
-    const ledger = new ExceptionLedger(o.exceptions, 'secrets', o.now);
+    const { ignore, baseline } = policy;
+    const ledger = new ExceptionLedger(policy.exceptions, 'secrets', o.now);
     const reported = (scan?.findings ?? []).map((f) => {
         if (ignore.has(f.fingerprint) || ignore.has(globalFingerprint(f)))
             return { ...f, suppression: { by: 'gitleaksignore' } };
@@ -20426,8 +20569,6 @@ async function runSecretsGate(o, rt) {
             fingerprint: f.fingerprint,
         };
     });
-    for (const e of ledgerReport.unused)
-        rt.log.warning(`exception ${e.where} (fingerprint ${e.key}) matched no finding of this scan: remove it if the secret is gone`);
     let status;
     let summary;
     const skippedCount = scan?.skipped.length ?? 0;
@@ -20449,13 +20590,18 @@ async function runSecretsGate(o, rt) {
         status = 'pass';
         summary = `no secrets in ${scan.range} (${scanned})${suppressed ? `; ${suppressed} suppressed` : ''}`;
     }
+    const judged = status === 'pass' || status === 'fail';
+    // Nothing was scanned on error or skip: every exception would look unused.
+    const unused = judged ? ledgerReport.unused : [];
+    for (const e of unused)
+        rt.log.warning(`exception ${e.where} (fingerprint ${e.key}) matched no finding of this scan: remove it if the secret is gone`);
     // SARIF and the report exist only when the gate judged: a clean SARIF from a scan that failed
     // (or never ran) would tell code scanning that every open alert is fixed. Stale files from an
     // earlier step in the job go too, so nothing downstream can pick them up.
     (0,external_node_fs_namespaceObject.mkdirSync)(o.outputDir, { recursive: true });
     let sarifPath = (0,external_node_path_namespaceObject.join)(o.outputDir, 'secrets.sarif');
     let reportPath = (0,external_node_path_namespaceObject.join)(o.outputDir, 'secrets-report.json');
-    if (status === 'pass' || status === 'fail') {
+    if (judged) {
         (0,external_node_fs_namespaceObject.writeFileSync)(sarifPath, renderSarif(reported, version));
         (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, renderReport(reported));
     }
@@ -20469,12 +20615,18 @@ async function runSecretsGate(o, rt) {
     if (toolError !== undefined)
         sections.push(`### Could not scan\n\n${codeBlock(toolError)}`);
     if (scan) {
-        sections.push(`Scanned ${md(scan.description)} with gitleaks ${code(version || 'unknown')} (config: ${md(o.configSource)}, redacted).`);
+        sections.push(`Scanned ${md(scan.description)} with gitleaks ${code(version || 'unknown')} (config: ${md(policy.configSource)}, redacted).`);
         if (scan.note)
             sections.push(`> ${md(scan.note)}`);
-        if (scan.configChanged) {
-            sections.push(`> ⚠️ The gitleaks config ${code(o.configSource)} is changed by a commit in this range and that version was used: review its allowlists.`);
-            rt.log.warning(`the gitleaks config ${o.configSource} is changed by a commit in ${scan.range} and that version was used: review its allowlists`);
+        if (policy.from) {
+            sections.push(`The gitleaks config, ${code('.gitleaksignore')}, baseline and exceptions were read from the base commit ${code(policy.from.length === 40 ? policy.from.slice(0, 12) : policy.from)}: a change cannot approve itself.`);
+        }
+        for (const note of policy.notes)
+            sections.push(`> ${md(note)}`);
+        if (policy.changedInRange.length > 0) {
+            const files = policy.changedInRange.map((f) => code(f)).join(', ');
+            sections.push(`> ⚠️ This range changes ${files}: suppressions changed in this range are not applied until merged.`);
+            rt.log.warning(`this range changes ${policy.changedInRange.join(', ')}: suppressions changed in this range are not applied until merged`);
         }
         if (scan.skipped.length > 0) {
             const shown = scan.skipped.slice(0, 30).map((s) => [code(s.path), s.commit ? code(s.commit.slice(0, 12)) : '', md(s.reason)]);
@@ -20488,8 +20640,8 @@ async function runSecretsGate(o, rt) {
     if (ledgerReport.expired.length > 0) {
         sections.push(`### Expired exceptions\n\n${ledgerReport.expired.map((e) => `- ${code(e.key)} at ${md(e.where)}: expired ${md(e.expires)} (owner ${md(e.owner)})`).join('\n')}`);
     }
-    if (ledgerReport.unused.length > 0) {
-        sections.push(`### Unused exceptions\n\n${ledgerReport.unused.map((e) => `- ${code(e.key)} at ${md(e.where)}`).join('\n')}`);
+    if (unused.length > 0) {
+        sections.push(`### Unused exceptions\n\n${unused.map((e) => `- ${code(e.key)} at ${md(e.where)}`).join('\n')}`);
     }
     return {
         gate: 'secrets',
@@ -20503,7 +20655,7 @@ async function runSecretsGate(o, rt) {
             filesScanned: scan?.filesScanned ?? 0,
             skipped: skippedCount,
             expiredExceptions: ledgerReport.expired.length,
-            unusedExceptions: ledgerReport.unused.length,
+            unusedExceptions: unused.length,
         },
         findings,
         details: {
@@ -20511,8 +20663,9 @@ async function runSecretsGate(o, rt) {
             plan: plan.kind,
             range: scan?.range ?? '',
             ...(scan?.note ? { note: scan.note } : {}),
-            config: o.configSource,
-            ...(scan?.configChanged ? { configChangedInRange: true } : {}),
+            config: policy.configSource,
+            ...(policy.from ? { policyFrom: policy.from } : {}),
+            ...(policy.changedInRange.length > 0 ? { policyChangedInRange: policy.changedInRange } : {}),
             gitleaksRuns: scan?.gitleaksRuns ?? 0,
             ...(skippedCount ? { skipped: scan.skipped.slice(0, 200) } : {}),
             ...(scan?.head ? { head: scan.head } : {}),
@@ -20769,6 +20922,13 @@ const inputs = {
     'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
     ...commonGateInputs,
 };
+/** `path` as a repository path (`/`-separated), or undefined when it is outside the repository. */
+function main_repoRelative(repoDir, path) {
+    const rel = (0,external_node_path_namespaceObject.relative)(repoDir, path);
+    if (rel === '' || rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel))
+        return undefined;
+    return rel.split(external_node_path_namespaceObject.sep).join('/');
+}
 function fileInput(input, value, workspace, form) {
     const path = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(workspace, value);
     if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
@@ -20782,22 +20942,29 @@ function run(env = process.env) {
         execute: async (i, ctx, rt) => {
             const workspace = ctx.workspace;
             // gitleaks' own discovery order: --config, GITLEAKS_CONFIG, then <repository>/.gitleaks.toml.
+            // configRel is what a range scan reads at its base commit instead (see gates/secrets/policy.ts).
             let configPath;
+            let configRel;
             let configSource = "gitleaks' default rules";
             if (i.config !== '') {
                 configPath = fileInput('config', i.config, workspace, 'give the path of a gitleaks TOML config relative to the repository root, e.g. .gitleaks.toml');
+                configRel = main_repoRelative(workspace, configPath);
                 configSource = i.config;
             }
             else if (env.GITLEAKS_CONFIG) {
                 configPath = fileInput('config', env.GITLEAKS_CONFIG, workspace, 'GITLEAKS_CONFIG must name a gitleaks TOML config');
+                configRel = main_repoRelative(workspace, configPath);
                 configSource = `GITLEAKS_CONFIG (${env.GITLEAKS_CONFIG})`;
             }
             else if (env.GITLEAKS_CONFIG_TOML) {
                 configSource = 'GITLEAKS_CONFIG_TOML';
             }
-            else if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(workspace, '.gitleaks.toml'))) {
-                configPath = (0,external_node_path_namespaceObject.join)(workspace, '.gitleaks.toml');
-                configSource = '.gitleaks.toml';
+            else {
+                configRel = '.gitleaks.toml';
+                if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(workspace, '.gitleaks.toml'))) {
+                    configPath = (0,external_node_path_namespaceObject.join)(workspace, '.gitleaks.toml');
+                    configSource = '.gitleaks.toml';
+                }
             }
             const baselinePath = i['baseline-path'] !== '' ? fileInput('baseline-path', i['baseline-path'], workspace, 'give a gitleaks JSON report relative to the repository root') : undefined;
             const exceptionsNamed = i['exceptions-file'] !== '';
@@ -20805,6 +20972,8 @@ function run(env = process.env) {
             const exceptionsAbs = (0,external_node_path_namespaceObject.isAbsolute)(exceptionsRel) ? exceptionsRel : (0,external_node_path_namespaceObject.join)(workspace, exceptionsRel);
             // Messages name the file as the user wrote it, not the runner's absolute path.
             const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed, exceptionsRel);
+            const baselineRel = baselinePath ? main_repoRelative(workspace, baselinePath) : undefined;
+            const exceptionsInRepo = main_repoRelative(workspace, exceptionsAbs);
             let gitleaks;
             if (i['gitleaks-path'] !== '') {
                 gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
@@ -20835,11 +21004,16 @@ function run(env = process.env) {
                     ...(ctx.defaultBranch ? { defaultBranch: ctx.defaultBranch } : {}),
                 },
                 repoDir: workspace,
-                ...(configPath ? { configPath } : {}),
-                configSource,
-                gitleaksIgnorePath: (0,external_node_path_namespaceObject.join)(workspace, '.gitleaksignore'),
-                ...(baselinePath ? { baselinePath } : {}),
-                exceptions,
+                policy: {
+                    ...(configPath ? { configPath } : {}),
+                    ...(configRel !== undefined ? { configRel } : {}),
+                    configSource,
+                    gitleaksIgnorePath: (0,external_node_path_namespaceObject.join)(workspace, '.gitleaksignore'),
+                    ...(baselinePath ? { baselinePath } : {}),
+                    ...(baselineRel !== undefined ? { baselineRel } : {}),
+                    exceptions,
+                    ...(exceptionsInRepo !== undefined ? { exceptionsRel: exceptionsInRepo } : {}),
+                },
                 now: new Date(),
                 outputDir: (0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety', 'secrets'),
                 timeoutMs: i['timeout-seconds'] * 1000,

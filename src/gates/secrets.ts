@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { ToolNotFoundError } from '../core/errors.js';
 import type { Finding, GateStatus } from '../core/evidence.js';
 import { describeExit, execTool, lastLines } from '../core/exec.js';
@@ -9,13 +9,12 @@ import { sha256File } from '../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
 import { code, codeBlock, md, table } from '../core/markdown.js';
 import { LayeredScratchTree, PatchParser, reportedScratchPath, type LineOrigin, type SkippedFile } from './secrets/patch.js';
+import { checkoutPolicy, GITLEAKSIGNORE, PolicyReadError, policyAt, type AppliedPolicy, type PolicyFiles } from './secrets/policy.js';
 import { countCommits, gitIn, planScan, RangeError_, resolvePlan, type ScanEvent, type ScanPlan, type SecretsScope } from './secrets/range.js';
 import {
   fingerprintOf,
   globalFingerprint,
   parseGitleaksReport,
-  readBaseline,
-  readGitleaksIgnore,
   renderReport,
   renderSarif,
   type RawGitleaksFinding,
@@ -35,14 +34,8 @@ export interface SecretsOptions {
   event: ScanEvent;
   /** The repository checkout. */
   repoDir: string;
-  /** A gitleaks config file (absolute); undefined = gitleaks' default rules. */
-  configPath?: string;
-  /** Where the config came from, for the summary. */
-  configSource: string;
-  /** The .gitleaksignore to honour (absolute; may not exist). */
-  gitleaksIgnorePath: string;
-  baselinePath?: string;
-  exceptions: readonly ExceptionEntry[];
+  /** Config, .gitleaksignore, baseline and exceptions: read from the base commit on range scans. */
+  policy: PolicyFiles;
   now: Date;
   /** Where sarif and report files go. */
   outputDir: string;
@@ -59,8 +52,6 @@ interface ScanResult {
   /** Added content not scanned (binary files, unsafe paths), each counted and shown. */
   skipped: SkippedFile[];
   gitleaksRuns: number;
-  /** The config file itself was changed by a commit in the range (it could weaken the scan). */
-  configChanged?: boolean;
   base?: string;
   head?: string;
 }
@@ -85,11 +76,11 @@ async function gitleaksVersion(gitleaks: string, timeoutMs: number): Promise<str
 }
 
 /** One `gitleaks dir` run in `cwd` over `.`; returns the parsed (secret-free) findings. */
-async function runGitleaksDir(o: SecretsOptions, rt: GateRuntime, cwd: string, scratch: string, n: number): Promise<RawGitleaksFinding[]> {
+async function runGitleaksDir(o: SecretsOptions, policy: AppliedPolicy, rt: GateRuntime, cwd: string, scratch: string, n: number): Promise<RawGitleaksFinding[]> {
   const reportPath = join(scratch, `gitleaks-${n}.json`);
   const emptyIgnore = join(scratch, 'empty.gitleaksignore');
   const args = ['dir', '--no-banner', '--no-color', '--redact', '--report-format', 'json', '--report-path', reportPath, '--exit-code', String(LEAKS_EXIT_CODE), '--gitleaks-ignore-path', emptyIgnore];
-  if (o.configPath) args.push('--config', o.configPath);
+  if (policy.configPath) args.push('--config', policy.configPath);
   args.push('.');
   const r = await execTool(o.gitleaks, args, {
     cwd,
@@ -150,8 +141,8 @@ function countFiles(dir: string): number {
   return count;
 }
 
-async function scanTree(o: SecretsOptions, rt: GateRuntime, scratch: string, description: string): Promise<ScanResult> {
-  const running = runGitleaksDir(o, rt, o.repoDir, scratch, 0);
+async function scanTree(o: SecretsOptions, policy: AppliedPolicy, rt: GateRuntime, scratch: string, description: string): Promise<ScanResult> {
+  const running = runGitleaksDir(o, policy, rt, o.repoDir, scratch, 0);
   // Counted while gitleaks runs in its own process.
   const filesScanned = countFiles(o.repoDir);
   const raw = await running;
@@ -175,7 +166,7 @@ function toFinding(f: RawGitleaksFinding, path: string, commit: string): SecretF
   };
 }
 
-async function scanCommits(o: SecretsOptions, rt: GateRuntime, scratch: string, plan: Extract<ScanPlan, { kind: 'commits' }>): Promise<ScanResult> {
+async function scanCommits(o: SecretsOptions, policy: AppliedPolicy, rt: GateRuntime, scratch: string, plan: Extract<ScanPlan, { kind: 'commits' }>): Promise<ScanResult> {
   const git = gitIn(o.repoDir, o.timeoutMs);
   const commitsScanned = await countCommits(git, plan);
   const base: Omit<ScanResult, 'findings' | 'filesScanned' | 'skipped' | 'gitleaksRuns'> = {
@@ -188,9 +179,10 @@ async function scanCommits(o: SecretsOptions, rt: GateRuntime, scratch: string, 
   };
   if (commitsScanned === 0) return { ...base, findings: [], filesScanned: 0, skipped: [], gitleaksRuns: 0 };
 
-  // Root files gitleaks would read as its own config or ignore list must not be materialised:
-  // a half-written copy would steer the scan. The default rules allowlist .gitleaks.toml anyway.
-  const reserved = new Set(['.gitleaksignore', ...(o.configPath ? [] : ['.gitleaks.toml'])]);
+  // Root files gitleaks would read as its own config or ignore list must not sit at the layer's
+  // root (gitleaks reads <source>/.gitleaksignore even with --gitleaks-ignore-path): they are
+  // scanned under another path and their findings mapped back.
+  const reserved = new Set([GITLEAKSIGNORE, ...(policy.configPath ? [] : ['.gitleaks.toml'])]);
   const tree = new LayeredScratchTree(join(scratch, 'tree'), reserved);
   const parser = new PatchParser((file) => tree.add(file));
   const log = await git(
@@ -223,16 +215,10 @@ async function scanCommits(o: SecretsOptions, rt: GateRuntime, scratch: string, 
   if (parser.commits !== commitsScanned) {
     throw new RangeError_(`git listed ${commitsScanned} commits in ${plan.range} but its log showed ${parser.commits}`);
   }
-  let configChanged = false;
-  const configRel = o.configPath ? relative(o.repoDir, o.configPath) : '';
-  if (configRel && !configRel.startsWith('..') && !isAbsolute(configRel)) {
-    const touched = await git(['log', '--format=', '--name-only', '--no-renames', ...plan.revs, '--', configRel.split(sep).join('/')]);
-    configChanged = touched.code === 0 && touched.stdout.trim() !== '';
-  }
   const layers = tree.layerDirs();
   const findings: SecretFinding[] = [];
   await pool(layers, scanConcurrency(), async (dir, i) => {
-    const raw = await runGitleaksDir(o, rt, dir, scratch, i + 1);
+    const raw = await runGitleaksDir(o, policy, rt, dir, scratch, i + 1);
     for (const f of raw) {
       const file = reportedScratchPath(f.File);
       let origin: LineOrigin | undefined;
@@ -248,7 +234,7 @@ async function scanCommits(o: SecretsOptions, rt: GateRuntime, scratch: string, 
     }
   });
   findings.sort((a, b) => a.commit.localeCompare(b.commit) || a.file.localeCompare(b.file) || a.startLine - b.startLine || a.rule.localeCompare(b.rule));
-  return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped: tree.stats.skipped, gitleaksRuns: layers.length, configChanged };
+  return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped: tree.stats.skipped, gitleaksRuns: layers.length };
 }
 
 function describeSuppression(f: ReportedFinding): string {
@@ -261,9 +247,10 @@ function describeSuppression(f: ReportedFinding): string {
 export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promise<GateReport> {
   const clock = startClock();
   const plan = planScan(o.scope, o.event);
-  const baseline = o.baselinePath ? readBaseline(o.baselinePath) : new Set<string>();
-  const ignore = readGitleaksIgnore(o.gitleaksIgnorePath);
-  const configSha256 = o.configPath ? sha256File(o.configPath) : undefined;
+  // The checkout's copy: what history and tree scans obey, and what a range scan falls back to
+  // when it stops before reading the base. Bad files are configuration errors either way.
+  let policy = checkoutPolicy(o.policy);
+  let configSha256: string | undefined;
   mkdirSync(rt.tempDir, { recursive: true });
   const scratch = mkdtempSync(join(rt.tempDir, 'rs-secrets-'));
   writeFileSync(join(scratch, 'empty.gitleaksignore'), '');
@@ -274,13 +261,22 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
   try {
     scan = await rt.log.group(`secrets: ${plan.description}`, async () => {
       if (plan.kind === 'nothing') return { findings: [], commitsScanned: 0, filesScanned: 0, range: 'none', description: plan.description, skipped: [], gitleaksRuns: 0 } satisfies ScanResult;
-      if (plan.kind === 'tree') return scanTree(o, rt, scratch, plan.description);
-      const resolved = await resolvePlan(gitIn(o.repoDir, o.timeoutMs), plan, o.event);
+      if (plan.kind === 'tree') {
+        configSha256 = policy.configPath ? sha256File(policy.configPath) : undefined;
+        return scanTree(o, policy, rt, scratch, plan.description);
+      }
+      const git = gitIn(o.repoDir, o.timeoutMs);
+      const resolved = await resolvePlan(git, plan, o.event);
       if (resolved.kind !== 'commits') throw new Error('unreachable: a commit plan resolved to another kind');
-      return scanCommits(o, rt, scratch, resolved);
+      // A range is judged by what it merges into: its base commit (or the default branch a new
+      // branch is compared with). A history scan has no base and obeys the checkout.
+      const policyRev = resolved.base ?? resolved.requireRef;
+      if (policyRev) policy = await policyAt(o.policy, git, policyRev, resolved.head, resolved.revs, scratch, rt.log);
+      configSha256 = policy.configPath ? sha256File(policy.configPath) : undefined;
+      return scanCommits(o, policy, rt, scratch, resolved);
     });
   } catch (error) {
-    if (error instanceof ToolFailure || error instanceof RangeError_ || error instanceof ToolNotFoundError) toolError = error.message;
+    if (error instanceof ToolFailure || error instanceof RangeError_ || error instanceof ToolNotFoundError || error instanceof PolicyReadError) toolError = error.message;
     else throw error;
   } finally {
     // The scratch tree holds the added lines, secrets included: never leave it behind.
@@ -288,7 +284,8 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
   }
   const version = await versionPromise;
 
-  const ledger = new ExceptionLedger(o.exceptions, 'secrets', o.now);
+  const { ignore, baseline } = policy;
+  const ledger = new ExceptionLedger(policy.exceptions, 'secrets', o.now);
   const reported: ReportedFinding[] = (scan?.findings ?? []).map((f) => {
     if (ignore.has(f.fingerprint) || ignore.has(globalFingerprint(f))) return { ...f, suppression: { by: 'gitleaksignore' } };
     if (baseline.has(f.fingerprint)) return { ...f, suppression: { by: 'baseline' } };
@@ -321,8 +318,6 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
     };
   });
 
-  for (const e of ledgerReport.unused) rt.log.warning(`exception ${e.where} (fingerprint ${e.key}) matched no finding of this scan: remove it if the secret is gone`);
-
   let status: GateStatus;
   let summary: string;
   const skippedCount = scan?.skipped.length ?? 0;
@@ -342,13 +337,18 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
     summary = `no secrets in ${scan!.range} (${scanned})${suppressed ? `; ${suppressed} suppressed` : ''}`;
   }
 
+  const judged = status === 'pass' || status === 'fail';
+  // Nothing was scanned on error or skip: every exception would look unused.
+  const unused = judged ? ledgerReport.unused : [];
+  for (const e of unused) rt.log.warning(`exception ${e.where} (fingerprint ${e.key}) matched no finding of this scan: remove it if the secret is gone`);
+
   // SARIF and the report exist only when the gate judged: a clean SARIF from a scan that failed
   // (or never ran) would tell code scanning that every open alert is fixed. Stale files from an
   // earlier step in the job go too, so nothing downstream can pick them up.
   mkdirSync(o.outputDir, { recursive: true });
   let sarifPath = join(o.outputDir, 'secrets.sarif');
   let reportPath = join(o.outputDir, 'secrets-report.json');
-  if (status === 'pass' || status === 'fail') {
+  if (judged) {
     writeFileSync(sarifPath, renderSarif(reported, version));
     writeFileSync(reportPath, renderReport(reported));
   } else {
@@ -361,11 +361,16 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
   const sections: string[] = [];
   if (toolError !== undefined) sections.push(`### Could not scan\n\n${codeBlock(toolError)}`);
   if (scan) {
-    sections.push(`Scanned ${md(scan.description)} with gitleaks ${code(version || 'unknown')} (config: ${md(o.configSource)}, redacted).`);
+    sections.push(`Scanned ${md(scan.description)} with gitleaks ${code(version || 'unknown')} (config: ${md(policy.configSource)}, redacted).`);
     if (scan.note) sections.push(`> ${md(scan.note)}`);
-    if (scan.configChanged) {
-      sections.push(`> ⚠️ The gitleaks config ${code(o.configSource)} is changed by a commit in this range and that version was used: review its allowlists.`);
-      rt.log.warning(`the gitleaks config ${o.configSource} is changed by a commit in ${scan.range} and that version was used: review its allowlists`);
+    if (policy.from) {
+      sections.push(`The gitleaks config, ${code('.gitleaksignore')}, baseline and exceptions were read from the base commit ${code(policy.from.length === 40 ? policy.from.slice(0, 12) : policy.from)}: a change cannot approve itself.`);
+    }
+    for (const note of policy.notes) sections.push(`> ${md(note)}`);
+    if (policy.changedInRange.length > 0) {
+      const files = policy.changedInRange.map((f) => code(f)).join(', ');
+      sections.push(`> ⚠️ This range changes ${files}: suppressions changed in this range are not applied until merged.`);
+      rt.log.warning(`this range changes ${policy.changedInRange.join(', ')}: suppressions changed in this range are not applied until merged`);
     }
     if (scan.skipped.length > 0) {
       const shown = scan.skipped.slice(0, 30).map((s) => [code(s.path), s.commit ? code(s.commit.slice(0, 12)) : '', md(s.reason)]);
@@ -379,8 +384,8 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
   if (ledgerReport.expired.length > 0) {
     sections.push(`### Expired exceptions\n\n${ledgerReport.expired.map((e) => `- ${code(e.key)} at ${md(e.where)}: expired ${md(e.expires)} (owner ${md(e.owner)})`).join('\n')}`);
   }
-  if (ledgerReport.unused.length > 0) {
-    sections.push(`### Unused exceptions\n\n${ledgerReport.unused.map((e) => `- ${code(e.key)} at ${md(e.where)}`).join('\n')}`);
+  if (unused.length > 0) {
+    sections.push(`### Unused exceptions\n\n${unused.map((e) => `- ${code(e.key)} at ${md(e.where)}`).join('\n')}`);
   }
 
   return {
@@ -395,7 +400,7 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
       filesScanned: scan?.filesScanned ?? 0,
       skipped: skippedCount,
       expiredExceptions: ledgerReport.expired.length,
-      unusedExceptions: ledgerReport.unused.length,
+      unusedExceptions: unused.length,
     },
     findings,
     details: {
@@ -403,8 +408,9 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
       plan: plan.kind,
       range: scan?.range ?? '',
       ...(scan?.note ? { note: scan.note } : {}),
-      config: o.configSource,
-      ...(scan?.configChanged ? { configChangedInRange: true } : {}),
+      config: policy.configSource,
+      ...(policy.from ? { policyFrom: policy.from } : {}),
+      ...(policy.changedInRange.length > 0 ? { policyChangedInRange: policy.changedInRange } : {}),
       gitleaksRuns: scan?.gitleaksRuns ?? 0,
       ...(skippedCount ? { skipped: scan!.skipped.slice(0, 200) } : {}),
       ...(scan?.head ? { head: scan.head } : {}),

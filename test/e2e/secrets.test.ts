@@ -300,16 +300,11 @@ describe('secrets gate: many commits editing the same lines', () => {
     repo.git('checkout', '-q', 'main');
     const ignoreBase = repo.commit('ignore a revoked key', { '.gitleaksignore': `${fp4}\n` });
     repo.git('checkout', '-q', 'bumps');
-    writeFileSync(join(repo.dir, '.gitleaksignore'), `${fp4}\n`);
-    try {
-      const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: ignoreBase }) });
-      expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '10' });
-      const ev = evidenceOf(r);
-      expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 1 });
-      expect(ev.findings.map((f) => f.fingerprint)).toEqual([`${commits[6]}:config/app.env:aws-access-token:2`]);
-    } finally {
-      rmSync(join(repo.dir, '.gitleaksignore'), { force: true });
-    }
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: ignoreBase }) });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '10' });
+    const ev = evidenceOf(r);
+    expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 1 });
+    expect(ev.findings.map((f) => f.fingerprint)).toEqual([`${commits[6]}:config/app.env:aws-access-token:2`]);
   });
 });
 
@@ -345,6 +340,14 @@ describe('secrets gate suppression: config allowlist, .gitleaksignore, exception
   const two = fakeAwsKeyId();
   const event = () => pullRequestEvent({ headSha: head, baseSha: base });
 
+  /** A base commit: main plus `files` on a branch of its own (the checkout stays at the head). */
+  function baseWith(name: string, files: Record<string, string>): string {
+    repo.git('checkout', '-q', '-b', name, 'main');
+    const sha = repo.commit(`base: ${name}`, files);
+    repo.git('checkout', '-q', 'feature');
+    return sha;
+  }
+
   beforeAll(() => {
     repo = initRepo();
     repo.commit('gitleaks config: docs hold examples', {
@@ -371,16 +374,23 @@ describe('secrets gate suppression: config allowlist, .gitleaksignore, exception
     expect(r.summary).toContain('.gitleaks.toml');
   });
 
-  it('a .gitleaksignore fingerprint suppresses exactly that finding', async () => {
-    writeFileSync(join(repo.dir, '.gitleaksignore'), `# revoked test token\n${fpOne}\n`);
+  it('a .gitleaksignore fingerprint in the base commit suppresses exactly that finding', async () => {
+    const ignoreBase = baseWith('ignore-one', { '.gitleaksignore': `# revoked test token\n${fpOne}\n` });
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: ignoreBase }) });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
+    const ev = evidenceOf(r);
+    expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 1 });
+    expect(ev.findings.map((f) => f.fingerprint)).toEqual([fpTwo]);
+    expect(ev.details).toMatchObject({ policyFrom: ignoreBase });
+    expect(reportOf(r).find((f) => f.Fingerprint === fpOne)?.Status).toBe('suppressed');
+    expect(sarifOf(r).runs[0]!.results).toHaveLength(1);
+  });
+
+  it('a .gitleaksignore only in the checkout (not in the base commit) suppresses nothing', async () => {
+    writeFileSync(join(repo.dir, '.gitleaksignore'), `${fpOne}\n`);
     try {
       const r = await scan(repo, { eventName: 'pull_request', event: event() });
-      expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
-      const ev = evidenceOf(r);
-      expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 1 });
-      expect(ev.findings.map((f) => f.fingerprint)).toEqual([fpTwo]);
-      expect(reportOf(r).find((f) => f.Fingerprint === fpOne)?.Status).toBe('suppressed');
-      expect(sarifOf(r).runs[0]!.results).toHaveLength(1);
+      expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '2' });
     } finally {
       rmSync(join(repo.dir, '.gitleaksignore'), { force: true });
     }
@@ -395,8 +405,7 @@ describe('secrets gate suppression: config allowlist, .gitleaksignore, exception
   });
 
   it('an expired exception fails the gate and names the entry; a live one suppresses; an unused one warns', async () => {
-    const exceptions = join(repo.dir, '.github', 'release-safety-exceptions.yml');
-    repo.write('.github/release-safety-exceptions.yml', [
+    const exceptionsBase = baseWith('exceptions', { '.github/release-safety-exceptions.yml': [
       'exceptions:',
       `  - fingerprint: ${fpOne}`,
       '    reason: revoked test token, kept for the fixture',
@@ -411,39 +420,99 @@ describe('secrets gate suppression: config allowlist, .gitleaksignore, exception
       '    owner: bob',
       '    expires: 2099-01-01',
       '',
-    ].join('\n'));
-    try {
-      const r = await scan(repo, { eventName: 'pull_request', event: event() });
-      expect(r.exitCode).toBe(1);
-      expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
-      const ev = evidenceOf(r);
-      expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 1, expiredExceptions: 1, unusedExceptions: 1 });
-      expect(ev.findings[0]!.fingerprint).toBe(fpTwo);
-      expect(ev.findings[0]!.message).toContain('expired on 2020-01-31');
-      expect(ev.summary).toContain('expired exception(s): .github/release-safety-exceptions.yml:6');
-      expect(r.annotations.some((a) => a.command === 'warning' && a.message.includes('gone.txt'))).toBe(true);
-    } finally {
-      rmSync(exceptions, { force: true });
-    }
+    ].join('\n') });
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: exceptionsBase }) });
+    expect(r.exitCode).toBe(1);
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
+    const ev = evidenceOf(r);
+    expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 1, expiredExceptions: 1, unusedExceptions: 1 });
+    expect(ev.findings[0]!.fingerprint).toBe(fpTwo);
+    expect(ev.findings[0]!.message).toContain('expired on 2020-01-31');
+    expect(ev.summary).toContain('expired exception(s): .github/release-safety-exceptions.yml:6');
+    expect(r.annotations.some((a) => a.command === 'warning' && a.message.includes('gone.txt'))).toBe(true);
   });
 });
 
-describe('secrets gate: a pull request that weakens the gitleaks config', () => {
-  it('uses the changed config (as gitleaks would) but warns that the range changes it', async () => {
+describe('secrets gate: a change cannot approve itself', () => {
+  const NOT_APPLIED = 'suppressions changed in this range are not applied until merged';
+
+  function sneakyRepo(): { repo: GitRepo; base: string } {
     const repo = initRepo();
     repo.commit('config', { '.gitleaks.toml': '[extend]\nuseDefault = true\n' });
     const base = repo.head();
     repo.git('checkout', '-q', '-b', 'sneaky');
+    return { repo, base };
+  }
+
+  it('a pull request that weakens the gitleaks config is scanned with the base config and fails', async () => {
+    const { repo, base } = sneakyRepo();
     const key = fakeAwsKeyId();
     repo.commit('allowlist src and add a key', {
       '.gitleaks.toml': "[extend]\nuseDefault = true\n\n[allowlist]\npaths = ['''^src/''']\n",
       'src/keys.env': `AWS_ACCESS_KEY_ID=${key}\n`,
     });
     const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: repo.head(), baseSha: base }) });
-    expect(r.outputs, r.stdout).toMatchObject({ status: 'pass', findings: '0', 'commits-scanned': '1' });
-    expect(r.annotations.some((a) => a.command === 'warning' && a.message.includes('review its allowlists'))).toBe(true);
-    expect(evidenceOf(r).details).toMatchObject({ configChangedInRange: true });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '1' });
+    expect(evidenceOf(r).findings[0]).toMatchObject({ file: 'src/keys.env', line: 1 });
+    expect(r.annotations.some((a) => a.command === 'warning' && a.message.includes(NOT_APPLIED))).toBe(true);
+    expect(r.summary).toContain(NOT_APPLIED);
+    expect(evidenceOf(r).details).toMatchObject({ policyFrom: base, policyChangedInRange: ['.gitleaks.toml'] });
     expect(allArtifacts(r)).not.toContain(key);
+  });
+
+  it('a pull request deleting the config is scanned with the base config', async () => {
+    const { repo } = sneakyRepo();
+    repo.commit('strict rules in the base config', { '.gitleaks.toml': '[extend]\nuseDefault = true\n\n[[rules]]\nid = "acme-token"\nregex = \'\'\'acme_[a-z0-9]{24}\'\'\'\n' });
+    const strictBase = repo.head();
+    repo.commit('drop the config and add a token', { '.gitleaks.toml': null, 'src/acme.ts': 'export const t = "acme_0123456789abcdefghijklmn";\n' });
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: repo.head(), baseSha: strictBase }) });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
+    expect(evidenceOf(r).findings[0]).toMatchObject({ rule: 'acme-token', file: 'src/acme.ts' });
+    expect(r.summary).toContain(NOT_APPLIED);
+  });
+
+  it('a key plus its own .gitleaksignore entry, exception (expiring 2099) or baseline entry in the same pull request fails', async () => {
+    const { repo, base } = sneakyRepo();
+    const key = fakeAwsKeyId();
+    const c1 = repo.commit('a key', { 'src/keys.env': `AWS_ACCESS_KEY_ID=${key}\n` });
+    const fp = `${c1}:src/keys.env:aws-access-token:1`;
+    repo.commit('and suppress it every way', {
+      '.gitleaksignore': `${fp}\nsrc/keys.env:aws-access-token:1\n`,
+      '.github/release-safety-exceptions.yml': `exceptions:\n  - fingerprint: ${fp}\n    reason: approved by myself\n    owner: me\n    expires: 2099-12-31\n`,
+      'baseline.json': JSON.stringify([{ RuleID: 'aws-access-token', File: 'src/keys.env', StartLine: 1, Commit: c1, Fingerprint: fp }]),
+    });
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: repo.head(), baseSha: base }), inputs: { 'baseline-path': 'baseline.json' } });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '2' });
+    const ev = evidenceOf(r);
+    expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 0 });
+    expect(ev.findings[0]!.fingerprint).toBe(fp);
+    expect((ev.details.policyChangedInRange as string[]).sort()).toEqual(['.github/release-safety-exceptions.yml', '.gitleaksignore', 'baseline.json']);
+    expect(r.summary).toContain(NOT_APPLIED);
+  });
+
+  it('once merged, the same entries apply: the base holds them', async () => {
+    const { repo } = sneakyRepo();
+    const key = fakeAwsKeyId();
+    const c1 = repo.commit('a key', { 'src/keys.env': `AWS_ACCESS_KEY_ID=${key}\n` });
+    repo.git('checkout', '-q', 'main');
+    const approved = repo.commit('approve the revoked key', { '.gitleaksignore': `${c1}:src/keys.env:aws-access-token:1\n` });
+    repo.git('checkout', '-q', 'sneaky');
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: c1, baseSha: approved }) });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'pass', findings: '0' });
+    expect(evidenceOf(r).metrics).toMatchObject({ suppressed: 1 });
+    // The base moved on after the branch was cut: not a change made by this range.
+    expect(r.summary).not.toContain(NOT_APPLIED);
+  });
+
+  it('a secret inside .gitleaksignore itself is scanned (under a renamed path) and reported at .gitleaksignore', async () => {
+    const { repo, base } = sneakyRepo();
+    const token = fakeGithubPat();
+    const c1 = repo.commit('a token in the ignore file', { '.gitleaksignore': `# note\n${token}\n` });
+    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: c1, baseSha: base }) });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
+    expect(evidenceOf(r).findings[0]).toMatchObject({ file: '.gitleaksignore', line: 2, commit: c1, fingerprint: `${c1}:.gitleaksignore:github-pat:2` });
+    expect(allArtifacts(r)).not.toContain(token);
+    expect(allArtifacts(r)).not.toContain('release-safety-reserved');
   });
 });
 

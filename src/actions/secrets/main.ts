@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { commonGateInputs, errorReport, runGateAction } from '../../core/action.js';
 import { ConfigurationError, errorMessage } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH, loadExceptions } from '../../core/exceptions.js';
@@ -21,6 +21,13 @@ export const inputs = {
   ...commonGateInputs,
 };
 
+/** `path` as a repository path (`/`-separated), or undefined when it is outside the repository. */
+function repoRelative(repoDir: string, path: string): string | undefined {
+  const rel = relative(repoDir, path);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
+}
+
 function fileInput(input: string, value: string, workspace: string, form: string): string {
   const path = isAbsolute(value) ? value : resolve(workspace, value);
   if (!existsSync(path) || !statSync(path).isFile()) throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: ${form}`);
@@ -35,19 +42,26 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       execute: async (i, ctx, rt) => {
         const workspace = ctx.workspace;
         // gitleaks' own discovery order: --config, GITLEAKS_CONFIG, then <repository>/.gitleaks.toml.
+        // configRel is what a range scan reads at its base commit instead (see gates/secrets/policy.ts).
         let configPath: string | undefined;
+        let configRel: string | undefined;
         let configSource = "gitleaks' default rules";
         if (i.config !== '') {
           configPath = fileInput('config', i.config, workspace, 'give the path of a gitleaks TOML config relative to the repository root, e.g. .gitleaks.toml');
+          configRel = repoRelative(workspace, configPath);
           configSource = i.config;
         } else if (env.GITLEAKS_CONFIG) {
           configPath = fileInput('config', env.GITLEAKS_CONFIG, workspace, 'GITLEAKS_CONFIG must name a gitleaks TOML config');
+          configRel = repoRelative(workspace, configPath);
           configSource = `GITLEAKS_CONFIG (${env.GITLEAKS_CONFIG})`;
         } else if (env.GITLEAKS_CONFIG_TOML) {
           configSource = 'GITLEAKS_CONFIG_TOML';
-        } else if (existsSync(join(workspace, '.gitleaks.toml'))) {
-          configPath = join(workspace, '.gitleaks.toml');
-          configSource = '.gitleaks.toml';
+        } else {
+          configRel = '.gitleaks.toml';
+          if (existsSync(join(workspace, '.gitleaks.toml'))) {
+            configPath = join(workspace, '.gitleaks.toml');
+            configSource = '.gitleaks.toml';
+          }
         }
         const baselinePath = i['baseline-path'] !== '' ? fileInput('baseline-path', i['baseline-path'], workspace, 'give a gitleaks JSON report relative to the repository root') : undefined;
         const exceptionsNamed = i['exceptions-file'] !== '';
@@ -55,6 +69,8 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         const exceptionsAbs = isAbsolute(exceptionsRel) ? exceptionsRel : join(workspace, exceptionsRel);
         // Messages name the file as the user wrote it, not the runner's absolute path.
         const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed, exceptionsRel);
+        const baselineRel = baselinePath ? repoRelative(workspace, baselinePath) : undefined;
+        const exceptionsInRepo = repoRelative(workspace, exceptionsAbs);
 
         let gitleaks: string;
         if (i['gitleaks-path'] !== '') {
@@ -86,11 +102,16 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
               ...(ctx.defaultBranch ? { defaultBranch: ctx.defaultBranch } : {}),
             },
             repoDir: workspace,
-            ...(configPath ? { configPath } : {}),
-            configSource,
-            gitleaksIgnorePath: join(workspace, '.gitleaksignore'),
-            ...(baselinePath ? { baselinePath } : {}),
-            exceptions,
+            policy: {
+              ...(configPath ? { configPath } : {}),
+              ...(configRel !== undefined ? { configRel } : {}),
+              configSource,
+              gitleaksIgnorePath: join(workspace, '.gitleaksignore'),
+              ...(baselinePath ? { baselinePath } : {}),
+              ...(baselineRel !== undefined ? { baselineRel } : {}),
+              exceptions,
+              ...(exceptionsInRepo !== undefined ? { exceptionsRel: exceptionsInRepo } : {}),
+            },
             now: new Date(),
             outputDir: join(rt.tempDir, 'release-safety', 'secrets'),
             timeoutMs: i['timeout-seconds'] * 1000,

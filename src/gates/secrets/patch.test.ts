@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LayeredScratchTree, PatchParser, reportedScratchPath, unquoteGitPath, type AddedFile } from './patch.js';
+import { LayeredScratchTree, PatchParser, RESERVED_DIR, reportedScratchPath, unquoteGitPath, type AddedFile } from './patch.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -200,14 +200,19 @@ describe('LayeredScratchTree', () => {
     expect(t.stats.skipped).toEqual([{ commit: A, path: 'blob.bin', reason: 'binary content (NUL bytes)' }]);
   });
 
-  it('never writes the root .gitleaksignore or a path that would leave the tree', () => {
+  it('scans the root .gitleaksignore under a renamed path and maps it back; never writes a path that would leave the tree', () => {
     const { root, t } = tree();
-    t.add({ commit: A, path: '.gitleaksignore', hunks: [{ start: 1, lines: ['x'] }] });
+    t.add({ commit: A, path: '.gitleaksignore', hunks: [{ start: 2, lines: ['x'] }] });
+    t.add({ commit: A, path: 'sub/.gitleaksignore', hunks: [{ start: 1, lines: ['y'] }] });
     t.add({ commit: A, path: '../escape.txt', hunks: [{ start: 1, lines: ['x'] }] });
     t.flush();
-    expect(t.layerDirs()).toEqual([]);
+    expect(t.layerDirs()).toEqual([join(root, '0')]);
+    expect(existsSync(join(root, '0', '.gitleaksignore'))).toBe(false);
+    expect(readFileSync(join(root, '0', RESERVED_DIR, '.gitleaksignore'), 'utf8')).toBe('\nx\n');
+    expect(t.origin(join(root, '0'), `${RESERVED_DIR}/.gitleaksignore`, 2)).toEqual({ commit: A, path: '.gitleaksignore', line: 2 });
+    expect(readFileSync(join(root, '0', 'sub/.gitleaksignore'), 'utf8')).toBe('y\n');
     expect(existsSync(join(root, '..', 'escape.txt'))).toBe(false);
-    expect(t.stats.skipped.map((s) => s.path)).toEqual(['.gitleaksignore', '../escape.txt']);
+    expect(t.stats.skipped.map((s) => s.path)).toEqual(['../escape.txt']);
   });
 
   it('flushes when the buffer bound is reached; later content goes to new layers', () => {

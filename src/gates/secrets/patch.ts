@@ -194,6 +194,9 @@ interface Layer {
   dirKeys: Set<string>;
 }
 
+/** Where reserved root files (.gitleaksignore, .gitleaks.toml) are scanned in a layer. */
+export const RESERVED_DIR = '.release-safety-reserved';
+
 /** Where a scratch line came from. */
 export interface LineOrigin {
   commit: string;
@@ -256,7 +259,7 @@ export class LayeredScratchTree {
 
   constructor(
     private readonly root: string,
-    /** Root-level paths not to write (they would steer gitleaks' own config/ignore discovery). */
+    /** Root-level paths gitleaks reads as its own ignore list or config: written under RESERVED_DIR. */
     private readonly reservedRootFiles: ReadonlySet<string>,
     private readonly maxBufferedBytes = 64 * 1024 * 1024,
     /** macOS and Windows file systems fold case: README and readme are one file there. */
@@ -268,10 +271,6 @@ export class LayeredScratchTree {
   add(file: AddedFile): void {
     if (file.binary) {
       this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'binary content (NUL bytes)' });
-      return;
-    }
-    if (this.reservedRootFiles.has(file.path)) {
-      this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'read by gitleaks itself as configuration' });
       return;
     }
     if (unsafePath(file.path)) {
@@ -287,11 +286,14 @@ export class LayeredScratchTree {
       this.commitIds.push(file.commit);
       this.commitIndex.set(file.commit, commit);
     }
-    const layer = this.layerFor(file.path);
-    let lf = layer.files.get(file.path);
+    // A file gitleaks would read as its own ignore list or config is scanned under another name
+    // (its basename kept, so basename allowlists still match) and its findings mapped back.
+    const scratchPath = this.reservedRootFiles.has(file.path) ? `${RESERVED_DIR}/${file.path}` : file.path;
+    const layer = this.layerFor(scratchPath);
+    let lf = layer.files.get(scratchPath);
     if (!lf) {
       lf = { segments: [], content: new Map(), lastLine: 0 };
-      layer.files.set(file.path, lf);
+      layer.files.set(scratchPath, lf);
     }
     const content = lf.content!;
     for (const h of file.hunks) {

@@ -114,17 +114,22 @@ const baselineEntry = z
  */
 export function readBaseline(path: string, input = 'baseline-path'): Set<string> {
   if (!existsSync(path)) throw new ConfigurationError(`input "${input}" names ${path}, which does not exist: give a gitleaks JSON report (gitleaks ... --report-format json)`);
+  return parseBaseline(readFileSync(path, 'utf8'), path, input);
+}
+
+/** A baseline's text; `where` names it in messages (a path, or a path at a commit). */
+export function parseBaseline(text: string, where: string, input = 'baseline-path'): Set<string> {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = JSON.parse(text);
   } catch {
-    throw new ConfigurationError(`input "${input}": ${path} is not JSON: give a gitleaks JSON report (gitleaks ... --report-format json)`);
+    throw new ConfigurationError(`input "${input}": ${where} is not JSON: give a gitleaks JSON report (gitleaks ... --report-format json)`);
   }
   if (data === null) return new Set();
   const parsed = z.array(baselineEntry).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigurationError(`input "${input}": ${path} is not a gitleaks JSON report: entry ${issue?.path.join('.')} ${issue?.message}; expected a list of findings with RuleID, File, StartLine (Commit, Fingerprint)`);
+    throw new ConfigurationError(`input "${input}": ${where} is not a gitleaks JSON report: entry ${issue?.path.join('.')} ${issue?.message}; expected a list of findings with RuleID, File, StartLine (Commit, Fingerprint)`);
   }
   return new Set(parsed.data.map((e) => (e.Fingerprint ? e.Fingerprint : fingerprintOf(e.Commit ?? '', e.File, e.RuleID, e.StartLine))));
 }
