@@ -20388,12 +20388,73 @@ function countFiles(dir) {
     }
     return count;
 }
+/**
+ * A view of the checkout without a root .gitleaksignore: gitleaks 8 applies <source>/.gitleaksignore
+ * itself even when --gitleaks-ignore-path names another file, and what it drops never reaches the
+ * report or the suppressed count. Files are hard-linked (copied across file systems), symlinks
+ * recreated as they are, .git directories left out (gitleaks skips them); the ignore file itself
+ * is placed under `reservedDir` so a secret written into it is still scanned. Returns the view's
+ * root.
+ */
+function viewWithoutIgnoreFile(repoDir, dest, reservedDir) {
+    const place = (from, to) => {
+        const st = (0,external_node_fs_namespaceObject.lstatSync)(from);
+        if (st.isSymbolicLink())
+            (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_fs_namespaceObject.readlinkSync)(from), to);
+        else if (st.isFile()) {
+            try {
+                (0,external_node_fs_namespaceObject.linkSync)(from, to);
+            }
+            catch {
+                (0,external_node_fs_namespaceObject.copyFileSync)(from, to);
+            }
+        }
+    };
+    const walk = (from, to, atRoot) => {
+        (0,external_node_fs_namespaceObject.mkdirSync)(to, { recursive: true });
+        for (const e of (0,external_node_fs_namespaceObject.readdirSync)(from, { withFileTypes: true })) {
+            const src = (0,external_node_path_namespaceObject.join)(from, e.name);
+            if (e.isDirectory()) {
+                if (e.name !== '.git')
+                    walk(src, (0,external_node_path_namespaceObject.join)(to, e.name), false);
+            }
+            else if (atRoot && e.name === GITLEAKSIGNORE) {
+                (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(to, reservedDir), { recursive: true });
+                place(src, (0,external_node_path_namespaceObject.join)(to, reservedDir, e.name));
+            }
+            else {
+                place(src, (0,external_node_path_namespaceObject.join)(to, e.name));
+            }
+        }
+    };
+    walk(repoDir, dest, true);
+    return dest;
+}
 async function scanTree(o, policy, rt, scratch, description) {
-    const running = runGitleaksDir(o, policy, rt, o.repoDir, scratch, 0);
+    let source = o.repoDir;
+    let reservedDir;
+    let ignoreIsFile = false;
+    try {
+        ignoreIsFile = (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(o.repoDir, GITLEAKSIGNORE)).isFile();
+    }
+    catch {
+        // none: gitleaks finds nothing to apply, and the checkout is scanned as it is
+    }
+    if (ignoreIsFile) {
+        const top = new Set((0,external_node_fs_namespaceObject.readdirSync)(o.repoDir));
+        reservedDir = RESERVED_DIR;
+        for (let n = 1; top.has(reservedDir); n++)
+            reservedDir = `${RESERVED_DIR}-${n}`;
+        source = viewWithoutIgnoreFile(o.repoDir, (0,external_node_path_namespaceObject.join)(scratch, 'view'), reservedDir);
+    }
+    const running = runGitleaksDir(o, policy, rt, source, scratch, 0);
     // Counted while gitleaks runs in its own process.
     const filesScanned = countFiles(o.repoDir);
     const raw = await running;
-    const findings = raw.map((f) => toFinding(f, reportedScratchPath(f.File), ''));
+    const findings = raw.map((f) => {
+        const path = reportedScratchPath(f.File);
+        return toFinding(f, reservedDir && path === `${reservedDir}/${GITLEAKSIGNORE}` ? GITLEAKSIGNORE : path, '');
+    });
     return { findings, commitsScanned: 0, filesScanned, range: 'working tree', description, skipped: [], gitleaksRuns: 1 };
 }
 function toFinding(f, path, commit) {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ToolNotFoundError } from '../core/errors.js';
@@ -8,7 +8,7 @@ import { ExceptionLedger, type ExceptionEntry } from '../core/exceptions.js';
 import { sha256File } from '../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
 import { code, codeBlock, md, table } from '../core/markdown.js';
-import { LayeredScratchTree, PatchParser, reportedScratchPath, type LineOrigin, type SkippedFile } from './secrets/patch.js';
+import { LayeredScratchTree, PatchParser, RESERVED_DIR, reportedScratchPath, type LineOrigin, type SkippedFile } from './secrets/patch.js';
 import { checkoutPolicy, GITLEAKSIGNORE, PolicyReadError, policyAt, type AppliedPolicy, type PolicyFiles } from './secrets/policy.js';
 import { countCommits, gitIn, planScan, RangeError_, resolvePlan, type ScanEvent, type ScanPlan, type SecretsScope } from './secrets/range.js';
 import {
@@ -141,12 +141,67 @@ function countFiles(dir: string): number {
   return count;
 }
 
+/**
+ * A view of the checkout without a root .gitleaksignore: gitleaks 8 applies <source>/.gitleaksignore
+ * itself even when --gitleaks-ignore-path names another file, and what it drops never reaches the
+ * report or the suppressed count. Files are hard-linked (copied across file systems), symlinks
+ * recreated as they are, .git directories left out (gitleaks skips them); the ignore file itself
+ * is placed under `reservedDir` so a secret written into it is still scanned. Returns the view's
+ * root.
+ */
+function viewWithoutIgnoreFile(repoDir: string, dest: string, reservedDir: string): string {
+  const place = (from: string, to: string) => {
+    const st = lstatSync(from);
+    if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+    else if (st.isFile()) {
+      try {
+        linkSync(from, to);
+      } catch {
+        copyFileSync(from, to);
+      }
+    }
+  };
+  const walk = (from: string, to: string, atRoot: boolean) => {
+    mkdirSync(to, { recursive: true });
+    for (const e of readdirSync(from, { withFileTypes: true })) {
+      const src = join(from, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== '.git') walk(src, join(to, e.name), false);
+      } else if (atRoot && e.name === GITLEAKSIGNORE) {
+        mkdirSync(join(to, reservedDir), { recursive: true });
+        place(src, join(to, reservedDir, e.name));
+      } else {
+        place(src, join(to, e.name));
+      }
+    }
+  };
+  walk(repoDir, dest, true);
+  return dest;
+}
+
 async function scanTree(o: SecretsOptions, policy: AppliedPolicy, rt: GateRuntime, scratch: string, description: string): Promise<ScanResult> {
-  const running = runGitleaksDir(o, policy, rt, o.repoDir, scratch, 0);
+  let source = o.repoDir;
+  let reservedDir: string | undefined;
+  let ignoreIsFile = false;
+  try {
+    ignoreIsFile = statSync(join(o.repoDir, GITLEAKSIGNORE)).isFile();
+  } catch {
+    // none: gitleaks finds nothing to apply, and the checkout is scanned as it is
+  }
+  if (ignoreIsFile) {
+    const top = new Set(readdirSync(o.repoDir));
+    reservedDir = RESERVED_DIR;
+    for (let n = 1; top.has(reservedDir); n++) reservedDir = `${RESERVED_DIR}-${n}`;
+    source = viewWithoutIgnoreFile(o.repoDir, join(scratch, 'view'), reservedDir);
+  }
+  const running = runGitleaksDir(o, policy, rt, source, scratch, 0);
   // Counted while gitleaks runs in its own process.
   const filesScanned = countFiles(o.repoDir);
   const raw = await running;
-  const findings = raw.map((f) => toFinding(f, reportedScratchPath(f.File), ''));
+  const findings = raw.map((f) => {
+    const path = reportedScratchPath(f.File);
+    return toFinding(f, reservedDir && path === `${reservedDir}/${GITLEAKSIGNORE}` ? GITLEAKSIGNORE : path, '');
+  });
   return { findings, commitsScanned: 0, filesScanned, range: 'working tree', description, skipped: [], gitleaksRuns: 1 };
 }
 

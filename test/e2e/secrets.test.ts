@@ -158,6 +158,26 @@ describe('secrets gate on a pull request (bundle, real gitleaks engine)', () => 
     expect(allArtifacts(r)).not.toContain(baseSecret);
   });
 
+  it('scope: tree applies .gitleaksignore itself (suppressed, not vanished) and scans the ignore file too', async () => {
+    const token = fakeGithubPat();
+    writeFileSync(join(repo.dir, '.gitleaksignore'), `config/old.env:aws-access-token:1\n${token}\n`);
+    try {
+      const r = await scan(repo, { inputs: { scope: 'tree' } });
+      expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '2' });
+      const ev = evidenceOf(r);
+      expect(ev.metrics).toMatchObject({ findings: 2, suppressed: 1 });
+      expect(ev.findings.map((f) => f.fingerprint).sort()).toEqual(['.gitleaksignore:github-pat:2', 'config/later.env:aws-access-token:1']);
+      expect(reportOf(r).find((f) => f.Fingerprint === 'config/old.env:aws-access-token:1')?.Status).toBe('suppressed');
+      // gitleaks logs invalid ignore entries verbatim: it must never have read this file.
+      expect(allArtifacts(r)).not.toContain(token);
+      expect(allArtifacts(r)).not.toContain('release-safety-reserved');
+      // the checkout is untouched
+      expect(readFileSync(join(repo.dir, '.gitleaksignore'), 'utf8')).toContain(token);
+    } finally {
+      rmSync(join(repo.dir, '.gitleaksignore'), { force: true });
+    }
+  });
+
   it('scope: history on workflow_dispatch scans every commit reachable from the head', async () => {
     const r = await scan(repo, { inputs: { scope: 'history' } });
     expect(r.exitCode, r.stdout).toBe(1);
