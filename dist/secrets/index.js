@@ -20971,6 +20971,7 @@ async function installTool(req) {
 
 
 
+
 /** Keys are the exact input names of actions/secrets/action.yml. */
 const inputs = {
     scope: enumInput(SECRETS_SCOPES, 'auto'),
@@ -20983,6 +20984,42 @@ const inputs = {
     'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
     ...commonGateInputs,
 };
+/**
+ * `mirror-url`: an http(s) base URL without credentials (they would be printed with every
+ * download line). The value is never echoed: it may hold the very credentials refused here.
+ */
+function mirrorUrlInput(value) {
+    if (value === '')
+        return undefined;
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new errors_ConfigurationError('input "mirror-url" is not a URL: give the http(s) base URL of a mirror that serves the gitleaks release archives by file name, e.g. https://artifacts.example.com/gitleaks');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new errors_ConfigurationError(`input "mirror-url" must be an http:// or https:// URL (got ${url.protocol}//...): give the base URL of a mirror that serves the gitleaks release archives by file name`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new errors_ConfigurationError('input "mirror-url" must not contain credentials (user:password@host): they would appear in the log; use a mirror that needs none from the runner');
+    }
+    return value;
+}
+/** `gitleaks-version`: one of the versions pinned (with sha256 sums) in the tool catalog. */
+function gitleaksVersionInput(value) {
+    const pinned = Object.keys(TOOL_CATALOG.gitleaks?.versions ?? {});
+    const version = value.replace(/^v/, '');
+    if (!pinned.includes(version)) {
+        throw new errors_ConfigurationError(`input "gitleaks-version" is ${JSON.stringify(value.slice(0, 40))}, which is not pinned in release-safety's tool catalog: use ${pinned.join(' or ')} (pinned versions), or install gitleaks yourself and set "gitleaks-path"`);
+    }
+    return version;
+}
+/** What installTool is asked for: validated inputs, and the install directory added to PATH for later steps. */
+function gitleaksInstallRequest(i, tempDir, log) {
+    const mirrorUrl = mirrorUrlInput(i['mirror-url']);
+    return { tool: 'gitleaks', version: gitleaksVersionInput(i['gitleaks-version']), ...(mirrorUrl ? { mirrorUrl } : {}), tempDir, log, addPath: addPath };
+}
 /** `path` as a repository path (`/`-separated), or undefined when it is outside the repository. */
 function main_repoRelative(repoDir, path) {
     const rel = (0,external_node_path_namespaceObject.relative)(repoDir, path);
@@ -21035,14 +21072,17 @@ function run(env = process.env) {
             const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed, exceptionsRel);
             const baselineRel = baselinePath ? main_repoRelative(workspace, baselinePath) : undefined;
             const exceptionsInRepo = main_repoRelative(workspace, exceptionsAbs);
+            // Checked whether or not it is used: a URL with credentials in a workflow is a mistake either way.
+            mirrorUrlInput(i['mirror-url']);
             let gitleaks;
             if (i['gitleaks-path'] !== '') {
                 gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
             }
             else {
                 const started = new Date();
+                const request = gitleaksInstallRequest(i, rt.tempDir, rt.log);
                 try {
-                    const installed = await rt.log.group(`install gitleaks ${i['gitleaks-version']}`, () => installTool({ tool: 'gitleaks', version: i['gitleaks-version'], ...(i['mirror-url'] ? { mirrorUrl: i['mirror-url'] } : {}), tempDir: rt.tempDir, log: rt.log }));
+                    const installed = await rt.log.group(`install gitleaks ${request.version}`, () => installTool(request));
                     gitleaks = installed.path;
                 }
                 catch (error) {

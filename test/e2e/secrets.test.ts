@@ -37,6 +37,14 @@ function allArtifacts(run: ActionRun): string {
   return [run.everything(), ...extra].join('\n');
 }
 
+/**
+ * The GITHUB_PATH file of a run. The harness (src/local/harness.ts) keeps the GITHUB_* files in
+ * <home>/files and the runner temp in <home>/runner-temp, and does not return the files' paths.
+ */
+function githubPathOf(run: ActionRun): string {
+  return readFileSync(join(dirname(run.runnerTemp), 'files', 'path'), 'utf8');
+}
+
 function sarifOf(run: ActionRun) {
   return JSON.parse(readFileSync(run.outputs['sarif-path']!, 'utf8')) as {
     version: string;
@@ -556,7 +564,7 @@ describe('secrets gate: installing gitleaks', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('an archive that fails its pinned sha256 is an error, and nothing is scanned', async () => {
+  it('an archive that fails its pinned sha256 is an error, nothing is scanned, and nothing is added to PATH', async () => {
     const repo = initRepo();
     const r = await runSecrets({ workspace: repo.dir, sha: repo.head(), inputs: { 'mirror-url': mirror } });
     expect(r.exitCode).toBe(1);
@@ -564,13 +572,31 @@ describe('secrets gate: installing gitleaks', () => {
     expect(r.summary).toContain('could not be installed');
     expect(requests.some((u) => u.startsWith('/gitleaks/gitleaks_8.28.0_linux_x64.tar.gz'))).toBe(true);
     expect(evidenceOf(r)).toMatchObject({ gate: 'secrets', status: 'error' });
+    expect(r.outputs['sarif-path'] ?? '').toBe('');
+    expect(githubPathOf(r)).toBe('');
+    expect(r.commands.some((c) => c.command === 'add-path')).toBe(false);
   });
 
-  it('an unknown gitleaks version is a configuration error', async () => {
+  it('an unknown gitleaks version is a configuration error naming the input and the pinned versions', async () => {
     const repo = initRepo();
+    const before = requests.length;
     const r = await runSecrets({ workspace: repo.dir, sha: repo.head(), inputs: { 'gitleaks-version': '0.0.1', 'mirror-url': mirror } });
+    expect(r.exitCode).toBe(1);
     expect(r.outputs.status).toBe('error');
-    expect(r.stdout).toMatch(/0\.0\.1/);
+    expect(r.stdout).toMatch(/input "gitleaks-version" is "0\.0\.1".*8\.28\.0/);
+    expect(requests.length).toBe(before);
+    expect(githubPathOf(r)).toBe('');
+  });
+
+  it('a mirror-url that is not http(s), or holds credentials, is a configuration error that does not echo them', async () => {
+    const repo = initRepo();
+    for (const url of ['ftp://127.0.0.1/gitleaks', `http://deploy:s3cretMirrorPass@127.0.0.1:1/gitleaks`]) {
+      const r = await runSecrets({ workspace: repo.dir, sha: repo.head(), inputs: { 'mirror-url': url } });
+      expect(r.exitCode).toBe(1);
+      expect(r.outputs.status).toBe('error');
+      expect(r.stdout).toContain('input "mirror-url"');
+      expect(r.everything()).not.toContain('s3cretMirrorPass');
+    }
   });
 });
 

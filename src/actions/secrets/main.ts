@@ -5,8 +5,10 @@ import { ConfigurationError, errorMessage } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH, loadExceptions } from '../../core/exceptions.js';
 import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
 import { runSecretsGate, SECRETS_SCOPES } from '../../gates/secrets.js';
-import { GITLEAKS_DEFAULT_VERSION } from '../../tools/catalog.js';
-import { installTool } from '../../tools/installer.js';
+import type { Logger } from '../../core/log.js';
+import { addPath } from '../../core/runner.js';
+import { GITLEAKS_DEFAULT_VERSION, TOOL_CATALOG } from '../../tools/catalog.js';
+import { installTool, type InstallRequest } from '../../tools/installer.js';
 
 /** Keys are the exact input names of actions/secrets/action.yml. */
 export const inputs = {
@@ -20,6 +22,45 @@ export const inputs = {
   'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
   ...commonGateInputs,
 };
+
+/**
+ * `mirror-url`: an http(s) base URL without credentials (they would be printed with every
+ * download line). The value is never echoed: it may hold the very credentials refused here.
+ */
+export function mirrorUrlInput(value: string): string | undefined {
+  if (value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigurationError('input "mirror-url" is not a URL: give the http(s) base URL of a mirror that serves the gitleaks release archives by file name, e.g. https://artifacts.example.com/gitleaks');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigurationError(`input "mirror-url" must be an http:// or https:// URL (got ${url.protocol}//...): give the base URL of a mirror that serves the gitleaks release archives by file name`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigurationError('input "mirror-url" must not contain credentials (user:password@host): they would appear in the log; use a mirror that needs none from the runner');
+  }
+  return value;
+}
+
+/** `gitleaks-version`: one of the versions pinned (with sha256 sums) in the tool catalog. */
+export function gitleaksVersionInput(value: string): string {
+  const pinned = Object.keys(TOOL_CATALOG.gitleaks?.versions ?? {});
+  const version = value.replace(/^v/, '');
+  if (!pinned.includes(version)) {
+    throw new ConfigurationError(
+      `input "gitleaks-version" is ${JSON.stringify(value.slice(0, 40))}, which is not pinned in release-safety's tool catalog: use ${pinned.join(' or ')} (pinned versions), or install gitleaks yourself and set "gitleaks-path"`,
+    );
+  }
+  return version;
+}
+
+/** What installTool is asked for: validated inputs, and the install directory added to PATH for later steps. */
+export function gitleaksInstallRequest(i: { 'gitleaks-version': string; 'mirror-url': string }, tempDir: string, log: Logger): InstallRequest {
+  const mirrorUrl = mirrorUrlInput(i['mirror-url']);
+  return { tool: 'gitleaks', version: gitleaksVersionInput(i['gitleaks-version']), ...(mirrorUrl ? { mirrorUrl } : {}), tempDir, log, addPath };
+}
 
 /** `path` as a repository path (`/`-separated), or undefined when it is outside the repository. */
 function repoRelative(repoDir: string, path: string): string | undefined {
@@ -72,15 +113,16 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         const baselineRel = baselinePath ? repoRelative(workspace, baselinePath) : undefined;
         const exceptionsInRepo = repoRelative(workspace, exceptionsAbs);
 
+        // Checked whether or not it is used: a URL with credentials in a workflow is a mistake either way.
+        mirrorUrlInput(i['mirror-url']);
         let gitleaks: string;
         if (i['gitleaks-path'] !== '') {
           gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
         } else {
           const started = new Date();
+          const request = gitleaksInstallRequest(i, rt.tempDir, rt.log);
           try {
-            const installed = await rt.log.group(`install gitleaks ${i['gitleaks-version']}`, () =>
-              installTool({ tool: 'gitleaks', version: i['gitleaks-version'], ...(i['mirror-url'] ? { mirrorUrl: i['mirror-url'] } : {}), tempDir: rt.tempDir, log: rt.log }),
-            );
+            const installed = await rt.log.group(`install gitleaks ${request.version}`, () => installTool(request));
             gitleaks = installed.path;
           } catch (error) {
             if (error instanceof ConfigurationError) throw error;
