@@ -19424,6 +19424,42 @@ class ExceptionLedger {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/paths.ts
+
+
+
+/** Resolves a directory input against the workspace; it must exist and stay inside it. */
+function resolveDirectoryInput(input, value, workspace) {
+    const dir = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(workspace, value);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir) || !(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory()) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
+    }
+    const rel = (0,external_node_path_namespaceObject.relative)(workspace, dir);
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(value) && (rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel))) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give a directory relative to the repository root`);
+    }
+    return dir;
+}
+/**
+ * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
+ * must be a file, and a relative value must not lead out of the repository (an absolute path is
+ * taken as written). `what` names the file in messages ("Dockerfile path").
+ */
+function resolveFileInput(input, value, workspace, what = 'file path') {
+    const file = isAbsolute(value) ? value : resolve(workspace, value);
+    const rel = relative(workspace, file);
+    if (!isAbsolute(value) && (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
+    }
+    if (!existsSync(file)) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
+    }
+    if (!statSync(file).isFile()) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
+    }
+    return file;
+}
+
 ;// CONCATENATED MODULE: ./src/core/files.ts
 
 
@@ -20237,12 +20273,13 @@ async function hasCommit(git, rev) {
  * Checks that the checkout can answer the plan and settles forced pushes. Throws RangeError_
  * (reported as `error`) when it cannot.
  */
-async function resolvePlan(git, plan, ev) {
+async function resolvePlan(git, plan, ev, where = { label: 'the workspace' }) {
     if (plan.kind !== 'commits')
         return plan;
     const inside = await git(['rev-parse', '--is-inside-work-tree']);
     if (inside.code !== 0 || inside.stdout.trim() !== 'true') {
-        throw new RangeError_(`the workspace is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step`);
+        const moved = where.input ? `; if actions/checkout checks out into a subdirectory (its "path" input), set this action's "${where.input}" to the same path` : '';
+        throw new RangeError_(`${where.label} is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step${moved}`);
     }
     const shallow = await git(['rev-parse', '--is-shallow-repository']);
     if (shallow.code !== 0)
@@ -20256,7 +20293,7 @@ async function resolvePlan(git, plan, ev) {
     if (plan.requireBase && !(await hasCommit(git, plan.requireBase))) {
         if (ev.eventName === 'push' && ev.forced && ev.defaultBranch && validBranchName(ev.defaultBranch)) {
             const fallback = newBranchPlan(plan.head, ev.defaultBranch, 'forced push', `forced push: the previous head ${range_short(plan.requireBase)} is no longer reachable, so every commit reachable from ${range_short(plan.head)} and not from origin/${ev.defaultBranch} is scanned`);
-            return resolvePlan(git, fallback, ev);
+            return resolvePlan(git, fallback, ev, where);
         }
         throw new RangeError_(`the base commit ${plan.requireBase} is not in the checkout, so the ${plan.range} range cannot be resolved: ${FETCH_DEPTH_HINT}`);
     }
@@ -20264,7 +20301,7 @@ async function resolvePlan(git, plan, ev) {
         // before exists but was rewritten away: what is new is what the default branch lacks.
         const ancestor = await git(['merge-base', '--is-ancestor', plan.requireBase, plan.head]);
         if (ancestor.code !== 0) {
-            return resolvePlan(git, newBranchPlan(plan.head, ev.defaultBranch, 'forced push', `forced push: the previous head ${range_short(plan.requireBase)} is not an ancestor of ${range_short(plan.head)}, so every commit reachable from ${range_short(plan.head)} and not from origin/${ev.defaultBranch} is scanned`), ev);
+            return resolvePlan(git, newBranchPlan(plan.head, ev.defaultBranch, 'forced push', `forced push: the previous head ${range_short(plan.requireBase)} is not an ancestor of ${range_short(plan.head)}, so every commit reachable from ${range_short(plan.head)} and not from origin/${ev.defaultBranch} is scanned`), ev, where);
         }
     }
     if (plan.requireRef) {
@@ -20572,7 +20609,7 @@ async function runSecretsGate(o, rt) {
                 return scanTree(o, policy, rt, scratch, plan.description);
             }
             const git = gitIn(o.repoDir, o.timeoutMs);
-            const resolved = await resolvePlan(git, plan, o.event);
+            const resolved = await resolvePlan(git, plan, o.event, o.repoLocation);
             if (resolved.kind !== 'commits')
                 throw new Error('unreachable: a commit plan resolved to another kind');
             // A range is judged by what it merges into: its base commit (or the default branch a new
@@ -20972,6 +21009,7 @@ async function installTool(req) {
 
 
 
+
 /** Keys are the exact input names of actions/secrets/action.yml. */
 const inputs = {
     scope: enumInput(SECRETS_SCOPES, 'auto'),
@@ -20982,6 +21020,7 @@ const inputs = {
     'gitleaks-path': stringInput(''),
     'mirror-url': stringInput(''),
     'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
+    'repository-path': stringInput(''),
     ...commonGateInputs,
 };
 /**
@@ -21038,20 +21077,22 @@ function run(env = process.env) {
         gate: 'secrets',
         shape: inputs,
         execute: async (i, ctx, rt) => {
-            const workspace = ctx.workspace;
+            // Where actions/checkout put the repository ("path:"); config, baseline and exceptions
+            // paths are relative to it. gitleaks-path and evidence-dir stay workspace-relative.
+            const repository = i['repository-path'] === '' ? ctx.workspace : resolveDirectoryInput('repository-path', i['repository-path'], ctx.workspace);
             // gitleaks' own discovery order: --config, GITLEAKS_CONFIG, then <repository>/.gitleaks.toml.
             // configRel is what a range scan reads at its base commit instead (see gates/secrets/policy.ts).
             let configPath;
             let configRel;
             let configSource = "gitleaks' default rules";
             if (i.config !== '') {
-                configPath = fileInput('config', i.config, workspace, 'give the path of a gitleaks TOML config relative to the repository root, e.g. .gitleaks.toml');
-                configRel = main_repoRelative(workspace, configPath);
+                configPath = fileInput('config', i.config, repository, 'give the path of a gitleaks TOML config relative to the repository root, e.g. .gitleaks.toml');
+                configRel = main_repoRelative(repository, configPath);
                 configSource = i.config;
             }
             else if (env.GITLEAKS_CONFIG) {
-                configPath = fileInput('config', env.GITLEAKS_CONFIG, workspace, 'GITLEAKS_CONFIG must name a gitleaks TOML config');
-                configRel = main_repoRelative(workspace, configPath);
+                configPath = fileInput('config', env.GITLEAKS_CONFIG, repository, 'GITLEAKS_CONFIG must name a gitleaks TOML config');
+                configRel = main_repoRelative(repository, configPath);
                 configSource = `GITLEAKS_CONFIG (${env.GITLEAKS_CONFIG})`;
             }
             else if (env.GITLEAKS_CONFIG_TOML) {
@@ -21059,24 +21100,24 @@ function run(env = process.env) {
             }
             else {
                 configRel = '.gitleaks.toml';
-                if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(workspace, '.gitleaks.toml'))) {
-                    configPath = (0,external_node_path_namespaceObject.join)(workspace, '.gitleaks.toml');
+                if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(repository, '.gitleaks.toml'))) {
+                    configPath = (0,external_node_path_namespaceObject.join)(repository, '.gitleaks.toml');
                     configSource = '.gitleaks.toml';
                 }
             }
-            const baselinePath = i['baseline-path'] !== '' ? fileInput('baseline-path', i['baseline-path'], workspace, 'give a gitleaks JSON report relative to the repository root') : undefined;
+            const baselinePath = i['baseline-path'] !== '' ? fileInput('baseline-path', i['baseline-path'], repository, 'give a gitleaks JSON report relative to the repository root') : undefined;
             const exceptionsNamed = i['exceptions-file'] !== '';
             const exceptionsRel = exceptionsNamed ? i['exceptions-file'] : DEFAULT_EXCEPTIONS_PATH;
-            const exceptionsAbs = (0,external_node_path_namespaceObject.isAbsolute)(exceptionsRel) ? exceptionsRel : (0,external_node_path_namespaceObject.join)(workspace, exceptionsRel);
+            const exceptionsAbs = (0,external_node_path_namespaceObject.isAbsolute)(exceptionsRel) ? exceptionsRel : (0,external_node_path_namespaceObject.join)(repository, exceptionsRel);
             // Messages name the file as the user wrote it, not the runner's absolute path.
             const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed, exceptionsRel);
-            const baselineRel = baselinePath ? main_repoRelative(workspace, baselinePath) : undefined;
-            const exceptionsInRepo = main_repoRelative(workspace, exceptionsAbs);
+            const baselineRel = baselinePath ? main_repoRelative(repository, baselinePath) : undefined;
+            const exceptionsInRepo = main_repoRelative(repository, exceptionsAbs);
             // Checked whether or not it is used: a URL with credentials in a workflow is a mistake either way.
             mirrorUrlInput(i['mirror-url']);
             let gitleaks;
             if (i['gitleaks-path'] !== '') {
-                gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
+                gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], ctx.workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
             }
             else {
                 const started = new Date();
@@ -21104,12 +21145,15 @@ function run(env = process.env) {
                     ...(ctx.created !== undefined ? { created: ctx.created } : {}),
                     ...(ctx.defaultBranch ? { defaultBranch: ctx.defaultBranch } : {}),
                 },
-                repoDir: workspace,
+                repoDir: repository,
+                repoLocation: i['repository-path'] === ''
+                    ? { label: `the workspace (${ctx.workspace})`, input: 'repository-path' }
+                    : { label: `repository-path ${JSON.stringify(i['repository-path'])} (${repository})` },
                 policy: {
                     ...(configPath ? { configPath } : {}),
                     ...(configRel !== undefined ? { configRel } : {}),
                     configSource,
-                    gitleaksIgnorePath: (0,external_node_path_namespaceObject.join)(workspace, '.gitleaksignore'),
+                    gitleaksIgnorePath: (0,external_node_path_namespaceObject.join)(repository, '.gitleaksignore'),
                     ...(baselinePath ? { baselinePath } : {}),
                     ...(baselineRel !== undefined ? { baselineRel } : {}),
                     exceptions,

@@ -10,7 +10,7 @@ import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
 import { code, codeBlock, md, table } from '../core/markdown.js';
 import { LayeredScratchTree, PatchParser, RESERVED_DIR, reportedScratchPath, type LineOrigin, type SkippedFile } from './secrets/patch.js';
 import { checkoutPolicy, GITLEAKSIGNORE, PolicyReadError, policyAt, type AppliedPolicy, type PolicyFiles } from './secrets/policy.js';
-import { countCommits, gitIn, planScan, RangeError_, resolvePlan, type ScanEvent, type ScanPlan, type SecretsScope } from './secrets/range.js';
+import { countCommits, gitIn, planScan, RangeError_, resolvePlan, type RepositoryLocation, type ScanEvent, type ScanPlan, type SecretsScope } from './secrets/range.js';
 import {
   fingerprintOf,
   globalFingerprint,
@@ -34,6 +34,8 @@ export interface SecretsOptions {
   event: ScanEvent;
   /** The repository checkout. */
   repoDir: string;
+  /** How to name repoDir in messages (and which input moves it). */
+  repoLocation?: RepositoryLocation;
   /** Config, .gitleaksignore, baseline and exceptions: read from the base commit on range scans. */
   policy: PolicyFiles;
   now: Date;
@@ -321,7 +323,7 @@ export async function runSecretsGate(o: SecretsOptions, rt: GateRuntime): Promis
         return scanTree(o, policy, rt, scratch, plan.description);
       }
       const git = gitIn(o.repoDir, o.timeoutMs);
-      const resolved = await resolvePlan(git, plan, o.event);
+      const resolved = await resolvePlan(git, plan, o.event, o.repoLocation);
       if (resolved.kind !== 'commits') throw new Error('unreachable: a commit plan resolved to another kind');
       // A range is judged by what it merges into: its base commit (or the default branch a new
       // branch is compared with). A history scan has no base and obeys the checkout.

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -354,6 +355,51 @@ describe('secrets gate: legitimate histories that once stopped the gate', () => 
       [`${c1}:conf:aws-access-token:1`, `${c2}:conf/app.env:aws-access-token:1`, `${c3}:odd\\name.ts:github-pat:1`].sort(),
     );
     for (const k of [k1, k2, k3]) expect(allArtifacts(r)).not.toContain(k);
+  });
+});
+
+describe('secrets gate: a repository checked out into a subdirectory (actions/checkout path:)', () => {
+  let workspace = '';
+  let repo: GitRepo;
+  let base = '';
+  let head = '';
+
+  beforeAll(() => {
+    workspace = tempDir('rs-secrets-ws-');
+    repo = initRepo();
+    repo.commit('config: docs hold examples', { '.gitleaks.toml': "[extend]\nuseDefault = true\n\n[allowlist]\npaths = ['''^docs/''']\n" });
+    base = repo.head();
+    repo.git('checkout', '-q', '-b', 'feature');
+    head = repo.commit('a key, and one in the docs', { 'src/app.env': `AWS_ACCESS_KEY_ID=${fakeAwsKeyId()}\n`, 'docs/a.md': `AWS_ACCESS_KEY_ID=${fakeAwsKeyId()}\n` });
+    // The workspace holds the checkout in svc/, as actions/checkout with "path: svc" leaves it.
+    execFileSync('git', ['clone', '-q', '--no-local', repo.dir, join(workspace, 'svc')], { stdio: 'ignore' });
+    execFileSync('git', ['-C', join(workspace, 'svc'), 'checkout', '-q', head], { stdio: 'ignore' });
+  });
+
+  it('repository-path: the range is resolved there and its config applies', async () => {
+    const r = await runSecrets({
+      workspace,
+      eventName: 'pull_request',
+      event: pullRequestEvent({ headSha: head, baseSha: base }),
+      sha: head,
+      inputs: { 'gitleaks-path': GITLEAKS, 'repository-path': 'svc' },
+    });
+    expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '1' });
+    expect(evidenceOf(r).findings[0]).toMatchObject({ file: 'src/app.env', commit: head });
+    expect(r.summary).toContain('.gitleaks.toml');
+  });
+
+  it('without it, the error says to set repository-path, not only fetch-depth', async () => {
+    const r = await runSecrets({ workspace, eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: base }), sha: head, inputs: { 'gitleaks-path': GITLEAKS } });
+    expect(r.outputs.status).toBe('error');
+    expect(r.summary).toContain('is not a git checkout');
+    expect(r.summary).toContain('"repository-path"');
+  });
+
+  it('a repository-path that is not a directory is a configuration error naming the input', async () => {
+    const r = await runSecrets({ workspace, eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: base }), sha: head, inputs: { 'gitleaks-path': GITLEAKS, 'repository-path': 'nope' } });
+    expect(r.outputs.status).toBe('error');
+    expect(r.stdout).toContain('input "repository-path"');
   });
 });
 

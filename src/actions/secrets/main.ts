@@ -4,6 +4,7 @@ import { commonGateInputs, errorReport, runGateAction } from '../../core/action.
 import { ConfigurationError, errorMessage } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH, loadExceptions } from '../../core/exceptions.js';
 import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
+import { resolveDirectoryInput } from '../../core/paths.js';
 import { runSecretsGate, SECRETS_SCOPES } from '../../gates/secrets.js';
 import type { Logger } from '../../core/log.js';
 import { addPath } from '../../core/runner.js';
@@ -20,6 +21,7 @@ export const inputs = {
   'gitleaks-path': stringInput(''),
   'mirror-url': stringInput(''),
   'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
+  'repository-path': stringInput(''),
   ...commonGateInputs,
 };
 
@@ -81,43 +83,45 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       gate: 'secrets',
       shape: inputs,
       execute: async (i, ctx, rt) => {
-        const workspace = ctx.workspace;
+        // Where actions/checkout put the repository ("path:"); config, baseline and exceptions
+        // paths are relative to it. gitleaks-path and evidence-dir stay workspace-relative.
+        const repository = i['repository-path'] === '' ? ctx.workspace : resolveDirectoryInput('repository-path', i['repository-path'], ctx.workspace);
         // gitleaks' own discovery order: --config, GITLEAKS_CONFIG, then <repository>/.gitleaks.toml.
         // configRel is what a range scan reads at its base commit instead (see gates/secrets/policy.ts).
         let configPath: string | undefined;
         let configRel: string | undefined;
         let configSource = "gitleaks' default rules";
         if (i.config !== '') {
-          configPath = fileInput('config', i.config, workspace, 'give the path of a gitleaks TOML config relative to the repository root, e.g. .gitleaks.toml');
-          configRel = repoRelative(workspace, configPath);
+          configPath = fileInput('config', i.config, repository, 'give the path of a gitleaks TOML config relative to the repository root, e.g. .gitleaks.toml');
+          configRel = repoRelative(repository, configPath);
           configSource = i.config;
         } else if (env.GITLEAKS_CONFIG) {
-          configPath = fileInput('config', env.GITLEAKS_CONFIG, workspace, 'GITLEAKS_CONFIG must name a gitleaks TOML config');
-          configRel = repoRelative(workspace, configPath);
+          configPath = fileInput('config', env.GITLEAKS_CONFIG, repository, 'GITLEAKS_CONFIG must name a gitleaks TOML config');
+          configRel = repoRelative(repository, configPath);
           configSource = `GITLEAKS_CONFIG (${env.GITLEAKS_CONFIG})`;
         } else if (env.GITLEAKS_CONFIG_TOML) {
           configSource = 'GITLEAKS_CONFIG_TOML';
         } else {
           configRel = '.gitleaks.toml';
-          if (existsSync(join(workspace, '.gitleaks.toml'))) {
-            configPath = join(workspace, '.gitleaks.toml');
+          if (existsSync(join(repository, '.gitleaks.toml'))) {
+            configPath = join(repository, '.gitleaks.toml');
             configSource = '.gitleaks.toml';
           }
         }
-        const baselinePath = i['baseline-path'] !== '' ? fileInput('baseline-path', i['baseline-path'], workspace, 'give a gitleaks JSON report relative to the repository root') : undefined;
+        const baselinePath = i['baseline-path'] !== '' ? fileInput('baseline-path', i['baseline-path'], repository, 'give a gitleaks JSON report relative to the repository root') : undefined;
         const exceptionsNamed = i['exceptions-file'] !== '';
         const exceptionsRel = exceptionsNamed ? i['exceptions-file'] : DEFAULT_EXCEPTIONS_PATH;
-        const exceptionsAbs = isAbsolute(exceptionsRel) ? exceptionsRel : join(workspace, exceptionsRel);
+        const exceptionsAbs = isAbsolute(exceptionsRel) ? exceptionsRel : join(repository, exceptionsRel);
         // Messages name the file as the user wrote it, not the runner's absolute path.
         const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed, exceptionsRel);
-        const baselineRel = baselinePath ? repoRelative(workspace, baselinePath) : undefined;
-        const exceptionsInRepo = repoRelative(workspace, exceptionsAbs);
+        const baselineRel = baselinePath ? repoRelative(repository, baselinePath) : undefined;
+        const exceptionsInRepo = repoRelative(repository, exceptionsAbs);
 
         // Checked whether or not it is used: a URL with credentials in a workflow is a mistake either way.
         mirrorUrlInput(i['mirror-url']);
         let gitleaks: string;
         if (i['gitleaks-path'] !== '') {
-          gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
+          gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], ctx.workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
         } else {
           const started = new Date();
           const request = gitleaksInstallRequest(i, rt.tempDir, rt.log);
@@ -143,12 +147,16 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
               ...(ctx.created !== undefined ? { created: ctx.created } : {}),
               ...(ctx.defaultBranch ? { defaultBranch: ctx.defaultBranch } : {}),
             },
-            repoDir: workspace,
+            repoDir: repository,
+            repoLocation:
+              i['repository-path'] === ''
+                ? { label: `the workspace (${ctx.workspace})`, input: 'repository-path' }
+                : { label: `repository-path ${JSON.stringify(i['repository-path'])} (${repository})` },
             policy: {
               ...(configPath ? { configPath } : {}),
               ...(configRel !== undefined ? { configRel } : {}),
               configSource,
-              gitleaksIgnorePath: join(workspace, '.gitleaksignore'),
+              gitleaksIgnorePath: join(repository, '.gitleaksignore'),
               ...(baselinePath ? { baselinePath } : {}),
               ...(baselineRel !== undefined ? { baselineRel } : {}),
               exceptions,

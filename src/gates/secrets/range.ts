@@ -152,15 +152,24 @@ async function hasCommit(git: Git, rev: string): Promise<boolean> {
   return (await git(['cat-file', '-e', `${rev}^{commit}`])).code === 0;
 }
 
+/** Where the gate looks for the repository, for messages. */
+export interface RepositoryLocation {
+  /** e.g. `the workspace (/home/runner/work/x/x)` or `repository-path "svc" (/home/...)`. */
+  label: string;
+  /** The action's input that moves it, named in the not-a-checkout message. */
+  input?: string;
+}
+
 /**
  * Checks that the checkout can answer the plan and settles forced pushes. Throws RangeError_
  * (reported as `error`) when it cannot.
  */
-export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent): Promise<ScanPlan> {
+export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent, where: RepositoryLocation = { label: 'the workspace' }): Promise<ScanPlan> {
   if (plan.kind !== 'commits') return plan;
   const inside = await git(['rev-parse', '--is-inside-work-tree']);
   if (inside.code !== 0 || inside.stdout.trim() !== 'true') {
-    throw new RangeError_(`the workspace is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step`);
+    const moved = where.input ? `; if actions/checkout checks out into a subdirectory (its "path" input), set this action's "${where.input}" to the same path` : '';
+    throw new RangeError_(`${where.label} is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step${moved}`);
   }
   const shallow = await git(['rev-parse', '--is-shallow-repository']);
   if (shallow.code !== 0) throw new RangeError_(`cannot tell whether the checkout is shallow: ${shallow.failure}`);
@@ -178,7 +187,7 @@ export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent): Prom
         'forced push',
         `forced push: the previous head ${short(plan.requireBase)} is no longer reachable, so every commit reachable from ${short(plan.head)} and not from origin/${ev.defaultBranch} is scanned`,
       );
-      return resolvePlan(git, fallback, ev);
+      return resolvePlan(git, fallback, ev, where);
     }
     throw new RangeError_(`the base commit ${plan.requireBase} is not in the checkout, so the ${plan.range} range cannot be resolved: ${FETCH_DEPTH_HINT}`);
   }
@@ -190,6 +199,7 @@ export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent): Prom
         git,
         newBranchPlan(plan.head, ev.defaultBranch, 'forced push', `forced push: the previous head ${short(plan.requireBase)} is not an ancestor of ${short(plan.head)}, so every commit reachable from ${short(plan.head)} and not from origin/${ev.defaultBranch} is scanned`),
         ev,
+        where,
       );
     }
   }
