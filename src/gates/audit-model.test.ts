@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedVersionFromRange, ghsaFrom, meetsThreshold, parseSeverityWord, rangeIncludes, severityFromCvss } from './audit-model.js';
+import { compareSeverity, fixedVersionFromRange, ghsaFrom, meetsThreshold, parseSeverityWord, rangeIncludes, rangeVerdict, SEVERITIES, severityFromCvss } from './audit-model.js';
 
 describe('advisory ranges', () => {
   it.each([
@@ -116,6 +116,15 @@ describe('advisory ranges', () => {
     expect(rangeIncludes('latest || <1.0.0', '1.2.5')).toBeUndefined();
   });
 
+  it('rangeVerdict answers both questions in one pass, as the two functions do', () => {
+    expect(rangeVerdict('<0.2.4 || >=1.0.0 <1.2.6', '1.2.0')).toEqual({ includes: true, fixed: '1.2.6' });
+    expect(rangeVerdict('<0.2.4 || >=1.0.0 <1.2.6', '0.3.0')).toEqual({ includes: false });
+    expect(rangeVerdict('latest || <2.0.0', '1.0.0')).toEqual({ includes: true, fixed: '2.0.0' });
+    expect(rangeVerdict('<=1.2', '1.2.5')).toEqual({ includes: true });
+    expect(rangeVerdict('<4.17.21', '')).toEqual({ includes: undefined, fixed: '4.17.21' });
+    expect(rangeVerdict('<=1.0.0 || <2.0.0', 'git+https://x')).toEqual({ includes: undefined, fixed: '2.0.0' });
+  });
+
   it('names the fixed version from the exclusive upper bound of the matching alternative', () => {
     expect(fixedVersionFromRange('<0.2.4 || >=1.0.0 <1.2.6', '1.2.0')).toBe('1.2.6');
     expect(fixedVersionFromRange('<0.2.4 || >=1.0.0 <1.2.6', '0.0.8')).toBe('0.2.4');
@@ -144,6 +153,10 @@ describe('severity', () => {
     expect(meetsThreshold('critical', 'low')).toBe(true);
     expect(meetsThreshold('info', 'low')).toBe(false);
     expect(meetsThreshold('unknown', 'critical')).toBe(true);
+  });
+
+  it('sorts severities most severe first, unknown (treated as blocking) before critical', () => {
+    expect([...SEVERITIES].sort(compareSeverity)).toEqual(['unknown', 'critical', 'high', 'moderate', 'low', 'info']);
   });
 
   it('finds GHSA ids in URLs and ids, lower-casing the body', () => {

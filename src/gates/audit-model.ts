@@ -21,10 +21,11 @@ export function meetsThreshold(severity: Severity, failOn: FailOn): boolean {
   return RANK[severity] >= RANK[failOn];
 }
 
+// unknown sorts with critical: it is treated as blocking.
+const SORT_RANK: Record<Severity, number> = { ...RANK, unknown: 4.5 };
+
 export function compareSeverity(a: Severity, b: Severity): number {
-  // unknown sorts with critical: it is treated as blocking.
-  const r = (s: Severity) => (s === 'unknown' ? 4.5 : RANK[s]);
-  return r(b) - r(a);
+  return SORT_RANK[b] - SORT_RANK[a];
 }
 
 /** CVSS v3 qualitative rating: 0.1-3.9 low, 4.0-6.9 moderate (CVSS "medium"), 7.0-8.9 high, 9.0-10 critical. */
@@ -266,17 +267,6 @@ function readComparatorSet(text: string): Comparator[] | undefined {
   return out;
 }
 
-// Advisory ranges repeat across a report (one per advisory, many copies): read each once.
-const parsedSets = new Map<string, Comparator[] | undefined>();
-
-function parseComparatorSet(text: string): Comparator[] | undefined {
-  if (parsedSets.has(text)) return parsedSets.get(text);
-  const parsed = readComparatorSet(text);
-  if (parsedSets.size > 10_000) parsedSets.clear();
-  parsedSets.set(text, parsed);
-  return parsed;
-}
-
 function holds(version: Version, c: Comparator): boolean {
   const d = compareVersions(version, c.version);
   switch (c.op) {
@@ -293,23 +283,80 @@ function holds(version: Version, c: Comparator): boolean {
   }
 }
 
+/** A range read once: its `||` alternatives, each undefined when it cannot be read. */
+type CompiledRange = (Comparator[] | undefined)[];
+
+// A report repeats the same few ranges and versions thousands of times (one per advisory and
+// installed copy): each is read once per run. Bounded so a long-lived process cannot grow them.
+const compiledRanges = new Map<string, CompiledRange>();
+const parsedVersions = new Map<string, Version | undefined>();
+const CACHE_LIMIT = 10_000;
+
+function compiledRange(range: string): CompiledRange {
+  let c = compiledRanges.get(range);
+  if (c === undefined) {
+    c = range.split('||').map(readComparatorSet);
+    if (compiledRanges.size >= CACHE_LIMIT) compiledRanges.clear();
+    compiledRanges.set(range, c);
+  }
+  return c;
+}
+
+function cachedVersion(version: string): Version | undefined {
+  if (parsedVersions.has(version)) return parsedVersions.get(version);
+  const v = parseVersion(version);
+  if (parsedVersions.size >= CACHE_LIMIT) parsedVersions.clear();
+  parsedVersions.set(version, v);
+  return v;
+}
+
+const allHold = (version: Version, set: Comparator[]) => {
+  for (const c of set) if (!holds(version, c)) return false;
+  return true;
+};
+
+export interface RangeVerdict {
+  /** Whether the version is in the range, as npm decides it; undefined when either cannot be read. */
+  includes: boolean | undefined;
+  /** The fixed release the range names for this version (see fixedVersionFromRange). */
+  fixed?: string;
+}
+
+/**
+ * rangeIncludes and fixedVersionFromRange in one pass, for the normaliser's loop (one call per
+ * advisory and installed copy).
+ */
+export function rangeVerdict(range: string, version: string): RangeVerdict {
+  const alts = compiledRange(range);
+  const parsed = version === '' ? undefined : cachedVersion(version);
+  let readable = parsed !== undefined;
+  let fixed: string | undefined;
+  for (const set of alts) {
+    if (set === undefined) {
+      readable = false;
+      continue;
+    }
+    if (parsed === undefined) {
+      // No version: the first bound named anywhere is the best guess at the fix.
+      fixed ??= set.find((c) => c.fixed !== undefined)?.fixed;
+      continue;
+    }
+    if (allHold(parsed, set)) {
+      // The alternative that contains the version decides the fix (only an explicit bound names one).
+      const upper = set.find((c) => c.fixed !== undefined);
+      return upper ? { includes: true, fixed: upper.fixed } : { includes: true };
+    }
+  }
+  if (parsed === undefined) return fixed !== undefined ? { includes: undefined, fixed } : { includes: undefined };
+  return { includes: readable ? false : undefined };
+}
+
 /**
  * Whether `version` is inside an advisory range, as npm decides it. Undefined when the version or
  * the range cannot be read: the caller then keeps the finding (the tool said it applies).
  */
 export function rangeIncludes(range: string, version: string): boolean | undefined {
-  const parsed = parseVersion(version);
-  if (!parsed) return undefined;
-  let readable = true;
-  for (const alt of range.split('||')) {
-    const set = parseComparatorSet(alt);
-    if (!set) {
-      readable = false;
-      continue;
-    }
-    if (set.every((c) => holds(parsed, c))) return true;
-  }
-  return readable ? false : undefined;
+  return rangeVerdict(range, version).includes;
 }
 
 /**
@@ -318,16 +365,7 @@ export function rangeIncludes(range: string, version: string): boolean | undefin
  * version ("<4.17.21" -> 4.17.21). An inclusive or partial bound ("<=4.17.23", "<=1.2") names none.
  */
 export function fixedVersionFromRange(range: string, version: string): string | undefined {
-  const parsed = parseVersion(version);
-  for (const alt of range.split('||')) {
-    const set = parseComparatorSet(alt);
-    if (!set || set.length === 0) continue;
-    if (parsed && !set.every((c) => holds(parsed, c))) continue;
-    const upper = set.find((c) => c.fixed !== undefined);
-    if (upper) return upper.fixed;
-    if (parsed) return undefined;
-  }
-  return undefined;
+  return rangeVerdict(range, version).fixed;
 }
 
 /** GHSA-xxxx-xxxx-xxxx out of an advisory URL or id. */

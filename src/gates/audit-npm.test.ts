@@ -21,6 +21,12 @@ describe('package-lock.json', () => {
   it('knows the line of every entry', () => {
     const lines = lockText.split('\n');
     expect(lines[lock.lines.get('node_modules/mkdirp/node_modules/minimist')! - 1]).toContain('"node_modules/mkdirp/node_modules/minimist": {');
+    const entries = Object.keys(lock.packages).filter((k) => k.includes('node_modules/'));
+    expect(entries.length).toBeGreaterThan(5);
+    for (const k of entries) expect(lines[lock.lines.get(k)! - 1], k).toMatch(new RegExp(`^\\s*"${k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}": \\{`));
+    // CRLF line ends and a first entry on line 1 count the same
+    const crlf = parseLockfile('{"lockfileVersion":3,"packages":{\r\n"node_modules/a": {"version":"1.0.0"},\r\n  "node_modules/b": {"version":"1.0.0"}}}', 'p');
+    expect([crlf.lines.get('node_modules/a'), crlf.lines.get('node_modules/b')]).toEqual([2, 3]);
   });
 
   it('refuses a lockfileVersion 1 file and text that is not JSON', () => {

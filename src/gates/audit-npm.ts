@@ -8,15 +8,7 @@
  * installed copy (`nodes`) whose version is in the advisory's range; the metavuln chains are
  * followed to say which direct dependency brings each advisory in.
  */
-import {
-  fixedVersionFromRange,
-  ghsaFrom,
-  parseSeverityWord,
-  rangeIncludes,
-  severityFromCvss,
-  type Severity,
-  type VulnFinding,
-} from './audit-model.js';
+import { ghsaFrom, parseSeverityWord, rangeVerdict, severityFromCvss, type Severity, type VulnFinding } from './audit-model.js';
 
 /** npm could not produce a report (its JSON carries an `error` key, or it is not a report). */
 export class AuditToolError extends Error {
@@ -308,9 +300,14 @@ export function normaliseNpmAudit(report: NpmAuditReport, lock?: Lockfile): Vuln
   const vulns = report.vulnerabilities;
   const introducers = directIntroducers(vulns);
   const findings: VulnFinding[] = [];
-  for (const [key, v] of Object.entries(vulns)) {
+  // This loop runs once per advisory and installed copy (thousands in a large tree), in a fresh
+  // process, before the JIT has compiled anything: per-advisory work is done once per advisory,
+  // and each finding is built as one object literal (no spreads of temporary objects).
+  for (const key of Object.keys(vulns)) {
+    const v = vulns[key]!;
     const name = v.name || key;
-    const own = v.via.filter((x): x is NpmAdvisory => typeof x !== 'string' && (x.name === undefined || x.name === name));
+    const own: ReadAdvisory[] = [];
+    for (const x of v.via) if (typeof x !== 'string' && (x.name === undefined || x.name === name)) own.push(readAdvisory(name, x));
     if (own.length === 0) continue; // a metavuln: its advisories are reported on the package that has them
     const nodes = v.nodes && v.nodes.length > 0 ? v.nodes : [`node_modules/${name}`];
     const fix = describeFix(v.fixAvailable);
@@ -321,40 +318,64 @@ export function normaliseNpmAudit(report: NpmAuditReport, lock?: Lockfile): Vuln
       const direct = lock?.parents.has(location) ? lock.parents.get(location) === '' : Boolean(v.isDirect);
       // devOptional packages can be installed as optional runtime dependencies: count them as runtime.
       const dev = entry ? entry.dev === true : false;
+      const line = lock?.lines.get(location);
       for (const a of own) {
-        const range = typeof a.range === 'string' ? a.range : undefined;
+        const verdict = a.range !== undefined ? rangeVerdict(a.range, version) : undefined;
         // npm lists every copy of the package under the entry; keep the copies this advisory covers.
-        if (range && version && rangeIncludes(range, version) === false) continue;
-        const { severity, source } = advisorySeverity(a);
-        const ghsa = ghsaFrom(a.url);
-        const npmId = a.source !== undefined && a.source !== null ? `npm:${String(a.source)}` : undefined;
-        const ids = [ghsa, npmId, a.source !== undefined ? String(a.source) : undefined].filter((x): x is string => Boolean(x));
-        const score = typeof a.cvss?.score === 'number' && a.cvss.score > 0 ? a.cvss.score : undefined;
-        const fixedIn = range ? fixedVersionFromRange(range, version) : undefined;
-        findings.push({
+        if (verdict && version && verdict.includes === false) continue;
+        const f: VulnFinding = {
           ecosystem: 'npm',
           package: name,
           version,
           location,
-          advisoryId: ghsa ?? npmId ?? `${name}:${a.title ?? 'advisory'}`,
-          ids: [...new Set(ids)],
-          title: a.title ?? '(no title)',
-          ...(a.url ? { url: a.url } : {}),
-          severity,
-          severitySource: source,
-          ...(score !== undefined ? { cvssScore: score } : {}),
-          ...(range ? { vulnerableRange: range } : {}),
-          ...(fixedIn ? { fixedIn } : {}),
-          ...(fix ? { fix } : {}),
+          advisoryId: a.advisoryId,
+          ids: a.ids,
+          title: a.title,
+          severity: a.severity,
+          severitySource: a.severitySource,
           path,
           direct,
           dev,
-          ...(lock?.lines.get(location) ? { line: lock.lines.get(location)! } : {}),
-        });
+        };
+        if (a.url) f.url = a.url;
+        if (a.cvssScore !== undefined) f.cvssScore = a.cvssScore;
+        if (a.range !== undefined) f.vulnerableRange = a.range;
+        if (verdict?.fixed) f.fixedIn = verdict.fixed;
+        if (fix) f.fix = fix;
+        if (line) f.line = line;
+        findings.push(f);
       }
     }
   }
   return findings;
+}
+
+/** What a finding takes from one advisory object, read once per advisory rather than per copy. */
+interface ReadAdvisory {
+  advisoryId: string;
+  ids: string[];
+  title: string;
+  url?: string;
+  severity: Severity;
+  severitySource: VulnFinding['severitySource'];
+  cvssScore?: number;
+  range?: string;
+}
+
+function readAdvisory(name: string, a: NpmAdvisory): ReadAdvisory {
+  const { severity, source } = advisorySeverity(a);
+  const ghsa = ghsaFrom(a.url);
+  const sourceId = a.source !== undefined && a.source !== null ? String(a.source) : undefined;
+  const npmId = sourceId !== undefined ? `npm:${sourceId}` : undefined;
+  const ids: string[] = [];
+  if (ghsa) ids.push(ghsa);
+  if (npmId) ids.push(npmId, sourceId!);
+  const score = typeof a.cvss?.score === 'number' && a.cvss.score > 0 ? a.cvss.score : undefined;
+  const r: ReadAdvisory = { advisoryId: ghsa ?? npmId ?? `${name}:${a.title ?? 'advisory'}`, ids, title: a.title ?? '(no title)', severity, severitySource: source };
+  if (a.url) r.url = a.url;
+  if (score !== undefined) r.cvssScore = score;
+  if (typeof a.range === 'string') r.range = a.range;
+  return r;
 }
 
 function fallbackPath(name: string, v: NpmVuln, introducers: (name: string) => string[]): string[] {

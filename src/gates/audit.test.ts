@@ -53,6 +53,37 @@ describe('judging findings', () => {
     expect(merged.find((f) => f.version === '1.0.0')).toMatchObject({ path: ['z', 'p'], dev: false, location: 'node_modules/p' });
   });
 
+  it('sorts merged findings most severe first, then package, version and advisory, in plain string order', () => {
+    const input = [
+      finding({ package: 'b', severity: 'low' }),
+      finding({ package: 'a', severity: 'unknown', severitySource: 'none' }),
+      finding({ package: 'Z', severity: 'high', version: '10.0.0' }),
+      finding({ package: 'Z', severity: 'high', version: '9.0.0' }),
+      finding({ package: 'ab', severity: 'high' }),
+      finding({ package: 'a', severity: 'high', advisoryId: 'GHSA-2222-2222-2222' }),
+      finding({ package: 'a', severity: 'high', advisoryId: 'GHSA-1111-1111-1111' }),
+      finding({ package: 'c', severity: 'critical' }),
+      finding({ package: 'd', severity: 'info' }),
+      finding({ package: 'e', severity: 'moderate' }),
+    ];
+    expect(mergeCopies(input).map((f) => `${f.severity} ${f.package}@${f.version} ${f.advisoryId}`)).toEqual([
+      'unknown a@1.0.0 GHSA-aaaa-bbbb-cccc',
+      'critical c@1.0.0 GHSA-aaaa-bbbb-cccc',
+      'high Z@10.0.0 GHSA-aaaa-bbbb-cccc',
+      'high Z@9.0.0 GHSA-aaaa-bbbb-cccc',
+      'high a@1.0.0 GHSA-1111-1111-1111',
+      'high a@1.0.0 GHSA-2222-2222-2222',
+      'high ab@1.0.0 GHSA-aaaa-bbbb-cccc',
+      'moderate e@1.0.0 GHSA-aaaa-bbbb-cccc',
+      'low b@1.0.0 GHSA-aaaa-bbbb-cccc',
+      'info d@1.0.0 GHSA-aaaa-bbbb-cccc',
+    ]);
+    // the inputs are not modified, even the ones merged into
+    const copies = [finding({ path: ['x', 'p'], dev: true }), finding({ path: ['p'], dev: false })];
+    mergeCopies(copies);
+    expect(copies[0]).toMatchObject({ path: ['x', 'p'], dev: true });
+  });
+
   it('never logs registry credentials', () => {
     expect(redactUrlCredentials('--registry=https://bot:npm_s3cr3t@npm.example.com/')).toBe('--registry=https://***@npm.example.com/');
     expect(redactUrlCredentials('--registry=https://npm.example.com/')).toBe('--registry=https://npm.example.com/');

@@ -339,9 +339,13 @@ export function mergeCopies(findings: readonly VulnFinding[]): VulnFinding[] {
     seen.direct = seen.direct || f.direct;
     if (f.path.length < seen.path.length) Object.assign(seen, { path: f.path, location: f.location, line: f.line });
   }
-  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  return [...byKey.values()].sort((a, b) => compareSeverity(a.severity, b.severity) || cmp(a.package, b.package) || cmp(a.version, b.version) || cmp(a.advisoryId, b.advisoryId));
+  return [...byKey.values()].sort(compareFindings);
 }
+
+/** Most severe first, then package, version and advisory, in plain string order. */
+const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+const compareFindings = (a: VulnFinding, b: VulnFinding) =>
+  compareSeverity(a.severity, b.severity) || cmp(a.package, b.package) || cmp(a.version, b.version) || cmp(a.advisoryId, b.advisoryId);
 
 export interface Judgement {
   /** In scope, not suppressed, at or above the threshold. */
@@ -366,7 +370,8 @@ export function judgeFindings(
       j.outOfScope.push(f);
       continue;
     }
-    const match = ledger.match([f.advisoryId, ...f.ids]);
+    // The advisory id is tried first (ids usually start with it: no new array then).
+    const match = ledger.match(f.ids[0] === f.advisoryId ? f.ids : [f.advisoryId, ...f.ids]);
     if (match?.state === 'live') {
       j.suppressed.push({ finding: f, entry: match.entry });
       continue;
