@@ -15,18 +15,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
 
 /***/ }),
 
-/***/ 7349:
+/***/ 3053:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
-var resolveBlockSeq = __nccwpck_require__(334);
-var resolveFlowCollection = __nccwpck_require__(3142);
+var identity = __nccwpck_require__(415);
+var Scalar = __nccwpck_require__(2765);
+var YAMLMap = __nccwpck_require__(1950);
+var YAMLSeq = __nccwpck_require__(7495);
+var resolveBlockMap = __nccwpck_require__(6519);
+var resolveBlockSeq = __nccwpck_require__(2662);
+var resolveFlowCollection = __nccwpck_require__(4206);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -112,15 +112,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 5899:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(3021);
-var composeNode = __nccwpck_require__(5937);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
+var Document = __nccwpck_require__(6885);
+var composeNode = __nccwpck_require__(4873);
+var resolveEnd = __nccwpck_require__(644);
+var resolveProps = __nccwpck_require__(2207);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -164,17 +164,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 5937:
+/***/ 4873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var composeCollection = __nccwpck_require__(7349);
-var composeScalar = __nccwpck_require__(5413);
-var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var Alias = __nccwpck_require__(7641);
+var identity = __nccwpck_require__(415);
+var composeCollection = __nccwpck_require__(3053);
+var composeScalar = __nccwpck_require__(3293);
+var resolveEnd = __nccwpck_require__(644);
+var utilEmptyScalarPosition = __nccwpck_require__(4831);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -283,15 +283,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 5413:
+/***/ 3293:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
+var identity = __nccwpck_require__(415);
+var Scalar = __nccwpck_require__(2765);
+var resolveBlockScalar = __nccwpck_require__(809);
+var resolveFlowScalar = __nccwpck_require__(8066);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -378,18 +378,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 9984:
+/***/ 3480:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
-var resolveEnd = __nccwpck_require__(7788);
+var directives = __nccwpck_require__(2342);
+var Document = __nccwpck_require__(6885);
+var errors = __nccwpck_require__(3376);
+var identity = __nccwpck_require__(415);
+var composeDoc = __nccwpck_require__(5899);
+var resolveEnd = __nccwpck_require__(644);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -609,17 +609,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 6519:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
-var utilMapIncludes = __nccwpck_require__(1187);
+var Pair = __nccwpck_require__(4245);
+var YAMLMap = __nccwpck_require__(1950);
+var resolveProps = __nccwpck_require__(2207);
+var utilContainsNewline = __nccwpck_require__(9699);
+var utilFlowIndentCheck = __nccwpck_require__(7723);
+var utilMapIncludes = __nccwpck_require__(8539);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -733,12 +733,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 8913:
+/***/ 809:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(2765);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -940,14 +940,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 334:
+/***/ 2662:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveProps = __nccwpck_require__(4631);
-var utilFlowIndentCheck = __nccwpck_require__(4051);
+var YAMLSeq = __nccwpck_require__(7495);
+var resolveProps = __nccwpck_require__(2207);
+var utilFlowIndentCheck = __nccwpck_require__(7723);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -998,7 +998,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 7788:
+/***/ 644:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1044,19 +1044,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 3142:
+/***/ 4206:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var resolveEnd = __nccwpck_require__(7788);
-var resolveProps = __nccwpck_require__(4631);
-var utilContainsNewline = __nccwpck_require__(9499);
-var utilMapIncludes = __nccwpck_require__(1187);
+var identity = __nccwpck_require__(415);
+var Pair = __nccwpck_require__(4245);
+var YAMLMap = __nccwpck_require__(1950);
+var YAMLSeq = __nccwpck_require__(7495);
+var resolveEnd = __nccwpck_require__(644);
+var resolveProps = __nccwpck_require__(2207);
+var utilContainsNewline = __nccwpck_require__(9699);
+var utilMapIncludes = __nccwpck_require__(8539);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -1260,13 +1260,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 6842:
+/***/ 8066:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var resolveEnd = __nccwpck_require__(7788);
+var Scalar = __nccwpck_require__(2765);
+var resolveEnd = __nccwpck_require__(644);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -1495,7 +1495,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 4631:
+/***/ 2207:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1650,7 +1650,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 9499:
+/***/ 9699:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1693,7 +1693,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 4831:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1728,12 +1728,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 4051:
+/***/ 7723:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(9499);
+var utilContainsNewline = __nccwpck_require__(9699);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -1752,12 +1752,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 1187:
+/***/ 8539:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(415);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -1774,22 +1774,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 3021:
+/***/ 6885:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
-var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(6829);
-var anchors = __nccwpck_require__(1596);
-var applyReviver = __nccwpck_require__(3661);
-var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var Alias = __nccwpck_require__(7641);
+var Collection = __nccwpck_require__(3469);
+var identity = __nccwpck_require__(415);
+var Pair = __nccwpck_require__(4245);
+var toJS = __nccwpck_require__(915);
+var Schema = __nccwpck_require__(8296);
+var stringifyDocument = __nccwpck_require__(7653);
+var anchors = __nccwpck_require__(5236);
+var applyReviver = __nccwpck_require__(5797);
+var createNode = __nccwpck_require__(2076);
+var directives = __nccwpck_require__(2342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -2118,13 +2118,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 1596:
+/***/ 5236:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(415);
+var visit = __nccwpck_require__(292);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -2201,7 +2201,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 3661:
+/***/ 5797:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2265,14 +2265,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 2404:
+/***/ 2076:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var Alias = __nccwpck_require__(7641);
+var identity = __nccwpck_require__(415);
+var Scalar = __nccwpck_require__(2765);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -2362,13 +2362,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 2342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(415);
+var visit = __nccwpck_require__(292);
 
 const escapeChars = {
     '!': '%21',
@@ -2547,7 +2547,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 1464:
+/***/ 3376:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2616,28 +2616,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 8815:
+/***/ 7207:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var Schema = __nccwpck_require__(5840);
-var errors = __nccwpck_require__(1464);
-var Alias = __nccwpck_require__(4065);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
-var publicApi = __nccwpck_require__(4047);
-var visit = __nccwpck_require__(204);
+var composer = __nccwpck_require__(3480);
+var Document = __nccwpck_require__(6885);
+var Schema = __nccwpck_require__(8296);
+var errors = __nccwpck_require__(3376);
+var Alias = __nccwpck_require__(7641);
+var identity = __nccwpck_require__(415);
+var Pair = __nccwpck_require__(4245);
+var Scalar = __nccwpck_require__(2765);
+var YAMLMap = __nccwpck_require__(1950);
+var YAMLSeq = __nccwpck_require__(7495);
+var cst = __nccwpck_require__(5421);
+var lexer = __nccwpck_require__(2081);
+var lineCounter = __nccwpck_require__(4588);
+var parser = __nccwpck_require__(6651);
+var publicApi = __nccwpck_require__(8759);
+var visit = __nccwpck_require__(292);
 
 
 
@@ -2674,7 +2674,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7249:
+/***/ 2745:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -2700,16 +2700,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 4065:
+/***/ 7641:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var visit = __nccwpck_require__(204);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var anchors = __nccwpck_require__(5236);
+var visit = __nccwpck_require__(292);
+var identity = __nccwpck_require__(415);
+var Node = __nccwpck_require__(6617);
+var toJS = __nccwpck_require__(915);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -2827,14 +2827,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 101:
+/***/ 3469:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
+var createNode = __nccwpck_require__(2076);
+var identity = __nccwpck_require__(415);
+var Node = __nccwpck_require__(6617);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -2985,14 +2985,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 6673:
+/***/ 6617:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(3661);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var applyReviver = __nccwpck_require__(5797);
+var identity = __nccwpck_require__(415);
+var toJS = __nccwpck_require__(915);
 
 class NodeBase {
     constructor(type) {
@@ -3032,15 +3032,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 7165:
+/***/ 4245:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyPair = __nccwpck_require__(9748);
-var addPairToJSMap = __nccwpck_require__(7104);
-var identity = __nccwpck_require__(1127);
+var createNode = __nccwpck_require__(2076);
+var stringifyPair = __nccwpck_require__(5004);
+var addPairToJSMap = __nccwpck_require__(9256);
+var identity = __nccwpck_require__(415);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -3078,14 +3078,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 3301:
+/***/ 2765:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var identity = __nccwpck_require__(415);
+var Node = __nccwpck_require__(6617);
+var toJS = __nccwpck_require__(915);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -3112,17 +3112,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 4454:
+/***/ 1950:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(1212);
-var addPairToJSMap = __nccwpck_require__(7104);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
+var stringifyCollection = __nccwpck_require__(6340);
+var addPairToJSMap = __nccwpck_require__(9256);
+var Collection = __nccwpck_require__(3469);
+var identity = __nccwpck_require__(415);
+var Pair = __nccwpck_require__(4245);
+var Scalar = __nccwpck_require__(2765);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -3266,17 +3266,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 2223:
+/***/ 7495:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(2404);
-var stringifyCollection = __nccwpck_require__(1212);
-var Collection = __nccwpck_require__(101);
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var createNode = __nccwpck_require__(2076);
+var stringifyCollection = __nccwpck_require__(6340);
+var Collection = __nccwpck_require__(3469);
+var identity = __nccwpck_require__(415);
+var Scalar = __nccwpck_require__(2765);
+var toJS = __nccwpck_require__(915);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -3388,16 +3388,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 7104:
+/***/ 9256:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7249);
-var merge = __nccwpck_require__(452);
-var stringify = __nccwpck_require__(2148);
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var log = __nccwpck_require__(2745);
+var merge = __nccwpck_require__(6220);
+var stringify = __nccwpck_require__(732);
+var identity = __nccwpck_require__(415);
+var toJS = __nccwpck_require__(915);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -3460,7 +3460,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 1127:
+/***/ 415:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3520,12 +3520,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 915:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(415);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -3566,15 +3566,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 110:
+/***/ 1366:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(8913);
-var resolveFlowScalar = __nccwpck_require__(6842);
-var errors = __nccwpck_require__(1464);
-var stringifyString = __nccwpck_require__(3069);
+var resolveBlockScalar = __nccwpck_require__(809);
+var resolveFlowScalar = __nccwpck_require__(8066);
+var errors = __nccwpck_require__(3376);
+var stringifyString = __nccwpck_require__(501);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -3791,7 +3791,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 1733:
+/***/ 8013:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3861,7 +3861,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 7715:
+/***/ 4555:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3967,14 +3967,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 3461:
+/***/ 5421:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(110);
-var cstStringify = __nccwpck_require__(1733);
-var cstVisit = __nccwpck_require__(7715);
+var cstScalar = __nccwpck_require__(1366);
+var cstStringify = __nccwpck_require__(8013);
+var cstVisit = __nccwpck_require__(4555);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -4086,12 +4086,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 361:
+/***/ 2081:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(3461);
+var cst = __nccwpck_require__(5421);
 
 /*
 START -> stream
@@ -4816,7 +4816,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 6628:
+/***/ 4588:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4864,14 +4864,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 3456:
+/***/ 6651:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(3461);
-var lexer = __nccwpck_require__(361);
+var cst = __nccwpck_require__(5421);
+var lexer = __nccwpck_require__(2081);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -5851,18 +5851,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4047:
+/***/ 8759:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(9984);
-var Document = __nccwpck_require__(3021);
-var errors = __nccwpck_require__(1464);
-var log = __nccwpck_require__(7249);
-var identity = __nccwpck_require__(1127);
-var lineCounter = __nccwpck_require__(6628);
-var parser = __nccwpck_require__(3456);
+var composer = __nccwpck_require__(3480);
+var Document = __nccwpck_require__(6885);
+var errors = __nccwpck_require__(3376);
+var log = __nccwpck_require__(2745);
+var identity = __nccwpck_require__(415);
+var lineCounter = __nccwpck_require__(4588);
+var parser = __nccwpck_require__(6651);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -5965,16 +5965,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5840:
+/***/ 8296:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var tags = __nccwpck_require__(18);
+var identity = __nccwpck_require__(415);
+var map = __nccwpck_require__(7683);
+var seq = __nccwpck_require__(4066);
+var string = __nccwpck_require__(4088);
+var tags = __nccwpck_require__(3578);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -6011,13 +6011,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 7451:
+/***/ 7683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(415);
+var YAMLMap = __nccwpck_require__(1950);
 
 const map = {
     collection: 'map',
@@ -6037,12 +6037,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 3632:
+/***/ 1528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(2765);
 
 const nullTag = {
     identify: value => value == null,
@@ -6061,13 +6061,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 1706:
+/***/ 4066:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(415);
+var YAMLSeq = __nccwpck_require__(7495);
 
 const seq = {
     collection: 'seq',
@@ -6087,12 +6087,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 6464:
+/***/ 4088:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(3069);
+var stringifyString = __nccwpck_require__(501);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -6110,12 +6110,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 3959:
+/***/ 7247:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(2765);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -6138,13 +6138,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 8405:
+/***/ 7661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(2765);
+var stringifyNumber = __nccwpck_require__(2729);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -6192,12 +6192,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 9874:
+/***/ 9546:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2729);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -6241,18 +6241,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 896:
+/***/ 9032:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
+var map = __nccwpck_require__(7683);
+var _null = __nccwpck_require__(1528);
+var seq = __nccwpck_require__(4066);
+var string = __nccwpck_require__(4088);
+var bool = __nccwpck_require__(7247);
+var float = __nccwpck_require__(7661);
+var int = __nccwpck_require__(9546);
 
 const schema = [
     map.map,
@@ -6273,14 +6273,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 3559:
+/***/ 7519:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var map = __nccwpck_require__(7451);
-var seq = __nccwpck_require__(1706);
+var Scalar = __nccwpck_require__(2765);
+var map = __nccwpck_require__(7683);
+var seq = __nccwpck_require__(4066);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -6344,27 +6344,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 18:
+/***/ 3578:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(3959);
-var float = __nccwpck_require__(8405);
-var int = __nccwpck_require__(9874);
-var schema = __nccwpck_require__(896);
-var schema$1 = __nccwpck_require__(3559);
-var binary = __nccwpck_require__(6083);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var schema$2 = __nccwpck_require__(5913);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(7683);
+var _null = __nccwpck_require__(1528);
+var seq = __nccwpck_require__(4066);
+var string = __nccwpck_require__(4088);
+var bool = __nccwpck_require__(7247);
+var float = __nccwpck_require__(7661);
+var int = __nccwpck_require__(9546);
+var schema = __nccwpck_require__(9032);
+var schema$1 = __nccwpck_require__(7519);
+var binary = __nccwpck_require__(4011);
+var merge = __nccwpck_require__(6220);
+var omap = __nccwpck_require__(2775);
+var pairs = __nccwpck_require__(1705);
+var schema$2 = __nccwpck_require__(1921);
+var set = __nccwpck_require__(832);
+var timestamp = __nccwpck_require__(168);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -6450,14 +6450,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 6083:
+/***/ 4011:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(3301);
-var stringifyString = __nccwpck_require__(3069);
+var Scalar = __nccwpck_require__(2765);
+var stringifyString = __nccwpck_require__(501);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -6527,12 +6527,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 8398:
+/***/ 2214:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
+var Scalar = __nccwpck_require__(2765);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -6563,13 +6563,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 5782:
+/***/ 9614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var stringifyNumber = __nccwpck_require__(8689);
+var Scalar = __nccwpck_require__(2765);
+var stringifyNumber = __nccwpck_require__(2729);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -6620,12 +6620,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 873:
+/***/ 6257:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2729);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -6703,13 +6703,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 452:
+/***/ 6220:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
+var identity = __nccwpck_require__(415);
+var Scalar = __nccwpck_require__(2765);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -6781,16 +6781,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 303:
+/***/ 2775:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
-var YAMLMap = __nccwpck_require__(4454);
-var YAMLSeq = __nccwpck_require__(2223);
-var pairs = __nccwpck_require__(8385);
+var identity = __nccwpck_require__(415);
+var toJS = __nccwpck_require__(915);
+var YAMLMap = __nccwpck_require__(1950);
+var YAMLSeq = __nccwpck_require__(7495);
+var pairs = __nccwpck_require__(1705);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -6865,15 +6865,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 8385:
+/***/ 1705:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var Scalar = __nccwpck_require__(3301);
-var YAMLSeq = __nccwpck_require__(2223);
+var identity = __nccwpck_require__(415);
+var Pair = __nccwpck_require__(4245);
+var Scalar = __nccwpck_require__(2765);
+var YAMLSeq = __nccwpck_require__(7495);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -6954,24 +6954,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 5913:
+/***/ 1921:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(7451);
-var _null = __nccwpck_require__(3632);
-var seq = __nccwpck_require__(1706);
-var string = __nccwpck_require__(6464);
-var binary = __nccwpck_require__(6083);
-var bool = __nccwpck_require__(8398);
-var float = __nccwpck_require__(5782);
-var int = __nccwpck_require__(873);
-var merge = __nccwpck_require__(452);
-var omap = __nccwpck_require__(303);
-var pairs = __nccwpck_require__(8385);
-var set = __nccwpck_require__(1528);
-var timestamp = __nccwpck_require__(6752);
+var map = __nccwpck_require__(7683);
+var _null = __nccwpck_require__(1528);
+var seq = __nccwpck_require__(4066);
+var string = __nccwpck_require__(4088);
+var binary = __nccwpck_require__(4011);
+var bool = __nccwpck_require__(2214);
+var float = __nccwpck_require__(9614);
+var int = __nccwpck_require__(6257);
+var merge = __nccwpck_require__(6220);
+var omap = __nccwpck_require__(2775);
+var pairs = __nccwpck_require__(1705);
+var set = __nccwpck_require__(832);
+var timestamp = __nccwpck_require__(168);
 
 const schema = [
     map.map,
@@ -7002,14 +7002,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 1528:
+/***/ 832:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Pair = __nccwpck_require__(7165);
-var YAMLMap = __nccwpck_require__(4454);
+var identity = __nccwpck_require__(415);
+var Pair = __nccwpck_require__(4245);
+var YAMLMap = __nccwpck_require__(1950);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -7105,12 +7105,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 6752:
+/***/ 168:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(8689);
+var stringifyNumber = __nccwpck_require__(2729);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -7217,7 +7217,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 4475:
+/***/ 3699:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7375,15 +7375,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 2148:
+/***/ 732:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(1596);
-var identity = __nccwpck_require__(1127);
-var stringifyComment = __nccwpck_require__(9799);
-var stringifyString = __nccwpck_require__(3069);
+var anchors = __nccwpck_require__(5236);
+var identity = __nccwpck_require__(415);
+var stringifyComment = __nccwpck_require__(8927);
+var stringifyString = __nccwpck_require__(501);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -7514,14 +7514,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 1212:
+/***/ 6340:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(415);
+var stringify = __nccwpck_require__(732);
+var stringifyComment = __nccwpck_require__(8927);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -7676,7 +7676,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 9799:
+/***/ 8927:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7707,14 +7707,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 6829:
+/***/ 7653:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(415);
+var stringify = __nccwpck_require__(732);
+var stringifyComment = __nccwpck_require__(8927);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -7801,7 +7801,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 8689:
+/***/ 2729:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7835,15 +7835,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 9748:
+/***/ 5004:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
-var Scalar = __nccwpck_require__(3301);
-var stringify = __nccwpck_require__(2148);
-var stringifyComment = __nccwpck_require__(9799);
+var identity = __nccwpck_require__(415);
+var Scalar = __nccwpck_require__(2765);
+var stringify = __nccwpck_require__(732);
+var stringifyComment = __nccwpck_require__(8927);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -7994,13 +7994,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 3069:
+/***/ 501:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(3301);
-var foldFlowLines = __nccwpck_require__(4475);
+var Scalar = __nccwpck_require__(2765);
+var foldFlowLines = __nccwpck_require__(3699);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -8339,12 +8339,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 204:
+/***/ 292:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(1127);
+var identity = __nccwpck_require__(415);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -8795,7 +8795,7 @@ function emitAnnotations(findings, sink, title) {
     return { shown, total: findings.length };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -9670,7 +9670,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -9813,7 +9813,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -10126,7 +10126,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -10284,7 +10284,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -10802,7 +10802,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -10842,14 +10842,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/schemas.js
 
 
 
@@ -13487,7 +13487,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -13540,7 +13540,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/api.js
 
 
 
@@ -14645,7 +14645,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -15298,7 +15298,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -16143,7 +16143,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/locales/en.js
 
 const en_error = () => {
     const Sizable = {
@@ -16270,7 +16270,7 @@ const en_error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -16539,7 +16539,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/parse.js
 
 
 
@@ -16716,7 +16716,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/errors.js
 
 
 
@@ -16775,7 +16775,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -16793,7 +16793,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -18606,8 +18606,19 @@ function capFindings(findings) {
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
 }
+/** Shortens a string to `max` characters, marking the cut. */
+function clamp(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+/** Every string field within the schema's limits: a long test name must not lose the record. */
 function clampFinding(f) {
-    return f.message.length > 2000 ? { ...f, message: `${f.message.slice(0, 1997)}...` } : f;
+    return {
+        ...f,
+        message: clamp(f.message, 2000),
+        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
+        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
+        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
+    };
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -18700,6 +18711,13 @@ class TailBuffer {
     }
 }
 /**
+ * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
+ * them may be a registry password.
+ */
+function withoutActionInputs(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith('INPUT_')));
+}
+/**
  * Runs one executable with an argument array (never a shell). Resolves with the exit status for
  * the caller to interpret; rejects only when the program cannot be started at all.
  */
@@ -18709,7 +18727,7 @@ function execTool(command, args, options) {
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
             cwd: options.cwd,
-            env: options.env ?? process.env,
+            env: withoutActionInputs(options.env ?? process.env),
             stdio: ['pipe', 'pipe', 'pipe'],
             detached: process.platform !== 'win32',
             windowsHide: true,
@@ -19140,7 +19158,7 @@ function errorReport(gate, message, startedAt, durationMs) {
     return {
         gate,
         status: 'error',
-        summary: message.length > 1000 ? `${message.slice(0, 997)}...` : message,
+        summary: clamp(message, 1000),
         tool: { name: 'release-safety', version: '' },
         metrics: {},
         findings: [],
@@ -19185,8 +19203,8 @@ async function runGateAction(spec, env = process.env) {
         }
         report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
     }
-    // The verdict line goes into workflow commands and the log: keep it on one line.
-    report.summary = report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
     let summary = '';
     try {
         let evidencePath = '';
@@ -19230,7 +19248,12 @@ async function runGateAction(spec, env = process.env) {
             info(`${spec.gate}: ${report.summary}`);
     }
     catch (error) {
-        setFailed(`release-safety ${spec.gate} could not report its result: ${errorMessage(error)}`);
+        // Still leave a status and a summary: downstream steps read them, and "could not report" must
+        // never read as anything but an error.
+        const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
+        setOutput('status', 'error');
+        setFailed(message);
+        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
         if (error instanceof Error && error.stack)
             debug(error.stack);
     }
@@ -19246,8 +19269,8 @@ async function runGateAction(spec, env = process.env) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ../../work/main/node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(7207);
 ;// CONCATENATED MODULE: ./src/core/exceptions.ts
 
 
@@ -19324,7 +19347,7 @@ function parseExceptions(text, path) {
         const e = parsed.data;
         const kind = e.id !== undefined ? 'id' : 'fingerprint';
         const key = (e.id ?? e.fingerprint);
-        const dupKey = `${kind}:${key.toLowerCase()}`;
+        const dupKey = `${kind}:${kind === 'id' ? key.toLowerCase() : key}`;
         if (seen.has(dupKey))
             throw new errors_ConfigurationError(`exception at ${where} repeats ${kind} ${key} already listed at ${seen.get(dupKey)}`);
         seen.set(dupKey, where);
@@ -19370,7 +19393,7 @@ class ExceptionLedger {
         for (const e of entries) {
             if (e.kind !== kind || (e.gate && e.gate !== gate))
                 continue;
-            this.byKey.set(e.key.toLowerCase(), e);
+            this.byKey.set(this.normalise(e.key), e);
         }
     }
     /**
@@ -19379,13 +19402,17 @@ class ExceptionLedger {
      */
     match(keys) {
         for (const k of keys) {
-            const entry = this.byKey.get(k.toLowerCase());
+            const entry = this.byKey.get(this.normalise(k));
             if (entry) {
                 this.used.add(entry);
                 return { entry, state: exceptionState(entry, this.now) };
             }
         }
         return undefined;
+    }
+    /** Advisory ids are case-insensitive (GHSA-xxxx = ghsa-xxxx); fingerprints hold paths and are not. */
+    normalise(key) {
+        return this.gate === 'audit' ? key.toLowerCase() : key;
     }
     report() {
         const all = [...this.byKey.values()];
@@ -19412,6 +19439,25 @@ function resolveDirectoryInput(input, value, workspace) {
         throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give a directory relative to the repository root`);
     }
     return dir;
+}
+/**
+ * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
+ * must be a file, and a relative value must not lead out of the repository (an absolute path is
+ * taken as written). `what` names the file in messages ("Dockerfile path").
+ */
+function resolveFileInput(input, value, workspace, what = 'file path') {
+    const file = isAbsolute(value) ? value : resolve(workspace, value);
+    const rel = relative(workspace, file);
+    if (!isAbsolute(value) && (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
+    }
+    if (!existsSync(file)) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
+    }
+    if (!statSync(file).isFile()) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
+    }
+    return file;
 }
 
 ;// CONCATENATED MODULE: ./src/core/files.ts
@@ -19442,6 +19488,23 @@ function freshFiles(globs, cwd, sinceMs) {
     // Filesystem timestamps can be coarser than the clock: allow one second of slack.
     return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
 }
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = resolve(from);
+    const top = resolve(workspace);
+    for (;;) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate))
+            return candidate;
+        const rel = relative(top, dir);
+        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
+            return undefined;
+        dir = dirname(dir);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
 function startClock() {
@@ -19467,10 +19530,10 @@ const RANK = { info: 0, low: 1, moderate: 2, high: 3, critical: 4, unknown: 5 };
 function meetsThreshold(severity, failOn) {
     return RANK[severity] >= RANK[failOn];
 }
+// unknown sorts with critical: it is treated as blocking.
+const SORT_RANK = { ...RANK, unknown: 4.5 };
 function compareSeverity(a, b) {
-    // unknown sorts with critical: it is treated as blocking.
-    const r = (s) => (s === 'unknown' ? 4.5 : RANK[s]);
-    return r(b) - r(a);
+    return SORT_RANK[b] - SORT_RANK[a];
 }
 /** CVSS v3 qualitative rating: 0.1-3.9 low, 4.0-6.9 moderate (CVSS "medium"), 7.0-8.9 high, 9.0-10 critical. */
 function severityFromCvss(score) {
@@ -19495,11 +19558,26 @@ function parseSeverityWord(word) {
         return 'info';
     return SEVERITIES.includes(w) && w !== 'unknown' ? w : undefined;
 }
+const NUM = String.raw `\d+`;
+const PRE = String.raw `(?:-?([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?`;
+// A full version, loose: "v1.2.3", "=1.2.3", "1.2.3-beta.1", "1.2.3beta".
+const FULL = new RegExp(String.raw `^[v=\s]*(${NUM})\.(${NUM})\.(${NUM})${PRE}$`);
+// A possibly partial version with x-range wildcards: "1", "1.2", "1.x", "1.2.*", "1.2.3-rc.1".
+const PARTIAL = new RegExp(String.raw `^[v=\s]*(${NUM}|[xX*])(?:\.(${NUM}|[xX*])(?:\.(${NUM}|[xX*])${PRE})?)?$`);
+const COMPARATOR = /^(<=|>=|<|>|=|~>?|\^)?(.*)$/;
+function safeInt(text) {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : undefined;
+}
+/** A full version (what a lockfile records). Undefined for anything else (a git URL, a tag, "1.2"). */
 function parseVersion(text) {
-    const m = /^\s*[v=]?\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\s*$/.exec(text);
+    const m = FULL.exec(text.trim());
     if (!m)
         return undefined;
-    return { nums: [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)], pre: m[4] ? m[4].split('.') : [] };
+    const nums = [safeInt(m[1]), safeInt(m[2]), safeInt(m[3])];
+    if (nums.some((n) => n === undefined))
+        return undefined;
+    return { nums: nums, pre: m[4] ? m[4].split('.') : [] };
 }
 function compareVersions(a, b) {
     for (let i = 0; i < 3; i++)
@@ -19529,45 +19607,139 @@ function compareVersions(a, b) {
     }
     return 0;
 }
-// Advisory ranges repeat across a report (one per advisory, many copies): read each once.
-const parsedSets = new Map();
-/** One `||` alternative: comparators that must all hold. Undefined when it cannot be read. */
-function parseComparatorSet(text) {
-    if (parsedSets.has(text))
-        return parsedSets.get(text);
-    const parsed = readComparatorSet(text);
-    if (parsedSets.size > 10_000)
-        parsedSets.clear();
-    parsedSets.set(text, parsed);
-    return parsed;
-}
-function readComparatorSet(text) {
-    const t = text.trim();
-    if (t === '' || t === '*' || t === 'x')
-        return [];
-    const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(t);
-    if (hyphen) {
-        const lo = parseVersion(hyphen[1]);
-        const hi = parseVersion(hyphen[2]);
-        if (!lo || !hi)
+function parsePartial(text) {
+    const r = PARTIAL.exec(text);
+    if (!r)
+        return undefined;
+    const parts = [];
+    let wild = false;
+    for (const s of [r[1], r[2], r[3]]) {
+        if (s === undefined || s === 'x' || s === 'X' || s === '*') {
+            wild = true;
+            parts.push(undefined);
+            continue;
+        }
+        // "1.x.3", "x.1", "1.2.x-beta": node-semver refuses or mangles these; so do we (cannot tell).
+        if (wild)
             return undefined;
-        return [
-            { op: '>=', version: lo, raw: hyphen[1] },
-            { op: '<=', version: hi, raw: hyphen[2] },
-        ];
+        const n = safeInt(s);
+        if (n === undefined)
+            return undefined;
+        parts.push(n);
     }
+    if (wild && r[4])
+        return undefined;
+    const [M, m, p] = parts;
+    return { M, m, p, pre: r[4] ? r[4].split('.') : [], text: text.replace(/^[v=\s]+/, '') };
+}
+const v = (M, m, p, pre = []) => ({ nums: [M, m, p], pre });
+/** node-semver's "-0": the lowest prerelease, so a bound takes in the prereleases of that version. */
+const Z = ['0'];
+/** Matches nothing (`<0.0.0-0`). */
+const audit_model_NONE = { op: '<', version: v(0, 0, 0, Z) };
+/** `<=1.2`, `>1`, `1.2.x`, `=1.2.3`: node-semver's replaceXRange with includePrerelease. */
+function xRange(op, x) {
+    if (x.M === undefined)
+        return op === '<' || op === '>' ? [audit_model_NONE] : [];
+    if (x.p !== undefined)
+        return [{ op: op === '' ? '=' : op, version: v(x.M, x.m, x.p, x.pre), ...(op === '<' && x.pre.length === 0 ? { fixed: x.text } : {}) }];
+    if (op === '' || op === '=') {
+        return x.m === undefined
+            ? [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }]
+            : [{ op: '>=', version: v(x.M, x.m, 0, Z) }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+    }
+    let M = x.M;
+    let m = x.m ?? 0;
+    if (op === '>') {
+        if (x.m === undefined)
+            M += 1;
+        else
+            m += 1;
+        return [{ op: '>=', version: v(M, x.m === undefined ? 0 : m, 0, Z) }];
+    }
+    if (op === '<=') {
+        if (x.m === undefined)
+            M += 1;
+        else
+            m += 1;
+        return [{ op: '<', version: v(M, x.m === undefined ? 0 : m, 0, Z) }];
+    }
+    // '<' and '>=' on a partial version: its first prerelease.
+    return [{ op, version: v(M, m, 0, Z) }];
+}
+function tilde(x) {
+    if (x.M === undefined)
+        return [];
+    if (x.m === undefined)
+        return [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }];
+    // "~1.2" is "1.2.x" (its prereleases included); "~1.2.3" starts at 1.2.3 itself.
+    const lo = x.p === undefined ? v(x.M, x.m, 0, Z) : v(x.M, x.m, x.p, x.pre);
+    return [{ op: '>=', version: lo }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+}
+function caret(x) {
+    if (x.M === undefined)
+        return [];
+    const { M } = x;
+    if (x.m === undefined)
+        return [{ op: '>=', version: v(M, 0, 0, Z) }, { op: '<', version: v(M + 1, 0, 0, Z) }];
+    const m = x.m;
+    if (x.p === undefined)
+        return [{ op: '>=', version: v(M, m, 0, Z) }, { op: '<', version: M === 0 ? v(0, m + 1, 0, Z) : v(M + 1, 0, 0, Z) }];
+    const p = x.p;
+    // A full version is its own lower bound (its prereleases are below it).
+    const lo = v(M, m, p, x.pre);
+    const hi = M !== 0 ? v(M + 1, 0, 0, Z) : m !== 0 ? v(0, m + 1, 0, Z) : v(0, 0, p + 1, Z);
+    return [{ op: '>=', version: lo }, { op: '<', version: hi }];
+}
+/** `1.0.0 - 1.2`: node-semver's hyphenReplace with includePrerelease. */
+function hyphen(from, to) {
     const out = [];
-    for (const m of t.replace(/(<=|>=|<|>|=)\s+/g, '$1').split(/\s+/)) {
-        const c = /^(<=|>=|<|>|=)?(.+)$/.exec(m);
-        const version = c ? parseVersion(c[2]) : undefined;
-        if (!c || !version)
-            return undefined;
-        out.push({ op: (c[1] ?? '='), version, raw: c[2].replace(/^[v=]/, '') });
+    if (from.M !== undefined) {
+        const lo = from.m === undefined ? v(from.M, 0, 0, Z) : from.p === undefined ? v(from.M, from.m, 0, Z) : v(from.M, from.m, from.p, from.pre.length > 0 ? from.pre : Z);
+        out.push({ op: '>=', version: lo });
+    }
+    if (to.M !== undefined) {
+        if (to.m === undefined)
+            out.push({ op: '<', version: v(to.M + 1, 0, 0, Z) });
+        else if (to.p === undefined)
+            out.push({ op: '<', version: v(to.M, to.m + 1, 0, Z) });
+        else if (to.pre.length > 0)
+            out.push({ op: '<=', version: v(to.M, to.m, to.p, to.pre) });
+        else
+            out.push({ op: '<', version: v(to.M, to.m, to.p + 1, Z) });
     }
     return out;
 }
-function holds(v, c) {
-    const d = compareVersions(v, c.version);
+/** One `||` alternative as comparators that must all hold ([] = any). Undefined when it cannot be read. */
+function readComparatorSet(text) {
+    const t = text.trim();
+    const h = /^(\S+)\s+-\s+(\S+)$/.exec(t);
+    if (h) {
+        const from = parsePartial(h[1]);
+        const to = parsePartial(h[2]);
+        return from && to ? hyphen(from, to) : undefined;
+    }
+    if (t === '')
+        return [];
+    const out = [];
+    // node-semver joins an operator to its version: ">= 1.2" is ">=1.2", "~> 1.2" is "~1.2".
+    for (const token of t.replace(/(<=|>=|<|>|=|~>?|\^)\s+/g, '$1').split(/\s+/)) {
+        const c = COMPARATOR.exec(token);
+        const x = parsePartial(c[2]);
+        if (!x)
+            return undefined;
+        const op = c[1] ?? '';
+        if (op.startsWith('~'))
+            out.push(...tilde(x));
+        else if (op === '^')
+            out.push(...caret(x));
+        else
+            out.push(...xRange(op, x));
+    }
+    return out;
+}
+function holds(version, c) {
+    const d = compareVersions(version, c.version);
     switch (c.op) {
         case '<':
             return d < 0;
@@ -19581,47 +19753,79 @@ function holds(v, c) {
             return d === 0;
     }
 }
-/**
- * Whether `version` is inside an advisory range such as "<4.17.21", ">=1.0.0 <1.2.6",
- * "<0.2.4 || >=1.0.0 <1.2.6" or "1.0.0 - 1.2.3". Undefined when the version or the range cannot
- * be read: the caller then keeps the finding (the tool said it applies).
- */
-function rangeIncludes(range, version) {
+// A report repeats the same few ranges and versions thousands of times (one per advisory and
+// installed copy): each is read once per run. Bounded so a long-lived process cannot grow them.
+const compiledRanges = new Map();
+const parsedVersions = new Map();
+const CACHE_LIMIT = 10_000;
+function compiledRange(range) {
+    let c = compiledRanges.get(range);
+    if (c === undefined) {
+        c = range.split('||').map(readComparatorSet);
+        if (compiledRanges.size >= CACHE_LIMIT)
+            compiledRanges.clear();
+        compiledRanges.set(range, c);
+    }
+    return c;
+}
+function cachedVersion(version) {
+    if (parsedVersions.has(version))
+        return parsedVersions.get(version);
     const v = parseVersion(version);
-    if (!v)
-        return undefined;
-    let readable = true;
-    for (const alt of range.split('||')) {
-        const set = parseComparatorSet(alt);
-        if (!set) {
+    if (parsedVersions.size >= CACHE_LIMIT)
+        parsedVersions.clear();
+    parsedVersions.set(version, v);
+    return v;
+}
+const allHold = (version, set) => {
+    for (const c of set)
+        if (!holds(version, c))
+            return false;
+    return true;
+};
+/**
+ * rangeIncludes and fixedVersionFromRange in one pass, for the normaliser's loop (one call per
+ * advisory and installed copy).
+ */
+function rangeVerdict(range, version) {
+    const alts = compiledRange(range);
+    const parsed = version === '' ? undefined : cachedVersion(version);
+    let readable = parsed !== undefined;
+    let fixed;
+    for (const set of alts) {
+        if (set === undefined) {
             readable = false;
             continue;
         }
-        if (set.every((c) => holds(v, c)))
-            return true;
+        if (parsed === undefined) {
+            // No version: the first bound named anywhere is the best guess at the fix.
+            fixed ??= set.find((c) => c.fixed !== undefined)?.fixed;
+            continue;
+        }
+        if (allHold(parsed, set)) {
+            // The alternative that contains the version decides the fix (only an explicit bound names one).
+            const upper = set.find((c) => c.fixed !== undefined);
+            return upper ? { includes: true, fixed: upper.fixed } : { includes: true };
+        }
     }
-    return readable ? false : undefined;
+    if (parsed === undefined)
+        return fixed !== undefined ? { includes: undefined, fixed } : { includes: undefined };
+    return { includes: readable ? false : undefined };
+}
+/**
+ * Whether `version` is inside an advisory range, as npm decides it. Undefined when the version or
+ * the range cannot be read: the caller then keeps the finding (the tool said it applies).
+ */
+function rangeIncludes(range, version) {
+    return rangeVerdict(range, version).includes;
 }
 /**
  * The first fixed version implied by the range for this installed version: the upper bound of
- * the alternative that contains it, when that bound is exclusive ("<4.17.21" -> 4.17.21).
- * An inclusive bound ("<=4.17.23") names no fixed version.
+ * the alternative that contains it, when the advisory wrote that bound as an exclusive full
+ * version ("<4.17.21" -> 4.17.21). An inclusive or partial bound ("<=4.17.23", "<=1.2") names none.
  */
 function fixedVersionFromRange(range, version) {
-    const v = parseVersion(version);
-    for (const alt of range.split('||')) {
-        const set = parseComparatorSet(alt);
-        if (!set || set.length === 0)
-            continue;
-        if (v && !set.every((c) => holds(v, c)))
-            continue;
-        const upper = set.find((c) => c.op === '<');
-        if (upper)
-            return upper.raw;
-        if (v)
-            return undefined;
-    }
-    return undefined;
+    return rangeVerdict(range, version).fixed;
 }
 /** GHSA-xxxx-xxxx-xxxx out of an advisory URL or id. */
 function ghsaFrom(text) {
@@ -19887,9 +20091,16 @@ function normaliseNpmAudit(report, lock) {
     const vulns = report.vulnerabilities;
     const introducers = directIntroducers(vulns);
     const findings = [];
-    for (const [key, v] of Object.entries(vulns)) {
+    // This loop runs once per advisory and installed copy (thousands in a large tree), in a fresh
+    // process, before the JIT has compiled anything: per-advisory work is done once per advisory,
+    // and each finding is built as one object literal (no spreads of temporary objects).
+    for (const key of Object.keys(vulns)) {
+        const v = vulns[key];
         const name = v.name || key;
-        const own = v.via.filter((x) => typeof x !== 'string' && (x.name === undefined || x.name === name));
+        const own = [];
+        for (const x of v.via)
+            if (typeof x !== 'string' && (x.name === undefined || x.name === name))
+                own.push(readAdvisory(name, x));
         if (own.length === 0)
             continue; // a metavuln: its advisories are reported on the package that has them
         const nodes = v.nodes && v.nodes.length > 0 ? v.nodes : [`node_modules/${name}`];
@@ -19901,47 +20112,116 @@ function normaliseNpmAudit(report, lock) {
             const direct = lock?.parents.has(location) ? lock.parents.get(location) === '' : Boolean(v.isDirect);
             // devOptional packages can be installed as optional runtime dependencies: count them as runtime.
             const dev = entry ? entry.dev === true : false;
+            const line = lock?.lines.get(location);
             for (const a of own) {
-                const range = typeof a.range === 'string' ? a.range : undefined;
+                const verdict = a.range !== undefined ? rangeVerdict(a.range, version) : undefined;
                 // npm lists every copy of the package under the entry; keep the copies this advisory covers.
-                if (range && version && rangeIncludes(range, version) === false)
+                if (verdict && version && verdict.includes === false)
                     continue;
-                const { severity, source } = advisorySeverity(a);
-                const ghsa = ghsaFrom(a.url);
-                const npmId = a.source !== undefined && a.source !== null ? `npm:${String(a.source)}` : undefined;
-                const ids = [ghsa, npmId, a.source !== undefined ? String(a.source) : undefined].filter((x) => Boolean(x));
-                const score = typeof a.cvss?.score === 'number' && a.cvss.score > 0 ? a.cvss.score : undefined;
-                const fixedIn = range ? fixedVersionFromRange(range, version) : undefined;
-                findings.push({
+                const f = {
                     ecosystem: 'npm',
                     package: name,
                     version,
                     location,
-                    advisoryId: ghsa ?? npmId ?? `${name}:${a.title ?? 'advisory'}`,
-                    ids: [...new Set(ids)],
-                    title: a.title ?? '(no title)',
-                    ...(a.url ? { url: a.url } : {}),
-                    severity,
-                    severitySource: source,
-                    ...(score !== undefined ? { cvssScore: score } : {}),
-                    ...(range ? { vulnerableRange: range } : {}),
-                    ...(fixedIn ? { fixedIn } : {}),
-                    ...(fix ? { fix } : {}),
+                    advisoryId: a.advisoryId,
+                    ids: a.ids,
+                    title: a.title,
+                    severity: a.severity,
+                    severitySource: a.severitySource,
                     path,
                     direct,
                     dev,
-                    ...(lock?.lines.get(location) ? { line: lock.lines.get(location) } : {}),
-                });
+                };
+                if (a.url)
+                    f.url = a.url;
+                if (a.cvssScore !== undefined)
+                    f.cvssScore = a.cvssScore;
+                if (a.range !== undefined)
+                    f.vulnerableRange = a.range;
+                if (verdict?.fixed)
+                    f.fixedIn = verdict.fixed;
+                if (fix)
+                    f.fix = fix;
+                if (line)
+                    f.line = line;
+                findings.push(f);
             }
         }
     }
     return findings;
+}
+function readAdvisory(name, a) {
+    const { severity, source } = advisorySeverity(a);
+    const ghsa = ghsaFrom(a.url);
+    const sourceId = a.source !== undefined && a.source !== null ? String(a.source) : undefined;
+    const npmId = sourceId !== undefined ? `npm:${sourceId}` : undefined;
+    const ids = [];
+    if (ghsa)
+        ids.push(ghsa);
+    if (npmId)
+        ids.push(npmId, sourceId);
+    const score = typeof a.cvss?.score === 'number' && a.cvss.score > 0 ? a.cvss.score : undefined;
+    const r = { advisoryId: ghsa ?? npmId ?? `${name}:${a.title ?? 'advisory'}`, ids, title: a.title ?? '(no title)', severity, severitySource: source };
+    if (a.url)
+        r.url = a.url;
+    if (score !== undefined)
+        r.cvssScore = score;
+    if (typeof a.range === 'string')
+        r.range = a.range;
+    return r;
 }
 function fallbackPath(name, v, introducers) {
     if (v.isDirect)
         return [name];
     const via = introducers(name)[0];
     return via && via !== name ? [via, '…', name] : [name];
+}
+// ---- npm config ls ---------------------------------------------------------------------------
+/** npm's registry when no config layer sets one. */
+const NPM_DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
+/**
+ * The `registry` settings in the text of `npm config ls` (npm 7 and later), in npm's order
+ * (lowest precedence first). The layers look like
+ *
+ *   ; "project" config from /repo/app/.npmrc
+ *
+ *   registry = "http://mirror.example/"
+ *
+ * and a value overridden by a later layer is commented: `; registry = "…" ; overridden by env`.
+ * `npm config get registry` would be simpler but refuses ("protected") when the URL holds
+ * credentials, and does not say where the value came from.
+ */
+function registrySettings(configLs) {
+    const out = [];
+    let layer = '';
+    let source = '';
+    const value = (quoted) => {
+        try {
+            const v = JSON.parse(quoted);
+            return typeof v === 'string' ? v : quoted;
+        }
+        catch {
+            return quoted;
+        }
+    };
+    for (const raw of configLs.split(/\r?\n/)) {
+        const line = raw.trim();
+        const header = /^; "([^"]+)" config from (.+)$/.exec(line);
+        if (header) {
+            layer = header[1];
+            source = header[2].trim();
+            continue;
+        }
+        const active = /^registry = (.+)$/.exec(line);
+        if (active && layer) {
+            out.push({ layer, source, value: value(active[1].trim()), active: true });
+            continue;
+        }
+        const overridden = /^; registry = (.+?) ; overridden by \S+$/.exec(line);
+        if (overridden && layer)
+            out.push({ layer, source, value: value(overridden[1].trim()), active: false });
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/gates/audit-python.ts
@@ -20073,6 +20353,8 @@ function parsePipAuditJson(stdout, direct) {
 
 const AUDIT_ECOSYSTEMS = ['auto', 'npm', 'python'];
 const AUDIT_SCOPES = ['runtime', 'all'];
+/** What a finding with no severity at all (no rating, no CVSS score) does to the gate. */
+const UNKNOWN_SEVERITY_MODES = ['fail', 'warn'];
 // ---- ecosystem detection ---------------------------------------------------------------------
 const NPM_LOCKS = ['npm-shrinkwrap.json', 'package-lock.json'];
 const PYTHON_MANIFESTS = ['requirements.txt', 'pyproject.toml'];
@@ -20104,6 +20386,80 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function redactUrlCredentials(text) {
     return text.replace(/(https?:\/\/)[^/@\s]+@/gi, '$1***@');
 }
+/** A registry URL from a config file, fit for one line of a message: credentials hidden, no control characters. */
+function shownRegistry(value) {
+    // eslint-disable-next-line no-control-regex
+    const flat = redactUrlCredentials(value).replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+    return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
+}
+function sameRegistry(a, b) {
+    const norm = (u) => u.trim().toLowerCase().replace(/\/*$/, '/');
+    return norm(a) === norm(b);
+}
+function realOrSelf(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return path;
+    }
+}
+function insideRepository(file, workspace) {
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return false;
+    const rel = (0,external_node_path_namespaceObject.relative)(realOrSelf(workspace), realOrSelf(file));
+    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel);
+}
+/** 1-based line of the first unscoped `registry =` in an npmrc file, when it can be read. */
+function registryLine(file) {
+    try {
+        const i = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')
+            .split(/\r?\n/)
+            .findIndex((l) => /^\s*registry\s*=/.test(l));
+        return i >= 0 ? i + 1 : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Which registry npm will ask for advisories. The `registry` input is passed as --registry and
+ * beats every .npmrc. Without it, npm's configuration decides, and a .npmrc committed in the
+ * repository (the project's, which the change under review can edit) can point the advisory
+ * query at any server: that is reported, with the file, and what npm would use without it.
+ */
+async function resolveNpmRegistry(npm, o, rt) {
+    if (o.registry)
+        return { url: shownRegistry(o.registry), source: 'input "registry"' };
+    let r;
+    try {
+        r = await execTool(npm, ['config', 'ls'], { cwd: o.workingDirectory, timeoutMs: 30_000 });
+    }
+    catch (error) {
+        return { url: '', source: 'unknown', error: redactUrlCredentials(error.message) };
+    }
+    if (r.timedOut || r.signal || r.exitCode !== 0) {
+        return { url: '', source: 'unknown', error: redactUrlCredentials(`npm config ls ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no error output)'}`) };
+    }
+    const settings = registrySettings(r.stdout);
+    const i = settings.map((x) => x.active).lastIndexOf(true);
+    if (i < 0)
+        return { url: NPM_DEFAULT_REGISTRY, source: "npm's default" };
+    const set = settings[i];
+    const url = shownRegistry(set.value);
+    if (!insideRepository(set.source, rt.workspace)) {
+        const source = set.layer === 'env' ? 'environment (npm_config_registry)' : (0,external_node_path_namespaceObject.isAbsolute)(set.source) ? `${set.layer} config ${set.source}` : `${set.layer} config (${set.source})`;
+        return { url, source };
+    }
+    const file = repoRelative(realOrSelf(set.source), realOrSelf(rt.workspace));
+    // What npm would use without the repository's files: the last setting from outside it.
+    const outside = settings.slice(0, i).filter((x) => !insideRepository(x.source, rt.workspace));
+    const instead = outside.length > 0 ? outside.at(-1).value : NPM_DEFAULT_REGISTRY;
+    if (sameRegistry(set.value, instead))
+        return { url, source: file };
+    const line = registryLine(set.source);
+    return { url, source: file, projectOverride: { file, ...(line ? { line } : {}), instead: shownRegistry(instead) } };
+}
 async function runNpmAudit(o, rt) {
     const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
     const lockName = NPM_LOCKS.find((f) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(o.workingDirectory, f)));
@@ -20121,12 +20477,16 @@ async function runNpmAudit(o, rt) {
     }
     const npm = o.npmCommand ?? 'npm';
     const hint = 'the audit gate runs the npm CLI: use actions/setup-node before this step';
-    const version = await toolVersion(npm, ['--version'], o.workingDirectory).catch((error) => {
-        if (error instanceof ToolNotFoundError)
-            throw new ToolNotFoundError('npm', hint);
-        throw error;
-    });
-    const base = { tool: 'npm audit', version, configSha256: sha256File(lockPath), manifest };
+    const [version, registry] = await Promise.all([
+        toolVersion(npm, ['--version'], o.workingDirectory).catch((error) => {
+            if (error instanceof ToolNotFoundError)
+                throw new ToolNotFoundError('npm', hint);
+            throw error;
+        }),
+        resolveNpmRegistry(npm, o, rt),
+    ]);
+    rt.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
+    const base = { tool: 'npm audit', version, configSha256: sha256File(lockPath), manifest, registry };
     // A private cache per run: a packument or advisory cached by an earlier run never decides this one.
     const cache = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'rs-npm-cache-'));
     const args = [
@@ -20143,6 +20503,8 @@ async function runNpmAudit(o, rt) {
         '--fetch-retry-mintimeout=1000',
         '--fetch-retry-maxtimeout=5000',
         `--fetch-timeout=${Math.min(o.timeoutMs, 120_000)}`,
+        // offline=true in a .npmrc makes npm skip the advisory request and print an empty report.
+        '--offline=false',
         ...(o.registry ? [`--registry=${o.registry}`] : []),
     ];
     const attempts = 1 + (o.retries ?? 1);
@@ -20256,9 +20618,11 @@ function mergeCopies(findings) {
         if (f.path.length < seen.path.length)
             Object.assign(seen, { path: f.path, location: f.location, line: f.line });
     }
-    const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
-    return [...byKey.values()].sort((a, b) => compareSeverity(a.severity, b.severity) || cmp(a.package, b.package) || cmp(a.version, b.version) || cmp(a.advisoryId, b.advisoryId));
+    return [...byKey.values()].sort(compareFindings);
 }
+/** Most severe first, then package, version and advisory, in plain string order. */
+const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+const compareFindings = (a, b) => compareSeverity(a.severity, b.severity) || cmp(a.package, b.package) || cmp(a.version, b.version) || cmp(a.advisoryId, b.advisoryId);
 function judgeFindings(findings, o, ledger) {
     const j = { blocking: [], belowThreshold: [], suppressed: [], expiredMatches: [], outOfScope: [] };
     for (const f of findings) {
@@ -20266,30 +20630,34 @@ function judgeFindings(findings, o, ledger) {
             j.outOfScope.push(f);
             continue;
         }
-        const match = ledger.match([f.advisoryId, ...f.ids]);
+        // The advisory id is tried first (ids usually start with it: no new array then).
+        const match = ledger.match(f.ids[0] === f.advisoryId ? f.ids : [f.advisoryId, ...f.ids]);
         if (match?.state === 'live') {
             j.suppressed.push({ finding: f, entry: match.entry });
             continue;
         }
         if (match)
             j.expiredMatches.push({ finding: f, entry: match.entry });
-        (meetsThreshold(f.severity, o.failOn) ? j.blocking : j.belowThreshold).push(f);
+        const blocks = f.severity === 'unknown' ? (o.unknownSeverity ?? 'fail') === 'fail' : meetsThreshold(f.severity, o.failOn);
+        (blocks ? j.blocking : j.belowThreshold).push(f);
     }
     return { ...j, exceptions: ledger.report() };
 }
 // ---- rendering ---------------------------------------------------------------------------------
-function severityNote(f) {
+function severityNote(f, unknownSeverity = 'fail') {
     if (f.severitySource === 'cvss')
         return `${f.severity} (from CVSS ${f.cvssScore}; the advisory gives no severity)`;
-    if (f.severitySource === 'none')
-        return 'severity unknown (no rating and no CVSS score): treated as blocking';
+    if (f.severitySource === 'none') {
+        const why = f.ecosystem === 'python' ? 'pip-audit reports no severity and there is no CVSS score' : 'no rating and no CVSS score';
+        return `severity unknown (${why}): fail-on cannot apply; ${unknownSeverity === 'warn' ? 'reported, not blocking (unknown-severity: warn)' : 'treated as blocking (unknown-severity: fail)'}`;
+    }
     return f.cvssScore !== undefined ? `${f.severity}, CVSS ${f.cvssScore}` : f.severity;
 }
-function findingMessage(f) {
+function findingMessage(f, unknownSeverity = 'fail') {
     const where = [f.dev ? 'dev' : 'runtime', f.direct ? 'direct' : `via ${f.path.join(' > ')}`].join(', ');
     const fixed = f.fixedIn ? `fixed in ${f.fixedIn}` : 'no fixed version named';
     const other = f.ids.filter((id) => id !== f.advisoryId && !/^\d+$/.test(id));
-    return `${f.package}@${f.version || '?'} (${where}): ${f.title} [${f.advisoryId}${other.length ? `, ${other.join(', ')}` : ''}; ${severityNote(f)}]; ${fixed}${f.fix ? `; fix: ${f.fix}` : ''}`;
+    return `${f.package}@${f.version || '?'} (${where}): ${f.title} [${f.advisoryId}${other.length ? `, ${other.join(', ')}` : ''}; ${severityNote(f, unknownSeverity)}]; ${fixed}${f.fix ? `; fix: ${f.fix}` : ''}`;
 }
 function whereOf(entry, workspace) {
     const m = /^(.*):(\d+)$/.exec(entry.where);
@@ -20320,6 +20688,38 @@ function detailFinding(f) {
         ...(f.url ? { url: f.url } : {}),
     };
 }
+/**
+ * npm's findings carry GHSA ids and npm's numeric ids only: the registry's bulk advisory answer has
+ * no CVE field, and npm audit's report keeps only source, name, title, url, severity, cwe, cvss and
+ * range of each advisory. A CVE exception can never match an npm finding.
+ */
+function cannotMatch(entry, ecosystem) {
+    return ecosystem === 'npm' && /^CVE-\d{4}-\d+$/i.test(entry.key);
+}
+/**
+ * Says plainly what an unknown severity means for the gate and how to decide: fail-on compares
+ * severities, and these have none (pip-audit never reports one). Lists each one's ids, which is
+ * what an exception names and what a person looks the advisory up by.
+ */
+function unknownSeveritySection(unknown, tool, o) {
+    const failing = (o.unknownSeverity ?? 'fail') === 'fail';
+    const why = tool === 'pip-audit' ? 'pip-audit reports no severity, and none of these came with a CVSS score' : 'these advisories have neither a severity nor a CVSS score';
+    const rows = unknown.slice(0, SUMMARY_ROWS).map((f) => [
+        code(`${f.package}@${f.version || '?'}`),
+        f.ids.filter((id) => !/^\d+$/.test(id)).map((id) => code(id)).join(' '),
+        f.fixedIn ? code(f.fixedIn) : 'none named',
+    ]);
+    return (`### ${unknown.length} finding(s) without a severity: \`fail-on\` cannot apply\n\n` +
+        `${md(why)}, so \`fail-on: ${o.failOn}\` has nothing to compare. ` +
+        (failing
+            ? 'With `unknown-severity: fail` (the default) each one fails the gate at every `fail-on` level. '
+            : 'With `unknown-severity: warn` they are reported as warnings and do not fail the gate. ') +
+        'Decide each one: upgrade to the fixed version; or, after reading the advisory (its GHSA or CVE id below), ' +
+        'accept it with an exception on any of its ids (reason, owner, expiry), which keeps the decision recorded and dated' +
+        (failing ? '; or set `unknown-severity: warn` to report unrated findings without failing.' : '.') +
+        `\n\n${table(['package', 'ids (any one works in an exception)', 'fixed in'], rows)}` +
+        (unknown.length > rows.length ? `\n\nShowing ${rows.length} of ${unknown.length}; the evidence record lists more.` : ''));
+}
 const DETAIL_FINDINGS = 50;
 const SUMMARY_ROWS = 20;
 async function runAuditGate(o, rt) {
@@ -20345,6 +20745,12 @@ async function runAuditGate(o, rt) {
     const merged = mergeCopies(run.findings);
     const ledger = new ExceptionLedger(entries, 'audit', o.now);
     const j = judgeFindings(run.toolError ? [] : merged, o, ledger);
+    // A tool that failed reported nothing: no exception was tested against anything, so none is
+    // "unused" (telling the user to remove every exception after a network failure would be wrong).
+    const exceptionsEvaluated = !run.toolError;
+    const auditEntries = entries.filter((e) => e.kind === 'id' && (e.gate === undefined || e.gate === 'audit')).length;
+    if (!exceptionsEvaluated)
+        j.exceptions = { applied: [], expired: [], unused: [] };
     const inScope = [...j.blocking, ...j.belowThreshold];
     const bySeverity = (s) => inScope.filter((f) => f.severity === s).length;
     const metrics = {
@@ -20368,8 +20774,8 @@ async function runAuditGate(o, rt) {
     const blockingSet = new Set(j.blocking);
     for (const f of inScope) {
         findings.push({
-            severity: blockingSet.has(f) ? 'error' : 'notice',
-            message: findingMessage(f),
+            severity: blockingSet.has(f) ? 'error' : f.severity === 'unknown' ? 'warning' : 'notice',
+            message: findingMessage(f, o.unknownSeverity),
             ...(file ? { file } : {}),
             ...(file && f.line ? { line: f.line } : {}),
             rule: f.advisoryId,
@@ -20387,6 +20793,16 @@ async function runAuditGate(o, rt) {
         });
     }
     for (const entry of j.exceptions.unused) {
+        if (cannotMatch(entry, ecosystem)) {
+            findings.push({
+                severity: 'warning',
+                message: `exception ${entry.key} (owner ${entry.owner}) cannot match an npm finding: npm's advisory data (the registry's bulk advisory answer and npm audit's report) carries GHSA ids and npm's numeric advisory ids, no CVE ids. ` +
+                    `List the advisory's GHSA id instead (https://github.com/advisories?query=${encodeURIComponent(entry.key)}); CVE ids match pip-audit findings only`,
+                ...whereOf(entry, rt.workspace),
+                rule: 'cve-exception-npm',
+            });
+            continue;
+        }
         findings.push({
             severity: 'warning',
             message: `exception ${entry.key} (owner ${entry.owner}, expires ${entry.expires}) matches no ${o.scope === 'runtime' ? 'runtime ' : ''}vulnerability: remove it`,
@@ -20394,28 +20810,48 @@ async function runAuditGate(o, rt) {
             rule: 'unused-exception',
         });
     }
+    const reg = run.registry;
+    if (reg?.projectOverride) {
+        const po = reg.projectOverride;
+        findings.push({
+            severity: 'warning',
+            message: `${po.file} sets the npm registry to ${reg.url} (npm would otherwise use ${po.instead}) and input "registry" is empty: npm audit asked that server for advisories, and its answer decides this gate. ` +
+                `If it is your mirror, set input "registry" to it (the input overrides every .npmrc); if not, remove the line`,
+            file: po.file,
+            ...(po.line ? { line: po.line } : {}),
+            rule: 'npmrc-registry',
+        });
+    }
+    if (reg?.error) {
+        findings.push({ severity: 'warning', message: `could not tell which registry npm asks for advisories: ${reg.error}`, rule: 'registry-unknown' });
+    }
     for (const s of run.skipped ?? []) {
         findings.push({ severity: 'warning', message: `pip-audit could not audit ${s.name}: ${s.reason}`, ...(file ? { file } : {}), rule: 'not-audited' });
     }
     let status;
     let summary;
+    const from = reg ? `; advisories from ${reg.url || 'an unknown registry'} (${reg.projectOverride ? `set by ${reg.projectOverride.file}, see warning` : reg.source})` : '';
     const counts = `${metrics.critical} critical, ${metrics.high} high, ${metrics.moderate} moderate, ${metrics.low} low${metrics.unknown ? `, ${metrics.unknown} unrated` : ''}; ${metrics.suppressed} suppressed`;
     if (run.toolError) {
         status = 'error';
-        summary = `${run.tool} could not audit the dependencies: ${run.toolError}`;
+        summary = `${run.tool} could not audit the dependencies: ${run.toolError}${from}`;
     }
     else if (j.blocking.length > 0 || j.exceptions.expired.length > 0) {
         status = 'fail';
         const parts = [];
-        if (j.blocking.length > 0)
-            parts.push(`${j.blocking.length} vulnerabilit${j.blocking.length === 1 ? 'y' : 'ies'} at or above ${o.failOn}`);
+        const unrated = j.blocking.filter((f) => f.severity === 'unknown').length;
+        const rated = j.blocking.length - unrated;
+        if (rated > 0)
+            parts.push(`${rated} vulnerabilit${rated === 1 ? 'y' : 'ies'} at or above ${o.failOn}`);
+        if (unrated > 0)
+            parts.push(`${unrated} without a severity, which fail-on cannot judge (unknown-severity: fail)`);
         if (j.exceptions.expired.length > 0)
             parts.push(`expired exception(s): ${j.exceptions.expired.map((e) => e.key).join(', ')}`);
-        summary = `${run.tool}: ${parts.join('; ')} (${counts})`;
+        summary = `${run.tool}: ${parts.join('; ')} (${counts})${from}`;
     }
     else {
         status = 'pass';
-        summary = `${run.tool}: nothing at or above ${o.failOn} (${counts})`;
+        summary = `${run.tool}: nothing at or above ${o.failOn} (${counts})${from}`;
     }
     const sections = [];
     const depText = run.dependencies !== undefined ? `${run.dependencies} dependencies` : 'the dependencies';
@@ -20423,8 +20859,23 @@ async function runAuditGate(o, rt) {
         `fails on ${code(o.failOn)} and above; scope ${code(o.scope)}` +
         (j.outOfScope.length > 0 ? ` (${j.outOfScope.length} dev-only finding(s) not counted)` : '') +
         '. Vulnerabilities are counted once per package version and advisory.');
+    if (reg) {
+        sections.push(`Advisories were requested from ${reg.url ? code(reg.url) : 'a registry npm did not name'} (${reg.source === 'input "registry"' ? 'input `registry`' : md(reg.source)}).`);
+    }
+    if (reg?.projectOverride) {
+        const po = reg.projectOverride;
+        sections.push(`### ⚠️ Registry set by ${code(po.file)}\n\n` +
+            `Input \`registry\` is empty, so npm took its registry from ${code(po.file)}: ${code(reg.url)} instead of ${code(po.instead)}. ` +
+            'That server answered the advisory query, and whatever it answers decides this gate. ' +
+            'If it is your mirror, set input `registry` to it (the input overrides every `.npmrc`); if not, remove the setting.');
+    }
+    if (reg?.error)
+        sections.push(`Could not tell which registry npm asks for advisories: ${md(reg.error)}`);
     if (run.toolError)
         sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
+    const unknown = inScope.filter((f) => f.severity === 'unknown');
+    if (unknown.length > 0)
+        sections.push(unknownSeveritySection(unknown, run.tool, o));
     const exRows = [];
     const suppressedCounts = new Map();
     for (const { entry } of j.suppressed)
@@ -20434,7 +20885,10 @@ async function runAuditGate(o, rt) {
     for (const e of j.exceptions.applied)
         exRows.push(['✅ applied', code(e.key), md(e.owner), md(e.reason), md(e.expires), String(suppressedCounts.get(e) ?? 0)]);
     for (const e of j.exceptions.unused)
-        exRows.push(['⚠️ unused', code(e.key), md(e.owner), md(e.reason), md(e.expires), '0']);
+        exRows.push([cannotMatch(e, ecosystem) ? '⚠️ CVE id: npm cannot match' : '⚠️ unused', code(e.key), md(e.owner), md(e.reason), md(e.expires), '0']);
+    if (!exceptionsEvaluated && auditEntries > 0) {
+        sections.push(`${auditEntries} exception(s) in ${code(shownExceptions)} were not evaluated: ${md(run.tool)} did not produce a report to match them against.`);
+    }
     if (exRows.length > 0) {
         const shown = exRows.slice(0, SUMMARY_ROWS);
         sections.push(`### Exceptions (${exRows.length}) from ${code(shownExceptions)}\n\n${table(['state', 'id', 'owner', 'reason', 'expires', 'matched'], shown)}` +
@@ -20445,16 +20899,20 @@ async function runAuditGate(o, rt) {
         manifest: run.manifest,
         failOn: o.failOn,
         scope: o.scope,
+        unknownSeverity: o.unknownSeverity ?? 'fail',
         findingsTotal: inScope.length,
         findings: inScope.slice(0, DETAIL_FINDINGS).map(detailFinding),
         suppressed: j.suppressed.slice(0, DETAIL_FINDINGS).map(({ finding, entry }) => ({ ...detailFinding(finding), exception: entry.key })),
         exceptions: {
             file: shownExceptions,
+            evaluated: exceptionsEvaluated,
+            entries: auditEntries,
             applied: j.exceptions.applied.map((e) => exceptionRecord(e, rt.workspace, suppressedCounts.get(e) ?? 0)),
             expired: j.exceptions.expired.map((e) => exceptionRecord(e, rt.workspace, expiredCounts.get(e)?.length ?? 0)),
-            unused: j.exceptions.unused.map((e) => exceptionRecord(e, rt.workspace)),
+            unused: j.exceptions.unused.map((e) => ({ ...exceptionRecord(e, rt.workspace), ...(cannotMatch(e, ecosystem) ? { cannotMatch: 'npm findings carry no CVE ids' } : {}) })),
         },
         ...(run.npmCounts ? { npmReportedPackages: run.npmCounts } : {}),
+        ...(reg ? { registry: reg } : {}),
         ...(run.skipped && run.skipped.length > 0 ? { notAudited: run.skipped.slice(0, DETAIL_FINDINGS) } : {}),
     };
     return {
@@ -20493,6 +20951,7 @@ const inputs = {
     ecosystem: enumInput(AUDIT_ECOSYSTEMS, 'auto'),
     'working-directory': stringInput('.'),
     'fail-on': enumInput(FAIL_ON_LEVELS, 'high'),
+    'unknown-severity': enumInput(UNKNOWN_SEVERITY_MODES, 'fail'),
     scope: enumInput(AUDIT_SCOPES, 'runtime'),
     'exceptions-file': stringInput(''),
     registry: stringInput(''),
@@ -20526,6 +20985,7 @@ function run(env = process.env) {
                 ecosystem: i.ecosystem,
                 workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
                 failOn: i['fail-on'],
+                unknownSeverity: i['unknown-severity'],
                 scope: i.scope,
                 exceptionsFile: (0,external_node_path_namespaceObject.isAbsolute)(exceptionsPath) ? exceptionsPath : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, exceptionsPath),
                 exceptionsFileExplicit: named !== '',
