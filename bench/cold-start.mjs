@@ -34,7 +34,8 @@ const time = (args) => {
 };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const bundles = readdirSync(join(root, 'dist')).filter((n) => existsSync(join(root, 'dist', n, 'index.js'))).sort();
+// Action bundles only (dist/demo is a program, not an action).
+const bundles = readdirSync(join(root, 'dist')).filter((n) => existsSync(join(root, 'dist', n, 'index.js')) && existsSync(join(root, 'actions', n, 'action.yml'))).sort();
 console.log(`node ${spawnSync(node, ['--version']).stdout.toString().trim()}, ${runs} alternating runs each`);
 console.log('bundle      size (KiB)  median ms  node -e 0 ms  ratio');
 for (const name of bundles) {
