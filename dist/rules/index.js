@@ -29431,15 +29431,17 @@ async function locatePromtool(o) {
 function parsePromtoolVersion(text) {
     return /promtool,? version (\S+)/i.exec(text)?.[1] ?? /(\d+\.\d+\.\d+\S*)/.exec(text)?.[1] ?? '';
 }
-/** Asks promtool its version and whether `test` takes --junit (both at once; ~20 ms each). */
-async function probePromtool(path, cwd) {
-    const [v, help] = await Promise.all([
-        execTool(path, ['--version'], { cwd, timeoutMs: 30_000 }),
-        execTool(path, ['test', 'rules', '--help'], { cwd, timeoutMs: 30_000 }),
-    ]);
+/** `promtool --version` (about 20 ms; run alongside check and test, never before them). */
+async function promtoolVersion(path, cwd) {
+    const v = await execTool(path, ['--version'], { cwd, timeoutMs: 30_000 });
     if (v.timedOut || v.exitCode !== 0)
         throw new Error(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
-    return { version: parsePromtoolVersion(`${v.stdout}\n${v.stderr}`), junit: /--junit\b/.test(`${help.stdout}\n${help.stderr}`) };
+    return parsePromtoolVersion(`${v.stdout}\n${v.stderr}`);
+}
+/** Whether `promtool test rules` takes --junit (newer promtool; 2.42 has none). */
+async function promtoolHasJUnit(path, cwd) {
+    const help = await execTool(path, ['test', 'rules', '--help'], { cwd, timeoutMs: 30_000 });
+    return /--junit\b/.test(`${help.stdout}\n${help.stderr}`);
 }
 /**
  * promtool check rules prints "Checking <file>" on stdout and, on stderr, "  FAILED:" followed by
@@ -31069,6 +31071,11 @@ function attribute(test, f) {
     const refined = candidates.filter((g) => f.alertname !== undefined ? g.alerts.some((a) => a.alertname === f.alertname && sameDuration(a.evalTime, f.evalTime)) : f.expr !== undefined ? g.promqlTests > 0 : true);
     return refined[0] ?? candidates[0] ?? (test.groups.length === 1 ? test.groups[0] : undefined);
 }
+/** Marks a promise started early as handled: it is awaited later, after synchronous work. */
+function handled(p) {
+    p.catch(() => undefined);
+    return p;
+}
 function toolFailureText(what, r) {
     return `${what} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 8) || '(no output)'}`;
 }
@@ -31082,29 +31089,36 @@ async function runRulesGate(o, rt) {
     const toolErrors = [];
     const notes = [];
     // ---- promtool, and the changed files, at the same time --------------------------------------
+    // Nothing waits on a probe: check and test start as soon as promtool is located, its version is
+    // asked once the (short) check is done, while the test runs, and whether `test` takes --junit is
+    // asked only when a test fails. A third promtool started at once costs the test ~20 ms of CPU.
     let promtool;
-    const located = (async () => {
-        try {
-            const where = await locatePromtool({ ...o.promtool, tempDir: scratch, log: rt.log });
-            const probe = await probePromtool(where.path, ws);
-            promtool = { path: where.path, version: probe.version || where.version || '', junit: probe.junit, source: where.source };
-            rt.log.info(`promtool ${promtool.version || '(version unknown)'} from ${promtool.source}: ${promtool.path}${promtool.junit ? ' (JUnit results)' : ''}`);
+    let askVersion;
+    let versionAsked;
+    try {
+        const where = await locatePromtool({ ...o.promtool, tempDir: scratch, log: rt.log });
+        promtool = { path: where.path, version: where.version ?? '', junit: false, source: where.source };
+        // An installed promtool's version is the one its verified archive is pinned as.
+        if (!where.version) {
+            askVersion = (after) => {
+                const ask = () => promtoolVersion(where.path, ws);
+                versionAsked = handled(after ? after.then(ask, ask) : ask());
+            };
         }
-        catch (error) {
-            if (error instanceof errors_ConfigurationError)
-                throw error;
-            toolErrors.push(error instanceof ToolNotFoundError ? error.message : error.message);
-        }
-    })();
+    }
+    catch (error) {
+        if (error instanceof errors_ConfigurationError)
+            throw error;
+        toolErrors.push(error instanceof ToolNotFoundError ? error.message : error.message);
+    }
     const changed = o.onlyChanged && o.baseSha ? changedFiles(ws, o.baseSha, o.headSha) : undefined;
-    await located;
     const pathGiven = (abs) => {
         const rel = (0,external_node_path_namespaceObject.relative)(ws, abs);
         return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? abs : rel;
     };
     const junitPath = (0,external_node_path_namespaceObject.join)(scratch, 'promtool-junit.xml');
-    const startCheck = (p, paths) => (paths.length > 0 ? runPromtool(p.path, ['check', 'rules', ...paths], ws, o.timeoutMs) : undefined);
-    const startTest = (p, paths) => paths.length > 0 ? runPromtool(p.path, p.junit ? ['test', `--junit=${junitPath}`, 'rules', ...paths] : ['test', 'rules', ...paths], ws, o.timeoutMs) : undefined;
+    const startCheck = (p, paths) => (paths.length > 0 ? handled(runPromtool(p.path, ['check', 'rules', ...paths], ws, o.timeoutMs)) : undefined);
+    const startTest = (p, paths, junit = false) => paths.length > 0 ? handled(runPromtool(p.path, junit ? ['test', `--junit=${junitPath}`, 'rules', ...paths] : ['test', 'rules', ...paths], ws, o.timeoutMs)) : undefined;
     // promtool starts before the YAML is parsed (parsing is most of the gate's own cost) unless a
     // PrometheusRule must be converted first; results for files that turn out unparsable are dropped.
     const needsConversion = ruleAbs.some((abs) => {
@@ -31122,6 +31136,7 @@ async function runRulesGate(o, rt) {
         const testPaths = testAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map(pathGiven);
         early = { check: startCheck(promtool, checkPaths), test: startTest(promtool, testPaths), checkPaths, testPaths };
     }
+    askVersion?.(early?.check);
     // ---- read every file --------------------------------------------------------------------
     const ruleFiles = new Map();
     const load = (abs) => {
@@ -31156,25 +31171,33 @@ async function runRulesGate(o, rt) {
     if (promtool) {
         const p = promtool;
         const checkArgsFor = new Map(checkable.map((rf) => [pathGiven(rf.promtoolPath), rf]));
-        let check;
-        let test;
-        let checkPaths = [...checkArgsFor.keys()];
-        if (early) {
-            checkPaths = early.checkPaths;
-            check = await early.check;
-        }
-        else {
-            check = await startCheck(p, checkPaths);
-        }
+        const checkPaths = early ? early.checkPaths : [...checkArgsFor.keys()];
+        const checkRun = early ? early.check : startCheck(p, checkPaths);
         // The early run took every test file. Its output stands for the runnable ones only when every
         // file is runnable and unconverted: an unparsable file's load error would otherwise be read as
-        // a failure of the file beside it.
-        if (early && runnable.length === tests.length && tests.every((t) => t.promtoolPath === t.absPath)) {
-            test = await early.test;
+        // a failure of the file beside it. Otherwise the runnable files run now, beside the check.
+        const runnablePaths = runnable.map((t) => pathGiven(t.promtoolPath));
+        const earlyTestStands = early !== undefined && runnable.length === tests.length && tests.every((t) => t.promtoolPath === t.absPath);
+        const testRun = earlyTestStands ? early?.test : startTest(p, runnablePaths);
+        const check = await checkRun;
+        let test = await testRun;
+        if (!earlyTestStands)
+            await early?.test?.catch(() => undefined);
+        if (versionAsked) {
+            try {
+                p.version = await versionAsked;
+            }
+            catch (error) {
+                toolErrors.push(error.message);
+            }
         }
-        else {
-            await early?.test;
-            test = await startTest(p, runnable.map((t) => pathGiven(t.promtoolPath)));
+        rt.log.info(`promtool ${p.version || '(version unknown)'} from ${p.source}: ${p.path}`);
+        // Failures need attributing to test groups: a promtool whose `test` takes --junit says which
+        // file and group failed in its report, so the (deterministic) run is repeated with it.
+        if (test && test.exitCode === 1 && !test.timedOut && (await promtoolHasJUnit(p.path, ws))) {
+            p.junit = true;
+            (0,external_node_fs_namespaceObject.rmSync)(junitPath, { force: true });
+            test = await startTest(p, runnablePaths, true);
         }
         if (check) {
             await rt.log.group(`promtool check rules (${checkable.length} file(s))`, async () => rt.log.untrusted(`${check.stdout}${check.stderr}`));

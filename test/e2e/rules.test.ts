@@ -307,6 +307,61 @@ describe('rules gate (bundle, real promtool)', () => {
       expect(run.summary).toMatch(/Checked with promtool <code>2\.42\.[^<]*<\/code> \(PATH\)/);
     });
 
+    /**
+     * The real promtool behind a wrapper that logs each call, answers --version slowly, and (with
+     * junit) advertises --junit and writes a report for the failing-test fixture.
+     */
+    function wrappedPromtool(ws: string, junit: boolean): { path: string; calls: () => string[] } {
+      const log = join(ws, 'calls.log');
+      const report = `<testsuites><testsuite name="failing-test/rules.test.yml" tests="2" failures="1"><testcase name="instance down for 5 minutes"><failure>    alertname: InstanceDown, time: 5m, \n        exp:[severity=&quot;page&quot;], \n        got:[]</failure></testcase><testcase name="instance up"></testcase></testsuite></testsuites>`;
+      const path = join(ws, 'promtool-wrapper');
+      writeFileSync(
+        path,
+        [
+          '#!/bin/sh',
+          `LOG='${log}'`,
+          'echo "start $*" >> "$LOG"',
+          'if [ "$1" = "--version" ]; then sleep 1; echo "end --version" >> "$LOG"; exec ' + PROMTOOL + ' --version; fi',
+          junit ? 'if [ "$*" = "test rules --help" ]; then echo "  --junit=JUNIT  File path to store JUnit XML test results."; exit 0; fi' : '',
+          junit ? `case "$2" in --junit=*) f="\${2#--junit=}"; printf '%s' '${report}' > "$f"; shift 2; exec ${PROMTOOL} test "$@";; esac` : '',
+          `exec ${PROMTOOL} "$@"`,
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      return { path, calls: () => readFileSync(log, 'utf8').trim().split('\n') };
+    }
+
+    it('check and test start at once, without waiting for promtool --version; nothing else is asked when the tests pass', async () => {
+      const ws = workspace();
+      const promtool = wrappedPromtool(ws, false);
+      const run = await rules(ws, { ...sample, 'promtool-path': promtool.path });
+      expect(run.exitCode, run.stdout.slice(-2000)).toBe(0);
+      const calls = promtool.calls();
+      expect(calls).toHaveLength(4);
+      expect(calls.indexOf('end --version')).toBe(3);
+      expect(calls.slice(0, 3).sort()).toEqual([
+        'start --version',
+        'start check rules sample-service/prometheus/rules/alerts.yml',
+        'start test rules sample-service/prometheus/tests/alerts.test.yml',
+      ]);
+      expect(evidenceOf(run).tool.version).toMatch(/^2\.42\./);
+    });
+
+    it('a promtool with --junit: a failing test run is repeated with --junit and attributed from the report', async () => {
+      const ws = workspace('failing-test');
+      const promtool = wrappedPromtool(ws, true);
+      const run = await rules(ws, { rules: 'failing-test/rules.yml', tests: 'failing-test/*.test.yml', 'promtool-path': promtool.path });
+      expect(run.outputs).toMatchObject({ status: 'fail', 'tests-failed': '1' });
+      const calls = promtool.calls().filter((c) => c.startsWith('start test'));
+      expect(calls).toEqual(['start test rules failing-test/rules.test.yml', 'start test rules --help', expect.stringMatching(/^start test --junit=\S+promtool-junit\.xml rules failing-test\/rules\.test\.yml$/)]);
+      expect(evidenceOf(run).details.testGroups).toEqual([
+        { file: 'failing-test/rules.test.yml', group: 'instance down for 5 minutes', status: 'fail' },
+        { file: 'failing-test/rules.test.yml', group: 'instance up', status: 'pass' },
+      ]);
+      expect(run.summary).toContain('test results from JUnit');
+    });
+
     it('a mirror-url with credentials is a configuration error that does not repeat them', async () => {
       const run = await rules(workspace(), { ...sample, 'mirror-url': 'https://ci:s3cr3t-t0ken@mirror.example.com/prometheus/' });
       expect(run.exitCode).toBe(1);

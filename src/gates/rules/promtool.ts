@@ -99,14 +99,17 @@ export function parsePromtoolVersion(text: string): string {
   return /promtool,? version (\S+)/i.exec(text)?.[1] ?? /(\d+\.\d+\.\d+\S*)/.exec(text)?.[1] ?? '';
 }
 
-/** Asks promtool its version and whether `test` takes --junit (both at once; ~20 ms each). */
-export async function probePromtool(path: string, cwd: string): Promise<{ version: string; junit: boolean }> {
-  const [v, help] = await Promise.all([
-    execTool(path, ['--version'], { cwd, timeoutMs: 30_000 }),
-    execTool(path, ['test', 'rules', '--help'], { cwd, timeoutMs: 30_000 }),
-  ]);
+/** `promtool --version` (about 20 ms; run alongside check and test, never before them). */
+export async function promtoolVersion(path: string, cwd: string): Promise<string> {
+  const v = await execTool(path, ['--version'], { cwd, timeoutMs: 30_000 });
   if (v.timedOut || v.exitCode !== 0) throw new Error(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
-  return { version: parsePromtoolVersion(`${v.stdout}\n${v.stderr}`), junit: /--junit\b/.test(`${help.stdout}\n${help.stderr}`) };
+  return parsePromtoolVersion(`${v.stdout}\n${v.stderr}`);
+}
+
+/** Whether `promtool test rules` takes --junit (newer promtool; 2.42 has none). */
+export async function promtoolHasJUnit(path: string, cwd: string): Promise<boolean> {
+  const help = await execTool(path, ['test', 'rules', '--help'], { cwd, timeoutMs: 30_000 });
+  return /--junit\b/.test(`${help.stdout}\n${help.stderr}`);
 }
 
 // ---- promtool check rules ------------------------------------------------------------------
