@@ -20864,7 +20864,8 @@ function checkMirrorUrl(value) {
         url = new URL(value);
     }
     catch {
-        throw new errors_ConfigurationError(`input "mirror-url" is not a URL (got ${JSON.stringify(value.slice(0, 100))}): give an http(s) base URL that serves the release archives by file name`);
+        // The value is never echoed: it may hold the very credentials refused below.
+        throw new errors_ConfigurationError('input "mirror-url" is not a URL: give an http(s) base URL that serves the release archives by file name, e.g. https://artifacts.example.com/tools');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new errors_ConfigurationError(`input "mirror-url" must be an http or https URL (got ${url.protocol})`);
@@ -21023,27 +21024,9 @@ const inputs = {
     'repository-path': stringInput(''),
     ...commonGateInputs,
 };
-/**
- * `mirror-url`: an http(s) base URL without credentials (they would be printed with every
- * download line). The value is never echoed: it may hold the very credentials refused here.
- */
+/** `mirror-url`: checked by the installer's rule (http(s), no credentials, never echoed). */
 function mirrorUrlInput(value) {
-    if (value === '')
-        return undefined;
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new errors_ConfigurationError('input "mirror-url" is not a URL: give the http(s) base URL of a mirror that serves the gitleaks release archives by file name, e.g. https://artifacts.example.com/gitleaks');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new errors_ConfigurationError(`input "mirror-url" must be an http:// or https:// URL (got ${url.protocol}//...): give the base URL of a mirror that serves the gitleaks release archives by file name`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        throw new errors_ConfigurationError('input "mirror-url" must not contain credentials (user:password@host): they would appear in the log; use a mirror that needs none from the runner');
-    }
-    return value;
+    return value === '' ? undefined : checkMirrorUrl(value);
 }
 /** `gitleaks-version`: one of the versions pinned (with sha256 sums) in the tool catalog. */
 function gitleaksVersionInput(value) {

@@ -66,7 +66,8 @@ export function checkMirrorUrl(value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigurationError(`input "mirror-url" is not a URL (got ${JSON.stringify(value.slice(0, 100))}): give an http(s) base URL that serves the release archives by file name`);
+    // The value is never echoed: it may hold the very credentials refused below.
+    throw new ConfigurationError('input "mirror-url" is not a URL: give an http(s) base URL that serves the release archives by file name, e.g. https://artifacts.example.com/tools');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigurationError(`input "mirror-url" must be an http or https URL (got ${url.protocol})`);

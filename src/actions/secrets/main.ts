@@ -9,7 +9,7 @@ import { runSecretsGate, SECRETS_SCOPES } from '../../gates/secrets.js';
 import type { Logger } from '../../core/log.js';
 import { addPath } from '../../core/runner.js';
 import { GITLEAKS_DEFAULT_VERSION, TOOL_CATALOG } from '../../tools/catalog.js';
-import { installTool, type InstallRequest } from '../../tools/installer.js';
+import { checkMirrorUrl, installTool, type InstallRequest } from '../../tools/installer.js';
 
 /** Keys are the exact input names of actions/secrets/action.yml. */
 export const inputs = {
@@ -25,25 +25,9 @@ export const inputs = {
   ...commonGateInputs,
 };
 
-/**
- * `mirror-url`: an http(s) base URL without credentials (they would be printed with every
- * download line). The value is never echoed: it may hold the very credentials refused here.
- */
+/** `mirror-url`: checked by the installer's rule (http(s), no credentials, never echoed). */
 export function mirrorUrlInput(value: string): string | undefined {
-  if (value === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigurationError('input "mirror-url" is not a URL: give the http(s) base URL of a mirror that serves the gitleaks release archives by file name, e.g. https://artifacts.example.com/gitleaks');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigurationError(`input "mirror-url" must be an http:// or https:// URL (got ${url.protocol}//...): give the base URL of a mirror that serves the gitleaks release archives by file name`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new ConfigurationError('input "mirror-url" must not contain credentials (user:password@host): they would appear in the log; use a mirror that needs none from the runner');
-  }
-  return value;
+  return value === '' ? undefined : checkMirrorUrl(value);
 }
 
 /** `gitleaks-version`: one of the versions pinned (with sha256 sums) in the tool catalog. */
