@@ -36,6 +36,8 @@ export interface ActionRun {
   masks: string[];
   runnerTemp: string;
   toolCache: string;
+  /** The runner files the action wrote to (GITHUB_OUTPUT, GITHUB_PATH, GITHUB_ENV, ...). */
+  files: Record<'GITHUB_OUTPUT' | 'GITHUB_STEP_SUMMARY' | 'GITHUB_ENV' | 'GITHUB_PATH' | 'GITHUB_STATE' | 'GITHUB_EVENT_PATH', string>;
   durationMs: number;
   /** Every file the runner would keep, concatenated: for "appears nowhere" assertions. */
   everything: () => string;
@@ -214,10 +216,11 @@ export async function runAction(name: string, options: RunOptions): Promise<Acti
     masks: commands.filter((c) => c.command === 'add-mask').map((c) => c.message),
     runnerTemp,
     toolCache,
+    files: paths,
     durationMs: Date.now() - started,
     everything: () => {
       const evidence = outputs['evidence-path'] && existsSync(outputs['evidence-path']) ? read(outputs['evidence-path']) : '';
-      return [stdout, stderr, read(paths.GITHUB_OUTPUT), summary, read(paths.GITHUB_ENV), read(paths.GITHUB_STATE), evidence].join('\n');
+      return [stdout, stderr, read(paths.GITHUB_OUTPUT), summary, read(paths.GITHUB_ENV), read(paths.GITHUB_PATH), read(paths.GITHUB_STATE), evidence].join('\n');
     },
   };
 }
