@@ -55,9 +55,22 @@ describe('rules gate (bundle, real promtool)', () => {
     expect(e5xx).toMatchObject({ severity: 'critical', file: 'sample-service/prometheus/rules/alerts.yml', line: 7, tested: true });
     expect(e5xx.fires).toEqual([{ test: 'sample-service/prometheus/tests/alerts.test.yml › 10% 5xx responses for 7 minutes', evalTime: '7m', labels: { severity: 'critical' } }]);
     expect(e5xx.silent).toContainEqual({ test: 'sample-service/prometheus/tests/alerts.test.yml › 30-second burst of 5xx at 30%', evalTime: '6m' });
+    // "Stays silent on a short spike": each alert's spike group asserts silence, at every eval time
+    // it names. Pending-state assertions (exp_alerts: [] inside a firing group) do not count.
+    const spikes: Record<string, [group: string, evalTimes: string[]]> = {
+      AppHigh5xxErrorRate: ['30-second burst of 5xx at 30%', ['6m', '9m']],
+      AppHighP95Latency: ['30 seconds of slow requests among fast ones', ['6m', '8m']],
+      AppHighExceptionRate: ['30-second burst of 90 exceptions', ['6m', '7m']],
+      AppTrafficDrop: ['traffic pauses for 3 minutes', ['8m', '10m']],
+    };
     for (const a of alerts) {
       expect(a.tested, a.name).toBe(true);
-      expect(a.silent.length, `${a.name} has a silence assertion`).toBeGreaterThan(0);
+      const [group, evalTimes] = spikes[a.name]!;
+      const test = `sample-service/prometheus/tests/alerts.test.yml › ${group}`;
+      expect(
+        a.silent.filter((s) => s.test === test),
+        `${a.name} stays silent in "${group}"`,
+      ).toEqual(evalTimes.map((evalTime) => ({ test, evalTime })));
     }
     expect(run.summary).toContain('release-safety rules: pass');
     expect(run.summary).toContain('### Alert evidence (4/4 alerts shown firing)');
