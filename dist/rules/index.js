@@ -29222,7 +29222,8 @@ function checkMirrorUrl(value) {
         url = new URL(value);
     }
     catch {
-        throw new errors_ConfigurationError(`input "mirror-url" is not a URL (got ${JSON.stringify(value.slice(0, 100))}): give an http(s) base URL that serves the release archives by file name`);
+        // The value is never echoed: it may hold the very credentials refused below.
+        throw new errors_ConfigurationError('input "mirror-url" is not a URL: give an http(s) base URL that serves the release archives by file name, e.g. https://artifacts.example.com/tools');
     }
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
         throw new errors_ConfigurationError(`input "mirror-url" must be an http or https URL (got ${url.protocol})`);
@@ -31027,6 +31028,8 @@ function rewriteForConvertedRules(t, promtoolPathOf, scratchDir, n) {
 
 
 const MAX_ENTRIES_PER_ALERT = 10;
+/** Findings that make a rule or test file invalid (as opposed to hygiene, coverage, failing tests). */
+const CHECK_RULES = new Set(['promtool-check', 'not-yaml', 'yaml-syntax', 'not-a-rule-file', 'not-a-test-file', 'missing-rule-file', 'no-rule-files']);
 const GLOB_CHARS = /[*?[\]{}!]/;
 const PROMETHEUS_RULE_KIND = /^\s*kind:\s*["']?PrometheusRule\b/m;
 /** Expands the globs; a pattern that matches nothing is a configuration mistake, never "no rules". */
@@ -31370,7 +31373,7 @@ async function runRulesGate(o, rt) {
     const hygieneRules = new Set(['require-severity', 'require-summary', 'require-runbook', 'min-for', 'duplicate-alert', 'invalid-duration']);
     const hygieneErrors = findings.filter((f) => f.rule && hygieneRules.has(f.rule) && f.severity === 'error').length;
     const hygieneWarnings = findings.filter((f) => f.rule && hygieneRules.has(f.rule) && f.severity === 'warning').length;
-    const checkErrors = findings.filter((f) => ['promtool-check', 'yaml-syntax', 'not-a-rule-file', 'not-a-test-file', 'missing-rule-file', 'no-rule-files'].includes(f.rule ?? '') && f.severity === 'error').length;
+    const checkErrors = findings.filter((f) => CHECK_RULES.has(f.rule ?? '') && f.severity === 'error').length;
     const groupsTotal = groupResults.filter((r) => r.group).length;
     const groupsFailed = groupResults.filter((r) => r.failures.length > 0).length;
     const tested = alerts.filter((a) => a.tested).length;

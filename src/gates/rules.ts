@@ -62,6 +62,8 @@ interface GroupResult {
 }
 
 const MAX_ENTRIES_PER_ALERT = 10;
+/** Findings that make a rule or test file invalid (as opposed to hygiene, coverage, failing tests). */
+const CHECK_RULES = new Set(['promtool-check', 'not-yaml', 'yaml-syntax', 'not-a-rule-file', 'not-a-test-file', 'missing-rule-file', 'no-rule-files']);
 const GLOB_CHARS = /[*?[\]{}!]/;
 const PROMETHEUS_RULE_KIND = /^\s*kind:\s*["']?PrometheusRule\b/m;
 
@@ -394,7 +396,7 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
   const hygieneRules = new Set(['require-severity', 'require-summary', 'require-runbook', 'min-for', 'duplicate-alert', 'invalid-duration']);
   const hygieneErrors = findings.filter((f) => f.rule && hygieneRules.has(f.rule) && f.severity === 'error').length;
   const hygieneWarnings = findings.filter((f) => f.rule && hygieneRules.has(f.rule) && f.severity === 'warning').length;
-  const checkErrors = findings.filter((f) => ['promtool-check', 'yaml-syntax', 'not-a-rule-file', 'not-a-test-file', 'missing-rule-file', 'no-rule-files'].includes(f.rule ?? '') && f.severity === 'error').length;
+  const checkErrors = findings.filter((f) => CHECK_RULES.has(f.rule ?? '') && f.severity === 'error').length;
   const groupsTotal = groupResults.filter((r) => r.group).length;
   const groupsFailed = groupResults.filter((r) => r.failures.length > 0).length;
   const tested = alerts.filter((a) => a.tested).length;

@@ -271,6 +271,17 @@ describe('rules gate (bundle, real promtool)', () => {
       expect(byFile['not-yaml/config.yml']!.message).toContain('is not a Prometheus rule file');
     });
 
+    it('a binary rule file counts as an invalid rule file', async () => {
+      const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+      writeFileSync(join(ws, 'rules.yml'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x00]));
+      const run = await rules(ws, { rules: 'rules.yml', coverage: 'off' });
+      expect(run.outputs.status).toBe('fail');
+      const ev = evidenceOf(run);
+      expect(ev.findings.map((f) => f.rule)).toEqual(['not-yaml']);
+      expect(ev.metrics.checkErrors).toBe(1);
+      expect(ev.summary).toMatch(/^1 invalid rule\/test file problem\(s\);/);
+    });
+
     it('a promtool that crashes is error, with its output', async () => {
       const ws = workspace();
       const fake = join(ws, 'promtool');
