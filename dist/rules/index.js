@@ -31084,10 +31084,19 @@ function toolFailureText(what, r) {
 }
 async function runRulesGate(o, rt) {
     const clock = startClock();
-    const ws = rt.workspace;
-    const ruleAbs = expandInput('rules', o.rules, ws);
-    const testAbs = o.tests.length > 0 ? expandInput('tests', o.tests, ws) : [];
+    const ruleAbs = expandInput('rules', o.rules, rt.workspace);
+    const testAbs = o.tests.length > 0 ? expandInput('tests', o.tests, rt.workspace) : [];
+    // Converted PrometheusRules, rewritten test files and the JUnit report: gone when the gate is.
     const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety-rules-'));
+    try {
+        return await judgeRules(o, rt, { clock, ruleAbs, testAbs, scratch });
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(scratch, { recursive: true, force: true });
+    }
+}
+async function judgeRules(o, rt, { clock, ruleAbs, testAbs, scratch }) {
+    const ws = rt.workspace;
     const findings = [];
     const toolErrors = [];
     const notes = [];
@@ -31099,7 +31108,8 @@ async function runRulesGate(o, rt) {
     let askVersion;
     let versionAsked;
     try {
-        const where = await locatePromtool({ ...o.promtool, tempDir: scratch, log: rt.log });
+        // Not the scratch directory: an installed promtool stays on PATH for the job's later steps.
+        const where = await locatePromtool({ ...o.promtool, tempDir: rt.tempDir, log: rt.log });
         promtool = { path: where.path, version: where.version ?? '', junit: false, source: where.source };
         // An installed promtool's version is the one its verified archive is pinned as.
         if (!where.version) {

@@ -123,10 +123,23 @@ function toolFailureText(what: string, r: ExecResult): string {
 
 export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<GateReport> {
   const clock = startClock();
-  const ws = rt.workspace;
-  const ruleAbs = expandInput('rules', o.rules, ws);
-  const testAbs = o.tests.length > 0 ? expandInput('tests', o.tests, ws) : [];
+  const ruleAbs = expandInput('rules', o.rules, rt.workspace);
+  const testAbs = o.tests.length > 0 ? expandInput('tests', o.tests, rt.workspace) : [];
+  // Converted PrometheusRules, rewritten test files and the JUnit report: gone when the gate is.
   const scratch = mkdtempSync(join(rt.tempDir, 'release-safety-rules-'));
+  try {
+    return await judgeRules(o, rt, { clock, ruleAbs, testAbs, scratch });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function judgeRules(
+  o: RulesOptions,
+  rt: GateRuntime,
+  { clock, ruleAbs, testAbs, scratch }: { clock: ReturnType<typeof startClock>; ruleAbs: string[]; testAbs: string[]; scratch: string },
+): Promise<GateReport> {
+  const ws = rt.workspace;
   const findings: Finding[] = [];
   const toolErrors: string[] = [];
   const notes: string[] = [];
@@ -139,7 +152,8 @@ export async function runRulesGate(o: RulesOptions, rt: GateRuntime): Promise<Ga
   let askVersion: ((after?: Promise<unknown>) => void) | undefined;
   let versionAsked: Promise<string> | undefined;
   try {
-    const where = await locatePromtool({ ...o.promtool, tempDir: scratch, log: rt.log });
+    // Not the scratch directory: an installed promtool stays on PATH for the job's later steps.
+    const where = await locatePromtool({ ...o.promtool, tempDir: rt.tempDir, log: rt.log });
     promtool = { path: where.path, version: where.version ?? '', junit: false, source: where.source };
     // An installed promtool's version is the one its verified archive is pinned as.
     if (!where.version) {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,11 @@ function evidenceOf(run: ActionRun) {
   const path = run.outputs['evidence-path'];
   expect(path, `evidence-path output; stdout:\n${run.stdout.slice(-2000)}`).toBeTruthy();
   return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
+}
+
+/** The gate's scratch directory (converted rules, rewritten tests, JUnit report) is removed. */
+function noScratchLeft(run: ActionRun) {
+  expect(readdirSync(run.runnerTemp).filter((n) => n.startsWith('release-safety-rules-'))).toEqual([]);
 }
 
 function noStackTrace(run: ActionRun) {
@@ -157,6 +162,7 @@ describe('rules gate (bundle, real promtool)', () => {
       ['ApiSlow', 20, true],
     ]);
     expect(ev.metrics.testGroups).toBe(2);
+    noScratchLeft(good);
 
     const broken = await rules(ws, { rules: 'prometheusrule/broken.yaml', coverage: 'off' });
     expect(broken.exitCode).toBe(1);
@@ -164,6 +170,7 @@ describe('rules gate (bundle, real promtool)', () => {
     const a = broken.annotations.find((x) => x.properties.title === 'release-safety rules: promtool-check');
     expect(a, JSON.stringify(broken.annotations)).toMatchObject({ command: 'error', properties: { file: 'prometheusrule/broken.yaml', line: '16', col: '17' } });
     expect(a!.message).toContain('"BrokenExpr"');
+    noScratchLeft(broken);
     // Hygiene reads the original resource: both alerts lack a runbook, at their own lines.
     const runbook = broken.annotations.filter((x) => x.properties.title === 'release-safety rules: require-runbook');
     expect(runbook.map((x) => [x.command, x.properties.file, x.properties.line])).toEqual([
@@ -296,6 +303,7 @@ describe('rules gate (bundle, real promtool)', () => {
       const run = await rules(workspace(), { rules: 'sample-service/prometheus/rules/*.yml', 'promtool-path': '/no/such/promtool' });
       expect(run.outputs.status).toBe('error');
       expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "promtool-path" names "/no/such/promtool", which does not exist');
+      noScratchLeft(run);
     });
   });
 
