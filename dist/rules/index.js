@@ -30547,17 +30547,24 @@ function finding(level, file, line, rule, message) {
     return { severity: level, file, line, rule, message };
 }
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+const NOT_A_DURATION = 'is not a Prometheus duration (e.g. 30s, 5m, 1h30m)';
 /**
- * Alert hygiene on one rule file, each check at its own level. Invalid durations are always an
- * error (Prometheus refuses to load them). Findings point at the alert's line in the original file.
+ * Alert hygiene on one rule file, each check at its own level. Invalid durations (a group's
+ * interval, a rule's for: and keep_firing_for:) are always an error (Prometheus refuses to load them). Findings point at the alert's line in the original file.
  */
 function checkHygiene(rf, p, workspace) {
     const out = [];
     for (const group of rf.groups) {
+        if (group.interval !== undefined && parseDuration(group.interval) === undefined) {
+            out.push(finding('error', rf.file, group.intervalLine ?? group.line, 'invalid-duration', `group "${group.name}": "interval: ${group.interval}" ${NOT_A_DURATION}`));
+        }
         const seen = new Map();
         for (const rule of group.rules) {
             if (rule.for !== undefined && parseDuration(rule.for) === undefined) {
-                out.push(finding('error', rf.file, rule.forLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "for: ${rule.for}" is not a Prometheus duration (e.g. 30s, 5m, 1h30m)`));
+                out.push(finding('error', rf.file, rule.forLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "for: ${rule.for}" ${NOT_A_DURATION}`));
+            }
+            if (rule.keepFiringFor !== undefined && parseDuration(rule.keepFiringFor) === undefined) {
+                out.push(finding('error', rf.file, rule.keepFiringForLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "keep_firing_for: ${rule.keepFiringFor}" ${NOT_A_DURATION}`));
             }
             if (rule.kind !== 'alert')
                 continue;
@@ -30679,6 +30686,12 @@ function readGroups(groupsNode, lc, doc) {
             continue;
         const name = text(g.get('name', true)) ?? '';
         const group = { name, line: pos(item).line, rules: [] };
+        const intervalNode = g.get('interval', true);
+        const interval = text(intervalNode);
+        if (interval !== undefined) {
+            group.interval = interval;
+            group.intervalLine = pos(intervalNode).line;
+        }
         const rules = deref(g.get('rules', true));
         if ((0,dist/* isSeq */.oP)(rules)) {
             rules.items.forEach((item, i) => {
@@ -30705,6 +30718,12 @@ function readGroups(groupsNode, lc, doc) {
                 if (forText !== undefined) {
                     rule.for = forText;
                     rule.forLine = pos(forNode).line;
+                }
+                const keepNode = r.get('keep_firing_for', true);
+                const keepText = text(keepNode);
+                if (keepText !== undefined) {
+                    rule.keepFiringFor = keepText;
+                    rule.keepFiringForLine = pos(keepNode).line;
                 }
                 group.rules.push(rule);
             });

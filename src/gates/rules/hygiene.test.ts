@@ -35,6 +35,18 @@ describe('checkHygiene', () => {
     ]);
   });
 
+  it('an invalid group interval and an invalid keep_firing_for are errors at their own lines', () => {
+    const off: HygienePolicy = { severity: 'off', severities: [], summary: 'off', runbook: 'off', minFor: 'off', duplicates: 'off' };
+    const rf = file([alert('A', 4, { for: '5m', forLine: 6, keepFiringFor: '10q', keepFiringForLine: 7 }), alert('B', 9, { keepFiringFor: '10m', keepFiringForLine: 11 })]);
+    rf.groups[0]!.interval = '1x';
+    rf.groups[0]!.intervalLine = 3;
+    const got = checkHygiene(rf, off, '/ws').map((f) => [f.severity, f.rule, f.line, f.message]);
+    expect(got).toEqual([
+      ['error', 'invalid-duration', 3, 'group "g": "interval: 1x" is not a Prometheus duration (e.g. 30s, 5m, 1h30m)'],
+      ['error', 'invalid-duration', 7, 'alert A: "keep_firing_for: 10q" is not a Prometheus duration (e.g. 30s, 5m, 1h30m)'],
+    ]);
+  });
+
   it('a severity outside the allowed list and a runbook path that does not exist are reported', () => {
     const p = { ...strict, severities: ['critical', 'warning'] };
     const a = alert('A', 4, { for: '5m', labels: { severity: 'page' }, annotations: { description: 'd', runbook: 'docs/none.md' } });

@@ -23,18 +23,25 @@ function finding(level: Exclude<Level, 'off'>, file: string, line: number, rule:
 }
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+const NOT_A_DURATION = 'is not a Prometheus duration (e.g. 30s, 5m, 1h30m)';
 
 /**
- * Alert hygiene on one rule file, each check at its own level. Invalid durations are always an
- * error (Prometheus refuses to load them). Findings point at the alert's line in the original file.
+ * Alert hygiene on one rule file, each check at its own level. Invalid durations (a group's
+ * interval, a rule's for: and keep_firing_for:) are always an error (Prometheus refuses to load them). Findings point at the alert's line in the original file.
  */
 export function checkHygiene(rf: RuleFile, p: HygienePolicy, workspace: string): Finding[] {
   const out: Finding[] = [];
   for (const group of rf.groups) {
+    if (group.interval !== undefined && parseDuration(group.interval) === undefined) {
+      out.push(finding('error', rf.file, group.intervalLine ?? group.line, 'invalid-duration', `group "${group.name}": "interval: ${group.interval}" ${NOT_A_DURATION}`));
+    }
     const seen = new Map<string, number>();
     for (const rule of group.rules) {
       if (rule.for !== undefined && parseDuration(rule.for) === undefined) {
-        out.push(finding('error', rf.file, rule.forLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "for: ${rule.for}" is not a Prometheus duration (e.g. 30s, 5m, 1h30m)`));
+        out.push(finding('error', rf.file, rule.forLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "for: ${rule.for}" ${NOT_A_DURATION}`));
+      }
+      if (rule.keepFiringFor !== undefined && parseDuration(rule.keepFiringFor) === undefined) {
+        out.push(finding('error', rf.file, rule.keepFiringForLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "keep_firing_for: ${rule.keepFiringFor}" ${NOT_A_DURATION}`));
       }
       if (rule.kind !== 'alert') continue;
       const a = rule.name;

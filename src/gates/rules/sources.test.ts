@@ -42,6 +42,13 @@ describe('loadRuleFile', () => {
     ]);
   });
 
+  it('reads the group interval and keep_firing_for with their lines', () => {
+    const { dir, path } = write('groups:\n  - name: g\n    interval: 1x\n    rules:\n      - alert: A\n        expr: up == 0\n        keep_firing_for: 10q\n');
+    const rf = loadRuleFile({ absPath: path, file: 'r.yaml', scratchDir: dir });
+    expect(rf.groups[0]).toMatchObject({ interval: '1x', intervalLine: 3 });
+    expect(rf.groups[0]!.rules[0]).toMatchObject({ keepFiringFor: '10q', keepFiringForLine: 7 });
+  });
+
   it('converts a PrometheusRule to a plain rule file whose lines map back to the original', () => {
     const { dir, path } = write(PROMETHEUS_RULE);
     const rf = loadRuleFile({ absPath: path, file: 'r.yaml', scratchDir: join(dir, 'conv') });

@@ -19,6 +19,9 @@ export interface ParsedRule {
   expr?: string;
   for?: string;
   forLine?: number;
+  /** keep_firing_for (Prometheus 2.42+), as written, and its line. */
+  keepFiringFor?: string;
+  keepFiringForLine?: number;
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
@@ -26,6 +29,9 @@ export interface ParsedRule {
 export interface ParsedGroup {
   name: string;
   line: number;
+  /** The group's evaluation interval, as written, and its line. */
+  interval?: string;
+  intervalLine?: number;
   rules: ParsedRule[];
 }
 
@@ -114,6 +120,12 @@ function readGroups(groupsNode: unknown, lc: LineCounter, doc: Document.Parsed):
     if (!isMap(g)) continue;
     const name = text(g.get('name', true)) ?? '';
     const group: ParsedGroup = { name, line: pos(item as YamlNode).line, rules: [] };
+    const intervalNode = g.get('interval', true) as YamlNode | undefined;
+    const interval = text(intervalNode);
+    if (interval !== undefined) {
+      group.interval = interval;
+      group.intervalLine = pos(intervalNode).line;
+    }
     const rules = deref(g.get('rules', true));
     if (isSeq(rules)) {
       rules.items.forEach((item, i) => {
@@ -139,6 +151,12 @@ function readGroups(groupsNode: unknown, lc: LineCounter, doc: Document.Parsed):
         if (forText !== undefined) {
           rule.for = forText;
           rule.forLine = pos(forNode).line;
+        }
+        const keepNode = r.get('keep_firing_for', true) as YamlNode | undefined;
+        const keepText = text(keepNode);
+        if (keepText !== undefined) {
+          rule.keepFiringFor = keepText;
+          rule.keepFiringForLine = pos(keepNode).line;
         }
         group.rules.push(rule);
       });
