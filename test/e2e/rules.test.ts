@@ -104,6 +104,25 @@ describe('rules gate (bundle, real promtool)', () => {
     expect(evidenceOf(run).metrics.checkErrors).toBe(1);
   });
 
+  it('a promtool message over several lines is one finding: unknown fields at their line, the duplicate-rules lint as one warning', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+    writeFileSync(join(ws, 'unknown.yml'), ['groups:', '  - name: g', '    rules:', '      - record: a', '        expresion: up', '      - record: b', '        expr: up', '        foo: 1', ''].join('\n'));
+    writeFileSync(join(ws, 'dup.yml'), ['groups:', '  - name: g', '    rules:', '      - record: r', '        expr: up', '      - record: r', '        expr: up', ''].join('\n'));
+    const unknown = await rules(ws, { rules: 'unknown.yml', coverage: 'off' });
+    expect(unknown.outputs.status).toBe('fail');
+    const checks = unknown.annotations.filter((a) => a.properties.title === 'release-safety rules: promtool-check');
+    expect(checks.map((a) => [a.command, a.properties.file, a.properties.line])).toEqual([['error', 'unknown.yml', '5']]);
+    expect(checks[0]!.message).toContain('line 8: field foo not found');
+    expect(evidenceOf(unknown).metrics.checkErrors).toBe(1);
+
+    const dup = await rules(ws, { rules: 'dup.yml', coverage: 'off' });
+    expect(dup.outputs.status, dup.stdout.slice(-2000)).toBe('pass');
+    const lint = dup.annotations.filter((a) => a.properties.title === 'release-safety rules: promtool-check');
+    expect(lint).toHaveLength(1);
+    expect(lint[0]).toMatchObject({ command: 'warning' });
+    expect(lint[0]!.message).toMatch(/duplicate rule\(s\) found\.\nMetric: r\n/);
+  });
+
   it('a failing rule test fails the gate and names the test and the alert', async () => {
     const ws = workspace('failing-test');
     const run = await rules(ws, { rules: 'failing-test/rules.yml', tests: 'failing-test/*.test.yml' });

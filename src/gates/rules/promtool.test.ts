@@ -32,6 +32,42 @@ describe('parseCheckOutput', () => {
   });
 });
 
+describe('parseCheckOutput: messages over several lines are one problem (promtool 2.42 output)', () => {
+  it('unknown fields: one problem for the file, at the first line it names', () => {
+    const stderr = '  FAILED:\nunk.yml: yaml: unmarshal errors:\n  line 5: field expresion not found in type rulefmt.RuleNode\n  line 9: field foo not found in type rulefmt.RuleNode\n';
+    expect(parseCheckOutput(stderr, ['unk.yml'])).toEqual([
+      {
+        path: 'unk.yml',
+        line: 5,
+        message: 'yaml: unmarshal errors:\n  line 5: field expresion not found in type rulefmt.RuleNode\n  line 9: field foo not found in type rulefmt.RuleNode',
+      },
+    ]);
+  });
+
+  it('the duplicate-rules lint: one problem naming no file', () => {
+    const stderr = '  FAILED:\nlint error 1 duplicate rule(s) found.\nMetric: r\nLabel(s):\n\ta: b\nMight cause inconsistency while recording expressions\n';
+    expect(parseCheckOutput(stderr, ['dup.yml'])).toEqual([{ message: 'lint error 1 duplicate rule(s) found.\nMetric: r\nLabel(s):\n\ta: b\nMight cause inconsistency while recording expressions' }]);
+  });
+
+  it('messages of several files stay apart; a repeated message is kept once', () => {
+    const stderr = [
+      '  FAILED:',
+      'a.yml: yaml: unmarshal errors:',
+      '  line 3: field x not found in type rulefmt.RuleGroup',
+      '  FAILED:',
+      "b.yml: yaml: line 2: did not find expected ',' or ']'",
+      "b.yml: yaml: line 2: did not find expected ',' or ']'",
+      'lint error 2 duplicate rule(s) found.',
+      'Metric: r',
+    ].join('\n');
+    expect(parseCheckOutput(stderr, ['a.yml', 'b.yml']).map((p) => [p.path, p.line, p.message.split('\n').length])).toEqual([
+      ['a.yml', 3, 2],
+      ['b.yml', 2, 1],
+      [undefined, undefined, 2],
+    ]);
+  });
+});
+
 describe('parseTestFailures (promtool 2.x text output)', () => {
   const stderr = `  FAILED:
     name: fires,

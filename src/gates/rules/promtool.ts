@@ -128,38 +128,57 @@ export interface CheckProblem {
 
 /**
  * promtool check rules prints "Checking <file>" on stdout and, on stderr, "  FAILED:" followed by
- * "<file>: <line>:<col>: <message>" or "<file>: <message>" (YAML errors are printed twice), and
- * for the duplicate-rules lint unattributed lines. Lines are matched against the paths we passed.
+ * one message per error: "<file>: <line>:<col>: <message>" or "<file>: <message>" (YAML errors
+ * are printed twice), and for the duplicate-rules lint a message naming no file. A message can
+ * span lines ("yaml: unmarshal errors:" and one "  line N: ..." per field; "lint error ...",
+ * "Metric: ...", "Label(s): ..."): a new message starts at a line that begins with one of the paths
+ * we passed, at "lint error", or after "FAILED:"; any other line continues the message before it.
  */
 export function parseCheckOutput(stderr: string, paths: readonly string[]): CheckProblem[] {
   const byLength = [...paths].sort((a, b) => b.length - a.length);
-  const problems: CheckProblem[] = [];
-  const seen = new Set<string>();
+  const messages: { path?: string; lines: string[] }[] = [];
+  let current: { path?: string; lines: string[] } | undefined;
   for (const raw of stderr.split(/\r?\n/)) {
     const line = raw.trimEnd();
-    if (line.trim() === '' || line.trim() === 'FAILED:') continue;
-    const path = byLength.find((p) => line.startsWith(`${p}: `));
-    if (seen.has(line)) continue;
-    seen.add(line);
-    if (!path) {
-      problems.push({ message: line.trim() });
+    if (line.trim() === 'FAILED:') {
+      current = undefined;
       continue;
     }
-    let rest = line.slice(path.length + 2);
-    const problem: CheckProblem = { path, message: rest };
-    const at = /^(\d+):(\d+): (.*)$/s.exec(rest);
+    if (line.trim() === '') continue;
+    const path = byLength.find((p) => line.startsWith(`${p}: `));
+    if (path || !current || /^lint error\b/.test(line)) {
+      current = { ...(path ? { path } : {}), lines: [path ? line.slice(path.length + 2) : line.trim()] };
+      messages.push(current);
+    } else {
+      current.lines.push(line);
+    }
+  }
+  const problems: CheckProblem[] = [];
+  const seen = new Set<string>();
+  for (const m of messages) {
+    const key = `${m.path ?? ''}\0${m.lines.join('\n')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let first = m.lines[0]!;
+    const problem: CheckProblem = { ...(m.path ? { path: m.path } : {}), message: '' };
+    const at = /^(\d+):(\d+): (.*)$/s.exec(first);
     if (at) {
       problem.line = Number(at[1]);
       problem.column = Number(at[2]);
-      rest = at[3]!;
+      first = at[3]!;
     }
-    const rule = /^group "((?:[^"\\]|\\.)*)", rule (\d+), "((?:[^"\\]|\\.)*)": (.*)$/s.exec(rest);
+    const rule = /^group "((?:[^"\\]|\\.)*)", rule (\d+), "((?:[^"\\]|\\.)*)": (.*)$/s.exec(first);
     if (rule) {
       problem.group = rule[1]!;
       problem.ruleIndex = Number(rule[2]);
       problem.ruleName = rule[3]!;
     }
-    problem.message = rest;
+    problem.message = [first, ...m.lines.slice(1)].join('\n');
+    // YAML errors name their line in the text: "yaml: line 3: ..." or "  line 5: field x not found".
+    if (m.path && problem.line === undefined) {
+      const yamlLine = /^yaml: line (\d+):/.exec(first) ?? /^\s*line (\d+):/m.exec(m.lines.slice(1).join('\n'));
+      if (yamlLine) problem.line = Number(yamlLine[1]);
+    }
     problems.push(problem);
   }
   return problems;
