@@ -308,7 +308,8 @@ async function judgeRules(
           const mine = cases.filter((c) => c.suite === suite);
           for (const g of t.groups) groupResults.push({ test: t, group: g, failures: mine.find((c) => c.name === g.name)?.failures ?? [] });
         }
-        if (!groupResults.some((r) => r.failures.length > 0) && runnable.length === tests.length) {
+        // The run held only runnable files: a failure the report does not name is still a failure.
+        if (!groupResults.some((r) => r.failures.length > 0)) {
           groupResults.push({ test: runnable[0]!, failures: [lastLines(test.stderr, 20) || 'promtool test rules failed without naming a test'] });
         }
       } else {

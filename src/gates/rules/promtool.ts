@@ -108,8 +108,13 @@ export async function promtoolVersion(path: string, cwd: string): Promise<string
 
 /** Whether `promtool test rules` takes --junit (newer promtool; 2.42 has none). */
 export async function promtoolHasJUnit(path: string, cwd: string): Promise<boolean> {
-  const help = await execTool(path, ['test', 'rules', '--help'], { cwd, timeoutMs: 30_000 });
-  return /--junit\b/.test(`${help.stdout}\n${help.stderr}`);
+  try {
+    const help = await execTool(path, ['test', 'rules', '--help'], { cwd, timeoutMs: 30_000 });
+    return /--junit\b/.test(`${help.stdout}\n${help.stderr}`);
+  } catch {
+    // Not asked, not assumed: the text output is parsed instead.
+    return false;
+  }
 }
 
 // ---- promtool check rules ------------------------------------------------------------------
