@@ -121,6 +121,9 @@ describe('running the tools: exit codes are interpreted, never trusted', () => {
     cpSync(join(FIXTURES, 'mixed'), join(workspace, 'app'), { recursive: true });
     const tools = join(workspace, '.tools');
     mkdirSync(tools);
+    // The stand-ins are CommonJS scripts without an extension: pin that, whatever package.json
+    // a parent directory (e.g. /tmp) may hold.
+    writeFileSync(join(tools, 'package.json'), '{"type":"commonjs"}\n');
     const rt = { log: consoleLogger(true), tempDir: workspace, workspace };
     const options = (over: Partial<AuditOptions>): AuditOptions => ({
       ecosystem: 'auto',

@@ -87,6 +87,9 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
   const bin = join(dir, 'bin');
   mkdirSync(bin);
+  // The stand-ins are CommonJS scripts without an extension: pin that, whatever package.json
+  // a parent directory (e.g. /tmp) may hold.
+  writeFileSync(join(bin, 'package.json'), '{"type":"commonjs"}\n');
   const docker = join(bin, 'docker');
   writeFileSync(
     docker,
