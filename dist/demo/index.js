@@ -11,7 +11,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/util.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
 function assertEqual(val) {
@@ -886,7 +886,7 @@ function constantCatch(value) {
     return fn;
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/core.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
 var _a;
 
 /** A special constant with type `never` */
@@ -1029,7 +1029,7 @@ function config(newConfig) {
     return globalConfig;
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/memoizer.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/memoizer.js
 
 class $ZodCyclicError extends Error {
     constructor() {
@@ -1342,7 +1342,7 @@ function isBackEdge(ctx, value) {
     return backEdges !== undefined && isRef(value) && backEdges.has(value);
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/regexes.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/regexes.js
 
 /**
  * @deprecated CUID v1 is deprecated by its authors due to information leakage
@@ -1500,7 +1500,7 @@ const sha512_hex = /^[0-9a-fA-F]{128}$/;
 const sha512_base64 = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64(86, "==")));
 const sha512_base64url = /*@__PURE__*/ (/* unused pure expression or super */ null && (fixedBase64url(86)));
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/checks.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/checks.js
 // import { $ZodType } from "./schemas.js";
 
 
@@ -2018,7 +2018,7 @@ const $ZodCheckOverwrite = /*@__PURE__*/ $constructor("$ZodCheckOverwrite", (ins
     };
 });
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/doc.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/doc.js
 class Doc {
     constructor(args = [], closed = {}) {
         this.content = [];
@@ -2058,14 +2058,14 @@ class Doc {
     }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/versions.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/versions.js
 const version = {
     major: 4,
     minor: 6,
     patch: 7,
 };
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/schemas.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/schemas.js
 
 
 
@@ -4703,7 +4703,7 @@ function handleRefineResult(result, payload, input, inst) {
     }
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/registries.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/registries.js
 var registries_a;
 const $output = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodOutput")));
 const $input = /*@__PURE__*/ (/* unused pure expression or super */ null && (Symbol("ZodInput")));
@@ -4756,7 +4756,7 @@ function registry() {
 (registries_a = globalThis).__zod_globalRegistry ?? (registries_a.__zod_globalRegistry = registry());
 const globalRegistry = globalThis.__zod_globalRegistry;
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/api.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/api.js
 
 
 
@@ -5861,7 +5861,7 @@ function _stringFormat(Class, format, fnOrRegex, _params = {}) {
     return inst;
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/to-json-schema.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/to-json-schema.js
 
 
 function assignProps(target, ...sources) {
@@ -6514,7 +6514,7 @@ const createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params)
     return to_json_schema_finalize(ctx, schema);
 };
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/json-schema-processors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/json-schema-processors.js
 
 
 
@@ -7359,7 +7359,7 @@ function toJSONSchema(input, params) {
     return finalize(ctx, input);
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/locales/en.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
 
 const error = () => {
     const Sizable = {
@@ -7486,7 +7486,7 @@ const error = () => {
     };
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/errors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/errors.js
 
 
 /* Computing the message eagerly is expensive (pretty-printed JSON of all
@@ -7755,7 +7755,7 @@ function prettifyError(error) {
     return lines.join("\n");
 }
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/core/parse.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/core/parse.js
 
 
 
@@ -7932,7 +7932,7 @@ const _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/errors.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/errors.js
 
 
 
@@ -7991,7 +7991,7 @@ const ZodRealError = /*@__PURE__*/ $constructor("ZodError", errors_initializer, 
 // /** @deprecated Use `z.core.$ZodErrorMapCtx` instead. */
 // export type ErrorMapCtx = core.$ZodErrorMapCtx;
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/parse.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/parse.js
 
 
 const classic_parse_parse = /* @__PURE__ */ _parse(ZodRealError);
@@ -8009,7 +8009,7 @@ const parse_safeDecode = /* @__PURE__ */ _safeDecode(ZodRealError);
 const parse_safeEncodeAsync = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-;// CONCATENATED MODULE: ../../work/main/node_modules/zod/v4/classic/schemas.js
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/schemas.js
 
 
 
@@ -9781,10 +9781,10 @@ const RANK = { info: 0, low: 1, moderate: 2, high: 3, critical: 4, unknown: 5 };
 function meetsThreshold(severity, failOn) {
     return RANK[severity] >= RANK[failOn];
 }
+// unknown sorts with critical: it is treated as blocking.
+const SORT_RANK = { ...RANK, unknown: 4.5 };
 function compareSeverity(a, b) {
-    // unknown sorts with critical: it is treated as blocking.
-    const r = (s) => (s === 'unknown' ? 4.5 : RANK[s]);
-    return r(b) - r(a);
+    return SORT_RANK[b] - SORT_RANK[a];
 }
 /** CVSS v3 qualitative rating: 0.1-3.9 low, 4.0-6.9 moderate (CVSS "medium"), 7.0-8.9 high, 9.0-10 critical. */
 function severityFromCvss(score) {
@@ -9989,17 +9989,6 @@ function readComparatorSet(text) {
     }
     return out;
 }
-// Advisory ranges repeat across a report (one per advisory, many copies): read each once.
-const parsedSets = new Map();
-function parseComparatorSet(text) {
-    if (parsedSets.has(text))
-        return parsedSets.get(text);
-    const parsed = readComparatorSet(text);
-    if (parsedSets.size > 10_000)
-        parsedSets.clear();
-    parsedSets.set(text, parsed);
-    return parsed;
-}
 function holds(version, c) {
     const d = compareVersions(version, c.version);
     switch (c.op) {
@@ -10015,25 +10004,71 @@ function holds(version, c) {
             return d === 0;
     }
 }
+// A report repeats the same few ranges and versions thousands of times (one per advisory and
+// installed copy): each is read once per run. Bounded so a long-lived process cannot grow them.
+const compiledRanges = new Map();
+const parsedVersions = new Map();
+const CACHE_LIMIT = 10_000;
+function compiledRange(range) {
+    let c = compiledRanges.get(range);
+    if (c === undefined) {
+        c = range.split('||').map(readComparatorSet);
+        if (compiledRanges.size >= CACHE_LIMIT)
+            compiledRanges.clear();
+        compiledRanges.set(range, c);
+    }
+    return c;
+}
+function cachedVersion(version) {
+    if (parsedVersions.has(version))
+        return parsedVersions.get(version);
+    const v = parseVersion(version);
+    if (parsedVersions.size >= CACHE_LIMIT)
+        parsedVersions.clear();
+    parsedVersions.set(version, v);
+    return v;
+}
+const allHold = (version, set) => {
+    for (const c of set)
+        if (!holds(version, c))
+            return false;
+    return true;
+};
+/**
+ * rangeIncludes and fixedVersionFromRange in one pass, for the normaliser's loop (one call per
+ * advisory and installed copy).
+ */
+function rangeVerdict(range, version) {
+    const alts = compiledRange(range);
+    const parsed = version === '' ? undefined : cachedVersion(version);
+    let readable = parsed !== undefined;
+    let fixed;
+    for (const set of alts) {
+        if (set === undefined) {
+            readable = false;
+            continue;
+        }
+        if (parsed === undefined) {
+            // No version: the first bound named anywhere is the best guess at the fix.
+            fixed ??= set.find((c) => c.fixed !== undefined)?.fixed;
+            continue;
+        }
+        if (allHold(parsed, set)) {
+            // The alternative that contains the version decides the fix (only an explicit bound names one).
+            const upper = set.find((c) => c.fixed !== undefined);
+            return upper ? { includes: true, fixed: upper.fixed } : { includes: true };
+        }
+    }
+    if (parsed === undefined)
+        return fixed !== undefined ? { includes: undefined, fixed } : { includes: undefined };
+    return { includes: readable ? false : undefined };
+}
 /**
  * Whether `version` is inside an advisory range, as npm decides it. Undefined when the version or
  * the range cannot be read: the caller then keeps the finding (the tool said it applies).
  */
 function rangeIncludes(range, version) {
-    const parsed = parseVersion(version);
-    if (!parsed)
-        return undefined;
-    let readable = true;
-    for (const alt of range.split('||')) {
-        const set = parseComparatorSet(alt);
-        if (!set) {
-            readable = false;
-            continue;
-        }
-        if (set.every((c) => holds(parsed, c)))
-            return true;
-    }
-    return readable ? false : undefined;
+    return rangeVerdict(range, version).includes;
 }
 /**
  * The first fixed version implied by the range for this installed version: the upper bound of
@@ -10041,20 +10076,7 @@ function rangeIncludes(range, version) {
  * version ("<4.17.21" -> 4.17.21). An inclusive or partial bound ("<=4.17.23", "<=1.2") names none.
  */
 function fixedVersionFromRange(range, version) {
-    const parsed = parseVersion(version);
-    for (const alt of range.split('||')) {
-        const set = parseComparatorSet(alt);
-        if (!set || set.length === 0)
-            continue;
-        if (parsed && !set.every((c) => holds(parsed, c)))
-            continue;
-        const upper = set.find((c) => c.fixed !== undefined);
-        if (upper)
-            return upper.fixed;
-        if (parsed)
-            return undefined;
-    }
-    return undefined;
+    return rangeVerdict(range, version).fixed;
 }
 /** GHSA-xxxx-xxxx-xxxx out of an advisory URL or id. */
 function ghsaFrom(text) {
@@ -10502,10 +10524,11 @@ async function runAction(name, options) {
         masks: commands.filter((c) => c.command === 'add-mask').map((c) => c.message),
         runnerTemp,
         toolCache,
+        files: paths,
         durationMs: Date.now() - started,
         everything: () => {
             const evidence = outputs['evidence-path'] && (0,external_node_fs_namespaceObject.existsSync)(outputs['evidence-path']) ? read(outputs['evidence-path']) : '';
-            return [stdout, stderr, read(paths.GITHUB_OUTPUT), summary, read(paths.GITHUB_ENV), read(paths.GITHUB_STATE), evidence].join('\n');
+            return [stdout, stderr, read(paths.GITHUB_OUTPUT), summary, read(paths.GITHUB_ENV), read(paths.GITHUB_PATH), read(paths.GITHUB_STATE), evidence].join('\n');
         },
     };
 }

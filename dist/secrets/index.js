@@ -19281,7 +19281,7 @@ var dist = __nccwpck_require__(8815);
  * (default `.github/release-safety-exceptions.yml`):
  *
  *   exceptions:
- *     - id: GHSA-jf85-cpcp-j695          # audit: advisory id (GHSA or CVE)
+ *     - id: GHSA-jf85-cpcp-j695          # audit: an id the finding carries (npm: GHSA or npm id; pip-audit: PYSEC, CVE or GHSA)
  *       reason: not reachable: we never call zipObjectDeep
  *       owner: "@acme/payments"
  *       expires: 2026-12-31
