@@ -16,6 +16,9 @@ const DEBIAN = [
   { command: 'skopeo', pkg: 'skopeo', why: 'an independent registry client in image tests' },
   { command: 'docker-registry', pkg: 'docker-registry', why: 'the local OCI registry tests push to' },
   { command: 'promtool', pkg: 'prometheus', why: 'Prometheus rule checks and rule tests' },
+  { command: 'prometheus', pkg: 'prometheus', why: 'the live alert drill (a real Prometheus server)' },
+  { command: 'openssl', pkg: 'openssl', why: 'independent signature checks of attestations' },
+  { command: 'chromium', pkg: 'chromium', why: 'screenshots of the rendered evidence comment and reports' },
 ];
 
 const say = (m) => process.stdout.write(`setup: ${m}\n`);

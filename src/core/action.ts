@@ -4,7 +4,7 @@ import * as core from './runner.js';
 import type { z } from 'zod';
 import { emitAnnotations, type AnnotationCount } from './annotations.js';
 import { buildContext, type RunnerContext } from './context.js';
-import { ConfigurationError, errorMessage, ToolNotFoundError } from './errors.js';
+import { ConfigurationError, errorMessage, ToolError } from './errors.js';
 import { capFindings, clamp, EVIDENCE_SCHEMA, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
 import type { GateReport, GateRuntime } from './gate.js';
 import { parseInputs, stringInput, type InputShape } from './inputs.js';
@@ -68,7 +68,7 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
     };
     report = await spec.execute(inputs, ctx, runtime);
   } catch (error) {
-    if (error instanceof ConfigurationError || error instanceof ToolNotFoundError) {
+    if (error instanceof ConfigurationError || error instanceof ToolError) {
       failure = error.message;
     } else {
       failure = `release-safety ${spec.gate} stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;

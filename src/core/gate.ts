@@ -32,3 +32,15 @@ export function startClock(): { startedAt: string; elapsed: () => number } {
   const t0 = performance.now();
   return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
 }
+
+/**
+ * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
+ * could not look at something) is `error`, whatever else it found; otherwise an error finding is
+ * `fail`; nothing examined is never `pass`.
+ */
+export function verdictWithProblems(args: { problems: readonly string[]; findings: readonly Finding[]; examined: number }): GateStatus {
+  if (args.problems.length > 0) return 'error';
+  if (args.findings.some((f) => f.severity === 'error')) return 'fail';
+  if (args.examined <= 0) return 'error';
+  return 'pass';
+}
