@@ -18338,8 +18338,17 @@ function preprocess(fn, schema) {
 class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
-/** A tool could not be found on PATH or in the working directory. */
-class ToolNotFoundError extends Error {
+/**
+ * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
+ * network call failed, a range could not be resolved. `runGateAction` turns it into status
+ * `error` with this message; a gate that reports partial results collects these and calls
+ * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
+ */
+class ToolError extends Error {
+    name = 'ToolError';
+}
+/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
+class ToolNotFoundError extends ToolError {
     tool;
     hint;
     name = 'ToolNotFoundError';
@@ -18540,7 +18549,7 @@ function buildContext(env) {
 const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
-const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'];
+const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
 const STATUSES = ['pass', 'fail', 'error', 'skipped'];
 const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const findingSchema = object({
@@ -19193,7 +19202,7 @@ async function runGateAction(spec, env = process.env) {
         report = await spec.execute(inputs, ctx, runtime);
     }
     catch (error) {
-        if (error instanceof errors_ConfigurationError || error instanceof ToolNotFoundError) {
+        if (error instanceof errors_ConfigurationError || error instanceof ToolError) {
             failure = error.message;
         }
         else {
@@ -19428,36 +19437,110 @@ class ExceptionLedger {
 
 
 
-/** Resolves a directory input against the workspace; it must exist and stay inside it. */
+
+function realOrSelf(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return (0,external_node_path_namespaceObject.resolve)(path);
+    }
+}
+/** True when `child` is `parent` or below it. A name such as `..foo` is below, not above. */
+function isWithin(parent, child) {
+    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
+}
+/** The realpath of `path` when it resolves inside one of the roots (also realpath'd), else undefined. */
+function realpathInside(path, roots) {
+    const real = realOrSelf(path);
+    const allowed = [roots.workspace, ...(roots.others ?? [])].filter((r) => r !== '').map(realOrSelf);
+    return allowed.some((root) => isWithin(root, real)) ? real : undefined;
+}
+function rootsOf(workspace) {
+    return typeof workspace === 'string' ? { workspace } : workspace;
+}
+// Symlinks are followed before the check, so a link inside the repository to /etc is outside too.
+function outside(input, value, what) {
+    return new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
+}
+/** Resolves a directory input against the workspace; it must exist and (after realpath) stay inside the allowed roots. */
 function resolveDirectoryInput(input, value, workspace) {
-    const dir = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(workspace, value);
+    const roots = rootsOf(workspace);
+    const dir = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(roots.workspace, value);
     if (!(0,external_node_fs_namespaceObject.existsSync)(dir) || !(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory()) {
         throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
     }
-    const rel = (0,external_node_path_namespaceObject.relative)(workspace, dir);
-    if (!(0,external_node_path_namespaceObject.isAbsolute)(value) && (rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel))) {
-        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give a directory relative to the repository root`);
-    }
+    if (realpathInside(dir, roots) === undefined)
+        throw outside(input, value, 'directory');
     return dir;
 }
 /**
  * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
- * must be a file, and a relative value must not lead out of the repository (an absolute path is
- * taken as written). `what` names the file in messages ("Dockerfile path").
+ * must be a file, and neither the path nor a symlink on it may lead out of the allowed roots.
+ * `what` names the file in messages ("Dockerfile path").
  */
 function resolveFileInput(input, value, workspace, what = 'file path') {
-    const file = isAbsolute(value) ? value : resolve(workspace, value);
-    const rel = relative(workspace, file);
-    if (!isAbsolute(value) && (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
+    const roots = rootsOf(workspace);
+    const file = isAbsolute(value) ? value : resolve(roots.workspace, value);
+    if (!isWithin(roots.workspace, file) && !(roots.others ?? []).some((r) => r !== '' && isWithin(r, file)) && realpathInside(file, roots) === undefined) {
+        throw outside(input, value, what);
     }
     if (!existsSync(file)) {
         throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
     }
+    if (realpathInside(file, roots) === undefined)
+        throw outside(input, value, what);
     if (!statSync(file).isFile()) {
         throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
     }
     return file;
+}
+/**
+ * A glob pattern given in an input must stay inside the repository: absolute patterns and patterns
+ * that climb out (`../x/*.xml`) are configuration errors naming the input.
+ */
+function checkGlobPattern(input, pattern) {
+    const body = pattern.startsWith('!') ? pattern.slice(1) : pattern;
+    const parts = body.split(/[\\/]+/);
+    if (isAbsolute(body) || /^[A-Za-z]:/.test(body) || parts.includes('..')) {
+        throw new ConfigurationError(`input "${input}" has the pattern ${JSON.stringify(pattern)}, which leads outside the repository: give globs relative to the repository root, without ".." segments`);
+    }
+}
+/**
+ * Files matching the globs, never following directory symlinks, each resolved with realpath and
+ * kept only when it lies inside the roots; a file reached twice (a symlink to another matched
+ * file) is counted once. Returns absolute paths as matched (not realpaths), sorted.
+ */
+function globInside(patterns, opts) {
+    if (patterns.length === 0)
+        return [];
+    const matches = globSync([...patterns], {
+        cwd: opts.cwd,
+        absolute: true,
+        dot: opts.dot ?? true,
+        onlyFiles: true,
+        followSymbolicLinks: false,
+        expandDirectories: false,
+        ignore: opts.ignore ?? [],
+    }).sort();
+    const seen = new Set();
+    const out = [];
+    for (const match of matches) {
+        const real = realpathInside(match, opts.roots);
+        if (real === undefined || seen.has(real))
+            continue;
+        try {
+            if (!statSync(real).isFile())
+                continue;
+        }
+        catch {
+            continue;
+        }
+        seen.add(real);
+        out.push(match);
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/core/files.ts
@@ -19510,6 +19593,20 @@ function findProjectBin(name, from, workspace) {
 function startClock() {
     const t0 = performance.now();
     return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
+}
+/**
+ * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
+ * could not look at something) is `error`, whatever else it found; otherwise an error finding is
+ * `fail`; nothing examined is never `pass`.
+ */
+function verdictWithProblems(args) {
+    if (args.problems.length > 0)
+        return 'error';
+    if (args.findings.some((f) => f.severity === 'error'))
+        return 'fail';
+    if (args.examined <= 0)
+        return 'error';
+    return 'pass';
 }
 
 ;// CONCATENATED MODULE: ./src/gates/audit-model.ts
@@ -20396,7 +20493,7 @@ function sameRegistry(a, b) {
     const norm = (u) => u.trim().toLowerCase().replace(/\/*$/, '/');
     return norm(a) === norm(b);
 }
-function realOrSelf(path) {
+function audit_realOrSelf(path) {
     try {
         return (0,external_node_fs_namespaceObject.realpathSync)(path);
     }
@@ -20407,7 +20504,7 @@ function realOrSelf(path) {
 function insideRepository(file, workspace) {
     if (!(0,external_node_path_namespaceObject.isAbsolute)(file))
         return false;
-    const rel = (0,external_node_path_namespaceObject.relative)(realOrSelf(workspace), realOrSelf(file));
+    const rel = (0,external_node_path_namespaceObject.relative)(audit_realOrSelf(workspace), audit_realOrSelf(file));
     return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel);
 }
 /** 1-based line of the first unscoped `registry =` in an npmrc file, when it can be read. */
@@ -20451,7 +20548,7 @@ async function resolveNpmRegistry(npm, o, rt) {
         const source = set.layer === 'env' ? 'environment (npm_config_registry)' : (0,external_node_path_namespaceObject.isAbsolute)(set.source) ? `${set.layer} config ${set.source}` : `${set.layer} config (${set.source})`;
         return { url, source };
     }
-    const file = repoRelative(realOrSelf(set.source), realOrSelf(rt.workspace));
+    const file = repoRelative(audit_realOrSelf(set.source), audit_realOrSelf(rt.workspace));
     // What npm would use without the repository's files: the last setting from outside it.
     const outside = settings.slice(0, i).filter((x) => !insideRepository(x.source, rt.workspace));
     const instead = outside.length > 0 ? outside.at(-1).value : NPM_DEFAULT_REGISTRY;

@@ -9,8 +9,6 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -9551,11 +9549,20 @@ function preprocess(fn, schema) {
  * A mistake the user can fix (bad input, missing file, malformed config). Its message is shown
  * as is, without a stack trace, so it must name what is wrong and the accepted form.
  */
-class ConfigurationError extends Error {
+class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
-/** A tool could not be found on PATH or in the working directory. */
-class ToolNotFoundError extends Error {
+/**
+ * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
+ * network call failed, a range could not be resolved. `runGateAction` turns it into status
+ * `error` with this message; a gate that reports partial results collects these and calls
+ * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
+ */
+class ToolError extends Error {
+    name = 'ToolError';
+}
+/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
+class ToolNotFoundError extends ToolError {
     tool;
     hint;
     name = 'ToolNotFoundError';
@@ -9571,6 +9578,8 @@ function errorMessage(error) {
     return String(error);
 }
 
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/core/evidence.ts
 
 
@@ -9580,7 +9589,7 @@ function errorMessage(error) {
 const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
-const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'];
+const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
 const STATUSES = ['pass', 'fail', 'error', 'skipped'];
 const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const findingSchema = object({
@@ -9677,7 +9686,7 @@ function canonicalJson(value) {
 function sha256Hex(data) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
 }
-function evidenceDigest(evidence) {
+function evidence_evidenceDigest(evidence) {
     return `sha256:${sha256Hex(canonicalJson(evidence))}`;
 }
 /** Validates before writing, so a gate can never emit a record that readers would reject. */
@@ -9687,7 +9696,7 @@ function writeEvidence(path, evidence) {
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
     renameSync(tmp, path);
-    return evidenceDigest(checked);
+    return evidence_evidenceDigest(checked);
 }
 /** Reads a record produced by another job: untrusted, so every field is validated. */
 function parseEvidence(text, source) {
@@ -9696,12 +9705,12 @@ function parseEvidence(text, source) {
         data = JSON.parse(text);
     }
     catch {
-        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
+        throw new errors_ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
     }
     const result = evidenceSchema.safeParse(data);
     if (!result.success) {
         const issue = result.error.issues[0];
-        throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
     }
     return result.data;
 }
@@ -9711,15 +9720,117 @@ function readEvidence(path) {
         text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
     }
     catch (error) {
-        throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
+        throw new errors_ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
     }
     return parseEvidence(text, path);
+}
+
+;// CONCATENATED MODULE: ./src/core/bundle.ts
+/**
+ * The evidence bundle (`release-safety/bundle@1`): every gate's record with its own sha256, the
+ * verdict, the commit and the image digest, hashed as a whole over canonical JSON. It is what the
+ * evidence action writes (`bundle-path`), what the attestation's predicate carries, and what the
+ * promote action and the CLI read back. Readers never trust it: `parseBundle` validates every
+ * field and re-computes every hash.
+ */
+
+
+
+
+const BUNDLE_SCHEMA = 'release-safety/bundle@1';
+const sha40 = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
+const digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
+const bundleEntrySchema = object({
+    /** evidenceDigest(record): sha256 over the record's canonical JSON. */
+    sha256: digestSchema,
+    record: evidenceSchema,
+});
+const bundleSchema = object({
+    schema: literal(BUNDLE_SCHEMA),
+    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    /** The commit the change is about: the PR head SHA, never the test merge commit. */
+    commitSha: sha40,
+    /** The image the records are about (the image gate's digest), when there is one. */
+    digest: digestSchema.optional(),
+    /** `repository@digest` of that image. */
+    image: schemas_string().max(500).optional(),
+    verdict: schemas_enum(['pass', 'fail', 'error']),
+    requiredGates: array(schemas_enum(GATES)),
+    /** Why the verdict is not pass, one line each. */
+    reasons: array(schemas_string().max(2000)).max(200),
+    run: object({
+        id: schemas_string().max(40).optional(),
+        attempt: schemas_string().max(10).optional(),
+        url: schemas_string().url().max(1000).optional(),
+        workflowRef: schemas_string().max(1000).optional(),
+    })
+        .optional(),
+    createdAt: schemas_string().datetime({ offset: true }),
+    records: array(bundleEntrySchema).max(100),
+    /** sha256 over the canonical JSON of every other field of the bundle. */
+    sha256: digestSchema,
+});
+function bundleHash(bundle) {
+    return `sha256:${sha256Hex(canonicalJson(bundle))}`;
+}
+/** Records in gate order (then by start time), each with its own hash, and the bundle's hash over all. */
+function createBundle(records, fields) {
+    const order = (g) => GATES.indexOf(g);
+    const sorted = [...records].sort((a, b) => order(a.gate) - order(b.gate) || a.startedAt.localeCompare(b.startedAt));
+    const body = {
+        schema: BUNDLE_SCHEMA,
+        ...fields,
+        createdAt: fields.createdAt ?? new Date().toISOString(),
+        records: sorted.map((record) => ({ sha256: evidence_evidenceDigest(record), record })),
+    };
+    return bundleSchema.parse({ ...body, sha256: bundleHash(body) });
+}
+/** Validates an untrusted bundle and verifies every record hash and the bundle hash. */
+function parseBundle(text, source) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new ConfigurationError(`evidence bundle ${source} is not JSON: expected a ${BUNDLE_SCHEMA} document`);
+    }
+    const result = bundleSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`evidence bundle ${source} is not a valid ${BUNDLE_SCHEMA} document: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    const bundle = result.data;
+    for (const [i, entry] of bundle.records.entries()) {
+        const actual = evidenceDigest(entry.record);
+        if (actual !== entry.sha256) {
+            throw new ConfigurationError(`evidence bundle ${source}: record ${i} (${entry.record.gate}) hashes to ${actual}, not the ${entry.sha256} it carries: it was altered`);
+        }
+    }
+    const { sha256, ...body } = bundle;
+    const actual = bundleHash(body);
+    if (actual !== sha256)
+        throw new ConfigurationError(`evidence bundle ${source} hashes to ${actual}, not the ${sha256} it carries: it was altered`);
+    return bundle;
+}
+function readBundle(path) {
+    let text;
+    try {
+        text = readFileSync(path, 'utf8');
+    }
+    catch (error) {
+        throw new ConfigurationError(`evidence bundle ${path} cannot be read: ${error.message}`);
+    }
+    return parseBundle(text, path);
+}
+/** The JSON a reader gets: pretty, one trailing newline. */
+function serializeBundle(bundle) {
+    return `${JSON.stringify(bundle, null, 2)}\n`;
 }
 
 ;// CONCATENATED MODULE: ./src/core/release.ts
 
 /** The gates a release needs by default: every gate the suite has. */
-const RELEASE_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'];
+const RELEASE_GATES = GATES;
 /**
  * Decides whether a set of evidence records allows releasing `digest`: one record per required
  * gate, every one `pass`, all about the same commit, and the image record naming this digest.
@@ -9747,16 +9858,6 @@ function judgeRelease(records, digest, required = RELEASE_GATES) {
     if (image && recorded !== digest)
         reasons.push(`the image evidence is for ${recorded ?? 'no digest'}, not ${digest}`);
     return { ok: reasons.length === 0, reasons, ...(commits.length === 1 ? { commitSha: commits[0] } : {}), ...(recorded ? { digest: recorded } : {}) };
-}
-function bundleEvidence(records, digest) {
-    const sorted = [...records].sort((a, b) => a.gate.localeCompare(b.gate));
-    return {
-        schema: 'release-safety/bundle@1',
-        digest,
-        commitSha: sorted[0]?.subject.commitSha ?? '',
-        records: sorted,
-        sha256: `sha256:${sha256Hex(canonicalJson(sorted))}`,
-    };
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -11278,6 +11379,9 @@ async function promoteByDigest(req) {
 
 
 
+/** The gates the demo runs (the alert drill joins with the pipeline). */
+const DEMO_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'];
+
 
 
 
@@ -11405,7 +11509,7 @@ async function main(env = process.env) {
         const event = pullRequestEvent(repo.baseSha, repo.headSha);
         say('');
         say('gates (in parallel, each a dist/<gate>/index.js bundle run as the runner runs it):');
-        const runs = await pool(GATES.map((gate) => async () => {
+        const runs = await pool(DEMO_GATES.map((gate) => async () => {
             const run = await runAction(gate, {
                 workspace: repo.dir,
                 eventName: 'pull_request',
@@ -11420,13 +11524,20 @@ async function main(env = process.env) {
         }), 3);
         const byGate = new Map(runs);
         const digest = byGate.get('image')?.outputs.digest ?? '';
-        const records = GATES.filter((g) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`))).map((g) => readEvidence((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`)));
-        const bundle = bundleEvidence(records, digest);
-        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(evidenceDir, 'bundle.json'), `${JSON.stringify(bundle, null, 2)}\n`);
+        const records = DEMO_GATES.filter((g) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`))).map((g) => readEvidence((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`)));
+        const verdict = judgeRelease(records, digest, DEMO_GATES);
+        const bundle = createBundle(records, {
+            repository: 'acme/sample-service',
+            commitSha: repo.headSha,
+            ...(digest ? { digest, image: `${image}@${digest}` } : {}),
+            verdict: verdict.ok ? 'pass' : 'fail',
+            requiredGates: [...DEMO_GATES],
+            reasons: verdict.reasons,
+        });
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(evidenceDir, 'bundle.json'), serializeBundle(bundle));
         say('');
         say(`evidence    ${records.length} records for commit ${bundle.commitSha.slice(0, 12)}, bundle ${bundle.sha256}`);
         say(`image       ${digest ? `${image}@${digest}` : '(no digest: the image gate did not publish one)'}`);
-        const verdict = judgeRelease(records, digest);
         say('');
         if (!verdict.ok || !digest) {
             say('promotion   REFUSED: the evidence for this digest did not pass');

@@ -20872,8 +20872,17 @@ function preprocess(fn, schema) {
 class errors_ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
-/** A tool could not be found on PATH or in the working directory. */
-class ToolNotFoundError extends Error {
+/**
+ * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
+ * network call failed, a range could not be resolved. `runGateAction` turns it into status
+ * `error` with this message; a gate that reports partial results collects these and calls
+ * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
+ */
+class ToolError extends Error {
+    name = 'ToolError';
+}
+/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
+class ToolNotFoundError extends ToolError {
     tool;
     hint;
     name = 'ToolNotFoundError';
@@ -21074,7 +21083,7 @@ function buildContext(env) {
 const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
-const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'];
+const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
 const STATUSES = ['pass', 'fail', 'error', 'skipped'];
 const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const findingSchema = object({
@@ -21727,7 +21736,7 @@ async function runGateAction(spec, env = process.env) {
         report = await spec.execute(inputs, ctx, runtime);
     }
     catch (error) {
-        if (error instanceof errors_ConfigurationError || error instanceof ToolNotFoundError) {
+        if (error instanceof errors_ConfigurationError || error instanceof ToolError) {
             failure = error.message;
         }
         else {
@@ -30542,6 +30551,20 @@ function findProjectBin(name, from, workspace) {
 function startClock() {
     const t0 = performance.now();
     return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
+}
+/**
+ * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
+ * could not look at something) is `error`, whatever else it found; otherwise an error finding is
+ * `fail`; nothing examined is never `pass`.
+ */
+function verdictWithProblems(args) {
+    if (args.problems.length > 0)
+        return 'error';
+    if (args.findings.some((f) => f.severity === 'error'))
+        return 'fail';
+    if (args.examined <= 0)
+        return 'error';
+    return 'pass';
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/changed.ts

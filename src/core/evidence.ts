@@ -9,7 +9,7 @@ export const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 export const MAX_STORED_FINDINGS = 100;
 
-export const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'] as const;
+export const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'] as const;
 export type GateName = (typeof GATES)[number];
 export const STATUSES = ['pass', 'fail', 'error', 'skipped'] as const;
 export type GateStatus = (typeof STATUSES)[number];

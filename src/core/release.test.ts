@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sampleEvidence } from '../../test/fixtures/evidence.js';
 import type { Evidence, GateName } from './evidence.js';
-import { bundleEvidence, judgeRelease, RELEASE_GATES } from './release.js';
+import { createBundle, parseBundle, serializeBundle } from './bundle.js';
+import { judgeRelease, RELEASE_GATES } from './release.js';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const all = (overrides: Partial<Record<GateName, Partial<Evidence>>> = {}): Evidence[] =>
@@ -26,10 +27,21 @@ describe('judgeRelease', () => {
     expect(judgeRelease(all(), `sha256:${'e'.repeat(64)}`).reasons[0]).toMatch(/image evidence is for sha256:d+, not sha256:e+/);
   });
   it('bundles records in gate order with a hash that ignores input order', () => {
-    const a = bundleEvidence(all(), DIGEST);
-    const b = bundleEvidence([...all()].reverse(), DIGEST);
-    expect(a.records.map((r) => r.gate)).toEqual(['audit', 'image', 'lint', 'rules', 'secrets', 'test']);
+    const fields = { repository: 'acme/service', commitSha: 'a'.repeat(40), digest: DIGEST, verdict: 'pass' as const, requiredGates: [...RELEASE_GATES], reasons: [], createdAt: '2026-12-01T00:00:00.000Z' };
+    const a = createBundle(all(), fields);
+    const b = createBundle([...all()].reverse(), fields);
+    expect(a.records.map((r) => r.record.gate)).toEqual(['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts']);
     expect(a.sha256).toBe(b.sha256);
     expect(a.sha256).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(parseBundle(serializeBundle(a), 'a.json')).toEqual(a);
+  });
+  it('rejects a bundle whose record or whole was altered after hashing', () => {
+    const a = createBundle(all(), { repository: 'acme/service', commitSha: 'a'.repeat(40), verdict: 'pass', requiredGates: [...RELEASE_GATES], reasons: [] });
+    const record = JSON.parse(serializeBundle(a));
+    record.records[1].record.metrics.failed = 3;
+    expect(() => parseBundle(JSON.stringify(record), 'b.json')).toThrow(/record 1 \(test\) hashes to sha256:[0-9a-f]+, not the/);
+    const whole = JSON.parse(serializeBundle(a));
+    whole.verdict = 'fail';
+    expect(() => parseBundle(JSON.stringify(whole), 'c.json')).toThrow(/evidence bundle c.json hashes to/);
   });
 });

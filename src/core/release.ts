@@ -1,7 +1,7 @@
-import { canonicalJson, sha256Hex, type Evidence, type GateName } from './evidence.js';
+import { GATES, type Evidence, type GateName } from './evidence.js';
 
 /** The gates a release needs by default: every gate the suite has. */
-export const RELEASE_GATES: readonly GateName[] = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'];
+export const RELEASE_GATES: readonly GateName[] = GATES;
 
 export interface ReleaseVerdict {
   ok: boolean;
@@ -34,24 +34,4 @@ export function judgeRelease(records: readonly Evidence[], digest: string, requi
   const recorded = typeof image?.details.digest === 'string' ? image.details.digest : undefined;
   if (image && recorded !== digest) reasons.push(`the image evidence is for ${recorded ?? 'no digest'}, not ${digest}`);
   return { ok: reasons.length === 0, reasons, ...(commits.length === 1 ? { commitSha: commits[0] } : {}), ...(recorded ? { digest: recorded } : {}) };
-}
-
-export interface EvidenceBundle {
-  schema: 'release-safety/bundle@1';
-  digest: string;
-  commitSha: string;
-  records: Evidence[];
-  /** sha256 over the canonical JSON of the records, in gate order. */
-  sha256: string;
-}
-
-export function bundleEvidence(records: readonly Evidence[], digest: string): EvidenceBundle {
-  const sorted = [...records].sort((a, b) => a.gate.localeCompare(b.gate));
-  return {
-    schema: 'release-safety/bundle@1',
-    digest,
-    commitSha: sorted[0]?.subject.commitSha ?? '',
-    records: sorted,
-    sha256: `sha256:${sha256Hex(canonicalJson(sorted))}`,
-  };
 }

@@ -15,8 +15,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GATES, readEvidence, type GateName } from '../core/evidence.js';
-import { bundleEvidence, judgeRelease } from '../core/release.js';
+import { createBundle, serializeBundle } from '../core/bundle.js';
+import { readEvidence, type GateName } from '../core/evidence.js';
+import { judgeRelease } from '../core/release.js';
+
+/** The gates the demo runs (the alert drill joins with the pipeline). */
+const DEMO_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'] as const satisfies readonly GateName[];
+type DemoGate = (typeof DEMO_GATES)[number];
 import { startAdvisoryServer, type AdvisoryServer } from '../local/advisory-server.js';
 import { makeBaseImage } from '../local/base-image.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../local/harness.js';
@@ -142,7 +147,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const evidenceDir = join(work, 'evidence');
     const image = `${registry.host}/acme/sample-service`;
     const gitleaks = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
-    const inputs: Record<GateName, Record<string, string>> = {
+    const inputs: Record<DemoGate, Record<string, string>> = {
       lint: { 'working-directory': 'sample-service' },
       test: { 'working-directory': 'sample-service' },
       audit: { 'working-directory': 'sample-service', registry: advisories.url },
@@ -154,7 +159,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     say('');
     say('gates (in parallel, each a dist/<gate>/index.js bundle run as the runner runs it):');
     const runs = await pool(
-      GATES.map((gate) => async (): Promise<[GateName, ActionRun]> => {
+      DEMO_GATES.map((gate) => async (): Promise<[GateName, ActionRun]> => {
         const run = await runAction(gate, {
           workspace: repo.dir,
           eventName: 'pull_request',
@@ -172,14 +177,21 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const byGate = new Map(runs);
     const digest = byGate.get('image')?.outputs.digest ?? '';
 
-    const records = GATES.filter((g) => existsSync(join(evidenceDir, `${g}.json`))).map((g) => readEvidence(join(evidenceDir, `${g}.json`)));
-    const bundle = bundleEvidence(records, digest);
-    writeFileSync(join(evidenceDir, 'bundle.json'), `${JSON.stringify(bundle, null, 2)}\n`);
+    const records = DEMO_GATES.filter((g) => existsSync(join(evidenceDir, `${g}.json`))).map((g) => readEvidence(join(evidenceDir, `${g}.json`)));
+    const verdict = judgeRelease(records, digest, DEMO_GATES);
+    const bundle = createBundle(records, {
+      repository: 'acme/sample-service',
+      commitSha: repo.headSha,
+      ...(digest ? { digest, image: `${image}@${digest}` } : {}),
+      verdict: verdict.ok ? 'pass' : 'fail',
+      requiredGates: [...DEMO_GATES],
+      reasons: verdict.reasons,
+    });
+    writeFileSync(join(evidenceDir, 'bundle.json'), serializeBundle(bundle));
     say('');
     say(`evidence    ${records.length} records for commit ${bundle.commitSha.slice(0, 12)}, bundle ${bundle.sha256}`);
     say(`image       ${digest ? `${image}@${digest}` : '(no digest: the image gate did not publish one)'}`);
 
-    const verdict = judgeRelease(records, digest);
     say('');
     if (!verdict.ok || !digest) {
       say('promotion   REFUSED: the evidence for this digest did not pass');
