@@ -11,13 +11,15 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const actionsDir = join(root, 'src', 'actions');
-// Every action, plus the demo (npm run demo), which is bundled the same way.
+// Every action, plus the demo (npm run demo) and the CLI, which are bundled the same way.
 const entries = Object.fromEntries(
   readdirSync(actionsDir)
     .filter((name) => existsSync(join(actionsDir, name, 'index.ts')))
     .map((name) => [name, join(actionsDir, name, 'index.ts')]),
 );
 entries.demo = join(root, 'src', 'demo', 'index.ts');
+// The local command line (bin/release-safety.mjs).
+entries.cli = join(root, 'src', 'cli', 'index.ts');
 const all = Object.keys(entries).sort();
 const wanted = process.argv.slice(2);
 for (const name of wanted) {

@@ -1,0 +1,185 @@
+/**
+ * Runs a planned pipeline: independent gates at the same time (bounded), each after the gates it
+ * needs; the alerts gate on the image the image gate pushed; then the evidence action over every
+ * record. A gate whose needs did not pass is not started and gets a `skipped` record saying why, so
+ * the verdict never depends on a record that is silently absent.
+ */
+import { join } from 'node:path';
+import type { RunnerContext } from '../core/context.js';
+import { EVIDENCE_SCHEMA, subjectFromContext, writeEvidence, type GateStatus } from '../core/evidence.js';
+import { parseEvidence } from '../core/evidence.js';
+import { readFileSync } from 'node:fs';
+import type { ActionMeta, PipelineGate } from './action-meta.js';
+import { runBundle, type BundleRun } from './child.js';
+import type { PlannedGate } from './plan.js';
+
+export interface GateResult {
+  gate: PipelineGate;
+  status: GateStatus;
+  summary: string;
+  required: boolean;
+  durationMs: number;
+  outputs: Record<string, string>;
+  /** The bundle's own log (empty for a gate that was not started). */
+  log: string;
+  stepSummary: string;
+}
+
+export type ProgressEvent =
+  | { kind: 'start'; gate: PipelineGate | 'evidence' }
+  | { kind: 'end'; gate: PipelineGate | 'evidence'; status: string; summary: string; durationMs: number; log: string; stepSummary: string };
+
+export interface PipelineOptions {
+  plan: readonly PlannedGate[];
+  metas: Record<PipelineGate | 'evidence', ActionMeta>;
+  distDir: string;
+  node: string;
+  env: NodeJS.ProcessEnv;
+  ctx: RunnerContext;
+  tempDir: string;
+  evidenceDir: string;
+  concurrency: number;
+  /** Credentials from the root action's inputs, given to each action that declares the input. */
+  secrets: Record<string, string>;
+  evidenceInputs: Record<string, string>;
+  timeoutMs: number;
+  progress: (event: ProgressEvent) => void;
+}
+
+export interface PipelineResult {
+  gates: GateResult[];
+  evidence?: { status: string; outputs: Record<string, string>; log: string; stepSummary: string; exitCode: number | null };
+  verdict: 'pass' | 'fail' | 'error';
+  digest: string;
+  bundlePath: string;
+}
+
+const STATUSES: readonly string[] = ['pass', 'fail', 'error', 'skipped'];
+
+function statusOf(run: BundleRun): GateStatus {
+  const s = run.outputs.status ?? '';
+  if (STATUSES.includes(s)) return s as GateStatus;
+  return 'error';
+}
+
+function summaryOf(run: BundleRun, gate: string): string {
+  const path = run.outputs['evidence-path'];
+  if (path) {
+    try {
+      return parseEvidence(readFileSync(path, 'utf8'), path).summary;
+    } catch {
+      // fall through: the record is unreadable, which the evidence action reports as error
+    }
+  }
+  if (run.timedOut) return `${gate} did not finish in time and was stopped`;
+  return `${gate} left no readable evidence record (exit code ${run.exitCode ?? 'none'})`;
+}
+
+function secretsFor(meta: ActionMeta, secrets: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(secrets).filter(([name, value]) => value !== '' && name in meta.inputs));
+}
+
+function skippedRecord(opts: PipelineOptions, planned: PlannedGate, reason: string): GateResult {
+  const now = new Date().toISOString();
+  writeEvidence(join(opts.evidenceDir, `${planned.gate}.json`), {
+    schema: EVIDENCE_SCHEMA,
+    gate: planned.gate,
+    status: 'skipped',
+    summary: reason,
+    startedAt: now,
+    durationMs: 0,
+    subject: subjectFromContext(opts.ctx),
+    tool: { name: 'release-safety pipeline', version: '' },
+    metrics: {},
+    findings: [],
+    findingsTotal: 0,
+    details: {},
+  });
+  return { gate: planned.gate, status: 'skipped', summary: reason, required: planned.required, durationMs: 0, outputs: {}, log: '', stepSummary: '' };
+}
+
+async function runGate(opts: PipelineOptions, planned: PlannedGate, done: Map<PipelineGate, GateResult>): Promise<GateResult> {
+  const blocked = planned.needs.filter((need) => done.get(need)?.status !== 'pass');
+  if (blocked.length > 0) {
+    const reason = `not run: it needs ${blocked.map((g) => `${g} (${done.get(g)?.status ?? 'not run'})`).join(', ')} to pass first`;
+    const result = skippedRecord(opts, planned, reason);
+    opts.progress({ kind: 'end', gate: planned.gate, status: 'skipped', summary: reason, durationMs: 0, log: '', stepSummary: '' });
+    return result;
+  }
+  const inputs: Record<string, string> = { ...planned.inputs, ...secretsFor(opts.metas[planned.gate], opts.secrets), 'evidence-dir': opts.evidenceDir };
+  if (planned.gate === 'alerts' && inputs.image === undefined && done.get('image')?.outputs.image) inputs.image = done.get('image')!.outputs.image!;
+  opts.progress({ kind: 'start', gate: planned.gate });
+  const run = await runBundle({
+    bundle: join(opts.distDir, planned.gate, 'index.js'),
+    name: planned.gate,
+    inputs,
+    env: opts.env,
+    cwd: opts.ctx.workspace,
+    tempDir: opts.tempDir,
+    node: opts.node,
+    timeoutMs: opts.timeoutMs,
+  });
+  const result: GateResult = {
+    gate: planned.gate,
+    status: statusOf(run),
+    summary: summaryOf(run, planned.gate),
+    required: planned.required,
+    durationMs: run.durationMs,
+    outputs: run.outputs,
+    log: run.log,
+    stepSummary: run.summary,
+  };
+  opts.progress({ kind: 'end', gate: planned.gate, status: result.status, summary: result.summary, durationMs: run.durationMs, log: run.log, stepSummary: run.summary });
+  return result;
+}
+
+/** Starts every gate whose needs are settled, at most `concurrency` at a time, until all are done. */
+async function runGates(opts: PipelineOptions): Promise<GateResult[]> {
+  const done = new Map<PipelineGate, GateResult>();
+  const waiting = [...opts.plan];
+  const running = new Map<PipelineGate, Promise<void>>();
+  while (waiting.length > 0 || running.size > 0) {
+    for (let i = 0; i < waiting.length && running.size < Math.max(1, opts.concurrency); ) {
+      const planned = waiting[i]!;
+      if (planned.needs.every((need) => done.has(need))) {
+        waiting.splice(i, 1);
+        running.set(
+          planned.gate,
+          runGate(opts, planned, done).then((result) => {
+            done.set(planned.gate, result);
+            running.delete(planned.gate);
+          }),
+        );
+      } else i++;
+    }
+    if (running.size === 0 && waiting.length > 0) throw new Error(`pipeline stalled: ${waiting.map((p) => p.gate).join(', ')} wait for gates that never run`);
+    await Promise.race(running.values());
+  }
+  return opts.plan.map((p) => done.get(p.gate)!);
+}
+
+export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+  const gates = await runGates(opts);
+  const required = gates.filter((g) => g.required);
+  const ownVerdict: PipelineResult['verdict'] = required.every((g) => g.status === 'pass') ? 'pass' : required.some((g) => g.status === 'error') ? 'error' : 'fail';
+  const digest = gates.find((g) => g.gate === 'image')?.outputs.digest ?? '';
+  opts.progress({ kind: 'start', gate: 'evidence' });
+  const inputs = {
+    ...opts.evidenceInputs,
+    ...secretsFor(opts.metas.evidence, opts.secrets),
+    'evidence-dir': opts.evidenceDir,
+    ...('required-gates' in opts.metas.evidence.inputs ? { 'required-gates': required.map((g) => g.gate).join(',') } : {}),
+  };
+  const run = await runBundle({ bundle: join(opts.distDir, 'evidence', 'index.js'), name: 'evidence', inputs, env: opts.env, cwd: opts.ctx.workspace, tempDir: opts.tempDir, node: opts.node, timeoutMs: opts.timeoutMs });
+  const evidenceVerdict = run.outputs.verdict ?? 'error';
+  opts.progress({ kind: 'end', gate: 'evidence', status: evidenceVerdict, summary: run.outputs['comment-url'] ? `comment ${run.outputs['comment-url']}` : `verdict ${evidenceVerdict}`, durationMs: run.durationMs, log: run.log, stepSummary: run.summary });
+  // The stricter of the two: the gates' own statuses and the evidence action's judgement of the records.
+  const verdict = ownVerdict !== 'pass' ? ownVerdict : evidenceVerdict === 'pass' ? 'pass' : evidenceVerdict === 'fail' ? 'fail' : 'error';
+  return {
+    gates,
+    evidence: { status: evidenceVerdict, outputs: run.outputs, log: run.log, stepSummary: run.summary, exitCode: run.exitCode },
+    verdict,
+    digest,
+    bundlePath: run.outputs['bundle-path'] ?? '',
+  };
+}
