@@ -4,7 +4,7 @@ import { ConfigurationError } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH } from '../../core/exceptions.js';
 import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput } from '../../core/paths.js';
-import { AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate, UNKNOWN_SEVERITY_MODES } from '../../gates/audit.js';
+import { AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate, UNKNOWN_SEVERITY_MODES } from '../../gates/audit/index.js';
 
 /** Keys are the exact input names of actions/audit/action.yml. */
 export const inputs = {

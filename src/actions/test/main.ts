@@ -2,7 +2,7 @@ import { commonGateInputs, runGateAction } from '../../core/action.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { enumInput, integerInput, listInput, parseCommandInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput } from '../../core/paths.js';
-import { runTestGate, TEST_PRESETS } from '../../gates/test.js';
+import { runTestGate, TEST_PRESETS } from '../../gates/test/index.js';
 
 /** Keys are the exact input names of actions/test/action.yml. */
 export const inputs = {

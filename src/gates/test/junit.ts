@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { repoRelative } from '../core/annotations.js';
-import type { Finding } from '../core/evidence.js';
+import { repoRelative } from '../../core/annotations.js';
+import type { Finding } from '../../core/evidence.js';
 
 export interface TestCounts {
   passed: number;

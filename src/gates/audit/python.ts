@@ -5,8 +5,8 @@
  * severity from a CVSS score when one is present (some mirrors add `severity`/`cvss`), else it is
  * "unknown", which the gate treats as meeting every threshold.
  */
-import { AuditToolError } from './audit-npm.js';
-import { ghsaFrom, parseSeverityWord, severityFromCvss, type Severity, type VulnFinding } from './audit-model.js';
+import { AuditToolError } from './npm.js';
+import { ghsaFrom, parseSeverityWord, severityFromCvss, type Severity, type VulnFinding } from './model.js';
 
 interface PipVuln {
   id: string;

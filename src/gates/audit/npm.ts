@@ -8,7 +8,7 @@
  * installed copy (`nodes`) whose version is in the advisory's range; the metavuln chains are
  * followed to say which direct dependency brings each advisory in.
  */
-import { ghsaFrom, parseSeverityWord, rangeVerdict, severityFromCvss, type Severity, type VulnFinding } from './audit-model.js';
+import { ghsaFrom, parseSeverityWord, rangeVerdict, severityFromCvss, type Severity, type VulnFinding } from './model.js';
 
 /** npm could not produce a report (its JSON carries an `error` key, or it is not a report). */
 export class AuditToolError extends Error {

@@ -1,14 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { repoRelative } from '../core/annotations.js';
-import { ConfigurationError, ToolNotFoundError } from '../core/errors.js';
-import type { Finding } from '../core/evidence.js';
-import { ExceptionLedger, loadExceptions, type ExceptionEntry } from '../core/exceptions.js';
-import { describeExit, execTool, lastLines } from '../core/exec.js';
-import { sha256File } from '../core/files.js';
-import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
-import { code, codeBlock, md, table } from '../core/markdown.js';
-import { compareSeverity, meetsThreshold, type FailOn, type Severity, type VulnFinding } from './audit-model.js';
+import { repoRelative } from '../../core/annotations.js';
+import { ConfigurationError, ToolNotFoundError } from '../../core/errors.js';
+import type { Finding } from '../../core/evidence.js';
+import { ExceptionLedger, loadExceptions, type ExceptionEntry } from '../../core/exceptions.js';
+import { describeExit, execTool, lastLines } from '../../core/exec.js';
+import { sha256File } from '../../core/files.js';
+import { startClock, type GateReport, type GateRuntime } from '../../core/gate.js';
+import { code, codeBlock, md, table } from '../../core/markdown.js';
+import { compareSeverity, meetsThreshold, type FailOn, type Severity, type VulnFinding } from './model.js';
 import {
   AuditToolError,
   NPM_DEFAULT_REGISTRY,
@@ -17,10 +17,10 @@ import {
   parseNpmAuditJson,
   registrySettings,
   type NpmAuditReport,
-} from './audit-npm.js';
-import { parsePipAuditJson, requirementNames } from './audit-python.js';
+} from './npm.js';
+import { parsePipAuditJson, requirementNames } from './python.js';
 
-export { FAIL_ON_LEVELS } from './audit-model.js';
+export { FAIL_ON_LEVELS } from './model.js';
 export const AUDIT_ECOSYSTEMS = ['auto', 'npm', 'python'] as const;
 export const AUDIT_SCOPES = ['runtime', 'all'] as const;
 /** What a finding with no severity at all (no rating, no CVSS score) does to the gate. */
