@@ -6,7 +6,7 @@ import { ConfigurationError } from '../../core/errors.js';
 import { ExceptionLedger, parseExceptions } from '../../core/exceptions.js';
 import { consoleLogger } from '../../core/log.js';
 import type { VulnFinding } from './model.js';
-import { registrySettings } from './npm.js';
+import { registrySettings } from './registry.js';
 import { findingMessage, judgeFindings, mergeCopies, redactUrlCredentials, runAuditGate, type AuditOptions } from './index.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'audit');
