@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { repoRelative } from '../../core/annotations.js';
 import type { Finding } from '../../core/evidence.js';
+import { globInside, realpathInside, type PathRoots } from '../../core/paths.js';
 
 export interface TestCounts {
   passed: number;
@@ -96,6 +97,20 @@ export function parseJUnit(xml: string, cwd: string, workspace: string): JUnitRe
   return result;
 }
 
+/**
+ * The JUnit reports this run wrote: the globs (relative to `cwd`, never following directory
+ * symlinks, each file once, only inside the roots) plus the `fixed` paths the gate chose itself,
+ * kept when written at or after `sinceMs` (a report left by an earlier run never stands in for
+ * this one).
+ */
+export function freshReports(globs: readonly string[], fixed: readonly string[], cwd: string, roots: PathRoots, sinceMs: number): string[] {
+  const matched = globInside(globs, { cwd, roots, ignore: ['**/node_modules/**'] });
+  const seen = new Set(matched.map((m) => realpathInside(m, roots)));
+  const own = fixed.filter((f) => existsSync(f) && !seen.has(realpathInside(f, roots)));
+  // Filesystem timestamps can be coarser than the clock: allow one second of slack.
+  return [...own, ...matched].filter((p) => statSync(p).mtimeMs >= sinceMs - 1000);
+}
+
 export function readJUnitFiles(paths: readonly string[], cwd: string, workspace: string): JUnitResult {
   const total: JUnitResult = { passed: 0, failed: 0, skipped: 0, total: 0, failures: [], suites: 0 };
   for (const path of paths) {
@@ -118,42 +133,91 @@ export function readJUnitFiles(paths: readonly string[], cwd: string, workspace:
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
+/** One runner's closing summary, where it stands in the output. */
+interface RunnerSummary {
+  counts: TestCounts;
+  /** Index of its last line in the output. */
+  at: number;
+}
+
+const countOf = (line: string, word: RegExp) => {
+  const m = new RegExp(`(\\d+)\\s+${word.source}`).exec(line);
+  return m ? Number(m[1]) : 0;
+};
+
 /**
- * Counts from a test runner's closing lines when there is no JUnit report: vitest, jest,
- * node:test, pytest, mocha and the plain "N passed, N failed" form. Undefined when none is found.
+ * The vitest/jest "Tests" line, the pytest line (and the plain "N passed, N failed" form), or
+ * pytest's "no tests ran": a summary of its own, or undefined.
+ */
+function lineSummary(line: string): TestCounts | undefined {
+  // vitest: " Tests  1 failed | 4 passed | 1 skipped (6)"; jest: "Tests:  1 failed, 4 passed, 5 total"
+  if (/^\s*Tests:?\s+\d+/.test(line)) {
+    const passed = countOf(line, /passed/);
+    const failed = countOf(line, /failed/);
+    const skipped = countOf(line, /skipped/) + countOf(line, /todo/);
+    return { passed, failed, skipped, total: passed + failed + skipped };
+  }
+  // pytest: "==== 1 failed, 3 passed, 1 skipped in 0.12s ====" and the plain "N passed, N failed"
+  if (/^[=\s]*(?:\w+:\s+)?\d+ (?:passed|failed)(?:,\s*\d+ \w+)*(?: in [\d.]+s)?[=\s]*$/.test(line)) {
+    const passed = countOf(line, /passed/);
+    const failed = countOf(line, /failed/) + countOf(line, /errors?/);
+    const skipped = countOf(line, /skipped/) + countOf(line, /xfailed/);
+    return { passed, failed, skipped, total: passed + failed + skipped };
+  }
+  if (/^[=\s]*no tests ran/.test(line)) return { passed: 0, failed: 0, skipped: 0, total: 0 };
+  return undefined;
+}
+
+const TAP_KEY = /^\s*(?:#|ℹ)\s+(tests|pass|fail|skipped|todo|cancelled)\s+(\d+)\s*$/;
+
+/**
+ * Every runner summary in the output, in order. A node:test / TAP block ("# tests 5", "# pass 4",
+ * "# fail 1", ...) is one summary; its keys may come in any order and end with the block.
+ */
+function runnerSummaries(lines: readonly string[]): RunnerSummary[] {
+  const out: RunnerSummary[] = [];
+  let tap: Record<string, number> | undefined;
+  let tapEnd = 0;
+  const closeTap = () => {
+    if (!tap) return;
+    const failed = (tap.fail ?? 0) + (tap.cancelled ?? 0);
+    const skipped = (tap.skipped ?? 0) + (tap.todo ?? 0);
+    const passed = tap.pass ?? 0;
+    out.push({ counts: { passed, failed, skipped, total: tap.tests ?? passed + failed + skipped }, at: tapEnd });
+    tap = undefined;
+  };
+  lines.forEach((line, i) => {
+    const key = TAP_KEY.exec(line);
+    if (key) {
+      // A second "tests" line starts the next runner's block.
+      if (tap && key[1] === 'tests' && tap.tests !== undefined) closeTap();
+      tap ??= {};
+      tap[key[1]!] = Number(key[2]);
+      tapEnd = i;
+      return;
+    }
+    const counts = lineSummary(line);
+    if (counts) {
+      closeTap();
+      out.push({ counts, at: i });
+    }
+  });
+  closeTap();
+  return out.sort((a, b) => a.at - b.at);
+}
+
+/**
+ * Counts from the runners' closing lines when there is no JUnit report: vitest, jest, node:test
+ * (TAP and spec), pytest, mocha and the plain "N passed, N failed" form. The closing summary of
+ * the runner that ran last decides the counts, and a failed count in ANY summary of the output
+ * is a failure (a TAP block printed after vitest's "1 failed" cannot turn it into a pass).
+ * Undefined when none is found.
  */
 export function parseTestOutputCounts(output: string): TestCounts | undefined {
-  const lines = output.replace(ANSI, '').split(/\r?\n/).reverse();
-  const num = (line: string, word: RegExp) => {
-    const m = new RegExp(`(\\d+)\\s+${word.source}`).exec(line);
-    return m ? Number(m[1]) : 0;
-  };
-  // node:test TAP/spec summary: "# tests 5" / "ℹ tests 5"
-  const tap = (name: string) => {
-    const line = lines.find((l) => new RegExp(`^\\s*(?:#|ℹ)\\s+${name}\\s+\\d+\\s*$`).test(l));
-    return line ? Number(/(\d+)/.exec(line)![1]) : undefined;
-  };
-  const tapTests = tap('tests');
-  if (tapTests !== undefined) {
-    const skipped = (tap('skipped') ?? 0) + (tap('todo') ?? 0);
-    return { passed: tap('pass') ?? 0, failed: tap('fail') ?? 0, skipped, total: tapTests };
-  }
-  for (const line of lines) {
-    // vitest: " Tests  1 failed | 4 passed | 1 skipped (6)"; jest: "Tests:  1 failed, 4 passed, 5 total"
-    if (/^\s*Tests:?\s+\d+/.test(line)) {
-      const passed = num(line, /passed/);
-      const failed = num(line, /failed/);
-      const skipped = num(line, /skipped/) + num(line, /todo/);
-      return { passed, failed, skipped, total: passed + failed + skipped };
-    }
-    // pytest: "==== 1 failed, 3 passed, 1 skipped in 0.12s ====" and the plain "N passed, N failed"
-    if (/^[=\s]*(?:\w+:\s+)?\d+ (?:passed|failed)(?:,\s*\d+ \w+)*(?: in [\d.]+s)?[=\s]*$/.test(line)) {
-      const passed = num(line, /passed/);
-      const failed = num(line, /failed/) + num(line, /errors?/);
-      const skipped = num(line, /skipped/) + num(line, /xfailed/);
-      return { passed, failed, skipped, total: passed + failed + skipped };
-    }
-    if (/^[=\s]*no tests ran/.test(line)) return { passed: 0, failed: 0, skipped: 0, total: 0 };
-  }
-  return undefined;
+  const summaries = runnerSummaries(output.replace(ANSI, '').split(/\r?\n/));
+  const last = summaries.at(-1);
+  if (!last) return undefined;
+  const failedAnywhere = Math.max(...summaries.map((s) => s.counts.failed));
+  if (failedAnywhere <= last.counts.failed) return last.counts;
+  return { ...last.counts, failed: failedAnywhere, total: last.counts.total + failedAnywhere - last.counts.failed };
 }
