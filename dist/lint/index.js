@@ -10839,6 +10839,15 @@ function verdictWithProblems(args) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/lint/index.ts
+/**
+ * The lint gate: the project's eslint, ruff/flake8, or any command with a report.
+ *
+ *   collect  run the linter and read its report (runEslint, runPythonLinter, runCommandLinter);
+ *            exit codes are interpreted, a report path is confined to the workspace by realpath
+ *   judge    errors (and warnings with fail-on-warnings) fail; a linter that failed without a
+ *            usable report, or exited 1 with no error in it, is error
+ *   render   findings as annotations, the verdict line and one summary section
+ */
 
 
 

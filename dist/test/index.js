@@ -21584,6 +21584,11 @@ class XMLParser {
     }
 }
 ;// CONCATENATED MODULE: ./src/gates/test/junit.ts
+/**
+ * What the test gate counts: JUnit reports (vitest, jest-junit, pytest, go-junit-report,
+ * surefire) and, without one, the runners' closing summary lines. Collect (freshReports) and
+ * parse only; judging is in index.ts.
+ */
 
 
 
@@ -21787,6 +21792,14 @@ function parseTestOutputCounts(output) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/test/index.ts
+/**
+ * The test gate: `npm test`, pytest, or any command; JUnit read when written by this run.
+ *
+ *   collect  run the tests (live log), then the fresh JUnit reports (junit.ts: globs confined to
+ *            the workspace, no directory symlinks followed) or the runners' closing summaries
+ *   judge    judgeTests, pure: failures fail, zero tests never pass, a timeout or kill is error
+ *   render   failing tests as annotations, the last lines of the output, the counts as outputs
+ */
 
 
 

@@ -1,3 +1,11 @@
+/**
+ * The test gate: `npm test`, pytest, or any command; JUnit read when written by this run.
+ *
+ *   collect  run the tests (live log), then the fresh JUnit reports (junit.ts: globs confined to
+ *            the workspace, no directory symlinks followed) or the runners' closing summaries
+ *   judge    judgeTests, pure: failures fail, zero tests never pass, a timeout or kill is error
+ *   render   failing tests as annotations, the last lines of the output, the counts as outputs
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRelative } from '../../core/annotations.js';

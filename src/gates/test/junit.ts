@@ -1,3 +1,8 @@
+/**
+ * What the test gate counts: JUnit reports (vitest, jest-junit, pytest, go-junit-report,
+ * surefire) and, without one, the runners' closing summary lines. Collect (freshReports) and
+ * parse only; judging is in index.ts.
+ */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
