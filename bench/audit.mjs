@@ -31,8 +31,8 @@ const entry = join(out, 'entry.ts');
 writeFileSync(
   entry,
   [
-    `export { parseNpmAuditJson, parseLockfile, normaliseNpmAudit } from ${JSON.stringify(join(root, 'src/gates/audit-npm.ts'))};`,
-    `export { mergeCopies, judgeFindings } from ${JSON.stringify(join(root, 'src/gates/audit.ts'))};`,
+    `export { parseNpmAuditJson, parseLockfile, normaliseNpmAudit } from ${JSON.stringify(join(root, 'src/gates/audit/npm.ts'))};`,
+    `export { mergeCopies, judgeFindings } from ${JSON.stringify(join(root, 'src/gates/audit/index.ts'))};`,
     `export { ExceptionLedger, parseExceptions } from ${JSON.stringify(join(root, 'src/core/exceptions.ts'))};`,
   ].join('\n'),
 );

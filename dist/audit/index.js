@@ -8669,14 +8669,14 @@ __nccwpck_require__.d(runner_namespaceObject, {
   warning: () => (warning)
 });
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:crypto"
 const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/core/runner.ts
 /**
  * The runner's file and workflow-command protocol, written out so the bundles do not carry an
@@ -19382,9 +19382,21 @@ function loadExceptions(path, explicitlyNamed, displayPath = path) {
     }
     return parseExceptions(text, displayPath);
 }
-function exceptionState(entry, now) {
+const DAY_MS = 86_400_000;
+/** `maxDays`: how far ahead of `now` an expiry may lie (whole days, UTC); undefined = no cap. */
+function exceptionState(entry, now, maxDays) {
     // Valid through the whole expiry day in UTC.
-    return now.getTime() < Date.parse(`${entry.expires}T00:00:00Z`) + 86_400_000 ? 'live' : 'expired';
+    const endOfExpiryDay = Date.parse(`${entry.expires}T00:00:00Z`) + DAY_MS;
+    if (now.getTime() >= endOfExpiryDay)
+        return 'expired';
+    if (maxDays !== undefined && endOfExpiryDay > Date.parse(`${lastAllowedExpiry(now, maxDays)}T00:00:00Z`) + DAY_MS)
+        return 'beyond-cap';
+    return 'live';
+}
+/** The latest expiry date (YYYY-MM-DD, UTC) an exception may carry `maxDays` after `now`. */
+function lastAllowedExpiry(now, maxDays) {
+    const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+    return new Date(today + maxDays * DAY_MS).toISOString().slice(0, 10);
 }
 /**
  * Matches findings against the entries of one gate and remembers which entries were used, so
@@ -19393,11 +19405,13 @@ function exceptionState(entry, now) {
 class ExceptionLedger {
     gate;
     now;
+    maxDays;
     byKey = new Map();
     used = new Set();
-    constructor(entries, gate, now) {
+    constructor(entries, gate, now, maxDays) {
         this.gate = gate;
         this.now = now;
+        this.maxDays = maxDays;
         const kind = gate === 'audit' ? 'id' : 'fingerprint';
         for (const e of entries) {
             if (e.kind !== kind || (e.gate && e.gate !== gate))
@@ -19414,7 +19428,7 @@ class ExceptionLedger {
             const entry = this.byKey.get(this.normalise(k));
             if (entry) {
                 this.used.add(entry);
-                return { entry, state: exceptionState(entry, this.now) };
+                return { entry, state: exceptionState(entry, this.now, this.maxDays) };
             }
         }
         return undefined;
@@ -19426,8 +19440,9 @@ class ExceptionLedger {
     report() {
         const all = [...this.byKey.values()];
         return {
-            applied: all.filter((e) => this.used.has(e) && exceptionState(e, this.now) === 'live'),
-            expired: all.filter((e) => this.used.has(e) && exceptionState(e, this.now) === 'expired'),
+            applied: all.filter((e) => this.used.has(e) && exceptionState(e, this.now, this.maxDays) === 'live'),
+            expired: all.filter((e) => this.used.has(e) && exceptionState(e, this.now, this.maxDays) === 'expired'),
+            beyondCap: all.filter((e) => this.used.has(e) && exceptionState(e, this.now, this.maxDays) === 'beyond-cap'),
             unused: all.filter((e) => !this.used.has(e)),
         };
     }
@@ -19482,17 +19497,17 @@ function resolveDirectoryInput(input, value, workspace) {
  */
 function resolveFileInput(input, value, workspace, what = 'file path') {
     const roots = rootsOf(workspace);
-    const file = isAbsolute(value) ? value : resolve(roots.workspace, value);
+    const file = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(roots.workspace, value);
     if (!isWithin(roots.workspace, file) && !(roots.others ?? []).some((r) => r !== '' && isWithin(r, file)) && realpathInside(file, roots) === undefined) {
         throw outside(input, value, what);
     }
-    if (!existsSync(file)) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file)) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
     }
     if (realpathInside(file, roots) === undefined)
         throw outside(input, value, what);
-    if (!statSync(file).isFile()) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
+    if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
     }
     return file;
 }
@@ -19543,50 +19558,118 @@ function globInside(patterns, opts) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/core/files.ts
+;// CONCATENATED MODULE: ./src/gates/audit/exceptions.ts
+/**
+ * Which exceptions the audit gate obeys. On a pull request (and a merge group) they are the
+ * exceptions file as the BASE commit has it: a change that adds its own advisories to the file
+ * (`owner: anyone, expires: 2099-12-31`) is judged by the rules it merges into, and its edits are
+ * shown as "applied after merge". Elsewhere (push, schedule, dispatch) the checkout's copy is used.
+ * A file outside the repository (RUNNER_TEMP) is part of no commit and is used as it is.
+ *
+ * The same goes for a `.npmrc` in the repository that points the advisory query at another
+ * server: on a pull request, a registry the change itself set is a registry the change chose to
+ * judge it, so the gate cannot judge (see `npmrcChangedByChange`).
+ */
 
 
 
 
-function sha256File(path) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(path)).digest('hex');
+/** Events whose change is not merged yet: their policy comes from the base commit. */
+const BASE_POLICY_EVENTS = ['pull_request', 'pull_request_target', 'merge_group'];
+const MAX_EXCEPTIONS_BYTES = 4 * 1024 * 1024;
+/** git in the workspace; paths given to it are relative to the workspace. */
+async function git(workspace, args) {
+    const r = await execTool('git', ['--literal-pathspecs', '-c', 'core.quotepath=off', ...args], { cwd: workspace, timeoutMs: 60_000, maxBuffer: MAX_EXCEPTIONS_BYTES + 1024, installHint: 'on pull requests the audit gate reads the exceptions file at the base commit with git' });
+    const ok = !r.timedOut && r.exitCode === 0;
+    return { ok, stdout: r.stdout, failure: ok ? '' : `git ${args[0]} ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no output)'}` };
 }
-/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
-function hashFirstExisting(dir, names) {
-    for (const name of names) {
-        const path = join(dir, name);
-        if (existsSync(path) && statSync(path).isFile())
-            return sha256File(path);
+/**
+ * The blob of `rel` at commit `rev`: its text, or why there is none to use (absent, a symlink,
+ * a directory). Throws ToolError when git cannot answer at all.
+ */
+async function readAtCommit(workspace, rev, rel) {
+    const listed = await git(workspace, ['ls-tree', '-l', '-z', rev, '--', rel]);
+    if (!listed.ok)
+        throw new ToolError(`cannot list ${rel} at the base commit ${rev.slice(0, 12)}: ${listed.failure}`);
+    const entry = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t/.exec(listed.stdout.split('\0')[0] ?? '');
+    if (!entry)
+        return { absent: `${rel} does not exist at the base commit ${rev.slice(0, 12)}` };
+    const [, mode, type, oid, size] = entry;
+    // A symlink is a pointer the next commit can move: only a regular file is policy.
+    if (type !== 'blob' || mode === '120000')
+        return { absent: `${rel} at the base commit ${rev.slice(0, 12)} is not a regular file (mode ${mode}): not used` };
+    if (Number(size) > MAX_EXCEPTIONS_BYTES)
+        throw new ToolError(`${rel} at the base commit ${rev.slice(0, 12)} is ${size} bytes, more than the ${MAX_EXCEPTIONS_BYTES} this gate reads`);
+    const blob = await git(workspace, ['cat-file', 'blob', oid]);
+    if (!blob.ok)
+        throw new ToolError(`cannot read ${rel} at the base commit ${rev.slice(0, 12)}: ${blob.failure}`);
+    return { text: blob.stdout };
+}
+/** True when the workspace's git has the commit (a shallow checkout of the merge commit does not). */
+async function hasCommit(workspace, rev) {
+    return (await git(workspace, ['cat-file', '-e', `${rev}^{commit}`]).catch(() => ({ ok: false }))).ok;
+}
+const sameEntry = (a, b) => a.kind === b.kind && a.key.toLowerCase() === b.key.toLowerCase() && a.expires === b.expires && a.owner === b.owner && a.reason === b.reason && a.gate === b.gate;
+/**
+ * The exceptions in force for this run. `base` is the base commit of a pull request or merge
+ * group (undefined elsewhere). The checkout's copy is always parsed first, so a malformed file is
+ * a configuration error whatever the event.
+ */
+async function exceptionsInForce(file, base, workspace, log) {
+    const checkout = loadExceptions(file.path, file.explicit, file.shown);
+    if (base === undefined)
+        return { entries: checkout, afterMerge: [], notes: [] };
+    const short = base.slice(0, 12);
+    if (file.rel === undefined) {
+        return { entries: checkout, afterMerge: [], notes: [`${file.shown} is outside the repository, so it is part of no commit and is used as it is`] };
+    }
+    if (!(await hasCommit(workspace, base))) {
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file.path)) {
+            return { entries: [], afterMerge: [], notes: [`the base commit ${short} is not in the checkout and the change has no ${file.shown}: no exception applies`] };
+        }
+        throw new ToolError(`on a pull request the exceptions are read from the base commit ${short}, which is not in the checkout, so which exceptions apply cannot be told: check out the history (actions/checkout with "fetch-depth: 0")`);
+    }
+    const atBase = await readAtCommit(workspace, base, file.rel);
+    let entries = [];
+    const notes = [];
+    if ('absent' in atBase) {
+        notes.push(atBase.absent);
+    }
+    else {
+        try {
+            entries = parseExceptions(atBase.text, file.rel);
+        }
+        catch (error) {
+            // A broken base copy suppresses nothing; it must not block the change that fixes it.
+            log.warning(`the exceptions file at the base commit is not usable, so it suppresses nothing: ${error.message}`);
+            notes.push(`${file.rel} at the base commit ${short} is not usable, so it suppresses nothing`);
+        }
+    }
+    const afterMerge = checkout.filter((e) => !entries.some((b) => sameEntry(b, e)));
+    return { entries, from: base, afterMerge, notes };
+}
+/** The value of the first unscoped `registry =` line of an npmrc text (npm's ini form). */
+function npmrcRegistry(text) {
+    for (const line of text.split(/\r?\n/)) {
+        const m = /^\s*registry\s*=\s*(.*?)\s*$/.exec(line);
+        if (m)
+            return m[1].replace(/^(["'])(.*)\1$/, '$2');
     }
     return undefined;
 }
+const normalisedRegistry = (u) => (u === undefined ? undefined : u.trim().toLowerCase().replace(/\/*$/, '/'));
 /**
- * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
- * earlier run must never stand in for this one.
+ * On a pull request: does the repository `.npmrc` that sets the registry set it differently at the
+ * base commit (or not exist there)? Then the change under review picked the server whose answer
+ * decides it.
  */
-function freshFiles(globs, cwd, sinceMs) {
-    if (globs.length === 0)
-        return [];
-    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
-    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
-    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
-}
-/**
- * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
- * parent inside the repository (workspaces hoist dev tools to the root).
- */
-function findProjectBin(name, from, workspace) {
-    let dir = resolve(from);
-    const top = resolve(workspace);
-    for (;;) {
-        const candidate = join(dir, 'node_modules', '.bin', name);
-        if (existsSync(candidate))
-            return candidate;
-        const rel = relative(top, dir);
-        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
-            return undefined;
-        dir = dirname(dir);
-    }
+async function npmrcChangedByChange(workspace, base, rel, checkoutPath) {
+    const now = (0,external_node_fs_namespaceObject.existsSync)(checkoutPath) ? npmrcRegistry((0,external_node_fs_namespaceObject.readFileSync)(checkoutPath, 'utf8')) : undefined;
+    if (!(await hasCommit(workspace, base)))
+        return true;
+    const atBase = await readAtCommit(workspace, base, rel);
+    const before = 'text' in atBase ? npmrcRegistry(atBase.text) : undefined;
+    return normalisedRegistry(before) !== normalisedRegistry(now);
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
@@ -19609,7 +19692,7 @@ function verdictWithProblems(args) {
     return 'pass';
 }
 
-;// CONCATENATED MODULE: ./src/gates/audit-model.ts
+;// CONCATENATED MODULE: ./src/gates/audit/model.ts
 /**
  * The audit gate's normalised vulnerability finding, shared by the npm and pip-audit readers,
  * plus the two small pieces of logic both need: severity levels (with the CVSS fallback) and a
@@ -19733,11 +19816,11 @@ const v = (M, m, p, pre = []) => ({ nums: [M, m, p], pre });
 /** node-semver's "-0": the lowest prerelease, so a bound takes in the prereleases of that version. */
 const Z = ['0'];
 /** Matches nothing (`<0.0.0-0`). */
-const audit_model_NONE = { op: '<', version: v(0, 0, 0, Z) };
+const model_NONE = { op: '<', version: v(0, 0, 0, Z) };
 /** `<=1.2`, `>1`, `1.2.x`, `=1.2.3`: node-semver's replaceXRange with includePrerelease. */
 function xRange(op, x) {
     if (x.M === undefined)
-        return op === '<' || op === '>' ? [audit_model_NONE] : [];
+        return op === '<' || op === '>' ? [model_NONE] : [];
     if (x.p !== undefined)
         return [{ op: op === '' ? '=' : op, version: v(x.M, x.m, x.p, x.pre), ...(op === '<' && x.pre.length === 0 ? { fixed: x.text } : {}) }];
     if (op === '' || op === '=') {
@@ -19930,29 +20013,134 @@ function ghsaFrom(text) {
     return m ? `GHSA${m[0].slice(4).toLowerCase()}` : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/gates/audit-npm.ts
-/**
- * Reads `npm audit --json` (report version 2, npm 7 and later) and the package-lock.json it was
- * computed from, and turns them into one VulnFinding per (installed package, advisory).
- *
- * npm's report is keyed by package name. Each entry's `via` holds either advisory objects (the
- * package itself is vulnerable) or strings naming another entry (it is vulnerable only because it
- * depends on that one: a "metavuln"). Findings are made from the advisory objects, for each
- * installed copy (`nodes`) whose version is in the advisory's range; the metavuln chains are
- * followed to say which direct dependency brings each advisory in.
- */
+;// CONCATENATED MODULE: ./src/gates/audit/judge.ts
 
-/** npm could not produce a report (its JSON carries an `error` key, or it is not a report). */
-class AuditToolError extends Error {
-    transient;
-    name = 'AuditToolError';
-    constructor(message, 
-    /** A network failure or 5xx from the advisory service: worth one more try. */
-    transient = false) {
-        super(message);
-        this.transient = transient;
+/** Copies of one package version at several places in the tree are one vulnerability. */
+function mergeCopies(findings) {
+    const byKey = new Map();
+    for (const f of findings) {
+        const key = `${f.ecosystem}\u0000${f.package}\u0000${f.version}\u0000${f.advisoryId}`;
+        const seen = byKey.get(key);
+        if (!seen) {
+            byKey.set(key, { ...f });
+            continue;
+        }
+        // Shipped if any copy is shipped; direct if any copy is; the shortest path explains it best.
+        seen.dev = seen.dev && f.dev;
+        seen.direct = seen.direct || f.direct;
+        if (f.path.length < seen.path.length)
+            Object.assign(seen, { path: f.path, location: f.location, line: f.line });
+    }
+    return [...byKey.values()].sort(compareFindings);
+}
+/** Most severe first, then package, version and advisory, in plain string order. */
+const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+const compareFindings = (a, b) => compareSeverity(a.severity, b.severity) || cmp(a.package, b.package) || cmp(a.version, b.version) || cmp(a.advisoryId, b.advisoryId);
+function judgeFindings(findings, o, ledger) {
+    const j = { blocking: [], belowThreshold: [], suppressed: [], expiredMatches: [], beyondCapMatches: [], outOfScope: [] };
+    for (const f of findings) {
+        if (o.scope === 'runtime' && f.dev) {
+            j.outOfScope.push(f);
+            continue;
+        }
+        // The advisory id is tried first (ids usually start with it: no new array then).
+        const match = ledger.match(f.ids[0] === f.advisoryId ? f.ids : [f.advisoryId, ...f.ids]);
+        if (match?.state === 'live') {
+            j.suppressed.push({ finding: f, entry: match.entry });
+            continue;
+        }
+        if (match?.state === 'expired')
+            j.expiredMatches.push({ finding: f, entry: match.entry });
+        if (match?.state === 'beyond-cap')
+            j.beyondCapMatches.push({ finding: f, entry: match.entry });
+        const blocks = f.severity === 'unknown' ? (o.unknownSeverity ?? 'fail') === 'fail' : meetsThreshold(f.severity, o.failOn);
+        (blocks ? j.blocking : j.belowThreshold).push(f);
+    }
+    return { ...j, exceptions: ledger.report() };
+}
+/**
+ * npm's findings carry GHSA ids and npm's numeric ids only: the registry's bulk advisory answer has
+ * no CVE field, and npm audit's report keeps only source, name, title, url, severity, cwe, cvss and
+ * range of each advisory. A CVE exception can never match an npm finding.
+ */
+function cannotMatch(entry, ecosystem) {
+    return ecosystem === 'npm' && /^CVE-\d{4}-\d+$/i.test(entry.key);
+}
+/** Status and one-line summary: error when it could not judge, fail on blocking findings or dead exceptions, else pass. */
+function auditVerdict(j, v) {
+    if (v.toolError)
+        return { status: 'error', summary: `${v.tool} could not audit the dependencies: ${v.toolError}${v.from}` };
+    if (v.untrusted)
+        return { status: 'error', summary: `${v.tool}: ${v.untrusted} (${v.counts})${v.from}` };
+    const beyondCap = j.exceptions.beyondCap;
+    if (j.blocking.length === 0 && j.exceptions.expired.length === 0 && beyondCap.length === 0) {
+        return { status: 'pass', summary: `${v.tool}: nothing at or above ${v.failOn} (${v.counts})${v.from}` };
+    }
+    const parts = [];
+    const unrated = j.blocking.filter((f) => f.severity === 'unknown').length;
+    const rated = j.blocking.length - unrated;
+    if (rated > 0)
+        parts.push(`${rated} vulnerabilit${rated === 1 ? 'y' : 'ies'} at or above ${v.failOn}`);
+    if (unrated > 0)
+        parts.push(`${unrated} without a severity, which fail-on cannot judge (unknown-severity: fail)`);
+    if (j.exceptions.expired.length > 0)
+        parts.push(`expired exception(s): ${j.exceptions.expired.map((e) => e.key).join(', ')}`);
+    if (beyondCap.length > 0)
+        parts.push(`exception(s) expiring more than ${v.maxExceptionDays} days ahead (max-exception-days): ${beyondCap.map((e) => `${e.key} (${e.where})`).join(', ')}`);
+    return { status: 'fail', summary: `${v.tool}: ${parts.join('; ')} (${v.counts})${v.from}` };
+}
+
+;// CONCATENATED MODULE: ./src/core/files.ts
+
+
+
+
+function sha256File(path) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(path)).digest('hex');
+}
+/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
+function hashFirstExisting(dir, names) {
+    for (const name of names) {
+        const path = join(dir, name);
+        if (existsSync(path) && statSync(path).isFile())
+            return sha256File(path);
+    }
+    return undefined;
+}
+/**
+ * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
+ * earlier run must never stand in for this one.
+ */
+function freshFiles(globs, cwd, sinceMs) {
+    if (globs.length === 0)
+        return [];
+    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
+    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
+}
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = resolve(from);
+    const top = resolve(workspace);
+    for (;;) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate))
+            return candidate;
+        const rel = relative(top, dir);
+        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
+            return undefined;
+        dir = dirname(dir);
     }
 }
+
+;// CONCATENATED MODULE: ./src/gates/audit/lockfile.ts
+/**
+ * Reads package-lock.json (lockfileVersion 2 and 3): every installed copy, its version, whether
+ * only dev dependencies reach it, and the chain of parents that explains how it got there.
+ */
 /** The package name at a location: the part after the last node_modules/ (scopes included). */
 function nameAtLocation(location) {
     const i = location.lastIndexOf('node_modules/');
@@ -20056,6 +20244,177 @@ function dependencyPath(lock, location) {
         loc = lock.parents.get(loc);
     }
     return path;
+}
+
+;// CONCATENATED MODULE: ./src/gates/audit/registry.ts
+/**
+ * Which registry npm asks for advisories, and where that setting came from: input `registry`,
+ * a config layer outside the repository, or a `.npmrc` inside it (which the change under review
+ * can edit, so it is reported with its file and line).
+ */
+
+
+
+
+/** A registry URL may carry user:token@; the log shows *** instead. */
+function redactUrlCredentials(text) {
+    return text.replace(/(https?:\/\/)[^/@\s]+@/gi, '$1***@');
+}
+/** A registry URL from a config file, fit for one line of a message: credentials hidden, no control characters. */
+function shownRegistry(value) {
+    // eslint-disable-next-line no-control-regex
+    const flat = redactUrlCredentials(value).replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+    return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
+}
+function sameRegistry(a, b) {
+    const norm = (u) => u.trim().toLowerCase().replace(/\/*$/, '/');
+    return norm(a) === norm(b);
+}
+function registry_realOrSelf(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return path;
+    }
+}
+function insideRepository(file, workspace) {
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(file))
+        return false;
+    const rel = (0,external_node_path_namespaceObject.relative)(registry_realOrSelf(workspace), registry_realOrSelf(file));
+    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel);
+}
+/** 1-based line of the first unscoped `registry =` in an npmrc file, when it can be read. */
+function registryLine(file) {
+    try {
+        const i = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')
+            .split(/\r?\n/)
+            .findIndex((l) => /^\s*registry\s*=/.test(l));
+        return i >= 0 ? i + 1 : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Which registry npm will ask for advisories. The `registry` input is passed as --registry and
+ * beats every .npmrc. Without it, npm's configuration decides, and a .npmrc committed in the
+ * repository (the project's, which the change under review can edit) can point the advisory
+ * query at any server: that is reported, with the file, and what npm would use without it.
+ */
+async function resolveNpmRegistry(npm, o, rt) {
+    if (o.registry)
+        return { url: shownRegistry(o.registry), source: 'input "registry"' };
+    let r;
+    try {
+        r = await execTool(npm, ['config', 'ls'], { cwd: o.workingDirectory, timeoutMs: 30_000 });
+    }
+    catch (error) {
+        return { url: '', source: 'unknown', error: redactUrlCredentials(error.message) };
+    }
+    if (r.timedOut || r.signal || r.exitCode !== 0) {
+        return { url: '', source: 'unknown', error: redactUrlCredentials(`npm config ls ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no error output)'}`) };
+    }
+    const settings = registrySettings(r.stdout);
+    const i = settings.map((x) => x.active).lastIndexOf(true);
+    if (i < 0)
+        return { url: NPM_DEFAULT_REGISTRY, source: "npm's default" };
+    const set = settings[i];
+    const url = shownRegistry(set.value);
+    if (!insideRepository(set.source, rt.workspace)) {
+        const source = set.layer === 'env' ? 'environment (npm_config_registry)' : (0,external_node_path_namespaceObject.isAbsolute)(set.source) ? `${set.layer} config ${set.source}` : `${set.layer} config (${set.source})`;
+        return { url, source };
+    }
+    const file = repoRelative(registry_realOrSelf(set.source), registry_realOrSelf(rt.workspace));
+    // What npm would use without the repository's files: the last setting from outside it.
+    const outside = settings.slice(0, i).filter((x) => !insideRepository(x.source, rt.workspace));
+    const instead = outside.length > 0 ? outside.at(-1).value : NPM_DEFAULT_REGISTRY;
+    if (sameRegistry(set.value, instead))
+        return { url, source: file };
+    const line = registryLine(set.source);
+    return { url, source: file, projectOverride: { file, ...(line ? { line } : {}), instead: shownRegistry(instead) } };
+}
+/** npm's registry when no config layer sets one. */
+const NPM_DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
+/**
+ * The `registry` settings in the text of `npm config ls` (npm 7 and later), in npm's order
+ * (lowest precedence first). The layers look like
+ *
+ *   ; "project" config from /repo/app/.npmrc
+ *
+ *   registry = "http://mirror.example/"
+ *
+ * and a value overridden by a later layer is commented: `; registry = "…" ; overridden by env`.
+ * `npm config get registry` would be simpler but refuses ("protected") when the URL holds
+ * credentials, and does not say where the value came from.
+ */
+function registrySettings(configLs) {
+    const out = [];
+    let layer = '';
+    let source = '';
+    const value = (quoted) => {
+        try {
+            const v = JSON.parse(quoted);
+            return typeof v === 'string' ? v : quoted;
+        }
+        catch {
+            return quoted;
+        }
+    };
+    for (const raw of configLs.split(/\r?\n/)) {
+        const line = raw.trim();
+        const header = /^; "([^"]+)" config from (.+)$/.exec(line);
+        if (header) {
+            layer = header[1];
+            source = header[2].trim();
+            continue;
+        }
+        const active = /^registry = (.+)$/.exec(line);
+        if (active && layer) {
+            out.push({ layer, source, value: value(active[1].trim()), active: true });
+            continue;
+        }
+        const overridden = /^; registry = (.+?) ; overridden by \S+$/.exec(line);
+        if (overridden && layer)
+            out.push({ layer, source, value: value(overridden[1].trim()), active: false });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/gates/audit/npm.ts
+/**
+ * Reads `npm audit --json` (report version 2, npm 7 and later) and the package-lock.json it was
+ * computed from, and turns them into one VulnFinding per (installed package, advisory).
+ *
+ * npm's report is keyed by package name. Each entry's `via` holds either advisory objects (the
+ * package itself is vulnerable) or strings naming another entry (it is vulnerable only because it
+ * depends on that one: a "metavuln"). Findings are made from the advisory objects, for each
+ * installed copy (`nodes`) whose version is in the advisory's range; the metavuln chains are
+ * followed to say which direct dependency brings each advisory in.
+ *
+ * Collect: `runNpmAudit` runs `npm audit --package-lock-only --json` and reads it into findings;
+ * judging and rendering are the gate's (index.ts, judge.ts, render.ts).
+ */
+
+
+
+
+
+
+
+
+
+
+/** npm could not produce a report (its JSON carries an `error` key, or it is not a report). */
+class AuditToolError extends Error {
+    transient;
+    name = 'AuditToolError';
+    constructor(message, 
+    /** A network failure or 5xx from the advisory service: worth one more try. */
+    transient = false) {
+        super(message);
+        this.transient = transient;
+    }
 }
 function describeNpmError(e, top) {
     const parts = [e.code, e.summary, top.message, top.statusCode ? `HTTP ${String(top.statusCode)}` : undefined, e.detail]
@@ -20273,55 +20632,110 @@ function fallbackPath(name, v, introducers) {
     const via = introducers(name)[0];
     return via && via !== name ? [via, '…', name] : [name];
 }
-// ---- npm config ls ---------------------------------------------------------------------------
-/** npm's registry when no config layer sets one. */
-const NPM_DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
-/**
- * The `registry` settings in the text of `npm config ls` (npm 7 and later), in npm's order
- * (lowest precedence first). The layers look like
- *
- *   ; "project" config from /repo/app/.npmrc
- *
- *   registry = "http://mirror.example/"
- *
- * and a value overridden by a later layer is commented: `; registry = "…" ; overridden by env`.
- * `npm config get registry` would be simpler but refuses ("protected") when the URL holds
- * credentials, and does not say where the value came from.
- */
-function registrySettings(configLs) {
-    const out = [];
-    let layer = '';
-    let source = '';
-    const value = (quoted) => {
-        try {
-            const v = JSON.parse(quoted);
-            return typeof v === 'string' ? v : quoted;
-        }
-        catch {
-            return quoted;
-        }
-    };
-    for (const raw of configLs.split(/\r?\n/)) {
-        const line = raw.trim();
-        const header = /^; "([^"]+)" config from (.+)$/.exec(line);
-        if (header) {
-            layer = header[1];
-            source = header[2].trim();
-            continue;
-        }
-        const active = /^registry = (.+)$/.exec(line);
-        if (active && layer) {
-            out.push({ layer, source, value: value(active[1].trim()), active: true });
-            continue;
-        }
-        const overridden = /^; registry = (.+?) ; overridden by \S+$/.exec(line);
-        if (overridden && layer)
-            out.push({ layer, source, value: value(overridden[1].trim()), active: false });
+// ---- running npm audit ---------------------------------------------------------------------
+/** The version a tool prints for `--version`; '' when it prints none. */
+async function toolVersion(command, args, cwd) {
+    const r = await execTool(command, args, { cwd, timeoutMs: 30_000 });
+    const m = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`);
+    return m ? m[1] : '';
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const NPM_LOCKS = ['npm-shrinkwrap.json', 'package-lock.json'];
+/** Runs npm audit on the lockfile of the working directory, with bounded retries on transient failures. */
+async function runNpmAudit(o, rt) {
+    const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
+    const lockName = NPM_LOCKS.find((f) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(o.workingDirectory, f)));
+    if (!lockName) {
+        throw new errors_ConfigurationError(`no package-lock.json in ${shownDir} (input "working-directory"): npm audit needs a lockfile (lockfileVersion 2 or 3); create it with "npm install --package-lock-only" and commit it`);
     }
-    return out;
+    const lockPath = (0,external_node_path_namespaceObject.join)(o.workingDirectory, lockName);
+    const manifest = repoRelative(lockPath, rt.workspace);
+    let lock;
+    try {
+        lock = parseLockfile((0,external_node_fs_namespaceObject.readFileSync)(lockPath, 'utf8'), manifest);
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`lockfile ${manifest} cannot be read: ${error.message}`);
+    }
+    const npm = o.npmCommand ?? 'npm';
+    const hint = 'the audit gate runs the npm CLI: use actions/setup-node before this step';
+    const [version, registry] = await Promise.all([
+        toolVersion(npm, ['--version'], o.workingDirectory).catch((error) => {
+            if (error instanceof ToolNotFoundError)
+                throw new ToolNotFoundError('npm', hint);
+            throw error;
+        }),
+        resolveNpmRegistry(npm, o, rt),
+    ]);
+    rt.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
+    const base = { tool: 'npm audit', version, configSha256: sha256File(lockPath), manifest, registry };
+    // A private cache per run: a packument or advisory cached by an earlier run never decides this one.
+    const cache = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'rs-npm-cache-'));
+    const args = [
+        'audit',
+        '--json',
+        '--package-lock-only',
+        '--include=dev',
+        '--include=optional',
+        '--include=peer',
+        `--cache=${cache}`,
+        '--no-update-notifier',
+        // npm never retries the advisory POST; these bound its packument fetches.
+        '--fetch-retries=1',
+        '--fetch-retry-mintimeout=1000',
+        '--fetch-retry-maxtimeout=5000',
+        `--fetch-timeout=${Math.min(o.timeoutMs, 120_000)}`,
+        // offline=true in a .npmrc makes npm skip the advisory request and print an empty report.
+        '--offline=false',
+        ...(o.registry ? [`--registry=${o.registry}`] : []),
+    ];
+    const attempts = 1 + (o.retries ?? 1);
+    try {
+        for (let attempt = 1;; attempt++) {
+            rt.log.info(`npm ${args.map(redactUrlCredentials).join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
+            const r = await execTool(npm, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+            rt.log.untrusted(lastLines(r.stderr, 20));
+            if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
+                return { ...base, findings: [], toolError: `npm audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}` };
+            }
+            let report;
+            try {
+                report = parseNpmAuditJson(r.stdout);
+            }
+            catch (error) {
+                if (!(error instanceof AuditToolError))
+                    throw error;
+                if (error.transient && attempt < attempts) {
+                    rt.log.warning(`${error.message}; trying again in ${o.retryDelayMs ?? 2000} ms`);
+                    await sleep(o.retryDelayMs ?? 2000);
+                    continue;
+                }
+                return { ...base, findings: [], toolError: error.message };
+            }
+            const count = Object.keys(report.vulnerabilities).length;
+            // npm exits 1 for "vulnerabilities found" and for failures; a report with none and exit 1 is a failure.
+            if (r.exitCode === 1 && count === 0) {
+                return { ...base, findings: [], toolError: `npm audit exited with code 1 but its report lists no vulnerability: ${lastLines(r.stderr, 5) || '(no error output)'}` };
+            }
+            const findings = normaliseNpmAudit(report, lock);
+            if (count > 0 && findings.length === 0) {
+                return { ...base, findings: [], toolError: `npm audit lists ${count} vulnerable package(s) but no advisory could be read from its report` };
+            }
+            const meta = report.metadata?.vulnerabilities ?? {};
+            return {
+                ...base,
+                findings,
+                dependencies: report.metadata?.dependencies?.total ?? Object.keys(lock.packages).length - 1,
+                npmCounts: Object.fromEntries(Object.entries(meta).filter(([, v]) => typeof v === 'number')),
+            };
+        }
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(cache, { recursive: true, force: true });
+    }
 }
 
-;// CONCATENATED MODULE: ./src/gates/audit-python.ts
+;// CONCATENATED MODULE: ./src/gates/audit/python.ts
 /**
  * Reads `pip-audit --format json`: `{"dependencies": [{name, version, vulns: [{id, fix_versions,
  * aliases?, description?}]} | {name, skip_reason}], "fixes": [...]}` (pip-audit 2), or the bare
@@ -20329,6 +20743,13 @@ function registrySettings(configLs) {
  * severity from a CVSS score when one is present (some mirrors add `severity`/`cvss`), else it is
  * "unknown", which the gate treats as meeting every threshold.
  */
+
+
+
+
+
+
+
 
 
 /** PEP 503 normalised name, for matching requirement lines to pip-audit's canonical names. */
@@ -20433,223 +20854,8 @@ function parsePipAuditJson(stdout, direct) {
     }
     return { findings, skipped, dependencies: deps.length };
 }
-
-;// CONCATENATED MODULE: ./src/gates/audit.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-const AUDIT_ECOSYSTEMS = ['auto', 'npm', 'python'];
-const AUDIT_SCOPES = ['runtime', 'all'];
-/** What a finding with no severity at all (no rating, no CVSS score) does to the gate. */
-const UNKNOWN_SEVERITY_MODES = ['fail', 'warn'];
-// ---- ecosystem detection ---------------------------------------------------------------------
-const NPM_LOCKS = ['npm-shrinkwrap.json', 'package-lock.json'];
-const PYTHON_MANIFESTS = ['requirements.txt', 'pyproject.toml'];
-function detectEcosystem(dir, choice, shownDir) {
-    if (choice !== 'auto')
-        return choice;
-    const npm = NPM_LOCKS.some((f) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)));
-    const python = PYTHON_MANIFESTS.some((f) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)));
-    if (npm && python) {
-        throw new errors_ConfigurationError(`input "ecosystem" is auto, but ${shownDir} has both an npm lockfile and a Python manifest: set ecosystem to npm or python (one audit step per ecosystem)`);
-    }
-    if (npm)
-        return 'npm';
-    if (python)
-        return 'python';
-    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'package.json'))) {
-        throw new errors_ConfigurationError(`${shownDir}/package.json has no package-lock.json next to it: npm audit reads the lockfile; create it with "npm install --package-lock-only", commit it, or set input "working-directory"`);
-    }
-    throw new errors_ConfigurationError(`input "ecosystem" is auto, but ${shownDir} has none of ${[...NPM_LOCKS, ...PYTHON_MANIFESTS].join(', ')}: set "working-directory" to the folder with the lockfile, or set "ecosystem" to npm or python`);
-}
-// ---- npm ---------------------------------------------------------------------------------------
-async function toolVersion(command, args, cwd) {
-    const r = await execTool(command, args, { cwd, timeoutMs: 30_000 });
-    const m = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`);
-    return m ? m[1] : '';
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** A registry URL may carry user:token@; the log shows *** instead. */
-function redactUrlCredentials(text) {
-    return text.replace(/(https?:\/\/)[^/@\s]+@/gi, '$1***@');
-}
-/** A registry URL from a config file, fit for one line of a message: credentials hidden, no control characters. */
-function shownRegistry(value) {
-    // eslint-disable-next-line no-control-regex
-    const flat = redactUrlCredentials(value).replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
-    return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
-}
-function sameRegistry(a, b) {
-    const norm = (u) => u.trim().toLowerCase().replace(/\/*$/, '/');
-    return norm(a) === norm(b);
-}
-function audit_realOrSelf(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(path);
-    }
-    catch {
-        return path;
-    }
-}
-function insideRepository(file, workspace) {
-    if (!(0,external_node_path_namespaceObject.isAbsolute)(file))
-        return false;
-    const rel = (0,external_node_path_namespaceObject.relative)(audit_realOrSelf(workspace), audit_realOrSelf(file));
-    return rel !== '' && !rel.startsWith('..') && !(0,external_node_path_namespaceObject.isAbsolute)(rel);
-}
-/** 1-based line of the first unscoped `registry =` in an npmrc file, when it can be read. */
-function registryLine(file) {
-    try {
-        const i = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')
-            .split(/\r?\n/)
-            .findIndex((l) => /^\s*registry\s*=/.test(l));
-        return i >= 0 ? i + 1 : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/**
- * Which registry npm will ask for advisories. The `registry` input is passed as --registry and
- * beats every .npmrc. Without it, npm's configuration decides, and a .npmrc committed in the
- * repository (the project's, which the change under review can edit) can point the advisory
- * query at any server: that is reported, with the file, and what npm would use without it.
- */
-async function resolveNpmRegistry(npm, o, rt) {
-    if (o.registry)
-        return { url: shownRegistry(o.registry), source: 'input "registry"' };
-    let r;
-    try {
-        r = await execTool(npm, ['config', 'ls'], { cwd: o.workingDirectory, timeoutMs: 30_000 });
-    }
-    catch (error) {
-        return { url: '', source: 'unknown', error: redactUrlCredentials(error.message) };
-    }
-    if (r.timedOut || r.signal || r.exitCode !== 0) {
-        return { url: '', source: 'unknown', error: redactUrlCredentials(`npm config ls ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no error output)'}`) };
-    }
-    const settings = registrySettings(r.stdout);
-    const i = settings.map((x) => x.active).lastIndexOf(true);
-    if (i < 0)
-        return { url: NPM_DEFAULT_REGISTRY, source: "npm's default" };
-    const set = settings[i];
-    const url = shownRegistry(set.value);
-    if (!insideRepository(set.source, rt.workspace)) {
-        const source = set.layer === 'env' ? 'environment (npm_config_registry)' : (0,external_node_path_namespaceObject.isAbsolute)(set.source) ? `${set.layer} config ${set.source}` : `${set.layer} config (${set.source})`;
-        return { url, source };
-    }
-    const file = repoRelative(audit_realOrSelf(set.source), audit_realOrSelf(rt.workspace));
-    // What npm would use without the repository's files: the last setting from outside it.
-    const outside = settings.slice(0, i).filter((x) => !insideRepository(x.source, rt.workspace));
-    const instead = outside.length > 0 ? outside.at(-1).value : NPM_DEFAULT_REGISTRY;
-    if (sameRegistry(set.value, instead))
-        return { url, source: file };
-    const line = registryLine(set.source);
-    return { url, source: file, projectOverride: { file, ...(line ? { line } : {}), instead: shownRegistry(instead) } };
-}
-async function runNpmAudit(o, rt) {
-    const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
-    const lockName = NPM_LOCKS.find((f) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(o.workingDirectory, f)));
-    if (!lockName) {
-        throw new errors_ConfigurationError(`no package-lock.json in ${shownDir} (input "working-directory"): npm audit needs a lockfile (lockfileVersion 2 or 3); create it with "npm install --package-lock-only" and commit it`);
-    }
-    const lockPath = (0,external_node_path_namespaceObject.join)(o.workingDirectory, lockName);
-    const manifest = repoRelative(lockPath, rt.workspace);
-    let lock;
-    try {
-        lock = parseLockfile((0,external_node_fs_namespaceObject.readFileSync)(lockPath, 'utf8'), manifest);
-    }
-    catch (error) {
-        throw new errors_ConfigurationError(`lockfile ${manifest} cannot be read: ${error.message}`);
-    }
-    const npm = o.npmCommand ?? 'npm';
-    const hint = 'the audit gate runs the npm CLI: use actions/setup-node before this step';
-    const [version, registry] = await Promise.all([
-        toolVersion(npm, ['--version'], o.workingDirectory).catch((error) => {
-            if (error instanceof ToolNotFoundError)
-                throw new ToolNotFoundError('npm', hint);
-            throw error;
-        }),
-        resolveNpmRegistry(npm, o, rt),
-    ]);
-    rt.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
-    const base = { tool: 'npm audit', version, configSha256: sha256File(lockPath), manifest, registry };
-    // A private cache per run: a packument or advisory cached by an earlier run never decides this one.
-    const cache = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'rs-npm-cache-'));
-    const args = [
-        'audit',
-        '--json',
-        '--package-lock-only',
-        '--include=dev',
-        '--include=optional',
-        '--include=peer',
-        `--cache=${cache}`,
-        '--no-update-notifier',
-        // npm never retries the advisory POST; these bound its packument fetches.
-        '--fetch-retries=1',
-        '--fetch-retry-mintimeout=1000',
-        '--fetch-retry-maxtimeout=5000',
-        `--fetch-timeout=${Math.min(o.timeoutMs, 120_000)}`,
-        // offline=true in a .npmrc makes npm skip the advisory request and print an empty report.
-        '--offline=false',
-        ...(o.registry ? [`--registry=${o.registry}`] : []),
-    ];
-    const attempts = 1 + (o.retries ?? 1);
-    try {
-        for (let attempt = 1;; attempt++) {
-            rt.log.info(`npm ${args.map(redactUrlCredentials).join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
-            const r = await execTool(npm, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
-            rt.log.untrusted(lastLines(r.stderr, 20));
-            if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
-                return { ...base, findings: [], toolError: `npm audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}` };
-            }
-            let report;
-            try {
-                report = parseNpmAuditJson(r.stdout);
-            }
-            catch (error) {
-                if (!(error instanceof AuditToolError))
-                    throw error;
-                if (error.transient && attempt < attempts) {
-                    rt.log.warning(`${error.message}; trying again in ${o.retryDelayMs ?? 2000} ms`);
-                    await sleep(o.retryDelayMs ?? 2000);
-                    continue;
-                }
-                return { ...base, findings: [], toolError: error.message };
-            }
-            const count = Object.keys(report.vulnerabilities).length;
-            // npm exits 1 for "vulnerabilities found" and for failures; a report with none and exit 1 is a failure.
-            if (r.exitCode === 1 && count === 0) {
-                return { ...base, findings: [], toolError: `npm audit exited with code 1 but its report lists no vulnerability: ${lastLines(r.stderr, 5) || '(no error output)'}` };
-            }
-            const findings = normaliseNpmAudit(report, lock);
-            if (count > 0 && findings.length === 0) {
-                return { ...base, findings: [], toolError: `npm audit lists ${count} vulnerable package(s) but no advisory could be read from its report` };
-            }
-            const meta = report.metadata?.vulnerabilities ?? {};
-            return {
-                ...base,
-                findings,
-                dependencies: report.metadata?.dependencies?.total ?? Object.keys(lock.packages).length - 1,
-                npmCounts: Object.fromEntries(Object.entries(meta).filter(([, v]) => typeof v === 'number')),
-            };
-        }
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(cache, { recursive: true, force: true });
-    }
-}
-// ---- python ------------------------------------------------------------------------------------
+// ---- running pip-audit ---------------------------------------------------------------------
+/** Runs pip-audit on requirements.txt, pyproject.toml or the current environment. */
 async function runPipAudit(o, rt) {
     const pipAudit = o.pipAuditCommand ?? 'pip-audit';
     const hint = 'the python audit runs pip-audit: "pip install pip-audit" before this step';
@@ -20698,49 +20904,16 @@ async function runPipAudit(o, rt) {
         return { ...base, findings: [], toolError: `${error.message}${r.stderr ? `; stderr: ${lastLines(r.stderr, 3)}` : ''}` };
     }
 }
-// ---- judging -------------------------------------------------------------------------------------
-/** Copies of one package version at several places in the tree are one vulnerability. */
-function mergeCopies(findings) {
-    const byKey = new Map();
-    for (const f of findings) {
-        const key = `${f.ecosystem}\u0000${f.package}\u0000${f.version}\u0000${f.advisoryId}`;
-        const seen = byKey.get(key);
-        if (!seen) {
-            byKey.set(key, { ...f });
-            continue;
-        }
-        // Shipped if any copy is shipped; direct if any copy is; the shortest path explains it best.
-        seen.dev = seen.dev && f.dev;
-        seen.direct = seen.direct || f.direct;
-        if (f.path.length < seen.path.length)
-            Object.assign(seen, { path: f.path, location: f.location, line: f.line });
-    }
-    return [...byKey.values()].sort(compareFindings);
-}
-/** Most severe first, then package, version and advisory, in plain string order. */
-const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
-const compareFindings = (a, b) => compareSeverity(a.severity, b.severity) || cmp(a.package, b.package) || cmp(a.version, b.version) || cmp(a.advisoryId, b.advisoryId);
-function judgeFindings(findings, o, ledger) {
-    const j = { blocking: [], belowThreshold: [], suppressed: [], expiredMatches: [], outOfScope: [] };
-    for (const f of findings) {
-        if (o.scope === 'runtime' && f.dev) {
-            j.outOfScope.push(f);
-            continue;
-        }
-        // The advisory id is tried first (ids usually start with it: no new array then).
-        const match = ledger.match(f.ids[0] === f.advisoryId ? f.ids : [f.advisoryId, ...f.ids]);
-        if (match?.state === 'live') {
-            j.suppressed.push({ finding: f, entry: match.entry });
-            continue;
-        }
-        if (match)
-            j.expiredMatches.push({ finding: f, entry: match.entry });
-        const blocks = f.severity === 'unknown' ? (o.unknownSeverity ?? 'fail') === 'fail' : meetsThreshold(f.severity, o.failOn);
-        (blocks ? j.blocking : j.belowThreshold).push(f);
-    }
-    return { ...j, exceptions: ledger.report() };
-}
-// ---- rendering ---------------------------------------------------------------------------------
+
+;// CONCATENATED MODULE: ./src/gates/audit/render.ts
+/**
+ * Render: the judged audit as annotations (findings), job-summary sections and the record's
+ * details. Everything untrusted (advisory titles, exception reasons, registry URLs) goes through
+ * md()/code() here.
+ */
+
+
+
 function severityNote(f, unknownSeverity = 'fail') {
     if (f.severitySource === 'cvss')
         return `${f.severity} (from CVSS ${f.cvssScore}; the advisory gives no severity)`;
@@ -20756,6 +20929,8 @@ function findingMessage(f, unknownSeverity = 'fail') {
     const other = f.ids.filter((id) => id !== f.advisoryId && !/^\d+$/.test(id));
     return `${f.package}@${f.version || '?'} (${where}): ${f.title} [${f.advisoryId}${other.length ? `, ${other.join(', ')}` : ''}; ${severityNote(f, unknownSeverity)}]; ${fixed}${f.fix ? `; fix: ${f.fix}` : ''}`;
 }
+const DETAIL_FINDINGS = 50;
+const SUMMARY_ROWS = 20;
 function whereOf(entry, workspace) {
     const m = /^(.*):(\d+)$/.exec(entry.where);
     const file = repoRelative(m ? m[1] : entry.where, workspace);
@@ -20786,14 +20961,6 @@ function detailFinding(f) {
     };
 }
 /**
- * npm's findings carry GHSA ids and npm's numeric ids only: the registry's bulk advisory answer has
- * no CVE field, and npm audit's report keeps only source, name, title, url, severity, cwe, cvss and
- * range of each advisory. A CVE exception can never match an npm finding.
- */
-function cannotMatch(entry, ecosystem) {
-    return ecosystem === 'npm' && /^CVE-\d{4}-\d+$/i.test(entry.key);
-}
-/**
  * Says plainly what an unknown severity means for the gate and how to decide: fail-on compares
  * severities, and these have none (pip-audit never reports one). Lists each one's ids, which is
  * what an exception names and what a person looks the advisory up by.
@@ -20817,38 +20984,12 @@ function unknownSeveritySection(unknown, tool, o) {
         `\n\n${table(['package', 'ids (any one works in an exception)', 'fixed in'], rows)}` +
         (unknown.length > rows.length ? `\n\nShowing ${rows.length} of ${unknown.length}; the evidence record lists more.` : ''));
 }
-const DETAIL_FINDINGS = 50;
-const SUMMARY_ROWS = 20;
-async function runAuditGate(o, rt) {
-    const clock = startClock();
-    const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
-    const shownExceptions = repoRelative(o.exceptionsFile, rt.workspace);
-    // Read first: a malformed exceptions file is a configuration error whatever the audit finds.
-    const entries = loadExceptions(o.exceptionsFile, o.exceptionsFileExplicit, shownExceptions);
-    const ecosystem = detectEcosystem(o.workingDirectory, o.ecosystem, shownDir);
-    const run = await rt.log.group(`audit (${ecosystem}) in ${shownDir}`, async () => {
-        try {
-            return ecosystem === 'npm' ? await runNpmAudit(o, rt) : await runPipAudit(o, rt);
-        }
-        catch (error) {
-            if (error instanceof errors_ConfigurationError)
-                throw error;
-            const tool = ecosystem === 'npm' ? 'npm audit' : 'pip-audit';
-            return { tool, version: '', manifest: '', findings: [], toolError: error.message };
-        }
-    });
-    if (run.toolError)
-        run.toolError = redactUrlCredentials(run.toolError);
-    const merged = mergeCopies(run.findings);
-    const ledger = new ExceptionLedger(entries, 'audit', o.now);
-    const j = judgeFindings(run.toolError ? [] : merged, o, ledger);
-    // A tool that failed reported nothing: no exception was tested against anything, so none is
-    // "unused" (telling the user to remove every exception after a network failure would be wrong).
-    const exceptionsEvaluated = !run.toolError;
-    const auditEntries = entries.filter((e) => e.kind === 'id' && (e.gate === undefined || e.gate === 'audit')).length;
-    if (!exceptionsEvaluated)
-        j.exceptions = { applied: [], expired: [], unused: [] };
-    const inScope = [...j.blocking, ...j.belowThreshold];
+function inScopeOf(j) {
+    return [...j.blocking, ...j.belowThreshold];
+}
+function auditMetrics(out) {
+    const j = out.judgement;
+    const inScope = inScopeOf(j);
     const bySeverity = (s) => inScope.filter((f) => f.severity === s).length;
     const metrics = {
         critical: bySeverity('critical'),
@@ -20862,164 +21003,321 @@ async function runAuditGate(o, rt) {
         blocking: j.blocking.length,
         outOfScope: j.outOfScope.length,
         expiredExceptions: j.exceptions.expired.length,
+        beyondCapExceptions: j.exceptions.beyondCap.length,
         unusedExceptions: j.exceptions.unused.length,
     };
-    if (run.dependencies !== undefined)
-        metrics.dependencies = run.dependencies;
+    if (out.run.dependencies !== undefined)
+        metrics.dependencies = out.run.dependencies;
+    return metrics;
+}
+function groupByEntry(matches) {
+    const byEntry = new Map();
+    for (const { finding, entry } of matches)
+        byEntry.set(entry, [...(byEntry.get(entry) ?? []), finding]);
+    return byEntry;
+}
+const packagesOf = (hits) => hits.map((h) => `${h.package}@${h.version}`).join(', ');
+/** Annotations for exceptions that do not hold: expired, dated beyond the cap, unused, or CVE ids npm cannot match. */
+function exceptionFindings(out) {
+    const { judgement: j, workspace: ws } = out;
     const findings = [];
-    const file = run.manifest || undefined;
-    const blockingSet = new Set(j.blocking);
-    for (const f of inScope) {
-        findings.push({
-            severity: blockingSet.has(f) ? 'error' : f.severity === 'unknown' ? 'warning' : 'notice',
-            message: findingMessage(f, o.unknownSeverity),
-            ...(file ? { file } : {}),
-            ...(file && f.line ? { line: f.line } : {}),
-            rule: f.advisoryId,
-        });
-    }
-    const expiredCounts = new Map();
-    for (const { finding, entry } of j.expiredMatches)
-        expiredCounts.set(entry, [...(expiredCounts.get(entry) ?? []), finding]);
-    for (const [entry, hits] of expiredCounts) {
+    for (const [entry, hits] of groupByEntry(j.expiredMatches)) {
         findings.push({
             severity: 'error',
-            message: `exception ${entry.key} (owner ${entry.owner}) expired on ${entry.expires} and no longer suppresses ${hits.map((h) => `${h.package}@${h.version}`).join(', ')}: renew it with a new date and reason, or fix the dependency`,
-            ...whereOf(entry, rt.workspace),
+            message: `exception ${entry.key} (owner ${entry.owner}) expired on ${entry.expires} and no longer suppresses ${packagesOf(hits)}: renew it with a new date and reason, or fix the dependency`,
+            ...whereOf(entry, ws),
             rule: 'expired-exception',
         });
     }
+    for (const [entry, hits] of groupByEntry(j.beyondCapMatches)) {
+        findings.push({
+            severity: 'error',
+            message: `exception ${entry.key} (owner ${entry.owner}) expires on ${entry.expires}, more than ${out.opts.maxExceptionDays} days ahead (input "max-exception-days"), so it suppresses nothing (${packagesOf(hits)}): give it an expiry within ${out.opts.maxExceptionDays} days and renew it when it comes due`,
+            ...whereOf(entry, ws),
+            rule: 'exception-beyond-cap',
+        });
+    }
     for (const entry of j.exceptions.unused) {
-        if (cannotMatch(entry, ecosystem)) {
+        if (cannotMatch(entry, out.ecosystem)) {
             findings.push({
                 severity: 'warning',
                 message: `exception ${entry.key} (owner ${entry.owner}) cannot match an npm finding: npm's advisory data (the registry's bulk advisory answer and npm audit's report) carries GHSA ids and npm's numeric advisory ids, no CVE ids. ` +
                     `List the advisory's GHSA id instead (https://github.com/advisories?query=${encodeURIComponent(entry.key)}); CVE ids match pip-audit findings only`,
-                ...whereOf(entry, rt.workspace),
+                ...whereOf(entry, ws),
                 rule: 'cve-exception-npm',
             });
             continue;
         }
         findings.push({
             severity: 'warning',
-            message: `exception ${entry.key} (owner ${entry.owner}, expires ${entry.expires}) matches no ${o.scope === 'runtime' ? 'runtime ' : ''}vulnerability: remove it`,
-            ...whereOf(entry, rt.workspace),
+            message: `exception ${entry.key} (owner ${entry.owner}, expires ${entry.expires}) matches no ${out.opts.scope === 'runtime' ? 'runtime ' : ''}vulnerability: remove it`,
+            ...whereOf(entry, ws),
             rule: 'unused-exception',
         });
     }
+    return findings;
+}
+/** Every finding the gate reports: vulnerabilities in scope, exception problems, the registry and what was not audited. */
+function auditFindings(out) {
+    const { judgement: j, run } = out;
+    const file = run.manifest || undefined;
+    const blockingSet = new Set(j.blocking);
+    const findings = inScopeOf(j).map((f) => ({
+        severity: blockingSet.has(f) ? 'error' : f.severity === 'unknown' ? 'warning' : 'notice',
+        message: findingMessage(f, out.opts.unknownSeverity),
+        ...(file ? { file } : {}),
+        ...(file && f.line ? { line: f.line } : {}),
+        rule: f.advisoryId,
+    }));
+    findings.push(...exceptionFindings(out));
     const reg = run.registry;
     if (reg?.projectOverride) {
         const po = reg.projectOverride;
         findings.push({
-            severity: 'warning',
+            severity: out.untrusted ? 'error' : 'warning',
             message: `${po.file} sets the npm registry to ${reg.url} (npm would otherwise use ${po.instead}) and input "registry" is empty: npm audit asked that server for advisories, and its answer decides this gate. ` +
-                `If it is your mirror, set input "registry" to it (the input overrides every .npmrc); if not, remove the line`,
+                (out.untrusted ? 'This change sets it (the base commit does not): a change cannot choose who judges it. Set input "registry", or change the .npmrc in a change of its own' : 'If it is your mirror, set input "registry" to it (the input overrides every .npmrc); if not, remove the line'),
             file: po.file,
             ...(po.line ? { line: po.line } : {}),
             rule: 'npmrc-registry',
         });
     }
-    if (reg?.error) {
+    if (reg?.error)
         findings.push({ severity: 'warning', message: `could not tell which registry npm asks for advisories: ${reg.error}`, rule: 'registry-unknown' });
-    }
     for (const s of run.skipped ?? []) {
         findings.push({ severity: 'warning', message: `pip-audit could not audit ${s.name}: ${s.reason}`, ...(file ? { file } : {}), rule: 'not-audited' });
     }
-    let status;
-    let summary;
-    const from = reg ? `; advisories from ${reg.url || 'an unknown registry'} (${reg.projectOverride ? `set by ${reg.projectOverride.file}, see warning` : reg.source})` : '';
-    const counts = `${metrics.critical} critical, ${metrics.high} high, ${metrics.moderate} moderate, ${metrics.low} low${metrics.unknown ? `, ${metrics.unknown} unrated` : ''}; ${metrics.suppressed} suppressed`;
-    if (run.toolError) {
-        status = 'error';
-        summary = `${run.tool} could not audit the dependencies: ${run.toolError}${from}`;
-    }
-    else if (j.blocking.length > 0 || j.exceptions.expired.length > 0) {
-        status = 'fail';
-        const parts = [];
-        const unrated = j.blocking.filter((f) => f.severity === 'unknown').length;
-        const rated = j.blocking.length - unrated;
-        if (rated > 0)
-            parts.push(`${rated} vulnerabilit${rated === 1 ? 'y' : 'ies'} at or above ${o.failOn}`);
-        if (unrated > 0)
-            parts.push(`${unrated} without a severity, which fail-on cannot judge (unknown-severity: fail)`);
-        if (j.exceptions.expired.length > 0)
-            parts.push(`expired exception(s): ${j.exceptions.expired.map((e) => e.key).join(', ')}`);
-        summary = `${run.tool}: ${parts.join('; ')} (${counts})${from}`;
-    }
-    else {
-        status = 'pass';
-        summary = `${run.tool}: nothing at or above ${o.failOn} (${counts})${from}`;
-    }
-    const sections = [];
-    const depText = run.dependencies !== undefined ? `${run.dependencies} dependencies` : 'the dependencies';
-    sections.push(`Audited ${depText} with ${md(run.tool)} ${run.version ? code(run.version) : ''} from ${run.manifest ? code(run.manifest) : 'the environment'}; ` +
-        `fails on ${code(o.failOn)} and above; scope ${code(o.scope)}` +
-        (j.outOfScope.length > 0 ? ` (${j.outOfScope.length} dev-only finding(s) not counted)` : '') +
-        '. Vulnerabilities are counted once per package version and advisory.');
-    if (reg) {
-        sections.push(`Advisories were requested from ${reg.url ? code(reg.url) : 'a registry npm did not name'} (${reg.source === 'input "registry"' ? 'input `registry`' : md(reg.source)}).`);
-    }
-    if (reg?.projectOverride) {
+    return findings;
+}
+function registrySections(out) {
+    const reg = out.run.registry;
+    if (!reg)
+        return [];
+    const sections = [`Advisories were requested from ${reg.url ? code(reg.url) : 'a registry npm did not name'} (${reg.source === 'input "registry"' ? 'input `registry`' : md(reg.source)}).`];
+    if (reg.projectOverride) {
         const po = reg.projectOverride;
         sections.push(`### ⚠️ Registry set by ${code(po.file)}\n\n` +
             `Input \`registry\` is empty, so npm took its registry from ${code(po.file)}: ${code(reg.url)} instead of ${code(po.instead)}. ` +
             'That server answered the advisory query, and whatever it answers decides this gate. ' +
-            'If it is your mirror, set input `registry` to it (the input overrides every `.npmrc`); if not, remove the setting.');
+            (out.untrusted
+                ? 'This change sets it (the base commit does not), so the answer is not trusted and the gate could not judge: set input `registry`, or change the `.npmrc` in a change of its own.'
+                : 'If it is your mirror, set input `registry` to it (the input overrides every `.npmrc`); if not, remove the setting.'));
     }
-    if (reg?.error)
+    if (reg.error)
         sections.push(`Could not tell which registry npm asks for advisories: ${md(reg.error)}`);
-    if (run.toolError)
-        sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
-    const unknown = inScope.filter((f) => f.severity === 'unknown');
-    if (unknown.length > 0)
-        sections.push(unknownSeveritySection(unknown, run.tool, o));
-    const exRows = [];
+    return sections;
+}
+function exceptionRows(out) {
+    const j = out.judgement;
     const suppressedCounts = new Map();
     for (const { entry } of j.suppressed)
         suppressedCounts.set(entry, (suppressedCounts.get(entry) ?? 0) + 1);
-    for (const e of j.exceptions.expired)
-        exRows.push(['❌ expired', code(e.key), md(e.owner), md(e.reason), md(e.expires), String(expiredCounts.get(e)?.length ?? 0)]);
-    for (const e of j.exceptions.applied)
-        exRows.push(['✅ applied', code(e.key), md(e.owner), md(e.reason), md(e.expires), String(suppressedCounts.get(e) ?? 0)]);
-    for (const e of j.exceptions.unused)
-        exRows.push([cannotMatch(e, ecosystem) ? '⚠️ CVE id: npm cannot match' : '⚠️ unused', code(e.key), md(e.owner), md(e.reason), md(e.expires), '0']);
-    if (!exceptionsEvaluated && auditEntries > 0) {
-        sections.push(`${auditEntries} exception(s) in ${code(shownExceptions)} were not evaluated: ${md(run.tool)} did not produce a report to match them against.`);
+    const expiredCounts = groupByEntry(j.expiredMatches);
+    const capCounts = groupByEntry(j.beyondCapMatches);
+    const row = (state, e, matched) => [state, code(e.key), md(e.owner), md(e.reason), md(e.expires), String(matched)];
+    return [
+        ...j.exceptions.expired.map((e) => row('❌ expired', e, expiredCounts.get(e)?.length ?? 0)),
+        ...j.exceptions.beyondCap.map((e) => row(`❌ expires more than ${out.opts.maxExceptionDays} days ahead`, e, capCounts.get(e)?.length ?? 0)),
+        ...j.exceptions.applied.map((e) => row('✅ applied', e, suppressedCounts.get(e) ?? 0)),
+        ...j.exceptions.unused.map((e) => row(cannotMatch(e, out.ecosystem) ? '⚠️ CVE id: npm cannot match' : '⚠️ unused', e, 0)),
+    ];
+}
+function exceptionSections(out) {
+    const { exceptions: ex, shownExceptions } = out;
+    const sections = [];
+    const fromText = ex.from ? ` at the base commit ${code(ex.from.slice(0, 12))}` : '';
+    if (ex.from)
+        sections.push(`Exceptions were read from ${code(shownExceptions)} at the base commit ${code(ex.from.slice(0, 12))}: a change cannot approve itself.`);
+    for (const note of ex.notes)
+        sections.push(`> ${md(note)}`);
+    if (out.run.toolError && out.auditEntries > 0) {
+        sections.push(`${out.auditEntries} exception(s) in ${code(shownExceptions)} were not evaluated: ${md(out.run.tool)} did not produce a report to match them against.`);
     }
-    if (exRows.length > 0) {
-        const shown = exRows.slice(0, SUMMARY_ROWS);
-        sections.push(`### Exceptions (${exRows.length}) from ${code(shownExceptions)}\n\n${table(['state', 'id', 'owner', 'reason', 'expires', 'matched'], shown)}` +
-            (exRows.length > shown.length ? `\n\nShowing ${shown.length} of ${exRows.length}; the evidence record lists all.` : ''));
+    const rows = exceptionRows(out);
+    if (rows.length > 0) {
+        const shown = rows.slice(0, SUMMARY_ROWS);
+        sections.push(`### Exceptions (${rows.length}) from ${code(shownExceptions)}${fromText}\n\n${table(['state', 'id', 'owner', 'reason', 'expires', 'matched'], shown)}` +
+            (rows.length > shown.length ? `\n\nShowing ${shown.length} of ${rows.length}; the evidence record lists all.` : ''));
     }
-    const details = {
-        ecosystem,
+    if (ex.afterMerge.length > 0) {
+        const shown = ex.afterMerge.slice(0, SUMMARY_ROWS).map((e) => [code(e.key), md(e.owner), md(e.reason), md(e.expires), md(e.where)]);
+        sections.push(`### Exceptions this change adds or edits: applied after merge (${ex.afterMerge.length})\n\n` +
+            `These entries of the change's ${code(shownExceptions)} are not applied to the change itself; they take effect once it is merged.\n\n` +
+            table(['id', 'owner', 'reason', 'expires', 'where'], shown));
+    }
+    return sections;
+}
+function auditSections(out) {
+    const { run, judgement: j, opts } = out;
+    const depText = run.dependencies !== undefined ? `${run.dependencies} dependencies` : 'the dependencies';
+    const sections = [
+        `Audited ${depText} with ${md(run.tool)} ${run.version ? code(run.version) : ''} from ${run.manifest ? code(run.manifest) : 'the environment'}; ` +
+            `fails on ${code(opts.failOn)} and above; scope ${code(opts.scope)}` +
+            (j.outOfScope.length > 0 ? ` (${j.outOfScope.length} dev-only finding(s) not counted)` : '') +
+            '. Vulnerabilities are counted once per package version and advisory.',
+        ...registrySections(out),
+    ];
+    if (run.toolError)
+        sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
+    const unknown = inScopeOf(j).filter((f) => f.severity === 'unknown');
+    if (unknown.length > 0)
+        sections.push(unknownSeveritySection(unknown, run.tool, opts));
+    sections.push(...exceptionSections(out));
+    return sections;
+}
+function auditDetails(out) {
+    const { run, judgement: j, opts, workspace: ws, exceptions: ex } = out;
+    const inScope = inScopeOf(j);
+    const suppressedCounts = new Map();
+    for (const { entry } of j.suppressed)
+        suppressedCounts.set(entry, (suppressedCounts.get(entry) ?? 0) + 1);
+    const expiredCounts = groupByEntry(j.expiredMatches);
+    const capCounts = groupByEntry(j.beyondCapMatches);
+    return {
+        ecosystem: out.ecosystem,
         manifest: run.manifest,
-        failOn: o.failOn,
-        scope: o.scope,
-        unknownSeverity: o.unknownSeverity ?? 'fail',
+        failOn: opts.failOn,
+        scope: opts.scope,
+        unknownSeverity: opts.unknownSeverity ?? 'fail',
         findingsTotal: inScope.length,
         findings: inScope.slice(0, DETAIL_FINDINGS).map(detailFinding),
         suppressed: j.suppressed.slice(0, DETAIL_FINDINGS).map(({ finding, entry }) => ({ ...detailFinding(finding), exception: entry.key })),
         exceptions: {
-            file: shownExceptions,
-            evaluated: exceptionsEvaluated,
-            entries: auditEntries,
-            applied: j.exceptions.applied.map((e) => exceptionRecord(e, rt.workspace, suppressedCounts.get(e) ?? 0)),
-            expired: j.exceptions.expired.map((e) => exceptionRecord(e, rt.workspace, expiredCounts.get(e)?.length ?? 0)),
-            unused: j.exceptions.unused.map((e) => ({ ...exceptionRecord(e, rt.workspace), ...(cannotMatch(e, ecosystem) ? { cannotMatch: 'npm findings carry no CVE ids' } : {}) })),
+            file: out.shownExceptions,
+            ...(ex.from ? { readFrom: ex.from } : {}),
+            ...(opts.maxExceptionDays !== undefined ? { maxDays: opts.maxExceptionDays } : {}),
+            evaluated: !run.toolError,
+            entries: out.auditEntries,
+            applied: j.exceptions.applied.map((e) => exceptionRecord(e, ws, suppressedCounts.get(e) ?? 0)),
+            expired: j.exceptions.expired.map((e) => exceptionRecord(e, ws, expiredCounts.get(e)?.length ?? 0)),
+            beyondCap: j.exceptions.beyondCap.map((e) => exceptionRecord(e, ws, capCounts.get(e)?.length ?? 0)),
+            unused: j.exceptions.unused.map((e) => ({ ...exceptionRecord(e, ws), ...(cannotMatch(e, out.ecosystem) ? { cannotMatch: 'npm findings carry no CVE ids' } : {}) })),
+            ...(ex.afterMerge.length > 0 ? { afterMerge: ex.afterMerge.slice(0, DETAIL_FINDINGS).map((e) => exceptionRecord(e, ws)) } : {}),
         },
         ...(run.npmCounts ? { npmReportedPackages: run.npmCounts } : {}),
-        ...(reg ? { registry: reg } : {}),
+        ...(run.registry ? { registry: run.registry } : {}),
         ...(run.skipped && run.skipped.length > 0 ? { notAudited: run.skipped.slice(0, DETAIL_FINDINGS) } : {}),
+        ...(out.untrusted ? { untrusted: out.untrusted } : {}),
     };
+}
+
+;// CONCATENATED MODULE: ./src/gates/audit/options.ts
+
+const AUDIT_ECOSYSTEMS = ['auto', 'npm', 'python'];
+const AUDIT_SCOPES = ['runtime', 'all'];
+/** What a finding with no severity at all (no rating, no CVSS score) does to the gate. */
+const UNKNOWN_SEVERITY_MODES = ['fail', 'warn'];
+
+;// CONCATENATED MODULE: ./src/gates/audit/index.ts
+/**
+ * The audit gate: known-vulnerable dependencies, normalised from npm audit or pip-audit.
+ *
+ *   collect  the exceptions in force (base commit on pull requests: exceptions.ts), the tool's
+ *            report (npm.ts, python.ts), the registry that answered (registry.ts)
+ *   judge    judge.ts, pure: blocking / below threshold / suppressed / expired / beyond the cap
+ *   render   render.ts: findings (annotations), summary sections and the record's details
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const PYTHON_MANIFESTS = ['requirements.txt', 'pyproject.toml'];
+function detectEcosystem(dir, choice, shownDir) {
+    if (choice !== 'auto')
+        return choice;
+    const npm = NPM_LOCKS.some((f) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)));
+    const python = PYTHON_MANIFESTS.some((f) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, f)));
+    if (npm && python) {
+        throw new errors_ConfigurationError(`input "ecosystem" is auto, but ${shownDir} has both an npm lockfile and a Python manifest: set ecosystem to npm or python (one audit step per ecosystem)`);
+    }
+    if (npm)
+        return 'npm';
+    if (python)
+        return 'python';
+    if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(dir, 'package.json'))) {
+        throw new errors_ConfigurationError(`${shownDir}/package.json has no package-lock.json next to it: npm audit reads the lockfile; create it with "npm install --package-lock-only", commit it, or set input "working-directory"`);
+    }
+    throw new errors_ConfigurationError(`input "ecosystem" is auto, but ${shownDir} has none of ${[...NPM_LOCKS, ...PYTHON_MANIFESTS].join(', ')}: set "working-directory" to the folder with the lockfile, or set "ecosystem" to npm or python`);
+}
+async function runTool(ecosystem, opts, runtime) {
+    const shownDir = repoRelative(opts.workingDirectory, runtime.workspace) || '.';
+    return runtime.log.group(`audit (${ecosystem}) in ${shownDir}`, async () => {
+        try {
+            return ecosystem === 'npm' ? await runNpmAudit(opts, runtime) : await runPipAudit(opts, runtime);
+        }
+        catch (error) {
+            if (error instanceof errors_ConfigurationError)
+                throw error;
+            const tool = ecosystem === 'npm' ? 'npm audit' : 'pip-audit';
+            return { tool, version: '', manifest: '', findings: [], toolError: error.message };
+        }
+    });
+}
+/** On a pull request, a registry set by a repository .npmrc that the base commit does not set is the change's own choice. */
+async function untrustedRegistry(run, opts, runtime) {
+    const override = run.registry?.projectOverride;
+    if (!override || opts.baseCommit === undefined)
+        return undefined;
+    if (!(await npmrcChangedByChange(runtime.workspace, opts.baseCommit, override.file, (0,external_node_path_namespaceObject.join)(runtime.workspace, override.file))))
+        return undefined;
+    return `the advisories came from ${run.registry.url}, which ${override.file} sets in this change (the base commit ${opts.baseCommit.slice(0, 12)} does not): a change cannot choose the server that judges it; set input "registry"`;
+}
+async function runAuditGate(opts, runtime) {
+    const clock = startClock();
+    const shownDir = repoRelative(opts.workingDirectory, runtime.workspace) || '.';
+    const shownExceptions = repoRelative(opts.exceptionsFile, runtime.workspace);
+    const rel = shownExceptions.startsWith('/') ? undefined : shownExceptions;
+    // Collect. The exceptions first: a malformed file is a configuration error whatever the audit finds.
+    const exceptions = await exceptionsInForce({ path: opts.exceptionsFile, shown: shownExceptions, explicit: opts.exceptionsFileExplicit, ...(rel !== undefined ? { rel } : {}) }, opts.baseCommit, runtime.workspace, runtime.log);
+    const ecosystem = detectEcosystem(opts.workingDirectory, opts.ecosystem, shownDir);
+    const run = await runTool(ecosystem, opts, runtime);
+    if (run.toolError)
+        run.toolError = redactUrlCredentials(run.toolError);
+    const untrusted = run.toolError ? undefined : await untrustedRegistry(run, opts, runtime);
+    // Judge.
+    const ledger = new ExceptionLedger(exceptions.entries, 'audit', opts.now, opts.maxExceptionDays);
+    const judgement = judgeFindings(run.toolError ? [] : mergeCopies(run.findings), opts, ledger);
+    // A tool that failed reported nothing: no exception was tested against anything, so none is
+    // "unused" (telling the user to remove every exception after a network failure would be wrong).
+    if (run.toolError)
+        judgement.exceptions = { applied: [], expired: [], beyondCap: [], unused: [] };
+    const auditEntries = exceptions.entries.filter((e) => e.kind === 'id' && (e.gate === undefined || e.gate === 'audit')).length;
+    const outcome = { opts, ecosystem, run, judgement, exceptions, shownExceptions, workspace: runtime.workspace, auditEntries, ...(untrusted ? { untrusted } : {}) };
+    const metrics = auditMetrics(outcome);
+    const reg = run.registry;
+    const from = reg ? `; advisories from ${reg.url || 'an unknown registry'} (${reg.projectOverride ? `set by ${reg.projectOverride.file}, see warning` : reg.source})` : '';
+    const counts = `${metrics.critical} critical, ${metrics.high} high, ${metrics.moderate} moderate, ${metrics.low} low${metrics.unknown ? `, ${metrics.unknown} unrated` : ''}; ${metrics.suppressed} suppressed`;
+    const verdict = auditVerdict(judgement, {
+        tool: run.tool,
+        failOn: opts.failOn,
+        counts,
+        from,
+        ...(run.toolError ? { toolError: run.toolError } : {}),
+        ...(untrusted ? { untrusted } : {}),
+        ...(opts.maxExceptionDays !== undefined ? { maxExceptionDays: opts.maxExceptionDays } : {}),
+    });
+    // Render.
     return {
         gate: 'audit',
-        status,
-        summary,
+        status: verdict.status,
+        summary: verdict.summary,
         tool: { name: run.tool, version: run.version, ...(run.configSha256 ? { configSha256: run.configSha256 } : {}) },
         metrics,
-        findings,
-        details,
+        findings: auditFindings(outcome),
+        details: auditDetails(outcome),
         startedAt: clock.startedAt,
         durationMs: clock.elapsed(),
         outputs: {
@@ -21031,11 +21329,13 @@ async function runAuditGate(o, rt) {
             total: metrics.total,
             blocking: metrics.blocking,
         },
-        summarySections: sections,
+        summarySections: auditSections(outcome),
     };
 }
 
 ;// CONCATENATED MODULE: ./src/actions/audit/main.ts
+
+
 
 
 
@@ -21051,6 +21351,7 @@ const inputs = {
     'unknown-severity': enumInput(UNKNOWN_SEVERITY_MODES, 'fail'),
     scope: enumInput(AUDIT_SCOPES, 'runtime'),
     'exceptions-file': stringInput(''),
+    'max-exception-days': integerInput(90, { min: 0, max: 36_500, unit: 'days' }),
     registry: stringInput(''),
     'timeout-seconds': integerInput(300, { min: 1, max: 3600, unit: 'seconds' }),
     ...commonGateInputs,
@@ -21071,21 +21372,42 @@ function checkRegistry(value) {
     }
     return value;
 }
+/**
+ * The exceptions file in the checkout: inside the workspace or RUNNER_TEMP after realpath (a
+ * symlink out of the repository is a configuration error). The default path may be absent.
+ */
+function exceptionsPath(named, workspace, runnerTemp) {
+    const value = named === '' ? DEFAULT_EXCEPTIONS_PATH : named;
+    const path = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(workspace, value);
+    let present = (0,external_node_fs_namespaceObject.existsSync)(path);
+    try {
+        present = present || (0,external_node_fs_namespaceObject.lstatSync)(path).isSymbolicLink();
+    }
+    catch {
+        // absent
+    }
+    if (!present && named === '')
+        return path;
+    return resolveFileInput('exceptions-file', value, { workspace, others: runnerTemp ? [runnerTemp] : [] }, 'exceptions file');
+}
 function run(env = process.env) {
     return runGateAction({
         gate: 'audit',
         shape: inputs,
         execute: (i, ctx, rt) => {
             const named = i['exceptions-file'];
-            const exceptionsPath = named === '' ? DEFAULT_EXCEPTIONS_PATH : named;
+            // Pull requests and merge groups are judged by the exceptions of the commit they merge into.
+            const baseCommit = BASE_POLICY_EVENTS.includes(ctx.eventName) ? ctx.baseSha : undefined;
             return runAuditGate({
                 ecosystem: i.ecosystem,
                 workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
                 failOn: i['fail-on'],
                 unknownSeverity: i['unknown-severity'],
                 scope: i.scope,
-                exceptionsFile: (0,external_node_path_namespaceObject.isAbsolute)(exceptionsPath) ? exceptionsPath : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, exceptionsPath),
+                exceptionsFile: exceptionsPath(named, ctx.workspace, ctx.runnerTemp),
                 exceptionsFileExplicit: named !== '',
+                ...(baseCommit ? { baseCommit } : {}),
+                maxExceptionDays: i['max-exception-days'],
                 registry: checkRegistry(i.registry),
                 timeoutMs: i['timeout-seconds'] * 1000,
                 now: new Date(),

@@ -10711,17 +10711,17 @@ function resolveDirectoryInput(input, value, workspace) {
  */
 function resolveFileInput(input, value, workspace, what = 'file path') {
     const roots = rootsOf(workspace);
-    const file = isAbsolute(value) ? value : resolve(roots.workspace, value);
+    const file = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(roots.workspace, value);
     if (!isWithin(roots.workspace, file) && !(roots.others ?? []).some((r) => r !== '' && isWithin(r, file)) && realpathInside(file, roots) === undefined) {
         throw outside(input, value, what);
     }
-    if (!existsSync(file)) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file)) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
     }
     if (realpathInside(file, roots) === undefined)
         throw outside(input, value, what);
-    if (!statSync(file).isFile()) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
+    if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
     }
     return file;
 }
@@ -10838,7 +10838,17 @@ function verdictWithProblems(args) {
     return 'pass';
 }
 
-;// CONCATENATED MODULE: ./src/gates/lint.ts
+;// CONCATENATED MODULE: ./src/gates/lint/index.ts
+/**
+ * The lint gate: the project's eslint, ruff/flake8, or any command with a report.
+ *
+ *   collect  run the linter and read its report (runEslint, runPythonLinter, runCommandLinter);
+ *            exit codes are interpreted, a report path is confined to the workspace by realpath
+ *   judge    errors (and warnings with fail-on-warnings) fail; a linter that failed without a
+ *            usable report, or exited 1 with no error in it, is error
+ *   render   findings as annotations, the verdict line and one summary section
+ */
+
 
 
 
@@ -10956,6 +10966,10 @@ async function runEslint(o, rt) {
         return { tool: 'eslint', version, configSha256, findings: [], toolError: toolFailure('eslint', r) };
     }
     const { findings, files } = parseEslintJson(r.stdout, rt.workspace);
+    // Exit 1 means "lint errors": a report without one means eslint failed some other way (as the command preset says).
+    if (r.exitCode === 1 && !findings.some((f) => f.severity === 'error')) {
+        return { tool: 'eslint', version, configSha256, findings, filesChecked: files, toolError: `eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}` };
+    }
     return { tool: 'eslint', version, configSha256, findings, filesChecked: files };
 }
 async function runPythonLinter(o, rt) {
@@ -10988,7 +11002,12 @@ async function runCommandLinter(o, rt) {
     const [cmd, ...args] = o.command;
     if (!cmd)
         throw new errors_ConfigurationError('input "command" is required with preset: command: the linter command line, e.g. "npx eslint -f json -o lint.json ."');
-    const reportPath = o.report ? (0,external_node_path_namespaceObject.join)(o.workingDirectory, o.report) : '';
+    const roots = { workspace: rt.workspace, others: [rt.tempDir] };
+    const reportPath = o.report ? (0,external_node_path_namespaceObject.resolve)(o.workingDirectory, o.report) : '';
+    // Checked before the command runs, and again (after realpath) once it wrote the report.
+    if (reportPath && !isWithin(rt.workspace, reportPath) && !isWithin(rt.tempDir, reportPath)) {
+        throw new errors_ConfigurationError(`input "report" names ${JSON.stringify(o.report)}, which is outside the repository: give the report path relative to "working-directory", inside the repository`);
+    }
     const since = Date.now();
     const r = await execTool(cmd, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
     rt.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
@@ -11001,11 +11020,13 @@ async function runCommandLinter(o, rt) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(reportPath)) {
         return { tool: cmd, version: '', findings: [], toolError: `${cmd} ${describeExit(r)} and wrote no report at ${o.report}` };
     }
-    const stat = (0,external_node_fs_namespaceObject.statSync)(reportPath);
+    // A symlink the change planted (to /proc/self/environ, to a secret) is refused, never read into the record.
+    const report = resolveFileInput('report', reportPath, roots, 'report path');
+    const stat = (0,external_node_fs_namespaceObject.statSync)(report);
     if (stat.mtimeMs < since - 1000) {
         return { tool: cmd, version: '', findings: [], toolError: `the report ${o.report} is older than this run: ${cmd} did not write it` };
     }
-    const text = (0,external_node_fs_namespaceObject.readFileSync)(reportPath, 'utf8');
+    const text = (0,external_node_fs_namespaceObject.readFileSync)(report, 'utf8');
     const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
     if (r.exitCode !== 0 && findings.length === 0) {
         return { tool: cmd, version: '', findings, toolError: `${cmd} ${describeExit(r)} but its report lists no problem` };

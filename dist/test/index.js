@@ -13231,116 +13231,6 @@ async function runGateAction(spec, env = process.env) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/paths.ts
-
-
-
-
-function realOrSelf(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(path);
-    }
-    catch {
-        return (0,external_node_path_namespaceObject.resolve)(path);
-    }
-}
-/** True when `child` is `parent` or below it. A name such as `..foo` is below, not above. */
-function isWithin(parent, child) {
-    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
-    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
-}
-/** The realpath of `path` when it resolves inside one of the roots (also realpath'd), else undefined. */
-function realpathInside(path, roots) {
-    const real = realOrSelf(path);
-    const allowed = [roots.workspace, ...(roots.others ?? [])].filter((r) => r !== '').map(realOrSelf);
-    return allowed.some((root) => isWithin(root, real)) ? real : undefined;
-}
-function rootsOf(workspace) {
-    return typeof workspace === 'string' ? { workspace } : workspace;
-}
-// Symlinks are followed before the check, so a link inside the repository to /etc is outside too.
-function outside(input, value, what) {
-    return new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
-}
-/** Resolves a directory input against the workspace; it must exist and (after realpath) stay inside the allowed roots. */
-function resolveDirectoryInput(input, value, workspace) {
-    const roots = rootsOf(workspace);
-    const dir = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(roots.workspace, value);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(dir) || !(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory()) {
-        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
-    }
-    if (realpathInside(dir, roots) === undefined)
-        throw outside(input, value, 'directory');
-    return dir;
-}
-/**
- * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
- * must be a file, and neither the path nor a symlink on it may lead out of the allowed roots.
- * `what` names the file in messages ("Dockerfile path").
- */
-function resolveFileInput(input, value, workspace, what = 'file path') {
-    const roots = rootsOf(workspace);
-    const file = isAbsolute(value) ? value : resolve(roots.workspace, value);
-    if (!isWithin(roots.workspace, file) && !(roots.others ?? []).some((r) => r !== '' && isWithin(r, file)) && realpathInside(file, roots) === undefined) {
-        throw outside(input, value, what);
-    }
-    if (!existsSync(file)) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
-    }
-    if (realpathInside(file, roots) === undefined)
-        throw outside(input, value, what);
-    if (!statSync(file).isFile()) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
-    }
-    return file;
-}
-/**
- * A glob pattern given in an input must stay inside the repository: absolute patterns and patterns
- * that climb out (`../x/*.xml`) are configuration errors naming the input.
- */
-function checkGlobPattern(input, pattern) {
-    const body = pattern.startsWith('!') ? pattern.slice(1) : pattern;
-    const parts = body.split(/[\\/]+/);
-    if (isAbsolute(body) || /^[A-Za-z]:/.test(body) || parts.includes('..')) {
-        throw new ConfigurationError(`input "${input}" has the pattern ${JSON.stringify(pattern)}, which leads outside the repository: give globs relative to the repository root, without ".." segments`);
-    }
-}
-/**
- * Files matching the globs, never following directory symlinks, each resolved with realpath and
- * kept only when it lies inside the roots; a file reached twice (a symlink to another matched
- * file) is counted once. Returns absolute paths as matched (not realpaths), sorted.
- */
-function globInside(patterns, opts) {
-    if (patterns.length === 0)
-        return [];
-    const matches = globSync([...patterns], {
-        cwd: opts.cwd,
-        absolute: true,
-        dot: opts.dot ?? true,
-        onlyFiles: true,
-        followSymbolicLinks: false,
-        expandDirectories: false,
-        ignore: opts.ignore ?? [],
-    }).sort();
-    const seen = new Set();
-    const out = [];
-    for (const match of matches) {
-        const real = realpathInside(match, opts.roots);
-        if (real === undefined || seen.has(real))
-            continue;
-        try {
-            if (!statSync(real).isFile())
-                continue;
-        }
-        catch {
-            continue;
-        }
-        seen.add(real);
-        out.push(match);
-    }
-    return out;
-}
-
 ;// CONCATENATED MODULE: external "fs"
 const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 var external_fs_namespaceObject_0 = /*#__PURE__*/__nccwpck_require__.t(external_fs_namespaceObject, 2);
@@ -14232,6 +14122,116 @@ function dist_globSync(globInput, options) {
 //#endregion
 
 
+;// CONCATENATED MODULE: ./src/core/paths.ts
+
+
+
+
+function realOrSelf(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return (0,external_node_path_namespaceObject.resolve)(path);
+    }
+}
+/** True when `child` is `parent` or below it. A name such as `..foo` is below, not above. */
+function isWithin(parent, child) {
+    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
+}
+/** The realpath of `path` when it resolves inside one of the roots (also realpath'd), else undefined. */
+function realpathInside(path, roots) {
+    const real = realOrSelf(path);
+    const allowed = [roots.workspace, ...(roots.others ?? [])].filter((r) => r !== '').map(realOrSelf);
+    return allowed.some((root) => isWithin(root, real)) ? real : undefined;
+}
+function rootsOf(workspace) {
+    return typeof workspace === 'string' ? { workspace } : workspace;
+}
+// Symlinks are followed before the check, so a link inside the repository to /etc is outside too.
+function outside(input, value, what) {
+    return new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
+}
+/** Resolves a directory input against the workspace; it must exist and (after realpath) stay inside the allowed roots. */
+function resolveDirectoryInput(input, value, workspace) {
+    const roots = rootsOf(workspace);
+    const dir = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(roots.workspace, value);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir) || !(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory()) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
+    }
+    if (realpathInside(dir, roots) === undefined)
+        throw outside(input, value, 'directory');
+    return dir;
+}
+/**
+ * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
+ * must be a file, and neither the path nor a symlink on it may lead out of the allowed roots.
+ * `what` names the file in messages ("Dockerfile path").
+ */
+function resolveFileInput(input, value, workspace, what = 'file path') {
+    const roots = rootsOf(workspace);
+    const file = isAbsolute(value) ? value : resolve(roots.workspace, value);
+    if (!isWithin(roots.workspace, file) && !(roots.others ?? []).some((r) => r !== '' && isWithin(r, file)) && realpathInside(file, roots) === undefined) {
+        throw outside(input, value, what);
+    }
+    if (!existsSync(file)) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
+    }
+    if (realpathInside(file, roots) === undefined)
+        throw outside(input, value, what);
+    if (!statSync(file).isFile()) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
+    }
+    return file;
+}
+/**
+ * A glob pattern given in an input must stay inside the repository: absolute patterns and patterns
+ * that climb out (`../x/*.xml`) are configuration errors naming the input.
+ */
+function checkGlobPattern(input, pattern) {
+    const body = pattern.startsWith('!') ? pattern.slice(1) : pattern;
+    const parts = body.split(/[\\/]+/);
+    if ((0,external_node_path_namespaceObject.isAbsolute)(body) || /^[A-Za-z]:/.test(body) || parts.includes('..')) {
+        throw new errors_ConfigurationError(`input "${input}" has the pattern ${JSON.stringify(pattern)}, which leads outside the repository: give globs relative to the repository root, without ".." segments`);
+    }
+}
+/**
+ * Files matching the globs, never following directory symlinks, each resolved with realpath and
+ * kept only when it lies inside the roots; a file reached twice (a symlink to another matched
+ * file) is counted once. Returns absolute paths as matched (not realpaths), sorted.
+ */
+function globInside(patterns, opts) {
+    if (patterns.length === 0)
+        return [];
+    const matches = dist_globSync([...patterns], {
+        cwd: opts.cwd,
+        absolute: true,
+        dot: opts.dot ?? true,
+        onlyFiles: true,
+        followSymbolicLinks: false,
+        expandDirectories: false,
+        ignore: opts.ignore ?? [],
+    }).sort();
+    const seen = new Set();
+    const out = [];
+    for (const match of matches) {
+        const real = realpathInside(match, opts.roots);
+        if (real === undefined || seen.has(real))
+            continue;
+        try {
+            if (!(0,external_node_fs_namespaceObject.statSync)(real).isFile())
+                continue;
+        }
+        catch {
+            continue;
+        }
+        seen.add(real);
+        out.push(match);
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/core/files.ts
 
 
@@ -14256,9 +14256,9 @@ function hashFirstExisting(dir, names) {
 function freshFiles(globs, cwd, sinceMs) {
     if (globs.length === 0)
         return [];
-    const matches = dist_globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
     // Filesystem timestamps can be coarser than the clock: allow one second of slack.
-    return matches.filter((p) => (0,external_node_fs_namespaceObject.statSync)(p).mtimeMs >= sinceMs - 1000).sort();
+    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
 }
 /**
  * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
@@ -21583,7 +21583,13 @@ class XMLParser {
         return XmlNode.getMetaDataSymbol();
     }
 }
-;// CONCATENATED MODULE: ./src/gates/junit.ts
+;// CONCATENATED MODULE: ./src/gates/test/junit.ts
+/**
+ * What the test gate counts: JUnit reports (vitest, jest-junit, pytest, go-junit-report,
+ * surefire) and, without one, the runners' closing summary lines. Collect (freshReports) and
+ * parse only; judging is in index.ts.
+ */
+
 
 
 
@@ -21668,6 +21674,19 @@ function parseJUnit(xml, cwd, workspace) {
     }
     return result;
 }
+/**
+ * The JUnit reports this run wrote: the globs (relative to `cwd`, never following directory
+ * symlinks, each file once, only inside the roots) plus the `fixed` paths the gate chose itself,
+ * kept when written at or after `sinceMs` (a report left by an earlier run never stands in for
+ * this one).
+ */
+function freshReports(globs, fixed, cwd, roots, sinceMs) {
+    const matched = globInside(globs, { cwd, roots, ignore: ['**/node_modules/**'] });
+    const seen = new Set(matched.map((m) => realpathInside(m, roots)));
+    const own = fixed.filter((f) => (0,external_node_fs_namespaceObject.existsSync)(f) && !seen.has(realpathInside(f, roots)));
+    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
+    return [...own, ...matched].filter((p) => (0,external_node_fs_namespaceObject.statSync)(p).mtimeMs >= sinceMs - 1000);
+}
 function readJUnitFiles(paths, cwd, workspace) {
     const total = { passed: 0, failed: 0, skipped: 0, total: 0, failures: [], suites: 0 };
     for (const path of paths) {
@@ -21689,48 +21708,98 @@ function readJUnitFiles(paths, cwd, workspace) {
 }
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
+const countOf = (line, word) => {
+    const m = new RegExp(`(\\d+)\\s+${word.source}`).exec(line);
+    return m ? Number(m[1]) : 0;
+};
 /**
- * Counts from a test runner's closing lines when there is no JUnit report: vitest, jest,
- * node:test, pytest, mocha and the plain "N passed, N failed" form. Undefined when none is found.
+ * The vitest/jest "Tests" line, the pytest line (and the plain "N passed, N failed" form), or
+ * pytest's "no tests ran": a summary of its own, or undefined.
  */
-function parseTestOutputCounts(output) {
-    const lines = output.replace(ANSI, '').split(/\r?\n/).reverse();
-    const num = (line, word) => {
-        const m = new RegExp(`(\\d+)\\s+${word.source}`).exec(line);
-        return m ? Number(m[1]) : 0;
-    };
-    // node:test TAP/spec summary: "# tests 5" / "ℹ tests 5"
-    const tap = (name) => {
-        const line = lines.find((l) => new RegExp(`^\\s*(?:#|ℹ)\\s+${name}\\s+\\d+\\s*$`).test(l));
-        return line ? Number(/(\d+)/.exec(line)[1]) : undefined;
-    };
-    const tapTests = tap('tests');
-    if (tapTests !== undefined) {
-        const skipped = (tap('skipped') ?? 0) + (tap('todo') ?? 0);
-        return { passed: tap('pass') ?? 0, failed: tap('fail') ?? 0, skipped, total: tapTests };
+function lineSummary(line) {
+    // vitest: " Tests  1 failed | 4 passed | 1 skipped (6)"; jest: "Tests:  1 failed, 4 passed, 5 total"
+    if (/^\s*Tests:?\s+\d+/.test(line)) {
+        const passed = countOf(line, /passed/);
+        const failed = countOf(line, /failed/);
+        const skipped = countOf(line, /skipped/) + countOf(line, /todo/);
+        return { passed, failed, skipped, total: passed + failed + skipped };
     }
-    for (const line of lines) {
-        // vitest: " Tests  1 failed | 4 passed | 1 skipped (6)"; jest: "Tests:  1 failed, 4 passed, 5 total"
-        if (/^\s*Tests:?\s+\d+/.test(line)) {
-            const passed = num(line, /passed/);
-            const failed = num(line, /failed/);
-            const skipped = num(line, /skipped/) + num(line, /todo/);
-            return { passed, failed, skipped, total: passed + failed + skipped };
-        }
-        // pytest: "==== 1 failed, 3 passed, 1 skipped in 0.12s ====" and the plain "N passed, N failed"
-        if (/^[=\s]*(?:\w+:\s+)?\d+ (?:passed|failed)(?:,\s*\d+ \w+)*(?: in [\d.]+s)?[=\s]*$/.test(line)) {
-            const passed = num(line, /passed/);
-            const failed = num(line, /failed/) + num(line, /errors?/);
-            const skipped = num(line, /skipped/) + num(line, /xfailed/);
-            return { passed, failed, skipped, total: passed + failed + skipped };
-        }
-        if (/^[=\s]*no tests ran/.test(line))
-            return { passed: 0, failed: 0, skipped: 0, total: 0 };
+    // pytest: "==== 1 failed, 3 passed, 1 skipped in 0.12s ====" and the plain "N passed, N failed"
+    if (/^[=\s]*(?:\w+:\s+)?\d+ (?:passed|failed)(?:,\s*\d+ \w+)*(?: in [\d.]+s)?[=\s]*$/.test(line)) {
+        const passed = countOf(line, /passed/);
+        const failed = countOf(line, /failed/) + countOf(line, /errors?/);
+        const skipped = countOf(line, /skipped/) + countOf(line, /xfailed/);
+        return { passed, failed, skipped, total: passed + failed + skipped };
     }
+    if (/^[=\s]*no tests ran/.test(line))
+        return { passed: 0, failed: 0, skipped: 0, total: 0 };
     return undefined;
 }
+const TAP_KEY = /^\s*(?:#|ℹ)\s+(tests|pass|fail|skipped|todo|cancelled)\s+(\d+)\s*$/;
+/**
+ * Every runner summary in the output, in order. A node:test / TAP block ("# tests 5", "# pass 4",
+ * "# fail 1", ...) is one summary; its keys may come in any order and end with the block.
+ */
+function runnerSummaries(lines) {
+    const out = [];
+    let tap;
+    let tapEnd = 0;
+    const closeTap = () => {
+        if (!tap)
+            return;
+        const failed = (tap.fail ?? 0) + (tap.cancelled ?? 0);
+        const skipped = (tap.skipped ?? 0) + (tap.todo ?? 0);
+        const passed = tap.pass ?? 0;
+        out.push({ counts: { passed, failed, skipped, total: tap.tests ?? passed + failed + skipped }, at: tapEnd });
+        tap = undefined;
+    };
+    lines.forEach((line, i) => {
+        const key = TAP_KEY.exec(line);
+        if (key) {
+            // A second "tests" line starts the next runner's block.
+            if (tap && key[1] === 'tests' && tap.tests !== undefined)
+                closeTap();
+            tap ??= {};
+            tap[key[1]] = Number(key[2]);
+            tapEnd = i;
+            return;
+        }
+        const counts = lineSummary(line);
+        if (counts) {
+            closeTap();
+            out.push({ counts, at: i });
+        }
+    });
+    closeTap();
+    return out.sort((a, b) => a.at - b.at);
+}
+/**
+ * Counts from the runners' closing lines when there is no JUnit report: vitest, jest, node:test
+ * (TAP and spec), pytest, mocha and the plain "N passed, N failed" form. The closing summary of
+ * the runner that ran last decides the counts, and a failed count in ANY summary of the output
+ * is a failure (a TAP block printed after vitest's "1 failed" cannot turn it into a pass).
+ * Undefined when none is found.
+ */
+function parseTestOutputCounts(output) {
+    const summaries = runnerSummaries(output.replace(ANSI, '').split(/\r?\n/));
+    const last = summaries.at(-1);
+    if (!last)
+        return undefined;
+    const failedAnywhere = Math.max(...summaries.map((s) => s.counts.failed));
+    if (failedAnywhere <= last.counts.failed)
+        return last.counts;
+    return { ...last.counts, failed: failedAnywhere, total: last.counts.total + failedAnywhere - last.counts.failed };
+}
 
-;// CONCATENATED MODULE: ./src/gates/test.ts
+;// CONCATENATED MODULE: ./src/gates/test/index.ts
+/**
+ * The test gate: `npm test`, pytest, or any command; JUnit read when written by this run.
+ *
+ *   collect  run the tests (live log), then the fresh JUnit reports (junit.ts: globs confined to
+ *            the workspace, no directory symlinks followed) or the runners' closing summaries
+ *   judge    judgeTests, pure: failures fail, zero tests never pass, a timeout or kill is error
+ *   render   failing tests as annotations, the last lines of the output, the counts as outputs
+ */
 
 
 
@@ -21745,16 +21814,16 @@ const TEST_PRESETS = ['node', 'python', 'command'];
 const NODE_JUNIT_DEFAULTS = ['junit.xml', 'reports/junit.xml', 'test-results/**/*.xml', 'reports/junit/*.xml'];
 function plan(o, tempDir) {
     if (o.preset === 'node') {
-        return { tool: 'npm test', cmd: 'npm', args: ['test'], junit: o.junit.length ? o.junit : NODE_JUNIT_DEFAULTS, hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first' };
+        return { tool: 'npm test', cmd: 'npm', args: ['test'], junit: o.junit.length ? o.junit : NODE_JUNIT_DEFAULTS, ownReports: [], hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first' };
     }
     if (o.preset === 'python') {
         const report = (0,external_node_path_namespaceObject.join)(tempDir, `pytest-junit-${process.pid}-${Date.now()}.xml`);
-        return { tool: 'pytest', cmd: 'python3', args: ['-m', 'pytest', `--junitxml=${report}`], junit: [report, ...o.junit], hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first' };
+        return { tool: 'pytest', cmd: 'python3', args: ['-m', 'pytest', `--junitxml=${report}`], junit: o.junit, ownReports: [report], hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first' };
     }
     const [cmd, ...args] = o.command;
     if (!cmd)
         throw new errors_ConfigurationError('input "command" is required with preset: command: the test command line, e.g. "go test ./..."');
-    return { tool: cmd, cmd, args, junit: o.junit, hint: `the command input names "${cmd}", which is not on PATH` };
+    return { tool: cmd, cmd, args, junit: o.junit, ownReports: [], hint: `the command input names "${cmd}", which is not on PATH` };
 }
 const NODE_RUNNERS = ['vitest', 'jest', 'mocha', 'ava', 'tap', 'playwright'];
 /**
@@ -21861,7 +21930,7 @@ async function runTestGate(o, rt) {
         return { ...base, status: 'error', summary: outcome.error, tool, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
     }
     const r = outcome.r;
-    const reports = freshFiles(p.junit, o.workingDirectory, since);
+    const reports = freshReports(p.junit, p.ownReports, o.workingDirectory, { workspace: rt.workspace, others: [rt.tempDir] }, since);
     let counts;
     let findings = [];
     let source = '';
@@ -21931,6 +22000,8 @@ function run(env = process.env) {
             if (i.preset !== 'command' && i.command !== '') {
                 throw new errors_ConfigurationError(`input "command" is only used with preset: command (preset is ${i.preset})`);
             }
+            for (const pattern of i.junit)
+                checkGlobPattern('junit', pattern);
             return runTestGate({
                 preset: i.preset,
                 workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),

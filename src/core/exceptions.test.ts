@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from './errors.js';
-import { ExceptionLedger, exceptionState, parseExceptions } from './exceptions.js';
+import { ExceptionLedger, exceptionState, lastAllowedExpiry, parseExceptions } from './exceptions.js';
 
 const FILE = `# who may ship what
 exceptions:
@@ -36,6 +36,22 @@ describe('exceptions file', () => {
     const [e] = parseExceptions('exceptions:\n  - id: X-1\n    reason: why not\n    owner: a\n    expires: 2026-11-23\n', 'f');
     expect(exceptionState(e!, new Date('2026-11-23T23:59:59Z'))).toBe('live');
     expect(exceptionState(e!, new Date('2026-11-24T00:00:00Z'))).toBe('expired');
+  });
+
+  it('an expiry further ahead than the cap is beyond-cap, up to and including the last allowed day it is live', () => {
+    const at = (expires: string) => parseExceptions(`exceptions:\n  - id: X-1\n    reason: why not\n    owner: a\n    expires: ${expires}\n`, 'f')[0]!;
+    const today = new Date('2026-12-01T18:00:00Z');
+    expect(lastAllowedExpiry(today, 90)).toBe('2027-03-01');
+    expect(exceptionState(at('2027-03-01'), today, 90)).toBe('live');
+    expect(exceptionState(at('2027-03-02'), today, 90)).toBe('beyond-cap');
+    expect(exceptionState(at('2099-12-31'), today, 90)).toBe('beyond-cap');
+    expect(exceptionState(at('2099-12-31'), today)).toBe('live');
+    expect(exceptionState(at('2026-11-30'), today, 90)).toBe('expired');
+    expect(exceptionState(at('2026-12-01'), today, 0)).toBe('live');
+    expect(exceptionState(at('2026-12-02'), today, 0)).toBe('beyond-cap');
+    const ledger = new ExceptionLedger([at('2099-12-31')], 'audit', today, 90);
+    expect(ledger.match(['x-1'])).toMatchObject({ state: 'beyond-cap' });
+    expect(ledger.report()).toMatchObject({ applied: [], expired: [], beyondCap: [{ key: 'X-1' }], unused: [] });
   });
 
   it('the ledger reports applied, expired (matched) and unused entries, per gate', () => {

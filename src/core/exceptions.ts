@@ -54,7 +54,12 @@ export interface ExceptionEntry {
   where: string;
 }
 
-export type ExceptionState = 'live' | 'expired';
+/**
+ * `beyond-cap`: the expiry lies further ahead than the gate allows (audit input
+ * `max-exception-days`): a "temporary" exception dated 2099 is a permanent one, so it suppresses
+ * nothing and is named, as an expired one is.
+ */
+export type ExceptionState = 'live' | 'expired' | 'beyond-cap';
 
 function yamlDateToString(value: unknown): unknown {
   // YAML 1.1 readers turn 2026-12-31 into a Date; the yaml package (1.2 core) keeps a string,
@@ -119,9 +124,21 @@ export function loadExceptions(path: string, explicitlyNamed: boolean, displayPa
   return parseExceptions(text, displayPath);
 }
 
-export function exceptionState(entry: ExceptionEntry, now: Date): ExceptionState {
+const DAY_MS = 86_400_000;
+
+/** `maxDays`: how far ahead of `now` an expiry may lie (whole days, UTC); undefined = no cap. */
+export function exceptionState(entry: ExceptionEntry, now: Date, maxDays?: number): ExceptionState {
   // Valid through the whole expiry day in UTC.
-  return now.getTime() < Date.parse(`${entry.expires}T00:00:00Z`) + 86_400_000 ? 'live' : 'expired';
+  const endOfExpiryDay = Date.parse(`${entry.expires}T00:00:00Z`) + DAY_MS;
+  if (now.getTime() >= endOfExpiryDay) return 'expired';
+  if (maxDays !== undefined && endOfExpiryDay > Date.parse(`${lastAllowedExpiry(now, maxDays)}T00:00:00Z`) + DAY_MS) return 'beyond-cap';
+  return 'live';
+}
+
+/** The latest expiry date (YYYY-MM-DD, UTC) an exception may carry `maxDays` after `now`. */
+export function lastAllowedExpiry(now: Date, maxDays: number): string {
+  const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+  return new Date(today + maxDays * DAY_MS).toISOString().slice(0, 10);
 }
 
 export interface LedgerReport {
@@ -129,6 +146,8 @@ export interface LedgerReport {
   applied: ExceptionEntry[];
   /** Expired entries that matched a finding: the finding stands and the gate fails. */
   expired: ExceptionEntry[];
+  /** Entries dated beyond the cap that matched a finding: the finding stands and the gate fails. */
+  beyondCap: ExceptionEntry[];
   /** Entries that matched nothing (live or expired): warn so they get removed. */
   unused: ExceptionEntry[];
 }
@@ -145,6 +164,7 @@ export class ExceptionLedger {
     entries: readonly ExceptionEntry[],
     private readonly gate: 'audit' | 'secrets',
     private readonly now: Date,
+    private readonly maxDays?: number,
   ) {
     const kind = gate === 'audit' ? 'id' : 'fingerprint';
     for (const e of entries) {
@@ -162,7 +182,7 @@ export class ExceptionLedger {
       const entry = this.byKey.get(this.normalise(k));
       if (entry) {
         this.used.add(entry);
-        return { entry, state: exceptionState(entry, this.now) };
+        return { entry, state: exceptionState(entry, this.now, this.maxDays) };
       }
     }
     return undefined;
@@ -176,8 +196,9 @@ export class ExceptionLedger {
   report(): LedgerReport {
     const all = [...this.byKey.values()];
     return {
-      applied: all.filter((e) => this.used.has(e) && exceptionState(e, this.now) === 'live'),
-      expired: all.filter((e) => this.used.has(e) && exceptionState(e, this.now) === 'expired'),
+      applied: all.filter((e) => this.used.has(e) && exceptionState(e, this.now, this.maxDays) === 'live'),
+      expired: all.filter((e) => this.used.has(e) && exceptionState(e, this.now, this.maxDays) === 'expired'),
+      beyondCap: all.filter((e) => this.used.has(e) && exceptionState(e, this.now, this.maxDays) === 'beyond-cap'),
       unused: all.filter((e) => !this.used.has(e)),
     };
   }

@@ -15,7 +15,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { rangeIncludes } from '../gates/audit-model.js';
+import { rangeIncludes } from '../gates/audit/model.js';
 
 export interface BulkAdvisory {
   id: number;

@@ -2,13 +2,37 @@
  * The audit gate's shipped bundle, run as the runner runs it, with the real npm CLI pointed at a
  * local advisory server (the npm registry is not reachable here) that answers in npm's format.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync as makeTempDir, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
 import { startAdvisoryServer, type AdvisoryServer, type BulkAdvisory } from '../../src/local/advisory-server.js';
-import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
+import { REPO_ROOT, runAction as runBundle, type ActionRun, type RunOptions } from '../../src/local/harness.js';
+import { pullRequestEvent } from './events.js';
+import { initRepo, removeTempRepos, type GitRepo } from './git-fixtures.js';
+
+/** Every scratch directory this file makes (workspaces and the runner's own), removed after all tests. */
+const made = new Set<string>();
+function mkdtempSync(prefix: string): string {
+  const dir = makeTempDir(prefix);
+  made.add(dir);
+  return dir;
+}
+async function runAction(name: string, options: RunOptions): Promise<ActionRun> {
+  const run = await runBundle(name, options);
+  made.add(dirname(run.runnerTemp));
+  return run;
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  removeTempRepos();
+});
+
+/** A date `days` from today (UTC), YYYY-MM-DD: exceptions must expire within max-exception-days. */
+function inDays(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'audit');
 const advisories = JSON.parse(readFileSync(join(FIXTURES, 'advisories.json'), 'utf8')) as Record<string, BulkAdvisory[]>;
@@ -201,19 +225,19 @@ describe('audit gate with npm against a local advisory service', () => {
         '  - id: GHSA-35jh-r3h4-6jhm',
         '    reason: "we never call _.template with user input"',
         '    owner: "@acme/payments"',
-        '    expires: 2099-12-31',
+        `    expires: ${inDays(60)}`,
         '  - id: GHSA-p6mc-m468-83gw',
         '    reason: zipObjectDeep is not used',
         '    owner: alice',
-        '    expires: 2099-06-30',
+        `    expires: ${inDays(50)}`,
         '  - id: GHSA-9999-9999-9999',
         '    reason: left over from an old dependency',
         '    owner: bob',
-        '    expires: 2099-01-01',
+        `    expires: ${inDays(40)}`,
         '  - id: CVE-2020-8203',
         '    reason: the CVE of GHSA-p6mc-m468-83gw, which npm findings do not carry',
         '    owner: carol',
-        '    expires: 2099-01-01',
+        `    expires: ${inDays(40)}`,
         '',
       ].join('\n'),
     );
@@ -232,7 +256,7 @@ describe('audit gate with npm against a local advisory service', () => {
     ]);
     expect(ex.expired).toEqual([]);
     expect(run.summary).toContain('### Exceptions (4)');
-    expect(run.summary).toMatch(/✅ applied \| <code>GHSA-35jh-r3h4-6jhm<\/code> \| &#64;acme\/payments \| we never call &#95;\.template with user input \| 2099-12-31 \| 1 \|/);
+    expect(run.summary).toMatch(new RegExp(String.raw`✅ applied \| <code>GHSA-35jh-r3h4-6jhm</code> \| &#64;acme/payments \| we never call &#95;\.template with user input \| ${inDays(60)} \| 1 \|`));
     expect(run.summary).toMatch(/⚠️ unused \| <code>GHSA-9999-9999-9999<\/code> \| bob/);
     expect(run.summary).toMatch(/⚠️ CVE id: npm cannot match \| <code>CVE-2020-8203<\/code> \| carol/);
     const warnings = run.annotations.filter((a) => a.command === 'warning' && a.properties.file === '.github/release-safety-exceptions.yml');
@@ -375,5 +399,139 @@ describe('audit gate: configuration errors name the input and the accepted form'
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('error');
     expect(evidenceOf(run).summary).toContain('pip install pip-audit');
+  });
+});
+
+describe('audit gate on pull requests: the exceptions and the registry of the base commit decide', () => {
+  let server: AdvisoryServer;
+  beforeAll(async () => {
+    server = await startAdvisoryServer({ advisories, packuments });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const EXCEPTIONS = '.github/release-safety-exceptions.yml';
+  const selfApproval = (expires: string) =>
+    ['exceptions:', ...['GHSA-p6mc-m468-83gw', 'GHSA-35jh-r3h4-6jhm', 'GHSA-29mw-wpgm-hmr9'].flatMap((id) => [`  - id: ${id}`, '    reason: fine', '    owner: anyone', `    expires: ${expires}`]), ''].join('\n');
+
+  /** main holds the vulnerable lockfile (and `baseFiles`); the pull request commits `prFiles` on top. */
+  function pullRequest(baseFiles: Record<string, string> = {}, prFiles: Record<string, string | null> = {}): { repo: GitRepo; base: string; head: string } {
+    const repo = initRepo('rs-audit-pr-');
+    cpSync(join(FIXTURES, 'lodash-only'), join(repo.dir, 'app'), { recursive: true });
+    const base = repo.commit('service with lodash 4.17.15', baseFiles);
+    repo.git('checkout', '-q', '-b', 'feature');
+    const head = repo.commit('the change under review', prFiles);
+    return { repo, base, head };
+  }
+  const onPullRequest = (pr: { repo: GitRepo; base: string; head: string }, inputs: Record<string, string> = {}) =>
+    runAction('audit', {
+      workspace: pr.repo.dir,
+      eventName: 'pull_request',
+      event: pullRequestEvent({ baseSha: pr.base, headSha: pr.head }),
+      sha: pr.head,
+      inputs: { 'working-directory': 'app', registry: server.url, ...inputs },
+    });
+
+  it('a pull request that adds an exceptions file for its own advisories is judged without them: fail, its entries shown as applied after merge', async () => {
+    const pr = pullRequest({}, { [EXCEPTIONS]: selfApproval(inDays(30)) });
+    const run = await onPullRequest(pr, { 'fail-on': 'moderate' });
+    expect(run.outputs, run.stdout.slice(-3000)).toMatchObject({ status: 'fail', suppressed: '0', blocking: '3' });
+    const ev = evidenceOf(run);
+    const ex = ev.details.exceptions as { readFrom: string; applied: unknown[]; afterMerge: { id: string; where: string }[] };
+    expect(ex.readFrom).toBe(pr.base);
+    expect(ex.applied).toEqual([]);
+    expect(ex.afterMerge.map((e) => e.id).sort()).toEqual(['GHSA-29mw-wpgm-hmr9', 'GHSA-35jh-r3h4-6jhm', 'GHSA-p6mc-m468-83gw']);
+    expect(ex.afterMerge[0]!.where).toBe(`${EXCEPTIONS}:2`);
+    expect(run.summary).toContain('Exceptions this change adds or edits: applied after merge (3)');
+    expect(run.summary).toContain(`does not exist at the base commit ${pr.base.slice(0, 12)}`);
+  });
+
+  it('the same file already on the base commit applies to the pull request (within max-exception-days): pass', async () => {
+    const pr = pullRequest({ [EXCEPTIONS]: selfApproval(inDays(30)) });
+    const run = await onPullRequest(pr, { 'fail-on': 'moderate' });
+    expect(run.outputs, run.stdout.slice(-3000)).toMatchObject({ status: 'pass', suppressed: '3', blocking: '0' });
+    expect(run.summary).toContain(`at the base commit <code>${pr.base.slice(0, 12)}</code>: a change cannot approve itself`);
+  });
+
+  it('a pull request that edits a base exception (a later date) is judged by the base entry: the edit waits for the merge', async () => {
+    const pr = pullRequest({ [EXCEPTIONS]: selfApproval('2020-01-31') }, { [EXCEPTIONS]: selfApproval(inDays(30)) });
+    const run = await onPullRequest(pr, { 'fail-on': 'moderate' });
+    expect(run.outputs.status, run.stdout.slice(-3000)).toBe('fail');
+    expect(evidenceOf(run).summary).toContain('expired exception(s)');
+    expect(run.summary).toContain('applied after merge (3)');
+  });
+
+  it('an exception dated beyond max-exception-days suppresses nothing and is named with file, line and id', async () => {
+    const pr = pullRequest({ [EXCEPTIONS]: selfApproval('2099-12-31') });
+    const run = await onPullRequest(pr, { 'fail-on': 'moderate' });
+    expect(run.outputs, run.stdout.slice(-3000)).toMatchObject({ status: 'fail', suppressed: '0', blocking: '3' });
+    const named = run.annotations.filter((a) => a.properties.title === 'release-safety audit: exception-beyond-cap');
+    expect(named.map((a) => [a.properties.file, a.properties.line]).sort()).toEqual([
+      [EXCEPTIONS, '10'],
+      [EXCEPTIONS, '2'],
+      [EXCEPTIONS, '6'],
+    ]);
+    expect(named[0]!.message).toMatch(/expires on 2099-12-31, more than 90 days ahead \(input "max-exception-days"\)/);
+    expect(evidenceOf(run).summary).toContain(`GHSA-p6mc-m468-83gw (${EXCEPTIONS}:2)`);
+    // The cap is an input: a team that allows longer says so.
+    const longer = await onPullRequest(pr, { 'fail-on': 'moderate', 'max-exception-days': '36500' });
+    expect(longer.outputs.status).toBe('pass');
+  });
+
+  it('an exceptions file that is a symlink on the base commit is not used', async () => {
+    const pr = pullRequest({ 'policy/real.yml': selfApproval(inDays(30)) });
+    mkdirSync(join(pr.repo.dir, '.github'), { recursive: true });
+    symlinkSync('../policy/real.yml', join(pr.repo.dir, EXCEPTIONS));
+    pr.repo.git('checkout', '-q', 'main');
+    pr.repo.commit('link the exceptions');
+    const base = pr.repo.head();
+    pr.repo.git('checkout', '-q', 'feature');
+    pr.repo.git('merge', '-q', '--no-edit', 'main');
+    const run = await onPullRequest({ repo: pr.repo, base, head: pr.repo.head() }, { 'fail-on': 'moderate' });
+    expect(run.outputs.status, run.stdout.slice(-3000)).toBe('fail');
+    expect(run.summary).toContain('is not a regular file &#40;mode 120000&#41;&#58; not used');
+  });
+
+  it('a pull request whose .npmrc points the advisory query at its own server is error, not pass', async () => {
+    const rogue = await startAdvisoryServer({ advisories: {} });
+    try {
+      const pr = pullRequest({}, { 'app/.npmrc': `registry=${rogue.url}\n` });
+      const run = await onPullRequest(pr, { registry: '' });
+      expect(rogue.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      expect(run.outputs.status, run.stdout.slice(-3000)).toBe('error');
+      expect(evidenceOf(run).summary).toContain('app/.npmrc sets in this change');
+      const annotation = run.annotations.find((a) => a.properties.title === 'release-safety audit: npmrc-registry');
+      expect(annotation).toMatchObject({ command: 'error', properties: { file: 'app/.npmrc', line: '1' } });
+      // The same .npmrc already on the base commit is the team's mirror: a warning, as on a push.
+      const mirror = pullRequest({ 'app/.npmrc': `registry=${rogue.url}\n` });
+      const trusted = await onPullRequest(mirror, { registry: '' });
+      expect(trusted.outputs.status, trusted.stdout.slice(-3000)).toBe('pass');
+    } finally {
+      await rogue.close();
+    }
+  });
+
+  it('a checkout without the base commit cannot tell which exceptions apply: error naming fetch-depth', async () => {
+    const pr = pullRequest({ [EXCEPTIONS]: selfApproval(inDays(30)) });
+    const shallow = pr.repo.clone(['--depth', '1', '--branch', 'feature']);
+    const run = await onPullRequest({ repo: shallow, base: pr.base, head: pr.head }, { 'fail-on': 'moderate' });
+    expect(run.outputs.status, run.stdout.slice(-3000)).toBe('error');
+    expect(evidenceOf(run).summary).toContain('fetch-depth: 0');
+  });
+
+  it('exceptions-file: a symlink out of the repository is a configuration error naming the input', async () => {
+    const ws = workspaceWith('lodash-only');
+    const outside = mkdtempSync(join(tmpdir(), 'rs-audit-outside-'));
+    writeFileSync(join(outside, 'x.yml'), selfApproval(inDays(30)));
+    mkdirSync(join(ws, '.github'));
+    symlinkSync(join(outside, 'x.yml'), join(ws, EXCEPTIONS));
+    const cases: Record<string, string>[] = [{}, { 'exceptions-file': EXCEPTIONS }, { 'exceptions-file': join(outside, 'x.yml') }];
+    for (const inputs of cases) {
+      const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app', registry: server.url, 'fail-on': 'moderate', ...inputs } });
+      expect(run.outputs.status, JSON.stringify(inputs)).toBe('error');
+      expect(errorMessages(run)).toContain('input "exceptions-file" names');
+      expect(errorMessages(run)).toContain('outside the repository');
+    }
   });
 });

@@ -1,10 +1,12 @@
+import { existsSync, lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { commonGateInputs, runGateAction } from '../../core/action.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH } from '../../core/exceptions.js';
 import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
-import { resolveDirectoryInput } from '../../core/paths.js';
-import { AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate, UNKNOWN_SEVERITY_MODES } from '../../gates/audit.js';
+import { resolveDirectoryInput, resolveFileInput } from '../../core/paths.js';
+import { BASE_POLICY_EVENTS } from '../../gates/audit/exceptions.js';
+import { AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate, UNKNOWN_SEVERITY_MODES } from '../../gates/audit/index.js';
 
 /** Keys are the exact input names of actions/audit/action.yml. */
 export const inputs = {
@@ -14,6 +16,7 @@ export const inputs = {
   'unknown-severity': enumInput(UNKNOWN_SEVERITY_MODES, 'fail'),
   scope: enumInput(AUDIT_SCOPES, 'runtime'),
   'exceptions-file': stringInput(''),
+  'max-exception-days': integerInput(90, { min: 0, max: 36_500, unit: 'days' }),
   registry: stringInput(''),
   'timeout-seconds': integerInput(300, { min: 1, max: 3600, unit: 'seconds' }),
   ...commonGateInputs,
@@ -34,6 +37,23 @@ export function checkRegistry(value: string): string {
   return value;
 }
 
+/**
+ * The exceptions file in the checkout: inside the workspace or RUNNER_TEMP after realpath (a
+ * symlink out of the repository is a configuration error). The default path may be absent.
+ */
+export function exceptionsPath(named: string, workspace: string, runnerTemp: string): string {
+  const value = named === '' ? DEFAULT_EXCEPTIONS_PATH : named;
+  const path = isAbsolute(value) ? value : resolve(workspace, value);
+  let present = existsSync(path);
+  try {
+    present = present || lstatSync(path).isSymbolicLink();
+  } catch {
+    // absent
+  }
+  if (!present && named === '') return path;
+  return resolveFileInput('exceptions-file', value, { workspace, others: runnerTemp ? [runnerTemp] : [] }, 'exceptions file');
+}
+
 export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return runGateAction(
     {
@@ -41,7 +61,8 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       shape: inputs,
       execute: (i, ctx, rt) => {
         const named = i['exceptions-file'];
-        const exceptionsPath = named === '' ? DEFAULT_EXCEPTIONS_PATH : named;
+        // Pull requests and merge groups are judged by the exceptions of the commit they merge into.
+        const baseCommit = BASE_POLICY_EVENTS.includes(ctx.eventName) ? ctx.baseSha : undefined;
         return runAuditGate(
           {
             ecosystem: i.ecosystem,
@@ -49,8 +70,10 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
             failOn: i['fail-on'],
             unknownSeverity: i['unknown-severity'],
             scope: i.scope,
-            exceptionsFile: isAbsolute(exceptionsPath) ? exceptionsPath : resolve(ctx.workspace, exceptionsPath),
+            exceptionsFile: exceptionsPath(named, ctx.workspace, ctx.runnerTemp),
             exceptionsFileExplicit: named !== '',
+            ...(baseCommit ? { baseCommit } : {}),
+            maxExceptionDays: i['max-exception-days'],
             registry: checkRegistry(i.registry),
             timeoutMs: i['timeout-seconds'] * 1000,
             now: new Date(),

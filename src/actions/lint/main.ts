@@ -2,7 +2,7 @@ import { commonGateInputs, runGateAction } from '../../core/action.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { booleanInput, enumInput, integerInput, parseCommandInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput } from '../../core/paths.js';
-import { LINT_PRESETS, LINT_REPORT_FORMATS, runLintGate } from '../../gates/lint.js';
+import { LINT_PRESETS, LINT_REPORT_FORMATS, runLintGate } from '../../gates/lint/index.js';
 
 /** Keys are the exact input names of actions/lint/action.yml. */
 export const inputs = {

@@ -1,8 +1,8 @@
 import { commonGateInputs, runGateAction } from '../../core/action.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { enumInput, integerInput, listInput, parseCommandInput, stringInput } from '../../core/inputs.js';
-import { resolveDirectoryInput } from '../../core/paths.js';
-import { runTestGate, TEST_PRESETS } from '../../gates/test.js';
+import { checkGlobPattern, resolveDirectoryInput } from '../../core/paths.js';
+import { runTestGate, TEST_PRESETS } from '../../gates/test/index.js';
 
 /** Keys are the exact input names of actions/test/action.yml. */
 export const inputs = {
@@ -23,6 +23,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         if (i.preset !== 'command' && i.command !== '') {
           throw new ConfigurationError(`input "command" is only used with preset: command (preset is ${i.preset})`);
         }
+        for (const pattern of i.junit) checkGlobPattern('junit', pattern);
         return runTestGate(
           {
             preset: i.preset,

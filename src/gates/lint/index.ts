@@ -1,13 +1,23 @@
+/**
+ * The lint gate: the project's eslint, ruff/flake8, or any command with a report.
+ *
+ *   collect  run the linter and read its report (runEslint, runPythonLinter, runCommandLinter);
+ *            exit codes are interpreted, a report path is confined to the workspace by realpath
+ *   judge    errors (and warnings with fail-on-warnings) fail; a linter that failed without a
+ *            usable report, or exited 1 with no error in it, is error
+ *   render   findings as annotations, the verdict line and one summary section
+ */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { repoRelative } from '../core/annotations.js';
-import { ConfigurationError, ToolNotFoundError } from '../core/errors.js';
-import type { Finding } from '../core/evidence.js';
-import { describeExit, execTool, lastLines, type ExecResult } from '../core/exec.js';
-import { findProjectBin, hashFirstExisting } from '../core/files.js';
-import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
-import { code, codeBlock, md } from '../core/markdown.js';
+import { repoRelative } from '../../core/annotations.js';
+import { ConfigurationError, ToolNotFoundError } from '../../core/errors.js';
+import type { Finding } from '../../core/evidence.js';
+import { describeExit, execTool, lastLines, type ExecResult } from '../../core/exec.js';
+import { findProjectBin, hashFirstExisting } from '../../core/files.js';
+import { startClock, type GateReport, type GateRuntime } from '../../core/gate.js';
+import { code, codeBlock, md } from '../../core/markdown.js';
+import { isWithin, resolveFileInput } from '../../core/paths.js';
 
 export const LINT_PRESETS = ['node', 'python', 'command'] as const;
 export const LINT_REPORT_FORMATS = ['eslint-json', 'ruff-json', 'none'] as const;
@@ -152,6 +162,10 @@ async function runEslint(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
     return { tool: 'eslint', version, configSha256, findings: [], toolError: toolFailure('eslint', r) };
   }
   const { findings, files } = parseEslintJson(r.stdout, rt.workspace);
+  // Exit 1 means "lint errors": a report without one means eslint failed some other way (as the command preset says).
+  if (r.exitCode === 1 && !findings.some((f) => f.severity === 'error')) {
+    return { tool: 'eslint', version, configSha256, findings, filesChecked: files, toolError: `eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}` };
+  }
   return { tool: 'eslint', version, configSha256, findings, filesChecked: files };
 }
 
@@ -182,7 +196,12 @@ async function runPythonLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun
 async function runCommandLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
   const [cmd, ...args] = o.command;
   if (!cmd) throw new ConfigurationError('input "command" is required with preset: command: the linter command line, e.g. "npx eslint -f json -o lint.json ."');
-  const reportPath = o.report ? join(o.workingDirectory, o.report) : '';
+  const roots = { workspace: rt.workspace, others: [rt.tempDir] };
+  const reportPath = o.report ? resolve(o.workingDirectory, o.report) : '';
+  // Checked before the command runs, and again (after realpath) once it wrote the report.
+  if (reportPath && !isWithin(rt.workspace, reportPath) && !isWithin(rt.tempDir, reportPath)) {
+    throw new ConfigurationError(`input "report" names ${JSON.stringify(o.report)}, which is outside the repository: give the report path relative to "working-directory", inside the repository`);
+  }
   const since = Date.now();
   const r = await execTool(cmd, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
   rt.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
@@ -195,11 +214,13 @@ async function runCommandLinter(o: LintOptions, rt: GateRuntime): Promise<LintRu
   if (!existsSync(reportPath)) {
     return { tool: cmd, version: '', findings: [], toolError: `${cmd} ${describeExit(r)} and wrote no report at ${o.report}` };
   }
-  const stat = statSync(reportPath);
+  // A symlink the change planted (to /proc/self/environ, to a secret) is refused, never read into the record.
+  const report = resolveFileInput('report', reportPath, roots, 'report path');
+  const stat = statSync(report);
   if (stat.mtimeMs < since - 1000) {
     return { tool: cmd, version: '', findings: [], toolError: `the report ${o.report} is older than this run: ${cmd} did not write it` };
   }
-  const text = readFileSync(reportPath, 'utf8');
+  const text = readFileSync(report, 'utf8');
   const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
   if (r.exitCode !== 0 && findings.length === 0) {
     return { tool: cmd, version: '', findings, toolError: `${cmd} ${describeExit(r)} but its report lists no problem` };

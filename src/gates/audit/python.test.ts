@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditToolError } from './audit-npm.js';
-import { canonicalName, parsePipAuditJson, requirementNames } from './audit-python.js';
+import { AuditToolError } from './npm.js';
+import { canonicalName, parsePipAuditJson, requirementNames } from './python.js';
 
 // pip-audit is not installed on this machine and PyPI is unreachable: this fixture is written by
 // hand in pip-audit 2's `--format json` shape (dependencies with vulns: id, fix_versions, aliases,
 // description; a skipped dependency with skip_reason), with real PyPA advisories.
-const FIXTURE = readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'audit', 'pip-audit.json'), 'utf8');
+const FIXTURE = readFileSync(join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'audit', 'pip-audit.json'), 'utf8');
 
 describe('pip-audit JSON', () => {
   it('normalises each vulnerability, preferring the GHSA alias as the id', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSeverity, fixedVersionFromRange, ghsaFrom, meetsThreshold, parseSeverityWord, rangeIncludes, rangeVerdict, SEVERITIES, severityFromCvss } from './audit-model.js';
+import { compareSeverity, fixedVersionFromRange, ghsaFrom, meetsThreshold, parseSeverityWord, rangeIncludes, rangeVerdict, SEVERITIES, severityFromCvss } from './model.js';
 
 describe('advisory ranges', () => {
   it.each([

@@ -7,8 +7,23 @@
  * depends on that one: a "metavuln"). Findings are made from the advisory objects, for each
  * installed copy (`nodes`) whose version is in the advisory's range; the metavuln chains are
  * followed to say which direct dependency brings each advisory in.
+ *
+ * Collect: `runNpmAudit` runs `npm audit --package-lock-only --json` and reads it into findings;
+ * judging and rendering are the gate's (index.ts, judge.ts, render.ts).
  */
-import { ghsaFrom, parseSeverityWord, rangeVerdict, severityFromCvss, type Severity, type VulnFinding } from './audit-model.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRelative } from '../../core/annotations.js';
+import { ConfigurationError, ToolNotFoundError } from '../../core/errors.js';
+import { describeExit, execTool, lastLines } from '../../core/exec.js';
+import { sha256File } from '../../core/files.js';
+import type { GateRuntime } from '../../core/gate.js';
+import { dependencyPath, parseLockfile, type Lockfile } from './lockfile.js';
+import { ghsaFrom, parseSeverityWord, rangeVerdict, severityFromCvss, type Severity, type VulnFinding } from './model.js';
+import type { AuditOptions, ToolRun } from './options.js';
+import { redactUrlCredentials, resolveNpmRegistry } from './registry.js';
+
+export { dependencyPath, parseLockfile, type LockPackage, type Lockfile } from './lockfile.js';
 
 /** npm could not produce a report (its JSON carries an `error` key, or it is not a report). */
 export class AuditToolError extends Error {
@@ -22,128 +37,6 @@ export class AuditToolError extends Error {
   }
 }
 
-// ---- package-lock.json -----------------------------------------------------------------------
-
-export interface LockPackage {
-  name?: string;
-  version?: string;
-  dev?: boolean;
-  devOptional?: boolean;
-  optional?: boolean;
-  link?: boolean;
-  resolved?: string;
-  dependencies?: Record<string, string>;
-  devDependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-}
-
-export interface Lockfile {
-  packages: Record<string, LockPackage>;
-  /** Line of each `"<location>": {` in the file. */
-  lines: Map<string, number>;
-  /** Parent location of each location reached from the root, for dependency paths. */
-  parents: Map<string, string>;
-}
-
-/** The package name at a location: the part after the last node_modules/ (scopes included). */
-export function nameAtLocation(location: string): string {
-  const i = location.lastIndexOf('node_modules/');
-  return i < 0 ? location : location.slice(i + 'node_modules/'.length);
-}
-
-/** The location a dependency `name` of the package at `from` resolves to, node's way (walk up). */
-function resolveFrom(packages: Record<string, LockPackage>, from: string, name: string): string | undefined {
-  let base = from;
-  for (;;) {
-    const candidate = base === '' ? `node_modules/${name}` : `${base}/node_modules/${name}`;
-    if (packages[candidate]) return candidate;
-    if (base === '') return undefined;
-    const i = base.lastIndexOf('/node_modules/');
-    base = i < 0 ? '' : base.slice(0, i);
-  }
-}
-
-/**
- * Parses a lockfileVersion 2 or 3 package-lock.json (the `packages` map). Throws with a message
- * naming the file when it is not one; lockfileVersion 1 has no `packages` map and is refused.
- */
-export function parseLockfile(text: string, path: string): Lockfile {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new Error(`${path} is not JSON`);
-  }
-  const d = data as { lockfileVersion?: unknown; packages?: unknown };
-  if (!d || typeof d !== 'object' || typeof d.packages !== 'object' || d.packages === null) {
-    throw new Error(`${path} has no "packages" map (lockfileVersion ${String(d?.lockfileVersion ?? '?')}): regenerate it with npm 7 or later (lockfileVersion 2 or 3)`);
-  }
-  const packages = d.packages as Record<string, LockPackage>;
-  const lines = new Map<string, number>();
-  // npm writes one key per line; the first `"node_modules/...": {` occurrence is the entry.
-  const keyLine = /^\s*"((?:[^"\\]|\\.)*)"\s*:\s*\{/;
-  let lineNo = 0;
-  for (const line of text.split('\n')) {
-    lineNo++;
-    if (!line.includes('node_modules/')) continue;
-    const m = keyLine.exec(line);
-    if (m && !lines.has(m[1]!) && packages[m[1]!]) lines.set(m[1]!, lineNo);
-  }
-  // Breadth-first from the root: the first parent found gives a shortest dependency path.
-  const parents = new Map<string, string>();
-  const workspaceLinks = Object.entries(packages)
-    .filter(([loc, p]) => p.link && loc.startsWith('node_modules/') && !loc.slice(13).includes('/node_modules/'))
-    .map(([loc]) => loc.slice('node_modules/'.length));
-  const seen = new Set<string>(['']);
-  let frontier = [''];
-  while (frontier.length > 0) {
-    const next: string[] = [];
-    for (const loc of frontier) {
-      const pkg = packages[loc];
-      if (!pkg) continue;
-      const names = new Set([
-        ...Object.keys(pkg.dependencies ?? {}),
-        ...Object.keys(pkg.optionalDependencies ?? {}),
-        ...Object.keys(pkg.peerDependencies ?? {}),
-        // Only the root's (and workspaces') devDependencies are installed.
-        ...(loc === '' || !loc.includes('node_modules') ? Object.keys(pkg.devDependencies ?? {}) : []),
-        // Workspaces hang off the root as links in node_modules.
-        ...(loc === '' ? workspaceLinks : []),
-      ]);
-      for (const name of names) {
-        const to = resolveFrom(packages, loc, name);
-        if (!to || seen.has(to)) continue;
-        seen.add(to);
-        parents.set(to, loc);
-        next.push(to);
-        // A workspace link: its dependencies are declared on the linked folder's entry.
-        const target = packages[to]?.link ? packages[to]?.resolved : undefined;
-        if (target !== undefined && packages[target] && !seen.has(target)) {
-          seen.add(target);
-          parents.set(target, to);
-          next.push(target);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return { packages, lines, parents };
-}
-
-/** Dependency names from the project to this location: ['rc', 'minimist']. */
-export function dependencyPath(lock: Lockfile, location: string): string[] | undefined {
-  if (!lock.parents.has(location)) return undefined;
-  const path: string[] = [];
-  let loc: string | undefined = location;
-  for (let guard = 0; loc !== undefined && loc !== '' && guard < 1000; guard++) {
-    const name = lock.packages[loc]?.name ?? nameAtLocation(loc);
-    // A workspace link and its folder are one step.
-    if (path[0] !== name) path.unshift(name);
-    loc = lock.parents.get(loc);
-  }
-  return path;
-}
 
 // ---- npm audit --json ------------------------------------------------------------------------
 
@@ -384,61 +277,104 @@ function fallbackPath(name: string, v: NpmVuln, introducers: (name: string) => s
   return via && via !== name ? [via, '…', name] : [name];
 }
 
-// ---- npm config ls ---------------------------------------------------------------------------
+// ---- running npm audit ---------------------------------------------------------------------
 
-/** npm's registry when no config layer sets one. */
-export const NPM_DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
-
-export interface RegistrySetting {
-  /** npm's name for the config layer: "global", "user", "project", "env", "cli", "builtin". */
-  layer: string;
-  /** What npm says the layer came from: a file path, "environment", "command line options". */
-  source: string;
-  /** The value as npm prints it (npm already hides a URL's password as ***). */
-  value: string;
-  /** npm marks a value a later layer overrides with "; overridden by <layer>". */
-  active: boolean;
+/** The version a tool prints for `--version`; '' when it prints none. */
+export async function toolVersion(command: string, args: string[], cwd: string): Promise<string> {
+  const r = await execTool(command, args, { cwd, timeoutMs: 30_000 });
+  const m = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`);
+  return m ? m[1]! : '';
 }
 
-/**
- * The `registry` settings in the text of `npm config ls` (npm 7 and later), in npm's order
- * (lowest precedence first). The layers look like
- *
- *   ; "project" config from /repo/app/.npmrc
- *
- *   registry = "http://mirror.example/"
- *
- * and a value overridden by a later layer is commented: `; registry = "…" ; overridden by env`.
- * `npm config get registry` would be simpler but refuses ("protected") when the URL holds
- * credentials, and does not say where the value came from.
- */
-export function registrySettings(configLs: string): RegistrySetting[] {
-  const out: RegistrySetting[] = [];
-  let layer = '';
-  let source = '';
-  const value = (quoted: string) => {
-    try {
-      const v: unknown = JSON.parse(quoted);
-      return typeof v === 'string' ? v : quoted;
-    } catch {
-      return quoted;
-    }
-  };
-  for (const raw of configLs.split(/\r?\n/)) {
-    const line = raw.trim();
-    const header = /^; "([^"]+)" config from (.+)$/.exec(line);
-    if (header) {
-      layer = header[1]!;
-      source = header[2]!.trim();
-      continue;
-    }
-    const active = /^registry = (.+)$/.exec(line);
-    if (active && layer) {
-      out.push({ layer, source, value: value(active[1]!.trim()), active: true });
-      continue;
-    }
-    const overridden = /^; registry = (.+?) ; overridden by \S+$/.exec(line);
-    if (overridden && layer) out.push({ layer, source, value: value(overridden[1]!.trim()), active: false });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const NPM_LOCKS = ['npm-shrinkwrap.json', 'package-lock.json'];
+
+/** Runs npm audit on the lockfile of the working directory, with bounded retries on transient failures. */
+export async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<ToolRun> {
+  const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
+  const lockName = NPM_LOCKS.find((f) => existsSync(join(o.workingDirectory, f)));
+  if (!lockName) {
+    throw new ConfigurationError(`no package-lock.json in ${shownDir} (input "working-directory"): npm audit needs a lockfile (lockfileVersion 2 or 3); create it with "npm install --package-lock-only" and commit it`);
   }
-  return out;
+  const lockPath = join(o.workingDirectory, lockName);
+  const manifest = repoRelative(lockPath, rt.workspace);
+  let lock;
+  try {
+    lock = parseLockfile(readFileSync(lockPath, 'utf8'), manifest);
+  } catch (error) {
+    throw new ConfigurationError(`lockfile ${manifest} cannot be read: ${(error as Error).message}`);
+  }
+  const npm = o.npmCommand ?? 'npm';
+  const hint = 'the audit gate runs the npm CLI: use actions/setup-node before this step';
+  const [version, registry] = await Promise.all([
+    toolVersion(npm, ['--version'], o.workingDirectory).catch((error: unknown) => {
+      if (error instanceof ToolNotFoundError) throw new ToolNotFoundError('npm', hint);
+      throw error;
+    }),
+    resolveNpmRegistry(npm, o, rt),
+  ]);
+  rt.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
+  const base: Omit<ToolRun, 'findings'> = { tool: 'npm audit', version, configSha256: sha256File(lockPath), manifest, registry };
+  // A private cache per run: a packument or advisory cached by an earlier run never decides this one.
+  const cache = mkdtempSync(join(rt.tempDir, 'rs-npm-cache-'));
+  const args = [
+    'audit',
+    '--json',
+    '--package-lock-only',
+    '--include=dev',
+    '--include=optional',
+    '--include=peer',
+    `--cache=${cache}`,
+    '--no-update-notifier',
+    // npm never retries the advisory POST; these bound its packument fetches.
+    '--fetch-retries=1',
+    '--fetch-retry-mintimeout=1000',
+    '--fetch-retry-maxtimeout=5000',
+    `--fetch-timeout=${Math.min(o.timeoutMs, 120_000)}`,
+    // offline=true in a .npmrc makes npm skip the advisory request and print an empty report.
+    '--offline=false',
+    ...(o.registry ? [`--registry=${o.registry}`] : []),
+  ];
+  const attempts = 1 + (o.retries ?? 1);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      rt.log.info(`npm ${args.map(redactUrlCredentials).join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
+      const r = await execTool(npm, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+      rt.log.untrusted(lastLines(r.stderr, 20));
+      if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
+        return { ...base, findings: [], toolError: `npm audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}` };
+      }
+      let report: NpmAuditReport;
+      try {
+        report = parseNpmAuditJson(r.stdout);
+      } catch (error) {
+        if (!(error instanceof AuditToolError)) throw error;
+        if (error.transient && attempt < attempts) {
+          rt.log.warning(`${error.message}; trying again in ${o.retryDelayMs ?? 2000} ms`);
+          await sleep(o.retryDelayMs ?? 2000);
+          continue;
+        }
+        return { ...base, findings: [], toolError: error.message };
+      }
+      const count = Object.keys(report.vulnerabilities).length;
+      // npm exits 1 for "vulnerabilities found" and for failures; a report with none and exit 1 is a failure.
+      if (r.exitCode === 1 && count === 0) {
+        return { ...base, findings: [], toolError: `npm audit exited with code 1 but its report lists no vulnerability: ${lastLines(r.stderr, 5) || '(no error output)'}` };
+      }
+      const findings = normaliseNpmAudit(report, lock);
+      if (count > 0 && findings.length === 0) {
+        return { ...base, findings: [], toolError: `npm audit lists ${count} vulnerable package(s) but no advisory could be read from its report` };
+      }
+      const meta = report.metadata?.vulnerabilities ?? {};
+      return {
+        ...base,
+        findings,
+        dependencies: report.metadata?.dependencies?.total ?? Object.keys(lock.packages).length - 1,
+        npmCounts: Object.fromEntries(Object.entries(meta).filter(([, v]) => typeof v === 'number')) as Record<string, number>,
+      };
+    }
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { judgeTests, nodeTestRunner } from './test.js';
+import { judgeTests, nodeTestRunner } from './index.js';
 
 const ok = { exitCode: 0, timedOut: false, signal: null };
 const bad = { exitCode: 1, timedOut: false, signal: null };

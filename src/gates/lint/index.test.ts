@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findProjectBin } from '../core/files.js';
-import { parseEslintJson, parseFlake8, parseRuffJson } from './lint.js';
+import { findProjectBin } from '../../core/files.js';
+import { parseEslintJson, parseFlake8, parseRuffJson } from './index.js';
 
 describe('lint report parsers', () => {
   it('eslint JSON: severities, repo-relative paths, rule ids, fatal parse errors', () => {

@@ -2,14 +2,14 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../core/errors.js';
-import { ExceptionLedger, parseExceptions } from '../core/exceptions.js';
-import { consoleLogger } from '../core/log.js';
-import type { VulnFinding } from './audit-model.js';
-import { registrySettings } from './audit-npm.js';
-import { findingMessage, judgeFindings, mergeCopies, redactUrlCredentials, runAuditGate, type AuditOptions } from './audit.js';
+import { ConfigurationError } from '../../core/errors.js';
+import { ExceptionLedger, parseExceptions } from '../../core/exceptions.js';
+import { consoleLogger } from '../../core/log.js';
+import type { VulnFinding } from './model.js';
+import { registrySettings } from './registry.js';
+import { findingMessage, judgeFindings, mergeCopies, redactUrlCredentials, runAuditGate, type AuditOptions } from './index.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'audit');
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'audit');
 const RECORDED = readFileSync(join(FIXTURES, 'npm-audit-mixed.json'), 'utf8');
 
 function finding(over: Partial<VulnFinding>): VulnFinding {

@@ -1,13 +1,21 @@
+/**
+ * The test gate: `npm test`, pytest, or any command; JUnit read when written by this run.
+ *
+ *   collect  run the tests (live log), then the fresh JUnit reports (junit.ts: globs confined to
+ *            the workspace, no directory symlinks followed) or the runners' closing summaries
+ *   judge    judgeTests, pure: failures fail, zero tests never pass, a timeout or kill is error
+ *   render   failing tests as annotations, the last lines of the output, the counts as outputs
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRelative } from '../core/annotations.js';
-import { ConfigurationError, ToolNotFoundError } from '../core/errors.js';
-import type { Finding, GateStatus } from '../core/evidence.js';
-import { describeExit, execTool, lastLines, type ExecResult } from '../core/exec.js';
-import { findProjectBin, freshFiles } from '../core/files.js';
-import { startClock, type GateReport, type GateRuntime } from '../core/gate.js';
-import { code, codeBlock, md } from '../core/markdown.js';
-import { parseTestOutputCounts, readJUnitFiles, type TestCounts } from './junit.js';
+import { repoRelative } from '../../core/annotations.js';
+import { ConfigurationError, ToolNotFoundError } from '../../core/errors.js';
+import type { Finding, GateStatus } from '../../core/evidence.js';
+import { describeExit, execTool, lastLines, type ExecResult } from '../../core/exec.js';
+import { findProjectBin } from '../../core/files.js';
+import { startClock, type GateReport, type GateRuntime } from '../../core/gate.js';
+import { code, codeBlock, md } from '../../core/markdown.js';
+import { freshReports, parseTestOutputCounts, readJUnitFiles, type TestCounts } from './junit.js';
 
 export const TEST_PRESETS = ['node', 'python', 'command'] as const;
 
@@ -27,21 +35,24 @@ interface Plan {
   tool: string;
   cmd: string;
   args: string[];
+  /** Globs relative to the working directory (checked by checkGlobPattern in the entry point). */
   junit: string[];
+  /** Report paths the gate chose itself (pytest's --junitxml in the temp directory). */
+  ownReports: string[];
   hint: string;
 }
 
 function plan(o: TestOptions, tempDir: string): Plan {
   if (o.preset === 'node') {
-    return { tool: 'npm test', cmd: 'npm', args: ['test'], junit: o.junit.length ? o.junit : NODE_JUNIT_DEFAULTS, hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first' };
+    return { tool: 'npm test', cmd: 'npm', args: ['test'], junit: o.junit.length ? o.junit : NODE_JUNIT_DEFAULTS, ownReports: [], hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first' };
   }
   if (o.preset === 'python') {
     const report = join(tempDir, `pytest-junit-${process.pid}-${Date.now()}.xml`);
-    return { tool: 'pytest', cmd: 'python3', args: ['-m', 'pytest', `--junitxml=${report}`], junit: [report, ...o.junit], hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first' };
+    return { tool: 'pytest', cmd: 'python3', args: ['-m', 'pytest', `--junitxml=${report}`], junit: o.junit, ownReports: [report], hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first' };
   }
   const [cmd, ...args] = o.command;
   if (!cmd) throw new ConfigurationError('input "command" is required with preset: command: the test command line, e.g. "go test ./..."');
-  return { tool: cmd, cmd, args, junit: o.junit, hint: `the command input names "${cmd}", which is not on PATH` };
+  return { tool: cmd, cmd, args, junit: o.junit, ownReports: [], hint: `the command input names "${cmd}", which is not on PATH` };
 }
 
 const NODE_RUNNERS = ['vitest', 'jest', 'mocha', 'ava', 'tap', 'playwright'];
@@ -142,7 +153,7 @@ export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<Gate
     return { ...base, status: 'error', summary: outcome.error, tool, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
   }
   const r = outcome.r;
-  const reports = freshFiles(p.junit, o.workingDirectory, since);
+  const reports = freshReports(p.junit, p.ownReports, o.workingDirectory, { workspace: rt.workspace, others: [rt.tempDir] }, since);
   let counts: TestCounts | undefined;
   let findings: Finding[] = [];
   let source = '';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { advisoriesBehind, AuditToolError, dependencyPath, normaliseNpmAudit, parseLockfile, parseNpmAuditJson } from './audit-npm.js';
+import { advisoriesBehind, AuditToolError, dependencyPath, normaliseNpmAudit, parseLockfile, parseNpmAuditJson } from './npm.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'audit');
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'audit');
 // Recorded from npm 11.19.1 (`npm audit --json --package-lock-only`) on fixtures/audit/mixed,
 // against the test advisory server serving fixtures/audit/advisories.json and packuments.json.
 const recorded = readFileSync(join(FIXTURES, 'npm-audit-mixed.json'), 'utf8');

@@ -5,8 +5,17 @@
  * severity from a CVSS score when one is present (some mirrors add `severity`/`cvss`), else it is
  * "unknown", which the gate treats as meeting every threshold.
  */
-import { AuditToolError } from './audit-npm.js';
-import { ghsaFrom, parseSeverityWord, severityFromCvss, type Severity, type VulnFinding } from './audit-model.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRelative } from '../../core/annotations.js';
+import { ToolNotFoundError } from '../../core/errors.js';
+import { describeExit, execTool, lastLines } from '../../core/exec.js';
+import { sha256File } from '../../core/files.js';
+import type { GateRuntime } from '../../core/gate.js';
+import { AuditToolError, toolVersion } from './npm.js';
+import type { AuditOptions, ToolRun } from './options.js';
+import { redactUrlCredentials } from './registry.js';
+import { ghsaFrom, parseSeverityWord, severityFromCvss, type Severity, type VulnFinding } from './model.js';
 
 interface PipVuln {
   id: string;
@@ -125,4 +134,51 @@ export function parsePipAuditJson(stdout: string, direct?: Set<string>): PipAudi
     }
   }
   return { findings, skipped, dependencies: deps.length };
+}
+
+// ---- running pip-audit ---------------------------------------------------------------------
+
+/** Runs pip-audit on requirements.txt, pyproject.toml or the current environment. */
+export async function runPipAudit(o: AuditOptions, rt: GateRuntime): Promise<ToolRun> {
+  const pipAudit = o.pipAuditCommand ?? 'pip-audit';
+  const hint = 'the python audit runs pip-audit: "pip install pip-audit" before this step';
+  const requirements = join(o.workingDirectory, 'requirements.txt');
+  const pyproject = join(o.workingDirectory, 'pyproject.toml');
+  const args = ['--format', 'json', '--progress-spinner', 'off'];
+  let manifest = '';
+  let direct: Set<string> | undefined;
+  let configSha256: string | undefined;
+  if (existsSync(requirements)) {
+    args.push('-r', requirements);
+    manifest = repoRelative(requirements, rt.workspace);
+    direct = requirementNames(readFileSync(requirements, 'utf8'));
+    configSha256 = sha256File(requirements);
+  } else if (existsSync(pyproject)) {
+    args.push(o.workingDirectory);
+    manifest = repoRelative(pyproject, rt.workspace);
+    configSha256 = sha256File(pyproject);
+  }
+  if (o.registry) args.push('--index-url', o.registry);
+  const version = await toolVersion(pipAudit, ['--version'], o.workingDirectory).catch((error: unknown) => {
+    if (error instanceof ToolNotFoundError) throw new ToolNotFoundError('pip-audit', hint);
+    throw error;
+  });
+  const base = { tool: 'pip-audit', version, manifest, ...(configSha256 ? { configSha256 } : {}) };
+  rt.log.info(`pip-audit ${args.map(redactUrlCredentials).join(' ')}`);
+  const r = await execTool(pipAudit, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+  rt.log.untrusted(lastLines(r.stderr, 20));
+  // pip-audit: 0 = no known vulnerabilities, 1 = vulnerabilities found or a failure (then no JSON).
+  if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
+    return { ...base, findings: [], toolError: `pip-audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}` };
+  }
+  try {
+    const parsed = parsePipAuditJson(r.stdout, direct);
+    if (r.exitCode === 1 && parsed.findings.length === 0) {
+      return { ...base, findings: [], toolError: `pip-audit exited with code 1 but reports no vulnerability: ${lastLines(r.stderr, 5) || '(no error output)'}` };
+    }
+    return { ...base, findings: parsed.findings, dependencies: parsed.dependencies, skipped: parsed.skipped };
+  } catch (error) {
+    if (!(error instanceof AuditToolError)) throw error;
+    return { ...base, findings: [], toolError: `${error.message}${r.stderr ? `; stderr: ${lastLines(r.stderr, 3)}` : ''}` };
+  }
 }

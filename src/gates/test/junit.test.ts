@@ -59,6 +59,17 @@ describe('parseTestOutputCounts', () => {
   ])('reads %j', (output, counts) => {
     expect(parseTestOutputCounts(output)).toEqual(counts);
   });
+  it.each([
+    ['vitest "1 failed", then a TAP block saying 5 passed', ' Test Files  1 failed (1)\n      Tests  1 failed | 4 passed (5)\n# tests 5\n# pass 5\n# fail 0', { passed: 5, failed: 1, skipped: 0, total: 6 }],
+    ['TAP "# fail 1", then vitest saying all passed', '# tests 3\n# pass 2\n# fail 1\n      Tests  7 passed (7)', { passed: 7, failed: 1, skipped: 0, total: 8 }],
+    ['jest failures, then pytest passing', 'Tests:       2 failed, 3 passed, 5 total\n===== 4 passed in 0.1s =====', { passed: 4, failed: 2, skipped: 0, total: 6 }],
+    ['pytest failures, then node:test spec passing', '==== 1 failed, 3 passed in 0.12s ====\nℹ tests 2\nℹ pass 2\nℹ fail 0', { passed: 2, failed: 1, skipped: 0, total: 3 }],
+    ['the last runner decides when nothing failed', '      Tests  3 passed (3)\n# tests 5\n# pass 5\n# fail 0', { passed: 5, failed: 0, skipped: 0, total: 5 }],
+    ['two TAP blocks: the first one failed', '# tests 2\n# pass 1\n# fail 1\n# tests 4\n# pass 4\n# fail 0', { passed: 4, failed: 1, skipped: 0, total: 5 }],
+    ['a TAP block with keys out of order', '# pass 3\n# fail 1\n# tests 4', { passed: 3, failed: 1, skipped: 0, total: 4 }],
+  ])('any failed count anywhere is a failure: %s', (_name, output, counts) => {
+    expect(parseTestOutputCounts(output)).toEqual(counts);
+  });
   it('returns undefined when no summary is present', () => {
     expect(parseTestOutputCounts('hello\nall good')).toBeUndefined();
   });

@@ -1,0 +1,111 @@
+/**
+ * Judge (pure): what the tool reported, the exceptions in force and the options decide the
+ * verdict. No I/O here; table-style unit tests in judge.test.ts and index.test.ts.
+ */
+import type { GateStatus } from '../../core/evidence.js';
+import type { ExceptionEntry, ExceptionLedger } from '../../core/exceptions.js';
+import { compareSeverity, meetsThreshold, type VulnFinding } from './model.js';
+import type { AuditOptions } from './options.js';
+
+/** Copies of one package version at several places in the tree are one vulnerability. */
+export function mergeCopies(findings: readonly VulnFinding[]): VulnFinding[] {
+  const byKey = new Map<string, VulnFinding>();
+  for (const f of findings) {
+    const key = `${f.ecosystem}\u0000${f.package}\u0000${f.version}\u0000${f.advisoryId}`;
+    const seen = byKey.get(key);
+    if (!seen) {
+      byKey.set(key, { ...f });
+      continue;
+    }
+    // Shipped if any copy is shipped; direct if any copy is; the shortest path explains it best.
+    seen.dev = seen.dev && f.dev;
+    seen.direct = seen.direct || f.direct;
+    if (f.path.length < seen.path.length) Object.assign(seen, { path: f.path, location: f.location, line: f.line });
+  }
+  return [...byKey.values()].sort(compareFindings);
+}
+
+/** Most severe first, then package, version and advisory, in plain string order. */
+const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+const compareFindings = (a: VulnFinding, b: VulnFinding) =>
+  compareSeverity(a.severity, b.severity) || cmp(a.package, b.package) || cmp(a.version, b.version) || cmp(a.advisoryId, b.advisoryId);
+
+export interface Judgement {
+  /** In scope, not suppressed, at or above the threshold. */
+  blocking: VulnFinding[];
+  /** In scope, not suppressed, below the threshold. */
+  belowThreshold: VulnFinding[];
+  suppressed: { finding: VulnFinding; entry: ExceptionEntry }[];
+  /** Findings whose exception has expired (also in blocking or belowThreshold). */
+  expiredMatches: { finding: VulnFinding; entry: ExceptionEntry }[];
+  /** Findings whose exception is dated beyond max-exception-days (also in blocking or belowThreshold). */
+  beyondCapMatches: { finding: VulnFinding; entry: ExceptionEntry }[];
+  outOfScope: VulnFinding[];
+  exceptions: ReturnType<ExceptionLedger['report']>;
+}
+
+export function judgeFindings(
+  findings: readonly VulnFinding[],
+  o: Pick<AuditOptions, 'failOn' | 'scope' | 'unknownSeverity'>,
+  ledger: ExceptionLedger,
+): Judgement {
+  const j: Omit<Judgement, 'exceptions'> = { blocking: [], belowThreshold: [], suppressed: [], expiredMatches: [], beyondCapMatches: [], outOfScope: [] };
+  for (const f of findings) {
+    if (o.scope === 'runtime' && f.dev) {
+      j.outOfScope.push(f);
+      continue;
+    }
+    // The advisory id is tried first (ids usually start with it: no new array then).
+    const match = ledger.match(f.ids[0] === f.advisoryId ? f.ids : [f.advisoryId, ...f.ids]);
+    if (match?.state === 'live') {
+      j.suppressed.push({ finding: f, entry: match.entry });
+      continue;
+    }
+    if (match?.state === 'expired') j.expiredMatches.push({ finding: f, entry: match.entry });
+    if (match?.state === 'beyond-cap') j.beyondCapMatches.push({ finding: f, entry: match.entry });
+    const blocks = f.severity === 'unknown' ? (o.unknownSeverity ?? 'fail') === 'fail' : meetsThreshold(f.severity, o.failOn);
+    (blocks ? j.blocking : j.belowThreshold).push(f);
+  }
+  return { ...j, exceptions: ledger.report() };
+}
+
+/**
+ * npm's findings carry GHSA ids and npm's numeric ids only: the registry's bulk advisory answer has
+ * no CVE field, and npm audit's report keeps only source, name, title, url, severity, cwe, cvss and
+ * range of each advisory. A CVE exception can never match an npm finding.
+ */
+export function cannotMatch(entry: ExceptionEntry, ecosystem: 'npm' | 'python'): boolean {
+  return ecosystem === 'npm' && /^CVE-\d{4}-\d+$/i.test(entry.key);
+}
+
+/** What decides the status beyond the findings: a tool problem, or the change picking its own advisory server. */
+export interface VerdictInputs {
+  tool: string;
+  /** Why the tool could not audit (no report to judge). */
+  toolError?: string;
+  /** Why the gate will not trust the report it got (a registry the change under review set). */
+  untrusted?: string;
+  failOn: AuditOptions['failOn'];
+  maxExceptionDays?: number;
+  /** "(0 critical, 0 high, ...; 0 suppressed)" and "; advisories from ..." as rendered. */
+  counts: string;
+  from: string;
+}
+
+/** Status and one-line summary: error when it could not judge, fail on blocking findings or dead exceptions, else pass. */
+export function auditVerdict(j: Judgement, v: VerdictInputs): { status: GateStatus; summary: string } {
+  if (v.toolError) return { status: 'error', summary: `${v.tool} could not audit the dependencies: ${v.toolError}${v.from}` };
+  if (v.untrusted) return { status: 'error', summary: `${v.tool}: ${v.untrusted} (${v.counts})${v.from}` };
+  const beyondCap = j.exceptions.beyondCap;
+  if (j.blocking.length === 0 && j.exceptions.expired.length === 0 && beyondCap.length === 0) {
+    return { status: 'pass', summary: `${v.tool}: nothing at or above ${v.failOn} (${v.counts})${v.from}` };
+  }
+  const parts: string[] = [];
+  const unrated = j.blocking.filter((f) => f.severity === 'unknown').length;
+  const rated = j.blocking.length - unrated;
+  if (rated > 0) parts.push(`${rated} vulnerabilit${rated === 1 ? 'y' : 'ies'} at or above ${v.failOn}`);
+  if (unrated > 0) parts.push(`${unrated} without a severity, which fail-on cannot judge (unknown-severity: fail)`);
+  if (j.exceptions.expired.length > 0) parts.push(`expired exception(s): ${j.exceptions.expired.map((e) => e.key).join(', ')}`);
+  if (beyondCap.length > 0) parts.push(`exception(s) expiring more than ${v.maxExceptionDays} days ahead (max-exception-days): ${beyondCap.map((e) => `${e.key} (${e.where})`).join(', ')}`);
+  return { status: 'fail', summary: `${v.tool}: ${parts.join('; ')} (${v.counts})${v.from}` };
+}
