@@ -31190,7 +31190,16 @@ const IGNORED = ['**/node_modules/**', '**/.git/**'];
  * its target, or two patterns) counts once; only negations, or a pattern that matches
  * nothing, is a configuration mistake, never "no rules".
  */
-function expandInput(input, patterns, roots) {
+/** An absolute pattern inside the workspace (`${{ github.workspace }}/prom/*.yml`) as the relative one it means. */
+function relativeToWorkspace(pattern, workspace) {
+    const negated = pattern.startsWith('!');
+    const body = negated ? pattern.slice(1) : pattern;
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(body) || !isWithin(workspace, body) || body === workspace)
+        return pattern;
+    return `${negated ? '!' : ''}${(0,external_node_path_namespaceObject.relative)(workspace, body)}`;
+}
+function expandInput(input, given, roots) {
+    const patterns = given.map((p) => relativeToWorkspace(p, roots.workspace));
     for (const pattern of patterns)
         checkGlobPattern(input, pattern);
     const negations = patterns.filter((p) => p.startsWith('!'));

@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { ConfigurationError } from '../../core/errors.js';
-import { checkGlobPattern, globInside, realpathInside, type PathRoots } from '../../core/paths.js';
+import { checkGlobPattern, globInside, isWithin, realpathInside, type PathRoots } from '../../core/paths.js';
 
 const GLOB_CHARS = /[*?[\]{}!]/;
 const IGNORED = ['**/node_modules/**', '**/.git/**'];
@@ -14,7 +14,16 @@ const IGNORED = ['**/node_modules/**', '**/.git/**'];
  * its target, or two patterns) counts once; only negations, or a pattern that matches
  * nothing, is a configuration mistake, never "no rules".
  */
-export function expandInput(input: string, patterns: readonly string[], roots: PathRoots): string[] {
+/** An absolute pattern inside the workspace (`${{ github.workspace }}/prom/*.yml`) as the relative one it means. */
+function relativeToWorkspace(pattern: string, workspace: string): string {
+  const negated = pattern.startsWith('!');
+  const body = negated ? pattern.slice(1) : pattern;
+  if (!isAbsolute(body) || !isWithin(workspace, body) || body === workspace) return pattern;
+  return `${negated ? '!' : ''}${relative(workspace, body)}`;
+}
+
+export function expandInput(input: string, given: readonly string[], roots: PathRoots): string[] {
+  const patterns = given.map((p) => relativeToWorkspace(p, roots.workspace));
   for (const pattern of patterns) checkGlobPattern(input, pattern);
   const negations = patterns.filter((p) => p.startsWith('!'));
   const positives = patterns.filter((p) => !p.startsWith('!'));
