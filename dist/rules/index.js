@@ -21813,6 +21813,7 @@ async function runGateAction(spec, env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/duration.ts
+// Prometheus durations, shared by the collect (hygiene, test files) and judge phases of the rules gate.
 /**
  * Prometheus durations (model.ParseDuration): units y, w, d, h, m, s, ms, largest first, each at
  * most once, e.g. "1h30m", "90s", "0". Anything else is rejected by Prometheus at load time.
@@ -21884,6 +21885,7 @@ function verdictWithProblems(args) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/changed.ts
+// Part of the rules gate's collect phase: the files a pull request changes (for only-changed).
 
 /**
  * Files changed between base and head (`git diff --name-only base...head`, three dots: what the
@@ -21905,6 +21907,8 @@ async function changedFiles(workspace, baseSha, headSha) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/hygiene.ts
+// Part of the rules gate's collect phase: alert hygiene over one parsed rule file (our own check,
+// run like a tool; judge only counts its findings).
 
 
 
@@ -29264,6 +29268,8 @@ class XMLParser {
     }
 }
 ;// CONCATENATED MODULE: ./src/gates/rules/promtool.ts
+// Part of the rules gate's collect phase: running promtool and parsing what it prints (check
+// output, 2.x test failures, the --junit report, --version).
 
 
 
@@ -29581,6 +29587,8 @@ function junitProbe(ctx) {
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/gates/rules/sources.ts
+// Part of the rules gate's collect phase: reads a rule file (plain, or a PrometheusRule converted for
+// promtool with a line map back to the original). Feeds judge (findings, groups) and hygiene.
 
 
 
@@ -30874,6 +30882,8 @@ function globInside(patterns, opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/testfiles.ts
+// Part of the rules gate's collect phase: reads a promtool rule test file (groups, expected alerts,
+// its rule_files resolved inside the workspace as promtool resolves them).
 
 
 
@@ -31176,6 +31186,7 @@ function realOrSame(path) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/expand.ts
+// The rules gate's collect phase starts here: the rules and tests inputs expanded to files inside the workspace.
 
 
 

@@ -1,3 +1,4 @@
+// The rules gate's collect phase starts here: the rules and tests inputs expanded to files inside the workspace.
 import { lstatSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ConfigurationError } from '../../core/errors.js';

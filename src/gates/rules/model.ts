@@ -1,3 +1,4 @@
+// The rules gate's types: options in, what collect gathers, what judge and render read.
 import type { ExecResult } from '../../core/exec.js';
 import type { ResolvedPromtool } from '../../tools/promtool.js';
 import type { HygienePolicy, Level } from './hygiene.js';

@@ -1,3 +1,5 @@
+// Part of the rules gate's collect phase: running promtool and parsing what it prints (check
+// output, 2.x test failures, the --junit report, --version).
 import { XMLParser } from 'fast-xml-parser';
 import { ToolError } from '../../core/errors.js';
 import { execTool, type ExecResult } from '../../core/exec.js';

@@ -1,3 +1,5 @@
+// Part of the rules gate's collect phase: reads a promtool rule test file (groups, expected alerts,
+// its rule_files resolved inside the workspace as promtool resolves them).
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
