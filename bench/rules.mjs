@@ -5,6 +5,8 @@
 // machine that gets busier or quieter during the run weighs on both sides alike.
 // Raw = `promtool check rules <rules>` then `promtool test rules <tests>`, the two commands a
 // workflow would otherwise run; gate = dist/rules/index.js run as the runner runs it (Node 24).
+// The one-file case has its own target: the gate's overhead over raw promtool at most the bundle's
+// cold start (measured here, in the same run, as bench/cold-start.mjs does) plus 50 ms.
 // Exits 0 either way (shared machines are noisy); `--strict` exits 1 when a target is missed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -108,8 +110,20 @@ function timedGate(cwd, rules, tests) {
   }
 }
 
+/** The bundle's cold start: load, parse inputs, report an invalid input (as bench/cold-start.mjs). */
+function coldStart() {
+  const h = gateHome();
+  const env = { PATH: process.env.PATH, GITHUB_REPOSITORY: 'acme/service', GITHUB_SHA: 'a'.repeat(40), GITHUB_EVENT_NAME: 'workflow_dispatch', RUNNER_TEMP: h.home, GITHUB_OUTPUT: h.files[0], GITHUB_STEP_SUMMARY: h.files[1], 'INPUT_TIMEOUT-SECONDS': '-1' };
+  try {
+    spawnSync(node, [bundle], { env, stdio: 'ignore' });
+    return median(Array.from({ length: RUNS }, () => time(() => spawnSync(node, [bundle], { env, stdio: 'ignore' }))));
+  } finally {
+    rmSync(h.home, { recursive: true, force: true });
+  }
+}
+
 const results = [];
-function bench(name, cwd, rules, tests) {
+function bench(name, cwd, rules, tests, overheadLimit) {
   runRaw(cwd, rules, tests); // warm the page cache for both
   timedGate(cwd, rules, tests);
   const raw = [];
@@ -128,16 +142,19 @@ function bench(name, cwd, rules, tests) {
   const r = median(raw);
   const g = median(gate);
   const ratio = g / r;
-  const met = ratio <= TARGET;
-  results.push({ name, ratio, met });
-  console.log(`${name.padEnd(28)} raw promtool ${r.toFixed(0).padStart(6)} ms   gate ${g.toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x   overhead ${(g - r).toFixed(0)} ms   target <= ${TARGET.toFixed(2)}x: ${met ? 'MET' : 'NOT MET'}`);
+  const met = overheadLimit === undefined ? ratio <= TARGET : g - r <= overheadLimit;
+  const target = overheadLimit === undefined ? `target <= ${TARGET.toFixed(2)}x` : `target overhead <= cold start + 50 = ${overheadLimit.toFixed(0)} ms`;
+  results.push({ name, ratio, met, target });
+  console.log(`${name.padEnd(28)} raw promtool ${r.toFixed(0).padStart(6)} ms   gate ${g.toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x   overhead ${(g - r).toFixed(0)} ms   ${target}: ${met ? 'MET' : 'NOT MET'}`);
   console.log(`${''.padEnd(28)} raw runs ${raw.map((x) => x.toFixed(0)).join(', ')}; gate runs ${gate.map((x) => x.toFixed(0)).join(', ')}`);
   return ratio;
 }
 
 console.log(`promtool: ${spawnSync(promtool, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}; node for the gate: ${node}; median of ${RUNS} alternating runs each`);
+const cold = coldStart();
+console.log(`bundle cold start (dist/rules/index.js to an input error): ${cold.toFixed(0)} ms`);
 const sample = join(root, 'sample-service', 'prometheus');
-bench('sample-service (1 file)', root, [join(sample, 'rules', 'alerts.yml')], [join(sample, 'tests', 'alerts.test.yml')]);
+bench('sample-service (1 file)', root, [join(sample, 'rules', 'alerts.yml')], [join(sample, 'tests', 'alerts.test.yml')], cold + 50);
 const gen = generate(100);
 const rules = Array.from({ length: 100 }, (_, i) => `rules/svc${i}.yml`);
 const tests = Array.from({ length: 100 }, (_, i) => `tests/svc${i}.test.yml`);
@@ -148,7 +165,7 @@ rmSync(gen, { recursive: true, force: true });
 const missed = results.filter((r) => !r.met);
 console.log(
   missed.length === 0
-    ? `rules bench: target met (every ratio <= ${TARGET.toFixed(2)}x)`
-    : `rules bench: target NOT met for ${missed.map((r) => `${r.name.trim()} (${r.ratio.toFixed(2)}x)`).join(', ')}; target <= ${TARGET.toFixed(2)}x`,
+    ? 'rules bench: every target met'
+    : `rules bench: target NOT met for ${missed.map((r) => `${r.name.trim()} (${r.ratio.toFixed(2)}x; ${r.target})`).join(', ')}`,
 );
 if (strict && missed.length > 0) process.exitCode = 1;

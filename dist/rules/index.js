@@ -21813,6 +21813,7 @@ async function runGateAction(spec, env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/duration.ts
+// Prometheus durations, shared by the collect (hygiene, test files) and judge phases of the rules gate.
 /**
  * Prometheus durations (model.ParseDuration): units y, w, d, h, m, s, ms, largest first, each at
  * most once, e.g. "1h30m", "90s", "0". Anything else is rejected by Prometheus at load time.
@@ -21858,6 +21859,124 @@ function formatDuration(ms) {
         if (n > 0) {
             out += `${n}${unit}`;
             rest -= n * size;
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/core/gate.ts
+function startClock() {
+    const t0 = performance.now();
+    return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
+}
+/**
+ * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
+ * could not look at something) is `error`, whatever else it found; otherwise an error finding is
+ * `fail`; nothing examined is never `pass`.
+ */
+function verdictWithProblems(args) {
+    if (args.problems.length > 0)
+        return 'error';
+    if (args.findings.some((f) => f.severity === 'error'))
+        return 'fail';
+    if (args.examined <= 0)
+        return 'error';
+    return 'pass';
+}
+
+;// CONCATENATED MODULE: ./src/gates/rules/changed.ts
+// Part of the rules gate's collect phase: the files a pull request changes (for only-changed).
+
+/**
+ * Files changed between base and head (`git diff --name-only base...head`, three dots: what the
+ * pull request changes since it forked). Any failure (shallow clone, unknown commit, no git) is
+ * returned as a reason, for the caller to fall back to every file with a warning.
+ */
+async function changedFiles(workspace, baseSha, headSha) {
+    try {
+        const r = await execTool('git', ['-c', 'core.quotepath=off', 'diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`, '--'], { cwd: workspace, timeoutMs: 60_000 });
+        if (r.timedOut || r.exitCode !== 0) {
+            const why = r.stderr.trim().split('\n')[0] || `git exited with code ${r.exitCode}`;
+            return { ok: false, reason: `git could not compare ${baseSha.slice(0, 12)}...${headSha.slice(0, 12)} (${why}); fetch the base commit, e.g. actions/checkout with fetch-depth: 0` };
+        }
+        return { ok: true, files: new Set(r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '')) };
+    }
+    catch (error) {
+        return { ok: false, reason: `git could not be run: ${error.message}` };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gates/rules/hygiene.ts
+// Part of the rules gate's collect phase: alert hygiene over one parsed rule file (our own check,
+// run like a tool; judge only counts its findings).
+
+
+
+const LEVELS = ['error', 'warning', 'off'];
+function finding(level, file, line, rule, message) {
+    return { severity: level, file, line, rule, message };
+}
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+const NOT_A_DURATION = 'is not a Prometheus duration (e.g. 30s, 5m, 1h30m)';
+/**
+ * Alert hygiene on one rule file, each check at its own level. Invalid durations (a group's
+ * interval, a rule's for: and keep_firing_for:) are always an error (Prometheus refuses to load them). Findings point at the alert's line in the original file.
+ */
+function checkHygiene(rf, p, workspace) {
+    const out = [];
+    for (const group of rf.groups) {
+        if (group.interval !== undefined && parseDuration(group.interval) === undefined) {
+            out.push(finding('error', rf.file, group.intervalLine ?? group.line, 'invalid-duration', `group "${group.name}": "interval: ${group.interval}" ${NOT_A_DURATION}`));
+        }
+        const seen = new Map();
+        for (const rule of group.rules) {
+            if (rule.for !== undefined && parseDuration(rule.for) === undefined) {
+                out.push(finding('error', rf.file, rule.forLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "for: ${rule.for}" ${NOT_A_DURATION}`));
+            }
+            if (rule.keepFiringFor !== undefined && parseDuration(rule.keepFiringFor) === undefined) {
+                out.push(finding('error', rf.file, rule.keepFiringForLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "keep_firing_for: ${rule.keepFiringFor}" ${NOT_A_DURATION}`));
+            }
+            if (rule.kind !== 'alert')
+                continue;
+            const a = rule.name;
+            if (p.duplicates !== 'off') {
+                const first = seen.get(a);
+                if (first !== undefined)
+                    out.push(finding(p.duplicates, rf.file, rule.line, 'duplicate-alert', `alert ${a} is defined twice in group "${group.name}" (first at line ${first})`));
+                else
+                    seen.set(a, rule.line);
+            }
+            const severity = rule.labels.severity;
+            if (p.severity !== 'off') {
+                if (severity === undefined || severity === '') {
+                    out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has no severity label`));
+                }
+                else if (p.severities.length > 0 && !p.severities.includes(severity)) {
+                    out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has severity "${severity}", which is not one of ${p.severities.join(', ')}`));
+                }
+            }
+            if (p.summary !== 'off' && !rule.annotations.summary && !rule.annotations.description) {
+                out.push(finding(p.summary, rf.file, rule.line, 'require-summary', `alert ${a} has neither a summary nor a description annotation`));
+            }
+            if (p.runbook !== 'off') {
+                const runbook = rule.annotations.runbook_url || rule.annotations.runbook;
+                if (!runbook) {
+                    out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a} has no runbook_url or runbook annotation`));
+                }
+                else if (!URL_LIKE.test(runbook) && !runbook.includes('{{')) {
+                    // A repository path: it must exist, or the runbook link in the page is dead.
+                    const path = runbook.split('#')[0];
+                    if ((0,external_node_path_namespaceObject.isAbsolute)(path) || (0,external_node_path_namespaceObject.normalize)(path).startsWith('..') || !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(workspace, path))) {
+                        out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a}: runbook ${JSON.stringify(runbook)} is neither a URL nor a file in the repository`));
+                    }
+                }
+            }
+            if (p.minFor !== 'off' && p.minForMs !== undefined && p.minForMs > 0) {
+                const ms = rule.for === undefined ? 0 : parseDuration(rule.for);
+                if (ms !== undefined && ms < p.minForMs) {
+                    out.push(finding(p.minFor, rf.file, rule.forLine ?? rule.line, 'min-for', `alert ${a} ${rule.for === undefined ? 'has no for:' : `waits only for: ${rule.for}`}, below the minimum ${formatDuration(p.minForMs)}: a single bad evaluation would page`));
+                }
+            }
         }
     }
     return out;
@@ -29148,295 +29267,12 @@ class XMLParser {
         return XmlNode.getMetaDataSymbol();
     }
 }
-;// CONCATENATED MODULE: ./src/tools/catalog.ts
-const gitleaks = (version, file, sha256) => ({
-    url: `https://github.com/gitleaks/gitleaks/releases/download/v${version}/${file}`,
-    sha256,
-    format: 'tar.gz',
-    entry: 'gitleaks',
-});
-const prometheus = (version, arch, sha256) => ({
-    url: `https://github.com/prometheus/prometheus/releases/download/v${version}/prometheus-${version}.linux-${arch}.tar.gz`,
-    sha256,
-    format: 'tar.gz',
-    entry: `prometheus-${version}.linux-${arch}/promtool`,
-});
-const GITLEAKS_DEFAULT_VERSION = '8.28.0';
-const PROMTOOL_DEFAULT_VERSION = '2.53.4';
-const TOOL_CATALOG = {
-    gitleaks: {
-        defaultVersion: GITLEAKS_DEFAULT_VERSION,
-        versions: {
-            // gitleaks_8.28.0_checksums.txt
-            '8.28.0': {
-                'linux-x64': gitleaks('8.28.0', 'gitleaks_8.28.0_linux_x64.tar.gz', 'a65b5253807a68ac0cafa4414031fd740aeb55f54fb7e55f386acb52e6a840eb'),
-                'linux-arm64': gitleaks('8.28.0', 'gitleaks_8.28.0_linux_arm64.tar.gz', 'eff65261156100e5d94a6b3dec313d532fddfe19ae1590bf7a2b4f2699128356'),
-                'darwin-x64': gitleaks('8.28.0', 'gitleaks_8.28.0_darwin_x64.tar.gz', 'edf5a507008b0d2ef4959575772772770586409c1f6f74dabf19cbe7ec341ced'),
-                'darwin-arm64': gitleaks('8.28.0', 'gitleaks_8.28.0_darwin_arm64.tar.gz', 'd942f3ad147250c9edbaab3fed9e482f98d3b59ba10ae97b8d75647e3ade492c'),
-            },
-        },
-    },
-    promtool: {
-        defaultVersion: PROMTOOL_DEFAULT_VERSION,
-        versions: {
-            // sha256sums.txt of Prometheus 2.53.4 (LTS). A wrong pin fails closed: nothing is extracted.
-            '2.53.4': {
-                'linux-x64': prometheus('2.53.4', 'amd64', 'b8b497c4610d1b93208252b60c8f20f6b2e78596ae8df43397a2e805aa53d475'),
-                'linux-arm64': prometheus('2.53.4', 'arm64', 'ec7236ecea7154d0bfe142921708b1ae7b5e921e100e0ee85ab92b7c444357e0'),
-            },
-        },
-    },
-};
-
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/tools/installer.ts
-
-
-
-
-
-
-
-
-
-const CACHE_PREFIX = 'release-safety-';
-async function sha256OfFile(path) {
-    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), hash);
-    return hash.digest('hex');
-}
-function resolveAsset(catalog, tool, version, platform, arch) {
-    const spec = catalog[tool];
-    if (!spec)
-        throw new errors_ConfigurationError(`no pinned catalog entry for the tool "${tool}"`);
-    const v = version.replace(/^v/, '');
-    const versions = Object.keys(spec.versions);
-    const byPlatform = spec.versions[v];
-    if (!byPlatform) {
-        throw new errors_ConfigurationError(`${tool} version "${version}" is not pinned in release-safety's tool catalog (known: ${versions.join(', ') || 'none'}): use a known version, or install it yourself and pass its path`);
-    }
-    const asset = byPlatform[`${platform}-${arch}`];
-    if (!asset) {
-        throw new errors_ConfigurationError(`${tool} ${v} has no pinned download for ${platform}-${arch} (pinned: ${Object.keys(byPlatform).join(', ')}): install it yourself and pass its path`);
-    }
-    return asset;
-}
-/** A mirror is an http(s) base URL without credentials (they would end up in logs). */
-function checkMirrorUrl(value) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        // The value is never echoed: it may hold the very credentials refused below.
-        throw new errors_ConfigurationError('input "mirror-url" is not a URL: give an http(s) base URL that serves the release archives by file name, e.g. https://artifacts.example.com/tools');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new errors_ConfigurationError(`input "mirror-url" must be an http or https URL (got ${url.protocol})`);
-    }
-    if (url.username || url.password) {
-        throw new errors_ConfigurationError('input "mirror-url" must not contain credentials: they would be printed in logs; use a mirror that needs none, or a network-level allow list');
-    }
-    return value;
-}
-function assetUrl(asset, mirrorUrl) {
-    if (!mirrorUrl)
-        return asset.url;
-    return `${mirrorUrl.replace(/\/+$/, '')}/${(0,external_node_path_namespaceObject.basename)(new URL(asset.url).pathname)}`;
-}
-async function download(url, dest, timeoutMs, log) {
-    const attempts = 3;
-    for (let attempt = 1;; attempt++) {
-        let retryable = false;
-        try {
-            const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
-            if (!response.ok || !response.body) {
-                retryable = response.status >= 500 || response.status === 429;
-                throw new Error(`HTTP ${response.status} ${response.statusText}`);
-            }
-            await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.fromWeb(response.body), (0,external_node_fs_namespaceObject.createWriteStream)(dest));
-            return;
-        }
-        catch (error) {
-            const message = error.message;
-            // Network errors (no HTTP status) are retried like 5xx; 4xx are final.
-            if (!/^HTTP \d/.test(message))
-                retryable = true;
-            if (!retryable || attempt >= attempts)
-                throw new Error(`download of ${url} failed: ${message}`);
-            log.info(`download of ${url} failed (${message}); retry ${attempt} of ${attempts - 1}`);
-            await new Promise((r) => setTimeout(r, 500 * attempt));
-        }
-    }
-}
-/**
- * The runner's tool-cache layout ($RUNNER_TOOL_CACHE/<name>/<version>/<arch> plus a `.complete`
- * marker), so entries are shared with other actions' conventions and cacheable the same way.
- */
-function toolCacheRoot() {
-    return process.env.RUNNER_TOOL_CACHE || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'release-safety-tool-cache');
-}
-function findCached(name, version, arch) {
-    const dir = (0,external_node_path_namespaceObject.join)(toolCacheRoot(), name, version, arch);
-    return (0,external_node_fs_namespaceObject.existsSync)(dir) && (0,external_node_fs_namespaceObject.existsSync)(`${dir}.complete`) ? dir : undefined;
-}
-function cacheFile(file, fileName, name, version, arch) {
-    const dir = (0,external_node_path_namespaceObject.join)(toolCacheRoot(), name, version, arch);
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-    (0,external_node_fs_namespaceObject.rmSync)(`${dir}.complete`, { force: true });
-    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
-    (0,external_node_fs_namespaceObject.copyFileSync)(file, (0,external_node_path_namespaceObject.join)(dir, fileName));
-    (0,external_node_fs_namespaceObject.writeFileSync)(`${dir}.complete`, '');
-    return dir;
-}
-async function extract(archive, tempDir, asset) {
-    const dest = (0,external_node_path_namespaceObject.join)(tempDir, `extract-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
-    (0,external_node_fs_namespaceObject.mkdirSync)(dest, { recursive: true });
-    const r = await execTool('tar', ['-xzf', archive, '-C', dest, '--no-same-owner'], { timeoutMs: 120_000, installHint: 'tar is needed to unpack tools' });
-    if (r.exitCode !== 0)
-        throw new Error(`tar could not unpack the verified archive: ${describeExit(r)}: ${r.stderr.trim().slice(0, 300)}`);
-    const exe = (0,external_node_path_namespaceObject.join)(dest, asset.entry);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(exe) || !(0,external_node_fs_namespaceObject.statSync)(exe).isFile())
-        throw new Error(`the verified archive has no ${asset.entry}`);
-    (0,external_node_fs_namespaceObject.chmodSync)(exe, 0o755);
-    return exe;
-}
-/**
- * Finds, downloads, verifies, caches and unpacks a pinned tool. The archive is what is cached
- * and it is re-hashed on every cache hit; the executable is always unpacked from an archive that
- * was just verified, so a tampered cache can neither be run nor pass as a hit.
- */
-async function installTool(req) {
-    const catalog = req.catalog ?? TOOL_CATALOG;
-    const platform = req.platform ?? process.platform;
-    const arch = req.arch ?? process.arch;
-    const spec = catalog[req.tool];
-    const version = (req.version || spec?.defaultVersion || '').replace(/^v/, '');
-    const asset = resolveAsset(catalog, req.tool, version, platform, arch);
-    const archiveName = (0,external_node_path_namespaceObject.basename)(new URL(asset.url).pathname);
-    const cacheName = `${CACHE_PREFIX}${req.tool}`;
-    (0,external_node_fs_namespaceObject.mkdirSync)(req.tempDir, { recursive: true });
-    const mirror = req.mirrorUrl ? checkMirrorUrl(req.mirrorUrl) : undefined;
-    // Every archive is hashed and unpacked from a private copy: a cache entry shared with other
-    // jobs cannot be swapped between the check and the use.
-    let archive;
-    let fromCache = false;
-    const cachedDir = findCached(cacheName, version, arch);
-    if (cachedDir) {
-        const cachedArchive = (0,external_node_path_namespaceObject.join)(cachedDir, archiveName);
-        const copy = (0,external_node_path_namespaceObject.join)(req.tempDir, `cached-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
-        if ((0,external_node_fs_namespaceObject.existsSync)(cachedArchive))
-            (0,external_node_fs_namespaceObject.copyFileSync)(cachedArchive, copy);
-        const actual = (0,external_node_fs_namespaceObject.existsSync)(copy) ? await sha256OfFile(copy) : 'missing';
-        if (actual === asset.sha256) {
-            archive = copy;
-            fromCache = true;
-        }
-        else {
-            (0,external_node_fs_namespaceObject.rmSync)(copy, { force: true });
-            req.log.warning(`the cached ${req.tool} ${version} failed verification (sha256 ${actual}, pinned ${asset.sha256}): discarded, downloading again`);
-            (0,external_node_fs_namespaceObject.rmSync)(cachedDir, { recursive: true, force: true });
-            (0,external_node_fs_namespaceObject.rmSync)(`${cachedDir}.complete`, { force: true });
-        }
-    }
-    if (!archive) {
-        const url = assetUrl(asset, mirror);
-        const downloaded = (0,external_node_path_namespaceObject.join)(req.tempDir, `download-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
-        await req.log.group(`download ${req.tool} ${version}`, () => download(url, downloaded, req.timeoutMs ?? 120_000, req.log));
-        const actual = await sha256OfFile(downloaded);
-        if (actual !== asset.sha256) {
-            (0,external_node_fs_namespaceObject.rmSync)(downloaded, { force: true });
-            throw new Error(`${archiveName} from ${url} does not match the pinned sha256 (expected ${asset.sha256}, got ${actual}): refusing to extract or run it`);
-        }
-        cacheFile(downloaded, archiveName, cacheName, version, arch);
-        archive = downloaded;
-    }
-    let path;
-    try {
-        path = await extract(archive, req.tempDir, asset);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(archive, { force: true });
-    }
-    req.addPath?.((0,external_node_path_namespaceObject.join)(path, '..'));
-    req.log.info(`${req.tool} ${version}: sha256 ${asset.sha256} verified${fromCache ? ' (from the tool cache)' : ''}`);
-    return { path, version, fromCache, sha256: asset.sha256 };
-}
-
 ;// CONCATENATED MODULE: ./src/gates/rules/promtool.ts
+// Part of the rules gate's collect phase: running promtool and parsing what it prints (check
+// output, 2.x test failures, the --junit report, --version).
 
 
 
-
-
-
-
-function isExecutable(path) {
-    try {
-        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.X_OK);
-        return (0,external_node_fs_namespaceObject.statSync)(path).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-function findOnPath(name, searchPath) {
-    for (const dir of searchPath.split(external_node_path_namespaceObject.delimiter)) {
-        if (!dir || !(0,external_node_path_namespaceObject.isAbsolute)(dir))
-            continue;
-        const candidate = (0,external_node_path_namespaceObject.join)(dir, name);
-        if (isExecutable(candidate))
-            return candidate;
-    }
-    return undefined;
-}
-/** "promtool" (a command name to look up on PATH), as opposed to "./promtool" or "bin/promtool". */
-function isCommandName(value) {
-    return value !== '' && !value.includes('/') && !value.includes(external_node_path_namespaceObject.sep) && value !== '.' && value !== '..';
-}
-/**
- * Which promtool runs: promtool-path when given (a path, or a command name looked up on PATH:
- * the explicit way to use an unverified, preinstalled promtool); otherwise the pinned,
- * checksum-verified download of promtool-version, or of the catalog's default version. A promtool
- * that merely happens to be on PATH is never picked silently: its version would be whatever the
- * runner image carries.
- */
-async function locatePromtool(o) {
-    if (o.path && isCommandName(o.path)) {
-        const onPath = findOnPath(o.path, o.searchPath);
-        if (!onPath) {
-            throw new errors_ConfigurationError(`input "promtool-path" is the command name ${JSON.stringify(o.path)}, but no executable of that name is on PATH: install promtool in an earlier step, give its path, or leave promtool-path empty to use the pinned, verified promtool ${o.version || PROMTOOL_DEFAULT_VERSION}`);
-        }
-        return { path: onPath, source: 'PATH' };
-    }
-    if (o.path) {
-        if (!(0,external_node_fs_namespaceObject.existsSync)(o.path))
-            throw new errors_ConfigurationError(`input "promtool-path" names ${JSON.stringify(o.path)}, which does not exist: give the path of a promtool executable, or leave it empty`);
-        if (!isExecutable(o.path))
-            throw new errors_ConfigurationError(`input "promtool-path" names ${JSON.stringify(o.path)}, which is not an executable file: give the path of a promtool executable`);
-        return { path: o.path, source: 'promtool-path' };
-    }
-    const version = o.version || PROMTOOL_DEFAULT_VERSION;
-    try {
-        const installed = await installTool({
-            tool: 'promtool',
-            version,
-            ...(o.mirrorUrl ? { mirrorUrl: o.mirrorUrl } : {}),
-            ...(o.addPath ? { addPath: o.addPath } : {}),
-            tempDir: o.tempDir,
-            log: o.log,
-        });
-        return { path: installed.path, source: 'installed', version: installed.version };
-    }
-    catch (error) {
-        if (error instanceof errors_ConfigurationError)
-            throw error;
-        throw new Error(`the pinned promtool ${version} could not be installed: ${error.message} (to run a promtool the workflow installed instead, set promtool-path, e.g. "promtool" to take it from PATH)`);
-    }
-}
 /** `promtool, version 2.42.0+ds (branch: ...)` -> 2.42.0+ds */
 function parsePromtoolVersion(text) {
     return /promtool,? version (\S+)/i.exec(text)?.[1] ?? /(\d+\.\d+\.\d+\S*)/.exec(text)?.[1] ?? '';
@@ -29445,7 +29281,7 @@ function parsePromtoolVersion(text) {
 async function promtoolVersion(path, cwd) {
     const v = await execTool(path, ['--version'], { cwd, timeoutMs: 30_000 });
     if (v.timedOut || v.exitCode !== 0)
-        throw new Error(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
+        throw new ToolError(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
     return parsePromtoolVersion(`${v.stdout}\n${v.stderr}`);
 }
 /** Whether `promtool test rules` takes --junit (newer promtool; 2.42 has none). */
@@ -29608,6 +29444,440 @@ function parsePromtoolJUnit(xml) {
 }
 function runPromtool(path, args, cwd, timeoutMs) {
     return execTool(path, args, { cwd, timeoutMs, installHint: 'set promtool-path to an installed promtool, or promtool-version to a pinned one' });
+}
+
+;// CONCATENATED MODULE: ./src/gates/rules/runs.ts
+// Running promtool for the rules gate (part of its collect phase): the check, the test run split
+// across the machine's cores, and the reading of each test run's outcome into test group results.
+
+
+
+
+
+
+/** Marks a promise started early as handled: it is awaited later, after synchronous work. */
+function handled(p) {
+    p.catch(() => undefined);
+    return p;
+}
+function toolFailureText(what, r) {
+    return `${what} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 8) || '(no output)'}`;
+}
+const failedToRun = (r) => r.timedOut || r.signal !== null && r.signal !== undefined || (r.exitCode !== 0 && r.exitCode !== 1);
+function startCheck(ctx, paths) {
+    return paths.length > 0 ? handled(runPromtool(ctx.path, ['check', 'rules', ...paths], ctx.cwd, ctx.timeoutMs)) : undefined;
+}
+function sizeOf(path, cwd) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(cwd, path)).size;
+    }
+    catch {
+        return 0;
+    }
+}
+/**
+ * Splits test files into at most `shards` groups of about equal bytes, each keeping the files' order.
+ * promtool 2.x tests one file after another on one core: on a runner with several cores, one
+ * promtool per share finishes in a fraction of the time (the results are the same).
+ */
+function shardTestFiles(paths, shards, sizeOfPath) {
+    const count = Math.max(1, Math.min(shards, paths.length));
+    const load = Array.from({ length: count }, () => 0);
+    const owner = new Map();
+    const bySize = paths.map((p) => ({ p, size: sizeOfPath(p) })).sort((a, b) => b.size - a.size);
+    for (const { p, size } of bySize) {
+        const least = load.indexOf(Math.min(...load));
+        owner.set(p, least);
+        load[least] += size + 1;
+    }
+    return Array.from({ length: count }, (_, i) => paths.filter((p) => owner.get(p) === i)).filter((s) => s.length > 0);
+}
+function startTests(ctx, paths) {
+    if (paths.length === 0)
+        return [];
+    return shardTestFiles(paths, (0,external_node_os_namespaceObject.availableParallelism)(), (p) => sizeOf(p, ctx.cwd)).map((share) => ({ paths: share, run: handled(runPromtool(ctx.path, ['test', 'rules', ...share], ctx.cwd, ctx.timeoutMs)) }));
+}
+function sameDuration(a, b) {
+    if (b === undefined)
+        return false;
+    const x = parseDuration(a);
+    return x !== undefined && x === parseDuration(b);
+}
+/** Attributes a promtool 2.x text failure to the test group it came from. */
+function attributeFailure(test, f) {
+    const candidates = test.groups.filter((g) => (f.group !== undefined ? g.named && g.name === f.group : !g.named));
+    const refined = candidates.filter((g) => f.alertname !== undefined ? g.alerts.some((a) => a.alertname === f.alertname && sameDuration(a.evalTime, f.evalTime)) : f.expr !== undefined ? g.promqlTests > 0 : true);
+    return refined[0] ?? candidates[0] ?? (test.groups.length === 1 ? test.groups[0] : undefined);
+}
+/** Group results of one test file from its promtool 2.x stderr; returns how many failures were attributed. */
+function resultsFromText(t, stderr, out) {
+    const byGroup = new Map();
+    let attributed = 0;
+    for (const f of parseTestFailures(stderr)) {
+        const g = attributeFailure(t, f);
+        byGroup.set(g, [...(byGroup.get(g) ?? []), f.message]);
+        attributed++;
+    }
+    for (const g of t.groups)
+        out.push({ test: t, group: g, failures: byGroup.get(g) ?? [] });
+    const loose = byGroup.get(undefined);
+    if (loose)
+        out.push({ test: t, failures: loose });
+    return attributed;
+}
+/**
+ * Reads one finished test shard into group results. A failing shard needs its failures attributed
+ * to groups: a promtool whose `test` takes --junit says which file and group failed in its report,
+ * so the (deterministic) run is repeated with it; promtool 2.x text output does not name the file
+ * of a failure, so each file of a failing shard of several runs alone.
+ */
+async function readShard(ctx, files, result, index, hasJUnit) {
+    const results = [];
+    const problems = [];
+    const paths = files.map((t) => t.promtoolArg);
+    if (failedToRun(result))
+        return { results, problems: [toolFailureText('promtool test rules', result)], junit: false };
+    if (result.exitCode === 0) {
+        for (const t of files)
+            for (const g of t.groups)
+                results.push({ test: t, group: g, failures: [] });
+        return { results, problems, junit: false };
+    }
+    if (await hasJUnit()) {
+        const junitPath = (0,external_node_path_namespaceObject.join)(ctx.scratch, `${index + 1}-promtool-junit.xml`);
+        (0,external_node_fs_namespaceObject.rmSync)(junitPath, { force: true });
+        const rerun = await runPromtool(ctx.path, ['test', `--junit=${junitPath}`, 'rules', ...paths], ctx.cwd, ctx.timeoutMs);
+        if (failedToRun(rerun))
+            return { results, problems: [toolFailureText('promtool test rules --junit', rerun)], junit: true };
+        let xml = '';
+        try {
+            xml = (0,external_node_fs_namespaceObject.readFileSync)(junitPath, 'utf8');
+        }
+        catch {
+            // no report: handled below as a failure named by no test
+        }
+        const cases = parsePromtoolJUnit(xml);
+        for (const t of files) {
+            const mine = cases.filter((c) => c.suite === t.promtoolArg);
+            for (const g of t.groups)
+                results.push({ test: t, group: g, failures: mine.find((c) => c.name === g.name)?.failures ?? [] });
+        }
+        // The run held only runnable files: a failure the report does not name is still a failure.
+        if (!results.some((r) => r.failures.length > 0))
+            results.push({ test: files[0], failures: [lastLines(rerun.stderr || result.stderr, 20) || 'promtool test rules failed without naming a test'] });
+        return { results, problems, junit: true };
+    }
+    const perFile = files.length === 1 ? [[files[0], result]] : await Promise.all(files.map(async (t) => [t, await runPromtool(ctx.path, ['test', 'rules', t.promtoolArg], ctx.cwd, ctx.timeoutMs)]));
+    let attributed = 0;
+    for (const [t, r] of perFile) {
+        if (failedToRun(r))
+            problems.push(toolFailureText(`promtool test rules ${t.file}`, r));
+        attributed += resultsFromText(t, r.exitCode === 1 ? r.stderr : '', results);
+    }
+    if (attributed === 0 && problems.length === 0)
+        problems.push(toolFailureText('promtool test rules failed but named no failing test;', result));
+    return { results, problems, junit: false };
+}
+/** Whether promtool's `test` takes --junit, asked once, and only when a test fails. */
+function junitProbe(ctx) {
+    let asked;
+    return () => (asked ??= promtoolHasJUnit(ctx.path, ctx.cwd));
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/gates/rules/sources.ts
+// Part of the rules gate's collect phase: reads a rule file (plain, or a PrometheusRule converted for
+// promtool with a line map back to the original). Feeds judge (findings, groups) and hygiene.
+
+
+
+const identity = (line, column) => (column === undefined ? { line } : { line, column });
+/** The first line of a yaml error, without the " at line N, column M:" the position already says. */
+function yamlErrorText(text) {
+    return text.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+function scalarText(node) {
+    if ((0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== undefined)
+        return String(node.value);
+    return undefined;
+}
+/**
+ * Parse options for rule files: promtool's YAML decoder follows aliases and merge keys
+ * (`labels: *common`, `<<: *common`), so the conversion of a PrometheusRule must expand them too.
+ */
+const YAML_OPTIONS = { merge: true };
+/** The node an alias stands for; any other node as it is. */
+function resolveAlias(node, doc) {
+    return (0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
+}
+/** `<<` as a merge key: a Symbol with the merge option, the plain string without it. */
+function isMergeKey(key) {
+    return (0,dist/* isScalar */.jn)(key) && (typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN'));
+}
+/**
+ * A YAML mapping of strings (labels, annotations), through aliases and merge keys: explicit keys
+ * win over merged ones, and of several merged maps the first wins, as in YAML's merge key spec.
+ */
+function stringMap(node, doc, depth = 0) {
+    const map = resolveAlias(node, doc);
+    if (!(0,dist/* isMap */.jh)(map) || depth > 16)
+        return {};
+    const merged = {};
+    const own = {};
+    for (const pair of map.items) {
+        if (isMergeKey(pair.key)) {
+            const value = resolveAlias(pair.value, doc);
+            const sources = (0,dist/* isSeq */.oP)(value) ? value.items : [value];
+            for (const source of sources)
+                for (const [k, v] of Object.entries(stringMap(source, doc, depth + 1)))
+                    if (!(k in merged))
+                        merged[k] = v;
+            continue;
+        }
+        const key = scalarText(resolveAlias(pair.key, doc));
+        if (key === undefined)
+            continue;
+        own[key] = scalarText(resolveAlias(pair.value, doc)) ?? '';
+    }
+    return { ...merged, ...own };
+}
+/** Reads the groups of a rule file (a `groups:` sequence node) with the original positions. */
+function readGroups(groupsNode, lc, doc) {
+    const pos = (node) => {
+        const p = lc.linePos(node?.range?.[0] ?? 0);
+        return { line: p.line, column: p.col };
+    };
+    const deref = (node) => resolveAlias(node, doc);
+    const text = (node) => scalarText(deref(node));
+    const groups = [];
+    const seq = deref(groupsNode);
+    if (!(0,dist/* isSeq */.oP)(seq))
+        return groups;
+    for (const item of seq.items) {
+        const g = deref(item);
+        if (!(0,dist/* isMap */.jh)(g))
+            continue;
+        const name = text(g.get('name', true)) ?? '';
+        const group = { name, line: pos(item).line, rules: [] };
+        const intervalNode = g.get('interval', true);
+        const interval = text(intervalNode);
+        if (interval !== undefined) {
+            group.interval = interval;
+            group.intervalLine = pos(intervalNode).line;
+        }
+        const rules = deref(g.get('rules', true));
+        if ((0,dist/* isSeq */.oP)(rules)) {
+            rules.items.forEach((item, i) => {
+                const r = deref(item);
+                if (!(0,dist/* isMap */.jh)(r))
+                    return;
+                const alert = text(r.get('alert', true));
+                const record = text(r.get('record', true));
+                // Positions are where the key's value is written (an alias, too); values are what it stands for.
+                const forNode = r.get('for', true);
+                const at = pos(item);
+                const rule = {
+                    kind: alert !== undefined ? 'alert' : 'record',
+                    name: alert ?? record ?? '',
+                    group: name,
+                    index: i + 1,
+                    line: at.line,
+                    column: at.column,
+                    expr: text(r.get('expr', true)),
+                    labels: stringMap(r.get('labels', true), doc),
+                    annotations: stringMap(r.get('annotations', true), doc),
+                };
+                const forText = text(forNode);
+                if (forText !== undefined) {
+                    rule.for = forText;
+                    rule.forLine = pos(forNode).line;
+                }
+                const keepNode = r.get('keep_firing_for', true);
+                const keepText = text(keepNode);
+                if (keepText !== undefined) {
+                    rule.keepFiringFor = keepText;
+                    rule.keepFiringForLine = pos(keepNode).line;
+                }
+                group.rules.push(rule);
+            });
+        }
+        groups.push(group);
+    }
+    return groups;
+}
+/** Walks the converted tree and the original one side by side, pairing node positions. */
+function pairPositions(conv, orig, origDoc, clc, olc, out) {
+    let o = orig;
+    if ((0,dist/* isAlias */.Vj)(o))
+        o = o.resolve(origDoc);
+    const c = conv;
+    const on = o;
+    if (c?.range && on?.range) {
+        const cp = clc.linePos(c.range[0]);
+        const op = olc.linePos(on.range[0]);
+        out.push({ convLine: cp.line, convCol: cp.col, origLine: op.line, origCol: op.col });
+    }
+    if ((0,dist/* isMap */.jh)(c) && (0,dist/* isMap */.jh)(o)) {
+        for (const pair of c.items) {
+            const key = scalarText(pair.key);
+            const match = [...o.items].reverse().find((p) => scalarText(p.key) === key);
+            if (!match)
+                continue;
+            pairPositions(pair.key, match.key, origDoc, clc, olc, out);
+            pairPositions(pair.value, match.value, origDoc, clc, olc, out);
+        }
+    }
+    else if ((0,dist/* isSeq */.oP)(c) && (0,dist/* isSeq */.oP)(o)) {
+        c.items.forEach((item, i) => pairPositions(item, o.items[i], origDoc, clc, olc, out));
+    }
+}
+/** A line map from pairs: exact node starts map column too; lines inside a block scalar keep their offset. */
+function lineMapFrom(pairs) {
+    const sorted = [...pairs].sort((a, b) => a.convLine - b.convLine || a.convCol - b.convCol);
+    return (line, column) => {
+        let best;
+        for (const p of sorted) {
+            if (p.convLine < line || (p.convLine === line && (column === undefined || p.convCol <= column)))
+                best = p;
+            else if (p.convLine > line)
+                break;
+        }
+        if (!best)
+            return { line: 1 };
+        if (best.convLine === line) {
+            return column === undefined ? { line: best.origLine } : { line: best.origLine, column: best.origCol + (column - best.convCol) };
+        }
+        return column === undefined ? { line: best.origLine + (line - best.convLine) } : { line: best.origLine + (line - best.convLine), column };
+    };
+}
+function isPrometheusRule(doc) {
+    const contents = doc.contents;
+    return (0,dist/* isMap */.jh)(contents) && scalarText(contents.get('kind', true)) === 'PrometheusRule';
+}
+/**
+ * Reads one rule file: a plain Prometheus rule file (`groups:`) or a Kubernetes PrometheusRule
+ * resource (`spec.groups`, possibly several in a multi-document file), which is converted to a
+ * plain rule file for promtool with a line map back to the original.
+ */
+function loadRuleFile(o) {
+    const base = {
+        absPath: o.absPath,
+        file: o.file,
+        kind: 'plain',
+        promtoolPath: o.absPath,
+        groups: [],
+        findings: [],
+        checkable: false,
+        toOriginal: identity,
+    };
+    let text;
+    try {
+        if ((0,external_node_fs_namespaceObject.statSync)(o.absPath).isDirectory())
+            throw new Error('it is a directory');
+        text = (0,external_node_fs_namespaceObject.readFileSync)(o.absPath, 'utf8');
+    }
+    catch (error) {
+        base.unreadable = `${o.file} cannot be read: ${error.code ?? error.message}`;
+        return base;
+    }
+    if (text.includes('\u0000')) {
+        base.findings.push({ severity: 'error', file: o.file, line: 1, rule: 'not-yaml', message: `${o.file} is a binary file, not a Prometheus rule file (YAML)` });
+        return base;
+    }
+    const lc = new dist/* LineCounter */.HN();
+    const docs = (0,dist/* parseAllDocuments */.hR)(text, { ...YAML_OPTIONS, lineCounter: lc, prettyErrors: true });
+    const list = Array.isArray(docs) ? docs : [];
+    for (const doc of list) {
+        for (const err of doc.errors) {
+            const at = err.linePos?.[0];
+            base.findings.push({
+                severity: 'error',
+                file: o.file,
+                ...(at ? { line: at.line, column: at.col } : {}),
+                rule: 'yaml-syntax',
+                message: `YAML syntax error: ${yamlErrorText(err.message)}`,
+            });
+        }
+    }
+    if (base.findings.length > 0)
+        return base;
+    const prometheusRules = list.filter(isPrometheusRule);
+    if (prometheusRules.length > 0)
+        return convertPrometheusRules(base, prometheusRules, lc, o);
+    const first = list[0];
+    const contents = first?.contents;
+    if (!first || contents === null || contents === undefined || ((0,dist/* isScalar */.jn)(contents) && (contents.value === null || contents.value === ''))) {
+        base.findings.push({ severity: 'warning', file: o.file, line: 1, rule: 'empty', message: `${o.file} is empty: it holds no rule group` });
+        base.checkable = true;
+        return base;
+    }
+    if (!(0,dist/* isMap */.jh)(contents) || !contents.has('groups')) {
+        base.findings.push({
+            severity: 'error',
+            file: o.file,
+            line: 1,
+            rule: 'not-a-rule-file',
+            message: `${o.file} is not a Prometheus rule file: expected a top-level "groups:" list, or a Kubernetes PrometheusRule resource with spec.groups`,
+        });
+        return base;
+    }
+    base.groups = readGroups(contents.get('groups', true), lc, first);
+    base.checkable = true;
+    return base;
+}
+let conversions = 0;
+function convertPrometheusRules(base, docs, lc, o) {
+    base.kind = 'prometheusrule';
+    const origGroups = [];
+    let groupsKey;
+    for (const doc of docs) {
+        const spec = resolveAlias(doc.contents.get('spec', true), doc);
+        if (!(0,dist/* isMap */.jh)(spec))
+            continue;
+        const groupsPair = spec.items.find((p) => scalarText(p.key) === 'groups');
+        groupsKey ??= groupsPair?.key;
+        const groups = resolveAlias(groupsPair?.value, doc);
+        if ((0,dist/* isSeq */.oP)(groups)) {
+            for (const item of groups.items)
+                origGroups.push({ doc, node: item });
+            base.groups.push(...readGroups(groups, lc, doc));
+        }
+    }
+    if (origGroups.length === 0) {
+        base.findings.push({
+            severity: 'error',
+            file: o.file,
+            line: 1,
+            rule: 'not-a-rule-file',
+            message: `${o.file} is a PrometheusRule without spec.groups: expected spec.groups to be a list of rule groups`,
+        });
+        return base;
+    }
+    const plain = { groups: origGroups.map(({ doc, node }) => node.toJS(doc)) };
+    // Expanded, not re-aliased: every converted node then has its own position to map back.
+    const text = new dist/* Document */.yo(plain, { aliasDuplicateObjects: false }).toString({ lineWidth: 0 });
+    const clc = new dist/* LineCounter */.HN();
+    const conv = (0,dist/* parseDocument */.Tp)(text, { lineCounter: clc });
+    const pairs = [];
+    const convGroups = conv.contents.get('groups', true);
+    if (groupsKey?.range) {
+        const op = lc.linePos(groupsKey.range[0]);
+        pairs.push({ convLine: 1, convCol: 1, origLine: op.line, origCol: op.col });
+    }
+    if ((0,dist/* isSeq */.oP)(convGroups)) {
+        convGroups.items.forEach((item, i) => {
+            const orig = origGroups[i];
+            pairPositions(item, orig.node, orig.doc, clc, lc, pairs);
+        });
+    }
+    (0,external_node_fs_namespaceObject.mkdirSync)(o.scratchDir, { recursive: true });
+    const out = (0,external_node_path_namespaceObject.join)(o.scratchDir, `${++conversions}-${(0,external_node_path_namespaceObject.basename)(o.absPath)}`);
+    (0,external_node_fs_namespaceObject.writeFileSync)(out, text);
+    base.promtoolPath = out;
+    base.toOriginal = lineMapFrom(pairs);
+    base.checkable = true;
+    return base;
 }
 
 ;// CONCATENATED MODULE: external "fs"
@@ -30501,6 +30771,651 @@ function dist_globSync(globInput, options) {
 //#endregion
 
 
+;// CONCATENATED MODULE: ./src/core/paths.ts
+
+
+
+
+function realOrSelf(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return (0,external_node_path_namespaceObject.resolve)(path);
+    }
+}
+/** True when `child` is `parent` or below it. A name such as `..foo` is below, not above. */
+function isWithin(parent, child) {
+    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
+}
+/** The realpath of `path` when it resolves inside one of the roots (also realpath'd), else undefined. */
+function realpathInside(path, roots) {
+    const real = realOrSelf(path);
+    const allowed = [roots.workspace, ...(roots.others ?? [])].filter((r) => r !== '').map(realOrSelf);
+    return allowed.some((root) => isWithin(root, real)) ? real : undefined;
+}
+function rootsOf(workspace) {
+    return typeof workspace === 'string' ? { workspace } : workspace;
+}
+// Symlinks are followed before the check, so a link inside the repository to /etc is outside too.
+function outside(input, value, what) {
+    return new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
+}
+/** Resolves a directory input against the workspace; it must exist and (after realpath) stay inside the allowed roots. */
+function resolveDirectoryInput(input, value, workspace) {
+    const roots = rootsOf(workspace);
+    const dir = isAbsolute(value) ? value : resolve(roots.workspace, value);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
+    }
+    if (realpathInside(dir, roots) === undefined)
+        throw outside(input, value, 'directory');
+    return dir;
+}
+/**
+ * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
+ * must be a file, and neither the path nor a symlink on it may lead out of the allowed roots.
+ * `what` names the file in messages ("Dockerfile path").
+ */
+function resolveFileInput(input, value, workspace, what = 'file path') {
+    const roots = rootsOf(workspace);
+    const file = isAbsolute(value) ? value : resolve(roots.workspace, value);
+    if (!isWithin(roots.workspace, file) && !(roots.others ?? []).some((r) => r !== '' && isWithin(r, file)) && realpathInside(file, roots) === undefined) {
+        throw outside(input, value, what);
+    }
+    if (!existsSync(file)) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
+    }
+    if (realpathInside(file, roots) === undefined)
+        throw outside(input, value, what);
+    if (!statSync(file).isFile()) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
+    }
+    return file;
+}
+/**
+ * A glob pattern given in an input must stay inside the repository: absolute patterns and patterns
+ * that climb out (`../x/*.xml`) are configuration errors naming the input.
+ */
+function checkGlobPattern(input, pattern) {
+    const body = pattern.startsWith('!') ? pattern.slice(1) : pattern;
+    const parts = body.split(/[\\/]+/);
+    if ((0,external_node_path_namespaceObject.isAbsolute)(body) || /^[A-Za-z]:/.test(body) || parts.includes('..')) {
+        throw new errors_ConfigurationError(`input "${input}" has the pattern ${JSON.stringify(pattern)}, which leads outside the repository: give globs relative to the repository root, without ".." segments`);
+    }
+}
+/**
+ * Files matching the globs, never following directory symlinks, each resolved with realpath and
+ * kept only when it lies inside the roots; a file reached twice (a symlink to another matched
+ * file) is counted once. Returns absolute paths as matched (not realpaths), sorted.
+ */
+function globInside(patterns, opts) {
+    if (patterns.length === 0)
+        return [];
+    const matches = dist_globSync([...patterns], {
+        cwd: opts.cwd,
+        absolute: true,
+        dot: opts.dot ?? true,
+        onlyFiles: true,
+        followSymbolicLinks: false,
+        expandDirectories: false,
+        ignore: opts.ignore ?? [],
+    }).sort();
+    const seen = new Set();
+    const out = [];
+    for (const match of matches) {
+        const real = realpathInside(match, opts.roots);
+        if (real === undefined || seen.has(real))
+            continue;
+        try {
+            if (!(0,external_node_fs_namespaceObject.statSync)(real).isFile())
+                continue;
+        }
+        catch {
+            continue;
+        }
+        seen.add(real);
+        out.push(match);
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/gates/rules/testfiles.ts
+// Part of the rules gate's collect phase: reads a promtool rule test file (groups, expected alerts,
+// its rule_files resolved inside the workspace as promtool resolves them).
+
+
+
+
+
+
+function testfiles_scalarText(node) {
+    if ((0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== undefined)
+        return String(node.value);
+    return undefined;
+}
+const GLOB = /[*?[]/;
+/**
+ * promtool joins relative rule_files with the test file's directory and expands globs
+ * (filepath.Glob). Here an entry must stay inside the roots: `/etc/*.conf`, `../../x` past the
+ * repository or a symlink out of it are reported as outside, never read and never given to promtool.
+ */
+function resolveRuleFiles(entries, testDir, roots) {
+    const allowed = [roots.workspace, ...(roots.others ?? [])].filter((r) => r !== '');
+    return entries.map((entry) => {
+        const full = (0,external_node_path_namespaceObject.isAbsolute)(entry) ? entry : (0,external_node_path_namespaceObject.join)(testDir, entry);
+        const root = allowed.find((r) => isWithin(r, full));
+        if (root === undefined)
+            return { entry, matches: [], outside: [full] };
+        if (!GLOB.test(full)) {
+            if (!(0,external_node_fs_namespaceObject.existsSync)(full))
+                return { entry, matches: [], outside: [] };
+            return realpathInside(full, roots) === undefined ? { entry, matches: [], outside: [full] } : { entry, matches: [full], outside: [] };
+        }
+        return { entry, matches: globInside([(0,external_node_path_namespaceObject.relative)(root, full)], { cwd: root, roots }), outside: [] };
+    });
+}
+function loadTestFile(absPath, file, roots = { workspace: (0,external_node_path_namespaceObject.dirname)(absPath) }) {
+    const t = { absPath, file, ruleFiles: [], groups: [], findings: [], runnable: false, promtoolPath: absPath, promtoolArg: absPath };
+    let text;
+    try {
+        if ((0,external_node_fs_namespaceObject.statSync)(absPath).isDirectory())
+            throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
+        text = (0,external_node_fs_namespaceObject.readFileSync)(absPath, 'utf8');
+    }
+    catch (error) {
+        t.unreadable = `${file} cannot be read: ${error.code ?? error.message}`;
+        return t;
+    }
+    const lc = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { ...YAML_OPTIONS, lineCounter: lc, prettyErrors: true });
+    for (const err of doc.errors) {
+        const at = err.linePos?.[0];
+        t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${yamlErrorText(err.message)}` });
+    }
+    if (t.findings.length > 0)
+        return t;
+    const root = doc.contents;
+    if (!(0,dist/* isMap */.jh)(root) || !root.has('tests')) {
+        t.findings.push({ severity: 'error', file, line: 1, rule: 'not-a-test-file', message: `${file} is not a promtool rule test file: expected top-level "rule_files:" and "tests:"` });
+        return t;
+    }
+    const line = (node) => lc.linePos(node?.range?.[0] ?? 0).line;
+    // promtool's decoder follows aliases (`exp_labels: *labels`): so does the evidence.
+    const deref = (node) => resolveAlias(node, doc);
+    const textOf = (node) => testfiles_scalarText(deref(node));
+    const ruleFilesNode = root.get('rule_files', true);
+    const ruleFilesSeq = deref(ruleFilesNode);
+    const entries = (0,dist/* isSeq */.oP)(ruleFilesSeq) ? ruleFilesSeq.items.map((i) => textOf(i) ?? '').filter((s) => s !== '') : [];
+    if (entries.length === 0) {
+        t.findings.push({ severity: 'error', file, line: line(ruleFilesNode ?? root), rule: 'no-rule-files', message: `${file} lists no rule_files: its tests load no rule and prove nothing` });
+    }
+    const testDir = (0,external_node_path_namespaceObject.dirname)(absPath);
+    const ruleFilesAt = (0,dist/* isSeq */.oP)(ruleFilesSeq) ? ruleFilesSeq.items : [];
+    let leavesRoots = false;
+    resolveRuleFiles(entries, testDir, roots).forEach(({ entry, matches, outside }, i) => {
+        if (outside.length > 0) {
+            leavesRoots = true;
+            t.findings.push({ severity: 'error', file, line: line(ruleFilesAt[i] ?? ruleFilesNode), rule: 'rule-file-outside', message: `rule_files entry ${JSON.stringify(entry)} leads outside the repository (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', ...' : ''}): rule files must be inside it` });
+        }
+        else if (matches.length === 0) {
+            // promtool only prints a warning and then tests nothing: that must not pass.
+            t.findings.push({ severity: 'error', file, line: line(ruleFilesAt[i] ?? ruleFilesNode), rule: 'missing-rule-file', message: `rule_files entry ${JSON.stringify(entry)} matches no file (resolved relative to ${(0,external_node_path_namespaceObject.basename)(file)})` });
+        }
+        t.ruleFiles.push(...matches);
+    });
+    const tests = root.get('tests', true);
+    const testsSeq = deref(tests);
+    if ((0,dist/* isSeq */.oP)(testsSeq)) {
+        testsSeq.items.forEach((item, i) => {
+            const g = deref(item);
+            if (!(0,dist/* isMap */.jh)(g))
+                return;
+            const name = textOf(g.get('name', true));
+            const group = { name: name ?? `unnamed#${i}`, named: name !== undefined && name !== '', index: i, line: line(item), alerts: [], promqlTests: 0 };
+            const alerts = deref(g.get('alert_rule_test', true));
+            if ((0,dist/* isSeq */.oP)(alerts)) {
+                for (const item of alerts.items) {
+                    const a = deref(item);
+                    if (!(0,dist/* isMap */.jh)(a))
+                        continue;
+                    const evalTime = textOf(a.get('eval_time', true)) ?? '0s';
+                    const exp = deref(a.get('exp_alerts', true));
+                    const expected = [];
+                    if ((0,dist/* isSeq */.oP)(exp)) {
+                        for (const e of exp.items) {
+                            const m = deref(e);
+                            expected.push((0,dist/* isMap */.jh)(m) ? stringMap(m.get('exp_labels', true), doc) : {});
+                        }
+                    }
+                    const ms = parseDuration(evalTime);
+                    group.alerts.push({ alertname: textOf(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(item), expected });
+                }
+            }
+            const promql = deref(g.get('promql_expr_test', true));
+            if ((0,dist/* isSeq */.oP)(promql))
+                group.promqlTests = promql.items.length;
+            t.groups.push(group);
+        });
+    }
+    if (t.groups.length === 0) {
+        t.findings.push({ severity: 'warning', file, line: line(tests ?? root), rule: 'no-tests', message: `${file} has no test group` });
+    }
+    // promtool would read the outside files itself: the file is not run.
+    t.runnable = !leavesRoots;
+    return t;
+}
+/**
+ * promtool resolves rule_files relative to the test file; when one of them is a PrometheusRule,
+ * promtool must read its conversion instead. Writes a copy of the test file whose rule_files are
+ * the absolute paths promtool should load, and returns its path.
+ */
+function rewriteForConvertedRules(t, promtoolPathOf, scratchDir, n) {
+    const doc = (0,dist/* parseDocument */.Tp)((0,external_node_fs_namespaceObject.readFileSync)(t.absPath, 'utf8'));
+    doc.set('rule_files', t.ruleFiles.map(promtoolPathOf));
+    (0,external_node_fs_namespaceObject.mkdirSync)(scratchDir, { recursive: true });
+    const out = (0,external_node_path_namespaceObject.join)(scratchDir, `${n}-${(0,external_node_path_namespaceObject.basename)(t.absPath)}`);
+    (0,external_node_fs_namespaceObject.writeFileSync)(out, doc.toString({ lineWidth: 0 }));
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/gates/rules/collect.ts
+// The rules gate's collect phase: start promtool before reading anything (parsing is most of the
+// gate's own cost), read every rule and test file, read what promtool reported, compute hygiene
+// for the files in scope. Nothing here decides the verdict.
+
+
+
+
+
+
+
+
+
+
+const PROMETHEUS_RULE_KIND = /^\s*kind:\s*["']?PrometheusRule\b/m;
+/** Reads every rule and test file; rule files a test loads but the rules input did not name are read (and converted) too. */
+function loadAll(ruleAbs, testAbs, roots, scratch) {
+    const ws = roots.workspace;
+    const byPath = new Map();
+    const load = (abs) => {
+        let rf = byPath.get(abs);
+        if (!rf) {
+            rf = loadRuleFile({ absPath: abs, file: repoRelative(abs, ws), scratchDir: (0,external_node_path_namespaceObject.join)(scratch, 'converted') });
+            byPath.set(abs, rf);
+        }
+        return rf;
+    };
+    const ruleFiles = ruleAbs.map(load);
+    const testFiles = testAbs.map((abs) => loadTestFile(abs, repoRelative(abs, ws), roots));
+    const problems = [];
+    for (const rf of ruleFiles)
+        if (rf.unreadable)
+            problems.push(rf.unreadable);
+    testFiles.forEach((t, i) => {
+        if (t.unreadable)
+            problems.push(t.unreadable);
+        if (t.ruleFiles.map(load).some((rf) => rf.kind === 'prometheusrule')) {
+            t.promtoolPath = rewriteForConvertedRules(t, (abs) => byPath.get(abs)?.promtoolPath ?? abs, (0,external_node_path_namespaceObject.join)(scratch, 'tests'), i + 1);
+        }
+    });
+    return { ruleFiles, testFiles, problems };
+}
+function argFor(ws, abs) {
+    const rel = (0,external_node_path_namespaceObject.relative)(ws, abs);
+    return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? abs : rel;
+}
+function needsConversion(ruleAbs) {
+    return ruleAbs.some((abs) => {
+        try {
+            return PROMETHEUS_RULE_KIND.test((0,external_node_fs_namespaceObject.readFileSync)(abs, 'utf8'));
+        }
+        catch {
+            return false;
+        }
+    });
+}
+async function readTestShards(ctx, shards, testFiles) {
+    const byArg = new Map(testFiles.map((t) => [t.promtoolArg, t]));
+    const hasJUnit = junitProbe(ctx);
+    const outcomes = await Promise.all(shards.map(async (shard, i) => readShard(ctx, shard.paths.map((p) => byArg.get(p)), await shard.run, i, hasJUnit)));
+    return { results: outcomes.flatMap((o) => o.results), problems: outcomes.flatMap((o) => o.problems), junit: outcomes.some((o) => o.junit) };
+}
+async function collectRules(opts, runtime, ruleAbs, testAbs, scratch) {
+    const roots = { workspace: runtime.workspace, others: opts.otherRoots ?? [] };
+    if ('unavailable' in opts.promtool) {
+        const loaded = loadAll(ruleAbs, testAbs, roots, scratch);
+        const collected = { ...loaded, groupResults: [], hygieneFindings: [], problems: [opts.promtool.unavailable, ...loaded.problems] };
+        await scopeAndHygiene(collected, opts, runtime, undefined);
+        return collected;
+    }
+    return collectWithPromtool(opts, opts.promtool, runtime, ruleAbs, testAbs, scratch, roots);
+}
+async function collectWithPromtool(opts, promtool, runtime, ruleAbs, testAbs, scratch, roots) {
+    const ws = runtime.workspace;
+    const ctx = { path: promtool.path, cwd: ws, timeoutMs: opts.timeoutMs, scratch };
+    const changed = opts.onlyChanged && opts.baseSha ? changedFiles(ws, opts.baseSha, opts.headSha) : undefined;
+    // Check and test start before the YAML is read, unless a PrometheusRule must be converted first;
+    // results for files that turn out unparsable are dropped. promtool refuses the whole command line
+    // when one path does not exist: those are left out.
+    let early;
+    if (!needsConversion(ruleAbs)) {
+        const checkPaths = ruleAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map((abs) => argFor(ws, abs));
+        early = { check: startCheck(ctx, checkPaths), checkPaths, tests: startTests(ctx, testAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map((abs) => argFor(ws, abs))) };
+    }
+    // promtool --version is asked once the (short) check is done, while the tests run; an installed
+    // promtool's version is the one its verified archive is pinned as.
+    const ask = () => promtoolVersion(ctx.path, ws);
+    const version = promtool.version !== undefined ? undefined : handled(early?.check ? early.check.then(ask, ask) : ask());
+    const { ruleFiles, testFiles, problems } = loadAll(ruleAbs, testAbs, roots, scratch);
+    for (const t of testFiles)
+        t.promtoolArg = argFor(ws, t.promtoolPath);
+    const checkable = ruleFiles.filter((rf) => rf.checkable && !rf.unreadable);
+    const checkFiles = new Map(checkable.map((rf) => [argFor(ws, rf.promtoolPath), rf]));
+    const checkPaths = early ? early.checkPaths : [...checkFiles.keys()];
+    const checkRun = early ? early.check : startCheck(ctx, checkPaths);
+    // The early run took every test file. Its output stands for the runnable ones only when every file
+    // is runnable and unconverted: an unparsable file's load error would otherwise be read as a
+    // failure of the file beside it. Otherwise the runnable files run now, beside the check.
+    const runnable = testFiles.filter((t) => t.runnable);
+    const earlyStands = early !== undefined && runnable.length === testFiles.length && testFiles.every((t) => t.promtoolPath === t.absPath);
+    const shards = earlyStands ? early.tests : startTests(ctx, runnable.map((t) => t.promtoolArg));
+    const checkResult = await checkRun;
+    const tests = await readTestShards(ctx, shards, runnable);
+    if (!earlyStands)
+        await Promise.all((early?.tests ?? []).map((s) => s.run.catch(() => undefined)));
+    problems.push(...tests.problems);
+    let promtoolVersionText = promtool.version ?? '';
+    if (version) {
+        try {
+            promtoolVersionText = await version;
+        }
+        catch (error) {
+            problems.push(errorMessage(error));
+        }
+    }
+    runtime.log.info(`promtool ${promtoolVersionText || '(version unknown)'} from ${promtool.source}: ${ctx.path}`);
+    if (checkResult)
+        await runtime.log.group(`promtool check rules (${checkable.length} file(s))`, async () => runtime.log.untrusted(`${checkResult.stdout}${checkResult.stderr}`));
+    for (const [i, shard] of shards.entries()) {
+        const r = await shard.run;
+        await runtime.log.group(`promtool test rules (${shard.paths.length} file(s)${shards.length > 1 ? `, share ${i + 1} of ${shards.length}` : ''})`, async () => runtime.log.untrusted(`${r.stdout}${r.stderr}`));
+    }
+    const collected = {
+        ruleFiles,
+        testFiles,
+        ...(checkResult ? { check: { result: checkResult, paths: checkPaths, files: checkFiles } } : {}),
+        groupResults: tests.results,
+        hygieneFindings: [],
+        problems,
+        promtool: { path: ctx.path, version: promtoolVersionText, source: promtool.source, junit: tests.junit },
+    };
+    await scopeAndHygiene(collected, opts, runtime, changed);
+    return collected;
+}
+/**
+ * Hygiene on the changed files only, when asked. A rule file counts as changed when its own path
+ * or the file it links to is in the diff: a symlink cannot move a changed rule out of scope.
+ */
+async function scopeAndHygiene(collected, opts, runtime, changed) {
+    const ws = runtime.workspace;
+    let inScope = (_rf) => true;
+    if (changed) {
+        const c = await changed;
+        if (c.ok) {
+            inScope = (rf) => c.files.has(rf.file) || c.files.has(repoRelative(realOrSame(rf.absPath), ws));
+            collected.scope = { files: c.files, inScope: collected.ruleFiles.filter(inScope).length };
+        }
+        else {
+            runtime.log.warning(`only-changed: ${c.reason}; checking hygiene on every rule file instead`);
+            collected.scopeFallback = c.reason;
+        }
+    }
+    for (const rf of collected.ruleFiles)
+        if (inScope(rf) && !rf.unreadable)
+            collected.hygieneFindings.push(...checkHygiene(rf, opts.hygiene, ws));
+}
+function realOrSame(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return path;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gates/rules/expand.ts
+// The rules gate's collect phase starts here: the rules and tests inputs expanded to files inside the workspace.
+
+
+
+
+const GLOB_CHARS = /[*?[\]{}!]/;
+const IGNORED = ['**/node_modules/**', '**/.git/**'];
+/**
+ * Expands the `rules` or `tests` globs to files inside the workspace (or the other roots). Every
+ * pattern stays inside the repository (no absolute paths, no ".."); globs never follow directory
+ * symlinks (nor match symlinked files: name those as plain paths); a plain path whose realpath leads
+ * outside is a configuration error naming the input; a file reached twice (a symlink named beside
+ * its target, or two patterns) counts once; only negations, or a pattern that matches
+ * nothing, is a configuration mistake, never "no rules".
+ */
+/** An absolute pattern inside the workspace (`${{ github.workspace }}/prom/*.yml`) as the relative one it means. */
+function relativeToWorkspace(pattern, workspace) {
+    const negated = pattern.startsWith('!');
+    const body = negated ? pattern.slice(1) : pattern;
+    if (!(0,external_node_path_namespaceObject.isAbsolute)(body) || !isWithin(workspace, body) || body === workspace)
+        return pattern;
+    return `${negated ? '!' : ''}${(0,external_node_path_namespaceObject.relative)(workspace, body)}`;
+}
+function expandInput(input, given, roots) {
+    const patterns = given.map((p) => relativeToWorkspace(p, roots.workspace));
+    for (const pattern of patterns)
+        checkGlobPattern(input, pattern);
+    const negations = patterns.filter((p) => p.startsWith('!'));
+    const positives = patterns.filter((p) => !p.startsWith('!'));
+    if (positives.length === 0) {
+        throw new errors_ConfigurationError(`input "${input}" has only exclusions (${negations.map((p) => JSON.stringify(p)).join(', ')}), which select no file: name the files to check, e.g. "prometheus/rules/*.yml", and exclude with "!" beside them`);
+    }
+    const found = new Map();
+    const missing = [];
+    const outside = [];
+    const keep = (abs) => {
+        const real = realpathInside(abs, roots);
+        if (real === undefined)
+            outside.push(abs);
+        else if (!found.has(real))
+            found.set(real, abs);
+    };
+    for (const pattern of positives) {
+        if (!GLOB_CHARS.test(pattern)) {
+            // A plain path is taken as is (even a dangling link or a directory): reading it reports the problem.
+            const abs = (0,external_node_path_namespaceObject.resolve)(roots.workspace, pattern);
+            try {
+                (0,external_node_fs_namespaceObject.lstatSync)(abs);
+                keep(abs);
+            }
+            catch {
+                missing.push(pattern);
+            }
+            continue;
+        }
+        const matches = globInside([pattern, ...negations], { cwd: roots.workspace, roots, ignore: IGNORED });
+        if (matches.length === 0)
+            missing.push(pattern);
+        for (const abs of matches)
+            keep(abs);
+    }
+    if (outside.length > 0) {
+        throw new errors_ConfigurationError(`input "${input}" matches ${outside.map((abs) => JSON.stringify(abs)).join(', ')}, which lead(s) outside the repository through a symlink: name files inside the repository (a symlink leading out of it is not read)`);
+    }
+    if (missing.length > 0) {
+        throw new errors_ConfigurationError(`input "${input}" ${missing.map((m) => JSON.stringify(m)).join(', ')} matches no file in ${roots.workspace}: give paths or globs relative to the repository root, e.g. "prometheus/rules/*.yml"`);
+    }
+    return [...found.values()].sort();
+}
+
+;// CONCATENATED MODULE: ./src/gates/rules/judge.ts
+
+
+
+const MAX_ENTRIES_PER_ALERT = 10;
+/** Findings that make a rule or test file invalid (as opposed to hygiene, coverage, failing tests). */
+const CHECK_RULES = new Set(['promtool-check', 'not-yaml', 'yaml-syntax', 'not-a-rule-file', 'not-a-test-file', 'missing-rule-file', 'no-rule-files', 'rule-file-outside']);
+const HYGIENE_RULES = new Set(['require-severity', 'require-summary', 'require-runbook', 'min-for', 'duplicate-alert', 'invalid-duration']);
+/** promtool check output as findings at the original lines; a run that failed without naming a file is a problem. */
+function checkFindings(check) {
+    const { result } = check;
+    if (result.timedOut || result.signal || (result.exitCode !== 0 && result.exitCode !== 1))
+        return { findings: [], problem: toolFailureText('promtool check rules', result) };
+    const problems = parseCheckOutput(result.stderr, check.paths);
+    if (result.exitCode === 1 && !problems.some((pr) => pr.path))
+        return { findings: [], problem: toolFailureText('promtool check rules failed without naming a file;', result) };
+    const findings = [];
+    for (const pr of problems) {
+        const rf = pr.path ? check.files.get(pr.path) : undefined;
+        // A file we could not parse or read already has a finding with a better position.
+        if (pr.path && !rf)
+            continue;
+        if (!rf) {
+            findings.push({ severity: result.exitCode === 0 ? 'warning' : 'error', rule: 'promtool-check', message: `promtool check rules: ${pr.message}` });
+            continue;
+        }
+        let at = pr.line !== undefined ? rf.toOriginal(pr.line, pr.column) : undefined;
+        if (!at && pr.ruleIndex !== undefined) {
+            const rule = rf.groups.find((g) => g.name === pr.group)?.rules[pr.ruleIndex - 1];
+            if (rule)
+                at = { line: rule.line, column: rule.column };
+        }
+        findings.push({ severity: 'error', file: rf.file, ...(at ? { line: at.line, ...(at.column ? { column: at.column } : {}) } : {}), rule: 'promtool-check', message: pr.message });
+    }
+    return { findings };
+}
+function testFindings(groupResults) {
+    const findings = [];
+    for (const r of groupResults) {
+        const what = r.group ? `rule test "${r.group.name}"` : 'rule tests';
+        for (const failure of r.failures) {
+            const alert = /alertname: (.*?), time: (\S+?),/.exec(failure);
+            const summary = alert ? `${what} failed: alert ${alert[1]} at ${alert[2]} did not match the expected alerts` : `${what} failed`;
+            findings.push({ severity: 'error', file: r.test.file, line: r.group?.line ?? 1, rule: 'rule-test', message: `${summary}\n${failure.trim()}` });
+        }
+    }
+    return findings;
+}
+/** Which test shows each alert firing (or silent); an alert no test shows firing is a coverage finding at `coverage`. */
+function alertEvidence(ruleFiles, testFiles, groupResults, coverage) {
+    const alerts = [];
+    const findings = [];
+    const failedGroups = new Set(groupResults.filter((r) => r.failures.length > 0 && r.group).map((r) => r.group));
+    for (const rf of ruleFiles) {
+        for (const rule of rf.groups.flatMap((g) => g.rules)) {
+            if (rule.kind !== 'alert')
+                continue;
+            const ev = { name: rule.name, severity: rule.labels.severity ?? '', file: rf.file, line: rule.line, tested: false, fires: [], silent: [] };
+            for (const t of testFiles) {
+                if (!t.ruleFiles.includes(rf.absPath))
+                    continue;
+                for (const g of t.groups) {
+                    const label = `${t.file} › ${g.name}`;
+                    const failed = failedGroups.has(g) ? { failed: true } : {};
+                    for (const a of g.alerts) {
+                        if (a.alertname !== rule.name)
+                            continue;
+                        if (a.expected.length === 0)
+                            ev.silent.push({ test: label, evalTime: a.evalTime, ...failed });
+                        else
+                            for (const labels of a.expected)
+                                ev.fires.push({ test: label, evalTime: a.evalTime, labels, ...failed });
+                    }
+                }
+            }
+            ev.tested = ev.fires.length > 0;
+            ev.fires = ev.fires.slice(0, MAX_ENTRIES_PER_ALERT);
+            ev.silent = ev.silent.slice(0, MAX_ENTRIES_PER_ALERT);
+            alerts.push(ev);
+            if (!ev.tested && coverage !== 'off') {
+                findings.push({ severity: coverage, file: rf.file, line: rule.line, rule: 'coverage', message: `alert ${rule.name} has no rule test that shows it firing (an alert_rule_test for it with non-empty exp_alerts)` });
+            }
+        }
+    }
+    return { alerts, findings };
+}
+function countRules(ruleFiles) {
+    return ruleFiles.reduce((n, rf) => n + rf.groups.reduce((m, g) => m + g.rules.length, 0), 0);
+}
+/** Files that held no rule: a warning each (others may hold rules); zero rules in all is judged below. */
+function noRuleFindings(ruleFiles) {
+    return ruleFiles
+        .filter((rf) => rf.checkable && !rf.unreadable && !rf.findings.some((f) => f.rule === 'empty') && rf.groups.every((g) => g.rules.length === 0))
+        .map((rf) => ({ severity: 'warning', file: rf.file, line: rf.groups[0]?.line ?? 1, rule: 'no-rules', message: `${rf.file} holds no rule${rf.groups.length > 0 ? ` (${rf.groups.length} empty group(s))` : ''}` }));
+}
+function judgeRules(collected, coverage) {
+    const { ruleFiles, testFiles, groupResults } = collected;
+    const problems = [...collected.problems];
+    const findings = [...ruleFiles.flatMap((rf) => rf.findings), ...testFiles.flatMap((t) => t.findings), ...noRuleFindings(ruleFiles)];
+    let checkRan = false;
+    if (collected.check) {
+        const check = checkFindings(collected.check);
+        if (check.problem)
+            problems.push(check.problem);
+        else
+            checkRan = true;
+        findings.push(...check.findings);
+    }
+    findings.push(...testFindings(groupResults));
+    if (collected.scopeFallback)
+        findings.push({ severity: 'warning', rule: 'only-changed', message: `only-changed could not list the changed files, so every rule file was checked: ${collected.scopeFallback}` });
+    findings.push(...collected.hygieneFindings);
+    const { alerts, findings: coverageFindings } = alertEvidence(ruleFiles, testFiles, groupResults, coverage);
+    findings.push(...coverageFindings);
+    const rulesTotal = countRules(ruleFiles);
+    const groupsTotal = groupResults.filter((r) => r.group).length;
+    const testFileErrors = findings.some((f) => f.severity === 'error' && testFiles.some((t) => t.file === f.file));
+    if (testFiles.length > 0 && groupsTotal === 0 && !testFileErrors && problems.length === 0) {
+        problems.push(`the tests input names ${testFiles.length} rule test file(s), but no rule test group ran: nothing was tested`);
+    }
+    const status = verdictWithProblems({ problems, findings, examined: rulesTotal });
+    const metrics = rulesMetrics(findings, alerts, groupResults, { ruleFiles: ruleFiles.length, rules: rulesTotal, testFiles: testFiles.length });
+    return { status, summary: summaryLine(status, problems, findings, metrics, ruleFiles.length), findings, problems, alerts, checkRan, metrics };
+}
+function rulesMetrics(findings, alerts, groupResults, counts) {
+    const tested = alerts.filter((a) => a.tested).length;
+    const hygiene = (severity) => findings.filter((f) => f.rule && HYGIENE_RULES.has(f.rule) && f.severity === severity).length;
+    return {
+        ruleFiles: counts.ruleFiles,
+        rules: counts.rules,
+        alerts: alerts.length,
+        alertsTested: tested,
+        alertsUntested: alerts.length - tested,
+        testFiles: counts.testFiles,
+        testGroups: groupResults.filter((r) => r.group).length,
+        testGroupsFailed: groupResults.filter((r) => r.failures.length > 0).length,
+        checkErrors: findings.filter((f) => CHECK_RULES.has(f.rule ?? '') && f.severity === 'error').length,
+        hygieneErrors: hygiene('error'),
+        hygieneWarnings: hygiene('warning'),
+    };
+}
+function summaryLine(status, problems, findings, m, fileCount) {
+    const firing = `${m.alertsTested}/${m.alerts} alerts shown firing by a test`;
+    if (problems.length > 0)
+        return `the rules could not be judged: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : ''}`;
+    if (status === 'fail') {
+        const coverageErrors = findings.filter((f) => f.rule === 'coverage' && f.severity === 'error').length;
+        const parts = [
+            m.checkErrors ? `${m.checkErrors} invalid rule/test file problem(s)` : '',
+            m.testGroupsFailed ? `${m.testGroupsFailed} failing rule test group(s)` : '',
+            coverageErrors ? `${coverageErrors} alert(s) without a firing test` : '',
+            m.hygieneErrors ? `${m.hygieneErrors} hygiene error(s)` : '',
+        ].filter(Boolean);
+        return `${parts.join(', ') || `${findings.filter((f) => f.severity === 'error').length} error(s)`}; ${firing}`;
+    }
+    if (status === 'error')
+        return `no rule to check: the ${fileCount} rule file(s) hold no alerting or recording rule, so nothing was checked; name the files that hold the rules`;
+    return `${m.rules} rule(s) in ${fileCount} file(s) valid, ${m.testGroups} rule test group(s) passed, ${firing}${findings.length ? `, ${findings.length} warning(s)` : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/core/files.ts
 
 
@@ -30547,538 +31462,87 @@ function findProjectBin(name, from, workspace) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/gate.ts
-function startClock() {
-    const t0 = performance.now();
-    return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
-}
-/**
- * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
- * could not look at something) is `error`, whatever else it found; otherwise an error finding is
- * `fail`; nothing examined is never `pass`.
- */
-function verdictWithProblems(args) {
-    if (args.problems.length > 0)
-        return 'error';
-    if (args.findings.some((f) => f.severity === 'error'))
-        return 'fail';
-    if (args.examined <= 0)
-        return 'error';
-    return 'pass';
-}
+;// CONCATENATED MODULE: ./src/gates/rules/render.ts
+// The rules gate's render phase: the judgement as a GateReport (job summary sections, record
+// details, metrics and step outputs). No decision is taken here.
 
-;// CONCATENATED MODULE: ./src/gates/rules/changed.ts
 
-/**
- * Files changed between base and head (`git diff --name-only base...head`, three dots: what the
- * pull request changes since it forked). Any failure (shallow clone, unknown commit, no git) is
- * returned as a reason, for the caller to fall back to every file with a warning.
- */
-async function changedFiles(workspace, baseSha, headSha) {
-    try {
-        const r = await execTool('git', ['-c', 'core.quotepath=off', 'diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`, '--'], { cwd: workspace, timeoutMs: 60_000 });
-        if (r.timedOut || r.exitCode !== 0) {
-            const why = r.stderr.trim().split('\n')[0] || `git exited with code ${r.exitCode}`;
-            return { ok: false, reason: `git could not compare ${baseSha.slice(0, 12)}...${headSha.slice(0, 12)} (${why}); fetch the base commit, e.g. actions/checkout with fetch-depth: 0` };
-        }
-        return { ok: true, files: new Set(r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '')) };
+
+
+function alertRow(a) {
+    const labels = (l) => (Object.keys(l).length ? ` ${code(Object.entries(l).map(([k, v]) => `${k}=${v}`).join(', '))}` : '');
+    return [
+        md(a.name),
+        md(a.severity || '-'),
+        code(`${a.file}:${a.line}`),
+        a.fires.length ? a.fires.map((f) => `${md(f.test)} @ ${code(f.evalTime)}${labels(f.labels)}${f.failed ? ' (failing)' : ''}`).join('<br>') : '**no firing test**',
+        a.silent.length ? a.silent.map((s) => `${md(s.test)} @ ${code(s.evalTime)}${s.failed ? ' (failing)' : ''}`).join('<br>') : '-',
+    ];
+}
+function renderSections(collected, judged) {
+    const sections = [];
+    if (judged.problems.length > 0)
+        sections.push(`### Could not judge\n\n${codeBlock(judged.problems.join('\n\n'))}`);
+    const tested = judged.alerts.filter((a) => a.tested).length;
+    if (judged.alerts.length > 0) {
+        sections.push(`### Alert evidence (${tested}/${judged.alerts.length} alerts shown firing)\n\n${table(['alert', 'severity', 'rule', 'fires in test', 'stays silent in test'], judged.alerts.map(alertRow))}`);
     }
-    catch (error) {
-        return { ok: false, reason: `git could not be run: ${error.message}` };
+    const failedRows = collected.groupResults.filter((r) => r.failures.length > 0).map((r) => [code(r.test.file), md(r.group?.name ?? '(file)'), md(r.failures.length)]);
+    if (failedRows.length > 0)
+        sections.push(`### Failing rule tests\n\n${table(['test file', 'group', 'failures'], failedRows)}`);
+    if (collected.scope) {
+        sections.push(`Hygiene findings are limited to the rule files this change touches (${collected.scope.inScope} of ${collected.ruleFiles.length}); rule checks, rule tests and coverage ran on every file.`);
     }
+    if (collected.scopeFallback)
+        sections.push(`only-changed fell back to every rule file: ${md(collected.scopeFallback)}`);
+    const p = collected.promtool;
+    if (p)
+        sections.push(`Checked with promtool ${code(p.version || 'unknown')} (${md(p.source)})${p.junit ? ', test results from JUnit' : ''}.`);
+    return sections;
 }
-
-;// CONCATENATED MODULE: ./src/gates/rules/hygiene.ts
-
-
-
-const LEVELS = ['error', 'warning', 'off'];
-function finding(level, file, line, rule, message) {
-    return { severity: level, file, line, rule, message };
-}
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-const NOT_A_DURATION = 'is not a Prometheus duration (e.g. 30s, 5m, 1h30m)';
-/**
- * Alert hygiene on one rule file, each check at its own level. Invalid durations (a group's
- * interval, a rule's for: and keep_firing_for:) are always an error (Prometheus refuses to load them). Findings point at the alert's line in the original file.
- */
-function checkHygiene(rf, p, workspace) {
-    const out = [];
-    for (const group of rf.groups) {
-        if (group.interval !== undefined && parseDuration(group.interval) === undefined) {
-            out.push(finding('error', rf.file, group.intervalLine ?? group.line, 'invalid-duration', `group "${group.name}": "interval: ${group.interval}" ${NOT_A_DURATION}`));
+/** sha256 over every rule and test file's path and content: which configuration was judged. */
+function configSha256(collected, workspace) {
+    return sha256Hex([...collected.ruleFiles.map((rf) => rf.absPath), ...collected.testFiles.map((t) => t.absPath)]
+        .sort()
+        .map((abs) => {
+        try {
+            return `${repoRelative(abs, workspace)}\0${sha256File(abs)}`;
         }
-        const seen = new Map();
-        for (const rule of group.rules) {
-            if (rule.for !== undefined && parseDuration(rule.for) === undefined) {
-                out.push(finding('error', rf.file, rule.forLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "for: ${rule.for}" ${NOT_A_DURATION}`));
-            }
-            if (rule.keepFiringFor !== undefined && parseDuration(rule.keepFiringFor) === undefined) {
-                out.push(finding('error', rf.file, rule.keepFiringForLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "keep_firing_for: ${rule.keepFiringFor}" ${NOT_A_DURATION}`));
-            }
-            if (rule.kind !== 'alert')
-                continue;
-            const a = rule.name;
-            if (p.duplicates !== 'off') {
-                const first = seen.get(a);
-                if (first !== undefined)
-                    out.push(finding(p.duplicates, rf.file, rule.line, 'duplicate-alert', `alert ${a} is defined twice in group "${group.name}" (first at line ${first})`));
-                else
-                    seen.set(a, rule.line);
-            }
-            const severity = rule.labels.severity;
-            if (p.severity !== 'off') {
-                if (severity === undefined || severity === '') {
-                    out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has no severity label`));
-                }
-                else if (p.severities.length > 0 && !p.severities.includes(severity)) {
-                    out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has severity "${severity}", which is not one of ${p.severities.join(', ')}`));
-                }
-            }
-            if (p.summary !== 'off' && !rule.annotations.summary && !rule.annotations.description) {
-                out.push(finding(p.summary, rf.file, rule.line, 'require-summary', `alert ${a} has neither a summary nor a description annotation`));
-            }
-            if (p.runbook !== 'off') {
-                const runbook = rule.annotations.runbook_url || rule.annotations.runbook;
-                if (!runbook) {
-                    out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a} has no runbook_url or runbook annotation`));
-                }
-                else if (!URL_LIKE.test(runbook) && !runbook.includes('{{')) {
-                    // A repository path: it must exist, or the runbook link in the page is dead.
-                    const path = runbook.split('#')[0];
-                    if ((0,external_node_path_namespaceObject.isAbsolute)(path) || (0,external_node_path_namespaceObject.normalize)(path).startsWith('..') || !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(workspace, path))) {
-                        out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a}: runbook ${JSON.stringify(runbook)} is neither a URL nor a file in the repository`));
-                    }
-                }
-            }
-            if (p.minFor !== 'off' && p.minForMs !== undefined && p.minForMs > 0) {
-                const ms = rule.for === undefined ? 0 : parseDuration(rule.for);
-                if (ms !== undefined && ms < p.minForMs) {
-                    out.push(finding(p.minFor, rf.file, rule.forLine ?? rule.line, 'min-for', `alert ${a} ${rule.for === undefined ? 'has no for:' : `waits only for: ${rule.for}`}, below the minimum ${formatDuration(p.minForMs)}: a single bad evaluation would page`));
-                }
-            }
+        catch {
+            return `${repoRelative(abs, workspace)}\0unreadable`;
         }
-    }
-    return out;
+    })
+        .join('\n'));
 }
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/gates/rules/sources.ts
-
-
-
-const identity = (line, column) => (column === undefined ? { line } : { line, column });
-/** The first line of a yaml error, without the " at line N, column M:" the position already says. */
-function yamlErrorText(text) {
-    return text.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
-}
-function scalarText(node) {
-    if ((0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== undefined)
-        return String(node.value);
-    return undefined;
-}
-/**
- * Parse options for rule files: promtool's YAML decoder follows aliases and merge keys
- * (`labels: *common`, `<<: *common`), so the conversion of a PrometheusRule must expand them too.
- */
-const YAML_OPTIONS = { merge: true };
-/** The node an alias stands for; any other node as it is. */
-function resolveAlias(node, doc) {
-    return (0,dist/* isAlias */.Vj)(node) ? node.resolve(doc) : node;
-}
-/** `<<` as a merge key: a Symbol with the merge option, the plain string without it. */
-function isMergeKey(key) {
-    return (0,dist/* isScalar */.jn)(key) && (typeof key.value === 'symbol' || (key.value === '<<' && key.type === 'PLAIN'));
-}
-/**
- * A YAML mapping of strings (labels, annotations), through aliases and merge keys: explicit keys
- * win over merged ones, and of several merged maps the first wins, as in YAML's merge key spec.
- */
-function stringMap(node, doc, depth = 0) {
-    const map = resolveAlias(node, doc);
-    if (!(0,dist/* isMap */.jh)(map) || depth > 16)
-        return {};
-    const merged = {};
-    const own = {};
-    for (const pair of map.items) {
-        if (isMergeKey(pair.key)) {
-            const value = resolveAlias(pair.value, doc);
-            const sources = (0,dist/* isSeq */.oP)(value) ? value.items : [value];
-            for (const source of sources)
-                for (const [k, v] of Object.entries(stringMap(source, doc, depth + 1)))
-                    if (!(k in merged))
-                        merged[k] = v;
-            continue;
-        }
-        const key = scalarText(resolveAlias(pair.key, doc));
-        if (key === undefined)
-            continue;
-        own[key] = scalarText(resolveAlias(pair.value, doc)) ?? '';
-    }
-    return { ...merged, ...own };
-}
-/** Reads the groups of a rule file (a `groups:` sequence node) with the original positions. */
-function readGroups(groupsNode, lc, doc) {
-    const pos = (node) => {
-        const p = lc.linePos(node?.range?.[0] ?? 0);
-        return { line: p.line, column: p.col };
-    };
-    const deref = (node) => resolveAlias(node, doc);
-    const text = (node) => scalarText(deref(node));
-    const groups = [];
-    const seq = deref(groupsNode);
-    if (!(0,dist/* isSeq */.oP)(seq))
-        return groups;
-    for (const item of seq.items) {
-        const g = deref(item);
-        if (!(0,dist/* isMap */.jh)(g))
-            continue;
-        const name = text(g.get('name', true)) ?? '';
-        const group = { name, line: pos(item).line, rules: [] };
-        const intervalNode = g.get('interval', true);
-        const interval = text(intervalNode);
-        if (interval !== undefined) {
-            group.interval = interval;
-            group.intervalLine = pos(intervalNode).line;
-        }
-        const rules = deref(g.get('rules', true));
-        if ((0,dist/* isSeq */.oP)(rules)) {
-            rules.items.forEach((item, i) => {
-                const r = deref(item);
-                if (!(0,dist/* isMap */.jh)(r))
-                    return;
-                const alert = text(r.get('alert', true));
-                const record = text(r.get('record', true));
-                // Positions are where the key's value is written (an alias, too); values are what it stands for.
-                const forNode = r.get('for', true);
-                const at = pos(item);
-                const rule = {
-                    kind: alert !== undefined ? 'alert' : 'record',
-                    name: alert ?? record ?? '',
-                    group: name,
-                    index: i + 1,
-                    line: at.line,
-                    column: at.column,
-                    expr: text(r.get('expr', true)),
-                    labels: stringMap(r.get('labels', true), doc),
-                    annotations: stringMap(r.get('annotations', true), doc),
-                };
-                const forText = text(forNode);
-                if (forText !== undefined) {
-                    rule.for = forText;
-                    rule.forLine = pos(forNode).line;
-                }
-                const keepNode = r.get('keep_firing_for', true);
-                const keepText = text(keepNode);
-                if (keepText !== undefined) {
-                    rule.keepFiringFor = keepText;
-                    rule.keepFiringForLine = pos(keepNode).line;
-                }
-                group.rules.push(rule);
-            });
-        }
-        groups.push(group);
-    }
-    return groups;
-}
-/** Walks the converted tree and the original one side by side, pairing node positions. */
-function pairPositions(conv, orig, origDoc, clc, olc, out) {
-    let o = orig;
-    if ((0,dist/* isAlias */.Vj)(o))
-        o = o.resolve(origDoc);
-    const c = conv;
-    const on = o;
-    if (c?.range && on?.range) {
-        const cp = clc.linePos(c.range[0]);
-        const op = olc.linePos(on.range[0]);
-        out.push({ convLine: cp.line, convCol: cp.col, origLine: op.line, origCol: op.col });
-    }
-    if ((0,dist/* isMap */.jh)(c) && (0,dist/* isMap */.jh)(o)) {
-        for (const pair of c.items) {
-            const key = scalarText(pair.key);
-            const match = [...o.items].reverse().find((p) => scalarText(p.key) === key);
-            if (!match)
-                continue;
-            pairPositions(pair.key, match.key, origDoc, clc, olc, out);
-            pairPositions(pair.value, match.value, origDoc, clc, olc, out);
-        }
-    }
-    else if ((0,dist/* isSeq */.oP)(c) && (0,dist/* isSeq */.oP)(o)) {
-        c.items.forEach((item, i) => pairPositions(item, o.items[i], origDoc, clc, olc, out));
-    }
-}
-/** A line map from pairs: exact node starts map column too; lines inside a block scalar keep their offset. */
-function lineMapFrom(pairs) {
-    const sorted = [...pairs].sort((a, b) => a.convLine - b.convLine || a.convCol - b.convCol);
-    return (line, column) => {
-        let best;
-        for (const p of sorted) {
-            if (p.convLine < line || (p.convLine === line && (column === undefined || p.convCol <= column)))
-                best = p;
-            else if (p.convLine > line)
-                break;
-        }
-        if (!best)
-            return { line: 1 };
-        if (best.convLine === line) {
-            return column === undefined ? { line: best.origLine } : { line: best.origLine, column: best.origCol + (column - best.convCol) };
-        }
-        return column === undefined ? { line: best.origLine + (line - best.convLine) } : { line: best.origLine + (line - best.convLine), column };
+function renderRulesReport(collected, judged, workspace, clock) {
+    const m = judged.metrics;
+    return {
+        gate: 'rules',
+        status: judged.status,
+        summary: judged.summary,
+        tool: { name: 'promtool', version: collected.promtool?.version ?? '', configSha256: configSha256(collected, workspace) },
+        metrics: m,
+        findings: judged.findings,
+        details: {
+            alerts: judged.alerts,
+            ruleFiles: collected.ruleFiles.map((rf) => ({ file: rf.file, kind: rf.kind })),
+            testFiles: collected.testFiles.map((t) => t.file),
+            testGroups: collected.groupResults.map((r) => ({ file: r.test.file, group: r.group?.name ?? null, status: r.failures.length ? 'fail' : 'pass' })),
+            scope: collected.scope ? 'changed' : 'all',
+            checkRan: judged.checkRan,
+        },
+        startedAt: clock.startedAt,
+        durationMs: clock.elapsed(),
+        outputs: { alerts: m.alerts, 'alerts-tested': m.alertsTested, 'alerts-untested': m.alertsUntested, 'tests-failed': m.testGroupsFailed },
+        summarySections: renderSections(collected, judged),
     };
 }
-function isPrometheusRule(doc) {
-    const contents = doc.contents;
-    return (0,dist/* isMap */.jh)(contents) && scalarText(contents.get('kind', true)) === 'PrometheusRule';
-}
-/**
- * Reads one rule file: a plain Prometheus rule file (`groups:`) or a Kubernetes PrometheusRule
- * resource (`spec.groups`, possibly several in a multi-document file), which is converted to a
- * plain rule file for promtool with a line map back to the original.
- */
-function loadRuleFile(o) {
-    const base = {
-        absPath: o.absPath,
-        file: o.file,
-        kind: 'plain',
-        promtoolPath: o.absPath,
-        groups: [],
-        findings: [],
-        checkable: false,
-        toOriginal: identity,
-    };
-    let text;
-    try {
-        if ((0,external_node_fs_namespaceObject.statSync)(o.absPath).isDirectory())
-            throw new Error('it is a directory');
-        text = (0,external_node_fs_namespaceObject.readFileSync)(o.absPath, 'utf8');
-    }
-    catch (error) {
-        base.unreadable = `${o.file} cannot be read: ${error.code ?? error.message}`;
-        return base;
-    }
-    if (text.includes('\u0000')) {
-        base.findings.push({ severity: 'error', file: o.file, line: 1, rule: 'not-yaml', message: `${o.file} is a binary file, not a Prometheus rule file (YAML)` });
-        return base;
-    }
-    const lc = new dist/* LineCounter */.HN();
-    const docs = (0,dist/* parseAllDocuments */.hR)(text, { ...YAML_OPTIONS, lineCounter: lc, prettyErrors: true });
-    const list = Array.isArray(docs) ? docs : [];
-    for (const doc of list) {
-        for (const err of doc.errors) {
-            const at = err.linePos?.[0];
-            base.findings.push({
-                severity: 'error',
-                file: o.file,
-                ...(at ? { line: at.line, column: at.col } : {}),
-                rule: 'yaml-syntax',
-                message: `YAML syntax error: ${yamlErrorText(err.message)}`,
-            });
-        }
-    }
-    if (base.findings.length > 0)
-        return base;
-    const prometheusRules = list.filter(isPrometheusRule);
-    if (prometheusRules.length > 0)
-        return convertPrometheusRules(base, prometheusRules, lc, o);
-    const first = list[0];
-    const contents = first?.contents;
-    if (!first || contents === null || contents === undefined || ((0,dist/* isScalar */.jn)(contents) && (contents.value === null || contents.value === ''))) {
-        base.findings.push({ severity: 'warning', file: o.file, line: 1, rule: 'empty', message: `${o.file} is empty: it holds no rule group` });
-        base.checkable = true;
-        return base;
-    }
-    if (!(0,dist/* isMap */.jh)(contents) || !contents.has('groups')) {
-        base.findings.push({
-            severity: 'error',
-            file: o.file,
-            line: 1,
-            rule: 'not-a-rule-file',
-            message: `${o.file} is not a Prometheus rule file: expected a top-level "groups:" list, or a Kubernetes PrometheusRule resource with spec.groups`,
-        });
-        return base;
-    }
-    base.groups = readGroups(contents.get('groups', true), lc, first);
-    base.checkable = true;
-    return base;
-}
-let conversions = 0;
-function convertPrometheusRules(base, docs, lc, o) {
-    base.kind = 'prometheusrule';
-    const origGroups = [];
-    let groupsKey;
-    for (const doc of docs) {
-        const spec = resolveAlias(doc.contents.get('spec', true), doc);
-        if (!(0,dist/* isMap */.jh)(spec))
-            continue;
-        const groupsPair = spec.items.find((p) => scalarText(p.key) === 'groups');
-        groupsKey ??= groupsPair?.key;
-        const groups = resolveAlias(groupsPair?.value, doc);
-        if ((0,dist/* isSeq */.oP)(groups)) {
-            for (const item of groups.items)
-                origGroups.push({ doc, node: item });
-            base.groups.push(...readGroups(groups, lc, doc));
-        }
-    }
-    if (origGroups.length === 0) {
-        base.findings.push({
-            severity: 'error',
-            file: o.file,
-            line: 1,
-            rule: 'not-a-rule-file',
-            message: `${o.file} is a PrometheusRule without spec.groups: expected spec.groups to be a list of rule groups`,
-        });
-        return base;
-    }
-    const plain = { groups: origGroups.map(({ doc, node }) => node.toJS(doc)) };
-    // Expanded, not re-aliased: every converted node then has its own position to map back.
-    const text = new dist/* Document */.yo(plain, { aliasDuplicateObjects: false }).toString({ lineWidth: 0 });
-    const clc = new dist/* LineCounter */.HN();
-    const conv = (0,dist/* parseDocument */.Tp)(text, { lineCounter: clc });
-    const pairs = [];
-    const convGroups = conv.contents.get('groups', true);
-    if (groupsKey?.range) {
-        const op = lc.linePos(groupsKey.range[0]);
-        pairs.push({ convLine: 1, convCol: 1, origLine: op.line, origCol: op.col });
-    }
-    if ((0,dist/* isSeq */.oP)(convGroups)) {
-        convGroups.items.forEach((item, i) => {
-            const orig = origGroups[i];
-            pairPositions(item, orig.node, orig.doc, clc, lc, pairs);
-        });
-    }
-    (0,external_node_fs_namespaceObject.mkdirSync)(o.scratchDir, { recursive: true });
-    const out = (0,external_node_path_namespaceObject.join)(o.scratchDir, `${++conversions}-${(0,external_node_path_namespaceObject.basename)(o.absPath)}`);
-    (0,external_node_fs_namespaceObject.writeFileSync)(out, text);
-    base.promtoolPath = out;
-    base.toOriginal = lineMapFrom(pairs);
-    base.checkable = true;
-    return base;
-}
 
-;// CONCATENATED MODULE: ./src/gates/rules/testfiles.ts
-
-
-
-
-
-
-function testfiles_scalarText(node) {
-    if ((0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== undefined)
-        return String(node.value);
-    return undefined;
-}
-const GLOB = /[*?[]/;
-/** promtool joins relative rule_files with the test file's directory and expands globs (filepath.Glob). */
-function resolveRuleFiles(entries, testDir) {
-    return entries.map((entry) => {
-        const full = (0,external_node_path_namespaceObject.isAbsolute)(entry) ? entry : (0,external_node_path_namespaceObject.join)(testDir, entry);
-        if (!GLOB.test(full))
-            return { entry, matches: (0,external_node_fs_namespaceObject.existsSync)(full) ? [full] : [] };
-        const root = full.startsWith('/') ? '/' : testDir;
-        const matches = dist_globSync([(0,external_node_path_namespaceObject.relative)(root, full)], { cwd: root, absolute: true, onlyFiles: true, dot: true, expandDirectories: false }).sort();
-        return { entry, matches };
-    });
-}
-function loadTestFile(absPath, file) {
-    const t = { absPath, file, ruleFiles: [], groups: [], findings: [], runnable: false, promtoolPath: absPath };
-    let text;
-    try {
-        if ((0,external_node_fs_namespaceObject.statSync)(absPath).isDirectory())
-            throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
-        text = (0,external_node_fs_namespaceObject.readFileSync)(absPath, 'utf8');
-    }
-    catch (error) {
-        t.unreadable = `${file} cannot be read: ${error.code ?? error.message}`;
-        return t;
-    }
-    const lc = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { ...YAML_OPTIONS, lineCounter: lc, prettyErrors: true });
-    for (const err of doc.errors) {
-        const at = err.linePos?.[0];
-        t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${yamlErrorText(err.message)}` });
-    }
-    if (t.findings.length > 0)
-        return t;
-    const root = doc.contents;
-    if (!(0,dist/* isMap */.jh)(root) || !root.has('tests')) {
-        t.findings.push({ severity: 'error', file, line: 1, rule: 'not-a-test-file', message: `${file} is not a promtool rule test file: expected top-level "rule_files:" and "tests:"` });
-        return t;
-    }
-    const line = (node) => lc.linePos(node?.range?.[0] ?? 0).line;
-    // promtool's decoder follows aliases (`exp_labels: *labels`): so does the evidence.
-    const deref = (node) => resolveAlias(node, doc);
-    const textOf = (node) => testfiles_scalarText(deref(node));
-    const ruleFilesNode = root.get('rule_files', true);
-    const ruleFilesSeq = deref(ruleFilesNode);
-    const entries = (0,dist/* isSeq */.oP)(ruleFilesSeq) ? ruleFilesSeq.items.map((i) => textOf(i) ?? '').filter((s) => s !== '') : [];
-    if (entries.length === 0) {
-        t.findings.push({ severity: 'error', file, line: line(ruleFilesNode ?? root), rule: 'no-rule-files', message: `${file} lists no rule_files: its tests load no rule and prove nothing` });
-    }
-    const testDir = (0,external_node_path_namespaceObject.dirname)(absPath);
-    const ruleFilesAt = (0,dist/* isSeq */.oP)(ruleFilesSeq) ? ruleFilesSeq.items : [];
-    resolveRuleFiles(entries, testDir).forEach(({ entry, matches }, i) => {
-        if (matches.length === 0) {
-            // promtool only prints a warning and then tests nothing: that must not pass.
-            t.findings.push({ severity: 'error', file, line: line(ruleFilesAt[i] ?? ruleFilesNode), rule: 'missing-rule-file', message: `rule_files entry ${JSON.stringify(entry)} matches no file (resolved relative to ${(0,external_node_path_namespaceObject.basename)(file)})` });
-        }
-        t.ruleFiles.push(...matches);
-    });
-    const tests = root.get('tests', true);
-    const testsSeq = deref(tests);
-    if ((0,dist/* isSeq */.oP)(testsSeq)) {
-        testsSeq.items.forEach((item, i) => {
-            const g = deref(item);
-            if (!(0,dist/* isMap */.jh)(g))
-                return;
-            const name = textOf(g.get('name', true));
-            const group = { name: name ?? `unnamed#${i}`, named: name !== undefined && name !== '', index: i, line: line(item), alerts: [], promqlTests: 0 };
-            const alerts = deref(g.get('alert_rule_test', true));
-            if ((0,dist/* isSeq */.oP)(alerts)) {
-                for (const item of alerts.items) {
-                    const a = deref(item);
-                    if (!(0,dist/* isMap */.jh)(a))
-                        continue;
-                    const evalTime = textOf(a.get('eval_time', true)) ?? '0s';
-                    const exp = deref(a.get('exp_alerts', true));
-                    const expected = [];
-                    if ((0,dist/* isSeq */.oP)(exp)) {
-                        for (const e of exp.items) {
-                            const m = deref(e);
-                            expected.push((0,dist/* isMap */.jh)(m) ? stringMap(m.get('exp_labels', true), doc) : {});
-                        }
-                    }
-                    const ms = parseDuration(evalTime);
-                    group.alerts.push({ alertname: textOf(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(item), expected });
-                }
-            }
-            const promql = deref(g.get('promql_expr_test', true));
-            if ((0,dist/* isSeq */.oP)(promql))
-                group.promqlTests = promql.items.length;
-            t.groups.push(group);
-        });
-    }
-    if (t.groups.length === 0) {
-        t.findings.push({ severity: 'warning', file, line: line(tests ?? root), rule: 'no-tests', message: `${file} has no test group` });
-    }
-    t.runnable = true;
-    return t;
-}
-/**
- * promtool resolves rule_files relative to the test file; when one of them is a PrometheusRule,
- * promtool must read its conversion instead. Writes a copy of the test file whose rule_files are
- * the absolute paths promtool should load, and returns its path.
- */
-function rewriteForConvertedRules(t, promtoolPathOf, scratchDir, n) {
-    const doc = (0,dist/* parseDocument */.Tp)((0,external_node_fs_namespaceObject.readFileSync)(t.absPath, 'utf8'));
-    doc.set('rule_files', t.ruleFiles.map(promtoolPathOf));
-    (0,external_node_fs_namespaceObject.mkdirSync)(scratchDir, { recursive: true });
-    const out = (0,external_node_path_namespaceObject.join)(scratchDir, `${n}-${(0,external_node_path_namespaceObject.basename)(t.absPath)}`);
-    (0,external_node_fs_namespaceObject.writeFileSync)(out, doc.toString({ lineWidth: 0 }));
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/gates/rules.ts
+;// CONCATENATED MODULE: ./src/gates/rules/index.ts
+// The rules gate: promtool check and test, hygiene and alert coverage over Prometheus rule files.
+//   collect (collect.ts, runs.ts): expand the globs inside the workspace, start promtool, read the files, read what promtool said
+//   judge   (judge.ts): pure; findings, alert evidence, metrics and the verdict (zero rules is never pass)
+//   render  (render.ts): the GateReport: summary sections, record details, outputs
 
 
 
@@ -31087,463 +31551,310 @@ function rewriteForConvertedRules(t, promtoolPathOf, scratchDir, n) {
 
 
 
-
-
-
-
-
-
-
-
-
-const MAX_ENTRIES_PER_ALERT = 10;
-/** Findings that make a rule or test file invalid (as opposed to hygiene, coverage, failing tests). */
-const CHECK_RULES = new Set(['promtool-check', 'not-yaml', 'yaml-syntax', 'not-a-rule-file', 'not-a-test-file', 'missing-rule-file', 'no-rule-files']);
-const GLOB_CHARS = /[*?[\]{}!]/;
-const PROMETHEUS_RULE_KIND = /^\s*kind:\s*["']?PrometheusRule\b/m;
-/** Expands the globs; a pattern that matches nothing is a configuration mistake, never "no rules". */
-function expandInput(input, patterns, workspace) {
-    const found = new Set();
-    const missing = [];
-    for (const pattern of patterns) {
-        if (pattern.startsWith('!'))
-            continue;
-        if (!GLOB_CHARS.test(pattern)) {
-            // A plain path is taken as is (even a dangling link or a directory): reading it reports the problem.
-            const abs = (0,external_node_path_namespaceObject.isAbsolute)(pattern) ? pattern : (0,external_node_path_namespaceObject.resolve)(workspace, pattern);
-            try {
-                (0,external_node_fs_namespaceObject.lstatSync)(abs);
-                found.add(abs);
-            }
-            catch {
-                missing.push(pattern);
-            }
-            continue;
-        }
-        const matches = dist_globSync([pattern, ...patterns.filter((p) => p.startsWith('!'))], { cwd: workspace, absolute: true, onlyFiles: true, dot: true, ignore: ['**/node_modules/**', '**/.git/**'] });
-        if (matches.length === 0)
-            missing.push(pattern);
-        for (const m of matches)
-            found.add((0,external_node_path_namespaceObject.resolve)(m));
-    }
-    if (missing.length > 0) {
-        throw new errors_ConfigurationError(`input "${input}" ${missing.map((m) => JSON.stringify(m)).join(', ')} matches no file in ${workspace}: give paths or globs relative to the repository root, e.g. "prometheus/rules/*.yml"`);
-    }
-    return [...found].sort();
-}
-function sameDuration(a, b) {
-    if (b === undefined)
-        return false;
-    const x = parseDuration(a);
-    return x !== undefined && x === parseDuration(b);
-}
-/** Attributes a promtool 2.x text failure to the test group it came from. */
-function attribute(test, f) {
-    const candidates = test.groups.filter((g) => (f.group !== undefined ? g.named && g.name === f.group : !g.named));
-    const refined = candidates.filter((g) => f.alertname !== undefined ? g.alerts.some((a) => a.alertname === f.alertname && sameDuration(a.evalTime, f.evalTime)) : f.expr !== undefined ? g.promqlTests > 0 : true);
-    return refined[0] ?? candidates[0] ?? (test.groups.length === 1 ? test.groups[0] : undefined);
-}
-/** Marks a promise started early as handled: it is awaited later, after synchronous work. */
-function handled(p) {
-    p.catch(() => undefined);
-    return p;
-}
-function toolFailureText(what, r) {
-    return `${what} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 8) || '(no output)'}`;
-}
-async function runRulesGate(o, rt) {
+async function runRulesGate(opts, runtime) {
     const clock = startClock();
-    const ruleAbs = expandInput('rules', o.rules, rt.workspace);
-    const testAbs = o.tests.length > 0 ? expandInput('tests', o.tests, rt.workspace) : [];
-    // Converted PrometheusRules, rewritten test files and the JUnit report: gone when the gate is.
-    const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety-rules-'));
+    const roots = { workspace: runtime.workspace, others: opts.otherRoots ?? [] };
+    const ruleAbs = expandInput('rules', opts.rules, roots);
+    const testAbs = opts.tests.length > 0 ? expandInput('tests', opts.tests, roots) : [];
+    // Converted PrometheusRules, rewritten test files and JUnit reports: gone when the gate is.
+    const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(runtime.tempDir, 'release-safety-rules-'));
     try {
-        return await judgeRules(o, rt, { clock, ruleAbs, testAbs, scratch });
+        const collected = await collectRules(opts, runtime, ruleAbs, testAbs, scratch);
+        return renderRulesReport(collected, judgeRules(collected, opts.coverage), runtime.workspace, clock);
     }
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(scratch, { recursive: true, force: true });
     }
 }
-async function judgeRules(o, rt, { clock, ruleAbs, testAbs, scratch }) {
-    const ws = rt.workspace;
-    const findings = [];
-    const toolErrors = [];
-    const notes = [];
-    // ---- promtool, and the changed files, at the same time --------------------------------------
-    // Nothing waits on a probe: check and test start as soon as promtool is located, its version is
-    // asked once the (short) check is done, while the test runs, and whether `test` takes --junit is
-    // asked only when a test fails. A third promtool started at once costs the test ~20 ms of CPU.
-    let promtool;
-    let askVersion;
-    let versionAsked;
+
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/tools/catalog.ts
+const gitleaks = (version, file, sha256) => ({
+    url: `https://github.com/gitleaks/gitleaks/releases/download/v${version}/${file}`,
+    sha256,
+    format: 'tar.gz',
+    entry: 'gitleaks',
+});
+const prometheus = (version, arch, sha256) => ({
+    url: `https://github.com/prometheus/prometheus/releases/download/v${version}/prometheus-${version}.linux-${arch}.tar.gz`,
+    sha256,
+    format: 'tar.gz',
+    entry: `prometheus-${version}.linux-${arch}/promtool`,
+});
+const GITLEAKS_DEFAULT_VERSION = '8.28.0';
+const PROMTOOL_DEFAULT_VERSION = '2.53.4';
+const TOOL_CATALOG = {
+    gitleaks: {
+        defaultVersion: GITLEAKS_DEFAULT_VERSION,
+        versions: {
+            // gitleaks_8.28.0_checksums.txt
+            '8.28.0': {
+                'linux-x64': gitleaks('8.28.0', 'gitleaks_8.28.0_linux_x64.tar.gz', 'a65b5253807a68ac0cafa4414031fd740aeb55f54fb7e55f386acb52e6a840eb'),
+                'linux-arm64': gitleaks('8.28.0', 'gitleaks_8.28.0_linux_arm64.tar.gz', 'eff65261156100e5d94a6b3dec313d532fddfe19ae1590bf7a2b4f2699128356'),
+                'darwin-x64': gitleaks('8.28.0', 'gitleaks_8.28.0_darwin_x64.tar.gz', 'edf5a507008b0d2ef4959575772772770586409c1f6f74dabf19cbe7ec341ced'),
+                'darwin-arm64': gitleaks('8.28.0', 'gitleaks_8.28.0_darwin_arm64.tar.gz', 'd942f3ad147250c9edbaab3fed9e482f98d3b59ba10ae97b8d75647e3ade492c'),
+            },
+        },
+    },
+    promtool: {
+        defaultVersion: PROMTOOL_DEFAULT_VERSION,
+        versions: {
+            // sha256sums.txt of Prometheus 2.53.4 (LTS). A wrong pin fails closed: nothing is extracted.
+            '2.53.4': {
+                'linux-x64': prometheus('2.53.4', 'amd64', 'b8b497c4610d1b93208252b60c8f20f6b2e78596ae8df43397a2e805aa53d475'),
+                'linux-arm64': prometheus('2.53.4', 'arm64', 'ec7236ecea7154d0bfe142921708b1ae7b5e921e100e0ee85ab92b7c444357e0'),
+            },
+        },
+    },
+};
+
+;// CONCATENATED MODULE: ./src/tools/installer.ts
+
+
+
+
+
+
+
+
+
+const CACHE_PREFIX = 'release-safety-';
+async function sha256OfFile(path) {
+    const hash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), hash);
+    return hash.digest('hex');
+}
+function resolveAsset(catalog, tool, version, platform, arch) {
+    const spec = catalog[tool];
+    if (!spec)
+        throw new errors_ConfigurationError(`no pinned catalog entry for the tool "${tool}"`);
+    const v = version.replace(/^v/, '');
+    const versions = Object.keys(spec.versions);
+    const byPlatform = spec.versions[v];
+    if (!byPlatform) {
+        throw new errors_ConfigurationError(`${tool} version "${version}" is not pinned in release-safety's tool catalog (known: ${versions.join(', ') || 'none'}): use a known version, or install it yourself and pass its path`);
+    }
+    const asset = byPlatform[`${platform}-${arch}`];
+    if (!asset) {
+        throw new errors_ConfigurationError(`${tool} ${v} has no pinned download for ${platform}-${arch} (pinned: ${Object.keys(byPlatform).join(', ')}): install it yourself and pass its path`);
+    }
+    return asset;
+}
+/** A mirror is an http(s) base URL without credentials (they would end up in logs). */
+function checkMirrorUrl(value) {
+    let url;
     try {
-        // Not the scratch directory: an installed promtool stays on PATH for the job's later steps.
-        const where = await locatePromtool({ ...o.promtool, tempDir: rt.tempDir, log: rt.log });
-        promtool = { path: where.path, version: where.version ?? '', junit: false, source: where.source };
-        // An installed promtool's version is the one its verified archive is pinned as.
-        if (!where.version) {
-            askVersion = (after) => {
-                const ask = () => promtoolVersion(where.path, ws);
-                versionAsked = handled(after ? after.then(ask, ask) : ask());
-            };
+        url = new URL(value);
+    }
+    catch {
+        // The value is never echoed: it may hold the very credentials refused below.
+        throw new errors_ConfigurationError('input "mirror-url" is not a URL: give an http(s) base URL that serves the release archives by file name, e.g. https://artifacts.example.com/tools');
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+        throw new errors_ConfigurationError(`input "mirror-url" must be an http or https URL (got ${url.protocol})`);
+    }
+    if (url.username || url.password) {
+        throw new errors_ConfigurationError('input "mirror-url" must not contain credentials: they would be printed in logs; use a mirror that needs none, or a network-level allow list');
+    }
+    return value;
+}
+function assetUrl(asset, mirrorUrl) {
+    if (!mirrorUrl)
+        return asset.url;
+    return `${mirrorUrl.replace(/\/+$/, '')}/${(0,external_node_path_namespaceObject.basename)(new URL(asset.url).pathname)}`;
+}
+async function download(url, dest, timeoutMs, log) {
+    const attempts = 3;
+    for (let attempt = 1;; attempt++) {
+        let retryable = false;
+        try {
+            const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+            if (!response.ok || !response.body) {
+                retryable = response.status >= 500 || response.status === 429;
+                throw new Error(`HTTP ${response.status} ${response.statusText}`);
+            }
+            await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.fromWeb(response.body), (0,external_node_fs_namespaceObject.createWriteStream)(dest));
+            return;
         }
+        catch (error) {
+            const message = error.message;
+            // Network errors (no HTTP status) are retried like 5xx; 4xx are final.
+            if (!/^HTTP \d/.test(message))
+                retryable = true;
+            if (!retryable || attempt >= attempts)
+                throw new Error(`download of ${url} failed: ${message}`);
+            log.info(`download of ${url} failed (${message}); retry ${attempt} of ${attempts - 1}`);
+            await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
+    }
+}
+/**
+ * The runner's tool-cache layout ($RUNNER_TOOL_CACHE/<name>/<version>/<arch> plus a `.complete`
+ * marker), so entries are shared with other actions' conventions and cacheable the same way.
+ */
+function toolCacheRoot() {
+    return process.env.RUNNER_TOOL_CACHE || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'release-safety-tool-cache');
+}
+function findCached(name, version, arch) {
+    const dir = (0,external_node_path_namespaceObject.join)(toolCacheRoot(), name, version, arch);
+    return (0,external_node_fs_namespaceObject.existsSync)(dir) && (0,external_node_fs_namespaceObject.existsSync)(`${dir}.complete`) ? dir : undefined;
+}
+function cacheFile(file, fileName, name, version, arch) {
+    const dir = (0,external_node_path_namespaceObject.join)(toolCacheRoot(), name, version, arch);
+    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    (0,external_node_fs_namespaceObject.rmSync)(`${dir}.complete`, { force: true });
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    (0,external_node_fs_namespaceObject.copyFileSync)(file, (0,external_node_path_namespaceObject.join)(dir, fileName));
+    (0,external_node_fs_namespaceObject.writeFileSync)(`${dir}.complete`, '');
+    return dir;
+}
+async function extract(archive, tempDir, asset) {
+    const dest = (0,external_node_path_namespaceObject.join)(tempDir, `extract-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
+    (0,external_node_fs_namespaceObject.mkdirSync)(dest, { recursive: true });
+    const r = await execTool('tar', ['-xzf', archive, '-C', dest, '--no-same-owner'], { timeoutMs: 120_000, installHint: 'tar is needed to unpack tools' });
+    if (r.exitCode !== 0)
+        throw new Error(`tar could not unpack the verified archive: ${describeExit(r)}: ${r.stderr.trim().slice(0, 300)}`);
+    const exe = (0,external_node_path_namespaceObject.join)(dest, asset.entry);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(exe) || !(0,external_node_fs_namespaceObject.statSync)(exe).isFile())
+        throw new Error(`the verified archive has no ${asset.entry}`);
+    (0,external_node_fs_namespaceObject.chmodSync)(exe, 0o755);
+    return exe;
+}
+/**
+ * Finds, downloads, verifies, caches and unpacks a pinned tool. The archive is what is cached
+ * and it is re-hashed on every cache hit; the executable is always unpacked from an archive that
+ * was just verified, so a tampered cache can neither be run nor pass as a hit.
+ */
+async function installTool(req) {
+    const catalog = req.catalog ?? TOOL_CATALOG;
+    const platform = req.platform ?? process.platform;
+    const arch = req.arch ?? process.arch;
+    const spec = catalog[req.tool];
+    const version = (req.version || spec?.defaultVersion || '').replace(/^v/, '');
+    const asset = resolveAsset(catalog, req.tool, version, platform, arch);
+    const archiveName = (0,external_node_path_namespaceObject.basename)(new URL(asset.url).pathname);
+    const cacheName = `${CACHE_PREFIX}${req.tool}`;
+    (0,external_node_fs_namespaceObject.mkdirSync)(req.tempDir, { recursive: true });
+    const mirror = req.mirrorUrl ? checkMirrorUrl(req.mirrorUrl) : undefined;
+    // Every archive is hashed and unpacked from a private copy: a cache entry shared with other
+    // jobs cannot be swapped between the check and the use.
+    let archive;
+    let fromCache = false;
+    const cachedDir = findCached(cacheName, version, arch);
+    if (cachedDir) {
+        const cachedArchive = (0,external_node_path_namespaceObject.join)(cachedDir, archiveName);
+        const copy = (0,external_node_path_namespaceObject.join)(req.tempDir, `cached-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
+        if ((0,external_node_fs_namespaceObject.existsSync)(cachedArchive))
+            (0,external_node_fs_namespaceObject.copyFileSync)(cachedArchive, copy);
+        const actual = (0,external_node_fs_namespaceObject.existsSync)(copy) ? await sha256OfFile(copy) : 'missing';
+        if (actual === asset.sha256) {
+            archive = copy;
+            fromCache = true;
+        }
+        else {
+            (0,external_node_fs_namespaceObject.rmSync)(copy, { force: true });
+            req.log.warning(`the cached ${req.tool} ${version} failed verification (sha256 ${actual}, pinned ${asset.sha256}): discarded, downloading again`);
+            (0,external_node_fs_namespaceObject.rmSync)(cachedDir, { recursive: true, force: true });
+            (0,external_node_fs_namespaceObject.rmSync)(`${cachedDir}.complete`, { force: true });
+        }
+    }
+    if (!archive) {
+        const url = assetUrl(asset, mirror);
+        const downloaded = (0,external_node_path_namespaceObject.join)(req.tempDir, `download-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
+        await req.log.group(`download ${req.tool} ${version}`, () => download(url, downloaded, req.timeoutMs ?? 120_000, req.log));
+        const actual = await sha256OfFile(downloaded);
+        if (actual !== asset.sha256) {
+            (0,external_node_fs_namespaceObject.rmSync)(downloaded, { force: true });
+            throw new Error(`${archiveName} from ${url} does not match the pinned sha256 (expected ${asset.sha256}, got ${actual}): refusing to extract or run it`);
+        }
+        cacheFile(downloaded, archiveName, cacheName, version, arch);
+        archive = downloaded;
+    }
+    let path;
+    try {
+        path = await extract(archive, req.tempDir, asset);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(archive, { force: true });
+    }
+    req.addPath?.((0,external_node_path_namespaceObject.join)(path, '..'));
+    req.log.info(`${req.tool} ${version}: sha256 ${asset.sha256} verified${fromCache ? ' (from the tool cache)' : ''}`);
+    return { path, version, fromCache, sha256: asset.sha256 };
+}
+
+;// CONCATENATED MODULE: ./src/tools/promtool.ts
+
+
+
+
+
+
+function isExecutable(path) {
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.X_OK);
+        return (0,external_node_fs_namespaceObject.statSync)(path).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+function findOnPath(name, searchPath) {
+    for (const dir of searchPath.split(external_node_path_namespaceObject.delimiter)) {
+        if (!dir || !(0,external_node_path_namespaceObject.isAbsolute)(dir))
+            continue;
+        const candidate = (0,external_node_path_namespaceObject.join)(dir, name);
+        if (isExecutable(candidate))
+            return candidate;
+    }
+    return undefined;
+}
+/** "promtool" (a command name to look up on PATH), as opposed to "./promtool" or "bin/promtool". */
+function isCommandName(value) {
+    return value !== '' && !value.includes('/') && !value.includes(external_node_path_namespaceObject.sep) && value !== '.' && value !== '..';
+}
+/**
+ * Which promtool runs: promtool-path when given (a path, or a command name looked up on PATH:
+ * the explicit way to use an unverified, preinstalled promtool); otherwise the pinned,
+ * checksum-verified download of promtool-version, or of the catalog's default version. A promtool
+ * that merely happens to be on PATH is never picked silently: its version would be whatever the
+ * runner image carries. A bad input is a ConfigurationError; a failed install a ToolError.
+ */
+async function acquirePromtool(request) {
+    if (request.path && isCommandName(request.path)) {
+        const onPath = findOnPath(request.path, request.searchPath);
+        if (!onPath) {
+            throw new errors_ConfigurationError(`input "promtool-path" is the command name ${JSON.stringify(request.path)}, but no executable of that name is on PATH: install promtool in an earlier step, give its path, or leave promtool-path empty to use the pinned, verified promtool ${request.version || PROMTOOL_DEFAULT_VERSION}`);
+        }
+        return { path: onPath, source: 'PATH' };
+    }
+    if (request.path) {
+        if (!(0,external_node_fs_namespaceObject.existsSync)(request.path))
+            throw new errors_ConfigurationError(`input "promtool-path" names ${JSON.stringify(request.path)}, which does not exist: give the path of a promtool executable, or leave it empty`);
+        if (!isExecutable(request.path))
+            throw new errors_ConfigurationError(`input "promtool-path" names ${JSON.stringify(request.path)}, which is not an executable file: give the path of a promtool executable`);
+        return { path: request.path, source: 'promtool-path' };
+    }
+    const version = request.version || PROMTOOL_DEFAULT_VERSION;
+    try {
+        const installed = await installTool({
+            tool: 'promtool',
+            version,
+            ...(request.mirrorUrl ? { mirrorUrl: request.mirrorUrl } : {}),
+            ...(request.addPath ? { addPath: request.addPath } : {}),
+            tempDir: request.tempDir,
+            log: request.log,
+        });
+        return { path: installed.path, source: 'installed', version: installed.version };
     }
     catch (error) {
         if (error instanceof errors_ConfigurationError)
             throw error;
-        toolErrors.push(error instanceof ToolNotFoundError ? error.message : error.message);
+        // Clamped: the message is the verdict line (at most 1,000 characters), and the hint must survive.
+        throw new ToolError(`the pinned promtool ${version} could not be installed: ${clamp(errorMessage(error), 600)} (to run a promtool the workflow installed instead, set promtool-path, e.g. "promtool" to take it from PATH)`);
     }
-    const changed = o.onlyChanged && o.baseSha ? changedFiles(ws, o.baseSha, o.headSha) : undefined;
-    const pathGiven = (abs) => {
-        const rel = (0,external_node_path_namespaceObject.relative)(ws, abs);
-        return rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel) ? abs : rel;
-    };
-    const junitPath = (0,external_node_path_namespaceObject.join)(scratch, 'promtool-junit.xml');
-    const startCheck = (p, paths) => (paths.length > 0 ? handled(runPromtool(p.path, ['check', 'rules', ...paths], ws, o.timeoutMs)) : undefined);
-    const startTest = (p, paths, junit = false) => paths.length > 0 ? handled(runPromtool(p.path, junit ? ['test', `--junit=${junitPath}`, 'rules', ...paths] : ['test', 'rules', ...paths], ws, o.timeoutMs)) : undefined;
-    // promtool starts before the YAML is parsed (parsing is most of the gate's own cost) unless a
-    // PrometheusRule must be converted first; results for files that turn out unparsable are dropped.
-    const needsConversion = ruleAbs.some((abs) => {
-        try {
-            return PROMETHEUS_RULE_KIND.test((0,external_node_fs_namespaceObject.readFileSync)(abs, 'utf8'));
-        }
-        catch {
-            return false;
-        }
-    });
-    let early;
-    if (promtool && !needsConversion) {
-        // promtool refuses the whole command line when one path does not exist: leave those out.
-        const checkPaths = ruleAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map(pathGiven);
-        const testPaths = testAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map(pathGiven);
-        early = { check: startCheck(promtool, checkPaths), test: startTest(promtool, testPaths), checkPaths, testPaths };
-    }
-    askVersion?.(early?.check);
-    // ---- read every file --------------------------------------------------------------------
-    const ruleFiles = new Map();
-    const load = (abs) => {
-        let rf = ruleFiles.get(abs);
-        if (!rf) {
-            rf = loadRuleFile({ absPath: abs, file: repoRelative(abs, ws), scratchDir: (0,external_node_path_namespaceObject.join)(scratch, 'converted') });
-            ruleFiles.set(abs, rf);
-        }
-        return rf;
-    };
-    const selected = ruleAbs.map(load);
-    const tests = testAbs.map((abs) => loadTestFile(abs, repoRelative(abs, ws)));
-    for (const rf of selected) {
-        if (rf.unreadable)
-            toolErrors.push(rf.unreadable);
-        findings.push(...rf.findings);
-    }
-    tests.forEach((t, i) => {
-        if (t.unreadable)
-            toolErrors.push(t.unreadable);
-        findings.push(...t.findings);
-        // Rule files a test loads but the rules input did not name still need converting.
-        const loaded = t.ruleFiles.map(load);
-        if (loaded.some((rf) => rf.kind === 'prometheusrule')) {
-            t.promtoolPath = rewriteForConvertedRules(t, (abs) => ruleFiles.get(abs)?.promtoolPath ?? abs, (0,external_node_path_namespaceObject.join)(scratch, 'tests'), i + 1);
-        }
-    });
-    const checkable = selected.filter((rf) => rf.checkable && !rf.unreadable);
-    const runnable = tests.filter((t) => t.runnable);
-    const groupResults = [];
-    let checkRan = false;
-    if (promtool) {
-        const p = promtool;
-        const checkArgsFor = new Map(checkable.map((rf) => [pathGiven(rf.promtoolPath), rf]));
-        const checkPaths = early ? early.checkPaths : [...checkArgsFor.keys()];
-        const checkRun = early ? early.check : startCheck(p, checkPaths);
-        // The early run took every test file. Its output stands for the runnable ones only when every
-        // file is runnable and unconverted: an unparsable file's load error would otherwise be read as
-        // a failure of the file beside it. Otherwise the runnable files run now, beside the check.
-        const runnablePaths = runnable.map((t) => pathGiven(t.promtoolPath));
-        const earlyTestStands = early !== undefined && runnable.length === tests.length && tests.every((t) => t.promtoolPath === t.absPath);
-        const testRun = earlyTestStands ? early?.test : startTest(p, runnablePaths);
-        const check = await checkRun;
-        let test = await testRun;
-        if (!earlyTestStands)
-            await early?.test?.catch(() => undefined);
-        if (versionAsked) {
-            try {
-                p.version = await versionAsked;
-            }
-            catch (error) {
-                toolErrors.push(error.message);
-            }
-        }
-        rt.log.info(`promtool ${p.version || '(version unknown)'} from ${p.source}: ${p.path}`);
-        // Failures need attributing to test groups: a promtool whose `test` takes --junit says which
-        // file and group failed in its report, so the (deterministic) run is repeated with it.
-        if (test && test.exitCode === 1 && !test.timedOut && (await promtoolHasJUnit(p.path, ws))) {
-            p.junit = true;
-            (0,external_node_fs_namespaceObject.rmSync)(junitPath, { force: true });
-            test = await startTest(p, runnablePaths, true);
-        }
-        if (check) {
-            await rt.log.group(`promtool check rules (${checkable.length} file(s))`, async () => rt.log.untrusted(`${check.stdout}${check.stderr}`));
-            const problems = parseCheckOutput(check.stderr, checkPaths);
-            if (check.timedOut || check.signal || (check.exitCode !== 0 && check.exitCode !== 1)) {
-                toolErrors.push(toolFailureText('promtool check rules', check));
-            }
-            else if (check.exitCode === 1 && !problems.some((pr) => pr.path)) {
-                toolErrors.push(toolFailureText('promtool check rules failed without naming a file;', check));
-            }
-            else {
-                checkRan = true;
-                for (const pr of problems) {
-                    const rf = pr.path ? checkArgsFor.get(pr.path) : undefined;
-                    // A file we could not parse or read already has a finding with a better position.
-                    if (pr.path && !rf)
-                        continue;
-                    if (!rf) {
-                        findings.push({ severity: check.exitCode === 0 ? 'warning' : 'error', rule: 'promtool-check', message: `promtool check rules: ${pr.message}` });
-                        continue;
-                    }
-                    let at = pr.line !== undefined ? rf.toOriginal(pr.line, pr.column) : undefined;
-                    if (!at && pr.ruleIndex !== undefined) {
-                        const rule = rf.groups.find((g) => g.name === pr.group)?.rules[pr.ruleIndex - 1];
-                        if (rule)
-                            at = { line: rule.line, column: rule.column };
-                    }
-                    findings.push({
-                        severity: 'error',
-                        file: rf.file,
-                        ...(at ? { line: at.line, ...(at.column ? { column: at.column } : {}) } : {}),
-                        rule: 'promtool-check',
-                        message: pr.message,
-                    });
-                }
-            }
-        }
-        if (test) {
-            await rt.log.group(`promtool test rules (${runnable.length} file(s))`, async () => rt.log.untrusted(`${test.stdout}${test.stderr}`));
-            if (test.timedOut || test.signal || (test.exitCode !== 0 && test.exitCode !== 1)) {
-                toolErrors.push(toolFailureText('promtool test rules', test));
-            }
-            else if (test.exitCode === 0) {
-                for (const t of runnable)
-                    for (const g of t.groups)
-                        groupResults.push({ test: t, group: g, failures: [] });
-            }
-            else if (p.junit) {
-                let xml = '';
-                try {
-                    xml = (0,external_node_fs_namespaceObject.readFileSync)(junitPath, 'utf8');
-                }
-                catch {
-                    // no report: handled below as a failure named by no test
-                }
-                const cases = parsePromtoolJUnit(xml);
-                for (const t of runnable) {
-                    const suite = pathGiven(t.promtoolPath);
-                    const mine = cases.filter((c) => c.suite === suite);
-                    for (const g of t.groups)
-                        groupResults.push({ test: t, group: g, failures: mine.find((c) => c.name === g.name)?.failures ?? [] });
-                }
-                // The run held only runnable files: a failure the report does not name is still a failure.
-                if (!groupResults.some((r) => r.failures.length > 0)) {
-                    groupResults.push({ test: runnable[0], failures: [lastLines(test.stderr, 20) || 'promtool test rules failed without naming a test'] });
-                }
-            }
-            else {
-                // promtool 2.x text output does not name the test file of a failure: run each file alone.
-                const perFile = runnable.length === 1
-                    ? [[runnable[0], test.stderr]]
-                    : await Promise.all(runnable.map(async (t) => {
-                        const r = await runPromtool(p.path, ['test', 'rules', pathGiven(t.promtoolPath)], ws, o.timeoutMs);
-                        if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1))
-                            toolErrors.push(toolFailureText(`promtool test rules ${t.file}`, r));
-                        return [t, r.exitCode === 1 ? r.stderr : ''];
-                    }));
-                let attributed = 0;
-                for (const [t, stderr] of perFile) {
-                    const byGroup = new Map();
-                    for (const f of parseTestFailures(stderr)) {
-                        const g = attribute(t, f);
-                        byGroup.set(g, [...(byGroup.get(g) ?? []), f.message]);
-                        attributed++;
-                    }
-                    for (const g of t.groups)
-                        groupResults.push({ test: t, group: g, failures: byGroup.get(g) ?? [] });
-                    const loose = byGroup.get(undefined);
-                    if (loose)
-                        groupResults.push({ test: t, failures: loose });
-                }
-                if (attributed === 0)
-                    toolErrors.push(toolFailureText('promtool test rules failed but named no failing test;', test));
-            }
-        }
-    }
-    for (const r of groupResults) {
-        if (r.failures.length === 0)
-            continue;
-        const what = r.group ? `rule test "${r.group.name}"` : 'rule tests';
-        for (const failure of r.failures) {
-            const alert = /alertname: (.*?), time: (\S+?),/.exec(failure);
-            const summary = alert ? `${what} failed: alert ${alert[1]} at ${alert[2]} did not match the expected alerts` : `${what} failed`;
-            findings.push({ severity: 'error', file: r.test.file, line: r.group?.line ?? 1, rule: 'rule-test', message: `${summary}\n${failure.trim()}` });
-        }
-    }
-    // ---- scope: hygiene on the changed files only, when asked --------------------------------------
-    // Coverage is not scoped: a change to a test file (a deleted firing test) can uncover an alert in
-    // a rule file the change never touched.
-    let scope;
-    if (changed) {
-        const c = await changed;
-        if (c.ok) {
-            scope = c.files;
-            notes.push(`Hygiene findings are limited to the rule files this change touches (${[...c.files].filter((f) => selected.some((rf) => rf.file === f)).length} of ${selected.length}); rule checks, rule tests and coverage ran on every file.`);
-        }
-        else {
-            rt.log.warning(`only-changed: ${c.reason}; checking hygiene on every rule file instead`);
-            findings.push({ severity: 'warning', rule: 'only-changed', message: `only-changed could not list the changed files, so every rule file was checked: ${c.reason}` });
-            notes.push(`only-changed fell back to every rule file: ${md(c.reason)}`);
-        }
-    }
-    const inScope = (rf) => !scope || scope.has(rf.file);
-    for (const rf of selected)
-        if (inScope(rf) && !rf.unreadable)
-            findings.push(...checkHygiene(rf, o.hygiene, ws));
-    // ---- alert evidence and coverage ---------------------------------------------------------------
-    const alerts = [];
-    const failedGroups = new Set(groupResults.filter((r) => r.failures.length > 0 && r.group).map((r) => r.group));
-    for (const rf of selected) {
-        for (const group of rf.groups) {
-            for (const rule of group.rules) {
-                if (rule.kind !== 'alert')
-                    continue;
-                const ev = { name: rule.name, severity: rule.labels.severity ?? '', file: rf.file, line: rule.line, tested: false, fires: [], silent: [] };
-                for (const t of tests) {
-                    if (!t.ruleFiles.includes(rf.absPath))
-                        continue;
-                    for (const g of t.groups) {
-                        const label = `${t.file} › ${g.name}`;
-                        const failed = failedGroups.has(g) ? { failed: true } : {};
-                        for (const a of g.alerts) {
-                            if (a.alertname !== rule.name)
-                                continue;
-                            if (a.expected.length === 0)
-                                ev.silent.push({ test: label, evalTime: a.evalTime, ...failed });
-                            else
-                                for (const labels of a.expected)
-                                    ev.fires.push({ test: label, evalTime: a.evalTime, labels, ...failed });
-                        }
-                    }
-                }
-                ev.tested = ev.fires.length > 0;
-                ev.fires = ev.fires.slice(0, MAX_ENTRIES_PER_ALERT);
-                ev.silent = ev.silent.slice(0, MAX_ENTRIES_PER_ALERT);
-                alerts.push(ev);
-                if (!ev.tested && o.coverage !== 'off') {
-                    findings.push({
-                        severity: o.coverage,
-                        file: rf.file,
-                        line: rule.line,
-                        rule: 'coverage',
-                        message: `alert ${rule.name} has no rule test that shows it firing (an alert_rule_test for it with non-empty exp_alerts)`,
-                    });
-                }
-            }
-        }
-    }
-    // ---- verdict --------------------------------------------------------------------------------
-    const count = (rule, severity) => findings.filter((f) => f.rule === rule && (!severity || f.severity === severity)).length;
-    const hygieneRules = new Set(['require-severity', 'require-summary', 'require-runbook', 'min-for', 'duplicate-alert', 'invalid-duration']);
-    const hygieneErrors = findings.filter((f) => f.rule && hygieneRules.has(f.rule) && f.severity === 'error').length;
-    const hygieneWarnings = findings.filter((f) => f.rule && hygieneRules.has(f.rule) && f.severity === 'warning').length;
-    const checkErrors = findings.filter((f) => CHECK_RULES.has(f.rule ?? '') && f.severity === 'error').length;
-    const groupsTotal = groupResults.filter((r) => r.group).length;
-    const groupsFailed = groupResults.filter((r) => r.failures.length > 0).length;
-    const tested = alerts.filter((a) => a.tested).length;
-    const untested = alerts.length - tested;
-    const rulesTotal = selected.reduce((n, rf) => n + rf.groups.reduce((m, g) => m + g.rules.length, 0), 0);
-    const errors = findings.filter((f) => f.severity === 'error').length;
-    let status;
-    let summary;
-    if (toolErrors.length > 0) {
-        status = 'error';
-        summary = `the rules could not be judged: ${toolErrors[0]}${toolErrors.length > 1 ? ` (and ${toolErrors.length - 1} more problem(s))` : ''}`;
-    }
-    else if (errors > 0) {
-        status = 'fail';
-        const parts = [
-            checkErrors ? `${checkErrors} invalid rule/test file problem(s)` : '',
-            groupsFailed ? `${groupsFailed} failing rule test group(s)` : '',
-            count('coverage', 'error') ? `${count('coverage', 'error')} alert(s) without a firing test` : '',
-            hygieneErrors ? `${hygieneErrors} hygiene error(s)` : '',
-        ].filter(Boolean);
-        summary = `${parts.join(', ') || `${errors} error(s)`}; ${tested}/${alerts.length} alerts shown firing by a test`;
-    }
-    else {
-        status = 'pass';
-        summary = `${rulesTotal} rule(s) in ${selected.length} file(s) valid, ${groupsTotal} rule test group(s) passed, ${tested}/${alerts.length} alerts shown firing by a test${findings.length ? `, ${findings.length} warning(s)` : ''}`;
-    }
-    // ---- report -----------------------------------------------------------------------------------
-    const sections = [];
-    if (toolErrors.length > 0)
-        sections.push(`### Could not judge\n\n${codeBlock(toolErrors.join('\n\n'))}`);
-    if (alerts.length > 0) {
-        const rows = alerts.map((a) => [
-            md(a.name),
-            md(a.severity || '-'),
-            code(`${a.file}:${a.line}`),
-            a.fires.length ? a.fires.map((f) => `${md(f.test)} @ ${code(f.evalTime)}${Object.keys(f.labels).length ? ` ${code(Object.entries(f.labels).map(([k, v]) => `${k}=${v}`).join(', '))}` : ''}${f.failed ? ' (failing)' : ''}`).join('<br>') : '**no firing test**',
-            a.silent.length ? a.silent.map((s) => `${md(s.test)} @ ${code(s.evalTime)}${s.failed ? ' (failing)' : ''}`).join('<br>') : '-',
-        ]);
-        sections.push(`### Alert evidence (${tested}/${alerts.length} alerts shown firing)\n\n${table(['alert', 'severity', 'rule', 'fires in test', 'stays silent in test'], rows)}`);
-    }
-    const failedRows = groupResults.filter((r) => r.failures.length > 0).map((r) => [code(r.test.file), md(r.group?.name ?? '(file)'), md(r.failures.length)]);
-    if (failedRows.length > 0)
-        sections.push(`### Failing rule tests\n\n${table(['test file', 'group', 'failures'], failedRows)}`);
-    if (notes.length > 0)
-        sections.push(notes.join('\n\n'));
-    if (promtool)
-        sections.push(`Checked with promtool ${code(promtool.version || 'unknown')} (${md(promtool.source)})${promtool.junit ? ', test results from JUnit' : ''}.`);
-    const configSha256 = sha256Hex([...selected.map((rf) => rf.absPath), ...tests.map((t) => t.absPath)]
-        .sort()
-        .map((abs) => {
-        try {
-            return `${repoRelative(abs, ws)}\0${sha256File(abs)}`;
-        }
-        catch {
-            return `${repoRelative(abs, ws)}\0unreadable`;
-        }
-    })
-        .join('\n'));
-    return {
-        gate: 'rules',
-        status,
-        summary,
-        tool: { name: 'promtool', version: promtool?.version ?? '', configSha256 },
-        metrics: {
-            ruleFiles: selected.length,
-            rules: rulesTotal,
-            alerts: alerts.length,
-            alertsTested: tested,
-            alertsUntested: untested,
-            testFiles: tests.length,
-            testGroups: groupsTotal,
-            testGroupsFailed: groupsFailed,
-            checkErrors,
-            hygieneErrors,
-            hygieneWarnings,
-        },
-        findings,
-        details: {
-            alerts,
-            ruleFiles: selected.map((rf) => ({ file: rf.file, kind: rf.kind })),
-            testFiles: tests.map((t) => t.file),
-            testGroups: groupResults.map((r) => ({ file: r.test.file, group: r.group?.name ?? null, status: r.failures.length ? 'fail' : 'pass' })),
-            scope: scope ? 'changed' : 'all',
-            checkRan,
-        },
-        startedAt: clock.startedAt,
-        durationMs: clock.elapsed(),
-        outputs: { alerts: alerts.length, 'alerts-tested': tested, 'alerts-untested': untested, 'tests-failed': groupsFailed },
-        summarySections: sections,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/actions/rules/main.ts
@@ -31580,7 +31891,7 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'rules',
         shape: inputs,
-        execute: (i, ctx, rt) => {
+        execute: async (i, ctx, rt) => {
             if (i.rules.length === 0) {
                 throw new errors_ConfigurationError('input "rules" is required: the rule files to check, as paths or globs relative to the repository root (one per line or comma-separated), e.g. "prometheus/rules/*.yml"');
             }
@@ -31598,10 +31909,18 @@ function run(env = process.env) {
             const path = promtoolPath === '' || isCommandName(promtoolPath) || (0,external_node_path_namespaceObject.isAbsolute)(promtoolPath) ? promtoolPath : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, promtoolPath);
             const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
             const onlyChanged = i['only-changed'] === 'auto' ? isPullRequest : i['only-changed'] === 'true';
+            // Not the gate's scratch directory: an installed promtool stays on PATH for the job's later steps.
+            // A failed install (ToolError) still lets the gate read the files and report why it could not judge.
+            const promtool = await acquirePromtool({ path, version: i['promtool-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '', addPath: addPath, tempDir: rt.tempDir, log: rt.log }).catch((error) => {
+                if (error instanceof ToolError)
+                    return { unavailable: error.message };
+                throw error;
+            });
             return runRulesGate({
                 rules: i.rules,
                 tests: i.tests,
-                promtool: { path, version: i['promtool-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '', addPath: addPath },
+                promtool,
+                otherRoots: ctx.runnerTemp ? [ctx.runnerTemp] : [],
                 hygiene: {
                     severity: i['require-severity'],
                     severities: i.severities,

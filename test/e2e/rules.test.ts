@@ -1,50 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
-import type { AlertEvidence } from '../../src/gates/rules.js';
-import { pullRequestEvent } from './events.js';
-import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AlertEvidence } from '../../src/gates/rules/index.js';
+import { evidenceOf, noScratchLeft, noStackTrace, PROMTOOL, removeScratchDirs, rules, scratchDir, workspace } from './rules-support.js';
 
-const PROMTOOL = '/usr/bin/promtool';
-const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'rules');
+afterAll(removeScratchDirs);
 
-/** A scratch workspace holding copies of the named fixture directories (and the sample rules). */
-function workspace(...fixtures: string[]): string {
-  const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
-  for (const f of fixtures) cpSync(join(FIXTURES, f), join(ws, f), { recursive: true });
-  cpSync(join(REPO_ROOT, 'sample-service', 'prometheus'), join(ws, 'sample-service', 'prometheus'), { recursive: true });
-  return ws;
-}
-
-function rules(ws: string, inputs: Record<string, string>, extra: Partial<Parameters<typeof runAction>[1]> = {}): Promise<ActionRun> {
-  return runAction('rules', { workspace: ws, inputs: { 'promtool-path': PROMTOOL, ...inputs }, ...extra });
-}
-
-function evidenceOf(run: ActionRun) {
-  const path = run.outputs['evidence-path'];
-  expect(path, `evidence-path output; stdout:\n${run.stdout.slice(-2000)}`).toBeTruthy();
-  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
-}
-
-/** The gate's scratch directory (converted rules, rewritten tests, JUnit report) is removed. */
-function noScratchLeft(run: ActionRun) {
-  expect(readdirSync(run.runnerTemp).filter((n) => n.startsWith('release-safety-rules-'))).toEqual([]);
-}
-
-function noStackTrace(run: ActionRun) {
-  expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
-}
-
-describe('rules gate (bundle, real promtool)', () => {
+describe('rules gate: the sample, syntax, check and test failures (bundle, real promtool)', () => {
   it('passes on the sample service: every alert covered, alert evidence in the record and the summary', async () => {
     const ws = workspace();
     const run = await rules(ws, { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml' });
@@ -105,7 +69,7 @@ describe('rules gate (bundle, real promtool)', () => {
   });
 
   it('a promtool message over several lines is one finding: unknown fields at their line, the duplicate-rules lint as one warning', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+    const ws = scratchDir();
     writeFileSync(join(ws, 'unknown.yml'), ['groups:', '  - name: g', '    rules:', '      - record: a', '        expresion: up', '      - record: b', '        expr: up', '        foo: 1', ''].join('\n'));
     writeFileSync(join(ws, 'dup.yml'), ['groups:', '  - name: g', '    rules:', '      - record: r', '        expr: up', '      - record: r', '        expr: up', ''].join('\n'));
     const unknown = await rules(ws, { rules: 'unknown.yml', coverage: 'off' });
@@ -139,7 +103,9 @@ describe('rules gate (bundle, real promtool)', () => {
     expect((ev.details.alerts as AlertEvidence[])[0]!.fires[0]).toMatchObject({ evalTime: '5m', failed: true });
     expect(run.summary).toContain('### Failing rule tests');
   });
+});
 
+describe('rules gate: coverage and PrometheusRule resources (bundle, real promtool)', () => {
   it('an unparsable test file fails on its own line and does not make a passing test file fail', async () => {
     const ws = workspace('unparsable-test');
     const run = await rules(ws, { rules: 'unparsable-test/rules.yml', tests: 'unparsable-test/*.test.yml' });
@@ -197,9 +163,11 @@ describe('rules gate (bundle, real promtool)', () => {
       ['warning', 'prometheusrule/broken.yaml', '15'],
     ]);
   });
+});
 
+describe('rules gate: hygiene (bundle, real promtool)', () => {
   it('hygiene: missing severity, summary, runbook and a short for: land on the alert lines, each at its level', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+    const ws = scratchDir();
     mkdirSync(join(ws, 'p'));
     writeFileSync(
       join(ws, 'p', 'rules.yml'),
@@ -223,7 +191,7 @@ describe('rules gate (bundle, real promtool)', () => {
   });
 
   it('labels and annotations written as YAML aliases or merge keys pass, as promtool accepts them', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+    const ws = scratchDir();
     mkdirSync(join(ws, 'p'));
     writeFileSync(
       join(ws, 'p', 'rules.yml'),
@@ -259,240 +227,168 @@ describe('rules gate (bundle, real promtool)', () => {
       ['C', 'critical'],
     ]);
   });
+});
 
-  describe('never pass when the gate cannot judge', () => {
-    it('a rules glob that matches nothing is a clear error naming the input', async () => {
-      const ws = workspace();
-      const run = await rules(ws, { rules: 'prometheus/**/*.yml' });
-      expect(run.exitCode).toBe(1);
-      expect(run.outputs.status).toBe('error');
-      expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "rules" "prometheus/**/*.yml" matches no file');
-      noStackTrace(run);
-    });
-
-    it('no rules input at all is a clear error', async () => {
-      const run = await rules(workspace(), {});
-      expect(run.outputs.status).toBe('error');
-      expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "rules" is required');
-    });
-
-    it('an unreadable rule file is error, not pass', async () => {
-      const ws = workspace();
-      symlinkSync(join(ws, 'nowhere.yml'), join(ws, 'dangling.yml'));
-      const run = await rules(ws, { rules: 'sample-service/prometheus/rules/alerts.yml\ndangling.yml', tests: 'sample-service/prometheus/tests/*.yml' });
-      expect(run.exitCode).toBe(1);
-      expect(run.outputs.status).toBe('error');
-      expect(run.summary).toContain('dangling.yml cannot be read: ENOENT');
-      expect(evidenceOf(run).status).toBe('error');
-    });
-
-    it('a file that is not YAML, and YAML that is not a rule file, fail with their file named', async () => {
-      const ws = workspace('not-yaml');
-      const run = await rules(ws, { rules: 'not-yaml/*.yml', coverage: 'off' });
-      expect(run.exitCode).toBe(1);
-      expect(run.outputs.status).toBe('fail');
-      const byFile = Object.fromEntries(run.annotations.map((a) => [a.properties.file, a]));
-      expect(byFile['not-yaml/notes.yml']).toMatchObject({ command: 'error', properties: { title: 'release-safety rules: yaml-syntax' } });
-      expect(byFile['not-yaml/notes.yml']!.properties.line).toMatch(/^[23]$/);
-      expect(byFile['not-yaml/config.yml']!.message).toContain('is not a Prometheus rule file');
-    });
-
-    it('a binary rule file counts as an invalid rule file', async () => {
-      const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
-      writeFileSync(join(ws, 'rules.yml'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x00]));
-      const run = await rules(ws, { rules: 'rules.yml', coverage: 'off' });
-      expect(run.outputs.status).toBe('fail');
-      const ev = evidenceOf(run);
-      expect(ev.findings.map((f) => f.rule)).toEqual(['not-yaml']);
-      expect(ev.metrics.checkErrors).toBe(1);
-      expect(ev.summary).toMatch(/^1 invalid rule\/test file problem\(s\);/);
-    });
-
-    it('a promtool that crashes is error, with its output', async () => {
-      const ws = workspace();
-      const fake = join(ws, 'promtool');
-      writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "promtool, version 9.9.9"; exit 0; fi\necho "panic: runtime error" >&2\nexit 2\n', { mode: 0o755 });
-      const run = await rules(ws, { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml', 'promtool-path': fake });
-      expect(run.exitCode).toBe(1);
-      expect(run.outputs.status).toBe('error');
-      expect(run.summary).toContain('panic: runtime error');
-    });
-
-    it('a promtool-path that does not exist is a configuration error', async () => {
-      const run = await rules(workspace(), { rules: 'sample-service/prometheus/rules/*.yml', 'promtool-path': '/no/such/promtool' });
-      expect(run.outputs.status).toBe('error');
-      expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "promtool-path" names "/no/such/promtool", which does not exist');
-      noScratchLeft(run);
-    });
+describe('rules gate: never pass when the gate cannot judge', () => {
+  it('a rules glob that matches nothing is a clear error naming the input', async () => {
+    const ws = workspace();
+    const run = await rules(ws, { rules: 'prometheus/**/*.yml' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "rules" "prometheus/**/*.yml" matches no file');
+    noStackTrace(run);
   });
 
-  describe('which promtool runs', () => {
-    const sample = { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml' };
-
-    it('by default the pinned catalog version, never the unverified promtool on PATH', async () => {
-      // The release archive cannot be downloaded here: a mirror that has nothing shows which one was asked for.
-      const requests: string[] = [];
-      const server = createServer((req, res) => {
-        requests.push(req.url ?? '');
-        res.writeHead(404).end();
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      try {
-        const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prometheus/`;
-        const run = await rules(workspace(), { ...sample, 'promtool-path': '', 'mirror-url': mirror });
-        expect(run.exitCode).toBe(1);
-        expect(run.outputs.status).toBe('error');
-        expect(requests).toEqual([expect.stringMatching(/^\/prometheus\/prometheus-2\.53\.4\.linux-(amd64|arm64)\.tar\.gz$/)]);
-        expect(run.summary).toContain('the pinned promtool 2.53.4 could not be installed');
-        expect(run.summary).toContain('set promtool-path, e.g. "promtool" to take it from PATH');
-        expect(run.stdout).not.toContain('/usr/bin/promtool');
-      } finally {
-        server.close();
-      }
-    });
-
-    it('promtool-path "promtool" takes the promtool installed on PATH', async () => {
-      const run = await rules(workspace(), { ...sample, 'promtool-path': 'promtool' });
-      expect(run.exitCode, run.stdout.slice(-2000)).toBe(0);
-      expect(evidenceOf(run).tool.version).toMatch(/^2\.42\./);
-      expect(run.summary).toMatch(/Checked with promtool <code>2\.42\.[^<]*<\/code> \(PATH\)/);
-    });
-
-    /**
-     * The real promtool behind a wrapper that logs each call, answers --version slowly, and (with
-     * junit) advertises --junit and writes a report for the failing-test fixture.
-     */
-    function wrappedPromtool(ws: string, junit: boolean): { path: string; calls: () => string[] } {
-      const log = join(ws, 'calls.log');
-      const report = `<testsuites><testsuite name="failing-test/rules.test.yml" tests="2" failures="1"><testcase name="instance down for 5 minutes"><failure>    alertname: InstanceDown, time: 5m, \n        exp:[severity=&quot;page&quot;], \n        got:[]</failure></testcase><testcase name="instance up"></testcase></testsuite></testsuites>`;
-      const path = join(ws, 'promtool-wrapper');
-      writeFileSync(
-        path,
-        [
-          '#!/bin/sh',
-          `LOG='${log}'`,
-          'echo "start $*" >> "$LOG"',
-          'if [ "$1" = "--version" ]; then sleep 1; echo "end --version" >> "$LOG"; exec ' + PROMTOOL + ' --version; fi',
-          junit ? 'if [ "$*" = "test rules --help" ]; then echo "  --junit=JUNIT  File path to store JUnit XML test results."; exit 0; fi' : '',
-          junit ? `case "$2" in --junit=*) f="\${2#--junit=}"; printf '%s' '${report}' > "$f"; shift 2; exec ${PROMTOOL} test "$@";; esac` : '',
-          `exec ${PROMTOOL} "$@"`,
-          '',
-        ].join('\n'),
-        { mode: 0o755 },
-      );
-      return { path, calls: () => readFileSync(log, 'utf8').trim().split('\n') };
-    }
-
-    it('check and test start at once, without waiting for promtool --version; nothing else is asked when the tests pass', async () => {
-      const ws = workspace();
-      const promtool = wrappedPromtool(ws, false);
-      const run = await rules(ws, { ...sample, 'promtool-path': promtool.path });
-      expect(run.exitCode, run.stdout.slice(-2000)).toBe(0);
-      const calls = promtool.calls();
-      expect(calls).toHaveLength(4);
-      expect(calls.indexOf('end --version')).toBe(3);
-      expect(calls.slice(0, 3).sort()).toEqual([
-        'start --version',
-        'start check rules sample-service/prometheus/rules/alerts.yml',
-        'start test rules sample-service/prometheus/tests/alerts.test.yml',
-      ]);
-      expect(evidenceOf(run).tool.version).toMatch(/^2\.42\./);
-    });
-
-    it('a promtool with --junit: a failing test run is repeated with --junit and attributed from the report', async () => {
-      const ws = workspace('failing-test');
-      const promtool = wrappedPromtool(ws, true);
-      const run = await rules(ws, { rules: 'failing-test/rules.yml', tests: 'failing-test/*.test.yml', 'promtool-path': promtool.path });
-      expect(run.outputs).toMatchObject({ status: 'fail', 'tests-failed': '1' });
-      const calls = promtool.calls().filter((c) => c.startsWith('start test'));
-      expect(calls).toEqual(['start test rules failing-test/rules.test.yml', 'start test rules --help', expect.stringMatching(/^start test --junit=\S+promtool-junit\.xml rules failing-test\/rules\.test\.yml$/)]);
-      expect(evidenceOf(run).details.testGroups).toEqual([
-        { file: 'failing-test/rules.test.yml', group: 'instance down for 5 minutes', status: 'fail' },
-        { file: 'failing-test/rules.test.yml', group: 'instance up', status: 'pass' },
-      ]);
-      expect(run.summary).toContain('test results from JUnit');
-    });
-
-    it('a mirror-url with credentials is a configuration error that does not repeat them', async () => {
-      const run = await rules(workspace(), { ...sample, 'mirror-url': 'https://ci:s3cr3t-t0ken@mirror.example.com/prometheus/' });
-      expect(run.exitCode).toBe(1);
-      expect(run.outputs.status).toBe('error');
-      expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "mirror-url" must not contain credentials');
-      expect(run.everything()).not.toContain('s3cr3t-t0ken');
-      const ftp = await rules(workspace(), { ...sample, 'mirror-url': 'ftp://mirror.example.com/' });
-      expect(ftp.annotations.map((a) => a.message).join('\n')).toContain('input "mirror-url" must be an http or https URL');
-    });
+  it('no rules input at all is a clear error', async () => {
+    const run = await rules(workspace(), {});
+    expect(run.outputs.status).toBe('error');
+    expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "rules" is required');
   });
 
-  describe('pull requests: hygiene on the changed rule files only, coverage always on every alert', () => {
-    function repoWithChange(): { ws: string; base: string; head: string } {
-      const ws = workspace('untested');
-      git(ws, 'init', '-q', '-b', 'main');
-      git(ws, 'add', '.');
-      git(ws, 'commit', '-qm', 'base');
-      const base = git(ws, 'rev-parse', 'HEAD');
-      writeFileSync(join(ws, 'sample-service', 'prometheus', 'rules', 'alerts.yml'), readFileSync(join(ws, 'sample-service', 'prometheus', 'rules', 'alerts.yml'), 'utf8') + '\n# touched\n');
-      git(ws, 'commit', '-qam', 'touch the sample rules');
-      return { ws, base, head: git(ws, 'rev-parse', 'HEAD') };
-    }
-    const inputs = { rules: 'untested/rules.yml\nsample-service/prometheus/rules/*.yml', tests: 'untested/*.test.yml\nsample-service/prometheus/tests/*.yml' };
-    const byTitle = (run: ActionRun, rule: string) => run.annotations.filter((a) => a.properties.title === `release-safety rules: ${rule}`);
+  it('an unreadable rule file is error, not pass', async () => {
+    const ws = workspace();
+    symlinkSync(join(ws, 'nowhere.yml'), join(ws, 'dangling.yml'));
+    const run = await rules(ws, { rules: 'sample-service/prometheus/rules/alerts.yml\ndangling.yml', tests: 'sample-service/prometheus/tests/*.yml' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(run.summary).toContain('dangling.yml cannot be read: ENOENT');
+    expect(evidenceOf(run).status).toBe('error');
+  });
 
-    it('an untested alert in an untouched file still fails the PR; hygiene findings of untouched files are left out', async () => {
-      const { ws, base, head } = repoWithChange();
-      const run = await rules(ws, inputs, { eventName: 'pull_request', event: pullRequestEvent({ baseSha: base, headSha: head }), sha: head });
-      expect(run.exitCode, run.stdout.slice(-2000)).toBe(1);
-      const ev = evidenceOf(run);
-      expect(ev.status).toBe('fail');
-      expect(ev.details.scope).toBe('changed');
-      expect(ev.metrics.testGroups).toBe(9);
-      expect(ev.metrics.alertsUntested).toBe(1);
-      expect(byTitle(run, 'coverage').map((a) => [a.command, a.properties.file, a.properties.line])).toEqual([['error', 'untested/rules.yml', '11']]);
-      // untested/rules.yml has no runbook annotations: reported on a push, not on this PR.
-      expect(byTitle(run, 'require-runbook')).toEqual([]);
-      expect(run.summary).toContain('Hygiene findings are limited to the rule files this change touches (1 of 2)');
+  it('a file that is not YAML, and YAML that is not a rule file, fail with their file named', async () => {
+    const ws = workspace('not-yaml');
+    const run = await rules(ws, { rules: 'not-yaml/*.yml', coverage: 'off' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('fail');
+    const byFile = Object.fromEntries(run.annotations.map((a) => [a.properties.file, a]));
+    expect(byFile['not-yaml/notes.yml']).toMatchObject({ command: 'error', properties: { title: 'release-safety rules: yaml-syntax' } });
+    expect(byFile['not-yaml/notes.yml']!.properties.line).toMatch(/^[23]$/);
+    expect(byFile['not-yaml/config.yml']!.message).toContain('is not a Prometheus rule file');
+  });
 
-      const push = await rules(ws, inputs, { sha: head });
-      expect(push.exitCode).toBe(1);
-      expect(byTitle(push, 'require-runbook').map((a) => a.properties.file)).toEqual(['untested/rules.yml', 'untested/rules.yml']);
+  it('a binary rule file counts as an invalid rule file', async () => {
+    const ws = scratchDir();
+    writeFileSync(join(ws, 'rules.yml'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x00]));
+    const run = await rules(ws, { rules: 'rules.yml', coverage: 'off' });
+    expect(run.outputs.status).toBe('fail');
+    const ev = evidenceOf(run);
+    expect(ev.findings.map((f) => f.rule)).toEqual(['not-yaml']);
+    expect(ev.metrics.checkErrors).toBe(1);
+    expect(ev.summary).toMatch(/^1 invalid rule\/test file problem\(s\);/);
+  });
+
+  it('a promtool that crashes is error, with its output', async () => {
+    const ws = workspace();
+    const fake = join(ws, 'promtool');
+    writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "promtool, version 9.9.9"; exit 0; fi\necho "panic: runtime error" >&2\nexit 2\n', { mode: 0o755 });
+    const run = await rules(ws, { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml', 'promtool-path': fake });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(run.summary).toContain('panic: runtime error');
+  });
+
+  it('a promtool-path that does not exist is a configuration error', async () => {
+    const run = await rules(workspace(), { rules: 'sample-service/prometheus/rules/*.yml', 'promtool-path': '/no/such/promtool' });
+    expect(run.outputs.status).toBe('error');
+    expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "promtool-path" names "/no/such/promtool", which does not exist');
+    noScratchLeft(run);
+  });
+});
+
+describe('rules gate: which promtool runs', () => {
+  const sample = { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml' };
+
+  it('by default the pinned catalog version, never the unverified promtool on PATH', async () => {
+    // The release archive cannot be downloaded here: a mirror that has nothing shows which one was asked for.
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.writeHead(404).end();
     });
-
-    it('a PR that only deletes an alert\'s firing test fails, as the push of the same commit does', async () => {
-      const ws = workspace();
-      git(ws, 'init', '-q', '-b', 'main');
-      git(ws, 'add', '.');
-      git(ws, 'commit', '-qm', 'base');
-      const base = git(ws, 'rev-parse', 'HEAD');
-      const testFile = join(ws, 'sample-service', 'prometheus', 'tests', 'alerts.test.yml');
-      const text = readFileSync(testFile, 'utf8');
-      const from = text.indexOf('  - name: traffic stops for 8 minutes');
-      const to = text.indexOf('  - name: traffic pauses for 3 minutes');
-      expect(from).toBeGreaterThan(0);
-      writeFileSync(testFile, text.slice(0, from) + text.slice(to));
-      git(ws, 'commit', '-qam', 'drop the traffic-drop firing test');
-      const head = git(ws, 'rev-parse', 'HEAD');
-      const sample = { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml' };
-
-      const pr = await rules(ws, sample, { eventName: 'pull_request', event: pullRequestEvent({ baseSha: base, headSha: head }), sha: head });
-      const push = await rules(ws, sample, { sha: head });
-      for (const run of [pr, push]) {
-        expect(run.exitCode, run.stdout.slice(-2000)).toBe(1);
-        expect(run.outputs).toMatchObject({ status: 'fail', alerts: '4', 'alerts-tested': '3', 'alerts-untested': '1' });
-        const coverage = byTitle(run, 'coverage');
-        expect(coverage).toHaveLength(1);
-        expect(coverage[0]!.message).toContain('alert AppTrafficDrop has no rule test that shows it firing');
-      }
-      expect(evidenceOf(pr).details.scope).toBe('changed');
-    });
-
-    it('when git cannot resolve the base it checks every file and says so', async () => {
-      const { ws, head } = repoWithChange();
-      const run = await rules(ws, inputs, { eventName: 'pull_request', event: pullRequestEvent({ baseSha: 'f'.repeat(40), headSha: head }), sha: head });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prometheus/`;
+      const run = await rules(workspace(), { ...sample, 'promtool-path': '', 'mirror-url': mirror });
       expect(run.exitCode).toBe(1);
-      const ev = evidenceOf(run);
-      expect(ev.details.scope).toBe('all');
-      expect(ev.status).toBe('fail');
-      expect(run.annotations.some((a) => a.command === 'warning' && a.message.includes('only-changed could not list the changed files'))).toBe(true);
-    });
+      expect(run.outputs.status).toBe('error');
+      expect(requests).toEqual([expect.stringMatching(/^\/prometheus\/prometheus-2\.53\.4\.linux-(amd64|arm64)\.tar\.gz$/)]);
+      expect(run.summary).toContain('the pinned promtool 2.53.4 could not be installed');
+      expect(run.summary).toContain('set promtool-path, e.g. "promtool" to take it from PATH');
+      expect(run.stdout).not.toContain('/usr/bin/promtool');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('promtool-path "promtool" takes the promtool installed on PATH', async () => {
+    const run = await rules(workspace(), { ...sample, 'promtool-path': 'promtool' });
+    expect(run.exitCode, run.stdout.slice(-2000)).toBe(0);
+    expect(evidenceOf(run).tool.version).toMatch(/^2\.42\./);
+    expect(run.summary).toMatch(/Checked with promtool <code>2\.42\.[^<]*<\/code> \(PATH\)/);
+  });
+
+  /**
+   * The real promtool behind a wrapper that logs each call, answers --version slowly, and (with
+   * junit) advertises --junit and writes a report for the failing-test fixture.
+   */
+  function wrappedPromtool(ws: string, junit: boolean): { path: string; calls: () => string[] } {
+    const log = join(ws, 'calls.log');
+    const report = `<testsuites><testsuite name="failing-test/rules.test.yml" tests="2" failures="1"><testcase name="instance down for 5 minutes"><failure>    alertname: InstanceDown, time: 5m, \n        exp:[severity=&quot;page&quot;], \n        got:[]</failure></testcase><testcase name="instance up"></testcase></testsuite></testsuites>`;
+    const path = join(ws, 'promtool-wrapper');
+    writeFileSync(
+      path,
+      [
+        '#!/bin/sh',
+        `LOG='${log}'`,
+        'echo "start $*" >> "$LOG"',
+        'if [ "$1" = "--version" ]; then sleep 1; echo "end --version" >> "$LOG"; exec ' + PROMTOOL + ' --version; fi',
+        junit ? 'if [ "$*" = "test rules --help" ]; then echo "  --junit=JUNIT  File path to store JUnit XML test results."; exit 0; fi' : '',
+        junit ? `case "$2" in --junit=*) f="\${2#--junit=}"; printf '%s' '${report}' > "$f"; shift 2; exec ${PROMTOOL} test "$@";; esac` : '',
+        `exec ${PROMTOOL} "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    return { path, calls: () => readFileSync(log, 'utf8').trim().split('\n') };
+  }
+
+  it('check and test start at once, without waiting for promtool --version; nothing else is asked when the tests pass', async () => {
+    const ws = workspace();
+    const promtool = wrappedPromtool(ws, false);
+    const run = await rules(ws, { ...sample, 'promtool-path': promtool.path });
+    expect(run.exitCode, run.stdout.slice(-2000)).toBe(0);
+    const calls = promtool.calls();
+    expect(calls).toHaveLength(4);
+    expect(calls.indexOf('end --version')).toBe(3);
+    expect(calls.slice(0, 3).sort()).toEqual([
+      'start --version',
+      'start check rules sample-service/prometheus/rules/alerts.yml',
+      'start test rules sample-service/prometheus/tests/alerts.test.yml',
+    ]);
+    expect(evidenceOf(run).tool.version).toMatch(/^2\.42\./);
+  });
+
+  it('a promtool with --junit: a failing test run is repeated with --junit and attributed from the report', async () => {
+    const ws = workspace('failing-test');
+    const promtool = wrappedPromtool(ws, true);
+    const run = await rules(ws, { rules: 'failing-test/rules.yml', tests: 'failing-test/*.test.yml', 'promtool-path': promtool.path });
+    expect(run.outputs).toMatchObject({ status: 'fail', 'tests-failed': '1' });
+    const calls = promtool.calls().filter((c) => c.startsWith('start test'));
+    expect(calls).toEqual(['start test rules failing-test/rules.test.yml', 'start test rules --help', expect.stringMatching(/^start test --junit=\S+promtool-junit\.xml rules failing-test\/rules\.test\.yml$/)]);
+    expect(evidenceOf(run).details.testGroups).toEqual([
+      { file: 'failing-test/rules.test.yml', group: 'instance down for 5 minutes', status: 'fail' },
+      { file: 'failing-test/rules.test.yml', group: 'instance up', status: 'pass' },
+    ]);
+    expect(run.summary).toContain('test results from JUnit');
+  });
+
+  it('a mirror-url with credentials is a configuration error that does not repeat them', async () => {
+    const run = await rules(workspace(), { ...sample, 'mirror-url': 'https://ci:s3cr3t-t0ken@mirror.example.com/prometheus/' });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(run.annotations.map((a) => a.message).join('\n')).toContain('input "mirror-url" must not contain credentials');
+    expect(run.everything()).not.toContain('s3cr3t-t0ken');
+    const ftp = await rules(workspace(), { ...sample, 'mirror-url': 'ftp://mirror.example.com/' });
+    expect(ftp.annotations.map((a) => a.message).join('\n')).toContain('input "mirror-url" must be an http or https URL');
   });
 });

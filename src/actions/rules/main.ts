@@ -1,12 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import { commonGateInputs, runGateAction } from '../../core/action.js';
-import { ConfigurationError } from '../../core/errors.js';
+import { ConfigurationError, ToolError } from '../../core/errors.js';
 import { enumInput, integerInput, listInput, stringInput } from '../../core/inputs.js';
 import { addPath } from '../../core/runner.js';
 import { parseDuration } from '../../gates/rules/duration.js';
-import { isCommandName } from '../../gates/rules/promtool.js';
-import { LEVELS, runRulesGate } from '../../gates/rules.js';
+import { LEVELS, runRulesGate } from '../../gates/rules/index.js';
 import { checkMirrorUrl } from '../../tools/installer.js';
+import { acquirePromtool, isCommandName } from '../../tools/promtool.js';
 
 const ONLY_CHANGED = ['auto', 'true', 'false'] as const;
 
@@ -35,7 +35,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     {
       gate: 'rules',
       shape: inputs,
-      execute: (i, ctx, rt) => {
+      execute: async (i, ctx, rt) => {
         if (i.rules.length === 0) {
           throw new ConfigurationError('input "rules" is required: the rule files to check, as paths or globs relative to the repository root (one per line or comma-separated), e.g. "prometheus/rules/*.yml"');
         }
@@ -51,11 +51,18 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         const path = promtoolPath === '' || isCommandName(promtoolPath) || isAbsolute(promtoolPath) ? promtoolPath : resolve(ctx.workspace, promtoolPath);
         const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
         const onlyChanged = i['only-changed'] === 'auto' ? isPullRequest : i['only-changed'] === 'true';
+        // Not the gate's scratch directory: an installed promtool stays on PATH for the job's later steps.
+        // A failed install (ToolError) still lets the gate read the files and report why it could not judge.
+        const promtool = await acquirePromtool({ path, version: i['promtool-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '', addPath, tempDir: rt.tempDir, log: rt.log }).catch((error: unknown) => {
+          if (error instanceof ToolError) return { unavailable: error.message };
+          throw error;
+        });
         return runRulesGate(
           {
             rules: i.rules,
             tests: i.tests,
-            promtool: { path, version: i['promtool-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '', addPath },
+            promtool,
+            otherRoots: ctx.runnerTemp ? [ctx.runnerTemp] : [],
             hygiene: {
               severity: i['require-severity'],
               severities: i.severities,

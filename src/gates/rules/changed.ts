@@ -1,3 +1,4 @@
+// Part of the rules gate's collect phase: the files a pull request changes (for only-changed).
 import { execTool } from '../../core/exec.js';
 
 export type ChangedFiles = { ok: true; files: Set<string> } | { ok: false; reason: string };

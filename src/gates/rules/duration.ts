@@ -1,3 +1,4 @@
+// Prometheus durations, shared by the collect (hygiene, test files) and judge phases of the rules gate.
 /**
  * Prometheus durations (model.ParseDuration): units y, w, d, h, m, s, ms, largest first, each at
  * most once, e.g. "1h30m", "90s", "0". Anything else is rejected by Prometheus at load time.

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { consoleLogger } from '../../core/log.js';
 import { installTool } from '../../tools/installer.js';
-import { runRulesGate, type RulesOptions } from '../rules.js';
+import { acquirePromtool } from '../../tools/promtool.js';
+import { runRulesGate, type RulesOptions } from './index.js';
 
 // The catalog's promtool cannot be downloaded here: the "installed" one is the distribution's.
 vi.mock('../../tools/installer.js', () => ({
@@ -23,9 +24,11 @@ describe('runRulesGate: scratch files', () => {
       join(ws, 'p', 'rules.yaml'),
       ['apiVersion: monitoring.coreos.com/v1', 'kind: PrometheusRule', 'metadata: {name: x}', 'spec:', '  groups:', '    - name: g', '      rules:', '        - alert: Down', '          expr: up == 0', '          labels: {severity: critical}', '          annotations: {summary: down}', ''].join('\n'),
     );
+    const log = consoleLogger(true);
+    const promtool = await acquirePromtool({ path: '', version: '', mirrorUrl: '', searchPath: '', tempDir: temp, log });
     const report = await runRulesGate(
-      { rules: ['p/rules.yaml'], tests: [], promtool: { path: '', version: '', mirrorUrl: '', searchPath: '' }, hygiene, coverage: 'off', onlyChanged: false, headSha: 'a'.repeat(40), timeoutMs: 60_000 },
-      { log: consoleLogger(true), tempDir: temp, workspace: ws },
+      { rules: ['p/rules.yaml'], tests: [], promtool, hygiene, coverage: 'off', onlyChanged: false, headSha: 'a'.repeat(40), timeoutMs: 60_000 },
+      { log, tempDir: temp, workspace: ws },
     );
     expect(report.status, report.summary).toBe('pass');
     expect(report.details.ruleFiles).toEqual([{ file: 'p/rules.yaml', kind: 'prometheusrule' }]);

@@ -1,3 +1,5 @@
+// Part of the rules gate's collect phase: alert hygiene over one parsed rule file (our own check,
+// run like a tool; judge only counts its findings).
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import type { Finding } from '../../core/evidence.js';

@@ -1,98 +1,8 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, sep } from 'node:path';
+// Part of the rules gate's collect phase: running promtool and parsing what it prints (check
+// output, 2.x test failures, the --junit report, --version).
 import { XMLParser } from 'fast-xml-parser';
-import { ConfigurationError } from '../../core/errors.js';
+import { ToolError } from '../../core/errors.js';
 import { execTool, type ExecResult } from '../../core/exec.js';
-import type { Logger } from '../../core/log.js';
-import { PROMTOOL_DEFAULT_VERSION } from '../../tools/catalog.js';
-import { installTool } from '../../tools/installer.js';
-
-export interface PromtoolOptions {
-  /**
-   * promtool-path input: a path (absolute, or already resolved against the workspace) of a promtool
-   * the workflow installed, or a bare command name such as "promtool", looked up on searchPath.
-   */
-  path: string;
-  /** promtool-version input: a version pinned in the tool catalog, installed and verified. */
-  version: string;
-  mirrorUrl: string;
-  /** The PATH a bare promtool-path is looked up on. */
-  searchPath: string;
-  /** Called with the directory of an installed promtool (the action puts it on PATH for later steps). */
-  addPath?: (dir: string) => void;
-  tempDir: string;
-  log: Logger;
-}
-
-export interface Promtool {
-  path: string;
-  version: string;
-  /** Whether `promtool test --junit` exists (newer promtool; 2.42 has none). */
-  junit: boolean;
-  source: 'promtool-path' | 'PATH' | 'installed';
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-export function findOnPath(name: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-/** "promtool" (a command name to look up on PATH), as opposed to "./promtool" or "bin/promtool". */
-export function isCommandName(value: string): boolean {
-  return value !== '' && !value.includes('/') && !value.includes(sep) && value !== '.' && value !== '..';
-}
-
-/**
- * Which promtool runs: promtool-path when given (a path, or a command name looked up on PATH:
- * the explicit way to use an unverified, preinstalled promtool); otherwise the pinned,
- * checksum-verified download of promtool-version, or of the catalog's default version. A promtool
- * that merely happens to be on PATH is never picked silently: its version would be whatever the
- * runner image carries.
- */
-export async function locatePromtool(o: PromtoolOptions): Promise<{ path: string; source: Promtool['source']; version?: string }> {
-  if (o.path && isCommandName(o.path)) {
-    const onPath = findOnPath(o.path, o.searchPath);
-    if (!onPath) {
-      throw new ConfigurationError(
-        `input "promtool-path" is the command name ${JSON.stringify(o.path)}, but no executable of that name is on PATH: install promtool in an earlier step, give its path, or leave promtool-path empty to use the pinned, verified promtool ${o.version || PROMTOOL_DEFAULT_VERSION}`,
-      );
-    }
-    return { path: onPath, source: 'PATH' };
-  }
-  if (o.path) {
-    if (!existsSync(o.path)) throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(o.path)}, which does not exist: give the path of a promtool executable, or leave it empty`);
-    if (!isExecutable(o.path)) throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(o.path)}, which is not an executable file: give the path of a promtool executable`);
-    return { path: o.path, source: 'promtool-path' };
-  }
-  const version = o.version || PROMTOOL_DEFAULT_VERSION;
-  try {
-    const installed = await installTool({
-      tool: 'promtool',
-      version,
-      ...(o.mirrorUrl ? { mirrorUrl: o.mirrorUrl } : {}),
-      ...(o.addPath ? { addPath: o.addPath } : {}),
-      tempDir: o.tempDir,
-      log: o.log,
-    });
-    return { path: installed.path, source: 'installed', version: installed.version };
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new Error(`the pinned promtool ${version} could not be installed: ${(error as Error).message} (to run a promtool the workflow installed instead, set promtool-path, e.g. "promtool" to take it from PATH)`);
-  }
-}
 
 /** `promtool, version 2.42.0+ds (branch: ...)` -> 2.42.0+ds */
 export function parsePromtoolVersion(text: string): string {
@@ -102,7 +12,7 @@ export function parsePromtoolVersion(text: string): string {
 /** `promtool --version` (about 20 ms; run alongside check and test, never before them). */
 export async function promtoolVersion(path: string, cwd: string): Promise<string> {
   const v = await execTool(path, ['--version'], { cwd, timeoutMs: 30_000 });
-  if (v.timedOut || v.exitCode !== 0) throw new Error(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
+  if (v.timedOut || v.exitCode !== 0) throw new ToolError(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
   return parsePromtoolVersion(`${v.stdout}\n${v.stderr}`);
 }
 

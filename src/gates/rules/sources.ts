@@ -1,3 +1,5 @@
+// Part of the rules gate's collect phase: reads a rule file (plain, or a PrometheusRule converted for
+// promtool with a line map back to the original). Feeds judge (findings, groups) and hygiene.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node as YamlNode } from 'yaml';

@@ -1,8 +1,10 @@
+// Part of the rules gate's collect phase: reads a promtool rule test file (groups, expected alerts,
+// its rule_files resolved inside the workspace as promtool resolves them).
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
-import { globSync } from 'tinyglobby';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { Finding } from '../../core/evidence.js';
+import { globInside, isWithin, realpathInside, type PathRoots } from '../../core/paths.js';
 import { parseDuration } from './duration.js';
 import { resolveAlias, stringMap, YAML_OPTIONS, yamlErrorText } from './sources.js';
 
@@ -38,6 +40,8 @@ export interface TestFile {
   runnable: boolean;
   /** What promtool runs: the file itself, or a copy whose rule_files point at converted files. */
   promtoolPath: string;
+  /** promtoolPath as given on promtool's command line (repository-relative when inside it). */
+  promtoolArg: string;
 }
 
 function scalarText(node: unknown): string | undefined {
@@ -47,19 +51,34 @@ function scalarText(node: unknown): string | undefined {
 
 const GLOB = /[*?[]/;
 
-/** promtool joins relative rule_files with the test file's directory and expands globs (filepath.Glob). */
-export function resolveRuleFiles(entries: readonly string[], testDir: string): { entry: string; matches: string[] }[] {
+/** One rule_files entry: the files it matches, and those it would reach outside the allowed roots. */
+export interface RuleFilesEntry {
+  entry: string;
+  matches: string[];
+  outside: string[];
+}
+
+/**
+ * promtool joins relative rule_files with the test file's directory and expands globs
+ * (filepath.Glob). Here an entry must stay inside the roots: `/etc/*.conf`, `../../x` past the
+ * repository or a symlink out of it are reported as outside, never read and never given to promtool.
+ */
+export function resolveRuleFiles(entries: readonly string[], testDir: string, roots: PathRoots): RuleFilesEntry[] {
+  const allowed = [roots.workspace, ...(roots.others ?? [])].filter((r) => r !== '');
   return entries.map((entry) => {
     const full = isAbsolute(entry) ? entry : join(testDir, entry);
-    if (!GLOB.test(full)) return { entry, matches: existsSync(full) ? [full] : [] };
-    const root = full.startsWith('/') ? '/' : testDir;
-    const matches = globSync([relative(root, full)], { cwd: root, absolute: true, onlyFiles: true, dot: true, expandDirectories: false }).sort();
-    return { entry, matches };
+    const root = allowed.find((r) => isWithin(r, full));
+    if (root === undefined) return { entry, matches: [], outside: [full] };
+    if (!GLOB.test(full)) {
+      if (!existsSync(full)) return { entry, matches: [], outside: [] };
+      return realpathInside(full, roots) === undefined ? { entry, matches: [], outside: [full] } : { entry, matches: [full], outside: [] };
+    }
+    return { entry, matches: globInside([relative(root, full)], { cwd: root, roots }), outside: [] };
   });
 }
 
-export function loadTestFile(absPath: string, file: string): TestFile {
-  const t: TestFile = { absPath, file, ruleFiles: [], groups: [], findings: [], runnable: false, promtoolPath: absPath };
+export function loadTestFile(absPath: string, file: string, roots: PathRoots = { workspace: dirname(absPath) }): TestFile {
+  const t: TestFile = { absPath, file, ruleFiles: [], groups: [], findings: [], runnable: false, promtoolPath: absPath, promtoolArg: absPath };
   let text: string;
   try {
     if (statSync(absPath).isDirectory()) throw Object.assign(new Error('a directory'), { code: 'EISDIR' });
@@ -92,8 +111,12 @@ export function loadTestFile(absPath: string, file: string): TestFile {
   }
   const testDir = dirname(absPath);
   const ruleFilesAt = isSeq(ruleFilesSeq) ? ruleFilesSeq.items : [];
-  resolveRuleFiles(entries, testDir).forEach(({ entry, matches }, i) => {
-    if (matches.length === 0) {
+  let leavesRoots = false;
+  resolveRuleFiles(entries, testDir, roots).forEach(({ entry, matches, outside }, i) => {
+    if (outside.length > 0) {
+      leavesRoots = true;
+      t.findings.push({ severity: 'error', file, line: line(ruleFilesAt[i] ?? ruleFilesNode), rule: 'rule-file-outside', message: `rule_files entry ${JSON.stringify(entry)} leads outside the repository (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', ...' : ''}): rule files must be inside it` });
+    } else if (matches.length === 0) {
       // promtool only prints a warning and then tests nothing: that must not pass.
       t.findings.push({ severity: 'error', file, line: line(ruleFilesAt[i] ?? ruleFilesNode), rule: 'missing-rule-file', message: `rule_files entry ${JSON.stringify(entry)} matches no file (resolved relative to ${basename(file)})` });
     }
@@ -133,7 +156,8 @@ export function loadTestFile(absPath: string, file: string): TestFile {
   if (t.groups.length === 0) {
     t.findings.push({ severity: 'warning', file, line: line(tests ?? root), rule: 'no-tests', message: `${file} has no test group` });
   }
-  t.runnable = true;
+  // promtool would read the outside files itself: the file is not run.
+  t.runnable = !leavesRoots;
   return t;
 }
 

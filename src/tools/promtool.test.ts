@@ -2,13 +2,13 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigurationError } from '../../core/errors.js';
-import { consoleLogger } from '../../core/log.js';
-import { PROMTOOL_DEFAULT_VERSION } from '../../tools/catalog.js';
-import { installTool } from '../../tools/installer.js';
-import { isCommandName, locatePromtool, type PromtoolOptions } from './promtool.js';
+import { ConfigurationError } from '../core/errors.js';
+import { consoleLogger } from '../core/log.js';
+import { PROMTOOL_DEFAULT_VERSION } from './catalog.js';
+import { installTool } from './installer.js';
+import { acquirePromtool, isCommandName, type PromtoolRequest } from './promtool.js';
 
-vi.mock('../../tools/installer.js', () => ({
+vi.mock('./installer.js', () => ({
   installTool: vi.fn(async (req: { version: string; addPath?: (dir: string) => void }) => {
     req.addPath?.('/cache/promtool/bin');
     return { path: '/cache/promtool/bin/promtool', version: req.version, fromCache: false, sha256: 'x' };
@@ -24,18 +24,18 @@ function pathWithPromtool(): string {
   return join(dir, 'bin');
 }
 
-function options(extra: Partial<PromtoolOptions>): PromtoolOptions {
+function options(extra: Partial<PromtoolRequest>): PromtoolRequest {
   return { path: '', version: '', mirrorUrl: '', searchPath: '', tempDir: tmpdir(), log: consoleLogger(false), ...extra };
 }
 
-describe('locatePromtool', () => {
+describe('acquirePromtool', () => {
   beforeEach(() => {
     vi.mocked(installTool).mockClear();
   });
 
   it('with neither promtool-path nor promtool-version, installs the pinned default even when a promtool is on PATH', async () => {
     const added: string[] = [];
-    const got = await locatePromtool(options({ searchPath: pathWithPromtool(), addPath: (d) => added.push(d) }));
+    const got = await acquirePromtool(options({ searchPath: pathWithPromtool(), addPath: (d) => added.push(d) }));
     expect(got).toEqual({ path: '/cache/promtool/bin/promtool', source: 'installed', version: PROMTOOL_DEFAULT_VERSION });
     expect(vi.mocked(installTool)).toHaveBeenCalledTimes(1);
     expect(vi.mocked(installTool).mock.calls[0]![0]).toMatchObject({ tool: 'promtool', version: PROMTOOL_DEFAULT_VERSION });
@@ -44,26 +44,26 @@ describe('locatePromtool', () => {
   });
 
   it('promtool-version installs that version, through the mirror when one is given', async () => {
-    await locatePromtool(options({ version: '2.53.4', mirrorUrl: 'https://mirror.example.com/prometheus/' }));
+    await acquirePromtool(options({ version: '2.53.4', mirrorUrl: 'https://mirror.example.com/prometheus/' }));
     expect(vi.mocked(installTool).mock.calls[0]![0]).toMatchObject({ version: '2.53.4', mirrorUrl: 'https://mirror.example.com/prometheus/' });
   });
 
   it('promtool-path "promtool" is looked up on PATH: the explicit way to use an installed one', async () => {
     const bin = pathWithPromtool();
-    const got = await locatePromtool(options({ path: 'promtool', searchPath: `relative/dir:${bin}` }));
+    const got = await acquirePromtool(options({ path: 'promtool', searchPath: `relative/dir:${bin}` }));
     expect(got).toEqual({ path: join(bin, 'promtool'), source: 'PATH' });
     expect(vi.mocked(installTool)).not.toHaveBeenCalled();
   });
 
   it('a command name that is not on PATH is a configuration error naming the input', async () => {
-    const err = await locatePromtool(options({ path: 'promtool', searchPath: '/nonexistent' })).catch((e: unknown) => e);
+    const err = await acquirePromtool(options({ path: 'promtool', searchPath: '/nonexistent' })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigurationError);
     expect((err as Error).message).toMatch(/^input "promtool-path" is the command name "promtool", but no executable of that name is on PATH/);
   });
 
   it('a failed install says how to use an installed promtool instead', async () => {
     vi.mocked(installTool).mockRejectedValueOnce(new Error('download of https://x/prometheus-2.53.4.linux-amd64.tar.gz failed: HTTP 404 Not Found'));
-    await expect(locatePromtool(options({}))).rejects.toThrow(/the pinned promtool 2\.53\.4 could not be installed: download .* HTTP 404 .*set promtool-path, e\.g\. "promtool"/);
+    await expect(acquirePromtool(options({}))).rejects.toThrow(/the pinned promtool 2\.53\.4 could not be installed: download .* HTTP 404 .*set promtool-path, e\.g\. "promtool"/);
   });
 });
 

@@ -1,0 +1,80 @@
+// The rules gate's render phase: the judgement as a GateReport (job summary sections, record
+// details, metrics and step outputs). No decision is taken here.
+import { repoRelative } from '../../core/annotations.js';
+import { sha256Hex } from '../../core/evidence.js';
+import { sha256File } from '../../core/files.js';
+import type { GateReport } from '../../core/gate.js';
+import { code, codeBlock, md, table } from '../../core/markdown.js';
+import type { RulesJudgement } from './judge.js';
+import type { AlertEvidence, CollectedRules } from './model.js';
+
+function alertRow(a: AlertEvidence): string[] {
+  const labels = (l: Record<string, string>) => (Object.keys(l).length ? ` ${code(Object.entries(l).map(([k, v]) => `${k}=${v}`).join(', '))}` : '');
+  return [
+    md(a.name),
+    md(a.severity || '-'),
+    code(`${a.file}:${a.line}`),
+    a.fires.length ? a.fires.map((f) => `${md(f.test)} @ ${code(f.evalTime)}${labels(f.labels)}${f.failed ? ' (failing)' : ''}`).join('<br>') : '**no firing test**',
+    a.silent.length ? a.silent.map((s) => `${md(s.test)} @ ${code(s.evalTime)}${s.failed ? ' (failing)' : ''}`).join('<br>') : '-',
+  ];
+}
+
+export function renderSections(collected: CollectedRules, judged: RulesJudgement): string[] {
+  const sections: string[] = [];
+  if (judged.problems.length > 0) sections.push(`### Could not judge\n\n${codeBlock(judged.problems.join('\n\n'))}`);
+  const tested = judged.alerts.filter((a) => a.tested).length;
+  if (judged.alerts.length > 0) {
+    sections.push(`### Alert evidence (${tested}/${judged.alerts.length} alerts shown firing)\n\n${table(['alert', 'severity', 'rule', 'fires in test', 'stays silent in test'], judged.alerts.map(alertRow))}`);
+  }
+  const failedRows = collected.groupResults.filter((r) => r.failures.length > 0).map((r) => [code(r.test.file), md(r.group?.name ?? '(file)'), md(r.failures.length)]);
+  if (failedRows.length > 0) sections.push(`### Failing rule tests\n\n${table(['test file', 'group', 'failures'], failedRows)}`);
+  if (collected.scope) {
+    sections.push(
+      `Hygiene findings are limited to the rule files this change touches (${collected.scope.inScope} of ${collected.ruleFiles.length}); rule checks, rule tests and coverage ran on every file.`,
+    );
+  }
+  if (collected.scopeFallback) sections.push(`only-changed fell back to every rule file: ${md(collected.scopeFallback)}`);
+  const p = collected.promtool;
+  if (p) sections.push(`Checked with promtool ${code(p.version || 'unknown')} (${md(p.source)})${p.junit ? ', test results from JUnit' : ''}.`);
+  return sections;
+}
+
+/** sha256 over every rule and test file's path and content: which configuration was judged. */
+function configSha256(collected: CollectedRules, workspace: string): string {
+  return sha256Hex(
+    [...collected.ruleFiles.map((rf) => rf.absPath), ...collected.testFiles.map((t) => t.absPath)]
+      .sort()
+      .map((abs) => {
+        try {
+          return `${repoRelative(abs, workspace)}\0${sha256File(abs)}`;
+        } catch {
+          return `${repoRelative(abs, workspace)}\0unreadable`;
+        }
+      })
+      .join('\n'),
+  );
+}
+
+export function renderRulesReport(collected: CollectedRules, judged: RulesJudgement, workspace: string, clock: { startedAt: string; elapsed: () => number }): GateReport {
+  const m = judged.metrics;
+  return {
+    gate: 'rules',
+    status: judged.status,
+    summary: judged.summary,
+    tool: { name: 'promtool', version: collected.promtool?.version ?? '', configSha256: configSha256(collected, workspace) },
+    metrics: m,
+    findings: judged.findings,
+    details: {
+      alerts: judged.alerts,
+      ruleFiles: collected.ruleFiles.map((rf) => ({ file: rf.file, kind: rf.kind })),
+      testFiles: collected.testFiles.map((t) => t.file),
+      testGroups: collected.groupResults.map((r) => ({ file: r.test.file, group: r.group?.name ?? null, status: r.failures.length ? 'fail' : 'pass' })),
+      scope: collected.scope ? 'changed' : 'all',
+      checkRan: judged.checkRan,
+    },
+    startedAt: clock.startedAt,
+    durationMs: clock.elapsed(),
+    outputs: { alerts: m.alerts!, 'alerts-tested': m.alertsTested!, 'alerts-untested': m.alertsUntested!, 'tests-failed': m.testGroupsFailed! },
+    summarySections: renderSections(collected, judged),
+  };
+}
