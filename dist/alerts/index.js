@@ -23324,9 +23324,9 @@ function outside(input, value, what) {
 /** Resolves a directory input against the workspace; it must exist and (after realpath) stay inside the allowed roots. */
 function resolveDirectoryInput(input, value, workspace) {
     const roots = rootsOf(workspace);
-    const dir = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(roots.workspace, value);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(dir) || !(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory()) {
-        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
+    const dir = isAbsolute(value) ? value : resolve(roots.workspace, value);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
     }
     if (realpathInside(dir, roots) === undefined)
         throw outside(input, value, 'directory');
@@ -30973,15 +30973,14 @@ async function readAtHead(workspace, headSha, path) {
     }
 }
 async function checkRunbooks(alerts, o) {
-    const problems = [];
-    for (const a of alerts) {
+    // Read side by side: each is one short git process, and the gate waits on the slowest only.
+    const checked = await Promise.all(alerts.map(async (a) => {
         const value = a.annotations.runbook_url ?? a.annotations.runbook;
         const target = value === undefined ? undefined : runbookTarget(value.trim(), o.repository, o.serverUrl);
         const content = target?.kind === 'path' ? await readAtHead(o.workspace, o.headSha, target.path) : undefined;
-        const problem = runbookProblem(value, content, target);
-        if (problem)
-            problems.push({ a, problem });
-    }
+        return { a, problem: runbookProblem(value, content, target) };
+    }));
+    const problems = checked.filter((c) => c.problem !== undefined);
     const total = alerts.length;
     const complete = total - problems.length;
     const percent = total === 0 ? 100 : Math.floor((complete / total) * 1000) / 10;
@@ -31063,12 +31062,11 @@ function ruleParts(loaded) {
     }
     return { contract, alerts };
 }
-/** Without a drill: one instance, its page read twice (a service may count its first scrape only in the next). */
+/** Without a drill: one instance and its metrics page (after the readiness probe, which the service counts too). */
 async function collectWithoutDrill(spec, o, imageCommand, c) {
     const service = await startService(spec, imageCommand);
     try {
         const url = `${service.url}${o.metricsPath}`;
-        c.pages.push(await fetchMetricsPage(url));
         c.pages.push(await fetchMetricsPage(url));
     }
     finally {
@@ -31153,8 +31151,9 @@ async function runAlertsGate(o, rt) {
         if (o.service.kind === 'url' && o.serviceUrl.includes('{port}')) {
             throw new errors_ConfigurationError('input "service-url" holds {port}, but neither "image" nor "service-command" starts the service: give the URL of the running service, e.g. http://127.0.0.1:8080');
         }
-        const runbooks = await checkRunbooks(alerts, { workspace: rt.workspace, headSha: o.headSha, repository: o.repository, serverUrl: o.serverUrl, threshold: o.runbookThreshold });
-        findings.push(...runbooks.findings);
+        // Runbooks are read while the service starts: neither waits on the other.
+        const runbooksRead = checkRunbooks(alerts, { workspace: rt.workspace, headSha: o.headSha, repository: o.repository, serverUrl: o.serverUrl, threshold: o.runbookThreshold });
+        runbooksRead.catch(() => undefined);
         const spec = { source: o.service, urlTemplate: o.serviceUrl, env: o.serviceEnv, portEnv: o.portEnv, readyPath: o.readyPath, readyTimeoutMs: o.readyTimeoutMs, cwd: rt.workspace, baseEnv: o.baseEnv ?? process.env };
         const c = { pages: [], runs: [], problems, prometheusVersion: '', drillMs: 0 };
         try {
@@ -31169,6 +31168,8 @@ async function runAlertsGate(o, rt) {
                 throw error;
             problems.push(errorMessage(error));
         }
+        const runbooks = await runbooksRead;
+        findings.push(...runbooks.findings);
         const contractStart = performance.now();
         let contractResult = { findings: [], selectorsChecked: 0, missingMetrics: [] };
         let metricsExposed = 0;
@@ -31204,7 +31205,7 @@ async function runAlertsGate(o, rt) {
         return {
             gate: 'alerts',
             status,
-            summary: summaryLine(c, results, contractResult.findings.filter((f) => f.severity === 'error').length, contractResult.missingMetrics, problems),
+            summary: `${summaryLine(c, results, contractResult.findings.filter((f) => f.severity === 'error').length, contractResult.missingMetrics, problems)}${problems.length === 0 ? `; runbooks ${runbooks.complete}/${runbooks.total} complete (${runbooks.percent}%, threshold ${o.runbookThreshold}%)` : ''}`,
             tool: { name: 'prometheus', version: c.prometheusVersion },
             metrics: {
                 rules: contract.length,
@@ -31299,7 +31300,8 @@ function run(env = process.env) {
             const roots = { workspace: ctx.workspace, others: [rt.tempDir] };
             let service = { kind: 'url' };
             if (i.image !== '') {
-                const storageDir = i['storage-dir'] === '' ? (0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety', 'buildah') : resolveDirectoryInput('storage-dir', i['storage-dir'], roots);
+                // buildah's own storage (as the image gate takes it): a place to write, not a file the gate reads as input.
+                const storageDir = i['storage-dir'] === '' ? (0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety', 'buildah') : (0,external_node_path_namespaceObject.isAbsolute)(i['storage-dir']) ? i['storage-dir'] : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, i['storage-dir']);
                 service = { kind: 'image', image: i.image, storageDir, tlsVerify: i['tls-verify'] };
             }
             else if (i['service-command'] !== '') {

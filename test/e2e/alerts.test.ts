@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
 import { alertsDetailsSchema } from '../../src/gates/alerts/details.js';
 import { makeBaseImage } from '../../src/local/base-image.js';
-import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
+import { runAction, type ActionRun } from '../../src/local/harness.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { scratchSampleService } from './workspace.js';
 
@@ -143,7 +143,8 @@ describe('alerts gate (bundle, real Prometheus, the real sample service)', () =>
     const { ev, details } = evidenceOf(run);
     const missing = ev.findings.find((f) => f.rule === 'metric-not-exposed')!;
     expect(missing).toMatchObject({ severity: 'error', file: RULE_FILE, line: 31 });
-    expect(missing.message).toContain('alert AppHighExceptionRate: the service does not expose app_errors_total (closest exposed: app_exceptions_total');
+    expect(missing.message).toContain('alert AppHighExceptionRate: the service does not expose app_errors_total (closest exposed: ');
+    expect(missing.message).toContain('app_exceptions_total');
     expect(details!.alerts.find((a) => a.alert === 'AppHighExceptionRate')).toMatchObject({ scenario: 'exceptions', expected: 'fire', outcome: 'missing' });
     expect(ev.findings.find((f) => f.rule === 'alert-did-not-fire')!.message).toContain('alert AppHighExceptionRate never fired in scenario "exceptions"');
     expect(run.annotations.some((a) => a.command === 'error' && a.properties.file === RULE_FILE && a.properties.line === '31')).toBe(true);

@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { commonGateInputs, runGateAction } from '../../core/action.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { booleanInput, integerInput, listInput, parseCommandInput, stringInput } from '../../core/inputs.js';
-import { resolveDirectoryInput, resolveFileInput } from '../../core/paths.js';
+import { resolveFileInput } from '../../core/paths.js';
 import { runAlertsGate, type ServiceSource } from '../../gates/alerts/index.js';
 import { isCommandName } from '../../gates/rules/promtool.js';
 import { checkMirrorUrl } from '../../tools/installer.js';
@@ -65,7 +65,8 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         const roots = { workspace: ctx.workspace, others: [rt.tempDir] };
         let service: ServiceSource = { kind: 'url' };
         if (i.image !== '') {
-          const storageDir = i['storage-dir'] === '' ? join(rt.tempDir, 'release-safety', 'buildah') : resolveDirectoryInput('storage-dir', i['storage-dir'], roots);
+          // buildah's own storage (as the image gate takes it): a place to write, not a file the gate reads as input.
+          const storageDir = i['storage-dir'] === '' ? join(rt.tempDir, 'release-safety', 'buildah') : isAbsolute(i['storage-dir']) ? i['storage-dir'] : resolve(ctx.workspace, i['storage-dir']);
           service = { kind: 'image', image: i.image, storageDir, tlsVerify: i['tls-verify'] };
         } else if (i['service-command'] !== '') {
           const argv = parseCommandInput(i['service-command'], 'service-command');

@@ -69,12 +69,11 @@ function ruleParts(loaded: LoadedRules): { contract: ContractRule[]; alerts: Run
   return { contract, alerts };
 }
 
-/** Without a drill: one instance, its page read twice (a service may count its first scrape only in the next). */
+/** Without a drill: one instance and its metrics page (after the readiness probe, which the service counts too). */
 async function collectWithoutDrill(spec: ServiceSpec, o: AlertsOptions, imageCommand: string[] | undefined, c: Collected): Promise<void> {
   const service = await startService(spec, imageCommand);
   try {
     const url = `${service.url}${o.metricsPath}`;
-    c.pages.push(await fetchMetricsPage(url));
     c.pages.push(await fetchMetricsPage(url));
   } finally {
     await service.stop();
@@ -161,8 +160,9 @@ export async function runAlertsGate(o: AlertsOptions, rt: GateRuntime): Promise<
     if (o.service.kind === 'url' && o.serviceUrl.includes('{port}')) {
       throw new ConfigurationError('input "service-url" holds {port}, but neither "image" nor "service-command" starts the service: give the URL of the running service, e.g. http://127.0.0.1:8080');
     }
-    const runbooks = await checkRunbooks(alerts, { workspace: rt.workspace, headSha: o.headSha, repository: o.repository, serverUrl: o.serverUrl, threshold: o.runbookThreshold });
-    findings.push(...runbooks.findings);
+    // Runbooks are read while the service starts: neither waits on the other.
+    const runbooksRead = checkRunbooks(alerts, { workspace: rt.workspace, headSha: o.headSha, repository: o.repository, serverUrl: o.serverUrl, threshold: o.runbookThreshold });
+    runbooksRead.catch(() => undefined);
 
     const spec: ServiceSpec = { source: o.service, urlTemplate: o.serviceUrl, env: o.serviceEnv, portEnv: o.portEnv, readyPath: o.readyPath, readyTimeoutMs: o.readyTimeoutMs, cwd: rt.workspace, baseEnv: o.baseEnv ?? process.env };
     const c: Collected = { pages: [], runs: [], problems, prometheusVersion: '', drillMs: 0 };
@@ -175,6 +175,8 @@ export async function runAlertsGate(o: AlertsOptions, rt: GateRuntime): Promise<
       problems.push(errorMessage(error));
     }
 
+    const runbooks = await runbooksRead;
+    findings.push(...runbooks.findings);
     const contractStart = performance.now();
     let contractResult = { findings: [] as Finding[], selectorsChecked: 0, missingMetrics: [] as string[] };
     let metricsExposed = 0;
@@ -208,7 +210,7 @@ export async function runAlertsGate(o: AlertsOptions, rt: GateRuntime): Promise<
     return {
       gate: 'alerts',
       status,
-      summary: summaryLine(c, results, contractResult.findings.filter((f) => f.severity === 'error').length, contractResult.missingMetrics, problems),
+      summary: `${summaryLine(c, results, contractResult.findings.filter((f) => f.severity === 'error').length, contractResult.missingMetrics, problems)}${problems.length === 0 ? `; runbooks ${runbooks.complete}/${runbooks.total} complete (${runbooks.percent}%, threshold ${o.runbookThreshold}%)` : ''}`,
       tool: { name: 'prometheus', version: c.prometheusVersion },
       metrics: {
         rules: contract.length,

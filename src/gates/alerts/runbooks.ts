@@ -84,14 +84,16 @@ export interface RunbookReport {
 }
 
 export async function checkRunbooks(alerts: readonly RunbookAlert[], o: { workspace: string; headSha: string; repository: string; serverUrl: string; threshold: number }): Promise<RunbookReport> {
-  const problems: { a: RunbookAlert; problem: string }[] = [];
-  for (const a of alerts) {
-    const value = a.annotations.runbook_url ?? a.annotations.runbook;
-    const target = value === undefined ? undefined : runbookTarget(value.trim(), o.repository, o.serverUrl);
-    const content = target?.kind === 'path' ? await readAtHead(o.workspace, o.headSha, target.path) : undefined;
-    const problem = runbookProblem(value, content, target);
-    if (problem) problems.push({ a, problem });
-  }
+  // Read side by side: each is one short git process, and the gate waits on the slowest only.
+  const checked = await Promise.all(
+    alerts.map(async (a) => {
+      const value = a.annotations.runbook_url ?? a.annotations.runbook;
+      const target = value === undefined ? undefined : runbookTarget(value.trim(), o.repository, o.serverUrl);
+      const content = target?.kind === 'path' ? await readAtHead(o.workspace, o.headSha, target.path) : undefined;
+      return { a, problem: runbookProblem(value, content, target) };
+    }),
+  );
+  const problems = checked.filter((c): c is { a: RunbookAlert; problem: string } => c.problem !== undefined);
   const total = alerts.length;
   const complete = total - problems.length;
   const percent = total === 0 ? 100 : Math.floor((complete / total) * 1000) / 10;
