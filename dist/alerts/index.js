@@ -29929,12 +29929,14 @@ async function prepareImage(source, timeoutMs) {
     const pull = await exec_execTool('buildah', [...storageArgs(source.storageDir), 'pull', ...tls, '--quiet', `docker://${source.image}`], { timeoutMs, installHint: 'install buildah (apt-get install buildah) to run the image' });
     if (pull.exitCode !== 0 || pull.timedOut)
         throw new ToolError(`buildah pull ${source.image} ${describeExit(pull)}: ${lastLines(pull.stderr, 3)}`);
-    const inspect = await exec_execTool('buildah', [...storageArgs(source.storageDir), 'inspect', '--type', 'image', '--format', '{{json .OCIv1.Config}}', source.image], { timeoutMs: 60_000 });
+    // The whole inspect JSON: older buildah (Debian's 1.28) has no "json" template function.
+    const inspect = await exec_execTool('buildah', [...storageArgs(source.storageDir), 'inspect', '--type', 'image', source.image], { timeoutMs: 60_000 });
     if (inspect.exitCode !== 0)
         throw new ToolError(`buildah inspect ${source.image} ${describeExit(inspect)}: ${lastLines(inspect.stderr, 3)}`);
     let config;
     try {
-        config = JSON.parse(inspect.stdout);
+        const data = JSON.parse(inspect.stdout);
+        config = data.OCIv1?.config ?? data.Docker?.config ?? {};
     }
     catch {
         throw new ToolError(`buildah inspect ${source.image} printed no readable image config`);

@@ -47,11 +47,14 @@ export async function prepareImage(source: Extract<ServiceSource, { kind: 'image
   const tls = source.tlsVerify ? [] : ['--tls-verify=false'];
   const pull = await execTool('buildah', [...storageArgs(source.storageDir), 'pull', ...tls, '--quiet', `docker://${source.image}`], { timeoutMs, installHint: 'install buildah (apt-get install buildah) to run the image' });
   if (pull.exitCode !== 0 || pull.timedOut) throw new ToolError(`buildah pull ${source.image} ${describeExit(pull)}: ${lastLines(pull.stderr, 3)}`);
-  const inspect = await execTool('buildah', [...storageArgs(source.storageDir), 'inspect', '--type', 'image', '--format', '{{json .OCIv1.Config}}', source.image], { timeoutMs: 60_000 });
+  // The whole inspect JSON: older buildah (Debian's 1.28) has no "json" template function.
+  const inspect = await execTool('buildah', [...storageArgs(source.storageDir), 'inspect', '--type', 'image', source.image], { timeoutMs: 60_000 });
   if (inspect.exitCode !== 0) throw new ToolError(`buildah inspect ${source.image} ${describeExit(inspect)}: ${lastLines(inspect.stderr, 3)}`);
-  let config: { Entrypoint?: string[] | null; Cmd?: string[] | null };
+  type ImageConfig = { Entrypoint?: string[] | null; Cmd?: string[] | null };
+  let config: ImageConfig;
   try {
-    config = JSON.parse(inspect.stdout) as typeof config;
+    const data = JSON.parse(inspect.stdout) as { OCIv1?: { config?: ImageConfig }; Docker?: { config?: ImageConfig } };
+    config = data.OCIv1?.config ?? data.Docker?.config ?? {};
   } catch {
     throw new ToolError(`buildah inspect ${source.image} printed no readable image config`);
   }
