@@ -3,7 +3,7 @@
  * the release archive as published by the project. Nothing outside this table is downloaded;
  * an archive whose hash differs is never extracted.
  */
-export type ToolName = 'gitleaks' | 'promtool';
+export type ToolName = 'gitleaks' | 'promtool' | 'prometheus';
 
 export interface ToolAsset {
   url: string;
@@ -29,15 +29,17 @@ const gitleaks = (version: string, file: string, sha256: string): ToolAsset => (
   entry: 'gitleaks',
 });
 
-const prometheus = (version: string, arch: string, sha256: string): ToolAsset => ({
+/** One Prometheus release archive holds both promtool and the server; `program` picks which. */
+const prometheus = (version: string, arch: string, sha256: string, program: 'promtool' | 'prometheus' = 'promtool'): ToolAsset => ({
   url: `https://github.com/prometheus/prometheus/releases/download/v${version}/prometheus-${version}.linux-${arch}.tar.gz`,
   sha256,
   format: 'tar.gz',
-  entry: `prometheus-${version}.linux-${arch}/promtool`,
+  entry: `prometheus-${version}.linux-${arch}/${program}`,
 });
 
 export const GITLEAKS_DEFAULT_VERSION = '8.28.0';
 export const PROMTOOL_DEFAULT_VERSION = '2.53.4';
+export const PROMETHEUS_DEFAULT_VERSION = '2.53.4';
 
 export const TOOL_CATALOG: ToolCatalog = {
   gitleaks: {
@@ -59,6 +61,16 @@ export const TOOL_CATALOG: ToolCatalog = {
       '2.53.4': {
         'linux-x64': prometheus('2.53.4', 'amd64', 'b8b497c4610d1b93208252b60c8f20f6b2e78596ae8df43397a2e805aa53d475'),
         'linux-arm64': prometheus('2.53.4', 'arm64', 'ec7236ecea7154d0bfe142921708b1ae7b5e921e100e0ee85ab92b7c444357e0'),
+      },
+    },
+  },
+  prometheus: {
+    defaultVersion: PROMETHEUS_DEFAULT_VERSION,
+    versions: {
+      // The same archives as promtool above (sha256sums.txt of Prometheus 2.53.4): the server binary.
+      '2.53.4': {
+        'linux-x64': prometheus('2.53.4', 'amd64', 'b8b497c4610d1b93208252b60c8f20f6b2e78596ae8df43397a2e805aa53d475', 'prometheus'),
+        'linux-arm64': prometheus('2.53.4', 'arm64', 'ec7236ecea7154d0bfe142921708b1ae7b5e921e100e0ee85ab92b7c444357e0', 'prometheus'),
       },
     },
   },

