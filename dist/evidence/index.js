@@ -50458,6 +50458,21 @@ function publish_describe(error, what) {
         return `GitHub refused the token while ${what} (401 ${e.message ?? 'Bad credentials'}): check the github-token input`;
     return `GitHub answered ${e.status ?? 'no HTTP status'} while ${what}: ${e.message ?? String(error)}`;
 }
+async function verifiedPullRequest(octokit, req, owner, repo) {
+    for (const n of [...new Set(req.prCandidates ?? [])].slice(0, 3)) {
+        try {
+            const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: n });
+            if (data.head.sha === req.headSha && data.base.repo.full_name.toLowerCase() === req.repository.toLowerCase())
+                return n;
+            req.info(`pull request #${n}, named by a record, has head ${data.head.sha.slice(0, 12)}, not ${req.headSha.slice(0, 12)}: not commented on`);
+        }
+        catch (error) {
+            if (error.status !== 404)
+                throw error;
+        }
+    }
+    return undefined;
+}
 async function publishReport(req) {
     const octokit = createOctokit({ token: req.token, apiUrl: req.apiUrl, warn: req.warn });
     const [owner, repo] = req.repository.split('/');
@@ -50477,13 +50492,21 @@ async function publishReport(req) {
     const mode = req.comment.mode;
     if (mode === 'never')
         return result;
-    if (req.prNumber === undefined) {
+    let prNumber = req.prNumber;
+    try {
+        if (prNumber === undefined)
+            prNumber = await verifiedPullRequest(octokit, req, owner, repo);
+    }
+    catch (error) {
+        return { ...result, outcome: 'failed', failure: publish_describe(error, 'looking up the pull request') };
+    }
+    if (prNumber === undefined) {
         req.info('no pull request in this event: no comment (the commit status and the job summary carry the report)');
         return result;
     }
     const mayCreate = mode === 'always' || (mode === 'on-failure' && req.verdict !== 'pass');
     try {
-        result.comment = await upsertStickyComment(octokit, { owner, repo, issueNumber: req.prNumber, author: req.comment.author, body: req.comment.body, state: req.comment.state, mayCreate });
+        result.comment = await upsertStickyComment(octokit, { owner, repo, issueNumber: prNumber, author: req.comment.author, body: req.comment.body, state: req.comment.state, mayCreate });
         const c = result.comment;
         if (c.action === 'kept-newer')
             req.info(`a newer run's comment is on the pull request (${c.url}): left as it is`);
@@ -50649,7 +50672,7 @@ function findingLocation(view, f) {
     if (!f.file)
         return '';
     const parts = f.file.split('/');
-    const plain = !f.file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && !/[\0-\x1f]/.test(f.file);
+    const plain = !f.file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...f.file].some((c) => c.charCodeAt(0) < 0x20);
     const where = `${text_clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
     if (!plain)
         return code(where);
@@ -51001,7 +51024,7 @@ async function main_report(env) {
             apiUrl: ctx.apiUrl,
             repository: ctx.repository,
             headSha: ctx.headSha,
-            ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
+            ...(ctx.prNumber ? { prNumber: ctx.prNumber } : { prCandidates: j.records.flatMap((r) => (r.subject.prNumber ? [r.subject.prNumber] : [])) }),
             verdict: j.verdict,
             statusContext: i['status-context'],
             statusDescription: statusDescription(j.verdict, passed, required.length, j.digest),

@@ -17,6 +17,12 @@ export interface PublishRequest {
   repository: string;
   headSha: string;
   prNumber?: number;
+  /**
+   * PR numbers the records name, for a workflow_run whose event lists none (GitHub lists no pull
+   * requests for a fork's run). Records are untrusted: a number is used only when GitHub says that
+   * pull request's head is the head SHA this report is about.
+   */
+  prCandidates?: number[];
   verdict: 'pass' | 'fail' | 'error';
   statusContext: string;
   statusDescription: string;
@@ -46,6 +52,19 @@ function describe(error: unknown, what: string): string {
   return `GitHub answered ${e.status ?? 'no HTTP status'} while ${what}: ${e.message ?? String(error)}`;
 }
 
+async function verifiedPullRequest(octokit: ReturnType<typeof createOctokit>, req: PublishRequest, owner: string, repo: string): Promise<number | undefined> {
+  for (const n of [...new Set(req.prCandidates ?? [])].slice(0, 3)) {
+    try {
+      const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: n });
+      if (data.head.sha === req.headSha && data.base.repo.full_name.toLowerCase() === req.repository.toLowerCase()) return n;
+      req.info(`pull request #${n}, named by a record, has head ${data.head.sha.slice(0, 12)}, not ${req.headSha.slice(0, 12)}: not commented on`);
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error;
+    }
+  }
+  return undefined;
+}
+
 export async function publishReport(req: PublishRequest): Promise<PublishResult> {
   const octokit = createOctokit({ token: req.token, apiUrl: req.apiUrl, warn: req.warn });
   const [owner, repo] = req.repository.split('/') as [string, string];
@@ -63,13 +82,19 @@ export async function publishReport(req: PublishRequest): Promise<PublishResult>
   }
   const mode = req.comment.mode;
   if (mode === 'never') return result;
-  if (req.prNumber === undefined) {
+  let prNumber = req.prNumber;
+  try {
+    if (prNumber === undefined) prNumber = await verifiedPullRequest(octokit, req, owner, repo);
+  } catch (error) {
+    return { ...result, outcome: 'failed', failure: describe(error, 'looking up the pull request') };
+  }
+  if (prNumber === undefined) {
     req.info('no pull request in this event: no comment (the commit status and the job summary carry the report)');
     return result;
   }
   const mayCreate = mode === 'always' || (mode === 'on-failure' && req.verdict !== 'pass');
   try {
-    result.comment = await upsertStickyComment(octokit, { owner, repo, issueNumber: req.prNumber, author: req.comment.author, body: req.comment.body, state: req.comment.state, mayCreate });
+    result.comment = await upsertStickyComment(octokit, { owner, repo, issueNumber: prNumber, author: req.comment.author, body: req.comment.body, state: req.comment.state, mayCreate });
     const c = result.comment;
     if (c.action === 'kept-newer') req.info(`a newer run's comment is on the pull request (${c.url}): left as it is`);
     else if (c.action !== 'none') req.info(`comment ${c.action}: ${c.url}${c.removedDuplicates ? ` (${c.removedDuplicates} duplicate(s) from a race removed)` : ''}`);

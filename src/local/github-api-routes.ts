@@ -71,8 +71,18 @@ export interface StoredAsset {
   login: string;
   createdAt: string;
 }
+export interface StoredPull {
+  repository: string;
+  number: number;
+  title: string;
+  headSha: string;
+  headRef: string;
+  /** The repository the head branch is in: another one for a fork. */
+  headRepository: string;
+}
 export interface ApiState {
   repositories: string[];
+  pulls: StoredPull[];
   comments: StoredComment[];
   statuses: StoredStatus[];
   deployments: StoredDeployment[];
@@ -352,11 +362,35 @@ function repository(ctx: HandlerContext, repo: string): HandlerResult {
   return { status: 200, body: { ...base, language: 'TypeScript', name, full_name: repo, owner: user(ctx, owner, 'User'), url: `${ctx.baseUrl}/repos/${repo}`, html_url: `https://github.com/${repo}`, default_branch: 'main', private: false, visibility: 'public' } };
 }
 
+function pull(ctx: HandlerContext, repo: string): HandlerResult {
+  const p = ctx.state.pulls.find((x) => x.repository === repo && x.number === Number(ctx.match.params.pull_number));
+  if (!p) return notFound;
+  const base = ctx.description.example<Obj>('pull-request');
+  const head = base.head as Obj;
+  const baseRef = base.base as Obj;
+  const api = `${ctx.baseUrl}/repos/${repo}/pulls/${p.number}`;
+  return {
+    status: 200,
+    body: {
+      ...base,
+      number: p.number,
+      title: p.title,
+      // The description's example team lacks `type`, which its schema requires.
+      requested_teams: [],
+      url: api,
+      html_url: `https://github.com/${repo}/pull/${p.number}`,
+      head: { ...head, sha: p.headSha, ref: p.headRef, label: `${p.headRepository.split('/')[0]}:${p.headRef}`, repo: { ...(head.repo as Obj), full_name: p.headRepository, name: p.headRepository.split('/')[1], fork: p.headRepository !== repo } },
+      base: { ...baseRef, ref: 'main', repo: { ...(baseRef.repo as Obj), full_name: repo, name: repo.split('/')[1] } },
+    },
+  };
+}
+
 export function handleRoute(ctx: HandlerContext): HandlerResult {
   const repo = repoOf(ctx);
   if (!repo) return notFound;
   const op = ctx.match.operation.operationId;
   if (op === 'repos/get') return repository(ctx, repo);
+  if (op === 'pulls/get') return pull(ctx, repo);
   if (op.startsWith('issues/') && op.includes('comment')) return comments(ctx, repo);
   if (['repos/create-commit-status', 'repos/list-commit-statuses-for-ref', 'repos/get-combined-status-for-ref'].includes(op)) return statuses(ctx, repo);
   if (op.includes('deployment')) return deployments(ctx, repo);

@@ -61,7 +61,7 @@ function keyFigures(record: Evidence | undefined): string {
 function findingLocation(view: ReportView, f: Finding): string {
   if (!f.file) return '';
   const parts = f.file.split('/');
-  const plain = !f.file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && !/[\0-\x1f]/.test(f.file);
+  const plain = !f.file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...f.file].some((c) => c.charCodeAt(0) < 0x20);
   const where = `${clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
   if (!plain) return code(where);
   const url = `${view.serverUrl}/${view.repository}/blob/${view.headSha}/${parts.map(encodeURIComponent).join('/')}${f.line ? `#L${f.line}` : ''}`;

@@ -16,7 +16,7 @@ const DIGEST = `sha256:${'d'.repeat(64)}`;
 const created: string[] = [];
 let workspace: string;
 let api: GitHubApi;
-let real: { lint: Evidence; test: Evidence };
+let real: { lint: Evidence; test: Evidence; rules: Evidence };
 
 /** Runs a bundle and removes the runner's scratch home afterwards (outputs are read first). */
 async function run(name: string, options: Parameters<typeof runAction>[1]): Promise<ActionRun & { bundle?: string }> {
@@ -36,6 +36,31 @@ function imageRecord(): Evidence {
     findings: [],
     findingsTotal: 0,
     details: { digest: DIGEST, ref: `127.0.0.1:5000/acme/service@${DIGEST}` },
+  });
+}
+
+/** An alerts-gate record in the shape that gate writes (the drill itself is tested with that gate). */
+function alertsRecord(): Evidence {
+  return evidenceSchema.parse({
+    ...real.lint,
+    gate: 'alerts',
+    summary: '2 alerts drilled: 2 as expected',
+    tool: { name: 'prometheus', version: '2.42.0' },
+    metrics: { alerts: 2 },
+    findings: [],
+    findingsTotal: 0,
+    details: {
+      digest: DIGEST,
+      prometheusVersion: '2.42.0',
+      ruleFiles: [{ path: 'sample-service/prometheus/rules/alerts.yml', sha256: 'e'.repeat(64) }],
+      contract: { selectorsChecked: 4, metricsExposed: 9, findings: 0 },
+      runbooks: { total: 4, complete: 4, percent: 100 },
+      alerts: [
+        { alert: 'AppHigh5xxErrorRate', scenario: 'sustained 5xx', expected: 'fire', outcome: 'fired', pendingAfterMs: 15_000, firingAfterMs: 62_000 },
+        { alert: 'AppHigh5xxErrorRate', scenario: '30-second spike', expected: 'silent', outcome: 'silent' },
+      ],
+      timeline: 'gantt\n  dateFormat x\n  section AppHigh5xxErrorRate\n  pending :p1, 0, 15000\n  firing :f1, 15000, 62000\n  <script>alert(1)</script>',
+    },
   });
 }
 
@@ -82,14 +107,18 @@ beforeAll(async () => {
   // Real records, from the lint and test bundles run on the sample service as the runner runs them.
   const gateDir = join(workspace, 'gate-records');
   const event = pullRequestEvent({ headSha, number: 12 });
-  const [lint, test] = await Promise.all(
-    ['lint', 'test'].map((gate) => run(gate, { workspace, eventName: 'pull_request', event, sha: mergeSha, inputs: { 'working-directory': 'sample-service', 'evidence-dir': gateDir } })),
-  );
+  const rulesInputs = { 'promtool-path': '/usr/bin/promtool', rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml', 'evidence-dir': gateDir };
+  const [lint, test, rules] = await Promise.all([
+    ...['lint', 'test'].map((gate) => run(gate, { workspace, eventName: 'pull_request', event, sha: mergeSha, inputs: { 'working-directory': 'sample-service', 'evidence-dir': gateDir } })),
+    run('rules', { workspace, eventName: 'pull_request', event, sha: mergeSha, inputs: rulesInputs }),
+  ]);
+  expect(rules!.outputs.status, rules!.stdout.slice(-2000)).toBe('pass');
   expect(lint!.outputs.status, lint!.stdout.slice(-2000)).toBe('pass');
   expect(test!.outputs.status, test!.stdout.slice(-2000)).toBe('pass');
   real = {
     lint: evidenceSchema.parse(JSON.parse(readFileSync(join(gateDir, 'lint.json'), 'utf8'))),
     test: evidenceSchema.parse(JSON.parse(readFileSync(join(gateDir, 'test.json'), 'utf8'))),
+    rules: evidenceSchema.parse(JSON.parse(readFileSync(join(gateDir, 'rules.json'), 'utf8'))),
   };
 }, 300_000);
 
@@ -100,7 +129,7 @@ afterAll(async () => {
 
 describe('the evidence action on records from the real lint and test bundles', () => {
   it('creates one comment, then a re-run updates it in place; found on page 2, a person quoting the marker left alone', async () => {
-    const dir = evidenceDir('sticky', { 'lint/lint.json': real.lint, 'test/test.json': real.test, 'image/image.json': imageRecord() });
+    const dir = evidenceDir('sticky', { 'lint/lint.json': real.lint, 'test/test.json': real.test, 'image/image.json': imageRecord(), 'rules/rules.json': real.rules, 'alerts/alerts.json': alertsRecord() });
     for (let i = 0; i < 104; i++) api.seedComment(REPO, 21, 'alice', `review note ${i}`);
     const quoted = '<!-- release-safety:evidence run=9999999 attempt=9 sha=' + headSha + ' -->\nI quote the bot';
     const personId = api.seedComment(REPO, 21, 'alice', quoted);
@@ -113,12 +142,21 @@ describe('the evidence action on records from the real lint and test bundles', (
     expect(first.outputs['comment-url']).toMatch(/#issuecomment-\d+$/);
     const bundle = parseBundle(first.bundle!, 'bundle');
     expect(bundle).toMatchObject({ verdict: 'pass', commitSha: headSha, digest: DIGEST, run: { id: '5000' } });
-    expect(bundle.records.map((r) => r.record.gate)).toEqual(['lint', 'test', 'image']);
+    expect(bundle.records.map((r) => r.record.gate)).toEqual(['lint', 'test', 'image', 'rules', 'alerts']);
     expect(first.outputs['bundle-sha256']).toBe(bundle.sha256);
     const body = ours(21)[0]!.body;
     expect(body).toContain(`127.0.0.1&#58;5000/acme/service&#64;${DIGEST.replace(':', '&#58;')}`);
     expect(body).toContain(bundle.sha256.replace(':', '&#58;'));
     expect(body).toContain('https://github.com/acme/service/actions/runs/5000');
+    // The alert evidence: from the real rules record, each alert with its firing and silent rule tests; the drill's time to fire.
+    const alerts = (real.rules.details.alerts as { name: string; fires: { test: string }[] }[]);
+    expect(alerts.length).toBeGreaterThan(0);
+    expect(body).toContain('### Alert evidence');
+    for (const a of alerts) expect(body).toContain(`<code>${a.name}</code>`);
+    expect(body).toContain('sustained 5xx: fired in 62.0 s');
+    expect(body).toContain('30-second spike: silent');
+    expect(first.summary).toContain('```mermaid');
+    expect(first.summary).not.toContain('<script>');
 
     const again = await evidence({ dir, pr: 21, runId: 5000, attempt: 2 });
     expect(again.exitCode, again.stdout).toBe(0);
@@ -186,13 +224,41 @@ describe('the evidence action on records from the real lint and test bundles', (
 });
 
 describe('races', () => {
-  it('two runs started at once against one server: one comment at the end', async () => {
-    const dir = evidenceDir('race', { 'lint.json': real.lint, 'test.json': real.test, 'image.json': imageRecord() });
-    const [a, b] = await Promise.all([evidence({ dir, pr: 25, runId: 8000 }), evidence({ dir, pr: 25, runId: 8001 })]);
-    expect(a.exitCode, a.stdout).toBe(0);
-    expect(b.exitCode, b.stdout).toBe(0);
-    expect(ours(25)).toHaveLength(1);
-    expect(ours(25)[0]!.body).toMatch(/^<!-- release-safety:evidence run=8001 /);
+  it('two runs started at once against one server: both create, one comment at the end, the newer run\'s', async () => {
+    // Every answer 300 ms late, so both runs list the comments before either has created one.
+    const fast = api;
+    api = await startGitHubApi({ latencyMs: 300 });
+    try {
+      const dir = evidenceDir('race', { 'lint.json': real.lint, 'test.json': real.test, 'image.json': imageRecord() });
+      const [a, b] = await Promise.all([evidence({ dir, pr: 25, runId: 8000 }), evidence({ dir, pr: 25, runId: 8001 })]);
+      expect(a.exitCode, a.stdout).toBe(0);
+      expect(b.exitCode, b.stdout).toBe(0);
+      expect(posts(25)).toHaveLength(2);
+      expect(api.requests.filter((r) => r.operation === 'issues/delete-comment' && r.status === 204)).toHaveLength(1);
+      expect(ours(25)).toHaveLength(1);
+      expect(ours(25)[0]!.body).toMatch(/^<!-- release-safety:evidence run=8001 /);
+      expect(api.violations).toEqual([]);
+    } finally {
+      await api.stop();
+      api = fast;
+    }
+  });
+
+  it('a workflow_run report for a fork PR: the PR a record names is used only when GitHub says its head is this commit', async () => {
+    const dir = evidenceDir('workflow-run', { 'lint.json': real.lint, 'test.json': real.test, 'image.json': imageRecord() });
+    const event = { workflow_run: { id: 77, head_sha: headSha, head_branch: 'feature', event: 'pull_request', display_title: 'Add items endpoint', pull_requests: [], head_repository: { full_name: 'someone/service' }, repository: { full_name: REPO } } };
+    const report = (runId: number) =>
+      run('evidence', { workspace, eventName: 'workflow_run', event, sha: randomSha(), inputs: { 'evidence-dir': dir, 'required-gates': 'lint,test,image', 'github-token': 'ghs_write' }, env: { GITHUB_API_URL: api.url, GITHUB_RUN_ID: String(runId) } });
+    api.state.pulls.push({ repository: REPO, number: 12, title: 'Add items endpoint', headSha: randomSha(), headRef: 'feature', headRepository: 'someone/service' });
+    const mismatch = await report(9600);
+    expect(mismatch.exitCode, mismatch.stdout).toBe(0);
+    expect(mismatch.stdout).toContain('pull request #12, named by a record, has head');
+    expect(ours(12)).toHaveLength(0);
+    api.state.pulls[0]!.headSha = headSha;
+    const ok = await report(9601);
+    expect(ok.exitCode, ok.stdout).toBe(0);
+    expect(ours(12)).toHaveLength(1);
+    expect(api.state.statuses.filter((s) => s.targetUrl?.endsWith('/runs/9601')).map((s) => s.sha)).toEqual([headSha]);
     expect(api.violations).toEqual([]);
   });
 });

@@ -108,7 +108,7 @@ async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
       apiUrl: ctx.apiUrl,
       repository: ctx.repository,
       headSha: ctx.headSha,
-      ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
+      ...(ctx.prNumber ? { prNumber: ctx.prNumber } : { prCandidates: j.records.flatMap((r) => (r.subject.prNumber ? [r.subject.prNumber] : [])) }),
       verdict: j.verdict,
       statusContext: i['status-context'],
       statusDescription: statusDescription(j.verdict, passed, required.length, j.digest),
