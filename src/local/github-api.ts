@@ -113,6 +113,118 @@ function takeFault(faults: Fault[], method: string, operation: string): Fault | 
 
 const DOCS = 'https://docs.github.com/rest';
 
+interface ServerContext {
+  description: ReturnType<typeof githubDescription>;
+  options: GitHubApiOptions;
+  tokens: Record<string, TokenInfo>;
+  requests: RecordedApiRequest[];
+  violations: string[];
+  faults: Fault[];
+  state: ApiState;
+  baseUrl: string;
+}
+
+function send(srv: ServerContext, res: ServerResponse, record: RecordedApiRequest, match: RouteMatch | undefined, result: HandlerResult): void {
+  const { description, violations } = srv;
+  record.status = result.status;
+  const headers: Record<string, string> = { 'x-github-api-version-selected': '2022-11-28', ...result.headers };
+  if (result.raw !== undefined) {
+    res.writeHead(result.status, { 'content-type': result.contentType ?? 'application/octet-stream', ...headers }).end(result.raw);
+    return;
+  }
+  if (match) {
+    // GitHub answers 401, 403 and 404 on every operation; the description lists them on some only.
+    if (!description.hasResponse(match.operation, result.status) && result.status < 500 && ![401, 403, 404].includes(result.status)) {
+      violations.push(`response: ${match.operation.operationId} answered ${result.status}, which the description does not list`);
+    }
+    const schema = description.responseSchema(match.operation, result.status);
+    if (schema && result.body !== undefined) {
+      for (const p of description.validate(schema, result.body, `${match.operation.operationId} ${result.status} response`)) violations.push(`response: ${p}`);
+    }
+  }
+  if (result.body === undefined) {
+    res.writeHead(result.status, headers).end();
+    return;
+  }
+  res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(result.body));
+}
+
+async function handle(srv: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { description, options, tokens, requests, violations, faults, state, baseUrl } = srv;
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const raw = await readBody(req);
+  const record: RecordedApiRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, at: Date.now() };
+  requests.push(record);
+  if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
+  // Asset downloads are served by github.com, not the API: outside the description.
+  const download = /^\/download\/([^/]+\/[^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+  if (download && method === 'GET') {
+    const [, repo, tag, name] = download.map((part) => decodeURIComponent(part ?? ''));
+    const release = state.releases.find((r) => r.repository === repo && r.tagName === tag);
+    const asset = state.assets.find((a) => a.releaseId === release?.id && a.name === name);
+    if (!asset) send(srv, res, record, undefined, { status: 404, raw: 'Not Found', contentType: 'text/plain' });
+    else send(srv, res, record, undefined, { status: 200, raw: asset.data, contentType: asset.contentType });
+    return;
+  }
+  const match = description.match(method, url.pathname);
+  if ('error' in match) {
+    violations.push(`${method} ${url.pathname}: ${match.error}`);
+    send(srv, res, record, undefined, { status: 404, body: { message: 'Not Found', documentation_url: DOCS } });
+    return;
+  }
+  record.operation = match.operation.operationId;
+  for (const p of description.checkParameters(match, url.searchParams)) violations.push(`${method} ${url.pathname}: ${p}`);
+  const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  let body: unknown;
+  const schema = description.requestSchema(match.operation, contentType);
+  if (schema && contentType !== 'application/octet-stream' && !(schema.type === 'string' && schema.format === 'binary')) {
+    try {
+      body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+    } catch {
+      violations.push(`${method} ${url.pathname}: the body is not JSON`);
+      send(srv, res, record, match, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: DOCS } });
+      return;
+    }
+    record.body = body;
+    if (body === undefined && match.operation.requestBody?.required) violations.push(`${method} ${url.pathname}: a body is required`);
+    if (body !== undefined) for (const p of description.validate(schema, body, 'body', true)) violations.push(`${match.operation.operationId}: ${p}`);
+  } else if (!match.operation.requestBody && raw.length > 0) {
+    violations.push(`${method} ${url.pathname}: ${match.operation.operationId} takes no body`);
+  }
+
+  const token = tokenOf(req);
+  const who = token ? tokens[token] : undefined;
+  record.login = who?.login;
+  const fault = takeFault(faults, method, match.operation.operationId);
+  if (!who || fault?.kind === 'unauthorized') {
+    send(srv, res, record, match, { status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' } });
+    return;
+  }
+  if (fault?.kind === 'secondary-rate-limit') {
+    send(srv, res, record, match, {
+      status: 403,
+      headers: { 'retry-after': String(fault.retryAfterSeconds) },
+      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`, status: '403' },
+    });
+    return;
+  }
+  const isWrite = method !== 'GET' && method !== 'HEAD';
+  if (isWrite && who.access === 'read') {
+    send(srv, res, record, match, { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' } });
+    return;
+  }
+  const ctx: HandlerContext = { description, state, baseUrl, login: who.login, userType: who.type ?? (who.login.endsWith('[bot]') ? 'Bot' : 'User'), match, query: url.searchParams, body, raw, contentType };
+  const result = handleRoute(ctx);
+  if (result.status === 501) violations.push(`${method} ${url.pathname}: ${match.operation.operationId} is in the description but not served here`);
+  if (fault?.kind === 'bad-gateway-after-write' && result.status < 300) {
+    send(srv, res, record, undefined, { status: 502, raw: 'Bad Gateway', contentType: 'text/plain' });
+    return;
+  }
+  send(srv, res, record, match, result);
+}
+
+
 export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<GitHubApi> {
   const description = githubDescription();
   const tokens = options.tokens ?? DEFAULT_TOKENS;
@@ -120,108 +232,10 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
   const violations: string[] = [];
   const faults: Fault[] = [];
   const state: ApiState = { repositories: options.repositories ?? ['acme/service'], pulls: [], comments: [], statuses: [], deployments: [], deploymentStatuses: [], releases: [], assets: [], nextId: 1000 };
-  let baseUrl = '';
-
-  function send(res: ServerResponse, record: RecordedApiRequest, match: RouteMatch | undefined, result: HandlerResult): void {
-    record.status = result.status;
-    const headers: Record<string, string> = { 'x-github-api-version-selected': '2022-11-28', ...result.headers };
-    if (result.raw !== undefined) {
-      res.writeHead(result.status, { 'content-type': result.contentType ?? 'application/octet-stream', ...headers }).end(result.raw);
-      return;
-    }
-    if (match) {
-      // GitHub answers 401, 403 and 404 on every operation; the description lists them on some only.
-      if (!description.hasResponse(match.operation, result.status) && result.status < 500 && ![401, 403, 404].includes(result.status)) {
-        violations.push(`response: ${match.operation.operationId} answered ${result.status}, which the description does not list`);
-      }
-      const schema = description.responseSchema(match.operation, result.status);
-      if (schema && result.body !== undefined) {
-        for (const p of description.validate(schema, result.body, `${match.operation.operationId} ${result.status} response`)) violations.push(`response: ${p}`);
-      }
-    }
-    if (result.body === undefined) {
-      res.writeHead(result.status, headers).end();
-      return;
-    }
-    res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(result.body));
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const raw = await readBody(req);
-    const record: RecordedApiRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, at: Date.now() };
-    requests.push(record);
-    if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
-    // Asset downloads are served by github.com, not the API: outside the description.
-    const download = /^\/download\/([^/]+\/[^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-    if (download && method === 'GET') {
-      const [, repo, tag, name] = download.map((part) => decodeURIComponent(part ?? ''));
-      const release = state.releases.find((r) => r.repository === repo && r.tagName === tag);
-      const asset = state.assets.find((a) => a.releaseId === release?.id && a.name === name);
-      if (!asset) send(res, record, undefined, { status: 404, raw: 'Not Found', contentType: 'text/plain' });
-      else send(res, record, undefined, { status: 200, raw: asset.data, contentType: asset.contentType });
-      return;
-    }
-    const match = description.match(method, url.pathname);
-    if ('error' in match) {
-      violations.push(`${method} ${url.pathname}: ${match.error}`);
-      send(res, record, undefined, { status: 404, body: { message: 'Not Found', documentation_url: DOCS } });
-      return;
-    }
-    record.operation = match.operation.operationId;
-    for (const p of description.checkParameters(match, url.searchParams)) violations.push(`${method} ${url.pathname}: ${p}`);
-    const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
-    let body: unknown;
-    const schema = description.requestSchema(match.operation, contentType);
-    if (schema && contentType !== 'application/octet-stream' && !(schema.type === 'string' && schema.format === 'binary')) {
-      try {
-        body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
-      } catch {
-        violations.push(`${method} ${url.pathname}: the body is not JSON`);
-        send(res, record, match, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: DOCS } });
-        return;
-      }
-      record.body = body;
-      if (body === undefined && match.operation.requestBody?.required) violations.push(`${method} ${url.pathname}: a body is required`);
-      if (body !== undefined) for (const p of description.validate(schema, body, 'body', true)) violations.push(`${match.operation.operationId}: ${p}`);
-    } else if (!match.operation.requestBody && raw.length > 0) {
-      violations.push(`${method} ${url.pathname}: ${match.operation.operationId} takes no body`);
-    }
-
-    const token = tokenOf(req);
-    const who = token ? tokens[token] : undefined;
-    record.login = who?.login;
-    const fault = takeFault(faults, method, match.operation.operationId);
-    if (!who || fault?.kind === 'unauthorized') {
-      send(res, record, match, { status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' } });
-      return;
-    }
-    if (fault?.kind === 'secondary-rate-limit') {
-      send(res, record, match, {
-        status: 403,
-        headers: { 'retry-after': String(fault.retryAfterSeconds) },
-        body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`, status: '403' },
-      });
-      return;
-    }
-    const isWrite = method !== 'GET' && method !== 'HEAD';
-    if (isWrite && who.access === 'read') {
-      send(res, record, match, { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' } });
-      return;
-    }
-    const ctx: HandlerContext = { description, state, baseUrl, login: who.login, userType: who.type ?? (who.login.endsWith('[bot]') ? 'Bot' : 'User'), match, query: url.searchParams, body, raw, contentType };
-    const result = handleRoute(ctx);
-    if (result.status === 501) violations.push(`${method} ${url.pathname}: ${match.operation.operationId} is in the description but not served here`);
-    if (fault?.kind === 'bad-gateway-after-write' && result.status < 300) {
-      send(res, record, undefined, { status: 502, raw: 'Bad Gateway', contentType: 'text/plain' });
-      return;
-    }
-    send(res, record, match, result);
-  }
+  const srv: ServerContext = { description, options, tokens, requests, violations, faults, state, baseUrl: '' };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    handle(srv, req, res).catch((error: unknown) => {
       violations.push(`server error on ${req.method} ${req.url}: ${(error as Error).message}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Server Error"}');
     });
@@ -230,9 +244,9 @@ export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<Gi
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  srv.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url: baseUrl,
+    url: srv.baseUrl,
     state,
     requests,
     violations,
