@@ -331,6 +331,25 @@ describe('size, escaping and untrusted records', () => {
     expect(bundle.reasons.join('\n')).toContain('junk/notes.json');
   });
 
+  it('comment modes: update-only and on-failure (passing) create nothing, never reads no comments; on-failure updates an existing one', async () => {
+    const dir = evidenceDir('modes', { 'lint.json': real.lint, 'test.json': real.test, 'image.json': imageRecord() });
+    for (const [mode, runId] of [['update-only', 9700], ['on-failure', 9701], ['never', 9702]] as const) {
+      const r = await evidence({ dir, pr: 33, runId, inputs: { comment: mode } });
+      expect(r.exitCode, `${mode}: ${r.stdout}`).toBe(0);
+      expect(r.outputs['comment-url']).toBe('');
+    }
+    expect(posts(33)).toHaveLength(0);
+    expect(api.requests.filter((q) => q.operation === 'issues/list-comments' && q.path.endsWith('/issues/33/comments'))).toHaveLength(2);
+    const failing = evidenceDir('modes-fail', { 'lint.json': real.lint, 'image.json': imageRecord() });
+    expect((await evidence({ dir: failing, pr: 33, runId: 9703, inputs: { comment: 'on-failure' } })).outputs.verdict).toBe('fail');
+    expect(posts(33)).toHaveLength(1);
+    const fixed = await evidence({ dir, pr: 33, runId: 9704, inputs: { comment: 'on-failure' } });
+    expect(fixed.outputs.verdict).toBe('pass');
+    expect(ours(33)).toHaveLength(1);
+    expect(ours(33)[0]!.body).toContain('release-safety: pass');
+    expect(api.violations).toEqual([]);
+  });
+
   it('a missing required gate fails the verdict', async () => {
     const dir = evidenceDir('missing', { 'lint.json': real.lint, 'test.json': real.test });
     const r = await evidence({ dir, pr: 30, runId: 9300 });
