@@ -1,0 +1,149 @@
+import { writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { createBundle, serializeBundle } from '../../core/bundle.js';
+import { buildContext, readEventPayload, type RunnerContext } from '../../core/context.js';
+import { ConfigurationError, errorMessage } from '../../core/errors.js';
+import { clamp, GATES, type GateName } from '../../core/evidence.js';
+import { enumInput, listInput, parseInputs, stringInput } from '../../core/inputs.js';
+import { md } from '../../core/markdown.js';
+import { resolveDirectoryInput } from '../../core/paths.js';
+import * as core from '../../core/runner.js';
+import type { CommentMode } from '../../github/comment.js';
+import { publishReport } from '../../github/publish.js';
+import { statusDescription } from '../../github/status.js';
+import { collectRecordFiles } from '../../report/collect.js';
+import { renderEvidenceComment, renderEvidenceSummary, type ReportView } from '../../report/comment.js';
+import { judgeRecords } from '../../report/judge.js';
+
+export const COMMENT_MODES = ['always', 'on-failure', 'update-only', 'never'] as const;
+
+/** Keys are the exact input names of actions/evidence/action.yml. */
+export const inputs = {
+  'evidence-dir': stringInput(''),
+  'required-gates': listInput([...GATES]).refine((gates) => gates.every((g) => (GATES as readonly string[]).includes(g)), {
+    message: `must list gates from ${GATES.join(', ')} (one a line or comma-separated)`,
+  }),
+  'github-token': stringInput(''),
+  comment: enumInput(COMMENT_MODES, 'always'),
+  'status-context': stringInput('release-safety').refine((v) => v.length <= 100 && !/[\r\n]/.test(v), { message: 'must be one line of at most 100 characters' }),
+  'comment-author': stringInput('github-actions[bot]').refine((v) => /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$/.test(v), { message: 'must be a GitHub login, e.g. github-actions[bot]' }),
+};
+
+/** Display-only fields of the event (PR title, branch): untrusted, escaped when rendered. */
+const displayPayload = z
+  .object({
+    pull_request: z.object({ title: z.string().optional(), head: z.object({ ref: z.string().optional() }).passthrough().optional() }).passthrough().optional(),
+    workflow_run: z.object({ display_title: z.string().optional(), head_branch: z.string().nullable().optional() }).passthrough().optional(),
+  })
+  .passthrough();
+
+function displayFields(env: NodeJS.ProcessEnv): { prTitle?: string; headRef?: string } {
+  const parsed = displayPayload.safeParse(readEventPayload(env.GITHUB_EVENT_PATH));
+  if (!parsed.success) return {};
+  const pr = parsed.data.pull_request;
+  const run = parsed.data.workflow_run;
+  const prTitle = pr?.title ?? run?.display_title;
+  const headRef = pr?.head?.ref ?? run?.head_branch ?? undefined;
+  return { ...(prTitle !== undefined ? { prTitle } : {}), ...(headRef ? { headRef } : {}) };
+}
+
+function evidenceDir(raw: string, ctx: RunnerContext): string | undefined {
+  if (raw !== '') return resolveDirectoryInput('evidence-dir', raw, { workspace: ctx.workspace, others: [ctx.runnerTemp] });
+  const dir = join(ctx.runnerTemp || tmpdir(), 'release-safety', 'evidence');
+  return existsSync(dir) ? dir : undefined;
+}
+
+interface Outcome {
+  summary: string;
+  failures: string[];
+}
+
+async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
+  const i = parseInputs(inputs, env);
+  const ctx = buildContext(env);
+  const required = i['required-gates'] as GateName[];
+  const dir = evidenceDir(i['evidence-dir'], ctx);
+  const files = dir ? collectRecordFiles(dir, { workspace: ctx.workspace, others: [ctx.runnerTemp] }) : [];
+  core.info(`${files.length} JSON file(s) in ${dir ?? '(no evidence directory)'}`);
+  const j = judgeRecords(files, { repository: ctx.repository, headSha: ctx.headSha, requiredGates: required });
+
+  const bundle = createBundle(j.records, {
+    repository: ctx.repository,
+    commitSha: ctx.headSha,
+    ...(j.digest ? { digest: j.digest } : {}),
+    ...(j.image ? { image: clamp(j.image, 500) } : {}),
+    verdict: j.verdict,
+    requiredGates: required,
+    reasons: j.reasons.slice(0, 200).map((r) => clamp(r, 2000)),
+    run: { ...(ctx.runId ? { id: ctx.runId } : {}), ...(ctx.runAttempt ? { attempt: ctx.runAttempt } : {}), ...(ctx.runUrl ? { url: ctx.runUrl } : {}) },
+  });
+  const bundleDir = join(ctx.runnerTemp || tmpdir(), 'release-safety');
+  mkdirSync(bundleDir, { recursive: true });
+  const bundlePath = join(bundleDir, 'evidence-bundle.json');
+  writeFileSync(bundlePath, serializeBundle(bundle));
+
+  const runId = Number(ctx.runId ?? 0);
+  const view: ReportView = {
+    repository: ctx.repository,
+    serverUrl: ctx.serverUrl,
+    headSha: ctx.headSha,
+    ...displayFields(env),
+    ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+    marker: { runId: Number.isSafeInteger(runId) ? runId : 0, runAttempt: Number(ctx.runAttempt ?? 1) || 1, headSha: ctx.headSha },
+    bundleSha256: bundle.sha256,
+  };
+  const summary = renderEvidenceSummary(j, view);
+  const outputs: Record<string, string> = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256 };
+  const failures: string[] = [];
+  if (j.verdict !== 'pass') failures.push(`evidence: ${j.verdict}: ${j.reasons.slice(0, 3).join('; ')}${j.reasons.length > 3 ? ` (+${j.reasons.length - 3} more)` : ''}`);
+
+  if (i['github-token'] === '') {
+    core.warning('input "github-token" is empty: no commit status and no comment; the report is in the job summary');
+  } else {
+    const passed = j.rows.filter((r) => r.required && r.status === 'pass').length;
+    const published = await publishReport({
+      token: i['github-token'],
+      apiUrl: ctx.apiUrl,
+      repository: ctx.repository,
+      headSha: ctx.headSha,
+      ...(ctx.prNumber ? { prNumber: ctx.prNumber } : { prCandidates: j.records.flatMap((r) => (r.subject.prNumber ? [r.subject.prNumber] : [])) }),
+      verdict: j.verdict,
+      statusContext: i['status-context'],
+      statusDescription: statusDescription(j.verdict, passed, required.length, j.digest),
+      ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+      comment: { mode: i.comment as CommentMode, author: i['comment-author'], body: renderEvidenceComment(j, view), state: view.marker },
+      warn: (m) => core.warning(m),
+      info: (m) => core.info(m),
+    });
+    if (published.comment?.url) outputs['comment-url'] = published.comment.url;
+    if (published.failure) failures.push(published.failure);
+  }
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  return { summary, failures };
+}
+
+/** Never rejects: every failure is reported on the step, the summary is written in finally. */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let outcome: Outcome | undefined;
+  try {
+    outcome = await report(env);
+    for (const f of outcome.failures) core.setFailed(f);
+    if (outcome.failures.length === 0) core.info('evidence: pass');
+  } catch (error) {
+    const message = error instanceof ConfigurationError ? error.message : `release-safety evidence stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
+    if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack) core.debug(error.stack);
+    core.setOutput('verdict', 'error');
+    core.setFailed(message);
+    outcome = { summary: `## ⚠️ release-safety evidence: error\n\n${md(clamp(message, 2000))}\n`, failures: [message] };
+  } finally {
+    if (outcome && env.GITHUB_STEP_SUMMARY) {
+      try {
+        core.appendSummary(outcome.summary);
+      } catch (error) {
+        core.warning(`could not write the job summary: ${errorMessage(error)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The one way the suite builds an Octokit: `@actions/github`'s client with the retry and
+ * throttling plugins. Writes are serialised by the throttling plugin (one at a time, a second
+ * apart, comments three seconds apart); a secondary rate limit is retried once after its
+ * `retry-after`; a primary rate limit is not waited out (a job should fail, not hang); the retry
+ * plugin retries 5xx with backoff and never a 4xx. Built on call, never at import time, with the
+ * API URL the caller names (GITHUB_API_URL: GitHub Enterprise Server works).
+ */
+import { GitHub, getOctokitOptions } from '@actions/github/lib/utils';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+
+export interface OctokitOptions {
+  token: string;
+  /** GITHUB_API_URL, e.g. https://api.github.com or https://ghe.example/api/v3. */
+  apiUrl: string;
+  /** Where retries and rate-limit waits are reported. */
+  warn?: (message: string) => void;
+  /** Retries of a 5xx answer (default 2). */
+  retries?: number;
+  /** Longest `retry-after` honoured on a secondary rate limit, in seconds (default 60). */
+  maxRetryAfterSeconds?: number;
+}
+
+const ClientWithPlugins = GitHub.plugin(retry, throttling);
+export type GitHubClient = InstanceType<typeof ClientWithPlugins>;
+
+export function createOctokit(options: OctokitOptions): GitHubClient {
+  const warn = options.warn ?? (() => undefined);
+  const maxWait = options.maxRetryAfterSeconds ?? 60;
+  return new ClientWithPlugins(
+    getOctokitOptions(options.token, {
+      baseUrl: options.apiUrl.replace(/\/+$/, ''),
+      userAgent: 'release-safety',
+      retry: { retries: options.retries ?? 2, doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
+      throttle: {
+        onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+          if (retryCount >= 1 || retryAfter > maxWait) {
+            warn(`GitHub's secondary rate limit refused ${request.method} ${request.url} again (retry-after ${retryAfter} s): giving up`);
+            return false;
+          }
+          warn(`GitHub's secondary rate limit: retrying ${request.method} ${request.url} once after ${retryAfter} s`);
+          return true;
+        },
+        onRateLimit: (retryAfter: number, request: { method: string; url: string }) => {
+          warn(`GitHub's rate limit is used up for ${request.method} ${request.url} (resets in ${retryAfter} s): not waiting`);
+          return false;
+        },
+      },
+    }),
+  );
+}

@@ -1,0 +1,185 @@
+/**
+ * The evidence report as GitHub-flavoured markdown: the PR comment (`renderEvidenceComment`, within
+ * GitHub's size limit) and the job summary (`renderEvidenceSummary`, everything, uncut).
+ *
+ * Every string from a record, the event or a tool goes through `md`/`code` (src/core/markdown.ts):
+ * `@`, `<`, backticks, brackets and pipes become entities, so nothing can mention a team, inject
+ * HTML, a link or an image, close a `<details>` or break the table. Only URLs we build ourselves
+ * (the repository, the head SHA, the run) become links, through `link`, which accepts http(s) only.
+ *
+ * Size: GitHub refuses a comment body over 65,536 "characters". Measured reports disagree on the
+ * unit (code points for some bodies, 262,144 UTF-8 bytes for issue comments); the body is kept
+ * within 65,536 UTF-16 code units, JavaScript's `length`, which is never less than the code points
+ * and bounds the UTF-8 size at 196,608 bytes, so it holds under every reading. Cuts are made
+ * whole blocks at a time (details first, then findings, then alert rows), so the markdown stays
+ * valid, and the cut body says so and links the full job summary.
+ */
+import type { Evidence, Finding } from '../core/evidence.js';
+import { code, link, md, STATUS_ICON, table } from '../core/markdown.js';
+import { alertRows, alertTimeline } from './alerts.js';
+import type { GateRow, Judgement } from './judge.js';
+import { renderMarker, type MarkerState } from './marker.js';
+import { clamp } from './text.js';
+
+export const MAX_COMMENT_LENGTH = 65_536;
+const DEFAULT_FINDINGS_PER_GATE = 10;
+
+export interface ReportView {
+  repository: string;
+  serverUrl: string;
+  headSha: string;
+  prTitle?: string;
+  headRef?: string;
+  runUrl?: string;
+  marker: MarkerState;
+  bundleSha256: string;
+}
+
+interface Budget {
+  findingsPerGate: number;
+  detailBlocks: number;
+  alertRows: number;
+  /** Longest finding message shown (the record allows 2,000). */
+  messageMax: number;
+}
+
+const ICON: Record<string, string> = { ...STATUS_ICON, missing: '❌' };
+
+
+/** Seconds with one decimal: 2.6 s. */
+function duration(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function keyFigures(record: Evidence | undefined): string {
+  if (!record) return '';
+  const entries = Object.entries(record.metrics).slice(0, 4);
+  return entries.map(([k, v]) => `${md(clamp(k, 40))} ${md(v)}`).join(', ');
+}
+
+/** A link to a finding's file and line at the head SHA; the path must be a plain relative path. */
+function findingLocation(view: ReportView, f: Finding): string {
+  if (!f.file) return '';
+  const parts = f.file.split('/');
+  const plain = !f.file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...f.file].some((c) => c.charCodeAt(0) < 0x20);
+  const where = `${clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
+  if (!plain) return code(where);
+  const url = `${view.serverUrl}/${view.repository}/blob/${view.headSha}/${parts.map(encodeURIComponent).join('/')}${f.line ? `#L${f.line}` : ''}`;
+  return link(where, url);
+}
+
+function findingLine(view: ReportView, f: Finding, messageMax: number): string {
+  const where = findingLocation(view, f);
+  const rule = f.rule ? ` ${code(clamp(f.rule, 100))}` : '';
+  return `- ${ICON[f.severity === 'error' ? 'fail' : 'skipped'] ?? ''} ${where ? `${where}: ` : ''}${md(clamp(f.message, messageMax))}${rule}`;
+}
+
+function gateTable(rows: readonly GateRow[]): string {
+  const body = rows.map((r) => [
+    ICON[r.status] ?? '',
+    `${code(r.gate)}${r.required ? '' : ' (not required)'}`,
+    `${md(r.status)}: ${md(clamp(r.line, 300))}`,
+    keyFigures(r.record),
+    r.record ? duration(r.record.durationMs) : '',
+    r.record?.subject.runUrl ? link('job', r.record.subject.runUrl) : '',
+  ]);
+  return table(['', 'gate', 'verdict', 'key figures', 'duration', 'run'], body);
+}
+
+function detailsBlock(summary: string, content: string): string {
+  return `<details><summary>${summary}</summary>\n\n${content}\n\n</details>`;
+}
+
+function header(j: Judgement, view: ReportView): string {
+  const lines = [`## ${ICON[j.verdict]} release-safety: ${j.verdict}`, ''];
+  const about: string[] = [];
+  if (view.prTitle !== undefined) about.push(`**${md(clamp(view.prTitle, 300))}**`);
+  if (view.headRef !== undefined) about.push(`branch ${code(clamp(view.headRef, 200))}`);
+  about.push(`head ${link(view.headSha.slice(0, 12), `${view.serverUrl}/${view.repository}/commit/${view.headSha}`)}`);
+  lines.push(about.join(' · '));
+  if (j.image) lines.push('', `Image: ${code(j.image)}`);
+  else if (j.digest) lines.push('', `Image digest: ${code(j.digest)}`);
+  if (j.verdict !== 'pass' && j.reasons.length > 0) lines.push('', ...j.reasons.slice(0, 10).map((r) => `- ${md(clamp(r, 300))}`), ...(j.reasons.length > 10 ? [`- and ${j.reasons.length - 10} more`] : []));
+  return lines.join('\n');
+}
+
+function findingsSection(j: Judgement, view: ReportView, perGate: number, messageMax: number): string {
+  const parts: string[] = [];
+  for (const row of j.rows) {
+    const r = row.record;
+    if (!r || (r.status !== 'fail' && r.status !== 'error') || r.findings.length === 0 || perGate <= 0) continue;
+    const shown = r.findings.slice(0, perGate);
+    const more = r.findingsTotal - shown.length;
+    parts.push(`#### ${code(r.gate)}: first findings\n\n${shown.map((f) => findingLine(view, f, messageMax)).join('\n')}${more > 0 ? `\n\n${more} more in the job summary.` : ''}`);
+  }
+  return parts.join('\n\n');
+}
+
+function detailBlocks(j: Judgement, view: ReportView, messageMax: number): string[] {
+  const blocks: string[] = [];
+  if (j.invalid.length > 0 || j.ignored.length > 0) {
+    const lines = [...j.invalid.map((i) => `- invalid: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 400))}`), ...j.ignored.map((i) => `- ignored: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 300))}`)];
+    blocks.push(detailsBlock(`Records not counted (${j.invalid.length} invalid, ${j.ignored.length} ignored)`, lines.join('\n')));
+  }
+  for (const row of j.rows) {
+    const r = row.record;
+    if (!r) continue;
+    const lines = [
+      `- tool: ${code(clamp(`${r.tool.name} ${r.tool.version}`.trim(), 200))}`,
+      `- started ${md(r.startedAt)}, ${duration(r.durationMs)}`,
+      ...Object.entries(r.metrics).map(([k, v]) => `- ${md(clamp(k, 60))}: ${md(v)}`),
+    ];
+    if (r.findings.length > 0) lines.push('', `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`, '', ...r.findings.map((f) => findingLine(view, f, messageMax)));
+    blocks.push(detailsBlock(`${ICON[r.status] ?? ''} ${md(r.gate)}: everything`, lines.join('\n')));
+  }
+  const timeline = alertTimeline(j.records);
+  if (timeline) blocks.push(detailsBlock('Live alert drill timeline', timeline));
+  return blocks;
+}
+
+function footer(view: ReportView, cut: boolean): string {
+  const run = view.runUrl ? link(`run ${view.marker.runId}${view.marker.runAttempt > 1 ? ` (attempt ${view.marker.runAttempt})` : ''}`, view.runUrl) : `run ${view.marker.runId}`;
+  const summary = view.runUrl ? link('the full report in the job summary', view.runUrl) : 'the full report in the job summary';
+  return [`---`, `${cut ? '✂️ This comment was shortened to fit GitHub\'s limit: see ' : 'Everything: '}${summary}. ${run} · bundle ${code(view.bundleSha256)}`].join('\n');
+}
+
+function assemble(j: Judgement, view: ReportView, budget: Budget, cut: boolean): string {
+  const parts = [renderMarker(view.marker), header(j, view), gateTable(j.rows)];
+  const alerts = alertRows(j.records);
+  if (alerts.length > 0 && budget.alertRows > 0) {
+    const shown = alerts.slice(0, budget.alertRows);
+    parts.push(`### Alert evidence\n\n${table(['alert', 'severity', 'fires in rule test', 'silent in rule test', 'live drill'], shown)}${alerts.length > shown.length ? `\n\n${alerts.length - shown.length} more alert(s) in the job summary.` : ''}`);
+  }
+  const findings = findingsSection(j, view, budget.findingsPerGate, budget.messageMax);
+  if (findings) parts.push(`### Findings\n\n${findings}`);
+  const blocks = detailBlocks(j, view, budget.messageMax).slice(0, budget.detailBlocks);
+  if (blocks.length > 0) parts.push(blocks.join('\n\n'));
+  parts.push(footer(view, cut));
+  return `${parts.join('\n\n')}\n`;
+}
+
+/**
+ * The sticky PR comment, at most `limit` UTF-16 code units with the marker. Details go first,
+ * then findings, then alert rows; a report that still does not fit leaves the verdict and links.
+ */
+export function renderEvidenceComment(j: Judgement, view: ReportView, limit = MAX_COMMENT_LENGTH): string {
+  const budget: Budget = { findingsPerGate: DEFAULT_FINDINGS_PER_GATE, detailBlocks: detailBlocks(j, view, 500).length, alertRows: alertRows(j.records).length, messageMax: 500 };
+  let body = assemble(j, view, budget, false);
+  while (body.length > limit) {
+    if (budget.detailBlocks > 0) budget.detailBlocks--;
+    else if (budget.findingsPerGate > 0) budget.findingsPerGate = Math.floor(budget.findingsPerGate / 2);
+    else if (budget.alertRows > 0) budget.alertRows = Math.floor(budget.alertRows / 2);
+    else break;
+    body = assemble(j, view, budget, true);
+  }
+  if (body.length <= limit) return body;
+  // Only the table and the header are left, and even they do not fit (a limit far below GitHub's).
+  const minimal = `${renderMarker(view.marker)}\n\n## ${ICON[j.verdict]} release-safety: ${j.verdict}\n\n${footer(view, true)}\n`;
+  return minimal;
+}
+
+/** The job summary: every block, every stored finding, every alert; no cut. */
+export function renderEvidenceSummary(j: Judgement, view: ReportView): string {
+  const budget: Budget = { findingsPerGate: Number.MAX_SAFE_INTEGER, detailBlocks: Number.MAX_SAFE_INTEGER, alertRows: Number.MAX_SAFE_INTEGER, messageMax: 2000 };
+  return assemble(j, view, budget, false).replace(/^<!--[^\n]*-->\n\n/, '').replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
+}
