@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { ConfigurationError, ToolError } from '../core/errors.js';
 import { execTool } from '../core/exec.js';
 import type { Logger } from '../core/log.js';
-import { findOnPath, isCommandName } from '../gates/rules/promtool.js';
+import { findOnPath, isCommandName } from './promtool.js';
 import { PROMETHEUS_DEFAULT_VERSION } from './catalog.js';
 import { installTool } from './installer.js';
 
