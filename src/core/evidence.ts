@@ -207,3 +207,16 @@ export function readEvidence(path: string): Evidence {
   }
   return parseEvidence(text, path);
 }
+
+/**
+ * Reads a record and checks it against the sha256 its gate reported (the `evidence-sha256`
+ * output, or a bundle entry): a record changed after it was written is refused, named.
+ */
+export function readVerifiedEvidence(path: string, expectedSha256: string): Evidence {
+  const evidence = readEvidence(path);
+  const actual = evidenceDigest(evidence);
+  if (actual !== expectedSha256) {
+    throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+  }
+  return evidence;
+}
