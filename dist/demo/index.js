@@ -2729,9 +2729,9 @@ const $ZodNumberFormat = /*@__PURE__*/ $constructor("$ZodNumberFormat", (inst, d
     $ZodCheckNumberFormat.init(inst, def);
     $ZodNumber.init(inst, def); // no format checks
 });
-const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodBoolean", (inst, def) => {
+const $ZodBoolean = /*@__PURE__*/ $constructor("$ZodBoolean", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes.boolean;
+    inst._zod.pattern = regexes_boolean;
     inst._zod.parse = (payload, _ctx) => {
         if (def.coerce)
             try {
@@ -2749,7 +2749,7 @@ const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodBigInt = /*@__PURE__*/ $constructor("$ZodBigInt", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.pattern = bigint;
@@ -5139,7 +5139,7 @@ function _uint32(Class, params) {
 function _boolean(Class, params) {
     return new Class({
         type: "boolean",
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // @__NO_SIDE_EFFECTS__
@@ -8681,13 +8681,13 @@ function int32(params) {
 function uint32(params) {
     return core._uint32(ZodNumberFormat, params);
 }
-const ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodBoolean", (inst, def) => {
-    core.$ZodBoolean.init(inst, def);
+const ZodBoolean = /*@__PURE__*/ $constructor("ZodBoolean", (inst, def) => {
+    $ZodBoolean.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.booleanProcessor(inst, ctx, json, params);
-})));
+    inst._zod.processJSONSchema = (ctx, json, params) => booleanProcessor(inst, ctx, json, params);
+});
 function schemas_boolean(params) {
-    return core._boolean(ZodBoolean, params);
+    return _boolean(ZodBoolean, params);
 }
 const ZodBigInt = /*@__PURE__*/ $constructor("ZodBigInt", (inst, def) => {
     $ZodBigInt.init(inst, def);
@@ -9773,6 +9773,18 @@ function readEvidence(path) {
     }
     return parseEvidence(text, path);
 }
+/**
+ * Reads a record and checks it against the sha256 its gate reported (the `evidence-sha256`
+ * output, or a bundle entry): a record changed after it was written is refused, named.
+ */
+function readVerifiedEvidence(path, expectedSha256) {
+    const evidence = readEvidence(path);
+    const actual = evidence_evidenceDigest(evidence);
+    if (actual !== expectedSha256) {
+        throw new errors_ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+    }
+    return evidence;
+}
 
 ;// CONCATENATED MODULE: ./src/core/bundle.ts
 /**
@@ -9876,16 +9888,101 @@ function serializeBundle(bundle) {
     return `${JSON.stringify(bundle, null, 2)}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/core/details.ts
+/**
+ * The shape of each gate's `details` in its evidence record, for readers that act on them (the
+ * release judgement, promotion). Records come from other jobs: a reader parses details through
+ * these schemas and never reads `details.x` untyped. Extra fields (timings) are allowed.
+ */
+
+const details_digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
+/** What the image gate records: the image, the digest it verified, where it pushed. */
+const imageDetailsSchema = object({
+    builder: schemas_string(),
+    builderVersion: schemas_string(),
+    image: schemas_string(),
+    /** The digest of the manifest the registry serves (or of the local layout when not pushed); '' when none. */
+    digest: union([details_digestSchema, literal('')]),
+    ref: schemas_string(),
+    tags: array(schemas_string()),
+    platforms: array(schemas_string()),
+    size: schemas_number().nonnegative(),
+    mediaType: schemas_string(),
+    revision: schemas_string(),
+    /** True only when the image was pushed and its digest re-read from the registry. */
+    pushed: schemas_boolean(),
+    verifiedBy: schemas_string(),
+})
+    .loose();
+/** Parses an image record's details; the first problem, named, when they do not fit. */
+function parseImageDetails(details) {
+    const result = imageDetailsSchema.safeParse(details);
+    if (result.success)
+        return { ok: true, details: result.data };
+    const issue = result.error.issues[0];
+    return { ok: false, problem: `field "details.${issue?.path.join('.') ?? ''}" ${issue?.message ?? 'is invalid'}` };
+}
+
 ;// CONCATENATED MODULE: ./src/core/release.ts
+
 
 /** The gates a release needs by default: every gate the suite has. */
 const RELEASE_GATES = GATES;
+/** Allowed clock difference between the job that wrote a record and the one judging it. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Why a record that says `pass` contradicts itself; undefined when it does not. */
+function selfContradiction(record) {
+    if (record.status !== 'pass')
+        return undefined;
+    for (const metric of ['failed', 'errors', 'error', 'blocking']) {
+        const value = record.metrics[metric];
+        if (value !== undefined && value > 0)
+            return `${record.gate} says pass, but its metric ${metric} is ${value}`;
+    }
+    if (record.findings.some((f) => f.severity === 'error'))
+        return `${record.gate} says pass, but carries an error finding`;
+    return undefined;
+}
+function recordProblems(record, question, now) {
+    const problems = [];
+    const contradiction = selfContradiction(record);
+    if (contradiction)
+        problems.push(contradiction);
+    if (record.subject.repository.toLowerCase() !== question.repository.toLowerCase()) {
+        problems.push(`the ${record.gate} evidence is about ${record.subject.repository}, not ${question.repository}`);
+    }
+    if (record.subject.commitSha !== question.commitSha.toLowerCase()) {
+        problems.push(`the ${record.gate} evidence is about commit ${record.subject.commitSha}, not ${question.commitSha}`);
+    }
+    const age = now - Date.parse(record.startedAt);
+    if (!(age <= question.maxAgeMs))
+        problems.push(`the ${record.gate} evidence is from ${record.startedAt}, older than the ${Math.round(question.maxAgeMs / 1000)} s allowed`);
+    else if (age < -CLOCK_SKEW_MS)
+        problems.push(`the ${record.gate} evidence is from ${record.startedAt}, in the future`);
+    return problems;
+}
+/** The image record names this digest, was pushed, and its details parse. */
+function imageProblems(image, digest) {
+    const parsed = parseImageDetails(image.details);
+    if (!parsed.ok)
+        return { problems: [`the image evidence has no verifiable digest: ${parsed.problem}`] };
+    const recorded = parsed.details.digest || undefined;
+    const problems = [];
+    if (recorded !== digest)
+        problems.push(`the image evidence is for ${recorded ?? 'no digest'}, not ${digest}`);
+    if (!parsed.details.pushed)
+        problems.push('the image evidence says the image was not pushed: only a pushed, verified digest can be released');
+    return { problems, ...(recorded ? { recorded } : {}) };
+}
 /**
  * Decides whether a set of evidence records allows releasing `digest`: one record per required
- * gate, every one `pass`, all about the same commit, and the image record naming this digest.
- * `fail`, `error` and `skipped` all refuse; so does a missing or duplicated record.
+ * gate, every one `pass` and self-consistent, all about this repository and commit and within
+ * the allowed age, and the image record naming this digest as pushed. `fail`, `error` and
+ * `skipped` all refuse; so does a missing or duplicated record.
  */
-function judgeRelease(records, digest, required = RELEASE_GATES) {
+function judgeRelease(records, question) {
+    const required = question.required ?? RELEASE_GATES;
+    const now = (question.now ?? new Date()).getTime();
     const reasons = [];
     const byGate = new Map();
     for (const r of records)
@@ -9899,13 +9996,18 @@ function judgeRelease(records, digest, required = RELEASE_GATES) {
         else if (found[0].status !== 'pass')
             reasons.push(`${gate} is ${found[0].status}: ${found[0].summary}`);
     }
+    for (const record of records)
+        reasons.push(...recordProblems(record, question, now));
     const commits = [...new Set(records.map((r) => r.subject.commitSha))];
     if (commits.length > 1)
         reasons.push(`the records are about different commits: ${commits.join(', ')}`);
     const image = byGate.get('image')?.[0];
-    const recorded = typeof image?.details.digest === 'string' ? image.details.digest : undefined;
-    if (image && recorded !== digest)
-        reasons.push(`the image evidence is for ${recorded ?? 'no digest'}, not ${digest}`);
+    let recorded;
+    if (image) {
+        const checked = imageProblems(image, question.digest);
+        reasons.push(...checked.problems);
+        recorded = checked.recorded;
+    }
     return { ok: reasons.length === 0, reasons, ...(commits.length === 1 ? { commitSha: commits[0] } : {}), ...(recorded ? { digest: recorded } : {}) };
 }
 
@@ -11627,8 +11729,9 @@ async function main(env = process.env) {
         }), 3);
         const byGate = new Map(runs);
         const digest = byGate.get('image')?.outputs.digest ?? '';
-        const records = DEMO_GATES.filter((g) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`))).map((g) => readEvidence((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`)));
-        const verdict = judgeRelease(records, digest, DEMO_GATES);
+        // Each record is checked against the sha256 its gate reported before it is believed.
+        const records = DEMO_GATES.filter((g) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`))).map((g) => readVerifiedEvidence((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`), byGate.get(g)?.outputs['evidence-sha256'] ?? ''));
+        const verdict = judgeRelease(records, { digest, repository: 'acme/sample-service', commitSha: repo.headSha, maxAgeMs: 24 * 3600_000, required: DEMO_GATES });
         const bundle = createBundle(records, {
             repository: 'acme/sample-service',
             commitSha: repo.headSha,

@@ -12473,6 +12473,18 @@ function readEvidence(path) {
     }
     return parseEvidence(text, path);
 }
+/**
+ * Reads a record and checks it against the sha256 its gate reported (the `evidence-sha256`
+ * output, or a bundle entry): a record changed after it was written is refused, named.
+ */
+function readVerifiedEvidence(path, expectedSha256) {
+    const evidence = readEvidence(path);
+    const actual = evidenceDigest(evidence);
+    if (actual !== expectedSha256) {
+        throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+    }
+    return evidence;
+}
 
 ;// CONCATENATED MODULE: ./src/core/annotations.ts
 
