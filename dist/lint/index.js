@@ -143,43 +143,6 @@ function setFailed(message) {
     error(message);
 }
 
-;// CONCATENATED MODULE: ./src/core/annotations.ts
-
-/** GitHub shows at most 10 annotations of each severity per step; more are dropped silently. */
-const ANNOTATIONS_PER_SEVERITY = 10;
-/** Paths in annotations must be relative to the repository root to attach to the diff. */
-function repoRelative(file, workspace) {
-    const rel = (0,external_node_path_namespaceObject.isAbsolute)(file) ? (0,external_node_path_namespaceObject.relative)(workspace, file) : file;
-    return rel.split(external_node_path_namespaceObject.sep).join('/');
-}
-/**
- * Emits one annotation per finding, at most ANNOTATIONS_PER_SEVERITY of each severity, errors
- * first. Returns how many were shown out of how many, so the summary can give the total.
- */
-function emitAnnotations(findings, sink, title) {
-    const shownBySeverity = { error: 0, warning: 0, notice: 0 };
-    let shown = 0;
-    for (const f of findings) {
-        if (shownBySeverity[f.severity] >= ANNOTATIONS_PER_SEVERITY)
-            continue;
-        shownBySeverity[f.severity]++;
-        shown++;
-        const props = { title: f.rule ? `${title}: ${f.rule}` : title };
-        if (f.file) {
-            props.file = f.file;
-            if (f.line)
-                props.startLine = f.line;
-            if (f.endLine && f.line && f.endLine >= f.line)
-                props.endLine = f.endLine;
-            // GitHub rejects a column range spanning lines, so a column goes only on single-line ones.
-            if (f.column && (!props.endLine || props.endLine === props.startLine))
-                props.startColumn = f.column;
-        }
-        sink[f.severity](f.message, props);
-    }
-    return { shown, total: findings.length };
-}
-
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -8577,7 +8540,7 @@ const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
     ZodStringFormat.init(inst, def);
 });
 function url(params) {
-    return core._url(ZodURL, params);
+    return _url(ZodURL, params);
 }
 function httpUrl(params) {
     return core._url(ZodURL, {
@@ -9749,6 +9712,252 @@ function errorMessage(error) {
     return String(error);
 }
 
+;// CONCATENATED MODULE: ./src/core/evidence.ts
+
+
+
+
+
+const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+/** Findings stored per record; the true total is kept in findingsTotal. */
+const MAX_STORED_FINDINGS = 100;
+const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
+const STATUSES = ['pass', 'fail', 'error', 'skipped'];
+const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
+const findingSchema = object({
+    severity: schemas_enum(['error', 'warning', 'notice']),
+    message: schemas_string().max(2000),
+    file: schemas_string().max(1000).optional(),
+    line: schemas_number().int().positive().optional(),
+    endLine: schemas_number().int().positive().optional(),
+    column: schemas_number().int().positive().optional(),
+    rule: schemas_string().max(300).optional(),
+    commit: shaSchema.optional(),
+    fingerprint: schemas_string().max(1500).optional(),
+});
+const subjectSchema = object({
+    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    commitSha: shaSchema,
+    mergeSha: shaSchema.optional(),
+    baseSha: shaSchema.optional(),
+    ref: schemas_string().max(1000).optional(),
+    prNumber: schemas_number().int().positive().optional(),
+    eventName: schemas_string().max(100),
+    runId: schemas_string().max(40).optional(),
+    runAttempt: schemas_string().max(10).optional(),
+    runUrl: schemas_string().url().optional(),
+});
+const toolSchema = object({
+    name: schemas_string().min(1).max(200),
+    version: schemas_string().max(200),
+    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+});
+const evidenceSchema = object({
+    schema: literal(EVIDENCE_SCHEMA),
+    gate: schemas_enum(GATES),
+    status: schemas_enum(STATUSES),
+    summary: schemas_string().max(1000),
+    startedAt: schemas_string().datetime({ offset: true }),
+    durationMs: schemas_number().int().nonnegative(),
+    subject: subjectSchema,
+    tool: toolSchema,
+    metrics: record(schemas_string(), schemas_number().finite()),
+    findings: array(findingSchema).max(MAX_STORED_FINDINGS),
+    findingsTotal: schemas_number().int().nonnegative(),
+    /** Gate-specific details (image digest, alert evidence, ...). */
+    details: record(schemas_string(), unknown()),
+});
+/** Keeps an optional untrusted string only when it fits the record's limit: a cut ref or run id would be a lie. */
+function within(value, max) {
+    return value !== undefined && value !== '' && value.length <= max ? value : undefined;
+}
+/**
+ * The record's subject from the runner context. GITHUB_REF, the event name and the run id come
+ * from the environment unchecked: values over the schema's limits are dropped (the event name,
+ * which the record needs, is cut), so an odd runner value never costs the record.
+ */
+function subjectFromContext(ctx) {
+    const runId = within(ctx.runId, 40);
+    const runUrl = runId && ctx.runUrl && ctx.runUrl.length <= 2000 && url().safeParse(ctx.runUrl).success ? ctx.runUrl : undefined;
+    const ref = within(ctx.ref, 1000);
+    const runAttempt = within(ctx.runAttempt, 10);
+    return {
+        repository: ctx.repository,
+        commitSha: ctx.headSha,
+        ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
+        ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
+        ...(ref ? { ref } : {}),
+        ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
+        eventName: clamp(ctx.eventName, 100),
+        ...(runId ? { runId } : {}),
+        ...(runAttempt ? { runAttempt } : {}),
+        ...(runUrl ? { runUrl } : {}),
+    };
+}
+/** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
+function capFindings(findings) {
+    const rank = { error: 0, warning: 1, notice: 2 };
+    const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
+    return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
+}
+/** Shortens a string to `max` characters, marking the cut. */
+function clamp(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+const positiveInt = (n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+/**
+ * A finding within the schema's limits, whatever the tool reported: long strings cut, a line or
+ * column that is not a positive integer (1.5, -1, NaN) dropped, a malformed commit dropped. Used
+ * for the record and for annotations alike.
+ */
+function sanitiseFinding(f) {
+    const out = { severity: f.severity, message: clamp(String(f.message), 2000) };
+    if (typeof f.file === 'string' && f.file !== '')
+        out.file = clamp(f.file, 1000);
+    if (positiveInt(f.line))
+        out.line = f.line;
+    if (positiveInt(f.endLine) && out.line !== undefined)
+        out.endLine = f.endLine;
+    if (positiveInt(f.column))
+        out.column = f.column;
+    if (typeof f.rule === 'string')
+        out.rule = clamp(f.rule, 300);
+    if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit))
+        out.commit = f.commit;
+    if (typeof f.fingerprint === 'string')
+        out.fingerprint = clamp(f.fingerprint, 1500);
+    return out;
+}
+const clampFinding = sanitiseFinding;
+/**
+ * The record as it will be written, or, when it breaks the schema all the same (a gate bug), an
+ * `error` record that names the field: a gate always leaves a record, and never a false pass.
+ */
+function recordOrError(evidence) {
+    const checked = evidenceSchema.safeParse(evidence);
+    if (checked.success)
+        return checked.data;
+    const issue = checked.error.issues[0];
+    const field = issue?.path.join('.') || '(root)';
+    return evidenceSchema.parse({
+        ...evidence,
+        status: 'error',
+        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
+        tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
+        metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
+        findings: [],
+        findingsTotal: evidence.findingsTotal,
+        details: {},
+    });
+}
+/** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
+function canonicalJson(value) {
+    if (value === null || typeof value !== 'object') {
+        if (typeof value === 'number' && !Number.isFinite(value))
+            throw new TypeError('canonicalJson: non-finite number');
+        return JSON.stringify(value) ?? 'null';
+    }
+    if (Array.isArray(value))
+        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+    const entries = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+function sha256Hex(data) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
+}
+function evidenceDigest(evidence) {
+    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
+}
+/** Validates before writing, so a gate can never emit a record that readers would reject. */
+function writeEvidence(path, evidence) {
+    const checked = evidenceSchema.parse(evidence);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    (0,external_node_fs_namespaceObject.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
+    (0,external_node_fs_namespaceObject.renameSync)(tmp, path);
+    return evidenceDigest(checked);
+}
+/** Reads a record produced by another job: untrusted, so every field is validated. */
+function parseEvidence(text, source) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
+    }
+    const result = evidenceSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    return result.data;
+}
+function readEvidence(path) {
+    let text;
+    try {
+        text = readFileSync(path, 'utf8');
+    }
+    catch (error) {
+        throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
+    }
+    return parseEvidence(text, path);
+}
+/**
+ * Reads a record and checks it against the sha256 its gate reported (the `evidence-sha256`
+ * output, or a bundle entry): a record changed after it was written is refused, named.
+ */
+function readVerifiedEvidence(path, expectedSha256) {
+    const evidence = readEvidence(path);
+    const actual = evidenceDigest(evidence);
+    if (actual !== expectedSha256) {
+        throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+    }
+    return evidence;
+}
+
+;// CONCATENATED MODULE: ./src/core/annotations.ts
+
+
+/** GitHub shows at most 10 annotations of each severity per step; more are dropped silently. */
+const ANNOTATIONS_PER_SEVERITY = 10;
+/** Paths in annotations must be relative to the repository root to attach to the diff. */
+function repoRelative(file, workspace) {
+    const rel = (0,external_node_path_namespaceObject.isAbsolute)(file) ? (0,external_node_path_namespaceObject.relative)(workspace, file) : file;
+    return rel.split(external_node_path_namespaceObject.sep).join('/');
+}
+/**
+ * Emits one annotation per finding, at most ANNOTATIONS_PER_SEVERITY of each severity, errors
+ * first. Returns how many were shown out of how many, so the summary can give the total.
+ */
+function emitAnnotations(findings, sink, title) {
+    const shownBySeverity = { error: 0, warning: 0, notice: 0 };
+    let shown = 0;
+    for (const finding of findings) {
+        if (shownBySeverity[finding.severity] >= ANNOTATIONS_PER_SEVERITY)
+            continue;
+        shownBySeverity[finding.severity]++;
+        shown++;
+        // Clamped like the record: a 30 MB advisory title must not become a 30 MB workflow command.
+        const f = sanitiseFinding(finding);
+        const props = { title: clamp(f.rule ? `${title}: ${f.rule}` : title, 300) };
+        if (f.file) {
+            props.file = f.file;
+            if (f.line)
+                props.startLine = f.line;
+            if (f.endLine && f.line && f.endLine >= f.line)
+                props.endLine = f.endLine;
+            // GitHub rejects a column range spanning lines, so a column goes only on single-line ones.
+            if (f.column && (!props.endLine || props.endLine === props.startLine))
+                props.startColumn = f.column;
+        }
+        sink[f.severity](f.message, props);
+    }
+    return { shown, total: findings.length };
+}
+
 ;// CONCATENATED MODULE: ./src/core/context.ts
 
 
@@ -9925,156 +10134,13 @@ function buildContext(env) {
     return ctx;
 }
 
-;// CONCATENATED MODULE: ./src/core/evidence.ts
-
-
-
-
-
-const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
-/** Findings stored per record; the true total is kept in findingsTotal. */
-const MAX_STORED_FINDINGS = 100;
-const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
-const STATUSES = ['pass', 'fail', 'error', 'skipped'];
-const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
-const findingSchema = object({
-    severity: schemas_enum(['error', 'warning', 'notice']),
-    message: schemas_string().max(2000),
-    file: schemas_string().max(1000).optional(),
-    line: schemas_number().int().positive().optional(),
-    endLine: schemas_number().int().positive().optional(),
-    column: schemas_number().int().positive().optional(),
-    rule: schemas_string().max(300).optional(),
-    commit: shaSchema.optional(),
-    fingerprint: schemas_string().max(1500).optional(),
-});
-const subjectSchema = object({
-    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-    commitSha: shaSchema,
-    mergeSha: shaSchema.optional(),
-    baseSha: shaSchema.optional(),
-    ref: schemas_string().max(1000).optional(),
-    prNumber: schemas_number().int().positive().optional(),
-    eventName: schemas_string().max(100),
-    runId: schemas_string().max(40).optional(),
-    runAttempt: schemas_string().max(10).optional(),
-    runUrl: schemas_string().url().optional(),
-});
-const toolSchema = object({
-    name: schemas_string().min(1).max(200),
-    version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
-});
-const evidenceSchema = object({
-    schema: literal(EVIDENCE_SCHEMA),
-    gate: schemas_enum(GATES),
-    status: schemas_enum(STATUSES),
-    summary: schemas_string().max(1000),
-    startedAt: schemas_string().datetime({ offset: true }),
-    durationMs: schemas_number().int().nonnegative(),
-    subject: subjectSchema,
-    tool: toolSchema,
-    metrics: record(schemas_string(), schemas_number().finite()),
-    findings: array(findingSchema).max(MAX_STORED_FINDINGS),
-    findingsTotal: schemas_number().int().nonnegative(),
-    /** Gate-specific details (image digest, alert evidence, ...). */
-    details: record(schemas_string(), unknown()),
-});
-function subjectFromContext(ctx) {
-    return {
-        repository: ctx.repository,
-        commitSha: ctx.headSha,
-        ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
-        ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
-        ...(ctx.ref ? { ref: ctx.ref } : {}),
-        ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
-        eventName: ctx.eventName,
-        ...(ctx.runId ? { runId: ctx.runId } : {}),
-        ...(ctx.runAttempt ? { runAttempt: ctx.runAttempt } : {}),
-        ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
-    };
-}
-/** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
-function capFindings(findings) {
-    const rank = { error: 0, warning: 1, notice: 2 };
-    const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
-    return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
-}
-/** Shortens a string to `max` characters, marking the cut. */
-function clamp(text, max) {
-    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
-}
-/** Every string field within the schema's limits: a long test name must not lose the record. */
-function clampFinding(f) {
-    return {
-        ...f,
-        message: clamp(f.message, 2000),
-        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
-        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
-        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
-    };
-}
-/** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
-function canonicalJson(value) {
-    if (value === null || typeof value !== 'object') {
-        if (typeof value === 'number' && !Number.isFinite(value))
-            throw new TypeError('canonicalJson: non-finite number');
-        return JSON.stringify(value) ?? 'null';
-    }
-    if (Array.isArray(value))
-        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-    const entries = Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-function sha256Hex(data) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
-}
-function evidenceDigest(evidence) {
-    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
-}
-/** Validates before writing, so a gate can never emit a record that readers would reject. */
-function writeEvidence(path, evidence) {
-    const checked = evidenceSchema.parse(evidence);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    (0,external_node_fs_namespaceObject.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
-    (0,external_node_fs_namespaceObject.renameSync)(tmp, path);
-    return evidenceDigest(checked);
-}
-/** Reads a record produced by another job: untrusted, so every field is validated. */
-function parseEvidence(text, source) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
-    }
-    const result = evidenceSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
-}
-function readEvidence(path) {
-    let text;
-    try {
-        text = readFileSync(path, 'utf8');
-    }
-    catch (error) {
-        throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
-    }
-    return parseEvidence(text, path);
-}
-
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/core/exec.ts
+
+
 
 
 
@@ -10104,6 +10170,36 @@ class TailBuffer {
         return Buffer.concat(this.chunks).toString('utf8');
     }
 }
+/** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+/** After SIGKILL, how long to wait for the pipes to close before the wait ends regardless. */
+const PIPE_GRACE_MS = 1_000;
+/**
+ * Marks every process a tool call starts (the variable is inherited), so the timeout can find a
+ * descendant that left the process group and was re-parented (setsid, a daemon holding stdout).
+ */
+const EXEC_MARK = 'RELEASE_SAFETY_EXEC_ID';
+/** Processes whose environment carries this call's mark (Linux /proc; [] elsewhere). */
+function markedProcesses(mark) {
+    let pids;
+    try {
+        pids = (0,external_node_fs_namespaceObject.readdirSync)('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+    }
+    catch {
+        return [];
+    }
+    const needle = `${EXEC_MARK}=${mark}\0`;
+    return pids
+        .filter((pid) => {
+        try {
+            return `${(0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
+        }
+        catch {
+            return false; // gone, or not ours to read
+        }
+    })
+        .map(Number);
+}
 /**
  * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
  * them may be a registry password.
@@ -10118,10 +10214,11 @@ function withoutActionInputs(env) {
 function execTool(command, args, options) {
     const started = Date.now();
     const max = options.maxBuffer ?? 32 * 1024 * 1024;
+    const mark = (0,external_node_crypto_namespaceObject.randomUUID)();
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
             cwd: options.cwd,
-            env: withoutActionInputs(options.env ?? process.env),
+            env: { ...withoutActionInputs(options.env ?? process.env), [EXEC_MARK]: mark },
             stdio: ['pipe', 'pipe', 'pipe'],
             detached: process.platform !== 'win32',
             windowsHide: true,
@@ -10129,8 +10226,9 @@ function execTool(command, args, options) {
         const out = new TailBuffer(max);
         const err = new TailBuffer(max);
         let timedOut = false;
-        let killTimer;
-        const killGroup = (signal) => {
+        let settled = false;
+        const timers = [];
+        const kill = (signal) => {
             try {
                 if (child.pid && process.platform !== 'win32')
                     process.kill(-child.pid, signal);
@@ -10138,14 +10236,49 @@ function execTool(command, args, options) {
                     child.kill(signal);
             }
             catch {
-                // already gone
+                // the group is already gone
+            }
+            for (const pid of markedProcesses(mark)) {
+                try {
+                    process.kill(pid, signal);
+                }
+                catch {
+                    // already gone
+                }
             }
         };
-        const timer = setTimeout(() => {
+        const finish = (exitCode, signal) => {
+            if (settled)
+                return;
+            settled = true;
+            for (const t of timers)
+                clearTimeout(t);
+            resolve({
+                command,
+                args,
+                exitCode,
+                signal,
+                timedOut,
+                stdout: out.toString(),
+                stderr: err.toString(),
+                truncated: out.truncated || err.truncated,
+                durationMs: Date.now() - started,
+            });
+        };
+        // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every
+        // process carrying this call's mark, SIGKILL after the grace, then the pipes are closed from this end.
+        timers.push(setTimeout(() => {
             timedOut = true;
-            killGroup('SIGTERM');
-            killTimer = setTimeout(() => killGroup('SIGKILL'), 5_000);
-        }, options.timeoutMs);
+            kill('SIGTERM');
+            timers.push(setTimeout(() => {
+                kill('SIGKILL');
+                timers.push(setTimeout(() => {
+                    child.stdout?.destroy();
+                    child.stderr?.destroy();
+                    finish(child.exitCode, child.signalCode);
+                }, PIPE_GRACE_MS));
+            }, KILL_GRACE_MS));
+        }, options.timeoutMs));
         // A decoder per stream: a multi-byte character split across two chunks stays whole.
         const outText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
         const errText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
@@ -10160,29 +10293,26 @@ function execTool(command, args, options) {
                 options.onStderr(errText.write(chunk));
         });
         child.on('error', (error) => {
-            clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
+            settled = true;
+            for (const t of timers)
+                clearTimeout(t);
             if (error.code === 'ENOENT')
                 reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
             else
                 reject(error);
         });
-        child.on('close', (exitCode, signal) => {
-            clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
-            resolve({
-                command,
-                args,
-                exitCode,
-                signal,
-                timedOut,
-                stdout: out.toString(),
-                stderr: err.toString(),
-                truncated: out.truncated || err.truncated,
-                durationMs: Date.now() - started,
-            });
+        child.on('close', (exitCode, signal) => finish(exitCode, signal));
+        // A timed-out tool that exited while a stray descendant still holds the pipes: do not wait
+        // out the kill grace for it.
+        child.on('exit', () => {
+            if (!timedOut)
+                return;
+            kill('SIGKILL');
+            timers.push(setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                finish(child.exitCode, child.signalCode);
+            }, PIPE_GRACE_MS));
         });
         child.stdin.on('error', () => {
             // The tool may exit without reading its input; that is reported through the exit code.
@@ -10344,6 +10474,28 @@ function parseCommandInput(value, input = 'command') {
 
 
 /**
+ * Characters the runner may skip when it looks for a command: .NET trims Unicode white space
+ * before `::`, and a culture-aware IndexOf("##[") can ignore zero-width and control characters
+ * between the three. Neutralising tolerates them all, so no spelling slips through.
+ */
+const IGNORABLE = String.raw `[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}]`;
+const LEGACY_FORM = new RegExp(String.raw `#${IGNORABLE}*#${IGNORABLE}*\[`, 'gu');
+const LINE_START_FORM = new RegExp(String.raw `^((?:\s|\u0085|${IGNORABLE})*):${IGNORABLE}*:`, 'u');
+/**
+ * Makes text safe to print as a plain log line: the runner executes `::cmd::` at the start of a
+ * line and the legacy `##[cmd]` anywhere in one, so each is broken with a space (visible, plain
+ * ASCII: an invisible character could itself be ignored by the runner's matching). Every line
+ * (CR, LF or CRLF, as the runner splits them) is treated. Every log path goes through this.
+ */
+function neutraliseCommands(text) {
+    if (!text.includes(':') && !text.includes('#'))
+        return text;
+    return text
+        .split(/(\r\n|\r|\n)/)
+        .map((part, i) => (i % 2 === 1 ? part : part.replace(LEGACY_FORM, '## [').replace(LINE_START_FORM, '$1: :')))
+        .join('');
+}
+/**
  * Prints untrusted text between ::stop-commands:: markers so a line such as "::error::x" or
  * "::add-mask::" in tool output or a file name is shown, not executed.
  */
@@ -10355,29 +10507,58 @@ function printUntrusted(write, text) {
     write(text.endsWith('\n') ? text.slice(0, -1) : text);
     write(`::${token}::`);
 }
+/** Longest line the live log shows; the rest of a longer line is cut (the tool's own buffer keeps it). */
+const MAX_LOG_LINE = 16 * 1024;
+/**
+ * Live output between stop-commands markers, line by line. Each chunk is scanned once and a
+ * line is kept only up to MAX_LOG_LINE characters, so a 600 MB single line costs its bytes once
+ * (linear) and never holds the event loop (the tool's timeout must still fire).
+ */
 function streamBetweenMarkers(write) {
     const token = `rs-${(0,external_node_crypto_namespaceObject.randomUUID)()}`;
     let open = false;
     let pending = '';
+    let cut = 0;
+    const append = (part) => {
+        const room = MAX_LOG_LINE - pending.length;
+        if (part.length <= room)
+            pending += part;
+        else {
+            if (room > 0)
+                pending += part.slice(0, room);
+            cut += part.length - Math.max(room, 0);
+        }
+    };
+    const finish = () => {
+        const line = cut > 0 ? `${pending} [... ${cut} more characters of this line not shown]` : pending;
+        pending = '';
+        cut = 0;
+        return line;
+    };
     return {
         write(chunk) {
             if (!open) {
                 write(`::stop-commands::${token}`);
                 open = true;
             }
-            pending += chunk;
-            const cut = pending.lastIndexOf('\n');
-            if (cut >= 0) {
-                write(pending.slice(0, cut));
-                pending = pending.slice(cut + 1);
+            // Complete lines of one chunk go out in one write.
+            const lines = [];
+            let start = 0;
+            for (let nl = chunk.indexOf('\n', start); nl >= 0; nl = chunk.indexOf('\n', start)) {
+                append(chunk.slice(start, nl));
+                lines.push(finish());
+                start = nl + 1;
             }
+            if (start < chunk.length)
+                append(chunk.slice(start));
+            if (lines.length > 0)
+                write(lines.join('\n'));
         },
         end() {
             if (!open)
                 return;
-            if (pending)
-                write(pending);
-            pending = '';
+            if (pending || cut)
+                write(finish());
             write(`::${token}::`);
             open = false;
         },
@@ -10385,10 +10566,10 @@ function streamBetweenMarkers(write) {
 }
 function actionsLogger() {
     return {
-        info: (m) => info(m),
-        warning: (m) => warning(m),
-        debug: (m) => debug(m),
-        group: (name, fn) => group(name, fn),
+        info: (m) => info(neutraliseCommands(m)),
+        warning: (m) => warning(neutraliseCommands(m)),
+        debug: (m) => debug(neutraliseCommands(m)),
+        group: (name, fn) => group(neutraliseCommands(name), fn),
         untrusted: (text) => printUntrusted((line) => info(line), text),
         untrustedStream: () => streamBetweenMarkers((line) => info(line)),
     };
@@ -10605,7 +10786,7 @@ async function runGateAction(spec, env = process.env) {
         let annotations = { shown: 0, total: 0 };
         if (ctx && evidenceDir) {
             const { findings, findingsTotal } = capFindings(report.findings);
-            const evidence = {
+            const evidence = recordOrError({
                 schema: EVIDENCE_SCHEMA,
                 gate: report.gate,
                 status: report.status,
@@ -10613,12 +10794,17 @@ async function runGateAction(spec, env = process.env) {
                 startedAt: report.startedAt,
                 durationMs: report.durationMs,
                 subject: subjectFromContext(ctx),
-                tool: report.tool,
+                tool: { ...report.tool, name: clamp(report.tool.name || 'release-safety', 200), version: clamp(report.tool.version, 200) },
                 metrics: report.metrics,
                 findings,
                 findingsTotal,
                 details: report.details,
-            };
+            });
+            // A record the gate could not write as reported is an error, and the step says so.
+            if (evidence.status !== report.status) {
+                report.status = evidence.status;
+                report.summary = evidence.summary;
+            }
             evidencePath = (0,external_node_path_namespaceObject.join)(evidenceDir, `${spec.gate}.json`);
             evidenceSha = writeEvidence(evidencePath, evidence);
             annotations = emitAnnotations(report.findings, runner_namespaceObject, `release-safety ${spec.gate}`);
@@ -10635,17 +10821,19 @@ async function runGateAction(spec, env = process.env) {
         };
         for (const [name, value] of Object.entries(outputs))
             setOutput(name, String(value));
+        // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
+        const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
         if (report.status === 'fail' || report.status === 'error')
-            setFailed(`${spec.gate}: ${report.summary}`);
+            setFailed(verdict);
         else
-            info(`${spec.gate}: ${report.summary}`);
+            log.info(verdict);
     }
     catch (error) {
         // Still leave a status and a summary: downstream steps read them, and "could not report" must
         // never read as anything but an error.
         const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
         setOutput('status', 'error');
-        setFailed(message);
+        setFailed(neutraliseCommands(message));
         summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
         if (error instanceof Error && error.stack)
             debug(error.stack);
@@ -10656,7 +10844,7 @@ async function runGateAction(spec, env = process.env) {
                 appendSummary(summary);
             }
             catch (error) {
-                warning(`could not write the job summary: ${errorMessage(error)}`);
+                log.warning(`could not write the job summary: ${errorMessage(error)}`);
             }
         }
     }

@@ -5,10 +5,10 @@ import type { z } from 'zod';
 import { emitAnnotations, type AnnotationCount } from './annotations.js';
 import { buildContext, type RunnerContext } from './context.js';
 import { ConfigurationError, errorMessage, ToolError } from './errors.js';
-import { capFindings, clamp, EVIDENCE_SCHEMA, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
+import { capFindings, clamp, EVIDENCE_SCHEMA, recordOrError, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
 import type { GateReport, GateRuntime } from './gate.js';
 import { parseInputs, stringInput, type InputShape } from './inputs.js';
-import { actionsLogger } from './log.js';
+import { actionsLogger, neutraliseCommands } from './log.js';
 import { md } from './markdown.js';
 import { renderGateSummary } from './summary.js';
 
@@ -86,7 +86,7 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
     let annotations: AnnotationCount = { shown: 0, total: 0 };
     if (ctx && evidenceDir) {
       const { findings, findingsTotal } = capFindings(report.findings);
-      const evidence: Evidence = {
+      const evidence: Evidence = recordOrError({
         schema: EVIDENCE_SCHEMA,
         gate: report.gate,
         status: report.status,
@@ -94,12 +94,17 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
         startedAt: report.startedAt,
         durationMs: report.durationMs,
         subject: subjectFromContext(ctx),
-        tool: report.tool,
+        tool: { ...report.tool, name: clamp(report.tool.name || 'release-safety', 200), version: clamp(report.tool.version, 200) },
         metrics: report.metrics,
         findings,
         findingsTotal,
         details: report.details,
-      };
+      });
+      // A record the gate could not write as reported is an error, and the step says so.
+      if (evidence.status !== report.status) {
+        report.status = evidence.status;
+        report.summary = evidence.summary;
+      }
       evidencePath = join(evidenceDir, `${spec.gate}.json`);
       evidenceSha = writeEvidence(evidencePath, evidence);
       annotations = emitAnnotations(report.findings, core, `release-safety ${spec.gate}`);
@@ -114,14 +119,16 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
       ...report.outputs,
     };
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, String(value));
-    if (report.status === 'fail' || report.status === 'error') core.setFailed(`${spec.gate}: ${report.summary}`);
-    else core.info(`${spec.gate}: ${report.summary}`);
+    // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
+    const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
+    if (report.status === 'fail' || report.status === 'error') core.setFailed(verdict);
+    else log.info(verdict);
   } catch (error) {
     // Still leave a status and a summary: downstream steps read them, and "could not report" must
     // never read as anything but an error.
     const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
     core.setOutput('status', 'error');
-    core.setFailed(message);
+    core.setFailed(neutraliseCommands(message));
     summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
     if (error instanceof Error && error.stack) core.debug(error.stack);
   } finally {
@@ -129,7 +136,7 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
       try {
         core.appendSummary(summary);
       } catch (error) {
-        core.warning(`could not write the job summary: ${errorMessage(error)}`);
+        log.warning(`could not write the job summary: ${errorMessage(error)}`);
       }
     }
   }

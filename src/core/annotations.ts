@@ -1,5 +1,5 @@
 import { isAbsolute, relative, sep } from 'node:path';
-import type { Finding } from './evidence.js';
+import { clamp, sanitiseFinding, type Finding } from './evidence.js';
 
 /** GitHub shows at most 10 annotations of each severity per step; more are dropped silently. */
 export const ANNOTATIONS_PER_SEVERITY = 10;
@@ -36,11 +36,13 @@ export function repoRelative(file: string, workspace: string): string {
 export function emitAnnotations(findings: readonly Finding[], sink: AnnotationSink, title: string): AnnotationCount {
   const shownBySeverity = { error: 0, warning: 0, notice: 0 };
   let shown = 0;
-  for (const f of findings) {
-    if (shownBySeverity[f.severity] >= ANNOTATIONS_PER_SEVERITY) continue;
-    shownBySeverity[f.severity]++;
+  for (const finding of findings) {
+    if (shownBySeverity[finding.severity] >= ANNOTATIONS_PER_SEVERITY) continue;
+    shownBySeverity[finding.severity]++;
     shown++;
-    const props: AnnotationProps = { title: f.rule ? `${title}: ${f.rule}` : title };
+    // Clamped like the record: a 30 MB advisory title must not become a 30 MB workflow command.
+    const f = sanitiseFinding(finding);
+    const props: AnnotationProps = { title: clamp(f.rule ? `${title}: ${f.rule}` : title, 300) };
     if (f.file) {
       props.file = f.file;
       if (f.line) props.startLine = f.line;

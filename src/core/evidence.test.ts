@@ -67,3 +67,23 @@ describe('evidence records', () => {
     expect(readFileSync(path, 'utf8')).toContain('\n  "gate": "lint"');
   });
 });
+
+describe('readVerifiedEvidence', () => {
+  it('accepts the record its gate hashed and refuses one altered after', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { sampleEvidence } = await import('../../test/fixtures/evidence.js');
+    const { readVerifiedEvidence, writeEvidence } = await import('./evidence.js');
+    const dir = mkdtempSync(join(tmpdir(), 'rs-evidence-'));
+    try {
+      const path = join(dir, 'test.json');
+      const sha = writeEvidence(path, sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 } }));
+      expect(readVerifiedEvidence(path, sha).gate).toBe('test');
+      writeFileSync(path, JSON.stringify(sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, summary: 'edited' })));
+      expect(() => readVerifiedEvidence(path, sha)).toThrow(/hashes to sha256:[0-9a-f]{64}, not the sha256:[0-9a-f]{64} its gate reported/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -67,18 +67,32 @@ export const evidenceSchema = z.object({
 });
 export type Evidence = z.infer<typeof evidenceSchema>;
 
+/** Keeps an optional untrusted string only when it fits the record's limit: a cut ref or run id would be a lie. */
+function within(value: string | undefined, max: number): string | undefined {
+  return value !== undefined && value !== '' && value.length <= max ? value : undefined;
+}
+
+/**
+ * The record's subject from the runner context. GITHUB_REF, the event name and the run id come
+ * from the environment unchecked: values over the schema's limits are dropped (the event name,
+ * which the record needs, is cut), so an odd runner value never costs the record.
+ */
 export function subjectFromContext(ctx: RunnerContext): Subject {
+  const runId = within(ctx.runId, 40);
+  const runUrl = runId && ctx.runUrl && ctx.runUrl.length <= 2000 && z.url().safeParse(ctx.runUrl).success ? ctx.runUrl : undefined;
+  const ref = within(ctx.ref, 1000);
+  const runAttempt = within(ctx.runAttempt, 10);
   return {
     repository: ctx.repository,
     commitSha: ctx.headSha,
     ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
     ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
-    ...(ctx.ref ? { ref: ctx.ref } : {}),
+    ...(ref ? { ref } : {}),
     ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
-    eventName: ctx.eventName,
-    ...(ctx.runId ? { runId: ctx.runId } : {}),
-    ...(ctx.runAttempt ? { runAttempt: ctx.runAttempt } : {}),
-    ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+    eventName: clamp(ctx.eventName, 100),
+    ...(runId ? { runId } : {}),
+    ...(runAttempt ? { runAttempt } : {}),
+    ...(runUrl ? { runUrl } : {}),
   };
 }
 
@@ -94,15 +108,45 @@ export function clamp(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
-/** Every string field within the schema's limits: a long test name must not lose the record. */
-function clampFinding(f: Finding): Finding {
-  return {
-    ...f,
-    message: clamp(f.message, 2000),
-    ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
-    ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
-    ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
-  };
+const positiveInt = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+
+/**
+ * A finding within the schema's limits, whatever the tool reported: long strings cut, a line or
+ * column that is not a positive integer (1.5, -1, NaN) dropped, a malformed commit dropped. Used
+ * for the record and for annotations alike.
+ */
+export function sanitiseFinding(f: Finding): Finding {
+  const out: Finding = { severity: f.severity, message: clamp(String(f.message), 2000) };
+  if (typeof f.file === 'string' && f.file !== '') out.file = clamp(f.file, 1000);
+  if (positiveInt(f.line)) out.line = f.line;
+  if (positiveInt(f.endLine) && out.line !== undefined) out.endLine = f.endLine;
+  if (positiveInt(f.column)) out.column = f.column;
+  if (typeof f.rule === 'string') out.rule = clamp(f.rule, 300);
+  if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit)) out.commit = f.commit;
+  if (typeof f.fingerprint === 'string') out.fingerprint = clamp(f.fingerprint, 1500);
+  return out;
+}
+const clampFinding = sanitiseFinding;
+
+/**
+ * The record as it will be written, or, when it breaks the schema all the same (a gate bug), an
+ * `error` record that names the field: a gate always leaves a record, and never a false pass.
+ */
+export function recordOrError(evidence: Evidence): Evidence {
+  const checked = evidenceSchema.safeParse(evidence);
+  if (checked.success) return checked.data;
+  const issue = checked.error.issues[0];
+  const field = issue?.path.join('.') || '(root)';
+  return evidenceSchema.parse({
+    ...evidence,
+    status: 'error',
+    summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
+    tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
+    metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
+    findings: [],
+    findingsTotal: evidence.findingsTotal,
+    details: {},
+  });
 }
 
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
@@ -162,4 +206,17 @@ export function readEvidence(path: string): Evidence {
     throw new ConfigurationError(`evidence record ${path} cannot be read: ${(error as Error).message}`);
   }
   return parseEvidence(text, path);
+}
+
+/**
+ * Reads a record and checks it against the sha256 its gate reported (the `evidence-sha256`
+ * output, or a bundle entry): a record changed after it was written is refused, named.
+ */
+export function readVerifiedEvidence(path: string, expectedSha256: string): Evidence {
+  const evidence = readEvidence(path);
+  const actual = evidenceDigest(evidence);
+  if (actual !== expectedSha256) {
+    throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+  }
+  return evidence;
 }

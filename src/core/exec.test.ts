@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ToolNotFoundError } from './errors.js';
 import { execTool, lastLines, splitCommandLine } from './exec.js';
@@ -46,5 +47,50 @@ describe('execTool', () => {
   });
   it('splitCommandLine honours quotes and escapes only', () => {
     expect(splitCommandLine(`go test "./..." -run 'A|B' x\\ y ""`)).toEqual(['go', 'test', './...', '-run', 'A|B', 'x y', '']);
+  });
+});
+
+/** Running, as opposed to gone or a zombie nobody reaped (PID 1 in a container may not). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('execTool timeouts whatever holds the pipes', () => {
+  it('ends the wait and kills a setsid grandchild that holds stdout', async () => {
+    const script = 'const { spawn } = require("node:child_process"); const g = spawn("setsid", ["sleep", "60"], { stdio: ["ignore", "inherit", "inherit"] }); console.log("grandchild " + g.pid); setTimeout(() => {}, 60000);';
+    const r = await execTool('node', ['-e', script], { timeoutMs: 1_000 });
+    expect(r.timedOut).toBe(true);
+    expect(r.durationMs).toBeLessThan(8_000);
+    const pid = Number(/grandchild (\d+)/.exec(r.stdout)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    await new Promise((done) => setTimeout(done, 200));
+    expect(running(pid)).toBe(false);
+  });
+  it('a tool that exits leaving a setsid daemon on its stdout still ends at the timeout', async () => {
+    const script = 'const { spawn } = require("node:child_process"); const g = spawn("setsid", ["sleep", "60"], { stdio: ["ignore", "inherit", "inherit"], detached: false }); g.unref(); console.log("grandchild " + g.pid);';
+    const r = await execTool('node', ['-e', script], { timeoutMs: 1_000 });
+    expect(r.durationMs).toBeLessThan(8_000);
+    expect(r.exitCode).toBe(0);
+    const pid = Number(/grandchild (\d+)/.exec(r.stdout)?.[1]);
+    await new Promise((done) => setTimeout(done, 200));
+    expect(running(pid)).toBe(false);
+  });
+  it('fires while output streams without end, through the live log', async () => {
+    const { streamBetweenMarkers } = await import('./log.js');
+    let written = 0;
+    const stream = streamBetweenMarkers((line) => (written += line.length));
+    const r = await execTool('node', ['-e', 'const s = "x".repeat(1 << 20); (function go() { while (process.stdout.write(s)); process.stdout.once("drain", go); })()'], {
+      timeoutMs: 1_500,
+      maxBuffer: 1 << 20,
+      onStdout: (chunk) => stream.write(chunk),
+    });
+    stream.end();
+    expect(r.timedOut).toBe(true);
+    expect(r.durationMs).toBeLessThan(8_000);
+    expect(written).toBeLessThan(64 * 1024);
   });
 });

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { ToolNotFoundError } from './errors.js';
 
@@ -54,6 +56,37 @@ class TailBuffer {
   }
 }
 
+/** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+/** After SIGKILL, how long to wait for the pipes to close before the wait ends regardless. */
+const PIPE_GRACE_MS = 1_000;
+
+/**
+ * Marks every process a tool call starts (the variable is inherited), so the timeout can find a
+ * descendant that left the process group and was re-parented (setsid, a daemon holding stdout).
+ */
+const EXEC_MARK = 'RELEASE_SAFETY_EXEC_ID';
+
+/** Processes whose environment carries this call's mark (Linux /proc; [] elsewhere). */
+function markedProcesses(mark: string): number[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+  } catch {
+    return [];
+  }
+  const needle = `${EXEC_MARK}=${mark}\0`;
+  return pids
+    .filter((pid) => {
+      try {
+        return `${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
+      } catch {
+        return false; // gone, or not ours to read
+      }
+    })
+    .map(Number);
+}
+
 /**
  * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
  * them may be a registry password.
@@ -69,10 +102,11 @@ export function withoutActionInputs(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export function execTool(command: string, args: readonly string[], options: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
   const max = options.maxBuffer ?? 32 * 1024 * 1024;
+  const mark = randomUUID();
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], {
       cwd: options.cwd,
-      env: withoutActionInputs(options.env ?? process.env),
+      env: { ...withoutActionInputs(options.env ?? process.env), [EXEC_MARK]: mark },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
       windowsHide: true,
@@ -80,20 +114,59 @@ export function execTool(command: string, args: readonly string[], options: Exec
     const out = new TailBuffer(max);
     const err = new TailBuffer(max);
     let timedOut = false;
-    let killTimer: NodeJS.Timeout | undefined;
-    const killGroup = (signal: NodeJS.Signals) => {
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const kill = (signal: NodeJS.Signals) => {
       try {
         if (child.pid && process.platform !== 'win32') process.kill(-child.pid, signal);
         else child.kill(signal);
       } catch {
-        // already gone
+        // the group is already gone
+      }
+      for (const pid of markedProcesses(mark)) {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // already gone
+        }
       }
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), 5_000);
-    }, options.timeoutMs);
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      resolve({
+        command,
+        args,
+        exitCode,
+        signal,
+        timedOut,
+        stdout: out.toString(),
+        stderr: err.toString(),
+        truncated: out.truncated || err.truncated,
+        durationMs: Date.now() - started,
+      });
+    };
+    // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every
+    // process carrying this call's mark, SIGKILL after the grace, then the pipes are closed from this end.
+    timers.push(
+      setTimeout(() => {
+        timedOut = true;
+        kill('SIGTERM');
+        timers.push(
+          setTimeout(() => {
+            kill('SIGKILL');
+            timers.push(
+              setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                finish(child.exitCode, child.signalCode);
+              }, PIPE_GRACE_MS),
+            );
+          }, KILL_GRACE_MS),
+        );
+      }, options.timeoutMs),
+    );
     // A decoder per stream: a multi-byte character split across two chunks stays whole.
     const outText = new StringDecoder('utf8');
     const errText = new StringDecoder('utf8');
@@ -106,25 +179,24 @@ export function execTool(command: string, args: readonly string[], options: Exec
       if (options.onStderr) options.onStderr(errText.write(chunk));
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
+      settled = true;
+      for (const t of timers) clearTimeout(t);
       if (error.code === 'ENOENT') reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
       else reject(error);
     });
-    child.on('close', (exitCode, signal) => {
-      clearTimeout(timer);
-      if (killTimer) clearTimeout(killTimer);
-      resolve({
-        command,
-        args,
-        exitCode,
-        signal,
-        timedOut,
-        stdout: out.toString(),
-        stderr: err.toString(),
-        truncated: out.truncated || err.truncated,
-        durationMs: Date.now() - started,
-      });
+    child.on('close', (exitCode, signal) => finish(exitCode, signal));
+    // A timed-out tool that exited while a stray descendant still holds the pipes: do not wait
+    // out the kill grace for it.
+    child.on('exit', () => {
+      if (!timedOut) return;
+      kill('SIGKILL');
+      timers.push(
+        setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          finish(child.exitCode, child.signalCode);
+        }, PIPE_GRACE_MS),
+      );
     });
     child.stdin.on('error', () => {
       // The tool may exit without reading its input; that is reported through the exit code.

@@ -24,7 +24,7 @@ describe('runner protocol', () => {
   it('an annotation message with newlines cannot start a second command', () => {
     error('bad\n::add-mask::oops', { file: 'src/a,b:c.ts', startLine: 3, title: 'lint' });
     const commands = parseWorkflowCommands(out);
-    expect(commands).toEqual([{ command: 'error', properties: { title: 'lint', file: 'src/a,b:c.ts', line: '3' }, message: 'bad\n::add-mask::oops' }]);
+    expect(commands).toEqual([{ command: 'error', properties: { title: 'lint', file: 'src/a,b:c.ts', line: '3' }, message: 'bad\n::add-mask::oops', form: 'v2', stream: 'stdout' }]);
   });
 
   it('setOutput writes a heredoc the runner parses back exactly, even for multi-line values', () => {

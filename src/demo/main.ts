@@ -16,7 +16,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBundle, serializeBundle } from '../core/bundle.js';
-import { readEvidence, type GateName } from '../core/evidence.js';
+import { readVerifiedEvidence, type GateName } from '../core/evidence.js';
 import { judgeRelease } from '../core/release.js';
 
 /** The gates the demo runs (the alert drill joins with the pipeline). */
@@ -177,8 +177,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const byGate = new Map(runs);
     const digest = byGate.get('image')?.outputs.digest ?? '';
 
-    const records = DEMO_GATES.filter((g) => existsSync(join(evidenceDir, `${g}.json`))).map((g) => readEvidence(join(evidenceDir, `${g}.json`)));
-    const verdict = judgeRelease(records, digest, DEMO_GATES);
+    // Each record is checked against the sha256 its gate reported before it is believed.
+    const records = DEMO_GATES.filter((g) => existsSync(join(evidenceDir, `${g}.json`))).map((g) =>
+      readVerifiedEvidence(join(evidenceDir, `${g}.json`), byGate.get(g)?.outputs['evidence-sha256'] ?? ''),
+    );
+    const verdict = judgeRelease(records, { digest, repository: 'acme/sample-service', commitSha: repo.headSha, maxAgeMs: 24 * 3600_000, required: DEMO_GATES });
     const bundle = createBundle(records, {
       repository: 'acme/sample-service',
       commitSha: repo.headSha,

@@ -23,6 +23,10 @@ export interface WorkflowCommand {
   command: string;
   properties: Record<string, string>;
   message: string;
+  /** `::cmd::` at the start of a line, or the legacy `##[cmd]` anywhere in one. */
+  form: 'v2' | 'legacy';
+  /** Which stream carried it: the runner reads commands from both. */
+  stream: 'stdout' | 'stderr';
 }
 
 export interface ActionRun {
@@ -56,45 +60,99 @@ export interface RunOptions {
   toolCache?: string;
 }
 
+/** The commands the runner knows (its command extensions); a line naming another is plain text. */
+export const RUNNER_COMMANDS: ReadonlySet<string> = new Set([
+  'add-mask',
+  'add-path',
+  'set-env',
+  'set-output',
+  'save-state',
+  'add-matcher',
+  'remove-matcher',
+  'warning',
+  'error',
+  'notice',
+  'debug',
+  'group',
+  'endgroup',
+  'echo',
+  'stop-commands',
+  'internal-set-repo-path',
+]);
+
 function unescapeData(s: string): string {
   return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 function unescapeProperty(s: string): string {
   return unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',');
 }
+function unescapeLegacy(s: string): string {
+  return s.replace(/%3B/g, ';').replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%5D/g, ']').replace(/%25/g, '%');
+}
+
+type ParsedLine = Omit<WorkflowCommand, 'stream'>;
+
+function splitProperties(text: string, separator: string, unescape: (s: string) => string): Record<string, string> {
+  const properties: Record<string, string> = {};
+  for (const pair of text.split(separator)) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    // The runner splits on the first '=' and drops empty parts: "=x" and "x=" set nothing.
+    if (eq > 0 && eq < pair.length - 1) properties[pair.slice(0, eq)] = unescape(pair.slice(eq + 1));
+  }
+  return properties;
+}
+
+/** The runner's ActionCommand.TryParseV2: after leading white space, `::name props::data`. */
+function parseV2(raw: string, known: ReadonlySet<string>): ParsedLine | undefined {
+  const line = raw.replace(/^[\s\u0085]+/u, '');
+  if (!line.startsWith('::')) return undefined;
+  const end = line.indexOf('::', 2);
+  if (end < 0) return undefined;
+  const head = line.slice(2, end);
+  const space = head.indexOf(' ');
+  const command = space < 0 ? head : head.slice(0, space);
+  if (!known.has(command)) return undefined;
+  const properties = space > 0 ? splitProperties(head.slice(space + 1).trim(), ',', unescapeProperty) : {};
+  return { command, properties, message: unescapeData(line.slice(end + 2)), form: 'v2' };
+}
+
+/** The runner's legacy ActionCommand.TryParse: `##[name props]data` anywhere in the line. */
+function parseLegacy(line: string, known: ReadonlySet<string>): ParsedLine | undefined {
+  const start = line.indexOf('##[');
+  if (start < 0) return undefined;
+  const close = line.indexOf(']', start);
+  if (close < 0) return undefined;
+  const head = line.slice(start + 3, close);
+  const space = head.indexOf(' ');
+  const command = space < 0 ? head : head.slice(0, space);
+  if (!known.has(command)) return undefined;
+  const properties = space > 0 ? splitProperties(head.slice(space + 1), ';', unescapeLegacy) : {};
+  return { command, properties, message: unescapeLegacy(line.slice(close + 1)), form: 'legacy' };
+}
 
 /**
- * Parses workflow commands the way the runner does, including ::stop-commands::TOKEN, which
- * turns command processing off until ::TOKEN:: appears.
+ * Parses workflow commands the way the runner's ActionCommandManager does: each line is tried
+ * as `::cmd::` first, then as the legacy `##[cmd]` anywhere in the line; `stop-commands` turns
+ * processing off until its token comes back in either form (the token counts as a command only
+ * while processing is stopped). Lines split on CR, LF or CRLF, as the runner reads them.
  */
-export function parseWorkflowCommands(stdout: string): WorkflowCommand[] {
+export function parseWorkflowCommands(text: string, stream: 'stdout' | 'stderr' = 'stdout'): WorkflowCommand[] {
   const commands: WorkflowCommand[] = [];
   let stopToken: string | undefined;
-  for (const raw of stdout.split(/\r?\n/)) {
-    const line = raw.trimStart();
-    if (!line.startsWith('::')) continue;
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    const known = stopToken === undefined ? RUNNER_COMMANDS : new Set([...RUNNER_COMMANDS, stopToken]);
+    const parsed = parseV2(line, known) ?? parseLegacy(line, known);
+    if (!parsed) continue;
     if (stopToken !== undefined) {
-      if (line.trim() === `::${stopToken}::`) stopToken = undefined;
+      if (parsed.command.toLowerCase() === stopToken.toLowerCase()) stopToken = undefined;
       continue;
     }
-    const end = line.indexOf('::', 2);
-    if (end < 0) continue;
-    const head = line.slice(2, end);
-    const message = unescapeData(line.slice(end + 2));
-    const space = head.indexOf(' ');
-    const command = space < 0 ? head : head.slice(0, space);
-    const properties: Record<string, string> = {};
-    if (space >= 0) {
-      for (const pair of head.slice(space + 1).split(',')) {
-        const eq = pair.indexOf('=');
-        if (eq > 0) properties[pair.slice(0, eq).trim()] = unescapeProperty(pair.slice(eq + 1));
-      }
-    }
-    if (command === 'stop-commands') {
-      stopToken = message;
+    if (parsed.command === 'stop-commands') {
+      stopToken = parsed.message;
       continue;
     }
-    commands.push({ command, properties, message });
+    commands.push({ ...parsed, stream });
   }
   return commands;
 }
@@ -201,7 +259,7 @@ export async function runAction(name: string, options: RunOptions): Promise<Acti
       resolve({ exitCode: code, stdout: out, stderr: err });
     });
   });
-  const commands = parseWorkflowCommands(stdout);
+  const commands = [...parseWorkflowCommands(stdout, 'stdout'), ...parseWorkflowCommands(stderr, 'stderr')];
   const read = (p: string) => readFileSync(p, 'utf8');
   const outputs = parseKeyValueFile(read(paths.GITHUB_OUTPUT));
   const summary = read(paths.GITHUB_STEP_SUMMARY);
