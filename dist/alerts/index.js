@@ -11879,43 +11879,6 @@ function setFailed(message) {
     error(message);
 }
 
-;// CONCATENATED MODULE: ./src/core/annotations.ts
-
-/** GitHub shows at most 10 annotations of each severity per step; more are dropped silently. */
-const ANNOTATIONS_PER_SEVERITY = 10;
-/** Paths in annotations must be relative to the repository root to attach to the diff. */
-function repoRelative(file, workspace) {
-    const rel = isAbsolute(file) ? relative(workspace, file) : file;
-    return rel.split(sep).join('/');
-}
-/**
- * Emits one annotation per finding, at most ANNOTATIONS_PER_SEVERITY of each severity, errors
- * first. Returns how many were shown out of how many, so the summary can give the total.
- */
-function emitAnnotations(findings, sink, title) {
-    const shownBySeverity = { error: 0, warning: 0, notice: 0 };
-    let shown = 0;
-    for (const f of findings) {
-        if (shownBySeverity[f.severity] >= ANNOTATIONS_PER_SEVERITY)
-            continue;
-        shownBySeverity[f.severity]++;
-        shown++;
-        const props = { title: f.rule ? `${title}: ${f.rule}` : title };
-        if (f.file) {
-            props.file = f.file;
-            if (f.line)
-                props.startLine = f.line;
-            if (f.endLine && f.line && f.endLine >= f.line)
-                props.endLine = f.endLine;
-            // GitHub rejects a column range spanning lines, so a column goes only on single-line ones.
-            if (f.column && (!props.endLine || props.endLine === props.startLine))
-                props.startColumn = f.column;
-        }
-        sink[f.severity](f.message, props);
-    }
-    return { shown, total: findings.length };
-}
-
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -20313,7 +20276,7 @@ const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
     ZodStringFormat.init(inst, def);
 });
 function url(params) {
-    return core._url(ZodURL, params);
+    return _url(ZodURL, params);
 }
 function httpUrl(params) {
     return core._url(ZodURL, {
@@ -21465,11 +21428,11 @@ class errors_ConfigurationError extends Error {
  * `error` with this message; a gate that reports partial results collects these and calls
  * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
  */
-class ToolError extends Error {
+class errors_ToolError extends Error {
     name = 'ToolError';
 }
 /** A tool could not be found on PATH or in the working directory: the gate could not judge. */
-class ToolNotFoundError extends ToolError {
+class ToolNotFoundError extends errors_ToolError {
     tool;
     hint;
     name = 'ToolNotFoundError';
@@ -21479,10 +21442,256 @@ class ToolNotFoundError extends ToolError {
         this.hint = hint;
     }
 }
-function errorMessage(error) {
+function errors_errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
+}
+
+;// CONCATENATED MODULE: ./src/core/evidence.ts
+
+
+
+
+
+const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+/** Findings stored per record; the true total is kept in findingsTotal. */
+const MAX_STORED_FINDINGS = 100;
+const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
+const STATUSES = ['pass', 'fail', 'error', 'skipped'];
+const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
+const findingSchema = object({
+    severity: schemas_enum(['error', 'warning', 'notice']),
+    message: schemas_string().max(2000),
+    file: schemas_string().max(1000).optional(),
+    line: schemas_number().int().positive().optional(),
+    endLine: schemas_number().int().positive().optional(),
+    column: schemas_number().int().positive().optional(),
+    rule: schemas_string().max(300).optional(),
+    commit: shaSchema.optional(),
+    fingerprint: schemas_string().max(1500).optional(),
+});
+const subjectSchema = object({
+    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    commitSha: shaSchema,
+    mergeSha: shaSchema.optional(),
+    baseSha: shaSchema.optional(),
+    ref: schemas_string().max(1000).optional(),
+    prNumber: schemas_number().int().positive().optional(),
+    eventName: schemas_string().max(100),
+    runId: schemas_string().max(40).optional(),
+    runAttempt: schemas_string().max(10).optional(),
+    runUrl: schemas_string().url().optional(),
+});
+const toolSchema = object({
+    name: schemas_string().min(1).max(200),
+    version: schemas_string().max(200),
+    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+});
+const evidenceSchema = object({
+    schema: literal(EVIDENCE_SCHEMA),
+    gate: schemas_enum(GATES),
+    status: schemas_enum(STATUSES),
+    summary: schemas_string().max(1000),
+    startedAt: schemas_string().datetime({ offset: true }),
+    durationMs: schemas_number().int().nonnegative(),
+    subject: subjectSchema,
+    tool: toolSchema,
+    metrics: record(schemas_string(), schemas_number().finite()),
+    findings: array(findingSchema).max(MAX_STORED_FINDINGS),
+    findingsTotal: schemas_number().int().nonnegative(),
+    /** Gate-specific details (image digest, alert evidence, ...). */
+    details: record(schemas_string(), unknown()),
+});
+/** Keeps an optional untrusted string only when it fits the record's limit: a cut ref or run id would be a lie. */
+function within(value, max) {
+    return value !== undefined && value !== '' && value.length <= max ? value : undefined;
+}
+/**
+ * The record's subject from the runner context. GITHUB_REF, the event name and the run id come
+ * from the environment unchecked: values over the schema's limits are dropped (the event name,
+ * which the record needs, is cut), so an odd runner value never costs the record.
+ */
+function subjectFromContext(ctx) {
+    const runId = within(ctx.runId, 40);
+    const runUrl = runId && ctx.runUrl && ctx.runUrl.length <= 2000 && url().safeParse(ctx.runUrl).success ? ctx.runUrl : undefined;
+    const ref = within(ctx.ref, 1000);
+    const runAttempt = within(ctx.runAttempt, 10);
+    return {
+        repository: ctx.repository,
+        commitSha: ctx.headSha,
+        ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
+        ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
+        ...(ref ? { ref } : {}),
+        ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
+        eventName: evidence_clamp(ctx.eventName, 100),
+        ...(runId ? { runId } : {}),
+        ...(runAttempt ? { runAttempt } : {}),
+        ...(runUrl ? { runUrl } : {}),
+    };
+}
+/** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
+function capFindings(findings) {
+    const rank = { error: 0, warning: 1, notice: 2 };
+    const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
+    return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
+}
+/** Shortens a string to `max` characters, marking the cut. */
+function evidence_clamp(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+const positiveInt = (n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+/**
+ * A finding within the schema's limits, whatever the tool reported: long strings cut, a line or
+ * column that is not a positive integer (1.5, -1, NaN) dropped, a malformed commit dropped. Used
+ * for the record and for annotations alike.
+ */
+function sanitiseFinding(f) {
+    const out = { severity: f.severity, message: evidence_clamp(String(f.message), 2000) };
+    if (typeof f.file === 'string' && f.file !== '')
+        out.file = evidence_clamp(f.file, 1000);
+    if (positiveInt(f.line))
+        out.line = f.line;
+    if (positiveInt(f.endLine) && out.line !== undefined)
+        out.endLine = f.endLine;
+    if (positiveInt(f.column))
+        out.column = f.column;
+    if (typeof f.rule === 'string')
+        out.rule = evidence_clamp(f.rule, 300);
+    if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit))
+        out.commit = f.commit;
+    if (typeof f.fingerprint === 'string')
+        out.fingerprint = evidence_clamp(f.fingerprint, 1500);
+    return out;
+}
+const clampFinding = sanitiseFinding;
+/**
+ * The record as it will be written, or, when it breaks the schema all the same (a gate bug), an
+ * `error` record that names the field: a gate always leaves a record, and never a false pass.
+ */
+function recordOrError(evidence) {
+    const checked = evidenceSchema.safeParse(evidence);
+    if (checked.success)
+        return checked.data;
+    const issue = checked.error.issues[0];
+    const field = issue?.path.join('.') || '(root)';
+    return evidenceSchema.parse({
+        ...evidence,
+        status: 'error',
+        summary: evidence_clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${evidence_clamp(evidence.summary, 300)}`, 1000),
+        tool: { name: evidence_clamp(evidence.tool?.name || 'release-safety', 200), version: evidence_clamp(evidence.tool?.version ?? '', 200) },
+        metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
+        findings: [],
+        findingsTotal: evidence.findingsTotal,
+        details: {},
+    });
+}
+/** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
+function canonicalJson(value) {
+    if (value === null || typeof value !== 'object') {
+        if (typeof value === 'number' && !Number.isFinite(value))
+            throw new TypeError('canonicalJson: non-finite number');
+        return JSON.stringify(value) ?? 'null';
+    }
+    if (Array.isArray(value))
+        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+    const entries = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+function sha256Hex(data) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
+}
+function evidenceDigest(evidence) {
+    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
+}
+/** Validates before writing, so a gate can never emit a record that readers would reject. */
+function writeEvidence(path, evidence) {
+    const checked = evidenceSchema.parse(evidence);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    (0,external_node_fs_namespaceObject.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
+    (0,external_node_fs_namespaceObject.renameSync)(tmp, path);
+    return evidenceDigest(checked);
+}
+/** Reads a record produced by another job: untrusted, so every field is validated. */
+function parseEvidence(text, source) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
+    }
+    const result = evidenceSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    return result.data;
+}
+function readEvidence(path) {
+    let text;
+    try {
+        text = readFileSync(path, 'utf8');
+    }
+    catch (error) {
+        throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
+    }
+    return parseEvidence(text, path);
+}
+/**
+ * Reads a record and checks it against the sha256 its gate reported (the `evidence-sha256`
+ * output, or a bundle entry): a record changed after it was written is refused, named.
+ */
+function readVerifiedEvidence(path, expectedSha256) {
+    const evidence = readEvidence(path);
+    const actual = evidenceDigest(evidence);
+    if (actual !== expectedSha256) {
+        throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+    }
+    return evidence;
+}
+
+;// CONCATENATED MODULE: ./src/core/annotations.ts
+
+
+/** GitHub shows at most 10 annotations of each severity per step; more are dropped silently. */
+const ANNOTATIONS_PER_SEVERITY = 10;
+/** Paths in annotations must be relative to the repository root to attach to the diff. */
+function repoRelative(file, workspace) {
+    const rel = isAbsolute(file) ? relative(workspace, file) : file;
+    return rel.split(sep).join('/');
+}
+/**
+ * Emits one annotation per finding, at most ANNOTATIONS_PER_SEVERITY of each severity, errors
+ * first. Returns how many were shown out of how many, so the summary can give the total.
+ */
+function emitAnnotations(findings, sink, title) {
+    const shownBySeverity = { error: 0, warning: 0, notice: 0 };
+    let shown = 0;
+    for (const finding of findings) {
+        if (shownBySeverity[finding.severity] >= ANNOTATIONS_PER_SEVERITY)
+            continue;
+        shownBySeverity[finding.severity]++;
+        shown++;
+        // Clamped like the record: a 30 MB advisory title must not become a 30 MB workflow command.
+        const f = sanitiseFinding(finding);
+        const props = { title: evidence_clamp(f.rule ? `${title}: ${f.rule}` : title, 300) };
+        if (f.file) {
+            props.file = f.file;
+            if (f.line)
+                props.startLine = f.line;
+            if (f.endLine && f.line && f.endLine >= f.line)
+                props.endLine = f.endLine;
+            // GitHub rejects a column range spanning lines, so a column goes only on single-line ones.
+            if (f.column && (!props.endLine || props.endLine === props.startLine))
+                props.startColumn = f.column;
+        }
+        sink[f.severity](f.message, props);
+    }
+    return { shown, total: findings.length };
 }
 
 ;// CONCATENATED MODULE: ./src/core/context.ts
@@ -21661,156 +21870,13 @@ function buildContext(env) {
     return ctx;
 }
 
-;// CONCATENATED MODULE: ./src/core/evidence.ts
-
-
-
-
-
-const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
-/** Findings stored per record; the true total is kept in findingsTotal. */
-const MAX_STORED_FINDINGS = 100;
-const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
-const STATUSES = ['pass', 'fail', 'error', 'skipped'];
-const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
-const findingSchema = object({
-    severity: schemas_enum(['error', 'warning', 'notice']),
-    message: schemas_string().max(2000),
-    file: schemas_string().max(1000).optional(),
-    line: schemas_number().int().positive().optional(),
-    endLine: schemas_number().int().positive().optional(),
-    column: schemas_number().int().positive().optional(),
-    rule: schemas_string().max(300).optional(),
-    commit: shaSchema.optional(),
-    fingerprint: schemas_string().max(1500).optional(),
-});
-const subjectSchema = object({
-    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-    commitSha: shaSchema,
-    mergeSha: shaSchema.optional(),
-    baseSha: shaSchema.optional(),
-    ref: schemas_string().max(1000).optional(),
-    prNumber: schemas_number().int().positive().optional(),
-    eventName: schemas_string().max(100),
-    runId: schemas_string().max(40).optional(),
-    runAttempt: schemas_string().max(10).optional(),
-    runUrl: schemas_string().url().optional(),
-});
-const toolSchema = object({
-    name: schemas_string().min(1).max(200),
-    version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
-});
-const evidenceSchema = object({
-    schema: literal(EVIDENCE_SCHEMA),
-    gate: schemas_enum(GATES),
-    status: schemas_enum(STATUSES),
-    summary: schemas_string().max(1000),
-    startedAt: schemas_string().datetime({ offset: true }),
-    durationMs: schemas_number().int().nonnegative(),
-    subject: subjectSchema,
-    tool: toolSchema,
-    metrics: record(schemas_string(), schemas_number().finite()),
-    findings: array(findingSchema).max(MAX_STORED_FINDINGS),
-    findingsTotal: schemas_number().int().nonnegative(),
-    /** Gate-specific details (image digest, alert evidence, ...). */
-    details: record(schemas_string(), unknown()),
-});
-function subjectFromContext(ctx) {
-    return {
-        repository: ctx.repository,
-        commitSha: ctx.headSha,
-        ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
-        ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
-        ...(ctx.ref ? { ref: ctx.ref } : {}),
-        ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
-        eventName: ctx.eventName,
-        ...(ctx.runId ? { runId: ctx.runId } : {}),
-        ...(ctx.runAttempt ? { runAttempt: ctx.runAttempt } : {}),
-        ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
-    };
-}
-/** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
-function capFindings(findings) {
-    const rank = { error: 0, warning: 1, notice: 2 };
-    const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
-    return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
-}
-/** Shortens a string to `max` characters, marking the cut. */
-function clamp(text, max) {
-    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
-}
-/** Every string field within the schema's limits: a long test name must not lose the record. */
-function clampFinding(f) {
-    return {
-        ...f,
-        message: clamp(f.message, 2000),
-        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
-        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
-        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
-    };
-}
-/** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
-function canonicalJson(value) {
-    if (value === null || typeof value !== 'object') {
-        if (typeof value === 'number' && !Number.isFinite(value))
-            throw new TypeError('canonicalJson: non-finite number');
-        return JSON.stringify(value) ?? 'null';
-    }
-    if (Array.isArray(value))
-        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-    const entries = Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-function sha256Hex(data) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
-}
-function evidenceDigest(evidence) {
-    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
-}
-/** Validates before writing, so a gate can never emit a record that readers would reject. */
-function writeEvidence(path, evidence) {
-    const checked = evidenceSchema.parse(evidence);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    (0,external_node_fs_namespaceObject.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
-    (0,external_node_fs_namespaceObject.renameSync)(tmp, path);
-    return evidenceDigest(checked);
-}
-/** Reads a record produced by another job: untrusted, so every field is validated. */
-function parseEvidence(text, source) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
-    }
-    const result = evidenceSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
-}
-function readEvidence(path) {
-    let text;
-    try {
-        text = readFileSync(path, 'utf8');
-    }
-    catch (error) {
-        throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
-    }
-    return parseEvidence(text, path);
-}
-
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/core/exec.ts
+
+
 
 
 
@@ -21840,6 +21906,36 @@ class TailBuffer {
         return Buffer.concat(this.chunks).toString('utf8');
     }
 }
+/** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+/** After SIGKILL, how long to wait for the pipes to close before the wait ends regardless. */
+const PIPE_GRACE_MS = 1_000;
+/**
+ * Marks every process a tool call starts (the variable is inherited), so the timeout can find a
+ * descendant that left the process group and was re-parented (setsid, a daemon holding stdout).
+ */
+const EXEC_MARK = 'RELEASE_SAFETY_EXEC_ID';
+/** Processes whose environment carries this call's mark (Linux /proc; [] elsewhere). */
+function markedProcesses(mark) {
+    let pids;
+    try {
+        pids = (0,external_node_fs_namespaceObject.readdirSync)('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+    }
+    catch {
+        return [];
+    }
+    const needle = `${EXEC_MARK}=${mark}\0`;
+    return pids
+        .filter((pid) => {
+        try {
+            return `${(0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
+        }
+        catch {
+            return false; // gone, or not ours to read
+        }
+    })
+        .map(Number);
+}
 /**
  * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
  * them may be a registry password.
@@ -21851,13 +21947,14 @@ function withoutActionInputs(env) {
  * Runs one executable with an argument array (never a shell). Resolves with the exit status for
  * the caller to interpret; rejects only when the program cannot be started at all.
  */
-function exec_execTool(command, args, options) {
+function execTool(command, args, options) {
     const started = Date.now();
     const max = options.maxBuffer ?? 32 * 1024 * 1024;
+    const mark = (0,external_node_crypto_namespaceObject.randomUUID)();
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
             cwd: options.cwd,
-            env: withoutActionInputs(options.env ?? process.env),
+            env: { ...withoutActionInputs(options.env ?? process.env), [EXEC_MARK]: mark },
             stdio: ['pipe', 'pipe', 'pipe'],
             detached: process.platform !== 'win32',
             windowsHide: true,
@@ -21865,8 +21962,9 @@ function exec_execTool(command, args, options) {
         const out = new TailBuffer(max);
         const err = new TailBuffer(max);
         let timedOut = false;
-        let killTimer;
-        const killGroup = (signal) => {
+        let settled = false;
+        const timers = [];
+        const kill = (signal) => {
             try {
                 if (child.pid && process.platform !== 'win32')
                     process.kill(-child.pid, signal);
@@ -21874,14 +21972,49 @@ function exec_execTool(command, args, options) {
                     child.kill(signal);
             }
             catch {
-                // already gone
+                // the group is already gone
+            }
+            for (const pid of markedProcesses(mark)) {
+                try {
+                    process.kill(pid, signal);
+                }
+                catch {
+                    // already gone
+                }
             }
         };
-        const timer = setTimeout(() => {
+        const finish = (exitCode, signal) => {
+            if (settled)
+                return;
+            settled = true;
+            for (const t of timers)
+                clearTimeout(t);
+            resolve({
+                command,
+                args,
+                exitCode,
+                signal,
+                timedOut,
+                stdout: out.toString(),
+                stderr: err.toString(),
+                truncated: out.truncated || err.truncated,
+                durationMs: Date.now() - started,
+            });
+        };
+        // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every
+        // process carrying this call's mark, SIGKILL after the grace, then the pipes are closed from this end.
+        timers.push(setTimeout(() => {
             timedOut = true;
-            killGroup('SIGTERM');
-            killTimer = setTimeout(() => killGroup('SIGKILL'), 5_000);
-        }, options.timeoutMs);
+            kill('SIGTERM');
+            timers.push(setTimeout(() => {
+                kill('SIGKILL');
+                timers.push(setTimeout(() => {
+                    child.stdout?.destroy();
+                    child.stderr?.destroy();
+                    finish(child.exitCode, child.signalCode);
+                }, PIPE_GRACE_MS));
+            }, KILL_GRACE_MS));
+        }, options.timeoutMs));
         // A decoder per stream: a multi-byte character split across two chunks stays whole.
         const outText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
         const errText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
@@ -21896,29 +22029,26 @@ function exec_execTool(command, args, options) {
                 options.onStderr(errText.write(chunk));
         });
         child.on('error', (error) => {
-            clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
+            settled = true;
+            for (const t of timers)
+                clearTimeout(t);
             if (error.code === 'ENOENT')
                 reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
             else
                 reject(error);
         });
-        child.on('close', (exitCode, signal) => {
-            clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
-            resolve({
-                command,
-                args,
-                exitCode,
-                signal,
-                timedOut,
-                stdout: out.toString(),
-                stderr: err.toString(),
-                truncated: out.truncated || err.truncated,
-                durationMs: Date.now() - started,
-            });
+        child.on('close', (exitCode, signal) => finish(exitCode, signal));
+        // A timed-out tool that exited while a stray descendant still holds the pipes: do not wait
+        // out the kill grace for it.
+        child.on('exit', () => {
+            if (!timedOut)
+                return;
+            kill('SIGKILL');
+            timers.push(setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                finish(child.exitCode, child.signalCode);
+            }, PIPE_GRACE_MS));
         });
         child.stdin.on('error', () => {
             // The tool may exit without reading its input; that is reported through the exit code.
@@ -22081,6 +22211,28 @@ function parseCommandInput(value, input = 'command') {
 
 
 /**
+ * Characters the runner may skip when it looks for a command: .NET trims Unicode white space
+ * before `::`, and a culture-aware IndexOf("##[") can ignore zero-width and control characters
+ * between the three. Neutralising tolerates them all, so no spelling slips through.
+ */
+const IGNORABLE = String.raw `[\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}]`;
+const LEGACY_FORM = new RegExp(String.raw `#${IGNORABLE}*#${IGNORABLE}*\[`, 'gu');
+const LINE_START_FORM = new RegExp(String.raw `^((?:\s|\u0085|${IGNORABLE})*):${IGNORABLE}*:`, 'u');
+/**
+ * Makes text safe to print as a plain log line: the runner executes `::cmd::` at the start of a
+ * line and the legacy `##[cmd]` anywhere in one, so each is broken with a space (visible, plain
+ * ASCII: an invisible character could itself be ignored by the runner's matching). Every line
+ * (CR, LF or CRLF, as the runner splits them) is treated. Every log path goes through this.
+ */
+function neutraliseCommands(text) {
+    if (!text.includes(':') && !text.includes('#'))
+        return text;
+    return text
+        .split(/(\r\n|\r|\n)/)
+        .map((part, i) => (i % 2 === 1 ? part : part.replace(LEGACY_FORM, '## [').replace(LINE_START_FORM, '$1: :')))
+        .join('');
+}
+/**
  * Prints untrusted text between ::stop-commands:: markers so a line such as "::error::x" or
  * "::add-mask::" in tool output or a file name is shown, not executed.
  */
@@ -22092,29 +22244,58 @@ function printUntrusted(write, text) {
     write(text.endsWith('\n') ? text.slice(0, -1) : text);
     write(`::${token}::`);
 }
+/** Longest line the live log shows; the rest of a longer line is cut (the tool's own buffer keeps it). */
+const MAX_LOG_LINE = 16 * 1024;
+/**
+ * Live output between stop-commands markers, line by line. Each chunk is scanned once and a
+ * line is kept only up to MAX_LOG_LINE characters, so a 600 MB single line costs its bytes once
+ * (linear) and never holds the event loop (the tool's timeout must still fire).
+ */
 function streamBetweenMarkers(write) {
     const token = `rs-${(0,external_node_crypto_namespaceObject.randomUUID)()}`;
     let open = false;
     let pending = '';
+    let cut = 0;
+    const append = (part) => {
+        const room = MAX_LOG_LINE - pending.length;
+        if (part.length <= room)
+            pending += part;
+        else {
+            if (room > 0)
+                pending += part.slice(0, room);
+            cut += part.length - Math.max(room, 0);
+        }
+    };
+    const finish = () => {
+        const line = cut > 0 ? `${pending} [... ${cut} more characters of this line not shown]` : pending;
+        pending = '';
+        cut = 0;
+        return line;
+    };
     return {
         write(chunk) {
             if (!open) {
                 write(`::stop-commands::${token}`);
                 open = true;
             }
-            pending += chunk;
-            const cut = pending.lastIndexOf('\n');
-            if (cut >= 0) {
-                write(pending.slice(0, cut));
-                pending = pending.slice(cut + 1);
+            // Complete lines of one chunk go out in one write.
+            const lines = [];
+            let start = 0;
+            for (let nl = chunk.indexOf('\n', start); nl >= 0; nl = chunk.indexOf('\n', start)) {
+                append(chunk.slice(start, nl));
+                lines.push(finish());
+                start = nl + 1;
             }
+            if (start < chunk.length)
+                append(chunk.slice(start));
+            if (lines.length > 0)
+                write(lines.join('\n'));
         },
         end() {
             if (!open)
                 return;
-            if (pending)
-                write(pending);
-            pending = '';
+            if (pending || cut)
+                write(finish());
             write(`::${token}::`);
             open = false;
         },
@@ -22122,10 +22303,10 @@ function streamBetweenMarkers(write) {
 }
 function actionsLogger() {
     return {
-        info: (m) => info(m),
-        warning: (m) => warning(m),
-        debug: (m) => debug(m),
-        group: (name, fn) => group(name, fn),
+        info: (m) => info(neutraliseCommands(m)),
+        warning: (m) => warning(neutraliseCommands(m)),
+        debug: (m) => debug(neutraliseCommands(m)),
+        group: (name, fn) => group(neutraliseCommands(name), fn),
         untrusted: (text) => printUntrusted((line) => info(line), text),
         untrustedStream: () => streamBetweenMarkers((line) => info(line)),
     };
@@ -22288,7 +22469,7 @@ function errorReport(gate, message, startedAt, durationMs) {
     return {
         gate,
         status: 'error',
-        summary: clamp(message, 1000),
+        summary: evidence_clamp(message, 1000),
         tool: { name: 'release-safety', version: '' },
         metrics: {},
         findings: [],
@@ -22323,18 +22504,18 @@ async function runGateAction(spec, env = process.env) {
         report = await spec.execute(inputs, ctx, runtime);
     }
     catch (error) {
-        if (error instanceof errors_ConfigurationError || error instanceof ToolError) {
+        if (error instanceof errors_ConfigurationError || error instanceof errors_ToolError) {
             failure = error.message;
         }
         else {
-            failure = `release-safety ${spec.gate} stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
+            failure = `release-safety ${spec.gate} stopped on an unexpected error (a bug; please report it): ${errors_errorMessage(error)}`;
             if (error instanceof Error && error.stack)
                 debug(error.stack);
         }
         report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
     }
     // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
+    report.summary = evidence_clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
     let summary = '';
     try {
         let evidencePath = '';
@@ -22342,7 +22523,7 @@ async function runGateAction(spec, env = process.env) {
         let annotations = { shown: 0, total: 0 };
         if (ctx && evidenceDir) {
             const { findings, findingsTotal } = capFindings(report.findings);
-            const evidence = {
+            const evidence = recordOrError({
                 schema: EVIDENCE_SCHEMA,
                 gate: report.gate,
                 status: report.status,
@@ -22350,12 +22531,17 @@ async function runGateAction(spec, env = process.env) {
                 startedAt: report.startedAt,
                 durationMs: report.durationMs,
                 subject: subjectFromContext(ctx),
-                tool: report.tool,
+                tool: { ...report.tool, name: evidence_clamp(report.tool.name || 'release-safety', 200), version: evidence_clamp(report.tool.version, 200) },
                 metrics: report.metrics,
                 findings,
                 findingsTotal,
                 details: report.details,
-            };
+            });
+            // A record the gate could not write as reported is an error, and the step says so.
+            if (evidence.status !== report.status) {
+                report.status = evidence.status;
+                report.summary = evidence.summary;
+            }
             evidencePath = (0,external_node_path_namespaceObject.join)(evidenceDir, `${spec.gate}.json`);
             evidenceSha = writeEvidence(evidencePath, evidence);
             annotations = emitAnnotations(report.findings, runner_namespaceObject, `release-safety ${spec.gate}`);
@@ -22372,18 +22558,20 @@ async function runGateAction(spec, env = process.env) {
         };
         for (const [name, value] of Object.entries(outputs))
             setOutput(name, String(value));
+        // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
+        const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
         if (report.status === 'fail' || report.status === 'error')
-            setFailed(`${spec.gate}: ${report.summary}`);
+            setFailed(verdict);
         else
-            info(`${spec.gate}: ${report.summary}`);
+            log.info(verdict);
     }
     catch (error) {
         // Still leave a status and a summary: downstream steps read them, and "could not report" must
         // never read as anything but an error.
-        const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
+        const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errors_errorMessage(error)}`;
         setOutput('status', 'error');
-        setFailed(message);
-        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
+        setFailed(neutraliseCommands(message));
+        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(evidence_clamp(message, 1000))}\n`;
         if (error instanceof Error && error.stack)
             debug(error.stack);
     }
@@ -22393,7 +22581,7 @@ async function runGateAction(spec, env = process.env) {
                 appendSummary(summary);
             }
             catch (error) {
-                warning(`could not write the job summary: ${errorMessage(error)}`);
+                log.warning(`could not write the job summary: ${errors_errorMessage(error)}`);
             }
         }
     }
@@ -23579,7 +23767,7 @@ function cacheFile(file, fileName, name, version, arch) {
 async function extract(archive, tempDir, asset) {
     const dest = (0,external_node_path_namespaceObject.join)(tempDir, `extract-${(0,external_node_crypto_namespaceObject.randomUUID)()}`);
     (0,external_node_fs_namespaceObject.mkdirSync)(dest, { recursive: true });
-    const r = await exec_execTool('tar', ['-xzf', archive, '-C', dest, '--no-same-owner'], { timeoutMs: 120_000, installHint: 'tar is needed to unpack tools' });
+    const r = await execTool('tar', ['-xzf', archive, '-C', dest, '--no-same-owner'], { timeoutMs: 120_000, installHint: 'tar is needed to unpack tools' });
     if (r.exitCode !== 0)
         throw new Error(`tar could not unpack the verified archive: ${describeExit(r)}: ${r.stderr.trim().slice(0, 300)}`);
     const exe = (0,external_node_path_namespaceObject.join)(dest, asset.entry);
@@ -23650,8 +23838,7 @@ async function installer_installTool(req) {
     return { path, version, fromCache, sha256: asset.sha256 };
 }
 
-;// CONCATENATED MODULE: ./src/gates/rules/promtool.ts
-
+;// CONCATENATED MODULE: ./src/tools/promtool.ts
 
 
 
@@ -23686,212 +23873,41 @@ function isCommandName(value) {
  * the explicit way to use an unverified, preinstalled promtool); otherwise the pinned,
  * checksum-verified download of promtool-version, or of the catalog's default version. A promtool
  * that merely happens to be on PATH is never picked silently: its version would be whatever the
- * runner image carries.
+ * runner image carries. A bad input is a ConfigurationError; a failed install a ToolError.
  */
-async function locatePromtool(o) {
-    if (o.path && isCommandName(o.path)) {
-        const onPath = findOnPath(o.path, o.searchPath);
+async function acquirePromtool(request) {
+    if (request.path && isCommandName(request.path)) {
+        const onPath = findOnPath(request.path, request.searchPath);
         if (!onPath) {
-            throw new ConfigurationError(`input "promtool-path" is the command name ${JSON.stringify(o.path)}, but no executable of that name is on PATH: install promtool in an earlier step, give its path, or leave promtool-path empty to use the pinned, verified promtool ${o.version || PROMTOOL_DEFAULT_VERSION}`);
+            throw new ConfigurationError(`input "promtool-path" is the command name ${JSON.stringify(request.path)}, but no executable of that name is on PATH: install promtool in an earlier step, give its path, or leave promtool-path empty to use the pinned, verified promtool ${request.version || PROMTOOL_DEFAULT_VERSION}`);
         }
         return { path: onPath, source: 'PATH' };
     }
-    if (o.path) {
-        if (!existsSync(o.path))
-            throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(o.path)}, which does not exist: give the path of a promtool executable, or leave it empty`);
-        if (!isExecutable(o.path))
-            throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(o.path)}, which is not an executable file: give the path of a promtool executable`);
-        return { path: o.path, source: 'promtool-path' };
+    if (request.path) {
+        if (!existsSync(request.path))
+            throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(request.path)}, which does not exist: give the path of a promtool executable, or leave it empty`);
+        if (!isExecutable(request.path))
+            throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(request.path)}, which is not an executable file: give the path of a promtool executable`);
+        return { path: request.path, source: 'promtool-path' };
     }
-    const version = o.version || PROMTOOL_DEFAULT_VERSION;
+    const version = request.version || PROMTOOL_DEFAULT_VERSION;
     try {
         const installed = await installTool({
             tool: 'promtool',
             version,
-            ...(o.mirrorUrl ? { mirrorUrl: o.mirrorUrl } : {}),
-            ...(o.addPath ? { addPath: o.addPath } : {}),
-            tempDir: o.tempDir,
-            log: o.log,
+            ...(request.mirrorUrl ? { mirrorUrl: request.mirrorUrl } : {}),
+            ...(request.addPath ? { addPath: request.addPath } : {}),
+            tempDir: request.tempDir,
+            log: request.log,
         });
         return { path: installed.path, source: 'installed', version: installed.version };
     }
     catch (error) {
         if (error instanceof ConfigurationError)
             throw error;
-        throw new Error(`the pinned promtool ${version} could not be installed: ${error.message} (to run a promtool the workflow installed instead, set promtool-path, e.g. "promtool" to take it from PATH)`);
+        // Clamped: the message is the verdict line (at most 1,000 characters), and the hint must survive.
+        throw new ToolError(`the pinned promtool ${version} could not be installed: ${clamp(errorMessage(error), 600)} (to run a promtool the workflow installed instead, set promtool-path, e.g. "promtool" to take it from PATH)`);
     }
-}
-/** `promtool, version 2.42.0+ds (branch: ...)` -> 2.42.0+ds */
-function parsePromtoolVersion(text) {
-    return /promtool,? version (\S+)/i.exec(text)?.[1] ?? /(\d+\.\d+\.\d+\S*)/.exec(text)?.[1] ?? '';
-}
-/** `promtool --version` (about 20 ms; run alongside check and test, never before them). */
-async function promtoolVersion(path, cwd) {
-    const v = await execTool(path, ['--version'], { cwd, timeoutMs: 30_000 });
-    if (v.timedOut || v.exitCode !== 0)
-        throw new Error(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
-    return parsePromtoolVersion(`${v.stdout}\n${v.stderr}`);
-}
-/** Whether `promtool test rules` takes --junit (newer promtool; 2.42 has none). */
-async function promtoolHasJUnit(path, cwd) {
-    try {
-        const help = await execTool(path, ['test', 'rules', '--help'], { cwd, timeoutMs: 30_000 });
-        return /--junit\b/.test(`${help.stdout}\n${help.stderr}`);
-    }
-    catch {
-        // Not asked, not assumed: the text output is parsed instead.
-        return false;
-    }
-}
-/**
- * promtool check rules prints "Checking <file>" on stdout and, on stderr, "  FAILED:" followed by
- * one message per error: "<file>: <line>:<col>: <message>" or "<file>: <message>" (YAML errors
- * are printed twice), and for the duplicate-rules lint a message naming no file. A message can
- * span lines ("yaml: unmarshal errors:" and one "  line N: ..." per field; "lint error ...",
- * "Metric: ...", "Label(s): ..."): a new message starts at a line that begins with one of the paths
- * we passed, at "lint error", or after "FAILED:"; any other line continues the message before it.
- */
-function parseCheckOutput(stderr, paths) {
-    const byLength = [...paths].sort((a, b) => b.length - a.length);
-    const messages = [];
-    let current;
-    for (const raw of stderr.split(/\r?\n/)) {
-        const line = raw.trimEnd();
-        if (line.trim() === 'FAILED:') {
-            current = undefined;
-            continue;
-        }
-        if (line.trim() === '')
-            continue;
-        const path = byLength.find((p) => line.startsWith(`${p}: `));
-        if (path || !current || /^lint error\b/.test(line)) {
-            current = { ...(path ? { path } : {}), lines: [path ? line.slice(path.length + 2) : line.trim()] };
-            messages.push(current);
-        }
-        else {
-            current.lines.push(line);
-        }
-    }
-    const problems = [];
-    const seen = new Set();
-    for (const m of messages) {
-        const key = `${m.path ?? ''}\0${m.lines.join('\n')}`;
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        let first = m.lines[0];
-        const problem = { ...(m.path ? { path: m.path } : {}), message: '' };
-        const at = /^(\d+):(\d+): (.*)$/s.exec(first);
-        if (at) {
-            problem.line = Number(at[1]);
-            problem.column = Number(at[2]);
-            first = at[3];
-        }
-        const rule = /^group "((?:[^"\\]|\\.)*)", rule (\d+), "((?:[^"\\]|\\.)*)": (.*)$/s.exec(first);
-        if (rule) {
-            problem.group = rule[1];
-            problem.ruleIndex = Number(rule[2]);
-            problem.ruleName = rule[3];
-        }
-        problem.message = [first, ...m.lines.slice(1)].join('\n');
-        // YAML errors name their line in the text: "yaml: line 3: ..." or "  line 5: field x not found".
-        if (m.path && problem.line === undefined) {
-            const yamlLine = /^yaml: line (\d+):/.exec(first) ?? /^\s*line (\d+):/m.exec(m.lines.slice(1).join('\n'));
-            if (yamlLine)
-                problem.line = Number(yamlLine[1]);
-        }
-        problems.push(problem);
-    }
-    return problems;
-}
-const ERROR_START = /^ {4}(name|alertname|expr|rule): /;
-/**
- * Splits promtool 2.x text output (stderr of one test file) into failures. Each failure starts
- * with "    name: <group>," (named groups only), "    alertname: ...", "    expr: ..." or
- * "    rule: ..." (evaluation error); anything unindented is a load error of its own.
- */
-function parseTestFailures(stderr) {
-    const failures = [];
-    let current;
-    const flush = () => {
-        if (!current)
-            return;
-        const text = current.join('\n');
-        const f = { message: text.replace(/^\s+/, '') };
-        const name = /^ {4}name: (.*),$/m.exec(text);
-        if (name)
-            f.group = name[1];
-        const alert = /^ {4}alertname: (.*?), time: (\S+?),/m.exec(text);
-        if (alert) {
-            f.alertname = alert[1];
-            f.evalTime = alert[2];
-        }
-        const expr = /^ {4}expr: (".*?"), time: (\S+?),/m.exec(text);
-        if (expr) {
-            try {
-                f.expr = JSON.parse(expr[1]);
-            }
-            catch {
-                f.expr = expr[1];
-            }
-            f.evalTime = expr[2];
-        }
-        failures.push(f);
-        current = undefined;
-    };
-    let previousWasName = false;
-    for (const raw of stderr.split(/\r?\n/)) {
-        const line = raw.trimEnd();
-        if (line.trim() === 'FAILED:' || /^\s*WARNING: /.test(line)) {
-            flush();
-            previousWasName = false;
-            continue;
-        }
-        if (line.trim() === '')
-            continue;
-        const start = ERROR_START.exec(line);
-        if (start && !(previousWasName && start[1] !== 'name')) {
-            flush();
-            current = [line];
-        }
-        else if (!line.startsWith(' ')) {
-            flush();
-            current = [line];
-        }
-        else {
-            current ??= [];
-            current.push(line);
-        }
-        previousWasName = start?.[1] === 'name';
-    }
-    flush();
-    return failures;
-}
-/** "  WARNING: no file match pattern <p>" lines of promtool test rules. */
-function parseTestWarnings(stderr) {
-    return [...stderr.matchAll(/^\s*WARNING: (.*)$/gm)].map((m) => m[1].trim());
-}
-/** promtool's --junit report: one testsuite per test file (named by the path given), one testcase per group. */
-function parsePromtoolJUnit(xml) {
-    const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (name) => ['testsuite', 'testcase', 'failure', 'error'].includes(name) });
-    const doc = parser.parse(xml);
-    const cases = [];
-    for (const suite of doc.testsuites?.testsuite ?? []) {
-        const suiteName = String(suite['@_name'] ?? '');
-        for (const tc of suite.testcase ?? []) {
-            const failures = [...(tc.failure ?? []), ...(tc.error ?? [])].map((f) => {
-                if (typeof f === 'string')
-                    return f;
-                const obj = f;
-                return String(obj['#text'] ?? obj['@_message'] ?? '');
-            });
-            cases.push({ suite: suiteName, name: String(tc['@_name'] ?? ''), failures });
-        }
-    }
-    return cases;
-}
-function runPromtool(path, args, cwd, timeoutMs) {
-    return execTool(path, args, { cwd, timeoutMs, installHint: 'set promtool-path to an installed promtool, or promtool-version to a pinned one' });
 }
 
 ;// CONCATENATED MODULE: ./src/tools/prometheus.ts
@@ -23927,7 +23943,7 @@ async function locatePrometheus(o) {
     catch (error) {
         if (error instanceof errors_ConfigurationError)
             throw error;
-        throw new ToolError(`the pinned Prometheus ${version} could not be installed: ${error.message} (to run a Prometheus the workflow installed, set prometheus-path)`);
+        throw new errors_ToolError(`the pinned Prometheus ${version} could not be installed: ${error.message} (to run a Prometheus the workflow installed, set prometheus-path)`);
     }
 }
 /** `prometheus, version 2.42.0+ds (branch: ...)` -> 2.42.0+ds */
@@ -23938,14 +23954,14 @@ function parsePrometheusVersion(text) {
 async function prometheusVersion(path) {
     let r;
     try {
-        r = await exec_execTool(path, ['--version'], { timeoutMs: 30_000 });
+        r = await execTool(path, ['--version'], { timeoutMs: 30_000 });
     }
     catch (error) {
-        throw new ToolError(`${path} --version could not be started: ${error.message}`);
+        throw new errors_ToolError(`${path} --version could not be started: ${error.message}`);
     }
     const version = parsePrometheusVersion(`${r.stdout}\n${r.stderr}`);
     if (r.exitCode !== 0 || version === '') {
-        throw new ToolError(`${path} --version did not name a Prometheus version (exit ${r.exitCode}): ${`${r.stderr}${r.stdout}`.trim().slice(0, 300)}`);
+        throw new errors_ToolError(`${path} --version did not name a Prometheus version (exit ${r.exitCode}): ${`${r.stderr}${r.stdout}`.trim().slice(0, 300)}`);
     }
     return version;
 }
@@ -29820,21 +29836,21 @@ async function getJson(url, schema, what) {
         r = await fetch(url, { signal: AbortSignal.timeout(5000) });
     }
     catch (error) {
-        throw new ToolError(`Prometheus ${what} (${url}) could not be read: ${error.cause?.message ?? error.message}`);
+        throw new errors_ToolError(`Prometheus ${what} (${url}) could not be read: ${error.cause?.message ?? error.message}`);
     }
     const text = await r.text();
     if (!r.ok)
-        throw new ToolError(`Prometheus ${what} answered HTTP ${r.status}: ${text.slice(0, 200)}`);
+        throw new errors_ToolError(`Prometheus ${what} answered HTTP ${r.status}: ${text.slice(0, 200)}`);
     let body;
     try {
         body = JSON.parse(text);
     }
     catch {
-        throw new ToolError(`Prometheus ${what} answered something that is not JSON`);
+        throw new errors_ToolError(`Prometheus ${what} answered something that is not JSON`);
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success)
-        throw new ToolError(`Prometheus ${what} answered an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
+        throw new errors_ToolError(`Prometheus ${what} answered an unexpected shape: ${parsed.error.issues[0]?.message ?? ''}`);
     return parsed.data;
 }
 function prometheusConfig(target, metricsPath, ruleFiles) {
@@ -29849,7 +29865,7 @@ async function until(what, timeoutMs, proc, probe) {
     let last = '';
     while (Date.now() < deadline) {
         if (proc.hasExited())
-            throw new ToolError(`Prometheus stopped before ${what}: ${lastLines(proc.output(), 6) || '(no output)'}`);
+            throw new errors_ToolError(`Prometheus stopped before ${what}: ${lastLines(proc.output(), 6) || '(no output)'}`);
         try {
             const value = await probe();
             if (value !== undefined)
@@ -29860,7 +29876,7 @@ async function until(what, timeoutMs, proc, probe) {
         }
         await new Promise((r) => setTimeout(r, 250));
     }
-    throw new ToolError(`Prometheus did not get to ${what} within ${Math.round(timeoutMs / 1000)} s${last ? ` (${last})` : ''}: ${lastLines(proc.output(), 6) || '(no output)'}`);
+    throw new errors_ToolError(`Prometheus did not get to ${what} within ${Math.round(timeoutMs / 1000)} s${last ? ` (${last})` : ''}: ${lastLines(proc.output(), 6) || '(no output)'}`);
 }
 /**
  * Starts Prometheus and waits until it is ready, has loaded every alert of the rule files and has
@@ -29926,25 +29942,25 @@ function storageArgs(storageDir) {
 async function prepareImage(source, timeoutMs) {
     (0,external_node_fs_namespaceObject.mkdirSync)(source.storageDir, { recursive: true });
     const tls = source.tlsVerify ? [] : ['--tls-verify=false'];
-    const pull = await exec_execTool('buildah', [...storageArgs(source.storageDir), 'pull', ...tls, '--quiet', `docker://${source.image}`], { timeoutMs, installHint: 'install buildah (apt-get install buildah) to run the image' });
+    const pull = await execTool('buildah', [...storageArgs(source.storageDir), 'pull', ...tls, '--quiet', `docker://${source.image}`], { timeoutMs, installHint: 'install buildah (apt-get install buildah) to run the image' });
     if (pull.exitCode !== 0 || pull.timedOut)
-        throw new ToolError(`buildah pull ${source.image} ${describeExit(pull)}: ${lastLines(pull.stderr, 3)}`);
+        throw new errors_ToolError(`buildah pull ${source.image} ${describeExit(pull)}: ${lastLines(pull.stderr, 3)}`);
     // The whole inspect JSON: older buildah (Debian's 1.28) has no "json" template function.
-    const inspect = await exec_execTool('buildah', [...storageArgs(source.storageDir), 'inspect', '--type', 'image', source.image], { timeoutMs: 60_000 });
+    const inspect = await execTool('buildah', [...storageArgs(source.storageDir), 'inspect', '--type', 'image', source.image], { timeoutMs: 60_000 });
     if (inspect.exitCode !== 0)
-        throw new ToolError(`buildah inspect ${source.image} ${describeExit(inspect)}: ${lastLines(inspect.stderr, 3)}`);
+        throw new errors_ToolError(`buildah inspect ${source.image} ${describeExit(inspect)}: ${lastLines(inspect.stderr, 3)}`);
     let config;
     try {
         const data = JSON.parse(inspect.stdout);
         config = data.OCIv1?.config ?? data.Docker?.config ?? {};
     }
     catch {
-        throw new ToolError(`buildah inspect ${source.image} printed no readable image config`);
+        throw new errors_ToolError(`buildah inspect ${source.image} printed no readable image config`);
     }
     const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
     if (command.length === 0)
-        throw new ToolError(`the image ${source.image} names no command (no Entrypoint or Cmd): the service cannot be started from it`);
-    const version = await exec_execTool('buildah', ['--version'], { timeoutMs: 30_000 });
+        throw new errors_ToolError(`the image ${source.image} names no command (no Entrypoint or Cmd): the service cannot be started from it`);
+    const version = await execTool('buildah', ['--version'], { timeoutMs: 30_000 });
     return { command, buildahVersion: version.stdout.trim() };
 }
 async function waitReady(url, timeoutMs, exited, output) {
@@ -29952,7 +29968,7 @@ async function waitReady(url, timeoutMs, exited, output) {
     let last = 'no answer yet';
     while (Date.now() < deadline) {
         if (exited())
-            throw new ToolError(`the service exited before it became ready at ${url}: ${lastLines(output(), 8) || '(no output)'}`);
+            throw new errors_ToolError(`the service exited before it became ready at ${url}: ${lastLines(output(), 8) || '(no output)'}`);
         try {
             const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
             await r.arrayBuffer();
@@ -29965,7 +29981,7 @@ async function waitReady(url, timeoutMs, exited, output) {
         }
         await new Promise((r) => setTimeout(r, 200));
     }
-    throw new ToolError(`the service did not become ready at ${url} within ${Math.round(timeoutMs / 1000)} s (last: ${last}): ${lastLines(output(), 8) || '(no output)'}`);
+    throw new errors_ToolError(`the service did not become ready at ${url} within ${Math.round(timeoutMs / 1000)} s (last: ${last}): ${lastLines(output(), 8) || '(no output)'}`);
 }
 /** Starts one instance and waits until it is ready; on any failure it is stopped before the error is thrown. */
 async function startService(spec, imageCommand) {
@@ -29985,11 +30001,11 @@ async function startService(spec, imageCommand) {
     else {
         const storage = storageArgs(spec.source.storageDir);
         const name = `release-safety-alerts-${(0,external_node_crypto_namespaceObject.randomUUID)().slice(0, 8)}`;
-        const from = await exec_execTool('buildah', [...storage, 'from', '--pull=false', '--name', name, spec.source.image], { timeoutMs: 120_000 });
+        const from = await execTool('buildah', [...storage, 'from', '--pull=false', '--name', name, spec.source.image], { timeoutMs: 120_000 });
         if (from.exitCode !== 0)
-            throw new ToolError(`buildah from ${spec.source.image} ${describeExit(from)}: ${lastLines(from.stderr, 3)}`);
+            throw new errors_ToolError(`buildah from ${spec.source.image} ${describeExit(from)}: ${lastLines(from.stderr, 3)}`);
         cleanup = async () => {
-            await exec_execTool('buildah', [...storage, 'rm', name], { timeoutMs: 60_000 }).catch(() => undefined);
+            await execTool('buildah', [...storage, 'rm', name], { timeoutMs: 60_000 }).catch(() => undefined);
         };
         // chroot isolation shares the host's network: the service listens on 127.0.0.1:<port> here.
         const args = [...storage, 'run', '--isolation', 'chroot', ...env.flatMap(([k, v]) => ['--env', `${k}=${v}`]), name, '--', ...(imageCommand ?? [])];
@@ -30023,11 +30039,11 @@ async function fetchMetricsPage(url) {
         r = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { accept: 'text/plain;version=0.0.4' } });
     }
     catch (error) {
-        throw new ToolError(`the metrics page ${url} could not be fetched: ${error.cause?.message ?? error.message}`);
+        throw new errors_ToolError(`the metrics page ${url} could not be fetched: ${error.cause?.message ?? error.message}`);
     }
     const text = await r.text();
     if (!r.ok)
-        throw new ToolError(`the metrics page ${url} answered HTTP ${r.status}`);
+        throw new errors_ToolError(`the metrics page ${url} answered HTTP ${r.status}`);
     return text;
 }
 
@@ -30178,7 +30194,7 @@ async function stopAll(service, prometheus, problems) {
             await stop?.();
         }
         catch (error) {
-            problems.push(`${what} could not be stopped: ${errorMessage(error)}`);
+            problems.push(`${what} could not be stopped: ${errors_errorMessage(error)}`);
         }
     }
 }
@@ -30256,7 +30272,7 @@ async function runScenario(s, index, c) {
         await drive(s, c, run, service, prometheus);
     }
     catch (error) {
-        run.problems.push(`scenario "${s.name}": ${errorMessage(error)}`);
+        run.problems.push(`scenario "${s.name}": ${errors_errorMessage(error)}`);
     }
     finally {
         await stopAll(service, prometheus, run.problems);
@@ -30280,6 +30296,7 @@ async function runDrill(scenarios, parallel, c) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/duration.ts
+// Prometheus durations, shared by the collect (hygiene, test files) and judge phases of the rules gate.
 /**
  * Prometheus durations (model.ParseDuration): units y, w, d, h, m, s, ms, largest first, each at
  * most once, e.g. "1h30m", "90s", "0". Anything else is rejected by Prometheus at load time.
@@ -30508,18 +30525,18 @@ function exposition_parse(text, what) {
         raw = parse_prometheus_text_format_cjs_default()(text);
     }
     catch (error) {
-        throw new ToolError(`${what} is not in the Prometheus text format: ${error.message}`);
+        throw new errors_ToolError(`${what} is not in the Prometheus text format: ${error.message}`);
     }
     const parsed = familiesSchema.safeParse(raw);
     if (!parsed.success)
-        throw new ToolError(`${what} could not be read as Prometheus metric families: ${parsed.error.issues[0]?.message ?? 'unknown shape'}`);
+        throw new errors_ToolError(`${what} could not be read as Prometheus metric families: ${parsed.error.issues[0]?.message ?? 'unknown shape'}`);
     return parsed.data;
 }
 /** Reads one metrics page. An empty page, or one with text but no family, cannot be judged. */
 function parseExposition(text, what = 'the metrics page') {
     const typed = exposition_parse(text, what);
     if (typed.length === 0)
-        throw new ToolError(`${what} holds no metric family${text.trim() === '' ? ' (it is empty)' : ' the parser could read'}: the metric contract cannot be checked`);
+        throw new errors_ToolError(`${what} holds no metric family${text.trim() === '' ? ' (it is empty)' : ' the parser could read'}: the metric contract cannot be checked`);
     const families = new Map(typed.map((f) => [f.name, f.type.toUpperCase()]));
     const series = new Map();
     for (const f of exposition_parse(untypeGroupedFamilies(text), what)) {
@@ -30561,6 +30578,8 @@ function mergeExpositions(pages) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/sources.ts
+// Part of the rules gate's collect phase: reads a rule file (plain, or a PrometheusRule converted for
+// promtool with a line map back to the original). Feeds judge (findings, groups) and hygiene.
 
 
 
@@ -30962,7 +30981,7 @@ async function readAtHead(workspace, headSha, path) {
     const abs = (0,external_node_path_namespaceObject.resolve)(workspace, path);
     if (!isWithin(workspace, abs))
         return undefined;
-    const r = await exec_execTool('git', ['cat-file', 'blob', `${headSha}:${path}`], { cwd: workspace, timeoutMs: 30_000 }).catch(() => undefined);
+    const r = await execTool('git', ['cat-file', 'blob', `${headSha}:${path}`], { cwd: workspace, timeoutMs: 30_000 }).catch(() => undefined);
     if (r && r.exitCode === 0)
         return r.stdout;
     if (r && !/not a git repository/i.test(r.stderr))
@@ -31168,7 +31187,7 @@ async function runAlertsGate(o, rt) {
         catch (error) {
             if (error instanceof errors_ConfigurationError)
                 throw error;
-            problems.push(errorMessage(error));
+            problems.push(errors_errorMessage(error));
         }
         const runbooks = await runbooksRead;
         findings.push(...runbooks.findings);
@@ -31182,7 +31201,7 @@ async function runAlertsGate(o, rt) {
                 contractResult = checkContract({ rules: contract, exposition, externalMetrics: o.externalMetrics, afterTraffic: c.runs.some((r) => r.traffic.length > 0) });
             }
             catch (error) {
-                problems.push(errorMessage(error));
+                problems.push(errors_errorMessage(error));
             }
         }
         else if (problems.length === 0)

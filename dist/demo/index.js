@@ -10015,7 +10015,7 @@ function judgeRelease(records, question) {
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-;// CONCATENATED MODULE: ./src/gates/audit-model.ts
+;// CONCATENATED MODULE: ./src/gates/audit/model.ts
 /**
  * The audit gate's normalised vulnerability finding, shared by the npm and pip-audit readers,
  * plus the two small pieces of logic both need: severity levels (with the CVSS fallback) and a
@@ -10139,11 +10139,11 @@ const v = (M, m, p, pre = []) => ({ nums: [M, m, p], pre });
 /** node-semver's "-0": the lowest prerelease, so a bound takes in the prereleases of that version. */
 const Z = ['0'];
 /** Matches nothing (`<0.0.0-0`). */
-const audit_model_NONE = { op: '<', version: v(0, 0, 0, Z) };
+const model_NONE = { op: '<', version: v(0, 0, 0, Z) };
 /** `<=1.2`, `>1`, `1.2.x`, `=1.2.3`: node-semver's replaceXRange with includePrerelease. */
 function xRange(op, x) {
     if (x.M === undefined)
-        return op === '<' || op === '>' ? [audit_model_NONE] : [];
+        return op === '<' || op === '>' ? [model_NONE] : [];
     if (x.p !== undefined)
         return [{ op: op === '' ? '=' : op, version: v(x.M, x.m, x.p, x.pre), ...(op === '<' && x.pre.length === 0 ? { fixed: x.text } : {}) }];
     if (op === '' || op === '=') {

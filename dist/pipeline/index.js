@@ -17026,7 +17026,7 @@ const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
     ZodStringFormat.init(inst, def);
 });
 function url(params) {
-    return core._url(ZodURL, params);
+    return _url(ZodURL, params);
 }
 function httpUrl(params) {
     return core._url(ZodURL, {
@@ -18376,9 +18376,13 @@ function buildContext(env) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/core/exec.ts
+
+
 
 
 
@@ -18408,6 +18412,36 @@ class TailBuffer {
         return Buffer.concat(this.chunks).toString('utf8');
     }
 }
+/** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+/** After SIGKILL, how long to wait for the pipes to close before the wait ends regardless. */
+const PIPE_GRACE_MS = 1_000;
+/**
+ * Marks every process a tool call starts (the variable is inherited), so the timeout can find a
+ * descendant that left the process group and was re-parented (setsid, a daemon holding stdout).
+ */
+const EXEC_MARK = 'RELEASE_SAFETY_EXEC_ID';
+/** Processes whose environment carries this call's mark (Linux /proc; [] elsewhere). */
+function markedProcesses(mark) {
+    let pids;
+    try {
+        pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+    }
+    catch {
+        return [];
+    }
+    const needle = `${EXEC_MARK}=${mark}\0`;
+    return pids
+        .filter((pid) => {
+        try {
+            return `${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
+        }
+        catch {
+            return false; // gone, or not ours to read
+        }
+    })
+        .map(Number);
+}
 /**
  * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
  * them may be a registry password.
@@ -18422,10 +18456,11 @@ function withoutActionInputs(env) {
 function execTool(command, args, options) {
     const started = Date.now();
     const max = options.maxBuffer ?? 32 * 1024 * 1024;
+    const mark = randomUUID();
     return new Promise((resolve, reject) => {
         const child = spawn(command, [...args], {
             cwd: options.cwd,
-            env: withoutActionInputs(options.env ?? process.env),
+            env: { ...withoutActionInputs(options.env ?? process.env), [EXEC_MARK]: mark },
             stdio: ['pipe', 'pipe', 'pipe'],
             detached: process.platform !== 'win32',
             windowsHide: true,
@@ -18433,8 +18468,9 @@ function execTool(command, args, options) {
         const out = new TailBuffer(max);
         const err = new TailBuffer(max);
         let timedOut = false;
-        let killTimer;
-        const killGroup = (signal) => {
+        let settled = false;
+        const timers = [];
+        const kill = (signal) => {
             try {
                 if (child.pid && process.platform !== 'win32')
                     process.kill(-child.pid, signal);
@@ -18442,14 +18478,49 @@ function execTool(command, args, options) {
                     child.kill(signal);
             }
             catch {
-                // already gone
+                // the group is already gone
+            }
+            for (const pid of markedProcesses(mark)) {
+                try {
+                    process.kill(pid, signal);
+                }
+                catch {
+                    // already gone
+                }
             }
         };
-        const timer = setTimeout(() => {
+        const finish = (exitCode, signal) => {
+            if (settled)
+                return;
+            settled = true;
+            for (const t of timers)
+                clearTimeout(t);
+            resolve({
+                command,
+                args,
+                exitCode,
+                signal,
+                timedOut,
+                stdout: out.toString(),
+                stderr: err.toString(),
+                truncated: out.truncated || err.truncated,
+                durationMs: Date.now() - started,
+            });
+        };
+        // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every
+        // process carrying this call's mark, SIGKILL after the grace, then the pipes are closed from this end.
+        timers.push(setTimeout(() => {
             timedOut = true;
-            killGroup('SIGTERM');
-            killTimer = setTimeout(() => killGroup('SIGKILL'), 5_000);
-        }, options.timeoutMs);
+            kill('SIGTERM');
+            timers.push(setTimeout(() => {
+                kill('SIGKILL');
+                timers.push(setTimeout(() => {
+                    child.stdout?.destroy();
+                    child.stderr?.destroy();
+                    finish(child.exitCode, child.signalCode);
+                }, PIPE_GRACE_MS));
+            }, KILL_GRACE_MS));
+        }, options.timeoutMs));
         // A decoder per stream: a multi-byte character split across two chunks stays whole.
         const outText = new StringDecoder('utf8');
         const errText = new StringDecoder('utf8');
@@ -18464,29 +18535,26 @@ function execTool(command, args, options) {
                 options.onStderr(errText.write(chunk));
         });
         child.on('error', (error) => {
-            clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
+            settled = true;
+            for (const t of timers)
+                clearTimeout(t);
             if (error.code === 'ENOENT')
                 reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
             else
                 reject(error);
         });
-        child.on('close', (exitCode, signal) => {
-            clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
-            resolve({
-                command,
-                args,
-                exitCode,
-                signal,
-                timedOut,
-                stdout: out.toString(),
-                stderr: err.toString(),
-                truncated: out.truncated || err.truncated,
-                durationMs: Date.now() - started,
-            });
+        child.on('close', (exitCode, signal) => finish(exitCode, signal));
+        // A timed-out tool that exited while a stray descendant still holds the pipes: do not wait
+        // out the kill grace for it.
+        child.on('exit', () => {
+            if (!timedOut)
+                return;
+            kill('SIGKILL');
+            timers.push(setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                finish(child.exitCode, child.signalCode);
+            }, PIPE_GRACE_MS));
         });
         child.stdin.on('error', () => {
             // The tool may exit without reading its input; that is reported through the exit code.
@@ -18817,8 +18885,6 @@ function globInside(patterns, opts) {
     return out;
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/core/runner.ts
 /**
  * The runner's file and workflow-command protocol, written out so the bundles do not carry an
@@ -19174,18 +19240,31 @@ const evidenceSchema = object({
     /** Gate-specific details (image digest, alert evidence, ...). */
     details: record(schemas_string(), unknown()),
 });
+/** Keeps an optional untrusted string only when it fits the record's limit: a cut ref or run id would be a lie. */
+function within(value, max) {
+    return value !== undefined && value !== '' && value.length <= max ? value : undefined;
+}
+/**
+ * The record's subject from the runner context. GITHUB_REF, the event name and the run id come
+ * from the environment unchecked: values over the schema's limits are dropped (the event name,
+ * which the record needs, is cut), so an odd runner value never costs the record.
+ */
 function subjectFromContext(ctx) {
+    const runId = within(ctx.runId, 40);
+    const runUrl = runId && ctx.runUrl && ctx.runUrl.length <= 2000 && url().safeParse(ctx.runUrl).success ? ctx.runUrl : undefined;
+    const ref = within(ctx.ref, 1000);
+    const runAttempt = within(ctx.runAttempt, 10);
     return {
         repository: ctx.repository,
         commitSha: ctx.headSha,
         ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
         ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
-        ...(ctx.ref ? { ref: ctx.ref } : {}),
+        ...(ref ? { ref } : {}),
         ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
-        eventName: ctx.eventName,
-        ...(ctx.runId ? { runId: ctx.runId } : {}),
-        ...(ctx.runAttempt ? { runAttempt: ctx.runAttempt } : {}),
-        ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+        eventName: clamp(ctx.eventName, 100),
+        ...(runId ? { runId } : {}),
+        ...(runAttempt ? { runAttempt } : {}),
+        ...(runUrl ? { runUrl } : {}),
     };
 }
 /** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
@@ -19198,15 +19277,51 @@ function capFindings(findings) {
 function clamp(text, max) {
     return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
-/** Every string field within the schema's limits: a long test name must not lose the record. */
-function clampFinding(f) {
-    return {
-        ...f,
-        message: clamp(f.message, 2000),
-        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
-        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
-        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
-    };
+const positiveInt = (n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+/**
+ * A finding within the schema's limits, whatever the tool reported: long strings cut, a line or
+ * column that is not a positive integer (1.5, -1, NaN) dropped, a malformed commit dropped. Used
+ * for the record and for annotations alike.
+ */
+function sanitiseFinding(f) {
+    const out = { severity: f.severity, message: clamp(String(f.message), 2000) };
+    if (typeof f.file === 'string' && f.file !== '')
+        out.file = clamp(f.file, 1000);
+    if (positiveInt(f.line))
+        out.line = f.line;
+    if (positiveInt(f.endLine) && out.line !== undefined)
+        out.endLine = f.endLine;
+    if (positiveInt(f.column))
+        out.column = f.column;
+    if (typeof f.rule === 'string')
+        out.rule = clamp(f.rule, 300);
+    if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit))
+        out.commit = f.commit;
+    if (typeof f.fingerprint === 'string')
+        out.fingerprint = clamp(f.fingerprint, 1500);
+    return out;
+}
+const clampFinding = (/* unused pure expression or super */ null && (sanitiseFinding));
+/**
+ * The record as it will be written, or, when it breaks the schema all the same (a gate bug), an
+ * `error` record that names the field: a gate always leaves a record, and never a false pass.
+ */
+function recordOrError(evidence) {
+    const checked = evidenceSchema.safeParse(evidence);
+    if (checked.success)
+        return checked.data;
+    const issue = checked.error.issues[0];
+    const field = issue?.path.join('.') || '(root)';
+    return evidenceSchema.parse({
+        ...evidence,
+        status: 'error',
+        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
+        tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
+        metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
+        findings: [],
+        findingsTotal: evidence.findingsTotal,
+        details: {},
+    });
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -19262,6 +19377,18 @@ function readEvidence(path) {
         throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
     }
     return parseEvidence(text, path);
+}
+/**
+ * Reads a record and checks it against the sha256 its gate reported (the `evidence-sha256`
+ * output, or a bundle entry): a record changed after it was written is refused, named.
+ */
+function readVerifiedEvidence(path, expectedSha256) {
+    const evidence = readEvidence(path);
+    const actual = evidenceDigest(evidence);
+    if (actual !== expectedSha256) {
+        throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+    }
+    return evidence;
 }
 
 ;// CONCATENATED MODULE: ./src/pipeline/child.ts

@@ -29876,6 +29876,11 @@ function readGroups(groupsNode, lc, doc) {
                     labels: stringMap(r.get('labels', true), doc),
                     annotations: stringMap(r.get('annotations', true), doc),
                 };
+                const exprNode = r.get('expr', true);
+                if (exprNode?.range) {
+                    rule.exprLine = pos(exprNode).line;
+                    rule.exprBlock = (0,dist/* isScalar */.jn)(exprNode) && (exprNode.type === 'BLOCK_LITERAL' || exprNode.type === 'BLOCK_FOLDED');
+                }
                 const forText = text(forNode);
                 if (forText !== undefined) {
                     rule.for = forText;
@@ -31766,14 +31771,16 @@ const gitleaks = (version, file, sha256) => ({
     format: 'tar.gz',
     entry: 'gitleaks',
 });
-const prometheus = (version, arch, sha256) => ({
+/** One Prometheus release archive holds both promtool and the server; `program` picks which. */
+const prometheus = (version, arch, sha256, program = 'promtool') => ({
     url: `https://github.com/prometheus/prometheus/releases/download/v${version}/prometheus-${version}.linux-${arch}.tar.gz`,
     sha256,
     format: 'tar.gz',
-    entry: `prometheus-${version}.linux-${arch}/promtool`,
+    entry: `prometheus-${version}.linux-${arch}/${program}`,
 });
 const GITLEAKS_DEFAULT_VERSION = '8.28.0';
 const PROMTOOL_DEFAULT_VERSION = '2.53.4';
+const PROMETHEUS_DEFAULT_VERSION = '2.53.4';
 const TOOL_CATALOG = {
     gitleaks: {
         defaultVersion: GITLEAKS_DEFAULT_VERSION,
@@ -31794,6 +31801,16 @@ const TOOL_CATALOG = {
             '2.53.4': {
                 'linux-x64': prometheus('2.53.4', 'amd64', 'b8b497c4610d1b93208252b60c8f20f6b2e78596ae8df43397a2e805aa53d475'),
                 'linux-arm64': prometheus('2.53.4', 'arm64', 'ec7236ecea7154d0bfe142921708b1ae7b5e921e100e0ee85ab92b7c444357e0'),
+            },
+        },
+    },
+    prometheus: {
+        defaultVersion: PROMETHEUS_DEFAULT_VERSION,
+        versions: {
+            // The same archives as promtool above (sha256sums.txt of Prometheus 2.53.4): the server binary.
+            '2.53.4': {
+                'linux-x64': prometheus('2.53.4', 'amd64', 'b8b497c4610d1b93208252b60c8f20f6b2e78596ae8df43397a2e805aa53d475', 'prometheus'),
+                'linux-arm64': prometheus('2.53.4', 'arm64', 'ec7236ecea7154d0bfe142921708b1ae7b5e921e100e0ee85ab92b7c444357e0', 'prometheus'),
             },
         },
     },

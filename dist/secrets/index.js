@@ -19570,9 +19570,21 @@ function loadExceptions(path, explicitlyNamed, displayPath = path) {
     }
     return parseExceptions(text, displayPath);
 }
-function exceptionState(entry, now) {
+const DAY_MS = 86_400_000;
+/** `maxDays`: how far ahead of `now` an expiry may lie (whole days, UTC); undefined = no cap. */
+function exceptionState(entry, now, maxDays) {
     // Valid through the whole expiry day in UTC.
-    return now.getTime() < Date.parse(`${entry.expires}T00:00:00Z`) + 86_400_000 ? 'live' : 'expired';
+    const endOfExpiryDay = Date.parse(`${entry.expires}T00:00:00Z`) + DAY_MS;
+    if (now.getTime() >= endOfExpiryDay)
+        return 'expired';
+    if (maxDays !== undefined && endOfExpiryDay > Date.parse(`${lastAllowedExpiry(now, maxDays)}T00:00:00Z`) + DAY_MS)
+        return 'beyond-cap';
+    return 'live';
+}
+/** The latest expiry date (YYYY-MM-DD, UTC) an exception may carry `maxDays` after `now`. */
+function lastAllowedExpiry(now, maxDays) {
+    const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+    return new Date(today + maxDays * DAY_MS).toISOString().slice(0, 10);
 }
 /**
  * Matches findings against the entries of one gate and remembers which entries were used, so
@@ -19581,11 +19593,13 @@ function exceptionState(entry, now) {
 class ExceptionLedger {
     gate;
     now;
+    maxDays;
     byKey = new Map();
     used = new Set();
-    constructor(entries, gate, now) {
+    constructor(entries, gate, now, maxDays) {
         this.gate = gate;
         this.now = now;
+        this.maxDays = maxDays;
         const kind = gate === 'audit' ? 'id' : 'fingerprint';
         for (const e of entries) {
             if (e.kind !== kind || (e.gate && e.gate !== gate))
@@ -19602,7 +19616,7 @@ class ExceptionLedger {
             const entry = this.byKey.get(this.normalise(k));
             if (entry) {
                 this.used.add(entry);
-                return { entry, state: exceptionState(entry, this.now) };
+                return { entry, state: exceptionState(entry, this.now, this.maxDays) };
             }
         }
         return undefined;
@@ -19614,8 +19628,9 @@ class ExceptionLedger {
     report() {
         const all = [...this.byKey.values()];
         return {
-            applied: all.filter((e) => this.used.has(e) && exceptionState(e, this.now) === 'live'),
-            expired: all.filter((e) => this.used.has(e) && exceptionState(e, this.now) === 'expired'),
+            applied: all.filter((e) => this.used.has(e) && exceptionState(e, this.now, this.maxDays) === 'live'),
+            expired: all.filter((e) => this.used.has(e) && exceptionState(e, this.now, this.maxDays) === 'expired'),
+            beyondCap: all.filter((e) => this.used.has(e) && exceptionState(e, this.now, this.maxDays) === 'beyond-cap'),
             unused: all.filter((e) => !this.used.has(e)),
         };
     }
