@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
+import { sha256FileSync } from './hash.js';
 
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
+/** Kept for its callers; the one implementation is in hash.ts. */
+export const sha256File = sha256FileSync;
 
 /** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
 export function hashFirstExisting(dir: string, names: readonly string[]): string | undefined {

@@ -2,8 +2,8 @@
  * The audit gate's shipped bundle, run as the runner runs it, with the real npm CLI pointed at a
  * local advisory server (the npm registry is not reachable here) that answers in npm's format.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from '../../src/local/scratch.js';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
@@ -17,7 +17,7 @@ const BULK = '/-/npm/v1/security/advisories/bulk';
 
 /** A scratch workspace with one fixture project copied to app/. */
 function workspaceWith(fixture: string): string {
-  const ws = mkdtempSync(join(tmpdir(), 'rs-audit-ws-'));
+  const ws = scratchDir('rs-audit-ws-');
   cpSync(join(FIXTURES, fixture), join(ws, 'app'), { recursive: true });
   return ws;
 }
@@ -360,7 +360,7 @@ describe('audit gate: configuration errors name the input and the accepted form'
   });
 
   it('a folder with nothing to audit names the inputs to set', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-audit-ws-'));
+    const ws = scratchDir('rs-audit-ws-');
     mkdirSync(join(ws, 'app'));
     const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app' } });
     expect(run.outputs.status).toBe('error');
@@ -368,7 +368,7 @@ describe('audit gate: configuration errors name the input and the accepted form'
   });
 
   it('python without pip-audit installed is error with an install hint, never pass', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-audit-ws-'));
+    const ws = scratchDir('rs-audit-ws-');
     mkdirSync(join(ws, 'app'));
     writeFileSync(join(ws, 'app', 'requirements.txt'), 'jinja2==2.11.2\n');
     const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app' }, env: { PATH: '/usr/bin:/bin' } });

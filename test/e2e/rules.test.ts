@@ -1,8 +1,8 @@
+import { scratchDir } from '../../src/local/scratch.js';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
@@ -15,7 +15,7 @@ const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'rules');
 
 /** A scratch workspace holding copies of the named fixture directories (and the sample rules). */
 function workspace(...fixtures: string[]): string {
-  const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+  const ws = scratchDir('rs-rules-');
   for (const f of fixtures) cpSync(join(FIXTURES, f), join(ws, f), { recursive: true });
   cpSync(join(REPO_ROOT, 'sample-service', 'prometheus'), join(ws, 'sample-service', 'prometheus'), { recursive: true });
   return ws;
@@ -105,7 +105,7 @@ describe('rules gate (bundle, real promtool)', () => {
   });
 
   it('a promtool message over several lines is one finding: unknown fields at their line, the duplicate-rules lint as one warning', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+    const ws = scratchDir('rs-rules-');
     writeFileSync(join(ws, 'unknown.yml'), ['groups:', '  - name: g', '    rules:', '      - record: a', '        expresion: up', '      - record: b', '        expr: up', '        foo: 1', ''].join('\n'));
     writeFileSync(join(ws, 'dup.yml'), ['groups:', '  - name: g', '    rules:', '      - record: r', '        expr: up', '      - record: r', '        expr: up', ''].join('\n'));
     const unknown = await rules(ws, { rules: 'unknown.yml', coverage: 'off' });
@@ -199,7 +199,7 @@ describe('rules gate (bundle, real promtool)', () => {
   });
 
   it('hygiene: missing severity, summary, runbook and a short for: land on the alert lines, each at its level', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+    const ws = scratchDir('rs-rules-');
     mkdirSync(join(ws, 'p'));
     writeFileSync(
       join(ws, 'p', 'rules.yml'),
@@ -223,7 +223,7 @@ describe('rules gate (bundle, real promtool)', () => {
   });
 
   it('labels and annotations written as YAML aliases or merge keys pass, as promtool accepts them', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+    const ws = scratchDir('rs-rules-');
     mkdirSync(join(ws, 'p'));
     writeFileSync(
       join(ws, 'p', 'rules.yml'),
@@ -298,7 +298,7 @@ describe('rules gate (bundle, real promtool)', () => {
     });
 
     it('a binary rule file counts as an invalid rule file', async () => {
-      const ws = mkdtempSync(join(tmpdir(), 'rs-rules-'));
+      const ws = scratchDir('rs-rules-');
       writeFileSync(join(ws, 'rules.yml'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x00, 0x00, 0x00]));
       const run = await rules(ws, { rules: 'rules.yml', coverage: 'off' });
       expect(run.outputs.status).toBe('fail');
