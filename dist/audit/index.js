@@ -40255,8 +40255,6 @@ function emitAnnotations(findings, sink, title) {
     return { shown, total: findings.length };
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -49826,6 +49824,90 @@ function errorMessage(error) {
     return String(error);
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/core/hash.ts
+/** sha256 in the three spellings the suite uses: hex, an OCI digest, and a file's hex hash. */
+
+
+
+function sha256Hex(data) {
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+/** `sha256:<hex>`, the form OCI registries and manifests name content by. */
+function sha256Digest(data) {
+    return `sha256:${sha256Hex(data)}`;
+}
+/** For small files (configs, records); large ones (archives) go through sha256OfFile. */
+function sha256FileSync(path) {
+    return sha256Hex((0,external_node_fs_namespaceObject.readFileSync)(path));
+}
+/** Streams the file, so a tool archive of any size is hashed in constant memory. */
+async function sha256OfFile(path) {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path), hash);
+    return hash.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/core/files.ts
+
+
+
+
+
+/** Kept for its callers; the one implementation is in hash.ts. */
+const sha256File = sha256FileSync;
+/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
+function hashFirstExisting(dir, names) {
+    for (const name of names) {
+        const path = join(dir, name);
+        if (existsSync(path) && statSync(path).isFile())
+            return sha256File(path);
+    }
+    return undefined;
+}
+/**
+ * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
+ * earlier run must never stand in for this one.
+ */
+function freshFiles(globs, cwd, sinceMs) {
+    if (globs.length === 0)
+        return [];
+    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
+    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
+}
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = resolve(from);
+    const top = resolve(workspace);
+    for (;;) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate))
+            return candidate;
+        const rel = relative(top, dir);
+        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
+            return undefined;
+        dir = dirname(dir);
+    }
+}
+/** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
+function readTextOrConfigurationError(path, what) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`${what} cannot be read: ${errorMessage(error)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/context.ts
 
 
@@ -49900,13 +49982,7 @@ function parsePayload(schema, payload, eventName, path) {
 function readEventPayload(path) {
     if (!path)
         return {};
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        throw new errors_ConfigurationError(`GITHUB_EVENT_PATH ${path} cannot be read: ${error.message}`);
-    }
+    const text = readTextOrConfigurationError(path, `GITHUB_EVENT_PATH ${path}`);
     try {
         return JSON.parse(text);
     }
@@ -50002,8 +50078,6 @@ function buildContext(env) {
     return ctx;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/evidence.ts
 
 
@@ -50107,11 +50181,11 @@ function canonicalJson(value) {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
-function sha256Hex(data) {
+function evidence_sha256Hex(data) {
     return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
 }
 function evidenceDigest(evidence) {
-    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
+    return `sha256:${evidence_sha256Hex(canonicalJson(evidence))}`;
 }
 /** Validates before writing, so a gate can never emit a record that readers would reject. */
 function writeEvidence(path, evidence) {
@@ -50752,6 +50826,7 @@ var dist = __nccwpck_require__(8815);
 
 
 
+
 /**
  * The exceptions file shared by the audit and secrets gates
  * (default `.github/release-safety-exceptions.yml`):
@@ -50840,13 +50915,7 @@ function loadExceptions(path, explicitlyNamed, displayPath = path) {
             throw new errors_ConfigurationError(`input "exceptions-file" names ${displayPath}, which does not exist`);
         return [];
     }
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        throw new errors_ConfigurationError(`exceptions file ${displayPath} cannot be read: ${error.message}`);
-    }
+    const text = readTextOrConfigurationError(path, `exceptions file ${displayPath}`);
     return parseExceptions(text, displayPath);
 }
 function exceptionState(entry, now) {
@@ -51008,52 +51077,6 @@ function globInside(patterns, opts) {
         out.push(match);
     }
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/core/files.ts
-
-
-
-
-function sha256File(path) {
-    return (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(path)).digest('hex');
-}
-/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
-function hashFirstExisting(dir, names) {
-    for (const name of names) {
-        const path = join(dir, name);
-        if (existsSync(path) && statSync(path).isFile())
-            return sha256File(path);
-    }
-    return undefined;
-}
-/**
- * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
- * earlier run must never stand in for this one.
- */
-function freshFiles(globs, cwd, sinceMs) {
-    if (globs.length === 0)
-        return [];
-    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
-    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
-    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
-}
-/**
- * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
- * parent inside the repository (workspaces hoist dev tools to the root).
- */
-function findProjectBin(name, from, workspace) {
-    let dir = resolve(from);
-    const top = resolve(workspace);
-    for (;;) {
-        const candidate = join(dir, 'node_modules', '.bin', name);
-        if (existsSync(candidate))
-            return candidate;
-        const rel = relative(top, dir);
-        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
-            return undefined;
-        dir = dirname(dir);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts

@@ -43027,8 +43027,6 @@ function emitAnnotations(findings, sink, title) {
     return { shown, total: findings.length };
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -52598,6 +52596,90 @@ function errorMessage(error) {
     return String(error);
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/core/hash.ts
+/** sha256 in the three spellings the suite uses: hex, an OCI digest, and a file's hex hash. */
+
+
+
+function sha256Hex(data) {
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+/** `sha256:<hex>`, the form OCI registries and manifests name content by. */
+function sha256Digest(data) {
+    return `sha256:${sha256Hex(data)}`;
+}
+/** For small files (configs, records); large ones (archives) go through sha256OfFile. */
+function sha256FileSync(path) {
+    return sha256Hex((0,external_node_fs_namespaceObject.readFileSync)(path));
+}
+/** Streams the file, so a tool archive of any size is hashed in constant memory. */
+async function sha256OfFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), hash);
+    return hash.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/core/files.ts
+
+
+
+
+
+/** Kept for its callers; the one implementation is in hash.ts. */
+const sha256File = sha256FileSync;
+/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
+function hashFirstExisting(dir, names) {
+    for (const name of names) {
+        const path = join(dir, name);
+        if (existsSync(path) && statSync(path).isFile())
+            return sha256File(path);
+    }
+    return undefined;
+}
+/**
+ * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
+ * earlier run must never stand in for this one.
+ */
+function freshFiles(globs, cwd, sinceMs) {
+    if (globs.length === 0)
+        return [];
+    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
+    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
+}
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = resolve(from);
+    const top = resolve(workspace);
+    for (;;) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate))
+            return candidate;
+        const rel = relative(top, dir);
+        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
+            return undefined;
+        dir = dirname(dir);
+    }
+}
+/** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
+function readTextOrConfigurationError(path, what) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`${what} cannot be read: ${errorMessage(error)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/context.ts
 
 
@@ -52672,13 +52754,7 @@ function parsePayload(schema, payload, eventName, path) {
 function readEventPayload(path) {
     if (!path)
         return {};
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        throw new errors_ConfigurationError(`GITHUB_EVENT_PATH ${path} cannot be read: ${error.message}`);
-    }
+    const text = readTextOrConfigurationError(path, `GITHUB_EVENT_PATH ${path}`);
     try {
         return JSON.parse(text);
     }
@@ -52774,8 +52850,6 @@ function buildContext(env) {
     return ctx;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/evidence.ts
 
 
@@ -52879,11 +52953,11 @@ function canonicalJson(value) {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
-function sha256Hex(data) {
+function evidence_sha256Hex(data) {
     return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
 }
 function evidenceDigest(evidence) {
-    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
+    return `sha256:${evidence_sha256Hex(canonicalJson(evidence))}`;
 }
 /** Validates before writing, so a gate can never emit a record that readers would reject. */
 function writeEvidence(path, evidence) {
@@ -60893,31 +60967,6 @@ const TOOL_CATALOG = {
     },
 };
 
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/core/hash.ts
-/** sha256 in the three spellings the suite uses: hex, an OCI digest, and a file's hex hash. */
-
-
-
-function hash_sha256Hex(data) {
-    return createHash('sha256').update(data).digest('hex');
-}
-/** `sha256:<hex>`, the form OCI registries and manifests name content by. */
-function sha256Digest(data) {
-    return `sha256:${hash_sha256Hex(data)}`;
-}
-/** For small files (configs, records); large ones (archives) go through sha256OfFile. */
-function sha256FileSync(path) {
-    return hash_sha256Hex(readFileSync(path));
-}
-/** Streams the file, so a tool archive of any size is hashed in constant memory. */
-async function sha256OfFile(path) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), hash);
-    return hash.digest('hex');
-}
-
 ;// CONCATENATED MODULE: ./src/tools/installer.ts
 
 
@@ -62208,52 +62257,6 @@ function dist_globSync(globInput, options) {
 //#endregion
 
 
-;// CONCATENATED MODULE: ./src/core/files.ts
-
-
-
-
-function sha256File(path) {
-    return (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(path)).digest('hex');
-}
-/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
-function hashFirstExisting(dir, names) {
-    for (const name of names) {
-        const path = join(dir, name);
-        if (existsSync(path) && statSync(path).isFile())
-            return sha256File(path);
-    }
-    return undefined;
-}
-/**
- * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
- * earlier run must never stand in for this one.
- */
-function freshFiles(globs, cwd, sinceMs) {
-    if (globs.length === 0)
-        return [];
-    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
-    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
-    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
-}
-/**
- * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
- * parent inside the repository (workspaces hoist dev tools to the root).
- */
-function findProjectBin(name, from, workspace) {
-    let dir = resolve(from);
-    const top = resolve(workspace);
-    for (;;) {
-        const candidate = join(dir, 'node_modules', '.bin', name);
-        if (existsSync(candidate))
-            return candidate;
-        const rel = relative(top, dir);
-        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
-            return undefined;
-        dir = dirname(dir);
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/core/gate.ts
 function startClock() {
     const t0 = performance.now();
@@ -63208,7 +63211,7 @@ async function judgeRules(o, rt, { clock, ruleAbs, testAbs, scratch }) {
         sections.push(notes.join('\n\n'));
     if (promtool)
         sections.push(`Checked with promtool ${code(promtool.version || 'unknown')} (${md(promtool.source)})${promtool.junit ? ', test results from JUnit' : ''}.`);
-    const configSha256 = sha256Hex([...selected.map((rf) => rf.absPath), ...tests.map((t) => t.absPath)]
+    const configSha256 = evidence_sha256Hex([...selected.map((rf) => rf.absPath), ...tests.map((t) => t.absPath)]
         .sort()
         .map((abs) => {
         try {

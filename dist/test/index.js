@@ -34209,8 +34209,6 @@ function emitAnnotations(findings, sink, title) {
     return { shown, total: findings.length };
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -43780,1035 +43778,8 @@ function errorMessage(error) {
     return String(error);
 }
 
-;// CONCATENATED MODULE: ./src/core/context.ts
-
-
-
-/** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
-const sha = schemas_string().regex(/^[0-9a-f]{40}$/i, 'a 40-character hex commit SHA');
-const ZERO_SHA = /^0{40}$/;
-const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
-const pullRequestPayload = object({
-    number: schemas_number().int().positive(),
-    pull_request: object({
-        number: schemas_number().int().positive(),
-        head: object({ sha, ref: schemas_string(), repo: repoRef }).passthrough(),
-        base: object({ sha, ref: schemas_string(), repo: repoRef }).passthrough(),
-        merge_commit_sha: sha.nullable().optional(),
-        html_url: schemas_string().optional(),
-    })
-        .passthrough(),
-})
-    .passthrough();
-const pushPayload = object({
-    before: sha,
-    after: sha,
-    ref: schemas_string(),
-    created: schemas_boolean().optional(),
-    deleted: schemas_boolean().optional(),
-    forced: schemas_boolean().optional(),
-    repository: object({ default_branch: schemas_string().optional() }).passthrough().optional(),
-})
-    .passthrough();
-const mergeGroupPayload = object({
-    merge_group: object({ head_sha: sha, base_sha: sha, head_ref: schemas_string(), base_ref: schemas_string() }).passthrough(),
-})
-    .passthrough();
-const workflowRunPayload = object({
-    workflow_run: object({
-        head_sha: sha,
-        head_branch: schemas_string().nullable().optional(),
-        id: schemas_number().optional(),
-        event: schemas_string().optional(),
-        pull_requests: array(object({ number: schemas_number().int().positive(), base: object({ sha: sha.optional() }).passthrough().optional() }).passthrough())
-            .optional(),
-        head_repository: repoRef,
-        repository: repoRef,
-    })
-        .passthrough(),
-})
-    .passthrough();
-function requireEnv(env, name, form) {
-    const value = env[name];
-    if (!value)
-        throw new errors_ConfigurationError(`environment variable ${name} is not set: expected ${form} (the GitHub runner sets it)`);
-    return value;
-}
-function parsePayload(schema, payload, eventName, path) {
-    const result = schema.safeParse(payload);
-    if (result.success)
-        return result.data;
-    const issue = result.error.issues[0];
-    const where = issue?.path.join('.') || '(root)';
-    throw new errors_ConfigurationError(`event payload ${path} is not a valid ${eventName} event: field "${where}" ${issue?.message ?? 'is invalid'}`);
-}
-function readEventPayload(path) {
-    if (!path)
-        return {};
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        throw new errors_ConfigurationError(`GITHUB_EVENT_PATH ${path} cannot be read: ${error.message}`);
-    }
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        throw new errors_ConfigurationError(`GITHUB_EVENT_PATH ${path} is not JSON: expected the webhook payload the runner writes`);
-    }
-}
-/** Builds the runner context from GITHUB_* variables and the event payload; validates both. */
-function buildContext(env) {
-    const eventName = env.GITHUB_EVENT_NAME || 'workflow_dispatch';
-    const repository = requireEnv(env, 'GITHUB_REPOSITORY', 'owner/name');
-    if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) {
-        throw new errors_ConfigurationError(`GITHUB_REPOSITORY "${repository}" is not of the form owner/name`);
-    }
-    const githubSha = requireEnv(env, 'GITHUB_SHA', 'a 40-character commit SHA');
-    if (!sha.safeParse(githubSha).success)
-        throw new errors_ConfigurationError(`GITHUB_SHA "${githubSha}" is not a 40-character hex SHA`);
-    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-    const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
-    const eventPath = env.GITHUB_EVENT_PATH;
-    const payload = readEventPayload(eventPath);
-    const runId = env.GITHUB_RUN_ID || undefined;
-    const ctx = {
-        eventName,
-        repository,
-        serverUrl,
-        apiUrl,
-        headSha: githubSha.toLowerCase(),
-        ref: env.GITHUB_REF || '',
-        isFork: false,
-        runId,
-        runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
-        runUrl: runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : undefined,
-        workspace: env.GITHUB_WORKSPACE || process.cwd(),
-        runnerTemp: env.RUNNER_TEMP || '',
-        toolCache: env.RUNNER_TOOL_CACHE || '',
-    };
-    const where = eventPath ?? '(none)';
-    switch (eventName) {
-        case 'pull_request':
-        case 'pull_request_target': {
-            const p = parsePayload(pullRequestPayload, payload, eventName, where);
-            const pr = p.pull_request;
-            ctx.headSha = pr.head.sha.toLowerCase();
-            ctx.baseSha = pr.base.sha.toLowerCase();
-            ctx.prNumber = pr.number;
-            ctx.headRef = pr.head.ref;
-            ctx.baseRef = pr.base.ref;
-            // pull_request runs on the test merge commit; pull_request_target on the base branch.
-            if (eventName === 'pull_request' && githubSha.toLowerCase() !== ctx.headSha)
-                ctx.mergeSha = githubSha.toLowerCase();
-            ctx.isFork = !pr.head.repo || pr.head.repo.full_name !== (pr.base.repo?.full_name ?? repository);
-            break;
-        }
-        case 'push': {
-            const p = parsePayload(pushPayload, payload, eventName, where);
-            ctx.headSha = p.after.toLowerCase();
-            if (!ZERO_SHA.test(p.before))
-                ctx.baseSha = p.before.toLowerCase();
-            ctx.ref = p.ref;
-            ctx.forced = p.forced ?? false;
-            ctx.created = p.created ?? ZERO_SHA.test(p.before);
-            ctx.defaultBranch = p.repository?.default_branch;
-            break;
-        }
-        case 'merge_group': {
-            const p = parsePayload(mergeGroupPayload, payload, eventName, where);
-            ctx.headSha = p.merge_group.head_sha.toLowerCase();
-            ctx.baseSha = p.merge_group.base_sha.toLowerCase();
-            ctx.headRef = p.merge_group.head_ref;
-            ctx.baseRef = p.merge_group.base_ref;
-            break;
-        }
-        case 'workflow_run': {
-            const p = parsePayload(workflowRunPayload, payload, eventName, where);
-            const run = p.workflow_run;
-            ctx.headSha = run.head_sha.toLowerCase();
-            ctx.headRef = run.head_branch ?? undefined;
-            const pr = run.pull_requests?.[0];
-            if (pr) {
-                ctx.prNumber = pr.number;
-                if (pr.base?.sha)
-                    ctx.baseSha = pr.base.sha.toLowerCase();
-            }
-            // A run from a fork lists no pull requests and its head repository differs.
-            ctx.isFork = Boolean(run.head_repository && run.repository && run.head_repository.full_name !== run.repository.full_name);
-            break;
-        }
-        default:
-            // workflow_dispatch, schedule and unknown events: the checked-out commit is the subject.
-            break;
-    }
-    return ctx;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/core/evidence.ts
-
-
-
-
-
-const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
-/** Findings stored per record; the true total is kept in findingsTotal. */
-const MAX_STORED_FINDINGS = 100;
-const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
-const STATUSES = ['pass', 'fail', 'error', 'skipped'];
-const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
-const findingSchema = object({
-    severity: schemas_enum(['error', 'warning', 'notice']),
-    message: schemas_string().max(2000),
-    file: schemas_string().max(1000).optional(),
-    line: schemas_number().int().positive().optional(),
-    endLine: schemas_number().int().positive().optional(),
-    column: schemas_number().int().positive().optional(),
-    rule: schemas_string().max(300).optional(),
-    commit: shaSchema.optional(),
-    fingerprint: schemas_string().max(1500).optional(),
-});
-const subjectSchema = object({
-    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-    commitSha: shaSchema,
-    mergeSha: shaSchema.optional(),
-    baseSha: shaSchema.optional(),
-    ref: schemas_string().max(1000).optional(),
-    prNumber: schemas_number().int().positive().optional(),
-    eventName: schemas_string().max(100),
-    runId: schemas_string().max(40).optional(),
-    runAttempt: schemas_string().max(10).optional(),
-    runUrl: schemas_string().url().optional(),
-});
-const toolSchema = object({
-    name: schemas_string().min(1).max(200),
-    version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
-});
-const evidenceSchema = object({
-    schema: literal(EVIDENCE_SCHEMA),
-    gate: schemas_enum(GATES),
-    status: schemas_enum(STATUSES),
-    summary: schemas_string().max(1000),
-    startedAt: schemas_string().datetime({ offset: true }),
-    durationMs: schemas_number().int().nonnegative(),
-    subject: subjectSchema,
-    tool: toolSchema,
-    metrics: record(schemas_string(), schemas_number().finite()),
-    findings: array(findingSchema).max(MAX_STORED_FINDINGS),
-    findingsTotal: schemas_number().int().nonnegative(),
-    /** Gate-specific details (image digest, alert evidence, ...). */
-    details: record(schemas_string(), unknown()),
-});
-function subjectFromContext(ctx) {
-    return {
-        repository: ctx.repository,
-        commitSha: ctx.headSha,
-        ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
-        ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
-        ...(ctx.ref ? { ref: ctx.ref } : {}),
-        ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
-        eventName: ctx.eventName,
-        ...(ctx.runId ? { runId: ctx.runId } : {}),
-        ...(ctx.runAttempt ? { runAttempt: ctx.runAttempt } : {}),
-        ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
-    };
-}
-/** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
-function capFindings(findings) {
-    const rank = { error: 0, warning: 1, notice: 2 };
-    const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
-    return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
-}
-/** Shortens a string to `max` characters, marking the cut. */
-function clamp(text, max) {
-    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
-}
-/** Every string field within the schema's limits: a long test name must not lose the record. */
-function clampFinding(f) {
-    return {
-        ...f,
-        message: clamp(f.message, 2000),
-        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
-        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
-        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
-    };
-}
-/** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
-function canonicalJson(value) {
-    if (value === null || typeof value !== 'object') {
-        if (typeof value === 'number' && !Number.isFinite(value))
-            throw new TypeError('canonicalJson: non-finite number');
-        return JSON.stringify(value) ?? 'null';
-    }
-    if (Array.isArray(value))
-        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-    const entries = Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-function sha256Hex(data) {
-    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-}
-function evidenceDigest(evidence) {
-    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
-}
-/** Validates before writing, so a gate can never emit a record that readers would reject. */
-function writeEvidence(path, evidence) {
-    const checked = evidenceSchema.parse(evidence);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    (0,external_node_fs_namespaceObject.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
-    (0,external_node_fs_namespaceObject.renameSync)(tmp, path);
-    return evidenceDigest(checked);
-}
-/** Reads a record produced by another job: untrusted, so every field is validated. */
-function parseEvidence(text, source) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
-    }
-    const result = evidenceSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
-}
-function readEvidence(path) {
-    let text;
-    try {
-        text = readFileSync(path, 'utf8');
-    }
-    catch (error) {
-        throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
-    }
-    return parseEvidence(text, path);
-}
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/core/exec.ts
-// The suite runs its tools here rather than through @actions/exec, which has neither a timeout
-// that kills the whole process group (a tool's children can hold its pipes open) nor a way to
-// keep INPUT_* (the action's inputs, credentials among them) out of the tool's environment.
-
-
-
-class TailBuffer {
-    max;
-    chunks = [];
-    size = 0;
-    truncated = false;
-    constructor(max) {
-        this.max = max;
-    }
-    push(chunk) {
-        this.chunks.push(chunk);
-        this.size += chunk.length;
-        while (this.size > this.max && this.chunks.length > 1) {
-            this.size -= this.chunks.shift().length;
-            this.truncated = true;
-        }
-        if (this.size > this.max) {
-            const only = this.chunks[0];
-            this.chunks[0] = only.subarray(only.length - this.max);
-            this.size = this.max;
-            this.truncated = true;
-        }
-    }
-    toString() {
-        return Buffer.concat(this.chunks).toString('utf8');
-    }
-}
-/**
- * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
- * them may be a registry password.
- */
-function withoutActionInputs(env) {
-    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith('INPUT_')));
-}
-/**
- * Runs one executable with an argument array (never a shell). Resolves with the exit status for
- * the caller to interpret; rejects only when the program cannot be started at all.
- */
-function execTool(command, args, options) {
-    const started = Date.now();
-    const max = options.maxBuffer ?? 32 * 1024 * 1024;
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
-            cwd: options.cwd,
-            env: withoutActionInputs(options.env ?? process.env),
-            stdio: ['pipe', 'pipe', 'pipe'],
-            detached: process.platform !== 'win32',
-            windowsHide: true,
-        });
-        const out = new TailBuffer(max);
-        const err = new TailBuffer(max);
-        let timedOut = false;
-        let killTimer;
-        const killGroup = (signal) => {
-            try {
-                if (child.pid && process.platform !== 'win32')
-                    process.kill(-child.pid, signal);
-                else
-                    child.kill(signal);
-            }
-            catch {
-                // already gone
-            }
-        };
-        const timer = setTimeout(() => {
-            timedOut = true;
-            killGroup('SIGTERM');
-            killTimer = setTimeout(() => killGroup('SIGKILL'), 5_000);
-        }, options.timeoutMs);
-        // A decoder per stream: a multi-byte character split across two chunks stays whole.
-        const outText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-        const errText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-        child.stdout.on('data', (chunk) => {
-            out.push(chunk);
-            if (options.onStdout)
-                options.onStdout(outText.write(chunk));
-        });
-        child.stderr.on('data', (chunk) => {
-            err.push(chunk);
-            if (options.onStderr)
-                options.onStderr(errText.write(chunk));
-        });
-        child.on('error', (error) => {
-            clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
-            if (error.code === 'ENOENT')
-                reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
-            else
-                reject(error);
-        });
-        child.on('close', (exitCode, signal) => {
-            clearTimeout(timer);
-            if (killTimer)
-                clearTimeout(killTimer);
-            resolve({
-                command,
-                args,
-                exitCode,
-                signal,
-                timedOut,
-                stdout: out.toString(),
-                stderr: err.toString(),
-                truncated: out.truncated || err.truncated,
-                durationMs: Date.now() - started,
-            });
-        });
-        child.stdin.on('error', () => {
-            // The tool may exit without reading its input; that is reported through the exit code.
-        });
-        if (options.input !== undefined)
-            child.stdin.end(options.input);
-        else
-            child.stdin.end();
-    });
-}
-/** The last `count` non-empty lines of a tool's output, for summaries and error messages. */
-function lastLines(text, count) {
-    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    return lines.slice(-count).join('\n');
-}
-function describeExit(result) {
-    if (result.timedOut)
-        return `timed out after ${Math.round(result.durationMs / 1000)} s`;
-    if (result.signal)
-        return `was killed by ${result.signal}`;
-    return `exited with code ${result.exitCode}`;
-}
-/**
- * Splits a command line into arguments the way a POSIX shell would for quoting only: single and
- * double quotes and backslash escapes; no expansion, no pipes, no globbing. The result is run
- * without a shell.
- */
-function splitCommandLine(line) {
-    const args = [];
-    let current = '';
-    let inArg = false;
-    let quote = null;
-    for (let i = 0; i < line.length; i++) {
-        const ch = line[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = null;
-            else
-                current += ch;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = null;
-            else if (ch === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]))
-                current += line[++i];
-            else
-                current += ch;
-        }
-        else if (ch === "'" || ch === '"') {
-            quote = ch;
-            inArg = true;
-        }
-        else if (ch === '\\' && i + 1 < line.length) {
-            current += line[++i];
-            inArg = true;
-        }
-        else if (/\s/.test(ch)) {
-            if (inArg)
-                args.push(current);
-            current = '';
-            inArg = false;
-        }
-        else {
-            current += ch;
-            inArg = true;
-        }
-    }
-    if (quote)
-        throw new Error(`unterminated ${quote} quote`);
-    if (inArg)
-        args.push(current);
-    return args;
-}
-
-;// CONCATENATED MODULE: ./src/core/inputs.ts
-
-
-
-/**
- * Inputs arrive as INPUT_<NAME> with the name upper-cased, spaces turned into underscores and
- * hyphens kept (that is what the runner does). An empty string means the input was not set.
- */
-function inputEnvName(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-function readRawInputs(names, env) {
-    const raw = {};
-    for (const name of names)
-        raw[name] = (env[inputEnvName(name)] ?? '').trim();
-    return raw;
-}
-/**
- * Parses the inputs of one action. Every schema key is an exact action.yml input name; each
- * schema carries its own "accepted form" description so the error can name it.
- */
-function parseInputs(shape, env) {
-    const raw = readRawInputs(Object.keys(shape), env);
-    const result = object(shape).safeParse(raw);
-    if (result.success)
-        return result.data;
-    const messages = result.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? '?');
-        const value = raw[name] ?? '';
-        const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-        return `input "${name}" ${issue.message} (got ${JSON.stringify(shown)})`;
-    });
-    throw new errors_ConfigurationError(messages.join('; '));
-}
-// ---- field builders: each turns "" into its default and names the accepted form -------------
-function stringInput(defaultValue = '') {
-    return schemas_string().transform((v) => (v === '' ? defaultValue : v));
-}
-function requiredString(accepted) {
-    return z.string().refine((v) => v !== '', { message: `is required: ${accepted}` });
-}
-function enumInput(values, defaultValue) {
-    return schemas_string()
-        .transform((v) => (v === '' ? defaultValue : v.toLowerCase()))
-        .refine((v) => values.includes(v), {
-        message: `must be one of ${values.join(', ')}`,
-    })
-        .transform((v) => v);
-}
-function booleanInput(defaultValue) {
-    return z
-        .string()
-        .refine((v) => v === '' || /^(true|false)$/i.test(v), { message: 'must be true or false' })
-        .transform((v) => (v === '' ? defaultValue : v.toLowerCase() === 'true'));
-}
-function integerInput(defaultValue, opts = {}) {
-    const { min = 0, max = Number.MAX_SAFE_INTEGER, unit = '' } = opts;
-    const form = `must be a whole number from ${min} to ${max}${unit ? ` (${unit})` : ''}`;
-    return schemas_string()
-        .refine((v) => v === '' || /^-?\d+$/.test(v), { message: form })
-        .transform((v) => (v === '' ? defaultValue : Number.parseInt(v, 10)))
-        .refine((n) => n >= min && n <= max, { message: form });
-}
-/** Newline- or comma-separated list; blank entries and surrounding spaces are dropped. */
-function listInput(defaultValue = [], separators = /[\n,]/) {
-    return schemas_string().transform((v) => {
-        if (v === '')
-            return defaultValue;
-        return v
-            .split(separators)
-            .map((s) => s.trim())
-            .filter((s) => s !== '');
-    });
-}
-/** A command-line input split into an argument vector (quotes honoured, no shell). */
-function parseCommandInput(value, input = 'command') {
-    try {
-        return splitCommandLine(value);
-    }
-    catch (error) {
-        throw new errors_ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/log.ts
-
-
-/**
- * Prints untrusted text between ::stop-commands:: markers so a line such as "::error::x" or
- * "::add-mask::" in tool output or a file name is shown, not executed.
- */
-function printUntrusted(write, text) {
-    if (text === '')
-        return;
-    const token = `rs-${(0,external_node_crypto_.randomUUID)()}`;
-    write(`::stop-commands::${token}`);
-    write(text.endsWith('\n') ? text.slice(0, -1) : text);
-    write(`::${token}::`);
-}
-function streamBetweenMarkers(write) {
-    const token = `rs-${(0,external_node_crypto_.randomUUID)()}`;
-    let open = false;
-    let pending = '';
-    return {
-        write(chunk) {
-            if (!open) {
-                write(`::stop-commands::${token}`);
-                open = true;
-            }
-            pending += chunk;
-            const cut = pending.lastIndexOf('\n');
-            if (cut >= 0) {
-                write(pending.slice(0, cut));
-                pending = pending.slice(cut + 1);
-            }
-        },
-        end() {
-            if (!open)
-                return;
-            if (pending)
-                write(pending);
-            pending = '';
-            write(`::${token}::`);
-            open = false;
-        },
-    };
-}
-function actionsLogger() {
-    return {
-        info: (m) => runner_info(m),
-        warning: (m) => runner_warning(m),
-        debug: (m) => runner_debug(m),
-        group: (name, fn) => runner_group(name, fn),
-        untrusted: (text) => printUntrusted((line) => runner_info(line), text),
-        untrustedStream: () => streamBetweenMarkers((line) => runner_info(line)),
-    };
-}
-/** For the local CLI and unit tests: plain console output, groups as headings. */
-function consoleLogger(quiet = false) {
-    const out = (m) => {
-        if (!quiet)
-            process.stdout.write(`${m}\n`);
-    };
-    return {
-        info: out,
-        warning: (m) => out(`warning: ${m}`),
-        debug: () => { },
-        group: async (name, fn) => {
-            out(`== ${name}`);
-            return fn();
-        },
-        untrusted: out,
-        untrustedStream: () => ({ write: (chunk) => (quiet ? undefined : process.stdout.write(chunk)), end: () => { } }),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/markdown.ts
-/**
- * Markdown helpers for job summaries and comments. Anything that came from outside (event payload,
- * tool output, file names) goes through `md` or `code` so it cannot inject HTML, links, mentions
- * or table structure.
- */
-const ENTITIES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#39;',
-    '|': '&#124;',
-    '`': '&#96;',
-    '*': '&#42;',
-    _: '&#95;',
-    '[': '&#91;',
-    ']': '&#93;',
-    '(': '&#40;',
-    ')': '&#41;',
-    '#': '&#35;',
-    '@': '&#64;',
-    '\\': '&#92;',
-    '~': '&#126;',
-    '!': '&#33;',
-    ':': '&#58;',
-};
-/** Inline text: every markdown/HTML metacharacter becomes an entity, newlines become spaces. */
-function md(text) {
-    return String(text)
-        .replace(/\r?\n|\r/g, ' ')
-        .replace(/[&<>"'|`*_[\]()#@\\~!:]/g, (c) => ENTITIES[c]);
-}
-/** Inline code span that survives any content (HTML <code> with escaped text). */
-function code(text) {
-    return `<code>${md(text)}</code>`;
-}
-/** A fenced block for multi-line tool output; the fence is longer than any backtick run inside. */
-function codeBlock(text, language = '') {
-    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${language}\n${text.replace(/\r/g, '')}\n${fence}`;
-}
-function table(headers, rows) {
-    const head = `| ${headers.join(' | ')} |`;
-    const sep = `| ${headers.map(() => '---').join(' | ')} |`;
-    return [head, sep, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
-/** Only http(s) URLs become links; anything else is shown as text. */
-function markdown_link(text, url) {
-    if (!url || !/^https?:\/\/[^\s<>"'`]+$/.test(url))
-        return md(text);
-    return `[${md(text)}](${encodeURI(decodeURI(url)).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))})`;
-}
-const STATUS_ICON = {
-    pass: '✅',
-    fail: '❌',
-    error: '⚠️',
-    skipped: '⏭️',
-};
-
-;// CONCATENATED MODULE: ./src/core/summary.ts
-
-const SUMMARY_FINDINGS = 30;
-/** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
-function renderGateSummary(evidence, annotations, sections) {
-    const lines = [];
-    lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${md(evidence.gate)}: ${md(evidence.status)}`);
-    lines.push('');
-    lines.push(md(evidence.summary));
-    lines.push('');
-    const s = evidence.subject;
-    const facts = [
-        ['commit', code(s.commitSha)],
-        ['tool', `${md(evidence.tool.name)} ${code(evidence.tool.version || 'unknown')}`],
-        ['duration', `${(evidence.durationMs / 1000).toFixed(1)} s`],
-    ];
-    if (s.mergeSha)
-        facts.splice(1, 0, ['merge commit', code(s.mergeSha)]);
-    if (s.prNumber)
-        facts.push(['pull request', `#${s.prNumber}`]);
-    if (s.runUrl)
-        facts.push(['run', markdown_link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
-    lines.push(table(['', ''], facts));
-    lines.push('');
-    const metrics = Object.entries(evidence.metrics);
-    if (metrics.length > 0) {
-        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(k), md(v)])));
-        lines.push('');
-    }
-    for (const section of sections) {
-        lines.push(section, '');
-    }
-    if (evidence.findingsTotal > 0) {
-        const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-            md(f.severity),
-            f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
-            f.rule ? md(f.rule) : '',
-            md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
-        ]);
-        lines.push(`### Findings (${evidence.findingsTotal})`, '');
-        lines.push(table(['severity', 'location', 'rule', 'message'], rows));
-        if (evidence.findingsTotal > rows.length) {
-            lines.push('', `Showing ${rows.length} of ${evidence.findingsTotal} findings; the evidence record keeps ${evidence.findings.length}.`);
-        }
-        lines.push('');
-    }
-    if (annotations.total > annotations.shown) {
-        lines.push(`${annotations.shown} of ${annotations.total} findings were annotated (GitHub shows at most 10 per severity per step).`, '');
-    }
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/core/action.ts
-
-
-
-
-
-
-
-
-
-
-
-/** Inputs every gate action has, spread into each action's schema. */
-const commonGateInputs = {
-    'evidence-dir': stringInput(''),
-};
-function evidenceDirFrom(raw, env, workspace) {
-    if (raw !== '')
-        return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(workspace, raw);
-    return (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'release-safety', 'evidence');
-}
-/** A report for a gate that could not judge: the record still exists and says why. */
-function errorReport(gate, message, startedAt, durationMs) {
-    return {
-        gate,
-        status: 'error',
-        summary: clamp(message, 1000),
-        tool: { name: 'release-safety', version: '' },
-        metrics: {},
-        findings: [],
-        details: {},
-        startedAt,
-        durationMs,
-        outputs: {},
-        summarySections: [],
-    };
-}
-/**
- * The whole life of a gate action: inputs -> context -> gate -> evidence -> outputs, annotations,
- * summary. Never throws. Outputs are set together at the end; the summary is written in finally.
- */
-async function runGateAction(spec, env = process.env) {
-    const startedAt = new Date().toISOString();
-    const t0 = performance.now();
-    const log = actionsLogger();
-    let ctx;
-    let report;
-    let evidenceDir;
-    let failure;
-    try {
-        const inputs = parseInputs(spec.shape, env);
-        ctx = buildContext(env);
-        evidenceDir = evidenceDirFrom(String(inputs['evidence-dir'] ?? ''), env, ctx.workspace);
-        const runtime = {
-            log,
-            tempDir: ctx.runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(),
-            workspace: ctx.workspace,
-        };
-        report = await spec.execute(inputs, ctx, runtime);
-    }
-    catch (error) {
-        if (error instanceof errors_ConfigurationError || error instanceof ToolError) {
-            failure = error.message;
-        }
-        else {
-            failure = `release-safety ${spec.gate} stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
-            if (error instanceof Error && error.stack)
-                runner_debug(error.stack);
-        }
-        report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
-    }
-    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
-    let summary = '';
-    try {
-        let evidencePath = '';
-        let evidenceSha = '';
-        let annotations = { shown: 0, total: 0 };
-        if (ctx && evidenceDir) {
-            const { findings, findingsTotal } = capFindings(report.findings);
-            const evidence = {
-                schema: EVIDENCE_SCHEMA,
-                gate: report.gate,
-                status: report.status,
-                summary: report.summary,
-                startedAt: report.startedAt,
-                durationMs: report.durationMs,
-                subject: subjectFromContext(ctx),
-                tool: report.tool,
-                metrics: report.metrics,
-                findings,
-                findingsTotal,
-                details: report.details,
-            };
-            evidencePath = (0,external_node_path_namespaceObject.join)(evidenceDir, `${spec.gate}.json`);
-            evidenceSha = writeEvidence(evidencePath, evidence);
-            annotations = emitAnnotations(report.findings, runner_namespaceObject, `release-safety ${spec.gate}`);
-            summary = renderGateSummary(evidence, annotations, report.summarySections);
-        }
-        else {
-            summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
-        }
-        const outputs = {
-            status: report.status,
-            'evidence-path': evidencePath,
-            'evidence-sha256': evidenceSha,
-            ...report.outputs,
-        };
-        for (const [name, value] of Object.entries(outputs))
-            runner_setOutput(name, String(value));
-        if (report.status === 'fail' || report.status === 'error')
-            runner_setFailed(`${spec.gate}: ${report.summary}`);
-        else
-            runner_info(`${spec.gate}: ${report.summary}`);
-    }
-    catch (error) {
-        // Still leave a status and a summary: downstream steps read them, and "could not report" must
-        // never read as anything but an error.
-        const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
-        runner_setOutput('status', 'error');
-        runner_setFailed(message);
-        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
-        if (error instanceof Error && error.stack)
-            runner_debug(error.stack);
-    }
-    finally {
-        if (summary && env.GITHUB_STEP_SUMMARY) {
-            try {
-                await appendSummary(summary);
-            }
-            catch (error) {
-                runner_warning(`could not write the job summary: ${errorMessage(error)}`);
-            }
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/paths.ts
-
-
-
-
-function realOrSelf(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(path);
-    }
-    catch {
-        return (0,external_node_path_namespaceObject.resolve)(path);
-    }
-}
-/** True when `child` is `parent` or below it. A name such as `..foo` is below, not above. */
-function isWithin(parent, child) {
-    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
-    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
-}
-/** The realpath of `path` when it resolves inside one of the roots (also realpath'd), else undefined. */
-function realpathInside(path, roots) {
-    const real = realOrSelf(path);
-    const allowed = [roots.workspace, ...(roots.others ?? [])].filter((r) => r !== '').map(realOrSelf);
-    return allowed.some((root) => isWithin(root, real)) ? real : undefined;
-}
-function rootsOf(workspace) {
-    return typeof workspace === 'string' ? { workspace } : workspace;
-}
-// Symlinks are followed before the check, so a link inside the repository to /etc is outside too.
-function outside(input, value, what) {
-    return new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
-}
-/** Resolves a directory input against the workspace; it must exist and (after realpath) stay inside the allowed roots. */
-function resolveDirectoryInput(input, value, workspace) {
-    const roots = rootsOf(workspace);
-    const dir = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(roots.workspace, value);
-    if (!(0,external_node_fs_namespaceObject.existsSync)(dir) || !(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory()) {
-        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
-    }
-    if (realpathInside(dir, roots) === undefined)
-        throw outside(input, value, 'directory');
-    return dir;
-}
-/**
- * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
- * must be a file, and neither the path nor a symlink on it may lead out of the allowed roots.
- * `what` names the file in messages ("Dockerfile path").
- */
-function resolveFileInput(input, value, workspace, what = 'file path') {
-    const roots = rootsOf(workspace);
-    const file = isAbsolute(value) ? value : resolve(roots.workspace, value);
-    if (!isWithin(roots.workspace, file) && !(roots.others ?? []).some((r) => r !== '' && isWithin(r, file)) && realpathInside(file, roots) === undefined) {
-        throw outside(input, value, what);
-    }
-    if (!existsSync(file)) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
-    }
-    if (realpathInside(file, roots) === undefined)
-        throw outside(input, value, what);
-    if (!statSync(file).isFile()) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
-    }
-    return file;
-}
-/**
- * A glob pattern given in an input must stay inside the repository: absolute patterns and patterns
- * that climb out (`../x/*.xml`) are configuration errors naming the input.
- */
-function checkGlobPattern(input, pattern) {
-    const body = pattern.startsWith('!') ? pattern.slice(1) : pattern;
-    const parts = body.split(/[\\/]+/);
-    if (isAbsolute(body) || /^[A-Za-z]:/.test(body) || parts.includes('..')) {
-        throw new ConfigurationError(`input "${input}" has the pattern ${JSON.stringify(pattern)}, which leads outside the repository: give globs relative to the repository root, without ".." segments`);
-    }
-}
-/**
- * Files matching the globs, never following directory symlinks, each resolved with realpath and
- * kept only when it lies inside the roots; a file reached twice (a symlink to another matched
- * file) is counted once. Returns absolute paths as matched (not realpaths), sorted.
- */
-function globInside(patterns, opts) {
-    if (patterns.length === 0)
-        return [];
-    const matches = globSync([...patterns], {
-        cwd: opts.cwd,
-        absolute: true,
-        dot: opts.dot ?? true,
-        onlyFiles: true,
-        followSymbolicLinks: false,
-        expandDirectories: false,
-        ignore: opts.ignore ?? [],
-    }).sort();
-    const seen = new Set();
-    const out = [];
-    for (const match of matches) {
-        const real = realpathInside(match, opts.roots);
-        if (real === undefined || seen.has(real))
-            continue;
-        try {
-            if (!statSync(real).isFile())
-                continue;
-        }
-        catch {
-            continue;
-        }
-        seen.add(real);
-        out.push(match);
-    }
-    return out;
-}
-
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "url"
 const external_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
 ;// CONCATENATED MODULE: external "module"
@@ -45695,14 +44666,41 @@ function dist_globSync(globInput, options) {
 //#endregion
 
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/core/hash.ts
+/** sha256 in the three spellings the suite uses: hex, an OCI digest, and a file's hex hash. */
+
+
+
+function sha256Hex(data) {
+    return createHash('sha256').update(data).digest('hex');
+}
+/** `sha256:<hex>`, the form OCI registries and manifests name content by. */
+function sha256Digest(data) {
+    return `sha256:${sha256Hex(data)}`;
+}
+/** For small files (configs, records); large ones (archives) go through sha256OfFile. */
+function hash_sha256FileSync(path) {
+    return sha256Hex(readFileSync(path));
+}
+/** Streams the file, so a tool archive of any size is hashed in constant memory. */
+async function sha256OfFile(path) {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path), hash);
+    return hash.digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./src/core/files.ts
 
 
 
 
-function sha256File(path) {
-    return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
+
+/** Kept for its callers; the one implementation is in hash.ts. */
+const sha256File = (/* unused pure expression or super */ null && (sha256FileSync));
 /** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
 function hashFirstExisting(dir, names) {
     for (const name of names) {
@@ -45739,6 +44737,1036 @@ function findProjectBin(name, from, workspace) {
             return undefined;
         dir = (0,external_node_path_namespaceObject.dirname)(dir);
     }
+}
+/** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
+function readTextOrConfigurationError(path, what) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`${what} cannot be read: ${errorMessage(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/context.ts
+
+
+
+/** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
+    'pull_request',
+    'pull_request_target',
+    'push',
+    'merge_group',
+    'workflow_dispatch',
+    'workflow_run',
+    'schedule',
+]));
+const sha = schemas_string().regex(/^[0-9a-f]{40}$/i, 'a 40-character hex commit SHA');
+const ZERO_SHA = /^0{40}$/;
+const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
+const pullRequestPayload = object({
+    number: schemas_number().int().positive(),
+    pull_request: object({
+        number: schemas_number().int().positive(),
+        head: object({ sha, ref: schemas_string(), repo: repoRef }).passthrough(),
+        base: object({ sha, ref: schemas_string(), repo: repoRef }).passthrough(),
+        merge_commit_sha: sha.nullable().optional(),
+        html_url: schemas_string().optional(),
+    })
+        .passthrough(),
+})
+    .passthrough();
+const pushPayload = object({
+    before: sha,
+    after: sha,
+    ref: schemas_string(),
+    created: schemas_boolean().optional(),
+    deleted: schemas_boolean().optional(),
+    forced: schemas_boolean().optional(),
+    repository: object({ default_branch: schemas_string().optional() }).passthrough().optional(),
+})
+    .passthrough();
+const mergeGroupPayload = object({
+    merge_group: object({ head_sha: sha, base_sha: sha, head_ref: schemas_string(), base_ref: schemas_string() }).passthrough(),
+})
+    .passthrough();
+const workflowRunPayload = object({
+    workflow_run: object({
+        head_sha: sha,
+        head_branch: schemas_string().nullable().optional(),
+        id: schemas_number().optional(),
+        event: schemas_string().optional(),
+        pull_requests: array(object({ number: schemas_number().int().positive(), base: object({ sha: sha.optional() }).passthrough().optional() }).passthrough())
+            .optional(),
+        head_repository: repoRef,
+        repository: repoRef,
+    })
+        .passthrough(),
+})
+    .passthrough();
+function requireEnv(env, name, form) {
+    const value = env[name];
+    if (!value)
+        throw new errors_ConfigurationError(`environment variable ${name} is not set: expected ${form} (the GitHub runner sets it)`);
+    return value;
+}
+function parsePayload(schema, payload, eventName, path) {
+    const result = schema.safeParse(payload);
+    if (result.success)
+        return result.data;
+    const issue = result.error.issues[0];
+    const where = issue?.path.join('.') || '(root)';
+    throw new errors_ConfigurationError(`event payload ${path} is not a valid ${eventName} event: field "${where}" ${issue?.message ?? 'is invalid'}`);
+}
+function readEventPayload(path) {
+    if (!path)
+        return {};
+    const text = readTextOrConfigurationError(path, `GITHUB_EVENT_PATH ${path}`);
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        throw new errors_ConfigurationError(`GITHUB_EVENT_PATH ${path} is not JSON: expected the webhook payload the runner writes`);
+    }
+}
+/** Builds the runner context from GITHUB_* variables and the event payload; validates both. */
+function buildContext(env) {
+    const eventName = env.GITHUB_EVENT_NAME || 'workflow_dispatch';
+    const repository = requireEnv(env, 'GITHUB_REPOSITORY', 'owner/name');
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+        throw new errors_ConfigurationError(`GITHUB_REPOSITORY "${repository}" is not of the form owner/name`);
+    }
+    const githubSha = requireEnv(env, 'GITHUB_SHA', 'a 40-character commit SHA');
+    if (!sha.safeParse(githubSha).success)
+        throw new errors_ConfigurationError(`GITHUB_SHA "${githubSha}" is not a 40-character hex SHA`);
+    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const eventPath = env.GITHUB_EVENT_PATH;
+    const payload = readEventPayload(eventPath);
+    const runId = env.GITHUB_RUN_ID || undefined;
+    const ctx = {
+        eventName,
+        repository,
+        serverUrl,
+        apiUrl,
+        headSha: githubSha.toLowerCase(),
+        ref: env.GITHUB_REF || '',
+        isFork: false,
+        runId,
+        runAttempt: env.GITHUB_RUN_ATTEMPT || undefined,
+        runUrl: runId ? `${serverUrl}/${repository}/actions/runs/${runId}` : undefined,
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || '',
+        toolCache: env.RUNNER_TOOL_CACHE || '',
+    };
+    const where = eventPath ?? '(none)';
+    switch (eventName) {
+        case 'pull_request':
+        case 'pull_request_target': {
+            const p = parsePayload(pullRequestPayload, payload, eventName, where);
+            const pr = p.pull_request;
+            ctx.headSha = pr.head.sha.toLowerCase();
+            ctx.baseSha = pr.base.sha.toLowerCase();
+            ctx.prNumber = pr.number;
+            ctx.headRef = pr.head.ref;
+            ctx.baseRef = pr.base.ref;
+            // pull_request runs on the test merge commit; pull_request_target on the base branch.
+            if (eventName === 'pull_request' && githubSha.toLowerCase() !== ctx.headSha)
+                ctx.mergeSha = githubSha.toLowerCase();
+            ctx.isFork = !pr.head.repo || pr.head.repo.full_name !== (pr.base.repo?.full_name ?? repository);
+            break;
+        }
+        case 'push': {
+            const p = parsePayload(pushPayload, payload, eventName, where);
+            ctx.headSha = p.after.toLowerCase();
+            if (!ZERO_SHA.test(p.before))
+                ctx.baseSha = p.before.toLowerCase();
+            ctx.ref = p.ref;
+            ctx.forced = p.forced ?? false;
+            ctx.created = p.created ?? ZERO_SHA.test(p.before);
+            ctx.defaultBranch = p.repository?.default_branch;
+            break;
+        }
+        case 'merge_group': {
+            const p = parsePayload(mergeGroupPayload, payload, eventName, where);
+            ctx.headSha = p.merge_group.head_sha.toLowerCase();
+            ctx.baseSha = p.merge_group.base_sha.toLowerCase();
+            ctx.headRef = p.merge_group.head_ref;
+            ctx.baseRef = p.merge_group.base_ref;
+            break;
+        }
+        case 'workflow_run': {
+            const p = parsePayload(workflowRunPayload, payload, eventName, where);
+            const run = p.workflow_run;
+            ctx.headSha = run.head_sha.toLowerCase();
+            ctx.headRef = run.head_branch ?? undefined;
+            const pr = run.pull_requests?.[0];
+            if (pr) {
+                ctx.prNumber = pr.number;
+                if (pr.base?.sha)
+                    ctx.baseSha = pr.base.sha.toLowerCase();
+            }
+            // A run from a fork lists no pull requests and its head repository differs.
+            ctx.isFork = Boolean(run.head_repository && run.repository && run.head_repository.full_name !== run.repository.full_name);
+            break;
+        }
+        default:
+            // workflow_dispatch, schedule and unknown events: the checked-out commit is the subject.
+            break;
+    }
+    return ctx;
+}
+
+;// CONCATENATED MODULE: ./src/core/evidence.ts
+
+
+
+
+
+const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+/** Findings stored per record; the true total is kept in findingsTotal. */
+const MAX_STORED_FINDINGS = 100;
+const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
+const STATUSES = ['pass', 'fail', 'error', 'skipped'];
+const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
+const findingSchema = object({
+    severity: schemas_enum(['error', 'warning', 'notice']),
+    message: schemas_string().max(2000),
+    file: schemas_string().max(1000).optional(),
+    line: schemas_number().int().positive().optional(),
+    endLine: schemas_number().int().positive().optional(),
+    column: schemas_number().int().positive().optional(),
+    rule: schemas_string().max(300).optional(),
+    commit: shaSchema.optional(),
+    fingerprint: schemas_string().max(1500).optional(),
+});
+const subjectSchema = object({
+    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    commitSha: shaSchema,
+    mergeSha: shaSchema.optional(),
+    baseSha: shaSchema.optional(),
+    ref: schemas_string().max(1000).optional(),
+    prNumber: schemas_number().int().positive().optional(),
+    eventName: schemas_string().max(100),
+    runId: schemas_string().max(40).optional(),
+    runAttempt: schemas_string().max(10).optional(),
+    runUrl: schemas_string().url().optional(),
+});
+const toolSchema = object({
+    name: schemas_string().min(1).max(200),
+    version: schemas_string().max(200),
+    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+});
+const evidenceSchema = object({
+    schema: literal(EVIDENCE_SCHEMA),
+    gate: schemas_enum(GATES),
+    status: schemas_enum(STATUSES),
+    summary: schemas_string().max(1000),
+    startedAt: schemas_string().datetime({ offset: true }),
+    durationMs: schemas_number().int().nonnegative(),
+    subject: subjectSchema,
+    tool: toolSchema,
+    metrics: record(schemas_string(), schemas_number().finite()),
+    findings: array(findingSchema).max(MAX_STORED_FINDINGS),
+    findingsTotal: schemas_number().int().nonnegative(),
+    /** Gate-specific details (image digest, alert evidence, ...). */
+    details: record(schemas_string(), unknown()),
+});
+function subjectFromContext(ctx) {
+    return {
+        repository: ctx.repository,
+        commitSha: ctx.headSha,
+        ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
+        ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
+        ...(ctx.ref ? { ref: ctx.ref } : {}),
+        ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
+        eventName: ctx.eventName,
+        ...(ctx.runId ? { runId: ctx.runId } : {}),
+        ...(ctx.runAttempt ? { runAttempt: ctx.runAttempt } : {}),
+        ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+    };
+}
+/** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
+function capFindings(findings) {
+    const rank = { error: 0, warning: 1, notice: 2 };
+    const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
+    return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
+}
+/** Shortens a string to `max` characters, marking the cut. */
+function clamp(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+/** Every string field within the schema's limits: a long test name must not lose the record. */
+function clampFinding(f) {
+    return {
+        ...f,
+        message: clamp(f.message, 2000),
+        ...(f.file !== undefined ? { file: clamp(f.file, 1000) } : {}),
+        ...(f.rule !== undefined ? { rule: clamp(f.rule, 300) } : {}),
+        ...(f.fingerprint !== undefined ? { fingerprint: clamp(f.fingerprint, 1500) } : {}),
+    };
+}
+/** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
+function canonicalJson(value) {
+    if (value === null || typeof value !== 'object') {
+        if (typeof value === 'number' && !Number.isFinite(value))
+            throw new TypeError('canonicalJson: non-finite number');
+        return JSON.stringify(value) ?? 'null';
+    }
+    if (Array.isArray(value))
+        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+    const entries = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+function evidence_sha256Hex(data) {
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+function evidenceDigest(evidence) {
+    return `sha256:${evidence_sha256Hex(canonicalJson(evidence))}`;
+}
+/** Validates before writing, so a gate can never emit a record that readers would reject. */
+function writeEvidence(path, evidence) {
+    const checked = evidenceSchema.parse(evidence);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    (0,external_node_fs_namespaceObject.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
+    (0,external_node_fs_namespaceObject.renameSync)(tmp, path);
+    return evidenceDigest(checked);
+}
+/** Reads a record produced by another job: untrusted, so every field is validated. */
+function parseEvidence(text, source) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
+    }
+    const result = evidenceSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    return result.data;
+}
+function readEvidence(path) {
+    let text;
+    try {
+        text = readFileSync(path, 'utf8');
+    }
+    catch (error) {
+        throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
+    }
+    return parseEvidence(text, path);
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/core/exec.ts
+// The suite runs its tools here rather than through @actions/exec, which has neither a timeout
+// that kills the whole process group (a tool's children can hold its pipes open) nor a way to
+// keep INPUT_* (the action's inputs, credentials among them) out of the tool's environment.
+
+
+
+class TailBuffer {
+    max;
+    chunks = [];
+    size = 0;
+    truncated = false;
+    constructor(max) {
+        this.max = max;
+    }
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.size > this.max && this.chunks.length > 1) {
+            this.size -= this.chunks.shift().length;
+            this.truncated = true;
+        }
+        if (this.size > this.max) {
+            const only = this.chunks[0];
+            this.chunks[0] = only.subarray(only.length - this.max);
+            this.size = this.max;
+            this.truncated = true;
+        }
+    }
+    toString() {
+        return Buffer.concat(this.chunks).toString('utf8');
+    }
+}
+/**
+ * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
+ * them may be a registry password.
+ */
+function withoutActionInputs(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith('INPUT_')));
+}
+/**
+ * Runs one executable with an argument array (never a shell). Resolves with the exit status for
+ * the caller to interpret; rejects only when the program cannot be started at all.
+ */
+function execTool(command, args, options) {
+    const started = Date.now();
+    const max = options.maxBuffer ?? 32 * 1024 * 1024;
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, [...args], {
+            cwd: options.cwd,
+            env: withoutActionInputs(options.env ?? process.env),
+            stdio: ['pipe', 'pipe', 'pipe'],
+            detached: process.platform !== 'win32',
+            windowsHide: true,
+        });
+        const out = new TailBuffer(max);
+        const err = new TailBuffer(max);
+        let timedOut = false;
+        let killTimer;
+        const killGroup = (signal) => {
+            try {
+                if (child.pid && process.platform !== 'win32')
+                    process.kill(-child.pid, signal);
+                else
+                    child.kill(signal);
+            }
+            catch {
+                // already gone
+            }
+        };
+        const timer = setTimeout(() => {
+            timedOut = true;
+            killGroup('SIGTERM');
+            killTimer = setTimeout(() => killGroup('SIGKILL'), 5_000);
+        }, options.timeoutMs);
+        // A decoder per stream: a multi-byte character split across two chunks stays whole.
+        const outText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+        const errText = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+        child.stdout.on('data', (chunk) => {
+            out.push(chunk);
+            if (options.onStdout)
+                options.onStdout(outText.write(chunk));
+        });
+        child.stderr.on('data', (chunk) => {
+            err.push(chunk);
+            if (options.onStderr)
+                options.onStderr(errText.write(chunk));
+        });
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            if (killTimer)
+                clearTimeout(killTimer);
+            if (error.code === 'ENOENT')
+                reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
+            else
+                reject(error);
+        });
+        child.on('close', (exitCode, signal) => {
+            clearTimeout(timer);
+            if (killTimer)
+                clearTimeout(killTimer);
+            resolve({
+                command,
+                args,
+                exitCode,
+                signal,
+                timedOut,
+                stdout: out.toString(),
+                stderr: err.toString(),
+                truncated: out.truncated || err.truncated,
+                durationMs: Date.now() - started,
+            });
+        });
+        child.stdin.on('error', () => {
+            // The tool may exit without reading its input; that is reported through the exit code.
+        });
+        if (options.input !== undefined)
+            child.stdin.end(options.input);
+        else
+            child.stdin.end();
+    });
+}
+/** The last `count` non-empty lines of a tool's output, for summaries and error messages. */
+function lastLines(text, count) {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    return lines.slice(-count).join('\n');
+}
+function describeExit(result) {
+    if (result.timedOut)
+        return `timed out after ${Math.round(result.durationMs / 1000)} s`;
+    if (result.signal)
+        return `was killed by ${result.signal}`;
+    return `exited with code ${result.exitCode}`;
+}
+/**
+ * Splits a command line into arguments the way a POSIX shell would for quoting only: single and
+ * double quotes and backslash escapes; no expansion, no pipes, no globbing. The result is run
+ * without a shell.
+ */
+function splitCommandLine(line) {
+    const args = [];
+    let current = '';
+    let inArg = false;
+    let quote = null;
+    for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+            else
+                current += ch;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]))
+                current += line[++i];
+            else
+                current += ch;
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+            inArg = true;
+        }
+        else if (ch === '\\' && i + 1 < line.length) {
+            current += line[++i];
+            inArg = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inArg)
+                args.push(current);
+            current = '';
+            inArg = false;
+        }
+        else {
+            current += ch;
+            inArg = true;
+        }
+    }
+    if (quote)
+        throw new Error(`unterminated ${quote} quote`);
+    if (inArg)
+        args.push(current);
+    return args;
+}
+
+;// CONCATENATED MODULE: ./src/core/inputs.ts
+
+
+
+/**
+ * Inputs arrive as INPUT_<NAME> with the name upper-cased, spaces turned into underscores and
+ * hyphens kept (that is what the runner does). An empty string means the input was not set.
+ */
+function inputEnvName(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+function readRawInputs(names, env) {
+    const raw = {};
+    for (const name of names)
+        raw[name] = (env[inputEnvName(name)] ?? '').trim();
+    return raw;
+}
+/**
+ * Parses the inputs of one action. Every schema key is an exact action.yml input name; each
+ * schema carries its own "accepted form" description so the error can name it.
+ */
+function parseInputs(shape, env) {
+    const raw = readRawInputs(Object.keys(shape), env);
+    const result = object(shape).safeParse(raw);
+    if (result.success)
+        return result.data;
+    const messages = result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '?');
+        const value = raw[name] ?? '';
+        const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+        return `input "${name}" ${issue.message} (got ${JSON.stringify(shown)})`;
+    });
+    throw new errors_ConfigurationError(messages.join('; '));
+}
+// ---- field builders: each turns "" into its default and names the accepted form -------------
+function stringInput(defaultValue = '') {
+    return schemas_string().transform((v) => (v === '' ? defaultValue : v));
+}
+function requiredString(accepted) {
+    return z.string().refine((v) => v !== '', { message: `is required: ${accepted}` });
+}
+function enumInput(values, defaultValue) {
+    return schemas_string()
+        .transform((v) => (v === '' ? defaultValue : v.toLowerCase()))
+        .refine((v) => values.includes(v), {
+        message: `must be one of ${values.join(', ')}`,
+    })
+        .transform((v) => v);
+}
+function booleanInput(defaultValue) {
+    return z
+        .string()
+        .refine((v) => v === '' || /^(true|false)$/i.test(v), { message: 'must be true or false' })
+        .transform((v) => (v === '' ? defaultValue : v.toLowerCase() === 'true'));
+}
+function integerInput(defaultValue, opts = {}) {
+    const { min = 0, max = Number.MAX_SAFE_INTEGER, unit = '' } = opts;
+    const form = `must be a whole number from ${min} to ${max}${unit ? ` (${unit})` : ''}`;
+    return schemas_string()
+        .refine((v) => v === '' || /^-?\d+$/.test(v), { message: form })
+        .transform((v) => (v === '' ? defaultValue : Number.parseInt(v, 10)))
+        .refine((n) => n >= min && n <= max, { message: form });
+}
+/** Newline- or comma-separated list; blank entries and surrounding spaces are dropped. */
+function listInput(defaultValue = [], separators = /[\n,]/) {
+    return schemas_string().transform((v) => {
+        if (v === '')
+            return defaultValue;
+        return v
+            .split(separators)
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
+    });
+}
+/** A command-line input split into an argument vector (quotes honoured, no shell). */
+function parseCommandInput(value, input = 'command') {
+    try {
+        return splitCommandLine(value);
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/log.ts
+
+
+/**
+ * Prints untrusted text between ::stop-commands:: markers so a line such as "::error::x" or
+ * "::add-mask::" in tool output or a file name is shown, not executed.
+ */
+function printUntrusted(write, text) {
+    if (text === '')
+        return;
+    const token = `rs-${(0,external_node_crypto_.randomUUID)()}`;
+    write(`::stop-commands::${token}`);
+    write(text.endsWith('\n') ? text.slice(0, -1) : text);
+    write(`::${token}::`);
+}
+function streamBetweenMarkers(write) {
+    const token = `rs-${(0,external_node_crypto_.randomUUID)()}`;
+    let open = false;
+    let pending = '';
+    return {
+        write(chunk) {
+            if (!open) {
+                write(`::stop-commands::${token}`);
+                open = true;
+            }
+            pending += chunk;
+            const cut = pending.lastIndexOf('\n');
+            if (cut >= 0) {
+                write(pending.slice(0, cut));
+                pending = pending.slice(cut + 1);
+            }
+        },
+        end() {
+            if (!open)
+                return;
+            if (pending)
+                write(pending);
+            pending = '';
+            write(`::${token}::`);
+            open = false;
+        },
+    };
+}
+function actionsLogger() {
+    return {
+        info: (m) => runner_info(m),
+        warning: (m) => runner_warning(m),
+        debug: (m) => runner_debug(m),
+        group: (name, fn) => runner_group(name, fn),
+        untrusted: (text) => printUntrusted((line) => runner_info(line), text),
+        untrustedStream: () => streamBetweenMarkers((line) => runner_info(line)),
+    };
+}
+/** For the local CLI and unit tests: plain console output, groups as headings. */
+function consoleLogger(quiet = false) {
+    const out = (m) => {
+        if (!quiet)
+            process.stdout.write(`${m}\n`);
+    };
+    return {
+        info: out,
+        warning: (m) => out(`warning: ${m}`),
+        debug: () => { },
+        group: async (name, fn) => {
+            out(`== ${name}`);
+            return fn();
+        },
+        untrusted: out,
+        untrustedStream: () => ({ write: (chunk) => (quiet ? undefined : process.stdout.write(chunk)), end: () => { } }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/markdown.ts
+/**
+ * Markdown helpers for job summaries and comments. Anything that came from outside (event payload,
+ * tool output, file names) goes through `md` or `code` so it cannot inject HTML, links, mentions
+ * or table structure.
+ */
+const ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+    '|': '&#124;',
+    '`': '&#96;',
+    '*': '&#42;',
+    _: '&#95;',
+    '[': '&#91;',
+    ']': '&#93;',
+    '(': '&#40;',
+    ')': '&#41;',
+    '#': '&#35;',
+    '@': '&#64;',
+    '\\': '&#92;',
+    '~': '&#126;',
+    '!': '&#33;',
+    ':': '&#58;',
+};
+/** Inline text: every markdown/HTML metacharacter becomes an entity, newlines become spaces. */
+function md(text) {
+    return String(text)
+        .replace(/\r?\n|\r/g, ' ')
+        .replace(/[&<>"'|`*_[\]()#@\\~!:]/g, (c) => ENTITIES[c]);
+}
+/** Inline code span that survives any content (HTML <code> with escaped text). */
+function code(text) {
+    return `<code>${md(text)}</code>`;
+}
+/** A fenced block for multi-line tool output; the fence is longer than any backtick run inside. */
+function codeBlock(text, language = '') {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${language}\n${text.replace(/\r/g, '')}\n${fence}`;
+}
+function table(headers, rows) {
+    const head = `| ${headers.join(' | ')} |`;
+    const sep = `| ${headers.map(() => '---').join(' | ')} |`;
+    return [head, sep, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+/** Only http(s) URLs become links; anything else is shown as text. */
+function markdown_link(text, url) {
+    if (!url || !/^https?:\/\/[^\s<>"'`]+$/.test(url))
+        return md(text);
+    return `[${md(text)}](${encodeURI(decodeURI(url)).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))})`;
+}
+const STATUS_ICON = {
+    pass: '✅',
+    fail: '❌',
+    error: '⚠️',
+    skipped: '⏭️',
+};
+
+;// CONCATENATED MODULE: ./src/core/summary.ts
+
+const SUMMARY_FINDINGS = 30;
+/** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
+function renderGateSummary(evidence, annotations, sections) {
+    const lines = [];
+    lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${md(evidence.gate)}: ${md(evidence.status)}`);
+    lines.push('');
+    lines.push(md(evidence.summary));
+    lines.push('');
+    const s = evidence.subject;
+    const facts = [
+        ['commit', code(s.commitSha)],
+        ['tool', `${md(evidence.tool.name)} ${code(evidence.tool.version || 'unknown')}`],
+        ['duration', `${(evidence.durationMs / 1000).toFixed(1)} s`],
+    ];
+    if (s.mergeSha)
+        facts.splice(1, 0, ['merge commit', code(s.mergeSha)]);
+    if (s.prNumber)
+        facts.push(['pull request', `#${s.prNumber}`]);
+    if (s.runUrl)
+        facts.push(['run', markdown_link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
+    lines.push(table(['', ''], facts));
+    lines.push('');
+    const metrics = Object.entries(evidence.metrics);
+    if (metrics.length > 0) {
+        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(k), md(v)])));
+        lines.push('');
+    }
+    for (const section of sections) {
+        lines.push(section, '');
+    }
+    if (evidence.findingsTotal > 0) {
+        const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
+            md(f.severity),
+            f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
+            f.rule ? md(f.rule) : '',
+            md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+        ]);
+        lines.push(`### Findings (${evidence.findingsTotal})`, '');
+        lines.push(table(['severity', 'location', 'rule', 'message'], rows));
+        if (evidence.findingsTotal > rows.length) {
+            lines.push('', `Showing ${rows.length} of ${evidence.findingsTotal} findings; the evidence record keeps ${evidence.findings.length}.`);
+        }
+        lines.push('');
+    }
+    if (annotations.total > annotations.shown) {
+        lines.push(`${annotations.shown} of ${annotations.total} findings were annotated (GitHub shows at most 10 per severity per step).`, '');
+    }
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/core/action.ts
+
+
+
+
+
+
+
+
+
+
+
+/** Inputs every gate action has, spread into each action's schema. */
+const commonGateInputs = {
+    'evidence-dir': stringInput(''),
+};
+function evidenceDirFrom(raw, env, workspace) {
+    if (raw !== '')
+        return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(workspace, raw);
+    return (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'release-safety', 'evidence');
+}
+/** A report for a gate that could not judge: the record still exists and says why. */
+function errorReport(gate, message, startedAt, durationMs) {
+    return {
+        gate,
+        status: 'error',
+        summary: clamp(message, 1000),
+        tool: { name: 'release-safety', version: '' },
+        metrics: {},
+        findings: [],
+        details: {},
+        startedAt,
+        durationMs,
+        outputs: {},
+        summarySections: [],
+    };
+}
+/**
+ * The whole life of a gate action: inputs -> context -> gate -> evidence -> outputs, annotations,
+ * summary. Never throws. Outputs are set together at the end; the summary is written in finally.
+ */
+async function runGateAction(spec, env = process.env) {
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
+    const log = actionsLogger();
+    let ctx;
+    let report;
+    let evidenceDir;
+    let failure;
+    try {
+        const inputs = parseInputs(spec.shape, env);
+        ctx = buildContext(env);
+        evidenceDir = evidenceDirFrom(String(inputs['evidence-dir'] ?? ''), env, ctx.workspace);
+        const runtime = {
+            log,
+            tempDir: ctx.runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(),
+            workspace: ctx.workspace,
+        };
+        report = await spec.execute(inputs, ctx, runtime);
+    }
+    catch (error) {
+        if (error instanceof errors_ConfigurationError || error instanceof ToolError) {
+            failure = error.message;
+        }
+        else {
+            failure = `release-safety ${spec.gate} stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
+            if (error instanceof Error && error.stack)
+                runner_debug(error.stack);
+        }
+        report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
+    }
+    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
+    let summary = '';
+    try {
+        let evidencePath = '';
+        let evidenceSha = '';
+        let annotations = { shown: 0, total: 0 };
+        if (ctx && evidenceDir) {
+            const { findings, findingsTotal } = capFindings(report.findings);
+            const evidence = {
+                schema: EVIDENCE_SCHEMA,
+                gate: report.gate,
+                status: report.status,
+                summary: report.summary,
+                startedAt: report.startedAt,
+                durationMs: report.durationMs,
+                subject: subjectFromContext(ctx),
+                tool: report.tool,
+                metrics: report.metrics,
+                findings,
+                findingsTotal,
+                details: report.details,
+            };
+            evidencePath = (0,external_node_path_namespaceObject.join)(evidenceDir, `${spec.gate}.json`);
+            evidenceSha = writeEvidence(evidencePath, evidence);
+            annotations = emitAnnotations(report.findings, runner_namespaceObject, `release-safety ${spec.gate}`);
+            summary = renderGateSummary(evidence, annotations, report.summarySections);
+        }
+        else {
+            summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
+        }
+        const outputs = {
+            status: report.status,
+            'evidence-path': evidencePath,
+            'evidence-sha256': evidenceSha,
+            ...report.outputs,
+        };
+        for (const [name, value] of Object.entries(outputs))
+            runner_setOutput(name, String(value));
+        if (report.status === 'fail' || report.status === 'error')
+            runner_setFailed(`${spec.gate}: ${report.summary}`);
+        else
+            runner_info(`${spec.gate}: ${report.summary}`);
+    }
+    catch (error) {
+        // Still leave a status and a summary: downstream steps read them, and "could not report" must
+        // never read as anything but an error.
+        const message = `release-safety ${spec.gate} could not report its result (a bug; please report it): ${errorMessage(error)}`;
+        runner_setOutput('status', 'error');
+        runner_setFailed(message);
+        summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(clamp(message, 1000))}\n`;
+        if (error instanceof Error && error.stack)
+            runner_debug(error.stack);
+    }
+    finally {
+        if (summary && env.GITHUB_STEP_SUMMARY) {
+            try {
+                await appendSummary(summary);
+            }
+            catch (error) {
+                runner_warning(`could not write the job summary: ${errorMessage(error)}`);
+            }
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/paths.ts
+
+
+
+
+function realOrSelf(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return (0,external_node_path_namespaceObject.resolve)(path);
+    }
+}
+/** True when `child` is `parent` or below it. A name such as `..foo` is below, not above. */
+function isWithin(parent, child) {
+    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
+}
+/** The realpath of `path` when it resolves inside one of the roots (also realpath'd), else undefined. */
+function realpathInside(path, roots) {
+    const real = realOrSelf(path);
+    const allowed = [roots.workspace, ...(roots.others ?? [])].filter((r) => r !== '').map(realOrSelf);
+    return allowed.some((root) => isWithin(root, real)) ? real : undefined;
+}
+function rootsOf(workspace) {
+    return typeof workspace === 'string' ? { workspace } : workspace;
+}
+// Symlinks are followed before the check, so a link inside the repository to /etc is outside too.
+function outside(input, value, what) {
+    return new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
+}
+/** Resolves a directory input against the workspace; it must exist and (after realpath) stay inside the allowed roots. */
+function resolveDirectoryInput(input, value, workspace) {
+    const roots = rootsOf(workspace);
+    const dir = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(roots.workspace, value);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir) || !(0,external_node_fs_namespaceObject.statSync)(dir).isDirectory()) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
+    }
+    if (realpathInside(dir, roots) === undefined)
+        throw outside(input, value, 'directory');
+    return dir;
+}
+/**
+ * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
+ * must be a file, and neither the path nor a symlink on it may lead out of the allowed roots.
+ * `what` names the file in messages ("Dockerfile path").
+ */
+function resolveFileInput(input, value, workspace, what = 'file path') {
+    const roots = rootsOf(workspace);
+    const file = isAbsolute(value) ? value : resolve(roots.workspace, value);
+    if (!isWithin(roots.workspace, file) && !(roots.others ?? []).some((r) => r !== '' && isWithin(r, file)) && realpathInside(file, roots) === undefined) {
+        throw outside(input, value, what);
+    }
+    if (!existsSync(file)) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
+    }
+    if (realpathInside(file, roots) === undefined)
+        throw outside(input, value, what);
+    if (!statSync(file).isFile()) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
+    }
+    return file;
+}
+/**
+ * A glob pattern given in an input must stay inside the repository: absolute patterns and patterns
+ * that climb out (`../x/*.xml`) are configuration errors naming the input.
+ */
+function checkGlobPattern(input, pattern) {
+    const body = pattern.startsWith('!') ? pattern.slice(1) : pattern;
+    const parts = body.split(/[\\/]+/);
+    if (isAbsolute(body) || /^[A-Za-z]:/.test(body) || parts.includes('..')) {
+        throw new ConfigurationError(`input "${input}" has the pattern ${JSON.stringify(pattern)}, which leads outside the repository: give globs relative to the repository root, without ".." segments`);
+    }
+}
+/**
+ * Files matching the globs, never following directory symlinks, each resolved with realpath and
+ * kept only when it lies inside the roots; a file reached twice (a symlink to another matched
+ * file) is counted once. Returns absolute paths as matched (not realpaths), sorted.
+ */
+function globInside(patterns, opts) {
+    if (patterns.length === 0)
+        return [];
+    const matches = globSync([...patterns], {
+        cwd: opts.cwd,
+        absolute: true,
+        dot: opts.dot ?? true,
+        onlyFiles: true,
+        followSymbolicLinks: false,
+        expandDirectories: false,
+        ignore: opts.ignore ?? [],
+    }).sort();
+    const seen = new Set();
+    const out = [];
+    for (const match of matches) {
+        const real = realpathInside(match, opts.roots);
+        if (real === undefined || seen.has(real))
+            continue;
+        try {
+            if (!statSync(real).isFile())
+                continue;
+        }
+        catch {
+            continue;
+        }
+        seen.add(real);
+        out.push(match);
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
