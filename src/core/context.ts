@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
+import { readTextOrConfigurationError } from './files.js';
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
 export const KNOWN_EVENTS = [
@@ -116,12 +116,7 @@ function parsePayload<T extends z.ZodType>(schema: T, payload: unknown, eventNam
 
 export function readEventPayload(path: string | undefined): unknown {
   if (!path) return {};
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigurationError(`GITHUB_EVENT_PATH ${path} cannot be read: ${(error as Error).message}`);
-  }
+  const text = readTextOrConfigurationError(path, `GITHUB_EVENT_PATH ${path}`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
+import { readTextOrConfigurationError } from './files.js';
 
 /**
  * The exceptions file shared by the audit and secrets gates
@@ -115,12 +116,7 @@ export function loadExceptions(path: string, explicitlyNamed: boolean, displayPa
     if (explicitlyNamed) throw new ConfigurationError(`input "exceptions-file" names ${displayPath}, which does not exist`);
     return [];
   }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigurationError(`exceptions file ${displayPath} cannot be read: ${(error as Error).message}`);
-  }
+  const text = readTextOrConfigurationError(path, `exceptions file ${displayPath}`);
   return parseExceptions(text, displayPath);
 }
 

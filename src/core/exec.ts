@@ -1,3 +1,6 @@
+// The suite runs its tools here rather than through @actions/exec, which has neither a timeout
+// that kills the whole process group (a tool's children can hold its pipes open) nor a way to
+// keep INPUT_* (the action's inputs, credentials among them) out of the tool's environment.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { globSync } from 'tinyglobby';
+import { ConfigurationError, errorMessage } from './errors.js';
+import { sha256FileSync } from './hash.js';
 
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
+/** Kept for its callers; the one implementation is in hash.ts. */
+export const sha256File = sha256FileSync;
 
 /** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
 export function hashFirstExisting(dir: string, names: readonly string[]): string | undefined {
@@ -40,5 +40,14 @@ export function findProjectBin(name: string, from: string, workspace: string): s
     const rel = relative(top, dir);
     if (dir === top || rel.startsWith('..') || isAbsolute(rel)) return undefined;
     dir = dirname(dir);
+  }
+}
+
+/** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
+export function readTextOrConfigurationError(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`${what} cannot be read: ${errorMessage(error)}`);
   }
 }

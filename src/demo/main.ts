@@ -12,11 +12,11 @@
  * refusing the promotion. DEMO_KEEP=1 keeps the scratch directory.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBundle, serializeBundle } from '../core/bundle.js';
 import { readVerifiedEvidence, type GateName } from '../core/evidence.js';
+import { mapWithLimit } from '../core/pool.js';
 import { judgeRelease } from '../core/release.js';
 
 /** The gates the demo runs (the alert drill joins with the pipeline). */
@@ -24,8 +24,11 @@ const DEMO_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'] as con
 type DemoGate = (typeof DEMO_GATES)[number];
 import { startAdvisoryServer, type AdvisoryServer } from '../local/advisory-server.js';
 import { makeBaseImage } from '../local/base-image.js';
+import { pullRequestEvent } from '../local/events.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../local/harness.js';
 import { startRegistry, type LocalRegistry } from '../local/registry.js';
+import { copySampleService } from '../local/sample-service.js';
+import { removeScratchDirs, scratchDir } from '../local/scratch.js';
 import { RegistryClient } from '../registry/client.js';
 import { promoteByDigest } from '../registry/promote.js';
 
@@ -56,12 +59,7 @@ function git(dir: string, ...args: string[]): string {
 /** The service on main, and a pull request that changes it (with one defect when asked). */
 function makeRepository(work: string, broken: Breakable | undefined): { dir: string; baseSha: string; headSha: string } {
   const dir = join(work, 'repo');
-  const source = join(REPO_ROOT, 'sample-service');
-  cpSync(source, join(dir, 'sample-service'), {
-    recursive: true,
-    filter: (p) => !/[/\\](node_modules|reports|dist)([/\\]|$)/.test(p.slice(source.length)),
-  });
-  symlinkSync(join(source, 'node_modules'), join(dir, 'sample-service', 'node_modules'), 'dir');
+  copySampleService(dir);
   writeFileSync(join(dir, '.gitignore'), 'node_modules\nreports/\ndist/\n');
   git(work, 'init', '-q', '-b', 'main', dir);
   git(dir, 'add', '-A');
@@ -83,35 +81,6 @@ function makeRepository(work: string, broken: Breakable | undefined): { dir: str
   return { dir, baseSha, headSha: git(dir, 'rev-parse', 'HEAD') };
 }
 
-function pullRequestEvent(baseSha: string, headSha: string) {
-  const repo = { full_name: 'acme/sample-service' };
-  return {
-    action: 'synchronize',
-    number: 42,
-    pull_request: {
-      number: 42,
-      title: 'Document item ordering',
-      head: { sha: headSha, ref: 'feature/items-limit', repo },
-      base: { sha: baseSha, ref: 'main', repo },
-    },
-    repository: { ...repo, default_branch: 'main' },
-  };
-}
-
-async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < tasks.length) {
-        const i = next++;
-        results[i] = await tasks[i]!();
-      }
-    }),
-  );
-  return results;
-}
-
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const started = Date.now();
   const broken = env.DEMO_BREAK ? (env.DEMO_BREAK as Breakable) : undefined;
@@ -128,7 +97,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     say('cannot run the demo: sample-service/node_modules is missing ("node scripts/setup.mjs" runs npm ci there)');
     return 1;
   }
-  const work = mkdtempSync(join(tmpdir(), 'rs-demo-'));
+  const work = scratchDir('rs-demo-');
   let registry: LocalRegistry | undefined;
   let advisories: AdvisoryServer | undefined;
   try {
@@ -155,11 +124,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       rules: { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml', 'promtool-path': which('promtool')! },
       image: { context: 'sample-service', image, 'insecure-registry': 'true', 'build-args': `BASE_IMAGE=${base}`, 'storage-dir': storage, 'smoke-command': 'node --input-type=module -e "await import(\'/app/dist/app.js\')"' },
     };
-    const event = pullRequestEvent(repo.baseSha, repo.headSha);
+    const event = pullRequestEvent({ number: 42, title: 'Document item ordering', headRef: 'feature/items-limit', headSha: repo.headSha, baseSha: repo.baseSha, repository: 'acme/sample-service' });
     say('');
     say('gates (in parallel, each a dist/<gate>/index.js bundle run as the runner runs it):');
-    const runs = await pool(
-      DEMO_GATES.map((gate) => async (): Promise<[GateName, ActionRun]> => {
+    const runs = await mapWithLimit(
+      DEMO_GATES,
+      3,
+      async (gate): Promise<[GateName, ActionRun]> => {
         const run = await runAction(gate, {
           workspace: repo.dir,
           eventName: 'pull_request',
@@ -171,8 +142,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
         });
         say(`  ${(run.outputs.status ?? 'error').padEnd(7)} ${gate.padEnd(8)} ${(run.durationMs / 1000).toFixed(1).padStart(5)} s  ${firstLine(run)}`);
         return [gate, run];
-      }),
-      3,
+      },
     );
     const byGate = new Map(runs);
     const digest = byGate.get('image')?.outputs.digest ?? '';
@@ -211,7 +181,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   } finally {
     await Promise.allSettled([registry?.stop(), advisories?.close()]);
     if (env.DEMO_KEEP === '1') say(`kept ${work}`);
-    else rmSync(work, { recursive: true, force: true });
+    // The scratch repository and every gate run's runner folders go, unless asked to keep them.
+    else removeScratchDirs();
   }
 }
 

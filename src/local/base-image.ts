@@ -4,9 +4,9 @@
  * (dash), env, npm and the machine's CA bundle, and pushed to the local registry.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { sha256Digest } from '../core/hash.js';
 import type { LocalRegistry } from './registry.js';
 
 export const MANIFEST_ACCEPT = [
@@ -92,9 +92,7 @@ export function makeBaseImage(registry: LocalRegistry, storageDir: string): stri
   }
 }
 
-export function sha256(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
+export const sha256 = (bytes: Buffer): string => sha256Digest(bytes);
 
 /** The manifest bytes a registry serves, fetched with plain fetch (not the code under test). */
 export async function fetchManifest(registry: LocalRegistry, repository: string, reference: string, user = registry.user): Promise<{ bytes: Buffer; contentType: string }> {

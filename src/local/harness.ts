@@ -6,10 +6,11 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scratchDir } from './scratch.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -194,7 +195,7 @@ export function randomSha(): string {
 export async function runAction(name: string, options: RunOptions): Promise<ActionRun> {
   const bundle = join(REPO_ROOT, 'dist', name, 'index.js');
   if (!existsSync(bundle)) throw new Error(`no bundle at ${bundle}: run npm run build`);
-  const home = mkdtempSync(join(tmpdir(), `rs-run-${name}-`));
+  const home = scratchDir(`rs-run-${name}-`);
   const runnerTemp = join(home, 'runner-temp');
   const toolCache = options.toolCache ?? join(home, 'tool-cache');
   const files = join(home, 'files');
@@ -214,6 +215,7 @@ export async function runAction(name: string, options: RunOptions): Promise<Acti
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: process.env.HOME ?? home,
     LANG: 'C.UTF-8',
+    TMPDIR: tmpdir(),
     CI: 'true',
     GITHUB_ACTIONS: 'true',
     GITHUB_EVENT_NAME: eventName,

@@ -3,7 +3,7 @@
  * hashing (never by trusting Docker-Content-Digest), anonymous, basic and bearer-token auth,
  * bounded retries on 429/5xx and network errors, none on other 4xx.
  */
-import { createHash } from 'node:crypto';
+import { sha256Digest } from '../core/hash.js';
 import { DIGEST_PATTERN, INDEX_MEDIA_TYPES, isLoopbackRegistry, MANIFEST_ACCEPT, registryApiHost } from './reference.js';
 
 export type RegistryErrorKind = 'unauthorized' | 'denied' | 'not-found' | 'unavailable' | 'mismatch' | 'protocol' | 'insecure' | 'aborted';
@@ -60,9 +60,7 @@ export interface Manifest {
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 
-export function sha256Digest(data: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
+export { sha256Digest };
 
 export function isIndexMediaType(mediaType: string): boolean {
   return INDEX_MEDIA_TYPES.includes(mediaType);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,9 @@ import { ConfigurationError } from '../core/errors.js';
 import { consoleLogger } from '../core/log.js';
 import type { ToolCatalog } from './catalog.js';
 import { installTool, resolveAsset } from './installer.js';
+
+// tool-cache's own hook for its retry pause (10 to 20 s between attempts on a runner).
+Object.assign(globalThis, { TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS: 0, TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS: 0 });
 
 // A real tarball holding a fake "gitleaks" executable, served by a local HTTP server.
 const work = mkdtempSync(join(tmpdir(), 'rs-installer-'));
@@ -47,7 +50,10 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  rmSync(work, { recursive: true, force: true });
+});
 
 let toolCache = '';
 beforeEach(() => {

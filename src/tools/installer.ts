@@ -1,11 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, copyFileSync, chmodSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { ConfigurationError } from '../core/errors.js';
-import { describeExit, execTool } from '../core/exec.js';
+import { ConfigurationError, errorMessage } from '../core/errors.js';
+import { sha256OfFile } from '../core/hash.js';
 import type { Logger } from '../core/log.js';
 import { TOOL_CATALOG, type ToolAsset, type ToolCatalog, type ToolName } from './catalog.js';
 
@@ -22,8 +20,6 @@ export interface InstallRequest {
   arch?: string;
   /** Called with the executable's directory once it is verified (the action adds it to PATH). */
   addPath?: (dir: string) => void;
-  /** Per attempt; downloads are retried twice on network errors and 5xx, never on 4xx. */
-  timeoutMs?: number;
 }
 
 export interface InstalledTool {
@@ -36,11 +32,7 @@ export interface InstalledTool {
 
 const CACHE_PREFIX = 'release-safety-';
 
-export async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
-}
+export { sha256OfFile };
 
 export function resolveAsset(catalog: ToolCatalog, tool: string, version: string, platform: string, arch: string): ToolAsset {
   const spec = catalog[tool];
@@ -83,61 +75,65 @@ function assetUrl(asset: ToolAsset, mirrorUrl: string | undefined): string {
   return `${mirrorUrl.replace(/\/+$/, '')}/${basename(new URL(asset.url).pathname)}`;
 }
 
-async function download(url: string, dest: string, timeoutMs: number, log: Logger): Promise<void> {
-  const attempts = 3;
-  for (let attempt = 1; ; attempt++) {
-    let retryable = false;
-    try {
-      const response = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
-      if (!response.ok || !response.body) {
-        retryable = response.status >= 500 || response.status === 429;
-        throw new Error(`HTTP ${response.status} ${response.statusText}`);
-      }
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), createWriteStream(dest));
-      return;
-    } catch (error) {
-      const message = (error as Error).message;
-      // Network errors (no HTTP status) are retried like 5xx; 4xx are final.
-      if (!/^HTTP \d/.test(message)) retryable = true;
-      if (!retryable || attempt >= attempts) throw new Error(`download of ${url} failed: ${message}`);
-      log.info(`download of ${url} failed (${message}); retry ${attempt} of ${attempts - 1}`);
-      await new Promise((r) => setTimeout(r, 500 * attempt));
-    }
-  }
+type ToolCache = typeof import('@actions/tool-cache');
+
+/**
+ * @actions/tool-cache (and the HTTP client under it) is loaded only when a tool is installed:
+ * most runs pass a tool path or use no pinned tool, and its load would be paid on every start.
+ */
+const loadToolCache = (): Promise<ToolCache> => import('@actions/tool-cache');
+
+/**
+ * tool-cache keeps the runner's layout ($RUNNER_TOOL_CACHE/<name>/<version>/<arch> plus a
+ * `.complete` marker) and needs both runner directories; outside a runner they default to
+ * folders under the system temp directory.
+ */
+function ensureRunnerDirectories(tempDir: string): void {
+  process.env.RUNNER_TOOL_CACHE ||= join(tmpdir(), 'release-safety-tool-cache');
+  process.env.RUNNER_TEMP ||= tempDir;
 }
 
 /**
- * The runner's tool-cache layout ($RUNNER_TOOL_CACHE/<name>/<version>/<arch> plus a `.complete`
- * marker), so entries are shared with other actions' conventions and cacheable the same way.
+ * tool-cache retries 408, 429, 5xx and network errors (three attempts, 10 to 20 s apart) and no
+ * other 4xx; its error is restated with the URL and status so the log says what failed.
  */
-function toolCacheRoot(): string {
-  return process.env.RUNNER_TOOL_CACHE || join(tmpdir(), 'release-safety-tool-cache');
+async function download(toolCache: ToolCache, url: string, dest: string): Promise<void> {
+  try {
+    await toolCache.downloadTool(url, dest);
+  } catch (error) {
+    const reason = error instanceof toolCache.HTTPError && error.httpStatusCode ? `HTTP ${error.httpStatusCode}` : errorMessage(error);
+    rmSync(dest, { force: true });
+    throw new Error(`download of ${url} failed: ${reason}`);
+  }
 }
 
-function findCached(name: string, version: string, arch: string): string | undefined {
-  const dir = join(toolCacheRoot(), name, version, arch);
-  return existsSync(dir) && existsSync(`${dir}.complete`) ? dir : undefined;
-}
-
-function cacheFile(file: string, fileName: string, name: string, version: string, arch: string): string {
-  const dir = join(toolCacheRoot(), name, version, arch);
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(`${dir}.complete`, { force: true });
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(file, join(dir, fileName));
-  writeFileSync(`${dir}.complete`, '');
-  return dir;
-}
-
-async function extract(archive: string, tempDir: string, asset: ToolAsset): Promise<string> {
+async function extract(toolCache: ToolCache, archive: string, tempDir: string, asset: ToolAsset): Promise<string> {
   const dest = join(tempDir, `extract-${randomUUID()}`);
-  mkdirSync(dest, { recursive: true });
-  const r = await execTool('tar', ['-xzf', archive, '-C', dest, '--no-same-owner'], { timeoutMs: 120_000, installHint: 'tar is needed to unpack tools' });
-  if (r.exitCode !== 0) throw new Error(`tar could not unpack the verified archive: ${describeExit(r)}: ${r.stderr.trim().slice(0, 300)}`);
+  try {
+    await toolCache.extractTar(archive, dest, ['xz', '--no-same-owner']);
+  } catch (error) {
+    throw new Error(`tar could not unpack the verified archive: ${errorMessage(error)}`);
+  }
   const exe = join(dest, asset.entry);
   if (!existsSync(exe) || !statSync(exe).isFile()) throw new Error(`the verified archive has no ${asset.entry}`);
   chmodSync(exe, 0o755);
   return exe;
+}
+
+/** A private copy of the cached archive when it still hashes to the pin; a tampered entry is removed. */
+async function verifiedCacheHit(toolCache: ToolCache, req: InstallRequest, cacheName: string, version: string, arch: string, archiveName: string, pinned: string): Promise<string | undefined> {
+  const cachedDir = toolCache.find(cacheName, version, arch);
+  if (!cachedDir) return undefined;
+  const cachedArchive = join(cachedDir, archiveName);
+  const copy = join(req.tempDir, `cached-${randomUUID()}`);
+  if (existsSync(cachedArchive)) copyFileSync(cachedArchive, copy);
+  const actual = existsSync(copy) ? await sha256OfFile(copy) : 'missing';
+  if (actual === pinned) return copy;
+  rmSync(copy, { force: true });
+  req.log.warning(`the cached ${req.tool} ${version} failed verification (sha256 ${actual}, pinned ${pinned}): discarded, downloading again`);
+  rmSync(cachedDir, { recursive: true, force: true });
+  rmSync(`${cachedDir}.complete`, { force: true });
+  return undefined;
 }
 
 /**
@@ -157,41 +153,27 @@ export async function installTool(req: InstallRequest): Promise<InstalledTool> {
   mkdirSync(req.tempDir, { recursive: true });
 
   const mirror = req.mirrorUrl ? checkMirrorUrl(req.mirrorUrl) : undefined;
+  ensureRunnerDirectories(req.tempDir);
+  const toolCache = await loadToolCache();
   // Every archive is hashed and unpacked from a private copy: a cache entry shared with other
   // jobs cannot be swapped between the check and the use.
-  let archive: string | undefined;
-  let fromCache = false;
-  const cachedDir = findCached(cacheName, version, arch);
-  if (cachedDir) {
-    const cachedArchive = join(cachedDir, archiveName);
-    const copy = join(req.tempDir, `cached-${randomUUID()}`);
-    if (existsSync(cachedArchive)) copyFileSync(cachedArchive, copy);
-    const actual = existsSync(copy) ? await sha256OfFile(copy) : 'missing';
-    if (actual === asset.sha256) {
-      archive = copy;
-      fromCache = true;
-    } else {
-      rmSync(copy, { force: true });
-      req.log.warning(`the cached ${req.tool} ${version} failed verification (sha256 ${actual}, pinned ${asset.sha256}): discarded, downloading again`);
-      rmSync(cachedDir, { recursive: true, force: true });
-      rmSync(`${cachedDir}.complete`, { force: true });
-    }
-  }
+  let archive = await verifiedCacheHit(toolCache, req, cacheName, version, arch, archiveName, asset.sha256);
+  const fromCache = archive !== undefined;
   if (!archive) {
     const url = assetUrl(asset, mirror);
     const downloaded = join(req.tempDir, `download-${randomUUID()}`);
-    await req.log.group(`download ${req.tool} ${version}`, () => download(url, downloaded, req.timeoutMs ?? 120_000, req.log));
+    await req.log.group(`download ${req.tool} ${version}`, () => download(toolCache, url, downloaded));
     const actual = await sha256OfFile(downloaded);
     if (actual !== asset.sha256) {
       rmSync(downloaded, { force: true });
       throw new Error(`${archiveName} from ${url} does not match the pinned sha256 (expected ${asset.sha256}, got ${actual}): refusing to extract or run it`);
     }
-    cacheFile(downloaded, archiveName, cacheName, version, arch);
+    await toolCache.cacheFile(downloaded, archiveName, cacheName, version, arch);
     archive = downloaded;
   }
   let path: string;
   try {
-    path = await extract(archive, req.tempDir, asset);
+    path = await extract(toolCache, archive, req.tempDir, asset);
   } finally {
     rmSync(archive, { force: true });
   }

@@ -5,6 +5,7 @@
 import { cpSync, mkdirSync, mkdtempSync as makeTempDir, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { scratchDir } from '../../src/local/scratch.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
 import { startAdvisoryServer, type AdvisoryServer, type BulkAdvisory } from '../../src/local/advisory-server.js';
@@ -41,7 +42,7 @@ const BULK = '/-/npm/v1/security/advisories/bulk';
 
 /** A scratch workspace with one fixture project copied to app/. */
 function workspaceWith(fixture: string): string {
-  const ws = mkdtempSync(join(tmpdir(), 'rs-audit-ws-'));
+  const ws = scratchDir('rs-audit-ws-');
   cpSync(join(FIXTURES, fixture), join(ws, 'app'), { recursive: true });
   return ws;
 }
@@ -384,7 +385,7 @@ describe('audit gate: configuration errors name the input and the accepted form'
   });
 
   it('a folder with nothing to audit names the inputs to set', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-audit-ws-'));
+    const ws = scratchDir('rs-audit-ws-');
     mkdirSync(join(ws, 'app'));
     const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app' } });
     expect(run.outputs.status).toBe('error');
@@ -392,7 +393,7 @@ describe('audit gate: configuration errors name the input and the accepted form'
   });
 
   it('python without pip-audit installed is error with an install hint, never pass', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-audit-ws-'));
+    const ws = scratchDir('rs-audit-ws-');
     mkdirSync(join(ws, 'app'));
     writeFileSync(join(ws, 'app', 'requirements.txt'), 'jinja2==2.11.2\n');
     const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app' }, env: { PATH: '/usr/bin:/bin' } });

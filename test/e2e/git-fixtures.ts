@@ -2,10 +2,10 @@
  * Temporary git repositories for end-to-end tests, and fake secrets in shapes gitleaks' default
  * rules catch. The secrets are assembled at run time so this repository never holds a literal one.
  */
+import { scratchDir } from '../../src/local/scratch.js';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -89,7 +89,7 @@ const madeDirs = new Set<string>();
 
 /** A temporary directory that removeTempRepos() removes. */
 export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = scratchDir(prefix);
   madeDirs.add(dir);
   return dir;
 }

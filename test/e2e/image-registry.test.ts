@@ -3,9 +3,8 @@
  * will rely on. A small image is pushed with buildah first; the client then resolves, copies the
  * exact bytes to another tag, reads the config, and meets real basic auth.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { scratchDir } from '../../src/local/scratch.js';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, RegistryError } from '../../src/registry/client.js';
 import { inspectImage, registrySource } from '../../src/registry/inspect.js';
@@ -20,7 +19,7 @@ describe('RegistryClient against docker-registry 2.8', () => {
 
   beforeAll(async () => {
     [open, locked] = await Promise.all([startRegistry(), startRegistry({ user })]);
-    storage = mkdtempSync(join(tmpdir(), 'rs-registry-storage-'));
+    storage = scratchDir('rs-registry-storage-');
     // A tiny image (one file, from scratch), labelled like the image gate labels its images.
     const ctr = buildah(storage, ['from', 'scratch']);
     buildah(storage, ['config', '--label', 'org.opencontainers.image.revision=abc123', '--os', 'linux', '--arch', 'amd64', ctr]);

@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchDir } from '../../src/local/scratch.js';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
@@ -50,10 +50,10 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
 
   beforeAll(async () => {
     [registry, authRegistry] = await Promise.all([startRegistry(), startRegistry({ user })]);
-    storage = mkdtempSync(join(tmpdir(), 'rs-image-storage-'));
+    storage = scratchDir('rs-image-storage-');
     base = makeBaseImage(registry, storage);
     // A Dockerfile whose steps need no emulation on any platform: FROM + COPY only.
-    trivial = mkdtempSync(join(tmpdir(), 'rs-image-trivial-'));
+    trivial = scratchDir('rs-image-trivial-');
     writeFileSync(join(trivial, 'Dockerfile'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY hello.txt /hello.txt\n');
     writeFileSync(join(trivial, 'hello.txt'), 'hello\n');
   });
@@ -132,7 +132,7 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
   });
 
   it('a failing build step fails the gate with the last lines of the build log in the summary', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-image-broken-'));
+    const ws = scratchDir('rs-image-broken-');
     writeFileSync(join(ws, 'Dockerfile'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo "compile-error-marker: missing semicolon" && exit 7\n');
     const run = await runAction('image', { workspace: ws, inputs: { ...common(), image: `${registry.host}/acme/broken` } });
     expect(run.exitCode).toBe(1);
@@ -145,7 +145,7 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
   });
 
   it('a missing Dockerfile is a configuration error naming the input', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-image-empty-'));
+    const ws = scratchDir('rs-image-empty-');
     const run = await runAction('image', { workspace: ws, inputs: { ...common(), image: `${registry.host}/acme/x`, file: 'docker/Dockerfile.prod' } });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('error');
@@ -154,7 +154,7 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
   });
 
   it('a Dockerfile outside the repository is a configuration error naming the input', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-image-outside-'));
+    const ws = scratchDir('rs-image-outside-');
     mkdirSync(join(ws, 'repo'));
     writeFileSync(join(ws, 'Dockerfile'), 'FROM scratch\n');
     const run = await runAction('image', { workspace: join(ws, 'repo'), inputs: { ...common(), image: `${registry.host}/acme/x`, file: '../Dockerfile' } });

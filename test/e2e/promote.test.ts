@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { scratchDir } from '../../src/local/scratch.js';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient, RegistryError } from '../../src/registry/client.js';
 import { promoteByDigest, REVISION_LABEL } from '../../src/registry/promote.js';
@@ -26,7 +25,7 @@ describe('promoteByDigest against a real registry', () => {
 
   beforeAll(async () => {
     registry = await startRegistry();
-    storage = mkdtempSync(join(tmpdir(), 'rs-promote-storage-'));
+    storage = scratchDir('rs-promote-storage-');
     client = new RegistryClient({ registry: registry.host });
     pushImage('svc', 'ci', revision);
   });
