@@ -18317,6 +18317,88 @@ function preprocess(fn, schema) {
 
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/core/hash.ts
+/** sha256 in the three spellings the suite uses: hex, an OCI digest, and a file's hex hash. */
+
+
+
+function sha256Hex(data) {
+    return createHash('sha256').update(data).digest('hex');
+}
+/** `sha256:<hex>`, the form OCI registries and manifests name content by. */
+function sha256Digest(data) {
+    return `sha256:${sha256Hex(data)}`;
+}
+/** For small files (configs, records); large ones (archives) go through sha256OfFile. */
+function hash_sha256FileSync(path) {
+    return sha256Hex(readFileSync(path));
+}
+/** Streams the file, so a tool archive of any size is hashed in constant memory. */
+async function sha256OfFile(path) {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path), hash);
+    return hash.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/core/files.ts
+
+
+
+
+
+/** Kept for its callers; the one implementation is in hash.ts. */
+const sha256File = (/* unused pure expression or super */ null && (sha256FileSync));
+/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
+function hashFirstExisting(dir, names) {
+    for (const name of names) {
+        const path = join(dir, name);
+        if (existsSync(path) && statSync(path).isFile())
+            return sha256File(path);
+    }
+    return undefined;
+}
+/**
+ * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
+ * earlier run must never stand in for this one.
+ */
+function freshFiles(globs, cwd, sinceMs) {
+    if (globs.length === 0)
+        return [];
+    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
+    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
+}
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = resolve(from);
+    const top = resolve(workspace);
+    for (;;) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate))
+            return candidate;
+        const rel = relative(top, dir);
+        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
+            return undefined;
+        dir = dirname(dir);
+    }
+}
+/** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
+function readTextOrConfigurationError(path, what) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        throw new errors/* ConfigurationError */.j1(`${what} cannot be read: ${(0,errors/* errorMessage */.gJ)(error)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/context.ts
 
 
@@ -18391,13 +18473,7 @@ function parsePayload(schema, payload, eventName, path) {
 function readEventPayload(path) {
     if (!path)
         return {};
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        throw new errors/* ConfigurationError */.j1(`GITHUB_EVENT_PATH ${path} cannot be read: ${error.message}`);
-    }
+    const text = readTextOrConfigurationError(path, `GITHUB_EVENT_PATH ${path}`);
     try {
         return JSON.parse(text);
     }
@@ -18773,8 +18849,6 @@ function renderResultTable(result, form) {
     return ['release-safety pipeline:', ...lines, `verdict: ${result.verdict}${result.digest ? `  digest: ${result.digest}` : ''}`].join('\n');
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/core/evidence.ts
 
 
@@ -18927,11 +19001,11 @@ function canonicalJson(value) {
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
-function sha256Hex(data) {
+function evidence_sha256Hex(data) {
     return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
 }
 function evidenceDigest(evidence) {
-    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
+    return `sha256:${evidence_sha256Hex(canonicalJson(evidence))}`;
 }
 /** Validates before writing, so a gate can never emit a record that readers would reject. */
 function writeEvidence(path, evidence) {
@@ -18986,6 +19060,9 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/core/exec.ts
+// The suite runs its tools here rather than through @actions/exec, which has neither a timeout
+// that kills the whole process group (a tool's children can hold its pipes open) nor a way to
+// keep INPUT_* (the action's inputs, credentials among them) out of the tool's environment.
 
 
 

@@ -5,8 +5,6 @@ var __webpack_exports__ = {};
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -9572,7 +9570,7 @@ class ToolNotFoundError extends ToolError {
         this.hint = hint;
     }
 }
-function errorMessage(error) {
+function errors_errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
@@ -9786,6 +9784,86 @@ function readVerifiedEvidence(path, expectedSha256) {
     return evidence;
 }
 
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/core/hash.ts
+/** sha256 in the three spellings the suite uses: hex, an OCI digest, and a file's hex hash. */
+
+
+
+function hash_sha256Hex(data) {
+    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
+}
+/** `sha256:<hex>`, the form OCI registries and manifests name content by. */
+function hash_sha256Digest(data) {
+    return `sha256:${hash_sha256Hex(data)}`;
+}
+/** For small files (configs, records); large ones (archives) go through sha256OfFile. */
+function hash_sha256FileSync(path) {
+    return hash_sha256Hex(readFileSync(path));
+}
+/** Streams the file, so a tool archive of any size is hashed in constant memory. */
+async function sha256OfFile(path) {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path), hash);
+    return hash.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/core/files.ts
+
+
+
+
+
+/** Kept for its callers; the one implementation is in hash.ts. */
+const sha256File = (/* unused pure expression or super */ null && (sha256FileSync));
+/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
+function hashFirstExisting(dir, names) {
+    for (const name of names) {
+        const path = join(dir, name);
+        if (existsSync(path) && statSync(path).isFile())
+            return sha256File(path);
+    }
+    return undefined;
+}
+/**
+ * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
+ * earlier run must never stand in for this one.
+ */
+function freshFiles(globs, cwd, sinceMs) {
+    if (globs.length === 0)
+        return [];
+    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
+    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
+}
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = resolve(from);
+    const top = resolve(workspace);
+    for (;;) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate))
+            return candidate;
+        const rel = relative(top, dir);
+        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
+            return undefined;
+        dir = dirname(dir);
+    }
+}
+/** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
+function files_readTextOrConfigurationError(path, what) {
+    try {
+        return readFileSync(path, 'utf8');
+    }
+    catch (error) {
+        throw new ConfigurationError(`${what} cannot be read: ${errorMessage(error)}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/bundle.ts
 /**
  * The evidence bundle (`release-safety/bundle@1`): every gate's record with its own sha256, the
@@ -9874,18 +9952,30 @@ function parseBundle(text, source) {
     return bundle;
 }
 function readBundle(path) {
-    let text;
-    try {
-        text = readFileSync(path, 'utf8');
-    }
-    catch (error) {
-        throw new ConfigurationError(`evidence bundle ${path} cannot be read: ${error.message}`);
-    }
+    const text = readTextOrConfigurationError(path, `evidence bundle ${path}`);
     return parseBundle(text, path);
 }
 /** The JSON a reader gets: pretty, one trailing newline. */
 function serializeBundle(bundle) {
     return `${JSON.stringify(bundle, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/core/pool.ts
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order.
+ * The first rejection rejects the whole (calls already started still finish).
+ */
+async function mapWithLimit(items, limit, fn) {
+    const results = new Array(items.length);
+    let next = 0;
+    const width = Math.max(1, Math.min(Math.floor(limit), items.length));
+    await Promise.all(Array.from({ length: width }, async () => {
+        while (next < items.length) {
+            const index = next++;
+            results[index] = await fn(items[index], index);
+        }
+    }));
+    return results;
 }
 
 ;// CONCATENATED MODULE: ./src/core/details.ts
@@ -10552,9 +10642,7 @@ function makeBaseImage(registry, storageDir) {
         (0,external_node_child_process_namespaceObject.spawnSync)('buildah', [...buildahGlobal(storageDir), 'rm', ctr], { timeout: 60_000 });
     }
 }
-function sha256(bytes) {
-    return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
+const sha256 = (bytes) => sha256Digest(bytes);
 /** The manifest bytes a registry serves, fetched with plain fetch (not the code under test). */
 async function fetchManifest(registry, repository, reference, user = registry.user) {
     const headers = { accept: MANIFEST_ACCEPT };
@@ -10586,8 +10674,33 @@ function skopeoDigest(reference, user) {
     return digest;
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:url"
 const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/local/scratch.ts
+/**
+ * Scratch folders for the demo and the tests, registered so they are removed again: a test file
+ * removes its own after it ends (src/local/vitest-cleanup.ts), the demo when it finishes.
+ */
+
+
+
+const created = new Set();
+/** A new folder under the system temp directory, named `<prefix>XXXXXX`, removed by removeScratchDirs. */
+function scratch_scratchDir(prefix = 'rs-') {
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), prefix));
+    created.add(dir);
+    return dir;
+}
+/** Removes every scratch folder made so far (buildah's vfs layers included). */
+function removeScratchDirs() {
+    for (const dir of created) {
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true, maxRetries: 3 });
+        created.delete(dir);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/local/harness.ts
 /**
  * Runs a shipped bundle (dist/<name>/index.js) exactly as the GitHub runner does: a fresh
@@ -10595,6 +10708,7 @@ const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
  * the event payload at GITHUB_EVENT_PATH, and the runner's own Node (24) when it is installed.
  * Returns what the action left behind: outputs, summary, workflow commands and exit code.
  */
+
 
 
 
@@ -10746,7 +10860,7 @@ async function runAction(name, options) {
     const bundle = (0,external_node_path_namespaceObject.join)(REPO_ROOT, 'dist', name, 'index.js');
     if (!(0,external_node_fs_namespaceObject.existsSync)(bundle))
         throw new Error(`no bundle at ${bundle}: run npm run build`);
-    const home = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), `rs-run-${name}-`));
+    const home = scratch_scratchDir(`rs-run-${name}-`);
     const runnerTemp = (0,external_node_path_namespaceObject.join)(home, 'runner-temp');
     const toolCache = options.toolCache ?? (0,external_node_path_namespaceObject.join)(home, 'tool-cache');
     const files = (0,external_node_path_namespaceObject.join)(home, 'files');
@@ -10768,6 +10882,7 @@ async function runAction(name, options) {
         PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
         HOME: process.env.HOME ?? home,
         LANG: 'C.UTF-8',
+        TMPDIR: (0,external_node_os_namespaceObject.tmpdir)(),
         CI: 'true',
         GITHUB_ACTIONS: 'true',
         GITHUB_EVENT_NAME: eventName,
@@ -10838,6 +10953,34 @@ async function runAction(name, options) {
         },
     };
 }
+
+;// CONCATENATED MODULE: ./src/local/events.ts
+
+/** A pull_request webhook payload with the fields the suite reads (and some it must never trust). */
+function pullRequestEvent(f = {}) {
+    const repository = f.repository ?? 'acme/service';
+    const number = f.number ?? 7;
+    return {
+        action: 'synchronize',
+        number,
+        pull_request: {
+            number,
+            title: f.title ?? 'Add items endpoint',
+            body: f.body ?? '',
+            html_url: `https://github.com/${repository}/pull/${number}`,
+            head: { sha: f.headSha ?? randomSha(), ref: f.headRef ?? 'feature', repo: { full_name: f.headRepository ?? repository } },
+            base: { sha: f.baseSha ?? randomSha(), ref: f.baseRef ?? 'main', repo: { full_name: repository } },
+            user: { login: 'contributor' },
+        },
+        repository: { full_name: repository, default_branch: 'main' },
+        sender: { login: 'contributor' },
+    };
+}
+const HOSTILE = {
+    title: 'a"; touch /tmp/pwned; "',
+    headRef: '$(id)',
+    body: '::error::x\n::set-output name=status::pass\n`$(touch /tmp/pwned)`',
+};
 
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
@@ -10967,6 +11110,31 @@ async function startRegistry(opts = {}) {
     throw new Error(`could not start docker-registry after 5 attempts: ${String(lastError)}`);
 }
 
+;// CONCATENATED MODULE: ./src/local/sample-service.ts
+
+
+
+
+/** Copies sample-service into `dir` (its node_modules linked, not copied); returns the copy's path. */
+function copySampleService(dir) {
+    const service = (0,external_node_path_namespaceObject.join)(dir, 'sample-service');
+    const source = (0,external_node_path_namespaceObject.join)(REPO_ROOT, 'sample-service');
+    (0,external_node_fs_namespaceObject.cpSync)(source, service, {
+        recursive: true,
+        filter: (src) => !/[/\\](node_modules|reports|dist)([/\\]|$)/.test(src.slice(source.length)),
+    });
+    (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(source, 'node_modules'), (0,external_node_path_namespaceObject.join)(service, 'node_modules'), 'dir');
+    return service;
+}
+/**
+ * A scratch workspace holding a copy of sample-service, so a test or the demo can break it
+ * without touching the repository.
+ */
+function scratchSampleService(prefix = 'rs-ws-') {
+    const workspace = scratchDir(prefix);
+    return { workspace, service: copySampleService(workspace) };
+}
+
 ;// CONCATENATED MODULE: ./src/registry/reference.ts
 
 /** Manifest media types the suite reads; every one goes into Accept so no registry converts. */
@@ -11063,9 +11231,7 @@ class client_RegistryError extends Error {
 }
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
-function client_sha256Digest(data) {
-    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex')}`;
-}
+
 function isIndexMediaType(mediaType) {
     return INDEX_MEDIA_TYPES.includes(mediaType);
 }
@@ -11361,7 +11527,7 @@ class RegistryClient {
         });
         await failUnlessOk(res, what);
         const bytes = await this.read(res, MAX_MANIFEST_BYTES, 'the manifest', what);
-        const digest = client_sha256Digest(bytes);
+        const digest = hash_sha256Digest(bytes);
         if (reference_DIGEST_PATTERN.test(reference) && reference !== digest) {
             throw new client_RegistryError(`${what}: the bytes served hash to ${digest}, not the digest asked for`, 'mismatch');
         }
@@ -11378,7 +11544,7 @@ class RegistryClient {
     /** PUTs exact manifest bytes under a tag or digest; returns the digest computed from the bytes. */
     async putManifest(repository, reference, bytes, mediaType) {
         const what = `pushing the manifest ${this.registry}/${repository}:${reference}`;
-        const digest = client_sha256Digest(bytes);
+        const digest = hash_sha256Digest(bytes);
         if (reference_DIGEST_PATTERN.test(reference) && reference !== digest)
             throw new client_RegistryError(`${what}: the bytes hash to ${digest}, not ${reference}`, 'mismatch');
         const res = await this.request('PUT', `/v2/${repository}/manifests/${encodeURIComponent(reference)}`, {
@@ -11406,7 +11572,7 @@ class RegistryClient {
         const res = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, what, follow: true });
         await failUnlessOk(res, what);
         const bytes = await this.read(res, maxBytes, 'the blob', what);
-        const actual = client_sha256Digest(bytes);
+        const actual = hash_sha256Digest(bytes);
         if (actual !== digest)
             throw new client_RegistryError(`${what}: the bytes served hash to ${actual}`, 'mismatch');
         return bytes;
@@ -11435,7 +11601,7 @@ function client_manifestMediaType(bytes, contentType) {
 }
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/registry/inspect.ts
 
 
@@ -11557,8 +11723,8 @@ async function promoteByDigest(req) {
     }
     await client.putManifest(repository, req.targetTag, manifest.bytes, manifest.mediaType);
     const after = await client.getManifest(repository, req.targetTag);
-    if (client_sha256Digest(after.bytes) !== req.expectedDigest) {
-        throw new client_RegistryError(`${repository}:${req.targetTag} reads back as ${client_sha256Digest(after.bytes)}, not ${req.expectedDigest}`, 'mismatch');
+    if (hash_sha256Digest(after.bytes) !== req.expectedDigest) {
+        throw new client_RegistryError(`${repository}:${req.targetTag} reads back as ${hash_sha256Digest(after.bytes)}, not ${req.expectedDigest}`, 'mismatch');
     }
     return { digest: req.expectedDigest, mediaType: manifest.mediaType, platforms: facts.platforms, ...(previousDigest ? { previousDigest } : {}) };
 }
@@ -11592,6 +11758,9 @@ const DEMO_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'];
 
 
 
+
+
+
 const say = (line = '') => void process.stdout.write(`${line}\n`);
 const BREAKABLE = ['lint', 'test', 'rules', 'secrets'];
 const TOOLS = [
@@ -11614,12 +11783,7 @@ function git(dir, ...args) {
 /** The service on main, and a pull request that changes it (with one defect when asked). */
 function makeRepository(work, broken) {
     const dir = (0,external_node_path_namespaceObject.join)(work, 'repo');
-    const source = (0,external_node_path_namespaceObject.join)(REPO_ROOT, 'sample-service');
-    (0,external_node_fs_namespaceObject.cpSync)(source, (0,external_node_path_namespaceObject.join)(dir, 'sample-service'), {
-        recursive: true,
-        filter: (p) => !/[/\\](node_modules|reports|dist)([/\\]|$)/.test(p.slice(source.length)),
-    });
-    (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(source, 'node_modules'), (0,external_node_path_namespaceObject.join)(dir, 'sample-service', 'node_modules'), 'dir');
+    copySampleService(dir);
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, '.gitignore'), 'node_modules\nreports/\ndist/\n');
     git(work, 'init', '-q', '-b', 'main', dir);
     git(dir, 'add', '-A');
@@ -11643,31 +11807,6 @@ function makeRepository(work, broken) {
     git(dir, 'commit', '-q', '-m', broken ? `feature with a ${broken} defect` : 'Document item ordering');
     return { dir, baseSha, headSha: git(dir, 'rev-parse', 'HEAD') };
 }
-function pullRequestEvent(baseSha, headSha) {
-    const repo = { full_name: 'acme/sample-service' };
-    return {
-        action: 'synchronize',
-        number: 42,
-        pull_request: {
-            number: 42,
-            title: 'Document item ordering',
-            head: { sha: headSha, ref: 'feature/items-limit', repo },
-            base: { sha: baseSha, ref: 'main', repo },
-        },
-        repository: { ...repo, default_branch: 'main' },
-    };
-}
-async function pool(tasks, limit) {
-    const results = new Array(tasks.length);
-    let next = 0;
-    await Promise.all(Array.from({ length: limit }, async () => {
-        while (next < tasks.length) {
-            const i = next++;
-            results[i] = await tasks[i]();
-        }
-    }));
-    return results;
-}
 async function main(env = process.env) {
     const started = Date.now();
     const broken = env.DEMO_BREAK ? env.DEMO_BREAK : undefined;
@@ -11685,7 +11824,7 @@ async function main(env = process.env) {
         say('cannot run the demo: sample-service/node_modules is missing ("node scripts/setup.mjs" runs npm ci there)');
         return 1;
     }
-    const work = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'rs-demo-'));
+    const work = scratch_scratchDir('rs-demo-');
     let registry;
     let advisories;
     try {
@@ -11711,10 +11850,10 @@ async function main(env = process.env) {
             rules: { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml', 'promtool-path': which('promtool') },
             image: { context: 'sample-service', image, 'insecure-registry': 'true', 'build-args': `BASE_IMAGE=${base}`, 'storage-dir': storage, 'smoke-command': 'node --input-type=module -e "await import(\'/app/dist/app.js\')"' },
         };
-        const event = pullRequestEvent(repo.baseSha, repo.headSha);
+        const event = pullRequestEvent({ number: 42, title: 'Document item ordering', headRef: 'feature/items-limit', headSha: repo.headSha, baseSha: repo.baseSha, repository: 'acme/sample-service' });
         say('');
         say('gates (in parallel, each a dist/<gate>/index.js bundle run as the runner runs it):');
-        const runs = await pool(DEMO_GATES.map((gate) => async () => {
+        const runs = await mapWithLimit(DEMO_GATES, 3, async (gate) => {
             const run = await runAction(gate, {
                 workspace: repo.dir,
                 eventName: 'pull_request',
@@ -11726,7 +11865,7 @@ async function main(env = process.env) {
             });
             say(`  ${(run.outputs.status ?? 'error').padEnd(7)} ${gate.padEnd(8)} ${(run.durationMs / 1000).toFixed(1).padStart(5)} s  ${firstLine(run)}`);
             return [gate, run];
-        }), 3);
+        });
         const byGate = new Map(runs);
         const digest = byGate.get('image')?.outputs.digest ?? '';
         // Each record is checked against the sha256 its gate reported before it is believed.
@@ -11763,8 +11902,9 @@ async function main(env = process.env) {
         await Promise.allSettled([registry?.stop(), advisories?.close()]);
         if (env.DEMO_KEEP === '1')
             say(`kept ${work}`);
+        // The scratch repository and every gate run's runner folders go, unless asked to keep them.
         else
-            (0,external_node_fs_namespaceObject.rmSync)(work, { recursive: true, force: true });
+            removeScratchDirs();
     }
 }
 function firstLine(run) {
