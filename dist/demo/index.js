@@ -9570,7 +9570,7 @@ class ToolNotFoundError extends ToolError {
         this.hint = hint;
     }
 }
-function errors_errorMessage(error) {
+function errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
@@ -9587,7 +9587,7 @@ const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
-const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
+const evidence_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
 const STATUSES = ['pass', 'fail', 'error', 'skipped'];
 const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const findingSchema = object({
@@ -9620,7 +9620,7 @@ const toolSchema = object({
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
-    gate: schemas_enum(GATES),
+    gate: schemas_enum(evidence_GATES),
     status: schemas_enum(STATUSES),
     summary: schemas_string().max(1000),
     startedAt: schemas_string().datetime({ offset: true }),
@@ -9752,22 +9752,22 @@ function parseEvidence(text, source) {
         data = JSON.parse(text);
     }
     catch {
-        throw new errors_ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
+        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
     }
     const result = evidenceSchema.safeParse(data);
     if (!result.success) {
         const issue = result.error.issues[0];
-        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+        throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
     }
     return result.data;
 }
 function readEvidence(path) {
     let text;
     try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        text = readFileSync(path, 'utf8');
     }
     catch (error) {
-        throw new errors_ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
+        throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
     }
     return parseEvidence(text, path);
 }
@@ -9779,7 +9779,7 @@ function readVerifiedEvidence(path, expectedSha256) {
     const evidence = readEvidence(path);
     const actual = evidence_evidenceDigest(evidence);
     if (actual !== expectedSha256) {
-        throw new errors_ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+        throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
     }
     return evidence;
 }
@@ -9855,12 +9855,12 @@ function findProjectBin(name, from, workspace) {
     }
 }
 /** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
-function files_readTextOrConfigurationError(path, what) {
+function readTextOrConfigurationError(path, what) {
     try {
-        return readFileSync(path, 'utf8');
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
     }
     catch (error) {
-        throw new ConfigurationError(`${what} cannot be read: ${errorMessage(error)}`);
+        throw new errors_ConfigurationError(`${what} cannot be read: ${errorMessage(error)}`);
     }
 }
 
@@ -9894,7 +9894,7 @@ const bundleSchema = object({
     /** `repository@digest` of that image. */
     image: schemas_string().max(500).optional(),
     verdict: schemas_enum(['pass', 'fail', 'error']),
-    requiredGates: array(schemas_enum(GATES)),
+    requiredGates: array(schemas_enum(evidence_GATES)),
     /** Why the verdict is not pass, one line each. */
     reasons: array(schemas_string().max(2000)).max(200),
     run: object({
@@ -9920,7 +9920,7 @@ function createBundle(records, fields) {
         schema: BUNDLE_SCHEMA,
         ...fields,
         createdAt: fields.createdAt ?? new Date().toISOString(),
-        records: sorted.map((record) => ({ sha256: evidence_evidenceDigest(record), record })),
+        records: sorted.map((record) => ({ sha256: evidenceDigest(record), record })),
     };
     return bundleSchema.parse({ ...body, sha256: bundleHash(body) });
 }
@@ -9931,24 +9931,24 @@ function parseBundle(text, source) {
         data = JSON.parse(text);
     }
     catch {
-        throw new ConfigurationError(`evidence bundle ${source} is not JSON: expected a ${BUNDLE_SCHEMA} document`);
+        throw new errors_ConfigurationError(`evidence bundle ${source} is not JSON: expected a ${BUNDLE_SCHEMA} document`);
     }
     const result = bundleSchema.safeParse(data);
     if (!result.success) {
         const issue = result.error.issues[0];
-        throw new ConfigurationError(`evidence bundle ${source} is not a valid ${BUNDLE_SCHEMA} document: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+        throw new errors_ConfigurationError(`evidence bundle ${source} is not a valid ${BUNDLE_SCHEMA} document: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
     }
     const bundle = result.data;
     for (const [i, entry] of bundle.records.entries()) {
-        const actual = evidenceDigest(entry.record);
+        const actual = evidence_evidenceDigest(entry.record);
         if (actual !== entry.sha256) {
-            throw new ConfigurationError(`evidence bundle ${source}: record ${i} (${entry.record.gate}) hashes to ${actual}, not the ${entry.sha256} it carries: it was altered`);
+            throw new errors_ConfigurationError(`evidence bundle ${source}: record ${i} (${entry.record.gate}) hashes to ${actual}, not the ${entry.sha256} it carries: it was altered`);
         }
     }
     const { sha256, ...body } = bundle;
     const actual = bundleHash(body);
     if (actual !== sha256)
-        throw new ConfigurationError(`evidence bundle ${source} hashes to ${actual}, not the ${sha256} it carries: it was altered`);
+        throw new errors_ConfigurationError(`evidence bundle ${source} hashes to ${actual}, not the ${sha256} it carries: it was altered`);
     return bundle;
 }
 function readBundle(path) {
@@ -9958,24 +9958,6 @@ function readBundle(path) {
 /** The JSON a reader gets: pretty, one trailing newline. */
 function serializeBundle(bundle) {
     return `${JSON.stringify(bundle, null, 2)}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/core/pool.ts
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight; results keep the items' order.
- * The first rejection rejects the whole (calls already started still finish).
- */
-async function mapWithLimit(items, limit, fn) {
-    const results = new Array(items.length);
-    let next = 0;
-    const width = Math.max(1, Math.min(Math.floor(limit), items.length));
-    await Promise.all(Array.from({ length: width }, async () => {
-        while (next < items.length) {
-            const index = next++;
-            results[index] = await fn(items[index], index);
-        }
-    }));
-    return results;
 }
 
 ;// CONCATENATED MODULE: ./src/core/details.ts
@@ -10017,7 +9999,7 @@ function parseImageDetails(details) {
 
 
 /** The gates a release needs by default: every gate the suite has. */
-const RELEASE_GATES = GATES;
+const RELEASE_GATES = evidence_GATES;
 /** Allowed clock difference between the job that wrote a record and the one judging it. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 /** Why a record that says `pass` contradicts itself; undefined when it does not. */
@@ -10103,6 +10085,742 @@ function judgeRelease(records, question) {
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+;// CONCATENATED MODULE: ./src/local/openapi.ts
+/**
+ * GitHub's published REST description (npm `@octokit/openapi`, api.github.com.json), used by the
+ * test GitHub API to judge every request it receives and every response it sends.
+ *
+ * The validator below is our own: the description is OpenAPI 3.0 (`nullable`, `$ref` into
+ * `#/components`), which JSON Schema validators such as ajv do not read without a conversion
+ * layer, none is a dependency here, and the description only uses a small subset (type, nullable,
+ * enum, format, properties, required, additionalProperties, items, oneOf/anyOf/allOf, maxLength,
+ * minimum/maximum). Request bodies are checked strictly: a property the description does not
+ * name is reported, because GitHub silently drops it and the caller would never learn.
+ */
+
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'];
+class GitHubDescription {
+    doc;
+    routes;
+    constructor(doc) {
+        this.doc = doc;
+        this.routes = Object.entries(doc.paths).map(([template, item]) => {
+            const names = [];
+            const source = template
+                .split(/(\{[^}]+\})/)
+                .map((part) => {
+                const param = /^\{([^}]+)\}$/.exec(part);
+                if (!param)
+                    return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+                names.push(param[1]);
+                const op = Object.values(item).find((o) => !Array.isArray(o) && typeof o === 'object');
+                const multi = op?.parameters?.some((p) => {
+                    const resolved = this.resolve(p);
+                    return resolved.name === param[1] && resolved['x-multi-segment'];
+                });
+                return multi ? '(.+)' : '([^/]+)';
+            })
+                .join('');
+            const methods = {};
+            for (const m of METHODS)
+                if (item[m] && !Array.isArray(item[m]))
+                    methods[m] = item[m];
+            return { template, pattern: new RegExp(`^${source}$`), names, literal: template.replace(/\{[^}]+\}/g, '').length, methods };
+        });
+        // The most literal template wins: /releases/tags/{tag} before /releases/{release_id}/...
+        this.routes.sort((a, b) => b.literal - a.literal);
+    }
+    resolve(node) {
+        let current = node;
+        for (let hops = 0; current && typeof current.$ref === 'string' && hops < 20; hops++) {
+            const parts = current.$ref.replace(/^#\//, '').split('/');
+            let target = this.doc;
+            for (const part of parts)
+                target = target[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+            current = target;
+        }
+        return current;
+    }
+    match(method, path) {
+        let pathOnly;
+        for (const route of this.routes) {
+            const m = route.pattern.exec(path);
+            if (!m)
+                continue;
+            const operation = route.methods[method.toLowerCase()];
+            if (!operation) {
+                pathOnly ??= route.template;
+                continue;
+            }
+            const params = {};
+            route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
+            return { template: route.template, operation, params };
+        }
+        return pathOnly ? { template: pathOnly, error: `${method} is not an operation of ${pathOnly}` } : { error: `no path of the description matches ${path}` };
+    }
+    parameters(template, operation) {
+        const shared = this.doc.paths[template]?.parameters ?? [];
+        return [...shared, ...(operation.parameters ?? [])].map((p) => this.resolve(p));
+    }
+    /** Path and query parameters against their declarations: required, typed, nothing unknown. */
+    checkParameters(match, query) {
+        const problems = [];
+        const declared = this.parameters(match.template, match.operation);
+        for (const p of declared) {
+            if (p.in === 'path') {
+                problems.push(...this.checkScalar(p.schema, match.params[p.name] ?? '', `path parameter ${p.name}`));
+            }
+            else if (p.in === 'query') {
+                const value = query.get(p.name);
+                if (value === null) {
+                    if (p.required)
+                        problems.push(`query parameter ${p.name} is required`);
+                }
+                else {
+                    problems.push(...this.checkScalar(p.schema, value, `query parameter ${p.name}`));
+                }
+            }
+        }
+        const known = new Set(declared.filter((p) => p.in === 'query').map((p) => p.name));
+        for (const name of new Set(query.keys()))
+            if (!known.has(name))
+                problems.push(`query parameter ${name} is not one of ${match.operation.operationId}'s`);
+        return problems;
+    }
+    checkScalar(schema, raw, where) {
+        if (!schema)
+            return [];
+        const s = this.resolve(schema);
+        let value = raw;
+        if (s.type === 'integer' || s.type === 'number') {
+            if (!/^-?\d+(\.\d+)?$/.test(raw))
+                return [`${where} ${JSON.stringify(raw)} is not a ${s.type}`];
+            value = Number(raw);
+        }
+        else if (s.type === 'boolean') {
+            if (raw !== 'true' && raw !== 'false')
+                return [`${where} ${JSON.stringify(raw)} is not a boolean`];
+            value = raw === 'true';
+        }
+        return this.validate(s, value, where);
+    }
+    /** The schema of an operation's JSON request body, if it takes one. */
+    requestSchema(operation, contentType) {
+        const content = operation.requestBody?.content ?? {};
+        const media = content[contentType] ?? content['application/json'];
+        return media?.schema;
+    }
+    responseSchema(operation, status) {
+        const response = operation.responses[String(status)];
+        if (!response)
+            return undefined;
+        return this.resolve(response).content?.['application/json']?.schema;
+    }
+    hasResponse(operation, status) {
+        return String(status) in operation.responses;
+    }
+    /** The description's own example for a component (`#/components/examples/<name>`), deep-copied. */
+    example(name) {
+        const node = this.doc.components.examples?.[name];
+        if (!node || node.value === undefined)
+            throw new Error(`the GitHub description has no example ${name}`);
+        return structuredClone(node.value);
+    }
+    validate(schema, value, where, strict = false, depth = 0) {
+        const s = this.resolve(schema);
+        if (depth > 40)
+            return [];
+        if (value === null)
+            return s.nullable || s.type === 'null' || (s.enum ?? []).includes(null) ? [] : [`${where} is null`];
+        if (s.allOf)
+            return s.allOf.flatMap((sub) => this.validate(sub, value, where, strict, depth + 1));
+        if (s.oneOf || s.anyOf) {
+            const options = (s.oneOf ?? s.anyOf);
+            const fits = options.filter((sub) => this.validate(sub, value, where, strict, depth + 1).length === 0).length;
+            // GitHub's oneOf alternatives overlap (an object schema without properties fits anything), so one fit is enough.
+            if (fits === 0)
+                return [`${where} matches none of its ${options.length} alternatives`];
+            return [];
+        }
+        if (s.enum && !s.enum.includes(value))
+            return [`${where} ${JSON.stringify(value)} is not one of ${JSON.stringify(s.enum)}`];
+        switch (s.type) {
+            case 'string':
+                return this.validateString(s, value, where);
+            case 'integer':
+            case 'number': {
+                if (typeof value !== 'number' || !Number.isFinite(value) || (s.type === 'integer' && !Number.isInteger(value)))
+                    return [`${where} is not an ${s.type}`];
+                if (s.minimum !== undefined && value < s.minimum)
+                    return [`${where} is below ${s.minimum}`];
+                if (s.maximum !== undefined && value > s.maximum)
+                    return [`${where} is above ${s.maximum}`];
+                return [];
+            }
+            case 'boolean':
+                return typeof value === 'boolean' ? [] : [`${where} is not a boolean`];
+            case 'array':
+                if (!Array.isArray(value))
+                    return [`${where} is not an array`];
+                return s.items ? value.flatMap((item, i) => this.validate(s.items, item, `${where}[${i}]`, strict, depth + 1)) : [];
+            case 'object':
+                return this.validateObject(s, value, where, strict, depth);
+            default:
+                return s.properties ? this.validateObject(s, value, where, strict, depth) : [];
+        }
+    }
+    validateString(s, value, where) {
+        if (typeof value !== 'string')
+            return [`${where} is not a string`];
+        if (s.maxLength !== undefined && [...value].length > s.maxLength)
+            return [`${where} is longer than ${s.maxLength}`];
+        if (s.minLength !== undefined && [...value].length < s.minLength)
+            return [`${where} is shorter than ${s.minLength}`];
+        if (s.format === 'date-time' && Number.isNaN(Date.parse(value)))
+            return [`${where} ${JSON.stringify(value)} is not a date-time`];
+        if (s.format === 'uri' && !/^[a-z][a-z0-9+.-]*:/i.test(value))
+            return [`${where} ${JSON.stringify(value)} is not a URI`];
+        return [];
+    }
+    validateObject(s, value, where, strict, depth) {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            return [`${where} is not an object`];
+        const record = value;
+        const problems = [];
+        for (const key of s.required ?? [])
+            if (!(key in record))
+                problems.push(`${where}.${key} is required`);
+        for (const [key, v] of Object.entries(record)) {
+            const prop = s.properties?.[key];
+            if (prop)
+                problems.push(...this.validate(prop, v, `${where}.${key}`, strict, depth + 1));
+            else if (typeof s.additionalProperties === 'object')
+                problems.push(...this.validate(s.additionalProperties, v, `${where}.${key}`, strict, depth + 1));
+            else if (s.additionalProperties === false || (strict && s.properties && s.additionalProperties === undefined))
+                problems.push(`${where}.${key} is not a property the description names`);
+        }
+        return problems;
+    }
+}
+let loaded;
+/** Parsed once per process (13 MB of JSON): every server started by a test file shares it. */
+function githubDescription() {
+    if (!loaded) {
+        const require = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+        const file = require.resolve('@octokit/openapi/generated/api.github.com.json');
+        loaded = new GitHubDescription(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')));
+    }
+    return loaded;
+}
+
+;// CONCATENATED MODULE: ./src/local/github-api-routes.ts
+/**
+ * What the test GitHub API does for each operation it serves: in-memory state, GitHub's rules
+ * (pagination with Link headers, newest-first statuses, the combined state, the 65,536-character
+ * comment limit, unique release tags), and answers built from the description's own examples.
+ */
+
+/** GitHub's limit for comment bodies. Measured, GitHub refuses over 65,536 code points or 262,144 UTF-8 bytes: both are enforced. */
+const MAX_COMMENT_CODE_POINTS = 65_536;
+const MAX_COMMENT_BYTES = 262_144;
+const notFound = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+function validationFailed(resource, field, code, message) {
+    return { status: 422, body: { message: 'Validation Failed', errors: [{ resource, field, code, ...(message ? { message } : {}) }], documentation_url: 'https://docs.github.com/rest' } };
+}
+function user(ctx, login, type) {
+    const u = ctx.description.example('issue-comment').user;
+    const id = Number.parseInt((0,external_node_crypto_namespaceObject.createHash)('sha256').update(login).digest('hex').slice(0, 8), 16);
+    return { ...u, login, id, node_id: `U_${id}`, url: `${ctx.baseUrl}/users/${encodeURIComponent(login)}`, html_url: `https://github.com/${encodeURIComponent(login)}`, type: type ?? (login.endsWith('[bot]') ? 'Bot' : 'User') };
+}
+/** page/per_page as GitHub applies them (per_page at most 100), with the Link header it sends. */
+function paginate(ctx, items, path) {
+    const perPage = Math.min(100, Math.max(1, Number(ctx.query.get('per_page') ?? 30) || 30));
+    const pageNo = Math.max(1, Number(ctx.query.get('page') ?? 1) || 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = (p, rel) => {
+        const q = new URLSearchParams(ctx.query);
+        q.set('per_page', String(perPage));
+        q.set('page', String(p));
+        return `<${ctx.baseUrl}${path}?${q.toString()}>; rel="${rel}"`;
+    };
+    const links = [];
+    if (pageNo > 1)
+        links.push(link(pageNo - 1, 'prev'), link(1, 'first'));
+    if (pageNo < last)
+        links.push(link(pageNo + 1, 'next'), link(last, 'last'));
+    return { page: items.slice((pageNo - 1) * perPage, pageNo * perPage), headers: links.length ? { link: links.join(', ') } : {} };
+}
+function repoOf(ctx) {
+    const full = `${ctx.match.params.owner}/${ctx.match.params.repo}`;
+    return ctx.state.repositories.find((r) => r.toLowerCase() === full.toLowerCase());
+}
+function commentJson(ctx, c) {
+    const base = ctx.description.example('issue-comment');
+    return {
+        ...base,
+        id: c.id,
+        node_id: `IC_${c.id}`,
+        url: `${ctx.baseUrl}/repos/${c.repository}/issues/comments/${c.id}`,
+        html_url: `https://github.com/${c.repository}/pull/${c.issueNumber}#issuecomment-${c.id}`,
+        issue_url: `${ctx.baseUrl}/repos/${c.repository}/issues/${c.issueNumber}`,
+        body: c.body,
+        user: user(ctx, c.login, c.userType),
+        created_at: c.createdAt,
+        updated_at: c.updatedAt,
+        author_association: c.userType === 'Bot' ? 'NONE' : 'MEMBER',
+    };
+}
+function commentTooLong(body) {
+    if ([...body].length > MAX_COMMENT_CODE_POINTS || Buffer.byteLength(body, 'utf8') > MAX_COMMENT_BYTES) {
+        return validationFailed('IssueComment', 'data', 'unprocessable', `Body is too long (maximum is ${MAX_COMMENT_CODE_POINTS} characters)`);
+    }
+    return undefined;
+}
+function comments(ctx, repo) {
+    const id = ctx.match.params.comment_id ? Number(ctx.match.params.comment_id) : undefined;
+    const op = ctx.match.operation.operationId;
+    if (op === 'issues/list-comments') {
+        const issue = Number(ctx.match.params.issue_number);
+        const since = ctx.query.get('since');
+        const all = ctx.state.comments.filter((c) => c.repository === repo && c.issueNumber === issue && (!since || c.updatedAt >= since)).sort((a, b) => a.id - b.id);
+        const { page, headers } = paginate(ctx, all, `/repos/${repo}/issues/${issue}/comments`);
+        return { status: 200, body: page.map((c) => commentJson(ctx, c)), headers };
+    }
+    if (op === 'issues/create-comment') {
+        const body = String(ctx.body.body ?? '');
+        const tooLong = commentTooLong(body);
+        if (tooLong)
+            return tooLong;
+        const at = now();
+        const c = { id: ctx.state.nextId++, repository: repo, issueNumber: Number(ctx.match.params.issue_number), body, login: ctx.login, userType: ctx.userType, createdAt: at, updatedAt: at };
+        ctx.state.comments.push(c);
+        const json = commentJson(ctx, c);
+        return { status: 201, body: json, headers: { location: String(json.url) } };
+    }
+    const c = ctx.state.comments.find((x) => x.repository === repo && x.id === id);
+    if (!c)
+        return notFound;
+    if (op === 'issues/get-comment')
+        return { status: 200, body: commentJson(ctx, c) };
+    if (op === 'issues/update-comment') {
+        const body = String(ctx.body.body ?? '');
+        const tooLong = commentTooLong(body);
+        if (tooLong)
+            return tooLong;
+        c.body = body;
+        c.updatedAt = now();
+        return { status: 200, body: commentJson(ctx, c) };
+    }
+    ctx.state.comments.splice(ctx.state.comments.indexOf(c), 1);
+    return { status: 204 };
+}
+function statusJson(ctx, s) {
+    return {
+        ...ctx.description.example('status'),
+        id: s.id,
+        node_id: `SC_${s.id}`,
+        url: `${ctx.baseUrl}/repos/${s.repository}/statuses/${s.sha}`,
+        avatar_url: null,
+        state: s.state,
+        description: s.description,
+        target_url: s.targetUrl,
+        context: s.context,
+        created_at: s.createdAt,
+        updated_at: s.createdAt,
+        creator: user(ctx, s.login),
+    };
+}
+function statuses(ctx, repo) {
+    const op = ctx.match.operation.operationId;
+    if (op === 'repos/create-commit-status') {
+        const b = ctx.body;
+        const description = b.description ?? null;
+        if (description !== null && [...description].length > 140)
+            return validationFailed('Status', 'description', 'custom', 'description is too long (maximum is 140 characters)');
+        const s = { id: ctx.state.nextId++, repository: repo, sha: ctx.match.params.sha, state: b.state, context: String(b.context ?? 'default'), description, targetUrl: b.target_url ?? null, login: ctx.login, createdAt: now() };
+        ctx.state.statuses.push(s);
+        return { status: 201, body: statusJson(ctx, s), headers: { location: `${ctx.baseUrl}/repos/${repo}/statuses/${s.sha}` } };
+    }
+    const ref = ctx.match.params.ref;
+    const forRef = ctx.state.statuses.filter((s) => s.repository === repo && s.sha === ref).sort((a, b) => b.id - a.id);
+    if (op === 'repos/list-commit-statuses-for-ref') {
+        const { page, headers } = paginate(ctx, forRef, `/repos/${repo}/commits/${ref}/statuses`);
+        return { status: 200, body: page.map((s) => statusJson(ctx, s)), headers };
+    }
+    const latest = [...new Map(forRef.map((s) => [s.context.toLowerCase(), s]).reverse()).values()].sort((a, b) => b.id - a.id);
+    const combined = latest.some((s) => s.state === 'error' || s.state === 'failure') ? 'failure' : latest.length === 0 || latest.some((s) => s.state === 'pending') ? 'pending' : 'success';
+    const example = ctx.description.example('combined-commit-status');
+    return {
+        status: 200,
+        body: {
+            ...example,
+            state: combined,
+            sha: ref,
+            total_count: latest.length,
+            statuses: latest.map((s) => ({ ...statusJson(ctx, s), creator: undefined, node_id: `SC_${s.id}`, required: false })).map(({ creator: _creator, ...rest }) => rest),
+            repository: { ...example.repository, full_name: repo, name: repo.split('/')[1] },
+            commit_url: `${ctx.baseUrl}/repos/${repo}/commits/${ref}`,
+            url: `${ctx.baseUrl}/repos/${repo}/commits/${ref}/status`,
+        },
+    };
+}
+function deploymentJson(ctx, d) {
+    const base = ctx.description.example('deployment');
+    return { ...base, id: d.id, node_id: `DE_${d.id}`, url: `${ctx.baseUrl}/repos/${d.repository}/deployments/${d.id}`, sha: d.sha, ref: d.ref, task: d.task, payload: d.payload, environment: d.environment, original_environment: d.environment, description: d.description, creator: user(ctx, d.login), created_at: d.createdAt, updated_at: d.createdAt, statuses_url: `${ctx.baseUrl}/repos/${d.repository}/deployments/${d.id}/statuses`, repository_url: `${ctx.baseUrl}/repos/${d.repository}` };
+}
+function deploymentStatusJson(ctx, repo, s) {
+    const base = ctx.description.example('deployment-status');
+    return { ...base, id: s.id, node_id: `DES_${s.id}`, state: s.state, description: s.description, environment_url: s.environmentUrl, log_url: s.logUrl, target_url: s.logUrl, creator: user(ctx, s.login), created_at: s.createdAt, updated_at: s.createdAt, url: `${ctx.baseUrl}/repos/${repo}/deployments/${s.deploymentId}/statuses/${s.id}`, deployment_url: `${ctx.baseUrl}/repos/${repo}/deployments/${s.deploymentId}`, repository_url: `${ctx.baseUrl}/repos/${repo}` };
+}
+function deployments(ctx, repo) {
+    const op = ctx.match.operation.operationId;
+    if (op === 'repos/create-deployment') {
+        const b = ctx.body;
+        const ref = String(b.ref);
+        const d = { id: ctx.state.nextId++, repository: repo, ref, sha: /^[0-9a-f]{40}$/.test(ref) ? ref : (0,external_node_crypto_namespaceObject.createHash)('sha1').update(ref).digest('hex'), task: String(b.task ?? 'deploy'), environment: String(b.environment ?? 'production'), description: b.description ?? '', payload: b.payload ?? {}, login: ctx.login, createdAt: now() };
+        ctx.state.deployments.push(d);
+        return { status: 201, body: deploymentJson(ctx, d) };
+    }
+    if (op === 'repos/list-deployments') {
+        const q = ctx.query;
+        const all = ctx.state.deployments
+            .filter((d) => d.repository === repo && (!q.get('sha') || d.sha === q.get('sha')) && (!q.get('ref') || d.ref === q.get('ref')) && (!q.get('task') || d.task === q.get('task')) && (!q.get('environment') || d.environment === q.get('environment')))
+            .sort((a, b) => b.id - a.id);
+        const { page, headers } = paginate(ctx, all, `/repos/${repo}/deployments`);
+        return { status: 200, body: page.map((d) => deploymentJson(ctx, d)), headers };
+    }
+    const id = Number(ctx.match.params.deployment_id);
+    if (!ctx.state.deployments.some((d) => d.repository === repo && d.id === id))
+        return notFound;
+    if (op === 'repos/create-deployment-status') {
+        const b = ctx.body;
+        const s = { id: ctx.state.nextId++, deploymentId: id, state: String(b.state), description: String(b.description ?? ''), environmentUrl: String(b.environment_url ?? `https://github.com/${repo}/deployments`), logUrl: String(b.log_url ?? b.target_url ?? `https://github.com/${repo}/deployments`), login: ctx.login, createdAt: now() };
+        ctx.state.deploymentStatuses.push(s);
+        return { status: 201, body: deploymentStatusJson(ctx, repo, s) };
+    }
+    const all = ctx.state.deploymentStatuses.filter((s) => s.deploymentId === id).sort((a, b) => b.id - a.id);
+    const { page, headers } = paginate(ctx, all, `/repos/${repo}/deployments/${id}/statuses`);
+    return { status: 200, body: page.map((s) => deploymentStatusJson(ctx, repo, s)), headers };
+}
+function assetJson(ctx, repo, a) {
+    const base = ctx.description.example('release-asset');
+    const release = ctx.state.releases.find((r) => r.id === a.releaseId);
+    return { ...base, id: a.id, node_id: `RA_${a.id}`, name: a.name, label: a.label, content_type: a.contentType, size: a.data.length, digest: `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(a.data).digest('hex')}`, state: 'uploaded', download_count: 0, url: `${ctx.baseUrl}/repos/${repo}/releases/assets/${a.id}`, browser_download_url: `${ctx.baseUrl}/download/${repo}/${encodeURIComponent(release?.tagName ?? '')}/${encodeURIComponent(a.name)}`, uploader: user(ctx, a.login), created_at: a.createdAt, updated_at: a.createdAt };
+}
+function releaseJson(ctx, r) {
+    const base = ctx.description.example('release');
+    const api = `${ctx.baseUrl}/repos/${r.repository}/releases/${r.id}`;
+    return { ...base, id: r.id, node_id: `RE_${r.id}`, url: api, assets_url: `${api}/assets`, upload_url: `${api}/assets{?name,label}`, html_url: `https://github.com/${r.repository}/releases/tag/${encodeURIComponent(r.tagName)}`, tarball_url: `${ctx.baseUrl}/repos/${r.repository}/tarball/${encodeURIComponent(r.tagName)}`, zipball_url: `${ctx.baseUrl}/repos/${r.repository}/zipball/${encodeURIComponent(r.tagName)}`, tag_name: r.tagName, target_commitish: r.targetCommitish, name: r.name, body: r.body, draft: r.draft, prerelease: r.prerelease, immutable: false, created_at: r.createdAt, published_at: r.draft ? null : r.createdAt, updated_at: r.createdAt, author: user(ctx, r.login), assets: ctx.state.assets.filter((a) => a.releaseId === r.id).map((a) => assetJson(ctx, r.repository, a)) };
+}
+function releases(ctx, repo) {
+    const op = ctx.match.operation.operationId;
+    const b = (ctx.body ?? {});
+    if (op === 'repos/create-release') {
+        const tagName = String(b.tag_name);
+        if (ctx.state.releases.some((r) => r.repository === repo && r.tagName === tagName))
+            return validationFailed('Release', 'tag_name', 'already_exists');
+        const r = { id: ctx.state.nextId++, repository: repo, tagName, name: b.name ?? null, body: b.body ?? null, draft: Boolean(b.draft), prerelease: Boolean(b.prerelease), targetCommitish: String(b.target_commitish ?? 'main'), login: ctx.login, createdAt: now() };
+        ctx.state.releases.push(r);
+        return { status: 201, body: releaseJson(ctx, r), headers: { location: `${ctx.baseUrl}/repos/${repo}/releases/${r.id}` } };
+    }
+    if (op === 'repos/list-releases') {
+        const all = ctx.state.releases.filter((r) => r.repository === repo).sort((x, y) => y.id - x.id);
+        const { page, headers } = paginate(ctx, all, `/repos/${repo}/releases`);
+        return { status: 200, body: page.map((r) => releaseJson(ctx, r)), headers };
+    }
+    const release = op === 'repos/get-release-by-tag'
+        ? ctx.state.releases.find((r) => r.repository === repo && r.tagName === ctx.match.params.tag && !r.draft)
+        : ctx.state.releases.find((r) => r.repository === repo && r.id === Number(ctx.match.params.release_id));
+    if (!release)
+        return notFound;
+    if (op === 'repos/update-release') {
+        if (typeof b.tag_name === 'string')
+            release.tagName = b.tag_name;
+        if (b.name !== undefined)
+            release.name = b.name ?? null;
+        if (b.body !== undefined)
+            release.body = b.body ?? null;
+        if (typeof b.draft === 'boolean')
+            release.draft = b.draft;
+        if (typeof b.prerelease === 'boolean')
+            release.prerelease = b.prerelease;
+        if (typeof b.target_commitish === 'string')
+            release.targetCommitish = b.target_commitish;
+    }
+    if (op === 'repos/upload-release-asset') {
+        const name = ctx.query.get('name') ?? '';
+        if (ctx.state.assets.some((a) => a.releaseId === release.id && a.name === name))
+            return validationFailed('ReleaseAsset', 'name', 'already_exists');
+        const a = { id: ctx.state.nextId++, releaseId: release.id, name, label: ctx.query.get('label'), contentType: ctx.contentType || 'application/octet-stream', data: Buffer.from(ctx.raw), login: ctx.login, createdAt: now() };
+        ctx.state.assets.push(a);
+        return { status: 201, body: assetJson(ctx, repo, a) };
+    }
+    if (op === 'repos/list-release-assets')
+        return { status: 200, body: ctx.state.assets.filter((a) => a.releaseId === release.id).map((a) => assetJson(ctx, repo, a)) };
+    return { status: 200, body: releaseJson(ctx, release) };
+}
+function repository(ctx, repo) {
+    const base = ctx.description.example('full-repository-default-response');
+    const [owner, name] = repo.split('/');
+    // The description's example lacks `language`, which its schema requires; a fork's parent/source is optional.
+    delete base.source;
+    delete base.parent;
+    return { status: 200, body: { ...base, language: 'TypeScript', name, full_name: repo, owner: user(ctx, owner, 'User'), url: `${ctx.baseUrl}/repos/${repo}`, html_url: `https://github.com/${repo}`, default_branch: 'main', private: false, visibility: 'public' } };
+}
+function pull(ctx, repo) {
+    const p = ctx.state.pulls.find((x) => x.repository === repo && x.number === Number(ctx.match.params.pull_number));
+    if (!p)
+        return notFound;
+    const base = ctx.description.example('pull-request');
+    const head = base.head;
+    const baseRef = base.base;
+    const api = `${ctx.baseUrl}/repos/${repo}/pulls/${p.number}`;
+    return {
+        status: 200,
+        body: {
+            ...base,
+            number: p.number,
+            title: p.title,
+            // The description's example team lacks `type`, which its schema requires.
+            requested_teams: [],
+            url: api,
+            html_url: `https://github.com/${repo}/pull/${p.number}`,
+            head: { ...head, sha: p.headSha, ref: p.headRef, label: `${p.headRepository.split('/')[0]}:${p.headRef}`, repo: { ...head.repo, full_name: p.headRepository, name: p.headRepository.split('/')[1], fork: p.headRepository !== repo } },
+            base: { ...baseRef, ref: 'main', repo: { ...baseRef.repo, full_name: repo, name: repo.split('/')[1] } },
+        },
+    };
+}
+function handleRoute(ctx) {
+    const repo = repoOf(ctx);
+    if (!repo)
+        return notFound;
+    const op = ctx.match.operation.operationId;
+    if (op === 'repos/get')
+        return repository(ctx, repo);
+    if (op === 'pulls/get')
+        return pull(ctx, repo);
+    if (op.startsWith('issues/') && op.includes('comment'))
+        return comments(ctx, repo);
+    if (['repos/create-commit-status', 'repos/list-commit-statuses-for-ref', 'repos/get-combined-status-for-ref'].includes(op))
+        return statuses(ctx, repo);
+    if (op.includes('deployment'))
+        return deployments(ctx, repo);
+    if (op.includes('release'))
+        return releases(ctx, repo);
+    return { status: 501, body: { message: `the test GitHub API does not serve ${op}` } };
+}
+
+;// CONCATENATED MODULE: ./src/local/github-api.ts
+/**
+ * A test GitHub REST API on 127.0.0.1 and a port chosen at run time, for the endpoints the suite
+ * uses: the repository, a pull request (read), issue comments, commit statuses, deployments and releases (assets are
+ * uploaded to the same server: the `upload_url` it hands out points here).
+ *
+ * Every request is judged against GitHub's published description (`./openapi.ts`): the path must
+ * be one of its templates with that method, path and query parameters as declared, the JSON body
+ * valid against the operation's schema (unknown properties included). Every JSON response it
+ * sends is judged against the description too. Anything wrong lands in `violations`, which tests
+ * assert is empty. Responses start from the description's own examples, overridden with state.
+ *
+ * Tokens map to logins (`tokens`), so "the token's own author" is testable; a `read` token gets
+ * the 403 "Resource not accessible by integration" a fork's GITHUB_TOKEN gets on writes; an
+ * unknown token a 401. `faults` injects what GitHub does under load: a secondary rate limit 403
+ * with `retry-after`, a 502 after a write was stored, a 401.
+ */
+
+
+
+const DEFAULT_TOKENS = {
+    ghs_write: { login: 'github-actions[bot]', access: 'write', type: 'Bot' },
+    ghs_read: { login: 'github-actions[bot]', access: 'read', type: 'Bot' },
+};
+const MAX_REQUEST_BODY = 16 * 1024 * 1024;
+function readBody(req) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        req.on('data', (c) => {
+            size += c.length;
+            if (size > MAX_REQUEST_BODY) {
+                reject(new Error('request body over 16 MiB'));
+                req.destroy();
+                return;
+            }
+            chunks.push(c);
+        });
+        req.on('end', () => resolve(Buffer.concat(chunks)));
+        req.on('error', reject);
+    });
+}
+function tokenOf(req) {
+    const header = req.headers.authorization ?? '';
+    const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
+    return m?.[1];
+}
+function takeFault(faults, method, operation) {
+    const i = faults.findIndex((f) => (!f.method || f.method.toUpperCase() === method) && (!f.operation || f.operation === operation));
+    if (i < 0)
+        return undefined;
+    const fault = faults[i];
+    const left = (fault.times ?? 1) - 1;
+    if (left <= 0)
+        faults.splice(i, 1);
+    else
+        fault.times = left;
+    return fault;
+}
+const DOCS = 'https://docs.github.com/rest';
+function send(srv, res, record, match, result) {
+    const { description, violations } = srv;
+    record.status = result.status;
+    const headers = { 'x-github-api-version-selected': '2022-11-28', ...result.headers };
+    if (result.raw !== undefined) {
+        res.writeHead(result.status, { 'content-type': result.contentType ?? 'application/octet-stream', ...headers }).end(result.raw);
+        return;
+    }
+    if (match) {
+        // GitHub answers 401, 403 and 404 on every operation; the description lists them on some only.
+        if (!description.hasResponse(match.operation, result.status) && result.status < 500 && ![401, 403, 404].includes(result.status)) {
+            violations.push(`response: ${match.operation.operationId} answered ${result.status}, which the description does not list`);
+        }
+        const schema = description.responseSchema(match.operation, result.status);
+        if (schema && result.body !== undefined) {
+            for (const p of description.validate(schema, result.body, `${match.operation.operationId} ${result.status} response`))
+                violations.push(`response: ${p}`);
+        }
+    }
+    if (result.body === undefined) {
+        res.writeHead(result.status, headers).end();
+        return;
+    }
+    res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(result.body));
+}
+async function handle(srv, req, res) {
+    const { description, options, tokens, requests, violations, faults, state, baseUrl } = srv;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const raw = await readBody(req);
+    const record = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, at: Date.now() };
+    requests.push(record);
+    if (options.latencyMs)
+        await new Promise((r) => setTimeout(r, options.latencyMs));
+    // Asset downloads are served by github.com, not the API: outside the description.
+    const download = /^\/download\/([^/]+\/[^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (download && method === 'GET') {
+        const [, repo, tag, name] = download.map((part) => decodeURIComponent(part ?? ''));
+        const release = state.releases.find((r) => r.repository === repo && r.tagName === tag);
+        const asset = state.assets.find((a) => a.releaseId === release?.id && a.name === name);
+        if (!asset)
+            send(srv, res, record, undefined, { status: 404, raw: 'Not Found', contentType: 'text/plain' });
+        else
+            send(srv, res, record, undefined, { status: 200, raw: asset.data, contentType: asset.contentType });
+        return;
+    }
+    const match = description.match(method, url.pathname);
+    if ('error' in match) {
+        violations.push(`${method} ${url.pathname}: ${match.error}`);
+        send(srv, res, record, undefined, { status: 404, body: { message: 'Not Found', documentation_url: DOCS } });
+        return;
+    }
+    record.operation = match.operation.operationId;
+    for (const p of description.checkParameters(match, url.searchParams))
+        violations.push(`${method} ${url.pathname}: ${p}`);
+    const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+    let body;
+    const schema = description.requestSchema(match.operation, contentType);
+    if (schema && contentType !== 'application/octet-stream' && !(schema.type === 'string' && schema.format === 'binary')) {
+        try {
+            body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+        }
+        catch {
+            violations.push(`${method} ${url.pathname}: the body is not JSON`);
+            send(srv, res, record, match, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: DOCS } });
+            return;
+        }
+        record.body = body;
+        if (body === undefined && match.operation.requestBody?.required)
+            violations.push(`${method} ${url.pathname}: a body is required`);
+        if (body !== undefined)
+            for (const p of description.validate(schema, body, 'body', true))
+                violations.push(`${match.operation.operationId}: ${p}`);
+    }
+    else if (!match.operation.requestBody && raw.length > 0) {
+        violations.push(`${method} ${url.pathname}: ${match.operation.operationId} takes no body`);
+    }
+    const token = tokenOf(req);
+    const who = token ? tokens[token] : undefined;
+    record.login = who?.login;
+    const fault = takeFault(faults, method, match.operation.operationId);
+    if (!who || fault?.kind === 'unauthorized') {
+        send(srv, res, record, match, { status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' } });
+        return;
+    }
+    if (fault?.kind === 'secondary-rate-limit') {
+        send(srv, res, record, match, {
+            status: 403,
+            headers: { 'retry-after': String(fault.retryAfterSeconds) },
+            body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`, status: '403' },
+        });
+        return;
+    }
+    const isWrite = method !== 'GET' && method !== 'HEAD';
+    if (isWrite && who.access === 'read') {
+        send(srv, res, record, match, { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' } });
+        return;
+    }
+    const ctx = { description, state, baseUrl, login: who.login, userType: who.type ?? (who.login.endsWith('[bot]') ? 'Bot' : 'User'), match, query: url.searchParams, body, raw, contentType };
+    const result = handleRoute(ctx);
+    if (result.status === 501)
+        violations.push(`${method} ${url.pathname}: ${match.operation.operationId} is in the description but not served here`);
+    if (fault?.kind === 'bad-gateway-after-write' && result.status < 300) {
+        send(srv, res, record, undefined, { status: 502, raw: 'Bad Gateway', contentType: 'text/plain' });
+        return;
+    }
+    send(srv, res, record, match, result);
+}
+async function startGitHubApi(options = {}) {
+    const description = githubDescription();
+    const tokens = options.tokens ?? DEFAULT_TOKENS;
+    const requests = [];
+    const violations = [];
+    const faults = [];
+    const state = { repositories: options.repositories ?? ['acme/service'], pulls: [], comments: [], statuses: [], deployments: [], deploymentStatuses: [], releases: [], assets: [], nextId: 1000 };
+    const srv = { description, options, tokens, requests, violations, faults, state, baseUrl: '' };
+    const server = (0,external_node_http_namespaceObject.createServer)((req, res) => {
+        handle(srv, req, res).catch((error) => {
+            violations.push(`server error on ${req.method} ${req.url}: ${error.message}`);
+            if (!res.headersSent)
+                res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Server Error"}');
+        });
+    });
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+    });
+    srv.baseUrl = `http://127.0.0.1:${server.address().port}`;
+    return {
+        url: srv.baseUrl,
+        state,
+        requests,
+        violations,
+        faults,
+        seedComment(repository, issueNumber, login, body) {
+            const id = state.nextId++;
+            const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+            state.comments.push({ id, repository, issueNumber, body, login, userType: login.endsWith('[bot]') ? 'Bot' : 'User', createdAt: now, updatedAt: now });
+            return id;
+        },
+        stop: () => new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/gates/audit/model.ts
@@ -10446,7 +11164,7 @@ function ghsaFrom(text) {
 
 const BULK = '/-/npm/v1/security/advisories/bulk';
 const MAX_BODY = 8 * 1024 * 1024;
-function readBody(req) {
+function advisory_server_readBody(req) {
     return new Promise((resolve, reject) => {
         const chunks = [];
         let size = 0;
@@ -10480,7 +11198,7 @@ async function startAdvisoryServer(options) {
         const path = (req.url ?? '/').split('?')[0];
         const record = { method: req.method ?? '', path, headers: req.headers };
         requests.push(record);
-        readBody(req)
+        advisory_server_readBody(req)
             .then((raw) => {
             if (state.mode === 'close-connection') {
                 req.socket.destroy();
@@ -11733,15 +12451,18 @@ async function promoteByDigest(req) {
 /**
  * `npm run demo`: the whole gated pipeline against sample-service/, on loopback.
  *
- * A scratch git repository holds the service on main and a pull request on top of it. The six
- * gate bundles run as the runner runs them (src/local/harness.ts), in parallel, against real
- * tools and servers started here on 127.0.0.1: a CNCF registry, an npm advisory stand-in (the
- * real advisory service is not reachable offline), buildah, promtool and the gitleaks engine.
- * Their evidence is bundled and judged, and only a digest whose evidence passed is promoted
- * from `ci` to `prod`, by digest, with the bytes verified after the copy.
+ * A scratch git repository holds the service on main and a pull request on top of it. The root
+ * action (dist/pipeline/index.js) runs as the runner runs `uses: org/release-safety@v1`: every gate
+ * bundle (independent ones at the same time), the alert drill on the image the image gate pushed,
+ * then the evidence action (sticky comment and commit status on a local GitHub API). Real tools and
+ * servers run here on 127.0.0.1: a CNCF registry, an npm advisory stand-in (the real advisory
+ * service is not reachable offline), buildah, promtool, Prometheus and the gitleaks engine. Only a
+ * digest whose evidence bundle passed is promoted from `ci` to `prod`, by digest, verified after the
+ * copy; then planted defects (a secret, a failing test, a renamed metric) each block promotion.
  *
- * DEMO_BREAK=lint (or test, rules, secrets) puts a defect in the pull request to show the gate
- * refusing the promotion. DEMO_KEEP=1 keeps the scratch directory.
+ * DEMO_BREAK=<defect> runs only that defect (lint, test, rules, secrets, metric). DEMO_QUICK=1 skips
+ * the live drill (the metric contract still runs) and the planted defects. DEMO_KEEP=1 keeps the
+ * scratch directory.
  */
 
 
@@ -11750,8 +12471,6 @@ async function promoteByDigest(req) {
 
 
 
-/** The gates the demo runs (the alert drill joins with the pipeline). */
-const DEMO_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'];
 
 
 
@@ -11762,12 +12481,15 @@ const DEMO_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'];
 
 
 const say = (line = '') => void process.stdout.write(`${line}\n`);
-const BREAKABLE = ['lint', 'test', 'rules', 'secrets'];
+const BREAKABLE = ['lint', 'test', 'rules', 'secrets', 'metric'];
+/** The defects `npm run demo` plants after the clean run, one pull request each. */
+const PLANTED = ['secrets', 'test', 'metric'];
 const TOOLS = [
     ['git', 'git'],
     ['buildah', 'buildah'],
     ['docker-registry', 'docker-registry'],
     ['promtool', 'prometheus'],
+    ['prometheus', 'prometheus'],
 ];
 function which(command) {
     const r = (0,external_node_child_process_namespaceObject.spawnSync)('sh', ['-c', 'command -v "$1"', 'sh', command], { encoding: 'utf8' });
@@ -11800,12 +12522,102 @@ function makeRepository(work, broken) {
         const rules = (0,external_node_path_namespaceObject.join)(dir, 'sample-service', 'prometheus', 'rules', 'alerts.yml');
         (0,external_node_fs_namespaceObject.writeFileSync)(rules, (0,external_node_fs_namespaceObject.readFileSync)(rules, 'utf8').replace('> 0.05', '> 0.5'));
     }
+    if (broken === 'metric') {
+        const metrics = (0,external_node_path_namespaceObject.join)(dir, 'sample-service', 'src', 'metrics.ts');
+        (0,external_node_fs_namespaceObject.writeFileSync)(metrics, (0,external_node_fs_namespaceObject.readFileSync)(metrics, 'utf8').replace("name: 'app_errors_total'", "name: 'app_exceptions_total'"));
+    }
     // Assembled at run time so this repository never contains a literal credential.
     if (broken === 'secrets')
         (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'sample-service', 'src', 'aws.ts'), `export const AWS_KEY_ID = '${'AKIA'}${'Q3EGRNTXZ7VW5YHP'}';\n`);
     git(dir, 'add', '-A');
     git(dir, 'commit', '-q', '-m', broken ? `feature with a ${broken} defect` : 'Document item ordering');
     return { dir, baseSha, headSha: git(dir, 'rev-parse', 'HEAD') };
+}
+/** The pipeline config the pull request carries: the committed one, pointed at this machine's servers and tools. */
+function demoConfig(setup, drill) {
+    const gitleaks = (0,external_node_path_namespaceObject.join)(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
+    const smoke = 'node --input-type=module -e "await import(\'/app/dist/app.js\')"';
+    return [
+        'version: 1',
+        'gates:',
+        '  lint:',
+        '    with: { working-directory: sample-service }',
+        '  test:',
+        '    with: { working-directory: sample-service }',
+        '  audit:',
+        `    with: { working-directory: sample-service, registry: "${setup.advisories.url}" }`,
+        '  secrets:',
+        `    with: { gitleaks-path: "${gitleaks}" }`,
+        '  rules:',
+        `    with: { rules: "sample-service/prometheus/rules/*.yml", tests: "sample-service/prometheus/tests/*.yml", promtool-path: "${which('promtool')}" }`,
+        '  image:',
+        '    needs: [lint, test]',
+        `    with: { context: sample-service, image: "${setup.image}", insecure-registry: "true", build-args: "BASE_IMAGE=${setup.base}", storage-dir: "${setup.storage}", smoke-command: ${JSON.stringify(smoke)} }`,
+        '  alerts:',
+        '    with:',
+        '      rules: "sample-service/prometheus/rules/*.yml"',
+        ...(drill ? ['      drill: sample-service/prometheus/drill.yml'] : []),
+        '      service-env: FAULTS_ENABLED=1',
+        `      prometheus-path: "${which('prometheus')}"`,
+        `      storage-dir: "${setup.storage}"`,
+        '      tls-verify: "false"',
+        'evidence:',
+        '  with: { comment: always }',
+        '',
+    ].join('\n');
+}
+/** One pull request through the root action, printing its progress lines and final table. */
+async function runPullRequest(work, setup, broken, drill, number) {
+    const repo = makeRepository((0,external_node_path_namespaceObject.join)(work, broken ?? 'clean'), broken);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(repo.dir, '.github'), { recursive: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(repo.dir, '.github', 'release-safety.yml'), demoConfig(setup, drill));
+    say(`pull request #${number}${broken ? ` (planted defect: ${broken})` : ''}: main ${repo.baseSha.slice(0, 12)}, head ${repo.headSha.slice(0, 12)}`);
+    const event = pullRequestEvent({ number, title: 'Document item ordering', headRef: 'feature/items-limit', headSha: repo.headSha, baseSha: repo.baseSha, repository: 'acme/sample-service' });
+    const run = await runAction('pipeline', {
+        workspace: repo.dir,
+        eventName: 'pull_request',
+        event,
+        sha: repo.headSha,
+        repository: 'acme/sample-service',
+        inputs: { 'github-token': 'ghs_write' },
+        env: { GITHUB_API_URL: setup.api.url },
+        timeoutMs: 900_000,
+    });
+    // The root action's own lines: a start and an end line per gate, then the table.
+    const lines = run.stdout.split('\n');
+    for (const line of lines)
+        if (/^(▶|■) /.test(line))
+            say(`  ${line}`);
+    const table = lines.findIndex((l) => l === 'release-safety pipeline:');
+    if (table >= 0)
+        for (const line of lines.slice(table, table + 10).filter((l) => /^(release-safety pipeline:|  \S|verdict:)/.test(l)))
+            say(`  ${line}`);
+    if (table < 0)
+        say(`  the pipeline left no result table (exit ${run.exitCode}): ${run.stdout.slice(-600)}`);
+    return { verdict: run.outputs.verdict ?? 'error', digest: run.outputs.digest ?? '', bundlePath: run.outputs['bundle-path'] ?? '', headSha: repo.headSha };
+}
+/** Judges the bundle the evidence action wrote (re-hashed on read) and, only when it passes, promotes. */
+async function promoteIfAllowed(setup, outcome) {
+    if (!outcome.bundlePath || !(0,external_node_fs_namespaceObject.existsSync)(outcome.bundlePath)) {
+        say('promotion   REFUSED: no evidence bundle');
+        return false;
+    }
+    const bundle = readBundle(outcome.bundlePath);
+    const records = bundle.records.map((entry) => entry.record);
+    const verdict = judgeRelease(records, { digest: outcome.digest, repository: 'acme/sample-service', commitSha: outcome.headSha, maxAgeMs: 24 * 3600_000, required: evidence_GATES });
+    say(`evidence    ${records.length} records, bundle ${bundle.sha256}, verdict ${bundle.verdict}`);
+    if (!verdict.ok || bundle.verdict !== 'pass' || !outcome.digest) {
+        say('promotion   REFUSED: the evidence for this digest did not pass');
+        for (const reason of [...new Set([...verdict.reasons, ...bundle.reasons])].slice(0, 8))
+            say(`  - ${reason}`);
+        return false;
+    }
+    const drilled = records.find((r) => r.gate === 'alerts')?.details.digest;
+    const client = new RegistryClient({ registry: setup.registry.host });
+    const result = await promoteByDigest({ client, repository: 'acme/sample-service', sourceTag: 'ci', targetTag: 'prod', expectedDigest: outcome.digest, expectedRevision: outcome.headSha });
+    say(`promotion   ${setup.image}:ci -> :prod at ${result.digest} (${result.platforms.join(', ')}), previous prod: ${result.previousDigest ?? 'none'}`);
+    say(`            built ${outcome.digest.slice(0, 19)}... = drilled ${String(drilled ?? 'none').slice(0, 19)}... = promoted ${result.digest.slice(0, 19)}...: ${outcome.digest === drilled && drilled === result.digest ? 'the same digest' : 'NOT the same digest'}`);
+    return outcome.digest === drilled && drilled === result.digest;
 }
 async function main(env = process.env) {
     const started = Date.now();
@@ -11814,6 +12626,7 @@ async function main(env = process.env) {
         say(`DEMO_BREAK must be one of ${BREAKABLE.join(', ')} (got ${JSON.stringify(env.DEMO_BREAK)})`);
         return 2;
     }
+    const quick = env.DEMO_QUICK === '1';
     const missing = TOOLS.filter(([cmd]) => !which(cmd));
     if (missing.length > 0) {
         for (const [cmd, pkg] of missing)
@@ -11825,93 +12638,53 @@ async function main(env = process.env) {
         return 1;
     }
     const work = scratch_scratchDir('rs-demo-');
-    let registry;
-    let advisories;
+    let setup;
     try {
-        say('release-safety demo: the gated pipeline against sample-service/, on 127.0.0.1');
-        say(broken ? `(DEMO_BREAK=${broken}: the pull request carries a ${broken} defect)` : '');
-        const repo = makeRepository(work, broken);
-        say(`repository  ${repo.dir}: main ${repo.baseSha.slice(0, 12)}, pull request #42 head ${repo.headSha.slice(0, 12)}`);
-        [registry, advisories] = await Promise.all([startRegistry(), startAdvisoryServer({ advisories: {} })]);
-        say(`registry    ${registry.url} (CNCF distribution)`);
-        say(`advisories  ${advisories.url} (npm bulk advisory endpoint stand-in)`);
+        say('release-safety demo: the gated pipeline (uses: org/release-safety@v1) against sample-service/, on 127.0.0.1');
+        const [registry, advisories, api] = await Promise.all([startRegistry(), startAdvisoryServer({ advisories: {} }), startGitHubApi({ repositories: ['acme/sample-service'] })]);
         const storage = (0,external_node_path_namespaceObject.join)(work, 'buildah');
         (0,external_node_fs_namespaceObject.mkdirSync)(storage);
-        const base = makeBaseImage(registry, storage);
-        say(`base image  ${base} (this machine's node, built from scratch: no public registry is reachable)`);
-        const evidenceDir = (0,external_node_path_namespaceObject.join)(work, 'evidence');
-        const image = `${registry.host}/acme/sample-service`;
-        const gitleaks = (0,external_node_path_namespaceObject.join)(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
-        const inputs = {
-            lint: { 'working-directory': 'sample-service' },
-            test: { 'working-directory': 'sample-service' },
-            audit: { 'working-directory': 'sample-service', registry: advisories.url },
-            secrets: { 'gitleaks-path': gitleaks },
-            rules: { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml', 'promtool-path': which('promtool') },
-            image: { context: 'sample-service', image, 'insecure-registry': 'true', 'build-args': `BASE_IMAGE=${base}`, 'storage-dir': storage, 'smoke-command': 'node --input-type=module -e "await import(\'/app/dist/app.js\')"' },
-        };
-        const event = pullRequestEvent({ number: 42, title: 'Document item ordering', headRef: 'feature/items-limit', headSha: repo.headSha, baseSha: repo.baseSha, repository: 'acme/sample-service' });
+        setup = { registry, advisories, api, storage, base: '', image: `${registry.host}/acme/sample-service` };
+        say(`registry    ${registry.url} (CNCF distribution); advisories ${advisories.url} (npm bulk endpoint stand-in); GitHub API ${api.url}`);
+        setup.base = makeBaseImage(registry, storage);
+        say(`base image  ${setup.base} (this machine's node, built from scratch: no public registry is reachable)`);
+        say(quick ? 'DEMO_QUICK=1: the live alert drill is skipped (the metric contract still runs), so this run proves less than a full one' : '');
         say('');
-        say('gates (in parallel, each a dist/<gate>/index.js bundle run as the runner runs it):');
-        const runs = await mapWithLimit(DEMO_GATES, 3, async (gate) => {
-            const run = await runAction(gate, {
-                workspace: repo.dir,
-                eventName: 'pull_request',
-                event,
-                sha: repo.headSha,
-                repository: 'acme/sample-service',
-                inputs: { ...inputs[gate], 'evidence-dir': evidenceDir },
-                timeoutMs: 600_000,
-            });
-            say(`  ${(run.outputs.status ?? 'error').padEnd(7)} ${gate.padEnd(8)} ${(run.durationMs / 1000).toFixed(1).padStart(5)} s  ${firstLine(run)}`);
-            return [gate, run];
-        });
-        const byGate = new Map(runs);
-        const digest = byGate.get('image')?.outputs.digest ?? '';
-        // Each record is checked against the sha256 its gate reported before it is believed.
-        const records = DEMO_GATES.filter((g) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`))).map((g) => readVerifiedEvidence((0,external_node_path_namespaceObject.join)(evidenceDir, `${g}.json`), byGate.get(g)?.outputs['evidence-sha256'] ?? ''));
-        const verdict = judgeRelease(records, { digest, repository: 'acme/sample-service', commitSha: repo.headSha, maxAgeMs: 24 * 3600_000, required: DEMO_GATES });
-        const bundle = createBundle(records, {
-            repository: 'acme/sample-service',
-            commitSha: repo.headSha,
-            ...(digest ? { digest, image: `${image}@${digest}` } : {}),
-            verdict: verdict.ok ? 'pass' : 'fail',
-            requiredGates: [...DEMO_GATES],
-            reasons: verdict.reasons,
-        });
-        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(evidenceDir, 'bundle.json'), serializeBundle(bundle));
-        say('');
-        say(`evidence    ${records.length} records for commit ${bundle.commitSha.slice(0, 12)}, bundle ${bundle.sha256}`);
-        say(`image       ${digest ? `${image}@${digest}` : '(no digest: the image gate did not publish one)'}`);
-        say('');
-        if (!verdict.ok || !digest) {
-            say('promotion   REFUSED: the evidence for this digest did not pass');
-            for (const reason of verdict.reasons)
-                say(`  - ${reason}`);
-            return 1;
+        if (broken) {
+            const outcome = await runPullRequest(work, setup, broken, false, 43);
+            say('');
+            return (await promoteIfAllowed(setup, outcome)) ? 0 : 1;
         }
-        const client = new RegistryClient({ registry: registry.host });
-        const result = await promoteByDigest({ client, repository: 'acme/sample-service', sourceTag: 'ci', targetTag: 'prod', expectedDigest: digest, expectedRevision: verdict.commitSha });
-        say(`promotion   ${image}:ci -> :prod at ${result.digest} (${result.platforms.join(', ')}), previous prod: ${result.previousDigest ?? 'none'}`);
-        say(`            verified: prod reads back with the same sha256; the image's revision label is the PR head ${verdict.commitSha.slice(0, 12)}`);
+        const outcome = await runPullRequest(work, setup, undefined, !quick, 42);
+        say('');
+        const comments = api.state.comments.filter((c) => c.issueNumber === 42);
+        say(`comment     ${comments.length} sticky comment on pull request #42 (${comments[0]?.body.length ?? 0} characters); commit status ${api.state.statuses.find((s) => s.sha === outcome.headSha)?.state ?? 'none'}`);
+        const promoted = await promoteIfAllowed(setup, outcome);
+        if (!promoted)
+            return 1;
+        if (!quick) {
+            for (const [i, defect] of PLANTED.entries()) {
+                say('');
+                const blocked = await runPullRequest(work, setup, defect, false, 50 + i);
+                say('');
+                if (await promoteIfAllowed(setup, blocked)) {
+                    say(`the planted ${defect} defect was NOT blocked`);
+                    return 1;
+                }
+            }
+        }
         say('');
         say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
         return 0;
     }
     finally {
-        await Promise.allSettled([registry?.stop(), advisories?.close()]);
+        await Promise.allSettled([setup?.registry.stop(), setup?.advisories.close(), setup?.api.stop()]);
         if (env.DEMO_KEEP === '1')
             say(`kept ${work}`);
-        // The scratch repository and every gate run's runner folders go, unless asked to keep them.
+        // The scratch repositories and every run's runner folders go, unless asked to keep them.
         else
             removeScratchDirs();
     }
-}
-function firstLine(run) {
-    const line = run.summary.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
-    // The summary is markdown with entities; the terminal wants plain text.
-    const text = line.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-    return text.length > 110 ? `${text.slice(0, 107)}...` : text;
 }
 
 ;// CONCATENATED MODULE: ./src/demo/index.ts

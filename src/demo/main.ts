@@ -1,31 +1,30 @@
 /**
  * `npm run demo`: the whole gated pipeline against sample-service/, on loopback.
  *
- * A scratch git repository holds the service on main and a pull request on top of it. The six
- * gate bundles run as the runner runs them (src/local/harness.ts), in parallel, against real
- * tools and servers started here on 127.0.0.1: a CNCF registry, an npm advisory stand-in (the
- * real advisory service is not reachable offline), buildah, promtool and the gitleaks engine.
- * Their evidence is bundled and judged, and only a digest whose evidence passed is promoted
- * from `ci` to `prod`, by digest, with the bytes verified after the copy.
+ * A scratch git repository holds the service on main and a pull request on top of it. The root
+ * action (dist/pipeline/index.js) runs as the runner runs `uses: org/release-safety@v1`: every gate
+ * bundle (independent ones at the same time), the alert drill on the image the image gate pushed,
+ * then the evidence action (sticky comment and commit status on a local GitHub API). Real tools and
+ * servers run here on 127.0.0.1: a CNCF registry, an npm advisory stand-in (the real advisory
+ * service is not reachable offline), buildah, promtool, Prometheus and the gitleaks engine. Only a
+ * digest whose evidence bundle passed is promoted from `ci` to `prod`, by digest, verified after the
+ * copy; then planted defects (a secret, a failing test, a renamed metric) each block promotion.
  *
- * DEMO_BREAK=lint (or test, rules, secrets) puts a defect in the pull request to show the gate
- * refusing the promotion. DEMO_KEEP=1 keeps the scratch directory.
+ * DEMO_BREAK=<defect> runs only that defect (lint, test, rules, secrets, metric). DEMO_QUICK=1 skips
+ * the live drill (the metric contract still runs) and the planted defects. DEMO_KEEP=1 keeps the
+ * scratch directory.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createBundle, serializeBundle } from '../core/bundle.js';
-import { readVerifiedEvidence, type GateName } from '../core/evidence.js';
-import { mapWithLimit } from '../core/pool.js';
+import { readBundle } from '../core/bundle.js';
+import { GATES } from '../core/evidence.js';
 import { judgeRelease } from '../core/release.js';
-
-/** The gates the demo runs (the alert drill joins with the pipeline). */
-const DEMO_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules'] as const satisfies readonly GateName[];
-type DemoGate = (typeof DEMO_GATES)[number];
+import { startGitHubApi, type GitHubApi } from '../local/github-api.js';
 import { startAdvisoryServer, type AdvisoryServer } from '../local/advisory-server.js';
 import { makeBaseImage } from '../local/base-image.js';
 import { pullRequestEvent } from '../local/events.js';
-import { REPO_ROOT, runAction, type ActionRun } from '../local/harness.js';
+import { REPO_ROOT, runAction } from '../local/harness.js';
 import { startRegistry, type LocalRegistry } from '../local/registry.js';
 import { copySampleService } from '../local/sample-service.js';
 import { removeScratchDirs, scratchDir } from '../local/scratch.js';
@@ -33,7 +32,9 @@ import { RegistryClient } from '../registry/client.js';
 import { promoteByDigest } from '../registry/promote.js';
 
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
-const BREAKABLE = ['lint', 'test', 'rules', 'secrets'] as const;
+const BREAKABLE = ['lint', 'test', 'rules', 'secrets', 'metric'] as const;
+/** The defects `npm run demo` plants after the clean run, one pull request each. */
+const PLANTED: readonly Breakable[] = ['secrets', 'test', 'metric'];
 type Breakable = (typeof BREAKABLE)[number];
 
 const TOOLS: [string, string][] = [
@@ -41,6 +42,7 @@ const TOOLS: [string, string][] = [
   ['buildah', 'buildah'],
   ['docker-registry', 'docker-registry'],
   ['promtool', 'prometheus'],
+  ['prometheus', 'prometheus'],
 ];
 
 function which(command: string): string | undefined {
@@ -74,11 +76,114 @@ function makeRepository(work: string, broken: Breakable | undefined): { dir: str
     const rules = join(dir, 'sample-service', 'prometheus', 'rules', 'alerts.yml');
     writeFileSync(rules, readFileSync(rules, 'utf8').replace('> 0.05', '> 0.5'));
   }
+  if (broken === 'metric') {
+    const metrics = join(dir, 'sample-service', 'src', 'metrics.ts');
+    writeFileSync(metrics, readFileSync(metrics, 'utf8').replace("name: 'app_errors_total'", "name: 'app_exceptions_total'"));
+  }
   // Assembled at run time so this repository never contains a literal credential.
   if (broken === 'secrets') writeFileSync(join(dir, 'sample-service', 'src', 'aws.ts'), `export const AWS_KEY_ID = '${'AKIA'}${'Q3EGRNTXZ7VW5YHP'}';\n`);
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', broken ? `feature with a ${broken} defect` : 'Document item ordering');
   return { dir, baseSha, headSha: git(dir, 'rev-parse', 'HEAD') };
+}
+
+interface DemoSetup {
+  registry: LocalRegistry;
+  advisories: AdvisoryServer;
+  api: GitHubApi;
+  base: string;
+  storage: string;
+  image: string;
+}
+
+/** The pipeline config the pull request carries: the committed one, pointed at this machine's servers and tools. */
+function demoConfig(setup: DemoSetup, drill: boolean): string {
+  const gitleaks = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
+  const smoke = 'node --input-type=module -e "await import(\'/app/dist/app.js\')"';
+  return [
+    'version: 1',
+    'gates:',
+    '  lint:',
+    '    with: { working-directory: sample-service }',
+    '  test:',
+    '    with: { working-directory: sample-service }',
+    '  audit:',
+    `    with: { working-directory: sample-service, registry: "${setup.advisories.url}" }`,
+    '  secrets:',
+    `    with: { gitleaks-path: "${gitleaks}" }`,
+    '  rules:',
+    `    with: { rules: "sample-service/prometheus/rules/*.yml", tests: "sample-service/prometheus/tests/*.yml", promtool-path: "${which('promtool')!}" }`,
+    '  image:',
+    '    needs: [lint, test]',
+    `    with: { context: sample-service, image: "${setup.image}", insecure-registry: "true", build-args: "BASE_IMAGE=${setup.base}", storage-dir: "${setup.storage}", smoke-command: ${JSON.stringify(smoke)} }`,
+    '  alerts:',
+    '    with:',
+    '      rules: "sample-service/prometheus/rules/*.yml"',
+    ...(drill ? ['      drill: sample-service/prometheus/drill.yml'] : []),
+    '      service-env: FAULTS_ENABLED=1',
+    `      prometheus-path: "${which('prometheus')!}"`,
+    `      storage-dir: "${setup.storage}"`,
+    '      tls-verify: "false"',
+    'evidence:',
+    '  with: { comment: always }',
+    '',
+  ].join('\n');
+}
+
+interface PipelineOutcome {
+  verdict: string;
+  digest: string;
+  bundlePath: string;
+  headSha: string;
+}
+
+/** One pull request through the root action, printing its progress lines and final table. */
+async function runPullRequest(work: string, setup: DemoSetup, broken: Breakable | undefined, drill: boolean, number: number): Promise<PipelineOutcome> {
+  const repo = makeRepository(join(work, broken ?? 'clean'), broken);
+  mkdirSync(join(repo.dir, '.github'), { recursive: true });
+  writeFileSync(join(repo.dir, '.github', 'release-safety.yml'), demoConfig(setup, drill));
+  say(`pull request #${number}${broken ? ` (planted defect: ${broken})` : ''}: main ${repo.baseSha.slice(0, 12)}, head ${repo.headSha.slice(0, 12)}`);
+  const event = pullRequestEvent({ number, title: 'Document item ordering', headRef: 'feature/items-limit', headSha: repo.headSha, baseSha: repo.baseSha, repository: 'acme/sample-service' });
+  const run = await runAction('pipeline', {
+    workspace: repo.dir,
+    eventName: 'pull_request',
+    event,
+    sha: repo.headSha,
+    repository: 'acme/sample-service',
+    inputs: { 'github-token': 'ghs_write' },
+    env: { GITHUB_API_URL: setup.api.url },
+    timeoutMs: 900_000,
+  });
+  // The root action's own lines: a start and an end line per gate, then the table.
+  const lines = run.stdout.split('\n');
+  for (const line of lines) if (/^(▶|■) /.test(line)) say(`  ${line}`);
+  const table = lines.findIndex((l) => l === 'release-safety pipeline:');
+  if (table >= 0) for (const line of lines.slice(table, table + 10).filter((l) => /^(release-safety pipeline:|  \S|verdict:)/.test(l))) say(`  ${line}`);
+  if (table < 0) say(`  the pipeline left no result table (exit ${run.exitCode}): ${run.stdout.slice(-600)}`);
+  return { verdict: run.outputs.verdict ?? 'error', digest: run.outputs.digest ?? '', bundlePath: run.outputs['bundle-path'] ?? '', headSha: repo.headSha };
+}
+
+/** Judges the bundle the evidence action wrote (re-hashed on read) and, only when it passes, promotes. */
+async function promoteIfAllowed(setup: DemoSetup, outcome: PipelineOutcome): Promise<boolean> {
+  if (!outcome.bundlePath || !existsSync(outcome.bundlePath)) {
+    say('promotion   REFUSED: no evidence bundle');
+    return false;
+  }
+  const bundle = readBundle(outcome.bundlePath);
+  const records = bundle.records.map((entry) => entry.record);
+  const verdict = judgeRelease(records, { digest: outcome.digest, repository: 'acme/sample-service', commitSha: outcome.headSha, maxAgeMs: 24 * 3600_000, required: GATES });
+  say(`evidence    ${records.length} records, bundle ${bundle.sha256}, verdict ${bundle.verdict}`);
+  if (!verdict.ok || bundle.verdict !== 'pass' || !outcome.digest) {
+    say('promotion   REFUSED: the evidence for this digest did not pass');
+    for (const reason of [...new Set([...verdict.reasons, ...bundle.reasons])].slice(0, 8)) say(`  - ${reason}`);
+    return false;
+  }
+  const drilled = records.find((r) => r.gate === 'alerts')?.details.digest;
+  const client = new RegistryClient({ registry: setup.registry.host });
+  const result = await promoteByDigest({ client, repository: 'acme/sample-service', sourceTag: 'ci', targetTag: 'prod', expectedDigest: outcome.digest, expectedRevision: outcome.headSha });
+  say(`promotion   ${setup.image}:ci -> :prod at ${result.digest} (${result.platforms.join(', ')}), previous prod: ${result.previousDigest ?? 'none'}`);
+  say(`            built ${outcome.digest.slice(0, 19)}... = drilled ${String(drilled ?? 'none').slice(0, 19)}... = promoted ${result.digest.slice(0, 19)}...: ${outcome.digest === drilled && drilled === result.digest ? 'the same digest' : 'NOT the same digest'}`);
+  return outcome.digest === drilled && drilled === result.digest;
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -88,6 +193,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     say(`DEMO_BREAK must be one of ${BREAKABLE.join(', ')} (got ${JSON.stringify(env.DEMO_BREAK)})`);
     return 2;
   }
+  const quick = env.DEMO_QUICK === '1';
   const missing = TOOLS.filter(([cmd]) => !which(cmd));
   if (missing.length > 0) {
     for (const [cmd, pkg] of missing) say(`cannot run the demo: ${cmd} is missing (Debian package ${pkg}; "node scripts/setup.mjs" installs it as root)`);
@@ -98,97 +204,47 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     return 1;
   }
   const work = scratchDir('rs-demo-');
-  let registry: LocalRegistry | undefined;
-  let advisories: AdvisoryServer | undefined;
+  let setup: DemoSetup | undefined;
   try {
-    say('release-safety demo: the gated pipeline against sample-service/, on 127.0.0.1');
-    say(broken ? `(DEMO_BREAK=${broken}: the pull request carries a ${broken} defect)` : '');
-    const repo = makeRepository(work, broken);
-    say(`repository  ${repo.dir}: main ${repo.baseSha.slice(0, 12)}, pull request #42 head ${repo.headSha.slice(0, 12)}`);
-    [registry, advisories] = await Promise.all([startRegistry(), startAdvisoryServer({ advisories: {} })]);
-    say(`registry    ${registry.url} (CNCF distribution)`);
-    say(`advisories  ${advisories.url} (npm bulk advisory endpoint stand-in)`);
+    say('release-safety demo: the gated pipeline (uses: org/release-safety@v1) against sample-service/, on 127.0.0.1');
+    const [registry, advisories, api] = await Promise.all([startRegistry(), startAdvisoryServer({ advisories: {} }), startGitHubApi({ repositories: ['acme/sample-service'] })]);
     const storage = join(work, 'buildah');
     mkdirSync(storage);
-    const base = makeBaseImage(registry, storage);
-    say(`base image  ${base} (this machine's node, built from scratch: no public registry is reachable)`);
-
-    const evidenceDir = join(work, 'evidence');
-    const image = `${registry.host}/acme/sample-service`;
-    const gitleaks = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
-    const inputs: Record<DemoGate, Record<string, string>> = {
-      lint: { 'working-directory': 'sample-service' },
-      test: { 'working-directory': 'sample-service' },
-      audit: { 'working-directory': 'sample-service', registry: advisories.url },
-      secrets: { 'gitleaks-path': gitleaks },
-      rules: { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml', 'promtool-path': which('promtool')! },
-      image: { context: 'sample-service', image, 'insecure-registry': 'true', 'build-args': `BASE_IMAGE=${base}`, 'storage-dir': storage, 'smoke-command': 'node --input-type=module -e "await import(\'/app/dist/app.js\')"' },
-    };
-    const event = pullRequestEvent({ number: 42, title: 'Document item ordering', headRef: 'feature/items-limit', headSha: repo.headSha, baseSha: repo.baseSha, repository: 'acme/sample-service' });
+    setup = { registry, advisories, api, storage, base: '', image: `${registry.host}/acme/sample-service` };
+    say(`registry    ${registry.url} (CNCF distribution); advisories ${advisories.url} (npm bulk endpoint stand-in); GitHub API ${api.url}`);
+    setup.base = makeBaseImage(registry, storage);
+    say(`base image  ${setup.base} (this machine's node, built from scratch: no public registry is reachable)`);
+    say(quick ? 'DEMO_QUICK=1: the live alert drill is skipped (the metric contract still runs), so this run proves less than a full one' : '');
     say('');
-    say('gates (in parallel, each a dist/<gate>/index.js bundle run as the runner runs it):');
-    const runs = await mapWithLimit(
-      DEMO_GATES,
-      3,
-      async (gate): Promise<[GateName, ActionRun]> => {
-        const run = await runAction(gate, {
-          workspace: repo.dir,
-          eventName: 'pull_request',
-          event,
-          sha: repo.headSha,
-          repository: 'acme/sample-service',
-          inputs: { ...inputs[gate], 'evidence-dir': evidenceDir },
-          timeoutMs: 600_000,
-        });
-        say(`  ${(run.outputs.status ?? 'error').padEnd(7)} ${gate.padEnd(8)} ${(run.durationMs / 1000).toFixed(1).padStart(5)} s  ${firstLine(run)}`);
-        return [gate, run];
-      },
-    );
-    const byGate = new Map(runs);
-    const digest = byGate.get('image')?.outputs.digest ?? '';
-
-    // Each record is checked against the sha256 its gate reported before it is believed.
-    const records = DEMO_GATES.filter((g) => existsSync(join(evidenceDir, `${g}.json`))).map((g) =>
-      readVerifiedEvidence(join(evidenceDir, `${g}.json`), byGate.get(g)?.outputs['evidence-sha256'] ?? ''),
-    );
-    const verdict = judgeRelease(records, { digest, repository: 'acme/sample-service', commitSha: repo.headSha, maxAgeMs: 24 * 3600_000, required: DEMO_GATES });
-    const bundle = createBundle(records, {
-      repository: 'acme/sample-service',
-      commitSha: repo.headSha,
-      ...(digest ? { digest, image: `${image}@${digest}` } : {}),
-      verdict: verdict.ok ? 'pass' : 'fail',
-      requiredGates: [...DEMO_GATES],
-      reasons: verdict.reasons,
-    });
-    writeFileSync(join(evidenceDir, 'bundle.json'), serializeBundle(bundle));
-    say('');
-    say(`evidence    ${records.length} records for commit ${bundle.commitSha.slice(0, 12)}, bundle ${bundle.sha256}`);
-    say(`image       ${digest ? `${image}@${digest}` : '(no digest: the image gate did not publish one)'}`);
-
-    say('');
-    if (!verdict.ok || !digest) {
-      say('promotion   REFUSED: the evidence for this digest did not pass');
-      for (const reason of verdict.reasons) say(`  - ${reason}`);
-      return 1;
+    if (broken) {
+      const outcome = await runPullRequest(work, setup, broken, false, 43);
+      say('');
+      return (await promoteIfAllowed(setup, outcome)) ? 0 : 1;
     }
-    const client = new RegistryClient({ registry: registry.host });
-    const result = await promoteByDigest({ client, repository: 'acme/sample-service', sourceTag: 'ci', targetTag: 'prod', expectedDigest: digest, expectedRevision: verdict.commitSha! });
-    say(`promotion   ${image}:ci -> :prod at ${result.digest} (${result.platforms.join(', ')}), previous prod: ${result.previousDigest ?? 'none'}`);
-    say(`            verified: prod reads back with the same sha256; the image's revision label is the PR head ${verdict.commitSha!.slice(0, 12)}`);
+    const outcome = await runPullRequest(work, setup, undefined, !quick, 42);
+    say('');
+    const comments = api.state.comments.filter((c) => c.issueNumber === 42);
+    say(`comment     ${comments.length} sticky comment on pull request #42 (${comments[0]?.body.length ?? 0} characters); commit status ${api.state.statuses.find((s) => s.sha === outcome.headSha)?.state ?? 'none'}`);
+    const promoted = await promoteIfAllowed(setup, outcome);
+    if (!promoted) return 1;
+    if (!quick) {
+      for (const [i, defect] of PLANTED.entries()) {
+        say('');
+        const blocked = await runPullRequest(work, setup, defect, false, 50 + i);
+        say('');
+        if (await promoteIfAllowed(setup, blocked)) {
+          say(`the planted ${defect} defect was NOT blocked`);
+          return 1;
+        }
+      }
+    }
     say('');
     say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     return 0;
   } finally {
-    await Promise.allSettled([registry?.stop(), advisories?.close()]);
+    await Promise.allSettled([setup?.registry.stop(), setup?.advisories.close(), setup?.api.stop()]);
     if (env.DEMO_KEEP === '1') say(`kept ${work}`);
-    // The scratch repository and every gate run's runner folders go, unless asked to keep them.
+    // The scratch repositories and every run's runner folders go, unless asked to keep them.
     else removeScratchDirs();
   }
-}
-
-function firstLine(run: ActionRun): string {
-  const line = run.summary.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
-  // The summary is markdown with entities; the terminal wants plain text.
-  const text = line.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-  return text.length > 110 ? `${text.slice(0, 107)}...` : text;
 }
