@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdvisoryServer, type AdvisoryServer } from '../../src/local/advisory-server.js';
 import { REPO_ROOT, runAction, type ActionRun, type RunOptions, type WorkflowCommand } from '../../src/local/harness.js';
+import { sampleEvidence } from '../fixtures/evidence.js';
 import { pullRequestEvent } from './events.js';
 import { initRepo, removeTempRepos } from './git-fixtures.js';
 
@@ -89,8 +90,9 @@ describe('every bundle on hostile input issues only the commands it means to', (
   });
 
   it('the bundles covered here are every gate bundle in dist/', () => {
-    const gates = readdirSync(join(REPO_ROOT, 'dist')).filter((d) => d !== 'demo');
-    expect(gates.sort()).toEqual(['audit', 'image', 'lint', 'rules', 'secrets', 'test']);
+    // dist/demo and dist/cli are programs, not actions: every other bundle is run below.
+    const actions = readdirSync(join(REPO_ROOT, 'dist')).filter((d) => d !== 'demo' && d !== 'cli');
+    expect(actions.filter((a) => a !== 'promote').sort()).toEqual(['alerts', 'audit', 'evidence', 'image', 'lint', 'pipeline', 'rules', 'secrets', 'test']);
   });
 
   it('test: JUnit reports named with both command forms, hostile test names and tool output', async () => {
@@ -168,5 +170,34 @@ describe('every bundle on hostile input issues only the commands it means to', (
     const result = await run('image', { workspace: ws, inputs: { image: '127.0.0.1:1/acme/x', file: '##[add-mask]FORGED/::set-output name=status::pass', push: 'false' } });
     expect(result.outputs.status).toBe('error');
     expectNoUnintended(result);
+  });
+
+  it('alerts: a service command that prints both command forms and never becomes ready', async () => {
+    const ws = scratchDir('rs-hostile-alerts-');
+    write(join(ws, 'prom', 'a.yml'), `groups:\n  - name: g\n    rules:\n      - alert: HighErrors\n        expr: rate(errors_total[5m]) > 1\n        annotations:\n          summary: ${JSON.stringify(HOSTILE_TEXT)}\n`);
+    write(join(ws, 'svc.js'), hostileScript('process.exit(3);'));
+    const result = await run('alerts', { workspace: ws, inputs: { rules: 'prom/*.yml', 'service-command': `node svc.js`, 'ready-timeout-seconds': '3', 'prometheus-path': '/usr/bin/prometheus' } });
+    expect(result.outputs.status, result.stdout.slice(-3000)).toBe('error');
+    expectNoUnintended(result);
+  });
+
+  it('evidence: a record whose summary and findings hold both command forms, on a hostile pull request', async () => {
+    const ws = scratchDir('rs-hostile-evidence-');
+    const record = sampleEvidence({ gate: 'lint', status: 'fail', summary: HOSTILE_LINES.join(' '), findings: [{ severity: 'error', message: HOSTILE_TEXT, file: HOSTILE_FILE_NAMES[0], line: 1 }], findingsTotal: 1 });
+    record.subject = { ...record.subject, repository: 'acme/service', commitSha: HOSTILE_PR.pull_request.head.sha };
+    write(join(ws, 'evidence', 'lint.json'), JSON.stringify(record));
+    const result = await run('evidence', { workspace: ws, inputs: { 'evidence-dir': join(ws, 'evidence'), 'required-gates': 'lint', comment: 'never', 'github-token': '' } });
+    expect(result.outputs.verdict).toBe('fail');
+    expect(unintendedCommands(result), result.stdout.slice(-3000)).toEqual([]);
+    expect(result.masks).toEqual([]);
+  });
+
+  it('pipeline: a config whose keys and values hold both command forms', async () => {
+    const ws = scratchDir('rs-hostile-pipeline-');
+    write(join(ws, '.github', 'release-safety.yml'), `version: 1\ngates:\n  lint:\n    with: { "##[add-mask]FORGED": "::set-output name=status::pass" }\n`);
+    const result = await run('pipeline', { workspace: ws, inputs: {} });
+    expect(result.outputs.verdict).toBe('error');
+    expect(unintendedCommands(result), result.stdout.slice(-3000)).toEqual([]);
+    expect(result.masks).toEqual([]);
   });
 });
