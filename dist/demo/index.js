@@ -11702,11 +11702,84 @@ const HOSTILE = {
 
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/local/token-service.ts
+/**
+ * A registry token service (the docker token auth flow) for the CNCF registry in tests: GET
+ * /token with basic credentials and scope parameters answers a JWT signed with ES256 by a
+ * throwaway key whose self-signed certificate the registry trusts (`auth.token.rootcertbundle`).
+ * Wrong credentials get 401. No npm package: node:crypto signs, openssl makes the certificate.
+ */
+
+
+
+
+
+const SERVICE = 'release-safety-test';
+const ISSUER = 'release-safety-test-issuer';
+const b64url = (data) => Buffer.from(data).toString('base64url');
+function equalSecret(a, b) {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && (0,external_node_crypto_namespaceObject.timingSafeEqual)(x, y);
+}
+/** repository:<name>:<actions> scopes, as the registry's challenge and the client ask for them. */
+function accessOf(scopes) {
+    return scopes.flatMap((scope) => {
+        const m = /^(repository|registry):([^:]+(?::\d+\/[^:]+)?):([\w,*]+)$/.exec(scope);
+        return m ? [{ type: m[1], name: m[2], actions: m[3].split(',') }] : [];
+    });
+}
+async function startTokenService(dir, user) {
+    const keyPath = (0,external_node_path_namespaceObject.join)(dir, 'token.key');
+    const certPath = (0,external_node_path_namespaceObject.join)(dir, 'token.crt');
+    (0,external_node_child_process_namespaceObject.execFileSync)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=release-safety-test-token'], {
+        timeout: 30_000,
+        stdio: 'ignore',
+    });
+    const key = (0,external_node_crypto_namespaceObject.createPrivateKey)((0,external_node_fs_namespaceObject.readFileSync)(keyPath));
+    const certDer = Buffer.from((0,external_node_fs_namespaceObject.readFileSync)(certPath, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    const counts = { granted: 0, refused: 0 };
+    const server = (0,external_node_http_namespaceObject.createServer)((req, res) => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const auth = req.headers.authorization ?? '';
+        const decoded = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
+        const colon = decoded.indexOf(':');
+        const good = colon > 0 && equalSecret(decoded.slice(0, colon), user.username) && equalSecret(decoded.slice(colon + 1), user.password);
+        if (url.pathname !== '/token' || !good) {
+            counts.refused++;
+            res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ details: 'incorrect username or password' }));
+            return;
+        }
+        counts.granted++;
+        const now = Math.floor(Date.now() / 1000);
+        const header = { typ: 'JWT', alg: 'ES256', x5c: [certDer.toString('base64')] };
+        const claims = { iss: ISSUER, sub: user.username, aud: url.searchParams.get('service') ?? SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: (0,external_node_crypto_namespaceObject.randomUUID)(), access: accessOf(url.searchParams.getAll('scope')) };
+        const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
+        const signature = (0,external_node_crypto_namespaceObject.sign)('sha256', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' });
+        const token = `${signingInput}.${b64url(signature)}`;
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }));
+    });
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const realm = `http://127.0.0.1:${port}/token`;
+    return {
+        realm,
+        registryConfig: `auth:\n  token:\n    realm: ${realm}\n    service: ${SERVICE}\n    issuer: ${ISSUER}\n    rootcertbundle: ${certPath}\n`,
+        requests: () => ({ ...counts }),
+        stop: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/local/registry.ts
 /**
  * A real CNCF distribution registry (Debian's docker-registry, 2.8) on 127.0.0.1, a free port
  * chosen at run time, temporary storage, optional htpasswd (bcrypt) auth. Reusable by any e2e test.
  */
+
 
 
 
@@ -11768,17 +11841,25 @@ async function waitForRegistry(url, token, child, log) {
     }
     throw new Error(`docker-registry did not answer at ${url} within 10 s: ${log().slice(-2000)}`);
 }
+/**
+ * `user` alone: htpasswd basic auth. `user` with `auth: 'token'`: the registry sends a bearer
+ * challenge and accepts only JWTs from a token service started here, which checks the user's
+ * basic credentials (src/local/token-service.ts).
+ */
 async function startRegistry(opts = {}) {
     const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'rs-registry-'));
+    const tokenService = opts.user && opts.auth === 'token' ? await startTokenService(dir, opts.user) : undefined;
     let lastError;
     for (let attempt = 0; attempt < 5; attempt++) {
         const port = await freePort();
         const token = (0,external_node_crypto_namespaceObject.randomUUID)();
-        const auth = opts.user
-            ? `auth:\n  htpasswd:\n    realm: release-safety-test\n    path: ${(0,external_node_path_namespaceObject.join)(dir, 'htpasswd')}\n`
-            : '';
-        if (opts.user)
+        let auth = '';
+        if (tokenService)
+            auth = tokenService.registryConfig;
+        else if (opts.user) {
+            auth = `auth:\n  htpasswd:\n    realm: release-safety-test\n    path: ${(0,external_node_path_namespaceObject.join)(dir, 'htpasswd')}\n`;
             (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'htpasswd'), `${opts.user.username}:${bcryptHash(opts.user.password)}\n`);
+        }
         const config = (0,external_node_path_namespaceObject.join)(dir, 'config.yml');
         (0,external_node_fs_namespaceObject.writeFileSync)(config, [
             'version: 0.1',
@@ -11820,10 +11901,12 @@ async function startRegistry(opts = {}) {
                 await exited;
                 clearTimeout(timer);
             }
+            await tokenService?.stop();
             (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
         };
         return { host: `127.0.0.1:${port}`, port, url, dir, ...(opts.user ? { user: opts.user } : {}), log: () => output, stop };
     }
+    await tokenService?.stop();
     (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
     throw new Error(`could not start docker-registry after 5 attempts: ${String(lastError)}`);
 }
@@ -12124,7 +12207,9 @@ class RegistryClient {
         }
         if (challenge.params.service)
             url.searchParams.set('service', challenge.params.service);
-        url.searchParams.set('scope', scope);
+        // Several scopes (a blob mount needs pull on the source and push on the target) are several parameters.
+        for (const one of scope.split(' '))
+            url.searchParams.append('scope', one);
         const headers = { accept: 'application/json' };
         if (this.basicHeader)
             headers.authorization = this.basicHeader;
@@ -12165,7 +12250,8 @@ class RegistryClient {
      * so credentials never travel to another origin.
      */
     async request(method, path, opts) {
-        const scope = opts.repository ? `repository:${opts.repository}:${(opts.actions ?? ['pull']).join(',')}` : 'registry:catalog:*';
+        const own = opts.repository ? `repository:${opts.repository}:${(opts.actions ?? ['pull']).join(',')}` : 'registry:catalog:*';
+        const scope = opts.alsoPull ? `${own} repository:${opts.alsoPull}:pull` : own;
         const url = `${this.baseUrl}${path}`;
         for (let authTry = 0; authTry < 2; authTry++) {
             if (this.scheme === 'bearer' && !this.tokens.has(scope) && this.bearerChallenge) {
@@ -12220,6 +12306,10 @@ class RegistryClient {
         }
         throw new client_RegistryError(`${what}: more than ${MAX_REDIRECTS} redirects`, 'protocol');
     }
+    /** An authenticated registry request for the operations in content.ts (blobs, mounts, referrers). */
+    call(method, path, opts) {
+        return this.request(method, path, opts);
+    }
     /** Checks that the registry answers and, when given, that the credentials get the scope. */
     async ping(repository, actions = ['pull']) {
         const what = `checking access to ${this.registry}/${repository}`;
@@ -12261,6 +12351,13 @@ class RegistryClient {
     }
     /** PUTs exact manifest bytes under a tag or digest; returns the digest computed from the bytes. */
     async putManifest(repository, reference, bytes, mediaType) {
+        return (await this.pushManifest(repository, reference, bytes, mediaType)).digest;
+    }
+    /**
+     * PUTs exact manifest bytes with their own media type; also returns the OCI-Subject header a
+     * registry with the referrers API sends for a manifest with a subject (absent otherwise).
+     */
+    async pushManifest(repository, reference, bytes, mediaType) {
         const what = `pushing the manifest ${this.registry}/${repository}:${reference}`;
         const digest = hash_sha256Digest(bytes);
         if (reference_DIGEST_PATTERN.test(reference) && reference !== digest)
@@ -12280,7 +12377,8 @@ class RegistryClient {
         if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
             throw new client_RegistryError(`${what}: the registry stored ${claimed} but the bytes hash to ${digest}`, 'mismatch');
         }
-        return digest;
+        const ociSubject = res.headers.get('oci-subject');
+        return ociSubject ? { digest, ociSubject } : { digest };
     }
     /** Fetches a blob (an image config, not layers) and verifies it against its digest. */
     async getBlob(repository, digest, maxBytes = 16 * 1024 * 1024) {

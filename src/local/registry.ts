@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTokenService } from './token-service.js';
 
 export interface RegistryUser {
   username: string;
@@ -80,16 +81,24 @@ async function waitForRegistry(url: string, token: string, child: ChildProcess, 
   throw new Error(`docker-registry did not answer at ${url} within 10 s: ${log().slice(-2000)}`);
 }
 
-export async function startRegistry(opts: { user?: RegistryUser } = {}): Promise<LocalRegistry> {
+/**
+ * `user` alone: htpasswd basic auth. `user` with `auth: 'token'`: the registry sends a bearer
+ * challenge and accepts only JWTs from a token service started here, which checks the user's
+ * basic credentials (src/local/token-service.ts).
+ */
+export async function startRegistry(opts: { user?: RegistryUser; auth?: 'htpasswd' | 'token' } = {}): Promise<LocalRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'rs-registry-'));
+  const tokenService = opts.user && opts.auth === 'token' ? await startTokenService(dir, opts.user) : undefined;
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const token = randomUUID();
-    const auth = opts.user
-      ? `auth:\n  htpasswd:\n    realm: release-safety-test\n    path: ${join(dir, 'htpasswd')}\n`
-      : '';
-    if (opts.user) writeFileSync(join(dir, 'htpasswd'), `${opts.user.username}:${bcryptHash(opts.user.password)}\n`);
+    let auth = '';
+    if (tokenService) auth = tokenService.registryConfig;
+    else if (opts.user) {
+      auth = `auth:\n  htpasswd:\n    realm: release-safety-test\n    path: ${join(dir, 'htpasswd')}\n`;
+      writeFileSync(join(dir, 'htpasswd'), `${opts.user.username}:${bcryptHash(opts.user.password)}\n`);
+    }
     const config = join(dir, 'config.yml');
     writeFileSync(
       config,
@@ -133,10 +142,12 @@ export async function startRegistry(opts: { user?: RegistryUser } = {}): Promise
         await exited;
         clearTimeout(timer);
       }
+      await tokenService?.stop();
       rmSync(dir, { recursive: true, force: true });
     };
     return { host: `127.0.0.1:${port}`, port, url, dir, ...(opts.user ? { user: opts.user } : {}), log: () => output, stop };
   }
+  await tokenService?.stop();
   rmSync(dir, { recursive: true, force: true });
   throw new Error(`could not start docker-registry after 5 attempts: ${String(lastError)}`);
 }

@@ -238,7 +238,8 @@ export class RegistryClient {
       throw new RegistryError(`${what}: the token service ${url.host} is plain http; set insecure-registry only if that is intended`, 'insecure');
     }
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    url.searchParams.set('scope', scope);
+    // Several scopes (a blob mount needs pull on the source and push on the target) are several parameters.
+    for (const one of scope.split(' ')) url.searchParams.append('scope', one);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.basicHeader) headers.authorization = this.basicHeader;
     const res = await this.send(url.toString(), { method: 'GET', headers }, what);
@@ -278,9 +279,10 @@ export class RegistryClient {
   private async request(
     method: string,
     path: string,
-    opts: { repository?: string; actions?: string[]; headers?: Record<string, string>; body?: Buffer; what: string; follow?: boolean },
+    opts: { repository?: string; actions?: string[]; alsoPull?: string; headers?: Record<string, string>; body?: Buffer; what: string; follow?: boolean },
   ): Promise<Response> {
-    const scope = opts.repository ? `repository:${opts.repository}:${(opts.actions ?? ['pull']).join(',')}` : 'registry:catalog:*';
+    const own = opts.repository ? `repository:${opts.repository}:${(opts.actions ?? ['pull']).join(',')}` : 'registry:catalog:*';
+    const scope = opts.alsoPull ? `${own} repository:${opts.alsoPull}:pull` : own;
     const url = `${this.baseUrl}${path}`;
     for (let authTry = 0; authTry < 2; authTry++) {
       if (this.scheme === 'bearer' && !this.tokens.has(scope) && this.bearerChallenge) {
@@ -334,6 +336,11 @@ export class RegistryClient {
     throw new RegistryError(`${what}: more than ${MAX_REDIRECTS} redirects`, 'protocol');
   }
 
+  /** An authenticated registry request for the operations in content.ts (blobs, mounts, referrers). */
+  call(method: string, path: string, opts: { repository: string; actions?: string[]; alsoPull?: string; headers?: Record<string, string>; body?: Buffer; what: string }): Promise<Response> {
+    return this.request(method, path, opts);
+  }
+
   /** Checks that the registry answers and, when given, that the credentials get the scope. */
   async ping(repository: string, actions: string[] = ['pull']): Promise<void> {
     const what = `checking access to ${this.registry}/${repository}`;
@@ -377,6 +384,14 @@ export class RegistryClient {
 
   /** PUTs exact manifest bytes under a tag or digest; returns the digest computed from the bytes. */
   async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    return (await this.pushManifest(repository, reference, bytes, mediaType)).digest;
+  }
+
+  /**
+   * PUTs exact manifest bytes with their own media type; also returns the OCI-Subject header a
+   * registry with the referrers API sends for a manifest with a subject (absent otherwise).
+   */
+  async pushManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<{ digest: string; ociSubject?: string }> {
     const what = `pushing the manifest ${this.registry}/${repository}:${reference}`;
     const digest = sha256Digest(bytes);
     if (DIGEST_PATTERN.test(reference) && reference !== digest) throw new RegistryError(`${what}: the bytes hash to ${digest}, not ${reference}`, 'mismatch');
@@ -395,7 +410,8 @@ export class RegistryClient {
     if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
       throw new RegistryError(`${what}: the registry stored ${claimed} but the bytes hash to ${digest}`, 'mismatch');
     }
-    return digest;
+    const ociSubject = res.headers.get('oci-subject');
+    return ociSubject ? { digest, ociSubject } : { digest };
   }
 
   /** Fetches a blob (an image config, not layers) and verifies it against its digest. */
