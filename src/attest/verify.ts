@@ -30,6 +30,8 @@ export interface VerifyRequest {
   /** When set, only an attestation with a signature that verifies with it is accepted. */
   publicKey?: KeyObject;
   requiredGates: readonly GateName[];
+  /** Oldest a record in the attestation may be (default 90 days). */
+  maxAgeMs?: number;
 }
 
 export interface AcceptedAttestation {
@@ -51,6 +53,9 @@ export interface VerifyResult {
   facts?: ImageFacts;
   revision?: string;
 }
+
+/** How old the evidence of a promoted image may be unless the caller says otherwise. */
+export const DEFAULT_MAX_EVIDENCE_AGE_MS = 90 * 24 * 3600_000;
 
 export function criteriaFor(req: Pick<VerifyRequest, 'digest' | 'publicKey' | 'requiredGates'>): string[] {
   return [
@@ -84,7 +89,14 @@ async function checkCandidate(req: VerifyRequest, referrerDigest: string): Promi
   const subjects = subjectDigests(statement);
   if (!subjects.includes(digest)) return { ok: false, reason: `attestation ${referrerDigest} is for ${subjects.join(', ')}, not ${digest}: an attestation for another digest` };
   if (bundle.digest !== undefined && bundle.digest !== digest) return { ok: false, reason: `the evidence bundle in ${referrerDigest} is about ${bundle.digest}, not ${digest}` };
-  const verdict = judgeRelease(bundle.records.map((r) => r.record), digest, req.requiredGates);
+  // Promotion happens long after the pull request: records may be old, but never older than the caller allows.
+  const verdict = judgeRelease(bundle.records.map((r) => r.record), {
+    digest,
+    repository: bundle.repository,
+    commitSha: bundle.commitSha,
+    maxAgeMs: req.maxAgeMs ?? DEFAULT_MAX_EVIDENCE_AGE_MS,
+    required: req.requiredGates,
+  });
   if (!verdict.ok) return { ok: false, reason: `attestation ${referrerDigest}: ${verdict.reasons.join('; ')}` };
   if (verdict.commitSha !== undefined && verdict.commitSha !== bundle.commitSha) {
     return { ok: false, reason: `attestation ${referrerDigest}: the records are about ${verdict.commitSha}, the bundle about ${bundle.commitSha}` };
