@@ -70,10 +70,12 @@ describe('secrets gate: content that looks binary is still scanned on a range', 
     expect(run.everything()).not.toContain(key);
   });
 
-  it('text files named like archives (.zip, .gz, .tar) or starting with file-type magic (MZ, %PDF) are scanned', async () => {
+  it('text files named like archives (.zip, .gz, .tar, a.brand.env) or starting with file-type magic (MZ, %PDF) are scanned', async () => {
     const { repo, base } = branchFromMain('names');
-    const tokens = Array.from({ length: 5 }, () => fakeGithubPat());
+    const tokens = Array.from({ length: 6 }, () => fakeGithubPat());
     const files = {
+      // gitleaks does not open a file whose name merely contains an archive extension.
+      'config/app.brand.env': `token = "${tokens[5]}"\n`,
       'deploy/creds.zip': `token = "${tokens[0]}"\n`,
       'deploy/creds.gz': `token = "${tokens[1]}"\n`,
       'deploy/creds.TAR': `token = "${tokens[2]}"\n`,
@@ -82,9 +84,9 @@ describe('secrets gate: content that looks binary is still scanned on a range', 
     };
     const head = repo.commit('archive names and magic bytes', files);
     const run = await scanRange(repo, base, head);
-    expect(run.outputs, run.stdout).toMatchObject({ status: 'fail', findings: '5' });
+    expect(run.outputs, run.stdout).toMatchObject({ status: 'fail', findings: '6' });
     const found = evidenceOf(run).findings.map((f) => `${f.file}:${f.line}`).sort();
-    expect(found).toEqual(['deploy/creds.TAR:1', 'deploy/creds.gz:1', 'deploy/creds.zip:1', 'notes/mz.txt:2', 'notes/pdf.txt:2']);
+    expect(found).toEqual(['config/app.brand.env:1', 'deploy/creds.TAR:1', 'deploy/creds.gz:1', 'deploy/creds.zip:1', 'notes/mz.txt:2', 'notes/pdf.txt:2']);
     for (const t of tokens) expect(run.everything()).not.toContain(t);
   });
 
@@ -172,5 +174,18 @@ describe('secrets gate: every commit is scanned whatever its number of parents',
     const run = await scanRange(repo, base, head);
     expect(run.outputs, run.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '3' });
     expect(evidenceOf(run).findings[0]).toMatchObject({ file: 'app.env', line: 2, commit: head });
+  });
+});
+
+describe('secrets gate: scope tree opens what gitleaks alone would not', () => {
+  it('a checkout file whose name contains an archive extension (a.brand.env) is scanned and reported under its own name', async () => {
+    const repo = initRepo();
+    const token = fakeGithubPat();
+    const head = repo.commit('a brand config', { 'config/app.brand.env': `token = "${token}"\n` });
+    const run = await runAction('secrets', { workspace: repo.dir, eventName: 'workflow_dispatch', event: { inputs: {} }, sha: head, inputs: { 'gitleaks-path': GITLEAKS, scope: 'tree' } });
+    runHomes.add(dirname(run.runnerTemp));
+    expect(run.outputs, run.stdout).toMatchObject({ status: 'fail', findings: '1' });
+    expect(evidenceOf(run).findings[0]).toMatchObject({ file: 'config/app.brand.env', fingerprint: 'config/app.brand.env:github-pat:1' });
+    expect(run.everything()).not.toContain('release-safety-text');
   });
 });

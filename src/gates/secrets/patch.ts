@@ -28,14 +28,22 @@ export interface AddedFile {
   path: string;
   hunks: AddedHunk[];
   /**
-   * The added lines hold NUL bytes: really binary content (git log runs with --text, so a
-   * .gitattributes `-diff` or `binary` line cannot hide a text file). No hunks are kept.
+   * Content that was left out of the scan as binary. The parser never sets it (it scans the
+   * text of every added line, see `nulBytes`); a caller may, and the tree counts it as skipped.
    */
   binary?: boolean;
+  /**
+   * The added lines held NUL bytes (a binary, a UTF-16 file, or text with a stray NUL). They are
+   * kept with the NUL bytes removed: a NUL must never hide the text around it, and removing it
+   * turns UTF-16 text into the characters gitleaks' rules match.
+   */
+  nulBytes?: boolean;
 }
 
 const COMMIT_MARK = '\x01';
 const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
+/** A combined-diff hunk (`--cc`, one `-` range per parent): `@@@ -a,b -c,d +e,f @@@`. */
+const COMBINED_HUNK = /^(@{3,}) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @{3,}/;
 
 /** Undoes git's C-style quoting of unusual path names ("a\tb", octal escapes for bytes). */
 export function unquoteGitPath(raw: string): string {
@@ -62,10 +70,13 @@ export function unquoteGitPath(raw: string): string {
 }
 
 /**
- * Incremental parser of `git log --format=%x01%H -p -U0 --text --src-prefix=a/ --dst-prefix=b/`.
- * Only added lines are kept; deleted files (+++ /dev/null) yield nothing, and a file whose added
- * lines hold NUL bytes is reported once with `binary: true` and no content. With -U0 every
- * hunk's added lines are contiguous from the +start of its header.
+ * Incremental parser of `git log --format=%x01%H -p -U0 --text --src-prefix=a/ --dst-prefix=b/`,
+ * also with `--cc` (combined diffs of octopus merges). Only added lines are kept; deleted files
+ * (+++ /dev/null) yield nothing; NUL bytes are removed from added lines (see AddedFile.nulBytes).
+ * With -U0 every plain hunk's added lines are contiguous from the +start of its header; in a
+ * combined hunk a line is added by the merge only when every parent column says `+` (a line
+ * with a space in some column came from that parent), and lines in the result are counted to
+ * place it.
  */
 export class PatchParser {
   private pending = '';
@@ -75,6 +86,8 @@ export class PatchParser {
   private hunk: AddedHunk | undefined;
   private inHeader = false;
   private nextLine = 0;
+  /** Parent columns of the current combined hunk; 0 for a plain diff. */
+  private parents = 0;
   commits = 0;
 
   constructor(
@@ -109,20 +122,7 @@ export class PatchParser {
 
   private line(text: string): void {
     if (this.hunk) {
-      const c = text[0];
-      if (c === '+') {
-        if (this.file?.binary) return;
-        if (text.includes('\0')) {
-          // Binary content: dropped (memory stays bounded on large blobs) and reported as skipped.
-          this.file!.binary = true;
-          this.file!.hunks = [];
-          return;
-        }
-        this.hunk.lines.push(text.slice(1));
-        this.nextLine++;
-        return;
-      }
-      if (c === '-' || c === '\\' || c === ' ') return;
+      if (this.parents > 0 ? this.combinedLine(text) : this.plainLine(text)) return;
       // Anything else ends the hunk and is read as a header line below.
       this.hunk = undefined;
     }
@@ -136,6 +136,7 @@ export class PatchParser {
     }
     if (text.startsWith('diff --git ') || text.startsWith('diff --cc ') || text.startsWith('diff --combined ')) {
       this.closeFile();
+      this.parents = 0;
       this.inHeader = true;
       return;
     }
@@ -154,14 +155,57 @@ export class PatchParser {
       return;
     }
     const m = HUNK.exec(text);
-    if (m && this.file) {
-      const start = Number(m[1]);
-      const count = m[2] === undefined ? 1 : Number(m[2]);
-      if (count === 0 || this.file.binary) return;
+    const combined = m ? undefined : COMBINED_HUNK.exec(text);
+    const header = m ?? combined;
+    if (header && this.file) {
+      const start = Number(header[2 - (m ? 1 : 0)]);
+      const countText = header[3 - (m ? 1 : 0)];
+      const count = countText === undefined ? 1 : Number(countText);
+      if (count === 0) return;
+      this.parents = combined ? combined[1]!.length - 1 : 0;
       this.hunk = { start, lines: [] };
       this.nextLine = start;
-      this.file.hunks.push(this.hunk);
+      if (!combined) this.file.hunks.push(this.hunk);
     }
+  }
+
+  /** An added line's text: NUL bytes removed (and the file marked), see AddedFile.nulBytes. */
+  private addedText(body: string): string {
+    if (!body.includes('\0')) return body;
+    this.file!.nulBytes = true;
+    return body.replace(/\0/g, '');
+  }
+
+  /** A line inside a plain hunk; false when it ends the hunk. */
+  private plainLine(text: string): boolean {
+    const c = text[0];
+    if (c === '+') {
+      this.hunk!.lines.push(this.addedText(text.slice(1)));
+      this.nextLine++;
+      return true;
+    }
+    return c === '-' || c === '\\' || c === ' ';
+  }
+
+  /** A line inside a combined hunk; false when it ends the hunk. */
+  private combinedLine(text: string): boolean {
+    if (text.startsWith('\\')) return true;
+    const columns = text.slice(0, this.parents);
+    if (columns.length < this.parents || /[^+\- ]/.test(columns)) return false;
+    // In some parent but not in the result: nothing to place.
+    if (columns.includes('-')) return true;
+    if (/^\++$/.test(columns)) {
+      // New against every parent: made by the merge itself.
+      const hunks = this.file!.hunks;
+      let hunk = hunks[hunks.length - 1];
+      if (!hunk || hunk.start + hunk.lines.length !== this.nextLine) {
+        hunk = { start: this.nextLine, lines: [] };
+        hunks.push(hunk);
+      }
+      hunk.lines.push(this.addedText(text.slice(this.parents)));
+    }
+    this.nextLine++;
+    return true;
   }
 }
 
@@ -196,6 +240,25 @@ interface Layer {
 
 /** Where reserved root files (.gitleaksignore, .gitleaks.toml) are scanned in a layer. */
 export const RESERVED_DIR = '.release-safety-reserved';
+
+/**
+ * gitleaks (8.28, through its archive library) takes a file for an archive when its base name
+ * merely CONTAINS one of these extensions (`a.brand.txt`, `x.gzip.txt`, `creds.zip`), and does
+ * not open it: a text file so named would go unscanned. Measured against the pinned engine.
+ */
+const ARCHIVE_LIKE_NAME = /\.(?:7z|br|bz2|gz|lz|lz4|mz|rar|sz|tar|xz|zip|zst|zz)/i;
+export const ARCHIVE_NAME_SUFFIX = '.release-safety-text';
+
+/**
+ * The name a file is scanned under so gitleaks opens it: an archive-like base name has its dots
+ * replaced and a neutral suffix added (findings are mapped back to the real path).
+ */
+export function scannableName(path: string): string {
+  const slash = path.lastIndexOf('/');
+  const name = path.slice(slash + 1);
+  if (!ARCHIVE_LIKE_NAME.test(name)) return path;
+  return `${path.slice(0, slash + 1)}${name.replace(/\./g, '_')}${ARCHIVE_NAME_SUFFIX}`;
+}
 
 /** Where a scratch line came from. */
 export interface LineOrigin {
@@ -241,6 +304,8 @@ export interface LayoutStats {
   movedHunks: number;
   /** (commit, path) pairs left out of the scratch tree, with why. */
   skipped: SkippedFile[];
+  /** (commit, path) pairs whose added lines held NUL bytes, scanned with them removed. */
+  withNulBytes: number;
 }
 
 export class LayeredScratchTree {
@@ -255,7 +320,7 @@ export class LayeredScratchTree {
   private readonly commitIds: string[] = [];
   private readonly commitIndex = new Map<string, number>();
   private buffered = 0;
-  readonly stats: LayoutStats = { filesScanned: 0, linesAdded: 0, layers: 0, movedHunks: 0, skipped: [] };
+  readonly stats: LayoutStats = { filesScanned: 0, linesAdded: 0, layers: 0, movedHunks: 0, skipped: [], withNulBytes: 0 };
 
   constructor(
     private readonly root: string,
@@ -264,6 +329,12 @@ export class LayeredScratchTree {
     private readonly maxBufferedBytes = 64 * 1024 * 1024,
     /** macOS and Windows file systems fold case: README and readme are one file there. */
     private readonly foldCase = process.platform === 'darwin' || process.platform === 'win32',
+    /**
+     * Blank lines written before line 1 of every file. gitleaks reads the first bytes of a file
+     * for a file type and skips "application" types (a text file starting "MZ" or "%PDF"): with
+     * a blank first line no added content sits at byte 0.
+     */
+    private readonly leadingBlankLines = 0,
   ) {
     mkdirSync(root, { recursive: true });
   }
@@ -288,7 +359,9 @@ export class LayeredScratchTree {
     }
     // A file gitleaks would read as its own ignore list or config is scanned under another name
     // (its basename kept, so basename allowlists still match) and its findings mapped back.
-    const scratchPath = this.reservedRootFiles.has(file.path) ? `${RESERVED_DIR}/${file.path}` : file.path;
+    let scratchPath = this.reservedRootFiles.has(file.path) ? `${RESERVED_DIR}/${file.path}` : file.path;
+    scratchPath = scannableName(scratchPath);
+    if (file.nulBytes) this.stats.withNulBytes++;
     const layer = this.layerFor(scratchPath);
     let lf = layer.files.get(scratchPath);
     if (!lf) {
@@ -299,10 +372,10 @@ export class LayeredScratchTree {
     for (const h of file.hunks) {
       if (h.lines.length === 0) continue;
       let taken = false;
-      for (let i = 0; i < h.lines.length && !taken; i++) taken = content.has(h.start + i);
+      for (let i = 0; i < h.lines.length && !taken; i++) taken = content.has(h.start + this.leadingBlankLines + i);
       // A taken line number: after the end of the file, one blank line apart so two commits'
       // lines never read as one multi-line match.
-      const start = taken ? lf.lastLine + 2 : h.start;
+      const start = taken ? lf.lastLine + 2 : h.start + this.leadingBlankLines;
       if (taken) this.stats.movedHunks++;
       for (let i = 0; i < h.lines.length; i++) {
         const text = h.lines[i]!;
@@ -387,6 +460,16 @@ export class LayeredScratchTree {
       else return { commit: this.commitIds[s.commit]!, path: s.path, line: line - s.offset };
     }
     return undefined;
+  }
+
+  /** Every (commit, repository path) whose lines the scratch file `path` of the layer at `dir` holds. */
+  originsOf(dir: string, path: string): { commit: string; path: string }[] {
+    const seen = new Map<string, { commit: string; path: string }>();
+    for (const s of this.byDir.get(dir)?.files.get(path)?.segments ?? []) {
+      const commit = this.commitIds[s.commit]!;
+      seen.set(`${commit}\0${s.path}`, { commit, path: s.path });
+    }
+    return [...seen.values()];
   }
 
   /** The commit that added scratch `line` of `path` in the layer at `dir`. */
