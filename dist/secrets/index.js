@@ -20346,25 +20346,7 @@ function renderDetails(scope, planKind, scan, policy) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/gates/secrets/patch.ts
-/**
- * Turns the `git log -p -U0` stream of a commit range into a scratch tree that any gitleaks can
- * scan in `dir` mode (including builds that cannot spawn git): every line a commit ADDED is
- * written at its own line number in that commit's version of the file, everything else is a blank
- * line, so gitleaks' line numbers, columns, path allowlists and inline `gitleaks:allow` comments
- * all hold, and each finding maps back to exactly one commit.
- *
- * Files are packed into "layers": a layer is a directory laid out like the repository, so a path
- * allowlist such as `^docs/` still matches. Two commits' lines share a layer file when their line
- * numbers do not collide; a hunk whose lines are already taken (a later commit editing the same
- * lines) is placed after the end of the same file, and a map from scratch line to (commit,
- * original file, original line) takes every finding back. So one buffered batch is one layer is
- * one gitleaks run, however many commits edit the same lines. Content is buffered up to a bound
- * and then flushed to disk; later content goes into a fresh layer, so memory stays bounded on any
- * history.
- */
-
-
+;// CONCATENATED MODULE: ./src/gates/secrets/parser.ts
 const COMMIT_MARK = '\x01';
 const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
 /** A combined-diff hunk (`--cc`, one `-` range per parent): `@@@ -a,b -c,d +e,f @@@`. */
@@ -20540,6 +20522,27 @@ class PatchParser {
         return true;
     }
 }
+
+;// CONCATENATED MODULE: ./src/gates/secrets/patch.ts
+/**
+ * Turns the `git log -p -U0` stream of a commit range into a scratch tree that any gitleaks can
+ * scan in `dir` mode (including builds that cannot spawn git): every line a commit ADDED is
+ * written at its own line number in that commit's version of the file, everything else is a blank
+ * line, so gitleaks' line numbers, columns, path allowlists and inline `gitleaks:allow` comments
+ * all hold, and each finding maps back to exactly one commit.
+ *
+ * Files are packed into "layers": a layer is a directory laid out like the repository, so a path
+ * allowlist such as `^docs/` still matches. Two commits' lines share a layer file when their line
+ * numbers do not collide; a hunk whose lines are already taken (a later commit editing the same
+ * lines) is placed after the end of the same file, and a map from scratch line to (commit,
+ * original file, original line) takes every finding back. So one buffered batch is one layer is
+ * one gitleaks run, however many commits edit the same lines. Content is buffered up to a bound
+ * and then flushed to disk; later content goes into a fresh layer, so memory stays bounded on any
+ * history.
+ */
+
+
+
 /** Where reserved root files (.gitleaksignore, .gitleaks.toml) are scanned in a layer. */
 const RESERVED_DIR = '.release-safety-reserved';
 /**

@@ -150,9 +150,7 @@ describe('reportedScratchPath', () => {
 
 describe('LayeredScratchTree', () => {
   const roots: string[] = [];
-  afterAll(() => {
-    for (const root of roots) rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
   function tree(maxBuffered?: number, foldCase?: boolean) {
     const root = mkdtempSync(join(tmpdir(), 'rs-secrets-unit-'));
