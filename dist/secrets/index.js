@@ -51570,346 +51570,6 @@ function verdictWithProblems(args) {
     return 'pass';
 }
 
-;// CONCATENATED MODULE: ./src/gates/secrets/patch.ts
-/**
- * Turns the `git log -p -U0` stream of a commit range into a scratch tree that any gitleaks can
- * scan in `dir` mode (including builds that cannot spawn git): every line a commit ADDED is
- * written at its own line number in that commit's version of the file, everything else is a blank
- * line, so gitleaks' line numbers, columns, path allowlists and inline `gitleaks:allow` comments
- * all hold, and each finding maps back to exactly one commit.
- *
- * Files are packed into "layers": a layer is a directory laid out like the repository, so a path
- * allowlist such as `^docs/` still matches. Two commits' lines share a layer file when their line
- * numbers do not collide; a hunk whose lines are already taken (a later commit editing the same
- * lines) is placed after the end of the same file, and a map from scratch line to (commit,
- * original file, original line) takes every finding back. So one buffered batch is one layer is
- * one gitleaks run, however many commits edit the same lines. Content is buffered up to a bound
- * and then flushed to disk; later content goes into a fresh layer, so memory stays bounded on any
- * history.
- */
-
-
-const COMMIT_MARK = '\x01';
-const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
-/** Undoes git's C-style quoting of unusual path names ("a\tb", octal escapes for bytes). */
-function unquoteGitPath(raw) {
-    if (!raw.startsWith('"') || !raw.endsWith('"') || raw.length < 2)
-        return raw;
-    const body = raw.slice(1, -1);
-    const bytes = [];
-    const simple = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
-    for (let i = 0; i < body.length; i++) {
-        const ch = body[i];
-        if (ch !== '\\') {
-            bytes.push(...Buffer.from(ch, 'utf8'));
-            continue;
-        }
-        const next = body[i + 1] ?? '';
-        if (/[0-7]/.test(next)) {
-            bytes.push(Number.parseInt(body.slice(i + 1, i + 4), 8));
-            i += 3;
-        }
-        else {
-            bytes.push(simple[next] ?? next.charCodeAt(0));
-            i += 1;
-        }
-    }
-    return Buffer.from(bytes).toString('utf8');
-}
-/**
- * Incremental parser of `git log --format=%x01%H -p -U0 --text --src-prefix=a/ --dst-prefix=b/`.
- * Only added lines are kept; deleted files (+++ /dev/null) yield nothing, and a file whose added
- * lines hold NUL bytes is reported once with `binary: true` and no content. With -U0 every
- * hunk's added lines are contiguous from the +start of its header.
- */
-class PatchParser {
-    onFile;
-    onCommit;
-    pending = '';
-    commit = '';
-    path;
-    file;
-    hunk;
-    inHeader = false;
-    nextLine = 0;
-    commits = 0;
-    constructor(onFile, onCommit = () => { }) {
-        this.onFile = onFile;
-        this.onCommit = onCommit;
-    }
-    write(chunk) {
-        this.pending += chunk;
-        let start = 0;
-        for (;;) {
-            const nl = this.pending.indexOf('\n', start);
-            if (nl < 0)
-                break;
-            this.line(this.pending.slice(start, nl));
-            start = nl + 1;
-        }
-        this.pending = this.pending.slice(start);
-    }
-    end() {
-        if (this.pending !== '')
-            this.line(this.pending);
-        this.pending = '';
-        this.closeFile();
-    }
-    closeFile() {
-        if (this.file && (this.file.hunks.length > 0 || this.file.binary))
-            this.onFile(this.file);
-        this.file = undefined;
-        this.hunk = undefined;
-        this.path = undefined;
-    }
-    line(text) {
-        if (this.hunk) {
-            const c = text[0];
-            if (c === '+') {
-                if (this.file?.binary)
-                    return;
-                if (text.includes('\0')) {
-                    // Binary content: dropped (memory stays bounded on large blobs) and reported as skipped.
-                    this.file.binary = true;
-                    this.file.hunks = [];
-                    return;
-                }
-                this.hunk.lines.push(text.slice(1));
-                this.nextLine++;
-                return;
-            }
-            if (c === '-' || c === '\\' || c === ' ')
-                return;
-            // Anything else ends the hunk and is read as a header line below.
-            this.hunk = undefined;
-        }
-        if (text.startsWith(COMMIT_MARK)) {
-            this.closeFile();
-            this.commit = text.slice(1).trim().toLowerCase();
-            this.commits++;
-            this.onCommit(this.commit);
-            this.inHeader = false;
-            return;
-        }
-        if (text.startsWith('diff --git ') || text.startsWith('diff --cc ') || text.startsWith('diff --combined ')) {
-            this.closeFile();
-            this.inHeader = true;
-            return;
-        }
-        if (!this.inHeader && !this.file)
-            return;
-        if (text.startsWith('+++ ')) {
-            let target = text.slice(4);
-            if (target.endsWith('\t'))
-                target = target.slice(0, -1);
-            if (target === '/dev/null') {
-                this.path = undefined;
-            }
-            else {
-                const unquoted = unquoteGitPath(target);
-                this.path = unquoted.startsWith('b/') ? unquoted.slice(2) : unquoted;
-                this.file = { commit: this.commit, path: this.path, hunks: [] };
-            }
-            this.inHeader = false;
-            return;
-        }
-        const m = HUNK.exec(text);
-        if (m && this.file) {
-            const start = Number(m[1]);
-            const count = m[2] === undefined ? 1 : Number(m[2]);
-            if (count === 0 || this.file.binary)
-                return;
-            this.hunk = { start, lines: [] };
-            this.nextLine = start;
-            this.file.hunks.push(this.hunk);
-        }
-    }
-}
-/** Where reserved root files (.gitleaksignore, .gitleaks.toml) are scanned in a layer. */
-const RESERVED_DIR = '.release-safety-reserved';
-/**
- * The scratch path (`/`-separated, relative to the layer) of a file gitleaks reported. Only
- * Windows separates with `\\`; elsewhere a backslash is part of a file name.
- */
-function reportedScratchPath(file, platform = process.platform) {
-    const path = platform === 'win32' ? file.replace(/\\/g, '/') : file;
-    return path.replace(/^(?:\.\/)+/, '');
-}
-/** "a/b/c" -> ["a", "a/b"]. */
-function parentDirs(path) {
-    const out = [];
-    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
-        out.push(path.slice(0, i));
-    return out;
-}
-/** A path git could record that would escape the layer directory: never written. */
-function unsafePath(path) {
-    return path === '' || path.startsWith('/') || path.split('/').some((seg) => seg === '..' || seg === '.' || seg === '') || path.includes('\0');
-}
-class LayeredScratchTree {
-    root;
-    reservedRootFiles;
-    maxBufferedBytes;
-    foldCase;
-    layers = [];
-    byDir = new Map();
-    /**
-     * Layers still accepting content (the unflushed batch). Normally one; a path that clashes with
-     * another in the batch (a file later replaced by a directory of the same name, or a case
-     * variant where the file system folds case) needs the next.
-     */
-    open = [];
-    commitIds = [];
-    commitIndex = new Map();
-    buffered = 0;
-    stats = { filesScanned: 0, linesAdded: 0, layers: 0, movedHunks: 0, skipped: [] };
-    constructor(root, 
-    /** Root-level paths gitleaks reads as its own ignore list or config: written under RESERVED_DIR. */
-    reservedRootFiles, maxBufferedBytes = 64 * 1024 * 1024, 
-    /** macOS and Windows file systems fold case: README and readme are one file there. */
-    foldCase = process.platform === 'darwin' || process.platform === 'win32') {
-        this.root = root;
-        this.reservedRootFiles = reservedRootFiles;
-        this.maxBufferedBytes = maxBufferedBytes;
-        this.foldCase = foldCase;
-        (0,external_node_fs_namespaceObject.mkdirSync)(root, { recursive: true });
-    }
-    add(file) {
-        if (file.binary) {
-            this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'binary content (NUL bytes)' });
-            return;
-        }
-        if (unsafePath(file.path)) {
-            this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'not a plain relative path' });
-            return;
-        }
-        let added = 0;
-        for (const h of file.hunks)
-            added += h.lines.length;
-        if (added === 0)
-            return;
-        let commit = this.commitIndex.get(file.commit);
-        if (commit === undefined) {
-            commit = this.commitIds.length;
-            this.commitIds.push(file.commit);
-            this.commitIndex.set(file.commit, commit);
-        }
-        // A file gitleaks would read as its own ignore list or config is scanned under another name
-        // (its basename kept, so basename allowlists still match) and its findings mapped back.
-        const scratchPath = this.reservedRootFiles.has(file.path) ? `${RESERVED_DIR}/${file.path}` : file.path;
-        const layer = this.layerFor(scratchPath);
-        let lf = layer.files.get(scratchPath);
-        if (!lf) {
-            lf = { segments: [], content: new Map(), lastLine: 0 };
-            layer.files.set(scratchPath, lf);
-        }
-        const content = lf.content;
-        for (const h of file.hunks) {
-            if (h.lines.length === 0)
-                continue;
-            let taken = false;
-            for (let i = 0; i < h.lines.length && !taken; i++)
-                taken = content.has(h.start + i);
-            // A taken line number: after the end of the file, one blank line apart so two commits'
-            // lines never read as one multi-line match.
-            const start = taken ? lf.lastLine + 2 : h.start;
-            if (taken)
-                this.stats.movedHunks++;
-            for (let i = 0; i < h.lines.length; i++) {
-                const text = h.lines[i];
-                content.set(start + i, text);
-                this.buffered += text.length + 1;
-            }
-            const end = start + h.lines.length - 1;
-            if (end > lf.lastLine)
-                lf.lastLine = end;
-            lf.segments.push({ start, end, offset: start - h.start, commit, path: file.path });
-        }
-        this.stats.linesAdded += added;
-        this.stats.filesScanned++;
-        if (this.buffered >= this.maxBufferedBytes)
-            this.flush();
-    }
-    key(path) {
-        return this.foldCase ? path.toLowerCase() : path;
-    }
-    /** `path` cannot be written in `layer`: it or one of its parents is taken by the other kind. */
-    clashes(layer, path) {
-        const key = this.key(path);
-        const existing = layer.fileKeys.get(key);
-        if (existing !== undefined)
-            return existing !== path;
-        if (layer.dirKeys.has(key))
-            return true;
-        return parentDirs(path).some((dir) => layer.fileKeys.has(this.key(dir)));
-    }
-    layerFor(path) {
-        let layer = this.open.find((l) => !this.clashes(l, path));
-        if (!layer) {
-            layer = { dir: (0,external_node_path_namespaceObject.join)(this.root, String(this.layers.length)), files: new Map(), fileKeys: new Map(), dirKeys: new Set() };
-            this.layers.push(layer);
-            this.byDir.set(layer.dir, layer);
-            this.open.push(layer);
-            this.stats.layers = this.layers.length;
-        }
-        if (!layer.fileKeys.has(this.key(path))) {
-            layer.fileKeys.set(this.key(path), path);
-            for (const dir of parentDirs(path))
-                layer.dirKeys.add(this.key(dir));
-        }
-        return layer;
-    }
-    /** Writes the buffered layers to disk; later content goes into new layers. */
-    flush() {
-        for (const layer of this.open)
-            this.write(layer);
-        this.open = [];
-        this.buffered = 0;
-    }
-    write(layer) {
-        for (const [path, lf] of layer.files) {
-            if (!lf.content)
-                continue;
-            // A loop, not Math.max(...keys): a file can have hundreds of thousands of lines.
-            const out = new Array(lf.lastLine).fill('');
-            for (const [line, text] of lf.content)
-                out[line - 1] = text;
-            const target = (0,external_node_path_namespaceObject.join)(layer.dir, path);
-            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
-            (0,external_node_fs_namespaceObject.writeFileSync)(target, `${out.join('\n')}\n`);
-            lf.content = undefined;
-            lf.segments.sort((a, b) => a.start - b.start);
-        }
-    }
-    /** Directories to scan, each laid out like the repository. Call after flush(). */
-    layerDirs() {
-        return this.layers.filter((l) => l.files.size > 0).map((l) => l.dir);
-    }
-    /** Where scratch `line` of `path` in the layer at `dir` came from; undefined for a blank line. */
-    origin(dir, path, line) {
-        const segments = this.byDir.get(dir)?.files.get(path)?.segments;
-        if (!segments)
-            return undefined;
-        let lo = 0;
-        let hi = segments.length - 1;
-        while (lo <= hi) {
-            const mid = (lo + hi) >> 1;
-            const s = segments[mid];
-            if (line < s.start)
-                hi = mid - 1;
-            else if (line > s.end)
-                lo = mid + 1;
-            else
-                return { commit: this.commitIds[s.commit], path: s.path, line: line - s.offset };
-        }
-        return undefined;
-    }
-    /** The commit that added scratch `line` of `path` in the layer at `dir`. */
-    commitAt(dir, path, line) {
-        return this.origin(dir, path, line)?.commit;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/gates/secrets/report.ts
 /**
  * gitleaks' JSON report in, redacted findings out; .gitleaksignore, baseline and SARIF. Nothing
@@ -52090,6 +51750,184 @@ function renderSarif(findings, toolVersion) {
     return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
+;// CONCATENATED MODULE: ./src/gates/secrets/gitleaks.ts
+/**
+ * One `gitleaks dir` run and what it proves: exit codes read explicitly (42 = leaks, 0 = none,
+ * anything else = gitleaks failing), the JSON report parsed (secret-free, --redact), and the
+ * files gitleaks says it skipped as binary collected from its debug log so that a skip is never
+ * silent. Every way the run can go wrong is a ToolError: the gate says `error`, never `pass`.
+ */
+
+
+
+
+
+/** gitleaks exits with this when it found leaks; any other non-zero exit is gitleaks failing. */
+const LEAKS_EXIT_CODE = 42;
+// eslint-disable-next-line no-control-regex -- gitleaks colours its log lines
+const ANSI = /\x1b\[[0-9;]*m/g;
+/**
+ * `path=` of a gitleaks (zerolog console) log line: bare, or Go-quoted when it holds spaces or
+ * quotes. Undefined when it cannot be read; the caller treats that as a skip it cannot place.
+ */
+function logPath(line) {
+    const m = /\bpath=("(?:[^"\\]|\\.)*"|\S+)/.exec(line);
+    if (!m)
+        return undefined;
+    const raw = m[1];
+    if (!raw.startsWith('"'))
+        return raw;
+    try {
+        return JSON.parse(raw);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The `skipping binary file` lines of a gitleaks debug log, as paths and reasons. */
+function binarySkips(log) {
+    const out = [];
+    for (const line of log.replace(ANSI, '').split('\n')) {
+        if (!line.includes('skipping binary file'))
+            continue;
+        const mime = /\bmime_type=(\S+)/.exec(line)?.[1] ?? 'unknown type';
+        const path = logPath(line);
+        if (path === undefined)
+            throw new ToolError(`gitleaks skipped a file as binary (${mime}) and its log does not say which: ${line.slice(0, 200)}`);
+        out.push({ path: path.replace(/^(?:\.\/)+/, ''), reason: `gitleaks read it as ${mime} and did not scan it` });
+    }
+    return out;
+}
+/** Runs gitleaks over `run.cwd`; returns its findings and what it skipped. */
+async function runGitleaksDir(run) {
+    const args = ['dir', '--no-banner', '--no-color', '--redact', '--log-level', 'debug', '--report-format', 'json', '--report-path', run.reportPath];
+    args.push('--exit-code', String(LEAKS_EXIT_CODE), '--gitleaks-ignore-path', run.emptyIgnorePath);
+    if (run.configPath)
+        args.push('--config', run.configPath);
+    args.push('.');
+    // The debug log is read whole (its skip lines must not be cut off); it is one line per skip.
+    let debugLog = '';
+    const r = await execTool(run.gitleaks, args, {
+        cwd: run.cwd,
+        timeoutMs: run.timeoutMs,
+        maxBuffer: 256 * 1024,
+        onStderr: (chunk) => {
+            debugLog += chunk;
+        },
+        installHint: 'set input "gitleaks-path" to an installed gitleaks, or leave it empty to install the pinned version',
+    });
+    const shown = `${debugLog}\n${r.stdout}`
+        .replace(ANSI, '')
+        .split('\n')
+        .filter((line) => !/^\S+ (?:DBG|TRC) /.test(line))
+        .join('\n');
+    const log = lastLines(shown, 10);
+    if (log)
+        run.log.untrusted(log);
+    if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== LEAKS_EXIT_CODE)) {
+        throw new ToolError(`gitleaks ${describeExit(r)}: ${lastLines(shown, 4) || '(no output)'}`);
+    }
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(run.reportPath, 'utf8');
+    }
+    catch {
+        throw new ToolError(`gitleaks ${describeExit(r)} but wrote no report`);
+    }
+    let findings;
+    try {
+        findings = parseGitleaksReport(text);
+    }
+    catch (error) {
+        throw new ToolError(error.message);
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(run.reportPath, { force: true });
+    }
+    if (r.exitCode === LEAKS_EXIT_CODE && findings.length === 0)
+        throw new ToolError(`gitleaks reported leaks (exit ${LEAKS_EXIT_CODE}) but its report lists none`);
+    if (r.exitCode === 0 && findings.length > 0)
+        throw new ToolError('gitleaks exited 0 but its report lists findings: it did not honour --exit-code');
+    return { findings, skippedAsBinary: binarySkips(debugLog) };
+}
+/** `gitleaks version`, or '' when it cannot say (the version is informative only). */
+async function gitleaksVersion(gitleaks, timeoutMs) {
+    try {
+        const r = await execTool(gitleaks, ['version'], { timeoutMs: Math.min(timeoutMs, 60_000) });
+        const m = /v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout}\n${r.stderr}`);
+        return r.exitCode === 0 && m ? m[1] : '';
+    }
+    catch {
+        return '';
+    }
+}
+/** Join path inside a scratch dir for the n-th run's report. */
+function reportPathFor(scratch, n) {
+    return (0,external_node_path_namespaceObject.join)(scratch, `gitleaks-${n}.json`);
+}
+
+;// CONCATENATED MODULE: ./src/gates/secrets/judge.ts
+
+
+function applySuppressions(findings, s, now) {
+    const ledger = new ExceptionLedger([...s.exceptions], 'secrets', now);
+    const reported = findings.map((f) => {
+        if (s.ignore.has(f.fingerprint) || s.ignore.has(globalFingerprint(f)))
+            return { ...f, suppression: { by: 'gitleaksignore' } };
+        if (s.baseline.has(f.fingerprint))
+            return { ...f, suppression: { by: 'baseline' } };
+        const hit = ledger.match([f.fingerprint, globalFingerprint(f)]);
+        if (hit && hit.state === 'live')
+            return { ...f, suppression: { by: 'exception', where: hit.entry.where, owner: hit.entry.owner, expires: hit.entry.expires } };
+        return f;
+    });
+    const { expired, unused } = ledger.report();
+    const open = reported.filter((f) => !f.suppression);
+    const expiredFor = new Map();
+    for (const f of open) {
+        const e = expired.find((x) => [f.fingerprint.toLowerCase(), globalFingerprint(f).toLowerCase()].includes(x.key.toLowerCase()));
+        if (e)
+            expiredFor.set(f.fingerprint, e);
+    }
+    return { reported, open, expired, unused, expiredFor };
+}
+/** Open findings as evidence findings (redacted: gitleaks ran with --redact, only locations and rules). */
+function toEvidenceFindings(open, expiredFor) {
+    return open.map((f) => {
+        const expired = expiredFor.get(f.fingerprint);
+        return {
+            severity: 'error',
+            message: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`,
+            file: f.file,
+            line: Math.max(1, f.startLine),
+            ...(f.endLine >= f.startLine && f.endLine > 0 ? { endLine: f.endLine } : {}),
+            ...(f.startColumn > 0 ? { column: f.startColumn } : {}),
+            rule: f.rule,
+            ...(f.commit ? { commit: f.commit } : {}),
+            fingerprint: f.fingerprint,
+        };
+    });
+}
+function judgeSecrets(v) {
+    if (v.toolError !== undefined)
+        return { status: 'error', summary: `secrets could not be scanned: ${v.toolError}` };
+    if (v.nothingToScan !== undefined)
+        return { status: 'skipped', summary: v.nothingToScan };
+    const skipped = v.skipped.length;
+    const scanned = `${v.commitsScanned} commit(s), ${v.filesScanned} file(s)${skipped ? `, ${skipped} skipped` : ''}`;
+    if (v.open > 0) {
+        const expired = v.expired.length > 0 ? `; expired exception(s): ${v.expired.map((e) => e.where).join(', ')}` : '';
+        const unscanned = skipped ? `; ${skipped} file(s) could not be scanned` : '';
+        return { status: 'fail', summary: `${v.open} secret(s) found in ${v.range} (${scanned})${v.suppressed ? `, ${v.suppressed} suppressed` : ''}${expired}${unscanned}` };
+    }
+    if (skipped > 0) {
+        // Content nobody looked at is never a pass: say which, and that the gate could not judge.
+        const names = v.skipped.slice(0, 3).map((s) => s.path).join(', ');
+        return { status: 'error', summary: `${skipped} file(s) in ${v.range} could not be scanned (${names}${skipped > 3 ? ', …' : ''}): no secrets in the rest (${scanned})` };
+    }
+    return { status: 'pass', summary: `no secrets in ${v.range} (${scanned})${v.suppressed ? `; ${v.suppressed} suppressed` : ''}` };
+}
+
 ;// CONCATENATED MODULE: ./src/gates/secrets/policy.ts
 /**
  * What the scan obeys: the gitleaks config, `.gitleaksignore`, the baseline and the exceptions
@@ -52131,7 +51969,9 @@ async function lsTree(git, rev, paths) {
     }
     return out;
 }
-class PolicyReadError extends Error {
+/** A policy file at the base commit could not be read: the gate cannot judge. */
+class PolicyReadError extends ToolError {
+    name = 'PolicyReadError';
 }
 /**
  * The policy as the commit `rev` has it. The range (`revs`, ending at `head`) is checked for
@@ -52321,14 +52161,15 @@ function gitIn(repo, defaultTimeoutMs) {
         return { code: ok ? 0 : (r.exitCode ?? -1), stdout: r.stdout, stderr: r.stderr, failure: ok ? '' : `git ${args[0]} ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no output)'}` };
     };
 }
-class RangeError_ extends Error {
-    name = 'UnresolvableRange';
+/** The checkout cannot answer the scan plan (shallow, base or head missing, git failing): `error`. */
+class UnresolvableRangeError extends ToolError {
+    name = 'UnresolvableRangeError';
 }
 async function hasCommit(git, rev) {
     return (await git(['cat-file', '-e', `${rev}^{commit}`])).code === 0;
 }
 /**
- * Checks that the checkout can answer the plan and settles forced pushes. Throws RangeError_
+ * Checks that the checkout can answer the plan and settles forced pushes. Throws UnresolvableRangeError
  * (reported as `error`) when it cannot.
  */
 async function resolvePlan(git, plan, ev, where = { label: 'the workspace' }) {
@@ -52337,23 +52178,23 @@ async function resolvePlan(git, plan, ev, where = { label: 'the workspace' }) {
     const inside = await git(['rev-parse', '--is-inside-work-tree']);
     if (inside.code !== 0 || inside.stdout.trim() !== 'true') {
         const moved = where.input ? `; if actions/checkout checks out into a subdirectory (its "path" input), set this action's "${where.input}" to the same path` : '';
-        throw new RangeError_(`${where.label} is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step${moved}`);
+        throw new UnresolvableRangeError(`${where.label} is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step${moved}`);
     }
     const shallow = await git(['rev-parse', '--is-shallow-repository']);
     if (shallow.code !== 0)
-        throw new RangeError_(`cannot tell whether the checkout is shallow: ${shallow.failure}`);
+        throw new UnresolvableRangeError(`cannot tell whether the checkout is shallow: ${shallow.failure}`);
     if (shallow.stdout.trim() === 'true') {
-        throw new RangeError_(`the checkout is shallow, so the ${plan.range} range cannot be scanned exactly: ${FETCH_DEPTH_HINT}`);
+        throw new UnresolvableRangeError(`the checkout is shallow, so the ${plan.range} range cannot be scanned exactly: ${FETCH_DEPTH_HINT}`);
     }
     if (!(await hasCommit(git, plan.head))) {
-        throw new RangeError_(`the head commit ${plan.head} is not in the checkout: ${FETCH_DEPTH_HINT} and check out the head commit`);
+        throw new UnresolvableRangeError(`the head commit ${plan.head} is not in the checkout: ${FETCH_DEPTH_HINT} and check out the head commit`);
     }
     if (plan.requireBase && !(await hasCommit(git, plan.requireBase))) {
         if (ev.eventName === 'push' && ev.forced && ev.defaultBranch && validBranchName(ev.defaultBranch)) {
             const fallback = newBranchPlan(plan.head, ev.defaultBranch, 'forced push', `forced push: the previous head ${range_short(plan.requireBase)} is no longer reachable, so every commit reachable from ${range_short(plan.head)} and not from origin/${ev.defaultBranch} is scanned`);
             return resolvePlan(git, fallback, ev, where);
         }
-        throw new RangeError_(`the base commit ${plan.requireBase} is not in the checkout, so the ${plan.range} range cannot be resolved: ${FETCH_DEPTH_HINT}`);
+        throw new UnresolvableRangeError(`the base commit ${plan.requireBase} is not in the checkout, so the ${plan.range} range cannot be resolved: ${FETCH_DEPTH_HINT}`);
     }
     if (plan.requireBase && ev.eventName === 'push' && ev.forced && ev.defaultBranch && validBranchName(ev.defaultBranch)) {
         // before exists but was rewritten away: what is new is what the default branch lacks.
@@ -52365,7 +52206,7 @@ async function resolvePlan(git, plan, ev, where = { label: 'the workspace' }) {
     if (plan.requireRef) {
         const ref = await git(['rev-parse', '--verify', '--quiet', `${plan.requireRef}^{commit}`]);
         if (ref.code !== 0) {
-            throw new RangeError_(`${plan.requireRef} is not in the checkout, so the commits new to this branch cannot be told apart: ${FETCH_DEPTH_HINT} (it fetches every branch)`);
+            throw new UnresolvableRangeError(`${plan.requireRef} is not in the checkout, so the commits new to this branch cannot be told apart: ${FETCH_DEPTH_HINT} (it fetches every branch)`);
         }
     }
     return plan;
@@ -52373,86 +52214,548 @@ async function resolvePlan(git, plan, ev, where = { label: 'the workspace' }) {
 async function countCommits(git, plan) {
     const r = await git(['rev-list', '--count', ...plan.revs, '--']);
     if (r.code !== 0)
-        throw new RangeError_(`cannot list the commits of ${plan.range}: ${r.failure}`);
+        throw new UnresolvableRangeError(`cannot list the commits of ${plan.range}: ${r.failure}`);
     return Number.parseInt(r.stdout.trim(), 10);
 }
 
-;// CONCATENATED MODULE: ./src/gates/secrets.ts
+;// CONCATENATED MODULE: ./src/gates/secrets/render.ts
+/**
+ * Render: the job-summary sections, the evidence details and the SARIF / report files of a
+ * judged scan. SARIF and the report exist only when the gate judged (pass or fail): a clean SARIF
+ * from a scan that failed or never ran would tell code scanning that every open alert is fixed.
+ */
 
 
 
 
-
-
-
-
-
-
-
-
-
-
-/** gitleaks exits with this when it found leaks; any other non-zero exit is gitleaks failing. */
-const LEAKS_EXIT_CODE = 42;
-class ToolFailure extends Error {
+function describeSuppression(f) {
+    const s = f.suppression;
+    if (!s)
+        return '';
+    if (s.by === 'exception')
+        return `exception ${s.where} (owner ${s.owner}, until ${s.expires})`;
+    return s.by === 'gitleaksignore' ? '.gitleaksignore' : 'baseline';
 }
-// eslint-disable-next-line no-control-regex -- gitleaks colours its log lines
-const ANSI = /\x1b\[[0-9;]*m/g;
+/** Writes (or, when not judged, removes stale) SARIF and report files; returns their paths ('' when none). */
+function writeReportFiles(outputDir, judged, reported, version) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(outputDir, { recursive: true });
+    const sarifPath = (0,external_node_path_namespaceObject.join)(outputDir, 'secrets.sarif');
+    const reportPath = (0,external_node_path_namespaceObject.join)(outputDir, 'secrets-report.json');
+    if (!judged) {
+        // Stale files from an earlier step in the job go too, so nothing downstream can pick them up.
+        (0,external_node_fs_namespaceObject.rmSync)(sarifPath, { force: true });
+        (0,external_node_fs_namespaceObject.rmSync)(reportPath, { force: true });
+        return { sarifPath: '', reportPath: '' };
+    }
+    (0,external_node_fs_namespaceObject.writeFileSync)(sarifPath, renderSarif(reported, version));
+    (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, renderReport(reported));
+    return { sarifPath, reportPath };
+}
+function scanSections(scan, policy, version) {
+    const sections = [`Scanned ${md(scan.description)} with gitleaks ${code(version || 'unknown')} (config: ${md(policy.configSource)}, redacted).`];
+    if (scan.note)
+        sections.push(`> ${md(scan.note)}`);
+    if (policy.from) {
+        sections.push(`The gitleaks config, ${code('.gitleaksignore')}, baseline and exceptions were read from the base commit ${code(policy.from.length === 40 ? policy.from.slice(0, 12) : policy.from)}: a change cannot approve itself.`);
+    }
+    for (const note of policy.notes)
+        sections.push(`> ${md(note)}`);
+    if (policy.changedInRange.length > 0) {
+        const files = policy.changedInRange.map((f) => code(f)).join(', ');
+        sections.push(`> ⚠️ This range changes ${files}: suppressions changed in this range are not applied until merged.`);
+    }
+    if (scan.withNulBytes > 0)
+        sections.push(`${scan.withNulBytes} file(s) held NUL bytes (binary or UTF-16 content): their text was scanned with the NUL bytes removed.`);
+    if (scan.skipped.length > 0) {
+        const shown = scan.skipped.slice(0, 30).map((s) => [code(s.path), s.commit ? code(s.commit.slice(0, 12)) : '', md(s.reason)]);
+        sections.push(`### Not scanned (${scan.skipped.length})\n\n${table(['file', 'commit', 'why'], shown)}${scan.skipped.length > 30 ? `\n\n…and ${scan.skipped.length - 30} more (see the evidence record).` : ''}`);
+    }
+    return sections;
+}
+function renderSections(r) {
+    const sections = [];
+    if (r.toolError !== undefined)
+        sections.push(`### Could not scan\n\n${codeBlock(r.toolError)}`);
+    if (r.scan)
+        sections.push(...scanSections(r.scan, r.policy, r.version));
+    const suppressedRows = r.reported.filter((f) => f.suppression);
+    if (suppressedRows.length > 0) {
+        sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [code(`${f.file}:${f.startLine}`), md(f.rule), md(describeSuppression(f))]))}`);
+    }
+    if (r.expired.length > 0) {
+        sections.push(`### Expired exceptions\n\n${r.expired.map((e) => `- ${code(e.key)} at ${md(e.where)}: expired ${md(e.expires)} (owner ${md(e.owner)})`).join('\n')}`);
+    }
+    if (r.unused.length > 0)
+        sections.push(`### Unused exceptions\n\n${r.unused.map((e) => `- ${code(e.key)} at ${md(e.where)}`).join('\n')}`);
+    return sections;
+}
+function renderDetails(scope, planKind, scan, policy) {
+    const skipped = scan?.skipped ?? [];
+    return {
+        scope,
+        plan: planKind,
+        range: scan?.range ?? '',
+        ...(scan?.note ? { note: scan.note } : {}),
+        config: policy.configSource,
+        ...(policy.from ? { policyFrom: policy.from } : {}),
+        ...(policy.changedInRange.length > 0 ? { policyChangedInRange: policy.changedInRange } : {}),
+        gitleaksRuns: scan?.gitleaksRuns ?? 0,
+        ...(skipped.length ? { skipped: skipped.slice(0, 200) } : {}),
+        ...(scan?.withNulBytes ? { withNulBytes: scan.withNulBytes } : {}),
+        ...(scan?.head ? { head: scan.head } : {}),
+        ...(scan?.base ? { base: scan.base } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/gates/secrets/parser.ts
+const COMMIT_MARK = '\x01';
+const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
+/** A combined-diff hunk (`--cc`, one `-` range per parent): `@@@ -a,b -c,d +e,f @@@`. */
+const COMBINED_HUNK = /^(@{3,}) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @{3,}/;
+/** Undoes git's C-style quoting of unusual path names ("a\tb", octal escapes for bytes). */
+function unquoteGitPath(raw) {
+    if (!raw.startsWith('"') || !raw.endsWith('"') || raw.length < 2)
+        return raw;
+    const body = raw.slice(1, -1);
+    const bytes = [];
+    const simple = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
+    for (let i = 0; i < body.length; i++) {
+        const ch = body[i];
+        if (ch !== '\\') {
+            bytes.push(...Buffer.from(ch, 'utf8'));
+            continue;
+        }
+        const next = body[i + 1] ?? '';
+        if (/[0-7]/.test(next)) {
+            bytes.push(Number.parseInt(body.slice(i + 1, i + 4), 8));
+            i += 3;
+        }
+        else {
+            bytes.push(simple[next] ?? next.charCodeAt(0));
+            i += 1;
+        }
+    }
+    return Buffer.from(bytes).toString('utf8');
+}
+/**
+ * Incremental parser of `git log --format=%x01%H -p -U0 --text --src-prefix=a/ --dst-prefix=b/`,
+ * also with `--cc` (combined diffs of octopus merges). Only added lines are kept; deleted files
+ * (+++ /dev/null) yield nothing; NUL bytes are removed from added lines (see AddedFile.nulBytes).
+ * With -U0 every plain hunk's added lines are contiguous from the +start of its header; in a
+ * combined hunk a line is added by the merge only when every parent column says `+` (a line
+ * with a space in some column came from that parent), and lines in the result are counted to
+ * place it.
+ */
+class PatchParser {
+    onFile;
+    onCommit;
+    pending = '';
+    commit = '';
+    path;
+    file;
+    hunk;
+    inHeader = false;
+    nextLine = 0;
+    /** Parent columns of the current combined hunk; 0 for a plain diff. */
+    parents = 0;
+    commits = 0;
+    constructor(onFile, onCommit = () => { }) {
+        this.onFile = onFile;
+        this.onCommit = onCommit;
+    }
+    write(chunk) {
+        this.pending += chunk;
+        let start = 0;
+        for (;;) {
+            const nl = this.pending.indexOf('\n', start);
+            if (nl < 0)
+                break;
+            this.line(this.pending.slice(start, nl));
+            start = nl + 1;
+        }
+        this.pending = this.pending.slice(start);
+    }
+    end() {
+        if (this.pending !== '')
+            this.line(this.pending);
+        this.pending = '';
+        this.closeFile();
+    }
+    closeFile() {
+        if (this.file && (this.file.hunks.length > 0 || this.file.binary))
+            this.onFile(this.file);
+        this.file = undefined;
+        this.hunk = undefined;
+        this.path = undefined;
+    }
+    line(text) {
+        if (this.hunk) {
+            if (this.parents > 0 ? this.combinedLine(text) : this.plainLine(text))
+                return;
+            // Anything else ends the hunk and is read as a header line below.
+            this.hunk = undefined;
+        }
+        if (text.startsWith(COMMIT_MARK)) {
+            this.closeFile();
+            this.commit = text.slice(1).trim().toLowerCase();
+            this.commits++;
+            this.onCommit(this.commit);
+            this.inHeader = false;
+            return;
+        }
+        if (text.startsWith('diff --git ') || text.startsWith('diff --cc ') || text.startsWith('diff --combined ')) {
+            this.closeFile();
+            this.parents = 0;
+            this.inHeader = true;
+            return;
+        }
+        if (!this.inHeader && !this.file)
+            return;
+        if (text.startsWith('+++ ')) {
+            let target = text.slice(4);
+            if (target.endsWith('\t'))
+                target = target.slice(0, -1);
+            if (target === '/dev/null') {
+                this.path = undefined;
+            }
+            else {
+                const unquoted = unquoteGitPath(target);
+                this.path = unquoted.startsWith('b/') ? unquoted.slice(2) : unquoted;
+                this.file = { commit: this.commit, path: this.path, hunks: [] };
+            }
+            this.inHeader = false;
+            return;
+        }
+        const m = HUNK.exec(text);
+        const combined = m ? undefined : COMBINED_HUNK.exec(text);
+        const header = m ?? combined;
+        if (header && this.file) {
+            const start = Number(header[2 - (m ? 1 : 0)]);
+            const countText = header[3 - (m ? 1 : 0)];
+            const count = countText === undefined ? 1 : Number(countText);
+            if (count === 0)
+                return;
+            this.parents = combined ? combined[1].length - 1 : 0;
+            this.hunk = { start, lines: [] };
+            this.nextLine = start;
+            if (!combined)
+                this.file.hunks.push(this.hunk);
+        }
+    }
+    /** An added line's text: NUL bytes removed (and the file marked), see AddedFile.nulBytes. */
+    addedText(body) {
+        if (!body.includes('\0'))
+            return body;
+        this.file.nulBytes = true;
+        return body.replace(/\0/g, '');
+    }
+    /** A line inside a plain hunk; false when it ends the hunk. */
+    plainLine(text) {
+        const c = text[0];
+        if (c === '+') {
+            this.hunk.lines.push(this.addedText(text.slice(1)));
+            this.nextLine++;
+            return true;
+        }
+        return c === '-' || c === '\\' || c === ' ';
+    }
+    /** A line inside a combined hunk; false when it ends the hunk. */
+    combinedLine(text) {
+        if (text.startsWith('\\'))
+            return true;
+        const columns = text.slice(0, this.parents);
+        if (columns.length < this.parents || /[^+\- ]/.test(columns))
+            return false;
+        // In some parent but not in the result: nothing to place.
+        if (columns.includes('-'))
+            return true;
+        if (/^\++$/.test(columns)) {
+            // New against every parent: made by the merge itself.
+            const hunks = this.file.hunks;
+            let hunk = hunks[hunks.length - 1];
+            if (!hunk || hunk.start + hunk.lines.length !== this.nextLine) {
+                hunk = { start: this.nextLine, lines: [] };
+                hunks.push(hunk);
+            }
+            hunk.lines.push(this.addedText(text.slice(this.parents)));
+        }
+        this.nextLine++;
+        return true;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gates/secrets/patch.ts
+/**
+ * Turns the `git log -p -U0` stream of a commit range into a scratch tree that any gitleaks can
+ * scan in `dir` mode (including builds that cannot spawn git): every line a commit ADDED is
+ * written at its own line number in that commit's version of the file, everything else is a blank
+ * line, so gitleaks' line numbers, columns, path allowlists and inline `gitleaks:allow` comments
+ * all hold, and each finding maps back to exactly one commit.
+ *
+ * Files are packed into "layers": a layer is a directory laid out like the repository, so a path
+ * allowlist such as `^docs/` still matches. Two commits' lines share a layer file when their line
+ * numbers do not collide; a hunk whose lines are already taken (a later commit editing the same
+ * lines) is placed after the end of the same file, and a map from scratch line to (commit,
+ * original file, original line) takes every finding back. So one buffered batch is one layer is
+ * one gitleaks run, however many commits edit the same lines. Content is buffered up to a bound
+ * and then flushed to disk; later content goes into a fresh layer, so memory stays bounded on any
+ * history.
+ */
+
+
+
+/** Where reserved root files (.gitleaksignore, .gitleaks.toml) are scanned in a layer. */
+const RESERVED_DIR = '.release-safety-reserved';
+/**
+ * gitleaks (8.28, through its archive library) takes a file for an archive when its base name
+ * merely CONTAINS one of these extensions (`a.brand.txt`, `x.gzip.txt`, `creds.zip`), and does
+ * not open it: a text file so named would go unscanned. Measured against the pinned engine.
+ */
+const ARCHIVE_LIKE_NAME = /\.(?:7z|br|bz2|gz|lz|lz4|mz|rar|sz|tar|xz|zip|zst|zz)/i;
+const ARCHIVE_NAME_SUFFIX = '.release-safety-text';
+/**
+ * The name a file is scanned under so gitleaks opens it: an archive-like base name has its dots
+ * replaced and a neutral suffix added (findings are mapped back to the real path).
+ */
+function scannableName(path) {
+    const slash = path.lastIndexOf('/');
+    const name = path.slice(slash + 1);
+    if (!ARCHIVE_LIKE_NAME.test(name))
+        return path;
+    return `${path.slice(0, slash + 1)}${name.replace(/\./g, '_')}${ARCHIVE_NAME_SUFFIX}`;
+}
+/**
+ * The scratch path (`/`-separated, relative to the layer) of a file gitleaks reported. Only
+ * Windows separates with `\\`; elsewhere a backslash is part of a file name.
+ */
+function reportedScratchPath(file, platform = process.platform) {
+    const path = platform === 'win32' ? file.replace(/\\/g, '/') : file;
+    return path.replace(/^(?:\.\/)+/, '');
+}
+/** "a/b/c" -> ["a", "a/b"]. */
+function parentDirs(path) {
+    const out = [];
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
+        out.push(path.slice(0, i));
+    return out;
+}
+/** A path git could record that would escape the layer directory: never written. */
+function unsafePath(path) {
+    return path === '' || path.startsWith('/') || path.split('/').some((seg) => seg === '..' || seg === '.' || seg === '') || path.includes('\0');
+}
+class LayeredScratchTree {
+    root;
+    reservedRootFiles;
+    maxBufferedBytes;
+    foldCase;
+    leadingBlankLines;
+    layers = [];
+    byDir = new Map();
+    /**
+     * Layers still accepting content (the unflushed batch). Normally one; a path that clashes with
+     * another in the batch (a file later replaced by a directory of the same name, or a case
+     * variant where the file system folds case) needs the next.
+     */
+    open = [];
+    commitIds = [];
+    commitIndex = new Map();
+    buffered = 0;
+    stats = { filesScanned: 0, linesAdded: 0, layers: 0, movedHunks: 0, skipped: [], withNulBytes: 0 };
+    constructor(root, 
+    /** Root-level paths gitleaks reads as its own ignore list or config: written under RESERVED_DIR. */
+    reservedRootFiles, maxBufferedBytes = 64 * 1024 * 1024, 
+    /** macOS and Windows file systems fold case: README and readme are one file there. */
+    foldCase = process.platform === 'darwin' || process.platform === 'win32', 
+    /**
+     * Blank lines written before line 1 of every file. gitleaks reads the first bytes of a file
+     * for a file type and skips "application" types (a text file starting "MZ" or "%PDF"): with
+     * a blank first line no added content sits at byte 0.
+     */
+    leadingBlankLines = 0) {
+        this.root = root;
+        this.reservedRootFiles = reservedRootFiles;
+        this.maxBufferedBytes = maxBufferedBytes;
+        this.foldCase = foldCase;
+        this.leadingBlankLines = leadingBlankLines;
+        (0,external_node_fs_namespaceObject.mkdirSync)(root, { recursive: true });
+    }
+    add(file) {
+        if (file.binary) {
+            this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'binary content (NUL bytes)' });
+            return;
+        }
+        if (unsafePath(file.path)) {
+            this.stats.skipped.push({ commit: file.commit, path: file.path, reason: 'not a plain relative path' });
+            return;
+        }
+        let added = 0;
+        for (const h of file.hunks)
+            added += h.lines.length;
+        if (added === 0)
+            return;
+        let commit = this.commitIndex.get(file.commit);
+        if (commit === undefined) {
+            commit = this.commitIds.length;
+            this.commitIds.push(file.commit);
+            this.commitIndex.set(file.commit, commit);
+        }
+        // A file gitleaks would read as its own ignore list or config is scanned under another name
+        // (its basename kept, so basename allowlists still match) and its findings mapped back.
+        let scratchPath = this.reservedRootFiles.has(file.path) ? `${RESERVED_DIR}/${file.path}` : file.path;
+        scratchPath = scannableName(scratchPath);
+        if (file.nulBytes)
+            this.stats.withNulBytes++;
+        const layer = this.layerFor(scratchPath);
+        let lf = layer.files.get(scratchPath);
+        if (!lf) {
+            lf = { segments: [], content: new Map(), lastLine: 0 };
+            layer.files.set(scratchPath, lf);
+        }
+        const content = lf.content;
+        for (const h of file.hunks) {
+            if (h.lines.length === 0)
+                continue;
+            let taken = false;
+            for (let i = 0; i < h.lines.length && !taken; i++)
+                taken = content.has(h.start + this.leadingBlankLines + i);
+            // A taken line number: after the end of the file, one blank line apart so two commits'
+            // lines never read as one multi-line match.
+            const start = taken ? lf.lastLine + 2 : h.start + this.leadingBlankLines;
+            if (taken)
+                this.stats.movedHunks++;
+            for (let i = 0; i < h.lines.length; i++) {
+                const text = h.lines[i];
+                content.set(start + i, text);
+                this.buffered += text.length + 1;
+            }
+            const end = start + h.lines.length - 1;
+            if (end > lf.lastLine)
+                lf.lastLine = end;
+            lf.segments.push({ start, end, offset: start - h.start, commit, path: file.path });
+        }
+        this.stats.linesAdded += added;
+        this.stats.filesScanned++;
+        if (this.buffered >= this.maxBufferedBytes)
+            this.flush();
+    }
+    key(path) {
+        return this.foldCase ? path.toLowerCase() : path;
+    }
+    /** `path` cannot be written in `layer`: it or one of its parents is taken by the other kind. */
+    clashes(layer, path) {
+        const key = this.key(path);
+        const existing = layer.fileKeys.get(key);
+        if (existing !== undefined)
+            return existing !== path;
+        if (layer.dirKeys.has(key))
+            return true;
+        return parentDirs(path).some((dir) => layer.fileKeys.has(this.key(dir)));
+    }
+    layerFor(path) {
+        let layer = this.open.find((l) => !this.clashes(l, path));
+        if (!layer) {
+            layer = { dir: (0,external_node_path_namespaceObject.join)(this.root, String(this.layers.length)), files: new Map(), fileKeys: new Map(), dirKeys: new Set() };
+            this.layers.push(layer);
+            this.byDir.set(layer.dir, layer);
+            this.open.push(layer);
+            this.stats.layers = this.layers.length;
+        }
+        if (!layer.fileKeys.has(this.key(path))) {
+            layer.fileKeys.set(this.key(path), path);
+            for (const dir of parentDirs(path))
+                layer.dirKeys.add(this.key(dir));
+        }
+        return layer;
+    }
+    /** Writes the buffered layers to disk; later content goes into new layers. */
+    flush() {
+        for (const layer of this.open)
+            this.write(layer);
+        this.open = [];
+        this.buffered = 0;
+    }
+    write(layer) {
+        for (const [path, lf] of layer.files) {
+            if (!lf.content)
+                continue;
+            // A loop, not Math.max(...keys): a file can have hundreds of thousands of lines.
+            const out = new Array(lf.lastLine).fill('');
+            for (const [line, text] of lf.content)
+                out[line - 1] = text;
+            const target = (0,external_node_path_namespaceObject.join)(layer.dir, path);
+            (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(target), { recursive: true });
+            (0,external_node_fs_namespaceObject.writeFileSync)(target, `${out.join('\n')}\n`);
+            lf.content = undefined;
+            lf.segments.sort((a, b) => a.start - b.start);
+        }
+    }
+    /** Directories to scan, each laid out like the repository. Call after flush(). */
+    layerDirs() {
+        return this.layers.filter((l) => l.files.size > 0).map((l) => l.dir);
+    }
+    /** Where scratch `line` of `path` in the layer at `dir` came from; undefined for a blank line. */
+    origin(dir, path, line) {
+        const segments = this.byDir.get(dir)?.files.get(path)?.segments;
+        if (!segments)
+            return undefined;
+        let lo = 0;
+        let hi = segments.length - 1;
+        while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            const s = segments[mid];
+            if (line < s.start)
+                hi = mid - 1;
+            else if (line > s.end)
+                lo = mid + 1;
+            else
+                return { commit: this.commitIds[s.commit], path: s.path, line: line - s.offset };
+        }
+        return undefined;
+    }
+    /** Every (commit, repository path) whose lines the scratch file `path` of the layer at `dir` holds. */
+    originsOf(dir, path) {
+        const seen = new Map();
+        for (const s of this.byDir.get(dir)?.files.get(path)?.segments ?? []) {
+            const commit = this.commitIds[s.commit];
+            seen.set(`${commit}\0${s.path}`, { commit, path: s.path });
+        }
+        return [...seen.values()];
+    }
+    /** The commit that added scratch `line` of `path` in the layer at `dir`. */
+    commitAt(dir, path, line) {
+        return this.origin(dir, path, line)?.commit;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gates/secrets/scan.ts
+/**
+ * Collect: what gitleaks finds in the working tree or in the lines a commit range added. A range
+ * is read with one `git log -p` for every commit (two-parent merges as remerge diffs: what the
+ * merge changed beyond the automatic merge) and one `--cc` log for merges of three or more
+ * parents, which git's remerge diff prints nothing for; every commit git lists must be seen.
+ */
+
+
+
+
+
+
+
+
+
 function scanConcurrency() {
     return Math.max(1, Math.min(4, (0,external_node_os_namespaceObject.availableParallelism)()));
 }
-async function gitleaksVersion(gitleaks, timeoutMs) {
-    try {
-        const r = await execTool(gitleaks, ['version'], { timeoutMs: Math.min(timeoutMs, 60_000) });
-        const m = /v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout}\n${r.stderr}`);
-        return r.exitCode === 0 && m ? m[1] : '';
-    }
-    catch {
-        return '';
-    }
-}
-/** One `gitleaks dir` run in `cwd` over `.`; returns the parsed (secret-free) findings. */
-async function runGitleaksDir(o, policy, rt, cwd, scratch, n) {
-    const reportPath = (0,external_node_path_namespaceObject.join)(scratch, `gitleaks-${n}.json`);
-    const emptyIgnore = (0,external_node_path_namespaceObject.join)(scratch, 'empty.gitleaksignore');
-    const args = ['dir', '--no-banner', '--no-color', '--redact', '--report-format', 'json', '--report-path', reportPath, '--exit-code', String(LEAKS_EXIT_CODE), '--gitleaks-ignore-path', emptyIgnore];
-    if (policy.configPath)
-        args.push('--config', policy.configPath);
-    args.push('.');
-    const r = await execTool(o.gitleaks, args, {
+function gitleaksIn(ctx, cwd, n) {
+    return runGitleaksDir({
+        gitleaks: ctx.gitleaks,
+        ...(ctx.policy.configPath ? { configPath: ctx.policy.configPath } : {}),
         cwd,
-        timeoutMs: o.timeoutMs,
-        maxBuffer: 256 * 1024,
-        installHint: 'set input "gitleaks-path" to an installed gitleaks, or leave it empty to install the pinned version',
+        reportPath: reportPathFor(ctx.scratch, n),
+        emptyIgnorePath: (0,external_node_path_namespaceObject.join)(ctx.scratch, 'empty.gitleaksignore'),
+        timeoutMs: ctx.timeoutMs,
+        log: ctx.log,
     });
-    const log = lastLines(`${r.stderr}\n${r.stdout}`.replace(ANSI, ''), 10);
-    if (log)
-        rt.log.untrusted(log);
-    if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== LEAKS_EXIT_CODE)) {
-        throw new ToolFailure(`gitleaks ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`.replace(ANSI, ''), 4) || '(no output)'}`);
-    }
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(reportPath, 'utf8');
-    }
-    catch {
-        throw new ToolFailure(`gitleaks ${describeExit(r)} but wrote no report`);
-    }
-    let findings;
-    try {
-        findings = parseGitleaksReport(text);
-    }
-    catch (error) {
-        throw new ToolFailure(error.message);
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(reportPath, { force: true });
-    }
-    if (r.exitCode === LEAKS_EXIT_CODE && findings.length === 0)
-        throw new ToolFailure(`gitleaks reported leaks (exit ${LEAKS_EXIT_CODE}) but its report lists none`);
-    if (r.exitCode === 0 && findings.length > 0)
-        throw new ToolFailure('gitleaks exited 0 but its report lists findings: it did not honour --exit-code');
-    return findings;
 }
 async function pool(items, width, fn) {
     let next = 0;
@@ -52463,35 +52766,37 @@ async function pool(items, width, fn) {
         }
     }));
 }
-function countFiles(dir) {
-    let count = 0;
+/** Files of the checkout (.git left out), and those gitleaks would not open for their name. */
+function inventory(dir) {
+    let files = 0;
+    let archiveLike = 0;
     const walk = (d) => {
         for (const e of (0,external_node_fs_namespaceObject.readdirSync)(d, { withFileTypes: true })) {
             if (e.isDirectory()) {
                 if (e.name !== '.git')
                     walk((0,external_node_path_namespaceObject.join)(d, e.name));
             }
-            else if (e.isFile())
-                count++;
+            else if (e.isFile()) {
+                files++;
+                if (scannableName(e.name) !== e.name)
+                    archiveLike++;
+            }
         }
     };
-    try {
-        walk(dir);
-    }
-    catch {
-        // a count is informative only
-    }
-    return count;
+    walk(dir);
+    return { files, archiveLike };
 }
 /**
- * A view of the checkout without a root .gitleaksignore: gitleaks 8 applies <source>/.gitleaksignore
- * itself even when --gitleaks-ignore-path names another file, and what it drops never reaches the
- * report or the suppressed count. Files are hard-linked (copied across file systems), symlinks
- * recreated as they are, .git directories left out (gitleaks skips them); the ignore file itself
- * is placed under `reservedDir` so a secret written into it is still scanned. Returns the view's
- * root.
+ * A view of the checkout that gitleaks scans whole: without a root .gitleaksignore (gitleaks 8
+ * applies <source>/.gitleaksignore itself even when --gitleaks-ignore-path names another file,
+ * and what it drops never reaches the report or the suppressed count; the file itself is placed
+ * under `reservedDir` so a secret written into it is still scanned), and with archive-like names
+ * renamed (see scannableName). Files are hard-linked (copied across file systems), symlinks
+ * recreated as they are, .git directories left out (gitleaks skips them). Returns the view's
+ * scanned paths mapped to the checkout's.
  */
-function viewWithoutIgnoreFile(repoDir, dest, reservedDir) {
+function scannableView(repoDir, dest, reservedDir) {
+    const renamed = new Map();
     const place = (from, to) => {
         const st = (0,external_node_fs_namespaceObject.lstatSync)(from);
         if (st.isSymbolicLink())
@@ -52505,52 +52810,30 @@ function viewWithoutIgnoreFile(repoDir, dest, reservedDir) {
             }
         }
     };
-    const walk = (from, to, atRoot) => {
+    const walk = (from, to, rel) => {
         (0,external_node_fs_namespaceObject.mkdirSync)(to, { recursive: true });
         for (const e of (0,external_node_fs_namespaceObject.readdirSync)(from, { withFileTypes: true })) {
             const src = (0,external_node_path_namespaceObject.join)(from, e.name);
+            const path = rel ? `${rel}/${e.name}` : e.name;
             if (e.isDirectory()) {
                 if (e.name !== '.git')
-                    walk(src, (0,external_node_path_namespaceObject.join)(to, e.name), false);
+                    walk(src, (0,external_node_path_namespaceObject.join)(to, e.name), path);
             }
-            else if (atRoot && e.name === GITLEAKSIGNORE) {
+            else if (rel === '' && e.name === GITLEAKSIGNORE) {
                 (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(to, reservedDir), { recursive: true });
                 place(src, (0,external_node_path_namespaceObject.join)(to, reservedDir, e.name));
+                renamed.set(`${reservedDir}/${e.name}`, path);
             }
             else {
-                place(src, (0,external_node_path_namespaceObject.join)(to, e.name));
+                const name = e.isFile() ? scannableName(e.name) : e.name;
+                place(src, (0,external_node_path_namespaceObject.join)(to, name));
+                if (name !== e.name)
+                    renamed.set(rel ? `${rel}/${name}` : name, path);
             }
         }
     };
-    walk(repoDir, dest, true);
-    return dest;
-}
-async function scanTree(o, policy, rt, scratch, description) {
-    let source = o.repoDir;
-    let reservedDir;
-    let ignoreIsFile = false;
-    try {
-        ignoreIsFile = (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(o.repoDir, GITLEAKSIGNORE)).isFile();
-    }
-    catch {
-        // none: gitleaks finds nothing to apply, and the checkout is scanned as it is
-    }
-    if (ignoreIsFile) {
-        const top = new Set((0,external_node_fs_namespaceObject.readdirSync)(o.repoDir));
-        reservedDir = RESERVED_DIR;
-        for (let n = 1; top.has(reservedDir); n++)
-            reservedDir = `${RESERVED_DIR}-${n}`;
-        source = viewWithoutIgnoreFile(o.repoDir, (0,external_node_path_namespaceObject.join)(scratch, 'view'), reservedDir);
-    }
-    const running = runGitleaksDir(o, policy, rt, source, scratch, 0);
-    // Counted while gitleaks runs in its own process.
-    const filesScanned = countFiles(o.repoDir);
-    const raw = await running;
-    const findings = raw.map((f) => {
-        const path = reportedScratchPath(f.File);
-        return toFinding(f, reservedDir && path === `${reservedDir}/${GITLEAKSIGNORE}` ? GITLEAKSIGNORE : path, '');
-    });
-    return { findings, commitsScanned: 0, filesScanned, range: 'working tree', description, skipped: [], gitleaksRuns: 1 };
+    walk(repoDir, dest, '');
+    return renamed;
 }
 function toFinding(f, path, commit) {
     return {
@@ -52567,8 +52850,81 @@ function toFinding(f, path, commit) {
         tags: f.Tags ?? [],
     };
 }
-async function scanCommits(o, policy, rt, scratch, plan) {
-    const git = gitIn(o.repoDir, o.timeoutMs);
+async function scanTree(ctx, description) {
+    let source = ctx.repoDir;
+    let renamed = new Map();
+    let ignoreIsFile = false;
+    try {
+        ignoreIsFile = (0,external_node_fs_namespaceObject.statSync)((0,external_node_path_namespaceObject.join)(ctx.repoDir, GITLEAKSIGNORE)).isFile();
+    }
+    catch {
+        // none: gitleaks finds nothing to apply
+    }
+    const checkout = inventory(ctx.repoDir);
+    if (ignoreIsFile || checkout.archiveLike > 0) {
+        const top = new Set((0,external_node_fs_namespaceObject.readdirSync)(ctx.repoDir));
+        let reservedDir = RESERVED_DIR;
+        for (let n = 1; top.has(reservedDir); n++)
+            reservedDir = `${RESERVED_DIR}-${n}`;
+        source = (0,external_node_path_namespaceObject.join)(ctx.scratch, 'view');
+        renamed = scannableView(ctx.repoDir, source, reservedDir);
+    }
+    const raw = await gitleaksIn(ctx, source, 0);
+    const unmap = (path) => renamed.get(path) ?? path;
+    const findings = raw.findings.map((f) => toFinding(f, unmap(reportedScratchPath(f.File)), ''));
+    const skipped = raw.skippedAsBinary.map((s) => ({ commit: '', path: unmap(s.path), reason: s.reason }));
+    return { findings, commitsScanned: 0, filesScanned: checkout.files - skipped.length, range: 'working tree', description, skipped, withNulBytes: 0, gitleaksRuns: 1 };
+}
+const LOG_ARGS = [
+    '--format=%x01%H',
+    '-p',
+    '-U0',
+    // A .gitattributes line (`*.env -diff`, `secrets/** binary`) would otherwise turn a text file
+    // into "Binary files differ" and hide what it adds; NUL bytes are removed by the parser.
+    '--text',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--find-renames',
+    '--src-prefix=a/',
+    '--dst-prefix=b/',
+];
+/** Streams `git log` into the scratch tree; returns how many commits the log showed. */
+async function logInto(git, tree, plan, mergeArgs) {
+    const parser = new PatchParser((file) => tree.add(file));
+    const log = await git(['log', ...LOG_ARGS, ...mergeArgs, ...plan.revs, '--'], { onStdout: (chunk) => parser.write(chunk), maxBuffer: 64 * 1024 });
+    if (log.code !== 0)
+        throw new UnresolvableRangeError(`cannot read the commits of ${plan.range}: ${log.failure}`);
+    parser.end();
+    return parser.commits;
+}
+/** Findings of one layer, each taken back to the commit, file and line that added it. */
+function mapLayerFindings(tree, dir, raw, findings, skipped) {
+    for (const f of raw.findings) {
+        const file = reportedScratchPath(f.File);
+        let origin;
+        let at = f.StartLine;
+        for (; at <= Math.max(f.StartLine, f.EndLine); at++) {
+            origin = tree.origin(dir, file, at);
+            if (origin)
+                break;
+        }
+        if (origin === undefined)
+            throw new ToolError(`gitleaks reported a finding at ${file}:${f.StartLine} that no scanned commit added`);
+        // Scratch -> original line numbers: the shift of the segment the finding starts in.
+        const shift = at - origin.line;
+        findings.push(toFinding({ ...f, StartLine: Math.max(1, f.StartLine - shift), EndLine: Math.max(1, f.EndLine - shift) }, origin.path, origin.commit));
+    }
+    for (const s of raw.skippedAsBinary) {
+        const origins = tree.originsOf(dir, s.path);
+        if (origins.length === 0)
+            throw new ToolError(`gitleaks skipped ${s.path} as binary, which is no file of the scanned commits`);
+        for (const o of origins)
+            skipped.push({ commit: o.commit, path: o.path, reason: s.reason });
+    }
+}
+async function scanCommits(ctx, plan) {
+    const git = gitIn(ctx.repoDir, ctx.timeoutMs);
     const commitsScanned = await countCommits(git, plan);
     const base = {
         commitsScanned,
@@ -52579,263 +52935,146 @@ async function scanCommits(o, policy, rt, scratch, plan) {
         ...(plan.note ? { note: plan.note } : {}),
     };
     if (commitsScanned === 0)
-        return { ...base, findings: [], filesScanned: 0, skipped: [], gitleaksRuns: 0 };
+        return { ...base, findings: [], filesScanned: 0, skipped: [], withNulBytes: 0, gitleaksRuns: 0 };
     // Root files gitleaks would read as its own config or ignore list must not sit at the layer's
     // root (gitleaks reads <source>/.gitleaksignore even with --gitleaks-ignore-path): they are
     // scanned under another path and their findings mapped back.
-    const reserved = new Set([GITLEAKSIGNORE, ...(policy.configPath ? [] : ['.gitleaks.toml'])]);
-    const tree = new LayeredScratchTree((0,external_node_path_namespaceObject.join)(scratch, 'tree'), reserved);
-    const parser = new PatchParser((file) => tree.add(file));
-    const log = await git([
-        'log',
-        '--format=%x01%H',
-        '-p',
-        '-U0',
-        // A .gitattributes line (`*.env -diff`, `secrets/** binary`) would otherwise turn a text
-        // file into "Binary files differ" and hide what it adds; real binaries are told apart by
-        // their NUL bytes and counted as skipped.
-        '--text',
-        '--no-color',
-        '--no-ext-diff',
-        '--no-textconv',
-        '--find-renames',
-        '--src-prefix=a/',
-        '--dst-prefix=b/',
-        // A merge shows only what its author changed beyond the automatic merge, so merging the
-        // base branch in does not re-report the base branch's history.
-        '--diff-merges=remerge',
-        ...plan.revs,
-        '--',
-    ], { onStdout: (chunk) => parser.write(chunk), maxBuffer: 64 * 1024 });
-    if (log.code !== 0)
-        throw new RangeError_(`cannot read the commits of ${plan.range}: ${log.failure}`);
-    parser.end();
+    const reserved = new Set([GITLEAKSIGNORE, ...(ctx.policy.configPath ? [] : ['.gitleaks.toml'])]);
+    const tree = new LayeredScratchTree((0,external_node_path_namespaceObject.join)(ctx.scratch, 'tree'), reserved, undefined, undefined, 1);
+    // A two-parent merge shows only what its author changed beyond the automatic merge, so merging
+    // the base branch in does not re-report the base branch's history.
+    const seen = await logInto(git, tree, plan, ['--diff-merges=remerge']);
+    // Remerge diffs skip octopus merges: their combined diff keeps the lines new against every parent.
+    await logInto(git, tree, plan, ['--min-parents=3', '--cc']);
     tree.flush();
-    if (parser.commits !== commitsScanned) {
-        throw new RangeError_(`git listed ${commitsScanned} commits in ${plan.range} but its log showed ${parser.commits}`);
+    if (seen !== commitsScanned) {
+        throw new UnresolvableRangeError(`git listed ${commitsScanned} commits in ${plan.range} but its log showed ${seen}`);
     }
     const layers = tree.layerDirs();
     const findings = [];
-    await pool(layers, scanConcurrency(), async (dir, i) => {
-        const raw = await runGitleaksDir(o, policy, rt, dir, scratch, i + 1);
-        for (const f of raw) {
-            const file = reportedScratchPath(f.File);
-            let origin;
-            let at = f.StartLine;
-            for (; at <= Math.max(f.StartLine, f.EndLine); at++) {
-                origin = tree.origin(dir, file, at);
-                if (origin)
-                    break;
-            }
-            if (origin === undefined)
-                throw new ToolFailure(`gitleaks reported a finding at ${file}:${f.StartLine} that no scanned commit added`);
-            // Scratch -> original line numbers: the shift of the segment the finding starts in.
-            const shift = at - origin.line;
-            findings.push(toFinding({ ...f, StartLine: Math.max(1, f.StartLine - shift), EndLine: Math.max(1, f.EndLine - shift) }, origin.path, origin.commit));
-        }
-    });
+    const skipped = [...tree.stats.skipped];
+    await pool(layers, scanConcurrency(), async (dir, i) => mapLayerFindings(tree, dir, await gitleaksIn(ctx, dir, i + 1), findings, skipped));
     findings.sort((a, b) => a.commit.localeCompare(b.commit) || a.file.localeCompare(b.file) || a.startLine - b.startLine || a.rule.localeCompare(b.rule));
-    return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped: tree.stats.skipped, gitleaksRuns: layers.length };
+    skipped.sort((a, b) => a.commit.localeCompare(b.commit) || a.path.localeCompare(b.path));
+    return { ...base, findings, filesScanned: tree.stats.filesScanned, skipped, withNulBytes: tree.stats.withNulBytes, gitleaksRuns: layers.length };
 }
-function describeSuppression(f) {
-    const s = f.suppression;
-    if (!s)
-        return '';
-    if (s.by === 'exception')
-        return `exception ${s.where} (owner ${s.owner}, until ${s.expires})`;
-    return s.by === 'gitleaksignore' ? '.gitleaksignore' : 'baseline';
+
+;// CONCATENATED MODULE: ./src/gates/secrets/index.ts
+/**
+ * The secrets gate: gitleaks over exactly the commits of the pull request or push (or the
+ * working tree, or the whole history).
+ *   collect  scan.ts    plan the range (range.ts), read the policy (policy.ts), run gitleaks
+ *   judge    judge.ts   suppressions, then pass / fail / error / skipped (pure)
+ *   render   render.ts  summary sections, evidence details, SARIF and report files
+ * Could-not-judge is one ToolError (git, gitleaks, policy files); it becomes status `error`.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function scanPlan(opts, runtime, plan, scratch, collected) {
+    const ctx = (policy) => ({ gitleaks: opts.gitleaks, repoDir: opts.repoDir, policy, log: runtime.log, scratch, timeoutMs: opts.timeoutMs });
+    if (plan.kind === 'nothing')
+        return { findings: [], commitsScanned: 0, filesScanned: 0, range: 'none', description: plan.description, skipped: [], withNulBytes: 0, gitleaksRuns: 0 };
+    if (plan.kind === 'tree') {
+        collected.configSha256 = collected.policy.configPath ? sha256File(collected.policy.configPath) : undefined;
+        return scanTree(ctx(collected.policy), plan.description);
+    }
+    const git = gitIn(opts.repoDir, opts.timeoutMs);
+    const resolved = await resolvePlan(git, plan, opts.event, opts.repoLocation);
+    if (resolved.kind !== 'commits')
+        throw new Error('unreachable: a commit plan resolved to another kind');
+    // A range is judged by what it merges into: its base commit (or the default branch a new
+    // branch is compared with). A history scan has no base and obeys the checkout.
+    const policyRev = resolved.base ?? resolved.requireRef;
+    if (policyRev)
+        collected.policy = await policyAt(opts.policy, git, policyRev, resolved.head, resolved.revs, scratch, runtime.log);
+    collected.configSha256 = collected.policy.configPath ? sha256File(collected.policy.configPath) : undefined;
+    return scanCommits(ctx(collected.policy), resolved);
 }
-async function runSecretsGate(o, rt) {
-    const clock = startClock();
-    const plan = planScan(o.scope, o.event);
+/** Collect: the scan, or the reason it could not run. The scratch tree never outlives it. */
+async function collect(opts, runtime, plan) {
     // The checkout's copy: what history and tree scans obey, and what a range scan falls back to
     // when it stops before reading the base. Bad files are configuration errors either way.
-    let policy = checkoutPolicy(o.policy);
-    let configSha256;
-    (0,external_node_fs_namespaceObject.mkdirSync)(rt.tempDir, { recursive: true });
-    const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'rs-secrets-'));
+    const collected = { policy: checkoutPolicy(opts.policy) };
+    (0,external_node_fs_namespaceObject.mkdirSync)(runtime.tempDir, { recursive: true });
+    const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(runtime.tempDir, 'rs-secrets-'));
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(scratch, 'empty.gitleaksignore'), '');
-    const versionPromise = plan.kind === 'nothing' ? Promise.resolve('') : gitleaksVersion(o.gitleaks, o.timeoutMs);
-    let scan;
-    let toolError;
     try {
-        scan = await rt.log.group(`secrets: ${plan.description}`, async () => {
-            if (plan.kind === 'nothing')
-                return { findings: [], commitsScanned: 0, filesScanned: 0, range: 'none', description: plan.description, skipped: [], gitleaksRuns: 0 };
-            if (plan.kind === 'tree') {
-                configSha256 = policy.configPath ? sha256File(policy.configPath) : undefined;
-                return scanTree(o, policy, rt, scratch, plan.description);
-            }
-            const git = gitIn(o.repoDir, o.timeoutMs);
-            const resolved = await resolvePlan(git, plan, o.event, o.repoLocation);
-            if (resolved.kind !== 'commits')
-                throw new Error('unreachable: a commit plan resolved to another kind');
-            // A range is judged by what it merges into: its base commit (or the default branch a new
-            // branch is compared with). A history scan has no base and obeys the checkout.
-            const policyRev = resolved.base ?? resolved.requireRef;
-            if (policyRev)
-                policy = await policyAt(o.policy, git, policyRev, resolved.head, resolved.revs, scratch, rt.log);
-            configSha256 = policy.configPath ? sha256File(policy.configPath) : undefined;
-            return scanCommits(o, policy, rt, scratch, resolved);
-        });
+        collected.scan = await runtime.log.group(`secrets: ${plan.description}`, () => scanPlan(opts, runtime, plan, scratch, collected));
     }
     catch (error) {
-        if (error instanceof ToolFailure || error instanceof RangeError_ || error instanceof ToolNotFoundError || error instanceof PolicyReadError)
-            toolError = error.message;
-        else
+        if (!(error instanceof ToolError))
             throw error;
+        collected.toolError = error.message;
     }
     finally {
         // The scratch tree holds the added lines, secrets included: never leave it behind.
         (0,external_node_fs_namespaceObject.rmSync)(scratch, { recursive: true, force: true });
     }
-    const version = await versionPromise;
-    const { ignore, baseline } = policy;
-    const ledger = new ExceptionLedger(policy.exceptions, 'secrets', o.now);
-    const reported = (scan?.findings ?? []).map((f) => {
-        if (ignore.has(f.fingerprint) || ignore.has(globalFingerprint(f)))
-            return { ...f, suppression: { by: 'gitleaksignore' } };
-        if (baseline.has(f.fingerprint))
-            return { ...f, suppression: { by: 'baseline' } };
-        const hit = ledger.match([f.fingerprint, globalFingerprint(f)]);
-        if (hit && hit.state === 'live')
-            return { ...f, suppression: { by: 'exception', where: hit.entry.where, owner: hit.entry.owner, expires: hit.entry.expires } };
-        return f;
-    });
-    const ledgerReport = ledger.report();
-    const open = reported.filter((f) => !f.suppression);
-    const suppressed = reported.length - open.length;
-    const expiredFor = new Map();
-    for (const f of open) {
-        const e = ledgerReport.expired.find((x) => [f.fingerprint.toLowerCase(), globalFingerprint(f).toLowerCase()].includes(x.key.toLowerCase()));
-        if (e)
-            expiredFor.set(f.fingerprint, e);
+    return collected;
+}
+function warnAbout(runtime, policy, unused) {
+    if (policy.changedInRange.length > 0) {
+        runtime.log.warning(`this range changes ${policy.changedInRange.join(', ')}: suppressions changed in this range are not applied until merged`);
     }
-    const findings = open.map((f) => {
-        const expired = expiredFor.get(f.fingerprint);
-        return {
-            severity: 'error',
-            message: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`,
-            file: f.file,
-            line: Math.max(1, f.startLine),
-            ...(f.endLine >= f.startLine && f.endLine > 0 ? { endLine: f.endLine } : {}),
-            ...(f.startColumn > 0 ? { column: f.startColumn } : {}),
-            rule: f.rule,
-            ...(f.commit ? { commit: f.commit } : {}),
-            fingerprint: f.fingerprint,
-        };
-    });
-    let status;
-    let summary;
-    const skippedCount = scan?.skipped.length ?? 0;
-    const scanned = scan ? `${scan.commitsScanned} commit(s), ${scan.filesScanned} file(s)${skippedCount ? `, ${skippedCount} skipped` : ''}` : '';
-    if (toolError !== undefined) {
-        status = 'error';
-        summary = `secrets could not be scanned: ${toolError}`;
-    }
-    else if (plan.kind === 'nothing') {
-        status = 'skipped';
-        summary = plan.description;
-    }
-    else if (open.length > 0) {
-        status = 'fail';
-        const expired = ledgerReport.expired.length > 0 ? `; expired exception(s): ${ledgerReport.expired.map((e) => e.where).join(', ')}` : '';
-        summary = `${open.length} secret(s) found in ${scan.range} (${scanned})${suppressed ? `, ${suppressed} suppressed` : ''}${expired}`;
-    }
-    else {
-        status = 'pass';
-        summary = `no secrets in ${scan.range} (${scanned})${suppressed ? `; ${suppressed} suppressed` : ''}`;
-    }
-    const judged = status === 'pass' || status === 'fail';
-    // Nothing was scanned on error or skip: every exception would look unused.
-    const unused = judged ? ledgerReport.unused : [];
     for (const e of unused)
-        rt.log.warning(`exception ${e.where} (fingerprint ${e.key}) matched no finding of this scan: remove it if the secret is gone`);
-    // SARIF and the report exist only when the gate judged: a clean SARIF from a scan that failed
-    // (or never ran) would tell code scanning that every open alert is fixed. Stale files from an
-    // earlier step in the job go too, so nothing downstream can pick them up.
-    (0,external_node_fs_namespaceObject.mkdirSync)(o.outputDir, { recursive: true });
-    let sarifPath = (0,external_node_path_namespaceObject.join)(o.outputDir, 'secrets.sarif');
-    let reportPath = (0,external_node_path_namespaceObject.join)(o.outputDir, 'secrets-report.json');
-    if (judged) {
-        (0,external_node_fs_namespaceObject.writeFileSync)(sarifPath, renderSarif(reported, version));
-        (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, renderReport(reported));
-    }
-    else {
-        (0,external_node_fs_namespaceObject.rmSync)(sarifPath, { force: true });
-        (0,external_node_fs_namespaceObject.rmSync)(reportPath, { force: true });
-        sarifPath = '';
-        reportPath = '';
-    }
-    const sections = [];
-    if (toolError !== undefined)
-        sections.push(`### Could not scan\n\n${codeBlock(toolError)}`);
-    if (scan) {
-        sections.push(`Scanned ${md(scan.description)} with gitleaks ${code(version || 'unknown')} (config: ${md(policy.configSource)}, redacted).`);
-        if (scan.note)
-            sections.push(`> ${md(scan.note)}`);
-        if (policy.from) {
-            sections.push(`The gitleaks config, ${code('.gitleaksignore')}, baseline and exceptions were read from the base commit ${code(policy.from.length === 40 ? policy.from.slice(0, 12) : policy.from)}: a change cannot approve itself.`);
-        }
-        for (const note of policy.notes)
-            sections.push(`> ${md(note)}`);
-        if (policy.changedInRange.length > 0) {
-            const files = policy.changedInRange.map((f) => code(f)).join(', ');
-            sections.push(`> ⚠️ This range changes ${files}: suppressions changed in this range are not applied until merged.`);
-            rt.log.warning(`this range changes ${policy.changedInRange.join(', ')}: suppressions changed in this range are not applied until merged`);
-        }
-        if (scan.skipped.length > 0) {
-            const shown = scan.skipped.slice(0, 30).map((s) => [code(s.path), s.commit ? code(s.commit.slice(0, 12)) : '', md(s.reason)]);
-            sections.push(`### Not scanned (${scan.skipped.length})\n\n${table(['file', 'commit', 'why'], shown)}${scan.skipped.length > 30 ? `\n\n…and ${scan.skipped.length - 30} more (see the evidence record).` : ''}`);
-        }
-    }
-    const suppressedRows = reported.filter((f) => f.suppression);
-    if (suppressedRows.length > 0) {
-        sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [code(`${f.file}:${f.startLine}`), md(f.rule), md(describeSuppression(f))]))}`);
-    }
-    if (ledgerReport.expired.length > 0) {
-        sections.push(`### Expired exceptions\n\n${ledgerReport.expired.map((e) => `- ${code(e.key)} at ${md(e.where)}: expired ${md(e.expires)} (owner ${md(e.owner)})`).join('\n')}`);
-    }
-    if (unused.length > 0) {
-        sections.push(`### Unused exceptions\n\n${unused.map((e) => `- ${code(e.key)} at ${md(e.where)}`).join('\n')}`);
-    }
+        runtime.log.warning(`exception ${e.where} (fingerprint ${e.key}) matched no finding of this scan: remove it if the secret is gone`);
+}
+async function runSecretsGate(opts, runtime) {
+    const clock = startClock();
+    const plan = planScan(opts.scope, opts.event);
+    const versionPromise = plan.kind === 'nothing' ? Promise.resolve('') : gitleaksVersion(opts.gitleaks, opts.timeoutMs);
+    const { scan, toolError, policy, configSha256 } = await collect(opts, runtime, plan);
+    const version = await versionPromise;
+    const judged = applySuppressions(scan?.findings ?? [], policy, opts.now);
+    const suppressed = judged.reported.length - judged.open.length;
+    const { status, summary } = judgeSecrets({
+        ...(toolError !== undefined ? { toolError } : {}),
+        ...(plan.kind === 'nothing' ? { nothingToScan: plan.description } : {}),
+        range: scan?.range ?? '',
+        commitsScanned: scan?.commitsScanned ?? 0,
+        filesScanned: scan?.filesScanned ?? 0,
+        skipped: scan?.skipped ?? [],
+        open: judged.open.length,
+        suppressed,
+        expired: judged.expired,
+    });
+    const verdictReached = status === 'pass' || status === 'fail';
+    // Nothing was judged on error or skip: every exception would look unused.
+    const unused = verdictReached ? judged.unused : [];
+    if (scan)
+        warnAbout(runtime, policy, unused);
+    const files = writeReportFiles(opts.outputDir, verdictReached, judged.reported, version);
     return {
         gate: 'secrets',
         status,
         summary,
         tool: { name: 'gitleaks', version, ...(configSha256 ? { configSha256 } : {}) },
         metrics: {
-            findings: open.length,
+            findings: judged.open.length,
             suppressed,
             commitsScanned: scan?.commitsScanned ?? 0,
             filesScanned: scan?.filesScanned ?? 0,
-            skipped: skippedCount,
-            expiredExceptions: ledgerReport.expired.length,
+            skipped: scan?.skipped.length ?? 0,
+            expiredExceptions: judged.expired.length,
             unusedExceptions: unused.length,
         },
-        findings,
-        details: {
-            scope: o.scope,
-            plan: plan.kind,
-            range: scan?.range ?? '',
-            ...(scan?.note ? { note: scan.note } : {}),
-            config: policy.configSource,
-            ...(policy.from ? { policyFrom: policy.from } : {}),
-            ...(policy.changedInRange.length > 0 ? { policyChangedInRange: policy.changedInRange } : {}),
-            gitleaksRuns: scan?.gitleaksRuns ?? 0,
-            ...(skippedCount ? { skipped: scan.skipped.slice(0, 200) } : {}),
-            ...(scan?.head ? { head: scan.head } : {}),
-            ...(scan?.base ? { base: scan.base } : {}),
-        },
+        findings: toEvidenceFindings(judged.open, judged.expiredFor),
+        details: renderDetails(opts.scope, plan.kind, scan, policy),
         startedAt: clock.startedAt,
         durationMs: clock.elapsed(),
-        outputs: {
-            findings: open.length,
-            'commits-scanned': scan?.commitsScanned ?? 0,
-            'sarif-path': sarifPath,
-            'report-path': reportPath,
-        },
-        summarySections: sections,
+        outputs: { findings: judged.open.length, 'commits-scanned': scan?.commitsScanned ?? 0, 'sarif-path': files.sarifPath, 'report-path': files.reportPath },
+        summarySections: renderSections({ ...(toolError !== undefined ? { toolError } : {}), ...(scan ? { scan } : {}), policy, version, reported: judged.reported, expired: judged.expired, unused }),
     };
 }
 
@@ -53046,8 +53285,61 @@ async function installTool(req) {
     return { path, version, fromCache, sha256: asset.sha256 };
 }
 
-;// CONCATENATED MODULE: ./src/actions/secrets/main.ts
+;// CONCATENATED MODULE: ./src/tools/gitleaks.ts
+/**
+ * The gitleaks executable a secrets scan runs: the one named by `gitleaks-path`, or the version
+ * pinned (with sha256 sums) in the tool catalog, installed and verified by the installer. The
+ * gate receives the resolved path; an install that fails is a ToolError (the gate could not
+ * judge, and nothing unverified ran); a bad input is a ConfigurationError naming it.
+ */
 
+
+
+
+
+
+/** `mirror-url`: checked by the installer's rule (http(s), no credentials, never echoed). */
+function mirrorUrlInput(value) {
+    return value === '' ? undefined : checkMirrorUrl(value);
+}
+/** `gitleaks-version`: one of the versions pinned (with sha256 sums) in the tool catalog. */
+function gitleaksVersionInput(value) {
+    const pinned = Object.keys(TOOL_CATALOG.gitleaks?.versions ?? {});
+    const version = value.replace(/^v/, '');
+    if (!pinned.includes(version)) {
+        throw new errors_ConfigurationError(`input "gitleaks-version" is ${JSON.stringify(value.slice(0, 40))}, which is not pinned in release-safety's tool catalog: use ${pinned.join(' or ')} (pinned versions), or install gitleaks yourself and set "gitleaks-path"`);
+    }
+    return version;
+}
+/** What installTool is asked for: validated inputs, and the install directory added to PATH for later steps. */
+function gitleaksInstallRequest(req) {
+    const mirrorUrl = mirrorUrlInput(req.mirrorUrl);
+    return { tool: 'gitleaks', version: gitleaksVersionInput(req.version), ...(mirrorUrl ? { mirrorUrl } : {}), tempDir: req.tempDir, log: req.log, addPath: req.addPath };
+}
+/** The gitleaks to run: the override when given, else the pinned install. */
+async function resolveGitleaks(req) {
+    // Checked whether or not it is used: a URL with credentials in a workflow is a mistake either way.
+    mirrorUrlInput(req.mirrorUrl);
+    if (req.path !== '') {
+        const path = (0,external_node_path_namespaceObject.isAbsolute)(req.path) ? req.path : (0,external_node_path_namespaceObject.resolve)(req.workspace, req.path);
+        if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile()) {
+            throw new errors_ConfigurationError(`input "gitleaks-path" names ${JSON.stringify(req.path)}, which is not a file: give the path of an installed gitleaks executable, or leave it empty to install the pinned version`);
+        }
+        return path;
+    }
+    const request = gitleaksInstallRequest(req);
+    try {
+        const installed = await req.log.group(`install gitleaks ${request.version}`, () => installTool(request));
+        return installed.path;
+    }
+    catch (error) {
+        if (error instanceof errors_ConfigurationError)
+            throw error;
+        throw new ToolError(`gitleaks ${req.version} could not be installed: ${errorMessage(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/actions/secrets/main.ts
 
 
 
@@ -53071,24 +53363,6 @@ const inputs = {
     'repository-path': stringInput(''),
     ...commonGateInputs,
 };
-/** `mirror-url`: checked by the installer's rule (http(s), no credentials, never echoed). */
-function mirrorUrlInput(value) {
-    return value === '' ? undefined : checkMirrorUrl(value);
-}
-/** `gitleaks-version`: one of the versions pinned (with sha256 sums) in the tool catalog. */
-function gitleaksVersionInput(value) {
-    const pinned = Object.keys(TOOL_CATALOG.gitleaks?.versions ?? {});
-    const version = value.replace(/^v/, '');
-    if (!pinned.includes(version)) {
-        throw new errors_ConfigurationError(`input "gitleaks-version" is ${JSON.stringify(value.slice(0, 40))}, which is not pinned in release-safety's tool catalog: use ${pinned.join(' or ')} (pinned versions), or install gitleaks yourself and set "gitleaks-path"`);
-    }
-    return version;
-}
-/** What installTool is asked for: validated inputs, and the install directory added to PATH for later steps. */
-function gitleaksInstallRequest(i, tempDir, log) {
-    const mirrorUrl = mirrorUrlInput(i['mirror-url']);
-    return { tool: 'gitleaks', version: gitleaksVersionInput(i['gitleaks-version']), ...(mirrorUrl ? { mirrorUrl } : {}), tempDir, log, addPath: addPath };
-}
 /** `path` as a repository path (`/`-separated), or undefined when it is outside the repository. */
 function main_repoRelative(repoDir, path) {
     const rel = (0,external_node_path_namespaceObject.relative)(repoDir, path);
@@ -53102,97 +53376,97 @@ function fileInput(input, value, workspace, form) {
         throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: ${form}`);
     return path;
 }
+/**
+ * The policy files, where a scan finds them: gitleaks' own discovery order for the config
+ * (--config, GITLEAKS_CONFIG, then <repository>/.gitleaks.toml), the baseline and the exceptions.
+ * The `*Rel` paths are what a range scan reads at its base commit instead (see gates/secrets/policy.ts).
+ */
+function policyFiles(inputs, repository, env) {
+    let configPath;
+    let configRel;
+    let configSource = "gitleaks' default rules";
+    if (inputs.config !== '') {
+        configPath = fileInput('config', inputs.config, repository, 'give the path of a gitleaks TOML config relative to the repository root, e.g. .gitleaks.toml');
+        configRel = main_repoRelative(repository, configPath);
+        configSource = inputs.config;
+    }
+    else if (env.GITLEAKS_CONFIG) {
+        configPath = fileInput('config', env.GITLEAKS_CONFIG, repository, 'GITLEAKS_CONFIG must name a gitleaks TOML config');
+        configRel = main_repoRelative(repository, configPath);
+        configSource = `GITLEAKS_CONFIG (${env.GITLEAKS_CONFIG})`;
+    }
+    else if (env.GITLEAKS_CONFIG_TOML) {
+        configSource = 'GITLEAKS_CONFIG_TOML';
+    }
+    else {
+        configRel = '.gitleaks.toml';
+        if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(repository, '.gitleaks.toml'))) {
+            configPath = (0,external_node_path_namespaceObject.join)(repository, '.gitleaks.toml');
+            configSource = '.gitleaks.toml';
+        }
+    }
+    const baselinePath = inputs['baseline-path'] !== '' ? fileInput('baseline-path', inputs['baseline-path'], repository, 'give a gitleaks JSON report relative to the repository root') : undefined;
+    const exceptionsNamed = inputs['exceptions-file'] !== '';
+    const exceptionsRel = exceptionsNamed ? inputs['exceptions-file'] : DEFAULT_EXCEPTIONS_PATH;
+    const exceptionsAbs = (0,external_node_path_namespaceObject.isAbsolute)(exceptionsRel) ? exceptionsRel : (0,external_node_path_namespaceObject.join)(repository, exceptionsRel);
+    // Messages name the file as the user wrote it, not the runner's absolute path.
+    const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed, exceptionsRel);
+    const baselineRel = baselinePath ? main_repoRelative(repository, baselinePath) : undefined;
+    const exceptionsInRepo = main_repoRelative(repository, exceptionsAbs);
+    return {
+        ...(configPath ? { configPath } : {}),
+        ...(configRel !== undefined ? { configRel } : {}),
+        configSource,
+        gitleaksIgnorePath: (0,external_node_path_namespaceObject.join)(repository, '.gitleaksignore'),
+        ...(baselinePath ? { baselinePath } : {}),
+        ...(baselineRel !== undefined ? { baselineRel } : {}),
+        exceptions,
+        ...(exceptionsInRepo !== undefined ? { exceptionsRel: exceptionsInRepo } : {}),
+    };
+}
+function scanEvent(ctx) {
+    return {
+        eventName: ctx.eventName,
+        headSha: ctx.headSha,
+        ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
+        ref: ctx.ref,
+        ...(ctx.forced !== undefined ? { forced: ctx.forced } : {}),
+        ...(ctx.created !== undefined ? { created: ctx.created } : {}),
+        ...(ctx.defaultBranch ? { defaultBranch: ctx.defaultBranch } : {}),
+    };
+}
 function run(env = process.env) {
     return runGateAction({
         gate: 'secrets',
         shape: inputs,
-        execute: async (i, ctx, rt) => {
+        execute: async (values, ctx, runtime) => {
             // Where actions/checkout put the repository ("path:"); config, baseline and exceptions
             // paths are relative to it. gitleaks-path and evidence-dir stay workspace-relative.
-            const repository = i['repository-path'] === '' ? ctx.workspace : resolveDirectoryInput('repository-path', i['repository-path'], ctx.workspace);
-            // gitleaks' own discovery order: --config, GITLEAKS_CONFIG, then <repository>/.gitleaks.toml.
-            // configRel is what a range scan reads at its base commit instead (see gates/secrets/policy.ts).
-            let configPath;
-            let configRel;
-            let configSource = "gitleaks' default rules";
-            if (i.config !== '') {
-                configPath = fileInput('config', i.config, repository, 'give the path of a gitleaks TOML config relative to the repository root, e.g. .gitleaks.toml');
-                configRel = main_repoRelative(repository, configPath);
-                configSource = i.config;
-            }
-            else if (env.GITLEAKS_CONFIG) {
-                configPath = fileInput('config', env.GITLEAKS_CONFIG, repository, 'GITLEAKS_CONFIG must name a gitleaks TOML config');
-                configRel = main_repoRelative(repository, configPath);
-                configSource = `GITLEAKS_CONFIG (${env.GITLEAKS_CONFIG})`;
-            }
-            else if (env.GITLEAKS_CONFIG_TOML) {
-                configSource = 'GITLEAKS_CONFIG_TOML';
-            }
-            else {
-                configRel = '.gitleaks.toml';
-                if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(repository, '.gitleaks.toml'))) {
-                    configPath = (0,external_node_path_namespaceObject.join)(repository, '.gitleaks.toml');
-                    configSource = '.gitleaks.toml';
-                }
-            }
-            const baselinePath = i['baseline-path'] !== '' ? fileInput('baseline-path', i['baseline-path'], repository, 'give a gitleaks JSON report relative to the repository root') : undefined;
-            const exceptionsNamed = i['exceptions-file'] !== '';
-            const exceptionsRel = exceptionsNamed ? i['exceptions-file'] : DEFAULT_EXCEPTIONS_PATH;
-            const exceptionsAbs = (0,external_node_path_namespaceObject.isAbsolute)(exceptionsRel) ? exceptionsRel : (0,external_node_path_namespaceObject.join)(repository, exceptionsRel);
-            // Messages name the file as the user wrote it, not the runner's absolute path.
-            const exceptions = loadExceptions(exceptionsAbs, exceptionsNamed, exceptionsRel);
-            const baselineRel = baselinePath ? main_repoRelative(repository, baselinePath) : undefined;
-            const exceptionsInRepo = main_repoRelative(repository, exceptionsAbs);
-            // Checked whether or not it is used: a URL with credentials in a workflow is a mistake either way.
-            mirrorUrlInput(i['mirror-url']);
-            let gitleaks;
-            if (i['gitleaks-path'] !== '') {
-                gitleaks = fileInput('gitleaks-path', i['gitleaks-path'], ctx.workspace, 'give the path of an installed gitleaks executable, or leave it empty to install the pinned version');
-            }
-            else {
-                const started = new Date();
-                const request = gitleaksInstallRequest(i, rt.tempDir, rt.log);
-                try {
-                    const installed = await rt.log.group(`install gitleaks ${request.version}`, () => installTool(request));
-                    gitleaks = installed.path;
-                }
-                catch (error) {
-                    if (error instanceof errors_ConfigurationError)
-                        throw error;
-                    // A download or checksum failure: the gate could not judge, and nothing unverified ran.
-                    return errorReport('secrets', `gitleaks ${i['gitleaks-version']} could not be installed: ${errorMessage(error)}`, started.toISOString(), Date.now() - started.getTime());
-                }
-            }
+            const repository = values['repository-path'] === '' ? ctx.workspace : resolveDirectoryInput('repository-path', values['repository-path'], ctx.workspace);
+            const policy = policyFiles(values, repository, env);
+            const gitleaks = await resolveGitleaks({
+                path: values['gitleaks-path'],
+                version: values['gitleaks-version'],
+                mirrorUrl: values['mirror-url'],
+                workspace: ctx.workspace,
+                tempDir: runtime.tempDir,
+                log: runtime.log,
+                addPath: addPath,
+            });
+            const repoLocation = values['repository-path'] === ''
+                ? { label: `the workspace (${ctx.workspace})`, input: 'repository-path' }
+                : { label: `repository-path ${JSON.stringify(values['repository-path'])} (${repository})` };
             return runSecretsGate({
                 gitleaks,
-                scope: i.scope,
-                event: {
-                    eventName: ctx.eventName,
-                    headSha: ctx.headSha,
-                    ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
-                    ref: ctx.ref,
-                    ...(ctx.forced !== undefined ? { forced: ctx.forced } : {}),
-                    ...(ctx.created !== undefined ? { created: ctx.created } : {}),
-                    ...(ctx.defaultBranch ? { defaultBranch: ctx.defaultBranch } : {}),
-                },
+                scope: values.scope,
+                event: scanEvent(ctx),
                 repoDir: repository,
-                repoLocation: i['repository-path'] === ''
-                    ? { label: `the workspace (${ctx.workspace})`, input: 'repository-path' }
-                    : { label: `repository-path ${JSON.stringify(i['repository-path'])} (${repository})` },
-                policy: {
-                    ...(configPath ? { configPath } : {}),
-                    ...(configRel !== undefined ? { configRel } : {}),
-                    configSource,
-                    gitleaksIgnorePath: (0,external_node_path_namespaceObject.join)(repository, '.gitleaksignore'),
-                    ...(baselinePath ? { baselinePath } : {}),
-                    ...(baselineRel !== undefined ? { baselineRel } : {}),
-                    exceptions,
-                    ...(exceptionsInRepo !== undefined ? { exceptionsRel: exceptionsInRepo } : {}),
-                },
+                repoLocation,
+                policy,
                 now: new Date(),
-                outputDir: (0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety', 'secrets'),
-                timeoutMs: i['timeout-seconds'] * 1000,
-            }, rt);
+                outputDir: (0,external_node_path_namespaceObject.join)(runtime.tempDir, 'release-safety', 'secrets'),
+                timeoutMs: values['timeout-seconds'] * 1000,
+            }, runtime);
         },
     }, env);
 }

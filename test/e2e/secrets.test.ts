@@ -267,7 +267,7 @@ describe('secrets gate: a scan that cannot judge', () => {
 });
 
 describe('secrets gate: .gitattributes cannot hide added lines', () => {
-  it('a pull request adding "*.env -diff" / "secrets/** binary" with keys is scanned; a real binary is counted as skipped', async () => {
+  it('a pull request adding "*.env -diff" / "secrets/** binary" with keys is scanned; a real binary\'s text is scanned too', async () => {
     const repo = initRepo();
     const base = repo.head();
     repo.git('checkout', '-q', '-b', 'attributes');
@@ -283,11 +283,14 @@ describe('secrets gate: .gitattributes cannot hide added lines', () => {
     expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '2', 'commits-scanned': '2' });
     const ev = evidenceOf(r);
     expect(ev.findings.map((f) => `${f.commit}:${f.file}:${f.line}`).sort()).toEqual([`${c1}:config/prod.env:1`, `${c1}:secrets/token.txt:1`]);
-    expect(ev.metrics.skipped).toBe(1);
-    expect(ev.details.skipped).toEqual([{ commit: c2, path: 'assets/logo.bin', reason: 'binary content (NUL bytes)' }]);
-    expect(ev.summary).toContain('1 skipped');
-    expect(r.summary).toContain('Not scanned (1)');
-    expect(r.summary).toContain('assets/logo.bin');
+    expect(ev.findings.some((f) => f.commit === c2)).toBe(false);
+    // A NUL byte no longer takes a file out of the scan: the binary's text is scanned too.
+    expect(ev.metrics).toMatchObject({ skipped: 0, filesScanned: 4 });
+    expect(ev.details.skipped).toBeUndefined();
+    expect(ev.details.withNulBytes).toBe(1);
+    expect(ev.summary).not.toContain('skipped');
+    expect(r.summary).not.toContain('Not scanned');
+    expect(r.summary).toContain('held NUL bytes');
     expect(allArtifacts(r)).not.toContain(envKey);
     expect(allArtifacts(r)).not.toContain(token);
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LayeredScratchTree, PatchParser, RESERVED_DIR, reportedScratchPath, unquoteGitPath, type AddedFile } from './patch.js';
+import { ARCHIVE_NAME_SUFFIX, LayeredScratchTree, PatchParser, RESERVED_DIR, reportedScratchPath, scannableName, unquoteGitPath, type AddedFile } from './patch.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -76,12 +76,55 @@ describe('PatchParser', () => {
     for (const size of [1, 7, 64]) expect(parseAll(LOG, size)).toEqual(whole);
   });
 
-  it('reports a file whose added lines hold NUL bytes once, as binary, without its content', () => {
+  it('keeps the text of a file whose added lines hold NUL bytes, the NUL bytes removed (a NUL never hides a line)', () => {
     const log = [`\x01${A}`, 'diff --git a/blob.bin b/blob.bin', 'new file mode 100644', '--- /dev/null', '+++ b/blob.bin', '@@ -0,0 +1,3 @@', '+PNG', '+\0\0\x01key', '+more', 'diff --git a/x.env b/x.env', '--- /dev/null', '+++ b/x.env', '@@ -0,0 +1 @@', '+K=1', ''].join('\n');
     expect(parseAll(log).files).toEqual([
-      { commit: A, path: 'blob.bin', hunks: [], binary: true },
+      { commit: A, path: 'blob.bin', hunks: [{ start: 1, lines: ['PNG', '\x01key', 'more'] }], nulBytes: true },
       { commit: A, path: 'x.env', hunks: [{ start: 1, lines: ['K=1'] }] },
     ]);
+  });
+
+  it('reads UTF-16 text as its characters (NUL bytes of the encoding removed)', () => {
+    const utf16 = Buffer.from('KEY=abc\n', 'utf16le').toString('latin1').split('\n');
+    const log = [`\x01${A}`, 'diff --git a/c.ini b/c.ini', '--- /dev/null', '+++ b/c.ini', '@@ -0,0 +1,2 @@', `+${utf16[0]}`, `+${utf16[1]}`, ''].join('\n');
+    expect(parseAll(log).files[0]!.hunks[0]!.lines).toEqual(['KEY=abc', '']);
+  });
+
+  it('reads combined diffs (--cc) of octopus merges: only lines new against every parent, at their result line', () => {
+    const log = [
+      `\x01${A}`,
+      '',
+      'diff --cc merged.txt',
+      'index 0000000,0000000,0000000..d5f7fc3',
+      'new file mode 100644',
+      '--- /dev/null',
+      '+++ b/merged.txt',
+      '@@@@ -1,0 -1,0 -1,0 +1,1 @@@@',
+      '+++added',
+      'diff --cc one.txt',
+      'index df967b9,6d8dab9,df967b9..ced7850',
+      '--- a/one.txt',
+      '+++ b/one.txt',
+      '@@@@ -2,0 -2,1 -2,0 +2,4 @@@@ base',
+      '+ +from parent two',
+      '+++NEW three',
+      '- -removed',
+      '++ from parent three',
+      '+++NEW five',
+      'diff --cc gone.txt',
+      '--- a/gone.txt',
+      '+++ /dev/null',
+      '@@@@ -1,1 -1,1 -1,1 +0,0 @@@@',
+      '---x',
+      '',
+    ].join('\n');
+    const { files, commits } = parseAll(log);
+    expect(commits).toEqual([A]);
+    expect(files).toEqual([
+      { commit: A, path: 'merged.txt', hunks: [{ start: 1, lines: ['added'] }] },
+      { commit: A, path: 'one.txt', hunks: [{ start: 3, lines: ['NEW three'] }, { start: 5, lines: ['NEW five'] }] },
+    ]);
+    for (const size of [1, 5]) expect(parseAll(log, size).files).toEqual(files);
   });
 
   it('counts commits without changes', () => {
@@ -107,9 +150,7 @@ describe('reportedScratchPath', () => {
 
 describe('LayeredScratchTree', () => {
   const roots: string[] = [];
-  afterAll(() => {
-    for (const root of roots) rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
   function tree(maxBuffered?: number, foldCase?: boolean) {
     const root = mkdtempSync(join(tmpdir(), 'rs-secrets-unit-'));
@@ -224,5 +265,39 @@ describe('LayeredScratchTree', () => {
     expect(readFileSync(join(root, '0', 'f.txt'), 'utf8')).toBe('aaaa\n');
     expect(readFileSync(join(root, '1', 'f.txt'), 'utf8')).toBe('\nbbbb\n');
     expect(t.commitAt(join(root, '1'), 'f.txt', 2)).toBe(B);
+  });
+});
+
+describe('LayeredScratchTree: nothing gitleaks would skip by name or first bytes', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rs-layers-guard-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('with a leading blank line, no added content sits at byte 0; lines map back', () => {
+    const t = new LayeredScratchTree(join(root, 'lead'), new Set(), undefined, false, 1);
+    t.add({ commit: A, path: 'mz.txt', hunks: [{ start: 1, lines: ['MZ', 'token'] }] });
+    t.flush();
+    const dir = t.layerDirs()[0]!;
+    expect(readFileSync(join(dir, 'mz.txt'), 'utf8')).toBe('\nMZ\ntoken\n');
+    expect(t.origin(dir, 'mz.txt', 3)).toEqual({ commit: A, path: 'mz.txt', line: 2 });
+    expect(t.origin(dir, 'mz.txt', 1)).toBeUndefined();
+  });
+
+  it('a file named like an archive is written under another name and mapped back; originsOf lists its commits', () => {
+    const t = new LayeredScratchTree(join(root, 'archive'), new Set(), undefined, false);
+    t.add({ commit: A, path: 'deploy/creds.ZIP', hunks: [{ start: 1, lines: ['k=1'] }] });
+    t.add({ commit: B, path: 'deploy/creds.ZIP', hunks: [{ start: 2, lines: ['k=2'] }] });
+    t.add({ commit: B, path: 'app.jar', hunks: [{ start: 1, lines: ['j'] }], nulBytes: true });
+    t.flush();
+    const dir = t.layerDirs()[0]!;
+    const scratch = `deploy/creds_ZIP${ARCHIVE_NAME_SUFFIX}`;
+    expect(scannableName('docs/a.brand.txt')).toBe(`docs/a_brand_txt${ARCHIVE_NAME_SUFFIX}`);
+    expect(scannableName('dir.tar/plain.txt')).toBe('dir.tar/plain.txt');
+    expect(existsSync(join(dir, 'deploy/creds.ZIP'))).toBe(false);
+    expect(readFileSync(join(dir, scratch), 'utf8')).toBe('k=1\nk=2\n');
+    expect(t.origin(dir, scratch, 2)).toEqual({ commit: B, path: 'deploy/creds.ZIP', line: 2 });
+    expect(t.originsOf(dir, scratch)).toEqual([{ commit: A, path: 'deploy/creds.ZIP' }, { commit: B, path: 'deploy/creds.ZIP' }]);
+    expect(t.originsOf(dir, 'nope')).toEqual([]);
+    expect(existsSync(join(dir, 'app.jar'))).toBe(true);
+    expect(t.stats.withNulBytes).toBe(1);
   });
 });

@@ -28,142 +28,19 @@ export interface AddedFile {
   path: string;
   hunks: AddedHunk[];
   /**
-   * The added lines hold NUL bytes: really binary content (git log runs with --text, so a
-   * .gitattributes `-diff` or `binary` line cannot hide a text file). No hunks are kept.
+   * Content that was left out of the scan as binary. The parser never sets it (it scans the
+   * text of every added line, see `nulBytes`); a caller may, and the tree counts it as skipped.
    */
   binary?: boolean;
+  /**
+   * The added lines held NUL bytes (a binary, a UTF-16 file, or text with a stray NUL). They are
+   * kept with the NUL bytes removed: a NUL must never hide the text around it, and removing it
+   * turns UTF-16 text into the characters gitleaks' rules match.
+   */
+  nulBytes?: boolean;
 }
 
-const COMMIT_MARK = '\x01';
-const HUNK = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/;
-
-/** Undoes git's C-style quoting of unusual path names ("a\tb", octal escapes for bytes). */
-export function unquoteGitPath(raw: string): string {
-  if (!raw.startsWith('"') || !raw.endsWith('"') || raw.length < 2) return raw;
-  const body = raw.slice(1, -1);
-  const bytes: number[] = [];
-  const simple: Record<string, number> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, '\\': 92 };
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i]!;
-    if (ch !== '\\') {
-      bytes.push(...Buffer.from(ch, 'utf8'));
-      continue;
-    }
-    const next = body[i + 1] ?? '';
-    if (/[0-7]/.test(next)) {
-      bytes.push(Number.parseInt(body.slice(i + 1, i + 4), 8));
-      i += 3;
-    } else {
-      bytes.push(simple[next] ?? next.charCodeAt(0));
-      i += 1;
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
-}
-
-/**
- * Incremental parser of `git log --format=%x01%H -p -U0 --text --src-prefix=a/ --dst-prefix=b/`.
- * Only added lines are kept; deleted files (+++ /dev/null) yield nothing, and a file whose added
- * lines hold NUL bytes is reported once with `binary: true` and no content. With -U0 every
- * hunk's added lines are contiguous from the +start of its header.
- */
-export class PatchParser {
-  private pending = '';
-  private commit = '';
-  private path: string | undefined;
-  private file: AddedFile | undefined;
-  private hunk: AddedHunk | undefined;
-  private inHeader = false;
-  private nextLine = 0;
-  commits = 0;
-
-  constructor(
-    private readonly onFile: (file: AddedFile) => void,
-    private readonly onCommit: (sha: string) => void = () => {},
-  ) {}
-
-  write(chunk: string): void {
-    this.pending += chunk;
-    let start = 0;
-    for (;;) {
-      const nl = this.pending.indexOf('\n', start);
-      if (nl < 0) break;
-      this.line(this.pending.slice(start, nl));
-      start = nl + 1;
-    }
-    this.pending = this.pending.slice(start);
-  }
-
-  end(): void {
-    if (this.pending !== '') this.line(this.pending);
-    this.pending = '';
-    this.closeFile();
-  }
-
-  private closeFile(): void {
-    if (this.file && (this.file.hunks.length > 0 || this.file.binary)) this.onFile(this.file);
-    this.file = undefined;
-    this.hunk = undefined;
-    this.path = undefined;
-  }
-
-  private line(text: string): void {
-    if (this.hunk) {
-      const c = text[0];
-      if (c === '+') {
-        if (this.file?.binary) return;
-        if (text.includes('\0')) {
-          // Binary content: dropped (memory stays bounded on large blobs) and reported as skipped.
-          this.file!.binary = true;
-          this.file!.hunks = [];
-          return;
-        }
-        this.hunk.lines.push(text.slice(1));
-        this.nextLine++;
-        return;
-      }
-      if (c === '-' || c === '\\' || c === ' ') return;
-      // Anything else ends the hunk and is read as a header line below.
-      this.hunk = undefined;
-    }
-    if (text.startsWith(COMMIT_MARK)) {
-      this.closeFile();
-      this.commit = text.slice(1).trim().toLowerCase();
-      this.commits++;
-      this.onCommit(this.commit);
-      this.inHeader = false;
-      return;
-    }
-    if (text.startsWith('diff --git ') || text.startsWith('diff --cc ') || text.startsWith('diff --combined ')) {
-      this.closeFile();
-      this.inHeader = true;
-      return;
-    }
-    if (!this.inHeader && !this.file) return;
-    if (text.startsWith('+++ ')) {
-      let target = text.slice(4);
-      if (target.endsWith('\t')) target = target.slice(0, -1);
-      if (target === '/dev/null') {
-        this.path = undefined;
-      } else {
-        const unquoted = unquoteGitPath(target);
-        this.path = unquoted.startsWith('b/') ? unquoted.slice(2) : unquoted;
-        this.file = { commit: this.commit, path: this.path, hunks: [] };
-      }
-      this.inHeader = false;
-      return;
-    }
-    const m = HUNK.exec(text);
-    if (m && this.file) {
-      const start = Number(m[1]);
-      const count = m[2] === undefined ? 1 : Number(m[2]);
-      if (count === 0 || this.file.binary) return;
-      this.hunk = { start, lines: [] };
-      this.nextLine = start;
-      this.file.hunks.push(this.hunk);
-    }
-  }
-}
+export { PatchParser, unquoteGitPath } from './parser.js';
 
 // ---- layers -------------------------------------------------------------------------------
 
@@ -196,6 +73,25 @@ interface Layer {
 
 /** Where reserved root files (.gitleaksignore, .gitleaks.toml) are scanned in a layer. */
 export const RESERVED_DIR = '.release-safety-reserved';
+
+/**
+ * gitleaks (8.28, through its archive library) takes a file for an archive when its base name
+ * merely CONTAINS one of these extensions (`a.brand.txt`, `x.gzip.txt`, `creds.zip`), and does
+ * not open it: a text file so named would go unscanned. Measured against the pinned engine.
+ */
+const ARCHIVE_LIKE_NAME = /\.(?:7z|br|bz2|gz|lz|lz4|mz|rar|sz|tar|xz|zip|zst|zz)/i;
+export const ARCHIVE_NAME_SUFFIX = '.release-safety-text';
+
+/**
+ * The name a file is scanned under so gitleaks opens it: an archive-like base name has its dots
+ * replaced and a neutral suffix added (findings are mapped back to the real path).
+ */
+export function scannableName(path: string): string {
+  const slash = path.lastIndexOf('/');
+  const name = path.slice(slash + 1);
+  if (!ARCHIVE_LIKE_NAME.test(name)) return path;
+  return `${path.slice(0, slash + 1)}${name.replace(/\./g, '_')}${ARCHIVE_NAME_SUFFIX}`;
+}
 
 /** Where a scratch line came from. */
 export interface LineOrigin {
@@ -241,6 +137,8 @@ export interface LayoutStats {
   movedHunks: number;
   /** (commit, path) pairs left out of the scratch tree, with why. */
   skipped: SkippedFile[];
+  /** (commit, path) pairs whose added lines held NUL bytes, scanned with them removed. */
+  withNulBytes: number;
 }
 
 export class LayeredScratchTree {
@@ -255,7 +153,7 @@ export class LayeredScratchTree {
   private readonly commitIds: string[] = [];
   private readonly commitIndex = new Map<string, number>();
   private buffered = 0;
-  readonly stats: LayoutStats = { filesScanned: 0, linesAdded: 0, layers: 0, movedHunks: 0, skipped: [] };
+  readonly stats: LayoutStats = { filesScanned: 0, linesAdded: 0, layers: 0, movedHunks: 0, skipped: [], withNulBytes: 0 };
 
   constructor(
     private readonly root: string,
@@ -264,6 +162,12 @@ export class LayeredScratchTree {
     private readonly maxBufferedBytes = 64 * 1024 * 1024,
     /** macOS and Windows file systems fold case: README and readme are one file there. */
     private readonly foldCase = process.platform === 'darwin' || process.platform === 'win32',
+    /**
+     * Blank lines written before line 1 of every file. gitleaks reads the first bytes of a file
+     * for a file type and skips "application" types (a text file starting "MZ" or "%PDF"): with
+     * a blank first line no added content sits at byte 0.
+     */
+    private readonly leadingBlankLines = 0,
   ) {
     mkdirSync(root, { recursive: true });
   }
@@ -288,7 +192,9 @@ export class LayeredScratchTree {
     }
     // A file gitleaks would read as its own ignore list or config is scanned under another name
     // (its basename kept, so basename allowlists still match) and its findings mapped back.
-    const scratchPath = this.reservedRootFiles.has(file.path) ? `${RESERVED_DIR}/${file.path}` : file.path;
+    let scratchPath = this.reservedRootFiles.has(file.path) ? `${RESERVED_DIR}/${file.path}` : file.path;
+    scratchPath = scannableName(scratchPath);
+    if (file.nulBytes) this.stats.withNulBytes++;
     const layer = this.layerFor(scratchPath);
     let lf = layer.files.get(scratchPath);
     if (!lf) {
@@ -299,10 +205,10 @@ export class LayeredScratchTree {
     for (const h of file.hunks) {
       if (h.lines.length === 0) continue;
       let taken = false;
-      for (let i = 0; i < h.lines.length && !taken; i++) taken = content.has(h.start + i);
+      for (let i = 0; i < h.lines.length && !taken; i++) taken = content.has(h.start + this.leadingBlankLines + i);
       // A taken line number: after the end of the file, one blank line apart so two commits'
       // lines never read as one multi-line match.
-      const start = taken ? lf.lastLine + 2 : h.start;
+      const start = taken ? lf.lastLine + 2 : h.start + this.leadingBlankLines;
       if (taken) this.stats.movedHunks++;
       for (let i = 0; i < h.lines.length; i++) {
         const text = h.lines[i]!;
@@ -387,6 +293,16 @@ export class LayeredScratchTree {
       else return { commit: this.commitIds[s.commit]!, path: s.path, line: line - s.offset };
     }
     return undefined;
+  }
+
+  /** Every (commit, repository path) whose lines the scratch file `path` of the layer at `dir` holds. */
+  originsOf(dir: string, path: string): { commit: string; path: string }[] {
+    const seen = new Map<string, { commit: string; path: string }>();
+    for (const s of this.byDir.get(dir)?.files.get(path)?.segments ?? []) {
+      const commit = this.commitIds[s.commit]!;
+      seen.set(`${commit}\0${s.path}`, { commit, path: s.path });
+    }
+    return [...seen.values()];
   }
 
   /** The commit that added scratch `line` of `path` in the layer at `dir`. */

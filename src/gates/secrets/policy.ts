@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigurationError } from '../../core/errors.js';
+import { ConfigurationError, ToolError } from '../../core/errors.js';
 import { parseExceptions, type ExceptionEntry } from '../../core/exceptions.js';
 import type { Logger } from '../../core/log.js';
 import type { Git } from './range.js';
@@ -85,7 +85,10 @@ async function lsTree(git: Git, rev: string, paths: readonly string[]): Promise<
   return out;
 }
 
-export class PolicyReadError extends Error {}
+/** A policy file at the base commit could not be read: the gate cannot judge. */
+export class PolicyReadError extends ToolError {
+  override readonly name = 'PolicyReadError';
+}
 
 /**
  * The policy as the commit `rev` has it. The range (`revs`, ending at `head`) is checked for

@@ -3,7 +3,7 @@
  * proves the checkout can answer it. Every way the range can be unresolvable is an error that says
  * what to change (almost always `fetch-depth: 0` on actions/checkout), never a silent pass.
  */
-import { ConfigurationError } from '../../core/errors.js';
+import { ConfigurationError, ToolError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
 
 export const SECRETS_SCOPES = ['auto', 'range', 'history', 'tree'] as const;
@@ -144,8 +144,9 @@ export function gitIn(repo: string, defaultTimeoutMs: number): Git {
   };
 }
 
-export class RangeError_ extends Error {
-  override readonly name = 'UnresolvableRange';
+/** The checkout cannot answer the scan plan (shallow, base or head missing, git failing): `error`. */
+export class UnresolvableRangeError extends ToolError {
+  override readonly name = 'UnresolvableRangeError';
 }
 
 async function hasCommit(git: Git, rev: string): Promise<boolean> {
@@ -161,7 +162,7 @@ export interface RepositoryLocation {
 }
 
 /**
- * Checks that the checkout can answer the plan and settles forced pushes. Throws RangeError_
+ * Checks that the checkout can answer the plan and settles forced pushes. Throws UnresolvableRangeError
  * (reported as `error`) when it cannot.
  */
 export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent, where: RepositoryLocation = { label: 'the workspace' }): Promise<ScanPlan> {
@@ -169,15 +170,15 @@ export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent, where
   const inside = await git(['rev-parse', '--is-inside-work-tree']);
   if (inside.code !== 0 || inside.stdout.trim() !== 'true') {
     const moved = where.input ? `; if actions/checkout checks out into a subdirectory (its "path" input), set this action's "${where.input}" to the same path` : '';
-    throw new RangeError_(`${where.label} is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step${moved}`);
+    throw new UnresolvableRangeError(`${where.label} is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step${moved}`);
   }
   const shallow = await git(['rev-parse', '--is-shallow-repository']);
-  if (shallow.code !== 0) throw new RangeError_(`cannot tell whether the checkout is shallow: ${shallow.failure}`);
+  if (shallow.code !== 0) throw new UnresolvableRangeError(`cannot tell whether the checkout is shallow: ${shallow.failure}`);
   if (shallow.stdout.trim() === 'true') {
-    throw new RangeError_(`the checkout is shallow, so the ${plan.range} range cannot be scanned exactly: ${FETCH_DEPTH_HINT}`);
+    throw new UnresolvableRangeError(`the checkout is shallow, so the ${plan.range} range cannot be scanned exactly: ${FETCH_DEPTH_HINT}`);
   }
   if (!(await hasCommit(git, plan.head))) {
-    throw new RangeError_(`the head commit ${plan.head} is not in the checkout: ${FETCH_DEPTH_HINT} and check out the head commit`);
+    throw new UnresolvableRangeError(`the head commit ${plan.head} is not in the checkout: ${FETCH_DEPTH_HINT} and check out the head commit`);
   }
   if (plan.requireBase && !(await hasCommit(git, plan.requireBase))) {
     if (ev.eventName === 'push' && ev.forced && ev.defaultBranch && validBranchName(ev.defaultBranch)) {
@@ -189,7 +190,7 @@ export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent, where
       );
       return resolvePlan(git, fallback, ev, where);
     }
-    throw new RangeError_(`the base commit ${plan.requireBase} is not in the checkout, so the ${plan.range} range cannot be resolved: ${FETCH_DEPTH_HINT}`);
+    throw new UnresolvableRangeError(`the base commit ${plan.requireBase} is not in the checkout, so the ${plan.range} range cannot be resolved: ${FETCH_DEPTH_HINT}`);
   }
   if (plan.requireBase && ev.eventName === 'push' && ev.forced && ev.defaultBranch && validBranchName(ev.defaultBranch)) {
     // before exists but was rewritten away: what is new is what the default branch lacks.
@@ -206,7 +207,7 @@ export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent, where
   if (plan.requireRef) {
     const ref = await git(['rev-parse', '--verify', '--quiet', `${plan.requireRef}^{commit}`]);
     if (ref.code !== 0) {
-      throw new RangeError_(`${plan.requireRef} is not in the checkout, so the commits new to this branch cannot be told apart: ${FETCH_DEPTH_HINT} (it fetches every branch)`);
+      throw new UnresolvableRangeError(`${plan.requireRef} is not in the checkout, so the commits new to this branch cannot be told apart: ${FETCH_DEPTH_HINT} (it fetches every branch)`);
     }
   }
   return plan;
@@ -214,6 +215,6 @@ export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent, where
 
 export async function countCommits(git: Git, plan: Extract<ScanPlan, { kind: 'commits' }>): Promise<number> {
   const r = await git(['rev-list', '--count', ...plan.revs, '--']);
-  if (r.code !== 0) throw new RangeError_(`cannot list the commits of ${plan.range}: ${r.failure}`);
+  if (r.code !== 0) throw new UnresolvableRangeError(`cannot list the commits of ${plan.range}: ${r.failure}`);
   return Number.parseInt(r.stdout.trim(), 10);
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../../core/errors.js';
-import { consoleLogger } from '../../core/log.js';
-import { addPath } from '../../core/runner.js';
-import { gitleaksInstallRequest, gitleaksVersionInput, mirrorUrlInput } from './main.js';
+import { ConfigurationError } from '../core/errors.js';
+import { consoleLogger } from '../core/log.js';
+import { addPath } from '../core/runner.js';
+import { gitleaksInstallRequest, gitleaksVersionInput, mirrorUrlInput } from './gitleaks.js';
 
 describe('secrets action inputs', () => {
   it('mirror-url: http(s) only, no credentials, the value never echoed', () => {
@@ -31,7 +31,7 @@ describe('secrets action inputs', () => {
   });
 
   it('the install puts gitleaks on PATH for later steps (addPath from the runner protocol)', () => {
-    const req = gitleaksInstallRequest({ 'gitleaks-version': '8.28.0', 'mirror-url': '' }, '/tmp/x', consoleLogger(false));
+    const req = gitleaksInstallRequest({ version: '8.28.0', mirrorUrl: '', tempDir: '/tmp/x', log: consoleLogger(false), addPath });
     expect(req).toMatchObject({ tool: 'gitleaks', version: '8.28.0', tempDir: '/tmp/x' });
     expect(req.addPath).toBe(addPath);
     expect(req.mirrorUrl).toBeUndefined();

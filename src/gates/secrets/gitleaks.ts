@@ -1,0 +1,129 @@
+/**
+ * One `gitleaks dir` run and what it proves: exit codes read explicitly (42 = leaks, 0 = none,
+ * anything else = gitleaks failing), the JSON report parsed (secret-free, --redact), and the
+ * files gitleaks says it skipped as binary collected from its debug log so that a skip is never
+ * silent. Every way the run can go wrong is a ToolError: the gate says `error`, never `pass`.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ToolError } from '../../core/errors.js';
+import { describeExit, execTool, lastLines } from '../../core/exec.js';
+import type { Logger } from '../../core/log.js';
+import { parseGitleaksReport, type RawGitleaksFinding } from './report.js';
+
+/** gitleaks exits with this when it found leaks; any other non-zero exit is gitleaks failing. */
+export const LEAKS_EXIT_CODE = 42;
+
+// eslint-disable-next-line no-control-regex -- gitleaks colours its log lines
+const ANSI = /\x1b\[[0-9;]*m/g;
+
+export interface GitleaksDirRun {
+  gitleaks: string;
+  /** --config, when a config applies. */
+  configPath?: string;
+  /** The directory scanned (as `.`). */
+  cwd: string;
+  /** Where the report goes (removed after reading). */
+  reportPath: string;
+  /** An empty file handed to --gitleaks-ignore-path: suppression is the gate's own business. */
+  emptyIgnorePath: string;
+  timeoutMs: number;
+  log: Logger;
+}
+
+export interface GitleaksDirResult {
+  findings: RawGitleaksFinding[];
+  /** Paths (relative to cwd, `/`-separated) gitleaks opened and then skipped as binary, with its reason. */
+  skippedAsBinary: { path: string; reason: string }[];
+}
+
+/**
+ * `path=` of a gitleaks (zerolog console) log line: bare, or Go-quoted when it holds spaces or
+ * quotes. Undefined when it cannot be read; the caller treats that as a skip it cannot place.
+ */
+export function logPath(line: string): string | undefined {
+  const m = /\bpath=("(?:[^"\\]|\\.)*"|\S+)/.exec(line);
+  if (!m) return undefined;
+  const raw = m[1]!;
+  if (!raw.startsWith('"')) return raw;
+  try {
+    return JSON.parse(raw) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `skipping binary file` lines of a gitleaks debug log, as paths and reasons. */
+export function binarySkips(log: string): { path: string; reason: string }[] {
+  const out: { path: string; reason: string }[] = [];
+  for (const line of log.replace(ANSI, '').split('\n')) {
+    if (!line.includes('skipping binary file')) continue;
+    const mime = /\bmime_type=(\S+)/.exec(line)?.[1] ?? 'unknown type';
+    const path = logPath(line);
+    if (path === undefined) throw new ToolError(`gitleaks skipped a file as binary (${mime}) and its log does not say which: ${line.slice(0, 200)}`);
+    out.push({ path: path.replace(/^(?:\.\/)+/, ''), reason: `gitleaks read it as ${mime} and did not scan it` });
+  }
+  return out;
+}
+
+/** Runs gitleaks over `run.cwd`; returns its findings and what it skipped. */
+export async function runGitleaksDir(run: GitleaksDirRun): Promise<GitleaksDirResult> {
+  const args = ['dir', '--no-banner', '--no-color', '--redact', '--log-level', 'debug', '--report-format', 'json', '--report-path', run.reportPath];
+  args.push('--exit-code', String(LEAKS_EXIT_CODE), '--gitleaks-ignore-path', run.emptyIgnorePath);
+  if (run.configPath) args.push('--config', run.configPath);
+  args.push('.');
+  // The debug log is read whole (its skip lines must not be cut off); it is one line per skip.
+  let debugLog = '';
+  const r = await execTool(run.gitleaks, args, {
+    cwd: run.cwd,
+    timeoutMs: run.timeoutMs,
+    maxBuffer: 256 * 1024,
+    onStderr: (chunk) => {
+      debugLog += chunk;
+    },
+    installHint: 'set input "gitleaks-path" to an installed gitleaks, or leave it empty to install the pinned version',
+  });
+  const shown = `${debugLog}\n${r.stdout}`
+    .replace(ANSI, '')
+    .split('\n')
+    .filter((line) => !/^\S+ (?:DBG|TRC) /.test(line))
+    .join('\n');
+  const log = lastLines(shown, 10);
+  if (log) run.log.untrusted(log);
+  if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== LEAKS_EXIT_CODE)) {
+    throw new ToolError(`gitleaks ${describeExit(r)}: ${lastLines(shown, 4) || '(no output)'}`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(run.reportPath, 'utf8');
+  } catch {
+    throw new ToolError(`gitleaks ${describeExit(r)} but wrote no report`);
+  }
+  let findings: RawGitleaksFinding[];
+  try {
+    findings = parseGitleaksReport(text);
+  } catch (error) {
+    throw new ToolError((error as Error).message);
+  } finally {
+    rmSync(run.reportPath, { force: true });
+  }
+  if (r.exitCode === LEAKS_EXIT_CODE && findings.length === 0) throw new ToolError(`gitleaks reported leaks (exit ${LEAKS_EXIT_CODE}) but its report lists none`);
+  if (r.exitCode === 0 && findings.length > 0) throw new ToolError('gitleaks exited 0 but its report lists findings: it did not honour --exit-code');
+  return { findings, skippedAsBinary: binarySkips(debugLog) };
+}
+
+/** `gitleaks version`, or '' when it cannot say (the version is informative only). */
+export async function gitleaksVersion(gitleaks: string, timeoutMs: number): Promise<string> {
+  try {
+    const r = await execTool(gitleaks, ['version'], { timeoutMs: Math.min(timeoutMs, 60_000) });
+    const m = /v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout}\n${r.stderr}`);
+    return r.exitCode === 0 && m ? m[1]! : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Join path inside a scratch dir for the n-th run's report. */
+export function reportPathFor(scratch: string, n: number): string {
+  return join(scratch, `gitleaks-${n}.json`);
+}
