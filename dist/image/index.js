@@ -42828,7 +42828,9 @@ class RegistryClient {
         }
         if (challenge.params.service)
             url.searchParams.set('service', challenge.params.service);
-        url.searchParams.set('scope', scope);
+        // Several scopes (a blob mount needs pull on the source and push on the target) are several parameters.
+        for (const one of scope.split(' '))
+            url.searchParams.append('scope', one);
         const headers = { accept: 'application/json' };
         if (this.basicHeader)
             headers.authorization = this.basicHeader;
@@ -42869,7 +42871,8 @@ class RegistryClient {
      * so credentials never travel to another origin.
      */
     async request(method, path, opts) {
-        const scope = opts.repository ? `repository:${opts.repository}:${(opts.actions ?? ['pull']).join(',')}` : 'registry:catalog:*';
+        const own = opts.repository ? `repository:${opts.repository}:${(opts.actions ?? ['pull']).join(',')}` : 'registry:catalog:*';
+        const scope = opts.alsoPull ? `${own} repository:${opts.alsoPull}:pull` : own;
         const url = `${this.baseUrl}${path}`;
         for (let authTry = 0; authTry < 2; authTry++) {
             if (this.scheme === 'bearer' && !this.tokens.has(scope) && this.bearerChallenge) {
@@ -42924,6 +42927,10 @@ class RegistryClient {
         }
         throw new RegistryError(`${what}: more than ${MAX_REDIRECTS} redirects`, 'protocol');
     }
+    /** An authenticated registry request for the operations in content.ts (blobs, mounts, referrers). */
+    call(method, path, opts) {
+        return this.request(method, path, opts);
+    }
     /** Checks that the registry answers and, when given, that the credentials get the scope. */
     async ping(repository, actions = ['pull']) {
         const what = `checking access to ${this.registry}/${repository}`;
@@ -42965,6 +42972,13 @@ class RegistryClient {
     }
     /** PUTs exact manifest bytes under a tag or digest; returns the digest computed from the bytes. */
     async putManifest(repository, reference, bytes, mediaType) {
+        return (await this.pushManifest(repository, reference, bytes, mediaType)).digest;
+    }
+    /**
+     * PUTs exact manifest bytes with their own media type; also returns the OCI-Subject header a
+     * registry with the referrers API sends for a manifest with a subject (absent otherwise).
+     */
+    async pushManifest(repository, reference, bytes, mediaType) {
         const what = `pushing the manifest ${this.registry}/${repository}:${reference}`;
         const digest = sha256Digest(bytes);
         if (DIGEST_PATTERN.test(reference) && reference !== digest)
@@ -42984,7 +42998,8 @@ class RegistryClient {
         if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
             throw new RegistryError(`${what}: the registry stored ${claimed} but the bytes hash to ${digest}`, 'mismatch');
         }
-        return digest;
+        const ociSubject = res.headers.get('oci-subject');
+        return ociSubject ? { digest, ociSubject } : { digest };
     }
     /** Fetches a blob (an image config, not layers) and verifies it against its digest. */
     async getBlob(repository, digest, maxBytes = 16 * 1024 * 1024) {

@@ -145,7 +145,7 @@ module.exports = Comparator
 const parseOptions = __webpack_require__(356)
 const { safeRe: re, t } = __webpack_require__(5471)
 const cmp = __webpack_require__(8646)
-const debug = __webpack_require__(3540)
+const debug = __webpack_require__(1159)
 const SemVer = __webpack_require__(7163)
 const Range = __webpack_require__(6782)
 
@@ -379,7 +379,7 @@ const cache = new LRU()
 
 const parseOptions = __webpack_require__(356)
 const Comparator = __webpack_require__(9379)
-const debug = __webpack_require__(3540)
+const debug = __webpack_require__(1159)
 const SemVer = __webpack_require__(7163)
 const trimComparatorWhitespace = __webpack_require__(9737)
 const {
@@ -741,7 +741,7 @@ const testSet = (set, version, options) => {
 
 
 
-const debug = __webpack_require__(3540)
+const debug = __webpack_require__(1159)
 const { MAX_LENGTH, MAX_SAFE_INTEGER } = __webpack_require__(5101)
 const { safeRe: re, t } = __webpack_require__(5471)
 
@@ -1822,7 +1822,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3540:
+/***/ 1159:
 /***/ ((module) => {
 
 
@@ -1959,7 +1959,7 @@ const {
   MAX_SAFE_BUILD_LENGTH,
   MAX_LENGTH,
 } = __webpack_require__(5101)
-const debug = __webpack_require__(3540)
+const debug = __webpack_require__(1159)
 exports = module.exports = {}
 
 // The actual regexps go on exports.re
