@@ -12688,7 +12688,7 @@ async function runPullRequest(work, setup, broken, drill, number) {
             say(`  ${line}`);
     const table = lines.findIndex((l) => l === 'release-safety pipeline:');
     if (table >= 0)
-        for (const line of lines.slice(table, table + 10).filter((l) => /^(release-safety pipeline:|  \S|verdict:)/.test(l)))
+        for (const line of lines.slice(table, table + 10).filter((l) => /^(release-safety pipeline:| {2}\S|verdict:)/.test(l)))
             say(`  ${line}`);
     if (table < 0)
         say(`  the pipeline left no result table (exit ${run.exitCode}): ${run.stdout.slice(-600)}`);

@@ -43037,93 +43037,7 @@ function manifestMediaType(bytes, contentType) {
     return (contentType ?? '').split(';')[0].trim();
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/registry/inspect.ts
-
-
-
-
-function registrySource(client, repository) {
-    return {
-        describe: `${client.registry}/${repository}`,
-        manifest: (digest) => client.getManifest(repository, digest),
-        blob: (digest) => client.getBlob(repository, digest),
-    };
-}
-/** An OCI image layout directory (what `buildah push ... oci:<dir>` writes); every read is hashed. */
-function ociLayoutSource(dir) {
-    const read = async (digest) => {
-        if (!DIGEST_PATTERN.test(digest))
-            throw new RegistryError(`digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
-        const bytes = await (0,external_node_fs_promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)));
-        const actual = sha256Digest(bytes);
-        if (actual !== digest)
-            throw new RegistryError(`blob ${digest} in ${dir} hashes to ${actual}`, 'mismatch');
-        return bytes;
-    };
-    return {
-        describe: dir,
-        manifest: async (digest) => {
-            const bytes = await read(digest);
-            return { bytes, digest, mediaType: manifestMediaType(bytes, null) };
-        },
-        blob: read,
-    };
-}
-function parseJson(bytes, what) {
-    try {
-        return JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new RegistryError(`${what} is not JSON`, 'protocol');
-    }
-}
-function platformString(p) {
-    if (!p?.os || !p.architecture)
-        return 'unknown/unknown';
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/**
- * Reads what an image is made of without pulling layers: platforms, total size and the labels of
- * each image config. For an index, every child manifest is fetched by digest and verified.
- */
-async function inspectImage(source, top) {
-    const facts = { mediaType: top.mediaType, isIndex: isIndexMediaType(top.mediaType), platforms: [], size: top.bytes.length, labels: {} };
-    const single = async (manifest) => {
-        const m = parseJson(manifest.bytes, `manifest ${manifest.digest}`);
-        if (!m.config?.digest)
-            throw new RegistryError(`manifest ${manifest.digest} has no config`, 'protocol');
-        const config = parseJson(await source.blob(m.config.digest), `image config ${m.config.digest}`);
-        const platform = platformString(config);
-        facts.platforms.push(platform);
-        // Two images for one platform keep both label sets: keyed by platform alone, the second
-        // would hide the first from a revision check.
-        facts.labels[Object.hasOwn(facts.labels, platform) ? `${platform}@${manifest.digest}` : platform] = config.config?.Labels ?? {};
-        facts.size += m.config.size + (m.layers ?? []).reduce((sum, l) => sum + (l.size || 0), 0);
-    };
-    if (facts.isIndex) {
-        const index = parseJson(top.bytes, `index ${top.digest}`);
-        for (const d of index.manifests ?? []) {
-            // Fetched by digest so the bytes are hashed against it; anything else would be fetched as a
-            // tag (whatever it points at now) with nothing to check it against.
-            if (typeof d.digest !== 'string' || !DIGEST_PATTERN.test(d.digest)) {
-                throw new RegistryError(`index ${top.digest} lists a manifest whose digest ${JSON.stringify(d.digest ?? null)} is not sha256:<64 hex>`, 'protocol');
-            }
-            const child = await source.manifest(d.digest);
-            if (isIndexMediaType(child.mediaType))
-                throw new RegistryError(`index ${top.digest} nests another index; not supported`, 'protocol');
-            facts.size += child.bytes.length;
-            await single(child);
-        }
-    }
-    else {
-        await single(top);
-    }
-    return facts;
-}
-
-;// CONCATENATED MODULE: ./src/gates/image-plan.ts
+;// CONCATENATED MODULE: ./src/gates/image/plan.ts
 /**
  * The pure half of the image gate: tags, labels and the exact command lines of each builder.
  * Everything here is unit-tested on its output; image.ts runs it.
@@ -43342,17 +43256,94 @@ function classifyBuildFailure(output) {
     return infrastructure.some((re) => re.test(output)) ? 'error' : 'fail';
 }
 
-;// CONCATENATED MODULE: ./src/gates/image.ts
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: ./src/registry/inspect.ts
 
 
 
 
+function registrySource(client, repository) {
+    return {
+        describe: `${client.registry}/${repository}`,
+        manifest: (digest) => client.getManifest(repository, digest),
+        blob: (digest) => client.getBlob(repository, digest),
+    };
+}
+/** An OCI image layout directory (what `buildah push ... oci:<dir>` writes); every read is hashed. */
+function ociLayoutSource(dir) {
+    const read = async (digest) => {
+        if (!DIGEST_PATTERN.test(digest))
+            throw new RegistryError(`digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
+        const bytes = await (0,external_node_fs_promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)));
+        const actual = sha256Digest(bytes);
+        if (actual !== digest)
+            throw new RegistryError(`blob ${digest} in ${dir} hashes to ${actual}`, 'mismatch');
+        return bytes;
+    };
+    return {
+        describe: dir,
+        manifest: async (digest) => {
+            const bytes = await read(digest);
+            return { bytes, digest, mediaType: manifestMediaType(bytes, null) };
+        },
+        blob: read,
+    };
+}
+function parseJson(bytes, what) {
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new RegistryError(`${what} is not JSON`, 'protocol');
+    }
+}
+function platformString(p) {
+    if (!p?.os || !p.architecture)
+        return 'unknown/unknown';
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+/**
+ * Reads what an image is made of without pulling layers: platforms, total size and the labels of
+ * each image config. For an index, every child manifest is fetched by digest and verified.
+ */
+async function inspectImage(source, top) {
+    const facts = { mediaType: top.mediaType, isIndex: isIndexMediaType(top.mediaType), platforms: [], size: top.bytes.length, labels: {} };
+    const single = async (manifest) => {
+        const m = parseJson(manifest.bytes, `manifest ${manifest.digest}`);
+        if (!m.config?.digest)
+            throw new RegistryError(`manifest ${manifest.digest} has no config`, 'protocol');
+        const config = parseJson(await source.blob(m.config.digest), `image config ${m.config.digest}`);
+        const platform = platformString(config);
+        facts.platforms.push(platform);
+        // Two images for one platform keep both label sets: keyed by platform alone, the second
+        // would hide the first from a revision check.
+        facts.labels[Object.hasOwn(facts.labels, platform) ? `${platform}@${manifest.digest}` : platform] = config.config?.Labels ?? {};
+        facts.size += m.config.size + (m.layers ?? []).reduce((sum, l) => sum + (l.size || 0), 0);
+    };
+    if (facts.isIndex) {
+        const index = parseJson(top.bytes, `index ${top.digest}`);
+        for (const d of index.manifests ?? []) {
+            // Fetched by digest so the bytes are hashed against it; anything else would be fetched as a
+            // tag (whatever it points at now) with nothing to check it against.
+            if (typeof d.digest !== 'string' || !DIGEST_PATTERN.test(d.digest)) {
+                throw new RegistryError(`index ${top.digest} lists a manifest whose digest ${JSON.stringify(d.digest ?? null)} is not sha256:<64 hex>`, 'protocol');
+            }
+            const child = await source.manifest(d.digest);
+            if (isIndexMediaType(child.mediaType))
+                throw new RegistryError(`index ${top.digest} nests another index; not supported`, 'protocol');
+            facts.size += child.bytes.length;
+            await single(child);
+        }
+    }
+    else {
+        await single(top);
+    }
+    return facts;
+}
 
-
-
-
-
-
+;// CONCATENATED MODULE: ./src/gates/image/model.ts
+/** The image gate's shared shapes: what a build produced, how long each phase took, and why it stopped. */
 
 
 /** A step that stopped the gate: its status, one-line reason and the log tail worth showing. */
@@ -43365,263 +43356,27 @@ class Stop extends Error {
         this.logTail = logTail;
     }
 }
-function versionOf(r) {
-    return /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`)?.[1] ?? '';
-}
-/**
- * Chooses the builder: docker when asked or when a Docker daemon answers (auto), else buildah.
- * A push needs a buildx builder that can push by digest: the default `docker` driver cannot, so
- * with it auto builds with buildah and builder: docker stops before building.
- */
-async function pickBuilder(o, rt, dockerEnv) {
-    const probeDocker = async () => {
-        try {
-            const server = await execTool('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000, env: dockerEnv });
-            if (server.exitCode !== 0)
-                return undefined;
-            const buildx = await execTool('docker', ['buildx', 'version'], { timeoutMs: 15_000, env: dockerEnv });
-            if (buildx.exitCode !== 0)
-                return undefined;
-            const version = versionOf(buildx) || 'unknown';
-            if (!o.push)
-                return { version, driver: '' };
-            const inspect = await execTool('docker', ['buildx', 'inspect'], { timeoutMs: 30_000, env: dockerEnv });
-            // Unknown when inspect fails: the build then says what is wrong.
-            return { version, driver: inspect.exitCode === 0 ? (/^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? '') : '' };
-        }
-        catch (error) {
-            if (error instanceof ToolNotFoundError)
-                return undefined;
-            throw error;
-        }
-    };
-    let dockerProblem = '';
-    if (o.builder !== 'buildah') {
-        const docker = await probeDocker();
-        if (docker && docker.driver !== 'docker')
-            return { builder: 'docker', version: docker.version };
-        if (docker) {
-            dockerProblem = 'the current buildx builder uses the docker driver, which cannot push by digest (the gate pushes untagged and tags only after the smoke test and the digest check)';
-            if (o.builder === 'docker') {
-                throw new Stop('error', `builder: docker: ${dockerProblem}; create a BuildKit builder first (docker/setup-buildx-action, or docker buildx create --use), or set builder: buildah`);
-            }
-        }
-        else {
-            dockerProblem = 'no Docker daemon with buildx answers on this runner';
-            if (o.builder === 'docker')
-                throw new Stop('error', `builder: docker was asked for, but ${dockerProblem}`);
-        }
-        rt.log.info(`Building with buildah: ${dockerProblem}.`);
-    }
-    try {
-        const r = await execTool('buildah', ['--version'], { timeoutMs: 30_000 });
-        if (r.exitCode !== 0)
-            throw new Stop('error', `buildah --version ${describeExit(r)}: ${lastLines(r.stderr, 3)}`);
-        return { builder: 'buildah', version: versionOf(r) };
-    }
-    catch (error) {
-        if (error instanceof ToolNotFoundError) {
-            throw new Stop('error', `buildah is not installed${dockerProblem ? ` and docker cannot be used (${dockerProblem})` : ''}: install buildah (apt-get install buildah) or run on a runner with Docker`);
-        }
-        throw error;
-    }
-}
-function dockerAuthFile(dir, image, credentials, mask) {
-    if (!credentials)
-        return undefined;
-    const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-    mask?.(auth);
-    const path = (0,external_node_path_namespaceObject.join)(dir, 'auth.json');
-    (0,external_node_fs_namespaceObject.writeFileSync)(path, JSON.stringify({ auths: { [image.registry]: { auth } } }), { mode: 0o600 });
-    (0,external_node_fs_namespaceObject.chmodSync)(path, 0o600);
-    return path;
-}
-/** Registries whose credentials a `docker login` to `registry` would store, as config.json names them. */
-function dockerLoginKeys(registry) {
-    return registry === 'docker.io' ? ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'https://index.docker.io/v1/'] : [registry];
-}
-/**
- * The environment every docker command of the gate runs in. DOCKER_CONFIG is a directory in the
- * gate's scratch directory (removed in finally), so `docker login` never leaves the gate's
- * credentials in ~/.docker/config.json for later steps. It starts from the user's config.json
- * (proxies, current context, credentials already there for base images); when the gate logs in,
- * credsStore and the registry's credHelper are dropped, since either would send the login to a
- * store outside the scratch directory. The user's cli-plugins and contexts are linked, and buildx
- * keeps its state (builders made by docker/setup-buildx-action) through BUILDX_CONFIG.
- */
-function dockerEnvironment(scratch, o) {
-    const dir = (0,external_node_path_namespaceObject.join)(scratch, 'docker');
-    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o700 });
-    let config = {};
-    const user = o.userDockerConfig;
-    if (user) {
-        try {
-            const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(user, 'config.json'), 'utf8'));
-            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-                config = parsed;
-        }
-        catch {
-            // No configuration (or one docker itself could not read): start from an empty one.
-        }
-        for (const sub of ['cli-plugins', 'contexts']) {
-            if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(user, sub)))
-                (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(user, sub), (0,external_node_path_namespaceObject.join)(dir, sub));
-        }
-    }
-    if (o.credentials) {
-        delete config.credsStore;
-        const helpers = config.credHelpers;
-        if (helpers && typeof helpers === 'object')
-            for (const key of dockerLoginKeys(o.image.registry))
-                delete helpers[key];
-    }
-    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-    const env = { ...process.env, DOCKER_CONFIG: dir };
-    if (!env.BUILDX_CONFIG && user && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(user, 'buildx')))
-        env.BUILDX_CONFIG = (0,external_node_path_namespaceObject.join)(user, 'buildx');
-    return env;
-}
 /** What a failed registry call means for the gate: every one of them is "could not judge". */
 function registryStop(error, doing) {
     if (error instanceof RegistryError)
         return new Stop('error', `${doing}: ${error.message}`);
     return new Stop('error', `${doing}: ${errorMessage(error)}`);
 }
-async function runImageGate(o, rt) {
-    // Before anything is built: a smoke test needs an image this runner can run.
-    const smokeOn = o.smokeCommand.length > 0 ? smokePlatform(o.platforms) : undefined;
-    const clock = startClock();
-    const deadline = Date.now() + o.timeoutMs;
-    // Registry calls stop at the same deadline as the subprocesses.
-    const overrun = new AbortController();
-    const overrunTimer = setTimeout(() => overrun.abort(new Error(`timeout-seconds (${Math.round(o.timeoutMs / 1000)} s) ran out`)), o.timeoutMs);
-    const remaining = (what) => {
-        const left = deadline - Date.now();
-        if (left <= 0)
-            throw new Stop('error', `timeout-seconds ran out before ${what}`);
-        return left;
-    };
-    const imageRef = imageNameToString(o.image);
-    const references = o.tags.map((t) => `${imageRef}:${t}`);
-    const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety-image-'));
-    const timings = { buildMs: 0, smokeMs: 0, pushMs: 0, verifyMs: 0 };
-    const client = new RegistryClient({ registry: o.image.registry, credentials: o.credentials, insecure: o.insecureRegistry, onSecret: o.mask, signal: overrun.signal });
-    const sections = [];
-    const findings = [];
-    let tool = { name: 'buildah', version: '' };
-    let built;
-    let status = 'pass';
-    let summary = '';
-    const cleanups = [];
-    try {
-        // Fail fast on a registry that is down or credentials that do not work, before a long build;
-        // the check runs while the builder is probed.
-        const preflight = o.push
-            ? client.ping(o.image.repository, ['pull', 'push']).then(() => undefined, (error) => registryStop(error, 'the registry cannot be used'))
-            : Promise.resolve(undefined);
-        const dockerEnv = o.builder === 'buildah' ? process.env : dockerEnvironment(scratch, o);
-        const picked = await pickBuilder(o, rt, dockerEnv);
-        tool = { name: picked.builder === 'docker' ? 'docker buildx' : 'buildah', version: picked.version };
-        const preflightStop = await preflight;
-        if (preflightStop)
-            throw preflightStop;
-        if (o.push)
-            rt.log.info(`Push access to ${imageRef}: ok`);
-        const authFile = dockerAuthFile(scratch, o.image, o.credentials, o.mask);
-        built =
-            picked.builder === 'buildah'
-                ? await buildWithBuildah(o, rt, { scratch, authFile, references, client, timings, remaining, cleanups, smokeOn })
-                : await buildWithDocker(o, rt, { scratch, references, client, timings, remaining, smokeOn, dockerEnv });
-        if (o.push) {
-            const labels = Object.values(built.facts.labels);
-            const wrong = labels.filter((l) => l[LABEL_REVISION] !== o.revision);
-            if (labels.length === 0 || wrong.length > 0) {
-                throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${o.revision}`);
-            }
-        }
-        summary = o.push
-            ? `pushed ${imageRef}@${built.digest} (${o.tags.join(', ')}), verified by hashing the manifest served by the registry`
-            : `built ${imageRef}@${built.digest} (not pushed: the digest is of the manifest computed locally; no registry holds it)`;
-    }
-    catch (error) {
-        if (!(error instanceof Stop))
-            throw error;
-        status = error.status;
-        summary = error.message;
-        if (error.logTail)
-            sections.push(`### Last lines of the build log\n\n${codeBlock(error.logTail)}`);
-        findings.push({ severity: 'error', message: error.message, ...(error.status === 'fail' && error.logTail ? { file: repoRelative(o.file, rt.workspace) } : {}) });
-    }
-    finally {
-        clearTimeout(overrunTimer);
-        for (const cleanup of cleanups.reverse())
-            await cleanup().catch(() => undefined);
-        (0,external_node_fs_namespaceObject.rmSync)(scratch, { recursive: true, force: true });
-    }
-    const digest = status === 'pass' && built ? built.digest : '';
-    const outputs = {
-        digest,
-        image: digest ? `${imageRef}@${digest}` : '',
-        tags: status === 'pass' ? references.join('\n') : '',
-        metadata: '',
-    };
-    const details = {
-        builder: tool.name,
-        builderVersion: tool.version,
-        image: imageRef,
-        digest,
-        ref: digest ? `${imageRef}@${digest}` : '',
-        tags: o.tags,
-        platforms: built?.facts.platforms ?? o.platforms,
-        size: built?.facts.size ?? 0,
-        mediaType: built?.mediaType ?? '',
-        revision: o.revision,
-        pushed: Boolean(built?.pushed && status === 'pass'),
-        verifiedBy: built?.verifiedBy ?? '',
-        durationMs: clock.elapsed(),
-        ...timings,
-    };
-    outputs.metadata = JSON.stringify({
-        image: imageRef,
-        digest,
-        tags: outputs.tags ? references : [],
-        platforms: details.platforms,
-        mediaType: details.mediaType,
-        size: details.size,
-        revision: o.revision,
-        pushed: details.pushed,
-        builder: tool.name,
-        builderVersion: tool.version,
-    });
-    if (built)
-        sections.unshift(renderImageTable(imageRef, built, references, o));
-    return {
-        gate: 'image',
-        status,
-        summary,
-        tool,
-        metrics: { platforms: built?.facts.platforms.length ?? 0, tags: o.tags.length, sizeBytes: built?.facts.size ?? 0, buildMs: timings.buildMs, pushMs: timings.pushMs },
-        findings,
-        details,
-        startedAt: clock.startedAt,
-        durationMs: clock.elapsed(),
-        outputs,
-        summarySections: sections,
-    };
-}
-function renderImageTable(imageRef, b, references, o) {
-    const rows = [
-        ['image', code(imageRef)],
-        ['digest', code(b.digest)],
-        ['tags', references.map((r) => code(r)).join('<br>')],
-        ['platforms', b.facts.platforms.map((p) => code(p)).join(' ')],
-        ['media type', code(b.mediaType)],
-        ['size', `${(b.facts.size / 1024 / 1024).toFixed(1)} MiB`],
-        ['revision', code(o.revision)],
-        ['in a registry', b.pushed ? `yes: ${md(b.verifiedBy)}` : 'no: not pushed; the digest was computed locally and no registry holds this image'],
-    ];
-    return `### Image\n\n${table(['', ''], rows)}`;
-}
+
+;// CONCATENATED MODULE: ./src/gates/image/build.ts
+/**
+ * The image gate's build phase: buildah (chroot isolation, vfs storage) or docker buildx, push by
+ * digest, and the verification that re-fetches and hashes what the registry serves.
+ */
+
+
+
+
+
+
+
+
+
 async function runLogged(rt, cmd, args, options) {
     const live = rt.log.untrustedStream();
     try {
@@ -43850,6 +43605,275 @@ async function buildWithDocker(o, rt, c) {
         };
     }
     return verify(o, rt, c, digest, { untagged: true });
+}
+
+;// CONCATENATED MODULE: ./src/gates/image/index.ts
+/**
+ * The image gate. Phases: collect (pick the builder, build, smoke-test, push by digest: build.ts),
+ * judge (the digest re-fetched and hashed, the revision label checked), render (the summary table).
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+function versionOf(r) {
+    return /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`)?.[1] ?? '';
+}
+/**
+ * Chooses the builder: docker when asked or when a Docker daemon answers (auto), else buildah.
+ * A push needs a buildx builder that can push by digest: the default `docker` driver cannot, so
+ * with it auto builds with buildah and builder: docker stops before building.
+ */
+async function pickBuilder(o, rt, dockerEnv) {
+    const probeDocker = async () => {
+        try {
+            const server = await execTool('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000, env: dockerEnv });
+            if (server.exitCode !== 0)
+                return undefined;
+            const buildx = await execTool('docker', ['buildx', 'version'], { timeoutMs: 15_000, env: dockerEnv });
+            if (buildx.exitCode !== 0)
+                return undefined;
+            const version = versionOf(buildx) || 'unknown';
+            if (!o.push)
+                return { version, driver: '' };
+            const inspect = await execTool('docker', ['buildx', 'inspect'], { timeoutMs: 30_000, env: dockerEnv });
+            // Unknown when inspect fails: the build then says what is wrong.
+            return { version, driver: inspect.exitCode === 0 ? (/^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? '') : '' };
+        }
+        catch (error) {
+            if (error instanceof ToolNotFoundError)
+                return undefined;
+            throw error;
+        }
+    };
+    let dockerProblem = '';
+    if (o.builder !== 'buildah') {
+        const docker = await probeDocker();
+        if (docker && docker.driver !== 'docker')
+            return { builder: 'docker', version: docker.version };
+        if (docker) {
+            dockerProblem = 'the current buildx builder uses the docker driver, which cannot push by digest (the gate pushes untagged and tags only after the smoke test and the digest check)';
+            if (o.builder === 'docker') {
+                throw new Stop('error', `builder: docker: ${dockerProblem}; create a BuildKit builder first (docker/setup-buildx-action, or docker buildx create --use), or set builder: buildah`);
+            }
+        }
+        else {
+            dockerProblem = 'no Docker daemon with buildx answers on this runner';
+            if (o.builder === 'docker')
+                throw new Stop('error', `builder: docker was asked for, but ${dockerProblem}`);
+        }
+        rt.log.info(`Building with buildah: ${dockerProblem}.`);
+    }
+    try {
+        const r = await execTool('buildah', ['--version'], { timeoutMs: 30_000 });
+        if (r.exitCode !== 0)
+            throw new Stop('error', `buildah --version ${describeExit(r)}: ${lastLines(r.stderr, 3)}`);
+        return { builder: 'buildah', version: versionOf(r) };
+    }
+    catch (error) {
+        if (error instanceof ToolNotFoundError) {
+            throw new Stop('error', `buildah is not installed${dockerProblem ? ` and docker cannot be used (${dockerProblem})` : ''}: install buildah (apt-get install buildah) or run on a runner with Docker`);
+        }
+        throw error;
+    }
+}
+function dockerAuthFile(dir, image, credentials, mask) {
+    if (!credentials)
+        return undefined;
+    const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+    mask?.(auth);
+    const path = (0,external_node_path_namespaceObject.join)(dir, 'auth.json');
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, JSON.stringify({ auths: { [image.registry]: { auth } } }), { mode: 0o600 });
+    (0,external_node_fs_namespaceObject.chmodSync)(path, 0o600);
+    return path;
+}
+/** Registries whose credentials a `docker login` to `registry` would store, as config.json names them. */
+function dockerLoginKeys(registry) {
+    return registry === 'docker.io' ? ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'https://index.docker.io/v1/'] : [registry];
+}
+/**
+ * The environment every docker command of the gate runs in. DOCKER_CONFIG is a directory in the
+ * gate's scratch directory (removed in finally), so `docker login` never leaves the gate's
+ * credentials in ~/.docker/config.json for later steps. It starts from the user's config.json
+ * (proxies, current context, credentials already there for base images); when the gate logs in,
+ * credsStore and the registry's credHelper are dropped, since either would send the login to a
+ * store outside the scratch directory. The user's cli-plugins and contexts are linked, and buildx
+ * keeps its state (builders made by docker/setup-buildx-action) through BUILDX_CONFIG.
+ */
+function dockerEnvironment(scratch, o) {
+    const dir = (0,external_node_path_namespaceObject.join)(scratch, 'docker');
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o700 });
+    let config = {};
+    const user = o.userDockerConfig;
+    if (user) {
+        try {
+            const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(user, 'config.json'), 'utf8'));
+            if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+                config = parsed;
+        }
+        catch {
+            // No configuration (or one docker itself could not read): start from an empty one.
+        }
+        for (const sub of ['cli-plugins', 'contexts']) {
+            if ((0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(user, sub)))
+                (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(user, sub), (0,external_node_path_namespaceObject.join)(dir, sub));
+        }
+    }
+    if (o.credentials) {
+        delete config.credsStore;
+        const helpers = config.credHelpers;
+        if (helpers && typeof helpers === 'object')
+            for (const key of dockerLoginKeys(o.image.registry))
+                delete helpers[key];
+    }
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+    const env = { ...process.env, DOCKER_CONFIG: dir };
+    if (!env.BUILDX_CONFIG && user && (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(user, 'buildx')))
+        env.BUILDX_CONFIG = (0,external_node_path_namespaceObject.join)(user, 'buildx');
+    return env;
+}
+async function runImageGate(o, rt) {
+    // Before anything is built: a smoke test needs an image this runner can run.
+    const smokeOn = o.smokeCommand.length > 0 ? smokePlatform(o.platforms) : undefined;
+    const clock = startClock();
+    const deadline = Date.now() + o.timeoutMs;
+    // Registry calls stop at the same deadline as the subprocesses.
+    const overrun = new AbortController();
+    const overrunTimer = setTimeout(() => overrun.abort(new Error(`timeout-seconds (${Math.round(o.timeoutMs / 1000)} s) ran out`)), o.timeoutMs);
+    const remaining = (what) => {
+        const left = deadline - Date.now();
+        if (left <= 0)
+            throw new Stop('error', `timeout-seconds ran out before ${what}`);
+        return left;
+    };
+    const imageRef = imageNameToString(o.image);
+    const references = o.tags.map((t) => `${imageRef}:${t}`);
+    const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety-image-'));
+    const timings = { buildMs: 0, smokeMs: 0, pushMs: 0, verifyMs: 0 };
+    const client = new RegistryClient({ registry: o.image.registry, credentials: o.credentials, insecure: o.insecureRegistry, onSecret: o.mask, signal: overrun.signal });
+    const sections = [];
+    const findings = [];
+    let tool = { name: 'buildah', version: '' };
+    let built;
+    let status = 'pass';
+    let summary = '';
+    const cleanups = [];
+    try {
+        // Fail fast on a registry that is down or credentials that do not work, before a long build;
+        // the check runs while the builder is probed.
+        const preflight = o.push
+            ? client.ping(o.image.repository, ['pull', 'push']).then(() => undefined, (error) => registryStop(error, 'the registry cannot be used'))
+            : Promise.resolve(undefined);
+        const dockerEnv = o.builder === 'buildah' ? process.env : dockerEnvironment(scratch, o);
+        const picked = await pickBuilder(o, rt, dockerEnv);
+        tool = { name: picked.builder === 'docker' ? 'docker buildx' : 'buildah', version: picked.version };
+        const preflightStop = await preflight;
+        if (preflightStop)
+            throw preflightStop;
+        if (o.push)
+            rt.log.info(`Push access to ${imageRef}: ok`);
+        const authFile = dockerAuthFile(scratch, o.image, o.credentials, o.mask);
+        built =
+            picked.builder === 'buildah'
+                ? await buildWithBuildah(o, rt, { scratch, authFile, references, client, timings, remaining, cleanups, smokeOn })
+                : await buildWithDocker(o, rt, { scratch, references, client, timings, remaining, smokeOn, dockerEnv });
+        if (o.push) {
+            const labels = Object.values(built.facts.labels);
+            const wrong = labels.filter((l) => l[LABEL_REVISION] !== o.revision);
+            if (labels.length === 0 || wrong.length > 0) {
+                throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${o.revision}`);
+            }
+        }
+        summary = o.push
+            ? `pushed ${imageRef}@${built.digest} (${o.tags.join(', ')}), verified by hashing the manifest served by the registry`
+            : `built ${imageRef}@${built.digest} (not pushed: the digest is of the manifest computed locally; no registry holds it)`;
+    }
+    catch (error) {
+        if (!(error instanceof Stop))
+            throw error;
+        status = error.status;
+        summary = error.message;
+        if (error.logTail)
+            sections.push(`### Last lines of the build log\n\n${codeBlock(error.logTail)}`);
+        findings.push({ severity: 'error', message: error.message, ...(error.status === 'fail' && error.logTail ? { file: repoRelative(o.file, rt.workspace) } : {}) });
+    }
+    finally {
+        clearTimeout(overrunTimer);
+        for (const cleanup of cleanups.reverse())
+            await cleanup().catch(() => undefined);
+        (0,external_node_fs_namespaceObject.rmSync)(scratch, { recursive: true, force: true });
+    }
+    const digest = status === 'pass' && built ? built.digest : '';
+    const outputs = {
+        digest,
+        image: digest ? `${imageRef}@${digest}` : '',
+        tags: status === 'pass' ? references.join('\n') : '',
+        metadata: '',
+    };
+    const details = {
+        builder: tool.name,
+        builderVersion: tool.version,
+        image: imageRef,
+        digest,
+        ref: digest ? `${imageRef}@${digest}` : '',
+        tags: o.tags,
+        platforms: built?.facts.platforms ?? o.platforms,
+        size: built?.facts.size ?? 0,
+        mediaType: built?.mediaType ?? '',
+        revision: o.revision,
+        pushed: Boolean(built?.pushed && status === 'pass'),
+        verifiedBy: built?.verifiedBy ?? '',
+        durationMs: clock.elapsed(),
+        ...timings,
+    };
+    outputs.metadata = JSON.stringify({
+        image: imageRef,
+        digest,
+        tags: outputs.tags ? references : [],
+        platforms: details.platforms,
+        mediaType: details.mediaType,
+        size: details.size,
+        revision: o.revision,
+        pushed: details.pushed,
+        builder: tool.name,
+        builderVersion: tool.version,
+    });
+    if (built)
+        sections.unshift(renderImageTable(imageRef, built, references, o));
+    return {
+        gate: 'image',
+        status,
+        summary,
+        tool,
+        metrics: { platforms: built?.facts.platforms.length ?? 0, tags: o.tags.length, sizeBytes: built?.facts.size ?? 0, buildMs: timings.buildMs, pushMs: timings.pushMs },
+        findings,
+        details,
+        startedAt: clock.startedAt,
+        durationMs: clock.elapsed(),
+        outputs,
+        summarySections: sections,
+    };
+}
+function renderImageTable(imageRef, b, references, o) {
+    const rows = [
+        ['image', code(imageRef)],
+        ['digest', code(b.digest)],
+        ['tags', references.map((r) => code(r)).join('<br>')],
+        ['platforms', b.facts.platforms.map((p) => code(p)).join(' ')],
+        ['media type', code(b.mediaType)],
+        ['size', `${(b.facts.size / 1024 / 1024).toFixed(1)} MiB`],
+        ['revision', code(o.revision)],
+        ['in a registry', b.pushed ? `yes: ${md(b.verifiedBy)}` : 'no: not pushed; the digest was computed locally and no registry holds this image'],
+    ];
+    return `### Image\n\n${table(['', ''], rows)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/actions/image/main.ts

@@ -158,7 +158,7 @@ async function runPullRequest(work: string, setup: DemoSetup, broken: Breakable 
   const lines = run.stdout.split('\n');
   for (const line of lines) if (/^(▶|■) /.test(line)) say(`  ${line}`);
   const table = lines.findIndex((l) => l === 'release-safety pipeline:');
-  if (table >= 0) for (const line of lines.slice(table, table + 10).filter((l) => /^(release-safety pipeline:|  \S|verdict:)/.test(l))) say(`  ${line}`);
+  if (table >= 0) for (const line of lines.slice(table, table + 10).filter((l) => /^(release-safety pipeline:| {2}\S|verdict:)/.test(l))) say(`  ${line}`);
   if (table < 0) say(`  the pipeline left no result table (exit ${run.exitCode}): ${run.stdout.slice(-600)}`);
   return { verdict: run.outputs.verdict ?? 'error', digest: run.outputs.digest ?? '', bundlePath: run.outputs['bundle-path'] ?? '', headSha: repo.headSha };
 }

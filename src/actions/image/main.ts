@@ -7,7 +7,7 @@ import { ConfigurationError } from '../../core/errors.js';
 import { booleanInput, enumInput, integerInput, listInput, parseCommandInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput, resolveFileInput } from '../../core/paths.js';
 import { setSecret } from '../../core/runner.js';
-import { runImageGate, type ImageOptions } from '../../gates/image.js';
+import { runImageGate, type ImageOptions } from '../../gates/image/index.js';
 import {
   BUILD_ARG_KEY,
   defaultTags,
@@ -18,7 +18,7 @@ import {
   parseKeyValueLines,
   validatePlatforms,
   validateTags,
-} from '../../gates/image-plan.js';
+} from '../../gates/image/plan.js';
 import { parseImageName, type ImageName } from '../../registry/reference.js';
 
 /** Keys are the exact input names of actions/image/action.yml. */

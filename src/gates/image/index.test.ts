@@ -12,11 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '../core/errors.js';
-import { consoleLogger } from '../core/log.js';
-import { sha256Digest } from '../registry/client.js';
-import { runImageGate, type ImageOptions } from './image.js';
-import { hostPlatform } from './image-plan.js';
+import { ConfigurationError } from '../../core/errors.js';
+import { consoleLogger } from '../../core/log.js';
+import { sha256Digest } from '../../registry/client.js';
+import { runImageGate, type ImageOptions } from './index.js';
+import { hostPlatform } from './plan.js';
 
 const HEAD = 'abcdef0123456789abcdef0123456789abcdef01';
 const MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';

@@ -2,8 +2,8 @@
  * The pure half of the image gate: tags, labels and the exact command lines of each builder.
  * Everything here is unit-tested on its output; image.ts runs it.
  */
-import { ConfigurationError } from '../core/errors.js';
-import { isValidTag } from '../registry/reference.js';
+import { ConfigurationError } from '../../core/errors.js';
+import { isValidTag } from '../../registry/reference.js';
 
 export const IMAGE_BUILDERS = ['auto', 'docker', 'buildah'] as const;
 export type ImageBuilder = (typeof IMAGE_BUILDERS)[number];

@@ -17,7 +17,7 @@ import {
   smokePlatform,
   validatePlatforms,
   validateTags,
-} from './image-plan.js';
+} from './plan.js';
 
 const HEAD = '0123456789abcdef0123456789abcdef01234567';
 
