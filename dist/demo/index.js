@@ -12621,8 +12621,12 @@ function makeRepository(work, broken) {
         (0,external_node_fs_namespaceObject.writeFileSync)(rules, (0,external_node_fs_namespaceObject.readFileSync)(rules, 'utf8').replace('> 0.05', '> 0.5'));
     }
     if (broken === 'metric') {
-        const metrics = (0,external_node_path_namespaceObject.join)(dir, 'sample-service', 'src', 'metrics.ts');
-        (0,external_node_fs_namespaceObject.writeFileSync)(metrics, (0,external_node_fs_namespaceObject.readFileSync)(metrics, 'utf8').replace("name: 'app_errors_total'", "name: 'app_exceptions_total'"));
+        // The rename a developer makes: the service and its own tests, but not the alert rule.
+        const service = (0,external_node_path_namespaceObject.join)(dir, 'sample-service');
+        for (const file of [(0,external_node_path_namespaceObject.join)(service, 'src', 'metrics.ts'), ...(0,external_node_fs_namespaceObject.readdirSync)((0,external_node_path_namespaceObject.join)(service, 'test')).map((f) => (0,external_node_path_namespaceObject.join)(service, 'test', f))]) {
+            if (file.endsWith('.ts'))
+                (0,external_node_fs_namespaceObject.writeFileSync)(file, (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8').replaceAll('app_errors_total', 'app_exceptions_total'));
+        }
     }
     // Assembled at run time so this repository never contains a literal credential.
     if (broken === 'secrets')

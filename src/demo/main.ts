@@ -15,7 +15,7 @@
  * scratch directory.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBundle } from '../core/bundle.js';
 import { GATES } from '../core/evidence.js';
@@ -77,8 +77,11 @@ function makeRepository(work: string, broken: Breakable | undefined): { dir: str
     writeFileSync(rules, readFileSync(rules, 'utf8').replace('> 0.05', '> 0.5'));
   }
   if (broken === 'metric') {
-    const metrics = join(dir, 'sample-service', 'src', 'metrics.ts');
-    writeFileSync(metrics, readFileSync(metrics, 'utf8').replace("name: 'app_errors_total'", "name: 'app_exceptions_total'"));
+    // The rename a developer makes: the service and its own tests, but not the alert rule.
+    const service = join(dir, 'sample-service');
+    for (const file of [join(service, 'src', 'metrics.ts'), ...readdirSync(join(service, 'test')).map((f) => join(service, 'test', f))]) {
+      if (file.endsWith('.ts')) writeFileSync(file, readFileSync(file, 'utf8').replaceAll('app_errors_total', 'app_exceptions_total'));
+    }
   }
   // Assembled at run time so this repository never contains a literal credential.
   if (broken === 'secrets') writeFileSync(join(dir, 'sample-service', 'src', 'aws.ts'), `export const AWS_KEY_ID = '${'AKIA'}${'Q3EGRNTXZ7VW5YHP'}';\n`);

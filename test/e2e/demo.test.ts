@@ -48,7 +48,7 @@ describe('npm run demo (dist/demo/index.js)', () => {
     expect(out).toMatch(/■ rules pass in/);
     expect(out).toMatch(/■ alerts fail in \d+\.\d s: /);
     expect(out).toContain('promotion   REFUSED');
-    expect(out).toMatch(/- alerts is fail: /);
+    expect(out).toMatch(/- alerts is fail: metric contract: 1 finding\(s\), not exposed: app_errors_total/);
   });
 
   it('rejects an unknown DEMO_BREAK value', async () => {
