@@ -43124,7 +43124,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
-const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
+const evidence_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
 const STATUSES = ['pass', 'fail', 'error', 'skipped'];
 const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const findingSchema = object({
@@ -43157,7 +43157,7 @@ const toolSchema = object({
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
-    gate: schemas_enum(GATES),
+    gate: schemas_enum(evidence_GATES),
     status: schemas_enum(STATUSES),
     summary: schemas_string().max(1000),
     startedAt: schemas_string().datetime({ offset: true }),
@@ -43431,7 +43431,7 @@ const bundleSchema = object({
     /** `repository@digest` of that image. */
     image: schemas_string().max(500).optional(),
     verdict: schemas_enum(['pass', 'fail', 'error']),
-    requiredGates: array(schemas_enum(GATES)),
+    requiredGates: array(schemas_enum(evidence_GATES)),
     /** Why the verdict is not pass, one line each. */
     reasons: array(schemas_string().max(2000)).max(200),
     run: object({
@@ -43451,7 +43451,7 @@ function bundleHash(bundle) {
 }
 /** Records in gate order (then by start time), each with its own hash, and the bundle's hash over all. */
 function createBundle(records, fields) {
-    const order = (g) => GATES.indexOf(g);
+    const order = (g) => evidence_GATES.indexOf(g);
     const sorted = [...records].sort((a, b) => order(a.gate) - order(b.gate) || a.startedAt.localeCompare(b.startedAt));
     const body = {
         schema: BUNDLE_SCHEMA,
@@ -53892,6 +53892,129 @@ function renderEvidenceSummary(j, view) {
     return assemble(j, view, budget, false).replace(/^<!--[^\n]*-->\n\n/, '').replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? markdown_link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
 }
 
+;// CONCATENATED MODULE: ./src/core/details.ts
+/**
+ * The shape of each gate's `details` in its evidence record, for readers that act on them (the
+ * release judgement, promotion). Records come from other jobs: a reader parses details through
+ * these schemas and never reads `details.x` untyped. Extra fields (timings) are allowed.
+ */
+
+const details_digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
+/** What the image gate records: the image, the digest it verified, where it pushed. */
+const imageDetailsSchema = object({
+    builder: schemas_string(),
+    builderVersion: schemas_string(),
+    image: schemas_string(),
+    /** The digest of the manifest the registry serves (or of the local layout when not pushed); '' when none. */
+    digest: union([details_digestSchema, literal('')]),
+    ref: schemas_string(),
+    tags: array(schemas_string()),
+    platforms: array(schemas_string()),
+    size: schemas_number().nonnegative(),
+    mediaType: schemas_string(),
+    revision: schemas_string(),
+    /** True only when the image was pushed and its digest re-read from the registry. */
+    pushed: schemas_boolean(),
+    verifiedBy: schemas_string(),
+})
+    .loose();
+/** Parses an image record's details; the first problem, named, when they do not fit. */
+function details_parseImageDetails(details) {
+    const result = imageDetailsSchema.safeParse(details);
+    if (result.success)
+        return { ok: true, details: result.data };
+    const issue = result.error.issues[0];
+    return { ok: false, problem: `field "details.${issue?.path.join('.') ?? ''}" ${issue?.message ?? 'is invalid'}` };
+}
+
+;// CONCATENATED MODULE: ./src/core/release.ts
+
+
+/** The gates a release needs by default: every gate the suite has. */
+const RELEASE_GATES = (/* unused pure expression or super */ null && (GATES));
+/** Allowed clock difference between the job that wrote a record and the one judging it. */
+const CLOCK_SKEW_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+/** Why a record that says `pass` contradicts itself; undefined when it does not. */
+function selfContradiction(record) {
+    if (record.status !== 'pass')
+        return undefined;
+    for (const metric of ['failed', 'errors', 'error', 'blocking']) {
+        const value = record.metrics[metric];
+        if (value !== undefined && value > 0)
+            return `${record.gate} says pass, but its metric ${metric} is ${value}`;
+    }
+    if (record.findings.some((f) => f.severity === 'error'))
+        return `${record.gate} says pass, but carries an error finding`;
+    return undefined;
+}
+function recordProblems(record, question, now) {
+    const problems = [];
+    const contradiction = selfContradiction(record);
+    if (contradiction)
+        problems.push(contradiction);
+    if (record.subject.repository.toLowerCase() !== question.repository.toLowerCase()) {
+        problems.push(`the ${record.gate} evidence is about ${record.subject.repository}, not ${question.repository}`);
+    }
+    if (record.subject.commitSha !== question.commitSha.toLowerCase()) {
+        problems.push(`the ${record.gate} evidence is about commit ${record.subject.commitSha}, not ${question.commitSha}`);
+    }
+    const age = now - Date.parse(record.startedAt);
+    if (!(age <= question.maxAgeMs))
+        problems.push(`the ${record.gate} evidence is from ${record.startedAt}, older than the ${Math.round(question.maxAgeMs / 1000)} s allowed`);
+    else if (age < -CLOCK_SKEW_MS)
+        problems.push(`the ${record.gate} evidence is from ${record.startedAt}, in the future`);
+    return problems;
+}
+/** The image record names this digest, was pushed, and its details parse. */
+function imageProblems(image, digest) {
+    const parsed = parseImageDetails(image.details);
+    if (!parsed.ok)
+        return { problems: [`the image evidence has no verifiable digest: ${parsed.problem}`] };
+    const recorded = parsed.details.digest || undefined;
+    const problems = [];
+    if (recorded !== digest)
+        problems.push(`the image evidence is for ${recorded ?? 'no digest'}, not ${digest}`);
+    if (!parsed.details.pushed)
+        problems.push('the image evidence says the image was not pushed: only a pushed, verified digest can be released');
+    return { problems, ...(recorded ? { recorded } : {}) };
+}
+/**
+ * Decides whether a set of evidence records allows releasing `digest`: one record per required
+ * gate, every one `pass` and self-consistent, all about this repository and commit and within
+ * the allowed age, and the image record naming this digest as pushed. `fail`, `error` and
+ * `skipped` all refuse; so does a missing or duplicated record.
+ */
+function judgeRelease(records, question) {
+    const required = question.required ?? RELEASE_GATES;
+    const now = (question.now ?? new Date()).getTime();
+    const reasons = [];
+    const byGate = new Map();
+    for (const r of records)
+        byGate.set(r.gate, [...(byGate.get(r.gate) ?? []), r]);
+    for (const gate of required) {
+        const found = byGate.get(gate) ?? [];
+        if (found.length === 0)
+            reasons.push(`no evidence from the ${gate} gate`);
+        else if (found.length > 1)
+            reasons.push(`${found.length} evidence records from the ${gate} gate: expected one`);
+        else if (found[0].status !== 'pass')
+            reasons.push(`${gate} is ${found[0].status}: ${found[0].summary}`);
+    }
+    for (const record of records)
+        reasons.push(...recordProblems(record, question, now));
+    const commits = [...new Set(records.map((r) => r.subject.commitSha))];
+    if (commits.length > 1)
+        reasons.push(`the records are about different commits: ${commits.join(', ')}`);
+    const image = byGate.get('image')?.[0];
+    let recorded;
+    if (image) {
+        const checked = imageProblems(image, question.digest);
+        reasons.push(...checked.problems);
+        recorded = checked.recorded;
+    }
+    return { ok: reasons.length === 0, reasons, ...(commits.length === 1 ? { commitSha: commits[0] } : {}), ...(recorded ? { digest: recorded } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./src/report/judge.ts
 /**
  * From the files found in `evidence-dir` to one verdict: which records count, which are invalid,
@@ -53902,7 +54025,8 @@ function renderEvidenceSummary(j, view) {
 
 
 
-const looseGate = object({ gate: schemas_enum(GATES) }).passthrough();
+
+const looseGate = object({ gate: schemas_enum(evidence_GATES) }).passthrough();
 const imageDetails = object({ digest: schemas_string().regex(/^sha256:[0-9a-f]{64}$/), ref: schemas_string().max(500).optional() }).passthrough();
 function gateNamed(text, path) {
     try {
@@ -53914,7 +54038,7 @@ function gateNamed(text, path) {
         // not JSON: fall back to the file name
     }
     const stem = path.split('/').pop().replace(/\.json$/, '');
-    return GATES.includes(stem) ? stem : undefined;
+    return evidence_GATES.includes(stem) ? stem : undefined;
 }
 function isBundle(text) {
     try {
@@ -53946,6 +54070,12 @@ function judgeRecords(files, opts) {
             invalid.push({ path: file.path, why: error.message, gate: gateNamed(file.text, file.path) });
             continue;
         }
+        // A pass that its own figures contradict (failed tests, an error finding) is not a pass.
+        const contradiction = selfContradiction(record);
+        if (contradiction) {
+            invalid.push({ path: file.path, why: `not self-consistent: ${contradiction}`, gate: record.gate });
+            continue;
+        }
         if (record.subject.repository.toLowerCase() !== opts.repository.toLowerCase()) {
             ignored.push({ path: file.path, why: `about repository ${record.subject.repository}, not ${opts.repository}` });
             continue;
@@ -53965,7 +54095,7 @@ function judgeRecords(files, opts) {
     const records = [];
     const reasons = [];
     const required = new Set(opts.requiredGates);
-    for (const gate of GATES) {
+    for (const gate of evidence_GATES) {
         const found = byGate.get(gate) ?? [];
         const bad = invalid.filter((i) => i.gate === gate);
         const isRequired = required.has(gate);
@@ -54037,8 +54167,8 @@ const COMMENT_MODES = ['always', 'on-failure', 'update-only', 'never'];
 /** Keys are the exact input names of actions/evidence/action.yml. */
 const inputs = {
     'evidence-dir': stringInput(''),
-    'required-gates': listInput([...GATES]).refine((gates) => gates.every((g) => GATES.includes(g)), {
-        message: `must list gates from ${GATES.join(', ')} (one a line or comma-separated)`,
+    'required-gates': listInput([...evidence_GATES]).refine((gates) => gates.every((g) => evidence_GATES.includes(g)), {
+        message: `must list gates from ${evidence_GATES.join(', ')} (one a line or comma-separated)`,
     }),
     'github-token': stringInput(''),
     comment: enumInput(COMMENT_MODES, 'always'),

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseEvidence, GATES, type Evidence, type GateName, type GateStatus } from '../core/evidence.js';
 import { BUNDLE_SCHEMA } from '../core/bundle.js';
+import { selfContradiction } from '../core/release.js';
 
 export interface FoundFile {
   /** Path relative to evidence-dir, for display. */
@@ -86,6 +87,12 @@ export function judgeRecords(files: readonly FoundFile[], opts: { repository: st
       record = parseEvidence(file.text, file.path);
     } catch (error) {
       invalid.push({ path: file.path, why: (error as Error).message, gate: gateNamed(file.text, file.path) });
+      continue;
+    }
+    // A pass that its own figures contradict (failed tests, an error finding) is not a pass.
+    const contradiction = selfContradiction(record);
+    if (contradiction) {
+      invalid.push({ path: file.path, why: `not self-consistent: ${contradiction}`, gate: record.gate });
       continue;
     }
     if (record.subject.repository.toLowerCase() !== opts.repository.toLowerCase()) {

@@ -350,6 +350,20 @@ describe('size, escaping and untrusted records', () => {
     expect(api.violations).toEqual([]);
   });
 
+  it('a pass record that its own figures contradict (12 failed tests, an error finding) is invalid, never counted as a pass', async () => {
+    const lying = { ...real.test, status: 'pass', metrics: { ...real.test.metrics, failed: 12 } };
+    const lyingLint = { ...real.lint, status: 'pass', findings: [{ severity: 'error', message: 'x', file: 'a.ts', line: 1 }], findingsTotal: 1 };
+    const dir = evidenceDir('contradiction', { 'lint.json': lyingLint, 'test.json': lying, 'image.json': imageRecord() });
+    const r = await evidence({ dir, pr: 31, runId: 9310, inputs: { 'required-gates': 'lint,test,image' } });
+    expect(r.outputs.verdict).toBe('error');
+    expect(r.exitCode).toBe(1);
+    expect(r.summary).toContain('test says pass, but its metric failed is 12');
+    expect(r.summary).toContain('lint says pass, but carries an error finding');
+    const bundle = parseBundle(r.bundle!, 'bundle');
+    expect(bundle.records.map((e) => e.record.gate)).toEqual(['image']);
+    expect(bundle.verdict).not.toBe('pass');
+  });
+
   it('a missing required gate fails the verdict', async () => {
     const dir = evidenceDir('missing', { 'lint.json': real.lint, 'test.json': real.test });
     const r = await evidence({ dir, pr: 30, runId: 9300 });
