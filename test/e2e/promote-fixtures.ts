@@ -60,8 +60,13 @@ export function record(gate: GateName, commitSha: string, opts: { status?: GateS
     metrics: {},
     findings: [],
     findingsTotal: 0,
-    details: gate === 'image' ? { digest: opts.digest } : gate === 'alerts' ? { alerts: [{ name: 'HighErrorRate', fired: true }] } : {},
+    details: gate === 'image' ? imageDetails(opts.digest ?? '', commitSha) : gate === 'alerts' ? { alerts: [{ name: 'HighErrorRate', fired: true }] } : {},
   };
+}
+
+/** What the image gate records for a pushed, verified image (the shape src/core/details.ts checks). */
+function imageDetails(digest: string, revision: string): Record<string, unknown> {
+  return { builder: 'buildah', builderVersion: '1.28.2', image: '127.0.0.1/acme/app', digest, ref: `127.0.0.1/acme/app@${digest}`, tags: ['ci'], platforms: ['linux/amd64'], size: 1024, mediaType: 'application/vnd.oci.image.manifest.v1+json', revision, pushed: true, verifiedBy: 'sha256 of the manifest the registry serves' };
 }
 
 /** A bundle with every gate passing for `digest` at `commitSha`, except the statuses given and the gates left out. */
