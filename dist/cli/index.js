@@ -45,10 +45,396 @@ function errorMessage(error) {
 
 /***/ }),
 
+/***/ 3014:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   JH: () => (/* binding */ GATES),
+/* harmony export */   YB: () => (/* binding */ evidenceDigest),
+/* harmony export */   dj: () => (/* binding */ canonicalJson),
+/* harmony export */   fg: () => (/* binding */ sha256Hex),
+/* harmony export */   jU: () => (/* binding */ evidenceSchema),
+/* harmony export */   kw: () => (/* binding */ subjectFromContext),
+/* harmony export */   m$: () => (/* binding */ EVIDENCE_SCHEMA),
+/* harmony export */   nP: () => (/* binding */ writeEvidence),
+/* harmony export */   vf: () => (/* binding */ parseEvidence)
+/* harmony export */ });
+/* unused harmony exports MAX_STORED_FINDINGS, STATUSES, findingSchema, subjectSchema, toolSchema, capFindings, clamp, sanitiseFinding, recordOrError, readEvidence, readVerifiedEvidence */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8816);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4296);
+
+
+
+
+
+const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+/** Findings stored per record; the true total is kept in findingsTotal. */
+const MAX_STORED_FINDINGS = 100;
+const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
+const STATUSES = ['pass', 'fail', 'error', 'skipped'];
+const shaSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
+const findingSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
+    severity: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['error', 'warning', 'notice']),
+    message: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(2000),
+    file: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(1000).optional(),
+    line: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive().optional(),
+    endLine: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive().optional(),
+    column: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive().optional(),
+    rule: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(300).optional(),
+    commit: shaSchema.optional(),
+    fingerprint: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(1500).optional(),
+});
+const subjectSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
+    repository: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    commitSha: shaSchema,
+    mergeSha: shaSchema.optional(),
+    baseSha: shaSchema.optional(),
+    ref: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(1000).optional(),
+    prNumber: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive().optional(),
+    eventName: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(100),
+    runId: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(40).optional(),
+    runAttempt: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(10).optional(),
+    runUrl: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().url().optional(),
+});
+const toolSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
+    name: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().min(1).max(200),
+    version: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(200),
+    configSha256: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[0-9a-f]{64}$/).optional(),
+});
+const evidenceSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
+    schema: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz(EVIDENCE_SCHEMA),
+    gate: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(GATES),
+    status: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(STATUSES),
+    summary: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(1000),
+    startedAt: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().datetime({ offset: true }),
+    durationMs: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().nonnegative(),
+    subject: subjectSchema,
+    tool: toolSchema,
+    metrics: zod__WEBPACK_IMPORTED_MODULE_4__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().finite()),
+    findings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(findingSchema).max(MAX_STORED_FINDINGS),
+    findingsTotal: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().nonnegative(),
+    /** Gate-specific details (image digest, alert evidence, ...). */
+    details: zod__WEBPACK_IMPORTED_MODULE_4__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .unknown */ .L5J()),
+});
+/** Keeps an optional untrusted string only when it fits the record's limit: a cut ref or run id would be a lie. */
+function within(value, max) {
+    return value !== undefined && value !== '' && value.length <= max ? value : undefined;
+}
+/**
+ * The record's subject from the runner context. GITHUB_REF, the event name and the run id come
+ * from the environment unchecked: values over the schema's limits are dropped (the event name,
+ * which the record needs, is cut), so an odd runner value never costs the record.
+ */
+function subjectFromContext(ctx) {
+    const runId = within(ctx.runId, 40);
+    const runUrl = runId && ctx.runUrl && ctx.runUrl.length <= 2000 && zod__WEBPACK_IMPORTED_MODULE_4__/* .url */ .OZ5().safeParse(ctx.runUrl).success ? ctx.runUrl : undefined;
+    const ref = within(ctx.ref, 1000);
+    const runAttempt = within(ctx.runAttempt, 10);
+    return {
+        repository: ctx.repository,
+        commitSha: ctx.headSha,
+        ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
+        ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
+        ...(ref ? { ref } : {}),
+        ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
+        eventName: clamp(ctx.eventName, 100),
+        ...(runId ? { runId } : {}),
+        ...(runAttempt ? { runAttempt } : {}),
+        ...(runUrl ? { runUrl } : {}),
+    };
+}
+/** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
+function capFindings(findings) {
+    const rank = { error: 0, warning: 1, notice: 2 };
+    const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
+    return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
+}
+/** Shortens a string to `max` characters, marking the cut. */
+function clamp(text, max) {
+    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+const positiveInt = (n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
+/**
+ * A finding within the schema's limits, whatever the tool reported: long strings cut, a line or
+ * column that is not a positive integer (1.5, -1, NaN) dropped, a malformed commit dropped. Used
+ * for the record and for annotations alike.
+ */
+function sanitiseFinding(f) {
+    const out = { severity: f.severity, message: clamp(String(f.message), 2000) };
+    if (typeof f.file === 'string' && f.file !== '')
+        out.file = clamp(f.file, 1000);
+    if (positiveInt(f.line))
+        out.line = f.line;
+    if (positiveInt(f.endLine) && out.line !== undefined)
+        out.endLine = f.endLine;
+    if (positiveInt(f.column))
+        out.column = f.column;
+    if (typeof f.rule === 'string')
+        out.rule = clamp(f.rule, 300);
+    if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit))
+        out.commit = f.commit;
+    if (typeof f.fingerprint === 'string')
+        out.fingerprint = clamp(f.fingerprint, 1500);
+    return out;
+}
+const clampFinding = (/* unused pure expression or super */ null && (sanitiseFinding));
+/**
+ * The record as it will be written, or, when it breaks the schema all the same (a gate bug), an
+ * `error` record that names the field: a gate always leaves a record, and never a false pass.
+ */
+function recordOrError(evidence) {
+    const checked = evidenceSchema.safeParse(evidence);
+    if (checked.success)
+        return checked.data;
+    const issue = checked.error.issues[0];
+    const field = issue?.path.join('.') || '(root)';
+    return evidenceSchema.parse({
+        ...evidence,
+        status: 'error',
+        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
+        tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
+        metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
+        findings: [],
+        findingsTotal: evidence.findingsTotal,
+        details: {},
+    });
+}
+/** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
+function canonicalJson(value) {
+    if (value === null || typeof value !== 'object') {
+        if (typeof value === 'number' && !Number.isFinite(value))
+            throw new TypeError('canonicalJson: non-finite number');
+        return JSON.stringify(value) ?? 'null';
+    }
+    if (Array.isArray(value))
+        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+    const entries = Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+function sha256Hex(data) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('hex');
+}
+function evidenceDigest(evidence) {
+    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
+}
+/** Validates before writing, so a gate can never emit a record that readers would reject. */
+function writeEvidence(path, evidence) {
+    const checked = evidenceSchema.parse(evidence);
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)(path), { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(tmp, path);
+    return evidenceDigest(checked);
+}
+/** Reads a record produced by another job: untrusted, so every field is validated. */
+function parseEvidence(text, source) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigurationError */ .j1(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
+    }
+    const result = evidenceSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigurationError */ .j1(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    return result.data;
+}
+function readEvidence(path) {
+    let text;
+    try {
+        text = readFileSync(path, 'utf8');
+    }
+    catch (error) {
+        throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
+    }
+    return parseEvidence(text, path);
+}
+/**
+ * Reads a record and checks it against the sha256 its gate reported (the `evidence-sha256`
+ * output, or a bundle entry): a record changed after it was written is refused, named.
+ */
+function readVerifiedEvidence(path, expectedSha256) {
+    const evidence = readEvidence(path);
+    const actual = evidenceDigest(evidence);
+    if (actual !== expectedSha256) {
+        throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+    }
+    return evidence;
+}
+
+
+/***/ }),
+
+/***/ 9928:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   xB: () => (/* binding */ readTextOrConfigurationError)
+/* harmony export */ });
+/* unused harmony exports sha256File, hashFirstExisting, freshFiles, findProjectBin */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
+/* harmony import */ var _hash_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8599);
+
+
+
+
+
+/** Kept for its callers; the one implementation is in hash.ts. */
+const sha256File = (/* unused pure expression or super */ null && (sha256FileSync));
+/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
+function hashFirstExisting(dir, names) {
+    for (const name of names) {
+        const path = join(dir, name);
+        if (existsSync(path) && statSync(path).isFile())
+            return sha256File(path);
+    }
+    return undefined;
+}
+/**
+ * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
+ * earlier run must never stand in for this one.
+ */
+function freshFiles(globs, cwd, sinceMs) {
+    if (globs.length === 0)
+        return [];
+    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
+    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
+    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
+}
+/**
+ * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
+ * parent inside the repository (workspaces hoist dev tools to the root).
+ */
+function findProjectBin(name, from, workspace) {
+    let dir = resolve(from);
+    const top = resolve(workspace);
+    for (;;) {
+        const candidate = join(dir, 'node_modules', '.bin', name);
+        if (existsSync(candidate))
+            return candidate;
+        const rel = relative(top, dir);
+        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
+            return undefined;
+        dir = dirname(dir);
+    }
+}
+/** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
+function readTextOrConfigurationError(path, what) {
+    try {
+        return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ConfigurationError */ .j1(`${what} cannot be read: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .errorMessage */ .gJ)(error)}`);
+    }
+}
+
+
+/***/ }),
+
+/***/ 8599:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  sI: () => (/* binding */ sha256Digest)
+});
+
+// UNUSED EXPORTS: sha256FileSync, sha256Hex, sha256OfFile
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/core/hash.ts
+/** sha256 in the three spellings the suite uses: hex, an OCI digest, and a file's hex hash. */
+
+
+
+function sha256Hex(data) {
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+/** `sha256:<hex>`, the form OCI registries and manifests name content by. */
+function sha256Digest(data) {
+    return `sha256:${sha256Hex(data)}`;
+}
+/** For small files (configs, records); large ones (archives) go through sha256OfFile. */
+function sha256FileSync(path) {
+    return sha256Hex(readFileSync(path));
+}
+/** Streams the file, so a tool archive of any size is hashed in constant memory. */
+async function sha256OfFile(path) {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(path), hash);
+    return hash.digest('hex');
+}
+
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 
 /***/ }),
 
@@ -8624,162 +9010,30 @@ exports.visit = visit;
 exports.visitAsync = visitAsync;
 
 
-/***/ })
+/***/ }),
 
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/******/ // expose the modules object (__webpack_modules__)
-/******/ __nccwpck_require__.m = __webpack_modules__;
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/ensure chunk */
-/******/ (() => {
-/******/ 	__nccwpck_require__.f = {};
-/******/ 	// This file contains only the entry chunk.
-/******/ 	// The chunk loading function for additional chunks
-/******/ 	__nccwpck_require__.e = (chunkId) => {
-/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
-/******/ 			__nccwpck_require__.f[key](chunkId, promises);
-/******/ 			return promises;
-/******/ 		}, []));
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/get javascript chunk filename */
-/******/ (() => {
-/******/ 	// This function allow to reference async chunks
-/******/ 	__nccwpck_require__.u = (chunkId) => {
-/******/ 		// return url for filenames based on template
-/******/ 		return "" + chunkId + ".index.js";
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/import chunk loading */
-/******/ (() => {
-/******/ 	// no baseURI
-/******/ 	
-/******/ 	// object to store loaded and loading chunks
-/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
-/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
-/******/ 	var installedChunks = {
-/******/ 		792: 0
-/******/ 	};
-/******/ 	
-/******/ 	var installChunk = (data) => {
-/******/ 		var {ids, modules, runtime} = data;
-/******/ 		// add "modules" to the modules object,
-/******/ 		// then flag all "ids" as loaded and fire callback
-/******/ 		var moduleId, chunkId, i = 0;
-/******/ 		for(moduleId in modules) {
-/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
-/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
-/******/ 			}
-/******/ 		}
-/******/ 		if(runtime) runtime(__nccwpck_require__);
-/******/ 		for(;i < ids.length; i++) {
-/******/ 			chunkId = ids[i];
-/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
-/******/ 				installedChunks[chunkId][0]();
-/******/ 			}
-/******/ 			installedChunks[ids[i]] = 0;
-/******/ 		}
-/******/ 	
-/******/ 	}
-/******/ 	
-/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
-/******/ 			// import() chunk loading for javascript
-/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
-/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
-/******/ 	
-/******/ 				// a Promise means "currently loading".
-/******/ 				if(installedChunkData) {
-/******/ 					promises.push(installedChunkData[1]);
-/******/ 				} else {
-/******/ 					if(true) { // all chunks have JS
-/******/ 						// setup Promise in chunk cache
-/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
-/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
-/******/ 							throw e;
-/******/ 						});
-/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
-/******/ 						promises.push(installedChunkData[1] = promise);
-/******/ 					}
-/******/ 				}
-/******/ 			}
-/******/ 	};
-/******/ 	
-/******/ 	// no prefetching
-/******/ 	
-/******/ 	// no preloaded
-/******/ 	
-/******/ 	// no external install chunk
-/******/ 	
-/******/ 	// no on chunks loaded
-/******/ })();
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
+/***/ 8816:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: external "node:util"
-const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  YOg: () => (/* binding */ array),
+  zMY: () => (/* binding */ schemas_boolean),
+  k5n: () => (/* binding */ schemas_enum),
+  euz: () => (/* binding */ literal),
+  aig: () => (/* binding */ schemas_number),
+  Ikc: () => (/* binding */ object),
+  g1P: () => (/* binding */ record),
+  rej: () => (/* binding */ strictObject),
+  YjP: () => (/* binding */ schemas_string),
+  KCZ: () => (/* binding */ union),
+  L5J: () => (/* binding */ unknown),
+  OZ5: () => (/* binding */ url)
+});
+
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODateTime, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, discriminatedUnion, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, tuple, uint32, uint64, ulid, undefined, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -18315,90 +18569,181 @@ function preprocess(fn, schema) {
     });
 }
 
+
+/***/ })
+
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var cli_schemas = __nccwpck_require__(8816);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-;// CONCATENATED MODULE: ./src/core/hash.ts
-/** sha256 in the three spellings the suite uses: hex, an OCI digest, and a file's hex hash. */
-
-
-
-function sha256Hex(data) {
-    return createHash('sha256').update(data).digest('hex');
-}
-/** `sha256:<hex>`, the form OCI registries and manifests name content by. */
-function sha256Digest(data) {
-    return `sha256:${sha256Hex(data)}`;
-}
-/** For small files (configs, records); large ones (archives) go through sha256OfFile. */
-function hash_sha256FileSync(path) {
-    return sha256Hex(readFileSync(path));
-}
-/** Streams the file, so a tool archive of any size is hashed in constant memory. */
-async function sha256OfFile(path) {
-    const hash = createHash('sha256');
-    await pipeline(createReadStream(path), hash);
-    return hash.digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/core/files.ts
-
-
-
-
-
-/** Kept for its callers; the one implementation is in hash.ts. */
-const sha256File = (/* unused pure expression or super */ null && (sha256FileSync));
-/** sha256 of the first config file that exists, for the evidence record's tool.configSha256. */
-function hashFirstExisting(dir, names) {
-    for (const name of names) {
-        const path = join(dir, name);
-        if (existsSync(path) && statSync(path).isFile())
-            return sha256File(path);
-    }
-    return undefined;
-}
-/**
- * Files matching the globs under cwd that were written at or after `sinceMs`: a report left by an
- * earlier run must never stand in for this one.
- */
-function freshFiles(globs, cwd, sinceMs) {
-    if (globs.length === 0)
-        return [];
-    const matches = globSync([...globs], { cwd, absolute: true, dot: true, onlyFiles: true, ignore: ['**/node_modules/**'] });
-    // Filesystem timestamps can be coarser than the clock: allow one second of slack.
-    return matches.filter((p) => statSync(p).mtimeMs >= sinceMs - 1000).sort();
-}
-/**
- * The project's own executable: node_modules/.bin/<name> in the working directory or the nearest
- * parent inside the repository (workspaces hoist dev tools to the root).
- */
-function findProjectBin(name, from, workspace) {
-    let dir = resolve(from);
-    const top = resolve(workspace);
-    for (;;) {
-        const candidate = join(dir, 'node_modules', '.bin', name);
-        if (existsSync(candidate))
-            return candidate;
-        const rel = relative(top, dir);
-        if (dir === top || rel.startsWith('..') || isAbsolute(rel))
-            return undefined;
-        dir = dirname(dir);
-    }
-}
-/** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
-function readTextOrConfigurationError(path, what) {
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        throw new errors/* ConfigurationError */.j1(`${what} cannot be read: ${(0,errors/* errorMessage */.gJ)(error)}`);
-    }
-}
-
+// EXTERNAL MODULE: ./src/core/files.ts
+var files = __nccwpck_require__(9928);
 ;// CONCATENATED MODULE: ./src/core/context.ts
 
 
@@ -18413,42 +18758,42 @@ const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
     'workflow_run',
     'schedule',
 ]));
-const sha = schemas_string().regex(/^[0-9a-f]{40}$/i, 'a 40-character hex commit SHA');
+const sha = cli_schemas/* string */.YjP().regex(/^[0-9a-f]{40}$/i, 'a 40-character hex commit SHA');
 const ZERO_SHA = /^0{40}$/;
-const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
-const pullRequestPayload = object({
-    number: schemas_number().int().positive(),
-    pull_request: object({
-        number: schemas_number().int().positive(),
-        head: object({ sha, ref: schemas_string(), repo: repoRef }).passthrough(),
-        base: object({ sha, ref: schemas_string(), repo: repoRef }).passthrough(),
+const repoRef = cli_schemas/* object */.Ikc({ full_name: cli_schemas/* string */.YjP() }).passthrough().nullable().optional();
+const pullRequestPayload = cli_schemas/* object */.Ikc({
+    number: cli_schemas/* number */.aig().int().positive(),
+    pull_request: cli_schemas/* object */.Ikc({
+        number: cli_schemas/* number */.aig().int().positive(),
+        head: cli_schemas/* object */.Ikc({ sha, ref: cli_schemas/* string */.YjP(), repo: repoRef }).passthrough(),
+        base: cli_schemas/* object */.Ikc({ sha, ref: cli_schemas/* string */.YjP(), repo: repoRef }).passthrough(),
         merge_commit_sha: sha.nullable().optional(),
-        html_url: schemas_string().optional(),
+        html_url: cli_schemas/* string */.YjP().optional(),
     })
         .passthrough(),
 })
     .passthrough();
-const pushPayload = object({
+const pushPayload = cli_schemas/* object */.Ikc({
     before: sha,
     after: sha,
-    ref: schemas_string(),
-    created: schemas_boolean().optional(),
-    deleted: schemas_boolean().optional(),
-    forced: schemas_boolean().optional(),
-    repository: object({ default_branch: schemas_string().optional() }).passthrough().optional(),
+    ref: cli_schemas/* string */.YjP(),
+    created: cli_schemas/* boolean */.zMY().optional(),
+    deleted: cli_schemas/* boolean */.zMY().optional(),
+    forced: cli_schemas/* boolean */.zMY().optional(),
+    repository: cli_schemas/* object */.Ikc({ default_branch: cli_schemas/* string */.YjP().optional() }).passthrough().optional(),
 })
     .passthrough();
-const mergeGroupPayload = object({
-    merge_group: object({ head_sha: sha, base_sha: sha, head_ref: schemas_string(), base_ref: schemas_string() }).passthrough(),
+const mergeGroupPayload = cli_schemas/* object */.Ikc({
+    merge_group: cli_schemas/* object */.Ikc({ head_sha: sha, base_sha: sha, head_ref: cli_schemas/* string */.YjP(), base_ref: cli_schemas/* string */.YjP() }).passthrough(),
 })
     .passthrough();
-const workflowRunPayload = object({
-    workflow_run: object({
+const workflowRunPayload = cli_schemas/* object */.Ikc({
+    workflow_run: cli_schemas/* object */.Ikc({
         head_sha: sha,
-        head_branch: schemas_string().nullable().optional(),
-        id: schemas_number().optional(),
-        event: schemas_string().optional(),
-        pull_requests: array(object({ number: schemas_number().int().positive(), base: object({ sha: sha.optional() }).passthrough().optional() }).passthrough())
+        head_branch: cli_schemas/* string */.YjP().nullable().optional(),
+        id: cli_schemas/* number */.aig().optional(),
+        event: cli_schemas/* string */.YjP().optional(),
+        pull_requests: cli_schemas/* array */.YOg(cli_schemas/* object */.Ikc({ number: cli_schemas/* number */.aig().int().positive(), base: cli_schemas/* object */.Ikc({ sha: sha.optional() }).passthrough().optional() }).passthrough())
             .optional(),
         head_repository: repoRef,
         repository: repoRef,
@@ -18473,7 +18818,7 @@ function parsePayload(schema, payload, eventName, path) {
 function readEventPayload(path) {
     if (!path)
         return {};
-    const text = readTextOrConfigurationError(path, `GITHUB_EVENT_PATH ${path}`);
+    const text = (0,files/* readTextOrConfigurationError */.xB)(path, `GITHUB_EVENT_PATH ${path}`);
     try {
         return JSON.parse(text);
     }
@@ -18582,18 +18927,18 @@ var dist = __nccwpck_require__(8815);
 
 /** The gates the pipeline runs, in the order it starts them when nothing else decides. */
 const PIPELINE_GATES = ['lint', 'test', 'audit', 'secrets', 'rules', 'image', 'alerts'];
-const actionYamlSchema = object({
-    name: schemas_string(),
-    inputs: record(schemas_string(), object({ description: schemas_string().optional(), default: unknown().optional(), required: schemas_boolean().optional() })).optional(),
-    outputs: record(schemas_string(), object({ description: schemas_string().optional() })).optional(),
-    runs: object({ using: schemas_string(), main: schemas_string() }),
+const actionYamlSchema = cli_schemas/* object */.Ikc({
+    name: cli_schemas/* string */.YjP(),
+    inputs: cli_schemas/* record */.g1P(cli_schemas/* string */.YjP(), cli_schemas/* object */.Ikc({ description: cli_schemas/* string */.YjP().optional(), default: cli_schemas/* unknown */.L5J().optional(), required: cli_schemas/* boolean */.zMY().optional() })).optional(),
+    outputs: cli_schemas/* record */.g1P(cli_schemas/* string */.YjP(), cli_schemas/* object */.Ikc({ description: cli_schemas/* string */.YjP().optional() })).optional(),
+    runs: cli_schemas/* object */.Ikc({ using: cli_schemas/* string */.YjP(), main: cli_schemas/* string */.YjP() }),
 });
 /** Reads actions/<name>/action.yml under the suite's root. */
 function readActionMeta(root, name) {
-    const path = (0,external_node_path_namespaceObject.join)(root, 'actions', name, 'action.yml');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(path))
+    const path = (0,external_node_path_.join)(root, 'actions', name, 'action.yml');
+    if (!(0,external_node_fs_.existsSync)(path))
         throw new Error(`the suite has no action ${name}: ${path} is missing`);
-    const parsed = actionYamlSchema.parse((0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8')));
+    const parsed = actionYamlSchema.parse((0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(path, 'utf8')));
     const inputs = {};
     for (const [input, spec] of Object.entries(parsed.inputs ?? {}))
         inputs[input] = spec.default === undefined ? '' : String(spec.default);
@@ -18618,25 +18963,25 @@ function readGateMetas(root) {
 const PIPELINE_OWNED_INPUTS = ['evidence-dir'];
 /** Inputs that carry credentials: they come from the root action's inputs (secrets), never the file. */
 const SECRET_INPUTS = ['registry-password', 'github-token', 'signing-key'];
-const inputValue = union([schemas_string(), schemas_number(), schemas_boolean(), array(union([schemas_string(), schemas_number()]))]);
+const inputValue = cli_schemas/* union */.KCZ([cli_schemas/* string */.YjP(), cli_schemas/* number */.aig(), cli_schemas/* boolean */.zMY(), cli_schemas/* array */.YOg(cli_schemas/* union */.KCZ([cli_schemas/* string */.YjP(), cli_schemas/* number */.aig()]))]);
 function withSchema(meta, scope) {
     const allowed = Object.keys(meta.inputs).filter((n) => !PIPELINE_OWNED_INPUTS.includes(n) && !SECRET_INPUTS.includes(n));
     const shape = Object.fromEntries(allowed.map((name) => [name, inputValue.optional()]));
-    return strictObject(shape).describe(`inputs of ${scope}, as in its action.yml (credentials come from the root action's inputs)`);
+    return cli_schemas/* strictObject */.rej(shape).describe(`inputs of ${scope}, as in its action.yml (credentials come from the root action's inputs)`);
 }
 function buildConfigSchema(metas, evidence) {
-    const gateEntry = (gate) => strictObject({
-        enabled: schemas_boolean().optional().describe('false: the gate is not run (and not required)'),
-        needs: array(schemas_enum(PIPELINE_GATES)).optional().describe('gates that must finish before this one starts'),
-        required: schemas_boolean().optional().describe('false: the gate runs and is reported but does not decide the verdict'),
+    const gateEntry = (gate) => cli_schemas/* strictObject */.rej({
+        enabled: cli_schemas/* boolean */.zMY().optional().describe('false: the gate is not run (and not required)'),
+        needs: cli_schemas/* array */.YOg(cli_schemas/* enum */.k5n(PIPELINE_GATES)).optional().describe('gates that must finish before this one starts'),
+        required: cli_schemas/* boolean */.zMY().optional().describe('false: the gate runs and is reported but does not decide the verdict'),
         with: withSchema(metas[gate], `actions/${gate}`).optional(),
     })
         .optional();
-    return strictObject({
-        version: literal(1).describe('the config format version'),
-        concurrency: schemas_number().int().min(1).max(64).optional().describe('gates run at the same time (default: the machine cores)'),
-        gates: strictObject(Object.fromEntries(PIPELINE_GATES.map((gate) => [gate, gateEntry(gate)]))),
-        evidence: strictObject({ with: withSchema(evidence, 'actions/evidence').optional() }).optional(),
+    return cli_schemas/* strictObject */.rej({
+        version: cli_schemas/* literal */.euz(1).describe('the config format version'),
+        concurrency: cli_schemas/* number */.aig().int().min(1).max(64).optional().describe('gates run at the same time (default: the machine cores)'),
+        gates: cli_schemas/* strictObject */.rej(Object.fromEntries(PIPELINE_GATES.map((gate) => [gate, gateEntry(gate)]))),
+        evidence: cli_schemas/* strictObject */.rej({ with: withSchema(evidence, 'actions/evidence').optional() }).optional(),
     })
         .describe('release-safety pipeline configuration (.github/release-safety.yml)');
 }
@@ -18687,7 +19032,7 @@ function parseConfig(text, source, schema) {
 function readConfig(path, shown, schema) {
     let text;
     try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+        text = (0,external_node_fs_.readFileSync)(path, 'utf8');
     }
     catch (error) {
         throw new errors/* ConfigurationError */.j1(`input "config": ${shown} cannot be read (${error.code ?? error.message}): give the path of the pipeline config, e.g. .github/release-safety.yml`);
@@ -18849,214 +19194,12 @@ function renderResultTable(result, form) {
     return ['release-safety pipeline:', ...lines, `verdict: ${result.verdict}${result.digest ? `  digest: ${result.digest}` : ''}`].join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/core/evidence.ts
-
-
-
-
-
-const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
-/** Findings stored per record; the true total is kept in findingsTotal. */
-const MAX_STORED_FINDINGS = 100;
-const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
-const STATUSES = ['pass', 'fail', 'error', 'skipped'];
-const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
-const findingSchema = object({
-    severity: schemas_enum(['error', 'warning', 'notice']),
-    message: schemas_string().max(2000),
-    file: schemas_string().max(1000).optional(),
-    line: schemas_number().int().positive().optional(),
-    endLine: schemas_number().int().positive().optional(),
-    column: schemas_number().int().positive().optional(),
-    rule: schemas_string().max(300).optional(),
-    commit: shaSchema.optional(),
-    fingerprint: schemas_string().max(1500).optional(),
-});
-const subjectSchema = object({
-    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-    commitSha: shaSchema,
-    mergeSha: shaSchema.optional(),
-    baseSha: shaSchema.optional(),
-    ref: schemas_string().max(1000).optional(),
-    prNumber: schemas_number().int().positive().optional(),
-    eventName: schemas_string().max(100),
-    runId: schemas_string().max(40).optional(),
-    runAttempt: schemas_string().max(10).optional(),
-    runUrl: schemas_string().url().optional(),
-});
-const toolSchema = object({
-    name: schemas_string().min(1).max(200),
-    version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
-});
-const evidenceSchema = object({
-    schema: literal(EVIDENCE_SCHEMA),
-    gate: schemas_enum(GATES),
-    status: schemas_enum(STATUSES),
-    summary: schemas_string().max(1000),
-    startedAt: schemas_string().datetime({ offset: true }),
-    durationMs: schemas_number().int().nonnegative(),
-    subject: subjectSchema,
-    tool: toolSchema,
-    metrics: record(schemas_string(), schemas_number().finite()),
-    findings: array(findingSchema).max(MAX_STORED_FINDINGS),
-    findingsTotal: schemas_number().int().nonnegative(),
-    /** Gate-specific details (image digest, alert evidence, ...). */
-    details: record(schemas_string(), unknown()),
-});
-/** Keeps an optional untrusted string only when it fits the record's limit: a cut ref or run id would be a lie. */
-function within(value, max) {
-    return value !== undefined && value !== '' && value.length <= max ? value : undefined;
-}
-/**
- * The record's subject from the runner context. GITHUB_REF, the event name and the run id come
- * from the environment unchecked: values over the schema's limits are dropped (the event name,
- * which the record needs, is cut), so an odd runner value never costs the record.
- */
-function subjectFromContext(ctx) {
-    const runId = within(ctx.runId, 40);
-    const runUrl = runId && ctx.runUrl && ctx.runUrl.length <= 2000 && url().safeParse(ctx.runUrl).success ? ctx.runUrl : undefined;
-    const ref = within(ctx.ref, 1000);
-    const runAttempt = within(ctx.runAttempt, 10);
-    return {
-        repository: ctx.repository,
-        commitSha: ctx.headSha,
-        ...(ctx.mergeSha ? { mergeSha: ctx.mergeSha } : {}),
-        ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
-        ...(ref ? { ref } : {}),
-        ...(ctx.prNumber ? { prNumber: ctx.prNumber } : {}),
-        eventName: clamp(ctx.eventName, 100),
-        ...(runId ? { runId } : {}),
-        ...(runAttempt ? { runAttempt } : {}),
-        ...(runUrl ? { runUrl } : {}),
-    };
-}
-/** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
-function capFindings(findings) {
-    const rank = { error: 0, warning: 1, notice: 2 };
-    const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
-    return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
-}
-/** Shortens a string to `max` characters, marking the cut. */
-function clamp(text, max) {
-    return text.length > max ? `${text.slice(0, max - 3)}...` : text;
-}
-const positiveInt = (n) => typeof n === 'number' && Number.isSafeInteger(n) && n > 0;
-/**
- * A finding within the schema's limits, whatever the tool reported: long strings cut, a line or
- * column that is not a positive integer (1.5, -1, NaN) dropped, a malformed commit dropped. Used
- * for the record and for annotations alike.
- */
-function sanitiseFinding(f) {
-    const out = { severity: f.severity, message: clamp(String(f.message), 2000) };
-    if (typeof f.file === 'string' && f.file !== '')
-        out.file = clamp(f.file, 1000);
-    if (positiveInt(f.line))
-        out.line = f.line;
-    if (positiveInt(f.endLine) && out.line !== undefined)
-        out.endLine = f.endLine;
-    if (positiveInt(f.column))
-        out.column = f.column;
-    if (typeof f.rule === 'string')
-        out.rule = clamp(f.rule, 300);
-    if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit))
-        out.commit = f.commit;
-    if (typeof f.fingerprint === 'string')
-        out.fingerprint = clamp(f.fingerprint, 1500);
-    return out;
-}
-const clampFinding = (/* unused pure expression or super */ null && (sanitiseFinding));
-/**
- * The record as it will be written, or, when it breaks the schema all the same (a gate bug), an
- * `error` record that names the field: a gate always leaves a record, and never a false pass.
- */
-function recordOrError(evidence) {
-    const checked = evidenceSchema.safeParse(evidence);
-    if (checked.success)
-        return checked.data;
-    const issue = checked.error.issues[0];
-    const field = issue?.path.join('.') || '(root)';
-    return evidenceSchema.parse({
-        ...evidence,
-        status: 'error',
-        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
-        tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
-        metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
-        findings: [],
-        findingsTotal: evidence.findingsTotal,
-        details: {},
-    });
-}
-/** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
-function canonicalJson(value) {
-    if (value === null || typeof value !== 'object') {
-        if (typeof value === 'number' && !Number.isFinite(value))
-            throw new TypeError('canonicalJson: non-finite number');
-        return JSON.stringify(value) ?? 'null';
-    }
-    if (Array.isArray(value))
-        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-    const entries = Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-function evidence_sha256Hex(data) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
-}
-function evidenceDigest(evidence) {
-    return `sha256:${evidence_sha256Hex(canonicalJson(evidence))}`;
-}
-/** Validates before writing, so a gate can never emit a record that readers would reject. */
-function writeEvidence(path, evidence) {
-    const checked = evidenceSchema.parse(evidence);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    (0,external_node_fs_namespaceObject.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
-    (0,external_node_fs_namespaceObject.renameSync)(tmp, path);
-    return evidenceDigest(checked);
-}
-/** Reads a record produced by another job: untrusted, so every field is validated. */
-function parseEvidence(text, source) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw new errors/* ConfigurationError */.j1(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
-    }
-    const result = evidenceSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new errors/* ConfigurationError */.j1(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
-}
-function readEvidence(path) {
-    let text;
-    try {
-        text = readFileSync(path, 'utf8');
-    }
-    catch (error) {
-        throw new ConfigurationError(`evidence record ${path} cannot be read: ${error.message}`);
-    }
-    return parseEvidence(text, path);
-}
-/**
- * Reads a record and checks it against the sha256 its gate reported (the `evidence-sha256`
- * output, or a bundle entry): a record changed after it was written is refused, named.
- */
-function readVerifiedEvidence(path, expectedSha256) {
-    const evidence = readEvidence(path);
-    const actual = evidenceDigest(evidence);
-    if (actual !== expectedSha256) {
-        throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
-    }
-    return evidence;
-}
-
+// EXTERNAL MODULE: ./src/core/evidence.ts
+var evidence = __nccwpck_require__(3014);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/core/exec.ts
@@ -19433,11 +19576,11 @@ function parseRunnerFile(text) {
     return out;
 }
 async function runBundle(opts) {
-    (0,external_node_fs_namespaceObject.mkdirSync)(opts.tempDir, { recursive: true });
-    const home = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(opts.tempDir, `${opts.name}-`));
-    const files = { GITHUB_OUTPUT: (0,external_node_path_namespaceObject.join)(home, 'output'), GITHUB_STEP_SUMMARY: (0,external_node_path_namespaceObject.join)(home, 'summary.md'), GITHUB_STATE: (0,external_node_path_namespaceObject.join)(home, 'state') };
+    (0,external_node_fs_.mkdirSync)(opts.tempDir, { recursive: true });
+    const home = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(opts.tempDir, `${opts.name}-`));
+    const files = { GITHUB_OUTPUT: (0,external_node_path_.join)(home, 'output'), GITHUB_STEP_SUMMARY: (0,external_node_path_.join)(home, 'summary.md'), GITHUB_STATE: (0,external_node_path_.join)(home, 'state') };
     for (const path of Object.values(files))
-        (0,external_node_fs_namespaceObject.writeFileSync)(path, '');
+        (0,external_node_fs_.writeFileSync)(path, '');
     const env = {};
     for (const [k, v] of Object.entries(opts.env))
         if (!k.startsWith('INPUT_'))
@@ -19453,13 +19596,13 @@ async function runBundle(opts) {
             exitCode,
             log,
             timedOut,
-            outputs: parseRunnerFile((0,external_node_fs_namespaceObject.readFileSync)(files.GITHUB_OUTPUT, 'utf8')),
-            summary: (0,external_node_fs_namespaceObject.readFileSync)(files.GITHUB_STEP_SUMMARY, 'utf8'),
+            outputs: parseRunnerFile((0,external_node_fs_.readFileSync)(files.GITHUB_OUTPUT, 'utf8')),
+            summary: (0,external_node_fs_.readFileSync)(files.GITHUB_STEP_SUMMARY, 'utf8'),
             durationMs: Math.round(performance.now() - started),
         };
     }
     finally {
-        (0,external_node_fs_namespaceObject.rmSync)(home, { recursive: true, force: true });
+        (0,external_node_fs_.rmSync)(home, { recursive: true, force: true });
     }
 }
 function spawnCaptured(cmd, args, cwd, env, timeoutMs) {
@@ -19512,10 +19655,10 @@ function spawnCaptured(cmd, args, cwd, env, timeoutMs) {
 
 
 
-const run_STATUSES = ['pass', 'fail', 'error', 'skipped'];
+const STATUSES = ['pass', 'fail', 'error', 'skipped'];
 function statusOf(run) {
     const s = run.outputs.status ?? '';
-    if (run_STATUSES.includes(s))
+    if (STATUSES.includes(s))
         return s;
     return 'error';
 }
@@ -19523,7 +19666,7 @@ function summaryOf(run, gate) {
     const path = run.outputs['evidence-path'];
     if (path) {
         try {
-            return parseEvidence((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'), path).summary;
+            return (0,evidence/* parseEvidence */.vf)((0,external_node_fs_.readFileSync)(path, 'utf8'), path).summary;
         }
         catch {
             // fall through: the record is unreadable, which the evidence action reports as error
@@ -19538,14 +19681,14 @@ function secretsFor(meta, secrets) {
 }
 function skippedRecord(opts, planned, reason) {
     const now = new Date().toISOString();
-    writeEvidence((0,external_node_path_namespaceObject.join)(opts.evidenceDir, `${planned.gate}.json`), {
-        schema: EVIDENCE_SCHEMA,
+    (0,evidence/* writeEvidence */.nP)((0,external_node_path_.join)(opts.evidenceDir, `${planned.gate}.json`), {
+        schema: evidence/* EVIDENCE_SCHEMA */.m$,
         gate: planned.gate,
         status: 'skipped',
         summary: reason,
         startedAt: now,
         durationMs: 0,
-        subject: subjectFromContext(opts.ctx),
+        subject: (0,evidence/* subjectFromContext */.kw)(opts.ctx),
         tool: { name: 'release-safety pipeline', version: '' },
         metrics: {},
         findings: [],
@@ -19567,7 +19710,7 @@ async function runGate(opts, planned, done) {
         inputs.image = done.get('image').outputs.image;
     opts.progress({ kind: 'start', gate: planned.gate });
     const run = await runBundle({
-        bundle: (0,external_node_path_namespaceObject.join)(opts.distDir, planned.gate, 'index.js'),
+        bundle: (0,external_node_path_.join)(opts.distDir, planned.gate, 'index.js'),
         name: planned.gate,
         inputs,
         env: opts.env,
@@ -19625,7 +19768,7 @@ async function runPipeline(opts) {
         'evidence-dir': opts.evidenceDir,
         ...('required-gates' in opts.metas.evidence.inputs ? { 'required-gates': required.map((g) => g.gate).join(',') } : {}),
     };
-    const run = await runBundle({ bundle: (0,external_node_path_namespaceObject.join)(opts.distDir, 'evidence', 'index.js'), name: 'evidence', inputs, env: opts.env, cwd: opts.ctx.workspace, tempDir: opts.tempDir, node: opts.node, timeoutMs: opts.timeoutMs });
+    const run = await runBundle({ bundle: (0,external_node_path_.join)(opts.distDir, 'evidence', 'index.js'), name: 'evidence', inputs, env: opts.env, cwd: opts.ctx.workspace, tempDir: opts.tempDir, node: opts.node, timeoutMs: opts.timeoutMs });
     const evidenceVerdict = run.outputs.verdict ?? 'error';
     opts.progress({ kind: 'end', gate: 'evidence', status: evidenceVerdict, summary: run.outputs['comment-url'] ? `comment ${run.outputs['comment-url']}` : `verdict ${evidenceVerdict}`, durationMs: run.durationMs, log: run.log, stepSummary: run.summary });
     // The stricter of the two: the gates' own statuses and the evidence action's judgement of the records.
@@ -19769,7 +19912,7 @@ function repositoryName(remote, dir) {
     const m = remote ? /[:/]([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(remote) : null;
     if (m)
         return `${m[1]}/${m[2]}`;
-    return `local/${(0,external_node_path_namespaceObject.basename)(dir).replace(/[^\w.-]/g, '-') || 'repository'}`;
+    return `local/${(0,external_node_path_.basename)(dir).replace(/[^\w.-]/g, '-') || 'repository'}`;
 }
 function localRunnerEnv(cwd, base) {
     const workspace = git(cwd, 'rev-parse', '--show-toplevel');
@@ -19783,17 +19926,17 @@ function localRunnerEnv(cwd, base) {
     const baseSha = baseRev ? git(workspace, 'merge-base', baseRev, 'HEAD') : git(workspace, 'rev-parse', '--verify', '--quiet', 'HEAD~1');
     if (base !== undefined && !baseSha)
         throw new errors/* ConfigurationError */.j1(`--base ${base} is not a revision of this repository: give a branch, tag or commit`);
-    const home = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'release-safety-local-'));
-    const runnerTemp = (0,external_node_path_namespaceObject.join)(home, 'runner-temp');
-    const toolCache = (0,external_node_path_namespaceObject.join)(process.env.XDG_CACHE_HOME || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.cache'), 'release-safety', 'tool-cache');
-    const files = { GITHUB_EVENT_PATH: (0,external_node_path_namespaceObject.join)(home, 'event.json'), GITHUB_ENV: (0,external_node_path_namespaceObject.join)(home, 'env'), GITHUB_PATH: (0,external_node_path_namespaceObject.join)(home, 'path') };
+    const home = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'release-safety-local-'));
+    const runnerTemp = (0,external_node_path_.join)(home, 'runner-temp');
+    const toolCache = (0,external_node_path_.join)(process.env.XDG_CACHE_HOME || (0,external_node_path_.join)((0,external_node_os_namespaceObject.homedir)(), '.cache'), 'release-safety', 'tool-cache');
+    const files = { GITHUB_EVENT_PATH: (0,external_node_path_.join)(home, 'event.json'), GITHUB_ENV: (0,external_node_path_.join)(home, 'env'), GITHUB_PATH: (0,external_node_path_.join)(home, 'path') };
     for (const dir of [runnerTemp, toolCache])
-        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+        (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
     const repository = repositoryName(git(workspace, 'remote', 'get-url', 'origin'), workspace);
     const event = { before: baseSha ?? '0'.repeat(40), after: headSha, ref: `refs/heads/${branch}`, repository: { full_name: repository, default_branch: 'main' } };
-    (0,external_node_fs_namespaceObject.writeFileSync)(files.GITHUB_EVENT_PATH, JSON.stringify(event));
-    (0,external_node_fs_namespaceObject.writeFileSync)(files.GITHUB_ENV, '');
-    (0,external_node_fs_namespaceObject.writeFileSync)(files.GITHUB_PATH, '');
+    (0,external_node_fs_.writeFileSync)(files.GITHUB_EVENT_PATH, JSON.stringify(event));
+    (0,external_node_fs_.writeFileSync)(files.GITHUB_ENV, '');
+    (0,external_node_fs_.writeFileSync)(files.GITHUB_PATH, '');
     const env = {
         ...process.env,
         CI: 'true',
@@ -19844,8 +19987,8 @@ const USAGE = `usage:
   release-safety run [--config .github/release-safety.yml] [--only lint,test] [--base origin/main] [--out release-safety-report]
   release-safety verify <registry/repository@sha256:...> --key pub.pem [--insecure-registry]`;
 function layout() {
-    const here = (0,external_node_path_namespaceObject.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
-    return { distDir: (0,external_node_path_namespaceObject.dirname)(here), root: (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.dirname)(here)) };
+    const here = (0,external_node_path_.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
+    return { distDir: (0,external_node_path_.dirname)(here), root: (0,external_node_path_.dirname)((0,external_node_path_.dirname)(here)) };
 }
 /** On a terminal one line per gate, rewritten in place; otherwise plain lines as events arrive. */
 function progressPrinter(gates, tty, logsDir) {
@@ -19869,7 +20012,7 @@ function progressPrinter(gates, tty, logsDir) {
         if (event.kind === 'end') {
             started.delete(event.gate);
             if (event.log)
-                (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(logsDir, `${event.gate}.log`), event.log);
+                (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(logsDir, `${event.gate}.log`), event.log);
         }
         else
             started.set(event.gate, Date.now());
@@ -19885,20 +20028,20 @@ function progressPrinter(gates, tty, logsDir) {
     };
 }
 async function runCommand(args) {
-    const { values } = (0,external_node_util_namespaceObject.parseArgs)({ args, options: { config: { type: 'string' }, only: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' } }, strict: true });
+    const { values } = (0,external_node_util_.parseArgs)({ args, options: { config: { type: 'string' }, only: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' } }, strict: true });
     const local = localRunnerEnv(process.cwd(), values.base);
     try {
         const { distDir, root } = layout();
         const gateMetas = readGateMetas(root);
         const evidenceMeta = readActionMeta(root, 'evidence');
         const configShown = values.config ?? '.github/release-safety.yml';
-        const config = readConfig((0,external_node_path_namespaceObject.resolve)(local.workspace, configShown), configShown, buildConfigSchema(gateMetas, evidenceMeta));
+        const config = readConfig((0,external_node_path_.resolve)(local.workspace, configShown), configShown, buildConfigSchema(gateMetas, evidenceMeta));
         const plan = planPipeline(config, (values.only ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-        const out = (0,external_node_path_namespaceObject.resolve)(values.out ?? (0,external_node_path_namespaceObject.join)(local.workspace, 'release-safety-report'));
-        const logsDir = (0,external_node_path_namespaceObject.join)(out, 'logs');
-        (0,external_node_fs_namespaceObject.rmSync)(out, { recursive: true, force: true });
-        (0,external_node_fs_namespaceObject.mkdirSync)(logsDir, { recursive: true });
-        const evidenceDir = (0,external_node_path_namespaceObject.join)(out, 'evidence');
+        const out = (0,external_node_path_.resolve)(values.out ?? (0,external_node_path_.join)(local.workspace, 'release-safety-report'));
+        const logsDir = (0,external_node_path_.join)(out, 'logs');
+        (0,external_node_fs_.rmSync)(out, { recursive: true, force: true });
+        (0,external_node_fs_.mkdirSync)(logsDir, { recursive: true });
+        const evidenceDir = (0,external_node_path_.join)(out, 'evidence');
         const ctx = buildContext(local.env);
         const result = await runPipeline({
             plan,
@@ -19907,7 +20050,7 @@ async function runCommand(args) {
             node: process.execPath,
             env: local.env,
             ctx,
-            tempDir: (0,external_node_path_namespaceObject.join)(local.home, 'pipeline'),
+            tempDir: (0,external_node_path_.join)(local.home, 'pipeline'),
             evidenceDir,
             concurrency: config.concurrency ?? (0,external_node_os_namespaceObject.availableParallelism)(),
             secrets: {},
@@ -19917,16 +20060,16 @@ async function runCommand(args) {
             progress: progressPrinter([...plan.map((p) => p.gate), 'evidence'], Boolean(process.stdout.isTTY), logsDir),
         });
         const markdown = [result.evidence?.stepSummary ?? '', renderResultTable(result, 'markdown')].filter(Boolean).join('\n\n');
-        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(out, 'report.md'), markdown);
-        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(out, 'report.html'), renderHtmlReport(`release-safety: ${result.verdict}`, markdown));
-        if (result.bundlePath && (0,external_node_fs_namespaceObject.existsSync)(result.bundlePath))
-            (0,external_node_fs_namespaceObject.copyFileSync)(result.bundlePath, (0,external_node_path_namespaceObject.join)(out, 'bundle.json'));
+        (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(out, 'report.md'), markdown);
+        (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(out, 'report.html'), renderHtmlReport(`release-safety: ${result.verdict}`, markdown));
+        if (result.bundlePath && (0,external_node_fs_.existsSync)(result.bundlePath))
+            (0,external_node_fs_.copyFileSync)(result.bundlePath, (0,external_node_path_.join)(out, 'bundle.json'));
         process.stdout.write(`\n${renderResultTable(result, 'text')}\n\n`);
-        process.stdout.write(`evidence: ${evidenceDir} (${(0,external_node_fs_namespaceObject.readdirSync)(evidenceDir).filter((f) => f.endsWith('.json')).length} records), report: ${(0,external_node_path_namespaceObject.join)(out, 'report.html')}, logs: ${logsDir}\n`);
+        process.stdout.write(`evidence: ${evidenceDir} (${(0,external_node_fs_.readdirSync)(evidenceDir).filter((f) => f.endsWith('.json')).length} records), report: ${(0,external_node_path_.join)(out, 'report.html')}, logs: ${logsDir}\n`);
         return result.verdict === 'pass' ? 0 : 1;
     }
     finally {
-        (0,external_node_fs_namespaceObject.rmSync)(local.home, { recursive: true, force: true });
+        (0,external_node_fs_.rmSync)(local.home, { recursive: true, force: true });
     }
 }
 async function main(argv = process.argv.slice(2)) {
@@ -19935,7 +20078,7 @@ async function main(argv = process.argv.slice(2)) {
         if (command === 'run')
             return await runCommand(rest);
         if (command === 'verify') {
-            const { verifyCommand } = await __nccwpck_require__.e(/* import() */ 137).then(__nccwpck_require__.bind(__nccwpck_require__, 1137));
+            const { verifyCommand } = await __nccwpck_require__.e(/* import() */ 957).then(__nccwpck_require__.bind(__nccwpck_require__, 1957));
             return await verifyCommand(rest);
         }
         process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);

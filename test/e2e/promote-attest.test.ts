@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { attachAttestation } from '../../src/attest/attach.js';
 import { referrersTag } from '../../src/attest/referrer.js';
 import { verifyImageEvidence } from '../../src/attest/verify.js';
 import { GATES } from '../../src/core/evidence.js';
-import { randomSha } from '../../src/local/harness.js';
+import { randomSha, REPO_ROOT } from '../../src/local/harness.js';
 import { startRegistryProxy, type RegistryProxy } from '../../src/local/registry-proxy.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { RegistryClient } from '../../src/registry/client.js';
@@ -51,6 +52,32 @@ describe('attestations on a real registry', () => {
     const wrongKey = await verifyImageEvidence({ client, repository: 'svc', digest: manifest.digest, publicKey: makeKeyPair().publicKey, requiredGates: GATES });
     expect(wrongKey.ok).toBe(false);
     expect(wrongKey.reasons.join(' ')).toMatch(/signed by another key/);
+  });
+
+  it('npx release-safety verify (dist/cli): the criteria, then verified; another key refused; a tag instead of a digest is a usage error', async () => {
+    const rev = randomSha();
+    pushTinyImage(storage, registry.host, 'cli', 'ci', rev);
+    const client = new RegistryClient({ registry: registry.host });
+    const { manifest } = await attachTo(client, 'cli', rev);
+    const dir = mkdtempSync(join(tmpdir(), 'rs-verify-keys-'));
+    try {
+      writeFileSync(join(dir, 'pub.pem'), keys.publicPem);
+      writeFileSync(join(dir, 'other.pem'), makeKeyPair().publicPem);
+      const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', ...args], { encoding: 'utf8', timeout: 60_000 });
+      const ok = cli(`${registry.host}/cli@${manifest.digest}`, '--key', join(dir, 'pub.pem'));
+      expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+      expect(ok.stdout).toMatch(/criteria enforced:\n(  - .+\n)+/);
+      expect(ok.stdout.indexOf('criteria enforced:')).toBeLessThan(ok.stdout.indexOf('verified:'));
+      expect(ok.stdout).toContain(`commit ${rev}`);
+      const other = cli(`${registry.host}/cli@${manifest.digest}`, '--key', join(dir, 'other.pem'));
+      expect(other.status).toBe(1);
+      expect(other.stdout).toMatch(/REFUSED:\n {2}- .*signed by another key/);
+      const byTag = cli(`${registry.host}/cli:ci`, '--key', join(dir, 'pub.pem'));
+      expect(byTag.status).toBe(2);
+      expect(byTag.stderr).toContain('give the image by digest');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a concurrent writer between read and write: the lost update is detected, retried, and both entries kept', async () => {
