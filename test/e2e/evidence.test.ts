@@ -354,7 +354,7 @@ describe('size, escaping and untrusted records', () => {
     const lying = { ...real.test, status: 'pass', metrics: { ...real.test.metrics, failed: 12 } };
     const lyingLint = { ...real.lint, status: 'pass', findings: [{ severity: 'error', message: 'x', file: 'a.ts', line: 1 }], findingsTotal: 1 };
     const dir = evidenceDir('contradiction', { 'lint.json': lyingLint, 'test.json': lying, 'image.json': imageRecord() });
-    const r = await evidence({ dir, pr: 31, runId: 9310, inputs: { 'required-gates': 'lint,test,image' } });
+    const r = await evidence({ dir, pr: 61, runId: 9310, inputs: { 'required-gates': 'lint,test,image' } });
     expect(r.outputs.verdict).toBe('error');
     expect(r.exitCode).toBe(1);
     expect(r.summary).toContain('test says pass, but its metric failed is 12');
