@@ -43329,7 +43329,7 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 
 
 function hash_sha256Hex(data) {
-    return createHash('sha256').update(data).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
 }
 /** `sha256:<hex>`, the form OCI registries and manifests name content by. */
 function sha256Digest(data) {
@@ -43462,7 +43462,7 @@ function createBundle(records, fields) {
     return bundleSchema.parse({ ...body, sha256: bundleHash(body) });
 }
 /** Validates an untrusted bundle and verifies every record hash and the bundle hash. */
-function parseBundle(text, source) {
+function bundle_parseBundle(text, source) {
     let data;
     try {
         data = JSON.parse(text);
@@ -43490,7 +43490,7 @@ function parseBundle(text, source) {
 }
 function readBundle(path) {
     const text = readTextOrConfigurationError(path, `evidence bundle ${path}`);
-    return parseBundle(text, path);
+    return bundle_parseBundle(text, path);
 }
 /** The JSON a reader gets: pretty, one trailing newline. */
 function serializeBundle(bundle) {
@@ -43973,8 +43973,7 @@ function enumInput(values, defaultValue) {
         .transform((v) => v);
 }
 function booleanInput(defaultValue) {
-    return z
-        .string()
+    return schemas_string()
         .refine((v) => v === '' || /^(true|false)$/i.test(v), { message: 'must be true or false' })
         .transform((v) => (v === '' ? defaultValue : v.toLowerCase() === 'true'));
 }
@@ -47771,7 +47770,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -48024,7 +48023,7 @@ function runner_setSecret(secret) {
     // whole would never match.
     for (const line of secret.split(/\r?\n/))
         if (line.trim() !== '')
-            core.setSecret(line);
+            core_setSecret(line);
 }
 const runner_addPath = (dir) => core.addPath(dir);
 /** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
@@ -54145,7 +54144,966 @@ function judgeRecords(files, opts) {
     };
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/registry/reference.ts
+
+/** Manifest media types the suite reads; every one goes into Accept so no registry converts. */
+const reference_MEDIA_TYPES = {
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+};
+const MANIFEST_ACCEPT = [reference_MEDIA_TYPES.ociIndex, reference_MEDIA_TYPES.dockerList, reference_MEDIA_TYPES.ociManifest, reference_MEDIA_TYPES.dockerManifest];
+const reference_INDEX_MEDIA_TYPES = [reference_MEDIA_TYPES.ociIndex, reference_MEDIA_TYPES.dockerList];
+/** The tag grammar of the distribution spec. */
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+const REPOSITORY_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+function isValidTag(tag) {
+    return TAG_PATTERN.test(tag);
+}
+/**
+ * Parses "registry/repository" (no tag, no digest). A first component with a dot, a colon or
+ * "localhost" is the registry; otherwise Docker Hub, as docker does.
+ */
+function parseImageName(value) {
+    const trimmed = value.trim();
+    if (trimmed === '')
+        throw new Error('is empty');
+    if (/[@\s]/.test(trimmed))
+        throw new Error('must not contain "@" or spaces: give registry/repository without a digest');
+    const parts = trimmed.split('/');
+    let registry = 'docker.io';
+    if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) {
+        registry = parts.shift();
+    }
+    const last = parts[parts.length - 1];
+    if (last.includes(':'))
+        throw new Error('must not contain a tag: give registry/repository and put tags in the tags input');
+    if (registry === 'docker.io' && parts.length === 1)
+        parts.unshift('library');
+    for (const part of parts) {
+        if (!REPOSITORY_COMPONENT.test(part)) {
+            throw new Error(`has an invalid repository component ${JSON.stringify(part)}: lower-case letters, digits and single separators (. _ -)`);
+        }
+    }
+    if (!/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/.test(registry)) {
+        throw new Error(`has an invalid registry host ${JSON.stringify(registry)}`);
+    }
+    const repository = parts.join('/');
+    if (repository.length > 255)
+        throw new Error('has a repository name longer than 255 characters');
+    return { registry, repository };
+}
+function imageNameToString(name) {
+    return `${name.registry}/${name.repository}`;
+}
+/** The host without its port, brackets removed for IPv6. */
+function hostOf(registry) {
+    const m = /^\[([^\]]+)\](?::\d+)?$/.exec(registry);
+    if (m)
+        return m[1];
+    return registry.replace(/:\d+$/, '');
+}
+function isLoopbackRegistry(registry) {
+    const host = hostOf(registry).toLowerCase();
+    if (host === 'localhost' || host.endsWith('.localhost'))
+        return true;
+    if ((0,external_node_net_.isIP)(host) === 4)
+        return host.startsWith('127.');
+    if ((0,external_node_net_.isIP)(host) === 6)
+        return host === '::1';
+    return false;
+}
+/** The API endpoint of a registry name (Docker Hub's API host differs from its name). */
+function registryApiHost(registry) {
+    return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+;// CONCATENATED MODULE: ./src/registry/client.ts
+/**
+ * A small OCI distribution client on Node's fetch: exact manifest bytes, content verified by
+ * hashing (never by trusting Docker-Content-Digest), anonymous, basic and bearer-token auth,
+ * bounded retries on 429/5xx and network errors, none on other 4xx.
+ */
+
+
+class client_RegistryError extends Error {
+    kind;
+    status;
+    name = 'RegistryError';
+    constructor(message, kind, status) {
+        super(message);
+        this.kind = kind;
+        this.status = status;
+    }
+}
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+
+function isIndexMediaType(mediaType) {
+    return INDEX_MEDIA_TYPES.includes(mediaType);
+}
+/** Parses one WWW-Authenticate challenge: Bearer realm="...",service="...",scope="..." */
+function parseChallenge(header) {
+    if (!header)
+        return undefined;
+    const m = /^\s*(\w+)\s*(.*)$/s.exec(header);
+    if (!m)
+        return undefined;
+    const params = {};
+    for (const p of m[2].matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
+        params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
+    }
+    return { scheme: m[1].toLowerCase(), params };
+}
+function retryAfterMs(value) {
+    if (!value)
+        return undefined;
+    if (/^\d+$/.test(value.trim()))
+        return Number(value.trim()) * 1000;
+    const at = Date.parse(value);
+    return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+async function readCapped(res, max, what) {
+    const declared = Number(res.headers.get('content-length') ?? '');
+    if (Number.isFinite(declared) && declared > max) {
+        await res.body?.cancel();
+        throw new client_RegistryError(`${what} is ${declared} bytes, more than the ${max} this client reads`, 'protocol', res.status);
+    }
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (bytes.length > max)
+        throw new client_RegistryError(`${what} is more than ${max} bytes`, 'protocol', res.status);
+    return bytes;
+}
+/** The message of an abort reason: an Error's message, a string as is. */
+function abortReason(signal) {
+    const reason = signal.reason;
+    if (reason instanceof Error)
+        return reason.message;
+    return typeof reason === 'string' && reason ? reason : 'the operation was aborted';
+}
+function describeNetworkError(error) {
+    const e = error;
+    const cause = e.cause?.code ?? e.cause?.message;
+    return cause ? `${e.message ?? 'fetch failed'} (${cause})` : (e.message ?? String(error));
+}
+class RegistryClient {
+    options;
+    registry;
+    baseUrl;
+    fetchImpl;
+    sleep;
+    maxAttempts;
+    backoffMs;
+    maxBackoffMs;
+    timeoutMs;
+    basicHeader;
+    /** Decided by the registry's first challenge. */
+    scheme = 'none';
+    tokens = new Map();
+    bearerChallenge;
+    constructor(options) {
+        this.options = options;
+        this.registry = options.registry;
+        const plain = isLoopbackRegistry(options.registry) || options.insecure === true;
+        this.baseUrl = `${plain ? 'http' : 'https'}://${registryApiHost(options.registry)}`;
+        this.fetchImpl = options.fetch ?? fetch;
+        this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+        this.maxAttempts = Math.min(6, Math.max(1, options.maxAttempts ?? 4));
+        this.backoffMs = options.backoffMs ?? 250;
+        this.maxBackoffMs = options.maxBackoffMs ?? 4000;
+        this.timeoutMs = options.requestTimeoutMs ?? 30_000;
+        if (options.credentials) {
+            const { username, password } = options.credentials;
+            const encoded = Buffer.from(`${username}:${password}`).toString('base64');
+            options.onSecret?.(encoded);
+            this.basicHeader = `Basic ${encoded}`;
+        }
+    }
+    /** One request with bounded retries on network errors, 429 and 5xx; other statuses are returned. */
+    async send(url, init, what) {
+        const outer = this.options.signal;
+        let lastProblem = '';
+        for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+            this.throwIfAborted(what);
+            let res;
+            try {
+                // The per-request timeout and the caller's deadline, whichever comes first; the signal
+                // also covers reading the body.
+                const timeout = AbortSignal.timeout(this.timeoutMs);
+                res = await this.fetchImpl(url, { ...init, redirect: 'manual', signal: outer ? AbortSignal.any([timeout, outer]) : timeout });
+            }
+            catch (error) {
+                this.throwIfAborted(what);
+                lastProblem = describeNetworkError(error);
+                if (attempt < this.maxAttempts) {
+                    await this.pause(this.backoff(attempt), what);
+                    continue;
+                }
+                break;
+            }
+            if (res.status === 429 || res.status >= 500) {
+                lastProblem = `HTTP ${res.status}`;
+                const wait = retryAfterMs(res.headers.get('retry-after'));
+                await res.body?.cancel();
+                if (attempt < this.maxAttempts) {
+                    await this.pause(Math.min(this.maxBackoffMs, wait ?? this.backoff(attempt)), what);
+                    continue;
+                }
+                throw new client_RegistryError(`${what}: registry ${this.registry} answered ${lastProblem} ${this.maxAttempts} times`, 'unavailable', res.status);
+            }
+            return res;
+        }
+        throw new client_RegistryError(`${what}: registry ${this.registry} is unreachable after ${this.maxAttempts} attempts: ${lastProblem}`, 'unavailable');
+    }
+    /** Reads a capped body; a body cut off by the caller's signal or the network is a RegistryError too. */
+    async read(res, max, body, what) {
+        try {
+            return await readCapped(res, max, body);
+        }
+        catch (error) {
+            if (error instanceof client_RegistryError)
+                throw error;
+            this.throwIfAborted(what);
+            throw new client_RegistryError(`${what}: reading ${body} failed: ${describeNetworkError(error)}`, 'unavailable', res.status);
+        }
+    }
+    throwIfAborted(what) {
+        const signal = this.options.signal;
+        if (signal?.aborted)
+            throw new client_RegistryError(`${what}: stopped: ${abortReason(signal)}`, 'aborted');
+    }
+    /** A backoff that ends early, with an 'aborted' error, when the caller's signal aborts. */
+    async pause(ms, what) {
+        const signal = this.options.signal;
+        if (!signal)
+            return this.sleep(ms);
+        this.throwIfAborted(what);
+        let onAbort;
+        const aborted = new Promise((resolve) => {
+            onAbort = resolve;
+            signal.addEventListener('abort', onAbort, { once: true });
+        });
+        try {
+            await Promise.race([this.sleep(ms), aborted]);
+        }
+        finally {
+            signal.removeEventListener('abort', onAbort);
+        }
+        this.throwIfAborted(what);
+    }
+    backoff(attempt) {
+        return Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
+    }
+    authorization(scope) {
+        if (this.scheme === 'basic')
+            return this.basicHeader;
+        if (this.scheme === 'bearer') {
+            const token = this.tokens.get(scope);
+            return token ? `Bearer ${token}` : undefined;
+        }
+        return undefined;
+    }
+    async fetchToken(challenge, scope, what) {
+        const realm = challenge.params.realm;
+        if (!realm || !/^https?:\/\//.test(realm))
+            throw new client_RegistryError(`${what}: the registry's bearer challenge has no usable realm`, 'protocol');
+        const url = new URL(realm);
+        if (url.protocol === 'http:' && !isLoopbackRegistry(url.host) && this.options.insecure !== true) {
+            throw new client_RegistryError(`${what}: the token service ${url.host} is plain http; set insecure-registry only if that is intended`, 'insecure');
+        }
+        if (challenge.params.service)
+            url.searchParams.set('service', challenge.params.service);
+        // Several scopes (a blob mount needs pull on the source and push on the target) are several parameters.
+        for (const one of scope.split(' '))
+            url.searchParams.append('scope', one);
+        const headers = { accept: 'application/json' };
+        if (this.basicHeader)
+            headers.authorization = this.basicHeader;
+        const res = await this.send(url.toString(), { method: 'GET', headers }, what);
+        if (res.status === 401 || res.status === 403) {
+            await res.body?.cancel();
+            throw this.authError(res.status, what);
+        }
+        if (!res.ok) {
+            await res.body?.cancel();
+            throw new client_RegistryError(`${what}: the token service answered HTTP ${res.status}`, 'protocol', res.status);
+        }
+        let body;
+        try {
+            body = JSON.parse((await this.read(res, 1024 * 1024, 'the token response', what)).toString('utf8'));
+        }
+        catch (error) {
+            if (error instanceof client_RegistryError)
+                throw error;
+            throw new client_RegistryError(`${what}: the token service did not answer JSON`, 'protocol');
+        }
+        const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
+        if (!token)
+            throw new client_RegistryError(`${what}: the token service answered without a token`, 'protocol');
+        this.options.onSecret?.(token);
+        return token;
+    }
+    authError(status, what) {
+        if (status === 403)
+            return new client_RegistryError(`${what}: registry ${this.registry} denied access (HTTP 403): the credentials lack permission for this repository`, 'denied', 403);
+        return this.options.credentials
+            ? new client_RegistryError(`${what}: registry ${this.registry} refused the credentials of user ${JSON.stringify(this.options.credentials.username)} (HTTP 401): check registry-username and registry-password`, 'unauthorized', 401)
+            : new client_RegistryError(`${what}: registry ${this.registry} requires credentials (HTTP 401): set registry-username and registry-password`, 'unauthorized', 401);
+    }
+    /**
+     * A registry request with auth: on a 401 the challenge decides basic or bearer, the request is
+     * repeated once with credentials, and a second 401 is an error. Redirects are followed by hand
+     * so credentials never travel to another origin.
+     */
+    async request(method, path, opts) {
+        const own = opts.repository ? `repository:${opts.repository}:${(opts.actions ?? ['pull']).join(',')}` : 'registry:catalog:*';
+        const scope = opts.alsoPull ? `${own} repository:${opts.alsoPull}:pull` : own;
+        const url = `${this.baseUrl}${path}`;
+        for (let authTry = 0; authTry < 2; authTry++) {
+            if (this.scheme === 'bearer' && !this.tokens.has(scope) && this.bearerChallenge) {
+                this.tokens.set(scope, await this.fetchToken(this.bearerChallenge, scope, opts.what));
+            }
+            const headers = { 'user-agent': this.options.userAgent ?? 'release-safety', ...opts.headers };
+            const auth = this.authorization(scope);
+            if (auth)
+                headers.authorization = auth;
+            const res = await this.send(url, { method, headers, body: opts.body ? new Uint8Array(opts.body) : undefined }, opts.what);
+            if (res.status === 401 && authTry === 0) {
+                const challenge = parseChallenge(res.headers.get('www-authenticate'));
+                await res.body?.cancel();
+                if (challenge?.scheme === 'bearer') {
+                    this.scheme = 'bearer';
+                    this.bearerChallenge = challenge;
+                    this.tokens.delete(scope);
+                    continue;
+                }
+                if (challenge?.scheme === 'basic' && this.basicHeader && this.scheme !== 'basic') {
+                    this.scheme = 'basic';
+                    continue;
+                }
+                throw this.authError(401, opts.what);
+            }
+            if (res.status === 401 || res.status === 403) {
+                await res.body?.cancel();
+                throw this.authError(res.status, opts.what);
+            }
+            if (opts.follow && res.status >= 300 && res.status < 400 && res.headers.get('location')) {
+                return this.followRedirects(res, url, headers, opts.what);
+            }
+            return res;
+        }
+        throw this.authError(401, opts.what);
+    }
+    async followRedirects(first, from, headers, what) {
+        let res = first;
+        let current = from;
+        for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
+            const location = res.headers.get('location');
+            if (!(res.status >= 300 && res.status < 400 && location))
+                return res;
+            await res.body?.cancel();
+            const next = new URL(location, current);
+            const sameOrigin = next.origin === new URL(current).origin;
+            const nextHeaders = { ...headers };
+            if (!sameOrigin)
+                delete nextHeaders.authorization;
+            current = next.toString();
+            res = await this.send(current, { method: 'GET', headers: nextHeaders }, what);
+        }
+        throw new client_RegistryError(`${what}: more than ${MAX_REDIRECTS} redirects`, 'protocol');
+    }
+    /** An authenticated registry request for the operations in content.ts (blobs, mounts, referrers). */
+    call(method, path, opts) {
+        return this.request(method, path, opts);
+    }
+    /** Checks that the registry answers and, when given, that the credentials get the scope. */
+    async ping(repository, actions = ['pull']) {
+        const what = `checking access to ${this.registry}/${repository}`;
+        const res = await this.request('GET', '/v2/', { repository, actions, what });
+        await res.body?.cancel();
+        if (!res.ok)
+            throw new client_RegistryError(`${what}: GET /v2/ answered HTTP ${res.status}`, 'protocol', res.status);
+        // Bearer registries answer /v2/ for any token: ask for the scope itself.
+        if (this.scheme === 'bearer' && this.bearerChallenge && !this.tokens.has(`repository:${repository}:${actions.join(',')}`)) {
+            this.tokens.set(`repository:${repository}:${actions.join(',')}`, await this.fetchToken(this.bearerChallenge, `repository:${repository}:${actions.join(',')}`, what));
+        }
+    }
+    /**
+     * Fetches a manifest by tag or digest with every manifest type accepted. The digest is computed
+     * from the bytes; a digest reference or a Docker-Content-Digest header that disagrees is an error.
+     */
+    async getManifest(repository, reference) {
+        const what = `fetching the manifest ${this.registry}/${repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+        const res = await this.request('GET', `/v2/${repository}/manifests/${encodeURIComponent(reference)}`, {
+            repository,
+            what,
+            headers: { accept: MANIFEST_ACCEPT.join(', ') },
+        });
+        await failUnlessOk(res, what);
+        const bytes = await this.read(res, MAX_MANIFEST_BYTES, 'the manifest', what);
+        const digest = sha256Digest(bytes);
+        if (DIGEST_PATTERN.test(reference) && reference !== digest) {
+            throw new client_RegistryError(`${what}: the bytes served hash to ${digest}, not the digest asked for`, 'mismatch');
+        }
+        const claimed = res.headers.get('docker-content-digest');
+        if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
+            throw new client_RegistryError(`${what}: the registry claims ${claimed} but the bytes hash to ${digest}`, 'mismatch');
+        }
+        return { bytes, digest, mediaType: manifestMediaType(bytes, res.headers.get('content-type')) };
+    }
+    /** Resolves a tag to the digest of the manifest it names, by hashing the bytes served. */
+    async resolveDigest(repository, tag) {
+        return (await this.getManifest(repository, tag)).digest;
+    }
+    /** PUTs exact manifest bytes under a tag or digest; returns the digest computed from the bytes. */
+    async putManifest(repository, reference, bytes, mediaType) {
+        return (await this.pushManifest(repository, reference, bytes, mediaType)).digest;
+    }
+    /**
+     * PUTs exact manifest bytes with their own media type; also returns the OCI-Subject header a
+     * registry with the referrers API sends for a manifest with a subject (absent otherwise).
+     */
+    async pushManifest(repository, reference, bytes, mediaType) {
+        const what = `pushing the manifest ${this.registry}/${repository}:${reference}`;
+        const digest = sha256Digest(bytes);
+        if (DIGEST_PATTERN.test(reference) && reference !== digest)
+            throw new client_RegistryError(`${what}: the bytes hash to ${digest}, not ${reference}`, 'mismatch');
+        const res = await this.request('PUT', `/v2/${repository}/manifests/${encodeURIComponent(reference)}`, {
+            repository,
+            actions: ['pull', 'push'],
+            what,
+            headers: { 'content-type': mediaType },
+            body: bytes,
+        });
+        const text = await res.text().catch(() => '');
+        if (res.status !== 201 && res.status !== 200) {
+            throw new client_RegistryError(`${what}: HTTP ${res.status} ${text.slice(0, 300)}`.trim(), res.status === 404 ? 'not-found' : 'protocol', res.status);
+        }
+        const claimed = res.headers.get('docker-content-digest');
+        if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
+            throw new client_RegistryError(`${what}: the registry stored ${claimed} but the bytes hash to ${digest}`, 'mismatch');
+        }
+        const ociSubject = res.headers.get('oci-subject');
+        return ociSubject ? { digest, ociSubject } : { digest };
+    }
+    /** Fetches a blob (an image config, not layers) and verifies it against its digest. */
+    async getBlob(repository, digest, maxBytes = 16 * 1024 * 1024) {
+        if (!DIGEST_PATTERN.test(digest))
+            throw new client_RegistryError(`blob digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
+        const what = `fetching the blob ${this.registry}/${repository}@${digest}`;
+        const res = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, what, follow: true });
+        await failUnlessOk(res, what);
+        const bytes = await this.read(res, maxBytes, 'the blob', what);
+        const actual = sha256Digest(bytes);
+        if (actual !== digest)
+            throw new client_RegistryError(`${what}: the bytes served hash to ${actual}`, 'mismatch');
+        return bytes;
+    }
+}
+/** The media type of manifest bytes: their own mediaType field first, then the Content-Type. */
+/** A 404 is not-found, any other non-2xx a protocol error; the body is discarded either way. */
+async function failUnlessOk(res, what) {
+    if (res.ok)
+        return;
+    await res.body?.cancel();
+    if (res.status === 404)
+        throw new client_RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
+    throw new client_RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
+}
+function manifestMediaType(bytes, contentType) {
+    try {
+        const parsed = JSON.parse(bytes.toString('utf8'));
+        if (typeof parsed.mediaType === 'string' && parsed.mediaType)
+            return parsed.mediaType;
+    }
+    catch {
+        // Not JSON: the header is all there is.
+    }
+    return (contentType ?? '').split(';')[0].trim();
+}
+
+;// CONCATENATED MODULE: ./src/registry/content.ts
+/**
+ * Registry operations beyond manifests: blob existence, monolithic blob upload, cross-repository
+ * blob mount, and the OCI 1.1 referrers API. Every blob pushed is addressed by the sha256 of its
+ * bytes; every referrers index read is validated.
+ */
+
+
+
+function checkDigest(digest) {
+    if (!DIGEST_PATTERN.test(digest))
+        throw new client_RegistryError(`digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
+}
+async function fail(res, what) {
+    const text = (await res.text().catch(() => '')).slice(0, 300);
+    throw new client_RegistryError(`${what}: HTTP ${res.status} ${text}`.trim(), res.status === 404 ? 'not-found' : 'protocol', res.status);
+}
+async function hasBlob(client, repository, digest) {
+    checkDigest(digest);
+    const what = `checking the blob ${client.registry}/${repository}@${digest}`;
+    const res = await client.call('HEAD', `/v2/${repository}/blobs/${digest}`, { repository, what });
+    await res.body?.cancel();
+    if (res.status === 200)
+        return true;
+    if (res.status === 404)
+        return false;
+    return fail(res, what);
+}
+/** The upload URL's path and query, which must stay on the registry's own origin (credentials go with it). */
+function uploadPath(client, location, what) {
+    if (!location)
+        throw new client_RegistryError(`${what}: the registry answered without an upload Location`, 'protocol');
+    const url = new URL(location, client.baseUrl);
+    if (url.origin !== new URL(client.baseUrl).origin)
+        throw new client_RegistryError(`${what}: the upload Location points at another origin (${url.origin})`, 'protocol');
+    return `${url.pathname}${url.search}`;
+}
+/** Uploads a small blob in one PUT unless the repository has it already; returns its digest. */
+async function pushBlob(client, repository, bytes) {
+    const digest = sha256Digest(bytes);
+    if (await hasBlob(client, repository, digest))
+        return digest;
+    const what = `uploading the blob ${client.registry}/${repository}@${digest}`;
+    const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, { repository, actions: ['pull', 'push'], what, headers: { 'content-length': '0' } });
+    if (started.status !== 202)
+        return fail(started, what);
+    await started.body?.cancel();
+    const path = uploadPath(client, started.headers.get('location'), what);
+    const target = `${path}${path.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
+    const done = await client.call('PUT', target, { repository, actions: ['pull', 'push'], what, headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    if (done.status !== 201)
+        return fail(done, what);
+    await done.body?.cancel();
+    return digest;
+}
+/**
+ * Mounts a blob from another repository of the same registry without transferring it. Returns
+ * false when the registry declined the mount (it then opened an upload, which is cancelled).
+ */
+async function mountBlob(client, repository, digest, from) {
+    checkDigest(digest);
+    if (await hasBlob(client, repository, digest))
+        return true;
+    const what = `mounting the blob ${digest} from ${from} into ${client.registry}/${repository}`;
+    const res = await client.call('POST', `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, {
+        repository,
+        actions: ['pull', 'push'],
+        alsoPull: from,
+        what,
+        headers: { 'content-length': '0' },
+    });
+    if (res.status === 201) {
+        await res.body?.cancel();
+        return true;
+    }
+    if (res.status === 202) {
+        await res.body?.cancel();
+        const cancel = await client.call('DELETE', uploadPath(client, res.headers.get('location'), what), { repository, actions: ['pull', 'push'], what });
+        await cancel.body?.cancel();
+        return false;
+    }
+    return fail(res, what);
+}
+const descriptorSchema = object({
+    mediaType: schemas_string().max(300),
+    digest: schemas_string().regex(DIGEST_PATTERN, 'sha256:<64 hex>'),
+    size: schemas_number().int().nonnegative(),
+    artifactType: schemas_string().max(300).optional(),
+    annotations: record(schemas_string(), schemas_string()).optional(),
+});
+const referrersIndexSchema = object({
+    schemaVersion: literal(2),
+    mediaType: literal(reference_MEDIA_TYPES.ociIndex).optional(),
+    manifests: array(descriptorSchema).max(10_000),
+});
+function parseReferrersIndex(bytes, source) {
+    let data;
+    try {
+        data = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new client_RegistryError(`${source} is not JSON: expected an OCI image index of referrers`, 'protocol');
+    }
+    const result = referrersIndexSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new client_RegistryError(`${source} is not an OCI image index of referrers: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim(), 'protocol');
+    }
+    return result.data.manifests;
+}
+/**
+ * The referrers API (GET /v2/<name>/referrers/<digest>). Returns undefined when the registry has
+ * no such API (404, as the distribution spec says such a registry answers), else the descriptors,
+ * filtered here by artifactType whether or not the registry filtered.
+ */
+async function listReferrers(client, repository, digest, artifactType) {
+    checkDigest(digest);
+    const what = `listing the referrers of ${client.registry}/${repository}@${digest}`;
+    const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
+    const res = await client.call('GET', `/v2/${repository}/referrers/${digest}${query}`, { repository, what, headers: { accept: MEDIA_TYPES.ociIndex } });
+    if (res.status === 404) {
+        await res.body?.cancel();
+        return undefined;
+    }
+    if (res.status !== 200)
+        return fail(res, what);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (bytes.length > 4 * 1024 * 1024)
+        throw new RegistryError(`${what}: the index is more than 4 MiB`, 'protocol');
+    const all = parseReferrersIndex(bytes, `the referrers index of ${digest}`);
+    return artifactType ? all.filter((d) => d.artifactType === artifactType) : all;
+}
+
+;// CONCATENATED MODULE: ./src/attest/dsse.ts
+/**
+ * DSSE envelopes (https://github.com/secure-systems-lab/dsse, protocol v1): the signature is over
+ * the pre-authentication encoding PAE(type, body), never over the JSON or the base64. ECDSA P-256
+ * with SHA-256, DER-encoded signatures (what cosign and openssl produce and read).
+ */
+
+
+
+// Standard and URL-safe base64, with or without padding, are both accepted on read (the spec allows either).
+const base64Text = schemas_string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
+const envelopeSchema = object({
+    payloadType: schemas_string().min(1).max(200),
+    payload: base64Text,
+    signatures: array(object({ keyid: schemas_string().max(500).optional().default(''), sig: base64Text })).max(16),
+});
+/** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, lengths in ASCII decimal bytes. */
+function preAuthEncoding(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `, 'utf8'), type, Buffer.from(` ${payload.length} `, 'utf8'), payload]);
+}
+function decodeBase64(text, what) {
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text))
+        throw new ConfigurationError(`${what} is not base64`);
+    return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+}
+/** Reads a PKCS#8 (or SEC1) PEM private key and insists on ECDSA P-256. */
+function loadSigningKey(pem, input = 'signing-key') {
+    let key;
+    try {
+        key = (0,external_node_crypto_.createPrivateKey)({ key: pem, format: 'pem' });
+    }
+    catch {
+        throw new errors_ConfigurationError(`input "${input}" is not a PEM private key: expected a PKCS#8 ECDSA P-256 key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)`);
+    }
+    assertP256(key, input);
+    return key;
+}
+/** Reads a PEM public key (SPKI) and insists on ECDSA P-256. */
+function loadPublicKey(pem, input = 'public-key') {
+    let key;
+    try {
+        key = createPublicKey({ key: pem, format: 'pem' });
+    }
+    catch {
+        throw new ConfigurationError(`input "${input}" is not a PEM public key: expected an ECDSA P-256 "BEGIN PUBLIC KEY" block`);
+    }
+    assertP256(key, input);
+    return key;
+}
+function assertP256(key, input) {
+    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+        throw new errors_ConfigurationError(`input "${input}" is a ${key.asymmetricKeyType ?? 'unknown'} key${key.asymmetricKeyDetails?.namedCurve ? ` on ${key.asymmetricKeyDetails.namedCurve}` : ''}: expected ECDSA P-256`);
+    }
+}
+/** The key hint: hex sha256 of the public key's DER SubjectPublicKeyInfo. */
+function keyHint(key) {
+    const pub = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
+    return (0,external_node_crypto_.createHash)('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+}
+function publicKeyPem(key) {
+    const pub = key.type === 'private' ? createPublicKey(key) : key;
+    return pub.export({ type: 'spki', format: 'pem' }).toString();
+}
+/** An envelope over payload; signed when a key is given, with no signatures otherwise. */
+function createEnvelope(payloadType, payload, key) {
+    const signatures = key ? [{ keyid: keyHint(key), sig: (0,external_node_crypto_.sign)('sha256', preAuthEncoding(payloadType, payload), key).toString('base64') }] : [];
+    return { payloadType, payload: payload.toString('base64'), signatures };
+}
+/**
+ * True when at least one signature verifies with `key` over PAE(type, payload). Key ids are not
+ * used to pick or skip signatures: every signature is tried against the given key.
+ */
+function verifyEnvelope(envelope, key) {
+    if (envelope.signatures.length === 0)
+        return { ok: false, reason: 'the attestation is unsigned (its DSSE envelope has no signatures)' };
+    const pae = preAuthEncoding(envelope.payloadType, decodeBase64(envelope.payload, 'the DSSE payload'));
+    for (const s of envelope.signatures) {
+        const sig = decodeBase64(s.sig, 'a DSSE signature');
+        let good = false;
+        try {
+            good = verify('sha256', pae, key, sig);
+        }
+        catch {
+            good = false;
+        }
+        if (good)
+            return { ok: true, keyid: s.keyid };
+    }
+    return { ok: false, reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing` };
+}
+
+;// CONCATENATED MODULE: ./src/attest/statement.ts
+/**
+ * The in-toto Statement v1 that carries an evidence bundle: the subject is the image (its
+ * repository and the sha256 of its top manifest, the index digest for a multi-platform image),
+ * the predicate is the `release-safety/bundle@1` document itself.
+ */
+
+
+
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+/**
+ * The predicate type of "release-safety evidence bundle v1". Stable: readers select attestations
+ * by it (`cosign verify-attestation --type` takes it as is).
+ */
+const PREDICATE_TYPE = 'https://release-safety.dev/evidence-bundle/v1';
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const hex64 = schemas_string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex characters');
+const statementSchema = object({
+    _type: literal(STATEMENT_TYPE),
+    subject: array(object({ name: schemas_string().min(1).max(500), digest: object({ sha256: hex64 }).catchall(schemas_string().max(200)) }))
+        .min(1)
+        .max(16),
+    predicateType: schemas_string().url().max(500),
+    predicate: unknown(),
+});
+/** `name` is registry/repository of the image; `digest` its sha256:<hex> digest. */
+function createStatement(name, digest, bundle) {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+        throw new errors_ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
+    // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
+    return { _type: STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
+}
+/** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
+function parseEvidenceStatement(payload, source) {
+    let data;
+    try {
+        data = JSON.parse(payload.toString('utf8'));
+    }
+    catch {
+        throw new ConfigurationError(`the attestation payload of ${source} is not JSON: expected an in-toto Statement v1`);
+    }
+    const result = statementSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`the attestation payload of ${source} is not an in-toto Statement v1: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    const statement = result.data;
+    if (statement.predicateType !== PREDICATE_TYPE) {
+        throw new ConfigurationError(`the attestation of ${source} has predicateType ${JSON.stringify(statement.predicateType)}, not ${PREDICATE_TYPE}`);
+    }
+    const bundle = parseBundle(JSON.stringify(statement.predicate), `in the attestation of ${source}`);
+    return { statement, bundle };
+}
+/** Every sha256:<hex> digest the statement names as its subject. */
+function subjectDigests(statement) {
+    return statement.subject.map((s) => `sha256:${s.digest.sha256}`);
+}
+
+;// CONCATENATED MODULE: ./src/attest/sigstore.ts
+/**
+ * The Sigstore bundle v0.3 that holds the DSSE envelope, as cosign v3 stores attestations: key
+ * material is a public-key hint only (no certificate), no transparency-log entry, no timestamp.
+ */
+
+
+
+const SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const sigstoreBundleSchema = object({
+    mediaType: literal(SIGSTORE_BUNDLE_MEDIA_TYPE),
+    verificationMaterial: object({
+        publicKey: object({ hint: schemas_string().max(500) }).optional(),
+        tlogEntries: array(unknown()).max(16).optional(),
+        timestampVerificationData: unknown().optional(),
+    }),
+    dsseEnvelope: envelopeSchema,
+});
+function wrapEnvelope(envelope) {
+    return {
+        mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE,
+        verificationMaterial: { publicKey: { hint: envelope.signatures[0]?.keyid ?? '' }, tlogEntries: [] },
+        dsseEnvelope: envelope,
+    };
+}
+function parseSigstoreBundle(bytes, source) {
+    let data;
+    try {
+        data = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new ConfigurationError(`${source} is not JSON: expected a Sigstore bundle (${SIGSTORE_BUNDLE_MEDIA_TYPE})`);
+    }
+    const result = sigstoreBundleSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    return result.data;
+}
+
+;// CONCATENATED MODULE: ./src/attest/referrer.ts
+/**
+ * The attestation as an OCI 1.1 referrer: an image manifest with `artifactType` the Sigstore
+ * bundle type, the empty config, one layer holding the bundle, and `subject` the image's
+ * descriptor. The annotations are the ones cosign v3 writes, so its tooling finds it.
+ */
+
+
+
+
+const EMPTY_CONFIG = {
+    mediaType: 'application/vnd.oci.empty.v1+json',
+    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+    size: 2,
+};
+const EMPTY_CONFIG_BYTES = Buffer.from('{}');
+const PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
+const CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
+/** The referrer manifest for a serialized Sigstore bundle attached to `subject`. */
+function buildReferrerManifest(bundleBytes, subject, created = new Date().toISOString()) {
+    const layer = { mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE, digest: sha256Digest(bundleBytes), size: bundleBytes.length };
+    const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: PREDICATE_TYPE, 'org.opencontainers.image.created': created };
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: reference_MEDIA_TYPES.ociManifest,
+        artifactType: SIGSTORE_BUNDLE_MEDIA_TYPE,
+        config: EMPTY_CONFIG,
+        layers: [layer],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        annotations,
+    };
+    const bytes = Buffer.from(JSON.stringify(manifest));
+    const digest = sha256Digest(bytes);
+    return {
+        bytes,
+        digest,
+        descriptor: { mediaType: reference_MEDIA_TYPES.ociManifest, digest, size: bytes.length, artifactType: SIGSTORE_BUNDLE_MEDIA_TYPE, annotations },
+        layer: { bytes: bundleBytes, descriptor: layer },
+    };
+}
+/** The `sha256-<hex>` tag under which registries without the referrers API keep the referrers index. */
+function referrersTag(digest) {
+    return digest.replace(':', '-');
+}
+
+;// CONCATENATED MODULE: ./src/attest/attach.ts
+
+
+
+
+
+
+
+/** Builds the attestation bytes without touching a registry (also what tests verify independently). */
+function buildAttestation(imageName, subjectDigest, bundle, key) {
+    const statement = createStatement(imageName, subjectDigest, bundle);
+    const envelope = createEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), key);
+    return { envelope, bundleBytes: Buffer.from(JSON.stringify(wrapEnvelope(envelope))) };
+}
+async function attachAttestation(req) {
+    const { client, repository, subject } = req;
+    const { envelope, bundleBytes } = buildAttestation(`${client.registry}/${repository}`, subject.digest, req.bundle, req.signingKey);
+    const referrer = buildReferrerManifest(bundleBytes, subject);
+    await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
+    await pushBlob(client, repository, bundleBytes);
+    const pushed = await client.pushManifest(repository, referrer.digest, referrer.bytes, reference_MEDIA_TYPES.ociManifest);
+    const base = { referrerDigest: referrer.digest, bundleBytes, envelope, signed: req.signingKey !== undefined };
+    if (pushed.ociSubject === subject.digest)
+        return { ...base, via: 'referrers-api', indexAttempts: 0 };
+    const indexAttempts = await addToReferrersTagIndex(client, repository, subject.digest, referrer.descriptor, req.maxAttempts ?? 5, req.beforeIndexWrite);
+    return { ...base, via: 'tag-index', indexAttempts };
+}
+/** The raw descriptors of the `sha256-<hex>` tag index (kept verbatim), or none when the tag does not exist. */
+async function readReferrersTagIndex(client, repository, digest) {
+    let bytes;
+    try {
+        bytes = (await client.getManifest(repository, referrersTag(digest))).bytes;
+    }
+    catch (error) {
+        if (error instanceof client_RegistryError && error.kind === 'not-found')
+            return [];
+        throw error;
+    }
+    parseReferrersIndex(bytes, `the referrers tag index ${repository}:${referrersTag(digest)}`);
+    return JSON.parse(bytes.toString('utf8')).manifests;
+}
+/**
+ * Adds one descriptor to the tag index: entries of other writers are kept byte for byte, an entry
+ * already there is not added twice, and the index is read back after the PUT; if the descriptor is
+ * gone, another writer's PUT overwrote ours, and the whole read-modify-write is repeated.
+ */
+async function addToReferrersTagIndex(client, repository, subjectDigest, descriptor, maxAttempts, beforeWrite) {
+    const tag = referrersTag(subjectDigest);
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const entries = await readReferrersTagIndex(client, repository, subjectDigest);
+        if (!entries.some((e) => e.digest === descriptor.digest)) {
+            const index = { schemaVersion: 2, mediaType: reference_MEDIA_TYPES.ociIndex, manifests: [...entries, { ...descriptor }] };
+            await beforeWrite?.(attempt);
+            await client.pushManifest(repository, tag, Buffer.from(JSON.stringify(index)), reference_MEDIA_TYPES.ociIndex);
+        }
+        const after = await readReferrersTagIndex(client, repository, subjectDigest);
+        if (after.some((e) => e.digest === descriptor.digest))
+            return attempt;
+    }
+    throw new client_RegistryError(`the referrers tag index ${repository}:${tag} lost the attestation ${descriptor.digest} to concurrent writers ${maxAttempts} times`, 'mismatch');
+}
+
+;// CONCATENATED MODULE: ./src/actions/evidence/attach.ts
+
+
+
+
+
+/** registry/repository of a reference, tag and digest removed. */
+function imageRepository(ref) {
+    const withoutDigest = ref.split('@')[0];
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    const name = colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+    try {
+        return parseImageName(name);
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`input "attach": the image record names ${JSON.stringify(ref)}, whose repository ${error.message}`);
+    }
+}
+async function attachEvidence(opts) {
+    if (!opts.image || !opts.digest || !DIGEST_PATTERN.test(opts.digest)) {
+        throw new errors_ConfigurationError('input "attach" is true, but the evidence has no image record with a pushed digest and reference: run the image gate with push before the evidence action, or set attach: false');
+    }
+    const { registry, repository } = imageRepository(opts.image);
+    const signingKey = opts.signingKeyPem !== '' ? loadSigningKey(opts.signingKeyPem, 'signing-key') : undefined;
+    const client = new RegistryClient({
+        registry,
+        insecure: opts.insecure,
+        onSecret: opts.onSecret,
+        ...(opts.username !== '' || opts.password !== '' ? { credentials: { username: opts.username, password: opts.password } } : {}),
+    });
+    const manifest = await client.getManifest(repository, opts.digest);
+    if (manifest.digest !== opts.digest)
+        throw new errors_ConfigurationError(`input "attach": ${registry}/${repository}@${opts.digest} served bytes hashing to ${manifest.digest}`);
+    const result = await attachAttestation({
+        client,
+        repository,
+        subject: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length },
+        bundle: opts.bundle,
+        ...(signingKey ? { signingKey } : {}),
+    });
+    return { ...result, image: `${registry}/${repository}@${opts.digest}` };
+}
+
 ;// CONCATENATED MODULE: ./src/actions/evidence/main.ts
+
+
 
 
 
@@ -54174,6 +55132,11 @@ const inputs = {
     comment: enumInput(COMMENT_MODES, 'always'),
     'status-context': stringInput('release-safety').refine((v) => v.length <= 100 && !/[\r\n]/.test(v), { message: 'must be one line of at most 100 characters' }),
     'comment-author': stringInput('github-actions[bot]').refine((v) => /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$/.test(v), { message: 'must be a GitHub login, e.g. github-actions[bot]' }),
+    attach: booleanInput(false),
+    'registry-username': stringInput(''),
+    'registry-password': stringInput(''),
+    'signing-key': stringInput(''),
+    'insecure-registry': booleanInput(false),
 };
 /** Display-only fields of the event (PR title, branch): untrusted, escaped when rendered. */
 const displayPayload = object({
@@ -54199,6 +55162,9 @@ function evidenceDir(raw, ctx) {
 }
 async function main_report(env) {
     const i = parseInputs(inputs, env);
+    for (const secret of ['registry-password', 'signing-key', 'github-token'])
+        if (i[secret] !== '')
+            runner_setSecret(i[secret]);
     const ctx = buildContext(env);
     const required = i['required-gates'];
     const dir = evidenceDir(i['evidence-dir'], ctx);
@@ -54229,9 +55195,27 @@ async function main_report(env) {
         marker: { runId: Number.isSafeInteger(runId) ? runId : 0, runAttempt: Number(ctx.runAttempt ?? 1) || 1, headSha: ctx.headSha },
         bundleSha256: bundle.sha256,
     };
-    const summary = renderEvidenceSummary(j, view);
-    const outputs = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256 };
+    let summary = renderEvidenceSummary(j, view);
+    const outputs = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '' };
     const failures = [];
+    if (i.attach) {
+        const attached = await attachEvidence({
+            bundle,
+            ...(j.image ? { image: j.image } : {}),
+            ...(j.digest ? { digest: j.digest } : {}),
+            signingKeyPem: i['signing-key'],
+            username: i['registry-username'],
+            password: i['registry-password'],
+            insecure: i['insecure-registry'],
+            onSecret: (v) => runner_setSecret(v),
+        });
+        outputs['attestation-digest'] = attached.referrerDigest;
+        const how = attached.signed ? 'signed (ECDSA P-256)' : 'UNSIGNED (input "signing-key" is empty): promotion with a public key will refuse it';
+        runner_info(`attestation ${attached.referrerDigest} attached to ${attached.image} via the ${attached.via}, ${how}`);
+        if (!attached.signed)
+            runner_warning('input "signing-key" is empty: the attestation was attached unsigned');
+        summary += `\n### Attestation\n\n${md(`${attached.referrerDigest} on ${attached.image} (${attached.via}), ${how}`)}\n`;
+    }
     if (j.verdict !== 'pass')
         failures.push(`evidence: ${j.verdict}: ${j.reasons.slice(0, 3).join('; ')}${j.reasons.length > 3 ? ` (+${j.reasons.length - 3} more)` : ''}`);
     if (i['github-token'] === '') {
@@ -54273,8 +55257,8 @@ async function run(env = process.env) {
             runner_info('evidence: pass');
     }
     catch (error) {
-        const message = error instanceof errors_ConfigurationError ? error.message : `release-safety evidence stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
-        if (!(error instanceof errors_ConfigurationError) && error instanceof Error && error.stack)
+        const message = error instanceof errors_ConfigurationError || error instanceof client_RegistryError ? error.message : `release-safety evidence stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
+        if (!(error instanceof errors_ConfigurationError || error instanceof client_RegistryError) && error instanceof Error && error.stack)
             runner_debug(error.stack);
         runner_setOutput('verdict', 'error');
         runner_setFailed(message);

@@ -6,7 +6,7 @@ import { createBundle, serializeBundle } from '../../core/bundle.js';
 import { buildContext, readEventPayload, type RunnerContext } from '../../core/context.js';
 import { ConfigurationError, errorMessage } from '../../core/errors.js';
 import { clamp, GATES, type GateName } from '../../core/evidence.js';
-import { enumInput, listInput, parseInputs, stringInput } from '../../core/inputs.js';
+import { booleanInput, enumInput, listInput, parseInputs, stringInput } from '../../core/inputs.js';
 import { md } from '../../core/markdown.js';
 import { resolveDirectoryInput } from '../../core/paths.js';
 import * as core from '../../core/runner.js';
@@ -16,6 +16,8 @@ import { statusDescription } from '../../github/status.js';
 import { collectRecordFiles } from '../../report/collect.js';
 import { renderEvidenceComment, renderEvidenceSummary, type ReportView } from '../../report/comment.js';
 import { judgeRecords } from '../../report/judge.js';
+import { RegistryError } from '../../registry/client.js';
+import { attachEvidence } from './attach.js';
 
 export const COMMENT_MODES = ['always', 'on-failure', 'update-only', 'never'] as const;
 
@@ -29,6 +31,11 @@ export const inputs = {
   comment: enumInput(COMMENT_MODES, 'always'),
   'status-context': stringInput('release-safety').refine((v) => v.length <= 100 && !/[\r\n]/.test(v), { message: 'must be one line of at most 100 characters' }),
   'comment-author': stringInput('github-actions[bot]').refine((v) => /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$/.test(v), { message: 'must be a GitHub login, e.g. github-actions[bot]' }),
+  attach: booleanInput(false),
+  'registry-username': stringInput(''),
+  'registry-password': stringInput(''),
+  'signing-key': stringInput(''),
+  'insecure-registry': booleanInput(false),
 };
 
 /** Display-only fields of the event (PR title, branch): untrusted, escaped when rendered. */
@@ -62,6 +69,7 @@ interface Outcome {
 
 async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
   const i = parseInputs(inputs, env);
+  for (const secret of ['registry-password', 'signing-key', 'github-token'] as const) if (i[secret] !== '') core.setSecret(i[secret]);
   const ctx = buildContext(env);
   const required = i['required-gates'] as GateName[];
   const dir = evidenceDir(i['evidence-dir'], ctx);
@@ -94,9 +102,26 @@ async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
     marker: { runId: Number.isSafeInteger(runId) ? runId : 0, runAttempt: Number(ctx.runAttempt ?? 1) || 1, headSha: ctx.headSha },
     bundleSha256: bundle.sha256,
   };
-  const summary = renderEvidenceSummary(j, view);
-  const outputs: Record<string, string> = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256 };
+  let summary = renderEvidenceSummary(j, view);
+  const outputs: Record<string, string> = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '' };
   const failures: string[] = [];
+  if (i.attach) {
+    const attached = await attachEvidence({
+      bundle,
+      ...(j.image ? { image: j.image } : {}),
+      ...(j.digest ? { digest: j.digest } : {}),
+      signingKeyPem: i['signing-key'],
+      username: i['registry-username'],
+      password: i['registry-password'],
+      insecure: i['insecure-registry'],
+      onSecret: (v) => core.setSecret(v),
+    });
+    outputs['attestation-digest'] = attached.referrerDigest;
+    const how = attached.signed ? 'signed (ECDSA P-256)' : 'UNSIGNED (input "signing-key" is empty): promotion with a public key will refuse it';
+    core.info(`attestation ${attached.referrerDigest} attached to ${attached.image} via the ${attached.via}, ${how}`);
+    if (!attached.signed) core.warning('input "signing-key" is empty: the attestation was attached unsigned');
+    summary += `\n### Attestation\n\n${md(`${attached.referrerDigest} on ${attached.image} (${attached.via}), ${how}`)}\n`;
+  }
   if (j.verdict !== 'pass') failures.push(`evidence: ${j.verdict}: ${j.reasons.slice(0, 3).join('; ')}${j.reasons.length > 3 ? ` (+${j.reasons.length - 3} more)` : ''}`);
 
   if (i['github-token'] === '') {
@@ -132,8 +157,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     for (const f of outcome.failures) core.setFailed(f);
     if (outcome.failures.length === 0) core.info('evidence: pass');
   } catch (error) {
-    const message = error instanceof ConfigurationError ? error.message : `release-safety evidence stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
-    if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack) core.debug(error.stack);
+    const message = error instanceof ConfigurationError || error instanceof RegistryError ? error.message : `release-safety evidence stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
+    if (!(error instanceof ConfigurationError || error instanceof RegistryError) && error instanceof Error && error.stack) core.debug(error.stack);
     core.setOutput('verdict', 'error');
     core.setFailed(message);
     outcome = { summary: `## ⚠️ release-safety evidence: error\n\n${md(clamp(message, 2000))}\n`, failures: [message] };
