@@ -47933,13 +47933,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -48040,7 +48040,7 @@ function annotationProperties(props = {}) {
 const runner_error = (message, props) => core.error(message, annotationProperties(props));
 const runner_warning = (message, props) => warning(message, annotationProperties(props));
 const runner_notice = (message, props) => core.notice(message, annotationProperties(props));
-const runner_group = (name, fn) => core.group(name, fn);
+const runner_group = (name, fn) => group(name, fn);
 const runner_setFailed = (message) => setFailed(message);
 /** State shared between an action's pre/main/post steps. */
 const runner_saveState = (name, value) => core.saveState(name, value);
@@ -55057,48 +55057,156 @@ async function addToReferrersTagIndex(client, repository, subjectDigest, descrip
     throw new client_RegistryError(`the referrers tag index ${repository}:${tag} lost the attestation ${descriptor.digest} to concurrent writers ${maxAttempts} times`, 'mismatch');
 }
 
+;// CONCATENATED MODULE: ./src/attest/manual.ts
+/**
+ * How a user verifies an attached attestation by hand, without this suite: the shell lines the
+ * evidence action prints into its job summary (and the README shows). They use skopeo, jq and
+ * openssl, which need no trust in this code; and `cosign verify-attestation` for users who have
+ * cosign. Every value interpolated here is validated (registry/repository by the OCI grammar, the
+ * digest as sha256:<hex>), so the lines are safe to paste.
+ */
+
+
+
+/**
+ * Shell lines (bash) that fetch the stored Sigstore bundle, rebuild the DSSE pre-authentication
+ * encoding from its payload and check the ECDSA signature with openssl against pub.pem.
+ */
+function manualVerificationScript(t) {
+    const { registry, repository } = parseImageName(t.image);
+    for (const d of [t.digest, t.referrerDigest])
+        if (!DIGEST_PATTERN.test(d))
+            throw new Error(`not a sha256 digest: ${JSON.stringify(d)}`);
+    const image = `${registry}/${repository}`;
+    const tls = t.plainHttp ? ' --tls-verify=false' : '';
+    return [
+        '# the referrers of the image digest (registries without the referrers API keep them under this tag)',
+        `skopeo inspect${tls} --raw docker://${image}:${referrersTag(t.digest)} | jq .manifests`,
+        '# the attestation: an OCI manifest whose one layer is the Sigstore bundle',
+        `skopeo copy${tls} docker://${image}@${t.referrerDigest} dir:attestation`,
+        `layer=$(jq -r '.layers[0].digest' attestation/manifest.json | cut -d: -f2)`,
+        'cp "attestation/$layer" bundle.json',
+        '# DSSE: the signature is over PAE(payloadType, payload), ECDSA P-256 / SHA-256, DER',
+        "jq -r .dsseEnvelope.payload bundle.json | base64 -d > statement.json",
+        "jq -r '.dsseEnvelope.signatures[0].sig' bundle.json | base64 -d > sig.der",
+        `type='${IN_TOTO_PAYLOAD_TYPE}'`,
+        `{ printf 'DSSEv1 %d %s %d ' "\${#type}" "$type" "$(stat -c %s statement.json)"; cat statement.json; } > pae.bin`,
+        'openssl dgst -sha256 -verify pub.pem -signature sig.der pae.bin',
+        '# what it attests: the image digest and the verdict of the evidence bundle',
+        `jq -r '.subject[0].digest.sha256, .predicateType, .predicate.verdict' statement.json`,
+    ].join('\n');
+}
+/** The same check with cosign (no transparency log: the key is the trust root). */
+function cosignCommand(image, digest) {
+    const { registry, repository } = parseImageName(image);
+    if (!DIGEST_PATTERN.test(digest))
+        throw new Error(`not a sha256 digest: ${JSON.stringify(digest)}`);
+    return `cosign verify-attestation --key pub.pem --type ${PREDICATE_TYPE} --insecure-ignore-tlog=true ${registry}/${repository}@${digest}`;
+}
+
 ;// CONCATENATED MODULE: ./src/actions/evidence/attach.ts
 
 
 
 
 
-/** registry/repository of a reference, tag and digest removed. */
-function imageRepository(ref) {
-    const withoutDigest = ref.split('@')[0];
-    const slash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.lastIndexOf(':');
-    const name = colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+
+
+
+/** The signing key, read before anything is pushed; a malformed key names the input (never its text). */
+function readSigningKey(pem) {
+    return pem.trim() === '' ? undefined : loadSigningKey(pem, 'signing-key');
+}
+/** registry/repository of the `image` input; '' = take the image record's. */
+function readImagePin(value) {
+    if (value.trim() === '')
+        return undefined;
     try {
-        return parseImageName(name);
+        return parseImageName(value);
     }
     catch (error) {
-        throw new errors_ConfigurationError(`input "attach": the image record names ${JSON.stringify(ref)}, whose repository ${error.message}`);
+        throw new errors_ConfigurationError(`input "image" ${errorMessage(error)}: expected registry/repository (e.g. ghcr.io/acme/service) or empty`);
     }
 }
-async function attachEvidence(opts) {
-    if (!opts.image || !opts.digest || !DIGEST_PATTERN.test(opts.digest)) {
-        throw new errors_ConfigurationError('input "attach" is true, but the evidence has no image record with a pushed digest and reference: run the image gate with push before the evidence action, or set attach: false');
+/**
+ * Where the attestation goes: the image record's pushed, registry-verified digest. Pure; the
+ * problem says why there is no target (the caller reports attach as error and pushes nothing).
+ */
+function attachTarget(records, pin) {
+    const record = records.find((r) => r.gate === 'image');
+    if (!record)
+        return { ok: false, problem: 'the evidence has no valid image record about the head commit: run the image gate (with push) before the evidence action, or set attach: false' };
+    const parsed = details_parseImageDetails(record.details);
+    if (!parsed.ok)
+        return { ok: false, problem: `the image record cannot be read: ${parsed.problem}` };
+    const d = parsed.details;
+    if (!d.pushed)
+        return { ok: false, problem: `the image record says the image was not pushed and verified in a registry (status ${record.status}): there is no digest in a registry to attach to` };
+    if (!DIGEST_PATTERN.test(d.digest))
+        return { ok: false, problem: `the image record's digest ${JSON.stringify(d.digest)} is not sha256:<64 hex>` };
+    let name;
+    try {
+        name = parseImageName(d.image);
     }
-    const { registry, repository } = imageRepository(opts.image);
-    const signingKey = opts.signingKeyPem !== '' ? loadSigningKey(opts.signingKeyPem, 'signing-key') : undefined;
+    catch (error) {
+        return { ok: false, problem: `the image record's image ${JSON.stringify(d.image)} ${errorMessage(error)}` };
+    }
+    if (d.ref !== '' && d.ref !== `${d.image}@${d.digest}`)
+        return { ok: false, problem: `the image record contradicts itself: ref ${JSON.stringify(d.ref)} is not ${d.image}@${d.digest}` };
+    if (pin && (pin.registry !== name.registry || pin.repository !== name.repository)) {
+        return { ok: false, problem: `the image record names ${name.registry}/${name.repository}, not ${pin.registry}/${pin.repository} (input "image"): nothing is attached, no credentials are sent` };
+    }
+    return { ok: true, target: { ...name, digest: d.digest } };
+}
+/** Pushes the attestation; registry and target problems come back as a problem, never thrown. */
+async function attachEvidence(opts) {
+    const { registry, repository, digest } = opts.target;
     const client = new RegistryClient({
         registry,
         insecure: opts.insecure,
         onSecret: opts.onSecret,
         ...(opts.username !== '' || opts.password !== '' ? { credentials: { username: opts.username, password: opts.password } } : {}),
     });
-    const manifest = await client.getManifest(repository, opts.digest);
-    if (manifest.digest !== opts.digest)
-        throw new errors_ConfigurationError(`input "attach": ${registry}/${repository}@${opts.digest} served bytes hashing to ${manifest.digest}`);
-    const result = await attachAttestation({
-        client,
-        repository,
-        subject: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length },
-        bundle: opts.bundle,
-        ...(signingKey ? { signingKey } : {}),
-    });
-    return { ...result, image: `${registry}/${repository}@${opts.digest}` };
+    try {
+        // The subject descriptor needs the manifest's media type and size: fetched by digest, hashed by the client.
+        const manifest = await client.getManifest(repository, digest);
+        const result = await attachAttestation({
+            client,
+            repository,
+            subject: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length },
+            bundle: opts.bundle,
+            ...(opts.signingKey ? { signingKey: opts.signingKey } : {}),
+        });
+        return { ok: true, image: `${registry}/${repository}@${digest}`, ...result };
+    }
+    catch (error) {
+        if (error instanceof client_RegistryError || error instanceof errors_ConfigurationError || error instanceof ToolError)
+            return { ok: false, problem: error.message };
+        throw error;
+    }
+}
+/** The summary section: the referrer, signed or not, and how to check it without this suite. */
+function renderAttachment(outcome, target, insecure) {
+    if (!outcome.ok)
+        return `\n### Attestation: error\n\nNothing was attached: ${md(outcome.problem)}\n`;
+    const image = `${target.registry}/${target.repository}`;
+    const how = outcome.signed
+        ? 'signed with ECDSA P-256 (`signing-key`)'
+        : '**unsigned** (input `signing-key` is empty): a promotion that requires a public key refuses it; without one it needs the commit status as a second witness';
+    const lines = [
+        '',
+        '### Attestation',
+        '',
+        `| referrer | image | stored via | signature |`,
+        '| --- | --- | --- | --- |',
+        `| \`${outcome.referrerDigest}\` | \`${image}@${target.digest}\` | ${outcome.via === 'referrers-api' ? 'the referrers API' : `the referrers tag index \`${target.digest.replace(':', '-')}\``} | ${how} |`,
+        '',
+    ];
+    if (outcome.signed) {
+        const plainHttp = insecure || isLoopbackRegistry(target.registry);
+        lines.push('Verify it by hand with the public key in `pub.pem` (skopeo, jq, openssl):', '', '```sh', manualVerificationScript({ image, digest: target.digest, referrerDigest: outcome.referrerDigest, plainHttp }), '```', '', 'or with cosign, or with this suite:', '', '```sh', cosignCommand(image, target.digest), `npx release-safety verify ${image}@${target.digest} --key pub.pem`, '```', '');
+    }
+    return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/actions/evidence/main.ts
@@ -55137,6 +55245,7 @@ const inputs = {
     'registry-password': stringInput(''),
     'signing-key': stringInput(''),
     'insecure-registry': booleanInput(false),
+    image: stringInput(''),
 };
 /** Display-only fields of the event (PR title, branch): untrusted, escaped when rendered. */
 const displayPayload = object({
@@ -55160,11 +55269,39 @@ function evidenceDir(raw, ctx) {
     const dir = (0,external_node_path_namespaceObject.join)(ctx.runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(), 'release-safety', 'evidence');
     return (0,external_node_fs_namespaceObject.existsSync)(dir) ? dir : undefined;
 }
+/** The attach phase: target from the image record, push, summary section; a problem is an error, nothing pushed. */
+async function attachStep(i, j, bundle, prepared) {
+    const found = attachTarget(j.records, prepared.pin);
+    if (!found.ok) {
+        const outcome = { ok: false, problem: found.problem };
+        return { outcome, summary: renderAttachment(outcome, undefined, i['insecure-registry']) };
+    }
+    const outcome = await runner_group(`Attaching the evidence to ${found.target.registry}/${found.target.repository}@${found.target.digest}`, () => attachEvidence({
+        bundle,
+        target: found.target,
+        ...(prepared.signingKey ? { signingKey: prepared.signingKey } : {}),
+        username: i['registry-username'],
+        password: i['registry-password'],
+        insecure: i['insecure-registry'],
+        onSecret: (v) => runner_setSecret(v),
+    }));
+    if (outcome.ok) {
+        const how = outcome.signed ? 'signed (ECDSA P-256)' : 'UNSIGNED';
+        runner_info(`attestation ${outcome.referrerDigest} attached to ${outcome.image} via the ${outcome.via}, ${how}`);
+        if (!outcome.signed)
+            runner_warning('input "signing-key" is empty: the attestation was attached unsigned; a promotion that requires a public key will refuse it');
+    }
+    return { outcome, summary: renderAttachment(outcome, found.target, i['insecure-registry']) };
+}
 async function main_report(env) {
     const i = parseInputs(inputs, env);
     for (const secret of ['registry-password', 'signing-key', 'github-token'])
         if (i[secret] !== '')
             runner_setSecret(i[secret]);
+    // Read before anything else, so a malformed key or pin stops the run before any push.
+    const prepared = { signingKey: readSigningKey(i['signing-key']), pin: readImagePin(i.image) };
+    if (!i.attach && prepared.signingKey)
+        runner_warning('input "signing-key" is set but "attach" is false: nothing is signed or attached');
     const ctx = buildContext(env);
     const required = i['required-gates'];
     const dir = evidenceDir(i['evidence-dir'], ctx);
@@ -55199,22 +55336,12 @@ async function main_report(env) {
     const outputs = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '' };
     const failures = [];
     if (i.attach) {
-        const attached = await attachEvidence({
-            bundle,
-            ...(j.image ? { image: j.image } : {}),
-            ...(j.digest ? { digest: j.digest } : {}),
-            signingKeyPem: i['signing-key'],
-            username: i['registry-username'],
-            password: i['registry-password'],
-            insecure: i['insecure-registry'],
-            onSecret: (v) => runner_setSecret(v),
-        });
-        outputs['attestation-digest'] = attached.referrerDigest;
-        const how = attached.signed ? 'signed (ECDSA P-256)' : 'UNSIGNED (input "signing-key" is empty): promotion with a public key will refuse it';
-        runner_info(`attestation ${attached.referrerDigest} attached to ${attached.image} via the ${attached.via}, ${how}`);
-        if (!attached.signed)
-            runner_warning('input "signing-key" is empty: the attestation was attached unsigned');
-        summary += `\n### Attestation\n\n${md(`${attached.referrerDigest} on ${attached.image} (${attached.via}), ${how}`)}\n`;
+        const attached = await attachStep(i, j, bundle, prepared);
+        summary += attached.summary;
+        if (attached.outcome.ok)
+            outputs['attestation-digest'] = attached.outcome.referrerDigest;
+        else
+            failures.push(`attach: error: ${attached.outcome.problem}`);
     }
     if (j.verdict !== 'pass')
         failures.push(`evidence: ${j.verdict}: ${j.reasons.slice(0, 3).join('; ')}${j.reasons.length > 3 ? ` (+${j.reasons.length - 3} more)` : ''}`);
@@ -55267,7 +55394,7 @@ async function run(env = process.env) {
     finally {
         if (outcome && env.GITHUB_STEP_SUMMARY) {
             try {
-                appendSummary(outcome.summary);
+                await appendSummary(outcome.summary);
             }
             catch (error) {
                 runner_warning(`could not write the job summary: ${errorMessage(error)}`);

@@ -1,59 +1,139 @@
 /**
- * `attach: true`: pushes the evidence bundle as an attestation (DSSE in a Sigstore bundle, an OCI
- * referrer) onto the image digest the image gate recorded. Signed when `signing-key` is given.
+ * `attach: true`: pushes the evidence bundle as an attestation (an in-toto statement in a DSSE
+ * envelope in a Sigstore bundle, an OCI 1.1 referrer) onto the image digest the image record names.
+ * Signed when `signing-key` is given, unsigned otherwise (and the summary says so).
+ *
+ * The bundle is attached whatever its verdict: a failing bundle is the honest record of that
+ * digest, and promotion refuses it because a required gate did not pass. Attaching is refused
+ * (status error, nothing pushed) when there is no pushed, verified image record to attach to.
  */
+import type { KeyObject } from 'node:crypto';
 import type { EvidenceBundle } from '../../core/bundle.js';
-import { ConfigurationError } from '../../core/errors.js';
+import { parseImageDetails } from '../../core/details.js';
+import { ConfigurationError, ToolError, errorMessage } from '../../core/errors.js';
+import type { Evidence } from '../../core/evidence.js';
+import { md } from '../../core/markdown.js';
 import { attachAttestation, type AttachResult } from '../../attest/attach.js';
 import { loadSigningKey } from '../../attest/dsse.js';
-import { RegistryClient } from '../../registry/client.js';
-import { DIGEST_PATTERN, parseImageName } from '../../registry/reference.js';
+import { cosignCommand, manualVerificationScript } from '../../attest/manual.js';
+import { RegistryClient, RegistryError } from '../../registry/client.js';
+import { DIGEST_PATTERN, isLoopbackRegistry, parseImageName, type ImageName } from '../../registry/reference.js';
+
+export interface AttachTarget extends ImageName {
+  digest: string;
+}
 
 export interface AttachOptions {
   bundle: EvidenceBundle;
-  /** The image record's reference (registry/repository[:tag][@digest]). */
-  image?: string;
-  digest?: string;
-  signingKeyPem: string;
+  target: AttachTarget;
+  signingKey?: KeyObject;
   username: string;
   password: string;
   insecure: boolean;
   onSecret: (value: string) => void;
 }
 
-/** registry/repository of a reference, tag and digest removed. */
-export function imageRepository(ref: string): { registry: string; repository: string } {
-  const withoutDigest = ref.split('@')[0]!;
-  const slash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  const name = colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+export type AttachOutcome = ({ ok: true; image: string } & AttachResult) | { ok: false; problem: string };
+
+/** The signing key, read before anything is pushed; a malformed key names the input (never its text). */
+export function readSigningKey(pem: string): KeyObject | undefined {
+  return pem.trim() === '' ? undefined : loadSigningKey(pem, 'signing-key');
+}
+
+/** registry/repository of the `image` input; '' = take the image record's. */
+export function readImagePin(value: string): ImageName | undefined {
+  if (value.trim() === '') return undefined;
   try {
-    return parseImageName(name);
+    return parseImageName(value);
   } catch (error) {
-    throw new ConfigurationError(`input "attach": the image record names ${JSON.stringify(ref)}, whose repository ${(error as Error).message}`);
+    throw new ConfigurationError(`input "image" ${errorMessage(error)}: expected registry/repository (e.g. ghcr.io/acme/service) or empty`);
   }
 }
 
-export async function attachEvidence(opts: AttachOptions): Promise<AttachResult & { image: string }> {
-  if (!opts.image || !opts.digest || !DIGEST_PATTERN.test(opts.digest)) {
-    throw new ConfigurationError('input "attach" is true, but the evidence has no image record with a pushed digest and reference: run the image gate with push before the evidence action, or set attach: false');
+/**
+ * Where the attestation goes: the image record's pushed, registry-verified digest. Pure; the
+ * problem says why there is no target (the caller reports attach as error and pushes nothing).
+ */
+export function attachTarget(records: readonly Evidence[], pin: ImageName | undefined): { ok: true; target: AttachTarget } | { ok: false; problem: string } {
+  const record = records.find((r) => r.gate === 'image');
+  if (!record) return { ok: false, problem: 'the evidence has no valid image record about the head commit: run the image gate (with push) before the evidence action, or set attach: false' };
+  const parsed = parseImageDetails(record.details);
+  if (!parsed.ok) return { ok: false, problem: `the image record cannot be read: ${parsed.problem}` };
+  const d = parsed.details;
+  if (!d.pushed) return { ok: false, problem: `the image record says the image was not pushed and verified in a registry (status ${record.status}): there is no digest in a registry to attach to` };
+  if (!DIGEST_PATTERN.test(d.digest)) return { ok: false, problem: `the image record's digest ${JSON.stringify(d.digest)} is not sha256:<64 hex>` };
+  let name: ImageName;
+  try {
+    name = parseImageName(d.image);
+  } catch (error) {
+    return { ok: false, problem: `the image record's image ${JSON.stringify(d.image)} ${errorMessage(error)}` };
   }
-  const { registry, repository } = imageRepository(opts.image);
-  const signingKey = opts.signingKeyPem !== '' ? loadSigningKey(opts.signingKeyPem, 'signing-key') : undefined;
+  if (d.ref !== '' && d.ref !== `${d.image}@${d.digest}`) return { ok: false, problem: `the image record contradicts itself: ref ${JSON.stringify(d.ref)} is not ${d.image}@${d.digest}` };
+  if (pin && (pin.registry !== name.registry || pin.repository !== name.repository)) {
+    return { ok: false, problem: `the image record names ${name.registry}/${name.repository}, not ${pin.registry}/${pin.repository} (input "image"): nothing is attached, no credentials are sent` };
+  }
+  return { ok: true, target: { ...name, digest: d.digest } };
+}
+
+/** Pushes the attestation; registry and target problems come back as a problem, never thrown. */
+export async function attachEvidence(opts: AttachOptions): Promise<AttachOutcome> {
+  const { registry, repository, digest } = opts.target;
   const client = new RegistryClient({
     registry,
     insecure: opts.insecure,
     onSecret: opts.onSecret,
     ...(opts.username !== '' || opts.password !== '' ? { credentials: { username: opts.username, password: opts.password } } : {}),
   });
-  const manifest = await client.getManifest(repository, opts.digest);
-  if (manifest.digest !== opts.digest) throw new ConfigurationError(`input "attach": ${registry}/${repository}@${opts.digest} served bytes hashing to ${manifest.digest}`);
-  const result = await attachAttestation({
-    client,
-    repository,
-    subject: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length },
-    bundle: opts.bundle,
-    ...(signingKey ? { signingKey } : {}),
-  });
-  return { ...result, image: `${registry}/${repository}@${opts.digest}` };
+  try {
+    // The subject descriptor needs the manifest's media type and size: fetched by digest, hashed by the client.
+    const manifest = await client.getManifest(repository, digest);
+    const result = await attachAttestation({
+      client,
+      repository,
+      subject: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length },
+      bundle: opts.bundle,
+      ...(opts.signingKey ? { signingKey: opts.signingKey } : {}),
+    });
+    return { ok: true, image: `${registry}/${repository}@${digest}`, ...result };
+  } catch (error) {
+    if (error instanceof RegistryError || error instanceof ConfigurationError || error instanceof ToolError) return { ok: false, problem: error.message };
+    throw error;
+  }
+}
+
+/** The summary section: the referrer, signed or not, and how to check it without this suite. */
+export function renderAttachment(outcome: AttachOutcome, target: AttachTarget | undefined, insecure: boolean): string {
+  if (!outcome.ok) return `\n### Attestation: error\n\nNothing was attached: ${md(outcome.problem)}\n`;
+  const image = `${target!.registry}/${target!.repository}`;
+  const how = outcome.signed
+    ? 'signed with ECDSA P-256 (`signing-key`)'
+    : '**unsigned** (input `signing-key` is empty): a promotion that requires a public key refuses it; without one it needs the commit status as a second witness';
+  const lines = [
+    '',
+    '### Attestation',
+    '',
+    `| referrer | image | stored via | signature |`,
+    '| --- | --- | --- | --- |',
+    `| \`${outcome.referrerDigest}\` | \`${image}@${target!.digest}\` | ${outcome.via === 'referrers-api' ? 'the referrers API' : `the referrers tag index \`${target!.digest.replace(':', '-')}\``} | ${how} |`,
+    '',
+  ];
+  if (outcome.signed) {
+    const plainHttp = insecure || isLoopbackRegistry(target!.registry);
+    lines.push(
+      'Verify it by hand with the public key in `pub.pem` (skopeo, jq, openssl):',
+      '',
+      '```sh',
+      manualVerificationScript({ image, digest: target!.digest, referrerDigest: outcome.referrerDigest, plainHttp }),
+      '```',
+      '',
+      'or with cosign, or with this suite:',
+      '',
+      '```sh',
+      cosignCommand(image, target!.digest),
+      `npx release-safety verify ${image}@${target!.digest} --key pub.pem`,
+      '```',
+      '',
+    );
+  }
+  return lines.join('\n');
 }

@@ -17,7 +17,9 @@ import { collectRecordFiles } from '../../report/collect.js';
 import { renderEvidenceComment, renderEvidenceSummary, type ReportView } from '../../report/comment.js';
 import { judgeRecords } from '../../report/judge.js';
 import { RegistryError } from '../../registry/client.js';
-import { attachEvidence } from './attach.js';
+import type { EvidenceBundle } from '../../core/bundle.js';
+import type { Judgement } from '../../report/judge.js';
+import { attachEvidence, attachTarget, readImagePin, readSigningKey, renderAttachment, type AttachOutcome } from './attach.js';
 
 export const COMMENT_MODES = ['always', 'on-failure', 'update-only', 'never'] as const;
 
@@ -36,7 +38,9 @@ export const inputs = {
   'registry-password': stringInput(''),
   'signing-key': stringInput(''),
   'insecure-registry': booleanInput(false),
+  image: stringInput(''),
 };
+type Inputs = ReturnType<typeof parseInputs<typeof inputs>>;
 
 /** Display-only fields of the event (PR title, branch): untrusted, escaped when rendered. */
 const displayPayload = z
@@ -62,6 +66,32 @@ function evidenceDir(raw: string, ctx: RunnerContext): string | undefined {
   return existsSync(dir) ? dir : undefined;
 }
 
+/** The attach phase: target from the image record, push, summary section; a problem is an error, nothing pushed. */
+async function attachStep(i: Inputs, j: Judgement, bundle: EvidenceBundle, prepared: { signingKey: ReturnType<typeof readSigningKey>; pin: ReturnType<typeof readImagePin> }): Promise<{ outcome: AttachOutcome; summary: string }> {
+  const found = attachTarget(j.records, prepared.pin);
+  if (!found.ok) {
+    const outcome: AttachOutcome = { ok: false, problem: found.problem };
+    return { outcome, summary: renderAttachment(outcome, undefined, i['insecure-registry']) };
+  }
+  const outcome = await core.group(`Attaching the evidence to ${found.target.registry}/${found.target.repository}@${found.target.digest}`, () =>
+    attachEvidence({
+      bundle,
+      target: found.target,
+      ...(prepared.signingKey ? { signingKey: prepared.signingKey } : {}),
+      username: i['registry-username'],
+      password: i['registry-password'],
+      insecure: i['insecure-registry'],
+      onSecret: (v) => core.setSecret(v),
+    }),
+  );
+  if (outcome.ok) {
+    const how = outcome.signed ? 'signed (ECDSA P-256)' : 'UNSIGNED';
+    core.info(`attestation ${outcome.referrerDigest} attached to ${outcome.image} via the ${outcome.via}, ${how}`);
+    if (!outcome.signed) core.warning('input "signing-key" is empty: the attestation was attached unsigned; a promotion that requires a public key will refuse it');
+  }
+  return { outcome, summary: renderAttachment(outcome, found.target, i['insecure-registry']) };
+}
+
 interface Outcome {
   summary: string;
   failures: string[];
@@ -70,6 +100,9 @@ interface Outcome {
 async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
   const i = parseInputs(inputs, env);
   for (const secret of ['registry-password', 'signing-key', 'github-token'] as const) if (i[secret] !== '') core.setSecret(i[secret]);
+  // Read before anything else, so a malformed key or pin stops the run before any push.
+  const prepared = { signingKey: readSigningKey(i['signing-key']), pin: readImagePin(i.image) };
+  if (!i.attach && prepared.signingKey) core.warning('input "signing-key" is set but "attach" is false: nothing is signed or attached');
   const ctx = buildContext(env);
   const required = i['required-gates'] as GateName[];
   const dir = evidenceDir(i['evidence-dir'], ctx);
@@ -106,21 +139,10 @@ async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
   const outputs: Record<string, string> = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '' };
   const failures: string[] = [];
   if (i.attach) {
-    const attached = await attachEvidence({
-      bundle,
-      ...(j.image ? { image: j.image } : {}),
-      ...(j.digest ? { digest: j.digest } : {}),
-      signingKeyPem: i['signing-key'],
-      username: i['registry-username'],
-      password: i['registry-password'],
-      insecure: i['insecure-registry'],
-      onSecret: (v) => core.setSecret(v),
-    });
-    outputs['attestation-digest'] = attached.referrerDigest;
-    const how = attached.signed ? 'signed (ECDSA P-256)' : 'UNSIGNED (input "signing-key" is empty): promotion with a public key will refuse it';
-    core.info(`attestation ${attached.referrerDigest} attached to ${attached.image} via the ${attached.via}, ${how}`);
-    if (!attached.signed) core.warning('input "signing-key" is empty: the attestation was attached unsigned');
-    summary += `\n### Attestation\n\n${md(`${attached.referrerDigest} on ${attached.image} (${attached.via}), ${how}`)}\n`;
+    const attached = await attachStep(i, j, bundle, prepared);
+    summary += attached.summary;
+    if (attached.outcome.ok) outputs['attestation-digest'] = attached.outcome.referrerDigest;
+    else failures.push(`attach: error: ${attached.outcome.problem}`);
   }
   if (j.verdict !== 'pass') failures.push(`evidence: ${j.verdict}: ${j.reasons.slice(0, 3).join('; ')}${j.reasons.length > 3 ? ` (+${j.reasons.length - 3} more)` : ''}`);
 
@@ -165,7 +187,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   } finally {
     if (outcome && env.GITHUB_STEP_SUMMARY) {
       try {
-        core.appendSummary(outcome.summary);
+        await core.appendSummary(outcome.summary);
       } catch (error) {
         core.warning(`could not write the job summary: ${errorMessage(error)}`);
       }
