@@ -50720,11 +50720,12 @@ function renderProgress(event) {
 function renderResultTable(result, form) {
     if (form === 'markdown') {
         const rows = result.gates.map((g) => [`${STATUS_ICON[g.status] ?? ''} ${g.status}`, md(g.gate), md(g.summary), seconds(g.durationMs), g.required ? 'yes' : 'no']);
-        return [`### release-safety pipeline: ${md(result.verdict)}`, '', table(['status', 'gate', 'verdict line', 'duration', 'required'], rows), '', result.digest ? `Image digest: \`${md(result.digest)}\`` : 'No image digest.'].join('\n');
+        return [`### release-safety pipeline: ${md(result.verdict)}`, '', table(['status', 'gate', 'verdict line', 'duration', 'required'], rows), '', result.digest ? `Image digest: \`${md(result.digest)}\`` : 'No image digest.', ...(result.attestationDigest ? ['', `Attestation: \`${md(result.attestationDigest)}\``] : []), ...(result.attachProblem ? ['', md(result.attachProblem)] : [])].join('\n');
     }
     const width = Math.max(...result.gates.map((g) => g.gate.length), 8);
     const lines = result.gates.map((g) => inertLine(`  ${g.status.padEnd(7)} ${g.gate.padEnd(width)} ${seconds(g.durationMs).padStart(7)}  ${g.required ? '' : '(not required) '}${g.summary}`));
-    return ['release-safety pipeline:', ...lines, `verdict: ${result.verdict}${result.digest ? `  digest: ${result.digest}` : ''}`].join('\n');
+    const attestation = result.attestationDigest ? [`attestation: ${result.attestationDigest}`] : result.attachProblem ? [`attestation: ${result.attachProblem}`] : [];
+    return ['release-safety pipeline:', ...lines, `verdict: ${result.verdict}${result.digest ? `  digest: ${result.digest}` : ''}`, ...attestation].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/core/evidence.ts
@@ -51048,6 +51049,19 @@ function spawnCaptured(cmd, args, cwd, env, timeoutMs) {
 
 
 
+/** The evidence step attaches when its config says `attach: true` (the input's own boolean form). */
+function attachRequested(evidenceInputs) {
+    return /^true$/i.test(evidenceInputs.attach ?? '');
+}
+/**
+ * The stricter of the gates' own statuses and the evidence action's judgement of the records; an
+ * attestation that was asked for and not attached makes a passing run `error`: promotion could
+ * not verify it, so the pipeline must not report the release as provable.
+ */
+function pipelineVerdict(own, evidenceVerdict, attachMissing) {
+    const judged = own !== 'pass' ? own : evidenceVerdict === 'pass' ? 'pass' : evidenceVerdict === 'fail' ? 'fail' : 'error';
+    return judged === 'pass' && attachMissing ? 'error' : judged;
+}
 const run_STATUSES = ['pass', 'fail', 'error', 'skipped'];
 function statusOf(run) {
     const s = run.outputs.status ?? '';
@@ -51164,14 +51178,18 @@ async function runPipeline(opts) {
     const run = await runBundle({ bundle: (0,external_node_path_namespaceObject.join)(opts.distDir, 'evidence', 'index.js'), name: 'evidence', inputs, env: opts.env, cwd: opts.ctx.workspace, tempDir: opts.tempDir, node: opts.node, timeoutMs: opts.timeoutMs });
     const evidenceVerdict = run.outputs.verdict ?? 'error';
     opts.progress({ kind: 'end', gate: 'evidence', status: evidenceVerdict, summary: run.outputs['comment-url'] ? `comment ${run.outputs['comment-url']}` : `verdict ${evidenceVerdict}`, durationMs: run.durationMs, log: run.log, stepSummary: run.summary });
-    // The stricter of the two: the gates' own statuses and the evidence action's judgement of the records.
-    const verdict = ownVerdict !== 'pass' ? ownVerdict : evidenceVerdict === 'pass' ? 'pass' : evidenceVerdict === 'fail' ? 'fail' : 'error';
+    const attestationDigest = run.outputs['attestation-digest'] ?? '';
+    const attachMissing = attachRequested(inputs) && attestationDigest === '';
+    const attachProblem = attachMissing ? `the config asks the evidence step to attach the attestation and none was attached (evidence exit code ${run.exitCode ?? 'none'}; its log says why)` : '';
+    const verdict = pipelineVerdict(ownVerdict, evidenceVerdict, attachMissing);
     return {
         gates,
         evidence: { status: evidenceVerdict, outputs: run.outputs, log: run.log, stepSummary: run.summary, exitCode: run.exitCode },
         verdict,
         digest,
         bundlePath: run.outputs['bundle-path'] ?? '',
+        attestationDigest,
+        attachProblem,
     };
 }
 
@@ -51264,8 +51282,10 @@ async function run(env = process.env) {
         runner_setOutput('verdict', result.verdict);
         runner_setOutput('digest', result.digest);
         runner_setOutput('bundle-path', result.bundlePath);
+        runner_setOutput('attestation-digest', result.attestationDigest);
+        const notPassed = result.gates.filter((g) => g.required && g.status !== 'pass').map((g) => `${g.gate} ${g.status}`);
         if (result.verdict !== 'pass')
-            runner_setFailed(`release-safety: verdict ${result.verdict}: ${result.gates.filter((g) => g.required && g.status !== 'pass').map((g) => `${g.gate} ${g.status}`).join(', ') || 'the evidence did not pass'}`);
+            runner_setFailed(`release-safety: verdict ${result.verdict}: ${[...notPassed, ...(result.attachProblem ? [result.attachProblem] : [])].join(', ') || 'the evidence did not pass'}`);
     }
     catch (error) {
         const message = error instanceof errors_ConfigurationError ? error.message : `release-safety pipeline stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
@@ -51274,13 +51294,14 @@ async function run(env = process.env) {
         runner_setOutput('verdict', 'error');
         runner_setOutput('digest', '');
         runner_setOutput('bundle-path', '');
+        runner_setOutput('attestation-digest', '');
         runner_setFailed(message);
         summary = `## release-safety: error\n\n${md(message)}\n`;
     }
     finally {
         if (summary && env.GITHUB_STEP_SUMMARY) {
             try {
-                appendSummary(summary);
+                await appendSummary(summary);
             }
             catch (error) {
                 runner_warning(`could not write the job summary: ${errorMessage(error)}`);

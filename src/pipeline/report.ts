@@ -22,9 +22,10 @@ export function renderProgress(event: ProgressEvent): string[] {
 export function renderResultTable(result: PipelineResult, form: 'text' | 'markdown'): string {
   if (form === 'markdown') {
     const rows = result.gates.map((g) => [`${STATUS_ICON[g.status] ?? ''} ${g.status}`, md(g.gate), md(g.summary), seconds(g.durationMs), g.required ? 'yes' : 'no']);
-    return [`### release-safety pipeline: ${md(result.verdict)}`, '', table(['status', 'gate', 'verdict line', 'duration', 'required'], rows), '', result.digest ? `Image digest: \`${md(result.digest)}\`` : 'No image digest.'].join('\n');
+    return [`### release-safety pipeline: ${md(result.verdict)}`, '', table(['status', 'gate', 'verdict line', 'duration', 'required'], rows), '', result.digest ? `Image digest: \`${md(result.digest)}\`` : 'No image digest.', ...(result.attestationDigest ? ['', `Attestation: \`${md(result.attestationDigest)}\``] : []), ...(result.attachProblem ? ['', md(result.attachProblem)] : [])].join('\n');
   }
   const width = Math.max(...result.gates.map((g) => g.gate.length), 8);
   const lines = result.gates.map((g) => inertLine(`  ${g.status.padEnd(7)} ${g.gate.padEnd(width)} ${seconds(g.durationMs).padStart(7)}  ${g.required ? '' : '(not required) '}${g.summary}`));
-  return ['release-safety pipeline:', ...lines, `verdict: ${result.verdict}${result.digest ? `  digest: ${result.digest}` : ''}`].join('\n');
+  const attestation = result.attestationDigest ? [`attestation: ${result.attestationDigest}`] : result.attachProblem ? [`attestation: ${result.attachProblem}`] : [];
+  return ['release-safety pipeline:', ...lines, `verdict: ${result.verdict}${result.digest ? `  digest: ${result.digest}` : ''}`, ...attestation].join('\n');
 }

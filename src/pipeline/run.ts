@@ -52,6 +52,25 @@ export interface PipelineResult {
   verdict: 'pass' | 'fail' | 'error';
   digest: string;
   bundlePath: string;
+  /** The attestation's referrer digest when the evidence step attached one; '' otherwise. */
+  attestationDigest: string;
+  /** Why the attestation the config asks for is missing (the verdict is then error); '' otherwise. */
+  attachProblem: string;
+}
+
+/** The evidence step attaches when its config says `attach: true` (the input's own boolean form). */
+export function attachRequested(evidenceInputs: Record<string, string>): boolean {
+  return /^true$/i.test(evidenceInputs.attach ?? '');
+}
+
+/**
+ * The stricter of the gates' own statuses and the evidence action's judgement of the records; an
+ * attestation that was asked for and not attached makes a passing run `error`: promotion could
+ * not verify it, so the pipeline must not report the release as provable.
+ */
+export function pipelineVerdict(own: PipelineResult['verdict'], evidenceVerdict: string, attachMissing: boolean): PipelineResult['verdict'] {
+  const judged = own !== 'pass' ? own : evidenceVerdict === 'pass' ? 'pass' : evidenceVerdict === 'fail' ? 'fail' : 'error';
+  return judged === 'pass' && attachMissing ? 'error' : judged;
 }
 
 const STATUSES: readonly string[] = ['pass', 'fail', 'error', 'skipped'];
@@ -173,13 +192,17 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   const run = await runBundle({ bundle: join(opts.distDir, 'evidence', 'index.js'), name: 'evidence', inputs, env: opts.env, cwd: opts.ctx.workspace, tempDir: opts.tempDir, node: opts.node, timeoutMs: opts.timeoutMs });
   const evidenceVerdict = run.outputs.verdict ?? 'error';
   opts.progress({ kind: 'end', gate: 'evidence', status: evidenceVerdict, summary: run.outputs['comment-url'] ? `comment ${run.outputs['comment-url']}` : `verdict ${evidenceVerdict}`, durationMs: run.durationMs, log: run.log, stepSummary: run.summary });
-  // The stricter of the two: the gates' own statuses and the evidence action's judgement of the records.
-  const verdict = ownVerdict !== 'pass' ? ownVerdict : evidenceVerdict === 'pass' ? 'pass' : evidenceVerdict === 'fail' ? 'fail' : 'error';
+  const attestationDigest = run.outputs['attestation-digest'] ?? '';
+  const attachMissing = attachRequested(inputs) && attestationDigest === '';
+  const attachProblem = attachMissing ? `the config asks the evidence step to attach the attestation and none was attached (evidence exit code ${run.exitCode ?? 'none'}; its log says why)` : '';
+  const verdict = pipelineVerdict(ownVerdict, evidenceVerdict, attachMissing);
   return {
     gates,
     evidence: { status: evidenceVerdict, outputs: run.outputs, log: run.log, stepSummary: run.summary, exitCode: run.exitCode },
     verdict,
     digest,
     bundlePath: run.outputs['bundle-path'] ?? '',
+    attestationDigest,
+    attachProblem,
   };
 }

@@ -85,19 +85,22 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     core.setOutput('verdict', result.verdict);
     core.setOutput('digest', result.digest);
     core.setOutput('bundle-path', result.bundlePath);
-    if (result.verdict !== 'pass') core.setFailed(`release-safety: verdict ${result.verdict}: ${result.gates.filter((g) => g.required && g.status !== 'pass').map((g) => `${g.gate} ${g.status}`).join(', ') || 'the evidence did not pass'}`);
+    core.setOutput('attestation-digest', result.attestationDigest);
+    const notPassed = result.gates.filter((g) => g.required && g.status !== 'pass').map((g) => `${g.gate} ${g.status}`);
+    if (result.verdict !== 'pass') core.setFailed(`release-safety: verdict ${result.verdict}: ${[...notPassed, ...(result.attachProblem ? [result.attachProblem] : [])].join(', ') || 'the evidence did not pass'}`);
   } catch (error) {
     const message = error instanceof ConfigurationError ? error.message : `release-safety pipeline stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
     if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack) core.debug(error.stack);
     core.setOutput('verdict', 'error');
     core.setOutput('digest', '');
     core.setOutput('bundle-path', '');
+    core.setOutput('attestation-digest', '');
     core.setFailed(message);
     summary = `## release-safety: error\n\n${md(message)}\n`;
   } finally {
     if (summary && env.GITHUB_STEP_SUMMARY) {
       try {
-        core.appendSummary(summary);
+        await core.appendSummary(summary);
       } catch (error) {
         core.warning(`could not write the job summary: ${errorMessage(error)}`);
       }
