@@ -92,6 +92,18 @@ describe('root action: the pipeline in one job', () => {
     expect(run.stdout).not.toMatch(/▶ lint started/);
   });
 
+  it('attach configured but nothing to attach (no image gate): the gates pass, the verdict is error, and the log says why', async () => {
+    writeFileSync(join(ws.workspace, 'attach.yml'), 'version: 1\ngates:\n  lint:\n    with: { working-directory: sample-service }\nevidence:\n  with: { comment: never, attach: true }\n');
+    const run = await runAction('pipeline', { workspace: ws.workspace, eventName: 'pull_request', event: pullRequestEvent({ number: 8 }), inputs: { config: 'attach.yml', 'github-token': 'ghs_write' }, env: { GITHUB_API_URL: api.url } });
+    expect(run.stdout).toMatch(/■ lint pass in /);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.outputs.verdict).toBe('error');
+    expect(run.outputs['attestation-digest']).toBe('');
+    const errors = run.annotations.filter((a) => a.command === 'error').map((a) => a.message).join('\n');
+    expect(errors).toMatch(/attach: error: the evidence has no valid image record/);
+    expect(errors).toMatch(/verdict error: the config asks the evidence step to attach the attestation and none was attached/);
+  });
+
   it('a failing required gate makes the verdict fail and the step fail; a gate needing it is skipped with a record', async () => {
     const broken = scratchSampleService();
     try {
