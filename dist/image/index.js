@@ -43037,11 +43037,104 @@ function manifestMediaType(bytes, contentType) {
     return (contentType ?? '').split(';')[0].trim();
 }
 
+;// CONCATENATED MODULE: ./src/gates/image/build-inputs.ts
+/**
+ * The build-push-action style inputs of the image gate (secrets, build-contexts, cache-from and
+ * cache-to, annotations), parsed into the typed shapes the builders' argv are made from. Pure:
+ * every rule here is unit-tested on its output and its error message.
+ */
+
+const SECRET_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function fields(line) {
+    const map = new Map();
+    for (const part of line.split(',')) {
+        const eq = part.indexOf('=');
+        if (eq <= 0)
+            return new Map();
+        map.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    }
+    return map;
+}
+/**
+ * `id=name,src=path` (a file) or `id=name,env=VAR` (an environment variable of the step), one per
+ * line, the form buildah and buildx take after --secret. The line is never echoed in an error
+ * (someone may have pasted the value itself): only its position.
+ */
+function parseSecretLines(lines) {
+    const secrets = [];
+    lines.forEach((line, index) => {
+        const f = fields(line);
+        const id = f.get('id') ?? '';
+        const src = f.get('src');
+        const env = f.get('env');
+        const known = [...f.keys()].every((k) => k === 'id' || k === 'src' || k === 'env' || k === 'type');
+        const shape = `input "secrets" line ${index + 1} is not of the form id=<name>,src=<file> or id=<name>,env=<VARIABLE>`;
+        if (!known || !SECRET_ID.test(id) || (src === undefined) === (env === undefined) || (f.has('type') && f.get('type') !== 'file' && f.get('type') !== 'env')) {
+            throw new errors_ConfigurationError(`${shape} (the line is not shown: it may hold the secret itself)`);
+        }
+        if (env !== undefined && !ENV_NAME.test(env))
+            throw new errors_ConfigurationError(`${shape}: env= names an environment variable (letters, digits, _)`);
+        if (src === '')
+            throw new errors_ConfigurationError(`${shape}: src= names a file`);
+        if (secrets.some((s) => s.id === id))
+            throw new errors_ConfigurationError(`input "secrets" gives the id ${JSON.stringify(id)} twice: each secret needs its own id`);
+        secrets.push(src !== undefined ? { id, src } : { id, env: env });
+    });
+    return secrets;
+}
+/** The --secret value; src is the resolved absolute path. */
+function secretFlag(s) {
+    return 'src' in s ? `id=${s.id},src=${s.src}` : `id=${s.id},env=${s.env}`;
+}
+const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/;
+const REMOTE_CONTEXT = /^(?:docker-image|container-image|https?):\/\/\S+$/;
+/**
+ * `name=path` or `name=docker-image://ref` lines (build-push-action's build-contexts). A local
+ * path goes through `resolveDirectory` (the workspace containment of every path input).
+ */
+function parseBuildContexts(lines, resolveDirectory) {
+    return lines.map((line) => {
+        const eq = line.indexOf('=');
+        const name = eq > 0 ? line.slice(0, eq).trim() : '';
+        const value = eq > 0 ? line.slice(eq + 1).trim() : '';
+        if (!CONTEXT_NAME.test(name) || value === '') {
+            throw new errors_ConfigurationError(`input "build-contexts" has the line ${JSON.stringify(line.slice(0, 80))}: expected name=<directory> or name=docker-image://<image>, one per line`);
+        }
+        return { name, value: REMOTE_CONTEXT.test(value) ? value : resolveDirectory(value) };
+    });
+}
+/**
+ * cache-from / cache-to. buildx takes its own forms (type=registry,ref=...; type=gha; ...) and
+ * gets them as given. buildah takes one repository (no tag), where its --layers cache lives; the
+ * buildx form type=registry,ref=<repo> is accepted too so one workflow suits both builders.
+ */
+function buildahCacheRepository(values, input) {
+    if (values.length === 0)
+        return undefined;
+    if (values.length > 1)
+        throw new errors_ConfigurationError(`input "${input}" has ${values.length} entries: buildah takes one cache repository (registry/repository)`);
+    const value = values[0];
+    let ref = value;
+    if (value.includes('=')) {
+        const f = fields(value);
+        if ((f.get('type') ?? 'registry') !== 'registry' || !f.get('ref')) {
+            throw new errors_ConfigurationError(`input "${input}" is ${JSON.stringify(value)}: buildah takes a registry repository (registry/repository, or type=registry,ref=registry/repository)`);
+        }
+        ref = f.get('ref');
+    }
+    if (!/^[a-z0-9][a-z0-9._:-]*(?:\/[a-z0-9][a-z0-9._-]*)+$/.test(ref)) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(ref)}: expected registry/repository without a tag, in lower case (e.g. ghcr.io/acme/service-cache)`);
+    }
+    return ref;
+}
+
 ;// CONCATENATED MODULE: ./src/gates/image/plan.ts
 /**
  * The pure half of the image gate: tags, labels and the exact command lines of each builder.
  * Everything here is unit-tested on its output; image.ts runs it.
  */
+
 
 
 const IMAGE_BUILDERS = ['auto', 'docker', 'buildah'];
@@ -43063,9 +43156,26 @@ function semverTags(ref) {
         return [`${major}.${minor}.${patch}-${pre}`];
     return [`${major}.${minor}.${patch}`, `${major}.${minor}`, `${major}`];
 }
-/** ci and sha-<7 characters of the head SHA> (the PR head, never the merge commit), plus semver tags. */
-function defaultTags(headSha, ref) {
-    return ['ci', `sha-${headSha.slice(0, 7)}`, ...semverTags(ref)];
+/**
+ * The default tags, as docker/metadata-action derives them, so parallel pull requests never move
+ * the tag promotion reads: pull requests get pr-<number> and sha-<7 of the head SHA>; only a push
+ * to the default branch moves the ci tag; a v1.2.3 tag push adds 1.2.3, 1.2 and 1.
+ */
+function defaultTags(e) {
+    const sha = `sha-${e.headSha.slice(0, 7)}`;
+    const pullRequest = e.eventName === 'pull_request' || e.eventName === 'pull_request_target';
+    if (pullRequest && e.prNumber !== undefined)
+        return [`pr-${e.prNumber}`, sha];
+    const toDefaultBranch = e.eventName === 'push' && e.defaultBranch !== undefined && e.ref === `refs/heads/${e.defaultBranch}`;
+    return [...(toDefaultBranch && e.ciTag ? [e.ciTag] : []), sha, ...semverTags(e.ref)];
+}
+/**
+ * metadata-action lower-cases the image name (GitHub owners and repositories may hold capitals;
+ * registry repository names may not). Returns the name to use and whether it was rewritten.
+ */
+function lowerCaseImageName(value) {
+    const name = value.trim().toLowerCase();
+    return { name, rewritten: name !== value.trim() };
 }
 function validateTags(tags, input = 'tags') {
     const bad = tags.filter((t) => !isValidTag(t));
@@ -43136,6 +43246,25 @@ function imageLabels(facts, user) {
 function buildahGlobalArgs(s) {
     return ['--root', s.root, '--runroot', s.runroot, '--storage-driver', 'vfs'];
 }
+/** Flags both builders spell the same way. */
+function commonExtraArgs(x) {
+    return [
+        ...(x.target ? ['--target', x.target] : []),
+        ...(x.buildContexts ?? []).flatMap((c) => ['--build-context', `${c.name}=${c.value}`]),
+        // The flag names the secret's file or variable; the value reaches only the RUN that mounts it.
+        ...(x.secrets ?? []).flatMap((s) => ['--secret', secretFlag(s)]),
+        ...(x.annotations ?? []).flatMap(([k, v]) => ['--annotation', `${k}=${v}`]),
+        ...(x.noCache ? ['--no-cache'] : []),
+    ];
+}
+/**
+ * buildah's layer cache: --layers keeps each step as an image, and --cache-from/--cache-to put
+ * those in a registry repository, so a fresh runner reuses the steps an earlier build made.
+ */
+function buildahExtraArgs(x) {
+    const cache = [...(x.cacheFrom ?? []).flatMap((r) => ['--cache-from', r]), ...(x.cacheTo ?? []).flatMap((r) => ['--cache-to', r])];
+    return [...commonExtraArgs(x), ...(x.pull ? ['--pull=always'] : []), ...(cache.length > 0 ? ['--layers', ...cache] : [])];
+}
 function buildahBudArgs(p) {
     return [
         ...buildahGlobalArgs(p.storage),
@@ -43149,6 +43278,7 @@ function buildahBudArgs(p) {
         ...(p.platform ? ['--platform', p.platform] : []),
         ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+        ...buildahExtraArgs(p.extras ?? {}),
         ...(p.tlsVerify ? [] : ['--tls-verify=false']),
         ...(p.authFile ? ['--authfile', p.authFile] : []),
         '--tag',
@@ -43179,8 +43309,14 @@ function buildahPushArgs(p) {
  * afterwards, with the manifest bytes it fetched back and hashed.
  */
 function dockerBuildArgs(p) {
+    const x = p.extras ?? {};
     const output = p.push
-        ? ['--output', `type=image,name=${p.imageName},push-by-digest=true,name-canonical=true,push=true`]
+        ? [
+            '--output',
+            `type=image,name=${p.imageName},push-by-digest=true,name-canonical=true,push=true`,
+            // A second exporter (buildx 0.13+) so later steps can run the image the daemon now has.
+            ...(p.load ? ['--output', `type=docker,name=${p.references.join(',')}`] : []),
+        ]
         : p.load
             ? ['--load']
             : ['--output', 'type=image,push=false'];
@@ -43193,6 +43329,10 @@ function dockerBuildArgs(p) {
         ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
         ...(p.push ? [] : p.references.flatMap((r) => ['--tag', r])),
+        ...commonExtraArgs(x),
+        ...(x.pull ? ['--pull'] : []),
+        ...(x.cacheFrom ?? []).flatMap((c) => ['--cache-from', c]),
+        ...(x.cacheTo ?? []).flatMap((c) => ['--cache-to', c]),
         '--provenance=false',
         '--sbom=false',
         '--metadata-file',
@@ -43377,6 +43517,7 @@ function registryStop(error, doing) {
 
 
 
+
 async function runLogged(rt, cmd, args, options) {
     const live = rt.log.untrustedStream();
     try {
@@ -43416,6 +43557,12 @@ function prepareStorage(storageDir) {
     }
     return storage;
 }
+/** buildah takes one cache repository each way; the buildx form type=registry,ref= is accepted. */
+function buildahExtras(x) {
+    const from = buildahCacheRepository(x?.cacheFrom ?? [], 'cache-from');
+    const to = buildahCacheRepository(x?.cacheTo ?? [], 'cache-to');
+    return { ...x, cacheFrom: from ? [from] : [], cacheTo: to ? [to] : [] };
+}
 async function buildWithBuildah(o, rt, c) {
     const storage = prepareStorage(o.storageDir);
     const env = { ...process.env, STORAGE_DRIVER: 'vfs', BUILDAH_ISOLATION: 'chroot' };
@@ -43425,10 +43572,11 @@ async function buildWithBuildah(o, rt, c) {
     const id = (0,external_node_crypto_.randomBytes)(6).toString('hex');
     const platforms = o.platforms.length > 0 ? o.platforms : [''];
     const localNames = [];
+    const extras = buildahExtras(o.extras);
     const buildStart = Date.now();
     for (const platform of platforms) {
         const localName = `localhost/release-safety-build:${id}${platform ? `-${platform.replace(/\//g, '-')}` : ''}`;
-        const args = buildahBudArgs({ storage, file: o.file, context: o.context, platform, format: o.format, buildArgs: o.buildArgs, labels: o.labels, localName, tlsVerify, authFile: c.authFile });
+        const args = buildahBudArgs({ storage, file: o.file, context: o.context, platform, format: o.format, buildArgs: o.buildArgs, labels: o.labels, localName, tlsVerify, authFile: c.authFile, extras });
         const r = await rt.log.group(`buildah bud${platform ? ` --platform ${platform}` : ''}`, () => buildah(args, 'the build'));
         localNames.push(localName);
         c.cleanups.push(async () => {
@@ -43490,7 +43638,15 @@ async function buildWithBuildah(o, rt, c) {
     }
     const claimed = readDigestFile(digestFile, 'buildah push');
     c.timings.pushMs = Date.now() - pushStart;
-    return verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0] } : { local: ociLayoutSource(layout) });
+    const built = await verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0] } : { local: ociLayoutSource(layout) });
+    if (o.load) {
+        // Kept under its references (the build name is dropped in cleanup), for later steps' buildah from.
+        const tagged = await quiet([...buildahGlobalArgs(storage), 'tag', localNames[0], ...c.references], 'keeping the image');
+        if (tagged.exitCode !== 0)
+            throw new Stop('error', `buildah tag (load: true) ${describeExit(tagged)}: ${lastLines(tagged.stderr, 2)}`);
+        rt.log.info(`load: true: the image stays in the buildah storage ${o.storageDir} as ${c.references.join(', ')}`);
+    }
+    return built;
 }
 /**
  * Proves the digest: fetches the manifest back (from the registry or the local layout), hashes
@@ -43565,8 +43721,8 @@ async function buildWithDocker(o, rt, c) {
     }
     const imageRef = imageNameToString(o.image);
     const metadataFile = (0,external_node_path_namespaceObject.join)(c.scratch, 'metadata.json');
-    const load = !o.push && o.platforms.length <= 1 && c.smokeOn !== undefined;
-    const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile });
+    const load = o.platforms.length <= 1 && ((!o.push && c.smokeOn !== undefined) || Boolean(o.load));
+    const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile, extras: o.extras });
     const start = Date.now();
     const r = await rt.log.group(o.push ? `docker buildx build (pushed to ${imageRef} by digest, untagged)` : 'docker buildx build', () => runLogged(rt, 'docker', args, { timeoutMs: c.remaining('the build'), env }));
     c.timings.buildMs = Date.now() - start;
@@ -43767,6 +43923,8 @@ async function runImageGate(o, rt) {
     let summary = '';
     const cleanups = [];
     try {
+        if (o.imageRewrite)
+            rt.log.info(`image name lower-cased as registries require (and as docker/metadata-action does): ${o.imageRewrite}`);
         // Fail fast on a registry that is down or credentials that do not work, before a long build;
         // the check runs while the builder is probed.
         const preflight = o.push
@@ -43888,6 +44046,7 @@ function renderImageTable(imageRef, b, references, o) {
 
 
 
+
 /** Keys are the exact input names of actions/image/action.yml. */
 const inputs = {
     builder: enumInput(IMAGE_BUILDERS, 'auto'),
@@ -43895,6 +44054,7 @@ const inputs = {
     file: stringInput(''),
     image: stringInput(''),
     tags: listInput([]),
+    'ci-tag': stringInput('ci'),
     'build-args': listInput([], /\n/),
     labels: listInput([], /\n/),
     platforms: listInput([]),
@@ -43906,6 +44066,15 @@ const inputs = {
     format: enumInput(IMAGE_FORMATS, 'docker'),
     'storage-dir': stringInput(''),
     'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
+    target: stringInput(''),
+    'build-contexts': listInput([], /\n/),
+    secrets: listInput([], /\n/),
+    'cache-from': listInput([], /\n/),
+    'cache-to': listInput([], /\n/),
+    annotations: listInput([], /\n/),
+    'no-cache': booleanInput(false),
+    pull: booleanInput(false),
+    load: booleanInput(false),
     ...commonGateInputs,
 };
 function resolveDockerfile(value, context, workspace) {
@@ -43926,14 +44095,62 @@ function imageName(value, push, ctx) {
         return { registry: 'localhost', repository: ctx.repository.toLowerCase() };
     }
     try {
-        return parseImageName(value);
+        return parseImageName(lowerCaseImageName(value).name);
     }
     catch (error) {
         throw new errors_ConfigurationError(`input "image" ${error.message} (got ${JSON.stringify(value)}); expected registry/repository, e.g. ghcr.io/acme/service`);
     }
 }
+const STAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/**
+ * Secrets: a file must resolve inside the workspace or RUNNER_TEMP (where an earlier step writes
+ * one), a variable must be set; both values are masked before the build can print them.
+ */
+function resolveSecrets(lines, ctx, env, mask) {
+    const maskValue = (value) => {
+        for (const part of [value.trim(), ...value.split(/\r?\n/).map((l) => l.trim())])
+            if (part.length >= 3)
+                mask?.(part);
+    };
+    return parseSecretLines(lines).map((s) => {
+        if ('env' in s) {
+            const value = env[s.env];
+            if (value === undefined || value === '')
+                throw new errors_ConfigurationError(`input "secrets": secret ${JSON.stringify(s.id)} reads the environment variable ${s.env}, which is not set in this step (set it under env:)`);
+            maskValue(value);
+            return s;
+        }
+        const src = resolveFileInput('secrets', s.src, { workspace: ctx.workspace, others: [ctx.runnerTemp] }, 'secret file');
+        maskValue((0,external_node_fs_namespaceObject.readFileSync)(src, 'utf8'));
+        return { id: s.id, src };
+    });
+}
+function buildExtras(i, ctx, builder, format, env, mask) {
+    if (i.target !== '' && !STAGE_NAME.test(i.target))
+        throw new errors_ConfigurationError(`input "target" is ${JSON.stringify(i.target)}: expected the name of a build stage (FROM ... AS <name>)`);
+    const annotations = parseKeyValueLines(i.annotations, 'annotations', LABEL_KEY);
+    if (annotations.length > 0 && builder !== 'docker' && format === 'docker') {
+        // Docker v2 manifests have no annotations: buildah would drop them without a word.
+        throw new errors_ConfigurationError('input "annotations" needs format: oci with buildah (Docker v2 manifests carry no annotations): set format: oci, or use labels');
+    }
+    // buildah's form is checked now when it is the builder; with auto, once the builder is known.
+    if (builder === 'buildah') {
+        buildahCacheRepository(i['cache-from'], 'cache-from');
+        buildahCacheRepository(i['cache-to'], 'cache-to');
+    }
+    return {
+        ...(i.target ? { target: i.target } : {}),
+        buildContexts: parseBuildContexts(i['build-contexts'], (v) => resolveDirectoryInput('build-contexts', v, ctx.workspace)),
+        secrets: resolveSecrets(i.secrets, ctx, env, mask),
+        annotations,
+        noCache: i['no-cache'],
+        pull: i.pull,
+        cacheFrom: i['cache-from'],
+        cacheTo: i['cache-to'],
+    };
+}
 /** Turns inputs into gate options; every check here runs before anything is built. */
-function imageOptions(i, ctx, tempDir, mask) {
+function imageOptions(i, ctx, tempDir, mask, env = process.env) {
     const username = i['registry-username'];
     const password = i['registry-password'];
     if ((username === '') !== (password === '')) {
@@ -43942,8 +44159,12 @@ function imageOptions(i, ctx, tempDir, mask) {
     const context = resolveDirectoryInput('context', i.context, ctx.workspace);
     const file = resolveDockerfile(i.file, context, ctx.workspace);
     const image = imageName(i.image, i.push, ctx);
-    const tags = validateTags(i.tags.length > 0 ? i.tags : defaultTags(ctx.headSha, ctx.ref));
+    const ciTag = i['ci-tag'] === 'none' ? '' : validateTags([i['ci-tag']], 'ci-tag')[0];
+    const tags = validateTags(i.tags.length > 0 ? i.tags : defaultTags({ eventName: ctx.eventName, headSha: ctx.headSha, ref: ctx.ref, prNumber: ctx.prNumber, defaultBranch: ctx.defaultBranch, ciTag }));
+    const lowered = lowerCaseImageName(i.image);
     const platforms = validatePlatforms(i.platforms);
+    if (i.load && platforms.length > 1)
+        throw new errors_ConfigurationError('input "load" keeps one image locally, but input "platforms" names several: load takes a single platform');
     const userLabels = parseKeyValueLines(i.labels, 'labels', LABEL_KEY);
     const labels = imageLabels({ revision: ctx.headSha, source: `${ctx.serverUrl}/${ctx.repository}`, created: new Date().toISOString() }, userLabels);
     const smokeCommand = i['smoke-command'] === '' ? [] : parseCommandInput(i['smoke-command'], 'smoke-command');
@@ -43953,6 +44174,7 @@ function imageOptions(i, ctx, tempDir, mask) {
         context,
         file,
         image,
+        ...(lowered.rewritten ? { imageRewrite: `${i.image.trim()} -> ${lowered.name}` } : {}),
         tags,
         buildArgs: parseKeyValueLines(i['build-args'], 'build-args', BUILD_ARG_KEY),
         labels,
@@ -43966,6 +44188,8 @@ function imageOptions(i, ctx, tempDir, mask) {
         storageDir,
         timeoutMs: i['timeout-seconds'] * 1000,
         mask,
+        extras: buildExtras(i, ctx, i.builder, i.format, env, mask),
+        load: i.load,
     };
 }
 function run(env = process.env) {
@@ -43976,7 +44200,7 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'image',
         shape: inputs,
-        execute: (i, ctx, rt) => runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => runner_setSecret(v)), userDockerConfig: env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker') }, rt),
+        execute: (i, ctx, rt) => runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => runner_setSecret(v), env), userDockerConfig: env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker') }, rt),
     }, env);
 }
 

@@ -15,6 +15,7 @@ import { imageNameToString, type ImageName } from '../../registry/reference.js';
 import {
   LABEL_REVISION,
   smokePlatform,
+  type BuildExtras,
   type ImageBuilder,
   type ImageFormat,
 } from './plan.js';
@@ -28,6 +29,8 @@ export interface ImageOptions {
   /** Absolute Dockerfile path (already checked to exist). */
   file: string;
   image: ImageName;
+  /** Set when the image input was lower-cased ("Given -> used"), shown in the log. */
+  imageRewrite?: string;
   /** Validated tag names (no repository). */
   tags: string[];
   buildArgs: [string, string][];
@@ -45,6 +48,10 @@ export interface ImageOptions {
   /** buildah storage (vfs root and runroot live under it). */
   storageDir: string;
   timeoutMs: number;
+  /** target, build-contexts, secrets, annotations, no-cache, pull, cache-from/-to. */
+  extras?: BuildExtras;
+  /** docker: --load into the daemon; buildah: keep the image in the storage under its references. */
+  load?: boolean;
   /** Registers credential-derived values for masking before they can be printed. */
   mask?: (value: string) => void;
   /**
@@ -186,6 +193,7 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
   let summary = '';
   const cleanups: (() => Promise<void>)[] = [];
   try {
+    if (o.imageRewrite) rt.log.info(`image name lower-cased as registries require (and as docker/metadata-action does): ${o.imageRewrite}`);
     // Fail fast on a registry that is down or credentials that do not work, before a long build;
     // the check runs while the builder is probed.
     const preflight = o.push
