@@ -52,6 +52,8 @@ export const inputs = {
   'no-cache': booleanInput(false),
   pull: booleanInput(false),
   load: booleanInput(false),
+  'require-pinned-base': booleanInput(false),
+  sbom: booleanInput(true),
   ...commonGateInputs,
 };
 
@@ -169,6 +171,12 @@ export function imageOptions(i: Inputs, ctx: RunnerContext, tempDir: string, mas
     mask,
     extras: buildExtras(i, ctx, i.builder, i.format, env, mask),
     load: i.load,
+    requirePinnedBase: i['require-pinned-base'],
+    sbom: i.sbom,
+    // Beside the evidence record, where the evidence action finds them (the same directory rule).
+    artifactsDir: i['evidence-dir'] === '' ? join(tempDir, 'release-safety', 'evidence') : isAbsolute(i['evidence-dir']) ? i['evidence-dir'] : resolve(ctx.workspace, i['evidence-dir']),
+    toolCache: ctx.toolCache || join(tempDir, 'release-safety-tool-cache'),
+    source: { repositoryUrl: `${ctx.serverUrl}/${ctx.repository}`, ref: ctx.ref, ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
   };
 }
 
