@@ -21,7 +21,7 @@ import {
 } from './plan.js';
 import { buildWithBuildah, buildWithDocker } from './build.js';
 import { registryStop, Stop, type BuiltImage, type Timings } from './model.js';
-import { checkBaseImages, writeSupplyChain, type BaseCheck, type SupplyChainRecord } from './supply-chain.js';
+import { checkBaseImages, prepareSbom, writeSupplyChain, type BaseCheck, type SupplyChainRecord } from './supply-chain.js';
 
 export interface ImageOptions {
   builder: ImageBuilder;
@@ -228,6 +228,7 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
     findings.push(...check.findings);
     const unpinned = check.findings.filter((f) => f.severity === 'error').length;
     if (unpinned > 0) throw new Stop('fail', `${unpinned} base image(s) not pinned by digest, and require-pinned-base is true: pin each FROM to the digest its finding names`);
+    const sbomDraft = o.sbom === false ? undefined : await prepareSbom(o, rt, check.bases, remaining);
     const authFile = dockerAuthFile(scratch, o.image, o.credentials, o.mask);
     built =
       picked.builder === 'buildah'
@@ -240,7 +241,7 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
         throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${o.revision}`);
       }
     }
-    supply = await writeSupplyChain(o, rt, { built, check, builder: tool, startedOn: clock.startedAt, remaining });
+    supply = writeSupplyChain(o, rt, { built, check, sbom: sbomDraft, builder: tool, startedOn: clock.startedAt });
     summary = o.push
       ? `pushed ${imageRef}@${built.digest} (${o.tags.join(', ')}), verified by hashing the manifest served by the registry`
       : `built ${imageRef}@${built.digest} (not pushed: the digest is of the manifest computed locally; no registry holds it)`;

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
-import { ToolError, errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../../core/errors.js';
 import type { Finding } from '../../core/evidence.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
 import { sha256Hex } from '../../core/hash.js';
@@ -61,12 +61,19 @@ function baseComponent(b: BaseImage): { name: string; type: string; version?: st
   };
 }
 
+export interface SbomDraft {
+  bom: z.infer<typeof cycloneDxSchema>;
+  packages: string;
+  toolVersion: string;
+}
+
 /**
- * The SBOM: the npm packages of the context (cyclonedx-npm on package-lock.json, runtime
- * dependencies only, as the image installs them) plus each base image by digest. Without a
- * lockfile the SBOM lists the base images only, and says so.
+ * The SBOM's packages, made before the build so a tool that cannot be obtained stops the gate
+ * before anything is pushed: the npm packages of the context (cyclonedx-npm on package-lock.json,
+ * runtime dependencies only, as the image installs them) plus each base image by digest. Without
+ * a lockfile the SBOM lists the base images only, and says so.
  */
-async function writeSbom(o: ImageOptions, rt: GateRuntime, bases: readonly BaseImage[], built: BuiltImage, remaining: (what: string) => number): Promise<Record<string, unknown>> {
+export async function prepareSbom(o: ImageOptions, rt: GateRuntime, bases: readonly BaseImage[], remaining: (what: string) => number): Promise<SbomDraft> {
   const lockfile = join(o.context, 'package-lock.json');
   let bom: z.infer<typeof cycloneDxSchema> = { bomFormat: 'CycloneDX', specVersion: '1.6', components: [] };
   let packages = 'none: the build context has no package-lock.json; base images only';
@@ -96,10 +103,14 @@ async function writeSbom(o: ImageOptions, rt: GateRuntime, bases: readonly BaseI
     }
   }
   bom.components = [...bom.components, ...bases.map(baseComponent)];
-  bom.metadata = { ...bom.metadata, properties: [{ name: 'release-safety:image', value: `${o.image.registry}/${o.image.repository}@${built.digest}` }] };
+  return { bom, packages, toolVersion };
+}
+
+function writeSbom(o: ImageOptions, rt: GateRuntime, draft: SbomDraft, bases: number, built: BuiltImage): Record<string, unknown> {
+  const bom = { ...draft.bom, metadata: { ...draft.bom.metadata, properties: [{ name: 'release-safety:image', value: `${o.image.registry}/${o.image.repository}@${built.digest}` }] } };
   const written = writeJsonArtifact(join(o.artifactsDir ?? rt.tempDir, 'image.sbom.cdx.json'), bom);
-  rt.log.info(`SBOM: ${written.path} (sha256 ${written.sha256}): ${packages}, ${bases.length} base image(s)`);
-  return { ...written, format: `CycloneDX ${bom.specVersion} JSON`, components: bom.components.length, packages, tool: toolVersion ? `@cyclonedx/cyclonedx-npm ${toolVersion}` : '' };
+  rt.log.info(`SBOM: ${written.path} (sha256 ${written.sha256}): ${draft.packages}, ${bases} base image(s)`);
+  return { ...written, format: `CycloneDX ${bom.specVersion} JSON`, components: bom.components.length, packages: draft.packages, tool: draft.toolVersion ? `@cyclonedx/cyclonedx-npm ${draft.toolVersion}` : '' };
 }
 
 export interface SupplyChainRecord {
@@ -107,12 +118,12 @@ export interface SupplyChainRecord {
   sbom?: Record<string, unknown>;
 }
 
-/** Writes the provenance (and the SBOM unless sbom: false) for a built image. */
-export async function writeSupplyChain(
+/** Writes the provenance, and the SBOM when one was prepared, for a built image. */
+export function writeSupplyChain(
   o: ImageOptions,
   rt: GateRuntime,
-  args: { built: BuiltImage; check: BaseCheck; builder: { name: string; version: string }; startedOn: string; remaining: (what: string) => number },
-): Promise<SupplyChainRecord> {
+  args: { built: BuiltImage; check: BaseCheck; sbom?: SbomDraft; builder: { name: string; version: string }; startedOn: string },
+): SupplyChainRecord {
   const statement = provenanceStatement({
     image: `${o.image.registry}/${o.image.repository}`,
     digest: args.built.digest,
@@ -134,11 +145,5 @@ export async function writeSupplyChain(
   const written = writeJsonArtifact(join(o.artifactsDir ?? rt.tempDir, 'image.provenance.json'), statement);
   rt.log.info(`provenance (SLSA v1): ${written.path} (sha256 ${written.sha256})`);
   const provenance = { ...written, predicateType: statement.predicateType };
-  if (o.sbom === false) return { provenance };
-  try {
-    return { provenance, sbom: await writeSbom(o, rt, args.check.bases, args.built, args.remaining) };
-  } catch (error) {
-    if (error instanceof Stop || error instanceof ToolError) throw error;
-    throw new Stop('error', `the SBOM could not be made: ${errorMessage(error)}`);
-  }
+  return { provenance, ...(args.sbom ? { sbom: writeSbom(o, rt, args.sbom, args.check.bases.length, args.built) } : {}) };
 }
