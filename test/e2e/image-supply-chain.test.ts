@@ -80,7 +80,7 @@ describe('image gate: base pinning, provenance and SBOM', () => {
       _type: string;
       predicateType: string;
       subject: { name: string; digest: { sha256: string } }[];
-      predicate: { buildDefinition: { externalParameters: Record<string, any>; resolvedDependencies: { uri: string; digest: Record<string, string> }[] }; runDetails: { builder: { id: string } } };
+      predicate: { buildDefinition: { externalParameters: Record<string, unknown>; resolvedDependencies: { uri: string; digest: Record<string, string> }[] }; runDetails: { builder: { id: string } } };
     };
     expect(statement._type).toBe('https://in-toto.io/Statement/v1');
     expect(statement.predicateType).toBe('https://slsa.dev/provenance/v1');

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { provenanceStatement, SLSA_PROVENANCE_V1 } from './provenance.js';
 
+interface Shape {
+  _type: string;
+  subject: unknown;
+  predicateType: string;
+  predicate: { buildDefinition: { externalParameters: Record<string, unknown>; resolvedDependencies: unknown[] }; runDetails: { builder: { id: string } } };
+}
+
 const HEAD = '0123456789abcdef0123456789abcdef01234567';
 const D = `sha256:${'b'.repeat(64)}`;
 const BASE = `sha256:${'c'.repeat(64)}`;
@@ -28,7 +35,7 @@ describe('provenanceStatement', () => {
     finishedOn: '2026-01-01T00:01:00.000Z',
   };
   it('is an in-toto v1 statement of the image digest with a SLSA v1 predicate naming source, Dockerfile and base digests', () => {
-    const s = provenanceStatement(facts) as any;
+    const s = provenanceStatement(facts) as unknown as Shape;
     expect(s._type).toBe('https://in-toto.io/Statement/v1');
     expect(s.subject).toEqual([{ name: 'ghcr.io/acme/service', digest: { sha256: 'b'.repeat(64) } }]);
     expect(s.predicateType).toBe(SLSA_PROVENANCE_V1);
@@ -45,7 +52,7 @@ describe('provenanceStatement', () => {
     expect(s.predicate.runDetails.builder.id).toBe(facts.runUrl);
   });
   it('a build arg named like a credential is named, never valued', () => {
-    const s = provenanceStatement(facts) as any;
+    const s = provenanceStatement(facts) as unknown as Shape;
     expect(s.predicate.buildDefinition.externalParameters.buildArgs).toEqual({ BASE_IMAGE: 'ghcr.io/acme/node:20' });
     expect(s.predicate.buildDefinition.externalParameters.redactedBuildArgs).toEqual(['NPM_TOKEN']);
     expect(JSON.stringify(s)).not.toContain('npm_s3cr3t');
