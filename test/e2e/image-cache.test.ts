@@ -2,13 +2,16 @@
  * The buildah layer cache through a registry repository (cache-from / cache-to), measured on
  * dist/image: a first build on one runner's storage fills the cache; a second build of the
  * unchanged context on a fresh storage (another runner) reuses its slow step from the registry.
- * Both storages hold the base image before the clock starts, so only the cache differs.
+ * Both storages hold the base image before the clock starts, so only the cache differs. The base
+ * is a small one (sh, sleep and libc from this machine): with vfs storage every step copies the
+ * whole root file system, and a large base would measure vfs, not the cache.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
-import { buildah, fetchManifest, makeBaseImage } from '../../src/local/base-image.js';
+import { buildah, fetchManifest, sharedLibraries } from '../../src/local/base-image.js';
 import { runAction, type ActionRun } from '../../src/local/harness.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { scratchDir } from '../../src/local/scratch.js';
@@ -16,6 +19,29 @@ import { scratchDir } from '../../src/local/scratch.js';
 function buildMs(run: ActionRun): number {
   const ev = evidenceSchema.parse(JSON.parse(readFileSync(run.outputs['evidence-path']!, 'utf8')));
   return ev.details.buildMs as number;
+}
+
+/** A base image of sh and sleep with their libraries, pushed as <registry>/base/tiny:1. */
+function makeTinyBase(registry: LocalRegistry, storage: string): string {
+  const ctr = buildah(storage, ['from', 'scratch']);
+  try {
+    const root = buildah(storage, ['mount', ctr]);
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    cpSync(realpathSync('/bin/sh'), join(root, 'bin/sh'));
+    cpSync(realpathSync('/bin/sleep'), join(root, 'bin/sleep'));
+    for (const lib of new Set([...sharedLibraries(realpathSync('/bin/sh')), ...sharedLibraries(realpathSync('/bin/sleep'))])) {
+      mkdirSync(join(root, dirname(lib)), { recursive: true });
+      cpSync(realpathSync(lib), join(root, lib));
+    }
+    buildah(storage, ['umount', ctr]);
+    buildah(storage, ['config', '--env', 'PATH=/bin', '--os', 'linux', '--arch', 'amd64', ctr]);
+    buildah(storage, ['commit', '--format', 'docker', ctr, 'localhost/rs-tiny-base:1']);
+  } finally {
+    buildah(storage, ['rm', ctr]);
+  }
+  const ref = `${registry.host}/base/tiny:1`;
+  buildah(storage, ['push', '--tls-verify=false', 'localhost/rs-tiny-base:1', `docker://${ref}`]);
+  return ref;
 }
 
 async function layersOf(registry: LocalRegistry, repository: string, tag: string): Promise<string[]> {
@@ -34,14 +60,11 @@ describe('image gate: buildah layer cache in a registry repository', () => {
     registry = await startRegistry();
     first = scratchDir('rs-image-cache-a-');
     second = scratchDir('rs-image-cache-b-');
-    base = makeBaseImage(registry, first);
+    base = makeTinyBase(registry, first);
     for (const storage of [first, second]) buildah(storage, ['pull', '--tls-verify=false', base]);
     context = scratchDir('rs-image-cache-ctx-');
     // The slow step stands for a dependency install: 20 s of work whose result the cache keeps.
-    writeFileSync(
-      join(context, 'Dockerfile'),
-      `ARG BASE_IMAGE\nFROM \${BASE_IMAGE}\nRUN node -e "setTimeout(() => require('fs').writeFileSync('/deps.txt', 'installed'), 20000)"\nCOPY hello.txt /hello.txt\n`,
-    );
+    writeFileSync(join(context, 'Dockerfile'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN sleep 20 && echo installed > /deps.txt\nCOPY hello.txt /hello.txt\n');
     writeFileSync(join(context, 'hello.txt'), 'hello\n');
   }, 600_000);
 

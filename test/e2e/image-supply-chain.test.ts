@@ -17,9 +17,6 @@ import { scratchDir } from '../../src/local/scratch.js';
 import { pullRequestEvent } from './events.js';
 import { scratchSampleService } from './workspace.js';
 
-/** The machine's extra CA (a TLS-intercepting proxy in front of registry.npmjs.org), as a runner would set it. */
-const npmTrust: Record<string, string> = process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {};
-
 function evidenceOf(run: ActionRun) {
   return evidenceSchema.parse(JSON.parse(readFileSync(run.outputs['evidence-path']!, 'utf8')));
 }
@@ -54,7 +51,6 @@ describe('image gate: base pinning, provenance and SBOM', () => {
       event: pullRequestEvent({ headSha, number: 12 }),
       sha: randomSha(),
       toolCache,
-      env: npmTrust,
       inputs: { ...common(), context: 'sample-service', image: `${registry.host}/acme/sample-service` },
       timeoutMs: 900_000,
     });
