@@ -9968,6 +9968,8 @@ function serializeBundle(bundle) {
  */
 
 const details_digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
+/** A file the image gate wrote beside the evidence record: where it is and the sha256 of its bytes. */
+const artifactSchema = object({ path: schemas_string(), sha256: schemas_string().regex(/^[0-9a-f]{64}$/, '64 hex') });
 /** What the image gate records: the image, the digest it verified, where it pushed. */
 const imageDetailsSchema = object({
     builder: schemas_string(),
@@ -9984,6 +9986,13 @@ const imageDetailsSchema = object({
     /** True only when the image was pushed and its digest re-read from the registry. */
     pushed: schemas_boolean(),
     verifiedBy: schemas_string(),
+    /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
+    baseImages: array(object({ reference: schemas_string(), line: schemas_number().int().positive(), pinned: schemas_boolean(), digest: union([details_digestSchema, literal('')]), problem: schemas_string().optional() })).optional(),
+    dockerfileSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    /** The SLSA v1 provenance statement written beside the record (pass only). */
+    provenance: artifactSchema.extend({ predicateType: schemas_string() }).loose().optional(),
+    /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
+    sbom: artifactSchema.extend({ format: schemas_string(), components: schemas_number().int().nonnegative() }).loose().optional(),
 })
     .loose();
 /** Parses an image record's details; the first problem, named, when they do not fit. */
@@ -11601,6 +11610,9 @@ async function runAction(name, options) {
         HOME: process.env.HOME ?? home,
         LANG: 'C.UTF-8',
         TMPDIR: (0,external_node_os_namespaceObject.tmpdir)(),
+        // A machine behind a TLS-intercepting proxy trusts it through this; a runner would be set up
+        // the same way, and tools the actions fetch (npm) need it.
+        ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
         CI: 'true',
         GITHUB_ACTIONS: 'true',
         GITHUB_EVENT_NAME: eventName,

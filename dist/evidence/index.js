@@ -53899,6 +53899,8 @@ function renderEvidenceSummary(j, view) {
  */
 
 const details_digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
+/** A file the image gate wrote beside the evidence record: where it is and the sha256 of its bytes. */
+const artifactSchema = object({ path: schemas_string(), sha256: schemas_string().regex(/^[0-9a-f]{64}$/, '64 hex') });
 /** What the image gate records: the image, the digest it verified, where it pushed. */
 const imageDetailsSchema = object({
     builder: schemas_string(),
@@ -53915,6 +53917,13 @@ const imageDetailsSchema = object({
     /** True only when the image was pushed and its digest re-read from the registry. */
     pushed: schemas_boolean(),
     verifiedBy: schemas_string(),
+    /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
+    baseImages: array(object({ reference: schemas_string(), line: schemas_number().int().positive(), pinned: schemas_boolean(), digest: union([details_digestSchema, literal('')]), problem: schemas_string().optional() })).optional(),
+    dockerfileSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    /** The SLSA v1 provenance statement written beside the record (pass only). */
+    provenance: artifactSchema.extend({ predicateType: schemas_string() }).loose().optional(),
+    /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
+    sbom: artifactSchema.extend({ format: schemas_string(), components: schemas_number().int().nonnegative() }).loose().optional(),
 })
     .loose();
 /** Parses an image record's details; the first problem, named, when they do not fit. */

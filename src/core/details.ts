@@ -7,6 +7,9 @@ import { z } from 'zod';
 
 export const digestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
 
+/** A file the image gate wrote beside the evidence record: where it is and the sha256 of its bytes. */
+const artifactSchema = z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 hex') });
+
 /** What the image gate records: the image, the digest it verified, where it pushed. */
 export const imageDetailsSchema = z
   .object({
@@ -24,6 +27,13 @@ export const imageDetailsSchema = z
     /** True only when the image was pushed and its digest re-read from the registry. */
     pushed: z.boolean(),
     verifiedBy: z.string(),
+    /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
+    baseImages: z.array(z.object({ reference: z.string(), line: z.number().int().positive(), pinned: z.boolean(), digest: z.union([digestSchema, z.literal('')]), problem: z.string().optional() })).optional(),
+    dockerfileSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    /** The SLSA v1 provenance statement written beside the record (pass only). */
+    provenance: artifactSchema.extend({ predicateType: z.string() }).loose().optional(),
+    /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
+    sbom: artifactSchema.extend({ format: z.string(), components: z.number().int().nonnegative() }).loose().optional(),
   })
   .loose();
 export type ImageDetails = z.infer<typeof imageDetailsSchema>;

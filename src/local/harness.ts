@@ -216,6 +216,9 @@ export async function runAction(name: string, options: RunOptions): Promise<Acti
     HOME: process.env.HOME ?? home,
     LANG: 'C.UTF-8',
     TMPDIR: tmpdir(),
+    // A machine behind a TLS-intercepting proxy trusts it through this; a runner would be set up
+    // the same way, and tools the actions fetch (npm) need it.
+    ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS } : {}),
     CI: 'true',
     GITHUB_ACTIONS: 'true',
     GITHUB_EVENT_NAME: eventName,

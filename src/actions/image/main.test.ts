@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunnerContext } from '../../core/context.js';
 import { imageOptions, inputs } from './main.js';
 
@@ -17,9 +17,11 @@ function parse(raw: Record<string, string>) {
 describe('imageOptions', () => {
   let workspace: string;
   let ctx: RunnerContext;
+  let root: string;
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   beforeAll(() => {
     // <root>/repo is the repository; <root>/Dockerfile exists beside it, outside the repository.
-    const root = mkdtempSync(join(tmpdir(), 'rs-image-opts-'));
+    root = mkdtempSync(join(tmpdir(), 'rs-image-opts-'));
     workspace = join(root, 'repo');
     mkdirSync(join(workspace, 'svc'), { recursive: true });
     writeFileSync(join(root, 'Dockerfile'), 'FROM scratch\n');
@@ -32,6 +34,7 @@ describe('imageOptions', () => {
       headSha: HEAD,
       mergeSha: MERGE,
       ref: 'refs/pull/3/merge',
+      prNumber: 3,
       isFork: false,
       workspace,
       runnerTemp: join(workspace, 'tmp'),
@@ -39,9 +42,9 @@ describe('imageOptions', () => {
     };
   });
 
-  it('defaults: head-SHA tags and revision label, Dockerfile in the context, storage under the runner temp', () => {
+  it('defaults: pr-<number> and head-SHA tags (never ci on a pull request) and revision label, Dockerfile in the context, storage under the runner temp', () => {
     const o = imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service' }), ctx, '/rt');
-    expect(o.tags).toEqual(['ci', 'sha-abcdef0']);
+    expect(o.tags).toEqual(['pr-3', 'sha-abcdef0']);
     expect(o.revision).toBe(HEAD);
     expect(o.labels).toContainEqual(['org.opencontainers.image.revision', HEAD]);
     expect(o.labels).toContainEqual(['org.opencontainers.image.source', 'https://github.com/Acme/Service']);
@@ -75,6 +78,21 @@ describe('imageOptions', () => {
     [{ context: 'svc', image: 'ghcr.io/acme/service', platforms: 'amd64' }, 'input "platforms" has "amd64"'],
   ])('rejects %j', (raw, message) => {
     expect(() => imageOptions(parse(raw), ctx, '/rt')).toThrow(message);
+  });
+
+  it('an upper-case image name is lower-cased and the rewrite is kept for the log', () => {
+    const o = imageOptions(parse({ context: 'svc', image: 'ghcr.io/Acme/Service' }), ctx, '/rt');
+    expect(o.image).toEqual({ registry: 'ghcr.io', repository: 'acme/service' });
+    expect(o.imageRewrite).toBe('ghcr.io/Acme/Service -> ghcr.io/acme/service');
+  });
+
+  it('a push to the default branch moves ci-tag; none moves nothing; explicit tags replace the defaults', () => {
+    const push = { ...ctx, eventName: 'push', ref: 'refs/heads/main', defaultBranch: 'main', prNumber: undefined };
+    expect(imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service' }), push, '/rt').tags).toEqual(['ci', 'sha-abcdef0']);
+    expect(imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', 'ci-tag': 'edge' }), push, '/rt').tags).toEqual(['edge', 'sha-abcdef0']);
+    expect(imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', 'ci-tag': 'none' }), push, '/rt').tags).toEqual(['sha-abcdef0']);
+    expect(imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', tags: 'ci' }), ctx, '/rt').tags).toEqual(['ci']);
+    expect(() => imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', 'ci-tag': 'a/b' }), push, '/rt')).toThrow('input "ci-tag" has invalid tag "a/b"');
   });
 
   it('a file given relative to the repository root inside it is used', () => {

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { commonGateInputs, runGateAction } from '../../core/action.js';
@@ -15,11 +15,14 @@ import {
   IMAGE_FORMATS,
   imageLabels,
   LABEL_KEY,
+  lowerCaseImageName,
   parseKeyValueLines,
   validatePlatforms,
   validateTags,
 } from '../../gates/image/plan.js';
 import { parseImageName, type ImageName } from '../../registry/reference.js';
+import { buildahCacheRepository, parseBuildContexts, parseSecretLines, type BuildSecret } from '../../gates/image/build-inputs.js';
+import type { BuildExtras } from '../../gates/image/plan.js';
 
 /** Keys are the exact input names of actions/image/action.yml. */
 export const inputs = {
@@ -28,6 +31,7 @@ export const inputs = {
   file: stringInput(''),
   image: stringInput(''),
   tags: listInput([]),
+  'ci-tag': stringInput('ci'),
   'build-args': listInput([], /\n/),
   labels: listInput([], /\n/),
   platforms: listInput([]),
@@ -39,6 +43,17 @@ export const inputs = {
   format: enumInput(IMAGE_FORMATS, 'docker'),
   'storage-dir': stringInput(''),
   'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
+  target: stringInput(''),
+  'build-contexts': listInput([], /\n/),
+  secrets: listInput([], /\n/),
+  'cache-from': listInput([], /\n/),
+  'cache-to': listInput([], /\n/),
+  annotations: listInput([], /\n/),
+  'no-cache': booleanInput(false),
+  pull: booleanInput(false),
+  load: booleanInput(false),
+  'require-pinned-base': booleanInput(false),
+  sbom: booleanInput(true),
   ...commonGateInputs,
 };
 
@@ -61,14 +76,61 @@ function imageName(value: string, push: boolean, ctx: RunnerContext): ImageName 
     return { registry: 'localhost', repository: ctx.repository.toLowerCase() };
   }
   try {
-    return parseImageName(value);
+    return parseImageName(lowerCaseImageName(value).name);
   } catch (error) {
     throw new ConfigurationError(`input "image" ${(error as Error).message} (got ${JSON.stringify(value)}); expected registry/repository, e.g. ghcr.io/acme/service`);
   }
 }
 
+const STAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * Secrets: a file must resolve inside the workspace or RUNNER_TEMP (where an earlier step writes
+ * one), a variable must be set; both values are masked before the build can print them.
+ */
+function resolveSecrets(lines: readonly string[], ctx: RunnerContext, env: NodeJS.ProcessEnv, mask?: (v: string) => void): BuildSecret[] {
+  const maskValue = (value: string) => {
+    for (const part of [value.trim(), ...value.split(/\r?\n/).map((l) => l.trim())]) if (part.length >= 3) mask?.(part);
+  };
+  return parseSecretLines(lines).map((s) => {
+    if ('env' in s) {
+      const value = env[s.env];
+      if (value === undefined || value === '') throw new ConfigurationError(`input "secrets": secret ${JSON.stringify(s.id)} reads the environment variable ${s.env}, which is not set in this step (set it under env:)`);
+      maskValue(value);
+      return s;
+    }
+    const src = resolveFileInput('secrets', s.src, { workspace: ctx.workspace, others: [ctx.runnerTemp] }, 'secret file');
+    maskValue(readFileSync(src, 'utf8'));
+    return { id: s.id, src };
+  });
+}
+
+function buildExtras(i: Inputs, ctx: RunnerContext, builder: string, format: string, env: NodeJS.ProcessEnv, mask?: (v: string) => void): BuildExtras {
+  if (i.target !== '' && !STAGE_NAME.test(i.target)) throw new ConfigurationError(`input "target" is ${JSON.stringify(i.target)}: expected the name of a build stage (FROM ... AS <name>)`);
+  const annotations = parseKeyValueLines(i.annotations, 'annotations', LABEL_KEY);
+  if (annotations.length > 0 && builder !== 'docker' && format === 'docker') {
+    // Docker v2 manifests have no annotations: buildah would drop them without a word.
+    throw new ConfigurationError('input "annotations" needs format: oci with buildah (Docker v2 manifests carry no annotations): set format: oci, or use labels');
+  }
+  // buildah's form is checked now when it is the builder; with auto, once the builder is known.
+  if (builder === 'buildah') {
+    buildahCacheRepository(i['cache-from'], 'cache-from');
+    buildahCacheRepository(i['cache-to'], 'cache-to');
+  }
+  return {
+    ...(i.target ? { target: i.target } : {}),
+    buildContexts: parseBuildContexts(i['build-contexts'], (v) => resolveDirectoryInput('build-contexts', v, ctx.workspace)),
+    secrets: resolveSecrets(i.secrets, ctx, env, mask),
+    annotations,
+    noCache: i['no-cache'],
+    pull: i.pull,
+    cacheFrom: i['cache-from'],
+    cacheTo: i['cache-to'],
+  };
+}
+
 /** Turns inputs into gate options; every check here runs before anything is built. */
-export function imageOptions(i: Inputs, ctx: RunnerContext, tempDir: string, mask?: (v: string) => void): ImageOptions {
+export function imageOptions(i: Inputs, ctx: RunnerContext, tempDir: string, mask?: (v: string) => void, env: NodeJS.ProcessEnv = process.env): ImageOptions {
   const username = i['registry-username'];
   const password = i['registry-password'];
   if ((username === '') !== (password === '')) {
@@ -77,8 +139,13 @@ export function imageOptions(i: Inputs, ctx: RunnerContext, tempDir: string, mas
   const context = resolveDirectoryInput('context', i.context, ctx.workspace);
   const file = resolveDockerfile(i.file, context, ctx.workspace);
   const image = imageName(i.image, i.push, ctx);
-  const tags = validateTags(i.tags.length > 0 ? i.tags : defaultTags(ctx.headSha, ctx.ref));
+  const ciTag = i['ci-tag'] === 'none' ? '' : validateTags([i['ci-tag']], 'ci-tag')[0]!;
+  const tags = validateTags(
+    i.tags.length > 0 ? i.tags : defaultTags({ eventName: ctx.eventName, headSha: ctx.headSha, ref: ctx.ref, prNumber: ctx.prNumber, defaultBranch: ctx.defaultBranch, ciTag }),
+  );
+  const lowered = lowerCaseImageName(i.image);
   const platforms = validatePlatforms(i.platforms);
+  if (i.load && platforms.length > 1) throw new ConfigurationError('input "load" keeps one image locally, but input "platforms" names several: load takes a single platform');
   const userLabels = parseKeyValueLines(i.labels, 'labels', LABEL_KEY);
   const labels = imageLabels({ revision: ctx.headSha, source: `${ctx.serverUrl}/${ctx.repository}`, created: new Date().toISOString() }, userLabels);
   const smokeCommand = i['smoke-command'] === '' ? [] : parseCommandInput(i['smoke-command'], 'smoke-command');
@@ -88,6 +155,7 @@ export function imageOptions(i: Inputs, ctx: RunnerContext, tempDir: string, mas
     context,
     file,
     image,
+    ...(lowered.rewritten ? { imageRewrite: `${i.image.trim()} -> ${lowered.name}` } : {}),
     tags,
     buildArgs: parseKeyValueLines(i['build-args'], 'build-args', BUILD_ARG_KEY),
     labels,
@@ -101,6 +169,14 @@ export function imageOptions(i: Inputs, ctx: RunnerContext, tempDir: string, mas
     storageDir,
     timeoutMs: i['timeout-seconds'] * 1000,
     mask,
+    extras: buildExtras(i, ctx, i.builder, i.format, env, mask),
+    load: i.load,
+    requirePinnedBase: i['require-pinned-base'],
+    sbom: i.sbom,
+    // Beside the evidence record, where the evidence action finds them (the same directory rule).
+    artifactsDir: i['evidence-dir'] === '' ? join(tempDir, 'release-safety', 'evidence') : isAbsolute(i['evidence-dir']) ? i['evidence-dir'] : resolve(ctx.workspace, i['evidence-dir']),
+    toolCache: ctx.toolCache || join(tempDir, 'release-safety-tool-cache'),
+    source: { repositoryUrl: `${ctx.serverUrl}/${ctx.repository}`, ref: ctx.ref, ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
   };
 }
 
@@ -113,7 +189,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       gate: 'image',
       shape: inputs,
       execute: (i, ctx, rt) =>
-        runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => setSecret(v)), userDockerConfig: env.DOCKER_CONFIG || join(homedir(), '.docker') }, rt),
+        runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => setSecret(v), env), userDockerConfig: env.DOCKER_CONFIG || join(homedir(), '.docker') }, rt),
     },
     env,
   );

@@ -23,7 +23,9 @@ import {
   hostPlatform,
   parseBuildxMetadata,
   type BuildahStorage,
+  type BuildExtras,
 } from './plan.js';
+import { buildahCacheRepository } from './build-inputs.js';
 import type { ImageOptions } from './index.js';
 import { registryStop, Stop, type BuiltImage, type Timings } from './model.js';
 
@@ -85,6 +87,13 @@ export function prepareStorage(storageDir: string): BuildahStorage {
   return storage;
 }
 
+/** buildah takes one cache repository each way; the buildx form type=registry,ref= is accepted. */
+function buildahExtras(x: BuildExtras | undefined): BuildExtras {
+  const from = buildahCacheRepository(x?.cacheFrom ?? [], 'cache-from');
+  const to = buildahCacheRepository(x?.cacheTo ?? [], 'cache-to');
+  return { ...x, cacheFrom: from ? [from] : [], cacheTo: to ? [to] : [] };
+}
+
 export async function buildWithBuildah(o: ImageOptions, rt: GateRuntime, c: BuildContext): Promise<BuiltImage> {
   const storage = prepareStorage(o.storageDir);
   const env = { ...process.env, STORAGE_DRIVER: 'vfs', BUILDAH_ISOLATION: 'chroot' };
@@ -94,11 +103,12 @@ export async function buildWithBuildah(o: ImageOptions, rt: GateRuntime, c: Buil
   const id = randomBytes(6).toString('hex');
   const platforms = o.platforms.length > 0 ? o.platforms : [''];
   const localNames: string[] = [];
+  const extras = buildahExtras(o.extras);
 
   const buildStart = Date.now();
   for (const platform of platforms) {
     const localName = `localhost/release-safety-build:${id}${platform ? `-${platform.replace(/\//g, '-')}` : ''}`;
-    const args = buildahBudArgs({ storage, file: o.file, context: o.context, platform, format: o.format, buildArgs: o.buildArgs, labels: o.labels, localName, tlsVerify, authFile: c.authFile });
+    const args = buildahBudArgs({ storage, file: o.file, context: o.context, platform, format: o.format, buildArgs: o.buildArgs, labels: o.labels, localName, tlsVerify, authFile: c.authFile, extras });
     const r = await rt.log.group(`buildah bud${platform ? ` --platform ${platform}` : ''}`, () => buildah(args, 'the build'));
     localNames.push(localName);
     c.cleanups.push(async () => {
@@ -160,7 +170,14 @@ export async function buildWithBuildah(o: ImageOptions, rt: GateRuntime, c: Buil
   }
   const claimed = readDigestFile(digestFile, 'buildah push');
   c.timings.pushMs = Date.now() - pushStart;
-  return verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0]! } : { local: ociLayoutSource(layout) });
+  const built = await verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0]! } : { local: ociLayoutSource(layout) });
+  if (o.load) {
+    // Kept under its references (the build name is dropped in cleanup), for later steps' buildah from.
+    const tagged = await quiet([...buildahGlobalArgs(storage), 'tag', localNames[0]!, ...c.references], 'keeping the image');
+    if (tagged.exitCode !== 0) throw new Stop('error', `buildah tag (load: true) ${describeExit(tagged)}: ${lastLines(tagged.stderr, 2)}`);
+    rt.log.info(`load: true: the image stays in the buildah storage ${o.storageDir} as ${c.references.join(', ')}`);
+  }
+  return built;
 }
 
 /**
@@ -237,8 +254,8 @@ export async function buildWithDocker(o: ImageOptions, rt: GateRuntime, c: Docke
   }
   const imageRef = imageNameToString(o.image);
   const metadataFile = join(c.scratch, 'metadata.json');
-  const load = !o.push && o.platforms.length <= 1 && c.smokeOn !== undefined;
-  const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile });
+  const load = o.platforms.length <= 1 && ((!o.push && c.smokeOn !== undefined) || Boolean(o.load));
+  const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile, extras: o.extras });
   const start = Date.now();
   const r = await rt.log.group(o.push ? `docker buildx build (pushed to ${imageRef} by digest, untagged)` : 'docker buildx build', () =>
     runLogged(rt, 'docker', args, { timeoutMs: c.remaining('the build'), env }),

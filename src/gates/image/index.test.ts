@@ -59,6 +59,8 @@ const tagsHeld = () => [...stored.keys()].filter((k) => !k.startsWith('sha256:')
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rs-image-docker-'));
+  // No base image to resolve: the registry stand-in sees only the gate's own calls.
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY . /\n');
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

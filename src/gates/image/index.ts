@@ -15,11 +15,13 @@ import { imageNameToString, type ImageName } from '../../registry/reference.js';
 import {
   LABEL_REVISION,
   smokePlatform,
+  type BuildExtras,
   type ImageBuilder,
   type ImageFormat,
 } from './plan.js';
 import { buildWithBuildah, buildWithDocker } from './build.js';
 import { registryStop, Stop, type BuiltImage, type Timings } from './model.js';
+import { checkBaseImages, prepareSbom, writeSupplyChain, type BaseCheck, type SupplyChainRecord } from './supply-chain.js';
 
 export interface ImageOptions {
   builder: ImageBuilder;
@@ -28,6 +30,8 @@ export interface ImageOptions {
   /** Absolute Dockerfile path (already checked to exist). */
   file: string;
   image: ImageName;
+  /** Set when the image input was lower-cased ("Given -> used"), shown in the log. */
+  imageRewrite?: string;
   /** Validated tag names (no repository). */
   tags: string[];
   buildArgs: [string, string][];
@@ -45,6 +49,20 @@ export interface ImageOptions {
   /** buildah storage (vfs root and runroot live under it). */
   storageDir: string;
   timeoutMs: number;
+  /** target, build-contexts, secrets, annotations, no-cache, pull, cache-from/-to. */
+  extras?: BuildExtras;
+  /** A FROM not pinned by digest fails the gate (else it is a warning naming the digest). */
+  requirePinnedBase?: boolean;
+  /** Write a CycloneDX SBOM beside the provenance (default true). */
+  sbom?: boolean;
+  /** Where the provenance and SBOM go: beside the evidence record. */
+  artifactsDir?: string;
+  /** RUNNER_TOOL_CACHE, where the SBOM tool is cached. */
+  toolCache?: string;
+  /** What the provenance names as the source and the run. */
+  source?: { repositoryUrl: string; ref: string; runUrl?: string };
+  /** docker: --load into the daemon; buildah: keep the image in the storage under its references. */
+  load?: boolean;
   /** Registers credential-derived values for masking before they can be printed. */
   mask?: (value: string) => void;
   /**
@@ -185,7 +203,10 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
   let status: GateStatus = 'pass';
   let summary = '';
   const cleanups: (() => Promise<void>)[] = [];
+  let check: BaseCheck | undefined;
+  let supply: SupplyChainRecord | undefined;
   try {
+    if (o.imageRewrite) rt.log.info(`image name lower-cased as registries require (and as docker/metadata-action does): ${o.imageRewrite}`);
     // Fail fast on a registry that is down or credentials that do not work, before a long build;
     // the check runs while the builder is probed.
     const preflight = o.push
@@ -195,11 +216,19 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
         )
       : Promise.resolve(undefined);
     const dockerEnv = o.builder === 'buildah' ? process.env : dockerEnvironment(scratch, o);
+    // The base images are resolved while the builder is probed, too.
+    const baseChecking = checkBaseImages(o, rt, overrun.signal);
+    baseChecking.catch(() => undefined);
     const picked = await pickBuilder(o, rt, dockerEnv);
     tool = { name: picked.builder === 'docker' ? 'docker buildx' : 'buildah', version: picked.version };
     const preflightStop = await preflight;
     if (preflightStop) throw preflightStop;
     if (o.push) rt.log.info(`Push access to ${imageRef}: ok`);
+    check = await baseChecking;
+    findings.push(...check.findings);
+    const unpinned = check.findings.filter((f) => f.severity === 'error').length;
+    if (unpinned > 0) throw new Stop('fail', `${unpinned} base image(s) not pinned by digest, and require-pinned-base is true: pin each FROM to the digest its finding names`);
+    const sbomDraft = o.sbom === false ? undefined : await prepareSbom(o, rt, check.bases, remaining);
     const authFile = dockerAuthFile(scratch, o.image, o.credentials, o.mask);
     built =
       picked.builder === 'buildah'
@@ -212,6 +241,7 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
         throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${o.revision}`);
       }
     }
+    supply = writeSupplyChain(o, rt, { built, check, sbom: sbomDraft, builder: tool, startedOn: clock.startedAt });
     summary = o.push
       ? `pushed ${imageRef}@${built.digest} (${o.tags.join(', ')}), verified by hashing the manifest served by the registry`
       : `built ${imageRef}@${built.digest} (not pushed: the digest is of the manifest computed locally; no registry holds it)`;
@@ -234,22 +264,7 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
     tags: status === 'pass' ? references.join('\n') : '',
     metadata: '',
   };
-  const details: Record<string, unknown> = {
-    builder: tool.name,
-    builderVersion: tool.version,
-    image: imageRef,
-    digest,
-    ref: digest ? `${imageRef}@${digest}` : '',
-    tags: o.tags,
-    platforms: built?.facts.platforms ?? o.platforms,
-    size: built?.facts.size ?? 0,
-    mediaType: built?.mediaType ?? '',
-    revision: o.revision,
-    pushed: Boolean(built?.pushed && status === 'pass'),
-    verifiedBy: built?.verifiedBy ?? '',
-    durationMs: clock.elapsed(),
-    ...timings,
-  };
+  const details = imageDetails({ o, tool, imageRef, digest, built, status, check, supply, timings, durationMs: clock.elapsed() });
   outputs.metadata = JSON.stringify({
     image: imageRef,
     digest,
@@ -262,7 +277,7 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
     builder: tool.name,
     builderVersion: tool.version,
   });
-  if (built) sections.unshift(renderImageTable(imageRef, built, references, o));
+  if (built) sections.unshift(renderImageTable(imageRef, built, references, o, status === 'pass' ? supply : undefined, check));
   return {
     gate: 'image',
     status,
@@ -278,7 +293,43 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
   };
 }
 
-function renderImageTable(imageRef: string, b: BuiltImage, references: string[], o: ImageOptions): string {
+interface DetailFacts {
+  o: ImageOptions;
+  tool: { name: string; version: string };
+  imageRef: string;
+  digest: string;
+  built?: BuiltImage;
+  status: GateStatus;
+  check?: BaseCheck;
+  supply?: SupplyChainRecord;
+  timings: Timings;
+  durationMs: number;
+}
+
+/** The record's details (src/core/details.ts): provenance and SBOM only for a pass. */
+function imageDetails({ o, tool, imageRef, digest, built, status, check, supply, timings, durationMs }: DetailFacts): Record<string, unknown> {
+  return {
+    builder: tool.name,
+    builderVersion: tool.version,
+    image: imageRef,
+    digest,
+    ref: digest ? `${imageRef}@${digest}` : '',
+    tags: o.tags,
+    platforms: built?.facts.platforms ?? o.platforms,
+    size: built?.facts.size ?? 0,
+    mediaType: built?.mediaType ?? '',
+    revision: o.revision,
+    pushed: Boolean(built?.pushed && status === 'pass'),
+    verifiedBy: built?.verifiedBy ?? '',
+    baseImages: (check?.bases ?? []).map((b) => ({ reference: b.reference, line: b.line, pinned: Boolean(b.pinned), digest: b.digest ?? '', ...(b.problem ? { problem: b.problem } : {}) })),
+    ...(check ? { dockerfileSha256: check.dockerfileSha256 } : {}),
+    ...(supply && status === 'pass' ? { provenance: supply.provenance, ...(supply.sbom ? { sbom: supply.sbom } : {}) } : {}),
+    durationMs,
+    ...timings,
+  };
+}
+
+function renderImageTable(imageRef: string, b: BuiltImage, references: string[], o: ImageOptions, supply?: SupplyChainRecord, check?: BaseCheck): string {
   const rows: string[][] = [
     ['image', code(imageRef)],
     ['digest', code(b.digest)],
@@ -288,6 +339,9 @@ function renderImageTable(imageRef: string, b: BuiltImage, references: string[],
     ['size', `${(b.facts.size / 1024 / 1024).toFixed(1)} MiB`],
     ['revision', code(o.revision)],
     ['in a registry', b.pushed ? `yes: ${md(b.verifiedBy)}` : 'no: not pushed; the digest was computed locally and no registry holds this image'],
+    ...(check?.bases ?? []).map((base) => ['base image', `${code(base.reference)}${base.digest ? ` ${code(base.digest)}` : ' (digest unknown)'}${base.pinned ? ' pinned' : ' **not pinned**'}`]),
+    ...(supply ? [['provenance', `SLSA v1: ${code(String(supply.provenance.path))} sha256 ${code(String(supply.provenance.sha256))}`]] : []),
+    ...(supply?.sbom ? [['SBOM', `${md(String(supply.sbom.format))}, ${md(String(supply.sbom.components))} components: ${code(String(supply.sbom.path))} sha256 ${code(String(supply.sbom.sha256))}`]] : []),
   ];
   return `### Image\n\n${table(['', ''], rows)}`;
 }

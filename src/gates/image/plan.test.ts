@@ -6,6 +6,8 @@ import {
   buildahSmokeArgs,
   classifyBuildFailure,
   defaultTags,
+  lowerCaseImageName,
+  type TagEvent,
   dockerBuildArgs,
   dockerLoginArgs,
   dockerSmokeArgs,
@@ -21,17 +23,42 @@ import {
 
 const HEAD = '0123456789abcdef0123456789abcdef01234567';
 
+const extras = {
+  target: 'runtime',
+  buildContexts: [{ name: 'shared', value: '/w/shared' }],
+  secrets: [{ id: 'npmrc', src: '/w/.npmrc' }, { id: 'token', env: 'NPM_TOKEN' }],
+  annotations: [['org.opencontainers.image.description', 'svc']] as [string, string][],
+  noCache: true,
+  pull: true,
+  cacheFrom: ['127.0.0.1:5000/acme/cache'],
+  cacheTo: ['127.0.0.1:5000/acme/cache'],
+};
+
 describe('tags', () => {
-  it('defaults to ci and sha-<7 of the head SHA>', () => {
-    expect(defaultTags(HEAD, 'refs/heads/main')).toEqual(['ci', 'sha-0123456']);
+  const on = (eventName: string, ref: string, extra: Partial<TagEvent> = {}) => defaultTags({ eventName, headSha: HEAD, ref, ciTag: 'ci', ...extra });
+  it.each([
+    ['a pull request: pr-<number> and sha-<7 of the head SHA>, never ci', on('pull_request', 'refs/pull/7/merge', { prNumber: 7, defaultBranch: 'main' }), ['pr-7', 'sha-0123456']],
+    ['pull_request_target the same', on('pull_request_target', 'refs/heads/main', { prNumber: 9, defaultBranch: 'main' }), ['pr-9', 'sha-0123456']],
+    ['a push to the default branch moves ci', on('push', 'refs/heads/main', { defaultBranch: 'main' }), ['ci', 'sha-0123456']],
+    ['a push to the default branch with another ci-tag', on('push', 'refs/heads/trunk', { defaultBranch: 'trunk', ciTag: 'edge' }), ['edge', 'sha-0123456']],
+    ['a push to the default branch with ci-tag none', on('push', 'refs/heads/main', { defaultBranch: 'main', ciTag: '' }), ['sha-0123456']],
+    ['a push to another branch does not', on('push', 'refs/heads/feature', { defaultBranch: 'main' }), ['sha-0123456']],
+    ['a push whose payload names no default branch does not', on('push', 'refs/heads/main'), ['sha-0123456']],
+    ['workflow_dispatch on main does not', on('workflow_dispatch', 'refs/heads/main', { defaultBranch: 'main' }), ['sha-0123456']],
+    ['a v1.2.3 tag push: 1.2.3, 1.2 and 1, no ci', on('push', 'refs/tags/v1.2.3', { defaultBranch: 'main' }), ['sha-0123456', '1.2.3', '1.2', '1']],
+  ])('%s', (_, tags, expected) => {
+    expect(tags).toEqual(expected);
   });
   it('a v1.2.3 tag push adds 1.2.3, 1.2 and 1; a pre-release only itself', () => {
-    expect(defaultTags(HEAD, 'refs/tags/v1.2.3')).toEqual(['ci', 'sha-0123456', '1.2.3', '1.2', '1']);
     expect(semverTags('refs/tags/1.10.0')).toEqual(['1.10.0', '1.10', '1']);
     expect(semverTags('refs/tags/v2.0.0-rc.1')).toEqual(['2.0.0-rc.1']);
     expect(semverTags('refs/tags/v1.2')).toEqual([]);
     expect(semverTags('refs/heads/v1.2.3')).toEqual([]);
     expect(semverTags('refs/tags/v01.2.3')).toEqual([]);
+  });
+  it('lower-cases the image name as metadata-action does, and says when it did', () => {
+    expect(lowerCaseImageName('ghcr.io/Acme/Service')).toEqual({ name: 'ghcr.io/acme/service', rewritten: true });
+    expect(lowerCaseImageName('ghcr.io/acme/service')).toEqual({ name: 'ghcr.io/acme/service', rewritten: false });
   });
   it('rejects invalid tags naming each one, and drops duplicates', () => {
     expect(() => validateTags(['ci', 'feature/x', 'a:b'])).toThrow('input "tags" has invalid tags "feature/x", "a:b"');
@@ -101,6 +128,17 @@ describe('buildah command lines', () => {
       '--tls-verify=false', '--authfile', '/t/auth.json', '--tag', 'localhost/rs:1', '/w',
     ]);
   });
+  it('extras: target, named contexts, secrets by file or variable (never their values), annotations, no-cache, pull, the --layers cache', () => {
+    const args = buildahBudArgs({ storage, file: '/w/Dockerfile', context: '/w', platform: '', format: 'oci', buildArgs: [], labels: [], localName: 'localhost/rs:1', tlsVerify: true, extras });
+    expect(args.slice(13, -3)).toEqual([
+      '--target', 'runtime', '--build-context', 'shared=/w/shared',
+      '--secret', 'id=npmrc,src=/w/.npmrc', '--secret', 'id=token,env=NPM_TOKEN',
+      '--annotation', 'org.opencontainers.image.description=svc', '--no-cache', '--pull=always',
+      '--layers', '--cache-from', '127.0.0.1:5000/acme/cache', '--cache-to', '127.0.0.1:5000/acme/cache',
+    ]);
+    // Without a cache repository no --layers: nothing is kept that a later build could mistake for fresh.
+    expect(buildahBudArgs({ storage, file: '/w/Dockerfile', context: '/w', platform: '', format: 'oci', buildArgs: [], labels: [], localName: 'l', tlsVerify: true, extras: { target: 't' } })).not.toContain('--layers');
+  });
   it('push: a digest file; manifest lists with --all', () => {
     const base = { storage, source: 'localhost/rs:1', destination: 'docker://reg/acme/svc:ci', digestFile: '/t/d', tlsVerify: true, manifestList: false, format: 'docker' as const };
     expect(buildahPushArgs(base)).toEqual(['--root', '/t/s/root', '--runroot', '/t/s/runroot', '--storage-driver', 'vfs', 'push', '--format', 'v2s2', '--digestfile', '/t/d', 'localhost/rs:1', 'docker://reg/acme/svc:ci']);
@@ -139,6 +177,20 @@ describe('docker buildx command lines', () => {
     expect(dockerBuildArgs({ ...plan, push: false })).toEqual(expect.arrayContaining(['--tag', 'ghcr.io/acme/svc:ci']));
     expect(dockerBuildArgs({ ...plan, push: false, load: true, platforms: [] }).slice(-2)).toEqual(['--load', '/w']);
     expect(dockerBuildArgs({ ...plan, platforms: [] })).not.toContain('--platform');
+  });
+  it('buildx extras: the same flags, its own cache forms as given, --pull, and a second docker exporter for load with push', () => {
+    const args = dockerBuildArgs({ ...plan, extras: { ...extras, cacheFrom: ['type=registry,ref=ghcr.io/acme/cache'], cacheTo: ['type=registry,ref=ghcr.io/acme/cache,mode=max'] } });
+    expect(args.slice(args.indexOf(`org.opencontainers.image.revision=${HEAD}`) + 1, args.indexOf('--provenance=false'))).toEqual([
+      '--target', 'runtime', '--build-context', 'shared=/w/shared',
+      '--secret', 'id=npmrc,src=/w/.npmrc', '--secret', 'id=token,env=NPM_TOKEN',
+      '--annotation', 'org.opencontainers.image.description=svc', '--no-cache', '--pull',
+      '--cache-from', 'type=registry,ref=ghcr.io/acme/cache', '--cache-to', 'type=registry,ref=ghcr.io/acme/cache,mode=max',
+    ]);
+    const loaded = dockerBuildArgs({ ...plan, load: true });
+    expect(loaded.slice(-5)).toEqual([
+      '--output', 'type=image,name=ghcr.io/acme/svc,push-by-digest=true,name-canonical=true,push=true',
+      '--output', 'type=docker,name=ghcr.io/acme/svc:ci,ghcr.io/acme/svc:sha-0123456', '/w',
+    ]);
   });
   it('login reads the password from stdin, never argv; smoke overrides the entrypoint', () => {
     expect(dockerLoginArgs('ghcr.io', 'bot')).toEqual(['login', '--username', 'bot', '--password-stdin', 'ghcr.io']);

@@ -4,6 +4,7 @@
  */
 import { ConfigurationError } from '../../core/errors.js';
 import { isValidTag } from '../../registry/reference.js';
+import { secretFlag, type BuildSecret, type NamedContext } from './build-inputs.js';
 
 export const IMAGE_BUILDERS = ['auto', 'docker', 'buildah'] as const;
 export type ImageBuilder = (typeof IMAGE_BUILDERS)[number];
@@ -28,9 +29,38 @@ export function semverTags(ref: string): string[] {
   return [`${major}.${minor}.${patch}`, `${major}.${minor}`, `${major}`];
 }
 
-/** ci and sha-<7 characters of the head SHA> (the PR head, never the merge commit), plus semver tags. */
-export function defaultTags(headSha: string, ref: string): string[] {
-  return ['ci', `sha-${headSha.slice(0, 7)}`, ...semverTags(ref)];
+export interface TagEvent {
+  eventName: string;
+  /** The commit under test: the PR head SHA on pull requests, never the merge commit. */
+  headSha: string;
+  ref: string;
+  prNumber?: number;
+  /** The repository's default branch, from the push payload (repository.default_branch). */
+  defaultBranch?: string;
+  /** The tag a push to the default branch moves (input ci-tag); '' for none. */
+  ciTag: string;
+}
+
+/**
+ * The default tags, as docker/metadata-action derives them, so parallel pull requests never move
+ * the tag promotion reads: pull requests get pr-<number> and sha-<7 of the head SHA>; only a push
+ * to the default branch moves the ci tag; a v1.2.3 tag push adds 1.2.3, 1.2 and 1.
+ */
+export function defaultTags(e: TagEvent): string[] {
+  const sha = `sha-${e.headSha.slice(0, 7)}`;
+  const pullRequest = e.eventName === 'pull_request' || e.eventName === 'pull_request_target';
+  if (pullRequest && e.prNumber !== undefined) return [`pr-${e.prNumber}`, sha];
+  const toDefaultBranch = e.eventName === 'push' && e.defaultBranch !== undefined && e.ref === `refs/heads/${e.defaultBranch}`;
+  return [...(toDefaultBranch && e.ciTag ? [e.ciTag] : []), sha, ...semverTags(e.ref)];
+}
+
+/**
+ * metadata-action lower-cases the image name (GitHub owners and repositories may hold capitals;
+ * registry repository names may not). Returns the name to use and whether it was rewritten.
+ */
+export function lowerCaseImageName(value: string): { name: string; rewritten: boolean } {
+  const name = value.trim().toLowerCase();
+  return { name, rewritten: name !== value.trim() };
 }
 
 export function validateTags(tags: readonly string[], input = 'tags'): string[] {
@@ -137,6 +167,42 @@ export interface BuildahBuildPlan {
   localName: string;
   tlsVerify: boolean;
   authFile?: string;
+  extras?: BuildExtras;
+}
+
+/** What build-push-action users set beyond the basics; every field optional, none by default. */
+export interface BuildExtras {
+  target?: string;
+  buildContexts?: readonly NamedContext[];
+  secrets?: readonly BuildSecret[];
+  annotations?: readonly [string, string][];
+  noCache?: boolean;
+  /** Always pull the base images (true), or use the ones already present (default). */
+  pull?: boolean;
+  /** buildah: one repository; buildx: its own forms, as given. */
+  cacheFrom?: readonly string[];
+  cacheTo?: readonly string[];
+}
+
+/** Flags both builders spell the same way. */
+function commonExtraArgs(x: BuildExtras): string[] {
+  return [
+    ...(x.target ? ['--target', x.target] : []),
+    ...(x.buildContexts ?? []).flatMap((c) => ['--build-context', `${c.name}=${c.value}`]),
+    // The flag names the secret's file or variable; the value reaches only the RUN that mounts it.
+    ...(x.secrets ?? []).flatMap((s) => ['--secret', secretFlag(s)]),
+    ...(x.annotations ?? []).flatMap(([k, v]) => ['--annotation', `${k}=${v}`]),
+    ...(x.noCache ? ['--no-cache'] : []),
+  ];
+}
+
+/**
+ * buildah's layer cache: --layers keeps each step as an image, and --cache-from/--cache-to put
+ * those in a registry repository, so a fresh runner reuses the steps an earlier build made.
+ */
+function buildahExtraArgs(x: BuildExtras): string[] {
+  const cache = [...(x.cacheFrom ?? []).flatMap((r) => ['--cache-from', r]), ...(x.cacheTo ?? []).flatMap((r) => ['--cache-to', r])];
+  return [...commonExtraArgs(x), ...(x.pull ? ['--pull=always'] : []), ...(cache.length > 0 ? ['--layers', ...cache] : [])];
 }
 
 export function buildahBudArgs(p: BuildahBuildPlan): string[] {
@@ -152,6 +218,7 @@ export function buildahBudArgs(p: BuildahBuildPlan): string[] {
     ...(p.platform ? ['--platform', p.platform] : []),
     ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
     ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    ...buildahExtraArgs(p.extras ?? {}),
     ...(p.tlsVerify ? [] : ['--tls-verify=false']),
     ...(p.authFile ? ['--authfile', p.authFile] : []),
     '--tag',
@@ -199,9 +266,10 @@ export interface DockerBuildPlan {
   /** Full references, registry/repository:tag: local names when the image is not pushed. */
   references: readonly string[];
   push: boolean;
-  /** Load into the daemon (single platform, not pushed, so a smoke command can run it). */
+  /** Load into the daemon (single platform: a smoke command runs it, or the load input asks). */
   load: boolean;
   metadataFile: string;
+  extras?: BuildExtras;
 }
 
 /**
@@ -214,8 +282,14 @@ export interface DockerBuildPlan {
  * afterwards, with the manifest bytes it fetched back and hashed.
  */
 export function dockerBuildArgs(p: DockerBuildPlan): string[] {
+  const x = p.extras ?? {};
   const output = p.push
-    ? ['--output', `type=image,name=${p.imageName},push-by-digest=true,name-canonical=true,push=true`]
+    ? [
+        '--output',
+        `type=image,name=${p.imageName},push-by-digest=true,name-canonical=true,push=true`,
+        // A second exporter (buildx 0.13+) so later steps can run the image the daemon now has.
+        ...(p.load ? ['--output', `type=docker,name=${p.references.join(',')}`] : []),
+      ]
     : p.load
       ? ['--load']
       : ['--output', 'type=image,push=false'];
@@ -228,6 +302,10 @@ export function dockerBuildArgs(p: DockerBuildPlan): string[] {
     ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
     ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
     ...(p.push ? [] : p.references.flatMap((r) => ['--tag', r])),
+    ...commonExtraArgs(x),
+    ...(x.pull ? ['--pull'] : []),
+    ...(x.cacheFrom ?? []).flatMap((c) => ['--cache-from', c]),
+    ...(x.cacheTo ?? []).flatMap((c) => ['--cache-to', c]),
     '--provenance=false',
     '--sbom=false',
     '--metadata-file',
