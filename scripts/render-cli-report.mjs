@@ -9,12 +9,12 @@
 //   node scripts/render-cli-report.mjs [out-dir]     (default docs/images)
 //
 // Needs dist/ built (npm run build) and the sample service's node_modules.
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { loadLocalHelpers, makeSampleRepository, quickGatesConfig, root } from '../bench/lib/sample-repo.mjs';
+import { loadLocalHelpers, makeSampleRepository, quickGatesConfig, root, runAsync } from '../bench/lib/sample-repo.mjs';
 
 const outDir = resolve(process.argv[2] ?? join(root, 'docs', 'images'));
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -49,11 +49,17 @@ try {
   ].join('\n');
   mkdirSync(join(repo.dir, '.github'), { recursive: true });
   writeFileSync(join(repo.dir, '.github', 'release-safety.yml'), config);
-  const out = join(work, 'report');
-  const run = spawnSync(node, [join(root, 'bin', 'release-safety.mjs'), 'run', '--base', repo.baseSha, '--out', out], { cwd: repo.dir, encoding: 'utf8', timeout: 1_800_000 });
+  // Inside the repository (the CLI's default place, git-ignored): the evidence action takes only directories there.
+  const out = join(repo.dir, 'release-safety-report');
+  const run = await runAsync(node, [join(root, 'bin', 'release-safety.mjs'), 'run', '--base', repo.baseSha, '--out', out], { cwd: repo.dir });
   process.stdout.write(run.stdout);
   process.stderr.write(run.stderr);
-  if (run.status !== 0) throw new Error(`release-safety run exited with ${run.status}: the picture would show a failing run`);
+  // The picture shows whatever the run said; a verdict other than pass is said here too, with the evidence log.
+  if (run.status !== 0) {
+    console.error(`release-safety run exited with ${run.status}; the evidence log:`);
+    if (existsSync(join(out, 'logs', 'evidence.log'))) console.error(readFileSync(join(out, 'logs', 'evidence.log'), 'utf8').slice(-4000));
+    process.exitCode = 1;
+  }
   const report = join(out, 'report.html');
   mkdirSync(outDir, { recursive: true });
   const png = join(outDir, 'cli-report.png');

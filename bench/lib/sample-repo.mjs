@@ -1,7 +1,7 @@
 // Shared by bench/pipeline.mjs and scripts/render-cli-report.mjs (a folder, so scripts/bench.mjs
 // does not take it for a benchmark): a scratch git repository holding the sample service as the
 // demo makes it, and the local servers of src/local bundled from their TypeScript.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -57,4 +57,25 @@ export function quickGatesConfig(advisoriesUrl) {
     '  rules:',
     `    with: { rules: "sample-service/prometheus/rules/*.yml", tests: "sample-service/prometheus/tests/*.yml", promtool-path: "${which('promtool')}" }`,
   ];
+}
+
+/**
+ * Runs a program to its end without blocking this process: the advisory server the gates talk to
+ * lives in this process, and spawnSync would stop it from answering (npm would time out).
+ */
+export function runAsync(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 1_800_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, ms: performance.now() - t0 });
+    });
+  });
 }
