@@ -19886,9 +19886,11 @@ Please report this to https://github.com/markedjs/marked.`,e){let r="<p>An error
  * http(s), mailto and in-page targets. The Content-Security-Policy says the same to the browser.
  */
 
+// Table cells wrap at words only (overflow-wrap:anywhere let a column shrink inside a word:
+// "secret|s"), and the first column (the status icon and word) stays on one line.
 const STYLE = `body{font:14px/1.5 -apple-system,"Segoe UI","Noto Sans",Helvetica,Arial,sans-serif;color:#1f2328;max-width:1180px;margin:24px auto;padding:0 16px}
 table{border-collapse:collapse;margin:12px 0;display:block;overflow-x:auto;max-width:100%}th,td{border:1px solid #d1d9e0;padding:6px 12px;text-align:left;vertical-align:top}
-th{background:#f6f8fa;white-space:nowrap}tr:nth-child(2n) td{background:#fafbfc}td{overflow-wrap:anywhere}
+th{background:#f6f8fa;white-space:nowrap}tr:nth-child(2n) td{background:#fafbfc}td{overflow-wrap:break-word}td:first-child{white-space:nowrap}
 code{font-family:ui-monospace,SFMono-Regular,"DejaVu Sans Mono",Menlo,monospace;background:#eff1f3;border-radius:4px;padding:.1em .3em;font-size:85%}
 pre{background:#f6f8fa;padding:12px;overflow:auto;border-radius:6px}pre code{background:none;padding:0;white-space:pre}
 h1,h2,h3{border-bottom:1px solid #d1d9e0;padding-bottom:.3em}h2{font-size:1.4em}h3{font-size:1.15em}
