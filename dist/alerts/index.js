@@ -3381,7 +3381,7 @@ const api = __nccwpck_require__(6615)
 const buildConnector = __nccwpck_require__(9136)
 const MockClient = __nccwpck_require__(7365)
 const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(1623)
+const MockPool = __nccwpck_require__(4004)
 const mockErrors = __nccwpck_require__(2429)
 const RetryHandler = __nccwpck_require__(7816)
 const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
@@ -13785,7 +13785,7 @@ const {
   kFactory
 } = __nccwpck_require__(1117)
 const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(1623)
+const MockPool = __nccwpck_require__(4004)
 const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
 const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
 const Dispatcher = __nccwpck_require__(883)
@@ -14248,7 +14248,7 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 1623:
+/***/ 4004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -53681,8 +53681,11 @@ class TailBuffer {
             this.truncated = true;
         }
     }
+    bytes() {
+        return Buffer.concat(this.chunks);
+    }
     toString() {
-        return Buffer.concat(this.chunks).toString('utf8');
+        return this.bytes().toString('utf8');
     }
 }
 /** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
@@ -53778,6 +53781,7 @@ function execTool(command, args, options) {
                 stderr: err.toString(),
                 truncated: out.truncated || err.truncated,
                 durationMs: Date.now() - started,
+                ...(options.keepStdoutBytes ? { stdoutBytes: out.bytes() } : {}),
             });
         };
         // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every
@@ -61680,12 +61684,67 @@ async function activeAlerts(server) {
     return (await getJson(`${server.url}/api/v1/alerts`, alertsAnswer, 'alerts')).data.alerts;
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/gates/alerts/http.ts
+/**
+ * A plain HTTP GET for the readiness probe and the metrics page. node:http rather than the global
+ * fetch: Node compiles its bundled undici on the first fetch (about 80 ms here), more than the
+ * whole metric contract check costs after a cold start; node:http is loaded by @actions/core
+ * already. Loopback plain HTTP only: the service under test runs on 127.0.0.1 (an https URL
+ * goes through node:https the same way).
+ */
+
+
+/** GETs `url`; rejects with the socket's own message (e.g. "connect ECONNREFUSED 127.0.0.1:8080") or on the deadline. */
+function httpGet(url, o) {
+    const target = new URL(url);
+    const get = target.protocol === 'https:' ? external_node_https_namespaceObject.get : target.protocol === 'http:' ? external_node_http_.get : undefined;
+    if (!get)
+        return Promise.reject(new Error(`${url} is not an http(s) URL`));
+    const maxBytes = o.maxBytes ?? 64 * 1024 * 1024;
+    return new Promise((resolve, reject) => {
+        // The first outcome wins: a destroyed request can still emit 'end' or 'error' afterwards.
+        let settled = false;
+        const settle = (outcome) => {
+            if (settled)
+                return;
+            settled = true;
+            clearTimeout(timer);
+            outcome();
+        };
+        const fail = (error) => {
+            settle(() => reject(error));
+            request.destroy();
+        };
+        // agent: false: one connection, closed after the answer (no keep-alive socket holds the process open).
+        const request = get(target, { headers: o.headers ?? {}, agent: false }, (response) => {
+            const chunks = [];
+            let size = 0;
+            response.on('data', (chunk) => {
+                size += chunk.length;
+                if (size > maxBytes)
+                    fail(new Error(`the answer of ${url} exceeds ${maxBytes} bytes`));
+                else
+                    chunks.push(chunk);
+            });
+            response.on('end', () => settle(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })));
+            response.on('error', fail);
+        });
+        const timer = setTimeout(() => fail(new Error(`no complete answer within ${o.timeoutMs} ms`)), o.timeoutMs);
+        request.on('error', fail);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/gates/alerts/service.ts
 /**
  * Collect phase, part: one instance of the service under test, from a command or from the built
  * image (buildah, chroot isolation, host network, as the image gate's smoke test runs it), on a
  * port chosen at run time; ready when its readiness path answers 2xx; stopped whatever happens.
  */
+
 
 
 
@@ -61726,14 +61785,13 @@ async function waitReady(url, timeoutMs, exited, output) {
         if (exited())
             throw new errors_ToolError(`the service exited before it became ready at ${url}: ${lastLines(output(), 8) || '(no output)'}`);
         try {
-            const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-            await r.arrayBuffer();
-            if (r.ok)
+            const r = await httpGet(url, { timeoutMs: 2000 });
+            if (r.status >= 200 && r.status < 300)
                 return;
             last = `HTTP ${r.status}`;
         }
         catch (error) {
-            last = error.cause?.message ?? error.message;
+            last = error.message;
         }
         await new Promise((r) => setTimeout(r, 200));
     }
@@ -61792,15 +61850,14 @@ async function startService(spec, imageCommand) {
 async function fetchMetricsPage(url) {
     let r;
     try {
-        r = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { accept: 'text/plain;version=0.0.4' } });
+        r = await httpGet(url, { timeoutMs: 10_000, headers: { accept: 'text/plain;version=0.0.4' } });
     }
     catch (error) {
-        throw new errors_ToolError(`the metrics page ${url} could not be fetched: ${error.cause?.message ?? error.message}`);
+        throw new errors_ToolError(`the metrics page ${url} could not be fetched: ${error.message}`);
     }
-    const text = await r.text();
-    if (!r.ok)
+    if (r.status < 200 || r.status >= 300)
         throw new errors_ToolError(`the metrics page ${url} answered HTTP ${r.status}`);
-    return text;
+    return r.body;
 }
 
 ;// CONCATENATED MODULE: ./src/gates/alerts/traffic.ts
@@ -62732,31 +62789,68 @@ function runbookProblem(value, content, target) {
         return `names the runbook ${target.path}, which is a placeholder (${JSON.stringify(body[0].slice(0, 40))})`;
     return undefined;
 }
-/** Reads a repository file at the head commit; the checked-out file where the workspace is not a git repository. */
-async function readAtHead(workspace, headSha, path) {
-    const abs = (0,external_node_path_namespaceObject.resolve)(workspace, path);
-    if (!isWithin(workspace, abs))
+/** One `git cat-file --batch` answer: the object's bytes when it is a blob, and where the next answer starts. */
+function nextBatchAnswer(out, at) {
+    const eol = out.indexOf(0x0a, at);
+    if (eol < 0)
         return undefined;
-    const r = await execTool('git', ['cat-file', 'blob', `${headSha}:${path}`], { cwd: workspace, timeoutMs: 30_000 }).catch(() => undefined);
-    if (r && r.exitCode === 0)
-        return r.stdout;
+    const header = out.subarray(at, eol).toString('utf8');
+    // "<name> missing" or "<name> ambiguous": no content follows.
+    if (/ (?:missing|ambiguous)$/.test(header))
+        return { next: eol + 1 };
+    const m = /^[0-9a-f]{40,64} (\w+) (\d+)$/.exec(header);
+    if (!m)
+        return undefined;
+    const end = eol + 1 + Number(m[2]);
+    if (end > out.length)
+        return undefined;
+    return { ...(m[1] === 'blob' ? { blob: out.subarray(eol + 1, end) } : {}), next: end + 1 };
+}
+/**
+ * Reads repository files at the head commit, all through one `git cat-file --batch` (a git
+ * process per file cost more than the rest of the contract check); the checked-out files where
+ * the workspace is not a git repository. A file that is absent (or not a file) maps to undefined.
+ */
+async function readAllAtHead(workspace, headSha, paths) {
+    const found = new Map();
+    // A line break would end the object name early in the batch protocol: such a path is never a runbook.
+    const wanted = [...new Set(paths)].filter((p) => isWithin(workspace, (0,external_node_path_namespaceObject.resolve)(workspace, p)) && !/[\r\n]/.test(p));
+    for (const p of paths)
+        found.set(p, undefined);
+    if (wanted.length === 0)
+        return found;
+    const r = await execTool('git', ['cat-file', '--batch'], { cwd: workspace, timeoutMs: 30_000, input: wanted.map((p) => `${headSha}:${p}\n`).join(''), keepStdoutBytes: true }).catch(() => undefined);
+    if (r && r.exitCode === 0 && r.stdoutBytes) {
+        let at = 0;
+        for (const p of wanted) {
+            const answer = nextBatchAnswer(r.stdoutBytes, at);
+            if (!answer)
+                break; // an answer git did not finish: the rest stay unread (absent), never guessed
+            if (answer.blob)
+                found.set(p, answer.blob.toString('utf8'));
+            at = answer.next;
+        }
+        return found;
+    }
     if (r && !/not a git repository/i.test(r.stderr))
-        return undefined;
-    try {
-        return (0,external_node_fs_namespaceObject.readFileSync)(abs, 'utf8');
+        return found;
+    for (const p of wanted) {
+        try {
+            found.set(p, (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(workspace, p), 'utf8'));
+        }
+        catch {
+            // absent: stays undefined
+        }
     }
-    catch {
-        return undefined;
-    }
+    return found;
 }
 async function checkRunbooks(alerts, o) {
-    // Read side by side: each is one short git process, and the gate waits on the slowest only.
-    const checked = await Promise.all(alerts.map(async (a) => {
+    const targets = alerts.map((a) => {
         const value = a.annotations.runbook_url ?? a.annotations.runbook;
-        const target = value === undefined ? undefined : runbookTarget(value.trim(), o.repository, o.serverUrl);
-        const content = target?.kind === 'path' ? await readAtHead(o.workspace, o.headSha, target.path) : undefined;
-        return { a, problem: runbookProblem(value, content, target) };
-    }));
+        return { a, value, target: value === undefined ? undefined : runbookTarget(value.trim(), o.repository, o.serverUrl) };
+    });
+    const contents = await readAllAtHead(o.workspace, o.headSha, targets.flatMap((t) => (t.target?.kind === 'path' ? [t.target.path] : [])));
+    const checked = targets.map(({ a, value, target }) => ({ a, problem: runbookProblem(value, target?.kind === 'path' ? contents.get(target.path) : undefined, target) }));
     const problems = checked.filter((c) => c.problem !== undefined);
     const total = alerts.length;
     const complete = total - problems.length;

@@ -41741,8 +41741,11 @@ class TailBuffer {
             this.truncated = true;
         }
     }
+    bytes() {
+        return Buffer.concat(this.chunks);
+    }
     toString() {
-        return Buffer.concat(this.chunks).toString('utf8');
+        return this.bytes().toString('utf8');
     }
 }
 /** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
@@ -41838,6 +41841,7 @@ function execTool(command, args, options) {
                 stderr: err.toString(),
                 truncated: out.truncated || err.truncated,
                 durationMs: Date.now() - started,
+                ...(options.keepStdoutBytes ? { stdoutBytes: out.bytes() } : {}),
             });
         };
         // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every

@@ -20,6 +20,8 @@ export interface ExecOptions {
   onStderr?: (chunk: string) => void;
   /** Shown in the ToolNotFoundError when the executable is missing. */
   installHint?: string;
+  /** Also return stdout as bytes (for protocols that count bytes, e.g. `git cat-file --batch`). */
+  keepStdoutBytes?: boolean;
 }
 
 export interface ExecResult {
@@ -32,6 +34,8 @@ export interface ExecResult {
   stderr: string;
   /** True when output beyond maxBuffer was dropped from the start. */
   truncated: boolean;
+  /** stdout as bytes, when keepStdoutBytes was asked for. */
+  stdoutBytes?: Buffer;
   durationMs: number;
 }
 
@@ -54,8 +58,11 @@ class TailBuffer {
       this.truncated = true;
     }
   }
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
   toString(): string {
-    return Buffer.concat(this.chunks).toString('utf8');
+    return this.bytes().toString('utf8');
   }
 }
 
@@ -148,6 +155,7 @@ export function execTool(command: string, args: readonly string[], options: Exec
         stderr: err.toString(),
         truncated: out.truncated || err.truncated,
         durationMs: Date.now() - started,
+        ...(options.keepStdoutBytes ? { stdoutBytes: out.bytes() } : {}),
       });
     };
     // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every

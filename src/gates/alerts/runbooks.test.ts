@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkRunbooks, runbookProblem, runbookTarget, type RunbookAlert } from './runbooks.js';
+import { checkRunbooks, readAllAtHead, runbookProblem, runbookTarget, type RunbookAlert } from './runbooks.js';
 
 describe('runbookTarget', () => {
   it('maps this repository URLs to paths and refuses others', () => {
@@ -51,5 +52,41 @@ describe('checkRunbooks', () => {
     expect(strict.findings).toEqual([{ severity: 'error', file: 'r.yml', line: 9, rule: 'runbook', message: expect.stringContaining('alert B names the runbook rb/B.md, which is a placeholder') }]);
     const lenient = await checkRunbooks(alerts, { ...opts, threshold: 50 });
     expect(lenient.findings.map((f) => f.severity)).toEqual(['warning']);
+  });
+});
+
+describe('readAllAtHead (one git cat-file --batch for every runbook)', () => {
+  const repo = mkdtempSync(join(tmpdir(), 'rs-runbooks-git-'));
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' }).trim();
+
+  it('reads each file as committed at the head commit, byte-exact across multi-byte and invalid UTF-8 files', async () => {
+    git('init', '-q');
+    mkdirSync(join(repo, 'rb'));
+    writeFileSync(join(repo, 'rb', 'multi.md'), '# Épée\n1. Vérifier le tableau « 5xx » — puis 🚨.\n');
+    writeFileSync(join(repo, 'rb', 'latin1.md'), Buffer.from([0x23, 0x20, 0x41, 0x0a, 0xe9, 0x74, 0xe9, 0x0a]));
+    writeFileSync(join(repo, 'rb', 'plain.md'), '# B\n1. Restart.\n');
+    writeFileSync(join(repo, 'rb', 'empty.md'), '');
+    git('add', '.');
+    git('commit', '-qm', 'runbooks');
+    const head = git('rev-parse', 'HEAD');
+    // The working tree differs from the head commit: what counts is the commit.
+    writeFileSync(join(repo, 'rb', 'plain.md'), 'changed after the commit\n');
+    writeFileSync(join(repo, 'rb', 'uncommitted.md'), '# C\n1. Only in the working tree.\n');
+    const read = await readAllAtHead(repo, head, ['rb/multi.md', 'rb/latin1.md', 'rb/missing.md', 'rb', 'rb/empty.md', 'rb/uncommitted.md', 'rb/plain.md', 'rb/x\nrb/plain.md', '../outside.md']);
+    expect(read.get('rb/multi.md')).toBe('# Épée\n1. Vérifier le tableau « 5xx » — puis 🚨.\n');
+    expect(read.get('rb/latin1.md')).toBe(Buffer.from([0x23, 0x20, 0x41, 0x0a, 0xe9, 0x74, 0xe9, 0x0a]).toString('utf8'));
+    expect(read.get('rb/missing.md')).toBeUndefined();
+    expect(read.get('rb')).toBeUndefined(); // a tree, not a file
+    expect(read.get('rb/empty.md')).toBe('');
+    expect(read.get('rb/uncommitted.md')).toBeUndefined();
+    expect(read.get('rb/plain.md')).toBe('# B\n1. Restart.\n');
+    expect(read.get('rb/x\nrb/plain.md')).toBeUndefined(); // a line break cannot smuggle a second name into the batch
+    expect(read.get('../outside.md')).toBeUndefined();
+  });
+
+  it('an unknown head commit: nothing is found, nothing is read from the working tree', async () => {
+    const read = await readAllAtHead(repo, 'f'.repeat(40), ['rb/plain.md']);
+    expect(read.get('rb/plain.md')).toBeUndefined();
   });
 });

@@ -62,18 +62,51 @@ export function runbookProblem(value: string | undefined, content: string | unde
   return undefined;
 }
 
-/** Reads a repository file at the head commit; the checked-out file where the workspace is not a git repository. */
-export async function readAtHead(workspace: string, headSha: string, path: string): Promise<string | undefined> {
-  const abs = resolve(workspace, path);
-  if (!isWithin(workspace, abs)) return undefined;
-  const r = await execTool('git', ['cat-file', 'blob', `${headSha}:${path}`], { cwd: workspace, timeoutMs: 30_000 }).catch(() => undefined);
-  if (r && r.exitCode === 0) return r.stdout;
-  if (r && !/not a git repository/i.test(r.stderr)) return undefined;
-  try {
-    return readFileSync(abs, 'utf8');
-  } catch {
-    return undefined;
+/** One `git cat-file --batch` answer: the object's bytes when it is a blob, and where the next answer starts. */
+function nextBatchAnswer(out: Buffer, at: number): { blob?: Buffer; next: number } | undefined {
+  const eol = out.indexOf(0x0a, at);
+  if (eol < 0) return undefined;
+  const header = out.subarray(at, eol).toString('utf8');
+  // "<name> missing" or "<name> ambiguous": no content follows.
+  if (/ (?:missing|ambiguous)$/.test(header)) return { next: eol + 1 };
+  const m = /^[0-9a-f]{40,64} (\w+) (\d+)$/.exec(header);
+  if (!m) return undefined;
+  const end = eol + 1 + Number(m[2]);
+  if (end > out.length) return undefined;
+  return { ...(m[1] === 'blob' ? { blob: out.subarray(eol + 1, end) } : {}), next: end + 1 };
+}
+
+/**
+ * Reads repository files at the head commit, all through one `git cat-file --batch` (a git
+ * process per file cost more than the rest of the contract check); the checked-out files where
+ * the workspace is not a git repository. A file that is absent (or not a file) maps to undefined.
+ */
+export async function readAllAtHead(workspace: string, headSha: string, paths: readonly string[]): Promise<Map<string, string | undefined>> {
+  const found = new Map<string, string | undefined>();
+  // A line break would end the object name early in the batch protocol: such a path is never a runbook.
+  const wanted = [...new Set(paths)].filter((p) => isWithin(workspace, resolve(workspace, p)) && !/[\r\n]/.test(p));
+  for (const p of paths) found.set(p, undefined);
+  if (wanted.length === 0) return found;
+  const r = await execTool('git', ['cat-file', '--batch'], { cwd: workspace, timeoutMs: 30_000, input: wanted.map((p) => `${headSha}:${p}\n`).join(''), keepStdoutBytes: true }).catch(() => undefined);
+  if (r && r.exitCode === 0 && r.stdoutBytes) {
+    let at = 0;
+    for (const p of wanted) {
+      const answer = nextBatchAnswer(r.stdoutBytes, at);
+      if (!answer) break; // an answer git did not finish: the rest stay unread (absent), never guessed
+      if (answer.blob) found.set(p, answer.blob.toString('utf8'));
+      at = answer.next;
+    }
+    return found;
   }
+  if (r && !/not a git repository/i.test(r.stderr)) return found;
+  for (const p of wanted) {
+    try {
+      found.set(p, readFileSync(resolve(workspace, p), 'utf8'));
+    } catch {
+      // absent: stays undefined
+    }
+  }
+  return found;
 }
 
 export interface RunbookReport {
@@ -84,15 +117,12 @@ export interface RunbookReport {
 }
 
 export async function checkRunbooks(alerts: readonly RunbookAlert[], o: { workspace: string; headSha: string; repository: string; serverUrl: string; threshold: number }): Promise<RunbookReport> {
-  // Read side by side: each is one short git process, and the gate waits on the slowest only.
-  const checked = await Promise.all(
-    alerts.map(async (a) => {
-      const value = a.annotations.runbook_url ?? a.annotations.runbook;
-      const target = value === undefined ? undefined : runbookTarget(value.trim(), o.repository, o.serverUrl);
-      const content = target?.kind === 'path' ? await readAtHead(o.workspace, o.headSha, target.path) : undefined;
-      return { a, problem: runbookProblem(value, content, target) };
-    }),
-  );
+  const targets = alerts.map((a) => {
+    const value = a.annotations.runbook_url ?? a.annotations.runbook;
+    return { a, value, target: value === undefined ? undefined : runbookTarget(value.trim(), o.repository, o.serverUrl) };
+  });
+  const contents = await readAllAtHead(o.workspace, o.headSha, targets.flatMap((t) => (t.target?.kind === 'path' ? [t.target.path] : [])));
+  const checked = targets.map(({ a, value, target }) => ({ a, problem: runbookProblem(value, target?.kind === 'path' ? contents.get(target.path) : undefined, target) }));
   const problems = checked.filter((c): c is { a: RunbookAlert; problem: string } => c.problem !== undefined);
   const total = alerts.length;
   const complete = total - problems.length;

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { ToolError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
+import { httpGet } from './http.js';
 import { freePort, startProcess, type RunningProcess } from './process.js';
 
 export type ServiceSource =
@@ -70,12 +71,11 @@ async function waitReady(url: string, timeoutMs: number, exited: () => boolean, 
   while (Date.now() < deadline) {
     if (exited()) throw new ToolError(`the service exited before it became ready at ${url}: ${lastLines(output(), 8) || '(no output)'}`);
     try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      await r.arrayBuffer();
-      if (r.ok) return;
+      const r = await httpGet(url, { timeoutMs: 2000 });
+      if (r.status >= 200 && r.status < 300) return;
       last = `HTTP ${r.status}`;
     } catch (error) {
-      last = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
+      last = (error as Error).message;
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -131,13 +131,12 @@ export async function startService(spec: ServiceSpec, imageCommand?: string[]): 
 
 /** The metrics page of a running instance, as text; anything but 200 with a body cannot be judged. */
 export async function fetchMetricsPage(url: string): Promise<string> {
-  let r: Response;
+  let r: Awaited<ReturnType<typeof httpGet>>;
   try {
-    r = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { accept: 'text/plain;version=0.0.4' } });
+    r = await httpGet(url, { timeoutMs: 10_000, headers: { accept: 'text/plain;version=0.0.4' } });
   } catch (error) {
-    throw new ToolError(`the metrics page ${url} could not be fetched: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`);
+    throw new ToolError(`the metrics page ${url} could not be fetched: ${(error as Error).message}`);
   }
-  const text = await r.text();
-  if (!r.ok) throw new ToolError(`the metrics page ${url} answered HTTP ${r.status}`);
-  return text;
+  if (r.status < 200 || r.status >= 300) throw new ToolError(`the metrics page ${url} answered HTTP ${r.status}`);
+  return r.body;
 }

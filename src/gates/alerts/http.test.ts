@@ -1,0 +1,45 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpGet } from './http.js';
+
+describe('httpGet (readiness probe and metrics page)', () => {
+  let server: Server;
+  let base = '';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`# accept ${req.headers.accept}\nup 1\n`);
+      } else if (req.url === '/slow') {
+        setTimeout(() => res.end('late'), 2000);
+      } else if (req.url === '/big') {
+        res.end('x'.repeat(4096));
+      } else {
+        res.writeHead(503);
+        res.end('not ready');
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('returns the status and the whole body, with the headers asked for', async () => {
+    const r = await httpGet(`${base}/metrics`, { timeoutMs: 2000, headers: { accept: 'text/plain;version=0.0.4' } });
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('# accept text/plain;version=0.0.4\nup 1\n');
+    expect((await httpGet(`${base}/health`, { timeoutMs: 2000 })).status).toBe(503);
+  });
+
+  it('rejects on a refused connection, on the deadline, on an oversized answer and on a non-http URL', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    await expect(httpGet(`http://127.0.0.1:${port}/`, { timeoutMs: 2000 })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(httpGet(`${base}/slow`, { timeoutMs: 200 })).rejects.toThrow(/no complete answer within 200 ms/);
+    await expect(httpGet(`${base}/big`, { timeoutMs: 2000, maxBytes: 1024 })).rejects.toThrow(/exceeds 1024 bytes/);
+    await expect(httpGet('file:///etc/passwd', { timeoutMs: 2000 })).rejects.toThrow(/not an http\(s\) URL/);
+  });
+});
