@@ -32,7 +32,7 @@ function config(advisoriesUrl, concurrency, image) {
   if (image) {
     lines.push(
       '  image:',
-      `    with: { context: sample-service, image: "${image.repository}", insecure-registry: "true", build-args: "BASE_IMAGE=${image.base}", storage-dir: "${image.storage}" }`,
+      `    with: { context: sample-service, image: "${image.repository}", insecure-registry: "true", build-args: "BASE_IMAGE=${image.base}", storage-dir: "${image.storage}", sbom: "false" }`,
       '  alerts:',
       `    with: { rules: "sample-service/prometheus/rules/*.yml", service-env: "FAULTS_ENABLED=1", prometheus-path: "${which('prometheus')}", storage-dir: "${image.storage}", tls-verify: "false" }`,
     );

@@ -118,7 +118,9 @@ function demoConfig(setup: DemoSetup, drill: boolean): string {
     `    with: { rules: "sample-service/prometheus/rules/*.yml", tests: "sample-service/prometheus/tests/*.yml", promtool-path: "${which('promtool')!}" }`,
     '  image:',
     '    needs: [lint, test]',
-    `    with: { context: sample-service, image: "${setup.image}", insecure-registry: "true", build-args: "BASE_IMAGE=${setup.base}", storage-dir: "${setup.storage}", smoke-command: ${JSON.stringify(smoke)} }`,
+    // On a pull request the image gate pushes pr-N and sha-<short>; the demo names `ci` itself (on GitHub a push to
+    // main does). The SBOM tool is fetched from the npm registry at run time, and the demo stays on loopback.
+    `    with: { context: sample-service, image: "${setup.image}", insecure-registry: "true", build-args: "BASE_IMAGE=${setup.base}", storage-dir: "${setup.storage}", smoke-command: ${JSON.stringify(smoke)}, tags: ci, sbom: "false" }`,
     '  alerts:',
     '    with:',
     '      rules: "sample-service/prometheus/rules/*.yml"',

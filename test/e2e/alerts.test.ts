@@ -84,7 +84,7 @@ describe('alerts gate (bundle, real Prometheus, the real sample service)', () =>
     cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
     const built = await runAction('image', {
       workspace,
-      inputs: { context: 'sample-service', image: `${registry.host}/acme/sample-service`, 'storage-dir': storage, 'insecure-registry': 'true', 'build-args': `BASE_IMAGE=${base}` },
+      inputs: { context: 'sample-service', image: `${registry.host}/acme/sample-service`, 'storage-dir': storage, 'insecure-registry': 'true', 'build-args': `BASE_IMAGE=${base}`, sbom: 'false' },
       timeoutMs: 600_000,
     });
     cleanups.push(() => rmSync(dirname(built.runnerTemp), { recursive: true, force: true }));

@@ -161,7 +161,7 @@ describe('root action: every gate, then the attestation in the registry', () => 
         '  rules: { with: { rules: "sample-service/prometheus/rules/*.yml", tests: "sample-service/prometheus/tests/*.yml", promtool-path: /usr/bin/promtool } }',
         '  image:',
         '    needs: [lint, test]',
-        `    with: { context: sample-service, image: "${registry.host}/acme/sample-service", insecure-registry: "true", build-args: "BASE_IMAGE=${base}", storage-dir: "${storage}", smoke-command: ${JSON.stringify(smoke)} }`,
+        `    with: { context: sample-service, image: "${registry.host}/acme/sample-service", insecure-registry: "true", build-args: "BASE_IMAGE=${base}", storage-dir: "${storage}", smoke-command: ${JSON.stringify(smoke)}, sbom: "false" }`,
         `  alerts: { with: { rules: "sample-service/prometheus/rules/*.yml", service-env: FAULTS_ENABLED=1, prometheus-path: /usr/bin/prometheus, storage-dir: "${storage}", tls-verify: "false" } }`,
         'evidence:',
         '  with: { comment: always, attach: true }',
