@@ -136,7 +136,6 @@ export function readJUnitFiles(paths: readonly string[], cwd: string, workspace:
   return total;
 }
 
-
 /** One runner's closing summary, where it stands in the output. */
 interface RunnerSummary {
   counts: TestCounts;
