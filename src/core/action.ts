@@ -8,7 +8,7 @@ import { buildContext, type RunnerContext } from './context.js';
 import { ConfigurationError, errorMessage, ToolError } from './errors.js';
 import { capFindings, clamp, EVIDENCE_SCHEMA, recordOrError, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
 import type { GateReport, GateRuntime } from './gate.js';
-import { parseInputs, readRawInputs, stringInput, type InputShape } from './inputs.js';
+import { enumInput, parseInputs, readRawInputs, stringInput, type InputShape } from './inputs.js';
 import type { SourceLinks } from './labels.js';
 import { actionsLogger, neutraliseCommands } from './log.js';
 import { md } from './markdown.js';
@@ -18,6 +18,21 @@ import { renderGateSummary } from './summary.js';
 export const commonGateInputs = {
   'evidence-dir': stringInput(''),
 };
+
+/**
+ * Report-only first runs: `mode: warn` leaves a failing verdict in the record, the outputs and the
+ * summary, but the step does not fail. A gate that could not judge (`error`) still fails the step,
+ * so a broken setup is never taken for a report.
+ */
+export const GATE_MODES = ['block', 'warn'] as const;
+export const modeInput = { mode: enumInput(GATE_MODES, 'block') };
+
+function isReportOnly(inputs: unknown): boolean {
+  return typeof inputs === 'object' && inputs !== null && (inputs as Record<string, unknown>).mode === 'warn';
+}
+
+const REPORT_ONLY_NOTE =
+  '> **Report-only** (`mode: warn`): this gate judged the change `fail`, and the evidence record says so, but the step does not fail. Set `mode: block` (the default) to make it blocking.';
 
 export interface GateActionSpec<S extends InputShape> {
   gate: GateName;
@@ -94,6 +109,7 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
   let report: GateReport | undefined;
   let evidenceDir: string | undefined;
   let failure: string | undefined;
+  let reportOnly = false;
   try {
     // The context and the record's place come first: a bad input is still answered with an
     // `error` record where downstream jobs look for it (evidence-dir, or its default).
@@ -107,6 +123,7 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
       if (ctx) evidenceDir = evidenceDirFrom(rawEvidenceDir, env, ctx.workspace);
     }
     const inputs = parseInputs(spec.shape, env);
+    reportOnly = isReportOnly(inputs);
     const runtime: GateRuntime = {
       log,
       tempDir: ctx.runnerTemp || tmpdir(),
@@ -155,7 +172,8 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
       evidenceSha = writeEvidence(evidencePath, evidence);
       annotations = emitAnnotations(report.findings, core, `release-safety ${spec.gate}`);
       const links: SourceLinks = { serverUrl: ctx.serverUrl, repository: evidence.subject.repository, sha: evidence.subject.commitSha };
-      summary = renderGateSummary(evidence, annotations, report.summarySections, links);
+      const warnOnly = reportOnly && report.status === 'fail';
+      summary = renderGateSummary(evidence, annotations, warnOnly ? [REPORT_ONLY_NOTE, ...report.summarySections] : report.summarySections, links);
     } else {
       summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
     }
@@ -168,7 +186,8 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, String(value));
     // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
     const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-    if (report.status === 'fail' || report.status === 'error') core.setFailed(verdict);
+    if (report.status === 'fail' && reportOnly) log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
+    else if (report.status === 'fail' || report.status === 'error') core.setFailed(verdict);
     else log.info(verdict);
   } catch (error) {
     // Still leave a status and a summary: downstream steps read them, and "could not report" must

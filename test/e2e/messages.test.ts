@@ -148,3 +148,34 @@ describe('metric labels are words; locations link to the file and line at the he
     expect(run.summary).toContain(`(https://github.com/acme/service/blob/${headSha}/sample-service/src/broken.ts#L3)`);
   });
 });
+
+describe('report-only first runs (mode: warn)', () => {
+  it('lint with an error under mode: warn: the step passes, the record and outputs keep fail, the summary says report-only', async () => {
+    const { workspace, service } = scratchSampleService();
+    writeFileSync(join(service, 'src', 'broken.ts'), 'export const fine = 1;\n\nconst unusedValue = 2;\n');
+    const run = await runAction('lint', { workspace, inputs: { 'working-directory': 'sample-service', mode: 'warn' } });
+    expect(run.exitCode, run.stdout.slice(-2000)).toBe(0);
+    expect(run.outputs.status).toBe('fail');
+    expect(recordAt(run.outputs['evidence-path']!)).toMatchObject({ gate: 'lint', status: 'fail' });
+    expect(run.summary).toContain('release-safety lint: fail');
+    expect(run.summary).toContain('**Report-only**');
+    expect(run.annotations.some((a) => a.command === 'warning' && a.message.includes('report-only, mode: warn'))).toBe(true);
+  });
+
+  it('a test run that cannot be judged still fails the step under mode: warn', async () => {
+    const workspace = scratchDir('rs-msg-');
+    const run = await runAction('test', { workspace, inputs: { preset: 'command', command: 'node -e 0', mode: 'warn' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(run.summary).not.toContain('Report-only');
+  });
+
+  it('the default (mode: block) fails the step on the same lint error', async () => {
+    const { workspace, service } = scratchSampleService();
+    writeFileSync(join(service, 'src', 'broken.ts'), 'const unusedValue = 2;\n');
+    const run = await runAction('lint', { workspace, inputs: { 'working-directory': 'sample-service' } });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('fail');
+    expect(run.summary).not.toContain('Report-only');
+  });
+});
