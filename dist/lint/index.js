@@ -42418,6 +42418,17 @@ function renderGateSummary(evidence, annotations, sections, links) {
 const commonGateInputs = {
     'evidence-dir': stringInput(''),
 };
+/**
+ * Report-only first runs: `mode: warn` leaves a failing verdict in the record, the outputs and the
+ * summary, but the step does not fail. A gate that could not judge (`error`) still fails the step,
+ * so a broken setup is never taken for a report.
+ */
+const GATE_MODES = ['block', 'warn'];
+const modeInput = { mode: enumInput(GATE_MODES, 'block') };
+function isReportOnly(inputs) {
+    return typeof inputs === 'object' && inputs !== null && inputs.mode === 'warn';
+}
+const REPORT_ONLY_NOTE = '> **Report-only** (`mode: warn`): this gate judged the change `fail`, and the evidence record says so, but the step does not fail. Set `mode: block` (the default) to make it blocking.';
 function evidenceDirFrom(raw, env, workspace) {
     if (raw !== '')
         return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(workspace, raw);
@@ -42485,6 +42496,7 @@ async function runGateAction(spec, env = process.env) {
     let report;
     let evidenceDir;
     let failure;
+    let reportOnly = false;
     try {
         // The context and the record's place come first: a bad input is still answered with an
         // `error` record where downstream jobs look for it (evidence-dir, or its default).
@@ -42501,6 +42513,7 @@ async function runGateAction(spec, env = process.env) {
                 evidenceDir = evidenceDirFrom(rawEvidenceDir, env, ctx.workspace);
         }
         const inputs = parseInputs(spec.shape, env);
+        reportOnly = isReportOnly(inputs);
         const runtime = {
             log,
             tempDir: ctx.runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(),
@@ -42551,7 +42564,8 @@ async function runGateAction(spec, env = process.env) {
             evidenceSha = writeEvidence(evidencePath, evidence);
             annotations = emitAnnotations(report.findings, runner_namespaceObject, `release-safety ${spec.gate}`);
             const links = { serverUrl: ctx.serverUrl, repository: evidence.subject.repository, sha: evidence.subject.commitSha };
-            summary = renderGateSummary(evidence, annotations, report.summarySections, links);
+            const warnOnly = reportOnly && report.status === 'fail';
+            summary = renderGateSummary(evidence, annotations, warnOnly ? [REPORT_ONLY_NOTE, ...report.summarySections] : report.summarySections, links);
         }
         else {
             summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
@@ -42566,7 +42580,9 @@ async function runGateAction(spec, env = process.env) {
             runner_setOutput(name, String(value));
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-        if (report.status === 'fail' || report.status === 'error')
+        if (report.status === 'fail' && reportOnly)
+            log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
+        else if (report.status === 'fail' || report.status === 'error')
             runner_setFailed(verdict);
         else
             log.info(verdict);
@@ -42729,8 +42745,9 @@ function verdictWithProblems(args) {
  *
  *   collect  run the linter and read its report (runEslint, runPythonLinter, runCommandLinter);
  *            exit codes are interpreted, a report path is confined to the workspace by realpath
- *   judge    errors (and warnings with fail-on-warnings) fail; a linter that failed without a
- *            usable report, or exited 1 with no error in it, is error
+ *   judge    judgeLint, pure: a problem (the linter failed without a usable report, or exited 1
+ *            with no error in it) is error, through verdictWithProblems; errors (and warnings with
+ *            fail-on-warnings) fail
  *   render   findings as annotations, the verdict line and one summary section
  */
 
@@ -42848,14 +42865,14 @@ async function runEslint(o, rt) {
     const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
     // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) {
-        return { tool: 'eslint', version, configSha256, findings: [], toolError: toolFailure('eslint', r) };
+        return { tool: 'eslint', version, configSha256, findings: [], problems: [toolFailure('eslint', r)] };
     }
     const { findings, files } = parseEslintJson(r.stdout, rt.workspace);
     // Exit 1 means "lint errors": a report without one means eslint failed some other way (as the command preset says).
     if (r.exitCode === 1 && !findings.some((f) => f.severity === 'error')) {
-        return { tool: 'eslint', version, configSha256, findings, filesChecked: files, toolError: `eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}` };
+        return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [`eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
     }
-    return { tool: 'eslint', version, configSha256, findings, filesChecked: files };
+    return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [] };
 }
 async function runPythonLinter(o, rt) {
     const configSha256 = hashFirstExisting(o.workingDirectory, ['ruff.toml', '.ruff.toml', 'pyproject.toml', '.flake8', 'setup.cfg', 'tox.ini']);
@@ -42866,8 +42883,8 @@ async function runPythonLinter(o, rt) {
         const version = await toolVersion(ruff, ['--version'], o.workingDirectory);
         // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
         if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1))
-            return { tool: 'ruff', version, configSha256, findings: [], toolError: toolFailure('ruff', r) };
-        return { tool: 'ruff', version, configSha256, findings: parseRuffJson(r.stdout, rt.workspace) };
+            return { tool: 'ruff', version, configSha256, findings: [], problems: [toolFailure('ruff', r)] };
+        return { tool: 'ruff', version, configSha256, findings: parseRuffJson(r.stdout, rt.workspace), problems: [] };
     }
     catch (error) {
         if (!(error instanceof ToolNotFoundError))
@@ -42879,9 +42896,9 @@ async function runPythonLinter(o, rt) {
     // flake8: 0 = clean, 1 = violations; anything else, or a non-zero exit with nothing parsed, is a failure of flake8.
     const findings = parseFlake8(r.stdout, o.workingDirectory, rt.workspace);
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1) || (r.exitCode === 1 && findings.length === 0)) {
-        return { tool: 'flake8', version, configSha256, findings: [], toolError: toolFailure('flake8', r) };
+        return { tool: 'flake8', version, configSha256, findings: [], problems: [toolFailure('flake8', r)] };
     }
-    return { tool: 'flake8', version, configSha256, findings };
+    return { tool: 'flake8', version, configSha256, findings, problems: [] };
 }
 async function runCommandLinter(o, rt) {
     const [cmd, ...args] = o.command;
@@ -42897,79 +42914,89 @@ async function runCommandLinter(o, rt) {
     const r = await execTool(cmd, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
     rt.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
     if (r.timedOut)
-        return { tool: cmd, version: '', findings: [], toolError: toolFailure(cmd, r) };
+        return { tool: cmd, version: '', findings: [], problems: [toolFailure(cmd, r)] };
     if (o.reportFormat === 'none' || !reportPath) {
         const findings = r.exitCode === 0 ? [] : [{ severity: 'error', message: `${cmd} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5)}` }];
-        return { tool: cmd, version: '', findings };
+        return { tool: cmd, version: '', findings, problems: [] };
     }
     if (!(0,external_node_fs_namespaceObject.existsSync)(reportPath)) {
-        return { tool: cmd, version: '', findings: [], toolError: `${cmd} ${describeExit(r)} and wrote no report at ${o.report}` };
+        return { tool: cmd, version: '', findings: [], problems: [`${cmd} ${describeExit(r)} and wrote no report at ${o.report}`] };
     }
     // A symlink the change planted (to /proc/self/environ, to a secret) is refused, never read into the record.
     const report = resolveFileInput('report', reportPath, roots, 'report path');
     const stat = (0,external_node_fs_namespaceObject.statSync)(report);
     if (stat.mtimeMs < since - 1000) {
-        return { tool: cmd, version: '', findings: [], toolError: `the report ${o.report} is older than this run: ${cmd} did not write it` };
+        return { tool: cmd, version: '', findings: [], problems: [`the report ${o.report} is older than this run: ${cmd} did not write it`] };
     }
     const text = (0,external_node_fs_namespaceObject.readFileSync)(report, 'utf8');
     const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
     if (r.exitCode !== 0 && findings.length === 0) {
-        return { tool: cmd, version: '', findings, toolError: `${cmd} ${describeExit(r)} but its report lists no problem` };
+        return { tool: cmd, version: '', findings, problems: [`${cmd} ${describeExit(r)} but its report lists no problem`] };
     }
-    return { tool: cmd, version: '', findings };
+    return { tool: cmd, version: '', findings, problems: [] };
 }
-async function runLintGate(o, rt) {
-    const clock = startClock();
-    const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
-        try {
-            if (o.preset === 'node')
-                return await runEslint(o, rt);
-            if (o.preset === 'python')
-                return await runPythonLinter(o, rt);
-            return await runCommandLinter(o, rt);
-        }
-        catch (error) {
-            if (error instanceof ToolNotFoundError)
-                return { tool: error.tool, version: '', findings: [], toolError: error.message };
-            if (error instanceof errors_ConfigurationError)
-                throw error;
-            return { tool: o.preset, version: '', findings: [], toolError: error.message };
-        }
-    });
+/**
+ * The lint gate's rules, pure: a problem is error whatever was found (verdictWithProblems); an
+ * error finding, or a warning with fail-on-warnings, fails. A run that checked no file (eslint
+ * over an empty directory) has judged nothing and is error too; linters that do not report a file
+ * count are judged by their exit code and report.
+ */
+function judgeLint(run, failOnWarnings) {
     const errors = run.findings.filter((f) => f.severity === 'error').length;
     const warnings = run.findings.filter((f) => f.severity === 'warning').length;
     const metrics = { errors, warnings };
     if (run.filesChecked !== undefined)
         metrics.filesChecked = run.filesChecked;
-    let status;
-    let summary;
-    if (run.toolError) {
-        status = 'error';
-        summary = `${run.tool} could not check the code: ${run.toolError}`;
+    const judged = failOnWarnings ? run.findings.map((f) => (f.severity === 'warning' ? { ...f, severity: 'error' } : f)) : run.findings;
+    const status = verdictWithProblems({ problems: run.problems, findings: judged, examined: run.filesChecked ?? 1 });
+    if (status === 'error') {
+        const why = run.problems.length > 0 ? run.problems.join('; ') : 'no file was checked';
+        return { status, summary: `${run.tool} could not check the code: ${why}`, metrics };
     }
-    else if (errors > 0 || (o.failOnWarnings && warnings > 0)) {
-        status = 'fail';
-        summary = `${run.tool}: ${errors} error(s), ${warnings} warning(s)${o.failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`;
+    if (status === 'fail') {
+        return { status, summary: `${run.tool}: ${errors} error(s), ${warnings} warning(s)${failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`, metrics };
     }
-    else {
-        status = 'pass';
-        summary = `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`;
+    return { status, summary: `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`, metrics };
+}
+async function collectLint(o, rt) {
+    try {
+        if (o.preset === 'node')
+            return await runEslint(o, rt);
+        if (o.preset === 'python')
+            return await runPythonLinter(o, rt);
+        return await runCommandLinter(o, rt);
     }
+    catch (error) {
+        // A missing linter, or a report that is not the format named, leaves the gate unable to judge;
+        // a configuration mistake stops the gate and is reported as one.
+        if (error instanceof ToolNotFoundError)
+            return { tool: error.tool, version: '', findings: [], problems: [error.message] };
+        if (error instanceof errors_ConfigurationError)
+            throw error;
+        if (error instanceof Error)
+            return { tool: o.preset, version: '', findings: [], problems: [error.message] };
+        throw error;
+    }
+}
+async function runLintGate(o, rt) {
+    const clock = startClock();
+    const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, () => collectLint(o, rt));
+    const verdict = judgeLint(run, o.failOnWarnings);
     const sections = [];
-    if (run.toolError)
-        sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
+    if (run.problems.length > 0)
+        sections.push(`### Tool failure\n\n${codeBlock(run.problems.join('\n'))}`);
     sections.push(`Linted with ${md(run.tool)} ${run.version ? code(run.version) : ''} (preset ${code(o.preset)}).`);
     return {
         gate: 'lint',
-        status,
-        summary,
+        status: verdict.status,
+        summary: verdict.summary,
         tool: { name: run.tool, version: run.version, ...(run.configSha256 ? { configSha256: run.configSha256 } : {}) },
-        metrics,
+        metrics: verdict.metrics,
         findings: run.findings,
         details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' },
         startedAt: clock.startedAt,
         durationMs: clock.elapsed(),
-        outputs: { errors, warnings },
+        outputs: { errors: verdict.metrics.errors ?? 0, warnings: verdict.metrics.warnings ?? 0 },
         summarySections: sections,
     };
 }
@@ -42989,6 +43016,7 @@ const inputs = {
     'report-format': enumInput(LINT_REPORT_FORMATS, 'none'),
     'fail-on-warnings': booleanInput(false),
     'timeout-seconds': integerInput(600, { min: 1, max: 21_600, unit: 'seconds' }),
+    ...modeInput,
     ...commonGateInputs,
 };
 function run(env = process.env) {
