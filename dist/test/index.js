@@ -44954,6 +44954,17 @@ function renderGateSummary(evidence, annotations, sections, links) {
 const commonGateInputs = {
     'evidence-dir': stringInput(''),
 };
+/**
+ * Report-only first runs: `mode: warn` leaves a failing verdict in the record, the outputs and the
+ * summary, but the step does not fail. A gate that could not judge (`error`) still fails the step,
+ * so a broken setup is never taken for a report.
+ */
+const GATE_MODES = ['block', 'warn'];
+const modeInput = { mode: enumInput(GATE_MODES, 'block') };
+function isReportOnly(inputs) {
+    return typeof inputs === 'object' && inputs !== null && inputs.mode === 'warn';
+}
+const REPORT_ONLY_NOTE = '> **Report-only** (`mode: warn`): this gate judged the change `fail`, and the evidence record says so, but the step does not fail. Set `mode: block` (the default) to make it blocking.';
 function evidenceDirFrom(raw, env, workspace) {
     if (raw !== '')
         return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(workspace, raw);
@@ -45021,6 +45032,7 @@ async function runGateAction(spec, env = process.env) {
     let report;
     let evidenceDir;
     let failure;
+    let reportOnly = false;
     try {
         // The context and the record's place come first: a bad input is still answered with an
         // `error` record where downstream jobs look for it (evidence-dir, or its default).
@@ -45037,6 +45049,7 @@ async function runGateAction(spec, env = process.env) {
                 evidenceDir = evidenceDirFrom(rawEvidenceDir, env, ctx.workspace);
         }
         const inputs = parseInputs(spec.shape, env);
+        reportOnly = isReportOnly(inputs);
         const runtime = {
             log,
             tempDir: ctx.runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(),
@@ -45087,7 +45100,8 @@ async function runGateAction(spec, env = process.env) {
             evidenceSha = writeEvidence(evidencePath, evidence);
             annotations = emitAnnotations(report.findings, runner_namespaceObject, `release-safety ${spec.gate}`);
             const links = { serverUrl: ctx.serverUrl, repository: evidence.subject.repository, sha: evidence.subject.commitSha };
-            summary = renderGateSummary(evidence, annotations, report.summarySections, links);
+            const warnOnly = reportOnly && report.status === 'fail';
+            summary = renderGateSummary(evidence, annotations, warnOnly ? [REPORT_ONLY_NOTE, ...report.summarySections] : report.summarySections, links);
         }
         else {
             summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
@@ -45102,7 +45116,9 @@ async function runGateAction(spec, env = process.env) {
             runner_setOutput(name, String(value));
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-        if (report.status === 'fail' || report.status === 'error')
+        if (report.status === 'fail' && reportOnly)
+            log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
+        else if (report.status === 'fail' || report.status === 'error')
             runner_setFailed(verdict);
         else
             log.info(verdict);
@@ -53850,6 +53866,7 @@ const inputs = {
     command: stringInput(''),
     junit: listInput([]),
     'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
+    ...modeInput,
     ...commonGateInputs,
 };
 function run(env = process.env) {
