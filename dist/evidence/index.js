@@ -43926,6 +43926,42 @@ function exec_splitCommandLine(line) {
         args.push(current);
     return args;
 }
+/** Shell operators a command input may not hold outside quotes: without a shell they would be plain arguments. */
+const SHELL_OPERATORS = (/* unused pure expression or super */ null && (['&&', '||', '$(', '|', ';', '>', '<', '`']));
+/**
+ * The first shell operator in a command line that a shell would act on, under the quoting rules
+ * of splitCommandLine: outside quotes any of SHELL_OPERATORS; inside double quotes `$(` and
+ * backticks (a shell substitutes those there too); nothing inside single quotes or after a
+ * backslash (`find . -exec rm {} \;` holds no operator). Undefined when there is none.
+ */
+function exec_findShellOperator(line) {
+    let quote = null;
+    for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+        }
+        else if (ch === '\\') {
+            i++;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '`' || line.startsWith('$(', i))
+                return ch === '`' ? '`' : '$(';
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+        }
+        else {
+            const operator = SHELL_OPERATORS.find((op) => line.startsWith(op, i));
+            if (operator)
+                return operator;
+        }
+    }
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/core/inputs.ts
 
@@ -44001,14 +44037,27 @@ function listInput(defaultValue = [], separators = /[\n,]/) {
             .filter((s) => s !== '');
     });
 }
-/** A command-line input split into an argument vector (quotes honoured, no shell). */
+/**
+ * A command-line input split into an argument vector (quotes honoured, no shell). Shell operators
+ * are refused: run without a shell, `npm ci && npm test` would start npm with `&&` as an argument,
+ * which is not what was asked for.
+ */
 function parseCommandInput(value, input = 'command') {
+    const operator = findShellOperator(value);
+    if (operator !== undefined) {
+        throw new ConfigurationError(`input "${input}" contains the shell operator ${JSON.stringify(operator)}, but the command runs without a shell (split into arguments, quotes honoured): ` +
+            `write it as one program with its arguments, or run a shell yourself, e.g. ${input}: bash -c '${clampExample(value)}', or put the steps in a script and name the script`);
+    }
     try {
         return splitCommandLine(value);
     }
     catch (error) {
         throw new ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
     }
+}
+/** The user's own command inside the bash -c example, when it is short and has no single quote to escape. */
+function clampExample(value) {
+    return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }
 
 ;// CONCATENATED MODULE: ./src/core/markdown.ts
@@ -53646,6 +53695,53 @@ function collectRecordFiles(dir, roots, exclude = []) {
     return files;
 }
 
+;// CONCATENATED MODULE: ./src/core/labels.ts
+/**
+ * How records are shown to people: metric keys as words, file locations as links to the file and
+ * line at the commit judged. Used by the job summaries, the gates' own sections and the PR comment,
+ * so a key reads the same everywhere.
+ */
+
+/** Units a metric key may end in, shown in brackets after the words: `buildMs` -> `build (ms)`. */
+const UNITS = { ms: 'ms', bytes: 'bytes', seconds: 's' };
+/**
+ * A metric key as words: `commitsScanned` -> `commits scanned`, `files_checked` -> `files checked`,
+ * `sizeBytes` -> `size (bytes)`. Runs of capitals stay one word (`CVSS`), digits stay with theirs.
+ */
+function metricLabel(key) {
+    const words = key
+        .replace(/[_-]+/g, ' ')
+        .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+        .split(/\s+/)
+        .filter((w) => w !== '')
+        .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w));
+    const last = words.at(-1)?.toLowerCase();
+    if (words.length > 1 && last !== undefined && UNITS[last])
+        return `${words.slice(0, -1).join(' ')} (${UNITS[last]})`;
+    return words.join(' ') || key;
+}
+/** A plain repository-relative path (no absolute path, no `.`/`..` segment, no control character) can become a link. */
+function isPlainRelativePath(file) {
+    const parts = file.split('/');
+    return !file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...file].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+}
+/** The URL of a file (and line) at the commit, or undefined when the path cannot be one. */
+function sourceUrl(links, file, line) {
+    if (!isPlainRelativePath(file) || !/^[0-9a-f]{40}$/.test(links.sha) || !/^[\w.-]+\/[\w.-]+$/.test(links.repository))
+        return undefined;
+    const path = file.split('/').map(encodeURIComponent).join('/');
+    return `${links.serverUrl.replace(/\/+$/, '')}/${links.repository}/blob/${links.sha}/${path}${line ? `#L${line}` : ''}`;
+}
+/**
+ * `file:line` as a link to that line at the commit when one can be made, else as code. `shown` is
+ * the text shown (callers clamp long paths); the URL always carries the full path.
+ */
+function sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` : ''}`) {
+    const url = links ? sourceUrl(links, file, line) : undefined;
+    return url ? markdown_link(shown, url) : code(shown);
+}
+
 ;// CONCATENATED MODULE: ./src/report/text.ts
 /** Text helpers for reports. */
 /** Shortens to at most `max` UTF-16 units without splitting a surrogate pair (an emoji). */
@@ -53747,6 +53843,7 @@ function alertTimeline(records) {
 
 
 
+
 const MAX_COMMENT_LENGTH = 65_536;
 const DEFAULT_FINDINGS_PER_GATE = 10;
 const ICON = { ...STATUS_ICON, missing: '❌' };
@@ -53758,19 +53855,14 @@ function keyFigures(record) {
     if (!record)
         return '';
     const entries = Object.entries(record.metrics).slice(0, 4);
-    return entries.map(([k, v]) => `${md(text_clamp(k, 40))} ${md(v)}`).join(', ');
+    return entries.map(([k, v]) => `${md(text_clamp(metricLabel(k), 40))} ${md(v)}`).join(', ');
 }
-/** A link to a finding's file and line at the head SHA; the path must be a plain relative path. */
+/** A link to a finding's file and line at the head SHA; a path that is not a plain relative one is shown as code. */
 function findingLocation(view, f) {
     if (!f.file)
         return '';
-    const parts = f.file.split('/');
-    const plain = !f.file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...f.file].some((c) => c.charCodeAt(0) < 0x20);
-    const where = `${text_clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
-    if (!plain)
-        return code(where);
-    const url = `${view.serverUrl}/${view.repository}/blob/${view.headSha}/${parts.map(encodeURIComponent).join('/')}${f.line ? `#L${f.line}` : ''}`;
-    return markdown_link(where, url);
+    const shown = `${text_clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
+    return sourceLocation({ serverUrl: view.serverUrl, repository: view.repository, sha: view.headSha }, f.file, f.line, shown);
 }
 function findingLine(view, f, messageMax) {
     const where = findingLocation(view, f);
@@ -53833,7 +53925,7 @@ function detailBlocks(j, view, messageMax) {
         const lines = [
             `- tool: ${code(text_clamp(`${r.tool.name} ${r.tool.version}`.trim(), 200))}`,
             `- started ${md(r.startedAt)}, ${comment_duration(r.durationMs)}`,
-            ...Object.entries(r.metrics).map(([k, v]) => `- ${md(text_clamp(k, 60))}: ${md(v)}`),
+            ...Object.entries(r.metrics).map(([k, v]) => `- ${md(text_clamp(metricLabel(k), 60))}: ${md(v)}`),
         ];
         if (r.findings.length > 0)
             lines.push('', `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`, '', ...r.findings.map((f) => findingLine(view, f, messageMax)));

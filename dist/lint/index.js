@@ -41456,6 +41456,26 @@ function emitAnnotations(findings, sink, title) {
     return { shown, total: findings.length };
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/core/ansi.ts
+
+/**
+ * Other control characters: C0 except tab, line feed and carriage return, DEL, and C1. Node's
+ * stripper removes whole escape sequences (CSI colours, OSC hyperlinks, charset shifts) but leaves
+ * a lone or unknown-form ESC behind; none of these belong in a summary, an annotation or a record.
+ */
+// eslint-disable-next-line no-control-regex
+const LEFTOVER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/**
+ * Tool output as text people read: colour and cursor escapes (a runner run with FORCE_COLOR=1)
+ * removed. Node's util.stripVTControlCharacters does the sequence matching; only the stray
+ * control characters it leaves are removed here.
+ */
+function stripAnsi(text) {
+    return (0,external_node_util_.stripVTControlCharacters)(text).replace(LEFTOVER_CONTROLS, '');
+}
+
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/core/hash.ts
@@ -41965,6 +41985,42 @@ function splitCommandLine(line) {
         args.push(current);
     return args;
 }
+/** Shell operators a command input may not hold outside quotes: without a shell they would be plain arguments. */
+const SHELL_OPERATORS = ['&&', '||', '$(', '|', ';', '>', '<', '`'];
+/**
+ * The first shell operator in a command line that a shell would act on, under the quoting rules
+ * of splitCommandLine: outside quotes any of SHELL_OPERATORS; inside double quotes `$(` and
+ * backticks (a shell substitutes those there too); nothing inside single quotes or after a
+ * backslash (`find . -exec rm {} \;` holds no operator). Undefined when there is none.
+ */
+function findShellOperator(line) {
+    let quote = null;
+    for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+        }
+        else if (ch === '\\') {
+            i++;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '`' || line.startsWith('$(', i))
+                return ch === '`' ? '`' : '$(';
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+        }
+        else {
+            const operator = SHELL_OPERATORS.find((op) => line.startsWith(op, i));
+            if (operator)
+                return operator;
+        }
+    }
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/core/inputs.ts
 
@@ -42039,14 +42095,27 @@ function listInput(defaultValue = [], separators = /[\n,]/) {
             .filter((s) => s !== '');
     });
 }
-/** A command-line input split into an argument vector (quotes honoured, no shell). */
+/**
+ * A command-line input split into an argument vector (quotes honoured, no shell). Shell operators
+ * are refused: run without a shell, `npm ci && npm test` would start npm with `&&` as an argument,
+ * which is not what was asked for.
+ */
 function parseCommandInput(value, input = 'command') {
+    const operator = findShellOperator(value);
+    if (operator !== undefined) {
+        throw new errors_ConfigurationError(`input "${input}" contains the shell operator ${JSON.stringify(operator)}, but the command runs without a shell (split into arguments, quotes honoured): ` +
+            `write it as one program with its arguments, or run a shell yourself, e.g. ${input}: bash -c '${clampExample(value)}', or put the steps in a script and name the script`);
+    }
     try {
         return splitCommandLine(value);
     }
     catch (error) {
         throw new errors_ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
     }
+}
+/** The user's own command inside the bash -c example, when it is short and has no single quote to escape. */
+function clampExample(value) {
+    return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }
 
 ;// CONCATENATED MODULE: ./src/core/log.ts
@@ -42233,11 +42302,62 @@ const STATUS_ICON = {
     skipped: '⏭️',
 };
 
+;// CONCATENATED MODULE: ./src/core/labels.ts
+/**
+ * How records are shown to people: metric keys as words, file locations as links to the file and
+ * line at the commit judged. Used by the job summaries, the gates' own sections and the PR comment,
+ * so a key reads the same everywhere.
+ */
+
+/** Units a metric key may end in, shown in brackets after the words: `buildMs` -> `build (ms)`. */
+const UNITS = { ms: 'ms', bytes: 'bytes', seconds: 's' };
+/**
+ * A metric key as words: `commitsScanned` -> `commits scanned`, `files_checked` -> `files checked`,
+ * `sizeBytes` -> `size (bytes)`. Runs of capitals stay one word (`CVSS`), digits stay with theirs.
+ */
+function metricLabel(key) {
+    const words = key
+        .replace(/[_-]+/g, ' ')
+        .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+        .split(/\s+/)
+        .filter((w) => w !== '')
+        .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w));
+    const last = words.at(-1)?.toLowerCase();
+    if (words.length > 1 && last !== undefined && UNITS[last])
+        return `${words.slice(0, -1).join(' ')} (${UNITS[last]})`;
+    return words.join(' ') || key;
+}
+/** A plain repository-relative path (no absolute path, no `.`/`..` segment, no control character) can become a link. */
+function isPlainRelativePath(file) {
+    const parts = file.split('/');
+    return !file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...file].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+}
+/** The URL of a file (and line) at the commit, or undefined when the path cannot be one. */
+function sourceUrl(links, file, line) {
+    if (!isPlainRelativePath(file) || !/^[0-9a-f]{40}$/.test(links.sha) || !/^[\w.-]+\/[\w.-]+$/.test(links.repository))
+        return undefined;
+    const path = file.split('/').map(encodeURIComponent).join('/');
+    return `${links.serverUrl.replace(/\/+$/, '')}/${links.repository}/blob/${links.sha}/${path}${line ? `#L${line}` : ''}`;
+}
+/**
+ * `file:line` as a link to that line at the commit when one can be made, else as code. `shown` is
+ * the text shown (callers clamp long paths); the URL always carries the full path.
+ */
+function sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` : ''}`) {
+    const url = links ? sourceUrl(links, file, line) : undefined;
+    return url ? markdown_link(shown, url) : code(shown);
+}
+
 ;// CONCATENATED MODULE: ./src/core/summary.ts
 
+
 const SUMMARY_FINDINGS = 30;
-/** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
-function renderGateSummary(evidence, annotations, sections) {
+/**
+ * The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). With
+ * `links`, finding locations link to the file and line at the commit judged.
+ */
+function renderGateSummary(evidence, annotations, sections, links) {
     const lines = [];
     lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${md(evidence.gate)}: ${md(evidence.status)}`);
     lines.push('');
@@ -42254,12 +42374,12 @@ function renderGateSummary(evidence, annotations, sections) {
     if (s.prNumber)
         facts.push(['pull request', `#${s.prNumber}`]);
     if (s.runUrl)
-        facts.push(['run', markdown_link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
-    lines.push(table(['', ''], facts));
+        facts.push(['workflow run', markdown_link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
+    lines.push(table(['run', 'value'], facts));
     lines.push('');
     const metrics = Object.entries(evidence.metrics);
     if (metrics.length > 0) {
-        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(k), md(v)])));
+        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(metricLabel(k)), md(v)])));
         lines.push('');
     }
     for (const section of sections) {
@@ -42268,7 +42388,7 @@ function renderGateSummary(evidence, annotations, sections) {
     if (evidence.findingsTotal > 0) {
         const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
             md(f.severity),
-            f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
+            f.file ? sourceLocation(links, f.file, f.line) : '',
             f.rule ? md(f.rule) : '',
             md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
         ]);
@@ -42297,14 +42417,60 @@ function renderGateSummary(evidence, annotations, sections) {
 
 
 
+
 /** Inputs every gate action has, spread into each action's schema. */
 const commonGateInputs = {
     'evidence-dir': stringInput(''),
 };
+/**
+ * Report-only first runs: `mode: warn` leaves a failing verdict in the record, the outputs and the
+ * summary, but the step does not fail. A gate that could not judge (`error`) still fails the step,
+ * so a broken setup is never taken for a report.
+ */
+const GATE_MODES = ['block', 'warn'];
+const modeInput = { mode: enumInput(GATE_MODES, 'block') };
+function isReportOnly(inputs) {
+    return typeof inputs === 'object' && inputs !== null && inputs.mode === 'warn';
+}
+const REPORT_ONLY_NOTE = '> **Report-only** (`mode: warn`): this gate judged the change `fail`, and the evidence record says so, but the step does not fail. Set `mode: block` (the default) to make it blocking.';
 function evidenceDirFrom(raw, env, workspace) {
     if (raw !== '')
         return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(workspace, raw);
     return (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'release-safety', 'evidence');
+}
+/**
+ * The context an error record is written under when the event payload itself is unreadable: the
+ * commit the runner checked out (GITHUB_SHA) and the repository, when both are well formed. Without
+ * them no honest subject exists and no record is written (the step still fails and says why).
+ */
+function fallbackContext(env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const sha = (env.GITHUB_SHA ?? '').toLowerCase();
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^[0-9a-f]{40}$/.test(sha))
+        return undefined;
+    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return {
+        eventName: env.GITHUB_EVENT_NAME || 'workflow_dispatch',
+        repository,
+        serverUrl,
+        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+        headSha: sha,
+        ref: env.GITHUB_REF || '',
+        isFork: false,
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || '',
+        toolCache: env.RUNNER_TOOL_CACHE || '',
+    };
+}
+/** Tool text made readable everywhere it is shown: colour and cursor escapes removed, the verdict on one line. */
+function readableReport(report) {
+    return {
+        ...report,
+        // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+        summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+        findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
+        summarySections: report.summarySections.map(stripAnsi),
+    };
 }
 /** A report for a gate that could not judge: the record still exists and says why. */
 function errorReport(gate, message, startedAt, durationMs) {
@@ -42334,14 +42500,29 @@ async function runGateAction(spec, env = process.env) {
     let report;
     let evidenceDir;
     let failure;
+    let reportOnly = false;
     try {
+        // The context and the record's place come first: a bad input is still answered with an
+        // `error` record where downstream jobs look for it (evidence-dir, or its default).
+        const rawEvidenceDir = 'evidence-dir' in spec.shape ? (readRawInputs(['evidence-dir'], env)['evidence-dir'] ?? '') : '';
+        try {
+            ctx = buildContext(env);
+        }
+        catch (error) {
+            ctx = fallbackContext(env);
+            throw error;
+        }
+        finally {
+            if (ctx)
+                evidenceDir = evidenceDirFrom(rawEvidenceDir, env, ctx.workspace);
+        }
         const inputs = parseInputs(spec.shape, env);
-        ctx = buildContext(env);
-        evidenceDir = evidenceDirFrom(String(inputs['evidence-dir'] ?? ''), env, ctx.workspace);
+        reportOnly = isReportOnly(inputs);
         const runtime = {
             log,
             tempDir: ctx.runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(),
             workspace: ctx.workspace,
+            links: { serverUrl: ctx.serverUrl, repository: ctx.repository, sha: ctx.headSha },
         };
         report = await spec.execute(inputs, ctx, runtime);
     }
@@ -42356,8 +42537,7 @@ async function runGateAction(spec, env = process.env) {
         }
         report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
     }
-    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
+    report = readableReport(report);
     let summary = '';
     try {
         let evidencePath = '';
@@ -42387,7 +42567,9 @@ async function runGateAction(spec, env = process.env) {
             evidencePath = (0,external_node_path_namespaceObject.join)(evidenceDir, `${spec.gate}.json`);
             evidenceSha = writeEvidence(evidencePath, evidence);
             annotations = emitAnnotations(report.findings, runner_namespaceObject, `release-safety ${spec.gate}`);
-            summary = renderGateSummary(evidence, annotations, report.summarySections);
+            const links = { serverUrl: ctx.serverUrl, repository: evidence.subject.repository, sha: evidence.subject.commitSha };
+            const warnOnly = reportOnly && report.status === 'fail';
+            summary = renderGateSummary(evidence, annotations, warnOnly ? [REPORT_ONLY_NOTE, ...report.summarySections] : report.summarySections, links);
         }
         else {
             summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
@@ -42402,7 +42584,9 @@ async function runGateAction(spec, env = process.env) {
             runner_setOutput(name, String(value));
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-        if (report.status === 'fail' || report.status === 'error')
+        if (report.status === 'fail' && reportOnly)
+            log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
+        else if (report.status === 'fail' || report.status === 'error')
             runner_setFailed(verdict);
         else
             log.info(verdict);
@@ -42565,8 +42749,9 @@ function verdictWithProblems(args) {
  *
  *   collect  run the linter and read its report (runEslint, runPythonLinter, runCommandLinter);
  *            exit codes are interpreted, a report path is confined to the workspace by realpath
- *   judge    errors (and warnings with fail-on-warnings) fail; a linter that failed without a
- *            usable report, or exited 1 with no error in it, is error
+ *   judge    judgeLint, pure: a problem (the linter failed without a usable report, or exited 1
+ *            with no error in it) is error, through verdictWithProblems; errors (and warnings with
+ *            fail-on-warnings) fail
  *   render   findings as annotations, the verdict line and one summary section
  */
 
@@ -42684,14 +42869,14 @@ async function runEslint(o, rt) {
     const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
     // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) {
-        return { tool: 'eslint', version, configSha256, findings: [], toolError: toolFailure('eslint', r) };
+        return { tool: 'eslint', version, configSha256, findings: [], problems: [toolFailure('eslint', r)] };
     }
     const { findings, files } = parseEslintJson(r.stdout, rt.workspace);
     // Exit 1 means "lint errors": a report without one means eslint failed some other way (as the command preset says).
     if (r.exitCode === 1 && !findings.some((f) => f.severity === 'error')) {
-        return { tool: 'eslint', version, configSha256, findings, filesChecked: files, toolError: `eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}` };
+        return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [`eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
     }
-    return { tool: 'eslint', version, configSha256, findings, filesChecked: files };
+    return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [] };
 }
 async function runPythonLinter(o, rt) {
     const configSha256 = hashFirstExisting(o.workingDirectory, ['ruff.toml', '.ruff.toml', 'pyproject.toml', '.flake8', 'setup.cfg', 'tox.ini']);
@@ -42702,8 +42887,8 @@ async function runPythonLinter(o, rt) {
         const version = await toolVersion(ruff, ['--version'], o.workingDirectory);
         // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
         if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1))
-            return { tool: 'ruff', version, configSha256, findings: [], toolError: toolFailure('ruff', r) };
-        return { tool: 'ruff', version, configSha256, findings: parseRuffJson(r.stdout, rt.workspace) };
+            return { tool: 'ruff', version, configSha256, findings: [], problems: [toolFailure('ruff', r)] };
+        return { tool: 'ruff', version, configSha256, findings: parseRuffJson(r.stdout, rt.workspace), problems: [] };
     }
     catch (error) {
         if (!(error instanceof ToolNotFoundError))
@@ -42715,9 +42900,9 @@ async function runPythonLinter(o, rt) {
     // flake8: 0 = clean, 1 = violations; anything else, or a non-zero exit with nothing parsed, is a failure of flake8.
     const findings = parseFlake8(r.stdout, o.workingDirectory, rt.workspace);
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1) || (r.exitCode === 1 && findings.length === 0)) {
-        return { tool: 'flake8', version, configSha256, findings: [], toolError: toolFailure('flake8', r) };
+        return { tool: 'flake8', version, configSha256, findings: [], problems: [toolFailure('flake8', r)] };
     }
-    return { tool: 'flake8', version, configSha256, findings };
+    return { tool: 'flake8', version, configSha256, findings, problems: [] };
 }
 async function runCommandLinter(o, rt) {
     const [cmd, ...args] = o.command;
@@ -42733,79 +42918,89 @@ async function runCommandLinter(o, rt) {
     const r = await execTool(cmd, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
     rt.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
     if (r.timedOut)
-        return { tool: cmd, version: '', findings: [], toolError: toolFailure(cmd, r) };
+        return { tool: cmd, version: '', findings: [], problems: [toolFailure(cmd, r)] };
     if (o.reportFormat === 'none' || !reportPath) {
         const findings = r.exitCode === 0 ? [] : [{ severity: 'error', message: `${cmd} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5)}` }];
-        return { tool: cmd, version: '', findings };
+        return { tool: cmd, version: '', findings, problems: [] };
     }
     if (!(0,external_node_fs_namespaceObject.existsSync)(reportPath)) {
-        return { tool: cmd, version: '', findings: [], toolError: `${cmd} ${describeExit(r)} and wrote no report at ${o.report}` };
+        return { tool: cmd, version: '', findings: [], problems: [`${cmd} ${describeExit(r)} and wrote no report at ${o.report}`] };
     }
     // A symlink the change planted (to /proc/self/environ, to a secret) is refused, never read into the record.
     const report = resolveFileInput('report', reportPath, roots, 'report path');
     const stat = (0,external_node_fs_namespaceObject.statSync)(report);
     if (stat.mtimeMs < since - 1000) {
-        return { tool: cmd, version: '', findings: [], toolError: `the report ${o.report} is older than this run: ${cmd} did not write it` };
+        return { tool: cmd, version: '', findings: [], problems: [`the report ${o.report} is older than this run: ${cmd} did not write it`] };
     }
     const text = (0,external_node_fs_namespaceObject.readFileSync)(report, 'utf8');
     const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
     if (r.exitCode !== 0 && findings.length === 0) {
-        return { tool: cmd, version: '', findings, toolError: `${cmd} ${describeExit(r)} but its report lists no problem` };
+        return { tool: cmd, version: '', findings, problems: [`${cmd} ${describeExit(r)} but its report lists no problem`] };
     }
-    return { tool: cmd, version: '', findings };
+    return { tool: cmd, version: '', findings, problems: [] };
 }
-async function runLintGate(o, rt) {
-    const clock = startClock();
-    const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
-        try {
-            if (o.preset === 'node')
-                return await runEslint(o, rt);
-            if (o.preset === 'python')
-                return await runPythonLinter(o, rt);
-            return await runCommandLinter(o, rt);
-        }
-        catch (error) {
-            if (error instanceof ToolNotFoundError)
-                return { tool: error.tool, version: '', findings: [], toolError: error.message };
-            if (error instanceof errors_ConfigurationError)
-                throw error;
-            return { tool: o.preset, version: '', findings: [], toolError: error.message };
-        }
-    });
+/**
+ * The lint gate's rules, pure: a problem is error whatever was found (verdictWithProblems); an
+ * error finding, or a warning with fail-on-warnings, fails. A run that checked no file (eslint
+ * over an empty directory) has judged nothing and is error too; linters that do not report a file
+ * count are judged by their exit code and report.
+ */
+function judgeLint(run, failOnWarnings) {
     const errors = run.findings.filter((f) => f.severity === 'error').length;
     const warnings = run.findings.filter((f) => f.severity === 'warning').length;
     const metrics = { errors, warnings };
     if (run.filesChecked !== undefined)
         metrics.filesChecked = run.filesChecked;
-    let status;
-    let summary;
-    if (run.toolError) {
-        status = 'error';
-        summary = `${run.tool} could not check the code: ${run.toolError}`;
+    const judged = failOnWarnings ? run.findings.map((f) => (f.severity === 'warning' ? { ...f, severity: 'error' } : f)) : run.findings;
+    const status = verdictWithProblems({ problems: run.problems, findings: judged, examined: run.filesChecked ?? 1 });
+    if (status === 'error') {
+        const why = run.problems.length > 0 ? run.problems.join('; ') : 'no file was checked';
+        return { status, summary: `${run.tool} could not check the code: ${why}`, metrics };
     }
-    else if (errors > 0 || (o.failOnWarnings && warnings > 0)) {
-        status = 'fail';
-        summary = `${run.tool}: ${errors} error(s), ${warnings} warning(s)${o.failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`;
+    if (status === 'fail') {
+        return { status, summary: `${run.tool}: ${errors} error(s), ${warnings} warning(s)${failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`, metrics };
     }
-    else {
-        status = 'pass';
-        summary = `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`;
+    return { status, summary: `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`, metrics };
+}
+async function collectLint(o, rt) {
+    try {
+        if (o.preset === 'node')
+            return await runEslint(o, rt);
+        if (o.preset === 'python')
+            return await runPythonLinter(o, rt);
+        return await runCommandLinter(o, rt);
     }
+    catch (error) {
+        // A missing linter, or a report that is not the format named, leaves the gate unable to judge;
+        // a configuration mistake stops the gate and is reported as one.
+        if (error instanceof ToolNotFoundError)
+            return { tool: error.tool, version: '', findings: [], problems: [error.message] };
+        if (error instanceof errors_ConfigurationError)
+            throw error;
+        if (error instanceof Error)
+            return { tool: o.preset, version: '', findings: [], problems: [error.message] };
+        throw error;
+    }
+}
+async function runLintGate(o, rt) {
+    const clock = startClock();
+    const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, () => collectLint(o, rt));
+    const verdict = judgeLint(run, o.failOnWarnings);
     const sections = [];
-    if (run.toolError)
-        sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
+    if (run.problems.length > 0)
+        sections.push(`### Tool failure\n\n${codeBlock(run.problems.join('\n'))}`);
     sections.push(`Linted with ${md(run.tool)} ${run.version ? code(run.version) : ''} (preset ${code(o.preset)}).`);
     return {
         gate: 'lint',
-        status,
-        summary,
+        status: verdict.status,
+        summary: verdict.summary,
         tool: { name: run.tool, version: run.version, ...(run.configSha256 ? { configSha256: run.configSha256 } : {}) },
-        metrics,
+        metrics: verdict.metrics,
         findings: run.findings,
         details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' },
         startedAt: clock.startedAt,
         durationMs: clock.elapsed(),
-        outputs: { errors, warnings },
+        outputs: { errors: verdict.metrics.errors ?? 0, warnings: verdict.metrics.warnings ?? 0 },
         summarySections: sections,
     };
 }
@@ -42825,6 +43020,7 @@ const inputs = {
     'report-format': enumInput(LINT_REPORT_FORMATS, 'none'),
     'fail-on-warnings': booleanInput(false),
     'timeout-seconds': integerInput(600, { min: 1, max: 21_600, unit: 'seconds' }),
+    ...modeInput,
     ...commonGateInputs,
 };
 function run(env = process.env) {

@@ -47274,6 +47274,42 @@ function exec_splitCommandLine(line) {
         args.push(current);
     return args;
 }
+/** Shell operators a command input may not hold outside quotes: without a shell they would be plain arguments. */
+const SHELL_OPERATORS = (/* unused pure expression or super */ null && (['&&', '||', '$(', '|', ';', '>', '<', '`']));
+/**
+ * The first shell operator in a command line that a shell would act on, under the quoting rules
+ * of splitCommandLine: outside quotes any of SHELL_OPERATORS; inside double quotes `$(` and
+ * backticks (a shell substitutes those there too); nothing inside single quotes or after a
+ * backslash (`find . -exec rm {} \;` holds no operator). Undefined when there is none.
+ */
+function exec_findShellOperator(line) {
+    let quote = null;
+    for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+        }
+        else if (ch === '\\') {
+            i++;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '`' || line.startsWith('$(', i))
+                return ch === '`' ? '`' : '$(';
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+        }
+        else {
+            const operator = SHELL_OPERATORS.find((op) => line.startsWith(op, i));
+            if (operator)
+                return operator;
+        }
+    }
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/core/inputs.ts
 
@@ -47350,14 +47386,27 @@ function listInput(defaultValue = [], separators = /[\n,]/) {
             .filter((s) => s !== '');
     });
 }
-/** A command-line input split into an argument vector (quotes honoured, no shell). */
+/**
+ * A command-line input split into an argument vector (quotes honoured, no shell). Shell operators
+ * are refused: run without a shell, `npm ci && npm test` would start npm with `&&` as an argument,
+ * which is not what was asked for.
+ */
 function parseCommandInput(value, input = 'command') {
+    const operator = findShellOperator(value);
+    if (operator !== undefined) {
+        throw new ConfigurationError(`input "${input}" contains the shell operator ${JSON.stringify(operator)}, but the command runs without a shell (split into arguments, quotes honoured): ` +
+            `write it as one program with its arguments, or run a shell yourself, e.g. ${input}: bash -c '${clampExample(value)}', or put the steps in a script and name the script`);
+    }
     try {
         return splitCommandLine(value);
     }
     catch (error) {
         throw new ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
     }
+}
+/** The user's own command inside the bash -c example, when it is short and has no single quote to escape. */
+function clampExample(value) {
+    return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }
 
 ;// CONCATENATED MODULE: ./src/core/markdown.ts

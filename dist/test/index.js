@@ -7355,7 +7355,7 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(1489) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
 
   let mod
   try {
@@ -7367,7 +7367,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(1489))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -13146,7 +13146,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 1489:
+/***/ 3870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -43991,6 +43991,26 @@ function emitAnnotations(findings, sink, title) {
     return { shown, total: findings.length };
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/core/ansi.ts
+
+/**
+ * Other control characters: C0 except tab, line feed and carriage return, DEL, and C1. Node's
+ * stripper removes whole escape sequences (CSI colours, OSC hyperlinks, charset shifts) but leaves
+ * a lone or unknown-form ESC behind; none of these belong in a summary, an annotation or a record.
+ */
+// eslint-disable-next-line no-control-regex
+const LEFTOVER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/**
+ * Tool output as text people read: colour and cursor escapes (a runner run with FORCE_COLOR=1)
+ * removed. Node's util.stripVTControlCharacters does the sequence matching; only the stray
+ * control characters it leaves are removed here.
+ */
+function stripAnsi(text) {
+    return (0,external_node_util_.stripVTControlCharacters)(text).replace(LEFTOVER_CONTROLS, '');
+}
+
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/core/hash.ts
@@ -44500,6 +44520,42 @@ function splitCommandLine(line) {
         args.push(current);
     return args;
 }
+/** Shell operators a command input may not hold outside quotes: without a shell they would be plain arguments. */
+const SHELL_OPERATORS = ['&&', '||', '$(', '|', ';', '>', '<', '`'];
+/**
+ * The first shell operator in a command line that a shell would act on, under the quoting rules
+ * of splitCommandLine: outside quotes any of SHELL_OPERATORS; inside double quotes `$(` and
+ * backticks (a shell substitutes those there too); nothing inside single quotes or after a
+ * backslash (`find . -exec rm {} \;` holds no operator). Undefined when there is none.
+ */
+function findShellOperator(line) {
+    let quote = null;
+    for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+        }
+        else if (ch === '\\') {
+            i++;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '`' || line.startsWith('$(', i))
+                return ch === '`' ? '`' : '$(';
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+        }
+        else {
+            const operator = SHELL_OPERATORS.find((op) => line.startsWith(op, i));
+            if (operator)
+                return operator;
+        }
+    }
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/core/inputs.ts
 
@@ -44575,14 +44631,27 @@ function listInput(defaultValue = [], separators = /[\n,]/) {
             .filter((s) => s !== '');
     });
 }
-/** A command-line input split into an argument vector (quotes honoured, no shell). */
+/**
+ * A command-line input split into an argument vector (quotes honoured, no shell). Shell operators
+ * are refused: run without a shell, `npm ci && npm test` would start npm with `&&` as an argument,
+ * which is not what was asked for.
+ */
 function parseCommandInput(value, input = 'command') {
+    const operator = findShellOperator(value);
+    if (operator !== undefined) {
+        throw new errors_ConfigurationError(`input "${input}" contains the shell operator ${JSON.stringify(operator)}, but the command runs without a shell (split into arguments, quotes honoured): ` +
+            `write it as one program with its arguments, or run a shell yourself, e.g. ${input}: bash -c '${clampExample(value)}', or put the steps in a script and name the script`);
+    }
     try {
         return splitCommandLine(value);
     }
     catch (error) {
         throw new errors_ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
     }
+}
+/** The user's own command inside the bash -c example, when it is short and has no single quote to escape. */
+function clampExample(value) {
+    return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }
 
 ;// CONCATENATED MODULE: ./src/core/log.ts
@@ -44769,11 +44838,62 @@ const STATUS_ICON = {
     skipped: '⏭️',
 };
 
+;// CONCATENATED MODULE: ./src/core/labels.ts
+/**
+ * How records are shown to people: metric keys as words, file locations as links to the file and
+ * line at the commit judged. Used by the job summaries, the gates' own sections and the PR comment,
+ * so a key reads the same everywhere.
+ */
+
+/** Units a metric key may end in, shown in brackets after the words: `buildMs` -> `build (ms)`. */
+const UNITS = { ms: 'ms', bytes: 'bytes', seconds: 's' };
+/**
+ * A metric key as words: `commitsScanned` -> `commits scanned`, `files_checked` -> `files checked`,
+ * `sizeBytes` -> `size (bytes)`. Runs of capitals stay one word (`CVSS`), digits stay with theirs.
+ */
+function metricLabel(key) {
+    const words = key
+        .replace(/[_-]+/g, ' ')
+        .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+        .split(/\s+/)
+        .filter((w) => w !== '')
+        .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w));
+    const last = words.at(-1)?.toLowerCase();
+    if (words.length > 1 && last !== undefined && UNITS[last])
+        return `${words.slice(0, -1).join(' ')} (${UNITS[last]})`;
+    return words.join(' ') || key;
+}
+/** A plain repository-relative path (no absolute path, no `.`/`..` segment, no control character) can become a link. */
+function isPlainRelativePath(file) {
+    const parts = file.split('/');
+    return !file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...file].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+}
+/** The URL of a file (and line) at the commit, or undefined when the path cannot be one. */
+function sourceUrl(links, file, line) {
+    if (!isPlainRelativePath(file) || !/^[0-9a-f]{40}$/.test(links.sha) || !/^[\w.-]+\/[\w.-]+$/.test(links.repository))
+        return undefined;
+    const path = file.split('/').map(encodeURIComponent).join('/');
+    return `${links.serverUrl.replace(/\/+$/, '')}/${links.repository}/blob/${links.sha}/${path}${line ? `#L${line}` : ''}`;
+}
+/**
+ * `file:line` as a link to that line at the commit when one can be made, else as code. `shown` is
+ * the text shown (callers clamp long paths); the URL always carries the full path.
+ */
+function sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` : ''}`) {
+    const url = links ? sourceUrl(links, file, line) : undefined;
+    return url ? markdown_link(shown, url) : code(shown);
+}
+
 ;// CONCATENATED MODULE: ./src/core/summary.ts
 
+
 const SUMMARY_FINDINGS = 30;
-/** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
-function renderGateSummary(evidence, annotations, sections) {
+/**
+ * The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). With
+ * `links`, finding locations link to the file and line at the commit judged.
+ */
+function renderGateSummary(evidence, annotations, sections, links) {
     const lines = [];
     lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${md(evidence.gate)}: ${md(evidence.status)}`);
     lines.push('');
@@ -44790,12 +44910,12 @@ function renderGateSummary(evidence, annotations, sections) {
     if (s.prNumber)
         facts.push(['pull request', `#${s.prNumber}`]);
     if (s.runUrl)
-        facts.push(['run', markdown_link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
-    lines.push(table(['', ''], facts));
+        facts.push(['workflow run', markdown_link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
+    lines.push(table(['run', 'value'], facts));
     lines.push('');
     const metrics = Object.entries(evidence.metrics);
     if (metrics.length > 0) {
-        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(k), md(v)])));
+        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(metricLabel(k)), md(v)])));
         lines.push('');
     }
     for (const section of sections) {
@@ -44804,7 +44924,7 @@ function renderGateSummary(evidence, annotations, sections) {
     if (evidence.findingsTotal > 0) {
         const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
             md(f.severity),
-            f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
+            f.file ? sourceLocation(links, f.file, f.line) : '',
             f.rule ? md(f.rule) : '',
             md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
         ]);
@@ -44833,14 +44953,60 @@ function renderGateSummary(evidence, annotations, sections) {
 
 
 
+
 /** Inputs every gate action has, spread into each action's schema. */
 const commonGateInputs = {
     'evidence-dir': stringInput(''),
 };
+/**
+ * Report-only first runs: `mode: warn` leaves a failing verdict in the record, the outputs and the
+ * summary, but the step does not fail. A gate that could not judge (`error`) still fails the step,
+ * so a broken setup is never taken for a report.
+ */
+const GATE_MODES = ['block', 'warn'];
+const modeInput = { mode: enumInput(GATE_MODES, 'block') };
+function isReportOnly(inputs) {
+    return typeof inputs === 'object' && inputs !== null && inputs.mode === 'warn';
+}
+const REPORT_ONLY_NOTE = '> **Report-only** (`mode: warn`): this gate judged the change `fail`, and the evidence record says so, but the step does not fail. Set `mode: block` (the default) to make it blocking.';
 function evidenceDirFrom(raw, env, workspace) {
     if (raw !== '')
         return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(workspace, raw);
     return (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'release-safety', 'evidence');
+}
+/**
+ * The context an error record is written under when the event payload itself is unreadable: the
+ * commit the runner checked out (GITHUB_SHA) and the repository, when both are well formed. Without
+ * them no honest subject exists and no record is written (the step still fails and says why).
+ */
+function fallbackContext(env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const sha = (env.GITHUB_SHA ?? '').toLowerCase();
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^[0-9a-f]{40}$/.test(sha))
+        return undefined;
+    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return {
+        eventName: env.GITHUB_EVENT_NAME || 'workflow_dispatch',
+        repository,
+        serverUrl,
+        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+        headSha: sha,
+        ref: env.GITHUB_REF || '',
+        isFork: false,
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || '',
+        toolCache: env.RUNNER_TOOL_CACHE || '',
+    };
+}
+/** Tool text made readable everywhere it is shown: colour and cursor escapes removed, the verdict on one line. */
+function readableReport(report) {
+    return {
+        ...report,
+        // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+        summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+        findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
+        summarySections: report.summarySections.map(stripAnsi),
+    };
 }
 /** A report for a gate that could not judge: the record still exists and says why. */
 function errorReport(gate, message, startedAt, durationMs) {
@@ -44870,14 +45036,29 @@ async function runGateAction(spec, env = process.env) {
     let report;
     let evidenceDir;
     let failure;
+    let reportOnly = false;
     try {
+        // The context and the record's place come first: a bad input is still answered with an
+        // `error` record where downstream jobs look for it (evidence-dir, or its default).
+        const rawEvidenceDir = 'evidence-dir' in spec.shape ? (readRawInputs(['evidence-dir'], env)['evidence-dir'] ?? '') : '';
+        try {
+            ctx = buildContext(env);
+        }
+        catch (error) {
+            ctx = fallbackContext(env);
+            throw error;
+        }
+        finally {
+            if (ctx)
+                evidenceDir = evidenceDirFrom(rawEvidenceDir, env, ctx.workspace);
+        }
         const inputs = parseInputs(spec.shape, env);
-        ctx = buildContext(env);
-        evidenceDir = evidenceDirFrom(String(inputs['evidence-dir'] ?? ''), env, ctx.workspace);
+        reportOnly = isReportOnly(inputs);
         const runtime = {
             log,
             tempDir: ctx.runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(),
             workspace: ctx.workspace,
+            links: { serverUrl: ctx.serverUrl, repository: ctx.repository, sha: ctx.headSha },
         };
         report = await spec.execute(inputs, ctx, runtime);
     }
@@ -44892,8 +45073,7 @@ async function runGateAction(spec, env = process.env) {
         }
         report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
     }
-    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
+    report = readableReport(report);
     let summary = '';
     try {
         let evidencePath = '';
@@ -44923,7 +45103,9 @@ async function runGateAction(spec, env = process.env) {
             evidencePath = (0,external_node_path_namespaceObject.join)(evidenceDir, `${spec.gate}.json`);
             evidenceSha = writeEvidence(evidencePath, evidence);
             annotations = emitAnnotations(report.findings, runner_namespaceObject, `release-safety ${spec.gate}`);
-            summary = renderGateSummary(evidence, annotations, report.summarySections);
+            const links = { serverUrl: ctx.serverUrl, repository: evidence.subject.repository, sha: evidence.subject.commitSha };
+            const warnOnly = reportOnly && report.status === 'fail';
+            summary = renderGateSummary(evidence, annotations, warnOnly ? [REPORT_ONLY_NOTE, ...report.summarySections] : report.summarySections, links);
         }
         else {
             summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
@@ -44938,7 +45120,9 @@ async function runGateAction(spec, env = process.env) {
             runner_setOutput(name, String(value));
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-        if (report.status === 'fail' || report.status === 'error')
+        if (report.status === 'fail' && reportOnly)
+            log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
+        else if (report.status === 'fail' || report.status === 'error')
             runner_setFailed(verdict);
         else
             log.info(verdict);
@@ -53277,6 +53461,7 @@ class XMLParser {
 
 
 
+
 const SOURCE_FILE = /((?:[\w@.~-]+\/)*[\w@.~-]+\.(?:[cm]?[jt]sx?|py|go|rb|java|kt|rs|cs|php)):(\d+)(?::(\d+))?/g;
 const parser = new XMLParser({
     ignoreAttributes: false,
@@ -53389,8 +53574,6 @@ function readJUnitFiles(paths, cwd, workspace) {
     }
     return total;
 }
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 const countOf = (line, word) => {
     const m = new RegExp(`(\\d+)\\s+${word.source}`).exec(line);
     return m ? Number(m[1]) : 0;
@@ -53464,7 +53647,7 @@ function runnerSummaries(lines) {
  * Undefined when none is found.
  */
 function parseTestOutputCounts(output) {
-    const summaries = runnerSummaries(output.replace(ANSI, '').split(/\r?\n/));
+    const summaries = runnerSummaries(stripAnsi(output).split(/\r?\n/));
     const last = summaries.at(-1);
     if (!last)
         return undefined;
@@ -53554,8 +53737,22 @@ async function toolVersion(p, cwd) {
         return '';
     }
 }
-/** The rules that decide the gate; exported so every branch is unit-tested. */
-function judgeTests(exit, counts, source) {
+/**
+ * What to do when nothing could be counted. Setting the junit input is the fix only when it was not
+ * set; when it was, its patterns matched no report this run wrote, and the fix is the runner's
+ * report path (or the patterns).
+ */
+function countingHint(junitPatterns) {
+    if (junitPatterns.length === 0)
+        return 'set the junit input to the JUnit report your test runner writes';
+    const shown = junitPatterns.slice(0, 3).join(', ') + (junitPatterns.length > 3 ? `, and ${junitPatterns.length - 3} more` : '');
+    return `the junit input (${shown}) matched no report this run wrote: make the test runner write its JUnit report there, or correct the patterns`;
+}
+/**
+ * The rules that decide the gate; exported so every branch is unit-tested. `junitPatterns` are the
+ * patterns the user gave (not the node preset's defaults), for the hint when nothing was counted.
+ */
+function judgeTests(exit, counts, source, junitPatterns = []) {
     const ran = `${counts?.passed ?? 0} passed, ${counts?.failed ?? 0} failed, ${counts?.skipped ?? 0} skipped`;
     if (exit.timedOut)
         return { status: 'error', summary: `the tests did not finish in time (${counts ? ran : 'no results'})` };
@@ -53564,7 +53761,7 @@ function judgeTests(exit, counts, source) {
     if (!counts) {
         if (exit.exitCode !== 0)
             return { status: 'fail', summary: `the test command exited with code ${exit.exitCode} and left no result to count` };
-        return { status: 'error', summary: 'the test command succeeded but how many tests ran is unknown: no fresh JUnit report and no runner summary line; set the junit input' };
+        return { status: 'error', summary: `the test command succeeded but how many tests ran is unknown: no fresh JUnit report and no runner summary line the gate can read; ${countingHint(junitPatterns)}` };
     }
     if (counts.failed > 0)
         return { status: 'fail', summary: `${ran} (${source})` };
@@ -53634,12 +53831,12 @@ async function runTestGate(o, rt) {
         counts = parseTestOutputCounts(`${r.stdout}\n${r.stderr}`);
         source = 'runner output';
     }
-    let verdict = reportError ? { status: 'error', summary: reportError } : judgeTests(r, counts, source);
+    let verdict = reportError ? { status: 'error', summary: reportError } : judgeTests(r, counts, source, o.junit);
     if (verdict.status === 'fail' && findings.length === 0) {
         findings = [{ severity: 'error', message: `${p.tool} ${describeExit(r)}: ${lastLines(`${r.stdout}\n${r.stderr}`, 3)}` }];
     }
     if (r.truncated && verdict.status === 'pass' && !reports.length)
-        verdict = { status: 'error', summary: 'the test output was too large to read its summary; set the junit input' };
+        verdict = { status: 'error', summary: `the test output was too large to read its summary; ${countingHint(o.junit)}` };
     const metrics = counts
         ? { passed: counts.passed, failed: counts.failed, skipped: counts.skipped, total: counts.total }
         : {};
@@ -53673,6 +53870,7 @@ const inputs = {
     command: stringInput(''),
     junit: listInput([]),
     'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
+    ...modeInput,
     ...commonGateInputs,
 };
 function run(env = process.env) {

@@ -3,11 +3,13 @@ import { isAbsolute, join, resolve } from 'node:path';
 import * as core from './runner.js';
 import type { z } from 'zod';
 import { emitAnnotations, type AnnotationCount } from './annotations.js';
+import { stripAnsi } from './ansi.js';
 import { buildContext, type RunnerContext } from './context.js';
 import { ConfigurationError, errorMessage, ToolError } from './errors.js';
 import { capFindings, clamp, EVIDENCE_SCHEMA, recordOrError, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
 import type { GateReport, GateRuntime } from './gate.js';
-import { parseInputs, stringInput, type InputShape } from './inputs.js';
+import { enumInput, parseInputs, readRawInputs, stringInput, type InputShape } from './inputs.js';
+import type { SourceLinks } from './labels.js';
 import { actionsLogger, neutraliseCommands } from './log.js';
 import { md } from './markdown.js';
 import { renderGateSummary } from './summary.js';
@@ -16,6 +18,21 @@ import { renderGateSummary } from './summary.js';
 export const commonGateInputs = {
   'evidence-dir': stringInput(''),
 };
+
+/**
+ * Report-only first runs: `mode: warn` leaves a failing verdict in the record, the outputs and the
+ * summary, but the step does not fail. A gate that could not judge (`error`) still fails the step,
+ * so a broken setup is never taken for a report.
+ */
+export const GATE_MODES = ['block', 'warn'] as const;
+export const modeInput = { mode: enumInput(GATE_MODES, 'block') };
+
+function isReportOnly(inputs: unknown): boolean {
+  return typeof inputs === 'object' && inputs !== null && (inputs as Record<string, unknown>).mode === 'warn';
+}
+
+const REPORT_ONLY_NOTE =
+  '> **Report-only** (`mode: warn`): this gate judged the change `fail`, and the evidence record says so, but the step does not fail. Set `mode: block` (the default) to make it blocking.';
 
 export interface GateActionSpec<S extends InputShape> {
   gate: GateName;
@@ -26,6 +43,41 @@ export interface GateActionSpec<S extends InputShape> {
 function evidenceDirFrom(raw: string, env: NodeJS.ProcessEnv, workspace: string): string {
   if (raw !== '') return isAbsolute(raw) ? raw : resolve(workspace, raw);
   return join(env.RUNNER_TEMP || tmpdir(), 'release-safety', 'evidence');
+}
+
+/**
+ * The context an error record is written under when the event payload itself is unreadable: the
+ * commit the runner checked out (GITHUB_SHA) and the repository, when both are well formed. Without
+ * them no honest subject exists and no record is written (the step still fails and says why).
+ */
+function fallbackContext(env: NodeJS.ProcessEnv): RunnerContext | undefined {
+  const repository = env.GITHUB_REPOSITORY ?? '';
+  const sha = (env.GITHUB_SHA ?? '').toLowerCase();
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^[0-9a-f]{40}$/.test(sha)) return undefined;
+  const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  return {
+    eventName: env.GITHUB_EVENT_NAME || 'workflow_dispatch',
+    repository,
+    serverUrl,
+    apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    headSha: sha,
+    ref: env.GITHUB_REF || '',
+    isFork: false,
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    runnerTemp: env.RUNNER_TEMP || '',
+    toolCache: env.RUNNER_TOOL_CACHE || '',
+  };
+}
+
+/** Tool text made readable everywhere it is shown: colour and cursor escapes removed, the verdict on one line. */
+function readableReport(report: GateReport): GateReport {
+  return {
+    ...report,
+    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+    summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+    findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
+    summarySections: report.summarySections.map(stripAnsi),
+  };
 }
 
 /** A report for a gate that could not judge: the record still exists and says why. */
@@ -57,14 +109,26 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
   let report: GateReport | undefined;
   let evidenceDir: string | undefined;
   let failure: string | undefined;
+  let reportOnly = false;
   try {
+    // The context and the record's place come first: a bad input is still answered with an
+    // `error` record where downstream jobs look for it (evidence-dir, or its default).
+    const rawEvidenceDir = 'evidence-dir' in spec.shape ? (readRawInputs(['evidence-dir'], env)['evidence-dir'] ?? '') : '';
+    try {
+      ctx = buildContext(env);
+    } catch (error) {
+      ctx = fallbackContext(env);
+      throw error;
+    } finally {
+      if (ctx) evidenceDir = evidenceDirFrom(rawEvidenceDir, env, ctx.workspace);
+    }
     const inputs = parseInputs(spec.shape, env);
-    ctx = buildContext(env);
-    evidenceDir = evidenceDirFrom(String((inputs as Record<string, unknown>)['evidence-dir'] ?? ''), env, ctx.workspace);
+    reportOnly = isReportOnly(inputs);
     const runtime: GateRuntime = {
       log,
       tempDir: ctx.runnerTemp || tmpdir(),
       workspace: ctx.workspace,
+      links: { serverUrl: ctx.serverUrl, repository: ctx.repository, sha: ctx.headSha },
     };
     report = await spec.execute(inputs, ctx, runtime);
   } catch (error) {
@@ -76,8 +140,7 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
     }
     report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
   }
-  // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-  report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
+  report = readableReport(report);
 
   let summary = '';
   try {
@@ -108,7 +171,9 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
       evidencePath = join(evidenceDir, `${spec.gate}.json`);
       evidenceSha = writeEvidence(evidencePath, evidence);
       annotations = emitAnnotations(report.findings, core, `release-safety ${spec.gate}`);
-      summary = renderGateSummary(evidence, annotations, report.summarySections);
+      const links: SourceLinks = { serverUrl: ctx.serverUrl, repository: evidence.subject.repository, sha: evidence.subject.commitSha };
+      const warnOnly = reportOnly && report.status === 'fail';
+      summary = renderGateSummary(evidence, annotations, warnOnly ? [REPORT_ONLY_NOTE, ...report.summarySections] : report.summarySections, links);
     } else {
       summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
     }
@@ -121,7 +186,8 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, String(value));
     // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
     const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-    if (report.status === 'fail' || report.status === 'error') core.setFailed(verdict);
+    if (report.status === 'fail' && reportOnly) log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
+    else if (report.status === 'fail' || report.status === 'error') core.setFailed(verdict);
     else log.info(verdict);
   } catch (error) {
     // Still leave a status and a summary: downstream steps read them, and "could not report" must

@@ -267,3 +267,33 @@ export function splitCommandLine(line: string): string[] {
   if (inArg) args.push(current);
   return args;
 }
+
+/** Shell operators a command input may not hold outside quotes: without a shell they would be plain arguments. */
+const SHELL_OPERATORS = ['&&', '||', '$(', '|', ';', '>', '<', '`'] as const;
+
+/**
+ * The first shell operator in a command line that a shell would act on, under the quoting rules
+ * of splitCommandLine: outside quotes any of SHELL_OPERATORS; inside double quotes `$(` and
+ * backticks (a shell substitutes those there too); nothing inside single quotes or after a
+ * backslash (`find . -exec rm {} \;` holds no operator). Undefined when there is none.
+ */
+export function findShellOperator(line: string): string | undefined {
+  let quote: '"' | "'" | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote === "'") {
+      if (ch === "'") quote = null;
+    } else if (ch === '\\') {
+      i++;
+    } else if (quote === '"') {
+      if (ch === '"') quote = null;
+      else if (ch === '`' || line.startsWith('$(', i)) return ch === '`' ? '`' : '$(';
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+    } else {
+      const operator = SHELL_OPERATORS.find((op) => line.startsWith(op, i));
+      if (operator) return operator;
+    }
+  }
+  return undefined;
+}

@@ -1,4 +1,5 @@
 import type { Finding, GateName, GateStatus, ToolInfo } from './evidence.js';
+import type { SourceLinks } from './labels.js';
 import type { Logger } from './log.js';
 
 /** What every gate returns; the entry point adds the subject and turns it into Evidence. */
@@ -26,6 +27,8 @@ export interface GateRuntime {
   tempDir: string;
   /** The repository root, for repo-relative paths in findings. */
   workspace: string;
+  /** Where the judged commit's files are browsed, so summary sections can link file locations. */
+  links?: SourceLinks;
 }
 
 export function startClock(): { startedAt: string; elapsed: () => number } {

@@ -33,7 +33,50 @@ describe('inputs', () => {
   });
 
   it('splits command inputs without a shell', () => {
-    expect(parseCommandInput(`npx eslint -f json "src dir" 'a b' c\\ d $(id)`)).toEqual(['npx', 'eslint', '-f', 'json', 'src dir', 'a b', 'c d', '$(id)']);
+    expect(parseCommandInput(`npx eslint -f json "src dir" 'a b' c\\ d '$(id)'`)).toEqual(['npx', 'eslint', '-f', 'json', 'src dir', 'a b', 'c d', '$(id)']);
     expect(() => parseCommandInput('echo "open')).toThrowError(/input "command" cannot be split/);
   });
 });
+
+describe('command inputs with shell operators', () => {
+  it.each([
+    ['npm ci && npm test', '&&'],
+    ['npm test || true', '||'],
+    ['npm test | tee log.txt', '|'],
+    ['npm ci; npm test', ';'],
+    ['npm test > out.txt', '>'],
+    ['npm test 2>&1', '>'],
+    ['node app.js < input.txt', '<'],
+    ['echo $(id)', '$('],
+    ['echo "$(id)"', '$('],
+    ['echo `id`', '`'],
+    ['echo "`id`"', '`'],
+  ])('%s is a configuration error naming the input and the fix', (command, operator) => {
+    let message = '';
+    try {
+      parseCommandInput(command, 'smoke-command');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain('input "smoke-command"');
+    expect(message).toContain(`shell operator ${JSON.stringify(operator)}`);
+    expect(message).toContain("bash -c '");
+    expect(message).toContain('script');
+  });
+
+  it('shows the command inside the bash -c example when it can', () => {
+    expect(() => parseCommandInput('npm ci && npm test')).toThrowError(`command: bash -c 'npm ci && npm test'`);
+  });
+
+  it.each([
+    [`bash -c 'npm ci && npm test | tee log'`, ['bash', '-c', 'npm ci && npm test | tee log']],
+    [`go test -run 'A|B' ./...`, ['go', 'test', '-run', 'A|B', './...']],
+    [`find . -name '*.ts' -exec echo {} \\;`, ['find', '.', '-name', '*.ts', '-exec', 'echo', '{}', ';']],
+    [`node -e "console.log(1 > 0 && 2 < 3)"`, ['node', '-e', 'console.log(1 > 0 && 2 < 3)']],
+    [`echo 'a;b' "c|d"`, ['echo', 'a;b', 'c|d']],
+  ])('quoted or escaped operators are arguments: %s', (command, argv) => {
+    expect(parseCommandInput(command)).toEqual(argv);
+  });
+});
+

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
-import { splitCommandLine } from './exec.js';
+import { findShellOperator, splitCommandLine } from './exec.js';
 
 /**
  * Inputs arrive as INPUT_<NAME> with the name upper-cased, spaces turned into underscores and
@@ -83,11 +83,27 @@ export function listInput(defaultValue: string[] = [], separators: RegExp = /[\n
   });
 }
 
-/** A command-line input split into an argument vector (quotes honoured, no shell). */
+/**
+ * A command-line input split into an argument vector (quotes honoured, no shell). Shell operators
+ * are refused: run without a shell, `npm ci && npm test` would start npm with `&&` as an argument,
+ * which is not what was asked for.
+ */
 export function parseCommandInput(value: string, input = 'command'): string[] {
+  const operator = findShellOperator(value);
+  if (operator !== undefined) {
+    throw new ConfigurationError(
+      `input "${input}" contains the shell operator ${JSON.stringify(operator)}, but the command runs without a shell (split into arguments, quotes honoured): ` +
+        `write it as one program with its arguments, or run a shell yourself, e.g. ${input}: bash -c '${clampExample(value)}', or put the steps in a script and name the script`,
+    );
+  }
   try {
     return splitCommandLine(value);
   } catch (error) {
     throw new ConfigurationError(`input "${input}" cannot be split into arguments: ${(error as Error).message}; quote arguments with ' or "`);
   }
+}
+
+/** The user's own command inside the bash -c example, when it is short and has no single quote to escape. */
+function clampExample(value: string): string {
+  return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }

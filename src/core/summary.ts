@@ -1,11 +1,15 @@
 import type { AnnotationCount } from './annotations.js';
 import type { Evidence } from './evidence.js';
+import { metricLabel, sourceLocation, type SourceLinks } from './labels.js';
 import { code, link, md, STATUS_ICON, table } from './markdown.js';
 
 const SUMMARY_FINDINGS = 30;
 
-/** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
-export function renderGateSummary(evidence: Evidence, annotations: AnnotationCount, sections: readonly string[]): string {
+/**
+ * The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). With
+ * `links`, finding locations link to the file and line at the commit judged.
+ */
+export function renderGateSummary(evidence: Evidence, annotations: AnnotationCount, sections: readonly string[], links?: SourceLinks): string {
   const lines: string[] = [];
   lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${md(evidence.gate)}: ${md(evidence.status)}`);
   lines.push('');
@@ -19,12 +23,12 @@ export function renderGateSummary(evidence: Evidence, annotations: AnnotationCou
   ];
   if (s.mergeSha) facts.splice(1, 0, ['merge commit', code(s.mergeSha)]);
   if (s.prNumber) facts.push(['pull request', `#${s.prNumber}`]);
-  if (s.runUrl) facts.push(['run', link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
-  lines.push(table(['', ''], facts));
+  if (s.runUrl) facts.push(['workflow run', link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
+  lines.push(table(['run', 'value'], facts));
   lines.push('');
   const metrics = Object.entries(evidence.metrics);
   if (metrics.length > 0) {
-    lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(k), md(v)])));
+    lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(metricLabel(k)), md(v)])));
     lines.push('');
   }
   for (const section of sections) {
@@ -33,7 +37,7 @@ export function renderGateSummary(evidence: Evidence, annotations: AnnotationCou
   if (evidence.findingsTotal > 0) {
     const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
       md(f.severity),
-      f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
+      f.file ? sourceLocation(links, f.file, f.line) : '',
       f.rule ? md(f.rule) : '',
       md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
     ]);

@@ -15,6 +15,7 @@
  * valid, and the cut body says so and links the full job summary.
  */
 import type { Evidence, Finding } from '../core/evidence.js';
+import { metricLabel, sourceLocation } from '../core/labels.js';
 import { code, link, md, STATUS_ICON, table } from '../core/markdown.js';
 import { alertRows, alertTimeline } from './alerts.js';
 import type { GateRow, Judgement } from './judge.js';
@@ -54,18 +55,14 @@ function duration(ms: number): string {
 function keyFigures(record: Evidence | undefined): string {
   if (!record) return '';
   const entries = Object.entries(record.metrics).slice(0, 4);
-  return entries.map(([k, v]) => `${md(clamp(k, 40))} ${md(v)}`).join(', ');
+  return entries.map(([k, v]) => `${md(clamp(metricLabel(k), 40))} ${md(v)}`).join(', ');
 }
 
-/** A link to a finding's file and line at the head SHA; the path must be a plain relative path. */
+/** A link to a finding's file and line at the head SHA; a path that is not a plain relative one is shown as code. */
 function findingLocation(view: ReportView, f: Finding): string {
   if (!f.file) return '';
-  const parts = f.file.split('/');
-  const plain = !f.file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...f.file].some((c) => c.charCodeAt(0) < 0x20);
-  const where = `${clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
-  if (!plain) return code(where);
-  const url = `${view.serverUrl}/${view.repository}/blob/${view.headSha}/${parts.map(encodeURIComponent).join('/')}${f.line ? `#L${f.line}` : ''}`;
-  return link(where, url);
+  const shown = `${clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
+  return sourceLocation({ serverUrl: view.serverUrl, repository: view.repository, sha: view.headSha }, f.file, f.line, shown);
 }
 
 function findingLine(view: ReportView, f: Finding, messageMax: number): string {
@@ -127,7 +124,7 @@ function detailBlocks(j: Judgement, view: ReportView, messageMax: number): strin
     const lines = [
       `- tool: ${code(clamp(`${r.tool.name} ${r.tool.version}`.trim(), 200))}`,
       `- started ${md(r.startedAt)}, ${duration(r.durationMs)}`,
-      ...Object.entries(r.metrics).map(([k, v]) => `- ${md(clamp(k, 60))}: ${md(v)}`),
+      ...Object.entries(r.metrics).map(([k, v]) => `- ${md(clamp(metricLabel(k), 60))}: ${md(v)}`),
     ];
     if (r.findings.length > 0) lines.push('', `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`, '', ...r.findings.map((f) => findingLine(view, f, messageMax)));
     blocks.push(detailsBlock(`${ICON[r.status] ?? ''} ${md(r.gate)}: everything`, lines.join('\n')));

@@ -1,4 +1,4 @@
-import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { commonGateInputs, modeInput, runGateAction } from '../../core/action.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { booleanInput, enumInput, integerInput, parseCommandInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput } from '../../core/paths.js';
@@ -13,6 +13,7 @@ export const inputs = {
   'report-format': enumInput(LINT_REPORT_FORMATS, 'none'),
   'fail-on-warnings': booleanInput(false),
   'timeout-seconds': integerInput(600, { min: 1, max: 21_600, unit: 'seconds' }),
+  ...modeInput,
   ...commonGateInputs,
 };
 

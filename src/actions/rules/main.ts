@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { commonGateInputs, modeInput, runGateAction } from '../../core/action.js';
 import { ConfigurationError, ToolError } from '../../core/errors.js';
 import { enumInput, integerInput, listInput, stringInput } from '../../core/inputs.js';
 import { addPath } from '../../core/runner.js';
@@ -27,6 +27,7 @@ export const inputs = {
   coverage: enumInput(LEVELS, 'error'),
   'only-changed': enumInput(ONLY_CHANGED, 'auto'),
   'timeout-seconds': integerInput(300, { min: 1, max: 21_600, unit: 'seconds' }),
+  ...modeInput,
   ...commonGateInputs,
 };
 

@@ -1,4 +1,4 @@
-import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { commonGateInputs, modeInput, runGateAction } from '../../core/action.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { enumInput, integerInput, listInput, parseCommandInput, stringInput } from '../../core/inputs.js';
 import { checkGlobPattern, resolveDirectoryInput } from '../../core/paths.js';
@@ -11,6 +11,7 @@ export const inputs = {
   command: stringInput(''),
   junit: listInput([]),
   'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
+  ...modeInput,
   ...commonGateInputs,
 };
 

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findProjectBin } from '../../core/files.js';
-import { parseEslintJson, parseFlake8, parseRuffJson } from './index.js';
+import type { Finding } from '../../core/evidence.js';
+import { judgeLint, parseEslintJson, parseFlake8, parseRuffJson, type LintRun } from './index.js';
 
 describe('lint report parsers', () => {
   it('eslint JSON: severities, repo-relative paths, rule ids, fatal parse errors', () => {
@@ -53,5 +54,26 @@ describe('findProjectBin', () => {
     mkdirSync(join(pkg, 'node_modules', '.bin'), { recursive: true });
     writeFileSync(join(pkg, 'node_modules', '.bin', 'eslint'), '');
     expect(findProjectBin('eslint', pkg, repo)).toBe(join(pkg, 'node_modules', '.bin', 'eslint'));
+  });
+});
+
+describe('judgeLint', () => {
+  const error: Finding = { severity: 'error', message: 'x is unused', file: 'a.ts', line: 1 };
+  const warning: Finding = { severity: 'warning', message: 'use ===', file: 'a.ts', line: 2 };
+  const run = (over: Partial<LintRun>): LintRun => ({ tool: 'eslint', version: '9.0.0', findings: [], filesChecked: 3, problems: [], ...over });
+  it.each([
+    ['clean', run({}), false, 'pass', /no errors, 0 warning\(s\) in 3 file/],
+    ['a warning only', run({ findings: [warning] }), false, 'pass', /1 warning/],
+    ['a warning with fail-on-warnings', run({ findings: [warning] }), true, 'fail', /warnings fail this gate/],
+    ['an error', run({ findings: [error, warning] }), false, 'fail', /1 error\(s\), 1 warning\(s\)/],
+    ['a linter crash', run({ problems: ['eslint exited with code 2 without a usable report: boom'] }), false, 'error', /could not check the code: eslint exited with code 2/],
+    ['a crash beside findings', run({ findings: [error], problems: ['eslint exited with code 1 but its report lists no error'] }), false, 'error', /could not check/],
+    ['no file checked', run({ filesChecked: 0 }), false, 'error', /no file was checked/],
+    ['a command linter (no file count), clean', run({ tool: 'make', filesChecked: undefined }), false, 'pass', /^make: no errors, 0 warning\(s\)$/],
+  ] as const)('%s -> %s', (_what, lintRun, failOnWarnings, status, summary) => {
+    const verdict = judgeLint(lintRun, failOnWarnings);
+    expect(verdict.status).toBe(status);
+    expect(verdict.summary).toMatch(summary);
+    expect(verdict.metrics.errors).toBe(lintRun.findings.filter((f) => f.severity === 'error').length);
   });
 });

@@ -3,8 +3,9 @@
  *
  *   collect  run the linter and read its report (runEslint, runPythonLinter, runCommandLinter);
  *            exit codes are interpreted, a report path is confined to the workspace by realpath
- *   judge    errors (and warnings with fail-on-warnings) fail; a linter that failed without a
- *            usable report, or exited 1 with no error in it, is error
+ *   judge    judgeLint, pure: a problem (the linter failed without a usable report, or exited 1
+ *            with no error in it) is error, through verdictWithProblems; errors (and warnings with
+ *            fail-on-warnings) fail
  *   render   findings as annotations, the verdict line and one summary section
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -12,10 +13,10 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { repoRelative } from '../../core/annotations.js';
 import { ConfigurationError, ToolNotFoundError } from '../../core/errors.js';
-import type { Finding } from '../../core/evidence.js';
+import type { Finding, GateStatus } from '../../core/evidence.js';
 import { describeExit, execTool, lastLines, type ExecResult } from '../../core/exec.js';
 import { findProjectBin, hashFirstExisting } from '../../core/files.js';
-import { startClock, type GateReport, type GateRuntime } from '../../core/gate.js';
+import { startClock, verdictWithProblems, type GateReport, type GateRuntime } from '../../core/gate.js';
 import { code, codeBlock, md } from '../../core/markdown.js';
 import { isWithin, resolveFileInput } from '../../core/paths.js';
 
@@ -35,14 +36,14 @@ export interface LintOptions {
   timeoutMs: number;
 }
 
-interface LintRun {
+export interface LintRun {
   tool: string;
   version: string;
   configSha256?: string;
   findings: Finding[];
   filesChecked?: number;
-  /** Set when the linter itself failed (crash, bad config): the gate cannot judge. */
-  toolError?: string;
+  /** Why the linter could not check the code (crash, bad config, no usable report): the gate cannot judge. */
+  problems: string[];
 }
 
 // ---- report parsers (exported for unit tests) ------------------------------------------------
@@ -159,14 +160,14 @@ async function runEslint(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
   const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
   // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
   if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) {
-    return { tool: 'eslint', version, configSha256, findings: [], toolError: toolFailure('eslint', r) };
+    return { tool: 'eslint', version, configSha256, findings: [], problems: [toolFailure('eslint', r)] };
   }
   const { findings, files } = parseEslintJson(r.stdout, rt.workspace);
   // Exit 1 means "lint errors": a report without one means eslint failed some other way (as the command preset says).
   if (r.exitCode === 1 && !findings.some((f) => f.severity === 'error')) {
-    return { tool: 'eslint', version, configSha256, findings, filesChecked: files, toolError: `eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}` };
+    return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [`eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
   }
-  return { tool: 'eslint', version, configSha256, findings, filesChecked: files };
+  return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [] };
 }
 
 async function runPythonLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
@@ -177,8 +178,8 @@ async function runPythonLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun
     const r = await execTool(ruff, ['check', '--output-format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
     const version = await toolVersion(ruff, ['--version'], o.workingDirectory);
     // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
-    if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) return { tool: 'ruff', version, configSha256, findings: [], toolError: toolFailure('ruff', r) };
-    return { tool: 'ruff', version, configSha256, findings: parseRuffJson(r.stdout, rt.workspace) };
+    if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) return { tool: 'ruff', version, configSha256, findings: [], problems: [toolFailure('ruff', r)] };
+    return { tool: 'ruff', version, configSha256, findings: parseRuffJson(r.stdout, rt.workspace), problems: [] };
   } catch (error) {
     if (!(error instanceof ToolNotFoundError)) throw error;
   }
@@ -188,9 +189,9 @@ async function runPythonLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun
   // flake8: 0 = clean, 1 = violations; anything else, or a non-zero exit with nothing parsed, is a failure of flake8.
   const findings = parseFlake8(r.stdout, o.workingDirectory, rt.workspace);
   if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1) || (r.exitCode === 1 && findings.length === 0)) {
-    return { tool: 'flake8', version, configSha256, findings: [], toolError: toolFailure('flake8', r) };
+    return { tool: 'flake8', version, configSha256, findings: [], problems: [toolFailure('flake8', r)] };
   }
-  return { tool: 'flake8', version, configSha256, findings };
+  return { tool: 'flake8', version, configSha256, findings, problems: [] };
 }
 
 async function runCommandLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
@@ -205,72 +206,91 @@ async function runCommandLinter(o: LintOptions, rt: GateRuntime): Promise<LintRu
   const since = Date.now();
   const r = await execTool(cmd, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
   rt.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
-  if (r.timedOut) return { tool: cmd, version: '', findings: [], toolError: toolFailure(cmd, r) };
+  if (r.timedOut) return { tool: cmd, version: '', findings: [], problems: [toolFailure(cmd, r)] };
   if (o.reportFormat === 'none' || !reportPath) {
     const findings: Finding[] =
       r.exitCode === 0 ? [] : [{ severity: 'error', message: `${cmd} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5)}` }];
-    return { tool: cmd, version: '', findings };
+    return { tool: cmd, version: '', findings, problems: [] };
   }
   if (!existsSync(reportPath)) {
-    return { tool: cmd, version: '', findings: [], toolError: `${cmd} ${describeExit(r)} and wrote no report at ${o.report}` };
+    return { tool: cmd, version: '', findings: [], problems: [`${cmd} ${describeExit(r)} and wrote no report at ${o.report}`] };
   }
   // A symlink the change planted (to /proc/self/environ, to a secret) is refused, never read into the record.
   const report = resolveFileInput('report', reportPath, roots, 'report path');
   const stat = statSync(report);
   if (stat.mtimeMs < since - 1000) {
-    return { tool: cmd, version: '', findings: [], toolError: `the report ${o.report} is older than this run: ${cmd} did not write it` };
+    return { tool: cmd, version: '', findings: [], problems: [`the report ${o.report} is older than this run: ${cmd} did not write it`] };
   }
   const text = readFileSync(report, 'utf8');
   const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
   if (r.exitCode !== 0 && findings.length === 0) {
-    return { tool: cmd, version: '', findings, toolError: `${cmd} ${describeExit(r)} but its report lists no problem` };
+    return { tool: cmd, version: '', findings, problems: [`${cmd} ${describeExit(r)} but its report lists no problem`] };
   }
-  return { tool: cmd, version: '', findings };
+  return { tool: cmd, version: '', findings, problems: [] };
 }
 
-export async function runLintGate(o: LintOptions, rt: GateRuntime): Promise<GateReport> {
-  const clock = startClock();
-  const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
-    try {
-      if (o.preset === 'node') return await runEslint(o, rt);
-      if (o.preset === 'python') return await runPythonLinter(o, rt);
-      return await runCommandLinter(o, rt);
-    } catch (error) {
-      if (error instanceof ToolNotFoundError) return { tool: error.tool, version: '', findings: [], toolError: error.message } satisfies LintRun;
-      if (error instanceof ConfigurationError) throw error;
-      return { tool: o.preset, version: '', findings: [], toolError: (error as Error).message } satisfies LintRun;
-    }
-  });
+export interface LintVerdict {
+  status: GateStatus;
+  summary: string;
+  metrics: Record<string, number>;
+}
+
+/**
+ * The lint gate's rules, pure: a problem is error whatever was found (verdictWithProblems); an
+ * error finding, or a warning with fail-on-warnings, fails. A run that checked no file (eslint
+ * over an empty directory) has judged nothing and is error too; linters that do not report a file
+ * count are judged by their exit code and report.
+ */
+export function judgeLint(run: LintRun, failOnWarnings: boolean): LintVerdict {
   const errors = run.findings.filter((f) => f.severity === 'error').length;
   const warnings = run.findings.filter((f) => f.severity === 'warning').length;
   const metrics: Record<string, number> = { errors, warnings };
   if (run.filesChecked !== undefined) metrics.filesChecked = run.filesChecked;
-  let status: GateReport['status'];
-  let summary: string;
-  if (run.toolError) {
-    status = 'error';
-    summary = `${run.tool} could not check the code: ${run.toolError}`;
-  } else if (errors > 0 || (o.failOnWarnings && warnings > 0)) {
-    status = 'fail';
-    summary = `${run.tool}: ${errors} error(s), ${warnings} warning(s)${o.failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`;
-  } else {
-    status = 'pass';
-    summary = `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`;
+  const judged = failOnWarnings ? run.findings.map((f) => (f.severity === 'warning' ? { ...f, severity: 'error' as const } : f)) : run.findings;
+  const status = verdictWithProblems({ problems: run.problems, findings: judged, examined: run.filesChecked ?? 1 });
+  if (status === 'error') {
+    const why = run.problems.length > 0 ? run.problems.join('; ') : 'no file was checked';
+    return { status, summary: `${run.tool} could not check the code: ${why}`, metrics };
   }
+  if (status === 'fail') {
+    return { status, summary: `${run.tool}: ${errors} error(s), ${warnings} warning(s)${failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`, metrics };
+  }
+  return { status, summary: `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`, metrics };
+}
+
+async function collectLint(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
+  try {
+    if (o.preset === 'node') return await runEslint(o, rt);
+    if (o.preset === 'python') return await runPythonLinter(o, rt);
+    return await runCommandLinter(o, rt);
+  } catch (error) {
+    // A missing linter, or a report that is not the format named, leaves the gate unable to judge;
+    // a configuration mistake stops the gate and is reported as one.
+    if (error instanceof ToolNotFoundError) return { tool: error.tool, version: '', findings: [], problems: [error.message] };
+    if (error instanceof ConfigurationError) throw error;
+    if (error instanceof Error) return { tool: o.preset, version: '', findings: [], problems: [error.message] };
+    throw error;
+  }
+}
+
+export async function runLintGate(o: LintOptions, rt: GateRuntime): Promise<GateReport> {
+  const clock = startClock();
+  const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, () => collectLint(o, rt));
+  const verdict = judgeLint(run, o.failOnWarnings);
   const sections: string[] = [];
-  if (run.toolError) sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
+  if (run.problems.length > 0) sections.push(`### Tool failure\n\n${codeBlock(run.problems.join('\n'))}`);
   sections.push(`Linted with ${md(run.tool)} ${run.version ? code(run.version) : ''} (preset ${code(o.preset)}).`);
   return {
     gate: 'lint',
-    status,
-    summary,
+    status: verdict.status,
+    summary: verdict.summary,
     tool: { name: run.tool, version: run.version, ...(run.configSha256 ? { configSha256: run.configSha256 } : {}) },
-    metrics,
+    metrics: verdict.metrics,
     findings: run.findings,
     details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' },
     startedAt: clock.startedAt,
     durationMs: clock.elapsed(),
-    outputs: { errors, warnings },
+    outputs: { errors: verdict.metrics.errors ?? 0, warnings: verdict.metrics.warnings ?? 0 },
     summarySections: sections,
   };
 }

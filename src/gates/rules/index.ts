@@ -23,7 +23,7 @@ export async function runRulesGate(opts: RulesOptions, runtime: GateRuntime): Pr
   const scratch = mkdtempSync(join(runtime.tempDir, 'release-safety-rules-'));
   try {
     const collected = await collectRules(opts, runtime, ruleAbs, testAbs, scratch);
-    return renderRulesReport(collected, judgeRules(collected, opts.coverage), runtime.workspace, clock);
+    return renderRulesReport(collected, judgeRules(collected, opts.coverage), runtime.workspace, clock, runtime.links);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -4,27 +4,29 @@ import { repoRelative } from '../../core/annotations.js';
 import { sha256Hex } from '../../core/evidence.js';
 import { sha256File } from '../../core/files.js';
 import type { GateReport } from '../../core/gate.js';
+import { sourceLocation, type SourceLinks } from '../../core/labels.js';
 import { code, codeBlock, md, table } from '../../core/markdown.js';
 import type { RulesJudgement } from './judge.js';
 import type { AlertEvidence, CollectedRules } from './model.js';
 
-function alertRow(a: AlertEvidence): string[] {
+function alertRow(a: AlertEvidence, links: SourceLinks | undefined): string[] {
   const labels = (l: Record<string, string>) => (Object.keys(l).length ? ` ${code(Object.entries(l).map(([k, v]) => `${k}=${v}`).join(', '))}` : '');
   return [
     md(a.name),
     md(a.severity || '-'),
-    code(`${a.file}:${a.line}`),
+    sourceLocation(links, a.file, a.line),
     a.fires.length ? a.fires.map((f) => `${md(f.test)} @ ${code(f.evalTime)}${labels(f.labels)}${f.failed ? ' (failing)' : ''}`).join('<br>') : '**no firing test**',
     a.silent.length ? a.silent.map((s) => `${md(s.test)} @ ${code(s.evalTime)}${s.failed ? ' (failing)' : ''}`).join('<br>') : '-',
   ];
 }
 
-export function renderSections(collected: CollectedRules, judged: RulesJudgement): string[] {
+/** The summary sections; with `links`, each alert's rule links to its file and line at the commit judged. */
+export function renderSections(collected: CollectedRules, judged: RulesJudgement, links?: SourceLinks): string[] {
   const sections: string[] = [];
   if (judged.problems.length > 0) sections.push(`### Could not judge\n\n${codeBlock(judged.problems.join('\n\n'))}`);
   const tested = judged.alerts.filter((a) => a.tested).length;
   if (judged.alerts.length > 0) {
-    sections.push(`### Alert evidence (${tested}/${judged.alerts.length} alerts shown firing)\n\n${table(['alert', 'severity', 'rule', 'fires in test', 'stays silent in test'], judged.alerts.map(alertRow))}`);
+    sections.push(`### Alert evidence (${tested}/${judged.alerts.length} alerts shown firing)\n\n${table(['alert', 'severity', 'rule', 'fires in test', 'stays silent in test'], judged.alerts.map((a) => alertRow(a, links)))}`);
   }
   const failedRows = collected.groupResults.filter((r) => r.failures.length > 0).map((r) => [code(r.test.file), md(r.group?.name ?? '(file)'), md(r.failures.length)]);
   if (failedRows.length > 0) sections.push(`### Failing rule tests\n\n${table(['test file', 'group', 'failures'], failedRows)}`);
@@ -55,7 +57,7 @@ function configSha256(collected: CollectedRules, workspace: string): string {
   );
 }
 
-export function renderRulesReport(collected: CollectedRules, judged: RulesJudgement, workspace: string, clock: { startedAt: string; elapsed: () => number }): GateReport {
+export function renderRulesReport(collected: CollectedRules, judged: RulesJudgement, workspace: string, clock: { startedAt: string; elapsed: () => number }, links?: SourceLinks): GateReport {
   const m = judged.metrics;
   return {
     gate: 'rules',
@@ -75,6 +77,6 @@ export function renderRulesReport(collected: CollectedRules, judged: RulesJudgem
     startedAt: clock.startedAt,
     durationMs: clock.elapsed(),
     outputs: { alerts: m.alerts!, 'alerts-tested': m.alertsTested!, 'alerts-untested': m.alertsUntested!, 'tests-failed': m.testGroupsFailed! },
-    summarySections: renderSections(collected, judged),
+    summarySections: renderSections(collected, judged, links),
   };
 }

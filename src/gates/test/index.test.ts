@@ -23,6 +23,15 @@ describe('judgeTests', () => {
     expect(judgeTests({ exitCode: null, timedOut: false, signal: 'SIGKILL' }, undefined, '').status).toBe('error');
     expect(judgeTests(ok, undefined, '')).toMatchObject({ status: 'error', summary: expect.stringMatching(/set the junit input/) });
   });
+  it('says "set the junit input" only when it is not set: otherwise its patterns matched nothing', () => {
+    const given = judgeTests(ok, undefined, '', ['build/test-results/*.xml']);
+    expect(given.status).toBe('error');
+    expect(given.summary).not.toMatch(/set the junit input/);
+    expect(given.summary).toContain('the junit input (build/test-results/*.xml) matched no report this run wrote');
+    // A failing command or a counted run needs no hint at all.
+    expect(judgeTests(bad, undefined, '').summary).not.toMatch(/junit/i);
+    expect(judgeTests(ok, { passed: 1, failed: 0, skipped: 0, total: 1 }, 'runner output').summary).not.toMatch(/junit input/);
+  });
 });
 
 describe('nodeTestRunner', () => {

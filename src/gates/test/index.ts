@@ -102,14 +102,28 @@ interface Verdict {
   summary: string;
 }
 
-/** The rules that decide the gate; exported so every branch is unit-tested. */
-export function judgeTests(exit: Pick<ExecResult, 'exitCode' | 'timedOut' | 'signal'>, counts: TestCounts | undefined, source: string): Verdict {
+/**
+ * What to do when nothing could be counted. Setting the junit input is the fix only when it was not
+ * set; when it was, its patterns matched no report this run wrote, and the fix is the runner's
+ * report path (or the patterns).
+ */
+export function countingHint(junitPatterns: readonly string[]): string {
+  if (junitPatterns.length === 0) return 'set the junit input to the JUnit report your test runner writes';
+  const shown = junitPatterns.slice(0, 3).join(', ') + (junitPatterns.length > 3 ? `, and ${junitPatterns.length - 3} more` : '');
+  return `the junit input (${shown}) matched no report this run wrote: make the test runner write its JUnit report there, or correct the patterns`;
+}
+
+/**
+ * The rules that decide the gate; exported so every branch is unit-tested. `junitPatterns` are the
+ * patterns the user gave (not the node preset's defaults), for the hint when nothing was counted.
+ */
+export function judgeTests(exit: Pick<ExecResult, 'exitCode' | 'timedOut' | 'signal'>, counts: TestCounts | undefined, source: string, junitPatterns: readonly string[] = []): Verdict {
   const ran = `${counts?.passed ?? 0} passed, ${counts?.failed ?? 0} failed, ${counts?.skipped ?? 0} skipped`;
   if (exit.timedOut) return { status: 'error', summary: `the tests did not finish in time (${counts ? ran : 'no results'})` };
   if (exit.signal) return { status: 'error', summary: `the test command was killed by ${exit.signal}` };
   if (!counts) {
     if (exit.exitCode !== 0) return { status: 'fail', summary: `the test command exited with code ${exit.exitCode} and left no result to count` };
-    return { status: 'error', summary: 'the test command succeeded but how many tests ran is unknown: no fresh JUnit report and no runner summary line; set the junit input' };
+    return { status: 'error', summary: `the test command succeeded but how many tests ran is unknown: no fresh JUnit report and no runner summary line the gate can read; ${countingHint(junitPatterns)}` };
   }
   if (counts.failed > 0) return { status: 'fail', summary: `${ran} (${source})` };
   if (counts.passed === 0) return { status: 'fail', summary: `no test was executed (${ran}, ${source}): a test step that runs nothing proves nothing` };
@@ -173,11 +187,11 @@ export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<Gate
     counts = parseTestOutputCounts(`${r.stdout}\n${r.stderr}`);
     source = 'runner output';
   }
-  let verdict = reportError ? { status: 'error' as const, summary: reportError } : judgeTests(r, counts, source);
+  let verdict = reportError ? { status: 'error' as const, summary: reportError } : judgeTests(r, counts, source, o.junit);
   if (verdict.status === 'fail' && findings.length === 0) {
     findings = [{ severity: 'error', message: `${p.tool} ${describeExit(r)}: ${lastLines(`${r.stdout}\n${r.stderr}`, 3)}` }];
   }
-  if (r.truncated && verdict.status === 'pass' && !reports.length) verdict = { status: 'error', summary: 'the test output was too large to read its summary; set the junit input' };
+  if (r.truncated && verdict.status === 'pass' && !reports.length) verdict = { status: 'error', summary: `the test output was too large to read its summary; ${countingHint(o.junit)}` };
   const metrics: Record<string, number> = counts
     ? { passed: counts.passed, failed: counts.failed, skipped: counts.skipped, total: counts.total }
     : {};

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { repoRelative } from '../../core/annotations.js';
+import { stripAnsi } from '../../core/ansi.js';
 import type { Finding } from '../../core/evidence.js';
 import { globInside, realpathInside, type PathRoots } from '../../core/paths.js';
 
@@ -135,9 +136,6 @@ export function readJUnitFiles(paths: readonly string[], cwd: string, workspace:
   return total;
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-
 /** One runner's closing summary, where it stands in the output. */
 interface RunnerSummary {
   counts: TestCounts;
@@ -219,7 +217,7 @@ function runnerSummaries(lines: readonly string[]): RunnerSummary[] {
  * Undefined when none is found.
  */
 export function parseTestOutputCounts(output: string): TestCounts | undefined {
-  const summaries = runnerSummaries(output.replace(ANSI, '').split(/\r?\n/));
+  const summaries = runnerSummaries(stripAnsi(output).split(/\r?\n/));
   const last = summaries.at(-1);
   if (!last) return undefined;
   const failedAnywhere = Math.max(...summaries.map((s) => s.counts.failed));
