@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from './errors.js';
 import { canonicalJson, capFindings, evidenceDigest, MAX_STORED_FINDINGS, readEvidence, writeEvidence, type Evidence, type Finding } from './evidence.js';
 import { sampleEvidence } from '../../test/fixtures/evidence.js';
@@ -25,6 +25,7 @@ describe('canonicalJson', () => {
 
 describe('evidence records', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rs-ev-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('round-trips through writeEvidence and readEvidence with the same digest', () => {
     const path = join(dir, 'ok', 'lint.json');
