@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 import type { RunnerContext } from './context.js';
+import { commitShaSchema, isCommitSha, repositorySchema } from './identifiers.js';
 
 export const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
@@ -14,7 +15,6 @@ export type GateName = (typeof GATES)[number];
 export const STATUSES = ['pass', 'fail', 'error', 'skipped'] as const;
 export type GateStatus = (typeof STATUSES)[number];
 
-const shaSchema = z.string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 
 export const findingSchema = z.object({
   severity: z.enum(['error', 'warning', 'notice']),
@@ -24,16 +24,16 @@ export const findingSchema = z.object({
   endLine: z.number().int().positive().optional(),
   column: z.number().int().positive().optional(),
   rule: z.string().max(300).optional(),
-  commit: shaSchema.optional(),
+  commit: commitShaSchema.optional(),
   fingerprint: z.string().max(1500).optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
 export const subjectSchema = z.object({
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-  commitSha: shaSchema,
-  mergeSha: shaSchema.optional(),
-  baseSha: shaSchema.optional(),
+  repository: repositorySchema,
+  commitSha: commitShaSchema,
+  mergeSha: commitShaSchema.optional(),
+  baseSha: commitShaSchema.optional(),
   ref: z.string().max(1000).optional(),
   prNumber: z.number().int().positive().optional(),
   eventName: z.string().max(100),
@@ -54,13 +54,16 @@ export const evidenceSchema = z.object({
   schema: z.literal(EVIDENCE_SCHEMA),
   gate: z.enum(GATES),
   status: z.enum(STATUSES),
+  /** One line, shown as the step's verdict. */
   summary: z.string().max(1000),
   startedAt: z.string().datetime({ offset: true }),
   durationMs: z.number().int().nonnegative(),
   subject: subjectSchema,
   tool: toolSchema,
   metrics: z.record(z.string(), z.number().finite()),
+  /** The first MAX_STORED_FINDINGS, errors first (capFindings); a gate reports them all, uncapped. */
   findings: z.array(findingSchema).max(MAX_STORED_FINDINGS),
+  /** How many findings the gate reported, stored or not. */
   findingsTotal: z.number().int().nonnegative(),
   /** Gate-specific details (image digest, alert evidence, ...). */
   details: z.record(z.string(), z.unknown()),
@@ -122,7 +125,7 @@ export function sanitiseFinding(f: Finding): Finding {
   if (positiveInt(f.endLine) && out.line !== undefined) out.endLine = f.endLine;
   if (positiveInt(f.column)) out.column = f.column;
   if (typeof f.rule === 'string') out.rule = clamp(f.rule, 300);
-  if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit)) out.commit = f.commit;
+  if (isCommitSha(f.commit)) out.commit = f.commit;
   if (typeof f.fingerprint === 'string') out.fingerprint = clamp(f.fingerprint, 1500);
   return out;
 }
