@@ -19,7 +19,7 @@ export type GateReport = Omit<Evidence, 'schema' | 'subject' | 'findingsTotal'> 
  * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
  */
 export function recordFromReport(report: GateReport, subject: Subject): Evidence {
-  const { outputs: _outputs, summarySections: _summarySections, findings, ...recorded } = report;
+  const { outputs, summarySections, findings, ...recorded } = report;
   return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
 }
 
