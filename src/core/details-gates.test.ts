@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gateDetailsProblem } from './details-gates.js';
 import { sampleRulesDetails, sampleTestDetails } from '../../test/fixtures/evidence.js';
+import { gateDetailsProblem } from './details-gates.js';
 
 const rulesMetrics = { alerts: 1, alertsTested: 1, alertsUntested: 0 };
 const untestedAlert = { name: 'Down', severity: 'page', file: 'rules/service.yml', line: 9, tested: false, fires: [], silent: [] };

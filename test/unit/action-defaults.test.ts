@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { z } from 'zod';
 import { REPO_ROOT } from '../../src/local/harness.js';
+import type { z } from 'zod';
 
 /**
  * The runner sends an action.yml `default:` when an input is not set; the pipeline, the CLI and

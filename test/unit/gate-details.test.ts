@@ -12,9 +12,9 @@ import { gateDetailsProblem, rulesDetailsSchema, testDetailsSchema } from '../..
 import { parseEvidence, writeEvidence } from '../../src/core/evidence.js';
 import { recordFromReport, type GateReport } from '../../src/core/gate.js';
 import { consoleLogger } from '../../src/core/log.js';
-import { REPO_ROOT } from '../../src/local/harness.js';
 import { runRulesGate } from '../../src/gates/rules/index.js';
 import { runTestGate } from '../../src/gates/test/index.js';
+import { REPO_ROOT } from '../../src/local/harness.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'rs-details-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
