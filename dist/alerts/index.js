@@ -55538,6 +55538,52 @@ function verdictWithProblems(args) {
     return 'pass';
 }
 
+;// CONCATENATED MODULE: ./src/core/version.ts
+/**
+ * Tool version probes, written once: run `<tool> --version` (or the tool's own spelling), read the
+ * first version number it prints, and remember the answer for the rest of the process. A version
+ * does not change while a job runs, so a gate, a tool locator and a reporter asking about the same
+ * executable cost one subprocess between them (node spends ~30-60 ms on each spawn on a busy runner).
+ */
+
+/** The first dotted version in a tool's output: `1.2.3`, `v8.24.0`, `2.42.0+ds`. */
+const VERSION_NUMBER = /v?(\d+\.\d+\.\d+[\w.+-]*)/;
+const runs = new Map();
+/** The first version number in a tool's output, or ''. */
+function parseVersionNumber(text) {
+    return VERSION_NUMBER.exec(text)?.[1] ?? '';
+}
+/**
+ * Asks a tool its version once per process (the same command, arguments and folder share one run;
+ * each caller reads it with its own parser). Rejects as execTool does (ToolNotFoundError when the
+ * tool is missing); a rejected probe is not remembered, so a tool installed later is asked again.
+ */
+async function probeVersion(probe, parse = parseVersionNumber) {
+    const key = JSON.stringify([probe.command, probe.args ?? ['--version'], probe.cwd ?? '']);
+    let run = runs.get(key);
+    if (run === undefined) {
+        run = execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        runs.set(key, run);
+        run.catch(() => runs.delete(key));
+    }
+    const result = await run;
+    return { version: parse(`${result.stdout}\n${result.stderr}`), result };
+}
+/** The version for the record when it is informative only: '' when the probe fails or the tool exits non-zero. */
+async function versionOrEmpty(probe, parse) {
+    try {
+        const answer = await probeVersion(probe, parse);
+        return answer.result.exitCode === 0 ? answer.version : '';
+    }
+    catch {
+        return '';
+    }
+}
+/** Forgets every remembered answer (tests that swap a tool behind one path). */
+function forgetVersions() {
+    runs.clear();
+}
+
 ;// CONCATENATED MODULE: ./src/tools/catalog.ts
 const gitleaks = (version, file, sha256) => ({
     url: `https://github.com/gitleaks/gitleaks/releases/download/v${version}/${file}`,
@@ -55859,16 +55905,16 @@ function parsePrometheusVersion(text) {
 }
 /** `prometheus --version`; a Prometheus that cannot even say its version cannot run the drill. */
 async function prometheusVersion(path) {
-    let r;
+    let answer;
     try {
-        r = await execTool(path, ['--version'], { timeoutMs: 30_000 });
+        answer = await probeVersion({ command: path }, parsePrometheusVersion);
     }
     catch (error) {
         throw new errors_ToolError(`${path} --version could not be started: ${error.message}`);
     }
-    const version = parsePrometheusVersion(`${r.stdout}\n${r.stderr}`);
-    if (r.exitCode !== 0 || version === '') {
-        throw new errors_ToolError(`${path} --version did not name a Prometheus version (exit ${r.exitCode}): ${`${r.stderr}${r.stdout}`.trim().slice(0, 300)}`);
+    const { version, result } = answer;
+    if (result.exitCode !== 0 || version === '') {
+        throw new errors_ToolError(`${path} --version did not name a Prometheus version (exit ${result.exitCode}): ${`${result.stderr}${result.stdout}`.trim().slice(0, 300)}`);
     }
     return version;
 }

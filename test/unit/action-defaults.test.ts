@@ -83,7 +83,7 @@ describe('action.yml defaults equal the zod input shapes\u2019 defaults', () => 
       // An action whose yaml has non-empty defaults must have had them compared (guards the loop).
       const nonEmpty = Object.values(meta.inputs ?? {}).filter((s) => s.default !== undefined && String(s.default) !== '').length;
       expect(compared).toBe(nonEmpty);
-    });
+    }, 60_000); // importing an action's whole entry point takes seconds on a busy machine
   }
 
   it('tells a differing default apart (the comparison can fail)', async () => {
