@@ -148,8 +148,8 @@ function parseImageDetails(details) {
     return { ok: false, problem: `field "details.${issue?.path.join('.') ?? ''}" ${issue?.message ?? 'is invalid'}` };
 }
 
-// EXTERNAL MODULE: ./src/core/evidence.ts
-var evidence = __webpack_require__(3014);
+// EXTERNAL MODULE: ./src/core/evidence.ts + 1 modules
+var evidence = __webpack_require__(7336);
 ;// CONCATENATED MODULE: ./src/core/release.ts
 
 
@@ -945,6 +945,8 @@ async function listReferrers(client, repository, digest, artifactType) {
 
 // EXTERNAL MODULE: ./src/core/files.ts
 var files = __webpack_require__(9928);
+// EXTERNAL MODULE: ./src/core/identifiers.ts
+var identifiers = __webpack_require__(3523);
 ;// CONCATENATED MODULE: ./src/core/bundle.ts
 /**
  * The evidence bundle (`release-safety/bundle@1`): every gate's record with its own sha256, the
@@ -957,8 +959,8 @@ var files = __webpack_require__(9928);
 
 
 
+
 const BUNDLE_SCHEMA = 'release-safety/bundle@1';
-const sha40 = schemas/* string */.YjP().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const bundle_digestSchema = schemas/* string */.YjP().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
 const bundleEntrySchema = schemas/* object */.Ikc({
     /** evidenceDigest(record): sha256 over the record's canonical JSON. */
@@ -967,9 +969,9 @@ const bundleEntrySchema = schemas/* object */.Ikc({
 });
 const bundleSchema = schemas/* object */.Ikc({
     schema: schemas/* literal */.euz(BUNDLE_SCHEMA),
-    repository: schemas/* string */.YjP().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    repository: identifiers/* repositorySchema */._L,
     /** The commit the change is about: the PR head SHA, never the test merge commit. */
-    commitSha: sha40,
+    commitSha: identifiers/* commitShaSchema */.jr,
     /** The image the records are about (the image gate's digest), when there is one. */
     digest: bundle_digestSchema.optional(),
     /** `repository@digest` of that image. */

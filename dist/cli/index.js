@@ -45,29 +45,128 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 3014:
+/***/ 7336:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   JH: () => (/* binding */ GATES),
-/* harmony export */   YB: () => (/* binding */ evidenceDigest),
-/* harmony export */   dj: () => (/* binding */ canonicalJson),
-/* harmony export */   fg: () => (/* binding */ sha256Hex),
-/* harmony export */   jU: () => (/* binding */ evidenceSchema),
-/* harmony export */   kw: () => (/* binding */ subjectFromContext),
-/* harmony export */   m$: () => (/* binding */ EVIDENCE_SCHEMA),
-/* harmony export */   nP: () => (/* binding */ writeEvidence),
-/* harmony export */   vf: () => (/* binding */ parseEvidence)
-/* harmony export */ });
-/* unused harmony exports MAX_STORED_FINDINGS, STATUSES, findingSchema, subjectSchema, toolSchema, capFindings, clamp, sanitiseFinding, recordOrError, readEvidence, readVerifiedEvidence */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8816);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4296);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m$: () => (/* binding */ EVIDENCE_SCHEMA),
+  JH: () => (/* binding */ GATES),
+  dj: () => (/* binding */ canonicalJson),
+  YB: () => (/* binding */ evidenceDigest),
+  jU: () => (/* binding */ evidenceSchema),
+  vf: () => (/* binding */ parseEvidence),
+  fg: () => (/* binding */ sha256Hex),
+  kw: () => (/* binding */ subjectFromContext),
+  nP: () => (/* binding */ writeEvidence)
+});
+
+// UNUSED EXPORTS: MAX_STORED_FINDINGS, STATUSES, capFindings, clamp, findingSchema, readEvidence, readVerifiedEvidence, recordOrError, sanitiseFinding, subjectSchema, toolSchema
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var schemas = __nccwpck_require__(8816);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+;// CONCATENATED MODULE: ./src/core/details-gates.ts
+/**
+ * The shape of the test and rules gates' `details`, and the check every reader and writer of a
+ * record applies (`parseEvidence`, `writeEvidence`, `recordOrError` in evidence.ts). A record is
+ * read from another job, so a `pass` whose details are missing or say otherwise than its metrics
+ * is not trusted. `error` and `skipped` records may carry no details at all (the entry point's
+ * error report and the pipeline's skip record have none), but what they carry must still fit.
+ * Extra fields are allowed (timings, fields a later version adds).
+ */
+
+const details_gates_text = schemas/* string */.YjP().max(1000);
+/** What the test gate records: the preset and folder it ran in, and npm's version for the node preset. */
+const testDetailsSchema = schemas/* object */.Ikc({
+    preset: schemas/* string */.YjP().min(1).max(100),
+    /** Repository-relative; '.' for the root. */
+    workingDirectory: details_gates_text,
+    npmVersion: schemas/* string */.YjP().max(200).optional(),
+})
+    .loose();
+const fireSchema = schemas/* object */.Ikc({ test: details_gates_text, evalTime: schemas/* string */.YjP().max(100), labels: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()), failed: schemas/* literal */.euz(true).optional() });
+const silentSchema = schemas/* object */.Ikc({ test: details_gates_text, evalTime: schemas/* string */.YjP().max(100), failed: schemas/* literal */.euz(true).optional() });
+/** One alerting rule and which rule tests show it firing (or staying silent). */
+const ruleAlertSchema = schemas/* object */.Ikc({
+    name: schemas/* string */.YjP().min(1).max(300),
+    severity: schemas/* string */.YjP().max(100),
+    file: details_gates_text,
+    line: schemas/* number */.aig().int().nonnegative(),
+    /** True when a passing test group shows it firing. */
+    tested: schemas/* boolean */.zMY(),
+    fires: schemas/* array */.YOg(fireSchema),
+    silent: schemas/* array */.YOg(silentSchema),
+});
+/** What the rules gate records: every alert with its test evidence, the files it read, each test group's outcome. */
+const rulesDetailsSchema = schemas/* object */.Ikc({
+    alerts: schemas/* array */.YOg(ruleAlertSchema),
+    ruleFiles: schemas/* array */.YOg(schemas/* object */.Ikc({ file: details_gates_text, kind: schemas/* enum */.k5n(['plain', 'prometheusrule']) })),
+    testFiles: schemas/* array */.YOg(details_gates_text),
+    testGroups: schemas/* array */.YOg(schemas/* object */.Ikc({ file: details_gates_text, group: schemas/* string */.YjP().max(1000).nullable(), status: schemas/* enum */.k5n(['pass', 'fail']) })),
+    /** 'changed': only the rule files the change touched were checked. */
+    scope: schemas/* enum */.k5n(['changed', 'all']),
+    /** Whether `promtool check rules` ran (it does not when no rule file could be read). */
+    checkRan: schemas/* boolean */.zMY(),
+})
+    .loose();
+const DETAILS_SCHEMAS = { test: testDetailsSchema, rules: rulesDetailsSchema };
+/** The first issue, named by its path under `details`. */
+function issueText(error) {
+    const issue = error.issues[0];
+    return `field "details${issue && issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}" ${issue?.message ?? 'is invalid'}`;
+}
+/** Metrics the rules record states twice (as counts and as the alert list) must agree. */
+function rulesCountsProblem(details, metrics) {
+    const tested = details.alerts.filter((a) => a.tested).length;
+    const pairs = [
+        ['alerts', details.alerts.length],
+        ['alertsTested', tested],
+        ['alertsUntested', details.alerts.length - tested],
+    ];
+    for (const [metric, counted] of pairs) {
+        const stated = metrics[metric];
+        if (stated !== undefined && stated !== counted)
+            return `metric ${metric} is ${stated}, but details.alerts lists ${counted}`;
+    }
+    return undefined;
+}
+/**
+ * Why a record's details cannot be trusted, or undefined when they fit its gate's schema. Gates
+ * without a schema here are not judged on their details by this function (the image details are
+ * checked by their readers through src/core/details.ts).
+ */
+function details_gates_gateDetailsProblem(record) {
+    const schema = DETAILS_SCHEMAS[record.gate];
+    if (schema === undefined)
+        return undefined;
+    const judged = record.status === 'pass' || record.status === 'fail';
+    if (!judged && Object.keys(record.details).length === 0)
+        return undefined;
+    const parsed = schema.safeParse(record.details);
+    if (!parsed.success)
+        return `the ${record.gate} record's details do not fit its schema: ${issueText(parsed.error)}`;
+    if (record.gate === 'rules') {
+        const counts = rulesCountsProblem(parsed.data, record.metrics);
+        if (counts)
+            return `the rules record contradicts itself: ${counts}`;
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./src/core/identifiers.ts
+var identifiers = __nccwpck_require__(3523);
+;// CONCATENATED MODULE: ./src/core/evidence.ts
+
+
 
 
 
@@ -78,49 +177,51 @@ const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 const MAX_STORED_FINDINGS = 100;
 const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
 const STATUSES = ['pass', 'fail', 'error', 'skipped'];
-const shaSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
-const findingSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
-    severity: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['error', 'warning', 'notice']),
-    message: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(2000),
-    file: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(1000).optional(),
-    line: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive().optional(),
-    endLine: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive().optional(),
-    column: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive().optional(),
-    rule: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(300).optional(),
-    commit: shaSchema.optional(),
-    fingerprint: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(1500).optional(),
+const findingSchema = schemas/* object */.Ikc({
+    severity: schemas/* enum */.k5n(['error', 'warning', 'notice']),
+    message: schemas/* string */.YjP().max(2000),
+    file: schemas/* string */.YjP().max(1000).optional(),
+    line: schemas/* number */.aig().int().positive().optional(),
+    endLine: schemas/* number */.aig().int().positive().optional(),
+    column: schemas/* number */.aig().int().positive().optional(),
+    rule: schemas/* string */.YjP().max(300).optional(),
+    commit: identifiers/* commitShaSchema */.jr.optional(),
+    fingerprint: schemas/* string */.YjP().max(1500).optional(),
 });
-const subjectSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
-    repository: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-    commitSha: shaSchema,
-    mergeSha: shaSchema.optional(),
-    baseSha: shaSchema.optional(),
-    ref: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(1000).optional(),
-    prNumber: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().positive().optional(),
-    eventName: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(100),
-    runId: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(40).optional(),
-    runAttempt: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(10).optional(),
-    runUrl: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().url().optional(),
+const subjectSchema = schemas/* object */.Ikc({
+    repository: identifiers/* repositorySchema */._L,
+    commitSha: identifiers/* commitShaSchema */.jr,
+    mergeSha: identifiers/* commitShaSchema */.jr.optional(),
+    baseSha: identifiers/* commitShaSchema */.jr.optional(),
+    ref: schemas/* string */.YjP().max(1000).optional(),
+    prNumber: schemas/* number */.aig().int().positive().optional(),
+    eventName: schemas/* string */.YjP().max(100),
+    runId: schemas/* string */.YjP().max(40).optional(),
+    runAttempt: schemas/* string */.YjP().max(10).optional(),
+    runUrl: schemas/* string */.YjP().url().optional(),
 });
-const toolSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
-    name: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().min(1).max(200),
-    version: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(200),
-    configSha256: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().regex(/^[0-9a-f]{64}$/).optional(),
+const toolSchema = schemas/* object */.Ikc({
+    name: schemas/* string */.YjP().min(1).max(200),
+    version: schemas/* string */.YjP().max(200),
+    configSha256: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/).optional(),
 });
-const evidenceSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
-    schema: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz(EVIDENCE_SCHEMA),
-    gate: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(GATES),
-    status: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(STATUSES),
-    summary: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().max(1000),
-    startedAt: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().datetime({ offset: true }),
-    durationMs: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().nonnegative(),
+const evidenceSchema = schemas/* object */.Ikc({
+    schema: schemas/* literal */.euz(EVIDENCE_SCHEMA),
+    gate: schemas/* enum */.k5n(GATES),
+    status: schemas/* enum */.k5n(STATUSES),
+    /** One line, shown as the step's verdict. */
+    summary: schemas/* string */.YjP().max(1000),
+    startedAt: schemas/* string */.YjP().datetime({ offset: true }),
+    durationMs: schemas/* number */.aig().int().nonnegative(),
     subject: subjectSchema,
     tool: toolSchema,
-    metrics: zod__WEBPACK_IMPORTED_MODULE_4__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().finite()),
-    findings: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(findingSchema).max(MAX_STORED_FINDINGS),
-    findingsTotal: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().nonnegative(),
+    metrics: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* number */.aig().finite()),
+    /** The first MAX_STORED_FINDINGS, errors first (capFindings); a gate reports them all, uncapped. */
+    findings: schemas/* array */.YOg(findingSchema).max(MAX_STORED_FINDINGS),
+    /** How many findings the gate reported, stored or not. */
+    findingsTotal: schemas/* number */.aig().int().nonnegative(),
     /** Gate-specific details (image digest, alert evidence, ...). */
-    details: zod__WEBPACK_IMPORTED_MODULE_4__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .unknown */ .L5J()),
+    details: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* unknown */.L5J()),
 });
 /** Keeps an optional untrusted string only when it fits the record's limit: a cut ref or run id would be a lie. */
 function within(value, max) {
@@ -133,7 +234,7 @@ function within(value, max) {
  */
 function subjectFromContext(ctx) {
     const runId = within(ctx.runId, 40);
-    const runUrl = runId && ctx.runUrl && ctx.runUrl.length <= 2000 && zod__WEBPACK_IMPORTED_MODULE_4__/* .url */ .OZ5().safeParse(ctx.runUrl).success ? ctx.runUrl : undefined;
+    const runUrl = runId && ctx.runUrl && ctx.runUrl.length <= 2000 && schemas/* url */.OZ5().safeParse(ctx.runUrl).success ? ctx.runUrl : undefined;
     const ref = within(ctx.ref, 1000);
     const runAttempt = within(ctx.runAttempt, 10);
     return {
@@ -177,7 +278,7 @@ function sanitiseFinding(f) {
         out.column = f.column;
     if (typeof f.rule === 'string')
         out.rule = clamp(f.rule, 300);
-    if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit))
+    if (isCommitSha(f.commit))
         out.commit = f.commit;
     if (typeof f.fingerprint === 'string')
         out.fingerprint = clamp(f.fingerprint, 1500);
@@ -190,20 +291,37 @@ const clampFinding = (/* unused pure expression or super */ null && (sanitiseFin
  */
 function recordOrError(evidence) {
     const checked = evidenceSchema.safeParse(evidence);
-    if (checked.success)
+    const problem = checked.success ? gateDetailsProblem(checked.data) : schemaProblem(checked.error);
+    if (checked.success && problem === undefined)
         return checked.data;
-    const issue = checked.error.issues[0];
-    const field = issue?.path.join('.') || '(root)';
     return evidenceSchema.parse({
         ...evidence,
         status: 'error',
-        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
+        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (${problem}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
         tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
         metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
         findings: [],
         findingsTotal: evidence.findingsTotal,
         details: {},
     });
+}
+/** The first schema issue, named by its field. */
+function schemaProblem(error) {
+    const issue = error.issues[0];
+    return `field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? 'invalid'}`;
+}
+/**
+ * A record as readers accept it: the record schema, then its gate's details schema
+ * (src/core/details-gates.ts). Throws a ConfigurationError naming the source and the field.
+ */
+function checkedRecord(data, source) {
+    const result = evidenceSchema.safeParse(data);
+    if (!result.success)
+        throw new errors/* ConfigurationError */.j1(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
+    const details = details_gates_gateDetailsProblem(result.data);
+    if (details)
+        throw new errors/* ConfigurationError */.j1(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${details}`);
+    return result.data;
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -220,18 +338,18 @@ function canonicalJson(value) {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 function sha256Hex(data) {
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
 }
 function evidenceDigest(evidence) {
     return `sha256:${sha256Hex(canonicalJson(evidence))}`;
 }
 /** Validates before writing, so a gate can never emit a record that readers would reject. */
 function writeEvidence(path, evidence) {
-    const checked = evidenceSchema.parse(evidence);
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.dirname)(path), { recursive: true });
+    const checked = checkedRecord(evidence, path);
+    (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(tmp, path);
+    (0,external_node_fs_.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
+    (0,external_node_fs_.renameSync)(tmp, path);
     return evidenceDigest(checked);
 }
 /** Reads a record produced by another job: untrusted, so every field is validated. */
@@ -241,14 +359,9 @@ function parseEvidence(text, source) {
         data = JSON.parse(text);
     }
     catch {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigurationError */ .j1(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
+        throw new errors/* ConfigurationError */.j1(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
     }
-    const result = evidenceSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigurationError */ .j1(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
+    return checkedRecord(data, source);
 }
 function readEvidence(path) {
     let text;
@@ -385,6 +498,58 @@ async function sha256OfFile(path) {
     await pipeline(createReadStream(path), hash);
     return hash.digest('hex');
 }
+
+
+/***/ }),
+
+/***/ 3523:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FZ: () => (/* binding */ commitShaAnyCaseSchema),
+/* harmony export */   Z6: () => (/* binding */ isRepository),
+/* harmony export */   _L: () => (/* binding */ repositorySchema),
+/* harmony export */   hp: () => (/* binding */ isZeroSha),
+/* harmony export */   jr: () => (/* binding */ commitShaSchema)
+/* harmony export */ });
+/* unused harmony exports COMMIT_SHA_FORM, REPOSITORY_FORM, isCommitSha, isCommitShaAnyCase */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8816);
+/**
+ * The identifiers every part of the suite checks, defined once: a git commit SHA and a GitHub
+ * `owner/name`. Records, bundles, the runner context and the event payloads all validate through
+ * these, so "a SHA" means the same thing wherever a value is read.
+ */
+
+/** A full commit SHA as git and the API print it: 40 lower-case hex characters. */
+const COMMIT_SHA = /^[0-9a-f]{40}$/;
+/** The all-zero SHA git and GitHub use for "no commit" (a branch created or deleted). */
+const ZERO_SHA = /^0{40}$/;
+/**
+ * `owner/name` as GitHub allows it: letters, digits, `_`, `.`, `-` on each side of one slash.
+ * (Owners are stricter than this on github.com; the looser form keeps GHES and tests working and
+ * still refuses anything with a second slash, a space or a shell character.)
+ */
+const REPOSITORY = /^[\w.-]+\/[\w.-]+$/;
+const COMMIT_SHA_FORM = 'a lower-case 40-character hex SHA';
+const REPOSITORY_FORM = 'owner/name';
+function isCommitSha(value) {
+    return typeof value === 'string' && COMMIT_SHA.test(value);
+}
+/** A 40-character hex SHA in either case (the runner's GITHUB_SHA and webhook payloads are not promised lower case). */
+function isCommitShaAnyCase(value) {
+    return typeof value === 'string' && COMMIT_SHA.test(value.toLowerCase());
+}
+function isZeroSha(value) {
+    return ZERO_SHA.test(value);
+}
+function isRepository(value) {
+    return typeof value === 'string' && REPOSITORY.test(value);
+}
+/** A stored commit SHA (records, bundles): lower case only, so equal commits are equal strings. */
+const commitShaSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(COMMIT_SHA, COMMIT_SHA_FORM);
+/** A commit SHA read from the runner (env, event payload): either case accepted. */
+const commitShaAnyCaseSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().refine(isCommitShaAnyCase, 'a 40-character hex commit SHA');
+const repositorySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(REPOSITORY, REPOSITORY_FORM);
 
 
 /***/ }),
@@ -18744,7 +18909,10 @@ var cli_schemas = __nccwpck_require__(8816);
 var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/files.ts
 var files = __nccwpck_require__(9928);
+// EXTERNAL MODULE: ./src/core/identifiers.ts
+var identifiers = __nccwpck_require__(3523);
 ;// CONCATENATED MODULE: ./src/core/context.ts
+
 
 
 
@@ -18758,8 +18926,7 @@ const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
     'workflow_run',
     'schedule',
 ]));
-const sha = cli_schemas/* string */.YjP().regex(/^[0-9a-f]{40}$/i, 'a 40-character hex commit SHA');
-const ZERO_SHA = /^0{40}$/;
+const sha = identifiers/* commitShaAnyCaseSchema */.FZ;
 const repoRef = cli_schemas/* object */.Ikc({ full_name: cli_schemas/* string */.YjP() }).passthrough().nullable().optional();
 const pullRequestPayload = cli_schemas/* object */.Ikc({
     number: cli_schemas/* number */.aig().int().positive(),
@@ -18830,7 +18997,7 @@ function readEventPayload(path) {
 function buildContext(env) {
     const eventName = env.GITHUB_EVENT_NAME || 'workflow_dispatch';
     const repository = requireEnv(env, 'GITHUB_REPOSITORY', 'owner/name');
-    if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+    if (!(0,identifiers/* isRepository */.Z6)(repository)) {
         throw new errors/* ConfigurationError */.j1(`GITHUB_REPOSITORY "${repository}" is not of the form owner/name`);
     }
     const githubSha = requireEnv(env, 'GITHUB_SHA', 'a 40-character commit SHA');
@@ -18876,11 +19043,11 @@ function buildContext(env) {
         case 'push': {
             const p = parsePayload(pushPayload, payload, eventName, where);
             ctx.headSha = p.after.toLowerCase();
-            if (!ZERO_SHA.test(p.before))
+            if (!(0,identifiers/* isZeroSha */.hp)(p.before))
                 ctx.baseSha = p.before.toLowerCase();
             ctx.ref = p.ref;
             ctx.forced = p.forced ?? false;
-            ctx.created = p.created ?? ZERO_SHA.test(p.before);
+            ctx.created = p.created ?? (0,identifiers/* isZeroSha */.hp)(p.before);
             ctx.defaultBranch = p.repository?.default_branch;
             break;
         }
@@ -19195,8 +19362,8 @@ function renderResultTable(result, form) {
     return ['release-safety pipeline:', ...lines, `verdict: ${result.verdict}${result.digest ? `  digest: ${result.digest}` : ''}`, ...attestation].join('\n');
 }
 
-// EXTERNAL MODULE: ./src/core/evidence.ts
-var evidence = __nccwpck_require__(3014);
+// EXTERNAL MODULE: ./src/core/evidence.ts + 1 modules
+var evidence = __nccwpck_require__(7336);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:crypto"

@@ -41210,18 +41210,145 @@ function errorMessage(error) {
     return String(error);
 }
 
+;// CONCATENATED MODULE: ./src/core/details-gates.ts
+/**
+ * The shape of the test and rules gates' `details`, and the check every reader and writer of a
+ * record applies (`parseEvidence`, `writeEvidence`, `recordOrError` in evidence.ts). A record is
+ * read from another job, so a `pass` whose details are missing or say otherwise than its metrics
+ * is not trusted. `error` and `skipped` records may carry no details at all (the entry point's
+ * error report and the pipeline's skip record have none), but what they carry must still fit.
+ * Extra fields are allowed (timings, fields a later version adds).
+ */
+
+const details_gates_text = schemas_string().max(1000);
+/** What the test gate records: the preset and folder it ran in, and npm's version for the node preset. */
+const testDetailsSchema = object({
+    preset: schemas_string().min(1).max(100),
+    /** Repository-relative; '.' for the root. */
+    workingDirectory: details_gates_text,
+    npmVersion: schemas_string().max(200).optional(),
+})
+    .loose();
+const fireSchema = object({ test: details_gates_text, evalTime: schemas_string().max(100), labels: record(schemas_string(), schemas_string()), failed: literal(true).optional() });
+const silentSchema = object({ test: details_gates_text, evalTime: schemas_string().max(100), failed: literal(true).optional() });
+/** One alerting rule and which rule tests show it firing (or staying silent). */
+const ruleAlertSchema = object({
+    name: schemas_string().min(1).max(300),
+    severity: schemas_string().max(100),
+    file: details_gates_text,
+    line: schemas_number().int().nonnegative(),
+    /** True when a passing test group shows it firing. */
+    tested: schemas_boolean(),
+    fires: array(fireSchema),
+    silent: array(silentSchema),
+});
+/** What the rules gate records: every alert with its test evidence, the files it read, each test group's outcome. */
+const rulesDetailsSchema = object({
+    alerts: array(ruleAlertSchema),
+    ruleFiles: array(object({ file: details_gates_text, kind: schemas_enum(['plain', 'prometheusrule']) })),
+    testFiles: array(details_gates_text),
+    testGroups: array(object({ file: details_gates_text, group: schemas_string().max(1000).nullable(), status: schemas_enum(['pass', 'fail']) })),
+    /** 'changed': only the rule files the change touched were checked. */
+    scope: schemas_enum(['changed', 'all']),
+    /** Whether `promtool check rules` ran (it does not when no rule file could be read). */
+    checkRan: schemas_boolean(),
+})
+    .loose();
+const DETAILS_SCHEMAS = { test: testDetailsSchema, rules: rulesDetailsSchema };
+/** The first issue, named by its path under `details`. */
+function issueText(error) {
+    const issue = error.issues[0];
+    return `field "details${issue && issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}" ${issue?.message ?? 'is invalid'}`;
+}
+/** Metrics the rules record states twice (as counts and as the alert list) must agree. */
+function rulesCountsProblem(details, metrics) {
+    const tested = details.alerts.filter((a) => a.tested).length;
+    const pairs = [
+        ['alerts', details.alerts.length],
+        ['alertsTested', tested],
+        ['alertsUntested', details.alerts.length - tested],
+    ];
+    for (const [metric, counted] of pairs) {
+        const stated = metrics[metric];
+        if (stated !== undefined && stated !== counted)
+            return `metric ${metric} is ${stated}, but details.alerts lists ${counted}`;
+    }
+    return undefined;
+}
+/**
+ * Why a record's details cannot be trusted, or undefined when they fit its gate's schema. Gates
+ * without a schema here are not judged on their details by this function (the image details are
+ * checked by their readers through src/core/details.ts).
+ */
+function gateDetailsProblem(record) {
+    const schema = DETAILS_SCHEMAS[record.gate];
+    if (schema === undefined)
+        return undefined;
+    const judged = record.status === 'pass' || record.status === 'fail';
+    if (!judged && Object.keys(record.details).length === 0)
+        return undefined;
+    const parsed = schema.safeParse(record.details);
+    if (!parsed.success)
+        return `the ${record.gate} record's details do not fit its schema: ${issueText(parsed.error)}`;
+    if (record.gate === 'rules') {
+        const counts = rulesCountsProblem(parsed.data, record.metrics);
+        if (counts)
+            return `the rules record contradicts itself: ${counts}`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/identifiers.ts
+/**
+ * The identifiers every part of the suite checks, defined once: a git commit SHA and a GitHub
+ * `owner/name`. Records, bundles, the runner context and the event payloads all validate through
+ * these, so "a SHA" means the same thing wherever a value is read.
+ */
+
+/** A full commit SHA as git and the API print it: 40 lower-case hex characters. */
+const COMMIT_SHA = /^[0-9a-f]{40}$/;
+/** The all-zero SHA git and GitHub use for "no commit" (a branch created or deleted). */
+const ZERO_SHA = /^0{40}$/;
+/**
+ * `owner/name` as GitHub allows it: letters, digits, `_`, `.`, `-` on each side of one slash.
+ * (Owners are stricter than this on github.com; the looser form keeps GHES and tests working and
+ * still refuses anything with a second slash, a space or a shell character.)
+ */
+const REPOSITORY = /^[\w.-]+\/[\w.-]+$/;
+const COMMIT_SHA_FORM = 'a lower-case 40-character hex SHA';
+const REPOSITORY_FORM = 'owner/name';
+function isCommitSha(value) {
+    return typeof value === 'string' && COMMIT_SHA.test(value);
+}
+/** A 40-character hex SHA in either case (the runner's GITHUB_SHA and webhook payloads are not promised lower case). */
+function isCommitShaAnyCase(value) {
+    return typeof value === 'string' && COMMIT_SHA.test(value.toLowerCase());
+}
+function isZeroSha(value) {
+    return ZERO_SHA.test(value);
+}
+function isRepository(value) {
+    return typeof value === 'string' && REPOSITORY.test(value);
+}
+/** A stored commit SHA (records, bundles): lower case only, so equal commits are equal strings. */
+const commitShaSchema = schemas_string().regex(COMMIT_SHA, COMMIT_SHA_FORM);
+/** A commit SHA read from the runner (env, event payload): either case accepted. */
+const commitShaAnyCaseSchema = schemas_string().refine(isCommitShaAnyCase, 'a 40-character hex commit SHA');
+const repositorySchema = schemas_string().regex(REPOSITORY, REPOSITORY_FORM);
+
 ;// CONCATENATED MODULE: ./src/core/evidence.ts
 
 
 
 
 
-const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+
+
+const evidence_EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
-const evidence_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
+const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
 const STATUSES = ['pass', 'fail', 'error', 'skipped'];
-const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const findingSchema = object({
     severity: schemas_enum(['error', 'warning', 'notice']),
     message: schemas_string().max(2000),
@@ -41230,14 +41357,14 @@ const findingSchema = object({
     endLine: schemas_number().int().positive().optional(),
     column: schemas_number().int().positive().optional(),
     rule: schemas_string().max(300).optional(),
-    commit: shaSchema.optional(),
+    commit: commitShaSchema.optional(),
     fingerprint: schemas_string().max(1500).optional(),
 });
 const subjectSchema = object({
-    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-    commitSha: shaSchema,
-    mergeSha: shaSchema.optional(),
-    baseSha: shaSchema.optional(),
+    repository: repositorySchema,
+    commitSha: commitShaSchema,
+    mergeSha: commitShaSchema.optional(),
+    baseSha: commitShaSchema.optional(),
     ref: schemas_string().max(1000).optional(),
     prNumber: schemas_number().int().positive().optional(),
     eventName: schemas_string().max(100),
@@ -41251,16 +41378,19 @@ const toolSchema = object({
     configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 const evidenceSchema = object({
-    schema: literal(EVIDENCE_SCHEMA),
-    gate: schemas_enum(evidence_GATES),
+    schema: literal(evidence_EVIDENCE_SCHEMA),
+    gate: schemas_enum(GATES),
     status: schemas_enum(STATUSES),
+    /** One line, shown as the step's verdict. */
     summary: schemas_string().max(1000),
     startedAt: schemas_string().datetime({ offset: true }),
     durationMs: schemas_number().int().nonnegative(),
     subject: subjectSchema,
     tool: toolSchema,
     metrics: record(schemas_string(), schemas_number().finite()),
+    /** The first MAX_STORED_FINDINGS, errors first (capFindings); a gate reports them all, uncapped. */
     findings: array(findingSchema).max(MAX_STORED_FINDINGS),
+    /** How many findings the gate reported, stored or not. */
     findingsTotal: schemas_number().int().nonnegative(),
     /** Gate-specific details (image digest, alert evidence, ...). */
     details: record(schemas_string(), unknown()),
@@ -41293,7 +41423,7 @@ function subjectFromContext(ctx) {
     };
 }
 /** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
-function capFindings(findings) {
+function evidence_capFindings(findings) {
     const rank = { error: 0, warning: 1, notice: 2 };
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
@@ -41320,7 +41450,7 @@ function sanitiseFinding(f) {
         out.column = f.column;
     if (typeof f.rule === 'string')
         out.rule = clamp(f.rule, 300);
-    if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit))
+    if (isCommitSha(f.commit))
         out.commit = f.commit;
     if (typeof f.fingerprint === 'string')
         out.fingerprint = clamp(f.fingerprint, 1500);
@@ -41333,14 +41463,13 @@ const clampFinding = sanitiseFinding;
  */
 function recordOrError(evidence) {
     const checked = evidenceSchema.safeParse(evidence);
-    if (checked.success)
+    const problem = checked.success ? gateDetailsProblem(checked.data) : schemaProblem(checked.error);
+    if (checked.success && problem === undefined)
         return checked.data;
-    const issue = checked.error.issues[0];
-    const field = issue?.path.join('.') || '(root)';
     return evidenceSchema.parse({
         ...evidence,
         status: 'error',
-        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
+        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (${problem}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
         tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
         metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
         findings: [],
@@ -41348,34 +41477,52 @@ function recordOrError(evidence) {
         details: {},
     });
 }
+/** The first schema issue, named by its field. */
+function schemaProblem(error) {
+    const issue = error.issues[0];
+    return `field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? 'invalid'}`;
+}
+/**
+ * A record as readers accept it: the record schema, then its gate's details schema
+ * (src/core/details-gates.ts). Throws a ConfigurationError naming the source and the field.
+ */
+function checkedRecord(data, source) {
+    const result = evidenceSchema.safeParse(data);
+    if (!result.success)
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
+    const details = gateDetailsProblem(result.data);
+    if (details)
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${details}`);
+    return result.data;
+}
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
-function evidence_canonicalJson(value) {
+function canonicalJson(value) {
     if (value === null || typeof value !== 'object') {
         if (typeof value === 'number' && !Number.isFinite(value))
             throw new TypeError('canonicalJson: non-finite number');
         return JSON.stringify(value) ?? 'null';
     }
     if (Array.isArray(value))
-        return `[${value.map((v) => (v === undefined ? 'null' : evidence_canonicalJson(v))).join(',')}]`;
+        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
     const entries = Object.entries(value)
         .filter(([, v]) => v !== undefined)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${evidence_canonicalJson(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
-function evidence_sha256Hex(data) {
+function sha256Hex(data) {
     return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
 }
-function evidence_evidenceDigest(evidence) {
-    return `sha256:${evidence_sha256Hex(evidence_canonicalJson(evidence))}`;
+function evidenceDigest(evidence) {
+    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
 }
 /** Validates before writing, so a gate can never emit a record that readers would reject. */
 function writeEvidence(path, evidence) {
-    const checked = evidenceSchema.parse(evidence);
+    const checked = checkedRecord(evidence, path);
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
     (0,external_node_fs_namespaceObject.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
     (0,external_node_fs_namespaceObject.renameSync)(tmp, path);
-    return evidence_evidenceDigest(checked);
+    return evidenceDigest(checked);
 }
 /** Reads a record produced by another job: untrusted, so every field is validated. */
 function parseEvidence(text, source) {
@@ -41384,14 +41531,9 @@ function parseEvidence(text, source) {
         data = JSON.parse(text);
     }
     catch {
-        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
+        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${evidence_EVIDENCE_SCHEMA} record`);
     }
-    const result = evidenceSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
+    return checkedRecord(data, source);
 }
 function readEvidence(path) {
     let text;
@@ -41409,7 +41551,7 @@ function readEvidence(path) {
  */
 function readVerifiedEvidence(path, expectedSha256) {
     const evidence = readEvidence(path);
-    const actual = evidence_evidenceDigest(evidence);
+    const actual = evidenceDigest(evidence);
     if (actual !== expectedSha256) {
         throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
     }
@@ -41456,26 +41598,6 @@ function emitAnnotations(findings, sink, title) {
     return { shown, total: findings.length };
 }
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: ./src/core/ansi.ts
-
-/**
- * Other control characters: C0 except tab, line feed and carriage return, DEL, and C1. Node's
- * stripper removes whole escape sequences (CSI colours, OSC hyperlinks, charset shifts) but leaves
- * a lone or unknown-form ESC behind; none of these belong in a summary, an annotation or a record.
- */
-// eslint-disable-next-line no-control-regex
-const LEFTOVER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-/**
- * Tool output as text people read: colour and cursor escapes (a runner run with FORCE_COLOR=1)
- * removed. Node's util.stripVTControlCharacters does the sequence matching; only the stray
- * control characters it leaves are removed here.
- */
-function stripAnsi(text) {
-    return (0,external_node_util_.stripVTControlCharacters)(text).replace(LEFTOVER_CONTROLS, '');
-}
-
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/core/hash.ts
@@ -41492,7 +41614,7 @@ function sha256Digest(data) {
 }
 /** For small files (configs, records); large ones (archives) go through sha256OfFile. */
 function hash_sha256FileSync(path) {
-    return hash_sha256Hex((0,external_node_fs_namespaceObject.readFileSync)(path));
+    return hash_sha256Hex(readFileSync(path));
 }
 /** Streams the file, so a tool archive of any size is hashed in constant memory. */
 async function sha256OfFile(path) {
@@ -41547,7 +41669,7 @@ function findProjectBin(name, from, workspace) {
     }
 }
 /** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
-function files_readTextOrConfigurationError(path, what) {
+function readTextOrConfigurationError(path, what) {
     try {
         return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
     }
@@ -41557,6 +41679,7 @@ function files_readTextOrConfigurationError(path, what) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/context.ts
+
 
 
 
@@ -41570,8 +41693,7 @@ const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
     'workflow_run',
     'schedule',
 ]));
-const sha = schemas_string().regex(/^[0-9a-f]{40}$/i, 'a 40-character hex commit SHA');
-const ZERO_SHA = /^0{40}$/;
+const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
     number: schemas_number().int().positive(),
@@ -41630,7 +41752,7 @@ function parsePayload(schema, payload, eventName, path) {
 function readEventPayload(path) {
     if (!path)
         return {};
-    const text = files_readTextOrConfigurationError(path, `GITHUB_EVENT_PATH ${path}`);
+    const text = readTextOrConfigurationError(path, `GITHUB_EVENT_PATH ${path}`);
     try {
         return JSON.parse(text);
     }
@@ -41642,7 +41764,7 @@ function readEventPayload(path) {
 function buildContext(env) {
     const eventName = env.GITHUB_EVENT_NAME || 'workflow_dispatch';
     const repository = requireEnv(env, 'GITHUB_REPOSITORY', 'owner/name');
-    if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+    if (!isRepository(repository)) {
         throw new errors_ConfigurationError(`GITHUB_REPOSITORY "${repository}" is not of the form owner/name`);
     }
     const githubSha = requireEnv(env, 'GITHUB_SHA', 'a 40-character commit SHA');
@@ -41688,11 +41810,11 @@ function buildContext(env) {
         case 'push': {
             const p = parsePayload(pushPayload, payload, eventName, where);
             ctx.headSha = p.after.toLowerCase();
-            if (!ZERO_SHA.test(p.before))
+            if (!isZeroSha(p.before))
                 ctx.baseSha = p.before.toLowerCase();
             ctx.ref = p.ref;
             ctx.forced = p.forced ?? false;
-            ctx.created = p.created ?? ZERO_SHA.test(p.before);
+            ctx.created = p.created ?? isZeroSha(p.before);
             ctx.defaultBranch = p.repository?.default_branch;
             break;
         }
@@ -41761,11 +41883,8 @@ class TailBuffer {
             this.truncated = true;
         }
     }
-    bytes() {
-        return Buffer.concat(this.chunks);
-    }
     toString() {
-        return this.bytes().toString('utf8');
+        return Buffer.concat(this.chunks).toString('utf8');
     }
 }
 /** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
@@ -41861,7 +41980,6 @@ function execTool(command, args, options) {
                 stderr: err.toString(),
                 truncated: out.truncated || err.truncated,
                 durationMs: Date.now() - started,
-                ...(options.keepStdoutBytes ? { stdoutBytes: out.bytes() } : {}),
             });
         };
         // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every
@@ -41985,42 +42103,6 @@ function splitCommandLine(line) {
         args.push(current);
     return args;
 }
-/** Shell operators a command input may not hold outside quotes: without a shell they would be plain arguments. */
-const SHELL_OPERATORS = ['&&', '||', '$(', '|', ';', '>', '<', '`'];
-/**
- * The first shell operator in a command line that a shell would act on, under the quoting rules
- * of splitCommandLine: outside quotes any of SHELL_OPERATORS; inside double quotes `$(` and
- * backticks (a shell substitutes those there too); nothing inside single quotes or after a
- * backslash (`find . -exec rm {} \;` holds no operator). Undefined when there is none.
- */
-function findShellOperator(line) {
-    let quote = null;
-    for (let i = 0; i < line.length; i++) {
-        const ch = line[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = null;
-        }
-        else if (ch === '\\') {
-            i++;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = null;
-            else if (ch === '`' || line.startsWith('$(', i))
-                return ch === '`' ? '`' : '$(';
-        }
-        else if (ch === "'" || ch === '"') {
-            quote = ch;
-        }
-        else {
-            const operator = SHELL_OPERATORS.find((op) => line.startsWith(op, i));
-            if (operator)
-                return operator;
-        }
-    }
-    return undefined;
-}
 
 ;// CONCATENATED MODULE: ./src/core/inputs.ts
 
@@ -42095,27 +42177,14 @@ function listInput(defaultValue = [], separators = /[\n,]/) {
             .filter((s) => s !== '');
     });
 }
-/**
- * A command-line input split into an argument vector (quotes honoured, no shell). Shell operators
- * are refused: run without a shell, `npm ci && npm test` would start npm with `&&` as an argument,
- * which is not what was asked for.
- */
+/** A command-line input split into an argument vector (quotes honoured, no shell). */
 function parseCommandInput(value, input = 'command') {
-    const operator = findShellOperator(value);
-    if (operator !== undefined) {
-        throw new errors_ConfigurationError(`input "${input}" contains the shell operator ${JSON.stringify(operator)}, but the command runs without a shell (split into arguments, quotes honoured): ` +
-            `write it as one program with its arguments, or run a shell yourself, e.g. ${input}: bash -c '${clampExample(value)}', or put the steps in a script and name the script`);
-    }
     try {
         return splitCommandLine(value);
     }
     catch (error) {
         throw new errors_ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
     }
-}
-/** The user's own command inside the bash -c example, when it is short and has no single quote to escape. */
-function clampExample(value) {
-    return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }
 
 ;// CONCATENATED MODULE: ./src/core/log.ts
@@ -42302,62 +42371,11 @@ const STATUS_ICON = {
     skipped: '⏭️',
 };
 
-;// CONCATENATED MODULE: ./src/core/labels.ts
-/**
- * How records are shown to people: metric keys as words, file locations as links to the file and
- * line at the commit judged. Used by the job summaries, the gates' own sections and the PR comment,
- * so a key reads the same everywhere.
- */
-
-/** Units a metric key may end in, shown in brackets after the words: `buildMs` -> `build (ms)`. */
-const UNITS = { ms: 'ms', bytes: 'bytes', seconds: 's' };
-/**
- * A metric key as words: `commitsScanned` -> `commits scanned`, `files_checked` -> `files checked`,
- * `sizeBytes` -> `size (bytes)`. Runs of capitals stay one word (`CVSS`), digits stay with theirs.
- */
-function metricLabel(key) {
-    const words = key
-        .replace(/[_-]+/g, ' ')
-        .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-        .split(/\s+/)
-        .filter((w) => w !== '')
-        .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w));
-    const last = words.at(-1)?.toLowerCase();
-    if (words.length > 1 && last !== undefined && UNITS[last])
-        return `${words.slice(0, -1).join(' ')} (${UNITS[last]})`;
-    return words.join(' ') || key;
-}
-/** A plain repository-relative path (no absolute path, no `.`/`..` segment, no control character) can become a link. */
-function isPlainRelativePath(file) {
-    const parts = file.split('/');
-    return !file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...file].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
-}
-/** The URL of a file (and line) at the commit, or undefined when the path cannot be one. */
-function sourceUrl(links, file, line) {
-    if (!isPlainRelativePath(file) || !/^[0-9a-f]{40}$/.test(links.sha) || !/^[\w.-]+\/[\w.-]+$/.test(links.repository))
-        return undefined;
-    const path = file.split('/').map(encodeURIComponent).join('/');
-    return `${links.serverUrl.replace(/\/+$/, '')}/${links.repository}/blob/${links.sha}/${path}${line ? `#L${line}` : ''}`;
-}
-/**
- * `file:line` as a link to that line at the commit when one can be made, else as code. `shown` is
- * the text shown (callers clamp long paths); the URL always carries the full path.
- */
-function sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` : ''}`) {
-    const url = links ? sourceUrl(links, file, line) : undefined;
-    return url ? markdown_link(shown, url) : code(shown);
-}
-
 ;// CONCATENATED MODULE: ./src/core/summary.ts
 
-
 const SUMMARY_FINDINGS = 30;
-/**
- * The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). With
- * `links`, finding locations link to the file and line at the commit judged.
- */
-function renderGateSummary(evidence, annotations, sections, links) {
+/** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
+function renderGateSummary(evidence, annotations, sections) {
     const lines = [];
     lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${md(evidence.gate)}: ${md(evidence.status)}`);
     lines.push('');
@@ -42374,12 +42392,12 @@ function renderGateSummary(evidence, annotations, sections, links) {
     if (s.prNumber)
         facts.push(['pull request', `#${s.prNumber}`]);
     if (s.runUrl)
-        facts.push(['workflow run', markdown_link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
-    lines.push(table(['run', 'value'], facts));
+        facts.push(['run', markdown_link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
+    lines.push(table(['', ''], facts));
     lines.push('');
     const metrics = Object.entries(evidence.metrics);
     if (metrics.length > 0) {
-        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(metricLabel(k)), md(v)])));
+        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(k), md(v)])));
         lines.push('');
     }
     for (const section of sections) {
@@ -42388,7 +42406,7 @@ function renderGateSummary(evidence, annotations, sections, links) {
     if (evidence.findingsTotal > 0) {
         const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
             md(f.severity),
-            f.file ? sourceLocation(links, f.file, f.line) : '',
+            f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
             f.rule ? md(f.rule) : '',
             md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
         ]);
@@ -42417,60 +42435,14 @@ function renderGateSummary(evidence, annotations, sections, links) {
 
 
 
-
 /** Inputs every gate action has, spread into each action's schema. */
 const commonGateInputs = {
     'evidence-dir': stringInput(''),
 };
-/**
- * Report-only first runs: `mode: warn` leaves a failing verdict in the record, the outputs and the
- * summary, but the step does not fail. A gate that could not judge (`error`) still fails the step,
- * so a broken setup is never taken for a report.
- */
-const GATE_MODES = ['block', 'warn'];
-const modeInput = { mode: enumInput(GATE_MODES, 'block') };
-function isReportOnly(inputs) {
-    return typeof inputs === 'object' && inputs !== null && inputs.mode === 'warn';
-}
-const REPORT_ONLY_NOTE = '> **Report-only** (`mode: warn`): this gate judged the change `fail`, and the evidence record says so, but the step does not fail. Set `mode: block` (the default) to make it blocking.';
 function evidenceDirFrom(raw, env, workspace) {
     if (raw !== '')
         return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(workspace, raw);
     return (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'release-safety', 'evidence');
-}
-/**
- * The context an error record is written under when the event payload itself is unreadable: the
- * commit the runner checked out (GITHUB_SHA) and the repository, when both are well formed. Without
- * them no honest subject exists and no record is written (the step still fails and says why).
- */
-function fallbackContext(env) {
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    const sha = (env.GITHUB_SHA ?? '').toLowerCase();
-    if (!/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^[0-9a-f]{40}$/.test(sha))
-        return undefined;
-    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
-    return {
-        eventName: env.GITHUB_EVENT_NAME || 'workflow_dispatch',
-        repository,
-        serverUrl,
-        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
-        headSha: sha,
-        ref: env.GITHUB_REF || '',
-        isFork: false,
-        workspace: env.GITHUB_WORKSPACE || process.cwd(),
-        runnerTemp: env.RUNNER_TEMP || '',
-        toolCache: env.RUNNER_TOOL_CACHE || '',
-    };
-}
-/** Tool text made readable everywhere it is shown: colour and cursor escapes removed, the verdict on one line. */
-function readableReport(report) {
-    return {
-        ...report,
-        // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-        summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
-        findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
-        summarySections: report.summarySections.map(stripAnsi),
-    };
 }
 /** A report for a gate that could not judge: the record still exists and says why. */
 function errorReport(gate, message, startedAt, durationMs) {
@@ -42500,29 +42472,14 @@ async function runGateAction(spec, env = process.env) {
     let report;
     let evidenceDir;
     let failure;
-    let reportOnly = false;
     try {
-        // The context and the record's place come first: a bad input is still answered with an
-        // `error` record where downstream jobs look for it (evidence-dir, or its default).
-        const rawEvidenceDir = 'evidence-dir' in spec.shape ? (readRawInputs(['evidence-dir'], env)['evidence-dir'] ?? '') : '';
-        try {
-            ctx = buildContext(env);
-        }
-        catch (error) {
-            ctx = fallbackContext(env);
-            throw error;
-        }
-        finally {
-            if (ctx)
-                evidenceDir = evidenceDirFrom(rawEvidenceDir, env, ctx.workspace);
-        }
         const inputs = parseInputs(spec.shape, env);
-        reportOnly = isReportOnly(inputs);
+        ctx = buildContext(env);
+        evidenceDir = evidenceDirFrom(String(inputs['evidence-dir'] ?? ''), env, ctx.workspace);
         const runtime = {
             log,
             tempDir: ctx.runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(),
             workspace: ctx.workspace,
-            links: { serverUrl: ctx.serverUrl, repository: ctx.repository, sha: ctx.headSha },
         };
         report = await spec.execute(inputs, ctx, runtime);
     }
@@ -42537,16 +42494,17 @@ async function runGateAction(spec, env = process.env) {
         }
         report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
     }
-    report = readableReport(report);
+    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
     let summary = '';
     try {
         let evidencePath = '';
         let evidenceSha = '';
         let annotations = { shown: 0, total: 0 };
         if (ctx && evidenceDir) {
-            const { findings, findingsTotal } = capFindings(report.findings);
+            const { findings, findingsTotal } = evidence_capFindings(report.findings);
             const evidence = recordOrError({
-                schema: EVIDENCE_SCHEMA,
+                schema: evidence_EVIDENCE_SCHEMA,
                 gate: report.gate,
                 status: report.status,
                 summary: report.summary,
@@ -42567,9 +42525,7 @@ async function runGateAction(spec, env = process.env) {
             evidencePath = (0,external_node_path_namespaceObject.join)(evidenceDir, `${spec.gate}.json`);
             evidenceSha = writeEvidence(evidencePath, evidence);
             annotations = emitAnnotations(report.findings, runner_namespaceObject, `release-safety ${spec.gate}`);
-            const links = { serverUrl: ctx.serverUrl, repository: evidence.subject.repository, sha: evidence.subject.commitSha };
-            const warnOnly = reportOnly && report.status === 'fail';
-            summary = renderGateSummary(evidence, annotations, warnOnly ? [REPORT_ONLY_NOTE, ...report.summarySections] : report.summarySections, links);
+            summary = renderGateSummary(evidence, annotations, report.summarySections);
         }
         else {
             summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
@@ -42584,9 +42540,7 @@ async function runGateAction(spec, env = process.env) {
             runner_setOutput(name, String(value));
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-        if (report.status === 'fail' && reportOnly)
-            log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
-        else if (report.status === 'fail' || report.status === 'error')
+        if (report.status === 'fail' || report.status === 'error')
             runner_setFailed(verdict);
         else
             log.info(verdict);
@@ -42724,6 +42678,15 @@ function globInside(patterns, opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
+
+/**
+ * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
+ * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
+ */
+function recordFromReport(report, subject) {
+    const { outputs, summarySections, findings, ...recorded } = report;
+    return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
+}
 function startClock() {
     const t0 = performance.now();
     return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
@@ -43225,104 +43188,11 @@ function manifestMediaType(bytes, contentType) {
     return (contentType ?? '').split(';')[0].trim();
 }
 
-;// CONCATENATED MODULE: ./src/gates/image/build-inputs.ts
-/**
- * The build-push-action style inputs of the image gate (secrets, build-contexts, cache-from and
- * cache-to, annotations), parsed into the typed shapes the builders' argv are made from. Pure:
- * every rule here is unit-tested on its output and its error message.
- */
-
-const SECRET_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-function fields(line) {
-    const map = new Map();
-    for (const part of line.split(',')) {
-        const eq = part.indexOf('=');
-        if (eq <= 0)
-            return new Map();
-        map.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
-    }
-    return map;
-}
-/**
- * `id=name,src=path` (a file) or `id=name,env=VAR` (an environment variable of the step), one per
- * line, the form buildah and buildx take after --secret. The line is never echoed in an error
- * (someone may have pasted the value itself): only its position.
- */
-function parseSecretLines(lines) {
-    const secrets = [];
-    lines.forEach((line, index) => {
-        const f = fields(line);
-        const id = f.get('id') ?? '';
-        const src = f.get('src');
-        const env = f.get('env');
-        const known = [...f.keys()].every((k) => k === 'id' || k === 'src' || k === 'env' || k === 'type');
-        const shape = `input "secrets" line ${index + 1} is not of the form id=<name>,src=<file> or id=<name>,env=<VARIABLE>`;
-        if (!known || !SECRET_ID.test(id) || (src === undefined) === (env === undefined) || (f.has('type') && f.get('type') !== 'file' && f.get('type') !== 'env')) {
-            throw new errors_ConfigurationError(`${shape} (the line is not shown: it may hold the secret itself)`);
-        }
-        if (env !== undefined && !ENV_NAME.test(env))
-            throw new errors_ConfigurationError(`${shape}: env= names an environment variable (letters, digits, _)`);
-        if (src === '')
-            throw new errors_ConfigurationError(`${shape}: src= names a file`);
-        if (secrets.some((s) => s.id === id))
-            throw new errors_ConfigurationError(`input "secrets" gives the id ${JSON.stringify(id)} twice: each secret needs its own id`);
-        secrets.push(src !== undefined ? { id, src } : { id, env: env });
-    });
-    return secrets;
-}
-/** The --secret value; src is the resolved absolute path. */
-function secretFlag(s) {
-    return 'src' in s ? `id=${s.id},src=${s.src}` : `id=${s.id},env=${s.env}`;
-}
-const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/;
-const REMOTE_CONTEXT = /^(?:docker-image|container-image|https?):\/\/\S+$/;
-/**
- * `name=path` or `name=docker-image://ref` lines (build-push-action's build-contexts). A local
- * path goes through `resolveDirectory` (the workspace containment of every path input).
- */
-function parseBuildContexts(lines, resolveDirectory) {
-    return lines.map((line) => {
-        const eq = line.indexOf('=');
-        const name = eq > 0 ? line.slice(0, eq).trim() : '';
-        const value = eq > 0 ? line.slice(eq + 1).trim() : '';
-        if (!CONTEXT_NAME.test(name) || value === '') {
-            throw new errors_ConfigurationError(`input "build-contexts" has the line ${JSON.stringify(line.slice(0, 80))}: expected name=<directory> or name=docker-image://<image>, one per line`);
-        }
-        return { name, value: REMOTE_CONTEXT.test(value) ? value : resolveDirectory(value) };
-    });
-}
-/**
- * cache-from / cache-to. buildx takes its own forms (type=registry,ref=...; type=gha; ...) and
- * gets them as given. buildah takes one repository (no tag), where its --layers cache lives; the
- * buildx form type=registry,ref=<repo> is accepted too so one workflow suits both builders.
- */
-function buildahCacheRepository(values, input) {
-    if (values.length === 0)
-        return undefined;
-    if (values.length > 1)
-        throw new errors_ConfigurationError(`input "${input}" has ${values.length} entries: buildah takes one cache repository (registry/repository)`);
-    const value = values[0];
-    let ref = value;
-    if (value.includes('=')) {
-        const f = fields(value);
-        if ((f.get('type') ?? 'registry') !== 'registry' || !f.get('ref')) {
-            throw new errors_ConfigurationError(`input "${input}" is ${JSON.stringify(value)}: buildah takes a registry repository (registry/repository, or type=registry,ref=registry/repository)`);
-        }
-        ref = f.get('ref');
-    }
-    if (!/^[a-z0-9][a-z0-9._:-]*(?:\/[a-z0-9][a-z0-9._-]*)+$/.test(ref)) {
-        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(ref)}: expected registry/repository without a tag, in lower case (e.g. ghcr.io/acme/service-cache)`);
-    }
-    return ref;
-}
-
 ;// CONCATENATED MODULE: ./src/gates/image/plan.ts
 /**
  * The pure half of the image gate: tags, labels and the exact command lines of each builder.
  * Everything here is unit-tested on its output; image.ts runs it.
  */
-
 
 
 const IMAGE_BUILDERS = ['auto', 'docker', 'buildah'];
@@ -43344,26 +43214,9 @@ function semverTags(ref) {
         return [`${major}.${minor}.${patch}-${pre}`];
     return [`${major}.${minor}.${patch}`, `${major}.${minor}`, `${major}`];
 }
-/**
- * The default tags, as docker/metadata-action derives them, so parallel pull requests never move
- * the tag promotion reads: pull requests get pr-<number> and sha-<7 of the head SHA>; only a push
- * to the default branch moves the ci tag; a v1.2.3 tag push adds 1.2.3, 1.2 and 1.
- */
-function defaultTags(e) {
-    const sha = `sha-${e.headSha.slice(0, 7)}`;
-    const pullRequest = e.eventName === 'pull_request' || e.eventName === 'pull_request_target';
-    if (pullRequest && e.prNumber !== undefined)
-        return [`pr-${e.prNumber}`, sha];
-    const toDefaultBranch = e.eventName === 'push' && e.defaultBranch !== undefined && e.ref === `refs/heads/${e.defaultBranch}`;
-    return [...(toDefaultBranch && e.ciTag ? [e.ciTag] : []), sha, ...semverTags(e.ref)];
-}
-/**
- * metadata-action lower-cases the image name (GitHub owners and repositories may hold capitals;
- * registry repository names may not). Returns the name to use and whether it was rewritten.
- */
-function lowerCaseImageName(value) {
-    const name = value.trim().toLowerCase();
-    return { name, rewritten: name !== value.trim() };
+/** ci and sha-<7 characters of the head SHA> (the PR head, never the merge commit), plus semver tags. */
+function defaultTags(headSha, ref) {
+    return ['ci', `sha-${headSha.slice(0, 7)}`, ...semverTags(ref)];
 }
 function validateTags(tags, input = 'tags') {
     const bad = tags.filter((t) => !isValidTag(t));
@@ -43434,25 +43287,6 @@ function imageLabels(facts, user) {
 function buildahGlobalArgs(s) {
     return ['--root', s.root, '--runroot', s.runroot, '--storage-driver', 'vfs'];
 }
-/** Flags both builders spell the same way. */
-function commonExtraArgs(x) {
-    return [
-        ...(x.target ? ['--target', x.target] : []),
-        ...(x.buildContexts ?? []).flatMap((c) => ['--build-context', `${c.name}=${c.value}`]),
-        // The flag names the secret's file or variable; the value reaches only the RUN that mounts it.
-        ...(x.secrets ?? []).flatMap((s) => ['--secret', secretFlag(s)]),
-        ...(x.annotations ?? []).flatMap(([k, v]) => ['--annotation', `${k}=${v}`]),
-        ...(x.noCache ? ['--no-cache'] : []),
-    ];
-}
-/**
- * buildah's layer cache: --layers keeps each step as an image, and --cache-from/--cache-to put
- * those in a registry repository, so a fresh runner reuses the steps an earlier build made.
- */
-function buildahExtraArgs(x) {
-    const cache = [...(x.cacheFrom ?? []).flatMap((r) => ['--cache-from', r]), ...(x.cacheTo ?? []).flatMap((r) => ['--cache-to', r])];
-    return [...commonExtraArgs(x), ...(x.pull ? ['--pull=always'] : []), ...(cache.length > 0 ? ['--layers', ...cache] : [])];
-}
 function buildahBudArgs(p) {
     return [
         ...buildahGlobalArgs(p.storage),
@@ -43466,7 +43300,6 @@ function buildahBudArgs(p) {
         ...(p.platform ? ['--platform', p.platform] : []),
         ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-        ...buildahExtraArgs(p.extras ?? {}),
         ...(p.tlsVerify ? [] : ['--tls-verify=false']),
         ...(p.authFile ? ['--authfile', p.authFile] : []),
         '--tag',
@@ -43497,14 +43330,8 @@ function buildahPushArgs(p) {
  * afterwards, with the manifest bytes it fetched back and hashed.
  */
 function dockerBuildArgs(p) {
-    const x = p.extras ?? {};
     const output = p.push
-        ? [
-            '--output',
-            `type=image,name=${p.imageName},push-by-digest=true,name-canonical=true,push=true`,
-            // A second exporter (buildx 0.13+) so later steps can run the image the daemon now has.
-            ...(p.load ? ['--output', `type=docker,name=${p.references.join(',')}`] : []),
-        ]
+        ? ['--output', `type=image,name=${p.imageName},push-by-digest=true,name-canonical=true,push=true`]
         : p.load
             ? ['--load']
             : ['--output', 'type=image,push=false'];
@@ -43517,10 +43344,6 @@ function dockerBuildArgs(p) {
         ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
         ...(p.push ? [] : p.references.flatMap((r) => ['--tag', r])),
-        ...commonExtraArgs(x),
-        ...(x.pull ? ['--pull'] : []),
-        ...(x.cacheFrom ?? []).flatMap((c) => ['--cache-from', c]),
-        ...(x.cacheTo ?? []).flatMap((c) => ['--cache-to', c]),
         '--provenance=false',
         '--sbom=false',
         '--metadata-file',
@@ -43705,7 +43528,6 @@ function registryStop(error, doing) {
 
 
 
-
 async function runLogged(rt, cmd, args, options) {
     const live = rt.log.untrustedStream();
     try {
@@ -43745,12 +43567,6 @@ function prepareStorage(storageDir) {
     }
     return storage;
 }
-/** buildah takes one cache repository each way; the buildx form type=registry,ref= is accepted. */
-function buildahExtras(x) {
-    const from = buildahCacheRepository(x?.cacheFrom ?? [], 'cache-from');
-    const to = buildahCacheRepository(x?.cacheTo ?? [], 'cache-to');
-    return { ...x, cacheFrom: from ? [from] : [], cacheTo: to ? [to] : [] };
-}
 async function buildWithBuildah(o, rt, c) {
     const storage = prepareStorage(o.storageDir);
     const env = { ...process.env, STORAGE_DRIVER: 'vfs', BUILDAH_ISOLATION: 'chroot' };
@@ -43760,11 +43576,10 @@ async function buildWithBuildah(o, rt, c) {
     const id = (0,external_node_crypto_.randomBytes)(6).toString('hex');
     const platforms = o.platforms.length > 0 ? o.platforms : [''];
     const localNames = [];
-    const extras = buildahExtras(o.extras);
     const buildStart = Date.now();
     for (const platform of platforms) {
         const localName = `localhost/release-safety-build:${id}${platform ? `-${platform.replace(/\//g, '-')}` : ''}`;
-        const args = buildahBudArgs({ storage, file: o.file, context: o.context, platform, format: o.format, buildArgs: o.buildArgs, labels: o.labels, localName, tlsVerify, authFile: c.authFile, extras });
+        const args = buildahBudArgs({ storage, file: o.file, context: o.context, platform, format: o.format, buildArgs: o.buildArgs, labels: o.labels, localName, tlsVerify, authFile: c.authFile });
         const r = await rt.log.group(`buildah bud${platform ? ` --platform ${platform}` : ''}`, () => buildah(args, 'the build'));
         localNames.push(localName);
         c.cleanups.push(async () => {
@@ -43826,15 +43641,7 @@ async function buildWithBuildah(o, rt, c) {
     }
     const claimed = readDigestFile(digestFile, 'buildah push');
     c.timings.pushMs = Date.now() - pushStart;
-    const built = await verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0] } : { local: ociLayoutSource(layout) });
-    if (o.load) {
-        // Kept under its references (the build name is dropped in cleanup), for later steps' buildah from.
-        const tagged = await quiet([...buildahGlobalArgs(storage), 'tag', localNames[0], ...c.references], 'keeping the image');
-        if (tagged.exitCode !== 0)
-            throw new Stop('error', `buildah tag (load: true) ${describeExit(tagged)}: ${lastLines(tagged.stderr, 2)}`);
-        rt.log.info(`load: true: the image stays in the buildah storage ${o.storageDir} as ${c.references.join(', ')}`);
-    }
-    return built;
+    return verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0] } : { local: ociLayoutSource(layout) });
 }
 /**
  * Proves the digest: fetches the manifest back (from the registry or the local layout), hashes
@@ -43909,8 +43716,8 @@ async function buildWithDocker(o, rt, c) {
     }
     const imageRef = imageNameToString(o.image);
     const metadataFile = (0,external_node_path_namespaceObject.join)(c.scratch, 'metadata.json');
-    const load = o.platforms.length <= 1 && ((!o.push && c.smokeOn !== undefined) || Boolean(o.load));
-    const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile, extras: o.extras });
+    const load = !o.push && o.platforms.length <= 1 && c.smokeOn !== undefined;
+    const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile });
     const start = Date.now();
     const r = await rt.log.group(o.push ? `docker buildx build (pushed to ${imageRef} by digest, untagged)` : 'docker buildx build', () => runLogged(rt, 'docker', args, { timeoutMs: c.remaining('the build'), env }));
     c.timings.buildMs = Date.now() - start;
@@ -43951,623 +43758,11 @@ async function buildWithDocker(o, rt, c) {
     return verify(o, rt, c, digest, { untagged: true });
 }
 
-;// CONCATENATED MODULE: ./src/tools/cyclonedx-npm.lock.json
-const cyclonedx_npm_lock_namespaceObject = /*#__PURE__*/JSON.parse('{"name":"release-safety-cyclonedx-npm","lockfileVersion":3,"requires":true,"packages":{"":{"dependencies":{"@cyclonedx/cyclonedx-npm":"6.0.1"},"name":"release-safety-cyclonedx-npm"},"node_modules/@cyclonedx/cyclonedx-library":{"version":"10.3.0","integrity":"sha512-RIT28sp1U0PCHaaeF3yNRwk6Jig/XJ8UsYAVOMYaHQ+0VVOvsjcp0PTWQFLUqJFF8XMud+Kdq6G+wtDAh+QJFA==","funding":[{"type":"individual","url":"https://owasp.org/donate/?reponame=www-project-cyclonedx&title=OWASP+CycloneDX"}],"license":"Apache-2.0","engines":{"node":">=20.18.0"},"peerDependencies":{"ajv":"^8.12.0","ajv-formats":"^3.0.1","ajv-formats-draft2019":"^1.6.1","libxmljs2":"^0.35||^0.37","packageurl-js":"*","spdx-expression-parse":"*","xmlbuilder2":"^3.0.2||^4.0.0"},"peerDependenciesMeta":{"ajv":{"optional":true},"ajv-formats":{"optional":true},"ajv-formats-draft2019":{"optional":true},"libxmljs2":{"optional":true},"packageurl-js":{"optional":true},"spdx-expression-parse":{"optional":true},"xmlbuilder2":{"optional":true}}},"node_modules/@cyclonedx/cyclonedx-npm":{"version":"6.0.1","integrity":"sha512-/aU3bBC6qP6cV/qQ5SfUSygE/+2hQhwgg6sJML31/gZ96NyMvIUuwdk637H4z+LS/NryRT2kjR2wtD0qBEVVHQ==","funding":[{"type":"individual","url":"https://owasp.org/donate/?reponame=www-project-cyclonedx&title=OWASP+CycloneDX"}],"license":"Apache-2.0","dependencies":{"@cyclonedx/cyclonedx-library":"^10.0.0","commander":"^14.0.0","normalize-package-data":"^7.0.0 || ^8.0.0","packageurl-js":"^2.0.1","spdx-expression-parse":"^3.0.1 || ^4.0.0","xmlbuilder2":"^3.0.2 || ^4.0.3"},"bin":{"cyclonedx-npm":"bin/cyclonedx-npm-cli.js"},"engines":{"node":">=20.18.0","npm":">=9"},"optionalDependencies":{"ajv":"^8.12.0","ajv-formats":"^3.0.1","ajv-formats-draft2019":"^1.6.1","libxmljs2":"^0.35||^0.37"}},"node_modules/@isaacs/cliui":{"version":"8.0.2","integrity":"sha512-O8jcjabXaleOG9DQ0+ARXWZBTfnP4WNAqzuiJK7ll44AmxGKv/J2M4TPjxjY3znBCfvBXFzucm1twdyFybFqEA==","license":"ISC","optional":true,"dependencies":{"string-width":"^5.1.2","string-width-cjs":"npm:string-width@^4.2.0","strip-ansi":"^7.0.1","strip-ansi-cjs":"npm:strip-ansi@^6.0.1","wrap-ansi":"^8.1.0","wrap-ansi-cjs":"npm:wrap-ansi@^7.0.0"},"engines":{"node":">=12"}},"node_modules/@npmcli/agent":{"version":"2.2.2","integrity":"sha512-OrcNPXdpSl9UX7qPVRWbmWMCSXrcDa2M9DvrbOTj7ao1S4PlqVFYv9/yLKMkrJKZ/V5A/kDBC690or307i26Og==","license":"ISC","optional":true,"dependencies":{"agent-base":"^7.1.0","http-proxy-agent":"^7.0.0","https-proxy-agent":"^7.0.1","lru-cache":"^10.0.1","socks-proxy-agent":"^8.0.3"},"engines":{"node":"^16.14.0 || >=18.0.0"}},"node_modules/@npmcli/fs":{"version":"3.1.1","integrity":"sha512-q9CRWjpHCMIh5sVyefoD1cA7PkvILqCZsnSOEUUivORLjxCO/Irmue2DprETiNgEqktDBZaM1Bi+jrarx1XdCg==","license":"ISC","optional":true,"dependencies":{"semver":"^7.3.5"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/@oozcitak/dom":{"version":"2.0.2","integrity":"sha512-GjpKhkSYC3Mj4+lfwEyI1dqnsKTgwGy48ytZEhm4A/xnH/8z9M3ZVXKr/YGQi3uCLs1AEBS+x5T2JPiueEDW8w==","license":"MIT","dependencies":{"@oozcitak/infra":"^2.0.2","@oozcitak/url":"^3.0.0","@oozcitak/util":"^10.0.0"},"engines":{"node":">=20.0"}},"node_modules/@oozcitak/infra":{"version":"2.0.2","integrity":"sha512-2g+E7hoE2dgCz/APPOEK5s3rMhJvNxSMBrP+U+j1OWsIbtSpWxxlUjq1lU8RIsFJNYv7NMlnVsCuHcUzJW+8vA==","license":"MIT","dependencies":{"@oozcitak/util":"^10.0.0"},"engines":{"node":">=20.0"}},"node_modules/@oozcitak/url":{"version":"3.0.0","integrity":"sha512-ZKfET8Ak1wsLAiLWNfFkZc/BraDccuTJKR6svTYc7sVjbR+Iu0vtXdiDMY4o6jaFl5TW2TlS7jbLl4VovtAJWQ==","license":"MIT","dependencies":{"@oozcitak/infra":"^2.0.2","@oozcitak/util":"^10.0.0"},"engines":{"node":">=20.0"}},"node_modules/@oozcitak/util":{"version":"10.0.0","integrity":"sha512-hAX0pT/73190NLqBPPWSdBVGtbY6VOhWYK3qqHqtXQ1gK7kS2yz4+ivsN07hpJ6I3aeMtKP6J6npsEKOAzuTLA==","license":"MIT","engines":{"node":">=20.0"}},"node_modules/@pkgjs/parseargs":{"version":"0.11.0","integrity":"sha512-+1VkjdD0QBLPodGrJUeqarH8VAIvQODIbwh9XpP5Syisf7YoQgsJKPNFoqqLQlu+VQ/tVSshMR6loPMn8U+dPg==","license":"MIT","optional":true,"engines":{"node":">=14"}},"node_modules/abbrev":{"version":"2.0.0","integrity":"sha512-6/mh1E2u2YgEsCHdY0Yx5oW+61gZU+1vXaoiHHrpKeuRNNgFvS+/jrwHiQhB5apAf5oB7UB7E19ol2R2LKH8hQ==","license":"ISC","optional":true,"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/agent-base":{"version":"7.1.4","integrity":"sha512-MnA+YT8fwfJPgBx3m60MNqakm30XOkyIoH1y6huTQvC0PwZG7ki8NacLBcrPbNoo8vEZy7Jpuk7+jMO+CUovTQ==","license":"MIT","optional":true,"engines":{"node":">= 14"}},"node_modules/aggregate-error":{"version":"3.1.0","integrity":"sha512-4I7Td01quW/RpocfNayFdFVk1qSuoh0E7JrbRJ16nH01HhKFQ88INq9Sd+nd72zqRySlr9BmDA8xlEJ6vJMrYA==","license":"MIT","optional":true,"dependencies":{"clean-stack":"^2.0.0","indent-string":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/ajv":{"version":"8.20.0","integrity":"sha512-Thbli+OlOj+iMPYFBVBfJ3OmCAnaSyNn4M1vz9T6Gka5Jt9ba/HIR56joy65tY6kx/FCF5VXNB819Y7/GUrBGA==","license":"MIT","optional":true,"dependencies":{"fast-deep-equal":"^3.1.3","fast-uri":"^3.0.1","json-schema-traverse":"^1.0.0","require-from-string":"^2.0.2"},"funding":{"type":"github","url":"https://github.com/sponsors/epoberezkin"}},"node_modules/ajv-formats":{"version":"3.0.1","integrity":"sha512-8iUql50EUR+uUcdRQ3HDqa6EVyo3docL8g5WJ3FNcWmu62IbkGUue/pEyLBW8VGKKucTPgqeks4fIU1DA4yowQ==","license":"MIT","optional":true,"dependencies":{"ajv":"^8.0.0"},"peerDependencies":{"ajv":"^8.0.0"},"peerDependenciesMeta":{"ajv":{"optional":true}}},"node_modules/ajv-formats-draft2019":{"version":"1.6.1","integrity":"sha512-JQPvavpkWDvIsBp2Z33UkYCtXCSpW4HD3tAZ+oL4iEFOk9obQZffx0yANwECt6vzr6ET+7HN5czRyqXbnq/u0Q==","license":"MIT","optional":true,"dependencies":{"punycode":"^2.1.1","schemes":"^1.4.0","smtp-address-parser":"^1.0.3","uri-js":"^4.4.1"},"peerDependencies":{"ajv":"*"}},"node_modules/ansi-regex":{"version":"6.6.0","integrity":"sha512-XZ5apbzreCbXSKwPjJstu8R0zOi247w3XYwWxtwBXgpZrCyc1Ka7p9/xY0A9/diMewmHbEKz+FIraWaEWjlN5g==","license":"MIT","optional":true,"engines":{"node":">=12"},"funding":{"url":"https://github.com/chalk/ansi-regex?sponsor=1"}},"node_modules/ansi-styles":{"version":"6.2.3","integrity":"sha512-4Dj6M28JB+oAH8kFkTLUo+a2jwOFkuqb3yucU0CANcRRUbxS0cP0nZYCGjcc3BNXwRIsUVmDGgzawme7zvJHvg==","license":"MIT","optional":true,"engines":{"node":">=12"},"funding":{"url":"https://github.com/chalk/ansi-styles?sponsor=1"}},"node_modules/argparse":{"version":"2.0.1","integrity":"sha512-8+9WqebbFzpX9OR+Wa6O29asIogeRMzcGtAINdpMHHyAg10f05aSFVBbcEqGf/PXw1EjAZ+q2/bEBg3DvurK3Q==","license":"Python-2.0"},"node_modules/balanced-match":{"version":"1.0.2","integrity":"sha512-3oSeUO0TMV67hN1AmbXsK4yaqU7tjiHlbxRDZOpH0KW9+CeX4bRAaX0Anxt0tx2MrpRpWwQaPwIlISEJhYU5Pw==","license":"MIT","optional":true},"node_modules/base64-js":{"version":"1.5.1","integrity":"sha512-AKpaYlHn8t4SVbOHCy+b5+KKgvR4vrsD8vbvrbiQJps7fKDTkjkDry6ji0rUJjC0kzbNePLwzxq8iypo41qeWA==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"MIT","optional":true},"node_modules/bindings":{"version":"1.5.0","integrity":"sha512-p2q/t/mhvuOj/UeLlV6566GD/guowlr0hHxClI0W9m7MWYkL1F0hLo+0Aexs9HSPCtR1SXQ0TD3MMKrXZajbiQ==","license":"MIT","optional":true,"dependencies":{"file-uri-to-path":"1.0.0"}},"node_modules/bl":{"version":"4.1.0","integrity":"sha512-1W07cM9gS6DcLperZfFSj+bWLtaPGSOHWhPiGzXmvVJbRLdG82sH/Kn8EtW1VqWVA54AKf2h5k5BbnIbwF3h6w==","license":"MIT","optional":true,"dependencies":{"buffer":"^5.5.0","inherits":"^2.0.4","readable-stream":"^3.4.0"}},"node_modules/brace-expansion":{"version":"2.1.8","integrity":"sha512-BnlDzDYQoplTsZSvPi86CNzmbcb07X8ufR8fk1zivaiEJlXJkiq1MQyDCVmlWcsWbj6aWXqHnrwwevbrm/Saig==","license":"MIT","optional":true,"dependencies":{"balanced-match":"^1.0.0"}},"node_modules/buffer":{"version":"5.7.1","integrity":"sha512-EHcyIPBQ4BSGlvjB16k5KgAJ27CIsHY/2JBmCRReo48y9rQ3MaUzWX3KVlBa4U7MyX02HdVj0K7C3WaB3ju7FQ==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"MIT","optional":true,"dependencies":{"base64-js":"^1.3.1","ieee754":"^1.1.13"}},"node_modules/cacache":{"version":"18.0.4","integrity":"sha512-B+L5iIa9mgcjLbliir2th36yEwPftrzteHYujzsx3dFP/31GCHcIeS8f5MGd80odLOjaOvSpU3EEAmRQptkxLQ==","license":"ISC","optional":true,"dependencies":{"@npmcli/fs":"^3.1.0","fs-minipass":"^3.0.0","glob":"^10.2.2","lru-cache":"^10.0.1","minipass":"^7.0.3","minipass-collect":"^2.0.1","minipass-flush":"^1.0.5","minipass-pipeline":"^1.2.4","p-map":"^4.0.0","ssri":"^10.0.0","tar":"^6.1.11","unique-filename":"^3.0.0"},"engines":{"node":"^16.14.0 || >=18.0.0"}},"node_modules/chownr":{"version":"2.0.0","integrity":"sha512-bIomtDF5KGpdogkLd9VspvFzk9KfpyyGlS8YFVZl7TGPBHL5snIOnxeshwVgPteQ9b4Eydl+pVbIyE1DcvCWgQ==","license":"ISC","optional":true,"engines":{"node":">=10"}},"node_modules/clean-stack":{"version":"2.2.0","integrity":"sha512-4diC9HaTE+KRAMWhDhrGOECgWZxoevMc5TlkObMqNSsVU62PYzXZ/SMTjzyGAFF1YusgxGcSWTEXBhp0CPwQ1A==","license":"MIT","optional":true,"engines":{"node":">=6"}},"node_modules/color-convert":{"version":"2.0.1","integrity":"sha512-RRECPsj7iu/xb5oKYcsFHSppFNnsj/52OVTRKb4zP5onXwVF3zVmmToNcOfGC+CRDpfK/U584fMg38ZHCaElKQ==","license":"MIT","optional":true,"dependencies":{"color-name":"~1.1.4"},"engines":{"node":">=7.0.0"}},"node_modules/color-name":{"version":"1.1.4","integrity":"sha512-dOy+3AuW3a2wNbZHIuMZpTcgjGuLU/uBL/ubcZF9OXbDo8ff4O8yVp5Bf0efS8uEoYo5q4Fx7dY9OgQGXgAsQA==","license":"MIT","optional":true},"node_modules/commander":{"version":"14.0.3","integrity":"sha512-H+y0Jo/T1RZ9qPP4Eh1pkcQcLRglraJaSLoyOtHxu6AapkjWVCy2Sit1QQ4x3Dng8qDlSsZEet7g5Pq06MvTgw==","license":"MIT","engines":{"node":">=20"}},"node_modules/cross-spawn":{"version":"7.0.6","integrity":"sha512-uV2QOWP2nWzsy2aMp8aRibhi9dlzF5Hgh5SHaB9OiTGEyDTiJJyx0uy51QXdyWbtAHNua4XJzUKca3OzKUd3vA==","license":"MIT","optional":true,"dependencies":{"path-key":"^3.1.0","shebang-command":"^2.0.0","which":"^2.0.1"},"engines":{"node":">= 8"}},"node_modules/cross-spawn/node_modules/isexe":{"version":"2.0.0","integrity":"sha512-RHxMLp9lnKHGHRng9QFhRCMbYAcVpn69smSGcq3f36xjgVVWThj4qqLbTLlq7Ssj8B+fIQ1EuCEGI2lKsyQeIw==","license":"ISC","optional":true},"node_modules/cross-spawn/node_modules/which":{"version":"2.0.2","integrity":"sha512-BLI3Tl1TW3Pvl70l3yq3Y64i+awpwXqsGBYWkkqMtnbXgrMD+yj7rhW0kuEDxzJaYXGjEW5ogapKNMEKNMjibA==","license":"ISC","optional":true,"dependencies":{"isexe":"^2.0.0"},"bin":{"node-which":"bin/node-which"},"engines":{"node":">= 8"}},"node_modules/debug":{"version":"4.4.3","integrity":"sha512-RGwwWnwQvkVfavKVt22FGLw+xYSdzARwm0ru6DhTVA3umU5hZc28V3kO4stgYryrTlLpuvgI9GiijltAjNbcqA==","license":"MIT","optional":true,"dependencies":{"ms":"^2.1.3"},"engines":{"node":">=6.0"},"peerDependenciesMeta":{"supports-color":{"optional":true}}},"node_modules/decompress-response":{"version":"6.0.0","integrity":"sha512-aW35yZM6Bb/4oJlZncMH2LCoZtJXTRxES17vE3hoRiowU2kWHaJKFkSBDnDR+cm9J+9QhXmREyIfv0pji9ejCQ==","license":"MIT","optional":true,"dependencies":{"mimic-response":"^3.1.0"},"engines":{"node":">=10"},"funding":{"url":"https://github.com/sponsors/sindresorhus"}},"node_modules/deep-extend":{"version":"0.6.0","integrity":"sha512-LOHxIOaPYdHlJRtCQfDIVZtfw/ufM8+rVj649RIHzcm/vGwQRXFt6OPqIFWsm2XEMrNIEtWR64sY1LEKD2vAOA==","license":"MIT","optional":true,"engines":{"node":">=4.0.0"}},"node_modules/detect-libc":{"version":"2.1.2","integrity":"sha512-Btj2BOOO83o3WyH59e8MgXsxEQVcarkUOpEYrubB0urwnN10yQ364rsiByU11nZlqWYZm05i/of7io4mzihBtQ==","license":"Apache-2.0","optional":true,"engines":{"node":">=8"}},"node_modules/discontinuous-range":{"version":"1.0.0","integrity":"sha512-c68LpLbO+7kP/b1Hr1qs8/BJ09F5khZGTxqxZuhzxpmwJKOgRFHJWIb9/KmqnqHhLdO55aOxFH/EGBvUQbL/RQ==","license":"MIT","optional":true},"node_modules/eastasianwidth":{"version":"0.2.0","integrity":"sha512-I88TYZWc9XiYHRQ4/3c5rjjfgkjhLyW2luGIheGERbNQ6OY7yTybanSpDXZa8y7VUP9YmDcYa+eyq4ca7iLqWA==","license":"MIT","optional":true},"node_modules/emoji-regex":{"version":"9.2.2","integrity":"sha512-L18DaJsXSUk2+42pv8mLs5jJT2hqFkFE4j21wOmgbUqsZ2hL72NsUU785g9RXgo3s0ZNgVl42TiHp3ZtOv/Vyg==","license":"MIT","optional":true},"node_modules/encoding":{"version":"0.1.14","integrity":"sha512-pqH+jIxIhwX5U4w+Tnu3jjowTo5QTACbqef2C5Cw2RhApr7COQqgnai53u8VbtqjWRcSoAcTf7uZ62dO5kC8Iw==","license":"MIT","optional":true,"dependencies":{"iconv-lite":"0.7.3"},"engines":{"node":">=20.0.0"}},"node_modules/end-of-stream":{"version":"1.4.5","integrity":"sha512-ooEGc6HP26xXq/N+GCGOT0JKCLDGrq2bQUZrQ7gyrJiZANJ/8YDTxTpQBXGMn+WbIQXNVpyWymm7KYVICQnyOg==","license":"MIT","optional":true,"dependencies":{"once":"^1.4.0"}},"node_modules/env-paths":{"version":"2.2.1","integrity":"sha512-+h1lkLKhZMTYjog1VEpJNG7NZJWcuc2DDk/qsqSTRRCOXiLjeQ1d1/udrUGhqMxUgAlwKNZ0cf2uqan5GLuS2A==","license":"MIT","optional":true,"engines":{"node":">=6"}},"node_modules/err-code":{"version":"2.0.3","integrity":"sha512-2bmlRpNKBxT/CRmPOlyISQpNj+qSeYvcym/uT0Jx2bMOlKLtSy1ZmLuVxSEKKyor/N5yhvp/ZiG1oE3DEYMSFA==","license":"MIT","optional":true},"node_modules/expand-template":{"version":"2.0.3","integrity":"sha512-XYfuKMvj4O35f/pOXLObndIRvyQ+/+6AhODh+OKWj9S9498pHHn/IMszH+gt0fBCRWMNfk1ZSp5x3AifmnI2vg==","license":"(MIT OR WTFPL)","optional":true,"engines":{"node":">=6"}},"node_modules/exponential-backoff":{"version":"3.1.3","integrity":"sha512-ZgEeZXj30q+I0EN+CbSSpIyPaJ5HVQD18Z1m+u1FXbAeT94mr1zw50q4q6jiiC447Nl/YTcIYSAftiGqetwXCA==","license":"Apache-2.0","optional":true},"node_modules/extend":{"version":"3.0.2","integrity":"sha512-fjquC59cD7CyW6urNXK0FBufkZcoiGG80wTuPujX590cB5Ttln20E2UB4S/WARVqhXffZl2LNgS+gQdPIIim/g==","license":"MIT","optional":true},"node_modules/fast-deep-equal":{"version":"3.1.3","integrity":"sha512-f3qQ9oQy9j2AhBe/H9VC91wLmKBCCU/gDOnKNAYG5hswO7BLKj09Hc5HYNz9cGI++xlpDCIgDaitVs03ATR84Q==","license":"MIT","optional":true},"node_modules/fast-uri":{"version":"3.1.9","integrity":"sha512-hS/0Wt3Ya043oKXs0sIxrMpKQITXhMLIrVAKKXi4gozGC9v7YRWVnXIZzjNPTO02M9BdxLCWqK1yRXgNziVyJQ==","funding":[{"type":"github","url":"https://github.com/sponsors/fastify"},{"type":"opencollective","url":"https://opencollective.com/fastify"}],"license":"BSD-3-Clause","optional":true},"node_modules/file-uri-to-path":{"version":"1.0.0","integrity":"sha512-0Zt+s3L7Vf1biwWZ29aARiVYLx7iMGnEUl9x33fbB/j3jR81u/O2LbqK+Bm1CDSNDKVtJ/YjwY7TUd5SkeLQLw==","license":"MIT","optional":true},"node_modules/foreground-child":{"version":"3.3.1","integrity":"sha512-gIXjKqtFuWEgzFRJA9WCQeSJLZDjgJUOMCMzxtvFq/37KojM1BFGufqsCy0r4qSQmYLsZYMeyRqzIWOMup03sw==","license":"ISC","optional":true,"dependencies":{"cross-spawn":"^7.0.6","signal-exit":"^4.0.1"},"engines":{"node":">=14"},"funding":{"url":"https://github.com/sponsors/isaacs"}},"node_modules/fs-constants":{"version":"1.0.0","integrity":"sha512-y6OAwoSIf7FyjMIv94u+b5rdheZEjzR63GTyZJm5qh4Bi+2YgwLCcI/fPFZkL5PSixOt6ZNKm+w+Hfp/Bciwow==","license":"MIT","optional":true},"node_modules/fs-minipass":{"version":"3.0.3","integrity":"sha512-XUBA9XClHbnJWSfBzjkm6RvPsyg3sryZt06BEQoXcF7EK/xpGaQYJgQKDJSUH5SGZ76Y7pFx1QBnXz09rU5Fbw==","license":"ISC","optional":true,"dependencies":{"minipass":"^7.0.3"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/github-from-package":{"version":"0.0.0","integrity":"sha512-SyHy3T1v2NUXn29OsWdxmK6RwHD+vkj3v8en8AOBZ1wBQ/hCAQ5bAQTD02kW4W9tUp/3Qh6J8r9EvntiyCmOOw==","license":"MIT","optional":true},"node_modules/glob":{"version":"10.5.0","integrity":"sha512-DfXN8DfhJ7NH3Oe7cFmu3NCu1wKbkReJ8TorzSAFbSKrlNaQSKfIzqYqVY8zlbs2NLBbWpRiU52GX2PbaBVNkg==","license":"ISC","optional":true,"dependencies":{"foreground-child":"^3.1.0","jackspeak":"^3.1.2","minimatch":"^9.0.4","minipass":"^7.1.2","package-json-from-dist":"^1.0.0","path-scurry":"^1.11.1"},"bin":{"glob":"dist/esm/bin.mjs"},"funding":{"url":"https://github.com/sponsors/isaacs"}},"node_modules/graceful-fs":{"version":"4.2.12","integrity":"sha512-iuyGF2E4oafQfPsRrG2wtY2ILupMhvtdrhzrxB+0VcjsPpSPttpfYdjnGFGsTi5MaJFjI1jOKHPQ6UTbTj9TAw==","license":"BlueOak-1.0.0","optional":true},"node_modules/hosted-git-info":{"version":"9.0.3","integrity":"sha512-Hc+ghLoSt6QaYZUv0WBiIvmMDZuZZ7oaDvdH8MbfOO4lOsxdXLEvuC6ePoGs9H1X9oCLyq6+NVN0MKqD+ydxyg==","license":"ISC","dependencies":{"lru-cache":"^11.1.0"},"engines":{"node":"^20.17.0 || >=22.9.0"}},"node_modules/hosted-git-info/node_modules/lru-cache":{"version":"11.5.3","integrity":"sha512-U4N8FgzmWxc8k1VH8Kr6lQg18U7Fjvby6wXHVRX/ZZ7IwWbRMgrRbP0Wrb5q5NVinryp4SQampHKdvtecItxUg==","license":"BlueOak-1.0.0","engines":{"node":"20 || >=22"}},"node_modules/http-cache-semantics":{"version":"4.3.0","integrity":"sha512-M5t5LlJpS1UHMjvwRQVdFHvPISGeLAxNcrWuJkeGh0KxsqCHZ1O3NXZU/8x7cD0BDcGW8kapxMKTvwlqrNkHkA==","license":"BSD-2-Clause","optional":true},"node_modules/http-proxy-agent":{"version":"7.0.2","integrity":"sha512-T1gkAiYYDWYx3V5Bmyu7HcfcvL7mUrTWiM6yOfa3PIphViJ/gFPbvidQ+veqSOHci/PxBcDabeUNCzpOODJZig==","license":"MIT","optional":true,"dependencies":{"agent-base":"^7.1.0","debug":"^4.3.4"},"engines":{"node":">= 14"}},"node_modules/https-proxy-agent":{"version":"7.0.6","integrity":"sha512-vK9P5/iUfdl95AI+JVyUuIcVtd4ofvtrOr3HNtM2yxC9bnMbEdp3x01OhQNnjb8IJYi38VlTE3mBXwcfvywuSw==","license":"MIT","optional":true,"dependencies":{"agent-base":"^7.1.2","debug":"4"},"engines":{"node":">= 14"}},"node_modules/iconv-lite":{"version":"0.7.3","integrity":"sha512-IKXpvIzjnC9XTAUbVBcMfGS0EPaIXtW6v+zr+RRp+hqULEpo0owZax6wyRwPOJbWbzjYspQwusTsfVr0ifh4uQ==","license":"MIT","optional":true,"dependencies":{"safer-buffer":">= 2.1.2 < 3.0.0"},"engines":{"node":">=0.10.0"},"funding":{"type":"opencollective","url":"https://opencollective.com/express"}},"node_modules/ieee754":{"version":"1.2.1","integrity":"sha512-dcyqhDvX1C46lXZcVqCpK+FtMRQVdIMN6/Df5js2zouUsqG7I6sFxitIC+7KYK29KdXOLHdu9zL4sFnoVQnqaA==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"BSD-3-Clause","optional":true},"node_modules/imurmurhash":{"version":"0.1.4","integrity":"sha512-JmXMZ6wuvDmLiHEml9ykzqO6lwFbof0GG4IkcGaENdCRDDmMVnny7s5HsIgHCbaq0w2MyPhDqkhTUgS2LU2PHA==","license":"MIT","optional":true,"engines":{"node":">=0.8.19"}},"node_modules/indent-string":{"version":"4.0.0","integrity":"sha512-EdDDZu4A2OyIK7Lr/2zG+w5jmbuk1DVBnEwREQvBzspBJkCEbRa8GxU1lghYcaGJCnRWibjDXlq779X1/y5xwg==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/inherits":{"version":"2.0.4","integrity":"sha512-k/vGaX4/Yla3WzyMCvTQOXYeIHvqOKtnqBduzTHpzpQZzAskKMhZ2K+EnBiSM9zGSoIFeMpXKxa4dYeZIQqewQ==","license":"ISC","optional":true},"node_modules/ini":{"version":"1.3.8","integrity":"sha512-JV/yugV2uzW5iMRSiZAyDtQd+nxtUnjeLt0acNdw98kKLrvuRVyB80tsREOE7yvGVgalhZ6RNXCmEHkUKBKxew==","license":"ISC","optional":true},"node_modules/ip-address":{"version":"10.7.6","integrity":"sha512-00LYkM6byILa9eQIx6qoaXCM40xTLd56AZ4vyaPW3YTyb49VZYPo5xsiAq4tuQ54GH4R7gVdYScJ1B7B77PuTg==","license":"MIT","optional":true,"engines":{"node":">= 12"}},"node_modules/is-fullwidth-code-point":{"version":"3.0.0","integrity":"sha512-zymm5+u+sCsSWyD9qNaejV3DFvhCKclKdizYaJUuHA83RLjb7nSuGnddCHGv0hk+KY7BMAlsWeK4Ueg6EV6XQg==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/is-lambda":{"version":"1.0.1","integrity":"sha512-z7CMFGNrENq5iFB9Bqo64Xk6Y9sg+epq1myIcdHaGnbMTYOxvzsEtdYqQUylB7LxfkvgrrjP32T6Ywciio9UIQ==","license":"MIT","optional":true},"node_modules/isexe":{"version":"3.1.5","integrity":"sha512-6B3tLtFqtQS4ekarvLVMZ+X+VlvQekbe4taUkf/rhVO3d/h0M2rfARm/pXLcPEsjjMsFgrFgSrhQIxcSVrBz8w==","license":"BlueOak-1.0.0","optional":true,"engines":{"node":">=18"}},"node_modules/jackspeak":{"version":"3.4.3","integrity":"sha512-OGlZQpz2yfahA/Rd1Y8Cd9SIEsqvXkLVoSw/cgwhnhFMDbsQFeZYoJJ7bIZBS9BcamUW96asq/npPWugM+RQBw==","license":"BlueOak-1.0.0","optional":true,"dependencies":{"@isaacs/cliui":"^8.0.2"},"funding":{"url":"https://github.com/sponsors/isaacs"},"optionalDependencies":{"@pkgjs/parseargs":"^0.11.0"}},"node_modules/js-yaml":{"version":"4.3.2","integrity":"sha512-SFNOvSJ+Dgf/9An904Yx+CgSlIPCkIpao4qo51lpee25TIRejdH3rhR4EZMGoNx3/TP3O+wzWuiTFl4sqbltzA==","funding":[{"type":"github","url":"https://github.com/sponsors/puzrin"},{"type":"github","url":"https://github.com/sponsors/nodeca"}],"license":"MIT","dependencies":{"argparse":"^2.0.1"},"bin":{"js-yaml":"bin/js-yaml.js"}},"node_modules/json-schema-traverse":{"version":"1.0.0","integrity":"sha512-NM8/P9n3XjXhIZn1lLhkFaACTOURQXjWhV4BA/RnOv8xvgqtqpAX9IO4mRQxSx1Rlo4tqzeqb0sOlruaOy3dug==","license":"MIT","optional":true},"node_modules/libxmljs2":{"version":"0.35.0","integrity":"sha512-SpVopqn4YNydnLjkGfL6yQwzjlipmEnCCsVrD/0hQmdgsQWb5rVmSJxxjQltHIUTto29vgX+PhLjXoc+gMeABQ==","hasInstallScript":true,"license":"MIT","optional":true,"dependencies":{"bindings":"~1.5.0","nan":"~2.20.0","node-gyp":"^10.2.0","prebuild-install":"^7.1.2"},"engines":{"node":">=18"}},"node_modules/lru-cache":{"version":"10.4.3","integrity":"sha512-JNAzZcXrCt42VGLuYz0zfAzDfAvJWW6AfYlDBQyDV5DClI2m5sAmK+OIO7s59XfsRsWHp02jAJrRadPRGTt6SQ==","license":"ISC","optional":true},"node_modules/make-fetch-happen":{"version":"13.0.1","integrity":"sha512-cKTUFc/rbKUd/9meOvgrpJ2WrNzymt6jfRDdwg5UCnVzv9dTpEj9JS5m3wtziXVCjluIXyL8pcaukYqezIzZQA==","license":"ISC","optional":true,"dependencies":{"@npmcli/agent":"^2.0.0","cacache":"^18.0.0","http-cache-semantics":"^4.1.1","is-lambda":"^1.0.1","minipass":"^7.0.2","minipass-fetch":"^3.0.0","minipass-flush":"^1.0.5","minipass-pipeline":"^1.2.4","negotiator":"^0.6.3","proc-log":"^4.2.0","promise-retry":"^2.0.1","ssri":"^10.0.0"},"engines":{"node":"^16.14.0 || >=18.0.0"}},"node_modules/mimic-response":{"version":"3.1.0","integrity":"sha512-z0yWI+4FDrrweS8Zmt4Ej5HdJmky15+L2e6Wgn3+iK5fWzb6T3fhNFq2+MeTRb064c6Wr4N/wv0DzQTjNzHNGQ==","license":"MIT","optional":true,"engines":{"node":">=10"},"funding":{"url":"https://github.com/sponsors/sindresorhus"}},"node_modules/minimatch":{"version":"9.0.9","integrity":"sha512-OBwBN9AL4dqmETlpS2zasx+vTeWclWzkblfZk7KTA5j3jeOONz/tRCnZomUyvNg83wL5Zv9Ss6HMJXAgL8R2Yg==","license":"ISC","optional":true,"dependencies":{"brace-expansion":"^2.0.2"},"engines":{"node":">=16 || 14 >=14.17"},"funding":{"url":"https://github.com/sponsors/isaacs"}},"node_modules/minimist":{"version":"1.2.8","integrity":"sha512-2yyAR8qBkN3YuheJanUpWC5U3bb5osDywNB8RzDVlDwDHbocAJveqqj1u8+SVD7jkWT4yvsHCpWqqWqAxb0zCA==","license":"MIT","optional":true,"funding":{"url":"https://github.com/sponsors/ljharb"}},"node_modules/minipass":{"version":"7.1.3","integrity":"sha512-tEBHqDnIoM/1rXME1zgka9g6Q2lcoCkxHLuc7ODJ5BxbP5d4c2Z5cGgtXAku59200Cx7diuHTOYfSBD8n6mm8A==","license":"BlueOak-1.0.0","optional":true,"engines":{"node":">=16 || 14 >=14.17"}},"node_modules/minipass-collect":{"version":"2.0.1","integrity":"sha512-D7V8PO9oaz7PWGLbCACuI1qEOsq7UKfLotx/C0Aet43fCUB/wfQ7DYeq2oR/svFJGYDHPr38SHATeaj/ZoKHKw==","license":"ISC","optional":true,"dependencies":{"minipass":"^7.0.3"},"engines":{"node":">=16 || 14 >=14.17"}},"node_modules/minipass-fetch":{"version":"3.0.5","integrity":"sha512-2N8elDQAtSnFV0Dk7gt15KHsS0Fyz6CbYZ360h0WTYV1Ty46li3rAXVOQj1THMNLdmrD9Vt5pBPtWtVkpwGBqg==","license":"MIT","optional":true,"dependencies":{"minipass":"^7.0.3","minipass-sized":"^1.0.3","minizlib":"^2.1.2"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"},"optionalDependencies":{"encoding":"^0.1.13"}},"node_modules/minipass-flush":{"version":"1.0.7","integrity":"sha512-TbqTz9cUwWyHS2Dy89P3ocAGUGxKjjLuR9z8w4WUTGAVgEj17/4nhgo2Du56i0Fm3Pm30g4iA8Lcqctc76jCzA==","license":"BlueOak-1.0.0","optional":true,"dependencies":{"minipass":"^3.0.0"},"engines":{"node":">= 8"}},"node_modules/minipass-flush/node_modules/minipass":{"version":"3.3.6","integrity":"sha512-DxiNidxSEK+tHG6zOIklvNOwm3hvCrbUrdtzY74U6HKTJxvIDfOUL5W5P2Ghd3DTkhhKPYGqeNUIh5qcM4YBfw==","license":"ISC","optional":true,"dependencies":{"yallist":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/minipass-pipeline":{"version":"1.2.4","integrity":"sha512-xuIq7cIOt09RPRJ19gdi4b+RiNvDFYe5JH+ggNvBqGqpQXcru3PcRmOZuHBKWK1Txf9+cQ+HMVN4d6z46LZP7A==","license":"ISC","optional":true,"dependencies":{"minipass":"^3.0.0"},"engines":{"node":">=8"}},"node_modules/minipass-pipeline/node_modules/minipass":{"version":"3.3.6","integrity":"sha512-DxiNidxSEK+tHG6zOIklvNOwm3hvCrbUrdtzY74U6HKTJxvIDfOUL5W5P2Ghd3DTkhhKPYGqeNUIh5qcM4YBfw==","license":"ISC","optional":true,"dependencies":{"yallist":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/minipass-sized":{"version":"1.0.3","integrity":"sha512-MbkQQ2CTiBMlA2Dm/5cY+9SWFEN8pzzOXi6rlM5Xxq0Yqbda5ZQy9sU75a673FE9ZK0Zsbr6Y5iP6u9nktfg2g==","license":"ISC","optional":true,"dependencies":{"minipass":"^3.0.0"},"engines":{"node":">=8"}},"node_modules/minipass-sized/node_modules/minipass":{"version":"3.3.6","integrity":"sha512-DxiNidxSEK+tHG6zOIklvNOwm3hvCrbUrdtzY74U6HKTJxvIDfOUL5W5P2Ghd3DTkhhKPYGqeNUIh5qcM4YBfw==","license":"ISC","optional":true,"dependencies":{"yallist":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/minizlib":{"version":"2.1.2","integrity":"sha512-bAxsR8BVfj60DWXHE3u30oHzfl4G7khkSuPW+qvpd7jFRHm7dLxOjUk1EHACJ/hxLY8phGJ0YhYHZo7jil7Qdg==","license":"MIT","optional":true,"dependencies":{"minipass":"^3.0.0","yallist":"^4.0.0"},"engines":{"node":">= 8"}},"node_modules/minizlib/node_modules/minipass":{"version":"3.3.6","integrity":"sha512-DxiNidxSEK+tHG6zOIklvNOwm3hvCrbUrdtzY74U6HKTJxvIDfOUL5W5P2Ghd3DTkhhKPYGqeNUIh5qcM4YBfw==","license":"ISC","optional":true,"dependencies":{"yallist":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/mkdirp":{"version":"1.0.4","integrity":"sha512-vVqVZQyf3WLx2Shd0qJ9xuvqgAyKPLAiqITEtqW0oIUjzo3PePDd6fW9iFz30ef7Ysp/oiWqbhszeGWW2T6Gzw==","license":"MIT","optional":true,"bin":{"mkdirp":"bin/cmd.js"},"engines":{"node":">=10"}},"node_modules/mkdirp-classic":{"version":"0.5.3","integrity":"sha512-gKLcREMhtuZRwRAfqP3RFW+TK4JqApVBtOIftVgjuABpAtpxhPGaDcfvbhNvD0B8iD1oUr/txX35NjcaY6Ns/A==","license":"MIT","optional":true},"node_modules/moo":{"version":"0.5.3","integrity":"sha512-m2fmM2dDm7GZQsY7KK2cme8agi+AAljILjQnof7p1ZMDe6dQ4bdnSMx0cPppudoeNv5hEFQirN6u+O4fDE0IWA==","license":"BSD-3-Clause","optional":true},"node_modules/ms":{"version":"2.1.3","integrity":"sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==","license":"MIT","optional":true},"node_modules/nan":{"version":"2.20.0","integrity":"sha512-bk3gXBZDGILuuo/6sKtr0DQmSThYHLtNCdSdXk9YkxD/jK6X2vmCyyXBBxyqZ4XcnzTyYEAThfX3DCEnLf6igw==","license":"MIT","optional":true},"node_modules/napi-build-utils":{"version":"2.0.0","integrity":"sha512-GEbrYkbfF7MoNaoh2iGG84Mnf/WZfB0GdGEsM8wz7Expx/LlWf5U8t9nvJKXSp3qr5IsEbK04cBGhol/KwOsWA==","license":"MIT","optional":true},"node_modules/nearley":{"version":"2.20.1","integrity":"sha512-+Mc8UaAebFzgV+KpI5n7DasuuQCHA89dmwm7JXw3TV43ukfNQ9DnBH3Mdb2g/I4Fdxc26pwimBWvjIw0UAILSQ==","license":"MIT","optional":true,"dependencies":{"commander":"^2.19.0","moo":"^0.5.0","railroad-diagrams":"^1.0.0","randexp":"0.4.6"},"bin":{"nearley-railroad":"bin/nearley-railroad.js","nearley-test":"bin/nearley-test.js","nearley-unparse":"bin/nearley-unparse.js","nearleyc":"bin/nearleyc.js"},"funding":{"type":"individual","url":"https://nearley.js.org/#give-to-nearley"}},"node_modules/nearley/node_modules/commander":{"version":"2.20.3","integrity":"sha512-GpVkmM8vF2vQUkj2LvZmD35JxeJOLCwJ9cUkugyk2nuhbv3+mJvpLYYt+0+USMxE+oj+ey/lJEnhZw75x/OMcQ==","license":"MIT","optional":true},"node_modules/negotiator":{"version":"0.6.4","integrity":"sha512-myRT3DiWPHqho5PrJaIRyaMv2kgYf0mUVgBNOYMuCH5Ki1yEiQaf/ZJuQ62nvpc44wL5WDbTX7yGJi1Neevw8w==","license":"MIT","optional":true,"engines":{"node":">= 0.6"}},"node_modules/node-abi":{"version":"3.104.0","integrity":"sha512-J2lVAHTQ8v1J7hl2k1eX70d/Fm+HE1EyUes2dOew59JgBlAW6NB7DABI8kdrgRPehhepJd18p1ivekA8BF7AOg==","license":"MIT","optional":true,"dependencies":{"semver":"^7.3.5"},"engines":{"node":">=10"}},"node_modules/node-gyp":{"version":"10.3.1","integrity":"sha512-Pp3nFHBThHzVtNY7U6JfPjvT/DTE8+o/4xKsLQtBoU+j2HLsGlhcfzflAoUreaJbNmYnX+LlLi0qjV8kpyO6xQ==","license":"MIT","optional":true,"dependencies":{"env-paths":"^2.2.0","exponential-backoff":"^3.1.1","glob":"^10.3.10","graceful-fs":"^4.2.6","make-fetch-happen":"^13.0.0","nopt":"^7.0.0","proc-log":"^4.1.0","semver":"^7.3.5","tar":"^6.2.1","which":"^4.0.0"},"bin":{"node-gyp":"bin/node-gyp.js"},"engines":{"node":"^16.14.0 || >=18.0.0"}},"node_modules/nopt":{"version":"7.2.1","integrity":"sha512-taM24ViiimT/XntxbPyJQzCG+p4EKOpgD3mxFwW38mGjVUrfERQOeY4EDHjdnptttfHuHQXFx+lTP08Q+mLa/w==","license":"ISC","optional":true,"dependencies":{"abbrev":"^2.0.0"},"bin":{"nopt":"bin/nopt.js"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/normalize-package-data":{"version":"8.0.0","integrity":"sha512-RWk+PI433eESQ7ounYxIp67CYuVsS1uYSonX3kA6ps/3LWfjVQa/ptEg6Y3T6uAMq1mWpX9PQ+qx+QaHpsc7gQ==","license":"BSD-2-Clause","dependencies":{"hosted-git-info":"^9.0.0","semver":"^7.3.5","validate-npm-package-license":"^3.0.4"},"engines":{"node":"^20.17.0 || >=22.9.0"}},"node_modules/once":{"version":"1.4.0","integrity":"sha512-lNaJgI+2Q5URQBkccEKHTQOPaXdUxnZZElQTZY0MFUAuaEqe1E+Nyvgdz/aIyNi6Z9MzO5dv1H8n58/GELp3+w==","license":"ISC","optional":true,"dependencies":{"wrappy":"1"}},"node_modules/p-map":{"version":"4.0.0","integrity":"sha512-/bjOqmgETBYB5BoEeGVea8dmvHb2m9GLy1E9W43yeyfP6QQCZGFNa+XRceJEuDB6zqr+gKpIAmlLebMpykw/MQ==","license":"MIT","optional":true,"dependencies":{"aggregate-error":"^3.0.0"},"engines":{"node":">=10"},"funding":{"url":"https://github.com/sponsors/sindresorhus"}},"node_modules/package-json-from-dist":{"version":"1.0.1","integrity":"sha512-UEZIS3/by4OC8vL3P2dTXRETpebLI2NiI5vIrjaD/5UtrkFX/tNbwjTSRAGC/+7CAo2pIcBaRgWmcBBHcsaCIw==","license":"BlueOak-1.0.0","optional":true},"node_modules/packageurl-js":{"version":"2.0.1","integrity":"sha512-N5ixXjzTy4QDQH0Q9YFjqIWd6zH6936Djpl2m9QNFmDv5Fum8q8BjkpAcHNMzOFE0IwQrFhJWex3AN6kS0OSwg==","license":"MIT"},"node_modules/path-key":{"version":"3.1.1","integrity":"sha512-ojmeN0qd+y0jszEtoY48r0Peq5dwMEkIlCOu6Q5f41lfkswXuKtYrhgoTpLnyIcHm24Uhqx+5Tqm2InSwLhE6Q==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/path-scurry":{"version":"1.11.1","integrity":"sha512-Xa4Nw17FS9ApQFJ9umLiJS4orGjm7ZzwUrwamcGQuHSzDyth9boKDaycYdDcZDuqYATXw4HFXgaqWTctW/v1HA==","license":"BlueOak-1.0.0","optional":true,"dependencies":{"lru-cache":"^10.2.0","minipass":"^5.0.0 || ^6.0.2 || ^7.0.0"},"engines":{"node":">=16 || 14 >=14.18"},"funding":{"url":"https://github.com/sponsors/isaacs"}},"node_modules/prebuild-install":{"version":"7.1.3","integrity":"sha512-8Mf2cbV7x1cXPUILADGI3wuhfqWvtiLA1iclTDbFRZkgRQS0NqsPZphna9V+HyTEadheuPmjaJMsbzKQFOzLug==","license":"MIT","optional":true,"dependencies":{"detect-libc":"^2.0.0","expand-template":"^2.0.3","github-from-package":"0.0.0","minimist":"^1.2.3","mkdirp-classic":"^0.5.3","napi-build-utils":"^2.0.0","node-abi":"^3.3.0","pump":"^3.0.0","rc":"^1.2.7","simple-get":"^4.0.0","tar-fs":"^2.0.0","tunnel-agent":"^0.6.0"},"bin":{"prebuild-install":"bin.js"},"engines":{"node":">=10"}},"node_modules/proc-log":{"version":"4.2.0","integrity":"sha512-g8+OnU/L2v+wyiVK+D5fA34J7EH8jZ8DDlvwhRCMxmMj7UCBvxiO1mGeN+36JXIKF4zevU4kRBd8lVgG9vLelA==","license":"ISC","optional":true,"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/promise-retry":{"version":"2.0.1","integrity":"sha512-y+WKFlBR8BGXnsNlIHFGPZmyDf3DFMoLhaflAnyZgV6rG6xu+JwesTo2Q9R6XwYmtmwAFCkAk3e35jEdoeh/3g==","license":"MIT","optional":true,"dependencies":{"err-code":"^2.0.2","retry":"^0.12.0"},"engines":{"node":">=10"}},"node_modules/pump":{"version":"3.0.4","integrity":"sha512-VS7sjc6KR7e1ukRFhQSY5LM2uBWAUPiOPa/A3mkKmiMwSmRFUITt0xuj+/lesgnCv+dPIEYlkzrcyXgquIHMcA==","license":"MIT","optional":true,"dependencies":{"end-of-stream":"^1.1.0","once":"^1.3.1"}},"node_modules/punycode":{"version":"2.3.1","integrity":"sha512-vYt7UD1U9Wg6138shLtLOvdAu+8DsC/ilFtEVHcH+wydcSpNE20AfSOduf6MkRFahL5FY7X1oU7nKVZFtfq8Fg==","license":"MIT","optional":true,"engines":{"node":">=6"}},"node_modules/railroad-diagrams":{"version":"1.0.0","integrity":"sha512-cz93DjNeLY0idrCNOH6PviZGRN9GJhsdm9hpn1YCS879fj4W+x5IFJhhkRZcwVgMmFF7R82UA/7Oh+R8lLZg6A==","license":"CC0-1.0","optional":true},"node_modules/randexp":{"version":"0.4.6","integrity":"sha512-80WNmd9DA0tmZrw9qQa62GPPWfuXJknrmVmLcxvq4uZBdYqb1wYoKTmnlGUchvVWe0XiLupYkBoXVOxz3C8DYQ==","license":"MIT","optional":true,"dependencies":{"discontinuous-range":"1.0.0","ret":"~0.1.10"},"engines":{"node":">=0.12"}},"node_modules/rc":{"version":"1.2.8","integrity":"sha512-y3bGgqKj3QBdxLbLkomlohkvsA8gdAiUQlSBJnBhfn+BPxg4bc62d8TcBW15wavDfgexCgccckhcZvywyQYPOw==","license":"(BSD-2-Clause OR MIT OR Apache-2.0)","optional":true,"dependencies":{"deep-extend":"^0.6.0","ini":"~1.3.0","minimist":"^1.2.0","strip-json-comments":"~2.0.1"},"bin":{"rc":"cli.js"}},"node_modules/readable-stream":{"version":"3.6.2","integrity":"sha512-9u/sniCrY3D5WdsERHzHE4G2YCXqoG5FTHUiCC4SIbr6XcLZBY05ya9EKjYek9O5xOAwjGq+1JdGBAS7Q9ScoA==","license":"MIT","optional":true,"dependencies":{"inherits":"^2.0.3","string_decoder":"^1.1.1","util-deprecate":"^1.0.1"},"engines":{"node":">= 6"}},"node_modules/require-from-string":{"version":"2.0.2","integrity":"sha512-Xf0nWe6RseziFMu+Ap9biiUbmplq6S9/p+7w7YXP/JBHhrUDDUhwa+vANyubuqfZWTveU//DYVGsDG7RKL/vEw==","license":"MIT","optional":true,"engines":{"node":">=0.10.0"}},"node_modules/ret":{"version":"0.1.15","integrity":"sha512-TTlYpa+OL+vMMNG24xSlQGEJ3B/RzEfUlLct7b5G/ytav+wPrplCpVMFuwzXbkecJrb6IYo1iFb0S9v37754mg==","license":"MIT","optional":true,"engines":{"node":">=0.12"}},"node_modules/retry":{"version":"0.12.0","integrity":"sha512-9LkiTwjUh6rT555DtE9rTX+BKByPfrMzEAtnlEtdEwr3Nkffwiihqe2bWADg+OQRjt9gl6ICdmB/ZFDCGAtSow==","license":"MIT","optional":true,"engines":{"node":">= 4"}},"node_modules/safe-buffer":{"version":"5.2.1","integrity":"sha512-rp3So07KcdmmKbGvgaNxQSJr7bGVSVk5S9Eq1F+ppbRo70+YeaDxkw5Dd8NPN+GD6bjnYm2VuPuCXmpuYvmCXQ==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"MIT","optional":true},"node_modules/safer-buffer":{"version":"2.1.2","integrity":"sha512-YZo3K82SD7Riyi0E1EQPojLz7kpepnSQI9IyPbHHg1XXXevb5dJI7tpyN2ADxGcQbHG7vcyRHk0cbwqcQriUtg==","license":"MIT","optional":true},"node_modules/schemes":{"version":"1.4.0","integrity":"sha512-ImFy9FbCsQlVgnE3TCWmLPCFnVzx0lHL/l+umHplDqAKd0dzFpnS6lFZIpagBlYhKwzVmlV36ec0Y1XTu8JBAQ==","license":"MIT","optional":true,"dependencies":{"extend":"^3.0.0"}},"node_modules/semver":{"version":"7.8.6","integrity":"sha512-9lpSSU4Mly3mrtruwLs1eLK6+gzbzqeBFwRNjIjE+9LuDpWdYctrQlQ3ej1Ilgi7gknpsTRnPoLP8DpCHqHIJw==","license":"ISC","bin":{"semver":"bin/semver.js"},"engines":{"node":">=10"}},"node_modules/shebang-command":{"version":"2.0.0","integrity":"sha512-kHxr2zZpYtdmrN1qDjrrX/Z1rR1kG8Dx+gkpK1G4eXmvXswmcE1hTWBWYUzlraYw1/yZp6YuDY77YtvbN0dmDA==","license":"MIT","optional":true,"dependencies":{"shebang-regex":"^3.0.0"},"engines":{"node":">=8"}},"node_modules/shebang-regex":{"version":"3.0.0","integrity":"sha512-7++dFhtcx3353uBaq8DDR4NuxBetBzC7ZQOhmTQInHEd6bSrXdiEyzCvG07Z44UYdLShWUyXt5M/yhz8ekcb1A==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/signal-exit":{"version":"4.1.0","integrity":"sha512-bzyZ1e88w9O1iNJbKnOlvYTrWPDl46O1bG0D3XInv+9tkPrxrN8jUUTiFlDkkmKWgn1M6CfIA13SuGqOa9Korw==","license":"ISC","optional":true,"engines":{"node":">=14"},"funding":{"url":"https://github.com/sponsors/isaacs"}},"node_modules/simple-concat":{"version":"1.0.1","integrity":"sha512-cSFtAPtRhljv69IK0hTVZQ+OfE9nePi/rtJmw5UjHeVyVroEqJXP1sFztKUy1qU+xvz3u/sfYJLa947b7nAN2Q==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"MIT","optional":true},"node_modules/simple-get":{"version":"4.0.1","integrity":"sha512-brv7p5WgH0jmQJr1ZDDfKDOSeWWg+OVypG99A/5vYGPqJ6pxiaHLy8nxtFjBA7oMa01ebA9gfh1uMCFqOuXxvA==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"MIT","optional":true,"dependencies":{"decompress-response":"^6.0.0","once":"^1.3.1","simple-concat":"^1.0.0"}},"node_modules/smart-buffer":{"version":"4.2.0","integrity":"sha512-94hK0Hh8rPqQl2xXc3HsaBoOXKV20MToPkcXvwbISWLEs+64sBq5kFgn2kJDHb1Pry9yrP0dxrCI9RRci7RXKg==","license":"MIT","optional":true,"engines":{"node":">= 6.0.0","npm":">= 3.0.0"}},"node_modules/smtp-address-parser":{"version":"1.1.1","integrity":"sha512-02QRuo0uL+I6+VHY5LxYiKJMjbyrTJWFM6JWkWOcdLkfInjLvGdPQTjC+mUOt/0PzeNnRSCYNIDZfn6QRIQYug==","license":"MIT","optional":true,"dependencies":{"nearley":"^2.20.1"},"engines":{"node":">=0.10"}},"node_modules/socks":{"version":"2.8.11","integrity":"sha512-2H/uQ7+SNP0hK16RorTak0mWrFoqo4AnAVGSUl2dT07obgWdWt9grml+VDl1LklgUOPWM4Abo0u86Cvp8vFjYw==","license":"MIT","optional":true,"dependencies":{"ip-address":"^10.1.1","smart-buffer":"^4.2.0"},"engines":{"node":">= 10.0.0","npm":">= 3.0.0"}},"node_modules/socks-proxy-agent":{"version":"8.0.5","integrity":"sha512-HehCEsotFqbPW9sJ8WVYB6UbmIMv7kUUORIF2Nncq4VQvBfNBLibW9YZR5dlYCSUhwcD628pRllm7n+E+YTzJw==","license":"MIT","optional":true,"dependencies":{"agent-base":"^7.1.2","debug":"^4.3.4","socks":"^2.8.3"},"engines":{"node":">= 14"}},"node_modules/spdx-correct":{"version":"3.2.0","integrity":"sha512-kN9dJbvnySHULIluDHy32WHRUu3Og7B9sbY7tsFLctQkIqnMh3hErYgdMjTYuqmcXX+lK5T1lnUt3G7zNswmZA==","license":"Apache-2.0","dependencies":{"spdx-expression-parse":"^3.0.0","spdx-license-ids":"^3.0.0"}},"node_modules/spdx-correct/node_modules/spdx-expression-parse":{"version":"3.0.1","integrity":"sha512-cbqHunsQWnJNE6KhVSMsMeH5H/L9EpymbzqTQ3uLwNCLZ1Q481oWaofqH7nO6V07xlXwY6PhQdQ2IedWx/ZK4Q==","license":"MIT","dependencies":{"spdx-exceptions":"^2.1.0","spdx-license-ids":"^3.0.0"}},"node_modules/spdx-exceptions":{"version":"2.5.0","integrity":"sha512-PiU42r+xO4UbUS1buo3LPJkjlO7430Xn5SVAhdpzzsPHsjbYVflnnFdATgabnLude+Cqu25p6N+g2lw/PFsa4w==","license":"CC-BY-3.0"},"node_modules/spdx-expression-parse":{"version":"4.0.0","integrity":"sha512-Clya5JIij/7C6bRR22+tnGXbc4VKlibKSVj2iHvVeX5iMW7s1SIQlqu699JkODJJIhh/pUu8L0/VLh8xflD+LQ==","license":"MIT","dependencies":{"spdx-exceptions":"^2.1.0","spdx-license-ids":"^3.0.0"}},"node_modules/spdx-license-ids":{"version":"3.0.24","integrity":"sha512-cLS9TtWkIQFyLkJ3/5aFQAOHOSKTlOs/7WDut/XPSdjom1fJhUdkepeJAKXa9Y05+FabHd0sti+Et559vDtkpQ==","license":"CC0-1.0"},"node_modules/ssri":{"version":"10.0.6","integrity":"sha512-MGrFH9Z4NP9Iyhqn16sDtBpRRNJ0Y2hNa6D65h736fVSaPCHr4DM4sWUNvVaSuC+0OBGhwsrydQwmgfg5LncqQ==","license":"ISC","optional":true,"dependencies":{"minipass":"^7.0.3"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/string_decoder":{"version":"1.3.0","integrity":"sha512-hkRX8U1WjJFd8LsDJ2yQ/wWWxaopEsABU1XfkM8A+j0+85JAGppt16cr1Whg6KIbb4okU6Mql6BOj+uup/wKeA==","license":"MIT","optional":true,"dependencies":{"safe-buffer":"~5.2.0"}},"node_modules/string-width":{"version":"5.1.2","integrity":"sha512-HnLOCR3vjcY8beoNLtcjZ5/nxn2afmME6lhrDrebokqMap+XbeW8n9TXpPDOqdGK5qcI3oT0GKTW6wC7EMiVqA==","license":"MIT","optional":true,"dependencies":{"eastasianwidth":"^0.2.0","emoji-regex":"^9.2.2","strip-ansi":"^7.0.1"},"engines":{"node":">=12"},"funding":{"url":"https://github.com/sponsors/sindresorhus"}},"node_modules/string-width-cjs":{"name":"string-width","version":"4.2.3","integrity":"sha512-wKyQRQpjJ0sIp62ErSZdGsjMJWsap5oRNihHhu6G7JVO/9jIB6UyevL+tXuOqrng8j/cxKTWyWUwvSTriiZz/g==","license":"MIT","optional":true,"dependencies":{"emoji-regex":"^8.0.0","is-fullwidth-code-point":"^3.0.0","strip-ansi":"^6.0.1"},"engines":{"node":">=8"}},"node_modules/string-width-cjs/node_modules/ansi-regex":{"version":"5.0.1","integrity":"sha512-quJQXlTSUGL2LH9SUXo8VwsY4soanhgo6LNSm84E1LBcE8s3O0wpdiRzyR9z/ZZJMlMWv37qOOb9pdJlMUEKFQ==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/string-width-cjs/node_modules/emoji-regex":{"version":"8.0.0","integrity":"sha512-MSjYzcWNOA0ewAHpz0MxpYFvwg6yjy1NG3xteoqz644VCo/RPgnr1/GGt+ic3iJTzQ8Eu3TdM14SawnVUmGE6A==","license":"MIT","optional":true},"node_modules/string-width-cjs/node_modules/strip-ansi":{"version":"6.0.1","integrity":"sha512-Y38VPSHcqkFrCpFnQ9vuSXmquuv5oXOKpGeT6aGrr3o3Gc9AlVa6JBfUSOCnbxGGZF+/0ooI7KrPuUSztUdU5A==","license":"MIT","optional":true,"dependencies":{"ansi-regex":"^5.0.1"},"engines":{"node":">=8"}},"node_modules/strip-ansi":{"version":"7.2.0","integrity":"sha512-yDPMNjp4WyfYBkHnjIRLfca1i6KMyGCtsVgoKe/z1+6vukgaENdgGBZt+ZmKPc4gavvEZ5OgHfHdrazhgNyG7w==","license":"MIT","optional":true,"dependencies":{"ansi-regex":"^6.2.2"},"engines":{"node":">=12"},"funding":{"url":"https://github.com/chalk/strip-ansi?sponsor=1"}},"node_modules/strip-ansi-cjs":{"name":"strip-ansi","version":"6.0.1","integrity":"sha512-Y38VPSHcqkFrCpFnQ9vuSXmquuv5oXOKpGeT6aGrr3o3Gc9AlVa6JBfUSOCnbxGGZF+/0ooI7KrPuUSztUdU5A==","license":"MIT","optional":true,"dependencies":{"ansi-regex":"^5.0.1"},"engines":{"node":">=8"}},"node_modules/strip-ansi-cjs/node_modules/ansi-regex":{"version":"5.0.1","integrity":"sha512-quJQXlTSUGL2LH9SUXo8VwsY4soanhgo6LNSm84E1LBcE8s3O0wpdiRzyR9z/ZZJMlMWv37qOOb9pdJlMUEKFQ==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/strip-json-comments":{"version":"2.0.1","integrity":"sha512-4gB8na07fecVVkOI6Rs4e7T6NOTki5EmL7TUduTs6bu3EdnSycntVJ4re8kgZA+wx9IueI2Y11bfbgwtzuE0KQ==","license":"MIT","optional":true,"engines":{"node":">=0.10.0"}},"node_modules/tar":{"version":"6.2.1","integrity":"sha512-DZ4yORTwrbTj/7MZYq2w+/ZFdI6OZ/f9SFHR+71gIVUZhOQPHzVCLpvRnPgyaMpfWxxk/4ONva3GQSyNIKRv6A==","license":"ISC","optional":true,"dependencies":{"chownr":"^2.0.0","fs-minipass":"^2.0.0","minipass":"^5.0.0","minizlib":"^2.1.1","mkdirp":"^1.0.3","yallist":"^4.0.0"},"engines":{"node":">=10"}},"node_modules/tar-fs":{"version":"2.1.6","integrity":"sha512-vsdruOmnweDIXJXWpfc5aszWMVOj6qFI+dXxNuprh6Kt+WrGJh1MQL/2xYUEzI3EX86o9b2Rop8ziIF5Ol/UoQ==","license":"MIT","optional":true,"dependencies":{"chownr":"^1.1.1","mkdirp-classic":"^0.5.2","pump":"^3.0.0","tar-stream":"^2.1.4"}},"node_modules/tar-fs/node_modules/chownr":{"version":"1.1.4","integrity":"sha512-jJ0bqzaylmJtVnNgzTeSOs8DPavpbYgEr/b0YL8/2GO3xJEhInFmhKMUnEJQjZumK7KXGFhUy89PrsJWlakBVg==","license":"ISC","optional":true},"node_modules/tar-stream":{"version":"2.2.0","integrity":"sha512-ujeqbceABgwMZxEJnk2HDY2DlnUZ+9oEcb1KzTVfYHio0UE6dG71n60d8D2I4qNvleWrrXpmjpt7vZeF1LnMZQ==","license":"MIT","optional":true,"dependencies":{"bl":"^4.0.3","end-of-stream":"^1.4.1","fs-constants":"^1.0.0","inherits":"^2.0.3","readable-stream":"^3.1.1"},"engines":{"node":">=6"}},"node_modules/tar/node_modules/fs-minipass":{"version":"2.1.0","integrity":"sha512-V/JgOLFCS+R6Vcq0slCuaeWEdNC3ouDlJMNIsacH2VtALiu9mV4LPrHc5cDl8k5aw6J8jwgWWpiTo5RYhmIzvg==","license":"ISC","optional":true,"dependencies":{"minipass":"^3.0.0"},"engines":{"node":">= 8"}},"node_modules/tar/node_modules/fs-minipass/node_modules/minipass":{"version":"3.3.6","integrity":"sha512-DxiNidxSEK+tHG6zOIklvNOwm3hvCrbUrdtzY74U6HKTJxvIDfOUL5W5P2Ghd3DTkhhKPYGqeNUIh5qcM4YBfw==","license":"ISC","optional":true,"dependencies":{"yallist":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/tar/node_modules/minipass":{"version":"5.0.0","integrity":"sha512-3FnjYuehv9k6ovOEbyOswadCDPX1piCfhV8ncmYtHOjuPwylVWsghTLo7rabjC3Rx5xD4HDx8Wm1xnMF7S5qFQ==","license":"ISC","optional":true,"engines":{"node":">=8"}},"node_modules/tunnel-agent":{"version":"0.6.0","integrity":"sha512-McnNiV1l8RYeY8tBgEpuodCC1mLUdbSN+CYBL7kJsJNInOP8UjDDEwdk6Mw60vdLLrr5NHKZhMAOSrR2NZuQ+w==","license":"Apache-2.0","optional":true,"dependencies":{"safe-buffer":"^5.0.1"},"engines":{"node":"*"}},"node_modules/unique-filename":{"version":"3.0.0","integrity":"sha512-afXhuC55wkAmZ0P18QsVE6kp8JaxrEokN2HGIoIVv2ijHQd419H0+6EigAFcIzXeMIkcIkNBpB3L/DXB3cTS/g==","license":"ISC","optional":true,"dependencies":{"unique-slug":"^4.0.0"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/unique-slug":{"version":"4.0.0","integrity":"sha512-WrcA6AyEfqDX5bWige/4NQfPZMtASNVxdmWR76WESYQVAACSgWcR6e9i0mofqqBxYFtL4oAxPIptY73/0YE1DQ==","license":"ISC","optional":true,"dependencies":{"imurmurhash":"^0.1.4"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/uri-js":{"version":"4.4.1","integrity":"sha512-7rKUyy33Q1yc98pQ1DAmLtwX109F7TIfWlW1Ydo8Wl1ii1SeHieeh0HHfPeL2fMXK6z0s8ecKs9frCuLJvndBg==","license":"BSD-2-Clause","optional":true,"dependencies":{"punycode":"^2.1.0"}},"node_modules/util-deprecate":{"version":"1.0.2","integrity":"sha512-EPD5q1uXyFxJpCrLnCc1nHnq3gOa6DZBocAIiI2TaSCA7VCJ1UJDMagCzIkXNsUYfD1daK//LTEQ8xiIbrHtcw==","license":"MIT","optional":true},"node_modules/validate-npm-package-license":{"version":"3.0.4","integrity":"sha512-DpKm2Ui/xN7/HQKCtpZxoRWBhZ9Z0kqtygG8XCgNQ8ZlDnxuQmWhj566j8fN4Cu3/JmbhsDo7fcAJq4s9h27Ew==","license":"Apache-2.0","dependencies":{"spdx-correct":"^3.0.0","spdx-expression-parse":"^3.0.0"}},"node_modules/validate-npm-package-license/node_modules/spdx-expression-parse":{"version":"3.0.1","integrity":"sha512-cbqHunsQWnJNE6KhVSMsMeH5H/L9EpymbzqTQ3uLwNCLZ1Q481oWaofqH7nO6V07xlXwY6PhQdQ2IedWx/ZK4Q==","license":"MIT","dependencies":{"spdx-exceptions":"^2.1.0","spdx-license-ids":"^3.0.0"}},"node_modules/which":{"version":"4.0.0","integrity":"sha512-GlaYyEb07DPxYCKhKzplCWBJtvxZcZMrL+4UkrTSJHHPyZU4mYYTv3qaOe77H7EODLSSopAUFAc6W8U4yqvscg==","license":"ISC","optional":true,"dependencies":{"isexe":"^3.1.1"},"bin":{"node-which":"bin/which.js"},"engines":{"node":"^16.13.0 || >=18.0.0"}},"node_modules/wrap-ansi":{"version":"8.1.0","integrity":"sha512-si7QWI6zUMq56bESFvagtmzMdGOtoxfR+Sez11Mobfc7tm+VkUckk9bW2UeffTGVUbOksxmSw0AA2gs8g71NCQ==","license":"MIT","optional":true,"dependencies":{"ansi-styles":"^6.1.0","string-width":"^5.0.1","strip-ansi":"^7.0.1"},"engines":{"node":">=12"},"funding":{"url":"https://github.com/chalk/wrap-ansi?sponsor=1"}},"node_modules/wrap-ansi-cjs":{"name":"wrap-ansi","version":"7.0.0","integrity":"sha512-YVGIj2kamLSTxw6NsZjoBxfSwsn0ycdesmc4p+Q21c5zPuZ1pl+NfxVdxPtdHvmNVOQ6XSYG4AUtyt/Fi7D16Q==","license":"MIT","optional":true,"dependencies":{"ansi-styles":"^4.0.0","string-width":"^4.1.0","strip-ansi":"^6.0.0"},"engines":{"node":">=10"},"funding":{"url":"https://github.com/chalk/wrap-ansi?sponsor=1"}},"node_modules/wrap-ansi-cjs/node_modules/ansi-regex":{"version":"5.0.1","integrity":"sha512-quJQXlTSUGL2LH9SUXo8VwsY4soanhgo6LNSm84E1LBcE8s3O0wpdiRzyR9z/ZZJMlMWv37qOOb9pdJlMUEKFQ==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/wrap-ansi-cjs/node_modules/ansi-styles":{"version":"4.3.0","integrity":"sha512-zbB9rCJAT1rbjiVDb2hqKFHNYLxgtk8NURxZ3IZwD3F6NtxbXZQCnnSi1Lkx+IDohdPlFp222wVALIheZJQSEg==","license":"MIT","optional":true,"dependencies":{"color-convert":"^2.0.1"},"engines":{"node":">=8"},"funding":{"url":"https://github.com/chalk/ansi-styles?sponsor=1"}},"node_modules/wrap-ansi-cjs/node_modules/emoji-regex":{"version":"8.0.0","integrity":"sha512-MSjYzcWNOA0ewAHpz0MxpYFvwg6yjy1NG3xteoqz644VCo/RPgnr1/GGt+ic3iJTzQ8Eu3TdM14SawnVUmGE6A==","license":"MIT","optional":true},"node_modules/wrap-ansi-cjs/node_modules/string-width":{"version":"4.2.3","integrity":"sha512-wKyQRQpjJ0sIp62ErSZdGsjMJWsap5oRNihHhu6G7JVO/9jIB6UyevL+tXuOqrng8j/cxKTWyWUwvSTriiZz/g==","license":"MIT","optional":true,"dependencies":{"emoji-regex":"^8.0.0","is-fullwidth-code-point":"^3.0.0","strip-ansi":"^6.0.1"},"engines":{"node":">=8"}},"node_modules/wrap-ansi-cjs/node_modules/strip-ansi":{"version":"6.0.1","integrity":"sha512-Y38VPSHcqkFrCpFnQ9vuSXmquuv5oXOKpGeT6aGrr3o3Gc9AlVa6JBfUSOCnbxGGZF+/0ooI7KrPuUSztUdU5A==","license":"MIT","optional":true,"dependencies":{"ansi-regex":"^5.0.1"},"engines":{"node":">=8"}},"node_modules/wrappy":{"version":"1.0.2","integrity":"sha512-l4Sp/DRseor9wL6EvV2+TuQn63dMkPjZ/sp9XkghTEbV9KlPS1xUsZ3u7/IQO4wxtcFB4bgpQPRcR3QCvezPcQ==","license":"ISC","optional":true},"node_modules/xmlbuilder2":{"version":"4.0.3","integrity":"sha512-bx8Q1STctnNaaDymWnkfQLKofs0mGNN7rLLapJlGuV3VlvegD7Ls4ggMjE3aUSWItCCzU0PEv45lI87iSigiCA==","license":"MIT","dependencies":{"@oozcitak/dom":"^2.0.2","@oozcitak/infra":"^2.0.2","@oozcitak/util":"^10.0.0","js-yaml":"^4.1.1"},"engines":{"node":">=20.0"}},"node_modules/yallist":{"version":"4.0.0","integrity":"sha512-3wdGidZyq5PB084XLES5TpOSRA3wjXAlIWMhum2kRcv/41Sn2emQ0dycQW4uZXLejwKvg6EsvbdlVL+FYEct7A==","license":"ISC","optional":true}}}');
-;// CONCATENATED MODULE: ./src/tools/cyclonedx.ts
-/**
- * @cyclonedx/cyclonedx-npm, acquired at run time as the suite acquires every tool: a pinned
- * version, verified integrity, cached in RUNNER_TOOL_CACHE and re-verified on every hit. It is an
- * npm package, not a release archive, so the pin is a lockfile kept in this repository
- * (cyclonedx-npm.lock.json: every package with its registry sha512) and `npm ci` installs exactly
- * that, refusing any tarball whose hash differs. The cache entry records a hash over every file
- * installed; a hit that no longer matches is discarded and installed again.
- */
-
-
-
-
-
-
-
-const CYCLONEDX_NPM_VERSION = '6.0.1';
-/** The registry's integrity of @cyclonedx/cyclonedx-npm-6.0.1.tgz; the lockfile must agree. */
-const CYCLONEDX_NPM_INTEGRITY = 'sha512-/aU3bBC6qP6cV/qQ5SfUSygE/+2hQhwgg6sJML31/gZ96NyMvIUuwdk637H4z+LS/NryRT2kjR2wtD0qBEVVHQ==';
-const PACKAGE = '@cyclonedx/cyclonedx-npm';
-const CACHE_NAME = 'release-safety-cyclonedx-npm';
-/** sha256 over every file's relative path and content, in sorted order: what a cache hit must still be. */
-function treeDigest(dir) {
-    const lines = [];
-    const walk = (d) => {
-        for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(d, { withFileTypes: true })) {
-            const path = (0,external_node_path_namespaceObject.join)(d, entry.name);
-            if (entry.isDirectory())
-                walk(path);
-            else if (entry.isFile())
-                lines.push(`${(0,external_node_path_namespaceObject.relative)(dir, path)}\0${hash_sha256FileSync(path)}`);
-            else if (entry.isSymbolicLink())
-                lines.push(`${(0,external_node_path_namespaceObject.relative)(dir, path)}\0symlink`);
-        }
-    };
-    walk(dir);
-    return hash_sha256Hex(lines.sort().join('\n'));
-}
-/** The pinned lockfile itself must name the pinned version and integrity: a stray edit stops here. */
-function checkPinnedLockfile(lock) {
-    const entry = lock.packages?.[`node_modules/${PACKAGE}`];
-    if (entry?.version !== CYCLONEDX_NPM_VERSION || entry.integrity !== CYCLONEDX_NPM_INTEGRITY) {
-        throw new ToolError(`the pinned lockfile for ${PACKAGE} does not name ${CYCLONEDX_NPM_VERSION} with its pinned integrity: refusing to install it`);
-    }
-}
-function cliIn(dir) {
-    return (0,external_node_path_namespaceObject.join)(dir, 'node_modules', '@cyclonedx', 'cyclonedx-npm', 'bin', 'cyclonedx-npm-cli.js');
-}
-function installedVersion(dir) {
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'node_modules', '@cyclonedx', 'cyclonedx-npm', 'package.json'), 'utf8')).version ?? '';
-    }
-    catch {
-        return '';
-    }
-}
-function verifiedHit(dir, log) {
-    const marker = `${dir}.complete`;
-    if (!(0,external_node_fs_namespaceObject.existsSync)(marker) || !(0,external_node_fs_namespaceObject.existsSync)(dir))
-        return false;
-    let recorded = '';
-    try {
-        recorded = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(marker, 'utf8')).tree ?? '';
-    }
-    catch {
-        // An unreadable marker is a miss.
-    }
-    if (recorded !== '' && installedVersion(dir) === CYCLONEDX_NPM_VERSION && treeDigest(dir) === recorded)
-        return true;
-    log.warning(`the cached ${PACKAGE} ${CYCLONEDX_NPM_VERSION} failed verification (its files changed since it was installed): discarded, installing again`);
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-    (0,external_node_fs_namespaceObject.rmSync)(marker, { force: true });
-    return false;
-}
-/** Installs (or finds, verified) the pinned cyclonedx-npm; a ToolError when it cannot be obtained. */
-async function installCycloneDxNpm(req) {
-    checkPinnedLockfile(cyclonedx_npm_lock_namespaceObject);
-    const dir = (0,external_node_path_namespaceObject.join)(req.toolCache, CACHE_NAME, CYCLONEDX_NPM_VERSION, process.arch);
-    if (verifiedHit(dir, req.log)) {
-        req.log.info(`${PACKAGE} ${CYCLONEDX_NPM_VERSION}: the cached install verified (every file as installed)`);
-        return { cli: cliIn(dir), version: CYCLONEDX_NPM_VERSION, fromCache: true };
-    }
-    const staging = (0,external_node_path_namespaceObject.join)(req.tempDir, `cyclonedx-npm-${(0,external_node_crypto_.randomUUID)()}`);
-    (0,external_node_fs_namespaceObject.mkdirSync)(staging, { recursive: true });
-    try {
-        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(staging, 'package.json'), `${JSON.stringify({ name: 'release-safety-cyclonedx-npm', private: true, dependencies: { [PACKAGE]: CYCLONEDX_NPM_VERSION } }, null, 2)}\n`);
-        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(staging, 'package-lock.json'), `${JSON.stringify(cyclonedx_npm_lock_namespaceObject, null, 2)}\n`);
-        // npm ci installs exactly the lockfile and checks each tarball against its integrity; no
-        // install scripts run, and the optional validators (a native XML library among them) are left out.
-        const args = ['ci', '--omit=optional', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
-        const r = await req.log.group(`install ${PACKAGE} ${CYCLONEDX_NPM_VERSION} (npm ci on the pinned lockfile)`, () => execTool('npm', args, { cwd: staging, timeoutMs: req.timeoutMs }).catch((error) => {
-            throw new ToolError(`npm could not be run to install ${PACKAGE}: ${errorMessage(error)}`);
-        }));
-        if (r.exitCode !== 0 || r.timedOut || r.signal)
-            throw new ToolError(`npm ci for ${PACKAGE} ${CYCLONEDX_NPM_VERSION} ${describeExit(r)}: ${lastLines(r.stderr || r.stdout, 3)}`);
-        if (installedVersion(staging) !== CYCLONEDX_NPM_VERSION)
-            throw new ToolError(`npm ci did not install ${PACKAGE} ${CYCLONEDX_NPM_VERSION}`);
-        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
-        (0,external_node_fs_namespaceObject.cpSync)(staging, dir, { recursive: true, verbatimSymlinks: true });
-        (0,external_node_fs_namespaceObject.writeFileSync)(`${dir}.complete`, JSON.stringify({ tree: treeDigest(dir), integrity: CYCLONEDX_NPM_INTEGRITY }));
-        req.log.info(`${PACKAGE} ${CYCLONEDX_NPM_VERSION}: installed from the pinned lockfile (integrity ${CYCLONEDX_NPM_INTEGRITY.slice(0, 19)}...) and cached`);
-        return { cli: cliIn(dir), version: CYCLONEDX_NPM_VERSION, fromCache: false };
-    }
-    finally {
-        (0,external_node_fs_namespaceObject.rmSync)(staging, { recursive: true, force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/gates/image/base-images.ts
-
-
-
-/** Instructions with continuation lines joined, each with the line it starts on; comments dropped. */
-function instructions(dockerfile) {
-    const out = [];
-    let current;
-    dockerfile.split(/\r?\n/).forEach((raw, i) => {
-        const trimmed = raw.trim();
-        if (!current && (trimmed === '' || trimmed.startsWith('#')))
-            return;
-        if (current && trimmed.startsWith('#'))
-            return;
-        const continued = /\\\s*$/.test(raw);
-        const text = continued ? raw.replace(/\\\s*$/, '') : raw;
-        if (current)
-            current.text += ` ${text.trim()}`;
-        else
-            current = { line: i + 1, text: text.trim() };
-        if (!continued) {
-            out.push(current);
-            current = undefined;
-        }
-    });
-    if (current)
-        out.push(current);
-    return out;
-}
-/** ${VAR}, ${VAR:-default}, ${VAR:+alt} and $VAR, as the Dockerfile frontend substitutes them. */
-function substitute(value, vars) {
-    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced, op, word, bare) => {
-        const name = braced ?? bare;
-        const set = vars.get(name);
-        if (op === '-')
-            return set ? set : (word ?? '');
-        if (op === '+')
-            return set ? (word ?? '') : '';
-        return set ?? '';
-    });
-}
-/** Splits registry/repository[:tag][@sha256:...]; Docker Hub names get docker.io and library/. */
-function parseImageReference(reference) {
-    let rest = reference;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST_PATTERN.test(digest))
-            throw new Error(`has the digest ${JSON.stringify(digest)}: expected sha256:<64 hex>`);
-    }
-    let tag = '';
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-    }
-    const name = parseImageName(rest);
-    return { ...name, tag: tag || (digest ? '' : 'latest'), ...(digest ? { digest } : {}) };
-}
-/**
- * Every FROM that names an image: not scratch, not an earlier stage, not a named build context.
- * Global ARGs (before the first FROM) take their defaults unless a build arg sets them.
- */
-function parseBaseImages(dockerfile, buildArgs, contextNames = []) {
-    const given = new Map(buildArgs);
-    const vars = new Map();
-    const stages = new Set();
-    const bases = [];
-    let seenFrom = false;
-    for (const { line, text } of instructions(dockerfile)) {
-        const [keyword = '', ...words] = text.split(/\s+/);
-        if (/^arg$/i.test(keyword) && !seenFrom) {
-            for (const word of words) {
-                const eq = word.indexOf('=');
-                const name = eq > 0 ? word.slice(0, eq) : word;
-                const fallback = eq > 0 ? word.slice(eq + 1).replace(/^(["'])(.*)\1$/, '$2') : undefined;
-                const value = given.get(name) ?? (fallback !== undefined ? substitute(fallback, vars) : undefined);
-                if (value !== undefined)
-                    vars.set(name, value);
-            }
-            continue;
-        }
-        if (!/^from$/i.test(keyword))
-            continue;
-        seenFrom = true;
-        const args = words.filter((w) => !w.startsWith('--'));
-        const written = args[0] ?? '';
-        const reference = substitute(written, vars);
-        const earlierStage = stages.has(reference.toLowerCase());
-        if (args.length >= 3 && /^as$/i.test(args[1]))
-            stages.add(args[2].toLowerCase());
-        if (reference === '' || reference.toLowerCase() === 'scratch' || earlierStage || contextNames.includes(reference))
-            continue;
-        try {
-            const parsed = parseImageReference(reference);
-            bases.push({ line, written, reference, registry: parsed.registry, repository: parsed.repository, tag: parsed.tag, ...(parsed.digest ? { pinned: parsed.digest, digest: parsed.digest } : {}) });
-        }
-        catch (error) {
-            bases.push({ line, written, reference, registry: '', repository: '', tag: '', problem: `FROM ${reference} is not an image reference the gate can read: it ${errorMessage(error)}` });
-        }
-    }
-    return bases;
-}
-/** Asks each base image's registry for the digest its tag names now; a pinned one is kept as is. */
-async function resolveBaseImages(bases, o) {
-    const clients = new Map();
-    const clientFor = (registry) => {
-        let client = clients.get(registry);
-        if (!client) {
-            const own = registry === o.imageRegistry;
-            client = new RegistryClient({ registry, ...(own && o.credentials ? { credentials: o.credentials } : {}), insecure: own && o.insecure, signal: o.signal, onSecret: o.onSecret, maxAttempts: 2 });
-            clients.set(registry, client);
-        }
-        return client;
-    };
-    return Promise.all(bases.map(async (b) => {
-        if (b.problem || b.pinned)
-            return b;
-        try {
-            return { ...b, digest: await clientFor(b.registry).resolveDigest(b.repository, b.tag) };
-        }
-        catch (error) {
-            return { ...b, problem: `the digest of ${b.reference} could not be resolved from ${b.registry}: ${errorMessage(error)}` };
-        }
-    }));
-}
-/**
- * A FROM without a digest is a warning naming the digest to pin it to, or an error finding (the
- * gate fails) when require-pinned-base is set. One whose digest is unknown says so in either case.
- */
-function judgeBasePinning(bases, requirePinned, file) {
-    const findings = [];
-    for (const b of bases) {
-        if (b.pinned)
-            continue;
-        const pin = b.digest ? `pin it as ${b.reference.replace(/:[^:/@]+$/, '')}${b.tag ? `:${b.tag}` : ''}@${b.digest}` : `its digest is unknown (${b.problem ?? 'not resolved'})`;
-        findings.push({
-            severity: requirePinned ? 'error' : 'warning',
-            message: `FROM ${b.reference} is not pinned by digest: ${pin}${requirePinned ? ' (require-pinned-base: true)' : ''}`,
-            file,
-            line: b.line,
-            rule: 'unpinned-base-image',
-        });
-    }
-    return findings;
-}
-
-;// CONCATENATED MODULE: ./src/core/bundle.ts
-/**
- * The evidence bundle (`release-safety/bundle@1`): every gate's record with its own sha256, the
- * verdict, the commit and the image digest, hashed as a whole over canonical JSON. It is what the
- * evidence action writes (`bundle-path`), what the attestation's predicate carries, and what the
- * promote action and the CLI read back. Readers never trust it: `parseBundle` validates every
- * field and re-computes every hash.
- */
-
-
-
-
-const BUNDLE_SCHEMA = 'release-safety/bundle@1';
-const sha40 = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
-const digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
-const bundleEntrySchema = object({
-    /** evidenceDigest(record): sha256 over the record's canonical JSON. */
-    sha256: digestSchema,
-    record: evidenceSchema,
-});
-const bundleSchema = object({
-    schema: literal(BUNDLE_SCHEMA),
-    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-    /** The commit the change is about: the PR head SHA, never the test merge commit. */
-    commitSha: sha40,
-    /** The image the records are about (the image gate's digest), when there is one. */
-    digest: digestSchema.optional(),
-    /** `repository@digest` of that image. */
-    image: schemas_string().max(500).optional(),
-    verdict: schemas_enum(['pass', 'fail', 'error']),
-    requiredGates: array(schemas_enum(evidence_GATES)),
-    /** Why the verdict is not pass, one line each. */
-    reasons: array(schemas_string().max(2000)).max(200),
-    run: object({
-        id: schemas_string().max(40).optional(),
-        attempt: schemas_string().max(10).optional(),
-        url: schemas_string().url().max(1000).optional(),
-        workflowRef: schemas_string().max(1000).optional(),
-    })
-        .optional(),
-    createdAt: schemas_string().datetime({ offset: true }),
-    records: array(bundleEntrySchema).max(100),
-    /** sha256 over the canonical JSON of every other field of the bundle. */
-    sha256: digestSchema,
-});
-function bundleHash(bundle) {
-    return `sha256:${sha256Hex(canonicalJson(bundle))}`;
-}
-/** Records in gate order (then by start time), each with its own hash, and the bundle's hash over all. */
-function createBundle(records, fields) {
-    const order = (g) => GATES.indexOf(g);
-    const sorted = [...records].sort((a, b) => order(a.gate) - order(b.gate) || a.startedAt.localeCompare(b.startedAt));
-    const body = {
-        schema: BUNDLE_SCHEMA,
-        ...fields,
-        createdAt: fields.createdAt ?? new Date().toISOString(),
-        records: sorted.map((record) => ({ sha256: evidenceDigest(record), record })),
-    };
-    return bundleSchema.parse({ ...body, sha256: bundleHash(body) });
-}
-/** Validates an untrusted bundle and verifies every record hash and the bundle hash. */
-function bundle_parseBundle(text, source) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw new ConfigurationError(`evidence bundle ${source} is not JSON: expected a ${BUNDLE_SCHEMA} document`);
-    }
-    const result = bundleSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ConfigurationError(`evidence bundle ${source} is not a valid ${BUNDLE_SCHEMA} document: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    const bundle = result.data;
-    for (const [i, entry] of bundle.records.entries()) {
-        const actual = evidenceDigest(entry.record);
-        if (actual !== entry.sha256) {
-            throw new ConfigurationError(`evidence bundle ${source}: record ${i} (${entry.record.gate}) hashes to ${actual}, not the ${entry.sha256} it carries: it was altered`);
-        }
-    }
-    const { sha256, ...body } = bundle;
-    const actual = bundleHash(body);
-    if (actual !== sha256)
-        throw new ConfigurationError(`evidence bundle ${source} hashes to ${actual}, not the ${sha256} it carries: it was altered`);
-    return bundle;
-}
-function readBundle(path) {
-    const text = readTextOrConfigurationError(path, `evidence bundle ${path}`);
-    return bundle_parseBundle(text, path);
-}
-/** The JSON a reader gets: pretty, one trailing newline. */
-function bundle_serializeBundle(bundle) {
-    return `${JSON.stringify(bundle, null, 2)}\n`;
-}
-
-;// CONCATENATED MODULE: ./src/attest/statement.ts
-/**
- * The in-toto Statement v1 that carries an evidence bundle: the subject is the image (its
- * repository and the sha256 of its top manifest, the index digest for a multi-platform image),
- * the predicate is the `release-safety/bundle@1` document itself.
- */
-
-
-
-const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
-/**
- * The predicate type of "release-safety evidence bundle v1". Stable: readers select attestations
- * by it (`cosign verify-attestation --type` takes it as is).
- */
-const PREDICATE_TYPE = 'https://release-safety.dev/evidence-bundle/v1';
-const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-const hex64 = schemas_string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex characters');
-const statementSchema = object({
-    _type: literal(STATEMENT_TYPE),
-    subject: array(object({ name: schemas_string().min(1).max(500), digest: object({ sha256: hex64 }).catchall(schemas_string().max(200)) }))
-        .min(1)
-        .max(16),
-    predicateType: schemas_string().url().max(500),
-    predicate: unknown(),
-});
-/** `name` is registry/repository of the image; `digest` its sha256:<hex> digest. */
-function createStatement(name, digest, bundle) {
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
-        throw new ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
-    // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
-    return { _type: STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
-}
-/** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
-function parseEvidenceStatement(payload, source) {
-    let data;
-    try {
-        data = JSON.parse(payload.toString('utf8'));
-    }
-    catch {
-        throw new ConfigurationError(`the attestation payload of ${source} is not JSON: expected an in-toto Statement v1`);
-    }
-    const result = statementSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ConfigurationError(`the attestation payload of ${source} is not an in-toto Statement v1: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    const statement = result.data;
-    if (statement.predicateType !== PREDICATE_TYPE) {
-        throw new ConfigurationError(`the attestation of ${source} has predicateType ${JSON.stringify(statement.predicateType)}, not ${PREDICATE_TYPE}`);
-    }
-    const bundle = parseBundle(JSON.stringify(statement.predicate), `in the attestation of ${source}`);
-    return { statement, bundle };
-}
-/** Every sha256:<hex> digest the statement names as its subject. */
-function subjectDigests(statement) {
-    return statement.subject.map((s) => `sha256:${s.digest.sha256}`);
-}
-
-;// CONCATENATED MODULE: ./src/gates/image/provenance.ts
-/**
- * The SLSA v1 provenance of a built image, as an in-toto Statement v1: what was built (the image
- * digest), from what (the repository at the PR head SHA, the Dockerfile by sha256, each base image
- * by the digest it resolved to), how (builder, target, platforms, build args except secret-looking
- * ones, secret ids only) and by whom (the run). Written beside the evidence record, so the evidence
- * action can attach it to the image as a referrer; pure apart from writeJsonArtifact.
- */
-
-
-
-
-const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
-/** What the external parameters below mean: this gate's build, versioned with the suite. */
-const BUILD_TYPE = 'https://release-safety.dev/image-build/v1';
-/** Build args whose names say they carry a credential: named in the provenance, never valued. */
-const SECRET_LOOKING = /token|secret|passw(or)?d|credential|api_?key|private_?key|auth/i;
-function provenanceStatement(f) {
-    const buildArgs = {};
-    const redacted = [];
-    for (const [k, v] of f.buildArgs) {
-        if (SECRET_LOOKING.test(k))
-            redacted.push(k);
-        else
-            buildArgs[k] = v;
-    }
-    return {
-        _type: STATEMENT_TYPE,
-        subject: [{ name: f.image, digest: { sha256: f.digest.replace(/^sha256:/, '') } }],
-        predicateType: SLSA_PROVENANCE_V1,
-        predicate: {
-            buildDefinition: {
-                buildType: BUILD_TYPE,
-                externalParameters: {
-                    source: { repository: f.repositoryUrl, ref: f.ref, revision: f.headSha },
-                    dockerfile: { path: f.dockerfilePath, sha256: f.dockerfileSha256 },
-                    ...(f.target ? { target: f.target } : {}),
-                    platforms: f.platforms,
-                    buildArgs,
-                    ...(redacted.length > 0 ? { redactedBuildArgs: redacted } : {}),
-                    secrets: f.secretIds,
-                },
-                internalParameters: { builder: f.builder.name, builderVersion: f.builder.version },
-                resolvedDependencies: [
-                    { uri: `git+${f.repositoryUrl}@${f.ref}`, digest: { gitCommit: f.headSha } },
-                    ...f.bases.map((b) => ({
-                        uri: `oci://${b.registry}/${b.repository}${b.tag ? `:${b.tag}` : ''}`,
-                        name: b.reference,
-                        digest: b.digest ? { sha256: b.digest.replace(/^sha256:/, '') } : {},
-                        annotations: { pinned: Boolean(b.pinned), line: b.line, ...(b.problem ? { unresolved: b.problem } : {}) },
-                    })),
-                ],
-            },
-            runDetails: {
-                builder: { id: f.runUrl ?? 'https://release-safety.dev/image-gate/local', version: { [f.builder.name]: f.builder.version } },
-                metadata: { ...(f.runUrl ? { invocationId: f.runUrl } : {}), startedOn: f.startedOn, finishedOn: f.finishedOn },
-            },
-        },
-    };
-}
-/** Writes a JSON artifact (provenance, SBOM) and returns its path and sha256 of the exact bytes. */
-function writeJsonArtifact(path, value) {
-    const bytes = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
-    (0,external_node_fs_namespaceObject.writeFileSync)(path, bytes);
-    return { path, sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex') };
-}
-
-;// CONCATENATED MODULE: ./src/gates/image/supply-chain.ts
-/**
- * What the image gate records about where an image came from: its base images (resolved to
- * digests, pinning judged before the build), and after the build a SLSA v1 provenance statement
- * and a CycloneDX SBOM written beside the evidence record, their paths and sha256 in its details.
- */
-
-
-
-
-
-
-
-
-
-
-/** Reads the Dockerfile's FROMs, resolves each base to its digest and judges the pinning. */
-async function checkBaseImages(o, rt, signal) {
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(o.file);
-    }
-    catch (error) {
-        throw new Stop('error', `the Dockerfile ${o.file} cannot be read: ${errorMessage(error)}`);
-    }
-    const contexts = (o.extras?.buildContexts ?? []).map((c) => c.name);
-    const parsed = parseBaseImages(text.toString('utf8'), o.buildArgs, contexts);
-    const bases = await resolveBaseImages(parsed, { imageRegistry: o.image.registry, credentials: o.credentials, insecure: o.insecureRegistry, signal, onSecret: o.mask });
-    const file = (0,external_node_path_namespaceObject.relative)(rt.workspace, o.file) || o.file;
-    for (const b of bases)
-        rt.log.info(`base image (line ${b.line}): ${b.reference} -> ${b.digest ?? `unresolved: ${b.problem ?? ''}`}${b.pinned ? ' (pinned)' : ''}`);
-    return { bases, findings: judgeBasePinning(bases, o.requirePinnedBase ?? false, file), dockerfileSha256: hash_sha256Hex(text) };
-}
-const cycloneDxSchema = object({
-    bomFormat: literal('CycloneDX'),
-    specVersion: schemas_string(),
-    components: array(object({ name: schemas_string(), version: schemas_string().optional(), type: schemas_string() }).loose()).default([]),
-    metadata: object({}).loose().optional(),
-})
-    .loose();
-function baseComponent(b) {
-    const name = `${b.registry}/${b.repository}`;
-    const hex = (b.digest ?? '').replace(/^sha256:/, '');
-    return {
-        type: 'container',
-        'bom-ref': `base-image:${name}@${b.digest ?? 'unresolved'}`,
-        name,
-        version: b.digest ?? b.tag,
-        description: `base image (FROM ${b.reference}, line ${b.line})`,
-        ...(hex ? { hashes: [{ alg: 'SHA-256', content: hex }], purl: `pkg:oci/${b.repository.split('/').pop()}@${encodeURIComponent(b.digest)}?repository_url=${encodeURIComponent(name)}${b.tag ? `&tag=${b.tag}` : ''}` } : {}),
-    };
-}
-/**
- * The SBOM's packages, made before the build so a tool that cannot be obtained stops the gate
- * before anything is pushed: the npm packages of the context (cyclonedx-npm on package-lock.json,
- * runtime dependencies only, as the image installs them) plus each base image by digest. Without
- * a lockfile the SBOM lists the base images only, and says so.
- */
-async function prepareSbom(o, rt, bases, remaining) {
-    const lockfile = (0,external_node_path_namespaceObject.join)(o.context, 'package-lock.json');
-    let bom = { bomFormat: 'CycloneDX', specVersion: '1.6', components: [] };
-    let packages = 'none: the build context has no package-lock.json; base images only';
-    let toolVersion = '';
-    if ((0,external_node_fs_namespaceObject.existsSync)(lockfile)) {
-        let tool;
-        try {
-            tool = await installCycloneDxNpm({ toolCache: o.toolCache ?? (0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety-tool-cache'), tempDir: rt.tempDir, log: rt.log, timeoutMs: Math.min(remaining('the SBOM tool'), 600_000) });
-        }
-        catch (error) {
-            throw new Stop('error', `the SBOM tool @cyclonedx/cyclonedx-npm could not be obtained: ${errorMessage(error)} (set sbom: false to build without an SBOM)`);
-        }
-        toolVersion = tool.version;
-        const out = (0,external_node_path_namespaceObject.join)(rt.tempDir, `sbom-${Date.now()}-${process.pid}.json`);
-        try {
-            const args = [tool.cli, '--package-lock-only', '--omit', 'dev', '--output-format', 'JSON', '--spec-version', '1.6', '--output-reproducible', '--output-file', out];
-            const r = await rt.log.group('SBOM: cyclonedx-npm on package-lock.json', () => execTool(process.execPath, args, { cwd: o.context, timeoutMs: remaining('the SBOM') }));
-            if (r.exitCode !== 0 || r.timedOut || r.signal)
-                throw new Stop('error', `cyclonedx-npm ${describeExit(r)}: ${lastLines(r.stderr || r.stdout, 3)}`);
-            const parsed = cycloneDxSchema.safeParse(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(out, 'utf8')));
-            if (!parsed.success)
-                throw new Stop('error', `cyclonedx-npm wrote no CycloneDX JSON document: ${parsed.error.issues[0]?.message ?? ''}`);
-            bom = parsed.data;
-            packages = `${bom.components.length} npm package(s) from package-lock.json (runtime dependencies)`;
-        }
-        catch (error) {
-            if (error instanceof Stop)
-                throw error;
-            throw new Stop('error', `the SBOM could not be made: ${errorMessage(error)}`);
-        }
-        finally {
-            (0,external_node_fs_namespaceObject.rmSync)(out, { force: true });
-        }
-    }
-    bom.components = [...bom.components, ...bases.map(baseComponent)];
-    return { bom, packages, toolVersion };
-}
-function writeSbom(o, rt, draft, bases, built) {
-    const bom = { ...draft.bom, metadata: { ...draft.bom.metadata, properties: [{ name: 'release-safety:image', value: `${o.image.registry}/${o.image.repository}@${built.digest}` }] } };
-    const written = writeJsonArtifact((0,external_node_path_namespaceObject.join)(o.artifactsDir ?? rt.tempDir, 'image.sbom.cdx.json'), bom);
-    rt.log.info(`SBOM: ${written.path} (sha256 ${written.sha256}): ${draft.packages}, ${bases} base image(s)`);
-    return { ...written, format: `CycloneDX ${bom.specVersion} JSON`, components: bom.components.length, packages: draft.packages, tool: draft.toolVersion ? `@cyclonedx/cyclonedx-npm ${draft.toolVersion}` : '' };
-}
-/** Writes the provenance, and the SBOM when one was prepared, for a built image. */
-function writeSupplyChain(o, rt, args) {
-    const statement = provenanceStatement({
-        image: `${o.image.registry}/${o.image.repository}`,
-        digest: args.built.digest,
-        repositoryUrl: o.source?.repositoryUrl ?? '',
-        ref: o.source?.ref ?? '',
-        headSha: o.revision,
-        dockerfilePath: (0,external_node_path_namespaceObject.relative)(rt.workspace, o.file) || o.file,
-        dockerfileSha256: args.check.dockerfileSha256,
-        target: o.extras?.target,
-        platforms: args.built.facts.platforms,
-        buildArgs: o.buildArgs,
-        secretIds: (o.extras?.secrets ?? []).map((s) => s.id),
-        bases: args.check.bases,
-        builder: args.builder,
-        runUrl: o.source?.runUrl,
-        startedOn: args.startedOn,
-        finishedOn: new Date().toISOString(),
-    });
-    const written = writeJsonArtifact((0,external_node_path_namespaceObject.join)(o.artifactsDir ?? rt.tempDir, 'image.provenance.json'), statement);
-    rt.log.info(`provenance (SLSA v1): ${written.path} (sha256 ${written.sha256})`);
-    const provenance = { ...written, predicateType: statement.predicateType };
-    return { provenance, ...(args.sbom ? { sbom: writeSbom(o, rt, args.sbom, args.check.bases.length, args.built) } : {}) };
-}
-
 ;// CONCATENATED MODULE: ./src/gates/image/index.ts
 /**
  * The image gate. Phases: collect (pick the builder, build, smoke-test, push by digest: build.ts),
  * judge (the digest re-fetched and hashed, the revision label checked), render (the summary table).
  */
-
 
 
 
@@ -44722,20 +43917,13 @@ async function runImageGate(o, rt) {
     let status = 'pass';
     let summary = '';
     const cleanups = [];
-    let check;
-    let supply;
     try {
-        if (o.imageRewrite)
-            rt.log.info(`image name lower-cased as registries require (and as docker/metadata-action does): ${o.imageRewrite}`);
         // Fail fast on a registry that is down or credentials that do not work, before a long build;
         // the check runs while the builder is probed.
         const preflight = o.push
             ? client.ping(o.image.repository, ['pull', 'push']).then(() => undefined, (error) => registryStop(error, 'the registry cannot be used'))
             : Promise.resolve(undefined);
         const dockerEnv = o.builder === 'buildah' ? process.env : dockerEnvironment(scratch, o);
-        // The base images are resolved while the builder is probed, too.
-        const baseChecking = checkBaseImages(o, rt, overrun.signal);
-        baseChecking.catch(() => undefined);
         const picked = await pickBuilder(o, rt, dockerEnv);
         tool = { name: picked.builder === 'docker' ? 'docker buildx' : 'buildah', version: picked.version };
         const preflightStop = await preflight;
@@ -44743,12 +43931,6 @@ async function runImageGate(o, rt) {
             throw preflightStop;
         if (o.push)
             rt.log.info(`Push access to ${imageRef}: ok`);
-        check = await baseChecking;
-        findings.push(...check.findings);
-        const unpinned = check.findings.filter((f) => f.severity === 'error').length;
-        if (unpinned > 0)
-            throw new Stop('fail', `${unpinned} base image(s) not pinned by digest, and require-pinned-base is true: pin each FROM to the digest its finding names`);
-        const sbomDraft = o.sbom === false ? undefined : await prepareSbom(o, rt, check.bases, remaining);
         const authFile = dockerAuthFile(scratch, o.image, o.credentials, o.mask);
         built =
             picked.builder === 'buildah'
@@ -44761,7 +43943,6 @@ async function runImageGate(o, rt) {
                 throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${o.revision}`);
             }
         }
-        supply = writeSupplyChain(o, rt, { built, check, sbom: sbomDraft, builder: tool, startedOn: clock.startedAt });
         summary = o.push
             ? `pushed ${imageRef}@${built.digest} (${o.tags.join(', ')}), verified by hashing the manifest served by the registry`
             : `built ${imageRef}@${built.digest} (not pushed: the digest is of the manifest computed locally; no registry holds it)`;
@@ -44788,7 +43969,22 @@ async function runImageGate(o, rt) {
         tags: status === 'pass' ? references.join('\n') : '',
         metadata: '',
     };
-    const details = imageDetails({ o, tool, imageRef, digest, built, status, check, supply, timings, durationMs: clock.elapsed() });
+    const details = {
+        builder: tool.name,
+        builderVersion: tool.version,
+        image: imageRef,
+        digest,
+        ref: digest ? `${imageRef}@${digest}` : '',
+        tags: o.tags,
+        platforms: built?.facts.platforms ?? o.platforms,
+        size: built?.facts.size ?? 0,
+        mediaType: built?.mediaType ?? '',
+        revision: o.revision,
+        pushed: Boolean(built?.pushed && status === 'pass'),
+        verifiedBy: built?.verifiedBy ?? '',
+        durationMs: clock.elapsed(),
+        ...timings,
+    };
     outputs.metadata = JSON.stringify({
         image: imageRef,
         digest,
@@ -44802,7 +43998,7 @@ async function runImageGate(o, rt) {
         builderVersion: tool.version,
     });
     if (built)
-        sections.unshift(renderImageTable(imageRef, built, references, o, status === 'pass' ? supply : undefined, check));
+        sections.unshift(renderImageTable(imageRef, built, references, o));
     return {
         gate: 'image',
         status,
@@ -44817,29 +44013,7 @@ async function runImageGate(o, rt) {
         summarySections: sections,
     };
 }
-/** The record's details (src/core/details.ts): provenance and SBOM only for a pass. */
-function imageDetails({ o, tool, imageRef, digest, built, status, check, supply, timings, durationMs }) {
-    return {
-        builder: tool.name,
-        builderVersion: tool.version,
-        image: imageRef,
-        digest,
-        ref: digest ? `${imageRef}@${digest}` : '',
-        tags: o.tags,
-        platforms: built?.facts.platforms ?? o.platforms,
-        size: built?.facts.size ?? 0,
-        mediaType: built?.mediaType ?? '',
-        revision: o.revision,
-        pushed: Boolean(built?.pushed && status === 'pass'),
-        verifiedBy: built?.verifiedBy ?? '',
-        baseImages: (check?.bases ?? []).map((b) => ({ reference: b.reference, line: b.line, pinned: Boolean(b.pinned), digest: b.digest ?? '', ...(b.problem ? { problem: b.problem } : {}) })),
-        ...(check ? { dockerfileSha256: check.dockerfileSha256 } : {}),
-        ...(supply && status === 'pass' ? { provenance: supply.provenance, ...(supply.sbom ? { sbom: supply.sbom } : {}) } : {}),
-        durationMs,
-        ...timings,
-    };
-}
-function renderImageTable(imageRef, b, references, o, supply, check) {
+function renderImageTable(imageRef, b, references, o) {
     const rows = [
         ['image', code(imageRef)],
         ['digest', code(b.digest)],
@@ -44849,15 +44023,11 @@ function renderImageTable(imageRef, b, references, o, supply, check) {
         ['size', `${(b.facts.size / 1024 / 1024).toFixed(1)} MiB`],
         ['revision', code(o.revision)],
         ['in a registry', b.pushed ? `yes: ${md(b.verifiedBy)}` : 'no: not pushed; the digest was computed locally and no registry holds this image'],
-        ...(check?.bases ?? []).map((base) => ['base image', `${code(base.reference)}${base.digest ? ` ${code(base.digest)}` : ' (digest unknown)'}${base.pinned ? ' pinned' : ' **not pinned**'}`]),
-        ...(supply ? [['provenance', `SLSA v1: ${code(String(supply.provenance.path))} sha256 ${code(String(supply.provenance.sha256))}`]] : []),
-        ...(supply?.sbom ? [['SBOM', `${md(String(supply.sbom.format))}, ${md(String(supply.sbom.components))} components: ${code(String(supply.sbom.path))} sha256 ${code(String(supply.sbom.sha256))}`]] : []),
     ];
     return `### Image\n\n${table(['', ''], rows)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/actions/image/main.ts
-
 
 
 
@@ -44876,7 +44046,6 @@ const inputs = {
     file: stringInput(''),
     image: stringInput(''),
     tags: listInput([]),
-    'ci-tag': stringInput('ci'),
     'build-args': listInput([], /\n/),
     labels: listInput([], /\n/),
     platforms: listInput([]),
@@ -44888,17 +44057,6 @@ const inputs = {
     format: enumInput(IMAGE_FORMATS, 'docker'),
     'storage-dir': stringInput(''),
     'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
-    target: stringInput(''),
-    'build-contexts': listInput([], /\n/),
-    secrets: listInput([], /\n/),
-    'cache-from': listInput([], /\n/),
-    'cache-to': listInput([], /\n/),
-    annotations: listInput([], /\n/),
-    'no-cache': booleanInput(false),
-    pull: booleanInput(false),
-    load: booleanInput(false),
-    'require-pinned-base': booleanInput(false),
-    sbom: booleanInput(true),
     ...commonGateInputs,
 };
 function resolveDockerfile(value, context, workspace) {
@@ -44919,62 +44077,14 @@ function imageName(value, push, ctx) {
         return { registry: 'localhost', repository: ctx.repository.toLowerCase() };
     }
     try {
-        return parseImageName(lowerCaseImageName(value).name);
+        return parseImageName(value);
     }
     catch (error) {
         throw new errors_ConfigurationError(`input "image" ${error.message} (got ${JSON.stringify(value)}); expected registry/repository, e.g. ghcr.io/acme/service`);
     }
 }
-const STAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-/**
- * Secrets: a file must resolve inside the workspace or RUNNER_TEMP (where an earlier step writes
- * one), a variable must be set; both values are masked before the build can print them.
- */
-function resolveSecrets(lines, ctx, env, mask) {
-    const maskValue = (value) => {
-        for (const part of [value.trim(), ...value.split(/\r?\n/).map((l) => l.trim())])
-            if (part.length >= 3)
-                mask?.(part);
-    };
-    return parseSecretLines(lines).map((s) => {
-        if ('env' in s) {
-            const value = env[s.env];
-            if (value === undefined || value === '')
-                throw new errors_ConfigurationError(`input "secrets": secret ${JSON.stringify(s.id)} reads the environment variable ${s.env}, which is not set in this step (set it under env:)`);
-            maskValue(value);
-            return s;
-        }
-        const src = resolveFileInput('secrets', s.src, { workspace: ctx.workspace, others: [ctx.runnerTemp] }, 'secret file');
-        maskValue((0,external_node_fs_namespaceObject.readFileSync)(src, 'utf8'));
-        return { id: s.id, src };
-    });
-}
-function buildExtras(i, ctx, builder, format, env, mask) {
-    if (i.target !== '' && !STAGE_NAME.test(i.target))
-        throw new errors_ConfigurationError(`input "target" is ${JSON.stringify(i.target)}: expected the name of a build stage (FROM ... AS <name>)`);
-    const annotations = parseKeyValueLines(i.annotations, 'annotations', LABEL_KEY);
-    if (annotations.length > 0 && builder !== 'docker' && format === 'docker') {
-        // Docker v2 manifests have no annotations: buildah would drop them without a word.
-        throw new errors_ConfigurationError('input "annotations" needs format: oci with buildah (Docker v2 manifests carry no annotations): set format: oci, or use labels');
-    }
-    // buildah's form is checked now when it is the builder; with auto, once the builder is known.
-    if (builder === 'buildah') {
-        buildahCacheRepository(i['cache-from'], 'cache-from');
-        buildahCacheRepository(i['cache-to'], 'cache-to');
-    }
-    return {
-        ...(i.target ? { target: i.target } : {}),
-        buildContexts: parseBuildContexts(i['build-contexts'], (v) => resolveDirectoryInput('build-contexts', v, ctx.workspace)),
-        secrets: resolveSecrets(i.secrets, ctx, env, mask),
-        annotations,
-        noCache: i['no-cache'],
-        pull: i.pull,
-        cacheFrom: i['cache-from'],
-        cacheTo: i['cache-to'],
-    };
-}
 /** Turns inputs into gate options; every check here runs before anything is built. */
-function imageOptions(i, ctx, tempDir, mask, env = process.env) {
+function imageOptions(i, ctx, tempDir, mask) {
     const username = i['registry-username'];
     const password = i['registry-password'];
     if ((username === '') !== (password === '')) {
@@ -44983,12 +44093,8 @@ function imageOptions(i, ctx, tempDir, mask, env = process.env) {
     const context = resolveDirectoryInput('context', i.context, ctx.workspace);
     const file = resolveDockerfile(i.file, context, ctx.workspace);
     const image = imageName(i.image, i.push, ctx);
-    const ciTag = i['ci-tag'] === 'none' ? '' : validateTags([i['ci-tag']], 'ci-tag')[0];
-    const tags = validateTags(i.tags.length > 0 ? i.tags : defaultTags({ eventName: ctx.eventName, headSha: ctx.headSha, ref: ctx.ref, prNumber: ctx.prNumber, defaultBranch: ctx.defaultBranch, ciTag }));
-    const lowered = lowerCaseImageName(i.image);
+    const tags = validateTags(i.tags.length > 0 ? i.tags : defaultTags(ctx.headSha, ctx.ref));
     const platforms = validatePlatforms(i.platforms);
-    if (i.load && platforms.length > 1)
-        throw new errors_ConfigurationError('input "load" keeps one image locally, but input "platforms" names several: load takes a single platform');
     const userLabels = parseKeyValueLines(i.labels, 'labels', LABEL_KEY);
     const labels = imageLabels({ revision: ctx.headSha, source: `${ctx.serverUrl}/${ctx.repository}`, created: new Date().toISOString() }, userLabels);
     const smokeCommand = i['smoke-command'] === '' ? [] : parseCommandInput(i['smoke-command'], 'smoke-command');
@@ -44998,7 +44104,6 @@ function imageOptions(i, ctx, tempDir, mask, env = process.env) {
         context,
         file,
         image,
-        ...(lowered.rewritten ? { imageRewrite: `${i.image.trim()} -> ${lowered.name}` } : {}),
         tags,
         buildArgs: parseKeyValueLines(i['build-args'], 'build-args', BUILD_ARG_KEY),
         labels,
@@ -45012,14 +44117,6 @@ function imageOptions(i, ctx, tempDir, mask, env = process.env) {
         storageDir,
         timeoutMs: i['timeout-seconds'] * 1000,
         mask,
-        extras: buildExtras(i, ctx, i.builder, i.format, env, mask),
-        load: i.load,
-        requirePinnedBase: i['require-pinned-base'],
-        sbom: i.sbom,
-        // Beside the evidence record, where the evidence action finds them (the same directory rule).
-        artifactsDir: i['evidence-dir'] === '' ? (0,external_node_path_namespaceObject.join)(tempDir, 'release-safety', 'evidence') : (0,external_node_path_namespaceObject.isAbsolute)(i['evidence-dir']) ? i['evidence-dir'] : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, i['evidence-dir']),
-        toolCache: ctx.toolCache || (0,external_node_path_namespaceObject.join)(tempDir, 'release-safety-tool-cache'),
-        source: { repositoryUrl: `${ctx.serverUrl}/${ctx.repository}`, ref: ctx.ref, ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
     };
 }
 function run(env = process.env) {
@@ -45030,7 +44127,7 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'image',
         shape: inputs,
-        execute: (i, ctx, rt) => runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => runner_setSecret(v), env), userDockerConfig: env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker') }, rt),
+        execute: (i, ctx, rt) => runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => runner_setSecret(v)), userDockerConfig: env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker') }, rt),
     }, env);
 }
 

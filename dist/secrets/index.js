@@ -50059,18 +50059,145 @@ function errorMessage(error) {
     return String(error);
 }
 
+;// CONCATENATED MODULE: ./src/core/details-gates.ts
+/**
+ * The shape of the test and rules gates' `details`, and the check every reader and writer of a
+ * record applies (`parseEvidence`, `writeEvidence`, `recordOrError` in evidence.ts). A record is
+ * read from another job, so a `pass` whose details are missing or say otherwise than its metrics
+ * is not trusted. `error` and `skipped` records may carry no details at all (the entry point's
+ * error report and the pipeline's skip record have none), but what they carry must still fit.
+ * Extra fields are allowed (timings, fields a later version adds).
+ */
+
+const details_gates_text = schemas_string().max(1000);
+/** What the test gate records: the preset and folder it ran in, and npm's version for the node preset. */
+const testDetailsSchema = object({
+    preset: schemas_string().min(1).max(100),
+    /** Repository-relative; '.' for the root. */
+    workingDirectory: details_gates_text,
+    npmVersion: schemas_string().max(200).optional(),
+})
+    .loose();
+const fireSchema = object({ test: details_gates_text, evalTime: schemas_string().max(100), labels: record(schemas_string(), schemas_string()), failed: literal(true).optional() });
+const silentSchema = object({ test: details_gates_text, evalTime: schemas_string().max(100), failed: literal(true).optional() });
+/** One alerting rule and which rule tests show it firing (or staying silent). */
+const ruleAlertSchema = object({
+    name: schemas_string().min(1).max(300),
+    severity: schemas_string().max(100),
+    file: details_gates_text,
+    line: schemas_number().int().nonnegative(),
+    /** True when a passing test group shows it firing. */
+    tested: schemas_boolean(),
+    fires: array(fireSchema),
+    silent: array(silentSchema),
+});
+/** What the rules gate records: every alert with its test evidence, the files it read, each test group's outcome. */
+const rulesDetailsSchema = object({
+    alerts: array(ruleAlertSchema),
+    ruleFiles: array(object({ file: details_gates_text, kind: schemas_enum(['plain', 'prometheusrule']) })),
+    testFiles: array(details_gates_text),
+    testGroups: array(object({ file: details_gates_text, group: schemas_string().max(1000).nullable(), status: schemas_enum(['pass', 'fail']) })),
+    /** 'changed': only the rule files the change touched were checked. */
+    scope: schemas_enum(['changed', 'all']),
+    /** Whether `promtool check rules` ran (it does not when no rule file could be read). */
+    checkRan: schemas_boolean(),
+})
+    .loose();
+const DETAILS_SCHEMAS = { test: testDetailsSchema, rules: rulesDetailsSchema };
+/** The first issue, named by its path under `details`. */
+function issueText(error) {
+    const issue = error.issues[0];
+    return `field "details${issue && issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}" ${issue?.message ?? 'is invalid'}`;
+}
+/** Metrics the rules record states twice (as counts and as the alert list) must agree. */
+function rulesCountsProblem(details, metrics) {
+    const tested = details.alerts.filter((a) => a.tested).length;
+    const pairs = [
+        ['alerts', details.alerts.length],
+        ['alertsTested', tested],
+        ['alertsUntested', details.alerts.length - tested],
+    ];
+    for (const [metric, counted] of pairs) {
+        const stated = metrics[metric];
+        if (stated !== undefined && stated !== counted)
+            return `metric ${metric} is ${stated}, but details.alerts lists ${counted}`;
+    }
+    return undefined;
+}
+/**
+ * Why a record's details cannot be trusted, or undefined when they fit its gate's schema. Gates
+ * without a schema here are not judged on their details by this function (the image details are
+ * checked by their readers through src/core/details.ts).
+ */
+function gateDetailsProblem(record) {
+    const schema = DETAILS_SCHEMAS[record.gate];
+    if (schema === undefined)
+        return undefined;
+    const judged = record.status === 'pass' || record.status === 'fail';
+    if (!judged && Object.keys(record.details).length === 0)
+        return undefined;
+    const parsed = schema.safeParse(record.details);
+    if (!parsed.success)
+        return `the ${record.gate} record's details do not fit its schema: ${issueText(parsed.error)}`;
+    if (record.gate === 'rules') {
+        const counts = rulesCountsProblem(parsed.data, record.metrics);
+        if (counts)
+            return `the rules record contradicts itself: ${counts}`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/identifiers.ts
+/**
+ * The identifiers every part of the suite checks, defined once: a git commit SHA and a GitHub
+ * `owner/name`. Records, bundles, the runner context and the event payloads all validate through
+ * these, so "a SHA" means the same thing wherever a value is read.
+ */
+
+/** A full commit SHA as git and the API print it: 40 lower-case hex characters. */
+const COMMIT_SHA = /^[0-9a-f]{40}$/;
+/** The all-zero SHA git and GitHub use for "no commit" (a branch created or deleted). */
+const ZERO_SHA = /^0{40}$/;
+/**
+ * `owner/name` as GitHub allows it: letters, digits, `_`, `.`, `-` on each side of one slash.
+ * (Owners are stricter than this on github.com; the looser form keeps GHES and tests working and
+ * still refuses anything with a second slash, a space or a shell character.)
+ */
+const REPOSITORY = /^[\w.-]+\/[\w.-]+$/;
+const COMMIT_SHA_FORM = 'a lower-case 40-character hex SHA';
+const REPOSITORY_FORM = 'owner/name';
+function isCommitSha(value) {
+    return typeof value === 'string' && COMMIT_SHA.test(value);
+}
+/** A 40-character hex SHA in either case (the runner's GITHUB_SHA and webhook payloads are not promised lower case). */
+function isCommitShaAnyCase(value) {
+    return typeof value === 'string' && COMMIT_SHA.test(value.toLowerCase());
+}
+function isZeroSha(value) {
+    return ZERO_SHA.test(value);
+}
+function isRepository(value) {
+    return typeof value === 'string' && REPOSITORY.test(value);
+}
+/** A stored commit SHA (records, bundles): lower case only, so equal commits are equal strings. */
+const commitShaSchema = schemas_string().regex(COMMIT_SHA, COMMIT_SHA_FORM);
+/** A commit SHA read from the runner (env, event payload): either case accepted. */
+const commitShaAnyCaseSchema = schemas_string().refine(isCommitShaAnyCase, 'a 40-character hex commit SHA');
+const repositorySchema = schemas_string().regex(REPOSITORY, REPOSITORY_FORM);
+
 ;// CONCATENATED MODULE: ./src/core/evidence.ts
 
 
 
 
 
-const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+
+
+const evidence_EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
 const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
 const STATUSES = ['pass', 'fail', 'error', 'skipped'];
-const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const findingSchema = object({
     severity: schemas_enum(['error', 'warning', 'notice']),
     message: schemas_string().max(2000),
@@ -50079,14 +50206,14 @@ const findingSchema = object({
     endLine: schemas_number().int().positive().optional(),
     column: schemas_number().int().positive().optional(),
     rule: schemas_string().max(300).optional(),
-    commit: shaSchema.optional(),
+    commit: commitShaSchema.optional(),
     fingerprint: schemas_string().max(1500).optional(),
 });
 const subjectSchema = object({
-    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-    commitSha: shaSchema,
-    mergeSha: shaSchema.optional(),
-    baseSha: shaSchema.optional(),
+    repository: repositorySchema,
+    commitSha: commitShaSchema,
+    mergeSha: commitShaSchema.optional(),
+    baseSha: commitShaSchema.optional(),
     ref: schemas_string().max(1000).optional(),
     prNumber: schemas_number().int().positive().optional(),
     eventName: schemas_string().max(100),
@@ -50100,16 +50227,19 @@ const toolSchema = object({
     configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 const evidenceSchema = object({
-    schema: literal(EVIDENCE_SCHEMA),
+    schema: literal(evidence_EVIDENCE_SCHEMA),
     gate: schemas_enum(GATES),
     status: schemas_enum(STATUSES),
+    /** One line, shown as the step's verdict. */
     summary: schemas_string().max(1000),
     startedAt: schemas_string().datetime({ offset: true }),
     durationMs: schemas_number().int().nonnegative(),
     subject: subjectSchema,
     tool: toolSchema,
     metrics: record(schemas_string(), schemas_number().finite()),
+    /** The first MAX_STORED_FINDINGS, errors first (capFindings); a gate reports them all, uncapped. */
     findings: array(findingSchema).max(MAX_STORED_FINDINGS),
+    /** How many findings the gate reported, stored or not. */
     findingsTotal: schemas_number().int().nonnegative(),
     /** Gate-specific details (image digest, alert evidence, ...). */
     details: record(schemas_string(), unknown()),
@@ -50142,7 +50272,7 @@ function subjectFromContext(ctx) {
     };
 }
 /** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
-function capFindings(findings) {
+function evidence_capFindings(findings) {
     const rank = { error: 0, warning: 1, notice: 2 };
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
@@ -50169,7 +50299,7 @@ function sanitiseFinding(f) {
         out.column = f.column;
     if (typeof f.rule === 'string')
         out.rule = clamp(f.rule, 300);
-    if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit))
+    if (isCommitSha(f.commit))
         out.commit = f.commit;
     if (typeof f.fingerprint === 'string')
         out.fingerprint = clamp(f.fingerprint, 1500);
@@ -50182,20 +50312,37 @@ const clampFinding = sanitiseFinding;
  */
 function recordOrError(evidence) {
     const checked = evidenceSchema.safeParse(evidence);
-    if (checked.success)
+    const problem = checked.success ? gateDetailsProblem(checked.data) : schemaProblem(checked.error);
+    if (checked.success && problem === undefined)
         return checked.data;
-    const issue = checked.error.issues[0];
-    const field = issue?.path.join('.') || '(root)';
     return evidenceSchema.parse({
         ...evidence,
         status: 'error',
-        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
+        summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (${problem}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
         tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
         metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
         findings: [],
         findingsTotal: evidence.findingsTotal,
         details: {},
     });
+}
+/** The first schema issue, named by its field. */
+function schemaProblem(error) {
+    const issue = error.issues[0];
+    return `field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? 'invalid'}`;
+}
+/**
+ * A record as readers accept it: the record schema, then its gate's details schema
+ * (src/core/details-gates.ts). Throws a ConfigurationError naming the source and the field.
+ */
+function checkedRecord(data, source) {
+    const result = evidenceSchema.safeParse(data);
+    if (!result.success)
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
+    const details = gateDetailsProblem(result.data);
+    if (details)
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${details}`);
+    return result.data;
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -50219,7 +50366,7 @@ function evidenceDigest(evidence) {
 }
 /** Validates before writing, so a gate can never emit a record that readers would reject. */
 function writeEvidence(path, evidence) {
-    const checked = evidenceSchema.parse(evidence);
+    const checked = checkedRecord(evidence, path);
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
     (0,external_node_fs_namespaceObject.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
@@ -50233,14 +50380,9 @@ function parseEvidence(text, source) {
         data = JSON.parse(text);
     }
     catch {
-        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
+        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${evidence_EVIDENCE_SCHEMA} record`);
     }
-    const result = evidenceSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
+    return checkedRecord(data, source);
 }
 function readEvidence(path) {
     let text;
@@ -50409,6 +50551,7 @@ function readTextOrConfigurationError(path, what) {
 
 
 
+
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
 const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
     'pull_request',
@@ -50419,8 +50562,7 @@ const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
     'workflow_run',
     'schedule',
 ]));
-const sha = schemas_string().regex(/^[0-9a-f]{40}$/i, 'a 40-character hex commit SHA');
-const ZERO_SHA = /^0{40}$/;
+const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
     number: schemas_number().int().positive(),
@@ -50491,7 +50633,7 @@ function readEventPayload(path) {
 function buildContext(env) {
     const eventName = env.GITHUB_EVENT_NAME || 'workflow_dispatch';
     const repository = requireEnv(env, 'GITHUB_REPOSITORY', 'owner/name');
-    if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+    if (!isRepository(repository)) {
         throw new errors_ConfigurationError(`GITHUB_REPOSITORY "${repository}" is not of the form owner/name`);
     }
     const githubSha = requireEnv(env, 'GITHUB_SHA', 'a 40-character commit SHA');
@@ -50537,11 +50679,11 @@ function buildContext(env) {
         case 'push': {
             const p = parsePayload(pushPayload, payload, eventName, where);
             ctx.headSha = p.after.toLowerCase();
-            if (!ZERO_SHA.test(p.before))
+            if (!isZeroSha(p.before))
                 ctx.baseSha = p.before.toLowerCase();
             ctx.ref = p.ref;
             ctx.forced = p.forced ?? false;
-            ctx.created = p.created ?? ZERO_SHA.test(p.before);
+            ctx.created = p.created ?? isZeroSha(p.before);
             ctx.defaultBranch = p.repository?.default_branch;
             break;
         }
@@ -51394,9 +51536,9 @@ async function runGateAction(spec, env = process.env) {
         let evidenceSha = '';
         let annotations = { shown: 0, total: 0 };
         if (ctx && evidenceDir) {
-            const { findings, findingsTotal } = capFindings(report.findings);
+            const { findings, findingsTotal } = evidence_capFindings(report.findings);
             const evidence = recordOrError({
-                schema: EVIDENCE_SCHEMA,
+                schema: evidence_EVIDENCE_SCHEMA,
                 gate: report.gate,
                 status: report.status,
                 summary: report.summary,
@@ -51739,6 +51881,15 @@ function globInside(patterns, opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/gate.ts
+
+/**
+ * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
+ * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
+ */
+function recordFromReport(report, subject) {
+    const { outputs, summarySections, findings, ...recorded } = report;
+    return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
+}
 function startClock() {
     const t0 = performance.now();
     return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };

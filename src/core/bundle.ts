@@ -10,10 +10,10 @@ import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 import { canonicalJson, evidenceDigest, evidenceSchema, GATES, sha256Hex, type Evidence, type GateName } from './evidence.js';
 import { readTextOrConfigurationError } from './files.js';
+import { commitShaSchema, repositorySchema } from './identifiers.js';
 
 export const BUNDLE_SCHEMA = 'release-safety/bundle@1';
 
-const sha40 = z.string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const digestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
 
 export const bundleEntrySchema = z.object({
@@ -24,9 +24,9 @@ export const bundleEntrySchema = z.object({
 
 export const bundleSchema = z.object({
   schema: z.literal(BUNDLE_SCHEMA),
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+  repository: repositorySchema,
   /** The commit the change is about: the PR head SHA, never the test merge commit. */
-  commitSha: sha40,
+  commitSha: commitShaSchema,
   /** The image the records are about (the image gate's digest), when there is one. */
   digest: digestSchema.optional(),
   /** `repository@digest` of that image. */

@@ -1,16 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildContext } from './context.js';
 
 const HEAD = 'a'.repeat(40);
 const BASE = 'b'.repeat(40);
 const MERGE = 'c'.repeat(40);
 
+const eventsDir = mkdtempSync(join(tmpdir(), 'rs-ctx-'));
+afterAll(() => rmSync(eventsDir, { recursive: true, force: true }));
+let eventCount = 0;
+
 function envFor(eventName: string, payload: unknown, extra: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-ctx-'));
-  const path = join(dir, 'event.json');
+  const path = join(eventsDir, `event-${++eventCount}.json`);
   writeFileSync(path, typeof payload === 'string' ? payload : JSON.stringify(payload));
   return { GITHUB_EVENT_NAME: eventName, GITHUB_EVENT_PATH: path, GITHUB_REPOSITORY: 'acme/service', GITHUB_SHA: MERGE, GITHUB_RUN_ID: '99', ...extra };
 }

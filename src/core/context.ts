@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 import { readTextOrConfigurationError } from './files.js';
+import { commitShaAnyCaseSchema, isRepository, isZeroSha } from './identifiers.js';
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
 export const KNOWN_EVENTS = [
@@ -13,8 +14,7 @@ export const KNOWN_EVENTS = [
   'schedule',
 ] as const;
 
-const sha = z.string().regex(/^[0-9a-f]{40}$/i, 'a 40-character hex commit SHA');
-const ZERO_SHA = /^0{40}$/;
+const sha = commitShaAnyCaseSchema;
 
 const repoRef = z.object({ full_name: z.string() }).passthrough().nullable().optional();
 
@@ -128,7 +128,7 @@ export function readEventPayload(path: string | undefined): unknown {
 export function buildContext(env: NodeJS.ProcessEnv): RunnerContext {
   const eventName = env.GITHUB_EVENT_NAME || 'workflow_dispatch';
   const repository = requireEnv(env, 'GITHUB_REPOSITORY', 'owner/name');
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+  if (!isRepository(repository)) {
     throw new ConfigurationError(`GITHUB_REPOSITORY "${repository}" is not of the form owner/name`);
   }
   const githubSha = requireEnv(env, 'GITHUB_SHA', 'a 40-character commit SHA');
@@ -172,10 +172,10 @@ export function buildContext(env: NodeJS.ProcessEnv): RunnerContext {
     case 'push': {
       const p = parsePayload(pushPayload, payload, eventName, where);
       ctx.headSha = p.after.toLowerCase();
-      if (!ZERO_SHA.test(p.before)) ctx.baseSha = p.before.toLowerCase();
+      if (!isZeroSha(p.before)) ctx.baseSha = p.before.toLowerCase();
       ctx.ref = p.ref;
       ctx.forced = p.forced ?? false;
-      ctx.created = p.created ?? ZERO_SHA.test(p.before);
+      ctx.created = p.created ?? isZeroSha(p.before);
       ctx.defaultBranch = p.repository?.default_branch;
       break;
     }

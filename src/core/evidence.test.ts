@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from './errors.js';
-import { canonicalJson, capFindings, evidenceDigest, MAX_STORED_FINDINGS, readEvidence, writeEvidence, type Evidence, type Finding } from './evidence.js';
-import { sampleEvidence } from '../../test/fixtures/evidence.js';
+import { canonicalJson, capFindings, evidenceDigest, MAX_STORED_FINDINGS, readEvidence, recordOrError, writeEvidence, type Evidence, type Finding } from './evidence.js';
+import { sampleEvidence, sampleRulesDetails, sampleTestDetails } from '../../test/fixtures/evidence.js';
 
 
 describe('canonicalJson', () => {
@@ -25,6 +25,7 @@ describe('canonicalJson', () => {
 
 describe('evidence records', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rs-ev-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('round-trips through writeEvidence and readEvidence with the same digest', () => {
     const path = join(dir, 'ok', 'lint.json');
@@ -43,6 +44,8 @@ describe('evidence records', () => {
     [JSON.stringify({ ...sampleEvidence(), schema: 'other@2' }), /field "schema"/],
     [JSON.stringify({ ...sampleEvidence(), subject: { ...sampleEvidence().subject, commitSha: 'HEAD' } }), /field "subject.commitSha"/],
     [JSON.stringify({ ...sampleEvidence(), findings: Array.from({ length: 101 }, () => ({ severity: 'error', message: 'x' })) }), /field "findings"/],
+    [JSON.stringify(sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, details: {} })), /the test record's details do not fit its schema: field "details.preset"/],
+    [JSON.stringify(sampleEvidence({ gate: 'rules', metrics: { alerts: 4, alertsTested: 4 }, details: sampleRulesDetails() })), /metric alerts is 4, but details.alerts lists 1/],
   ])('readEvidence rejects an untrusted record: %#', (text, message) => {
     const path = join(dir, `r-${Math.random()}.json`);
     writeFileSync(path, text);
@@ -61,6 +64,16 @@ describe('evidence records', () => {
     expect(capped.findings[0]!.message).toBe('the error');
   });
 
+  it('writeEvidence refuses a pass whose details do not fit its gate, recordOrError turns it into an error record', () => {
+    const bad = sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, details: { preset: 'node' } });
+    expect(() => writeEvidence(join(dir, 'bad-details.json'), bad)).toThrowError(/details\.workingDirectory/);
+    const recorded = recordOrError(bad);
+    expect(recorded).toMatchObject({ status: 'error', details: {}, metrics: { passed: 3, failed: 0 } });
+    expect(recorded.summary).toMatch(/could not be recorded as reported \(the test record's details do not fit its schema: field "details\.workingDirectory".*\); it was pass/);
+    const good = sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, details: sampleTestDetails() });
+    expect(recordOrError(good)).toEqual(good);
+  });
+
   it('the written file is pretty JSON that validates', () => {
     const path = join(dir, 'pretty.json');
     writeEvidence(path, sampleEvidence());
@@ -73,14 +86,14 @@ describe('readVerifiedEvidence', () => {
     const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const { sampleEvidence } = await import('../../test/fixtures/evidence.js');
+    const { sampleEvidence, sampleTestDetails } = await import('../../test/fixtures/evidence.js');
     const { readVerifiedEvidence, writeEvidence } = await import('./evidence.js');
     const dir = mkdtempSync(join(tmpdir(), 'rs-evidence-'));
     try {
       const path = join(dir, 'test.json');
-      const sha = writeEvidence(path, sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 } }));
+      const sha = writeEvidence(path, sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, details: sampleTestDetails() }));
       expect(readVerifiedEvidence(path, sha).gate).toBe('test');
-      writeFileSync(path, JSON.stringify(sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, summary: 'edited' })));
+      writeFileSync(path, JSON.stringify(sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, details: sampleTestDetails(), summary: 'edited' })));
       expect(() => readVerifiedEvidence(path, sha)).toThrow(/hashes to sha256:[0-9a-f]{64}, not the sha256:[0-9a-f]{64} its gate reported/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

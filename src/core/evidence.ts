@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 import type { RunnerContext } from './context.js';
+import { gateDetailsProblem } from './details-gates.js';
+import { commitShaSchema, isCommitSha, repositorySchema } from './identifiers.js';
 
 export const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
@@ -14,7 +16,6 @@ export type GateName = (typeof GATES)[number];
 export const STATUSES = ['pass', 'fail', 'error', 'skipped'] as const;
 export type GateStatus = (typeof STATUSES)[number];
 
-const shaSchema = z.string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 
 export const findingSchema = z.object({
   severity: z.enum(['error', 'warning', 'notice']),
@@ -24,16 +25,16 @@ export const findingSchema = z.object({
   endLine: z.number().int().positive().optional(),
   column: z.number().int().positive().optional(),
   rule: z.string().max(300).optional(),
-  commit: shaSchema.optional(),
+  commit: commitShaSchema.optional(),
   fingerprint: z.string().max(1500).optional(),
 });
 export type Finding = z.infer<typeof findingSchema>;
 
 export const subjectSchema = z.object({
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-  commitSha: shaSchema,
-  mergeSha: shaSchema.optional(),
-  baseSha: shaSchema.optional(),
+  repository: repositorySchema,
+  commitSha: commitShaSchema,
+  mergeSha: commitShaSchema.optional(),
+  baseSha: commitShaSchema.optional(),
   ref: z.string().max(1000).optional(),
   prNumber: z.number().int().positive().optional(),
   eventName: z.string().max(100),
@@ -54,13 +55,16 @@ export const evidenceSchema = z.object({
   schema: z.literal(EVIDENCE_SCHEMA),
   gate: z.enum(GATES),
   status: z.enum(STATUSES),
+  /** One line, shown as the step's verdict. */
   summary: z.string().max(1000),
   startedAt: z.string().datetime({ offset: true }),
   durationMs: z.number().int().nonnegative(),
   subject: subjectSchema,
   tool: toolSchema,
   metrics: z.record(z.string(), z.number().finite()),
+  /** The first MAX_STORED_FINDINGS, errors first (capFindings); a gate reports them all, uncapped. */
   findings: z.array(findingSchema).max(MAX_STORED_FINDINGS),
+  /** How many findings the gate reported, stored or not. */
   findingsTotal: z.number().int().nonnegative(),
   /** Gate-specific details (image digest, alert evidence, ...). */
   details: z.record(z.string(), z.unknown()),
@@ -122,7 +126,7 @@ export function sanitiseFinding(f: Finding): Finding {
   if (positiveInt(f.endLine) && out.line !== undefined) out.endLine = f.endLine;
   if (positiveInt(f.column)) out.column = f.column;
   if (typeof f.rule === 'string') out.rule = clamp(f.rule, 300);
-  if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit)) out.commit = f.commit;
+  if (isCommitSha(f.commit)) out.commit = f.commit;
   if (typeof f.fingerprint === 'string') out.fingerprint = clamp(f.fingerprint, 1500);
   return out;
 }
@@ -134,19 +138,36 @@ const clampFinding = sanitiseFinding;
  */
 export function recordOrError(evidence: Evidence): Evidence {
   const checked = evidenceSchema.safeParse(evidence);
-  if (checked.success) return checked.data;
-  const issue = checked.error.issues[0];
-  const field = issue?.path.join('.') || '(root)';
+  const problem = checked.success ? gateDetailsProblem(checked.data) : schemaProblem(checked.error);
+  if (checked.success && problem === undefined) return checked.data;
   return evidenceSchema.parse({
     ...evidence,
     status: 'error',
-    summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
+    summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (${problem}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
     tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
     metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
     findings: [],
     findingsTotal: evidence.findingsTotal,
     details: {},
   });
+}
+
+/** The first schema issue, named by its field. */
+function schemaProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? 'invalid'}`;
+}
+
+/**
+ * A record as readers accept it: the record schema, then its gate's details schema
+ * (src/core/details-gates.ts). Throws a ConfigurationError naming the source and the field.
+ */
+function checkedRecord(data: unknown, source: string): Evidence {
+  const result = evidenceSchema.safeParse(data);
+  if (!result.success) throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
+  const details = gateDetailsProblem(result.data);
+  if (details) throw new ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${details}`);
+  return result.data;
 }
 
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
@@ -172,7 +193,7 @@ export function evidenceDigest(evidence: Evidence): string {
 
 /** Validates before writing, so a gate can never emit a record that readers would reject. */
 export function writeEvidence(path: string, evidence: Evidence): string {
-  const checked = evidenceSchema.parse(evidence);
+  const checked = checkedRecord(evidence, path);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
@@ -188,14 +209,7 @@ export function parseEvidence(text: string, source: string): Evidence {
   } catch {
     throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
   }
-  const result = evidenceSchema.safeParse(data);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ConfigurationError(
-      `evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim(),
-    );
-  }
-  return result.data;
+  return checkedRecord(data, source);
 }
 
 export function readEvidence(path: string): Evidence {

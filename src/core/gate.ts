@@ -1,24 +1,27 @@
-import type { Finding, GateName, GateStatus, ToolInfo } from './evidence.js';
+import { capFindings, EVIDENCE_SCHEMA, type Evidence, type Finding, type GateStatus, type Subject } from './evidence.js';
 import type { SourceLinks } from './labels.js';
 import type { Logger } from './log.js';
 
-/** What every gate returns; the entry point adds the subject and turns it into Evidence. */
-export interface GateReport {
-  gate: GateName;
-  status: GateStatus;
-  /** One line, shown as the step's verdict. */
-  summary: string;
-  tool: ToolInfo;
-  metrics: Record<string, number>;
-  /** Every finding (uncapped); the record keeps the first MAX_STORED_FINDINGS and the total. */
-  findings: Finding[];
-  details: Record<string, unknown>;
-  startedAt: string;
-  durationMs: number;
+/**
+ * What every gate returns: the evidence record's own fields (one source of truth: a field added to
+ * the schema is a field every gate must fill) less what the entry point adds (the schema tag and the
+ * subject) and what it derives (findingsTotal, from the uncapped findings), plus what only the step
+ * needs. The entry point caps the findings and turns the rest into Evidence unchanged.
+ */
+export type GateReport = Omit<Evidence, 'schema' | 'subject' | 'findingsTotal'> & {
   /** Gate-specific step outputs, beyond status and evidence-path. */
   outputs: Record<string, string | number>;
   /** Extra markdown for the job summary, already escaped by the gate. */
   summarySections: string[];
+};
+
+/**
+ * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
+ * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
+ */
+export function recordFromReport(report: GateReport, subject: Subject): Evidence {
+  const { outputs, summarySections, findings, ...recorded } = report;
+  return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
 }
 
 export interface GateRuntime {

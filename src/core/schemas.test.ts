@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../local/harness.js';
 import { readActionMeta, readGateMetas } from '../pipeline/action-meta.js';
 import { buildConfigSchema } from '../pipeline/config.js';
 import { bundleSchema } from './bundle.js';
+import { rulesDetailsSchema, testDetailsSchema } from './details-gates.js';
 import { evidenceSchema } from './evidence.js';
 
 function generated(schema: z.ZodType, id: string, title: string): string {
@@ -20,6 +21,8 @@ function generated(schema: z.ZodType, id: string, title: string): string {
 
 const SCHEMAS = [
   { file: 'evidence.v1.json', title: 'release-safety/evidence@1: one gate evidence record', schema: () => evidenceSchema },
+  { file: 'details-test.v1.json', title: 'release-safety/evidence@1 details of a test gate record', schema: () => testDetailsSchema },
+  { file: 'details-rules.v1.json', title: 'release-safety/evidence@1 details of a rules gate record', schema: () => rulesDetailsSchema },
   { file: 'bundle.v1.json', title: 'release-safety/bundle@1: every record of a change, its verdict and image digest', schema: () => bundleSchema },
   {
     file: 'release-safety-config.v1.json',

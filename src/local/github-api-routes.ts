@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { GitHubDescription, RouteMatch } from './openapi.js';
+import { isCommitSha } from '../core/identifiers.js';
 
 export interface StoredComment {
   id: number;
@@ -277,7 +278,7 @@ function deployments(ctx: HandlerContext, repo: string): HandlerResult {
   if (op === 'repos/create-deployment') {
     const b = ctx.body as Obj;
     const ref = String(b.ref);
-    const d: StoredDeployment = { id: ctx.state.nextId++, repository: repo, ref, sha: /^[0-9a-f]{40}$/.test(ref) ? ref : createHash('sha1').update(ref).digest('hex'), task: String(b.task ?? 'deploy'), environment: String(b.environment ?? 'production'), description: (b.description as string | null | undefined) ?? '', payload: b.payload ?? {}, login: ctx.login, createdAt: now() };
+    const d: StoredDeployment = { id: ctx.state.nextId++, repository: repo, ref, sha: isCommitSha(ref) ? ref : createHash('sha1').update(ref).digest('hex'), task: String(b.task ?? 'deploy'), environment: String(b.environment ?? 'production'), description: (b.description as string | null | undefined) ?? '', payload: b.payload ?? {}, login: ctx.login, createdAt: now() };
     ctx.state.deployments.push(d);
     return { status: 201, body: deploymentJson(ctx, d) };
   }

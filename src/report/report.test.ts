@@ -4,6 +4,7 @@ import { statusDescription } from '../github/status.js';
 import { MAX_COMMENT_LENGTH, renderEvidenceComment, renderEvidenceSummary, type ReportView } from './comment.js';
 import { judgeRecords, type FoundFile } from './judge.js';
 import { compareRuns, parseMarker, renderMarker } from './marker.js';
+import { sampleTestDetails } from '../../test/fixtures/evidence.js';
 
 const head = 'a'.repeat(40);
 const other = 'b'.repeat(40);
@@ -21,7 +22,7 @@ function record(gate: GateName, status: Evidence['status'] = 'pass', extra: Part
     metrics: {},
     findings: [],
     findingsTotal: 0,
-    details: {},
+    details: gate === 'test' ? sampleTestDetails() : {},
     ...extra,
   };
 }

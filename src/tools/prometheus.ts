@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { ConfigurationError, ToolError } from '../core/errors.js';
-import { execTool } from '../core/exec.js';
-import type { Logger } from '../core/log.js';
-import { findOnPath, isCommandName } from './promtool.js';
+import { probeVersion } from '../core/version.js';
 import { PROMETHEUS_DEFAULT_VERSION } from './catalog.js';
 import { installTool } from './installer.js';
+import { findOnPath, isCommandName } from './promtool.js';
+import type { Logger } from '../core/log.js';
 
 export interface PrometheusLocation {
   /** prometheus-path input: a path (absolute, or resolved against the workspace) or a command name looked up on searchPath. */
@@ -53,15 +53,15 @@ export function parsePrometheusVersion(text: string): string {
 
 /** `prometheus --version`; a Prometheus that cannot even say its version cannot run the drill. */
 export async function prometheusVersion(path: string): Promise<string> {
-  let r;
+  let answer;
   try {
-    r = await execTool(path, ['--version'], { timeoutMs: 30_000 });
+    answer = await probeVersion({ command: path }, parsePrometheusVersion);
   } catch (error) {
     throw new ToolError(`${path} --version could not be started: ${(error as Error).message}`);
   }
-  const version = parsePrometheusVersion(`${r.stdout}\n${r.stderr}`);
-  if (r.exitCode !== 0 || version === '') {
-    throw new ToolError(`${path} --version did not name a Prometheus version (exit ${r.exitCode}): ${`${r.stderr}${r.stdout}`.trim().slice(0, 300)}`);
+  const { version, result } = answer;
+  if (result.exitCode !== 0 || version === '') {
+    throw new ToolError(`${path} --version did not name a Prometheus version (exit ${result.exitCode}): ${`${result.stderr}${result.stdout}`.trim().slice(0, 300)}`);
   }
   return version;
 }
