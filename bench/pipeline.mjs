@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { stripVTControlCharacters } from 'node:util';
 // Benchmark: the whole pipeline on the sample service, in one run, as ratios.
 //   pipeline:   `release-safety run` (the local CLI, the root action's pipeline) with the gates lint,
 //               test, audit, secrets and rules, at most as many at a time as the machine has cores
@@ -83,7 +84,7 @@ async function runRaw(repo, advisoriesUrl) {
     const t = await runAsync(cmd, args, { cwd, env: { ...process.env, CI: 'true', FORCE_COLOR: '0' } });
     const ok = name === 'npm audit' ? t.status === 0 || t.status === 1 : t.status === 0;
     // Timed all the same (the tool did its work), and said: a flaky test under load is the service's, not the suite's.
-    if (!ok) console.log(`  raw ${name} exited with ${t.status} (timed anyway): ${(t.stderr || t.stdout).replace(/\u001b\[[0-9;]*m/g, '').trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`);
+    if (!ok) console.log(`  raw ${name} exited with ${t.status} (timed anyway): ${stripVTControlCharacters(t.stderr || t.stdout).trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`);
     times[name] = t.ms;
     total += t.ms;
   }

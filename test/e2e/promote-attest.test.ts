@@ -66,7 +66,7 @@ describe('attestations on a real registry', () => {
       const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', ...args], { encoding: 'utf8', timeout: 60_000 });
       const ok = cli(`${registry.host}/cli@${manifest.digest}`, '--key', join(dir, 'pub.pem'));
       expect(ok.status, ok.stdout + ok.stderr).toBe(0);
-      expect(ok.stdout).toMatch(/criteria enforced:\n(  - .+\n)+/);
+      expect(ok.stdout).toMatch(/criteria enforced:\n( {2}- .+\n)+/);
       expect(ok.stdout.indexOf('criteria enforced:')).toBeLessThan(ok.stdout.indexOf('verified:'));
       expect(ok.stdout).toContain(`commit ${rev}`);
       const other = cli(`${registry.host}/cli@${manifest.digest}`, '--key', join(dir, 'other.pem'));
