@@ -1,12 +1,24 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
 import { commonGateInputs, runGateAction } from '../../core/action.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH } from '../../core/exceptions.js';
 import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput, resolveFileInput } from '../../core/paths.js';
 import { BASE_POLICY_EVENTS } from '../../gates/audit/exceptions.js';
-import { AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate, UNKNOWN_SEVERITY_MODES } from '../../gates/audit/index.js';
+import { AUDIT_ADVISORIES, AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate, UNKNOWN_SEVERITY_MODES } from '../../gates/audit/index.js';
+
+/**
+ * `scope` says which dependencies count; which advisories count is input `advisories`. A user who
+ * writes `scope: introduced` (the other axis) is told which input does that.
+ */
+const scopeInput = z
+  .string()
+  .refine((v) => v.trim().toLowerCase() !== 'introduced', {
+    message: 'says which dependencies count (runtime or all); to judge only the advisories a pull request introduces, set input "advisories" to introduced',
+  })
+  .pipe(enumInput(AUDIT_SCOPES, 'runtime'));
 
 /** Keys are the exact input names of actions/audit/action.yml. */
 export const inputs = {
@@ -14,7 +26,8 @@ export const inputs = {
   'working-directory': stringInput('.'),
   'fail-on': enumInput(FAIL_ON_LEVELS, 'high'),
   'unknown-severity': enumInput(UNKNOWN_SEVERITY_MODES, 'fail'),
-  scope: enumInput(AUDIT_SCOPES, 'runtime'),
+  scope: scopeInput,
+  advisories: enumInput(AUDIT_ADVISORIES, 'all'),
   'exceptions-file': stringInput(''),
   'max-exception-days': integerInput(90, { min: 0, max: 36_500, unit: 'days' }),
   registry: stringInput(''),
@@ -70,6 +83,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
             failOn: i['fail-on'],
             unknownSeverity: i['unknown-severity'],
             scope: i.scope,
+            advisories: i.advisories,
             exceptionsFile: exceptionsPath(named, ctx.workspace, ctx.runnerTemp),
             exceptionsFileExplicit: named !== '',
             ...(baseCommit ? { baseCommit } : {}),
