@@ -50814,6 +50814,20 @@ const STATUS_ICON = {
 ;// CONCATENATED MODULE: ./src/core/summary.ts
 
 const SUMMARY_FINDINGS = 30;
+const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+/**
+ * A finding's message for the table, cut at 300 characters, except its fingerprint: that is the
+ * string a `.gitleaksignore` line needs, so it is kept whole and the text around it is cut instead.
+ */
+function tableMessage(f) {
+    if (f.message.length <= 300)
+        return md(f.message);
+    const at = f.fingerprint ? f.message.lastIndexOf(f.fingerprint) : -1;
+    if (at < 0)
+        return md(cut(f.message, 300));
+    const after = f.message.slice(at + f.fingerprint.length);
+    return md(`${cut(f.message.slice(0, at), 200)}${f.fingerprint}${cut(after, 100)}`);
+}
 /** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
 function renderGateSummary(evidence, annotations, sections) {
     const lines = [];
@@ -50848,7 +50862,7 @@ function renderGateSummary(evidence, annotations, sections) {
             md(f.severity),
             f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
             f.rule ? md(f.rule) : '',
-            md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+            tableMessage(f),
         ]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
@@ -50980,8 +50994,10 @@ async function runGateAction(spec, env = process.env) {
             runner_setOutput(name, String(value));
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-        if (report.status === 'fail' || report.status === 'error')
+        if (report.status === 'error' || (report.status === 'fail' && !report.reportOnly))
             runner_setFailed(verdict);
+        else if (report.status === 'fail')
+            runner_warning(`report-only (mode: warn), the step does not fail: ${verdict}`);
         else
             log.info(verdict);
     }
@@ -51005,6 +51021,21 @@ async function runGateAction(spec, env = process.env) {
             }
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/core/mode.ts
+
+const GATE_MODES = ['block', 'warn'];
+/** The `mode` input: block (default) or warn. */
+const modeInput = () => enumInput(GATE_MODES, 'block');
+/** The report as mode asks: unchanged under block; under warn marked report-only, and said in the record and summary. */
+function applyMode(report, mode) {
+    if (mode === 'block')
+        return report;
+    const note = report.status === 'fail'
+        ? '> ⚠️ **Report-only** (`mode: warn`): this gate would fail the step. The verdict is recorded as `fail` (promotion still sees it); the step is not failed. Set `mode: block` once this is clean.'
+        : '> Report-only (`mode: warn`): a `fail` would be recorded but would not fail the step; a gate that cannot judge (`error`) still fails it.';
+    return { ...report, reportOnly: true, details: { ...report.details, mode: 'warn' }, summarySections: [note, ...report.summarySections] };
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -51037,30 +51068,99 @@ const DEFAULT_EXCEPTIONS_PATH = '.github/release-safety-exceptions.yml';
 const isoDate = schemas_string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in the form YYYY-MM-DD')
     .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real calendar date');
-const entrySchema = object({
-    id: schemas_string().trim().min(1).max(200).optional(),
-    fingerprint: schemas_string().trim().min(1).max(1500).optional(),
-    reason: schemas_string().trim().min(3, 'must say why (at least 3 characters)').max(1000),
-    owner: schemas_string().trim().min(1, 'must name who owns the exception').max(200),
-    expires: isoDate,
-    gate: schemas_enum(['audit', 'secrets']).optional(),
-})
-    .strict()
-    .refine((e) => (e.id === undefined) !== (e.fingerprint === undefined), { message: 'needs exactly one of "id" (advisory) or "fingerprint" (secret finding)' });
+/**
+ * Each field of an entry: its schema, and what to say when a value does not fit, in this suite's
+ * words (the validation library's own wording, "Invalid input: expected string", helps nobody
+ * fix a YAML file).
+ */
+const FIELDS = {
+    id: { schema: schemas_string().trim().min(1).max(200), says: 'must be an advisory id such as GHSA-xxxx-xxxx-xxxx or CVE-2024-12345 (at most 200 characters)' },
+    fingerprint: { schema: schemas_string().trim().min(1).max(1500), says: 'must be a gitleaks fingerprint such as <commit>:<file>:<rule>:<line> (at most 1500 characters)' },
+    reason: { schema: schemas_string().trim().min(3).max(1000), says: 'must say why the finding is accepted, in 3 to 1000 characters' },
+    owner: { schema: schemas_string().trim().min(1).max(200), says: 'must name who owns the exception, a person or a team such as "@acme/payments" (at most 200 characters)' },
+    expires: { schema: isoDate, says: 'must be a date in the form YYYY-MM-DD' },
+    gate: { schema: schemas_enum(['audit', 'secrets']), says: 'must be audit or secrets (or left out: the entry then applies to the gate its key fits)' },
+};
+const REQUIRED = ['reason', 'owner', 'expires'];
+const ENTRY_FORM = 'each entry needs id or fingerprint, reason, owner and expires (YYYY-MM-DD)';
 const fileSchema = object({ exceptions: array(unknown()).default([]) }).strict();
 function yamlDateToString(value) {
     // YAML 1.1 readers turn 2026-12-31 into a Date; the yaml package (1.2 core) keeps a string,
     // but accept both so a file written for other tools still reads the same.
     return value instanceof Date ? value.toISOString().slice(0, 10) : value;
 }
-/** Parses an exceptions file; every problem names the file, the line and the accepted form. */
+/** The line of each key of an entry's YAML mapping. */
+function keyLines(node, lineOf) {
+    const out = new Map();
+    if (!(0,dist/* isMap */.jh)(node))
+        return out;
+    for (const pair of node.items) {
+        const key = pair.key;
+        if (key?.range && typeof key.value === 'string')
+            out.set(key.value, lineOf(key.range[0]));
+    }
+    return out;
+}
+/** Why a field's value does not fit (undefined when it does). */
+function fieldProblem(field, value) {
+    const spec = FIELDS[field];
+    const parsed = spec.schema.safeParse(field === 'expires' ? yamlDateToString(value) : value);
+    if (parsed.success)
+        return undefined;
+    // The date checks speak this suite's words already ("is not a real calendar date").
+    const own = field === 'expires' && typeof value === 'string' ? parsed.error.issues[0]?.message : undefined;
+    return `field "${field}" ${own ?? spec.says}`;
+}
+/** Reads one entry: its fields, or every problem it has, each at the line of its field. */
+function readEntry(raw, line, lines) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        return { problems: [{ line, text: `the entry is not a mapping of fields; ${ENTRY_FORM}` }] };
+    }
+    const record = raw;
+    const problems = [];
+    const at = (field) => lines.get(field) ?? line;
+    for (const key of Object.keys(record)) {
+        if (!(key in FIELDS))
+            problems.push({ line: at(key), text: `unknown field "${key}" (an entry has ${Object.keys(FIELDS).join(', ')})` });
+    }
+    for (const field of Object.keys(FIELDS)) {
+        if (record[field] === undefined || record[field] === null) {
+            if (REQUIRED.includes(field))
+                problems.push({ line, text: `field "${field}" is missing: it ${FIELDS[field].says}` });
+            continue;
+        }
+        const why = fieldProblem(field, record[field]);
+        if (why)
+            problems.push({ line: at(field), text: why });
+    }
+    const hasId = record.id !== undefined && record.id !== null;
+    if (hasId === (record.fingerprint !== undefined && record.fingerprint !== null)) {
+        problems.push({ line, text: 'needs exactly one of "id" (advisory) or "fingerprint" (secret finding)' });
+    }
+    if (problems.length > 0)
+        return { problems };
+    const text = (field) => String(yamlDateToString(record[field])).trim();
+    const gate = record.gate;
+    return {
+        entry: { key: text(hasId ? 'id' : 'fingerprint'), kind: hasId ? 'id' : 'fingerprint', reason: text('reason'), owner: text('owner'), expires: text('expires'), ...(gate ? { gate } : {}) },
+        problems,
+    };
+}
+/** One ConfigurationError naming every problem, each at path:line. */
+function problemsError(path, problems) {
+    const listed = problems.map((p) => `exception at ${path}:${p.line}: ${p.text}`);
+    if (listed.length === 1)
+        return new errors_ConfigurationError(`${listed[0]}; ${ENTRY_FORM}`);
+    return new errors_ConfigurationError(`exceptions file ${path} has ${problems.length} problems: ${listed.join('; ')}. ${ENTRY_FORM.replace(/^e/, 'E')}`);
+}
+/** Parses an exceptions file; every problem is listed, each naming the file, its line and the accepted form. */
 function parseExceptions(text, path) {
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
+    const lineOf = (offset) => lineCounter.linePos(offset).line;
     if (doc.errors.length > 0) {
-        const e = doc.errors[0];
-        const line = lineCounter.linePos(e.pos[0]).line;
-        throw new errors_ConfigurationError(`exceptions file ${path}:${line} is not valid YAML: ${e.message.split('\n')[0]}`);
+        const listed = doc.errors.map((e) => `${path}:${lineOf(e.pos[0])}: ${e.message.split('\n')[0]}`);
+        throw new errors_ConfigurationError(`exceptions file ${listed.length === 1 ? listed[0].replace(/^([^:]*:\d+): /, '$1 is not valid YAML: ') : `${path} is not valid YAML: ${listed.join('; ')}`}`);
     }
     const data = doc.toJS();
     if (data === null || data === undefined)
@@ -51072,26 +51172,28 @@ function parseExceptions(text, path) {
     const seq = (0,dist/* isMap */.jh)(doc.contents) ? doc.contents.get('exceptions', true) : undefined;
     const nodes = (0,dist/* isSeq */.oP)(seq) ? seq.items : [];
     const seen = new Map();
-    return top.data.exceptions.map((raw, index) => {
+    const problems = [];
+    const entries = [];
+    top.data.exceptions.forEach((raw, index) => {
         const node = nodes[index];
-        const line = node?.range ? lineCounter.linePos(node.range[0]).line : 0;
+        const line = node?.range ? lineOf(node.range[0]) : 0;
         const where = `${path}:${line}`;
-        const normalised = raw && typeof raw === 'object' ? { ...raw, expires: yamlDateToString(raw.expires) } : raw;
-        const parsed = entrySchema.safeParse(normalised);
-        if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            const field = issue.path.length ? `field "${issue.path.join('.')}" ` : '';
-            throw new errors_ConfigurationError(`exception at ${where}: ${field}${issue.message}; each entry needs id or fingerprint, reason, owner and expires (YYYY-MM-DD)`);
-        }
-        const e = parsed.data;
-        const kind = e.id !== undefined ? 'id' : 'fingerprint';
-        const key = (e.id ?? e.fingerprint);
-        const dupKey = `${kind}:${kind === 'id' ? key.toLowerCase() : key}`;
-        if (seen.has(dupKey))
-            throw new errors_ConfigurationError(`exception at ${where} repeats ${kind} ${key} already listed at ${seen.get(dupKey)}`);
-        seen.set(dupKey, where);
-        return { key, kind, reason: e.reason, owner: e.owner, expires: e.expires, ...(e.gate ? { gate: e.gate } : {}), where };
+        const read = readEntry(raw, line, keyLines(node, lineOf));
+        problems.push(...read.problems);
+        if (!read.entry)
+            return;
+        const e = read.entry;
+        const dupKey = `${e.kind}:${e.kind === 'id' ? e.key.toLowerCase() : e.key}`;
+        const first = seen.get(dupKey);
+        if (first !== undefined)
+            problems.push({ line, text: `repeats ${e.kind} ${e.key} already listed at ${first}` });
+        else
+            seen.set(dupKey, where);
+        entries.push({ ...e, where });
     });
+    if (problems.length > 0)
+        throw problemsError(path, problems);
+    return entries;
 }
 /**
  * Reads the exceptions file; a missing file is no exceptions unless the user named it.
@@ -53234,6 +53336,7 @@ async function runAuditGate(opts, runtime) {
 
 
 
+
 /**
  * `scope` says which dependencies count; which advisories count is input `advisories`. A user who
  * writes `scope: introduced` (the other axis) is told which input does that.
@@ -53255,6 +53358,7 @@ const inputs = {
     'max-exception-days': integerInput(90, { min: 0, max: 36_500, unit: 'days' }),
     registry: stringInput(''),
     'timeout-seconds': integerInput(300, { min: 1, max: 3600, unit: 'seconds' }),
+    mode: modeInput(),
     ...commonGateInputs,
 };
 /** The registry must be an http(s) URL: it is passed to npm as --registry. */
@@ -53295,11 +53399,11 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'audit',
         shape: inputs,
-        execute: (i, ctx, rt) => {
+        execute: async (i, ctx, rt) => {
             const named = i['exceptions-file'];
             // Pull requests and merge groups are judged by the exceptions of the commit they merge into.
             const baseCommit = BASE_POLICY_EVENTS.includes(ctx.eventName) ? ctx.baseSha : undefined;
-            return runAuditGate({
+            const report = await runAuditGate({
                 ecosystem: i.ecosystem,
                 workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
                 failOn: i['fail-on'],
@@ -53314,6 +53418,7 @@ function run(env = process.env) {
                 timeoutMs: i['timeout-seconds'] * 1000,
                 now: new Date(),
             }, rt);
+            return applyMode(report, i.mode);
         },
     }, env);
 }

@@ -26663,7 +26663,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 5498:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26797,7 +26797,7 @@ const {
 } = __nccwpck_require__(8625)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
 const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
+const { PerMessageDeflate } = __nccwpck_require__(5498)
 const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
@@ -51082,6 +51082,20 @@ const STATUS_ICON = {
 ;// CONCATENATED MODULE: ./src/core/summary.ts
 
 const SUMMARY_FINDINGS = 30;
+const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+/**
+ * A finding's message for the table, cut at 300 characters, except its fingerprint: that is the
+ * string a `.gitleaksignore` line needs, so it is kept whole and the text around it is cut instead.
+ */
+function tableMessage(f) {
+    if (f.message.length <= 300)
+        return md(f.message);
+    const at = f.fingerprint ? f.message.lastIndexOf(f.fingerprint) : -1;
+    if (at < 0)
+        return md(cut(f.message, 300));
+    const after = f.message.slice(at + f.fingerprint.length);
+    return md(`${cut(f.message.slice(0, at), 200)}${f.fingerprint}${cut(after, 100)}`);
+}
 /** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
 function renderGateSummary(evidence, annotations, sections) {
     const lines = [];
@@ -51116,7 +51130,7 @@ function renderGateSummary(evidence, annotations, sections) {
             md(f.severity),
             f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
             f.rule ? md(f.rule) : '',
-            md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+            tableMessage(f),
         ]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
@@ -51248,8 +51262,10 @@ async function runGateAction(spec, env = process.env) {
             setOutput(name, String(value));
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-        if (report.status === 'fail' || report.status === 'error')
+        if (report.status === 'error' || (report.status === 'fail' && !report.reportOnly))
             setFailed(verdict);
+        else if (report.status === 'fail')
+            warning(`report-only (mode: warn), the step does not fail: ${verdict}`);
         else
             log.info(verdict);
     }
@@ -51273,6 +51289,21 @@ async function runGateAction(spec, env = process.env) {
             }
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/core/mode.ts
+
+const GATE_MODES = ['block', 'warn'];
+/** The `mode` input: block (default) or warn. */
+const modeInput = () => enumInput(GATE_MODES, 'block');
+/** The report as mode asks: unchanged under block; under warn marked report-only, and said in the record and summary. */
+function applyMode(report, mode) {
+    if (mode === 'block')
+        return report;
+    const note = report.status === 'fail'
+        ? '> ⚠️ **Report-only** (`mode: warn`): this gate would fail the step. The verdict is recorded as `fail` (promotion still sees it); the step is not failed. Set `mode: block` once this is clean.'
+        : '> Report-only (`mode: warn`): a `fail` would be recorded but would not fail the step; a gate that cannot judge (`error`) still fails it.';
+    return { ...report, reportOnly: true, details: { ...report.details, mode: 'warn' }, summarySections: [note, ...report.summarySections] };
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -51305,30 +51336,99 @@ const DEFAULT_EXCEPTIONS_PATH = '.github/release-safety-exceptions.yml';
 const isoDate = schemas_string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in the form YYYY-MM-DD')
     .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real calendar date');
-const entrySchema = object({
-    id: schemas_string().trim().min(1).max(200).optional(),
-    fingerprint: schemas_string().trim().min(1).max(1500).optional(),
-    reason: schemas_string().trim().min(3, 'must say why (at least 3 characters)').max(1000),
-    owner: schemas_string().trim().min(1, 'must name who owns the exception').max(200),
-    expires: isoDate,
-    gate: schemas_enum(['audit', 'secrets']).optional(),
-})
-    .strict()
-    .refine((e) => (e.id === undefined) !== (e.fingerprint === undefined), { message: 'needs exactly one of "id" (advisory) or "fingerprint" (secret finding)' });
+/**
+ * Each field of an entry: its schema, and what to say when a value does not fit, in this suite's
+ * words (the validation library's own wording, "Invalid input: expected string", helps nobody
+ * fix a YAML file).
+ */
+const FIELDS = {
+    id: { schema: schemas_string().trim().min(1).max(200), says: 'must be an advisory id such as GHSA-xxxx-xxxx-xxxx or CVE-2024-12345 (at most 200 characters)' },
+    fingerprint: { schema: schemas_string().trim().min(1).max(1500), says: 'must be a gitleaks fingerprint such as <commit>:<file>:<rule>:<line> (at most 1500 characters)' },
+    reason: { schema: schemas_string().trim().min(3).max(1000), says: 'must say why the finding is accepted, in 3 to 1000 characters' },
+    owner: { schema: schemas_string().trim().min(1).max(200), says: 'must name who owns the exception, a person or a team such as "@acme/payments" (at most 200 characters)' },
+    expires: { schema: isoDate, says: 'must be a date in the form YYYY-MM-DD' },
+    gate: { schema: schemas_enum(['audit', 'secrets']), says: 'must be audit or secrets (or left out: the entry then applies to the gate its key fits)' },
+};
+const REQUIRED = ['reason', 'owner', 'expires'];
+const ENTRY_FORM = 'each entry needs id or fingerprint, reason, owner and expires (YYYY-MM-DD)';
 const fileSchema = object({ exceptions: array(unknown()).default([]) }).strict();
 function yamlDateToString(value) {
     // YAML 1.1 readers turn 2026-12-31 into a Date; the yaml package (1.2 core) keeps a string,
     // but accept both so a file written for other tools still reads the same.
     return value instanceof Date ? value.toISOString().slice(0, 10) : value;
 }
-/** Parses an exceptions file; every problem names the file, the line and the accepted form. */
+/** The line of each key of an entry's YAML mapping. */
+function keyLines(node, lineOf) {
+    const out = new Map();
+    if (!(0,dist/* isMap */.jh)(node))
+        return out;
+    for (const pair of node.items) {
+        const key = pair.key;
+        if (key?.range && typeof key.value === 'string')
+            out.set(key.value, lineOf(key.range[0]));
+    }
+    return out;
+}
+/** Why a field's value does not fit (undefined when it does). */
+function fieldProblem(field, value) {
+    const spec = FIELDS[field];
+    const parsed = spec.schema.safeParse(field === 'expires' ? yamlDateToString(value) : value);
+    if (parsed.success)
+        return undefined;
+    // The date checks speak this suite's words already ("is not a real calendar date").
+    const own = field === 'expires' && typeof value === 'string' ? parsed.error.issues[0]?.message : undefined;
+    return `field "${field}" ${own ?? spec.says}`;
+}
+/** Reads one entry: its fields, or every problem it has, each at the line of its field. */
+function readEntry(raw, line, lines) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        return { problems: [{ line, text: `the entry is not a mapping of fields; ${ENTRY_FORM}` }] };
+    }
+    const record = raw;
+    const problems = [];
+    const at = (field) => lines.get(field) ?? line;
+    for (const key of Object.keys(record)) {
+        if (!(key in FIELDS))
+            problems.push({ line: at(key), text: `unknown field "${key}" (an entry has ${Object.keys(FIELDS).join(', ')})` });
+    }
+    for (const field of Object.keys(FIELDS)) {
+        if (record[field] === undefined || record[field] === null) {
+            if (REQUIRED.includes(field))
+                problems.push({ line, text: `field "${field}" is missing: it ${FIELDS[field].says}` });
+            continue;
+        }
+        const why = fieldProblem(field, record[field]);
+        if (why)
+            problems.push({ line: at(field), text: why });
+    }
+    const hasId = record.id !== undefined && record.id !== null;
+    if (hasId === (record.fingerprint !== undefined && record.fingerprint !== null)) {
+        problems.push({ line, text: 'needs exactly one of "id" (advisory) or "fingerprint" (secret finding)' });
+    }
+    if (problems.length > 0)
+        return { problems };
+    const text = (field) => String(yamlDateToString(record[field])).trim();
+    const gate = record.gate;
+    return {
+        entry: { key: text(hasId ? 'id' : 'fingerprint'), kind: hasId ? 'id' : 'fingerprint', reason: text('reason'), owner: text('owner'), expires: text('expires'), ...(gate ? { gate } : {}) },
+        problems,
+    };
+}
+/** One ConfigurationError naming every problem, each at path:line. */
+function problemsError(path, problems) {
+    const listed = problems.map((p) => `exception at ${path}:${p.line}: ${p.text}`);
+    if (listed.length === 1)
+        return new errors_ConfigurationError(`${listed[0]}; ${ENTRY_FORM}`);
+    return new errors_ConfigurationError(`exceptions file ${path} has ${problems.length} problems: ${listed.join('; ')}. ${ENTRY_FORM.replace(/^e/, 'E')}`);
+}
+/** Parses an exceptions file; every problem is listed, each naming the file, its line and the accepted form. */
 function parseExceptions(text, path) {
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
+    const lineOf = (offset) => lineCounter.linePos(offset).line;
     if (doc.errors.length > 0) {
-        const e = doc.errors[0];
-        const line = lineCounter.linePos(e.pos[0]).line;
-        throw new errors_ConfigurationError(`exceptions file ${path}:${line} is not valid YAML: ${e.message.split('\n')[0]}`);
+        const listed = doc.errors.map((e) => `${path}:${lineOf(e.pos[0])}: ${e.message.split('\n')[0]}`);
+        throw new errors_ConfigurationError(`exceptions file ${listed.length === 1 ? listed[0].replace(/^([^:]*:\d+): /, '$1 is not valid YAML: ') : `${path} is not valid YAML: ${listed.join('; ')}`}`);
     }
     const data = doc.toJS();
     if (data === null || data === undefined)
@@ -51340,26 +51440,28 @@ function parseExceptions(text, path) {
     const seq = (0,dist/* isMap */.jh)(doc.contents) ? doc.contents.get('exceptions', true) : undefined;
     const nodes = (0,dist/* isSeq */.oP)(seq) ? seq.items : [];
     const seen = new Map();
-    return top.data.exceptions.map((raw, index) => {
+    const problems = [];
+    const entries = [];
+    top.data.exceptions.forEach((raw, index) => {
         const node = nodes[index];
-        const line = node?.range ? lineCounter.linePos(node.range[0]).line : 0;
+        const line = node?.range ? lineOf(node.range[0]) : 0;
         const where = `${path}:${line}`;
-        const normalised = raw && typeof raw === 'object' ? { ...raw, expires: yamlDateToString(raw.expires) } : raw;
-        const parsed = entrySchema.safeParse(normalised);
-        if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            const field = issue.path.length ? `field "${issue.path.join('.')}" ` : '';
-            throw new errors_ConfigurationError(`exception at ${where}: ${field}${issue.message}; each entry needs id or fingerprint, reason, owner and expires (YYYY-MM-DD)`);
-        }
-        const e = parsed.data;
-        const kind = e.id !== undefined ? 'id' : 'fingerprint';
-        const key = (e.id ?? e.fingerprint);
-        const dupKey = `${kind}:${kind === 'id' ? key.toLowerCase() : key}`;
-        if (seen.has(dupKey))
-            throw new errors_ConfigurationError(`exception at ${where} repeats ${kind} ${key} already listed at ${seen.get(dupKey)}`);
-        seen.set(dupKey, where);
-        return { key, kind, reason: e.reason, owner: e.owner, expires: e.expires, ...(e.gate ? { gate: e.gate } : {}), where };
+        const read = readEntry(raw, line, keyLines(node, lineOf));
+        problems.push(...read.problems);
+        if (!read.entry)
+            return;
+        const e = read.entry;
+        const dupKey = `${e.kind}:${e.kind === 'id' ? e.key.toLowerCase() : e.key}`;
+        const first = seen.get(dupKey);
+        if (first !== undefined)
+            problems.push({ line, text: `repeats ${e.kind} ${e.key} already listed at ${first}` });
+        else
+            seen.set(dupKey, where);
+        entries.push({ ...e, where });
     });
+    if (problems.length > 0)
+        throw problemsError(path, problems);
+    return entries;
 }
 /**
  * Reads the exceptions file; a missing file is no exceptions unless the user named it.
@@ -51891,13 +51993,27 @@ function applySuppressions(findings, s, now) {
     }
     return { reported, open, expired, unused, expiredFor };
 }
+/** What the record keeps of a message (src/core/evidence.ts clamps longer ones). */
+const MESSAGE_LIMIT = 2000;
+/**
+ * One finding's message. The fingerprint comes right after the rule and is never cut: it is the
+ * string a .gitleaksignore line or an exception needs. The rule's description (a config can make
+ * it long) is what gets shortened when the whole would pass the record's limit.
+ */
+function secretMessage(f, expired) {
+    const head = `${f.rule} (fingerprint ${f.fingerprint}): `;
+    const tail = `${f.commit ? ` (added in commit ${f.commit})` : ''}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`;
+    const description = f.description.replace(/\.+$/, '') || 'secret detected';
+    const room = Math.max(0, MESSAGE_LIMIT - head.length - tail.length);
+    return `${head}${description.length > room ? `${description.slice(0, Math.max(0, room - 3))}...` : description}${tail}`;
+}
 /** Open findings as evidence findings (redacted: gitleaks ran with --redact, only locations and rules). */
 function toEvidenceFindings(open, expiredFor) {
     return open.map((f) => {
         const expired = expiredFor.get(f.fingerprint);
         return {
             severity: 'error',
-            message: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`,
+            message: secretMessage(f, expired),
             file: f.file,
             line: Math.max(1, f.startLine),
             ...(f.endLine >= f.startLine && f.endLine > 0 ? { endLine: f.endLine } : {}),
@@ -52272,12 +52388,34 @@ function scanSections(scan, policy, version) {
     }
     return sections;
 }
+const FINGERPRINTS_SHOWN = 30;
+/**
+ * Each open finding with its whole fingerprint, as a list rather than a table: a list item wraps
+ * a long value at the page edge, where a table cell would cut or scroll it.
+ */
+function fingerprintSection(open) {
+    if (open.length === 0)
+        return [];
+    const items = open.slice(0, FINGERPRINTS_SHOWN).map((f) => `- ${code(`${f.file}:${f.startLine}`)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
+    return [
+        `### Open findings (${open.length}): fingerprints
+
+` +
+            'Rotate the secret first. To accept a finding that is not a live secret (a revoked key, a test fixture), add its fingerprint as a line of ' +
+            `${code('.gitleaksignore')} on the default branch, or as an exception with an owner and an expiry; a pull request's own edits apply once it is merged.
+
+` +
+            items.join('\n') +
+            (open.length > items.length ? `\n\n…and ${open.length - items.length} more: every fingerprint is in the report (${code('report-path')}) and the evidence record.` : ''),
+    ];
+}
 function renderSections(r) {
     const sections = [];
     if (r.toolError !== undefined)
         sections.push(`### Could not scan\n\n${codeBlock(r.toolError)}`);
     if (r.scan)
         sections.push(...scanSections(r.scan, r.policy, r.version));
+    sections.push(...fingerprintSection(r.reported.filter((f) => !f.suppression)));
     const suppressedRows = r.reported.filter((f) => f.suppression);
     if (suppressedRows.length > 0) {
         sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [code(`${f.file}:${f.startLine}`), md(f.rule), md(describeSuppression(f))]))}`);
@@ -53350,6 +53488,7 @@ async function resolveGitleaks(req) {
 
 
 
+
 /** Keys are the exact input names of actions/secrets/action.yml. */
 const inputs = {
     scope: enumInput(SECRETS_SCOPES, 'auto'),
@@ -53361,6 +53500,7 @@ const inputs = {
     'mirror-url': stringInput(''),
     'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
     'repository-path': stringInput(''),
+    mode: modeInput(),
     ...commonGateInputs,
 };
 /** `path` as a repository path (`/`-separated), or undefined when it is outside the repository. */
@@ -53456,7 +53596,7 @@ function run(env = process.env) {
             const repoLocation = values['repository-path'] === ''
                 ? { label: `the workspace (${ctx.workspace})`, input: 'repository-path' }
                 : { label: `repository-path ${JSON.stringify(values['repository-path'])} (${repository})` };
-            return runSecretsGate({
+            const report = await runSecretsGate({
                 gitleaks,
                 scope: values.scope,
                 event: scanEvent(ctx),
@@ -53467,6 +53607,7 @@ function run(env = process.env) {
                 outputDir: (0,external_node_path_namespaceObject.join)(runtime.tempDir, 'release-safety', 'secrets'),
                 timeoutMs: values['timeout-seconds'] * 1000,
             }, runtime);
+            return applyMode(report, values.mode);
         },
     }, env);
 }

@@ -121,7 +121,8 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, String(value));
     // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
     const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-    if (report.status === 'fail' || report.status === 'error') core.setFailed(verdict);
+    if (report.status === 'error' || (report.status === 'fail' && !report.reportOnly)) core.setFailed(verdict);
+    else if (report.status === 'fail') core.warning(`report-only (mode: warn), the step does not fail: ${verdict}`);
     else log.info(verdict);
   } catch (error) {
     // Still leave a status and a summary: downstream steps read them, and "could not report" must

@@ -18,6 +18,8 @@ export interface GateReport {
   outputs: Record<string, string | number>;
   /** Extra markdown for the job summary, already escaped by the gate. */
   summarySections: string[];
+  /** mode: warn (src/core/mode.ts): a `fail` is recorded as such but does not fail the step. */
+  reportOnly?: boolean;
 }
 
 export interface GateRuntime {

@@ -61,6 +61,8 @@ function evidenceOf(run: ActionRun) {
   return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
 }
 
+const THREE_PROBLEMS = ['exceptions:', '  - id: GHSA-aaaa-bbbb-cccc', '    owner: a', '    expires: 2026-01-01', '  - fingerprint: abc:a.env:r:1', '    reason: because', '    owner: 42', '    expires: 31/12/2026', ''].join('\n');
+
 type Listed = { package: string; version: string; advisory: string };
 const listed = (xs: Listed[]) => xs.map((f) => `${f.package}@${f.version} ${f.advisory}`).sort();
 
@@ -161,6 +163,34 @@ describe('audit advisories: introduced (pull requests judged against the base lo
     const run = await runAction('audit', { workspace: pr.repo.dir, eventName: 'push', event, sha: pr.head, inputs: { 'working-directory': 'app', registry: server.url, advisories: 'introduced' } });
     expect(run.outputs, run.stdout.slice(-3000)).toMatchObject({ status: 'fail', blocking: '3' });
     expect(run.summary).toContain('this event has none, so every advisory is judged');
+  });
+
+  it('mode: warn (report-only first run) records the failing verdict but does not fail the step; an error still fails it', async () => {
+    const pr = pullRequest({});
+    const run = await onPullRequest(pr, { advisories: 'all', mode: 'warn' });
+    expect(run.exitCode, run.stdout.slice(-3000)).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'fail', blocking: '3' });
+    const ev = evidenceOf(run);
+    expect(ev).toMatchObject({ status: 'fail', details: { mode: 'warn' } });
+    expect(run.annotations.some((a) => a.command === 'warning' && a.message.startsWith('report-only (mode: warn), the step does not fail: audit:'))).toBe(true);
+    expect(run.summary).toContain('**Report-only** (`mode: warn`)');
+    // The same change with mode: block (the default) fails the step.
+    expect((await onPullRequest(pr, { advisories: 'all' })).exitCode).toBe(1);
+    // Could not judge (nothing listens on the registry's port): error, and the step fails even in warn mode.
+    const down = await onPullRequest(pr, { mode: 'warn', registry: 'http://127.0.0.1:9/' });
+    expect(down.outputs.status, down.stdout.slice(-3000)).toBe('error');
+    expect(down.exitCode).toBe(1);
+  });
+
+  it('an exceptions file with three problems lists all three, each at its line, in the suite\'s own words', async () => {
+    const pr = pullRequest({ '.github/release-safety-exceptions.yml': THREE_PROBLEMS });
+    const run = await onPullRequest(pr);
+    expect(run.outputs.status).toBe('error');
+    const message = run.annotations.find((a) => a.command === 'error')?.message ?? '';
+    expect(message).toContain('exceptions file .github/release-safety-exceptions.yml has 3 problems');
+    for (const part of [':2: field "reason" is missing', ':7: field "owner" must name who owns the exception', ':8: field "expires" must be a date in the form YYYY-MM-DD']) expect(message).toContain(part);
+    expect(message).not.toMatch(/Invalid input|expected string|received/);
+    expect(evidenceOf(run).status).toBe('error');
   });
 
   it('scope: introduced is a configuration error that names the advisories input', async () => {

@@ -2,6 +2,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { applyMode, modeInput } from '../../core/mode.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH } from '../../core/exceptions.js';
 import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
@@ -32,6 +33,7 @@ export const inputs = {
   'max-exception-days': integerInput(90, { min: 0, max: 36_500, unit: 'days' }),
   registry: stringInput(''),
   'timeout-seconds': integerInput(300, { min: 1, max: 3600, unit: 'seconds' }),
+  mode: modeInput(),
   ...commonGateInputs,
 };
 
@@ -72,11 +74,11 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     {
       gate: 'audit',
       shape: inputs,
-      execute: (i, ctx, rt) => {
+      execute: async (i, ctx, rt) => {
         const named = i['exceptions-file'];
         // Pull requests and merge groups are judged by the exceptions of the commit they merge into.
         const baseCommit = BASE_POLICY_EVENTS.includes(ctx.eventName) ? ctx.baseSha : undefined;
-        return runAuditGate(
+        const report = await runAuditGate(
           {
             ecosystem: i.ecosystem,
             workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
@@ -94,6 +96,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           },
           rt,
         );
+        return applyMode(report, i.mode);
       },
     },
     env,
