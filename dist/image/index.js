@@ -42374,6 +42374,20 @@ const STATUS_ICON = {
 ;// CONCATENATED MODULE: ./src/core/summary.ts
 
 const SUMMARY_FINDINGS = 30;
+const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+/**
+ * A finding's message for the table, cut at 300 characters, except its fingerprint: that is the
+ * string a `.gitleaksignore` line needs, so it is kept whole and the text around it is cut instead.
+ */
+function tableMessage(f) {
+    if (f.message.length <= 300)
+        return md(f.message);
+    const at = f.fingerprint ? f.message.lastIndexOf(f.fingerprint) : -1;
+    if (at < 0)
+        return md(cut(f.message, 300));
+    const after = f.message.slice(at + f.fingerprint.length);
+    return md(`${cut(f.message.slice(0, at), 200)}${f.fingerprint}${cut(after, 100)}`);
+}
 /** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
 function renderGateSummary(evidence, annotations, sections) {
     const lines = [];
@@ -42408,7 +42422,7 @@ function renderGateSummary(evidence, annotations, sections) {
             md(f.severity),
             f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
             f.rule ? md(f.rule) : '',
-            md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+            tableMessage(f),
         ]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
@@ -42540,8 +42554,10 @@ async function runGateAction(spec, env = process.env) {
             runner_setOutput(name, String(value));
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-        if (report.status === 'fail' || report.status === 'error')
+        if (report.status === 'error' || (report.status === 'fail' && !report.reportOnly))
             runner_setFailed(verdict);
+        else if (report.status === 'fail')
+            runner_warning(`report-only (mode: warn), the step does not fail: ${verdict}`);
         else
             log.info(verdict);
     }

@@ -3,6 +3,7 @@
  * the root action on a developer's machine, with a live line per gate and a final table; the
  * evidence as JSON, markdown and a self-contained HTML report.
  * `npx release-safety verify <image@digest> --key pub.pem`: checks an image's attestation.
+ * `npx release-safety baseline secrets`: writes the findings that already exist to .gitleaksignore.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -21,7 +22,8 @@ import { localRunnerEnv } from './local-env.js';
 
 const USAGE = `usage:
   release-safety run [--config .github/release-safety.yml] [--only lint,test] [--base origin/main] [--out release-safety-report]
-  release-safety verify <registry/repository@sha256:...> --key pub.pem [--insecure-registry]`;
+  release-safety verify <registry/repository@sha256:...> --key pub.pem [--insecure-registry]
+  release-safety baseline secrets [--scope history|tree] [--out .gitleaksignore] [--gitleaks PATH]`;
 
 function layout(): { distDir: string; root: string } {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -110,6 +112,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     if (command === 'verify') {
       const { verifyCommand } = await import('./verify.js');
       return await verifyCommand(rest);
+    }
+    if (command === 'baseline') {
+      const { baselineCommand } = await import('./baseline.js');
+      return await baselineCommand(rest, layout().distDir);
     }
     process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);
     return 2;

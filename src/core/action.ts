@@ -131,6 +131,8 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
       links: { serverUrl: ctx.serverUrl, repository: ctx.repository, sha: ctx.headSha },
     };
     report = await spec.execute(inputs, ctx, runtime);
+    // The record says it was a report-only run, so a reader of the evidence knows the step was not blocked.
+    if (reportOnly) report = { ...report, details: { ...report.details, mode: 'warn' } };
   } catch (error) {
     if (error instanceof ConfigurationError || error instanceof ToolError) {
       failure = error.message;
@@ -186,7 +188,7 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, String(value));
     // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
     const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-    if (report.status === 'fail' && reportOnly) log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
+    if (report.status === 'fail' && reportOnly) log.warning(`report-only (mode: warn), the step does not fail: ${verdict}`);
     else if (report.status === 'fail' || report.status === 'error') core.setFailed(verdict);
     else log.info(verdict);
   } catch (error) {

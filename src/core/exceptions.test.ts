@@ -77,13 +77,50 @@ describe('exceptions file', () => {
     ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 31/12/2026\n', /field "expires" must be a date in the form YYYY-MM-DD/],
     ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-02-30\n', /not a real calendar date/],
     ['exceptions:\n  - id: X\n    fingerprint: Y\n    reason: because\n    owner: a\n    expires: 2026-01-01\n', /exactly one of "id"/],
-    ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-01-01\n    note: extra\n', /Unrecognized key/i],
-    ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-01-01\n  - id: x\n    reason: again\n    owner: b\n    expires: 2026-01-01\n', /f:6 repeats id x already listed at f:2/],
+    ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-01-01\n    note: extra\n', /exception at f:6: unknown field "note"/],
+    ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-01-01\n  - id: x\n    reason: again\n    owner: b\n    expires: 2026-01-01\n', /f:6: repeats id x already listed at f:2/],
     ['allow: [1]\n', /must be a mapping with one key "exceptions"/],
     ['exceptions: [\n', /f:\d+ is not valid YAML/],
   ])('rejects a malformed file with a message naming the place: %#', (text, message) => {
     expect(() => parseExceptions(text, 'f')).toThrowError(ConfigurationError);
     expect(() => parseExceptions(text, 'f')).toThrowError(message);
+  });
+
+  it('a file with three problems lists all three, each at its line, in the suite\'s own words', () => {
+    const text = [
+      'exceptions:',
+      '  - id: GHSA-aaaa-bbbb-cccc', // 2: no reason
+      '    owner: a',
+      '    expires: 2026-01-01',
+      '  - id: GHSA-dddd-eeee-ffff', // 5
+      '    reason: because',
+      '    owner: 42', // 7: not text
+      '    expires: 31/12/2026', // 8: not a date
+      '',
+    ].join('\n');
+    let message = '';
+    try {
+      parseExceptions(text, 'f.yml');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain('exceptions file f.yml has 3 problems: ');
+    expect(message).toContain('exception at f.yml:2: field "reason" is missing: it must say why the finding is accepted');
+    expect(message).toContain('exception at f.yml:7: field "owner" must name who owns the exception');
+    expect(message).toContain('exception at f.yml:8: field "expires" must be a date in the form YYYY-MM-DD');
+    expect(message).not.toMatch(/Invalid input|expected string|received|Unrecognized/i);
+  });
+
+  it('no validation-library wording for any malformed entry', () => {
+    const bad = ['exceptions:', '  - id: 7', '    reason: [x]', '    owner: {a: 1}', '    expires: 20261231', '    gate: lint', '  - just text', ''].join('\n');
+    expect(() => parseExceptions(bad, 'f')).toThrowError(/has 6 problems/);
+    try {
+      parseExceptions(bad, 'f');
+    } catch (error) {
+      expect((error as Error).message).not.toMatch(/Invalid input|expected (string|number)|received|Unrecognized|Too (small|big)/i);
+      expect((error as Error).message).toContain('exception at f:7: the entry is not a mapping of fields');
+    }
   });
 
   it('an empty file is no exceptions', () => {

@@ -29,17 +29,22 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in the form YYYY-MM-DD')
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real calendar date');
 
-const entrySchema = z
-  .object({
-    id: z.string().trim().min(1).max(200).optional(),
-    fingerprint: z.string().trim().min(1).max(1500).optional(),
-    reason: z.string().trim().min(3, 'must say why (at least 3 characters)').max(1000),
-    owner: z.string().trim().min(1, 'must name who owns the exception').max(200),
-    expires: isoDate,
-    gate: z.enum(['audit', 'secrets']).optional(),
-  })
-  .strict()
-  .refine((e) => (e.id === undefined) !== (e.fingerprint === undefined), { message: 'needs exactly one of "id" (advisory) or "fingerprint" (secret finding)' });
+/**
+ * Each field of an entry: its schema, and what to say when a value does not fit, in this suite's
+ * words (the validation library's own wording, "Invalid input: expected string", helps nobody
+ * fix a YAML file).
+ */
+const FIELDS = {
+  id: { schema: z.string().trim().min(1).max(200), says: 'must be an advisory id such as GHSA-xxxx-xxxx-xxxx or CVE-2024-12345 (at most 200 characters)' },
+  fingerprint: { schema: z.string().trim().min(1).max(1500), says: 'must be a gitleaks fingerprint such as <commit>:<file>:<rule>:<line> (at most 1500 characters)' },
+  reason: { schema: z.string().trim().min(3).max(1000), says: 'must say why the finding is accepted, in 3 to 1000 characters' },
+  owner: { schema: z.string().trim().min(1).max(200), says: 'must name who owns the exception, a person or a team such as "@acme/payments" (at most 200 characters)' },
+  expires: { schema: isoDate, says: 'must be a date in the form YYYY-MM-DD' },
+  gate: { schema: z.enum(['audit', 'secrets']), says: 'must be audit or secrets (or left out: the entry then applies to the gate its key fits)' },
+} as const;
+type Field = keyof typeof FIELDS;
+const REQUIRED: readonly Field[] = ['reason', 'owner', 'expires'];
+const ENTRY_FORM = 'each entry needs id or fingerprint, reason, owner and expires (YYYY-MM-DD)';
 
 const fileSchema = z.object({ exceptions: z.array(z.unknown()).default([]) }).strict();
 
@@ -68,14 +73,80 @@ function yamlDateToString(value: unknown): unknown {
   return value instanceof Date ? value.toISOString().slice(0, 10) : value;
 }
 
-/** Parses an exceptions file; every problem names the file, the line and the accepted form. */
+/** One problem of the file, at its line. */
+interface Problem {
+  line: number;
+  text: string;
+}
+
+/** The line of each key of an entry's YAML mapping. */
+function keyLines(node: unknown, lineOf: (offset: number) => number): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!isMap(node)) return out;
+  for (const pair of node.items) {
+    const key = pair.key as { value?: unknown; range?: [number, number, number] } | null;
+    if (key?.range && typeof key.value === 'string') out.set(key.value, lineOf(key.range[0]));
+  }
+  return out;
+}
+
+/** Why a field's value does not fit (undefined when it does). */
+function fieldProblem(field: Field, value: unknown): string | undefined {
+  const spec = FIELDS[field];
+  const parsed = spec.schema.safeParse(field === 'expires' ? yamlDateToString(value) : value);
+  if (parsed.success) return undefined;
+  // The date checks speak this suite's words already ("is not a real calendar date").
+  const own = field === 'expires' && typeof value === 'string' ? parsed.error.issues[0]?.message : undefined;
+  return `field "${field}" ${own ?? spec.says}`;
+}
+
+/** Reads one entry: its fields, or every problem it has, each at the line of its field. */
+function readEntry(raw: unknown, line: number, lines: Map<string, number>): { entry?: Omit<ExceptionEntry, 'where'>; problems: Problem[] } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { problems: [{ line, text: `the entry is not a mapping of fields; ${ENTRY_FORM}` }] };
+  }
+  const record = raw as Record<string, unknown>;
+  const problems: Problem[] = [];
+  const at = (field: string) => lines.get(field) ?? line;
+  for (const key of Object.keys(record)) {
+    if (!(key in FIELDS)) problems.push({ line: at(key), text: `unknown field "${key}" (an entry has ${Object.keys(FIELDS).join(', ')})` });
+  }
+  for (const field of Object.keys(FIELDS) as Field[]) {
+    if (record[field] === undefined || record[field] === null) {
+      if (REQUIRED.includes(field)) problems.push({ line, text: `field "${field}" is missing: it ${FIELDS[field].says}` });
+      continue;
+    }
+    const why = fieldProblem(field, record[field]);
+    if (why) problems.push({ line: at(field), text: why });
+  }
+  const hasId = record.id !== undefined && record.id !== null;
+  if (hasId === (record.fingerprint !== undefined && record.fingerprint !== null)) {
+    problems.push({ line, text: 'needs exactly one of "id" (advisory) or "fingerprint" (secret finding)' });
+  }
+  if (problems.length > 0) return { problems };
+  const text = (field: Field) => String(yamlDateToString(record[field])).trim();
+  const gate = record.gate as ExceptionEntry['gate'] | undefined;
+  return {
+    entry: { key: text(hasId ? 'id' : 'fingerprint'), kind: hasId ? 'id' : 'fingerprint', reason: text('reason'), owner: text('owner'), expires: text('expires'), ...(gate ? { gate } : {}) },
+    problems,
+  };
+}
+
+/** One ConfigurationError naming every problem, each at path:line. */
+function problemsError(path: string, problems: readonly Problem[]): ConfigurationError {
+  const listed = problems.map((p) => `exception at ${path}:${p.line}: ${p.text}`);
+  if (listed.length === 1) return new ConfigurationError(`${listed[0]}; ${ENTRY_FORM}`);
+  return new ConfigurationError(`exceptions file ${path} has ${problems.length} problems: ${listed.join('; ')}. ${ENTRY_FORM.replace(/^e/, 'E')}`);
+}
+
+/** Parses an exceptions file; every problem is listed, each naming the file, its line and the accepted form. */
 export function parseExceptions(text: string, path: string): ExceptionEntry[] {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const lineOf = (offset: number) => lineCounter.linePos(offset).line;
   if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const line = lineCounter.linePos(e.pos[0]).line;
-    throw new ConfigurationError(`exceptions file ${path}:${line} is not valid YAML: ${e.message.split('\n')[0]}`);
+    const listed = doc.errors.map((e) => `${path}:${lineOf(e.pos[0])}: ${e.message.split('\n')[0]}`);
+    throw new ConfigurationError(`exceptions file ${listed.length === 1 ? listed[0]!.replace(/^([^:]*:\d+): /, '$1 is not valid YAML: ') : `${path} is not valid YAML: ${listed.join('; ')}`}`);
   }
   const data = doc.toJS() as unknown;
   if (data === null || data === undefined) return [];
@@ -86,25 +157,24 @@ export function parseExceptions(text: string, path: string): ExceptionEntry[] {
   const seq = isMap(doc.contents) ? doc.contents.get('exceptions', true) : undefined;
   const nodes = isSeq(seq) ? seq.items : [];
   const seen = new Map<string, string>();
-  return top.data.exceptions.map((raw, index) => {
+  const problems: Problem[] = [];
+  const entries: ExceptionEntry[] = [];
+  top.data.exceptions.forEach((raw, index) => {
     const node = nodes[index] as { range?: [number, number, number] } | undefined;
-    const line = node?.range ? lineCounter.linePos(node.range[0]).line : 0;
+    const line = node?.range ? lineOf(node.range[0]) : 0;
     const where = `${path}:${line}`;
-    const normalised = raw && typeof raw === 'object' ? { ...(raw as Record<string, unknown>), expires: yamlDateToString((raw as Record<string, unknown>).expires) } : raw;
-    const parsed = entrySchema.safeParse(normalised);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const field = issue.path.length ? `field "${issue.path.join('.')}" ` : '';
-      throw new ConfigurationError(`exception at ${where}: ${field}${issue.message}; each entry needs id or fingerprint, reason, owner and expires (YYYY-MM-DD)`);
-    }
-    const e = parsed.data;
-    const kind = e.id !== undefined ? 'id' : 'fingerprint';
-    const key = (e.id ?? e.fingerprint)!;
-    const dupKey = `${kind}:${kind === 'id' ? key.toLowerCase() : key}`;
-    if (seen.has(dupKey)) throw new ConfigurationError(`exception at ${where} repeats ${kind} ${key} already listed at ${seen.get(dupKey)}`);
-    seen.set(dupKey, where);
-    return { key, kind, reason: e.reason, owner: e.owner, expires: e.expires, ...(e.gate ? { gate: e.gate } : {}), where };
+    const read = readEntry(raw, line, keyLines(node, lineOf));
+    problems.push(...read.problems);
+    if (!read.entry) return;
+    const e = read.entry;
+    const dupKey = `${e.kind}:${e.kind === 'id' ? e.key.toLowerCase() : e.key}`;
+    const first = seen.get(dupKey);
+    if (first !== undefined) problems.push({ line, text: `repeats ${e.kind} ${e.key} already listed at ${first}` });
+    else seen.set(dupKey, where);
+    entries.push({ ...e, where });
   });
+  if (problems.length > 0) throw problemsError(path, problems);
+  return entries;
 }
 
 /**

@@ -1,9 +1,23 @@
 import type { AnnotationCount } from './annotations.js';
-import type { Evidence } from './evidence.js';
+import type { Evidence, Finding } from './evidence.js';
 import { metricLabel, sourceLocation, type SourceLinks } from './labels.js';
 import { code, link, md, STATUS_ICON, table } from './markdown.js';
 
 const SUMMARY_FINDINGS = 30;
+
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+
+/**
+ * A finding's message for the table, cut at 300 characters, except its fingerprint: that is the
+ * string a `.gitleaksignore` line needs, so it is kept whole and the text around it is cut instead.
+ */
+function tableMessage(f: Finding): string {
+  if (f.message.length <= 300) return md(f.message);
+  const at = f.fingerprint ? f.message.lastIndexOf(f.fingerprint) : -1;
+  if (at < 0) return md(cut(f.message, 300));
+  const after = f.message.slice(at + f.fingerprint!.length);
+  return md(`${cut(f.message.slice(0, at), 200)}${f.fingerprint}${cut(after, 100)}`);
+}
 
 /**
  * The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). With
@@ -39,7 +53,7 @@ export function renderGateSummary(evidence: Evidence, annotations: AnnotationCou
       md(f.severity),
       f.file ? sourceLocation(links, f.file, f.line) : '',
       f.rule ? md(f.rule) : '',
-      md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+      tableMessage(f),
     ]);
     lines.push(`### Findings (${evidence.findingsTotal})`, '');
     lines.push(table(['severity', 'location', 'rule', 'message'], rows));

@@ -159,7 +159,7 @@ describe('report-only first runs (mode: warn)', () => {
     expect(recordAt(run.outputs['evidence-path']!)).toMatchObject({ gate: 'lint', status: 'fail' });
     expect(run.summary).toContain('release-safety lint: fail');
     expect(run.summary).toContain('**Report-only**');
-    expect(run.annotations.some((a) => a.command === 'warning' && a.message.includes('report-only, mode: warn'))).toBe(true);
+    expect(run.annotations.some((a) => a.command === 'warning' && a.message.includes('report-only (mode: warn), the step does not fail'))).toBe(true);
   });
 
   it('a test run that cannot be judged still fails the step under mode: warn', async () => {

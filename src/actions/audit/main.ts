@@ -1,12 +1,24 @@
 import { existsSync, lstatSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { z } from 'zod';
+import { commonGateInputs, modeInput, runGateAction } from '../../core/action.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH } from '../../core/exceptions.js';
 import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput, resolveFileInput } from '../../core/paths.js';
 import { BASE_POLICY_EVENTS } from '../../gates/audit/exceptions.js';
-import { AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate, UNKNOWN_SEVERITY_MODES } from '../../gates/audit/index.js';
+import { AUDIT_ADVISORIES, AUDIT_ECOSYSTEMS, AUDIT_SCOPES, FAIL_ON_LEVELS, runAuditGate, UNKNOWN_SEVERITY_MODES } from '../../gates/audit/index.js';
+
+/**
+ * `scope` says which dependencies count; which advisories count is input `advisories`. A user who
+ * writes `scope: introduced` (the other axis) is told which input does that.
+ */
+const scopeInput = z
+  .string()
+  .refine((v) => v.trim().toLowerCase() !== 'introduced', {
+    message: 'says which dependencies count (runtime or all); to judge only the advisories a pull request introduces, set input "advisories" to introduced',
+  })
+  .pipe(enumInput(AUDIT_SCOPES, 'runtime'));
 
 /** Keys are the exact input names of actions/audit/action.yml. */
 export const inputs = {
@@ -14,11 +26,13 @@ export const inputs = {
   'working-directory': stringInput('.'),
   'fail-on': enumInput(FAIL_ON_LEVELS, 'high'),
   'unknown-severity': enumInput(UNKNOWN_SEVERITY_MODES, 'fail'),
-  scope: enumInput(AUDIT_SCOPES, 'runtime'),
+  scope: scopeInput,
+  advisories: enumInput(AUDIT_ADVISORIES, 'all'),
   'exceptions-file': stringInput(''),
   'max-exception-days': integerInput(90, { min: 0, max: 36_500, unit: 'days' }),
   registry: stringInput(''),
   'timeout-seconds': integerInput(300, { min: 1, max: 3600, unit: 'seconds' }),
+  ...modeInput,
   ...commonGateInputs,
 };
 
@@ -59,17 +73,18 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     {
       gate: 'audit',
       shape: inputs,
-      execute: (i, ctx, rt) => {
+      execute: async (i, ctx, rt) => {
         const named = i['exceptions-file'];
         // Pull requests and merge groups are judged by the exceptions of the commit they merge into.
         const baseCommit = BASE_POLICY_EVENTS.includes(ctx.eventName) ? ctx.baseSha : undefined;
-        return runAuditGate(
+        const report = await runAuditGate(
           {
             ecosystem: i.ecosystem,
             workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
             failOn: i['fail-on'],
             unknownSeverity: i['unknown-severity'],
             scope: i.scope,
+            advisories: i.advisories,
             exceptionsFile: exceptionsPath(named, ctx.workspace, ctx.runnerTemp),
             exceptionsFileExplicit: named !== '',
             ...(baseCommit ? { baseCommit } : {}),
@@ -80,6 +95,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           },
           rt,
         );
+        return report;
       },
     },
     env,

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { commonGateInputs, runGateAction } from '../../core/action.js';
+import { commonGateInputs, modeInput, runGateAction } from '../../core/action.js';
 import type { RunnerContext } from '../../core/context.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH, loadExceptions } from '../../core/exceptions.js';
@@ -22,6 +22,7 @@ export const inputs = {
   'mirror-url': stringInput(''),
   'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
   'repository-path': stringInput(''),
+  ...modeInput,
   ...commonGateInputs,
 };
 
@@ -121,7 +122,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           values['repository-path'] === ''
             ? { label: `the workspace (${ctx.workspace})`, input: 'repository-path' }
             : { label: `repository-path ${JSON.stringify(values['repository-path'])} (${repository})` };
-        return runSecretsGate(
+        const report = await runSecretsGate(
           {
             gitleaks,
             scope: values.scope,
@@ -135,6 +136,7 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
           },
           runtime,
         );
+        return report;
       },
     },
     env,

@@ -43,8 +43,8 @@ export interface ExceptionsInForce {
 const MAX_EXCEPTIONS_BYTES = 4 * 1024 * 1024;
 
 /** git in the workspace; paths given to it are relative to the workspace. */
-async function git(workspace: string, args: string[]): Promise<{ ok: boolean; stdout: string; failure: string }> {
-  const r = await execTool('git', ['--literal-pathspecs', '-c', 'core.quotepath=off', ...args], { cwd: workspace, timeoutMs: 60_000, maxBuffer: MAX_EXCEPTIONS_BYTES + 1024, installHint: 'on pull requests the audit gate reads the exceptions file at the base commit with git' });
+async function git(workspace: string, args: string[], maxBytes = MAX_EXCEPTIONS_BYTES): Promise<{ ok: boolean; stdout: string; failure: string }> {
+  const r = await execTool('git', ['--literal-pathspecs', '-c', 'core.quotepath=off', ...args], { cwd: workspace, timeoutMs: 60_000, maxBuffer: maxBytes + 1024, installHint: 'on pull requests the audit gate reads the exceptions file (and, for advisories: introduced, the lockfile) at the base commit with git' });
   const ok = !r.timedOut && r.exitCode === 0;
   return { ok, stdout: r.stdout, failure: ok ? '' : `git ${args[0]} ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no output)'}` };
 }
@@ -53,7 +53,7 @@ async function git(workspace: string, args: string[]): Promise<{ ok: boolean; st
  * The blob of `rel` at commit `rev`: its text, or why there is none to use (absent, a symlink,
  * a directory). Throws ToolError when git cannot answer at all.
  */
-export async function readAtCommit(workspace: string, rev: string, rel: string): Promise<{ text: string } | { absent: string }> {
+export async function readAtCommit(workspace: string, rev: string, rel: string, maxBytes = MAX_EXCEPTIONS_BYTES): Promise<{ text: string } | { absent: string }> {
   const listed = await git(workspace, ['ls-tree', '-l', '-z', rev, '--', rel]);
   if (!listed.ok) throw new ToolError(`cannot list ${rel} at the base commit ${rev.slice(0, 12)}: ${listed.failure}`);
   const entry = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t/.exec(listed.stdout.split('\0')[0] ?? '');
@@ -61,8 +61,8 @@ export async function readAtCommit(workspace: string, rev: string, rel: string):
   const [, mode, type, oid, size] = entry;
   // A symlink is a pointer the next commit can move: only a regular file is policy.
   if (type !== 'blob' || mode === '120000') return { absent: `${rel} at the base commit ${rev.slice(0, 12)} is not a regular file (mode ${mode}): not used` };
-  if (Number(size) > MAX_EXCEPTIONS_BYTES) throw new ToolError(`${rel} at the base commit ${rev.slice(0, 12)} is ${size} bytes, more than the ${MAX_EXCEPTIONS_BYTES} this gate reads`);
-  const blob = await git(workspace, ['cat-file', 'blob', oid!]);
+  if (Number(size) > maxBytes) throw new ToolError(`${rel} at the base commit ${rev.slice(0, 12)} is ${size} bytes, more than the ${maxBytes} this gate reads`);
+  const blob = await git(workspace, ['cat-file', 'blob', oid!], maxBytes);
   if (!blob.ok) throw new ToolError(`cannot read ${rel} at the base commit ${rev.slice(0, 12)}: ${blob.failure}`);
   return { text: blob.stdout };
 }

@@ -78,13 +78,23 @@ export function cannotMatch(entry: ExceptionEntry, ecosystem: 'npm' | 'python'):
   return ecosystem === 'npm' && /^CVE-\d{4}-\d+$/i.test(entry.key);
 }
 
-/** What decides the status beyond the findings: a tool problem, or the change picking its own advisory server. */
+/**
+ * Exceptions that match only advisories existing on the base (advisories: introduced) were not
+ * tested against a judged finding, yet they are not unused: they still cover what main has.
+ */
+export function notUnusedOnBase(j: Judgement, existing: readonly VulnFinding[]): Judgement {
+  if (existing.length === 0) return j;
+  const ids = new Set(existing.flatMap((f) => [f.advisoryId, ...f.ids].map((id) => id.toLowerCase())));
+  return { ...j, exceptions: { ...j.exceptions, unused: j.exceptions.unused.filter((e) => !ids.has(e.key.toLowerCase())) } };
+}
+
+/** What the one-line summary says beyond the findings. */
 export interface VerdictInputs {
   tool: string;
-  /** Why the tool could not audit (no report to judge). */
-  toolError?: string;
-  /** Why the gate will not trust the report it got (a registry the change under review set). */
-  untrusted?: string;
+  /** Why the gate could not judge: the tool could not audit, or the report is not trusted. */
+  problems: readonly string[];
+  /** The tool produced no report at all (its failure is problems[0]). */
+  noReport: boolean;
   failOn: AuditOptions['failOn'];
   maxExceptionDays?: number;
   /** "(0 critical, 0 high, ...; 0 suppressed)" and "; advisories from ..." as rendered. */
@@ -92,14 +102,17 @@ export interface VerdictInputs {
   from: string;
 }
 
-/** Status and one-line summary: error when it could not judge, fail on blocking findings or dead exceptions, else pass. */
-export function auditVerdict(j: Judgement, v: VerdictInputs): { status: GateStatus; summary: string } {
-  if (v.toolError) return { status: 'error', summary: `${v.tool} could not audit the dependencies: ${v.toolError}${v.from}` };
-  if (v.untrusted) return { status: 'error', summary: `${v.tool}: ${v.untrusted} (${v.counts})${v.from}` };
-  const beyondCap = j.exceptions.beyondCap;
-  if (j.blocking.length === 0 && j.exceptions.expired.length === 0 && beyondCap.length === 0) {
-    return { status: 'pass', summary: `${v.tool}: nothing at or above ${v.failOn} (${v.counts})${v.from}` };
+/**
+ * The one-line summary of a status decided by verdictWithProblems (src/core/gate.ts): error when
+ * it could not judge, fail on blocking findings or dead exceptions, else pass.
+ */
+export function auditSummary(status: GateStatus, j: Judgement, v: VerdictInputs): string {
+  if (status === 'error' || v.problems.length > 0) {
+    const why = v.problems.join('; ');
+    return v.noReport ? `${v.tool} could not audit the dependencies: ${why}${v.from}` : `${v.tool}: ${why} (${v.counts})${v.from}`;
   }
+  if (status === 'pass') return `${v.tool}: nothing at or above ${v.failOn} (${v.counts})${v.from}`;
+  const beyondCap = j.exceptions.beyondCap;
   const parts: string[] = [];
   const unrated = j.blocking.filter((f) => f.severity === 'unknown').length;
   const rated = j.blocking.length - unrated;
@@ -107,5 +120,5 @@ export function auditVerdict(j: Judgement, v: VerdictInputs): { status: GateStat
   if (unrated > 0) parts.push(`${unrated} without a severity, which fail-on cannot judge (unknown-severity: fail)`);
   if (j.exceptions.expired.length > 0) parts.push(`expired exception(s): ${j.exceptions.expired.map((e) => e.key).join(', ')}`);
   if (beyondCap.length > 0) parts.push(`exception(s) expiring more than ${v.maxExceptionDays} days ahead (max-exception-days): ${beyondCap.map((e) => `${e.key} (${e.where})`).join(', ')}`);
-  return { status: 'fail', summary: `${v.tool}: ${parts.join('; ')} (${v.counts})${v.from}` };
+  return `${v.tool}: ${parts.join('; ')} (${v.counts})${v.from}`;
 }

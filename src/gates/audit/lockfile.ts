@@ -124,3 +124,34 @@ export function dependencyPath(lock: Lockfile, location: string): string[] | und
   }
   return path;
 }
+
+/** How the root of the project is named among a package's dependents. */
+export const ROOT_DEPENDENT = '(the project)';
+
+/**
+ * For every location, the names of the packages that depend on the copy installed there (the
+ * project itself as ROOT_DEPENDENT). Names, not locations: hoisting moves a copy between
+ * `node_modules/x` and `node_modules/a/node_modules/x` without any dependency changing.
+ */
+export function dependentsByLocation(lock: Lockfile): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const [loc, pkg] of Object.entries(lock.packages)) {
+    if (pkg.link) continue;
+    const workspaceOrRoot = loc === '' || !loc.includes('node_modules');
+    const who = loc === '' ? ROOT_DEPENDENT : (pkg.name ?? nameAtLocation(loc));
+    const names = [
+      ...Object.keys(pkg.dependencies ?? {}),
+      ...Object.keys(pkg.optionalDependencies ?? {}),
+      ...Object.keys(pkg.peerDependencies ?? {}),
+      ...(workspaceOrRoot ? Object.keys(pkg.devDependencies ?? {}) : []),
+    ];
+    for (const name of names) {
+      const to = resolveFrom(lock.packages, loc, name);
+      if (to === undefined) continue;
+      const set = out.get(to) ?? new Set<string>();
+      set.add(who);
+      out.set(to, set);
+    }
+  }
+  return out;
+}

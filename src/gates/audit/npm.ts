@@ -14,7 +14,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRelative } from '../../core/annotations.js';
-import { ConfigurationError, ToolNotFoundError } from '../../core/errors.js';
+import { ConfigurationError, ToolError, ToolNotFoundError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
 import { sha256File } from '../../core/files.js';
 import type { GateRuntime } from '../../core/gate.js';
@@ -25,13 +25,18 @@ import { redactUrlCredentials, resolveNpmRegistry } from './registry.js';
 
 export { dependencyPath, parseLockfile, type LockPackage, type Lockfile } from './lockfile.js';
 
-/** npm could not produce a report (its JSON carries an `error` key, or it is not a report). */
-export class AuditToolError extends Error {
+/**
+ * The auditor could not produce a report (npm's JSON carries an `error` key, or is not a report;
+ * the tool crashed or timed out): the gate could not judge. `ran` keeps what is known of the run
+ * (tool version, lockfile, registry) for the record.
+ */
+export class AuditToolError extends ToolError {
   override readonly name = 'AuditToolError';
   constructor(
     message: string,
     /** A network failure or 5xx from the advisory service: worth one more try. */
     readonly transient = false,
+    readonly ran?: Omit<ToolRun, 'findings'>,
   ) {
     super(message);
   }
@@ -343,7 +348,7 @@ export async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<Too
       const r = await execTool(npm, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
       rt.log.untrusted(lastLines(r.stderr, 20));
       if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
-        return { ...base, findings: [], toolError: `npm audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}` };
+        throw new AuditToolError(`npm audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`, false, base);
       }
       let report: NpmAuditReport;
       try {
@@ -355,21 +360,22 @@ export async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<Too
           await sleep(o.retryDelayMs ?? 2000);
           continue;
         }
-        return { ...base, findings: [], toolError: error.message };
+        throw new AuditToolError(error.message, false, base);
       }
       const count = Object.keys(report.vulnerabilities).length;
       // npm exits 1 for "vulnerabilities found" and for failures; a report with none and exit 1 is a failure.
       if (r.exitCode === 1 && count === 0) {
-        return { ...base, findings: [], toolError: `npm audit exited with code 1 but its report lists no vulnerability: ${lastLines(r.stderr, 5) || '(no error output)'}` };
+        throw new AuditToolError(`npm audit exited with code 1 but its report lists no vulnerability: ${lastLines(r.stderr, 5) || '(no error output)'}`, false, base);
       }
       const findings = normaliseNpmAudit(report, lock);
       if (count > 0 && findings.length === 0) {
-        return { ...base, findings: [], toolError: `npm audit lists ${count} vulnerable package(s) but no advisory could be read from its report` };
+        throw new AuditToolError(`npm audit lists ${count} vulnerable package(s) but no advisory could be read from its report`, false, base);
       }
       const meta = report.metadata?.vulnerabilities ?? {};
       return {
         ...base,
         findings,
+        lockfile: lock,
         dependencies: report.metadata?.dependencies?.total ?? Object.keys(lock.packages).length - 1,
         npmCounts: Object.fromEntries(Object.entries(meta).filter(([, v]) => typeof v === 'number')) as Record<string, number>,
       };

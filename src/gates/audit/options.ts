@@ -1,9 +1,12 @@
 /** The audit gate's options and the shape every ecosystem's tool run reports in. */
+import type { Lockfile } from './lockfile.js';
 import type { FailOn, VulnFinding } from './model.js';
 
 export { FAIL_ON_LEVELS } from './model.js';
 export const AUDIT_ECOSYSTEMS = ['auto', 'npm', 'python'] as const;
 export const AUDIT_SCOPES = ['runtime', 'all'] as const;
+/** Which advisories are judged: all of them, or only those the change introduces (see introduced.ts). */
+export const AUDIT_ADVISORIES = ['all', 'introduced'] as const;
 /** What a finding with no severity at all (no rating, no CVSS score) does to the gate. */
 export const UNKNOWN_SEVERITY_MODES = ['fail', 'warn'] as const;
 
@@ -13,6 +16,11 @@ export interface AuditOptions {
   workingDirectory: string;
   failOn: FailOn;
   scope: (typeof AUDIT_SCOPES)[number];
+  /**
+   * 'all' judges every advisory; 'introduced' (pull requests and merge groups, npm) only those
+   * the change brings in against the base commit's lockfile, listing the rest as existing.
+   */
+  advisories?: (typeof AUDIT_ADVISORIES)[number];
   /** Absolute path of the exceptions file. */
   exceptionsFile: string;
   /** The user named the file: then it must exist. */
@@ -53,7 +61,8 @@ export interface ToolRun {
   npmCounts?: Record<string, number>;
   /** npm: where the advisories were asked for. */
   registry?: RegistryUse;
-  toolError?: string;
+  /** npm: the lockfile the findings point into (for advisories: introduced). */
+  lockfile?: Lockfile;
 }
 
 /** The registry npm sends the bulk advisory request to, and why. */

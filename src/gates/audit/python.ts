@@ -169,16 +169,17 @@ export async function runPipAudit(o: AuditOptions, rt: GateRuntime): Promise<Too
   rt.log.untrusted(lastLines(r.stderr, 20));
   // pip-audit: 0 = no known vulnerabilities, 1 = vulnerabilities found or a failure (then no JSON).
   if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
-    return { ...base, findings: [], toolError: `pip-audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}` };
+    throw new AuditToolError(`pip-audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`, false, base);
   }
+  let parsed: ReturnType<typeof parsePipAuditJson>;
   try {
-    const parsed = parsePipAuditJson(r.stdout, direct);
-    if (r.exitCode === 1 && parsed.findings.length === 0) {
-      return { ...base, findings: [], toolError: `pip-audit exited with code 1 but reports no vulnerability: ${lastLines(r.stderr, 5) || '(no error output)'}` };
-    }
-    return { ...base, findings: parsed.findings, dependencies: parsed.dependencies, skipped: parsed.skipped };
+    parsed = parsePipAuditJson(r.stdout, direct);
   } catch (error) {
     if (!(error instanceof AuditToolError)) throw error;
-    return { ...base, findings: [], toolError: `${error.message}${r.stderr ? `; stderr: ${lastLines(r.stderr, 3)}` : ''}` };
+    throw new AuditToolError(`${error.message}${r.stderr ? `; stderr: ${lastLines(r.stderr, 3)}` : ''}`, false, base);
   }
+  if (r.exitCode === 1 && parsed.findings.length === 0) {
+    throw new AuditToolError(`pip-audit exited with code 1 but reports no vulnerability: ${lastLines(r.stderr, 5) || '(no error output)'}`, false, base);
+  }
+  return { ...base, findings: parsed.findings, dependencies: parsed.dependencies, skipped: parsed.skipped };
 }

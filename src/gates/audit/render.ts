@@ -105,6 +105,46 @@ export interface AuditOutcome {
   untrusted?: string;
   /** Audit entries in the file in force (for "not evaluated"). */
   auditEntries: number;
+  /** Why the tool produced no report (the gate could not judge). */
+  toolFailure?: string;
+  /** advisories: introduced: what the base commit already had, and what it was compared with. */
+  introduced?: { existing: VulnFinding[]; comparison?: BaseComparison };
+}
+
+/** What advisories: introduced compared the change with: the base commit's lockfile, or why nothing. */
+export interface BaseComparison {
+  commit?: string;
+  /** Repository path of the base lockfile, when one was compared. */
+  lockfile?: string;
+  /** Why every advisory is judged after all (no base commit, no lockfile there). */
+  note?: string;
+}
+
+/** The advisories existing on the base commit: listed, counted, not judged. */
+function existingSections(out: AuditOutcome): string[] {
+  const intro = out.introduced;
+  if (!intro) return [];
+  const c = intro.comparison;
+  const base = c?.commit ? ` at the base commit ${code(c.commit.slice(0, 12))}` : '';
+  const sections = [
+    c?.lockfile
+      ? `Advisories: ${code('introduced')}. Only what this change brings in is judged, against ${code(c.lockfile)}${base}; an upgrade into another vulnerable version, or an old vulnerable version reached through a new dependency, counts as introduced.`
+      : `Advisories: ${code('introduced')}, but every advisory is judged: ${md(c?.note ?? 'there was nothing to compare with')}.`,
+  ];
+  if (intro.existing.length > 0) {
+    const rows = intro.existing.slice(0, SUMMARY_ROWS).map((f) => [code(`${f.package}@${f.version || '?'}`), code(f.advisoryId), md(f.severity), md(f.path.join(' > ')), f.fixedIn ? code(f.fixedIn) : 'none named']);
+    sections.push(
+      `### Existing on the base commit (${intro.existing.length}): not judged
+
+` +
+        `The base commit's lockfile already has these; they do not fail this change. Fix them in a change of their own (or run with ${code('advisories: all')} to see them judged).
+
+` +
+        table(['package', 'advisory', 'severity', 'path', 'fixed in'], rows) +
+        (intro.existing.length > rows.length ? `\n\nShowing ${rows.length} of ${intro.existing.length}; the evidence record lists more.` : ''),
+    );
+  }
+  return sections;
 }
 
 export function inScopeOf(j: Judgement): VulnFinding[] {
@@ -130,6 +170,7 @@ export function auditMetrics(out: AuditOutcome): Record<string, number> {
     beyondCapExceptions: j.exceptions.beyondCap.length,
     unusedExceptions: j.exceptions.unused.length,
   };
+  if (out.introduced) metrics.existingOnBase = out.introduced.existing.length;
   if (out.run.dependencies !== undefined) metrics.dependencies = out.run.dependencies;
   return metrics;
 }
@@ -257,7 +298,7 @@ function exceptionSections(out: AuditOutcome): string[] {
   const fromText = ex.from ? ` at the base commit ${code(ex.from.slice(0, 12))}` : '';
   if (ex.from) sections.push(`Exceptions were read from ${code(shownExceptions)} at the base commit ${code(ex.from.slice(0, 12))}: a change cannot approve itself.`);
   for (const note of ex.notes) sections.push(`> ${md(note)}`);
-  if (out.run.toolError && out.auditEntries > 0) {
+  if (out.toolFailure && out.auditEntries > 0) {
     sections.push(`${out.auditEntries} exception(s) in ${code(shownExceptions)} were not evaluated: ${md(out.run.tool)} did not produce a report to match them against.`);
   }
   const rows = exceptionRows(out);
@@ -289,7 +330,8 @@ export function auditSections(out: AuditOutcome): string[] {
       '. Vulnerabilities are counted once per package version and advisory.',
     ...registrySections(out),
   ];
-  if (run.toolError) sections.push(`### Tool failure\n\n${codeBlock(run.toolError)}`);
+  if (out.toolFailure) sections.push(`### Tool failure\n\n${codeBlock(out.toolFailure)}`);
+  sections.push(...existingSections(out));
   const unknown = inScopeOf(j).filter((f) => f.severity === 'unknown');
   if (unknown.length > 0) sections.push(unknownSeveritySection(unknown, run.tool, opts));
   sections.push(...exceptionSections(out));
@@ -309,6 +351,10 @@ export function auditDetails(out: AuditOutcome): Record<string, unknown> {
     failOn: opts.failOn,
     scope: opts.scope,
     unknownSeverity: opts.unknownSeverity ?? 'fail',
+    advisories: opts.advisories ?? 'all',
+    ...(out.introduced
+      ? { existingOnBase: { total: out.introduced.existing.length, findings: out.introduced.existing.slice(0, DETAIL_FINDINGS).map(detailFinding), ...(out.introduced.comparison ? { comparedWith: out.introduced.comparison } : {}) } }
+      : {}),
     findingsTotal: inScope.length,
     findings: inScope.slice(0, DETAIL_FINDINGS).map(detailFinding),
     suppressed: j.suppressed.slice(0, DETAIL_FINDINGS).map(({ finding, entry }) => ({ ...detailFinding(finding), exception: entry.key })),
@@ -316,7 +362,7 @@ export function auditDetails(out: AuditOutcome): Record<string, unknown> {
       file: out.shownExceptions,
       ...(ex.from ? { readFrom: ex.from } : {}),
       ...(opts.maxExceptionDays !== undefined ? { maxDays: opts.maxExceptionDays } : {}),
-      evaluated: !run.toolError,
+      evaluated: !out.toolFailure,
       entries: out.auditEntries,
       applied: j.exceptions.applied.map((e) => exceptionRecord(e, ws, suppressedCounts.get(e) ?? 0)),
       expired: j.exceptions.expired.map((e) => exceptionRecord(e, ws, expiredCounts.get(e)?.length ?? 0)),

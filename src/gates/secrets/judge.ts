@@ -43,13 +43,29 @@ export function applySuppressions(findings: readonly SecretFinding[], s: Suppres
   return { reported, open, expired, unused, expiredFor };
 }
 
+/** What the record keeps of a message (src/core/evidence.ts clamps longer ones). */
+const MESSAGE_LIMIT = 2000;
+
+/**
+ * One finding's message. The fingerprint comes right after the rule and is never cut: it is the
+ * string a .gitleaksignore line or an exception needs. The rule's description (a config can make
+ * it long) is what gets shortened when the whole would pass the record's limit.
+ */
+export function secretMessage(f: ReportedFinding, expired?: ExceptionEntry): string {
+  const head = `${f.rule} (fingerprint ${f.fingerprint}): `;
+  const tail = `${f.commit ? ` (added in commit ${f.commit})` : ''}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`;
+  const description = f.description.replace(/\.+$/, '') || 'secret detected';
+  const room = Math.max(0, MESSAGE_LIMIT - head.length - tail.length);
+  return `${head}${description.length > room ? `${description.slice(0, Math.max(0, room - 3))}...` : description}${tail}`;
+}
+
 /** Open findings as evidence findings (redacted: gitleaks ran with --redact, only locations and rules). */
 export function toEvidenceFindings(open: readonly ReportedFinding[], expiredFor: ReadonlyMap<string, ExceptionEntry>): Finding[] {
   return open.map((f) => {
     const expired = expiredFor.get(f.fingerprint);
     return {
       severity: 'error',
-      message: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`,
+      message: secretMessage(f, expired),
       file: f.file,
       line: Math.max(1, f.startLine),
       ...(f.endLine >= f.startLine && f.endLine > 0 ? { endLine: f.endLine } : {}),

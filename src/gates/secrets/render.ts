@@ -53,6 +53,28 @@ function scanSections(scan: ScanResult, policy: AppliedPolicy, version: string):
   return sections;
 }
 
+const FINGERPRINTS_SHOWN = 30;
+
+/**
+ * Each open finding with its whole fingerprint, as a list rather than a table: a list item wraps
+ * a long value at the page edge, where a table cell would cut or scroll it.
+ */
+function fingerprintSection(open: readonly ReportedFinding[]): string[] {
+  if (open.length === 0) return [];
+  const items = open.slice(0, FINGERPRINTS_SHOWN).map((f) => `- ${code(`${f.file}:${f.startLine}`)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
+  return [
+    `### Open findings (${open.length}): fingerprints
+
+` +
+      'Rotate the secret first. To accept a finding that is not a live secret (a revoked key, a test fixture), add its fingerprint as a line of ' +
+      `${code('.gitleaksignore')} on the default branch, or as an exception with an owner and an expiry; a pull request's own edits apply once it is merged.
+
+` +
+      items.join('\n') +
+      (open.length > items.length ? `\n\n…and ${open.length - items.length} more: every fingerprint is in the report (${code('report-path')}) and the evidence record.` : ''),
+  ];
+}
+
 export interface SectionInput {
   toolError?: string;
   scan?: ScanResult;
@@ -67,6 +89,7 @@ export function renderSections(r: SectionInput): string[] {
   const sections: string[] = [];
   if (r.toolError !== undefined) sections.push(`### Could not scan\n\n${codeBlock(r.toolError)}`);
   if (r.scan) sections.push(...scanSections(r.scan, r.policy, r.version));
+  sections.push(...fingerprintSection(r.reported.filter((f) => !f.suppression)));
   const suppressedRows = r.reported.filter((f) => f.suppression);
   if (suppressedRows.length > 0) {
     sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [code(`${f.file}:${f.startLine}`), md(f.rule), md(describeSuppression(f))]))}`);
