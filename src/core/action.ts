@@ -6,8 +6,8 @@ import { emitAnnotations, type AnnotationCount } from './annotations.js';
 import { stripAnsi } from './ansi.js';
 import { buildContext, type RunnerContext } from './context.js';
 import { ConfigurationError, errorMessage, ToolError } from './errors.js';
-import { capFindings, clamp, EVIDENCE_SCHEMA, recordOrError, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
-import type { GateReport, GateRuntime } from './gate.js';
+import { clamp, recordOrError, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
+import { recordFromReport, type GateReport, type GateRuntime } from './gate.js';
 import { enumInput, parseInputs, readRawInputs, stringInput, type InputShape } from './inputs.js';
 import type { SourceLinks } from './labels.js';
 import { actionsLogger, neutraliseCommands } from './log.js';
@@ -150,20 +150,10 @@ export async function runGateAction<S extends InputShape>(spec: GateActionSpec<S
     let evidenceSha = '';
     let annotations: AnnotationCount = { shown: 0, total: 0 };
     if (ctx && evidenceDir) {
-      const { findings, findingsTotal } = capFindings(report.findings);
+      const recorded = recordFromReport(report, subjectFromContext(ctx));
       const evidence: Evidence = recordOrError({
-        schema: EVIDENCE_SCHEMA,
-        gate: report.gate,
-        status: report.status,
-        summary: report.summary,
-        startedAt: report.startedAt,
-        durationMs: report.durationMs,
-        subject: subjectFromContext(ctx),
+        ...recorded,
         tool: { ...report.tool, name: clamp(report.tool.name || 'release-safety', 200), version: clamp(report.tool.version, 200) },
-        metrics: report.metrics,
-        findings,
-        findingsTotal,
-        details: report.details,
       });
       // A record the gate could not write as reported is an error, and the step says so.
       if (evidence.status !== report.status) {
