@@ -85,9 +85,21 @@ export function cleanupRuns(): void {
 /** Markdown as a reader sees it: the HTML entities md() writes turned back into characters. */
 export function plainText(markdown: string): string {
   return markdown
+    .replace(/<\/?code>/g, '')
     .replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n)))
     .replace(/&quot;/g, '"')
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
+}
+
+/**
+ * Pushes a label-only OCI image (config and manifest, no layers) with the suite's own client: for
+ * registries whose auth flow buildah cannot take over plain http (the bearer-token flow on loopback).
+ */
+export async function pushLabelImage(client: RegistryClient, repo: string, tag: string, revision: string): Promise<string> {
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { 'org.opencontainers.image.revision': revision } }, rootfs: { type: 'layers', diff_ids: [] } }));
+  await pushBlob(client, repo, config);
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length }, layers: [] }));
+  return client.putManifest(repo, tag, manifest, MEDIA_TYPES.ociManifest);
 }
