@@ -10,7 +10,7 @@ import { buildContext, readEventPayload } from '../../core/context.js';
 import { ConfigurationError, errorMessage } from '../../core/errors.js';
 import { clamp, GATES, type GateName } from '../../core/evidence.js';
 import { booleanInput, listInput, parseInputs, requiredString, stringInput } from '../../core/inputs.js';
-import { actionsLogger } from '../../core/log.js';
+import { actionsLogger, neutraliseCommands } from '../../core/log.js';
 import { md } from '../../core/markdown.js';
 import * as core from '../../core/runner.js';
 import { createOctokit } from '../../github/octokit.js';
@@ -113,12 +113,13 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       core.info(`promote: pass: ${outcome.outputs.image} under ${request.targets.map((t) => `${t.repository}:${t.tag}`).join(', ')}`);
     } else {
       if (outcome.digest) outputs.digest = outcome.digest;
-      core.setFailed(`promote: refused: ${clamp(outcome.reasons.join('; '), 3000)}`);
+      // The reasons quote attested record summaries: untrusted text, neutralised for the log.
+      core.setFailed(neutraliseCommands(`promote: refused: ${clamp(outcome.reasons.join('; '), 3000)}`));
     }
   } catch (error) {
     const message = failureMessage(error);
     if (!(error instanceof ConfigurationError) && !(error instanceof RegistryError) && error instanceof Error && error.stack) core.debug(error.stack);
-    core.setFailed(message);
+    core.setFailed(neutraliseCommands(message));
     summary = `## ⚠️ release-safety promote: error\n\n${md(clamp(message, 2000))}\n\nNothing was retagged unless the log above says so.\n`;
   } finally {
     for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
