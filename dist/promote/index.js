@@ -52381,14 +52381,15 @@ async function run(env = process.env) {
         else {
             if (outcome.digest)
                 outputs.digest = outcome.digest;
-            runner_setFailed(`promote: refused: ${evidence_clamp(outcome.reasons.join('; '), 3000)}`);
+            // The reasons quote attested record summaries: untrusted text, neutralised for the log.
+            runner_setFailed(neutraliseCommands(`promote: refused: ${evidence_clamp(outcome.reasons.join('; '), 3000)}`));
         }
     }
     catch (error) {
         const message = failureMessage(error);
         if (!(error instanceof errors_ConfigurationError) && !(error instanceof client_RegistryError) && error instanceof Error && error.stack)
             runner_debug(error.stack);
-        runner_setFailed(message);
+        runner_setFailed(neutraliseCommands(message));
         summary = `## ⚠️ release-safety promote: error\n\n${markdown_md(evidence_clamp(message, 2000))}\n\nNothing was retagged unless the log above says so.\n`;
     }
     finally {

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { addToReferrersTagIndex, attachAttestation, buildAttestation } from '../../src/attest/attach.js';
 import { buildReferrerManifest, EMPTY_CONFIG_BYTES } from '../../src/attest/referrer.js';
-import type { EvidenceBundle } from '../../src/core/bundle.js';
+import { createBundle, type EvidenceBundle } from '../../src/core/bundle.js';
 import { runAction, type ActionRun } from '../../src/local/harness.js';
 import type { RegistryClient } from '../../src/registry/client.js';
 import { pushBlob } from '../../src/registry/content.js';
 import { MEDIA_TYPES } from '../../src/registry/reference.js';
-import { skopeoRaw } from './promote-fixtures.js';
+import { evidenceBundle, skopeoRaw } from './promote-fixtures.js';
 
 export const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -102,4 +102,18 @@ export async function pushLabelImage(client: RegistryClient, repo: string, tag: 
   await pushBlob(client, repo, config);
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length }, layers: [] }));
   return client.putManifest(repo, tag, manifest, MEDIA_TYPES.ociManifest);
+}
+
+/**
+ * A passing bundle whose rules and alerts records carry the details those gates write (rule tests
+ * that fire and stay silent, a live drill outcome): what the release note's alert evidence shows.
+ */
+export function releaseBundle(digest: string, commitSha: string): EvidenceBundle {
+  const plain = evidenceBundle(digest, commitSha);
+  const records = plain.records.map((e) => {
+    if (e.record.gate === 'rules') return { ...e.record, details: { alerts: [{ name: 'AppHigh5xxErrorRate', severity: 'critical', fires: [{ test: 'errors fire', evalTime: '10m' }], silent: [{ test: 'quiet stays silent', evalTime: '10m' }] }] } };
+    if (e.record.gate === 'alerts') return { ...e.record, details: { alerts: [{ alert: 'AppHigh5xxErrorRate', scenario: '5xx errors', expected: 'fire', outcome: 'fired', firingAfterMs: 61_000 }] } };
+    return e.record;
+  });
+  return createBundle(records, { repository: plain.repository, commitSha: plain.commitSha, digest, verdict: plain.verdict, requiredGates: plain.requiredGates, reasons: plain.reasons, ...(plain.run ? { run: plain.run } : {}) });
 }

@@ -16,7 +16,7 @@ import { startGitHubApi, type GitHubApi } from '../../src/local/github-api.js';
 import { randomSha } from '../../src/local/harness.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { attachRaw, attachSigned, buildAttestation, cleanupRuns, plainText, runPromote, skopeoDigest, skopeoDigestOrNone } from './promote-action-fixtures.js';
+import { attachRaw, attachSigned, buildAttestation, cleanupRuns, plainText, releaseBundle, runPromote, skopeoDigest, skopeoDigestOrNone } from './promote-action-fixtures.js';
 import { evidenceBundle, makeKeyPair, pushTinyImage } from './promote-fixtures.js';
 
 describe('promote action: signed promotion and refusals', () => {
@@ -51,7 +51,7 @@ describe('promote action: signed promotion and refusals', () => {
 
   it('promotes a signed ci image: prod digest = ci digest (skopeo), referrer found from prod, deployment and release v1.2.3 recorded', async () => {
     const { rev, oldProd } = seed('signed');
-    const { digest, referrerDigest } = await attachSigned(client, 'signed', 'ci', (d) => evidenceBundle(d, rev), keys.privateKey);
+    const { digest, referrerDigest } = await attachSigned(client, 'signed', 'ci', (d) => releaseBundle(d, rev), keys.privateKey);
     const run = await runPromote(base('signed', { deployment: 'true', release: 'v1.2.3' }), { apiUrl: api.url });
     expect(run.exitCode, run.stdout + run.stderr).toBe(0);
     const prod = skopeoDigest(`${registry.host}/signed:prod`);
@@ -81,7 +81,7 @@ describe('promote action: signed promotion and refusals', () => {
     expect((deployment!.payload as { bundleSha256: string }).bundleSha256).toBe(bundle.sha256);
     expect(bundle.digest).toBe(digest);
     // The job summary is the release note.
-    for (const part of [digest, rev, '### Gates (from the attestation)', '### Alert evidence', 'octocat', 'release-manager', '### Verify by hand', '### Rollback', oldProd]) expect(plainText(run.summary)).toContain(part);
+    for (const part of [digest, rev, '### Gates (from the attestation)', '### Alert evidence', 'AppHigh5xxErrorRate', '5xx errors: fired in 61.0 s', 'octocat', 'release-manager', '### Verify by hand', '### Rollback', oldProd]) expect(plainText(run.summary)).toContain(part);
     expect(run.summary).not.toContain('unsigned');
     expect(api.violations).toEqual([]);
   });
