@@ -10067,7 +10067,7 @@ function createBundle(records, fields) {
     return bundleSchema.parse({ ...body, sha256: bundleHash(body) });
 }
 /** Validates an untrusted bundle and verifies every record hash and the bundle hash. */
-function parseBundle(text, source) {
+function bundle_parseBundle(text, source) {
     let data;
     try {
         data = JSON.parse(text);
@@ -10095,10 +10095,10 @@ function parseBundle(text, source) {
 }
 function readBundle(path) {
     const text = readTextOrConfigurationError(path, `evidence bundle ${path}`);
-    return parseBundle(text, path);
+    return bundle_parseBundle(text, path);
 }
 /** The JSON a reader gets: pretty, one trailing newline. */
-function serializeBundle(bundle) {
+function bundle_serializeBundle(bundle) {
     return `${JSON.stringify(bundle, null, 2)}\n`;
 }
 
@@ -12094,14 +12094,14 @@ function scratchSampleService(prefix = 'rs-ws-') {
 ;// CONCATENATED MODULE: ./src/registry/reference.ts
 
 /** Manifest media types the suite reads; every one goes into Accept so no registry converts. */
-const MEDIA_TYPES = {
+const reference_MEDIA_TYPES = {
     ociIndex: 'application/vnd.oci.image.index.v1+json',
     ociManifest: 'application/vnd.oci.image.manifest.v1+json',
     dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
     dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
 };
-const reference_MANIFEST_ACCEPT = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList, MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest];
-const INDEX_MEDIA_TYPES = [MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerList];
+const reference_MANIFEST_ACCEPT = [reference_MEDIA_TYPES.ociIndex, reference_MEDIA_TYPES.dockerList, reference_MEDIA_TYPES.ociManifest, reference_MEDIA_TYPES.dockerManifest];
+const INDEX_MEDIA_TYPES = [reference_MEDIA_TYPES.ociIndex, reference_MEDIA_TYPES.dockerList];
 /** The tag grammar of the distribution spec. */
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const reference_DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
@@ -12571,6 +12571,488 @@ function client_manifestMediaType(bytes, contentType) {
     return (contentType ?? '').split(';')[0].trim();
 }
 
+;// CONCATENATED MODULE: ./src/registry/content.ts
+/**
+ * Registry operations beyond manifests: blob existence, monolithic blob upload, cross-repository
+ * blob mount, and the OCI 1.1 referrers API. Every blob pushed is addressed by the sha256 of its
+ * bytes; every referrers index read is validated.
+ */
+
+
+
+function checkDigest(digest) {
+    if (!reference_DIGEST_PATTERN.test(digest))
+        throw new client_RegistryError(`digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
+}
+async function fail(res, what) {
+    const text = (await res.text().catch(() => '')).slice(0, 300);
+    throw new client_RegistryError(`${what}: HTTP ${res.status} ${text}`.trim(), res.status === 404 ? 'not-found' : 'protocol', res.status);
+}
+async function hasBlob(client, repository, digest) {
+    checkDigest(digest);
+    const what = `checking the blob ${client.registry}/${repository}@${digest}`;
+    const res = await client.call('HEAD', `/v2/${repository}/blobs/${digest}`, { repository, what });
+    await res.body?.cancel();
+    if (res.status === 200)
+        return true;
+    if (res.status === 404)
+        return false;
+    return fail(res, what);
+}
+/** The upload URL's path and query, which must stay on the registry's own origin (credentials go with it). */
+function uploadPath(client, location, what) {
+    if (!location)
+        throw new client_RegistryError(`${what}: the registry answered without an upload Location`, 'protocol');
+    const url = new URL(location, client.baseUrl);
+    if (url.origin !== new URL(client.baseUrl).origin)
+        throw new client_RegistryError(`${what}: the upload Location points at another origin (${url.origin})`, 'protocol');
+    return `${url.pathname}${url.search}`;
+}
+/** Uploads a small blob in one PUT unless the repository has it already; returns its digest. */
+async function content_pushBlob(client, repository, bytes) {
+    const digest = sha256Digest(bytes);
+    if (await hasBlob(client, repository, digest))
+        return digest;
+    const what = `uploading the blob ${client.registry}/${repository}@${digest}`;
+    const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, { repository, actions: ['pull', 'push'], what, headers: { 'content-length': '0' } });
+    if (started.status !== 202)
+        return fail(started, what);
+    await started.body?.cancel();
+    const path = uploadPath(client, started.headers.get('location'), what);
+    const target = `${path}${path.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
+    const done = await client.call('PUT', target, { repository, actions: ['pull', 'push'], what, headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    if (done.status !== 201)
+        return fail(done, what);
+    await done.body?.cancel();
+    return digest;
+}
+/**
+ * Mounts a blob from another repository of the same registry without transferring it. Returns
+ * false when the registry declined the mount (it then opened an upload, which is cancelled).
+ */
+async function mountBlob(client, repository, digest, from) {
+    checkDigest(digest);
+    if (await hasBlob(client, repository, digest))
+        return true;
+    const what = `mounting the blob ${digest} from ${from} into ${client.registry}/${repository}`;
+    const res = await client.call('POST', `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, {
+        repository,
+        actions: ['pull', 'push'],
+        alsoPull: from,
+        what,
+        headers: { 'content-length': '0' },
+    });
+    if (res.status === 201) {
+        await res.body?.cancel();
+        return true;
+    }
+    if (res.status === 202) {
+        await res.body?.cancel();
+        const cancel = await client.call('DELETE', uploadPath(client, res.headers.get('location'), what), { repository, actions: ['pull', 'push'], what });
+        await cancel.body?.cancel();
+        return false;
+    }
+    return fail(res, what);
+}
+const descriptorSchema = object({
+    mediaType: schemas_string().max(300),
+    digest: schemas_string().regex(reference_DIGEST_PATTERN, 'sha256:<64 hex>'),
+    size: schemas_number().int().nonnegative(),
+    artifactType: schemas_string().max(300).optional(),
+    annotations: record(schemas_string(), schemas_string()).optional(),
+});
+const referrersIndexSchema = object({
+    schemaVersion: literal(2),
+    mediaType: literal(reference_MEDIA_TYPES.ociIndex).optional(),
+    manifests: array(descriptorSchema).max(10_000),
+});
+function parseReferrersIndex(bytes, source) {
+    let data;
+    try {
+        data = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new client_RegistryError(`${source} is not JSON: expected an OCI image index of referrers`, 'protocol');
+    }
+    const result = referrersIndexSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new client_RegistryError(`${source} is not an OCI image index of referrers: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim(), 'protocol');
+    }
+    return result.data.manifests;
+}
+/**
+ * The referrers API (GET /v2/<name>/referrers/<digest>). Returns undefined when the registry has
+ * no such API (404, as the distribution spec says such a registry answers), else the descriptors,
+ * filtered here by artifactType whether or not the registry filtered.
+ */
+async function listReferrers(client, repository, digest, artifactType) {
+    checkDigest(digest);
+    const what = `listing the referrers of ${client.registry}/${repository}@${digest}`;
+    const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
+    const res = await client.call('GET', `/v2/${repository}/referrers/${digest}${query}`, { repository, what, headers: { accept: reference_MEDIA_TYPES.ociIndex } });
+    if (res.status === 404) {
+        await res.body?.cancel();
+        return undefined;
+    }
+    if (res.status !== 200)
+        return fail(res, what);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    if (bytes.length > 4 * 1024 * 1024)
+        throw new client_RegistryError(`${what}: the index is more than 4 MiB`, 'protocol');
+    const all = parseReferrersIndex(bytes, `the referrers index of ${digest}`);
+    return artifactType ? all.filter((d) => d.artifactType === artifactType) : all;
+}
+
+;// CONCATENATED MODULE: ./src/attest/dsse.ts
+/**
+ * DSSE envelopes (https://github.com/secure-systems-lab/dsse, protocol v1): the signature is over
+ * the pre-authentication encoding PAE(type, body), never over the JSON or the base64. ECDSA P-256
+ * with SHA-256, DER-encoded signatures (what cosign and openssl produce and read).
+ */
+
+
+
+// Standard and URL-safe base64, with or without padding, are both accepted on read (the spec allows either).
+const base64Text = schemas_string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
+const envelopeSchema = object({
+    payloadType: schemas_string().min(1).max(200),
+    payload: base64Text,
+    signatures: array(object({ keyid: schemas_string().max(500).optional().default(''), sig: base64Text })).max(16),
+});
+/** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, lengths in ASCII decimal bytes. */
+function preAuthEncoding(payloadType, payload) {
+    const type = Buffer.from(payloadType, 'utf8');
+    return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `, 'utf8'), type, Buffer.from(` ${payload.length} `, 'utf8'), payload]);
+}
+function decodeBase64(text, what) {
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text))
+        throw new ConfigurationError(`${what} is not base64`);
+    return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+}
+/** Reads a PKCS#8 (or SEC1) PEM private key and insists on ECDSA P-256. */
+function loadSigningKey(pem, input = 'signing-key') {
+    let key;
+    try {
+        key = createPrivateKey({ key: pem, format: 'pem' });
+    }
+    catch {
+        throw new ConfigurationError(`input "${input}" is not a PEM private key: expected a PKCS#8 ECDSA P-256 key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)`);
+    }
+    assertP256(key, input);
+    return key;
+}
+/** Reads a PEM public key (SPKI) and insists on ECDSA P-256. */
+function loadPublicKey(pem, input = 'public-key') {
+    let key;
+    try {
+        key = createPublicKey({ key: pem, format: 'pem' });
+    }
+    catch {
+        throw new ConfigurationError(`input "${input}" is not a PEM public key: expected an ECDSA P-256 "BEGIN PUBLIC KEY" block`);
+    }
+    assertP256(key, input);
+    return key;
+}
+function assertP256(key, input) {
+    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+        throw new ConfigurationError(`input "${input}" is a ${key.asymmetricKeyType ?? 'unknown'} key${key.asymmetricKeyDetails?.namedCurve ? ` on ${key.asymmetricKeyDetails.namedCurve}` : ''}: expected ECDSA P-256`);
+    }
+}
+/** The key hint: hex sha256 of the public key's DER SubjectPublicKeyInfo. */
+function keyHint(key) {
+    const pub = key.type === 'private' ? createPublicKey(key) : key;
+    return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+}
+function publicKeyPem(key) {
+    const pub = key.type === 'private' ? createPublicKey(key) : key;
+    return pub.export({ type: 'spki', format: 'pem' }).toString();
+}
+/** An envelope over payload; signed when a key is given, with no signatures otherwise. */
+function dsse_createEnvelope(payloadType, payload, key) {
+    const signatures = key ? [{ keyid: keyHint(key), sig: sign('sha256', preAuthEncoding(payloadType, payload), key).toString('base64') }] : [];
+    return { payloadType, payload: payload.toString('base64'), signatures };
+}
+/**
+ * True when at least one signature verifies with `key` over PAE(type, payload). Key ids are not
+ * used to pick or skip signatures: every signature is tried against the given key.
+ */
+function verifyEnvelope(envelope, key) {
+    if (envelope.signatures.length === 0)
+        return { ok: false, reason: 'the attestation is unsigned (its DSSE envelope has no signatures)' };
+    const pae = preAuthEncoding(envelope.payloadType, decodeBase64(envelope.payload, 'the DSSE payload'));
+    for (const s of envelope.signatures) {
+        const sig = decodeBase64(s.sig, 'a DSSE signature');
+        let good = false;
+        try {
+            good = verify('sha256', pae, key, sig);
+        }
+        catch {
+            good = false;
+        }
+        if (good)
+            return { ok: true, keyid: s.keyid };
+    }
+    return { ok: false, reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing` };
+}
+
+;// CONCATENATED MODULE: ./src/attest/statement.ts
+/**
+ * The in-toto Statement v1 that carries an evidence bundle: the subject is the image (its
+ * repository and the sha256 of its top manifest, the index digest for a multi-platform image),
+ * the predicate is the `release-safety/bundle@1` document itself.
+ */
+
+
+
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+/**
+ * The predicate type of "release-safety evidence bundle v1". Stable: readers select attestations
+ * by it (`cosign verify-attestation --type` takes it as is).
+ */
+const statement_PREDICATE_TYPE = 'https://release-safety.dev/evidence-bundle/v1';
+const statement_IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const hex64 = schemas_string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex characters');
+const statementSchema = object({
+    _type: literal(STATEMENT_TYPE),
+    subject: array(object({ name: schemas_string().min(1).max(500), digest: object({ sha256: hex64 }).catchall(schemas_string().max(200)) }))
+        .min(1)
+        .max(16),
+    predicateType: schemas_string().url().max(500),
+    predicate: unknown(),
+});
+/** `name` is registry/repository of the image; `digest` its sha256:<hex> digest. */
+function statement_createStatement(name, digest, bundle) {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+        throw new ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
+    // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
+    return { _type: STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: statement_PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
+}
+/** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
+function parseEvidenceStatement(payload, source) {
+    let data;
+    try {
+        data = JSON.parse(payload.toString('utf8'));
+    }
+    catch {
+        throw new ConfigurationError(`the attestation payload of ${source} is not JSON: expected an in-toto Statement v1`);
+    }
+    const result = statementSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`the attestation payload of ${source} is not an in-toto Statement v1: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    const statement = result.data;
+    if (statement.predicateType !== statement_PREDICATE_TYPE) {
+        throw new ConfigurationError(`the attestation of ${source} has predicateType ${JSON.stringify(statement.predicateType)}, not ${statement_PREDICATE_TYPE}`);
+    }
+    const bundle = parseBundle(JSON.stringify(statement.predicate), `in the attestation of ${source}`);
+    return { statement, bundle };
+}
+/** Every sha256:<hex> digest the statement names as its subject. */
+function subjectDigests(statement) {
+    return statement.subject.map((s) => `sha256:${s.digest.sha256}`);
+}
+
+;// CONCATENATED MODULE: ./src/attest/sigstore.ts
+/**
+ * The Sigstore bundle v0.3 that holds the DSSE envelope, as cosign v3 stores attestations: key
+ * material is a public-key hint only (no certificate), no transparency-log entry, no timestamp.
+ */
+
+
+
+const sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const sigstoreBundleSchema = object({
+    mediaType: literal(sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE),
+    verificationMaterial: object({
+        publicKey: object({ hint: schemas_string().max(500) }).optional(),
+        tlogEntries: array(unknown()).max(16).optional(),
+        timestampVerificationData: unknown().optional(),
+    }),
+    dsseEnvelope: envelopeSchema,
+});
+function sigstore_wrapEnvelope(envelope) {
+    return {
+        mediaType: sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE,
+        verificationMaterial: { publicKey: { hint: envelope.signatures[0]?.keyid ?? '' }, tlogEntries: [] },
+        dsseEnvelope: envelope,
+    };
+}
+function parseSigstoreBundle(bytes, source) {
+    let data;
+    try {
+        data = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new ConfigurationError(`${source} is not JSON: expected a Sigstore bundle (${sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE})`);
+    }
+    const result = sigstoreBundleSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    return result.data;
+}
+
+;// CONCATENATED MODULE: ./src/attest/referrer.ts
+/**
+ * The attestation as an OCI 1.1 referrer: an image manifest with `artifactType` the Sigstore
+ * bundle type, the empty config, one layer holding the bundle, and `subject` the image's
+ * descriptor. The annotations are the ones cosign v3 writes, so its tooling finds it.
+ */
+
+
+
+
+const EMPTY_CONFIG = {
+    mediaType: 'application/vnd.oci.empty.v1+json',
+    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+    size: 2,
+};
+const referrer_EMPTY_CONFIG_BYTES = Buffer.from('{}');
+const PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
+const CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
+/** The referrer manifest for a serialized Sigstore bundle attached to `subject`. */
+function referrer_buildReferrerManifest(bundleBytes, subject, created = new Date().toISOString()) {
+    const layer = { mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE, digest: sha256Digest(bundleBytes), size: bundleBytes.length };
+    const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: PREDICATE_TYPE, 'org.opencontainers.image.created': created };
+    const manifest = {
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.ociManifest,
+        artifactType: SIGSTORE_BUNDLE_MEDIA_TYPE,
+        config: EMPTY_CONFIG,
+        layers: [layer],
+        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+        annotations,
+    };
+    const bytes = Buffer.from(JSON.stringify(manifest));
+    const digest = sha256Digest(bytes);
+    return {
+        bytes,
+        digest,
+        descriptor: { mediaType: MEDIA_TYPES.ociManifest, digest, size: bytes.length, artifactType: SIGSTORE_BUNDLE_MEDIA_TYPE, annotations },
+        layer: { bytes: bundleBytes, descriptor: layer },
+    };
+}
+/** The `sha256-<hex>` tag under which registries without the referrers API keep the referrers index. */
+function referrersTag(digest) {
+    return digest.replace(':', '-');
+}
+
+;// CONCATENATED MODULE: ./src/attest/attach.ts
+
+
+
+
+
+
+
+/** Builds the attestation bytes without touching a registry (also what tests verify independently). */
+function buildAttestation(imageName, subjectDigest, bundle, key) {
+    const statement = createStatement(imageName, subjectDigest, bundle);
+    const envelope = createEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), key);
+    return { envelope, bundleBytes: Buffer.from(JSON.stringify(wrapEnvelope(envelope))) };
+}
+async function attachAttestation(req) {
+    const { client, repository, subject } = req;
+    const { envelope, bundleBytes } = buildAttestation(`${client.registry}/${repository}`, subject.digest, req.bundle, req.signingKey);
+    const referrer = buildReferrerManifest(bundleBytes, subject);
+    await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
+    await pushBlob(client, repository, bundleBytes);
+    const pushed = await client.pushManifest(repository, referrer.digest, referrer.bytes, MEDIA_TYPES.ociManifest);
+    const base = { referrerDigest: referrer.digest, bundleBytes, envelope, signed: req.signingKey !== undefined };
+    if (pushed.ociSubject === subject.digest)
+        return { ...base, via: 'referrers-api', indexAttempts: 0 };
+    const indexAttempts = await addToReferrersTagIndex(client, repository, subject.digest, referrer.descriptor, req.maxAttempts ?? 5, req.beforeIndexWrite);
+    return { ...base, via: 'tag-index', indexAttempts };
+}
+/** The raw descriptors of the `sha256-<hex>` tag index (kept verbatim), or none when the tag does not exist. */
+async function readReferrersTagIndex(client, repository, digest) {
+    let bytes;
+    try {
+        bytes = (await client.getManifest(repository, referrersTag(digest))).bytes;
+    }
+    catch (error) {
+        if (error instanceof client_RegistryError && error.kind === 'not-found')
+            return [];
+        throw error;
+    }
+    parseReferrersIndex(bytes, `the referrers tag index ${repository}:${referrersTag(digest)}`);
+    return JSON.parse(bytes.toString('utf8')).manifests;
+}
+/**
+ * Adds one descriptor to the tag index: entries of other writers are kept byte for byte, an entry
+ * already there is not added twice, and the index is read back after the PUT; if the descriptor is
+ * gone, another writer's PUT overwrote ours, and the whole read-modify-write is repeated.
+ */
+async function addToReferrersTagIndex(client, repository, subjectDigest, descriptor, maxAttempts, beforeWrite) {
+    const tag = referrersTag(subjectDigest);
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        const entries = await readReferrersTagIndex(client, repository, subjectDigest);
+        if (!entries.some((e) => e.digest === descriptor.digest)) {
+            const index = { schemaVersion: 2, mediaType: reference_MEDIA_TYPES.ociIndex, manifests: [...entries, { ...descriptor }] };
+            await beforeWrite?.(attempt);
+            await client.pushManifest(repository, tag, Buffer.from(JSON.stringify(index)), reference_MEDIA_TYPES.ociIndex);
+        }
+        const after = await readReferrersTagIndex(client, repository, subjectDigest);
+        if (after.some((e) => e.digest === descriptor.digest))
+            return attempt;
+    }
+    throw new client_RegistryError(`the referrers tag index ${repository}:${tag} lost the attestation ${descriptor.digest} to concurrent writers ${maxAttempts} times`, 'mismatch');
+}
+
+;// CONCATENATED MODULE: ./src/attest/discover.ts
+/**
+ * Finds the evidence attestations of a digest: the referrers API first, then the `sha256-<hex>`
+ * tag index (registries without the API, and referrers pushed before a registry gained it).
+ * Every lookup tried is reported, with what it found.
+ */
+
+
+
+
+
+
+/** An evidence attestation: a Sigstore bundle whose predicate-type annotation, when set, is ours. */
+function isEvidence(d) {
+    if (d.artifactType !== sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE)
+        return false;
+    const annotations = (d.annotations ?? {});
+    return annotations[PREDICATE_ANNOTATION] === undefined || annotations[PREDICATE_ANNOTATION] === statement_PREDICATE_TYPE;
+}
+async function discoverEvidence(client, repository, digest) {
+    const lookups = [];
+    const found = new Map();
+    const api = await listReferrers(client, repository, digest, sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE);
+    if (api === undefined)
+        lookups.push('referrers API: not supported by the registry (HTTP 404)');
+    else {
+        const ours = api.filter(isEvidence);
+        lookups.push(`referrers API: ${api.length} Sigstore bundle referrer(s), ${ours.length} with predicate ${statement_PREDICATE_TYPE}`);
+        for (const d of ours)
+            found.set(d.digest, d);
+    }
+    if (found.size === 0) {
+        const tag = referrersTag(digest);
+        let entries;
+        try {
+            entries = await readReferrersTagIndex(client, repository, digest);
+        }
+        catch (error) {
+            if (!(error instanceof client_RegistryError))
+                throw error;
+            lookups.push(`tag index ${tag}: unreadable: ${error.message}`);
+            throw new client_RegistryError(`${error.message} (lookups tried: ${lookups.join('; ')})`, error.kind, error.status);
+        }
+        const ours = entries.filter(isEvidence);
+        lookups.push(entries.length === 0 ? `tag index ${tag}: absent or empty` : `tag index ${tag}: ${entries.length} referrer(s), ${ours.length} evidence attestation(s)`);
+        for (const d of ours)
+            found.set(d.digest, d);
+    }
+    return { descriptors: [...found.values()], lookups };
+}
+
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/registry/inspect.ts
@@ -12658,9 +13140,179 @@ async function inspectImage(source, top) {
 }
 
 ;// CONCATENATED MODULE: ./src/registry/promote.ts
+/**
+ * Promotion by digest: the identical manifest bytes PUT under one or more target tags with the
+ * manifest's own media type, read back and hashed; on any mismatch every target tag is put back
+ * where it was. Targets in another repository of the same registry get the image's blobs
+ * cross-mounted (never re-uploaded), child manifests pushed by digest, and the evidence
+ * referrers copied. Layers are never pulled and an index stays an index.
+ */
+
+
+
+
 
 
 const REVISION_LABEL = 'org.opencontainers.image.revision';
+async function currentManifest(client, target) {
+    try {
+        return await client.getManifest(target.repository, target.tag);
+    }
+    catch (error) {
+        if (error instanceof client_RegistryError && error.kind === 'not-found')
+            return undefined;
+        throw error;
+    }
+}
+function promote_parseJson(bytes, what) {
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new client_RegistryError(`${what} is not JSON`, 'protocol');
+    }
+}
+function digestsOf(list, what) {
+    if (!Array.isArray(list))
+        return [];
+    return list.map((d) => {
+        if (typeof d?.digest !== 'string' || !reference_DIGEST_PATTERN.test(d.digest))
+            throw new client_RegistryError(`${what} lists a digest that is not sha256:<64 hex>`, 'protocol');
+        return d.digest;
+    });
+}
+/** The blobs (config and layers) a single-image manifest references. */
+function blobsOf(manifest) {
+    const m = promote_parseJson(manifest.bytes, `manifest ${manifest.digest}`);
+    const config = m.config;
+    return [...digestsOf(config ? [config] : [], `manifest ${manifest.digest}`), ...digestsOf(m.layers, `manifest ${manifest.digest}`)];
+}
+/**
+ * Makes `manifest` (and for an index every child) exist by digest in `to`: blobs mounted from
+ * `from`, child manifests pushed by digest with their own bytes. A declined mount is an error:
+ * re-uploading would pull the layers through this runner.
+ */
+async function copyByMount(client, from, to, manifest) {
+    let mounted = 0;
+    const mountAll = async (single) => {
+        for (const blob of blobsOf(single)) {
+            if (!(await mountBlob(client, to, blob, from))) {
+                throw new client_RegistryError(`registry ${client.registry} declined to mount ${blob} from ${from} into ${to}: the blob would have to be uploaded again, which promotion never does`, 'protocol');
+            }
+            mounted++;
+        }
+    };
+    if (isIndexMediaType(manifest.mediaType)) {
+        const index = promote_parseJson(manifest.bytes, `index ${manifest.digest}`);
+        for (const child of digestsOf(index.manifests, `index ${manifest.digest}`)) {
+            const childManifest = await client.getManifest(from, child);
+            if (isIndexMediaType(childManifest.mediaType))
+                throw new client_RegistryError(`index ${manifest.digest} nests another index; not supported`, 'protocol');
+            await mountAll(childManifest);
+            await client.putManifest(to, child, childManifest.bytes, childManifest.mediaType);
+        }
+    }
+    else {
+        await mountAll(manifest);
+    }
+    return mounted;
+}
+/**
+ * Copies the evidence referrers of `digest` from one repository to another: their blobs mounted,
+ * the referrer manifests pushed by digest (identical bytes, so the subject still names the
+ * digest), and listed in the destination's `sha256-<hex>` tag index (a registry with the
+ * referrers API lists them by itself; the tag index is then harmless).
+ */
+async function copyReferrers(client, from, to, digest) {
+    const { descriptors } = await discoverEvidence(client, from, digest);
+    let mounted = 0;
+    for (const d of descriptors) {
+        const referrer = await client.getManifest(from, d.digest);
+        for (const blob of blobsOf(referrer)) {
+            if (!(await mountBlob(client, to, blob, from)))
+                throw new client_RegistryError(`registry ${client.registry} declined to mount the attestation blob ${blob} into ${to}`, 'protocol');
+            mounted++;
+        }
+        const pushed = await client.pushManifest(to, d.digest, referrer.bytes, referrer.mediaType);
+        if (pushed.ociSubject !== digest)
+            await addToReferrersTagIndex(client, to, digest, d, 5);
+    }
+    return { copied: descriptors.length, mounted };
+}
+async function restore(client, previous, log) {
+    const notes = [];
+    for (const p of previous) {
+        const name = `${p.target.repository}:${p.target.tag}`;
+        try {
+            if (p.manifest) {
+                await client.putManifest(p.target.repository, p.target.tag, p.manifest.bytes, p.manifest.mediaType);
+                const back = await client.getManifest(p.target.repository, p.target.tag);
+                notes.push(back.digest === p.manifest.digest ? `${name} restored to ${p.manifest.digest}` : `${name} could NOT be restored: it reads ${back.digest}, not ${p.manifest.digest}`);
+            }
+            else {
+                // The distribution API deletes manifests, not tags: a tag that did not exist cannot be unset
+                // without deleting the image itself for every tag.
+                notes.push(`${name} did not exist before and cannot be removed through the registry API: delete it by hand`);
+            }
+        }
+        catch (error) {
+            notes.push(`${name} could NOT be restored: ${error.message}`);
+        }
+    }
+    for (const n of notes)
+        log(n);
+    return notes;
+}
+/**
+ * Retags `manifest` under every target. Previous digests are read first; the PUTs happen only
+ * after `beforePut` agrees; every target is then read back and hashed, and on any mismatch (or a
+ * failed PUT) every target is restored and the error names what was restored.
+ */
+async function retagManifest(req) {
+    const { client, manifest } = req;
+    const log = req.log ?? (() => undefined);
+    if (hash_sha256Digest(manifest.bytes) !== manifest.digest)
+        throw new client_RegistryError(`the manifest given hashes to ${hash_sha256Digest(manifest.bytes)}, not ${manifest.digest}`, 'mismatch');
+    const previous = [];
+    for (const target of req.targets) {
+        const current = await currentManifest(client, target);
+        previous.push({ target, ...(current ? { manifest: current } : {}) });
+    }
+    let mounted = 0;
+    let referrersCopied = 0;
+    for (const repository of new Set(req.targets.map((t) => t.repository).filter((r) => r !== req.repository))) {
+        mounted += await copyByMount(client, req.repository, repository, manifest);
+        await client.putManifest(repository, manifest.digest, manifest.bytes, manifest.mediaType);
+        const refs = await copyReferrers(client, req.repository, repository, manifest.digest);
+        mounted += refs.mounted;
+        referrersCopied += refs.copied;
+        log(`${repository}: ${mounted} blob(s) mounted from ${req.repository}, ${refs.copied} evidence referrer(s) copied`);
+    }
+    await req.beforePut?.();
+    const problems = [];
+    for (const target of req.targets) {
+        const name = `${target.repository}:${target.tag}`;
+        try {
+            await client.putManifest(target.repository, target.tag, manifest.bytes, manifest.mediaType);
+            const after = await client.getManifest(target.repository, target.tag);
+            if (after.digest !== manifest.digest)
+                problems.push(`${name} reads back as ${after.digest}, not ${manifest.digest}`);
+            else
+                log(`${name} -> ${manifest.digest} (read back and hashed)`);
+        }
+        catch (error) {
+            problems.push(`${name}: ${error.message}`);
+        }
+        if (problems.length > 0)
+            break;
+    }
+    if (problems.length > 0) {
+        const restored = await restore(client, previous, log);
+        throw new client_RegistryError(`promotion failed: ${problems.join('; ')}; restored: ${restored.join('; ')}`, 'mismatch');
+    }
+    const targets = previous.map((p) => ({ ...p.target, ...(p.manifest ? { previousDigest: p.manifest.digest } : {}) }));
+    return { digest: manifest.digest, targets, mounted, referrersCopied };
+}
 /**
  * Retags by digest without pulling layers: the source tag is resolved once, the manifest is
  * fetched by that digest with every manifest type accepted, its revision labels are checked, and
@@ -12684,19 +13336,8 @@ async function promoteByDigest(req) {
             throw new client_RegistryError(`${platform} image of ${req.expectedDigest} has ${REVISION_LABEL}=${revision ?? '(none)'}, not the evidence commit ${req.expectedRevision}`, 'mismatch');
         }
     }
-    let previousDigest;
-    try {
-        previousDigest = await client.resolveDigest(repository, req.targetTag);
-    }
-    catch (error) {
-        if (!(error instanceof client_RegistryError && error.kind === 'not-found'))
-            throw error;
-    }
-    await client.putManifest(repository, req.targetTag, manifest.bytes, manifest.mediaType);
-    const after = await client.getManifest(repository, req.targetTag);
-    if (hash_sha256Digest(after.bytes) !== req.expectedDigest) {
-        throw new client_RegistryError(`${repository}:${req.targetTag} reads back as ${hash_sha256Digest(after.bytes)}, not ${req.expectedDigest}`, 'mismatch');
-    }
+    const result = await retagManifest({ client, repository, manifest, targets: [{ repository, tag: req.targetTag }] });
+    const previousDigest = result.targets[0]?.previousDigest;
     return { digest: req.expectedDigest, mediaType: manifest.mediaType, platforms: facts.platforms, ...(previousDigest ? { previousDigest } : {}) };
 }
 

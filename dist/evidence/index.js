@@ -54011,6 +54011,7 @@ function findingLine(view, f, messageMax) {
     const rule = f.rule ? ` ${code(text_clamp(f.rule, 100))}` : '';
     return `- ${ICON[f.severity === 'error' ? 'fail' : 'skipped'] ?? ''} ${where ? `${where}: ` : ''}${md(text_clamp(f.message, messageMax))}${rule}`;
 }
+/** The gates table of the report (also the release note's). */
 function gateTable(rows) {
     const body = rows.map((r) => [
         ICON[r.status] ?? '',

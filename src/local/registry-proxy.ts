@@ -13,6 +13,8 @@ export interface TrafficCount {
   /** Request and response body bytes, by route kind. */
   bytes: { manifests: number; blobs: number; other: number };
   blobRequests: number;
+  /** Every request in order: method, path, and the bytes of its request body. */
+  log: { method: string; path: string; bodyBytes: number }[];
 }
 
 export interface RegistryProxy {
@@ -43,8 +45,14 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startRegistryProxy(upstreamPort: number, opts: { referrersApi?: boolean } = {}): Promise<RegistryProxy> {
-  const empty = (): TrafficCount => ({ requests: 0, bytes: { manifests: 0, blobs: 0, other: 0 }, blobRequests: 0 });
+export interface RegistryProxyOptions {
+  referrersApi?: boolean;
+  /** Awaited before each request is forwarded: lets a test change the registry between two requests of a client. */
+  beforeForward?: (request: { method: string; path: string }) => Promise<void> | void;
+}
+
+export async function startRegistryProxy(upstreamPort: number, opts: RegistryProxyOptions = {}): Promise<RegistryProxy> {
+  const empty = (): TrafficCount => ({ requests: 0, bytes: { manifests: 0, blobs: 0, other: 0 }, blobRequests: 0, log: [] });
   let traffic = empty();
   const referrers = new Map<string, Referrer[]>();
 
@@ -90,6 +98,9 @@ export async function startRegistryProxy(upstreamPort: number, opts: { referrers
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       traffic.requests++;
+      const entry = { method: req.method ?? 'GET', path: url.pathname, bodyBytes: 0 };
+      traffic.log.push(entry);
+      await opts.beforeForward?.({ method: entry.method, path: entry.path });
       const kind = kindOf(url.pathname);
       if (kind === 'blobs') traffic.blobRequests++;
       if (req.method === 'GET' && serveReferrers(url.pathname, url.searchParams, res)) return;
@@ -97,7 +108,10 @@ export async function startRegistryProxy(upstreamPort: number, opts: { referrers
       // so a 500 MB layer never sits in memory.
       const buffered = opts.referrersApi === true && req.method === 'PUT' && kind === 'manifests';
       const body = buffered ? await readBody(req) : undefined;
-      if (body) traffic.bytes[kind] += body.length;
+      if (body) {
+        traffic.bytes[kind] += body.length;
+        entry.bodyBytes = body.length;
+      }
       const upstream = httpRequest({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
         const headers = { ...up.headers };
         if (body) {
@@ -121,7 +135,10 @@ export async function startRegistryProxy(upstreamPort: number, opts: { referrers
       });
       if (body) upstream.end(body);
       else {
-        req.on('data', (c: Buffer) => (traffic.bytes[kind] += c.length));
+        req.on('data', (c: Buffer) => {
+          traffic.bytes[kind] += c.length;
+          entry.bodyBytes += c.length;
+        });
         req.pipe(upstream);
       }
     })().catch(() => res.writeHead(500).end());

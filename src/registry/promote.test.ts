@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryError, sha256Digest, type Manifest, type RegistryClient } from './client.js';
-import { promoteByDigest, REVISION_LABEL } from './promote.js';
+import { promoteByDigest, retagManifest, REVISION_LABEL } from './promote.js';
 import { MEDIA_TYPES } from './reference.js';
 
 /** A registry client stand-in over an in-memory repository: tags and digests to manifest bytes. */
@@ -65,5 +65,47 @@ describe('promoteByDigest', () => {
     const result = await promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod', expectedDigest: sha256Digest(m), expectedRevision: 'abc' });
     expect(result).toMatchObject({ digest: sha256Digest(m), platforms: ['linux/amd64'] });
     expect(puts).toEqual(['prod']);
+  });
+});
+
+describe('retagManifest', () => {
+  const c = json({ os: 'linux', architecture: 'amd64', config: { Labels: { [REVISION_LABEL]: 'abc' } } });
+  const image = (n: number) => json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { digest: sha256Digest(c), size: c.length }, layers: [], annotations: { n: String(n) } });
+
+  it('PUTs the identical bytes under every target with their own media type, and reports each previous digest', async () => {
+    const [old, fresh] = [image(1), image(2)];
+    const { client, puts } = fakeClient(new Map([['prod', old], ['ci', fresh]]), [c]);
+    const manifest = { bytes: fresh, digest: sha256Digest(fresh), mediaType: MEDIA_TYPES.ociManifest };
+    const result = await retagManifest({ client, repository: 'svc', manifest, targets: [{ repository: 'svc', tag: 'prod' }, { repository: 'svc', tag: 'v1' }] });
+    expect(puts).toEqual(['prod', 'v1']);
+    expect(result.targets).toEqual([{ repository: 'svc', tag: 'prod', previousDigest: sha256Digest(old) }, { repository: 'svc', tag: 'v1' }]);
+  });
+
+  it('restores every target when one reads back as another digest, and fails naming what was restored', async () => {
+    const [old, fresh, intruder] = [image(1), image(2), image(3)];
+    const manifests = new Map([['prod', old], ['ci', fresh]]);
+    const { client, puts } = fakeClient(manifests, [c]);
+    const put = client.putManifest.bind(client);
+    // A registry (or a concurrent writer) that leaves v1 at other bytes than were PUT.
+    (client as { putManifest: typeof client.putManifest }).putManifest = async (repo, ref, bytes, type) => {
+      const digest = await put(repo, ref, bytes, type);
+      if (ref === 'v1' && sha256Digest(bytes) === sha256Digest(fresh)) manifests.set('v1', intruder);
+      return digest;
+    };
+    const manifest = { bytes: fresh, digest: sha256Digest(fresh), mediaType: MEDIA_TYPES.ociManifest };
+    const err = await retagManifest({ client, repository: 'svc', manifest, targets: [{ repository: 'svc', tag: 'prod' }, { repository: 'svc', tag: 'v1' }] }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/svc:v1 reads back as sha256:[0-9a-f]{64}, not /);
+    expect((err as Error).message).toContain(`svc:prod restored to ${sha256Digest(old)}`);
+    expect((err as Error).message).toContain('svc:v1 did not exist before');
+    expect(sha256Digest(manifests.get('prod')!)).toBe(sha256Digest(old));
+    expect(puts).toEqual(['prod', 'v1', 'prod']);
+  });
+
+  it('refuses, before any PUT, when beforePut refuses', async () => {
+    const fresh = image(2);
+    const { client, puts } = fakeClient(new Map([['ci', fresh]]), [c]);
+    const manifest = { bytes: fresh, digest: sha256Digest(fresh), mediaType: MEDIA_TYPES.ociManifest };
+    await expect(retagManifest({ client, repository: 'svc', manifest, targets: [{ repository: 'svc', tag: 'prod' }], beforePut: () => Promise.reject(new Error('moved')) })).rejects.toThrow('moved');
+    expect(puts).toEqual([]);
   });
 });

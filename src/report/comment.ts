@@ -71,7 +71,8 @@ function findingLine(view: ReportView, f: Finding, messageMax: number): string {
   return `- ${ICON[f.severity === 'error' ? 'fail' : 'skipped'] ?? ''} ${where ? `${where}: ` : ''}${md(clamp(f.message, messageMax))}${rule}`;
 }
 
-function gateTable(rows: readonly GateRow[]): string {
+/** The gates table of the report (also the release note's). */
+export function gateTable(rows: readonly GateRow[]): string {
   const body = rows.map((r) => [
     ICON[r.status] ?? '',
     `${code(r.gate)}${r.required ? '' : ' (not required)'}`,

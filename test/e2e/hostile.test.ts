@@ -12,6 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdvisoryServer, type AdvisoryServer } from '../../src/local/advisory-server.js';
 import { REPO_ROOT, runAction, type ActionRun, type RunOptions, type WorkflowCommand } from '../../src/local/harness.js';
 import { sampleEvidence } from '../fixtures/evidence.js';
+import { attachAttestation } from '../../src/attest/attach.js';
+import { createBundle } from '../../src/core/bundle.js';
+import { GATES } from '../../src/core/evidence.js';
+import { startRegistry } from '../../src/local/registry.js';
+import { RegistryClient } from '../../src/registry/client.js';
+import { pushLabelImage } from './promote-action-fixtures.js';
+import { makeKeyPair, record as attestedRecord } from './promote-fixtures.js';
 import { pullRequestEvent } from './events.js';
 import { initRepo, removeTempRepos } from './git-fixtures.js';
 
@@ -92,7 +99,7 @@ describe('every bundle on hostile input issues only the commands it means to', (
   it('the bundles covered here are every gate bundle in dist/', () => {
     // dist/demo and dist/cli are programs, not actions: every other bundle is run below.
     const actions = readdirSync(join(REPO_ROOT, 'dist')).filter((d) => d !== 'demo' && d !== 'cli');
-    expect(actions.filter((a) => a !== 'promote').sort()).toEqual(['alerts', 'audit', 'evidence', 'image', 'lint', 'pipeline', 'rules', 'secrets', 'test']);
+    expect(actions.sort()).toEqual(['alerts', 'audit', 'evidence', 'image', 'lint', 'pipeline', 'promote', 'rules', 'secrets', 'test']);
   });
 
   it('test: JUnit reports named with both command forms, hostile test names and tool output', async () => {
@@ -190,6 +197,33 @@ describe('every bundle on hostile input issues only the commands it means to', (
     expect(result.outputs.verdict).toBe('fail');
     expect(unintendedCommands(result), result.stdout.slice(-3000)).toEqual([]);
     expect(result.masks).toEqual([]);
+  });
+
+  it('promote: an attested record summary and a dispatch sender holding both command forms, and a hostile input', async () => {
+    const registry = await startRegistry();
+    try {
+      const client = new RegistryClient({ registry: registry.host });
+      const keys = makeKeyPair();
+      const rev = HOSTILE_PR.pull_request.head.sha;
+      const digest = await pushLabelImage(client, 'hostile', 'ci', rev);
+      const manifest = await client.getManifest('hostile', 'ci');
+      const records = GATES.map((g) => ({ ...attestedRecord(g, rev, { digest }), ...(g === 'test' ? { status: 'fail' as const } : {}), summary: HOSTILE_LINES.join(' ') }));
+      const bundle = createBundle(records, { repository: 'acme/service', commitSha: rev, digest, verdict: 'fail', requiredGates: [...GATES], reasons: [HOSTILE_LINES.join(' ')] });
+      await attachAttestation({ client, repository: 'hostile', subject: { mediaType: manifest.mediaType, digest, size: manifest.bytes.length }, bundle, signingKey: keys.privateKey });
+      const ws = scratchDir('rs-hostile-promote-');
+      const event = { inputs: { from: HOSTILE_TEXT }, sender: { login: '##[add-mask]FORGED', id: 1 } };
+      const refused = await run('promote', { workspace: ws, eventName: 'workflow_dispatch', event, inputs: { image: `${registry.host}/hostile`, 'public-key': keys.publicPem } });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stdout).toContain('test is fail');
+      expect(unintendedCommands(refused), refused.stdout.slice(-3000)).toEqual([]);
+      expect(refused.masks).toEqual([]);
+      const bad = await run('promote', { workspace: ws, eventName: 'workflow_dispatch', event, inputs: { image: `${registry.host}/hostile`, to: HOSTILE_LINES.join(',') } });
+      expect(bad.exitCode).toBe(1);
+      expect(unintendedCommands(bad), bad.stdout.slice(-3000)).toEqual([]);
+      expect(bad.masks).toEqual([]);
+    } finally {
+      await registry.stop();
+    }
   });
 
   it('pipeline: a config whose keys and values hold both command forms', async () => {

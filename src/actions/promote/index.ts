@@ -1,0 +1,4 @@
+import { run } from './main.js';
+
+// run() never rejects: it reports every failure itself and sets the exit code.
+void run();
