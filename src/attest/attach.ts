@@ -5,8 +5,6 @@
  * `sha256-<hex>` referrers tag index is maintained here (read-modify-write, re-read to catch a
  * lost update from a concurrent writer, bounded retries).
  */
-import type { KeyObject } from 'node:crypto';
-import type { EvidenceBundle } from '../core/bundle.js';
 import { RegistryError, type RegistryClient } from '../registry/client.js';
 import { pushBlob, parseReferrersIndex } from '../registry/content.js';
 import { MEDIA_TYPES } from '../registry/reference.js';
@@ -14,6 +12,8 @@ import { createEnvelope, type DsseEnvelope } from './dsse.js';
 import { buildReferrerManifest, EMPTY_CONFIG_BYTES, referrersTag, type Descriptor } from './referrer.js';
 import { wrapEnvelope } from './sigstore.js';
 import { createStatement, IN_TOTO_PAYLOAD_TYPE } from './statement.js';
+import type { EvidenceBundle } from '../core/bundle.js';
+import type { KeyObject } from 'node:crypto';
 
 export interface AttachRequest {
   client: RegistryClient;

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { describe, expect, it } from 'vitest';
+import { evidenceBundle } from '../../test/e2e/promote-fixtures.js';
 import { buildAttestation } from './attach.js';
 import { decodeBase64, keyHint, preAuthEncoding, verifyEnvelope, type DsseEnvelope } from './dsse.js';
 import { parseEvidenceStatement } from './statement.js';
-import { evidenceBundle } from '../../test/e2e/promote-fixtures.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 const sha = 'c'.repeat(40);

@@ -5,8 +5,8 @@
  */
 import { sha256Digest } from '../registry/client.js';
 import { MEDIA_TYPES } from '../registry/reference.js';
-import { PREDICATE_TYPE } from './statement.js';
 import { SIGSTORE_BUNDLE_MEDIA_TYPE } from './sigstore.js';
+import { PREDICATE_TYPE } from './statement.js';
 
 export const EMPTY_CONFIG = {
   mediaType: 'application/vnd.oci.empty.v1+json',

@@ -5,10 +5,7 @@
  * org.opencontainers.image.revision (every platform of an index) is the bundle's head SHA.
  * Used by the promote action and by the command line (`release-safety verify`).
  */
-import type { KeyObject } from 'node:crypto';
-import type { EvidenceBundle } from '../core/bundle.js';
 import { ConfigurationError } from '../core/errors.js';
-import type { GateName } from '../core/evidence.js';
 import { judgeRelease } from '../core/release.js';
 import { RegistryError, type Manifest, type RegistryClient } from '../registry/client.js';
 import { inspectImage, registrySource, type ImageFacts } from '../registry/inspect.js';
@@ -16,6 +13,9 @@ import { discoverEvidence } from './discover.js';
 import { decodeBase64, verifyEnvelope } from './dsse.js';
 import { parseSigstoreBundle, SIGSTORE_BUNDLE_MEDIA_TYPE } from './sigstore.js';
 import { IN_TOTO_PAYLOAD_TYPE, parseEvidenceStatement, PREDICATE_TYPE, subjectDigests } from './statement.js';
+import type { EvidenceBundle } from '../core/bundle.js';
+import type { GateName } from '../core/evidence.js';
+import type { KeyObject } from 'node:crypto';
 
 export const REVISION_LABEL = 'org.opencontainers.image.revision';
 /** At most this many attestations of one digest are examined. */

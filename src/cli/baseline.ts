@@ -10,8 +10,8 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../core/errors.js';
-import { runBundle } from '../pipeline/child.js';
 import { mergeIntoGitleaksIgnore, openFingerprints } from '../gates/secrets/baseline.js';
+import { runBundle } from '../pipeline/child.js';
 import { localRunnerEnv } from './local-env.js';
 
 const SCOPES = ['history', 'tree'];

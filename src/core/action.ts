@@ -1,7 +1,5 @@
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import * as core from './runner.js';
-import type { z } from 'zod';
 import { emitAnnotations, type AnnotationCount } from './annotations.js';
 import { stripAnsi } from './ansi.js';
 import { buildContext, type RunnerContext } from './context.js';
@@ -9,10 +7,12 @@ import { ConfigurationError, errorMessage, ToolError } from './errors.js';
 import { clamp, recordOrError, subjectFromContext, writeEvidence, type Evidence, type GateName } from './evidence.js';
 import { recordFromReport, type GateReport, type GateRuntime } from './gate.js';
 import { enumInput, parseInputs, readRawInputs, stringInput, type InputShape } from './inputs.js';
-import type { SourceLinks } from './labels.js';
 import { actionsLogger, neutraliseCommands } from './log.js';
 import { md } from './markdown.js';
+import * as core from './runner.js';
 import { renderGateSummary } from './summary.js';
+import type { SourceLinks } from './labels.js';
+import type { z } from 'zod';
 
 /** Inputs every gate action has, spread into each action's schema. */
 export const commonGateInputs = {

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sampleEvidence, sampleRulesDetails, sampleTestDetails } from '../../test/fixtures/evidence.js';
 import { ConfigurationError } from './errors.js';
 import { canonicalJson, capFindings, evidenceDigest, MAX_STORED_FINDINGS, readEvidence, recordOrError, writeEvidence, type Evidence, type Finding } from './evidence.js';
-import { sampleEvidence, sampleRulesDetails, sampleTestDetails } from '../../test/fixtures/evidence.js';
 
 
 describe('canonicalJson', () => {

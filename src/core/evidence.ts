@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { ConfigurationError } from './errors.js';
-import type { RunnerContext } from './context.js';
 import { gateDetailsProblem } from './details-gates.js';
+import { ConfigurationError } from './errors.js';
 import { commitShaSchema, isCommitSha, repositorySchema } from './identifiers.js';
+import type { RunnerContext } from './context.js';
 
 export const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sampleEvidence, sampleImageDetails } from '../../test/fixtures/evidence.js';
-import type { Evidence, GateName } from './evidence.js';
 import { createBundle, parseBundle, serializeBundle } from './bundle.js';
 import { judgeRelease, RELEASE_GATES, type ReleaseQuestion } from './release.js';
+import type { Evidence, GateName } from './evidence.js';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
 const all = (overrides: Partial<Record<GateName, Partial<Evidence>>> = {}): Evidence[] =>

@@ -1,7 +1,7 @@
-import type { AnnotationCount } from './annotations.js';
-import type { Evidence, Finding } from './evidence.js';
 import { metricLabel, sourceLocation, type SourceLinks } from './labels.js';
 import { code, link, md, STATUS_ICON, table } from './markdown.js';
+import type { AnnotationCount } from './annotations.js';
+import type { Evidence, Finding } from './evidence.js';
 
 const SUMMARY_FINDINGS = 30;
 

@@ -13,9 +13,9 @@
  * way real services do: a 500, a connection closed mid-request, or a 200 that is not JSON.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { rangeIncludes } from '../gates/audit/model.js';
+import type { AddressInfo } from 'node:net';
 
 export interface BulkAdvisory {
   id: number;

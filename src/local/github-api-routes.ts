@@ -4,8 +4,8 @@
  * comment limit, unique release tags), and answers built from the description's own examples.
  */
 import { createHash } from 'node:crypto';
-import type { GitHubDescription, RouteMatch } from './openapi.js';
 import { isCommitSha } from '../core/identifiers.js';
+import type { GitHubDescription, RouteMatch } from './openapi.js';
 
 export interface StoredComment {
   id: number;

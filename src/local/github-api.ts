@@ -15,9 +15,9 @@
  * with `retry-after`, a 502 after a write was stored, a 401.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { githubDescription, type RouteMatch } from './openapi.js';
 import { handleRoute, type ApiState, type HandlerContext, type HandlerResult } from './github-api-routes.js';
+import { githubDescription, type RouteMatch } from './openapi.js';
+import type { AddressInfo } from 'node:net';
 
 export type { ApiState, StoredPull, StoredComment, StoredStatus, StoredDeployment, StoredDeploymentStatus, StoredRelease, StoredAsset } from './github-api-routes.js';
 

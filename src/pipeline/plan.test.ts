@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../core/errors.js';
-import type { PipelineConfig } from './config.js';
 import { planPipeline } from './plan.js';
+import type { PipelineConfig } from './config.js';
 
 const cfg = (gates: PipelineConfig['gates']): PipelineConfig => ({ version: 1, gates });
 

@@ -4,13 +4,13 @@
  * record. A gate whose needs did not pass is not started and gets a `skipped` record saying why, so
  * the verdict never depends on a record that is silently absent.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunnerContext } from '../core/context.js';
 import { EVIDENCE_SCHEMA, subjectFromContext, writeEvidence, type GateStatus } from '../core/evidence.js';
 import { parseEvidence } from '../core/evidence.js';
-import { readFileSync } from 'node:fs';
-import type { ActionMeta, PipelineGate } from './action-meta.js';
 import { runBundle, type BundleRun } from './child.js';
+import type { RunnerContext } from '../core/context.js';
+import type { ActionMeta, PipelineGate } from './action-meta.js';
 import type { PlannedGate } from './plan.js';
 
 export interface GateResult {

@@ -5,19 +5,19 @@
  * mismatch), with a GitHub deployment around the retag and a release afterwards. Never reads
  * process.env or @actions/core: the entry point passes everything in.
  */
-import type { KeyObject } from 'node:crypto';
 import { verifyImageEvidence, type VerifyResult } from '../attest/verify.js';
 import { serializeBundle } from '../core/bundle.js';
-import type { GateName } from '../core/evidence.js';
 import { createDeployment, setDeploymentStatus, type DeploymentRef } from '../github/deployment.js';
-import type { GitHubClient } from '../github/octokit.js';
 import { publishRelease } from '../github/release.js';
-import type { RegistryClient } from '../registry/client.js';
 import { retagManifest, type PromotionTarget, type RetagResult } from '../registry/promote.js';
-import type { ImageName } from '../registry/reference.js';
 import { platformDigests, renderPromotionNote, renderRefusalNote } from './note.js';
 import { environmentOf, type SourceRef } from './targets.js';
 import { checkCommitStatus } from './witness.js';
+import type { GateName } from '../core/evidence.js';
+import type { GitHubClient } from '../github/octokit.js';
+import type { RegistryClient } from '../registry/client.js';
+import type { ImageName } from '../registry/reference.js';
+import type { KeyObject } from 'node:crypto';
 
 export interface PromoteLog {
   info(line: string): void;

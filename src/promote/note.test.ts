@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GATES } from '../core/evidence.js';
 import { releaseBundle } from '../../test/e2e/promote-action-fixtures.js';
+import { GATES } from '../core/evidence.js';
 import { platformDigests, renderPromotionNote, renderRefusalNote } from './note.js';
 
 const digest = `sha256:${'a'.repeat(64)}`;

@@ -5,14 +5,14 @@
  * and how to roll back. A refusal renders the criteria and the reasons. Pure; every string from
  * the registry, the attestation or the event goes through md/code.
  */
-import type { EvidenceBundle } from '../core/bundle.js';
-import type { GateName } from '../core/evidence.js';
+import { PREDICATE_TYPE } from '../attest/statement.js';
 import { code, codeBlock, link, md, table } from '../core/markdown.js';
 import { alertRows } from '../report/alerts.js';
 import { gateTable } from '../report/comment.js';
 import { judgeRecords } from '../report/judge.js';
 import { clamp } from '../report/text.js';
-import { PREDICATE_TYPE } from '../attest/statement.js';
+import type { EvidenceBundle } from '../core/bundle.js';
+import type { GateName } from '../core/evidence.js';
 
 export interface PlatformDigest {
   platform: string;

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseChallenge, RegistryClient, RegistryError, sha256Digest } from './client.js';
 import { MEDIA_TYPES } from './reference.js';
+import type { AddressInfo } from 'node:net';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 

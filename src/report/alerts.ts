@@ -5,9 +5,9 @@
  * loose zod schemas, and an unreadable one is shown as such, never rendered raw.
  */
 import { z } from 'zod';
-import type { Evidence } from '../core/evidence.js';
-import { clamp } from './text.js';
 import { code, codeBlock, md } from '../core/markdown.js';
+import { clamp } from './text.js';
+import type { Evidence } from '../core/evidence.js';
 
 const text = (max: number) => z.string().max(max * 4).transform((s) => clamp(s, max));
 

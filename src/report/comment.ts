@@ -14,13 +14,13 @@
  * whole blocks at a time (details first, then findings, then alert rows), so the markdown stays
  * valid, and the cut body says so and links the full job summary.
  */
-import type { Evidence, Finding } from '../core/evidence.js';
 import { metricLabel, sourceLocation } from '../core/labels.js';
 import { code, link, md, STATUS_ICON, table } from '../core/markdown.js';
 import { alertRows, alertTimeline } from './alerts.js';
-import type { GateRow, Judgement } from './judge.js';
 import { renderMarker, type MarkerState } from './marker.js';
 import { clamp } from './text.js';
+import type { Evidence, Finding } from '../core/evidence.js';
+import type { GateRow, Judgement } from './judge.js';
 
 export const MAX_COMMENT_LENGTH = 65_536;
 const DEFAULT_FINDINGS_PER_GATE = 10;

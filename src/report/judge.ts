@@ -5,8 +5,8 @@
  * a record about the PR head commit of this repository counts. Pure: unit-tested on tables.
  */
 import { z } from 'zod';
-import { parseEvidence, GATES, type Evidence, type GateName, type GateStatus } from '../core/evidence.js';
 import { BUNDLE_SCHEMA } from '../core/bundle.js';
+import { parseEvidence, GATES, type Evidence, type GateName, type GateStatus } from '../core/evidence.js';
 import { selfContradiction } from '../core/release.js';
 
 export interface FoundFile {

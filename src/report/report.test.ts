@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { sampleTestDetails } from '../../test/fixtures/evidence.js';
 import { EVIDENCE_SCHEMA, type Evidence, type GateName } from '../core/evidence.js';
 import { statusDescription } from '../github/status.js';
 import { MAX_COMMENT_LENGTH, renderEvidenceComment, renderEvidenceSummary, type ReportView } from './comment.js';
 import { judgeRecords, type FoundFile } from './judge.js';
 import { compareRuns, parseMarker, renderMarker } from './marker.js';
-import { sampleTestDetails } from '../../test/fixtures/evidence.js';
 
 const head = 'a'.repeat(40);
 const other = 'b'.repeat(40);

@@ -12,8 +12,8 @@ import { join, relative } from 'node:path';
 import { ToolError, errorMessage } from '../core/errors.js';
 import { describeExit, execTool, lastLines } from '../core/exec.js';
 import { sha256FileSync, sha256Hex } from '../core/hash.js';
-import type { Logger } from '../core/log.js';
 import lockfile from './cyclonedx-npm.lock.json' with { type: 'json' };
+import type { Logger } from '../core/log.js';
 
 export const CYCLONEDX_NPM_VERSION = '6.0.1';
 /** The registry's integrity of @cyclonedx/cyclonedx-npm-6.0.1.tgz; the lockfile must agree. */

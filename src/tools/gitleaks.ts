@@ -7,9 +7,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigurationError, errorMessage, ToolError } from '../core/errors.js';
-import type { Logger } from '../core/log.js';
 import { GITLEAKS_DEFAULT_VERSION, TOOL_CATALOG } from './catalog.js';
 import { checkMirrorUrl, installTool, type InstallRequest } from './installer.js';
+import type { Logger } from '../core/log.js';
 
 export { GITLEAKS_DEFAULT_VERSION };
 

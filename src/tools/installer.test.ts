@@ -2,14 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../core/errors.js';
 import { consoleLogger } from '../core/log.js';
-import type { ToolCatalog } from './catalog.js';
 import { installTool, resolveAsset } from './installer.js';
+import type { ToolCatalog } from './catalog.js';
+import type { AddressInfo } from 'node:net';
 
 // tool-cache's own hook for its retry pause (10 to 20 s between attempts on a runner).
 Object.assign(globalThis, { TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS: 0, TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS: 0 });

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ConfigurationError, errorMessage } from '../core/errors.js';
 import { sha256OfFile } from '../core/hash.js';
-import type { Logger } from '../core/log.js';
 import { TOOL_CATALOG, type ToolAsset, type ToolCatalog, type ToolName } from './catalog.js';
+import type { Logger } from '../core/log.js';
 
 export interface InstallRequest {
   tool: ToolName;

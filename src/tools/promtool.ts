@@ -2,9 +2,9 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, sep } from 'node:path';
 import { ConfigurationError, errorMessage, ToolError } from '../core/errors.js';
 import { clamp } from '../core/evidence.js';
-import type { Logger } from '../core/log.js';
 import { PROMTOOL_DEFAULT_VERSION } from './catalog.js';
 import { installTool } from './installer.js';
+import type { Logger } from '../core/log.js';
 
 /** How the rules action asks for promtool: its promtool-path, promtool-version and mirror-url inputs. */
 export interface PromtoolRequest {

@@ -5,11 +5,11 @@
 import { cpSync, mkdirSync, mkdtempSync as makeTempDir, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { scratchDir } from '../../src/local/scratch.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
 import { startAdvisoryServer, type AdvisoryServer, type BulkAdvisory } from '../../src/local/advisory-server.js';
 import { REPO_ROOT, runAction as runBundle, type ActionRun, type RunOptions } from '../../src/local/harness.js';
+import { scratchDir } from '../../src/local/scratch.js';
 import { pullRequestEvent } from './events.js';
 import { initRepo, removeTempRepos, type GitRepo } from './git-fixtures.js';
 

@@ -2,11 +2,11 @@
  * Temporary git repositories for end-to-end tests, and fake secrets in shapes gitleaks' default
  * rules catch. The secrets are assembled at run time so this repository never holds a literal one.
  */
-import { scratchDir } from '../../src/local/scratch.js';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { scratchDir } from '../../src/local/scratch.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

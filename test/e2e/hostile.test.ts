@@ -9,18 +9,18 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdvisoryServer, type AdvisoryServer } from '../../src/local/advisory-server.js';
-import { REPO_ROOT, runAction, type ActionRun, type RunOptions, type WorkflowCommand } from '../../src/local/harness.js';
-import { sampleEvidence } from '../fixtures/evidence.js';
 import { attachAttestation } from '../../src/attest/attach.js';
 import { createBundle } from '../../src/core/bundle.js';
 import { GATES } from '../../src/core/evidence.js';
+import { startAdvisoryServer, type AdvisoryServer } from '../../src/local/advisory-server.js';
+import { REPO_ROOT, runAction, type ActionRun, type RunOptions, type WorkflowCommand } from '../../src/local/harness.js';
 import { startRegistry } from '../../src/local/registry.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { pushLabelImage } from './promote-action-fixtures.js';
-import { makeKeyPair, record as attestedRecord } from './promote-fixtures.js';
+import { sampleEvidence } from '../fixtures/evidence.js';
 import { pullRequestEvent } from './events.js';
 import { initRepo, removeTempRepos } from './git-fixtures.js';
+import { pushLabelImage } from './promote-action-fixtures.js';
+import { makeKeyPair, record as attestedRecord } from './promote-fixtures.js';
 
 /** Lines a hostile tool, file or pull request carries; "FORGED" marks what must never become a command. */
 const HOSTILE_LINES = [

@@ -3,13 +3,13 @@
  * will rely on. A small image is pushed with buildah first; the client then resolves, copies the
  * exact bytes to another tag, reads the config, and meets real basic auth.
  */
-import { scratchDir } from '../../src/local/scratch.js';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient, RegistryError } from '../../src/registry/client.js';
-import { inspectImage, registrySource } from '../../src/registry/inspect.js';
 import { buildah, fetchManifest, sha256, skopeoDigest } from '../../src/local/base-image.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
+import { scratchDir } from '../../src/local/scratch.js';
+import { RegistryClient, RegistryError } from '../../src/registry/client.js';
+import { inspectImage, registrySource } from '../../src/registry/inspect.js';
 
 describe('RegistryClient against docker-registry 2.8', () => {
   let open: LocalRegistry;

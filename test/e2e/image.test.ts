@@ -1,12 +1,12 @@
-import { scratchDir } from '../../src/local/scratch.js';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
-import { pullRequestEvent } from './events.js';
-import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
 import { buildah, fetchBlobJson, fetchManifest, makeBaseImage, sha256, skopeoDigest } from '../../src/local/base-image.js';
+import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
+import { scratchDir } from '../../src/local/scratch.js';
+import { pullRequestEvent } from './events.js';
 import { scratchSampleService } from './workspace.js';
 
 function evidenceOf(run: ActionRun) {

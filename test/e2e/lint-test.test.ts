@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync 
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
-import { HOSTILE, pullRequestEvent } from './events.js';
 import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
+import { HOSTILE, pullRequestEvent } from './events.js';
 import { scratchSampleService } from './workspace.js';
 
 function evidenceOf(run: ActionRun) {

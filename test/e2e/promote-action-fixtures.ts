@@ -11,10 +11,10 @@ import { addToReferrersTagIndex, attachAttestation, buildAttestation } from '../
 import { buildReferrerManifest, EMPTY_CONFIG_BYTES } from '../../src/attest/referrer.js';
 import { createBundle, type EvidenceBundle } from '../../src/core/bundle.js';
 import { runAction, type ActionRun } from '../../src/local/harness.js';
-import type { RegistryClient } from '../../src/registry/client.js';
 import { pushBlob } from '../../src/registry/content.js';
 import { MEDIA_TYPES } from '../../src/registry/reference.js';
 import { evidenceBundle, skopeoRaw } from './promote-fixtures.js';
+import type { RegistryClient } from '../../src/registry/client.js';
 
 export const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 

@@ -1,11 +1,11 @@
-import { scratchDir } from '../../src/local/scratch.js';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient, RegistryError } from '../../src/registry/client.js';
-import { promoteByDigest, REVISION_LABEL } from '../../src/registry/promote.js';
 import { buildah, fetchManifest, sha256, skopeoDigest } from '../../src/local/base-image.js';
 import { randomSha } from '../../src/local/harness.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
+import { scratchDir } from '../../src/local/scratch.js';
+import { RegistryClient, RegistryError } from '../../src/registry/client.js';
+import { promoteByDigest, REVISION_LABEL } from '../../src/registry/promote.js';
 
 // Tiny images built from scratch (a label, no layers to speak of), pushed to a real registry.
 describe('promoteByDigest against a real registry', () => {

@@ -2,8 +2,8 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ActionRun } from '../../src/local/harness.js';
 import { evidenceOf, removeScratchDirs, rules, scratchDir, workspace } from './rules-support.js';
+import type { ActionRun } from '../../src/local/harness.js';
 
 afterAll(removeScratchDirs);
 

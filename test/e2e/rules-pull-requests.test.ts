@@ -2,9 +2,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ActionRun } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { evidenceOf, git, removeScratchDirs, rules, workspace } from './rules-support.js';
+import type { ActionRun } from '../../src/local/harness.js';
 
 afterAll(removeScratchDirs);
 

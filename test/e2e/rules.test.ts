@@ -1,10 +1,10 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AlertEvidence } from '../../src/gates/rules/index.js';
 import { evidenceOf, noScratchLeft, noStackTrace, PROMTOOL, removeScratchDirs, rules, scratchDir, workspace } from './rules-support.js';
+import type { AlertEvidence } from '../../src/gates/rules/index.js';
+import type { AddressInfo } from 'node:net';
 
 afterAll(removeScratchDirs);
 

@@ -8,9 +8,9 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
+import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { fakeAwsKeyId, fakeGithubPat, initRepo, removeTempRepos, type GitRepo } from './git-fixtures.js';
-import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
 
 const GITLEAKS = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
 const runHomes = new Set<string>();

@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceSchema } from '../../src/core/evidence.js';
+import { randomSha, REPO_ROOT, runAction, type ActionRun, type RunOptions } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { fakeAwsKeyId, fakeGithubPat, initRepo, removeTempRepos, tempDir, type GitRepo } from './git-fixtures.js';
-import { randomSha, REPO_ROOT, runAction, type ActionRun, type RunOptions } from '../../src/local/harness.js';
+import type { AddressInfo } from 'node:net';
 
 /** The real gitleaks v8.28.0 engine (WebAssembly build: dir and stdin modes, no git). */
 const GITLEAKS = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');

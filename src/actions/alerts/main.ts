@@ -4,8 +4,8 @@ import { ConfigurationError } from '../../core/errors.js';
 import { booleanInput, integerInput, listInput, parseCommandInput, stringInput } from '../../core/inputs.js';
 import { resolveFileInput } from '../../core/paths.js';
 import { runAlertsGate, type ServiceSource } from '../../gates/alerts/index.js';
-import { isCommandName } from '../../tools/promtool.js';
 import { checkMirrorUrl } from '../../tools/installer.js';
+import { isCommandName } from '../../tools/promtool.js';
 
 /** Keys are the exact input names of actions/alerts/action.yml. */
 export const inputs = {

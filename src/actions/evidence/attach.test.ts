@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Evidence } from '../../core/evidence.js';
 import { record } from '../../../test/e2e/promote-fixtures.js';
 import { attachTarget, readImagePin, readSigningKey } from './attach.js';
+import type { Evidence } from '../../core/evidence.js';
 
 const sha = 'a'.repeat(40);
 const digest = `sha256:${'b'.repeat(64)}`;

@@ -7,17 +7,17 @@
  * digest, and promotion refuses it because a required gate did not pass. Attaching is refused
  * (status error, nothing pushed) when there is no pushed, verified image record to attach to.
  */
-import type { KeyObject } from 'node:crypto';
-import type { EvidenceBundle } from '../../core/bundle.js';
-import { parseImageDetails } from '../../core/details.js';
-import { ConfigurationError, ToolError, errorMessage } from '../../core/errors.js';
-import type { Evidence } from '../../core/evidence.js';
-import { md } from '../../core/markdown.js';
 import { attachAttestation, type AttachResult } from '../../attest/attach.js';
 import { loadSigningKey } from '../../attest/dsse.js';
 import { cosignCommand, manualVerificationScript } from '../../attest/manual.js';
+import { parseImageDetails } from '../../core/details.js';
+import { ConfigurationError, ToolError, errorMessage } from '../../core/errors.js';
+import { md } from '../../core/markdown.js';
 import { RegistryClient, RegistryError } from '../../registry/client.js';
 import { DIGEST_PATTERN, isLoopbackRegistry, parseImageName, type ImageName } from '../../registry/reference.js';
+import type { EvidenceBundle } from '../../core/bundle.js';
+import type { Evidence } from '../../core/evidence.js';
+import type { KeyObject } from 'node:crypto';
 
 export interface AttachTarget extends ImageName {
   digest: string;

@@ -10,16 +10,16 @@ import { booleanInput, enumInput, listInput, parseInputs, stringInput } from '..
 import { md } from '../../core/markdown.js';
 import { resolveDirectoryInput } from '../../core/paths.js';
 import * as core from '../../core/runner.js';
-import type { CommentMode } from '../../github/comment.js';
 import { publishReport } from '../../github/publish.js';
 import { statusDescription } from '../../github/status.js';
+import { RegistryError } from '../../registry/client.js';
 import { collectRecordFiles } from '../../report/collect.js';
 import { renderEvidenceComment, renderEvidenceSummary, type ReportView } from '../../report/comment.js';
 import { judgeRecords } from '../../report/judge.js';
-import { RegistryError } from '../../registry/client.js';
-import type { EvidenceBundle } from '../../core/bundle.js';
-import type { Judgement } from '../../report/judge.js';
 import { attachEvidence, attachTarget, readImagePin, readSigningKey, renderAttachment, type AttachOutcome } from './attach.js';
+import type { EvidenceBundle } from '../../core/bundle.js';
+import type { CommentMode } from '../../github/comment.js';
+import type { Judgement } from '../../report/judge.js';
 
 export const COMMENT_MODES = ['always', 'on-failure', 'update-only', 'never'] as const;
 

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunnerContext } from '../../core/context.js';
+import { z } from 'zod';
 import { imageOptions, inputs } from './main.js';
+import type { RunnerContext } from '../../core/context.js';
 
 const HEAD = 'abcdef0123456789abcdef0123456789abcdef01';
 const MERGE = '1111111111111111111111111111111111111111';

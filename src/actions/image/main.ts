@@ -2,11 +2,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { commonGateInputs, runGateAction } from '../../core/action.js';
-import type { RunnerContext } from '../../core/context.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { booleanInput, enumInput, integerInput, listInput, parseCommandInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput, resolveFileInput } from '../../core/paths.js';
 import { setSecret } from '../../core/runner.js';
+import { buildahCacheRepository, parseBuildContexts, parseSecretLines, type BuildSecret } from '../../gates/image/build-inputs.js';
 import { runImageGate, type ImageOptions } from '../../gates/image/index.js';
 import {
   BUILD_ARG_KEY,
@@ -21,7 +21,7 @@ import {
   validateTags,
 } from '../../gates/image/plan.js';
 import { parseImageName, type ImageName } from '../../registry/reference.js';
-import { buildahCacheRepository, parseBuildContexts, parseSecretLines, type BuildSecret } from '../../gates/image/build-inputs.js';
+import type { RunnerContext } from '../../core/context.js';
 import type { BuildExtras } from '../../gates/image/plan.js';
 
 /** Keys are the exact input names of actions/image/action.yml. */

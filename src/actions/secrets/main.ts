@@ -1,15 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { commonGateInputs, modeInput, runGateAction } from '../../core/action.js';
-import type { RunnerContext } from '../../core/context.js';
 import { ConfigurationError } from '../../core/errors.js';
 import { DEFAULT_EXCEPTIONS_PATH, loadExceptions } from '../../core/exceptions.js';
 import { enumInput, integerInput, stringInput } from '../../core/inputs.js';
 import { resolveDirectoryInput } from '../../core/paths.js';
-import { runSecretsGate, SECRETS_SCOPES, type SecretsOptions } from '../../gates/secrets/index.js';
-import type { PolicyFiles } from '../../gates/secrets/policy.js';
 import { addPath } from '../../core/runner.js';
+import { runSecretsGate, SECRETS_SCOPES, type SecretsOptions } from '../../gates/secrets/index.js';
 import { GITLEAKS_DEFAULT_VERSION, resolveGitleaks } from '../../tools/gitleaks.js';
+import type { RunnerContext } from '../../core/context.js';
+import type { PolicyFiles } from '../../gates/secrets/policy.js';
 
 /** Keys are the exact input names of actions/secrets/action.yml. */
 export const inputs = {

@@ -5,9 +5,9 @@
  *   judge:   checkContract (here)
  *   render:  findings at the expression's line (index.ts)
  */
+import { parseSelectors, type LabelMatcher, type Selector } from './promql.js';
 import type { Finding } from '../../core/evidence.js';
 import type { Exposition } from './exposition.js';
-import { parseSelectors, type LabelMatcher, type Selector } from './promql.js';
 
 export interface ContractRule {
   file: string;

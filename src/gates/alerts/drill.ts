@@ -6,12 +6,12 @@
  */
 import { join } from 'node:path';
 import { errorMessage } from '../../core/errors.js';
-import type { Logger } from '../../core/log.js';
-import type { AlertResult } from './details.js';
-import type { Scenario } from './drill-config.js';
 import { activeAlerts, startPrometheus, type ActiveAlert, type PrometheusServer } from './prometheus.js';
 import { fetchMetricsPage, startService, type ServiceInstance, type ServiceSpec } from './service.js';
 import { startTraffic, type TrafficResult } from './traffic.js';
+import type { Logger } from '../../core/log.js';
+import type { AlertResult } from './details.js';
+import type { Scenario } from './drill-config.js';
 
 const POLL_MS = 1000;
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet } from './http.js';
+import type { AddressInfo } from 'node:net';
 
 describe('httpGet (readiness probe and metrics page)', () => {
   let server: Server;

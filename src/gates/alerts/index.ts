@@ -10,19 +10,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError, errorMessage } from '../../core/errors.js';
-import type { Finding } from '../../core/evidence.js';
 import { startClock, verdictWithProblems, type GateReport, type GateRuntime } from '../../core/gate.js';
 import { code, codeBlock, md, table } from '../../core/markdown.js';
 import { locatePrometheus, prometheusVersion } from '../../tools/prometheus.js';
 import { checkContract, type ContractRule } from './contract.js';
 import { alertsDetailsSchema, type AlertResult, type AlertsDetails } from './details.js';
-import { runDrill, type DrillContext, type ScenarioRun } from './drill.js';
 import { readDrill, type Drill } from './drill-config.js';
+import { runDrill, type DrillContext, type ScenarioRun } from './drill.js';
 import { mergeExpositions, parseExposition } from './exposition.js';
 import { loadRules, writeDrillCopies, type LoadedRules } from './rulefiles.js';
 import { checkRunbooks, type RunbookAlert } from './runbooks.js';
 import { fetchMetricsPage, prepareImage, startService, type ServiceSource, type ServiceSpec } from './service.js';
 import { renderTimeline } from './timeline.js';
+import type { Finding } from '../../core/evidence.js';
 
 export type { ServiceSource } from './service.js';
 

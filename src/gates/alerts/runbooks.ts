@@ -6,9 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, normalize, resolve } from 'node:path';
-import type { Finding } from '../../core/evidence.js';
 import { execTool } from '../../core/exec.js';
 import { isWithin } from '../../core/paths.js';
+import type { Finding } from '../../core/evidence.js';
 
 export interface RunbookAlert {
   alert: string;

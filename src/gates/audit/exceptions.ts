@@ -11,8 +11,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ToolError } from '../../core/errors.js';
-import { execTool, describeExit, lastLines } from '../../core/exec.js';
 import { loadExceptions, parseExceptions, type ExceptionEntry } from '../../core/exceptions.js';
+import { execTool, describeExit, lastLines } from '../../core/exec.js';
 import type { Logger } from '../../core/log.js';
 
 /** Events whose change is not merged yet: their policy comes from the base commit. */

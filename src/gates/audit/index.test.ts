@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../core/errors.js';
 import { ExceptionLedger, parseExceptions } from '../../core/exceptions.js';
 import { consoleLogger } from '../../core/log.js';
-import type { VulnFinding } from './model.js';
-import { registrySettings } from './registry.js';
 import { findingMessage, judgeFindings, mergeCopies, redactUrlCredentials, runAuditGate, type AuditOptions } from './index.js';
+import { registrySettings } from './registry.js';
+import type { VulnFinding } from './model.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'audit');
 const RECORDED = readFileSync(join(FIXTURES, 'npm-audit-mixed.json'), 'utf8');

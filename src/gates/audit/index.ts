@@ -16,10 +16,10 @@ import { exceptionsInForce, npmrcChangedByChange } from './exceptions.js';
 import { baseLockfile, splitByBase, type SplitFindings } from './introduced.js';
 import { auditSummary, judgeFindings, mergeCopies, notUnusedOnBase } from './judge.js';
 import { AuditToolError, NPM_LOCKS, runNpmAudit } from './npm.js';
-import type { AuditOptions, ToolRun } from './options.js';
 import { runPipAudit } from './python.js';
 import { redactUrlCredentials } from './registry.js';
 import { auditDetails, auditFindings, auditMetrics, auditSections, type AuditOutcome, type BaseComparison } from './render.js';
+import type { AuditOptions, ToolRun } from './options.js';
 
 export { FAIL_ON_LEVELS } from './model.js';
 export { AUDIT_ADVISORIES, AUDIT_ECOSYSTEMS, AUDIT_SCOPES, UNKNOWN_SEVERITY_MODES, type AuditOptions, type RegistryUse } from './options.js';

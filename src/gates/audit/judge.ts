@@ -2,9 +2,9 @@
  * Judge (pure): what the tool reported, the exceptions in force and the options decide the
  * verdict. No I/O here; table-style unit tests in judge.test.ts and index.test.ts.
  */
+import { compareSeverity, meetsThreshold, type VulnFinding } from './model.js';
 import type { GateStatus } from '../../core/evidence.js';
 import type { ExceptionEntry, ExceptionLedger } from '../../core/exceptions.js';
-import { compareSeverity, meetsThreshold, type VulnFinding } from './model.js';
 import type { AuditOptions } from './options.js';
 
 /** Copies of one package version at several places in the tree are one vulnerability. */

@@ -17,11 +17,11 @@ import { repoRelative } from '../../core/annotations.js';
 import { ConfigurationError, ToolError, ToolNotFoundError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
 import { sha256File } from '../../core/files.js';
-import type { GateRuntime } from '../../core/gate.js';
 import { dependencyPath, parseLockfile, type Lockfile } from './lockfile.js';
 import { ghsaFrom, parseSeverityWord, rangeVerdict, severityFromCvss, type Severity, type VulnFinding } from './model.js';
-import type { AuditOptions, ToolRun } from './options.js';
 import { redactUrlCredentials, resolveNpmRegistry } from './registry.js';
+import type { GateRuntime } from '../../core/gate.js';
+import type { AuditOptions, ToolRun } from './options.js';
 
 export { dependencyPath, parseLockfile, type LockPackage, type Lockfile } from './lockfile.js';
 

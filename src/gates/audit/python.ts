@@ -11,11 +11,11 @@ import { repoRelative } from '../../core/annotations.js';
 import { ToolNotFoundError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
 import { sha256File } from '../../core/files.js';
-import type { GateRuntime } from '../../core/gate.js';
-import { AuditToolError, toolVersion } from './npm.js';
-import type { AuditOptions, ToolRun } from './options.js';
-import { redactUrlCredentials } from './registry.js';
 import { ghsaFrom, parseSeverityWord, severityFromCvss, type Severity, type VulnFinding } from './model.js';
+import { AuditToolError, toolVersion } from './npm.js';
+import { redactUrlCredentials } from './registry.js';
+import type { GateRuntime } from '../../core/gate.js';
+import type { AuditOptions, ToolRun } from './options.js';
 
 interface PipVuln {
   id: string;

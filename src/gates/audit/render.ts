@@ -4,11 +4,11 @@
  * md()/code() here.
  */
 import { repoRelative } from '../../core/annotations.js';
+import { code, codeBlock, md, table } from '../../core/markdown.js';
+import { cannotMatch, type Judgement } from './judge.js';
 import type { Finding } from '../../core/evidence.js';
 import type { ExceptionEntry } from '../../core/exceptions.js';
-import { code, codeBlock, md, table } from '../../core/markdown.js';
 import type { ExceptionsInForce } from './exceptions.js';
-import { cannotMatch, type Judgement } from './judge.js';
 import type { Severity, VulnFinding } from './model.js';
 import type { AuditOptions, ToolRun } from './options.js';
 

@@ -5,10 +5,10 @@
  * to pin it to. No Dockerfile library on npm is kept up and small enough for reading FROM and ARG
  * alone, so this reads the two instructions itself; everything else in the file is ignored.
  */
-import type { Finding } from '../../core/evidence.js';
 import { errorMessage } from '../../core/errors.js';
 import { RegistryClient, type RegistryCredentials } from '../../registry/client.js';
 import { DIGEST_PATTERN, parseImageName } from '../../registry/reference.js';
+import type { Finding } from '../../core/evidence.js';
 
 export interface BaseImage {
   /** 1-based line of the FROM in the Dockerfile. */

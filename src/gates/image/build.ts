@@ -11,6 +11,8 @@ import { type GateRuntime } from '../../core/gate.js';
 import { RegistryClient, type Manifest } from '../../registry/client.js';
 import { inspectImage, ociLayoutSource, registrySource, type ContentSource, type ImageFacts } from '../../registry/inspect.js';
 import { DIGEST_PATTERN, imageNameToString, registryApiHost } from '../../registry/reference.js';
+import { buildahCacheRepository } from './build-inputs.js';
+import { registryStop, Stop, type BuiltImage, type Timings } from './model.js';
 import {
   buildahBudArgs,
   buildahGlobalArgs,
@@ -25,9 +27,7 @@ import {
   type BuildahStorage,
   type BuildExtras,
 } from './plan.js';
-import { buildahCacheRepository } from './build-inputs.js';
 import type { ImageOptions } from './index.js';
-import { registryStop, Stop, type BuiltImage, type Timings } from './model.js';
 
 export interface BuildContext {
   scratch: string;

@@ -8,7 +8,6 @@
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +16,7 @@ import { consoleLogger } from '../../core/log.js';
 import { sha256Digest } from '../../registry/client.js';
 import { runImageGate, type ImageOptions } from './index.js';
 import { hostPlatform } from './plan.js';
+import type { AddressInfo } from 'node:net';
 
 const HEAD = 'abcdef0123456789abcdef0123456789abcdef01';
 const MANIFEST_TYPE = 'application/vnd.oci.image.manifest.v1+json';

@@ -6,12 +6,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sy
 import { join } from 'node:path';
 import { repoRelative } from '../../core/annotations.js';
 import { ToolNotFoundError } from '../../core/errors.js';
-import type { Finding, GateStatus } from '../../core/evidence.js';
 import { describeExit, execTool, lastLines, type ExecResult } from '../../core/exec.js';
 import { startClock, type GateReport, type GateRuntime } from '../../core/gate.js';
 import { code, codeBlock, md, table } from '../../core/markdown.js';
 import { RegistryClient, type RegistryCredentials } from '../../registry/client.js';
 import { imageNameToString, type ImageName } from '../../registry/reference.js';
+import { buildWithBuildah, buildWithDocker } from './build.js';
+import { registryStop, Stop, type BuiltImage, type Timings } from './model.js';
 import {
   LABEL_REVISION,
   smokePlatform,
@@ -19,9 +20,8 @@ import {
   type ImageBuilder,
   type ImageFormat,
 } from './plan.js';
-import { buildWithBuildah, buildWithDocker } from './build.js';
-import { registryStop, Stop, type BuiltImage, type Timings } from './model.js';
 import { checkBaseImages, prepareSbom, writeSupplyChain, type BaseCheck, type SupplyChainRecord } from './supply-chain.js';
+import type { Finding, GateStatus } from '../../core/evidence.js';
 
 export interface ImageOptions {
   builder: ImageBuilder;

@@ -1,7 +1,7 @@
 /** The image gate's shared shapes: what a build produced, how long each phase took, and why it stopped. */
 import { errorMessage } from '../../core/errors.js';
-import type { GateStatus } from '../../core/evidence.js';
 import { RegistryError } from '../../registry/client.js';
+import type { GateStatus } from '../../core/evidence.js';
 import type { ImageFacts } from '../../registry/inspect.js';
 
 /** A step that stopped the gate: its status, one-line reason and the log tail worth showing. */

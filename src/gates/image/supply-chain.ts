@@ -7,15 +7,15 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { errorMessage } from '../../core/errors.js';
-import type { Finding } from '../../core/evidence.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
 import { sha256Hex } from '../../core/hash.js';
-import type { GateRuntime } from '../../core/gate.js';
 import { installCycloneDxNpm } from '../../tools/cyclonedx.js';
 import { judgeBasePinning, parseBaseImages, resolveBaseImages, type BaseImage } from './base-images.js';
-import type { ImageOptions } from './index.js';
 import { Stop, type BuiltImage } from './model.js';
 import { provenanceStatement, writeJsonArtifact } from './provenance.js';
+import type { Finding } from '../../core/evidence.js';
+import type { GateRuntime } from '../../core/gate.js';
+import type { ImageOptions } from './index.js';
 
 export interface BaseCheck {
   bases: BaseImage[];

@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { findProjectBin } from '../../core/files.js';
-import type { Finding } from '../../core/evidence.js';
 import { judgeLint, parseEslintJson, parseFlake8, parseRuffJson, type LintRun } from './index.js';
+import type { Finding } from '../../core/evidence.js';
 
 describe('lint report parsers', () => {
   it('eslint JSON: severities, repo-relative paths, rule ids, fatal parse errors', () => {

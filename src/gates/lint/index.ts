@@ -13,12 +13,12 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { repoRelative } from '../../core/annotations.js';
 import { ConfigurationError, ToolNotFoundError } from '../../core/errors.js';
-import type { Finding, GateStatus } from '../../core/evidence.js';
 import { describeExit, execTool, lastLines, type ExecResult } from '../../core/exec.js';
 import { findProjectBin, hashFirstExisting } from '../../core/files.js';
 import { startClock, verdictWithProblems, type GateReport, type GateRuntime } from '../../core/gate.js';
 import { code, codeBlock, md } from '../../core/markdown.js';
 import { isWithin, resolveFileInput } from '../../core/paths.js';
+import type { Finding, GateStatus } from '../../core/evidence.js';
 
 export const LINT_PRESETS = ['node', 'python', 'command'] as const;
 export const LINT_REPORT_FORMATS = ['eslint-json', 'ruff-json', 'none'] as const;

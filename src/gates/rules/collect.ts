@@ -5,17 +5,17 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { repoRelative } from '../../core/annotations.js';
 import { errorMessage } from '../../core/errors.js';
-import type { ExecResult } from '../../core/exec.js';
-import type { GateRuntime } from '../../core/gate.js';
-import type { PathRoots } from '../../core/paths.js';
-import type { ResolvedPromtool } from '../../tools/promtool.js';
 import { changedFiles } from './changed.js';
 import { checkHygiene } from './hygiene.js';
-import type { CollectedRules, GroupResult, RulesOptions } from './model.js';
 import { promtoolVersion } from './promtool.js';
 import { handled, junitProbe, readShard, startCheck, startTests, type PromtoolContext, type TestShard } from './runs.js';
 import { loadRuleFile, type RuleFile } from './sources.js';
 import { loadTestFile, rewriteForConvertedRules, type TestFile } from './testfiles.js';
+import type { ExecResult } from '../../core/exec.js';
+import type { GateRuntime } from '../../core/gate.js';
+import type { PathRoots } from '../../core/paths.js';
+import type { ResolvedPromtool } from '../../tools/promtool.js';
+import type { CollectedRules, GroupResult, RulesOptions } from './model.js';
 
 const PROMETHEUS_RULE_KIND = /^\s*kind:\s*["']?PrometheusRule\b/m;
 

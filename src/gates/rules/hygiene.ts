@@ -2,8 +2,8 @@
 // run like a tool; judge only counts its findings).
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
-import type { Finding } from '../../core/evidence.js';
 import { formatDuration, parseDuration } from './duration.js';
+import type { Finding } from '../../core/evidence.js';
 import type { RuleFile } from './sources.js';
 
 export const LEVELS = ['error', 'warning', 'off'] as const;

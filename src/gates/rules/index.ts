@@ -8,8 +8,8 @@ import { startClock, type GateReport, type GateRuntime } from '../../core/gate.j
 import { collectRules } from './collect.js';
 import { expandInput } from './expand.js';
 import { judgeRules } from './judge.js';
-import type { RulesOptions } from './model.js';
 import { renderRulesReport } from './render.js';
+import type { RulesOptions } from './model.js';
 
 export { LEVELS } from './hygiene.js';
 export type { AlertEvidence, RulesOptions } from './model.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecResult } from '../../core/exec.js';
 import { judgeRules } from './judge.js';
+import type { ExecResult } from '../../core/exec.js';
 import type { CollectedRules, GroupResult } from './model.js';
 import type { ParsedRule, RuleFile } from './sources.js';
 import type { TestFile } from './testfiles.js';

@@ -1,14 +1,14 @@
 // The rules gate's judge phase: pure. From what collect gathered (the files' contents, promtool's
 // check output, the test group results, hygiene findings) to findings, alert evidence, metrics and
 // a verdict. Zero rules examined, or test files that ran no test, is never `pass`.
-import type { Finding, GateStatus } from '../../core/evidence.js';
 import { verdictWithProblems } from '../../core/gate.js';
+import { parseCheckOutput } from './promtool.js';
+import { toolFailureText } from './runs.js';
+import type { Finding, GateStatus } from '../../core/evidence.js';
 import type { Level } from './hygiene.js';
 import type { AlertEvidence, CheckRun, CollectedRules, GroupResult } from './model.js';
-import { parseCheckOutput } from './promtool.js';
 import type { RuleFile } from './sources.js';
 import type { TestFile } from './testfiles.js';
-import { toolFailureText } from './runs.js';
 
 const MAX_ENTRIES_PER_ALERT = 10;
 /** Findings that make a rule or test file invalid (as opposed to hygiene, coverage, failing tests). */

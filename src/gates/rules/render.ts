@@ -3,9 +3,9 @@
 import { repoRelative } from '../../core/annotations.js';
 import { sha256Hex } from '../../core/evidence.js';
 import { sha256File } from '../../core/files.js';
-import type { GateReport } from '../../core/gate.js';
 import { sourceLocation, type SourceLinks } from '../../core/labels.js';
 import { code, codeBlock, md, table } from '../../core/markdown.js';
+import type { GateReport } from '../../core/gate.js';
 import type { RulesJudgement } from './judge.js';
 import type { AlertEvidence, CollectedRules } from './model.js';
 

@@ -5,8 +5,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describeExit, lastLines, type ExecResult } from '../../core/exec.js';
 import { parseDuration } from './duration.js';
-import type { GroupResult } from './model.js';
 import { parsePromtoolJUnit, parseTestFailures, promtoolHasJUnit, runPromtool } from './promtool.js';
+import type { GroupResult } from './model.js';
 import type { TestFile, TestGroup } from './testfiles.js';
 
 export interface PromtoolContext {

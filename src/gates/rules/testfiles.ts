@@ -3,10 +3,10 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import type { Finding } from '../../core/evidence.js';
 import { globInside, isWithin, realpathInside, type PathRoots } from '../../core/paths.js';
 import { parseDuration } from './duration.js';
 import { resolveAlias, stringMap, YAML_OPTIONS, yamlErrorText } from './sources.js';
+import type { Finding } from '../../core/evidence.js';
 
 export interface AlertAssertion {
   alertname: string;

@@ -8,8 +8,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ToolError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
-import type { Logger } from '../../core/log.js';
 import { parseGitleaksReport, type RawGitleaksFinding } from './report.js';
+import type { Logger } from '../../core/log.js';
 
 /** gitleaks exits with this when it found leaks; any other non-zero exit is gitleaks failing. */
 export const LEAKS_EXIT_CODE = 42;

@@ -9,7 +9,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ToolError } from '../../core/errors.js';
-import type { ExceptionEntry } from '../../core/exceptions.js';
 import { sha256File } from '../../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../../core/gate.js';
 import { gitleaksVersion } from './gitleaks.js';
@@ -18,6 +17,7 @@ import { checkoutPolicy, policyAt, type AppliedPolicy, type PolicyFiles } from '
 import { gitIn, planScan, resolvePlan, type RepositoryLocation, type ScanEvent, type ScanPlan, type SecretsScope } from './range.js';
 import { renderDetails, renderSections, writeReportFiles } from './render.js';
 import { scanCommits, scanTree, type ScanContext, type ScanResult } from './scan.js';
+import type { ExceptionEntry } from '../../core/exceptions.js';
 
 export { SECRETS_SCOPES, type SecretsScope } from './range.js';
 export { LEAKS_EXIT_CODE } from './gitleaks.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ExceptionEntry } from '../../core/exceptions.js';
 import { applySuppressions, judgeSecrets, type VerdictInput } from './judge.js';
+import type { ExceptionEntry } from '../../core/exceptions.js';
 import type { SecretFinding } from './report.js';
 
 const base: VerdictInput = { range: 'abc..def', commitsScanned: 2, filesScanned: 3, skipped: [], open: 0, suppressed: 0, expired: [] };

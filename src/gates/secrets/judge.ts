@@ -4,10 +4,10 @@
  * `error` when the scan could not run or left added content unscanned, `fail` on any open
  * finding, `skipped` when there was nothing to scan, `pass` otherwise.
  */
-import type { Finding, GateStatus } from '../../core/evidence.js';
 import { ExceptionLedger, type ExceptionEntry } from '../../core/exceptions.js';
-import type { SkippedFile } from './patch.js';
 import { globalFingerprint, type ReportedFinding, type SecretFinding } from './report.js';
+import type { Finding, GateStatus } from '../../core/evidence.js';
+import type { SkippedFile } from './patch.js';
 
 export interface Suppressions {
   ignore: ReadonlySet<string>;

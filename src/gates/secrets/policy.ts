@@ -10,9 +10,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError, ToolError } from '../../core/errors.js';
 import { parseExceptions, type ExceptionEntry } from '../../core/exceptions.js';
+import { parseBaseline, parseGitleaksIgnore, readBaseline, readGitleaksIgnore } from './report.js';
 import type { Logger } from '../../core/log.js';
 import type { Git } from './range.js';
-import { parseBaseline, parseGitleaksIgnore, readBaseline, readGitleaksIgnore } from './report.js';
 
 /** The suppression and config files as the checkout has them, and where they live in the repository. */
 export interface PolicyFiles {

@@ -5,10 +5,10 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExceptionEntry } from '../../core/exceptions.js';
 import { code, codeBlock, md, table } from '../../core/markdown.js';
-import type { AppliedPolicy } from './policy.js';
 import { renderReport, renderSarif, type ReportedFinding } from './report.js';
+import type { ExceptionEntry } from '../../core/exceptions.js';
+import type { AppliedPolicy } from './policy.js';
 import type { ScanResult } from './scan.js';
 
 function describeSuppression(f: ReportedFinding): string {

@@ -8,12 +8,12 @@ import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ToolError } from '../../core/errors.js';
-import type { Logger } from '../../core/log.js';
 import { runGitleaksDir, reportPathFor, type GitleaksDirResult } from './gitleaks.js';
 import { LayeredScratchTree, PatchParser, RESERVED_DIR, reportedScratchPath, scannableName, type LineOrigin, type SkippedFile } from './patch.js';
 import { GITLEAKSIGNORE, type AppliedPolicy } from './policy.js';
 import { countCommits, gitIn, UnresolvableRangeError, type Git, type ScanPlan } from './range.js';
 import { fingerprintOf, type RawGitleaksFinding, type SecretFinding } from './report.js';
+import type { Logger } from '../../core/log.js';
 
 export interface ScanResult {
   findings: SecretFinding[];

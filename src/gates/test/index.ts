@@ -10,12 +10,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRelative } from '../../core/annotations.js';
 import { ConfigurationError, ToolNotFoundError } from '../../core/errors.js';
-import type { Finding, GateStatus } from '../../core/evidence.js';
 import { describeExit, execTool, lastLines, type ExecResult } from '../../core/exec.js';
 import { findProjectBin } from '../../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../../core/gate.js';
 import { code, codeBlock, md } from '../../core/markdown.js';
 import { freshReports, parseTestOutputCounts, readJUnitFiles, type TestCounts } from './junit.js';
+import type { Finding, GateStatus } from '../../core/evidence.js';
 
 export const TEST_PRESETS = ['node', 'python', 'command'] as const;
 

@@ -8,8 +8,8 @@ import { isAbsolute, join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { repoRelative } from '../../core/annotations.js';
 import { stripAnsi } from '../../core/ansi.js';
-import type { Finding } from '../../core/evidence.js';
 import { globInside, realpathInside, type PathRoots } from '../../core/paths.js';
+import type { Finding } from '../../core/evidence.js';
 
 export interface TestCounts {
   passed: number;
