@@ -15,6 +15,7 @@
  * scratch directory.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBundle } from '../core/bundle.js';
@@ -28,8 +29,6 @@ import { REPO_ROOT, runAction } from '../local/harness.js';
 import { startRegistry, type LocalRegistry } from '../local/registry.js';
 import { copySampleService } from '../local/sample-service.js';
 import { removeScratchDirs, scratchDir } from '../local/scratch.js';
-import { RegistryClient } from '../registry/client.js';
-import { promoteByDigest } from '../registry/promote.js';
 
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 const BREAKABLE = ['lint', 'test', 'rules', 'secrets', 'metric'] as const;
@@ -91,6 +90,8 @@ function makeRepository(work: string, broken: Breakable | undefined): { dir: str
 }
 
 interface DemoSetup {
+  work: string;
+  keys: { privatePem: string; publicPem: string };
   registry: LocalRegistry;
   advisories: AdvisoryServer;
   api: GitHubApi;
@@ -130,7 +131,8 @@ function demoConfig(setup: DemoSetup, drill: boolean): string {
     `      storage-dir: "${setup.storage}"`,
     '      tls-verify: "false"',
     'evidence:',
-    '  with: { comment: always }',
+    // The evidence travels with the image: a signed attestation on the digest, found there by the promotion.
+    '  with: { comment: always, attach: true }',
     '',
   ].join('\n');
 }
@@ -140,6 +142,9 @@ interface PipelineOutcome {
   digest: string;
   bundlePath: string;
   headSha: string;
+  attestation: string;
+  /** The digest the alerts gate ran, from its record. */
+  drilled?: string;
 }
 
 /** One pull request through the root action, printing its progress lines and final table. */
@@ -155,7 +160,7 @@ async function runPullRequest(work: string, setup: DemoSetup, broken: Breakable 
     event,
     sha: repo.headSha,
     repository: 'acme/sample-service',
-    inputs: { 'github-token': 'ghs_write' },
+    inputs: { 'github-token': 'ghs_write', 'signing-key': setup.keys.privatePem },
     env: { GITHUB_API_URL: setup.api.url },
     timeoutMs: 900_000,
   });
@@ -165,30 +170,70 @@ async function runPullRequest(work: string, setup: DemoSetup, broken: Breakable 
   const table = lines.findIndex((l) => l === 'release-safety pipeline:');
   if (table >= 0) for (const line of lines.slice(table, table + 10).filter((l) => /^(release-safety pipeline:| {2}\S|verdict:)/.test(l))) say(`  ${line}`);
   if (table < 0) say(`  the pipeline left no result table (exit ${run.exitCode}): ${run.stdout.slice(-600)}`);
-  return { verdict: run.outputs.verdict ?? 'error', digest: run.outputs.digest ?? '', bundlePath: run.outputs['bundle-path'] ?? '', headSha: repo.headSha };
+  const bundlePath = run.outputs['bundle-path'] ?? '';
+  const drilled = bundlePath && existsSync(bundlePath) ? readBundle(bundlePath).records.find((e) => e.record.gate === 'alerts')?.record.details.digest : undefined;
+  return {
+    verdict: run.outputs.verdict ?? 'error',
+    digest: run.outputs.digest ?? '',
+    bundlePath,
+    headSha: repo.headSha,
+    attestation: run.outputs['attestation-digest'] ?? '',
+    ...(typeof drilled === 'string' ? { drilled } : {}),
+  };
 }
 
-/** Judges the bundle the evidence action wrote (re-hashed on read) and, only when it passes, promotes. */
-async function promoteIfAllowed(setup: DemoSetup, outcome: PipelineOutcome): Promise<boolean> {
+/** A throwaway ECDSA P-256 key pair: the evidence step signs the attestation, the promote step verifies it. */
+function signingKeys(): { privatePem: string; publicPem: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  return { privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+/** What the evidence says about this digest, as the bundle the evidence action wrote (re-hashed on read). */
+function sayEvidence(outcome: PipelineOutcome): void {
   if (!outcome.bundlePath || !existsSync(outcome.bundlePath)) {
-    say('promotion   REFUSED: no evidence bundle');
-    return false;
+    say('evidence    no evidence bundle');
+    return;
   }
   const bundle = readBundle(outcome.bundlePath);
   const records = bundle.records.map((entry) => entry.record);
   const verdict = judgeRelease(records, { digest: outcome.digest, repository: 'acme/sample-service', commitSha: outcome.headSha, maxAgeMs: 24 * 3600_000, required: GATES });
-  say(`evidence    ${records.length} records, bundle ${bundle.sha256}, verdict ${bundle.verdict}`);
-  if (!verdict.ok || bundle.verdict !== 'pass' || !outcome.digest) {
-    say('promotion   REFUSED: the evidence for this digest did not pass');
-    for (const reason of [...new Set([...verdict.reasons, ...bundle.reasons])].slice(0, 8)) say(`  - ${reason}`);
+  say(`evidence    ${records.length} records, bundle ${bundle.sha256}, verdict ${bundle.verdict}${outcome.attestation ? `, attestation ${outcome.attestation} (signed)` : ', no attestation'}`);
+  for (const reason of [...new Set([...verdict.reasons, ...bundle.reasons])].slice(0, 8)) say(`  - ${reason}`);
+}
+
+/**
+ * The promotion as a later workflow_dispatch runs it: the promote action (dist/promote) finds the
+ * attestation on the digest in the registry, verifies its signature with the public key, checks the
+ * gates and the revision label, and only then copies the manifest to `prod`. It trusts nothing this
+ * process computed.
+ */
+async function promote(setup: DemoSetup, outcome: PipelineOutcome, from: string): Promise<boolean> {
+  sayEvidence(outcome);
+  if (!outcome.digest) {
+    say('promotion   REFUSED: the pipeline pushed no image for this change, so there is no digest to promote');
     return false;
   }
-  const drilled = records.find((r) => r.gate === 'alerts')?.details.digest;
-  const client = new RegistryClient({ registry: setup.registry.host });
-  const result = await promoteByDigest({ client, repository: 'acme/sample-service', sourceTag: 'ci', targetTag: 'prod', expectedDigest: outcome.digest, expectedRevision: outcome.headSha });
-  say(`promotion   ${setup.image}:ci -> :prod at ${result.digest} (${result.platforms.join(', ')}), previous prod: ${result.previousDigest ?? 'none'}`);
-  say(`            built ${outcome.digest.slice(0, 19)}... = drilled ${String(drilled ?? 'none').slice(0, 19)}... = promoted ${result.digest.slice(0, 19)}...: ${outcome.digest === drilled && drilled === result.digest ? 'the same digest' : 'NOT the same digest'}`);
-  return outcome.digest === drilled && drilled === result.digest;
+  const workspace = join(setup.work, `promote-${outcome.headSha.slice(0, 12)}`);
+  mkdirSync(workspace, { recursive: true });
+  const run = await runAction('promote', {
+    workspace,
+    eventName: 'workflow_dispatch',
+    event: { inputs: { from }, sender: { login: 'release-manager', id: 1, type: 'User' } },
+    inputs: { image: setup.image, from, to: 'prod', 'expected-digest': outcome.digest, 'public-key': setup.keys.publicPem, 'github-token': 'ghs_write', deployment: 'true' },
+    env: { GITHUB_API_URL: setup.api.url },
+    timeoutMs: 300_000,
+  });
+  if (run.exitCode !== 0 || run.outputs.digest !== outcome.digest) {
+    say(`promotion   REFUSED by the promote action (exit ${run.exitCode}), prod unchanged:`);
+    for (const a of run.annotations.filter((x) => x.command === 'error').slice(0, 3)) say(`  ${a.message.split('\n')[0]!.slice(0, 300)}`);
+    return false;
+  }
+  const drilled = outcome.drilled;
+  const deployment = setup.api.state.deployments.find((d) => String(d.id) === run.outputs['deployment-id']);
+  say(`promotion   ${setup.image}:${from === 'ci' ? 'ci' : from.slice(0, 19)} -> :prod at ${run.outputs.digest} (attestation verified with the public key), previous prod: ${run.outputs['previous-digest'] || 'none'}`);
+  say(`            deployment ${run.outputs['deployment-id'] ?? 'none'} to ${deployment?.environment ?? 'none'}; revision ${run.outputs.revision}`);
+  say(`            built ${outcome.digest.slice(0, 19)}... = drilled ${String(drilled ?? 'none').slice(0, 19)}... = promoted ${run.outputs.digest.slice(0, 19)}...: ${outcome.digest === drilled && drilled === run.outputs.digest ? 'the same digest' : 'NOT the same digest'}`);
+  return outcome.digest === drilled && drilled === run.outputs.digest;
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -215,7 +260,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const [registry, advisories, api] = await Promise.all([startRegistry(), startAdvisoryServer({ advisories: {} }), startGitHubApi({ repositories: ['acme/sample-service'] })]);
     const storage = join(work, 'buildah');
     mkdirSync(storage);
-    setup = { registry, advisories, api, storage, base: '', image: `${registry.host}/acme/sample-service` };
+    setup = { work, keys: signingKeys(), registry, advisories, api, storage, base: '', image: `${registry.host}/acme/sample-service` };
     say(`registry    ${registry.url} (CNCF distribution); advisories ${advisories.url} (npm bulk endpoint stand-in); GitHub API ${api.url}`);
     setup.base = makeBaseImage(registry, storage);
     say(`base image  ${setup.base} (this machine's node, built from scratch: no public registry is reachable)`);
@@ -224,20 +269,20 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     if (broken) {
       const outcome = await runPullRequest(work, setup, broken, false, 43);
       say('');
-      return (await promoteIfAllowed(setup, outcome)) ? 0 : 1;
+      return (await promote(setup, outcome, outcome.digest)) ? 0 : 1;
     }
     const outcome = await runPullRequest(work, setup, undefined, !quick, 42);
     say('');
     const comments = api.state.comments.filter((c) => c.issueNumber === 42);
     say(`comment     ${comments.length} sticky comment on pull request #42 (${comments[0]?.body.length ?? 0} characters); commit status ${api.state.statuses.find((s) => s.sha === outcome.headSha)?.state ?? 'none'}`);
-    const promoted = await promoteIfAllowed(setup, outcome);
+    const promoted = await promote(setup, outcome, 'ci');
     if (!promoted) return 1;
     if (!quick) {
       for (const [i, defect] of PLANTED.entries()) {
         say('');
         const blocked = await runPullRequest(work, setup, defect, false, 50 + i);
         say('');
-        if (await promoteIfAllowed(setup, blocked)) {
+        if (await promote(setup, blocked, blocked.digest)) {
           say(`the planted ${defect} defect was NOT blocked`);
           return 1;
         }

@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+// @ts-expect-error: a plain .mjs script without type declarations
 import { renderReadme, tableDirs } from '../../scripts/readme-tables.mjs';
 import { REPO_ROOT } from '../../src/local/harness.js';
-// @ts-expect-error: a plain .mjs script without type declarations
 
 describe('README input and output tables', () => {
   const text = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
