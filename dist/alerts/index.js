@@ -43523,7 +43523,7 @@ __nccwpck_require__.d(runner_namespaceObject, {
   addPath: () => (addPath),
   appendSummary: () => (appendSummary),
   debug: () => (alerts_debug),
-  error: () => (error),
+  error: () => (runner_error),
   getState: () => (getState),
   group: () => (group),
   info: () => (info),
@@ -43539,44 +43539,6 @@ __nccwpck_require__.d(runner_namespaceObject, {
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
-;// CONCATENATED MODULE: ./src/core/runner.ts
-/**
- * The runner protocol (outputs, masks, PATH, job summary, annotations, groups, failure, state),
- * spoken through @actions/core. This module is the one place that imports it, so the entry
- * points and the logger share one small surface and gates never see it.
- */
-
-const setOutput = (name, value) => lib_core/* setOutput */.uH(name, value);
-function alerts_setSecret(secret) {
-    // One mask per line: the runner masks the log line by line, so a multi-line value registered
-    // whole would never match.
-    for (const line of secret.split(/\r?\n/))
-        if (line.trim() !== '')
-            lib_core/* setSecret */.Pq(line);
-}
-const addPath = (dir) => lib_core/* addPath */.fM(dir);
-/** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
-async function appendSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await lib_core/* summary */.z.addRaw(markdown, !markdown.endsWith('\n')).write();
-}
-const info = (message) => lib_core/* info */.pq(message);
-const alerts_debug = (message) => lib_core/* debug */.Yz(message);
-function annotationProperties(props = {}) {
-    return { title: props.title, file: props.file, startLine: props.startLine, endLine: props.endLine, startColumn: props.startColumn };
-}
-const error = (message, props) => lib_core/* error */.z3(message, annotationProperties(props));
-const warning = (message, props) => lib_core/* warning */.$e(message, annotationProperties(props));
-const notice = (message, props) => lib_core/* notice */.lm(message, annotationProperties(props));
-const group = (name, fn) => lib_core/* group */.Os(name, fn);
-const setFailed = (message) => lib_core/* setFailed */.C1(message);
-/** State shared between an action's pre/main/post steps. */
-const saveState = (name, value) => lib_core/* saveState */.LZ(name, value);
-const getState = (name) => lib_core/* getState */.Gu(name);
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -50931,7 +50893,7 @@ function toJSONSchema(input, params) {
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
 
-const en_error = () => {
+const error = () => {
     const Sizable = {
         string: { unit: "characters", verb: "to have" },
         file: { unit: "bytes", verb: "to have" },
@@ -51052,7 +51014,7 @@ const en_error = () => {
 };
 /* harmony default export */ function en() {
     return {
-        localeError: en_error(),
+        localeError: error(),
     };
 }
 
@@ -53116,40 +53078,6 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/core/errors.ts
-/**
- * A mistake the user can fix (bad input, missing file, malformed config). Its message is shown
- * as is, without a stack trace, so it must name what is wrong and the accepted form.
- */
-class errors_ConfigurationError extends Error {
-    name = 'ConfigurationError';
-}
-/**
- * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
- * network call failed, a range could not be resolved. `runGateAction` turns it into status
- * `error` with this message; a gate that reports partial results collects these and calls
- * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
- */
-class errors_ToolError extends Error {
-    name = 'ToolError';
-}
-/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
-class ToolNotFoundError extends errors_ToolError {
-    tool;
-    hint;
-    name = 'ToolNotFoundError';
-    constructor(tool, hint) {
-        super(`${tool} was not found: ${hint}`);
-        this.tool = tool;
-        this.hint = hint;
-    }
-}
-function errors_errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
-}
-
 ;// CONCATENATED MODULE: ./src/core/details-gates.ts
 /**
  * The shape of the test and rules gates' `details`, and the check every reader and writer of a
@@ -53238,6 +53166,40 @@ function gateDetailsProblem(record) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/core/errors.ts
+/**
+ * A mistake the user can fix (bad input, missing file, malformed config). Its message is shown
+ * as is, without a stack trace, so it must name what is wrong and the accepted form.
+ */
+class errors_ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+/**
+ * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
+ * network call failed, a range could not be resolved. `runGateAction` turns it into status
+ * `error` with this message; a gate that reports partial results collects these and calls
+ * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
+ */
+class errors_ToolError extends Error {
+    name = 'ToolError';
+}
+/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
+class ToolNotFoundError extends errors_ToolError {
+    tool;
+    hint;
+    name = 'ToolNotFoundError';
+    constructor(tool, hint) {
+        super(`${tool} was not found: ${hint}`);
+        this.tool = tool;
+        this.hint = hint;
+    }
+}
+function errors_errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
 ;// CONCATENATED MODULE: ./src/core/identifiers.ts
 /**
  * The identifiers every part of the suite checks, defined once: a git commit SHA and a GitHub
@@ -53284,7 +53246,7 @@ const repositorySchema = schemas_string().regex(REPOSITORY, REPOSITORY_FORM);
 
 
 
-const evidence_EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
 const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
@@ -53318,7 +53280,7 @@ const toolSchema = object({
     configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 const evidenceSchema = object({
-    schema: literal(evidence_EVIDENCE_SCHEMA),
+    schema: literal(EVIDENCE_SCHEMA),
     gate: schemas_enum(GATES),
     status: schemas_enum(STATUSES),
     /** One line, shown as the step's verdict. */
@@ -53363,7 +53325,7 @@ function subjectFromContext(ctx) {
     };
 }
 /** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
-function evidence_capFindings(findings) {
+function capFindings(findings) {
     const rank = { error: 0, warning: 1, notice: 2 };
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
@@ -53429,10 +53391,10 @@ function schemaProblem(error) {
 function checkedRecord(data, source) {
     const result = evidenceSchema.safeParse(data);
     if (!result.success)
-        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
     const details = gateDetailsProblem(result.data);
     if (details)
-        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${details}`);
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${details}`);
     return result.data;
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
@@ -53471,7 +53433,7 @@ function parseEvidence(text, source) {
         data = JSON.parse(text);
     }
     catch {
-        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${evidence_EVIDENCE_SCHEMA} record`);
+        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
     }
     return checkedRecord(data, source);
 }
@@ -53806,6 +53768,35 @@ function buildContext(env) {
             break;
     }
     return ctx;
+}
+
+;// CONCATENATED MODULE: ./src/core/gate.ts
+
+/**
+ * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
+ * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
+ */
+function recordFromReport(report, subject) {
+    const { outputs, summarySections, findings, ...recorded } = report;
+    return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
+}
+function startClock() {
+    const t0 = performance.now();
+    return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
+}
+/**
+ * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
+ * could not look at something) is `error`, whatever else it found; otherwise an error finding is
+ * `fail`; nothing examined is never `pass`.
+ */
+function verdictWithProblems(args) {
+    if (args.problems.length > 0)
+        return 'error';
+    if (args.findings.some((f) => f.severity === 'error'))
+        return 'fail';
+    if (args.examined <= 0)
+        return 'error';
+    return 'pass';
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -54200,6 +54191,44 @@ function clampExample(value) {
     return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
+;// CONCATENATED MODULE: ./src/core/runner.ts
+/**
+ * The runner protocol (outputs, masks, PATH, job summary, annotations, groups, failure, state),
+ * spoken through @actions/core. This module is the one place that imports it, so the entry
+ * points and the logger share one small surface and gates never see it.
+ */
+
+const setOutput = (name, value) => lib_core/* setOutput */.uH(name, value);
+function alerts_setSecret(secret) {
+    // One mask per line: the runner masks the log line by line, so a multi-line value registered
+    // whole would never match.
+    for (const line of secret.split(/\r?\n/))
+        if (line.trim() !== '')
+            lib_core/* setSecret */.Pq(line);
+}
+const addPath = (dir) => lib_core/* addPath */.fM(dir);
+/** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
+async function appendSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await lib_core/* summary */.z.addRaw(markdown, !markdown.endsWith('\n')).write();
+}
+const info = (message) => lib_core/* info */.pq(message);
+const alerts_debug = (message) => lib_core/* debug */.Yz(message);
+function annotationProperties(props = {}) {
+    return { title: props.title, file: props.file, startLine: props.startLine, endLine: props.endLine, startColumn: props.startColumn };
+}
+const runner_error = (message, props) => lib_core/* error */.z3(message, annotationProperties(props));
+const warning = (message, props) => lib_core/* warning */.$e(message, annotationProperties(props));
+const notice = (message, props) => lib_core/* notice */.lm(message, annotationProperties(props));
+const group = (name, fn) => lib_core/* group */.Os(name, fn);
+const setFailed = (message) => lib_core/* setFailed */.C1(message);
+/** State shared between an action's pre/main/post steps. */
+const saveState = (name, value) => lib_core/* saveState */.LZ(name, value);
+const getState = (name) => lib_core/* getState */.Gu(name);
+
 ;// CONCATENATED MODULE: ./src/core/log.ts
 
 
@@ -54435,6 +54464,20 @@ function sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` :
 
 
 const SUMMARY_FINDINGS = 30;
+const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+/**
+ * A finding's message for the table, cut at 300 characters, except its fingerprint: that is the
+ * string a `.gitleaksignore` line needs, so it is kept whole and the text around it is cut instead.
+ */
+function tableMessage(f) {
+    if (f.message.length <= 300)
+        return md(f.message);
+    const at = f.fingerprint ? f.message.lastIndexOf(f.fingerprint) : -1;
+    if (at < 0)
+        return md(cut(f.message, 300));
+    const after = f.message.slice(at + f.fingerprint.length);
+    return md(`${cut(f.message.slice(0, at), 200)}${f.fingerprint}${cut(after, 100)}`);
+}
 /**
  * The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). With
  * `links`, finding locations link to the file and line at the commit judged.
@@ -54472,7 +54515,7 @@ function renderGateSummary(evidence, annotations, sections, links) {
             md(f.severity),
             f.file ? sourceLocation(links, f.file, f.line) : '',
             f.rule ? md(f.rule) : '',
-            md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+            tableMessage(f),
         ]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
@@ -54488,6 +54531,7 @@ function renderGateSummary(evidence, annotations, sections, links) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/action.ts
+
 
 
 
@@ -54607,6 +54651,9 @@ async function runGateAction(spec, env = process.env) {
             links: { serverUrl: ctx.serverUrl, repository: ctx.repository, sha: ctx.headSha },
         };
         report = await spec.execute(inputs, ctx, runtime);
+        // The record says it was a report-only run, so a reader of the evidence knows the step was not blocked.
+        if (reportOnly)
+            report = { ...report, details: { ...report.details, mode: 'warn' } };
     }
     catch (error) {
         if (error instanceof errors_ConfigurationError || error instanceof errors_ToolError) {
@@ -54626,20 +54673,10 @@ async function runGateAction(spec, env = process.env) {
         let evidenceSha = '';
         let annotations = { shown: 0, total: 0 };
         if (ctx && evidenceDir) {
-            const { findings, findingsTotal } = evidence_capFindings(report.findings);
+            const recorded = recordFromReport(report, subjectFromContext(ctx));
             const evidence = recordOrError({
-                schema: evidence_EVIDENCE_SCHEMA,
-                gate: report.gate,
-                status: report.status,
-                summary: report.summary,
-                startedAt: report.startedAt,
-                durationMs: report.durationMs,
-                subject: subjectFromContext(ctx),
+                ...recorded,
                 tool: { ...report.tool, name: evidence_clamp(report.tool.name || 'release-safety', 200), version: evidence_clamp(report.tool.version, 200) },
-                metrics: report.metrics,
-                findings,
-                findingsTotal,
-                details: report.details,
             });
             // A record the gate could not write as reported is an error, and the step says so.
             if (evidence.status !== report.status) {
@@ -54667,7 +54704,7 @@ async function runGateAction(spec, env = process.env) {
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
         if (report.status === 'fail' && reportOnly)
-            log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
+            log.warning(`report-only (mode: warn), the step does not fail: ${verdict}`);
         else if (report.status === 'fail' || report.status === 'error')
             setFailed(verdict);
         else
@@ -55694,35 +55731,6 @@ function globInside(patterns, opts) {
         out.push(match);
     }
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/core/gate.ts
-
-/**
- * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
- * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
- */
-function recordFromReport(report, subject) {
-    const { outputs, summarySections, findings, ...recorded } = report;
-    return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
-}
-function startClock() {
-    const t0 = performance.now();
-    return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
-}
-/**
- * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
- * could not look at something) is `error`, whatever else it found; otherwise an error finding is
- * `fail`; nothing examined is never `pass`.
- */
-function verdictWithProblems(args) {
-    if (args.problems.length > 0)
-        return 'error';
-    if (args.findings.some((f) => f.severity === 'error'))
-        return 'fail';
-    if (args.examined <= 0)
-        return 'error';
-    return 'pass';
 }
 
 ;// CONCATENATED MODULE: ./src/core/version.ts
@@ -61640,6 +61648,13 @@ function parseSelectors(expr) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/alerts/contract.ts
+/**
+ * Judge phase, part: the metric contract. Every selector of every rule expression against what
+ * the running service exposes. Pure: rule expressions and expositions in, findings out.
+ *   collect: rule files (rulefiles.ts), metrics pages (exposition.ts)
+ *   judge:   checkContract (here)
+ *   render:  findings at the expression's line (index.ts)
+ */
 
 /** Labels Prometheus attaches to every scraped series (target labels), whatever the service says. */
 const TARGET_LABELS = new Set(['job', 'instance']);
@@ -61809,6 +61824,186 @@ const alertsDetailsSchema = object({
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/gates/rules/duration.ts
+// Prometheus durations, shared by the collect (hygiene, test files) and judge phases of the rules gate.
+/**
+ * Prometheus durations (model.ParseDuration): units y, w, d, h, m, s, ms, largest first, each at
+ * most once, e.g. "1h30m", "90s", "0". Anything else is rejected by Prometheus at load time.
+ */
+const duration_UNITS = [
+    ['y', 365 * 24 * 3_600_000],
+    ['w', 7 * 24 * 3_600_000],
+    ['d', 24 * 3_600_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+    ['ms', 1],
+];
+const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+/** Milliseconds, or undefined when the text is not a Prometheus duration. */
+function parseDuration(text) {
+    const value = text.trim();
+    if (value === '0')
+        return 0;
+    if (value === '')
+        return undefined;
+    const m = DURATION.exec(value);
+    if (!m)
+        return undefined;
+    let ms = 0;
+    for (let i = 0; i < duration_UNITS.length; i++) {
+        const n = m[i + 1];
+        if (n !== undefined)
+            ms += Number(n) * duration_UNITS[i][1];
+    }
+    return ms;
+}
+/** The shortest Prometheus spelling of a duration: 90000 -> "1m30s". */
+function formatDuration(ms) {
+    if (ms === 0)
+        return '0s';
+    let rest = ms;
+    let out = '';
+    for (const [unit, size] of duration_UNITS) {
+        if (unit === 'y' || unit === 'w')
+            continue;
+        const n = Math.floor(rest / size);
+        if (n > 0) {
+            out += `${n}${unit}`;
+            rest -= n * size;
+        }
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/gates/alerts/drill-config.ts
+/**
+ * Collect phase, part: the drill file (YAML, zod-validated). Every error is a ConfigurationError
+ * naming the file, the key path and the accepted form; a scenario naming an alert the rule files
+ * do not define is one too.
+ */
+
+
+
+
+
+/** Upper bounds that keep every traffic loop finite and small. */
+const MAX_REQUESTS_PER_STEP = 100_000;
+const MAX_RATE = 500;
+const MAX_CONCURRENCY = 64;
+const MAX_SCENARIO_MS = 30 * 60_000;
+const drill_config_duration = (what) => union([schemas_string(), schemas_number()]).transform((v, ctx) => {
+    const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
+    if (ms === undefined || !Number.isFinite(ms) || ms <= 0 || ms > MAX_SCENARIO_MS) {
+        ctx.addIssue({ code: 'custom', message: `${what} must be a positive duration up to 30m, as seconds or a Prometheus duration such as 90s or 2m (got ${JSON.stringify(v)})` });
+        return NEVER;
+    }
+    return ms;
+});
+const trafficSchema = strictObject({
+    method: schemas_enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+    path: schemas_string().regex(/^\/[^\s]*$/, 'must be a path on the service starting with "/" (traffic never leaves the service)'),
+    body: schemas_string().max(65_536).optional(),
+    headers: record(schemas_string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and "-"'), schemas_string()).optional(),
+    /** Requests per second. */
+    rate: schemas_number().positive('must be a positive number of requests per second').max(MAX_RATE, `must be at most ${MAX_RATE} requests per second`),
+    /** Upper bound: the traffic stops earlier once the scenario's alerts fire. */
+    duration: drill_config_duration('duration'),
+    concurrency: schemas_number().int().min(1, 'must be at least 1').max(MAX_CONCURRENCY, `must be at most ${MAX_CONCURRENCY}`).default(4),
+});
+const expectedAlertSchema = union([
+    schemas_string().min(1),
+    strictObject({ alert: schemas_string().min(1), labels: record(schemas_string(), schemas_string()).optional() }),
+]);
+const scenarioSchema = strictObject({
+    name: schemas_string().min(1).max(100),
+    traffic: array(trafficSchema).default([]),
+    fire: array(expectedAlertSchema).default([]),
+    /** Alerts that must not fire; default: every other alert of the rule files. */
+    silent: array(schemas_string().min(1)).optional(),
+    /** How long after the traffic starts the alerts of `fire` may take to fire. */
+    within: drill_config_duration('within'),
+    /** After the traffic stops, confirm the fired alerts resolve within this time. */
+    resolve: strictObject({ within: drill_config_duration('resolve.within') }).optional(),
+});
+const drillSchema = strictObject({
+    version: literal(1),
+    scenarios: array(scenarioSchema).min(1, 'must list at least one scenario'),
+    /** Scenarios running at once (each with its own service and Prometheus). */
+    parallel: schemas_number().int().min(1).max(8).default(4),
+});
+function issuePath(path, data) {
+    let node = data;
+    const parts = [];
+    for (const key of path) {
+        const here = node && typeof node === 'object' ? node[key] : undefined;
+        if (typeof key === 'number' && Array.isArray(node)) {
+            const name = here?.name;
+            parts.push(typeof name === 'string' && parts.at(-1) === 'scenarios' ? `[${key}] (${JSON.stringify(name)})` : `[${key}]`);
+        }
+        else
+            parts.push(parts.length > 0 ? `.${String(key)}` : String(key));
+        node = here;
+    }
+    return parts.join('').replace(/\.\[/g, '[');
+}
+/** Validates a drill against the alert names the rule files define. */
+function parseDrill(text, file, alertNames) {
+    let data;
+    try {
+        data = (0,dist/* parse */.qg)(text, { prettyErrors: true });
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`drill file ${file} is not valid YAML: ${error.message.split('\n')[0]}`);
+    }
+    const result = drillSchema.safeParse(data);
+    if (!result.success) {
+        const messages = result.error.issues.slice(0, 5).map((issue) => {
+            const at = issuePath(issue.path, data) || '(top level)';
+            if (issue.code === 'unrecognized_keys')
+                return `${at}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+            return `${at}: ${issue.message}`;
+        });
+        throw new errors_ConfigurationError(`drill file ${file}: ${messages.join('; ')} (accepted keys: version: 1, parallel, scenarios[].{name, traffic[].{method, path, body, headers, rate, duration, concurrency}, fire, silent, within, resolve.within})`);
+    }
+    const names = new Set();
+    const scenarios = result.data.scenarios.map((s, i) => {
+        if (names.has(s.name))
+            throw new errors_ConfigurationError(`drill file ${file}: scenarios[${i}] repeats the name ${JSON.stringify(s.name)}: names identify scenarios in the evidence`);
+        names.add(s.name);
+        const fire = s.fire.map((f) => (typeof f === 'string' ? { alert: f, labels: {} } : { alert: f.alert, labels: f.labels ?? {} }));
+        for (const name of [...fire.map((f) => f.alert), ...(s.silent ?? [])]) {
+            if (!alertNames.has(name)) {
+                throw new errors_ConfigurationError(`drill file ${file}: scenario ${JSON.stringify(s.name)} names the alert ${JSON.stringify(name)}, which no rule file defines (defined: ${[...alertNames].sort().join(', ') || 'none'})`);
+            }
+        }
+        for (const [j, t] of s.traffic.entries()) {
+            const count = Math.ceil((t.rate * t.duration) / 1000);
+            if (count > MAX_REQUESTS_PER_STEP)
+                throw new errors_ConfigurationError(`drill file ${file}: scenarios[${i}].traffic[${j}]: rate x duration is ${count} requests, more than ${MAX_REQUESTS_PER_STEP}`);
+        }
+        const firing = new Set(fire.map((f) => f.alert));
+        const silent = s.silent ?? [...alertNames].filter((a) => !firing.has(a)).sort();
+        const both = silent.find((a) => firing.has(a));
+        if (both)
+            throw new errors_ConfigurationError(`drill file ${file}: scenario ${JSON.stringify(s.name)} lists ${JSON.stringify(both)} both in fire and in silent`);
+        if (fire.length === 0 && silent.length === 0)
+            throw new errors_ConfigurationError(`drill file ${file}: scenario ${JSON.stringify(s.name)} expects nothing: list alerts under fire or silent`);
+        return { name: s.name, traffic: s.traffic, fire, silent, withinMs: s.within, ...(s.resolve ? { resolveWithinMs: s.resolve.within } : {}) };
+    });
+    return { scenarios, parallel: result.data.parallel };
+}
+function readDrill(path, file, alertNames) {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`drill file ${file} cannot be read: ${error.code ?? error.message}`);
+    }
+    return parseDrill(text, file, alertNames);
+}
+
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/gates/alerts/process.ts
@@ -62486,186 +62681,6 @@ async function runDrill(scenarios, parallel, c) {
     };
     await Promise.all(Array.from({ length: Math.min(parallel, scenarios.length) }, worker));
     return runs;
-}
-
-;// CONCATENATED MODULE: ./src/gates/rules/duration.ts
-// Prometheus durations, shared by the collect (hygiene, test files) and judge phases of the rules gate.
-/**
- * Prometheus durations (model.ParseDuration): units y, w, d, h, m, s, ms, largest first, each at
- * most once, e.g. "1h30m", "90s", "0". Anything else is rejected by Prometheus at load time.
- */
-const duration_UNITS = [
-    ['y', 365 * 24 * 3_600_000],
-    ['w', 7 * 24 * 3_600_000],
-    ['d', 24 * 3_600_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-    ['ms', 1],
-];
-const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-/** Milliseconds, or undefined when the text is not a Prometheus duration. */
-function parseDuration(text) {
-    const value = text.trim();
-    if (value === '0')
-        return 0;
-    if (value === '')
-        return undefined;
-    const m = DURATION.exec(value);
-    if (!m)
-        return undefined;
-    let ms = 0;
-    for (let i = 0; i < duration_UNITS.length; i++) {
-        const n = m[i + 1];
-        if (n !== undefined)
-            ms += Number(n) * duration_UNITS[i][1];
-    }
-    return ms;
-}
-/** The shortest Prometheus spelling of a duration: 90000 -> "1m30s". */
-function formatDuration(ms) {
-    if (ms === 0)
-        return '0s';
-    let rest = ms;
-    let out = '';
-    for (const [unit, size] of duration_UNITS) {
-        if (unit === 'y' || unit === 'w')
-            continue;
-        const n = Math.floor(rest / size);
-        if (n > 0) {
-            out += `${n}${unit}`;
-            rest -= n * size;
-        }
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/gates/alerts/drill-config.ts
-/**
- * Collect phase, part: the drill file (YAML, zod-validated). Every error is a ConfigurationError
- * naming the file, the key path and the accepted form; a scenario naming an alert the rule files
- * do not define is one too.
- */
-
-
-
-
-
-/** Upper bounds that keep every traffic loop finite and small. */
-const MAX_REQUESTS_PER_STEP = 100_000;
-const MAX_RATE = 500;
-const MAX_CONCURRENCY = 64;
-const MAX_SCENARIO_MS = 30 * 60_000;
-const drill_config_duration = (what) => union([schemas_string(), schemas_number()]).transform((v, ctx) => {
-    const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
-    if (ms === undefined || !Number.isFinite(ms) || ms <= 0 || ms > MAX_SCENARIO_MS) {
-        ctx.addIssue({ code: 'custom', message: `${what} must be a positive duration up to 30m, as seconds or a Prometheus duration such as 90s or 2m (got ${JSON.stringify(v)})` });
-        return NEVER;
-    }
-    return ms;
-});
-const trafficSchema = strictObject({
-    method: schemas_enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
-    path: schemas_string().regex(/^\/[^\s]*$/, 'must be a path on the service starting with "/" (traffic never leaves the service)'),
-    body: schemas_string().max(65_536).optional(),
-    headers: record(schemas_string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and "-"'), schemas_string()).optional(),
-    /** Requests per second. */
-    rate: schemas_number().positive('must be a positive number of requests per second').max(MAX_RATE, `must be at most ${MAX_RATE} requests per second`),
-    /** Upper bound: the traffic stops earlier once the scenario's alerts fire. */
-    duration: drill_config_duration('duration'),
-    concurrency: schemas_number().int().min(1, 'must be at least 1').max(MAX_CONCURRENCY, `must be at most ${MAX_CONCURRENCY}`).default(4),
-});
-const expectedAlertSchema = union([
-    schemas_string().min(1),
-    strictObject({ alert: schemas_string().min(1), labels: record(schemas_string(), schemas_string()).optional() }),
-]);
-const scenarioSchema = strictObject({
-    name: schemas_string().min(1).max(100),
-    traffic: array(trafficSchema).default([]),
-    fire: array(expectedAlertSchema).default([]),
-    /** Alerts that must not fire; default: every other alert of the rule files. */
-    silent: array(schemas_string().min(1)).optional(),
-    /** How long after the traffic starts the alerts of `fire` may take to fire. */
-    within: drill_config_duration('within'),
-    /** After the traffic stops, confirm the fired alerts resolve within this time. */
-    resolve: strictObject({ within: drill_config_duration('resolve.within') }).optional(),
-});
-const drillSchema = strictObject({
-    version: literal(1),
-    scenarios: array(scenarioSchema).min(1, 'must list at least one scenario'),
-    /** Scenarios running at once (each with its own service and Prometheus). */
-    parallel: schemas_number().int().min(1).max(8).default(4),
-});
-function issuePath(path, data) {
-    let node = data;
-    const parts = [];
-    for (const key of path) {
-        const here = node && typeof node === 'object' ? node[key] : undefined;
-        if (typeof key === 'number' && Array.isArray(node)) {
-            const name = here?.name;
-            parts.push(typeof name === 'string' && parts.at(-1) === 'scenarios' ? `[${key}] (${JSON.stringify(name)})` : `[${key}]`);
-        }
-        else
-            parts.push(parts.length > 0 ? `.${String(key)}` : String(key));
-        node = here;
-    }
-    return parts.join('').replace(/\.\[/g, '[');
-}
-/** Validates a drill against the alert names the rule files define. */
-function parseDrill(text, file, alertNames) {
-    let data;
-    try {
-        data = (0,dist/* parse */.qg)(text, { prettyErrors: true });
-    }
-    catch (error) {
-        throw new errors_ConfigurationError(`drill file ${file} is not valid YAML: ${error.message.split('\n')[0]}`);
-    }
-    const result = drillSchema.safeParse(data);
-    if (!result.success) {
-        const messages = result.error.issues.slice(0, 5).map((issue) => {
-            const at = issuePath(issue.path, data) || '(top level)';
-            if (issue.code === 'unrecognized_keys')
-                return `${at}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-            return `${at}: ${issue.message}`;
-        });
-        throw new errors_ConfigurationError(`drill file ${file}: ${messages.join('; ')} (accepted keys: version: 1, parallel, scenarios[].{name, traffic[].{method, path, body, headers, rate, duration, concurrency}, fire, silent, within, resolve.within})`);
-    }
-    const names = new Set();
-    const scenarios = result.data.scenarios.map((s, i) => {
-        if (names.has(s.name))
-            throw new errors_ConfigurationError(`drill file ${file}: scenarios[${i}] repeats the name ${JSON.stringify(s.name)}: names identify scenarios in the evidence`);
-        names.add(s.name);
-        const fire = s.fire.map((f) => (typeof f === 'string' ? { alert: f, labels: {} } : { alert: f.alert, labels: f.labels ?? {} }));
-        for (const name of [...fire.map((f) => f.alert), ...(s.silent ?? [])]) {
-            if (!alertNames.has(name)) {
-                throw new errors_ConfigurationError(`drill file ${file}: scenario ${JSON.stringify(s.name)} names the alert ${JSON.stringify(name)}, which no rule file defines (defined: ${[...alertNames].sort().join(', ') || 'none'})`);
-            }
-        }
-        for (const [j, t] of s.traffic.entries()) {
-            const count = Math.ceil((t.rate * t.duration) / 1000);
-            if (count > MAX_REQUESTS_PER_STEP)
-                throw new errors_ConfigurationError(`drill file ${file}: scenarios[${i}].traffic[${j}]: rate x duration is ${count} requests, more than ${MAX_REQUESTS_PER_STEP}`);
-        }
-        const firing = new Set(fire.map((f) => f.alert));
-        const silent = s.silent ?? [...alertNames].filter((a) => !firing.has(a)).sort();
-        const both = silent.find((a) => firing.has(a));
-        if (both)
-            throw new errors_ConfigurationError(`drill file ${file}: scenario ${JSON.stringify(s.name)} lists ${JSON.stringify(both)} both in fire and in silent`);
-        if (fire.length === 0 && silent.length === 0)
-            throw new errors_ConfigurationError(`drill file ${file}: scenario ${JSON.stringify(s.name)} expects nothing: list alerts under fire or silent`);
-        return { name: s.name, traffic: s.traffic, fire, silent, withinMs: s.within, ...(s.resolve ? { resolveWithinMs: s.resolve.within } : {}) };
-    });
-    return { scenarios, parallel: result.data.parallel };
-}
-function readDrill(path, file, alertNames) {
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        throw new errors_ConfigurationError(`drill file ${file} cannot be read: ${error.code ?? error.message}`);
-    }
-    return parseDrill(text, file, alertNames);
 }
 
 // EXTERNAL MODULE: ./node_modules/parse-prometheus-text-format/dist/parse-prometheus-text-format.cjs.js

@@ -19,8 +19,6 @@ var external_node_path_ = __webpack_require__(6760);
 var external_node_util_ = __webpack_require__(7975);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(4296);
-// EXTERNAL MODULE: ./src/pipeline/child.ts + 3 modules
-var child = __webpack_require__(1236);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __webpack_require__(8816);
 ;// CONCATENATED MODULE: ./src/gates/secrets/report.ts
@@ -253,6 +251,8 @@ function mergeIntoGitleaksIgnore(existing, fingerprints, header) {
     return { text: `${existing}${separator}${block.join('\n')}\n`, added };
 }
 
+// EXTERNAL MODULE: ./src/pipeline/child.ts + 3 modules
+var child = __webpack_require__(1236);
 // EXTERNAL MODULE: ./src/cli/local-env.ts
 var local_env = __webpack_require__(2127);
 ;// CONCATENATED MODULE: ./src/cli/baseline.ts

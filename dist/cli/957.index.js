@@ -121,6 +121,8 @@ function verifyEnvelope(envelope, key) {
  */
 
 const digestSchema = schemas/* string */.YjP().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
+/** A file the image gate wrote beside the evidence record: where it is and the sha256 of its bytes. */
+const artifactSchema = schemas/* object */.Ikc({ path: schemas/* string */.YjP(), sha256: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/, '64 hex') });
 /** What the image gate records: the image, the digest it verified, where it pushed. */
 const imageDetailsSchema = schemas/* object */.Ikc({
     builder: schemas/* string */.YjP(),
@@ -137,6 +139,13 @@ const imageDetailsSchema = schemas/* object */.Ikc({
     /** True only when the image was pushed and its digest re-read from the registry. */
     pushed: schemas/* boolean */.zMY(),
     verifiedBy: schemas/* string */.YjP(),
+    /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
+    baseImages: schemas/* array */.YOg(schemas/* object */.Ikc({ reference: schemas/* string */.YjP(), line: schemas/* number */.aig().int().positive(), pinned: schemas/* boolean */.zMY(), digest: schemas/* union */.KCZ([digestSchema, schemas/* literal */.euz('')]), problem: schemas/* string */.YjP().optional() })).optional(),
+    dockerfileSha256: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/).optional(),
+    /** The SLSA v1 provenance statement written beside the record (pass only). */
+    provenance: artifactSchema.extend({ predicateType: schemas/* string */.YjP() }).loose().optional(),
+    /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
+    sbom: artifactSchema.extend({ format: schemas/* string */.YjP(), components: schemas/* number */.aig().int().nonnegative() }).loose().optional(),
 })
     .loose();
 /** Parses an image record's details; the first problem, named, when they do not fit. */
@@ -943,6 +952,47 @@ async function listReferrers(client, repository, digest, artifactType) {
     return artifactType ? all.filter((d) => d.artifactType === artifactType) : all;
 }
 
+;// CONCATENATED MODULE: ./src/attest/sigstore.ts
+/**
+ * The Sigstore bundle v0.3 that holds the DSSE envelope, as cosign v3 stores attestations: key
+ * material is a public-key hint only (no certificate), no transparency-log entry, no timestamp.
+ */
+
+
+
+const sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const sigstoreBundleSchema = schemas/* object */.Ikc({
+    mediaType: schemas/* literal */.euz(sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE),
+    verificationMaterial: schemas/* object */.Ikc({
+        publicKey: schemas/* object */.Ikc({ hint: schemas/* string */.YjP().max(500) }).optional(),
+        tlogEntries: schemas/* array */.YOg(schemas/* unknown */.L5J()).max(16).optional(),
+        timestampVerificationData: schemas/* unknown */.L5J().optional(),
+    }),
+    dsseEnvelope: envelopeSchema,
+});
+function sigstore_wrapEnvelope(envelope) {
+    return {
+        mediaType: sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE,
+        verificationMaterial: { publicKey: { hint: envelope.signatures[0]?.keyid ?? '' }, tlogEntries: [] },
+        dsseEnvelope: envelope,
+    };
+}
+function parseSigstoreBundle(bytes, source) {
+    let data;
+    try {
+        data = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new errors/* ConfigurationError */.j1(`${source} is not JSON: expected a Sigstore bundle (${sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE})`);
+    }
+    const result = sigstoreBundleSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new errors/* ConfigurationError */.j1(`${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    return result.data;
+}
+
 // EXTERNAL MODULE: ./src/core/files.ts
 var files = __webpack_require__(9928);
 // EXTERNAL MODULE: ./src/core/identifiers.ts
@@ -1101,47 +1151,6 @@ function subjectDigests(statement) {
     return statement.subject.map((s) => `sha256:${s.digest.sha256}`);
 }
 
-;// CONCATENATED MODULE: ./src/attest/sigstore.ts
-/**
- * The Sigstore bundle v0.3 that holds the DSSE envelope, as cosign v3 stores attestations: key
- * material is a public-key hint only (no certificate), no transparency-log entry, no timestamp.
- */
-
-
-
-const sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-const sigstoreBundleSchema = schemas/* object */.Ikc({
-    mediaType: schemas/* literal */.euz(sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE),
-    verificationMaterial: schemas/* object */.Ikc({
-        publicKey: schemas/* object */.Ikc({ hint: schemas/* string */.YjP().max(500) }).optional(),
-        tlogEntries: schemas/* array */.YOg(schemas/* unknown */.L5J()).max(16).optional(),
-        timestampVerificationData: schemas/* unknown */.L5J().optional(),
-    }),
-    dsseEnvelope: envelopeSchema,
-});
-function sigstore_wrapEnvelope(envelope) {
-    return {
-        mediaType: sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE,
-        verificationMaterial: { publicKey: { hint: envelope.signatures[0]?.keyid ?? '' }, tlogEntries: [] },
-        dsseEnvelope: envelope,
-    };
-}
-function parseSigstoreBundle(bytes, source) {
-    let data;
-    try {
-        data = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new errors/* ConfigurationError */.j1(`${source} is not JSON: expected a Sigstore bundle (${sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE})`);
-    }
-    const result = sigstoreBundleSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new errors/* ConfigurationError */.j1(`${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
-}
-
 ;// CONCATENATED MODULE: ./src/attest/referrer.ts
 /**
  * The attestation as an OCI 1.1 referrer: an image manifest with `artifactType` the Sigstore
@@ -1188,6 +1197,13 @@ function referrer_referrersTag(digest) {
 }
 
 ;// CONCATENATED MODULE: ./src/attest/attach.ts
+/**
+ * Attaches an evidence bundle to an image as a signed attestation: an in-toto statement in a DSSE
+ * envelope in a Sigstore bundle, pushed as an OCI 1.1 referrer of the image digest. A registry that
+ * answers the manifest PUT with OCI-Subject keeps the referrers itself; otherwise the
+ * `sha256-<hex>` referrers tag index is maintained here (read-modify-write, re-read to catch a
+ * lost update from a concurrent writer, bounded retries).
+ */
 
 
 
@@ -1301,6 +1317,13 @@ async function discoverEvidence(client, repository, digest) {
 }
 
 ;// CONCATENATED MODULE: ./src/attest/verify.ts
+/**
+ * Verifies that an image digest carries passing evidence: the attestation is found by digest,
+ * its DSSE signature verifies with the given public key (or it is reported unsigned), its
+ * statement names this digest, every required gate passed in its bundle, and the image's
+ * org.opencontainers.image.revision (every platform of an index) is the bundle's head SHA.
+ * Used by the promote action and by the command line (`release-safety verify`).
+ */
 
 
 

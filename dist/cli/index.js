@@ -1,6 +1,98 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 2127:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   v: () => (/* binding */ localRunnerEnv)
+/* harmony export */ });
+/* unused harmony export repositoryName */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4296);
+/**
+ * The runner environment for a run on a developer's machine: what GitHub would give the job,
+ * made from the local git checkout (HEAD as a push of the branch, the range from the base given),
+ * with private runner files and a tool cache kept between runs.
+ */
+
+
+
+
+
+function git(cwd, ...args) {
+    try {
+        return (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 15_000 }).trim();
+    }
+    catch {
+        return undefined;
+    }
+}
+/** owner/name from the origin remote (https or ssh form), else local/<folder>. */
+function repositoryName(remote, dir) {
+    const m = remote ? /[:/]([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(remote) : null;
+    if (m)
+        return `${m[1]}/${m[2]}`;
+    return `local/${(0,node_path__WEBPACK_IMPORTED_MODULE_3__.basename)(dir).replace(/[^\w.-]/g, '-') || 'repository'}`;
+}
+function localRunnerEnv(cwd, base) {
+    const workspace = git(cwd, 'rev-parse', '--show-toplevel');
+    if (!workspace)
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ConfigurationError */ .j1(`${cwd} is not inside a git checkout: release-safety run needs the repository's history (git init, or run it from the repository)`);
+    const headSha = git(workspace, 'rev-parse', 'HEAD');
+    if (!headSha)
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ConfigurationError */ .j1(`${workspace} has no commit yet: commit the change first (the gates judge a commit)`);
+    const branch = git(workspace, 'rev-parse', '--abbrev-ref', 'HEAD') ?? 'HEAD';
+    const baseRev = base ?? (git(workspace, 'rev-parse', '--verify', '--quiet', 'origin/HEAD') ? 'origin/HEAD' : undefined);
+    const baseSha = baseRev ? git(workspace, 'merge-base', baseRev, 'HEAD') : git(workspace, 'rev-parse', '--verify', '--quiet', 'HEAD~1');
+    if (base !== undefined && !baseSha)
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .ConfigurationError */ .j1(`--base ${base} is not a revision of this repository: give a branch, tag or commit`);
+    const home = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdtempSync)((0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)((0,node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir)(), 'release-safety-local-'));
+    const runnerTemp = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(home, 'runner-temp');
+    const toolCache = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(process.env.XDG_CACHE_HOME || (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)((0,node_os__WEBPACK_IMPORTED_MODULE_2__.homedir)(), '.cache'), 'release-safety', 'tool-cache');
+    const files = { GITHUB_EVENT_PATH: (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(home, 'event.json'), GITHUB_ENV: (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(home, 'env'), GITHUB_PATH: (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(home, 'path') };
+    for (const dir of [runnerTemp, toolCache])
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(dir, { recursive: true });
+    const repository = repositoryName(git(workspace, 'remote', 'get-url', 'origin'), workspace);
+    const event = { before: baseSha ?? '0'.repeat(40), after: headSha, ref: `refs/heads/${branch}`, repository: { full_name: repository, default_branch: 'main' } };
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(files.GITHUB_EVENT_PATH, JSON.stringify(event));
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(files.GITHUB_ENV, '');
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(files.GITHUB_PATH, '');
+    const env = {
+        ...process.env,
+        CI: 'true',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_EVENT_NAME: 'push',
+        GITHUB_REPOSITORY: repository,
+        GITHUB_REPOSITORY_OWNER: repository.split('/')[0],
+        GITHUB_SHA: headSha,
+        GITHUB_REF: `refs/heads/${branch}`,
+        GITHUB_WORKSPACE: workspace,
+        GITHUB_RUN_ID: String(Date.now()),
+        GITHUB_RUN_ATTEMPT: '1',
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_API_URL: 'https://api.github.com',
+        GITHUB_ACTOR: process.env.USER || 'local',
+        GITHUB_WORKFLOW: 'release-safety (local)',
+        GITHUB_JOB: 'local',
+        RUNNER_OS: 'Linux',
+        RUNNER_TEMP: runnerTemp,
+        RUNNER_TOOL_CACHE: toolCache,
+        ...files,
+    };
+    return { workspace, env, home, headSha, ...(baseSha ? { baseSha } : {}) };
+}
+
+
+/***/ }),
+
 /***/ 4296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -72,8 +164,6 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __nccwpck_require__(8816);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: ./src/core/details-gates.ts
 /**
  * The shape of the test and rules gates' `details`, and the check every reader and writer of a
@@ -162,6 +252,8 @@ function details_gates_gateDetailsProblem(record) {
     return undefined;
 }
 
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: ./src/core/identifiers.ts
 var identifiers = __nccwpck_require__(3523);
 ;// CONCATENATED MODULE: ./src/core/evidence.ts
@@ -554,10 +646,537 @@ const repositorySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().re
 
 /***/ }),
 
+/***/ 1236:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  o: () => (/* binding */ runBundle)
+});
+
+// UNUSED EXPORTS: parseRunnerFile
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/core/exec.ts
+// The suite runs its tools here rather than through @actions/exec, which has neither a timeout
+// that kills the whole process group (a tool's children can hold its pipes open) nor a way to
+// keep INPUT_* (the action's inputs, credentials among them) out of the tool's environment.
+
+
+
+
+
+class TailBuffer {
+    max;
+    chunks = [];
+    size = 0;
+    truncated = false;
+    constructor(max) {
+        this.max = max;
+    }
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.size += chunk.length;
+        while (this.size > this.max && this.chunks.length > 1) {
+            this.size -= this.chunks.shift().length;
+            this.truncated = true;
+        }
+        if (this.size > this.max) {
+            const only = this.chunks[0];
+            this.chunks[0] = only.subarray(only.length - this.max);
+            this.size = this.max;
+            this.truncated = true;
+        }
+    }
+    bytes() {
+        return Buffer.concat(this.chunks);
+    }
+    toString() {
+        return this.bytes().toString('utf8');
+    }
+}
+/** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+/** After SIGKILL, how long to wait for the pipes to close before the wait ends regardless. */
+const PIPE_GRACE_MS = 1_000;
+/**
+ * Marks every process a tool call starts (the variable is inherited), so the timeout can find a
+ * descendant that left the process group and was re-parented (setsid, a daemon holding stdout).
+ */
+const EXEC_MARK = 'RELEASE_SAFETY_EXEC_ID';
+/** Processes whose environment carries this call's mark (Linux /proc; [] elsewhere). */
+function markedProcesses(mark) {
+    let pids;
+    try {
+        pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+    }
+    catch {
+        return [];
+    }
+    const needle = `${EXEC_MARK}=${mark}\0`;
+    return pids
+        .filter((pid) => {
+        try {
+            return `${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
+        }
+        catch {
+            return false; // gone, or not ours to read
+        }
+    })
+        .map(Number);
+}
+/**
+ * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
+ * them may be a registry password.
+ */
+function withoutActionInputs(env) {
+    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith('INPUT_')));
+}
+/**
+ * Runs one executable with an argument array (never a shell). Resolves with the exit status for
+ * the caller to interpret; rejects only when the program cannot be started at all.
+ */
+function execTool(command, args, options) {
+    const started = Date.now();
+    const max = options.maxBuffer ?? 32 * 1024 * 1024;
+    const mark = randomUUID();
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, [...args], {
+            cwd: options.cwd,
+            env: { ...withoutActionInputs(options.env ?? process.env), [EXEC_MARK]: mark },
+            stdio: ['pipe', 'pipe', 'pipe'],
+            detached: process.platform !== 'win32',
+            windowsHide: true,
+        });
+        const out = new TailBuffer(max);
+        const err = new TailBuffer(max);
+        let timedOut = false;
+        let settled = false;
+        const timers = [];
+        const kill = (signal) => {
+            try {
+                if (child.pid && process.platform !== 'win32')
+                    process.kill(-child.pid, signal);
+                else
+                    child.kill(signal);
+            }
+            catch {
+                // the group is already gone
+            }
+            for (const pid of markedProcesses(mark)) {
+                try {
+                    process.kill(pid, signal);
+                }
+                catch {
+                    // already gone
+                }
+            }
+        };
+        const finish = (exitCode, signal) => {
+            if (settled)
+                return;
+            settled = true;
+            for (const t of timers)
+                clearTimeout(t);
+            resolve({
+                command,
+                args,
+                exitCode,
+                signal,
+                timedOut,
+                stdout: out.toString(),
+                stderr: err.toString(),
+                truncated: out.truncated || err.truncated,
+                durationMs: Date.now() - started,
+                ...(options.keepStdoutBytes ? { stdoutBytes: out.bytes() } : {}),
+            });
+        };
+        // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every
+        // process carrying this call's mark, SIGKILL after the grace, then the pipes are closed from this end.
+        timers.push(setTimeout(() => {
+            timedOut = true;
+            kill('SIGTERM');
+            timers.push(setTimeout(() => {
+                kill('SIGKILL');
+                timers.push(setTimeout(() => {
+                    child.stdout?.destroy();
+                    child.stderr?.destroy();
+                    finish(child.exitCode, child.signalCode);
+                }, PIPE_GRACE_MS));
+            }, KILL_GRACE_MS));
+        }, options.timeoutMs));
+        // A decoder per stream: a multi-byte character split across two chunks stays whole.
+        const outText = new StringDecoder('utf8');
+        const errText = new StringDecoder('utf8');
+        child.stdout.on('data', (chunk) => {
+            out.push(chunk);
+            if (options.onStdout)
+                options.onStdout(outText.write(chunk));
+        });
+        child.stderr.on('data', (chunk) => {
+            err.push(chunk);
+            if (options.onStderr)
+                options.onStderr(errText.write(chunk));
+        });
+        child.on('error', (error) => {
+            settled = true;
+            for (const t of timers)
+                clearTimeout(t);
+            if (error.code === 'ENOENT')
+                reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
+            else
+                reject(error);
+        });
+        child.on('close', (exitCode, signal) => finish(exitCode, signal));
+        // A timed-out tool that exited while a stray descendant still holds the pipes: do not wait
+        // out the kill grace for it.
+        child.on('exit', () => {
+            if (!timedOut)
+                return;
+            kill('SIGKILL');
+            timers.push(setTimeout(() => {
+                child.stdout?.destroy();
+                child.stderr?.destroy();
+                finish(child.exitCode, child.signalCode);
+            }, PIPE_GRACE_MS));
+        });
+        child.stdin.on('error', () => {
+            // The tool may exit without reading its input; that is reported through the exit code.
+        });
+        if (options.input !== undefined)
+            child.stdin.end(options.input);
+        else
+            child.stdin.end();
+    });
+}
+/** The last `count` non-empty lines of a tool's output, for summaries and error messages. */
+function lastLines(text, count) {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    return lines.slice(-count).join('\n');
+}
+function describeExit(result) {
+    if (result.timedOut)
+        return `timed out after ${Math.round(result.durationMs / 1000)} s`;
+    if (result.signal)
+        return `was killed by ${result.signal}`;
+    return `exited with code ${result.exitCode}`;
+}
+/**
+ * Splits a command line into arguments the way a POSIX shell would for quoting only: single and
+ * double quotes and backslash escapes; no expansion, no pipes, no globbing. The result is run
+ * without a shell.
+ */
+function exec_splitCommandLine(line) {
+    const args = [];
+    let current = '';
+    let inArg = false;
+    let quote = null;
+    for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+            else
+                current += ch;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]))
+                current += line[++i];
+            else
+                current += ch;
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+            inArg = true;
+        }
+        else if (ch === '\\' && i + 1 < line.length) {
+            current += line[++i];
+            inArg = true;
+        }
+        else if (/\s/.test(ch)) {
+            if (inArg)
+                args.push(current);
+            current = '';
+            inArg = false;
+        }
+        else {
+            current += ch;
+            inArg = true;
+        }
+    }
+    if (quote)
+        throw new Error(`unterminated ${quote} quote`);
+    if (inArg)
+        args.push(current);
+    return args;
+}
+/** Shell operators a command input may not hold outside quotes: without a shell they would be plain arguments. */
+const SHELL_OPERATORS = (/* unused pure expression or super */ null && (['&&', '||', '$(', '|', ';', '>', '<', '`']));
+/**
+ * The first shell operator in a command line that a shell would act on, under the quoting rules
+ * of splitCommandLine: outside quotes any of SHELL_OPERATORS; inside double quotes `$(` and
+ * backticks (a shell substitutes those there too); nothing inside single quotes or after a
+ * backslash (`find . -exec rm {} \;` holds no operator). Undefined when there is none.
+ */
+function exec_findShellOperator(line) {
+    let quote = null;
+    for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+        }
+        else if (ch === '\\') {
+            i++;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '`' || line.startsWith('$(', i))
+                return ch === '`' ? '`' : '$(';
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+        }
+        else {
+            const operator = SHELL_OPERATORS.find((op) => line.startsWith(op, i));
+            if (operator)
+                return operator;
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/core/inputs.ts
+
+
+
+/**
+ * Inputs arrive as INPUT_<NAME> with the name upper-cased, spaces turned into underscores and
+ * hyphens kept (that is what the runner does). An empty string means the input was not set.
+ */
+function inputEnvName(name) {
+    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
+}
+function readRawInputs(names, env) {
+    const raw = {};
+    for (const name of names)
+        raw[name] = (env[inputEnvName(name)] ?? '').trim();
+    return raw;
+}
+/**
+ * Parses the inputs of one action. Every schema key is an exact action.yml input name; each
+ * schema carries its own "accepted form" description so the error can name it.
+ */
+function parseInputs(shape, env) {
+    const raw = readRawInputs(Object.keys(shape), env);
+    const result = z.object(shape).safeParse(raw);
+    if (result.success)
+        return result.data;
+    const messages = result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '?');
+        const value = raw[name] ?? '';
+        const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
+        return `input "${name}" ${issue.message} (got ${JSON.stringify(shown)})`;
+    });
+    throw new ConfigurationError(messages.join('; '));
+}
+// ---- field builders: each turns "" into its default and names the accepted form -------------
+function stringInput(defaultValue = '') {
+    return z.string().transform((v) => (v === '' ? defaultValue : v));
+}
+function requiredString(accepted) {
+    return z.string().refine((v) => v !== '', { message: `is required: ${accepted}` });
+}
+function enumInput(values, defaultValue) {
+    return z
+        .string()
+        .transform((v) => (v === '' ? defaultValue : v.toLowerCase()))
+        .refine((v) => values.includes(v), {
+        message: `must be one of ${values.join(', ')}`,
+    })
+        .transform((v) => v);
+}
+function booleanInput(defaultValue) {
+    return z
+        .string()
+        .refine((v) => v === '' || /^(true|false)$/i.test(v), { message: 'must be true or false' })
+        .transform((v) => (v === '' ? defaultValue : v.toLowerCase() === 'true'));
+}
+function integerInput(defaultValue, opts = {}) {
+    const { min = 0, max = Number.MAX_SAFE_INTEGER, unit = '' } = opts;
+    const form = `must be a whole number from ${min} to ${max}${unit ? ` (${unit})` : ''}`;
+    return z
+        .string()
+        .refine((v) => v === '' || /^-?\d+$/.test(v), { message: form })
+        .transform((v) => (v === '' ? defaultValue : Number.parseInt(v, 10)))
+        .refine((n) => n >= min && n <= max, { message: form });
+}
+/** Newline- or comma-separated list; blank entries and surrounding spaces are dropped. */
+function listInput(defaultValue = [], separators = /[\n,]/) {
+    return z.string().transform((v) => {
+        if (v === '')
+            return defaultValue;
+        return v
+            .split(separators)
+            .map((s) => s.trim())
+            .filter((s) => s !== '');
+    });
+}
+/**
+ * A command-line input split into an argument vector (quotes honoured, no shell). Shell operators
+ * are refused: run without a shell, `npm ci && npm test` would start npm with `&&` as an argument,
+ * which is not what was asked for.
+ */
+function parseCommandInput(value, input = 'command') {
+    const operator = findShellOperator(value);
+    if (operator !== undefined) {
+        throw new ConfigurationError(`input "${input}" contains the shell operator ${JSON.stringify(operator)}, but the command runs without a shell (split into arguments, quotes honoured): ` +
+            `write it as one program with its arguments, or run a shell yourself, e.g. ${input}: bash -c '${clampExample(value)}', or put the steps in a script and name the script`);
+    }
+    try {
+        return splitCommandLine(value);
+    }
+    catch (error) {
+        throw new ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
+    }
+}
+/** The user's own command inside the bash -c example, when it is short and has no single quote to escape. */
+function clampExample(value) {
+    return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/child.ts
+/**
+ * Runs one action bundle (dist/<name>/index.js) as the runner runs an action: its inputs as
+ * INPUT_<NAME> (hyphens kept), its own GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and GITHUB_STATE files,
+ * the job's GITHUB_PATH/GITHUB_ENV shared, in its own process group so a timeout stops everything
+ * it started. Its output is captured and handed back whole, so parallel gates never interleave
+ * their log lines or workflow commands.
+ */
+
+
+
+
+/** GITHUB_OUTPUT / GITHUB_STATE files: name=value lines and name<<DELIM heredocs. */
+function parseRunnerFile(text) {
+    const out = {};
+    const lines = text.split(/\r?\n/);
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (line === '')
+            continue;
+        const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+        if (heredoc) {
+            const value = [];
+            i++;
+            while (i < lines.length && lines[i] !== heredoc[2])
+                value.push(lines[i++]);
+            out[heredoc[1]] = value.join('\n');
+            continue;
+        }
+        const eq = line.indexOf('=');
+        if (eq > 0)
+            out[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    return out;
+}
+async function runBundle(opts) {
+    (0,external_node_fs_.mkdirSync)(opts.tempDir, { recursive: true });
+    const home = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(opts.tempDir, `${opts.name}-`));
+    const files = { GITHUB_OUTPUT: (0,external_node_path_.join)(home, 'output'), GITHUB_STEP_SUMMARY: (0,external_node_path_.join)(home, 'summary.md'), GITHUB_STATE: (0,external_node_path_.join)(home, 'state') };
+    for (const path of Object.values(files))
+        (0,external_node_fs_.writeFileSync)(path, '');
+    const env = {};
+    for (const [k, v] of Object.entries(opts.env))
+        if (!k.startsWith('INPUT_'))
+            env[k] = v;
+    for (const [name, value] of Object.entries(opts.inputs))
+        env[inputEnvName(name)] = value;
+    Object.assign(env, files, { GITHUB_ACTION: `release-safety-${opts.name}` });
+    const started = performance.now();
+    try {
+        const { exitCode, log, timedOut } = await spawnCaptured(opts.node, [opts.bundle], opts.cwd, env, opts.timeoutMs);
+        return {
+            name: opts.name,
+            exitCode,
+            log,
+            timedOut,
+            outputs: parseRunnerFile((0,external_node_fs_.readFileSync)(files.GITHUB_OUTPUT, 'utf8')),
+            summary: (0,external_node_fs_.readFileSync)(files.GITHUB_STEP_SUMMARY, 'utf8'),
+            durationMs: Math.round(performance.now() - started),
+        };
+    }
+    finally {
+        (0,external_node_fs_.rmSync)(home, { recursive: true, force: true });
+    }
+}
+function spawnCaptured(cmd, args, cwd, env, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        const chunks = [];
+        let timedOut = false;
+        child.stdout.on('data', (c) => chunks.push(c));
+        child.stderr.on('data', (c) => chunks.push(c));
+        const kill = () => {
+            try {
+                if (child.pid)
+                    process.kill(-child.pid, 'SIGKILL');
+            }
+            catch {
+                child.kill('SIGKILL');
+            }
+        };
+        // The wait ends at the deadline even when a grandchild still holds the pipes.
+        const timer = setTimeout(() => {
+            timedOut = true;
+            kill();
+            finish(null);
+        }, timeoutMs);
+        let done = false;
+        const finish = (code) => {
+            if (done)
+                return;
+            done = true;
+            clearTimeout(timer);
+            resolve({ exitCode: code, log: Buffer.concat(chunks).toString('utf8'), timedOut });
+        };
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+        });
+        child.on('close', (code) => finish(code));
+    });
+}
+
+
+/***/ }),
+
 /***/ 181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 
@@ -586,6 +1205,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/prom
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
@@ -18895,8 +19521,8 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "node:url"
@@ -19364,506 +19990,8 @@ function renderResultTable(result, form) {
 
 // EXTERNAL MODULE: ./src/core/evidence.ts + 1 modules
 var evidence = __nccwpck_require__(7336);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/core/exec.ts
-// The suite runs its tools here rather than through @actions/exec, which has neither a timeout
-// that kills the whole process group (a tool's children can hold its pipes open) nor a way to
-// keep INPUT_* (the action's inputs, credentials among them) out of the tool's environment.
-
-
-
-
-
-class TailBuffer {
-    max;
-    chunks = [];
-    size = 0;
-    truncated = false;
-    constructor(max) {
-        this.max = max;
-    }
-    push(chunk) {
-        this.chunks.push(chunk);
-        this.size += chunk.length;
-        while (this.size > this.max && this.chunks.length > 1) {
-            this.size -= this.chunks.shift().length;
-            this.truncated = true;
-        }
-        if (this.size > this.max) {
-            const only = this.chunks[0];
-            this.chunks[0] = only.subarray(only.length - this.max);
-            this.size = this.max;
-            this.truncated = true;
-        }
-    }
-    bytes() {
-        return Buffer.concat(this.chunks);
-    }
-    toString() {
-        return this.bytes().toString('utf8');
-    }
-}
-/** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
-const KILL_GRACE_MS = 5_000;
-/** After SIGKILL, how long to wait for the pipes to close before the wait ends regardless. */
-const PIPE_GRACE_MS = 1_000;
-/**
- * Marks every process a tool call starts (the variable is inherited), so the timeout can find a
- * descendant that left the process group and was re-parented (setsid, a daemon holding stdout).
- */
-const EXEC_MARK = 'RELEASE_SAFETY_EXEC_ID';
-/** Processes whose environment carries this call's mark (Linux /proc; [] elsewhere). */
-function markedProcesses(mark) {
-    let pids;
-    try {
-        pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
-    }
-    catch {
-        return [];
-    }
-    const needle = `${EXEC_MARK}=${mark}\0`;
-    return pids
-        .filter((pid) => {
-        try {
-            return `${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
-        }
-        catch {
-            return false; // gone, or not ours to read
-        }
-    })
-        .map(Number);
-}
-/**
- * The environment without the action's own inputs (INPUT_*): tools never need them, and one of
- * them may be a registry password.
- */
-function withoutActionInputs(env) {
-    return Object.fromEntries(Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith('INPUT_')));
-}
-/**
- * Runs one executable with an argument array (never a shell). Resolves with the exit status for
- * the caller to interpret; rejects only when the program cannot be started at all.
- */
-function execTool(command, args, options) {
-    const started = Date.now();
-    const max = options.maxBuffer ?? 32 * 1024 * 1024;
-    const mark = randomUUID();
-    return new Promise((resolve, reject) => {
-        const child = spawn(command, [...args], {
-            cwd: options.cwd,
-            env: { ...withoutActionInputs(options.env ?? process.env), [EXEC_MARK]: mark },
-            stdio: ['pipe', 'pipe', 'pipe'],
-            detached: process.platform !== 'win32',
-            windowsHide: true,
-        });
-        const out = new TailBuffer(max);
-        const err = new TailBuffer(max);
-        let timedOut = false;
-        let settled = false;
-        const timers = [];
-        const kill = (signal) => {
-            try {
-                if (child.pid && process.platform !== 'win32')
-                    process.kill(-child.pid, signal);
-                else
-                    child.kill(signal);
-            }
-            catch {
-                // the group is already gone
-            }
-            for (const pid of markedProcesses(mark)) {
-                try {
-                    process.kill(pid, signal);
-                }
-                catch {
-                    // already gone
-                }
-            }
-        };
-        const finish = (exitCode, signal) => {
-            if (settled)
-                return;
-            settled = true;
-            for (const t of timers)
-                clearTimeout(t);
-            resolve({
-                command,
-                args,
-                exitCode,
-                signal,
-                timedOut,
-                stdout: out.toString(),
-                stderr: err.toString(),
-                truncated: out.truncated || err.truncated,
-                durationMs: Date.now() - started,
-                ...(options.keepStdoutBytes ? { stdoutBytes: out.bytes() } : {}),
-            });
-        };
-        // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every
-        // process carrying this call's mark, SIGKILL after the grace, then the pipes are closed from this end.
-        timers.push(setTimeout(() => {
-            timedOut = true;
-            kill('SIGTERM');
-            timers.push(setTimeout(() => {
-                kill('SIGKILL');
-                timers.push(setTimeout(() => {
-                    child.stdout?.destroy();
-                    child.stderr?.destroy();
-                    finish(child.exitCode, child.signalCode);
-                }, PIPE_GRACE_MS));
-            }, KILL_GRACE_MS));
-        }, options.timeoutMs));
-        // A decoder per stream: a multi-byte character split across two chunks stays whole.
-        const outText = new StringDecoder('utf8');
-        const errText = new StringDecoder('utf8');
-        child.stdout.on('data', (chunk) => {
-            out.push(chunk);
-            if (options.onStdout)
-                options.onStdout(outText.write(chunk));
-        });
-        child.stderr.on('data', (chunk) => {
-            err.push(chunk);
-            if (options.onStderr)
-                options.onStderr(errText.write(chunk));
-        });
-        child.on('error', (error) => {
-            settled = true;
-            for (const t of timers)
-                clearTimeout(t);
-            if (error.code === 'ENOENT')
-                reject(new ToolNotFoundError(command, options.installHint ?? 'install it or put it on PATH'));
-            else
-                reject(error);
-        });
-        child.on('close', (exitCode, signal) => finish(exitCode, signal));
-        // A timed-out tool that exited while a stray descendant still holds the pipes: do not wait
-        // out the kill grace for it.
-        child.on('exit', () => {
-            if (!timedOut)
-                return;
-            kill('SIGKILL');
-            timers.push(setTimeout(() => {
-                child.stdout?.destroy();
-                child.stderr?.destroy();
-                finish(child.exitCode, child.signalCode);
-            }, PIPE_GRACE_MS));
-        });
-        child.stdin.on('error', () => {
-            // The tool may exit without reading its input; that is reported through the exit code.
-        });
-        if (options.input !== undefined)
-            child.stdin.end(options.input);
-        else
-            child.stdin.end();
-    });
-}
-/** The last `count` non-empty lines of a tool's output, for summaries and error messages. */
-function lastLines(text, count) {
-    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    return lines.slice(-count).join('\n');
-}
-function describeExit(result) {
-    if (result.timedOut)
-        return `timed out after ${Math.round(result.durationMs / 1000)} s`;
-    if (result.signal)
-        return `was killed by ${result.signal}`;
-    return `exited with code ${result.exitCode}`;
-}
-/**
- * Splits a command line into arguments the way a POSIX shell would for quoting only: single and
- * double quotes and backslash escapes; no expansion, no pipes, no globbing. The result is run
- * without a shell.
- */
-function exec_splitCommandLine(line) {
-    const args = [];
-    let current = '';
-    let inArg = false;
-    let quote = null;
-    for (let i = 0; i < line.length; i++) {
-        const ch = line[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = null;
-            else
-                current += ch;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = null;
-            else if (ch === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]))
-                current += line[++i];
-            else
-                current += ch;
-        }
-        else if (ch === "'" || ch === '"') {
-            quote = ch;
-            inArg = true;
-        }
-        else if (ch === '\\' && i + 1 < line.length) {
-            current += line[++i];
-            inArg = true;
-        }
-        else if (/\s/.test(ch)) {
-            if (inArg)
-                args.push(current);
-            current = '';
-            inArg = false;
-        }
-        else {
-            current += ch;
-            inArg = true;
-        }
-    }
-    if (quote)
-        throw new Error(`unterminated ${quote} quote`);
-    if (inArg)
-        args.push(current);
-    return args;
-}
-/** Shell operators a command input may not hold outside quotes: without a shell they would be plain arguments. */
-const SHELL_OPERATORS = (/* unused pure expression or super */ null && (['&&', '||', '$(', '|', ';', '>', '<', '`']));
-/**
- * The first shell operator in a command line that a shell would act on, under the quoting rules
- * of splitCommandLine: outside quotes any of SHELL_OPERATORS; inside double quotes `$(` and
- * backticks (a shell substitutes those there too); nothing inside single quotes or after a
- * backslash (`find . -exec rm {} \;` holds no operator). Undefined when there is none.
- */
-function exec_findShellOperator(line) {
-    let quote = null;
-    for (let i = 0; i < line.length; i++) {
-        const ch = line[i];
-        if (quote === "'") {
-            if (ch === "'")
-                quote = null;
-        }
-        else if (ch === '\\') {
-            i++;
-        }
-        else if (quote === '"') {
-            if (ch === '"')
-                quote = null;
-            else if (ch === '`' || line.startsWith('$(', i))
-                return ch === '`' ? '`' : '$(';
-        }
-        else if (ch === "'" || ch === '"') {
-            quote = ch;
-        }
-        else {
-            const operator = SHELL_OPERATORS.find((op) => line.startsWith(op, i));
-            if (operator)
-                return operator;
-        }
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/core/inputs.ts
-
-
-
-/**
- * Inputs arrive as INPUT_<NAME> with the name upper-cased, spaces turned into underscores and
- * hyphens kept (that is what the runner does). An empty string means the input was not set.
- */
-function inputEnvName(name) {
-    return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-}
-function readRawInputs(names, env) {
-    const raw = {};
-    for (const name of names)
-        raw[name] = (env[inputEnvName(name)] ?? '').trim();
-    return raw;
-}
-/**
- * Parses the inputs of one action. Every schema key is an exact action.yml input name; each
- * schema carries its own "accepted form" description so the error can name it.
- */
-function parseInputs(shape, env) {
-    const raw = readRawInputs(Object.keys(shape), env);
-    const result = z.object(shape).safeParse(raw);
-    if (result.success)
-        return result.data;
-    const messages = result.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? '?');
-        const value = raw[name] ?? '';
-        const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
-        return `input "${name}" ${issue.message} (got ${JSON.stringify(shown)})`;
-    });
-    throw new ConfigurationError(messages.join('; '));
-}
-// ---- field builders: each turns "" into its default and names the accepted form -------------
-function stringInput(defaultValue = '') {
-    return z.string().transform((v) => (v === '' ? defaultValue : v));
-}
-function requiredString(accepted) {
-    return z.string().refine((v) => v !== '', { message: `is required: ${accepted}` });
-}
-function enumInput(values, defaultValue) {
-    return z
-        .string()
-        .transform((v) => (v === '' ? defaultValue : v.toLowerCase()))
-        .refine((v) => values.includes(v), {
-        message: `must be one of ${values.join(', ')}`,
-    })
-        .transform((v) => v);
-}
-function booleanInput(defaultValue) {
-    return z
-        .string()
-        .refine((v) => v === '' || /^(true|false)$/i.test(v), { message: 'must be true or false' })
-        .transform((v) => (v === '' ? defaultValue : v.toLowerCase() === 'true'));
-}
-function integerInput(defaultValue, opts = {}) {
-    const { min = 0, max = Number.MAX_SAFE_INTEGER, unit = '' } = opts;
-    const form = `must be a whole number from ${min} to ${max}${unit ? ` (${unit})` : ''}`;
-    return z
-        .string()
-        .refine((v) => v === '' || /^-?\d+$/.test(v), { message: form })
-        .transform((v) => (v === '' ? defaultValue : Number.parseInt(v, 10)))
-        .refine((n) => n >= min && n <= max, { message: form });
-}
-/** Newline- or comma-separated list; blank entries and surrounding spaces are dropped. */
-function listInput(defaultValue = [], separators = /[\n,]/) {
-    return z.string().transform((v) => {
-        if (v === '')
-            return defaultValue;
-        return v
-            .split(separators)
-            .map((s) => s.trim())
-            .filter((s) => s !== '');
-    });
-}
-/**
- * A command-line input split into an argument vector (quotes honoured, no shell). Shell operators
- * are refused: run without a shell, `npm ci && npm test` would start npm with `&&` as an argument,
- * which is not what was asked for.
- */
-function parseCommandInput(value, input = 'command') {
-    const operator = findShellOperator(value);
-    if (operator !== undefined) {
-        throw new ConfigurationError(`input "${input}" contains the shell operator ${JSON.stringify(operator)}, but the command runs without a shell (split into arguments, quotes honoured): ` +
-            `write it as one program with its arguments, or run a shell yourself, e.g. ${input}: bash -c '${clampExample(value)}', or put the steps in a script and name the script`);
-    }
-    try {
-        return splitCommandLine(value);
-    }
-    catch (error) {
-        throw new ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
-    }
-}
-/** The user's own command inside the bash -c example, when it is short and has no single quote to escape. */
-function clampExample(value) {
-    return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/child.ts
-/**
- * Runs one action bundle (dist/<name>/index.js) as the runner runs an action: its inputs as
- * INPUT_<NAME> (hyphens kept), its own GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and GITHUB_STATE files,
- * the job's GITHUB_PATH/GITHUB_ENV shared, in its own process group so a timeout stops everything
- * it started. Its output is captured and handed back whole, so parallel gates never interleave
- * their log lines or workflow commands.
- */
-
-
-
-
-/** GITHUB_OUTPUT / GITHUB_STATE files: name=value lines and name<<DELIM heredocs. */
-function parseRunnerFile(text) {
-    const out = {};
-    const lines = text.split(/\r?\n/);
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        if (line === '')
-            continue;
-        const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-        if (heredoc) {
-            const value = [];
-            i++;
-            while (i < lines.length && lines[i] !== heredoc[2])
-                value.push(lines[i++]);
-            out[heredoc[1]] = value.join('\n');
-            continue;
-        }
-        const eq = line.indexOf('=');
-        if (eq > 0)
-            out[line.slice(0, eq)] = line.slice(eq + 1);
-    }
-    return out;
-}
-async function runBundle(opts) {
-    (0,external_node_fs_.mkdirSync)(opts.tempDir, { recursive: true });
-    const home = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(opts.tempDir, `${opts.name}-`));
-    const files = { GITHUB_OUTPUT: (0,external_node_path_.join)(home, 'output'), GITHUB_STEP_SUMMARY: (0,external_node_path_.join)(home, 'summary.md'), GITHUB_STATE: (0,external_node_path_.join)(home, 'state') };
-    for (const path of Object.values(files))
-        (0,external_node_fs_.writeFileSync)(path, '');
-    const env = {};
-    for (const [k, v] of Object.entries(opts.env))
-        if (!k.startsWith('INPUT_'))
-            env[k] = v;
-    for (const [name, value] of Object.entries(opts.inputs))
-        env[inputEnvName(name)] = value;
-    Object.assign(env, files, { GITHUB_ACTION: `release-safety-${opts.name}` });
-    const started = performance.now();
-    try {
-        const { exitCode, log, timedOut } = await spawnCaptured(opts.node, [opts.bundle], opts.cwd, env, opts.timeoutMs);
-        return {
-            name: opts.name,
-            exitCode,
-            log,
-            timedOut,
-            outputs: parseRunnerFile((0,external_node_fs_.readFileSync)(files.GITHUB_OUTPUT, 'utf8')),
-            summary: (0,external_node_fs_.readFileSync)(files.GITHUB_STEP_SUMMARY, 'utf8'),
-            durationMs: Math.round(performance.now() - started),
-        };
-    }
-    finally {
-        (0,external_node_fs_.rmSync)(home, { recursive: true, force: true });
-    }
-}
-function spawnCaptured(cmd, args, cwd, env, timeoutMs) {
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-        const chunks = [];
-        let timedOut = false;
-        child.stdout.on('data', (c) => chunks.push(c));
-        child.stderr.on('data', (c) => chunks.push(c));
-        const kill = () => {
-            try {
-                if (child.pid)
-                    process.kill(-child.pid, 'SIGKILL');
-            }
-            catch {
-                child.kill('SIGKILL');
-            }
-        };
-        // The wait ends at the deadline even when a grandchild still holds the pipes.
-        const timer = setTimeout(() => {
-            timedOut = true;
-            kill();
-            finish(null);
-        }, timeoutMs);
-        let done = false;
-        const finish = (code) => {
-            if (done)
-                return;
-            done = true;
-            clearTimeout(timer);
-            resolve({ exitCode: code, log: Buffer.concat(chunks).toString('utf8'), timedOut });
-        };
-        child.on('error', (error) => {
-            clearTimeout(timer);
-            reject(error);
-        });
-        child.on('close', (code) => finish(code));
-    });
-}
-
+// EXTERNAL MODULE: ./src/pipeline/child.ts + 3 modules
+var child = __nccwpck_require__(1236);
 ;// CONCATENATED MODULE: ./src/pipeline/run.ts
 /**
  * Runs a planned pipeline: independent gates at the same time (bounded), each after the gates it
@@ -19943,7 +20071,7 @@ async function runGate(opts, planned, done) {
     if (planned.gate === 'alerts' && inputs.image === undefined && done.get('image')?.outputs.image)
         inputs.image = done.get('image').outputs.image;
     opts.progress({ kind: 'start', gate: planned.gate });
-    const run = await runBundle({
+    const run = await (0,child/* runBundle */.o)({
         bundle: (0,external_node_path_.join)(opts.distDir, planned.gate, 'index.js'),
         name: planned.gate,
         inputs,
@@ -20002,7 +20130,7 @@ async function runPipeline(opts) {
         'evidence-dir': opts.evidenceDir,
         ...('required-gates' in opts.metas.evidence.inputs ? { 'required-gates': required.map((g) => g.gate).join(',') } : {}),
     };
-    const run = await runBundle({ bundle: (0,external_node_path_.join)(opts.distDir, 'evidence', 'index.js'), name: 'evidence', inputs, env: opts.env, cwd: opts.ctx.workspace, tempDir: opts.tempDir, node: opts.node, timeoutMs: opts.timeoutMs });
+    const run = await (0,child/* runBundle */.o)({ bundle: (0,external_node_path_.join)(opts.distDir, 'evidence', 'index.js'), name: 'evidence', inputs, env: opts.env, cwd: opts.ctx.workspace, tempDir: opts.tempDir, node: opts.node, timeoutMs: opts.timeoutMs });
     const evidenceVerdict = run.outputs.verdict ?? 'error';
     opts.progress({ kind: 'end', gate: 'evidence', status: evidenceVerdict, summary: run.outputs['comment-url'] ? `comment ${run.outputs['comment-url']}` : `verdict ${evidenceVerdict}`, durationMs: run.durationMs, log: run.log, stepSummary: run.summary });
     const attestationDigest = run.outputs['attestation-digest'] ?? '';
@@ -20105,9 +20233,9 @@ ${this.parser.parse(e)}</blockquote>
 `}tablerow({text:e}){return`<tr>
 ${e}</tr>
 `}tablecell(e){let t=this.parser.parseInline(e.tokens),n=e.header?"th":"td";return(e.align?`<${n} align="${e.align}">`:`<${n}>`)+t+`</${n}>
-`}strong({tokens:e}){return`<strong>${this.parser.parseInline(e)}</strong>`}em({tokens:e}){return`<em>${this.parser.parseInline(e)}</em>`}codespan({text:e}){return`<code>${y(e,!0)}</code>`}br(e){return"<br>"}del({tokens:e}){return`<del>${this.parser.parseInline(e)}</del>`}link({href:e,title:t,text:n,tokens:r,autolink:s}){let o=s?y(n,!0):this.parser.parseInline(r),i=xe(e);if(i===null)return o;e=y(i,s);let a='<a href="'+e+'"';return t&&(a+=' title="'+y(t)+'"'),a+=">"+o+"</a>",a}image({href:e,title:t,text:n,tokens:r}){r&&(n=this.parser.parseInline(r,this.parser.textRenderer));let s=xe(e);if(s===null)return y(n);e=s;let o=`<img src="${y(e)}" alt="${y(n)}"`;return t&&(o+=` title="${y(t)}"`),o+=">",o}text(e){return"tokens"in e&&e.tokens?this.parser.parseInline(e.tokens):"escaped"in e&&e.escaped?e.text:y(e.text)}};var marked_esm_z=class{parser;strong({text:e,tokens:t}){return t?this.parser.parseInline(t,this):e}em({text:e,tokens:t}){return t?this.parser.parseInline(t,this):e}codespan({text:e}){return e}del({text:e,tokens:t}){return t?this.parser.parseInline(t,this):e}html({text:e}){return e}text({text:e}){return e}link({text:e,tokens:t}){return t?this.parser.parseInline(t,this):e}image({text:e,tokens:t}){return t?this.parser.parseInline(t,this):e}br(){return`
-`}checkbox({raw:e}){return e}};var P=class l{options;renderer;textRenderer;constructor(e){this.options=e||S,this.options.renderer=this.options.renderer||new I,this.renderer=this.options.renderer,this.renderer.options=this.options,this.renderer.parser=this,this.textRenderer=new marked_esm_z,this.textRenderer.parser=this}static parse(e,t){return new l(t).parse(e)}static parseInline(e,t){return new l(t).parseInline(e)}parse(e){this.renderer.parser=this;let t="";for(let n=0;n<e.length;n++){let r=e[n];if(this.options.extensions?.renderers?.[r.type]){let o=r,i=this.options.extensions.renderers[o.type].call({parser:this},o);if(i!==!1||!["space","hr","heading","code","table","blockquote","list","checkbox","html","def","paragraph","text"].includes(o.type)){t+=i===!1?"":i??"";continue}}let s=r;switch(s.type){case"space":{t+=this.renderer.space(s);break}case"hr":{t+=this.renderer.hr(s);break}case"heading":{t+=this.renderer.heading(s);break}case"code":{t+=this.renderer.code(s);break}case"table":{t+=this.renderer.table(s);break}case"blockquote":{t+=this.renderer.blockquote(s);break}case"list":{t+=this.renderer.list(s);break}case"checkbox":{t+=this.renderer.checkbox(s);break}case"html":{t+=this.renderer.html(s);break}case"def":{t+=this.renderer.def(s);break}case"paragraph":{t+=this.renderer.paragraph(s);break}case"text":{t+=this.renderer.text(s);break}default:{let o='Token with "'+s.type+'" type was not found.';if(this.options.silent)return console.error(o),"";throw new Error(o)}}}return t}parseInline(e,t=this.renderer){this.renderer.parser=this;let n="";for(let r=0;r<e.length;r++){let s=e[r];if(this.options.extensions?.renderers?.[s.type]){let i=this.options.extensions.renderers[s.type].call({parser:this},s);if(i!==!1||!["escape","html","link","image","checkbox","strong","em","codespan","br","del","text"].includes(s.type)){n+=i===!1?"":i??"";continue}}let o=s;switch(o.type){case"escape":{n+=t.text(o);break}case"html":{n+=t.html(o);break}case"link":{n+=t.link(o);break}case"image":{n+=t.image(o);break}case"checkbox":{n+=t.checkbox(o);break}case"strong":{n+=t.strong(o);break}case"em":{n+=t.em(o);break}case"codespan":{n+=t.codespan(o);break}case"br":{n+=t.br(o);break}case"del":{n+=t.del(o);break}case"text":{n+=t.text(o);break}default:{let i='Token with "'+o.type+'" type was not found.';if(this.options.silent)return console.error(i),"";throw new Error(i)}}}return n}};var A=class{options;block;constructor(e){this.options=e||S}static passThroughHooks=new Set(["preprocess","postprocess","processAllTokens","emStrongMask"]);static passThroughHooksRespectAsync=new Set(["preprocess","postprocess","processAllTokens"]);preprocess(e){return e}postprocess(e){return e}processAllTokens(e){return e}emStrongMask(e){return e}provideLexer(e=this.block){return e?w.lex:w.lexInline}provideParser(e=this.block){return e?P.parse:P.parseInline}};function M(l,e){if(Array.isArray(e))for(let t=0;t<e.length;t++)l.push(e[t]);else l.push(e)}var ne=class{defaults=G();options=this.setOptions;parse=this.parseMarkdown(!0);parseInline=this.parseMarkdown(!1);Parser=P;Renderer=I;TextRenderer=marked_esm_z;Lexer=w;Tokenizer=_;Hooks=A;constructor(...e){this.use(...e)}walkTokens(e,t){let n=[];for(let r of e)switch(M(n,t.call(this,r)),r.type){case"table":{let s=r;for(let o of s.header)M(n,this.walkTokens(o.tokens,t));for(let o of s.rows)for(let i of o)M(n,this.walkTokens(i.tokens,t));break}case"list":{let s=r;M(n,this.walkTokens(s.items,t));break}default:{let s=r;this.defaults.extensions?.childTokens?.[s.type]?this.defaults.extensions.childTokens[s.type].forEach(o=>{let i=s[o].flat(1/0);M(n,this.walkTokens(i,t))}):s.tokens&&M(n,this.walkTokens(s.tokens,t))}}return n}use(...e){let t=this.defaults.extensions||{renderers:Object.create(null),childTokens:Object.create(null)};return e.forEach(n=>{let r={...n};if(r.async=this.defaults.async||r.async||!1,n.extensions&&(n.extensions.forEach(s=>{if(!s.name)throw new Error("extension name required");if("renderer"in s){let o=t.renderers[s.name];o?t.renderers[s.name]=function(...i){let a=s.renderer.apply(this,i);return a===!1&&(a=o.apply(this,i)),a}:t.renderers[s.name]=s.renderer}if("tokenizer"in s){if(!s.level||s.level!=="block"&&s.level!=="inline")throw new Error("extension level must be 'block' or 'inline'");let o=t[s.level];o?o.unshift(s.tokenizer):t[s.level]=[s.tokenizer],s.start&&(s.level==="block"?t.startBlock?t.startBlock.push(s.start):t.startBlock=[s.start]:s.level==="inline"&&(t.startInline?t.startInline.push(s.start):t.startInline=[s.start]))}"childTokens"in s&&s.childTokens&&(t.childTokens[s.name]=s.childTokens)}),r.extensions=t),n.renderer){let s=this.defaults.renderer||new I(this.defaults);for(let o in n.renderer){if(!(o in s))throw new Error(`renderer '${o}' does not exist`);if(["options","parser"].includes(o))continue;let i=o,a=n.renderer[i],c=s[i];s[i]=(...u)=>{let d=a.apply(s,u);return d===!1&&(d=c.apply(s,u)),d===!1?"":d??""}}r.renderer=s}if(n.tokenizer){let s=this.defaults.tokenizer||new _(this.defaults);for(let o in n.tokenizer){if(!(o in s))throw new Error(`tokenizer '${o}' does not exist`);if(["options","rules","lexer"].includes(o))continue;let i=o,a=n.tokenizer[i],c=s[i];s[i]=(...u)=>{let d=a.apply(s,u);return d===!1&&(d=c.apply(s,u)),d}}r.tokenizer=s}if(n.hooks){let s=this.defaults.hooks||new A;for(let o in n.hooks){if(!(o in s))throw new Error(`hook '${o}' does not exist`);if(["options","block"].includes(o))continue;let i=o,a=n.hooks[i],c=s[i];A.passThroughHooks.has(o)?s[i]=u=>{if(s.options.async&&A.passThroughHooksRespectAsync.has(o))return(async()=>{let h=await a.call(s,u);return c.call(s,h)})();let d=a.call(s,u);return c.call(s,d)}:s[i]=(...u)=>{if(s.options.async)return(async()=>{let h=await a.apply(s,u);return h===!1&&(h=await c.apply(s,u)),h})();let d=a.apply(s,u);return d===!1&&(d=c.apply(s,u)),d}}r.hooks=s}if(n.walkTokens){let s=this.defaults.walkTokens,o=n.walkTokens;r.walkTokens=function(i){let a=[];return M(a,o.call(this,i)),s&&M(a,s.call(this,i)),a}}this.defaults={...this.defaults,...r}}),this}setOptions(e){return this.defaults={...this.defaults,...e},this}lexer(e,t){return w.lex(e,t??this.defaults)}parser(e,t){return P.parse(e,t??this.defaults)}parseMarkdown(e){return(n,r)=>{let s={...r},o={...this.defaults,...s},i=this.onError(!!o.silent,!!o.async);if(this.defaults.async===!0&&s.async===!1)return i(new Error("marked(): The async option was set to true by an extension. Remove async: false from the parse options object to return a Promise."));if(typeof n>"u"||n===null)return i(new Error("marked(): input parameter is undefined or null"));if(typeof n!="string")return i(new Error("marked(): input parameter is of type "+Object.prototype.toString.call(n)+", string expected"));if(o.hooks&&(o.hooks.options=o,o.hooks.block=e),o.async)return(async()=>{let a=o.hooks?await o.hooks.preprocess(n):n,u=await(o.hooks?await o.hooks.provideLexer(e):e?w.lex:w.lexInline)(a,o),d=o.hooks?await o.hooks.processAllTokens(u):u;o.walkTokens&&await Promise.all(this.walkTokens(d,o.walkTokens));let p=await(o.hooks?await o.hooks.provideParser(e):e?P.parse:P.parseInline)(d,o);return o.hooks?await o.hooks.postprocess(p):p})().catch(i);try{o.hooks&&(n=o.hooks.preprocess(n));let c=(o.hooks?o.hooks.provideLexer(e):e?w.lex:w.lexInline)(n,o);o.hooks&&(c=o.hooks.processAllTokens(c)),o.walkTokens&&this.walkTokens(c,o.walkTokens);let d=(o.hooks?o.hooks.provideParser(e):e?P.parse:P.parseInline)(c,o);return o.hooks&&(d=o.hooks.postprocess(d)),d}catch(a){return i(a)}}}onError(e,t){return n=>{if(n.message+=`
-Please report this to https://github.com/markedjs/marked.`,e){let r="<p>An error occurred:</p><pre>"+y(n.message+"",!0)+"</pre>";return t?Promise.resolve(r):r}if(t)return Promise.reject(n);throw n}}};var v=new ne;function x(l,e){return v.parse(l,e)}x.options=x.setOptions=function(l){return v.setOptions(l),x.defaults=v.defaults,ue(x.defaults),x};x.getDefaults=G;x.defaults=S;function jt(...l){return v.use(...l),x.defaults=v.defaults,ue(x.defaults),x}x.use=jt;x.walkTokens=function(l,e){return v.walkTokens(l,e)};x.parseInline=v.parseInline;x.Parser=P;x.parser=P.parse;x.Renderer=I;x.TextRenderer=marked_esm_z;x.Lexer=w;x.lexer=w.lex;x.Tokenizer=_;x.Hooks=A;x.parse=x;var En=x.options,zn=x.setOptions,Mn=x.walkTokens,Bn=x.parseInline,Dn=(/* unused pure expression or super */ null && (x)),qn=P.parse,vn=w.lex;
+`}strong({tokens:e}){return`<strong>${this.parser.parseInline(e)}</strong>`}em({tokens:e}){return`<em>${this.parser.parseInline(e)}</em>`}codespan({text:e}){return`<code>${y(e,!0)}</code>`}br(e){return"<br>"}del({tokens:e}){return`<del>${this.parser.parseInline(e)}</del>`}link({href:e,title:t,text:n,tokens:r,autolink:s}){let o=s?y(n,!0):this.parser.parseInline(r),i=xe(e);if(i===null)return o;e=y(i,s);let a='<a href="'+e+'"';return t&&(a+=' title="'+y(t)+'"'),a+=">"+o+"</a>",a}image({href:e,title:t,text:n,tokens:r}){r&&(n=this.parser.parseInline(r,this.parser.textRenderer));let s=xe(e);if(s===null)return y(n);e=s;let o=`<img src="${y(e)}" alt="${y(n)}"`;return t&&(o+=` title="${y(t)}"`),o+=">",o}text(e){return"tokens"in e&&e.tokens?this.parser.parseInline(e.tokens):"escaped"in e&&e.escaped?e.text:y(e.text)}};var cli_z=class{parser;strong({text:e,tokens:t}){return t?this.parser.parseInline(t,this):e}em({text:e,tokens:t}){return t?this.parser.parseInline(t,this):e}codespan({text:e}){return e}del({text:e,tokens:t}){return t?this.parser.parseInline(t,this):e}html({text:e}){return e}text({text:e}){return e}link({text:e,tokens:t}){return t?this.parser.parseInline(t,this):e}image({text:e,tokens:t}){return t?this.parser.parseInline(t,this):e}br(){return`
+`}checkbox({raw:e}){return e}};var P=class l{options;renderer;textRenderer;constructor(e){this.options=e||S,this.options.renderer=this.options.renderer||new I,this.renderer=this.options.renderer,this.renderer.options=this.options,this.renderer.parser=this,this.textRenderer=new cli_z,this.textRenderer.parser=this}static parse(e,t){return new l(t).parse(e)}static parseInline(e,t){return new l(t).parseInline(e)}parse(e){this.renderer.parser=this;let t="";for(let n=0;n<e.length;n++){let r=e[n];if(this.options.extensions?.renderers?.[r.type]){let o=r,i=this.options.extensions.renderers[o.type].call({parser:this},o);if(i!==!1||!["space","hr","heading","code","table","blockquote","list","checkbox","html","def","paragraph","text"].includes(o.type)){t+=i===!1?"":i??"";continue}}let s=r;switch(s.type){case"space":{t+=this.renderer.space(s);break}case"hr":{t+=this.renderer.hr(s);break}case"heading":{t+=this.renderer.heading(s);break}case"code":{t+=this.renderer.code(s);break}case"table":{t+=this.renderer.table(s);break}case"blockquote":{t+=this.renderer.blockquote(s);break}case"list":{t+=this.renderer.list(s);break}case"checkbox":{t+=this.renderer.checkbox(s);break}case"html":{t+=this.renderer.html(s);break}case"def":{t+=this.renderer.def(s);break}case"paragraph":{t+=this.renderer.paragraph(s);break}case"text":{t+=this.renderer.text(s);break}default:{let o='Token with "'+s.type+'" type was not found.';if(this.options.silent)return console.error(o),"";throw new Error(o)}}}return t}parseInline(e,t=this.renderer){this.renderer.parser=this;let n="";for(let r=0;r<e.length;r++){let s=e[r];if(this.options.extensions?.renderers?.[s.type]){let i=this.options.extensions.renderers[s.type].call({parser:this},s);if(i!==!1||!["escape","html","link","image","checkbox","strong","em","codespan","br","del","text"].includes(s.type)){n+=i===!1?"":i??"";continue}}let o=s;switch(o.type){case"escape":{n+=t.text(o);break}case"html":{n+=t.html(o);break}case"link":{n+=t.link(o);break}case"image":{n+=t.image(o);break}case"checkbox":{n+=t.checkbox(o);break}case"strong":{n+=t.strong(o);break}case"em":{n+=t.em(o);break}case"codespan":{n+=t.codespan(o);break}case"br":{n+=t.br(o);break}case"del":{n+=t.del(o);break}case"text":{n+=t.text(o);break}default:{let i='Token with "'+o.type+'" type was not found.';if(this.options.silent)return console.error(i),"";throw new Error(i)}}}return n}};var A=class{options;block;constructor(e){this.options=e||S}static passThroughHooks=new Set(["preprocess","postprocess","processAllTokens","emStrongMask"]);static passThroughHooksRespectAsync=new Set(["preprocess","postprocess","processAllTokens"]);preprocess(e){return e}postprocess(e){return e}processAllTokens(e){return e}emStrongMask(e){return e}provideLexer(e=this.block){return e?w.lex:w.lexInline}provideParser(e=this.block){return e?P.parse:P.parseInline}};function M(l,e){if(Array.isArray(e))for(let t=0;t<e.length;t++)l.push(e[t]);else l.push(e)}var ne=class{defaults=G();options=this.setOptions;parse=this.parseMarkdown(!0);parseInline=this.parseMarkdown(!1);Parser=P;Renderer=I;TextRenderer=cli_z;Lexer=w;Tokenizer=_;Hooks=A;constructor(...e){this.use(...e)}walkTokens(e,t){let n=[];for(let r of e)switch(M(n,t.call(this,r)),r.type){case"table":{let s=r;for(let o of s.header)M(n,this.walkTokens(o.tokens,t));for(let o of s.rows)for(let i of o)M(n,this.walkTokens(i.tokens,t));break}case"list":{let s=r;M(n,this.walkTokens(s.items,t));break}default:{let s=r;this.defaults.extensions?.childTokens?.[s.type]?this.defaults.extensions.childTokens[s.type].forEach(o=>{let i=s[o].flat(1/0);M(n,this.walkTokens(i,t))}):s.tokens&&M(n,this.walkTokens(s.tokens,t))}}return n}use(...e){let t=this.defaults.extensions||{renderers:Object.create(null),childTokens:Object.create(null)};return e.forEach(n=>{let r={...n};if(r.async=this.defaults.async||r.async||!1,n.extensions&&(n.extensions.forEach(s=>{if(!s.name)throw new Error("extension name required");if("renderer"in s){let o=t.renderers[s.name];o?t.renderers[s.name]=function(...i){let a=s.renderer.apply(this,i);return a===!1&&(a=o.apply(this,i)),a}:t.renderers[s.name]=s.renderer}if("tokenizer"in s){if(!s.level||s.level!=="block"&&s.level!=="inline")throw new Error("extension level must be 'block' or 'inline'");let o=t[s.level];o?o.unshift(s.tokenizer):t[s.level]=[s.tokenizer],s.start&&(s.level==="block"?t.startBlock?t.startBlock.push(s.start):t.startBlock=[s.start]:s.level==="inline"&&(t.startInline?t.startInline.push(s.start):t.startInline=[s.start]))}"childTokens"in s&&s.childTokens&&(t.childTokens[s.name]=s.childTokens)}),r.extensions=t),n.renderer){let s=this.defaults.renderer||new I(this.defaults);for(let o in n.renderer){if(!(o in s))throw new Error(`renderer '${o}' does not exist`);if(["options","parser"].includes(o))continue;let i=o,a=n.renderer[i],c=s[i];s[i]=(...u)=>{let d=a.apply(s,u);return d===!1&&(d=c.apply(s,u)),d===!1?"":d??""}}r.renderer=s}if(n.tokenizer){let s=this.defaults.tokenizer||new _(this.defaults);for(let o in n.tokenizer){if(!(o in s))throw new Error(`tokenizer '${o}' does not exist`);if(["options","rules","lexer"].includes(o))continue;let i=o,a=n.tokenizer[i],c=s[i];s[i]=(...u)=>{let d=a.apply(s,u);return d===!1&&(d=c.apply(s,u)),d}}r.tokenizer=s}if(n.hooks){let s=this.defaults.hooks||new A;for(let o in n.hooks){if(!(o in s))throw new Error(`hook '${o}' does not exist`);if(["options","block"].includes(o))continue;let i=o,a=n.hooks[i],c=s[i];A.passThroughHooks.has(o)?s[i]=u=>{if(s.options.async&&A.passThroughHooksRespectAsync.has(o))return(async()=>{let h=await a.call(s,u);return c.call(s,h)})();let d=a.call(s,u);return c.call(s,d)}:s[i]=(...u)=>{if(s.options.async)return(async()=>{let h=await a.apply(s,u);return h===!1&&(h=await c.apply(s,u)),h})();let d=a.apply(s,u);return d===!1&&(d=c.apply(s,u)),d}}r.hooks=s}if(n.walkTokens){let s=this.defaults.walkTokens,o=n.walkTokens;r.walkTokens=function(i){let a=[];return M(a,o.call(this,i)),s&&M(a,s.call(this,i)),a}}this.defaults={...this.defaults,...r}}),this}setOptions(e){return this.defaults={...this.defaults,...e},this}lexer(e,t){return w.lex(e,t??this.defaults)}parser(e,t){return P.parse(e,t??this.defaults)}parseMarkdown(e){return(n,r)=>{let s={...r},o={...this.defaults,...s},i=this.onError(!!o.silent,!!o.async);if(this.defaults.async===!0&&s.async===!1)return i(new Error("marked(): The async option was set to true by an extension. Remove async: false from the parse options object to return a Promise."));if(typeof n>"u"||n===null)return i(new Error("marked(): input parameter is undefined or null"));if(typeof n!="string")return i(new Error("marked(): input parameter is of type "+Object.prototype.toString.call(n)+", string expected"));if(o.hooks&&(o.hooks.options=o,o.hooks.block=e),o.async)return(async()=>{let a=o.hooks?await o.hooks.preprocess(n):n,u=await(o.hooks?await o.hooks.provideLexer(e):e?w.lex:w.lexInline)(a,o),d=o.hooks?await o.hooks.processAllTokens(u):u;o.walkTokens&&await Promise.all(this.walkTokens(d,o.walkTokens));let p=await(o.hooks?await o.hooks.provideParser(e):e?P.parse:P.parseInline)(d,o);return o.hooks?await o.hooks.postprocess(p):p})().catch(i);try{o.hooks&&(n=o.hooks.preprocess(n));let c=(o.hooks?o.hooks.provideLexer(e):e?w.lex:w.lexInline)(n,o);o.hooks&&(c=o.hooks.processAllTokens(c)),o.walkTokens&&this.walkTokens(c,o.walkTokens);let d=(o.hooks?o.hooks.provideParser(e):e?P.parse:P.parseInline)(c,o);return o.hooks&&(d=o.hooks.postprocess(d)),d}catch(a){return i(a)}}}onError(e,t){return n=>{if(n.message+=`
+Please report this to https://github.com/markedjs/marked.`,e){let r="<p>An error occurred:</p><pre>"+y(n.message+"",!0)+"</pre>";return t?Promise.resolve(r):r}if(t)return Promise.reject(n);throw n}}};var v=new ne;function x(l,e){return v.parse(l,e)}x.options=x.setOptions=function(l){return v.setOptions(l),x.defaults=v.defaults,ue(x.defaults),x};x.getDefaults=G;x.defaults=S;function jt(...l){return v.use(...l),x.defaults=v.defaults,ue(x.defaults),x}x.use=jt;x.walkTokens=function(l,e){return v.walkTokens(l,e)};x.parseInline=v.parseInline;x.Parser=P;x.parser=P.parse;x.Renderer=I;x.TextRenderer=cli_z;x.Lexer=w;x.lexer=w.lex;x.Tokenizer=_;x.Hooks=A;x.parse=x;var En=x.options,zn=x.setOptions,Mn=x.walkTokens,Bn=x.parseInline,Dn=(/* unused pure expression or super */ null && (x)),qn=P.parse,vn=w.lex;
 //# sourceMappingURL=marked.esm.js.map
 
 ;// CONCATENATED MODULE: ./src/cli/html.ts
@@ -20158,86 +20286,15 @@ function renderHtmlReport(title, markdown) {
     return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>\n<body>\n${body}\n</body></html>\n`;
 }
 
-;// CONCATENATED MODULE: ./src/cli/local-env.ts
-/**
- * The runner environment for a run on a developer's machine: what GitHub would give the job,
- * made from the local git checkout (HEAD as a push of the branch, the range from the base given),
- * with private runner files and a tool cache kept between runs.
- */
-
-
-
-
-
-function git(cwd, ...args) {
-    try {
-        return (0,external_node_child_process_namespaceObject.execFileSync)('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 15_000 }).trim();
-    }
-    catch {
-        return undefined;
-    }
-}
-/** owner/name from the origin remote (https or ssh form), else local/<folder>. */
-function repositoryName(remote, dir) {
-    const m = remote ? /[:/]([\w.-]+)\/([\w.-]+?)(?:\.git)?\/?$/.exec(remote) : null;
-    if (m)
-        return `${m[1]}/${m[2]}`;
-    return `local/${(0,external_node_path_.basename)(dir).replace(/[^\w.-]/g, '-') || 'repository'}`;
-}
-function localRunnerEnv(cwd, base) {
-    const workspace = git(cwd, 'rev-parse', '--show-toplevel');
-    if (!workspace)
-        throw new errors/* ConfigurationError */.j1(`${cwd} is not inside a git checkout: release-safety run needs the repository's history (git init, or run it from the repository)`);
-    const headSha = git(workspace, 'rev-parse', 'HEAD');
-    if (!headSha)
-        throw new errors/* ConfigurationError */.j1(`${workspace} has no commit yet: commit the change first (the gates judge a commit)`);
-    const branch = git(workspace, 'rev-parse', '--abbrev-ref', 'HEAD') ?? 'HEAD';
-    const baseRev = base ?? (git(workspace, 'rev-parse', '--verify', '--quiet', 'origin/HEAD') ? 'origin/HEAD' : undefined);
-    const baseSha = baseRev ? git(workspace, 'merge-base', baseRev, 'HEAD') : git(workspace, 'rev-parse', '--verify', '--quiet', 'HEAD~1');
-    if (base !== undefined && !baseSha)
-        throw new errors/* ConfigurationError */.j1(`--base ${base} is not a revision of this repository: give a branch, tag or commit`);
-    const home = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'release-safety-local-'));
-    const runnerTemp = (0,external_node_path_.join)(home, 'runner-temp');
-    const toolCache = (0,external_node_path_.join)(process.env.XDG_CACHE_HOME || (0,external_node_path_.join)((0,external_node_os_namespaceObject.homedir)(), '.cache'), 'release-safety', 'tool-cache');
-    const files = { GITHUB_EVENT_PATH: (0,external_node_path_.join)(home, 'event.json'), GITHUB_ENV: (0,external_node_path_.join)(home, 'env'), GITHUB_PATH: (0,external_node_path_.join)(home, 'path') };
-    for (const dir of [runnerTemp, toolCache])
-        (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-    const repository = repositoryName(git(workspace, 'remote', 'get-url', 'origin'), workspace);
-    const event = { before: baseSha ?? '0'.repeat(40), after: headSha, ref: `refs/heads/${branch}`, repository: { full_name: repository, default_branch: 'main' } };
-    (0,external_node_fs_.writeFileSync)(files.GITHUB_EVENT_PATH, JSON.stringify(event));
-    (0,external_node_fs_.writeFileSync)(files.GITHUB_ENV, '');
-    (0,external_node_fs_.writeFileSync)(files.GITHUB_PATH, '');
-    const env = {
-        ...process.env,
-        CI: 'true',
-        GITHUB_ACTIONS: 'true',
-        GITHUB_EVENT_NAME: 'push',
-        GITHUB_REPOSITORY: repository,
-        GITHUB_REPOSITORY_OWNER: repository.split('/')[0],
-        GITHUB_SHA: headSha,
-        GITHUB_REF: `refs/heads/${branch}`,
-        GITHUB_WORKSPACE: workspace,
-        GITHUB_RUN_ID: String(Date.now()),
-        GITHUB_RUN_ATTEMPT: '1',
-        GITHUB_SERVER_URL: 'https://github.com',
-        GITHUB_API_URL: 'https://api.github.com',
-        GITHUB_ACTOR: process.env.USER || 'local',
-        GITHUB_WORKFLOW: 'release-safety (local)',
-        GITHUB_JOB: 'local',
-        RUNNER_OS: 'Linux',
-        RUNNER_TEMP: runnerTemp,
-        RUNNER_TOOL_CACHE: toolCache,
-        ...files,
-    };
-    return { workspace, env, home, headSha, ...(baseSha ? { baseSha } : {}) };
-}
-
+// EXTERNAL MODULE: ./src/cli/local-env.ts
+var local_env = __nccwpck_require__(2127);
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 /**
  * `npx release-safety run [--config F] [--only gate,...] [--base REV] [--out DIR]`: the pipeline of
  * the root action on a developer's machine, with a live line per gate and a final table; the
  * evidence as JSON, markdown and a self-contained HTML report.
  * `npx release-safety verify <image@digest> --key pub.pem`: checks an image's attestation.
+ * `npx release-safety baseline secrets`: writes the findings that already exist to .gitleaksignore.
  */
 
 
@@ -20255,7 +20312,8 @@ function localRunnerEnv(cwd, base) {
 
 const USAGE = `usage:
   release-safety run [--config .github/release-safety.yml] [--only lint,test] [--base origin/main] [--out release-safety-report]
-  release-safety verify <registry/repository@sha256:...> --key pub.pem [--insecure-registry]`;
+  release-safety verify <registry/repository@sha256:...> --key pub.pem [--insecure-registry]
+  release-safety baseline secrets [--scope history|tree] [--out .gitleaksignore] [--gitleaks PATH]`;
 function layout() {
     const here = (0,external_node_path_.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
     return { distDir: (0,external_node_path_.dirname)(here), root: (0,external_node_path_.dirname)((0,external_node_path_.dirname)(here)) };
@@ -20299,7 +20357,7 @@ function progressPrinter(gates, tty, logsDir) {
 }
 async function runCommand(args) {
     const { values } = (0,external_node_util_.parseArgs)({ args, options: { config: { type: 'string' }, only: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' } }, strict: true });
-    const local = localRunnerEnv(process.cwd(), values.base);
+    const local = (0,local_env/* localRunnerEnv */.v)(process.cwd(), values.base);
     try {
         const { distDir, root } = layout();
         const gateMetas = readGateMetas(root);
@@ -20322,7 +20380,7 @@ async function runCommand(args) {
             ctx,
             tempDir: (0,external_node_path_.join)(local.home, 'pipeline'),
             evidenceDir,
-            concurrency: config.concurrency ?? (0,external_node_os_namespaceObject.availableParallelism)(),
+            concurrency: config.concurrency ?? (0,external_node_os_.availableParallelism)(),
             secrets: {},
             // No GitHub here: nothing is posted; the evidence is the report.
             evidenceInputs: { ...Object.fromEntries(Object.entries(config.evidence?.with ?? {}).map(([k, v]) => [k, inputString(v)])), ...('comment' in evidenceMeta.inputs ? { comment: 'never' } : {}), ...('github-token' in evidenceMeta.inputs ? { 'github-token': '' } : {}) },
@@ -20350,6 +20408,10 @@ async function main(argv = process.argv.slice(2)) {
         if (command === 'verify') {
             const { verifyCommand } = await __nccwpck_require__.e(/* import() */ 957).then(__nccwpck_require__.bind(__nccwpck_require__, 1957));
             return await verifyCommand(rest);
+        }
+        if (command === 'baseline') {
+            const { baselineCommand } = await __nccwpck_require__.e(/* import() */ 360).then(__nccwpck_require__.bind(__nccwpck_require__, 1360));
+            return await baselineCommand(rest, layout().distDir);
         }
         process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);
         return 2;

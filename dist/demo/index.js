@@ -3,6 +3,8 @@ var __webpack_exports__ = {};
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
@@ -9576,8 +9578,6 @@ function errorMessage(error) {
     return String(error);
 }
 
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 ;// CONCATENATED MODULE: ./src/core/details-gates.ts
 /**
  * The shape of the test and rules gates' `details`, and the check every reader and writer of a
@@ -9934,7 +9934,7 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 
 
 function hash_sha256Hex(data) {
-    return (0,external_node_crypto_namespaceObject.createHash)('sha256').update(data).digest('hex');
+    return createHash('sha256').update(data).digest('hex');
 }
 /** `sha256:<hex>`, the form OCI registries and manifests name content by. */
 function hash_sha256Digest(data) {
@@ -10067,7 +10067,7 @@ function createBundle(records, fields) {
     return bundleSchema.parse({ ...body, sha256: bundleHash(body) });
 }
 /** Validates an untrusted bundle and verifies every record hash and the bundle hash. */
-function bundle_parseBundle(text, source) {
+function parseBundle(text, source) {
     let data;
     try {
         data = JSON.parse(text);
@@ -10095,10 +10095,10 @@ function bundle_parseBundle(text, source) {
 }
 function readBundle(path) {
     const text = readTextOrConfigurationError(path, `evidence bundle ${path}`);
-    return bundle_parseBundle(text, path);
+    return parseBundle(text, path);
 }
 /** The JSON a reader gets: pretty, one trailing newline. */
-function bundle_serializeBundle(bundle) {
+function serializeBundle(bundle) {
     return `${JSON.stringify(bundle, null, 2)}\n`;
 }
 
@@ -10236,743 +10236,6 @@ function judgeRelease(records, question) {
 
 ;// CONCATENATED MODULE: external "node:http"
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-;// CONCATENATED MODULE: external "node:module"
-const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
-;// CONCATENATED MODULE: ./src/local/openapi.ts
-/**
- * GitHub's published REST description (npm `@octokit/openapi`, api.github.com.json), used by the
- * test GitHub API to judge every request it receives and every response it sends.
- *
- * The validator below is our own: the description is OpenAPI 3.0 (`nullable`, `$ref` into
- * `#/components`), which JSON Schema validators such as ajv do not read without a conversion
- * layer, none is a dependency here, and the description only uses a small subset (type, nullable,
- * enum, format, properties, required, additionalProperties, items, oneOf/anyOf/allOf, maxLength,
- * minimum/maximum). Request bodies are checked strictly: a property the description does not
- * name is reported, because GitHub silently drops it and the caller would never learn.
- */
-
-
-const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'];
-class GitHubDescription {
-    doc;
-    routes;
-    constructor(doc) {
-        this.doc = doc;
-        this.routes = Object.entries(doc.paths).map(([template, item]) => {
-            const names = [];
-            const source = template
-                .split(/(\{[^}]+\})/)
-                .map((part) => {
-                const param = /^\{([^}]+)\}$/.exec(part);
-                if (!param)
-                    return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
-                names.push(param[1]);
-                const op = Object.values(item).find((o) => !Array.isArray(o) && typeof o === 'object');
-                const multi = op?.parameters?.some((p) => {
-                    const resolved = this.resolve(p);
-                    return resolved.name === param[1] && resolved['x-multi-segment'];
-                });
-                return multi ? '(.+)' : '([^/]+)';
-            })
-                .join('');
-            const methods = {};
-            for (const m of METHODS)
-                if (item[m] && !Array.isArray(item[m]))
-                    methods[m] = item[m];
-            return { template, pattern: new RegExp(`^${source}$`), names, literal: template.replace(/\{[^}]+\}/g, '').length, methods };
-        });
-        // The most literal template wins: /releases/tags/{tag} before /releases/{release_id}/...
-        this.routes.sort((a, b) => b.literal - a.literal);
-    }
-    resolve(node) {
-        let current = node;
-        for (let hops = 0; current && typeof current.$ref === 'string' && hops < 20; hops++) {
-            const parts = current.$ref.replace(/^#\//, '').split('/');
-            let target = this.doc;
-            for (const part of parts)
-                target = target[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-            current = target;
-        }
-        return current;
-    }
-    match(method, path) {
-        let pathOnly;
-        for (const route of this.routes) {
-            const m = route.pattern.exec(path);
-            if (!m)
-                continue;
-            const operation = route.methods[method.toLowerCase()];
-            if (!operation) {
-                pathOnly ??= route.template;
-                continue;
-            }
-            const params = {};
-            route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
-            return { template: route.template, operation, params };
-        }
-        return pathOnly ? { template: pathOnly, error: `${method} is not an operation of ${pathOnly}` } : { error: `no path of the description matches ${path}` };
-    }
-    parameters(template, operation) {
-        const shared = this.doc.paths[template]?.parameters ?? [];
-        return [...shared, ...(operation.parameters ?? [])].map((p) => this.resolve(p));
-    }
-    /** Path and query parameters against their declarations: required, typed, nothing unknown. */
-    checkParameters(match, query) {
-        const problems = [];
-        const declared = this.parameters(match.template, match.operation);
-        for (const p of declared) {
-            if (p.in === 'path') {
-                problems.push(...this.checkScalar(p.schema, match.params[p.name] ?? '', `path parameter ${p.name}`));
-            }
-            else if (p.in === 'query') {
-                const value = query.get(p.name);
-                if (value === null) {
-                    if (p.required)
-                        problems.push(`query parameter ${p.name} is required`);
-                }
-                else {
-                    problems.push(...this.checkScalar(p.schema, value, `query parameter ${p.name}`));
-                }
-            }
-        }
-        const known = new Set(declared.filter((p) => p.in === 'query').map((p) => p.name));
-        for (const name of new Set(query.keys()))
-            if (!known.has(name))
-                problems.push(`query parameter ${name} is not one of ${match.operation.operationId}'s`);
-        return problems;
-    }
-    checkScalar(schema, raw, where) {
-        if (!schema)
-            return [];
-        const s = this.resolve(schema);
-        let value = raw;
-        if (s.type === 'integer' || s.type === 'number') {
-            if (!/^-?\d+(\.\d+)?$/.test(raw))
-                return [`${where} ${JSON.stringify(raw)} is not a ${s.type}`];
-            value = Number(raw);
-        }
-        else if (s.type === 'boolean') {
-            if (raw !== 'true' && raw !== 'false')
-                return [`${where} ${JSON.stringify(raw)} is not a boolean`];
-            value = raw === 'true';
-        }
-        return this.validate(s, value, where);
-    }
-    /** The schema of an operation's JSON request body, if it takes one. */
-    requestSchema(operation, contentType) {
-        const content = operation.requestBody?.content ?? {};
-        const media = content[contentType] ?? content['application/json'];
-        return media?.schema;
-    }
-    responseSchema(operation, status) {
-        const response = operation.responses[String(status)];
-        if (!response)
-            return undefined;
-        return this.resolve(response).content?.['application/json']?.schema;
-    }
-    hasResponse(operation, status) {
-        return String(status) in operation.responses;
-    }
-    /** The description's own example for a component (`#/components/examples/<name>`), deep-copied. */
-    example(name) {
-        const node = this.doc.components.examples?.[name];
-        if (!node || node.value === undefined)
-            throw new Error(`the GitHub description has no example ${name}`);
-        return structuredClone(node.value);
-    }
-    validate(schema, value, where, strict = false, depth = 0) {
-        const s = this.resolve(schema);
-        if (depth > 40)
-            return [];
-        if (value === null)
-            return s.nullable || s.type === 'null' || (s.enum ?? []).includes(null) ? [] : [`${where} is null`];
-        if (s.allOf)
-            return s.allOf.flatMap((sub) => this.validate(sub, value, where, strict, depth + 1));
-        if (s.oneOf || s.anyOf) {
-            const options = (s.oneOf ?? s.anyOf);
-            const fits = options.filter((sub) => this.validate(sub, value, where, strict, depth + 1).length === 0).length;
-            // GitHub's oneOf alternatives overlap (an object schema without properties fits anything), so one fit is enough.
-            if (fits === 0)
-                return [`${where} matches none of its ${options.length} alternatives`];
-            return [];
-        }
-        if (s.enum && !s.enum.includes(value))
-            return [`${where} ${JSON.stringify(value)} is not one of ${JSON.stringify(s.enum)}`];
-        switch (s.type) {
-            case 'string':
-                return this.validateString(s, value, where);
-            case 'integer':
-            case 'number': {
-                if (typeof value !== 'number' || !Number.isFinite(value) || (s.type === 'integer' && !Number.isInteger(value)))
-                    return [`${where} is not an ${s.type}`];
-                if (s.minimum !== undefined && value < s.minimum)
-                    return [`${where} is below ${s.minimum}`];
-                if (s.maximum !== undefined && value > s.maximum)
-                    return [`${where} is above ${s.maximum}`];
-                return [];
-            }
-            case 'boolean':
-                return typeof value === 'boolean' ? [] : [`${where} is not a boolean`];
-            case 'array':
-                if (!Array.isArray(value))
-                    return [`${where} is not an array`];
-                return s.items ? value.flatMap((item, i) => this.validate(s.items, item, `${where}[${i}]`, strict, depth + 1)) : [];
-            case 'object':
-                return this.validateObject(s, value, where, strict, depth);
-            default:
-                return s.properties ? this.validateObject(s, value, where, strict, depth) : [];
-        }
-    }
-    validateString(s, value, where) {
-        if (typeof value !== 'string')
-            return [`${where} is not a string`];
-        if (s.maxLength !== undefined && [...value].length > s.maxLength)
-            return [`${where} is longer than ${s.maxLength}`];
-        if (s.minLength !== undefined && [...value].length < s.minLength)
-            return [`${where} is shorter than ${s.minLength}`];
-        if (s.format === 'date-time' && Number.isNaN(Date.parse(value)))
-            return [`${where} ${JSON.stringify(value)} is not a date-time`];
-        if (s.format === 'uri' && !/^[a-z][a-z0-9+.-]*:/i.test(value))
-            return [`${where} ${JSON.stringify(value)} is not a URI`];
-        return [];
-    }
-    validateObject(s, value, where, strict, depth) {
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            return [`${where} is not an object`];
-        const record = value;
-        const problems = [];
-        for (const key of s.required ?? [])
-            if (!(key in record))
-                problems.push(`${where}.${key} is required`);
-        for (const [key, v] of Object.entries(record)) {
-            const prop = s.properties?.[key];
-            if (prop)
-                problems.push(...this.validate(prop, v, `${where}.${key}`, strict, depth + 1));
-            else if (typeof s.additionalProperties === 'object')
-                problems.push(...this.validate(s.additionalProperties, v, `${where}.${key}`, strict, depth + 1));
-            else if (s.additionalProperties === false || (strict && s.properties && s.additionalProperties === undefined))
-                problems.push(`${where}.${key} is not a property the description names`);
-        }
-        return problems;
-    }
-}
-let loaded;
-/** Parsed once per process (13 MB of JSON): every server started by a test file shares it. */
-function githubDescription() {
-    if (!loaded) {
-        const require = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
-        const file = require.resolve('@octokit/openapi/generated/api.github.com.json');
-        loaded = new GitHubDescription(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')));
-    }
-    return loaded;
-}
-
-;// CONCATENATED MODULE: ./src/local/github-api-routes.ts
-/**
- * What the test GitHub API does for each operation it serves: in-memory state, GitHub's rules
- * (pagination with Link headers, newest-first statuses, the combined state, the 65,536-character
- * comment limit, unique release tags), and answers built from the description's own examples.
- */
-
-
-/** GitHub's limit for comment bodies. Measured, GitHub refuses over 65,536 code points or 262,144 UTF-8 bytes: both are enforced. */
-const MAX_COMMENT_CODE_POINTS = 65_536;
-const MAX_COMMENT_BYTES = 262_144;
-const notFound = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-function validationFailed(resource, field, code, message) {
-    return { status: 422, body: { message: 'Validation Failed', errors: [{ resource, field, code, ...(message ? { message } : {}) }], documentation_url: 'https://docs.github.com/rest' } };
-}
-function user(ctx, login, type) {
-    const u = ctx.description.example('issue-comment').user;
-    const id = Number.parseInt((0,external_node_crypto_namespaceObject.createHash)('sha256').update(login).digest('hex').slice(0, 8), 16);
-    return { ...u, login, id, node_id: `U_${id}`, url: `${ctx.baseUrl}/users/${encodeURIComponent(login)}`, html_url: `https://github.com/${encodeURIComponent(login)}`, type: type ?? (login.endsWith('[bot]') ? 'Bot' : 'User') };
-}
-/** page/per_page as GitHub applies them (per_page at most 100), with the Link header it sends. */
-function paginate(ctx, items, path) {
-    const perPage = Math.min(100, Math.max(1, Number(ctx.query.get('per_page') ?? 30) || 30));
-    const pageNo = Math.max(1, Number(ctx.query.get('page') ?? 1) || 1);
-    const last = Math.max(1, Math.ceil(items.length / perPage));
-    const link = (p, rel) => {
-        const q = new URLSearchParams(ctx.query);
-        q.set('per_page', String(perPage));
-        q.set('page', String(p));
-        return `<${ctx.baseUrl}${path}?${q.toString()}>; rel="${rel}"`;
-    };
-    const links = [];
-    if (pageNo > 1)
-        links.push(link(pageNo - 1, 'prev'), link(1, 'first'));
-    if (pageNo < last)
-        links.push(link(pageNo + 1, 'next'), link(last, 'last'));
-    return { page: items.slice((pageNo - 1) * perPage, pageNo * perPage), headers: links.length ? { link: links.join(', ') } : {} };
-}
-function repoOf(ctx) {
-    const full = `${ctx.match.params.owner}/${ctx.match.params.repo}`;
-    return ctx.state.repositories.find((r) => r.toLowerCase() === full.toLowerCase());
-}
-function commentJson(ctx, c) {
-    const base = ctx.description.example('issue-comment');
-    return {
-        ...base,
-        id: c.id,
-        node_id: `IC_${c.id}`,
-        url: `${ctx.baseUrl}/repos/${c.repository}/issues/comments/${c.id}`,
-        html_url: `https://github.com/${c.repository}/pull/${c.issueNumber}#issuecomment-${c.id}`,
-        issue_url: `${ctx.baseUrl}/repos/${c.repository}/issues/${c.issueNumber}`,
-        body: c.body,
-        user: user(ctx, c.login, c.userType),
-        created_at: c.createdAt,
-        updated_at: c.updatedAt,
-        author_association: c.userType === 'Bot' ? 'NONE' : 'MEMBER',
-    };
-}
-function commentTooLong(body) {
-    if ([...body].length > MAX_COMMENT_CODE_POINTS || Buffer.byteLength(body, 'utf8') > MAX_COMMENT_BYTES) {
-        return validationFailed('IssueComment', 'data', 'unprocessable', `Body is too long (maximum is ${MAX_COMMENT_CODE_POINTS} characters)`);
-    }
-    return undefined;
-}
-function comments(ctx, repo) {
-    const id = ctx.match.params.comment_id ? Number(ctx.match.params.comment_id) : undefined;
-    const op = ctx.match.operation.operationId;
-    if (op === 'issues/list-comments') {
-        const issue = Number(ctx.match.params.issue_number);
-        const since = ctx.query.get('since');
-        const all = ctx.state.comments.filter((c) => c.repository === repo && c.issueNumber === issue && (!since || c.updatedAt >= since)).sort((a, b) => a.id - b.id);
-        const { page, headers } = paginate(ctx, all, `/repos/${repo}/issues/${issue}/comments`);
-        return { status: 200, body: page.map((c) => commentJson(ctx, c)), headers };
-    }
-    if (op === 'issues/create-comment') {
-        const body = String(ctx.body.body ?? '');
-        const tooLong = commentTooLong(body);
-        if (tooLong)
-            return tooLong;
-        const at = now();
-        const c = { id: ctx.state.nextId++, repository: repo, issueNumber: Number(ctx.match.params.issue_number), body, login: ctx.login, userType: ctx.userType, createdAt: at, updatedAt: at };
-        ctx.state.comments.push(c);
-        const json = commentJson(ctx, c);
-        return { status: 201, body: json, headers: { location: String(json.url) } };
-    }
-    const c = ctx.state.comments.find((x) => x.repository === repo && x.id === id);
-    if (!c)
-        return notFound;
-    if (op === 'issues/get-comment')
-        return { status: 200, body: commentJson(ctx, c) };
-    if (op === 'issues/update-comment') {
-        const body = String(ctx.body.body ?? '');
-        const tooLong = commentTooLong(body);
-        if (tooLong)
-            return tooLong;
-        c.body = body;
-        c.updatedAt = now();
-        return { status: 200, body: commentJson(ctx, c) };
-    }
-    ctx.state.comments.splice(ctx.state.comments.indexOf(c), 1);
-    return { status: 204 };
-}
-function statusJson(ctx, s) {
-    return {
-        ...ctx.description.example('status'),
-        id: s.id,
-        node_id: `SC_${s.id}`,
-        url: `${ctx.baseUrl}/repos/${s.repository}/statuses/${s.sha}`,
-        avatar_url: null,
-        state: s.state,
-        description: s.description,
-        target_url: s.targetUrl,
-        context: s.context,
-        created_at: s.createdAt,
-        updated_at: s.createdAt,
-        creator: user(ctx, s.login),
-    };
-}
-function statuses(ctx, repo) {
-    const op = ctx.match.operation.operationId;
-    if (op === 'repos/create-commit-status') {
-        const b = ctx.body;
-        const description = b.description ?? null;
-        if (description !== null && [...description].length > 140)
-            return validationFailed('Status', 'description', 'custom', 'description is too long (maximum is 140 characters)');
-        const s = { id: ctx.state.nextId++, repository: repo, sha: ctx.match.params.sha, state: b.state, context: String(b.context ?? 'default'), description, targetUrl: b.target_url ?? null, login: ctx.login, createdAt: now() };
-        ctx.state.statuses.push(s);
-        return { status: 201, body: statusJson(ctx, s), headers: { location: `${ctx.baseUrl}/repos/${repo}/statuses/${s.sha}` } };
-    }
-    const ref = ctx.match.params.ref;
-    const forRef = ctx.state.statuses.filter((s) => s.repository === repo && s.sha === ref).sort((a, b) => b.id - a.id);
-    if (op === 'repos/list-commit-statuses-for-ref') {
-        const { page, headers } = paginate(ctx, forRef, `/repos/${repo}/commits/${ref}/statuses`);
-        return { status: 200, body: page.map((s) => statusJson(ctx, s)), headers };
-    }
-    const latest = [...new Map(forRef.map((s) => [s.context.toLowerCase(), s]).reverse()).values()].sort((a, b) => b.id - a.id);
-    const combined = latest.some((s) => s.state === 'error' || s.state === 'failure') ? 'failure' : latest.length === 0 || latest.some((s) => s.state === 'pending') ? 'pending' : 'success';
-    const example = ctx.description.example('combined-commit-status');
-    return {
-        status: 200,
-        body: {
-            ...example,
-            state: combined,
-            sha: ref,
-            total_count: latest.length,
-            statuses: latest.map((s) => ({ ...statusJson(ctx, s), creator: undefined, node_id: `SC_${s.id}`, required: false })).map(({ creator: _creator, ...rest }) => rest),
-            repository: { ...example.repository, full_name: repo, name: repo.split('/')[1] },
-            commit_url: `${ctx.baseUrl}/repos/${repo}/commits/${ref}`,
-            url: `${ctx.baseUrl}/repos/${repo}/commits/${ref}/status`,
-        },
-    };
-}
-function deploymentJson(ctx, d) {
-    const base = ctx.description.example('deployment');
-    return { ...base, id: d.id, node_id: `DE_${d.id}`, url: `${ctx.baseUrl}/repos/${d.repository}/deployments/${d.id}`, sha: d.sha, ref: d.ref, task: d.task, payload: d.payload, environment: d.environment, original_environment: d.environment, description: d.description, creator: user(ctx, d.login), created_at: d.createdAt, updated_at: d.createdAt, statuses_url: `${ctx.baseUrl}/repos/${d.repository}/deployments/${d.id}/statuses`, repository_url: `${ctx.baseUrl}/repos/${d.repository}` };
-}
-function deploymentStatusJson(ctx, repo, s) {
-    const base = ctx.description.example('deployment-status');
-    return { ...base, id: s.id, node_id: `DES_${s.id}`, state: s.state, description: s.description, environment_url: s.environmentUrl, log_url: s.logUrl, target_url: s.logUrl, creator: user(ctx, s.login), created_at: s.createdAt, updated_at: s.createdAt, url: `${ctx.baseUrl}/repos/${repo}/deployments/${s.deploymentId}/statuses/${s.id}`, deployment_url: `${ctx.baseUrl}/repos/${repo}/deployments/${s.deploymentId}`, repository_url: `${ctx.baseUrl}/repos/${repo}` };
-}
-function deployments(ctx, repo) {
-    const op = ctx.match.operation.operationId;
-    if (op === 'repos/create-deployment') {
-        const b = ctx.body;
-        const ref = String(b.ref);
-        const d = { id: ctx.state.nextId++, repository: repo, ref, sha: identifiers_isCommitSha(ref) ? ref : (0,external_node_crypto_namespaceObject.createHash)('sha1').update(ref).digest('hex'), task: String(b.task ?? 'deploy'), environment: String(b.environment ?? 'production'), description: b.description ?? '', payload: b.payload ?? {}, login: ctx.login, createdAt: now() };
-        ctx.state.deployments.push(d);
-        return { status: 201, body: deploymentJson(ctx, d) };
-    }
-    if (op === 'repos/list-deployments') {
-        const q = ctx.query;
-        const all = ctx.state.deployments
-            .filter((d) => d.repository === repo && (!q.get('sha') || d.sha === q.get('sha')) && (!q.get('ref') || d.ref === q.get('ref')) && (!q.get('task') || d.task === q.get('task')) && (!q.get('environment') || d.environment === q.get('environment')))
-            .sort((a, b) => b.id - a.id);
-        const { page, headers } = paginate(ctx, all, `/repos/${repo}/deployments`);
-        return { status: 200, body: page.map((d) => deploymentJson(ctx, d)), headers };
-    }
-    const id = Number(ctx.match.params.deployment_id);
-    if (!ctx.state.deployments.some((d) => d.repository === repo && d.id === id))
-        return notFound;
-    if (op === 'repos/create-deployment-status') {
-        const b = ctx.body;
-        const s = { id: ctx.state.nextId++, deploymentId: id, state: String(b.state), description: String(b.description ?? ''), environmentUrl: String(b.environment_url ?? `https://github.com/${repo}/deployments`), logUrl: String(b.log_url ?? b.target_url ?? `https://github.com/${repo}/deployments`), login: ctx.login, createdAt: now() };
-        ctx.state.deploymentStatuses.push(s);
-        return { status: 201, body: deploymentStatusJson(ctx, repo, s) };
-    }
-    const all = ctx.state.deploymentStatuses.filter((s) => s.deploymentId === id).sort((a, b) => b.id - a.id);
-    const { page, headers } = paginate(ctx, all, `/repos/${repo}/deployments/${id}/statuses`);
-    return { status: 200, body: page.map((s) => deploymentStatusJson(ctx, repo, s)), headers };
-}
-function assetJson(ctx, repo, a) {
-    const base = ctx.description.example('release-asset');
-    const release = ctx.state.releases.find((r) => r.id === a.releaseId);
-    return { ...base, id: a.id, node_id: `RA_${a.id}`, name: a.name, label: a.label, content_type: a.contentType, size: a.data.length, digest: `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(a.data).digest('hex')}`, state: 'uploaded', download_count: 0, url: `${ctx.baseUrl}/repos/${repo}/releases/assets/${a.id}`, browser_download_url: `${ctx.baseUrl}/download/${repo}/${encodeURIComponent(release?.tagName ?? '')}/${encodeURIComponent(a.name)}`, uploader: user(ctx, a.login), created_at: a.createdAt, updated_at: a.createdAt };
-}
-function releaseJson(ctx, r) {
-    const base = ctx.description.example('release');
-    const api = `${ctx.baseUrl}/repos/${r.repository}/releases/${r.id}`;
-    return { ...base, id: r.id, node_id: `RE_${r.id}`, url: api, assets_url: `${api}/assets`, upload_url: `${api}/assets{?name,label}`, html_url: `https://github.com/${r.repository}/releases/tag/${encodeURIComponent(r.tagName)}`, tarball_url: `${ctx.baseUrl}/repos/${r.repository}/tarball/${encodeURIComponent(r.tagName)}`, zipball_url: `${ctx.baseUrl}/repos/${r.repository}/zipball/${encodeURIComponent(r.tagName)}`, tag_name: r.tagName, target_commitish: r.targetCommitish, name: r.name, body: r.body, draft: r.draft, prerelease: r.prerelease, immutable: false, created_at: r.createdAt, published_at: r.draft ? null : r.createdAt, updated_at: r.createdAt, author: user(ctx, r.login), assets: ctx.state.assets.filter((a) => a.releaseId === r.id).map((a) => assetJson(ctx, r.repository, a)) };
-}
-function releases(ctx, repo) {
-    const op = ctx.match.operation.operationId;
-    const b = (ctx.body ?? {});
-    if (op === 'repos/create-release') {
-        const tagName = String(b.tag_name);
-        if (ctx.state.releases.some((r) => r.repository === repo && r.tagName === tagName))
-            return validationFailed('Release', 'tag_name', 'already_exists');
-        const r = { id: ctx.state.nextId++, repository: repo, tagName, name: b.name ?? null, body: b.body ?? null, draft: Boolean(b.draft), prerelease: Boolean(b.prerelease), targetCommitish: String(b.target_commitish ?? 'main'), login: ctx.login, createdAt: now() };
-        ctx.state.releases.push(r);
-        return { status: 201, body: releaseJson(ctx, r), headers: { location: `${ctx.baseUrl}/repos/${repo}/releases/${r.id}` } };
-    }
-    if (op === 'repos/list-releases') {
-        const all = ctx.state.releases.filter((r) => r.repository === repo).sort((x, y) => y.id - x.id);
-        const { page, headers } = paginate(ctx, all, `/repos/${repo}/releases`);
-        return { status: 200, body: page.map((r) => releaseJson(ctx, r)), headers };
-    }
-    const release = op === 'repos/get-release-by-tag'
-        ? ctx.state.releases.find((r) => r.repository === repo && r.tagName === ctx.match.params.tag && !r.draft)
-        : ctx.state.releases.find((r) => r.repository === repo && r.id === Number(ctx.match.params.release_id));
-    if (!release)
-        return notFound;
-    if (op === 'repos/update-release') {
-        if (typeof b.tag_name === 'string')
-            release.tagName = b.tag_name;
-        if (b.name !== undefined)
-            release.name = b.name ?? null;
-        if (b.body !== undefined)
-            release.body = b.body ?? null;
-        if (typeof b.draft === 'boolean')
-            release.draft = b.draft;
-        if (typeof b.prerelease === 'boolean')
-            release.prerelease = b.prerelease;
-        if (typeof b.target_commitish === 'string')
-            release.targetCommitish = b.target_commitish;
-    }
-    if (op === 'repos/upload-release-asset') {
-        const name = ctx.query.get('name') ?? '';
-        if (ctx.state.assets.some((a) => a.releaseId === release.id && a.name === name))
-            return validationFailed('ReleaseAsset', 'name', 'already_exists');
-        const a = { id: ctx.state.nextId++, releaseId: release.id, name, label: ctx.query.get('label'), contentType: ctx.contentType || 'application/octet-stream', data: Buffer.from(ctx.raw), login: ctx.login, createdAt: now() };
-        ctx.state.assets.push(a);
-        return { status: 201, body: assetJson(ctx, repo, a) };
-    }
-    if (op === 'repos/list-release-assets')
-        return { status: 200, body: ctx.state.assets.filter((a) => a.releaseId === release.id).map((a) => assetJson(ctx, repo, a)) };
-    return { status: 200, body: releaseJson(ctx, release) };
-}
-function repository(ctx, repo) {
-    const base = ctx.description.example('full-repository-default-response');
-    const [owner, name] = repo.split('/');
-    // The description's example lacks `language`, which its schema requires; a fork's parent/source is optional.
-    delete base.source;
-    delete base.parent;
-    return { status: 200, body: { ...base, language: 'TypeScript', name, full_name: repo, owner: user(ctx, owner, 'User'), url: `${ctx.baseUrl}/repos/${repo}`, html_url: `https://github.com/${repo}`, default_branch: 'main', private: false, visibility: 'public' } };
-}
-function pull(ctx, repo) {
-    const p = ctx.state.pulls.find((x) => x.repository === repo && x.number === Number(ctx.match.params.pull_number));
-    if (!p)
-        return notFound;
-    const base = ctx.description.example('pull-request');
-    const head = base.head;
-    const baseRef = base.base;
-    const api = `${ctx.baseUrl}/repos/${repo}/pulls/${p.number}`;
-    return {
-        status: 200,
-        body: {
-            ...base,
-            number: p.number,
-            title: p.title,
-            // The description's example team lacks `type`, which its schema requires.
-            requested_teams: [],
-            url: api,
-            html_url: `https://github.com/${repo}/pull/${p.number}`,
-            head: { ...head, sha: p.headSha, ref: p.headRef, label: `${p.headRepository.split('/')[0]}:${p.headRef}`, repo: { ...head.repo, full_name: p.headRepository, name: p.headRepository.split('/')[1], fork: p.headRepository !== repo } },
-            base: { ...baseRef, ref: 'main', repo: { ...baseRef.repo, full_name: repo, name: repo.split('/')[1] } },
-        },
-    };
-}
-function handleRoute(ctx) {
-    const repo = repoOf(ctx);
-    if (!repo)
-        return notFound;
-    const op = ctx.match.operation.operationId;
-    if (op === 'repos/get')
-        return repository(ctx, repo);
-    if (op === 'pulls/get')
-        return pull(ctx, repo);
-    if (op.startsWith('issues/') && op.includes('comment'))
-        return comments(ctx, repo);
-    if (['repos/create-commit-status', 'repos/list-commit-statuses-for-ref', 'repos/get-combined-status-for-ref'].includes(op))
-        return statuses(ctx, repo);
-    if (op.includes('deployment'))
-        return deployments(ctx, repo);
-    if (op.includes('release'))
-        return releases(ctx, repo);
-    return { status: 501, body: { message: `the test GitHub API does not serve ${op}` } };
-}
-
-;// CONCATENATED MODULE: ./src/local/github-api.ts
-/**
- * A test GitHub REST API on 127.0.0.1 and a port chosen at run time, for the endpoints the suite
- * uses: the repository, a pull request (read), issue comments, commit statuses, deployments and releases (assets are
- * uploaded to the same server: the `upload_url` it hands out points here).
- *
- * Every request is judged against GitHub's published description (`./openapi.ts`): the path must
- * be one of its templates with that method, path and query parameters as declared, the JSON body
- * valid against the operation's schema (unknown properties included). Every JSON response it
- * sends is judged against the description too. Anything wrong lands in `violations`, which tests
- * assert is empty. Responses start from the description's own examples, overridden with state.
- *
- * Tokens map to logins (`tokens`), so "the token's own author" is testable; a `read` token gets
- * the 403 "Resource not accessible by integration" a fork's GITHUB_TOKEN gets on writes; an
- * unknown token a 401. `faults` injects what GitHub does under load: a secondary rate limit 403
- * with `retry-after`, a 502 after a write was stored, a 401.
- */
-
-
-
-const DEFAULT_TOKENS = {
-    ghs_write: { login: 'github-actions[bot]', access: 'write', type: 'Bot' },
-    ghs_read: { login: 'github-actions[bot]', access: 'read', type: 'Bot' },
-};
-const MAX_REQUEST_BODY = 16 * 1024 * 1024;
-function readBody(req) {
-    return new Promise((resolve, reject) => {
-        const chunks = [];
-        let size = 0;
-        req.on('data', (c) => {
-            size += c.length;
-            if (size > MAX_REQUEST_BODY) {
-                reject(new Error('request body over 16 MiB'));
-                req.destroy();
-                return;
-            }
-            chunks.push(c);
-        });
-        req.on('end', () => resolve(Buffer.concat(chunks)));
-        req.on('error', reject);
-    });
-}
-function tokenOf(req) {
-    const header = req.headers.authorization ?? '';
-    const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
-    return m?.[1];
-}
-function takeFault(faults, method, operation) {
-    const i = faults.findIndex((f) => (!f.method || f.method.toUpperCase() === method) && (!f.operation || f.operation === operation));
-    if (i < 0)
-        return undefined;
-    const fault = faults[i];
-    const left = (fault.times ?? 1) - 1;
-    if (left <= 0)
-        faults.splice(i, 1);
-    else
-        fault.times = left;
-    return fault;
-}
-const DOCS = 'https://docs.github.com/rest';
-function send(srv, res, record, match, result) {
-    const { description, violations } = srv;
-    record.status = result.status;
-    const headers = { 'x-github-api-version-selected': '2022-11-28', ...result.headers };
-    if (result.raw !== undefined) {
-        res.writeHead(result.status, { 'content-type': result.contentType ?? 'application/octet-stream', ...headers }).end(result.raw);
-        return;
-    }
-    if (match) {
-        // GitHub answers 401, 403 and 404 on every operation; the description lists them on some only.
-        if (!description.hasResponse(match.operation, result.status) && result.status < 500 && ![401, 403, 404].includes(result.status)) {
-            violations.push(`response: ${match.operation.operationId} answered ${result.status}, which the description does not list`);
-        }
-        const schema = description.responseSchema(match.operation, result.status);
-        if (schema && result.body !== undefined) {
-            for (const p of description.validate(schema, result.body, `${match.operation.operationId} ${result.status} response`))
-                violations.push(`response: ${p}`);
-        }
-    }
-    if (result.body === undefined) {
-        res.writeHead(result.status, headers).end();
-        return;
-    }
-    res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(result.body));
-}
-async function handle(srv, req, res) {
-    const { description, options, tokens, requests, violations, faults, state, baseUrl } = srv;
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const method = (req.method ?? 'GET').toUpperCase();
-    const raw = await readBody(req);
-    const record = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, at: Date.now() };
-    requests.push(record);
-    if (options.latencyMs)
-        await new Promise((r) => setTimeout(r, options.latencyMs));
-    // Asset downloads are served by github.com, not the API: outside the description.
-    const download = /^\/download\/([^/]+\/[^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-    if (download && method === 'GET') {
-        const [, repo, tag, name] = download.map((part) => decodeURIComponent(part ?? ''));
-        const release = state.releases.find((r) => r.repository === repo && r.tagName === tag);
-        const asset = state.assets.find((a) => a.releaseId === release?.id && a.name === name);
-        if (!asset)
-            send(srv, res, record, undefined, { status: 404, raw: 'Not Found', contentType: 'text/plain' });
-        else
-            send(srv, res, record, undefined, { status: 200, raw: asset.data, contentType: asset.contentType });
-        return;
-    }
-    const match = description.match(method, url.pathname);
-    if ('error' in match) {
-        violations.push(`${method} ${url.pathname}: ${match.error}`);
-        send(srv, res, record, undefined, { status: 404, body: { message: 'Not Found', documentation_url: DOCS } });
-        return;
-    }
-    record.operation = match.operation.operationId;
-    for (const p of description.checkParameters(match, url.searchParams))
-        violations.push(`${method} ${url.pathname}: ${p}`);
-    const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim();
-    let body;
-    const schema = description.requestSchema(match.operation, contentType);
-    if (schema && contentType !== 'application/octet-stream' && !(schema.type === 'string' && schema.format === 'binary')) {
-        try {
-            body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
-        }
-        catch {
-            violations.push(`${method} ${url.pathname}: the body is not JSON`);
-            send(srv, res, record, match, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: DOCS } });
-            return;
-        }
-        record.body = body;
-        if (body === undefined && match.operation.requestBody?.required)
-            violations.push(`${method} ${url.pathname}: a body is required`);
-        if (body !== undefined)
-            for (const p of description.validate(schema, body, 'body', true))
-                violations.push(`${match.operation.operationId}: ${p}`);
-    }
-    else if (!match.operation.requestBody && raw.length > 0) {
-        violations.push(`${method} ${url.pathname}: ${match.operation.operationId} takes no body`);
-    }
-    const token = tokenOf(req);
-    const who = token ? tokens[token] : undefined;
-    record.login = who?.login;
-    const fault = takeFault(faults, method, match.operation.operationId);
-    if (!who || fault?.kind === 'unauthorized') {
-        send(srv, res, record, match, { status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' } });
-        return;
-    }
-    if (fault?.kind === 'secondary-rate-limit') {
-        send(srv, res, record, match, {
-            status: 403,
-            headers: { 'retry-after': String(fault.retryAfterSeconds) },
-            body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`, status: '403' },
-        });
-        return;
-    }
-    const isWrite = method !== 'GET' && method !== 'HEAD';
-    if (isWrite && who.access === 'read') {
-        send(srv, res, record, match, { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' } });
-        return;
-    }
-    const ctx = { description, state, baseUrl, login: who.login, userType: who.type ?? (who.login.endsWith('[bot]') ? 'Bot' : 'User'), match, query: url.searchParams, body, raw, contentType };
-    const result = handleRoute(ctx);
-    if (result.status === 501)
-        violations.push(`${method} ${url.pathname}: ${match.operation.operationId} is in the description but not served here`);
-    if (fault?.kind === 'bad-gateway-after-write' && result.status < 300) {
-        send(srv, res, record, undefined, { status: 502, raw: 'Bad Gateway', contentType: 'text/plain' });
-        return;
-    }
-    send(srv, res, record, match, result);
-}
-async function startGitHubApi(options = {}) {
-    const description = githubDescription();
-    const tokens = options.tokens ?? DEFAULT_TOKENS;
-    const requests = [];
-    const violations = [];
-    const faults = [];
-    const state = { repositories: options.repositories ?? ['acme/service'], pulls: [], comments: [], statuses: [], deployments: [], deploymentStatuses: [], releases: [], assets: [], nextId: 1000 };
-    const srv = { description, options, tokens, requests, violations, faults, state, baseUrl: '' };
-    const server = (0,external_node_http_namespaceObject.createServer)((req, res) => {
-        handle(srv, req, res).catch((error) => {
-            violations.push(`server error on ${req.method} ${req.url}: ${error.message}`);
-            if (!res.headersSent)
-                res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Server Error"}');
-        });
-    });
-    await new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-    });
-    srv.baseUrl = `http://127.0.0.1:${server.address().port}`;
-    return {
-        url: srv.baseUrl,
-        state,
-        requests,
-        violations,
-        faults,
-        seedComment(repository, issueNumber, login, body) {
-            const id = state.nextId++;
-            const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-            state.comments.push({ id, repository, issueNumber, body, login, userType: login.endsWith('[bot]') ? 'Bot' : 'User', createdAt: now, updatedAt: now });
-            return id;
-        },
-        stop: () => new Promise((resolve) => {
-            server.closeAllConnections();
-            server.close(() => resolve());
-        }),
-    };
-}
-
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./src/gates/audit/model.ts
@@ -11316,7 +10579,7 @@ function ghsaFrom(text) {
 
 const BULK = '/-/npm/v1/security/advisories/bulk';
 const MAX_BODY = 8 * 1024 * 1024;
-function advisory_server_readBody(req) {
+function readBody(req) {
     return new Promise((resolve, reject) => {
         const chunks = [];
         let size = 0;
@@ -11350,7 +10613,7 @@ async function startAdvisoryServer(options) {
         const path = (req.url ?? '/').split('?')[0];
         const record = { method: req.method ?? '', path, headers: req.headers };
         requests.push(record);
-        advisory_server_readBody(req)
+        readBody(req)
             .then((raw) => {
             if (state.mode === 'close-connection') {
                 req.socket.destroy();
@@ -11855,6 +11118,743 @@ const HOSTILE = {
     body: '::error::x\n::set-output name=status::pass\n`$(touch /tmp/pwned)`',
 };
 
+;// CONCATENATED MODULE: ./src/local/github-api-routes.ts
+/**
+ * What the test GitHub API does for each operation it serves: in-memory state, GitHub's rules
+ * (pagination with Link headers, newest-first statuses, the combined state, the 65,536-character
+ * comment limit, unique release tags), and answers built from the description's own examples.
+ */
+
+
+/** GitHub's limit for comment bodies. Measured, GitHub refuses over 65,536 code points or 262,144 UTF-8 bytes: both are enforced. */
+const MAX_COMMENT_CODE_POINTS = 65_536;
+const MAX_COMMENT_BYTES = 262_144;
+const notFound = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+function validationFailed(resource, field, code, message) {
+    return { status: 422, body: { message: 'Validation Failed', errors: [{ resource, field, code, ...(message ? { message } : {}) }], documentation_url: 'https://docs.github.com/rest' } };
+}
+function user(ctx, login, type) {
+    const u = ctx.description.example('issue-comment').user;
+    const id = Number.parseInt((0,external_node_crypto_namespaceObject.createHash)('sha256').update(login).digest('hex').slice(0, 8), 16);
+    return { ...u, login, id, node_id: `U_${id}`, url: `${ctx.baseUrl}/users/${encodeURIComponent(login)}`, html_url: `https://github.com/${encodeURIComponent(login)}`, type: type ?? (login.endsWith('[bot]') ? 'Bot' : 'User') };
+}
+/** page/per_page as GitHub applies them (per_page at most 100), with the Link header it sends. */
+function paginate(ctx, items, path) {
+    const perPage = Math.min(100, Math.max(1, Number(ctx.query.get('per_page') ?? 30) || 30));
+    const pageNo = Math.max(1, Number(ctx.query.get('page') ?? 1) || 1);
+    const last = Math.max(1, Math.ceil(items.length / perPage));
+    const link = (p, rel) => {
+        const q = new URLSearchParams(ctx.query);
+        q.set('per_page', String(perPage));
+        q.set('page', String(p));
+        return `<${ctx.baseUrl}${path}?${q.toString()}>; rel="${rel}"`;
+    };
+    const links = [];
+    if (pageNo > 1)
+        links.push(link(pageNo - 1, 'prev'), link(1, 'first'));
+    if (pageNo < last)
+        links.push(link(pageNo + 1, 'next'), link(last, 'last'));
+    return { page: items.slice((pageNo - 1) * perPage, pageNo * perPage), headers: links.length ? { link: links.join(', ') } : {} };
+}
+function repoOf(ctx) {
+    const full = `${ctx.match.params.owner}/${ctx.match.params.repo}`;
+    return ctx.state.repositories.find((r) => r.toLowerCase() === full.toLowerCase());
+}
+function commentJson(ctx, c) {
+    const base = ctx.description.example('issue-comment');
+    return {
+        ...base,
+        id: c.id,
+        node_id: `IC_${c.id}`,
+        url: `${ctx.baseUrl}/repos/${c.repository}/issues/comments/${c.id}`,
+        html_url: `https://github.com/${c.repository}/pull/${c.issueNumber}#issuecomment-${c.id}`,
+        issue_url: `${ctx.baseUrl}/repos/${c.repository}/issues/${c.issueNumber}`,
+        body: c.body,
+        user: user(ctx, c.login, c.userType),
+        created_at: c.createdAt,
+        updated_at: c.updatedAt,
+        author_association: c.userType === 'Bot' ? 'NONE' : 'MEMBER',
+    };
+}
+function commentTooLong(body) {
+    if ([...body].length > MAX_COMMENT_CODE_POINTS || Buffer.byteLength(body, 'utf8') > MAX_COMMENT_BYTES) {
+        return validationFailed('IssueComment', 'data', 'unprocessable', `Body is too long (maximum is ${MAX_COMMENT_CODE_POINTS} characters)`);
+    }
+    return undefined;
+}
+function comments(ctx, repo) {
+    const id = ctx.match.params.comment_id ? Number(ctx.match.params.comment_id) : undefined;
+    const op = ctx.match.operation.operationId;
+    if (op === 'issues/list-comments') {
+        const issue = Number(ctx.match.params.issue_number);
+        const since = ctx.query.get('since');
+        const all = ctx.state.comments.filter((c) => c.repository === repo && c.issueNumber === issue && (!since || c.updatedAt >= since)).sort((a, b) => a.id - b.id);
+        const { page, headers } = paginate(ctx, all, `/repos/${repo}/issues/${issue}/comments`);
+        return { status: 200, body: page.map((c) => commentJson(ctx, c)), headers };
+    }
+    if (op === 'issues/create-comment') {
+        const body = String(ctx.body.body ?? '');
+        const tooLong = commentTooLong(body);
+        if (tooLong)
+            return tooLong;
+        const at = now();
+        const c = { id: ctx.state.nextId++, repository: repo, issueNumber: Number(ctx.match.params.issue_number), body, login: ctx.login, userType: ctx.userType, createdAt: at, updatedAt: at };
+        ctx.state.comments.push(c);
+        const json = commentJson(ctx, c);
+        return { status: 201, body: json, headers: { location: String(json.url) } };
+    }
+    const c = ctx.state.comments.find((x) => x.repository === repo && x.id === id);
+    if (!c)
+        return notFound;
+    if (op === 'issues/get-comment')
+        return { status: 200, body: commentJson(ctx, c) };
+    if (op === 'issues/update-comment') {
+        const body = String(ctx.body.body ?? '');
+        const tooLong = commentTooLong(body);
+        if (tooLong)
+            return tooLong;
+        c.body = body;
+        c.updatedAt = now();
+        return { status: 200, body: commentJson(ctx, c) };
+    }
+    ctx.state.comments.splice(ctx.state.comments.indexOf(c), 1);
+    return { status: 204 };
+}
+function statusJson(ctx, s) {
+    return {
+        ...ctx.description.example('status'),
+        id: s.id,
+        node_id: `SC_${s.id}`,
+        url: `${ctx.baseUrl}/repos/${s.repository}/statuses/${s.sha}`,
+        avatar_url: null,
+        state: s.state,
+        description: s.description,
+        target_url: s.targetUrl,
+        context: s.context,
+        created_at: s.createdAt,
+        updated_at: s.createdAt,
+        creator: user(ctx, s.login),
+    };
+}
+function statuses(ctx, repo) {
+    const op = ctx.match.operation.operationId;
+    if (op === 'repos/create-commit-status') {
+        const b = ctx.body;
+        const description = b.description ?? null;
+        if (description !== null && [...description].length > 140)
+            return validationFailed('Status', 'description', 'custom', 'description is too long (maximum is 140 characters)');
+        const s = { id: ctx.state.nextId++, repository: repo, sha: ctx.match.params.sha, state: b.state, context: String(b.context ?? 'default'), description, targetUrl: b.target_url ?? null, login: ctx.login, createdAt: now() };
+        ctx.state.statuses.push(s);
+        return { status: 201, body: statusJson(ctx, s), headers: { location: `${ctx.baseUrl}/repos/${repo}/statuses/${s.sha}` } };
+    }
+    const ref = ctx.match.params.ref;
+    const forRef = ctx.state.statuses.filter((s) => s.repository === repo && s.sha === ref).sort((a, b) => b.id - a.id);
+    if (op === 'repos/list-commit-statuses-for-ref') {
+        const { page, headers } = paginate(ctx, forRef, `/repos/${repo}/commits/${ref}/statuses`);
+        return { status: 200, body: page.map((s) => statusJson(ctx, s)), headers };
+    }
+    const latest = [...new Map(forRef.map((s) => [s.context.toLowerCase(), s]).reverse()).values()].sort((a, b) => b.id - a.id);
+    const combined = latest.some((s) => s.state === 'error' || s.state === 'failure') ? 'failure' : latest.length === 0 || latest.some((s) => s.state === 'pending') ? 'pending' : 'success';
+    const example = ctx.description.example('combined-commit-status');
+    return {
+        status: 200,
+        body: {
+            ...example,
+            state: combined,
+            sha: ref,
+            total_count: latest.length,
+            statuses: latest.map((s) => ({ ...statusJson(ctx, s), creator: undefined, node_id: `SC_${s.id}`, required: false })).map(({ creator: _creator, ...rest }) => rest),
+            repository: { ...example.repository, full_name: repo, name: repo.split('/')[1] },
+            commit_url: `${ctx.baseUrl}/repos/${repo}/commits/${ref}`,
+            url: `${ctx.baseUrl}/repos/${repo}/commits/${ref}/status`,
+        },
+    };
+}
+function deploymentJson(ctx, d) {
+    const base = ctx.description.example('deployment');
+    return { ...base, id: d.id, node_id: `DE_${d.id}`, url: `${ctx.baseUrl}/repos/${d.repository}/deployments/${d.id}`, sha: d.sha, ref: d.ref, task: d.task, payload: d.payload, environment: d.environment, original_environment: d.environment, description: d.description, creator: user(ctx, d.login), created_at: d.createdAt, updated_at: d.createdAt, statuses_url: `${ctx.baseUrl}/repos/${d.repository}/deployments/${d.id}/statuses`, repository_url: `${ctx.baseUrl}/repos/${d.repository}` };
+}
+function deploymentStatusJson(ctx, repo, s) {
+    const base = ctx.description.example('deployment-status');
+    return { ...base, id: s.id, node_id: `DES_${s.id}`, state: s.state, description: s.description, environment_url: s.environmentUrl, log_url: s.logUrl, target_url: s.logUrl, creator: user(ctx, s.login), created_at: s.createdAt, updated_at: s.createdAt, url: `${ctx.baseUrl}/repos/${repo}/deployments/${s.deploymentId}/statuses/${s.id}`, deployment_url: `${ctx.baseUrl}/repos/${repo}/deployments/${s.deploymentId}`, repository_url: `${ctx.baseUrl}/repos/${repo}` };
+}
+function deployments(ctx, repo) {
+    const op = ctx.match.operation.operationId;
+    if (op === 'repos/create-deployment') {
+        const b = ctx.body;
+        const ref = String(b.ref);
+        const d = { id: ctx.state.nextId++, repository: repo, ref, sha: identifiers_isCommitSha(ref) ? ref : (0,external_node_crypto_namespaceObject.createHash)('sha1').update(ref).digest('hex'), task: String(b.task ?? 'deploy'), environment: String(b.environment ?? 'production'), description: b.description ?? '', payload: b.payload ?? {}, login: ctx.login, createdAt: now() };
+        ctx.state.deployments.push(d);
+        return { status: 201, body: deploymentJson(ctx, d) };
+    }
+    if (op === 'repos/list-deployments') {
+        const q = ctx.query;
+        const all = ctx.state.deployments
+            .filter((d) => d.repository === repo && (!q.get('sha') || d.sha === q.get('sha')) && (!q.get('ref') || d.ref === q.get('ref')) && (!q.get('task') || d.task === q.get('task')) && (!q.get('environment') || d.environment === q.get('environment')))
+            .sort((a, b) => b.id - a.id);
+        const { page, headers } = paginate(ctx, all, `/repos/${repo}/deployments`);
+        return { status: 200, body: page.map((d) => deploymentJson(ctx, d)), headers };
+    }
+    const id = Number(ctx.match.params.deployment_id);
+    if (!ctx.state.deployments.some((d) => d.repository === repo && d.id === id))
+        return notFound;
+    if (op === 'repos/create-deployment-status') {
+        const b = ctx.body;
+        const s = { id: ctx.state.nextId++, deploymentId: id, state: String(b.state), description: String(b.description ?? ''), environmentUrl: String(b.environment_url ?? `https://github.com/${repo}/deployments`), logUrl: String(b.log_url ?? b.target_url ?? `https://github.com/${repo}/deployments`), login: ctx.login, createdAt: now() };
+        ctx.state.deploymentStatuses.push(s);
+        return { status: 201, body: deploymentStatusJson(ctx, repo, s) };
+    }
+    const all = ctx.state.deploymentStatuses.filter((s) => s.deploymentId === id).sort((a, b) => b.id - a.id);
+    const { page, headers } = paginate(ctx, all, `/repos/${repo}/deployments/${id}/statuses`);
+    return { status: 200, body: page.map((s) => deploymentStatusJson(ctx, repo, s)), headers };
+}
+function assetJson(ctx, repo, a) {
+    const base = ctx.description.example('release-asset');
+    const release = ctx.state.releases.find((r) => r.id === a.releaseId);
+    return { ...base, id: a.id, node_id: `RA_${a.id}`, name: a.name, label: a.label, content_type: a.contentType, size: a.data.length, digest: `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(a.data).digest('hex')}`, state: 'uploaded', download_count: 0, url: `${ctx.baseUrl}/repos/${repo}/releases/assets/${a.id}`, browser_download_url: `${ctx.baseUrl}/download/${repo}/${encodeURIComponent(release?.tagName ?? '')}/${encodeURIComponent(a.name)}`, uploader: user(ctx, a.login), created_at: a.createdAt, updated_at: a.createdAt };
+}
+function releaseJson(ctx, r) {
+    const base = ctx.description.example('release');
+    const api = `${ctx.baseUrl}/repos/${r.repository}/releases/${r.id}`;
+    return { ...base, id: r.id, node_id: `RE_${r.id}`, url: api, assets_url: `${api}/assets`, upload_url: `${api}/assets{?name,label}`, html_url: `https://github.com/${r.repository}/releases/tag/${encodeURIComponent(r.tagName)}`, tarball_url: `${ctx.baseUrl}/repos/${r.repository}/tarball/${encodeURIComponent(r.tagName)}`, zipball_url: `${ctx.baseUrl}/repos/${r.repository}/zipball/${encodeURIComponent(r.tagName)}`, tag_name: r.tagName, target_commitish: r.targetCommitish, name: r.name, body: r.body, draft: r.draft, prerelease: r.prerelease, immutable: false, created_at: r.createdAt, published_at: r.draft ? null : r.createdAt, updated_at: r.createdAt, author: user(ctx, r.login), assets: ctx.state.assets.filter((a) => a.releaseId === r.id).map((a) => assetJson(ctx, r.repository, a)) };
+}
+function releases(ctx, repo) {
+    const op = ctx.match.operation.operationId;
+    const b = (ctx.body ?? {});
+    if (op === 'repos/create-release') {
+        const tagName = String(b.tag_name);
+        if (ctx.state.releases.some((r) => r.repository === repo && r.tagName === tagName))
+            return validationFailed('Release', 'tag_name', 'already_exists');
+        const r = { id: ctx.state.nextId++, repository: repo, tagName, name: b.name ?? null, body: b.body ?? null, draft: Boolean(b.draft), prerelease: Boolean(b.prerelease), targetCommitish: String(b.target_commitish ?? 'main'), login: ctx.login, createdAt: now() };
+        ctx.state.releases.push(r);
+        return { status: 201, body: releaseJson(ctx, r), headers: { location: `${ctx.baseUrl}/repos/${repo}/releases/${r.id}` } };
+    }
+    if (op === 'repos/list-releases') {
+        const all = ctx.state.releases.filter((r) => r.repository === repo).sort((x, y) => y.id - x.id);
+        const { page, headers } = paginate(ctx, all, `/repos/${repo}/releases`);
+        return { status: 200, body: page.map((r) => releaseJson(ctx, r)), headers };
+    }
+    const release = op === 'repos/get-release-by-tag'
+        ? ctx.state.releases.find((r) => r.repository === repo && r.tagName === ctx.match.params.tag && !r.draft)
+        : ctx.state.releases.find((r) => r.repository === repo && r.id === Number(ctx.match.params.release_id));
+    if (!release)
+        return notFound;
+    if (op === 'repos/update-release') {
+        if (typeof b.tag_name === 'string')
+            release.tagName = b.tag_name;
+        if (b.name !== undefined)
+            release.name = b.name ?? null;
+        if (b.body !== undefined)
+            release.body = b.body ?? null;
+        if (typeof b.draft === 'boolean')
+            release.draft = b.draft;
+        if (typeof b.prerelease === 'boolean')
+            release.prerelease = b.prerelease;
+        if (typeof b.target_commitish === 'string')
+            release.targetCommitish = b.target_commitish;
+    }
+    if (op === 'repos/upload-release-asset') {
+        const name = ctx.query.get('name') ?? '';
+        if (ctx.state.assets.some((a) => a.releaseId === release.id && a.name === name))
+            return validationFailed('ReleaseAsset', 'name', 'already_exists');
+        const a = { id: ctx.state.nextId++, releaseId: release.id, name, label: ctx.query.get('label'), contentType: ctx.contentType || 'application/octet-stream', data: Buffer.from(ctx.raw), login: ctx.login, createdAt: now() };
+        ctx.state.assets.push(a);
+        return { status: 201, body: assetJson(ctx, repo, a) };
+    }
+    if (op === 'repos/list-release-assets')
+        return { status: 200, body: ctx.state.assets.filter((a) => a.releaseId === release.id).map((a) => assetJson(ctx, repo, a)) };
+    return { status: 200, body: releaseJson(ctx, release) };
+}
+function repository(ctx, repo) {
+    const base = ctx.description.example('full-repository-default-response');
+    const [owner, name] = repo.split('/');
+    // The description's example lacks `language`, which its schema requires; a fork's parent/source is optional.
+    delete base.source;
+    delete base.parent;
+    return { status: 200, body: { ...base, language: 'TypeScript', name, full_name: repo, owner: user(ctx, owner, 'User'), url: `${ctx.baseUrl}/repos/${repo}`, html_url: `https://github.com/${repo}`, default_branch: 'main', private: false, visibility: 'public' } };
+}
+function pull(ctx, repo) {
+    const p = ctx.state.pulls.find((x) => x.repository === repo && x.number === Number(ctx.match.params.pull_number));
+    if (!p)
+        return notFound;
+    const base = ctx.description.example('pull-request');
+    const head = base.head;
+    const baseRef = base.base;
+    const api = `${ctx.baseUrl}/repos/${repo}/pulls/${p.number}`;
+    return {
+        status: 200,
+        body: {
+            ...base,
+            number: p.number,
+            title: p.title,
+            // The description's example team lacks `type`, which its schema requires.
+            requested_teams: [],
+            url: api,
+            html_url: `https://github.com/${repo}/pull/${p.number}`,
+            head: { ...head, sha: p.headSha, ref: p.headRef, label: `${p.headRepository.split('/')[0]}:${p.headRef}`, repo: { ...head.repo, full_name: p.headRepository, name: p.headRepository.split('/')[1], fork: p.headRepository !== repo } },
+            base: { ...baseRef, ref: 'main', repo: { ...baseRef.repo, full_name: repo, name: repo.split('/')[1] } },
+        },
+    };
+}
+function handleRoute(ctx) {
+    const repo = repoOf(ctx);
+    if (!repo)
+        return notFound;
+    const op = ctx.match.operation.operationId;
+    if (op === 'repos/get')
+        return repository(ctx, repo);
+    if (op === 'pulls/get')
+        return pull(ctx, repo);
+    if (op.startsWith('issues/') && op.includes('comment'))
+        return comments(ctx, repo);
+    if (['repos/create-commit-status', 'repos/list-commit-statuses-for-ref', 'repos/get-combined-status-for-ref'].includes(op))
+        return statuses(ctx, repo);
+    if (op.includes('deployment'))
+        return deployments(ctx, repo);
+    if (op.includes('release'))
+        return releases(ctx, repo);
+    return { status: 501, body: { message: `the test GitHub API does not serve ${op}` } };
+}
+
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+;// CONCATENATED MODULE: ./src/local/openapi.ts
+/**
+ * GitHub's published REST description (npm `@octokit/openapi`, api.github.com.json), used by the
+ * test GitHub API to judge every request it receives and every response it sends.
+ *
+ * The validator below is our own: the description is OpenAPI 3.0 (`nullable`, `$ref` into
+ * `#/components`), which JSON Schema validators such as ajv do not read without a conversion
+ * layer, none is a dependency here, and the description only uses a small subset (type, nullable,
+ * enum, format, properties, required, additionalProperties, items, oneOf/anyOf/allOf, maxLength,
+ * minimum/maximum). Request bodies are checked strictly: a property the description does not
+ * name is reported, because GitHub silently drops it and the caller would never learn.
+ */
+
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'];
+class GitHubDescription {
+    doc;
+    routes;
+    constructor(doc) {
+        this.doc = doc;
+        this.routes = Object.entries(doc.paths).map(([template, item]) => {
+            const names = [];
+            const source = template
+                .split(/(\{[^}]+\})/)
+                .map((part) => {
+                const param = /^\{([^}]+)\}$/.exec(part);
+                if (!param)
+                    return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+                names.push(param[1]);
+                const op = Object.values(item).find((o) => !Array.isArray(o) && typeof o === 'object');
+                const multi = op?.parameters?.some((p) => {
+                    const resolved = this.resolve(p);
+                    return resolved.name === param[1] && resolved['x-multi-segment'];
+                });
+                return multi ? '(.+)' : '([^/]+)';
+            })
+                .join('');
+            const methods = {};
+            for (const m of METHODS)
+                if (item[m] && !Array.isArray(item[m]))
+                    methods[m] = item[m];
+            return { template, pattern: new RegExp(`^${source}$`), names, literal: template.replace(/\{[^}]+\}/g, '').length, methods };
+        });
+        // The most literal template wins: /releases/tags/{tag} before /releases/{release_id}/...
+        this.routes.sort((a, b) => b.literal - a.literal);
+    }
+    resolve(node) {
+        let current = node;
+        for (let hops = 0; current && typeof current.$ref === 'string' && hops < 20; hops++) {
+            const parts = current.$ref.replace(/^#\//, '').split('/');
+            let target = this.doc;
+            for (const part of parts)
+                target = target[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+            current = target;
+        }
+        return current;
+    }
+    match(method, path) {
+        let pathOnly;
+        for (const route of this.routes) {
+            const m = route.pattern.exec(path);
+            if (!m)
+                continue;
+            const operation = route.methods[method.toLowerCase()];
+            if (!operation) {
+                pathOnly ??= route.template;
+                continue;
+            }
+            const params = {};
+            route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
+            return { template: route.template, operation, params };
+        }
+        return pathOnly ? { template: pathOnly, error: `${method} is not an operation of ${pathOnly}` } : { error: `no path of the description matches ${path}` };
+    }
+    parameters(template, operation) {
+        const shared = this.doc.paths[template]?.parameters ?? [];
+        return [...shared, ...(operation.parameters ?? [])].map((p) => this.resolve(p));
+    }
+    /** Path and query parameters against their declarations: required, typed, nothing unknown. */
+    checkParameters(match, query) {
+        const problems = [];
+        const declared = this.parameters(match.template, match.operation);
+        for (const p of declared) {
+            if (p.in === 'path') {
+                problems.push(...this.checkScalar(p.schema, match.params[p.name] ?? '', `path parameter ${p.name}`));
+            }
+            else if (p.in === 'query') {
+                const value = query.get(p.name);
+                if (value === null) {
+                    if (p.required)
+                        problems.push(`query parameter ${p.name} is required`);
+                }
+                else {
+                    problems.push(...this.checkScalar(p.schema, value, `query parameter ${p.name}`));
+                }
+            }
+        }
+        const known = new Set(declared.filter((p) => p.in === 'query').map((p) => p.name));
+        for (const name of new Set(query.keys()))
+            if (!known.has(name))
+                problems.push(`query parameter ${name} is not one of ${match.operation.operationId}'s`);
+        return problems;
+    }
+    checkScalar(schema, raw, where) {
+        if (!schema)
+            return [];
+        const s = this.resolve(schema);
+        let value = raw;
+        if (s.type === 'integer' || s.type === 'number') {
+            if (!/^-?\d+(\.\d+)?$/.test(raw))
+                return [`${where} ${JSON.stringify(raw)} is not a ${s.type}`];
+            value = Number(raw);
+        }
+        else if (s.type === 'boolean') {
+            if (raw !== 'true' && raw !== 'false')
+                return [`${where} ${JSON.stringify(raw)} is not a boolean`];
+            value = raw === 'true';
+        }
+        return this.validate(s, value, where);
+    }
+    /** The schema of an operation's JSON request body, if it takes one. */
+    requestSchema(operation, contentType) {
+        const content = operation.requestBody?.content ?? {};
+        const media = content[contentType] ?? content['application/json'];
+        return media?.schema;
+    }
+    responseSchema(operation, status) {
+        const response = operation.responses[String(status)];
+        if (!response)
+            return undefined;
+        return this.resolve(response).content?.['application/json']?.schema;
+    }
+    hasResponse(operation, status) {
+        return String(status) in operation.responses;
+    }
+    /** The description's own example for a component (`#/components/examples/<name>`), deep-copied. */
+    example(name) {
+        const node = this.doc.components.examples?.[name];
+        if (!node || node.value === undefined)
+            throw new Error(`the GitHub description has no example ${name}`);
+        return structuredClone(node.value);
+    }
+    validate(schema, value, where, strict = false, depth = 0) {
+        const s = this.resolve(schema);
+        if (depth > 40)
+            return [];
+        if (value === null)
+            return s.nullable || s.type === 'null' || (s.enum ?? []).includes(null) ? [] : [`${where} is null`];
+        if (s.allOf)
+            return s.allOf.flatMap((sub) => this.validate(sub, value, where, strict, depth + 1));
+        if (s.oneOf || s.anyOf) {
+            const options = (s.oneOf ?? s.anyOf);
+            const fits = options.filter((sub) => this.validate(sub, value, where, strict, depth + 1).length === 0).length;
+            // GitHub's oneOf alternatives overlap (an object schema without properties fits anything), so one fit is enough.
+            if (fits === 0)
+                return [`${where} matches none of its ${options.length} alternatives`];
+            return [];
+        }
+        if (s.enum && !s.enum.includes(value))
+            return [`${where} ${JSON.stringify(value)} is not one of ${JSON.stringify(s.enum)}`];
+        switch (s.type) {
+            case 'string':
+                return this.validateString(s, value, where);
+            case 'integer':
+            case 'number': {
+                if (typeof value !== 'number' || !Number.isFinite(value) || (s.type === 'integer' && !Number.isInteger(value)))
+                    return [`${where} is not an ${s.type}`];
+                if (s.minimum !== undefined && value < s.minimum)
+                    return [`${where} is below ${s.minimum}`];
+                if (s.maximum !== undefined && value > s.maximum)
+                    return [`${where} is above ${s.maximum}`];
+                return [];
+            }
+            case 'boolean':
+                return typeof value === 'boolean' ? [] : [`${where} is not a boolean`];
+            case 'array':
+                if (!Array.isArray(value))
+                    return [`${where} is not an array`];
+                return s.items ? value.flatMap((item, i) => this.validate(s.items, item, `${where}[${i}]`, strict, depth + 1)) : [];
+            case 'object':
+                return this.validateObject(s, value, where, strict, depth);
+            default:
+                return s.properties ? this.validateObject(s, value, where, strict, depth) : [];
+        }
+    }
+    validateString(s, value, where) {
+        if (typeof value !== 'string')
+            return [`${where} is not a string`];
+        if (s.maxLength !== undefined && [...value].length > s.maxLength)
+            return [`${where} is longer than ${s.maxLength}`];
+        if (s.minLength !== undefined && [...value].length < s.minLength)
+            return [`${where} is shorter than ${s.minLength}`];
+        if (s.format === 'date-time' && Number.isNaN(Date.parse(value)))
+            return [`${where} ${JSON.stringify(value)} is not a date-time`];
+        if (s.format === 'uri' && !/^[a-z][a-z0-9+.-]*:/i.test(value))
+            return [`${where} ${JSON.stringify(value)} is not a URI`];
+        return [];
+    }
+    validateObject(s, value, where, strict, depth) {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            return [`${where} is not an object`];
+        const record = value;
+        const problems = [];
+        for (const key of s.required ?? [])
+            if (!(key in record))
+                problems.push(`${where}.${key} is required`);
+        for (const [key, v] of Object.entries(record)) {
+            const prop = s.properties?.[key];
+            if (prop)
+                problems.push(...this.validate(prop, v, `${where}.${key}`, strict, depth + 1));
+            else if (typeof s.additionalProperties === 'object')
+                problems.push(...this.validate(s.additionalProperties, v, `${where}.${key}`, strict, depth + 1));
+            else if (s.additionalProperties === false || (strict && s.properties && s.additionalProperties === undefined))
+                problems.push(`${where}.${key} is not a property the description names`);
+        }
+        return problems;
+    }
+}
+let loaded;
+/** Parsed once per process (13 MB of JSON): every server started by a test file shares it. */
+function githubDescription() {
+    if (!loaded) {
+        const require = (0,external_node_module_namespaceObject.createRequire)(import.meta.url);
+        const file = require.resolve('@octokit/openapi/generated/api.github.com.json');
+        loaded = new GitHubDescription(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')));
+    }
+    return loaded;
+}
+
+;// CONCATENATED MODULE: ./src/local/github-api.ts
+/**
+ * A test GitHub REST API on 127.0.0.1 and a port chosen at run time, for the endpoints the suite
+ * uses: the repository, a pull request (read), issue comments, commit statuses, deployments and releases (assets are
+ * uploaded to the same server: the `upload_url` it hands out points here).
+ *
+ * Every request is judged against GitHub's published description (`./openapi.ts`): the path must
+ * be one of its templates with that method, path and query parameters as declared, the JSON body
+ * valid against the operation's schema (unknown properties included). Every JSON response it
+ * sends is judged against the description too. Anything wrong lands in `violations`, which tests
+ * assert is empty. Responses start from the description's own examples, overridden with state.
+ *
+ * Tokens map to logins (`tokens`), so "the token's own author" is testable; a `read` token gets
+ * the 403 "Resource not accessible by integration" a fork's GITHUB_TOKEN gets on writes; an
+ * unknown token a 401. `faults` injects what GitHub does under load: a secondary rate limit 403
+ * with `retry-after`, a 502 after a write was stored, a 401.
+ */
+
+
+
+const DEFAULT_TOKENS = {
+    ghs_write: { login: 'github-actions[bot]', access: 'write', type: 'Bot' },
+    ghs_read: { login: 'github-actions[bot]', access: 'read', type: 'Bot' },
+};
+const MAX_REQUEST_BODY = 16 * 1024 * 1024;
+function github_api_readBody(req) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        let size = 0;
+        req.on('data', (c) => {
+            size += c.length;
+            if (size > MAX_REQUEST_BODY) {
+                reject(new Error('request body over 16 MiB'));
+                req.destroy();
+                return;
+            }
+            chunks.push(c);
+        });
+        req.on('end', () => resolve(Buffer.concat(chunks)));
+        req.on('error', reject);
+    });
+}
+function tokenOf(req) {
+    const header = req.headers.authorization ?? '';
+    const m = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
+    return m?.[1];
+}
+function takeFault(faults, method, operation) {
+    const i = faults.findIndex((f) => (!f.method || f.method.toUpperCase() === method) && (!f.operation || f.operation === operation));
+    if (i < 0)
+        return undefined;
+    const fault = faults[i];
+    const left = (fault.times ?? 1) - 1;
+    if (left <= 0)
+        faults.splice(i, 1);
+    else
+        fault.times = left;
+    return fault;
+}
+const DOCS = 'https://docs.github.com/rest';
+function send(srv, res, record, match, result) {
+    const { description, violations } = srv;
+    record.status = result.status;
+    const headers = { 'x-github-api-version-selected': '2022-11-28', ...result.headers };
+    if (result.raw !== undefined) {
+        res.writeHead(result.status, { 'content-type': result.contentType ?? 'application/octet-stream', ...headers }).end(result.raw);
+        return;
+    }
+    if (match) {
+        // GitHub answers 401, 403 and 404 on every operation; the description lists them on some only.
+        if (!description.hasResponse(match.operation, result.status) && result.status < 500 && ![401, 403, 404].includes(result.status)) {
+            violations.push(`response: ${match.operation.operationId} answered ${result.status}, which the description does not list`);
+        }
+        const schema = description.responseSchema(match.operation, result.status);
+        if (schema && result.body !== undefined) {
+            for (const p of description.validate(schema, result.body, `${match.operation.operationId} ${result.status} response`))
+                violations.push(`response: ${p}`);
+        }
+    }
+    if (result.body === undefined) {
+        res.writeHead(result.status, headers).end();
+        return;
+    }
+    res.writeHead(result.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(result.body));
+}
+async function handle(srv, req, res) {
+    const { description, options, tokens, requests, violations, faults, state, baseUrl } = srv;
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const raw = await github_api_readBody(req);
+    const record = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, at: Date.now() };
+    requests.push(record);
+    if (options.latencyMs)
+        await new Promise((r) => setTimeout(r, options.latencyMs));
+    // Asset downloads are served by github.com, not the API: outside the description.
+    const download = /^\/download\/([^/]+\/[^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (download && method === 'GET') {
+        const [, repo, tag, name] = download.map((part) => decodeURIComponent(part ?? ''));
+        const release = state.releases.find((r) => r.repository === repo && r.tagName === tag);
+        const asset = state.assets.find((a) => a.releaseId === release?.id && a.name === name);
+        if (!asset)
+            send(srv, res, record, undefined, { status: 404, raw: 'Not Found', contentType: 'text/plain' });
+        else
+            send(srv, res, record, undefined, { status: 200, raw: asset.data, contentType: asset.contentType });
+        return;
+    }
+    const match = description.match(method, url.pathname);
+    if ('error' in match) {
+        violations.push(`${method} ${url.pathname}: ${match.error}`);
+        send(srv, res, record, undefined, { status: 404, body: { message: 'Not Found', documentation_url: DOCS } });
+        return;
+    }
+    record.operation = match.operation.operationId;
+    for (const p of description.checkParameters(match, url.searchParams))
+        violations.push(`${method} ${url.pathname}: ${p}`);
+    const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+    let body;
+    const schema = description.requestSchema(match.operation, contentType);
+    if (schema && contentType !== 'application/octet-stream' && !(schema.type === 'string' && schema.format === 'binary')) {
+        try {
+            body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+        }
+        catch {
+            violations.push(`${method} ${url.pathname}: the body is not JSON`);
+            send(srv, res, record, match, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: DOCS } });
+            return;
+        }
+        record.body = body;
+        if (body === undefined && match.operation.requestBody?.required)
+            violations.push(`${method} ${url.pathname}: a body is required`);
+        if (body !== undefined)
+            for (const p of description.validate(schema, body, 'body', true))
+                violations.push(`${match.operation.operationId}: ${p}`);
+    }
+    else if (!match.operation.requestBody && raw.length > 0) {
+        violations.push(`${method} ${url.pathname}: ${match.operation.operationId} takes no body`);
+    }
+    const token = tokenOf(req);
+    const who = token ? tokens[token] : undefined;
+    record.login = who?.login;
+    const fault = takeFault(faults, method, match.operation.operationId);
+    if (!who || fault?.kind === 'unauthorized') {
+        send(srv, res, record, match, { status: 401, body: { message: 'Bad credentials', documentation_url: DOCS, status: '401' } });
+        return;
+    }
+    if (fault?.kind === 'secondary-rate-limit') {
+        send(srv, res, record, match, {
+            status: 403,
+            headers: { 'retry-after': String(fault.retryAfterSeconds) },
+            body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`, status: '403' },
+        });
+        return;
+    }
+    const isWrite = method !== 'GET' && method !== 'HEAD';
+    if (isWrite && who.access === 'read') {
+        send(srv, res, record, match, { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' } });
+        return;
+    }
+    const ctx = { description, state, baseUrl, login: who.login, userType: who.type ?? (who.login.endsWith('[bot]') ? 'Bot' : 'User'), match, query: url.searchParams, body, raw, contentType };
+    const result = handleRoute(ctx);
+    if (result.status === 501)
+        violations.push(`${method} ${url.pathname}: ${match.operation.operationId} is in the description but not served here`);
+    if (fault?.kind === 'bad-gateway-after-write' && result.status < 300) {
+        send(srv, res, record, undefined, { status: 502, raw: 'Bad Gateway', contentType: 'text/plain' });
+        return;
+    }
+    send(srv, res, record, match, result);
+}
+async function startGitHubApi(options = {}) {
+    const description = githubDescription();
+    const tokens = options.tokens ?? DEFAULT_TOKENS;
+    const requests = [];
+    const violations = [];
+    const faults = [];
+    const state = { repositories: options.repositories ?? ['acme/service'], pulls: [], comments: [], statuses: [], deployments: [], deploymentStatuses: [], releases: [], assets: [], nextId: 1000 };
+    const srv = { description, options, tokens, requests, violations, faults, state, baseUrl: '' };
+    const server = (0,external_node_http_namespaceObject.createServer)((req, res) => {
+        handle(srv, req, res).catch((error) => {
+            violations.push(`server error on ${req.method} ${req.url}: ${error.message}`);
+            if (!res.headersSent)
+                res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Server Error"}');
+        });
+    });
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+    });
+    srv.baseUrl = `http://127.0.0.1:${server.address().port}`;
+    return {
+        url: srv.baseUrl,
+        state,
+        requests,
+        violations,
+        faults,
+        seedComment(repository, issueNumber, login, body) {
+            const id = state.nextId++;
+            const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+            state.comments.push({ id, repository, issueNumber, body, login, userType: login.endsWith('[bot]') ? 'Bot' : 'User', createdAt: now, updatedAt: now });
+            return id;
+        },
+        stop: () => new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+        }),
+    };
+}
+
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 ;// CONCATENATED MODULE: ./src/local/token-service.ts
@@ -12091,1256 +12091,6 @@ function scratchSampleService(prefix = 'rs-ws-') {
     return { workspace, service: copySampleService(workspace) };
 }
 
-;// CONCATENATED MODULE: ./src/registry/reference.ts
-
-/** Manifest media types the suite reads; every one goes into Accept so no registry converts. */
-const reference_MEDIA_TYPES = {
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-};
-const reference_MANIFEST_ACCEPT = [reference_MEDIA_TYPES.ociIndex, reference_MEDIA_TYPES.dockerList, reference_MEDIA_TYPES.ociManifest, reference_MEDIA_TYPES.dockerManifest];
-const INDEX_MEDIA_TYPES = [reference_MEDIA_TYPES.ociIndex, reference_MEDIA_TYPES.dockerList];
-/** The tag grammar of the distribution spec. */
-const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const reference_DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
-const REPOSITORY_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-function isValidTag(tag) {
-    return TAG_PATTERN.test(tag);
-}
-/**
- * Parses "registry/repository" (no tag, no digest). A first component with a dot, a colon or
- * "localhost" is the registry; otherwise Docker Hub, as docker does.
- */
-function parseImageName(value) {
-    const trimmed = value.trim();
-    if (trimmed === '')
-        throw new Error('is empty');
-    if (/[@\s]/.test(trimmed))
-        throw new Error('must not contain "@" or spaces: give registry/repository without a digest');
-    const parts = trimmed.split('/');
-    let registry = 'docker.io';
-    if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) {
-        registry = parts.shift();
-    }
-    const last = parts[parts.length - 1];
-    if (last.includes(':'))
-        throw new Error('must not contain a tag: give registry/repository and put tags in the tags input');
-    if (registry === 'docker.io' && parts.length === 1)
-        parts.unshift('library');
-    for (const part of parts) {
-        if (!REPOSITORY_COMPONENT.test(part)) {
-            throw new Error(`has an invalid repository component ${JSON.stringify(part)}: lower-case letters, digits and single separators (. _ -)`);
-        }
-    }
-    if (!/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/.test(registry)) {
-        throw new Error(`has an invalid registry host ${JSON.stringify(registry)}`);
-    }
-    const repository = parts.join('/');
-    if (repository.length > 255)
-        throw new Error('has a repository name longer than 255 characters');
-    return { registry, repository };
-}
-function imageNameToString(name) {
-    return `${name.registry}/${name.repository}`;
-}
-/** The host without its port, brackets removed for IPv6. */
-function hostOf(registry) {
-    const m = /^\[([^\]]+)\](?::\d+)?$/.exec(registry);
-    if (m)
-        return m[1];
-    return registry.replace(/:\d+$/, '');
-}
-function isLoopbackRegistry(registry) {
-    const host = hostOf(registry).toLowerCase();
-    if (host === 'localhost' || host.endsWith('.localhost'))
-        return true;
-    if ((0,external_node_net_namespaceObject.isIP)(host) === 4)
-        return host.startsWith('127.');
-    if ((0,external_node_net_namespaceObject.isIP)(host) === 6)
-        return host === '::1';
-    return false;
-}
-/** The API endpoint of a registry name (Docker Hub's API host differs from its name). */
-function registryApiHost(registry) {
-    return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
-}
-
-;// CONCATENATED MODULE: ./src/registry/client.ts
-/**
- * A small OCI distribution client on Node's fetch: exact manifest bytes, content verified by
- * hashing (never by trusting Docker-Content-Digest), anonymous, basic and bearer-token auth,
- * bounded retries on 429/5xx and network errors, none on other 4xx.
- */
-
-
-class client_RegistryError extends Error {
-    kind;
-    status;
-    name = 'RegistryError';
-    constructor(message, kind, status) {
-        super(message);
-        this.kind = kind;
-        this.status = status;
-    }
-}
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-const MAX_REDIRECTS = 5;
-
-function isIndexMediaType(mediaType) {
-    return INDEX_MEDIA_TYPES.includes(mediaType);
-}
-/** Parses one WWW-Authenticate challenge: Bearer realm="...",service="...",scope="..." */
-function parseChallenge(header) {
-    if (!header)
-        return undefined;
-    const m = /^\s*(\w+)\s*(.*)$/s.exec(header);
-    if (!m)
-        return undefined;
-    const params = {};
-    for (const p of m[2].matchAll(/([\w-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
-        params[p[1].toLowerCase()] = (p[2] ?? p[3] ?? '').replace(/\\(.)/g, '$1');
-    }
-    return { scheme: m[1].toLowerCase(), params };
-}
-function retryAfterMs(value) {
-    if (!value)
-        return undefined;
-    if (/^\d+$/.test(value.trim()))
-        return Number(value.trim()) * 1000;
-    const at = Date.parse(value);
-    return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-async function readCapped(res, max, what) {
-    const declared = Number(res.headers.get('content-length') ?? '');
-    if (Number.isFinite(declared) && declared > max) {
-        await res.body?.cancel();
-        throw new client_RegistryError(`${what} is ${declared} bytes, more than the ${max} this client reads`, 'protocol', res.status);
-    }
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > max)
-        throw new client_RegistryError(`${what} is more than ${max} bytes`, 'protocol', res.status);
-    return bytes;
-}
-/** The message of an abort reason: an Error's message, a string as is. */
-function abortReason(signal) {
-    const reason = signal.reason;
-    if (reason instanceof Error)
-        return reason.message;
-    return typeof reason === 'string' && reason ? reason : 'the operation was aborted';
-}
-function describeNetworkError(error) {
-    const e = error;
-    const cause = e.cause?.code ?? e.cause?.message;
-    return cause ? `${e.message ?? 'fetch failed'} (${cause})` : (e.message ?? String(error));
-}
-class RegistryClient {
-    options;
-    registry;
-    baseUrl;
-    fetchImpl;
-    sleep;
-    maxAttempts;
-    backoffMs;
-    maxBackoffMs;
-    timeoutMs;
-    basicHeader;
-    /** Decided by the registry's first challenge. */
-    scheme = 'none';
-    tokens = new Map();
-    bearerChallenge;
-    constructor(options) {
-        this.options = options;
-        this.registry = options.registry;
-        const plain = isLoopbackRegistry(options.registry) || options.insecure === true;
-        this.baseUrl = `${plain ? 'http' : 'https'}://${registryApiHost(options.registry)}`;
-        this.fetchImpl = options.fetch ?? fetch;
-        this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-        this.maxAttempts = Math.min(6, Math.max(1, options.maxAttempts ?? 4));
-        this.backoffMs = options.backoffMs ?? 250;
-        this.maxBackoffMs = options.maxBackoffMs ?? 4000;
-        this.timeoutMs = options.requestTimeoutMs ?? 30_000;
-        if (options.credentials) {
-            const { username, password } = options.credentials;
-            const encoded = Buffer.from(`${username}:${password}`).toString('base64');
-            options.onSecret?.(encoded);
-            this.basicHeader = `Basic ${encoded}`;
-        }
-    }
-    /** One request with bounded retries on network errors, 429 and 5xx; other statuses are returned. */
-    async send(url, init, what) {
-        const outer = this.options.signal;
-        let lastProblem = '';
-        for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-            this.throwIfAborted(what);
-            let res;
-            try {
-                // The per-request timeout and the caller's deadline, whichever comes first; the signal
-                // also covers reading the body.
-                const timeout = AbortSignal.timeout(this.timeoutMs);
-                res = await this.fetchImpl(url, { ...init, redirect: 'manual', signal: outer ? AbortSignal.any([timeout, outer]) : timeout });
-            }
-            catch (error) {
-                this.throwIfAborted(what);
-                lastProblem = describeNetworkError(error);
-                if (attempt < this.maxAttempts) {
-                    await this.pause(this.backoff(attempt), what);
-                    continue;
-                }
-                break;
-            }
-            if (res.status === 429 || res.status >= 500) {
-                lastProblem = `HTTP ${res.status}`;
-                const wait = retryAfterMs(res.headers.get('retry-after'));
-                await res.body?.cancel();
-                if (attempt < this.maxAttempts) {
-                    await this.pause(Math.min(this.maxBackoffMs, wait ?? this.backoff(attempt)), what);
-                    continue;
-                }
-                throw new client_RegistryError(`${what}: registry ${this.registry} answered ${lastProblem} ${this.maxAttempts} times`, 'unavailable', res.status);
-            }
-            return res;
-        }
-        throw new client_RegistryError(`${what}: registry ${this.registry} is unreachable after ${this.maxAttempts} attempts: ${lastProblem}`, 'unavailable');
-    }
-    /** Reads a capped body; a body cut off by the caller's signal or the network is a RegistryError too. */
-    async read(res, max, body, what) {
-        try {
-            return await readCapped(res, max, body);
-        }
-        catch (error) {
-            if (error instanceof client_RegistryError)
-                throw error;
-            this.throwIfAborted(what);
-            throw new client_RegistryError(`${what}: reading ${body} failed: ${describeNetworkError(error)}`, 'unavailable', res.status);
-        }
-    }
-    throwIfAborted(what) {
-        const signal = this.options.signal;
-        if (signal?.aborted)
-            throw new client_RegistryError(`${what}: stopped: ${abortReason(signal)}`, 'aborted');
-    }
-    /** A backoff that ends early, with an 'aborted' error, when the caller's signal aborts. */
-    async pause(ms, what) {
-        const signal = this.options.signal;
-        if (!signal)
-            return this.sleep(ms);
-        this.throwIfAborted(what);
-        let onAbort;
-        const aborted = new Promise((resolve) => {
-            onAbort = resolve;
-            signal.addEventListener('abort', onAbort, { once: true });
-        });
-        try {
-            await Promise.race([this.sleep(ms), aborted]);
-        }
-        finally {
-            signal.removeEventListener('abort', onAbort);
-        }
-        this.throwIfAborted(what);
-    }
-    backoff(attempt) {
-        return Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
-    }
-    authorization(scope) {
-        if (this.scheme === 'basic')
-            return this.basicHeader;
-        if (this.scheme === 'bearer') {
-            const token = this.tokens.get(scope);
-            return token ? `Bearer ${token}` : undefined;
-        }
-        return undefined;
-    }
-    async fetchToken(challenge, scope, what) {
-        const realm = challenge.params.realm;
-        if (!realm || !/^https?:\/\//.test(realm))
-            throw new client_RegistryError(`${what}: the registry's bearer challenge has no usable realm`, 'protocol');
-        const url = new URL(realm);
-        if (url.protocol === 'http:' && !isLoopbackRegistry(url.host) && this.options.insecure !== true) {
-            throw new client_RegistryError(`${what}: the token service ${url.host} is plain http; set insecure-registry only if that is intended`, 'insecure');
-        }
-        if (challenge.params.service)
-            url.searchParams.set('service', challenge.params.service);
-        // Several scopes (a blob mount needs pull on the source and push on the target) are several parameters.
-        for (const one of scope.split(' '))
-            url.searchParams.append('scope', one);
-        const headers = { accept: 'application/json' };
-        if (this.basicHeader)
-            headers.authorization = this.basicHeader;
-        const res = await this.send(url.toString(), { method: 'GET', headers }, what);
-        if (res.status === 401 || res.status === 403) {
-            await res.body?.cancel();
-            throw this.authError(res.status, what);
-        }
-        if (!res.ok) {
-            await res.body?.cancel();
-            throw new client_RegistryError(`${what}: the token service answered HTTP ${res.status}`, 'protocol', res.status);
-        }
-        let body;
-        try {
-            body = JSON.parse((await this.read(res, 1024 * 1024, 'the token response', what)).toString('utf8'));
-        }
-        catch (error) {
-            if (error instanceof client_RegistryError)
-                throw error;
-            throw new client_RegistryError(`${what}: the token service did not answer JSON`, 'protocol');
-        }
-        const token = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
-        if (!token)
-            throw new client_RegistryError(`${what}: the token service answered without a token`, 'protocol');
-        this.options.onSecret?.(token);
-        return token;
-    }
-    authError(status, what) {
-        if (status === 403)
-            return new client_RegistryError(`${what}: registry ${this.registry} denied access (HTTP 403): the credentials lack permission for this repository`, 'denied', 403);
-        return this.options.credentials
-            ? new client_RegistryError(`${what}: registry ${this.registry} refused the credentials of user ${JSON.stringify(this.options.credentials.username)} (HTTP 401): check registry-username and registry-password`, 'unauthorized', 401)
-            : new client_RegistryError(`${what}: registry ${this.registry} requires credentials (HTTP 401): set registry-username and registry-password`, 'unauthorized', 401);
-    }
-    /**
-     * A registry request with auth: on a 401 the challenge decides basic or bearer, the request is
-     * repeated once with credentials, and a second 401 is an error. Redirects are followed by hand
-     * so credentials never travel to another origin.
-     */
-    async request(method, path, opts) {
-        const own = opts.repository ? `repository:${opts.repository}:${(opts.actions ?? ['pull']).join(',')}` : 'registry:catalog:*';
-        const scope = opts.alsoPull ? `${own} repository:${opts.alsoPull}:pull` : own;
-        const url = `${this.baseUrl}${path}`;
-        for (let authTry = 0; authTry < 2; authTry++) {
-            if (this.scheme === 'bearer' && !this.tokens.has(scope) && this.bearerChallenge) {
-                this.tokens.set(scope, await this.fetchToken(this.bearerChallenge, scope, opts.what));
-            }
-            const headers = { 'user-agent': this.options.userAgent ?? 'release-safety', ...opts.headers };
-            const auth = this.authorization(scope);
-            if (auth)
-                headers.authorization = auth;
-            const res = await this.send(url, { method, headers, body: opts.body ? new Uint8Array(opts.body) : undefined }, opts.what);
-            if (res.status === 401 && authTry === 0) {
-                const challenge = parseChallenge(res.headers.get('www-authenticate'));
-                await res.body?.cancel();
-                if (challenge?.scheme === 'bearer') {
-                    this.scheme = 'bearer';
-                    this.bearerChallenge = challenge;
-                    this.tokens.delete(scope);
-                    continue;
-                }
-                if (challenge?.scheme === 'basic' && this.basicHeader && this.scheme !== 'basic') {
-                    this.scheme = 'basic';
-                    continue;
-                }
-                throw this.authError(401, opts.what);
-            }
-            if (res.status === 401 || res.status === 403) {
-                await res.body?.cancel();
-                throw this.authError(res.status, opts.what);
-            }
-            if (opts.follow && res.status >= 300 && res.status < 400 && res.headers.get('location')) {
-                return this.followRedirects(res, url, headers, opts.what);
-            }
-            return res;
-        }
-        throw this.authError(401, opts.what);
-    }
-    async followRedirects(first, from, headers, what) {
-        let res = first;
-        let current = from;
-        for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
-            const location = res.headers.get('location');
-            if (!(res.status >= 300 && res.status < 400 && location))
-                return res;
-            await res.body?.cancel();
-            const next = new URL(location, current);
-            const sameOrigin = next.origin === new URL(current).origin;
-            const nextHeaders = { ...headers };
-            if (!sameOrigin)
-                delete nextHeaders.authorization;
-            current = next.toString();
-            res = await this.send(current, { method: 'GET', headers: nextHeaders }, what);
-        }
-        throw new client_RegistryError(`${what}: more than ${MAX_REDIRECTS} redirects`, 'protocol');
-    }
-    /** An authenticated registry request for the operations in content.ts (blobs, mounts, referrers). */
-    call(method, path, opts) {
-        return this.request(method, path, opts);
-    }
-    /** Checks that the registry answers and, when given, that the credentials get the scope. */
-    async ping(repository, actions = ['pull']) {
-        const what = `checking access to ${this.registry}/${repository}`;
-        const res = await this.request('GET', '/v2/', { repository, actions, what });
-        await res.body?.cancel();
-        if (!res.ok)
-            throw new client_RegistryError(`${what}: GET /v2/ answered HTTP ${res.status}`, 'protocol', res.status);
-        // Bearer registries answer /v2/ for any token: ask for the scope itself.
-        if (this.scheme === 'bearer' && this.bearerChallenge && !this.tokens.has(`repository:${repository}:${actions.join(',')}`)) {
-            this.tokens.set(`repository:${repository}:${actions.join(',')}`, await this.fetchToken(this.bearerChallenge, `repository:${repository}:${actions.join(',')}`, what));
-        }
-    }
-    /**
-     * Fetches a manifest by tag or digest with every manifest type accepted. The digest is computed
-     * from the bytes; a digest reference or a Docker-Content-Digest header that disagrees is an error.
-     */
-    async getManifest(repository, reference) {
-        const what = `fetching the manifest ${this.registry}/${repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
-        const res = await this.request('GET', `/v2/${repository}/manifests/${encodeURIComponent(reference)}`, {
-            repository,
-            what,
-            headers: { accept: reference_MANIFEST_ACCEPT.join(', ') },
-        });
-        await failUnlessOk(res, what);
-        const bytes = await this.read(res, MAX_MANIFEST_BYTES, 'the manifest', what);
-        const digest = hash_sha256Digest(bytes);
-        if (reference_DIGEST_PATTERN.test(reference) && reference !== digest) {
-            throw new client_RegistryError(`${what}: the bytes served hash to ${digest}, not the digest asked for`, 'mismatch');
-        }
-        const claimed = res.headers.get('docker-content-digest');
-        if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
-            throw new client_RegistryError(`${what}: the registry claims ${claimed} but the bytes hash to ${digest}`, 'mismatch');
-        }
-        return { bytes, digest, mediaType: client_manifestMediaType(bytes, res.headers.get('content-type')) };
-    }
-    /** Resolves a tag to the digest of the manifest it names, by hashing the bytes served. */
-    async resolveDigest(repository, tag) {
-        return (await this.getManifest(repository, tag)).digest;
-    }
-    /** PUTs exact manifest bytes under a tag or digest; returns the digest computed from the bytes. */
-    async putManifest(repository, reference, bytes, mediaType) {
-        return (await this.pushManifest(repository, reference, bytes, mediaType)).digest;
-    }
-    /**
-     * PUTs exact manifest bytes with their own media type; also returns the OCI-Subject header a
-     * registry with the referrers API sends for a manifest with a subject (absent otherwise).
-     */
-    async pushManifest(repository, reference, bytes, mediaType) {
-        const what = `pushing the manifest ${this.registry}/${repository}:${reference}`;
-        const digest = hash_sha256Digest(bytes);
-        if (reference_DIGEST_PATTERN.test(reference) && reference !== digest)
-            throw new client_RegistryError(`${what}: the bytes hash to ${digest}, not ${reference}`, 'mismatch');
-        const res = await this.request('PUT', `/v2/${repository}/manifests/${encodeURIComponent(reference)}`, {
-            repository,
-            actions: ['pull', 'push'],
-            what,
-            headers: { 'content-type': mediaType },
-            body: bytes,
-        });
-        const text = await res.text().catch(() => '');
-        if (res.status !== 201 && res.status !== 200) {
-            throw new client_RegistryError(`${what}: HTTP ${res.status} ${text.slice(0, 300)}`.trim(), res.status === 404 ? 'not-found' : 'protocol', res.status);
-        }
-        const claimed = res.headers.get('docker-content-digest');
-        if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
-            throw new client_RegistryError(`${what}: the registry stored ${claimed} but the bytes hash to ${digest}`, 'mismatch');
-        }
-        const ociSubject = res.headers.get('oci-subject');
-        return ociSubject ? { digest, ociSubject } : { digest };
-    }
-    /** Fetches a blob (an image config, not layers) and verifies it against its digest. */
-    async getBlob(repository, digest, maxBytes = 16 * 1024 * 1024) {
-        if (!reference_DIGEST_PATTERN.test(digest))
-            throw new client_RegistryError(`blob digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
-        const what = `fetching the blob ${this.registry}/${repository}@${digest}`;
-        const res = await this.request('GET', `/v2/${repository}/blobs/${digest}`, { repository, what, follow: true });
-        await failUnlessOk(res, what);
-        const bytes = await this.read(res, maxBytes, 'the blob', what);
-        const actual = hash_sha256Digest(bytes);
-        if (actual !== digest)
-            throw new client_RegistryError(`${what}: the bytes served hash to ${actual}`, 'mismatch');
-        return bytes;
-    }
-}
-/** The media type of manifest bytes: their own mediaType field first, then the Content-Type. */
-/** A 404 is not-found, any other non-2xx a protocol error; the body is discarded either way. */
-async function failUnlessOk(res, what) {
-    if (res.ok)
-        return;
-    await res.body?.cancel();
-    if (res.status === 404)
-        throw new client_RegistryError(`${what}: not found (HTTP 404)`, 'not-found', 404);
-    throw new client_RegistryError(`${what}: HTTP ${res.status}`, 'protocol', res.status);
-}
-function client_manifestMediaType(bytes, contentType) {
-    try {
-        const parsed = JSON.parse(bytes.toString('utf8'));
-        if (typeof parsed.mediaType === 'string' && parsed.mediaType)
-            return parsed.mediaType;
-    }
-    catch {
-        // Not JSON: the header is all there is.
-    }
-    return (contentType ?? '').split(';')[0].trim();
-}
-
-;// CONCATENATED MODULE: ./src/registry/content.ts
-/**
- * Registry operations beyond manifests: blob existence, monolithic blob upload, cross-repository
- * blob mount, and the OCI 1.1 referrers API. Every blob pushed is addressed by the sha256 of its
- * bytes; every referrers index read is validated.
- */
-
-
-
-function checkDigest(digest) {
-    if (!reference_DIGEST_PATTERN.test(digest))
-        throw new client_RegistryError(`digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
-}
-async function fail(res, what) {
-    const text = (await res.text().catch(() => '')).slice(0, 300);
-    throw new client_RegistryError(`${what}: HTTP ${res.status} ${text}`.trim(), res.status === 404 ? 'not-found' : 'protocol', res.status);
-}
-async function hasBlob(client, repository, digest) {
-    checkDigest(digest);
-    const what = `checking the blob ${client.registry}/${repository}@${digest}`;
-    const res = await client.call('HEAD', `/v2/${repository}/blobs/${digest}`, { repository, what });
-    await res.body?.cancel();
-    if (res.status === 200)
-        return true;
-    if (res.status === 404)
-        return false;
-    return fail(res, what);
-}
-/** The upload URL's path and query, which must stay on the registry's own origin (credentials go with it). */
-function uploadPath(client, location, what) {
-    if (!location)
-        throw new client_RegistryError(`${what}: the registry answered without an upload Location`, 'protocol');
-    const url = new URL(location, client.baseUrl);
-    if (url.origin !== new URL(client.baseUrl).origin)
-        throw new client_RegistryError(`${what}: the upload Location points at another origin (${url.origin})`, 'protocol');
-    return `${url.pathname}${url.search}`;
-}
-/** Uploads a small blob in one PUT unless the repository has it already; returns its digest. */
-async function content_pushBlob(client, repository, bytes) {
-    const digest = sha256Digest(bytes);
-    if (await hasBlob(client, repository, digest))
-        return digest;
-    const what = `uploading the blob ${client.registry}/${repository}@${digest}`;
-    const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, { repository, actions: ['pull', 'push'], what, headers: { 'content-length': '0' } });
-    if (started.status !== 202)
-        return fail(started, what);
-    await started.body?.cancel();
-    const path = uploadPath(client, started.headers.get('location'), what);
-    const target = `${path}${path.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
-    const done = await client.call('PUT', target, { repository, actions: ['pull', 'push'], what, headers: { 'content-type': 'application/octet-stream' }, body: bytes });
-    if (done.status !== 201)
-        return fail(done, what);
-    await done.body?.cancel();
-    return digest;
-}
-/**
- * Mounts a blob from another repository of the same registry without transferring it. Returns
- * false when the registry declined the mount (it then opened an upload, which is cancelled).
- */
-async function mountBlob(client, repository, digest, from) {
-    checkDigest(digest);
-    if (await hasBlob(client, repository, digest))
-        return true;
-    const what = `mounting the blob ${digest} from ${from} into ${client.registry}/${repository}`;
-    const res = await client.call('POST', `/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`, {
-        repository,
-        actions: ['pull', 'push'],
-        alsoPull: from,
-        what,
-        headers: { 'content-length': '0' },
-    });
-    if (res.status === 201) {
-        await res.body?.cancel();
-        return true;
-    }
-    if (res.status === 202) {
-        await res.body?.cancel();
-        const cancel = await client.call('DELETE', uploadPath(client, res.headers.get('location'), what), { repository, actions: ['pull', 'push'], what });
-        await cancel.body?.cancel();
-        return false;
-    }
-    return fail(res, what);
-}
-const descriptorSchema = object({
-    mediaType: schemas_string().max(300),
-    digest: schemas_string().regex(reference_DIGEST_PATTERN, 'sha256:<64 hex>'),
-    size: schemas_number().int().nonnegative(),
-    artifactType: schemas_string().max(300).optional(),
-    annotations: record(schemas_string(), schemas_string()).optional(),
-});
-const referrersIndexSchema = object({
-    schemaVersion: literal(2),
-    mediaType: literal(reference_MEDIA_TYPES.ociIndex).optional(),
-    manifests: array(descriptorSchema).max(10_000),
-});
-function parseReferrersIndex(bytes, source) {
-    let data;
-    try {
-        data = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new client_RegistryError(`${source} is not JSON: expected an OCI image index of referrers`, 'protocol');
-    }
-    const result = referrersIndexSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new client_RegistryError(`${source} is not an OCI image index of referrers: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim(), 'protocol');
-    }
-    return result.data.manifests;
-}
-/**
- * The referrers API (GET /v2/<name>/referrers/<digest>). Returns undefined when the registry has
- * no such API (404, as the distribution spec says such a registry answers), else the descriptors,
- * filtered here by artifactType whether or not the registry filtered.
- */
-async function listReferrers(client, repository, digest, artifactType) {
-    checkDigest(digest);
-    const what = `listing the referrers of ${client.registry}/${repository}@${digest}`;
-    const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
-    const res = await client.call('GET', `/v2/${repository}/referrers/${digest}${query}`, { repository, what, headers: { accept: reference_MEDIA_TYPES.ociIndex } });
-    if (res.status === 404) {
-        await res.body?.cancel();
-        return undefined;
-    }
-    if (res.status !== 200)
-        return fail(res, what);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > 4 * 1024 * 1024)
-        throw new client_RegistryError(`${what}: the index is more than 4 MiB`, 'protocol');
-    const all = parseReferrersIndex(bytes, `the referrers index of ${digest}`);
-    return artifactType ? all.filter((d) => d.artifactType === artifactType) : all;
-}
-
-;// CONCATENATED MODULE: ./src/attest/dsse.ts
-/**
- * DSSE envelopes (https://github.com/secure-systems-lab/dsse, protocol v1): the signature is over
- * the pre-authentication encoding PAE(type, body), never over the JSON or the base64. ECDSA P-256
- * with SHA-256, DER-encoded signatures (what cosign and openssl produce and read).
- */
-
-
-
-// Standard and URL-safe base64, with or without padding, are both accepted on read (the spec allows either).
-const base64Text = schemas_string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
-const envelopeSchema = object({
-    payloadType: schemas_string().min(1).max(200),
-    payload: base64Text,
-    signatures: array(object({ keyid: schemas_string().max(500).optional().default(''), sig: base64Text })).max(16),
-});
-/** PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body, lengths in ASCII decimal bytes. */
-function preAuthEncoding(payloadType, payload) {
-    const type = Buffer.from(payloadType, 'utf8');
-    return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `, 'utf8'), type, Buffer.from(` ${payload.length} `, 'utf8'), payload]);
-}
-function decodeBase64(text, what) {
-    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text))
-        throw new ConfigurationError(`${what} is not base64`);
-    return Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-}
-/** Reads a PKCS#8 (or SEC1) PEM private key and insists on ECDSA P-256. */
-function loadSigningKey(pem, input = 'signing-key') {
-    let key;
-    try {
-        key = createPrivateKey({ key: pem, format: 'pem' });
-    }
-    catch {
-        throw new ConfigurationError(`input "${input}" is not a PEM private key: expected a PKCS#8 ECDSA P-256 key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)`);
-    }
-    assertP256(key, input);
-    return key;
-}
-/** Reads a PEM public key (SPKI) and insists on ECDSA P-256. */
-function loadPublicKey(pem, input = 'public-key') {
-    let key;
-    try {
-        key = createPublicKey({ key: pem, format: 'pem' });
-    }
-    catch {
-        throw new ConfigurationError(`input "${input}" is not a PEM public key: expected an ECDSA P-256 "BEGIN PUBLIC KEY" block`);
-    }
-    assertP256(key, input);
-    return key;
-}
-function assertP256(key, input) {
-    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-        throw new ConfigurationError(`input "${input}" is a ${key.asymmetricKeyType ?? 'unknown'} key${key.asymmetricKeyDetails?.namedCurve ? ` on ${key.asymmetricKeyDetails.namedCurve}` : ''}: expected ECDSA P-256`);
-    }
-}
-/** The key hint: hex sha256 of the public key's DER SubjectPublicKeyInfo. */
-function keyHint(key) {
-    const pub = key.type === 'private' ? createPublicKey(key) : key;
-    return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
-}
-function publicKeyPem(key) {
-    const pub = key.type === 'private' ? createPublicKey(key) : key;
-    return pub.export({ type: 'spki', format: 'pem' }).toString();
-}
-/** An envelope over payload; signed when a key is given, with no signatures otherwise. */
-function dsse_createEnvelope(payloadType, payload, key) {
-    const signatures = key ? [{ keyid: keyHint(key), sig: sign('sha256', preAuthEncoding(payloadType, payload), key).toString('base64') }] : [];
-    return { payloadType, payload: payload.toString('base64'), signatures };
-}
-/**
- * True when at least one signature verifies with `key` over PAE(type, payload). Key ids are not
- * used to pick or skip signatures: every signature is tried against the given key.
- */
-function verifyEnvelope(envelope, key) {
-    if (envelope.signatures.length === 0)
-        return { ok: false, reason: 'the attestation is unsigned (its DSSE envelope has no signatures)' };
-    const pae = preAuthEncoding(envelope.payloadType, decodeBase64(envelope.payload, 'the DSSE payload'));
-    for (const s of envelope.signatures) {
-        const sig = decodeBase64(s.sig, 'a DSSE signature');
-        let good = false;
-        try {
-            good = verify('sha256', pae, key, sig);
-        }
-        catch {
-            good = false;
-        }
-        if (good)
-            return { ok: true, keyid: s.keyid };
-    }
-    return { ok: false, reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing` };
-}
-
-;// CONCATENATED MODULE: ./src/attest/statement.ts
-/**
- * The in-toto Statement v1 that carries an evidence bundle: the subject is the image (its
- * repository and the sha256 of its top manifest, the index digest for a multi-platform image),
- * the predicate is the `release-safety/bundle@1` document itself.
- */
-
-
-
-const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
-/**
- * The predicate type of "release-safety evidence bundle v1". Stable: readers select attestations
- * by it (`cosign verify-attestation --type` takes it as is).
- */
-const statement_PREDICATE_TYPE = 'https://release-safety.dev/evidence-bundle/v1';
-const statement_IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-const hex64 = schemas_string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex characters');
-const statementSchema = object({
-    _type: literal(STATEMENT_TYPE),
-    subject: array(object({ name: schemas_string().min(1).max(500), digest: object({ sha256: hex64 }).catchall(schemas_string().max(200)) }))
-        .min(1)
-        .max(16),
-    predicateType: schemas_string().url().max(500),
-    predicate: unknown(),
-});
-/** `name` is registry/repository of the image; `digest` its sha256:<hex> digest. */
-function statement_createStatement(name, digest, bundle) {
-    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
-        throw new ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
-    // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
-    return { _type: STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: statement_PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
-}
-/** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
-function parseEvidenceStatement(payload, source) {
-    let data;
-    try {
-        data = JSON.parse(payload.toString('utf8'));
-    }
-    catch {
-        throw new ConfigurationError(`the attestation payload of ${source} is not JSON: expected an in-toto Statement v1`);
-    }
-    const result = statementSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ConfigurationError(`the attestation payload of ${source} is not an in-toto Statement v1: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    const statement = result.data;
-    if (statement.predicateType !== statement_PREDICATE_TYPE) {
-        throw new ConfigurationError(`the attestation of ${source} has predicateType ${JSON.stringify(statement.predicateType)}, not ${statement_PREDICATE_TYPE}`);
-    }
-    const bundle = parseBundle(JSON.stringify(statement.predicate), `in the attestation of ${source}`);
-    return { statement, bundle };
-}
-/** Every sha256:<hex> digest the statement names as its subject. */
-function subjectDigests(statement) {
-    return statement.subject.map((s) => `sha256:${s.digest.sha256}`);
-}
-
-;// CONCATENATED MODULE: ./src/attest/sigstore.ts
-/**
- * The Sigstore bundle v0.3 that holds the DSSE envelope, as cosign v3 stores attestations: key
- * material is a public-key hint only (no certificate), no transparency-log entry, no timestamp.
- */
-
-
-
-const sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-const sigstoreBundleSchema = object({
-    mediaType: literal(sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE),
-    verificationMaterial: object({
-        publicKey: object({ hint: schemas_string().max(500) }).optional(),
-        tlogEntries: array(unknown()).max(16).optional(),
-        timestampVerificationData: unknown().optional(),
-    }),
-    dsseEnvelope: envelopeSchema,
-});
-function sigstore_wrapEnvelope(envelope) {
-    return {
-        mediaType: sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE,
-        verificationMaterial: { publicKey: { hint: envelope.signatures[0]?.keyid ?? '' }, tlogEntries: [] },
-        dsseEnvelope: envelope,
-    };
-}
-function parseSigstoreBundle(bytes, source) {
-    let data;
-    try {
-        data = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new ConfigurationError(`${source} is not JSON: expected a Sigstore bundle (${sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE})`);
-    }
-    const result = sigstoreBundleSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ConfigurationError(`${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
-}
-
-;// CONCATENATED MODULE: ./src/attest/referrer.ts
-/**
- * The attestation as an OCI 1.1 referrer: an image manifest with `artifactType` the Sigstore
- * bundle type, the empty config, one layer holding the bundle, and `subject` the image's
- * descriptor. The annotations are the ones cosign v3 writes, so its tooling finds it.
- */
-
-
-
-
-const EMPTY_CONFIG = {
-    mediaType: 'application/vnd.oci.empty.v1+json',
-    digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
-    size: 2,
-};
-const referrer_EMPTY_CONFIG_BYTES = Buffer.from('{}');
-const PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
-const CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
-/** The referrer manifest for a serialized Sigstore bundle attached to `subject`. */
-function referrer_buildReferrerManifest(bundleBytes, subject, created = new Date().toISOString()) {
-    const layer = { mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE, digest: sha256Digest(bundleBytes), size: bundleBytes.length };
-    const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: PREDICATE_TYPE, 'org.opencontainers.image.created': created };
-    const manifest = {
-        schemaVersion: 2,
-        mediaType: MEDIA_TYPES.ociManifest,
-        artifactType: SIGSTORE_BUNDLE_MEDIA_TYPE,
-        config: EMPTY_CONFIG,
-        layers: [layer],
-        subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
-        annotations,
-    };
-    const bytes = Buffer.from(JSON.stringify(manifest));
-    const digest = sha256Digest(bytes);
-    return {
-        bytes,
-        digest,
-        descriptor: { mediaType: MEDIA_TYPES.ociManifest, digest, size: bytes.length, artifactType: SIGSTORE_BUNDLE_MEDIA_TYPE, annotations },
-        layer: { bytes: bundleBytes, descriptor: layer },
-    };
-}
-/** The `sha256-<hex>` tag under which registries without the referrers API keep the referrers index. */
-function referrersTag(digest) {
-    return digest.replace(':', '-');
-}
-
-;// CONCATENATED MODULE: ./src/attest/attach.ts
-
-
-
-
-
-
-
-/** Builds the attestation bytes without touching a registry (also what tests verify independently). */
-function buildAttestation(imageName, subjectDigest, bundle, key) {
-    const statement = createStatement(imageName, subjectDigest, bundle);
-    const envelope = createEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), key);
-    return { envelope, bundleBytes: Buffer.from(JSON.stringify(wrapEnvelope(envelope))) };
-}
-async function attachAttestation(req) {
-    const { client, repository, subject } = req;
-    const { envelope, bundleBytes } = buildAttestation(`${client.registry}/${repository}`, subject.digest, req.bundle, req.signingKey);
-    const referrer = buildReferrerManifest(bundleBytes, subject);
-    await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
-    await pushBlob(client, repository, bundleBytes);
-    const pushed = await client.pushManifest(repository, referrer.digest, referrer.bytes, MEDIA_TYPES.ociManifest);
-    const base = { referrerDigest: referrer.digest, bundleBytes, envelope, signed: req.signingKey !== undefined };
-    if (pushed.ociSubject === subject.digest)
-        return { ...base, via: 'referrers-api', indexAttempts: 0 };
-    const indexAttempts = await addToReferrersTagIndex(client, repository, subject.digest, referrer.descriptor, req.maxAttempts ?? 5, req.beforeIndexWrite);
-    return { ...base, via: 'tag-index', indexAttempts };
-}
-/** The raw descriptors of the `sha256-<hex>` tag index (kept verbatim), or none when the tag does not exist. */
-async function readReferrersTagIndex(client, repository, digest) {
-    let bytes;
-    try {
-        bytes = (await client.getManifest(repository, referrersTag(digest))).bytes;
-    }
-    catch (error) {
-        if (error instanceof client_RegistryError && error.kind === 'not-found')
-            return [];
-        throw error;
-    }
-    parseReferrersIndex(bytes, `the referrers tag index ${repository}:${referrersTag(digest)}`);
-    return JSON.parse(bytes.toString('utf8')).manifests;
-}
-/**
- * Adds one descriptor to the tag index: entries of other writers are kept byte for byte, an entry
- * already there is not added twice, and the index is read back after the PUT; if the descriptor is
- * gone, another writer's PUT overwrote ours, and the whole read-modify-write is repeated.
- */
-async function addToReferrersTagIndex(client, repository, subjectDigest, descriptor, maxAttempts, beforeWrite) {
-    const tag = referrersTag(subjectDigest);
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const entries = await readReferrersTagIndex(client, repository, subjectDigest);
-        if (!entries.some((e) => e.digest === descriptor.digest)) {
-            const index = { schemaVersion: 2, mediaType: reference_MEDIA_TYPES.ociIndex, manifests: [...entries, { ...descriptor }] };
-            await beforeWrite?.(attempt);
-            await client.pushManifest(repository, tag, Buffer.from(JSON.stringify(index)), reference_MEDIA_TYPES.ociIndex);
-        }
-        const after = await readReferrersTagIndex(client, repository, subjectDigest);
-        if (after.some((e) => e.digest === descriptor.digest))
-            return attempt;
-    }
-    throw new client_RegistryError(`the referrers tag index ${repository}:${tag} lost the attestation ${descriptor.digest} to concurrent writers ${maxAttempts} times`, 'mismatch');
-}
-
-;// CONCATENATED MODULE: ./src/attest/discover.ts
-/**
- * Finds the evidence attestations of a digest: the referrers API first, then the `sha256-<hex>`
- * tag index (registries without the API, and referrers pushed before a registry gained it).
- * Every lookup tried is reported, with what it found.
- */
-
-
-
-
-
-
-/** An evidence attestation: a Sigstore bundle whose predicate-type annotation, when set, is ours. */
-function isEvidence(d) {
-    if (d.artifactType !== sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE)
-        return false;
-    const annotations = (d.annotations ?? {});
-    return annotations[PREDICATE_ANNOTATION] === undefined || annotations[PREDICATE_ANNOTATION] === statement_PREDICATE_TYPE;
-}
-async function discoverEvidence(client, repository, digest) {
-    const lookups = [];
-    const found = new Map();
-    const api = await listReferrers(client, repository, digest, sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE);
-    if (api === undefined)
-        lookups.push('referrers API: not supported by the registry (HTTP 404)');
-    else {
-        const ours = api.filter(isEvidence);
-        lookups.push(`referrers API: ${api.length} Sigstore bundle referrer(s), ${ours.length} with predicate ${statement_PREDICATE_TYPE}`);
-        for (const d of ours)
-            found.set(d.digest, d);
-    }
-    if (found.size === 0) {
-        const tag = referrersTag(digest);
-        let entries;
-        try {
-            entries = await readReferrersTagIndex(client, repository, digest);
-        }
-        catch (error) {
-            if (!(error instanceof client_RegistryError))
-                throw error;
-            lookups.push(`tag index ${tag}: unreadable: ${error.message}`);
-            throw new client_RegistryError(`${error.message} (lookups tried: ${lookups.join('; ')})`, error.kind, error.status);
-        }
-        const ours = entries.filter(isEvidence);
-        lookups.push(entries.length === 0 ? `tag index ${tag}: absent or empty` : `tag index ${tag}: ${entries.length} referrer(s), ${ours.length} evidence attestation(s)`);
-        for (const d of ours)
-            found.set(d.digest, d);
-    }
-    return { descriptors: [...found.values()], lookups };
-}
-
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/registry/inspect.ts
-
-
-
-
-function registrySource(client, repository) {
-    return {
-        describe: `${client.registry}/${repository}`,
-        manifest: (digest) => client.getManifest(repository, digest),
-        blob: (digest) => client.getBlob(repository, digest),
-    };
-}
-/** An OCI image layout directory (what `buildah push ... oci:<dir>` writes); every read is hashed. */
-function ociLayoutSource(dir) {
-    const read = async (digest) => {
-        if (!DIGEST_PATTERN.test(digest))
-            throw new RegistryError(`digest ${JSON.stringify(digest)} is not sha256:<64 hex>`, 'protocol');
-        const bytes = await readFile(join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)));
-        const actual = sha256Digest(bytes);
-        if (actual !== digest)
-            throw new RegistryError(`blob ${digest} in ${dir} hashes to ${actual}`, 'mismatch');
-        return bytes;
-    };
-    return {
-        describe: dir,
-        manifest: async (digest) => {
-            const bytes = await read(digest);
-            return { bytes, digest, mediaType: manifestMediaType(bytes, null) };
-        },
-        blob: read,
-    };
-}
-function parseJson(bytes, what) {
-    try {
-        return JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new client_RegistryError(`${what} is not JSON`, 'protocol');
-    }
-}
-function platformString(p) {
-    if (!p?.os || !p.architecture)
-        return 'unknown/unknown';
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-/**
- * Reads what an image is made of without pulling layers: platforms, total size and the labels of
- * each image config. For an index, every child manifest is fetched by digest and verified.
- */
-async function inspectImage(source, top) {
-    const facts = { mediaType: top.mediaType, isIndex: isIndexMediaType(top.mediaType), platforms: [], size: top.bytes.length, labels: {} };
-    const single = async (manifest) => {
-        const m = parseJson(manifest.bytes, `manifest ${manifest.digest}`);
-        if (!m.config?.digest)
-            throw new client_RegistryError(`manifest ${manifest.digest} has no config`, 'protocol');
-        const config = parseJson(await source.blob(m.config.digest), `image config ${m.config.digest}`);
-        const platform = platformString(config);
-        facts.platforms.push(platform);
-        // Two images for one platform keep both label sets: keyed by platform alone, the second
-        // would hide the first from a revision check.
-        facts.labels[Object.hasOwn(facts.labels, platform) ? `${platform}@${manifest.digest}` : platform] = config.config?.Labels ?? {};
-        facts.size += m.config.size + (m.layers ?? []).reduce((sum, l) => sum + (l.size || 0), 0);
-    };
-    if (facts.isIndex) {
-        const index = parseJson(top.bytes, `index ${top.digest}`);
-        for (const d of index.manifests ?? []) {
-            // Fetched by digest so the bytes are hashed against it; anything else would be fetched as a
-            // tag (whatever it points at now) with nothing to check it against.
-            if (typeof d.digest !== 'string' || !reference_DIGEST_PATTERN.test(d.digest)) {
-                throw new client_RegistryError(`index ${top.digest} lists a manifest whose digest ${JSON.stringify(d.digest ?? null)} is not sha256:<64 hex>`, 'protocol');
-            }
-            const child = await source.manifest(d.digest);
-            if (isIndexMediaType(child.mediaType))
-                throw new client_RegistryError(`index ${top.digest} nests another index; not supported`, 'protocol');
-            facts.size += child.bytes.length;
-            await single(child);
-        }
-    }
-    else {
-        await single(top);
-    }
-    return facts;
-}
-
-;// CONCATENATED MODULE: ./src/registry/promote.ts
-/**
- * Promotion by digest: the identical manifest bytes PUT under one or more target tags with the
- * manifest's own media type, read back and hashed; on any mismatch every target tag is put back
- * where it was. Targets in another repository of the same registry get the image's blobs
- * cross-mounted (never re-uploaded), child manifests pushed by digest, and the evidence
- * referrers copied. Layers are never pulled and an index stays an index.
- */
-
-
-
-
-
-
-const REVISION_LABEL = 'org.opencontainers.image.revision';
-async function currentManifest(client, target) {
-    try {
-        return await client.getManifest(target.repository, target.tag);
-    }
-    catch (error) {
-        if (error instanceof client_RegistryError && error.kind === 'not-found')
-            return undefined;
-        throw error;
-    }
-}
-function promote_parseJson(bytes, what) {
-    try {
-        return JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new client_RegistryError(`${what} is not JSON`, 'protocol');
-    }
-}
-function digestsOf(list, what) {
-    if (!Array.isArray(list))
-        return [];
-    return list.map((d) => {
-        if (typeof d?.digest !== 'string' || !reference_DIGEST_PATTERN.test(d.digest))
-            throw new client_RegistryError(`${what} lists a digest that is not sha256:<64 hex>`, 'protocol');
-        return d.digest;
-    });
-}
-/** The blobs (config and layers) a single-image manifest references. */
-function blobsOf(manifest) {
-    const m = promote_parseJson(manifest.bytes, `manifest ${manifest.digest}`);
-    const config = m.config;
-    return [...digestsOf(config ? [config] : [], `manifest ${manifest.digest}`), ...digestsOf(m.layers, `manifest ${manifest.digest}`)];
-}
-/**
- * Makes `manifest` (and for an index every child) exist by digest in `to`: blobs mounted from
- * `from`, child manifests pushed by digest with their own bytes. A declined mount is an error:
- * re-uploading would pull the layers through this runner.
- */
-async function copyByMount(client, from, to, manifest) {
-    let mounted = 0;
-    const mountAll = async (single) => {
-        for (const blob of blobsOf(single)) {
-            if (!(await mountBlob(client, to, blob, from))) {
-                throw new client_RegistryError(`registry ${client.registry} declined to mount ${blob} from ${from} into ${to}: the blob would have to be uploaded again, which promotion never does`, 'protocol');
-            }
-            mounted++;
-        }
-    };
-    if (isIndexMediaType(manifest.mediaType)) {
-        const index = promote_parseJson(manifest.bytes, `index ${manifest.digest}`);
-        for (const child of digestsOf(index.manifests, `index ${manifest.digest}`)) {
-            const childManifest = await client.getManifest(from, child);
-            if (isIndexMediaType(childManifest.mediaType))
-                throw new client_RegistryError(`index ${manifest.digest} nests another index; not supported`, 'protocol');
-            await mountAll(childManifest);
-            await client.putManifest(to, child, childManifest.bytes, childManifest.mediaType);
-        }
-    }
-    else {
-        await mountAll(manifest);
-    }
-    return mounted;
-}
-/**
- * Copies the evidence referrers of `digest` from one repository to another: their blobs mounted,
- * the referrer manifests pushed by digest (identical bytes, so the subject still names the
- * digest), and listed in the destination's `sha256-<hex>` tag index (a registry with the
- * referrers API lists them by itself; the tag index is then harmless).
- */
-async function copyReferrers(client, from, to, digest) {
-    const { descriptors } = await discoverEvidence(client, from, digest);
-    let mounted = 0;
-    for (const d of descriptors) {
-        const referrer = await client.getManifest(from, d.digest);
-        for (const blob of blobsOf(referrer)) {
-            if (!(await mountBlob(client, to, blob, from)))
-                throw new client_RegistryError(`registry ${client.registry} declined to mount the attestation blob ${blob} into ${to}`, 'protocol');
-            mounted++;
-        }
-        const pushed = await client.pushManifest(to, d.digest, referrer.bytes, referrer.mediaType);
-        if (pushed.ociSubject !== digest)
-            await addToReferrersTagIndex(client, to, digest, d, 5);
-    }
-    return { copied: descriptors.length, mounted };
-}
-async function restore(client, previous, log) {
-    const notes = [];
-    for (const p of previous) {
-        const name = `${p.target.repository}:${p.target.tag}`;
-        try {
-            if (p.manifest) {
-                await client.putManifest(p.target.repository, p.target.tag, p.manifest.bytes, p.manifest.mediaType);
-                const back = await client.getManifest(p.target.repository, p.target.tag);
-                notes.push(back.digest === p.manifest.digest ? `${name} restored to ${p.manifest.digest}` : `${name} could NOT be restored: it reads ${back.digest}, not ${p.manifest.digest}`);
-            }
-            else {
-                // The distribution API deletes manifests, not tags: a tag that did not exist cannot be unset
-                // without deleting the image itself for every tag.
-                notes.push(`${name} did not exist before and cannot be removed through the registry API: delete it by hand`);
-            }
-        }
-        catch (error) {
-            notes.push(`${name} could NOT be restored: ${error.message}`);
-        }
-    }
-    for (const n of notes)
-        log(n);
-    return notes;
-}
-/**
- * Retags `manifest` under every target. Previous digests are read first; the PUTs happen only
- * after `beforePut` agrees; every target is then read back and hashed, and on any mismatch (or a
- * failed PUT) every target is restored and the error names what was restored.
- */
-async function retagManifest(req) {
-    const { client, manifest } = req;
-    const log = req.log ?? (() => undefined);
-    if (hash_sha256Digest(manifest.bytes) !== manifest.digest)
-        throw new client_RegistryError(`the manifest given hashes to ${hash_sha256Digest(manifest.bytes)}, not ${manifest.digest}`, 'mismatch');
-    const previous = [];
-    for (const target of req.targets) {
-        const current = await currentManifest(client, target);
-        previous.push({ target, ...(current ? { manifest: current } : {}) });
-    }
-    let mounted = 0;
-    let referrersCopied = 0;
-    for (const repository of new Set(req.targets.map((t) => t.repository).filter((r) => r !== req.repository))) {
-        mounted += await copyByMount(client, req.repository, repository, manifest);
-        await client.putManifest(repository, manifest.digest, manifest.bytes, manifest.mediaType);
-        const refs = await copyReferrers(client, req.repository, repository, manifest.digest);
-        mounted += refs.mounted;
-        referrersCopied += refs.copied;
-        log(`${repository}: ${mounted} blob(s) mounted from ${req.repository}, ${refs.copied} evidence referrer(s) copied`);
-    }
-    await req.beforePut?.();
-    const problems = [];
-    for (const target of req.targets) {
-        const name = `${target.repository}:${target.tag}`;
-        try {
-            await client.putManifest(target.repository, target.tag, manifest.bytes, manifest.mediaType);
-            const after = await client.getManifest(target.repository, target.tag);
-            if (after.digest !== manifest.digest)
-                problems.push(`${name} reads back as ${after.digest}, not ${manifest.digest}`);
-            else
-                log(`${name} -> ${manifest.digest} (read back and hashed)`);
-        }
-        catch (error) {
-            problems.push(`${name}: ${error.message}`);
-        }
-        if (problems.length > 0)
-            break;
-    }
-    if (problems.length > 0) {
-        const restored = await restore(client, previous, log);
-        throw new client_RegistryError(`promotion failed: ${problems.join('; ')}; restored: ${restored.join('; ')}`, 'mismatch');
-    }
-    const targets = previous.map((p) => ({ ...p.target, ...(p.manifest ? { previousDigest: p.manifest.digest } : {}) }));
-    return { digest: manifest.digest, targets, mounted, referrersCopied };
-}
-/**
- * Retags by digest without pulling layers: the source tag is resolved once, the manifest is
- * fetched by that digest with every manifest type accepted, its revision labels are checked, and
- * the identical bytes are PUT under the target tag and read back. An index stays an index.
- */
-async function promoteByDigest(req) {
-    const { client, repository } = req;
-    const current = await client.resolveDigest(repository, req.sourceTag);
-    if (current !== req.expectedDigest) {
-        throw new client_RegistryError(`${repository}:${req.sourceTag} now points at ${current}, not the approved ${req.expectedDigest}: the tag moved`, 'mismatch');
-    }
-    const manifest = await client.getManifest(repository, req.expectedDigest);
-    const facts = await inspectImage(registrySource(client, repository), manifest);
-    // An index that lists no image would pass the loop below without a single label checked.
-    if (Object.keys(facts.labels).length === 0) {
-        throw new client_RegistryError(`${req.expectedDigest} is an index that lists no images: there is no ${REVISION_LABEL} label to check, so it is not promoted`, 'protocol');
-    }
-    for (const [platform, labels] of Object.entries(facts.labels)) {
-        const revision = labels[REVISION_LABEL];
-        if (revision !== req.expectedRevision) {
-            throw new client_RegistryError(`${platform} image of ${req.expectedDigest} has ${REVISION_LABEL}=${revision ?? '(none)'}, not the evidence commit ${req.expectedRevision}`, 'mismatch');
-        }
-    }
-    const result = await retagManifest({ client, repository, manifest, targets: [{ repository, tag: req.targetTag }] });
-    const previousDigest = result.targets[0]?.previousDigest;
-    return { digest: req.expectedDigest, mediaType: manifest.mediaType, platforms: facts.platforms, ...(previousDigest ? { previousDigest } : {}) };
-}
-
 ;// CONCATENATED MODULE: ./src/demo/main.ts
 /**
  * `npm run demo`: the whole gated pipeline against sample-service/, on loopback.
@@ -13358,7 +12108,6 @@ async function promoteByDigest(req) {
  * the live drill (the metric contract still runs) and the planted defects. DEMO_KEEP=1 keeps the
  * scratch directory.
  */
-
 
 
 
@@ -13450,7 +12199,9 @@ function demoConfig(setup, drill) {
         `    with: { rules: "sample-service/prometheus/rules/*.yml", tests: "sample-service/prometheus/tests/*.yml", promtool-path: "${which('promtool')}" }`,
         '  image:',
         '    needs: [lint, test]',
-        `    with: { context: sample-service, image: "${setup.image}", insecure-registry: "true", build-args: "BASE_IMAGE=${setup.base}", storage-dir: "${setup.storage}", smoke-command: ${JSON.stringify(smoke)} }`,
+        // On a pull request the image gate pushes pr-N and sha-<short>; the demo names `ci` itself (on GitHub a push to
+        // main does). The SBOM tool is fetched from the npm registry at run time, and the demo stays on loopback.
+        `    with: { context: sample-service, image: "${setup.image}", insecure-registry: "true", build-args: "BASE_IMAGE=${setup.base}", storage-dir: "${setup.storage}", smoke-command: ${JSON.stringify(smoke)}, tags: ci, sbom: "false" }`,
         '  alerts:',
         '    with:',
         '      rules: "sample-service/prometheus/rules/*.yml"',
@@ -13460,7 +12211,8 @@ function demoConfig(setup, drill) {
         `      storage-dir: "${setup.storage}"`,
         '      tls-verify: "false"',
         'evidence:',
-        '  with: { comment: always }',
+        // The evidence travels with the image: a signed attestation on the digest, found there by the promotion.
+        '  with: { comment: always, attach: true }',
         '',
     ].join('\n');
 }
@@ -13477,7 +12229,7 @@ async function runPullRequest(work, setup, broken, drill, number) {
         event,
         sha: repo.headSha,
         repository: 'acme/sample-service',
-        inputs: { 'github-token': 'ghs_write' },
+        inputs: { 'github-token': 'ghs_write', 'signing-key': setup.keys.privatePem },
         env: { GITHUB_API_URL: setup.api.url },
         timeoutMs: 900_000,
     });
@@ -13492,30 +12244,69 @@ async function runPullRequest(work, setup, broken, drill, number) {
             say(`  ${line}`);
     if (table < 0)
         say(`  the pipeline left no result table (exit ${run.exitCode}): ${run.stdout.slice(-600)}`);
-    return { verdict: run.outputs.verdict ?? 'error', digest: run.outputs.digest ?? '', bundlePath: run.outputs['bundle-path'] ?? '', headSha: repo.headSha };
+    const bundlePath = run.outputs['bundle-path'] ?? '';
+    const drilled = bundlePath && (0,external_node_fs_namespaceObject.existsSync)(bundlePath) ? readBundle(bundlePath).records.find((e) => e.record.gate === 'alerts')?.record.details.digest : undefined;
+    return {
+        verdict: run.outputs.verdict ?? 'error',
+        digest: run.outputs.digest ?? '',
+        bundlePath,
+        headSha: repo.headSha,
+        attestation: run.outputs['attestation-digest'] ?? '',
+        ...(typeof drilled === 'string' ? { drilled } : {}),
+    };
 }
-/** Judges the bundle the evidence action wrote (re-hashed on read) and, only when it passes, promotes. */
-async function promoteIfAllowed(setup, outcome) {
+/** A throwaway ECDSA P-256 key pair: the evidence step signs the attestation, the promote step verifies it. */
+function signingKeys() {
+    const { privateKey, publicKey } = (0,external_node_crypto_namespaceObject.generateKeyPairSync)('ec', { namedCurve: 'prime256v1' });
+    return { privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+}
+/** What the evidence says about this digest, as the bundle the evidence action wrote (re-hashed on read). */
+function sayEvidence(outcome) {
     if (!outcome.bundlePath || !(0,external_node_fs_namespaceObject.existsSync)(outcome.bundlePath)) {
-        say('promotion   REFUSED: no evidence bundle');
-        return false;
+        say('evidence    no evidence bundle');
+        return;
     }
     const bundle = readBundle(outcome.bundlePath);
     const records = bundle.records.map((entry) => entry.record);
     const verdict = judgeRelease(records, { digest: outcome.digest, repository: 'acme/sample-service', commitSha: outcome.headSha, maxAgeMs: 24 * 3600_000, required: evidence_GATES });
-    say(`evidence    ${records.length} records, bundle ${bundle.sha256}, verdict ${bundle.verdict}`);
-    if (!verdict.ok || bundle.verdict !== 'pass' || !outcome.digest) {
-        say('promotion   REFUSED: the evidence for this digest did not pass');
-        for (const reason of [...new Set([...verdict.reasons, ...bundle.reasons])].slice(0, 8))
-            say(`  - ${reason}`);
+    say(`evidence    ${records.length} records, bundle ${bundle.sha256}, verdict ${bundle.verdict}${outcome.attestation ? `, attestation ${outcome.attestation} (signed)` : ', no attestation'}`);
+    for (const reason of [...new Set([...verdict.reasons, ...bundle.reasons])].slice(0, 8))
+        say(`  - ${reason}`);
+}
+/**
+ * The promotion as a later workflow_dispatch runs it: the promote action (dist/promote) finds the
+ * attestation on the digest in the registry, verifies its signature with the public key, checks the
+ * gates and the revision label, and only then copies the manifest to `prod`. It trusts nothing this
+ * process computed.
+ */
+async function promote(setup, outcome, from) {
+    sayEvidence(outcome);
+    if (!outcome.digest) {
+        say('promotion   REFUSED: the pipeline pushed no image for this change, so there is no digest to promote');
         return false;
     }
-    const drilled = records.find((r) => r.gate === 'alerts')?.details.digest;
-    const client = new RegistryClient({ registry: setup.registry.host });
-    const result = await promoteByDigest({ client, repository: 'acme/sample-service', sourceTag: 'ci', targetTag: 'prod', expectedDigest: outcome.digest, expectedRevision: outcome.headSha });
-    say(`promotion   ${setup.image}:ci -> :prod at ${result.digest} (${result.platforms.join(', ')}), previous prod: ${result.previousDigest ?? 'none'}`);
-    say(`            built ${outcome.digest.slice(0, 19)}... = drilled ${String(drilled ?? 'none').slice(0, 19)}... = promoted ${result.digest.slice(0, 19)}...: ${outcome.digest === drilled && drilled === result.digest ? 'the same digest' : 'NOT the same digest'}`);
-    return outcome.digest === drilled && drilled === result.digest;
+    const workspace = (0,external_node_path_namespaceObject.join)(setup.work, `promote-${outcome.headSha.slice(0, 12)}`);
+    (0,external_node_fs_namespaceObject.mkdirSync)(workspace, { recursive: true });
+    const run = await runAction('promote', {
+        workspace,
+        eventName: 'workflow_dispatch',
+        event: { inputs: { from }, sender: { login: 'release-manager', id: 1, type: 'User' } },
+        inputs: { image: setup.image, from, to: 'prod', 'expected-digest': outcome.digest, 'public-key': setup.keys.publicPem, 'github-token': 'ghs_write', deployment: 'true' },
+        env: { GITHUB_API_URL: setup.api.url },
+        timeoutMs: 300_000,
+    });
+    if (run.exitCode !== 0 || run.outputs.digest !== outcome.digest) {
+        say(`promotion   REFUSED by the promote action (exit ${run.exitCode}), prod unchanged:`);
+        for (const a of run.annotations.filter((x) => x.command === 'error').slice(0, 3))
+            say(`  ${a.message.split('\n')[0].slice(0, 300)}`);
+        return false;
+    }
+    const drilled = outcome.drilled;
+    const deployment = setup.api.state.deployments.find((d) => String(d.id) === run.outputs['deployment-id']);
+    say(`promotion   ${setup.image}:${from === 'ci' ? 'ci' : from.slice(0, 19)} -> :prod at ${run.outputs.digest} (attestation verified with the public key), previous prod: ${run.outputs['previous-digest'] || 'none'}`);
+    say(`            deployment ${run.outputs['deployment-id'] ?? 'none'} to ${deployment?.environment ?? 'none'}; revision ${run.outputs.revision}`);
+    say(`            built ${outcome.digest.slice(0, 19)}... = drilled ${String(drilled ?? 'none').slice(0, 19)}... = promoted ${run.outputs.digest.slice(0, 19)}...: ${outcome.digest === drilled && drilled === run.outputs.digest ? 'the same digest' : 'NOT the same digest'}`);
+    return outcome.digest === drilled && drilled === run.outputs.digest;
 }
 async function main(env = process.env) {
     const started = Date.now();
@@ -13542,7 +12333,7 @@ async function main(env = process.env) {
         const [registry, advisories, api] = await Promise.all([startRegistry(), startAdvisoryServer({ advisories: {} }), startGitHubApi({ repositories: ['acme/sample-service'] })]);
         const storage = (0,external_node_path_namespaceObject.join)(work, 'buildah');
         (0,external_node_fs_namespaceObject.mkdirSync)(storage);
-        setup = { registry, advisories, api, storage, base: '', image: `${registry.host}/acme/sample-service` };
+        setup = { work, keys: signingKeys(), registry, advisories, api, storage, base: '', image: `${registry.host}/acme/sample-service` };
         say(`registry    ${registry.url} (CNCF distribution); advisories ${advisories.url} (npm bulk endpoint stand-in); GitHub API ${api.url}`);
         setup.base = makeBaseImage(registry, storage);
         say(`base image  ${setup.base} (this machine's node, built from scratch: no public registry is reachable)`);
@@ -13551,13 +12342,13 @@ async function main(env = process.env) {
         if (broken) {
             const outcome = await runPullRequest(work, setup, broken, false, 43);
             say('');
-            return (await promoteIfAllowed(setup, outcome)) ? 0 : 1;
+            return (await promote(setup, outcome, outcome.digest)) ? 0 : 1;
         }
         const outcome = await runPullRequest(work, setup, undefined, !quick, 42);
         say('');
         const comments = api.state.comments.filter((c) => c.issueNumber === 42);
         say(`comment     ${comments.length} sticky comment on pull request #42 (${comments[0]?.body.length ?? 0} characters); commit status ${api.state.statuses.find((s) => s.sha === outcome.headSha)?.state ?? 'none'}`);
-        const promoted = await promoteIfAllowed(setup, outcome);
+        const promoted = await promote(setup, outcome, 'ci');
         if (!promoted)
             return 1;
         if (!quick) {
@@ -13565,7 +12356,7 @@ async function main(env = process.env) {
                 say('');
                 const blocked = await runPullRequest(work, setup, defect, false, 50 + i);
                 say('');
-                if (await promoteIfAllowed(setup, blocked)) {
+                if (await promote(setup, blocked, blocked.digest)) {
                     say(`the planted ${defect} defect was NOT blocked`);
                     return 1;
                 }

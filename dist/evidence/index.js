@@ -53807,591 +53807,6 @@ async function publishReport(req) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./src/report/collect.ts
-/**
- * Finds the records in `evidence-dir`, recursively (artifacts download into one folder each). The
- * folder may hold files from a fork's run: only regular `.json` files that resolve inside the
- * allowed roots are read (directory symlinks are not followed), each at most 4 MiB, at most 500.
- */
-
-
-
-
-const MAX_RECORD_BYTES = 4 * 1024 * 1024;
-const MAX_RECORD_FILES = 500;
-function collectRecordFiles(dir, roots, exclude = []) {
-    const paths = globInside(['**/*.json'], { cwd: dir, roots }).filter((p) => !exclude.includes(p));
-    if (paths.length > MAX_RECORD_FILES) {
-        throw new errors_ConfigurationError(`input "evidence-dir" holds ${paths.length} JSON files; at most ${MAX_RECORD_FILES} are read: point it at the folder the records were downloaded to`);
-    }
-    const files = [];
-    for (const path of paths) {
-        const shown = (0,external_node_path_namespaceObject.relative)(dir, path).split('\\').join('/');
-        const size = (0,external_node_fs_namespaceObject.statSync)(path).size;
-        if (size > MAX_RECORD_BYTES) {
-            files.push({ path: shown, text: '', unreadable: `${size} bytes, over the ${MAX_RECORD_BYTES}-byte limit for a record` });
-            continue;
-        }
-        files.push({ path: shown, text: (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') });
-    }
-    return files;
-}
-
-;// CONCATENATED MODULE: ./src/core/labels.ts
-/**
- * How records are shown to people: metric keys as words, file locations as links to the file and
- * line at the commit judged. Used by the job summaries, the gates' own sections and the PR comment,
- * so a key reads the same everywhere.
- */
-
-/** Units a metric key may end in, shown in brackets after the words: `buildMs` -> `build (ms)`. */
-const UNITS = { ms: 'ms', bytes: 'bytes', seconds: 's' };
-/**
- * A metric key as words: `commitsScanned` -> `commits scanned`, `files_checked` -> `files checked`,
- * `sizeBytes` -> `size (bytes)`. Runs of capitals stay one word (`CVSS`), digits stay with theirs.
- */
-function metricLabel(key) {
-    const words = key
-        .replace(/[_-]+/g, ' ')
-        .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-        .split(/\s+/)
-        .filter((w) => w !== '')
-        .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w));
-    const last = words.at(-1)?.toLowerCase();
-    if (words.length > 1 && last !== undefined && UNITS[last])
-        return `${words.slice(0, -1).join(' ')} (${UNITS[last]})`;
-    return words.join(' ') || key;
-}
-/** A plain repository-relative path (no absolute path, no `.`/`..` segment, no control character) can become a link. */
-function isPlainRelativePath(file) {
-    const parts = file.split('/');
-    return !file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...file].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
-}
-/** The URL of a file (and line) at the commit, or undefined when the path cannot be one. */
-function sourceUrl(links, file, line) {
-    if (!isPlainRelativePath(file) || !/^[0-9a-f]{40}$/.test(links.sha) || !/^[\w.-]+\/[\w.-]+$/.test(links.repository))
-        return undefined;
-    const path = file.split('/').map(encodeURIComponent).join('/');
-    return `${links.serverUrl.replace(/\/+$/, '')}/${links.repository}/blob/${links.sha}/${path}${line ? `#L${line}` : ''}`;
-}
-/**
- * `file:line` as a link to that line at the commit when one can be made, else as code. `shown` is
- * the text shown (callers clamp long paths); the URL always carries the full path.
- */
-function sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` : ''}`) {
-    const url = links ? sourceUrl(links, file, line) : undefined;
-    return url ? markdown_link(shown, url) : code(shown);
-}
-
-;// CONCATENATED MODULE: ./src/report/text.ts
-/** Text helpers for reports. */
-/** Shortens to at most `max` UTF-16 units without splitting a surrogate pair (an emoji). */
-function text_clamp(text, max) {
-    if (text.length <= max)
-        return text;
-    const cut = text.slice(0, max - 3);
-    return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}...`;
-}
-
-;// CONCATENATED MODULE: ./src/report/alerts.ts
-/**
- * The alert evidence of a report: for each alert, the rule test that shows it firing and the one
- * that shows it silent (the rules record), and the live drill's outcome and time to fire (the
- * alerts record). Both records' `details` are gate-specific and untrusted: they are read through
- * loose zod schemas, and an unreadable one is shown as such, never rendered raw.
- */
-
-
-
-const alerts_text = (max) => schemas_string().max(max * 4).transform((s) => text_clamp(s, max));
-const rulesDetails = object({
-    alerts: array(object({
-        name: alerts_text(200),
-        severity: alerts_text(50).optional(),
-        fires: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough()).max(1000).default([]),
-        silent: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough()).max(1000).default([]),
-    }).passthrough())
-        .max(5000),
-}).passthrough();
-const alertsDetails = object({
-    alerts: array(object({
-        alert: alerts_text(200),
-        scenario: alerts_text(200),
-        expected: schemas_enum(['fire', 'silent']),
-        outcome: schemas_enum(['fired', 'silent', 'missing', 'unexpected']),
-        pendingAfterMs: schemas_number().nonnegative().optional(),
-        firingAfterMs: schemas_number().nonnegative().optional(),
-        resolvedAfterMs: schemas_number().nonnegative().optional(),
-    }).passthrough())
-        .max(5000),
-    timeline: schemas_string().max(200_000).optional(),
-    prometheusVersion: alerts_text(100).optional(),
-}).passthrough();
-function seconds(ms) {
-    return ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
-}
-function testCell(list) {
-    if (list.length === 0)
-        return '❌ none';
-    const first = list[0];
-    return `${first.failed ? '❌' : '✅'} ${code(first.test)}${first.evalTime ? ` at ${md(first.evalTime)}` : ''}${list.length > 1 ? ` (+${list.length - 1})` : ''}`;
-}
-/** Table rows: alert, severity, fires in rule test, silent in rule test, live drill. */
-function alertRows(records) {
-    const rules = records.find((r) => r.gate === 'rules');
-    const drill = records.find((r) => r.gate === 'alerts');
-    const ruled = rules ? rulesDetails.safeParse(rules.details) : undefined;
-    const drilled = drill ? alertsDetails.safeParse(drill.details) : undefined;
-    const rows = new Map();
-    if (ruled?.success) {
-        for (const a of ruled.data.alerts)
-            rows.set(a.name, [code(a.name), md(a.severity ?? ''), testCell(a.fires), testCell(a.silent), '']);
-    }
-    else if (ruled) {
-        rows.set('(rules)', [md('rules record'), '', '⚠️ its alert details are unreadable', '', '']);
-    }
-    if (drilled?.success) {
-        for (const a of drilled.data.alerts) {
-            const row = rows.get(a.alert) ?? [code(a.alert), '', '', '', ''];
-            const ok = (a.expected === 'fire' && a.outcome === 'fired') || (a.expected === 'silent' && a.outcome === 'silent');
-            const cell = `${ok ? '✅' : '❌'} ${md(a.scenario)}: ${md(a.outcome)}${a.outcome === 'fired' ? seconds(a.firingAfterMs) : ''}`;
-            row[4] = row[4] ? `${row[4]}<br>${cell}` : cell;
-            rows.set(a.alert, row);
-        }
-    }
-    else if (drilled) {
-        rows.set('(alerts)', [md('alerts record'), '', '', '', '⚠️ its drill details are unreadable']);
-    }
-    return [...rows.values()];
-}
-/** The drill's mermaid gantt, reduced to the characters a gantt needs (the record is untrusted). */
-function alertTimeline(records) {
-    const drill = records.find((r) => r.gate === 'alerts');
-    const parsed = drill ? alertsDetails.safeParse(drill.details) : undefined;
-    const timeline = parsed?.success ? parsed.data.timeline : undefined;
-    if (!timeline)
-        return undefined;
-    const safe = timeline
-        .split(/\r?\n/)
-        .slice(0, 300)
-        .map((line) => line.replace(/[^\w \t:,.\-/%=]/g, '').slice(0, 200))
-        .join('\n');
-    return codeBlock(safe, 'mermaid');
-}
-
-;// CONCATENATED MODULE: ./src/report/comment.ts
-
-
-
-
-
-const MAX_COMMENT_LENGTH = 65_536;
-const DEFAULT_FINDINGS_PER_GATE = 10;
-const ICON = { ...STATUS_ICON, missing: '❌' };
-/** Seconds with one decimal: 2.6 s. */
-function comment_duration(ms) {
-    return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-function keyFigures(record) {
-    if (!record)
-        return '';
-    const entries = Object.entries(record.metrics).slice(0, 4);
-    return entries.map(([k, v]) => `${md(text_clamp(metricLabel(k), 40))} ${md(v)}`).join(', ');
-}
-/** A link to a finding's file and line at the head SHA; a path that is not a plain relative one is shown as code. */
-function findingLocation(view, f) {
-    if (!f.file)
-        return '';
-    const shown = `${text_clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
-    return sourceLocation({ serverUrl: view.serverUrl, repository: view.repository, sha: view.headSha }, f.file, f.line, shown);
-}
-function findingLine(view, f, messageMax) {
-    const where = findingLocation(view, f);
-    const rule = f.rule ? ` ${code(text_clamp(f.rule, 100))}` : '';
-    return `- ${ICON[f.severity === 'error' ? 'fail' : 'skipped'] ?? ''} ${where ? `${where}: ` : ''}${md(text_clamp(f.message, messageMax))}${rule}`;
-}
-/** The gates table of the report (also the release note's). */
-function gateTable(rows) {
-    const body = rows.map((r) => [
-        ICON[r.status] ?? '',
-        `${code(r.gate)}${r.required ? '' : ' (not required)'}`,
-        `${md(r.status)}: ${md(text_clamp(r.line, 300))}`,
-        keyFigures(r.record),
-        r.record ? comment_duration(r.record.durationMs) : '',
-        r.record?.subject.runUrl ? markdown_link('job', r.record.subject.runUrl) : '',
-    ]);
-    return table(['', 'gate', 'verdict', 'key figures', 'duration', 'run'], body);
-}
-function detailsBlock(summary, content) {
-    return `<details><summary>${summary}</summary>\n\n${content}\n\n</details>`;
-}
-function header(j, view) {
-    const lines = [`## ${ICON[j.verdict]} release-safety: ${j.verdict}`, ''];
-    const about = [];
-    if (view.prTitle !== undefined)
-        about.push(`**${md(text_clamp(view.prTitle, 300))}**`);
-    if (view.headRef !== undefined)
-        about.push(`branch ${code(text_clamp(view.headRef, 200))}`);
-    about.push(`head ${markdown_link(view.headSha.slice(0, 12), `${view.serverUrl}/${view.repository}/commit/${view.headSha}`)}`);
-    lines.push(about.join(' · '));
-    if (j.image)
-        lines.push('', `Image: ${code(j.image)}`);
-    else if (j.digest)
-        lines.push('', `Image digest: ${code(j.digest)}`);
-    if (j.verdict !== 'pass' && j.reasons.length > 0)
-        lines.push('', ...j.reasons.slice(0, 10).map((r) => `- ${md(text_clamp(r, 300))}`), ...(j.reasons.length > 10 ? [`- and ${j.reasons.length - 10} more`] : []));
-    return lines.join('\n');
-}
-function findingsSection(j, view, perGate, messageMax) {
-    const parts = [];
-    for (const row of j.rows) {
-        const r = row.record;
-        if (!r || (r.status !== 'fail' && r.status !== 'error') || r.findings.length === 0 || perGate <= 0)
-            continue;
-        const shown = r.findings.slice(0, perGate);
-        const more = r.findingsTotal - shown.length;
-        parts.push(`#### ${code(r.gate)}: first findings\n\n${shown.map((f) => findingLine(view, f, messageMax)).join('\n')}${more > 0 ? `\n\n${more} more in the job summary.` : ''}`);
-    }
-    return parts.join('\n\n');
-}
-function detailBlocks(j, view, messageMax) {
-    const blocks = [];
-    if (j.invalid.length > 0 || j.ignored.length > 0) {
-        const lines = [...j.invalid.map((i) => `- invalid: ${code(text_clamp(i.path, 200))}: ${md(text_clamp(i.why, 400))}`), ...j.ignored.map((i) => `- ignored: ${code(text_clamp(i.path, 200))}: ${md(text_clamp(i.why, 300))}`)];
-        blocks.push(detailsBlock(`Records not counted (${j.invalid.length} invalid, ${j.ignored.length} ignored)`, lines.join('\n')));
-    }
-    for (const row of j.rows) {
-        const r = row.record;
-        if (!r)
-            continue;
-        const lines = [
-            `- tool: ${code(text_clamp(`${r.tool.name} ${r.tool.version}`.trim(), 200))}`,
-            `- started ${md(r.startedAt)}, ${comment_duration(r.durationMs)}`,
-            ...Object.entries(r.metrics).map(([k, v]) => `- ${md(text_clamp(metricLabel(k), 60))}: ${md(v)}`),
-        ];
-        if (r.findings.length > 0)
-            lines.push('', `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`, '', ...r.findings.map((f) => findingLine(view, f, messageMax)));
-        blocks.push(detailsBlock(`${ICON[r.status] ?? ''} ${md(r.gate)}: everything`, lines.join('\n')));
-    }
-    const timeline = alertTimeline(j.records);
-    if (timeline)
-        blocks.push(detailsBlock('Live alert drill timeline', timeline));
-    return blocks;
-}
-function footer(view, cut) {
-    const run = view.runUrl ? markdown_link(`run ${view.marker.runId}${view.marker.runAttempt > 1 ? ` (attempt ${view.marker.runAttempt})` : ''}`, view.runUrl) : `run ${view.marker.runId}`;
-    const summary = view.runUrl ? markdown_link('the full report in the job summary', view.runUrl) : 'the full report in the job summary';
-    return [`---`, `${cut ? '✂️ This comment was shortened to fit GitHub\'s limit: see ' : 'Everything: '}${summary}. ${run} · bundle ${code(view.bundleSha256)}`].join('\n');
-}
-function assemble(j, view, budget, cut) {
-    const parts = [renderMarker(view.marker), header(j, view), gateTable(j.rows)];
-    const alerts = alertRows(j.records);
-    if (alerts.length > 0 && budget.alertRows > 0) {
-        const shown = alerts.slice(0, budget.alertRows);
-        parts.push(`### Alert evidence\n\n${table(['alert', 'severity', 'fires in rule test', 'silent in rule test', 'live drill'], shown)}${alerts.length > shown.length ? `\n\n${alerts.length - shown.length} more alert(s) in the job summary.` : ''}`);
-    }
-    const findings = findingsSection(j, view, budget.findingsPerGate, budget.messageMax);
-    if (findings)
-        parts.push(`### Findings\n\n${findings}`);
-    const blocks = detailBlocks(j, view, budget.messageMax).slice(0, budget.detailBlocks);
-    if (blocks.length > 0)
-        parts.push(blocks.join('\n\n'));
-    parts.push(footer(view, cut));
-    return `${parts.join('\n\n')}\n`;
-}
-/**
- * The sticky PR comment, at most `limit` UTF-16 code units with the marker. Details go first,
- * then findings, then alert rows; a report that still does not fit leaves the verdict and links.
- */
-function renderEvidenceComment(j, view, limit = MAX_COMMENT_LENGTH) {
-    const budget = { findingsPerGate: DEFAULT_FINDINGS_PER_GATE, detailBlocks: detailBlocks(j, view, 500).length, alertRows: alertRows(j.records).length, messageMax: 500 };
-    let body = assemble(j, view, budget, false);
-    while (body.length > limit) {
-        if (budget.detailBlocks > 0)
-            budget.detailBlocks--;
-        else if (budget.findingsPerGate > 0)
-            budget.findingsPerGate = Math.floor(budget.findingsPerGate / 2);
-        else if (budget.alertRows > 0)
-            budget.alertRows = Math.floor(budget.alertRows / 2);
-        else
-            break;
-        body = assemble(j, view, budget, true);
-    }
-    if (body.length <= limit)
-        return body;
-    // Only the table and the header are left, and even they do not fit (a limit far below GitHub's).
-    const minimal = `${renderMarker(view.marker)}\n\n## ${ICON[j.verdict]} release-safety: ${j.verdict}\n\n${footer(view, true)}\n`;
-    return minimal;
-}
-/** The job summary: every block, every stored finding, every alert; no cut. */
-function renderEvidenceSummary(j, view) {
-    const budget = { findingsPerGate: Number.MAX_SAFE_INTEGER, detailBlocks: Number.MAX_SAFE_INTEGER, alertRows: Number.MAX_SAFE_INTEGER, messageMax: 2000 };
-    return assemble(j, view, budget, false).replace(/^<!--[^\n]*-->\n\n/, '').replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? markdown_link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
-}
-
-;// CONCATENATED MODULE: ./src/core/details.ts
-/**
- * The shape of each gate's `details` in its evidence record, for readers that act on them (the
- * release judgement, promotion). Records come from other jobs: a reader parses details through
- * these schemas and never reads `details.x` untyped. Extra fields (timings) are allowed.
- */
-
-const details_digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
-/** A file the image gate wrote beside the evidence record: where it is and the sha256 of its bytes. */
-const artifactSchema = object({ path: schemas_string(), sha256: schemas_string().regex(/^[0-9a-f]{64}$/, '64 hex') });
-/** What the image gate records: the image, the digest it verified, where it pushed. */
-const imageDetailsSchema = object({
-    builder: schemas_string(),
-    builderVersion: schemas_string(),
-    image: schemas_string(),
-    /** The digest of the manifest the registry serves (or of the local layout when not pushed); '' when none. */
-    digest: union([details_digestSchema, literal('')]),
-    ref: schemas_string(),
-    tags: array(schemas_string()),
-    platforms: array(schemas_string()),
-    size: schemas_number().nonnegative(),
-    mediaType: schemas_string(),
-    revision: schemas_string(),
-    /** True only when the image was pushed and its digest re-read from the registry. */
-    pushed: schemas_boolean(),
-    verifiedBy: schemas_string(),
-    /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
-    baseImages: array(object({ reference: schemas_string(), line: schemas_number().int().positive(), pinned: schemas_boolean(), digest: union([details_digestSchema, literal('')]), problem: schemas_string().optional() })).optional(),
-    dockerfileSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
-    /** The SLSA v1 provenance statement written beside the record (pass only). */
-    provenance: artifactSchema.extend({ predicateType: schemas_string() }).loose().optional(),
-    /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
-    sbom: artifactSchema.extend({ format: schemas_string(), components: schemas_number().int().nonnegative() }).loose().optional(),
-})
-    .loose();
-/** Parses an image record's details; the first problem, named, when they do not fit. */
-function details_parseImageDetails(details) {
-    const result = imageDetailsSchema.safeParse(details);
-    if (result.success)
-        return { ok: true, details: result.data };
-    const issue = result.error.issues[0];
-    return { ok: false, problem: `field "details.${issue?.path.join('.') ?? ''}" ${issue?.message ?? 'is invalid'}` };
-}
-
-;// CONCATENATED MODULE: ./src/core/release.ts
-
-
-/** The gates a release needs by default: every gate the suite has. */
-const RELEASE_GATES = (/* unused pure expression or super */ null && (GATES));
-/** Allowed clock difference between the job that wrote a record and the one judging it. */
-const CLOCK_SKEW_MS = (/* unused pure expression or super */ null && (5 * 60_000));
-/** Why a record that says `pass` contradicts itself; undefined when it does not. */
-function selfContradiction(record) {
-    if (record.status !== 'pass')
-        return undefined;
-    for (const metric of ['failed', 'errors', 'error', 'blocking']) {
-        const value = record.metrics[metric];
-        if (value !== undefined && value > 0)
-            return `${record.gate} says pass, but its metric ${metric} is ${value}`;
-    }
-    if (record.findings.some((f) => f.severity === 'error'))
-        return `${record.gate} says pass, but carries an error finding`;
-    return undefined;
-}
-function recordProblems(record, question, now) {
-    const problems = [];
-    const contradiction = selfContradiction(record);
-    if (contradiction)
-        problems.push(contradiction);
-    if (record.subject.repository.toLowerCase() !== question.repository.toLowerCase()) {
-        problems.push(`the ${record.gate} evidence is about ${record.subject.repository}, not ${question.repository}`);
-    }
-    if (record.subject.commitSha !== question.commitSha.toLowerCase()) {
-        problems.push(`the ${record.gate} evidence is about commit ${record.subject.commitSha}, not ${question.commitSha}`);
-    }
-    const age = now - Date.parse(record.startedAt);
-    if (!(age <= question.maxAgeMs))
-        problems.push(`the ${record.gate} evidence is from ${record.startedAt}, older than the ${Math.round(question.maxAgeMs / 1000)} s allowed`);
-    else if (age < -CLOCK_SKEW_MS)
-        problems.push(`the ${record.gate} evidence is from ${record.startedAt}, in the future`);
-    return problems;
-}
-/** The image record names this digest, was pushed, and its details parse. */
-function imageProblems(image, digest) {
-    const parsed = parseImageDetails(image.details);
-    if (!parsed.ok)
-        return { problems: [`the image evidence has no verifiable digest: ${parsed.problem}`] };
-    const recorded = parsed.details.digest || undefined;
-    const problems = [];
-    if (recorded !== digest)
-        problems.push(`the image evidence is for ${recorded ?? 'no digest'}, not ${digest}`);
-    if (!parsed.details.pushed)
-        problems.push('the image evidence says the image was not pushed: only a pushed, verified digest can be released');
-    return { problems, ...(recorded ? { recorded } : {}) };
-}
-/**
- * Decides whether a set of evidence records allows releasing `digest`: one record per required
- * gate, every one `pass` and self-consistent, all about this repository and commit and within
- * the allowed age, and the image record naming this digest as pushed. `fail`, `error` and
- * `skipped` all refuse; so does a missing or duplicated record.
- */
-function judgeRelease(records, question) {
-    const required = question.required ?? RELEASE_GATES;
-    const now = (question.now ?? new Date()).getTime();
-    const reasons = [];
-    const byGate = new Map();
-    for (const r of records)
-        byGate.set(r.gate, [...(byGate.get(r.gate) ?? []), r]);
-    for (const gate of required) {
-        const found = byGate.get(gate) ?? [];
-        if (found.length === 0)
-            reasons.push(`no evidence from the ${gate} gate`);
-        else if (found.length > 1)
-            reasons.push(`${found.length} evidence records from the ${gate} gate: expected one`);
-        else if (found[0].status !== 'pass')
-            reasons.push(`${gate} is ${found[0].status}: ${found[0].summary}`);
-    }
-    for (const record of records)
-        reasons.push(...recordProblems(record, question, now));
-    const commits = [...new Set(records.map((r) => r.subject.commitSha))];
-    if (commits.length > 1)
-        reasons.push(`the records are about different commits: ${commits.join(', ')}`);
-    const image = byGate.get('image')?.[0];
-    let recorded;
-    if (image) {
-        const checked = imageProblems(image, question.digest);
-        reasons.push(...checked.problems);
-        recorded = checked.recorded;
-    }
-    return { ok: reasons.length === 0, reasons, ...(commits.length === 1 ? { commitSha: commits[0] } : {}), ...(recorded ? { digest: recorded } : {}) };
-}
-
-;// CONCATENATED MODULE: ./src/report/judge.ts
-/**
- * From the files found in `evidence-dir` to one verdict: which records count, which are invalid,
- * stale (about another commit) or duplicated, and why the verdict is not `pass`. Records may come
- * from a fork's run, so nothing here trusts them: each is validated by the record schema, and only
- * a record about the PR head commit of this repository counts. Pure: unit-tested on tables.
- */
-
-
-
-
-const looseGate = object({ gate: schemas_enum(evidence_GATES) }).passthrough();
-const imageDetails = object({ digest: schemas_string().regex(/^sha256:[0-9a-f]{64}$/), ref: schemas_string().max(500).optional() }).passthrough();
-function gateNamed(text, path) {
-    try {
-        const parsed = looseGate.safeParse(JSON.parse(text));
-        if (parsed.success)
-            return parsed.data.gate;
-    }
-    catch {
-        // not JSON: fall back to the file name
-    }
-    const stem = path.split('/').pop().replace(/\.json$/, '');
-    return evidence_GATES.includes(stem) ? stem : undefined;
-}
-function isBundle(text) {
-    try {
-        const data = JSON.parse(text);
-        return data !== null && typeof data === 'object' && data.schema === BUNDLE_SCHEMA;
-    }
-    catch {
-        return false;
-    }
-}
-function judgeRecords(files, opts) {
-    const invalid = [];
-    const ignored = [];
-    const byGate = new Map();
-    for (const file of files) {
-        if (file.unreadable) {
-            invalid.push({ path: file.path, why: file.unreadable, gate: gateNamed('', file.path) });
-            continue;
-        }
-        if (isBundle(file.text)) {
-            ignored.push({ path: file.path, why: `an evidence bundle (${BUNDLE_SCHEMA}), not a gate record` });
-            continue;
-        }
-        let record;
-        try {
-            record = parseEvidence(file.text, file.path);
-        }
-        catch (error) {
-            invalid.push({ path: file.path, why: error.message, gate: gateNamed(file.text, file.path) });
-            continue;
-        }
-        // A pass that its own figures contradict (failed tests, an error finding) is not a pass.
-        const contradiction = selfContradiction(record);
-        if (contradiction) {
-            invalid.push({ path: file.path, why: `not self-consistent: ${contradiction}`, gate: record.gate });
-            continue;
-        }
-        if (record.subject.repository.toLowerCase() !== opts.repository.toLowerCase()) {
-            ignored.push({ path: file.path, why: `about repository ${record.subject.repository}, not ${opts.repository}` });
-            continue;
-        }
-        if (record.subject.commitSha !== opts.headSha) {
-            ignored.push({ path: file.path, why: `about commit ${record.subject.commitSha.slice(0, 12)}, not the head ${opts.headSha.slice(0, 12)} (stale)` });
-            continue;
-        }
-        const list = byGate.get(record.gate) ?? [];
-        const key = JSON.stringify(record);
-        // The same record downloaded twice (two artifacts holding one file) is one record.
-        if (!list.some((r) => r.key === key))
-            list.push({ path: file.path, record, key });
-        byGate.set(record.gate, list);
-    }
-    const rows = [];
-    const records = [];
-    const reasons = [];
-    const required = new Set(opts.requiredGates);
-    for (const gate of evidence_GATES) {
-        const found = byGate.get(gate) ?? [];
-        const bad = invalid.filter((i) => i.gate === gate);
-        const isRequired = required.has(gate);
-        if (found.length === 0 && bad.length === 0) {
-            if (isRequired) {
-                rows.push({ gate, required: true, status: 'missing', line: 'no record for this commit' });
-                reasons.push(`${gate}: required, but no record about ${opts.headSha.slice(0, 12)} was found`);
-            }
-            continue;
-        }
-        if (found.length > 1) {
-            const problem = `${found.length} different records (${found.map((f) => f.path).join(', ')}): which one holds is unknown`;
-            rows.push({ gate, required: isRequired, status: 'error', line: problem, problem });
-            reasons.push(`${gate}: ${problem}`);
-            continue;
-        }
-        if (bad.length > 0) {
-            const problem = `invalid record ${bad[0].path}: ${bad[0].why}`;
-            rows.push({ gate, required: isRequired, status: 'error', line: problem, problem, ...(found[0] ? { record: found[0].record } : {}) });
-            reasons.push(`${gate}: ${problem}`);
-            continue;
-        }
-        const record = found[0].record;
-        records.push(record);
-        rows.push({ gate, required: isRequired, status: record.status, line: record.summary, record });
-        if (isRequired && record.status !== 'pass')
-            reasons.push(`${gate}: ${record.status}: ${record.summary}`);
-    }
-    for (const i of invalid.filter((x) => x.gate === undefined))
-        reasons.push(`invalid record ${i.path}: ${i.why}`);
-    const requiredRows = rows.filter((r) => r.required);
-    const verdict = requiredRows.some((r) => r.status === 'error') || invalid.some((i) => i.gate === undefined)
-        ? 'error'
-        : requiredRows.length === required.size && requiredRows.every((r) => r.status === 'pass')
-            ? 'pass'
-            : 'fail';
-    const image = records.find((r) => r.gate === 'image');
-    const details = image ? imageDetails.safeParse(image.details) : undefined;
-    return {
-        verdict,
-        rows,
-        records,
-        invalid: invalid.map(({ path, why }) => ({ path, why })),
-        ignored,
-        reasons,
-        ...(details?.success ? { digest: details.data.digest, ...(details.data.ref ? { image: details.data.ref } : {}) } : {}),
-    };
-}
-
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/registry/reference.ts
@@ -54874,6 +54289,607 @@ function manifestMediaType(bytes, contentType) {
     return (contentType ?? '').split(';')[0].trim();
 }
 
+;// CONCATENATED MODULE: ./src/report/collect.ts
+/**
+ * Finds the records in `evidence-dir`, recursively (artifacts download into one folder each). The
+ * folder may hold files from a fork's run: only regular `.json` files that resolve inside the
+ * allowed roots are read (directory symlinks are not followed), each at most 4 MiB, at most 500.
+ */
+
+
+
+
+const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+const MAX_RECORD_FILES = 500;
+function collectRecordFiles(dir, roots, exclude = []) {
+    const paths = globInside(['**/*.json'], { cwd: dir, roots }).filter((p) => !exclude.includes(p));
+    if (paths.length > MAX_RECORD_FILES) {
+        throw new errors_ConfigurationError(`input "evidence-dir" holds ${paths.length} JSON files; at most ${MAX_RECORD_FILES} are read: point it at the folder the records were downloaded to`);
+    }
+    const files = [];
+    for (const path of paths) {
+        const shown = (0,external_node_path_namespaceObject.relative)(dir, path).split('\\').join('/');
+        const size = (0,external_node_fs_namespaceObject.statSync)(path).size;
+        if (size > MAX_RECORD_BYTES) {
+            files.push({ path: shown, text: '', unreadable: `${size} bytes, over the ${MAX_RECORD_BYTES}-byte limit for a record` });
+            continue;
+        }
+        files.push({ path: shown, text: (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') });
+    }
+    return files;
+}
+
+;// CONCATENATED MODULE: ./src/core/labels.ts
+/**
+ * How records are shown to people: metric keys as words, file locations as links to the file and
+ * line at the commit judged. Used by the job summaries, the gates' own sections and the PR comment,
+ * so a key reads the same everywhere.
+ */
+
+/** Units a metric key may end in, shown in brackets after the words: `buildMs` -> `build (ms)`. */
+const UNITS = { ms: 'ms', bytes: 'bytes', seconds: 's' };
+/**
+ * A metric key as words: `commitsScanned` -> `commits scanned`, `files_checked` -> `files checked`,
+ * `sizeBytes` -> `size (bytes)`. Runs of capitals stay one word (`CVSS`), digits stay with theirs.
+ */
+function metricLabel(key) {
+    const words = key
+        .replace(/[_-]+/g, ' ')
+        .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+        .split(/\s+/)
+        .filter((w) => w !== '')
+        .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w));
+    const last = words.at(-1)?.toLowerCase();
+    if (words.length > 1 && last !== undefined && UNITS[last])
+        return `${words.slice(0, -1).join(' ')} (${UNITS[last]})`;
+    return words.join(' ') || key;
+}
+/** A plain repository-relative path (no absolute path, no `.`/`..` segment, no control character) can become a link. */
+function isPlainRelativePath(file) {
+    const parts = file.split('/');
+    return !file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...file].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+}
+/** The URL of a file (and line) at the commit, or undefined when the path cannot be one. */
+function sourceUrl(links, file, line) {
+    if (!isPlainRelativePath(file) || !/^[0-9a-f]{40}$/.test(links.sha) || !/^[\w.-]+\/[\w.-]+$/.test(links.repository))
+        return undefined;
+    const path = file.split('/').map(encodeURIComponent).join('/');
+    return `${links.serverUrl.replace(/\/+$/, '')}/${links.repository}/blob/${links.sha}/${path}${line ? `#L${line}` : ''}`;
+}
+/**
+ * `file:line` as a link to that line at the commit when one can be made, else as code. `shown` is
+ * the text shown (callers clamp long paths); the URL always carries the full path.
+ */
+function sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` : ''}`) {
+    const url = links ? sourceUrl(links, file, line) : undefined;
+    return url ? markdown_link(shown, url) : code(shown);
+}
+
+;// CONCATENATED MODULE: ./src/report/text.ts
+/** Text helpers for reports. */
+/** Shortens to at most `max` UTF-16 units without splitting a surrogate pair (an emoji). */
+function text_clamp(text, max) {
+    if (text.length <= max)
+        return text;
+    const cut = text.slice(0, max - 3);
+    return `${/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut}...`;
+}
+
+;// CONCATENATED MODULE: ./src/report/alerts.ts
+/**
+ * The alert evidence of a report: for each alert, the rule test that shows it firing and the one
+ * that shows it silent (the rules record), and the live drill's outcome and time to fire (the
+ * alerts record). Both records' `details` are gate-specific and untrusted: they are read through
+ * loose zod schemas, and an unreadable one is shown as such, never rendered raw.
+ */
+
+
+
+const alerts_text = (max) => schemas_string().max(max * 4).transform((s) => text_clamp(s, max));
+const rulesDetails = object({
+    alerts: array(object({
+        name: alerts_text(200),
+        severity: alerts_text(50).optional(),
+        fires: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough()).max(1000).default([]),
+        silent: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough()).max(1000).default([]),
+    }).passthrough())
+        .max(5000),
+}).passthrough();
+const alertsDetails = object({
+    alerts: array(object({
+        alert: alerts_text(200),
+        scenario: alerts_text(200),
+        expected: schemas_enum(['fire', 'silent']),
+        outcome: schemas_enum(['fired', 'silent', 'missing', 'unexpected']),
+        pendingAfterMs: schemas_number().nonnegative().optional(),
+        firingAfterMs: schemas_number().nonnegative().optional(),
+        resolvedAfterMs: schemas_number().nonnegative().optional(),
+    }).passthrough())
+        .max(5000),
+    timeline: schemas_string().max(200_000).optional(),
+    prometheusVersion: alerts_text(100).optional(),
+}).passthrough();
+function seconds(ms) {
+    return ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
+}
+function testCell(list) {
+    if (list.length === 0)
+        return '❌ none';
+    const first = list[0];
+    return `${first.failed ? '❌' : '✅'} ${code(first.test)}${first.evalTime ? ` at ${md(first.evalTime)}` : ''}${list.length > 1 ? ` (+${list.length - 1})` : ''}`;
+}
+/** Table rows: alert, severity, fires in rule test, silent in rule test, live drill. */
+function alertRows(records) {
+    const rules = records.find((r) => r.gate === 'rules');
+    const drill = records.find((r) => r.gate === 'alerts');
+    const ruled = rules ? rulesDetails.safeParse(rules.details) : undefined;
+    const drilled = drill ? alertsDetails.safeParse(drill.details) : undefined;
+    const rows = new Map();
+    if (ruled?.success) {
+        for (const a of ruled.data.alerts)
+            rows.set(a.name, [code(a.name), md(a.severity ?? ''), testCell(a.fires), testCell(a.silent), '']);
+    }
+    else if (ruled) {
+        rows.set('(rules)', [md('rules record'), '', '⚠️ its alert details are unreadable', '', '']);
+    }
+    if (drilled?.success) {
+        for (const a of drilled.data.alerts) {
+            const row = rows.get(a.alert) ?? [code(a.alert), '', '', '', ''];
+            const ok = (a.expected === 'fire' && a.outcome === 'fired') || (a.expected === 'silent' && a.outcome === 'silent');
+            const cell = `${ok ? '✅' : '❌'} ${md(a.scenario)}: ${md(a.outcome)}${a.outcome === 'fired' ? seconds(a.firingAfterMs) : ''}`;
+            row[4] = row[4] ? `${row[4]}<br>${cell}` : cell;
+            rows.set(a.alert, row);
+        }
+    }
+    else if (drilled) {
+        rows.set('(alerts)', [md('alerts record'), '', '', '', '⚠️ its drill details are unreadable']);
+    }
+    return [...rows.values()];
+}
+/** The drill's mermaid gantt, reduced to the characters a gantt needs (the record is untrusted). */
+function alertTimeline(records) {
+    const drill = records.find((r) => r.gate === 'alerts');
+    const parsed = drill ? alertsDetails.safeParse(drill.details) : undefined;
+    const timeline = parsed?.success ? parsed.data.timeline : undefined;
+    if (!timeline)
+        return undefined;
+    const safe = timeline
+        .split(/\r?\n/)
+        .slice(0, 300)
+        .map((line) => line.replace(/[^\w \t:,.\-/%=]/g, '').slice(0, 200))
+        .join('\n');
+    return codeBlock(safe, 'mermaid');
+}
+
+;// CONCATENATED MODULE: ./src/report/comment.ts
+/**
+ * The evidence report as GitHub-flavoured markdown: the PR comment (`renderEvidenceComment`, within
+ * GitHub's size limit) and the job summary (`renderEvidenceSummary`, everything, uncut).
+ *
+ * Every string from a record, the event or a tool goes through `md`/`code` (src/core/markdown.ts):
+ * `@`, `<`, backticks, brackets and pipes become entities, so nothing can mention a team, inject
+ * HTML, a link or an image, close a `<details>` or break the table. Only URLs we build ourselves
+ * (the repository, the head SHA, the run) become links, through `link`, which accepts http(s) only.
+ *
+ * Size: GitHub refuses a comment body over 65,536 "characters". Measured reports disagree on the
+ * unit (code points for some bodies, 262,144 UTF-8 bytes for issue comments); the body is kept
+ * within 65,536 UTF-16 code units, JavaScript's `length`, which is never less than the code points
+ * and bounds the UTF-8 size at 196,608 bytes, so it holds under every reading. Cuts are made
+ * whole blocks at a time (details first, then findings, then alert rows), so the markdown stays
+ * valid, and the cut body says so and links the full job summary.
+ */
+
+
+
+
+
+const MAX_COMMENT_LENGTH = 65_536;
+const DEFAULT_FINDINGS_PER_GATE = 10;
+const ICON = { ...STATUS_ICON, missing: '❌' };
+/** Seconds with one decimal: 2.6 s. */
+function comment_duration(ms) {
+    return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+function keyFigures(record) {
+    if (!record)
+        return '';
+    const entries = Object.entries(record.metrics).slice(0, 4);
+    return entries.map(([k, v]) => `${md(text_clamp(metricLabel(k), 40))} ${md(v)}`).join(', ');
+}
+/** A link to a finding's file and line at the head SHA; a path that is not a plain relative one is shown as code. */
+function findingLocation(view, f) {
+    if (!f.file)
+        return '';
+    const shown = `${text_clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
+    return sourceLocation({ serverUrl: view.serverUrl, repository: view.repository, sha: view.headSha }, f.file, f.line, shown);
+}
+function findingLine(view, f, messageMax) {
+    const where = findingLocation(view, f);
+    const rule = f.rule ? ` ${code(text_clamp(f.rule, 100))}` : '';
+    return `- ${ICON[f.severity === 'error' ? 'fail' : 'skipped'] ?? ''} ${where ? `${where}: ` : ''}${md(text_clamp(f.message, messageMax))}${rule}`;
+}
+/** The gates table of the report (also the release note's). */
+function gateTable(rows) {
+    const body = rows.map((r) => [
+        ICON[r.status] ?? '',
+        `${code(r.gate)}${r.required ? '' : ' (not required)'}`,
+        `${md(r.status)}: ${md(text_clamp(r.line, 300))}`,
+        keyFigures(r.record),
+        r.record ? comment_duration(r.record.durationMs) : '',
+        r.record?.subject.runUrl ? markdown_link('job', r.record.subject.runUrl) : '',
+    ]);
+    return table(['', 'gate', 'verdict', 'key figures', 'duration', 'run'], body);
+}
+function detailsBlock(summary, content) {
+    return `<details><summary>${summary}</summary>\n\n${content}\n\n</details>`;
+}
+function header(j, view) {
+    const lines = [`## ${ICON[j.verdict]} release-safety: ${j.verdict}`, ''];
+    const about = [];
+    if (view.prTitle !== undefined)
+        about.push(`**${md(text_clamp(view.prTitle, 300))}**`);
+    if (view.headRef !== undefined)
+        about.push(`branch ${code(text_clamp(view.headRef, 200))}`);
+    about.push(`head ${markdown_link(view.headSha.slice(0, 12), `${view.serverUrl}/${view.repository}/commit/${view.headSha}`)}`);
+    lines.push(about.join(' · '));
+    if (j.image)
+        lines.push('', `Image: ${code(j.image)}`);
+    else if (j.digest)
+        lines.push('', `Image digest: ${code(j.digest)}`);
+    if (j.verdict !== 'pass' && j.reasons.length > 0)
+        lines.push('', ...j.reasons.slice(0, 10).map((r) => `- ${md(text_clamp(r, 300))}`), ...(j.reasons.length > 10 ? [`- and ${j.reasons.length - 10} more`] : []));
+    return lines.join('\n');
+}
+function findingsSection(j, view, perGate, messageMax) {
+    const parts = [];
+    for (const row of j.rows) {
+        const r = row.record;
+        if (!r || (r.status !== 'fail' && r.status !== 'error') || r.findings.length === 0 || perGate <= 0)
+            continue;
+        const shown = r.findings.slice(0, perGate);
+        const more = r.findingsTotal - shown.length;
+        parts.push(`#### ${code(r.gate)}: first findings\n\n${shown.map((f) => findingLine(view, f, messageMax)).join('\n')}${more > 0 ? `\n\n${more} more in the job summary.` : ''}`);
+    }
+    return parts.join('\n\n');
+}
+function detailBlocks(j, view, messageMax) {
+    const blocks = [];
+    if (j.invalid.length > 0 || j.ignored.length > 0) {
+        const lines = [...j.invalid.map((i) => `- invalid: ${code(text_clamp(i.path, 200))}: ${md(text_clamp(i.why, 400))}`), ...j.ignored.map((i) => `- ignored: ${code(text_clamp(i.path, 200))}: ${md(text_clamp(i.why, 300))}`)];
+        blocks.push(detailsBlock(`Records not counted (${j.invalid.length} invalid, ${j.ignored.length} ignored)`, lines.join('\n')));
+    }
+    for (const row of j.rows) {
+        const r = row.record;
+        if (!r)
+            continue;
+        const lines = [
+            `- tool: ${code(text_clamp(`${r.tool.name} ${r.tool.version}`.trim(), 200))}`,
+            `- started ${md(r.startedAt)}, ${comment_duration(r.durationMs)}`,
+            ...Object.entries(r.metrics).map(([k, v]) => `- ${md(text_clamp(metricLabel(k), 60))}: ${md(v)}`),
+        ];
+        if (r.findings.length > 0)
+            lines.push('', `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`, '', ...r.findings.map((f) => findingLine(view, f, messageMax)));
+        blocks.push(detailsBlock(`${ICON[r.status] ?? ''} ${md(r.gate)}: everything`, lines.join('\n')));
+    }
+    const timeline = alertTimeline(j.records);
+    if (timeline)
+        blocks.push(detailsBlock('Live alert drill timeline', timeline));
+    return blocks;
+}
+function footer(view, cut) {
+    const run = view.runUrl ? markdown_link(`run ${view.marker.runId}${view.marker.runAttempt > 1 ? ` (attempt ${view.marker.runAttempt})` : ''}`, view.runUrl) : `run ${view.marker.runId}`;
+    const summary = view.runUrl ? markdown_link('the full report in the job summary', view.runUrl) : 'the full report in the job summary';
+    return [`---`, `${cut ? '✂️ This comment was shortened to fit GitHub\'s limit: see ' : 'Everything: '}${summary}. ${run} · bundle ${code(view.bundleSha256)}`].join('\n');
+}
+function assemble(j, view, budget, cut) {
+    const parts = [renderMarker(view.marker), header(j, view), gateTable(j.rows)];
+    const alerts = alertRows(j.records);
+    if (alerts.length > 0 && budget.alertRows > 0) {
+        const shown = alerts.slice(0, budget.alertRows);
+        parts.push(`### Alert evidence\n\n${table(['alert', 'severity', 'fires in rule test', 'silent in rule test', 'live drill'], shown)}${alerts.length > shown.length ? `\n\n${alerts.length - shown.length} more alert(s) in the job summary.` : ''}`);
+    }
+    const findings = findingsSection(j, view, budget.findingsPerGate, budget.messageMax);
+    if (findings)
+        parts.push(`### Findings\n\n${findings}`);
+    const blocks = detailBlocks(j, view, budget.messageMax).slice(0, budget.detailBlocks);
+    if (blocks.length > 0)
+        parts.push(blocks.join('\n\n'));
+    parts.push(footer(view, cut));
+    return `${parts.join('\n\n')}\n`;
+}
+/**
+ * The sticky PR comment, at most `limit` UTF-16 code units with the marker. Details go first,
+ * then findings, then alert rows; a report that still does not fit leaves the verdict and links.
+ */
+function renderEvidenceComment(j, view, limit = MAX_COMMENT_LENGTH) {
+    const budget = { findingsPerGate: DEFAULT_FINDINGS_PER_GATE, detailBlocks: detailBlocks(j, view, 500).length, alertRows: alertRows(j.records).length, messageMax: 500 };
+    let body = assemble(j, view, budget, false);
+    while (body.length > limit) {
+        if (budget.detailBlocks > 0)
+            budget.detailBlocks--;
+        else if (budget.findingsPerGate > 0)
+            budget.findingsPerGate = Math.floor(budget.findingsPerGate / 2);
+        else if (budget.alertRows > 0)
+            budget.alertRows = Math.floor(budget.alertRows / 2);
+        else
+            break;
+        body = assemble(j, view, budget, true);
+    }
+    if (body.length <= limit)
+        return body;
+    // Only the table and the header are left, and even they do not fit (a limit far below GitHub's).
+    const minimal = `${renderMarker(view.marker)}\n\n## ${ICON[j.verdict]} release-safety: ${j.verdict}\n\n${footer(view, true)}\n`;
+    return minimal;
+}
+/** The job summary: every block, every stored finding, every alert; no cut. */
+function renderEvidenceSummary(j, view) {
+    const budget = { findingsPerGate: Number.MAX_SAFE_INTEGER, detailBlocks: Number.MAX_SAFE_INTEGER, alertRows: Number.MAX_SAFE_INTEGER, messageMax: 2000 };
+    return assemble(j, view, budget, false).replace(/^<!--[^\n]*-->\n\n/, '').replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? markdown_link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
+}
+
+;// CONCATENATED MODULE: ./src/core/details.ts
+/**
+ * The shape of each gate's `details` in its evidence record, for readers that act on them (the
+ * release judgement, promotion). Records come from other jobs: a reader parses details through
+ * these schemas and never reads `details.x` untyped. Extra fields (timings) are allowed.
+ */
+
+const details_digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
+/** A file the image gate wrote beside the evidence record: where it is and the sha256 of its bytes. */
+const artifactSchema = object({ path: schemas_string(), sha256: schemas_string().regex(/^[0-9a-f]{64}$/, '64 hex') });
+/** What the image gate records: the image, the digest it verified, where it pushed. */
+const imageDetailsSchema = object({
+    builder: schemas_string(),
+    builderVersion: schemas_string(),
+    image: schemas_string(),
+    /** The digest of the manifest the registry serves (or of the local layout when not pushed); '' when none. */
+    digest: union([details_digestSchema, literal('')]),
+    ref: schemas_string(),
+    tags: array(schemas_string()),
+    platforms: array(schemas_string()),
+    size: schemas_number().nonnegative(),
+    mediaType: schemas_string(),
+    revision: schemas_string(),
+    /** True only when the image was pushed and its digest re-read from the registry. */
+    pushed: schemas_boolean(),
+    verifiedBy: schemas_string(),
+    /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
+    baseImages: array(object({ reference: schemas_string(), line: schemas_number().int().positive(), pinned: schemas_boolean(), digest: union([details_digestSchema, literal('')]), problem: schemas_string().optional() })).optional(),
+    dockerfileSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    /** The SLSA v1 provenance statement written beside the record (pass only). */
+    provenance: artifactSchema.extend({ predicateType: schemas_string() }).loose().optional(),
+    /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
+    sbom: artifactSchema.extend({ format: schemas_string(), components: schemas_number().int().nonnegative() }).loose().optional(),
+})
+    .loose();
+/** Parses an image record's details; the first problem, named, when they do not fit. */
+function details_parseImageDetails(details) {
+    const result = imageDetailsSchema.safeParse(details);
+    if (result.success)
+        return { ok: true, details: result.data };
+    const issue = result.error.issues[0];
+    return { ok: false, problem: `field "details.${issue?.path.join('.') ?? ''}" ${issue?.message ?? 'is invalid'}` };
+}
+
+;// CONCATENATED MODULE: ./src/core/release.ts
+
+
+/** The gates a release needs by default: every gate the suite has. */
+const RELEASE_GATES = (/* unused pure expression or super */ null && (GATES));
+/** Allowed clock difference between the job that wrote a record and the one judging it. */
+const CLOCK_SKEW_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+/** Why a record that says `pass` contradicts itself; undefined when it does not. */
+function selfContradiction(record) {
+    if (record.status !== 'pass')
+        return undefined;
+    for (const metric of ['failed', 'errors', 'error', 'blocking']) {
+        const value = record.metrics[metric];
+        if (value !== undefined && value > 0)
+            return `${record.gate} says pass, but its metric ${metric} is ${value}`;
+    }
+    if (record.findings.some((f) => f.severity === 'error'))
+        return `${record.gate} says pass, but carries an error finding`;
+    return undefined;
+}
+function recordProblems(record, question, now) {
+    const problems = [];
+    const contradiction = selfContradiction(record);
+    if (contradiction)
+        problems.push(contradiction);
+    if (record.subject.repository.toLowerCase() !== question.repository.toLowerCase()) {
+        problems.push(`the ${record.gate} evidence is about ${record.subject.repository}, not ${question.repository}`);
+    }
+    if (record.subject.commitSha !== question.commitSha.toLowerCase()) {
+        problems.push(`the ${record.gate} evidence is about commit ${record.subject.commitSha}, not ${question.commitSha}`);
+    }
+    const age = now - Date.parse(record.startedAt);
+    if (!(age <= question.maxAgeMs))
+        problems.push(`the ${record.gate} evidence is from ${record.startedAt}, older than the ${Math.round(question.maxAgeMs / 1000)} s allowed`);
+    else if (age < -CLOCK_SKEW_MS)
+        problems.push(`the ${record.gate} evidence is from ${record.startedAt}, in the future`);
+    return problems;
+}
+/** The image record names this digest, was pushed, and its details parse. */
+function imageProblems(image, digest) {
+    const parsed = parseImageDetails(image.details);
+    if (!parsed.ok)
+        return { problems: [`the image evidence has no verifiable digest: ${parsed.problem}`] };
+    const recorded = parsed.details.digest || undefined;
+    const problems = [];
+    if (recorded !== digest)
+        problems.push(`the image evidence is for ${recorded ?? 'no digest'}, not ${digest}`);
+    if (!parsed.details.pushed)
+        problems.push('the image evidence says the image was not pushed: only a pushed, verified digest can be released');
+    return { problems, ...(recorded ? { recorded } : {}) };
+}
+/**
+ * Decides whether a set of evidence records allows releasing `digest`: one record per required
+ * gate, every one `pass` and self-consistent, all about this repository and commit and within
+ * the allowed age, and the image record naming this digest as pushed. `fail`, `error` and
+ * `skipped` all refuse; so does a missing or duplicated record.
+ */
+function judgeRelease(records, question) {
+    const required = question.required ?? RELEASE_GATES;
+    const now = (question.now ?? new Date()).getTime();
+    const reasons = [];
+    const byGate = new Map();
+    for (const r of records)
+        byGate.set(r.gate, [...(byGate.get(r.gate) ?? []), r]);
+    for (const gate of required) {
+        const found = byGate.get(gate) ?? [];
+        if (found.length === 0)
+            reasons.push(`no evidence from the ${gate} gate`);
+        else if (found.length > 1)
+            reasons.push(`${found.length} evidence records from the ${gate} gate: expected one`);
+        else if (found[0].status !== 'pass')
+            reasons.push(`${gate} is ${found[0].status}: ${found[0].summary}`);
+    }
+    for (const record of records)
+        reasons.push(...recordProblems(record, question, now));
+    const commits = [...new Set(records.map((r) => r.subject.commitSha))];
+    if (commits.length > 1)
+        reasons.push(`the records are about different commits: ${commits.join(', ')}`);
+    const image = byGate.get('image')?.[0];
+    let recorded;
+    if (image) {
+        const checked = imageProblems(image, question.digest);
+        reasons.push(...checked.problems);
+        recorded = checked.recorded;
+    }
+    return { ok: reasons.length === 0, reasons, ...(commits.length === 1 ? { commitSha: commits[0] } : {}), ...(recorded ? { digest: recorded } : {}) };
+}
+
+;// CONCATENATED MODULE: ./src/report/judge.ts
+/**
+ * From the files found in `evidence-dir` to one verdict: which records count, which are invalid,
+ * stale (about another commit) or duplicated, and why the verdict is not `pass`. Records may come
+ * from a fork's run, so nothing here trusts them: each is validated by the record schema, and only
+ * a record about the PR head commit of this repository counts. Pure: unit-tested on tables.
+ */
+
+
+
+
+const looseGate = object({ gate: schemas_enum(evidence_GATES) }).passthrough();
+const imageDetails = object({ digest: schemas_string().regex(/^sha256:[0-9a-f]{64}$/), ref: schemas_string().max(500).optional() }).passthrough();
+function gateNamed(text, path) {
+    try {
+        const parsed = looseGate.safeParse(JSON.parse(text));
+        if (parsed.success)
+            return parsed.data.gate;
+    }
+    catch {
+        // not JSON: fall back to the file name
+    }
+    const stem = path.split('/').pop().replace(/\.json$/, '');
+    return evidence_GATES.includes(stem) ? stem : undefined;
+}
+function isBundle(text) {
+    try {
+        const data = JSON.parse(text);
+        return data !== null && typeof data === 'object' && data.schema === BUNDLE_SCHEMA;
+    }
+    catch {
+        return false;
+    }
+}
+function judgeRecords(files, opts) {
+    const invalid = [];
+    const ignored = [];
+    const byGate = new Map();
+    for (const file of files) {
+        if (file.unreadable) {
+            invalid.push({ path: file.path, why: file.unreadable, gate: gateNamed('', file.path) });
+            continue;
+        }
+        if (isBundle(file.text)) {
+            ignored.push({ path: file.path, why: `an evidence bundle (${BUNDLE_SCHEMA}), not a gate record` });
+            continue;
+        }
+        let record;
+        try {
+            record = parseEvidence(file.text, file.path);
+        }
+        catch (error) {
+            invalid.push({ path: file.path, why: error.message, gate: gateNamed(file.text, file.path) });
+            continue;
+        }
+        // A pass that its own figures contradict (failed tests, an error finding) is not a pass.
+        const contradiction = selfContradiction(record);
+        if (contradiction) {
+            invalid.push({ path: file.path, why: `not self-consistent: ${contradiction}`, gate: record.gate });
+            continue;
+        }
+        if (record.subject.repository.toLowerCase() !== opts.repository.toLowerCase()) {
+            ignored.push({ path: file.path, why: `about repository ${record.subject.repository}, not ${opts.repository}` });
+            continue;
+        }
+        if (record.subject.commitSha !== opts.headSha) {
+            ignored.push({ path: file.path, why: `about commit ${record.subject.commitSha.slice(0, 12)}, not the head ${opts.headSha.slice(0, 12)} (stale)` });
+            continue;
+        }
+        const list = byGate.get(record.gate) ?? [];
+        const key = JSON.stringify(record);
+        // The same record downloaded twice (two artifacts holding one file) is one record.
+        if (!list.some((r) => r.key === key))
+            list.push({ path: file.path, record, key });
+        byGate.set(record.gate, list);
+    }
+    const rows = [];
+    const records = [];
+    const reasons = [];
+    const required = new Set(opts.requiredGates);
+    for (const gate of evidence_GATES) {
+        const found = byGate.get(gate) ?? [];
+        const bad = invalid.filter((i) => i.gate === gate);
+        const isRequired = required.has(gate);
+        if (found.length === 0 && bad.length === 0) {
+            if (isRequired) {
+                rows.push({ gate, required: true, status: 'missing', line: 'no record for this commit' });
+                reasons.push(`${gate}: required, but no record about ${opts.headSha.slice(0, 12)} was found`);
+            }
+            continue;
+        }
+        if (found.length > 1) {
+            const problem = `${found.length} different records (${found.map((f) => f.path).join(', ')}): which one holds is unknown`;
+            rows.push({ gate, required: isRequired, status: 'error', line: problem, problem });
+            reasons.push(`${gate}: ${problem}`);
+            continue;
+        }
+        if (bad.length > 0) {
+            const problem = `invalid record ${bad[0].path}: ${bad[0].why}`;
+            rows.push({ gate, required: isRequired, status: 'error', line: problem, problem, ...(found[0] ? { record: found[0].record } : {}) });
+            reasons.push(`${gate}: ${problem}`);
+            continue;
+        }
+        const record = found[0].record;
+        records.push(record);
+        rows.push({ gate, required: isRequired, status: record.status, line: record.summary, record });
+        if (isRequired && record.status !== 'pass')
+            reasons.push(`${gate}: ${record.status}: ${record.summary}`);
+    }
+    for (const i of invalid.filter((x) => x.gate === undefined))
+        reasons.push(`invalid record ${i.path}: ${i.why}`);
+    const requiredRows = rows.filter((r) => r.required);
+    const verdict = requiredRows.some((r) => r.status === 'error') || invalid.some((i) => i.gate === undefined)
+        ? 'error'
+        : requiredRows.length === required.size && requiredRows.every((r) => r.status === 'pass')
+            ? 'pass'
+            : 'fail';
+    const image = records.find((r) => r.gate === 'image');
+    const details = image ? imageDetails.safeParse(image.details) : undefined;
+    return {
+        verdict,
+        rows,
+        records,
+        invalid: invalid.map(({ path, why }) => ({ path, why })),
+        ignored,
+        reasons,
+        ...(details?.success ? { digest: details.data.digest, ...(details.data.ref ? { image: details.data.ref } : {}) } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/registry/content.ts
 /**
  * Registry operations beyond manifests: blob existence, monolithic blob upload, cross-repository
@@ -55099,6 +55115,47 @@ function verifyEnvelope(envelope, key) {
     return { ok: false, reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing` };
 }
 
+;// CONCATENATED MODULE: ./src/attest/sigstore.ts
+/**
+ * The Sigstore bundle v0.3 that holds the DSSE envelope, as cosign v3 stores attestations: key
+ * material is a public-key hint only (no certificate), no transparency-log entry, no timestamp.
+ */
+
+
+
+const SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const sigstoreBundleSchema = object({
+    mediaType: literal(SIGSTORE_BUNDLE_MEDIA_TYPE),
+    verificationMaterial: object({
+        publicKey: object({ hint: schemas_string().max(500) }).optional(),
+        tlogEntries: array(unknown()).max(16).optional(),
+        timestampVerificationData: unknown().optional(),
+    }),
+    dsseEnvelope: envelopeSchema,
+});
+function wrapEnvelope(envelope) {
+    return {
+        mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE,
+        verificationMaterial: { publicKey: { hint: envelope.signatures[0]?.keyid ?? '' }, tlogEntries: [] },
+        dsseEnvelope: envelope,
+    };
+}
+function parseSigstoreBundle(bytes, source) {
+    let data;
+    try {
+        data = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new ConfigurationError(`${source} is not JSON: expected a Sigstore bundle (${SIGSTORE_BUNDLE_MEDIA_TYPE})`);
+    }
+    const result = sigstoreBundleSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    return result.data;
+}
+
 ;// CONCATENATED MODULE: ./src/attest/statement.ts
 /**
  * The in-toto Statement v1 that carries an evidence bundle: the subject is the image (its
@@ -55157,47 +55214,6 @@ function subjectDigests(statement) {
     return statement.subject.map((s) => `sha256:${s.digest.sha256}`);
 }
 
-;// CONCATENATED MODULE: ./src/attest/sigstore.ts
-/**
- * The Sigstore bundle v0.3 that holds the DSSE envelope, as cosign v3 stores attestations: key
- * material is a public-key hint only (no certificate), no transparency-log entry, no timestamp.
- */
-
-
-
-const SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-const sigstoreBundleSchema = object({
-    mediaType: literal(SIGSTORE_BUNDLE_MEDIA_TYPE),
-    verificationMaterial: object({
-        publicKey: object({ hint: schemas_string().max(500) }).optional(),
-        tlogEntries: array(unknown()).max(16).optional(),
-        timestampVerificationData: unknown().optional(),
-    }),
-    dsseEnvelope: envelopeSchema,
-});
-function wrapEnvelope(envelope) {
-    return {
-        mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE,
-        verificationMaterial: { publicKey: { hint: envelope.signatures[0]?.keyid ?? '' }, tlogEntries: [] },
-        dsseEnvelope: envelope,
-    };
-}
-function parseSigstoreBundle(bytes, source) {
-    let data;
-    try {
-        data = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new ConfigurationError(`${source} is not JSON: expected a Sigstore bundle (${SIGSTORE_BUNDLE_MEDIA_TYPE})`);
-    }
-    const result = sigstoreBundleSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new ConfigurationError(`${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
-}
-
 ;// CONCATENATED MODULE: ./src/attest/referrer.ts
 /**
  * The attestation as an OCI 1.1 referrer: an image manifest with `artifactType` the Sigstore
@@ -55244,6 +55260,13 @@ function referrersTag(digest) {
 }
 
 ;// CONCATENATED MODULE: ./src/attest/attach.ts
+/**
+ * Attaches an evidence bundle to an image as a signed attestation: an in-toto statement in a DSSE
+ * envelope in a Sigstore bundle, pushed as an OCI 1.1 referrer of the image digest. A registry that
+ * answers the manifest PUT with OCI-Subject keeps the referrers itself; otherwise the
+ * `sha256-<hex>` referrers tag index is maintained here (read-modify-write, re-read to catch a
+ * lost update from a concurrent writer, bounded retries).
+ */
 
 
 
@@ -55353,6 +55376,15 @@ function cosignCommand(image, digest) {
 }
 
 ;// CONCATENATED MODULE: ./src/actions/evidence/attach.ts
+/**
+ * `attach: true`: pushes the evidence bundle as an attestation (an in-toto statement in a DSSE
+ * envelope in a Sigstore bundle, an OCI 1.1 referrer) onto the image digest the image record names.
+ * Signed when `signing-key` is given, unsigned otherwise (and the summary says so).
+ *
+ * The bundle is attached whatever its verdict: a failing bundle is the honest record of that
+ * digest, and promotion refuses it because a required gate did not pass. Attaching is refused
+ * (status error, nothing pushed) when there is no pushed, verified image record to attach to.
+ */
 
 
 

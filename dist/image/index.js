@@ -28658,2987 +28658,6 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        file_command_issueFileCommand('PATH', inputPath);
-    }
-    else {
-        command_issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/core/runner.ts
-/**
- * The runner protocol (outputs, masks, PATH, job summary, annotations, groups, failure, state),
- * spoken through @actions/core. This module is the one place that imports it, so the entry
- * points and the logger share one small surface and gates never see it.
- */
-
-const runner_setOutput = (name, value) => setOutput(name, value);
-function runner_setSecret(secret) {
-    // One mask per line: the runner masks the log line by line, so a multi-line value registered
-    // whole would never match.
-    for (const line of secret.split(/\r?\n/))
-        if (line.trim() !== '')
-            core_setSecret(line);
-}
-const runner_addPath = (dir) => addPath(dir);
-/** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
-async function appendSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await summary.addRaw(markdown, !markdown.endsWith('\n')).write();
-}
-const runner_info = (message) => info(message);
-const runner_debug = (message) => core_debug(message);
-function annotationProperties(props = {}) {
-    return { title: props.title, file: props.file, startLine: props.startLine, endLine: props.endLine, startColumn: props.startColumn };
-}
-const runner_error = (message, props) => error(message, annotationProperties(props));
-const runner_warning = (message, props) => warning(message, annotationProperties(props));
-const runner_notice = (message, props) => notice(message, annotationProperties(props));
-const runner_group = (name, fn) => group(name, fn);
-const runner_setFailed = (message) => setFailed(message);
-/** State shared between an action's pre/main/post steps. */
-const runner_saveState = (name, value) => saveState(name, value);
-const runner_getState = (name) => getState(name);
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -38991,7 +36010,7 @@ function toJSONSchema(input, params) {
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
 
-const en_error = () => {
+const error = () => {
     const Sizable = {
         string: { unit: "characters", verb: "to have" },
         file: { unit: "bytes", verb: "to have" },
@@ -39112,7 +36131,7 @@ const en_error = () => {
 };
 /* harmony default export */ function en() {
     return {
-        localeError: en_error(),
+        localeError: error(),
     };
 }
 
@@ -41176,40 +38195,6 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/core/errors.ts
-/**
- * A mistake the user can fix (bad input, missing file, malformed config). Its message is shown
- * as is, without a stack trace, so it must name what is wrong and the accepted form.
- */
-class errors_ConfigurationError extends Error {
-    name = 'ConfigurationError';
-}
-/**
- * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
- * network call failed, a range could not be resolved. `runGateAction` turns it into status
- * `error` with this message; a gate that reports partial results collects these and calls
- * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
- */
-class ToolError extends Error {
-    name = 'ToolError';
-}
-/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
-class ToolNotFoundError extends ToolError {
-    tool;
-    hint;
-    name = 'ToolNotFoundError';
-    constructor(tool, hint) {
-        super(`${tool} was not found: ${hint}`);
-        this.tool = tool;
-        this.hint = hint;
-    }
-}
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
-}
-
 ;// CONCATENATED MODULE: ./src/core/details-gates.ts
 /**
  * The shape of the test and rules gates' `details`, and the check every reader and writer of a
@@ -41298,6 +38283,40 @@ function gateDetailsProblem(record) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/core/errors.ts
+/**
+ * A mistake the user can fix (bad input, missing file, malformed config). Its message is shown
+ * as is, without a stack trace, so it must name what is wrong and the accepted form.
+ */
+class errors_ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+/**
+ * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
+ * network call failed, a range could not be resolved. `runGateAction` turns it into status
+ * `error` with this message; a gate that reports partial results collects these and calls
+ * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
+ */
+class ToolError extends Error {
+    name = 'ToolError';
+}
+/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
+class ToolNotFoundError extends ToolError {
+    tool;
+    hint;
+    name = 'ToolNotFoundError';
+    constructor(tool, hint) {
+        super(`${tool} was not found: ${hint}`);
+        this.tool = tool;
+        this.hint = hint;
+    }
+}
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
 ;// CONCATENATED MODULE: ./src/core/identifiers.ts
 /**
  * The identifiers every part of the suite checks, defined once: a git commit SHA and a GitHub
@@ -41344,10 +38363,10 @@ const repositorySchema = schemas_string().regex(REPOSITORY, REPOSITORY_FORM);
 
 
 
-const evidence_EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
-const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
+const evidence_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
 const STATUSES = ['pass', 'fail', 'error', 'skipped'];
 const findingSchema = object({
     severity: schemas_enum(['error', 'warning', 'notice']),
@@ -41378,8 +38397,8 @@ const toolSchema = object({
     configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 const evidenceSchema = object({
-    schema: literal(evidence_EVIDENCE_SCHEMA),
-    gate: schemas_enum(GATES),
+    schema: literal(EVIDENCE_SCHEMA),
+    gate: schemas_enum(evidence_GATES),
     status: schemas_enum(STATUSES),
     /** One line, shown as the step's verdict. */
     summary: schemas_string().max(1000),
@@ -41423,7 +38442,7 @@ function subjectFromContext(ctx) {
     };
 }
 /** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
-function evidence_capFindings(findings) {
+function capFindings(findings) {
     const rank = { error: 0, warning: 1, notice: 2 };
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
@@ -41489,31 +38508,31 @@ function schemaProblem(error) {
 function checkedRecord(data, source) {
     const result = evidenceSchema.safeParse(data);
     if (!result.success)
-        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
     const details = gateDetailsProblem(result.data);
     if (details)
-        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${details}`);
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${details}`);
     return result.data;
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
-function canonicalJson(value) {
+function evidence_canonicalJson(value) {
     if (value === null || typeof value !== 'object') {
         if (typeof value === 'number' && !Number.isFinite(value))
             throw new TypeError('canonicalJson: non-finite number');
         return JSON.stringify(value) ?? 'null';
     }
     if (Array.isArray(value))
-        return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+        return `[${value.map((v) => (v === undefined ? 'null' : evidence_canonicalJson(v))).join(',')}]`;
     const entries = Object.entries(value)
         .filter(([, v]) => v !== undefined)
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${evidence_canonicalJson(v)}`).join(',')}}`;
 }
-function sha256Hex(data) {
+function evidence_sha256Hex(data) {
     return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
 }
-function evidenceDigest(evidence) {
-    return `sha256:${sha256Hex(canonicalJson(evidence))}`;
+function evidence_evidenceDigest(evidence) {
+    return `sha256:${evidence_sha256Hex(evidence_canonicalJson(evidence))}`;
 }
 /** Validates before writing, so a gate can never emit a record that readers would reject. */
 function writeEvidence(path, evidence) {
@@ -41522,7 +38541,7 @@ function writeEvidence(path, evidence) {
     const tmp = `${path}.${process.pid}.tmp`;
     (0,external_node_fs_namespaceObject.writeFileSync)(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
     (0,external_node_fs_namespaceObject.renameSync)(tmp, path);
-    return evidenceDigest(checked);
+    return evidence_evidenceDigest(checked);
 }
 /** Reads a record produced by another job: untrusted, so every field is validated. */
 function parseEvidence(text, source) {
@@ -41531,7 +38550,7 @@ function parseEvidence(text, source) {
         data = JSON.parse(text);
     }
     catch {
-        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${evidence_EVIDENCE_SCHEMA} record`);
+        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
     }
     return checkedRecord(data, source);
 }
@@ -41551,7 +38570,7 @@ function readEvidence(path) {
  */
 function readVerifiedEvidence(path, expectedSha256) {
     const evidence = readEvidence(path);
-    const actual = evidenceDigest(evidence);
+    const actual = evidence_evidenceDigest(evidence);
     if (actual !== expectedSha256) {
         throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
     }
@@ -41598,6 +38617,26 @@ function emitAnnotations(findings, sink, title) {
     return { shown, total: findings.length };
 }
 
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/core/ansi.ts
+
+/**
+ * Other control characters: C0 except tab, line feed and carriage return, DEL, and C1. Node's
+ * stripper removes whole escape sequences (CSI colours, OSC hyperlinks, charset shifts) but leaves
+ * a lone or unknown-form ESC behind; none of these belong in a summary, an annotation or a record.
+ */
+// eslint-disable-next-line no-control-regex
+const LEFTOVER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/**
+ * Tool output as text people read: colour and cursor escapes (a runner run with FORCE_COLOR=1)
+ * removed. Node's util.stripVTControlCharacters does the sequence matching; only the stray
+ * control characters it leaves are removed here.
+ */
+function stripAnsi(text) {
+    return (0,external_node_util_.stripVTControlCharacters)(text).replace(LEFTOVER_CONTROLS, '');
+}
+
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/core/hash.ts
@@ -41614,7 +38653,7 @@ function sha256Digest(data) {
 }
 /** For small files (configs, records); large ones (archives) go through sha256OfFile. */
 function hash_sha256FileSync(path) {
-    return hash_sha256Hex(readFileSync(path));
+    return hash_sha256Hex((0,external_node_fs_namespaceObject.readFileSync)(path));
 }
 /** Streams the file, so a tool archive of any size is hashed in constant memory. */
 async function sha256OfFile(path) {
@@ -41669,7 +38708,7 @@ function findProjectBin(name, from, workspace) {
     }
 }
 /** A file's text; an unreadable file is a ConfigurationError naming `what` (e.g. "exceptions file x.yml"). */
-function readTextOrConfigurationError(path, what) {
+function files_readTextOrConfigurationError(path, what) {
     try {
         return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
     }
@@ -41752,7 +38791,7 @@ function parsePayload(schema, payload, eventName, path) {
 function readEventPayload(path) {
     if (!path)
         return {};
-    const text = readTextOrConfigurationError(path, `GITHUB_EVENT_PATH ${path}`);
+    const text = files_readTextOrConfigurationError(path, `GITHUB_EVENT_PATH ${path}`);
     try {
         return JSON.parse(text);
     }
@@ -41848,6 +38887,35 @@ function buildContext(env) {
     return ctx;
 }
 
+;// CONCATENATED MODULE: ./src/core/gate.ts
+
+/**
+ * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
+ * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
+ */
+function recordFromReport(report, subject) {
+    const { outputs, summarySections, findings, ...recorded } = report;
+    return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
+}
+function startClock() {
+    const t0 = performance.now();
+    return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
+}
+/**
+ * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
+ * could not look at something) is `error`, whatever else it found; otherwise an error finding is
+ * `fail`; nothing examined is never `pass`.
+ */
+function verdictWithProblems(args) {
+    if (args.problems.length > 0)
+        return 'error';
+    if (args.findings.some((f) => f.severity === 'error'))
+        return 'fail';
+    if (args.examined <= 0)
+        return 'error';
+    return 'pass';
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:string_decoder"
@@ -41883,8 +38951,11 @@ class TailBuffer {
             this.truncated = true;
         }
     }
+    bytes() {
+        return Buffer.concat(this.chunks);
+    }
     toString() {
-        return Buffer.concat(this.chunks).toString('utf8');
+        return this.bytes().toString('utf8');
     }
 }
 /** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
@@ -41980,6 +39051,7 @@ function execTool(command, args, options) {
                 stderr: err.toString(),
                 truncated: out.truncated || err.truncated,
                 durationMs: Date.now() - started,
+                ...(options.keepStdoutBytes ? { stdoutBytes: out.bytes() } : {}),
             });
         };
         // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every
@@ -42103,6 +39175,42 @@ function splitCommandLine(line) {
         args.push(current);
     return args;
 }
+/** Shell operators a command input may not hold outside quotes: without a shell they would be plain arguments. */
+const SHELL_OPERATORS = ['&&', '||', '$(', '|', ';', '>', '<', '`'];
+/**
+ * The first shell operator in a command line that a shell would act on, under the quoting rules
+ * of splitCommandLine: outside quotes any of SHELL_OPERATORS; inside double quotes `$(` and
+ * backticks (a shell substitutes those there too); nothing inside single quotes or after a
+ * backslash (`find . -exec rm {} \;` holds no operator). Undefined when there is none.
+ */
+function findShellOperator(line) {
+    let quote = null;
+    for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+        }
+        else if (ch === '\\') {
+            i++;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '`' || line.startsWith('$(', i))
+                return ch === '`' ? '`' : '$(';
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+        }
+        else {
+            const operator = SHELL_OPERATORS.find((op) => line.startsWith(op, i));
+            if (operator)
+                return operator;
+        }
+    }
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/core/inputs.ts
 
@@ -42177,8 +39285,17 @@ function listInput(defaultValue = [], separators = /[\n,]/) {
             .filter((s) => s !== '');
     });
 }
-/** A command-line input split into an argument vector (quotes honoured, no shell). */
+/**
+ * A command-line input split into an argument vector (quotes honoured, no shell). Shell operators
+ * are refused: run without a shell, `npm ci && npm test` would start npm with `&&` as an argument,
+ * which is not what was asked for.
+ */
 function parseCommandInput(value, input = 'command') {
+    const operator = findShellOperator(value);
+    if (operator !== undefined) {
+        throw new errors_ConfigurationError(`input "${input}" contains the shell operator ${JSON.stringify(operator)}, but the command runs without a shell (split into arguments, quotes honoured): ` +
+            `write it as one program with its arguments, or run a shell yourself, e.g. ${input}: bash -c '${clampExample(value)}', or put the steps in a script and name the script`);
+    }
     try {
         return splitCommandLine(value);
     }
@@ -42186,6 +39303,2991 @@ function parseCommandInput(value, input = 'command') {
         throw new errors_ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
     }
 }
+/** The user's own command inside the bash -c example, when it is short and has no single quote to escape. */
+function clampExample(value) {
+    return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
+}
+
+;// CONCATENATED MODULE: external "os"
+const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+;// CONCATENATED MODULE: external "crypto"
+const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+;// CONCATENATED MODULE: external "fs"
+const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_namespaceObject.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+;// CONCATENATED MODULE: external "path"
+const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_namespaceObject.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+function exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_namespaceObject.dirname(filePath);
+                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_namespaceObject.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_namespaceObject.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_namespaceObject.EOL.length);
+                n = s.indexOf(external_os_namespaceObject.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec_exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = tr.argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new tr.ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_namespaceObject.platform();
+const arch = external_os_namespaceObject.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        file_command_issueFileCommand('PATH', inputPath);
+    }
+    else {
+        command_issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${external_path_namespaceObject.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_namespaceObject.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    core_error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function core_error(message, properties = {}) {
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_namespaceObject.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/core/runner.ts
+/**
+ * The runner protocol (outputs, masks, PATH, job summary, annotations, groups, failure, state),
+ * spoken through @actions/core. This module is the one place that imports it, so the entry
+ * points and the logger share one small surface and gates never see it.
+ */
+
+const runner_setOutput = (name, value) => setOutput(name, value);
+function runner_setSecret(secret) {
+    // One mask per line: the runner masks the log line by line, so a multi-line value registered
+    // whole would never match.
+    for (const line of secret.split(/\r?\n/))
+        if (line.trim() !== '')
+            core_setSecret(line);
+}
+const runner_addPath = (dir) => addPath(dir);
+/** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
+async function appendSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await summary.addRaw(markdown, !markdown.endsWith('\n')).write();
+}
+const runner_info = (message) => info(message);
+const runner_debug = (message) => core_debug(message);
+function annotationProperties(props = {}) {
+    return { title: props.title, file: props.file, startLine: props.startLine, endLine: props.endLine, startColumn: props.startColumn };
+}
+const runner_error = (message, props) => core_error(message, annotationProperties(props));
+const runner_warning = (message, props) => warning(message, annotationProperties(props));
+const runner_notice = (message, props) => notice(message, annotationProperties(props));
+const runner_group = (name, fn) => group(name, fn);
+const runner_setFailed = (message) => setFailed(message);
+/** State shared between an action's pre/main/post steps. */
+const runner_saveState = (name, value) => saveState(name, value);
+const runner_getState = (name) => getState(name);
 
 ;// CONCATENATED MODULE: ./src/core/log.ts
 
@@ -42371,7 +42473,55 @@ const STATUS_ICON = {
     skipped: '⏭️',
 };
 
+;// CONCATENATED MODULE: ./src/core/labels.ts
+/**
+ * How records are shown to people: metric keys as words, file locations as links to the file and
+ * line at the commit judged. Used by the job summaries, the gates' own sections and the PR comment,
+ * so a key reads the same everywhere.
+ */
+
+/** Units a metric key may end in, shown in brackets after the words: `buildMs` -> `build (ms)`. */
+const UNITS = { ms: 'ms', bytes: 'bytes', seconds: 's' };
+/**
+ * A metric key as words: `commitsScanned` -> `commits scanned`, `files_checked` -> `files checked`,
+ * `sizeBytes` -> `size (bytes)`. Runs of capitals stay one word (`CVSS`), digits stay with theirs.
+ */
+function metricLabel(key) {
+    const words = key
+        .replace(/[_-]+/g, ' ')
+        .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+        .split(/\s+/)
+        .filter((w) => w !== '')
+        .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w));
+    const last = words.at(-1)?.toLowerCase();
+    if (words.length > 1 && last !== undefined && UNITS[last])
+        return `${words.slice(0, -1).join(' ')} (${UNITS[last]})`;
+    return words.join(' ') || key;
+}
+/** A plain repository-relative path (no absolute path, no `.`/`..` segment, no control character) can become a link. */
+function isPlainRelativePath(file) {
+    const parts = file.split('/');
+    return !file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...file].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+}
+/** The URL of a file (and line) at the commit, or undefined when the path cannot be one. */
+function sourceUrl(links, file, line) {
+    if (!isPlainRelativePath(file) || !/^[0-9a-f]{40}$/.test(links.sha) || !/^[\w.-]+\/[\w.-]+$/.test(links.repository))
+        return undefined;
+    const path = file.split('/').map(encodeURIComponent).join('/');
+    return `${links.serverUrl.replace(/\/+$/, '')}/${links.repository}/blob/${links.sha}/${path}${line ? `#L${line}` : ''}`;
+}
+/**
+ * `file:line` as a link to that line at the commit when one can be made, else as code. `shown` is
+ * the text shown (callers clamp long paths); the URL always carries the full path.
+ */
+function sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` : ''}`) {
+    const url = links ? sourceUrl(links, file, line) : undefined;
+    return url ? markdown_link(shown, url) : code(shown);
+}
+
 ;// CONCATENATED MODULE: ./src/core/summary.ts
+
 
 const SUMMARY_FINDINGS = 30;
 const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
@@ -42388,8 +42538,11 @@ function tableMessage(f) {
     const after = f.message.slice(at + f.fingerprint.length);
     return md(`${cut(f.message.slice(0, at), 200)}${f.fingerprint}${cut(after, 100)}`);
 }
-/** The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). */
-function renderGateSummary(evidence, annotations, sections) {
+/**
+ * The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). With
+ * `links`, finding locations link to the file and line at the commit judged.
+ */
+function renderGateSummary(evidence, annotations, sections, links) {
     const lines = [];
     lines.push(`## ${STATUS_ICON[evidence.status]} release-safety ${md(evidence.gate)}: ${md(evidence.status)}`);
     lines.push('');
@@ -42406,12 +42559,12 @@ function renderGateSummary(evidence, annotations, sections) {
     if (s.prNumber)
         facts.push(['pull request', `#${s.prNumber}`]);
     if (s.runUrl)
-        facts.push(['run', markdown_link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
-    lines.push(table(['', ''], facts));
+        facts.push(['workflow run', markdown_link(`run ${s.runId ?? ''}`.trim(), s.runUrl)]);
+    lines.push(table(['run', 'value'], facts));
     lines.push('');
     const metrics = Object.entries(evidence.metrics);
     if (metrics.length > 0) {
-        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(k), md(v)])));
+        lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(metricLabel(k)), md(v)])));
         lines.push('');
     }
     for (const section of sections) {
@@ -42420,7 +42573,7 @@ function renderGateSummary(evidence, annotations, sections) {
     if (evidence.findingsTotal > 0) {
         const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
             md(f.severity),
-            f.file ? code(f.line ? `${f.file}:${f.line}` : f.file) : '',
+            f.file ? sourceLocation(links, f.file, f.line) : '',
             f.rule ? md(f.rule) : '',
             tableMessage(f),
         ]);
@@ -42449,14 +42602,61 @@ function renderGateSummary(evidence, annotations, sections) {
 
 
 
+
+
 /** Inputs every gate action has, spread into each action's schema. */
 const commonGateInputs = {
     'evidence-dir': stringInput(''),
 };
+/**
+ * Report-only first runs: `mode: warn` leaves a failing verdict in the record, the outputs and the
+ * summary, but the step does not fail. A gate that could not judge (`error`) still fails the step,
+ * so a broken setup is never taken for a report.
+ */
+const GATE_MODES = ['block', 'warn'];
+const modeInput = { mode: enumInput(GATE_MODES, 'block') };
+function isReportOnly(inputs) {
+    return typeof inputs === 'object' && inputs !== null && inputs.mode === 'warn';
+}
+const REPORT_ONLY_NOTE = '> **Report-only** (`mode: warn`): this gate judged the change `fail`, and the evidence record says so, but the step does not fail. Set `mode: block` (the default) to make it blocking.';
 function evidenceDirFrom(raw, env, workspace) {
     if (raw !== '')
         return (0,external_node_path_namespaceObject.isAbsolute)(raw) ? raw : (0,external_node_path_namespaceObject.resolve)(workspace, raw);
     return (0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'release-safety', 'evidence');
+}
+/**
+ * The context an error record is written under when the event payload itself is unreadable: the
+ * commit the runner checked out (GITHUB_SHA) and the repository, when both are well formed. Without
+ * them no honest subject exists and no record is written (the step still fails and says why).
+ */
+function fallbackContext(env) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const sha = (env.GITHUB_SHA ?? '').toLowerCase();
+    if (!/^[\w.-]+\/[\w.-]+$/.test(repository) || !/^[0-9a-f]{40}$/.test(sha))
+        return undefined;
+    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return {
+        eventName: env.GITHUB_EVENT_NAME || 'workflow_dispatch',
+        repository,
+        serverUrl,
+        apiUrl: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+        headSha: sha,
+        ref: env.GITHUB_REF || '',
+        isFork: false,
+        workspace: env.GITHUB_WORKSPACE || process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || '',
+        toolCache: env.RUNNER_TOOL_CACHE || '',
+    };
+}
+/** Tool text made readable everywhere it is shown: colour and cursor escapes removed, the verdict on one line. */
+function readableReport(report) {
+    return {
+        ...report,
+        // The verdict line goes into workflow commands and the log: one line, within the record's limit.
+        summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+        findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
+        summarySections: report.summarySections.map(stripAnsi),
+    };
 }
 /** A report for a gate that could not judge: the record still exists and says why. */
 function errorReport(gate, message, startedAt, durationMs) {
@@ -42486,16 +42686,34 @@ async function runGateAction(spec, env = process.env) {
     let report;
     let evidenceDir;
     let failure;
+    let reportOnly = false;
     try {
+        // The context and the record's place come first: a bad input is still answered with an
+        // `error` record where downstream jobs look for it (evidence-dir, or its default).
+        const rawEvidenceDir = 'evidence-dir' in spec.shape ? (readRawInputs(['evidence-dir'], env)['evidence-dir'] ?? '') : '';
+        try {
+            ctx = buildContext(env);
+        }
+        catch (error) {
+            ctx = fallbackContext(env);
+            throw error;
+        }
+        finally {
+            if (ctx)
+                evidenceDir = evidenceDirFrom(rawEvidenceDir, env, ctx.workspace);
+        }
         const inputs = parseInputs(spec.shape, env);
-        ctx = buildContext(env);
-        evidenceDir = evidenceDirFrom(String(inputs['evidence-dir'] ?? ''), env, ctx.workspace);
+        reportOnly = isReportOnly(inputs);
         const runtime = {
             log,
             tempDir: ctx.runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(),
             workspace: ctx.workspace,
+            links: { serverUrl: ctx.serverUrl, repository: ctx.repository, sha: ctx.headSha },
         };
         report = await spec.execute(inputs, ctx, runtime);
+        // The record says it was a report-only run, so a reader of the evidence knows the step was not blocked.
+        if (reportOnly)
+            report = { ...report, details: { ...report.details, mode: 'warn' } };
     }
     catch (error) {
         if (error instanceof errors_ConfigurationError || error instanceof ToolError) {
@@ -42508,28 +42726,17 @@ async function runGateAction(spec, env = process.env) {
         }
         report = errorReport(spec.gate, failure, startedAt, Math.round(performance.now() - t0));
     }
-    // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-    report.summary = clamp(report.summary.replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000);
+    report = readableReport(report);
     let summary = '';
     try {
         let evidencePath = '';
         let evidenceSha = '';
         let annotations = { shown: 0, total: 0 };
         if (ctx && evidenceDir) {
-            const { findings, findingsTotal } = evidence_capFindings(report.findings);
+            const recorded = recordFromReport(report, subjectFromContext(ctx));
             const evidence = recordOrError({
-                schema: evidence_EVIDENCE_SCHEMA,
-                gate: report.gate,
-                status: report.status,
-                summary: report.summary,
-                startedAt: report.startedAt,
-                durationMs: report.durationMs,
-                subject: subjectFromContext(ctx),
+                ...recorded,
                 tool: { ...report.tool, name: clamp(report.tool.name || 'release-safety', 200), version: clamp(report.tool.version, 200) },
-                metrics: report.metrics,
-                findings,
-                findingsTotal,
-                details: report.details,
             });
             // A record the gate could not write as reported is an error, and the step says so.
             if (evidence.status !== report.status) {
@@ -42539,7 +42746,9 @@ async function runGateAction(spec, env = process.env) {
             evidencePath = (0,external_node_path_namespaceObject.join)(evidenceDir, `${spec.gate}.json`);
             evidenceSha = writeEvidence(evidencePath, evidence);
             annotations = emitAnnotations(report.findings, runner_namespaceObject, `release-safety ${spec.gate}`);
-            summary = renderGateSummary(evidence, annotations, report.summarySections);
+            const links = { serverUrl: ctx.serverUrl, repository: evidence.subject.repository, sha: evidence.subject.commitSha };
+            const warnOnly = reportOnly && report.status === 'fail';
+            summary = renderGateSummary(evidence, annotations, warnOnly ? [REPORT_ONLY_NOTE, ...report.summarySections] : report.summarySections, links);
         }
         else {
             summary = `## ⚠️ release-safety ${md(spec.gate)}: error\n\n${md(report.summary)}\n`;
@@ -42554,10 +42763,10 @@ async function runGateAction(spec, env = process.env) {
             runner_setOutput(name, String(value));
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
-        if (report.status === 'error' || (report.status === 'fail' && !report.reportOnly))
+        if (report.status === 'fail' && reportOnly)
+            log.warning(`report-only (mode: warn), the step does not fail: ${verdict}`);
+        else if (report.status === 'fail' || report.status === 'error')
             runner_setFailed(verdict);
-        else if (report.status === 'fail')
-            runner_warning(`report-only (mode: warn), the step does not fail: ${verdict}`);
         else
             log.info(verdict);
     }
@@ -42693,33 +42902,96 @@ function globInside(patterns, opts) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/core/gate.ts
+;// CONCATENATED MODULE: ./src/gates/image/build-inputs.ts
+/**
+ * The build-push-action style inputs of the image gate (secrets, build-contexts, cache-from and
+ * cache-to, annotations), parsed into the typed shapes the builders' argv are made from. Pure:
+ * every rule here is unit-tested on its output and its error message.
+ */
 
-/**
- * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
- * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
- */
-function recordFromReport(report, subject) {
-    const { outputs, summarySections, findings, ...recorded } = report;
-    return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
+const SECRET_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+function fields(line) {
+    const map = new Map();
+    for (const part of line.split(',')) {
+        const eq = part.indexOf('=');
+        if (eq <= 0)
+            return new Map();
+        map.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    }
+    return map;
 }
-function startClock() {
-    const t0 = performance.now();
-    return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
+/**
+ * `id=name,src=path` (a file) or `id=name,env=VAR` (an environment variable of the step), one per
+ * line, the form buildah and buildx take after --secret. The line is never echoed in an error
+ * (someone may have pasted the value itself): only its position.
+ */
+function parseSecretLines(lines) {
+    const secrets = [];
+    lines.forEach((line, index) => {
+        const f = fields(line);
+        const id = f.get('id') ?? '';
+        const src = f.get('src');
+        const env = f.get('env');
+        const known = [...f.keys()].every((k) => k === 'id' || k === 'src' || k === 'env' || k === 'type');
+        const shape = `input "secrets" line ${index + 1} is not of the form id=<name>,src=<file> or id=<name>,env=<VARIABLE>`;
+        if (!known || !SECRET_ID.test(id) || (src === undefined) === (env === undefined) || (f.has('type') && f.get('type') !== 'file' && f.get('type') !== 'env')) {
+            throw new errors_ConfigurationError(`${shape} (the line is not shown: it may hold the secret itself)`);
+        }
+        if (env !== undefined && !ENV_NAME.test(env))
+            throw new errors_ConfigurationError(`${shape}: env= names an environment variable (letters, digits, _)`);
+        if (src === '')
+            throw new errors_ConfigurationError(`${shape}: src= names a file`);
+        if (secrets.some((s) => s.id === id))
+            throw new errors_ConfigurationError(`input "secrets" gives the id ${JSON.stringify(id)} twice: each secret needs its own id`);
+        secrets.push(src !== undefined ? { id, src } : { id, env: env });
+    });
+    return secrets;
+}
+/** The --secret value; src is the resolved absolute path. */
+function secretFlag(s) {
+    return 'src' in s ? `id=${s.id},src=${s.src}` : `id=${s.id},env=${s.env}`;
+}
+const CONTEXT_NAME = /^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/;
+const REMOTE_CONTEXT = /^(?:docker-image|container-image|https?):\/\/\S+$/;
+/**
+ * `name=path` or `name=docker-image://ref` lines (build-push-action's build-contexts). A local
+ * path goes through `resolveDirectory` (the workspace containment of every path input).
+ */
+function parseBuildContexts(lines, resolveDirectory) {
+    return lines.map((line) => {
+        const eq = line.indexOf('=');
+        const name = eq > 0 ? line.slice(0, eq).trim() : '';
+        const value = eq > 0 ? line.slice(eq + 1).trim() : '';
+        if (!CONTEXT_NAME.test(name) || value === '') {
+            throw new errors_ConfigurationError(`input "build-contexts" has the line ${JSON.stringify(line.slice(0, 80))}: expected name=<directory> or name=docker-image://<image>, one per line`);
+        }
+        return { name, value: REMOTE_CONTEXT.test(value) ? value : resolveDirectory(value) };
+    });
 }
 /**
- * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
- * could not look at something) is `error`, whatever else it found; otherwise an error finding is
- * `fail`; nothing examined is never `pass`.
+ * cache-from / cache-to. buildx takes its own forms (type=registry,ref=...; type=gha; ...) and
+ * gets them as given. buildah takes one repository (no tag), where its --layers cache lives; the
+ * buildx form type=registry,ref=<repo> is accepted too so one workflow suits both builders.
  */
-function verdictWithProblems(args) {
-    if (args.problems.length > 0)
-        return 'error';
-    if (args.findings.some((f) => f.severity === 'error'))
-        return 'fail';
-    if (args.examined <= 0)
-        return 'error';
-    return 'pass';
+function buildahCacheRepository(values, input) {
+    if (values.length === 0)
+        return undefined;
+    if (values.length > 1)
+        throw new errors_ConfigurationError(`input "${input}" has ${values.length} entries: buildah takes one cache repository (registry/repository)`);
+    const value = values[0];
+    let ref = value;
+    if (value.includes('=')) {
+        const f = fields(value);
+        if ((f.get('type') ?? 'registry') !== 'registry' || !f.get('ref')) {
+            throw new errors_ConfigurationError(`input "${input}" is ${JSON.stringify(value)}: buildah takes a registry repository (registry/repository, or type=registry,ref=registry/repository)`);
+        }
+        ref = f.get('ref');
+    }
+    if (!/^[a-z0-9][a-z0-9._:-]*(?:\/[a-z0-9][a-z0-9._-]*)+$/.test(ref)) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(ref)}: expected registry/repository without a tag, in lower case (e.g. ghcr.io/acme/service-cache)`);
+    }
+    return ref;
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -43204,225 +43476,6 @@ function manifestMediaType(bytes, contentType) {
     return (contentType ?? '').split(';')[0].trim();
 }
 
-;// CONCATENATED MODULE: ./src/gates/image/plan.ts
-/**
- * The pure half of the image gate: tags, labels and the exact command lines of each builder.
- * Everything here is unit-tested on its output; image.ts runs it.
- */
-
-
-const IMAGE_BUILDERS = ['auto', 'docker', 'buildah'];
-const IMAGE_FORMATS = ['docker', 'oci'];
-const LABEL_REVISION = 'org.opencontainers.image.revision';
-const LABEL_SOURCE = 'org.opencontainers.image.source';
-const LABEL_CREATED = 'org.opencontainers.image.created';
-const SEMVER_TAG = /^refs\/tags\/v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
-/**
- * Tags for a v1.2.3 tag push: 1.2.3, 1.2 and 1. A pre-release (v1.2.3-rc.1) gets only its own
- * version, so it never moves 1.2 or 1. Any other ref adds nothing.
- */
-function semverTags(ref) {
-    const m = SEMVER_TAG.exec(ref);
-    if (!m)
-        return [];
-    const [, major, minor, patch, pre] = m;
-    if (pre)
-        return [`${major}.${minor}.${patch}-${pre}`];
-    return [`${major}.${minor}.${patch}`, `${major}.${minor}`, `${major}`];
-}
-/** ci and sha-<7 characters of the head SHA> (the PR head, never the merge commit), plus semver tags. */
-function defaultTags(headSha, ref) {
-    return ['ci', `sha-${headSha.slice(0, 7)}`, ...semverTags(ref)];
-}
-function validateTags(tags, input = 'tags') {
-    const bad = tags.filter((t) => !isValidTag(t));
-    if (bad.length > 0) {
-        throw new errors_ConfigurationError(`input "${input}" has invalid tag${bad.length > 1 ? 's' : ''} ${bad.map((t) => JSON.stringify(t)).join(', ')}: a tag is 1 to 128 characters of letters, digits, _ . and -, not starting with . or - (no registry or repository in it)`);
-    }
-    return [...new Set(tags)];
-}
-/** KEY=value lines (build-args, labels); the value may contain anything but a newline. */
-function parseKeyValueLines(lines, input, keyPattern) {
-    const pairs = [];
-    for (const line of lines) {
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq).trim() : '';
-        if (!key || !keyPattern.test(key)) {
-            throw new errors_ConfigurationError(`input "${input}" has the line ${JSON.stringify(line.length > 60 ? `${line.slice(0, 57)}...` : line)}: expected one KEY=value per line`);
-        }
-        pairs.push([key, line.slice(eq + 1)]);
-    }
-    return pairs;
-}
-const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
-const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
-function validatePlatforms(platforms) {
-    const bad = platforms.filter((p) => !PLATFORM.test(p));
-    if (bad.length > 0)
-        throw new errors_ConfigurationError(`input "platforms" has ${bad.map((p) => JSON.stringify(p)).join(', ')}: expected os/arch[/variant], e.g. linux/amd64, linux/arm64`);
-    return [...new Set(platforms)];
-}
-/** The platform this runner executes natively, as os/arch. */
-function hostPlatform(arch = process.arch) {
-    const map = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-    return `linux/${map[arch] ?? arch}`;
-}
-/**
- * The platform a smoke command runs on: the runner's own, since the gate runs the image here
- * without emulation. '' when no platforms are given (the build is for the runner's platform).
- * A platform list without the runner's is a configuration error, raised before anything is built.
- */
-function smokePlatform(platforms, host = hostPlatform()) {
-    if (platforms.length === 0)
-        return '';
-    const match = platforms.find((p) => p === host || p.startsWith(`${host}/`));
-    if (match === undefined) {
-        throw new errors_ConfigurationError(`input "smoke-command" runs the built image on this runner (${host}), but input "platforms" (${platforms.join(', ')}) does not include ${host}: add it to platforms, or leave smoke-command empty`);
-    }
-    return match;
-}
-/**
- * The labels every image gets. The revision is what promotion reads back, so the user may add
- * labels but never replace it.
- */
-function imageLabels(facts, user) {
-    if (user.some(([k]) => k === LABEL_REVISION)) {
-        throw new errors_ConfigurationError(`input "labels" sets ${LABEL_REVISION}: the gate sets it to the commit under test (the PR head SHA); remove that line`);
-    }
-    const labels = new Map([
-        [LABEL_SOURCE, facts.source],
-        [LABEL_CREATED, facts.created],
-    ]);
-    for (const [k, v] of user)
-        labels.set(k, v);
-    labels.set(LABEL_REVISION, facts.revision);
-    return [...labels.entries()];
-}
-/** Global flags: vfs storage in a directory of its own, so parallel runs never share state. */
-function buildahGlobalArgs(s) {
-    return ['--root', s.root, '--runroot', s.runroot, '--storage-driver', 'vfs'];
-}
-function buildahBudArgs(p) {
-    return [
-        ...buildahGlobalArgs(p.storage),
-        'bud',
-        '--isolation',
-        'chroot',
-        '--format',
-        p.format,
-        '--file',
-        p.file,
-        ...(p.platform ? ['--platform', p.platform] : []),
-        ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-        ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-        ...(p.tlsVerify ? [] : ['--tls-verify=false']),
-        ...(p.authFile ? ['--authfile', p.authFile] : []),
-        '--tag',
-        p.localName,
-        p.context,
-    ];
-}
-function buildahPushArgs(p) {
-    const common = [
-        '--format',
-        p.format === 'docker' ? 'v2s2' : 'oci',
-        '--digestfile',
-        p.digestFile,
-        ...(p.tlsVerify ? [] : ['--tls-verify=false']),
-        ...(p.authFile ? ['--authfile', p.authFile] : []),
-    ];
-    return p.manifestList
-        ? [...buildahGlobalArgs(p.storage), 'manifest', 'push', '--all', ...common, p.source, p.destination]
-        : [...buildahGlobalArgs(p.storage), 'push', ...common, p.source, p.destination];
-}
-/**
- * docker buildx build with --provenance=false and --sbom=false: attestations would add
- * unknown/unknown entries to the index that some registries reject. The metadata file carries
- * containerimage.digest whether or not the image is pushed (type=image output).
- *
- * A push goes by digest only (push-by-digest, no --tag): the image is in the registry but no tag
- * names it, so a failing smoke test leaves every tag where it was. The gate puts the tags itself
- * afterwards, with the manifest bytes it fetched back and hashed.
- */
-function dockerBuildArgs(p) {
-    const output = p.push
-        ? ['--output', `type=image,name=${p.imageName},push-by-digest=true,name-canonical=true,push=true`]
-        : p.load
-            ? ['--load']
-            : ['--output', 'type=image,push=false'];
-    return [
-        'buildx',
-        'build',
-        '--file',
-        p.file,
-        ...(p.platforms.length > 0 ? ['--platform', p.platforms.join(',')] : []),
-        ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
-        ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
-        ...(p.push ? [] : p.references.flatMap((r) => ['--tag', r])),
-        '--provenance=false',
-        '--sbom=false',
-        '--metadata-file',
-        p.metadataFile,
-        ...output,
-        p.context,
-    ];
-}
-function dockerLoginArgs(registry, username) {
-    return ['login', '--username', username, '--password-stdin', registry];
-}
-function dockerSmokeArgs(reference, command) {
-    const [entry, ...rest] = command;
-    return ['run', '--rm', '--entrypoint', entry, reference, ...rest];
-}
-function buildahSmokeArgs(storage, container, command) {
-    return [...buildahGlobalArgs(storage), 'run', '--isolation', 'chroot', container, '--', ...command];
-}
-/** Reads buildx's --metadata-file; a missing or malformed containerimage.digest is an error. */
-function parseBuildxMetadata(text) {
-    let data;
-    try {
-        data = JSON.parse(text);
-    }
-    catch {
-        throw new Error('the buildx metadata file is not JSON');
-    }
-    const digest = data['containerimage.digest'];
-    if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
-        throw new Error(`the buildx metadata file has no valid containerimage.digest (got ${JSON.stringify(digest ?? null)})`);
-    }
-    const descriptor = data['containerimage.descriptor'];
-    const name = data['image.name'];
-    return {
-        digest,
-        ...(typeof descriptor?.mediaType === 'string' ? { mediaType: descriptor.mediaType } : {}),
-        ...(typeof name === 'string' ? { imageName: name } : {}),
-    };
-}
-// ---- verdicts -----------------------------------------------------------------------------------
-/**
- * A failed build is the change's fault (fail) unless the output shows the builder could not reach
- * a registry or its own storage (error: the gate could not judge).
- */
-function classifyBuildFailure(output) {
-    const infrastructure = [
-        /pinging container registry/i,
-        /connection refused/i,
-        /no such host/i,
-        /i\/o timeout/i,
-        /TLS handshake timeout/i,
-        /server gave HTTP response to HTTPS client/i,
-        /unauthorized: authentication required/i,
-        /requested access to the resource is denied/i,
-        /toomanyrequests/i,
-        /no space left on device/i,
-        /error (?:creating|mounting) .*storage/i,
-        // The builder, not the Dockerfile: the docker driver cannot push by digest.
-        /push-by-digest is currently not implemented/i,
-    ];
-    return infrastructure.some((re) => re.test(output)) ? 'error' : 'fail';
-}
-
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ./src/registry/inspect.ts
@@ -43530,11 +43583,279 @@ function registryStop(error, doing) {
     return new Stop('error', `${doing}: ${errorMessage(error)}`);
 }
 
+;// CONCATENATED MODULE: ./src/gates/image/plan.ts
+/**
+ * The pure half of the image gate: tags, labels and the exact command lines of each builder.
+ * Everything here is unit-tested on its output; image.ts runs it.
+ */
+
+
+
+const IMAGE_BUILDERS = ['auto', 'docker', 'buildah'];
+const IMAGE_FORMATS = ['docker', 'oci'];
+const LABEL_REVISION = 'org.opencontainers.image.revision';
+const LABEL_SOURCE = 'org.opencontainers.image.source';
+const LABEL_CREATED = 'org.opencontainers.image.created';
+const SEMVER_TAG = /^refs\/tags\/v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
+/**
+ * Tags for a v1.2.3 tag push: 1.2.3, 1.2 and 1. A pre-release (v1.2.3-rc.1) gets only its own
+ * version, so it never moves 1.2 or 1. Any other ref adds nothing.
+ */
+function semverTags(ref) {
+    const m = SEMVER_TAG.exec(ref);
+    if (!m)
+        return [];
+    const [, major, minor, patch, pre] = m;
+    if (pre)
+        return [`${major}.${minor}.${patch}-${pre}`];
+    return [`${major}.${minor}.${patch}`, `${major}.${minor}`, `${major}`];
+}
+/**
+ * The default tags, as docker/metadata-action derives them, so parallel pull requests never move
+ * the tag promotion reads: pull requests get pr-<number> and sha-<7 of the head SHA>; only a push
+ * to the default branch moves the ci tag; a v1.2.3 tag push adds 1.2.3, 1.2 and 1.
+ */
+function defaultTags(e) {
+    const sha = `sha-${e.headSha.slice(0, 7)}`;
+    const pullRequest = e.eventName === 'pull_request' || e.eventName === 'pull_request_target';
+    if (pullRequest && e.prNumber !== undefined)
+        return [`pr-${e.prNumber}`, sha];
+    const toDefaultBranch = e.eventName === 'push' && e.defaultBranch !== undefined && e.ref === `refs/heads/${e.defaultBranch}`;
+    return [...(toDefaultBranch && e.ciTag ? [e.ciTag] : []), sha, ...semverTags(e.ref)];
+}
+/**
+ * metadata-action lower-cases the image name (GitHub owners and repositories may hold capitals;
+ * registry repository names may not). Returns the name to use and whether it was rewritten.
+ */
+function lowerCaseImageName(value) {
+    const name = value.trim().toLowerCase();
+    return { name, rewritten: name !== value.trim() };
+}
+function validateTags(tags, input = 'tags') {
+    const bad = tags.filter((t) => !isValidTag(t));
+    if (bad.length > 0) {
+        throw new errors_ConfigurationError(`input "${input}" has invalid tag${bad.length > 1 ? 's' : ''} ${bad.map((t) => JSON.stringify(t)).join(', ')}: a tag is 1 to 128 characters of letters, digits, _ . and -, not starting with . or - (no registry or repository in it)`);
+    }
+    return [...new Set(tags)];
+}
+/** KEY=value lines (build-args, labels); the value may contain anything but a newline. */
+function parseKeyValueLines(lines, input, keyPattern) {
+    const pairs = [];
+    for (const line of lines) {
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!key || !keyPattern.test(key)) {
+            throw new errors_ConfigurationError(`input "${input}" has the line ${JSON.stringify(line.length > 60 ? `${line.slice(0, 57)}...` : line)}: expected one KEY=value per line`);
+        }
+        pairs.push([key, line.slice(eq + 1)]);
+    }
+    return pairs;
+}
+const BUILD_ARG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
+function validatePlatforms(platforms) {
+    const bad = platforms.filter((p) => !PLATFORM.test(p));
+    if (bad.length > 0)
+        throw new errors_ConfigurationError(`input "platforms" has ${bad.map((p) => JSON.stringify(p)).join(', ')}: expected os/arch[/variant], e.g. linux/amd64, linux/arm64`);
+    return [...new Set(platforms)];
+}
+/** The platform this runner executes natively, as os/arch. */
+function hostPlatform(arch = process.arch) {
+    const map = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+    return `linux/${map[arch] ?? arch}`;
+}
+/**
+ * The platform a smoke command runs on: the runner's own, since the gate runs the image here
+ * without emulation. '' when no platforms are given (the build is for the runner's platform).
+ * A platform list without the runner's is a configuration error, raised before anything is built.
+ */
+function smokePlatform(platforms, host = hostPlatform()) {
+    if (platforms.length === 0)
+        return '';
+    const match = platforms.find((p) => p === host || p.startsWith(`${host}/`));
+    if (match === undefined) {
+        throw new errors_ConfigurationError(`input "smoke-command" runs the built image on this runner (${host}), but input "platforms" (${platforms.join(', ')}) does not include ${host}: add it to platforms, or leave smoke-command empty`);
+    }
+    return match;
+}
+/**
+ * The labels every image gets. The revision is what promotion reads back, so the user may add
+ * labels but never replace it.
+ */
+function imageLabels(facts, user) {
+    if (user.some(([k]) => k === LABEL_REVISION)) {
+        throw new errors_ConfigurationError(`input "labels" sets ${LABEL_REVISION}: the gate sets it to the commit under test (the PR head SHA); remove that line`);
+    }
+    const labels = new Map([
+        [LABEL_SOURCE, facts.source],
+        [LABEL_CREATED, facts.created],
+    ]);
+    for (const [k, v] of user)
+        labels.set(k, v);
+    labels.set(LABEL_REVISION, facts.revision);
+    return [...labels.entries()];
+}
+/** Global flags: vfs storage in a directory of its own, so parallel runs never share state. */
+function buildahGlobalArgs(s) {
+    return ['--root', s.root, '--runroot', s.runroot, '--storage-driver', 'vfs'];
+}
+/** Flags both builders spell the same way. */
+function commonExtraArgs(x) {
+    return [
+        ...(x.target ? ['--target', x.target] : []),
+        ...(x.buildContexts ?? []).flatMap((c) => ['--build-context', `${c.name}=${c.value}`]),
+        // The flag names the secret's file or variable; the value reaches only the RUN that mounts it.
+        ...(x.secrets ?? []).flatMap((s) => ['--secret', secretFlag(s)]),
+        ...(x.annotations ?? []).flatMap(([k, v]) => ['--annotation', `${k}=${v}`]),
+        ...(x.noCache ? ['--no-cache'] : []),
+    ];
+}
+/**
+ * buildah's layer cache: --layers keeps each step as an image, and --cache-from/--cache-to put
+ * those in a registry repository, so a fresh runner reuses the steps an earlier build made.
+ */
+function buildahExtraArgs(x) {
+    const cache = [...(x.cacheFrom ?? []).flatMap((r) => ['--cache-from', r]), ...(x.cacheTo ?? []).flatMap((r) => ['--cache-to', r])];
+    return [...commonExtraArgs(x), ...(x.pull ? ['--pull=always'] : []), ...(cache.length > 0 ? ['--layers', ...cache] : [])];
+}
+function buildahBudArgs(p) {
+    return [
+        ...buildahGlobalArgs(p.storage),
+        'bud',
+        '--isolation',
+        'chroot',
+        '--format',
+        p.format,
+        '--file',
+        p.file,
+        ...(p.platform ? ['--platform', p.platform] : []),
+        ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+        ...buildahExtraArgs(p.extras ?? {}),
+        ...(p.tlsVerify ? [] : ['--tls-verify=false']),
+        ...(p.authFile ? ['--authfile', p.authFile] : []),
+        '--tag',
+        p.localName,
+        p.context,
+    ];
+}
+function buildahPushArgs(p) {
+    const common = [
+        '--format',
+        p.format === 'docker' ? 'v2s2' : 'oci',
+        '--digestfile',
+        p.digestFile,
+        ...(p.tlsVerify ? [] : ['--tls-verify=false']),
+        ...(p.authFile ? ['--authfile', p.authFile] : []),
+    ];
+    return p.manifestList
+        ? [...buildahGlobalArgs(p.storage), 'manifest', 'push', '--all', ...common, p.source, p.destination]
+        : [...buildahGlobalArgs(p.storage), 'push', ...common, p.source, p.destination];
+}
+/**
+ * docker buildx build with --provenance=false and --sbom=false: attestations would add
+ * unknown/unknown entries to the index that some registries reject. The metadata file carries
+ * containerimage.digest whether or not the image is pushed (type=image output).
+ *
+ * A push goes by digest only (push-by-digest, no --tag): the image is in the registry but no tag
+ * names it, so a failing smoke test leaves every tag where it was. The gate puts the tags itself
+ * afterwards, with the manifest bytes it fetched back and hashed.
+ */
+function dockerBuildArgs(p) {
+    const x = p.extras ?? {};
+    const output = p.push
+        ? [
+            '--output',
+            `type=image,name=${p.imageName},push-by-digest=true,name-canonical=true,push=true`,
+            // A second exporter (buildx 0.13+) so later steps can run the image the daemon now has.
+            ...(p.load ? ['--output', `type=docker,name=${p.references.join(',')}`] : []),
+        ]
+        : p.load
+            ? ['--load']
+            : ['--output', 'type=image,push=false'];
+    return [
+        'buildx',
+        'build',
+        '--file',
+        p.file,
+        ...(p.platforms.length > 0 ? ['--platform', p.platforms.join(',')] : []),
+        ...p.buildArgs.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        ...p.labels.flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+        ...(p.push ? [] : p.references.flatMap((r) => ['--tag', r])),
+        ...commonExtraArgs(x),
+        ...(x.pull ? ['--pull'] : []),
+        ...(x.cacheFrom ?? []).flatMap((c) => ['--cache-from', c]),
+        ...(x.cacheTo ?? []).flatMap((c) => ['--cache-to', c]),
+        '--provenance=false',
+        '--sbom=false',
+        '--metadata-file',
+        p.metadataFile,
+        ...output,
+        p.context,
+    ];
+}
+function dockerLoginArgs(registry, username) {
+    return ['login', '--username', username, '--password-stdin', registry];
+}
+function dockerSmokeArgs(reference, command) {
+    const [entry, ...rest] = command;
+    return ['run', '--rm', '--entrypoint', entry, reference, ...rest];
+}
+function buildahSmokeArgs(storage, container, command) {
+    return [...buildahGlobalArgs(storage), 'run', '--isolation', 'chroot', container, '--', ...command];
+}
+/** Reads buildx's --metadata-file; a missing or malformed containerimage.digest is an error. */
+function parseBuildxMetadata(text) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new Error('the buildx metadata file is not JSON');
+    }
+    const digest = data['containerimage.digest'];
+    if (typeof digest !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+        throw new Error(`the buildx metadata file has no valid containerimage.digest (got ${JSON.stringify(digest ?? null)})`);
+    }
+    const descriptor = data['containerimage.descriptor'];
+    const name = data['image.name'];
+    return {
+        digest,
+        ...(typeof descriptor?.mediaType === 'string' ? { mediaType: descriptor.mediaType } : {}),
+        ...(typeof name === 'string' ? { imageName: name } : {}),
+    };
+}
+// ---- verdicts -----------------------------------------------------------------------------------
+/**
+ * A failed build is the change's fault (fail) unless the output shows the builder could not reach
+ * a registry or its own storage (error: the gate could not judge).
+ */
+function classifyBuildFailure(output) {
+    const infrastructure = [
+        /pinging container registry/i,
+        /connection refused/i,
+        /no such host/i,
+        /i\/o timeout/i,
+        /TLS handshake timeout/i,
+        /server gave HTTP response to HTTPS client/i,
+        /unauthorized: authentication required/i,
+        /requested access to the resource is denied/i,
+        /toomanyrequests/i,
+        /no space left on device/i,
+        /error (?:creating|mounting) .*storage/i,
+        // The builder, not the Dockerfile: the docker driver cannot push by digest.
+        /push-by-digest is currently not implemented/i,
+    ];
+    return infrastructure.some((re) => re.test(output)) ? 'error' : 'fail';
+}
+
 ;// CONCATENATED MODULE: ./src/gates/image/build.ts
 /**
  * The image gate's build phase: buildah (chroot isolation, vfs storage) or docker buildx, push by
  * digest, and the verification that re-fetches and hashes what the registry serves.
  */
+
 
 
 
@@ -43583,6 +43904,12 @@ function prepareStorage(storageDir) {
     }
     return storage;
 }
+/** buildah takes one cache repository each way; the buildx form type=registry,ref= is accepted. */
+function buildahExtras(x) {
+    const from = buildahCacheRepository(x?.cacheFrom ?? [], 'cache-from');
+    const to = buildahCacheRepository(x?.cacheTo ?? [], 'cache-to');
+    return { ...x, cacheFrom: from ? [from] : [], cacheTo: to ? [to] : [] };
+}
 async function buildWithBuildah(o, rt, c) {
     const storage = prepareStorage(o.storageDir);
     const env = { ...process.env, STORAGE_DRIVER: 'vfs', BUILDAH_ISOLATION: 'chroot' };
@@ -43592,10 +43919,11 @@ async function buildWithBuildah(o, rt, c) {
     const id = (0,external_node_crypto_.randomBytes)(6).toString('hex');
     const platforms = o.platforms.length > 0 ? o.platforms : [''];
     const localNames = [];
+    const extras = buildahExtras(o.extras);
     const buildStart = Date.now();
     for (const platform of platforms) {
         const localName = `localhost/release-safety-build:${id}${platform ? `-${platform.replace(/\//g, '-')}` : ''}`;
-        const args = buildahBudArgs({ storage, file: o.file, context: o.context, platform, format: o.format, buildArgs: o.buildArgs, labels: o.labels, localName, tlsVerify, authFile: c.authFile });
+        const args = buildahBudArgs({ storage, file: o.file, context: o.context, platform, format: o.format, buildArgs: o.buildArgs, labels: o.labels, localName, tlsVerify, authFile: c.authFile, extras });
         const r = await rt.log.group(`buildah bud${platform ? ` --platform ${platform}` : ''}`, () => buildah(args, 'the build'));
         localNames.push(localName);
         c.cleanups.push(async () => {
@@ -43657,7 +43985,15 @@ async function buildWithBuildah(o, rt, c) {
     }
     const claimed = readDigestFile(digestFile, 'buildah push');
     c.timings.pushMs = Date.now() - pushStart;
-    return verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0] } : { local: ociLayoutSource(layout) });
+    const built = await verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0] } : { local: ociLayoutSource(layout) });
+    if (o.load) {
+        // Kept under its references (the build name is dropped in cleanup), for later steps' buildah from.
+        const tagged = await quiet([...buildahGlobalArgs(storage), 'tag', localNames[0], ...c.references], 'keeping the image');
+        if (tagged.exitCode !== 0)
+            throw new Stop('error', `buildah tag (load: true) ${describeExit(tagged)}: ${lastLines(tagged.stderr, 2)}`);
+        rt.log.info(`load: true: the image stays in the buildah storage ${o.storageDir} as ${c.references.join(', ')}`);
+    }
+    return built;
 }
 /**
  * Proves the digest: fetches the manifest back (from the registry or the local layout), hashes
@@ -43732,8 +44068,8 @@ async function buildWithDocker(o, rt, c) {
     }
     const imageRef = imageNameToString(o.image);
     const metadataFile = (0,external_node_path_namespaceObject.join)(c.scratch, 'metadata.json');
-    const load = !o.push && o.platforms.length <= 1 && c.smokeOn !== undefined;
-    const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile });
+    const load = o.platforms.length <= 1 && ((!o.push && c.smokeOn !== undefined) || Boolean(o.load));
+    const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile, extras: o.extras });
     const start = Date.now();
     const r = await rt.log.group(o.push ? `docker buildx build (pushed to ${imageRef} by digest, untagged)` : 'docker buildx build', () => runLogged(rt, 'docker', args, { timeoutMs: c.remaining('the build'), env }));
     c.timings.buildMs = Date.now() - start;
@@ -43774,11 +44110,630 @@ async function buildWithDocker(o, rt, c) {
     return verify(o, rt, c, digest, { untagged: true });
 }
 
+;// CONCATENATED MODULE: ./src/tools/cyclonedx-npm.lock.json
+const cyclonedx_npm_lock_namespaceObject = /*#__PURE__*/JSON.parse('{"name":"release-safety-cyclonedx-npm","lockfileVersion":3,"requires":true,"packages":{"":{"dependencies":{"@cyclonedx/cyclonedx-npm":"6.0.1"},"name":"release-safety-cyclonedx-npm"},"node_modules/@cyclonedx/cyclonedx-library":{"version":"10.3.0","integrity":"sha512-RIT28sp1U0PCHaaeF3yNRwk6Jig/XJ8UsYAVOMYaHQ+0VVOvsjcp0PTWQFLUqJFF8XMud+Kdq6G+wtDAh+QJFA==","funding":[{"type":"individual","url":"https://owasp.org/donate/?reponame=www-project-cyclonedx&title=OWASP+CycloneDX"}],"license":"Apache-2.0","engines":{"node":">=20.18.0"},"peerDependencies":{"ajv":"^8.12.0","ajv-formats":"^3.0.1","ajv-formats-draft2019":"^1.6.1","libxmljs2":"^0.35||^0.37","packageurl-js":"*","spdx-expression-parse":"*","xmlbuilder2":"^3.0.2||^4.0.0"},"peerDependenciesMeta":{"ajv":{"optional":true},"ajv-formats":{"optional":true},"ajv-formats-draft2019":{"optional":true},"libxmljs2":{"optional":true},"packageurl-js":{"optional":true},"spdx-expression-parse":{"optional":true},"xmlbuilder2":{"optional":true}}},"node_modules/@cyclonedx/cyclonedx-npm":{"version":"6.0.1","integrity":"sha512-/aU3bBC6qP6cV/qQ5SfUSygE/+2hQhwgg6sJML31/gZ96NyMvIUuwdk637H4z+LS/NryRT2kjR2wtD0qBEVVHQ==","funding":[{"type":"individual","url":"https://owasp.org/donate/?reponame=www-project-cyclonedx&title=OWASP+CycloneDX"}],"license":"Apache-2.0","dependencies":{"@cyclonedx/cyclonedx-library":"^10.0.0","commander":"^14.0.0","normalize-package-data":"^7.0.0 || ^8.0.0","packageurl-js":"^2.0.1","spdx-expression-parse":"^3.0.1 || ^4.0.0","xmlbuilder2":"^3.0.2 || ^4.0.3"},"bin":{"cyclonedx-npm":"bin/cyclonedx-npm-cli.js"},"engines":{"node":">=20.18.0","npm":">=9"},"optionalDependencies":{"ajv":"^8.12.0","ajv-formats":"^3.0.1","ajv-formats-draft2019":"^1.6.1","libxmljs2":"^0.35||^0.37"}},"node_modules/@isaacs/cliui":{"version":"8.0.2","integrity":"sha512-O8jcjabXaleOG9DQ0+ARXWZBTfnP4WNAqzuiJK7ll44AmxGKv/J2M4TPjxjY3znBCfvBXFzucm1twdyFybFqEA==","license":"ISC","optional":true,"dependencies":{"string-width":"^5.1.2","string-width-cjs":"npm:string-width@^4.2.0","strip-ansi":"^7.0.1","strip-ansi-cjs":"npm:strip-ansi@^6.0.1","wrap-ansi":"^8.1.0","wrap-ansi-cjs":"npm:wrap-ansi@^7.0.0"},"engines":{"node":">=12"}},"node_modules/@npmcli/agent":{"version":"2.2.2","integrity":"sha512-OrcNPXdpSl9UX7qPVRWbmWMCSXrcDa2M9DvrbOTj7ao1S4PlqVFYv9/yLKMkrJKZ/V5A/kDBC690or307i26Og==","license":"ISC","optional":true,"dependencies":{"agent-base":"^7.1.0","http-proxy-agent":"^7.0.0","https-proxy-agent":"^7.0.1","lru-cache":"^10.0.1","socks-proxy-agent":"^8.0.3"},"engines":{"node":"^16.14.0 || >=18.0.0"}},"node_modules/@npmcli/fs":{"version":"3.1.1","integrity":"sha512-q9CRWjpHCMIh5sVyefoD1cA7PkvILqCZsnSOEUUivORLjxCO/Irmue2DprETiNgEqktDBZaM1Bi+jrarx1XdCg==","license":"ISC","optional":true,"dependencies":{"semver":"^7.3.5"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/@oozcitak/dom":{"version":"2.0.2","integrity":"sha512-GjpKhkSYC3Mj4+lfwEyI1dqnsKTgwGy48ytZEhm4A/xnH/8z9M3ZVXKr/YGQi3uCLs1AEBS+x5T2JPiueEDW8w==","license":"MIT","dependencies":{"@oozcitak/infra":"^2.0.2","@oozcitak/url":"^3.0.0","@oozcitak/util":"^10.0.0"},"engines":{"node":">=20.0"}},"node_modules/@oozcitak/infra":{"version":"2.0.2","integrity":"sha512-2g+E7hoE2dgCz/APPOEK5s3rMhJvNxSMBrP+U+j1OWsIbtSpWxxlUjq1lU8RIsFJNYv7NMlnVsCuHcUzJW+8vA==","license":"MIT","dependencies":{"@oozcitak/util":"^10.0.0"},"engines":{"node":">=20.0"}},"node_modules/@oozcitak/url":{"version":"3.0.0","integrity":"sha512-ZKfET8Ak1wsLAiLWNfFkZc/BraDccuTJKR6svTYc7sVjbR+Iu0vtXdiDMY4o6jaFl5TW2TlS7jbLl4VovtAJWQ==","license":"MIT","dependencies":{"@oozcitak/infra":"^2.0.2","@oozcitak/util":"^10.0.0"},"engines":{"node":">=20.0"}},"node_modules/@oozcitak/util":{"version":"10.0.0","integrity":"sha512-hAX0pT/73190NLqBPPWSdBVGtbY6VOhWYK3qqHqtXQ1gK7kS2yz4+ivsN07hpJ6I3aeMtKP6J6npsEKOAzuTLA==","license":"MIT","engines":{"node":">=20.0"}},"node_modules/@pkgjs/parseargs":{"version":"0.11.0","integrity":"sha512-+1VkjdD0QBLPodGrJUeqarH8VAIvQODIbwh9XpP5Syisf7YoQgsJKPNFoqqLQlu+VQ/tVSshMR6loPMn8U+dPg==","license":"MIT","optional":true,"engines":{"node":">=14"}},"node_modules/abbrev":{"version":"2.0.0","integrity":"sha512-6/mh1E2u2YgEsCHdY0Yx5oW+61gZU+1vXaoiHHrpKeuRNNgFvS+/jrwHiQhB5apAf5oB7UB7E19ol2R2LKH8hQ==","license":"ISC","optional":true,"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/agent-base":{"version":"7.1.4","integrity":"sha512-MnA+YT8fwfJPgBx3m60MNqakm30XOkyIoH1y6huTQvC0PwZG7ki8NacLBcrPbNoo8vEZy7Jpuk7+jMO+CUovTQ==","license":"MIT","optional":true,"engines":{"node":">= 14"}},"node_modules/aggregate-error":{"version":"3.1.0","integrity":"sha512-4I7Td01quW/RpocfNayFdFVk1qSuoh0E7JrbRJ16nH01HhKFQ88INq9Sd+nd72zqRySlr9BmDA8xlEJ6vJMrYA==","license":"MIT","optional":true,"dependencies":{"clean-stack":"^2.0.0","indent-string":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/ajv":{"version":"8.20.0","integrity":"sha512-Thbli+OlOj+iMPYFBVBfJ3OmCAnaSyNn4M1vz9T6Gka5Jt9ba/HIR56joy65tY6kx/FCF5VXNB819Y7/GUrBGA==","license":"MIT","optional":true,"dependencies":{"fast-deep-equal":"^3.1.3","fast-uri":"^3.0.1","json-schema-traverse":"^1.0.0","require-from-string":"^2.0.2"},"funding":{"type":"github","url":"https://github.com/sponsors/epoberezkin"}},"node_modules/ajv-formats":{"version":"3.0.1","integrity":"sha512-8iUql50EUR+uUcdRQ3HDqa6EVyo3docL8g5WJ3FNcWmu62IbkGUue/pEyLBW8VGKKucTPgqeks4fIU1DA4yowQ==","license":"MIT","optional":true,"dependencies":{"ajv":"^8.0.0"},"peerDependencies":{"ajv":"^8.0.0"},"peerDependenciesMeta":{"ajv":{"optional":true}}},"node_modules/ajv-formats-draft2019":{"version":"1.6.1","integrity":"sha512-JQPvavpkWDvIsBp2Z33UkYCtXCSpW4HD3tAZ+oL4iEFOk9obQZffx0yANwECt6vzr6ET+7HN5czRyqXbnq/u0Q==","license":"MIT","optional":true,"dependencies":{"punycode":"^2.1.1","schemes":"^1.4.0","smtp-address-parser":"^1.0.3","uri-js":"^4.4.1"},"peerDependencies":{"ajv":"*"}},"node_modules/ansi-regex":{"version":"6.6.0","integrity":"sha512-XZ5apbzreCbXSKwPjJstu8R0zOi247w3XYwWxtwBXgpZrCyc1Ka7p9/xY0A9/diMewmHbEKz+FIraWaEWjlN5g==","license":"MIT","optional":true,"engines":{"node":">=12"},"funding":{"url":"https://github.com/chalk/ansi-regex?sponsor=1"}},"node_modules/ansi-styles":{"version":"6.2.3","integrity":"sha512-4Dj6M28JB+oAH8kFkTLUo+a2jwOFkuqb3yucU0CANcRRUbxS0cP0nZYCGjcc3BNXwRIsUVmDGgzawme7zvJHvg==","license":"MIT","optional":true,"engines":{"node":">=12"},"funding":{"url":"https://github.com/chalk/ansi-styles?sponsor=1"}},"node_modules/argparse":{"version":"2.0.1","integrity":"sha512-8+9WqebbFzpX9OR+Wa6O29asIogeRMzcGtAINdpMHHyAg10f05aSFVBbcEqGf/PXw1EjAZ+q2/bEBg3DvurK3Q==","license":"Python-2.0"},"node_modules/balanced-match":{"version":"1.0.2","integrity":"sha512-3oSeUO0TMV67hN1AmbXsK4yaqU7tjiHlbxRDZOpH0KW9+CeX4bRAaX0Anxt0tx2MrpRpWwQaPwIlISEJhYU5Pw==","license":"MIT","optional":true},"node_modules/base64-js":{"version":"1.5.1","integrity":"sha512-AKpaYlHn8t4SVbOHCy+b5+KKgvR4vrsD8vbvrbiQJps7fKDTkjkDry6ji0rUJjC0kzbNePLwzxq8iypo41qeWA==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"MIT","optional":true},"node_modules/bindings":{"version":"1.5.0","integrity":"sha512-p2q/t/mhvuOj/UeLlV6566GD/guowlr0hHxClI0W9m7MWYkL1F0hLo+0Aexs9HSPCtR1SXQ0TD3MMKrXZajbiQ==","license":"MIT","optional":true,"dependencies":{"file-uri-to-path":"1.0.0"}},"node_modules/bl":{"version":"4.1.0","integrity":"sha512-1W07cM9gS6DcLperZfFSj+bWLtaPGSOHWhPiGzXmvVJbRLdG82sH/Kn8EtW1VqWVA54AKf2h5k5BbnIbwF3h6w==","license":"MIT","optional":true,"dependencies":{"buffer":"^5.5.0","inherits":"^2.0.4","readable-stream":"^3.4.0"}},"node_modules/brace-expansion":{"version":"2.1.8","integrity":"sha512-BnlDzDYQoplTsZSvPi86CNzmbcb07X8ufR8fk1zivaiEJlXJkiq1MQyDCVmlWcsWbj6aWXqHnrwwevbrm/Saig==","license":"MIT","optional":true,"dependencies":{"balanced-match":"^1.0.0"}},"node_modules/buffer":{"version":"5.7.1","integrity":"sha512-EHcyIPBQ4BSGlvjB16k5KgAJ27CIsHY/2JBmCRReo48y9rQ3MaUzWX3KVlBa4U7MyX02HdVj0K7C3WaB3ju7FQ==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"MIT","optional":true,"dependencies":{"base64-js":"^1.3.1","ieee754":"^1.1.13"}},"node_modules/cacache":{"version":"18.0.4","integrity":"sha512-B+L5iIa9mgcjLbliir2th36yEwPftrzteHYujzsx3dFP/31GCHcIeS8f5MGd80odLOjaOvSpU3EEAmRQptkxLQ==","license":"ISC","optional":true,"dependencies":{"@npmcli/fs":"^3.1.0","fs-minipass":"^3.0.0","glob":"^10.2.2","lru-cache":"^10.0.1","minipass":"^7.0.3","minipass-collect":"^2.0.1","minipass-flush":"^1.0.5","minipass-pipeline":"^1.2.4","p-map":"^4.0.0","ssri":"^10.0.0","tar":"^6.1.11","unique-filename":"^3.0.0"},"engines":{"node":"^16.14.0 || >=18.0.0"}},"node_modules/chownr":{"version":"2.0.0","integrity":"sha512-bIomtDF5KGpdogkLd9VspvFzk9KfpyyGlS8YFVZl7TGPBHL5snIOnxeshwVgPteQ9b4Eydl+pVbIyE1DcvCWgQ==","license":"ISC","optional":true,"engines":{"node":">=10"}},"node_modules/clean-stack":{"version":"2.2.0","integrity":"sha512-4diC9HaTE+KRAMWhDhrGOECgWZxoevMc5TlkObMqNSsVU62PYzXZ/SMTjzyGAFF1YusgxGcSWTEXBhp0CPwQ1A==","license":"MIT","optional":true,"engines":{"node":">=6"}},"node_modules/color-convert":{"version":"2.0.1","integrity":"sha512-RRECPsj7iu/xb5oKYcsFHSppFNnsj/52OVTRKb4zP5onXwVF3zVmmToNcOfGC+CRDpfK/U584fMg38ZHCaElKQ==","license":"MIT","optional":true,"dependencies":{"color-name":"~1.1.4"},"engines":{"node":">=7.0.0"}},"node_modules/color-name":{"version":"1.1.4","integrity":"sha512-dOy+3AuW3a2wNbZHIuMZpTcgjGuLU/uBL/ubcZF9OXbDo8ff4O8yVp5Bf0efS8uEoYo5q4Fx7dY9OgQGXgAsQA==","license":"MIT","optional":true},"node_modules/commander":{"version":"14.0.3","integrity":"sha512-H+y0Jo/T1RZ9qPP4Eh1pkcQcLRglraJaSLoyOtHxu6AapkjWVCy2Sit1QQ4x3Dng8qDlSsZEet7g5Pq06MvTgw==","license":"MIT","engines":{"node":">=20"}},"node_modules/cross-spawn":{"version":"7.0.6","integrity":"sha512-uV2QOWP2nWzsy2aMp8aRibhi9dlzF5Hgh5SHaB9OiTGEyDTiJJyx0uy51QXdyWbtAHNua4XJzUKca3OzKUd3vA==","license":"MIT","optional":true,"dependencies":{"path-key":"^3.1.0","shebang-command":"^2.0.0","which":"^2.0.1"},"engines":{"node":">= 8"}},"node_modules/cross-spawn/node_modules/isexe":{"version":"2.0.0","integrity":"sha512-RHxMLp9lnKHGHRng9QFhRCMbYAcVpn69smSGcq3f36xjgVVWThj4qqLbTLlq7Ssj8B+fIQ1EuCEGI2lKsyQeIw==","license":"ISC","optional":true},"node_modules/cross-spawn/node_modules/which":{"version":"2.0.2","integrity":"sha512-BLI3Tl1TW3Pvl70l3yq3Y64i+awpwXqsGBYWkkqMtnbXgrMD+yj7rhW0kuEDxzJaYXGjEW5ogapKNMEKNMjibA==","license":"ISC","optional":true,"dependencies":{"isexe":"^2.0.0"},"bin":{"node-which":"bin/node-which"},"engines":{"node":">= 8"}},"node_modules/debug":{"version":"4.4.3","integrity":"sha512-RGwwWnwQvkVfavKVt22FGLw+xYSdzARwm0ru6DhTVA3umU5hZc28V3kO4stgYryrTlLpuvgI9GiijltAjNbcqA==","license":"MIT","optional":true,"dependencies":{"ms":"^2.1.3"},"engines":{"node":">=6.0"},"peerDependenciesMeta":{"supports-color":{"optional":true}}},"node_modules/decompress-response":{"version":"6.0.0","integrity":"sha512-aW35yZM6Bb/4oJlZncMH2LCoZtJXTRxES17vE3hoRiowU2kWHaJKFkSBDnDR+cm9J+9QhXmREyIfv0pji9ejCQ==","license":"MIT","optional":true,"dependencies":{"mimic-response":"^3.1.0"},"engines":{"node":">=10"},"funding":{"url":"https://github.com/sponsors/sindresorhus"}},"node_modules/deep-extend":{"version":"0.6.0","integrity":"sha512-LOHxIOaPYdHlJRtCQfDIVZtfw/ufM8+rVj649RIHzcm/vGwQRXFt6OPqIFWsm2XEMrNIEtWR64sY1LEKD2vAOA==","license":"MIT","optional":true,"engines":{"node":">=4.0.0"}},"node_modules/detect-libc":{"version":"2.1.2","integrity":"sha512-Btj2BOOO83o3WyH59e8MgXsxEQVcarkUOpEYrubB0urwnN10yQ364rsiByU11nZlqWYZm05i/of7io4mzihBtQ==","license":"Apache-2.0","optional":true,"engines":{"node":">=8"}},"node_modules/discontinuous-range":{"version":"1.0.0","integrity":"sha512-c68LpLbO+7kP/b1Hr1qs8/BJ09F5khZGTxqxZuhzxpmwJKOgRFHJWIb9/KmqnqHhLdO55aOxFH/EGBvUQbL/RQ==","license":"MIT","optional":true},"node_modules/eastasianwidth":{"version":"0.2.0","integrity":"sha512-I88TYZWc9XiYHRQ4/3c5rjjfgkjhLyW2luGIheGERbNQ6OY7yTybanSpDXZa8y7VUP9YmDcYa+eyq4ca7iLqWA==","license":"MIT","optional":true},"node_modules/emoji-regex":{"version":"9.2.2","integrity":"sha512-L18DaJsXSUk2+42pv8mLs5jJT2hqFkFE4j21wOmgbUqsZ2hL72NsUU785g9RXgo3s0ZNgVl42TiHp3ZtOv/Vyg==","license":"MIT","optional":true},"node_modules/encoding":{"version":"0.1.14","integrity":"sha512-pqH+jIxIhwX5U4w+Tnu3jjowTo5QTACbqef2C5Cw2RhApr7COQqgnai53u8VbtqjWRcSoAcTf7uZ62dO5kC8Iw==","license":"MIT","optional":true,"dependencies":{"iconv-lite":"0.7.3"},"engines":{"node":">=20.0.0"}},"node_modules/end-of-stream":{"version":"1.4.5","integrity":"sha512-ooEGc6HP26xXq/N+GCGOT0JKCLDGrq2bQUZrQ7gyrJiZANJ/8YDTxTpQBXGMn+WbIQXNVpyWymm7KYVICQnyOg==","license":"MIT","optional":true,"dependencies":{"once":"^1.4.0"}},"node_modules/env-paths":{"version":"2.2.1","integrity":"sha512-+h1lkLKhZMTYjog1VEpJNG7NZJWcuc2DDk/qsqSTRRCOXiLjeQ1d1/udrUGhqMxUgAlwKNZ0cf2uqan5GLuS2A==","license":"MIT","optional":true,"engines":{"node":">=6"}},"node_modules/err-code":{"version":"2.0.3","integrity":"sha512-2bmlRpNKBxT/CRmPOlyISQpNj+qSeYvcym/uT0Jx2bMOlKLtSy1ZmLuVxSEKKyor/N5yhvp/ZiG1oE3DEYMSFA==","license":"MIT","optional":true},"node_modules/expand-template":{"version":"2.0.3","integrity":"sha512-XYfuKMvj4O35f/pOXLObndIRvyQ+/+6AhODh+OKWj9S9498pHHn/IMszH+gt0fBCRWMNfk1ZSp5x3AifmnI2vg==","license":"(MIT OR WTFPL)","optional":true,"engines":{"node":">=6"}},"node_modules/exponential-backoff":{"version":"3.1.3","integrity":"sha512-ZgEeZXj30q+I0EN+CbSSpIyPaJ5HVQD18Z1m+u1FXbAeT94mr1zw50q4q6jiiC447Nl/YTcIYSAftiGqetwXCA==","license":"Apache-2.0","optional":true},"node_modules/extend":{"version":"3.0.2","integrity":"sha512-fjquC59cD7CyW6urNXK0FBufkZcoiGG80wTuPujX590cB5Ttln20E2UB4S/WARVqhXffZl2LNgS+gQdPIIim/g==","license":"MIT","optional":true},"node_modules/fast-deep-equal":{"version":"3.1.3","integrity":"sha512-f3qQ9oQy9j2AhBe/H9VC91wLmKBCCU/gDOnKNAYG5hswO7BLKj09Hc5HYNz9cGI++xlpDCIgDaitVs03ATR84Q==","license":"MIT","optional":true},"node_modules/fast-uri":{"version":"3.1.9","integrity":"sha512-hS/0Wt3Ya043oKXs0sIxrMpKQITXhMLIrVAKKXi4gozGC9v7YRWVnXIZzjNPTO02M9BdxLCWqK1yRXgNziVyJQ==","funding":[{"type":"github","url":"https://github.com/sponsors/fastify"},{"type":"opencollective","url":"https://opencollective.com/fastify"}],"license":"BSD-3-Clause","optional":true},"node_modules/file-uri-to-path":{"version":"1.0.0","integrity":"sha512-0Zt+s3L7Vf1biwWZ29aARiVYLx7iMGnEUl9x33fbB/j3jR81u/O2LbqK+Bm1CDSNDKVtJ/YjwY7TUd5SkeLQLw==","license":"MIT","optional":true},"node_modules/foreground-child":{"version":"3.3.1","integrity":"sha512-gIXjKqtFuWEgzFRJA9WCQeSJLZDjgJUOMCMzxtvFq/37KojM1BFGufqsCy0r4qSQmYLsZYMeyRqzIWOMup03sw==","license":"ISC","optional":true,"dependencies":{"cross-spawn":"^7.0.6","signal-exit":"^4.0.1"},"engines":{"node":">=14"},"funding":{"url":"https://github.com/sponsors/isaacs"}},"node_modules/fs-constants":{"version":"1.0.0","integrity":"sha512-y6OAwoSIf7FyjMIv94u+b5rdheZEjzR63GTyZJm5qh4Bi+2YgwLCcI/fPFZkL5PSixOt6ZNKm+w+Hfp/Bciwow==","license":"MIT","optional":true},"node_modules/fs-minipass":{"version":"3.0.3","integrity":"sha512-XUBA9XClHbnJWSfBzjkm6RvPsyg3sryZt06BEQoXcF7EK/xpGaQYJgQKDJSUH5SGZ76Y7pFx1QBnXz09rU5Fbw==","license":"ISC","optional":true,"dependencies":{"minipass":"^7.0.3"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/github-from-package":{"version":"0.0.0","integrity":"sha512-SyHy3T1v2NUXn29OsWdxmK6RwHD+vkj3v8en8AOBZ1wBQ/hCAQ5bAQTD02kW4W9tUp/3Qh6J8r9EvntiyCmOOw==","license":"MIT","optional":true},"node_modules/glob":{"version":"10.5.0","integrity":"sha512-DfXN8DfhJ7NH3Oe7cFmu3NCu1wKbkReJ8TorzSAFbSKrlNaQSKfIzqYqVY8zlbs2NLBbWpRiU52GX2PbaBVNkg==","license":"ISC","optional":true,"dependencies":{"foreground-child":"^3.1.0","jackspeak":"^3.1.2","minimatch":"^9.0.4","minipass":"^7.1.2","package-json-from-dist":"^1.0.0","path-scurry":"^1.11.1"},"bin":{"glob":"dist/esm/bin.mjs"},"funding":{"url":"https://github.com/sponsors/isaacs"}},"node_modules/graceful-fs":{"version":"4.2.12","integrity":"sha512-iuyGF2E4oafQfPsRrG2wtY2ILupMhvtdrhzrxB+0VcjsPpSPttpfYdjnGFGsTi5MaJFjI1jOKHPQ6UTbTj9TAw==","license":"BlueOak-1.0.0","optional":true},"node_modules/hosted-git-info":{"version":"9.0.3","integrity":"sha512-Hc+ghLoSt6QaYZUv0WBiIvmMDZuZZ7oaDvdH8MbfOO4lOsxdXLEvuC6ePoGs9H1X9oCLyq6+NVN0MKqD+ydxyg==","license":"ISC","dependencies":{"lru-cache":"^11.1.0"},"engines":{"node":"^20.17.0 || >=22.9.0"}},"node_modules/hosted-git-info/node_modules/lru-cache":{"version":"11.5.3","integrity":"sha512-U4N8FgzmWxc8k1VH8Kr6lQg18U7Fjvby6wXHVRX/ZZ7IwWbRMgrRbP0Wrb5q5NVinryp4SQampHKdvtecItxUg==","license":"BlueOak-1.0.0","engines":{"node":"20 || >=22"}},"node_modules/http-cache-semantics":{"version":"4.3.0","integrity":"sha512-M5t5LlJpS1UHMjvwRQVdFHvPISGeLAxNcrWuJkeGh0KxsqCHZ1O3NXZU/8x7cD0BDcGW8kapxMKTvwlqrNkHkA==","license":"BSD-2-Clause","optional":true},"node_modules/http-proxy-agent":{"version":"7.0.2","integrity":"sha512-T1gkAiYYDWYx3V5Bmyu7HcfcvL7mUrTWiM6yOfa3PIphViJ/gFPbvidQ+veqSOHci/PxBcDabeUNCzpOODJZig==","license":"MIT","optional":true,"dependencies":{"agent-base":"^7.1.0","debug":"^4.3.4"},"engines":{"node":">= 14"}},"node_modules/https-proxy-agent":{"version":"7.0.6","integrity":"sha512-vK9P5/iUfdl95AI+JVyUuIcVtd4ofvtrOr3HNtM2yxC9bnMbEdp3x01OhQNnjb8IJYi38VlTE3mBXwcfvywuSw==","license":"MIT","optional":true,"dependencies":{"agent-base":"^7.1.2","debug":"4"},"engines":{"node":">= 14"}},"node_modules/iconv-lite":{"version":"0.7.3","integrity":"sha512-IKXpvIzjnC9XTAUbVBcMfGS0EPaIXtW6v+zr+RRp+hqULEpo0owZax6wyRwPOJbWbzjYspQwusTsfVr0ifh4uQ==","license":"MIT","optional":true,"dependencies":{"safer-buffer":">= 2.1.2 < 3.0.0"},"engines":{"node":">=0.10.0"},"funding":{"type":"opencollective","url":"https://opencollective.com/express"}},"node_modules/ieee754":{"version":"1.2.1","integrity":"sha512-dcyqhDvX1C46lXZcVqCpK+FtMRQVdIMN6/Df5js2zouUsqG7I6sFxitIC+7KYK29KdXOLHdu9zL4sFnoVQnqaA==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"BSD-3-Clause","optional":true},"node_modules/imurmurhash":{"version":"0.1.4","integrity":"sha512-JmXMZ6wuvDmLiHEml9ykzqO6lwFbof0GG4IkcGaENdCRDDmMVnny7s5HsIgHCbaq0w2MyPhDqkhTUgS2LU2PHA==","license":"MIT","optional":true,"engines":{"node":">=0.8.19"}},"node_modules/indent-string":{"version":"4.0.0","integrity":"sha512-EdDDZu4A2OyIK7Lr/2zG+w5jmbuk1DVBnEwREQvBzspBJkCEbRa8GxU1lghYcaGJCnRWibjDXlq779X1/y5xwg==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/inherits":{"version":"2.0.4","integrity":"sha512-k/vGaX4/Yla3WzyMCvTQOXYeIHvqOKtnqBduzTHpzpQZzAskKMhZ2K+EnBiSM9zGSoIFeMpXKxa4dYeZIQqewQ==","license":"ISC","optional":true},"node_modules/ini":{"version":"1.3.8","integrity":"sha512-JV/yugV2uzW5iMRSiZAyDtQd+nxtUnjeLt0acNdw98kKLrvuRVyB80tsREOE7yvGVgalhZ6RNXCmEHkUKBKxew==","license":"ISC","optional":true},"node_modules/ip-address":{"version":"10.7.6","integrity":"sha512-00LYkM6byILa9eQIx6qoaXCM40xTLd56AZ4vyaPW3YTyb49VZYPo5xsiAq4tuQ54GH4R7gVdYScJ1B7B77PuTg==","license":"MIT","optional":true,"engines":{"node":">= 12"}},"node_modules/is-fullwidth-code-point":{"version":"3.0.0","integrity":"sha512-zymm5+u+sCsSWyD9qNaejV3DFvhCKclKdizYaJUuHA83RLjb7nSuGnddCHGv0hk+KY7BMAlsWeK4Ueg6EV6XQg==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/is-lambda":{"version":"1.0.1","integrity":"sha512-z7CMFGNrENq5iFB9Bqo64Xk6Y9sg+epq1myIcdHaGnbMTYOxvzsEtdYqQUylB7LxfkvgrrjP32T6Ywciio9UIQ==","license":"MIT","optional":true},"node_modules/isexe":{"version":"3.1.5","integrity":"sha512-6B3tLtFqtQS4ekarvLVMZ+X+VlvQekbe4taUkf/rhVO3d/h0M2rfARm/pXLcPEsjjMsFgrFgSrhQIxcSVrBz8w==","license":"BlueOak-1.0.0","optional":true,"engines":{"node":">=18"}},"node_modules/jackspeak":{"version":"3.4.3","integrity":"sha512-OGlZQpz2yfahA/Rd1Y8Cd9SIEsqvXkLVoSw/cgwhnhFMDbsQFeZYoJJ7bIZBS9BcamUW96asq/npPWugM+RQBw==","license":"BlueOak-1.0.0","optional":true,"dependencies":{"@isaacs/cliui":"^8.0.2"},"funding":{"url":"https://github.com/sponsors/isaacs"},"optionalDependencies":{"@pkgjs/parseargs":"^0.11.0"}},"node_modules/js-yaml":{"version":"4.3.2","integrity":"sha512-SFNOvSJ+Dgf/9An904Yx+CgSlIPCkIpao4qo51lpee25TIRejdH3rhR4EZMGoNx3/TP3O+wzWuiTFl4sqbltzA==","funding":[{"type":"github","url":"https://github.com/sponsors/puzrin"},{"type":"github","url":"https://github.com/sponsors/nodeca"}],"license":"MIT","dependencies":{"argparse":"^2.0.1"},"bin":{"js-yaml":"bin/js-yaml.js"}},"node_modules/json-schema-traverse":{"version":"1.0.0","integrity":"sha512-NM8/P9n3XjXhIZn1lLhkFaACTOURQXjWhV4BA/RnOv8xvgqtqpAX9IO4mRQxSx1Rlo4tqzeqb0sOlruaOy3dug==","license":"MIT","optional":true},"node_modules/libxmljs2":{"version":"0.35.0","integrity":"sha512-SpVopqn4YNydnLjkGfL6yQwzjlipmEnCCsVrD/0hQmdgsQWb5rVmSJxxjQltHIUTto29vgX+PhLjXoc+gMeABQ==","hasInstallScript":true,"license":"MIT","optional":true,"dependencies":{"bindings":"~1.5.0","nan":"~2.20.0","node-gyp":"^10.2.0","prebuild-install":"^7.1.2"},"engines":{"node":">=18"}},"node_modules/lru-cache":{"version":"10.4.3","integrity":"sha512-JNAzZcXrCt42VGLuYz0zfAzDfAvJWW6AfYlDBQyDV5DClI2m5sAmK+OIO7s59XfsRsWHp02jAJrRadPRGTt6SQ==","license":"ISC","optional":true},"node_modules/make-fetch-happen":{"version":"13.0.1","integrity":"sha512-cKTUFc/rbKUd/9meOvgrpJ2WrNzymt6jfRDdwg5UCnVzv9dTpEj9JS5m3wtziXVCjluIXyL8pcaukYqezIzZQA==","license":"ISC","optional":true,"dependencies":{"@npmcli/agent":"^2.0.0","cacache":"^18.0.0","http-cache-semantics":"^4.1.1","is-lambda":"^1.0.1","minipass":"^7.0.2","minipass-fetch":"^3.0.0","minipass-flush":"^1.0.5","minipass-pipeline":"^1.2.4","negotiator":"^0.6.3","proc-log":"^4.2.0","promise-retry":"^2.0.1","ssri":"^10.0.0"},"engines":{"node":"^16.14.0 || >=18.0.0"}},"node_modules/mimic-response":{"version":"3.1.0","integrity":"sha512-z0yWI+4FDrrweS8Zmt4Ej5HdJmky15+L2e6Wgn3+iK5fWzb6T3fhNFq2+MeTRb064c6Wr4N/wv0DzQTjNzHNGQ==","license":"MIT","optional":true,"engines":{"node":">=10"},"funding":{"url":"https://github.com/sponsors/sindresorhus"}},"node_modules/minimatch":{"version":"9.0.9","integrity":"sha512-OBwBN9AL4dqmETlpS2zasx+vTeWclWzkblfZk7KTA5j3jeOONz/tRCnZomUyvNg83wL5Zv9Ss6HMJXAgL8R2Yg==","license":"ISC","optional":true,"dependencies":{"brace-expansion":"^2.0.2"},"engines":{"node":">=16 || 14 >=14.17"},"funding":{"url":"https://github.com/sponsors/isaacs"}},"node_modules/minimist":{"version":"1.2.8","integrity":"sha512-2yyAR8qBkN3YuheJanUpWC5U3bb5osDywNB8RzDVlDwDHbocAJveqqj1u8+SVD7jkWT4yvsHCpWqqWqAxb0zCA==","license":"MIT","optional":true,"funding":{"url":"https://github.com/sponsors/ljharb"}},"node_modules/minipass":{"version":"7.1.3","integrity":"sha512-tEBHqDnIoM/1rXME1zgka9g6Q2lcoCkxHLuc7ODJ5BxbP5d4c2Z5cGgtXAku59200Cx7diuHTOYfSBD8n6mm8A==","license":"BlueOak-1.0.0","optional":true,"engines":{"node":">=16 || 14 >=14.17"}},"node_modules/minipass-collect":{"version":"2.0.1","integrity":"sha512-D7V8PO9oaz7PWGLbCACuI1qEOsq7UKfLotx/C0Aet43fCUB/wfQ7DYeq2oR/svFJGYDHPr38SHATeaj/ZoKHKw==","license":"ISC","optional":true,"dependencies":{"minipass":"^7.0.3"},"engines":{"node":">=16 || 14 >=14.17"}},"node_modules/minipass-fetch":{"version":"3.0.5","integrity":"sha512-2N8elDQAtSnFV0Dk7gt15KHsS0Fyz6CbYZ360h0WTYV1Ty46li3rAXVOQj1THMNLdmrD9Vt5pBPtWtVkpwGBqg==","license":"MIT","optional":true,"dependencies":{"minipass":"^7.0.3","minipass-sized":"^1.0.3","minizlib":"^2.1.2"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"},"optionalDependencies":{"encoding":"^0.1.13"}},"node_modules/minipass-flush":{"version":"1.0.7","integrity":"sha512-TbqTz9cUwWyHS2Dy89P3ocAGUGxKjjLuR9z8w4WUTGAVgEj17/4nhgo2Du56i0Fm3Pm30g4iA8Lcqctc76jCzA==","license":"BlueOak-1.0.0","optional":true,"dependencies":{"minipass":"^3.0.0"},"engines":{"node":">= 8"}},"node_modules/minipass-flush/node_modules/minipass":{"version":"3.3.6","integrity":"sha512-DxiNidxSEK+tHG6zOIklvNOwm3hvCrbUrdtzY74U6HKTJxvIDfOUL5W5P2Ghd3DTkhhKPYGqeNUIh5qcM4YBfw==","license":"ISC","optional":true,"dependencies":{"yallist":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/minipass-pipeline":{"version":"1.2.4","integrity":"sha512-xuIq7cIOt09RPRJ19gdi4b+RiNvDFYe5JH+ggNvBqGqpQXcru3PcRmOZuHBKWK1Txf9+cQ+HMVN4d6z46LZP7A==","license":"ISC","optional":true,"dependencies":{"minipass":"^3.0.0"},"engines":{"node":">=8"}},"node_modules/minipass-pipeline/node_modules/minipass":{"version":"3.3.6","integrity":"sha512-DxiNidxSEK+tHG6zOIklvNOwm3hvCrbUrdtzY74U6HKTJxvIDfOUL5W5P2Ghd3DTkhhKPYGqeNUIh5qcM4YBfw==","license":"ISC","optional":true,"dependencies":{"yallist":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/minipass-sized":{"version":"1.0.3","integrity":"sha512-MbkQQ2CTiBMlA2Dm/5cY+9SWFEN8pzzOXi6rlM5Xxq0Yqbda5ZQy9sU75a673FE9ZK0Zsbr6Y5iP6u9nktfg2g==","license":"ISC","optional":true,"dependencies":{"minipass":"^3.0.0"},"engines":{"node":">=8"}},"node_modules/minipass-sized/node_modules/minipass":{"version":"3.3.6","integrity":"sha512-DxiNidxSEK+tHG6zOIklvNOwm3hvCrbUrdtzY74U6HKTJxvIDfOUL5W5P2Ghd3DTkhhKPYGqeNUIh5qcM4YBfw==","license":"ISC","optional":true,"dependencies":{"yallist":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/minizlib":{"version":"2.1.2","integrity":"sha512-bAxsR8BVfj60DWXHE3u30oHzfl4G7khkSuPW+qvpd7jFRHm7dLxOjUk1EHACJ/hxLY8phGJ0YhYHZo7jil7Qdg==","license":"MIT","optional":true,"dependencies":{"minipass":"^3.0.0","yallist":"^4.0.0"},"engines":{"node":">= 8"}},"node_modules/minizlib/node_modules/minipass":{"version":"3.3.6","integrity":"sha512-DxiNidxSEK+tHG6zOIklvNOwm3hvCrbUrdtzY74U6HKTJxvIDfOUL5W5P2Ghd3DTkhhKPYGqeNUIh5qcM4YBfw==","license":"ISC","optional":true,"dependencies":{"yallist":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/mkdirp":{"version":"1.0.4","integrity":"sha512-vVqVZQyf3WLx2Shd0qJ9xuvqgAyKPLAiqITEtqW0oIUjzo3PePDd6fW9iFz30ef7Ysp/oiWqbhszeGWW2T6Gzw==","license":"MIT","optional":true,"bin":{"mkdirp":"bin/cmd.js"},"engines":{"node":">=10"}},"node_modules/mkdirp-classic":{"version":"0.5.3","integrity":"sha512-gKLcREMhtuZRwRAfqP3RFW+TK4JqApVBtOIftVgjuABpAtpxhPGaDcfvbhNvD0B8iD1oUr/txX35NjcaY6Ns/A==","license":"MIT","optional":true},"node_modules/moo":{"version":"0.5.3","integrity":"sha512-m2fmM2dDm7GZQsY7KK2cme8agi+AAljILjQnof7p1ZMDe6dQ4bdnSMx0cPppudoeNv5hEFQirN6u+O4fDE0IWA==","license":"BSD-3-Clause","optional":true},"node_modules/ms":{"version":"2.1.3","integrity":"sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==","license":"MIT","optional":true},"node_modules/nan":{"version":"2.20.0","integrity":"sha512-bk3gXBZDGILuuo/6sKtr0DQmSThYHLtNCdSdXk9YkxD/jK6X2vmCyyXBBxyqZ4XcnzTyYEAThfX3DCEnLf6igw==","license":"MIT","optional":true},"node_modules/napi-build-utils":{"version":"2.0.0","integrity":"sha512-GEbrYkbfF7MoNaoh2iGG84Mnf/WZfB0GdGEsM8wz7Expx/LlWf5U8t9nvJKXSp3qr5IsEbK04cBGhol/KwOsWA==","license":"MIT","optional":true},"node_modules/nearley":{"version":"2.20.1","integrity":"sha512-+Mc8UaAebFzgV+KpI5n7DasuuQCHA89dmwm7JXw3TV43ukfNQ9DnBH3Mdb2g/I4Fdxc26pwimBWvjIw0UAILSQ==","license":"MIT","optional":true,"dependencies":{"commander":"^2.19.0","moo":"^0.5.0","railroad-diagrams":"^1.0.0","randexp":"0.4.6"},"bin":{"nearley-railroad":"bin/nearley-railroad.js","nearley-test":"bin/nearley-test.js","nearley-unparse":"bin/nearley-unparse.js","nearleyc":"bin/nearleyc.js"},"funding":{"type":"individual","url":"https://nearley.js.org/#give-to-nearley"}},"node_modules/nearley/node_modules/commander":{"version":"2.20.3","integrity":"sha512-GpVkmM8vF2vQUkj2LvZmD35JxeJOLCwJ9cUkugyk2nuhbv3+mJvpLYYt+0+USMxE+oj+ey/lJEnhZw75x/OMcQ==","license":"MIT","optional":true},"node_modules/negotiator":{"version":"0.6.4","integrity":"sha512-myRT3DiWPHqho5PrJaIRyaMv2kgYf0mUVgBNOYMuCH5Ki1yEiQaf/ZJuQ62nvpc44wL5WDbTX7yGJi1Neevw8w==","license":"MIT","optional":true,"engines":{"node":">= 0.6"}},"node_modules/node-abi":{"version":"3.104.0","integrity":"sha512-J2lVAHTQ8v1J7hl2k1eX70d/Fm+HE1EyUes2dOew59JgBlAW6NB7DABI8kdrgRPehhepJd18p1ivekA8BF7AOg==","license":"MIT","optional":true,"dependencies":{"semver":"^7.3.5"},"engines":{"node":">=10"}},"node_modules/node-gyp":{"version":"10.3.1","integrity":"sha512-Pp3nFHBThHzVtNY7U6JfPjvT/DTE8+o/4xKsLQtBoU+j2HLsGlhcfzflAoUreaJbNmYnX+LlLi0qjV8kpyO6xQ==","license":"MIT","optional":true,"dependencies":{"env-paths":"^2.2.0","exponential-backoff":"^3.1.1","glob":"^10.3.10","graceful-fs":"^4.2.6","make-fetch-happen":"^13.0.0","nopt":"^7.0.0","proc-log":"^4.1.0","semver":"^7.3.5","tar":"^6.2.1","which":"^4.0.0"},"bin":{"node-gyp":"bin/node-gyp.js"},"engines":{"node":"^16.14.0 || >=18.0.0"}},"node_modules/nopt":{"version":"7.2.1","integrity":"sha512-taM24ViiimT/XntxbPyJQzCG+p4EKOpgD3mxFwW38mGjVUrfERQOeY4EDHjdnptttfHuHQXFx+lTP08Q+mLa/w==","license":"ISC","optional":true,"dependencies":{"abbrev":"^2.0.0"},"bin":{"nopt":"bin/nopt.js"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/normalize-package-data":{"version":"8.0.0","integrity":"sha512-RWk+PI433eESQ7ounYxIp67CYuVsS1uYSonX3kA6ps/3LWfjVQa/ptEg6Y3T6uAMq1mWpX9PQ+qx+QaHpsc7gQ==","license":"BSD-2-Clause","dependencies":{"hosted-git-info":"^9.0.0","semver":"^7.3.5","validate-npm-package-license":"^3.0.4"},"engines":{"node":"^20.17.0 || >=22.9.0"}},"node_modules/once":{"version":"1.4.0","integrity":"sha512-lNaJgI+2Q5URQBkccEKHTQOPaXdUxnZZElQTZY0MFUAuaEqe1E+Nyvgdz/aIyNi6Z9MzO5dv1H8n58/GELp3+w==","license":"ISC","optional":true,"dependencies":{"wrappy":"1"}},"node_modules/p-map":{"version":"4.0.0","integrity":"sha512-/bjOqmgETBYB5BoEeGVea8dmvHb2m9GLy1E9W43yeyfP6QQCZGFNa+XRceJEuDB6zqr+gKpIAmlLebMpykw/MQ==","license":"MIT","optional":true,"dependencies":{"aggregate-error":"^3.0.0"},"engines":{"node":">=10"},"funding":{"url":"https://github.com/sponsors/sindresorhus"}},"node_modules/package-json-from-dist":{"version":"1.0.1","integrity":"sha512-UEZIS3/by4OC8vL3P2dTXRETpebLI2NiI5vIrjaD/5UtrkFX/tNbwjTSRAGC/+7CAo2pIcBaRgWmcBBHcsaCIw==","license":"BlueOak-1.0.0","optional":true},"node_modules/packageurl-js":{"version":"2.0.1","integrity":"sha512-N5ixXjzTy4QDQH0Q9YFjqIWd6zH6936Djpl2m9QNFmDv5Fum8q8BjkpAcHNMzOFE0IwQrFhJWex3AN6kS0OSwg==","license":"MIT"},"node_modules/path-key":{"version":"3.1.1","integrity":"sha512-ojmeN0qd+y0jszEtoY48r0Peq5dwMEkIlCOu6Q5f41lfkswXuKtYrhgoTpLnyIcHm24Uhqx+5Tqm2InSwLhE6Q==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/path-scurry":{"version":"1.11.1","integrity":"sha512-Xa4Nw17FS9ApQFJ9umLiJS4orGjm7ZzwUrwamcGQuHSzDyth9boKDaycYdDcZDuqYATXw4HFXgaqWTctW/v1HA==","license":"BlueOak-1.0.0","optional":true,"dependencies":{"lru-cache":"^10.2.0","minipass":"^5.0.0 || ^6.0.2 || ^7.0.0"},"engines":{"node":">=16 || 14 >=14.18"},"funding":{"url":"https://github.com/sponsors/isaacs"}},"node_modules/prebuild-install":{"version":"7.1.3","integrity":"sha512-8Mf2cbV7x1cXPUILADGI3wuhfqWvtiLA1iclTDbFRZkgRQS0NqsPZphna9V+HyTEadheuPmjaJMsbzKQFOzLug==","license":"MIT","optional":true,"dependencies":{"detect-libc":"^2.0.0","expand-template":"^2.0.3","github-from-package":"0.0.0","minimist":"^1.2.3","mkdirp-classic":"^0.5.3","napi-build-utils":"^2.0.0","node-abi":"^3.3.0","pump":"^3.0.0","rc":"^1.2.7","simple-get":"^4.0.0","tar-fs":"^2.0.0","tunnel-agent":"^0.6.0"},"bin":{"prebuild-install":"bin.js"},"engines":{"node":">=10"}},"node_modules/proc-log":{"version":"4.2.0","integrity":"sha512-g8+OnU/L2v+wyiVK+D5fA34J7EH8jZ8DDlvwhRCMxmMj7UCBvxiO1mGeN+36JXIKF4zevU4kRBd8lVgG9vLelA==","license":"ISC","optional":true,"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/promise-retry":{"version":"2.0.1","integrity":"sha512-y+WKFlBR8BGXnsNlIHFGPZmyDf3DFMoLhaflAnyZgV6rG6xu+JwesTo2Q9R6XwYmtmwAFCkAk3e35jEdoeh/3g==","license":"MIT","optional":true,"dependencies":{"err-code":"^2.0.2","retry":"^0.12.0"},"engines":{"node":">=10"}},"node_modules/pump":{"version":"3.0.4","integrity":"sha512-VS7sjc6KR7e1ukRFhQSY5LM2uBWAUPiOPa/A3mkKmiMwSmRFUITt0xuj+/lesgnCv+dPIEYlkzrcyXgquIHMcA==","license":"MIT","optional":true,"dependencies":{"end-of-stream":"^1.1.0","once":"^1.3.1"}},"node_modules/punycode":{"version":"2.3.1","integrity":"sha512-vYt7UD1U9Wg6138shLtLOvdAu+8DsC/ilFtEVHcH+wydcSpNE20AfSOduf6MkRFahL5FY7X1oU7nKVZFtfq8Fg==","license":"MIT","optional":true,"engines":{"node":">=6"}},"node_modules/railroad-diagrams":{"version":"1.0.0","integrity":"sha512-cz93DjNeLY0idrCNOH6PviZGRN9GJhsdm9hpn1YCS879fj4W+x5IFJhhkRZcwVgMmFF7R82UA/7Oh+R8lLZg6A==","license":"CC0-1.0","optional":true},"node_modules/randexp":{"version":"0.4.6","integrity":"sha512-80WNmd9DA0tmZrw9qQa62GPPWfuXJknrmVmLcxvq4uZBdYqb1wYoKTmnlGUchvVWe0XiLupYkBoXVOxz3C8DYQ==","license":"MIT","optional":true,"dependencies":{"discontinuous-range":"1.0.0","ret":"~0.1.10"},"engines":{"node":">=0.12"}},"node_modules/rc":{"version":"1.2.8","integrity":"sha512-y3bGgqKj3QBdxLbLkomlohkvsA8gdAiUQlSBJnBhfn+BPxg4bc62d8TcBW15wavDfgexCgccckhcZvywyQYPOw==","license":"(BSD-2-Clause OR MIT OR Apache-2.0)","optional":true,"dependencies":{"deep-extend":"^0.6.0","ini":"~1.3.0","minimist":"^1.2.0","strip-json-comments":"~2.0.1"},"bin":{"rc":"cli.js"}},"node_modules/readable-stream":{"version":"3.6.2","integrity":"sha512-9u/sniCrY3D5WdsERHzHE4G2YCXqoG5FTHUiCC4SIbr6XcLZBY05ya9EKjYek9O5xOAwjGq+1JdGBAS7Q9ScoA==","license":"MIT","optional":true,"dependencies":{"inherits":"^2.0.3","string_decoder":"^1.1.1","util-deprecate":"^1.0.1"},"engines":{"node":">= 6"}},"node_modules/require-from-string":{"version":"2.0.2","integrity":"sha512-Xf0nWe6RseziFMu+Ap9biiUbmplq6S9/p+7w7YXP/JBHhrUDDUhwa+vANyubuqfZWTveU//DYVGsDG7RKL/vEw==","license":"MIT","optional":true,"engines":{"node":">=0.10.0"}},"node_modules/ret":{"version":"0.1.15","integrity":"sha512-TTlYpa+OL+vMMNG24xSlQGEJ3B/RzEfUlLct7b5G/ytav+wPrplCpVMFuwzXbkecJrb6IYo1iFb0S9v37754mg==","license":"MIT","optional":true,"engines":{"node":">=0.12"}},"node_modules/retry":{"version":"0.12.0","integrity":"sha512-9LkiTwjUh6rT555DtE9rTX+BKByPfrMzEAtnlEtdEwr3Nkffwiihqe2bWADg+OQRjt9gl6ICdmB/ZFDCGAtSow==","license":"MIT","optional":true,"engines":{"node":">= 4"}},"node_modules/safe-buffer":{"version":"5.2.1","integrity":"sha512-rp3So07KcdmmKbGvgaNxQSJr7bGVSVk5S9Eq1F+ppbRo70+YeaDxkw5Dd8NPN+GD6bjnYm2VuPuCXmpuYvmCXQ==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"MIT","optional":true},"node_modules/safer-buffer":{"version":"2.1.2","integrity":"sha512-YZo3K82SD7Riyi0E1EQPojLz7kpepnSQI9IyPbHHg1XXXevb5dJI7tpyN2ADxGcQbHG7vcyRHk0cbwqcQriUtg==","license":"MIT","optional":true},"node_modules/schemes":{"version":"1.4.0","integrity":"sha512-ImFy9FbCsQlVgnE3TCWmLPCFnVzx0lHL/l+umHplDqAKd0dzFpnS6lFZIpagBlYhKwzVmlV36ec0Y1XTu8JBAQ==","license":"MIT","optional":true,"dependencies":{"extend":"^3.0.0"}},"node_modules/semver":{"version":"7.8.6","integrity":"sha512-9lpSSU4Mly3mrtruwLs1eLK6+gzbzqeBFwRNjIjE+9LuDpWdYctrQlQ3ej1Ilgi7gknpsTRnPoLP8DpCHqHIJw==","license":"ISC","bin":{"semver":"bin/semver.js"},"engines":{"node":">=10"}},"node_modules/shebang-command":{"version":"2.0.0","integrity":"sha512-kHxr2zZpYtdmrN1qDjrrX/Z1rR1kG8Dx+gkpK1G4eXmvXswmcE1hTWBWYUzlraYw1/yZp6YuDY77YtvbN0dmDA==","license":"MIT","optional":true,"dependencies":{"shebang-regex":"^3.0.0"},"engines":{"node":">=8"}},"node_modules/shebang-regex":{"version":"3.0.0","integrity":"sha512-7++dFhtcx3353uBaq8DDR4NuxBetBzC7ZQOhmTQInHEd6bSrXdiEyzCvG07Z44UYdLShWUyXt5M/yhz8ekcb1A==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/signal-exit":{"version":"4.1.0","integrity":"sha512-bzyZ1e88w9O1iNJbKnOlvYTrWPDl46O1bG0D3XInv+9tkPrxrN8jUUTiFlDkkmKWgn1M6CfIA13SuGqOa9Korw==","license":"ISC","optional":true,"engines":{"node":">=14"},"funding":{"url":"https://github.com/sponsors/isaacs"}},"node_modules/simple-concat":{"version":"1.0.1","integrity":"sha512-cSFtAPtRhljv69IK0hTVZQ+OfE9nePi/rtJmw5UjHeVyVroEqJXP1sFztKUy1qU+xvz3u/sfYJLa947b7nAN2Q==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"MIT","optional":true},"node_modules/simple-get":{"version":"4.0.1","integrity":"sha512-brv7p5WgH0jmQJr1ZDDfKDOSeWWg+OVypG99A/5vYGPqJ6pxiaHLy8nxtFjBA7oMa01ebA9gfh1uMCFqOuXxvA==","funding":[{"type":"github","url":"https://github.com/sponsors/feross"},{"type":"patreon","url":"https://www.patreon.com/feross"},{"type":"consulting","url":"https://feross.org/support"}],"license":"MIT","optional":true,"dependencies":{"decompress-response":"^6.0.0","once":"^1.3.1","simple-concat":"^1.0.0"}},"node_modules/smart-buffer":{"version":"4.2.0","integrity":"sha512-94hK0Hh8rPqQl2xXc3HsaBoOXKV20MToPkcXvwbISWLEs+64sBq5kFgn2kJDHb1Pry9yrP0dxrCI9RRci7RXKg==","license":"MIT","optional":true,"engines":{"node":">= 6.0.0","npm":">= 3.0.0"}},"node_modules/smtp-address-parser":{"version":"1.1.1","integrity":"sha512-02QRuo0uL+I6+VHY5LxYiKJMjbyrTJWFM6JWkWOcdLkfInjLvGdPQTjC+mUOt/0PzeNnRSCYNIDZfn6QRIQYug==","license":"MIT","optional":true,"dependencies":{"nearley":"^2.20.1"},"engines":{"node":">=0.10"}},"node_modules/socks":{"version":"2.8.11","integrity":"sha512-2H/uQ7+SNP0hK16RorTak0mWrFoqo4AnAVGSUl2dT07obgWdWt9grml+VDl1LklgUOPWM4Abo0u86Cvp8vFjYw==","license":"MIT","optional":true,"dependencies":{"ip-address":"^10.1.1","smart-buffer":"^4.2.0"},"engines":{"node":">= 10.0.0","npm":">= 3.0.0"}},"node_modules/socks-proxy-agent":{"version":"8.0.5","integrity":"sha512-HehCEsotFqbPW9sJ8WVYB6UbmIMv7kUUORIF2Nncq4VQvBfNBLibW9YZR5dlYCSUhwcD628pRllm7n+E+YTzJw==","license":"MIT","optional":true,"dependencies":{"agent-base":"^7.1.2","debug":"^4.3.4","socks":"^2.8.3"},"engines":{"node":">= 14"}},"node_modules/spdx-correct":{"version":"3.2.0","integrity":"sha512-kN9dJbvnySHULIluDHy32WHRUu3Og7B9sbY7tsFLctQkIqnMh3hErYgdMjTYuqmcXX+lK5T1lnUt3G7zNswmZA==","license":"Apache-2.0","dependencies":{"spdx-expression-parse":"^3.0.0","spdx-license-ids":"^3.0.0"}},"node_modules/spdx-correct/node_modules/spdx-expression-parse":{"version":"3.0.1","integrity":"sha512-cbqHunsQWnJNE6KhVSMsMeH5H/L9EpymbzqTQ3uLwNCLZ1Q481oWaofqH7nO6V07xlXwY6PhQdQ2IedWx/ZK4Q==","license":"MIT","dependencies":{"spdx-exceptions":"^2.1.0","spdx-license-ids":"^3.0.0"}},"node_modules/spdx-exceptions":{"version":"2.5.0","integrity":"sha512-PiU42r+xO4UbUS1buo3LPJkjlO7430Xn5SVAhdpzzsPHsjbYVflnnFdATgabnLude+Cqu25p6N+g2lw/PFsa4w==","license":"CC-BY-3.0"},"node_modules/spdx-expression-parse":{"version":"4.0.0","integrity":"sha512-Clya5JIij/7C6bRR22+tnGXbc4VKlibKSVj2iHvVeX5iMW7s1SIQlqu699JkODJJIhh/pUu8L0/VLh8xflD+LQ==","license":"MIT","dependencies":{"spdx-exceptions":"^2.1.0","spdx-license-ids":"^3.0.0"}},"node_modules/spdx-license-ids":{"version":"3.0.24","integrity":"sha512-cLS9TtWkIQFyLkJ3/5aFQAOHOSKTlOs/7WDut/XPSdjom1fJhUdkepeJAKXa9Y05+FabHd0sti+Et559vDtkpQ==","license":"CC0-1.0"},"node_modules/ssri":{"version":"10.0.6","integrity":"sha512-MGrFH9Z4NP9Iyhqn16sDtBpRRNJ0Y2hNa6D65h736fVSaPCHr4DM4sWUNvVaSuC+0OBGhwsrydQwmgfg5LncqQ==","license":"ISC","optional":true,"dependencies":{"minipass":"^7.0.3"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/string_decoder":{"version":"1.3.0","integrity":"sha512-hkRX8U1WjJFd8LsDJ2yQ/wWWxaopEsABU1XfkM8A+j0+85JAGppt16cr1Whg6KIbb4okU6Mql6BOj+uup/wKeA==","license":"MIT","optional":true,"dependencies":{"safe-buffer":"~5.2.0"}},"node_modules/string-width":{"version":"5.1.2","integrity":"sha512-HnLOCR3vjcY8beoNLtcjZ5/nxn2afmME6lhrDrebokqMap+XbeW8n9TXpPDOqdGK5qcI3oT0GKTW6wC7EMiVqA==","license":"MIT","optional":true,"dependencies":{"eastasianwidth":"^0.2.0","emoji-regex":"^9.2.2","strip-ansi":"^7.0.1"},"engines":{"node":">=12"},"funding":{"url":"https://github.com/sponsors/sindresorhus"}},"node_modules/string-width-cjs":{"name":"string-width","version":"4.2.3","integrity":"sha512-wKyQRQpjJ0sIp62ErSZdGsjMJWsap5oRNihHhu6G7JVO/9jIB6UyevL+tXuOqrng8j/cxKTWyWUwvSTriiZz/g==","license":"MIT","optional":true,"dependencies":{"emoji-regex":"^8.0.0","is-fullwidth-code-point":"^3.0.0","strip-ansi":"^6.0.1"},"engines":{"node":">=8"}},"node_modules/string-width-cjs/node_modules/ansi-regex":{"version":"5.0.1","integrity":"sha512-quJQXlTSUGL2LH9SUXo8VwsY4soanhgo6LNSm84E1LBcE8s3O0wpdiRzyR9z/ZZJMlMWv37qOOb9pdJlMUEKFQ==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/string-width-cjs/node_modules/emoji-regex":{"version":"8.0.0","integrity":"sha512-MSjYzcWNOA0ewAHpz0MxpYFvwg6yjy1NG3xteoqz644VCo/RPgnr1/GGt+ic3iJTzQ8Eu3TdM14SawnVUmGE6A==","license":"MIT","optional":true},"node_modules/string-width-cjs/node_modules/strip-ansi":{"version":"6.0.1","integrity":"sha512-Y38VPSHcqkFrCpFnQ9vuSXmquuv5oXOKpGeT6aGrr3o3Gc9AlVa6JBfUSOCnbxGGZF+/0ooI7KrPuUSztUdU5A==","license":"MIT","optional":true,"dependencies":{"ansi-regex":"^5.0.1"},"engines":{"node":">=8"}},"node_modules/strip-ansi":{"version":"7.2.0","integrity":"sha512-yDPMNjp4WyfYBkHnjIRLfca1i6KMyGCtsVgoKe/z1+6vukgaENdgGBZt+ZmKPc4gavvEZ5OgHfHdrazhgNyG7w==","license":"MIT","optional":true,"dependencies":{"ansi-regex":"^6.2.2"},"engines":{"node":">=12"},"funding":{"url":"https://github.com/chalk/strip-ansi?sponsor=1"}},"node_modules/strip-ansi-cjs":{"name":"strip-ansi","version":"6.0.1","integrity":"sha512-Y38VPSHcqkFrCpFnQ9vuSXmquuv5oXOKpGeT6aGrr3o3Gc9AlVa6JBfUSOCnbxGGZF+/0ooI7KrPuUSztUdU5A==","license":"MIT","optional":true,"dependencies":{"ansi-regex":"^5.0.1"},"engines":{"node":">=8"}},"node_modules/strip-ansi-cjs/node_modules/ansi-regex":{"version":"5.0.1","integrity":"sha512-quJQXlTSUGL2LH9SUXo8VwsY4soanhgo6LNSm84E1LBcE8s3O0wpdiRzyR9z/ZZJMlMWv37qOOb9pdJlMUEKFQ==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/strip-json-comments":{"version":"2.0.1","integrity":"sha512-4gB8na07fecVVkOI6Rs4e7T6NOTki5EmL7TUduTs6bu3EdnSycntVJ4re8kgZA+wx9IueI2Y11bfbgwtzuE0KQ==","license":"MIT","optional":true,"engines":{"node":">=0.10.0"}},"node_modules/tar":{"version":"6.2.1","integrity":"sha512-DZ4yORTwrbTj/7MZYq2w+/ZFdI6OZ/f9SFHR+71gIVUZhOQPHzVCLpvRnPgyaMpfWxxk/4ONva3GQSyNIKRv6A==","license":"ISC","optional":true,"dependencies":{"chownr":"^2.0.0","fs-minipass":"^2.0.0","minipass":"^5.0.0","minizlib":"^2.1.1","mkdirp":"^1.0.3","yallist":"^4.0.0"},"engines":{"node":">=10"}},"node_modules/tar-fs":{"version":"2.1.6","integrity":"sha512-vsdruOmnweDIXJXWpfc5aszWMVOj6qFI+dXxNuprh6Kt+WrGJh1MQL/2xYUEzI3EX86o9b2Rop8ziIF5Ol/UoQ==","license":"MIT","optional":true,"dependencies":{"chownr":"^1.1.1","mkdirp-classic":"^0.5.2","pump":"^3.0.0","tar-stream":"^2.1.4"}},"node_modules/tar-fs/node_modules/chownr":{"version":"1.1.4","integrity":"sha512-jJ0bqzaylmJtVnNgzTeSOs8DPavpbYgEr/b0YL8/2GO3xJEhInFmhKMUnEJQjZumK7KXGFhUy89PrsJWlakBVg==","license":"ISC","optional":true},"node_modules/tar-stream":{"version":"2.2.0","integrity":"sha512-ujeqbceABgwMZxEJnk2HDY2DlnUZ+9oEcb1KzTVfYHio0UE6dG71n60d8D2I4qNvleWrrXpmjpt7vZeF1LnMZQ==","license":"MIT","optional":true,"dependencies":{"bl":"^4.0.3","end-of-stream":"^1.4.1","fs-constants":"^1.0.0","inherits":"^2.0.3","readable-stream":"^3.1.1"},"engines":{"node":">=6"}},"node_modules/tar/node_modules/fs-minipass":{"version":"2.1.0","integrity":"sha512-V/JgOLFCS+R6Vcq0slCuaeWEdNC3ouDlJMNIsacH2VtALiu9mV4LPrHc5cDl8k5aw6J8jwgWWpiTo5RYhmIzvg==","license":"ISC","optional":true,"dependencies":{"minipass":"^3.0.0"},"engines":{"node":">= 8"}},"node_modules/tar/node_modules/fs-minipass/node_modules/minipass":{"version":"3.3.6","integrity":"sha512-DxiNidxSEK+tHG6zOIklvNOwm3hvCrbUrdtzY74U6HKTJxvIDfOUL5W5P2Ghd3DTkhhKPYGqeNUIh5qcM4YBfw==","license":"ISC","optional":true,"dependencies":{"yallist":"^4.0.0"},"engines":{"node":">=8"}},"node_modules/tar/node_modules/minipass":{"version":"5.0.0","integrity":"sha512-3FnjYuehv9k6ovOEbyOswadCDPX1piCfhV8ncmYtHOjuPwylVWsghTLo7rabjC3Rx5xD4HDx8Wm1xnMF7S5qFQ==","license":"ISC","optional":true,"engines":{"node":">=8"}},"node_modules/tunnel-agent":{"version":"0.6.0","integrity":"sha512-McnNiV1l8RYeY8tBgEpuodCC1mLUdbSN+CYBL7kJsJNInOP8UjDDEwdk6Mw60vdLLrr5NHKZhMAOSrR2NZuQ+w==","license":"Apache-2.0","optional":true,"dependencies":{"safe-buffer":"^5.0.1"},"engines":{"node":"*"}},"node_modules/unique-filename":{"version":"3.0.0","integrity":"sha512-afXhuC55wkAmZ0P18QsVE6kp8JaxrEokN2HGIoIVv2ijHQd419H0+6EigAFcIzXeMIkcIkNBpB3L/DXB3cTS/g==","license":"ISC","optional":true,"dependencies":{"unique-slug":"^4.0.0"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/unique-slug":{"version":"4.0.0","integrity":"sha512-WrcA6AyEfqDX5bWige/4NQfPZMtASNVxdmWR76WESYQVAACSgWcR6e9i0mofqqBxYFtL4oAxPIptY73/0YE1DQ==","license":"ISC","optional":true,"dependencies":{"imurmurhash":"^0.1.4"},"engines":{"node":"^14.17.0 || ^16.13.0 || >=18.0.0"}},"node_modules/uri-js":{"version":"4.4.1","integrity":"sha512-7rKUyy33Q1yc98pQ1DAmLtwX109F7TIfWlW1Ydo8Wl1ii1SeHieeh0HHfPeL2fMXK6z0s8ecKs9frCuLJvndBg==","license":"BSD-2-Clause","optional":true,"dependencies":{"punycode":"^2.1.0"}},"node_modules/util-deprecate":{"version":"1.0.2","integrity":"sha512-EPD5q1uXyFxJpCrLnCc1nHnq3gOa6DZBocAIiI2TaSCA7VCJ1UJDMagCzIkXNsUYfD1daK//LTEQ8xiIbrHtcw==","license":"MIT","optional":true},"node_modules/validate-npm-package-license":{"version":"3.0.4","integrity":"sha512-DpKm2Ui/xN7/HQKCtpZxoRWBhZ9Z0kqtygG8XCgNQ8ZlDnxuQmWhj566j8fN4Cu3/JmbhsDo7fcAJq4s9h27Ew==","license":"Apache-2.0","dependencies":{"spdx-correct":"^3.0.0","spdx-expression-parse":"^3.0.0"}},"node_modules/validate-npm-package-license/node_modules/spdx-expression-parse":{"version":"3.0.1","integrity":"sha512-cbqHunsQWnJNE6KhVSMsMeH5H/L9EpymbzqTQ3uLwNCLZ1Q481oWaofqH7nO6V07xlXwY6PhQdQ2IedWx/ZK4Q==","license":"MIT","dependencies":{"spdx-exceptions":"^2.1.0","spdx-license-ids":"^3.0.0"}},"node_modules/which":{"version":"4.0.0","integrity":"sha512-GlaYyEb07DPxYCKhKzplCWBJtvxZcZMrL+4UkrTSJHHPyZU4mYYTv3qaOe77H7EODLSSopAUFAc6W8U4yqvscg==","license":"ISC","optional":true,"dependencies":{"isexe":"^3.1.1"},"bin":{"node-which":"bin/which.js"},"engines":{"node":"^16.13.0 || >=18.0.0"}},"node_modules/wrap-ansi":{"version":"8.1.0","integrity":"sha512-si7QWI6zUMq56bESFvagtmzMdGOtoxfR+Sez11Mobfc7tm+VkUckk9bW2UeffTGVUbOksxmSw0AA2gs8g71NCQ==","license":"MIT","optional":true,"dependencies":{"ansi-styles":"^6.1.0","string-width":"^5.0.1","strip-ansi":"^7.0.1"},"engines":{"node":">=12"},"funding":{"url":"https://github.com/chalk/wrap-ansi?sponsor=1"}},"node_modules/wrap-ansi-cjs":{"name":"wrap-ansi","version":"7.0.0","integrity":"sha512-YVGIj2kamLSTxw6NsZjoBxfSwsn0ycdesmc4p+Q21c5zPuZ1pl+NfxVdxPtdHvmNVOQ6XSYG4AUtyt/Fi7D16Q==","license":"MIT","optional":true,"dependencies":{"ansi-styles":"^4.0.0","string-width":"^4.1.0","strip-ansi":"^6.0.0"},"engines":{"node":">=10"},"funding":{"url":"https://github.com/chalk/wrap-ansi?sponsor=1"}},"node_modules/wrap-ansi-cjs/node_modules/ansi-regex":{"version":"5.0.1","integrity":"sha512-quJQXlTSUGL2LH9SUXo8VwsY4soanhgo6LNSm84E1LBcE8s3O0wpdiRzyR9z/ZZJMlMWv37qOOb9pdJlMUEKFQ==","license":"MIT","optional":true,"engines":{"node":">=8"}},"node_modules/wrap-ansi-cjs/node_modules/ansi-styles":{"version":"4.3.0","integrity":"sha512-zbB9rCJAT1rbjiVDb2hqKFHNYLxgtk8NURxZ3IZwD3F6NtxbXZQCnnSi1Lkx+IDohdPlFp222wVALIheZJQSEg==","license":"MIT","optional":true,"dependencies":{"color-convert":"^2.0.1"},"engines":{"node":">=8"},"funding":{"url":"https://github.com/chalk/ansi-styles?sponsor=1"}},"node_modules/wrap-ansi-cjs/node_modules/emoji-regex":{"version":"8.0.0","integrity":"sha512-MSjYzcWNOA0ewAHpz0MxpYFvwg6yjy1NG3xteoqz644VCo/RPgnr1/GGt+ic3iJTzQ8Eu3TdM14SawnVUmGE6A==","license":"MIT","optional":true},"node_modules/wrap-ansi-cjs/node_modules/string-width":{"version":"4.2.3","integrity":"sha512-wKyQRQpjJ0sIp62ErSZdGsjMJWsap5oRNihHhu6G7JVO/9jIB6UyevL+tXuOqrng8j/cxKTWyWUwvSTriiZz/g==","license":"MIT","optional":true,"dependencies":{"emoji-regex":"^8.0.0","is-fullwidth-code-point":"^3.0.0","strip-ansi":"^6.0.1"},"engines":{"node":">=8"}},"node_modules/wrap-ansi-cjs/node_modules/strip-ansi":{"version":"6.0.1","integrity":"sha512-Y38VPSHcqkFrCpFnQ9vuSXmquuv5oXOKpGeT6aGrr3o3Gc9AlVa6JBfUSOCnbxGGZF+/0ooI7KrPuUSztUdU5A==","license":"MIT","optional":true,"dependencies":{"ansi-regex":"^5.0.1"},"engines":{"node":">=8"}},"node_modules/wrappy":{"version":"1.0.2","integrity":"sha512-l4Sp/DRseor9wL6EvV2+TuQn63dMkPjZ/sp9XkghTEbV9KlPS1xUsZ3u7/IQO4wxtcFB4bgpQPRcR3QCvezPcQ==","license":"ISC","optional":true},"node_modules/xmlbuilder2":{"version":"4.0.3","integrity":"sha512-bx8Q1STctnNaaDymWnkfQLKofs0mGNN7rLLapJlGuV3VlvegD7Ls4ggMjE3aUSWItCCzU0PEv45lI87iSigiCA==","license":"MIT","dependencies":{"@oozcitak/dom":"^2.0.2","@oozcitak/infra":"^2.0.2","@oozcitak/util":"^10.0.0","js-yaml":"^4.1.1"},"engines":{"node":">=20.0"}},"node_modules/yallist":{"version":"4.0.0","integrity":"sha512-3wdGidZyq5PB084XLES5TpOSRA3wjXAlIWMhum2kRcv/41Sn2emQ0dycQW4uZXLejwKvg6EsvbdlVL+FYEct7A==","license":"ISC","optional":true}}}');
+;// CONCATENATED MODULE: ./src/tools/cyclonedx.ts
+/**
+ * @cyclonedx/cyclonedx-npm, acquired at run time as the suite acquires every tool: a pinned
+ * version, verified integrity, cached in RUNNER_TOOL_CACHE and re-verified on every hit. It is an
+ * npm package, not a release archive, so the pin is a lockfile kept in this repository
+ * (cyclonedx-npm.lock.json: every package with its registry sha512) and `npm ci` installs exactly
+ * that, refusing any tarball whose hash differs. The cache entry records a hash over every file
+ * installed; a hit that no longer matches is discarded and installed again.
+ */
+
+
+
+
+
+
+
+const CYCLONEDX_NPM_VERSION = '6.0.1';
+/** The registry's integrity of @cyclonedx/cyclonedx-npm-6.0.1.tgz; the lockfile must agree. */
+const CYCLONEDX_NPM_INTEGRITY = 'sha512-/aU3bBC6qP6cV/qQ5SfUSygE/+2hQhwgg6sJML31/gZ96NyMvIUuwdk637H4z+LS/NryRT2kjR2wtD0qBEVVHQ==';
+const PACKAGE = '@cyclonedx/cyclonedx-npm';
+const CACHE_NAME = 'release-safety-cyclonedx-npm';
+/** sha256 over every file's relative path and content, in sorted order: what a cache hit must still be. */
+function treeDigest(dir) {
+    const lines = [];
+    const walk = (d) => {
+        for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(d, { withFileTypes: true })) {
+            const path = (0,external_node_path_namespaceObject.join)(d, entry.name);
+            if (entry.isDirectory())
+                walk(path);
+            else if (entry.isFile())
+                lines.push(`${(0,external_node_path_namespaceObject.relative)(dir, path)}\0${hash_sha256FileSync(path)}`);
+            else if (entry.isSymbolicLink())
+                lines.push(`${(0,external_node_path_namespaceObject.relative)(dir, path)}\0symlink`);
+        }
+    };
+    walk(dir);
+    return hash_sha256Hex(lines.sort().join('\n'));
+}
+/** The pinned lockfile itself must name the pinned version and integrity: a stray edit stops here. */
+function checkPinnedLockfile(lock) {
+    const entry = lock.packages?.[`node_modules/${PACKAGE}`];
+    if (entry?.version !== CYCLONEDX_NPM_VERSION || entry.integrity !== CYCLONEDX_NPM_INTEGRITY) {
+        throw new ToolError(`the pinned lockfile for ${PACKAGE} does not name ${CYCLONEDX_NPM_VERSION} with its pinned integrity: refusing to install it`);
+    }
+}
+function cliIn(dir) {
+    return (0,external_node_path_namespaceObject.join)(dir, 'node_modules', '@cyclonedx', 'cyclonedx-npm', 'bin', 'cyclonedx-npm-cli.js');
+}
+function installedVersion(dir) {
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(dir, 'node_modules', '@cyclonedx', 'cyclonedx-npm', 'package.json'), 'utf8')).version ?? '';
+    }
+    catch {
+        return '';
+    }
+}
+function verifiedHit(dir, log) {
+    const marker = `${dir}.complete`;
+    if (!(0,external_node_fs_namespaceObject.existsSync)(marker) || !(0,external_node_fs_namespaceObject.existsSync)(dir))
+        return false;
+    let recorded = '';
+    try {
+        recorded = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(marker, 'utf8')).tree ?? '';
+    }
+    catch {
+        // An unreadable marker is a miss.
+    }
+    if (recorded !== '' && installedVersion(dir) === CYCLONEDX_NPM_VERSION && treeDigest(dir) === recorded)
+        return true;
+    log.warning(`the cached ${PACKAGE} ${CYCLONEDX_NPM_VERSION} failed verification (its files changed since it was installed): discarded, installing again`);
+    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    (0,external_node_fs_namespaceObject.rmSync)(marker, { force: true });
+    return false;
+}
+/** Installs (or finds, verified) the pinned cyclonedx-npm; a ToolError when it cannot be obtained. */
+async function installCycloneDxNpm(req) {
+    checkPinnedLockfile(cyclonedx_npm_lock_namespaceObject);
+    const dir = (0,external_node_path_namespaceObject.join)(req.toolCache, CACHE_NAME, CYCLONEDX_NPM_VERSION, process.arch);
+    if (verifiedHit(dir, req.log)) {
+        req.log.info(`${PACKAGE} ${CYCLONEDX_NPM_VERSION}: the cached install verified (every file as installed)`);
+        return { cli: cliIn(dir), version: CYCLONEDX_NPM_VERSION, fromCache: true };
+    }
+    const staging = (0,external_node_path_namespaceObject.join)(req.tempDir, `cyclonedx-npm-${(0,external_node_crypto_.randomUUID)()}`);
+    (0,external_node_fs_namespaceObject.mkdirSync)(staging, { recursive: true });
+    try {
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(staging, 'package.json'), `${JSON.stringify({ name: 'release-safety-cyclonedx-npm', private: true, dependencies: { [PACKAGE]: CYCLONEDX_NPM_VERSION } }, null, 2)}\n`);
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(staging, 'package-lock.json'), `${JSON.stringify(cyclonedx_npm_lock_namespaceObject, null, 2)}\n`);
+        // npm ci installs exactly the lockfile and checks each tarball against its integrity; no
+        // install scripts run, and the optional validators (a native XML library among them) are left out.
+        const args = ['ci', '--omit=optional', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+        const r = await req.log.group(`install ${PACKAGE} ${CYCLONEDX_NPM_VERSION} (npm ci on the pinned lockfile)`, () => execTool('npm', args, { cwd: staging, timeoutMs: req.timeoutMs }).catch((error) => {
+            throw new ToolError(`npm could not be run to install ${PACKAGE}: ${errorMessage(error)}`);
+        }));
+        if (r.exitCode !== 0 || r.timedOut || r.signal)
+            throw new ToolError(`npm ci for ${PACKAGE} ${CYCLONEDX_NPM_VERSION} ${describeExit(r)}: ${lastLines(r.stderr || r.stdout, 3)}`);
+        if (installedVersion(staging) !== CYCLONEDX_NPM_VERSION)
+            throw new ToolError(`npm ci did not install ${PACKAGE} ${CYCLONEDX_NPM_VERSION}`);
+        (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+        (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+        (0,external_node_fs_namespaceObject.cpSync)(staging, dir, { recursive: true, verbatimSymlinks: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)(`${dir}.complete`, JSON.stringify({ tree: treeDigest(dir), integrity: CYCLONEDX_NPM_INTEGRITY }));
+        req.log.info(`${PACKAGE} ${CYCLONEDX_NPM_VERSION}: installed from the pinned lockfile (integrity ${CYCLONEDX_NPM_INTEGRITY.slice(0, 19)}...) and cached`);
+        return { cli: cliIn(dir), version: CYCLONEDX_NPM_VERSION, fromCache: false };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(staging, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/gates/image/base-images.ts
+/**
+ * The base images a Dockerfile builds on: every FROM, with ARG substitution as the builders do
+ * it, resolved to the digest the registry serves now. The provenance names those digests, and a
+ * FROM not pinned by digest is a warning (or, with require-pinned-base, a failure) that says what
+ * to pin it to. No Dockerfile library on npm is kept up and small enough for reading FROM and ARG
+ * alone, so this reads the two instructions itself; everything else in the file is ignored.
+ */
+
+
+
+/** Instructions with continuation lines joined, each with the line it starts on; comments dropped. */
+function instructions(dockerfile) {
+    const out = [];
+    let current;
+    dockerfile.split(/\r?\n/).forEach((raw, i) => {
+        const trimmed = raw.trim();
+        if (!current && (trimmed === '' || trimmed.startsWith('#')))
+            return;
+        if (current && trimmed.startsWith('#'))
+            return;
+        const continued = /\\\s*$/.test(raw);
+        const text = continued ? raw.replace(/\\\s*$/, '') : raw;
+        if (current)
+            current.text += ` ${text.trim()}`;
+        else
+            current = { line: i + 1, text: text.trim() };
+        if (!continued) {
+            out.push(current);
+            current = undefined;
+        }
+    });
+    if (current)
+        out.push(current);
+    return out;
+}
+/** ${VAR}, ${VAR:-default}, ${VAR:+alt} and $VAR, as the Dockerfile frontend substitutes them. */
+function substitute(value, vars) {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced, op, word, bare) => {
+        const name = braced ?? bare;
+        const set = vars.get(name);
+        if (op === '-')
+            return set ? set : (word ?? '');
+        if (op === '+')
+            return set ? (word ?? '') : '';
+        return set ?? '';
+    });
+}
+/** Splits registry/repository[:tag][@sha256:...]; Docker Hub names get docker.io and library/. */
+function parseImageReference(reference) {
+    let rest = reference;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST_PATTERN.test(digest))
+            throw new Error(`has the digest ${JSON.stringify(digest)}: expected sha256:<64 hex>`);
+    }
+    let tag = '';
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.lastIndexOf(':');
+    if (colon > lastSlash) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+    }
+    const name = parseImageName(rest);
+    return { ...name, tag: tag || (digest ? '' : 'latest'), ...(digest ? { digest } : {}) };
+}
+/**
+ * Every FROM that names an image: not scratch, not an earlier stage, not a named build context.
+ * Global ARGs (before the first FROM) take their defaults unless a build arg sets them.
+ */
+function parseBaseImages(dockerfile, buildArgs, contextNames = []) {
+    const given = new Map(buildArgs);
+    const vars = new Map();
+    const stages = new Set();
+    const bases = [];
+    let seenFrom = false;
+    for (const { line, text } of instructions(dockerfile)) {
+        const [keyword = '', ...words] = text.split(/\s+/);
+        if (/^arg$/i.test(keyword) && !seenFrom) {
+            for (const word of words) {
+                const eq = word.indexOf('=');
+                const name = eq > 0 ? word.slice(0, eq) : word;
+                const fallback = eq > 0 ? word.slice(eq + 1).replace(/^(["'])(.*)\1$/, '$2') : undefined;
+                const value = given.get(name) ?? (fallback !== undefined ? substitute(fallback, vars) : undefined);
+                if (value !== undefined)
+                    vars.set(name, value);
+            }
+            continue;
+        }
+        if (!/^from$/i.test(keyword))
+            continue;
+        seenFrom = true;
+        const args = words.filter((w) => !w.startsWith('--'));
+        const written = args[0] ?? '';
+        const reference = substitute(written, vars);
+        const earlierStage = stages.has(reference.toLowerCase());
+        if (args.length >= 3 && /^as$/i.test(args[1]))
+            stages.add(args[2].toLowerCase());
+        if (reference === '' || reference.toLowerCase() === 'scratch' || earlierStage || contextNames.includes(reference))
+            continue;
+        try {
+            const parsed = parseImageReference(reference);
+            bases.push({ line, written, reference, registry: parsed.registry, repository: parsed.repository, tag: parsed.tag, ...(parsed.digest ? { pinned: parsed.digest, digest: parsed.digest } : {}) });
+        }
+        catch (error) {
+            bases.push({ line, written, reference, registry: '', repository: '', tag: '', problem: `FROM ${reference} is not an image reference the gate can read: it ${errorMessage(error)}` });
+        }
+    }
+    return bases;
+}
+/** Asks each base image's registry for the digest its tag names now; a pinned one is kept as is. */
+async function resolveBaseImages(bases, o) {
+    const clients = new Map();
+    const clientFor = (registry) => {
+        let client = clients.get(registry);
+        if (!client) {
+            const own = registry === o.imageRegistry;
+            client = new RegistryClient({ registry, ...(own && o.credentials ? { credentials: o.credentials } : {}), insecure: own && o.insecure, signal: o.signal, onSecret: o.onSecret, maxAttempts: 2 });
+            clients.set(registry, client);
+        }
+        return client;
+    };
+    return Promise.all(bases.map(async (b) => {
+        if (b.problem || b.pinned)
+            return b;
+        try {
+            return { ...b, digest: await clientFor(b.registry).resolveDigest(b.repository, b.tag) };
+        }
+        catch (error) {
+            return { ...b, problem: `the digest of ${b.reference} could not be resolved from ${b.registry}: ${errorMessage(error)}` };
+        }
+    }));
+}
+/**
+ * A FROM without a digest is a warning naming the digest to pin it to, or an error finding (the
+ * gate fails) when require-pinned-base is set. One whose digest is unknown says so in either case.
+ */
+function judgeBasePinning(bases, requirePinned, file) {
+    const findings = [];
+    for (const b of bases) {
+        if (b.pinned)
+            continue;
+        const pin = b.digest ? `pin it as ${b.reference.replace(/:[^:/@]+$/, '')}${b.tag ? `:${b.tag}` : ''}@${b.digest}` : `its digest is unknown (${b.problem ?? 'not resolved'})`;
+        findings.push({
+            severity: requirePinned ? 'error' : 'warning',
+            message: `FROM ${b.reference} is not pinned by digest: ${pin}${requirePinned ? ' (require-pinned-base: true)' : ''}`,
+            file,
+            line: b.line,
+            rule: 'unpinned-base-image',
+        });
+    }
+    return findings;
+}
+
+;// CONCATENATED MODULE: ./src/core/bundle.ts
+/**
+ * The evidence bundle (`release-safety/bundle@1`): every gate's record with its own sha256, the
+ * verdict, the commit and the image digest, hashed as a whole over canonical JSON. It is what the
+ * evidence action writes (`bundle-path`), what the attestation's predicate carries, and what the
+ * promote action and the CLI read back. Readers never trust it: `parseBundle` validates every
+ * field and re-computes every hash.
+ */
+
+
+
+
+
+const BUNDLE_SCHEMA = 'release-safety/bundle@1';
+const digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
+const bundleEntrySchema = object({
+    /** evidenceDigest(record): sha256 over the record's canonical JSON. */
+    sha256: digestSchema,
+    record: evidenceSchema,
+});
+const bundleSchema = object({
+    schema: literal(BUNDLE_SCHEMA),
+    repository: repositorySchema,
+    /** The commit the change is about: the PR head SHA, never the test merge commit. */
+    commitSha: commitShaSchema,
+    /** The image the records are about (the image gate's digest), when there is one. */
+    digest: digestSchema.optional(),
+    /** `repository@digest` of that image. */
+    image: schemas_string().max(500).optional(),
+    verdict: schemas_enum(['pass', 'fail', 'error']),
+    requiredGates: array(schemas_enum(evidence_GATES)),
+    /** Why the verdict is not pass, one line each. */
+    reasons: array(schemas_string().max(2000)).max(200),
+    run: object({
+        id: schemas_string().max(40).optional(),
+        attempt: schemas_string().max(10).optional(),
+        url: schemas_string().url().max(1000).optional(),
+        workflowRef: schemas_string().max(1000).optional(),
+    })
+        .optional(),
+    createdAt: schemas_string().datetime({ offset: true }),
+    records: array(bundleEntrySchema).max(100),
+    /** sha256 over the canonical JSON of every other field of the bundle. */
+    sha256: digestSchema,
+});
+function bundleHash(bundle) {
+    return `sha256:${sha256Hex(canonicalJson(bundle))}`;
+}
+/** Records in gate order (then by start time), each with its own hash, and the bundle's hash over all. */
+function createBundle(records, fields) {
+    const order = (g) => GATES.indexOf(g);
+    const sorted = [...records].sort((a, b) => order(a.gate) - order(b.gate) || a.startedAt.localeCompare(b.startedAt));
+    const body = {
+        schema: BUNDLE_SCHEMA,
+        ...fields,
+        createdAt: fields.createdAt ?? new Date().toISOString(),
+        records: sorted.map((record) => ({ sha256: evidenceDigest(record), record })),
+    };
+    return bundleSchema.parse({ ...body, sha256: bundleHash(body) });
+}
+/** Validates an untrusted bundle and verifies every record hash and the bundle hash. */
+function bundle_parseBundle(text, source) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        throw new ConfigurationError(`evidence bundle ${source} is not JSON: expected a ${BUNDLE_SCHEMA} document`);
+    }
+    const result = bundleSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`evidence bundle ${source} is not a valid ${BUNDLE_SCHEMA} document: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    const bundle = result.data;
+    for (const [i, entry] of bundle.records.entries()) {
+        const actual = evidenceDigest(entry.record);
+        if (actual !== entry.sha256) {
+            throw new ConfigurationError(`evidence bundle ${source}: record ${i} (${entry.record.gate}) hashes to ${actual}, not the ${entry.sha256} it carries: it was altered`);
+        }
+    }
+    const { sha256, ...body } = bundle;
+    const actual = bundleHash(body);
+    if (actual !== sha256)
+        throw new ConfigurationError(`evidence bundle ${source} hashes to ${actual}, not the ${sha256} it carries: it was altered`);
+    return bundle;
+}
+function readBundle(path) {
+    const text = readTextOrConfigurationError(path, `evidence bundle ${path}`);
+    return bundle_parseBundle(text, path);
+}
+/** The JSON a reader gets: pretty, one trailing newline. */
+function bundle_serializeBundle(bundle) {
+    return `${JSON.stringify(bundle, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/attest/statement.ts
+/**
+ * The in-toto Statement v1 that carries an evidence bundle: the subject is the image (its
+ * repository and the sha256 of its top manifest, the index digest for a multi-platform image),
+ * the predicate is the `release-safety/bundle@1` document itself.
+ */
+
+
+
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+/**
+ * The predicate type of "release-safety evidence bundle v1". Stable: readers select attestations
+ * by it (`cosign verify-attestation --type` takes it as is).
+ */
+const PREDICATE_TYPE = 'https://release-safety.dev/evidence-bundle/v1';
+const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const hex64 = schemas_string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex characters');
+const statementSchema = object({
+    _type: literal(STATEMENT_TYPE),
+    subject: array(object({ name: schemas_string().min(1).max(500), digest: object({ sha256: hex64 }).catchall(schemas_string().max(200)) }))
+        .min(1)
+        .max(16),
+    predicateType: schemas_string().url().max(500),
+    predicate: unknown(),
+});
+/** `name` is registry/repository of the image; `digest` its sha256:<hex> digest. */
+function createStatement(name, digest, bundle) {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+        throw new ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
+    // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
+    return { _type: STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
+}
+/** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
+function parseEvidenceStatement(payload, source) {
+    let data;
+    try {
+        data = JSON.parse(payload.toString('utf8'));
+    }
+    catch {
+        throw new ConfigurationError(`the attestation payload of ${source} is not JSON: expected an in-toto Statement v1`);
+    }
+    const result = statementSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new ConfigurationError(`the attestation payload of ${source} is not an in-toto Statement v1: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    const statement = result.data;
+    if (statement.predicateType !== PREDICATE_TYPE) {
+        throw new ConfigurationError(`the attestation of ${source} has predicateType ${JSON.stringify(statement.predicateType)}, not ${PREDICATE_TYPE}`);
+    }
+    const bundle = parseBundle(JSON.stringify(statement.predicate), `in the attestation of ${source}`);
+    return { statement, bundle };
+}
+/** Every sha256:<hex> digest the statement names as its subject. */
+function subjectDigests(statement) {
+    return statement.subject.map((s) => `sha256:${s.digest.sha256}`);
+}
+
+;// CONCATENATED MODULE: ./src/gates/image/provenance.ts
+/**
+ * The SLSA v1 provenance of a built image, as an in-toto Statement v1: what was built (the image
+ * digest), from what (the repository at the PR head SHA, the Dockerfile by sha256, each base image
+ * by the digest it resolved to), how (builder, target, platforms, build args except secret-looking
+ * ones, secret ids only) and by whom (the run). Written beside the evidence record, so the evidence
+ * action can attach it to the image as a referrer; pure apart from writeJsonArtifact.
+ */
+
+
+
+
+const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
+/** What the external parameters below mean: this gate's build, versioned with the suite. */
+const BUILD_TYPE = 'https://release-safety.dev/image-build/v1';
+/** Build args whose names say they carry a credential: named in the provenance, never valued. */
+const SECRET_LOOKING = /token|secret|passw(or)?d|credential|api_?key|private_?key|auth/i;
+function provenanceStatement(f) {
+    const buildArgs = {};
+    const redacted = [];
+    for (const [k, v] of f.buildArgs) {
+        if (SECRET_LOOKING.test(k))
+            redacted.push(k);
+        else
+            buildArgs[k] = v;
+    }
+    return {
+        _type: STATEMENT_TYPE,
+        subject: [{ name: f.image, digest: { sha256: f.digest.replace(/^sha256:/, '') } }],
+        predicateType: SLSA_PROVENANCE_V1,
+        predicate: {
+            buildDefinition: {
+                buildType: BUILD_TYPE,
+                externalParameters: {
+                    source: { repository: f.repositoryUrl, ref: f.ref, revision: f.headSha },
+                    dockerfile: { path: f.dockerfilePath, sha256: f.dockerfileSha256 },
+                    ...(f.target ? { target: f.target } : {}),
+                    platforms: f.platforms,
+                    buildArgs,
+                    ...(redacted.length > 0 ? { redactedBuildArgs: redacted } : {}),
+                    secrets: f.secretIds,
+                },
+                internalParameters: { builder: f.builder.name, builderVersion: f.builder.version },
+                resolvedDependencies: [
+                    { uri: `git+${f.repositoryUrl}@${f.ref}`, digest: { gitCommit: f.headSha } },
+                    ...f.bases.map((b) => ({
+                        uri: `oci://${b.registry}/${b.repository}${b.tag ? `:${b.tag}` : ''}`,
+                        name: b.reference,
+                        digest: b.digest ? { sha256: b.digest.replace(/^sha256:/, '') } : {},
+                        annotations: { pinned: Boolean(b.pinned), line: b.line, ...(b.problem ? { unresolved: b.problem } : {}) },
+                    })),
+                ],
+            },
+            runDetails: {
+                builder: { id: f.runUrl ?? 'https://release-safety.dev/image-gate/local', version: { [f.builder.name]: f.builder.version } },
+                metadata: { ...(f.runUrl ? { invocationId: f.runUrl } : {}), startedOn: f.startedOn, finishedOn: f.finishedOn },
+            },
+        },
+    };
+}
+/** Writes a JSON artifact (provenance, SBOM) and returns its path and sha256 of the exact bytes. */
+function writeJsonArtifact(path, value) {
+    const bytes = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.dirname)(path), { recursive: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, bytes);
+    return { path, sha256: (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex') };
+}
+
+;// CONCATENATED MODULE: ./src/gates/image/supply-chain.ts
+/**
+ * What the image gate records about where an image came from: its base images (resolved to
+ * digests, pinning judged before the build), and after the build a SLSA v1 provenance statement
+ * and a CycloneDX SBOM written beside the evidence record, their paths and sha256 in its details.
+ */
+
+
+
+
+
+
+
+
+
+
+/** Reads the Dockerfile's FROMs, resolves each base to its digest and judges the pinning. */
+async function checkBaseImages(o, rt, signal) {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(o.file);
+    }
+    catch (error) {
+        throw new Stop('error', `the Dockerfile ${o.file} cannot be read: ${errorMessage(error)}`);
+    }
+    const contexts = (o.extras?.buildContexts ?? []).map((c) => c.name);
+    const parsed = parseBaseImages(text.toString('utf8'), o.buildArgs, contexts);
+    const bases = await resolveBaseImages(parsed, { imageRegistry: o.image.registry, credentials: o.credentials, insecure: o.insecureRegistry, signal, onSecret: o.mask });
+    const file = (0,external_node_path_namespaceObject.relative)(rt.workspace, o.file) || o.file;
+    for (const b of bases)
+        rt.log.info(`base image (line ${b.line}): ${b.reference} -> ${b.digest ?? `unresolved: ${b.problem ?? ''}`}${b.pinned ? ' (pinned)' : ''}`);
+    return { bases, findings: judgeBasePinning(bases, o.requirePinnedBase ?? false, file), dockerfileSha256: hash_sha256Hex(text) };
+}
+const cycloneDxSchema = object({
+    bomFormat: literal('CycloneDX'),
+    specVersion: schemas_string(),
+    components: array(object({ name: schemas_string(), version: schemas_string().optional(), type: schemas_string() }).loose()).default([]),
+    metadata: object({}).loose().optional(),
+})
+    .loose();
+function baseComponent(b) {
+    const name = `${b.registry}/${b.repository}`;
+    const hex = (b.digest ?? '').replace(/^sha256:/, '');
+    return {
+        type: 'container',
+        'bom-ref': `base-image:${name}@${b.digest ?? 'unresolved'}`,
+        name,
+        version: b.digest ?? b.tag,
+        description: `base image (FROM ${b.reference}, line ${b.line})`,
+        ...(hex ? { hashes: [{ alg: 'SHA-256', content: hex }], purl: `pkg:oci/${b.repository.split('/').pop()}@${encodeURIComponent(b.digest)}?repository_url=${encodeURIComponent(name)}${b.tag ? `&tag=${b.tag}` : ''}` } : {}),
+    };
+}
+/**
+ * The SBOM's packages, made before the build so a tool that cannot be obtained stops the gate
+ * before anything is pushed: the npm packages of the context (cyclonedx-npm on package-lock.json,
+ * runtime dependencies only, as the image installs them) plus each base image by digest. Without
+ * a lockfile the SBOM lists the base images only, and says so.
+ */
+async function prepareSbom(o, rt, bases, remaining) {
+    const lockfile = (0,external_node_path_namespaceObject.join)(o.context, 'package-lock.json');
+    let bom = { bomFormat: 'CycloneDX', specVersion: '1.6', components: [] };
+    let packages = 'none: the build context has no package-lock.json; base images only';
+    let toolVersion = '';
+    if ((0,external_node_fs_namespaceObject.existsSync)(lockfile)) {
+        let tool;
+        try {
+            tool = await installCycloneDxNpm({ toolCache: o.toolCache ?? (0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety-tool-cache'), tempDir: rt.tempDir, log: rt.log, timeoutMs: Math.min(remaining('the SBOM tool'), 600_000) });
+        }
+        catch (error) {
+            throw new Stop('error', `the SBOM tool @cyclonedx/cyclonedx-npm could not be obtained: ${errorMessage(error)} (set sbom: false to build without an SBOM)`);
+        }
+        toolVersion = tool.version;
+        const out = (0,external_node_path_namespaceObject.join)(rt.tempDir, `sbom-${Date.now()}-${process.pid}.json`);
+        try {
+            const args = [tool.cli, '--package-lock-only', '--omit', 'dev', '--output-format', 'JSON', '--spec-version', '1.6', '--output-reproducible', '--output-file', out];
+            const r = await rt.log.group('SBOM: cyclonedx-npm on package-lock.json', () => execTool(process.execPath, args, { cwd: o.context, timeoutMs: remaining('the SBOM') }));
+            if (r.exitCode !== 0 || r.timedOut || r.signal)
+                throw new Stop('error', `cyclonedx-npm ${describeExit(r)}: ${lastLines(r.stderr || r.stdout, 3)}`);
+            const parsed = cycloneDxSchema.safeParse(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(out, 'utf8')));
+            if (!parsed.success)
+                throw new Stop('error', `cyclonedx-npm wrote no CycloneDX JSON document: ${parsed.error.issues[0]?.message ?? ''}`);
+            bom = parsed.data;
+            packages = `${bom.components.length} npm package(s) from package-lock.json (runtime dependencies)`;
+        }
+        catch (error) {
+            if (error instanceof Stop)
+                throw error;
+            throw new Stop('error', `the SBOM could not be made: ${errorMessage(error)}`);
+        }
+        finally {
+            (0,external_node_fs_namespaceObject.rmSync)(out, { force: true });
+        }
+    }
+    bom.components = [...bom.components, ...bases.map(baseComponent)];
+    return { bom, packages, toolVersion };
+}
+function writeSbom(o, rt, draft, bases, built) {
+    const bom = { ...draft.bom, metadata: { ...draft.bom.metadata, properties: [{ name: 'release-safety:image', value: `${o.image.registry}/${o.image.repository}@${built.digest}` }] } };
+    const written = writeJsonArtifact((0,external_node_path_namespaceObject.join)(o.artifactsDir ?? rt.tempDir, 'image.sbom.cdx.json'), bom);
+    rt.log.info(`SBOM: ${written.path} (sha256 ${written.sha256}): ${draft.packages}, ${bases} base image(s)`);
+    return { ...written, format: `CycloneDX ${bom.specVersion} JSON`, components: bom.components.length, packages: draft.packages, tool: draft.toolVersion ? `@cyclonedx/cyclonedx-npm ${draft.toolVersion}` : '' };
+}
+/** Writes the provenance, and the SBOM when one was prepared, for a built image. */
+function writeSupplyChain(o, rt, args) {
+    const statement = provenanceStatement({
+        image: `${o.image.registry}/${o.image.repository}`,
+        digest: args.built.digest,
+        repositoryUrl: o.source?.repositoryUrl ?? '',
+        ref: o.source?.ref ?? '',
+        headSha: o.revision,
+        dockerfilePath: (0,external_node_path_namespaceObject.relative)(rt.workspace, o.file) || o.file,
+        dockerfileSha256: args.check.dockerfileSha256,
+        target: o.extras?.target,
+        platforms: args.built.facts.platforms,
+        buildArgs: o.buildArgs,
+        secretIds: (o.extras?.secrets ?? []).map((s) => s.id),
+        bases: args.check.bases,
+        builder: args.builder,
+        runUrl: o.source?.runUrl,
+        startedOn: args.startedOn,
+        finishedOn: new Date().toISOString(),
+    });
+    const written = writeJsonArtifact((0,external_node_path_namespaceObject.join)(o.artifactsDir ?? rt.tempDir, 'image.provenance.json'), statement);
+    rt.log.info(`provenance (SLSA v1): ${written.path} (sha256 ${written.sha256})`);
+    const provenance = { ...written, predicateType: statement.predicateType };
+    return { provenance, ...(args.sbom ? { sbom: writeSbom(o, rt, args.sbom, args.check.bases.length, args.built) } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./src/gates/image/index.ts
 /**
  * The image gate. Phases: collect (pick the builder, build, smoke-test, push by digest: build.ts),
  * judge (the digest re-fetched and hashed, the revision label checked), render (the summary table).
  */
+
 
 
 
@@ -43933,13 +44888,20 @@ async function runImageGate(o, rt) {
     let status = 'pass';
     let summary = '';
     const cleanups = [];
+    let check;
+    let supply;
     try {
+        if (o.imageRewrite)
+            rt.log.info(`image name lower-cased as registries require (and as docker/metadata-action does): ${o.imageRewrite}`);
         // Fail fast on a registry that is down or credentials that do not work, before a long build;
         // the check runs while the builder is probed.
         const preflight = o.push
             ? client.ping(o.image.repository, ['pull', 'push']).then(() => undefined, (error) => registryStop(error, 'the registry cannot be used'))
             : Promise.resolve(undefined);
         const dockerEnv = o.builder === 'buildah' ? process.env : dockerEnvironment(scratch, o);
+        // The base images are resolved while the builder is probed, too.
+        const baseChecking = checkBaseImages(o, rt, overrun.signal);
+        baseChecking.catch(() => undefined);
         const picked = await pickBuilder(o, rt, dockerEnv);
         tool = { name: picked.builder === 'docker' ? 'docker buildx' : 'buildah', version: picked.version };
         const preflightStop = await preflight;
@@ -43947,6 +44909,12 @@ async function runImageGate(o, rt) {
             throw preflightStop;
         if (o.push)
             rt.log.info(`Push access to ${imageRef}: ok`);
+        check = await baseChecking;
+        findings.push(...check.findings);
+        const unpinned = check.findings.filter((f) => f.severity === 'error').length;
+        if (unpinned > 0)
+            throw new Stop('fail', `${unpinned} base image(s) not pinned by digest, and require-pinned-base is true: pin each FROM to the digest its finding names`);
+        const sbomDraft = o.sbom === false ? undefined : await prepareSbom(o, rt, check.bases, remaining);
         const authFile = dockerAuthFile(scratch, o.image, o.credentials, o.mask);
         built =
             picked.builder === 'buildah'
@@ -43959,6 +44927,7 @@ async function runImageGate(o, rt) {
                 throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${o.revision}`);
             }
         }
+        supply = writeSupplyChain(o, rt, { built, check, sbom: sbomDraft, builder: tool, startedOn: clock.startedAt });
         summary = o.push
             ? `pushed ${imageRef}@${built.digest} (${o.tags.join(', ')}), verified by hashing the manifest served by the registry`
             : `built ${imageRef}@${built.digest} (not pushed: the digest is of the manifest computed locally; no registry holds it)`;
@@ -43985,22 +44954,7 @@ async function runImageGate(o, rt) {
         tags: status === 'pass' ? references.join('\n') : '',
         metadata: '',
     };
-    const details = {
-        builder: tool.name,
-        builderVersion: tool.version,
-        image: imageRef,
-        digest,
-        ref: digest ? `${imageRef}@${digest}` : '',
-        tags: o.tags,
-        platforms: built?.facts.platforms ?? o.platforms,
-        size: built?.facts.size ?? 0,
-        mediaType: built?.mediaType ?? '',
-        revision: o.revision,
-        pushed: Boolean(built?.pushed && status === 'pass'),
-        verifiedBy: built?.verifiedBy ?? '',
-        durationMs: clock.elapsed(),
-        ...timings,
-    };
+    const details = imageDetails({ o, tool, imageRef, digest, built, status, check, supply, timings, durationMs: clock.elapsed() });
     outputs.metadata = JSON.stringify({
         image: imageRef,
         digest,
@@ -44014,7 +44968,7 @@ async function runImageGate(o, rt) {
         builderVersion: tool.version,
     });
     if (built)
-        sections.unshift(renderImageTable(imageRef, built, references, o));
+        sections.unshift(renderImageTable(imageRef, built, references, o, status === 'pass' ? supply : undefined, check));
     return {
         gate: 'image',
         status,
@@ -44029,7 +44983,29 @@ async function runImageGate(o, rt) {
         summarySections: sections,
     };
 }
-function renderImageTable(imageRef, b, references, o) {
+/** The record's details (src/core/details.ts): provenance and SBOM only for a pass. */
+function imageDetails({ o, tool, imageRef, digest, built, status, check, supply, timings, durationMs }) {
+    return {
+        builder: tool.name,
+        builderVersion: tool.version,
+        image: imageRef,
+        digest,
+        ref: digest ? `${imageRef}@${digest}` : '',
+        tags: o.tags,
+        platforms: built?.facts.platforms ?? o.platforms,
+        size: built?.facts.size ?? 0,
+        mediaType: built?.mediaType ?? '',
+        revision: o.revision,
+        pushed: Boolean(built?.pushed && status === 'pass'),
+        verifiedBy: built?.verifiedBy ?? '',
+        baseImages: (check?.bases ?? []).map((b) => ({ reference: b.reference, line: b.line, pinned: Boolean(b.pinned), digest: b.digest ?? '', ...(b.problem ? { problem: b.problem } : {}) })),
+        ...(check ? { dockerfileSha256: check.dockerfileSha256 } : {}),
+        ...(supply && status === 'pass' ? { provenance: supply.provenance, ...(supply.sbom ? { sbom: supply.sbom } : {}) } : {}),
+        durationMs,
+        ...timings,
+    };
+}
+function renderImageTable(imageRef, b, references, o, supply, check) {
     const rows = [
         ['image', code(imageRef)],
         ['digest', code(b.digest)],
@@ -44039,11 +45015,15 @@ function renderImageTable(imageRef, b, references, o) {
         ['size', `${(b.facts.size / 1024 / 1024).toFixed(1)} MiB`],
         ['revision', code(o.revision)],
         ['in a registry', b.pushed ? `yes: ${md(b.verifiedBy)}` : 'no: not pushed; the digest was computed locally and no registry holds this image'],
+        ...(check?.bases ?? []).map((base) => ['base image', `${code(base.reference)}${base.digest ? ` ${code(base.digest)}` : ' (digest unknown)'}${base.pinned ? ' pinned' : ' **not pinned**'}`]),
+        ...(supply ? [['provenance', `SLSA v1: ${code(String(supply.provenance.path))} sha256 ${code(String(supply.provenance.sha256))}`]] : []),
+        ...(supply?.sbom ? [['SBOM', `${md(String(supply.sbom.format))}, ${md(String(supply.sbom.components))} components: ${code(String(supply.sbom.path))} sha256 ${code(String(supply.sbom.sha256))}`]] : []),
     ];
     return `### Image\n\n${table(['', ''], rows)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/actions/image/main.ts
+
 
 
 
@@ -44062,6 +45042,7 @@ const inputs = {
     file: stringInput(''),
     image: stringInput(''),
     tags: listInput([]),
+    'ci-tag': stringInput('ci'),
     'build-args': listInput([], /\n/),
     labels: listInput([], /\n/),
     platforms: listInput([]),
@@ -44073,6 +45054,17 @@ const inputs = {
     format: enumInput(IMAGE_FORMATS, 'docker'),
     'storage-dir': stringInput(''),
     'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
+    target: stringInput(''),
+    'build-contexts': listInput([], /\n/),
+    secrets: listInput([], /\n/),
+    'cache-from': listInput([], /\n/),
+    'cache-to': listInput([], /\n/),
+    annotations: listInput([], /\n/),
+    'no-cache': booleanInput(false),
+    pull: booleanInput(false),
+    load: booleanInput(false),
+    'require-pinned-base': booleanInput(false),
+    sbom: booleanInput(true),
     ...commonGateInputs,
 };
 function resolveDockerfile(value, context, workspace) {
@@ -44093,14 +45085,62 @@ function imageName(value, push, ctx) {
         return { registry: 'localhost', repository: ctx.repository.toLowerCase() };
     }
     try {
-        return parseImageName(value);
+        return parseImageName(lowerCaseImageName(value).name);
     }
     catch (error) {
         throw new errors_ConfigurationError(`input "image" ${error.message} (got ${JSON.stringify(value)}); expected registry/repository, e.g. ghcr.io/acme/service`);
     }
 }
+const STAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/**
+ * Secrets: a file must resolve inside the workspace or RUNNER_TEMP (where an earlier step writes
+ * one), a variable must be set; both values are masked before the build can print them.
+ */
+function resolveSecrets(lines, ctx, env, mask) {
+    const maskValue = (value) => {
+        for (const part of [value.trim(), ...value.split(/\r?\n/).map((l) => l.trim())])
+            if (part.length >= 3)
+                mask?.(part);
+    };
+    return parseSecretLines(lines).map((s) => {
+        if ('env' in s) {
+            const value = env[s.env];
+            if (value === undefined || value === '')
+                throw new errors_ConfigurationError(`input "secrets": secret ${JSON.stringify(s.id)} reads the environment variable ${s.env}, which is not set in this step (set it under env:)`);
+            maskValue(value);
+            return s;
+        }
+        const src = resolveFileInput('secrets', s.src, { workspace: ctx.workspace, others: [ctx.runnerTemp] }, 'secret file');
+        maskValue((0,external_node_fs_namespaceObject.readFileSync)(src, 'utf8'));
+        return { id: s.id, src };
+    });
+}
+function buildExtras(i, ctx, builder, format, env, mask) {
+    if (i.target !== '' && !STAGE_NAME.test(i.target))
+        throw new errors_ConfigurationError(`input "target" is ${JSON.stringify(i.target)}: expected the name of a build stage (FROM ... AS <name>)`);
+    const annotations = parseKeyValueLines(i.annotations, 'annotations', LABEL_KEY);
+    if (annotations.length > 0 && builder !== 'docker' && format === 'docker') {
+        // Docker v2 manifests have no annotations: buildah would drop them without a word.
+        throw new errors_ConfigurationError('input "annotations" needs format: oci with buildah (Docker v2 manifests carry no annotations): set format: oci, or use labels');
+    }
+    // buildah's form is checked now when it is the builder; with auto, once the builder is known.
+    if (builder === 'buildah') {
+        buildahCacheRepository(i['cache-from'], 'cache-from');
+        buildahCacheRepository(i['cache-to'], 'cache-to');
+    }
+    return {
+        ...(i.target ? { target: i.target } : {}),
+        buildContexts: parseBuildContexts(i['build-contexts'], (v) => resolveDirectoryInput('build-contexts', v, ctx.workspace)),
+        secrets: resolveSecrets(i.secrets, ctx, env, mask),
+        annotations,
+        noCache: i['no-cache'],
+        pull: i.pull,
+        cacheFrom: i['cache-from'],
+        cacheTo: i['cache-to'],
+    };
+}
 /** Turns inputs into gate options; every check here runs before anything is built. */
-function imageOptions(i, ctx, tempDir, mask) {
+function imageOptions(i, ctx, tempDir, mask, env = process.env) {
     const username = i['registry-username'];
     const password = i['registry-password'];
     if ((username === '') !== (password === '')) {
@@ -44109,8 +45149,12 @@ function imageOptions(i, ctx, tempDir, mask) {
     const context = resolveDirectoryInput('context', i.context, ctx.workspace);
     const file = resolveDockerfile(i.file, context, ctx.workspace);
     const image = imageName(i.image, i.push, ctx);
-    const tags = validateTags(i.tags.length > 0 ? i.tags : defaultTags(ctx.headSha, ctx.ref));
+    const ciTag = i['ci-tag'] === 'none' ? '' : validateTags([i['ci-tag']], 'ci-tag')[0];
+    const tags = validateTags(i.tags.length > 0 ? i.tags : defaultTags({ eventName: ctx.eventName, headSha: ctx.headSha, ref: ctx.ref, prNumber: ctx.prNumber, defaultBranch: ctx.defaultBranch, ciTag }));
+    const lowered = lowerCaseImageName(i.image);
     const platforms = validatePlatforms(i.platforms);
+    if (i.load && platforms.length > 1)
+        throw new errors_ConfigurationError('input "load" keeps one image locally, but input "platforms" names several: load takes a single platform');
     const userLabels = parseKeyValueLines(i.labels, 'labels', LABEL_KEY);
     const labels = imageLabels({ revision: ctx.headSha, source: `${ctx.serverUrl}/${ctx.repository}`, created: new Date().toISOString() }, userLabels);
     const smokeCommand = i['smoke-command'] === '' ? [] : parseCommandInput(i['smoke-command'], 'smoke-command');
@@ -44120,6 +45164,7 @@ function imageOptions(i, ctx, tempDir, mask) {
         context,
         file,
         image,
+        ...(lowered.rewritten ? { imageRewrite: `${i.image.trim()} -> ${lowered.name}` } : {}),
         tags,
         buildArgs: parseKeyValueLines(i['build-args'], 'build-args', BUILD_ARG_KEY),
         labels,
@@ -44133,6 +45178,14 @@ function imageOptions(i, ctx, tempDir, mask) {
         storageDir,
         timeoutMs: i['timeout-seconds'] * 1000,
         mask,
+        extras: buildExtras(i, ctx, i.builder, i.format, env, mask),
+        load: i.load,
+        requirePinnedBase: i['require-pinned-base'],
+        sbom: i.sbom,
+        // Beside the evidence record, where the evidence action finds them (the same directory rule).
+        artifactsDir: i['evidence-dir'] === '' ? (0,external_node_path_namespaceObject.join)(tempDir, 'release-safety', 'evidence') : (0,external_node_path_namespaceObject.isAbsolute)(i['evidence-dir']) ? i['evidence-dir'] : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, i['evidence-dir']),
+        toolCache: ctx.toolCache || (0,external_node_path_namespaceObject.join)(tempDir, 'release-safety-tool-cache'),
+        source: { repositoryUrl: `${ctx.serverUrl}/${ctx.repository}`, ref: ctx.ref, ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
     };
 }
 function run(env = process.env) {
@@ -44143,7 +45196,7 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'image',
         shape: inputs,
-        execute: (i, ctx, rt) => runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => runner_setSecret(v)), userDockerConfig: env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker') }, rt),
+        execute: (i, ctx, rt) => runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => runner_setSecret(v), env), userDockerConfig: env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker') }, rt),
     }, env);
 }
 

@@ -40723,7 +40723,46 @@ function files_readTextOrConfigurationError(path, what) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/identifiers.ts
+/**
+ * The identifiers every part of the suite checks, defined once: a git commit SHA and a GitHub
+ * `owner/name`. Records, bundles, the runner context and the event payloads all validate through
+ * these, so "a SHA" means the same thing wherever a value is read.
+ */
+
+/** A full commit SHA as git and the API print it: 40 lower-case hex characters. */
+const COMMIT_SHA = /^[0-9a-f]{40}$/;
+/** The all-zero SHA git and GitHub use for "no commit" (a branch created or deleted). */
+const ZERO_SHA = /^0{40}$/;
+/**
+ * `owner/name` as GitHub allows it: letters, digits, `_`, `.`, `-` on each side of one slash.
+ * (Owners are stricter than this on github.com; the looser form keeps GHES and tests working and
+ * still refuses anything with a second slash, a space or a shell character.)
+ */
+const REPOSITORY = /^[\w.-]+\/[\w.-]+$/;
+const COMMIT_SHA_FORM = 'a lower-case 40-character hex SHA';
+const REPOSITORY_FORM = 'owner/name';
+function identifiers_isCommitSha(value) {
+    return typeof value === 'string' && COMMIT_SHA.test(value);
+}
+/** A 40-character hex SHA in either case (the runner's GITHUB_SHA and webhook payloads are not promised lower case). */
+function isCommitShaAnyCase(value) {
+    return typeof value === 'string' && COMMIT_SHA.test(value.toLowerCase());
+}
+function isZeroSha(value) {
+    return ZERO_SHA.test(value);
+}
+function isRepository(value) {
+    return typeof value === 'string' && REPOSITORY.test(value);
+}
+/** A stored commit SHA (records, bundles): lower case only, so equal commits are equal strings. */
+const commitShaSchema = schemas_string().regex(COMMIT_SHA, COMMIT_SHA_FORM);
+/** A commit SHA read from the runner (env, event payload): either case accepted. */
+const commitShaAnyCaseSchema = schemas_string().refine(isCommitShaAnyCase, 'a 40-character hex commit SHA');
+const repositorySchema = schemas_string().regex(REPOSITORY, REPOSITORY_FORM);
+
 ;// CONCATENATED MODULE: ./src/core/context.ts
+
 
 
 
@@ -40737,8 +40776,7 @@ const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
     'workflow_run',
     'schedule',
 ]));
-const sha = schemas_string().regex(/^[0-9a-f]{40}$/i, 'a 40-character hex commit SHA');
-const ZERO_SHA = /^0{40}$/;
+const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
     number: schemas_number().int().positive(),
@@ -40809,7 +40847,7 @@ function readEventPayload(path) {
 function buildContext(env) {
     const eventName = env.GITHUB_EVENT_NAME || 'workflow_dispatch';
     const repository = requireEnv(env, 'GITHUB_REPOSITORY', 'owner/name');
-    if (!/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+    if (!isRepository(repository)) {
         throw new errors_ConfigurationError(`GITHUB_REPOSITORY "${repository}" is not of the form owner/name`);
     }
     const githubSha = requireEnv(env, 'GITHUB_SHA', 'a 40-character commit SHA');
@@ -40855,11 +40893,11 @@ function buildContext(env) {
         case 'push': {
             const p = parsePayload(pushPayload, payload, eventName, where);
             ctx.headSha = p.after.toLowerCase();
-            if (!ZERO_SHA.test(p.before))
+            if (!isZeroSha(p.before))
                 ctx.baseSha = p.before.toLowerCase();
             ctx.ref = p.ref;
             ctx.forced = p.forced ?? false;
-            ctx.created = p.created ?? ZERO_SHA.test(p.before);
+            ctx.created = p.created ?? isZeroSha(p.before);
             ctx.defaultBranch = p.repository?.default_branch;
             break;
         }
@@ -40893,7 +40931,97 @@ function buildContext(env) {
     return ctx;
 }
 
+;// CONCATENATED MODULE: ./src/core/details-gates.ts
+/**
+ * The shape of the test and rules gates' `details`, and the check every reader and writer of a
+ * record applies (`parseEvidence`, `writeEvidence`, `recordOrError` in evidence.ts). A record is
+ * read from another job, so a `pass` whose details are missing or say otherwise than its metrics
+ * is not trusted. `error` and `skipped` records may carry no details at all (the entry point's
+ * error report and the pipeline's skip record have none), but what they carry must still fit.
+ * Extra fields are allowed (timings, fields a later version adds).
+ */
+
+const details_gates_text = schemas_string().max(1000);
+/** What the test gate records: the preset and folder it ran in, and npm's version for the node preset. */
+const testDetailsSchema = object({
+    preset: schemas_string().min(1).max(100),
+    /** Repository-relative; '.' for the root. */
+    workingDirectory: details_gates_text,
+    npmVersion: schemas_string().max(200).optional(),
+})
+    .loose();
+const fireSchema = object({ test: details_gates_text, evalTime: schemas_string().max(100), labels: record(schemas_string(), schemas_string()), failed: literal(true).optional() });
+const silentSchema = object({ test: details_gates_text, evalTime: schemas_string().max(100), failed: literal(true).optional() });
+/** One alerting rule and which rule tests show it firing (or staying silent). */
+const ruleAlertSchema = object({
+    name: schemas_string().min(1).max(300),
+    severity: schemas_string().max(100),
+    file: details_gates_text,
+    line: schemas_number().int().nonnegative(),
+    /** True when a passing test group shows it firing. */
+    tested: schemas_boolean(),
+    fires: array(fireSchema),
+    silent: array(silentSchema),
+});
+/** What the rules gate records: every alert with its test evidence, the files it read, each test group's outcome. */
+const rulesDetailsSchema = object({
+    alerts: array(ruleAlertSchema),
+    ruleFiles: array(object({ file: details_gates_text, kind: schemas_enum(['plain', 'prometheusrule']) })),
+    testFiles: array(details_gates_text),
+    testGroups: array(object({ file: details_gates_text, group: schemas_string().max(1000).nullable(), status: schemas_enum(['pass', 'fail']) })),
+    /** 'changed': only the rule files the change touched were checked. */
+    scope: schemas_enum(['changed', 'all']),
+    /** Whether `promtool check rules` ran (it does not when no rule file could be read). */
+    checkRan: schemas_boolean(),
+})
+    .loose();
+const DETAILS_SCHEMAS = { test: testDetailsSchema, rules: rulesDetailsSchema };
+/** The first issue, named by its path under `details`. */
+function issueText(error) {
+    const issue = error.issues[0];
+    return `field "details${issue && issue.path.length > 0 ? `.${issue.path.join('.')}` : ''}" ${issue?.message ?? 'is invalid'}`;
+}
+/** Metrics the rules record states twice (as counts and as the alert list) must agree. */
+function rulesCountsProblem(details, metrics) {
+    const tested = details.alerts.filter((a) => a.tested).length;
+    const pairs = [
+        ['alerts', details.alerts.length],
+        ['alertsTested', tested],
+        ['alertsUntested', details.alerts.length - tested],
+    ];
+    for (const [metric, counted] of pairs) {
+        const stated = metrics[metric];
+        if (stated !== undefined && stated !== counted)
+            return `metric ${metric} is ${stated}, but details.alerts lists ${counted}`;
+    }
+    return undefined;
+}
+/**
+ * Why a record's details cannot be trusted, or undefined when they fit its gate's schema. Gates
+ * without a schema here are not judged on their details by this function (the image details are
+ * checked by their readers through src/core/details.ts).
+ */
+function details_gates_gateDetailsProblem(record) {
+    const schema = DETAILS_SCHEMAS[record.gate];
+    if (schema === undefined)
+        return undefined;
+    const judged = record.status === 'pass' || record.status === 'fail';
+    if (!judged && Object.keys(record.details).length === 0)
+        return undefined;
+    const parsed = schema.safeParse(record.details);
+    if (!parsed.success)
+        return `the ${record.gate} record's details do not fit its schema: ${issueText(parsed.error)}`;
+    if (record.gate === 'rules') {
+        const counts = rulesCountsProblem(parsed.data, record.metrics);
+        if (counts)
+            return `the rules record contradicts itself: ${counts}`;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/core/evidence.ts
+
+
 
 
 
@@ -40904,7 +41032,6 @@ const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 const MAX_STORED_FINDINGS = 100;
 const evidence_GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
 const STATUSES = ['pass', 'fail', 'error', 'skipped'];
-const shaSchema = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const findingSchema = object({
     severity: schemas_enum(['error', 'warning', 'notice']),
     message: schemas_string().max(2000),
@@ -40913,14 +41040,14 @@ const findingSchema = object({
     endLine: schemas_number().int().positive().optional(),
     column: schemas_number().int().positive().optional(),
     rule: schemas_string().max(300).optional(),
-    commit: shaSchema.optional(),
+    commit: commitShaSchema.optional(),
     fingerprint: schemas_string().max(1500).optional(),
 });
 const subjectSchema = object({
-    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
-    commitSha: shaSchema,
-    mergeSha: shaSchema.optional(),
-    baseSha: shaSchema.optional(),
+    repository: repositorySchema,
+    commitSha: commitShaSchema,
+    mergeSha: commitShaSchema.optional(),
+    baseSha: commitShaSchema.optional(),
     ref: schemas_string().max(1000).optional(),
     prNumber: schemas_number().int().positive().optional(),
     eventName: schemas_string().max(100),
@@ -40937,13 +41064,16 @@ const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
     gate: schemas_enum(evidence_GATES),
     status: schemas_enum(STATUSES),
+    /** One line, shown as the step's verdict. */
     summary: schemas_string().max(1000),
     startedAt: schemas_string().datetime({ offset: true }),
     durationMs: schemas_number().int().nonnegative(),
     subject: subjectSchema,
     tool: toolSchema,
     metrics: record(schemas_string(), schemas_number().finite()),
+    /** The first MAX_STORED_FINDINGS, errors first (capFindings); a gate reports them all, uncapped. */
     findings: array(findingSchema).max(MAX_STORED_FINDINGS),
+    /** How many findings the gate reported, stored or not. */
     findingsTotal: schemas_number().int().nonnegative(),
     /** Gate-specific details (image digest, alert evidence, ...). */
     details: record(schemas_string(), unknown()),
@@ -41003,7 +41133,7 @@ function sanitiseFinding(f) {
         out.column = f.column;
     if (typeof f.rule === 'string')
         out.rule = evidence_clamp(f.rule, 300);
-    if (typeof f.commit === 'string' && /^[0-9a-f]{40}$/.test(f.commit))
+    if (isCommitSha(f.commit))
         out.commit = f.commit;
     if (typeof f.fingerprint === 'string')
         out.fingerprint = evidence_clamp(f.fingerprint, 1500);
@@ -41016,20 +41146,37 @@ const clampFinding = (/* unused pure expression or super */ null && (sanitiseFin
  */
 function recordOrError(evidence) {
     const checked = evidenceSchema.safeParse(evidence);
-    if (checked.success)
+    const problem = checked.success ? gateDetailsProblem(checked.data) : schemaProblem(checked.error);
+    if (checked.success && problem === undefined)
         return checked.data;
-    const issue = checked.error.issues[0];
-    const field = issue?.path.join('.') || '(root)';
     return evidenceSchema.parse({
         ...evidence,
         status: 'error',
-        summary: evidence_clamp(`the ${evidence.gate} gate's result could not be recorded as reported (field "${field}": ${issue?.message ?? 'invalid'}); it was ${evidence.status}: ${evidence_clamp(evidence.summary, 300)}`, 1000),
+        summary: evidence_clamp(`the ${evidence.gate} gate's result could not be recorded as reported (${problem}); it was ${evidence.status}: ${evidence_clamp(evidence.summary, 300)}`, 1000),
         tool: { name: evidence_clamp(evidence.tool?.name || 'release-safety', 200), version: evidence_clamp(evidence.tool?.version ?? '', 200) },
         metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
         findings: [],
         findingsTotal: evidence.findingsTotal,
         details: {},
     });
+}
+/** The first schema issue, named by its field. */
+function schemaProblem(error) {
+    const issue = error.issues[0];
+    return `field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? 'invalid'}`;
+}
+/**
+ * A record as readers accept it: the record schema, then its gate's details schema
+ * (src/core/details-gates.ts). Throws a ConfigurationError naming the source and the field.
+ */
+function checkedRecord(data, source) {
+    const result = evidenceSchema.safeParse(data);
+    if (!result.success)
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
+    const details = details_gates_gateDetailsProblem(result.data);
+    if (details)
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${details}`);
+    return result.data;
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
 function canonicalJson(value) {
@@ -41053,7 +41200,7 @@ function evidence_evidenceDigest(evidence) {
 }
 /** Validates before writing, so a gate can never emit a record that readers would reject. */
 function writeEvidence(path, evidence) {
-    const checked = evidenceSchema.parse(evidence);
+    const checked = checkedRecord(evidence, path);
     mkdirSync(dirname(path), { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(checked, null, 2)}\n`, { mode: 0o644 });
@@ -41069,12 +41216,7 @@ function parseEvidence(text, source) {
     catch {
         throw new errors_ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
     }
-    const result = evidenceSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
+    return checkedRecord(data, source);
 }
 function readEvidence(path) {
     let text;
@@ -41134,8 +41276,11 @@ class TailBuffer {
             this.truncated = true;
         }
     }
+    bytes() {
+        return Buffer.concat(this.chunks);
+    }
     toString() {
-        return Buffer.concat(this.chunks).toString('utf8');
+        return this.bytes().toString('utf8');
     }
 }
 /** After the timeout, how long the process group gets to stop on SIGTERM before SIGKILL. */
@@ -41231,6 +41376,7 @@ function execTool(command, args, options) {
                 stderr: err.toString(),
                 truncated: out.truncated || err.truncated,
                 durationMs: Date.now() - started,
+                ...(options.keepStdoutBytes ? { stdoutBytes: out.bytes() } : {}),
             });
         };
         // The timeout ends the wait whatever still holds the pipes: SIGTERM to the group and to every
@@ -41354,6 +41500,42 @@ function exec_splitCommandLine(line) {
         args.push(current);
     return args;
 }
+/** Shell operators a command input may not hold outside quotes: without a shell they would be plain arguments. */
+const SHELL_OPERATORS = (/* unused pure expression or super */ null && (['&&', '||', '$(', '|', ';', '>', '<', '`']));
+/**
+ * The first shell operator in a command line that a shell would act on, under the quoting rules
+ * of splitCommandLine: outside quotes any of SHELL_OPERATORS; inside double quotes `$(` and
+ * backticks (a shell substitutes those there too); nothing inside single quotes or after a
+ * backslash (`find . -exec rm {} \;` holds no operator). Undefined when there is none.
+ */
+function exec_findShellOperator(line) {
+    let quote = null;
+    for (let i = 0; i < line.length; i++) {
+        const ch = line[i];
+        if (quote === "'") {
+            if (ch === "'")
+                quote = null;
+        }
+        else if (ch === '\\') {
+            i++;
+        }
+        else if (quote === '"') {
+            if (ch === '"')
+                quote = null;
+            else if (ch === '`' || line.startsWith('$(', i))
+                return ch === '`' ? '`' : '$(';
+        }
+        else if (ch === "'" || ch === '"') {
+            quote = ch;
+        }
+        else {
+            const operator = SHELL_OPERATORS.find((op) => line.startsWith(op, i));
+            if (operator)
+                return operator;
+        }
+    }
+    return undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/core/inputs.ts
 
@@ -41430,14 +41612,27 @@ function listInput(defaultValue = [], separators = /[\n,]/) {
             .filter((s) => s !== '');
     });
 }
-/** A command-line input split into an argument vector (quotes honoured, no shell). */
+/**
+ * A command-line input split into an argument vector (quotes honoured, no shell). Shell operators
+ * are refused: run without a shell, `npm ci && npm test` would start npm with `&&` as an argument,
+ * which is not what was asked for.
+ */
 function parseCommandInput(value, input = 'command') {
+    const operator = findShellOperator(value);
+    if (operator !== undefined) {
+        throw new ConfigurationError(`input "${input}" contains the shell operator ${JSON.stringify(operator)}, but the command runs without a shell (split into arguments, quotes honoured): ` +
+            `write it as one program with its arguments, or run a shell yourself, e.g. ${input}: bash -c '${clampExample(value)}', or put the steps in a script and name the script`);
+    }
     try {
         return splitCommandLine(value);
     }
     catch (error) {
         throw new ConfigurationError(`input "${input}" cannot be split into arguments: ${error.message}; quote arguments with ' or "`);
     }
+}
+/** The user's own command inside the bash -c example, when it is short and has no single quote to escape. */
+function clampExample(value) {
+    return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -49960,6 +50155,8 @@ function createOctokit(options) {
  */
 
 const digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
+/** A file the image gate wrote beside the evidence record: where it is and the sha256 of its bytes. */
+const artifactSchema = object({ path: schemas_string(), sha256: schemas_string().regex(/^[0-9a-f]{64}$/, '64 hex') });
 /** What the image gate records: the image, the digest it verified, where it pushed. */
 const imageDetailsSchema = object({
     builder: schemas_string(),
@@ -49976,6 +50173,13 @@ const imageDetailsSchema = object({
     /** True only when the image was pushed and its digest re-read from the registry. */
     pushed: schemas_boolean(),
     verifiedBy: schemas_string(),
+    /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
+    baseImages: array(object({ reference: schemas_string(), line: schemas_number().int().positive(), pinned: schemas_boolean(), digest: union([digestSchema, literal('')]), problem: schemas_string().optional() })).optional(),
+    dockerfileSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    /** The SLSA v1 provenance statement written beside the record (pass only). */
+    provenance: artifactSchema.extend({ predicateType: schemas_string() }).loose().optional(),
+    /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
+    sbom: artifactSchema.extend({ format: schemas_string(), components: schemas_number().int().nonnegative() }).loose().optional(),
 })
     .loose();
 /** Parses an image record's details; the first problem, named, when they do not fit. */
@@ -50776,6 +50980,47 @@ async function listReferrers(client, repository, digest, artifactType) {
     return artifactType ? all.filter((d) => d.artifactType === artifactType) : all;
 }
 
+;// CONCATENATED MODULE: ./src/attest/sigstore.ts
+/**
+ * The Sigstore bundle v0.3 that holds the DSSE envelope, as cosign v3 stores attestations: key
+ * material is a public-key hint only (no certificate), no transparency-log entry, no timestamp.
+ */
+
+
+
+const sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const sigstoreBundleSchema = object({
+    mediaType: literal(sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE),
+    verificationMaterial: object({
+        publicKey: object({ hint: schemas_string().max(500) }).optional(),
+        tlogEntries: array(unknown()).max(16).optional(),
+        timestampVerificationData: unknown().optional(),
+    }),
+    dsseEnvelope: envelopeSchema,
+});
+function sigstore_wrapEnvelope(envelope) {
+    return {
+        mediaType: sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE,
+        verificationMaterial: { publicKey: { hint: envelope.signatures[0]?.keyid ?? '' }, tlogEntries: [] },
+        dsseEnvelope: envelope,
+    };
+}
+function parseSigstoreBundle(bytes, source) {
+    let data;
+    try {
+        data = JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new errors_ConfigurationError(`${source} is not JSON: expected a Sigstore bundle (${sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE})`);
+    }
+    const result = sigstoreBundleSchema.safeParse(data);
+    if (!result.success) {
+        const issue = result.error.issues[0];
+        throw new errors_ConfigurationError(`${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    }
+    return result.data;
+}
+
 ;// CONCATENATED MODULE: ./src/core/bundle.ts
 /**
  * The evidence bundle (`release-safety/bundle@1`): every gate's record with its own sha256, the
@@ -50788,8 +51033,8 @@ async function listReferrers(client, repository, digest, artifactType) {
 
 
 
+
 const BUNDLE_SCHEMA = 'release-safety/bundle@1';
-const sha40 = schemas_string().regex(/^[0-9a-f]{40}$/, 'a lower-case 40-character hex SHA');
 const bundle_digestSchema = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex>');
 const bundleEntrySchema = object({
     /** evidenceDigest(record): sha256 over the record's canonical JSON. */
@@ -50798,9 +51043,9 @@ const bundleEntrySchema = object({
 });
 const bundleSchema = object({
     schema: literal(BUNDLE_SCHEMA),
-    repository: schemas_string().regex(/^[\w.-]+\/[\w.-]+$/, 'owner/name'),
+    repository: repositorySchema,
     /** The commit the change is about: the PR head SHA, never the test merge commit. */
-    commitSha: sha40,
+    commitSha: commitShaSchema,
     /** The image the records are about (the image gate's digest), when there is one. */
     digest: bundle_digestSchema.optional(),
     /** `repository@digest` of that image. */
@@ -50930,47 +51175,6 @@ function subjectDigests(statement) {
     return statement.subject.map((s) => `sha256:${s.digest.sha256}`);
 }
 
-;// CONCATENATED MODULE: ./src/attest/sigstore.ts
-/**
- * The Sigstore bundle v0.3 that holds the DSSE envelope, as cosign v3 stores attestations: key
- * material is a public-key hint only (no certificate), no transparency-log entry, no timestamp.
- */
-
-
-
-const sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-const sigstoreBundleSchema = object({
-    mediaType: literal(sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE),
-    verificationMaterial: object({
-        publicKey: object({ hint: schemas_string().max(500) }).optional(),
-        tlogEntries: array(unknown()).max(16).optional(),
-        timestampVerificationData: unknown().optional(),
-    }),
-    dsseEnvelope: envelopeSchema,
-});
-function sigstore_wrapEnvelope(envelope) {
-    return {
-        mediaType: sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE,
-        verificationMaterial: { publicKey: { hint: envelope.signatures[0]?.keyid ?? '' }, tlogEntries: [] },
-        dsseEnvelope: envelope,
-    };
-}
-function parseSigstoreBundle(bytes, source) {
-    let data;
-    try {
-        data = JSON.parse(bytes.toString('utf8'));
-    }
-    catch {
-        throw new errors_ConfigurationError(`${source} is not JSON: expected a Sigstore bundle (${sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE})`);
-    }
-    const result = sigstoreBundleSchema.safeParse(data);
-    if (!result.success) {
-        const issue = result.error.issues[0];
-        throw new errors_ConfigurationError(`${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
-    }
-    return result.data;
-}
-
 ;// CONCATENATED MODULE: ./src/attest/referrer.ts
 /**
  * The attestation as an OCI 1.1 referrer: an image manifest with `artifactType` the Sigstore
@@ -51017,6 +51221,13 @@ function referrersTag(digest) {
 }
 
 ;// CONCATENATED MODULE: ./src/attest/attach.ts
+/**
+ * Attaches an evidence bundle to an image as a signed attestation: an in-toto statement in a DSSE
+ * envelope in a Sigstore bundle, pushed as an OCI 1.1 referrer of the image digest. A registry that
+ * answers the manifest PUT with OCI-Subject keeps the referrers itself; otherwise the
+ * `sha256-<hex>` referrers tag index is maintained here (read-modify-write, re-read to catch a
+ * lost update from a concurrent writer, bounded retries).
+ */
 
 
 
@@ -51130,6 +51341,13 @@ async function discoverEvidence(client, repository, digest) {
 }
 
 ;// CONCATENATED MODULE: ./src/attest/verify.ts
+/**
+ * Verifies that an image digest carries passing evidence: the attestation is found by digest,
+ * its DSSE signature verifies with the given public key (or it is reported unsigned), its
+ * statement names this digest, every required gate passed in its bundle, and the image's
+ * org.opencontainers.image.revision (every platform of an index) is the bundle's head SHA.
+ * Used by the promote action and by the command line (`release-safety verify`).
+ */
 
 
 
@@ -51601,7 +51819,71 @@ function alerts_alertTimeline(records) {
     return codeBlock(safe, 'mermaid');
 }
 
+;// CONCATENATED MODULE: ./src/core/labels.ts
+/**
+ * How records are shown to people: metric keys as words, file locations as links to the file and
+ * line at the commit judged. Used by the job summaries, the gates' own sections and the PR comment,
+ * so a key reads the same everywhere.
+ */
+
+/** Units a metric key may end in, shown in brackets after the words: `buildMs` -> `build (ms)`. */
+const UNITS = { ms: 'ms', bytes: 'bytes', seconds: 's' };
+/**
+ * A metric key as words: `commitsScanned` -> `commits scanned`, `files_checked` -> `files checked`,
+ * `sizeBytes` -> `size (bytes)`. Runs of capitals stay one word (`CVSS`), digits stay with theirs.
+ */
+function labels_metricLabel(key) {
+    const words = key
+        .replace(/[_-]+/g, ' ')
+        .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+        .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+        .split(/\s+/)
+        .filter((w) => w !== '')
+        .map((w) => (/^[A-Z][a-z]/.test(w) ? w.toLowerCase() : w));
+    const last = words.at(-1)?.toLowerCase();
+    if (words.length > 1 && last !== undefined && UNITS[last])
+        return `${words.slice(0, -1).join(' ')} (${UNITS[last]})`;
+    return words.join(' ') || key;
+}
+/** A plain repository-relative path (no absolute path, no `.`/`..` segment, no control character) can become a link. */
+function isPlainRelativePath(file) {
+    const parts = file.split('/');
+    return !file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...file].some((c) => c.charCodeAt(0) < 0x20 || c === '\u007f');
+}
+/** The URL of a file (and line) at the commit, or undefined when the path cannot be one. */
+function sourceUrl(links, file, line) {
+    if (!isPlainRelativePath(file) || !/^[0-9a-f]{40}$/.test(links.sha) || !/^[\w.-]+\/[\w.-]+$/.test(links.repository))
+        return undefined;
+    const path = file.split('/').map(encodeURIComponent).join('/');
+    return `${links.serverUrl.replace(/\/+$/, '')}/${links.repository}/blob/${links.sha}/${path}${line ? `#L${line}` : ''}`;
+}
+/**
+ * `file:line` as a link to that line at the commit when one can be made, else as code. `shown` is
+ * the text shown (callers clamp long paths); the URL always carries the full path.
+ */
+function labels_sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` : ''}`) {
+    const url = links ? sourceUrl(links, file, line) : undefined;
+    return url ? link(shown, url) : code(shown);
+}
+
 ;// CONCATENATED MODULE: ./src/report/comment.ts
+/**
+ * The evidence report as GitHub-flavoured markdown: the PR comment (`renderEvidenceComment`, within
+ * GitHub's size limit) and the job summary (`renderEvidenceSummary`, everything, uncut).
+ *
+ * Every string from a record, the event or a tool goes through `md`/`code` (src/core/markdown.ts):
+ * `@`, `<`, backticks, brackets and pipes become entities, so nothing can mention a team, inject
+ * HTML, a link or an image, close a `<details>` or break the table. Only URLs we build ourselves
+ * (the repository, the head SHA, the run) become links, through `link`, which accepts http(s) only.
+ *
+ * Size: GitHub refuses a comment body over 65,536 "characters". Measured reports disagree on the
+ * unit (code points for some bodies, 262,144 UTF-8 bytes for issue comments); the body is kept
+ * within 65,536 UTF-16 code units, JavaScript's `length`, which is never less than the code points
+ * and bounds the UTF-8 size at 196,608 bytes, so it holds under every reading. Cuts are made
+ * whole blocks at a time (details first, then findings, then alert rows), so the markdown stays
+ * valid, and the cut body says so and links the full job summary.
+ */
+
 
 
 
@@ -51617,19 +51899,14 @@ function keyFigures(record) {
     if (!record)
         return '';
     const entries = Object.entries(record.metrics).slice(0, 4);
-    return entries.map(([k, v]) => `${markdown_md(text_clamp(k, 40))} ${markdown_md(v)}`).join(', ');
+    return entries.map(([k, v]) => `${markdown_md(text_clamp(labels_metricLabel(k), 40))} ${markdown_md(v)}`).join(', ');
 }
-/** A link to a finding's file and line at the head SHA; the path must be a plain relative path. */
+/** A link to a finding's file and line at the head SHA; a path that is not a plain relative one is shown as code. */
 function findingLocation(view, f) {
     if (!f.file)
         return '';
-    const parts = f.file.split('/');
-    const plain = !f.file.startsWith('/') && parts.every((p) => p !== '' && p !== '.' && p !== '..') && ![...f.file].some((c) => c.charCodeAt(0) < 0x20);
-    const where = `${clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
-    if (!plain)
-        return code(where);
-    const url = `${view.serverUrl}/${view.repository}/blob/${view.headSha}/${parts.map(encodeURIComponent).join('/')}${f.line ? `#L${f.line}` : ''}`;
-    return link(where, url);
+    const shown = `${clamp(f.file, 200)}${f.line ? `:${f.line}` : ''}`;
+    return sourceLocation({ serverUrl: view.serverUrl, repository: view.repository, sha: view.headSha }, f.file, f.line, shown);
 }
 function findingLine(view, f, messageMax) {
     const where = findingLocation(view, f);
@@ -51693,7 +51970,7 @@ function detailBlocks(j, view, messageMax) {
         const lines = [
             `- tool: ${code(clamp(`${r.tool.name} ${r.tool.version}`.trim(), 200))}`,
             `- started ${md(r.startedAt)}, ${comment_duration(r.durationMs)}`,
-            ...Object.entries(r.metrics).map(([k, v]) => `- ${md(clamp(k, 60))}: ${md(v)}`),
+            ...Object.entries(r.metrics).map(([k, v]) => `- ${md(clamp(metricLabel(k), 60))}: ${md(v)}`),
         ];
         if (r.findings.length > 0)
             lines.push('', `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`, '', ...r.findings.map((f) => findingLine(view, f, messageMax)));
@@ -51886,6 +52163,13 @@ function judgeRecords(files, opts) {
 }
 
 ;// CONCATENATED MODULE: ./src/promote/note.ts
+/**
+ * The release note of a promotion (the job summary, and the GitHub release body): what was
+ * promoted (digest and per-platform digests), the commit, the gates table and alert evidence from
+ * the attestation (the evidence report's own renderers), who dispatched, how to verify by hand,
+ * and how to roll back. A refusal renders the criteria and the reasons. Pure; every string from
+ * the registry, the attestation or the event goes through md/code.
+ */
 
 
 
@@ -52101,6 +52385,13 @@ async function checkCommitStatus(octokit, repository, sha, digest) {
 }
 
 ;// CONCATENATED MODULE: ./src/promote/flow.ts
+/**
+ * The promotion: resolve `from` to a digest once, fetch that manifest by digest, verify its
+ * evidence attestation (and, unsigned, the commit status as a second witness), print the criteria
+ * and then the verdict, and only then retag (several targets, read back and hashed, restored on a
+ * mismatch), with a GitHub deployment around the retag and a release afterwards. Never reads
+ * process.env or @actions/core: the entry point passes everything in.
+ */
 
 
 

@@ -42936,7 +42936,7 @@ __nccwpck_require__.d(runner_namespaceObject, {
   addPath: () => (addPath),
   appendSummary: () => (appendSummary),
   debug: () => (rules_debug),
-  error: () => (error),
+  error: () => (runner_error),
   getState: () => (getState),
   group: () => (group),
   info: () => (info),
@@ -42952,44 +42952,6 @@ __nccwpck_require__.d(runner_namespaceObject, {
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
-;// CONCATENATED MODULE: ./src/core/runner.ts
-/**
- * The runner protocol (outputs, masks, PATH, job summary, annotations, groups, failure, state),
- * spoken through @actions/core. This module is the one place that imports it, so the entry
- * points and the logger share one small surface and gates never see it.
- */
-
-const setOutput = (name, value) => lib_core/* setOutput */.uH(name, value);
-function rules_setSecret(secret) {
-    // One mask per line: the runner masks the log line by line, so a multi-line value registered
-    // whole would never match.
-    for (const line of secret.split(/\r?\n/))
-        if (line.trim() !== '')
-            lib_core/* setSecret */.Pq(line);
-}
-const addPath = (dir) => lib_core/* addPath */.fM(dir);
-/** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
-async function appendSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await lib_core/* summary */.z.addRaw(markdown, !markdown.endsWith('\n')).write();
-}
-const info = (message) => lib_core/* info */.pq(message);
-const rules_debug = (message) => lib_core/* debug */.Yz(message);
-function annotationProperties(props = {}) {
-    return { title: props.title, file: props.file, startLine: props.startLine, endLine: props.endLine, startColumn: props.startColumn };
-}
-const error = (message, props) => lib_core/* error */.z3(message, annotationProperties(props));
-const warning = (message, props) => lib_core/* warning */.$e(message, annotationProperties(props));
-const notice = (message, props) => lib_core/* notice */.lm(message, annotationProperties(props));
-const group = (name, fn) => lib_core/* group */.Os(name, fn);
-const setFailed = (message) => lib_core/* setFailed */.C1(message);
-/** State shared between an action's pre/main/post steps. */
-const saveState = (name, value) => lib_core/* saveState */.LZ(name, value);
-const getState = (name) => lib_core/* getState */.Gu(name);
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
@@ -50344,7 +50306,7 @@ function toJSONSchema(input, params) {
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
 
-const en_error = () => {
+const error = () => {
     const Sizable = {
         string: { unit: "characters", verb: "to have" },
         file: { unit: "bytes", verb: "to have" },
@@ -50465,7 +50427,7 @@ const en_error = () => {
 };
 /* harmony default export */ function en() {
     return {
-        localeError: en_error(),
+        localeError: error(),
     };
 }
 
@@ -52529,40 +52491,6 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/core/errors.ts
-/**
- * A mistake the user can fix (bad input, missing file, malformed config). Its message is shown
- * as is, without a stack trace, so it must name what is wrong and the accepted form.
- */
-class errors_ConfigurationError extends Error {
-    name = 'ConfigurationError';
-}
-/**
- * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
- * network call failed, a range could not be resolved. `runGateAction` turns it into status
- * `error` with this message; a gate that reports partial results collects these and calls
- * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
- */
-class ToolError extends Error {
-    name = 'ToolError';
-}
-/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
-class ToolNotFoundError extends ToolError {
-    tool;
-    hint;
-    name = 'ToolNotFoundError';
-    constructor(tool, hint) {
-        super(`${tool} was not found: ${hint}`);
-        this.tool = tool;
-        this.hint = hint;
-    }
-}
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
-}
-
 ;// CONCATENATED MODULE: ./src/core/details-gates.ts
 /**
  * The shape of the test and rules gates' `details`, and the check every reader and writer of a
@@ -52651,6 +52579,40 @@ function gateDetailsProblem(record) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/core/errors.ts
+/**
+ * A mistake the user can fix (bad input, missing file, malformed config). Its message is shown
+ * as is, without a stack trace, so it must name what is wrong and the accepted form.
+ */
+class errors_ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+/**
+ * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
+ * network call failed, a range could not be resolved. `runGateAction` turns it into status
+ * `error` with this message; a gate that reports partial results collects these and calls
+ * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
+ */
+class ToolError extends Error {
+    name = 'ToolError';
+}
+/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
+class ToolNotFoundError extends ToolError {
+    tool;
+    hint;
+    name = 'ToolNotFoundError';
+    constructor(tool, hint) {
+        super(`${tool} was not found: ${hint}`);
+        this.tool = tool;
+        this.hint = hint;
+    }
+}
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
 ;// CONCATENATED MODULE: ./src/core/identifiers.ts
 /**
  * The identifiers every part of the suite checks, defined once: a git commit SHA and a GitHub
@@ -52697,7 +52659,7 @@ const repositorySchema = schemas_string().regex(REPOSITORY, REPOSITORY_FORM);
 
 
 
-const evidence_EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
 const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
@@ -52731,7 +52693,7 @@ const toolSchema = object({
     configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 const evidenceSchema = object({
-    schema: literal(evidence_EVIDENCE_SCHEMA),
+    schema: literal(EVIDENCE_SCHEMA),
     gate: schemas_enum(GATES),
     status: schemas_enum(STATUSES),
     /** One line, shown as the step's verdict. */
@@ -52776,7 +52738,7 @@ function subjectFromContext(ctx) {
     };
 }
 /** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
-function evidence_capFindings(findings) {
+function capFindings(findings) {
     const rank = { error: 0, warning: 1, notice: 2 };
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
@@ -52842,10 +52804,10 @@ function schemaProblem(error) {
 function checkedRecord(data, source) {
     const result = evidenceSchema.safeParse(data);
     if (!result.success)
-        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
     const details = gateDetailsProblem(result.data);
     if (details)
-        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${details}`);
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${details}`);
     return result.data;
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
@@ -52884,7 +52846,7 @@ function parseEvidence(text, source) {
         data = JSON.parse(text);
     }
     catch {
-        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${evidence_EVIDENCE_SCHEMA} record`);
+        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
     }
     return checkedRecord(data, source);
 }
@@ -53219,6 +53181,35 @@ function buildContext(env) {
             break;
     }
     return ctx;
+}
+
+;// CONCATENATED MODULE: ./src/core/gate.ts
+
+/**
+ * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
+ * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
+ */
+function recordFromReport(report, subject) {
+    const { outputs, summarySections, findings, ...recorded } = report;
+    return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
+}
+function startClock() {
+    const t0 = performance.now();
+    return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
+}
+/**
+ * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
+ * could not look at something) is `error`, whatever else it found; otherwise an error finding is
+ * `fail`; nothing examined is never `pass`.
+ */
+function verdictWithProblems(args) {
+    if (args.problems.length > 0)
+        return 'error';
+    if (args.findings.some((f) => f.severity === 'error'))
+        return 'fail';
+    if (args.examined <= 0)
+        return 'error';
+    return 'pass';
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -53614,6 +53605,44 @@ function clampExample(value) {
     return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
+;// CONCATENATED MODULE: ./src/core/runner.ts
+/**
+ * The runner protocol (outputs, masks, PATH, job summary, annotations, groups, failure, state),
+ * spoken through @actions/core. This module is the one place that imports it, so the entry
+ * points and the logger share one small surface and gates never see it.
+ */
+
+const setOutput = (name, value) => lib_core/* setOutput */.uH(name, value);
+function rules_setSecret(secret) {
+    // One mask per line: the runner masks the log line by line, so a multi-line value registered
+    // whole would never match.
+    for (const line of secret.split(/\r?\n/))
+        if (line.trim() !== '')
+            lib_core/* setSecret */.Pq(line);
+}
+const addPath = (dir) => lib_core/* addPath */.fM(dir);
+/** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
+async function appendSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await lib_core/* summary */.z.addRaw(markdown, !markdown.endsWith('\n')).write();
+}
+const info = (message) => lib_core/* info */.pq(message);
+const rules_debug = (message) => lib_core/* debug */.Yz(message);
+function annotationProperties(props = {}) {
+    return { title: props.title, file: props.file, startLine: props.startLine, endLine: props.endLine, startColumn: props.startColumn };
+}
+const runner_error = (message, props) => lib_core/* error */.z3(message, annotationProperties(props));
+const warning = (message, props) => lib_core/* warning */.$e(message, annotationProperties(props));
+const notice = (message, props) => lib_core/* notice */.lm(message, annotationProperties(props));
+const group = (name, fn) => lib_core/* group */.Os(name, fn);
+const setFailed = (message) => lib_core/* setFailed */.C1(message);
+/** State shared between an action's pre/main/post steps. */
+const saveState = (name, value) => lib_core/* saveState */.LZ(name, value);
+const getState = (name) => lib_core/* getState */.Gu(name);
+
 ;// CONCATENATED MODULE: ./src/core/log.ts
 
 
@@ -53849,6 +53878,20 @@ function sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` :
 
 
 const SUMMARY_FINDINGS = 30;
+const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+/**
+ * A finding's message for the table, cut at 300 characters, except its fingerprint: that is the
+ * string a `.gitleaksignore` line needs, so it is kept whole and the text around it is cut instead.
+ */
+function tableMessage(f) {
+    if (f.message.length <= 300)
+        return md(f.message);
+    const at = f.fingerprint ? f.message.lastIndexOf(f.fingerprint) : -1;
+    if (at < 0)
+        return md(cut(f.message, 300));
+    const after = f.message.slice(at + f.fingerprint.length);
+    return md(`${cut(f.message.slice(0, at), 200)}${f.fingerprint}${cut(after, 100)}`);
+}
 /**
  * The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). With
  * `links`, finding locations link to the file and line at the commit judged.
@@ -53886,7 +53929,7 @@ function renderGateSummary(evidence, annotations, sections, links) {
             md(f.severity),
             f.file ? sourceLocation(links, f.file, f.line) : '',
             f.rule ? md(f.rule) : '',
-            md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+            tableMessage(f),
         ]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
@@ -53902,6 +53945,7 @@ function renderGateSummary(evidence, annotations, sections, links) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/action.ts
+
 
 
 
@@ -54021,6 +54065,9 @@ async function runGateAction(spec, env = process.env) {
             links: { serverUrl: ctx.serverUrl, repository: ctx.repository, sha: ctx.headSha },
         };
         report = await spec.execute(inputs, ctx, runtime);
+        // The record says it was a report-only run, so a reader of the evidence knows the step was not blocked.
+        if (reportOnly)
+            report = { ...report, details: { ...report.details, mode: 'warn' } };
     }
     catch (error) {
         if (error instanceof errors_ConfigurationError || error instanceof ToolError) {
@@ -54040,20 +54087,10 @@ async function runGateAction(spec, env = process.env) {
         let evidenceSha = '';
         let annotations = { shown: 0, total: 0 };
         if (ctx && evidenceDir) {
-            const { findings, findingsTotal } = evidence_capFindings(report.findings);
+            const recorded = recordFromReport(report, subjectFromContext(ctx));
             const evidence = recordOrError({
-                schema: evidence_EVIDENCE_SCHEMA,
-                gate: report.gate,
-                status: report.status,
-                summary: report.summary,
-                startedAt: report.startedAt,
-                durationMs: report.durationMs,
-                subject: subjectFromContext(ctx),
+                ...recorded,
                 tool: { ...report.tool, name: clamp(report.tool.name || 'release-safety', 200), version: clamp(report.tool.version, 200) },
-                metrics: report.metrics,
-                findings,
-                findingsTotal,
-                details: report.details,
             });
             // A record the gate could not write as reported is an error, and the step says so.
             if (evidence.status !== report.status) {
@@ -54081,7 +54118,7 @@ async function runGateAction(spec, env = process.env) {
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
         if (report.status === 'fail' && reportOnly)
-            log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
+            log.warning(`report-only (mode: warn), the step does not fail: ${verdict}`);
         else if (report.status === 'fail' || report.status === 'error')
             setFailed(verdict);
         else
@@ -54159,35 +54196,6 @@ function formatDuration(ms) {
         }
     }
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/core/gate.ts
-
-/**
- * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
- * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
- */
-function recordFromReport(report, subject) {
-    const { outputs, summarySections, findings, ...recorded } = report;
-    return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
-}
-function startClock() {
-    const t0 = performance.now();
-    return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
-}
-/**
- * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
- * could not look at something) is `error`, whatever else it found; otherwise an error finding is
- * `fail`; nothing examined is never `pass`.
- */
-function verdictWithProblems(args) {
-    if (args.problems.length > 0)
-        return 'error';
-    if (args.findings.some((f) => f.severity === 'error'))
-        return 'fail';
-    if (args.examined <= 0)
-        return 'error';
-    return 'pass';
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/changed.ts
@@ -63568,6 +63576,9 @@ function expandInput(input, given, roots) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/judge.ts
+// The rules gate's judge phase: pure. From what collect gathered (the files' contents, promtool's
+// check output, the test group results, hygiene findings) to findings, alert evidence, metrics and
+// a verdict. Zero rules examined, or test files that ran no test, is never `pass`.
 
 
 

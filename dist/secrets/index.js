@@ -18,7 +18,7 @@ var __webpack_unused_export__;
 var net = __nccwpck_require__(9278);
 var tls = __nccwpck_require__(4756);
 var http = __nccwpck_require__(8611);
-var https = __nccwpck_require__(5692);
+var https = __nccwpck_require__(3311);
 var events = __nccwpck_require__(4434);
 var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
@@ -28419,7 +28419,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
 
 /***/ }),
 
-/***/ 5692:
+/***/ 3311:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
@@ -38952,7 +38952,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
+var external_https_ = __nccwpck_require__(3311);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
@@ -40432,7 +40432,7 @@ __nccwpck_require__.d(runner_namespaceObject, {
   addPath: () => (addPath),
   appendSummary: () => (appendSummary),
   debug: () => (secrets_debug),
-  error: () => (error),
+  error: () => (runner_error),
   getState: () => (getState),
   group: () => (group),
   info: () => (info),
@@ -40450,44 +40450,6 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
-;// CONCATENATED MODULE: ./src/core/runner.ts
-/**
- * The runner protocol (outputs, masks, PATH, job summary, annotations, groups, failure, state),
- * spoken through @actions/core. This module is the one place that imports it, so the entry
- * points and the logger share one small surface and gates never see it.
- */
-
-const setOutput = (name, value) => lib_core/* setOutput */.uH(name, value);
-function secrets_setSecret(secret) {
-    // One mask per line: the runner masks the log line by line, so a multi-line value registered
-    // whole would never match.
-    for (const line of secret.split(/\r?\n/))
-        if (line.trim() !== '')
-            lib_core/* setSecret */.Pq(line);
-}
-const addPath = (dir) => lib_core/* addPath */.fM(dir);
-/** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
-async function appendSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await lib_core/* summary */.z.addRaw(markdown, !markdown.endsWith('\n')).write();
-}
-const info = (message) => lib_core/* info */.pq(message);
-const secrets_debug = (message) => lib_core/* debug */.Yz(message);
-function annotationProperties(props = {}) {
-    return { title: props.title, file: props.file, startLine: props.startLine, endLine: props.endLine, startColumn: props.startColumn };
-}
-const error = (message, props) => lib_core/* error */.z3(message, annotationProperties(props));
-const warning = (message, props) => lib_core/* warning */.$e(message, annotationProperties(props));
-const notice = (message, props) => lib_core/* notice */.lm(message, annotationProperties(props));
-const group = (name, fn) => lib_core/* group */.Os(name, fn);
-const setFailed = (message) => lib_core/* setFailed */.C1(message);
-/** State shared between an action's pre/main/post steps. */
-const saveState = (name, value) => lib_core/* saveState */.LZ(name, value);
-const getState = (name) => lib_core/* getState */.Gu(name);
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -47840,7 +47802,7 @@ function toJSONSchema(input, params) {
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
 
-const en_error = () => {
+const error = () => {
     const Sizable = {
         string: { unit: "characters", verb: "to have" },
         file: { unit: "bytes", verb: "to have" },
@@ -47961,7 +47923,7 @@ const en_error = () => {
 };
 /* harmony default export */ function en() {
     return {
-        localeError: en_error(),
+        localeError: error(),
     };
 }
 
@@ -50025,40 +49987,6 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/core/errors.ts
-/**
- * A mistake the user can fix (bad input, missing file, malformed config). Its message is shown
- * as is, without a stack trace, so it must name what is wrong and the accepted form.
- */
-class errors_ConfigurationError extends Error {
-    name = 'ConfigurationError';
-}
-/**
- * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
- * network call failed, a range could not be resolved. `runGateAction` turns it into status
- * `error` with this message; a gate that reports partial results collects these and calls
- * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
- */
-class ToolError extends Error {
-    name = 'ToolError';
-}
-/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
-class ToolNotFoundError extends ToolError {
-    tool;
-    hint;
-    name = 'ToolNotFoundError';
-    constructor(tool, hint) {
-        super(`${tool} was not found: ${hint}`);
-        this.tool = tool;
-        this.hint = hint;
-    }
-}
-function errorMessage(error) {
-    if (error instanceof Error)
-        return error.message;
-    return String(error);
-}
-
 ;// CONCATENATED MODULE: ./src/core/details-gates.ts
 /**
  * The shape of the test and rules gates' `details`, and the check every reader and writer of a
@@ -50147,6 +50075,40 @@ function gateDetailsProblem(record) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/core/errors.ts
+/**
+ * A mistake the user can fix (bad input, missing file, malformed config). Its message is shown
+ * as is, without a stack trace, so it must name what is wrong and the accepted form.
+ */
+class errors_ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+/**
+ * The one way to say "could not judge": a tool crashed, timed out, wrote no readable report, a
+ * network call failed, a range could not be resolved. `runGateAction` turns it into status
+ * `error` with this message; a gate that reports partial results collects these and calls
+ * `verdictWithProblems` (src/core/gate.ts) instead of throwing.
+ */
+class ToolError extends Error {
+    name = 'ToolError';
+}
+/** A tool could not be found on PATH or in the working directory: the gate could not judge. */
+class ToolNotFoundError extends ToolError {
+    tool;
+    hint;
+    name = 'ToolNotFoundError';
+    constructor(tool, hint) {
+        super(`${tool} was not found: ${hint}`);
+        this.tool = tool;
+        this.hint = hint;
+    }
+}
+function errorMessage(error) {
+    if (error instanceof Error)
+        return error.message;
+    return String(error);
+}
+
 ;// CONCATENATED MODULE: ./src/core/identifiers.ts
 /**
  * The identifiers every part of the suite checks, defined once: a git commit SHA and a GitHub
@@ -50193,7 +50155,7 @@ const repositorySchema = schemas_string().regex(REPOSITORY, REPOSITORY_FORM);
 
 
 
-const evidence_EVIDENCE_SCHEMA = 'release-safety/evidence@1';
+const EVIDENCE_SCHEMA = 'release-safety/evidence@1';
 /** Findings stored per record; the true total is kept in findingsTotal. */
 const MAX_STORED_FINDINGS = 100;
 const GATES = ['lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts'];
@@ -50227,7 +50189,7 @@ const toolSchema = object({
     configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 const evidenceSchema = object({
-    schema: literal(evidence_EVIDENCE_SCHEMA),
+    schema: literal(EVIDENCE_SCHEMA),
     gate: schemas_enum(GATES),
     status: schemas_enum(STATUSES),
     /** One line, shown as the step's verdict. */
@@ -50272,7 +50234,7 @@ function subjectFromContext(ctx) {
     };
 }
 /** Sorts findings errors first and keeps the first MAX_STORED_FINDINGS; the total is preserved. */
-function evidence_capFindings(findings) {
+function capFindings(findings) {
     const rank = { error: 0, warning: 1, notice: 2 };
     const sorted = [...findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
     return { findings: sorted.slice(0, MAX_STORED_FINDINGS).map(clampFinding), findingsTotal: findings.length };
@@ -50338,10 +50300,10 @@ function schemaProblem(error) {
 function checkedRecord(data, source) {
     const result = evidenceSchema.safeParse(data);
     if (!result.success)
-        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${schemaProblem(result.error)}`);
     const details = gateDetailsProblem(result.data);
     if (details)
-        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${evidence_EVIDENCE_SCHEMA} record: ${details}`);
+        throw new errors_ConfigurationError(`evidence record ${source} is not a valid ${EVIDENCE_SCHEMA} record: ${details}`);
     return result.data;
 }
 /** JSON with object keys sorted at every depth and no whitespace: equal data, equal bytes. */
@@ -50380,7 +50342,7 @@ function parseEvidence(text, source) {
         data = JSON.parse(text);
     }
     catch {
-        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${evidence_EVIDENCE_SCHEMA} record`);
+        throw new ConfigurationError(`evidence record ${source} is not JSON: expected a ${EVIDENCE_SCHEMA} record`);
     }
     return checkedRecord(data, source);
 }
@@ -50715,6 +50677,35 @@ function buildContext(env) {
             break;
     }
     return ctx;
+}
+
+;// CONCATENATED MODULE: ./src/core/gate.ts
+
+/**
+ * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
+ * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
+ */
+function recordFromReport(report, subject) {
+    const { outputs, summarySections, findings, ...recorded } = report;
+    return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
+}
+function startClock() {
+    const t0 = performance.now();
+    return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
+}
+/**
+ * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
+ * could not look at something) is `error`, whatever else it found; otherwise an error finding is
+ * `fail`; nothing examined is never `pass`.
+ */
+function verdictWithProblems(args) {
+    if (args.problems.length > 0)
+        return 'error';
+    if (args.findings.some((f) => f.severity === 'error'))
+        return 'fail';
+    if (args.examined <= 0)
+        return 'error';
+    return 'pass';
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -51110,6 +51101,44 @@ function clampExample(value) {
     return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
+;// CONCATENATED MODULE: ./src/core/runner.ts
+/**
+ * The runner protocol (outputs, masks, PATH, job summary, annotations, groups, failure, state),
+ * spoken through @actions/core. This module is the one place that imports it, so the entry
+ * points and the logger share one small surface and gates never see it.
+ */
+
+const setOutput = (name, value) => lib_core/* setOutput */.uH(name, value);
+function secrets_setSecret(secret) {
+    // One mask per line: the runner masks the log line by line, so a multi-line value registered
+    // whole would never match.
+    for (const line of secret.split(/\r?\n/))
+        if (line.trim() !== '')
+            lib_core/* setSecret */.Pq(line);
+}
+const addPath = (dir) => lib_core/* addPath */.fM(dir);
+/** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
+async function appendSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await lib_core/* summary */.z.addRaw(markdown, !markdown.endsWith('\n')).write();
+}
+const info = (message) => lib_core/* info */.pq(message);
+const secrets_debug = (message) => lib_core/* debug */.Yz(message);
+function annotationProperties(props = {}) {
+    return { title: props.title, file: props.file, startLine: props.startLine, endLine: props.endLine, startColumn: props.startColumn };
+}
+const runner_error = (message, props) => lib_core/* error */.z3(message, annotationProperties(props));
+const warning = (message, props) => lib_core/* warning */.$e(message, annotationProperties(props));
+const notice = (message, props) => lib_core/* notice */.lm(message, annotationProperties(props));
+const group = (name, fn) => lib_core/* group */.Os(name, fn);
+const setFailed = (message) => lib_core/* setFailed */.C1(message);
+/** State shared between an action's pre/main/post steps. */
+const saveState = (name, value) => lib_core/* saveState */.LZ(name, value);
+const getState = (name) => lib_core/* getState */.Gu(name);
+
 ;// CONCATENATED MODULE: ./src/core/log.ts
 
 
@@ -51345,6 +51374,20 @@ function sourceLocation(links, file, line, shown = `${file}${line ? `:${line}` :
 
 
 const SUMMARY_FINDINGS = 30;
+const cut = (text, max) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+/**
+ * A finding's message for the table, cut at 300 characters, except its fingerprint: that is the
+ * string a `.gitleaksignore` line needs, so it is kept whole and the text around it is cut instead.
+ */
+function tableMessage(f) {
+    if (f.message.length <= 300)
+        return md(f.message);
+    const at = f.fingerprint ? f.message.lastIndexOf(f.fingerprint) : -1;
+    if (at < 0)
+        return md(cut(f.message, 300));
+    const after = f.message.slice(at + f.fingerprint.length);
+    return md(`${cut(f.message.slice(0, at), 200)}${f.fingerprint}${cut(after, 100)}`);
+}
 /**
  * The job summary for one gate: verdict, subject, metrics, findings (capped, total shown). With
  * `links`, finding locations link to the file and line at the commit judged.
@@ -51382,7 +51425,7 @@ function renderGateSummary(evidence, annotations, sections, links) {
             md(f.severity),
             f.file ? sourceLocation(links, f.file, f.line) : '',
             f.rule ? md(f.rule) : '',
-            md(f.message.length > 300 ? `${f.message.slice(0, 297)}...` : f.message),
+            tableMessage(f),
         ]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
@@ -51398,6 +51441,7 @@ function renderGateSummary(evidence, annotations, sections, links) {
 }
 
 ;// CONCATENATED MODULE: ./src/core/action.ts
+
 
 
 
@@ -51517,6 +51561,9 @@ async function runGateAction(spec, env = process.env) {
             links: { serverUrl: ctx.serverUrl, repository: ctx.repository, sha: ctx.headSha },
         };
         report = await spec.execute(inputs, ctx, runtime);
+        // The record says it was a report-only run, so a reader of the evidence knows the step was not blocked.
+        if (reportOnly)
+            report = { ...report, details: { ...report.details, mode: 'warn' } };
     }
     catch (error) {
         if (error instanceof errors_ConfigurationError || error instanceof ToolError) {
@@ -51536,20 +51583,10 @@ async function runGateAction(spec, env = process.env) {
         let evidenceSha = '';
         let annotations = { shown: 0, total: 0 };
         if (ctx && evidenceDir) {
-            const { findings, findingsTotal } = evidence_capFindings(report.findings);
+            const recorded = recordFromReport(report, subjectFromContext(ctx));
             const evidence = recordOrError({
-                schema: evidence_EVIDENCE_SCHEMA,
-                gate: report.gate,
-                status: report.status,
-                summary: report.summary,
-                startedAt: report.startedAt,
-                durationMs: report.durationMs,
-                subject: subjectFromContext(ctx),
+                ...recorded,
                 tool: { ...report.tool, name: clamp(report.tool.name || 'release-safety', 200), version: clamp(report.tool.version, 200) },
-                metrics: report.metrics,
-                findings,
-                findingsTotal,
-                details: report.details,
             });
             // A record the gate could not write as reported is an error, and the step says so.
             if (evidence.status !== report.status) {
@@ -51577,7 +51614,7 @@ async function runGateAction(spec, env = process.env) {
         // The verdict carries file names and tool text: neutralised, since a plain line runs `##[cmd]`.
         const verdict = neutraliseCommands(`${spec.gate}: ${report.summary}`);
         if (report.status === 'fail' && reportOnly)
-            log.warning(`${verdict} (report-only, mode: warn: the step does not fail)`);
+            log.warning(`report-only (mode: warn), the step does not fail: ${verdict}`);
         else if (report.status === 'fail' || report.status === 'error')
             setFailed(verdict);
         else
@@ -51635,30 +51672,99 @@ const DEFAULT_EXCEPTIONS_PATH = '.github/release-safety-exceptions.yml';
 const isoDate = schemas_string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in the form YYYY-MM-DD')
     .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'is not a real calendar date');
-const entrySchema = object({
-    id: schemas_string().trim().min(1).max(200).optional(),
-    fingerprint: schemas_string().trim().min(1).max(1500).optional(),
-    reason: schemas_string().trim().min(3, 'must say why (at least 3 characters)').max(1000),
-    owner: schemas_string().trim().min(1, 'must name who owns the exception').max(200),
-    expires: isoDate,
-    gate: schemas_enum(['audit', 'secrets']).optional(),
-})
-    .strict()
-    .refine((e) => (e.id === undefined) !== (e.fingerprint === undefined), { message: 'needs exactly one of "id" (advisory) or "fingerprint" (secret finding)' });
+/**
+ * Each field of an entry: its schema, and what to say when a value does not fit, in this suite's
+ * words (the validation library's own wording, "Invalid input: expected string", helps nobody
+ * fix a YAML file).
+ */
+const FIELDS = {
+    id: { schema: schemas_string().trim().min(1).max(200), says: 'must be an advisory id such as GHSA-xxxx-xxxx-xxxx or CVE-2024-12345 (at most 200 characters)' },
+    fingerprint: { schema: schemas_string().trim().min(1).max(1500), says: 'must be a gitleaks fingerprint such as <commit>:<file>:<rule>:<line> (at most 1500 characters)' },
+    reason: { schema: schemas_string().trim().min(3).max(1000), says: 'must say why the finding is accepted, in 3 to 1000 characters' },
+    owner: { schema: schemas_string().trim().min(1).max(200), says: 'must name who owns the exception, a person or a team such as "@acme/payments" (at most 200 characters)' },
+    expires: { schema: isoDate, says: 'must be a date in the form YYYY-MM-DD' },
+    gate: { schema: schemas_enum(['audit', 'secrets']), says: 'must be audit or secrets (or left out: the entry then applies to the gate its key fits)' },
+};
+const REQUIRED = ['reason', 'owner', 'expires'];
+const ENTRY_FORM = 'each entry needs id or fingerprint, reason, owner and expires (YYYY-MM-DD)';
 const fileSchema = object({ exceptions: array(unknown()).default([]) }).strict();
 function yamlDateToString(value) {
     // YAML 1.1 readers turn 2026-12-31 into a Date; the yaml package (1.2 core) keeps a string,
     // but accept both so a file written for other tools still reads the same.
     return value instanceof Date ? value.toISOString().slice(0, 10) : value;
 }
-/** Parses an exceptions file; every problem names the file, the line and the accepted form. */
+/** The line of each key of an entry's YAML mapping. */
+function keyLines(node, lineOf) {
+    const out = new Map();
+    if (!(0,dist/* isMap */.jh)(node))
+        return out;
+    for (const pair of node.items) {
+        const key = pair.key;
+        if (key?.range && typeof key.value === 'string')
+            out.set(key.value, lineOf(key.range[0]));
+    }
+    return out;
+}
+/** Why a field's value does not fit (undefined when it does). */
+function fieldProblem(field, value) {
+    const spec = FIELDS[field];
+    const parsed = spec.schema.safeParse(field === 'expires' ? yamlDateToString(value) : value);
+    if (parsed.success)
+        return undefined;
+    // The date checks speak this suite's words already ("is not a real calendar date").
+    const own = field === 'expires' && typeof value === 'string' ? parsed.error.issues[0]?.message : undefined;
+    return `field "${field}" ${own ?? spec.says}`;
+}
+/** Reads one entry: its fields, or every problem it has, each at the line of its field. */
+function readEntry(raw, line, lines) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        return { problems: [{ line, text: `the entry is not a mapping of fields; ${ENTRY_FORM}` }] };
+    }
+    const record = raw;
+    const problems = [];
+    const at = (field) => lines.get(field) ?? line;
+    for (const key of Object.keys(record)) {
+        if (!(key in FIELDS))
+            problems.push({ line: at(key), text: `unknown field "${key}" (an entry has ${Object.keys(FIELDS).join(', ')})` });
+    }
+    for (const field of Object.keys(FIELDS)) {
+        if (record[field] === undefined || record[field] === null) {
+            if (REQUIRED.includes(field))
+                problems.push({ line, text: `field "${field}" is missing: it ${FIELDS[field].says}` });
+            continue;
+        }
+        const why = fieldProblem(field, record[field]);
+        if (why)
+            problems.push({ line: at(field), text: why });
+    }
+    const hasId = record.id !== undefined && record.id !== null;
+    if (hasId === (record.fingerprint !== undefined && record.fingerprint !== null)) {
+        problems.push({ line, text: 'needs exactly one of "id" (advisory) or "fingerprint" (secret finding)' });
+    }
+    if (problems.length > 0)
+        return { problems };
+    const text = (field) => String(yamlDateToString(record[field])).trim();
+    const gate = record.gate;
+    return {
+        entry: { key: text(hasId ? 'id' : 'fingerprint'), kind: hasId ? 'id' : 'fingerprint', reason: text('reason'), owner: text('owner'), expires: text('expires'), ...(gate ? { gate } : {}) },
+        problems,
+    };
+}
+/** One ConfigurationError naming every problem, each at path:line. */
+function problemsError(path, problems) {
+    const listed = problems.map((p) => `exception at ${path}:${p.line}: ${p.text}`);
+    if (listed.length === 1)
+        return new errors_ConfigurationError(`${listed[0]}; ${ENTRY_FORM}`);
+    return new errors_ConfigurationError(`exceptions file ${path} has ${problems.length} problems: ${listed.join('; ')}. ${ENTRY_FORM.replace(/^e/, 'E')}`);
+}
+/** Parses an exceptions file; every problem is listed, each naming the file, its line and the accepted form. */
 function parseExceptions(text, path) {
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
+    const lineOf = (offset) => lineCounter.linePos(offset).line;
     if (doc.errors.length > 0) {
-        const e = doc.errors[0];
-        const line = lineCounter.linePos(e.pos[0]).line;
-        throw new errors_ConfigurationError(`exceptions file ${path}:${line} is not valid YAML: ${e.message.split('\n')[0]}`);
+        const listed = doc.errors.map((e) => `${path}:${lineOf(e.pos[0])}: ${e.message.split('\n')[0]}`);
+        throw new errors_ConfigurationError(`exceptions file ${listed.length === 1 ? listed[0].replace(/^([^:]*:\d+): /, '$1 is not valid YAML: ') : `${path} is not valid YAML: ${listed.join('; ')}`}`);
     }
     const data = doc.toJS();
     if (data === null || data === undefined)
@@ -51670,26 +51776,28 @@ function parseExceptions(text, path) {
     const seq = (0,dist/* isMap */.jh)(doc.contents) ? doc.contents.get('exceptions', true) : undefined;
     const nodes = (0,dist/* isSeq */.oP)(seq) ? seq.items : [];
     const seen = new Map();
-    return top.data.exceptions.map((raw, index) => {
+    const problems = [];
+    const entries = [];
+    top.data.exceptions.forEach((raw, index) => {
         const node = nodes[index];
-        const line = node?.range ? lineCounter.linePos(node.range[0]).line : 0;
+        const line = node?.range ? lineOf(node.range[0]) : 0;
         const where = `${path}:${line}`;
-        const normalised = raw && typeof raw === 'object' ? { ...raw, expires: yamlDateToString(raw.expires) } : raw;
-        const parsed = entrySchema.safeParse(normalised);
-        if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            const field = issue.path.length ? `field "${issue.path.join('.')}" ` : '';
-            throw new errors_ConfigurationError(`exception at ${where}: ${field}${issue.message}; each entry needs id or fingerprint, reason, owner and expires (YYYY-MM-DD)`);
-        }
-        const e = parsed.data;
-        const kind = e.id !== undefined ? 'id' : 'fingerprint';
-        const key = (e.id ?? e.fingerprint);
-        const dupKey = `${kind}:${kind === 'id' ? key.toLowerCase() : key}`;
-        if (seen.has(dupKey))
-            throw new errors_ConfigurationError(`exception at ${where} repeats ${kind} ${key} already listed at ${seen.get(dupKey)}`);
-        seen.set(dupKey, where);
-        return { key, kind, reason: e.reason, owner: e.owner, expires: e.expires, ...(e.gate ? { gate: e.gate } : {}), where };
+        const read = readEntry(raw, line, keyLines(node, lineOf));
+        problems.push(...read.problems);
+        if (!read.entry)
+            return;
+        const e = read.entry;
+        const dupKey = `${e.kind}:${e.kind === 'id' ? e.key.toLowerCase() : e.key}`;
+        const first = seen.get(dupKey);
+        if (first !== undefined)
+            problems.push({ line, text: `repeats ${e.kind} ${e.key} already listed at ${first}` });
+        else
+            seen.set(dupKey, where);
+        entries.push({ ...e, where });
     });
+    if (problems.length > 0)
+        throw problemsError(path, problems);
+    return entries;
 }
 /**
  * Reads the exceptions file; a missing file is no exceptions unless the user named it.
@@ -51878,35 +51986,6 @@ function globInside(patterns, opts) {
         out.push(match);
     }
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/core/gate.ts
-
-/**
- * The record a report becomes: the step-only parts dropped, the subject added, the findings capped
- * with their total kept. Spelled once so the record's fields are never listed by hand a second time.
- */
-function recordFromReport(report, subject) {
-    const { outputs, summarySections, findings, ...recorded } = report;
-    return { schema: EVIDENCE_SCHEMA, ...recorded, subject, ...capFindings(findings) };
-}
-function startClock() {
-    const t0 = performance.now();
-    return { startedAt: new Date().toISOString(), elapsed: () => Math.round(performance.now() - t0) };
-}
-/**
- * The shared verdict of a gate that collects problems instead of throwing: any problem (the gate
- * could not look at something) is `error`, whatever else it found; otherwise an error finding is
- * `fail`; nothing examined is never `pass`.
- */
-function verdictWithProblems(args) {
-    if (args.problems.length > 0)
-        return 'error';
-    if (args.findings.some((f) => f.severity === 'error'))
-        return 'fail';
-    if (args.examined <= 0)
-        return 'error';
-    return 'pass';
 }
 
 ;// CONCATENATED MODULE: ./src/gates/secrets/report.ts
@@ -52206,6 +52285,12 @@ function reportPathFor(scratch, n) {
 }
 
 ;// CONCATENATED MODULE: ./src/gates/secrets/judge.ts
+/**
+ * Judge (pure): findings against the suppressions (.gitleaksignore, baseline, exceptions), then
+ * the verdict. Inputs are what the scan reported; nothing here reads files or runs tools.
+ * `error` when the scan could not run or left added content unscanned, `fail` on any open
+ * finding, `skipped` when there was nothing to scan, `pass` otherwise.
+ */
 
 
 function applySuppressions(findings, s, now) {
@@ -52230,13 +52315,27 @@ function applySuppressions(findings, s, now) {
     }
     return { reported, open, expired, unused, expiredFor };
 }
+/** What the record keeps of a message (src/core/evidence.ts clamps longer ones). */
+const MESSAGE_LIMIT = 2000;
+/**
+ * One finding's message. The fingerprint comes right after the rule and is never cut: it is the
+ * string a .gitleaksignore line or an exception needs. The rule's description (a config can make
+ * it long) is what gets shortened when the whole would pass the record's limit.
+ */
+function secretMessage(f, expired) {
+    const head = `${f.rule} (fingerprint ${f.fingerprint}): `;
+    const tail = `${f.commit ? ` (added in commit ${f.commit})` : ''}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`;
+    const description = f.description.replace(/\.+$/, '') || 'secret detected';
+    const room = Math.max(0, MESSAGE_LIMIT - head.length - tail.length);
+    return `${head}${description.length > room ? `${description.slice(0, Math.max(0, room - 3))}...` : description}${tail}`;
+}
 /** Open findings as evidence findings (redacted: gitleaks ran with --redact, only locations and rules). */
 function toEvidenceFindings(open, expiredFor) {
     return open.map((f) => {
         const expired = expiredFor.get(f.fingerprint);
         return {
             severity: 'error',
-            message: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}${expired ? `. The exception at ${expired.where} expired on ${expired.expires}` : ''}`,
+            message: secretMessage(f, expired),
             file: f.file,
             line: Math.max(1, f.startLine),
             ...(f.endLine >= f.startLine && f.endLine > 0 ? { endLine: f.endLine } : {}),
@@ -52611,12 +52710,34 @@ function scanSections(scan, policy, version) {
     }
     return sections;
 }
+const FINGERPRINTS_SHOWN = 30;
+/**
+ * Each open finding with its whole fingerprint, as a list rather than a table: a list item wraps
+ * a long value at the page edge, where a table cell would cut or scroll it.
+ */
+function fingerprintSection(open) {
+    if (open.length === 0)
+        return [];
+    const items = open.slice(0, FINGERPRINTS_SHOWN).map((f) => `- ${code(`${f.file}:${f.startLine}`)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
+    return [
+        `### Open findings (${open.length}): fingerprints
+
+` +
+            'Rotate the secret first. To accept a finding that is not a live secret (a revoked key, a test fixture), add its fingerprint as a line of ' +
+            `${code('.gitleaksignore')} on the default branch, or as an exception with an owner and an expiry; a pull request's own edits apply once it is merged.
+
+` +
+            items.join('\n') +
+            (open.length > items.length ? `\n\n…and ${open.length - items.length} more: every fingerprint is in the report (${code('report-path')}) and the evidence record.` : ''),
+    ];
+}
 function renderSections(r) {
     const sections = [];
     if (r.toolError !== undefined)
         sections.push(`### Could not scan\n\n${codeBlock(r.toolError)}`);
     if (r.scan)
         sections.push(...scanSections(r.scan, r.policy, r.version));
+    sections.push(...fingerprintSection(r.reported.filter((f) => !f.suppression)));
     const suppressedRows = r.reported.filter((f) => f.suppression);
     if (suppressedRows.length > 0) {
         sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [code(`${f.file}:${f.startLine}`), md(f.rule), md(describeSuppression(f))]))}`);
@@ -53700,6 +53821,7 @@ const inputs = {
     'mirror-url': stringInput(''),
     'timeout-seconds': integerInput(1800, { min: 1, max: 21_600, unit: 'seconds' }),
     'repository-path': stringInput(''),
+    ...modeInput,
     ...commonGateInputs,
 };
 /** `path` as a repository path (`/`-separated), or undefined when it is outside the repository. */
@@ -53795,7 +53917,7 @@ function run(env = process.env) {
             const repoLocation = values['repository-path'] === ''
                 ? { label: `the workspace (${ctx.workspace})`, input: 'repository-path' }
                 : { label: `repository-path ${JSON.stringify(values['repository-path'])} (${repository})` };
-            return runSecretsGate({
+            const report = await runSecretsGate({
                 gitleaks,
                 scope: values.scope,
                 event: scanEvent(ctx),
@@ -53806,6 +53928,7 @@ function run(env = process.env) {
                 outputDir: (0,external_node_path_namespaceObject.join)(runtime.tempDir, 'release-safety', 'secrets'),
                 timeoutMs: values['timeout-seconds'] * 1000,
             }, runtime);
+            return report;
         },
     }, env);
 }
