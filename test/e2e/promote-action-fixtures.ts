@@ -13,6 +13,7 @@ import { createBundle, type EvidenceBundle } from '../../src/core/bundle.js';
 import { runAction, type ActionRun } from '../../src/local/harness.js';
 import { pushBlob } from '../../src/registry/content.js';
 import { MEDIA_TYPES } from '../../src/registry/reference.js';
+import { sampleRulesDetails } from '../fixtures/evidence.js';
 import { evidenceBundle, skopeoRaw } from './promote-fixtures.js';
 import type { RegistryClient } from '../../src/registry/client.js';
 
@@ -111,7 +112,10 @@ export async function pushLabelImage(client: RegistryClient, repo: string, tag: 
 export function releaseBundle(digest: string, commitSha: string): EvidenceBundle {
   const plain = evidenceBundle(digest, commitSha);
   const records = plain.records.map((e) => {
-    if (e.record.gate === 'rules') return { ...e.record, details: { alerts: [{ name: 'AppHigh5xxErrorRate', severity: 'critical', fires: [{ test: 'errors fire', evalTime: '10m' }], silent: [{ test: 'quiet stays silent', evalTime: '10m' }] }] } };
+    if (e.record.gate === 'rules') {
+      const alerts = [{ name: 'AppHigh5xxErrorRate', severity: 'critical', file: 'rules/service.yml', line: 4, tested: true, fires: [{ test: 'errors fire', evalTime: '10m', labels: {} }], silent: [{ test: 'quiet stays silent', evalTime: '10m' }] }];
+      return { ...e.record, details: sampleRulesDetails({ alerts }) };
+    }
     if (e.record.gate === 'alerts') return { ...e.record, details: { alerts: [{ alert: 'AppHigh5xxErrorRate', scenario: '5xx errors', expected: 'fire', outcome: 'fired', firingAfterMs: 61_000 }] } };
     return e.record;
   });

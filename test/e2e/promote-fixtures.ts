@@ -8,6 +8,7 @@ import { createBundle, type EvidenceBundle } from '../../src/core/bundle.js';
 import { EVIDENCE_SCHEMA, GATES, type Evidence, type GateName, type GateStatus } from '../../src/core/evidence.js';
 import { buildah } from '../../src/local/base-image.js';
 import { REVISION_LABEL } from '../../src/registry/promote.js';
+import { sampleRulesDetails, sampleTestDetails } from '../fixtures/evidence.js';
 
 export interface KeyPair {
   privateKey: KeyObject;
@@ -60,7 +61,16 @@ export function record(gate: GateName, commitSha: string, opts: { status?: GateS
     metrics: {},
     findings: [],
     findingsTotal: 0,
-    details: gate === 'image' ? imageDetails(opts.digest ?? '', commitSha) : gate === 'alerts' ? { alerts: [{ name: 'HighErrorRate', fired: true }] } : {},
+    details:
+      gate === 'image'
+        ? imageDetails(opts.digest ?? '', commitSha)
+        : gate === 'alerts'
+          ? { alerts: [{ name: 'HighErrorRate', fired: true }] }
+          : gate === 'test'
+            ? sampleTestDetails()
+            : gate === 'rules'
+              ? sampleRulesDetails()
+              : {},
   };
 }
 

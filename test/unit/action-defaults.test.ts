@@ -20,6 +20,7 @@ const EXPRESSION_DEFAULTS: Record<string, { expression: string; unset: unknown }
   // Without a token the evidence reporters degrade to the job summary (src/actions/evidence/main.ts).
   'pipeline.github-token': { expression: '${{ github.token }}', unset: '' },
   'evidence.github-token': { expression: '${{ github.token }}', unset: '' },
+  'promote.github-token': { expression: '${{ github.token }}', unset: '' },
 };
 
 interface ActionMeta {
