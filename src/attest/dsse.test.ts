@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { describe, expect, it } from 'vitest';
 import { evidenceBundle } from '../../test/e2e/promote-fixtures.js';
+import { scratchDir } from '../local/scratch.js';
 import { buildAttestation } from './attach.js';
 import { decodeBase64, keyHint, preAuthEncoding, verifyEnvelope, type DsseEnvelope } from './dsse.js';
 import { parseEvidenceStatement } from './statement.js';
@@ -27,7 +27,7 @@ describe('attestation signatures, checked independently', () => {
   const { envelope, bundleBytes } = buildAttestation('127.0.0.1:5000/acme/service', digest, evidenceBundle(digest, sha), privateKey);
 
   it('openssl verifies the signature over the PAE bytes', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rs-dsse-'));
+    const dir = scratchDir('rs-dsse-');
     try {
       writeFileSync(join(dir, 'pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
       writeFileSync(join(dir, 'pae.bin'), preAuthEncoding(envelope.payloadType, decodeBase64(envelope.payload, 'payload')));

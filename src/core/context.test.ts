@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../local/scratch.js';
 import { buildContext } from './context.js';
 
 const HEAD = 'a'.repeat(40);
 const BASE = 'b'.repeat(40);
 const MERGE = 'c'.repeat(40);
 
-const eventsDir = mkdtempSync(join(tmpdir(), 'rs-ctx-'));
+const eventsDir = scratchDir('rs-ctx-');
 afterAll(() => rmSync(eventsDir, { recursive: true, force: true }));
 let eventCount = 0;
 

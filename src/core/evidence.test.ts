@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sampleEvidence, sampleRulesDetails, sampleTestDetails } from '../../test/fixtures/evidence.js';
+import { scratchDir } from '../local/scratch.js';
 import { ConfigurationError } from './errors.js';
 import { canonicalJson, capFindings, evidenceDigest, MAX_STORED_FINDINGS, readEvidence, recordOrError, writeEvidence, type Evidence, type Finding } from './evidence.js';
 
@@ -24,7 +24,7 @@ describe('canonicalJson', () => {
 });
 
 describe('evidence records', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-ev-'));
+  const dir = scratchDir('rs-ev-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('round-trips through writeEvidence and readEvidence with the same digest', () => {
@@ -83,12 +83,11 @@ describe('evidence records', () => {
 
 describe('readVerifiedEvidence', () => {
   it('accepts the record its gate hashed and refuses one altered after', async () => {
-    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { rmSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { sampleEvidence, sampleTestDetails } = await import('../../test/fixtures/evidence.js');
     const { readVerifiedEvidence, writeEvidence } = await import('./evidence.js');
-    const dir = mkdtempSync(join(tmpdir(), 'rs-evidence-'));
+    const dir = scratchDir('rs-evidence-');
     try {
       const path = join(dir, 'test.json');
       const sha = writeEvidence(path, sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, details: sampleTestDetails() }));

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../local/scratch.js';
 import { sha256Digest, sha256FileSync, sha256Hex, sha256OfFile } from './hash.js';
 
 // The sha256 of "abc" from FIPS 180-2, appendix B.1.
@@ -15,7 +15,7 @@ describe('sha256 helpers', () => {
   });
 
   it('hash a file the same way, read whole or streamed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rs-hash-'));
+    const dir = scratchDir('rs-hash-');
     try {
       writeFileSync(join(dir, 'f'), 'abc');
       expect(sha256FileSync(join(dir, 'f'))).toBe(ABC);

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../local/scratch.js';
 import { ConfigurationError } from './errors.js';
 import { resolveDirectoryInput, resolveFileInput } from './paths.js';
 
@@ -10,7 +10,7 @@ let workspace: string;
 
 beforeAll(() => {
   // <root>/repo is the workspace; <root>/outside.txt is beside it, outside the repository.
-  root = mkdtempSync(join(tmpdir(), 'rs-paths-'));
+  root = scratchDir('rs-paths-');
   workspace = join(root, 'repo');
   mkdirSync(join(workspace, 'svc'), { recursive: true });
   writeFileSync(join(workspace, 'svc', 'Dockerfile'), 'FROM scratch\n');

@@ -1,15 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseKeyValueFile, parseWorkflowCommands } from '../local/harness.js';
+import { scratchDir } from '../local/scratch.js';
 import { addPath, appendSummary, error, getState, group, saveState, setFailed, setOutput, setSecret } from './runner.js';
 
 describe('runner protocol', () => {
   let out = '';
   const dirs: string[] = [];
   const scratch = () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rs-runner-'));
+    const dir = scratchDir('rs-runner-');
     dirs.push(dir);
     return dir;
   };

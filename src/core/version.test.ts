@@ -1,11 +1,11 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { scratchDir } from '../local/scratch.js';
 import { ToolNotFoundError } from './errors.js';
 import { forgetVersions, parseVersionNumber, probeVersion, versionOrEmpty } from './version.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'rs-version-'));
+const dir = scratchDir('rs-version-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeEach(() => forgetVersions());
 

@@ -1,4 +1,4 @@
 import { guardTempDirectory } from './temp-guard.js';
 
-// Not strict yet: some unit tests still leave their folders (they are removed with the run's temp directory).
-export default () => guardTempDirectory('unit', false);
+// Strict: a unit test that leaves a folder in the temp directory fails the run.
+export default () => guardTempDirectory('unit', true);

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../local/scratch.js';
 import lockfile from './cyclonedx-npm.lock.json' with { type: 'json' };
 import { checkPinnedLockfile, CYCLONEDX_NPM_VERSION, treeDigest } from './cyclonedx.js';
 
 describe('cyclonedx-npm pin', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-cdx-unit-'));
+  const dir = scratchDir('rs-cdx-unit-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('the committed lockfile names the pinned version and integrity; an edited one is refused', () => {

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../core/errors.js';
 import { consoleLogger } from '../core/log.js';
+import { scratchDir } from '../local/scratch.js';
 import { installTool, resolveAsset } from './installer.js';
 import type { ToolCatalog } from './catalog.js';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 Object.assign(globalThis, { TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS: 0, TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS: 0 });
 
 // A real tarball holding a fake "gitleaks" executable, served by a local HTTP server.
-const work = mkdtempSync(join(tmpdir(), 'rs-installer-'));
+const work = scratchDir('rs-installer-');
 const src = join(work, 'src');
 mkdirSync(src);
 writeFileSync(join(src, 'gitleaks'), '#!/bin/sh\necho "v8.99.0"\n', { mode: 0o755 });

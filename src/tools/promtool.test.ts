@@ -1,9 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../core/errors.js';
 import { consoleLogger } from '../core/log.js';
+import { scratchDir } from '../local/scratch.js';
 import { PROMTOOL_DEFAULT_VERSION } from './catalog.js';
 import { installTool } from './installer.js';
 import { acquirePromtool, isCommandName, type PromtoolRequest } from './promtool.js';
@@ -17,7 +18,7 @@ vi.mock('./installer.js', () => ({
 
 /** A directory holding an executable named promtool, as a runner image with Prometheus installed would. */
 function pathWithPromtool(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-path-'));
+  const dir = scratchDir('rs-path-');
   mkdirSync(join(dir, 'bin'));
   writeFileSync(join(dir, 'bin', 'promtool'), '#!/bin/sh\n');
   chmodSync(join(dir, 'bin', 'promtool'), 0o755);

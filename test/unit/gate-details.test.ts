@@ -5,7 +5,6 @@
  * before a record is refused by the evidence action.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gateDetailsProblem, rulesDetailsSchema, testDetailsSchema } from '../../src/core/details-gates.js';
@@ -15,8 +14,9 @@ import { consoleLogger } from '../../src/core/log.js';
 import { runRulesGate } from '../../src/gates/rules/index.js';
 import { runTestGate } from '../../src/gates/test/index.js';
 import { REPO_ROOT } from '../../src/local/harness.js';
+import { scratchDir } from '../../src/local/scratch.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'rs-details-'));
+const scratch = scratchDir('rs-details-');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const subject = { repository: 'acme/service', commitSha: 'a'.repeat(40), eventName: 'pull_request' };
 

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { scratchDir } from '../../local/scratch.js';
 import { imageOptions, inputs } from './main.js';
 import type { RunnerContext } from '../../core/context.js';
 
@@ -21,7 +21,7 @@ describe('imageOptions', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   beforeAll(() => {
     // <root>/repo is the repository; <root>/Dockerfile exists beside it, outside the repository.
-    root = mkdtempSync(join(tmpdir(), 'rs-image-opts-'));
+    root = scratchDir('rs-image-opts-');
     workspace = join(root, 'repo');
     mkdirSync(join(workspace, 'svc'), { recursive: true });
     writeFileSync(join(root, 'Dockerfile'), 'FROM scratch\n');

@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { scratchDir } from '../../local/scratch.js';
 import { loadRules, writeDrillCopies } from './rulefiles.js';
 
 describe('drill copies of rule files', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-rulefiles-'));
+  const dir = scratchDir('rs-rulefiles-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   it('set every group interval to 1s and keep each for and expr', () => {
     writeFileSync(

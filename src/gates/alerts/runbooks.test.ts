@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../../local/scratch.js';
 import { checkRunbooks, readAllAtHead, runbookProblem, runbookTarget, type RunbookAlert } from './runbooks.js';
 
 describe('runbookTarget', () => {
@@ -36,7 +36,7 @@ describe('runbookProblem', () => {
 });
 
 describe('checkRunbooks', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-runbooks-'));
+  const dir = scratchDir('rs-runbooks-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   it('counts complete runbooks and fails below the threshold', async () => {
     mkdirSync(join(dir, 'rb'));
@@ -56,7 +56,7 @@ describe('checkRunbooks', () => {
 });
 
 describe('readAllAtHead (one git cat-file --batch for every runbook)', () => {
-  const repo = mkdtempSync(join(tmpdir(), 'rs-runbooks-git-'));
+  const repo = scratchDir('rs-runbooks-git-');
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
   const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' }).trim();
 

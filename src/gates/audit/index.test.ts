@@ -1,10 +1,10 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../core/errors.js';
 import { ExceptionLedger, parseExceptions } from '../../core/exceptions.js';
 import { consoleLogger } from '../../core/log.js';
+import { scratchDir } from '../../local/scratch.js';
 import { findingMessage, judgeFindings, mergeCopies, redactUrlCredentials, runAuditGate, type AuditOptions } from './index.js';
 import { registrySettings } from './registry.js';
 import type { VulnFinding } from './model.js';
@@ -117,7 +117,7 @@ function fakeTool(dir: string, name: string, body: string, configLs = ''): strin
 
 describe('running the tools: exit codes are interpreted, never trusted', () => {
   const setup = () => {
-    const workspace = mkdtempSync(join(tmpdir(), 'rs-audit-unit-'));
+    const workspace = scratchDir('rs-audit-unit-');
     cpSync(join(FIXTURES, 'mixed'), join(workspace, 'app'), { recursive: true });
     const tools = join(workspace, '.tools');
     mkdirSync(tools);

@@ -6,13 +6,13 @@
  * pushed and serves it back. Both append to one event log, so the order of what happened is seen.
  * A stand-in `buildah` answers --version only, for the checks that must stop before any build.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../core/errors.js';
 import { consoleLogger } from '../../core/log.js';
+import { scratchDir } from '../../local/scratch.js';
 import { sha256Digest } from '../../registry/client.js';
 import { runImageGate, type ImageOptions } from './index.js';
 import { hostPlatform } from './plan.js';
@@ -58,7 +58,7 @@ const registryCalls = () => events().filter((e): e is Extract<Event, { who: 'reg
 const tagsHeld = () => [...stored.keys()].filter((k) => !k.startsWith('sha256:')).sort();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rs-image-docker-'));
+  dir = scratchDir('rs-image-docker-');
   // No base image to resolve: the registry stand-in sees only the gate's own calls.
   writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY . /\n');
   server = createServer((req, res) => {
@@ -300,7 +300,7 @@ describe('image gate, docker buildx path', () => {
   });
 
   it('docker runs with DOCKER_CONFIG in the scratch directory, which is gone afterwards; the user configuration is read, never written', async () => {
-    const user = mkdtempSync(join(tmpdir(), 'rs-user-docker-'));
+    const user = scratchDir('rs-user-docker-');
     try {
       mkdirSync(join(user, 'cli-plugins'));
       mkdirSync(join(user, 'buildx'));

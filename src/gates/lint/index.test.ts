@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findProjectBin } from '../../core/files.js';
+import { scratchDir } from '../../local/scratch.js';
 import { judgeLint, parseEslintJson, parseFlake8, parseRuffJson, type LintRun } from './index.js';
 import type { Finding } from '../../core/evidence.js';
 
@@ -40,7 +40,7 @@ describe('lint report parsers', () => {
 
 describe('findProjectBin', () => {
   it('finds a tool hoisted to a parent inside the repository, never above it', () => {
-    const outside = mkdtempSync(join(tmpdir(), 'rs-bin-'));
+    const outside = scratchDir('rs-bin-');
     const repo = join(outside, 'repo');
     const pkg = join(repo, 'packages', 'svc');
     mkdirSync(pkg, { recursive: true });

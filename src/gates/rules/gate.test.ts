@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { consoleLogger } from '../../core/log.js';
+import { scratchDir } from '../../local/scratch.js';
 import { installTool } from '../../tools/installer.js';
 import { acquirePromtool } from '../../tools/promtool.js';
 import { runRulesGate, type RulesOptions } from './index.js';
@@ -16,8 +16,8 @@ const hygiene: RulesOptions['hygiene'] = { severity: 'error', severities: [], su
 
 describe('runRulesGate: scratch files', () => {
   it('installs promtool outside its scratch directory (it stays on PATH) and removes the scratch directory', async () => {
-    const ws = mkdtempSync(join(tmpdir(), 'rs-gate-ws-'));
-    const temp = mkdtempSync(join(tmpdir(), 'rs-gate-tmp-'));
+    const ws = scratchDir('rs-gate-ws-');
+    const temp = scratchDir('rs-gate-tmp-');
     mkdirSync(join(ws, 'p'));
     // A PrometheusRule: its conversion is written to the scratch directory.
     writeFileSync(

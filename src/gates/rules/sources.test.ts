@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../local/scratch.js';
 import { checkHygiene, type HygienePolicy } from './hygiene.js';
 import { lineMapFrom, loadRuleFile } from './sources.js';
 
 function write(text: string, name = 'r.yaml'): { dir: string; path: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'rs-src-'));
+  const dir = scratchDir('rs-src-');
   const path = join(dir, name);
   writeFileSync(path, text);
   return { dir, path };

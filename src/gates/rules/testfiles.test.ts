@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../local/scratch.js';
 import { loadTestFile } from './testfiles.js';
 
 describe('loadTestFile', () => {
   it('reads expected alerts through aliases and merge keys, as promtool does', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rs-tf-'));
+    const dir = scratchDir('rs-tf-');
     writeFileSync(join(dir, 'rules.yml'), 'groups: []\n');
     const path = join(dir, 't.test.yml');
     writeFileSync(

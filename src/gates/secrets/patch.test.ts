@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../../local/scratch.js';
 import { ARCHIVE_NAME_SUFFIX, LayeredScratchTree, PatchParser, RESERVED_DIR, reportedScratchPath, scannableName, unquoteGitPath, type AddedFile } from './patch.js';
 
 const A = 'a'.repeat(40);
@@ -153,7 +153,7 @@ describe('LayeredScratchTree', () => {
   afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
 
   function tree(maxBuffered?: number, foldCase?: boolean) {
-    const root = mkdtempSync(join(tmpdir(), 'rs-secrets-unit-'));
+    const root = scratchDir('rs-secrets-unit-');
     roots.push(root);
     return { root, t: new LayeredScratchTree(root, new Set(['.gitleaksignore']), maxBuffered, foldCase) };
   }
@@ -269,7 +269,7 @@ describe('LayeredScratchTree', () => {
 });
 
 describe('LayeredScratchTree: nothing gitleaks would skip by name or first bytes', () => {
-  const root = mkdtempSync(join(tmpdir(), 'rs-layers-guard-'));
+  const root = scratchDir('rs-layers-guard-');
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('with a leading blank line, no added content sits at byte 0; lines map back', () => {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scratchDir } from '../../local/scratch.js';
 import { policyAt, type PolicyFiles } from './policy.js';
 import { gitIn } from './range.js';
 import type { Logger } from '../../core/log.js';
@@ -40,8 +40,8 @@ describe('policyAt: suppressions and config read from the base commit', () => {
   });
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'rs-secrets-policy-'));
-    scratch = mkdtempSync(join(tmpdir(), 'rs-secrets-policy-scratch-'));
+    dir = scratchDir('rs-secrets-policy-');
+    scratch = scratchDir('rs-secrets-policy-scratch-');
     git('init', '-q', '-b', 'main');
     write('.gitleaksignore', 'base:fp:1\n');
     write('.github/release-safety-exceptions.yml', 'exceptions: [not, a, mapping');

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../core/errors.js';
+import { scratchDir } from '../../local/scratch.js';
 import { parseGitleaksIgnore, parseGitleaksReport, readBaseline, renderReport, renderSarif, type ReportedFinding } from './report.js';
 
 // Not a real credential: assembled so this file itself holds no secret-shaped literal.
@@ -41,7 +41,7 @@ describe('gitleaks report handling', () => {
   });
 
   it('baseline entries are keyed by fingerprint, or built like gitleaks builds one', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rs-secrets-baseline-'));
+    const dir = scratchDir('rs-secrets-baseline-');
     const path = join(dir, 'b.json');
     writeFileSync(path, JSON.stringify([{ RuleID: 'r', File: 'f', StartLine: 2, Commit: 'abc', Fingerprint: 'abc:f:r:2' }, { RuleID: 'r', File: 'g', StartLine: 3 }]));
     expect([...readBaseline(path)]).toEqual(['abc:f:r:2', 'g:r:3']);

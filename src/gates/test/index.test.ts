@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../local/scratch.js';
 import { judgeTests, nodeTestRunner } from './index.js';
 
 const ok = { exitCode: 0, timedOut: false, signal: null };
@@ -36,7 +36,7 @@ describe('judgeTests', () => {
 
 describe('nodeTestRunner', () => {
   function project(script: string, runner?: [string, string]) {
-    const dir = mkdtempSync(join(tmpdir(), 'rs-runner-'));
+    const dir = scratchDir('rs-runner-');
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { test: script } }));
     if (runner) {
       mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
