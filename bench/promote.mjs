@@ -119,7 +119,7 @@ try {
       proxy.reset();
       const s0 = performance.now();
       const copy = spawnSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${proxy.host}/bench/${name}:ci`, `docker://${proxy.host}/bench/${name}-copy${run}:prod`], { encoding: 'utf8', timeout: 600_000 });
-      if (copy.status !== 0) throw new Error(`skopeo copy: ${copy.stderr.slice(-2000)}`);
+      if (copy.status !== 0) throw new Error(`skopeo copy: exit ${copy.status} ${copy.signal ?? ""} ${copy.error?.message ?? ""} ${(copy.stderr ?? "").slice(-2000)}`);
       images[name].skopeo.push(performance.now() - s0);
       images[name].skopeoTraffic = proxy.traffic();
     }
