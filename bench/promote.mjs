@@ -103,7 +103,7 @@ try {
     const image = await pushImage(registry, client, `bench/${name}`, bytes, revision);
     const subject = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image.digest, size: image.manifestBytes };
     await m.attachAttestation({ client, repository: `bench/${name}`, subject, bundle: m.evidenceBundle(image.digest, revision), signingKey: privateKey });
-    images[name] = { ...image, bytes, promote: [], skopeo: [], traffic: undefined, skopeoTraffic: undefined };
+    images[name] = { ...image, bytes, promote: [], skopeo: [], traffic: undefined, };
     console.log(`pushed bench/${name} (${bytes / MiB} MiB layer) ${image.digest} with a signed attestation in ${f(performance.now() - t0)} ms`);
   }
   const workspace = mkdtempSync(join(work, 'ws-'));
@@ -116,28 +116,26 @@ try {
       images[name].traffic = proxy.traffic();
       rmSync(dirname(result.runnerTemp), { recursive: true, force: true });
 
-      proxy.reset();
+      // skopeo talks to the registry itself: through the counting proxy its 500 MB layer streams stalled.
       const s0 = performance.now();
-      const copy = spawnSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${proxy.host}/bench/${name}:ci`, `docker://${proxy.host}/bench/${name}-copy${run}:prod`], { encoding: 'utf8', timeout: 600_000 });
+      const copy = spawnSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${registry.host}/bench/${name}:ci`, `docker://${registry.host}/bench/${name}-copy${run}:prod`], { encoding: 'utf8', timeout: 600_000 });
       if (copy.status !== 0) throw new Error(`skopeo copy: exit ${copy.status} ${copy.signal ?? ""} ${copy.error?.message ?? ""} ${(copy.stderr ?? "").slice(-2000)}`);
       images[name].skopeo.push(performance.now() - s0);
-      images[name].skopeoTraffic = proxy.traffic();
     }
   }
   console.log(`\n${RUNS} promotions of each, alternating (dist/promote/index.js on the runner's Node, the whole process timed):`);
   for (const name of ['small', 'large']) {
     const i = images[name];
     const t = i.traffic;
-    const s = i.skopeoTraffic;
     console.log(`  ${name.padEnd(5)} ${String(i.bytes / MiB).padStart(3)} MiB layer: promote median ${f(median(i.promote))} ms; through the proxy: ${t.requests} requests, manifests ${kb(t.bytes.manifests)}, blobs ${kb(t.bytes.blobs)} (image config + attestation bundle), other ${kb(t.bytes.other)}`);
-    console.log(`  ${''.padEnd(5)} ${''.padStart(3)}              skopeo copy (to a fresh repository) median ${f(median(i.skopeo))} ms; through the proxy: ${s.requests} requests, manifests ${kb(s.bytes.manifests)}, blobs ${(s.bytes.blobs / MiB).toFixed(1)} MiB`);
+    console.log(`  ${''.padEnd(5)} ${''.padStart(3)}              skopeo copy (to a fresh repository, direct to the registry) median ${f(median(i.skopeo))} ms`);
   }
   const ratio = median(images.large.promote) / median(images.small.promote);
   const layerBytes = images.large.traffic.bytes.blobs >= images.large.bytes / 2;
   const skopeoRatio = median(images.large.skopeo) / median(images.large.promote);
   console.log(`\nratio promote(500 MiB) / promote(5 MiB): ${ratio.toFixed(3)} (target <= 1.2): ${ratio <= 1.2 ? 'ok' : 'OVER'}`);
   console.log(`blob bytes of the 500 MiB promotion: ${kb(images.large.traffic.bytes.blobs)} (no layer byte: ${layerBytes ? 'NO' : 'ok'}); the small one: ${kb(images.small.traffic.bytes.blobs)}`);
-  console.log(`skopeo copy / promote, 500 MiB: ${skopeoRatio.toFixed(2)}x; skopeo moved ${(images.large.skopeoTraffic.bytes.blobs / MiB).toFixed(1)} MiB of blobs, promote ${kb(images.large.traffic.bytes.blobs)}`);
+  console.log(`skopeo copy / promote, 500 MiB: ${skopeoRatio.toFixed(2)}x; skopeo copy / promote, 5 MiB: ${(median(images.small.skopeo) / median(images.small.promote)).toFixed(2)}x`);
   process.exitCode = ratio <= 1.2 && !layerBytes ? 0 : 1;
 } finally {
   await proxy.stop();
