@@ -12290,6 +12290,7 @@ async function promote(setup, outcome, from) {
     const run = await runAction('promote', {
         workspace,
         eventName: 'workflow_dispatch',
+        repository: 'acme/sample-service',
         event: { inputs: { from }, sender: { login: 'release-manager', id: 1, type: 'User' } },
         inputs: { image: setup.image, from, to: 'prod', 'expected-digest': outcome.digest, 'public-key': setup.keys.publicPem, 'github-token': 'ghs_write', deployment: 'true' },
         env: { GITHUB_API_URL: setup.api.url },

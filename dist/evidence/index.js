@@ -54301,8 +54301,14 @@ function manifestMediaType(bytes, contentType) {
 
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 const MAX_RECORD_FILES = 500;
+/**
+ * The image gate writes its SLSA provenance and CycloneDX SBOM beside its record (so one artifact
+ * upload carries them): they are not evidence records and are not judged as such. A file so named is
+ * never a gate's record, so skipping it cannot hide one (a required gate without a record fails).
+ */
+const SUPPLY_CHAIN_FILE = /(^|\/)[^/]*\.(provenance|sbom\.cdx)\.json$/;
 function collectRecordFiles(dir, roots, exclude = []) {
-    const paths = globInside(['**/*.json'], { cwd: dir, roots }).filter((p) => !exclude.includes(p));
+    const paths = globInside(['**/*.json'], { cwd: dir, roots }).filter((p) => !exclude.includes(p) && !SUPPLY_CHAIN_FILE.test(p.split('\\').join('/')));
     if (paths.length > MAX_RECORD_FILES) {
         throw new errors_ConfigurationError(`input "evidence-dir" holds ${paths.length} JSON files; at most ${MAX_RECORD_FILES} are read: point it at the folder the records were downloaded to`);
     }
