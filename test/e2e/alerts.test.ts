@@ -3,12 +3,11 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { alertsDetailsSchema } from '../../src/gates/alerts/details.js';
 import { makeBaseImage } from '../../src/local/base-image.js';
 import { runAction, type ActionRun } from '../../src/local/harness.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
-import { scratchSampleService } from './workspace.js';
+import { evidenceOf, scratchSampleService } from './workspace.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const RULES = 'sample-service/prometheus/rules/*.yml';
@@ -55,10 +54,8 @@ async function alerts(workspace: string, inputs: Record<string, string>, timeout
   return run;
 }
 
-function evidenceOf(run: ActionRun) {
-  const path = run.outputs['evidence-path'];
-  expect(path, `evidence-path output; stdout:\n${run.stdout.slice(-3000)}`).toBeTruthy();
-  const ev = evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
+function alertsEvidenceOf(run: ActionRun) {
+  const ev = evidenceOf(run);
   return { ev, details: ev.status === 'error' && Object.keys(ev.details).length === 0 ? undefined : alertsDetailsSchema.parse(ev.details) };
 }
 
@@ -97,7 +94,7 @@ describe('alerts gate (bundle, real Prometheus, the real sample service)', () =>
     const run = await alerts(ws, { image, 'storage-dir': storage, 'tls-verify': 'false', drill: 'sample-service/prometheus/drill.yml', 'service-env': FAULTS });
     expect(run.exitCode, run.stdout.slice(-5000)).toBe(0);
     expect(run.outputs).toMatchObject({ status: 'pass', fired: '4', silent: '12', 'missing-metrics': '0' });
-    const { ev, details } = evidenceOf(run);
+    const { ev, details } = alertsEvidenceOf(run);
     expect(ev.findings).toEqual([]);
     expect(details!.image).toBe(image);
     expect(details!.digest).toBe(image.split('@')[1]);
@@ -140,7 +137,7 @@ describe('alerts gate (bundle, real Prometheus, the real sample service)', () =>
     const run = await alerts(ws, { 'service-command': COMMAND, 'service-env': FAULTS, drill: 'drill.yml' });
     expect(run.exitCode).toBe(1);
     expect(run.outputs).toMatchObject({ status: 'fail', fired: '0', 'missing-metrics': '1' });
-    const { ev, details } = evidenceOf(run);
+    const { ev, details } = alertsEvidenceOf(run);
     const missing = ev.findings.find((f) => f.rule === 'metric-not-exposed')!;
     expect(missing).toMatchObject({ severity: 'error', file: RULE_FILE, line: 31 });
     expect(missing.message).toContain('alert AppHighExceptionRate: the service does not expose app_errors_total (closest exposed: ');
@@ -157,7 +154,7 @@ describe('alerts gate (bundle, real Prometheus, the real sample service)', () =>
     });
     const run = await alerts(ws, { 'service-command': COMMAND });
     expect(run.outputs.status, run.stdout.slice(-3000)).toBe('fail');
-    const { ev } = evidenceOf(run);
+    const { ev } = alertsEvidenceOf(run);
     const label = ev.findings.filter((f) => f.rule === 'label-not-exposed');
     expect(label).toHaveLength(1);
     expect(label[0]).toMatchObject({ file: RULE_FILE, line: 9 });

@@ -6,11 +6,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { startAdvisoryServer, type AdvisoryServer, type BulkAdvisory } from '../../src/local/advisory-server.js';
 import { REPO_ROOT, runAction as runBundle, type ActionRun, type RunOptions } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { initRepo, removeTempRepos, type GitRepo } from './git-fixtures.js';
+import { evidenceOf } from './workspace.js';
 
 const made = new Set<string>();
 async function runAction(name: string, options: RunOptions): Promise<ActionRun> {
@@ -54,12 +54,6 @@ const BASE_INSTALLED: Record<string, Installed> = {
   'node_modules/minimist': { version: '0.0.8' },
 };
 const BASE_DEPS = { lodash: '^4.17.15', mkdirp: '0.5.1' };
-
-function evidenceOf(run: ActionRun) {
-  const path = run.outputs['evidence-path'];
-  expect(path, `evidence-path output; stdout: ${run.stdout.slice(-2000)}`).toBeTruthy();
-  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
-}
 
 const THREE_PROBLEMS = ['exceptions:', '  - id: GHSA-aaaa-bbbb-cccc', '    owner: a', '    expires: 2026-01-01', '  - fingerprint: abc:a.env:r:1', '    reason: because', '    owner: 42', '    expires: 31/12/2026', ''].join('\n');
 

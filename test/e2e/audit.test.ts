@@ -6,12 +6,12 @@ import { cpSync, mkdirSync, mkdtempSync as makeTempDir, readFileSync, rmSync, sy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { startAdvisoryServer, type AdvisoryServer, type BulkAdvisory } from '../../src/local/advisory-server.js';
 import { REPO_ROOT, runAction as runBundle, type ActionRun, type RunOptions } from '../../src/local/harness.js';
 import { scratchDir } from '../../src/local/scratch.js';
 import { pullRequestEvent } from './events.js';
 import { initRepo, removeTempRepos, type GitRepo } from './git-fixtures.js';
+import { evidenceOf } from './workspace.js';
 
 /** Every scratch directory this file makes (workspaces and the runner's own), removed after all tests. */
 const made = new Set<string>();
@@ -58,12 +58,6 @@ function lockLine(fixture: string, location: string): number {
   const i = lines.findIndex((l) => l.trim().startsWith(`"${location}": {`));
   expect(i, location).toBeGreaterThanOrEqual(0);
   return i + 1;
-}
-
-function evidenceOf(run: ActionRun) {
-  const path = run.outputs['evidence-path'];
-  expect(path, `evidence-path output; stdout: ${run.stdout.slice(-2000)}`).toBeTruthy();
-  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
 }
 
 function errorMessages(run: ActionRun): string {

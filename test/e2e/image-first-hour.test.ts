@@ -8,16 +8,12 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { buildah, makeBaseImage } from '../../src/local/base-image.js';
 import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { scratchDir } from '../../src/local/scratch.js';
 import { pullRequestEvent } from './events.js';
-
-function evidenceOf(run: ActionRun) {
-  return evidenceSchema.parse(JSON.parse(readFileSync(run.outputs['evidence-path']!, 'utf8')));
-}
+import { evidenceOf } from './workspace.js';
 
 /** What the runner keeps, without the ::add-mask:: commands it consumes. */
 function keptByRunner(run: ActionRun): string {

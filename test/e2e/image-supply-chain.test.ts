@@ -8,18 +8,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageDetails } from '../../src/core/details.js';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { sha256Hex } from '../../src/core/hash.js';
 import { makeBaseImage, skopeoDigest } from '../../src/local/base-image.js';
-import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
+import { randomSha, runAction } from '../../src/local/harness.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { scratchDir } from '../../src/local/scratch.js';
 import { pullRequestEvent } from './events.js';
-import { scratchSampleService } from './workspace.js';
-
-function evidenceOf(run: ActionRun) {
-  return evidenceSchema.parse(JSON.parse(readFileSync(run.outputs['evidence-path']!, 'utf8')));
-}
+import { scratchSampleService, evidenceOf } from './workspace.js';
 
 describe('image gate: base pinning, provenance and SBOM', () => {
   let registry: LocalRegistry;

@@ -1,17 +1,12 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { buildah, fetchBlobJson, fetchManifest, makeBaseImage, sha256, skopeoDigest } from '../../src/local/base-image.js';
 import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { scratchDir } from '../../src/local/scratch.js';
 import { pullRequestEvent } from './events.js';
-import { scratchSampleService } from './workspace.js';
-
-function evidenceOf(run: ActionRun) {
-  return evidenceSchema.parse(JSON.parse(readFileSync(run.outputs['evidence-path']!, 'utf8')));
-}
+import { scratchSampleService, evidenceOf } from './workspace.js';
 
 function noStackTrace(run: ActionRun) {
   expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);

@@ -3,12 +3,12 @@
  * that fails without saying why, a runner whose last lines hide a failure, symlinks out of the
  * workspace, and path inputs that climb out of it.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { runAction as runBundle, type ActionRun, type RunOptions } from '../../src/local/harness.js';
+import { evidenceOf } from './workspace.js';
 
 const made = new Set<string>();
 function scratch(prefix = 'rs-lt-paths-'): string {
@@ -24,12 +24,6 @@ async function runAction(name: string, options: RunOptions): Promise<ActionRun> 
 afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
-
-function evidenceOf(run: ActionRun) {
-  const path = run.outputs['evidence-path'];
-  expect(path, `evidence-path output; stdout: ${run.stdout.slice(-2000)}`).toBeTruthy();
-  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
-}
 
 const errorText = (run: ActionRun) =>
   run.annotations

@@ -1,16 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
 import { HOSTILE, pullRequestEvent } from './events.js';
-import { scratchSampleService } from './workspace.js';
-
-function evidenceOf(run: ActionRun) {
-  const path = run.outputs['evidence-path'];
-  expect(path, 'evidence-path output').toBeTruthy();
-  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
-}
+import { scratchSampleService, evidenceOf } from './workspace.js';
 
 function noStackTrace(run: ActionRun) {
   const stack = /\n\s+at .+\(.+:\d+:\d+\)/;

@@ -1,10 +1,9 @@
 // Helpers shared by the rules gate end-to-end tests: scratch workspaces, one gate run, its record.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
 
 export const PROMTOOL = '/usr/bin/promtool';
@@ -34,12 +33,6 @@ export function rules(ws: string, inputs: Record<string, string>, extra: Partial
   return runAction('rules', { workspace: ws, inputs: { 'promtool-path': PROMTOOL, ...inputs }, ...extra });
 }
 
-export function evidenceOf(run: ActionRun) {
-  const path = run.outputs['evidence-path'];
-  expect(path, `evidence-path output; stdout:\n${run.stdout.slice(-2000)}`).toBeTruthy();
-  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
-}
-
 /** The gate's scratch directory (converted rules, rewritten tests, JUnit report) is removed. */
 export function noScratchLeft(run: ActionRun) {
   expect(readdirSync(run.runnerTemp).filter((n) => n.startsWith('release-safety-rules-'))).toEqual([]);
@@ -53,3 +46,4 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' }).trim();
 }
 
+export { evidenceOf } from './workspace.js';

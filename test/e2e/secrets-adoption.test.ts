@@ -9,11 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { md } from '../../src/core/markdown.js';
 import { REPO_ROOT, runAction, type ActionRun, type RunOptions } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { fakeAwsKeyId, fakeGithubPat, initRepo, removeTempRepos, tempDir, type GitRepo } from './git-fixtures.js';
+import { evidenceOf } from './workspace.js';
 
 const GITLEAKS = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
 const runHomes = new Set<string>();
@@ -26,12 +26,6 @@ afterAll(() => {
   removeTempRepos();
   for (const home of runHomes) rmSync(home, { recursive: true, force: true });
 });
-
-function evidenceOf(run: ActionRun) {
-  const path = run.outputs['evidence-path'];
-  expect(path, `evidence-path output; stdout:\n${run.stdout}`).toBeTruthy();
-  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
-}
 
 const THREE_PROBLEMS = ['exceptions:', '  - id: GHSA-aaaa-bbbb-cccc', '    owner: a', '    expires: 2026-01-01', '  - fingerprint: abc:a.env:r:1', '    reason: because', '    owner: 42', '    expires: 31/12/2026', ''].join('\n');
 

@@ -4,13 +4,13 @@
  * conflict-resolving merges). Each runs the shipped bundle on a real repository with the real
  * gitleaks engine and must fail, never pass.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { fakeAwsKeyId, fakeGithubPat, initRepo, removeTempRepos, type GitRepo } from './git-fixtures.js';
+import { evidenceOf } from './workspace.js';
 
 const GITLEAKS = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
 const runHomes = new Set<string>();
@@ -30,12 +30,6 @@ async function scanRange(repo: GitRepo, base: string, head: string, inputs: Reco
   });
   runHomes.add(dirname(run.runnerTemp));
   return run;
-}
-
-function evidenceOf(run: ActionRun) {
-  const path = run.outputs['evidence-path'];
-  expect(path, `evidence-path output; stdout:\n${run.stdout}`).toBeTruthy();
-  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
 }
 
 function branchFromMain(name: string): { repo: GitRepo; base: string } {

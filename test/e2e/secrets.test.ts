@@ -3,10 +3,10 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
 import { randomSha, REPO_ROOT, runAction, type ActionRun, type RunOptions } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { fakeAwsKeyId, fakeGithubPat, initRepo, removeTempRepos, tempDir, type GitRepo } from './git-fixtures.js';
+import { evidenceOf } from './workspace.js';
 import type { AddressInfo } from 'node:net';
 
 /** The real gitleaks v8.28.0 engine (WebAssembly build: dir and stdin modes, no git). */
@@ -25,12 +25,6 @@ afterAll(() => {
   removeTempRepos();
   for (const home of runHomes) rmSync(home, { recursive: true, force: true });
 });
-
-function evidenceOf(run: ActionRun) {
-  const path = run.outputs['evidence-path'];
-  expect(path, `evidence-path output; stdout:\n${run.stdout}`).toBeTruthy();
-  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
-}
 
 /** Everything the run left behind, plus the SARIF and report files. */
 function allArtifacts(run: ActionRun): string {
@@ -233,7 +227,6 @@ describe('secrets gate on a pull request (bundle, real gitleaks engine)', () => 
     expect(r.outputs['sarif-path']).toBe('');
   });
 });
-
 
 describe('secrets gate on a 40-commit pull request', () => {
   it('finds the secret in commit 1 and the one in commit 40 (every commit, not a page of 30)', async () => {
