@@ -53621,12 +53621,13 @@ class XMLParser {
 
 
 
-const SOURCE_FILE = /((?:[\w@.~-]+\/)*[\w@.~-]+\.(?:[cm]?[jt]sx?|py|go|rb|java|kt|rs|cs|php)):(\d+)(?::(\d+))?/g;
+const SOURCE_FILE = /(\/?(?:[\w@.~-]+\/)*[\w@.~-]+\.(?:[cm]?[jt]sx?|py|go|rb|java|kt|rs|cs|php)):(\d+)(?::(\d+))?/g;
 const parser = new XMLParser({
     ignoreAttributes: false,
-    attributeNamePrefix: '',
+    // Attributes apart from elements: node:test writes a `failure` attribute beside the <failure> element.
+    attributeNamePrefix: '@',
     textNodeName: '#text',
-    isArray: (name) => ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
+    isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
     processEntities: true,
     htmlEntities: true,
 });
@@ -53636,7 +53637,7 @@ const junit_text = (v) => {
         return v;
     if (v && typeof v === 'object') {
         const n = v;
-        return [n.message, n['#text']].filter((x) => typeof x === 'string').join('\n');
+        return [n['@message'], n['#text']].filter((x) => typeof x === 'string').join('\n');
     }
     return '';
 };
@@ -53648,9 +53649,9 @@ function collectSuites(node, out) {
 }
 /** Finds where a failing test points: an explicit file/line attribute, or the first stack frame in a test file. */
 function locate(tc, detail, cwd, workspace) {
-    const fileAttr = typeof tc.file === 'string' ? tc.file : undefined;
-    const lineAttr = tc.line !== undefined ? Number(tc.line) : undefined;
-    const classname = typeof tc.classname === 'string' ? tc.classname : '';
+    const fileAttr = typeof tc['@file'] === 'string' ? tc['@file'] : undefined;
+    const lineAttr = tc['@line'] !== undefined ? Number(tc['@line']) : undefined;
+    const classname = typeof tc['@classname'] === 'string' ? tc['@classname'] : '';
     const candidate = fileAttr ?? (/\.[cm]?[jt]sx?$|\.py$/.test(classname) ? classname : undefined);
     const frames = [...detail.matchAll(SOURCE_FILE)].filter((m) => !m[1].includes('node_modules'));
     const frame = (candidate && frames.find((m) => m[1].endsWith(candidate.replace(/^\.\//, '')))) || frames[0];
@@ -53680,7 +53681,8 @@ function parseJUnit(xml, cwd, workspace) {
     if (roots.length === 0 && suites.length === 0)
         throw new Error('no <testsuites> or <testsuite> element: not a JUnit report');
     const result = { passed: 0, failed: 0, skipped: 0, total: 0, failures: [], suites: suites.length };
-    for (const suite of suites) {
+    // Node's junit reporter puts top-level tests straight under <testsuites>: those count too.
+    for (const suite of [...roots, ...suites]) {
         for (const tc of asArray(suite.testcase)) {
             result.total++;
             const failure = [...asArray(tc.failure), ...asArray(tc.error)];
@@ -53688,8 +53690,8 @@ function parseJUnit(xml, cwd, workspace) {
                 result.failed++;
                 const detail = failure.map(junit_text).join('\n');
                 const firstLine = detail.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'failed';
-                const name = [tc.classname, tc.name].filter((x) => typeof x === 'string' && x !== '').join(' > ');
-                result.failures.push({ severity: 'error', message: `${name}: ${firstLine}`, rule: String(tc.name ?? 'test'), ...locate(tc, detail, cwd, workspace) });
+                const name = [tc['@classname'], tc['@name']].filter((x) => typeof x === 'string' && x !== '').join(' > ');
+                result.failures.push({ severity: 'error', message: `${name}: ${firstLine}`, rule: String(tc['@name'] ?? 'test'), ...locate(tc, detail, cwd, workspace) });
             }
             else if (tc.skipped !== undefined) {
                 result.skipped++;

@@ -27,6 +27,26 @@ tests/test_app.py:12: AssertionError</failure></testcase>
 <testcase classname="tests.test_app" name="test_err"><error message="fixture 'db' not found">tests/test_app.py:20: error</error></testcase>
 </testsuite></testsuites>`;
 
+// What `node --test --test-reporter=junit` writes (Node 20 and 24): top-level tests sit straight under
+// <testsuites>, a test with subtests becomes a <testsuite>.
+const NODE_TEST = `<?xml version="1.0" encoding="utf-8"?>
+<testsuites>
+	<testcase name="top one" time="0.002370" classname="test"/>
+	<testcase name="top fail" time="0.000705" classname="test" failure="boom">
+		<failure type="testCodeFailure" message="boom">
+[Error [ERR_TEST_FAILURE]: boom] {
+  cause: Error: boom
+      at TestContext.&lt;anonymous> (file:///w/repo/test/a.test.mjs:3:32)
+      at Test.runInAsyncScope (node:async_hooks:206:9)
+}
+		</failure>
+	</testcase>
+	<testsuite name="nested" time="0.001603" disabled="0" errors="0" tests="1" failures="0" skipped="0">
+		<testcase name="child" time="0.000590" classname="test"/>
+	</testsuite>
+	<!-- tests 4 -->
+</testsuites>`;
+
 describe('parseJUnit', () => {
   it('reads vitest JUnit: counts, failure location from the stack, not node_modules', () => {
     const r = parseJUnit(VITEST, '/w/repo/svc', '/w/repo');
@@ -40,6 +60,11 @@ describe('parseJUnit', () => {
     expect(r).toMatchObject({ passed: 2, failed: 2, skipped: 0, total: 4 });
     expect(r.failures[0]).toMatchObject({ file: 'tests/test_app.py', line: 10 });
     expect(r.failures[1]).toMatchObject({ file: 'tests/test_app.py', line: 20 });
+  });
+  it("reads node:test's JUnit: tests straight under <testsuites> count, the failing one included", () => {
+    const r = parseJUnit(NODE_TEST, '/w/repo', '/w/repo');
+    expect(r).toMatchObject({ passed: 2, failed: 1, skipped: 0, total: 3, suites: 1 });
+    expect(r.failures[0]).toMatchObject({ message: 'test > top fail: boom', rule: 'top fail', file: 'test/a.test.mjs', line: 3, column: 32 });
   });
   it('a single <testsuite> root works; non-JUnit XML is rejected', () => {
     expect(parseJUnit('<testsuite><testcase name="a"/></testsuite>', '/', '/')).toMatchObject({ passed: 1, total: 1 });

@@ -23,13 +23,14 @@ export interface JUnitResult extends TestCounts {
   suites: number;
 }
 
-const SOURCE_FILE = /((?:[\w@.~-]+\/)*[\w@.~-]+\.(?:[cm]?[jt]sx?|py|go|rb|java|kt|rs|cs|php)):(\d+)(?::(\d+))?/g;
+const SOURCE_FILE = /(\/?(?:[\w@.~-]+\/)*[\w@.~-]+\.(?:[cm]?[jt]sx?|py|go|rb|java|kt|rs|cs|php)):(\d+)(?::(\d+))?/g;
 
 const parser = new XMLParser({
   ignoreAttributes: false,
-  attributeNamePrefix: '',
+  // Attributes apart from elements: node:test writes a `failure` attribute beside the <failure> element.
+  attributeNamePrefix: '@',
   textNodeName: '#text',
-  isArray: (name) => ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
+  isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ['testsuite', 'testcase', 'failure', 'error', 'skipped'].includes(name),
   processEntities: true,
   htmlEntities: true,
 });
@@ -40,7 +41,7 @@ const text = (v: unknown): string => {
   if (typeof v === 'string') return v;
   if (v && typeof v === 'object') {
     const n = v as Node;
-    return [n.message, n['#text']].filter((x) => typeof x === 'string').join('\n');
+    return [n['@message'], n['#text']].filter((x) => typeof x === 'string').join('\n');
   }
   return '';
 };
@@ -54,9 +55,9 @@ function collectSuites(node: Node, out: Node[]): void {
 
 /** Finds where a failing test points: an explicit file/line attribute, or the first stack frame in a test file. */
 function locate(tc: Node, detail: string, cwd: string, workspace: string): Pick<Finding, 'file' | 'line' | 'column'> {
-  const fileAttr = typeof tc.file === 'string' ? tc.file : undefined;
-  const lineAttr = tc.line !== undefined ? Number(tc.line) : undefined;
-  const classname = typeof tc.classname === 'string' ? tc.classname : '';
+  const fileAttr = typeof tc['@file'] === 'string' ? tc['@file'] : undefined;
+  const lineAttr = tc['@line'] !== undefined ? Number(tc['@line']) : undefined;
+  const classname = typeof tc['@classname'] === 'string' ? tc['@classname'] : '';
   const candidate = fileAttr ?? (/\.[cm]?[jt]sx?$|\.py$/.test(classname) ? classname : undefined);
   const frames = [...detail.matchAll(SOURCE_FILE)].filter((m) => !m[1]!.includes('node_modules'));
   const frame = (candidate && frames.find((m) => m[1]!.endsWith(candidate.replace(/^\.\//, '')))) || frames[0];
@@ -83,7 +84,8 @@ export function parseJUnit(xml: string, cwd: string, workspace: string): JUnitRe
   collectSuites(doc, suites);
   if (roots.length === 0 && suites.length === 0) throw new Error('no <testsuites> or <testsuite> element: not a JUnit report');
   const result: JUnitResult = { passed: 0, failed: 0, skipped: 0, total: 0, failures: [], suites: suites.length };
-  for (const suite of suites) {
+  // Node's junit reporter puts top-level tests straight under <testsuites>: those count too.
+  for (const suite of [...roots, ...suites]) {
     for (const tc of asArray(suite.testcase)) {
       result.total++;
       const failure = [...asArray(tc.failure), ...asArray(tc.error)];
@@ -91,8 +93,8 @@ export function parseJUnit(xml: string, cwd: string, workspace: string): JUnitRe
         result.failed++;
         const detail = failure.map(text).join('\n');
         const firstLine = detail.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'failed';
-        const name = [tc.classname, tc.name].filter((x) => typeof x === 'string' && x !== '').join(' > ');
-        result.failures.push({ severity: 'error', message: `${name}: ${firstLine}`, rule: String(tc.name ?? 'test'), ...locate(tc, detail, cwd, workspace) });
+        const name = [tc['@classname'], tc['@name']].filter((x) => typeof x === 'string' && x !== '').join(' > ');
+        result.failures.push({ severity: 'error', message: `${name}: ${firstLine}`, rule: String(tc['@name'] ?? 'test'), ...locate(tc, detail, cwd, workspace) });
       } else if (tc.skipped !== undefined) {
         result.skipped++;
       } else {
