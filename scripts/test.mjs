@@ -2,7 +2,7 @@
 // `npm test`: installs what is missing, type-checks, runs the unit tests, then the end-to-end
 // tests on the committed bundles, and closes with one plain line: "tests: N passed, N failed".
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,5 +32,7 @@ for (const [name, config] of [['unit', 'vitest.config.ts'], ['e2e', 'vitest.e2e.
   totals.failed += r.numFailedTests + (r.numTotalTestSuites > 0 && r.success === false && r.numFailedTests === 0 ? 1 : 0);
   totals.skipped += r.numPendingTests + r.numTodoTests;
 }
+// The reports are read: nothing of this run stays in the temp directory.
+rmSync(out, { recursive: true, force: true });
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(status);
