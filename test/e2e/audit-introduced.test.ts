@@ -3,23 +3,16 @@
  * adds against the base commit's lockfile (read from git), with the real npm CLI pointed at the
  * local advisory server. Each case builds main and a pull request branch in a scratch repository.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdvisoryServer, type AdvisoryServer, type BulkAdvisory } from '../../src/local/advisory-server.js';
-import { REPO_ROOT, runAction as runBundle, type ActionRun, type RunOptions } from '../../src/local/harness.js';
+import { REPO_ROOT, runAction } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { initRepo, removeTempRepos, type GitRepo } from './git-fixtures.js';
 import { evidenceOf } from './workspace.js';
 
-const made = new Set<string>();
-async function runAction(name: string, options: RunOptions): Promise<ActionRun> {
-  const run = await runBundle(name, options);
-  made.add(dirname(run.runnerTemp));
-  return run;
-}
 afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
   removeTempRepos();
 });
 

@@ -2,31 +2,17 @@
  * The audit gate's shipped bundle, run as the runner runs it, with the real npm CLI pointed at a
  * local advisory server (the npm registry is not reachable here) that answers in npm's format.
  */
-import { cpSync, mkdirSync, mkdtempSync as makeTempDir, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdvisoryServer, type AdvisoryServer, type BulkAdvisory } from '../../src/local/advisory-server.js';
-import { REPO_ROOT, runAction as runBundle, type ActionRun, type RunOptions } from '../../src/local/harness.js';
+import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
 import { scratchDir } from '../../src/local/scratch.js';
 import { pullRequestEvent } from './events.js';
 import { initRepo, removeTempRepos, type GitRepo } from './git-fixtures.js';
 import { evidenceOf } from './workspace.js';
 
-/** Every scratch directory this file makes (workspaces and the runner's own), removed after all tests. */
-const made = new Set<string>();
-function mkdtempSync(prefix: string): string {
-  const dir = makeTempDir(prefix);
-  made.add(dir);
-  return dir;
-}
-async function runAction(name: string, options: RunOptions): Promise<ActionRun> {
-  const run = await runBundle(name, options);
-  made.add(dirname(run.runnerTemp));
-  return run;
-}
 afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
   removeTempRepos();
 });
 
@@ -517,7 +503,7 @@ describe('audit gate on pull requests: the exceptions and the registry of the ba
 
   it('exceptions-file: a symlink out of the repository is a configuration error naming the input', async () => {
     const ws = workspaceWith('lodash-only');
-    const outside = mkdtempSync(join(tmpdir(), 'rs-audit-outside-'));
+    const outside = scratchDir('rs-audit-outside-');
     writeFileSync(join(outside, 'x.yml'), selfApproval(inDays(30)));
     mkdirSync(join(ws, '.github'));
     symlinkSync(join(outside, 'x.yml'), join(ws, EXCEPTIONS));

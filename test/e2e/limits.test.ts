@@ -3,34 +3,17 @@
  * pipes, long output lines stream in linear time and are cut for the log, and oversized or odd
  * values (runner variables, line numbers, advisory titles) never cost the evidence record.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { evidenceSchema } from '../../src/core/evidence.js';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { startAdvisoryServer } from '../../src/local/advisory-server.js';
-import { REPO_ROOT, runAction, type ActionRun, type RunOptions } from '../../src/local/harness.js';
+import { REPO_ROOT, runAction } from '../../src/local/harness.js';
+import { scratchDir } from '../../src/local/scratch.js';
+import { evidenceOf } from './workspace.js';
 
-const made = new Set<string>();
-function scratch(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.add(dir);
-  return dir;
-}
-async function run(name: string, options: RunOptions): Promise<ActionRun> {
-  const result = await runAction(name, options);
-  made.add(dirname(result.runnerTemp));
-  return result;
-}
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
-
-function recordOf(result: ActionRun) {
-  const path = result.outputs['evidence-path'];
-  expect(path, `no record; stdout:\n${result.stdout.slice(-2000)}`).toBeTruthy();
-  return evidenceSchema.parse(JSON.parse(readFileSync(path!, 'utf8')));
-}
+// Scratch directories (workspaces and the runner's own) are removed when the file ends (src/local/vitest-cleanup.ts).
+const scratch = scratchDir;
+const run = runAction;
 
 function running(pid: number): boolean {
   try {
@@ -56,7 +39,7 @@ describe('timeouts and long output (test bundle)', () => {
     const result = await run('test', { workspace: ws, inputs: { preset: 'command', command: 'node t.js', 'timeout-seconds': '3' }, timeoutMs: 100_000 });
     expect(Date.now() - started).toBeLessThan(25_000);
     expect(result.outputs.status).toBe('error');
-    expect(recordOf(result).summary).toMatch(/timed out|did not finish in time/);
+    expect(evidenceOf(result).summary).toMatch(/timed out|did not finish in time/);
     const pid = Number(/grandchild (\d+)/.exec(result.stdout)?.[1]);
     expect(pid).toBeGreaterThan(0);
     expect(running(pid)).toBe(false);
@@ -68,7 +51,7 @@ describe('timeouts and long output (test bundle)', () => {
     const result = await run('test', { workspace: ws, inputs: { preset: 'command', command: 'node t.js', 'timeout-seconds': '3' }, timeoutMs: 100_000 });
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(result.outputs.status).toBe('error');
-    expect(recordOf(result).status).toBe('error');
+    expect(evidenceOf(result).status).toBe('error');
     expect(result.stdout.length).toBeLessThan(1 << 20);
   });
 
@@ -82,7 +65,7 @@ describe('timeouts and long output (test bundle)', () => {
       const result = await run('test', { workspace: ws, inputs: { preset: 'command', command: 'node t.js', 'timeout-seconds': '200' }, timeoutMs: 250_000 });
       seconds[mb] = (Date.now() - started) / 1000;
       expect(result.outputs.status).toMatch(/^(fail|error)$/);
-      expect(recordOf(result).gate).toBe('test');
+      expect(evidenceOf(result).gate).toBe('test');
       expect(result.stdout).toMatch(/more characters of this line not shown/);
       expect(result.stdout.length).toBeLessThan(1 << 20);
     }
@@ -106,7 +89,7 @@ describe('oversized values never cost the record', () => {
       inputs: { preset: 'command', command: 'node lint.js', report: 'report.json', 'report-format': 'eslint-json' },
     });
     expect(result.outputs.status, result.stdout.slice(-2000)).toBe('fail');
-    const record = recordOf(result);
+    const record = evidenceOf(result);
     expect(record.subject.ref).toBeUndefined();
     expect(record.subject.runId).toBeUndefined();
     expect(record.subject.eventName.length).toBeLessThanOrEqual(100);
@@ -126,7 +109,7 @@ describe('oversized values never cost the record', () => {
       cpSync(join(REPO_ROOT, 'test', 'fixtures', 'audit', 'lodash-only'), join(ws, 'app'), { recursive: true });
       const result = await run('audit', { workspace: ws, inputs: { 'working-directory': 'app', registry: server.url } });
       expect(result.outputs.status, result.stdout.slice(-2000)).toBe('fail');
-      const record = recordOf(result);
+      const record = evidenceOf(result);
       expect(record.findings.length).toBeGreaterThan(0);
       expect(result.annotations.filter((a) => a.command === 'error').length).toBeGreaterThan(0);
       for (const line of result.stdout.split('\n')) expect(line.length).toBeLessThan(10_000);

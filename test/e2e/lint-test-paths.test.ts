@@ -3,27 +3,15 @@
  * that fails without saying why, a runner whose last lines hide a failure, symlinks out of the
  * workspace, and path inputs that climb out of it.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runAction as runBundle, type ActionRun, type RunOptions } from '../../src/local/harness.js';
+import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runAction, type ActionRun } from '../../src/local/harness.js';
+import { scratchDir } from '../../src/local/scratch.js';
 import { evidenceOf } from './workspace.js';
 
-const made = new Set<string>();
-function scratch(prefix = 'rs-lt-paths-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.add(dir);
-  return dir;
-}
-async function runAction(name: string, options: RunOptions): Promise<ActionRun> {
-  const run = await runBundle(name, options);
-  made.add(dirname(run.runnerTemp));
-  return run;
-}
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+// Scratch directories (workspaces and the runner's own) are removed when the file ends (src/local/vitest-cleanup.ts).
+const scratch = (prefix = 'rs-lt-paths-') => scratchDir(prefix);
 
 const errorText = (run: ActionRun) =>
   run.annotations
