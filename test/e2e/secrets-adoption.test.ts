@@ -6,25 +6,18 @@
  * The real gitleaks engine (its WebAssembly build) scans; the bundles run as the runner runs them.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { md } from '../../src/core/markdown.js';
-import { REPO_ROOT, runAction, type ActionRun, type RunOptions } from '../../src/local/harness.js';
+import { REPO_ROOT } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { fakeAwsKeyId, fakeGithubPat, initRepo, removeTempRepos, tempDir, type GitRepo } from './git-fixtures.js';
+import { GITLEAKS, runSecrets } from './secrets-support.js';
 import { evidenceOf } from './workspace.js';
 
-const GITLEAKS = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
-const runHomes = new Set<string>();
-async function runSecrets(options: RunOptions): Promise<ActionRun> {
-  const run = await runAction('secrets', options);
-  runHomes.add(dirname(run.runnerTemp));
-  return run;
-}
 afterAll(() => {
   removeTempRepos();
-  for (const home of runHomes) rmSync(home, { recursive: true, force: true });
 });
 
 const THREE_PROBLEMS = ['exceptions:', '  - id: GHSA-aaaa-bbbb-cccc', '    owner: a', '    expires: 2026-01-01', '  - fingerprint: abc:a.env:r:1', '    reason: because', '    owner: 42', '    expires: 31/12/2026', ''].join('\n');

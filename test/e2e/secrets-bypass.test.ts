@@ -4,32 +4,27 @@
  * conflict-resolving merges). Each runs the shipped bundle on a real repository with the real
  * gitleaks engine and must fail, never pass.
  */
-import { rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runAction, type ActionRun } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { fakeAwsKeyId, fakeGithubPat, initRepo, removeTempRepos, type GitRepo } from './git-fixtures.js';
+import { GITLEAKS, runSecrets } from './secrets-support.js';
 import { evidenceOf } from './workspace.js';
-
-const GITLEAKS = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
-const runHomes = new Set<string>();
+import type { ActionRun } from '../../src/local/harness.js';
 
 afterAll(() => {
   removeTempRepos();
-  for (const home of runHomes) rmSync(home, { recursive: true, force: true });
 });
 
-async function scanRange(repo: GitRepo, base: string, head: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
-  const run = await runAction('secrets', {
+function scanRange(repo: GitRepo, base: string, head: string, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  return runSecrets({
     workspace: repo.dir,
     eventName: 'pull_request',
     event: pullRequestEvent({ headSha: head, baseSha: base }),
     sha: head,
     inputs: { 'gitleaks-path': GITLEAKS, ...inputs },
   });
-  runHomes.add(dirname(run.runnerTemp));
-  return run;
 }
 
 function branchFromMain(name: string): { repo: GitRepo; base: string } {
@@ -48,8 +43,7 @@ describe('secrets gate: content that looks binary is still scanned on a range', 
     expect(run.outputs, run.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '1' });
     expect(evidenceOf(run).findings[0]).toMatchObject({ file: 'src/settings.txt', line: 2, commit: head, rule: 'github-pat' });
     expect(run.everything()).not.toContain(token);
-    const tree = await runAction('secrets', { workspace: repo.dir, eventName: 'workflow_dispatch', event: { inputs: {} }, sha: head, inputs: { 'gitleaks-path': GITLEAKS, scope: 'tree' } });
-    runHomes.add(dirname(tree.runnerTemp));
+    const tree = await runSecrets({ workspace: repo.dir, eventName: 'workflow_dispatch', event: { inputs: {} }, sha: head, inputs: { 'gitleaks-path': GITLEAKS, scope: 'tree' } });
     expect(tree.outputs.status).toBe('fail');
   });
 
@@ -176,8 +170,7 @@ describe('secrets gate: scope tree opens what gitleaks alone would not', () => {
     const repo = initRepo();
     const token = fakeGithubPat();
     const head = repo.commit('a brand config', { 'config/app.brand.env': `token = "${token}"\n` });
-    const run = await runAction('secrets', { workspace: repo.dir, eventName: 'workflow_dispatch', event: { inputs: {} }, sha: head, inputs: { 'gitleaks-path': GITLEAKS, scope: 'tree' } });
-    runHomes.add(dirname(run.runnerTemp));
+    const run = await runSecrets({ workspace: repo.dir, eventName: 'workflow_dispatch', event: { inputs: {} }, sha: head, inputs: { 'gitleaks-path': GITLEAKS, scope: 'tree' } });
     expect(run.outputs, run.stdout).toMatchObject({ status: 'fail', findings: '1' });
     expect(evidenceOf(run).findings[0]).toMatchObject({ file: 'config/app.brand.env', fingerprint: 'config/app.brand.env:github-pat:1' });
     expect(run.everything()).not.toContain('release-safety-text');

@@ -3,27 +3,15 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomSha, REPO_ROOT, runAction, type ActionRun, type RunOptions } from '../../src/local/harness.js';
+import { randomSha, type ActionRun } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
 import { fakeAwsKeyId, fakeGithubPat, initRepo, removeTempRepos, tempDir, type GitRepo } from './git-fixtures.js';
+import { GITLEAKS, runSecrets } from './secrets-support.js';
 import { evidenceOf } from './workspace.js';
 import type { AddressInfo } from 'node:net';
 
-/** The real gitleaks v8.28.0 engine (WebAssembly build: dir and stdin modes, no git). */
-const GITLEAKS = join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks');
-
-/** The harness's per-run directories (runner temp, tool cache, GITHUB_* files), removed at the end. */
-const runHomes = new Set<string>();
-
-async function runSecrets(options: RunOptions): Promise<ActionRun> {
-  const run = await runAction('secrets', options);
-  runHomes.add(dirname(run.runnerTemp));
-  return run;
-}
-
 afterAll(() => {
   removeTempRepos();
-  for (const home of runHomes) rmSync(home, { recursive: true, force: true });
 });
 
 /** Everything the run left behind, plus the SARIF and report files. */
