@@ -934,7 +934,7 @@ function parseReferrersIndex(bytes, source) {
  * no such API (404, as the distribution spec says such a registry answers), else the descriptors,
  * filtered here by artifactType whether or not the registry filtered.
  */
-async function listReferrers(client, repository, digest, artifactType) {
+async function content_listReferrers(client, repository, digest, artifactType) {
     checkDigest(digest);
     const what = `listing the referrers of ${client.registry}/${repository}@${digest}`;
     const query = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
@@ -1169,10 +1169,14 @@ const EMPTY_CONFIG = {
 const referrer_EMPTY_CONFIG_BYTES = Buffer.from('{}');
 const PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
 const CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
-/** The referrer manifest for a serialized Sigstore bundle attached to `subject`. */
-function referrer_buildReferrerManifest(bundleBytes, subject, created = new Date().toISOString()) {
+/**
+ * The referrer manifest for a serialized Sigstore bundle attached to `subject`. `predicateType` is
+ * the in-toto predicate inside (the evidence bundle by default; SLSA provenance, CycloneDX): readers
+ * pick attestations by this annotation without fetching them.
+ */
+function referrer_buildReferrerManifest(bundleBytes, subject, created = new Date().toISOString(), predicateType = PREDICATE_TYPE) {
     const layer = { mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE, digest: sha256Digest(bundleBytes), size: bundleBytes.length };
-    const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: PREDICATE_TYPE, 'org.opencontainers.image.created': created };
+    const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: predicateType, 'org.opencontainers.image.created': created };
     const manifest = {
         schemaVersion: 2,
         mediaType: MEDIA_TYPES.ociManifest,
@@ -1218,20 +1222,59 @@ function buildAttestation(imageName, subjectDigest, bundle, key) {
     return { envelope, bundleBytes: Buffer.from(JSON.stringify(wrapEnvelope(envelope))) };
 }
 async function attachAttestation(req) {
+    const statement = createStatement(`${req.client.registry}/${req.repository}`, req.subject.digest, req.bundle);
+    const [result] = (await attachStatements({
+        ...req,
+        statements: [{ label: 'evidence', payload: Buffer.from(JSON.stringify(statement)), predicateType: PREDICATE_TYPE }],
+    })).attached;
+    const { referrerDigest, bundleBytes, envelope, via } = result;
+    return { referrerDigest, bundleBytes, envelope, signed: req.signingKey !== undefined, via, indexAttempts: result.indexAttempts };
+}
+/**
+ * Attaches several statements to one subject, each as its own referrer. Every blob and manifest is
+ * pushed first; the manifests the registry did not index itself (no OCI-Subject) are then added to
+ * the tag index in one read-modify-write, so a failure before that leaves none of them listed
+ * there. A failure after a referrers-API registry has indexed some names them in the error.
+ */
+async function attachStatements(req) {
     const { client, repository, subject } = req;
-    const { envelope, bundleBytes } = buildAttestation(`${client.registry}/${repository}`, subject.digest, req.bundle, req.signingKey);
-    const referrer = buildReferrerManifest(bundleBytes, subject);
-    await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
-    await pushBlob(client, repository, bundleBytes);
-    const pushed = await client.pushManifest(repository, referrer.digest, referrer.bytes, MEDIA_TYPES.ociManifest);
-    const base = { referrerDigest: referrer.digest, bundleBytes, envelope, signed: req.signingKey !== undefined };
-    if (pushed.ociSubject === subject.digest)
-        return { ...base, via: 'referrers-api', indexAttempts: 0 };
-    const indexAttempts = await addToReferrersTagIndex(client, repository, subject.digest, referrer.descriptor, req.maxAttempts ?? 5, req.beforeIndexWrite);
-    return { ...base, via: 'tag-index', indexAttempts };
+    const built = req.statements.map((s) => {
+        const envelope = createEnvelope(IN_TOTO_PAYLOAD_TYPE, s.payload, req.signingKey);
+        const bundleBytes = Buffer.from(JSON.stringify(wrapEnvelope(envelope)));
+        return { ...s, envelope, bundleBytes, referrer: buildReferrerManifest(bundleBytes, subject, undefined, s.predicateType) };
+    });
+    const pushed = [];
+    try {
+        await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
+        for (const b of built) {
+            await pushBlob(client, repository, b.bundleBytes);
+            const answer = await client.pushManifest(repository, b.referrer.digest, b.referrer.bytes, MEDIA_TYPES.ociManifest);
+            pushed.push({ label: b.label, digest: b.referrer.digest, api: answer.ociSubject === subject.digest });
+        }
+        const unindexed = built.filter((_, i) => !pushed[i].api).map((b) => b.referrer.descriptor);
+        const indexAttempts = unindexed.length === 0 ? 0 : await addToReferrersTagIndex(client, repository, subject.digest, unindexed, req.maxAttempts ?? 5, req.beforeIndexWrite);
+        return {
+            attached: built.map((b, i) => ({
+                label: b.label,
+                predicateType: b.predicateType,
+                referrerDigest: b.referrer.digest,
+                bundleBytes: b.bundleBytes,
+                envelope: b.envelope,
+                via: pushed[i].api ? 'referrers-api' : 'tag-index',
+                indexAttempts: pushed[i].api ? 0 : indexAttempts,
+            })),
+        };
+    }
+    catch (error) {
+        const listed = pushed.filter((p) => p.api);
+        if (!(error instanceof RegistryError) || listed.length === 0)
+            throw error;
+        const names = listed.map((p) => `${p.label} ${p.digest}`).join(', ');
+        throw new RegistryError(`${error.message} (the registry already lists through its referrers API: ${names}; the others were not attached)`, error.kind, error.status);
+    }
 }
 /** The raw descriptors of the `sha256-<hex>` tag index (kept verbatim), or none when the tag does not exist. */
-async function readReferrersTagIndex(client, repository, digest) {
+async function attach_readReferrersTagIndex(client, repository, digest) {
     let bytes;
     try {
         bytes = (await client.getManifest(repository, referrer_referrersTag(digest))).bytes;
@@ -1245,24 +1288,26 @@ async function readReferrersTagIndex(client, repository, digest) {
     return JSON.parse(bytes.toString('utf8')).manifests;
 }
 /**
- * Adds one descriptor to the tag index: entries of other writers are kept byte for byte, an entry
- * already there is not added twice, and the index is read back after the PUT; if the descriptor is
+ * Adds descriptors to the tag index: entries of other writers are kept byte for byte, an entry
+ * already there is not added twice, and the index is read back after the PUT; if one of ours is
  * gone, another writer's PUT overwrote ours, and the whole read-modify-write is repeated.
  */
-async function addToReferrersTagIndex(client, repository, subjectDigest, descriptor, maxAttempts, beforeWrite) {
+async function addToReferrersTagIndex(client, repository, subjectDigest, descriptors, maxAttempts, beforeWrite) {
+    const ours = Array.isArray(descriptors) ? descriptors : [descriptors];
     const tag = referrersTag(subjectDigest);
+    const allListed = (entries) => ours.every((d) => entries.some((e) => e.digest === d.digest));
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        const entries = await readReferrersTagIndex(client, repository, subjectDigest);
-        if (!entries.some((e) => e.digest === descriptor.digest)) {
-            const index = { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [...entries, { ...descriptor }] };
+        const entries = await attach_readReferrersTagIndex(client, repository, subjectDigest);
+        const missing = ours.filter((d) => !entries.some((e) => e.digest === d.digest));
+        if (missing.length > 0) {
+            const index = { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [...entries, ...missing.map((d) => ({ ...d }))] };
             await beforeWrite?.(attempt);
             await client.pushManifest(repository, tag, Buffer.from(JSON.stringify(index)), MEDIA_TYPES.ociIndex);
         }
-        const after = await readReferrersTagIndex(client, repository, subjectDigest);
-        if (after.some((e) => e.digest === descriptor.digest))
+        if (allListed(await attach_readReferrersTagIndex(client, repository, subjectDigest)))
             return attempt;
     }
-    throw new RegistryError(`the referrers tag index ${repository}:${tag} lost the attestation ${descriptor.digest} to concurrent writers ${maxAttempts} times`, 'mismatch');
+    throw new RegistryError(`the referrers tag index ${repository}:${tag} lost ${ours.map((d) => d.digest).join(', ')} to concurrent writers ${maxAttempts} times`, 'mismatch');
 }
 
 ;// CONCATENATED MODULE: ./src/attest/discover.ts
@@ -1287,7 +1332,7 @@ function isEvidence(d) {
 async function discoverEvidence(client, repository, digest) {
     const lookups = [];
     const found = new Map();
-    const api = await listReferrers(client, repository, digest, sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE);
+    const api = await content_listReferrers(client, repository, digest, sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE);
     if (api === undefined)
         lookups.push('referrers API: not supported by the registry (HTTP 404)');
     else {
@@ -1300,7 +1345,7 @@ async function discoverEvidence(client, repository, digest) {
         const tag = referrer_referrersTag(digest);
         let entries;
         try {
-            entries = await readReferrersTagIndex(client, repository, digest);
+            entries = await attach_readReferrersTagIndex(client, repository, digest);
         }
         catch (error) {
             if (!(error instanceof client_RegistryError))
@@ -1314,6 +1359,17 @@ async function discoverEvidence(client, repository, digest) {
             found.set(d.digest, d);
     }
     return { descriptors: [...found.values()], lookups };
+}
+/**
+ * Every referrer of a digest, whatever its type (the evidence, the provenance and SBOM beside it,
+ * signatures by other tools): what a copy to another repository must carry along. The referrers
+ * API when the registry has one, else the tag index.
+ */
+async function discoverReferrers(client, repository, digest) {
+    const api = await listReferrers(client, repository, digest);
+    if (api !== undefined && api.length > 0)
+        return api;
+    return (await readReferrersTagIndex(client, repository, digest));
 }
 
 ;// CONCATENATED MODULE: ./src/attest/verify.ts

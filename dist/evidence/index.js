@@ -55094,7 +55094,7 @@ function publicKeyPem(key) {
     return pub.export({ type: 'spki', format: 'pem' }).toString();
 }
 /** An envelope over payload; signed when a key is given, with no signatures otherwise. */
-function createEnvelope(payloadType, payload, key) {
+function dsse_createEnvelope(payloadType, payload, key) {
     const signatures = key ? [{ keyid: keyHint(key), sig: (0,external_node_crypto_.sign)('sha256', preAuthEncoding(payloadType, payload), key).toString('base64') }] : [];
     return { payloadType, payload: payload.toString('base64'), signatures };
 }
@@ -55139,7 +55139,7 @@ const sigstoreBundleSchema = object({
     }),
     dsseEnvelope: envelopeSchema,
 });
-function wrapEnvelope(envelope) {
+function sigstore_wrapEnvelope(envelope) {
     return {
         mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE,
         verificationMaterial: { publicKey: { hint: envelope.signatures[0]?.keyid ?? '' }, tlogEntries: [] },
@@ -55171,16 +55171,16 @@ function parseSigstoreBundle(bytes, source) {
 
 
 
-const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const statement_STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 /**
  * The predicate type of "release-safety evidence bundle v1". Stable: readers select attestations
  * by it (`cosign verify-attestation --type` takes it as is).
  */
-const PREDICATE_TYPE = 'https://release-safety.dev/evidence-bundle/v1';
-const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+const statement_PREDICATE_TYPE = 'https://release-safety.dev/evidence-bundle/v1';
+const statement_IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 const hex64 = schemas_string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex characters');
 const statementSchema = object({
-    _type: literal(STATEMENT_TYPE),
+    _type: literal(statement_STATEMENT_TYPE),
     subject: array(object({ name: schemas_string().min(1).max(500), digest: object({ sha256: hex64 }).catchall(schemas_string().max(200)) }))
         .min(1)
         .max(16),
@@ -55188,11 +55188,11 @@ const statementSchema = object({
     predicate: unknown(),
 });
 /** `name` is registry/repository of the image; `digest` its sha256:<hex> digest. */
-function createStatement(name, digest, bundle) {
+function statement_createStatement(name, digest, bundle) {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest))
         throw new errors_ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
     // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
-    return { _type: STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
+    return { _type: statement_STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: statement_PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
 }
 /** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
 function parseEvidenceStatement(payload, source) {
@@ -55209,8 +55209,8 @@ function parseEvidenceStatement(payload, source) {
         throw new ConfigurationError(`the attestation payload of ${source} is not an in-toto Statement v1: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
     }
     const statement = result.data;
-    if (statement.predicateType !== PREDICATE_TYPE) {
-        throw new ConfigurationError(`the attestation of ${source} has predicateType ${JSON.stringify(statement.predicateType)}, not ${PREDICATE_TYPE}`);
+    if (statement.predicateType !== statement_PREDICATE_TYPE) {
+        throw new ConfigurationError(`the attestation of ${source} has predicateType ${JSON.stringify(statement.predicateType)}, not ${statement_PREDICATE_TYPE}`);
     }
     const bundle = parseBundle(JSON.stringify(statement.predicate), `in the attestation of ${source}`);
     return { statement, bundle };
@@ -55238,10 +55238,14 @@ const EMPTY_CONFIG = {
 const EMPTY_CONFIG_BYTES = Buffer.from('{}');
 const PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
 const CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
-/** The referrer manifest for a serialized Sigstore bundle attached to `subject`. */
-function buildReferrerManifest(bundleBytes, subject, created = new Date().toISOString()) {
+/**
+ * The referrer manifest for a serialized Sigstore bundle attached to `subject`. `predicateType` is
+ * the in-toto predicate inside (the evidence bundle by default; SLSA provenance, CycloneDX): readers
+ * pick attestations by this annotation without fetching them.
+ */
+function buildReferrerManifest(bundleBytes, subject, created = new Date().toISOString(), predicateType = statement_PREDICATE_TYPE) {
     const layer = { mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE, digest: sha256Digest(bundleBytes), size: bundleBytes.length };
-    const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: PREDICATE_TYPE, 'org.opencontainers.image.created': created };
+    const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: predicateType, 'org.opencontainers.image.created': created };
     const manifest = {
         schemaVersion: 2,
         mediaType: reference_MEDIA_TYPES.ociManifest,
@@ -55287,17 +55291,56 @@ function buildAttestation(imageName, subjectDigest, bundle, key) {
     return { envelope, bundleBytes: Buffer.from(JSON.stringify(wrapEnvelope(envelope))) };
 }
 async function attachAttestation(req) {
+    const statement = createStatement(`${req.client.registry}/${req.repository}`, req.subject.digest, req.bundle);
+    const [result] = (await attachStatements({
+        ...req,
+        statements: [{ label: 'evidence', payload: Buffer.from(JSON.stringify(statement)), predicateType: PREDICATE_TYPE }],
+    })).attached;
+    const { referrerDigest, bundleBytes, envelope, via } = result;
+    return { referrerDigest, bundleBytes, envelope, signed: req.signingKey !== undefined, via, indexAttempts: result.indexAttempts };
+}
+/**
+ * Attaches several statements to one subject, each as its own referrer. Every blob and manifest is
+ * pushed first; the manifests the registry did not index itself (no OCI-Subject) are then added to
+ * the tag index in one read-modify-write, so a failure before that leaves none of them listed
+ * there. A failure after a referrers-API registry has indexed some names them in the error.
+ */
+async function attachStatements(req) {
     const { client, repository, subject } = req;
-    const { envelope, bundleBytes } = buildAttestation(`${client.registry}/${repository}`, subject.digest, req.bundle, req.signingKey);
-    const referrer = buildReferrerManifest(bundleBytes, subject);
-    await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
-    await pushBlob(client, repository, bundleBytes);
-    const pushed = await client.pushManifest(repository, referrer.digest, referrer.bytes, reference_MEDIA_TYPES.ociManifest);
-    const base = { referrerDigest: referrer.digest, bundleBytes, envelope, signed: req.signingKey !== undefined };
-    if (pushed.ociSubject === subject.digest)
-        return { ...base, via: 'referrers-api', indexAttempts: 0 };
-    const indexAttempts = await addToReferrersTagIndex(client, repository, subject.digest, referrer.descriptor, req.maxAttempts ?? 5, req.beforeIndexWrite);
-    return { ...base, via: 'tag-index', indexAttempts };
+    const built = req.statements.map((s) => {
+        const envelope = dsse_createEnvelope(statement_IN_TOTO_PAYLOAD_TYPE, s.payload, req.signingKey);
+        const bundleBytes = Buffer.from(JSON.stringify(sigstore_wrapEnvelope(envelope)));
+        return { ...s, envelope, bundleBytes, referrer: buildReferrerManifest(bundleBytes, subject, undefined, s.predicateType) };
+    });
+    const pushed = [];
+    try {
+        await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
+        for (const b of built) {
+            await pushBlob(client, repository, b.bundleBytes);
+            const answer = await client.pushManifest(repository, b.referrer.digest, b.referrer.bytes, reference_MEDIA_TYPES.ociManifest);
+            pushed.push({ label: b.label, digest: b.referrer.digest, api: answer.ociSubject === subject.digest });
+        }
+        const unindexed = built.filter((_, i) => !pushed[i].api).map((b) => b.referrer.descriptor);
+        const indexAttempts = unindexed.length === 0 ? 0 : await addToReferrersTagIndex(client, repository, subject.digest, unindexed, req.maxAttempts ?? 5, req.beforeIndexWrite);
+        return {
+            attached: built.map((b, i) => ({
+                label: b.label,
+                predicateType: b.predicateType,
+                referrerDigest: b.referrer.digest,
+                bundleBytes: b.bundleBytes,
+                envelope: b.envelope,
+                via: pushed[i].api ? 'referrers-api' : 'tag-index',
+                indexAttempts: pushed[i].api ? 0 : indexAttempts,
+            })),
+        };
+    }
+    catch (error) {
+        const listed = pushed.filter((p) => p.api);
+        if (!(error instanceof client_RegistryError) || listed.length === 0)
+            throw error;
+        const names = listed.map((p) => `${p.label} ${p.digest}`).join(', ');
+        throw new client_RegistryError(`${error.message} (the registry already lists through its referrers API: ${names}; the others were not attached)`, error.kind, error.status);
+    }
 }
 /** The raw descriptors of the `sha256-<hex>` tag index (kept verbatim), or none when the tag does not exist. */
 async function readReferrersTagIndex(client, repository, digest) {
@@ -55314,24 +55357,26 @@ async function readReferrersTagIndex(client, repository, digest) {
     return JSON.parse(bytes.toString('utf8')).manifests;
 }
 /**
- * Adds one descriptor to the tag index: entries of other writers are kept byte for byte, an entry
- * already there is not added twice, and the index is read back after the PUT; if the descriptor is
+ * Adds descriptors to the tag index: entries of other writers are kept byte for byte, an entry
+ * already there is not added twice, and the index is read back after the PUT; if one of ours is
  * gone, another writer's PUT overwrote ours, and the whole read-modify-write is repeated.
  */
-async function addToReferrersTagIndex(client, repository, subjectDigest, descriptor, maxAttempts, beforeWrite) {
+async function addToReferrersTagIndex(client, repository, subjectDigest, descriptors, maxAttempts, beforeWrite) {
+    const ours = Array.isArray(descriptors) ? descriptors : [descriptors];
     const tag = referrersTag(subjectDigest);
+    const allListed = (entries) => ours.every((d) => entries.some((e) => e.digest === d.digest));
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         const entries = await readReferrersTagIndex(client, repository, subjectDigest);
-        if (!entries.some((e) => e.digest === descriptor.digest)) {
-            const index = { schemaVersion: 2, mediaType: reference_MEDIA_TYPES.ociIndex, manifests: [...entries, { ...descriptor }] };
+        const missing = ours.filter((d) => !entries.some((e) => e.digest === d.digest));
+        if (missing.length > 0) {
+            const index = { schemaVersion: 2, mediaType: reference_MEDIA_TYPES.ociIndex, manifests: [...entries, ...missing.map((d) => ({ ...d }))] };
             await beforeWrite?.(attempt);
             await client.pushManifest(repository, tag, Buffer.from(JSON.stringify(index)), reference_MEDIA_TYPES.ociIndex);
         }
-        const after = await readReferrersTagIndex(client, repository, subjectDigest);
-        if (after.some((e) => e.digest === descriptor.digest))
+        if (allListed(await readReferrersTagIndex(client, repository, subjectDigest)))
             return attempt;
     }
-    throw new client_RegistryError(`the referrers tag index ${repository}:${tag} lost the attestation ${descriptor.digest} to concurrent writers ${maxAttempts} times`, 'mismatch');
+    throw new client_RegistryError(`the referrers tag index ${repository}:${tag} lost ${ours.map((d) => d.digest).join(', ')} to concurrent writers ${maxAttempts} times`, 'mismatch');
 }
 
 ;// CONCATENATED MODULE: ./src/attest/manual.ts
@@ -55366,19 +55411,233 @@ function manualVerificationScript(t) {
         '# DSSE: the signature is over PAE(payloadType, payload), ECDSA P-256 / SHA-256, DER',
         "jq -r .dsseEnvelope.payload bundle.json | base64 -d > statement.json",
         "jq -r '.dsseEnvelope.signatures[0].sig' bundle.json | base64 -d > sig.der",
-        `type='${IN_TOTO_PAYLOAD_TYPE}'`,
+        `type='${statement_IN_TOTO_PAYLOAD_TYPE}'`,
         `{ printf 'DSSEv1 %d %s %d ' "\${#type}" "$type" "$(stat -c %s statement.json)"; cat statement.json; } > pae.bin`,
         'openssl dgst -sha256 -verify pub.pem -signature sig.der pae.bin',
         '# what it attests: the image digest and the verdict of the evidence bundle',
         `jq -r '.subject[0].digest.sha256, .predicateType, .predicate.verdict' statement.json`,
     ].join('\n');
 }
-/** The same check with cosign (no transparency log: the key is the trust root). */
-function cosignCommand(image, digest) {
+/**
+ * The same check with cosign (no transparency log: the key is the trust root); `predicateType`
+ * selects which attestation (the evidence by default, or the provenance or SBOM beside it).
+ */
+function cosignCommand(image, digest, predicateType = statement_PREDICATE_TYPE) {
     const { registry, repository } = parseImageName(image);
     if (!DIGEST_PATTERN.test(digest))
         throw new Error(`not a sha256 digest: ${JSON.stringify(digest)}`);
-    return `cosign verify-attestation --key pub.pem --type ${PREDICATE_TYPE} --insecure-ignore-tlog=true ${registry}/${repository}@${digest}`;
+    if (!/^https:\/\/[A-Za-z0-9./_-]+$/.test(predicateType))
+        throw new Error(`not a predicate type URI: ${JSON.stringify(predicateType)}`);
+    return `cosign verify-attestation --key pub.pem --type ${predicateType} --insecure-ignore-tlog=true ${registry}/${repository}@${digest}`;
+}
+
+;// CONCATENATED MODULE: ./src/gates/image/provenance.ts
+/**
+ * The SLSA v1 provenance of a built image, as an in-toto Statement v1: what was built (the image
+ * digest), from what (the repository at the PR head SHA, the Dockerfile by sha256, each base image
+ * by the digest it resolved to), how (builder, target, platforms, build args except secret-looking
+ * ones, secret ids only) and by whom (the run). Written beside the evidence record, so the evidence
+ * action can attach it to the image as a referrer; pure apart from writeJsonArtifact.
+ */
+
+
+
+
+const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
+/** What the external parameters below mean: this gate's build, versioned with the suite. */
+const BUILD_TYPE = 'https://release-safety.dev/image-build/v1';
+/** Build args whose names say they carry a credential: named in the provenance, never valued. */
+const SECRET_LOOKING = /token|secret|passw(or)?d|credential|api_?key|private_?key|auth/i;
+function provenanceStatement(f) {
+    const buildArgs = {};
+    const redacted = [];
+    for (const [k, v] of f.buildArgs) {
+        if (SECRET_LOOKING.test(k))
+            redacted.push(k);
+        else
+            buildArgs[k] = v;
+    }
+    return {
+        _type: STATEMENT_TYPE,
+        subject: [{ name: f.image, digest: { sha256: f.digest.replace(/^sha256:/, '') } }],
+        predicateType: SLSA_PROVENANCE_V1,
+        predicate: {
+            buildDefinition: {
+                buildType: BUILD_TYPE,
+                externalParameters: {
+                    source: { repository: f.repositoryUrl, ref: f.ref, revision: f.headSha },
+                    dockerfile: { path: f.dockerfilePath, sha256: f.dockerfileSha256 },
+                    ...(f.target ? { target: f.target } : {}),
+                    platforms: f.platforms,
+                    buildArgs,
+                    ...(redacted.length > 0 ? { redactedBuildArgs: redacted } : {}),
+                    secrets: f.secretIds,
+                },
+                internalParameters: { builder: f.builder.name, builderVersion: f.builder.version },
+                resolvedDependencies: [
+                    { uri: `git+${f.repositoryUrl}@${f.ref}`, digest: { gitCommit: f.headSha } },
+                    ...f.bases.map((b) => ({
+                        uri: `oci://${b.registry}/${b.repository}${b.tag ? `:${b.tag}` : ''}`,
+                        name: b.reference,
+                        digest: b.digest ? { sha256: b.digest.replace(/^sha256:/, '') } : {},
+                        annotations: { pinned: Boolean(b.pinned), line: b.line, ...(b.problem ? { unresolved: b.problem } : {}) },
+                    })),
+                ],
+            },
+            runDetails: {
+                builder: { id: f.runUrl ?? 'https://release-safety.dev/image-gate/local', version: { [f.builder.name]: f.builder.version } },
+                metadata: { ...(f.runUrl ? { invocationId: f.runUrl } : {}), startedOn: f.startedOn, finishedOn: f.finishedOn },
+            },
+        },
+    };
+}
+/** Writes a JSON artifact (provenance, SBOM) and returns its path and sha256 of the exact bytes. */
+function writeJsonArtifact(path, value) {
+    const bytes = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+    return { path, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+;// CONCATENATED MODULE: ./src/attest/supply-chain.ts
+/**
+ * The image's SLSA provenance and CycloneDX SBOM as attestations next to the evidence: read from
+ * the evidence directory (the image gate writes them beside its record), validated, bound to the
+ * image record by the sha256 it names for each, and turned into in-toto statements about the image
+ * digest.
+ *
+ * Both go out as in-toto statements in DSSE envelopes in Sigstore bundles, each its own OCI
+ * referrer, exactly like the evidence:
+ * - provenance: the statement the gate wrote, its exact bytes as the DSSE payload (so the payload's
+ *   sha256 is the one the image record names), predicate type https://slsa.dev/provenance/v1.
+ * - SBOM: the CycloneDX document as the predicate of a statement whose subject is the image,
+ *   predicate type https://cyclonedx.org/bom. That is what `cosign attest --type cyclonedx` writes
+ *   and `cosign verify-attestation --type cyclonedx` selects (and the in-toto attestation
+ *   framework's CycloneDX predicate URI). A bare `application/vnd.cyclonedx+json` artifact (what
+ *   `oras attach` pushes) cannot carry a DSSE signature, so it could not be signed with the key that
+ *   signs the evidence; docker buildx keeps its SBOMs inside the image index as attestation manifests
+ *   (changing the index digest), which promotion by digest must not do.
+ */
+
+
+
+
+
+
+
+
+const PROVENANCE_PREDICATE_TYPE = SLSA_PROVENANCE_V1;
+const SBOM_PREDICATE_TYPE = 'https://cyclonedx.org/bom';
+/** Larger than any SBOM of an image's packages; below what a DSSE envelope may hold on read (16 MiB of base64). */
+const MAX_SUPPLY_CHAIN_BYTES = 8 * 1024 * 1024;
+const PROVENANCE_GLOB = '**/*.provenance.json';
+const SBOM_GLOB = '**/*.sbom.cdx.json';
+/** SLSA v1 provenance: the fields a reader needs; the rest is kept as written. */
+const slsaPredicateSchema = object({
+    buildDefinition: object({ buildType: schemas_string().min(1), externalParameters: unknown() }).loose(),
+    runDetails: object({ builder: object({ id: schemas_string().min(1) }).loose() }).loose(),
+})
+    .loose();
+const cycloneDxSchema = object({
+    bomFormat: literal('CycloneDX'),
+    specVersion: schemas_string().regex(/^1\.\d+$/, 'a CycloneDX spec version such as 1.6'),
+    components: array(object({ type: schemas_string(), name: schemas_string() }).loose()).optional(),
+    metadata: object({ properties: array(object({ name: schemas_string(), value: schemas_string().optional() }).loose()).optional() }).loose().optional(),
+})
+    .loose();
+function firstIssue(error) {
+    const issue = error.issues[0];
+    return `field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? 'is invalid'}`;
+}
+function parseJsonFile(bytes, file, expected) {
+    try {
+        return JSON.parse(bytes.toString('utf8'));
+    }
+    catch {
+        throw new errors_ConfigurationError(`${file} is not JSON: expected ${expected}`);
+    }
+}
+/** Validates the provenance bytes: an in-toto Statement v1, SLSA v1, about exactly the image digest. */
+function checkProvenance(bytes, file, subject) {
+    const data = parseJsonFile(bytes, file, 'an in-toto Statement v1 with a SLSA v1 provenance predicate');
+    const statement = statementSchema.safeParse(data);
+    if (!statement.success)
+        throw new errors_ConfigurationError(`${file} is not an in-toto Statement v1: ${firstIssue(statement.error)}`);
+    const s = statement.data;
+    if (s.predicateType !== PROVENANCE_PREDICATE_TYPE)
+        throw new errors_ConfigurationError(`${file} has predicateType ${JSON.stringify(s.predicateType)}, not ${PROVENANCE_PREDICATE_TYPE}`);
+    const predicate = slsaPredicateSchema.safeParse(s.predicate);
+    if (!predicate.success)
+        throw new errors_ConfigurationError(`${file} is not SLSA v1 provenance: predicate ${firstIssue(predicate.error)}`);
+    const hex = subject.digest.replace(/^sha256:/, '');
+    const others = s.subject.filter((x) => x.digest.sha256 !== hex || x.name !== subject.name);
+    if (others.length > 0) {
+        const o = others[0];
+        throw new errors_ConfigurationError(`${file} is about ${o.name}@sha256:${o.digest.sha256}, not the image ${subject.name}@${subject.digest}: it is not this image's provenance, nothing is attached`);
+    }
+}
+/** Validates the SBOM bytes and returns the in-toto statement that attests it for the image. */
+function sbomStatementPayload(bytes, file, subject) {
+    const bom = cycloneDxSchema.safeParse(parseJsonFile(bytes, file, 'a CycloneDX JSON document'));
+    if (!bom.success)
+        throw new errors_ConfigurationError(`${file} is not a CycloneDX JSON document: ${firstIssue(bom.error)}`);
+    // The image gate names the image it describes; one naming another image is not this image's SBOM.
+    const named = bom.data.metadata?.properties?.find((p) => p.name === 'release-safety:image')?.value;
+    if (named !== undefined && named !== `${subject.name}@${subject.digest}`) {
+        throw new errors_ConfigurationError(`${file} describes ${named}, not the image ${subject.name}@${subject.digest}: nothing is attached`);
+    }
+    const statement = { _type: statement_STATEMENT_TYPE, subject: [{ name: subject.name, digest: { sha256: subject.digest.replace(/^sha256:/, '') } }], predicateType: SBOM_PREDICATE_TYPE, predicate: bom.data };
+    return Buffer.from(JSON.stringify(statement));
+}
+function candidates(dir, roots, glob) {
+    return globInside([glob], { cwd: dir, roots }).map((path) => {
+        const file = (0,external_node_path_namespaceObject.relative)(dir, path).split('\\').join('/');
+        const size = (0,external_node_fs_namespaceObject.statSync)(path).size;
+        if (size > MAX_SUPPLY_CHAIN_BYTES)
+            throw new errors_ConfigurationError(`${file} is ${size} bytes, over the ${MAX_SUPPLY_CHAIN_BYTES}-byte limit for a provenance or SBOM`);
+        const bytes = (0,external_node_fs_namespaceObject.readFileSync)(path);
+        return { file, bytes, sha256: hash_sha256Hex(bytes) };
+    });
+}
+const WHAT = { provenance: 'provenance', sbom: 'SBOM' };
+/**
+ * The file of one kind that the image record names, by the sha256 of its bytes. The evidence
+ * directory may hold files from several artifact downloads; the record (inside the bundle, and so
+ * inside the evidence attestation) is what binds a file to this image. A record naming a file that
+ * is not there, or a file edited since, is an error; a file the record does not name is not
+ * attached (the gate names them only when it passed), and a note says so.
+ */
+function selectNamed(kind, found, named) {
+    const what = WHAT[kind];
+    if (!named) {
+        if (found.length === 0)
+            return { note: `no ${what}: the image record names none and the evidence directory has none (image gate run without it)` };
+        return { note: `${found.map((f) => f.file).join(', ')} not attached: the image record names no ${what} (the image gate did not pass, or the file is from another run)` };
+    }
+    const pick = found.find((f) => f.sha256 === named.sha256);
+    if (pick)
+        return { pick };
+    if (found.length === 0)
+        throw new errors_ConfigurationError(`the image record names a ${what} (sha256 ${named.sha256}) but the evidence directory has no ${kind === 'sbom' ? '*.sbom.cdx.json' : '*.provenance.json'} file: upload it with the image record`);
+    throw new errors_ConfigurationError(`${found.map((f) => `${f.file} (sha256 ${f.sha256})`).join(', ')}: not the bytes the image record names for its ${what} (sha256 ${named.sha256}); changed after the image gate wrote it`);
+}
+/** Reads, binds and validates the provenance and SBOM; a ConfigurationError naming the file when one is wrong. */
+function readSupplyChain(dir, roots, named, subject) {
+    const notes = [];
+    const statements = [];
+    const prov = selectNamed('provenance', dir ? candidates(dir, roots, PROVENANCE_GLOB) : [], named.provenance);
+    if (prov.note)
+        notes.push(prov.note);
+    if (prov.pick) {
+        checkProvenance(prov.pick.bytes, prov.pick.file, subject);
+        statements.push({ kind: 'provenance', label: 'provenance', file: prov.pick.file, payload: prov.pick.bytes, predicateType: PROVENANCE_PREDICATE_TYPE });
+    }
+    const sbom = selectNamed('sbom', dir ? candidates(dir, roots, SBOM_GLOB) : [], named.sbom);
+    if (sbom.note)
+        notes.push(sbom.note);
+    if (sbom.pick)
+        statements.push({ kind: 'sbom', label: 'SBOM', file: sbom.pick.file, payload: sbomStatementPayload(sbom.pick.bytes, sbom.pick.file, subject), predicateType: SBOM_PREDICATE_TYPE });
+    return { statements, notes };
 }
 
 ;// CONCATENATED MODULE: ./src/actions/evidence/attach.ts
@@ -55399,6 +55658,13 @@ function cosignCommand(image, digest) {
 
 
 
+
+
+/** The `provenance-digest` and `sbom-digest` outputs: the referrer digests, '' when not attached. */
+function supplyChainOutputs(outcome) {
+    const of = (kind) => (outcome?.ok ? (outcome.supplyChain.find((s) => s.kind === kind)?.referrerDigest ?? '') : '');
+    return { 'provenance-digest': of('provenance'), 'sbom-digest': of('sbom') };
+}
 /** The signing key, read before anything is pushed; a malformed key names the input (never its text). */
 function readSigningKey(pem) {
     return pem.trim() === '' ? undefined : loadSigningKey(pem, 'signing-key');
@@ -55442,28 +55708,38 @@ function attachTarget(records, pin) {
     if (pin && (pin.registry !== name.registry || pin.repository !== name.repository)) {
         return { ok: false, problem: `the image record names ${name.registry}/${name.repository}, not ${pin.registry}/${pin.repository} (input "image"): nothing is attached, no credentials are sent` };
     }
-    return { ok: true, target: { ...name, digest: d.digest } };
+    const named = { ...(d.provenance ? { provenance: { sha256: d.provenance.sha256 } } : {}), ...(d.sbom ? { sbom: { sha256: d.sbom.sha256 } } : {}) };
+    return { ok: true, target: { ...name, digest: d.digest, named } };
 }
-/** Pushes the attestation; registry and target problems come back as a problem, never thrown. */
+/**
+ * Pushes the evidence attestation and, beside it, the provenance and SBOM the image record names.
+ * Both files are read and validated before any request: a wrong one is a problem and nothing is
+ * pushed. Registry and target problems come back as a problem, never thrown.
+ */
 async function attachEvidence(opts) {
     const { registry, repository, digest } = opts.target;
-    const client = new RegistryClient({
-        registry,
-        insecure: opts.insecure,
-        onSecret: opts.onSecret,
-        ...(opts.username !== '' || opts.password !== '' ? { credentials: { username: opts.username, password: opts.password } } : {}),
-    });
     try {
+        const supply = readSupplyChain(opts.evidenceDir, opts.roots, opts.target.named, { name: `${registry}/${repository}`, digest });
+        const client = new RegistryClient({
+            registry,
+            insecure: opts.insecure,
+            onSecret: opts.onSecret,
+            ...(opts.username !== '' || opts.password !== '' ? { credentials: { username: opts.username, password: opts.password } } : {}),
+        });
         // The subject descriptor needs the manifest's media type and size: fetched by digest, hashed by the client.
         const manifest = await client.getManifest(repository, digest);
-        const result = await attachAttestation({
+        const evidence = statement_createStatement(`${registry}/${repository}`, manifest.digest, opts.bundle);
+        const { attached } = await attachStatements({
             client,
             repository,
             subject: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length },
-            bundle: opts.bundle,
+            statements: [{ label: 'evidence', payload: Buffer.from(JSON.stringify(evidence)), predicateType: statement_PREDICATE_TYPE }, ...supply.statements],
             ...(opts.signingKey ? { signingKey: opts.signingKey } : {}),
         });
-        return { ok: true, image: `${registry}/${repository}@${digest}`, ...result };
+        const [main, ...rest] = attached;
+        const supplyChain = rest.map((a, i) => ({ ...a, kind: supply.statements[i].kind, file: supply.statements[i].file }));
+        const signed = opts.signingKey !== undefined;
+        return { ok: true, image: `${registry}/${repository}@${digest}`, referrerDigest: main.referrerDigest, bundleBytes: main.bundleBytes, envelope: main.envelope, signed, via: main.via, indexAttempts: main.indexAttempts, supplyChain, notes: supply.notes };
     }
     catch (error) {
         if (error instanceof client_RegistryError || error instanceof errors_ConfigurationError || error instanceof ToolError)
@@ -55471,6 +55747,7 @@ async function attachEvidence(opts) {
         throw error;
     }
 }
+const KIND_NAME = { provenance: 'provenance (SLSA v1)', sbom: 'SBOM (CycloneDX)' };
 /** The summary section: the referrer, signed or not, and how to check it without this suite. */
 function renderAttachment(outcome, target, insecure) {
     if (!outcome.ok)
@@ -55487,12 +55764,31 @@ function renderAttachment(outcome, target, insecure) {
         '| --- | --- | --- | --- |',
         `| \`${outcome.referrerDigest}\` | \`${image}@${target.digest}\` | ${outcome.via === 'referrers-api' ? 'the referrers API' : `the referrers tag index \`${target.digest.replace(':', '-')}\``} | ${how} |`,
         '',
+        ...renderSupplyChain(outcome),
     ];
     if (outcome.signed) {
         const plainHttp = insecure || isLoopbackRegistry(target.registry);
-        lines.push('Verify it by hand with the public key in `pub.pem` (skopeo, jq, openssl):', '', '```sh', manualVerificationScript({ image, digest: target.digest, referrerDigest: outcome.referrerDigest, plainHttp }), '```', '', 'or with cosign, or with this suite:', '', '```sh', cosignCommand(image, target.digest), `npx release-safety verify ${image}@${target.digest} --key pub.pem`, '```', '');
+        lines.push('Verify it by hand with the public key in `pub.pem` (skopeo, jq, openssl):', '', '```sh', manualVerificationScript({ image, digest: target.digest, referrerDigest: outcome.referrerDigest, plainHttp }), '```', '', 'or with cosign, or with this suite:', '', '```sh', cosignCommand(image, target.digest), ...outcome.supplyChain.map((a) => cosignCommand(image, target.digest, a.predicateType)), `npx release-safety verify ${image}@${target.digest} --key pub.pem`, '```', '');
     }
     return lines.join('\n');
+}
+/** The provenance and SBOM rows: each referrer, the file it came from, signed or not; or why there are none. */
+function renderSupplyChain(outcome) {
+    const signature = outcome.signed ? 'signed with the same key' : '**unsigned** (no `signing-key`)';
+    const lines = ['### Provenance and SBOM', ''];
+    if (outcome.supplyChain.length > 0) {
+        lines.push('| attestation | referrer | from | predicate type | signature |', '| --- | --- | --- | --- | --- |');
+        for (const a of outcome.supplyChain)
+            lines.push(`| ${KIND_NAME[a.kind]} | \`${a.referrerDigest}\` | \`${md(a.file)}\` | \`${a.predicateType}\` | ${signature} |`);
+        lines.push('');
+    }
+    else
+        lines.push('No provenance and no SBOM were attached.', '');
+    for (const note of outcome.notes)
+        lines.push(`- ${md(note)}`);
+    if (outcome.notes.length > 0)
+        lines.push('');
+    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/actions/evidence/main.ts
@@ -55556,15 +55852,17 @@ function evidenceDir(raw, ctx) {
     return (0,external_node_fs_namespaceObject.existsSync)(dir) ? dir : undefined;
 }
 /** The attach phase: target from the image record, push, summary section; a problem is an error, nothing pushed. */
-async function attachStep(i, j, bundle, prepared) {
-    const found = attachTarget(j.records, prepared.pin);
-    if (!found.ok) {
-        const outcome = { ok: false, problem: found.problem };
+async function attachStep(i, j, bundle, prepared, found) {
+    const target = attachTarget(j.records, prepared.pin);
+    if (!target.ok) {
+        const outcome = { ok: false, problem: target.problem };
         return { outcome, summary: renderAttachment(outcome, undefined, i['insecure-registry']) };
     }
-    const outcome = await runner_group(`Attaching the evidence to ${found.target.registry}/${found.target.repository}@${found.target.digest}`, () => attachEvidence({
+    const outcome = await runner_group(`Attaching the evidence to ${target.target.registry}/${target.target.repository}@${target.target.digest}`, () => attachEvidence({
         bundle,
-        target: found.target,
+        target: target.target,
+        evidenceDir: found.dir,
+        roots: { workspace: found.ctx.workspace, others: [found.ctx.runnerTemp] },
         ...(prepared.signingKey ? { signingKey: prepared.signingKey } : {}),
         username: i['registry-username'],
         password: i['registry-password'],
@@ -55574,10 +55872,14 @@ async function attachStep(i, j, bundle, prepared) {
     if (outcome.ok) {
         const how = outcome.signed ? 'signed (ECDSA P-256)' : 'UNSIGNED';
         runner_info(`attestation ${outcome.referrerDigest} attached to ${outcome.image} via the ${outcome.via}, ${how}`);
+        for (const a of outcome.supplyChain)
+            runner_info(`${a.label} ${a.referrerDigest} (from ${a.file}) attached to ${outcome.image} via the ${a.via}, ${how}`);
+        for (const note of outcome.notes)
+            runner_info(note);
         if (!outcome.signed)
             runner_warning('input "signing-key" is empty: the attestation was attached unsigned; a promotion that requires a public key will refuse it');
     }
-    return { outcome, summary: renderAttachment(outcome, found.target, i['insecure-registry']) };
+    return { outcome, summary: renderAttachment(outcome, target.target, i['insecure-registry']) };
 }
 async function main_report(env) {
     const i = parseInputs(inputs, env);
@@ -55619,13 +55921,13 @@ async function main_report(env) {
         bundleSha256: bundle.sha256,
     };
     let summary = renderEvidenceSummary(j, view);
-    const outputs = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '' };
+    const outputs = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '', ...supplyChainOutputs(undefined) };
     const failures = [];
     if (i.attach) {
-        const attached = await attachStep(i, j, bundle, prepared);
+        const attached = await attachStep(i, j, bundle, prepared, { dir, ctx });
         summary += attached.summary;
         if (attached.outcome.ok)
-            outputs['attestation-digest'] = attached.outcome.referrerDigest;
+            Object.assign(outputs, { 'attestation-digest': attached.outcome.referrerDigest, ...supplyChainOutputs(attached.outcome) });
         else
             failures.push(`attach: error: ${attached.outcome.problem}`);
     }

@@ -51193,10 +51193,14 @@ const EMPTY_CONFIG = {
 const referrer_EMPTY_CONFIG_BYTES = Buffer.from('{}');
 const PREDICATE_ANNOTATION = 'dev.sigstore.bundle.predicateType';
 const CONTENT_ANNOTATION = 'dev.sigstore.bundle.content';
-/** The referrer manifest for a serialized Sigstore bundle attached to `subject`. */
-function referrer_buildReferrerManifest(bundleBytes, subject, created = new Date().toISOString()) {
+/**
+ * The referrer manifest for a serialized Sigstore bundle attached to `subject`. `predicateType` is
+ * the in-toto predicate inside (the evidence bundle by default; SLSA provenance, CycloneDX): readers
+ * pick attestations by this annotation without fetching them.
+ */
+function referrer_buildReferrerManifest(bundleBytes, subject, created = new Date().toISOString(), predicateType = PREDICATE_TYPE) {
     const layer = { mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE, digest: sha256Digest(bundleBytes), size: bundleBytes.length };
-    const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: PREDICATE_TYPE, 'org.opencontainers.image.created': created };
+    const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: predicateType, 'org.opencontainers.image.created': created };
     const manifest = {
         schemaVersion: 2,
         mediaType: MEDIA_TYPES.ociManifest,
@@ -51242,17 +51246,56 @@ function buildAttestation(imageName, subjectDigest, bundle, key) {
     return { envelope, bundleBytes: Buffer.from(JSON.stringify(wrapEnvelope(envelope))) };
 }
 async function attachAttestation(req) {
+    const statement = createStatement(`${req.client.registry}/${req.repository}`, req.subject.digest, req.bundle);
+    const [result] = (await attachStatements({
+        ...req,
+        statements: [{ label: 'evidence', payload: Buffer.from(JSON.stringify(statement)), predicateType: PREDICATE_TYPE }],
+    })).attached;
+    const { referrerDigest, bundleBytes, envelope, via } = result;
+    return { referrerDigest, bundleBytes, envelope, signed: req.signingKey !== undefined, via, indexAttempts: result.indexAttempts };
+}
+/**
+ * Attaches several statements to one subject, each as its own referrer. Every blob and manifest is
+ * pushed first; the manifests the registry did not index itself (no OCI-Subject) are then added to
+ * the tag index in one read-modify-write, so a failure before that leaves none of them listed
+ * there. A failure after a referrers-API registry has indexed some names them in the error.
+ */
+async function attachStatements(req) {
     const { client, repository, subject } = req;
-    const { envelope, bundleBytes } = buildAttestation(`${client.registry}/${repository}`, subject.digest, req.bundle, req.signingKey);
-    const referrer = buildReferrerManifest(bundleBytes, subject);
-    await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
-    await pushBlob(client, repository, bundleBytes);
-    const pushed = await client.pushManifest(repository, referrer.digest, referrer.bytes, MEDIA_TYPES.ociManifest);
-    const base = { referrerDigest: referrer.digest, bundleBytes, envelope, signed: req.signingKey !== undefined };
-    if (pushed.ociSubject === subject.digest)
-        return { ...base, via: 'referrers-api', indexAttempts: 0 };
-    const indexAttempts = await addToReferrersTagIndex(client, repository, subject.digest, referrer.descriptor, req.maxAttempts ?? 5, req.beforeIndexWrite);
-    return { ...base, via: 'tag-index', indexAttempts };
+    const built = req.statements.map((s) => {
+        const envelope = createEnvelope(IN_TOTO_PAYLOAD_TYPE, s.payload, req.signingKey);
+        const bundleBytes = Buffer.from(JSON.stringify(wrapEnvelope(envelope)));
+        return { ...s, envelope, bundleBytes, referrer: buildReferrerManifest(bundleBytes, subject, undefined, s.predicateType) };
+    });
+    const pushed = [];
+    try {
+        await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
+        for (const b of built) {
+            await pushBlob(client, repository, b.bundleBytes);
+            const answer = await client.pushManifest(repository, b.referrer.digest, b.referrer.bytes, MEDIA_TYPES.ociManifest);
+            pushed.push({ label: b.label, digest: b.referrer.digest, api: answer.ociSubject === subject.digest });
+        }
+        const unindexed = built.filter((_, i) => !pushed[i].api).map((b) => b.referrer.descriptor);
+        const indexAttempts = unindexed.length === 0 ? 0 : await addToReferrersTagIndex(client, repository, subject.digest, unindexed, req.maxAttempts ?? 5, req.beforeIndexWrite);
+        return {
+            attached: built.map((b, i) => ({
+                label: b.label,
+                predicateType: b.predicateType,
+                referrerDigest: b.referrer.digest,
+                bundleBytes: b.bundleBytes,
+                envelope: b.envelope,
+                via: pushed[i].api ? 'referrers-api' : 'tag-index',
+                indexAttempts: pushed[i].api ? 0 : indexAttempts,
+            })),
+        };
+    }
+    catch (error) {
+        const listed = pushed.filter((p) => p.api);
+        if (!(error instanceof RegistryError) || listed.length === 0)
+            throw error;
+        const names = listed.map((p) => `${p.label} ${p.digest}`).join(', ');
+        throw new RegistryError(`${error.message} (the registry already lists through its referrers API: ${names}; the others were not attached)`, error.kind, error.status);
+    }
 }
 /** The raw descriptors of the `sha256-<hex>` tag index (kept verbatim), or none when the tag does not exist. */
 async function readReferrersTagIndex(client, repository, digest) {
@@ -51269,24 +51312,26 @@ async function readReferrersTagIndex(client, repository, digest) {
     return JSON.parse(bytes.toString('utf8')).manifests;
 }
 /**
- * Adds one descriptor to the tag index: entries of other writers are kept byte for byte, an entry
- * already there is not added twice, and the index is read back after the PUT; if the descriptor is
+ * Adds descriptors to the tag index: entries of other writers are kept byte for byte, an entry
+ * already there is not added twice, and the index is read back after the PUT; if one of ours is
  * gone, another writer's PUT overwrote ours, and the whole read-modify-write is repeated.
  */
-async function addToReferrersTagIndex(client, repository, subjectDigest, descriptor, maxAttempts, beforeWrite) {
+async function addToReferrersTagIndex(client, repository, subjectDigest, descriptors, maxAttempts, beforeWrite) {
+    const ours = Array.isArray(descriptors) ? descriptors : [descriptors];
     const tag = referrersTag(subjectDigest);
+    const allListed = (entries) => ours.every((d) => entries.some((e) => e.digest === d.digest));
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         const entries = await readReferrersTagIndex(client, repository, subjectDigest);
-        if (!entries.some((e) => e.digest === descriptor.digest)) {
-            const index = { schemaVersion: 2, mediaType: reference_MEDIA_TYPES.ociIndex, manifests: [...entries, { ...descriptor }] };
+        const missing = ours.filter((d) => !entries.some((e) => e.digest === d.digest));
+        if (missing.length > 0) {
+            const index = { schemaVersion: 2, mediaType: reference_MEDIA_TYPES.ociIndex, manifests: [...entries, ...missing.map((d) => ({ ...d }))] };
             await beforeWrite?.(attempt);
             await client.pushManifest(repository, tag, Buffer.from(JSON.stringify(index)), reference_MEDIA_TYPES.ociIndex);
         }
-        const after = await readReferrersTagIndex(client, repository, subjectDigest);
-        if (after.some((e) => e.digest === descriptor.digest))
+        if (allListed(await readReferrersTagIndex(client, repository, subjectDigest)))
             return attempt;
     }
-    throw new client_RegistryError(`the referrers tag index ${repository}:${tag} lost the attestation ${descriptor.digest} to concurrent writers ${maxAttempts} times`, 'mismatch');
+    throw new client_RegistryError(`the referrers tag index ${repository}:${tag} lost ${ours.map((d) => d.digest).join(', ')} to concurrent writers ${maxAttempts} times`, 'mismatch');
 }
 
 ;// CONCATENATED MODULE: ./src/attest/discover.ts
@@ -51338,6 +51383,17 @@ async function discoverEvidence(client, repository, digest) {
             found.set(d.digest, d);
     }
     return { descriptors: [...found.values()], lookups };
+}
+/**
+ * Every referrer of a digest, whatever its type (the evidence, the provenance and SBOM beside it,
+ * signatures by other tools): what a copy to another repository must carry along. The referrers
+ * API when the registry has one, else the tag index.
+ */
+async function discoverReferrers(client, repository, digest) {
+    const api = await listReferrers(client, repository, digest);
+    if (api !== undefined && api.length > 0)
+        return api;
+    return (await readReferrersTagIndex(client, repository, digest));
 }
 
 ;// CONCATENATED MODULE: ./src/attest/verify.ts
@@ -51526,8 +51582,8 @@ async function publishRelease(octokit, args) {
  * Promotion by digest: the identical manifest bytes PUT under one or more target tags with the
  * manifest's own media type, read back and hashed; on any mismatch every target tag is put back
  * where it was. Targets in another repository of the same registry get the image's blobs
- * cross-mounted (never re-uploaded), child manifests pushed by digest, and the evidence
- * referrers copied. Layers are never pulled and an index stays an index.
+ * cross-mounted (never re-uploaded), child manifests pushed by digest, and every referrer
+ * (evidence, provenance, SBOM) copied. Layers are never pulled and an index stays an index.
  */
 
 
@@ -51600,25 +51656,29 @@ async function copyByMount(client, from, to, manifest) {
     return mounted;
 }
 /**
- * Copies the evidence referrers of `digest` from one repository to another: their blobs mounted,
- * the referrer manifests pushed by digest (identical bytes, so the subject still names the
- * digest), and listed in the destination's `sha256-<hex>` tag index (a registry with the
- * referrers API lists them by itself; the tag index is then harmless).
+ * Copies every referrer of `digest` (the evidence attestation, the provenance and SBOM beside it,
+ * anything else attached) from one repository to another: their blobs mounted, the referrer
+ * manifests pushed by digest (identical bytes, so the subject still names the digest), and those
+ * the registry did not index itself listed in the destination's `sha256-<hex>` tag index in one
+ * read-modify-write.
  */
 async function copyReferrers(client, from, to, digest) {
-    const { descriptors } = await discoverEvidence(client, from, digest);
+    const descriptors = await discoverReferrers(client, from, digest);
     let mounted = 0;
+    const unindexed = [];
     for (const d of descriptors) {
         const referrer = await client.getManifest(from, d.digest);
         for (const blob of blobsOf(referrer)) {
             if (!(await mountBlob(client, to, blob, from)))
-                throw new client_RegistryError(`registry ${client.registry} declined to mount the attestation blob ${blob} into ${to}`, 'protocol');
+                throw new client_RegistryError(`registry ${client.registry} declined to mount the referrer blob ${blob} into ${to}`, 'protocol');
             mounted++;
         }
         const pushed = await client.pushManifest(to, d.digest, referrer.bytes, referrer.mediaType);
         if (pushed.ociSubject !== digest)
-            await addToReferrersTagIndex(client, to, digest, d, 5);
+            unindexed.push(d);
     }
+    if (unindexed.length > 0)
+        await addToReferrersTagIndex(client, to, digest, unindexed, 5);
     return { copied: descriptors.length, mounted };
 }
 async function restore(client, previous, log) {
@@ -51668,7 +51728,7 @@ async function retagManifest(req) {
         const refs = await copyReferrers(client, req.repository, repository, manifest.digest);
         mounted += refs.mounted;
         referrersCopied += refs.copied;
-        log(`${repository}: ${mounted} blob(s) mounted from ${req.repository}, ${refs.copied} evidence referrer(s) copied`);
+        log(`${repository}: ${mounted} blob(s) mounted from ${req.repository}, ${refs.copied} referrer(s) copied (the evidence attestation and everything else attached to the digest)`);
     }
     await req.beforePut?.();
     const problems = [];

@@ -11,7 +11,7 @@ import { MEDIA_TYPES } from '../registry/reference.js';
 import { createEnvelope, type DsseEnvelope } from './dsse.js';
 import { buildReferrerManifest, EMPTY_CONFIG_BYTES, referrersTag, type Descriptor } from './referrer.js';
 import { wrapEnvelope } from './sigstore.js';
-import { createStatement, IN_TOTO_PAYLOAD_TYPE } from './statement.js';
+import { createStatement, IN_TOTO_PAYLOAD_TYPE, PREDICATE_TYPE } from './statement.js';
 import type { EvidenceBundle } from '../core/bundle.js';
 import type { KeyObject } from 'node:crypto';
 
@@ -46,16 +46,79 @@ export function buildAttestation(imageName: string, subjectDigest: string, bundl
 }
 
 export async function attachAttestation(req: AttachRequest): Promise<AttachResult> {
+  const statement = createStatement(`${req.client.registry}/${req.repository}`, req.subject.digest, req.bundle);
+  const [result] = (
+    await attachStatements({
+      ...req,
+      statements: [{ label: 'evidence', payload: Buffer.from(JSON.stringify(statement)), predicateType: PREDICATE_TYPE }],
+    })
+  ).attached;
+  const { referrerDigest, bundleBytes, envelope, via } = result!;
+  return { referrerDigest, bundleBytes, envelope, signed: req.signingKey !== undefined, via, indexAttempts: result!.indexAttempts };
+}
+
+/** One in-toto statement to attach: its exact bytes become the DSSE payload (and are what is signed). */
+export interface StatementToAttach {
+  /** What it is, for messages: "evidence", "provenance", "SBOM". */
+  label: string;
+  payload: Buffer;
+  predicateType: string;
+}
+
+export interface AttachedStatement {
+  label: string;
+  predicateType: string;
+  referrerDigest: string;
+  bundleBytes: Buffer;
+  envelope: DsseEnvelope;
+  via: 'referrers-api' | 'tag-index';
+  indexAttempts: number;
+}
+
+export interface StatementsRequest extends Omit<AttachRequest, 'bundle'> {
+  statements: readonly StatementToAttach[];
+}
+
+/**
+ * Attaches several statements to one subject, each as its own referrer. Every blob and manifest is
+ * pushed first; the manifests the registry did not index itself (no OCI-Subject) are then added to
+ * the tag index in one read-modify-write, so a failure before that leaves none of them listed
+ * there. A failure after a referrers-API registry has indexed some names them in the error.
+ */
+export async function attachStatements(req: StatementsRequest): Promise<{ attached: AttachedStatement[] }> {
   const { client, repository, subject } = req;
-  const { envelope, bundleBytes } = buildAttestation(`${client.registry}/${repository}`, subject.digest, req.bundle, req.signingKey);
-  const referrer = buildReferrerManifest(bundleBytes, subject);
-  await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
-  await pushBlob(client, repository, bundleBytes);
-  const pushed = await client.pushManifest(repository, referrer.digest, referrer.bytes, MEDIA_TYPES.ociManifest);
-  const base = { referrerDigest: referrer.digest, bundleBytes, envelope, signed: req.signingKey !== undefined };
-  if (pushed.ociSubject === subject.digest) return { ...base, via: 'referrers-api', indexAttempts: 0 };
-  const indexAttempts = await addToReferrersTagIndex(client, repository, subject.digest, referrer.descriptor, req.maxAttempts ?? 5, req.beforeIndexWrite);
-  return { ...base, via: 'tag-index', indexAttempts };
+  const built = req.statements.map((s) => {
+    const envelope = createEnvelope(IN_TOTO_PAYLOAD_TYPE, s.payload, req.signingKey);
+    const bundleBytes = Buffer.from(JSON.stringify(wrapEnvelope(envelope)));
+    return { ...s, envelope, bundleBytes, referrer: buildReferrerManifest(bundleBytes, subject, undefined, s.predicateType) };
+  });
+  const pushed: { label: string; digest: string; api: boolean }[] = [];
+  try {
+    await pushBlob(client, repository, EMPTY_CONFIG_BYTES);
+    for (const b of built) {
+      await pushBlob(client, repository, b.bundleBytes);
+      const answer = await client.pushManifest(repository, b.referrer.digest, b.referrer.bytes, MEDIA_TYPES.ociManifest);
+      pushed.push({ label: b.label, digest: b.referrer.digest, api: answer.ociSubject === subject.digest });
+    }
+    const unindexed = built.filter((_, i) => !pushed[i]!.api).map((b) => b.referrer.descriptor);
+    const indexAttempts = unindexed.length === 0 ? 0 : await addToReferrersTagIndex(client, repository, subject.digest, unindexed, req.maxAttempts ?? 5, req.beforeIndexWrite);
+    return {
+      attached: built.map((b, i) => ({
+        label: b.label,
+        predicateType: b.predicateType,
+        referrerDigest: b.referrer.digest,
+        bundleBytes: b.bundleBytes,
+        envelope: b.envelope,
+        via: pushed[i]!.api ? 'referrers-api' : 'tag-index',
+        indexAttempts: pushed[i]!.api ? 0 : indexAttempts,
+      })),
+    };
+  } catch (error) {
+    const listed = pushed.filter((p) => p.api);
+    if (!(error instanceof RegistryError) || listed.length === 0) throw error;
+    const names = listed.map((p) => `${p.label} ${p.digest}`).join(', ');
+    throw new RegistryError(`${error.message} (the registry already lists through its referrers API: ${names}; the others were not attached)`, error.kind, error.status);
+  }
 }
 
 /** The raw descriptors of the `sha256-<hex>` tag index (kept verbatim), or none when the tag does not exist. */
@@ -72,28 +135,30 @@ export async function readReferrersTagIndex(client: RegistryClient, repository: 
 }
 
 /**
- * Adds one descriptor to the tag index: entries of other writers are kept byte for byte, an entry
- * already there is not added twice, and the index is read back after the PUT; if the descriptor is
+ * Adds descriptors to the tag index: entries of other writers are kept byte for byte, an entry
+ * already there is not added twice, and the index is read back after the PUT; if one of ours is
  * gone, another writer's PUT overwrote ours, and the whole read-modify-write is repeated.
  */
 export async function addToReferrersTagIndex(
   client: RegistryClient,
   repository: string,
   subjectDigest: string,
-  descriptor: Descriptor,
+  descriptors: Descriptor | readonly Descriptor[],
   maxAttempts: number,
   beforeWrite?: (attempt: number) => Promise<void>,
 ): Promise<number> {
+  const ours = Array.isArray(descriptors) ? (descriptors as readonly Descriptor[]) : [descriptors as Descriptor];
   const tag = referrersTag(subjectDigest);
+  const allListed = (entries: Record<string, unknown>[]) => ours.every((d) => entries.some((e) => e.digest === d.digest));
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const entries = await readReferrersTagIndex(client, repository, subjectDigest);
-    if (!entries.some((e) => e.digest === descriptor.digest)) {
-      const index = { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [...entries, { ...descriptor }] };
+    const missing = ours.filter((d) => !entries.some((e) => e.digest === d.digest));
+    if (missing.length > 0) {
+      const index = { schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [...entries, ...missing.map((d) => ({ ...d }))] };
       await beforeWrite?.(attempt);
       await client.pushManifest(repository, tag, Buffer.from(JSON.stringify(index)), MEDIA_TYPES.ociIndex);
     }
-    const after = await readReferrersTagIndex(client, repository, subjectDigest);
-    if (after.some((e) => e.digest === descriptor.digest)) return attempt;
+    if (allListed(await readReferrersTagIndex(client, repository, subjectDigest))) return attempt;
   }
-  throw new RegistryError(`the referrers tag index ${repository}:${tag} lost the attestation ${descriptor.digest} to concurrent writers ${maxAttempts} times`, 'mismatch');
+  throw new RegistryError(`the referrers tag index ${repository}:${tag} lost ${ours.map((d) => d.digest).join(', ')} to concurrent writers ${maxAttempts} times`, 'mismatch');
 }

@@ -49,3 +49,14 @@ export async function discoverEvidence(client: RegistryClient, repository: strin
   }
   return { descriptors: [...found.values()], lookups };
 }
+
+/**
+ * Every referrer of a digest, whatever its type (the evidence, the provenance and SBOM beside it,
+ * signatures by other tools): what a copy to another repository must carry along. The referrers
+ * API when the registry has one, else the tag index.
+ */
+export async function discoverReferrers(client: RegistryClient, repository: string, digest: string): Promise<IndexDescriptor[]> {
+  const api = await listReferrers(client, repository, digest);
+  if (api !== undefined && api.length > 0) return api;
+  return (await readReferrersTagIndex(client, repository, digest)) as unknown as IndexDescriptor[];
+}

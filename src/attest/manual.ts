@@ -47,9 +47,13 @@ export function manualVerificationScript(t: ManualTarget): string {
   ].join('\n');
 }
 
-/** The same check with cosign (no transparency log: the key is the trust root). */
-export function cosignCommand(image: string, digest: string): string {
+/**
+ * The same check with cosign (no transparency log: the key is the trust root); `predicateType`
+ * selects which attestation (the evidence by default, or the provenance or SBOM beside it).
+ */
+export function cosignCommand(image: string, digest: string, predicateType: string = PREDICATE_TYPE): string {
   const { registry, repository } = parseImageName(image);
   if (!DIGEST_PATTERN.test(digest)) throw new Error(`not a sha256 digest: ${JSON.stringify(digest)}`);
-  return `cosign verify-attestation --key pub.pem --type ${PREDICATE_TYPE} --insecure-ignore-tlog=true ${registry}/${repository}@${digest}`;
+  if (!/^https:\/\/[A-Za-z0-9./_-]+$/.test(predicateType)) throw new Error(`not a predicate type URI: ${JSON.stringify(predicateType)}`);
+  return `cosign verify-attestation --key pub.pem --type ${predicateType} --insecure-ignore-tlog=true ${registry}/${repository}@${digest}`;
 }

@@ -32,10 +32,14 @@ export interface ReferrerManifest {
   layer: { bytes: Buffer; descriptor: Descriptor };
 }
 
-/** The referrer manifest for a serialized Sigstore bundle attached to `subject`. */
-export function buildReferrerManifest(bundleBytes: Buffer, subject: Descriptor, created = new Date().toISOString()): ReferrerManifest {
+/**
+ * The referrer manifest for a serialized Sigstore bundle attached to `subject`. `predicateType` is
+ * the in-toto predicate inside (the evidence bundle by default; SLSA provenance, CycloneDX): readers
+ * pick attestations by this annotation without fetching them.
+ */
+export function buildReferrerManifest(bundleBytes: Buffer, subject: Descriptor, created = new Date().toISOString(), predicateType: string = PREDICATE_TYPE): ReferrerManifest {
   const layer: Descriptor = { mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE, digest: sha256Digest(bundleBytes), size: bundleBytes.length };
-  const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: PREDICATE_TYPE, 'org.opencontainers.image.created': created };
+  const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: predicateType, 'org.opencontainers.image.created': created };
   const manifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.ociManifest,

@@ -2,15 +2,16 @@
  * Promotion by digest: the identical manifest bytes PUT under one or more target tags with the
  * manifest's own media type, read back and hashed; on any mismatch every target tag is put back
  * where it was. Targets in another repository of the same registry get the image's blobs
- * cross-mounted (never re-uploaded), child manifests pushed by digest, and the evidence
- * referrers copied. Layers are never pulled and an index stays an index.
+ * cross-mounted (never re-uploaded), child manifests pushed by digest, and every referrer
+ * (evidence, provenance, SBOM) copied. Layers are never pulled and an index stays an index.
  */
 import { addToReferrersTagIndex } from '../attest/attach.js';
-import { discoverEvidence } from '../attest/discover.js';
+import { discoverReferrers } from '../attest/discover.js';
 import { RegistryError, sha256Digest, isIndexMediaType, type Manifest, type RegistryClient } from './client.js';
 import { mountBlob } from './content.js';
 import { inspectImage, registrySource } from './inspect.js';
 import { DIGEST_PATTERN } from './reference.js';
+import type { Descriptor } from '../attest/referrer.js';
 
 export const REVISION_LABEL = 'org.opencontainers.image.revision';
 
@@ -111,23 +112,26 @@ async function copyByMount(client: RegistryClient, from: string, to: string, man
 }
 
 /**
- * Copies the evidence referrers of `digest` from one repository to another: their blobs mounted,
- * the referrer manifests pushed by digest (identical bytes, so the subject still names the
- * digest), and listed in the destination's `sha256-<hex>` tag index (a registry with the
- * referrers API lists them by itself; the tag index is then harmless).
+ * Copies every referrer of `digest` (the evidence attestation, the provenance and SBOM beside it,
+ * anything else attached) from one repository to another: their blobs mounted, the referrer
+ * manifests pushed by digest (identical bytes, so the subject still names the digest), and those
+ * the registry did not index itself listed in the destination's `sha256-<hex>` tag index in one
+ * read-modify-write.
  */
 async function copyReferrers(client: RegistryClient, from: string, to: string, digest: string): Promise<{ copied: number; mounted: number }> {
-  const { descriptors } = await discoverEvidence(client, from, digest);
+  const descriptors = await discoverReferrers(client, from, digest);
   let mounted = 0;
+  const unindexed: Descriptor[] = [];
   for (const d of descriptors) {
     const referrer = await client.getManifest(from, d.digest);
     for (const blob of blobsOf(referrer)) {
-      if (!(await mountBlob(client, to, blob, from))) throw new RegistryError(`registry ${client.registry} declined to mount the attestation blob ${blob} into ${to}`, 'protocol');
+      if (!(await mountBlob(client, to, blob, from))) throw new RegistryError(`registry ${client.registry} declined to mount the referrer blob ${blob} into ${to}`, 'protocol');
       mounted++;
     }
     const pushed = await client.pushManifest(to, d.digest, referrer.bytes, referrer.mediaType);
-    if (pushed.ociSubject !== digest) await addToReferrersTagIndex(client, to, digest, d, 5);
+    if (pushed.ociSubject !== digest) unindexed.push(d as Descriptor);
   }
+  if (unindexed.length > 0) await addToReferrersTagIndex(client, to, digest, unindexed, 5);
   return { copied: descriptors.length, mounted };
 }
 
@@ -175,7 +179,7 @@ export async function retagManifest(req: RetagRequest): Promise<RetagResult> {
     const refs = await copyReferrers(client, req.repository, repository, manifest.digest);
     mounted += refs.mounted;
     referrersCopied += refs.copied;
-    log(`${repository}: ${mounted} blob(s) mounted from ${req.repository}, ${refs.copied} evidence referrer(s) copied`);
+    log(`${repository}: ${mounted} blob(s) mounted from ${req.repository}, ${refs.copied} referrer(s) copied (the evidence attestation and everything else attached to the digest)`);
   }
   await req.beforePut?.();
   const problems: string[] = [];

@@ -204,8 +204,10 @@ describe('root action: every gate, then the attestation in the registry', () => 
     // One attestation, found by skopeo under the sha256-<hex> tag, and verified by the CLI with the public key.
     const referrer = run.outputs['attestation-digest']!;
     expect(referrer).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const index = JSON.parse(skopeoRaw(`${registry.host}/acme/sample-service:${digest.replace(':', '-')}`).toString()) as { manifests: { digest: string }[] };
-    expect(index.manifests.map((m) => m.digest)).toEqual([referrer]);
+    const index = JSON.parse(skopeoRaw(`${registry.host}/acme/sample-service:${digest.replace(':', '-')}`).toString()) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+    // Beside the evidence attestation, the image's provenance (sbom is off here) as its own referrer.
+    expect(index.manifests.map((m) => m.digest)).toContain(referrer);
+    expect(index.manifests.map((m) => m.annotations?.['dev.sigstore.bundle.predicateType']).sort()).toEqual(['https://release-safety.dev/evidence-bundle/v1', 'https://slsa.dev/provenance/v1']);
     const dir = tempDir('rs-pipeline-key-');
     writeFileSync(join(dir, 'pub.pem'), keys.publicPem);
     const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', `${registry.host}/acme/sample-service@${digest}`, '--key', join(dir, 'pub.pem')], { encoding: 'utf8', timeout: 60_000 });

@@ -13,9 +13,15 @@ function withImage(details: Record<string, unknown>): Evidence[] {
 }
 
 describe('attachTarget: where the attestation may go', () => {
-  const cases: [string, Evidence[], string | undefined, RegExp | { registry: string; repository: string; digest: string }][] = [
-    ['a pushed, verified image record', withImage({}), undefined, { registry: '127.0.0.1:5000', repository: 'acme/app', digest }],
-    ['pinned to the same repository', withImage({}), '127.0.0.1:5000/acme/app', { registry: '127.0.0.1:5000', repository: 'acme/app', digest }],
+  const cases: [string, Evidence[], string | undefined, RegExp | { registry: string; repository: string; digest: string; named: Record<string, unknown> }][] = [
+    ['a pushed, verified image record', withImage({}), undefined, { registry: '127.0.0.1:5000', repository: 'acme/app', digest, named: {} }],
+    ['pinned to the same repository', withImage({}), '127.0.0.1:5000/acme/app', { registry: '127.0.0.1:5000', repository: 'acme/app', digest, named: {} }],
+    [
+      'naming its provenance and SBOM',
+      withImage({ provenance: { path: '/x/image.provenance.json', sha256: 'c'.repeat(64), predicateType: 'https://slsa.dev/provenance/v1' }, sbom: { path: '/x/image.sbom.cdx.json', sha256: 'd'.repeat(64), format: 'CycloneDX 1.6 JSON', components: 3 } }),
+      undefined,
+      { registry: '127.0.0.1:5000', repository: 'acme/app', digest, named: { provenance: { sha256: 'c'.repeat(64) }, sbom: { sha256: 'd'.repeat(64) } } },
+    ],
     ['no image record', [record('lint', sha)], undefined, /no valid image record/],
     ['not pushed', withImage({ pushed: false }), undefined, /not pushed and verified/],
     ['an empty digest', withImage({ digest: '', ref: '' }), undefined, /not pushed|not sha256/],

@@ -7,9 +7,11 @@
  * digest, and promotion refuses it because a required gate did not pass. Attaching is refused
  * (status error, nothing pushed) when there is no pushed, verified image record to attach to.
  */
-import { attachAttestation, type AttachResult } from '../../attest/attach.js';
+import { attachStatements, type AttachedStatement, type AttachResult } from '../../attest/attach.js';
 import { loadSigningKey } from '../../attest/dsse.js';
 import { cosignCommand, manualVerificationScript } from '../../attest/manual.js';
+import { createStatement, PREDICATE_TYPE } from '../../attest/statement.js';
+import { readSupplyChain, type NamedArtifacts, type SupplyChainKind } from '../../attest/supply-chain.js';
 import { parseImageDetails } from '../../core/details.js';
 import { ConfigurationError, ToolError, errorMessage } from '../../core/errors.js';
 import { md } from '../../core/markdown.js';
@@ -17,10 +19,13 @@ import { RegistryClient, RegistryError } from '../../registry/client.js';
 import { DIGEST_PATTERN, isLoopbackRegistry, parseImageName, type ImageName } from '../../registry/reference.js';
 import type { EvidenceBundle } from '../../core/bundle.js';
 import type { Evidence } from '../../core/evidence.js';
+import type { PathRoots } from '../../core/paths.js';
 import type { KeyObject } from 'node:crypto';
 
 export interface AttachTarget extends ImageName {
   digest: string;
+  /** The provenance and SBOM the image record says it wrote beside itself (sha256 of their bytes). */
+  named: NamedArtifacts;
 }
 
 export interface AttachOptions {
@@ -31,9 +36,23 @@ export interface AttachOptions {
   password: string;
   insecure: boolean;
   onSecret: (value: string) => void;
+  /** Where the records were found: the provenance and SBOM are looked for there too. */
+  evidenceDir: string | undefined;
+  roots: PathRoots;
 }
 
-export type AttachOutcome = ({ ok: true; image: string } & AttachResult) | { ok: false; problem: string };
+export interface AttachedSupplyChain extends AttachedStatement {
+  kind: SupplyChainKind;
+  file: string;
+}
+
+export type AttachOutcome = ({ ok: true; image: string; supplyChain: AttachedSupplyChain[]; notes: string[] } & AttachResult) | { ok: false; problem: string };
+
+/** The `provenance-digest` and `sbom-digest` outputs: the referrer digests, '' when not attached. */
+export function supplyChainOutputs(outcome: AttachOutcome | undefined): Record<'provenance-digest' | 'sbom-digest', string> {
+  const of = (kind: SupplyChainKind) => (outcome?.ok ? (outcome.supplyChain.find((s) => s.kind === kind)?.referrerDigest ?? '') : '');
+  return { 'provenance-digest': of('provenance'), 'sbom-digest': of('sbom') };
+}
 
 /** The signing key, read before anything is pushed; a malformed key names the input (never its text). */
 export function readSigningKey(pem: string): KeyObject | undefined {
@@ -72,34 +91,46 @@ export function attachTarget(records: readonly Evidence[], pin: ImageName | unde
   if (pin && (pin.registry !== name.registry || pin.repository !== name.repository)) {
     return { ok: false, problem: `the image record names ${name.registry}/${name.repository}, not ${pin.registry}/${pin.repository} (input "image"): nothing is attached, no credentials are sent` };
   }
-  return { ok: true, target: { ...name, digest: d.digest } };
+  const named: NamedArtifacts = { ...(d.provenance ? { provenance: { sha256: d.provenance.sha256 } } : {}), ...(d.sbom ? { sbom: { sha256: d.sbom.sha256 } } : {}) };
+  return { ok: true, target: { ...name, digest: d.digest, named } };
 }
 
-/** Pushes the attestation; registry and target problems come back as a problem, never thrown. */
+/**
+ * Pushes the evidence attestation and, beside it, the provenance and SBOM the image record names.
+ * Both files are read and validated before any request: a wrong one is a problem and nothing is
+ * pushed. Registry and target problems come back as a problem, never thrown.
+ */
 export async function attachEvidence(opts: AttachOptions): Promise<AttachOutcome> {
   const { registry, repository, digest } = opts.target;
-  const client = new RegistryClient({
-    registry,
-    insecure: opts.insecure,
-    onSecret: opts.onSecret,
-    ...(opts.username !== '' || opts.password !== '' ? { credentials: { username: opts.username, password: opts.password } } : {}),
-  });
   try {
+    const supply = readSupplyChain(opts.evidenceDir, opts.roots, opts.target.named, { name: `${registry}/${repository}`, digest });
+    const client = new RegistryClient({
+      registry,
+      insecure: opts.insecure,
+      onSecret: opts.onSecret,
+      ...(opts.username !== '' || opts.password !== '' ? { credentials: { username: opts.username, password: opts.password } } : {}),
+    });
     // The subject descriptor needs the manifest's media type and size: fetched by digest, hashed by the client.
     const manifest = await client.getManifest(repository, digest);
-    const result = await attachAttestation({
+    const evidence = createStatement(`${registry}/${repository}`, manifest.digest, opts.bundle);
+    const { attached } = await attachStatements({
       client,
       repository,
       subject: { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length },
-      bundle: opts.bundle,
+      statements: [{ label: 'evidence', payload: Buffer.from(JSON.stringify(evidence)), predicateType: PREDICATE_TYPE }, ...supply.statements],
       ...(opts.signingKey ? { signingKey: opts.signingKey } : {}),
     });
-    return { ok: true, image: `${registry}/${repository}@${digest}`, ...result };
+    const [main, ...rest] = attached;
+    const supplyChain = rest.map((a, i) => ({ ...a, kind: supply.statements[i]!.kind, file: supply.statements[i]!.file }));
+    const signed = opts.signingKey !== undefined;
+    return { ok: true, image: `${registry}/${repository}@${digest}`, referrerDigest: main!.referrerDigest, bundleBytes: main!.bundleBytes, envelope: main!.envelope, signed, via: main!.via, indexAttempts: main!.indexAttempts, supplyChain, notes: supply.notes };
   } catch (error) {
     if (error instanceof RegistryError || error instanceof ConfigurationError || error instanceof ToolError) return { ok: false, problem: error.message };
     throw error;
   }
 }
+
+const KIND_NAME: Record<SupplyChainKind, string> = { provenance: 'provenance (SLSA v1)', sbom: 'SBOM (CycloneDX)' };
 
 /** The summary section: the referrer, signed or not, and how to check it without this suite. */
 export function renderAttachment(outcome: AttachOutcome, target: AttachTarget | undefined, insecure: boolean): string {
@@ -116,6 +147,7 @@ export function renderAttachment(outcome: AttachOutcome, target: AttachTarget | 
     '| --- | --- | --- | --- |',
     `| \`${outcome.referrerDigest}\` | \`${image}@${target!.digest}\` | ${outcome.via === 'referrers-api' ? 'the referrers API' : `the referrers tag index \`${target!.digest.replace(':', '-')}\``} | ${how} |`,
     '',
+    ...renderSupplyChain(outcome),
   ];
   if (outcome.signed) {
     const plainHttp = insecure || isLoopbackRegistry(target!.registry);
@@ -130,10 +162,25 @@ export function renderAttachment(outcome: AttachOutcome, target: AttachTarget | 
       '',
       '```sh',
       cosignCommand(image, target!.digest),
+      ...outcome.supplyChain.map((a) => cosignCommand(image, target!.digest, a.predicateType)),
       `npx release-safety verify ${image}@${target!.digest} --key pub.pem`,
       '```',
       '',
     );
   }
   return lines.join('\n');
+}
+
+/** The provenance and SBOM rows: each referrer, the file it came from, signed or not; or why there are none. */
+function renderSupplyChain(outcome: Extract<AttachOutcome, { ok: true }>): string[] {
+  const signature = outcome.signed ? 'signed with the same key' : '**unsigned** (no `signing-key`)';
+  const lines = ['### Provenance and SBOM', ''];
+  if (outcome.supplyChain.length > 0) {
+    lines.push('| attestation | referrer | from | predicate type | signature |', '| --- | --- | --- | --- | --- |');
+    for (const a of outcome.supplyChain) lines.push(`| ${KIND_NAME[a.kind]} | \`${a.referrerDigest}\` | \`${md(a.file)}\` | \`${a.predicateType}\` | ${signature} |`);
+    lines.push('');
+  } else lines.push('No provenance and no SBOM were attached.', '');
+  for (const note of outcome.notes) lines.push(`- ${md(note)}`);
+  if (outcome.notes.length > 0) lines.push('');
+  return lines;
 }

@@ -16,7 +16,7 @@ import { RegistryError } from '../../registry/client.js';
 import { collectRecordFiles } from '../../report/collect.js';
 import { renderEvidenceComment, renderEvidenceSummary, type ReportView } from '../../report/comment.js';
 import { judgeRecords } from '../../report/judge.js';
-import { attachEvidence, attachTarget, readImagePin, readSigningKey, renderAttachment, type AttachOutcome } from './attach.js';
+import { attachEvidence, attachTarget, readImagePin, readSigningKey, renderAttachment, supplyChainOutputs, type AttachOutcome } from './attach.js';
 import type { EvidenceBundle } from '../../core/bundle.js';
 import type { CommentMode } from '../../github/comment.js';
 import type { Judgement } from '../../report/judge.js';
@@ -67,16 +67,24 @@ function evidenceDir(raw: string, ctx: RunnerContext): string | undefined {
 }
 
 /** The attach phase: target from the image record, push, summary section; a problem is an error, nothing pushed. */
-async function attachStep(i: Inputs, j: Judgement, bundle: EvidenceBundle, prepared: { signingKey: ReturnType<typeof readSigningKey>; pin: ReturnType<typeof readImagePin> }): Promise<{ outcome: AttachOutcome; summary: string }> {
-  const found = attachTarget(j.records, prepared.pin);
-  if (!found.ok) {
-    const outcome: AttachOutcome = { ok: false, problem: found.problem };
+async function attachStep(
+  i: Inputs,
+  j: Judgement,
+  bundle: EvidenceBundle,
+  prepared: { signingKey: ReturnType<typeof readSigningKey>; pin: ReturnType<typeof readImagePin> },
+  found: { dir: string | undefined; ctx: RunnerContext },
+): Promise<{ outcome: AttachOutcome; summary: string }> {
+  const target = attachTarget(j.records, prepared.pin);
+  if (!target.ok) {
+    const outcome: AttachOutcome = { ok: false, problem: target.problem };
     return { outcome, summary: renderAttachment(outcome, undefined, i['insecure-registry']) };
   }
-  const outcome = await core.group(`Attaching the evidence to ${found.target.registry}/${found.target.repository}@${found.target.digest}`, () =>
+  const outcome = await core.group(`Attaching the evidence to ${target.target.registry}/${target.target.repository}@${target.target.digest}`, () =>
     attachEvidence({
       bundle,
-      target: found.target,
+      target: target.target,
+      evidenceDir: found.dir,
+      roots: { workspace: found.ctx.workspace, others: [found.ctx.runnerTemp] },
       ...(prepared.signingKey ? { signingKey: prepared.signingKey } : {}),
       username: i['registry-username'],
       password: i['registry-password'],
@@ -87,9 +95,11 @@ async function attachStep(i: Inputs, j: Judgement, bundle: EvidenceBundle, prepa
   if (outcome.ok) {
     const how = outcome.signed ? 'signed (ECDSA P-256)' : 'UNSIGNED';
     core.info(`attestation ${outcome.referrerDigest} attached to ${outcome.image} via the ${outcome.via}, ${how}`);
+    for (const a of outcome.supplyChain) core.info(`${a.label} ${a.referrerDigest} (from ${a.file}) attached to ${outcome.image} via the ${a.via}, ${how}`);
+    for (const note of outcome.notes) core.info(note);
     if (!outcome.signed) core.warning('input "signing-key" is empty: the attestation was attached unsigned; a promotion that requires a public key will refuse it');
   }
-  return { outcome, summary: renderAttachment(outcome, found.target, i['insecure-registry']) };
+  return { outcome, summary: renderAttachment(outcome, target.target, i['insecure-registry']) };
 }
 
 interface Outcome {
@@ -136,12 +146,12 @@ async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
     bundleSha256: bundle.sha256,
   };
   let summary = renderEvidenceSummary(j, view);
-  const outputs: Record<string, string> = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '' };
+  const outputs: Record<string, string> = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '', ...supplyChainOutputs(undefined) };
   const failures: string[] = [];
   if (i.attach) {
-    const attached = await attachStep(i, j, bundle, prepared);
+    const attached = await attachStep(i, j, bundle, prepared, { dir, ctx });
     summary += attached.summary;
-    if (attached.outcome.ok) outputs['attestation-digest'] = attached.outcome.referrerDigest;
+    if (attached.outcome.ok) Object.assign(outputs, { 'attestation-digest': attached.outcome.referrerDigest, ...supplyChainOutputs(attached.outcome) });
     else failures.push(`attach: error: ${attached.outcome.problem}`);
   }
   if (j.verdict !== 'pass') failures.push(`evidence: ${j.verdict}: ${j.reasons.slice(0, 3).join('; ')}${j.reasons.length > 3 ? ` (+${j.reasons.length - 3} more)` : ''}`);
