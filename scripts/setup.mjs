@@ -3,7 +3,8 @@
 // npm packages (root and sample-service) and the Debian packages of the real tools the tests run.
 // Only what is missing is installed. Plain Node, no dependencies: it runs before `npm ci`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,6 +32,24 @@ function npmInstall(dir) {
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   say(`npm ci in ${dir === root ? '.' : dir.slice(root.length + 1)}`);
   execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: 'inherit', timeout: 15 * MINUTES });
+}
+
+// The image gate installs the SBOM tool (@cyclonedx/cyclonedx-npm) from its pinned lockfile with
+// `npm ci` at run time. Installing it once here puts every tarball in npm's cache, so the tests
+// can run that install with npm_config_offline=true: no request leaves the machine during a test.
+function warmSbomTool() {
+  const dir = mkdtempSync(join(tmpdir(), 'rs-setup-sbom-'));
+  try {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'warm', private: true, dependencies: { '@cyclonedx/cyclonedx-npm': '6.0.1' } }));
+    copyFileSync(join(root, 'src', 'tools', 'cyclonedx-npm.lock.json'), join(dir, 'package-lock.json'));
+    const args = ['ci', '--omit=optional', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
+    if (spawnSync('npm', [...args, '--offline'], { cwd: dir, stdio: 'ignore', timeout: 5 * MINUTES }).status === 0) return;
+    say('npm cache: the SBOM tool (@cyclonedx/cyclonedx-npm, pinned lockfile)');
+    const r = spawnSync('npm', [...args, '--prefer-offline'], { cwd: dir, stdio: 'inherit', timeout: 10 * MINUTES });
+    if (r.status !== 0) say('could not cache the SBOM tool: the image tests that make an SBOM will fail until the npm registry is reachable.');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function aptInstall(packages) {
@@ -69,4 +88,5 @@ if (missing.length > 0) {
 }
 npmInstall(root);
 npmInstall(join(root, 'sample-service'));
+warmSbomTool();
 for (const d of DEBIAN) if (!has(d.command)) say(`still missing: ${d.command} (${d.why})`);

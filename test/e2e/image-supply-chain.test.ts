@@ -46,6 +46,8 @@ describe('image gate: base pinning, provenance and SBOM', () => {
       event: pullRequestEvent({ headSha, number: 12 }),
       sha: randomSha(),
       toolCache,
+      // The SBOM tool's install runs from npm's cache only (scripts/setup.mjs filled it): no request leaves the machine.
+      env: { npm_config_offline: 'true' },
       inputs: { ...common(), context: 'sample-service', image: `${registry.host}/acme/sample-service` },
       timeoutMs: 900_000,
     });
