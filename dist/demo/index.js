@@ -10933,7 +10933,19 @@ function parseLegacy(line, known) {
  * while processing is stopped). Lines split on CR, LF or CRLF, as the runner reads them.
  */
 function parseWorkflowCommands(text, stream = 'stdout') {
+    return scanWorkflowCommands(text, stream).commands;
+}
+/**
+ * The tokens of every `stop-commands` the runner honoured in `text` (processing was on when it
+ * came): a token that did not come from the suite means hostile text switched command
+ * processing off, which hides every command after it from parseWorkflowCommands.
+ */
+function honouredStopTokens(text) {
+    return scanWorkflowCommands(text, 'stdout').stopTokens;
+}
+function scanWorkflowCommands(text, stream) {
     const commands = [];
+    const stopTokens = [];
     let stopToken;
     for (const line of text.split(/\r\n|\r|\n/)) {
         const known = stopToken === undefined ? RUNNER_COMMANDS : new Set([...RUNNER_COMMANDS, stopToken]);
@@ -10947,11 +10959,12 @@ function parseWorkflowCommands(text, stream = 'stdout') {
         }
         if (parsed.command === 'stop-commands') {
             stopToken = parsed.message;
+            stopTokens.push(parsed.message);
             continue;
         }
         commands.push({ ...parsed, stream });
     }
-    return commands;
+    return { commands, stopTokens };
 }
 /** Parses GITHUB_OUTPUT / GITHUB_ENV files: name=value lines and name<<DELIM heredocs. */
 function parseKeyValueFile(text) {

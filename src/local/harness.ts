@@ -139,7 +139,21 @@ function parseLegacy(line: string, known: ReadonlySet<string>): ParsedLine | und
  * while processing is stopped). Lines split on CR, LF or CRLF, as the runner reads them.
  */
 export function parseWorkflowCommands(text: string, stream: 'stdout' | 'stderr' = 'stdout'): WorkflowCommand[] {
+  return scanWorkflowCommands(text, stream).commands;
+}
+
+/**
+ * The tokens of every `stop-commands` the runner honoured in `text` (processing was on when it
+ * came): a token that did not come from the suite means hostile text switched command
+ * processing off, which hides every command after it from parseWorkflowCommands.
+ */
+export function honouredStopTokens(text: string): string[] {
+  return scanWorkflowCommands(text, 'stdout').stopTokens;
+}
+
+function scanWorkflowCommands(text: string, stream: 'stdout' | 'stderr'): { commands: WorkflowCommand[]; stopTokens: string[] } {
   const commands: WorkflowCommand[] = [];
+  const stopTokens: string[] = [];
   let stopToken: string | undefined;
   for (const line of text.split(/\r\n|\r|\n/)) {
     const known = stopToken === undefined ? RUNNER_COMMANDS : new Set([...RUNNER_COMMANDS, stopToken]);
@@ -151,11 +165,12 @@ export function parseWorkflowCommands(text: string, stream: 'stdout' | 'stderr' 
     }
     if (parsed.command === 'stop-commands') {
       stopToken = parsed.message;
+      stopTokens.push(parsed.message);
       continue;
     }
     commands.push({ ...parsed, stream });
   }
-  return commands;
+  return { commands, stopTokens };
 }
 
 /** Parses GITHUB_OUTPUT / GITHUB_ENV files: name=value lines and name<<DELIM heredocs. */

@@ -13,7 +13,7 @@ import { attachAttestation } from '../../src/attest/attach.js';
 import { createBundle } from '../../src/core/bundle.js';
 import { GATES } from '../../src/core/evidence.js';
 import { startAdvisoryServer, type AdvisoryServer } from '../../src/local/advisory-server.js';
-import { REPO_ROOT, runAction, type ActionRun, type RunOptions, type WorkflowCommand } from '../../src/local/harness.js';
+import { honouredStopTokens, REPO_ROOT, runAction, type ActionRun, type RunOptions, type WorkflowCommand } from '../../src/local/harness.js';
 import { startRegistry } from '../../src/local/registry.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { sampleEvidence } from '../fixtures/evidence.js';
@@ -41,15 +41,23 @@ const HOSTILE_PR = pullRequestEvent({ number: 9, title: '##[add-mask]FORGED ::er
 /** What the suite itself issues; anything else in the output came from hostile text. */
 const SUITE_COMMANDS = new Set(['group', 'endgroup', 'error', 'warning', 'notice', 'debug']);
 
+/**
+ * Commands the suite did not mean to issue. A forged `stop-commands` counts too: the runner would
+ * stop processing at it, so the commands after it (forged or the suite's own) are hidden.
+ */
 function unintendedCommands(run: ActionRun): WorkflowCommand[] {
-  return run.commands.filter(
+  const forgedStops = [run.stdout, run.stderr]
+    .flatMap((text) => honouredStopTokens(text))
+    .filter((token) => token.includes('FORGED'))
+    .map((token): WorkflowCommand => ({ command: 'stop-commands', properties: {}, message: token, form: 'v2', stream: 'stdout' }));
+  return [...forgedStops, ...run.commands.filter(
     (c) =>
       c.form === 'legacy' ||
       !SUITE_COMMANDS.has(c.command) ||
       (c.properties.title ?? '').includes('FORGED') ||
       // a warning or error whose whole message is forged text started its own line
       /^FORGED/.test(c.message),
-  );
+  )];
 }
 
 const homes = new Set<string>();

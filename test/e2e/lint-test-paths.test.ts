@@ -38,6 +38,32 @@ describe('lint: a linter that exits 1 must show an error', () => {
     expect(evidenceOf(run).summary).toContain('eslint exited with code 1 but its report lists no error');
     expect(evidenceOf(run).summary).toContain('plugin crashed');
   });
+
+  it('the command preset: a linter exiting 1 whose report holds only a warning is error, not pass', async () => {
+    const ws = scratch();
+    const report = JSON.stringify([{ filePath: join(ws, 'a.js'), messages: [{ ruleId: 'x', severity: 1, message: 'style', line: 1, column: 1 }] }]);
+    writeFileSync(join(ws, 'a.js'), 'export {};\n');
+    writeFileSync(join(ws, 'lint.cjs'), `require('fs').writeFileSync('lint.json', ${JSON.stringify(report)}); console.error('plugin crashed'); process.exitCode = 1;\n`);
+    const run = await runAction('lint', { workspace: ws, inputs: { preset: 'command', command: 'node lint.cjs', report: 'lint.json', 'report-format': 'eslint-json' } });
+    expect(run.outputs.status, run.stdout.slice(-2000)).toBe('error');
+    expect(evidenceOf(run).summary).toContain('exited with code 1 but its report lists no error');
+    // With fail-on-warnings the warning explains the exit: a plain fail.
+    const strict = await runAction('lint', { workspace: ws, inputs: { preset: 'command', command: 'node lint.cjs', report: 'lint.json', 'report-format': 'eslint-json', 'fail-on-warnings': 'true' } });
+    expect(strict.outputs, strict.stdout.slice(-2000)).toMatchObject({ status: 'fail', warnings: '1' });
+  });
+
+  it('the python preset: ruff exiting 1 with an empty report is error, not pass', async () => {
+    const ws = scratch();
+    mkdirSync(join(ws, '.venv', 'bin'), { recursive: true });
+    writeFileSync(join(ws, 'app.py'), 'import os\n');
+    // Stands in for a ruff that failed without listing a violation: exit 1 (violations found), an empty report.
+    const ruff = join(ws, '.venv', 'bin', 'ruff');
+    writeFileSync(ruff, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "ruff 0.6.9"; exit 0; fi\necho "[]"\necho "ruff: panicked" >&2\nexit 1\n');
+    chmodSync(ruff, 0o755);
+    const run = await runAction('lint', { workspace: ws, inputs: { preset: 'python' } });
+    expect(run.outputs.status, run.stdout.slice(-2000)).toBe('error');
+    expect(evidenceOf(run).summary).toContain('ruff exited with code 1 but its report lists no violation');
+  });
 });
 
 describe('test: the last runner decides, and a failed count anywhere is a failure', () => {

@@ -179,7 +179,12 @@ async function runPythonLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun
     const version = await toolVersion(ruff, ['--version'], o.workingDirectory);
     // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) return { tool: 'ruff', version, configSha256, findings: [], problems: [toolFailure('ruff', r)] };
-    return { tool: 'ruff', version, configSha256, findings: parseRuffJson(r.stdout, rt.workspace), problems: [] };
+    const findings = parseRuffJson(r.stdout, rt.workspace);
+    // Exit 1 means "violations found": a report without one means ruff failed some other way.
+    if (r.exitCode === 1 && findings.length === 0) {
+      return { tool: 'ruff', version, configSha256, findings, problems: [`ruff ${describeExit(r)} but its report lists no violation: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
+    }
+    return { tool: 'ruff', version, configSha256, findings, problems: [] };
   } catch (error) {
     if (!(error instanceof ToolNotFoundError)) throw error;
   }
@@ -223,8 +228,11 @@ async function runCommandLinter(o: LintOptions, rt: GateRuntime): Promise<LintRu
   }
   const text = readFileSync(report, 'utf8');
   const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
-  if (r.exitCode !== 0 && findings.length === 0) {
-    return { tool: cmd, version: '', findings, problems: [`${cmd} ${describeExit(r)} but its report lists no problem`] };
+  // A failing exit whose report holds nothing that fails this gate (only warnings: a crash after the
+  // report was written) is not a pass; with fail-on-warnings the warnings explain the exit.
+  const explainsExit = findings.some((f) => f.severity === 'error' || o.failOnWarnings);
+  if (r.exitCode !== 0 && !explainsExit) {
+    return { tool: cmd, version: '', findings, problems: [`${cmd} ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
   }
   return { tool: cmd, version: '', findings, problems: [] };
 }
