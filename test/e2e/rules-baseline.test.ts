@@ -63,7 +63,7 @@ describe('npx release-safety baseline rules, and the rules gate with the baselin
     const text = readFileSync(join(ws, BASELINE), 'utf8');
     expect(text).toMatch(/^# release-safety rules baseline: 3 hygiene\/coverage finding\(s\) that already exist at [0-9a-f]{12}/);
     expect(text).toContain('rule: NeverTested\n    check: coverage');
-    expect(text).not.toMatch(/line:/);
+    expect(text).not.toMatch(/^\s*line:/m);
     git(ws, 'add', '.');
     git(ws, 'commit', '-qm', 'baseline the existing rule findings');
     const base = git(ws, 'rev-parse', 'HEAD');
@@ -75,7 +75,7 @@ describe('npx release-safety baseline rules, and the rules gate with the baselin
     expect(record.metrics).toMatchObject({ baselined: 3, baselineStale: 0 });
     expect(record.summary).toContain('3 existing finding(s) baselined');
     expect(record.findings.find((f) => f.rule === 'coverage')).toMatchObject({ severity: 'notice', message: expect.stringContaining(`existing (baselined at ${BASELINE}:`) });
-    expect(onMain.summary).toContain(`### Existing (baselined): 3 finding(s) from \`${BASELINE}\``);
+    expect(onMain.summary).toContain(`### Existing (baselined): 3 finding(s) from <code>${BASELINE}</code>`);
     expect(onMain.summary).toMatch(/^\| location \| check \| rule \| group \| owner, reason, expiry \|$/m);
 
     // A pull request that moves every line (a comment on top) and adds nothing: still baselined.
@@ -111,7 +111,7 @@ describe('npx release-safety baseline rules, and the rules gate with the baselin
     expect(prOwn.outputs.status, prOwn.summary).toBe('fail');
     expect(evidenceOf(prOwn).findings.filter((f) => f.severity === 'error').map((f) => f.message.split(' ')[1])).toEqual(['AddedUntested']);
     expect(prOwn.summary).toContain('### Baseline edits in this change: applied after merge (1)');
-    expect(prOwn.summary).toContain(`at the base commit \`${base.slice(0, 12)}\``);
+    expect(prOwn.summary).toContain(`at the base commit <code>${base.slice(0, 12)}</code>`);
     // Pushed (merged), the edited baseline applies.
     const merged = await rules(ws, INPUTS, { sha: selfBaselined });
     expect(merged.outputs.status, merged.summary).toBe('pass');
