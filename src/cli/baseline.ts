@@ -21,8 +21,8 @@ import { evidenceSchema } from '../core/evidence.js';
 import { BASELINE_CHECKS, DEFAULT_RULES_BASELINE, parseRulesBaseline, rulesFingerprint } from '../gates/rules/baseline.js';
 import { mergeIntoGitleaksIgnore, openFingerprints } from '../gates/secrets/baseline.js';
 import { readGateMetas, readActionMeta } from '../pipeline/action-meta.js';
-import { buildConfigSchema, inputString, readConfig } from '../pipeline/config.js';
 import { runBundle } from '../pipeline/child.js';
+import { buildConfigSchema, inputString, readConfig } from '../pipeline/config.js';
 import { localRunnerEnv, type LocalRun } from './local-env.js';
 
 const SCOPES = ['history', 'tree'];

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { repoRelative } from '../../core/annotations.js';
 import { commonGateInputs, modeInput, runGateAction } from '../../core/action.js';
+import { repoRelative } from '../../core/annotations.js';
 import { ConfigurationError, ToolError } from '../../core/errors.js';
 import { BASE_POLICY_EVENTS } from '../../core/git.js';
 import { enumInput, integerInput, listInput, stringInput } from '../../core/inputs.js';

@@ -5,8 +5,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startClock, type GateReport, type GateRuntime } from '../../core/gate.js';
-import { isHygieneCheck, renderRulesBaseline, type BaselineHeader } from './baseline.js';
 import { baselineInForce } from './baseline-load.js';
+import { isHygieneCheck, renderRulesBaseline, type BaselineHeader } from './baseline.js';
 import { collectRules } from './collect.js';
 import { expandInput } from './expand.js';
 import { judgeRules, type RulesJudgement } from './judge.js';

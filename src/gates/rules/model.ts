@@ -1,8 +1,8 @@
 // The rules gate's types: options in, what collect gathers, what judge and render read.
 import type { ExecResult } from '../../core/exec.js';
-import type { BaselineInForce } from './baseline.js';
-import type { BaselineFile } from './baseline-load.js';
 import type { ResolvedPromtool } from '../../tools/promtool.js';
+import type { BaselineFile } from './baseline-load.js';
+import type { BaselineInForce } from './baseline.js';
 import type { HygienePolicy, Level } from './hygiene.js';
 import type { RuleFile } from './sources.js';
 import type { TestFile, TestGroup } from './testfiles.js';
