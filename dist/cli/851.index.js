@@ -483,10 +483,10 @@ function mergeIntoGitleaksIgnore(existing, fingerprints, header) {
 
 // EXTERNAL MODULE: ./src/pipeline/action-meta.ts
 var action_meta = __webpack_require__(4886);
-// EXTERNAL MODULE: ./src/pipeline/config.ts
-var pipeline_config = __webpack_require__(1794);
 // EXTERNAL MODULE: ./src/pipeline/child.ts + 3 modules
 var child = __webpack_require__(1236);
+// EXTERNAL MODULE: ./src/pipeline/config.ts
+var pipeline_config = __webpack_require__(1794);
 // EXTERNAL MODULE: ./src/cli/local-env.ts
 var local_env = __webpack_require__(2127);
 ;// CONCATENATED MODULE: ./src/cli/baseline.ts
