@@ -51720,28 +51720,27 @@ function globInside(patterns, opts) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/gates/audit/exceptions.ts
+;// CONCATENATED MODULE: ./src/core/git.ts
 /**
- * Which exceptions the audit gate obeys. On a pull request (and a merge group) they are the
- * exceptions file as the BASE commit has it: a change that adds its own advisories to the file
- * (`owner: anyone, expires: 2099-12-31`) is judged by the rules it merges into, and its edits are
- * shown as "applied after merge". Elsewhere (push, schedule, dispatch) the checkout's copy is used.
- * A file outside the repository (RUNNER_TEMP) is part of no commit and is used as it is.
- *
- * The same goes for a `.npmrc` in the repository that points the advisory query at another
- * server: on a pull request, a registry the change itself set is a registry the change chose to
- * judge it, so the gate cannot judge (see `npmrcChangedByChange`).
+ * Reading files as a commit has them, with git in the workspace. On a pull request (and a merge
+ * group) the files that can suppress findings (audit exceptions, the rules baseline) and what the
+ * change is compared with (the base lockfile) are read at the base commit, so a change cannot
+ * approve itself: see the audit and rules gates.
  */
-
-
 
 
 /** Events whose change is not merged yet: their policy comes from the base commit. */
 const BASE_POLICY_EVENTS = ['pull_request', 'pull_request_target', 'merge_group'];
-const MAX_EXCEPTIONS_BYTES = 4 * 1024 * 1024;
+/** What is read from git by default: policy files are small. */
+const MAX_POLICY_BYTES = 4 * 1024 * 1024;
 /** git in the workspace; paths given to it are relative to the workspace. */
-async function git(workspace, args, maxBytes = MAX_EXCEPTIONS_BYTES) {
-    const r = await execTool('git', ['--literal-pathspecs', '-c', 'core.quotepath=off', ...args], { cwd: workspace, timeoutMs: 60_000, maxBuffer: maxBytes + 1024, installHint: 'on pull requests the audit gate reads the exceptions file (and, for advisories: introduced, the lockfile) at the base commit with git' });
+async function git(workspace, args, maxBytes = MAX_POLICY_BYTES) {
+    const r = await execTool('git', ['--literal-pathspecs', '-c', 'core.quotepath=off', ...args], {
+        cwd: workspace,
+        timeoutMs: 60_000,
+        maxBuffer: maxBytes + 1024,
+        installHint: 'on pull requests the gates read policy files (exceptions, baselines) and the base lockfile at the base commit with git',
+    });
     const ok = !r.timedOut && r.exitCode === 0;
     return { ok, stdout: r.stdout, failure: ok ? '' : `git ${args[0]} ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no output)'}` };
 }
@@ -51749,7 +51748,7 @@ async function git(workspace, args, maxBytes = MAX_EXCEPTIONS_BYTES) {
  * The blob of `rel` at commit `rev`: its text, or why there is none to use (absent, a symlink,
  * a directory). Throws ToolError when git cannot answer at all.
  */
-async function readAtCommit(workspace, rev, rel, maxBytes = MAX_EXCEPTIONS_BYTES) {
+async function readAtCommit(workspace, rev, rel, maxBytes = MAX_POLICY_BYTES) {
     const listed = await git(workspace, ['ls-tree', '-l', '-z', rev, '--', rel]);
     if (!listed.ok)
         throw new ToolError(`cannot list ${rel} at the base commit ${rev.slice(0, 12)}: ${listed.failure}`);
@@ -51771,6 +51770,25 @@ async function readAtCommit(workspace, rev, rel, maxBytes = MAX_EXCEPTIONS_BYTES
 async function hasCommit(workspace, rev) {
     return (await git(workspace, ['cat-file', '-e', `${rev}^{commit}`]).catch(() => ({ ok: false }))).ok;
 }
+
+;// CONCATENATED MODULE: ./src/gates/audit/exceptions.ts
+/**
+ * Which exceptions the audit gate obeys. On a pull request (and a merge group) they are the
+ * exceptions file as the BASE commit has it: a change that adds its own advisories to the file
+ * (`owner: anyone, expires: 2099-12-31`) is judged by the rules it merges into, and its edits are
+ * shown as "applied after merge". Elsewhere (push, schedule, dispatch) the checkout's copy is used.
+ * A file outside the repository (RUNNER_TEMP) is part of no commit and is used as it is.
+ *
+ * The same goes for a `.npmrc` in the repository that points the advisory query at another
+ * server: on a pull request, a registry the change itself set is a registry the change chose to
+ * judge it, so the gate cannot judge (see `npmrcChangedByChange`).
+ */
+
+
+
+
+/** Events whose change is not merged yet: their policy comes from the base commit (re-exported for the audit entry point). */
+
 const sameEntry = (a, b) => a.kind === b.kind && a.key.toLowerCase() === b.key.toLowerCase() && a.expires === b.expires && a.owner === b.owner && a.reason === b.reason && a.gate === b.gate;
 /**
  * The exceptions in force for this run. `base` is the base commit of a pull request or merge

@@ -646,6 +646,54 @@ const repositorySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().re
 
 /***/ }),
 
+/***/ 4886:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Co: () => (/* binding */ PIPELINE_GATES),
+/* harmony export */   S3: () => (/* binding */ readActionMeta),
+/* harmony export */   _m: () => (/* binding */ readGateMetas)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8815);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8816);
+/**
+ * The input and output names of each action, read from its own action.yml: the pipeline passes a
+ * gate exactly the inputs that gate declares, so the config file and the actions cannot drift.
+ */
+
+
+
+
+/** The gates the pipeline runs, in the order it starts them when nothing else decides. */
+const PIPELINE_GATES = ['lint', 'test', 'audit', 'secrets', 'rules', 'image', 'alerts'];
+const actionYamlSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
+    name: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(),
+    inputs: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({ description: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional(), default: zod__WEBPACK_IMPORTED_MODULE_3__/* .unknown */ .L5J().optional(), required: zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY().optional() })).optional(),
+    outputs: zod__WEBPACK_IMPORTED_MODULE_3__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({ description: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().optional() })).optional(),
+    runs: zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({ using: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP(), main: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP() }),
+});
+/** Reads actions/<name>/action.yml under the suite's root. */
+function readActionMeta(root, name) {
+    const path = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(root, 'actions', name, 'action.yml');
+    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(path))
+        throw new Error(`the suite has no action ${name}: ${path} is missing`);
+    const parsed = actionYamlSchema.parse((0,yaml__WEBPACK_IMPORTED_MODULE_2__/* .parse */ .qg)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8')));
+    const inputs = {};
+    for (const [input, spec] of Object.entries(parsed.inputs ?? {}))
+        inputs[input] = spec.default === undefined ? '' : String(spec.default);
+    return { name, inputs, outputs: Object.keys(parsed.outputs ?? {}) };
+}
+function readGateMetas(root) {
+    return Object.fromEntries(PIPELINE_GATES.map((gate) => [gate, readActionMeta(root, gate)]));
+}
+
+
+/***/ }),
+
 /***/ 1236:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -1161,6 +1209,115 @@ function spawnCaptured(cmd, args, cwd, env, timeoutMs) {
         });
         child.on('close', (code) => finish(code));
     });
+}
+
+
+/***/ }),
+
+/***/ 1794:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A6: () => (/* binding */ buildConfigSchema),
+/* harmony export */   Xg: () => (/* binding */ readConfig),
+/* harmony export */   e5: () => (/* binding */ inputString)
+/* harmony export */ });
+/* unused harmony exports PIPELINE_OWNED_INPUTS, SECRET_INPUTS, parseConfig */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8815);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8816);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
+/* harmony import */ var _action_meta_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4886);
+/**
+ * `.github/release-safety.yml`: which gates run, with which inputs, in which order. Validated with
+ * a zod schema built from the actions' own input names (so a typo in an input is an error naming
+ * the key), and published as a JSON Schema for editor completion (schema/release-safety-config.v1.json).
+ */
+
+
+
+
+
+/** Inputs the pipeline sets itself: a config that sets them would be silently overridden. */
+const PIPELINE_OWNED_INPUTS = ['evidence-dir'];
+/** Inputs that carry credentials: they come from the root action's inputs (secrets), never the file. */
+const SECRET_INPUTS = ['registry-password', 'github-token', 'signing-key'];
+const inputValue = zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig(), zod__WEBPACK_IMPORTED_MODULE_4__/* .boolean */ .zMY(), zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig()]))]);
+function withSchema(meta, scope) {
+    const allowed = Object.keys(meta.inputs).filter((n) => !PIPELINE_OWNED_INPUTS.includes(n) && !SECRET_INPUTS.includes(n));
+    const shape = Object.fromEntries(allowed.map((name) => [name, inputValue.optional()]));
+    return zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej(shape).describe(`inputs of ${scope}, as in its action.yml (credentials come from the root action's inputs)`);
+}
+function buildConfigSchema(metas, evidence) {
+    const gateEntry = (gate) => zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+        enabled: zod__WEBPACK_IMPORTED_MODULE_4__/* .boolean */ .zMY().optional().describe('false: the gate is not run (and not required)'),
+        needs: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(_action_meta_js__WEBPACK_IMPORTED_MODULE_3__/* .PIPELINE_GATES */ .Co)).optional().describe('gates that must finish before this one starts'),
+        required: zod__WEBPACK_IMPORTED_MODULE_4__/* .boolean */ .zMY().optional().describe('false: the gate runs and is reported but does not decide the verdict'),
+        with: withSchema(metas[gate], `actions/${gate}`).optional(),
+    })
+        .optional();
+    return zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
+        version: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz(1).describe('the config format version'),
+        concurrency: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1).max(64).optional().describe('gates run at the same time (default: the machine cores)'),
+        gates: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej(Object.fromEntries(_action_meta_js__WEBPACK_IMPORTED_MODULE_3__/* .PIPELINE_GATES */ .Co.map((gate) => [gate, gateEntry(gate)]))),
+        evidence: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ with: withSchema(evidence, 'actions/evidence').optional() }).optional(),
+    })
+        .describe('release-safety pipeline configuration (.github/release-safety.yml)');
+}
+/** The runner passes inputs as strings: lists become one item per line. */
+function inputString(value) {
+    return Array.isArray(value) ? value.map(String).join('\n') : String(value);
+}
+function describeIssue(issue) {
+    const key = issue.path.map(String).join('.') || '(top level)';
+    if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((k) => [...issue.path.map(String), k].join('.'));
+        return `unknown key ${keys.map((k) => `"${k}"`).join(', ')}: ${acceptedAt(issue.path.map(String))}`;
+    }
+    if (issue.code === 'invalid_value' || issue.code === 'invalid_type' || issue.code === 'invalid_union') {
+        return `key "${key}": ${issue.message}; ${acceptedAt(issue.path.map(String))}`;
+    }
+    return `key "${key}": ${issue.message}`;
+}
+function acceptedAt(path) {
+    if (path.length === 0)
+        return 'the accepted keys are version, concurrency, gates, evidence';
+    if (path[0] === 'gates' && path.length === 1)
+        return `the accepted gates are ${_action_meta_js__WEBPACK_IMPORTED_MODULE_3__/* .PIPELINE_GATES */ .Co.join(', ')}`;
+    if (path[0] === 'gates' && path.length === 2)
+        return 'a gate accepts enabled (true|false), needs (a list of gates), required (true|false), with (its inputs)';
+    if (path.includes('with'))
+        return "inputs are the action's own input names (see its action.yml), each a string, number, boolean or list";
+    if (path[0] === 'version')
+        return 'version must be 1';
+    return 'see schema/release-safety-config.v1.json';
+}
+/** Parses and validates the config text; every problem is listed, each naming its key. */
+function parseConfig(text, source, schema) {
+    const doc = (0,yaml__WEBPACK_IMPORTED_MODULE_1__/* .parseDocument */ .Tp)(text, { uniqueKeys: true, prettyErrors: false });
+    if (doc.errors.length > 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ConfigurationError */ .j1(`${source} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+    }
+    const data = doc.toJS({ maxAliasCount: 100 });
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ConfigurationError */ .j1(`${source} must be a mapping with the keys version (1) and gates; see schema/release-safety-config.v1.json`);
+    }
+    const result = schema.safeParse(data);
+    if (!result.success) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ConfigurationError */ .j1(`${source}: ${result.error.issues.map(describeIssue).join('; ')}`);
+    }
+    return result.data;
+}
+function readConfig(path, shown, schema) {
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ConfigurationError */ .j1(`input "config": ${shown} cannot be read (${error.code ?? error.message}): give the path of the pipeline config, e.g. .github/release-safety.yml`);
+    }
+    return parseConfig(text, shown, schema);
 }
 
 
@@ -3872,18 +4029,18 @@ __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
+exports.jh = identity.isMap;
 __webpack_unused_export__ = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
 __webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
+exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
-__webpack_unused_export__ = lineCounter.LineCounter;
+exports.HN = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
 exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
@@ -19707,132 +19864,10 @@ function buildContext(env) {
     return ctx;
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/pipeline/action-meta.ts
-/**
- * The input and output names of each action, read from its own action.yml: the pipeline passes a
- * gate exactly the inputs that gate declares, so the config file and the actions cannot drift.
- */
-
-
-
-
-/** The gates the pipeline runs, in the order it starts them when nothing else decides. */
-const PIPELINE_GATES = ['lint', 'test', 'audit', 'secrets', 'rules', 'image', 'alerts'];
-const actionYamlSchema = cli_schemas/* object */.Ikc({
-    name: cli_schemas/* string */.YjP(),
-    inputs: cli_schemas/* record */.g1P(cli_schemas/* string */.YjP(), cli_schemas/* object */.Ikc({ description: cli_schemas/* string */.YjP().optional(), default: cli_schemas/* unknown */.L5J().optional(), required: cli_schemas/* boolean */.zMY().optional() })).optional(),
-    outputs: cli_schemas/* record */.g1P(cli_schemas/* string */.YjP(), cli_schemas/* object */.Ikc({ description: cli_schemas/* string */.YjP().optional() })).optional(),
-    runs: cli_schemas/* object */.Ikc({ using: cli_schemas/* string */.YjP(), main: cli_schemas/* string */.YjP() }),
-});
-/** Reads actions/<name>/action.yml under the suite's root. */
-function readActionMeta(root, name) {
-    const path = (0,external_node_path_.join)(root, 'actions', name, 'action.yml');
-    if (!(0,external_node_fs_.existsSync)(path))
-        throw new Error(`the suite has no action ${name}: ${path} is missing`);
-    const parsed = actionYamlSchema.parse((0,dist/* parse */.qg)((0,external_node_fs_.readFileSync)(path, 'utf8')));
-    const inputs = {};
-    for (const [input, spec] of Object.entries(parsed.inputs ?? {}))
-        inputs[input] = spec.default === undefined ? '' : String(spec.default);
-    return { name, inputs, outputs: Object.keys(parsed.outputs ?? {}) };
-}
-function readGateMetas(root) {
-    return Object.fromEntries(PIPELINE_GATES.map((gate) => [gate, readActionMeta(root, gate)]));
-}
-
-;// CONCATENATED MODULE: ./src/pipeline/config.ts
-/**
- * `.github/release-safety.yml`: which gates run, with which inputs, in which order. Validated with
- * a zod schema built from the actions' own input names (so a typo in an input is an error naming
- * the key), and published as a JSON Schema for editor completion (schema/release-safety-config.v1.json).
- */
-
-
-
-
-
-/** Inputs the pipeline sets itself: a config that sets them would be silently overridden. */
-const PIPELINE_OWNED_INPUTS = ['evidence-dir'];
-/** Inputs that carry credentials: they come from the root action's inputs (secrets), never the file. */
-const SECRET_INPUTS = ['registry-password', 'github-token', 'signing-key'];
-const inputValue = cli_schemas/* union */.KCZ([cli_schemas/* string */.YjP(), cli_schemas/* number */.aig(), cli_schemas/* boolean */.zMY(), cli_schemas/* array */.YOg(cli_schemas/* union */.KCZ([cli_schemas/* string */.YjP(), cli_schemas/* number */.aig()]))]);
-function withSchema(meta, scope) {
-    const allowed = Object.keys(meta.inputs).filter((n) => !PIPELINE_OWNED_INPUTS.includes(n) && !SECRET_INPUTS.includes(n));
-    const shape = Object.fromEntries(allowed.map((name) => [name, inputValue.optional()]));
-    return cli_schemas/* strictObject */.rej(shape).describe(`inputs of ${scope}, as in its action.yml (credentials come from the root action's inputs)`);
-}
-function buildConfigSchema(metas, evidence) {
-    const gateEntry = (gate) => cli_schemas/* strictObject */.rej({
-        enabled: cli_schemas/* boolean */.zMY().optional().describe('false: the gate is not run (and not required)'),
-        needs: cli_schemas/* array */.YOg(cli_schemas/* enum */.k5n(PIPELINE_GATES)).optional().describe('gates that must finish before this one starts'),
-        required: cli_schemas/* boolean */.zMY().optional().describe('false: the gate runs and is reported but does not decide the verdict'),
-        with: withSchema(metas[gate], `actions/${gate}`).optional(),
-    })
-        .optional();
-    return cli_schemas/* strictObject */.rej({
-        version: cli_schemas/* literal */.euz(1).describe('the config format version'),
-        concurrency: cli_schemas/* number */.aig().int().min(1).max(64).optional().describe('gates run at the same time (default: the machine cores)'),
-        gates: cli_schemas/* strictObject */.rej(Object.fromEntries(PIPELINE_GATES.map((gate) => [gate, gateEntry(gate)]))),
-        evidence: cli_schemas/* strictObject */.rej({ with: withSchema(evidence, 'actions/evidence').optional() }).optional(),
-    })
-        .describe('release-safety pipeline configuration (.github/release-safety.yml)');
-}
-/** The runner passes inputs as strings: lists become one item per line. */
-function inputString(value) {
-    return Array.isArray(value) ? value.map(String).join('\n') : String(value);
-}
-function describeIssue(issue) {
-    const key = issue.path.map(String).join('.') || '(top level)';
-    if (issue.code === 'unrecognized_keys') {
-        const keys = issue.keys.map((k) => [...issue.path.map(String), k].join('.'));
-        return `unknown key ${keys.map((k) => `"${k}"`).join(', ')}: ${acceptedAt(issue.path.map(String))}`;
-    }
-    if (issue.code === 'invalid_value' || issue.code === 'invalid_type' || issue.code === 'invalid_union') {
-        return `key "${key}": ${issue.message}; ${acceptedAt(issue.path.map(String))}`;
-    }
-    return `key "${key}": ${issue.message}`;
-}
-function acceptedAt(path) {
-    if (path.length === 0)
-        return 'the accepted keys are version, concurrency, gates, evidence';
-    if (path[0] === 'gates' && path.length === 1)
-        return `the accepted gates are ${PIPELINE_GATES.join(', ')}`;
-    if (path[0] === 'gates' && path.length === 2)
-        return 'a gate accepts enabled (true|false), needs (a list of gates), required (true|false), with (its inputs)';
-    if (path.includes('with'))
-        return "inputs are the action's own input names (see its action.yml), each a string, number, boolean or list";
-    if (path[0] === 'version')
-        return 'version must be 1';
-    return 'see schema/release-safety-config.v1.json';
-}
-/** Parses and validates the config text; every problem is listed, each naming its key. */
-function parseConfig(text, source, schema) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { uniqueKeys: true, prettyErrors: false });
-    if (doc.errors.length > 0) {
-        throw new errors/* ConfigurationError */.j1(`${source} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-    }
-    const data = doc.toJS({ maxAliasCount: 100 });
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-        throw new errors/* ConfigurationError */.j1(`${source} must be a mapping with the keys version (1) and gates; see schema/release-safety-config.v1.json`);
-    }
-    const result = schema.safeParse(data);
-    if (!result.success) {
-        throw new errors/* ConfigurationError */.j1(`${source}: ${result.error.issues.map(describeIssue).join('; ')}`);
-    }
-    return result.data;
-}
-function readConfig(path, shown, schema) {
-    let text;
-    try {
-        text = (0,external_node_fs_.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        throw new errors/* ConfigurationError */.j1(`input "config": ${shown} cannot be read (${error.code ?? error.message}): give the path of the pipeline config, e.g. .github/release-safety.yml`);
-    }
-    return parseConfig(text, shown, schema);
-}
-
+// EXTERNAL MODULE: ./src/pipeline/action-meta.ts
+var action_meta = __nccwpck_require__(4886);
+// EXTERNAL MODULE: ./src/pipeline/config.ts
+var pipeline_config = __nccwpck_require__(1794);
 ;// CONCATENATED MODULE: ./src/pipeline/plan.ts
 /**
  * From the config to a plan: the enabled gates, what each waits for, and the inputs each is given.
@@ -19845,11 +19880,11 @@ function readConfig(path, shown, schema) {
 const IMPLICIT_NEEDS = { alerts: ['image'] };
 function planPipeline(config, only = []) {
     for (const name of only) {
-        if (!PIPELINE_GATES.includes(name)) {
-            throw new errors/* ConfigurationError */.j1(`input "only" names "${name}", which is not a gate: give a comma-separated list of ${PIPELINE_GATES.join(', ')}`);
+        if (!action_meta/* PIPELINE_GATES */.Co.includes(name)) {
+            throw new errors/* ConfigurationError */.j1(`input "only" names "${name}", which is not a gate: give a comma-separated list of ${action_meta/* PIPELINE_GATES */.Co.join(', ')}`);
         }
     }
-    const enabled = PIPELINE_GATES.filter((gate) => {
+    const enabled = action_meta/* PIPELINE_GATES */.Co.filter((gate) => {
         const entry = config.gates[gate];
         if (entry === undefined || entry.enabled === false)
             return false;
@@ -19857,7 +19892,7 @@ function planPipeline(config, only = []) {
     });
     if (enabled.length === 0) {
         throw new errors/* ConfigurationError */.j1(only.length > 0
-            ? `input "only" (${only.join(', ')}) selects no gate that the config enables (${PIPELINE_GATES.filter((g) => config.gates[g] && config.gates[g].enabled !== false).join(', ') || 'none'})`
+            ? `input "only" (${only.join(', ')}) selects no gate that the config enables (${action_meta/* PIPELINE_GATES */.Co.filter((g) => config.gates[g] && config.gates[g].enabled !== false).join(', ') || 'none'})`
             : 'the config enables no gate: list at least one under gates (lint, test, audit, secrets, rules, image, alerts)');
     }
     const plan = enabled.map((gate) => {
@@ -19872,7 +19907,7 @@ function planPipeline(config, only = []) {
         }
         const implicit = (IMPLICIT_NEEDS[gate] ?? []).filter((g) => enabled.includes(g) && !(gate === 'alerts' && entry.with?.image !== undefined));
         const needs = [...new Set([...explicit, ...implicit])].filter((g) => enabled.includes(g));
-        const inputs = Object.fromEntries(Object.entries(entry.with ?? {}).map(([k, v]) => [k, inputString(v)]));
+        const inputs = Object.fromEntries(Object.entries(entry.with ?? {}).map(([k, v]) => [k, (0,pipeline_config/* inputString */.e5)(v)]));
         return { gate, needs, required: entry.required !== false, inputs };
     });
     if (plan.some((p) => p.gate === 'alerts') && !plan.some((p) => p.gate === 'image') && plan.find((p) => p.gate === 'alerts').inputs.image === undefined && plan.find((p) => p.gate === 'alerts').inputs['service-command'] === undefined) {
@@ -20295,6 +20330,7 @@ var local_env = __nccwpck_require__(2127);
  * evidence as JSON, markdown and a self-contained HTML report.
  * `npx release-safety verify <image@digest> --key pub.pem`: checks an image's attestation.
  * `npx release-safety baseline secrets`: writes the findings that already exist to .gitleaksignore.
+ * `npx release-safety baseline rules`: writes the rule hygiene/coverage findings that already exist to .release-safety/rules-baseline.yml.
  */
 
 
@@ -20313,7 +20349,8 @@ var local_env = __nccwpck_require__(2127);
 const USAGE = `usage:
   release-safety run [--config .github/release-safety.yml] [--only lint,test] [--base origin/main] [--out release-safety-report]
   release-safety verify <registry/repository@sha256:...> --key pub.pem [--insecure-registry]
-  release-safety baseline secrets [--scope history|tree] [--out .gitleaksignore] [--gitleaks PATH]`;
+  release-safety baseline secrets [--scope history|tree] [--out .gitleaksignore] [--gitleaks PATH]
+  release-safety baseline rules [--out .release-safety/rules-baseline.yml] [--rules GLOBS] [--tests GLOBS] [--config .github/release-safety.yml] [--promtool PATH]`;
 function layout() {
     const here = (0,external_node_path_.dirname)((0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url));
     return { distDir: (0,external_node_path_.dirname)(here), root: (0,external_node_path_.dirname)((0,external_node_path_.dirname)(here)) };
@@ -20360,10 +20397,10 @@ async function runCommand(args) {
     const local = (0,local_env/* localRunnerEnv */.v)(process.cwd(), values.base);
     try {
         const { distDir, root } = layout();
-        const gateMetas = readGateMetas(root);
-        const evidenceMeta = readActionMeta(root, 'evidence');
+        const gateMetas = (0,action_meta/* readGateMetas */._m)(root);
+        const evidenceMeta = (0,action_meta/* readActionMeta */.S3)(root, 'evidence');
         const configShown = values.config ?? '.github/release-safety.yml';
-        const config = readConfig((0,external_node_path_.resolve)(local.workspace, configShown), configShown, buildConfigSchema(gateMetas, evidenceMeta));
+        const config = (0,pipeline_config/* readConfig */.Xg)((0,external_node_path_.resolve)(local.workspace, configShown), configShown, (0,pipeline_config/* buildConfigSchema */.A6)(gateMetas, evidenceMeta));
         const plan = planPipeline(config, (values.only ?? '').split(',').map((s) => s.trim()).filter(Boolean));
         const out = (0,external_node_path_.resolve)(values.out ?? (0,external_node_path_.join)(local.workspace, 'release-safety-report'));
         const logsDir = (0,external_node_path_.join)(out, 'logs');
@@ -20383,7 +20420,7 @@ async function runCommand(args) {
             concurrency: config.concurrency ?? (0,external_node_os_.availableParallelism)(),
             secrets: {},
             // No GitHub here: nothing is posted; the evidence is the report.
-            evidenceInputs: { ...Object.fromEntries(Object.entries(config.evidence?.with ?? {}).map(([k, v]) => [k, inputString(v)])), ...('comment' in evidenceMeta.inputs ? { comment: 'never' } : {}), ...('github-token' in evidenceMeta.inputs ? { 'github-token': '' } : {}) },
+            evidenceInputs: { ...Object.fromEntries(Object.entries(config.evidence?.with ?? {}).map(([k, v]) => [k, (0,pipeline_config/* inputString */.e5)(v)])), ...('comment' in evidenceMeta.inputs ? { comment: 'never' } : {}), ...('github-token' in evidenceMeta.inputs ? { 'github-token': '' } : {}) },
             timeoutMs: 60 * 60_000,
             progress: progressPrinter([...plan.map((p) => p.gate), 'evidence'], Boolean(process.stdout.isTTY), logsDir),
         });
@@ -20410,7 +20447,7 @@ async function main(argv = process.argv.slice(2)) {
             return await verifyCommand(rest);
         }
         if (command === 'baseline') {
-            const { baselineCommand } = await __nccwpck_require__.e(/* import() */ 360).then(__nccwpck_require__.bind(__nccwpck_require__, 1360));
+            const { baselineCommand } = await __nccwpck_require__.e(/* import() */ 851).then(__nccwpck_require__.bind(__nccwpck_require__, 9851));
             return await baselineCommand(rest, layout().distDir);
         }
         process.stderr.write(`${command ? `unknown command "${command}"\n` : ''}${USAGE}\n`);

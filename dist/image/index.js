@@ -45019,7 +45019,7 @@ function renderImageTable(imageRef, b, references, o, supply, check) {
         ...(supply ? [['provenance', `SLSA v1: ${code(String(supply.provenance.path))} sha256 ${code(String(supply.provenance.sha256))}`]] : []),
         ...(supply?.sbom ? [['SBOM', `${md(String(supply.sbom.format))}, ${md(String(supply.sbom.components))} components: ${code(String(supply.sbom.path))} sha256 ${code(String(supply.sbom.sha256))}`]] : []),
     ];
-    return `### Image\n\n${table(['', ''], rows)}`;
+    return `### Image\n\n${table(['property', 'value'], rows)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/actions/image/main.ts

@@ -33778,7 +33778,7 @@ __webpack_unused_export__ = parser.Parser;
 __webpack_unused_export__ = publicApi.parse;
 exports.hR = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
-__webpack_unused_export__ = publicApi.stringify;
+exports.As = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
@@ -42948,14 +42948,14 @@ __nccwpck_require__.d(runner_namespaceObject, {
   warning: () => (warning)
 });
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -51868,7 +51868,7 @@ function strictObject(shape, params) {
         type: "object",
         shape,
         catchall: never(),
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // looseObject
@@ -54146,6 +54146,1058 @@ async function runGateAction(spec, env = process.env) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/core/git.ts
+/**
+ * Reading files as a commit has them, with git in the workspace. On a pull request (and a merge
+ * group) the files that can suppress findings (audit exceptions, the rules baseline) and what the
+ * change is compared with (the base lockfile) are read at the base commit, so a change cannot
+ * approve itself: see the audit and rules gates.
+ */
+
+
+/** Events whose change is not merged yet: their policy comes from the base commit. */
+const BASE_POLICY_EVENTS = ['pull_request', 'pull_request_target', 'merge_group'];
+/** What is read from git by default: policy files are small. */
+const MAX_POLICY_BYTES = 4 * 1024 * 1024;
+/** git in the workspace; paths given to it are relative to the workspace. */
+async function git(workspace, args, maxBytes = MAX_POLICY_BYTES) {
+    const r = await execTool('git', ['--literal-pathspecs', '-c', 'core.quotepath=off', ...args], {
+        cwd: workspace,
+        timeoutMs: 60_000,
+        maxBuffer: maxBytes + 1024,
+        installHint: 'on pull requests the gates read policy files (exceptions, baselines) and the base lockfile at the base commit with git',
+    });
+    const ok = !r.timedOut && r.exitCode === 0;
+    return { ok, stdout: r.stdout, failure: ok ? '' : `git ${args[0]} ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no output)'}` };
+}
+/**
+ * The blob of `rel` at commit `rev`: its text, or why there is none to use (absent, a symlink,
+ * a directory). Throws ToolError when git cannot answer at all.
+ */
+async function readAtCommit(workspace, rev, rel, maxBytes = MAX_POLICY_BYTES) {
+    const listed = await git(workspace, ['ls-tree', '-l', '-z', rev, '--', rel]);
+    if (!listed.ok)
+        throw new ToolError(`cannot list ${rel} at the base commit ${rev.slice(0, 12)}: ${listed.failure}`);
+    const entry = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t/.exec(listed.stdout.split('\0')[0] ?? '');
+    if (!entry)
+        return { absent: `${rel} does not exist at the base commit ${rev.slice(0, 12)}` };
+    const [, mode, type, oid, size] = entry;
+    // A symlink is a pointer the next commit can move: only a regular file is policy.
+    if (type !== 'blob' || mode === '120000')
+        return { absent: `${rel} at the base commit ${rev.slice(0, 12)} is not a regular file (mode ${mode}): not used` };
+    if (Number(size) > maxBytes)
+        throw new ToolError(`${rel} at the base commit ${rev.slice(0, 12)} is ${size} bytes, more than the ${maxBytes} this gate reads`);
+    const blob = await git(workspace, ['cat-file', 'blob', oid], maxBytes);
+    if (!blob.ok)
+        throw new ToolError(`cannot read ${rel} at the base commit ${rev.slice(0, 12)}: ${blob.failure}`);
+    return { text: blob.stdout };
+}
+/** True when the workspace's git has the commit (a shallow checkout of the merge commit does not). */
+async function hasCommit(workspace, rev) {
+    return (await git(workspace, ['cat-file', '-e', `${rev}^{commit}`]).catch(() => ({ ok: false }))).ok;
+}
+
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+var external_fs_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_fs_, 2);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+;// CONCATENATED MODULE: external "url"
+const external_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+;// CONCATENATED MODULE: external "module"
+const external_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("module");
+;// CONCATENATED MODULE: ./node_modules/fdir/dist/index.mjs
+
+
+
+
+//#region rolldown:runtime
+var __require = /* @__PURE__ */ (0,external_module_namespaceObject.createRequire)(import.meta.url);
+
+//#endregion
+//#region src/utils.ts
+function cleanPath(path) {
+	let normalized = (0,external_path_.normalize)(path);
+	if (normalized.length > 1 && normalized[normalized.length - 1] === external_path_.sep) normalized = normalized.substring(0, normalized.length - 1);
+	return normalized;
+}
+const SLASHES_REGEX = /[\\/]/g;
+function convertSlashes(path, separator) {
+	return path.replace(SLASHES_REGEX, separator);
+}
+const WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
+function isRootDirectory(path) {
+	return path === "/" || WINDOWS_ROOT_DIR_REGEX.test(path);
+}
+function normalizePath(path, options) {
+	const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
+	const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
+	if (resolvePaths) path = (0,external_path_.resolve)(path);
+	if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
+	if (path === ".") return "";
+	const needsSeperator = path[path.length - 1] !== pathSeparator;
+	return convertSlashes(needsSeperator ? path + pathSeparator : path, pathSeparator);
+}
+
+//#endregion
+//#region src/api/functions/join-path.ts
+function joinPathWithBasePath(filename, directoryPath) {
+	return directoryPath + filename;
+}
+function joinPathWithRelativePath(root, options) {
+	return function(filename, directoryPath) {
+		const sameRoot = directoryPath.startsWith(root);
+		if (sameRoot) return directoryPath.slice(root.length) + filename;
+		else return convertSlashes((0,external_path_.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+	};
+}
+function joinPath(filename) {
+	return filename;
+}
+function joinDirectoryPath(filename, directoryPath, separator) {
+	return directoryPath + filename + separator;
+}
+function build$7(root, options) {
+	const { relativePaths, includeBasePath } = options;
+	return relativePaths && root ? joinPathWithRelativePath(root, options) : includeBasePath ? joinPathWithBasePath : joinPath;
+}
+
+//#endregion
+//#region src/api/functions/push-directory.ts
+function pushDirectoryWithRelativePath(root) {
+	return function(directoryPath, paths) {
+		paths.push(directoryPath.substring(root.length) || ".");
+	};
+}
+function pushDirectoryFilterWithRelativePath(root) {
+	return function(directoryPath, paths, filters) {
+		const relativePath = directoryPath.substring(root.length) || ".";
+		if (filters.every((filter) => filter(relativePath, true))) paths.push(relativePath);
+	};
+}
+const pushDirectory = (directoryPath, paths) => {
+	paths.push(directoryPath || ".");
+};
+const pushDirectoryFilter = (directoryPath, paths, filters) => {
+	const path = directoryPath || ".";
+	if (filters.every((filter) => filter(path, true))) paths.push(path);
+};
+const empty$2 = () => {};
+function build$6(root, options) {
+	const { includeDirs, filters, relativePaths } = options;
+	if (!includeDirs) return empty$2;
+	if (relativePaths) return filters && filters.length ? pushDirectoryFilterWithRelativePath(root) : pushDirectoryWithRelativePath(root);
+	return filters && filters.length ? pushDirectoryFilter : pushDirectory;
+}
+
+//#endregion
+//#region src/api/functions/push-file.ts
+const pushFileFilterAndCount = (filename, _paths, counts, filters) => {
+	if (filters.every((filter) => filter(filename, false))) counts.files++;
+};
+const pushFileFilter = (filename, paths, _counts, filters) => {
+	if (filters.every((filter) => filter(filename, false))) paths.push(filename);
+};
+const pushFileCount = (_filename, _paths, counts, _filters) => {
+	counts.files++;
+};
+const pushFile = (filename, paths) => {
+	paths.push(filename);
+};
+const empty$1 = () => {};
+function build$5(options) {
+	const { excludeFiles, filters, onlyCounts } = options;
+	if (excludeFiles) return empty$1;
+	if (filters && filters.length) return onlyCounts ? pushFileFilterAndCount : pushFileFilter;
+	else if (onlyCounts) return pushFileCount;
+	else return pushFile;
+}
+
+//#endregion
+//#region src/api/functions/get-array.ts
+const getArray = (paths) => {
+	return paths;
+};
+const getArrayGroup = () => {
+	return [""].slice(0, 0);
+};
+function build$4(options) {
+	return options.group ? getArrayGroup : getArray;
+}
+
+//#endregion
+//#region src/api/functions/group-files.ts
+const groupFiles = (groups, directory, files) => {
+	groups.push({
+		directory,
+		files,
+		dir: directory
+	});
+};
+const empty = () => {};
+function build$3(options) {
+	return options.group ? groupFiles : empty;
+}
+
+//#endregion
+//#region src/api/functions/resolve-symlink.ts
+const resolveSymlinksAsync = function(path, state, callback$1) {
+	const { queue, fs, options: { suppressErrors } } = state;
+	queue.enqueue();
+	fs.realpath(path, (error, resolvedPath) => {
+		if (error) return queue.dequeue(suppressErrors ? null : error, state);
+		fs.stat(resolvedPath, (error$1, stat) => {
+			if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
+			if (stat.isDirectory() && dist_isRecursive(path, resolvedPath, state)) return queue.dequeue(null, state);
+			callback$1(stat, resolvedPath);
+			queue.dequeue(null, state);
+		});
+	});
+};
+const resolveSymlinks = function(path, state, callback$1) {
+	const { queue, fs, options: { suppressErrors } } = state;
+	queue.enqueue();
+	try {
+		const resolvedPath = fs.realpathSync(path);
+		const stat = fs.statSync(resolvedPath);
+		if (stat.isDirectory() && dist_isRecursive(path, resolvedPath, state)) return;
+		callback$1(stat, resolvedPath);
+	} catch (e) {
+		if (!suppressErrors) throw e;
+	}
+};
+function build$2(options, isSynchronous) {
+	if (!options.resolveSymlinks || options.excludeSymlinks) return null;
+	return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
+}
+function dist_isRecursive(path, resolved, state) {
+	if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
+	let parent = (0,external_path_.dirname)(path);
+	let depth = 1;
+	while (parent !== state.root && depth < 2) {
+		const resolvedPath = state.symlinks.get(parent);
+		const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
+		if (isSameRoot) depth++;
+		else parent = (0,external_path_.dirname)(parent);
+	}
+	state.symlinks.set(path, resolved);
+	return depth > 1;
+}
+function isRecursiveUsingRealPaths(resolved, state) {
+	return state.visited.includes(resolved + state.options.pathSeparator);
+}
+
+//#endregion
+//#region src/api/functions/invoke-callback.ts
+const onlyCountsSync = (state) => {
+	return state.counts;
+};
+const groupsSync = (state) => {
+	return state.groups;
+};
+const defaultSync = (state) => {
+	return state.paths;
+};
+const limitFilesSync = (state) => {
+	return state.paths.slice(0, state.options.maxFiles);
+};
+const onlyCountsAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.counts, state.options.suppressErrors);
+	return null;
+};
+const defaultAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.paths, state.options.suppressErrors);
+	return null;
+};
+const limitFilesAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.paths.slice(0, state.options.maxFiles), state.options.suppressErrors);
+	return null;
+};
+const groupsAsync = (state, error, callback$1) => {
+	report(error, callback$1, state.groups, state.options.suppressErrors);
+	return null;
+};
+function report(error, callback$1, output, suppressErrors) {
+	if (error && !suppressErrors) callback$1(error, output);
+	else callback$1(null, output);
+}
+function build$1(options, isSynchronous) {
+	const { onlyCounts, group, maxFiles } = options;
+	if (onlyCounts) return isSynchronous ? onlyCountsSync : onlyCountsAsync;
+	else if (group) return isSynchronous ? groupsSync : groupsAsync;
+	else if (maxFiles) return isSynchronous ? limitFilesSync : limitFilesAsync;
+	else return isSynchronous ? defaultSync : defaultAsync;
+}
+
+//#endregion
+//#region src/api/functions/walk-directory.ts
+const readdirOpts = { withFileTypes: true };
+const walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
+	state.queue.enqueue();
+	if (currentDepth < 0) return state.queue.dequeue(null, state);
+	const { fs } = state;
+	state.visited.push(crawlPath);
+	state.counts.directories++;
+	fs.readdir(crawlPath || ".", readdirOpts, (error, entries = []) => {
+		callback$1(entries, directoryPath, currentDepth);
+		state.queue.dequeue(state.options.suppressErrors ? null : error, state);
+	});
+};
+const walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
+	const { fs } = state;
+	if (currentDepth < 0) return;
+	state.visited.push(crawlPath);
+	state.counts.directories++;
+	let entries = [];
+	try {
+		entries = fs.readdirSync(crawlPath || ".", readdirOpts);
+	} catch (e) {
+		if (!state.options.suppressErrors) throw e;
+	}
+	callback$1(entries, directoryPath, currentDepth);
+};
+function build(isSynchronous) {
+	return isSynchronous ? walkSync : walkAsync;
+}
+
+//#endregion
+//#region src/api/queue.ts
+/**
+* This is a custom stateless queue to track concurrent async fs calls.
+* It increments a counter whenever a call is queued and decrements it
+* as soon as it completes. When the counter hits 0, it calls onQueueEmpty.
+*/
+var Queue = class {
+	count = 0;
+	constructor(onQueueEmpty) {
+		this.onQueueEmpty = onQueueEmpty;
+	}
+	enqueue() {
+		this.count++;
+		return this.count;
+	}
+	dequeue(error, output) {
+		if (this.onQueueEmpty && (--this.count <= 0 || error)) {
+			this.onQueueEmpty(error, output);
+			if (error) {
+				output.controller.abort();
+				this.onQueueEmpty = void 0;
+			}
+		}
+	}
+};
+
+//#endregion
+//#region src/api/counter.ts
+var Counter = class {
+	_files = 0;
+	_directories = 0;
+	set files(num) {
+		this._files = num;
+	}
+	get files() {
+		return this._files;
+	}
+	set directories(num) {
+		this._directories = num;
+	}
+	get directories() {
+		return this._directories;
+	}
+	/**
+	* @deprecated use `directories` instead
+	*/
+	/* c8 ignore next 3 */
+	get dirs() {
+		return this._directories;
+	}
+};
+
+//#endregion
+//#region src/api/aborter.ts
+/**
+* AbortController is not supported on Node 14 so we use this until we can drop
+* support for Node 14.
+*/
+var Aborter = class {
+	aborted = false;
+	abort() {
+		this.aborted = true;
+	}
+};
+
+//#endregion
+//#region src/api/walker.ts
+var Walker = class {
+	root;
+	isSynchronous;
+	state;
+	joinPath;
+	pushDirectory;
+	pushFile;
+	getArray;
+	groupFiles;
+	resolveSymlink;
+	walkDirectory;
+	callbackInvoker;
+	constructor(root, options, callback$1) {
+		this.isSynchronous = !callback$1;
+		this.callbackInvoker = build$1(options, this.isSynchronous);
+		this.root = normalizePath(root, options);
+		this.state = {
+			root: isRootDirectory(this.root) ? this.root : this.root.slice(0, -1),
+			paths: [""].slice(0, 0),
+			groups: [],
+			counts: new Counter(),
+			options,
+			queue: new Queue((error, state) => this.callbackInvoker(state, error, callback$1)),
+			symlinks: /* @__PURE__ */ new Map(),
+			visited: [""].slice(0, 0),
+			controller: new Aborter(),
+			fs: options.fs || external_fs_namespaceObject
+		};
+		this.joinPath = build$7(this.root, options);
+		this.pushDirectory = build$6(this.root, options);
+		this.pushFile = build$5(options);
+		this.getArray = build$4(options);
+		this.groupFiles = build$3(options);
+		this.resolveSymlink = build$2(options, this.isSynchronous);
+		this.walkDirectory = build(this.isSynchronous);
+	}
+	start() {
+		this.pushDirectory(this.root, this.state.paths, this.state.options.filters);
+		this.walkDirectory(this.state, this.root, this.root, this.state.options.maxDepth, this.walk);
+		return this.isSynchronous ? this.callbackInvoker(this.state, null) : null;
+	}
+	walk = (entries, directoryPath, depth) => {
+		const { paths, options: { filters, resolveSymlinks: resolveSymlinks$1, excludeSymlinks, exclude, maxFiles, signal, useRealPaths, pathSeparator }, controller } = this.state;
+		if (controller.aborted || signal && signal.aborted || maxFiles && paths.length > maxFiles) return;
+		const files = this.getArray(this.state.paths);
+		for (let i = 0; i < entries.length; ++i) {
+			const entry = entries[i];
+			if (entry.isFile() || entry.isSymbolicLink() && !resolveSymlinks$1 && !excludeSymlinks) {
+				const filename = this.joinPath(entry.name, directoryPath);
+				this.pushFile(filename, files, this.state.counts, filters);
+			} else if (entry.isDirectory()) {
+				let path = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
+				if (exclude && exclude(entry.name, path)) continue;
+				this.pushDirectory(path, paths, filters);
+				this.walkDirectory(this.state, path, path, depth - 1, this.walk);
+			} else if (this.resolveSymlink && entry.isSymbolicLink()) {
+				let path = joinPathWithBasePath(entry.name, directoryPath);
+				this.resolveSymlink(path, this.state, (stat, resolvedPath) => {
+					if (stat.isDirectory()) {
+						resolvedPath = normalizePath(resolvedPath, this.state.options);
+						if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path + pathSeparator)) return;
+						this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path + pathSeparator, depth - 1, this.walk);
+					} else {
+						resolvedPath = useRealPaths ? resolvedPath : path;
+						const filename = (0,external_path_.basename)(resolvedPath);
+						const directoryPath$1 = normalizePath((0,external_path_.dirname)(resolvedPath), this.state.options);
+						resolvedPath = this.joinPath(filename, directoryPath$1);
+						this.pushFile(resolvedPath, files, this.state.counts, filters);
+					}
+				});
+			}
+		}
+		this.groupFiles(this.state.groups, directoryPath, files);
+	};
+};
+
+//#endregion
+//#region src/api/async.ts
+function dist_promise(root, options) {
+	return new Promise((resolve$1, reject) => {
+		callback(root, options, (err, output) => {
+			if (err) return reject(err);
+			resolve$1(output);
+		});
+	});
+}
+function callback(root, options, callback$1) {
+	let walker = new Walker(root, options, callback$1);
+	walker.start();
+}
+
+//#endregion
+//#region src/api/sync.ts
+function sync(root, options) {
+	const walker = new Walker(root, options);
+	return walker.start();
+}
+
+//#endregion
+//#region src/builder/api-builder.ts
+var APIBuilder = class {
+	constructor(root, options) {
+		this.root = root;
+		this.options = options;
+	}
+	withPromise() {
+		return dist_promise(this.root, this.options);
+	}
+	withCallback(cb) {
+		callback(this.root, this.options, cb);
+	}
+	sync() {
+		return sync(this.root, this.options);
+	}
+};
+
+//#endregion
+//#region src/builder/index.ts
+let rules_pm = null;
+/* c8 ignore next 6 */
+try {
+	__require.resolve("picomatch");
+	rules_pm = __require("picomatch");
+} catch {}
+var Builder = class {
+	globCache = {};
+	options = {
+		maxDepth: Infinity,
+		suppressErrors: true,
+		pathSeparator: external_path_.sep,
+		filters: []
+	};
+	globFunction;
+	constructor(options) {
+		this.options = {
+			...this.options,
+			...options
+		};
+		this.globFunction = this.options.globFunction;
+	}
+	group() {
+		this.options.group = true;
+		return this;
+	}
+	withPathSeparator(separator) {
+		this.options.pathSeparator = separator;
+		return this;
+	}
+	withBasePath() {
+		this.options.includeBasePath = true;
+		return this;
+	}
+	withRelativePaths() {
+		this.options.relativePaths = true;
+		return this;
+	}
+	withDirs() {
+		this.options.includeDirs = true;
+		return this;
+	}
+	withMaxDepth(depth) {
+		this.options.maxDepth = depth;
+		return this;
+	}
+	withMaxFiles(limit) {
+		this.options.maxFiles = limit;
+		return this;
+	}
+	withFullPaths() {
+		this.options.resolvePaths = true;
+		this.options.includeBasePath = true;
+		return this;
+	}
+	withErrors() {
+		this.options.suppressErrors = false;
+		return this;
+	}
+	withSymlinks({ resolvePaths = true } = {}) {
+		this.options.resolveSymlinks = true;
+		this.options.useRealPaths = resolvePaths;
+		return this.withFullPaths();
+	}
+	withAbortSignal(signal) {
+		this.options.signal = signal;
+		return this;
+	}
+	normalize() {
+		this.options.normalizePath = true;
+		return this;
+	}
+	filter(predicate) {
+		this.options.filters.push(predicate);
+		return this;
+	}
+	onlyDirs() {
+		this.options.excludeFiles = true;
+		this.options.includeDirs = true;
+		return this;
+	}
+	exclude(predicate) {
+		this.options.exclude = predicate;
+		return this;
+	}
+	onlyCounts() {
+		this.options.onlyCounts = true;
+		return this;
+	}
+	crawl(root) {
+		return new APIBuilder(root || ".", this.options);
+	}
+	withGlobFunction(fn) {
+		this.globFunction = fn;
+		return this;
+	}
+	/**
+	* @deprecated Pass options using the constructor instead:
+	* ```ts
+	* new fdir(options).crawl("/path/to/root");
+	* ```
+	* This method will be removed in v7.0
+	*/
+	/* c8 ignore next 4 */
+	crawlWithOptions(root, options) {
+		this.options = {
+			...this.options,
+			...options
+		};
+		return new APIBuilder(root || ".", this.options);
+	}
+	glob(...patterns) {
+		if (this.globFunction) return this.globWithOptions(patterns);
+		return this.globWithOptions(patterns, ...[{ dot: true }]);
+	}
+	globWithOptions(patterns, ...options) {
+		const globFn = this.globFunction || rules_pm;
+		/* c8 ignore next 5 */
+		if (!globFn) throw new Error("Please specify a glob function to use glob matching.");
+		var isMatch = this.globCache[patterns.join("\0")];
+		if (!isMatch) {
+			isMatch = globFn(patterns, ...options);
+			this.globCache[patterns.join("\0")] = isMatch;
+		}
+		this.options.filters.push((path) => isMatch(path));
+		return this;
+	}
+};
+
+//#endregion
+
+// EXTERNAL MODULE: ./node_modules/picomatch/index.js
+var picomatch = __nccwpck_require__(4006);
+;// CONCATENATED MODULE: ./node_modules/tinyglobby/dist/index.mjs
+
+
+
+
+
+//#region src/utils.ts
+const isReadonlyArray = Array.isArray;
+const BACKSLASHES = /\\/g;
+const DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
+const isWin = process.platform === "win32";
+const ONLY_PARENT_DIRECTORIES = /^(\/?\.\.)+$/;
+function getPartialMatcher(patterns, options = {}) {
+	const patternsCount = patterns.length;
+	const patternsParts = Array(patternsCount);
+	const matchers = Array(patternsCount);
+	let i, j;
+	for (i = 0; i < patternsCount; i++) {
+		const parts = splitPattern(patterns[i]);
+		patternsParts[i] = parts;
+		const partsCount = parts.length;
+		const partMatchers = Array(partsCount);
+		for (j = 0; j < partsCount; j++) partMatchers[j] = picomatch(parts[j], options);
+		matchers[i] = partMatchers;
+	}
+	return (input) => {
+		const inputParts = input.split("/");
+		if (inputParts[0] === ".." && ONLY_PARENT_DIRECTORIES.test(input)) return true;
+		for (i = 0; i < patternsCount; i++) {
+			const patternParts = patternsParts[i];
+			const matcher = matchers[i];
+			const inputPatternCount = inputParts.length;
+			const minParts = Math.min(inputPatternCount, patternParts.length);
+			j = 0;
+			while (j < minParts) {
+				const part = patternParts[j];
+				if (part.includes("/")) return true;
+				if (!matcher[j](inputParts[j])) break;
+				if (!options.noglobstar && part === "**") return true;
+				j++;
+			}
+			if (j === inputPatternCount) return true;
+		}
+		return false;
+	};
+}
+/* node:coverage ignore next 2 */
+const WIN32_ROOT_DIR = /^[A-Z]:\/$/i;
+const isRoot = isWin ? (p) => WIN32_ROOT_DIR.test(p) : (p) => p === "/";
+function buildFormat(cwd, root, absolute) {
+	if (cwd === root || root.startsWith(`${cwd}/`)) {
+		if (absolute) {
+			const start = cwd.length + +!isRoot(cwd);
+			return (p, isDir) => p.slice(start, isDir ? -1 : void 0) || ".";
+		}
+		const prefix = root.slice(cwd.length + 1);
+		if (prefix) return (p, isDir) => {
+			if (p === ".") return prefix;
+			const result = `${prefix}/${p}`;
+			return isDir ? result.slice(0, -1) : result;
+		};
+		return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
+	}
+	if (absolute) return (p) => external_path_.posix.relative(cwd, p) || ".";
+	return (p) => external_path_.posix.relative(cwd, `${root}/${p}`) || ".";
+}
+function buildRelative(cwd, root) {
+	if (root.startsWith(`${cwd}/`)) {
+		const prefix = root.slice(cwd.length + 1);
+		return (p) => `${prefix}/${p}`;
+	}
+	return (p) => {
+		const result = external_path_.posix.relative(cwd, `${root}/${p}`);
+		return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
+	};
+}
+function ensureNonDriveRelativePath(path) {
+	return path.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
+}
+const splitPatternOptions = { parts: true };
+function splitPattern(path) {
+	var _result$parts;
+	const result = picomatch.scan(path, splitPatternOptions);
+	return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path];
+}
+const ESCAPED_WIN32_BACKSLASHES = /\\(?![()[\]{}!+@])/g;
+function convertPosixPathToPattern(path) {
+	return escapePosixPath(path);
+}
+function convertWin32PathToPattern(path) {
+	return escapeWin32Path(path).replace(ESCAPED_WIN32_BACKSLASHES, "/");
+}
+/**
+* Converts a path to a pattern depending on the platform.
+* Identical to {@link escapePath} on POSIX systems.
+* @see {@link https://superchupu.dev/tinyglobby/documentation#convertPathToPattern}
+*/
+/* node:coverage ignore next 3 */
+const convertPathToPattern = (/* unused pure expression or super */ null && (isWin ? convertWin32PathToPattern : convertPosixPathToPattern));
+const POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
+const WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
+const escapePosixPath = (path) => path.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+const escapeWin32Path = (path) => path.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
+/**
+* Escapes a path's special characters depending on the platform.
+* @see {@link https://superchupu.dev/tinyglobby/documentation#escapePath}
+*/
+/* node:coverage ignore next */
+const escapePath = isWin ? escapeWin32Path : escapePosixPath;
+/**
+* Checks if a pattern has dynamic parts.
+*
+* Has a few minor differences with [`fast-glob`](https://github.com/mrmlnc/fast-glob) for better accuracy:
+*
+* - Doesn't necessarily return `false` on patterns that include `\`.
+* - Returns `true` if the pattern includes parentheses, regardless of them representing one single pattern or not.
+* - Returns `true` for unfinished glob extensions i.e. `(h`, `+(h`.
+* - Returns `true` for unfinished brace expansions as long as they include `,` or `..`.
+*
+* @see {@link https://superchupu.dev/tinyglobby/documentation#isDynamicPattern}
+*/
+function isDynamicPattern(pattern, options) {
+	if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
+	const scan = picomatch.scan(pattern);
+	return scan.isGlob || scan.negated;
+}
+function log(...tasks) {
+	console.log(`[tinyglobby ${(/* @__PURE__ */ new Date()).toLocaleTimeString("es")}]`, ...tasks);
+}
+function ensureStringArray(value) {
+	return typeof value === "string" ? [value] : value !== null && value !== void 0 ? value : [];
+}
+//#endregion
+//#region src/patterns.ts
+const PARENT_DIRECTORY = /^(\/?\.\.)+/;
+const ESCAPING_BACKSLASHES = /\\(?=[()[\]{}!*+?@|])/g;
+function normalizePattern(pattern, opts, props, isIgnore) {
+	var _PARENT_DIRECTORY$exe;
+	const cwd = opts.cwd;
+	let result = pattern;
+	if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
+	if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
+	const escapedCwd = escapePath(cwd);
+	result = (0,external_path_.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? external_path_.posix.relative(escapedCwd, result) : external_path_.posix.normalize(result);
+	const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
+	const parts = splitPattern(result);
+	if (parentDir) {
+		const n = (parentDir.length + 1) / 3;
+		let i = 0;
+		const cwdParts = escapedCwd.split("/");
+		while (i < n && parts[i + n] === cwdParts[cwdParts.length + i - n]) {
+			result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
+			i++;
+		}
+		const potentialRoot = external_path_.posix.join(cwd, parentDir.slice(i * 3));
+		if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
+			props.root = ensureNonDriveRelativePath(potentialRoot);
+			props.depthOffset = -n + i;
+		}
+	}
+	if (!isIgnore && props.depthOffset >= 0) {
+		var _props$commonPath;
+		(_props$commonPath = props.commonPath) !== null && _props$commonPath !== void 0 || (props.commonPath = parts);
+		const newCommonPath = [];
+		const length = Math.min(props.commonPath.length, parts.length);
+		for (let i = 0; i < length; i++) {
+			const part = parts[i];
+			if (part === "**" && !parts[i + 1]) {
+				newCommonPath.pop();
+				break;
+			}
+			if (i === parts.length - 1 || part !== props.commonPath[i] || isDynamicPattern(part)) break;
+			newCommonPath.push(part);
+		}
+		props.depthOffset = newCommonPath.length;
+		props.commonPath = newCommonPath;
+		props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? external_path_.posix.join(cwd, ...newCommonPath) : cwd);
+	}
+	return result;
+}
+function processPatterns(options, patterns, props) {
+	const matchPatterns = [];
+	const ignorePatterns = [];
+	for (const pattern of options.ignore) {
+		if (!pattern) continue;
+		if (pattern[0] !== "!" || pattern[1] === "(") ignorePatterns.push(normalizePattern(pattern, options, props, true));
+	}
+	for (const pattern of patterns) {
+		if (!pattern) continue;
+		if (pattern[0] !== "!" || pattern[1] === "(") matchPatterns.push(normalizePattern(pattern, options, props, false));
+		else if (pattern[1] !== "!" || pattern[2] === "(") ignorePatterns.push(normalizePattern(pattern.slice(1), options, props, true));
+	}
+	return {
+		match: matchPatterns,
+		ignore: ignorePatterns
+	};
+}
+//#endregion
+//#region src/crawler.ts
+function buildCrawler(options, patterns) {
+	const cwd = options.cwd;
+	const props = {
+		root: cwd,
+		depthOffset: 0
+	};
+	const processed = processPatterns(options, patterns, props);
+	if (options.debug) log("internal processing patterns:", processed);
+	const { absolute, caseSensitiveMatch, debug, dot, followSymbolicLinks, onlyDirectories } = options;
+	const root = props.root.replace(BACKSLASHES, "");
+	const matchOptions = {
+		dot,
+		nobrace: options.braceExpansion === false,
+		nocase: !caseSensitiveMatch,
+		noextglob: options.extglob === false,
+		noglobstar: options.globstar === false,
+		posix: true
+	};
+	const matcher = picomatch(processed.match, matchOptions);
+	const ignore = picomatch(processed.ignore, matchOptions);
+	const partialMatcher = getPartialMatcher(processed.match, matchOptions);
+	const format = buildFormat(cwd, root, absolute);
+	const excludeFormatter = absolute ? format : buildFormat(cwd, root, true);
+	const excludePredicate = (_, p) => {
+		const relativePath = excludeFormatter(p, true);
+		return relativePath !== "." && !partialMatcher(relativePath) || ignore(relativePath);
+	};
+	let maxDepth;
+	if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
+	const crawler = new Builder({
+		filters: [debug ? (p, isDirectory) => {
+			const path = format(p, isDirectory);
+			const matches = matcher(path) && !ignore(path);
+			if (matches) log(`matched ${path}`);
+			return matches;
+		} : (p, isDirectory) => {
+			const path = format(p, isDirectory);
+			return matcher(path) && !ignore(path);
+		}],
+		exclude: debug ? (_, p) => {
+			const skipped = excludePredicate(_, p);
+			log(`${skipped ? "skipped" : "crawling"} ${p}`);
+			return skipped;
+		} : excludePredicate,
+		fs: options.fs,
+		pathSeparator: "/",
+		relativePaths: !absolute,
+		resolvePaths: absolute,
+		includeBasePath: absolute,
+		resolveSymlinks: followSymbolicLinks,
+		excludeSymlinks: !followSymbolicLinks,
+		excludeFiles: onlyDirectories,
+		includeDirs: onlyDirectories || !options.onlyFiles,
+		maxDepth,
+		signal: options.signal
+	}).crawl(root);
+	if (options.debug) log("internal properties:", {
+		...props,
+		root
+	});
+	return [crawler, cwd !== root && !absolute && buildRelative(cwd, root)];
+}
+//#endregion
+//#region src/index.ts
+function formatPaths(paths, mapper) {
+	if (mapper) for (let i = paths.length - 1; i >= 0; i--) paths[i] = mapper(paths[i]);
+	return paths;
+}
+const defaultOptions = {
+	caseSensitiveMatch: true,
+	debug: !!process.env.TINYGLOBBY_DEBUG,
+	expandDirectories: true,
+	followSymbolicLinks: true,
+	onlyFiles: true
+};
+function getOptions(options) {
+	const opts = Object.assign({}, options);
+	for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
+	opts.cwd = (opts.cwd instanceof URL ? (0,external_url_namespaceObject.fileURLToPath)(opts.cwd) : (0,external_path_.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+	opts.ignore = ensureStringArray(opts.ignore);
+	opts.fs && (opts.fs = {
+		readdir: opts.fs.readdir || external_fs_.readdir,
+		readdirSync: opts.fs.readdirSync || external_fs_.readdirSync,
+		realpath: opts.fs.realpath || external_fs_.realpath,
+		realpathSync: opts.fs.realpathSync || external_fs_.realpathSync,
+		stat: opts.fs.stat || external_fs_.stat,
+		statSync: opts.fs.statSync || external_fs_.statSync
+	});
+	if (opts.debug) log("globbing with options:", opts);
+	return opts;
+}
+function getCrawler(globInput, inputOptions = {}) {
+	var _ref;
+	if (globInput && (inputOptions === null || inputOptions === void 0 ? void 0 : inputOptions.patterns)) throw new Error("Cannot pass patterns as both an argument and an option");
+	const isModern = isReadonlyArray(globInput) || typeof globInput === "string";
+	const patterns = ensureStringArray((_ref = isModern ? globInput : globInput.patterns) !== null && _ref !== void 0 ? _ref : "**/*");
+	const options = getOptions(isModern ? inputOptions : globInput);
+	return patterns.length > 0 ? buildCrawler(options, patterns) : [];
+}
+async function glob(globInput, options) {
+	const [crawler, relative] = getCrawler(globInput, options);
+	return crawler ? formatPaths(await crawler.withPromise(), relative) : [];
+}
+function dist_globSync(globInput, options) {
+	const [crawler, relative] = getCrawler(globInput, options);
+	return crawler ? formatPaths(crawler.sync(), relative) : [];
+}
+//#endregion
+
+
+;// CONCATENATED MODULE: ./src/core/paths.ts
+
+
+
+
+function realOrSelf(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return (0,external_node_path_namespaceObject.resolve)(path);
+    }
+}
+/** True when `child` is `parent` or below it. A name such as `..foo` is below, not above. */
+function isWithin(parent, child) {
+    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
+    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
+}
+/** The realpath of `path` when it resolves inside one of the roots (also realpath'd), else undefined. */
+function realpathInside(path, roots) {
+    const real = realOrSelf(path);
+    const allowed = [roots.workspace, ...(roots.others ?? [])].filter((r) => r !== '').map(realOrSelf);
+    return allowed.some((root) => isWithin(root, real)) ? real : undefined;
+}
+function rootsOf(workspace) {
+    return typeof workspace === 'string' ? { workspace } : workspace;
+}
+// Symlinks are followed before the check, so a link inside the repository to /etc is outside too.
+function outside(input, value, what) {
+    return new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
+}
+/** Resolves a directory input against the workspace; it must exist and (after realpath) stay inside the allowed roots. */
+function resolveDirectoryInput(input, value, workspace) {
+    const roots = rootsOf(workspace);
+    const dir = isAbsolute(value) ? value : resolve(roots.workspace, value);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
+    }
+    if (realpathInside(dir, roots) === undefined)
+        throw outside(input, value, 'directory');
+    return dir;
+}
+/**
+ * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
+ * must be a file, and neither the path nor a symlink on it may lead out of the allowed roots.
+ * `what` names the file in messages ("Dockerfile path").
+ */
+function resolveFileInput(input, value, workspace, what = 'file path') {
+    const roots = rootsOf(workspace);
+    const file = (0,external_node_path_namespaceObject.isAbsolute)(value) ? value : (0,external_node_path_namespaceObject.resolve)(roots.workspace, value);
+    if (!isWithin(roots.workspace, file) && !(roots.others ?? []).some((r) => r !== '' && isWithin(r, file)) && realpathInside(file, roots) === undefined) {
+        throw outside(input, value, what);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file)) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
+    }
+    if (realpathInside(file, roots) === undefined)
+        throw outside(input, value, what);
+    if (!(0,external_node_fs_namespaceObject.statSync)(file).isFile()) {
+        throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
+    }
+    return file;
+}
+/**
+ * A glob pattern given in an input must stay inside the repository: absolute patterns and patterns
+ * that climb out (`../x/*.xml`) are configuration errors naming the input.
+ */
+function checkGlobPattern(input, pattern) {
+    const body = pattern.startsWith('!') ? pattern.slice(1) : pattern;
+    const parts = body.split(/[\\/]+/);
+    if ((0,external_node_path_namespaceObject.isAbsolute)(body) || /^[A-Za-z]:/.test(body) || parts.includes('..')) {
+        throw new errors_ConfigurationError(`input "${input}" has the pattern ${JSON.stringify(pattern)}, which leads outside the repository: give globs relative to the repository root, without ".." segments`);
+    }
+}
+/**
+ * Files matching the globs, never following directory symlinks, each resolved with realpath and
+ * kept only when it lies inside the roots; a file reached twice (a symlink to another matched
+ * file) is counted once. Returns absolute paths as matched (not realpaths), sorted.
+ */
+function globInside(patterns, opts) {
+    if (patterns.length === 0)
+        return [];
+    const matches = dist_globSync([...patterns], {
+        cwd: opts.cwd,
+        absolute: true,
+        dot: opts.dot ?? true,
+        onlyFiles: true,
+        followSymbolicLinks: false,
+        expandDirectories: false,
+        ignore: opts.ignore ?? [],
+    }).sort();
+    const seen = new Set();
+    const out = [];
+    for (const match of matches) {
+        const real = realpathInside(match, opts.roots);
+        if (real === undefined || seen.has(real))
+            continue;
+        try {
+            if (!(0,external_node_fs_namespaceObject.statSync)(real).isFile())
+                continue;
+        }
+        catch {
+            continue;
+        }
+        seen.add(real);
+        out.push(match);
+    }
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/gates/rules/duration.ts
 // Prometheus durations, shared by the collect (hygiene, test files) and judge phases of the rules gate.
 /**
@@ -54198,6 +55250,297 @@ function formatDuration(ms) {
     return out;
 }
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/gates/rules/baseline.ts
+/**
+ * The rules baseline: hygiene and coverage findings that already exist on main, written once by
+ * `npx release-safety baseline rules` to `.release-safety/rules-baseline.yml`:
+ *
+ *   version: 1
+ *   baseline:
+ *     - file: prometheus/rules/api.yml     # the rule file, repository-relative
+ *       group: api                         # the rule group
+ *       rule: ApiHighLatency               # the alert (or recording rule) name
+ *       check: require-runbook             # which check found it
+ *       reason: inherited, runbook being written   # optional, as are owner and expires (YYYY-MM-DD)
+ *
+ * An entry is matched by (file, group, rule, check), never by line, so edits elsewhere in the file
+ * keep it matching. A second finding with the same four (an alert defined twice) carries
+ * `occurrence: 2`, so a new copy of an alert is not hidden by the old one's entry.
+ * Only hygiene and coverage findings can be baselined: invalid rules, failing rule tests and zero
+ * rules are never accepted this way. The file is not the exceptions file (src/core/exceptions.ts):
+ * that one needs an owner, a reason and an expiry for every entry, which a generated baseline of
+ * what already exists cannot honestly fill in; here they are optional and kept when given.
+ *
+ * This module is pure (parse, match, write text); reading the file at the base commit is
+ * baseline-load.ts.
+ */
+
+
+
+const DEFAULT_RULES_BASELINE = '.release-safety/rules-baseline.yml';
+/** The checks whose findings may be baselined. */
+const BASELINE_CHECKS = ['require-severity', 'require-summary', 'require-runbook', 'min-for', 'duplicate-alert', 'coverage'];
+const HYGIENE_CHECKS = new Set(BASELINE_CHECKS.filter((c) => c !== 'coverage'));
+/**
+ * The stable identity of a finding: its file, group, rule name and check (a JSON array, so no
+ * name can be mistaken for another however it is spelled), never its line.
+ */
+function rulesFingerprint(key) {
+    return JSON.stringify([key.file, key.group, key.rule, key.check, ...(key.occurrence && key.occurrence > 1 ? [key.occurrence] : [])]);
+}
+function isBaselineCheck(check) {
+    return BASELINE_CHECKS.includes(check ?? '');
+}
+const isoDate = schemas_string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d));
+/** Each field: its schema and, for messages, the accepted form in this suite's words. */
+const FIELDS = {
+    file: { schema: schemas_string().min(1).max(1000), says: 'the rule file, relative to the repository root' },
+    group: { schema: schemas_string().max(1000), says: 'the rule group name' },
+    rule: { schema: schemas_string().min(1).max(1000), says: 'the alert or recording rule name' },
+    check: { schema: schemas_enum(BASELINE_CHECKS), says: `one of ${BASELINE_CHECKS.join(', ')} (invalid rules, failing rule tests and zero rules are never baselined)` },
+    occurrence: { schema: schemas_number().int().min(2).max(10_000), says: 'a whole number from 2 (the second finding with the same file, group, rule and check)' },
+    reason: { schema: schemas_string().trim().min(3).max(1000), says: 'why the finding is accepted for now, in 3 to 1000 characters' },
+    owner: { schema: schemas_string().trim().min(1).max(200), says: 'who owns the fix, a person or a team (at most 200 characters)' },
+    expires: { schema: isoDate, says: 'a date in the form YYYY-MM-DD after which the entry no longer applies' },
+};
+const REQUIRED = ['file', 'group', 'rule', 'check'];
+const FORM = `a mapping "version: 1" and "baseline:", a list of entries each with file, group, rule, check (and optionally occurrence, reason, owner, expires)`;
+const topSchema = strictObject({ version: literal(1), baseline: array(unknown()).default([]) });
+function lineOfKey(node, key, lineOf) {
+    if (!(0,dist/* isMap */.jh)(node))
+        return undefined;
+    for (const pair of node.items) {
+        const k = pair.key;
+        if (k?.range && k.value === key)
+            return lineOf(k.range[0]);
+    }
+    return undefined;
+}
+/** Parses a rules baseline; every problem is listed, each naming the key, the file and its line. */
+function parseRulesBaseline(text, path) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter, prettyErrors: false });
+    const lineOf = (offset) => lineCounter.linePos(offset).line;
+    if (doc.errors.length > 0) {
+        throw new errors_ConfigurationError(`rules baseline ${path}:${lineOf(doc.errors[0].pos[0])} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}; it must be ${FORM}`);
+    }
+    const data = doc.toJS();
+    if (data === null || data === undefined)
+        return [];
+    const top = topSchema.safeParse(data);
+    if (!top.success) {
+        const issue = top.error.issues[0];
+        const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : String(issue.path[0] ?? '');
+        const line = key ? lineOfKey(doc.contents, key, lineOf) : undefined;
+        throw new errors_ConfigurationError(`rules baseline ${path}${line ? `:${line}` : ''}: ${key ? `key "${key}" is not in its form` : 'the file is not in its form'}: it must be ${FORM}`);
+    }
+    const seq = (0,dist/* isMap */.jh)(doc.contents) ? doc.contents.get('baseline', true) : undefined;
+    const nodes = (0,dist/* isSeq */.oP)(seq) ? seq.items : [];
+    const problems = [];
+    const entries = [];
+    const seen = new Map();
+    top.data.baseline.forEach((raw, index) => {
+        const node = nodes[index];
+        const line = node?.range ? lineOf(node.range[0]) : 0;
+        const where = `${path}:${line}`;
+        if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+            problems.push(`${where}: the entry is not a mapping of keys`);
+            return;
+        }
+        const record = raw;
+        const before = problems.length;
+        for (const key of Object.keys(record)) {
+            if (!(key in FIELDS))
+                problems.push(`${path}:${lineOfKey(node, key, lineOf) ?? line}: unknown key "${key}" (an entry has ${Object.keys(FIELDS).join(', ')})`);
+        }
+        for (const field of Object.keys(FIELDS)) {
+            const value = field === 'expires' && record[field] instanceof Date ? record[field].toISOString().slice(0, 10) : record[field];
+            if (value === undefined || value === null) {
+                if (REQUIRED.includes(field))
+                    problems.push(`${where}: key "${field}" is missing: ${FIELDS[field].says}`);
+                continue;
+            }
+            if (!FIELDS[field].schema.safeParse(value).success)
+                problems.push(`${path}:${lineOfKey(node, field, lineOf) ?? line}: key "${field}" must be ${FIELDS[field].says}`);
+            else
+                record[field] = value;
+        }
+        if (problems.length > before)
+            return;
+        const entry = { ...record, where };
+        const fingerprint = rulesFingerprint(entry);
+        const first = seen.get(fingerprint);
+        if (first)
+            problems.push(`${where}: repeats the entry at ${first}`);
+        else
+            seen.set(fingerprint, where);
+        entries.push(entry);
+    });
+    if (problems.length === 1)
+        throw new errors_ConfigurationError(`rules baseline ${problems[0]}; it must be ${FORM}`);
+    if (problems.length > 1)
+        throw new errors_ConfigurationError(`rules baseline ${path} has ${problems.length} problems: ${problems.join('; ')}. It must be ${FORM}`);
+    return entries;
+}
+function keyOf(f) {
+    if (!f.fingerprint || !isBaselineCheck(f.rule))
+        return undefined;
+    try {
+        const [file, group, rule, check, occurrence] = JSON.parse(f.fingerprint);
+        return { file, group, rule, check, ...(occurrence ? { occurrence } : {}) };
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Numbers repeated fingerprints (occurrence 2, 3, ...) in finding order, so each finding has its own. */
+function numberOccurrences(findings) {
+    const count = new Map();
+    return findings.map((f) => {
+        if (!f.fingerprint || !isBaselineCheck(f.rule))
+            return f;
+        const n = (count.get(f.fingerprint) ?? 0) + 1;
+        count.set(f.fingerprint, n);
+        if (n === 1)
+            return f;
+        const key = keyOf(f);
+        return { ...f, fingerprint: rulesFingerprint({ ...key, occurrence: n }) };
+    });
+}
+/**
+ * Applies the baseline (pure). A live entry turns its finding into a notice; an entry past its
+ * `expires` day leaves the finding as it was and says so. `judged(file, check)` tells whether the
+ * run looked for that check in that file (hygiene may be limited to the changed files): an entry
+ * there that matched nothing is stale; elsewhere it is simply not looked at.
+ */
+function applyBaseline(findings, baseline, judged) {
+    const numbered = numberOccurrences(findings);
+    const byFingerprint = new Map((baseline?.entries ?? []).map((e) => [rulesFingerprint(e), e]));
+    const used = new Set();
+    const baselined = [];
+    const current = [];
+    const endOfDay = (d) => Date.parse(`${d}T00:00:00Z`) + 86_400_000;
+    const out = numbered.map((f) => {
+        const key = keyOf(f);
+        if (!key || f.severity === 'notice')
+            return f;
+        current.push(key);
+        const entry = byFingerprint.get(f.fingerprint);
+        if (!entry)
+            return f;
+        used.add(entry);
+        if (entry.expires && baseline.now.getTime() >= endOfDay(entry.expires)) {
+            return { ...f, message: `${f.message} (its baseline entry at ${entry.where} expired on ${entry.expires}, so it counts again)` };
+        }
+        const shown = { ...f, severity: 'notice', message: `existing (baselined at ${entry.where}): ${f.message}` };
+        baselined.push({ finding: shown, entry });
+        return shown;
+    });
+    const stale = (baseline?.entries ?? []).filter((e) => !used.has(e) && judged(e.file, e.check));
+    return { findings: out, baselined, stale, current };
+}
+/** Does a check run on every file (coverage), or only where hygiene ran? */
+function isHygieneCheck(check) {
+    return HYGIENE_CHECKS.has(check);
+}
+/**
+ * A baseline file's text: `current` (sorted, so the file diffs well), each keeping the reason,
+ * owner and expiry of the entry it matches in `previous`.
+ */
+function renderRulesBaseline(current, previous, header) {
+    const before = new Map(previous.map((e) => [rulesFingerprint(e), e]));
+    const seen = new Set();
+    const entries = [...current]
+        .filter((k) => !seen.has(rulesFingerprint(k)) && seen.add(rulesFingerprint(k)))
+        .sort((a, b) => rulesFingerprint(a).localeCompare(rulesFingerprint(b)))
+        .map((k) => {
+        const was = before.get(rulesFingerprint(k));
+        return {
+            file: k.file,
+            group: k.group,
+            rule: k.rule,
+            check: k.check,
+            ...(k.occurrence ? { occurrence: k.occurrence } : {}),
+            ...(was?.reason ? { reason: was.reason } : {}),
+            ...(was?.owner ? { owner: was.owner } : {}),
+            ...(was?.expires ? { expires: was.expires } : {}),
+        };
+    });
+    const comment = [
+        `# release-safety rules baseline: ${entries.length} hygiene/coverage finding(s) that already exist at ${header.commit.slice(0, 12)}, written ${header.date} by "npx release-safety baseline rules".`,
+        '# The rules gate lists these as existing and does not fail on them; any other finding still fails. Fix one, then delete its entry.',
+        '# Entries are matched by file, group, rule and check (not by line). Each may carry reason, owner and expires (YYYY-MM-DD).',
+    ];
+    return `${comment.join('\n')}\n${(0,dist/* stringify */.As)({ version: 1, baseline: entries }, { lineWidth: 0 })}`;
+}
+
+;// CONCATENATED MODULE: ./src/gates/rules/baseline-load.ts
+/**
+ * Part of the rules gate's collect phase: which baseline applies. On a pull request (and a merge
+ * group) it is the baseline file as the BASE commit has it: a change that adds its own findings to
+ * the file is judged by the baseline it merges into, and its edits are shown as "applied after
+ * merge". Elsewhere (push, schedule, dispatch) the checkout's copy is used. A file outside the
+ * repository (RUNNER_TEMP) is part of no commit and is used as it is.
+ */
+
+
+
+
+
+const sameEntry = (a, b) => rulesFingerprint(a) === rulesFingerprint(b) && a.expires === b.expires;
+function checkoutEntries(file) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file.path)) {
+        if (file.explicit)
+            throw new errors_ConfigurationError(`input "baseline" names ${file.shown}, which does not exist: write it with "npx release-safety baseline rules --out ${file.shown}"`);
+        return undefined;
+    }
+    return parseRulesBaseline(readTextOrConfigurationError(file.path, `rules baseline ${file.shown}`), file.shown);
+}
+/**
+ * The baseline in force, or undefined when there is none anywhere. `base` is the base commit of a
+ * pull request or merge group (undefined elsewhere). The checkout's copy is always parsed first,
+ * so a malformed file is a configuration error whatever the event.
+ */
+async function baselineInForce(file, base, workspace, log, now) {
+    const checkout = checkoutEntries(file);
+    const shown = file.shown;
+    if (base === undefined)
+        return checkout ? { shown, entries: checkout, afterMerge: [], notes: [], now } : undefined;
+    if (file.rel === undefined) {
+        return checkout ? { shown, entries: checkout, afterMerge: [], notes: [`${shown} is outside the repository, so it is part of no commit and is used as it is`], now } : undefined;
+    }
+    const short = base.slice(0, 12);
+    if (!(await hasCommit(workspace, base))) {
+        if (!checkout)
+            return undefined;
+        throw new ToolError(`on a pull request the rules baseline is read from the base commit ${short}, which is not in the checkout, so which findings are baselined cannot be told: check out the history (actions/checkout with "fetch-depth: 0")`);
+    }
+    const atBase = await readAtCommit(workspace, base, file.rel);
+    let entries = [];
+    const notes = [];
+    if ('absent' in atBase) {
+        if (!checkout)
+            return undefined;
+        notes.push(`${atBase.absent}, so no finding is baselined until it is merged`);
+    }
+    else {
+        try {
+            entries = parseRulesBaseline(atBase.text, file.rel);
+        }
+        catch (error) {
+            // A broken base copy baselines nothing; it must not block the change that fixes it.
+            log.warning(`the rules baseline at the base commit is not usable, so it baselines nothing: ${error.message}`);
+            notes.push(`${file.rel} at the base commit ${short} is not usable, so it baselines nothing`);
+        }
+    }
+    const afterMerge = (checkout ?? []).filter((e) => !entries.some((b) => sameEntry(b, e)));
+    return { shown, entries, from: base, afterMerge, notes, now };
+}
+
 ;// CONCATENATED MODULE: ./src/gates/rules/changed.ts
 // Part of the rules gate's collect phase: the files a pull request changes (for only-changed).
 
@@ -54226,9 +55569,12 @@ async function changedFiles(workspace, baseSha, headSha) {
 
 
 
+
 const LEVELS = ['error', 'warning', 'off'];
-function finding(level, file, line, rule, message) {
-    return { severity: level, file, line, rule, message };
+/** `of`: the group and rule the finding is about; it gives the finding its baseline fingerprint (baseline.ts). */
+function finding(level, file, line, rule, message, of) {
+    const fingerprint = of && isBaselineCheck(rule) ? { fingerprint: rulesFingerprint({ file, group: of.group, rule: of.name, check: rule }) } : {};
+    return { severity: level, file, line, rule, message, ...fingerprint };
 }
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 const NOT_A_DURATION = 'is not a Prometheus duration (e.g. 30s, 5m, 1h30m)';
@@ -54253,42 +55599,43 @@ function checkHygiene(rf, p, workspace) {
             if (rule.kind !== 'alert')
                 continue;
             const a = rule.name;
+            const of = { group: group.name, name: a };
             if (p.duplicates !== 'off') {
                 const first = seen.get(a);
                 if (first !== undefined)
-                    out.push(finding(p.duplicates, rf.file, rule.line, 'duplicate-alert', `alert ${a} is defined twice in group "${group.name}" (first at line ${first})`));
+                    out.push(finding(p.duplicates, rf.file, rule.line, 'duplicate-alert', `alert ${a} is defined twice in group "${group.name}" (first at line ${first})`, of));
                 else
                     seen.set(a, rule.line);
             }
             const severity = rule.labels.severity;
             if (p.severity !== 'off') {
                 if (severity === undefined || severity === '') {
-                    out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has no severity label`));
+                    out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has no severity label`, of));
                 }
                 else if (p.severities.length > 0 && !p.severities.includes(severity)) {
-                    out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has severity "${severity}", which is not one of ${p.severities.join(', ')}`));
+                    out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has severity "${severity}", which is not one of ${p.severities.join(', ')}`, of));
                 }
             }
             if (p.summary !== 'off' && !rule.annotations.summary && !rule.annotations.description) {
-                out.push(finding(p.summary, rf.file, rule.line, 'require-summary', `alert ${a} has neither a summary nor a description annotation`));
+                out.push(finding(p.summary, rf.file, rule.line, 'require-summary', `alert ${a} has neither a summary nor a description annotation`, of));
             }
             if (p.runbook !== 'off') {
                 const runbook = rule.annotations.runbook_url || rule.annotations.runbook;
                 if (!runbook) {
-                    out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a} has no runbook_url or runbook annotation`));
+                    out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a} has no runbook_url or runbook annotation`, of));
                 }
                 else if (!URL_LIKE.test(runbook) && !runbook.includes('{{')) {
                     // A repository path: it must exist, or the runbook link in the page is dead.
                     const path = runbook.split('#')[0];
                     if ((0,external_node_path_namespaceObject.isAbsolute)(path) || (0,external_node_path_namespaceObject.normalize)(path).startsWith('..') || !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(workspace, path))) {
-                        out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a}: runbook ${JSON.stringify(runbook)} is neither a URL nor a file in the repository`));
+                        out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a}: runbook ${JSON.stringify(runbook)} is neither a URL nor a file in the repository`, of));
                     }
                 }
             }
             if (p.minFor !== 'off' && p.minForMs !== undefined && p.minForMs > 0) {
                 const ms = rule.for === undefined ? 0 : parseDuration(rule.for);
                 if (ms !== undefined && ms < p.minForMs) {
-                    out.push(finding(p.minFor, rf.file, rule.forLine ?? rule.line, 'min-for', `alert ${a} ${rule.for === undefined ? 'has no for:' : `waits only for: ${rule.for}`}, below the minimum ${formatDuration(p.minForMs)}: a single bad evaluation would page`));
+                    out.push(finding(p.minFor, rf.file, rule.forLine ?? rule.line, 'min-for', `alert ${a} ${rule.for === undefined ? 'has no for:' : `waits only for: ${rule.for}`}, below the minimum ${formatDuration(p.minForMs)}: a single bad evaluation would page`, of));
                 }
             }
         }
@@ -54370,7 +55717,7 @@ const defaultOnDangerousProperty = (name) => {
 };
 
 
-const defaultOptions = {
+const OptionsBuilder_defaultOptions = {
   preserveOrder: false,
   attributeNamePrefix: '@_',
   attributesGroupName: false,
@@ -54485,7 +55832,7 @@ function normalizeProcessEntities(value, htmlEntities) {
 }
 
 const buildOptions = function (options) {
-  const built = Object.assign({}, defaultOptions, options);
+  const built = Object.assign({}, OptionsBuilder_defaultOptions, options);
 
   // Validate property names to prevent prototype pollution
   const propertyNameOptions = [
@@ -59597,7 +60944,7 @@ const LOG_PATTERNS = [
   },
 ];
 
-/* harmony default export */ const log = (LOG_PATTERNS);
+/* harmony default export */ const contexts_log = (LOG_PATTERNS);
 
 ;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/index.js
 /**
@@ -59667,7 +61014,7 @@ sql_strict.label = 'SQL-STRICT';
 shell.label      = 'SHELL';
 redos.label      = 'REDOS';
 nosql.label      = 'NOSQL';
-log.label        = 'LOG';
+contexts_log.label        = 'LOG';
 
 const VALID_CONTEXTS = Object.freeze({
   HTML: html,
@@ -59678,7 +61025,7 @@ const VALID_CONTEXTS = Object.freeze({
   SHELL: shell,
   REDOS: redos,
   NOSQL: nosql,
-  LOG: log,
+  LOG: contexts_log,
 });
 
 // ─── Types ────────────────────────────────────────────────────────────────
@@ -61898,8 +63245,6 @@ function junitProbe(ctx) {
     return () => (asked ??= promtoolHasJUnit(ctx.path, ctx.cwd));
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/gates/rules/sources.ts
 // Part of the rules gate's collect phase: reads a rule file (plain, or a PrometheusRule converted for
 // promtool with a line map back to the original). Feeds judge (findings, groups) and hygiene.
@@ -62199,1007 +63544,6 @@ function convertPrometheusRules(base, docs, lc, o) {
     return base;
 }
 
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-var external_fs_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_fs_, 2);
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-;// CONCATENATED MODULE: external "url"
-const external_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
-;// CONCATENATED MODULE: external "module"
-const external_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("module");
-;// CONCATENATED MODULE: ./node_modules/fdir/dist/index.mjs
-
-
-
-
-//#region rolldown:runtime
-var __require = /* @__PURE__ */ (0,external_module_namespaceObject.createRequire)(import.meta.url);
-
-//#endregion
-//#region src/utils.ts
-function cleanPath(path) {
-	let normalized = (0,external_path_.normalize)(path);
-	if (normalized.length > 1 && normalized[normalized.length - 1] === external_path_.sep) normalized = normalized.substring(0, normalized.length - 1);
-	return normalized;
-}
-const SLASHES_REGEX = /[\\/]/g;
-function convertSlashes(path, separator) {
-	return path.replace(SLASHES_REGEX, separator);
-}
-const WINDOWS_ROOT_DIR_REGEX = /^[a-z]:[\\/]$/i;
-function isRootDirectory(path) {
-	return path === "/" || WINDOWS_ROOT_DIR_REGEX.test(path);
-}
-function normalizePath(path, options) {
-	const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
-	const pathNeedsCleaning = process.platform === "win32" && path.includes("/") || path.startsWith(".");
-	if (resolvePaths) path = (0,external_path_.resolve)(path);
-	if (normalizePath$1 || pathNeedsCleaning) path = cleanPath(path);
-	if (path === ".") return "";
-	const needsSeperator = path[path.length - 1] !== pathSeparator;
-	return convertSlashes(needsSeperator ? path + pathSeparator : path, pathSeparator);
-}
-
-//#endregion
-//#region src/api/functions/join-path.ts
-function joinPathWithBasePath(filename, directoryPath) {
-	return directoryPath + filename;
-}
-function joinPathWithRelativePath(root, options) {
-	return function(filename, directoryPath) {
-		const sameRoot = directoryPath.startsWith(root);
-		if (sameRoot) return directoryPath.slice(root.length) + filename;
-		else return convertSlashes((0,external_path_.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
-	};
-}
-function joinPath(filename) {
-	return filename;
-}
-function joinDirectoryPath(filename, directoryPath, separator) {
-	return directoryPath + filename + separator;
-}
-function build$7(root, options) {
-	const { relativePaths, includeBasePath } = options;
-	return relativePaths && root ? joinPathWithRelativePath(root, options) : includeBasePath ? joinPathWithBasePath : joinPath;
-}
-
-//#endregion
-//#region src/api/functions/push-directory.ts
-function pushDirectoryWithRelativePath(root) {
-	return function(directoryPath, paths) {
-		paths.push(directoryPath.substring(root.length) || ".");
-	};
-}
-function pushDirectoryFilterWithRelativePath(root) {
-	return function(directoryPath, paths, filters) {
-		const relativePath = directoryPath.substring(root.length) || ".";
-		if (filters.every((filter) => filter(relativePath, true))) paths.push(relativePath);
-	};
-}
-const pushDirectory = (directoryPath, paths) => {
-	paths.push(directoryPath || ".");
-};
-const pushDirectoryFilter = (directoryPath, paths, filters) => {
-	const path = directoryPath || ".";
-	if (filters.every((filter) => filter(path, true))) paths.push(path);
-};
-const empty$2 = () => {};
-function build$6(root, options) {
-	const { includeDirs, filters, relativePaths } = options;
-	if (!includeDirs) return empty$2;
-	if (relativePaths) return filters && filters.length ? pushDirectoryFilterWithRelativePath(root) : pushDirectoryWithRelativePath(root);
-	return filters && filters.length ? pushDirectoryFilter : pushDirectory;
-}
-
-//#endregion
-//#region src/api/functions/push-file.ts
-const pushFileFilterAndCount = (filename, _paths, counts, filters) => {
-	if (filters.every((filter) => filter(filename, false))) counts.files++;
-};
-const pushFileFilter = (filename, paths, _counts, filters) => {
-	if (filters.every((filter) => filter(filename, false))) paths.push(filename);
-};
-const pushFileCount = (_filename, _paths, counts, _filters) => {
-	counts.files++;
-};
-const pushFile = (filename, paths) => {
-	paths.push(filename);
-};
-const empty$1 = () => {};
-function build$5(options) {
-	const { excludeFiles, filters, onlyCounts } = options;
-	if (excludeFiles) return empty$1;
-	if (filters && filters.length) return onlyCounts ? pushFileFilterAndCount : pushFileFilter;
-	else if (onlyCounts) return pushFileCount;
-	else return pushFile;
-}
-
-//#endregion
-//#region src/api/functions/get-array.ts
-const getArray = (paths) => {
-	return paths;
-};
-const getArrayGroup = () => {
-	return [""].slice(0, 0);
-};
-function build$4(options) {
-	return options.group ? getArrayGroup : getArray;
-}
-
-//#endregion
-//#region src/api/functions/group-files.ts
-const groupFiles = (groups, directory, files) => {
-	groups.push({
-		directory,
-		files,
-		dir: directory
-	});
-};
-const empty = () => {};
-function build$3(options) {
-	return options.group ? groupFiles : empty;
-}
-
-//#endregion
-//#region src/api/functions/resolve-symlink.ts
-const resolveSymlinksAsync = function(path, state, callback$1) {
-	const { queue, fs, options: { suppressErrors } } = state;
-	queue.enqueue();
-	fs.realpath(path, (error, resolvedPath) => {
-		if (error) return queue.dequeue(suppressErrors ? null : error, state);
-		fs.stat(resolvedPath, (error$1, stat) => {
-			if (error$1) return queue.dequeue(suppressErrors ? null : error$1, state);
-			if (stat.isDirectory() && dist_isRecursive(path, resolvedPath, state)) return queue.dequeue(null, state);
-			callback$1(stat, resolvedPath);
-			queue.dequeue(null, state);
-		});
-	});
-};
-const resolveSymlinks = function(path, state, callback$1) {
-	const { queue, fs, options: { suppressErrors } } = state;
-	queue.enqueue();
-	try {
-		const resolvedPath = fs.realpathSync(path);
-		const stat = fs.statSync(resolvedPath);
-		if (stat.isDirectory() && dist_isRecursive(path, resolvedPath, state)) return;
-		callback$1(stat, resolvedPath);
-	} catch (e) {
-		if (!suppressErrors) throw e;
-	}
-};
-function build$2(options, isSynchronous) {
-	if (!options.resolveSymlinks || options.excludeSymlinks) return null;
-	return isSynchronous ? resolveSymlinks : resolveSymlinksAsync;
-}
-function dist_isRecursive(path, resolved, state) {
-	if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-	let parent = (0,external_path_.dirname)(path);
-	let depth = 1;
-	while (parent !== state.root && depth < 2) {
-		const resolvedPath = state.symlinks.get(parent);
-		const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
-		if (isSameRoot) depth++;
-		else parent = (0,external_path_.dirname)(parent);
-	}
-	state.symlinks.set(path, resolved);
-	return depth > 1;
-}
-function isRecursiveUsingRealPaths(resolved, state) {
-	return state.visited.includes(resolved + state.options.pathSeparator);
-}
-
-//#endregion
-//#region src/api/functions/invoke-callback.ts
-const onlyCountsSync = (state) => {
-	return state.counts;
-};
-const groupsSync = (state) => {
-	return state.groups;
-};
-const defaultSync = (state) => {
-	return state.paths;
-};
-const limitFilesSync = (state) => {
-	return state.paths.slice(0, state.options.maxFiles);
-};
-const onlyCountsAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.counts, state.options.suppressErrors);
-	return null;
-};
-const defaultAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.paths, state.options.suppressErrors);
-	return null;
-};
-const limitFilesAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.paths.slice(0, state.options.maxFiles), state.options.suppressErrors);
-	return null;
-};
-const groupsAsync = (state, error, callback$1) => {
-	report(error, callback$1, state.groups, state.options.suppressErrors);
-	return null;
-};
-function report(error, callback$1, output, suppressErrors) {
-	if (error && !suppressErrors) callback$1(error, output);
-	else callback$1(null, output);
-}
-function build$1(options, isSynchronous) {
-	const { onlyCounts, group, maxFiles } = options;
-	if (onlyCounts) return isSynchronous ? onlyCountsSync : onlyCountsAsync;
-	else if (group) return isSynchronous ? groupsSync : groupsAsync;
-	else if (maxFiles) return isSynchronous ? limitFilesSync : limitFilesAsync;
-	else return isSynchronous ? defaultSync : defaultAsync;
-}
-
-//#endregion
-//#region src/api/functions/walk-directory.ts
-const readdirOpts = { withFileTypes: true };
-const walkAsync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-	state.queue.enqueue();
-	if (currentDepth < 0) return state.queue.dequeue(null, state);
-	const { fs } = state;
-	state.visited.push(crawlPath);
-	state.counts.directories++;
-	fs.readdir(crawlPath || ".", readdirOpts, (error, entries = []) => {
-		callback$1(entries, directoryPath, currentDepth);
-		state.queue.dequeue(state.options.suppressErrors ? null : error, state);
-	});
-};
-const walkSync = (state, crawlPath, directoryPath, currentDepth, callback$1) => {
-	const { fs } = state;
-	if (currentDepth < 0) return;
-	state.visited.push(crawlPath);
-	state.counts.directories++;
-	let entries = [];
-	try {
-		entries = fs.readdirSync(crawlPath || ".", readdirOpts);
-	} catch (e) {
-		if (!state.options.suppressErrors) throw e;
-	}
-	callback$1(entries, directoryPath, currentDepth);
-};
-function build(isSynchronous) {
-	return isSynchronous ? walkSync : walkAsync;
-}
-
-//#endregion
-//#region src/api/queue.ts
-/**
-* This is a custom stateless queue to track concurrent async fs calls.
-* It increments a counter whenever a call is queued and decrements it
-* as soon as it completes. When the counter hits 0, it calls onQueueEmpty.
-*/
-var Queue = class {
-	count = 0;
-	constructor(onQueueEmpty) {
-		this.onQueueEmpty = onQueueEmpty;
-	}
-	enqueue() {
-		this.count++;
-		return this.count;
-	}
-	dequeue(error, output) {
-		if (this.onQueueEmpty && (--this.count <= 0 || error)) {
-			this.onQueueEmpty(error, output);
-			if (error) {
-				output.controller.abort();
-				this.onQueueEmpty = void 0;
-			}
-		}
-	}
-};
-
-//#endregion
-//#region src/api/counter.ts
-var Counter = class {
-	_files = 0;
-	_directories = 0;
-	set files(num) {
-		this._files = num;
-	}
-	get files() {
-		return this._files;
-	}
-	set directories(num) {
-		this._directories = num;
-	}
-	get directories() {
-		return this._directories;
-	}
-	/**
-	* @deprecated use `directories` instead
-	*/
-	/* c8 ignore next 3 */
-	get dirs() {
-		return this._directories;
-	}
-};
-
-//#endregion
-//#region src/api/aborter.ts
-/**
-* AbortController is not supported on Node 14 so we use this until we can drop
-* support for Node 14.
-*/
-var Aborter = class {
-	aborted = false;
-	abort() {
-		this.aborted = true;
-	}
-};
-
-//#endregion
-//#region src/api/walker.ts
-var Walker = class {
-	root;
-	isSynchronous;
-	state;
-	joinPath;
-	pushDirectory;
-	pushFile;
-	getArray;
-	groupFiles;
-	resolveSymlink;
-	walkDirectory;
-	callbackInvoker;
-	constructor(root, options, callback$1) {
-		this.isSynchronous = !callback$1;
-		this.callbackInvoker = build$1(options, this.isSynchronous);
-		this.root = normalizePath(root, options);
-		this.state = {
-			root: isRootDirectory(this.root) ? this.root : this.root.slice(0, -1),
-			paths: [""].slice(0, 0),
-			groups: [],
-			counts: new Counter(),
-			options,
-			queue: new Queue((error, state) => this.callbackInvoker(state, error, callback$1)),
-			symlinks: /* @__PURE__ */ new Map(),
-			visited: [""].slice(0, 0),
-			controller: new Aborter(),
-			fs: options.fs || external_fs_namespaceObject
-		};
-		this.joinPath = build$7(this.root, options);
-		this.pushDirectory = build$6(this.root, options);
-		this.pushFile = build$5(options);
-		this.getArray = build$4(options);
-		this.groupFiles = build$3(options);
-		this.resolveSymlink = build$2(options, this.isSynchronous);
-		this.walkDirectory = build(this.isSynchronous);
-	}
-	start() {
-		this.pushDirectory(this.root, this.state.paths, this.state.options.filters);
-		this.walkDirectory(this.state, this.root, this.root, this.state.options.maxDepth, this.walk);
-		return this.isSynchronous ? this.callbackInvoker(this.state, null) : null;
-	}
-	walk = (entries, directoryPath, depth) => {
-		const { paths, options: { filters, resolveSymlinks: resolveSymlinks$1, excludeSymlinks, exclude, maxFiles, signal, useRealPaths, pathSeparator }, controller } = this.state;
-		if (controller.aborted || signal && signal.aborted || maxFiles && paths.length > maxFiles) return;
-		const files = this.getArray(this.state.paths);
-		for (let i = 0; i < entries.length; ++i) {
-			const entry = entries[i];
-			if (entry.isFile() || entry.isSymbolicLink() && !resolveSymlinks$1 && !excludeSymlinks) {
-				const filename = this.joinPath(entry.name, directoryPath);
-				this.pushFile(filename, files, this.state.counts, filters);
-			} else if (entry.isDirectory()) {
-				let path = joinDirectoryPath(entry.name, directoryPath, this.state.options.pathSeparator);
-				if (exclude && exclude(entry.name, path)) continue;
-				this.pushDirectory(path, paths, filters);
-				this.walkDirectory(this.state, path, path, depth - 1, this.walk);
-			} else if (this.resolveSymlink && entry.isSymbolicLink()) {
-				let path = joinPathWithBasePath(entry.name, directoryPath);
-				this.resolveSymlink(path, this.state, (stat, resolvedPath) => {
-					if (stat.isDirectory()) {
-						resolvedPath = normalizePath(resolvedPath, this.state.options);
-						if (exclude && exclude(entry.name, useRealPaths ? resolvedPath : path + pathSeparator)) return;
-						this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path + pathSeparator, depth - 1, this.walk);
-					} else {
-						resolvedPath = useRealPaths ? resolvedPath : path;
-						const filename = (0,external_path_.basename)(resolvedPath);
-						const directoryPath$1 = normalizePath((0,external_path_.dirname)(resolvedPath), this.state.options);
-						resolvedPath = this.joinPath(filename, directoryPath$1);
-						this.pushFile(resolvedPath, files, this.state.counts, filters);
-					}
-				});
-			}
-		}
-		this.groupFiles(this.state.groups, directoryPath, files);
-	};
-};
-
-//#endregion
-//#region src/api/async.ts
-function dist_promise(root, options) {
-	return new Promise((resolve$1, reject) => {
-		callback(root, options, (err, output) => {
-			if (err) return reject(err);
-			resolve$1(output);
-		});
-	});
-}
-function callback(root, options, callback$1) {
-	let walker = new Walker(root, options, callback$1);
-	walker.start();
-}
-
-//#endregion
-//#region src/api/sync.ts
-function sync(root, options) {
-	const walker = new Walker(root, options);
-	return walker.start();
-}
-
-//#endregion
-//#region src/builder/api-builder.ts
-var APIBuilder = class {
-	constructor(root, options) {
-		this.root = root;
-		this.options = options;
-	}
-	withPromise() {
-		return dist_promise(this.root, this.options);
-	}
-	withCallback(cb) {
-		callback(this.root, this.options, cb);
-	}
-	sync() {
-		return sync(this.root, this.options);
-	}
-};
-
-//#endregion
-//#region src/builder/index.ts
-let rules_pm = null;
-/* c8 ignore next 6 */
-try {
-	__require.resolve("picomatch");
-	rules_pm = __require("picomatch");
-} catch {}
-var Builder = class {
-	globCache = {};
-	options = {
-		maxDepth: Infinity,
-		suppressErrors: true,
-		pathSeparator: external_path_.sep,
-		filters: []
-	};
-	globFunction;
-	constructor(options) {
-		this.options = {
-			...this.options,
-			...options
-		};
-		this.globFunction = this.options.globFunction;
-	}
-	group() {
-		this.options.group = true;
-		return this;
-	}
-	withPathSeparator(separator) {
-		this.options.pathSeparator = separator;
-		return this;
-	}
-	withBasePath() {
-		this.options.includeBasePath = true;
-		return this;
-	}
-	withRelativePaths() {
-		this.options.relativePaths = true;
-		return this;
-	}
-	withDirs() {
-		this.options.includeDirs = true;
-		return this;
-	}
-	withMaxDepth(depth) {
-		this.options.maxDepth = depth;
-		return this;
-	}
-	withMaxFiles(limit) {
-		this.options.maxFiles = limit;
-		return this;
-	}
-	withFullPaths() {
-		this.options.resolvePaths = true;
-		this.options.includeBasePath = true;
-		return this;
-	}
-	withErrors() {
-		this.options.suppressErrors = false;
-		return this;
-	}
-	withSymlinks({ resolvePaths = true } = {}) {
-		this.options.resolveSymlinks = true;
-		this.options.useRealPaths = resolvePaths;
-		return this.withFullPaths();
-	}
-	withAbortSignal(signal) {
-		this.options.signal = signal;
-		return this;
-	}
-	normalize() {
-		this.options.normalizePath = true;
-		return this;
-	}
-	filter(predicate) {
-		this.options.filters.push(predicate);
-		return this;
-	}
-	onlyDirs() {
-		this.options.excludeFiles = true;
-		this.options.includeDirs = true;
-		return this;
-	}
-	exclude(predicate) {
-		this.options.exclude = predicate;
-		return this;
-	}
-	onlyCounts() {
-		this.options.onlyCounts = true;
-		return this;
-	}
-	crawl(root) {
-		return new APIBuilder(root || ".", this.options);
-	}
-	withGlobFunction(fn) {
-		this.globFunction = fn;
-		return this;
-	}
-	/**
-	* @deprecated Pass options using the constructor instead:
-	* ```ts
-	* new fdir(options).crawl("/path/to/root");
-	* ```
-	* This method will be removed in v7.0
-	*/
-	/* c8 ignore next 4 */
-	crawlWithOptions(root, options) {
-		this.options = {
-			...this.options,
-			...options
-		};
-		return new APIBuilder(root || ".", this.options);
-	}
-	glob(...patterns) {
-		if (this.globFunction) return this.globWithOptions(patterns);
-		return this.globWithOptions(patterns, ...[{ dot: true }]);
-	}
-	globWithOptions(patterns, ...options) {
-		const globFn = this.globFunction || rules_pm;
-		/* c8 ignore next 5 */
-		if (!globFn) throw new Error("Please specify a glob function to use glob matching.");
-		var isMatch = this.globCache[patterns.join("\0")];
-		if (!isMatch) {
-			isMatch = globFn(patterns, ...options);
-			this.globCache[patterns.join("\0")] = isMatch;
-		}
-		this.options.filters.push((path) => isMatch(path));
-		return this;
-	}
-};
-
-//#endregion
-
-// EXTERNAL MODULE: ./node_modules/picomatch/index.js
-var picomatch = __nccwpck_require__(4006);
-;// CONCATENATED MODULE: ./node_modules/tinyglobby/dist/index.mjs
-
-
-
-
-
-//#region src/utils.ts
-const isReadonlyArray = Array.isArray;
-const BACKSLASHES = /\\/g;
-const DRIVE_RELATIVE_PATH = /^[A-Za-z]:$/;
-const isWin = process.platform === "win32";
-const ONLY_PARENT_DIRECTORIES = /^(\/?\.\.)+$/;
-function getPartialMatcher(patterns, options = {}) {
-	const patternsCount = patterns.length;
-	const patternsParts = Array(patternsCount);
-	const matchers = Array(patternsCount);
-	let i, j;
-	for (i = 0; i < patternsCount; i++) {
-		const parts = splitPattern(patterns[i]);
-		patternsParts[i] = parts;
-		const partsCount = parts.length;
-		const partMatchers = Array(partsCount);
-		for (j = 0; j < partsCount; j++) partMatchers[j] = picomatch(parts[j], options);
-		matchers[i] = partMatchers;
-	}
-	return (input) => {
-		const inputParts = input.split("/");
-		if (inputParts[0] === ".." && ONLY_PARENT_DIRECTORIES.test(input)) return true;
-		for (i = 0; i < patternsCount; i++) {
-			const patternParts = patternsParts[i];
-			const matcher = matchers[i];
-			const inputPatternCount = inputParts.length;
-			const minParts = Math.min(inputPatternCount, patternParts.length);
-			j = 0;
-			while (j < minParts) {
-				const part = patternParts[j];
-				if (part.includes("/")) return true;
-				if (!matcher[j](inputParts[j])) break;
-				if (!options.noglobstar && part === "**") return true;
-				j++;
-			}
-			if (j === inputPatternCount) return true;
-		}
-		return false;
-	};
-}
-/* node:coverage ignore next 2 */
-const WIN32_ROOT_DIR = /^[A-Z]:\/$/i;
-const isRoot = isWin ? (p) => WIN32_ROOT_DIR.test(p) : (p) => p === "/";
-function buildFormat(cwd, root, absolute) {
-	if (cwd === root || root.startsWith(`${cwd}/`)) {
-		if (absolute) {
-			const start = cwd.length + +!isRoot(cwd);
-			return (p, isDir) => p.slice(start, isDir ? -1 : void 0) || ".";
-		}
-		const prefix = root.slice(cwd.length + 1);
-		if (prefix) return (p, isDir) => {
-			if (p === ".") return prefix;
-			const result = `${prefix}/${p}`;
-			return isDir ? result.slice(0, -1) : result;
-		};
-		return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
-	}
-	if (absolute) return (p) => external_path_.posix.relative(cwd, p) || ".";
-	return (p) => external_path_.posix.relative(cwd, `${root}/${p}`) || ".";
-}
-function buildRelative(cwd, root) {
-	if (root.startsWith(`${cwd}/`)) {
-		const prefix = root.slice(cwd.length + 1);
-		return (p) => `${prefix}/${p}`;
-	}
-	return (p) => {
-		const result = external_path_.posix.relative(cwd, `${root}/${p}`);
-		return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
-	};
-}
-function ensureNonDriveRelativePath(path) {
-	return path.replace(DRIVE_RELATIVE_PATH, (match) => `${match}/`);
-}
-const splitPatternOptions = { parts: true };
-function splitPattern(path) {
-	var _result$parts;
-	const result = picomatch.scan(path, splitPatternOptions);
-	return ((_result$parts = result.parts) === null || _result$parts === void 0 ? void 0 : _result$parts.length) ? result.parts : [path];
-}
-const ESCAPED_WIN32_BACKSLASHES = /\\(?![()[\]{}!+@])/g;
-function convertPosixPathToPattern(path) {
-	return escapePosixPath(path);
-}
-function convertWin32PathToPattern(path) {
-	return escapeWin32Path(path).replace(ESCAPED_WIN32_BACKSLASHES, "/");
-}
-/**
-* Converts a path to a pattern depending on the platform.
-* Identical to {@link escapePath} on POSIX systems.
-* @see {@link https://superchupu.dev/tinyglobby/documentation#convertPathToPattern}
-*/
-/* node:coverage ignore next 3 */
-const convertPathToPattern = (/* unused pure expression or super */ null && (isWin ? convertWin32PathToPattern : convertPosixPathToPattern));
-const POSIX_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}*?|]|^!|[!+@](?=\()|\\(?![()[\]{}!*+?@|]))/g;
-const WIN32_UNESCAPED_GLOB_SYMBOLS = /(?<!\\)([()[\]{}]|^!|[!+@](?=\())/g;
-const escapePosixPath = (path) => path.replace(POSIX_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-const escapeWin32Path = (path) => path.replace(WIN32_UNESCAPED_GLOB_SYMBOLS, "\\$&");
-/**
-* Escapes a path's special characters depending on the platform.
-* @see {@link https://superchupu.dev/tinyglobby/documentation#escapePath}
-*/
-/* node:coverage ignore next */
-const escapePath = isWin ? escapeWin32Path : escapePosixPath;
-/**
-* Checks if a pattern has dynamic parts.
-*
-* Has a few minor differences with [`fast-glob`](https://github.com/mrmlnc/fast-glob) for better accuracy:
-*
-* - Doesn't necessarily return `false` on patterns that include `\`.
-* - Returns `true` if the pattern includes parentheses, regardless of them representing one single pattern or not.
-* - Returns `true` for unfinished glob extensions i.e. `(h`, `+(h`.
-* - Returns `true` for unfinished brace expansions as long as they include `,` or `..`.
-*
-* @see {@link https://superchupu.dev/tinyglobby/documentation#isDynamicPattern}
-*/
-function isDynamicPattern(pattern, options) {
-	if ((options === null || options === void 0 ? void 0 : options.caseSensitiveMatch) === false) return true;
-	const scan = picomatch.scan(pattern);
-	return scan.isGlob || scan.negated;
-}
-function dist_log(...tasks) {
-	console.log(`[tinyglobby ${(/* @__PURE__ */ new Date()).toLocaleTimeString("es")}]`, ...tasks);
-}
-function ensureStringArray(value) {
-	return typeof value === "string" ? [value] : value !== null && value !== void 0 ? value : [];
-}
-//#endregion
-//#region src/patterns.ts
-const PARENT_DIRECTORY = /^(\/?\.\.)+/;
-const ESCAPING_BACKSLASHES = /\\(?=[()[\]{}!*+?@|])/g;
-function normalizePattern(pattern, opts, props, isIgnore) {
-	var _PARENT_DIRECTORY$exe;
-	const cwd = opts.cwd;
-	let result = pattern;
-	if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
-	if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
-	const escapedCwd = escapePath(cwd);
-	result = (0,external_path_.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? external_path_.posix.relative(escapedCwd, result) : external_path_.posix.normalize(result);
-	const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
-	const parts = splitPattern(result);
-	if (parentDir) {
-		const n = (parentDir.length + 1) / 3;
-		let i = 0;
-		const cwdParts = escapedCwd.split("/");
-		while (i < n && parts[i + n] === cwdParts[cwdParts.length + i - n]) {
-			result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
-			i++;
-		}
-		const potentialRoot = external_path_.posix.join(cwd, parentDir.slice(i * 3));
-		if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
-			props.root = ensureNonDriveRelativePath(potentialRoot);
-			props.depthOffset = -n + i;
-		}
-	}
-	if (!isIgnore && props.depthOffset >= 0) {
-		var _props$commonPath;
-		(_props$commonPath = props.commonPath) !== null && _props$commonPath !== void 0 || (props.commonPath = parts);
-		const newCommonPath = [];
-		const length = Math.min(props.commonPath.length, parts.length);
-		for (let i = 0; i < length; i++) {
-			const part = parts[i];
-			if (part === "**" && !parts[i + 1]) {
-				newCommonPath.pop();
-				break;
-			}
-			if (i === parts.length - 1 || part !== props.commonPath[i] || isDynamicPattern(part)) break;
-			newCommonPath.push(part);
-		}
-		props.depthOffset = newCommonPath.length;
-		props.commonPath = newCommonPath;
-		props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? external_path_.posix.join(cwd, ...newCommonPath) : cwd);
-	}
-	return result;
-}
-function processPatterns(options, patterns, props) {
-	const matchPatterns = [];
-	const ignorePatterns = [];
-	for (const pattern of options.ignore) {
-		if (!pattern) continue;
-		if (pattern[0] !== "!" || pattern[1] === "(") ignorePatterns.push(normalizePattern(pattern, options, props, true));
-	}
-	for (const pattern of patterns) {
-		if (!pattern) continue;
-		if (pattern[0] !== "!" || pattern[1] === "(") matchPatterns.push(normalizePattern(pattern, options, props, false));
-		else if (pattern[1] !== "!" || pattern[2] === "(") ignorePatterns.push(normalizePattern(pattern.slice(1), options, props, true));
-	}
-	return {
-		match: matchPatterns,
-		ignore: ignorePatterns
-	};
-}
-//#endregion
-//#region src/crawler.ts
-function buildCrawler(options, patterns) {
-	const cwd = options.cwd;
-	const props = {
-		root: cwd,
-		depthOffset: 0
-	};
-	const processed = processPatterns(options, patterns, props);
-	if (options.debug) dist_log("internal processing patterns:", processed);
-	const { absolute, caseSensitiveMatch, debug, dot, followSymbolicLinks, onlyDirectories } = options;
-	const root = props.root.replace(BACKSLASHES, "");
-	const matchOptions = {
-		dot,
-		nobrace: options.braceExpansion === false,
-		nocase: !caseSensitiveMatch,
-		noextglob: options.extglob === false,
-		noglobstar: options.globstar === false,
-		posix: true
-	};
-	const matcher = picomatch(processed.match, matchOptions);
-	const ignore = picomatch(processed.ignore, matchOptions);
-	const partialMatcher = getPartialMatcher(processed.match, matchOptions);
-	const format = buildFormat(cwd, root, absolute);
-	const excludeFormatter = absolute ? format : buildFormat(cwd, root, true);
-	const excludePredicate = (_, p) => {
-		const relativePath = excludeFormatter(p, true);
-		return relativePath !== "." && !partialMatcher(relativePath) || ignore(relativePath);
-	};
-	let maxDepth;
-	if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
-	const crawler = new Builder({
-		filters: [debug ? (p, isDirectory) => {
-			const path = format(p, isDirectory);
-			const matches = matcher(path) && !ignore(path);
-			if (matches) dist_log(`matched ${path}`);
-			return matches;
-		} : (p, isDirectory) => {
-			const path = format(p, isDirectory);
-			return matcher(path) && !ignore(path);
-		}],
-		exclude: debug ? (_, p) => {
-			const skipped = excludePredicate(_, p);
-			dist_log(`${skipped ? "skipped" : "crawling"} ${p}`);
-			return skipped;
-		} : excludePredicate,
-		fs: options.fs,
-		pathSeparator: "/",
-		relativePaths: !absolute,
-		resolvePaths: absolute,
-		includeBasePath: absolute,
-		resolveSymlinks: followSymbolicLinks,
-		excludeSymlinks: !followSymbolicLinks,
-		excludeFiles: onlyDirectories,
-		includeDirs: onlyDirectories || !options.onlyFiles,
-		maxDepth,
-		signal: options.signal
-	}).crawl(root);
-	if (options.debug) dist_log("internal properties:", {
-		...props,
-		root
-	});
-	return [crawler, cwd !== root && !absolute && buildRelative(cwd, root)];
-}
-//#endregion
-//#region src/index.ts
-function formatPaths(paths, mapper) {
-	if (mapper) for (let i = paths.length - 1; i >= 0; i--) paths[i] = mapper(paths[i]);
-	return paths;
-}
-const dist_defaultOptions = {
-	caseSensitiveMatch: true,
-	debug: !!process.env.TINYGLOBBY_DEBUG,
-	expandDirectories: true,
-	followSymbolicLinks: true,
-	onlyFiles: true
-};
-function getOptions(options) {
-	const opts = Object.assign({}, options);
-	for (const key in dist_defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: dist_defaultOptions[key] });
-	opts.cwd = (opts.cwd instanceof URL ? (0,external_url_namespaceObject.fileURLToPath)(opts.cwd) : (0,external_path_.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
-	opts.ignore = ensureStringArray(opts.ignore);
-	opts.fs && (opts.fs = {
-		readdir: opts.fs.readdir || external_fs_.readdir,
-		readdirSync: opts.fs.readdirSync || external_fs_.readdirSync,
-		realpath: opts.fs.realpath || external_fs_.realpath,
-		realpathSync: opts.fs.realpathSync || external_fs_.realpathSync,
-		stat: opts.fs.stat || external_fs_.stat,
-		statSync: opts.fs.statSync || external_fs_.statSync
-	});
-	if (opts.debug) dist_log("globbing with options:", opts);
-	return opts;
-}
-function getCrawler(globInput, inputOptions = {}) {
-	var _ref;
-	if (globInput && (inputOptions === null || inputOptions === void 0 ? void 0 : inputOptions.patterns)) throw new Error("Cannot pass patterns as both an argument and an option");
-	const isModern = isReadonlyArray(globInput) || typeof globInput === "string";
-	const patterns = ensureStringArray((_ref = isModern ? globInput : globInput.patterns) !== null && _ref !== void 0 ? _ref : "**/*");
-	const options = getOptions(isModern ? inputOptions : globInput);
-	return patterns.length > 0 ? buildCrawler(options, patterns) : [];
-}
-async function glob(globInput, options) {
-	const [crawler, relative] = getCrawler(globInput, options);
-	return crawler ? formatPaths(await crawler.withPromise(), relative) : [];
-}
-function dist_globSync(globInput, options) {
-	const [crawler, relative] = getCrawler(globInput, options);
-	return crawler ? formatPaths(crawler.sync(), relative) : [];
-}
-//#endregion
-
-
-;// CONCATENATED MODULE: ./src/core/paths.ts
-
-
-
-
-function realOrSelf(path) {
-    try {
-        return (0,external_node_fs_namespaceObject.realpathSync)(path);
-    }
-    catch {
-        return (0,external_node_path_namespaceObject.resolve)(path);
-    }
-}
-/** True when `child` is `parent` or below it. A name such as `..foo` is below, not above. */
-function isWithin(parent, child) {
-    const rel = (0,external_node_path_namespaceObject.relative)(parent, child);
-    return rel === '' || (!(0,external_node_path_namespaceObject.isAbsolute)(rel) && rel !== '..' && !rel.startsWith(`..${external_node_path_namespaceObject.sep}`));
-}
-/** The realpath of `path` when it resolves inside one of the roots (also realpath'd), else undefined. */
-function realpathInside(path, roots) {
-    const real = realOrSelf(path);
-    const allowed = [roots.workspace, ...(roots.others ?? [])].filter((r) => r !== '').map(realOrSelf);
-    return allowed.some((root) => isWithin(root, real)) ? real : undefined;
-}
-function rootsOf(workspace) {
-    return typeof workspace === 'string' ? { workspace } : workspace;
-}
-// Symlinks are followed before the check, so a link inside the repository to /etc is outside too.
-function outside(input, value, what) {
-    return new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is outside the repository: give the ${what} relative to the repository root`);
-}
-/** Resolves a directory input against the workspace; it must exist and (after realpath) stay inside the allowed roots. */
-function resolveDirectoryInput(input, value, workspace) {
-    const roots = rootsOf(workspace);
-    const dir = isAbsolute(value) ? value : resolve(roots.workspace, value);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a directory: give a directory relative to the repository root`);
-    }
-    if (realpathInside(dir, roots) === undefined)
-        throw outside(input, value, 'directory');
-    return dir;
-}
-/**
- * Resolves a file input against the workspace, as resolveDirectoryInput does for directories: it
- * must be a file, and neither the path nor a symlink on it may lead out of the allowed roots.
- * `what` names the file in messages ("Dockerfile path").
- */
-function resolveFileInput(input, value, workspace, what = 'file path') {
-    const roots = rootsOf(workspace);
-    const file = isAbsolute(value) ? value : resolve(roots.workspace, value);
-    if (!isWithin(roots.workspace, file) && !(roots.others ?? []).some((r) => r !== '' && isWithin(r, file)) && realpathInside(file, roots) === undefined) {
-        throw outside(input, value, what);
-    }
-    if (!existsSync(file)) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which does not exist: give the ${what} relative to the repository root`);
-    }
-    if (realpathInside(file, roots) === undefined)
-        throw outside(input, value, what);
-    if (!statSync(file).isFile()) {
-        throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: give the ${what} relative to the repository root`);
-    }
-    return file;
-}
-/**
- * A glob pattern given in an input must stay inside the repository: absolute patterns and patterns
- * that climb out (`../x/*.xml`) are configuration errors naming the input.
- */
-function checkGlobPattern(input, pattern) {
-    const body = pattern.startsWith('!') ? pattern.slice(1) : pattern;
-    const parts = body.split(/[\\/]+/);
-    if ((0,external_node_path_namespaceObject.isAbsolute)(body) || /^[A-Za-z]:/.test(body) || parts.includes('..')) {
-        throw new errors_ConfigurationError(`input "${input}" has the pattern ${JSON.stringify(pattern)}, which leads outside the repository: give globs relative to the repository root, without ".." segments`);
-    }
-}
-/**
- * Files matching the globs, never following directory symlinks, each resolved with realpath and
- * kept only when it lies inside the roots; a file reached twice (a symlink to another matched
- * file) is counted once. Returns absolute paths as matched (not realpaths), sorted.
- */
-function globInside(patterns, opts) {
-    if (patterns.length === 0)
-        return [];
-    const matches = dist_globSync([...patterns], {
-        cwd: opts.cwd,
-        absolute: true,
-        dot: opts.dot ?? true,
-        onlyFiles: true,
-        followSymbolicLinks: false,
-        expandDirectories: false,
-        ignore: opts.ignore ?? [],
-    }).sort();
-    const seen = new Set();
-    const out = [];
-    for (const match of matches) {
-        const real = realpathInside(match, opts.roots);
-        if (real === undefined || seen.has(real))
-            continue;
-        try {
-            if (!(0,external_node_fs_namespaceObject.statSync)(real).isFile())
-                continue;
-        }
-        catch {
-            continue;
-        }
-        seen.add(real);
-        out.push(match);
-    }
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./src/gates/rules/testfiles.ts
 // Part of the rules gate's collect phase: reads a promtool rule test file (groups, expected alerts,
 // its rule_files resolved inside the workspace as promtool resolves them).
@@ -63491,9 +63835,13 @@ async function scopeAndHygiene(collected, opts, runtime, changed) {
             collected.scopeFallback = c.reason;
         }
     }
-    for (const rf of collected.ruleFiles)
-        if (inScope(rf) && !rf.unreadable)
-            collected.hygieneFindings.push(...checkHygiene(rf, opts.hygiene, ws));
+    collected.hygieneFiles = new Set();
+    for (const rf of collected.ruleFiles) {
+        if (!inScope(rf) || rf.unreadable)
+            continue;
+        collected.hygieneFiles.add(rf.file);
+        collected.hygieneFindings.push(...checkHygiene(rf, opts.hygiene, ws));
+    }
 }
 function realOrSame(path) {
     try {
@@ -63582,6 +63930,7 @@ function expandInput(input, given, roots) {
 
 
 
+
 const MAX_ENTRIES_PER_ALERT = 10;
 /** Findings that make a rule or test file invalid (as opposed to hygiene, coverage, failing tests). */
 const CHECK_RULES = new Set(['promtool-check', 'not-yaml', 'yaml-syntax', 'not-a-rule-file', 'not-a-test-file', 'missing-rule-file', 'no-rule-files', 'rule-file-outside']);
@@ -63635,6 +63984,7 @@ function alertEvidence(ruleFiles, testFiles, groupResults, coverage) {
         for (const rule of rf.groups.flatMap((g) => g.rules)) {
             if (rule.kind !== 'alert')
                 continue;
+            const fingerprint = rulesFingerprint({ file: rf.file, group: rule.group, rule: rule.name, check: 'coverage' });
             const ev = { name: rule.name, severity: rule.labels.severity ?? '', file: rf.file, line: rule.line, tested: false, fires: [], silent: [] };
             for (const t of testFiles) {
                 if (!t.ruleFiles.includes(rf.absPath))
@@ -63658,7 +64008,7 @@ function alertEvidence(ruleFiles, testFiles, groupResults, coverage) {
             ev.silent = ev.silent.slice(0, MAX_ENTRIES_PER_ALERT);
             alerts.push(ev);
             if (!ev.tested && coverage !== 'off') {
-                findings.push({ severity: coverage, file: rf.file, line: rule.line, rule: 'coverage', message: `alert ${rule.name} has no rule test that shows it firing (an alert_rule_test for it with non-empty exp_alerts)` });
+                findings.push({ severity: coverage, file: rf.file, line: rule.line, rule: 'coverage', message: `alert ${rule.name} has no rule test that shows it firing (an alert_rule_test for it with non-empty exp_alerts)`, fingerprint });
             }
         }
     }
@@ -63692,15 +64042,42 @@ function judgeRules(collected, coverage) {
     findings.push(...collected.hygieneFindings);
     const { alerts, findings: coverageFindings } = alertEvidence(ruleFiles, testFiles, groupResults, coverage);
     findings.push(...coverageFindings);
+    const baseline = baselineFindings(collected, findings);
     const rulesTotal = countRules(ruleFiles);
     const groupsTotal = groupResults.filter((r) => r.group).length;
     const testFileErrors = findings.some((f) => f.severity === 'error' && testFiles.some((t) => t.file === f.file));
     if (testFiles.length > 0 && groupsTotal === 0 && !testFileErrors && problems.length === 0) {
         problems.push(`the tests input names ${testFiles.length} rule test file(s), but no rule test group ran: nothing was tested`);
     }
-    const status = verdictWithProblems({ problems, findings, examined: rulesTotal });
-    const metrics = rulesMetrics(findings, alerts, groupResults, { ruleFiles: ruleFiles.length, rules: rulesTotal, testFiles: testFiles.length });
-    return { status, summary: summaryLine(status, problems, findings, metrics, ruleFiles.length), findings, problems, alerts, checkRan, metrics };
+    const judged = baseline.findings;
+    const status = verdictWithProblems({ problems, findings: judged, examined: rulesTotal });
+    const metrics = {
+        ...rulesMetrics(judged, alerts, groupResults, { ruleFiles: ruleFiles.length, rules: rulesTotal, testFiles: testFiles.length }),
+        ...(collected.baseline ? { baselined: baseline.baselined.length, baselineStale: baseline.stale.length } : {}),
+    };
+    return { status, summary: summaryLine(status, problems, judged, metrics, ruleFiles.length), findings: judged, problems, alerts, checkRan, metrics, baseline };
+}
+/**
+ * The baseline applied to the findings: baselined ones become notices, stale entries warnings at
+ * their line in the baseline file. An entry is stale only where the run looked: coverage in every
+ * rule file, hygiene in the files it ran on (only-changed limits them on pull requests).
+ */
+function baselineFindings(collected, findings) {
+    const files = new Set(collected.ruleFiles.map((rf) => rf.file));
+    const judged = (file, check) => (isHygieneCheck(check) ? (collected.hygieneFiles ?? files).has(file) : files.has(file));
+    const outcome = applyBaseline(findings, collected.baseline, judged);
+    const shown = collected.baseline?.shown ?? '';
+    const inRepo = shown !== '' && !shown.startsWith('/');
+    const stale = outcome.stale.map((e) => {
+        const line = Number(e.where.slice(e.where.lastIndexOf(':') + 1));
+        return {
+            severity: 'warning',
+            ...(inRepo ? { file: shown, ...(line > 0 ? { line } : {}) } : {}),
+            rule: 'baseline-stale',
+            message: `stale baseline entry at ${e.where}: ${e.check} of ${e.rule} in ${e.file} (group "${e.group}") is no longer found; delete the entry`,
+        };
+    });
+    return { ...outcome, findings: [...outcome.findings, ...stale] };
 }
 function rulesMetrics(findings, alerts, groupResults, counts) {
     const tested = alerts.filter((a) => a.tested).length;
@@ -63735,7 +64112,8 @@ function summaryLine(status, problems, findings, m, fileCount) {
     }
     if (status === 'error')
         return `no rule to check: the ${fileCount} rule file(s) hold no alerting or recording rule, so nothing was checked; name the files that hold the rules`;
-    return `${m.rules} rule(s) in ${fileCount} file(s) valid, ${m.testGroups} rule test group(s) passed, ${firing}${findings.length ? `, ${findings.length} warning(s)` : ''}`;
+    const warnings = findings.filter((f) => f.severity === 'warning').length;
+    return `${m.rules} rule(s) in ${fileCount} file(s) valid, ${m.testGroups} rule test group(s) passed, ${firing}${warnings ? `, ${warnings} warning(s)` : ''}${m.baselined ? `, ${m.baselined} existing finding(s) baselined` : ''}`;
 }
 
 ;// CONCATENATED MODULE: ./src/gates/rules/render.ts
@@ -63773,9 +64151,53 @@ function renderSections(collected, judged, links) {
     }
     if (collected.scopeFallback)
         sections.push(`only-changed fell back to every rule file: ${md(collected.scopeFallback)}`);
+    sections.push(...baselineSections(collected, judged, links));
     const p = collected.promtool;
     if (p)
         sections.push(`Checked with promtool ${code(p.version || 'unknown')} (${md(p.source)})${p.junit ? ', test results from JUnit' : ''}.`);
+    return sections;
+}
+const MAX_BASELINE_ROWS = 50;
+/** Baselined findings ("existing"), edits to the baseline a change makes (applied after merge), and where it was read. */
+function baselineSections(collected, judged, links) {
+    const baseline = collected.baseline;
+    if (!baseline)
+        return [];
+    const sections = [];
+    const from = baseline.from ? ` at the base commit ${code(baseline.from.slice(0, 12))}` : '';
+    const rows = judged.baseline.baselined.map(({ finding, entry }) => [
+        finding.file ? sourceLocation(links, finding.file, finding.line) : '-',
+        md(finding.rule ?? ''),
+        md(entry.rule),
+        md(entry.group),
+        md([entry.owner, entry.reason, entry.expires ? `until ${entry.expires}` : ''].filter(Boolean).join('; ') || '-'),
+    ]);
+    const head = `### Existing (baselined): ${rows.length} finding(s) from ${code(baseline.shown)}${from}`;
+    if (rows.length > 0) {
+        const more = rows.length > MAX_BASELINE_ROWS ? `
+
+…and ${rows.length - MAX_BASELINE_ROWS} more (see the evidence record).` : '';
+        sections.push(`${head}
+
+These existed before and do not fail the gate; every other finding does.
+
+${table(['location', 'check', 'rule', 'group', 'owner, reason, expiry'], rows.slice(0, MAX_BASELINE_ROWS))}${more}`);
+    }
+    else {
+        sections.push(`${head}.`);
+    }
+    if (judged.baseline.stale.length > 0)
+        sections.push(`${judged.baseline.stale.length} baseline entry(ies) no longer match a finding: delete them from ${code(baseline.shown)} (listed as baseline-stale warnings).`);
+    if (baseline.afterMerge.length > 0) {
+        const edits = baseline.afterMerge.slice(0, MAX_BASELINE_ROWS).map((e) => [code(e.where), md(e.check), md(e.rule), md(e.file)]);
+        sections.push(`### Baseline edits in this change: applied after merge (${baseline.afterMerge.length})
+
+A change cannot baseline its own findings; these entries apply once merged.
+
+${table(['entry', 'check', 'rule', 'file'], edits)}`);
+    }
+    for (const note of baseline.notes)
+        sections.push(md(note));
     return sections;
 }
 /** sha256 over every rule and test file's path and content: which configuration was judged. */
@@ -63808,6 +64230,7 @@ function renderRulesReport(collected, judged, workspace, clock, links) {
             testGroups: collected.groupResults.map((r) => ({ file: r.test.file, group: r.group?.name ?? null, status: r.failures.length ? 'fail' : 'pass' })),
             scope: collected.scope ? 'changed' : 'all',
             checkRan: judged.checkRan,
+            ...(collected.baseline ? { baseline: { file: collected.baseline.shown, from: collected.baseline.from ?? null, baselined: judged.baseline.baselined.length, stale: judged.baseline.stale.length, afterMerge: collected.baseline.afterMerge.length } } : {}),
         },
         startedAt: clock.startedAt,
         durationMs: clock.elapsed(),
@@ -63829,16 +64252,44 @@ function renderRulesReport(collected, judged, workspace, clock, links) {
 
 
 
+
+
+
+/**
+ * The baseline-path output: every baselinable finding of a judged run (open or baselined) as a
+ * baseline file, keeping the reason, owner and expiry of the entries they match, plus the entries
+ * of files hygiene did not look at this run. Not written when the run could not judge: a baseline
+ * of a half-read repository would hide what was never read.
+ */
+function writeBaselineCandidates(dir, collected, judged, header) {
+    if (judged.problems.length > 0 || judged.status === 'error')
+        return '';
+    const previous = collected.baseline ? [...collected.baseline.entries, ...collected.baseline.afterMerge] : [];
+    const files = new Set(collected.ruleFiles.map((rf) => rf.file));
+    const notLooked = previous.filter((e) => isHygieneCheck(e.check) && files.has(e.file) && !(collected.hygieneFiles ?? files).has(e.file));
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    const path = (0,external_node_path_namespaceObject.join)(dir, 'rules-baseline.yml');
+    (0,external_node_fs_namespaceObject.writeFileSync)(path, renderRulesBaseline([...judged.baseline.current, ...notLooked], previous, header));
+    return path;
+}
 async function runRulesGate(opts, runtime) {
     const clock = startClock();
     const roots = { workspace: runtime.workspace, others: opts.otherRoots ?? [] };
     const ruleAbs = expandInput('rules', opts.rules, roots);
     const testAbs = opts.tests.length > 0 ? expandInput('tests', opts.tests, roots) : [];
+    // The baseline first: a malformed file is a configuration error whatever the rules hold.
+    const now = opts.now ?? new Date();
+    const baseline = opts.baseline ? await baselineInForce(opts.baseline, opts.policyBase, runtime.workspace, runtime.log, now) : undefined;
     // Converted PrometheusRules, rewritten test files and JUnit reports: gone when the gate is.
     const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(runtime.tempDir, 'release-safety-rules-'));
     try {
         const collected = await collectRules(opts, runtime, ruleAbs, testAbs, scratch);
-        return renderRulesReport(collected, judgeRules(collected, opts.coverage), runtime.workspace, clock, runtime.links);
+        if (baseline)
+            collected.baseline = baseline;
+        const judged = judgeRules(collected, opts.coverage);
+        const report = renderRulesReport(collected, judged, runtime.workspace, clock, runtime.links);
+        const baselinePath = opts.outputDir ? writeBaselineCandidates(opts.outputDir, collected, judged, { commit: opts.headSha, date: now.toISOString().slice(0, 10) }) : '';
+        return { ...report, outputs: { ...report.outputs, 'baseline-path': baselinePath } };
     }
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(scratch, { recursive: true, force: true });
@@ -64134,6 +64585,10 @@ async function acquirePromtool(request) {
 
 
 
+
+
+
+
 const ONLY_CHANGED = ['auto', 'true', 'false'];
 /** Keys are the exact input names of actions/rules/action.yml. */
 const inputs = {
@@ -64152,9 +64607,22 @@ const inputs = {
     coverage: enumInput(LEVELS, 'error'),
     'only-changed': enumInput(ONLY_CHANGED, 'auto'),
     'timeout-seconds': integerInput(300, { min: 1, max: 21_600, unit: 'seconds' }),
+    baseline: stringInput(''),
     ...modeInput,
     ...commonGateInputs,
 };
+/**
+ * The baseline file: the one named (it must exist, inside the repository or RUNNER_TEMP), else the
+ * default path when the checkout has it (or had it: on a pull request the base commit's copy is
+ * what counts, so a change deleting the file is still judged by it).
+ */
+function baselineFile(named, workspace, runnerTemp) {
+    const value = named === '' ? DEFAULT_RULES_BASELINE : named;
+    const roots = { workspace, others: runnerTemp ? [runnerTemp] : [] };
+    const path = named === '' && !(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.resolve)(workspace, value)) ? (0,external_node_path_namespaceObject.resolve)(workspace, value) : resolveFileInput('baseline', value, roots, 'rules baseline file');
+    const shown = repoRelative(path, workspace);
+    return { path, shown, explicit: named !== '', ...(shown.startsWith('/') ? {} : { rel: shown }) };
+}
 function run(env = process.env) {
     return runGateAction({
         gate: 'rules',
@@ -64203,6 +64671,10 @@ function run(env = process.env) {
                 ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
                 headSha: ctx.headSha,
                 timeoutMs: i['timeout-seconds'] * 1000,
+                baseline: baselineFile(i.baseline, ctx.workspace, ctx.runnerTemp),
+                // Pull requests and merge groups are judged by the baseline of the commit they merge into.
+                ...(BASE_POLICY_EVENTS.includes(ctx.eventName) && ctx.baseSha ? { policyBase: ctx.baseSha } : {}),
+                outputDir: (0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety', 'rules'),
             }, rt);
         },
     }, env);

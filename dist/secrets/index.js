@@ -52666,6 +52666,7 @@ async function countCommits(git, plan) {
 
 
 
+
 function describeSuppression(f) {
     const s = f.suppression;
     if (!s)
@@ -52715,10 +52716,10 @@ const FINGERPRINTS_SHOWN = 30;
  * Each open finding with its whole fingerprint, as a list rather than a table: a list item wraps
  * a long value at the page edge, where a table cell would cut or scroll it.
  */
-function fingerprintSection(open) {
+function fingerprintSection(open, links) {
     if (open.length === 0)
         return [];
-    const items = open.slice(0, FINGERPRINTS_SHOWN).map((f) => `- ${code(`${f.file}:${f.startLine}`)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
+    const items = open.slice(0, FINGERPRINTS_SHOWN).map((f) => `- ${secretLocation(links, f)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
     return [
         `### Open findings (${open.length}): fingerprints
 
@@ -52731,16 +52732,20 @@ function fingerprintSection(open) {
             (open.length > items.length ? `\n\n…and ${open.length - items.length} more: every fingerprint is in the report (${code('report-path')}) and the evidence record.` : ''),
     ];
 }
+/** A finding's file and line as a link: at the commit that holds it (a history scan), else at the commit judged. */
+function secretLocation(links, f) {
+    return sourceLocation(links && f.commit ? { ...links, sha: f.commit } : links, f.file, f.startLine);
+}
 function renderSections(r) {
     const sections = [];
     if (r.toolError !== undefined)
         sections.push(`### Could not scan\n\n${codeBlock(r.toolError)}`);
     if (r.scan)
         sections.push(...scanSections(r.scan, r.policy, r.version));
-    sections.push(...fingerprintSection(r.reported.filter((f) => !f.suppression)));
+    sections.push(...fingerprintSection(r.reported.filter((f) => !f.suppression), r.links));
     const suppressedRows = r.reported.filter((f) => f.suppression);
     if (suppressedRows.length > 0) {
-        sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [code(`${f.file}:${f.startLine}`), md(f.rule), md(describeSuppression(f))]))}`);
+        sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [secretLocation(r.links, f), md(f.rule), md(describeSuppression(f))]))}`);
     }
     if (r.expired.length > 0) {
         sections.push(`### Expired exceptions\n\n${r.expired.map((e) => `- ${code(e.key)} at ${md(e.where)}: expired ${md(e.expires)} (owner ${md(e.owner)})`).join('\n')}`);
@@ -53534,7 +53539,7 @@ async function runSecretsGate(opts, runtime) {
         startedAt: clock.startedAt,
         durationMs: clock.elapsed(),
         outputs: { findings: judged.open.length, 'commits-scanned': scan?.commitsScanned ?? 0, 'sarif-path': files.sarifPath, 'report-path': files.reportPath },
-        summarySections: renderSections({ ...(toolError !== undefined ? { toolError } : {}), ...(scan ? { scan } : {}), policy, version, reported: judged.reported, expired: judged.expired, unused }),
+        summarySections: renderSections({ ...(toolError !== undefined ? { toolError } : {}), ...(scan ? { scan } : {}), policy, version, reported: judged.reported, expired: judged.expired, unused, ...(runtime.links ? { links: runtime.links } : {}) }),
     };
 }
 

@@ -4,6 +4,7 @@
  * evidence as JSON, markdown and a self-contained HTML report.
  * `npx release-safety verify <image@digest> --key pub.pem`: checks an image's attestation.
  * `npx release-safety baseline secrets`: writes the findings that already exist to .gitleaksignore.
+ * `npx release-safety baseline rules`: writes the rule hygiene/coverage findings that already exist to .release-safety/rules-baseline.yml.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -23,7 +24,8 @@ import { localRunnerEnv } from './local-env.js';
 const USAGE = `usage:
   release-safety run [--config .github/release-safety.yml] [--only lint,test] [--base origin/main] [--out release-safety-report]
   release-safety verify <registry/repository@sha256:...> --key pub.pem [--insecure-registry]
-  release-safety baseline secrets [--scope history|tree] [--out .gitleaksignore] [--gitleaks PATH]`;
+  release-safety baseline secrets [--scope history|tree] [--out .gitleaksignore] [--gitleaks PATH]
+  release-safety baseline rules [--out .release-safety/rules-baseline.yml] [--rules GLOBS] [--tests GLOBS] [--config .github/release-safety.yml] [--promtool PATH]`;
 
 function layout(): { distDir: string; root: string } {
   const here = dirname(fileURLToPath(import.meta.url));

@@ -127,6 +127,15 @@ describe('the "set the junit input" hint appears only when it is the fix', () =>
     expect(recordAt(run.outputs['evidence-path']!).summary).toContain('the junit input (build/results/*.xml) matched no report this run wrote');
   });
 
+  it('no JUnit report, but the runner output counted: a pass, and no junit hint', async () => {
+    const workspace = scratchDir('rs-msg-');
+    writeFileSync(join(workspace, 'sum.test.mjs'), "import { test } from 'node:test';\nimport assert from 'node:assert';\ntest('adds', () => assert.equal(1 + 1, 2));\n");
+    const run = await runAction('test', { workspace, inputs: { preset: 'command', command: 'node --test --test-reporter=tap sum.test.mjs' } });
+    expect(run.outputs.status, run.summary).toBe('pass');
+    expect(recordAt(run.outputs['evidence-path']!).metrics).toMatchObject({ passed: 1, failed: 0 });
+    expect(run.summary).not.toMatch(/junit input/);
+  });
+
   it('a failing command with nothing to count: a fail, and no junit hint', async () => {
     const workspace = scratchDir('rs-msg-');
     const run = await runAction('test', { workspace, inputs: { preset: 'command', command: 'node -e process.exit(3)' } });

@@ -1,10 +1,14 @@
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { commonGateInputs, modeInput, runGateAction } from '../../core/action.js';
+import { repoRelative } from '../../core/annotations.js';
 import { ConfigurationError, ToolError } from '../../core/errors.js';
+import { BASE_POLICY_EVENTS } from '../../core/git.js';
 import { enumInput, integerInput, listInput, stringInput } from '../../core/inputs.js';
+import { resolveFileInput } from '../../core/paths.js';
 import { addPath } from '../../core/runner.js';
 import { parseDuration } from '../../gates/rules/duration.js';
-import { LEVELS, runRulesGate } from '../../gates/rules/index.js';
+import { DEFAULT_RULES_BASELINE, LEVELS, runRulesGate, type BaselineFile } from '../../gates/rules/index.js';
 import { checkMirrorUrl } from '../../tools/installer.js';
 import { acquirePromtool, isCommandName } from '../../tools/promtool.js';
 
@@ -27,9 +31,23 @@ export const inputs = {
   coverage: enumInput(LEVELS, 'error'),
   'only-changed': enumInput(ONLY_CHANGED, 'auto'),
   'timeout-seconds': integerInput(300, { min: 1, max: 21_600, unit: 'seconds' }),
+  baseline: stringInput(''),
   ...modeInput,
   ...commonGateInputs,
 };
+
+/**
+ * The baseline file: the one named (it must exist, inside the repository or RUNNER_TEMP), else the
+ * default path when the checkout has it (or had it: on a pull request the base commit's copy is
+ * what counts, so a change deleting the file is still judged by it).
+ */
+export function baselineFile(named: string, workspace: string, runnerTemp: string): BaselineFile {
+  const value = named === '' ? DEFAULT_RULES_BASELINE : named;
+  const roots = { workspace, others: runnerTemp ? [runnerTemp] : [] };
+  const path = named === '' && !existsSync(resolve(workspace, value)) ? resolve(workspace, value) : resolveFileInput('baseline', value, roots, 'rules baseline file');
+  const shown = repoRelative(path, workspace);
+  return { path, shown, explicit: named !== '', ...(shown.startsWith('/') ? {} : { rel: shown }) };
+}
 
 export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   return runGateAction(
@@ -78,6 +96,10 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
             ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
             headSha: ctx.headSha,
             timeoutMs: i['timeout-seconds'] * 1000,
+            baseline: baselineFile(i.baseline, ctx.workspace, ctx.runnerTemp),
+            // Pull requests and merge groups are judged by the baseline of the commit they merge into.
+            ...(BASE_POLICY_EVENTS.includes(ctx.eventName) && ctx.baseSha ? { policyBase: ctx.baseSha } : {}),
+            outputDir: join(rt.tempDir, 'release-safety', 'rules'),
           },
           rt,
         );

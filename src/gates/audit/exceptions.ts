@@ -12,11 +12,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ToolError } from '../../core/errors.js';
 import { loadExceptions, parseExceptions, type ExceptionEntry } from '../../core/exceptions.js';
-import { execTool, describeExit, lastLines } from '../../core/exec.js';
+import { hasCommit, readAtCommit } from '../../core/git.js';
 import type { Logger } from '../../core/log.js';
 
-/** Events whose change is not merged yet: their policy comes from the base commit. */
-export const BASE_POLICY_EVENTS = ['pull_request', 'pull_request_target', 'merge_group'];
+/** Events whose change is not merged yet: their policy comes from the base commit (re-exported for the audit entry point). */
+export { BASE_POLICY_EVENTS } from '../../core/git.js';
 
 export interface ExceptionsFile {
   /** Absolute path in the checkout. */
@@ -38,38 +38,6 @@ export interface ExceptionsInForce {
   afterMerge: ExceptionEntry[];
   /** Said in the summary. */
   notes: string[];
-}
-
-const MAX_EXCEPTIONS_BYTES = 4 * 1024 * 1024;
-
-/** git in the workspace; paths given to it are relative to the workspace. */
-async function git(workspace: string, args: string[], maxBytes = MAX_EXCEPTIONS_BYTES): Promise<{ ok: boolean; stdout: string; failure: string }> {
-  const r = await execTool('git', ['--literal-pathspecs', '-c', 'core.quotepath=off', ...args], { cwd: workspace, timeoutMs: 60_000, maxBuffer: maxBytes + 1024, installHint: 'on pull requests the audit gate reads the exceptions file (and, for advisories: introduced, the lockfile) at the base commit with git' });
-  const ok = !r.timedOut && r.exitCode === 0;
-  return { ok, stdout: r.stdout, failure: ok ? '' : `git ${args[0]} ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no output)'}` };
-}
-
-/**
- * The blob of `rel` at commit `rev`: its text, or why there is none to use (absent, a symlink,
- * a directory). Throws ToolError when git cannot answer at all.
- */
-export async function readAtCommit(workspace: string, rev: string, rel: string, maxBytes = MAX_EXCEPTIONS_BYTES): Promise<{ text: string } | { absent: string }> {
-  const listed = await git(workspace, ['ls-tree', '-l', '-z', rev, '--', rel]);
-  if (!listed.ok) throw new ToolError(`cannot list ${rel} at the base commit ${rev.slice(0, 12)}: ${listed.failure}`);
-  const entry = /^(\d+) (\w+) ([0-9a-f]+) +(-|\d+)\t/.exec(listed.stdout.split('\0')[0] ?? '');
-  if (!entry) return { absent: `${rel} does not exist at the base commit ${rev.slice(0, 12)}` };
-  const [, mode, type, oid, size] = entry;
-  // A symlink is a pointer the next commit can move: only a regular file is policy.
-  if (type !== 'blob' || mode === '120000') return { absent: `${rel} at the base commit ${rev.slice(0, 12)} is not a regular file (mode ${mode}): not used` };
-  if (Number(size) > maxBytes) throw new ToolError(`${rel} at the base commit ${rev.slice(0, 12)} is ${size} bytes, more than the ${maxBytes} this gate reads`);
-  const blob = await git(workspace, ['cat-file', 'blob', oid!], maxBytes);
-  if (!blob.ok) throw new ToolError(`cannot read ${rel} at the base commit ${rev.slice(0, 12)}: ${blob.failure}`);
-  return { text: blob.stdout };
-}
-
-/** True when the workspace's git has the commit (a shallow checkout of the merge commit does not). */
-export async function hasCommit(workspace: string, rev: string): Promise<boolean> {
-  return (await git(workspace, ['cat-file', '-e', `${rev}^{commit}`]).catch(() => ({ ok: false }))).ok;
 }
 
 const sameEntry = (a: ExceptionEntry, b: ExceptionEntry) => a.kind === b.kind && a.key.toLowerCase() === b.key.toLowerCase() && a.expires === b.expires && a.owner === b.owner && a.reason === b.reason && a.gate === b.gate;

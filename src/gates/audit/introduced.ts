@@ -14,7 +14,7 @@
  * sides: one published since the base against a package the base already had is existing.
  */
 import { ToolError } from '../../core/errors.js';
-import { hasCommit, readAtCommit } from './exceptions.js';
+import { hasCommit, readAtCommit } from '../../core/git.js';
 import { dependentsByLocation, nameAtLocation, parseLockfile, type Lockfile } from './lockfile.js';
 import type { VulnFinding } from './model.js';
 

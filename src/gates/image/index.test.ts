@@ -231,6 +231,10 @@ describe('image gate, docker buildx path', () => {
     );
     expect(tagsHeld()).toEqual(['ci', 'sha-abcdef0']);
     expect(stored.get('ci')!.equals(manifest())).toBe(true);
+    // The image table has real headers, not an empty header row.
+    const imageSection = report.summarySections.find((s) => s.startsWith('### Image'))!;
+    expect(imageSection).toMatch(/^\| property \| value \|$/m);
+    expect(imageSection).not.toMatch(/^\|\s+\|\s+\|$/m);
   });
 
   it('smoke-tests the image by digest after the build and before any tag is put', async () => {

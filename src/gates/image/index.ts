@@ -343,5 +343,5 @@ function renderImageTable(imageRef: string, b: BuiltImage, references: string[],
     ...(supply ? [['provenance', `SLSA v1: ${code(String(supply.provenance.path))} sha256 ${code(String(supply.provenance.sha256))}`]] : []),
     ...(supply?.sbom ? [['SBOM', `${md(String(supply.sbom.format))}, ${md(String(supply.sbom.components))} components: ${code(String(supply.sbom.path))} sha256 ${code(String(supply.sbom.sha256))}`]] : []),
   ];
-  return `### Image\n\n${table(['', ''], rows)}`;
+  return `### Image\n\n${table(['property', 'value'], rows)}`;
 }

@@ -160,7 +160,12 @@ async function scopeAndHygiene(collected: CollectedRules, opts: RulesOptions, ru
       collected.scopeFallback = c.reason;
     }
   }
-  for (const rf of collected.ruleFiles) if (inScope(rf) && !rf.unreadable) collected.hygieneFindings.push(...checkHygiene(rf, opts.hygiene, ws));
+  collected.hygieneFiles = new Set();
+  for (const rf of collected.ruleFiles) {
+    if (!inScope(rf) || rf.unreadable) continue;
+    collected.hygieneFiles.add(rf.file);
+    collected.hygieneFindings.push(...checkHygiene(rf, opts.hygiene, ws));
+  }
 }
 
 function realOrSame(path: string): string {

@@ -2,6 +2,7 @@
 // run like a tool; judge only counts its findings).
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
+import { isBaselineCheck, rulesFingerprint } from './baseline.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { Finding } from '../../core/evidence.js';
 import type { RuleFile } from './sources.js';
@@ -20,8 +21,10 @@ export interface HygienePolicy {
   duplicates: Level;
 }
 
-function finding(level: Exclude<Level, 'off'>, file: string, line: number, rule: string, message: string): Finding {
-  return { severity: level, file, line, rule, message };
+/** `of`: the group and rule the finding is about; it gives the finding its baseline fingerprint (baseline.ts). */
+function finding(level: Exclude<Level, 'off'>, file: string, line: number, rule: string, message: string, of?: { group: string; name: string }): Finding {
+  const fingerprint = of && isBaselineCheck(rule) ? { fingerprint: rulesFingerprint({ file, group: of.group, rule: of.name, check: rule }) } : {};
+  return { severity: level, file, line, rule, message, ...fingerprint };
 }
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -47,31 +50,32 @@ export function checkHygiene(rf: RuleFile, p: HygienePolicy, workspace: string):
       }
       if (rule.kind !== 'alert') continue;
       const a = rule.name;
+      const of = { group: group.name, name: a };
       if (p.duplicates !== 'off') {
         const first = seen.get(a);
-        if (first !== undefined) out.push(finding(p.duplicates, rf.file, rule.line, 'duplicate-alert', `alert ${a} is defined twice in group "${group.name}" (first at line ${first})`));
+        if (first !== undefined) out.push(finding(p.duplicates, rf.file, rule.line, 'duplicate-alert', `alert ${a} is defined twice in group "${group.name}" (first at line ${first})`, of));
         else seen.set(a, rule.line);
       }
       const severity = rule.labels.severity;
       if (p.severity !== 'off') {
         if (severity === undefined || severity === '') {
-          out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has no severity label`));
+          out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has no severity label`, of));
         } else if (p.severities.length > 0 && !p.severities.includes(severity)) {
-          out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has severity "${severity}", which is not one of ${p.severities.join(', ')}`));
+          out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has severity "${severity}", which is not one of ${p.severities.join(', ')}`, of));
         }
       }
       if (p.summary !== 'off' && !rule.annotations.summary && !rule.annotations.description) {
-        out.push(finding(p.summary, rf.file, rule.line, 'require-summary', `alert ${a} has neither a summary nor a description annotation`));
+        out.push(finding(p.summary, rf.file, rule.line, 'require-summary', `alert ${a} has neither a summary nor a description annotation`, of));
       }
       if (p.runbook !== 'off') {
         const runbook = rule.annotations.runbook_url || rule.annotations.runbook;
         if (!runbook) {
-          out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a} has no runbook_url or runbook annotation`));
+          out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a} has no runbook_url or runbook annotation`, of));
         } else if (!URL_LIKE.test(runbook) && !runbook.includes('{{')) {
           // A repository path: it must exist, or the runbook link in the page is dead.
           const path = runbook.split('#')[0]!;
           if (isAbsolute(path) || normalize(path).startsWith('..') || !existsSync(join(workspace, path))) {
-            out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a}: runbook ${JSON.stringify(runbook)} is neither a URL nor a file in the repository`));
+            out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a}: runbook ${JSON.stringify(runbook)} is neither a URL nor a file in the repository`, of));
           }
         }
       }
@@ -79,7 +83,7 @@ export function checkHygiene(rf: RuleFile, p: HygienePolicy, workspace: string):
         const ms = rule.for === undefined ? 0 : parseDuration(rule.for);
         if (ms !== undefined && ms < p.minForMs) {
           out.push(
-            finding(p.minFor, rf.file, rule.forLine ?? rule.line, 'min-for', `alert ${a} ${rule.for === undefined ? 'has no for:' : `waits only for: ${rule.for}`}, below the minimum ${formatDuration(p.minForMs)}: a single bad evaluation would page`),
+            finding(p.minFor, rf.file, rule.forLine ?? rule.line, 'min-for', `alert ${a} ${rule.for === undefined ? 'has no for:' : `waits only for: ${rule.for}`}, below the minimum ${formatDuration(p.minForMs)}: a single bad evaluation would page`, of),
           );
         }
       }

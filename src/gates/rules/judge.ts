@@ -2,6 +2,7 @@
 // check output, the test group results, hygiene findings) to findings, alert evidence, metrics and
 // a verdict. Zero rules examined, or test files that ran no test, is never `pass`.
 import { verdictWithProblems } from '../../core/gate.js';
+import { applyBaseline, isHygieneCheck, rulesFingerprint, type BaselineOutcome } from './baseline.js';
 import { parseCheckOutput } from './promtool.js';
 import { toolFailureText } from './runs.js';
 import type { Finding, GateStatus } from '../../core/evidence.js';
@@ -23,6 +24,7 @@ export interface RulesJudgement {
   alerts: AlertEvidence[];
   checkRan: boolean;
   metrics: Record<string, number>;
+  baseline: BaselineOutcome;
 }
 
 /** promtool check output as findings at the original lines; a run that failed without naming a file is a problem. */
@@ -71,6 +73,7 @@ export function alertEvidence(ruleFiles: readonly RuleFile[], testFiles: readonl
   for (const rf of ruleFiles) {
     for (const rule of rf.groups.flatMap((g) => g.rules)) {
       if (rule.kind !== 'alert') continue;
+      const fingerprint = rulesFingerprint({ file: rf.file, group: rule.group, rule: rule.name, check: 'coverage' });
       const ev: AlertEvidence = { name: rule.name, severity: rule.labels.severity ?? '', file: rf.file, line: rule.line, tested: false, fires: [], silent: [] };
       for (const t of testFiles) {
         if (!t.ruleFiles.includes(rf.absPath)) continue;
@@ -89,7 +92,7 @@ export function alertEvidence(ruleFiles: readonly RuleFile[], testFiles: readonl
       ev.silent = ev.silent.slice(0, MAX_ENTRIES_PER_ALERT);
       alerts.push(ev);
       if (!ev.tested && coverage !== 'off') {
-        findings.push({ severity: coverage, file: rf.file, line: rule.line, rule: 'coverage', message: `alert ${rule.name} has no rule test that shows it firing (an alert_rule_test for it with non-empty exp_alerts)` });
+        findings.push({ severity: coverage, file: rf.file, line: rule.line, rule: 'coverage', message: `alert ${rule.name} has no rule test that shows it firing (an alert_rule_test for it with non-empty exp_alerts)`, fingerprint });
       }
     }
   }
@@ -123,6 +126,7 @@ export function judgeRules(collected: CollectedRules, coverage: Level): RulesJud
   findings.push(...collected.hygieneFindings);
   const { alerts, findings: coverageFindings } = alertEvidence(ruleFiles, testFiles, groupResults, coverage);
   findings.push(...coverageFindings);
+  const baseline = baselineFindings(collected, findings);
 
   const rulesTotal = countRules(ruleFiles);
   const groupsTotal = groupResults.filter((r) => r.group).length;
@@ -130,9 +134,36 @@ export function judgeRules(collected: CollectedRules, coverage: Level): RulesJud
   if (testFiles.length > 0 && groupsTotal === 0 && !testFileErrors && problems.length === 0) {
     problems.push(`the tests input names ${testFiles.length} rule test file(s), but no rule test group ran: nothing was tested`);
   }
-  const status = verdictWithProblems({ problems, findings, examined: rulesTotal });
-  const metrics = rulesMetrics(findings, alerts, groupResults, { ruleFiles: ruleFiles.length, rules: rulesTotal, testFiles: testFiles.length });
-  return { status, summary: summaryLine(status, problems, findings, metrics, ruleFiles.length), findings, problems, alerts, checkRan, metrics };
+  const judged = baseline.findings;
+  const status = verdictWithProblems({ problems, findings: judged, examined: rulesTotal });
+  const metrics = {
+    ...rulesMetrics(judged, alerts, groupResults, { ruleFiles: ruleFiles.length, rules: rulesTotal, testFiles: testFiles.length }),
+    ...(collected.baseline ? { baselined: baseline.baselined.length, baselineStale: baseline.stale.length } : {}),
+  };
+  return { status, summary: summaryLine(status, problems, judged, metrics, ruleFiles.length), findings: judged, problems, alerts, checkRan, metrics, baseline };
+}
+
+/**
+ * The baseline applied to the findings: baselined ones become notices, stale entries warnings at
+ * their line in the baseline file. An entry is stale only where the run looked: coverage in every
+ * rule file, hygiene in the files it ran on (only-changed limits them on pull requests).
+ */
+function baselineFindings(collected: CollectedRules, findings: readonly Finding[]): BaselineOutcome {
+  const files = new Set(collected.ruleFiles.map((rf) => rf.file));
+  const judged = (file: string, check: string) => (isHygieneCheck(check) ? (collected.hygieneFiles ?? files).has(file) : files.has(file));
+  const outcome = applyBaseline(findings, collected.baseline, judged);
+  const shown = collected.baseline?.shown ?? '';
+  const inRepo = shown !== '' && !shown.startsWith('/');
+  const stale = outcome.stale.map((e): Finding => {
+    const line = Number(e.where.slice(e.where.lastIndexOf(':') + 1));
+    return {
+      severity: 'warning',
+      ...(inRepo ? { file: shown, ...(line > 0 ? { line } : {}) } : {}),
+      rule: 'baseline-stale',
+      message: `stale baseline entry at ${e.where}: ${e.check} of ${e.rule} in ${e.file} (group "${e.group}") is no longer found; delete the entry`,
+    };
+  });
+  return { ...outcome, findings: [...outcome.findings, ...stale] };
 }
 
 function rulesMetrics(findings: readonly Finding[], alerts: readonly AlertEvidence[], groupResults: readonly GroupResult[], counts: { ruleFiles: number; rules: number; testFiles: number }): Record<string, number> {
@@ -167,5 +198,6 @@ function summaryLine(status: GateStatus, problems: readonly string[], findings: 
     return `${parts.join(', ') || `${findings.filter((f) => f.severity === 'error').length} error(s)`}; ${firing}`;
   }
   if (status === 'error') return `no rule to check: the ${fileCount} rule file(s) hold no alerting or recording rule, so nothing was checked; name the files that hold the rules`;
-  return `${m.rules} rule(s) in ${fileCount} file(s) valid, ${m.testGroups} rule test group(s) passed, ${firing}${findings.length ? `, ${findings.length} warning(s)` : ''}`;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  return `${m.rules} rule(s) in ${fileCount} file(s) valid, ${m.testGroups} rule test group(s) passed, ${firing}${warnings ? `, ${warnings} warning(s)` : ''}${m.baselined ? `, ${m.baselined} existing finding(s) baselined` : ''}`;
 }

@@ -1,6 +1,8 @@
 // The rules gate's types: options in, what collect gathers, what judge and render read.
 import type { ExecResult } from '../../core/exec.js';
 import type { ResolvedPromtool } from '../../tools/promtool.js';
+import type { BaselineFile } from './baseline-load.js';
+import type { BaselineInForce } from './baseline.js';
 import type { HygienePolicy, Level } from './hygiene.js';
 import type { RuleFile } from './sources.js';
 import type { TestFile, TestGroup } from './testfiles.js';
@@ -28,6 +30,14 @@ export interface RulesOptions {
   timeoutMs: number;
   /** Further roots globbed files may lead to besides the workspace (RUNNER_TEMP). */
   otherRoots?: string[];
+  /** The rules baseline file (baseline.ts); undefined: none. */
+  baseline?: BaselineFile;
+  /** The base commit whose baseline applies (pull requests and merge groups); undefined: the checkout's. */
+  policyBase?: string;
+  /** Where the baseline-path output file is written; undefined: not written. */
+  outputDir?: string;
+  /** Judging baseline expiries; default now. */
+  now?: Date;
 }
 
 export interface AlertEvidence {
@@ -70,4 +80,8 @@ export interface CollectedRules {
   scope?: { files: Set<string>; inScope: number };
   /** Set when only-changed could not list the changed files. */
   scopeFallback?: string;
+  /** The rule files hygiene ran on (repository-relative). */
+  hygieneFiles?: Set<string>;
+  /** The baseline that applies, when there is one. */
+  baseline?: BaselineInForce;
 }

@@ -36,8 +36,50 @@ export function renderSections(collected: CollectedRules, judged: RulesJudgement
     );
   }
   if (collected.scopeFallback) sections.push(`only-changed fell back to every rule file: ${md(collected.scopeFallback)}`);
+  sections.push(...baselineSections(collected, judged, links));
   const p = collected.promtool;
   if (p) sections.push(`Checked with promtool ${code(p.version || 'unknown')} (${md(p.source)})${p.junit ? ', test results from JUnit' : ''}.`);
+  return sections;
+}
+
+const MAX_BASELINE_ROWS = 50;
+
+/** Baselined findings ("existing"), edits to the baseline a change makes (applied after merge), and where it was read. */
+function baselineSections(collected: CollectedRules, judged: RulesJudgement, links: SourceLinks | undefined): string[] {
+  const baseline = collected.baseline;
+  if (!baseline) return [];
+  const sections: string[] = [];
+  const from = baseline.from ? ` at the base commit ${code(baseline.from.slice(0, 12))}` : '';
+  const rows = judged.baseline.baselined.map(({ finding, entry }) => [
+    finding.file ? sourceLocation(links, finding.file, finding.line) : '-',
+    md(finding.rule ?? ''),
+    md(entry.rule),
+    md(entry.group),
+    md([entry.owner, entry.reason, entry.expires ? `until ${entry.expires}` : ''].filter(Boolean).join('; ') || '-'),
+  ]);
+  const head = `### Existing (baselined): ${rows.length} finding(s) from ${code(baseline.shown)}${from}`;
+  if (rows.length > 0) {
+    const more = rows.length > MAX_BASELINE_ROWS ? `
+
+…and ${rows.length - MAX_BASELINE_ROWS} more (see the evidence record).` : '';
+    sections.push(`${head}
+
+These existed before and do not fail the gate; every other finding does.
+
+${table(['location', 'check', 'rule', 'group', 'owner, reason, expiry'], rows.slice(0, MAX_BASELINE_ROWS))}${more}`);
+  } else {
+    sections.push(`${head}.`);
+  }
+  if (judged.baseline.stale.length > 0) sections.push(`${judged.baseline.stale.length} baseline entry(ies) no longer match a finding: delete them from ${code(baseline.shown)} (listed as baseline-stale warnings).`);
+  if (baseline.afterMerge.length > 0) {
+    const edits = baseline.afterMerge.slice(0, MAX_BASELINE_ROWS).map((e) => [code(e.where), md(e.check), md(e.rule), md(e.file)]);
+    sections.push(`### Baseline edits in this change: applied after merge (${baseline.afterMerge.length})
+
+A change cannot baseline its own findings; these entries apply once merged.
+
+${table(['entry', 'check', 'rule', 'file'], edits)}`);
+  }
+  for (const note of baseline.notes) sections.push(md(note));
   return sections;
 }
 
@@ -73,6 +115,7 @@ export function renderRulesReport(collected: CollectedRules, judged: RulesJudgem
       testGroups: collected.groupResults.map((r) => ({ file: r.test.file, group: r.group?.name ?? null, status: r.failures.length ? 'fail' : 'pass' })),
       scope: collected.scope ? 'changed' : 'all',
       checkRan: judged.checkRan,
+      ...(collected.baseline ? { baseline: { file: collected.baseline.shown, from: collected.baseline.from ?? null, baselined: judged.baseline.baselined.length, stale: judged.baseline.stale.length, afterMerge: collected.baseline.afterMerge.length } } : {}),
     },
     startedAt: clock.startedAt,
     durationMs: clock.elapsed(),

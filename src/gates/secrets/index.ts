@@ -137,6 +137,6 @@ export async function runSecretsGate(opts: SecretsOptions, runtime: GateRuntime)
     startedAt: clock.startedAt,
     durationMs: clock.elapsed(),
     outputs: { findings: judged.open.length, 'commits-scanned': scan?.commitsScanned ?? 0, 'sarif-path': files.sarifPath, 'report-path': files.reportPath },
-    summarySections: renderSections({ ...(toolError !== undefined ? { toolError } : {}), ...(scan ? { scan } : {}), policy, version, reported: judged.reported, expired: judged.expired, unused }),
+    summarySections: renderSections({ ...(toolError !== undefined ? { toolError } : {}), ...(scan ? { scan } : {}), policy, version, reported: judged.reported, expired: judged.expired, unused, ...(runtime.links ? { links: runtime.links } : {}) }),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sourceLocation, type SourceLinks } from '../../core/labels.js';
 import { code, codeBlock, md, table } from '../../core/markdown.js';
 import { renderReport, renderSarif, type ReportedFinding } from './report.js';
 import type { ExceptionEntry } from '../../core/exceptions.js';
@@ -59,9 +60,9 @@ const FINGERPRINTS_SHOWN = 30;
  * Each open finding with its whole fingerprint, as a list rather than a table: a list item wraps
  * a long value at the page edge, where a table cell would cut or scroll it.
  */
-function fingerprintSection(open: readonly ReportedFinding[]): string[] {
+function fingerprintSection(open: readonly ReportedFinding[], links: SourceLinks | undefined): string[] {
   if (open.length === 0) return [];
-  const items = open.slice(0, FINGERPRINTS_SHOWN).map((f) => `- ${code(`${f.file}:${f.startLine}`)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
+  const items = open.slice(0, FINGERPRINTS_SHOWN).map((f) => `- ${secretLocation(links, f)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
   return [
     `### Open findings (${open.length}): fingerprints
 
@@ -75,6 +76,11 @@ function fingerprintSection(open: readonly ReportedFinding[]): string[] {
   ];
 }
 
+/** A finding's file and line as a link: at the commit that holds it (a history scan), else at the commit judged. */
+function secretLocation(links: SourceLinks | undefined, f: ReportedFinding): string {
+  return sourceLocation(links && f.commit ? { ...links, sha: f.commit } : links, f.file, f.startLine);
+}
+
 export interface SectionInput {
   toolError?: string;
   scan?: ScanResult;
@@ -83,16 +89,18 @@ export interface SectionInput {
   reported: readonly ReportedFinding[];
   expired: readonly ExceptionEntry[];
   unused: readonly ExceptionEntry[];
+  /** Where the judged commit's files are browsed: locations become links. */
+  links?: SourceLinks;
 }
 
 export function renderSections(r: SectionInput): string[] {
   const sections: string[] = [];
   if (r.toolError !== undefined) sections.push(`### Could not scan\n\n${codeBlock(r.toolError)}`);
   if (r.scan) sections.push(...scanSections(r.scan, r.policy, r.version));
-  sections.push(...fingerprintSection(r.reported.filter((f) => !f.suppression)));
+  sections.push(...fingerprintSection(r.reported.filter((f) => !f.suppression), r.links));
   const suppressedRows = r.reported.filter((f) => f.suppression);
   if (suppressedRows.length > 0) {
-    sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [code(`${f.file}:${f.startLine}`), md(f.rule), md(describeSuppression(f))]))}`);
+    sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [secretLocation(r.links, f), md(f.rule), md(describeSuppression(f))]))}`);
   }
   if (r.expired.length > 0) {
     sections.push(`### Expired exceptions\n\n${r.expired.map((e) => `- ${code(e.key)} at ${md(e.where)}: expired ${md(e.expires)} (owner ${md(e.owner)})`).join('\n')}`);
