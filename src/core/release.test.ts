@@ -40,6 +40,11 @@ describe('judgeRelease', () => {
     expect(judgeRelease(all({ lint: { metrics: { errors: 2 } } }), question()).reasons).toEqual(['lint says pass, but its metric errors is 2']);
     const finding = { severity: 'error' as const, message: 'leak', file: 'a.ts' };
     expect(judgeRelease(all({ secrets: { findings: [finding], findingsTotal: 1 } }), question()).reasons).toEqual(['secrets says pass, but carries an error finding']);
+    // Each gate's own failure counts: open secrets, failed rule tests, alerts that never fired.
+    expect(judgeRelease(all({ secrets: { metrics: { findings: 2, suppressed: 0 } } }), question()).reasons).toEqual(['secrets says pass, but its metric findings is 2']);
+    expect(judgeRelease(all({ rules: { metrics: { alerts: 4, testGroupsFailed: 1 } } }), question()).reasons).toEqual(['rules says pass, but its metric testGroupsFailed is 1']);
+    expect(judgeRelease(all({ rules: { metrics: { checkErrors: 3 } } }), question()).reasons).toEqual(['rules says pass, but its metric checkErrors is 3']);
+    expect(judgeRelease(all({ alerts: { metrics: { fired: 3, missing: 1 } } }), question()).reasons).toEqual(['alerts says pass, but its metric missing is 1']);
   });
   it('refuses records about another repository or commit, too old, or from the future', () => {
     const elsewhere = all({ audit: { subject: { ...sampleEvidence().subject, repository: 'evil/fork' } } });

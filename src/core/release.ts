@@ -31,10 +31,18 @@ export interface ReleaseQuestion {
 /** Allowed clock difference between the job that wrote a record and the one judging it. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
+/** Counts that no passing record can have above zero: every gate's, then each gate's own. */
+const FAILURE_METRICS = ['failed', 'errors', 'error', 'blocking'];
+const GATE_FAILURE_METRICS: Partial<Record<string, readonly string[]>> = {
+  secrets: ['findings'],
+  rules: ['testGroupsFailed', 'checkErrors'],
+  alerts: ['missingMetrics', 'missing', 'unexpected'],
+};
+
 /** Why a record that says `pass` contradicts itself; undefined when it does not. */
 export function selfContradiction(record: Evidence): string | undefined {
   if (record.status !== 'pass') return undefined;
-  for (const metric of ['failed', 'errors', 'error', 'blocking']) {
+  for (const metric of [...FAILURE_METRICS, ...(GATE_FAILURE_METRICS[record.gate] ?? [])]) {
     const value = record.metrics[metric];
     if (value !== undefined && value > 0) return `${record.gate} says pass, but its metric ${metric} is ${value}`;
   }
