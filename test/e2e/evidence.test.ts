@@ -353,12 +353,15 @@ describe('size, escaping and untrusted records', () => {
   it('a pass record that its own figures contradict (12 failed tests, an error finding) is invalid, never counted as a pass', async () => {
     const lying = { ...real.test, status: 'pass', metrics: { ...real.test.metrics, failed: 12 } };
     const lyingLint = { ...real.lint, status: 'pass', findings: [{ severity: 'error', message: 'x', file: 'a.ts', line: 1 }], findingsTotal: 1 };
-    const dir = evidenceDir('contradiction', { 'lint.json': lyingLint, 'test.json': lying, 'image.json': imageRecord() });
-    const r = await evidence({ dir, pr: 61, runId: 9310, inputs: { 'required-gates': 'lint,test,image' } });
+    // A gate's own failure count: two open secrets in a record that says pass.
+    const lyingSecrets = { ...real.lint, gate: 'secrets', status: 'pass', tool: { name: 'gitleaks', version: '8.28.0' }, metrics: { findings: 2, suppressed: 0 }, findings: [], findingsTotal: 0, details: {} };
+    const dir = evidenceDir('contradiction', { 'lint.json': lyingLint, 'test.json': lying, 'secrets.json': lyingSecrets, 'image.json': imageRecord() });
+    const r = await evidence({ dir, pr: 61, runId: 9310, inputs: { 'required-gates': 'lint,test,secrets,image' } });
     expect(r.outputs.verdict).toBe('error');
     expect(r.exitCode).toBe(1);
     expect(r.summary).toContain('test says pass, but its metric failed is 12');
     expect(r.summary).toContain('lint says pass, but carries an error finding');
+    expect(r.summary).toContain('secrets says pass, but its metric findings is 2');
     const bundle = parseBundle(r.bundle!, 'bundle');
     expect(bundle.records.map((e) => e.record.gate)).toEqual(['image']);
     expect(bundle.verdict).not.toBe('pass');
