@@ -16,14 +16,14 @@ const sha = 'c'.repeat(40);
 describe('createOctokit', () => {
   let api: GitHubApi;
   beforeAll(async () => {
-    api = await startGitHubApi({ latencyMs: 200 });
+    api = await startGitHubApi({ latencyMs: 300 });
   });
   afterAll(async () => {
     await api.stop();
   });
   const since = (start: number, operation: string) => api.requests.slice(start).filter((r) => r.operation === operation);
 
-  it('serialises writes (one at a time) but not reads', async () => {
+  it('spaces writes apart but not reads', async () => {
     const octokit = createOctokit({ token: 'ghs_write', apiUrl: api.url });
     let start = api.requests.length;
     await Promise.all([
@@ -32,14 +32,15 @@ describe('createOctokit', () => {
     ]);
     const writes = since(start, 'repos/create-commit-status');
     expect(writes).toHaveLength(2);
-    // The server answers each 200 ms late: the second write left only after the first was answered
-    // (the throttling plugin also spaces writes by a second from when the first left the client).
-    expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(200);
+    // The throttling plugin's write group spaces the starts of writes (minTime 1 s, measured from
+    // the client, so the gap seen here is shorter when the first request was slow to leave); it does
+    // not hold a write until the previous one is answered. Unthrottled, both arrive within ~10 ms.
+    expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(100);
     start = api.requests.length;
     await Promise.all([octokit.rest.repos.get({ owner, repo }), octokit.rest.repos.get({ owner, repo })]);
     const reads = since(start, 'repos/get');
     expect(reads).toHaveLength(2);
-    expect(Math.abs(reads[1]!.at - reads[0]!.at)).toBeLessThan(200);
+    expect(Math.abs(reads[1]!.at - reads[0]!.at)).toBeLessThan(250);
     expect(api.violations).toEqual([]);
   });
 

@@ -158,10 +158,18 @@ describe('the evidence action on records from the real lint and test bundles', (
     expect(cells[4]).toMatch(/^\d+\.\d s$/);
     expect(cells[5]).toBe(`[job](${real.lint.subject.runUrl}) |`);
     // The alert evidence: from the real rules record, each alert with its firing and silent rule tests; the drill's time to fire.
-    const alerts = (real.rules.details.alerts as { name: string; fires: { test: string }[] }[]);
+    const alerts = (real.rules.details.alerts as { name: string; fires: { test: string }[]; silent: { test: string }[] }[]);
     expect(alerts.length).toBeGreaterThan(0);
     expect(body).toContain('### Alert evidence');
-    for (const a of alerts) expect(body).toContain(`<code>${a.name}</code>`);
+    for (const a of alerts) {
+      const row = body.split('\n').find((l) => l.startsWith(`| <code>${a.name}</code> |`));
+      expect(row, `${a.name} has a row`).toBeDefined();
+      // The rule test that shows it firing, and the one that shows it silent (or that there is none).
+      expect(a.fires.length).toBeGreaterThan(0);
+      expect(row).toContain(`✅ <code>${md(a.fires[0]!.test)}</code>`);
+      expect(row).toContain(a.silent.length > 0 ? `✅ <code>${md(a.silent[0]!.test)}</code>` : '❌ none');
+    }
+    expect(alerts.some((a) => a.silent.length > 0)).toBe(true);
     expect(body).toContain('sustained 5xx: fired in 62.0 s');
     expect(body).toContain('30-second spike: silent');
     expect(first.summary).toContain('```mermaid');
