@@ -60,6 +60,16 @@ const alertsOfRules = [
   silent: [{ test: `alerts.test.yml › ${silent}`, evalTime: '6m' }],
 }));
 
+// The rules gate's details as that gate writes them (schema/details-rules.v1.json).
+const rulesDetails = {
+  alerts: alertsOfRules,
+  ruleFiles: [{ file: 'sample-service/prometheus/rules/alerts.yml', kind: 'plain' }],
+  testFiles: ['sample-service/prometheus/tests/alerts.test.yml'],
+  testGroups: alertsOfRules.flatMap((a) => [a.fires[0].test, a.silent[0].test]).map((group) => ({ file: 'sample-service/prometheus/tests/alerts.test.yml', group, status: 'pass' })),
+  scope: 'all',
+  checkRan: true,
+};
+
 function records(failing) {
   const lintFindings = failing
     ? [
@@ -70,11 +80,11 @@ function records(failing) {
   const testFindings = failing ? [{ severity: 'error', message: 'items › lists items: expected 2 to be 3', file: 'sample-service/test/items.test.ts', line: 14, rule: 'items › lists items' }] : [];
   return {
     'lint/lint.json': record('lint', failing ? 'fail' : 'pass', failing ? 'eslint: 2 error(s), 0 warning(s) in 16 file(s)' : 'eslint: no errors, 0 warning(s) in 16 file(s)', { errors: lintFindings.length, warnings: 0, filesChecked: 16 }, { tool: 'eslint', version: '9.39.5', durationMs: 2600, findings: lintFindings }),
-    'test/test.json': record('test', failing ? 'fail' : 'pass', failing ? '81 passed, 1 failed, 0 skipped (JUnit: sample-service/reports/junit.xml)' : '82 passed, 0 failed, 0 skipped (JUnit: sample-service/reports/junit.xml)', { passed: failing ? 81 : 82, failed: failing ? 1 : 0, skipped: 0, total: 82 }, { tool: 'vitest (npm test)', version: '3.2.7', durationMs: 8000, findings: testFindings }),
+    'test/test.json': record('test', failing ? 'fail' : 'pass', failing ? '81 passed, 1 failed, 0 skipped (JUnit: sample-service/reports/junit.xml)' : '82 passed, 0 failed, 0 skipped (JUnit: sample-service/reports/junit.xml)', { passed: failing ? 81 : 82, failed: failing ? 1 : 0, skipped: 0, total: 82 }, { tool: 'vitest (npm test)', version: '3.2.7', durationMs: 8000, findings: testFindings, details: { preset: 'node', workingDirectory: 'sample-service', npmVersion: '11.6.2' } }),
     'image/image.json': record('image', 'pass', `pushed ${imageRef}`, { sizeBytes: 48_213_004, layers: 5 }, { tool: 'buildah', version: '1.39.3', durationMs: 13_100, details: { digest, ref: imageRef } }),
     'audit/audit.json': record('audit', 'pass', 'npm audit: nothing at or above high (0 critical, 0 high, 0 moderate, 0 low; 0 suppressed)', { critical: 0, high: 0, moderate: 0, low: 0 }, { tool: 'npm audit', version: '11.6.2', durationMs: 1100 }),
     'secrets/secrets.json': record('secrets', 'pass', 'no secrets in 65507612396c..462d724de875 (1 commit(s), 1 file(s))', { findings: 0, commitsScanned: 1, filesScanned: 1 }, { tool: 'gitleaks', version: '8.28.0', durationMs: 3200 }),
-    'rules/rules.json': record('rules', 'pass', '4 rule(s) in 1 file(s) valid, 8 rule test group(s) passed, 4/4 alerts shown firing by a test', { rules: 4, alerts: 4, alertsTested: 4, testGroups: 8 }, { tool: 'promtool', version: '2.42.0', durationMs: 600, details: { alerts: alertsOfRules } }),
+    'rules/rules.json': record('rules', 'pass', '4 rule(s) in 1 file(s) valid, 8 rule test group(s) passed, 4/4 alerts shown firing by a test', { rules: 4, alerts: 4, alertsTested: 4, testGroups: 8 }, { tool: 'promtool', version: '2.42.0', durationMs: 600, details: rulesDetails }),
     'alerts/alerts.json': record('alerts', 'pass', '4 alerts drilled on Prometheus 2.42.0: each fired in its scenario and stayed silent on a spike', { alerts: 4, scenarios: 8 }, {
       tool: 'prometheus',
       version: '2.42.0',
@@ -143,6 +153,9 @@ async function commentOf(failing, scratch) {
   });
   await api.close();
   if (api.bodies.length !== 1) throw new Error(`the evidence action posted ${api.bodies.length} comments, expected 1`);
+  // A record that no longer fits the schema renders as an error: never picture that as the passing or failing run.
+  const expected = `release-safety: ${failing ? 'fail' : 'pass'}`;
+  if (!api.bodies[0].includes(expected) || api.bodies[0].includes('invalid record')) throw new Error(`the ${failing ? 'failing' : 'passing'} comment does not say "${expected}" with every record valid:\n${api.bodies[0].slice(0, 3000)}`);
   return api.bodies[0];
 }
 

@@ -44250,11 +44250,26 @@ function table(headers, rows) {
     const sep = `| ${headers.map(() => '---').join(' | ')} |`;
     return [head, sep, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
-/** Only http(s) URLs become links; anything else is shown as text. */
+/** A character a markdown link destination cannot carry as is, percent-encoded (a lone surrogate as U+FFFD). */
+function percentEncoded(c) {
+    if (c === '(' || c === ')' || c === "'")
+        return `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+    try {
+        return encodeURIComponent(c);
+    }
+    catch {
+        return '%EF%BF%BD';
+    }
+}
+/**
+ * Only http(s) URLs become links; anything else is shown as text. Existing escapes are kept as
+ * they are and nothing is decoded: decoding first turned an encoded `=` or `@` in a file path into
+ * `%253D`/`%2540` (a link to another file), and threw on a malformed escape from a record.
+ */
 function markdown_link(text, url) {
     if (!url || !/^https?:\/\/[^\s<>"'`]+$/.test(url))
         return md(text);
-    return `[${md(text)}](${encodeURI(decodeURI(url)).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))})`;
+    return `[${md(text)}](${url.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#@!$&*+,;=%]/gu, percentEncoded)})`;
 }
 const STATUS_ICON = {
     pass: '✅',
@@ -48275,6 +48290,7 @@ function compareRuns(a, b) {
  * deleted, keeping the oldest. Listing follows pagination to the end.
  */
 
+
 async function listOurs(octokit, req) {
     const all = await octokit.paginate(octokit.rest.issues.listComments, { owner: req.owner, repo: req.repo, issue_number: req.issueNumber, per_page: 100 });
     const author = req.author.toLowerCase();
@@ -48318,6 +48334,17 @@ async function comment_settle(octokit, req, ours) {
             removed++;
     return { kept, removed, newer };
 }
+/**
+ * A comment-author that is not the login the token writes as would never find its own comment:
+ * every run would add one more. The created comment is removed and the input named.
+ */
+async function refuseOtherAuthor(octokit, req, created) {
+    const login = created.user?.login;
+    if (login === undefined || login.toLowerCase() === req.author.toLowerCase())
+        return;
+    await remove(octokit, req, created.id);
+    throw new errors_ConfigurationError(`input "comment-author" is ${req.author}, but the token writes as ${login}: set comment-author to ${login} (the comment it created was removed again)`);
+}
 async function upsertStickyComment(octokit, req) {
     const ours = await listOurs(octokit, req);
     if (ours.length > 0) {
@@ -48335,9 +48362,12 @@ async function upsertStickyComment(octokit, req) {
         return { action: 'none', removedDuplicates: 0 };
     try {
         // No automatic retry: a create that timed out may have been stored; the listing below decides.
-        await octokit.rest.issues.createComment({ owner: req.owner, repo: req.repo, issue_number: req.issueNumber, body: req.body, request: { retries: 0 } });
+        const created = await octokit.rest.issues.createComment({ owner: req.owner, repo: req.repo, issue_number: req.issueNumber, body: req.body, request: { retries: 0 } });
+        await refuseOtherAuthor(octokit, req, created.data);
     }
     catch (error) {
+        if (error instanceof errors_ConfigurationError)
+            throw error;
         const s = comment_status(error);
         if (s !== undefined && s < 500)
             throw error;
@@ -53732,6 +53762,7 @@ async function setCommitStatus(octokit, args) {
 
 
 
+
 function isReadOnly(error) {
     const e = error;
     return e.status === 403 && /Resource not accessible by integration/i.test(e.message ?? '');
@@ -53802,6 +53833,8 @@ async function publishReport(req) {
             req.warn('The token is read-only (a fork pull request?): GitHub refused the comment with "Resource not accessible by integration". The full report is in the job summary; the verdict is unchanged.');
             return { ...result, outcome: 'read-only' };
         }
+        if (error instanceof errors_ConfigurationError)
+            return { ...result, outcome: 'failed', failure: error.message };
         return { ...result, outcome: 'failed', failure: publish_describe(error, 'writing the pull request comment') };
     }
     return result;

@@ -51310,11 +51310,26 @@ function table(headers, rows) {
     const sep = `| ${headers.map(() => '---').join(' | ')} |`;
     return [head, sep, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
-/** Only http(s) URLs become links; anything else is shown as text. */
+/** A character a markdown link destination cannot carry as is, percent-encoded (a lone surrogate as U+FFFD). */
+function percentEncoded(c) {
+    if (c === '(' || c === ')' || c === "'")
+        return `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+    try {
+        return encodeURIComponent(c);
+    }
+    catch {
+        return '%EF%BF%BD';
+    }
+}
+/**
+ * Only http(s) URLs become links; anything else is shown as text. Existing escapes are kept as
+ * they are and nothing is decoded: decoding first turned an encoded `=` or `@` in a file path into
+ * `%253D`/`%2540` (a link to another file), and threw on a malformed escape from a record.
+ */
 function markdown_link(text, url) {
     if (!url || !/^https?:\/\/[^\s<>"'`]+$/.test(url))
         return md(text);
-    return `[${md(text)}](${encodeURI(decodeURI(url)).replace(/[()]/g, (c) => (c === '(' ? '%28' : '%29'))})`;
+    return `[${md(text)}](${url.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#@!$&*+,;=%]/gu, percentEncoded)})`;
 }
 const STATUS_ICON = {
     pass: '✅',

@@ -6,6 +6,7 @@
  * by a race (two runs creating at once, a create retried after a 502 the server had stored) are
  * deleted, keeping the oldest. Listing follows pagination to the end.
  */
+import { ConfigurationError } from '../core/errors.js';
 import { compareRuns, parseMarker, type MarkerState } from '../report/marker.js';
 import type { GitHubClient } from './octokit.js';
 
@@ -76,6 +77,17 @@ async function settle(octokit: GitHubClient, req: StickyCommentRequest, ours: Ou
   return { kept, removed, newer };
 }
 
+/**
+ * A comment-author that is not the login the token writes as would never find its own comment:
+ * every run would add one more. The created comment is removed and the input named.
+ */
+async function refuseOtherAuthor(octokit: GitHubClient, req: StickyCommentRequest, created: { id: number; user?: { login: string } | null }): Promise<void> {
+  const login = created.user?.login;
+  if (login === undefined || login.toLowerCase() === req.author.toLowerCase()) return;
+  await remove(octokit, req, created.id);
+  throw new ConfigurationError(`input "comment-author" is ${req.author}, but the token writes as ${login}: set comment-author to ${login} (the comment it created was removed again)`);
+}
+
 export async function upsertStickyComment(octokit: GitHubClient, req: StickyCommentRequest): Promise<StickyCommentResult> {
   const ours = await listOurs(octokit, req);
   if (ours.length > 0) {
@@ -89,8 +101,10 @@ export async function upsertStickyComment(octokit: GitHubClient, req: StickyComm
   if (!req.mayCreate) return { action: 'none', removedDuplicates: 0 };
   try {
     // No automatic retry: a create that timed out may have been stored; the listing below decides.
-    await octokit.rest.issues.createComment({ owner: req.owner, repo: req.repo, issue_number: req.issueNumber, body: req.body, request: { retries: 0 } });
+    const created = await octokit.rest.issues.createComment({ owner: req.owner, repo: req.repo, issue_number: req.issueNumber, body: req.body, request: { retries: 0 } });
+    await refuseOtherAuthor(octokit, req, created.data);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     const s = status(error);
     if (s !== undefined && s < 500) throw error;
     const after = await listOurs(octokit, req);

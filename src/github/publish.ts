@@ -6,6 +6,7 @@
  * - 401 (bad or expired token): the step fails;
  * - anything else: the step fails with GitHub's message.
  */
+import { ConfigurationError } from '../core/errors.js';
 import { upsertStickyComment, type CommentMode, type StickyCommentResult } from './comment.js';
 import { createOctokit } from './octokit.js';
 import { setCommitStatus } from './status.js';
@@ -103,6 +104,7 @@ export async function publishReport(req: PublishRequest): Promise<PublishResult>
       req.warn('The token is read-only (a fork pull request?): GitHub refused the comment with "Resource not accessible by integration". The full report is in the job summary; the verdict is unchanged.');
       return { ...result, outcome: 'read-only' };
     }
+    if (error instanceof ConfigurationError) return { ...result, outcome: 'failed', failure: error.message };
     return { ...result, outcome: 'failed', failure: describe(error, 'writing the pull request comment') };
   }
   return result;

@@ -4,6 +4,7 @@ import { marked } from 'marked';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBundle } from '../../src/core/bundle.js';
 import { evidenceSchema, type Evidence } from '../../src/core/evidence.js';
+import { md } from '../../src/core/markdown.js';
 import { startGitHubApi, type GitHubApi } from '../../src/local/github-api.js';
 import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
 import { pullRequestEvent } from './events.js';
@@ -148,11 +149,27 @@ describe('the evidence action on records from the real lint and test bundles', (
     expect(body).toContain(`127.0.0.1&#58;5000/acme/service&#64;${DIGEST.replace(':', '&#58;')}`);
     expect(body).toContain(bundle.sha256.replace(':', '&#58;'));
     expect(body).toContain('https://github.com/acme/service/actions/runs/5000');
+    // The gates table: status, the verdict line, key figures, duration and the link to the gate's job.
+    const lintRow = body.split('\n').find((l) => l.startsWith('| ✅ | <code>lint</code> |'));
+    expect(lintRow, body).toBeDefined();
+    const cells = lintRow!.split(' | ');
+    expect(cells[2]).toBe(`pass: ${md(real.lint.summary)}`);
+    expect(cells[3]).toMatch(/\d/);
+    expect(cells[4]).toMatch(/^\d+\.\d s$/);
+    expect(cells[5]).toBe(`[job](${real.lint.subject.runUrl}) |`);
     // The alert evidence: from the real rules record, each alert with its firing and silent rule tests; the drill's time to fire.
-    const alerts = (real.rules.details.alerts as { name: string; fires: { test: string }[] }[]);
+    const alerts = (real.rules.details.alerts as { name: string; fires: { test: string }[]; silent: { test: string }[] }[]);
     expect(alerts.length).toBeGreaterThan(0);
     expect(body).toContain('### Alert evidence');
-    for (const a of alerts) expect(body).toContain(`<code>${a.name}</code>`);
+    for (const a of alerts) {
+      const row = body.split('\n').find((l) => l.startsWith(`| <code>${a.name}</code> |`));
+      expect(row, `${a.name} has a row`).toBeDefined();
+      // The rule test that shows it firing, and the one that shows it silent (or that there is none).
+      expect(a.fires.length).toBeGreaterThan(0);
+      expect(row).toContain(`✅ <code>${md(a.fires[0]!.test)}</code>`);
+      expect(row).toContain(a.silent.length > 0 ? `✅ <code>${md(a.silent[0]!.test)}</code>` : '❌ none');
+    }
+    expect(alerts.some((a) => a.silent.length > 0)).toBe(true);
     expect(body).toContain('sustained 5xx: fired in 62.0 s');
     expect(body).toContain('30-second spike: silent');
     expect(first.summary).toContain('```mermaid');
@@ -193,6 +210,16 @@ describe('the evidence action on records from the real lint and test bundles', (
     expect(older.stdout).toContain("a newer run's comment is on the pull request");
     expect(ours(22)).toHaveLength(1);
     expect(ours(22)[0]!.body).toMatch(/^<!-- release-safety:evidence run=6001 attempt=1 /);
+    // A re-run (attempt 2) is newer; the first attempt, or an older run with more attempts, finishing late is not.
+    expect((await evidence({ dir, pr: 22, runId: 6001, attempt: 2 })).exitCode).toBe(0);
+    for (const [runId, attempt] of [[6001, 1], [6000, 5]] as const) {
+      const late = await evidence({ dir, pr: 22, runId, attempt });
+      expect(late.exitCode).toBe(0);
+      expect(late.stdout).toContain("a newer run's comment is on the pull request");
+    }
+    expect(ours(22)).toHaveLength(1);
+    expect(ours(22)[0]!.body).toMatch(/^<!-- release-safety:evidence run=6001 attempt=2 /);
+    expect(posts(22)).toHaveLength(1);
     expect(api.violations).toEqual([]);
   });
 
@@ -234,9 +261,14 @@ describe('races', () => {
       expect(a.exitCode, a.stdout).toBe(0);
       expect(b.exitCode, b.stdout).toBe(0);
       expect(posts(25)).toHaveLength(2);
-      expect(api.requests.filter((r) => r.operation === 'issues/delete-comment' && r.status === 204)).toHaveLength(1);
+      const deleted = api.requests.filter((r) => r.operation === 'issues/delete-comment' && r.status === 204);
+      expect(deleted).toHaveLength(1);
       expect(ours(25)).toHaveLength(1);
       expect(ours(25)[0]!.body).toMatch(/^<!-- release-safety:evidence run=8001 /);
+      // The oldest of the two is kept (the one reviewers were notified of), the later one removed.
+      const kept = ours(25)[0]!.id;
+      expect(Number(deleted[0]!.path.split('/').pop())).toBeGreaterThan(kept);
+      expect([a.outputs['comment-url'], b.outputs['comment-url']]).toEqual([expect.stringMatching(new RegExp(`#issuecomment-${kept}$`)), expect.stringMatching(new RegExp(`#issuecomment-${kept}$`))]);
       expect(api.violations).toEqual([]);
     } finally {
       await api.stop();
@@ -278,10 +310,16 @@ describe('size, escaping and untrusted records', () => {
     const r = await evidence({ dir, pr, runId: 9000 });
     expect(r.exitCode).toBe(1);
     expect(r.outputs.verdict).toBe('fail');
-    expect(r.summary.length).toBeGreaterThan(70_000);
+    // Counted as GitHub counts (characters: code points), the full report is over 70,000.
+    expect([...r.summary].length).toBeGreaterThan(70_000);
     expect(r.summary).toContain(`${text} 99`);
     const body = ours(pr)[0]!.body;
     expect(body.length).toBeLessThanOrEqual(65_536);
+    expect([...body].length).toBeLessThanOrEqual(65_536);
+    expect(Buffer.byteLength(body, 'utf8')).toBeLessThanOrEqual(262_144);
+    // Details are cut first: the first findings are still there, the per-gate detail blocks are not all.
+    expect(body).toContain('### Findings');
+    expect(body.split('<details>').length).toBeLessThan(r.summary.split('<details>').length);
     expect(body).toContain('shortened to fit');
     expect(body).toContain('[the full report in the job summary](https://github.com/acme/service/actions/runs/9000)');
     expect(body).toContain(text.slice(0, 200));
@@ -304,8 +342,40 @@ describe('size, escaping and untrusted records', () => {
       expect(text).not.toContain('<script');
       expect(text).not.toContain('```');
       expect(text).toContain('&#64;org/team &lt;img src=x onerror=alert&#40;1&#41;&gt; &#96;&#96;&#96; &lt;details&gt;');
+      expect(text).toContain('branch <code>x&quot;&gt;&lt;script&gt;</code>');
       expectWellFormed(text);
     }
+  });
+
+  it('hostile tool messages, file names and test names render inert', async () => {
+    const hostile = '[click](https://evil.example/x) ![x](https://evil.example/p.png) @org/team </details> ``` <img src=x onerror=alert(1)>';
+    const findings = [
+      { severity: 'error' as const, message: hostile, file: 'src/<img src=x onerror=alert(1)>.ts', line: 3, rule: '</code><script>alert(1)</script>' },
+      { severity: 'error' as const, message: 'plain', file: '../[x](https://evil.example)', line: 1 },
+    ];
+    const lint = evidenceSchema.parse({ ...real.lint, status: 'fail', summary: `1 error ${hostile}`, findings, findingsTotal: 2 });
+    // A forged job link with a malformed escape: shown encoded, it does not stop the report.
+    const test = evidenceSchema.parse({ ...real.test, subject: { ...real.test.subject, runUrl: 'https://github.com/acme/service/actions/runs/1/%E0%A4%A' }, status: 'fail', summary: 'a test failed', findings: [{ severity: 'error', message: 'expected <b>1</b>', file: 'test/a.test.ts', line: 9, rule: 'items › @org/team ``` </details> [a](https://evil.example)' }], findingsTotal: 1, metrics: { ...real.test.metrics, failed: 1 } });
+    const dir = evidenceDir('hostile-findings', { 'lint.json': lint, 'test.json': test, 'image.json': imageRecord() });
+    const r = await evidence({ dir, pr: 34, runId: 9110 });
+    expect(r.outputs.verdict).toBe('fail');
+    const body = ours(34)[0]!.body;
+    for (const text of [body, r.summary]) {
+      expect(text).not.toMatch(/@org|<img|<script|<b>|```|\]\(https:\/\/evil/);
+      expectWellFormed(text);
+      const html = marked.parse(text, { gfm: true, async: false });
+      expect(html).not.toContain('href="https://evil.example');
+      expect(html).not.toMatch(/<b>|<script/);
+      // The escaped text is there (shown, not dropped): the message and the test name.
+      expect(text).toContain('&#91;click&#93;&#40;https&#58;//evil.example/x&#41; &#33;&#91;x&#93;');
+      expect(text).toContain('items › &#64;org/team &#96;&#96;&#96; &lt;/details&gt;');
+    }
+    // A file name that is a plain relative path links to it at the head SHA, percent-encoded; one that climbs out is only shown.
+    expect(body).toContain(`/blob/${headSha}/src/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E.ts#L3`);
+    expect(body).toContain('<code>../&#91;x&#93;&#40;https&#58;//evil.example&#41;&#58;1</code>');
+    expect(body).toContain('[job](https://github.com/acme/service/actions/runs/1/%E0%A4%25A)');
+    expect(r.stdout).not.toContain('unexpected error');
+    expect(api.violations).toEqual([]);
   });
 
   it('an invalid and a stale record are reported, not rendered, not counted', async () => {
@@ -317,6 +387,7 @@ describe('size, escaping and untrusted records', () => {
     expect(r.exitCode).toBe(1);
     const body = ours(29)[0]!.body;
     for (const text of [body, r.summary]) {
+      expect(text).toMatch(/^\| ⚠️ \| <code>secrets<\/code> \(not required\) \| error: invalid record fork\/secrets\.json&#58; .*findingsTotal/m);
       expect(text).toContain('invalid: <code>fork/secrets.json</code>');
       expect(text).toContain('findingsTotal');
       expect(text).toContain('ignored: <code>old/test.json</code>');
@@ -400,4 +471,72 @@ describe('tokens', () => {
     expect(r.summary).toContain('release-safety: pass');
   });
 
+  it("any other API error fails the step with GitHub's message; the gates' verdict stays in the outputs", async () => {
+    const served = api;
+    // This server serves another repository only: GitHub's answer for acme/service is a 404 "Not Found".
+    api = await startGitHubApi({ repositories: ['acme/elsewhere'] });
+    try {
+      const dir = evidenceDir('not-found', { 'lint.json': real.lint, 'test.json': real.test, 'image.json': imageRecord() });
+      const r = await evidence({ dir, pr: 35, runId: 9510 });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.outputs.verdict).toBe('pass');
+      const errors = r.annotations.filter((a) => a.command === 'error').map((a) => a.message);
+      expect(errors.join('\n')).toContain('GitHub answered 404 while setting the commit status: Not Found');
+      expect(r.annotations.filter((a) => a.command === 'warning')).toHaveLength(0);
+      expect(r.summary).toContain('release-safety: pass');
+      expect(api.violations).toEqual([]);
+    } finally {
+      await api.stop();
+      api = served;
+    }
+  });
+
+  it('an empty github-token: no request to GitHub, one warning, the report in the job summary', async () => {
+    const dir = evidenceDir('no-token', { 'lint.json': real.lint, 'test.json': real.test, 'image.json': imageRecord() });
+    const before = api.requests.length;
+    const r = await evidence({ dir, pr: 36, runId: 9520, token: '' });
+    expect(r.exitCode, r.stdout).toBe(0);
+    expect(r.outputs.verdict).toBe('pass');
+    expect(api.requests.length).toBe(before);
+    expect(r.annotations.filter((a) => a.command === 'warning').map((a) => a.message)).toEqual([expect.stringContaining('input "github-token" is empty')]);
+    expect(r.summary).toContain('lint: everything');
+  });
+
+  it('comment-author names the login the token writes as: only its marked comments are ours', async () => {
+    const served = api;
+    api = await startGitHubApi({ tokens: { ghs_app: { login: 'acme-release[bot]', access: 'write', type: 'Bot' } } });
+    try {
+      const dir = evidenceDir('author', { 'lint.json': real.lint, 'test.json': real.test, 'image.json': imageRecord() });
+      // Another bot's comment carrying the marker of a newer run: not ours, never taken, never touched.
+      const otherBody = `<!-- release-safety:evidence run=9999999 attempt=1 sha=${headSha} -->\nanother bot`;
+      const other = api.seedComment(REPO, 37, 'github-actions[bot]', otherBody);
+      const inputs = { 'comment-author': 'acme-release[bot]' };
+      const first = await evidence({ dir, pr: 37, runId: 9530, token: 'ghs_app', inputs });
+      expect(first.exitCode, first.stdout).toBe(0);
+      const again = await evidence({ dir, pr: 37, runId: 9530, attempt: 2, token: 'ghs_app', inputs });
+      expect(again.exitCode, again.stdout).toBe(0);
+      expect(posts(37)).toHaveLength(1);
+      expect(api.requests.filter((q) => q.operation === 'issues/update-comment').map((q) => q.login)).toEqual(['acme-release[bot]']);
+      const mine = commentsOn(37).filter((c) => c.login === 'acme-release[bot]');
+      expect(mine.map((c) => c.body.split('\n')[0])).toEqual([expect.stringContaining('run=9530 attempt=2')]);
+      expect(api.state.comments.find((c) => c.id === other)!.body).toBe(otherBody);
+      expect(api.violations).toEqual([]);
+    } finally {
+      await api.stop();
+      api = served;
+    }
+  });
+
+  it('a comment-author that is not the token login fails the step naming both, and leaves no comment behind', async () => {
+    const dir = evidenceDir('wrong-author', { 'lint.json': real.lint, 'test.json': real.test, 'image.json': imageRecord() });
+    const inputs = { 'comment-author': 'someone-else[bot]' };
+    for (const attempt of [1, 2]) {
+      const r = await evidence({ dir, pr: 38, runId: 9540, attempt, inputs });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.outputs.verdict).toBe('pass');
+      expect(r.annotations.filter((a) => a.command === 'error').map((a) => a.message).join('\n')).toContain('input "comment-author" is someone-else[bot], but the token writes as github-actions[bot]');
+    }
+    expect(commentsOn(38)).toHaveLength(0);
+    expect(api.violations).toEqual([]);
+  });
 });
