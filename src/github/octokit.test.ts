@@ -32,10 +32,9 @@ describe('createOctokit', () => {
     ]);
     const writes = since(start, 'repos/create-commit-status');
     expect(writes).toHaveLength(2);
-    // The throttling plugin's write group spaces the starts of writes (minTime 1 s, measured from
-    // the client, so the gap seen here is shorter when the first request was slow to leave); it does
-    // not hold a write until the previous one is answered. Unthrottled, both arrive within ~10 ms.
-    expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(100);
+    // One at a time: the second write leaves only once the first is answered (the API answers
+    // after 300 ms); without the write lock both arrive within ~10 ms, or ~200 ms apart throttled.
+    expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(300);
     start = api.requests.length;
     await Promise.all([octokit.rest.repos.get({ owner, repo }), octokit.rest.repos.get({ owner, repo })]);
     const reads = since(start, 'repos/get');

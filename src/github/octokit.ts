@@ -1,7 +1,8 @@
 /**
  * The one way the suite builds an Octokit: `@actions/github`'s client with the retry and
- * throttling plugins. Writes are serialised by the throttling plugin (one at a time, a second
- * apart, comments three seconds apart); a secondary rate limit is retried once after its
+ * throttling plugins. Writes are serialised: one at a time (a lock held until GitHub has answered,
+ * retries included: the throttling plugin alone only spaces their starts), a second apart and
+ * comments three seconds apart (the throttling plugin); a secondary rate limit is retried once after its
  * `retry-after`; a primary rate limit is not waited out (a job should fail, not hang); the retry
  * plugin retries 5xx with backoff and never a 4xx. Built on call, never at import time, with the
  * API URL the caller names (GITHUB_API_URL: GitHub Enterprise Server works).
@@ -25,10 +26,24 @@ export interface OctokitOptions {
 const ClientWithPlugins = GitHub.plugin(retry, throttling);
 export type GitHubClient = InstanceType<typeof ClientWithPlugins>;
 
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/** Holds each write until the one before it has been answered (GitHub asks integrations to write serially). */
+function serialiseWrites(client: GitHubClient): GitHubClient {
+  let previous: Promise<unknown> = Promise.resolve();
+  client.hook.wrap('request', (request, options) => {
+    if (READ_METHODS.has(options.method.toUpperCase())) return request(options);
+    const turn = previous.then(() => request(options));
+    previous = turn.catch(() => undefined);
+    return turn;
+  });
+  return client;
+}
+
 export function createOctokit(options: OctokitOptions): GitHubClient {
   const warn = options.warn ?? (() => undefined);
   const maxWait = options.maxRetryAfterSeconds ?? 60;
-  return new ClientWithPlugins(
+  const client = new ClientWithPlugins(
     getOctokitOptions(options.token, {
       baseUrl: options.apiUrl.replace(/\/+$/, ''),
       userAgent: 'release-safety',
@@ -49,4 +64,5 @@ export function createOctokit(options: OctokitOptions): GitHubClient {
       },
     }),
   );
+  return serialiseWrites(client);
 }
