@@ -82,6 +82,25 @@ describe('createOctokit', () => {
     expect(since(retried, 'issues/list-comments').map((r) => r.status)).toEqual([502, 200]);
   }, 20_000);
 
+  it('holds a write until the one before it is answered, however slow GitHub is to answer', async () => {
+    const arrivals: { at: number; url: string }[] = [];
+    const server = createServer((req, res) => {
+      arrivals.push({ at: Date.now(), url: req.url ?? '' });
+      // Slower than the throttling plugin's one-second spacing of write starts.
+      setTimeout(() => res.writeHead(201, { 'content-type': 'application/json' }).end('{"id":1}'), 1500);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const octokit = createOctokit({ token: 'ghs_write', apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      await Promise.all(['a', 'b'].map((context) => octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'success', context })));
+      expect(arrivals).toHaveLength(2);
+      expect(arrivals[1]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(1500);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('sends every request under GITHUB_API_URL, a GitHub Enterprise Server base path included', async () => {
     const seen: string[] = [];
     const server = createServer((req, res) => {
