@@ -9,9 +9,8 @@
  * Callers start the probe beside the tool's real run and await it afterwards.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { findOnPath, isCommandName } from '../tools/promtool.js';
 import { execTool, type ExecResult } from './exec.js';
 
 /** The first dotted version in a tool's output: `1.2.3`, `v8.24.0`, `2.42.0+ds`. */
@@ -99,8 +98,9 @@ function realOrUndefined(path: string): string | undefined {
  * Undefined for anything else (a wrapper script, another package, no package at all).
  */
 export function npmBinPackage(command: string, name: string, searchPath = process.env.PATH ?? ''): { root: string; version: string } | undefined {
-  // As spawn finds it: a path as given, a bare name on PATH.
-  const located = isCommandName(command) ? findOnPath(command, searchPath) : command;
+  // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
+  // importing src/tools here would put the tool installer into every bundle's cold start.)
+  const located = command.includes('/') ? command : searchPath.split(delimiter).map((dir) => join(dir, command)).find((path) => isAbsolute(path) && existsSync(path));
   const real = located === undefined ? undefined : realOrUndefined(located);
   if (real === undefined) return undefined;
   // The bin sits at most a few folders below its package.json (bin/x.js, dist/bin/x.js).
