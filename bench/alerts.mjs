@@ -62,13 +62,37 @@ function timed(command, args, env) {
   return { ms: performance.now() - t0, r };
 }
 
+// The service runs from its build: build it when it is missing (its node_modules are needed for
+// that), and stop at once with the reason when it cannot be built or does not come up.
+const serviceDir = join(root, 'sample-service');
+if (!existsSync(join(serviceDir, 'dist', 'server.js'))) {
+  if (!existsSync(join(serviceDir, 'node_modules'))) {
+    console.error('bench/alerts: sample-service/dist is missing and cannot be built without sample-service/node_modules: run (cd sample-service && npm ci && npm run build) first');
+    process.exit(2);
+  }
+  console.log('sample-service/dist is missing: building it (npm run build in sample-service)');
+  const built = spawnSync('npm', ['run', 'build'], { cwd: serviceDir, encoding: 'utf8', timeout: 300_000 });
+  if (built.status !== 0 || !existsSync(join(serviceDir, 'dist', 'server.js'))) {
+    console.error(`bench/alerts: building sample-service failed (exit ${built.status}):\n${`${built.stdout}${built.stderr}`.trim().split('\n').slice(-10).join('\n')}`);
+    process.exit(2);
+  }
+}
 const port = await freePort();
-const service = spawn(node, ['sample-service/dist/server.js'], { cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' });
+const service = spawn(node, ['sample-service/dist/server.js'], { cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+let serviceErrors = '';
+service.stderr.on('data', (chunk) => (serviceErrors += chunk));
+let serviceExit;
+service.on('exit', (code, signal) => (serviceExit = signal ?? `exit code ${code}`));
 try {
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync('curl', ['-sf', `${url}/health/ready`]).status === 0) break;
-    await new Promise((r) => setTimeout(r, 100));
+  let ready = false;
+  for (let i = 0; i < 100 && !ready && serviceExit === undefined; i++) {
+    ready = spawnSync('curl', ['-sf', `${url}/health/ready`]).status === 0;
+    if (!ready) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!ready) {
+    const why = serviceExit !== undefined ? `it stopped (${serviceExit})` : 'it did not answer /health/ready within 10 s';
+    throw new Error(`bench/alerts: the sample service never became ready: ${why}${serviceErrors.trim() ? `:\n${serviceErrors.trim().split('\n').slice(-10).join('\n')}` : ''}`);
   }
   const rules = 'sample-service/prometheus/rules/*.yml';
   const statusOf = (output) => /^status<<(\S+)\n(\w+)/m.exec(output)?.[2] ?? /^status=(\w+)/m.exec(output)?.[1];

@@ -52499,6 +52499,157 @@ function auditSummary(status, j, v) {
     return `${v.tool}: ${parts.join('; ')} (${v.counts})${v.from}`;
 }
 
+;// CONCATENATED MODULE: ./src/core/version.ts
+/**
+ * Tool version probes, written once: run `<tool> --version` (or the tool's own spelling), read the
+ * first version number it prints, and remember the answer for the rest of the process. A version
+ * does not change while a job runs, so a gate, a tool locator and a reporter asking about the same
+ * executable cost one subprocess between them (node spends ~30-60 ms on each spawn on a busy runner).
+ * Where the answer can be read exactly without starting the tool (an npm package's own bin prints
+ * its package.json version; a Go program prints the version it was linked with), it is read: a
+ * node tool's `--version` costs a whole node start, the gitleaks engine's a WebAssembly compile.
+ * Callers start the probe beside the tool's real run and await it afterwards.
+ */
+
+
+
+
+/** The first dotted version in a tool's output: `1.2.3`, `v8.24.0`, `2.42.0+ds`. */
+const VERSION_NUMBER = /v?(\d+\.\d+\.\d+[\w.+-]*)/;
+const runs = new Map();
+/** The first version number in a tool's output, or ''. */
+function parseVersionNumber(text) {
+    return VERSION_NUMBER.exec(text)?.[1] ?? '';
+}
+/**
+ * Asks a tool its version once per process (the same command, arguments and folder share one run;
+ * each caller reads it with its own parser). Rejects as execTool does (ToolNotFoundError when the
+ * tool is missing); a rejected probe is not remembered, so a tool installed later is asked again.
+ */
+async function probeVersion(probe, parse = parseVersionNumber) {
+    const key = JSON.stringify([probe.command, probe.args ?? ['--version'], probe.cwd ?? '', probe.known !== undefined]);
+    let run = runs.get(key);
+    if (run === undefined) {
+        const known = probe.known?.();
+        run = known ? Promise.resolve(known) : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        runs.set(key, run);
+        run.catch(() => runs.delete(key));
+    }
+    const result = await run;
+    if (typeof result === 'string')
+        return { version: result };
+    return { version: parse(`${result.stdout}\n${result.stderr}`), result };
+}
+/** The version for the record when it is informative only: '' when the probe fails or the tool exits non-zero. */
+async function versionOrEmpty(probe, parse) {
+    try {
+        const answer = await probeVersion(probe, parse);
+        return answer.result === undefined || answer.result.exitCode === 0 ? answer.version : '';
+    }
+    catch {
+        return '';
+    }
+}
+/** Forgets every remembered answer (tests that swap a tool behind one path). */
+function forgetVersions() {
+    runs.clear();
+}
+const packageJsonSchema = object({
+    name: schemas_string(),
+    version: schemas_string(),
+    bin: union([schemas_string(), record(schemas_string(), schemas_string())]).optional(),
+});
+function realOrUndefined(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The npm package `name` when `command` is one of that package's own bins (node_modules/.bin/x
+ * or a global link on PATH, followed to the file package.json declares): its folder and version.
+ * Undefined for anything else (a wrapper script, another package, no package at all).
+ */
+function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
+    // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
+    // importing src/tools here would put the tool installer into every bundle's cold start.)
+    const located = command.includes('/') ? command : searchPath.split(external_node_path_namespaceObject.delimiter).map((dir) => (0,external_node_path_namespaceObject.join)(dir, command)).find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
+    const real = located === undefined ? undefined : realOrUndefined(located);
+    if (real === undefined)
+        return undefined;
+    // The bin sits at most a few folders below its package.json (bin/x.js, dist/bin/x.js).
+    for (let dir = (0,external_node_path_namespaceObject.dirname)(real), depth = 0; depth < 4 && (0,external_node_path_namespaceObject.dirname)(dir) !== dir; dir = (0,external_node_path_namespaceObject.dirname)(dir), depth++) {
+        const file = (0,external_node_path_namespaceObject.join)(dir, 'package.json');
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+            continue;
+        let pkg;
+        try {
+            pkg = packageJsonSchema.safeParse(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')));
+        }
+        catch {
+            return undefined;
+        }
+        if (!pkg.success || pkg.data.name !== name)
+            return undefined;
+        const bins = typeof pkg.data.bin === 'string' ? [pkg.data.bin] : Object.values(pkg.data.bin ?? {});
+        return bins.some((bin) => realOrUndefined((0,external_node_path_namespaceObject.join)(dir, bin)) === real) ? { root: dir, version: pkg.data.version } : undefined;
+    }
+    return undefined;
+}
+/** What `<bin> --version` prints for an npm package's own bin (eslint, npm): its package.json version. */
+function npmBinVersion(command, name, searchPath) {
+    const version = npmBinPackage(command, name, searchPath)?.version;
+    return version !== undefined && parseVersionNumber(version) === version ? version : undefined;
+}
+/** Bytes read at a time while looking for the build information (it sits deep inside the program). */
+const SCAN_CHUNK = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
+/**
+ * The version a Go program was linked with (`go build -ldflags "-X=<variable>=<version>"`), from the
+ * build information Go records in the program itself (an executable or a WebAssembly module): the
+ * value the program prints as its version, read without starting it. Undefined when the program
+ * records no such setting, or it names no version number.
+ */
+function goLinkedVersion(program, variable) {
+    const needles = [`-X=${variable}=`, `-X ${variable}=`].map((n) => Buffer.from(n, 'latin1'));
+    const overlap = 256;
+    let fd;
+    try {
+        fd = openSync(program, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const buffer = Buffer.alloc(SCAN_CHUNK + overlap);
+        let carried = 0;
+        for (let position = 0;;) {
+            const read = readSync(fd, buffer, carried, SCAN_CHUNK, position);
+            if (read === 0)
+                return undefined;
+            position += read;
+            const window = buffer.subarray(0, carried + read);
+            for (const needle of needles) {
+                const at = window.indexOf(needle);
+                if (at < 0)
+                    continue;
+                // The value may run past this window: read on from the file where it starts.
+                const tail = Buffer.alloc(128);
+                const got = readSync(fd, tail, 0, tail.length, position - window.length + at + needle.length);
+                const value = /^[^\s"'`\\\0]*/.exec(tail.subarray(0, got).toString('latin1'))[0];
+                const version = parseVersionNumber(value);
+                return version !== '' && value.replace(/^v/, '') === version ? version : undefined;
+            }
+            carried = Math.min(overlap, window.length);
+            window.copyWithin(0, window.length - carried);
+        }
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/gates/audit/registry.ts
 /**
  * Which registry npm asks for advisories, and where that setting came from: input `registry`,
@@ -52648,6 +52799,7 @@ function registrySettings(configLs) {
  * Collect: `runNpmAudit` runs `npm audit --package-lock-only --json` and reads it into findings;
  * judging and rendering are the gate's (index.ts, judge.ts, render.ts).
  */
+
 
 
 
@@ -52892,11 +53044,20 @@ function fallbackPath(name, v, introducers) {
     return via && via !== name ? [via, '…', name] : [name];
 }
 // ---- running npm audit ---------------------------------------------------------------------
-/** The version a tool prints for `--version`; '' when it prints none. */
-async function toolVersion(command, args, cwd) {
-    const r = await execTool(command, args, { cwd, timeoutMs: 30_000 });
-    const m = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`);
-    return m ? m[1] : '';
+/**
+ * The version a tool prints for `--version` ('' when it prints none), asked beside the tool's real
+ * run; `npmPackage` names the npm package whose own bin the command may be (its package.json
+ * version is then read instead of starting node). A missing tool rejects with `hint`.
+ */
+async function toolVersion(command, cwd, hint, npmPackage) {
+    try {
+        return (await probeVersion({ command, cwd, ...(npmPackage ? { known: () => npmBinVersion(command, npmPackage) } : {}) })).version;
+    }
+    catch (error) {
+        if (error instanceof ToolNotFoundError)
+            throw new ToolNotFoundError(hint.tool, hint.text);
+        throw error;
+    }
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const NPM_LOCKS = ['npm-shrinkwrap.json', 'package-lock.json'];
@@ -52918,16 +53079,12 @@ async function runNpmAudit(o, rt) {
     }
     const npm = o.npmCommand ?? 'npm';
     const hint = 'the audit gate runs the npm CLI: use actions/setup-node before this step';
-    const [version, registry] = await Promise.all([
-        toolVersion(npm, ['--version'], o.workingDirectory).catch((error) => {
-            if (error instanceof ToolNotFoundError)
-                throw new ToolNotFoundError('npm', hint);
-            throw error;
-        }),
-        resolveNpmRegistry(npm, o, rt),
-    ]);
+    // The version is asked beside the audit and awaited before anything is reported.
+    const versionProbe = toolVersion(npm, o.workingDirectory, { tool: 'npm', text: hint }, 'npm');
+    versionProbe.catch(() => undefined);
+    const registry = await resolveNpmRegistry(npm, o, rt);
     rt.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
-    const base = { tool: 'npm audit', version, configSha256: sha256File(lockPath), manifest, registry };
+    const partial = { tool: 'npm audit', configSha256: sha256File(lockPath), manifest, registry };
     // A private cache per run: a packument or advisory cached by an earlier run never decides this one.
     const cache = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'rs-npm-cache-'));
     const args = [
@@ -52953,6 +53110,7 @@ async function runNpmAudit(o, rt) {
         for (let attempt = 1;; attempt++) {
             rt.log.info(`npm ${args.map(redactUrlCredentials).join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
             const r = await execTool(npm, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+            const base = { ...partial, version: await versionProbe };
             rt.log.untrusted(lastLines(r.stderr, 20));
             if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
                 throw new AuditToolError(`npm audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`, false, base);
@@ -53003,7 +53161,6 @@ async function runNpmAudit(o, rt) {
  * severity from a CVSS score when one is present (some mirrors add `severity`/`cvss`), else it is
  * "unknown", which the gate treats as meeting every threshold.
  */
-
 
 
 
@@ -53138,14 +53295,12 @@ async function runPipAudit(o, rt) {
     }
     if (o.registry)
         args.push('--index-url', o.registry);
-    const version = await toolVersion(pipAudit, ['--version'], o.workingDirectory).catch((error) => {
-        if (error instanceof ToolNotFoundError)
-            throw new ToolNotFoundError('pip-audit', hint);
-        throw error;
-    });
-    const base = { tool: 'pip-audit', version, manifest, ...(configSha256 ? { configSha256 } : {}) };
+    // Asked beside the audit, awaited before anything is reported.
+    const versionProbe = toolVersion(pipAudit, o.workingDirectory, { tool: 'pip-audit', text: hint });
+    versionProbe.catch(() => undefined);
     rt.log.info(`pip-audit ${args.map(redactUrlCredentials).join(' ')}`);
     const r = await execTool(pipAudit, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+    const base = { tool: 'pip-audit', version: await versionProbe, manifest, ...(configSha256 ? { configSha256 } : {}) };
     rt.log.untrusted(lastLines(r.stderr, 20));
     // pip-audit: 0 = no known vulnerabilities, 1 = vulnerabilities found or a failure (then no JSON).
     if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {

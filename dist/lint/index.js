@@ -42917,6 +42917,157 @@ function globInside(patterns, opts) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/core/version.ts
+/**
+ * Tool version probes, written once: run `<tool> --version` (or the tool's own spelling), read the
+ * first version number it prints, and remember the answer for the rest of the process. A version
+ * does not change while a job runs, so a gate, a tool locator and a reporter asking about the same
+ * executable cost one subprocess between them (node spends ~30-60 ms on each spawn on a busy runner).
+ * Where the answer can be read exactly without starting the tool (an npm package's own bin prints
+ * its package.json version; a Go program prints the version it was linked with), it is read: a
+ * node tool's `--version` costs a whole node start, the gitleaks engine's a WebAssembly compile.
+ * Callers start the probe beside the tool's real run and await it afterwards.
+ */
+
+
+
+
+/** The first dotted version in a tool's output: `1.2.3`, `v8.24.0`, `2.42.0+ds`. */
+const VERSION_NUMBER = /v?(\d+\.\d+\.\d+[\w.+-]*)/;
+const runs = new Map();
+/** The first version number in a tool's output, or ''. */
+function parseVersionNumber(text) {
+    return VERSION_NUMBER.exec(text)?.[1] ?? '';
+}
+/**
+ * Asks a tool its version once per process (the same command, arguments and folder share one run;
+ * each caller reads it with its own parser). Rejects as execTool does (ToolNotFoundError when the
+ * tool is missing); a rejected probe is not remembered, so a tool installed later is asked again.
+ */
+async function probeVersion(probe, parse = parseVersionNumber) {
+    const key = JSON.stringify([probe.command, probe.args ?? ['--version'], probe.cwd ?? '', probe.known !== undefined]);
+    let run = runs.get(key);
+    if (run === undefined) {
+        const known = probe.known?.();
+        run = known ? Promise.resolve(known) : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        runs.set(key, run);
+        run.catch(() => runs.delete(key));
+    }
+    const result = await run;
+    if (typeof result === 'string')
+        return { version: result };
+    return { version: parse(`${result.stdout}\n${result.stderr}`), result };
+}
+/** The version for the record when it is informative only: '' when the probe fails or the tool exits non-zero. */
+async function versionOrEmpty(probe, parse) {
+    try {
+        const answer = await probeVersion(probe, parse);
+        return answer.result === undefined || answer.result.exitCode === 0 ? answer.version : '';
+    }
+    catch {
+        return '';
+    }
+}
+/** Forgets every remembered answer (tests that swap a tool behind one path). */
+function forgetVersions() {
+    runs.clear();
+}
+const packageJsonSchema = object({
+    name: schemas_string(),
+    version: schemas_string(),
+    bin: union([schemas_string(), record(schemas_string(), schemas_string())]).optional(),
+});
+function realOrUndefined(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The npm package `name` when `command` is one of that package's own bins (node_modules/.bin/x
+ * or a global link on PATH, followed to the file package.json declares): its folder and version.
+ * Undefined for anything else (a wrapper script, another package, no package at all).
+ */
+function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
+    // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
+    // importing src/tools here would put the tool installer into every bundle's cold start.)
+    const located = command.includes('/') ? command : searchPath.split(external_node_path_namespaceObject.delimiter).map((dir) => (0,external_node_path_namespaceObject.join)(dir, command)).find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
+    const real = located === undefined ? undefined : realOrUndefined(located);
+    if (real === undefined)
+        return undefined;
+    // The bin sits at most a few folders below its package.json (bin/x.js, dist/bin/x.js).
+    for (let dir = (0,external_node_path_namespaceObject.dirname)(real), depth = 0; depth < 4 && (0,external_node_path_namespaceObject.dirname)(dir) !== dir; dir = (0,external_node_path_namespaceObject.dirname)(dir), depth++) {
+        const file = (0,external_node_path_namespaceObject.join)(dir, 'package.json');
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+            continue;
+        let pkg;
+        try {
+            pkg = packageJsonSchema.safeParse(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')));
+        }
+        catch {
+            return undefined;
+        }
+        if (!pkg.success || pkg.data.name !== name)
+            return undefined;
+        const bins = typeof pkg.data.bin === 'string' ? [pkg.data.bin] : Object.values(pkg.data.bin ?? {});
+        return bins.some((bin) => realOrUndefined((0,external_node_path_namespaceObject.join)(dir, bin)) === real) ? { root: dir, version: pkg.data.version } : undefined;
+    }
+    return undefined;
+}
+/** What `<bin> --version` prints for an npm package's own bin (eslint, npm): its package.json version. */
+function npmBinVersion(command, name, searchPath) {
+    const version = npmBinPackage(command, name, searchPath)?.version;
+    return version !== undefined && parseVersionNumber(version) === version ? version : undefined;
+}
+/** Bytes read at a time while looking for the build information (it sits deep inside the program). */
+const SCAN_CHUNK = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
+/**
+ * The version a Go program was linked with (`go build -ldflags "-X=<variable>=<version>"`), from the
+ * build information Go records in the program itself (an executable or a WebAssembly module): the
+ * value the program prints as its version, read without starting it. Undefined when the program
+ * records no such setting, or it names no version number.
+ */
+function goLinkedVersion(program, variable) {
+    const needles = [`-X=${variable}=`, `-X ${variable}=`].map((n) => Buffer.from(n, 'latin1'));
+    const overlap = 256;
+    let fd;
+    try {
+        fd = openSync(program, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const buffer = Buffer.alloc(SCAN_CHUNK + overlap);
+        let carried = 0;
+        for (let position = 0;;) {
+            const read = readSync(fd, buffer, carried, SCAN_CHUNK, position);
+            if (read === 0)
+                return undefined;
+            position += read;
+            const window = buffer.subarray(0, carried + read);
+            for (const needle of needles) {
+                const at = window.indexOf(needle);
+                if (at < 0)
+                    continue;
+                // The value may run past this window: read on from the file where it starts.
+                const tail = Buffer.alloc(128);
+                const got = readSync(fd, tail, 0, tail.length, position - window.length + at + needle.length);
+                const value = /^[^\s"'`\\\0]*/.exec(tail.subarray(0, got).toString('latin1'))[0];
+                const version = parseVersionNumber(value);
+                return version !== '' && value.replace(/^v/, '') === version ? version : undefined;
+            }
+            carried = Math.min(overlap, window.length);
+            window.copyWithin(0, window.length - carried);
+        }
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/gates/lint/index.ts
 /**
  * The lint gate: the project's eslint, ruff/flake8, or any command with a report.
@@ -42928,6 +43079,7 @@ function globInside(patterns, opts) {
  *            fail-on-warnings) fail
  *   render   findings as annotations, the verdict line and one summary section
  */
+
 
 
 
@@ -43020,16 +43172,6 @@ function parseFlake8(text, cwd, workspace) {
     return findings;
 }
 // ---- tool runners --------------------------------------------------------------------------
-async function toolVersion(command, args, cwd) {
-    try {
-        const r = await execTool(command, args, { cwd, timeoutMs: 30_000 });
-        const m = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`);
-        return m ? m[1] : '';
-    }
-    catch {
-        return '';
-    }
-}
 function toolFailure(tool, r) {
     return `${tool} ${describeExit(r)} without a usable report: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`;
 }
@@ -43038,9 +43180,11 @@ async function runEslint(o, rt) {
     if (!eslint) {
         throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(o.workingDirectory, rt.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
     }
-    const version = await toolVersion(eslint, ['--version'], o.workingDirectory);
+    // Beside the run, never before it: eslint's own bin prints its package.json version, read without a node start.
+    const probe = versionOrEmpty({ command: eslint, cwd: o.workingDirectory, known: () => npmBinVersion(eslint, 'eslint') });
     const configSha256 = hashFirstExisting(o.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);
     const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
+    const version = await probe;
     // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) {
         return { tool: 'eslint', version, configSha256, findings: [], problems: [toolFailure('eslint', r)] };
@@ -43057,8 +43201,9 @@ async function runPythonLinter(o, rt) {
     const venvRuff = (0,external_node_path_namespaceObject.join)(o.workingDirectory, '.venv', 'bin', 'ruff');
     const ruff = (0,external_node_fs_namespaceObject.existsSync)(venvRuff) ? venvRuff : 'ruff';
     try {
+        const probe = versionOrEmpty({ command: ruff, cwd: o.workingDirectory });
         const r = await execTool(ruff, ['check', '--output-format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
-        const version = await toolVersion(ruff, ['--version'], o.workingDirectory);
+        const version = await probe;
         // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
         if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1))
             return { tool: 'ruff', version, configSha256, findings: [], problems: [toolFailure('ruff', r)] };
@@ -43074,8 +43219,9 @@ async function runPythonLinter(o, rt) {
             throw error;
     }
     const hint = 'the python preset runs ruff, or flake8 when ruff is absent: "pip install ruff" before this step';
+    const probe = versionOrEmpty({ command: 'flake8', cwd: o.workingDirectory });
     const r = await execTool('flake8', ['.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
-    const version = await toolVersion('flake8', ['--version'], o.workingDirectory);
+    const version = await probe;
     // flake8: 0 = clean, 1 = violations; anything else, or a non-zero exit with nothing parsed, is a failure of flake8.
     const findings = parseFlake8(r.stdout, o.workingDirectory, rt.workspace);
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1) || (r.exitCode === 1 && findings.length === 0)) {

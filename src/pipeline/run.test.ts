@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attachRequested, pipelineVerdict } from './run.js';
+import { attachRequested, pipelineVerdict, startOrder } from './run.js';
+import type { PlannedGate } from './plan.js';
 
 describe('pipelineVerdict: the stricter of the gates, the evidence judgement and the attestation', () => {
   const cases: [string, 'pass' | 'fail' | 'error', string, boolean, string][] = [
@@ -19,5 +20,17 @@ describe('pipelineVerdict: the stricter of the gates, the evidence judgement and
     expect(attachRequested({ attach: 'TRUE' })).toBe(true);
     expect(attachRequested({ attach: 'false' })).toBe(false);
     expect(attachRequested({})).toBe(false);
+  });
+});
+
+describe('startOrder: the longest gates are offered a slot first', () => {
+  const planned = (gate: PlannedGate['gate'], needs: PlannedGate['gate'][] = []): PlannedGate => ({ gate, needs, required: true, inputs: {} });
+  it.each([
+    [['lint', 'test', 'audit', 'secrets', 'rules'], ['test', 'lint', 'audit', 'secrets', 'rules']],
+    [['lint', 'test', 'audit', 'secrets', 'rules', 'image', 'alerts'], ['image', 'test', 'lint', 'audit', 'secrets', 'rules', 'alerts']],
+    [['lint', 'audit'], ['lint', 'audit']],
+    [['rules', 'test'], ['test', 'rules']],
+  ] as [PlannedGate['gate'][], string[]][])('%j -> %j', (gates, expected) => {
+    expect(startOrder(gates.map((g) => planned(g, g === 'alerts' ? ['image'] : []))).map((p) => p.gate)).toEqual(expected);
   });
 });

@@ -60,8 +60,8 @@ export async function prometheusVersion(path: string): Promise<string> {
     throw new ToolError(`${path} --version could not be started: ${(error as Error).message}`);
   }
   const { version, result } = answer;
-  if (result.exitCode !== 0 || version === '') {
-    throw new ToolError(`${path} --version did not name a Prometheus version (exit ${result.exitCode}): ${`${result.stderr}${result.stdout}`.trim().slice(0, 300)}`);
+  if ((result && result.exitCode !== 0) || version === '') {
+    throw new ToolError(`${path} --version did not name a Prometheus version (exit ${result?.exitCode}): ${`${result?.stderr ?? ''}${result?.stdout ?? ''}`.trim().slice(0, 300)}`);
   }
   return version;
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { ToolError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
+import { probeVersion } from '../../core/version.js';
 import { httpGet } from './http.js';
 import { freePort, startProcess, type RunningProcess } from './process.js';
 
@@ -61,8 +62,8 @@ export async function prepareImage(source: Extract<ServiceSource, { kind: 'image
   }
   const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   if (command.length === 0) throw new ToolError(`the image ${source.image} names no command (no Entrypoint or Cmd): the service cannot be started from it`);
-  const version = await execTool('buildah', ['--version'], { timeoutMs: 30_000 });
-  return { command, buildahVersion: version.stdout.trim() };
+  const version = await probeVersion({ command: 'buildah' });
+  return { command, buildahVersion: version.result?.stdout.trim() ?? version.version };
 }
 
 async function waitReady(url: string, timeoutMs: number, exited: () => boolean, output: () => string): Promise<void> {

@@ -17,6 +17,7 @@ import { repoRelative } from '../../core/annotations.js';
 import { ConfigurationError, ToolError, ToolNotFoundError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
 import { sha256File } from '../../core/files.js';
+import { npmBinVersion, probeVersion } from '../../core/version.js';
 import { dependencyPath, parseLockfile, type Lockfile } from './lockfile.js';
 import { ghsaFrom, parseSeverityWord, rangeVerdict, severityFromCvss, type Severity, type VulnFinding } from './model.js';
 import { redactUrlCredentials, resolveNpmRegistry } from './registry.js';
@@ -284,11 +285,18 @@ function fallbackPath(name: string, v: NpmVuln, introducers: (name: string) => s
 
 // ---- running npm audit ---------------------------------------------------------------------
 
-/** The version a tool prints for `--version`; '' when it prints none. */
-export async function toolVersion(command: string, args: string[], cwd: string): Promise<string> {
-  const r = await execTool(command, args, { cwd, timeoutMs: 30_000 });
-  const m = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`);
-  return m ? m[1]! : '';
+/**
+ * The version a tool prints for `--version` ('' when it prints none), asked beside the tool's real
+ * run; `npmPackage` names the npm package whose own bin the command may be (its package.json
+ * version is then read instead of starting node). A missing tool rejects with `hint`.
+ */
+export async function toolVersion(command: string, cwd: string, hint: { tool: string; text: string }, npmPackage?: string): Promise<string> {
+  try {
+    return (await probeVersion({ command, cwd, ...(npmPackage ? { known: () => npmBinVersion(command, npmPackage) } : {}) })).version;
+  } catch (error) {
+    if (error instanceof ToolNotFoundError) throw new ToolNotFoundError(hint.tool, hint.text);
+    throw error;
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -312,15 +320,12 @@ export async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<Too
   }
   const npm = o.npmCommand ?? 'npm';
   const hint = 'the audit gate runs the npm CLI: use actions/setup-node before this step';
-  const [version, registry] = await Promise.all([
-    toolVersion(npm, ['--version'], o.workingDirectory).catch((error: unknown) => {
-      if (error instanceof ToolNotFoundError) throw new ToolNotFoundError('npm', hint);
-      throw error;
-    }),
-    resolveNpmRegistry(npm, o, rt),
-  ]);
+  // The version is asked beside the audit and awaited before anything is reported.
+  const versionProbe = toolVersion(npm, o.workingDirectory, { tool: 'npm', text: hint }, 'npm');
+  versionProbe.catch(() => undefined);
+  const registry = await resolveNpmRegistry(npm, o, rt);
   rt.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
-  const base: Omit<ToolRun, 'findings'> = { tool: 'npm audit', version, configSha256: sha256File(lockPath), manifest, registry };
+  const partial = { tool: 'npm audit', configSha256: sha256File(lockPath), manifest, registry };
   // A private cache per run: a packument or advisory cached by an earlier run never decides this one.
   const cache = mkdtempSync(join(rt.tempDir, 'rs-npm-cache-'));
   const args = [
@@ -346,6 +351,7 @@ export async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<Too
     for (let attempt = 1; ; attempt++) {
       rt.log.info(`npm ${args.map(redactUrlCredentials).join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
       const r = await execTool(npm, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+      const base: Omit<ToolRun, 'findings'> = { ...partial, version: await versionProbe };
       rt.log.untrusted(lastLines(r.stderr, 20));
       if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
         throw new AuditToolError(`npm audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`, false, base);

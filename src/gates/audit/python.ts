@@ -8,7 +8,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRelative } from '../../core/annotations.js';
-import { ToolNotFoundError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
 import { sha256File } from '../../core/files.js';
 import { ghsaFrom, parseSeverityWord, severityFromCvss, type Severity, type VulnFinding } from './model.js';
@@ -159,13 +158,12 @@ export async function runPipAudit(o: AuditOptions, rt: GateRuntime): Promise<Too
     configSha256 = sha256File(pyproject);
   }
   if (o.registry) args.push('--index-url', o.registry);
-  const version = await toolVersion(pipAudit, ['--version'], o.workingDirectory).catch((error: unknown) => {
-    if (error instanceof ToolNotFoundError) throw new ToolNotFoundError('pip-audit', hint);
-    throw error;
-  });
-  const base = { tool: 'pip-audit', version, manifest, ...(configSha256 ? { configSha256 } : {}) };
+  // Asked beside the audit, awaited before anything is reported.
+  const versionProbe = toolVersion(pipAudit, o.workingDirectory, { tool: 'pip-audit', text: hint });
+  versionProbe.catch(() => undefined);
   rt.log.info(`pip-audit ${args.map(redactUrlCredentials).join(' ')}`);
   const r = await execTool(pipAudit, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+  const base = { tool: 'pip-audit', version: await versionProbe, manifest, ...(configSha256 ? { configSha256 } : {}) };
   rt.log.untrusted(lastLines(r.stderr, 20));
   // pip-audit: 0 = no known vulnerabilities, 1 = vulnerabilities found or a failure (then no JSON).
   if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {

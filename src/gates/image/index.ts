@@ -9,6 +9,7 @@ import { ToolNotFoundError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines, type ExecResult } from '../../core/exec.js';
 import { startClock, type GateReport, type GateRuntime } from '../../core/gate.js';
 import { code, codeBlock, md, table } from '../../core/markdown.js';
+import { parseVersionNumber, probeVersion } from '../../core/version.js';
 import { RegistryClient, type RegistryCredentials } from '../../registry/client.js';
 import { imageNameToString, type ImageName } from '../../registry/reference.js';
 import { buildWithBuildah, buildWithDocker } from './build.js';
@@ -74,7 +75,7 @@ export interface ImageOptions {
 }
 
 function versionOf(r: ExecResult): string {
-  return /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`)?.[1] ?? '';
+  return parseVersionNumber(`${r.stdout} ${r.stderr}`);
 }
 
 /**
@@ -115,9 +116,9 @@ async function pickBuilder(o: ImageOptions, rt: GateRuntime, dockerEnv: NodeJS.P
     rt.log.info(`Building with buildah: ${dockerProblem}.`);
   }
   try {
-    const r = await execTool('buildah', ['--version'], { timeoutMs: 30_000 });
-    if (r.exitCode !== 0) throw new Stop('error', `buildah --version ${describeExit(r)}: ${lastLines(r.stderr, 3)}`);
-    return { builder: 'buildah', version: versionOf(r) };
+    const { version, result: r } = await probeVersion({ command: 'buildah' });
+    if (r && r.exitCode !== 0) throw new Stop('error', `buildah --version ${describeExit(r)}: ${lastLines(r.stderr, 3)}`);
+    return { builder: 'buildah', version };
   } catch (error) {
     if (error instanceof ToolNotFoundError) {
       throw new Stop('error', `buildah is not installed${dockerProblem ? ` and docker cannot be used (${dockerProblem})` : ''}: install buildah (apt-get install buildah) or run on a runner with Docker`);

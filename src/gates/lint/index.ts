@@ -18,6 +18,7 @@ import { findProjectBin, hashFirstExisting } from '../../core/files.js';
 import { startClock, verdictWithProblems, type GateReport, type GateRuntime } from '../../core/gate.js';
 import { code, codeBlock, md } from '../../core/markdown.js';
 import { isWithin, resolveFileInput } from '../../core/paths.js';
+import { npmBinVersion, versionOrEmpty } from '../../core/version.js';
 import type { Finding, GateStatus } from '../../core/evidence.js';
 
 export const LINT_PRESETS = ['node', 'python', 'command'] as const;
@@ -136,16 +137,6 @@ export function parseFlake8(text: string, cwd: string, workspace: string): Findi
 
 // ---- tool runners --------------------------------------------------------------------------
 
-async function toolVersion(command: string, args: string[], cwd: string): Promise<string> {
-  try {
-    const r = await execTool(command, args, { cwd, timeoutMs: 30_000 });
-    const m = /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`);
-    return m ? m[1]! : '';
-  } catch {
-    return '';
-  }
-}
-
 function toolFailure(tool: string, r: ExecResult): string {
   return `${tool} ${describeExit(r)} without a usable report: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`;
 }
@@ -155,9 +146,11 @@ async function runEslint(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
   if (!eslint) {
     throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(o.workingDirectory, rt.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
   }
-  const version = await toolVersion(eslint, ['--version'], o.workingDirectory);
+  // Beside the run, never before it: eslint's own bin prints its package.json version, read without a node start.
+  const probe = versionOrEmpty({ command: eslint, cwd: o.workingDirectory, known: () => npmBinVersion(eslint, 'eslint') });
   const configSha256 = hashFirstExisting(o.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);
   const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
+  const version = await probe;
   // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
   if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) {
     return { tool: 'eslint', version, configSha256, findings: [], problems: [toolFailure('eslint', r)] };
@@ -175,8 +168,9 @@ async function runPythonLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun
   const venvRuff = join(o.workingDirectory, '.venv', 'bin', 'ruff');
   const ruff = existsSync(venvRuff) ? venvRuff : 'ruff';
   try {
+    const probe = versionOrEmpty({ command: ruff, cwd: o.workingDirectory });
     const r = await execTool(ruff, ['check', '--output-format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
-    const version = await toolVersion(ruff, ['--version'], o.workingDirectory);
+    const version = await probe;
     // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) return { tool: 'ruff', version, configSha256, findings: [], problems: [toolFailure('ruff', r)] };
     const findings = parseRuffJson(r.stdout, rt.workspace);
@@ -189,8 +183,9 @@ async function runPythonLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun
     if (!(error instanceof ToolNotFoundError)) throw error;
   }
   const hint = 'the python preset runs ruff, or flake8 when ruff is absent: "pip install ruff" before this step';
+  const probe = versionOrEmpty({ command: 'flake8', cwd: o.workingDirectory });
   const r = await execTool('flake8', ['.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
-  const version = await toolVersion('flake8', ['--version'], o.workingDirectory);
+  const version = await probe;
   // flake8: 0 = clean, 1 = violations; anything else, or a non-zero exit with nothing parsed, is a failure of flake8.
   const findings = parseFlake8(r.stdout, o.workingDirectory, rt.workspace);
   if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1) || (r.exitCode === 1 && findings.length === 0)) {

