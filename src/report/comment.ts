@@ -88,22 +88,22 @@ function detailsBlock(summary: string, content: string): string {
   return `<details><summary>${summary}</summary>\n\n${content}\n\n</details>`;
 }
 
-function header(j: Judgement, view: ReportView): string {
-  const lines = [`## ${ICON[j.verdict]} release-safety: ${j.verdict}`, ''];
+function header(judgement: Judgement, view: ReportView): string {
+  const lines = [`## ${ICON[judgement.verdict]} release-safety: ${judgement.verdict}`, ''];
   const about: string[] = [];
   if (view.prTitle !== undefined) about.push(`**${md(clamp(view.prTitle, 300))}**`);
   if (view.headRef !== undefined) about.push(`branch ${code(clamp(view.headRef, 200))}`);
   about.push(`head ${link(view.headSha.slice(0, 12), `${view.serverUrl}/${view.repository}/commit/${view.headSha}`)}`);
   lines.push(about.join(' · '));
-  if (j.image) lines.push('', `Image: ${code(j.image)}`);
-  else if (j.digest) lines.push('', `Image digest: ${code(j.digest)}`);
-  if (j.verdict !== 'pass' && j.reasons.length > 0) lines.push('', ...j.reasons.slice(0, 10).map((r) => `- ${md(clamp(r, 300))}`), ...(j.reasons.length > 10 ? [`- and ${j.reasons.length - 10} more`] : []));
+  if (judgement.image) lines.push('', `Image: ${code(judgement.image)}`);
+  else if (judgement.digest) lines.push('', `Image digest: ${code(judgement.digest)}`);
+  if (judgement.verdict !== 'pass' && judgement.reasons.length > 0) lines.push('', ...judgement.reasons.slice(0, 10).map((r) => `- ${md(clamp(r, 300))}`), ...(judgement.reasons.length > 10 ? [`- and ${judgement.reasons.length - 10} more`] : []));
   return lines.join('\n');
 }
 
-function findingsSection(j: Judgement, view: ReportView, perGate: number, messageMax: number): string {
+function findingsSection(judgement: Judgement, view: ReportView, perGate: number, messageMax: number): string {
   const parts: string[] = [];
-  for (const row of j.rows) {
+  for (const row of judgement.rows) {
     const r = row.record;
     if (!r || (r.status !== 'fail' && r.status !== 'error') || r.findings.length === 0 || perGate <= 0) continue;
     const shown = r.findings.slice(0, perGate);
@@ -113,13 +113,13 @@ function findingsSection(j: Judgement, view: ReportView, perGate: number, messag
   return parts.join('\n\n');
 }
 
-function detailBlocks(j: Judgement, view: ReportView, messageMax: number): string[] {
+function detailBlocks(judgement: Judgement, view: ReportView, messageMax: number): string[] {
   const blocks: string[] = [];
-  if (j.invalid.length > 0 || j.ignored.length > 0) {
-    const lines = [...j.invalid.map((i) => `- invalid: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 400))}`), ...j.ignored.map((i) => `- ignored: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 300))}`)];
-    blocks.push(detailsBlock(`Records not counted (${j.invalid.length} invalid, ${j.ignored.length} ignored)`, lines.join('\n')));
+  if (judgement.invalid.length > 0 || judgement.ignored.length > 0) {
+    const lines = [...judgement.invalid.map((i) => `- invalid: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 400))}`), ...judgement.ignored.map((i) => `- ignored: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 300))}`)];
+    blocks.push(detailsBlock(`Records not counted (${judgement.invalid.length} invalid, ${judgement.ignored.length} ignored)`, lines.join('\n')));
   }
-  for (const row of j.rows) {
+  for (const row of judgement.rows) {
     const r = row.record;
     if (!r) continue;
     const lines = [
@@ -130,7 +130,7 @@ function detailBlocks(j: Judgement, view: ReportView, messageMax: number): strin
     if (r.findings.length > 0) lines.push('', `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`, '', ...r.findings.map((f) => findingLine(view, f, messageMax)));
     blocks.push(detailsBlock(`${ICON[r.status] ?? ''} ${md(r.gate)}: everything`, lines.join('\n')));
   }
-  const timeline = alertTimeline(j.records);
+  const timeline = alertTimeline(judgement.records);
   if (timeline) blocks.push(detailsBlock('Live alert drill timeline', timeline));
   return blocks;
 }
@@ -141,16 +141,16 @@ function footer(view: ReportView, cut: boolean): string {
   return [`---`, `${cut ? '✂️ This comment was shortened to fit GitHub\'s limit: see ' : 'Everything: '}${summary}. ${run} · bundle ${code(view.bundleSha256)}`].join('\n');
 }
 
-function assemble(j: Judgement, view: ReportView, budget: Budget, cut: boolean): string {
-  const parts = [renderMarker(view.marker), header(j, view), gateTable(j.rows)];
-  const alerts = alertRows(j.records);
+function assemble(judgement: Judgement, view: ReportView, budget: Budget, cut: boolean): string {
+  const parts = [renderMarker(view.marker), header(judgement, view), gateTable(judgement.rows)];
+  const alerts = alertRows(judgement.records);
   if (alerts.length > 0 && budget.alertRows > 0) {
     const shown = alerts.slice(0, budget.alertRows);
     parts.push(`### Alert evidence\n\n${table(['alert', 'severity', 'fires in rule test', 'silent in rule test', 'live drill'], shown)}${alerts.length > shown.length ? `\n\n${alerts.length - shown.length} more alert(s) in the job summary.` : ''}`);
   }
-  const findings = findingsSection(j, view, budget.findingsPerGate, budget.messageMax);
+  const findings = findingsSection(judgement, view, budget.findingsPerGate, budget.messageMax);
   if (findings) parts.push(`### Findings\n\n${findings}`);
-  const blocks = detailBlocks(j, view, budget.messageMax).slice(0, budget.detailBlocks);
+  const blocks = detailBlocks(judgement, view, budget.messageMax).slice(0, budget.detailBlocks);
   if (blocks.length > 0) parts.push(blocks.join('\n\n'));
   parts.push(footer(view, cut));
   return `${parts.join('\n\n')}\n`;
@@ -160,24 +160,24 @@ function assemble(j: Judgement, view: ReportView, budget: Budget, cut: boolean):
  * The sticky PR comment, at most `limit` UTF-16 code units with the marker. Details go first,
  * then findings, then alert rows; a report that still does not fit leaves the verdict and links.
  */
-export function renderEvidenceComment(j: Judgement, view: ReportView, limit = MAX_COMMENT_LENGTH): string {
-  const budget: Budget = { findingsPerGate: DEFAULT_FINDINGS_PER_GATE, detailBlocks: detailBlocks(j, view, 500).length, alertRows: alertRows(j.records).length, messageMax: 500 };
-  let body = assemble(j, view, budget, false);
+export function renderEvidenceComment(judgement: Judgement, view: ReportView, limit = MAX_COMMENT_LENGTH): string {
+  const budget: Budget = { findingsPerGate: DEFAULT_FINDINGS_PER_GATE, detailBlocks: detailBlocks(judgement, view, 500).length, alertRows: alertRows(judgement.records).length, messageMax: 500 };
+  let body = assemble(judgement, view, budget, false);
   while (body.length > limit) {
     if (budget.detailBlocks > 0) budget.detailBlocks--;
     else if (budget.findingsPerGate > 0) budget.findingsPerGate = Math.floor(budget.findingsPerGate / 2);
     else if (budget.alertRows > 0) budget.alertRows = Math.floor(budget.alertRows / 2);
     else break;
-    body = assemble(j, view, budget, true);
+    body = assemble(judgement, view, budget, true);
   }
   if (body.length <= limit) return body;
   // Only the table and the header are left, and even they do not fit (a limit far below GitHub's).
-  const minimal = `${renderMarker(view.marker)}\n\n## ${ICON[j.verdict]} release-safety: ${j.verdict}\n\n${footer(view, true)}\n`;
+  const minimal = `${renderMarker(view.marker)}\n\n## ${ICON[judgement.verdict]} release-safety: ${judgement.verdict}\n\n${footer(view, true)}\n`;
   return minimal;
 }
 
 /** The job summary: every block, every stored finding, every alert; no cut. */
-export function renderEvidenceSummary(j: Judgement, view: ReportView): string {
+export function renderEvidenceSummary(judgement: Judgement, view: ReportView): string {
   const budget: Budget = { findingsPerGate: Number.MAX_SAFE_INTEGER, detailBlocks: Number.MAX_SAFE_INTEGER, alertRows: Number.MAX_SAFE_INTEGER, messageMax: 2000 };
-  return assemble(j, view, budget, false).replace(/^<!--[^\n]*-->\n\n/, '').replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
+  return assemble(judgement, view, budget, false).replace(/^<!--[^\n]*-->\n\n/, '').replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
 }

@@ -22,23 +22,23 @@ export interface PrometheusLocation {
  * preinstalled, unverified one, e.g. a distribution package), otherwise the pinned release
  * archive, sha256-verified before it is unpacked. One on PATH is never picked silently.
  */
-export async function locatePrometheus(o: PrometheusLocation): Promise<{ path: string; source: 'prometheus-path' | 'PATH' | 'installed' }> {
-  if (o.path && isCommandName(o.path)) {
-    const found = findOnPath(o.path, o.searchPath);
+export async function locatePrometheus(location: PrometheusLocation): Promise<{ path: string; source: 'prometheus-path' | 'PATH' | 'installed' }> {
+  if (location.path && isCommandName(location.path)) {
+    const found = findOnPath(location.path, location.searchPath);
     if (!found) {
       throw new ConfigurationError(
-        `input "prometheus-path" is the command name ${JSON.stringify(o.path)}, but no executable of that name is on PATH: install Prometheus in an earlier step, give its path, or leave prometheus-path empty for the pinned, verified Prometheus ${o.version || PROMETHEUS_DEFAULT_VERSION}`,
+        `input "prometheus-path" is the command name ${JSON.stringify(location.path)}, but no executable of that name is on PATH: install Prometheus in an earlier step, give its path, or leave prometheus-path empty for the pinned, verified Prometheus ${location.version || PROMETHEUS_DEFAULT_VERSION}`,
       );
     }
     return { path: found, source: 'PATH' };
   }
-  if (o.path) {
-    if (!existsSync(o.path)) throw new ConfigurationError(`input "prometheus-path" names ${JSON.stringify(o.path)}, which does not exist: give the path of a prometheus executable, or leave it empty`);
-    return { path: o.path, source: 'prometheus-path' };
+  if (location.path) {
+    if (!existsSync(location.path)) throw new ConfigurationError(`input "prometheus-path" names ${JSON.stringify(location.path)}, which does not exist: give the path of a prometheus executable, or leave it empty`);
+    return { path: location.path, source: 'prometheus-path' };
   }
-  const version = o.version || PROMETHEUS_DEFAULT_VERSION;
+  const version = location.version || PROMETHEUS_DEFAULT_VERSION;
   try {
-    const installed = await installTool({ tool: 'prometheus', version, ...(o.mirrorUrl ? { mirrorUrl: o.mirrorUrl } : {}), tempDir: o.tempDir, log: o.log });
+    const installed = await installTool({ tool: 'prometheus', version, ...(location.mirrorUrl ? { mirrorUrl: location.mirrorUrl } : {}), tempDir: location.tempDir, log: location.log });
     return { path: installed.path, source: 'installed' };
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;

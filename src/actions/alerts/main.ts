@@ -52,50 +52,50 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     {
       gate: 'alerts',
       shape: inputs,
-      execute: (i, ctx, rt) => {
-        if (i.rules.length === 0) {
+      execute: (inputs, ctx, runtime) => {
+        if (inputs.rules.length === 0) {
           throw new ConfigurationError('input "rules" is required: the rule files whose alerts are drilled, as paths or globs relative to the repository root, e.g. "prometheus/rules/*.yml"');
         }
-        if (i.image !== '' && i['service-command'] !== '') throw new ConfigurationError('inputs "image" and "service-command" are exclusive: run the service from the built image or from a command, not both');
-        if (i.image !== '' && !IMAGE_BY_DIGEST.test(i.image)) {
-          throw new ConfigurationError(`input "image" must name the image by digest, registry/repository@sha256:<64 hex> (got ${JSON.stringify(i.image.slice(0, 120))}): the evidence records the digest that ran`);
+        if (inputs.image !== '' && inputs['service-command'] !== '') throw new ConfigurationError('inputs "image" and "service-command" are exclusive: run the service from the built image or from a command, not both');
+        if (inputs.image !== '' && !IMAGE_BY_DIGEST.test(inputs.image)) {
+          throw new ConfigurationError(`input "image" must name the image by digest, registry/repository@sha256:<64 hex> (got ${JSON.stringify(inputs.image.slice(0, 120))}): the evidence records the digest that ran`);
         }
-        if (!ENV_NAME.test(i['port-env'])) throw new ConfigurationError(`input "port-env" must be an environment variable name (got ${JSON.stringify(i['port-env'])})`);
-        if (i['mirror-url'] !== '') checkMirrorUrl(i['mirror-url']);
-        const roots = { workspace: ctx.workspace, others: [rt.tempDir] };
+        if (!ENV_NAME.test(inputs['port-env'])) throw new ConfigurationError(`input "port-env" must be an environment variable name (got ${JSON.stringify(inputs['port-env'])})`);
+        if (inputs['mirror-url'] !== '') checkMirrorUrl(inputs['mirror-url']);
+        const roots = { workspace: ctx.workspace, others: [runtime.tempDir] };
         let service: ServiceSource = { kind: 'url' };
-        if (i.image !== '') {
+        if (inputs.image !== '') {
           // buildah's own storage (as the image gate takes it): a place to write, not a file the gate reads as input.
-          const storageDir = i['storage-dir'] === '' ? join(rt.tempDir, 'release-safety', 'buildah') : isAbsolute(i['storage-dir']) ? i['storage-dir'] : resolve(ctx.workspace, i['storage-dir']);
-          service = { kind: 'image', image: i.image, storageDir, tlsVerify: i['tls-verify'] };
-        } else if (i['service-command'] !== '') {
-          const argv = parseCommandInput(i['service-command'], 'service-command');
+          const storageDir = inputs['storage-dir'] === '' ? join(runtime.tempDir, 'release-safety', 'buildah') : isAbsolute(inputs['storage-dir']) ? inputs['storage-dir'] : resolve(ctx.workspace, inputs['storage-dir']);
+          service = { kind: 'image', image: inputs.image, storageDir, tlsVerify: inputs['tls-verify'] };
+        } else if (inputs['service-command'] !== '') {
+          const argv = parseCommandInput(inputs['service-command'], 'service-command');
           if (argv.length === 0) throw new ConfigurationError('input "service-command" holds no command');
           service = { kind: 'command', argv };
         }
-        const drillFile = i.drill === '' ? undefined : resolveFileInput('drill', i.drill, roots, 'drill file');
-        const prometheusPath = i['prometheus-path'];
+        const drillFile = inputs.drill === '' ? undefined : resolveFileInput('drill', inputs.drill, roots, 'drill file');
+        const prometheusPath = inputs['prometheus-path'];
         const promPath = prometheusPath === '' || isCommandName(prometheusPath) || isAbsolute(prometheusPath) ? prometheusPath : resolve(ctx.workspace, prometheusPath);
         return runAlertsGate(
           {
-            rules: i.rules,
+            rules: inputs.rules,
             ...(drillFile ? { drillFile } : {}),
             service,
-            serviceUrl: i['service-url'],
-            serviceEnv: parseEnv(i['service-env']),
-            portEnv: i['port-env'],
-            metricsPath: pathInput('metrics-path', i['metrics-path']),
-            readyPath: pathInput('ready-path', i['ready-path']),
-            readyTimeoutMs: i['ready-timeout-seconds'] * 1000,
-            externalMetrics: i['external-metrics'],
-            prometheus: { path: promPath, version: i['prometheus-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '' },
-            runbookThreshold: i['runbook-threshold'],
+            serviceUrl: inputs['service-url'],
+            serviceEnv: parseEnv(inputs['service-env']),
+            portEnv: inputs['port-env'],
+            metricsPath: pathInput('metrics-path', inputs['metrics-path']),
+            readyPath: pathInput('ready-path', inputs['ready-path']),
+            readyTimeoutMs: inputs['ready-timeout-seconds'] * 1000,
+            externalMetrics: inputs['external-metrics'],
+            prometheus: { path: promPath, version: inputs['prometheus-version'], mirrorUrl: inputs['mirror-url'], searchPath: env.PATH ?? '' },
+            runbookThreshold: inputs['runbook-threshold'],
             repository: ctx.repository,
             serverUrl: ctx.serverUrl,
             headSha: ctx.headSha,
-            timeoutMs: i['timeout-seconds'] * 1000,
+            timeoutMs: inputs['timeout-seconds'] * 1000,
           },
-          rt,
+          runtime,
         );
       },
     },

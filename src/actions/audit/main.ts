@@ -73,27 +73,27 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     {
       gate: 'audit',
       shape: inputs,
-      execute: async (i, ctx, rt) => {
-        const named = i['exceptions-file'];
+      execute: async (inputs, ctx, runtime) => {
+        const named = inputs['exceptions-file'];
         // Pull requests and merge groups are judged by the exceptions of the commit they merge into.
         const baseCommit = BASE_POLICY_EVENTS.includes(ctx.eventName) ? ctx.baseSha : undefined;
         const report = await runAuditGate(
           {
-            ecosystem: i.ecosystem,
-            workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
-            failOn: i['fail-on'],
-            unknownSeverity: i['unknown-severity'],
-            scope: i.scope,
-            advisories: i.advisories,
+            ecosystem: inputs.ecosystem,
+            workingDirectory: resolveDirectoryInput('working-directory', inputs['working-directory'], ctx.workspace),
+            failOn: inputs['fail-on'],
+            unknownSeverity: inputs['unknown-severity'],
+            scope: inputs.scope,
+            advisories: inputs.advisories,
             exceptionsFile: exceptionsPath(named, ctx.workspace, ctx.runnerTemp),
             exceptionsFileExplicit: named !== '',
             ...(baseCommit ? { baseCommit } : {}),
-            maxExceptionDays: i['max-exception-days'],
-            registry: checkRegistry(i.registry),
-            timeoutMs: i['timeout-seconds'] * 1000,
+            maxExceptionDays: inputs['max-exception-days'],
+            registry: checkRegistry(inputs.registry),
+            timeoutMs: inputs['timeout-seconds'] * 1000,
             now: new Date(),
           },
-          rt,
+          runtime,
         );
         return report;
       },

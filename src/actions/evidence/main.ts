@@ -68,16 +68,16 @@ function evidenceDir(raw: string, ctx: RunnerContext): string | undefined {
 
 /** The attach phase: target from the image record, push, summary section; a problem is an error, nothing pushed. */
 async function attachStep(
-  i: Inputs,
-  j: Judgement,
+  inputs: Inputs,
+  judgement: Judgement,
   bundle: EvidenceBundle,
   prepared: { signingKey: ReturnType<typeof readSigningKey>; pin: ReturnType<typeof readImagePin> },
   found: { dir: string | undefined; ctx: RunnerContext },
 ): Promise<{ outcome: AttachOutcome; summary: string }> {
-  const target = attachTarget(j.records, prepared.pin);
+  const target = attachTarget(judgement.records, prepared.pin);
   if (!target.ok) {
     const outcome: AttachOutcome = { ok: false, problem: target.problem };
-    return { outcome, summary: renderAttachment(outcome, undefined, i['insecure-registry']) };
+    return { outcome, summary: renderAttachment(outcome, undefined, inputs['insecure-registry']) };
   }
   const outcome = await core.group(`Attaching the evidence to ${target.target.registry}/${target.target.repository}@${target.target.digest}`, () =>
     attachEvidence({
@@ -86,9 +86,9 @@ async function attachStep(
       evidenceDir: found.dir,
       roots: { workspace: found.ctx.workspace, others: [found.ctx.runnerTemp] },
       ...(prepared.signingKey ? { signingKey: prepared.signingKey } : {}),
-      username: i['registry-username'],
-      password: i['registry-password'],
-      insecure: i['insecure-registry'],
+      username: inputs['registry-username'],
+      password: inputs['registry-password'],
+      insecure: inputs['insecure-registry'],
       onSecret: (v) => core.setSecret(v),
     }),
   );
@@ -99,7 +99,7 @@ async function attachStep(
     for (const note of outcome.notes) core.info(note);
     if (!outcome.signed) core.warning('input "signing-key" is empty: the attestation was attached unsigned; a promotion that requires a public key will refuse it');
   }
-  return { outcome, summary: renderAttachment(outcome, target.target, i['insecure-registry']) };
+  return { outcome, summary: renderAttachment(outcome, target.target, inputs['insecure-registry']) };
 }
 
 interface Outcome {
@@ -108,14 +108,14 @@ interface Outcome {
 }
 
 async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
-  const i = parseInputs(inputs, env);
-  for (const secret of ['registry-password', 'signing-key', 'github-token'] as const) if (i[secret] !== '') core.setSecret(i[secret]);
+  const given = parseInputs(inputs, env);
+  for (const secret of ['registry-password', 'signing-key', 'github-token'] as const) if (given[secret] !== '') core.setSecret(given[secret]);
   // Read before anything else, so a malformed key or pin stops the run before any push.
-  const prepared = { signingKey: readSigningKey(i['signing-key']), pin: readImagePin(i.image) };
-  if (!i.attach && prepared.signingKey) core.warning('input "signing-key" is set but "attach" is false: nothing is signed or attached');
+  const prepared = { signingKey: readSigningKey(given['signing-key']), pin: readImagePin(given.image) };
+  if (!given.attach && prepared.signingKey) core.warning('input "signing-key" is set but "attach" is false: nothing is signed or attached');
   const ctx = buildContext(env);
-  const required = i['required-gates'] as GateName[];
-  const dir = evidenceDir(i['evidence-dir'], ctx);
+  const required = given['required-gates'] as GateName[];
+  const dir = evidenceDir(given['evidence-dir'], ctx);
   const files = dir ? collectRecordFiles(dir, { workspace: ctx.workspace, others: [ctx.runnerTemp] }) : [];
   core.info(`${files.length} JSON file(s) in ${dir ?? '(no evidence directory)'}`);
   const j = judgeRecords(files, { repository: ctx.repository, headSha: ctx.headSha, requiredGates: required });
@@ -148,29 +148,29 @@ async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
   let summary = renderEvidenceSummary(j, view);
   const outputs: Record<string, string> = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '', ...supplyChainOutputs(undefined) };
   const failures: string[] = [];
-  if (i.attach) {
-    const attached = await attachStep(i, j, bundle, prepared, { dir, ctx });
+  if (given.attach) {
+    const attached = await attachStep(given, j, bundle, prepared, { dir, ctx });
     summary += attached.summary;
     if (attached.outcome.ok) Object.assign(outputs, { 'attestation-digest': attached.outcome.referrerDigest, ...supplyChainOutputs(attached.outcome) });
     else failures.push(`attach: error: ${attached.outcome.problem}`);
   }
   if (j.verdict !== 'pass') failures.push(`evidence: ${j.verdict}: ${j.reasons.slice(0, 3).join('; ')}${j.reasons.length > 3 ? ` (+${j.reasons.length - 3} more)` : ''}`);
 
-  if (i['github-token'] === '') {
+  if (given['github-token'] === '') {
     core.warning('input "github-token" is empty: no commit status and no comment; the report is in the job summary');
   } else {
     const passed = j.rows.filter((r) => r.required && r.status === 'pass').length;
     const published = await publishReport({
-      token: i['github-token'],
+      token: given['github-token'],
       apiUrl: ctx.apiUrl,
       repository: ctx.repository,
       headSha: ctx.headSha,
       ...(ctx.prNumber ? { prNumber: ctx.prNumber } : { prCandidates: j.records.flatMap((r) => (r.subject.prNumber ? [r.subject.prNumber] : [])) }),
       verdict: j.verdict,
-      statusContext: i['status-context'],
+      statusContext: given['status-context'],
       statusDescription: statusDescription(j.verdict, passed, required.length, j.digest),
       ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
-      comment: { mode: i.comment as CommentMode, author: i['comment-author'], body: renderEvidenceComment(j, view), state: view.marker },
+      comment: { mode: given.comment as CommentMode, author: given['comment-author'], body: renderEvidenceComment(j, view), state: view.marker },
       warn: (m) => core.warning(m),
       info: (m) => core.info(m),
     });

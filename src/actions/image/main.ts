@@ -105,76 +105,76 @@ function resolveSecrets(lines: readonly string[], ctx: RunnerContext, env: NodeJ
   });
 }
 
-function buildExtras(i: Inputs, ctx: RunnerContext, builder: string, format: string, env: NodeJS.ProcessEnv, mask?: (v: string) => void): BuildExtras {
-  if (i.target !== '' && !STAGE_NAME.test(i.target)) throw new ConfigurationError(`input "target" is ${JSON.stringify(i.target)}: expected the name of a build stage (FROM ... AS <name>)`);
-  const annotations = parseKeyValueLines(i.annotations, 'annotations', LABEL_KEY);
+function buildExtras(inputs: Inputs, ctx: RunnerContext, builder: string, format: string, env: NodeJS.ProcessEnv, mask?: (v: string) => void): BuildExtras {
+  if (inputs.target !== '' && !STAGE_NAME.test(inputs.target)) throw new ConfigurationError(`input "target" is ${JSON.stringify(inputs.target)}: expected the name of a build stage (FROM ... AS <name>)`);
+  const annotations = parseKeyValueLines(inputs.annotations, 'annotations', LABEL_KEY);
   if (annotations.length > 0 && builder !== 'docker' && format === 'docker') {
     // Docker v2 manifests have no annotations: buildah would drop them without a word.
     throw new ConfigurationError('input "annotations" needs format: oci with buildah (Docker v2 manifests carry no annotations): set format: oci, or use labels');
   }
   // buildah's form is checked now when it is the builder; with auto, once the builder is known.
   if (builder === 'buildah') {
-    buildahCacheRepository(i['cache-from'], 'cache-from');
-    buildahCacheRepository(i['cache-to'], 'cache-to');
+    buildahCacheRepository(inputs['cache-from'], 'cache-from');
+    buildahCacheRepository(inputs['cache-to'], 'cache-to');
   }
   return {
-    ...(i.target ? { target: i.target } : {}),
-    buildContexts: parseBuildContexts(i['build-contexts'], (v) => resolveDirectoryInput('build-contexts', v, ctx.workspace)),
-    secrets: resolveSecrets(i.secrets, ctx, env, mask),
+    ...(inputs.target ? { target: inputs.target } : {}),
+    buildContexts: parseBuildContexts(inputs['build-contexts'], (v) => resolveDirectoryInput('build-contexts', v, ctx.workspace)),
+    secrets: resolveSecrets(inputs.secrets, ctx, env, mask),
     annotations,
-    noCache: i['no-cache'],
-    pull: i.pull,
-    cacheFrom: i['cache-from'],
-    cacheTo: i['cache-to'],
+    noCache: inputs['no-cache'],
+    pull: inputs.pull,
+    cacheFrom: inputs['cache-from'],
+    cacheTo: inputs['cache-to'],
   };
 }
 
 /** Turns inputs into gate options; every check here runs before anything is built. */
-export function imageOptions(i: Inputs, ctx: RunnerContext, tempDir: string, mask?: (v: string) => void, env: NodeJS.ProcessEnv = process.env): ImageOptions {
-  const username = i['registry-username'];
-  const password = i['registry-password'];
+export function imageOptions(inputs: Inputs, ctx: RunnerContext, tempDir: string, mask?: (v: string) => void, env: NodeJS.ProcessEnv = process.env): ImageOptions {
+  const username = inputs['registry-username'];
+  const password = inputs['registry-password'];
   if ((username === '') !== (password === '')) {
     throw new ConfigurationError('inputs "registry-username" and "registry-password" go together: set both or neither');
   }
-  const context = resolveDirectoryInput('context', i.context, ctx.workspace);
-  const file = resolveDockerfile(i.file, context, ctx.workspace);
-  const image = imageName(i.image, i.push, ctx);
-  const ciTag = i['ci-tag'] === 'none' ? '' : validateTags([i['ci-tag']], 'ci-tag')[0]!;
+  const context = resolveDirectoryInput('context', inputs.context, ctx.workspace);
+  const file = resolveDockerfile(inputs.file, context, ctx.workspace);
+  const image = imageName(inputs.image, inputs.push, ctx);
+  const ciTag = inputs['ci-tag'] === 'none' ? '' : validateTags([inputs['ci-tag']], 'ci-tag')[0]!;
   const tags = validateTags(
-    i.tags.length > 0 ? i.tags : defaultTags({ eventName: ctx.eventName, headSha: ctx.headSha, ref: ctx.ref, prNumber: ctx.prNumber, defaultBranch: ctx.defaultBranch, ciTag }),
+    inputs.tags.length > 0 ? inputs.tags : defaultTags({ eventName: ctx.eventName, headSha: ctx.headSha, ref: ctx.ref, prNumber: ctx.prNumber, defaultBranch: ctx.defaultBranch, ciTag }),
   );
-  const lowered = lowerCaseImageName(i.image);
-  const platforms = validatePlatforms(i.platforms);
-  if (i.load && platforms.length > 1) throw new ConfigurationError('input "load" keeps one image locally, but input "platforms" names several: load takes a single platform');
-  const userLabels = parseKeyValueLines(i.labels, 'labels', LABEL_KEY);
+  const lowered = lowerCaseImageName(inputs.image);
+  const platforms = validatePlatforms(inputs.platforms);
+  if (inputs.load && platforms.length > 1) throw new ConfigurationError('input "load" keeps one image locally, but input "platforms" names several: load takes a single platform');
+  const userLabels = parseKeyValueLines(inputs.labels, 'labels', LABEL_KEY);
   const labels = imageLabels({ revision: ctx.headSha, source: `${ctx.serverUrl}/${ctx.repository}`, created: new Date().toISOString() }, userLabels);
-  const smokeCommand = i['smoke-command'] === '' ? [] : parseCommandInput(i['smoke-command'], 'smoke-command');
-  const storageDir = i['storage-dir'] === '' ? join(tempDir, 'release-safety', 'buildah') : isAbsolute(i['storage-dir']) ? i['storage-dir'] : resolve(ctx.workspace, i['storage-dir']);
+  const smokeCommand = inputs['smoke-command'] === '' ? [] : parseCommandInput(inputs['smoke-command'], 'smoke-command');
+  const storageDir = inputs['storage-dir'] === '' ? join(tempDir, 'release-safety', 'buildah') : isAbsolute(inputs['storage-dir']) ? inputs['storage-dir'] : resolve(ctx.workspace, inputs['storage-dir']);
   return {
-    builder: i.builder,
+    builder: inputs.builder,
     context,
     file,
     image,
-    ...(lowered.rewritten ? { imageRewrite: `${i.image.trim()} -> ${lowered.name}` } : {}),
+    ...(lowered.rewritten ? { imageRewrite: `${inputs.image.trim()} -> ${lowered.name}` } : {}),
     tags,
-    buildArgs: parseKeyValueLines(i['build-args'], 'build-args', BUILD_ARG_KEY),
+    buildArgs: parseKeyValueLines(inputs['build-args'], 'build-args', BUILD_ARG_KEY),
     labels,
     revision: ctx.headSha,
     platforms,
-    push: i.push,
+    push: inputs.push,
     ...(username ? { credentials: { username, password } } : {}),
     smokeCommand,
-    insecureRegistry: i['insecure-registry'],
-    format: i.format,
+    insecureRegistry: inputs['insecure-registry'],
+    format: inputs.format,
     storageDir,
-    timeoutMs: i['timeout-seconds'] * 1000,
+    timeoutMs: inputs['timeout-seconds'] * 1000,
     mask,
-    extras: buildExtras(i, ctx, i.builder, i.format, env, mask),
-    load: i.load,
-    requirePinnedBase: i['require-pinned-base'],
-    sbom: i.sbom,
+    extras: buildExtras(inputs, ctx, inputs.builder, inputs.format, env, mask),
+    load: inputs.load,
+    requirePinnedBase: inputs['require-pinned-base'],
+    sbom: inputs.sbom,
     // Beside the evidence record, where the evidence action finds them (the same directory rule).
-    artifactsDir: i['evidence-dir'] === '' ? join(tempDir, 'release-safety', 'evidence') : isAbsolute(i['evidence-dir']) ? i['evidence-dir'] : resolve(ctx.workspace, i['evidence-dir']),
+    artifactsDir: inputs['evidence-dir'] === '' ? join(tempDir, 'release-safety', 'evidence') : isAbsolute(inputs['evidence-dir']) ? inputs['evidence-dir'] : resolve(ctx.workspace, inputs['evidence-dir']),
     toolCache: ctx.toolCache || join(tempDir, 'release-safety-tool-cache'),
     source: { repositoryUrl: `${ctx.serverUrl}/${ctx.repository}`, ref: ctx.ref, ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
   };
@@ -188,8 +188,8 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     {
       gate: 'image',
       shape: inputs,
-      execute: (i, ctx, rt) =>
-        runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => setSecret(v), env), userDockerConfig: env.DOCKER_CONFIG || join(homedir(), '.docker') }, rt),
+      execute: (inputs, ctx, runtime) =>
+        runImageGate({ ...imageOptions(inputs, ctx, runtime.tempDir, (v) => setSecret(v), env), userDockerConfig: env.DOCKER_CONFIG || join(homedir(), '.docker') }, runtime),
     },
     env,
   );

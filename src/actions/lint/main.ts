@@ -22,24 +22,24 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     {
       gate: 'lint',
       shape: inputs,
-      execute: (i, ctx, rt) => {
-        if (i.preset !== 'command' && i.command !== '') {
-          throw new ConfigurationError(`input "command" is only used with preset: command (preset is ${i.preset})`);
+      execute: (inputs, ctx, runtime) => {
+        if (inputs.preset !== 'command' && inputs.command !== '') {
+          throw new ConfigurationError(`input "command" is only used with preset: command (preset is ${inputs.preset})`);
         }
-        if (i['report-format'] !== 'none' && i.report === '') {
+        if (inputs['report-format'] !== 'none' && inputs.report === '') {
           throw new ConfigurationError('input "report" is required when "report-format" is set: the path the command writes its report to');
         }
         return runLintGate(
           {
-            preset: i.preset,
-            workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
-            command: parseCommandInput(i.command),
-            report: i.report,
-            reportFormat: i['report-format'],
-            failOnWarnings: i['fail-on-warnings'],
-            timeoutMs: i['timeout-seconds'] * 1000,
+            preset: inputs.preset,
+            workingDirectory: resolveDirectoryInput('working-directory', inputs['working-directory'], ctx.workspace),
+            command: parseCommandInput(inputs.command),
+            report: inputs.report,
+            reportFormat: inputs['report-format'],
+            failOnWarnings: inputs['fail-on-warnings'],
+            timeoutMs: inputs['timeout-seconds'] * 1000,
           },
-          rt,
+          runtime,
         );
       },
     },

@@ -49,27 +49,27 @@ function dispatchers(env: NodeJS.ProcessEnv): string[] {
 
 /** Inputs to a request, all validated before the first request is made. */
 function buildRequest(env: NodeJS.ProcessEnv): PromoteRequest {
-  const i = parseInputs(inputs, env);
-  for (const secret of ['registry-password', 'github-token'] as const) if (i[secret] !== '') core.setSecret(i[secret]);
-  const image = parseImageInput(i.image);
-  const source = parseSource(i.from);
-  const targets = parseTargets(i.to, image);
-  const expectedDigest = parseExpectedDigest(i['expected-digest']);
-  const release = parseRelease(i.release);
+  const given = parseInputs(inputs, env);
+  for (const secret of ['registry-password', 'github-token'] as const) if (given[secret] !== '') core.setSecret(given[secret]);
+  const image = parseImageInput(given.image);
+  const source = parseSource(given.from);
+  const targets = parseTargets(given.to, image);
+  const expectedDigest = parseExpectedDigest(given['expected-digest']);
+  const release = parseRelease(given.release);
   const ctx = buildContext(env);
   if (source.kind === 'tag' && targets.some((t) => t.repository === image.repository && t.tag === source.tag)) {
     throw new ConfigurationError(`input "to" names ${source.tag}, which is also "from": promote to another tag`);
   }
-  if ((i['registry-username'] === '') !== (i['registry-password'] === '')) {
+  if ((given['registry-username'] === '') !== (given['registry-password'] === '')) {
     throw new ConfigurationError('inputs "registry-username" and "registry-password" go together: set both or neither');
   }
-  if ((release || i.deployment) && i['github-token'] === '') {
+  if ((release || given.deployment) && given['github-token'] === '') {
     throw new ConfigurationError(`input "github-token" is empty, but ${release ? 'release' : 'deployment'} needs it (contents: write for a release, deployments: write for a deployment)`);
   }
-  const publicKey = i['public-key'] !== '' ? loadPublicKey(i['public-key'], 'public-key') : undefined;
+  const publicKey = given['public-key'] !== '' ? loadPublicKey(given['public-key'], 'public-key') : undefined;
   const client = new RegistryClient({
     registry: image.registry,
-    ...(i['registry-username'] !== '' ? { credentials: { username: i['registry-username'], password: i['registry-password'] } } : {}),
+    ...(given['registry-username'] !== '' ? { credentials: { username: given['registry-username'], password: given['registry-password'] } } : {}),
     onSecret: (value) => core.setSecret(value),
   });
   const log = actionsLogger();
@@ -80,14 +80,14 @@ function buildRequest(env: NodeJS.ProcessEnv): PromoteRequest {
     targets,
     ...(expectedDigest ? { expectedDigest } : {}),
     ...(publicKey ? { publicKey } : {}),
-    requiredGates: i['required-gates'] as GateName[],
-    ...(i['github-token'] !== '' ? { github: createOctokit({ token: i['github-token'], apiUrl: ctx.apiUrl, warn: (m) => log.warning(m) }) } : {}),
+    requiredGates: given['required-gates'] as GateName[],
+    ...(given['github-token'] !== '' ? { github: createOctokit({ token: given['github-token'], apiUrl: ctx.apiUrl, warn: (m) => log.warning(m) }) } : {}),
     repository: ctx.repository,
     serverUrl: ctx.serverUrl,
     ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
     dispatchedBy: dispatchers(env),
     ...(release ? { release } : {}),
-    deployment: i.deployment,
+    deployment: given.deployment,
     log: { info: (l) => log.info(l), warning: (l) => log.warning(l) },
   };
 }

@@ -54,54 +54,54 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     {
       gate: 'rules',
       shape: inputs,
-      execute: async (i, ctx, rt) => {
-        if (i.rules.length === 0) {
+      execute: async (inputs, ctx, runtime) => {
+        if (inputs.rules.length === 0) {
           throw new ConfigurationError('input "rules" is required: the rule files to check, as paths or globs relative to the repository root (one per line or comma-separated), e.g. "prometheus/rules/*.yml"');
         }
         let minForMs: number | undefined;
-        if (i['min-for'] !== '') {
-          minForMs = parseDuration(i['min-for']);
-          if (minForMs === undefined) throw new ConfigurationError(`input "min-for" must be a Prometheus duration such as 1m, 5m or 1h30m (got ${JSON.stringify(i['min-for'])})`);
+        if (inputs['min-for'] !== '') {
+          minForMs = parseDuration(inputs['min-for']);
+          if (minForMs === undefined) throw new ConfigurationError(`input "min-for" must be a Prometheus duration such as 1m, 5m or 1h30m (got ${JSON.stringify(inputs['min-for'])})`);
         }
         // http(s) only and no credentials (they would be printed with the download URL).
-        if (i['mirror-url'] !== '') checkMirrorUrl(i['mirror-url']);
+        if (inputs['mirror-url'] !== '') checkMirrorUrl(inputs['mirror-url']);
         // "promtool" is a command name looked up on PATH; anything with a slash is a path.
-        const promtoolPath = i['promtool-path'];
+        const promtoolPath = inputs['promtool-path'];
         const path = promtoolPath === '' || isCommandName(promtoolPath) || isAbsolute(promtoolPath) ? promtoolPath : resolve(ctx.workspace, promtoolPath);
         const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
-        const onlyChanged = i['only-changed'] === 'auto' ? isPullRequest : i['only-changed'] === 'true';
+        const onlyChanged = inputs['only-changed'] === 'auto' ? isPullRequest : inputs['only-changed'] === 'true';
         // Not the gate's scratch directory: an installed promtool stays on PATH for the job's later steps.
         // A failed install (ToolError) still lets the gate read the files and report why it could not judge.
-        const promtool = await acquirePromtool({ path, version: i['promtool-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '', addPath, tempDir: rt.tempDir, log: rt.log }).catch((error: unknown) => {
+        const promtool = await acquirePromtool({ path, version: inputs['promtool-version'], mirrorUrl: inputs['mirror-url'], searchPath: env.PATH ?? '', addPath, tempDir: runtime.tempDir, log: runtime.log }).catch((error: unknown) => {
           if (error instanceof ToolError) return { unavailable: error.message };
           throw error;
         });
         return runRulesGate(
           {
-            rules: i.rules,
-            tests: i.tests,
+            rules: inputs.rules,
+            tests: inputs.tests,
             promtool,
             otherRoots: ctx.runnerTemp ? [ctx.runnerTemp] : [],
             hygiene: {
-              severity: i['require-severity'],
-              severities: i.severities,
-              summary: i['require-summary'],
-              runbook: i['require-runbook'],
+              severity: inputs['require-severity'],
+              severities: inputs.severities,
+              summary: inputs['require-summary'],
+              runbook: inputs['require-runbook'],
               ...(minForMs !== undefined ? { minForMs } : {}),
-              minFor: i['min-for-level'],
-              duplicates: i['duplicate-alerts'],
+              minFor: inputs['min-for-level'],
+              duplicates: inputs['duplicate-alerts'],
             },
-            coverage: i.coverage,
+            coverage: inputs.coverage,
             onlyChanged,
             ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
             headSha: ctx.headSha,
-            timeoutMs: i['timeout-seconds'] * 1000,
-            baseline: baselineFile(i.baseline, ctx.workspace, ctx.runnerTemp),
+            timeoutMs: inputs['timeout-seconds'] * 1000,
+            baseline: baselineFile(inputs.baseline, ctx.workspace, ctx.runnerTemp),
             // Pull requests and merge groups are judged by the baseline of the commit they merge into.
             ...(BASE_POLICY_EVENTS.includes(ctx.eventName) && ctx.baseSha ? { policyBase: ctx.baseSha } : {}),
-            outputDir: join(rt.tempDir, 'release-safety', 'rules'),
+            outputDir: join(runtime.tempDir, 'release-safety', 'rules'),
           },
-          rt,
+          runtime,
         );
       },
     },

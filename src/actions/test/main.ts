@@ -20,20 +20,20 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     {
       gate: 'test',
       shape: inputs,
-      execute: (i, ctx, rt) => {
-        if (i.preset !== 'command' && i.command !== '') {
-          throw new ConfigurationError(`input "command" is only used with preset: command (preset is ${i.preset})`);
+      execute: (inputs, ctx, runtime) => {
+        if (inputs.preset !== 'command' && inputs.command !== '') {
+          throw new ConfigurationError(`input "command" is only used with preset: command (preset is ${inputs.preset})`);
         }
-        for (const pattern of i.junit) checkGlobPattern('junit', pattern);
+        for (const pattern of inputs.junit) checkGlobPattern('junit', pattern);
         return runTestGate(
           {
-            preset: i.preset,
-            workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
-            command: parseCommandInput(i.command),
-            junit: i.junit,
-            timeoutMs: i['timeout-seconds'] * 1000,
+            preset: inputs.preset,
+            workingDirectory: resolveDirectoryInput('working-directory', inputs['working-directory'], ctx.workspace),
+            command: parseCommandInput(inputs.command),
+            junit: inputs.junit,
+            timeoutMs: inputs['timeout-seconds'] * 1000,
           },
-          rt,
+          runtime,
         );
       },
     },

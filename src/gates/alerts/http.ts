@@ -15,11 +15,11 @@ export interface HttpAnswer {
 }
 
 /** GETs `url`; rejects with the socket's own message (e.g. "connect ECONNREFUSED 127.0.0.1:8080") or on the deadline. */
-export function httpGet(url: string, o: { timeoutMs: number; headers?: Record<string, string>; maxBytes?: number }): Promise<HttpAnswer> {
+export function httpGet(url: string, opts: { timeoutMs: number; headers?: Record<string, string>; maxBytes?: number }): Promise<HttpAnswer> {
   const target = new URL(url);
   const get = target.protocol === 'https:' ? httpsGetRequest : target.protocol === 'http:' ? httpGetRequest : undefined;
   if (!get) return Promise.reject(new Error(`${url} is not an http(s) URL`));
-  const maxBytes = o.maxBytes ?? 64 * 1024 * 1024;
+  const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     // The first outcome wins: a destroyed request can still emit 'end' or 'error' afterwards.
     let settled = false;
@@ -34,7 +34,7 @@ export function httpGet(url: string, o: { timeoutMs: number; headers?: Record<st
       request.destroy();
     };
     // agent: false: one connection, closed after the answer (no keep-alive socket holds the process open).
-    const request = get(target, { headers: o.headers ?? {}, agent: false }, (response) => {
+    const request = get(target, { headers: opts.headers ?? {}, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {
@@ -45,7 +45,7 @@ export function httpGet(url: string, o: { timeoutMs: number; headers?: Record<st
       response.on('end', () => settle(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })));
       response.on('error', fail);
     });
-    const timer = setTimeout(() => fail(new Error(`no complete answer within ${o.timeoutMs} ms`)), o.timeoutMs);
+    const timer = setTimeout(() => fail(new Error(`no complete answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
     request.on('error', fail);
   });
 }

@@ -70,36 +70,36 @@ function ruleParts(loaded: LoadedRules): { contract: ContractRule[]; alerts: Run
 }
 
 /** Without a drill: one instance and its metrics page (after the readiness probe, which the service counts too). */
-async function collectWithoutDrill(spec: ServiceSpec, o: AlertsOptions, imageCommand: string[] | undefined, c: Collected): Promise<void> {
+async function collectWithoutDrill(spec: ServiceSpec, opts: AlertsOptions, imageCommand: string[] | undefined, c: Collected): Promise<void> {
   const service = await startService(spec, imageCommand);
   try {
-    const url = `${service.url}${o.metricsPath}`;
+    const url = `${service.url}${opts.metricsPath}`;
     c.pages.push(await fetchMetricsPage(url));
   } finally {
     await service.stop();
   }
 }
 
-async function collectDrill(drill: Drill, spec: ServiceSpec, o: AlertsOptions, rt: GateRuntime, scratch: string, loaded: LoadedRules, alertNames: Set<string>, imageCommand: string[] | undefined, c: Collected): Promise<void> {
-  const located = await locatePrometheus({ ...o.prometheus, tempDir: scratch, log: rt.log });
+async function collectDrill(drill: Drill, spec: ServiceSpec, opts: AlertsOptions, runtime: GateRuntime, scratch: string, loaded: LoadedRules, alertNames: Set<string>, imageCommand: string[] | undefined, c: Collected): Promise<void> {
+  const located = await locatePrometheus({ ...opts.prometheus, tempDir: scratch, log: runtime.log });
   c.prometheusVersion = await prometheusVersion(located.path);
   const ruleFiles = writeDrillCopies(loaded.files, join(scratch, 'rules'));
   const started = Date.now();
   const context: DrillContext = {
     service: spec,
     ...(imageCommand ? { imageCommand } : {}),
-    metricsPath: o.metricsPath,
+    metricsPath: opts.metricsPath,
     prometheusBinary: located.path,
     ruleFiles,
     alerts: alertNames,
     scratchDir: scratch,
-    log: rt.log,
+    log: runtime.log,
     drillStartedAt: started,
-    deadline: started + o.timeoutMs,
+    deadline: started + opts.timeoutMs,
   };
   // Every instance needs its own port for scenarios to run at once; a fixed URL means one at a time.
-  const parallel = o.serviceUrl.includes('{port}') ? drill.parallel : 1;
-  c.runs = await rt.log.group(`Drill: ${drill.scenarios.length} scenario(s), ${parallel} at a time, Prometheus ${c.prometheusVersion}`, () => runDrill(drill.scenarios, parallel, context));
+  const parallel = opts.serviceUrl.includes('{port}') ? drill.parallel : 1;
+  c.runs = await runtime.log.group(`Drill: ${drill.scenarios.length} scenario(s), ${parallel} at a time, Prometheus ${c.prometheusVersion}`, () => runDrill(drill.scenarios, parallel, context));
   c.drillMs = Date.now() - started;
   for (const run of c.runs) {
     c.pages.push(...run.metricsPages);
@@ -143,33 +143,33 @@ function summaryLine(c: Collected, results: readonly AlertResult[], contractFind
   return `${contract}${drill}`;
 }
 
-export async function runAlertsGate(o: AlertsOptions, rt: GateRuntime): Promise<GateReport> {
+export async function runAlertsGate(opts: AlertsOptions, runtime: GateRuntime): Promise<GateReport> {
   const clock = startClock();
-  const scratch = mkdtempSync(join(rt.tempDir, 'release-safety-alerts-'));
+  const scratch = mkdtempSync(join(runtime.tempDir, 'release-safety-alerts-'));
   try {
-    const loaded = loadRules(o.rules, rt.workspace, join(scratch, 'converted'));
+    const loaded = loadRules(opts.rules, runtime.workspace, join(scratch, 'converted'));
     const { contract, alerts } = ruleParts(loaded);
     const problems: string[] = loaded.files.filter((f) => f.unreadable).map((f) => f.unreadable!);
     const findings: Finding[] = loaded.files.flatMap((f) => f.findings.filter((x) => x.severity === 'error'));
     const alertNames = new Set(alerts.map((a) => a.alert));
-    if (alertNames.size === 0 && problems.length === 0 && findings.length === 0) throw new ConfigurationError(`input "rules" (${o.rules.join(', ')}) holds no alerting rule: there is nothing to drill`);
-    const drill = o.drillFile ? readDrill(o.drillFile, o.drillFile.startsWith(rt.workspace) ? o.drillFile.slice(rt.workspace.length + 1) : o.drillFile, alertNames) : undefined;
-    if (drill && o.service.kind === 'url') {
+    if (alertNames.size === 0 && problems.length === 0 && findings.length === 0) throw new ConfigurationError(`input "rules" (${opts.rules.join(', ')}) holds no alerting rule: there is nothing to drill`);
+    const drill = opts.drillFile ? readDrill(opts.drillFile, opts.drillFile.startsWith(runtime.workspace) ? opts.drillFile.slice(runtime.workspace.length + 1) : opts.drillFile, alertNames) : undefined;
+    if (drill && opts.service.kind === 'url') {
       throw new ConfigurationError('a drill needs a service the gate starts itself (input "image" or "service-command"): each scenario runs its own instance; an already running service at service-url gets the metric contract only (leave "drill" empty)');
     }
-    if (o.service.kind === 'url' && o.serviceUrl.includes('{port}')) {
+    if (opts.service.kind === 'url' && opts.serviceUrl.includes('{port}')) {
       throw new ConfigurationError('input "service-url" holds {port}, but neither "image" nor "service-command" starts the service: give the URL of the running service, e.g. http://127.0.0.1:8080');
     }
     // Runbooks are read while the service starts: neither waits on the other.
-    const runbooksRead = checkRunbooks(alerts, { workspace: rt.workspace, headSha: o.headSha, repository: o.repository, serverUrl: o.serverUrl, threshold: o.runbookThreshold });
+    const runbooksRead = checkRunbooks(alerts, { workspace: runtime.workspace, headSha: opts.headSha, repository: opts.repository, serverUrl: opts.serverUrl, threshold: opts.runbookThreshold });
     runbooksRead.catch(() => undefined);
 
-    const spec: ServiceSpec = { source: o.service, urlTemplate: o.serviceUrl, env: o.serviceEnv, portEnv: o.portEnv, readyPath: o.readyPath, readyTimeoutMs: o.readyTimeoutMs, cwd: rt.workspace, baseEnv: o.baseEnv ?? process.env };
+    const spec: ServiceSpec = { source: opts.service, urlTemplate: opts.serviceUrl, env: opts.serviceEnv, portEnv: opts.portEnv, readyPath: opts.readyPath, readyTimeoutMs: opts.readyTimeoutMs, cwd: runtime.workspace, baseEnv: opts.baseEnv ?? process.env };
     const c: Collected = { pages: [], runs: [], problems, prometheusVersion: '', drillMs: 0 };
     try {
-      const image = o.service.kind === 'image' ? await rt.log.group(`Pull ${o.service.image}`, () => prepareImage(o.service as Extract<ServiceSource, { kind: 'image' }>, 300_000)) : undefined;
-      if (drill) await collectDrill(drill, spec, o, rt, scratch, loaded, alertNames, image?.command, c);
-      else await rt.log.group('Metrics page', () => collectWithoutDrill(spec, o, image?.command, c));
+      const image = opts.service.kind === 'image' ? await runtime.log.group(`Pull ${opts.service.image}`, () => prepareImage(opts.service as Extract<ServiceSource, { kind: 'image' }>, 300_000)) : undefined;
+      if (drill) await collectDrill(drill, spec, opts, runtime, scratch, loaded, alertNames, image?.command, c);
+      else await runtime.log.group('Metrics page', () => collectWithoutDrill(spec, opts, image?.command, c));
     } catch (error) {
       if (error instanceof ConfigurationError) throw error;
       problems.push(errorMessage(error));
@@ -184,7 +184,7 @@ export async function runAlertsGate(o: AlertsOptions, rt: GateRuntime): Promise<
       try {
         const exposition = mergeExpositions(c.pages.map((p, i) => parseExposition(p, `metrics page ${i + 1}`)));
         metricsExposed = exposition.series.size;
-        contractResult = checkContract({ rules: contract, exposition, externalMetrics: o.externalMetrics, afterTraffic: c.runs.some((r) => r.traffic.length > 0) });
+        contractResult = checkContract({ rules: contract, exposition, externalMetrics: opts.externalMetrics, afterTraffic: c.runs.some((r) => r.traffic.length > 0) });
       } catch (error) {
         problems.push(errorMessage(error));
       }
@@ -195,7 +195,7 @@ export async function runAlertsGate(o: AlertsOptions, rt: GateRuntime): Promise<
     const results = c.runs.flatMap((r) => r.results);
     findings.push(...alertFindings(results, alerts));
     const details = alertsDetailsSchema.parse({
-      ...(o.service.kind === 'image' ? { image: o.service.image, digest: o.service.image.slice(o.service.image.indexOf('@') + 1) } : {}),
+      ...(opts.service.kind === 'image' ? { image: opts.service.image, digest: opts.service.image.slice(opts.service.image.indexOf('@') + 1) } : {}),
       prometheusVersion: c.prometheusVersion,
       ruleFiles: loaded.hashes,
       contract: { selectorsChecked: contractResult.selectorsChecked, metricsExposed, findings: contractResult.findings.length },
@@ -210,7 +210,7 @@ export async function runAlertsGate(o: AlertsOptions, rt: GateRuntime): Promise<
     return {
       gate: 'alerts',
       status,
-      summary: `${summaryLine(c, results, contractResult.findings.filter((f) => f.severity === 'error').length, contractResult.missingMetrics, problems)}${problems.length === 0 ? `; runbooks ${runbooks.complete}/${runbooks.total} complete (${runbooks.percent}%, threshold ${o.runbookThreshold}%)` : ''}`,
+      summary: `${summaryLine(c, results, contractResult.findings.filter((f) => f.severity === 'error').length, contractResult.missingMetrics, problems)}${problems.length === 0 ? `; runbooks ${runbooks.complete}/${runbooks.total} complete (${runbooks.percent}%, threshold ${opts.runbookThreshold}%)` : ''}`,
       tool: { name: 'prometheus', version: c.prometheusVersion },
       metrics: {
         rules: contract.length,

@@ -92,28 +92,28 @@ async function until<T>(what: string, timeoutMs: number, proc: RunningProcess, p
  * Starts Prometheus and waits until it is ready, has loaded every alert of the rule files and has
  * scraped the service at least once (target up). Stopped before any error is thrown.
  */
-export async function startPrometheus(o: { binary: string; dir: string; target: string; metricsPath: string; ruleFiles: readonly string[]; alerts: ReadonlySet<string>; timeoutMs: number }): Promise<PrometheusServer> {
-  mkdirSync(join(o.dir, 'data'), { recursive: true });
-  const config = join(o.dir, 'prometheus.yml');
-  writeFileSync(config, prometheusConfig(o.target, o.metricsPath, o.ruleFiles));
+export async function startPrometheus(opts: { binary: string; dir: string; target: string; metricsPath: string; ruleFiles: readonly string[]; alerts: ReadonlySet<string>; timeoutMs: number }): Promise<PrometheusServer> {
+  mkdirSync(join(opts.dir, 'data'), { recursive: true });
+  const config = join(opts.dir, 'prometheus.yml');
+  writeFileSync(config, prometheusConfig(opts.target, opts.metricsPath, opts.ruleFiles));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess(o.binary, [`--config.file=${config}`, `--storage.tsdb.path=${join(o.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { cwd: o.dir, env: process.env });
+  const proc = startProcess(opts.binary, [`--config.file=${config}`, `--storage.tsdb.path=${join(opts.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { cwd: opts.dir, env: process.env });
   const server: PrometheusServer = { url, pid: proc.pid, hasExited: () => proc.hasExited(), output: () => proc.output(), stop: () => proc.stop() };
   try {
-    await until('ready', o.timeoutMs, proc, async () => {
+    await until('ready', opts.timeoutMs, proc, async () => {
       const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) });
       await r.arrayBuffer();
       return r.ok ? true : undefined;
     });
-    await until('load every alert of the rule files', o.timeoutMs, proc, async () => {
+    await until('load every alert of the rule files', opts.timeoutMs, proc, async () => {
       const rules = await getJson(`${url}/api/v1/rules`, rulesAnswer, 'rules');
       const loaded = new Set(rules.data.groups.flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => r.name)));
-      const absent = [...o.alerts].filter((a) => !loaded.has(a));
+      const absent = [...opts.alerts].filter((a) => !loaded.has(a));
       if (absent.length > 0) throw new Error(`not loaded: ${absent.join(', ')}`);
       return true;
     });
-    await until(`scrape the service at ${o.target}`, o.timeoutMs, proc, async () => {
+    await until(`scrape the service at ${opts.target}`, opts.timeoutMs, proc, async () => {
       const t = await getJson(`${url}/api/v1/targets?state=active`, targetsAnswer, 'targets');
       const target = t.data.activeTargets[0];
       if (target?.health === 'up') return true;

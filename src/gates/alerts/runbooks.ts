@@ -116,24 +116,24 @@ export interface RunbookReport {
   findings: Finding[];
 }
 
-export async function checkRunbooks(alerts: readonly RunbookAlert[], o: { workspace: string; headSha: string; repository: string; serverUrl: string; threshold: number }): Promise<RunbookReport> {
+export async function checkRunbooks(alerts: readonly RunbookAlert[], opts: { workspace: string; headSha: string; repository: string; serverUrl: string; threshold: number }): Promise<RunbookReport> {
   const targets = alerts.map((a) => {
     const value = a.annotations.runbook_url ?? a.annotations.runbook;
-    return { a, value, target: value === undefined ? undefined : runbookTarget(value.trim(), o.repository, o.serverUrl) };
+    return { a, value, target: value === undefined ? undefined : runbookTarget(value.trim(), opts.repository, opts.serverUrl) };
   });
-  const contents = await readAllAtHead(o.workspace, o.headSha, targets.flatMap((t) => (t.target?.kind === 'path' ? [t.target.path] : [])));
+  const contents = await readAllAtHead(opts.workspace, opts.headSha, targets.flatMap((t) => (t.target?.kind === 'path' ? [t.target.path] : [])));
   const checked = targets.map(({ a, value, target }) => ({ a, problem: runbookProblem(value, target?.kind === 'path' ? contents.get(target.path) : undefined, target) }));
   const problems = checked.filter((c): c is { a: RunbookAlert; problem: string } => c.problem !== undefined);
   const total = alerts.length;
   const complete = total - problems.length;
   const percent = total === 0 ? 100 : Math.floor((complete / total) * 1000) / 10;
-  const below = percent < o.threshold;
+  const below = percent < opts.threshold;
   const findings = problems.map(({ a, problem }): Finding => ({
     severity: below ? 'error' : 'warning',
     file: a.file,
     line: a.line,
     rule: 'runbook',
-    message: `alert ${a.alert} ${problem} (runbooks complete: ${percent}%, threshold ${o.threshold}%)`,
+    message: `alert ${a.alert} ${problem} (runbooks complete: ${percent}%, threshold ${opts.threshold}%)`,
   }));
   return { total, complete, percent, findings };
 }

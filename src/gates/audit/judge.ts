@@ -46,27 +46,27 @@ export interface Judgement {
 
 export function judgeFindings(
   findings: readonly VulnFinding[],
-  o: Pick<AuditOptions, 'failOn' | 'scope' | 'unknownSeverity'>,
+  opts: Pick<AuditOptions, 'failOn' | 'scope' | 'unknownSeverity'>,
   ledger: ExceptionLedger,
 ): Judgement {
-  const j: Omit<Judgement, 'exceptions'> = { blocking: [], belowThreshold: [], suppressed: [], expiredMatches: [], beyondCapMatches: [], outOfScope: [] };
+  const judgement: Omit<Judgement, 'exceptions'> = { blocking: [], belowThreshold: [], suppressed: [], expiredMatches: [], beyondCapMatches: [], outOfScope: [] };
   for (const f of findings) {
-    if (o.scope === 'runtime' && f.dev) {
-      j.outOfScope.push(f);
+    if (opts.scope === 'runtime' && f.dev) {
+      judgement.outOfScope.push(f);
       continue;
     }
     // The advisory id is tried first (ids usually start with it: no new array then).
     const match = ledger.match(f.ids[0] === f.advisoryId ? f.ids : [f.advisoryId, ...f.ids]);
     if (match?.state === 'live') {
-      j.suppressed.push({ finding: f, entry: match.entry });
+      judgement.suppressed.push({ finding: f, entry: match.entry });
       continue;
     }
-    if (match?.state === 'expired') j.expiredMatches.push({ finding: f, entry: match.entry });
-    if (match?.state === 'beyond-cap') j.beyondCapMatches.push({ finding: f, entry: match.entry });
-    const blocks = f.severity === 'unknown' ? (o.unknownSeverity ?? 'fail') === 'fail' : meetsThreshold(f.severity, o.failOn);
-    (blocks ? j.blocking : j.belowThreshold).push(f);
+    if (match?.state === 'expired') judgement.expiredMatches.push({ finding: f, entry: match.entry });
+    if (match?.state === 'beyond-cap') judgement.beyondCapMatches.push({ finding: f, entry: match.entry });
+    const blocks = f.severity === 'unknown' ? (opts.unknownSeverity ?? 'fail') === 'fail' : meetsThreshold(f.severity, opts.failOn);
+    (blocks ? judgement.blocking : judgement.belowThreshold).push(f);
   }
-  return { ...j, exceptions: ledger.report() };
+  return { ...judgement, exceptions: ledger.report() };
 }
 
 /**
@@ -82,10 +82,10 @@ export function cannotMatch(entry: ExceptionEntry, ecosystem: 'npm' | 'python'):
  * Exceptions that match only advisories existing on the base (advisories: introduced) were not
  * tested against a judged finding, yet they are not unused: they still cover what main has.
  */
-export function notUnusedOnBase(j: Judgement, existing: readonly VulnFinding[]): Judgement {
-  if (existing.length === 0) return j;
+export function notUnusedOnBase(judgement: Judgement, existing: readonly VulnFinding[]): Judgement {
+  if (existing.length === 0) return judgement;
   const ids = new Set(existing.flatMap((f) => [f.advisoryId, ...f.ids].map((id) => id.toLowerCase())));
-  return { ...j, exceptions: { ...j.exceptions, unused: j.exceptions.unused.filter((e) => !ids.has(e.key.toLowerCase())) } };
+  return { ...judgement, exceptions: { ...judgement.exceptions, unused: judgement.exceptions.unused.filter((e) => !ids.has(e.key.toLowerCase())) } };
 }
 
 /** What the one-line summary says beyond the findings. */
@@ -106,19 +106,19 @@ export interface VerdictInputs {
  * The one-line summary of a status decided by verdictWithProblems (src/core/gate.ts): error when
  * it could not judge, fail on blocking findings or dead exceptions, else pass.
  */
-export function auditSummary(status: GateStatus, j: Judgement, v: VerdictInputs): string {
+export function auditSummary(status: GateStatus, judgement: Judgement, v: VerdictInputs): string {
   if (status === 'error' || v.problems.length > 0) {
     const why = v.problems.join('; ');
     return v.noReport ? `${v.tool} could not audit the dependencies: ${why}${v.from}` : `${v.tool}: ${why} (${v.counts})${v.from}`;
   }
   if (status === 'pass') return `${v.tool}: nothing at or above ${v.failOn} (${v.counts})${v.from}`;
-  const beyondCap = j.exceptions.beyondCap;
+  const beyondCap = judgement.exceptions.beyondCap;
   const parts: string[] = [];
-  const unrated = j.blocking.filter((f) => f.severity === 'unknown').length;
-  const rated = j.blocking.length - unrated;
+  const unrated = judgement.blocking.filter((f) => f.severity === 'unknown').length;
+  const rated = judgement.blocking.length - unrated;
   if (rated > 0) parts.push(`${rated} vulnerabilit${rated === 1 ? 'y' : 'ies'} at or above ${v.failOn}`);
   if (unrated > 0) parts.push(`${unrated} without a severity, which fail-on cannot judge (unknown-severity: fail)`);
-  if (j.exceptions.expired.length > 0) parts.push(`expired exception(s): ${j.exceptions.expired.map((e) => e.key).join(', ')}`);
+  if (judgement.exceptions.expired.length > 0) parts.push(`expired exception(s): ${judgement.exceptions.expired.map((e) => e.key).join(', ')}`);
   if (beyondCap.length > 0) parts.push(`exception(s) expiring more than ${v.maxExceptionDays} days ahead (max-exception-days): ${beyondCap.map((e) => `${e.key} (${e.where})`).join(', ')}`);
   return `${v.tool}: ${parts.join('; ')} (${v.counts})${v.from}`;
 }

@@ -304,30 +304,30 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const NPM_LOCKS = ['npm-shrinkwrap.json', 'package-lock.json'];
 
 /** Runs npm audit on the lockfile of the working directory, with bounded retries on transient failures. */
-export async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<ToolRun> {
-  const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
-  const lockName = NPM_LOCKS.find((f) => existsSync(join(o.workingDirectory, f)));
+export async function runNpmAudit(opts: AuditOptions, runtime: GateRuntime): Promise<ToolRun> {
+  const shownDir = repoRelative(opts.workingDirectory, runtime.workspace) || '.';
+  const lockName = NPM_LOCKS.find((f) => existsSync(join(opts.workingDirectory, f)));
   if (!lockName) {
     throw new ConfigurationError(`no package-lock.json in ${shownDir} (input "working-directory"): npm audit needs a lockfile (lockfileVersion 2 or 3); create it with "npm install --package-lock-only" and commit it`);
   }
-  const lockPath = join(o.workingDirectory, lockName);
-  const manifest = repoRelative(lockPath, rt.workspace);
+  const lockPath = join(opts.workingDirectory, lockName);
+  const manifest = repoRelative(lockPath, runtime.workspace);
   let lock;
   try {
     lock = parseLockfile(readFileSync(lockPath, 'utf8'), manifest);
   } catch (error) {
     throw new ConfigurationError(`lockfile ${manifest} cannot be read: ${(error as Error).message}`);
   }
-  const npm = o.npmCommand ?? 'npm';
+  const npm = opts.npmCommand ?? 'npm';
   const hint = 'the audit gate runs the npm CLI: use actions/setup-node before this step';
   // The version is asked beside the audit and awaited before anything is reported.
-  const versionProbe = toolVersion(npm, o.workingDirectory, { tool: 'npm', text: hint }, 'npm');
+  const versionProbe = toolVersion(npm, opts.workingDirectory, { tool: 'npm', text: hint }, 'npm');
   versionProbe.catch(() => undefined);
-  const registry = await resolveNpmRegistry(npm, o, rt);
-  rt.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
+  const registry = await resolveNpmRegistry(npm, opts, runtime);
+  runtime.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
   const partial = { tool: 'npm audit', configSha256: sha256File(lockPath), manifest, registry };
   // A private cache per run: a packument or advisory cached by an earlier run never decides this one.
-  const cache = mkdtempSync(join(rt.tempDir, 'rs-npm-cache-'));
+  const cache = mkdtempSync(join(runtime.tempDir, 'rs-npm-cache-'));
   const args = [
     'audit',
     '--json',
@@ -341,18 +341,18 @@ export async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<Too
     '--fetch-retries=1',
     '--fetch-retry-mintimeout=1000',
     '--fetch-retry-maxtimeout=5000',
-    `--fetch-timeout=${Math.min(o.timeoutMs, 120_000)}`,
+    `--fetch-timeout=${Math.min(opts.timeoutMs, 120_000)}`,
     // offline=true in a .npmrc makes npm skip the advisory request and print an empty report.
     '--offline=false',
-    ...(o.registry ? [`--registry=${o.registry}`] : []),
+    ...(opts.registry ? [`--registry=${opts.registry}`] : []),
   ];
-  const attempts = 1 + (o.retries ?? 1);
+  const attempts = 1 + (opts.retries ?? 1);
   try {
     for (let attempt = 1; ; attempt++) {
-      rt.log.info(`npm ${args.map(redactUrlCredentials).join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
-      const r = await execTool(npm, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+      runtime.log.info(`npm ${args.map(redactUrlCredentials).join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
+      const r = await execTool(npm, args, { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs, installHint: hint });
       const base: Omit<ToolRun, 'findings'> = { ...partial, version: await versionProbe };
-      rt.log.untrusted(lastLines(r.stderr, 20));
+      runtime.log.untrusted(lastLines(r.stderr, 20));
       if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
         throw new AuditToolError(`npm audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`, false, base);
       }
@@ -362,8 +362,8 @@ export async function runNpmAudit(o: AuditOptions, rt: GateRuntime): Promise<Too
       } catch (error) {
         if (!(error instanceof AuditToolError)) throw error;
         if (error.transient && attempt < attempts) {
-          rt.log.warning(`${error.message}; trying again in ${o.retryDelayMs ?? 2000} ms`);
-          await sleep(o.retryDelayMs ?? 2000);
+          runtime.log.warning(`${error.message}; trying again in ${opts.retryDelayMs ?? 2000} ms`);
+          await sleep(opts.retryDelayMs ?? 2000);
           continue;
         }
         throw new AuditToolError(error.message, false, base);

@@ -138,33 +138,33 @@ export function parsePipAuditJson(stdout: string, direct?: Set<string>): PipAudi
 // ---- running pip-audit ---------------------------------------------------------------------
 
 /** Runs pip-audit on requirements.txt, pyproject.toml or the current environment. */
-export async function runPipAudit(o: AuditOptions, rt: GateRuntime): Promise<ToolRun> {
-  const pipAudit = o.pipAuditCommand ?? 'pip-audit';
+export async function runPipAudit(opts: AuditOptions, runtime: GateRuntime): Promise<ToolRun> {
+  const pipAudit = opts.pipAuditCommand ?? 'pip-audit';
   const hint = 'the python audit runs pip-audit: "pip install pip-audit" before this step';
-  const requirements = join(o.workingDirectory, 'requirements.txt');
-  const pyproject = join(o.workingDirectory, 'pyproject.toml');
+  const requirements = join(opts.workingDirectory, 'requirements.txt');
+  const pyproject = join(opts.workingDirectory, 'pyproject.toml');
   const args = ['--format', 'json', '--progress-spinner', 'off'];
   let manifest = '';
   let direct: Set<string> | undefined;
   let configSha256: string | undefined;
   if (existsSync(requirements)) {
     args.push('-r', requirements);
-    manifest = repoRelative(requirements, rt.workspace);
+    manifest = repoRelative(requirements, runtime.workspace);
     direct = requirementNames(readFileSync(requirements, 'utf8'));
     configSha256 = sha256File(requirements);
   } else if (existsSync(pyproject)) {
-    args.push(o.workingDirectory);
-    manifest = repoRelative(pyproject, rt.workspace);
+    args.push(opts.workingDirectory);
+    manifest = repoRelative(pyproject, runtime.workspace);
     configSha256 = sha256File(pyproject);
   }
-  if (o.registry) args.push('--index-url', o.registry);
+  if (opts.registry) args.push('--index-url', opts.registry);
   // Asked beside the audit, awaited before anything is reported.
-  const versionProbe = toolVersion(pipAudit, o.workingDirectory, { tool: 'pip-audit', text: hint });
+  const versionProbe = toolVersion(pipAudit, opts.workingDirectory, { tool: 'pip-audit', text: hint });
   versionProbe.catch(() => undefined);
-  rt.log.info(`pip-audit ${args.map(redactUrlCredentials).join(' ')}`);
-  const r = await execTool(pipAudit, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+  runtime.log.info(`pip-audit ${args.map(redactUrlCredentials).join(' ')}`);
+  const r = await execTool(pipAudit, args, { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs, installHint: hint });
   const base = { tool: 'pip-audit', version: await versionProbe, manifest, ...(configSha256 ? { configSha256 } : {}) };
-  rt.log.untrusted(lastLines(r.stderr, 20));
+  runtime.log.untrusted(lastLines(r.stderr, 20));
   // pip-audit: 0 = no known vulnerabilities, 1 = vulnerabilities found or a failure (then no JSON).
   if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
     throw new AuditToolError(`pip-audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`, false, base);

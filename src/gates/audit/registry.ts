@@ -59,11 +59,11 @@ function registryLine(file: string): number | undefined {
  * repository (the project's, which the change under review can edit) can point the advisory
  * query at any server: that is reported, with the file, and what npm would use without it.
  */
-export async function resolveNpmRegistry(npm: string, o: AuditOptions, rt: GateRuntime): Promise<RegistryUse> {
-  if (o.registry) return { url: shownRegistry(o.registry), source: 'input "registry"' };
+export async function resolveNpmRegistry(npm: string, opts: AuditOptions, runtime: GateRuntime): Promise<RegistryUse> {
+  if (opts.registry) return { url: shownRegistry(opts.registry), source: 'input "registry"' };
   let r;
   try {
-    r = await execTool(npm, ['config', 'ls'], { cwd: o.workingDirectory, timeoutMs: 30_000 });
+    r = await execTool(npm, ['config', 'ls'], { cwd: opts.workingDirectory, timeoutMs: 30_000 });
   } catch (error) {
     return { url: '', source: 'unknown', error: redactUrlCredentials((error as Error).message) };
   }
@@ -75,13 +75,13 @@ export async function resolveNpmRegistry(npm: string, o: AuditOptions, rt: GateR
   if (i < 0) return { url: NPM_DEFAULT_REGISTRY, source: "npm's default" };
   const set = settings[i]!;
   const url = shownRegistry(set.value);
-  if (!insideRepository(set.source, rt.workspace)) {
+  if (!insideRepository(set.source, runtime.workspace)) {
     const source = set.layer === 'env' ? 'environment (npm_config_registry)' : isAbsolute(set.source) ? `${set.layer} config ${set.source}` : `${set.layer} config (${set.source})`;
     return { url, source };
   }
-  const file = repoRelative(realOrSelf(set.source), realOrSelf(rt.workspace));
+  const file = repoRelative(realOrSelf(set.source), realOrSelf(runtime.workspace));
   // What npm would use without the repository's files: the last setting from outside it.
-  const outside = settings.slice(0, i).filter((x) => !insideRepository(x.source, rt.workspace));
+  const outside = settings.slice(0, i).filter((x) => !insideRepository(x.source, runtime.workspace));
   const instead = outside.length > 0 ? outside.at(-1)!.value : NPM_DEFAULT_REGISTRY;
   if (sameRegistry(set.value, instead)) return { url, source: file };
   const line = registryLine(set.source);

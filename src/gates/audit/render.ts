@@ -69,8 +69,8 @@ export function detailFinding(f: VulnFinding) {
  * severities, and these have none (pip-audit never reports one). Lists each one's ids, which is
  * what an exception names and what a person looks the advisory up by.
  */
-export function unknownSeveritySection(unknown: readonly VulnFinding[], tool: string, o: AuditOptions): string {
-  const failing = (o.unknownSeverity ?? 'fail') === 'fail';
+export function unknownSeveritySection(unknown: readonly VulnFinding[], tool: string, opts: AuditOptions): string {
+  const failing = (opts.unknownSeverity ?? 'fail') === 'fail';
   const why = tool === 'pip-audit' ? 'pip-audit reports no severity, and none of these came with a CVSS score' : 'these advisories have neither a severity nor a CVSS score';
   const rows = unknown.slice(0, SUMMARY_ROWS).map((f) => [
     code(`${f.package}@${f.version || '?'}`),
@@ -79,7 +79,7 @@ export function unknownSeveritySection(unknown: readonly VulnFinding[], tool: st
   ]);
   return (
     `### ${unknown.length} finding(s) without a severity: \`fail-on\` cannot apply\n\n` +
-    `${md(why)}, so \`fail-on: ${o.failOn}\` has nothing to compare. ` +
+    `${md(why)}, so \`fail-on: ${opts.failOn}\` has nothing to compare. ` +
     (failing
       ? 'With `unknown-severity: fail` (the default) each one fails the gate at every `fail-on` level. '
       : 'With `unknown-severity: warn` they are reported as warnings and do not fail the gate. ') +
@@ -147,8 +147,8 @@ function existingSections(out: AuditOutcome): string[] {
   return sections;
 }
 
-export function inScopeOf(j: Judgement): VulnFinding[] {
-  return [...j.blocking, ...j.belowThreshold];
+export function inScopeOf(judgement: Judgement): VulnFinding[] {
+  return [...judgement.blocking, ...judgement.belowThreshold];
 }
 
 export function auditMetrics(out: AuditOutcome): Record<string, number> {

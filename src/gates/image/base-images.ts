@@ -132,13 +132,13 @@ export interface BaseResolveOptions {
 }
 
 /** Asks each base image's registry for the digest its tag names now; a pinned one is kept as is. */
-export async function resolveBaseImages(bases: readonly BaseImage[], o: BaseResolveOptions): Promise<BaseImage[]> {
+export async function resolveBaseImages(bases: readonly BaseImage[], opts: BaseResolveOptions): Promise<BaseImage[]> {
   const clients = new Map<string, RegistryClient>();
   const clientFor = (registry: string) => {
     let client = clients.get(registry);
     if (!client) {
-      const own = registry === o.imageRegistry;
-      client = new RegistryClient({ registry, ...(own && o.credentials ? { credentials: o.credentials } : {}), insecure: own && o.insecure, signal: o.signal, onSecret: o.onSecret, maxAttempts: 2 });
+      const own = registry === opts.imageRegistry;
+      client = new RegistryClient({ registry, ...(own && opts.credentials ? { credentials: opts.credentials } : {}), insecure: own && opts.insecure, signal: opts.signal, onSecret: opts.onSecret, maxAttempts: 2 });
       clients.set(registry, client);
     }
     return client;

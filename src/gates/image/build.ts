@@ -45,8 +45,8 @@ export interface DockerBuildContext extends Omit<BuildContext, 'authFile' | 'cle
   dockerEnv: NodeJS.ProcessEnv;
 }
 
-export async function runLogged(rt: GateRuntime, cmd: string, args: string[], options: { timeoutMs: number; env?: NodeJS.ProcessEnv; input?: string; cwd?: string }): Promise<ExecResult> {
-  const live = rt.log.untrustedStream();
+export async function runLogged(runtime: GateRuntime, cmd: string, args: string[], options: { timeoutMs: number; env?: NodeJS.ProcessEnv; input?: string; cwd?: string }): Promise<ExecResult> {
+  const live = runtime.log.untrustedStream();
   try {
     return await execTool(cmd, args, {
       ...options,
@@ -94,22 +94,22 @@ function buildahExtras(x: BuildExtras | undefined): BuildExtras {
   return { ...x, cacheFrom: from ? [from] : [], cacheTo: to ? [to] : [] };
 }
 
-export async function buildWithBuildah(o: ImageOptions, rt: GateRuntime, c: BuildContext): Promise<BuiltImage> {
-  const storage = prepareStorage(o.storageDir);
+export async function buildWithBuildah(opts: ImageOptions, runtime: GateRuntime, c: BuildContext): Promise<BuiltImage> {
+  const storage = prepareStorage(opts.storageDir);
   const env = { ...process.env, STORAGE_DRIVER: 'vfs', BUILDAH_ISOLATION: 'chroot' };
-  const tlsVerify = !o.insecureRegistry;
-  const buildah = (args: string[], what: string, input?: string) => runLogged(rt, 'buildah', args, { timeoutMs: c.remaining(what), env, input });
+  const tlsVerify = !opts.insecureRegistry;
+  const buildah = (args: string[], what: string, input?: string) => runLogged(runtime, 'buildah', args, { timeoutMs: c.remaining(what), env, input });
   const quiet = (args: string[], what: string) => execTool('buildah', args, { timeoutMs: c.remaining(what), env });
   const id = randomBytes(6).toString('hex');
-  const platforms = o.platforms.length > 0 ? o.platforms : [''];
+  const platforms = opts.platforms.length > 0 ? opts.platforms : [''];
   const localNames: string[] = [];
-  const extras = buildahExtras(o.extras);
+  const extras = buildahExtras(opts.extras);
 
   const buildStart = Date.now();
   for (const platform of platforms) {
     const localName = `localhost/release-safety-build:${id}${platform ? `-${platform.replace(/\//g, '-')}` : ''}`;
-    const args = buildahBudArgs({ storage, file: o.file, context: o.context, platform, format: o.format, buildArgs: o.buildArgs, labels: o.labels, localName, tlsVerify, authFile: c.authFile, extras });
-    const r = await rt.log.group(`buildah bud${platform ? ` --platform ${platform}` : ''}`, () => buildah(args, 'the build'));
+    const args = buildahBudArgs({ storage, file: opts.file, context: opts.context, platform, format: opts.format, buildArgs: opts.buildArgs, labels: opts.labels, localName, tlsVerify, authFile: c.authFile, extras });
+    const r = await runtime.log.group(`buildah bud${platform ? ` --platform ${platform}` : ''}`, () => buildah(args, 'the build'));
     localNames.push(localName);
     c.cleanups.push(async () => {
       await quiet([...buildahGlobalArgs(storage), 'rmi', '--force', localName], 'cleanup');
@@ -127,14 +127,14 @@ export async function buildWithBuildah(o: ImageOptions, rt: GateRuntime, c: Buil
     // runImageGate made sure the runner's platform is among those built.
     const index = platforms.indexOf(c.smokeOn);
     const smokeStart = Date.now();
-    await rt.log.group(`Smoke test: ${o.smokeCommand.join(' ')}`, async () => {
+    await runtime.log.group(`Smoke test: ${opts.smokeCommand.join(' ')}`, async () => {
       const ctrName = `release-safety-smoke-${id}`;
       const from = await quiet([...buildahGlobalArgs(storage), 'from', '--pull=false', '--name', ctrName, localNames[index]!], 'the smoke test');
       if (from.exitCode !== 0) throw new Stop('error', `buildah from for the smoke test ${describeExit(from)}: ${lastLines(from.stderr, 2)}`);
       try {
-        const r = await buildah(buildahSmokeArgs(storage, ctrName, o.smokeCommand), 'the smoke test');
+        const r = await buildah(buildahSmokeArgs(storage, ctrName, opts.smokeCommand), 'the smoke test');
         if (r.exitCode !== 0 || r.timedOut || r.signal) {
-          throw new Stop('fail', `the smoke command ${JSON.stringify(o.smokeCommand.join(' '))} ${describeExit(r)} inside the built image`, lastLines(combined(r), 30));
+          throw new Stop('fail', `the smoke command ${JSON.stringify(opts.smokeCommand.join(' '))} ${describeExit(r)} inside the built image`, lastLines(combined(r), 30));
         }
       } finally {
         await quiet([...buildahGlobalArgs(storage), 'rm', ctrName], 'cleanup').catch(() => undefined);
@@ -160,22 +160,22 @@ export async function buildWithBuildah(o: ImageOptions, rt: GateRuntime, c: Buil
 
   const digestFile = join(c.scratch, 'digest');
   const layout = join(c.scratch, 'oci-layout');
-  const destination = o.push ? `docker://${c.references[0]}` : `oci:${layout}:build`;
+  const destination = opts.push ? `docker://${c.references[0]}` : `oci:${layout}:build`;
   const pushStart = Date.now();
-  const pushed = await rt.log.group(o.push ? `Pushing ${c.references[0]}` : 'Writing the image to a local OCI layout (push: false)', () =>
-    buildah(buildahPushArgs({ storage, source, destination, format: o.format, digestFile, tlsVerify, authFile: c.authFile, manifestList }), 'the push'),
+  const pushed = await runtime.log.group(opts.push ? `Pushing ${c.references[0]}` : 'Writing the image to a local OCI layout (push: false)', () =>
+    buildah(buildahPushArgs({ storage, source, destination, format: opts.format, digestFile, tlsVerify, authFile: c.authFile, manifestList }), 'the push'),
   );
   if (pushed.exitCode !== 0 || pushed.timedOut || pushed.signal) {
-    throw new Stop('error', `${o.push ? 'the push' : 'writing the local image'} ${describeExit(pushed)}: ${lastLines(pushed.stderr || pushed.stdout, 1)}`, lastLines(combined(pushed), 20));
+    throw new Stop('error', `${opts.push ? 'the push' : 'writing the local image'} ${describeExit(pushed)}: ${lastLines(pushed.stderr || pushed.stdout, 1)}`, lastLines(combined(pushed), 20));
   }
   const claimed = readDigestFile(digestFile, 'buildah push');
   c.timings.pushMs = Date.now() - pushStart;
-  const built = await verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0]! } : { local: ociLayoutSource(layout) });
-  if (o.load) {
+  const built = await verify(opts, runtime, c, claimed, opts.push ? { tagged: opts.tags[0]! } : { local: ociLayoutSource(layout) });
+  if (opts.load) {
     // Kept under its references (the build name is dropped in cleanup), for later steps' buildah from.
     const tagged = await quiet([...buildahGlobalArgs(storage), 'tag', localNames[0]!, ...c.references], 'keeping the image');
     if (tagged.exitCode !== 0) throw new Stop('error', `buildah tag (load: true) ${describeExit(tagged)}: ${lastLines(tagged.stderr, 2)}`);
-    rt.log.info(`load: true: the image stays in the buildah storage ${o.storageDir} as ${c.references.join(', ')}`);
+    runtime.log.info(`load: true: the image stays in the buildah storage ${opts.storageDir} as ${c.references.join(', ')}`);
   }
   return built;
 }
@@ -191,10 +191,10 @@ type PushedAs = { local: ContentSource } | { tagged: string } | { untagged: true
  * the bytes, compares with what the builder claimed, puts the same bytes under every tag the
  * builder did not push and checks that every tag now resolves to it.
  */
-export async function verify(o: ImageOptions, rt: GateRuntime, c: Pick<BuildContext, 'client' | 'timings'>, claimed: string, at: PushedAs): Promise<BuiltImage> {
+export async function verify(opts: ImageOptions, runtime: GateRuntime, c: Pick<BuildContext, 'client' | 'timings'>, claimed: string, at: PushedAs): Promise<BuiltImage> {
   const start = Date.now();
   const tagged = 'tagged' in at ? at.tagged : undefined;
-  return rt.log.group(o.push ? 'Verifying the digest in the registry and tagging' : 'Verifying the local digest', async () => {
+  return runtime.log.group(opts.push ? 'Verifying the digest in the registry and tagging' : 'Verifying the local digest', async () => {
     let manifest: Manifest;
     let source: ContentSource;
     try {
@@ -202,9 +202,9 @@ export async function verify(o: ImageOptions, rt: GateRuntime, c: Pick<BuildCont
         source = at.local;
         manifest = await at.local.manifest(claimed);
       } else {
-        source = registrySource(c.client, o.image.repository);
+        source = registrySource(c.client, opts.image.repository);
         // By the tag the builder pushed, or else by the digest (getManifest hashes the bytes against it).
-        manifest = await c.client.getManifest(o.image.repository, tagged ?? claimed);
+        manifest = await c.client.getManifest(opts.image.repository, tagged ?? claimed);
       }
     } catch (error) {
       throw registryStop(error, 'the pushed manifest cannot be fetched back');
@@ -217,26 +217,26 @@ export async function verify(o: ImageOptions, rt: GateRuntime, c: Pick<BuildCont
       const inspecting = inspectImage(source, manifest);
       // Handled here so a tag failure first cannot leave it an unhandled rejection; awaited below.
       inspecting.catch(() => undefined);
-      if (o.push) {
-        await Promise.all(o.tags.filter((tag) => tag !== tagged).map((tag) => c.client.putManifest(o.image.repository, tag, manifest.bytes, manifest.mediaType)));
+      if (opts.push) {
+        await Promise.all(opts.tags.filter((tag) => tag !== tagged).map((tag) => c.client.putManifest(opts.image.repository, tag, manifest.bytes, manifest.mediaType)));
         // Every tag, the builder's included, must now serve bytes that hash to the digest.
-        const resolved = await Promise.all(o.tags.map((tag) => c.client.resolveDigest(o.image.repository, tag)));
-        const moved = o.tags.find((_, i) => resolved[i] !== manifest.digest);
-        if (moved) throw new Stop('error', `tag ${moved} resolves to ${resolved[o.tags.indexOf(moved)]}, not ${manifest.digest}`);
+        const resolved = await Promise.all(opts.tags.map((tag) => c.client.resolveDigest(opts.image.repository, tag)));
+        const moved = opts.tags.find((_, i) => resolved[i] !== manifest.digest);
+        if (moved) throw new Stop('error', `tag ${moved} resolves to ${resolved[opts.tags.indexOf(moved)]}, not ${manifest.digest}`);
       }
       facts = await inspecting;
     } catch (error) {
       if (error instanceof Stop) throw error;
-      throw registryStop(error, o.push ? 'tagging or reading the pushed image' : 'reading the local image');
+      throw registryStop(error, opts.push ? 'tagging or reading the pushed image' : 'reading the local image');
     }
     c.timings.verifyMs = Date.now() - start;
-    rt.log.info(`${manifest.digest} (${manifest.mediaType}, ${facts.platforms.join(', ')})`);
+    runtime.log.info(`${manifest.digest} (${manifest.mediaType}, ${facts.platforms.join(', ')})`);
     return {
       digest: manifest.digest,
       mediaType: manifest.mediaType,
       facts,
-      pushed: o.push,
-      verifiedBy: o.push ? `sha256 of the manifest bytes served by ${registryApiHost(o.image.registry)} for ${o.tags.join(', ')}` : 'sha256 of the manifest in a local OCI layout',
+      pushed: opts.push,
+      verifiedBy: opts.push ? `sha256 of the manifest bytes served by ${registryApiHost(opts.image.registry)} for ${opts.tags.join(', ')}` : 'sha256 of the manifest in a local OCI layout',
     };
   });
 }
@@ -246,19 +246,19 @@ export async function verify(o: ImageOptions, rt: GateRuntime, c: Pick<BuildCont
  * image; the gate then puts the tags with the manifest bytes it fetched back and hashed.
  * Without push, a smoke test runs the image loaded into the daemon.
  */
-export async function buildWithDocker(o: ImageOptions, rt: GateRuntime, c: DockerBuildContext): Promise<BuiltImage> {
+export async function buildWithDocker(opts: ImageOptions, runtime: GateRuntime, c: DockerBuildContext): Promise<BuiltImage> {
   const env = c.dockerEnv;
-  if (o.credentials) {
-    const login = await execTool('docker', dockerLoginArgs(o.image.registry, o.credentials.username), { timeoutMs: c.remaining('docker login'), input: o.credentials.password, env });
-    if (login.exitCode !== 0) throw new Stop('error', `docker login to ${o.image.registry} ${describeExit(login)}: ${lastLines(login.stderr, 1)}`);
+  if (opts.credentials) {
+    const login = await execTool('docker', dockerLoginArgs(opts.image.registry, opts.credentials.username), { timeoutMs: c.remaining('docker login'), input: opts.credentials.password, env });
+    if (login.exitCode !== 0) throw new Stop('error', `docker login to ${opts.image.registry} ${describeExit(login)}: ${lastLines(login.stderr, 1)}`);
   }
-  const imageRef = imageNameToString(o.image);
+  const imageRef = imageNameToString(opts.image);
   const metadataFile = join(c.scratch, 'metadata.json');
-  const load = o.platforms.length <= 1 && ((!o.push && c.smokeOn !== undefined) || Boolean(o.load));
-  const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile, extras: o.extras });
+  const load = opts.platforms.length <= 1 && ((!opts.push && c.smokeOn !== undefined) || Boolean(opts.load));
+  const args = dockerBuildArgs({ file: opts.file, context: opts.context, platforms: opts.platforms, buildArgs: opts.buildArgs, labels: opts.labels, imageName: imageRef, references: c.references, push: opts.push, load, metadataFile, extras: opts.extras });
   const start = Date.now();
-  const r = await rt.log.group(o.push ? `docker buildx build (pushed to ${imageRef} by digest, untagged)` : 'docker buildx build', () =>
-    runLogged(rt, 'docker', args, { timeoutMs: c.remaining('the build'), env }),
+  const r = await runtime.log.group(opts.push ? `docker buildx build (pushed to ${imageRef} by digest, untagged)` : 'docker buildx build', () =>
+    runLogged(runtime, 'docker', args, { timeoutMs: c.remaining('the build'), env }),
   );
   c.timings.buildMs = Date.now() - start;
   if (r.exitCode !== 0 || r.timedOut || r.signal) {
@@ -277,22 +277,22 @@ export async function buildWithDocker(o: ImageOptions, rt: GateRuntime, c: Docke
   }
   if (c.smokeOn !== undefined) {
     // Pushed: by digest (docker picks the runner's platform from an index); else the loaded image.
-    const ref = o.push ? `${imageRef}@${digest}` : c.references[0]!;
+    const ref = opts.push ? `${imageRef}@${digest}` : c.references[0]!;
     const smokeStart = Date.now();
-    const smoke = await rt.log.group(`Smoke test: ${o.smokeCommand.join(' ')}`, () =>
-      runLogged(rt, 'docker', dockerSmokeArgs(ref, o.smokeCommand), { timeoutMs: c.remaining('the smoke test'), env }),
+    const smoke = await runtime.log.group(`Smoke test: ${opts.smokeCommand.join(' ')}`, () =>
+      runLogged(runtime, 'docker', dockerSmokeArgs(ref, opts.smokeCommand), { timeoutMs: c.remaining('the smoke test'), env }),
     );
     c.timings.smokeMs = Date.now() - smokeStart;
-    if (smoke.exitCode !== 0) throw new Stop('fail', `the smoke command ${JSON.stringify(o.smokeCommand.join(' '))} ${describeExit(smoke)} inside the built image`, lastLines(combined(smoke), 30));
+    if (smoke.exitCode !== 0) throw new Stop('fail', `the smoke command ${JSON.stringify(opts.smokeCommand.join(' '))} ${describeExit(smoke)} inside the built image`, lastLines(combined(smoke), 30));
   }
-  if (!o.push) {
+  if (!opts.push) {
     return {
       digest,
       mediaType,
-      facts: { mediaType, isIndex: o.platforms.length > 1, platforms: o.platforms.length ? o.platforms : [hostPlatform()], size: 0, labels: {} },
+      facts: { mediaType, isIndex: opts.platforms.length > 1, platforms: opts.platforms.length ? opts.platforms : [hostPlatform()], size: 0, labels: {} },
       pushed: false,
       verifiedBy: 'buildx metadata (containerimage.digest)',
     };
   }
-  return verify(o, rt, c, digest, { untagged: true });
+  return verify(opts, runtime, c, digest, { untagged: true });
 }

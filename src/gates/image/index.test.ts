@@ -384,7 +384,8 @@ describe('image gate: configuration checked before building', () => {
     const error = await runImageGate(options({ builder: 'buildah', push: false, storageDir: join(file, 'storage') }), rt()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toContain(`input "storage-dir" names ${JSON.stringify(join(file, 'storage'))}, where buildah's storage cannot be created or written (ENOTDIR)`);
-    // Nothing was built: buildah was only asked for its version.
-    expect(readFileSync(join(dir, 'buildah-calls.jsonl'), 'utf8').trim().split('\n')).toEqual([JSON.stringify(['--version'])]);
+    // Nothing was built: buildah was at most asked for its version (the probe runs beside the checks).
+    const calls = existsSync(join(dir, 'buildah-calls.jsonl')) ? readFileSync(join(dir, 'buildah-calls.jsonl'), 'utf8').trim().split('\n') : [];
+    expect(calls.filter((c) => c !== JSON.stringify(['--version']))).toEqual([]);
   });
 });

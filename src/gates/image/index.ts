@@ -83,7 +83,7 @@ function versionOf(r: ExecResult): string {
  * A push needs a buildx builder that can push by digest: the default `docker` driver cannot, so
  * with it auto builds with buildah and builder: docker stops before building.
  */
-async function pickBuilder(o: ImageOptions, rt: GateRuntime, dockerEnv: NodeJS.ProcessEnv): Promise<{ builder: 'docker' | 'buildah'; version: string }> {
+async function pickBuilder(opts: ImageOptions, runtime: GateRuntime, dockerEnv: NodeJS.ProcessEnv): Promise<{ builder: 'docker' | 'buildah'; version: string }> {
   const probeDocker = async (): Promise<{ version: string; driver: string } | undefined> => {
     try {
       const server = await execTool('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000, env: dockerEnv });
@@ -91,7 +91,7 @@ async function pickBuilder(o: ImageOptions, rt: GateRuntime, dockerEnv: NodeJS.P
       const buildx = await execTool('docker', ['buildx', 'version'], { timeoutMs: 15_000, env: dockerEnv });
       if (buildx.exitCode !== 0) return undefined;
       const version = versionOf(buildx) || 'unknown';
-      if (!o.push) return { version, driver: '' };
+      if (!opts.push) return { version, driver: '' };
       const inspect = await execTool('docker', ['buildx', 'inspect'], { timeoutMs: 30_000, env: dockerEnv });
       // Unknown when inspect fails: the build then says what is wrong.
       return { version, driver: inspect.exitCode === 0 ? (/^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? '') : '' };
@@ -101,19 +101,19 @@ async function pickBuilder(o: ImageOptions, rt: GateRuntime, dockerEnv: NodeJS.P
     }
   };
   let dockerProblem = '';
-  if (o.builder !== 'buildah') {
+  if (opts.builder !== 'buildah') {
     const docker = await probeDocker();
     if (docker && docker.driver !== 'docker') return { builder: 'docker', version: docker.version };
     if (docker) {
       dockerProblem = 'the current buildx builder uses the docker driver, which cannot push by digest (the gate pushes untagged and tags only after the smoke test and the digest check)';
-      if (o.builder === 'docker') {
+      if (opts.builder === 'docker') {
         throw new Stop('error', `builder: docker: ${dockerProblem}; create a BuildKit builder first (docker/setup-buildx-action, or docker buildx create --use), or set builder: buildah`);
       }
     } else {
       dockerProblem = 'no Docker daemon with buildx answers on this runner';
-      if (o.builder === 'docker') throw new Stop('error', `builder: docker was asked for, but ${dockerProblem}`);
+      if (opts.builder === 'docker') throw new Stop('error', `builder: docker was asked for, but ${dockerProblem}`);
     }
-    rt.log.info(`Building with buildah: ${dockerProblem}.`);
+    runtime.log.info(`Building with buildah: ${dockerProblem}.`);
   }
   try {
     const { version, result: r } = await probeVersion({ command: 'buildah' });
@@ -151,11 +151,11 @@ function dockerLoginKeys(registry: string): string[] {
  * store outside the scratch directory. The user's cli-plugins and contexts are linked, and buildx
  * keeps its state (builders made by docker/setup-buildx-action) through BUILDX_CONFIG.
  */
-function dockerEnvironment(scratch: string, o: ImageOptions): NodeJS.ProcessEnv {
+function dockerEnvironment(scratch: string, opts: ImageOptions): NodeJS.ProcessEnv {
   const dir = join(scratch, 'docker');
   mkdirSync(dir, { mode: 0o700 });
   let config: Record<string, unknown> = {};
-  const user = o.userDockerConfig;
+  const user = opts.userDockerConfig;
   if (user) {
     try {
       const parsed: unknown = JSON.parse(readFileSync(join(user, 'config.json'), 'utf8'));
@@ -167,10 +167,10 @@ function dockerEnvironment(scratch: string, o: ImageOptions): NodeJS.ProcessEnv 
       if (existsSync(join(user, sub))) symlinkSync(join(user, sub), join(dir, sub));
     }
   }
-  if (o.credentials) {
+  if (opts.credentials) {
     delete config.credsStore;
     const helpers = config.credHelpers;
-    if (helpers && typeof helpers === 'object') for (const key of dockerLoginKeys(o.image.registry)) delete (helpers as Record<string, unknown>)[key];
+    if (helpers && typeof helpers === 'object') for (const key of dockerLoginKeys(opts.image.registry)) delete (helpers as Record<string, unknown>)[key];
   }
   writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_CONFIG: dir };
@@ -179,24 +179,24 @@ function dockerEnvironment(scratch: string, o: ImageOptions): NodeJS.ProcessEnv 
 }
 
 
-export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<GateReport> {
+export async function runImageGate(opts: ImageOptions, runtime: GateRuntime): Promise<GateReport> {
   // Before anything is built: a smoke test needs an image this runner can run.
-  const smokeOn = o.smokeCommand.length > 0 ? smokePlatform(o.platforms) : undefined;
+  const smokeOn = opts.smokeCommand.length > 0 ? smokePlatform(opts.platforms) : undefined;
   const clock = startClock();
-  const deadline = Date.now() + o.timeoutMs;
+  const deadline = Date.now() + opts.timeoutMs;
   // Registry calls stop at the same deadline as the subprocesses.
   const overrun = new AbortController();
-  const overrunTimer = setTimeout(() => overrun.abort(new Error(`timeout-seconds (${Math.round(o.timeoutMs / 1000)} s) ran out`)), o.timeoutMs);
+  const overrunTimer = setTimeout(() => overrun.abort(new Error(`timeout-seconds (${Math.round(opts.timeoutMs / 1000)} s) ran out`)), opts.timeoutMs);
   const remaining = (what: string): number => {
     const left = deadline - Date.now();
     if (left <= 0) throw new Stop('error', `timeout-seconds ran out before ${what}`);
     return left;
   };
-  const imageRef = imageNameToString(o.image);
-  const references = o.tags.map((t) => `${imageRef}:${t}`);
-  const scratch = mkdtempSync(join(rt.tempDir, 'release-safety-image-'));
+  const imageRef = imageNameToString(opts.image);
+  const references = opts.tags.map((t) => `${imageRef}:${t}`);
+  const scratch = mkdtempSync(join(runtime.tempDir, 'release-safety-image-'));
   const timings: Timings = { buildMs: 0, smokeMs: 0, pushMs: 0, verifyMs: 0 };
-  const client = new RegistryClient({ registry: o.image.registry, credentials: o.credentials, insecure: o.insecureRegistry, onSecret: o.mask, signal: overrun.signal });
+  const client = new RegistryClient({ registry: opts.image.registry, credentials: opts.credentials, insecure: opts.insecureRegistry, onSecret: opts.mask, signal: overrun.signal });
   const sections: string[] = [];
   const findings: Finding[] = [];
   let tool = { name: 'buildah', version: '' };
@@ -207,51 +207,51 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
   let check: BaseCheck | undefined;
   let supply: SupplyChainRecord | undefined;
   try {
-    if (o.imageRewrite) rt.log.info(`image name lower-cased as registries require (and as docker/metadata-action does): ${o.imageRewrite}`);
+    if (opts.imageRewrite) runtime.log.info(`image name lower-cased as registries require (and as docker/metadata-action does): ${opts.imageRewrite}`);
     // Fail fast on a registry that is down or credentials that do not work, before a long build;
     // the check runs while the builder is probed.
-    const preflight = o.push
-      ? client.ping(o.image.repository, ['pull', 'push']).then(
+    const preflight = opts.push
+      ? client.ping(opts.image.repository, ['pull', 'push']).then(
           () => undefined,
           (error: unknown) => registryStop(error, 'the registry cannot be used'),
         )
       : Promise.resolve(undefined);
-    const dockerEnv = o.builder === 'buildah' ? process.env : dockerEnvironment(scratch, o);
+    const dockerEnv = opts.builder === 'buildah' ? process.env : dockerEnvironment(scratch, opts);
     // The base images are resolved while the builder is probed, too.
-    const baseChecking = checkBaseImages(o, rt, overrun.signal);
+    const baseChecking = checkBaseImages(opts, runtime, overrun.signal);
     baseChecking.catch(() => undefined);
-    const picked = await pickBuilder(o, rt, dockerEnv);
+    const picked = await pickBuilder(opts, runtime, dockerEnv);
     tool = { name: picked.builder === 'docker' ? 'docker buildx' : 'buildah', version: picked.version };
     const preflightStop = await preflight;
     if (preflightStop) throw preflightStop;
-    if (o.push) rt.log.info(`Push access to ${imageRef}: ok`);
+    if (opts.push) runtime.log.info(`Push access to ${imageRef}: ok`);
     check = await baseChecking;
     findings.push(...check.findings);
     const unpinned = check.findings.filter((f) => f.severity === 'error').length;
     if (unpinned > 0) throw new Stop('fail', `${unpinned} base image(s) not pinned by digest, and require-pinned-base is true: pin each FROM to the digest its finding names`);
-    const sbomDraft = o.sbom === false ? undefined : await prepareSbom(o, rt, check.bases, remaining);
-    const authFile = dockerAuthFile(scratch, o.image, o.credentials, o.mask);
+    const sbomDraft = opts.sbom === false ? undefined : await prepareSbom(opts, runtime, check.bases, remaining);
+    const authFile = dockerAuthFile(scratch, opts.image, opts.credentials, opts.mask);
     built =
       picked.builder === 'buildah'
-        ? await buildWithBuildah(o, rt, { scratch, authFile, references, client, timings, remaining, cleanups, smokeOn })
-        : await buildWithDocker(o, rt, { scratch, references, client, timings, remaining, smokeOn, dockerEnv });
-    if (o.push) {
+        ? await buildWithBuildah(opts, runtime, { scratch, authFile, references, client, timings, remaining, cleanups, smokeOn })
+        : await buildWithDocker(opts, runtime, { scratch, references, client, timings, remaining, smokeOn, dockerEnv });
+    if (opts.push) {
       const labels = Object.values(built.facts.labels);
-      const wrong = labels.filter((l) => l[LABEL_REVISION] !== o.revision);
+      const wrong = labels.filter((l) => l[LABEL_REVISION] !== opts.revision);
       if (labels.length === 0 || wrong.length > 0) {
-        throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${o.revision}`);
+        throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${opts.revision}`);
       }
     }
-    supply = writeSupplyChain(o, rt, { built, check, sbom: sbomDraft, builder: tool, startedOn: clock.startedAt });
-    summary = o.push
-      ? `pushed ${imageRef}@${built.digest} (${o.tags.join(', ')}), verified by hashing the manifest served by the registry`
+    supply = writeSupplyChain(opts, runtime, { built, check, sbom: sbomDraft, builder: tool, startedOn: clock.startedAt });
+    summary = opts.push
+      ? `pushed ${imageRef}@${built.digest} (${opts.tags.join(', ')}), verified by hashing the manifest served by the registry`
       : `built ${imageRef}@${built.digest} (not pushed: the digest is of the manifest computed locally; no registry holds it)`;
   } catch (error) {
     if (!(error instanceof Stop)) throw error;
     status = error.status;
     summary = error.message;
     if (error.logTail) sections.push(`### Last lines of the build log\n\n${codeBlock(error.logTail)}`);
-    findings.push({ severity: 'error', message: error.message, ...(error.status === 'fail' && error.logTail ? { file: repoRelative(o.file, rt.workspace) } : {}) });
+    findings.push({ severity: 'error', message: error.message, ...(error.status === 'fail' && error.logTail ? { file: repoRelative(opts.file, runtime.workspace) } : {}) });
   } finally {
     clearTimeout(overrunTimer);
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -265,7 +265,7 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
     tags: status === 'pass' ? references.join('\n') : '',
     metadata: '',
   };
-  const details = imageDetails({ o, tool, imageRef, digest, built, status, check, supply, timings, durationMs: clock.elapsed() });
+  const details = imageDetails({ o: opts, tool, imageRef, digest, built, status, check, supply, timings, durationMs: clock.elapsed() });
   outputs.metadata = JSON.stringify({
     image: imageRef,
     digest,
@@ -273,18 +273,18 @@ export async function runImageGate(o: ImageOptions, rt: GateRuntime): Promise<Ga
     platforms: details.platforms,
     mediaType: details.mediaType,
     size: details.size,
-    revision: o.revision,
+    revision: opts.revision,
     pushed: details.pushed,
     builder: tool.name,
     builderVersion: tool.version,
   });
-  if (built) sections.unshift(renderImageTable(imageRef, built, references, o, status === 'pass' ? supply : undefined, check));
+  if (built) sections.unshift(renderImageTable(imageRef, built, references, opts, status === 'pass' ? supply : undefined, check));
   return {
     gate: 'image',
     status,
     summary,
     tool,
-    metrics: { platforms: built?.facts.platforms.length ?? 0, tags: o.tags.length, sizeBytes: built?.facts.size ?? 0, buildMs: timings.buildMs, pushMs: timings.pushMs },
+    metrics: { platforms: built?.facts.platforms.length ?? 0, tags: opts.tags.length, sizeBytes: built?.facts.size ?? 0, buildMs: timings.buildMs, pushMs: timings.pushMs },
     findings,
     details,
     startedAt: clock.startedAt,
@@ -330,7 +330,7 @@ function imageDetails({ o, tool, imageRef, digest, built, status, check, supply,
   };
 }
 
-function renderImageTable(imageRef: string, b: BuiltImage, references: string[], o: ImageOptions, supply?: SupplyChainRecord, check?: BaseCheck): string {
+function renderImageTable(imageRef: string, b: BuiltImage, references: string[], opts: ImageOptions, supply?: SupplyChainRecord, check?: BaseCheck): string {
   const rows: string[][] = [
     ['image', code(imageRef)],
     ['digest', code(b.digest)],
@@ -338,7 +338,7 @@ function renderImageTable(imageRef: string, b: BuiltImage, references: string[],
     ['platforms', b.facts.platforms.map((p) => code(p)).join(' ')],
     ['media type', code(b.mediaType)],
     ['size', `${(b.facts.size / 1024 / 1024).toFixed(1)} MiB`],
-    ['revision', code(o.revision)],
+    ['revision', code(opts.revision)],
     ['in a registry', b.pushed ? `yes: ${md(b.verifiedBy)}` : 'no: not pushed; the digest was computed locally and no registry holds this image'],
     ...(check?.bases ?? []).map((base) => ['base image', `${code(base.reference)}${base.digest ? ` ${code(base.digest)}` : ' (digest unknown)'}${base.pinned ? ' pinned' : ' **not pinned**'}`]),
     ...(supply ? [['provenance', `SLSA v1: ${code(String(supply.provenance.path))} sha256 ${code(String(supply.provenance.sha256))}`]] : []),

@@ -24,19 +24,19 @@ export interface BaseCheck {
 }
 
 /** Reads the Dockerfile's FROMs, resolves each base to its digest and judges the pinning. */
-export async function checkBaseImages(o: ImageOptions, rt: GateRuntime, signal: AbortSignal): Promise<BaseCheck> {
+export async function checkBaseImages(opts: ImageOptions, runtime: GateRuntime, signal: AbortSignal): Promise<BaseCheck> {
   let text: Buffer;
   try {
-    text = readFileSync(o.file);
+    text = readFileSync(opts.file);
   } catch (error) {
-    throw new Stop('error', `the Dockerfile ${o.file} cannot be read: ${errorMessage(error)}`);
+    throw new Stop('error', `the Dockerfile ${opts.file} cannot be read: ${errorMessage(error)}`);
   }
-  const contexts = (o.extras?.buildContexts ?? []).map((c) => c.name);
-  const parsed = parseBaseImages(text.toString('utf8'), o.buildArgs, contexts);
-  const bases = await resolveBaseImages(parsed, { imageRegistry: o.image.registry, credentials: o.credentials, insecure: o.insecureRegistry, signal, onSecret: o.mask });
-  const file = relative(rt.workspace, o.file) || o.file;
-  for (const b of bases) rt.log.info(`base image (line ${b.line}): ${b.reference} -> ${b.digest ?? `unresolved: ${b.problem ?? ''}`}${b.pinned ? ' (pinned)' : ''}`);
-  return { bases, findings: judgeBasePinning(bases, o.requirePinnedBase ?? false, file), dockerfileSha256: sha256Hex(text) };
+  const contexts = (opts.extras?.buildContexts ?? []).map((c) => c.name);
+  const parsed = parseBaseImages(text.toString('utf8'), opts.buildArgs, contexts);
+  const bases = await resolveBaseImages(parsed, { imageRegistry: opts.image.registry, credentials: opts.credentials, insecure: opts.insecureRegistry, signal, onSecret: opts.mask });
+  const file = relative(runtime.workspace, opts.file) || opts.file;
+  for (const b of bases) runtime.log.info(`base image (line ${b.line}): ${b.reference} -> ${b.digest ?? `unresolved: ${b.problem ?? ''}`}${b.pinned ? ' (pinned)' : ''}`);
+  return { bases, findings: judgeBasePinning(bases, opts.requirePinnedBase ?? false, file), dockerfileSha256: sha256Hex(text) };
 }
 
 const cycloneDxSchema = z
@@ -73,23 +73,23 @@ export interface SbomDraft {
  * runtime dependencies only, as the image installs them) plus each base image by digest. Without
  * a lockfile the SBOM lists the base images only, and says so.
  */
-export async function prepareSbom(o: ImageOptions, rt: GateRuntime, bases: readonly BaseImage[], remaining: (what: string) => number): Promise<SbomDraft> {
-  const lockfile = join(o.context, 'package-lock.json');
+export async function prepareSbom(opts: ImageOptions, runtime: GateRuntime, bases: readonly BaseImage[], remaining: (what: string) => number): Promise<SbomDraft> {
+  const lockfile = join(opts.context, 'package-lock.json');
   let bom: z.infer<typeof cycloneDxSchema> = { bomFormat: 'CycloneDX', specVersion: '1.6', components: [] };
   let packages = 'none: the build context has no package-lock.json; base images only';
   let toolVersion = '';
   if (existsSync(lockfile)) {
     let tool;
     try {
-      tool = await installCycloneDxNpm({ toolCache: o.toolCache ?? join(rt.tempDir, 'release-safety-tool-cache'), tempDir: rt.tempDir, log: rt.log, timeoutMs: Math.min(remaining('the SBOM tool'), 600_000) });
+      tool = await installCycloneDxNpm({ toolCache: opts.toolCache ?? join(runtime.tempDir, 'release-safety-tool-cache'), tempDir: runtime.tempDir, log: runtime.log, timeoutMs: Math.min(remaining('the SBOM tool'), 600_000) });
     } catch (error) {
       throw new Stop('error', `the SBOM tool @cyclonedx/cyclonedx-npm could not be obtained: ${errorMessage(error)} (set sbom: false to build without an SBOM)`);
     }
     toolVersion = tool.version;
-    const out = join(rt.tempDir, `sbom-${Date.now()}-${process.pid}.json`);
+    const out = join(runtime.tempDir, `sbom-${Date.now()}-${process.pid}.json`);
     try {
       const args = [tool.cli, '--package-lock-only', '--omit', 'dev', '--output-format', 'JSON', '--spec-version', '1.6', '--output-reproducible', '--output-file', out];
-      const r = await rt.log.group('SBOM: cyclonedx-npm on package-lock.json', () => execTool(process.execPath, args, { cwd: o.context, timeoutMs: remaining('the SBOM') }));
+      const r = await runtime.log.group('SBOM: cyclonedx-npm on package-lock.json', () => execTool(process.execPath, args, { cwd: opts.context, timeoutMs: remaining('the SBOM') }));
       if (r.exitCode !== 0 || r.timedOut || r.signal) throw new Stop('error', `cyclonedx-npm ${describeExit(r)}: ${lastLines(r.stderr || r.stdout, 3)}`);
       const parsed = cycloneDxSchema.safeParse(JSON.parse(readFileSync(out, 'utf8')));
       if (!parsed.success) throw new Stop('error', `cyclonedx-npm wrote no CycloneDX JSON document: ${parsed.error.issues[0]?.message ?? ''}`);
@@ -106,10 +106,10 @@ export async function prepareSbom(o: ImageOptions, rt: GateRuntime, bases: reado
   return { bom, packages, toolVersion };
 }
 
-function writeSbom(o: ImageOptions, rt: GateRuntime, draft: SbomDraft, bases: number, built: BuiltImage): Record<string, unknown> {
-  const bom = { ...draft.bom, metadata: { ...draft.bom.metadata, properties: [{ name: 'release-safety:image', value: `${o.image.registry}/${o.image.repository}@${built.digest}` }] } };
-  const written = writeJsonArtifact(join(o.artifactsDir ?? rt.tempDir, 'image.sbom.cdx.json'), bom);
-  rt.log.info(`SBOM: ${written.path} (sha256 ${written.sha256}): ${draft.packages}, ${bases} base image(s)`);
+function writeSbom(opts: ImageOptions, runtime: GateRuntime, draft: SbomDraft, bases: number, built: BuiltImage): Record<string, unknown> {
+  const bom = { ...draft.bom, metadata: { ...draft.bom.metadata, properties: [{ name: 'release-safety:image', value: `${opts.image.registry}/${opts.image.repository}@${built.digest}` }] } };
+  const written = writeJsonArtifact(join(opts.artifactsDir ?? runtime.tempDir, 'image.sbom.cdx.json'), bom);
+  runtime.log.info(`SBOM: ${written.path} (sha256 ${written.sha256}): ${draft.packages}, ${bases} base image(s)`);
   return { ...written, format: `CycloneDX ${bom.specVersion} JSON`, components: bom.components.length, packages: draft.packages, tool: draft.toolVersion ? `@cyclonedx/cyclonedx-npm ${draft.toolVersion}` : '' };
 }
 
@@ -120,30 +120,30 @@ export interface SupplyChainRecord {
 
 /** Writes the provenance, and the SBOM when one was prepared, for a built image. */
 export function writeSupplyChain(
-  o: ImageOptions,
-  rt: GateRuntime,
+  opts: ImageOptions,
+  runtime: GateRuntime,
   args: { built: BuiltImage; check: BaseCheck; sbom?: SbomDraft; builder: { name: string; version: string }; startedOn: string },
 ): SupplyChainRecord {
   const statement = provenanceStatement({
-    image: `${o.image.registry}/${o.image.repository}`,
+    image: `${opts.image.registry}/${opts.image.repository}`,
     digest: args.built.digest,
-    repositoryUrl: o.source?.repositoryUrl ?? '',
-    ref: o.source?.ref ?? '',
-    headSha: o.revision,
-    dockerfilePath: relative(rt.workspace, o.file) || o.file,
+    repositoryUrl: opts.source?.repositoryUrl ?? '',
+    ref: opts.source?.ref ?? '',
+    headSha: opts.revision,
+    dockerfilePath: relative(runtime.workspace, opts.file) || opts.file,
     dockerfileSha256: args.check.dockerfileSha256,
-    target: o.extras?.target,
+    target: opts.extras?.target,
     platforms: args.built.facts.platforms,
-    buildArgs: o.buildArgs,
-    secretIds: (o.extras?.secrets ?? []).map((s) => s.id),
+    buildArgs: opts.buildArgs,
+    secretIds: (opts.extras?.secrets ?? []).map((s) => s.id),
     bases: args.check.bases,
     builder: args.builder,
-    runUrl: o.source?.runUrl,
+    runUrl: opts.source?.runUrl,
     startedOn: args.startedOn,
     finishedOn: new Date().toISOString(),
   });
-  const written = writeJsonArtifact(join(o.artifactsDir ?? rt.tempDir, 'image.provenance.json'), statement);
-  rt.log.info(`provenance (SLSA v1): ${written.path} (sha256 ${written.sha256})`);
+  const written = writeJsonArtifact(join(opts.artifactsDir ?? runtime.tempDir, 'image.provenance.json'), statement);
+  runtime.log.info(`provenance (SLSA v1): ${written.path} (sha256 ${written.sha256})`);
   const provenance = { ...written, predicateType: statement.predicateType };
-  return { provenance, ...(args.sbom ? { sbom: writeSbom(o, rt, args.sbom, args.check.bases.length, args.built) } : {}) };
+  return { provenance, ...(args.sbom ? { sbom: writeSbom(opts, runtime, args.sbom, args.check.bases.length, args.built) } : {}) };
 }

@@ -141,21 +141,21 @@ function toolFailure(tool: string, r: ExecResult): string {
   return `${tool} ${describeExit(r)} without a usable report: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`;
 }
 
-async function runEslint(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
-  const eslint = findProjectBin('eslint', o.workingDirectory, rt.workspace);
+async function runEslint(opts: LintOptions, runtime: GateRuntime): Promise<LintRun> {
+  const eslint = findProjectBin('eslint', opts.workingDirectory, runtime.workspace);
   if (!eslint) {
-    throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(o.workingDirectory, rt.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
+    throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
   }
   // Beside the run, never before it: eslint's own bin prints its package.json version, read without a node start.
-  const probe = versionOrEmpty({ command: eslint, cwd: o.workingDirectory, known: () => npmBinVersion(eslint, 'eslint') });
-  const configSha256 = hashFirstExisting(o.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);
-  const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
+  const probe = versionOrEmpty({ command: eslint, cwd: opts.workingDirectory, known: () => npmBinVersion(eslint, 'eslint') });
+  const configSha256 = hashFirstExisting(opts.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);
+  const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs });
   const version = await probe;
   // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
   if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) {
     return { tool: 'eslint', version, configSha256, findings: [], problems: [toolFailure('eslint', r)] };
   }
-  const { findings, files } = parseEslintJson(r.stdout, rt.workspace);
+  const { findings, files } = parseEslintJson(r.stdout, runtime.workspace);
   // Exit 1 means "lint errors": a report without one means eslint failed some other way (as the command preset says).
   if (r.exitCode === 1 && !findings.some((f) => f.severity === 'error')) {
     return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [`eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
@@ -163,17 +163,17 @@ async function runEslint(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
   return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [] };
 }
 
-async function runPythonLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
-  const configSha256 = hashFirstExisting(o.workingDirectory, ['ruff.toml', '.ruff.toml', 'pyproject.toml', '.flake8', 'setup.cfg', 'tox.ini']);
-  const venvRuff = join(o.workingDirectory, '.venv', 'bin', 'ruff');
+async function runPythonLinter(opts: LintOptions, runtime: GateRuntime): Promise<LintRun> {
+  const configSha256 = hashFirstExisting(opts.workingDirectory, ['ruff.toml', '.ruff.toml', 'pyproject.toml', '.flake8', 'setup.cfg', 'tox.ini']);
+  const venvRuff = join(opts.workingDirectory, '.venv', 'bin', 'ruff');
   const ruff = existsSync(venvRuff) ? venvRuff : 'ruff';
   try {
-    const probe = versionOrEmpty({ command: ruff, cwd: o.workingDirectory });
-    const r = await execTool(ruff, ['check', '--output-format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
+    const probe = versionOrEmpty({ command: ruff, cwd: opts.workingDirectory });
+    const r = await execTool(ruff, ['check', '--output-format', 'json', '.'], { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs });
     const version = await probe;
     // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) return { tool: 'ruff', version, configSha256, findings: [], problems: [toolFailure('ruff', r)] };
-    const findings = parseRuffJson(r.stdout, rt.workspace);
+    const findings = parseRuffJson(r.stdout, runtime.workspace);
     // Exit 1 means "violations found": a report without one means ruff failed some other way.
     if (r.exitCode === 1 && findings.length === 0) {
       return { tool: 'ruff', version, configSha256, findings, problems: [`ruff ${describeExit(r)} but its report lists no violation: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
@@ -183,49 +183,49 @@ async function runPythonLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun
     if (!(error instanceof ToolNotFoundError)) throw error;
   }
   const hint = 'the python preset runs ruff, or flake8 when ruff is absent: "pip install ruff" before this step';
-  const probe = versionOrEmpty({ command: 'flake8', cwd: o.workingDirectory });
-  const r = await execTool('flake8', ['.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+  const probe = versionOrEmpty({ command: 'flake8', cwd: opts.workingDirectory });
+  const r = await execTool('flake8', ['.'], { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs, installHint: hint });
   const version = await probe;
   // flake8: 0 = clean, 1 = violations; anything else, or a non-zero exit with nothing parsed, is a failure of flake8.
-  const findings = parseFlake8(r.stdout, o.workingDirectory, rt.workspace);
+  const findings = parseFlake8(r.stdout, opts.workingDirectory, runtime.workspace);
   if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1) || (r.exitCode === 1 && findings.length === 0)) {
     return { tool: 'flake8', version, configSha256, findings: [], problems: [toolFailure('flake8', r)] };
   }
   return { tool: 'flake8', version, configSha256, findings, problems: [] };
 }
 
-async function runCommandLinter(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
-  const [cmd, ...args] = o.command;
+async function runCommandLinter(opts: LintOptions, runtime: GateRuntime): Promise<LintRun> {
+  const [cmd, ...args] = opts.command;
   if (!cmd) throw new ConfigurationError('input "command" is required with preset: command: the linter command line, e.g. "npx eslint -f json -o lint.json ."');
-  const roots = { workspace: rt.workspace, others: [rt.tempDir] };
-  const reportPath = o.report ? resolve(o.workingDirectory, o.report) : '';
+  const roots = { workspace: runtime.workspace, others: [runtime.tempDir] };
+  const reportPath = opts.report ? resolve(opts.workingDirectory, opts.report) : '';
   // Checked before the command runs, and again (after realpath) once it wrote the report.
-  if (reportPath && !isWithin(rt.workspace, reportPath) && !isWithin(rt.tempDir, reportPath)) {
-    throw new ConfigurationError(`input "report" names ${JSON.stringify(o.report)}, which is outside the repository: give the report path relative to "working-directory", inside the repository`);
+  if (reportPath && !isWithin(runtime.workspace, reportPath) && !isWithin(runtime.tempDir, reportPath)) {
+    throw new ConfigurationError(`input "report" names ${JSON.stringify(opts.report)}, which is outside the repository: give the report path relative to "working-directory", inside the repository`);
   }
   const since = Date.now();
-  const r = await execTool(cmd, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
-  rt.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
+  const r = await execTool(cmd, args, { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
+  runtime.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
   if (r.timedOut) return { tool: cmd, version: '', findings: [], problems: [toolFailure(cmd, r)] };
-  if (o.reportFormat === 'none' || !reportPath) {
+  if (opts.reportFormat === 'none' || !reportPath) {
     const findings: Finding[] =
       r.exitCode === 0 ? [] : [{ severity: 'error', message: `${cmd} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5)}` }];
     return { tool: cmd, version: '', findings, problems: [] };
   }
   if (!existsSync(reportPath)) {
-    return { tool: cmd, version: '', findings: [], problems: [`${cmd} ${describeExit(r)} and wrote no report at ${o.report}`] };
+    return { tool: cmd, version: '', findings: [], problems: [`${cmd} ${describeExit(r)} and wrote no report at ${opts.report}`] };
   }
   // A symlink the change planted (to /proc/self/environ, to a secret) is refused, never read into the record.
   const report = resolveFileInput('report', reportPath, roots, 'report path');
   const stat = statSync(report);
   if (stat.mtimeMs < since - 1000) {
-    return { tool: cmd, version: '', findings: [], problems: [`the report ${o.report} is older than this run: ${cmd} did not write it`] };
+    return { tool: cmd, version: '', findings: [], problems: [`the report ${opts.report} is older than this run: ${cmd} did not write it`] };
   }
   const text = readFileSync(report, 'utf8');
-  const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
+  const findings = opts.reportFormat === 'eslint-json' ? parseEslintJson(text, runtime.workspace).findings : parseRuffJson(text, runtime.workspace);
   // A failing exit whose report holds nothing that fails this gate (only warnings: a crash after the
   // report was written) is not a pass; with fail-on-warnings the warnings explain the exit.
-  const explainsExit = findings.some((f) => f.severity === 'error' || o.failOnWarnings);
+  const explainsExit = findings.some((f) => f.severity === 'error' || opts.failOnWarnings);
   if (r.exitCode !== 0 && !explainsExit) {
     return { tool: cmd, version: '', findings, problems: [`${cmd} ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
   }
@@ -261,28 +261,28 @@ export function judgeLint(run: LintRun, failOnWarnings: boolean): LintVerdict {
   return { status, summary: `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`, metrics };
 }
 
-async function collectLint(o: LintOptions, rt: GateRuntime): Promise<LintRun> {
+async function collectLint(opts: LintOptions, runtime: GateRuntime): Promise<LintRun> {
   try {
-    if (o.preset === 'node') return await runEslint(o, rt);
-    if (o.preset === 'python') return await runPythonLinter(o, rt);
-    return await runCommandLinter(o, rt);
+    if (opts.preset === 'node') return await runEslint(opts, runtime);
+    if (opts.preset === 'python') return await runPythonLinter(opts, runtime);
+    return await runCommandLinter(opts, runtime);
   } catch (error) {
     // A missing linter, or a report that is not the format named, leaves the gate unable to judge;
     // a configuration mistake stops the gate and is reported as one.
     if (error instanceof ToolNotFoundError) return { tool: error.tool, version: '', findings: [], problems: [error.message] };
     if (error instanceof ConfigurationError) throw error;
-    if (error instanceof Error) return { tool: o.preset, version: '', findings: [], problems: [error.message] };
+    if (error instanceof Error) return { tool: opts.preset, version: '', findings: [], problems: [error.message] };
     throw error;
   }
 }
 
-export async function runLintGate(o: LintOptions, rt: GateRuntime): Promise<GateReport> {
+export async function runLintGate(opts: LintOptions, runtime: GateRuntime): Promise<GateReport> {
   const clock = startClock();
-  const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, () => collectLint(o, rt));
-  const verdict = judgeLint(run, o.failOnWarnings);
+  const run = await runtime.log.group(`lint (${opts.preset}) in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`, () => collectLint(opts, runtime));
+  const verdict = judgeLint(run, opts.failOnWarnings);
   const sections: string[] = [];
   if (run.problems.length > 0) sections.push(`### Tool failure\n\n${codeBlock(run.problems.join('\n'))}`);
-  sections.push(`Linted with ${md(run.tool)} ${run.version ? code(run.version) : ''} (preset ${code(o.preset)}).`);
+  sections.push(`Linted with ${md(run.tool)} ${run.version ? code(run.version) : ''} (preset ${code(opts.preset)}).`);
   return {
     gate: 'lint',
     status: verdict.status,
@@ -290,7 +290,7 @@ export async function runLintGate(o: LintOptions, rt: GateRuntime): Promise<Gate
     tool: { name: run.tool, version: run.version, ...(run.configSha256 ? { configSha256: run.configSha256 } : {}) },
     metrics: verdict.metrics,
     findings: run.findings,
-    details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' },
+    details: { preset: opts.preset, workingDirectory: repoRelative(opts.workingDirectory, runtime.workspace) || '.' },
     startedAt: clock.startedAt,
     durationMs: clock.elapsed(),
     outputs: { errors: verdict.metrics.errors ?? 0, warnings: verdict.metrics.warnings ?? 0 },

@@ -241,12 +241,12 @@ export interface LoadOptions {
  * resource (`spec.groups`, possibly several in a multi-document file), which is converted to a
  * plain rule file for promtool with a line map back to the original.
  */
-export function loadRuleFile(o: LoadOptions): RuleFile {
+export function loadRuleFile(opts: LoadOptions): RuleFile {
   const base: RuleFile = {
-    absPath: o.absPath,
-    file: o.file,
+    absPath: opts.absPath,
+    file: opts.file,
     kind: 'plain',
-    promtoolPath: o.absPath,
+    promtoolPath: opts.absPath,
     groups: [],
     findings: [],
     checkable: false,
@@ -254,14 +254,14 @@ export function loadRuleFile(o: LoadOptions): RuleFile {
   };
   let text: string;
   try {
-    if (statSync(o.absPath).isDirectory()) throw new Error('it is a directory');
-    text = readFileSync(o.absPath, 'utf8');
+    if (statSync(opts.absPath).isDirectory()) throw new Error('it is a directory');
+    text = readFileSync(opts.absPath, 'utf8');
   } catch (error) {
-    base.unreadable = `${o.file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
+    base.unreadable = `${opts.file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
     return base;
   }
   if (text.includes('\u0000')) {
-    base.findings.push({ severity: 'error', file: o.file, line: 1, rule: 'not-yaml', message: `${o.file} is a binary file, not a Prometheus rule file (YAML)` });
+    base.findings.push({ severity: 'error', file: opts.file, line: 1, rule: 'not-yaml', message: `${opts.file} is a binary file, not a Prometheus rule file (YAML)` });
     return base;
   }
   const lc = new LineCounter();
@@ -272,7 +272,7 @@ export function loadRuleFile(o: LoadOptions): RuleFile {
       const at = err.linePos?.[0];
       base.findings.push({
         severity: 'error',
-        file: o.file,
+        file: opts.file,
         ...(at ? { line: at.line, column: at.col } : {}),
         rule: 'yaml-syntax',
         message: `YAML syntax error: ${yamlErrorText(err.message)}`,
@@ -281,21 +281,21 @@ export function loadRuleFile(o: LoadOptions): RuleFile {
   }
   if (base.findings.length > 0) return base;
   const prometheusRules = list.filter(isPrometheusRule);
-  if (prometheusRules.length > 0) return convertPrometheusRules(base, prometheusRules, lc, o);
+  if (prometheusRules.length > 0) return convertPrometheusRules(base, prometheusRules, lc, opts);
   const first = list[0];
   const contents = first?.contents;
   if (!first || contents === null || contents === undefined || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
-    base.findings.push({ severity: 'warning', file: o.file, line: 1, rule: 'empty', message: `${o.file} is empty: it holds no rule group` });
+    base.findings.push({ severity: 'warning', file: opts.file, line: 1, rule: 'empty', message: `${opts.file} is empty: it holds no rule group` });
     base.checkable = true;
     return base;
   }
   if (!isMap(contents) || !contents.has('groups')) {
     base.findings.push({
       severity: 'error',
-      file: o.file,
+      file: opts.file,
       line: 1,
       rule: 'not-a-rule-file',
-      message: `${o.file} is not a Prometheus rule file: expected a top-level "groups:" list, or a Kubernetes PrometheusRule resource with spec.groups`,
+      message: `${opts.file} is not a Prometheus rule file: expected a top-level "groups:" list, or a Kubernetes PrometheusRule resource with spec.groups`,
     });
     return base;
   }
@@ -306,7 +306,7 @@ export function loadRuleFile(o: LoadOptions): RuleFile {
 
 let conversions = 0;
 
-function convertPrometheusRules(base: RuleFile, docs: Document.Parsed[], lc: LineCounter, o: LoadOptions): RuleFile {
+function convertPrometheusRules(base: RuleFile, docs: Document.Parsed[], lc: LineCounter, opts: LoadOptions): RuleFile {
   base.kind = 'prometheusrule';
   const origGroups: { doc: Document.Parsed; node: unknown }[] = [];
   let groupsKey: YamlNode | undefined;
@@ -324,10 +324,10 @@ function convertPrometheusRules(base: RuleFile, docs: Document.Parsed[], lc: Lin
   if (origGroups.length === 0) {
     base.findings.push({
       severity: 'error',
-      file: o.file,
+      file: opts.file,
       line: 1,
       rule: 'not-a-rule-file',
-      message: `${o.file} is a PrometheusRule without spec.groups: expected spec.groups to be a list of rule groups`,
+      message: `${opts.file} is a PrometheusRule without spec.groups: expected spec.groups to be a list of rule groups`,
     });
     return base;
   }
@@ -348,8 +348,8 @@ function convertPrometheusRules(base: RuleFile, docs: Document.Parsed[], lc: Lin
       pairPositions(item, orig.node, orig.doc, clc, lc, pairs);
     });
   }
-  mkdirSync(o.scratchDir, { recursive: true });
-  const out = join(o.scratchDir, `${++conversions}-${basename(o.absPath)}`);
+  mkdirSync(opts.scratchDir, { recursive: true });
+  const out = join(opts.scratchDir, `${++conversions}-${basename(opts.absPath)}`);
   writeFileSync(out, text);
   base.promtoolPath = out;
   base.toOriginal = lineMapFrom(pairs);

@@ -43,17 +43,17 @@ interface Plan {
   hint: string;
 }
 
-function plan(o: TestOptions, tempDir: string): Plan {
-  if (o.preset === 'node') {
-    return { tool: 'npm test', cmd: 'npm', args: ['test'], junit: o.junit.length ? o.junit : NODE_JUNIT_DEFAULTS, ownReports: [], hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first' };
+function plan(opts: TestOptions, tempDir: string): Plan {
+  if (opts.preset === 'node') {
+    return { tool: 'npm test', cmd: 'npm', args: ['test'], junit: opts.junit.length ? opts.junit : NODE_JUNIT_DEFAULTS, ownReports: [], hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first' };
   }
-  if (o.preset === 'python') {
+  if (opts.preset === 'python') {
     const report = join(tempDir, `pytest-junit-${process.pid}-${Date.now()}.xml`);
-    return { tool: 'pytest', cmd: 'python3', args: ['-m', 'pytest', `--junitxml=${report}`], junit: o.junit, ownReports: [report], hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first' };
+    return { tool: 'pytest', cmd: 'python3', args: ['-m', 'pytest', `--junitxml=${report}`], junit: opts.junit, ownReports: [report], hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first' };
   }
-  const [cmd, ...args] = o.command;
+  const [cmd, ...args] = opts.command;
   if (!cmd) throw new ConfigurationError('input "command" is required with preset: command: the test command line, e.g. "go test ./..."');
-  return { tool: cmd, cmd, args, junit: o.junit, ownReports: [], hint: `the command input names "${cmd}", which is not on PATH` };
+  return { tool: cmd, cmd, args, junit: opts.junit, ownReports: [], hint: `the command input names "${cmd}", which is not on PATH` };
 }
 
 const NODE_RUNNERS = ['vitest', 'jest', 'mocha', 'ava', 'tap', 'playwright'];
@@ -127,18 +127,18 @@ export function judgeTests(exit: Pick<ExecResult, 'exitCode' | 'timedOut' | 'sig
   return { status: 'pass', summary: `${ran} (${source})` };
 }
 
-export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<GateReport> {
+export async function runTestGate(opts: TestOptions, runtime: GateRuntime): Promise<GateReport> {
   const clock = startClock();
-  const p = plan(o, rt.tempDir);
+  const p = plan(opts, runtime.tempDir);
   const since = Date.now();
-  const versionProbe = toolVersion(p, o.workingDirectory);
-  const outcome = await rt.log.group(`${p.tool} in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async (): Promise<{ r: ExecResult } | { error: string }> => {
+  const versionProbe = toolVersion(p, opts.workingDirectory);
+  const outcome = await runtime.log.group(`${p.tool} in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`, async (): Promise<{ r: ExecResult } | { error: string }> => {
     let r: ExecResult;
-    const live = rt.log.untrustedStream();
+    const live = runtime.log.untrustedStream();
     try {
       r = await execTool(p.cmd, p.args, {
-        cwd: o.workingDirectory,
-        timeoutMs: o.timeoutMs,
+        cwd: opts.workingDirectory,
+        timeoutMs: opts.timeoutMs,
         installHint: p.hint,
         env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
         onStdout: (chunk) => live.write(chunk),
@@ -153,29 +153,29 @@ export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<Gate
     return { r };
   });
   const version = await versionProbe;
-  const runner = o.preset === 'node' ? nodeTestRunner(o.workingDirectory, rt.workspace) : undefined;
+  const runner = opts.preset === 'node' ? nodeTestRunner(opts.workingDirectory, runtime.workspace) : undefined;
   const tool = runner ? { name: `${runner.name} (npm test)`, version: runner.version } : { name: p.tool, version };
   const base = {
     gate: 'test' as const,
     startedAt: clock.startedAt,
-    details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.', ...(runner ? { npmVersion: version } : {}) },
+    details: { preset: opts.preset, workingDirectory: repoRelative(opts.workingDirectory, runtime.workspace) || '.', ...(runner ? { npmVersion: version } : {}) },
   };
   if ('error' in outcome) {
     return { ...base, status: 'error', summary: outcome.error, tool, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
   }
   const r = outcome.r;
-  const reports = freshReports(p.junit, p.ownReports, o.workingDirectory, { workspace: rt.workspace, others: [rt.tempDir] }, since);
+  const reports = freshReports(p.junit, p.ownReports, opts.workingDirectory, { workspace: runtime.workspace, others: [runtime.tempDir] }, since);
   let counts: TestCounts | undefined;
   let findings: Finding[] = [];
   let source = '';
   let reportError: string | undefined;
   if (reports.length > 0) {
     try {
-      const junit = readJUnitFiles(reports, o.workingDirectory, rt.workspace);
+      const junit = readJUnitFiles(reports, opts.workingDirectory, runtime.workspace);
       counts = junit;
       findings = junit.failures;
-      const names = reports.map((f) => repoRelative(f, rt.workspace));
-      source = names.length <= 3 ? `JUnit: ${names.join(', ')}` : `JUnit: ${names.length} reports under ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`;
+      const names = reports.map((f) => repoRelative(f, runtime.workspace));
+      source = names.length <= 3 ? `JUnit: ${names.join(', ')}` : `JUnit: ${names.length} reports under ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`;
     } catch (error) {
       reportError = (error as Error).message;
     }
@@ -184,11 +184,11 @@ export async function runTestGate(o: TestOptions, rt: GateRuntime): Promise<Gate
     counts = parseTestOutputCounts(`${r.stdout}\n${r.stderr}`);
     source = 'runner output';
   }
-  let verdict = reportError ? { status: 'error' as const, summary: reportError } : judgeTests(r, counts, source, o.junit);
+  let verdict = reportError ? { status: 'error' as const, summary: reportError } : judgeTests(r, counts, source, opts.junit);
   if (verdict.status === 'fail' && findings.length === 0) {
     findings = [{ severity: 'error', message: `${p.tool} ${describeExit(r)}: ${lastLines(`${r.stdout}\n${r.stderr}`, 3)}` }];
   }
-  if (r.truncated && verdict.status === 'pass' && !reports.length) verdict = { status: 'error', summary: `the test output was too large to read its summary; ${countingHint(o.junit)}` };
+  if (r.truncated && verdict.status === 'pass' && !reports.length) verdict = { status: 'error', summary: `the test output was too large to read its summary; ${countingHint(opts.junit)}` };
   const metrics: Record<string, number> = counts
     ? { passed: counts.passed, failed: counts.failed, skipped: counts.skipped, total: counts.total }
     : {};
