@@ -67,18 +67,26 @@ function timed(command, args, env) {
 const serviceDir = join(root, 'sample-service');
 if (!existsSync(join(serviceDir, 'dist', 'server.js'))) {
   if (!existsSync(join(serviceDir, 'node_modules'))) {
-    console.error('bench/alerts: sample-service/dist is missing and cannot be built without sample-service/node_modules: run (cd sample-service && npm ci && npm run build) first');
+    console.error(
+      'bench/alerts: sample-service/dist is missing and cannot be built without sample-service/node_modules: run (cd sample-service && npm ci && npm run build) first',
+    );
     process.exit(2);
   }
   console.log('sample-service/dist is missing: building it (npm run build in sample-service)');
   const built = spawnSync('npm', ['run', 'build'], { cwd: serviceDir, encoding: 'utf8', timeout: 300_000 });
   if (built.status !== 0 || !existsSync(join(serviceDir, 'dist', 'server.js'))) {
-    console.error(`bench/alerts: building sample-service failed (exit ${built.status}):\n${`${built.stdout}${built.stderr}`.trim().split('\n').slice(-10).join('\n')}`);
+    console.error(
+      `bench/alerts: building sample-service failed (exit ${built.status}):\n${`${built.stdout}${built.stderr}`.trim().split('\n').slice(-10).join('\n')}`,
+    );
     process.exit(2);
   }
 }
 const port = await freePort();
-const service = spawn(node, ['sample-service/dist/server.js'], { cwd: root, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+const service = spawn(node, ['sample-service/dist/server.js'], {
+  cwd: root,
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
 let serviceErrors = '';
 service.stderr.on('data', (chunk) => (serviceErrors += chunk));
 let serviceExit;
@@ -92,7 +100,9 @@ try {
   }
   if (!ready) {
     const why = serviceExit !== undefined ? `it stopped (${serviceExit})` : 'it did not answer /health/ready within 10 s';
-    throw new Error(`bench/alerts: the sample service never became ready: ${why}${serviceErrors.trim() ? `:\n${serviceErrors.trim().split('\n').slice(-10).join('\n')}` : ''}`);
+    throw new Error(
+      `bench/alerts: the sample service never became ready: ${why}${serviceErrors.trim() ? `:\n${serviceErrors.trim().split('\n').slice(-10).join('\n')}` : ''}`,
+    );
   }
   const rules = 'sample-service/prometheus/rules/*.yml';
   const statusOf = (output) => /^status<<(\S+)\n(\w+)/m.exec(output)?.[2] ?? /^status=(\w+)/m.exec(output)?.[1];
@@ -130,10 +140,26 @@ try {
   console.log(`ratio contract / (curl + cold start) = ${ratio.toFixed(2)} (budget 1.2)`);
   if (withDrill) {
     const evidenceDir = join(dir, 'evidence');
-    const drill = timed(node, [bundle], runnerEnv({ rules, drill: 'sample-service/prometheus/drill.yml', 'service-command': 'node sample-service/dist/server.js', 'service-env': 'FAULTS_ENABLED=1\nHOST=127.0.0.1', 'prometheus-path': '/usr/bin/prometheus', 'evidence-dir': evidenceDir }));
+    const drill = timed(
+      node,
+      [bundle],
+      runnerEnv({
+        rules,
+        drill: 'sample-service/prometheus/drill.yml',
+        'service-command': 'node sample-service/dist/server.js',
+        'service-env': 'FAULTS_ENABLED=1\nHOST=127.0.0.1',
+        'prometheus-path': '/usr/bin/prometheus',
+        'evidence-dir': evidenceDir,
+      }),
+    );
     const ev = JSON.parse(readFileSync(join(evidenceDir, 'alerts.json'), 'utf8'));
-    console.log(`sample drill               ${(drill.ms / 1000).toFixed(1)} s (status ${ev.status}; drill ${ev.details.timings.drillMs} ms, contract ${ev.details.timings.contractMs} ms)`);
-    for (const a of ev.details.alerts.filter((x) => x.expected === 'fire')) console.log(`  ${a.alert.padEnd(22)} ${a.outcome} after ${((a.firingAfterMs ?? 0) / 1000).toFixed(1)} s (pending after ${((a.pendingAfterMs ?? 0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `sample drill               ${(drill.ms / 1000).toFixed(1)} s (status ${ev.status}; drill ${ev.details.timings.drillMs} ms, contract ${ev.details.timings.contractMs} ms)`,
+    );
+    for (const a of ev.details.alerts.filter((x) => x.expected === 'fire'))
+      console.log(
+        `  ${a.alert.padEnd(22)} ${a.outcome} after ${((a.firingAfterMs ?? 0) / 1000).toFixed(1)} s (pending after ${((a.pendingAfterMs ?? 0) / 1000).toFixed(1)} s)`,
+      );
   }
   if (status !== 'pass' || ratio > 1.2) process.exitCode = 1;
 } finally {

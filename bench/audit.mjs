@@ -82,16 +82,42 @@ function synthetic() {
         range: a === 0 ? '<2.0.0' : a === 1 ? `>=1.0.0 <1.${(p % 20) + 1}.0 || <0.5.0` : `<=1.${p % 20}`,
       });
     }
-    vulnerabilities[name] = { name, severity: 'high', isDirect: false, via, effects: [parent], range: '<2.0.0', nodes: [loc], fixAvailable: p % 2 === 0 ? true : { name: parent, version: '2.0.0', isSemVerMajor: true } };
+    vulnerabilities[name] = {
+      name,
+      severity: 'high',
+      isDirect: false,
+      via,
+      effects: [parent],
+      range: '<2.0.0',
+      nodes: [loc],
+      fixAvailable: p % 2 === 0 ? true : { name: parent, version: '2.0.0', isSemVerMajor: true },
+    };
   }
   for (let q = 0; q < 500; q++) {
     const parent = `parent-${q}`;
-    vulnerabilities[parent] = { name: parent, severity: 'high', isDirect: true, via: Object.keys(packages[`node_modules/${parent}`].dependencies), effects: [], range: '1.0.0', nodes: [`node_modules/${parent}`], fixAvailable: true };
+    vulnerabilities[parent] = {
+      name: parent,
+      severity: 'high',
+      isDirect: true,
+      via: Object.keys(packages[`node_modules/${parent}`].dependencies),
+      effects: [],
+      range: '1.0.0',
+      nodes: [`node_modules/${parent}`],
+      fixAvailable: true,
+    };
   }
   // npm prints the vulnerabilities sorted by package name (localeCompare), as here.
   const sorted = Object.fromEntries(Object.entries(vulnerabilities).sort(([a], [b]) => a.localeCompare(b, 'en')));
-  const report = { auditReportVersion: 2, vulnerabilities: sorted, metadata: { vulnerabilities: { total: Object.keys(vulnerabilities).length }, dependencies: { total: Object.keys(packages).length - 1 } } };
-  return { reportText: JSON.stringify(report, null, 2), lockText: JSON.stringify({ name: 'bench', lockfileVersion: 3, requires: true, packages }, null, 2), advisories: advisory };
+  const report = {
+    auditReportVersion: 2,
+    vulnerabilities: sorted,
+    metadata: { vulnerabilities: { total: Object.keys(vulnerabilities).length }, dependencies: { total: Object.keys(packages).length - 1 } },
+  };
+  return {
+    reportText: JSON.stringify(report, null, 2),
+    lockText: JSON.stringify({ name: 'bench', lockfileVersion: 3, requires: true, packages }, null, 2),
+    advisories: advisory,
+  };
 }
 
 const { reportText, lockText, advisories } = synthetic();
@@ -165,14 +191,26 @@ const coldMedian = median(coldTimes);
 const warmMedian = median(warm.times);
 const r = cold[0];
 const f = (x) => x.toFixed(1);
-console.log(`audit normaliser: ${advisories} advisories, ${(reportText.length / 1e6).toFixed(1)} MB report, ${(lockText.length / 1e6).toFixed(1)} MB lockfile, node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
+console.log(
+  `audit normaliser: ${advisories} advisories, ${(reportText.length / 1e6).toFixed(1)} MB report, ${(lockText.length / 1e6).toFixed(1)} MB lockfile, node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}`,
+);
 console.log(`  -> ${r.findings} findings (${r.blocking} blocking, ${r.suppressed} suppressed)`);
-console.log(`  cold (first call, a fresh process each): median ${f(coldMedian)} ms, min ${f(coldTimes[0])}, max ${f(coldTimes.at(-1))} over ${coldRuns} processes (CPU time median ${f(median(cold.map((c) => c.cpuMs)))} ms, GC threads included)`);
+console.log(
+  `  cold (first call, a fresh process each): median ${f(coldMedian)} ms, min ${f(coldTimes[0])}, max ${f(coldTimes.at(-1))} over ${coldRuns} processes (CPU time median ${f(median(cold.map((c) => c.cpuMs)))} ms, GC threads included)`,
+);
 const phaseNames = Object.keys(cold[0].phases);
 console.log(`  cold, by phase (median): ${phaseNames.map((p) => `${p} ${f(median(cold.map((c) => c.phases[p])))}`).join(', ')} ms`);
-console.log(`  not included: module load median ${f(median(cold.map((c) => c.importMs)))} ms (bench/cold-start.mjs), exceptions file (50 entries) median ${f(median(cold.map((c) => c.exceptionsMs)))} ms`);
-console.log(`  warm (after 3 warm-ups, one process):    median ${f(warmMedian)} ms, min ${f(Math.min(...warm.times))}, max ${f(Math.max(...warm.times))} over ${warm.times.length} calls`);
-console.log(`  machine: load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)} on ${availableParallelism()} CPUs${Math.max(loadBefore, loadAfter) > availableParallelism() ? ' (busy: wall times include waiting for a CPU; the CPU time is the steadier measure of the code)' : ''}`);
+console.log(
+  `  not included: module load median ${f(median(cold.map((c) => c.importMs)))} ms (bench/cold-start.mjs), exceptions file (50 entries) median ${f(median(cold.map((c) => c.exceptionsMs)))} ms`,
+);
+console.log(
+  `  warm (after 3 warm-ups, one process):    median ${f(warmMedian)} ms, min ${f(Math.min(...warm.times))}, max ${f(Math.max(...warm.times))} over ${warm.times.length} calls`,
+);
+console.log(
+  `  machine: load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)} on ${availableParallelism()} CPUs${Math.max(loadBefore, loadAfter) > availableParallelism() ? ' (busy: wall times include waiting for a CPU; the CPU time is the steadier measure of the code)' : ''}`,
+);
 const ok = coldMedian < BUDGET_MS;
-console.log(`  budget ${BUDGET_MS} ms for the cold call: ${ok ? 'met' : 'NOT met'} (cold median ${(coldMedian / BUDGET_MS).toFixed(2)}x, slowest cold ${(coldTimes.at(-1) / BUDGET_MS).toFixed(2)}x, warm ${(warmMedian / BUDGET_MS).toFixed(2)}x the budget)`);
+console.log(
+  `  budget ${BUDGET_MS} ms for the cold call: ${ok ? 'met' : 'NOT met'} (cold median ${(coldMedian / BUDGET_MS).toFixed(2)}x, slowest cold ${(coldTimes.at(-1) / BUDGET_MS).toFixed(2)}x, warm ${(warmMedian / BUDGET_MS).toFixed(2)}x the budget)`,
+);
 process.exit(ok ? 0 : 1);

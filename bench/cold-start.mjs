@@ -35,7 +35,9 @@ const time = (args) => {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // Action bundles only (dist/demo is a program, not an action).
-const bundles = readdirSync(join(root, 'dist')).filter((n) => existsSync(join(root, 'dist', n, 'index.js')) && existsSync(join(root, 'actions', n, 'action.yml'))).sort();
+const bundles = readdirSync(join(root, 'dist'))
+  .filter((n) => existsSync(join(root, 'dist', n, 'index.js')) && existsSync(join(root, 'actions', n, 'action.yml')))
+  .sort();
 console.log(`node ${spawnSync(node, ['--version']).stdout.toString().trim()}, ${runs} alternating runs each`);
 console.log('bundle      size (KiB)  median ms  node -e 0 ms  ratio');
 for (const name of bundles) {
@@ -49,6 +51,8 @@ for (const name of bundles) {
     a.push(time([bundle]));
   }
   const size = (statSync(bundle).size / 1024).toFixed(0);
-  console.log(`${name.padEnd(11)} ${size.padStart(10)}  ${median(a).toFixed(1).padStart(9)}  ${median(b).toFixed(1).padStart(12)}  ${(median(a) / median(b)).toFixed(2)}`);
+  console.log(
+    `${name.padEnd(11)} ${size.padStart(10)}  ${median(a).toFixed(1).padStart(9)}  ${median(b).toFixed(1).padStart(12)}  ${(median(a) / median(b)).toFixed(2)}`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });

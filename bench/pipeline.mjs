@@ -46,7 +46,10 @@ function config(advisoriesUrl, concurrency, image) {
 async function runPipeline(repo, configFile) {
   // Inside the repository (the CLI's default place, git-ignored): the evidence action takes only directories there.
   const out = join(repo.dir, 'release-safety-report');
-  const r = await runAsync(node, [join(root, 'bin', 'release-safety.mjs'), 'run', '--config', configFile, '--base', repo.baseSha, '--out', out], { cwd: repo.dir, env: { ...process.env, NO_COLOR: '1' } });
+  const r = await runAsync(node, [join(root, 'bin', 'release-safety.mjs'), 'run', '--config', configFile, '--base', repo.baseSha, '--out', out], {
+    cwd: repo.dir,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const gates = {};
   for (const line of r.stdout.split('\n')) {
     const m = /^■ (\w+) (\w+) in ([\d.]+) s/.exec(line);
@@ -58,7 +61,11 @@ async function runPipeline(repo, configFile) {
 }
 
 /** The YAML files of a folder (what the gates' `*.yml` globs match), repository-relative. */
-const inDir = (repoDir, dir) => readdirSync(join(repoDir, dir)).filter((f) => f.endsWith('.yml')).sort().map((f) => `${dir}/${f}`);
+const inDir = (repoDir, dir) =>
+  readdirSync(join(repoDir, dir))
+    .filter((f) => f.endsWith('.yml'))
+    .sort()
+    .map((f) => `${dir}/${f}`);
 
 /** The same tools, one after another, as a plain CI script runs them. */
 async function runRaw(repo, advisoriesUrl) {
@@ -69,7 +76,12 @@ async function runRaw(repo, advisoriesUrl) {
     ['npm test', 'npm', ['test'], repo.service],
     ['npm audit', 'npm', ['audit', '--json', `--registry=${advisoriesUrl}`, '--no-update-notifier'], repo.service],
     // The engine cannot spawn git: it scans the files the change touched, as the gate's dir mode does.
-    ['gitleaks', join(root, 'node_modules', '.bin', 'gitleaks'), ['dir', '--no-banner', '--redact', '--report-format', 'json', '--report-path', gitleaksReport, changed], repo.dir],
+    [
+      'gitleaks',
+      join(root, 'node_modules', '.bin', 'gitleaks'),
+      ['dir', '--no-banner', '--redact', '--report-format', 'json', '--report-path', gitleaksReport, changed],
+      repo.dir,
+    ],
     ['promtool check', which('promtool'), ['check', 'rules', ...inDir(repo.dir, 'sample-service/prometheus/rules')], repo.dir],
     ['promtool test', which('promtool'), ['test', 'rules', ...inDir(repo.dir, 'sample-service/prometheus/tests')], repo.dir],
   ];
@@ -79,12 +91,21 @@ async function runRaw(repo, advisoriesUrl) {
     if (name === 'gitleaks') {
       rmSync(changed, { recursive: true, force: true });
       mkdirSync(changed);
-      for (const f of git(repo.dir, 'diff', '--name-only', `${repo.baseSha}..HEAD`).split('\n')) cpSync(join(repo.dir, f), join(changed, f.replaceAll('/', '_')));
+      for (const f of git(repo.dir, 'diff', '--name-only', `${repo.baseSha}..HEAD`).split('\n'))
+        cpSync(join(repo.dir, f), join(changed, f.replaceAll('/', '_')));
     }
     const t = await runAsync(cmd, args, { cwd, env: { ...process.env, CI: 'true', FORCE_COLOR: '0' } });
     const ok = name === 'npm audit' ? t.status === 0 || t.status === 1 : t.status === 0;
     // Timed all the same (the tool did its work), and said: a flaky test under load is the service's, not the suite's.
-    if (!ok) console.log(`  raw ${name} exited with ${t.status} (timed anyway): ${stripVTControlCharacters(t.stderr || t.stdout).trim().split('\n').slice(-3).join(' | ').slice(0, 300)}`);
+    if (!ok)
+      console.log(
+        `  raw ${name} exited with ${t.status} (timed anyway): ${stripVTControlCharacters(t.stderr || t.stdout)
+          .trim()
+          .split('\n')
+          .slice(-3)
+          .join(' | ')
+          .slice(0, 300)}`,
+      );
     times[name] = t.ms;
     total += t.ms;
   }
@@ -131,7 +152,11 @@ try {
   const seqGatesOnly = median(results.sequential.map((r) => rawGates.reduce((s, g) => s + (r.gates[g]?.ms ?? NaN), 0)));
   const last = results.sequential.at(-1);
   const rawLast = results.raw.at(-1);
-  console.log(`\nnode ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}, ${cores} cores, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${rounds} round(s), medians`);
+  console.log(
+    `\nnode ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}, ${cores} cores, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}, ${rounds} round(s), medians`,
+  );
   console.log(`gate        sequential run (s)   raw tool (s)`);
   const rawOf = { lint: ['eslint'], test: ['npm test'], audit: ['npm audit'], secrets: ['gitleaks'], rules: ['promtool check', 'promtool test'] };
   for (const g of Object.keys(last.gates)) {
@@ -153,6 +178,9 @@ try {
 } finally {
   await advisories?.close();
   await registry?.stop();
-  if (withImage) spawnSync('buildah', ['--root', join(work, 'storage', 'root'), '--runroot', join(work, 'storage', 'runroot'), '--storage-driver', 'vfs', 'rm', '--all'], { stdio: 'ignore' });
+  if (withImage)
+    spawnSync('buildah', ['--root', join(work, 'storage', 'root'), '--runroot', join(work, 'storage', 'runroot'), '--storage-driver', 'vfs', 'rm', '--all'], {
+      stdio: 'ignore',
+    });
   rmSync(work, { recursive: true, force: true });
 }

@@ -35,7 +35,16 @@ writeFileSync(
     `export { evidenceBundle } from ${JSON.stringify(join(root, 'test/e2e/promote-fixtures.ts'))};`,
   ].join('\n'),
 );
-await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: lib, logLevel: 'error', define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(root, 'src/local/harness.ts')).href) }, banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+await build({
+  entryPoints: [entry],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile: lib,
+  logLevel: 'error',
+  define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(root, 'src/local/harness.ts')).href) },
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
 const m = await import(pathToFileURL(lib).href);
 
 /** A random-data layer file of `bytes`, hashed as it is written. */
@@ -72,7 +81,14 @@ async function pushImage(registry, client, repo, bytes, revision) {
   const layer = randomLayer(bytes);
   await streamBlob(registry.url, repo, layer);
   rmSync(layer.path);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { 'org.opencontainers.image.revision': revision } }, rootfs: { type: 'layers', diff_ids: [layer.digest] } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Labels: { 'org.opencontainers.image.revision': revision } },
+      rootfs: { type: 'layers', diff_ids: [layer.digest] },
+    }),
+  );
   const configDigest = await m.pushBlob(client, repo, config);
   const manifest = Buffer.from(
     JSON.stringify({
@@ -97,13 +113,16 @@ try {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const images = {};
-  for (const [name, bytes] of [['small', 5 * MiB], ['large', 500 * MiB]]) {
+  for (const [name, bytes] of [
+    ['small', 5 * MiB],
+    ['large', 500 * MiB],
+  ]) {
     const revision = randomBytes(20).toString('hex');
     const t0 = performance.now();
     const image = await pushImage(registry, client, `bench/${name}`, bytes, revision);
     const subject = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: image.digest, size: image.manifestBytes };
     await m.attachAttestation({ client, repository: `bench/${name}`, subject, bundle: m.evidenceBundle(image.digest, revision), signingKey: privateKey });
-    images[name] = { ...image, bytes, promote: [], skopeo: [], traffic: undefined, };
+    images[name] = { ...image, bytes, promote: [], skopeo: [], traffic: undefined };
     console.log(`pushed bench/${name} (${bytes / MiB} MiB layer) ${image.digest} with a signed attestation in ${f(performance.now() - t0)} ms`);
   }
   const workspace = mkdtempSync(join(work, 'ws-'));
@@ -111,15 +130,28 @@ try {
     for (const name of run % 2 === 0 ? ['small', 'large'] : ['large', 'small']) {
       proxy.reset();
       const result = await m.runAction('promote', { workspace, inputs: { image: `${proxy.host}/bench/${name}`, 'public-key': publicPem }, timeoutMs: 120_000 });
-      if (result.exitCode !== 0 || result.outputs.digest !== images[name].digest) throw new Error(`promote of bench/${name} failed:\n${result.stdout.slice(-3000)}`);
+      if (result.exitCode !== 0 || result.outputs.digest !== images[name].digest)
+        throw new Error(`promote of bench/${name} failed:\n${result.stdout.slice(-3000)}`);
       images[name].promote.push(result.durationMs);
       images[name].traffic = proxy.traffic();
       rmSync(dirname(result.runnerTemp), { recursive: true, force: true });
 
       // skopeo talks to the registry itself: through the counting proxy its 500 MB layer streams stalled.
       const s0 = performance.now();
-      const copy = spawnSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${registry.host}/bench/${name}:ci`, `docker://${registry.host}/bench/${name}-copy${run}:prod`], { encoding: 'utf8', timeout: 600_000 });
-      if (copy.status !== 0) throw new Error(`skopeo copy: exit ${copy.status} ${copy.signal ?? ""} ${copy.error?.message ?? ""} ${(copy.stderr ?? "").slice(-2000)}`);
+      const copy = spawnSync(
+        'skopeo',
+        [
+          'copy',
+          '--quiet',
+          '--src-tls-verify=false',
+          '--dest-tls-verify=false',
+          `docker://${registry.host}/bench/${name}:ci`,
+          `docker://${registry.host}/bench/${name}-copy${run}:prod`,
+        ],
+        { encoding: 'utf8', timeout: 600_000 },
+      );
+      if (copy.status !== 0)
+        throw new Error(`skopeo copy: exit ${copy.status} ${copy.signal ?? ''} ${copy.error?.message ?? ''} ${(copy.stderr ?? '').slice(-2000)}`);
       images[name].skopeo.push(performance.now() - s0);
     }
   }
@@ -127,15 +159,23 @@ try {
   for (const name of ['small', 'large']) {
     const i = images[name];
     const t = i.traffic;
-    console.log(`  ${name.padEnd(5)} ${String(i.bytes / MiB).padStart(3)} MiB layer: promote median ${f(median(i.promote))} ms; through the proxy: ${t.requests} requests, manifests ${kb(t.bytes.manifests)}, blobs ${kb(t.bytes.blobs)} (image config + attestation bundle), other ${kb(t.bytes.other)}`);
-    console.log(`  ${''.padEnd(5)} ${''.padStart(3)}              skopeo copy (to a fresh repository, direct to the registry) median ${f(median(i.skopeo))} ms`);
+    console.log(
+      `  ${name.padEnd(5)} ${String(i.bytes / MiB).padStart(3)} MiB layer: promote median ${f(median(i.promote))} ms; through the proxy: ${t.requests} requests, manifests ${kb(t.bytes.manifests)}, blobs ${kb(t.bytes.blobs)} (image config + attestation bundle), other ${kb(t.bytes.other)}`,
+    );
+    console.log(
+      `  ${''.padEnd(5)} ${''.padStart(3)}              skopeo copy (to a fresh repository, direct to the registry) median ${f(median(i.skopeo))} ms`,
+    );
   }
   const ratio = median(images.large.promote) / median(images.small.promote);
   const layerBytes = images.large.traffic.bytes.blobs >= images.large.bytes / 2;
   const skopeoRatio = median(images.large.skopeo) / median(images.large.promote);
   console.log(`\nratio promote(500 MiB) / promote(5 MiB): ${ratio.toFixed(3)} (target <= 1.2): ${ratio <= 1.2 ? 'ok' : 'OVER'}`);
-  console.log(`blob bytes of the 500 MiB promotion: ${kb(images.large.traffic.bytes.blobs)} (no layer byte: ${layerBytes ? 'NO' : 'ok'}); the small one: ${kb(images.small.traffic.bytes.blobs)}`);
-  console.log(`skopeo copy / promote, 500 MiB: ${skopeoRatio.toFixed(2)}x; skopeo copy / promote, 5 MiB: ${(median(images.small.skopeo) / median(images.small.promote)).toFixed(2)}x`);
+  console.log(
+    `blob bytes of the 500 MiB promotion: ${kb(images.large.traffic.bytes.blobs)} (no layer byte: ${layerBytes ? 'NO' : 'ok'}); the small one: ${kb(images.small.traffic.bytes.blobs)}`,
+  );
+  console.log(
+    `skopeo copy / promote, 500 MiB: ${skopeoRatio.toFixed(2)}x; skopeo copy / promote, 5 MiB: ${(median(images.small.skopeo) / median(images.small.promote)).toFixed(2)}x`,
+  );
   process.exitCode = ratio <= 1.2 && !layerBytes ? 0 : 1;
 } finally {
   await proxy.stop();

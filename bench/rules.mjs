@@ -32,7 +32,10 @@ function time(fn) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function runRaw(cwd, rules, tests) {
-  for (const args of [['check', 'rules', ...rules], ['test', 'rules', ...tests]]) {
+  for (const args of [
+    ['check', 'rules', ...rules],
+    ['test', 'rules', ...tests],
+  ]) {
     const r = spawnSync(promtool, args, { cwd, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`promtool ${args[0]} failed: ${r.stderr}`);
   }
@@ -59,8 +62,8 @@ function runGate(cwd, rules, tests, { home, files }) {
       RUNNER_TEMP: home,
       GITHUB_OUTPUT: files[0],
       GITHUB_STEP_SUMMARY: files[1],
-      'INPUT_RULES': rules.join('\n'),
-      'INPUT_TESTS': tests.join('\n'),
+      INPUT_RULES: rules.join('\n'),
+      INPUT_TESTS: tests.join('\n'),
       'INPUT_PROMTOOL-PATH': promtool,
     },
   });
@@ -72,7 +75,8 @@ function generate(count) {
   mkdirSync(join(dir, 'rules'));
   mkdirSync(join(dir, 'tests'));
   for (let i = 0; i < count; i++) {
-    const alerts = [0, 1, 2, 3].map((k) => `      - alert: Svc${i}Alert${k}
+    const alerts = [0, 1, 2, 3].map(
+      (k) => `      - alert: Svc${i}Alert${k}
         expr: sum(rate(svc${i}_errors_total{kind="${k}"}[5m])) > 1
         for: 1m
         labels:
@@ -80,9 +84,11 @@ function generate(count) {
         annotations:
           summary: service ${i} error kind ${k} above 1/s
           runbook_url: https://runbooks.example.com/Svc${i}Alert${k}
-`);
+`,
+    );
     writeFileSync(join(dir, 'rules', `svc${i}.yml`), `groups:\n  - name: svc${i}\n    rules:\n${alerts.join('')}`);
-    const tests = [0, 1, 2, 3].map((k) => `  - name: svc${i} kind ${k} at 2/s
+    const tests = [0, 1, 2, 3].map(
+      (k) => `  - name: svc${i} kind ${k} at 2/s
     interval: 1m
     input_series:
       - series: 'svc${i}_errors_total{kind="${k}"}'
@@ -95,7 +101,8 @@ function generate(count) {
             exp_annotations:
               summary: service ${i} error kind ${k} above 1/s
               runbook_url: https://runbooks.example.com/Svc${i}Alert${k}
-`);
+`,
+    );
     writeFileSync(join(dir, 'tests', `svc${i}.test.yml`), `rule_files:\n  - ../rules/svc${i}.yml\ntests:\n${tests.join('')}`);
   }
   return dir;
@@ -113,7 +120,16 @@ function timedGate(cwd, rules, tests) {
 /** The bundle's cold start: load, parse inputs, report an invalid input (as bench/cold-start.mjs). */
 function coldStart() {
   const h = gateHome();
-  const env = { PATH: process.env.PATH, GITHUB_REPOSITORY: 'acme/service', GITHUB_SHA: 'a'.repeat(40), GITHUB_EVENT_NAME: 'workflow_dispatch', RUNNER_TEMP: h.home, GITHUB_OUTPUT: h.files[0], GITHUB_STEP_SUMMARY: h.files[1], 'INPUT_TIMEOUT-SECONDS': '-1' };
+  const env = {
+    PATH: process.env.PATH,
+    GITHUB_REPOSITORY: 'acme/service',
+    GITHUB_SHA: 'a'.repeat(40),
+    GITHUB_EVENT_NAME: 'workflow_dispatch',
+    RUNNER_TEMP: h.home,
+    GITHUB_OUTPUT: h.files[0],
+    GITHUB_STEP_SUMMARY: h.files[1],
+    'INPUT_TIMEOUT-SECONDS': '-1',
+  };
   try {
     spawnSync(node, [bundle], { env, stdio: 'ignore' });
     return median(Array.from({ length: RUNS }, () => time(() => spawnSync(node, [bundle], { env, stdio: 'ignore' }))));
@@ -145,12 +161,16 @@ function bench(name, cwd, rules, tests, overheadLimit) {
   const met = overheadLimit === undefined ? ratio <= TARGET : g - r <= overheadLimit;
   const target = overheadLimit === undefined ? `target <= ${TARGET.toFixed(2)}x` : `target overhead <= cold start + 50 = ${overheadLimit.toFixed(0)} ms`;
   results.push({ name, ratio, met, target });
-  console.log(`${name.padEnd(28)} raw promtool ${r.toFixed(0).padStart(6)} ms   gate ${g.toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x   overhead ${(g - r).toFixed(0)} ms   ${target}: ${met ? 'MET' : 'NOT MET'}`);
+  console.log(
+    `${name.padEnd(28)} raw promtool ${r.toFixed(0).padStart(6)} ms   gate ${g.toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x   overhead ${(g - r).toFixed(0)} ms   ${target}: ${met ? 'MET' : 'NOT MET'}`,
+  );
   console.log(`${''.padEnd(28)} raw runs ${raw.map((x) => x.toFixed(0)).join(', ')}; gate runs ${gate.map((x) => x.toFixed(0)).join(', ')}`);
   return ratio;
 }
 
-console.log(`promtool: ${spawnSync(promtool, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}; node for the gate: ${node}; median of ${RUNS} alternating runs each`);
+console.log(
+  `promtool: ${spawnSync(promtool, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}; node for the gate: ${node}; median of ${RUNS} alternating runs each`,
+);
 const cold = coldStart();
 console.log(`bundle cold start (dist/rules/index.js to an input error): ${cold.toFixed(0)} ms`);
 const sample = join(root, 'sample-service', 'prometheus');

@@ -26,7 +26,14 @@ if (!existsSync(bundle)) {
 const work = mkdtempSync(join(tmpdir(), 'rs-bench-secrets-'));
 // Removed however the run ends (a failed gate run throws): benchmark repositories are large.
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'bench', GIT_AUTHOR_EMAIL: 'bench@example.com', GIT_COMMITTER_NAME: 'bench', GIT_COMMITTER_EMAIL: 'bench@example.com', GIT_CONFIG_NOSYSTEM: '1' };
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
 const git = (dir, ...args) => execFileSync('git', args, { cwd: dir, env: gitEnv, encoding: 'utf8', maxBuffer: 1 << 30 }).trim();
 const fakeKey = () => ['AK', 'IA'].join('') + Array.from(randomBytes(16), (b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[b % 32]).join('');
 
@@ -159,7 +166,10 @@ git(repo, 'checkout', '-q', '-b', 'feature');
 for (let c = 0; c < 10; c++) {
   const file = join(repo, 'src', `feature${c % 3}.ts`);
   const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  writeFileSync(file, `${prev}${Array.from({ length: 20 }, (_, j) => lineOfCode(9000 + c, j)).join('\n')}\n${c === 4 ? `const leaked = "${fakeKey()}";\n` : ''}`);
+  writeFileSync(
+    file,
+    `${prev}${Array.from({ length: 20 }, (_, j) => lineOfCode(9000 + c, j)).join('\n')}\n${c === 4 ? `const leaked = "${fakeKey()}";\n` : ''}`,
+  );
   git(repo, 'add', '-A');
   git(repo, 'commit', '-q', '-m', `feature ${c}`);
 }
@@ -181,7 +191,11 @@ for (const sha of git(repo, 'rev-list', '--reverse', `${prBase}..${prHead}`).spl
 const smallHead = git(small, 'rev-parse', 'HEAD');
 const prEvent = {
   number: 1,
-  pull_request: { number: 1, head: { sha: prHead, ref: 'feature', repo: { full_name: 'acme/bench' } }, base: { sha: prBase, ref: 'main', repo: { full_name: 'acme/bench' } } },
+  pull_request: {
+    number: 1,
+    head: { sha: prHead, ref: 'feature', repo: { full_name: 'acme/bench' } },
+    base: { sha: prBase, ref: 'main', repo: { full_name: 'acme/bench' } },
+  },
   repository: { full_name: 'acme/bench', default_branch: 'main' },
 };
 const pr = await runGate(repo, { eventName: 'pull_request', event: prEvent, sha: prHead, inputs: {} });
@@ -200,7 +214,9 @@ function bumpRepo(name, fileFor) {
   const chunks = [`commit refs/heads/main\nmark :1\ncommitter bench <bench@example.com> 1700000000 +0000\ndata 4\nbase\nM 644 inline README.md\ndata 2\nx\n\n`];
   for (let c = 0; c < BUMPS; c++) {
     const body = `VERSION=1.0.${c}\n${c === BUMPS - 3 ? `AWS_ACCESS_KEY_ID=${fakeKey()}\n` : ''}`;
-    chunks.push(`commit refs/heads/main\nmark :${c + 2}\ncommitter bench <bench@example.com> ${1700000001 + c} +0000\ndata 4\nbump\nfrom :${c + 1}\nM 644 inline ${fileFor(c)}\ndata ${Buffer.byteLength(body)}\n${body}\n`);
+    chunks.push(
+      `commit refs/heads/main\nmark :${c + 2}\ncommitter bench <bench@example.com> ${1700000001 + c} +0000\ndata 4\nbump\nfrom :${c + 1}\nM 644 inline ${fileFor(c)}\ndata ${Buffer.byteLength(body)}\n${body}\n`,
+    );
   }
   execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env: gitEnv, input: chunks.join(''), maxBuffer: 1 << 30 });
   git(dir, 'checkout', '-q', '-f', 'main');
@@ -221,18 +237,25 @@ console.log(`secrets gate benchmark (gitleaks: ${gitleaks}; runner node: ${node}
 console.log('');
 console.log(`1. working tree of ${TREE_FILES} files, ${(treeBytes / 1e6).toFixed(1)} MB, median of 3 alternating runs each`);
 console.log(`   raw gitleaks dir:        ${median(rawTimes).toFixed(0)} ms  (${rawTimes.map((t) => t.toFixed(0)).join(', ')}); ${rawFindings} findings`);
-console.log(`   gate, scope: tree:       ${median(gateTimes).toFixed(0)} ms  (${gateTimes.map((t) => t.toFixed(0)).join(', ')}); ${gateTree.outputs.findings} findings`);
-console.log(`   ratio gate / raw:        ${treeRatio.toFixed(2)}x  (target <= 1.10x); fixed overhead ${(median(gateTimes) - median(rawTimes)).toFixed(0)} ms (node start-up, gitleaks version, reporting)`);
+console.log(
+  `   gate, scope: tree:       ${median(gateTimes).toFixed(0)} ms  (${gateTimes.map((t) => t.toFixed(0)).join(', ')}); ${gateTree.outputs.findings} findings`,
+);
+console.log(
+  `   ratio gate / raw:        ${treeRatio.toFixed(2)}x  (target <= 1.10x); fixed overhead ${(median(gateTimes) - median(rawTimes)).toFixed(0)} ms (node start-up, gitleaks version, reporting)`,
+);
 console.log('');
 console.log(`2. repository of ${Number(git(repo, 'rev-list', '--count', 'HEAD'))} commits`);
 console.log(`   gate on the 10-commit PR: ${pr.ms.toFixed(0)} ms; ${pr.outputs['commits-scanned']} commits, ${pr.outputs.findings} finding(s)`);
 console.log(`   gate, scope: history:     ${history.ms.toFixed(0)} ms; ${history.outputs['commits-scanned']} commits, ${history.outputs.findings} finding(s)`);
 console.log(`   same PR, 10-commit repo:  ${prSmall.ms.toFixed(0)} ms; ${prSmall.outputs['commits-scanned']} commits, ${prSmall.outputs.findings} finding(s)`);
-console.log(`   ratio PR / history:       ${prRatio.toFixed(3)}x  (commits ${(Number(pr.outputs['commits-scanned']) / Number(history.outputs['commits-scanned'])).toFixed(3)}x)`);
+console.log(
+  `   ratio PR / history:       ${prRatio.toFixed(3)}x  (commits ${(Number(pr.outputs['commits-scanned']) / Number(history.outputs['commits-scanned'])).toFixed(3)}x)`,
+);
 console.log(`   ratio PR in 2,000-commit repo / same PR in 10-commit repo: ${(pr.ms / prSmall.ms).toFixed(2)}x  (cost follows the PR when ~1)`);
 console.log('');
 console.log(`3. colliding edits: ${BUMPS} commits`);
 console.log(`   all on one VERSION line:  ${colliding.ms.toFixed(0)} ms; ${colliding.runs} gitleaks run(s), ${colliding.outputs.findings} finding(s)`);
 console.log(`   one file each:            ${spread.ms.toFixed(0)} ms; ${spread.runs} gitleaks run(s), ${spread.outputs.findings} finding(s)`);
 console.log(`   ratio colliding / spread: ${(colliding.ms / spread.ms).toFixed(2)}x  (one run whatever the collisions)`);
-if (treeRatio > 1.1 || Number(pr.outputs['commits-scanned']) !== 10 || colliding.runs !== 1 || spread.runs !== 1 || colliding.outputs.findings !== '1') process.exitCode = 1;
+if (treeRatio > 1.1 || Number(pr.outputs['commits-scanned']) !== 10 || colliding.runs !== 1 || spread.runs !== 1 || colliding.outputs.findings !== '1')
+  process.exitCode = 1;

@@ -26,7 +26,21 @@ async function screenshot(file, png, width, height) {
   const profile = join(work, 'chromium-profile');
   await promisify(execFile)(
     CHROMIUM,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--hide-scrollbars', `--window-size=${width},${height}`, `--screenshot=${png}`, `file://${file}`],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--hide-scrollbars',
+      `--window-size=${width},${height}`,
+      `--screenshot=${png}`,
+      `file://${file}`,
+    ],
     { timeout: 120_000 },
   );
 }

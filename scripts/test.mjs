@@ -19,7 +19,10 @@ if (run(bin('tsc'), ['--noEmit']) !== 0) {
 const out = mkdtempSync(join(tmpdir(), 'rs-test-'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let status = 0;
-for (const [name, config] of [['unit', 'vitest.config.ts'], ['e2e', 'vitest.e2e.config.ts']]) {
+for (const [name, config] of [
+  ['unit', 'vitest.config.ts'],
+  ['e2e', 'vitest.e2e.config.ts'],
+]) {
   const report = join(out, `${name}.json`);
   const code = run(bin('vitest'), ['run', '--config', config, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
   if (code !== 0) status = 1;

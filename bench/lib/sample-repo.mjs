@@ -11,7 +11,8 @@ export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const which = (cmd) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { encoding: 'utf8' }).stdout.trim();
 
-export const git = (cwd, ...args) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
+export const git = (cwd, ...args) =>
+  execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
 
 /** src/local's helpers (advisory server, registry, base image), bundled into `work` and imported. */
 export async function loadLocalHelpers(work, names) {
@@ -19,7 +20,16 @@ export async function loadLocalHelpers(work, names) {
   const entry = join(work, 'local.ts');
   writeFileSync(entry, names.map((n) => `export { ${n} } from ${JSON.stringify(join(root, 'src', 'local', sources[n]))};`).join('\n'));
   const out = join(work, 'local.mjs');
-  await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: out, logLevel: 'error', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: out,
+    logLevel: 'error',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
   return import(pathToFileURL(out).href);
 }
 

@@ -39,7 +39,12 @@ export interface AttachResult {
 }
 
 /** Builds the attestation bytes without touching a registry (also what tests verify independently). */
-export function buildAttestation(imageName: string, subjectDigest: string, bundle: EvidenceBundle, key?: KeyObject): { envelope: DsseEnvelope; bundleBytes: Buffer } {
+export function buildAttestation(
+  imageName: string,
+  subjectDigest: string,
+  bundle: EvidenceBundle,
+  key?: KeyObject,
+): { envelope: DsseEnvelope; bundleBytes: Buffer } {
   const statement = createStatement(imageName, subjectDigest, bundle);
   const envelope = createEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement)), key);
   return { envelope, bundleBytes: Buffer.from(JSON.stringify(wrapEnvelope(envelope))) };
@@ -101,7 +106,8 @@ export async function attachStatements(req: StatementsRequest): Promise<{ attach
       pushed.push({ label: b.label, digest: b.referrer.digest, api: answer.ociSubject === subject.digest });
     }
     const unindexed = built.filter((_, i) => !pushed[i]!.api).map((b) => b.referrer.descriptor);
-    const indexAttempts = unindexed.length === 0 ? 0 : await addToReferrersTagIndex(client, repository, subject.digest, unindexed, req.maxAttempts ?? 5, req.beforeIndexWrite);
+    const indexAttempts =
+      unindexed.length === 0 ? 0 : await addToReferrersTagIndex(client, repository, subject.digest, unindexed, req.maxAttempts ?? 5, req.beforeIndexWrite);
     return {
       attached: built.map((b, i) => ({
         label: b.label,
@@ -117,7 +123,11 @@ export async function attachStatements(req: StatementsRequest): Promise<{ attach
     const listed = pushed.filter((p) => p.api);
     if (!(error instanceof RegistryError) || listed.length === 0) throw error;
     const names = listed.map((p) => `${p.label} ${p.digest}`).join(', ');
-    throw new RegistryError(`${error.message} (the registry already lists through its referrers API: ${names}; the others were not attached)`, error.kind, error.status);
+    throw new RegistryError(
+      `${error.message} (the registry already lists through its referrers API: ${names}; the others were not attached)`,
+      error.kind,
+      error.status,
+    );
   }
 }
 
@@ -160,5 +170,8 @@ export async function addToReferrersTagIndex(
     }
     if (allListed(await readReferrersTagIndex(client, repository, subjectDigest))) return attempt;
   }
-  throw new RegistryError(`the referrers tag index ${repository}:${tag} lost ${ours.map((d) => d.digest).join(', ')} to concurrent writers ${maxAttempts} times`, 'mismatch');
+  throw new RegistryError(
+    `the referrers tag index ${repository}:${tag} lost ${ours.map((d) => d.digest).join(', ')} to concurrent writers ${maxAttempts} times`,
+    'mismatch',
+  );
 }

@@ -44,7 +44,9 @@ export async function discoverEvidence(client: RegistryClient, repository: strin
       throw new RegistryError(`${error.message} (lookups tried: ${lookups.join('; ')})`, error.kind, error.status);
     }
     const ours = entries.filter(isEvidence) as unknown as IndexDescriptor[];
-    lookups.push(entries.length === 0 ? `tag index ${tag}: absent or empty` : `tag index ${tag}: ${entries.length} referrer(s), ${ours.length} evidence attestation(s)`);
+    lookups.push(
+      entries.length === 0 ? `tag index ${tag}: absent or empty` : `tag index ${tag}: ${entries.length} referrer(s), ${ours.length} evidence attestation(s)`,
+    );
     for (const d of ours) found.set(d.digest, d);
   }
   return { descriptors: [...found.values()], lookups };

@@ -16,7 +16,9 @@ const sha = 'c'.repeat(40);
 
 describe('DSSE PAE', () => {
   it('is the protocol v1 encoding, lengths in bytes', () => {
-    expect(preAuthEncoding('http://example.com/HelloWorld', Buffer.from('hello world')).toString()).toBe('DSSEv1 29 http://example.com/HelloWorld 11 hello world');
+    expect(preAuthEncoding('http://example.com/HelloWorld', Buffer.from('hello world')).toString()).toBe(
+      'DSSEv1 29 http://example.com/HelloWorld 11 hello world',
+    );
     expect(preAuthEncoding('t', Buffer.from('é')).toString()).toBe('DSSEv1 1 t 2 é');
   });
 });
@@ -32,19 +34,34 @@ describe('attestation signatures, checked independently', () => {
       writeFileSync(join(dir, 'pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
       writeFileSync(join(dir, 'pae.bin'), preAuthEncoding(envelope.payloadType, decodeBase64(envelope.payload, 'payload')));
       writeFileSync(join(dir, 'sig.der'), decodeBase64(envelope.signatures[0]!.sig, 'sig'));
-      const out = execFileSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.der'), join(dir, 'pae.bin')], { encoding: 'utf8' });
+      const out = execFileSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.der'), join(dir, 'pae.bin')], {
+        encoding: 'utf8',
+      });
       expect(out.trim()).toBe('Verified OK');
       writeFileSync(join(dir, 'pae.bin'), Buffer.concat([preAuthEncoding(envelope.payloadType, decodeBase64(envelope.payload, 'payload')), Buffer.from(' ')]));
-      expect(() => execFileSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.der'), join(dir, 'pae.bin')], { stdio: 'pipe' })).toThrow();
+      expect(() =>
+        execFileSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.der'), join(dir, 'pae.bin')], {
+          stdio: 'pipe',
+        }),
+      ).toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('@sigstore/verify accepts the key-only bundle with the public key, and rejects another key', () => {
-    const root = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], ctlogs: [], certificateAuthorities: [], timestampAuthorities: [] };
+    const root = {
+      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+      tlogs: [],
+      ctlogs: [],
+      certificateAuthorities: [],
+      timestampAuthorities: [],
+    };
     const verifierFor = (key: typeof publicKey) =>
-      new Verifier(toTrustMaterial(root as never, () => ({ publicKey: key, validFor: () => true })), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+      new Verifier(
+        toTrustMaterial(root as never, () => ({ publicKey: key, validFor: () => true })),
+        { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 },
+      );
     const entity = toSignedEntity(bundleFromJSON(JSON.parse(bundleBytes.toString('utf8'))), undefined);
     expect(verifierFor(publicKey).verify(entity)).toMatchObject({ key: publicKey });
     expect(() => verifierFor(other.publicKey).verify(entity)).toThrow(/signature verification failed/);
@@ -58,7 +75,11 @@ describe('attestation signatures, checked independently', () => {
     const altered: DsseEnvelope = { ...envelope, payload: Buffer.from(JSON.stringify(statement)).toString('base64') };
     expect(verifyEnvelope(altered, publicKey)).toMatchObject({ ok: false, reason: /altered after signing/ });
     expect(verifyEnvelope({ ...envelope, signatures: [] }, publicKey)).toMatchObject({ ok: false, reason: /unsigned/ });
-    const urlSafe: DsseEnvelope = { ...envelope, payload: Buffer.from(decodeBase64(envelope.payload, 'p')).toString('base64url'), signatures: envelope.signatures.map((s) => ({ ...s, sig: Buffer.from(decodeBase64(s.sig, 's')).toString('base64url') })) };
+    const urlSafe: DsseEnvelope = {
+      ...envelope,
+      payload: Buffer.from(decodeBase64(envelope.payload, 'p')).toString('base64url'),
+      signatures: envelope.signatures.map((s) => ({ ...s, sig: Buffer.from(decodeBase64(s.sig, 's')).toString('base64url') })),
+    };
     expect(verifyEnvelope(urlSafe, publicKey).ok).toBe(true);
   });
 

@@ -21,7 +21,10 @@ export interface DsseEnvelope {
 }
 
 // Standard and URL-safe base64, with or without padding, are both accepted on read (the spec allows either).
-const base64Text = z.string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
+const base64Text = z
+  .string()
+  .max(16 * 1024 * 1024)
+  .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
 
 export const envelopeSchema = z.object({
   payloadType: z.string().min(1).max(200),
@@ -46,7 +49,9 @@ export function loadSigningKey(pem: string, input = 'signing-key'): KeyObject {
   try {
     key = createPrivateKey({ key: pem, format: 'pem' });
   } catch {
-    throw new ConfigurationError(`input "${input}" is not a PEM private key: expected a PKCS#8 ECDSA P-256 key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)`);
+    throw new ConfigurationError(
+      `input "${input}" is not a PEM private key: expected a PKCS#8 ECDSA P-256 key (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)`,
+    );
   }
   assertP256(key, input);
   return key;
@@ -66,14 +71,18 @@ export function loadPublicKey(pem: string, input = 'public-key'): KeyObject {
 
 function assertP256(key: KeyObject, input: string): void {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new ConfigurationError(`input "${input}" is a ${key.asymmetricKeyType ?? 'unknown'} key${key.asymmetricKeyDetails?.namedCurve ? ` on ${key.asymmetricKeyDetails.namedCurve}` : ''}: expected ECDSA P-256`);
+    throw new ConfigurationError(
+      `input "${input}" is a ${key.asymmetricKeyType ?? 'unknown'} key${key.asymmetricKeyDetails?.namedCurve ? ` on ${key.asymmetricKeyDetails.namedCurve}` : ''}: expected ECDSA P-256`,
+    );
   }
 }
 
 /** The key hint: hex sha256 of the public key's DER SubjectPublicKeyInfo. */
 export function keyHint(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 export function publicKeyPem(key: KeyObject): string {
@@ -106,5 +115,8 @@ export function verifyEnvelope(envelope: DsseEnvelope, key: KeyObject): Signatur
     }
     if (good) return { ok: true, keyid: s.keyid };
   }
-  return { ok: false, reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing` };
+  return {
+    ok: false,
+    reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing`,
+  };
 }

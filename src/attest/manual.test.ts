@@ -10,8 +10,12 @@ describe('by-hand verification lines', () => {
     expect(script).toContain(`skopeo inspect --raw docker://ghcr.io/acme/app:sha256-${'a'.repeat(64)}`);
     expect(script).toContain(`skopeo copy docker://ghcr.io/acme/app@${referrer} dir:attestation`);
     expect(script).toContain('openssl dgst -sha256 -verify pub.pem -signature sig.der pae.bin');
-    expect(manualVerificationScript({ image: '127.0.0.1:5000/acme/app', digest, referrerDigest: referrer, plainHttp: true })).toContain('skopeo inspect --tls-verify=false');
-    expect(cosignCommand('ghcr.io/acme/app', digest)).toBe(`cosign verify-attestation --key pub.pem --type https://release-safety.dev/evidence-bundle/v1 --insecure-ignore-tlog=true ghcr.io/acme/app@${digest}`);
+    expect(manualVerificationScript({ image: '127.0.0.1:5000/acme/app', digest, referrerDigest: referrer, plainHttp: true })).toContain(
+      'skopeo inspect --tls-verify=false',
+    );
+    expect(cosignCommand('ghcr.io/acme/app', digest)).toBe(
+      `cosign verify-attestation --key pub.pem --type https://release-safety.dev/evidence-bundle/v1 --insecure-ignore-tlog=true ghcr.io/acme/app@${digest}`,
+    );
   });
   it('refuse names and digests that could carry shell text', () => {
     expect(() => manualVerificationScript({ image: 'ghcr.io/acme/app;id', digest, referrerDigest: referrer })).toThrow();

@@ -37,7 +37,7 @@ export function manualVerificationScript(t: ManualTarget): string {
     `layer=$(jq -r '.layers[0].digest' attestation/manifest.json | cut -d: -f2)`,
     'cp "attestation/$layer" bundle.json',
     '# DSSE: the signature is over PAE(payloadType, payload), ECDSA P-256 / SHA-256, DER',
-    "jq -r .dsseEnvelope.payload bundle.json | base64 -d > statement.json",
+    'jq -r .dsseEnvelope.payload bundle.json | base64 -d > statement.json',
     "jq -r '.dsseEnvelope.signatures[0].sig' bundle.json | base64 -d > sig.der",
     `type='${IN_TOTO_PAYLOAD_TYPE}'`,
     `{ printf 'DSSEv1 %d %s %d ' "\${#type}" "$type" "$(stat -c %s statement.json)"; cat statement.json; } > pae.bin`,

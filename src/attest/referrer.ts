@@ -37,7 +37,12 @@ export interface ReferrerManifest {
  * the in-toto predicate inside (the evidence bundle by default; SLSA provenance, CycloneDX): readers
  * pick attestations by this annotation without fetching them.
  */
-export function buildReferrerManifest(bundleBytes: Buffer, subject: Descriptor, created = new Date().toISOString(), predicateType: string = PREDICATE_TYPE): ReferrerManifest {
+export function buildReferrerManifest(
+  bundleBytes: Buffer,
+  subject: Descriptor,
+  created = new Date().toISOString(),
+  predicateType: string = PREDICATE_TYPE,
+): ReferrerManifest {
   const layer: Descriptor = { mediaType: SIGSTORE_BUNDLE_MEDIA_TYPE, digest: sha256Digest(bundleBytes), size: bundleBytes.length };
   const annotations = { [CONTENT_ANNOTATION]: 'dsse-envelope', [PREDICATE_ANNOTATION]: predicateType, 'org.opencontainers.image.created': created };
   const manifest = {

@@ -37,7 +37,9 @@ export function parseSigstoreBundle(bytes: Buffer, source: string): SigstoreBund
   const result = sigstoreBundleSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ConfigurationError(`${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    throw new ConfigurationError(
+      `${source} is not a Sigstore bundle v0.3 with a DSSE envelope: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim(),
+    );
   }
   return result.data;
 }

@@ -37,7 +37,12 @@ export interface EvidenceStatement {
 export function createStatement(name: string, digest: string, bundle: EvidenceBundle): Statement {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
   // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
-  return { _type: STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) as unknown };
+  return {
+    _type: STATEMENT_TYPE,
+    subject: [{ name, digest: { sha256: digest.slice(7) } }],
+    predicateType: PREDICATE_TYPE,
+    predicate: JSON.parse(serializeBundle(bundle)) as unknown,
+  };
 }
 
 /** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
@@ -51,7 +56,9 @@ export function parseEvidenceStatement(payload: Buffer, source: string): Evidenc
   const result = statementSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ConfigurationError(`the attestation payload of ${source} is not an in-toto Statement v1: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    throw new ConfigurationError(
+      `the attestation payload of ${source} is not an in-toto Statement v1: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim(),
+    );
   }
   const statement = result.data;
   if (statement.predicateType !== PREDICATE_TYPE) {

@@ -16,11 +16,19 @@ function provenance(over: Record<string, unknown> = {}): Record<string, unknown>
     _type: 'https://in-toto.io/Statement/v1',
     subject: [{ name: NAME, digest: { sha256: DIGEST.slice(7) } }],
     predicateType: PROVENANCE_PREDICATE_TYPE,
-    predicate: { buildDefinition: { buildType: 'https://release-safety.dev/image-build/v1', externalParameters: {} }, runDetails: { builder: { id: 'https://example/run/1' } } },
+    predicate: {
+      buildDefinition: { buildType: 'https://release-safety.dev/image-build/v1', externalParameters: {} },
+      runDetails: { builder: { id: 'https://example/run/1' } },
+    },
     ...over,
   };
 }
-const bom = (over: Record<string, unknown> = {}) => ({ bomFormat: 'CycloneDX', specVersion: '1.6', components: [{ type: 'library', name: 'prom-client', version: '15.1.3' }], ...over });
+const bom = (over: Record<string, unknown> = {}) => ({
+  bomFormat: 'CycloneDX',
+  specVersion: '1.6',
+  components: [{ type: 'library', name: 'prom-client', version: '15.1.3' }],
+  ...over,
+});
 const bytes = (v: unknown) => Buffer.from(JSON.stringify(v));
 
 describe('checkProvenance', () => {
@@ -28,11 +36,38 @@ describe('checkProvenance', () => {
     ['the statement the image gate writes', bytes(provenance()), undefined],
     ['not JSON', Buffer.from('{nope'), /p\.json is not JSON: expected an in-toto Statement v1/],
     ['not a statement', bytes({ hello: 1 }), /p\.json is not an in-toto Statement v1: field "_type"/],
-    ['another predicate type', bytes(provenance({ predicateType: 'https://slsa.dev/provenance/v0.2' })), /predicateType "https:\/\/slsa\.dev\/provenance\/v0\.2", not https:\/\/slsa\.dev\/provenance\/v1/],
-    ['a predicate without buildDefinition', bytes(provenance({ predicate: { runDetails: { builder: { id: 'x' } } } })), /not SLSA v1 provenance: predicate field "buildDefinition"/],
-    ['about another digest', bytes(provenance({ subject: [{ name: NAME, digest: { sha256: OTHER.slice(7) } }] })), new RegExp(`about ${NAME.replace(/\./g, '\\.')}@${OTHER}, not the image`)],
-    ['about another image name', bytes(provenance({ subject: [{ name: 'evil.example/app', digest: { sha256: DIGEST.slice(7) } }] })), /about evil\.example\/app@sha256:b+, not the image/],
-    ['the image and another digest', bytes(provenance({ subject: [{ name: NAME, digest: { sha256: DIGEST.slice(7) } }, { name: NAME, digest: { sha256: OTHER.slice(7) } }] })), /about .*@sha256:c+, not the image/],
+    [
+      'another predicate type',
+      bytes(provenance({ predicateType: 'https://slsa.dev/provenance/v0.2' })),
+      /predicateType "https:\/\/slsa\.dev\/provenance\/v0\.2", not https:\/\/slsa\.dev\/provenance\/v1/,
+    ],
+    [
+      'a predicate without buildDefinition',
+      bytes(provenance({ predicate: { runDetails: { builder: { id: 'x' } } } })),
+      /not SLSA v1 provenance: predicate field "buildDefinition"/,
+    ],
+    [
+      'about another digest',
+      bytes(provenance({ subject: [{ name: NAME, digest: { sha256: OTHER.slice(7) } }] })),
+      new RegExp(`about ${NAME.replace(/\./g, '\\.')}@${OTHER}, not the image`),
+    ],
+    [
+      'about another image name',
+      bytes(provenance({ subject: [{ name: 'evil.example/app', digest: { sha256: DIGEST.slice(7) } }] })),
+      /about evil\.example\/app@sha256:b+, not the image/,
+    ],
+    [
+      'the image and another digest',
+      bytes(
+        provenance({
+          subject: [
+            { name: NAME, digest: { sha256: DIGEST.slice(7) } },
+            { name: NAME, digest: { sha256: OTHER.slice(7) } },
+          ],
+        }),
+      ),
+      /about .*@sha256:c+, not the image/,
+    ],
   ];
   it.each(cases)('%s', (_name, input, expected) => {
     if (expected) expect(() => checkProvenance(input, 'p.json', subject)).toThrow(expected);
@@ -43,14 +78,23 @@ describe('checkProvenance', () => {
 describe('sbomStatementPayload', () => {
   it('wraps the CycloneDX document as the predicate of a statement about the image', () => {
     const statement = JSON.parse(sbomStatementPayload(bytes(bom()), 's.json', subject).toString()) as Record<string, unknown>;
-    expect(statement).toEqual({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: NAME, digest: { sha256: DIGEST.slice(7) } }], predicateType: SBOM_PREDICATE_TYPE, predicate: bom() });
+    expect(statement).toEqual({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: NAME, digest: { sha256: DIGEST.slice(7) } }],
+      predicateType: SBOM_PREDICATE_TYPE,
+      predicate: bom(),
+    });
   });
   const bad: [string, Buffer, RegExp][] = [
     ['not JSON', Buffer.from('['), /s\.json is not JSON: expected a CycloneDX JSON document/],
     ['SPDX, not CycloneDX', bytes({ spdxVersion: 'SPDX-2.3' }), /s\.json is not a CycloneDX JSON document: field "bomFormat"/],
     ['no specVersion', bytes(bom({ specVersion: undefined })), /field "specVersion"/],
     ['a nonsense specVersion', bytes(bom({ specVersion: 'latest' })), /field "specVersion" a CycloneDX spec version/],
-    ['naming another image', bytes(bom({ metadata: { properties: [{ name: 'release-safety:image', value: `${NAME}@${OTHER}` }] } })), /describes .*@sha256:c+, not the image/],
+    [
+      'naming another image',
+      bytes(bom({ metadata: { properties: [{ name: 'release-safety:image', value: `${NAME}@${OTHER}` }] } })),
+      /describes .*@sha256:c+, not the image/,
+    ],
   ];
   it.each(bad)('%s', (_name, input, expected) => expect(() => sbomStatementPayload(input, 's.json', subject)).toThrow(expected));
 });
@@ -59,10 +103,15 @@ describe('selectNamed: the file the image record names, by sha256', () => {
   const a = { file: 'image/image.provenance.json', bytes: Buffer.from('a'), sha256: sha('a') };
   const b = { file: 'other/image.provenance.json', bytes: Buffer.from('b'), sha256: sha('b') };
   it('picks the file with the named bytes among several', () => expect(selectNamed('provenance', [b, a], { sha256: sha('a') }).pick).toBe(a));
-  it('none named, none there: a note, no error', () => expect(selectNamed('sbom', [], undefined)).toEqual({ note: expect.stringMatching(/^no SBOM: the image record names none/) }));
-  it('a file the record does not name is not attached, and a note says so', () => expect(selectNamed('provenance', [a], undefined).note).toMatch(/image\/image\.provenance\.json not attached: the image record names no provenance/));
+  it('none named, none there: a note, no error', () =>
+    expect(selectNamed('sbom', [], undefined)).toEqual({ note: expect.stringMatching(/^no SBOM: the image record names none/) }));
+  it('a file the record does not name is not attached, and a note says so', () =>
+    expect(selectNamed('provenance', [a], undefined).note).toMatch(/image\/image\.provenance\.json not attached: the image record names no provenance/));
   it('named but absent: an error', () => expect(() => selectNamed('sbom', [], { sha256: sha('x') })).toThrow(/names a SBOM .* no \*\.sbom\.cdx\.json file/));
-  it('named, but the file changed since: an error naming the file', () => expect(() => selectNamed('provenance', [a], { sha256: sha('x') })).toThrow(/image\/image\.provenance\.json \(sha256 [0-9a-f]{64}\): not the bytes the image record names/));
+  it('named, but the file changed since: an error naming the file', () =>
+    expect(() => selectNamed('provenance', [a], { sha256: sha('x') })).toThrow(
+      /image\/image\.provenance\.json \(sha256 [0-9a-f]{64}\): not the bytes the image record names/,
+    ));
 });
 
 describe('readSupplyChain on a folder', () => {

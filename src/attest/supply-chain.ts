@@ -75,7 +75,10 @@ const cycloneDxSchema = z
     bomFormat: z.literal('CycloneDX'),
     specVersion: z.string().regex(/^1\.\d+$/, 'a CycloneDX spec version such as 1.6'),
     components: z.array(z.object({ type: z.string(), name: z.string() }).loose()).optional(),
-    metadata: z.object({ properties: z.array(z.object({ name: z.string(), value: z.string().optional() }).loose()).optional() }).loose().optional(),
+    metadata: z
+      .object({ properties: z.array(z.object({ name: z.string(), value: z.string().optional() }).loose()).optional() })
+      .loose()
+      .optional(),
   })
   .loose();
 
@@ -98,14 +101,17 @@ export function checkProvenance(bytes: Buffer, file: string, subject: SupplyChai
   const statement = statementSchema.safeParse(data);
   if (!statement.success) throw new ConfigurationError(`${file} is not an in-toto Statement v1: ${firstIssue(statement.error)}`);
   const s = statement.data;
-  if (s.predicateType !== PROVENANCE_PREDICATE_TYPE) throw new ConfigurationError(`${file} has predicateType ${JSON.stringify(s.predicateType)}, not ${PROVENANCE_PREDICATE_TYPE}`);
+  if (s.predicateType !== PROVENANCE_PREDICATE_TYPE)
+    throw new ConfigurationError(`${file} has predicateType ${JSON.stringify(s.predicateType)}, not ${PROVENANCE_PREDICATE_TYPE}`);
   const predicate = slsaPredicateSchema.safeParse(s.predicate);
   if (!predicate.success) throw new ConfigurationError(`${file} is not SLSA v1 provenance: predicate ${firstIssue(predicate.error)}`);
   const hex = subject.digest.replace(/^sha256:/, '');
   const others = s.subject.filter((x) => x.digest.sha256 !== hex || x.name !== subject.name);
   if (others.length > 0) {
     const o = others[0]!;
-    throw new ConfigurationError(`${file} is about ${o.name}@sha256:${o.digest.sha256}, not the image ${subject.name}@${subject.digest}: it is not this image's provenance, nothing is attached`);
+    throw new ConfigurationError(
+      `${file} is about ${o.name}@sha256:${o.digest.sha256}, not the image ${subject.name}@${subject.digest}: it is not this image's provenance, nothing is attached`,
+    );
   }
 }
 
@@ -118,7 +124,12 @@ export function sbomStatementPayload(bytes: Buffer, file: string, subject: Suppl
   if (named !== undefined && named !== `${subject.name}@${subject.digest}`) {
     throw new ConfigurationError(`${file} describes ${named}, not the image ${subject.name}@${subject.digest}: nothing is attached`);
   }
-  const statement = { _type: STATEMENT_TYPE, subject: [{ name: subject.name, digest: { sha256: subject.digest.replace(/^sha256:/, '') } }], predicateType: SBOM_PREDICATE_TYPE, predicate: bom.data };
+  const statement = {
+    _type: STATEMENT_TYPE,
+    subject: [{ name: subject.name, digest: { sha256: subject.digest.replace(/^sha256:/, '') } }],
+    predicateType: SBOM_PREDICATE_TYPE,
+    predicate: bom.data,
+  };
   return Buffer.from(JSON.stringify(statement));
 }
 
@@ -132,7 +143,8 @@ function candidates(dir: string, roots: PathRoots, glob: string): Candidate[] {
   return globInside([glob], { cwd: dir, roots }).map((path) => {
     const file = relative(dir, path).split('\\').join('/');
     const size = statSync(path).size;
-    if (size > MAX_SUPPLY_CHAIN_BYTES) throw new ConfigurationError(`${file} is ${size} bytes, over the ${MAX_SUPPLY_CHAIN_BYTES}-byte limit for a provenance or SBOM`);
+    if (size > MAX_SUPPLY_CHAIN_BYTES)
+      throw new ConfigurationError(`${file} is ${size} bytes, over the ${MAX_SUPPLY_CHAIN_BYTES}-byte limit for a provenance or SBOM`);
     const bytes = readFileSync(path);
     return { file, bytes, sha256: sha256Hex(bytes) };
   });
@@ -151,12 +163,19 @@ export function selectNamed(kind: SupplyChainKind, found: readonly Candidate[], 
   const what = WHAT[kind];
   if (!named) {
     if (found.length === 0) return { note: `no ${what}: the image record names none and the evidence directory has none (image gate run without it)` };
-    return { note: `${found.map((f) => f.file).join(', ')} not attached: the image record names no ${what} (the image gate did not pass, or the file is from another run)` };
+    return {
+      note: `${found.map((f) => f.file).join(', ')} not attached: the image record names no ${what} (the image gate did not pass, or the file is from another run)`,
+    };
   }
   const pick = found.find((f) => f.sha256 === named.sha256);
   if (pick) return { pick };
-  if (found.length === 0) throw new ConfigurationError(`the image record names a ${what} (sha256 ${named.sha256}) but the evidence directory has no ${kind === 'sbom' ? '*.sbom.cdx.json' : '*.provenance.json'} file: upload it with the image record`);
-  throw new ConfigurationError(`${found.map((f) => `${f.file} (sha256 ${f.sha256})`).join(', ')}: not the bytes the image record names for its ${what} (sha256 ${named.sha256}); changed after the image gate wrote it`);
+  if (found.length === 0)
+    throw new ConfigurationError(
+      `the image record names a ${what} (sha256 ${named.sha256}) but the evidence directory has no ${kind === 'sbom' ? '*.sbom.cdx.json' : '*.provenance.json'} file: upload it with the image record`,
+    );
+  throw new ConfigurationError(
+    `${found.map((f) => `${f.file} (sha256 ${f.sha256})`).join(', ')}: not the bytes the image record names for its ${what} (sha256 ${named.sha256}); changed after the image gate wrote it`,
+  );
 }
 
 /** Reads, binds and validates the provenance and SBOM; a ConfigurationError naming the file when one is wrong. */
@@ -171,6 +190,13 @@ export function readSupplyChain(dir: string | undefined, roots: PathRoots, named
   }
   const sbom = selectNamed('sbom', dir ? candidates(dir, roots, SBOM_GLOB) : [], named.sbom);
   if (sbom.note) notes.push(sbom.note);
-  if (sbom.pick) statements.push({ kind: 'sbom', label: 'SBOM', file: sbom.pick.file, payload: sbomStatementPayload(sbom.pick.bytes, sbom.pick.file, subject), predicateType: SBOM_PREDICATE_TYPE });
+  if (sbom.pick)
+    statements.push({
+      kind: 'sbom',
+      label: 'SBOM',
+      file: sbom.pick.file,
+      payload: sbomStatementPayload(sbom.pick.bytes, sbom.pick.file, subject),
+      predicateType: SBOM_PREDICATE_TYPE,
+    });
   return { statements, notes };
 }

@@ -60,7 +60,9 @@ export const DEFAULT_MAX_EVIDENCE_AGE_MS = 90 * 24 * 3600_000;
 export function criteriaFor(req: Pick<VerifyRequest, 'digest' | 'publicKey' | 'requiredGates'>): string[] {
   return [
     `an attestation (${SIGSTORE_BUNDLE_MEDIA_TYPE}, predicate ${PREDICATE_TYPE}) attached to ${req.digest}`,
-    req.publicKey ? 'its DSSE signature verifies with public-key (ECDSA P-256 over the PAE bytes)' : 'unsigned attestations accepted only with the commit status as a second witness (no public-key given)',
+    req.publicKey
+      ? 'its DSSE signature verifies with public-key (ECDSA P-256 over the PAE bytes)'
+      : 'unsigned attestations accepted only with the commit status as a second witness (no public-key given)',
     `its in-toto subject is ${req.digest}, and its evidence bundle's record and bundle hashes verify`,
     `required gates passed in the bundle: ${req.requiredGates.join(', ')}`,
     `every image's ${REVISION_LABEL} label equals the bundle's head SHA`,
@@ -78,7 +80,8 @@ async function checkCandidate(req: VerifyRequest, referrerDigest: string): Promi
   if (!layer || typeof layer.digest !== 'string') return { ok: false, reason: `referrer ${referrerDigest} has no Sigstore bundle layer` };
   const sigstore = parseSigstoreBundle(await client.getBlob(repository, layer.digest, 16 * 1024 * 1024), `the attestation ${referrerDigest}`);
   const envelope = sigstore.dsseEnvelope;
-  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return { ok: false, reason: `attestation ${referrerDigest} has payloadType ${envelope.payloadType}, not ${IN_TOTO_PAYLOAD_TYPE}` };
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    return { ok: false, reason: `attestation ${referrerDigest} has payloadType ${envelope.payloadType}, not ${IN_TOTO_PAYLOAD_TYPE}` };
   let keyid: string | undefined;
   if (req.publicKey) {
     const check = verifyEnvelope(envelope, req.publicKey);
@@ -87,21 +90,29 @@ async function checkCandidate(req: VerifyRequest, referrerDigest: string): Promi
   }
   const { statement, bundle } = parseEvidenceStatement(decodeBase64(envelope.payload, 'the DSSE payload'), `attestation ${referrerDigest}`);
   const subjects = subjectDigests(statement);
-  if (!subjects.includes(digest)) return { ok: false, reason: `attestation ${referrerDigest} is for ${subjects.join(', ')}, not ${digest}: an attestation for another digest` };
-  if (bundle.digest !== undefined && bundle.digest !== digest) return { ok: false, reason: `the evidence bundle in ${referrerDigest} is about ${bundle.digest}, not ${digest}` };
+  if (!subjects.includes(digest))
+    return { ok: false, reason: `attestation ${referrerDigest} is for ${subjects.join(', ')}, not ${digest}: an attestation for another digest` };
+  if (bundle.digest !== undefined && bundle.digest !== digest)
+    return { ok: false, reason: `the evidence bundle in ${referrerDigest} is about ${bundle.digest}, not ${digest}` };
   // Promotion happens long after the pull request: records may be old, but never older than the caller allows.
-  const verdict = judgeRelease(bundle.records.map((r) => r.record), {
-    digest,
-    repository: bundle.repository,
-    commitSha: bundle.commitSha,
-    maxAgeMs: req.maxAgeMs ?? DEFAULT_MAX_EVIDENCE_AGE_MS,
-    required: req.requiredGates,
-  });
+  const verdict = judgeRelease(
+    bundle.records.map((r) => r.record),
+    {
+      digest,
+      repository: bundle.repository,
+      commitSha: bundle.commitSha,
+      maxAgeMs: req.maxAgeMs ?? DEFAULT_MAX_EVIDENCE_AGE_MS,
+      required: req.requiredGates,
+    },
+  );
   if (!verdict.ok) return { ok: false, reason: `attestation ${referrerDigest}: ${verdict.reasons.join('; ')}` };
   if (verdict.commitSha !== undefined && verdict.commitSha !== bundle.commitSha) {
     return { ok: false, reason: `attestation ${referrerDigest}: the records are about ${verdict.commitSha}, the bundle about ${bundle.commitSha}` };
   }
-  return { ok: true, attestation: { referrerDigest, bundle, signed: envelope.signatures.length > 0 && keyid !== undefined, ...(keyid !== undefined ? { keyid } : {}) } };
+  return {
+    ok: true,
+    attestation: { referrerDigest, bundle, signed: envelope.signatures.length > 0 && keyid !== undefined, ...(keyid !== undefined ? { keyid } : {}) },
+  };
 }
 
 /** Every platform image's revision label must be the attested head SHA; an index with no image never passes. */
@@ -110,7 +121,10 @@ export function revisionProblems(facts: ImageFacts, digest: string, headSha: str
   if (entries.length === 0) return [`${digest} lists no images: there is no ${REVISION_LABEL} label to check`];
   return entries
     .filter(([, labels]) => labels[REVISION_LABEL] !== headSha)
-    .map(([platform, labels]) => `the ${platform} image of ${digest} has ${REVISION_LABEL}=${labels[REVISION_LABEL] ?? '(none)'}, not the attested head SHA ${headSha}`);
+    .map(
+      ([platform, labels]) =>
+        `the ${platform} image of ${digest} has ${REVISION_LABEL}=${labels[REVISION_LABEL] ?? '(none)'}, not the attested head SHA ${headSha}`,
+    );
 }
 
 export async function verifyImageEvidence(req: VerifyRequest): Promise<VerifyResult> {

@@ -30,16 +30,24 @@ const SCOPES = ['history', 'tree'];
 export async function baselineCommand(args: string[], distDir: string): Promise<number> {
   const gate = args[0];
   if (args.length === 0 || (gate !== 'secrets' && gate !== 'rules')) {
-    throw new ConfigurationError(`baseline takes one gate: "release-safety baseline secrets" or "release-safety baseline rules" (got ${JSON.stringify(args.filter((a) => !a.startsWith('-')).join(' '))})`);
+    throw new ConfigurationError(
+      `baseline takes one gate: "release-safety baseline secrets" or "release-safety baseline rules" (got ${JSON.stringify(args.filter((a) => !a.startsWith('-')).join(' '))})`,
+    );
   }
   return gate === 'rules' ? baselineRules(args.slice(1), distDir) : baselineSecrets(args.slice(1), distDir);
 }
 
 async function baselineSecrets(args: string[], distDir: string): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { scope: { type: 'string' }, out: { type: 'string' }, gitleaks: { type: 'string' } }, strict: true });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { scope: { type: 'string' }, out: { type: 'string' }, gitleaks: { type: 'string' } },
+    strict: true,
+  });
   if (positionals.length > 0) throw new ConfigurationError(`baseline secrets takes no further argument (got ${JSON.stringify(positionals.join(' '))})`);
   const scope = values.scope ?? 'history';
-  if (!SCOPES.includes(scope)) throw new ConfigurationError(`--scope must be history (every commit reachable from HEAD) or tree (the working tree), got ${JSON.stringify(scope)}`);
+  if (!SCOPES.includes(scope))
+    throw new ConfigurationError(`--scope must be history (every commit reachable from HEAD) or tree (the working tree), got ${JSON.stringify(scope)}`);
   const local = localRunnerEnv(process.cwd(), undefined);
   try {
     const out = resolve(local.workspace, values.out ?? '.gitleaksignore');
@@ -57,7 +65,9 @@ async function baselineSecrets(args: string[], distDir: string): Promise<number>
     const report = run.outputs['report-path'] ?? '';
     // Only a judged scan (pass or fail) has a report; anything else is not a baseline.
     if ((status !== 'pass' && status !== 'fail') || report === '' || !existsSync(report)) {
-      process.stderr.write(`${run.log}\nrelease-safety: the secrets scan did not judge (status ${status}${run.timedOut ? ', timed out' : ''}), so no baseline was written\n`);
+      process.stderr.write(
+        `${run.log}\nrelease-safety: the secrets scan did not judge (status ${status}${run.timedOut ? ', timed out' : ''}), so no baseline was written\n`,
+      );
       return 1;
     }
     const { open: fingerprints, suppressed } = openFingerprints(readFileSync(report, 'utf8'), 'the secrets report');
@@ -90,7 +100,13 @@ function configuredRulesInputs(local: LocalRun, distDir: string, config: string 
 }
 
 async function baselineRules(args: string[], distDir: string): Promise<number> {
-  const options = { out: { type: 'string' }, rules: { type: 'string' }, tests: { type: 'string' }, config: { type: 'string' }, promtool: { type: 'string' } } as const;
+  const options = {
+    out: { type: 'string' },
+    rules: { type: 'string' },
+    tests: { type: 'string' },
+    config: { type: 'string' },
+    promtool: { type: 'string' },
+  } as const;
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options, strict: true });
   if (positionals.length > 0) throw new ConfigurationError(`baseline rules takes no further argument (got ${JSON.stringify(positionals.join(' '))})`);
   const local = localRunnerEnv(process.cwd(), undefined);
@@ -108,12 +124,26 @@ async function baselineRules(args: string[], distDir: string): Promise<number> {
       mode: 'block',
       'only-changed': 'false',
     };
-    if (!inputs.rules) throw new ConfigurationError('baseline rules needs the rule files: give --rules "prometheus/rules/*.yml" (and --tests), or set gates.rules.with.rules in .github/release-safety.yml');
-    const run = await runBundle({ bundle: join(distDir, 'rules', 'index.js'), name: 'rules', inputs, env: local.env, cwd: local.workspace, tempDir: join(local.home, 'bundles'), node: process.execPath, timeoutMs: 60 * 60_000 });
+    if (!inputs.rules)
+      throw new ConfigurationError(
+        'baseline rules needs the rule files: give --rules "prometheus/rules/*.yml" (and --tests), or set gates.rules.with.rules in .github/release-safety.yml',
+      );
+    const run = await runBundle({
+      bundle: join(distDir, 'rules', 'index.js'),
+      name: 'rules',
+      inputs,
+      env: local.env,
+      cwd: local.workspace,
+      tempDir: join(local.home, 'bundles'),
+      node: process.execPath,
+      timeoutMs: 60 * 60_000,
+    });
     const status = run.outputs.status ?? 'error';
     const candidates = run.outputs['baseline-path'] ?? '';
     if ((status !== 'pass' && status !== 'fail') || candidates === '' || !existsSync(candidates)) {
-      process.stderr.write(`${run.log}\nrelease-safety: the rules gate did not judge (status ${status}${run.timedOut ? ', timed out' : ''}), so no baseline was written\n`);
+      process.stderr.write(
+        `${run.log}\nrelease-safety: the rules gate did not judge (status ${status}${run.timedOut ? ', timed out' : ''}), so no baseline was written\n`,
+      );
       return 1;
     }
     const text = readFileSync(candidates, 'utf8');
@@ -125,7 +155,9 @@ async function baselineRules(args: string[], distDir: string): Promise<number> {
     const dropped = before.filter((e) => !now.has(rulesFingerprint(e))).length;
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, text);
-    process.stdout.write(`${written.length} finding(s) in ${shown}: ${added} added, ${written.length - added} kept, ${dropped} stale removed. Commit it to the default branch.\n`);
+    process.stdout.write(
+      `${written.length} finding(s) in ${shown}: ${added} added, ${written.length - added} kept, ${dropped} stale removed. Commit it to the default branch.\n`,
+    );
     return unbaselinable(run.outputs['evidence-path'] ?? '');
   } finally {
     rmSync(local.home, { recursive: true, force: true });
@@ -138,6 +170,8 @@ function unbaselinable(evidencePath: string): number {
   const left = record.findings.filter((f) => f.severity === 'error' && !(BASELINE_CHECKS as readonly string[]).includes(f.rule ?? ''));
   if (left.length === 0) return 0;
   const listed = left.slice(0, 10).map((f) => `  ${f.file ?? '(no file)'}${f.line ? `:${f.line}` : ''} ${f.rule ?? ''}: ${f.message.split('\n')[0]}`);
-  process.stderr.write(`release-safety: ${left.length} finding(s) cannot be baselined (invalid rules and failing rule tests are never baselined); fix them:\n${listed.join('\n')}\n`);
+  process.stderr.write(
+    `release-safety: ${left.length} finding(s) cannot be baselined (invalid rules and failing rule tests are never baselined); fix them:\n${listed.join('\n')}\n`,
+  );
   return 1;
 }

@@ -5,7 +5,9 @@ import { renderHtmlReport } from './html.js';
 function tags(html: string): { name: string; attrs: Record<string, string> }[] {
   return [...html.matchAll(/<([a-zA-Z][\w-]*)((?:\s+[^\s=>]+(?:="[^"]*"|='[^']*'|=[^\s>]+)?)*)\s*\/?>/g)].map((m) => ({
     name: m[1]!.toLowerCase(),
-    attrs: Object.fromEntries([...m[2]!.matchAll(/([^\s=>]+)(?:=(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)].map((a) => [a[1]!.toLowerCase(), a[2] ?? a[3] ?? a[4] ?? ''])),
+    attrs: Object.fromEntries(
+      [...m[2]!.matchAll(/([^\s=>]+)(?:=(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g)].map((a) => [a[1]!.toLowerCase(), a[2] ?? a[3] ?? a[4] ?? '']),
+    ),
   }));
 }
 
@@ -13,16 +15,18 @@ function tags(html: string): { name: string; attrs: Record<string, string> }[] {
 function loads(html: string): string[] {
   const found: string[] = [];
   for (const t of tags(html)) {
-    for (const attr of ['src', 'srcset', 'poster', 'data', 'background', 'lowsrc', 'ping']) if (attr in t.attrs) found.push(`<${t.name} ${attr}=${t.attrs[attr]}>`);
+    for (const attr of ['src', 'srcset', 'poster', 'data', 'background', 'lowsrc', 'ping'])
+      if (attr in t.attrs) found.push(`<${t.name} ${attr}=${t.attrs[attr]}>`);
     if (t.name !== 'a' && 'href' in t.attrs) found.push(`<${t.name} href=${t.attrs.href}>`);
-    if (['script', 'iframe', 'frame', 'object', 'embed', 'link', 'base', 'img', 'video', 'audio', 'source', 'svg', 'form', 'input'].includes(t.name)) found.push(`<${t.name}>`);
+    if (['script', 'iframe', 'frame', 'object', 'embed', 'link', 'base', 'img', 'video', 'audio', 'source', 'svg', 'form', 'input'].includes(t.name))
+      found.push(`<${t.name}>`);
     if (t.name === 'meta' && /refresh/i.test(t.attrs['http-equiv'] ?? '')) found.push('<meta refresh>');
     if ('style' in t.attrs) found.push(`<${t.name} style=${t.attrs.style}>`);
     if (t.name === 'a' && /^\s*(?:javascript|data|vbscript|file):/i.test(t.attrs.href ?? '')) found.push(`<a href=${t.attrs.href}>`);
   }
   // CSS fetches from url() and @import, inside <style> elements (style attributes are caught above).
   for (const style of html.matchAll(/<style>([\s\S]*?)<\/style>/gi)) for (const m of style[1]!.matchAll(/url\(|@import/gi)) found.push(`css ${m[0]}`);
-  if ((html.match(/<style>/gi) ?? []).length !== 1) found.push('a <style> element besides the report\'s own');
+  if ((html.match(/<style>/gi) ?? []).length !== 1) found.push("a <style> element besides the report's own");
   return found;
 }
 

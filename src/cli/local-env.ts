@@ -34,7 +34,10 @@ export interface LocalRun {
 
 export function localRunnerEnv(cwd: string, base: string | undefined): LocalRun {
   const workspace = git(cwd, 'rev-parse', '--show-toplevel');
-  if (!workspace) throw new ConfigurationError(`${cwd} is not inside a git checkout: release-safety run needs the repository's history (git init, or run it from the repository)`);
+  if (!workspace)
+    throw new ConfigurationError(
+      `${cwd} is not inside a git checkout: release-safety run needs the repository's history (git init, or run it from the repository)`,
+    );
   const headSha = git(workspace, 'rev-parse', 'HEAD');
   if (!headSha) throw new ConfigurationError(`${workspace} has no commit yet: commit the change first (the gates judge a commit)`);
   const branch = git(workspace, 'rev-parse', '--abbrev-ref', 'HEAD') ?? 'HEAD';
@@ -47,7 +50,12 @@ export function localRunnerEnv(cwd: string, base: string | undefined): LocalRun 
   const files = { GITHUB_EVENT_PATH: join(home, 'event.json'), GITHUB_ENV: join(home, 'env'), GITHUB_PATH: join(home, 'path') };
   for (const dir of [runnerTemp, toolCache]) mkdirSync(dir, { recursive: true });
   const repository = repositoryName(git(workspace, 'remote', 'get-url', 'origin'), workspace);
-  const event = { before: baseSha ?? '0'.repeat(40), after: headSha, ref: `refs/heads/${branch}`, repository: { full_name: repository, default_branch: 'main' } };
+  const event = {
+    before: baseSha ?? '0'.repeat(40),
+    after: headSha,
+    ref: `refs/heads/${branch}`,
+    repository: { full_name: repository, default_branch: 'main' },
+  };
   writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(event));
   writeFileSync(files.GITHUB_ENV, '');
   writeFileSync(files.GITHUB_PATH, '');

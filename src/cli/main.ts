@@ -42,10 +42,12 @@ function progressPrinter(gates: readonly string[], tty: boolean, logsDir: string
     for (const line of state.values()) process.stdout.write(`\u001b[2K${line.slice(0, (process.stdout.columns || 120) - 1)}\n`);
     drawn = state.size;
   };
-  const timer = tty ? setInterval(() => {
-    for (const [gate, t0] of started) state.set(gate, `▶ ${gate} running ${seconds(Date.now() - t0)}`);
-    redraw();
-  }, 500) : undefined;
+  const timer = tty
+    ? setInterval(() => {
+        for (const [gate, t0] of started) state.set(gate, `▶ ${gate} running ${seconds(Date.now() - t0)}`);
+        redraw();
+      }, 500)
+    : undefined;
   timer?.unref();
   return (event) => {
     if (event.kind === 'end') {
@@ -64,7 +66,11 @@ function progressPrinter(gates: readonly string[], tty: boolean, logsDir: string
 }
 
 async function runCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, only: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, only: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' } },
+    strict: true,
+  });
   const local = localRunnerEnv(process.cwd(), values.base);
   try {
     const { distDir, root } = layout();
@@ -72,7 +78,13 @@ async function runCommand(args: string[]): Promise<number> {
     const evidenceMeta = readActionMeta(root, 'evidence');
     const configShown = values.config ?? '.github/release-safety.yml';
     const config = readConfig(resolve(local.workspace, configShown), configShown, buildConfigSchema(gateMetas, evidenceMeta));
-    const plan = planPipeline(config, (values.only ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+    const plan = planPipeline(
+      config,
+      (values.only ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
     const out = resolve(values.out ?? join(local.workspace, 'release-safety-report'));
     const logsDir = join(out, 'logs');
     rmSync(out, { recursive: true, force: true });
@@ -91,7 +103,11 @@ async function runCommand(args: string[]): Promise<number> {
       concurrency: config.concurrency ?? availableParallelism(),
       secrets: {},
       // No GitHub here: nothing is posted; the evidence is the report.
-      evidenceInputs: { ...Object.fromEntries(Object.entries(config.evidence?.with ?? {}).map(([k, v]) => [k, inputString(v)])), ...('comment' in evidenceMeta.inputs ? { comment: 'never' } : {}), ...('github-token' in evidenceMeta.inputs ? { 'github-token': '' } : {}) },
+      evidenceInputs: {
+        ...Object.fromEntries(Object.entries(config.evidence?.with ?? {}).map(([k, v]) => [k, inputString(v)])),
+        ...('comment' in evidenceMeta.inputs ? { comment: 'never' } : {}),
+        ...('github-token' in evidenceMeta.inputs ? { 'github-token': '' } : {}),
+      },
       timeoutMs: 60 * 60_000,
       progress: progressPrinter([...plan.map((p) => p.gate), 'evidence'], Boolean(process.stdout.isTTY), logsDir),
     });
@@ -100,7 +116,9 @@ async function runCommand(args: string[]): Promise<number> {
     writeFileSync(join(out, 'report.html'), renderHtmlReport(`release-safety: ${result.verdict}`, markdown));
     if (result.bundlePath && existsSync(result.bundlePath)) copyFileSync(result.bundlePath, join(out, 'bundle.json'));
     process.stdout.write(`\n${renderResultTable(result, 'text')}\n\n`);
-    process.stdout.write(`evidence: ${evidenceDir} (${readdirSync(evidenceDir).filter((f) => f.endsWith('.json')).length} records), report: ${join(out, 'report.html')}, logs: ${logsDir}\n`);
+    process.stdout.write(
+      `evidence: ${evidenceDir} (${readdirSync(evidenceDir).filter((f) => f.endsWith('.json')).length} records), report: ${join(out, 'report.html')}, logs: ${logsDir}\n`,
+    );
     return result.verdict === 'pass' ? 0 : 1;
   } finally {
     rmSync(local.home, { recursive: true, force: true });

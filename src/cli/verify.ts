@@ -25,15 +25,26 @@ function parseTarget(value: string | undefined): { registry: string; repository:
 
 function requiredGates(value: string | undefined): GateName[] {
   if (value === undefined) return [...GATES];
-  const gates = value.split(',').map((g) => g.trim()).filter(Boolean);
-  for (const gate of gates) if (!(GATES as readonly string[]).includes(gate)) throw new ConfigurationError(`--required-gates names "${gate}", which is not a gate: ${GATES.join(', ')}`);
+  const gates = value
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+  for (const gate of gates)
+    if (!(GATES as readonly string[]).includes(gate))
+      throw new ConfigurationError(`--required-gates names "${gate}", which is not a gate: ${GATES.join(', ')}`);
   return gates as GateName[];
 }
 
 export async function verifyCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { key: { type: 'string' }, 'required-gates': { type: 'string' }, 'insecure-registry': { type: 'boolean' } }, strict: true });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { key: { type: 'string' }, 'required-gates': { type: 'string' }, 'insecure-registry': { type: 'boolean' } },
+    strict: true,
+  });
   const target = parseTarget(positionals[0]);
-  if (!values.key) throw new ConfigurationError('--key is required: the PEM public key the attestation must be signed with (an unsigned attestation is never accepted here)');
+  if (!values.key)
+    throw new ConfigurationError('--key is required: the PEM public key the attestation must be signed with (an unsigned attestation is never accepted here)');
   let pem: string;
   try {
     pem = readFileSync(values.key, 'utf8');
@@ -42,7 +53,13 @@ export async function verifyCommand(args: string[]): Promise<number> {
   }
   const publicKey = loadPublicKey(pem, '--key');
   const client = new RegistryClient({ registry: target.registry, ...(values['insecure-registry'] ? { insecure: true } : {}) });
-  const result = await verifyImageEvidence({ client, repository: target.repository, digest: target.digest, publicKey, requiredGates: requiredGates(values['required-gates']) });
+  const result = await verifyImageEvidence({
+    client,
+    repository: target.repository,
+    digest: target.digest,
+    publicKey,
+    requiredGates: requiredGates(values['required-gates']),
+  });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`image     ${target.registry}/${target.repository}@${target.digest}`);
   out('criteria enforced:');
@@ -50,7 +67,9 @@ export async function verifyCommand(args: string[]): Promise<number> {
   out('lookups:');
   for (const l of result.lookups) out(`  - ${l}`);
   if (result.ok) {
-    out(`verified: attestation ${result.attestation?.referrerDigest ?? ''}, signed, commit ${result.revision ?? result.attestation?.bundle.commitSha ?? ''}, bundle ${result.attestation?.bundle.sha256 ?? ''}`);
+    out(
+      `verified: attestation ${result.attestation?.referrerDigest ?? ''}, signed, commit ${result.revision ?? result.attestation?.bundle.commitSha ?? ''}, bundle ${result.attestation?.bundle.sha256 ?? ''}`,
+    );
     return 0;
   }
   out('REFUSED:');

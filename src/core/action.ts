@@ -74,7 +74,12 @@ function readableReport(report: GateReport): GateReport {
   return {
     ...report,
     // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-    summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+    summary: clamp(
+      stripAnsi(report.summary)
+        .replace(/\s*[\r\n]+\s*/g, ' ')
+        .trim(),
+      1000,
+    ),
     findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
     summarySections: report.summarySections.map(stripAnsi),
   };

@@ -80,13 +80,17 @@ export function parseBundle(text: string, source: string): EvidenceBundle {
   const result = bundleSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ConfigurationError(`evidence bundle ${source} is not a valid ${BUNDLE_SCHEMA} document: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim());
+    throw new ConfigurationError(
+      `evidence bundle ${source} is not a valid ${BUNDLE_SCHEMA} document: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim(),
+    );
   }
   const bundle = result.data;
   for (const [i, entry] of bundle.records.entries()) {
     const actual = evidenceDigest(entry.record);
     if (actual !== entry.sha256) {
-      throw new ConfigurationError(`evidence bundle ${source}: record ${i} (${entry.record.gate}) hashes to ${actual}, not the ${entry.sha256} it carries: it was altered`);
+      throw new ConfigurationError(
+        `evidence bundle ${source}: record ${i} (${entry.record.gate}) hashes to ${actual}, not the ${entry.sha256} it carries: it was altered`,
+      );
     }
   }
   const { sha256, ...body } = bundle;

@@ -4,15 +4,7 @@ import { readTextOrConfigurationError } from './files.js';
 import { commitShaAnyCaseSchema, isRepository, isZeroSha } from './identifiers.js';
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-export const KNOWN_EVENTS = [
-  'pull_request',
-  'pull_request_target',
-  'push',
-  'merge_group',
-  'workflow_dispatch',
-  'workflow_run',
-  'schedule',
-] as const;
+export const KNOWN_EVENTS = ['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule'] as const;
 
 const sha = commitShaAnyCaseSchema;
 
@@ -109,9 +101,7 @@ function parsePayload<T extends z.ZodType>(schema: T, payload: unknown, eventNam
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue?.path.join('.') || '(root)';
-  throw new ConfigurationError(
-    `event payload ${path} is not a valid ${eventName} event: field "${where}" ${issue?.message ?? 'is invalid'}`,
-  );
+  throw new ConfigurationError(`event payload ${path} is not a valid ${eventName} event: field "${where}" ${issue?.message ?? 'is invalid'}`);
 }
 
 export function readEventPayload(path: string | undefined): unknown {

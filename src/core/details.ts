@@ -28,8 +28,21 @@ export const imageDetailsSchema = z
     pushed: z.boolean(),
     verifiedBy: z.string(),
     /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
-    baseImages: z.array(z.object({ reference: z.string(), line: z.number().int().positive(), pinned: z.boolean(), digest: z.union([digestSchema, z.literal('')]), problem: z.string().optional() })).optional(),
-    dockerfileSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    baseImages: z
+      .array(
+        z.object({
+          reference: z.string(),
+          line: z.number().int().positive(),
+          pinned: z.boolean(),
+          digest: z.union([digestSchema, z.literal('')]),
+          problem: z.string().optional(),
+        }),
+      )
+      .optional(),
+    dockerfileSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
     /** The SLSA v1 provenance statement written beside the record (pass only). */
     provenance: artifactSchema.extend({ predicateType: z.string() }).loose().optional(),
     /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */

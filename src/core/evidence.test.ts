@@ -4,8 +4,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sampleEvidence, sampleRulesDetails, sampleTestDetails } from '../../test/fixtures/evidence.js';
 import { scratchDir } from '../local/scratch.js';
 import { ConfigurationError } from './errors.js';
-import { canonicalJson, capFindings, evidenceDigest, MAX_STORED_FINDINGS, readEvidence, recordOrError, writeEvidence, type Evidence, type Finding } from './evidence.js';
-
+import {
+  canonicalJson,
+  capFindings,
+  evidenceDigest,
+  MAX_STORED_FINDINGS,
+  readEvidence,
+  recordOrError,
+  writeEvidence,
+  type Evidence,
+  type Finding,
+} from './evidence.js';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth, drops undefined, keeps arrays in order', () => {
@@ -44,8 +53,14 @@ describe('evidence records', () => {
     [JSON.stringify({ ...sampleEvidence(), schema: 'other@2' }), /field "schema"/],
     [JSON.stringify({ ...sampleEvidence(), subject: { ...sampleEvidence().subject, commitSha: 'HEAD' } }), /field "subject.commitSha"/],
     [JSON.stringify({ ...sampleEvidence(), findings: Array.from({ length: 101 }, () => ({ severity: 'error', message: 'x' })) }), /field "findings"/],
-    [JSON.stringify(sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, details: {} })), /the test record's details do not fit its schema: field "details.preset"/],
-    [JSON.stringify(sampleEvidence({ gate: 'rules', metrics: { alerts: 4, alertsTested: 4 }, details: sampleRulesDetails() })), /metric alerts is 4, but details.alerts lists 1/],
+    [
+      JSON.stringify(sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, details: {} })),
+      /the test record's details do not fit its schema: field "details.preset"/,
+    ],
+    [
+      JSON.stringify(sampleEvidence({ gate: 'rules', metrics: { alerts: 4, alertsTested: 4 }, details: sampleRulesDetails() })),
+      /metric alerts is 4, but details.alerts lists 1/,
+    ],
   ])('readEvidence rejects an untrusted record: %#', (text, message) => {
     const path = join(dir, `r-${Math.random()}.json`);
     writeFileSync(path, text);
@@ -69,7 +84,9 @@ describe('evidence records', () => {
     expect(() => writeEvidence(join(dir, 'bad-details.json'), bad)).toThrowError(/details\.workingDirectory/);
     const recorded = recordOrError(bad);
     expect(recorded).toMatchObject({ status: 'error', details: {}, metrics: { passed: 3, failed: 0 } });
-    expect(recorded.summary).toMatch(/could not be recorded as reported \(the test record's details do not fit its schema: field "details\.workingDirectory".*\); it was pass/);
+    expect(recorded.summary).toMatch(
+      /could not be recorded as reported \(the test record's details do not fit its schema: field "details\.workingDirectory".*\); it was pass/,
+    );
     const good = sampleEvidence({ gate: 'test', metrics: { passed: 3, failed: 0 }, details: sampleTestDetails() });
     expect(recordOrError(good)).toEqual(good);
   });

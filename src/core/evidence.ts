@@ -16,7 +16,6 @@ export type GateName = (typeof GATES)[number];
 export const STATUSES = ['pass', 'fail', 'error', 'skipped'] as const;
 export type GateStatus = (typeof STATUSES)[number];
 
-
 export const findingSchema = z.object({
   severity: z.enum(['error', 'warning', 'notice']),
   message: z.string().max(2000),
@@ -47,7 +46,10 @@ export type Subject = z.infer<typeof subjectSchema>;
 export const toolSchema = z.object({
   name: z.string().min(1).max(200),
   version: z.string().max(200),
-  configSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  configSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type ToolInfo = z.infer<typeof toolSchema>;
 
@@ -143,7 +145,10 @@ export function recordOrError(evidence: Evidence): Evidence {
   return evidenceSchema.parse({
     ...evidence,
     status: 'error',
-    summary: clamp(`the ${evidence.gate} gate's result could not be recorded as reported (${problem}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`, 1000),
+    summary: clamp(
+      `the ${evidence.gate} gate's result could not be recorded as reported (${problem}); it was ${evidence.status}: ${clamp(evidence.summary, 300)}`,
+      1000,
+    ),
     tool: { name: clamp(evidence.tool?.name || 'release-safety', 200), version: clamp(evidence.tool?.version ?? '', 200) },
     metrics: Object.fromEntries(Object.entries(evidence.metrics ?? {}).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))),
     findings: [],
@@ -230,7 +235,9 @@ export function readVerifiedEvidence(path: string, expectedSha256: string): Evid
   const evidence = readEvidence(path);
   const actual = evidenceDigest(evidence);
   if (actual !== expectedSha256) {
-    throw new ConfigurationError(`evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`);
+    throw new ConfigurationError(
+      `evidence record ${path} hashes to ${actual}, not the ${expectedSha256 || '(no sha256)'} its gate reported: it was altered or is not that gate's record`,
+    );
   }
   return evidence;
 }

@@ -78,7 +78,10 @@ describe('exceptions file', () => {
     ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-02-30\n', /not a real calendar date/],
     ['exceptions:\n  - id: X\n    fingerprint: Y\n    reason: because\n    owner: a\n    expires: 2026-01-01\n', /exactly one of "id"/],
     ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-01-01\n    note: extra\n', /exception at f:6: unknown field "note"/],
-    ['exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-01-01\n  - id: x\n    reason: again\n    owner: b\n    expires: 2026-01-01\n', /f:6: repeats id x already listed at f:2/],
+    [
+      'exceptions:\n  - id: X\n    reason: because\n    owner: a\n    expires: 2026-01-01\n  - id: x\n    reason: again\n    owner: b\n    expires: 2026-01-01\n',
+      /f:6: repeats id x already listed at f:2/,
+    ],
     ['allow: [1]\n', /must be a mapping with one key "exceptions"/],
     ['exceptions: [\n', /f:\d+ is not valid YAML/],
   ])('rejects a malformed file with a message naming the place: %#', (text, message) => {
@@ -86,7 +89,7 @@ describe('exceptions file', () => {
     expect(() => parseExceptions(text, 'f')).toThrowError(message);
   });
 
-  it('a file with three problems lists all three, each at its line, in the suite\'s own words', () => {
+  it("a file with three problems lists all three, each at its line, in the suite's own words", () => {
     const text = [
       'exceptions:',
       '  - id: GHSA-aaaa-bbbb-cccc', // 2: no reason

@@ -36,9 +36,15 @@ const isoDate = z
  */
 const FIELDS = {
   id: { schema: z.string().trim().min(1).max(200), says: 'must be an advisory id such as GHSA-xxxx-xxxx-xxxx or CVE-2024-12345 (at most 200 characters)' },
-  fingerprint: { schema: z.string().trim().min(1).max(1500), says: 'must be a gitleaks fingerprint such as <commit>:<file>:<rule>:<line> (at most 1500 characters)' },
+  fingerprint: {
+    schema: z.string().trim().min(1).max(1500),
+    says: 'must be a gitleaks fingerprint such as <commit>:<file>:<rule>:<line> (at most 1500 characters)',
+  },
   reason: { schema: z.string().trim().min(3).max(1000), says: 'must say why the finding is accepted, in 3 to 1000 characters' },
-  owner: { schema: z.string().trim().min(1).max(200), says: 'must name who owns the exception, a person or a team such as "@acme/payments" (at most 200 characters)' },
+  owner: {
+    schema: z.string().trim().min(1).max(200),
+    says: 'must name who owns the exception, a person or a team such as "@acme/payments" (at most 200 characters)',
+  },
   expires: { schema: isoDate, says: 'must be a date in the form YYYY-MM-DD' },
   gate: { schema: z.enum(['audit', 'secrets']), says: 'must be audit or secrets (or left out: the entry then applies to the gate its key fits)' },
 } as const;
@@ -127,7 +133,14 @@ function readEntry(raw: unknown, line: number, lines: Map<string, number>): { en
   const text = (field: Field) => String(yamlDateToString(record[field])).trim();
   const gate = record.gate as ExceptionEntry['gate'] | undefined;
   return {
-    entry: { key: text(hasId ? 'id' : 'fingerprint'), kind: hasId ? 'id' : 'fingerprint', reason: text('reason'), owner: text('owner'), expires: text('expires'), ...(gate ? { gate } : {}) },
+    entry: {
+      key: text(hasId ? 'id' : 'fingerprint'),
+      kind: hasId ? 'id' : 'fingerprint',
+      reason: text('reason'),
+      owner: text('owner'),
+      expires: text('expires'),
+      ...(gate ? { gate } : {}),
+    },
     problems,
   };
 }
@@ -146,13 +159,17 @@ export function parseExceptions(text: string, path: string): ExceptionEntry[] {
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
   if (doc.errors.length > 0) {
     const listed = doc.errors.map((e) => `${path}:${lineOf(e.pos[0])}: ${e.message.split('\n')[0]}`);
-    throw new ConfigurationError(`exceptions file ${listed.length === 1 ? listed[0]!.replace(/^([^:]*:\d+): /, '$1 is not valid YAML: ') : `${path} is not valid YAML: ${listed.join('; ')}`}`);
+    throw new ConfigurationError(
+      `exceptions file ${listed.length === 1 ? listed[0]!.replace(/^([^:]*:\d+): /, '$1 is not valid YAML: ') : `${path} is not valid YAML: ${listed.join('; ')}`}`,
+    );
   }
   const data = doc.toJS() as unknown;
   if (data === null || data === undefined) return [];
   const top = fileSchema.safeParse(data);
   if (!top.success) {
-    throw new ConfigurationError(`exceptions file ${path} must be a mapping with one key "exceptions" holding a list of entries (id or fingerprint, reason, owner, expires)`);
+    throw new ConfigurationError(
+      `exceptions file ${path} must be a mapping with one key "exceptions" holding a list of entries (id or fingerprint, reason, owner, expires)`,
+    );
   }
   const seq = isMap(doc.contents) ? doc.contents.get('exceptions', true) : undefined;
   const nodes = isSeq(seq) ? seq.items : [];

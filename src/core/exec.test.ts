@@ -61,7 +61,8 @@ function running(pid: number): boolean {
 
 describe('execTool timeouts whatever holds the pipes', () => {
   it('ends the wait and kills a setsid grandchild that holds stdout', async () => {
-    const script = 'const { spawn } = require("node:child_process"); const g = spawn("setsid", ["sleep", "60"], { stdio: ["ignore", "inherit", "inherit"] }); console.log("grandchild " + g.pid); setTimeout(() => {}, 60000);';
+    const script =
+      'const { spawn } = require("node:child_process"); const g = spawn("setsid", ["sleep", "60"], { stdio: ["ignore", "inherit", "inherit"] }); console.log("grandchild " + g.pid); setTimeout(() => {}, 60000);';
     const r = await execTool('node', ['-e', script], { timeoutMs: 1_000 });
     expect(r.timedOut).toBe(true);
     expect(r.durationMs).toBeLessThan(8_000);
@@ -71,7 +72,8 @@ describe('execTool timeouts whatever holds the pipes', () => {
     expect(running(pid)).toBe(false);
   });
   it('a tool that exits leaving a setsid daemon on its stdout still ends at the timeout', async () => {
-    const script = 'const { spawn } = require("node:child_process"); const g = spawn("setsid", ["sleep", "60"], { stdio: ["ignore", "inherit", "inherit"], detached: false }); g.unref(); console.log("grandchild " + g.pid);';
+    const script =
+      'const { spawn } = require("node:child_process"); const g = spawn("setsid", ["sleep", "60"], { stdio: ["ignore", "inherit", "inherit"], detached: false }); g.unref(); console.log("grandchild " + g.pid);';
     const r = await execTool('node', ['-e', script], { timeoutMs: 1_000 });
     expect(r.durationMs).toBeLessThan(8_000);
     expect(r.exitCode).toBe(0);
@@ -83,11 +85,15 @@ describe('execTool timeouts whatever holds the pipes', () => {
     const { streamBetweenMarkers } = await import('./log.js');
     let written = 0;
     const stream = streamBetweenMarkers((line) => (written += line.length));
-    const r = await execTool('node', ['-e', 'const s = "x".repeat(1 << 20); (function go() { while (process.stdout.write(s)); process.stdout.once("drain", go); })()'], {
-      timeoutMs: 1_500,
-      maxBuffer: 1 << 20,
-      onStdout: (chunk) => stream.write(chunk),
-    });
+    const r = await execTool(
+      'node',
+      ['-e', 'const s = "x".repeat(1 << 20); (function go() { while (process.stdout.write(s)); process.stdout.once("drain", go); })()'],
+      {
+        timeoutMs: 1_500,
+        maxBuffer: 1 << 20,
+        onStdout: (chunk) => stream.write(chunk),
+      },
+    );
     stream.end();
     expect(r.timedOut).toBe(true);
     expect(r.durationMs).toBeLessThan(8_000);

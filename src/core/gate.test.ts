@@ -42,7 +42,10 @@ describe('recordFromReport', () => {
   });
 
   it('caps the findings, errors first, and keeps the true total', () => {
-    const many: Finding[] = Array.from({ length: MAX_STORED_FINDINGS + 5 }, (_, n) => ({ severity: n === MAX_STORED_FINDINGS + 4 ? 'error' : 'warning', message: `f${n}` }));
+    const many: Finding[] = Array.from({ length: MAX_STORED_FINDINGS + 5 }, (_, n) => ({
+      severity: n === MAX_STORED_FINDINGS + 4 ? 'error' : 'warning',
+      message: `f${n}`,
+    }));
     const record = recordFromReport(report({ findings: many }), subject);
     expect(record.findings).toHaveLength(MAX_STORED_FINDINGS);
     expect(record.findings[0]).toEqual({ severity: 'error', message: `f${MAX_STORED_FINDINGS + 4}` });

@@ -18,7 +18,7 @@ describe('inputs', () => {
 
   it('applies defaults for unset inputs and parses set ones', () => {
     expect(parseInputs(shape, {})).toEqual({ preset: 'node', 'working-directory': '.', 'fail-on-warnings': false, 'timeout-seconds': 600, junit: [] });
-    const env = { 'INPUT_PRESET': 'Python', 'INPUT_FAIL-ON-WARNINGS': 'TRUE', 'INPUT_TIMEOUT-SECONDS': ' 30 ', INPUT_JUNIT: 'a.xml\n b.xml, c.xml\n\n' };
+    const env = { INPUT_PRESET: 'Python', 'INPUT_FAIL-ON-WARNINGS': 'TRUE', 'INPUT_TIMEOUT-SECONDS': ' 30 ', INPUT_JUNIT: 'a.xml\n b.xml, c.xml\n\n' };
     expect(parseInputs(shape, env)).toMatchObject({ preset: 'python', 'fail-on-warnings': true, 'timeout-seconds': 30, junit: ['a.xml', 'b.xml', 'c.xml'] });
   });
 
@@ -79,4 +79,3 @@ describe('command inputs with shell operators', () => {
     expect(parseCommandInput(command)).toEqual(argv);
   });
 });
-

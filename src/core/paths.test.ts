@@ -38,7 +38,9 @@ describe('resolveFileInput', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toBe('input "file" names "../outside.txt", which is outside the repository: give the Dockerfile path relative to the repository root');
+    expect((error as Error).message).toBe(
+      'input "file" names "../outside.txt", which is outside the repository: give the Dockerfile path relative to the repository root',
+    );
     expect(() => resolveFileInput('file', 'svc/../../outside.txt', workspace)).toThrow('which is outside the repository');
   });
 

@@ -25,6 +25,11 @@ describe('mapWithLimit', () => {
 
   it('no items is no calls; a rejection rejects the whole', async () => {
     expect(await mapWithLimit([], 4, async () => 1)).toEqual([]);
-    await expect(mapWithLimit([1, 2], 2, async (n) => { if (n === 2) throw new Error('two'); return n; })).rejects.toThrow('two');
+    await expect(
+      mapWithLimit([1, 2], 2, async (n) => {
+        if (n === 2) throw new Error('two');
+        return n;
+      }),
+    ).rejects.toThrow('two');
   });
 });

@@ -61,7 +61,8 @@ function recordProblems(record: Evidence, question: ReleaseQuestion, now: number
     problems.push(`the ${record.gate} evidence is about commit ${record.subject.commitSha}, not ${question.commitSha}`);
   }
   const age = now - Date.parse(record.startedAt);
-  if (!(age <= question.maxAgeMs)) problems.push(`the ${record.gate} evidence is from ${record.startedAt}, older than the ${Math.round(question.maxAgeMs / 1000)} s allowed`);
+  if (!(age <= question.maxAgeMs))
+    problems.push(`the ${record.gate} evidence is from ${record.startedAt}, older than the ${Math.round(question.maxAgeMs / 1000)} s allowed`);
   else if (age < -CLOCK_SKEW_MS) problems.push(`the ${record.gate} evidence is from ${record.startedAt}, in the future`);
   return problems;
 }

@@ -33,7 +33,9 @@ describe('runner protocol', () => {
   it('an annotation message with newlines cannot start a second command', () => {
     error('bad\n::add-mask::oops', { file: 'src/a,b:c.ts', startLine: 3, title: 'lint' });
     const commands = parseWorkflowCommands(out);
-    expect(commands).toEqual([{ command: 'error', properties: { title: 'lint', file: 'src/a,b:c.ts', line: '3' }, message: 'bad\n::add-mask::oops', form: 'v2', stream: 'stdout' }]);
+    expect(commands).toEqual([
+      { command: 'error', properties: { title: 'lint', file: 'src/a,b:c.ts', line: '3' }, message: 'bad\n::add-mask::oops', form: 'v2', stream: 'stdout' },
+    ]);
   });
 
   it('setOutput writes a heredoc the runner parses back exactly, even for multi-line values', () => {
@@ -48,7 +50,10 @@ describe('runner protocol', () => {
 
   it('setSecret masks every line; addPath writes GITHUB_PATH and updates PATH', () => {
     setSecret('line1\nline2');
-    expect(parseWorkflowCommands(out).map((c) => [c.command, c.message])).toEqual([['add-mask', 'line1'], ['add-mask', 'line2']]);
+    expect(parseWorkflowCommands(out).map((c) => [c.command, c.message])).toEqual([
+      ['add-mask', 'line1'],
+      ['add-mask', 'line2'],
+    ]);
     const dir = scratch();
     process.env.GITHUB_PATH = join(dir, 'path');
     writeFileSync(process.env.GITHUB_PATH, '');
@@ -61,12 +66,20 @@ describe('runner protocol', () => {
   });
 
   it('group wraps the work in group/endgroup even when it throws; setFailed sets the exit code and an error', async () => {
-    await expect(group('phase one', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      group('phase one', async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     const before = process.exitCode;
     setFailed('lint: 3 errors');
     expect(process.exitCode).toBe(1);
     process.exitCode = before;
-    expect(parseWorkflowCommands(out).map((c) => [c.command, c.message])).toEqual([['group', 'phase one'], ['endgroup', ''], ['error', 'lint: 3 errors']]);
+    expect(parseWorkflowCommands(out).map((c) => [c.command, c.message])).toEqual([
+      ['group', 'phase one'],
+      ['endgroup', ''],
+      ['error', 'lint: 3 errors'],
+    ]);
   });
 
   it('appendSummary appends markdown with a final newline, and does nothing without a summary file', async () => {

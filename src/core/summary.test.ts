@@ -5,7 +5,11 @@ import { renderGateSummary } from './summary.js';
 describe('renderGateSummary', () => {
   it('shows verdict, subject, metrics and escapes everything that came from outside', () => {
     const text = renderGateSummary(
-      sampleEvidence({ status: 'fail', summary: 'eslint: 1 error <script>', subject: { ...sampleEvidence().subject, runUrl: 'https://github.com/acme/service/actions/runs/7', runId: '7' } }),
+      sampleEvidence({
+        status: 'fail',
+        summary: 'eslint: 1 error <script>',
+        subject: { ...sampleEvidence().subject, runUrl: 'https://github.com/acme/service/actions/runs/7', runId: '7' },
+      }),
       { shown: 0, total: 0 },
       ['### extra\n\nsection'],
     );

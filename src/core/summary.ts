@@ -42,19 +42,21 @@ export function renderGateSummary(evidence: Evidence, annotations: AnnotationCou
   lines.push('');
   const metrics = Object.entries(evidence.metrics);
   if (metrics.length > 0) {
-    lines.push(table(['metric', 'value'], metrics.map(([k, v]) => [md(metricLabel(k)), md(v)])));
+    lines.push(
+      table(
+        ['metric', 'value'],
+        metrics.map(([k, v]) => [md(metricLabel(k)), md(v)]),
+      ),
+    );
     lines.push('');
   }
   for (const section of sections) {
     lines.push(section, '');
   }
   if (evidence.findingsTotal > 0) {
-    const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-      md(f.severity),
-      f.file ? sourceLocation(links, f.file, f.line) : '',
-      f.rule ? md(f.rule) : '',
-      tableMessage(f),
-    ]);
+    const rows = evidence.findings
+      .slice(0, SUMMARY_FINDINGS)
+      .map((f) => [md(f.severity), f.file ? sourceLocation(links, f.file, f.line) : '', f.rule ? md(f.rule) : '', tableMessage(f)]);
     lines.push(`### Findings (${evidence.findingsTotal})`, '');
     lines.push(table(['severity', 'location', 'rule', 'message'], rows));
     if (evidence.findingsTotal > rows.length) {

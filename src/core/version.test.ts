@@ -15,7 +15,10 @@ function fakeTool(name: string, output: string, exitCode = 0): { path: string; r
   const path = join(dir, name);
   const counter = `${path}.runs`;
   writeFileSync(counter, '');
-  writeFileSync(path, `#!${process.execPath}\nrequire('node:fs').appendFileSync(${JSON.stringify(counter)}, 'x');\nprocess.stdout.write(${JSON.stringify(output)} + ' ' + process.argv.slice(2).join(' '));\nprocess.exit(${exitCode});\n`);
+  writeFileSync(
+    path,
+    `#!${process.execPath}\nrequire('node:fs').appendFileSync(${JSON.stringify(counter)}, 'x');\nprocess.stdout.write(${JSON.stringify(output)} + ' ' + process.argv.slice(2).join(' '));\nprocess.exit(${exitCode});\n`,
+  );
   chmodSync(path, 0o755);
   return { path, runs: () => readFileSync(counter, 'utf8').length };
 }
@@ -137,7 +140,8 @@ describe('goLinkedVersion', () => {
 
   it('finds the setting where it straddles two reads of the program, and past the first megabytes', () => {
     const setting = 'ldflags=-X=example.com/tool/cmd.Version=v3.4.5';
-    for (const before of [4 * 1024 * 1024 - 10, 4 * 1024 * 1024 - 45, 9 * 1024 * 1024]) expect(goLinkedVersion(program('go-big', before, setting), variable)).toBe('3.4.5');
+    for (const before of [4 * 1024 * 1024 - 10, 4 * 1024 * 1024 - 45, 9 * 1024 * 1024])
+      expect(goLinkedVersion(program('go-big', before, setting), variable)).toBe('3.4.5');
   });
 
   it('a missing program is not known', () => expect(goLinkedVersion(join(dir, 'absent'), variable)).toBeUndefined());

@@ -54,7 +54,9 @@ export async function probeVersion(probe: VersionProbe, parse: (output: string) 
   let run = runs.get(key);
   if (run === undefined) {
     const known = probe.known?.();
-    run = known ? Promise.resolve(known) : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+    run = known
+      ? Promise.resolve(known)
+      : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
     runs.set(key, run);
     run.catch(() => runs.delete(key));
   }
@@ -100,7 +102,12 @@ function realOrUndefined(path: string): string | undefined {
 export function npmBinPackage(command: string, name: string, searchPath = process.env.PATH ?? ''): { root: string; version: string } | undefined {
   // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
   // importing src/tools here would put the tool installer into every bundle's cold start.)
-  const located = command.includes('/') ? command : searchPath.split(delimiter).map((dir) => join(dir, command)).find((path) => isAbsolute(path) && existsSync(path));
+  const located = command.includes('/')
+    ? command
+    : searchPath
+        .split(delimiter)
+        .map((dir) => join(dir, command))
+        .find((path) => isAbsolute(path) && existsSync(path));
   const real = located === undefined ? undefined : realOrUndefined(located);
   if (real === undefined) return undefined;
   // The bin sits at most a few folders below its package.json (bin/x.js, dist/bin/x.js).
@@ -147,7 +154,7 @@ export function goLinkedVersion(program: string, variable: string): string | und
   try {
     const buffer = Buffer.alloc(SCAN_CHUNK + overlap);
     let carried = 0;
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const read = readSync(fd, buffer, carried, SCAN_CHUNK, position);
       if (read === 0) return undefined;
       position += read;

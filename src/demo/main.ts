@@ -70,7 +70,11 @@ function makeRepository(work: string, broken: Breakable | undefined): { dir: str
   const readme = join(dir, 'sample-service', 'README.md');
   appendFileSync(readme, '\n## Changelog\n\n- Items are listed in creation order.\n');
   if (broken === 'lint') writeFileSync(join(dir, 'sample-service', 'src', 'limits.ts'), 'export const MAX_ITEMS = 100;\n\nconst unused = 1;\n');
-  if (broken === 'test') writeFileSync(join(dir, 'sample-service', 'test', 'limits.test.ts'), "import { expect, test } from 'vitest';\n\ntest('limit', () => {\n  expect(100).toBe(99);\n});\n");
+  if (broken === 'test')
+    writeFileSync(
+      join(dir, 'sample-service', 'test', 'limits.test.ts'),
+      "import { expect, test } from 'vitest';\n\ntest('limit', () => {\n  expect(100).toBe(99);\n});\n",
+    );
   if (broken === 'rules') {
     const rules = join(dir, 'sample-service', 'prometheus', 'rules', 'alerts.yml');
     writeFileSync(rules, readFileSync(rules, 'utf8').replace('> 0.05', '> 0.5'));
@@ -153,7 +157,14 @@ async function runPullRequest(work: string, setup: DemoSetup, broken: Breakable 
   mkdirSync(join(repo.dir, '.github'), { recursive: true });
   writeFileSync(join(repo.dir, '.github', 'release-safety.yml'), demoConfig(setup, drill));
   say(`pull request #${number}${broken ? ` (planted defect: ${broken})` : ''}: main ${repo.baseSha.slice(0, 12)}, head ${repo.headSha.slice(0, 12)}`);
-  const event = pullRequestEvent({ number, title: 'Document item ordering', headRef: 'feature/items-limit', headSha: repo.headSha, baseSha: repo.baseSha, repository: 'acme/sample-service' });
+  const event = pullRequestEvent({
+    number,
+    title: 'Document item ordering',
+    headRef: 'feature/items-limit',
+    headSha: repo.headSha,
+    baseSha: repo.baseSha,
+    repository: 'acme/sample-service',
+  });
   const run = await runAction('pipeline', {
     workspace: repo.dir,
     eventName: 'pull_request',
@@ -171,7 +182,8 @@ async function runPullRequest(work: string, setup: DemoSetup, broken: Breakable 
   if (table >= 0) for (const line of lines.slice(table, table + 10).filter((l) => /^(release-safety pipeline:| {2}\S|verdict:)/.test(l))) say(`  ${line}`);
   if (table < 0) say(`  the pipeline left no result table (exit ${run.exitCode}): ${run.stdout.slice(-600)}`);
   const bundlePath = run.outputs['bundle-path'] ?? '';
-  const drilled = bundlePath && existsSync(bundlePath) ? readBundle(bundlePath).records.find((e) => e.record.gate === 'alerts')?.record.details.digest : undefined;
+  const drilled =
+    bundlePath && existsSync(bundlePath) ? readBundle(bundlePath).records.find((e) => e.record.gate === 'alerts')?.record.details.digest : undefined;
   return {
     verdict: run.outputs.verdict ?? 'error',
     digest: run.outputs.digest ?? '',
@@ -185,7 +197,10 @@ async function runPullRequest(work: string, setup: DemoSetup, broken: Breakable 
 /** A throwaway ECDSA P-256 key pair: the evidence step signs the attestation, the promote step verifies it. */
 function signingKeys(): { privatePem: string; publicPem: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  return { privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
 }
 
 /** What the evidence says about this digest, as the bundle the evidence action wrote (re-hashed on read). */
@@ -196,8 +211,16 @@ function sayEvidence(outcome: PipelineOutcome): void {
   }
   const bundle = readBundle(outcome.bundlePath);
   const records = bundle.records.map((entry) => entry.record);
-  const verdict = judgeRelease(records, { digest: outcome.digest, repository: 'acme/sample-service', commitSha: outcome.headSha, maxAgeMs: 24 * 3600_000, required: GATES });
-  say(`evidence    ${records.length} records, bundle ${bundle.sha256}, verdict ${bundle.verdict}${outcome.attestation ? `, attestation ${outcome.attestation} (signed)` : ', no attestation'}`);
+  const verdict = judgeRelease(records, {
+    digest: outcome.digest,
+    repository: 'acme/sample-service',
+    commitSha: outcome.headSha,
+    maxAgeMs: 24 * 3600_000,
+    required: GATES,
+  });
+  say(
+    `evidence    ${records.length} records, bundle ${bundle.sha256}, verdict ${bundle.verdict}${outcome.attestation ? `, attestation ${outcome.attestation} (signed)` : ', no attestation'}`,
+  );
   for (const reason of [...new Set([...verdict.reasons, ...bundle.reasons])].slice(0, 8)) say(`  - ${reason}`);
 }
 
@@ -220,7 +243,15 @@ async function promote(setup: DemoSetup, outcome: PipelineOutcome, from: string)
     eventName: 'workflow_dispatch',
     repository: 'acme/sample-service',
     event: { inputs: { from }, sender: { login: 'release-manager', id: 1, type: 'User' } },
-    inputs: { image: setup.image, from, to: 'prod', 'expected-digest': outcome.digest, 'public-key': setup.keys.publicPem, 'github-token': 'ghs_write', deployment: 'true' },
+    inputs: {
+      image: setup.image,
+      from,
+      to: 'prod',
+      'expected-digest': outcome.digest,
+      'public-key': setup.keys.publicPem,
+      'github-token': 'ghs_write',
+      deployment: 'true',
+    },
     env: { GITHUB_API_URL: setup.api.url },
     timeoutMs: 300_000,
   });
@@ -231,9 +262,13 @@ async function promote(setup: DemoSetup, outcome: PipelineOutcome, from: string)
   }
   const drilled = outcome.drilled;
   const deployment = setup.api.state.deployments.find((d) => String(d.id) === run.outputs['deployment-id']);
-  say(`promotion   ${setup.image}:${from === 'ci' ? 'ci' : from.slice(0, 19)} -> :prod at ${run.outputs.digest} (attestation verified with the public key), previous prod: ${run.outputs['previous-digest'] || 'none'}`);
+  say(
+    `promotion   ${setup.image}:${from === 'ci' ? 'ci' : from.slice(0, 19)} -> :prod at ${run.outputs.digest} (attestation verified with the public key), previous prod: ${run.outputs['previous-digest'] || 'none'}`,
+  );
   say(`            deployment ${run.outputs['deployment-id'] ?? 'none'} to ${deployment?.environment ?? 'none'}; revision ${run.outputs.revision}`);
-  say(`            built ${outcome.digest.slice(0, 19)}... = drilled ${String(drilled ?? 'none').slice(0, 19)}... = promoted ${run.outputs.digest.slice(0, 19)}...: ${outcome.digest === drilled && drilled === run.outputs.digest ? 'the same digest' : 'NOT the same digest'}`);
+  say(
+    `            built ${outcome.digest.slice(0, 19)}... = drilled ${String(drilled ?? 'none').slice(0, 19)}... = promoted ${run.outputs.digest.slice(0, 19)}...: ${outcome.digest === drilled && drilled === run.outputs.digest ? 'the same digest' : 'NOT the same digest'}`,
+  );
   return outcome.digest === drilled && drilled === run.outputs.digest;
 }
 
@@ -258,7 +293,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
   let setup: DemoSetup | undefined;
   try {
     say('release-safety demo: the gated pipeline (uses: org/release-safety@v1) against sample-service/, on 127.0.0.1');
-    const [registry, advisories, api] = await Promise.all([startRegistry(), startAdvisoryServer({ advisories: {} }), startGitHubApi({ repositories: ['acme/sample-service'] })]);
+    const [registry, advisories, api] = await Promise.all([
+      startRegistry(),
+      startAdvisoryServer({ advisories: {} }),
+      startGitHubApi({ repositories: ['acme/sample-service'] }),
+    ]);
     const storage = join(work, 'buildah');
     mkdirSync(storage);
     setup = { work, keys: signingKeys(), registry, advisories, api, storage, base: '', image: `${registry.host}/acme/sample-service` };
@@ -275,7 +314,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const outcome = await runPullRequest(work, setup, undefined, !quick, 42);
     say('');
     const comments = api.state.comments.filter((c) => c.issueNumber === 42);
-    say(`comment     ${comments.length} sticky comment on pull request #42 (${comments[0]?.body.length ?? 0} characters); commit status ${api.state.statuses.find((s) => s.sha === outcome.headSha)?.state ?? 'none'}`);
+    say(
+      `comment     ${comments.length} sticky comment on pull request #42 (${comments[0]?.body.length ?? 0} characters); commit status ${api.state.statuses.find((s) => s.sha === outcome.headSha)?.state ?? 'none'}`,
+    );
     const promoted = await promote(setup, outcome, 'ci');
     if (!promoted) return 1;
     if (!quick) {

@@ -85,7 +85,9 @@ async function refuseOtherAuthor(octokit: GitHubClient, req: StickyCommentReques
   const login = created.user?.login;
   if (login === undefined || login.toLowerCase() === req.author.toLowerCase()) return;
   await remove(octokit, req, created.id);
-  throw new ConfigurationError(`input "comment-author" is ${req.author}, but the token writes as ${login}: set comment-author to ${login} (the comment it created was removed again)`);
+  throw new ConfigurationError(
+    `input "comment-author" is ${req.author}, but the token writes as ${login}: set comment-author to ${login} (the comment it created was removed again)`,
+  );
 }
 
 export async function upsertStickyComment(octokit: GitHubClient, req: StickyCommentRequest): Promise<StickyCommentResult> {
@@ -101,14 +103,21 @@ export async function upsertStickyComment(octokit: GitHubClient, req: StickyComm
   if (!req.mayCreate) return { action: 'none', removedDuplicates: 0 };
   try {
     // No automatic retry: a create that timed out may have been stored; the listing below decides.
-    const created = await octokit.rest.issues.createComment({ owner: req.owner, repo: req.repo, issue_number: req.issueNumber, body: req.body, request: { retries: 0 } });
+    const created = await octokit.rest.issues.createComment({
+      owner: req.owner,
+      repo: req.repo,
+      issue_number: req.issueNumber,
+      body: req.body,
+      request: { retries: 0 },
+    });
     await refuseOtherAuthor(octokit, req, created.data);
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     const s = status(error);
     if (s !== undefined && s < 500) throw error;
     const after = await listOurs(octokit, req);
-    if (!after.some((o) => compareRuns(o.state, req.state) === 0)) await octokit.rest.issues.createComment({ owner: req.owner, repo: req.repo, issue_number: req.issueNumber, body: req.body, request: { retries: 0 } });
+    if (!after.some((o) => compareRuns(o.state, req.state) === 0))
+      await octokit.rest.issues.createComment({ owner: req.owner, repo: req.repo, issue_number: req.issueNumber, body: req.body, request: { retries: 0 } });
   }
   const after = await listOurs(octokit, req);
   if (after.length === 0) throw new Error('the comment was created but is not listed: GitHub did not store it');

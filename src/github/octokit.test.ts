@@ -74,7 +74,12 @@ describe('createOctokit', () => {
     await expect(reader.rest.issues.createComment({ owner, repo, issue_number: 3, body: 'x' })).rejects.toMatchObject({ status: 403 });
     await expect(writer.rest.pulls.get({ owner, repo, pull_number: 404 })).rejects.toMatchObject({ status: 404 });
     await expect(createOctokit({ token: 'ghs_revoked', apiUrl: api.url }).rest.repos.get({ owner, repo })).rejects.toMatchObject({ status: 401 });
-    expect(api.requests.slice(start).map((r) => `${r.operation} ${r.status}`)).toEqual(['issues/create-comment 422', 'issues/create-comment 403', 'pulls/get 404', 'repos/get 401']);
+    expect(api.requests.slice(start).map((r) => `${r.operation} ${r.status}`)).toEqual([
+      'issues/create-comment 422',
+      'issues/create-comment 403',
+      'pulls/get 404',
+      'repos/get 401',
+    ]);
     const retried = api.requests.length;
     api.faults.push({ kind: 'bad-gateway-after-write', method: 'GET', operation: 'issues/list-comments' });
     const listed = await writer.rest.issues.listComments({ owner, repo, issue_number: 3 });

@@ -71,12 +71,22 @@ export async function publishReport(req: PublishRequest): Promise<PublishResult>
   const [owner, repo] = req.repository.split('/') as [string, string];
   const result: PublishResult = { outcome: 'published', statusSet: false };
   try {
-    await setCommitStatus(octokit, { owner, repo, sha: req.headSha, context: req.statusContext, verdict: req.verdict, description: req.statusDescription, targetUrl: req.runUrl });
+    await setCommitStatus(octokit, {
+      owner,
+      repo,
+      sha: req.headSha,
+      context: req.statusContext,
+      verdict: req.verdict,
+      description: req.statusDescription,
+      targetUrl: req.runUrl,
+    });
     result.statusSet = true;
     req.info(`commit status ${req.statusContext} set on ${req.headSha}`);
   } catch (error) {
     if (isReadOnly(error)) {
-      req.warn('The token is read-only (a fork pull request?): GitHub refused the commit status and the comment with "Resource not accessible by integration". The full report is in the job summary; the verdict is unchanged.');
+      req.warn(
+        'The token is read-only (a fork pull request?): GitHub refused the commit status and the comment with "Resource not accessible by integration". The full report is in the job summary; the verdict is unchanged.',
+      );
       return { outcome: 'read-only', statusSet: false };
     }
     return { outcome: 'failed', statusSet: false, failure: describe(error, 'setting the commit status') };
@@ -95,13 +105,24 @@ export async function publishReport(req: PublishRequest): Promise<PublishResult>
   }
   const mayCreate = mode === 'always' || (mode === 'on-failure' && req.verdict !== 'pass');
   try {
-    result.comment = await upsertStickyComment(octokit, { owner, repo, issueNumber: prNumber, author: req.comment.author, body: req.comment.body, state: req.comment.state, mayCreate });
+    result.comment = await upsertStickyComment(octokit, {
+      owner,
+      repo,
+      issueNumber: prNumber,
+      author: req.comment.author,
+      body: req.comment.body,
+      state: req.comment.state,
+      mayCreate,
+    });
     const c = result.comment;
     if (c.action === 'kept-newer') req.info(`a newer run's comment is on the pull request (${c.url}): left as it is`);
-    else if (c.action !== 'none') req.info(`comment ${c.action}: ${c.url}${c.removedDuplicates ? ` (${c.removedDuplicates} duplicate(s) from a race removed)` : ''}`);
+    else if (c.action !== 'none')
+      req.info(`comment ${c.action}: ${c.url}${c.removedDuplicates ? ` (${c.removedDuplicates} duplicate(s) from a race removed)` : ''}`);
   } catch (error) {
     if (isReadOnly(error)) {
-      req.warn('The token is read-only (a fork pull request?): GitHub refused the comment with "Resource not accessible by integration". The full report is in the job summary; the verdict is unchanged.');
+      req.warn(
+        'The token is read-only (a fork pull request?): GitHub refused the comment with "Resource not accessible by integration". The full report is in the job summary; the verdict is unchanged.',
+      );
       return { ...result, outcome: 'read-only' };
     }
     if (error instanceof ConfigurationError) return { ...result, outcome: 'failed', failure: error.message };

@@ -107,7 +107,8 @@ export async function startAdvisoryServer(options: {
             return;
           }
           record.body = body;
-          const valid = body !== null && typeof body === 'object' && Object.values(body).every((v) => Array.isArray(v) && v.every((x) => typeof x === 'string'));
+          const valid =
+            body !== null && typeof body === 'object' && Object.values(body).every((v) => Array.isArray(v) && v.every((x) => typeof x === 'string'));
           if (!valid) {
             res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"expected {name: [versions]}"}');
             return;

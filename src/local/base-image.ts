@@ -74,13 +74,27 @@ export function makeBaseImage(registry: LocalRegistry, storageDir: string): stri
       symlinkSync('../lib/node_modules/npm/bin/npm-cli.js', join(root, 'usr/bin/npm'));
     }
     // The machine's CA bundle: npm inside the build must trust what the host trusts (proxies).
-    const ca = process.env.NODE_EXTRA_CA_CERTS && existsSync(process.env.NODE_EXTRA_CA_CERTS) ? process.env.NODE_EXTRA_CA_CERTS : '/etc/ssl/certs/ca-certificates.crt';
+    const ca =
+      process.env.NODE_EXTRA_CA_CERTS && existsSync(process.env.NODE_EXTRA_CA_CERTS) ? process.env.NODE_EXTRA_CA_CERTS : '/etc/ssl/certs/ca-certificates.crt';
     if (existsSync(ca)) cpSync(ca, join(root, 'etc/ssl/certs/ca-certificates.crt'));
     writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnode:x:10001:10001::/tmp:/bin/sh\n');
     writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnode:x:10001:\n');
     execFileSync('chmod', ['1777', join(root, 'tmp')]);
     buildah(storageDir, ['umount', ctr]);
-    buildah(storageDir, ['config', '--env', 'PATH=/usr/local/bin:/usr/bin:/bin', '--env', 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt', '--cmd', 'node', '--os', 'linux', '--arch', 'amd64', ctr]);
+    buildah(storageDir, [
+      'config',
+      '--env',
+      'PATH=/usr/local/bin:/usr/bin:/bin',
+      '--env',
+      'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
+      '--cmd',
+      'node',
+      '--os',
+      'linux',
+      '--arch',
+      'amd64',
+      ctr,
+    ]);
     const local = 'localhost/rs-test-base:local';
     buildah(storageDir, ['commit', '--format', 'docker', ctr, local]);
     const ref = `${registry.host}/base/node:local`;
@@ -95,7 +109,12 @@ export function makeBaseImage(registry: LocalRegistry, storageDir: string): stri
 export const sha256 = (bytes: Buffer): string => sha256Digest(bytes);
 
 /** The manifest bytes a registry serves, fetched with plain fetch (not the code under test). */
-export async function fetchManifest(registry: LocalRegistry, repository: string, reference: string, user = registry.user): Promise<{ bytes: Buffer; contentType: string }> {
+export async function fetchManifest(
+  registry: LocalRegistry,
+  repository: string,
+  reference: string,
+  user = registry.user,
+): Promise<{ bytes: Buffer; contentType: string }> {
   const headers: Record<string, string> = { accept: MANIFEST_ACCEPT };
   if (user) headers.authorization = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
   const res = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, { headers, signal: AbortSignal.timeout(10_000) });
@@ -114,8 +133,14 @@ export async function fetchBlobJson(registry: LocalRegistry, repository: string,
 /** What an independent client (skopeo) says the digest of a reference is. */
 export function skopeoDigest(reference: string, user?: { username: string; password: string }): string {
   const creds = user ? ['--creds', `${user.username}:${user.password}`] : [];
-  const out = execFileSync('skopeo', ['inspect', '--tls-verify=false', ...creds, '--raw', `docker://${reference}`], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
-  const inspected = execFileSync('skopeo', ['inspect', '--tls-verify=false', ...creds, '--format', '{{.Digest}}', `docker://${reference}`], { encoding: 'utf8', timeout: 60_000 });
+  const out = execFileSync('skopeo', ['inspect', '--tls-verify=false', ...creds, '--raw', `docker://${reference}`], {
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const inspected = execFileSync('skopeo', ['inspect', '--tls-verify=false', ...creds, '--format', '{{.Digest}}', `docker://${reference}`], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   // --raw gives the bytes; the formatted digest is skopeo's own claim. Both must agree.
   const digest = inspected.trim();
   if (sha256(out) !== digest) throw new Error(`skopeo --raw bytes hash to ${sha256(out)} but skopeo reports ${digest}`);

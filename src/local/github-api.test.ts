@@ -9,7 +9,9 @@ const sha = 'a'.repeat(40);
 describe('the test GitHub API, driven by the real Octokit client', () => {
   let api: GitHubApi;
   beforeAll(async () => {
-    api = await startGitHubApi({ tokens: { t_write: { login: 'github-actions[bot]' }, t_read: { login: 'github-actions[bot]', access: 'read' }, t_person: { login: 'alice' } } });
+    api = await startGitHubApi({
+      tokens: { t_write: { login: 'github-actions[bot]' }, t_read: { login: 'github-actions[bot]', access: 'read' }, t_person: { login: 'alice' } },
+    });
   });
   afterAll(async () => {
     await api.stop();
@@ -35,7 +37,15 @@ describe('the test GitHub API, driven by the real Octokit client', () => {
   it('statuses, the combined status, deployments and releases with an asset upload round-trip', async () => {
     const octokit = createOctokit({ token: 't_write', apiUrl: api.url });
     await octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'pending', context: 'release-safety' });
-    await octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'success', context: 'release-safety', description: 'ok', target_url: 'https://example.test/run' });
+    await octokit.rest.repos.createCommitStatus({
+      owner,
+      repo,
+      sha,
+      state: 'success',
+      context: 'release-safety',
+      description: 'ok',
+      target_url: 'https://example.test/run',
+    });
     await octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'success', context: 'other' });
     const combined = await octokit.rest.repos.getCombinedStatusForRef({ owner, repo, ref: sha });
     expect(combined.data).toMatchObject({ state: 'success', total_count: 2 });
@@ -49,7 +59,15 @@ describe('the test GitHub API, driven by the real Octokit client', () => {
     expect((await octokit.rest.repos.listDeployments({ owner, repo, environment: 'prod' })).data).toHaveLength(1);
     const release = await octokit.rest.repos.createRelease({ owner, repo, tag_name: 'v1.0.0', name: 'v1.0.0' });
     expect(release.data.upload_url.startsWith(api.url)).toBe(true);
-    const asset = await octokit.rest.repos.uploadReleaseAsset({ owner, repo, release_id: release.data.id, name: 'bundle.json', data: '{"a":1}', baseUrl: api.url, headers: { 'content-type': 'application/json' } } as never);
+    const asset = await octokit.rest.repos.uploadReleaseAsset({
+      owner,
+      repo,
+      release_id: release.data.id,
+      name: 'bundle.json',
+      data: '{"a":1}',
+      baseUrl: api.url,
+      headers: { 'content-type': 'application/json' },
+    } as never);
     expect(asset.status).toBe(201);
     const fetched = await octokit.rest.repos.getReleaseByTag({ owner, repo, tag: 'v1.0.0' });
     expect(fetched.data.assets.map((a) => a.name)).toEqual(['bundle.json']);
@@ -65,7 +83,9 @@ describe('the test GitHub API, driven by the real Octokit client', () => {
     const before = api.violations.length;
     const octokit = createOctokit({ token: 't_write', apiUrl: api.url, retries: 0 });
     await octokit.request('POST /repos/{owner}/{repo}/statuses/{sha}', { owner, repo, sha, state: 'green' as 'success' }).catch(() => undefined);
-    await octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: 7, body: 'x', colour: 'red' }).catch(() => undefined);
+    await octokit
+      .request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: 7, body: 'x', colour: 'red' })
+      .catch(() => undefined);
     await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: 7, sort: 'created' }).catch(() => undefined);
     await octokit.request('GET /repos/{owner}/{repo}/no-such-thing', { owner, repo }).catch(() => undefined);
     const found = api.violations.slice(before);
@@ -78,7 +98,10 @@ describe('the test GitHub API, driven by the real Octokit client', () => {
 
   it('faults: read-only token, 401, 422 over 65,536 characters, secondary rate limit retried once, 502 after a stored write', async () => {
     const reader = createOctokit({ token: 't_read', apiUrl: api.url });
-    await expect(reader.rest.issues.createComment({ owner, repo, issue_number: 8, body: 'x' })).rejects.toMatchObject({ status: 403, message: expect.stringContaining('Resource not accessible by integration') });
+    await expect(reader.rest.issues.createComment({ owner, repo, issue_number: 8, body: 'x' })).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringContaining('Resource not accessible by integration'),
+    });
     await expect(createOctokit({ token: 'nope', apiUrl: api.url }).rest.repos.get({ owner, repo })).rejects.toMatchObject({ status: 401 });
     const writer = createOctokit({ token: 't_write', apiUrl: api.url, retries: 0 });
     await expect(writer.rest.issues.createComment({ owner, repo, issue_number: 8, body: '😀'.repeat(65_537) })).rejects.toMatchObject({ status: 422 });
@@ -86,7 +109,12 @@ describe('the test GitHub API, driven by the real Octokit client', () => {
     const warnings: string[] = [];
     api.faults.push({ kind: 'secondary-rate-limit', retryAfterSeconds: 1, operation: 'repos/create-commit-status' });
     const t0 = Date.now();
-    await createOctokit({ token: 't_write', apiUrl: api.url, warn: (m) => warnings.push(m) }).rest.repos.createCommitStatus({ owner, repo, sha, state: 'failure' });
+    await createOctokit({ token: 't_write', apiUrl: api.url, warn: (m) => warnings.push(m) }).rest.repos.createCommitStatus({
+      owner,
+      repo,
+      sha,
+      state: 'failure',
+    });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
     expect(warnings.join('\n')).toContain('retrying POST');
     api.faults.push({ kind: 'bad-gateway-after-write', operation: 'issues/create-comment' });

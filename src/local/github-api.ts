@@ -15,11 +15,21 @@
  * with `retry-after`, a 502 after a write was stored, a 401.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { handleRoute, type ApiState, type HandlerContext, type HandlerResult } from './github-api-routes.js';
+import { handleRoute } from './github-api-routes.js';
 import { githubDescription, type RouteMatch } from './openapi.js';
+import type { ApiState, HandlerContext, HandlerResult } from './github-api-shared.js';
 import type { AddressInfo } from 'node:net';
 
-export type { ApiState, StoredPull, StoredComment, StoredStatus, StoredDeployment, StoredDeploymentStatus, StoredRelease, StoredAsset } from './github-api-routes.js';
+export type {
+  ApiState,
+  StoredPull,
+  StoredComment,
+  StoredStatus,
+  StoredDeployment,
+  StoredDeploymentStatus,
+  StoredRelease,
+  StoredAsset,
+} from './github-api-shared.js';
 
 export interface TokenInfo {
   login: string;
@@ -175,7 +185,9 @@ async function handle(srv: ServerContext, req: IncomingMessage, res: ServerRespo
   }
   record.operation = match.operation.operationId;
   for (const p of description.checkParameters(match, url.searchParams)) violations.push(`${method} ${url.pathname}: ${p}`);
-  const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const contentType = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
   let body: unknown;
   const schema = description.requestSchema(match.operation, contentType);
   if (schema && contentType !== 'application/octet-stream' && !(schema.type === 'string' && schema.format === 'binary')) {
@@ -205,7 +217,11 @@ async function handle(srv: ServerContext, req: IncomingMessage, res: ServerRespo
     send(srv, res, record, match, {
       status: 403,
       headers: { 'retry-after': String(fault.retryAfterSeconds) },
-      body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`, status: '403' },
+      body: {
+        message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+        status: '403',
+      },
     });
     return;
   }
@@ -214,7 +230,18 @@ async function handle(srv: ServerContext, req: IncomingMessage, res: ServerRespo
     send(srv, res, record, match, { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' } });
     return;
   }
-  const ctx: HandlerContext = { description, state, baseUrl, login: who.login, userType: who.type ?? (who.login.endsWith('[bot]') ? 'Bot' : 'User'), match, query: url.searchParams, body, raw, contentType };
+  const ctx: HandlerContext = {
+    description,
+    state,
+    baseUrl,
+    login: who.login,
+    userType: who.type ?? (who.login.endsWith('[bot]') ? 'Bot' : 'User'),
+    match,
+    query: url.searchParams,
+    body,
+    raw,
+    contentType,
+  };
   const result = handleRoute(ctx);
   if (result.status === 501) violations.push(`${method} ${url.pathname}: ${match.operation.operationId} is in the description but not served here`);
   if (fault?.kind === 'bad-gateway-after-write' && result.status < 300) {
@@ -224,14 +251,23 @@ async function handle(srv: ServerContext, req: IncomingMessage, res: ServerRespo
   send(srv, res, record, match, result);
 }
 
-
 export async function startGitHubApi(options: GitHubApiOptions = {}): Promise<GitHubApi> {
   const description = githubDescription();
   const tokens = options.tokens ?? DEFAULT_TOKENS;
   const requests: RecordedApiRequest[] = [];
   const violations: string[] = [];
   const faults: Fault[] = [];
-  const state: ApiState = { repositories: options.repositories ?? ['acme/service'], pulls: [], comments: [], statuses: [], deployments: [], deploymentStatuses: [], releases: [], assets: [], nextId: 1000 };
+  const state: ApiState = {
+    repositories: options.repositories ?? ['acme/service'],
+    pulls: [],
+    comments: [],
+    statuses: [],
+    deployments: [],
+    deploymentStatuses: [],
+    releases: [],
+    assets: [],
+    nextId: 1000,
+  };
   const srv: ServerContext = { description, options, tokens, requests, violations, faults, state, baseUrl: '' };
 
   const server = createServer((req, res) => {

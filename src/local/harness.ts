@@ -298,7 +298,9 @@ export async function runAction(name: string, options: RunOptions): Promise<Acti
     durationMs: Date.now() - started,
     everything: () => {
       const evidence = outputs['evidence-path'] && existsSync(outputs['evidence-path']) ? read(outputs['evidence-path']) : '';
-      return [stdout, stderr, read(paths.GITHUB_OUTPUT), summary, read(paths.GITHUB_ENV), read(paths.GITHUB_PATH), read(paths.GITHUB_STATE), evidence].join('\n');
+      return [stdout, stderr, read(paths.GITHUB_OUTPUT), summary, read(paths.GITHUB_ENV), read(paths.GITHUB_PATH), read(paths.GITHUB_STATE), evidence].join(
+        '\n',
+      );
     },
   };
 }

@@ -246,7 +246,8 @@ export class GitHubDescription {
       const prop = s.properties?.[key];
       if (prop) problems.push(...this.validate(prop, v, `${where}.${key}`, strict, depth + 1));
       else if (typeof s.additionalProperties === 'object') problems.push(...this.validate(s.additionalProperties, v, `${where}.${key}`, strict, depth + 1));
-      else if (s.additionalProperties === false || (strict && s.properties && s.additionalProperties === undefined)) problems.push(`${where}.${key} is not a property the description names`);
+      else if (s.additionalProperties === false || (strict && s.properties && s.additionalProperties === undefined))
+        problems.push(`${where}.${key} is not a property the description names`);
     }
     return problems;
   }

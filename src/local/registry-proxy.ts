@@ -71,7 +71,13 @@ export async function startRegistryProxy(upstreamPort: number, opts: RegistryPro
   function record(path: string, body: Buffer, status: number, headers: Record<string, string | string[] | undefined>): void {
     const m = /^\/v2\/(.+)\/manifests\/[^/]+$/.exec(path);
     if (!m || status !== 201) return;
-    let manifest: { mediaType?: string; artifactType?: string; config?: { mediaType?: string }; subject?: { digest?: string }; annotations?: Record<string, string> };
+    let manifest: {
+      mediaType?: string;
+      artifactType?: string;
+      config?: { mediaType?: string };
+      subject?: { digest?: string };
+      annotations?: Record<string, string>;
+    };
     try {
       manifest = JSON.parse(body.toString('utf8')) as typeof manifest;
     } catch {
@@ -86,7 +92,7 @@ export async function startRegistryProxy(upstreamPort: number, opts: RegistryPro
         mediaType: manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json',
         digest,
         size: body.length,
-        ...(manifest.artifactType ?? manifest.config?.mediaType ? { artifactType: manifest.artifactType ?? manifest.config?.mediaType } : {}),
+        ...((manifest.artifactType ?? manifest.config?.mediaType) ? { artifactType: manifest.artifactType ?? manifest.config?.mediaType } : {}),
         ...(manifest.annotations ? { annotations: manifest.annotations } : {}),
       });
     }

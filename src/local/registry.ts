@@ -47,7 +47,8 @@ export function freePort(): Promise<number> {
  * npm package, no apache2-utils). Cost 4, the minimum, since these are throwaway test users.
  */
 export function bcryptHash(password: string): string {
-  const script = 'import crypt,sys,warnings\nwarnings.simplefilter("ignore")\nprint(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))';
+  const script =
+    'import crypt,sys,warnings\nwarnings.simplefilter("ignore")\nprint(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))';
   for (const python of ['/usr/bin/python3', 'python3']) {
     const r = spawnSync(python, ['-c', script], { input: password, encoding: 'utf8', timeout: 10_000 });
     const hash = (r.stdout ?? '').trim();

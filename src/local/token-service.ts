@@ -41,12 +41,37 @@ function accessOf(scopes: string[]): { type: string; name: string; actions: stri
 export async function startTokenService(dir: string, user: { username: string; password: string }): Promise<TokenService> {
   const keyPath = join(dir, 'token.key');
   const certPath = join(dir, 'token.crt');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=release-safety-test-token'], {
-    timeout: 30_000,
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=release-safety-test-token',
+    ],
+    {
+      timeout: 30_000,
+      stdio: 'ignore',
+    },
+  );
   const key = createPrivateKey(readFileSync(keyPath));
-  const certDer = Buffer.from(readFileSync(certPath, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  const certDer = Buffer.from(
+    readFileSync(certPath, 'utf8')
+      .replace(/-----[^-]+-----/g, '')
+      .replace(/\s+/g, ''),
+    'base64',
+  );
   const counts = { granted: 0, refused: 0 };
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -62,11 +87,22 @@ export async function startTokenService(dir: string, user: { username: string; p
     counts.granted++;
     const now = Math.floor(Date.now() / 1000);
     const header = { typ: 'JWT', alg: 'ES256', x5c: [certDer.toString('base64')] };
-    const claims = { iss: ISSUER, sub: user.username, aud: url.searchParams.get('service') ?? SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(), access: accessOf(url.searchParams.getAll('scope')) };
+    const claims = {
+      iss: ISSUER,
+      sub: user.username,
+      aud: url.searchParams.get('service') ?? SERVICE,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access: accessOf(url.searchParams.getAll('scope')),
+    };
     const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const signature = sign('sha256', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' });
     const token = `${signingInput}.${b64url(signature)}`;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -17,7 +17,9 @@ export const SECRET_INPUTS = ['registry-password', 'github-token', 'signing-key'
 const inputValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))]);
 
 function withSchema(meta: ActionMeta, scope: string) {
-  const allowed = Object.keys(meta.inputs).filter((n) => !(PIPELINE_OWNED_INPUTS as readonly string[]).includes(n) && !(SECRET_INPUTS as readonly string[]).includes(n));
+  const allowed = Object.keys(meta.inputs).filter(
+    (n) => !(PIPELINE_OWNED_INPUTS as readonly string[]).includes(n) && !(SECRET_INPUTS as readonly string[]).includes(n),
+  );
   const shape = Object.fromEntries(allowed.map((name) => [name, inputValue.optional()]));
   return z.strictObject(shape).describe(`inputs of ${scope}, as in its action.yml (credentials come from the root action's inputs)`);
 }
@@ -98,7 +100,9 @@ export function readConfig(path: string, shown: string, schema: ReturnType<typeo
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigurationError(`input "config": ${shown} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give the path of the pipeline config, e.g. .github/release-safety.yml`);
+    throw new ConfigurationError(
+      `input "config": ${shown} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give the path of the pipeline config, e.g. .github/release-safety.yml`,
+    );
   }
   return parseConfig(text, shown, schema);
 }

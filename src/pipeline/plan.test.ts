@@ -15,7 +15,11 @@ describe('planPipeline', () => {
   });
 
   it.each([
-    ['the image after what it needs, alerts after the image', { lint: {}, image: { needs: ['lint'] }, alerts: {} }, { lint: [], image: ['lint'], alerts: ['image'] }],
+    [
+      'the image after what it needs, alerts after the image',
+      { lint: {}, image: { needs: ['lint'] }, alerts: {} },
+      { lint: [], image: ['lint'], alerts: ['image'] },
+    ],
     ['alerts given an image of its own does not wait', { image: {}, alerts: { with: { image: 'r/x@sha256:' + 'a'.repeat(64) } } }, { image: [], alerts: [] }],
     ['a not-required gate keeps its needs', { test: { required: false }, image: { needs: ['test'] } }, { test: [], image: ['test'] }],
   ] as const)('%s', (_name, gates, needs) => {

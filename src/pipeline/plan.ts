@@ -48,8 +48,15 @@ export function planPipeline(config: PipelineConfig, only: readonly string[] = [
     const inputs = Object.fromEntries(Object.entries(entry.with ?? {}).map(([k, v]) => [k, inputString(v)]));
     return { gate, needs, required: entry.required !== false, inputs };
   });
-  if (plan.some((p) => p.gate === 'alerts') && !plan.some((p) => p.gate === 'image') && plan.find((p) => p.gate === 'alerts')!.inputs.image === undefined && plan.find((p) => p.gate === 'alerts')!.inputs['service-command'] === undefined) {
-    throw new ConfigurationError('key "gates.alerts": the alerts gate needs an image to run: enable the image gate, or set gates.alerts.with.image (repo@sha256:...) or service-command');
+  if (
+    plan.some((p) => p.gate === 'alerts') &&
+    !plan.some((p) => p.gate === 'image') &&
+    plan.find((p) => p.gate === 'alerts')!.inputs.image === undefined &&
+    plan.find((p) => p.gate === 'alerts')!.inputs['service-command'] === undefined
+  ) {
+    throw new ConfigurationError(
+      'key "gates.alerts": the alerts gate needs an image to run: enable the image gate, or set gates.alerts.with.image (repo@sha256:...) or service-command',
+    );
   }
   assertAcyclic(plan);
   return plan;

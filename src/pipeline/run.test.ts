@@ -26,10 +26,22 @@ describe('pipelineVerdict: the stricter of the gates, the evidence judgement and
 describe('startOrder: the longest gates are offered a slot first', () => {
   const planned = (gate: PlannedGate['gate'], needs: PlannedGate['gate'][] = []): PlannedGate => ({ gate, needs, required: true, inputs: {} });
   it.each([
-    [['lint', 'test', 'audit', 'secrets', 'rules'], ['test', 'lint', 'audit', 'secrets', 'rules']],
-    [['lint', 'test', 'audit', 'secrets', 'rules', 'image', 'alerts'], ['image', 'test', 'lint', 'audit', 'secrets', 'rules', 'alerts']],
-    [['lint', 'audit'], ['lint', 'audit']],
-    [['rules', 'test'], ['test', 'rules']],
+    [
+      ['lint', 'test', 'audit', 'secrets', 'rules'],
+      ['test', 'lint', 'audit', 'secrets', 'rules'],
+    ],
+    [
+      ['lint', 'test', 'audit', 'secrets', 'rules', 'image', 'alerts'],
+      ['image', 'test', 'lint', 'audit', 'secrets', 'rules', 'alerts'],
+    ],
+    [
+      ['lint', 'audit'],
+      ['lint', 'audit'],
+    ],
+    [
+      ['rules', 'test'],
+      ['test', 'rules'],
+    ],
   ] as [PlannedGate['gate'][], string[]][])('%j -> %j', (gates, expected) => {
     expect(startOrder(gates.map((g) => planned(g, g === 'alerts' ? ['image'] : []))).map((p) => p.gate)).toEqual(expected);
   });

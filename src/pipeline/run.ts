@@ -148,7 +148,15 @@ async function runGate(opts: PipelineOptions, planned: PlannedGate, done: Map<Pi
     log: run.log,
     stepSummary: run.summary,
   };
-  opts.progress({ kind: 'end', gate: planned.gate, status: result.status, summary: result.summary, durationMs: run.durationMs, log: run.log, stepSummary: run.summary });
+  opts.progress({
+    kind: 'end',
+    gate: planned.gate,
+    status: result.status,
+    summary: result.summary,
+    durationMs: run.durationMs,
+    log: run.log,
+    stepSummary: run.summary,
+  });
   return result;
 }
 
@@ -162,7 +170,10 @@ const LONGEST_FIRST: readonly PipelineGate[] = ['image', 'test'];
 /** The order gates are offered a slot: LONGEST_FIRST, then the plan's own order. */
 export function startOrder(plan: readonly PlannedGate[]): PlannedGate[] {
   const rank = (p: PlannedGate) => (LONGEST_FIRST.includes(p.gate) ? LONGEST_FIRST.indexOf(p.gate) : LONGEST_FIRST.length);
-  return plan.map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map(({ p }) => p);
+  return plan
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
+    .map(({ p }) => p);
 }
 
 /** Starts every gate whose needs are settled, at most `concurrency` at a time, until all are done. */
@@ -171,7 +182,7 @@ async function runGates(opts: PipelineOptions): Promise<GateResult[]> {
   const waiting = startOrder(opts.plan);
   const running = new Map<PipelineGate, Promise<void>>();
   while (waiting.length > 0 || running.size > 0) {
-    for (let i = 0; i < waiting.length && running.size < Math.max(1, opts.concurrency); ) {
+    for (let i = 0; i < waiting.length && running.size < Math.max(1, opts.concurrency);) {
       const planned = waiting[i]!;
       if (planned.needs.every((need) => done.has(need))) {
         waiting.splice(i, 1);
@@ -193,7 +204,11 @@ async function runGates(opts: PipelineOptions): Promise<GateResult[]> {
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
   const gates = await runGates(opts);
   const required = gates.filter((g) => g.required);
-  const ownVerdict: PipelineResult['verdict'] = required.every((g) => g.status === 'pass') ? 'pass' : required.some((g) => g.status === 'error') ? 'error' : 'fail';
+  const ownVerdict: PipelineResult['verdict'] = required.every((g) => g.status === 'pass')
+    ? 'pass'
+    : required.some((g) => g.status === 'error')
+      ? 'error'
+      : 'fail';
   const digest = gates.find((g) => g.gate === 'image')?.outputs.digest ?? '';
   opts.progress({ kind: 'start', gate: 'evidence' });
   const inputs = {
@@ -202,12 +217,31 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
     'evidence-dir': opts.evidenceDir,
     ...('required-gates' in opts.metas.evidence.inputs ? { 'required-gates': required.map((g) => g.gate).join(',') } : {}),
   };
-  const run = await runBundle({ bundle: join(opts.distDir, 'evidence', 'index.js'), name: 'evidence', inputs, env: opts.env, cwd: opts.ctx.workspace, tempDir: opts.tempDir, node: opts.node, timeoutMs: opts.timeoutMs });
+  const run = await runBundle({
+    bundle: join(opts.distDir, 'evidence', 'index.js'),
+    name: 'evidence',
+    inputs,
+    env: opts.env,
+    cwd: opts.ctx.workspace,
+    tempDir: opts.tempDir,
+    node: opts.node,
+    timeoutMs: opts.timeoutMs,
+  });
   const evidenceVerdict = run.outputs.verdict ?? 'error';
-  opts.progress({ kind: 'end', gate: 'evidence', status: evidenceVerdict, summary: run.outputs['comment-url'] ? `comment ${run.outputs['comment-url']}` : `verdict ${evidenceVerdict}`, durationMs: run.durationMs, log: run.log, stepSummary: run.summary });
+  opts.progress({
+    kind: 'end',
+    gate: 'evidence',
+    status: evidenceVerdict,
+    summary: run.outputs['comment-url'] ? `comment ${run.outputs['comment-url']}` : `verdict ${evidenceVerdict}`,
+    durationMs: run.durationMs,
+    log: run.log,
+    stepSummary: run.summary,
+  });
   const attestationDigest = run.outputs['attestation-digest'] ?? '';
   const attachMissing = attachRequested(inputs) && attestationDigest === '';
-  const attachProblem = attachMissing ? `the config asks the evidence step to attach the attestation and none was attached (evidence exit code ${run.exitCode ?? 'none'}; its log says why)` : '';
+  const attachProblem = attachMissing
+    ? `the config asks the evidence step to attach the attestation and none was attached (evidence exit code ${run.exitCode ?? 'none'}; its log says why)`
+    : '';
   const verdict = pipelineVerdict(ownVerdict, evidenceVerdict, attachMissing);
   return {
     gates,

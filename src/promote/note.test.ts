@@ -8,7 +8,14 @@ const sha = 'b'.repeat(40);
 
 describe('the release note', () => {
   it('lists each platform of an index with its digest; a single image lists none', () => {
-    const index = Buffer.from(JSON.stringify({ manifests: [{ digest: `sha256:${'1'.repeat(64)}`, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }, { digest: `sha256:${'2'.repeat(64)}`, platform: { os: 'linux', architecture: 'amd64' } }] }));
+    const index = Buffer.from(
+      JSON.stringify({
+        manifests: [
+          { digest: `sha256:${'1'.repeat(64)}`, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
+          { digest: `sha256:${'2'.repeat(64)}`, platform: { os: 'linux', architecture: 'amd64' } },
+        ],
+      }),
+    );
     expect(platformDigests(index)).toEqual([
       { platform: 'linux/arm64/v8', digest: `sha256:${'1'.repeat(64)}` },
       { platform: 'linux/amd64', digest: `sha256:${'2'.repeat(64)}` },
@@ -52,7 +59,15 @@ describe('the release note', () => {
   });
 
   it('a refusal names the reasons and what stayed unchanged', () => {
-    const note = renderRefusalNote({ image: view.image, from: `${view.image}:ci`, digest, reasons: ['no evidence attestation'], criteria: ['c1'], lookups: [], unchanged: ['127.0.0.1:5000/acme/service:prod'] });
+    const note = renderRefusalNote({
+      image: view.image,
+      from: `${view.image}:ci`,
+      digest,
+      reasons: ['no evidence attestation'],
+      criteria: ['c1'],
+      lookups: [],
+      unchanged: ['127.0.0.1:5000/acme/service:prod'],
+    });
     expect(note).toContain('promotion refused');
     expect(note).toContain('- no evidence attestation');
     expect(note).toContain('unchanged: <code>127.0.0.1&#58;5000/acme/service&#58;prod</code>');

@@ -60,7 +60,8 @@ function gatesSection(bundle: EvidenceBundle, required: readonly GateName[]): st
   const j = judgeRecords(files, { repository: bundle.repository, headSha: bundle.commitSha, requiredGates: required });
   const parts = ['### Gates (from the attestation)', '', gateTable(j.rows)];
   const alerts = alertRows(j.records);
-  if (alerts.length > 0) parts.push('', '### Alert evidence', '', table(['alert', 'severity', 'fires in rule test', 'silent in rule test', 'live drill'], alerts));
+  if (alerts.length > 0)
+    parts.push('', '### Alert evidence', '', table(['alert', 'severity', 'fires in rule test', 'silent in rule test', 'live drill'], alerts));
   return parts;
 }
 
@@ -93,11 +94,17 @@ export function renderPromotionNote(view: NoteView): string {
   for (const p of view.platforms) parts.push(`  - ${md(p.platform)}: ${code(p.digest)}`);
   parts.push(`- now under: ${view.targets.map((t) => `${code(t.reference)} (previously ${t.previousDigest ? code(t.previousDigest) : 'unset'})`).join(', ')}`);
   if (view.revision) parts.push(`- commit: ${link(view.revision, `${view.serverUrl}/${view.repository}/commit/${view.revision}`)}`);
-  if (view.bundle) parts.push(`- evidence bundle: ${code(view.bundle.sha256)}${view.bundle.run?.url ? ` from ${link('the pull request run', view.bundle.run.url)}` : ''}`);
+  if (view.bundle)
+    parts.push(`- evidence bundle: ${code(view.bundle.sha256)}${view.bundle.run?.url ? ` from ${link('the pull request run', view.bundle.run.url)}` : ''}`);
   if (view.referrerDigest) parts.push(`- attestation: ${code(view.referrerDigest)} (${view.signed ? 'signed, verified with public-key' : 'UNSIGNED'})`);
-  parts.push(`- dispatched by: ${view.dispatchedBy.length > 0 ? view.dispatchedBy.map((d) => code(d)).join(', ') : 'unknown'}${view.runUrl ? ` in ${link('this run', view.runUrl)}` : ''}`);
+  parts.push(
+    `- dispatched by: ${view.dispatchedBy.length > 0 ? view.dispatchedBy.map((d) => code(d)).join(', ') : 'unknown'}${view.runUrl ? ` in ${link('this run', view.runUrl)}` : ''}`,
+  );
   if (!view.signed) {
-    parts.push('', `> ⚠️ The attestation is unsigned (no public-key given): it was accepted because the commit status agrees (${md(view.witness ?? '')}). Anyone who can push a commit status could forge that; set public-key to require a signature.`);
+    parts.push(
+      '',
+      `> ⚠️ The attestation is unsigned (no public-key given): it was accepted because the commit status agrees (${md(view.witness ?? '')}). Anyone who can push a commit status could forge that; set public-key to require a signature.`,
+    );
   }
   if (view.bundle) parts.push('', ...gatesSection(view.bundle, view.requiredGates));
   parts.push('', ...listSection('### Criteria enforced', view.criteria), '', ...listSection('### Attestation lookups', view.lookups));
@@ -111,7 +118,15 @@ export function renderPromotionNote(view: NoteView): string {
   return `${parts.join('\n')}\n`;
 }
 
-export function renderRefusalNote(args: { image: string; from: string; digest?: string; reasons: readonly string[]; criteria: readonly string[]; lookups: readonly string[]; unchanged: readonly string[] }): string {
+export function renderRefusalNote(args: {
+  image: string;
+  from: string;
+  digest?: string;
+  reasons: readonly string[];
+  criteria: readonly string[];
+  lookups: readonly string[];
+  unchanged: readonly string[];
+}): string {
   const parts = [`## ❌ promotion refused: ${code(args.image)}`, ''];
   parts.push(`- from: ${code(args.from)}${args.digest ? ` = ${code(args.digest)}` : ''}`);
   if (args.unchanged.length > 0) parts.push(`- unchanged: ${args.unchanged.map((u) => code(u)).join(', ')}`);

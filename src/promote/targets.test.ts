@@ -15,7 +15,13 @@ describe('promote references, validated before any request', () => {
 
   it.each([
     [['prod'], [{ repository: 'acme/service', tag: 'prod' }]],
-    [['prod', 'v1.4.2', 'prod'], [{ repository: 'acme/service', tag: 'prod' }, { repository: 'acme/service', tag: 'v1.4.2' }]],
+    [
+      ['prod', 'v1.4.2', 'prod'],
+      [
+        { repository: 'acme/service', tag: 'prod' },
+        { repository: 'acme/service', tag: 'v1.4.2' },
+      ],
+    ],
     [['acme/released:prod'], [{ repository: 'acme/released', tag: 'prod' }]],
     [['127.0.0.1:5000/acme/released:prod'], [{ repository: 'acme/released', tag: 'prod' }]],
   ])('to %j', (entries, expected) => expect(parseTargets(entries, image)).toEqual(expected));
@@ -28,7 +34,12 @@ describe('promote references, validated before any request', () => {
     expect(() => parseImageInput(value)).toThrow(/input "image"/);
   });
 
-  it.each([['v1.2.3', 'v1.2.3'], ['', undefined]])('release %j', (value, expected) => expect(parseRelease(value)).toBe(expected));
-  it.each(['1.2.3', 'v1.2', 'v01.2.3', 'v1.2.3-rc1', 'v1.2.3\nx'])('release %j is refused', (value) => expect(() => parseRelease(value)).toThrow(/vMAJOR\.MINOR\.PATCH/));
+  it.each([
+    ['v1.2.3', 'v1.2.3'],
+    ['', undefined],
+  ])('release %j', (value, expected) => expect(parseRelease(value)).toBe(expected));
+  it.each(['1.2.3', 'v1.2', 'v01.2.3', 'v1.2.3-rc1', 'v1.2.3\nx'])('release %j is refused', (value) =>
+    expect(() => parseRelease(value)).toThrow(/vMAJOR\.MINOR\.PATCH/),
+  );
   it('expected-digest must be a digest', () => expect(() => parseExpectedDigest('sha256:xyz')).toThrow(/input "expected-digest"/));
 });

@@ -15,16 +15,22 @@ export function parseImageInput(value: string): ImageName {
   try {
     return parseImageName(value);
   } catch (error) {
-    throw new ConfigurationError(`input "image" ${(error as Error).message}: expected registry/repository, e.g. ghcr.io/acme/service (got ${JSON.stringify(value.slice(0, 200))})`);
+    throw new ConfigurationError(
+      `input "image" ${(error as Error).message}: expected registry/repository, e.g. ghcr.io/acme/service (got ${JSON.stringify(value.slice(0, 200))})`,
+    );
   }
 }
 
 export function parseSource(value: string): SourceRef {
   if (value.startsWith('sha256:')) {
-    if (!DIGEST_PATTERN.test(value)) throw new ConfigurationError(`input "from" is not a digest: expected sha256:<64 lower-case hex> or a tag (got ${JSON.stringify(value.slice(0, 200))})`);
+    if (!DIGEST_PATTERN.test(value))
+      throw new ConfigurationError(`input "from" is not a digest: expected sha256:<64 lower-case hex> or a tag (got ${JSON.stringify(value.slice(0, 200))})`);
     return { kind: 'digest', digest: value };
   }
-  if (!isValidTag(value)) throw new ConfigurationError(`input "from" is not a tag: expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} or sha256:<64 hex> (got ${JSON.stringify(value.slice(0, 200))})`);
+  if (!isValidTag(value))
+    throw new ConfigurationError(
+      `input "from" is not a tag: expected [A-Za-z0-9_][A-Za-z0-9_.-]{0,127} or sha256:<64 hex> (got ${JSON.stringify(value.slice(0, 200))})`,
+    );
   return { kind: 'tag', tag: value };
 }
 
@@ -41,11 +47,14 @@ export function parseTarget(entry: string, image: ImageName): PromotionTarget {
   }
   const tag = entry.slice(colon + 1);
   let name = entry.slice(0, colon);
-  if (!isValidTag(tag) || name === '' || name.includes('@')) throw new ConfigurationError(`input "to" has ${JSON.stringify(entry.slice(0, 200))}, which is not ${form}`);
+  if (!isValidTag(tag) || name === '' || name.includes('@'))
+    throw new ConfigurationError(`input "to" has ${JSON.stringify(entry.slice(0, 200))}, which is not ${form}`);
   if (name.startsWith(`${image.registry}/`)) name = name.slice(image.registry.length + 1);
   const first = name.split('/')[0]!;
   if (name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    throw new ConfigurationError(`input "to" has ${JSON.stringify(entry.slice(0, 200))}, which names another registry: promotion copies within ${image.registry} only`);
+    throw new ConfigurationError(
+      `input "to" has ${JSON.stringify(entry.slice(0, 200))}, which names another registry: promotion copies within ${image.registry} only`,
+    );
   }
   let parsed: ImageName;
   try {
@@ -54,7 +63,9 @@ export function parseTarget(entry: string, image: ImageName): PromotionTarget {
     throw new ConfigurationError(`input "to" has ${JSON.stringify(entry.slice(0, 200))}, whose repository ${(error as Error).message}: expected ${form}`);
   }
   if (parsed.registry !== image.registry || parsed.repository !== name) {
-    throw new ConfigurationError(`input "to" has ${JSON.stringify(entry.slice(0, 200))}, which names another registry: promotion copies within ${image.registry} only`);
+    throw new ConfigurationError(
+      `input "to" has ${JSON.stringify(entry.slice(0, 200))}, which names another registry: promotion copies within ${image.registry} only`,
+    );
   }
   return { repository: parsed.repository, tag };
 }
@@ -74,13 +85,15 @@ export function parseTargets(entries: readonly string[], image: ImageName): Prom
 
 export function parseExpectedDigest(value: string): string | undefined {
   if (value === '') return undefined;
-  if (!DIGEST_PATTERN.test(value)) throw new ConfigurationError(`input "expected-digest" is not a digest: expected sha256:<64 lower-case hex> (got ${JSON.stringify(value.slice(0, 200))})`);
+  if (!DIGEST_PATTERN.test(value))
+    throw new ConfigurationError(`input "expected-digest" is not a digest: expected sha256:<64 lower-case hex> (got ${JSON.stringify(value.slice(0, 200))})`);
   return value;
 }
 
 export function parseRelease(value: string): string | undefined {
   if (value === '') return undefined;
-  if (!RELEASE_PATTERN.test(value)) throw new ConfigurationError(`input "release" is not a release tag: expected vMAJOR.MINOR.PATCH, e.g. v1.4.2 (got ${JSON.stringify(value.slice(0, 200))})`);
+  if (!RELEASE_PATTERN.test(value))
+    throw new ConfigurationError(`input "release" is not a release tag: expected vMAJOR.MINOR.PATCH, e.g. v1.4.2 (got ${JSON.stringify(value.slice(0, 200))})`);
   return value;
 }
 

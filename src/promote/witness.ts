@@ -9,7 +9,9 @@ import type { GitHubClient } from '../github/octokit.js';
 
 export const STATUS_CONTEXT = 'release-safety';
 
-const statusSchema = z.object({ context: z.string(), state: z.string(), description: z.string().nullable().optional(), id: z.number().optional() }).passthrough();
+const statusSchema = z
+  .object({ context: z.string(), state: z.string(), description: z.string().nullable().optional(), id: z.number().optional() })
+  .passthrough();
 
 export interface WitnessVerdict {
   ok: boolean;
@@ -24,7 +26,10 @@ export function judgeCommitStatus(statuses: readonly unknown[], sha: string, dig
   if (latest.state !== 'success') return { ok: false, reason: `the "${STATUS_CONTEXT}" commit status on ${sha} is ${latest.state}, not success` };
   const description = latest.description ?? '';
   if (!description.includes(digest)) {
-    return { ok: false, reason: `the "${STATUS_CONTEXT}" commit status on ${sha} is success but names ${/sha256:[0-9a-f]{64}/.exec(description)?.[0] ?? 'no digest'}, not ${digest}` };
+    return {
+      ok: false,
+      reason: `the "${STATUS_CONTEXT}" commit status on ${sha} is success but names ${/sha256:[0-9a-f]{64}/.exec(description)?.[0] ?? 'no digest'}, not ${digest}`,
+    };
   }
   return { ok: true, reason: `the "${STATUS_CONTEXT}" commit status on ${sha} is success and names ${digest}` };
 }

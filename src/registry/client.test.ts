@@ -30,7 +30,9 @@ afterEach(() => {
 });
 
 const noSleep = () => Promise.resolve();
-const manifestBytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { digest: 'sha256:' + 'a'.repeat(64), size: 2 }, layers: [] }));
+const manifestBytes = Buffer.from(
+  JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { digest: 'sha256:' + 'a'.repeat(64), size: 2 }, layers: [] }),
+);
 const manifestDigest = sha256Digest(manifestBytes);
 
 function client(extra: Partial<ConstructorParameters<typeof RegistryClient>[0]> = {}) {
@@ -80,12 +82,16 @@ describe('RegistryClient', () => {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="basic-realm"' }).end();
     };
     await expect(client({ credentials: { username: 'bob', password: 'right' } }).ping('acme/svc', ['pull', 'push'])).resolves.toBeUndefined();
-    const err = await client({ credentials: { username: 'bob', password: 'wrong' } }).ping('acme/svc').catch((e: unknown) => e);
+    const err = await client({ credentials: { username: 'bob', password: 'wrong' } })
+      .ping('acme/svc')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect((err as RegistryError).kind).toBe('unauthorized');
     expect((err as RegistryError).message).toContain('refused the credentials of user "bob"');
     expect((err as RegistryError).message).not.toContain('wrong');
-    const anonymous = await client().ping('acme/svc').catch((e: unknown) => e);
+    const anonymous = await client()
+      .ping('acme/svc')
+      .catch((e: unknown) => e);
     expect((anonymous as RegistryError).message).toContain('requires credentials');
   });
 
@@ -116,7 +122,9 @@ describe('RegistryClient', () => {
 
   it('does not retry a 404', async () => {
     handler = (_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
-    const err = await client().getManifest('acme/svc', 'nope').catch((e: unknown) => e);
+    const err = await client()
+      .getManifest('acme/svc', 'nope')
+      .catch((e: unknown) => e);
     expect((err as RegistryError).kind).toBe('not-found');
     expect(requests).toHaveLength(1);
   });
@@ -124,10 +132,14 @@ describe('RegistryClient', () => {
   it('detects bytes that do not hash to the digest asked for, and a lying Docker-Content-Digest', async () => {
     handler = (_req, res) => res.writeHead(200, { 'content-type': MEDIA_TYPES.ociManifest }).end(manifestBytes);
     const wanted = `sha256:${'b'.repeat(64)}`;
-    const err = await client().getManifest('acme/svc', wanted).catch((e: unknown) => e);
+    const err = await client()
+      .getManifest('acme/svc', wanted)
+      .catch((e: unknown) => e);
     expect((err as RegistryError).kind).toBe('mismatch');
     handler = (_req, res) => res.writeHead(200, { 'content-type': MEDIA_TYPES.ociManifest, 'docker-content-digest': wanted }).end(manifestBytes);
-    const lie = await client().getManifest('acme/svc', 'ci').catch((e: unknown) => e);
+    const lie = await client()
+      .getManifest('acme/svc', 'ci')
+      .catch((e: unknown) => e);
     expect((lie as RegistryError).kind).toBe('mismatch');
     expect((lie as RegistryError).message).toContain(manifestDigest);
   });
@@ -136,7 +148,9 @@ describe('RegistryClient', () => {
     const config = Buffer.from('{"config":{"Labels":{"a":"b"}}}');
     handler = (_req, res) => res.writeHead(200).end(config);
     expect((await client().getBlob('acme/svc', sha256Digest(config))).equals(config)).toBe(true);
-    const err = await client().getBlob('acme/svc', `sha256:${'c'.repeat(64)}`).catch((e: unknown) => e);
+    const err = await client()
+      .getBlob('acme/svc', `sha256:${'c'.repeat(64)}`)
+      .catch((e: unknown) => e);
     expect((err as RegistryError).kind).toBe('mismatch');
   });
 
@@ -177,13 +191,15 @@ describe('RegistryClient', () => {
     expect(new RegistryClient({ registry: 'localhost:5000' }).baseUrl).toBe('http://localhost:5000');
   });
 
-  it('stops when the caller\'s signal aborts: a registry that never answers is an aborted error naming the reason', async () => {
+  it("stops when the caller's signal aborts: a registry that never answers is an aborted error naming the reason", async () => {
     handler = () => undefined; // never answers
     const deadline = new AbortController();
     setTimeout(() => deadline.abort(new Error('timeout-seconds (1 s) ran out')), 300);
     const started = Date.now();
     // The per-request timeout alone would wait 30 s per attempt, four times.
-    const err = await client({ signal: deadline.signal }).getManifest('acme/svc', 'ci').catch((e: unknown) => e);
+    const err = await client({ signal: deadline.signal })
+      .getManifest('acme/svc', 'ci')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect((err as RegistryError).kind).toBe('aborted');
     expect((err as RegistryError).message).toBe(`fetching the manifest 127.0.0.1:${port}/acme/svc:ci: stopped: timeout-seconds (1 s) ran out`);
@@ -200,13 +216,17 @@ describe('RegistryClient', () => {
       deadline.abort(new Error('deadline passed'));
       return new Promise<void>(() => undefined);
     };
-    const err = await client({ signal: deadline.signal, sleep: forever }).getManifest('acme/svc', 'ci').catch((e: unknown) => e);
+    const err = await client({ signal: deadline.signal, sleep: forever })
+      .getManifest('acme/svc', 'ci')
+      .catch((e: unknown) => e);
     expect((err as RegistryError).kind).toBe('aborted');
     expect((err as RegistryError).message).toContain('stopped: deadline passed');
     expect(sleeping).toBe(1);
     expect(requests).toHaveLength(1);
     // An already aborted signal sends nothing.
-    const none = await client({ signal: deadline.signal }).ping('acme/svc').catch((e: unknown) => e);
+    const none = await client({ signal: deadline.signal })
+      .ping('acme/svc')
+      .catch((e: unknown) => e);
     expect((none as RegistryError).kind).toBe('aborted');
     expect(requests).toHaveLength(1);
   });

@@ -265,10 +265,23 @@ export class RegistryClient {
   }
 
   private authError(status: number, what: string): RegistryError {
-    if (status === 403) return new RegistryError(`${what}: registry ${this.registry} denied access (HTTP 403): the credentials lack permission for this repository`, 'denied', 403);
+    if (status === 403)
+      return new RegistryError(
+        `${what}: registry ${this.registry} denied access (HTTP 403): the credentials lack permission for this repository`,
+        'denied',
+        403,
+      );
     return this.options.credentials
-      ? new RegistryError(`${what}: registry ${this.registry} refused the credentials of user ${JSON.stringify(this.options.credentials.username)} (HTTP 401): check registry-username and registry-password`, 'unauthorized', 401)
-      : new RegistryError(`${what}: registry ${this.registry} requires credentials (HTTP 401): set registry-username and registry-password`, 'unauthorized', 401);
+      ? new RegistryError(
+          `${what}: registry ${this.registry} refused the credentials of user ${JSON.stringify(this.options.credentials.username)} (HTTP 401): check registry-username and registry-password`,
+          'unauthorized',
+          401,
+        )
+      : new RegistryError(
+          `${what}: registry ${this.registry} requires credentials (HTTP 401): set registry-username and registry-password`,
+          'unauthorized',
+          401,
+        );
   }
 
   /**
@@ -337,7 +350,11 @@ export class RegistryClient {
   }
 
   /** An authenticated registry request for the operations in content.ts (blobs, mounts, referrers). */
-  call(method: string, path: string, opts: { repository: string; actions?: string[]; alsoPull?: string; headers?: Record<string, string>; body?: Buffer; what: string }): Promise<Response> {
+  call(
+    method: string,
+    path: string,
+    opts: { repository: string; actions?: string[]; alsoPull?: string; headers?: Record<string, string>; body?: Buffer; what: string },
+  ): Promise<Response> {
     return this.request(method, path, opts);
   }
 
@@ -349,7 +366,10 @@ export class RegistryClient {
     if (!res.ok) throw new RegistryError(`${what}: GET /v2/ answered HTTP ${res.status}`, 'protocol', res.status);
     // Bearer registries answer /v2/ for any token: ask for the scope itself.
     if (this.scheme === 'bearer' && this.bearerChallenge && !this.tokens.has(`repository:${repository}:${actions.join(',')}`)) {
-      this.tokens.set(`repository:${repository}:${actions.join(',')}`, await this.fetchToken(this.bearerChallenge, `repository:${repository}:${actions.join(',')}`, what));
+      this.tokens.set(
+        `repository:${repository}:${actions.join(',')}`,
+        await this.fetchToken(this.bearerChallenge, `repository:${repository}:${actions.join(',')}`, what),
+      );
     }
   }
 

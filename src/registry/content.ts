@@ -30,7 +30,8 @@ export async function hasBlob(client: RegistryClient, repository: string, digest
 function uploadPath(client: RegistryClient, location: string | null, what: string): string {
   if (!location) throw new RegistryError(`${what}: the registry answered without an upload Location`, 'protocol');
   const url = new URL(location, client.baseUrl);
-  if (url.origin !== new URL(client.baseUrl).origin) throw new RegistryError(`${what}: the upload Location points at another origin (${url.origin})`, 'protocol');
+  if (url.origin !== new URL(client.baseUrl).origin)
+    throw new RegistryError(`${what}: the upload Location points at another origin (${url.origin})`, 'protocol');
   return `${url.pathname}${url.search}`;
 }
 
@@ -39,12 +40,23 @@ export async function pushBlob(client: RegistryClient, repository: string, bytes
   const digest = sha256Digest(bytes);
   if (await hasBlob(client, repository, digest)) return digest;
   const what = `uploading the blob ${client.registry}/${repository}@${digest}`;
-  const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, { repository, actions: ['pull', 'push'], what, headers: { 'content-length': '0' } });
+  const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, {
+    repository,
+    actions: ['pull', 'push'],
+    what,
+    headers: { 'content-length': '0' },
+  });
   if (started.status !== 202) return fail(started, what);
   await started.body?.cancel();
   const path = uploadPath(client, started.headers.get('location'), what);
   const target = `${path}${path.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
-  const done = await client.call('PUT', target, { repository, actions: ['pull', 'push'], what, headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+  const done = await client.call('PUT', target, {
+    repository,
+    actions: ['pull', 'push'],
+    what,
+    headers: { 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
   if (done.status !== 201) return fail(done, what);
   await done.body?.cancel();
   return digest;
@@ -103,7 +115,10 @@ export function parseReferrersIndex(bytes: Buffer, source: string): IndexDescrip
   const result = referrersIndexSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new RegistryError(`${source} is not an OCI image index of referrers: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim(), 'protocol');
+    throw new RegistryError(
+      `${source} is not an OCI image index of referrers: field "${issue?.path.join('.') || '(root)'}" ${issue?.message ?? ''}`.trim(),
+      'protocol',
+    );
   }
   return result.data.manifests;
 }

@@ -31,7 +31,12 @@ function index(entries: { digest: unknown; arch?: string }[]): Manifest {
   const bytes = json({
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.ociIndex,
-    manifests: entries.map((e) => ({ mediaType: MEDIA_TYPES.ociManifest, digest: e.digest, size: 1, platform: { os: 'linux', architecture: e.arch ?? 'amd64' } })),
+    manifests: entries.map((e) => ({
+      mediaType: MEDIA_TYPES.ociManifest,
+      digest: e.digest,
+      size: 1,
+      platform: { os: 'linux', architecture: e.arch ?? 'amd64' },
+    })),
   });
   return { bytes, digest: sha256Digest(bytes), mediaType: MEDIA_TYPES.ociIndex };
 }

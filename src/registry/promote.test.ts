@@ -35,7 +35,14 @@ describe('promoteByDigest', () => {
   it('refuses an index that lists no images: no revision label would be checked', async () => {
     const empty = json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: [] });
     const { client, puts } = fakeClient(new Map([['ci', empty]]), []);
-    const err = await promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod', expectedDigest: sha256Digest(empty), expectedRevision: 'abc' }).catch((e: unknown) => e);
+    const err = await promoteByDigest({
+      client,
+      repository: 'svc',
+      sourceTag: 'ci',
+      targetTag: 'prod',
+      expectedDigest: sha256Digest(empty),
+      expectedRevision: 'abc',
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect((err as RegistryError).message).toContain('is an index that lists no images');
     expect(puts).toEqual([]);
@@ -43,18 +50,31 @@ describe('promoteByDigest', () => {
 
   it('refuses an index where one of two images of the same platform has another revision', async () => {
     const config = (rev: string) => json({ os: 'linux', architecture: 'amd64', config: { Labels: { [REVISION_LABEL]: rev } } });
-    const manifest = (c: Buffer) => json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { digest: sha256Digest(c), size: c.length }, layers: [] });
+    const manifest = (c: Buffer) =>
+      json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { digest: sha256Digest(c), size: c.length }, layers: [] });
     const [bad, good] = [config('other'), config('abc')];
     const [badM, goodM] = [manifest(bad), manifest(good)];
     const idx = json({
       schemaVersion: 2,
       mediaType: MEDIA_TYPES.ociIndex,
-      manifests: [badM, goodM].map((m) => ({ mediaType: MEDIA_TYPES.ociManifest, digest: sha256Digest(m), size: m.length, platform: { os: 'linux', architecture: 'amd64' } })),
+      manifests: [badM, goodM].map((m) => ({
+        mediaType: MEDIA_TYPES.ociManifest,
+        digest: sha256Digest(m),
+        size: m.length,
+        platform: { os: 'linux', architecture: 'amd64' },
+      })),
     });
-    const { client, puts } = fakeClient(new Map([['ci', idx], ['bad', badM], ['good', goodM]]), [bad, good]);
-    await expect(promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod', expectedDigest: sha256Digest(idx), expectedRevision: 'abc' })).rejects.toThrow(
-      /has org\.opencontainers\.image\.revision=other, not the evidence commit abc/,
+    const { client, puts } = fakeClient(
+      new Map([
+        ['ci', idx],
+        ['bad', badM],
+        ['good', goodM],
+      ]),
+      [bad, good],
     );
+    await expect(
+      promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod', expectedDigest: sha256Digest(idx), expectedRevision: 'abc' }),
+    ).rejects.toThrow(/has org\.opencontainers\.image\.revision=other, not the evidence commit abc/);
     expect(puts).toEqual([]);
   });
 
@@ -62,7 +82,14 @@ describe('promoteByDigest', () => {
     const c = json({ os: 'linux', architecture: 'amd64', config: { Labels: { [REVISION_LABEL]: 'abc' } } });
     const m = json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { digest: sha256Digest(c), size: c.length }, layers: [] });
     const { client, puts } = fakeClient(new Map([['ci', m]]), [c]);
-    const result = await promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod', expectedDigest: sha256Digest(m), expectedRevision: 'abc' });
+    const result = await promoteByDigest({
+      client,
+      repository: 'svc',
+      sourceTag: 'ci',
+      targetTag: 'prod',
+      expectedDigest: sha256Digest(m),
+      expectedRevision: 'abc',
+    });
     expect(result).toMatchObject({ digest: sha256Digest(m), platforms: ['linux/amd64'] });
     expect(puts).toEqual(['prod']);
   });
@@ -70,20 +97,47 @@ describe('promoteByDigest', () => {
 
 describe('retagManifest', () => {
   const c = json({ os: 'linux', architecture: 'amd64', config: { Labels: { [REVISION_LABEL]: 'abc' } } });
-  const image = (n: number) => json({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { digest: sha256Digest(c), size: c.length }, layers: [], annotations: { n: String(n) } });
+  const image = (n: number) =>
+    json({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociManifest,
+      config: { digest: sha256Digest(c), size: c.length },
+      layers: [],
+      annotations: { n: String(n) },
+    });
 
   it('PUTs the identical bytes under every target with their own media type, and reports each previous digest', async () => {
     const [old, fresh] = [image(1), image(2)];
-    const { client, puts } = fakeClient(new Map([['prod', old], ['ci', fresh]]), [c]);
+    const { client, puts } = fakeClient(
+      new Map([
+        ['prod', old],
+        ['ci', fresh],
+      ]),
+      [c],
+    );
     const manifest = { bytes: fresh, digest: sha256Digest(fresh), mediaType: MEDIA_TYPES.ociManifest };
-    const result = await retagManifest({ client, repository: 'svc', manifest, targets: [{ repository: 'svc', tag: 'prod' }, { repository: 'svc', tag: 'v1' }] });
+    const result = await retagManifest({
+      client,
+      repository: 'svc',
+      manifest,
+      targets: [
+        { repository: 'svc', tag: 'prod' },
+        { repository: 'svc', tag: 'v1' },
+      ],
+    });
     expect(puts).toEqual(['prod', 'v1']);
-    expect(result.targets).toEqual([{ repository: 'svc', tag: 'prod', previousDigest: sha256Digest(old) }, { repository: 'svc', tag: 'v1' }]);
+    expect(result.targets).toEqual([
+      { repository: 'svc', tag: 'prod', previousDigest: sha256Digest(old) },
+      { repository: 'svc', tag: 'v1' },
+    ]);
   });
 
   it('restores every target when one reads back as another digest, and fails naming what was restored', async () => {
     const [old, fresh, intruder] = [image(1), image(2), image(3)];
-    const manifests = new Map([['prod', old], ['ci', fresh]]);
+    const manifests = new Map([
+      ['prod', old],
+      ['ci', fresh],
+    ]);
     const { client, puts } = fakeClient(manifests, [c]);
     const put = client.putManifest.bind(client);
     // A registry (or a concurrent writer) that leaves v1 at other bytes than were PUT.
@@ -93,7 +147,15 @@ describe('retagManifest', () => {
       return digest;
     };
     const manifest = { bytes: fresh, digest: sha256Digest(fresh), mediaType: MEDIA_TYPES.ociManifest };
-    const err = await retagManifest({ client, repository: 'svc', manifest, targets: [{ repository: 'svc', tag: 'prod' }, { repository: 'svc', tag: 'v1' }] }).catch((e: unknown) => e);
+    const err = await retagManifest({
+      client,
+      repository: 'svc',
+      manifest,
+      targets: [
+        { repository: 'svc', tag: 'prod' },
+        { repository: 'svc', tag: 'v1' },
+      ],
+    }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/svc:v1 reads back as sha256:[0-9a-f]{64}, not /);
     expect((err as Error).message).toContain(`svc:prod restored to ${sha256Digest(old)}`);
     expect((err as Error).message).toContain('svc:v1 did not exist before');
@@ -105,7 +167,15 @@ describe('retagManifest', () => {
     const fresh = image(2);
     const { client, puts } = fakeClient(new Map([['ci', fresh]]), [c]);
     const manifest = { bytes: fresh, digest: sha256Digest(fresh), mediaType: MEDIA_TYPES.ociManifest };
-    await expect(retagManifest({ client, repository: 'svc', manifest, targets: [{ repository: 'svc', tag: 'prod' }], beforePut: () => Promise.reject(new Error('moved')) })).rejects.toThrow('moved');
+    await expect(
+      retagManifest({
+        client,
+        repository: 'svc',
+        manifest,
+        targets: [{ repository: 'svc', tag: 'prod' }],
+        beforePut: () => Promise.reject(new Error('moved')),
+      }),
+    ).rejects.toThrow('moved');
     expect(puts).toEqual([]);
   });
 });

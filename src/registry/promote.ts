@@ -70,7 +70,8 @@ function parseJson(bytes: Buffer, what: string): Record<string, unknown> {
 function digestsOf(list: unknown, what: string): string[] {
   if (!Array.isArray(list)) return [];
   return list.map((d: { digest?: unknown }) => {
-    if (typeof d?.digest !== 'string' || !DIGEST_PATTERN.test(d.digest)) throw new RegistryError(`${what} lists a digest that is not sha256:<64 hex>`, 'protocol');
+    if (typeof d?.digest !== 'string' || !DIGEST_PATTERN.test(d.digest))
+      throw new RegistryError(`${what} lists a digest that is not sha256:<64 hex>`, 'protocol');
     return d.digest;
   });
 }
@@ -92,7 +93,10 @@ async function copyByMount(client: RegistryClient, from: string, to: string, man
   const mountAll = async (single: Manifest): Promise<void> => {
     for (const blob of blobsOf(single)) {
       if (!(await mountBlob(client, to, blob, from))) {
-        throw new RegistryError(`registry ${client.registry} declined to mount ${blob} from ${from} into ${to}: the blob would have to be uploaded again, which promotion never does`, 'protocol');
+        throw new RegistryError(
+          `registry ${client.registry} declined to mount ${blob} from ${from} into ${to}: the blob would have to be uploaded again, which promotion never does`,
+          'protocol',
+        );
       }
       mounted++;
     }
@@ -125,7 +129,8 @@ async function copyReferrers(client: RegistryClient, from: string, to: string, d
   for (const d of descriptors) {
     const referrer = await client.getManifest(from, d.digest);
     for (const blob of blobsOf(referrer)) {
-      if (!(await mountBlob(client, to, blob, from))) throw new RegistryError(`registry ${client.registry} declined to mount the referrer blob ${blob} into ${to}`, 'protocol');
+      if (!(await mountBlob(client, to, blob, from)))
+        throw new RegistryError(`registry ${client.registry} declined to mount the referrer blob ${blob} into ${to}`, 'protocol');
       mounted++;
     }
     const pushed = await client.pushManifest(to, d.digest, referrer.bytes, referrer.mediaType);
@@ -143,7 +148,11 @@ async function restore(client: RegistryClient, previous: readonly Previous[], lo
       if (p.manifest) {
         await client.putManifest(p.target.repository, p.target.tag, p.manifest.bytes, p.manifest.mediaType);
         const back = await client.getManifest(p.target.repository, p.target.tag);
-        notes.push(back.digest === p.manifest.digest ? `${name} restored to ${p.manifest.digest}` : `${name} could NOT be restored: it reads ${back.digest}, not ${p.manifest.digest}`);
+        notes.push(
+          back.digest === p.manifest.digest
+            ? `${name} restored to ${p.manifest.digest}`
+            : `${name} could NOT be restored: it reads ${back.digest}, not ${p.manifest.digest}`,
+        );
       } else {
         // The distribution API deletes manifests, not tags: a tag that did not exist cannot be unset
         // without deleting the image itself for every tag.
@@ -165,7 +174,8 @@ async function restore(client: RegistryClient, previous: readonly Previous[], lo
 export async function retagManifest(req: RetagRequest): Promise<RetagResult> {
   const { client, manifest } = req;
   const log = req.log ?? (() => undefined);
-  if (sha256Digest(manifest.bytes) !== manifest.digest) throw new RegistryError(`the manifest given hashes to ${sha256Digest(manifest.bytes)}, not ${manifest.digest}`, 'mismatch');
+  if (sha256Digest(manifest.bytes) !== manifest.digest)
+    throw new RegistryError(`the manifest given hashes to ${sha256Digest(manifest.bytes)}, not ${manifest.digest}`, 'mismatch');
   const previous: Previous[] = [];
   for (const target of req.targets) {
     const current = await currentManifest(client, target);
@@ -179,7 +189,9 @@ export async function retagManifest(req: RetagRequest): Promise<RetagResult> {
     const refs = await copyReferrers(client, req.repository, repository, manifest.digest);
     mounted += refs.mounted;
     referrersCopied += refs.copied;
-    log(`${repository}: ${mounted} blob(s) mounted from ${req.repository}, ${refs.copied} referrer(s) copied (the evidence attestation and everything else attached to the digest)`);
+    log(
+      `${repository}: ${mounted} blob(s) mounted from ${req.repository}, ${refs.copied} referrer(s) copied (the evidence attestation and everything else attached to the digest)`,
+    );
   }
   await req.beforePut?.();
   const problems: string[] = [];
@@ -237,12 +249,18 @@ export async function promoteByDigest(req: PromotionRequest): Promise<PromotionR
   const facts = await inspectImage(registrySource(client, repository), manifest);
   // An index that lists no image would pass the loop below without a single label checked.
   if (Object.keys(facts.labels).length === 0) {
-    throw new RegistryError(`${req.expectedDigest} is an index that lists no images: there is no ${REVISION_LABEL} label to check, so it is not promoted`, 'protocol');
+    throw new RegistryError(
+      `${req.expectedDigest} is an index that lists no images: there is no ${REVISION_LABEL} label to check, so it is not promoted`,
+      'protocol',
+    );
   }
   for (const [platform, labels] of Object.entries(facts.labels)) {
     const revision = labels[REVISION_LABEL];
     if (revision !== req.expectedRevision) {
-      throw new RegistryError(`${platform} image of ${req.expectedDigest} has ${REVISION_LABEL}=${revision ?? '(none)'}, not the evidence commit ${req.expectedRevision}`, 'mismatch');
+      throw new RegistryError(
+        `${platform} image of ${req.expectedDigest} has ${REVISION_LABEL}=${revision ?? '(none)'}, not the evidence commit ${req.expectedRevision}`,
+        'mismatch',
+      );
     }
   }
   const result = await retagManifest({ client, repository, manifest, targets: [{ repository, tag: req.targetTag }] });

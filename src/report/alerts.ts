@@ -9,38 +9,56 @@ import { code, codeBlock, md } from '../core/markdown.js';
 import { clamp } from './text.js';
 import type { Evidence } from '../core/evidence.js';
 
-const text = (max: number) => z.string().max(max * 4).transform((s) => clamp(s, max));
+const text = (max: number) =>
+  z
+    .string()
+    .max(max * 4)
+    .transform((s) => clamp(s, max));
 
-const rulesDetails = z.object({
-  alerts: z
-    .array(
-      z.object({
-        name: text(200),
-        severity: text(50).optional(),
-        fires: z.array(z.object({ test: text(300), evalTime: text(40).optional(), failed: z.boolean().optional() }).passthrough()).max(1000).default([]),
-        silent: z.array(z.object({ test: text(300), evalTime: text(40).optional(), failed: z.boolean().optional() }).passthrough()).max(1000).default([]),
-      }).passthrough(),
-    )
-    .max(5000),
-}).passthrough();
+const rulesDetails = z
+  .object({
+    alerts: z
+      .array(
+        z
+          .object({
+            name: text(200),
+            severity: text(50).optional(),
+            fires: z
+              .array(z.object({ test: text(300), evalTime: text(40).optional(), failed: z.boolean().optional() }).passthrough())
+              .max(1000)
+              .default([]),
+            silent: z
+              .array(z.object({ test: text(300), evalTime: text(40).optional(), failed: z.boolean().optional() }).passthrough())
+              .max(1000)
+              .default([]),
+          })
+          .passthrough(),
+      )
+      .max(5000),
+  })
+  .passthrough();
 
-const alertsDetails = z.object({
-  alerts: z
-    .array(
-      z.object({
-        alert: text(200),
-        scenario: text(200),
-        expected: z.enum(['fire', 'silent']),
-        outcome: z.enum(['fired', 'silent', 'missing', 'unexpected']),
-        pendingAfterMs: z.number().nonnegative().optional(),
-        firingAfterMs: z.number().nonnegative().optional(),
-        resolvedAfterMs: z.number().nonnegative().optional(),
-      }).passthrough(),
-    )
-    .max(5000),
-  timeline: z.string().max(200_000).optional(),
-  prometheusVersion: text(100).optional(),
-}).passthrough();
+const alertsDetails = z
+  .object({
+    alerts: z
+      .array(
+        z
+          .object({
+            alert: text(200),
+            scenario: text(200),
+            expected: z.enum(['fire', 'silent']),
+            outcome: z.enum(['fired', 'silent', 'missing', 'unexpected']),
+            pendingAfterMs: z.number().nonnegative().optional(),
+            firingAfterMs: z.number().nonnegative().optional(),
+            resolvedAfterMs: z.number().nonnegative().optional(),
+          })
+          .passthrough(),
+      )
+      .max(5000),
+    timeline: z.string().max(200_000).optional(),
+    prometheusVersion: text(100).optional(),
+  })
+  .passthrough();
 
 function seconds(ms: number | undefined): string {
   return ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;

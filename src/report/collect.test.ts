@@ -14,7 +14,9 @@ describe('collectRecordFiles', () => {
     writeFileSync(join(dir, 'image-artifact', 'image.sbom.cdx.json'), '{"bomFormat":"CycloneDX"}');
     // Only the exact suffixes are skipped: a file that merely mentions them is still read (and judged).
     writeFileSync(join(dir, 'provenance.json.bak.json'), '{}');
-    const found = collectRecordFiles(dir, { workspace: dir }).map((f) => f.path).sort();
+    const found = collectRecordFiles(dir, { workspace: dir })
+      .map((f) => f.path)
+      .sort();
     expect(found).toEqual(['image-artifact/image.json', 'lint.json', 'provenance.json.bak.json']);
   });
 });

@@ -22,7 +22,9 @@ export const SUPPLY_CHAIN_FILE = /(^|\/)[^/]*\.(provenance|sbom\.cdx)\.json$/;
 export function collectRecordFiles(dir: string, roots: PathRoots, exclude: readonly string[] = []): FoundFile[] {
   const paths = globInside(['**/*.json'], { cwd: dir, roots }).filter((p) => !exclude.includes(p) && !SUPPLY_CHAIN_FILE.test(p.split('\\').join('/')));
   if (paths.length > MAX_RECORD_FILES) {
-    throw new ConfigurationError(`input "evidence-dir" holds ${paths.length} JSON files; at most ${MAX_RECORD_FILES} are read: point it at the folder the records were downloaded to`);
+    throw new ConfigurationError(
+      `input "evidence-dir" holds ${paths.length} JSON files; at most ${MAX_RECORD_FILES} are read: point it at the folder the records were downloaded to`,
+    );
   }
   const files: FoundFile[] = [];
   for (const path of paths) {

@@ -46,7 +46,6 @@ interface Budget {
 
 const ICON: Record<string, string> = { ...STATUS_ICON, missing: '❌' };
 
-
 /** Seconds with one decimal: 2.6 s. */
 function duration(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
@@ -97,7 +96,12 @@ function header(judgement: Judgement, view: ReportView): string {
   lines.push(about.join(' · '));
   if (judgement.image) lines.push('', `Image: ${code(judgement.image)}`);
   else if (judgement.digest) lines.push('', `Image digest: ${code(judgement.digest)}`);
-  if (judgement.verdict !== 'pass' && judgement.reasons.length > 0) lines.push('', ...judgement.reasons.slice(0, 10).map((r) => `- ${md(clamp(r, 300))}`), ...(judgement.reasons.length > 10 ? [`- and ${judgement.reasons.length - 10} more`] : []));
+  if (judgement.verdict !== 'pass' && judgement.reasons.length > 0)
+    lines.push(
+      '',
+      ...judgement.reasons.slice(0, 10).map((r) => `- ${md(clamp(r, 300))}`),
+      ...(judgement.reasons.length > 10 ? [`- and ${judgement.reasons.length - 10} more`] : []),
+    );
   return lines.join('\n');
 }
 
@@ -108,7 +112,9 @@ function findingsSection(judgement: Judgement, view: ReportView, perGate: number
     if (!r || (r.status !== 'fail' && r.status !== 'error') || r.findings.length === 0 || perGate <= 0) continue;
     const shown = r.findings.slice(0, perGate);
     const more = r.findingsTotal - shown.length;
-    parts.push(`#### ${code(r.gate)}: first findings\n\n${shown.map((f) => findingLine(view, f, messageMax)).join('\n')}${more > 0 ? `\n\n${more} more in the job summary.` : ''}`);
+    parts.push(
+      `#### ${code(r.gate)}: first findings\n\n${shown.map((f) => findingLine(view, f, messageMax)).join('\n')}${more > 0 ? `\n\n${more} more in the job summary.` : ''}`,
+    );
   }
   return parts.join('\n\n');
 }
@@ -116,7 +122,10 @@ function findingsSection(judgement: Judgement, view: ReportView, perGate: number
 function detailBlocks(judgement: Judgement, view: ReportView, messageMax: number): string[] {
   const blocks: string[] = [];
   if (judgement.invalid.length > 0 || judgement.ignored.length > 0) {
-    const lines = [...judgement.invalid.map((i) => `- invalid: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 400))}`), ...judgement.ignored.map((i) => `- ignored: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 300))}`)];
+    const lines = [
+      ...judgement.invalid.map((i) => `- invalid: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 400))}`),
+      ...judgement.ignored.map((i) => `- ignored: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 300))}`),
+    ];
     blocks.push(detailsBlock(`Records not counted (${judgement.invalid.length} invalid, ${judgement.ignored.length} ignored)`, lines.join('\n')));
   }
   for (const row of judgement.rows) {
@@ -127,7 +136,13 @@ function detailBlocks(judgement: Judgement, view: ReportView, messageMax: number
       `- started ${md(r.startedAt)}, ${duration(r.durationMs)}`,
       ...Object.entries(r.metrics).map(([k, v]) => `- ${md(clamp(metricLabel(k), 60))}: ${md(v)}`),
     ];
-    if (r.findings.length > 0) lines.push('', `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`, '', ...r.findings.map((f) => findingLine(view, f, messageMax)));
+    if (r.findings.length > 0)
+      lines.push(
+        '',
+        `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`,
+        '',
+        ...r.findings.map((f) => findingLine(view, f, messageMax)),
+      );
     blocks.push(detailsBlock(`${ICON[r.status] ?? ''} ${md(r.gate)}: everything`, lines.join('\n')));
   }
   const timeline = alertTimeline(judgement.records);
@@ -136,9 +151,14 @@ function detailBlocks(judgement: Judgement, view: ReportView, messageMax: number
 }
 
 function footer(view: ReportView, cut: boolean): string {
-  const run = view.runUrl ? link(`run ${view.marker.runId}${view.marker.runAttempt > 1 ? ` (attempt ${view.marker.runAttempt})` : ''}`, view.runUrl) : `run ${view.marker.runId}`;
+  const run = view.runUrl
+    ? link(`run ${view.marker.runId}${view.marker.runAttempt > 1 ? ` (attempt ${view.marker.runAttempt})` : ''}`, view.runUrl)
+    : `run ${view.marker.runId}`;
   const summary = view.runUrl ? link('the full report in the job summary', view.runUrl) : 'the full report in the job summary';
-  return [`---`, `${cut ? '✂️ This comment was shortened to fit GitHub\'s limit: see ' : 'Everything: '}${summary}. ${run} · bundle ${code(view.bundleSha256)}`].join('\n');
+  return [
+    `---`,
+    `${cut ? "✂️ This comment was shortened to fit GitHub's limit: see " : 'Everything: '}${summary}. ${run} · bundle ${code(view.bundleSha256)}`,
+  ].join('\n');
 }
 
 function assemble(judgement: Judgement, view: ReportView, budget: Budget, cut: boolean): string {
@@ -146,7 +166,9 @@ function assemble(judgement: Judgement, view: ReportView, budget: Budget, cut: b
   const alerts = alertRows(judgement.records);
   if (alerts.length > 0 && budget.alertRows > 0) {
     const shown = alerts.slice(0, budget.alertRows);
-    parts.push(`### Alert evidence\n\n${table(['alert', 'severity', 'fires in rule test', 'silent in rule test', 'live drill'], shown)}${alerts.length > shown.length ? `\n\n${alerts.length - shown.length} more alert(s) in the job summary.` : ''}`);
+    parts.push(
+      `### Alert evidence\n\n${table(['alert', 'severity', 'fires in rule test', 'silent in rule test', 'live drill'], shown)}${alerts.length > shown.length ? `\n\n${alerts.length - shown.length} more alert(s) in the job summary.` : ''}`,
+    );
   }
   const findings = findingsSection(judgement, view, budget.findingsPerGate, budget.messageMax);
   if (findings) parts.push(`### Findings\n\n${findings}`);
@@ -161,7 +183,12 @@ function assemble(judgement: Judgement, view: ReportView, budget: Budget, cut: b
  * then findings, then alert rows; a report that still does not fit leaves the verdict and links.
  */
 export function renderEvidenceComment(judgement: Judgement, view: ReportView, limit = MAX_COMMENT_LENGTH): string {
-  const budget: Budget = { findingsPerGate: DEFAULT_FINDINGS_PER_GATE, detailBlocks: detailBlocks(judgement, view, 500).length, alertRows: alertRows(judgement.records).length, messageMax: 500 };
+  const budget: Budget = {
+    findingsPerGate: DEFAULT_FINDINGS_PER_GATE,
+    detailBlocks: detailBlocks(judgement, view, 500).length,
+    alertRows: alertRows(judgement.records).length,
+    messageMax: 500,
+  };
   let body = assemble(judgement, view, budget, false);
   while (body.length > limit) {
     if (budget.detailBlocks > 0) budget.detailBlocks--;
@@ -178,6 +205,16 @@ export function renderEvidenceComment(judgement: Judgement, view: ReportView, li
 
 /** The job summary: every block, every stored finding, every alert; no cut. */
 export function renderEvidenceSummary(judgement: Judgement, view: ReportView): string {
-  const budget: Budget = { findingsPerGate: Number.MAX_SAFE_INTEGER, detailBlocks: Number.MAX_SAFE_INTEGER, alertRows: Number.MAX_SAFE_INTEGER, messageMax: 2000 };
-  return assemble(judgement, view, budget, false).replace(/^<!--[^\n]*-->\n\n/, '').replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
+  const budget: Budget = {
+    findingsPerGate: Number.MAX_SAFE_INTEGER,
+    detailBlocks: Number.MAX_SAFE_INTEGER,
+    alertRows: Number.MAX_SAFE_INTEGER,
+    messageMax: 2000,
+  };
+  return assemble(judgement, view, budget, false)
+    .replace(/^<!--[^\n]*-->\n\n/, '')
+    .replace(
+      /\n---\nEverything: [^\n]*\n$/,
+      `\n---\n${view.runUrl ? link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`,
+    );
 }

@@ -56,7 +56,10 @@ function gateNamed(text: string, path: string): GateName | undefined {
   } catch {
     // not JSON: fall back to the file name
   }
-  const stem = path.split('/').pop()!.replace(/\.json$/, '');
+  const stem = path
+    .split('/')
+    .pop()!
+    .replace(/\.json$/, '');
   return (GATES as readonly string[]).includes(stem) ? (stem as GateName) : undefined;
 }
 

@@ -27,7 +27,8 @@ function record(gate: GateName, status: Evidence['status'] = 'pass', extra: Part
   };
 }
 const file = (path: string, data: unknown): FoundFile => ({ path, text: typeof data === 'string' ? data : JSON.stringify(data) });
-const judge = (files: FoundFile[], required: GateName[] = ['lint', 'test']) => judgeRecords(files, { repository: 'acme/service', headSha: head, requiredGates: required });
+const judge = (files: FoundFile[], required: GateName[] = ['lint', 'test']) =>
+  judgeRecords(files, { repository: 'acme/service', headSha: head, requiredGates: required });
 
 describe('judgeRecords', () => {
   it.each<[string, FoundFile[], 'pass' | 'fail' | 'error', string]>([
@@ -36,14 +37,53 @@ describe('judgeRecords', () => {
     ['a required gate failing', [file('lint.json', record('lint', 'fail')), file('test.json', record('test'))], 'fail', 'lint: fail'],
     ['a required gate skipped', [file('lint.json', record('lint', 'skipped')), file('test.json', record('test'))], 'fail', 'lint: skipped'],
     ['a required gate in error', [file('lint.json', record('lint', 'error')), file('test.json', record('test'))], 'error', 'lint: error'],
-    ['two different records for one gate', [file('a/lint.json', record('lint')), file('b/lint.json', record('lint', 'pass', { durationMs: 5 })), file('test.json', record('test'))], 'error', 'lint: 2 different records'],
-    ['an invalid record naming a required gate', [file('lint.json', { ...record('lint'), durationMs: -1 }), file('test.json', record('test'))], 'error', 'lint: invalid record lint.json'],
+    [
+      'two different records for one gate',
+      [file('a/lint.json', record('lint')), file('b/lint.json', record('lint', 'pass', { durationMs: 5 })), file('test.json', record('test'))],
+      'error',
+      'lint: 2 different records',
+    ],
+    [
+      'an invalid record naming a required gate',
+      [file('lint.json', { ...record('lint'), durationMs: -1 }), file('test.json', record('test'))],
+      'error',
+      'lint: invalid record lint.json',
+    ],
     ['a file that is not JSON', [file('lint.json', record('lint')), file('test.json', record('test')), file('x.json', '{')], 'error', 'invalid record x.json'],
-    ['a stale failing record next to a current pass', [file('lint.json', record('lint')), file('test.json', record('test')), file('old/test.json', record('test', 'fail', { subject: { ...record('test').subject, commitSha: other } }))], 'pass', ''],
-    ['only a stale record', [file('lint.json', record('lint')), file('old/test.json', record('test', 'pass', { subject: { ...record('test').subject, commitSha: other } }))], 'fail', 'test: required, but no record'],
-    ['a record about another repository', [file('lint.json', record('lint')), file('test.json', record('test', 'pass', { subject: { ...record('test').subject, repository: 'evil/fork' } }))], 'fail', 'test: required'],
-    ['the same record downloaded twice', [file('a/lint.json', record('lint')), file('b/lint.json', record('lint')), file('test.json', record('test'))], 'pass', ''],
-    ['a failing gate that is not required', [file('lint.json', record('lint')), file('test.json', record('test')), file('audit.json', record('audit', 'fail'))], 'pass', ''],
+    [
+      'a stale failing record next to a current pass',
+      [
+        file('lint.json', record('lint')),
+        file('test.json', record('test')),
+        file('old/test.json', record('test', 'fail', { subject: { ...record('test').subject, commitSha: other } })),
+      ],
+      'pass',
+      '',
+    ],
+    [
+      'only a stale record',
+      [file('lint.json', record('lint')), file('old/test.json', record('test', 'pass', { subject: { ...record('test').subject, commitSha: other } }))],
+      'fail',
+      'test: required, but no record',
+    ],
+    [
+      'a record about another repository',
+      [file('lint.json', record('lint')), file('test.json', record('test', 'pass', { subject: { ...record('test').subject, repository: 'evil/fork' } }))],
+      'fail',
+      'test: required',
+    ],
+    [
+      'the same record downloaded twice',
+      [file('a/lint.json', record('lint')), file('b/lint.json', record('lint')), file('test.json', record('test'))],
+      'pass',
+      '',
+    ],
+    [
+      'a failing gate that is not required',
+      [file('lint.json', record('lint')), file('test.json', record('test')), file('audit.json', record('audit', 'fail'))],
+      'pass',
+      '',
+    ],
   ])('%s', (_name, files, verdict, reason) => {
     const j = judge(files);
     expect(j.verdict).toBe(verdict);
@@ -53,7 +93,12 @@ describe('judgeRecords', () => {
 
   it('a bundle in the folder is listed as ignored, and the image digest comes from the image record', () => {
     const image = record('image', 'pass', { details: { digest: `sha256:${'c'.repeat(64)}`, ref: `r/x@sha256:${'c'.repeat(64)}` } });
-    const j = judge([file('lint.json', record('lint')), file('test.json', record('test')), file('image.json', image), file('bundle.json', { schema: 'release-safety/bundle@1' })]);
+    const j = judge([
+      file('lint.json', record('lint')),
+      file('test.json', record('test')),
+      file('image.json', image),
+      file('bundle.json', { schema: 'release-safety/bundle@1' }),
+    ]);
     expect(j.ignored).toEqual([{ path: 'bundle.json', why: expect.stringContaining('bundle') }]);
     expect(j.digest).toBe(`sha256:${'c'.repeat(64)}`);
     expect(j.image).toBe(`r/x@sha256:${'c'.repeat(64)}`);
@@ -71,10 +116,23 @@ describe('marker', () => {
 });
 
 describe('renderEvidenceComment', () => {
-  const view: ReportView = { repository: 'acme/service', serverUrl: 'https://github.com', headSha: head, runUrl: 'https://github.com/acme/service/actions/runs/9', marker: { runId: 9, runAttempt: 1, headSha: head }, bundleSha256: `sha256:${'e'.repeat(64)}` };
+  const view: ReportView = {
+    repository: 'acme/service',
+    serverUrl: 'https://github.com',
+    headSha: head,
+    runUrl: 'https://github.com/acme/service/actions/runs/9',
+    marker: { runId: 9, runAttempt: 1, headSha: head },
+    bundleSha256: `sha256:${'e'.repeat(64)}`,
+  };
   const failing = (message: string) =>
     judge([
-      file('lint.json', record('lint', 'fail', { findings: Array.from({ length: 100 }, (_, i) => ({ severity: 'error' as const, message: `${message}${i}`, file: `src/f${i}.ts`, line: i + 1 })), findingsTotal: 100 })),
+      file(
+        'lint.json',
+        record('lint', 'fail', {
+          findings: Array.from({ length: 100 }, (_, i) => ({ severity: 'error' as const, message: `${message}${i}`, file: `src/f${i}.ts`, line: i + 1 })),
+          findingsTotal: 100,
+        }),
+      ),
       file('test.json', record('test')),
     ]);
 
@@ -100,7 +158,10 @@ describe('renderEvidenceComment', () => {
   });
 
   it('a finding whose file climbs out of the repository is shown, not linked', () => {
-    const j = judge([file('lint.json', record('lint', 'fail', { findings: [{ severity: 'error', message: 'm', file: '../../etc/passwd', line: 1 }], findingsTotal: 1 })), file('test.json', record('test'))]);
+    const j = judge([
+      file('lint.json', record('lint', 'fail', { findings: [{ severity: 'error', message: 'm', file: '../../etc/passwd', line: 1 }], findingsTotal: 1 })),
+      file('test.json', record('test')),
+    ]);
     const body = renderEvidenceComment(j, view);
     expect(body).toContain('<code>../../etc/passwd&#58;1</code>');
     expect(body).not.toContain('blob/');

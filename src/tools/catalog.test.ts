@@ -22,7 +22,9 @@ describe('pinned tool catalog', () => {
   it('the default versions resolve on linux x64 and arm64', () => {
     for (const arch of ['x64', 'arm64']) {
       expect(resolveAsset(TOOL_CATALOG, 'gitleaks', GITLEAKS_DEFAULT_VERSION, 'linux', arch).entry).toBe('gitleaks');
-      expect(resolveAsset(TOOL_CATALOG, 'promtool', PROMTOOL_DEFAULT_VERSION, 'linux', arch).entry).toMatch(/^prometheus-2\.53\.4\.linux-(amd64|arm64)\/promtool$/);
+      expect(resolveAsset(TOOL_CATALOG, 'promtool', PROMTOOL_DEFAULT_VERSION, 'linux', arch).entry).toMatch(
+        /^prometheus-2\.53\.4\.linux-(amd64|arm64)\/promtool$/,
+      );
       const server = resolveAsset(TOOL_CATALOG, 'prometheus', PROMETHEUS_DEFAULT_VERSION, 'linux', arch);
       expect(server.entry).toMatch(/^prometheus-2\.53\.4\.linux-(amd64|arm64)\/prometheus$/);
       expect(server.sha256).toBe(resolveAsset(TOOL_CATALOG, 'promtool', PROMTOOL_DEFAULT_VERSION, 'linux', arch).sha256);

@@ -98,7 +98,10 @@ export async function installCycloneDxNpm(req: CycloneDxInstallRequest): Promise
   const staging = join(req.tempDir, `cyclonedx-npm-${randomUUID()}`);
   mkdirSync(staging, { recursive: true });
   try {
-    writeFileSync(join(staging, 'package.json'), `${JSON.stringify({ name: 'release-safety-cyclonedx-npm', private: true, dependencies: { [PACKAGE]: CYCLONEDX_NPM_VERSION } }, null, 2)}\n`);
+    writeFileSync(
+      join(staging, 'package.json'),
+      `${JSON.stringify({ name: 'release-safety-cyclonedx-npm', private: true, dependencies: { [PACKAGE]: CYCLONEDX_NPM_VERSION } }, null, 2)}\n`,
+    );
     writeFileSync(join(staging, 'package-lock.json'), `${JSON.stringify(lockfile, null, 2)}\n`);
     // npm ci installs exactly the lockfile and checks each tarball against its integrity; no
     // install scripts run, and the optional validators (a native XML library among them) are left out.
@@ -108,7 +111,8 @@ export async function installCycloneDxNpm(req: CycloneDxInstallRequest): Promise
         throw new ToolError(`npm could not be run to install ${PACKAGE}: ${errorMessage(error)}`);
       }),
     );
-    if (r.exitCode !== 0 || r.timedOut || r.signal) throw new ToolError(`npm ci for ${PACKAGE} ${CYCLONEDX_NPM_VERSION} ${describeExit(r)}: ${lastLines(r.stderr || r.stdout, 3)}`);
+    if (r.exitCode !== 0 || r.timedOut || r.signal)
+      throw new ToolError(`npm ci for ${PACKAGE} ${CYCLONEDX_NPM_VERSION} ${describeExit(r)}: ${lastLines(r.stderr || r.stdout, 3)}`);
     if (installedVersion(staging) !== CYCLONEDX_NPM_VERSION) throw new ToolError(`npm ci did not install ${PACKAGE} ${CYCLONEDX_NPM_VERSION}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });

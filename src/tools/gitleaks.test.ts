@@ -9,7 +9,13 @@ describe('secrets action inputs', () => {
     expect(mirrorUrlInput('')).toBeUndefined();
     expect(mirrorUrlInput('https://artifacts.example.com/gitleaks')).toBe('https://artifacts.example.com/gitleaks');
     expect(mirrorUrlInput('http://127.0.0.1:8080/g')).toBe('http://127.0.0.1:8080/g');
-    for (const bad of ['not a url', 'ftp://mirror.example.com/g', 'file:///etc/passwd', 'https://user:hunter2secret@mirror.example.com/g', 'https://tokenonly@mirror.example.com/g']) {
+    for (const bad of [
+      'not a url',
+      'ftp://mirror.example.com/g',
+      'file:///etc/passwd',
+      'https://user:hunter2secret@mirror.example.com/g',
+      'https://tokenonly@mirror.example.com/g',
+    ]) {
       let error: unknown;
       try {
         mirrorUrlInput(bad);

@@ -48,7 +48,14 @@ export interface GitleaksRequest {
 /** What installTool is asked for: validated inputs, and the install directory added to PATH for later steps. */
 export function gitleaksInstallRequest(req: Pick<GitleaksRequest, 'version' | 'mirrorUrl' | 'tempDir' | 'log' | 'addPath'>): InstallRequest {
   const mirrorUrl = mirrorUrlInput(req.mirrorUrl);
-  return { tool: 'gitleaks', version: gitleaksVersionInput(req.version), ...(mirrorUrl ? { mirrorUrl } : {}), tempDir: req.tempDir, log: req.log, addPath: req.addPath };
+  return {
+    tool: 'gitleaks',
+    version: gitleaksVersionInput(req.version),
+    ...(mirrorUrl ? { mirrorUrl } : {}),
+    tempDir: req.tempDir,
+    log: req.log,
+    addPath: req.addPath,
+  };
 }
 
 /** The gitleaks to run: the override when given, else the pinned install. */
@@ -58,7 +65,9 @@ export async function resolveGitleaks(req: GitleaksRequest): Promise<string> {
   if (req.path !== '') {
     const path = isAbsolute(req.path) ? req.path : resolve(req.workspace, req.path);
     if (!existsSync(path) || !statSync(path).isFile()) {
-      throw new ConfigurationError(`input "gitleaks-path" names ${JSON.stringify(req.path)}, which is not a file: give the path of an installed gitleaks executable, or leave it empty to install the pinned version`);
+      throw new ConfigurationError(
+        `input "gitleaks-path" names ${JSON.stringify(req.path)}, which is not a file: give the path of an installed gitleaks executable, or leave it empty to install the pinned version`,
+      );
     }
     return path;
   }

@@ -67,7 +67,17 @@ const request = (extra: Partial<Parameters<typeof installTool>[0]> = {}) => {
   const paths: string[] = [];
   return {
     paths,
-    req: { tool: 'gitleaks' as const, version: '8.99.0', tempDir: mkdtempSync(join(work, 'tmp-')), log: consoleLogger(true), catalog: catalog(), platform: 'linux' as const, arch: 'x64', addPath: (d: string) => paths.push(d), ...extra },
+    req: {
+      tool: 'gitleaks' as const,
+      version: '8.99.0',
+      tempDir: mkdtempSync(join(work, 'tmp-')),
+      log: consoleLogger(true),
+      catalog: catalog(),
+      platform: 'linux' as const,
+      arch: 'x64',
+      addPath: (d: string) => paths.push(d),
+      ...extra,
+    },
   };
 };
 
@@ -134,7 +144,9 @@ describe('installTool', () => {
   });
 
   it('a mirror URL with credentials, another scheme or no URL at all is a ConfigurationError naming the input', async () => {
-    await expect(installTool(request({ mirrorUrl: `http://bob:tok3n@127.0.0.1:1/m` }).req)).rejects.toThrowError(/input "mirror-url" must not contain credentials/);
+    await expect(installTool(request({ mirrorUrl: `http://bob:tok3n@127.0.0.1:1/m` }).req)).rejects.toThrowError(
+      /input "mirror-url" must not contain credentials/,
+    );
     await expect(installTool(request({ mirrorUrl: 'file:///etc' }).req)).rejects.toThrowError(/input "mirror-url" must be an http or https URL/);
     await expect(installTool(request({ mirrorUrl: 'not a url' }).req)).rejects.toThrowError(/input "mirror-url" is not a URL/);
     expect(requests).toHaveLength(0);

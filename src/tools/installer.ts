@@ -47,7 +47,9 @@ export function resolveAsset(catalog: ToolCatalog, tool: string, version: string
   }
   const asset = byPlatform[`${platform}-${arch}`];
   if (!asset) {
-    throw new ConfigurationError(`${tool} ${v} has no pinned download for ${platform}-${arch} (pinned: ${Object.keys(byPlatform).join(', ')}): install it yourself and pass its path`);
+    throw new ConfigurationError(
+      `${tool} ${v} has no pinned download for ${platform}-${arch} (pinned: ${Object.keys(byPlatform).join(', ')}): install it yourself and pass its path`,
+    );
   }
   return asset;
 }
@@ -59,13 +61,17 @@ export function checkMirrorUrl(value: string): string {
     url = new URL(value);
   } catch {
     // The value is never echoed: it may hold the very credentials refused below.
-    throw new ConfigurationError('input "mirror-url" is not a URL: give an http(s) base URL that serves the release archives by file name, e.g. https://artifacts.example.com/tools');
+    throw new ConfigurationError(
+      'input "mirror-url" is not a URL: give an http(s) base URL that serves the release archives by file name, e.g. https://artifacts.example.com/tools',
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigurationError(`input "mirror-url" must be an http or https URL (got ${url.protocol})`);
   }
   if (url.username || url.password) {
-    throw new ConfigurationError('input "mirror-url" must not contain credentials: they would be printed in logs; use a mirror that needs none, or a network-level allow list');
+    throw new ConfigurationError(
+      'input "mirror-url" must not contain credentials: they would be printed in logs; use a mirror that needs none, or a network-level allow list',
+    );
   }
   return value;
 }
@@ -121,7 +127,15 @@ async function extract(toolCache: ToolCache, archive: string, tempDir: string, a
 }
 
 /** A private copy of the cached archive when it still hashes to the pin; a tampered entry is removed. */
-async function verifiedCacheHit(toolCache: ToolCache, req: InstallRequest, cacheName: string, version: string, arch: string, archiveName: string, pinned: string): Promise<string | undefined> {
+async function verifiedCacheHit(
+  toolCache: ToolCache,
+  req: InstallRequest,
+  cacheName: string,
+  version: string,
+  arch: string,
+  archiveName: string,
+  pinned: string,
+): Promise<string | undefined> {
   const cachedDir = toolCache.find(cacheName, version, arch);
   if (!cachedDir) return undefined;
   const cachedArchive = join(cachedDir, archiveName);

@@ -33,16 +33,27 @@ export async function locatePrometheus(location: PrometheusLocation): Promise<{ 
     return { path: found, source: 'PATH' };
   }
   if (location.path) {
-    if (!existsSync(location.path)) throw new ConfigurationError(`input "prometheus-path" names ${JSON.stringify(location.path)}, which does not exist: give the path of a prometheus executable, or leave it empty`);
+    if (!existsSync(location.path))
+      throw new ConfigurationError(
+        `input "prometheus-path" names ${JSON.stringify(location.path)}, which does not exist: give the path of a prometheus executable, or leave it empty`,
+      );
     return { path: location.path, source: 'prometheus-path' };
   }
   const version = location.version || PROMETHEUS_DEFAULT_VERSION;
   try {
-    const installed = await installTool({ tool: 'prometheus', version, ...(location.mirrorUrl ? { mirrorUrl: location.mirrorUrl } : {}), tempDir: location.tempDir, log: location.log });
+    const installed = await installTool({
+      tool: 'prometheus',
+      version,
+      ...(location.mirrorUrl ? { mirrorUrl: location.mirrorUrl } : {}),
+      tempDir: location.tempDir,
+      log: location.log,
+    });
     return { path: installed.path, source: 'installed' };
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
-    throw new ToolError(`the pinned Prometheus ${version} could not be installed: ${(error as Error).message} (to run a Prometheus the workflow installed, set prometheus-path)`);
+    throw new ToolError(
+      `the pinned Prometheus ${version} could not be installed: ${(error as Error).message} (to run a Prometheus the workflow installed, set prometheus-path)`,
+    );
   }
 }
 
@@ -61,7 +72,9 @@ export async function prometheusVersion(path: string): Promise<string> {
   }
   const { version, result } = answer;
   if ((result && result.exitCode !== 0) || version === '') {
-    throw new ToolError(`${path} --version did not name a Prometheus version (exit ${result?.exitCode}): ${`${result?.stderr ?? ''}${result?.stdout ?? ''}`.trim().slice(0, 300)}`);
+    throw new ToolError(
+      `${path} --version did not name a Prometheus version (exit ${result?.exitCode}): ${`${result?.stderr ?? ''}${result?.stdout ?? ''}`.trim().slice(0, 300)}`,
+    );
   }
   return version;
 }

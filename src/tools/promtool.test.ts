@@ -64,7 +64,9 @@ describe('acquirePromtool', () => {
 
   it('a failed install says how to use an installed promtool instead', async () => {
     vi.mocked(installTool).mockRejectedValueOnce(new Error('download of https://x/prometheus-2.53.4.linux-amd64.tar.gz failed: HTTP 404 Not Found'));
-    await expect(acquirePromtool(options({}))).rejects.toThrow(/the pinned promtool 2\.53\.4 could not be installed: download .* HTTP 404 .*set promtool-path, e\.g\. "promtool"/);
+    await expect(acquirePromtool(options({}))).rejects.toThrow(
+      /the pinned promtool 2\.53\.4 could not be installed: download .* HTTP 404 .*set promtool-path, e\.g\. "promtool"/,
+    );
   });
 });
 

@@ -74,8 +74,14 @@ export async function acquirePromtool(request: PromtoolRequest): Promise<Resolve
     return { path: onPath, source: 'PATH' };
   }
   if (request.path) {
-    if (!existsSync(request.path)) throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(request.path)}, which does not exist: give the path of a promtool executable, or leave it empty`);
-    if (!isExecutable(request.path)) throw new ConfigurationError(`input "promtool-path" names ${JSON.stringify(request.path)}, which is not an executable file: give the path of a promtool executable`);
+    if (!existsSync(request.path))
+      throw new ConfigurationError(
+        `input "promtool-path" names ${JSON.stringify(request.path)}, which does not exist: give the path of a promtool executable, or leave it empty`,
+      );
+    if (!isExecutable(request.path))
+      throw new ConfigurationError(
+        `input "promtool-path" names ${JSON.stringify(request.path)}, which is not an executable file: give the path of a promtool executable`,
+      );
     return { path: request.path, source: 'promtool-path' };
   }
   const version = request.version || PROMTOOL_DEFAULT_VERSION;
@@ -92,6 +98,8 @@ export async function acquirePromtool(request: PromtoolRequest): Promise<Resolve
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     // Clamped: the message is the verdict line (at most 1,000 characters), and the hint must survive.
-    throw new ToolError(`the pinned promtool ${version} could not be installed: ${clamp(errorMessage(error), 600)} (to run a promtool the workflow installed instead, set promtool-path, e.g. "promtool" to take it from PATH)`);
+    throw new ToolError(
+      `the pinned promtool ${version} could not be installed: ${clamp(errorMessage(error), 600)} (to run a promtool the workflow installed instead, set promtool-path, e.g. "promtool" to take it from PATH)`,
+    );
   }
 }

@@ -81,7 +81,14 @@ describe('alerts gate (bundle, real Prometheus, the real sample service)', () =>
     cleanups.push(() => rmSync(workspace, { recursive: true, force: true }));
     const built = await runAction('image', {
       workspace,
-      inputs: { context: 'sample-service', image: `${registry.host}/acme/sample-service`, 'storage-dir': storage, 'insecure-registry': 'true', 'build-args': `BASE_IMAGE=${base}`, sbom: 'false' },
+      inputs: {
+        context: 'sample-service',
+        image: `${registry.host}/acme/sample-service`,
+        'storage-dir': storage,
+        'insecure-registry': 'true',
+        'build-args': `BASE_IMAGE=${base}`,
+        sbom: 'false',
+      },
       timeoutMs: 600_000,
     });
     cleanups.push(() => rmSync(dirname(built.runnerTemp), { recursive: true, force: true }));
@@ -89,63 +96,82 @@ describe('alerts gate (bundle, real Prometheus, the real sample service)', () =>
     image = built.outputs.image!;
   }, 900_000);
 
-  it.concurrent('the built image: contract clean, each alert fires in its scenario and the others stay silent, within 5 minutes', async () => {
-    const ws = sampleService();
-    const run = await alerts(ws, { image, 'storage-dir': storage, 'tls-verify': 'false', drill: 'sample-service/prometheus/drill.yml', 'service-env': FAULTS });
-    expect(run.exitCode, run.stdout.slice(-5000)).toBe(0);
-    expect(run.outputs).toMatchObject({ status: 'pass', fired: '4', silent: '12', 'missing-metrics': '0' });
-    const { ev, details } = alertsEvidenceOf(run);
-    expect(ev.findings).toEqual([]);
-    expect(details!.image).toBe(image);
-    expect(details!.digest).toBe(image.split('@')[1]);
-    expect(details!.prometheusVersion).toMatch(/^2\.42\./);
-    expect(details!.ruleFiles).toEqual([{ path: RULE_FILE, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
-    expect(details!.contract).toMatchObject({ findings: 0 });
-    expect(details!.contract.selectorsChecked).toBe(5);
-    expect(details!.runbooks).toEqual({ total: 4, complete: 4, percent: 100 });
-    const fired = details!.alerts.filter((a) => a.expected === 'fire');
-    expect(fired.map((a) => [a.scenario, a.alert, a.outcome])).toEqual([
-      ['5xx errors', 'AppHigh5xxErrorRate', 'fired'],
-      ['slow responses', 'AppHighP95Latency', 'fired'],
-      ['exceptions', 'AppHighExceptionRate', 'fired'],
-      ['traffic drop', 'AppTrafficDrop', 'fired'],
-    ]);
-    for (const a of fired) {
-      // `for` untouched: 1m for three, 3m for the traffic drop.
-      expect(a.firingAfterMs, a.alert).toBeGreaterThanOrEqual(a.alert === 'AppTrafficDrop' ? 180_000 : 60_000);
-      expect(a.pendingAfterMs, a.alert).toBeLessThan(a.firingAfterMs!);
-      expect(a.labels).toMatchObject({ alertname: a.alert });
-      expect(Number(a.value)).toBeGreaterThanOrEqual(0);
-    }
-    expect(details!.alerts.filter((a) => a.expected === 'silent').every((a) => a.outcome === 'silent')).toBe(true);
-    expect(details!.timings!.drillMs).toBeLessThanOrEqual(300_000);
-    expect(details!.timeline).toContain('AppTrafficDrop firing :crit');
-    expect(run.summary).toContain('```mermaid');
-    expect(run.summary).toContain('gantt');
-    console.log(`drill ${details!.timings!.drillMs} ms, contract ${details!.timings!.contractMs} ms; fired after ${fired.map((a) => `${a.alert} ${a.firingAfterMs} ms`).join(', ')}`);
-  }, 600_000);
+  it.concurrent(
+    'the built image: contract clean, each alert fires in its scenario and the others stay silent, within 5 minutes',
+    async () => {
+      const ws = sampleService();
+      const run = await alerts(ws, {
+        image,
+        'storage-dir': storage,
+        'tls-verify': 'false',
+        drill: 'sample-service/prometheus/drill.yml',
+        'service-env': FAULTS,
+      });
+      expect(run.exitCode, run.stdout.slice(-5000)).toBe(0);
+      expect(run.outputs).toMatchObject({ status: 'pass', fired: '4', silent: '12', 'missing-metrics': '0' });
+      const { ev, details } = alertsEvidenceOf(run);
+      expect(ev.findings).toEqual([]);
+      expect(details!.image).toBe(image);
+      expect(details!.digest).toBe(image.split('@')[1]);
+      expect(details!.prometheusVersion).toMatch(/^2\.42\./);
+      expect(details!.ruleFiles).toEqual([{ path: RULE_FILE, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+      expect(details!.contract).toMatchObject({ findings: 0 });
+      expect(details!.contract.selectorsChecked).toBe(5);
+      expect(details!.runbooks).toEqual({ total: 4, complete: 4, percent: 100 });
+      const fired = details!.alerts.filter((a) => a.expected === 'fire');
+      expect(fired.map((a) => [a.scenario, a.alert, a.outcome])).toEqual([
+        ['5xx errors', 'AppHigh5xxErrorRate', 'fired'],
+        ['slow responses', 'AppHighP95Latency', 'fired'],
+        ['exceptions', 'AppHighExceptionRate', 'fired'],
+        ['traffic drop', 'AppTrafficDrop', 'fired'],
+      ]);
+      for (const a of fired) {
+        // `for` untouched: 1m for three, 3m for the traffic drop.
+        expect(a.firingAfterMs, a.alert).toBeGreaterThanOrEqual(a.alert === 'AppTrafficDrop' ? 180_000 : 60_000);
+        expect(a.pendingAfterMs, a.alert).toBeLessThan(a.firingAfterMs!);
+        expect(a.labels).toMatchObject({ alertname: a.alert });
+        expect(Number(a.value)).toBeGreaterThanOrEqual(0);
+      }
+      expect(details!.alerts.filter((a) => a.expected === 'silent').every((a) => a.outcome === 'silent')).toBe(true);
+      expect(details!.timings!.drillMs).toBeLessThanOrEqual(300_000);
+      expect(details!.timeline).toContain('AppTrafficDrop firing :crit');
+      expect(run.summary).toContain('```mermaid');
+      expect(run.summary).toContain('gantt');
+      console.log(
+        `drill ${details!.timings!.drillMs} ms, contract ${details!.timings!.contractMs} ms; fired after ${fired.map((a) => `${a.alert} ${a.firingAfterMs} ms`).join(', ')}`,
+      );
+    },
+    600_000,
+  );
 
-  it.concurrent('app_errors_total renamed: the rules gate passes, this gate fails naming AppHighExceptionRate, the metric, file and line; the alert never fires', async () => {
-    const ws = sampleService((service) => replaceIn(join(service, 'src', 'metrics.ts'), "name: 'app_errors_total'", "name: 'app_exceptions_total'"));
-    const rules = await runAction('rules', { workspace: ws, inputs: { rules: RULES, tests: 'sample-service/prometheus/tests/*.yml', 'promtool-path': '/usr/bin/promtool' } });
-    cleanups.push(() => rmSync(dirname(rules.runnerTemp), { recursive: true, force: true }));
-    expect(rules.outputs.status).toBe('pass');
-    writeFileSync(
-      join(ws, 'drill.yml'),
-      'version: 1\nscenarios:\n  - name: exceptions\n    traffic:\n      - { path: /fault/exception, rate: 2, duration: 80s }\n      - { path: /items, rate: 60, duration: 80s, concurrency: 8 }\n    fire: [AppHighExceptionRate]\n    within: 80s\n',
-    );
-    const run = await alerts(ws, { 'service-command': COMMAND, 'service-env': FAULTS, drill: 'drill.yml' });
-    expect(run.exitCode).toBe(1);
-    expect(run.outputs).toMatchObject({ status: 'fail', fired: '0', 'missing-metrics': '1' });
-    const { ev, details } = alertsEvidenceOf(run);
-    const missing = ev.findings.find((f) => f.rule === 'metric-not-exposed')!;
-    expect(missing).toMatchObject({ severity: 'error', file: RULE_FILE, line: 31 });
-    expect(missing.message).toContain('alert AppHighExceptionRate: the service does not expose app_errors_total (closest exposed: ');
-    expect(missing.message).toContain('app_exceptions_total');
-    expect(details!.alerts.find((a) => a.alert === 'AppHighExceptionRate')).toMatchObject({ scenario: 'exceptions', expected: 'fire', outcome: 'missing' });
-    expect(ev.findings.find((f) => f.rule === 'alert-did-not-fire')!.message).toContain('alert AppHighExceptionRate never fired in scenario "exceptions"');
-    expect(run.annotations.some((a) => a.command === 'error' && a.properties.file === RULE_FILE && a.properties.line === '31')).toBe(true);
-  }, 600_000);
+  it.concurrent(
+    'app_errors_total renamed: the rules gate passes, this gate fails naming AppHighExceptionRate, the metric, file and line; the alert never fires',
+    async () => {
+      const ws = sampleService((service) => replaceIn(join(service, 'src', 'metrics.ts'), "name: 'app_errors_total'", "name: 'app_exceptions_total'"));
+      const rules = await runAction('rules', {
+        workspace: ws,
+        inputs: { rules: RULES, tests: 'sample-service/prometheus/tests/*.yml', 'promtool-path': '/usr/bin/promtool' },
+      });
+      cleanups.push(() => rmSync(dirname(rules.runnerTemp), { recursive: true, force: true }));
+      expect(rules.outputs.status).toBe('pass');
+      writeFileSync(
+        join(ws, 'drill.yml'),
+        'version: 1\nscenarios:\n  - name: exceptions\n    traffic:\n      - { path: /fault/exception, rate: 2, duration: 80s }\n      - { path: /items, rate: 60, duration: 80s, concurrency: 8 }\n    fire: [AppHighExceptionRate]\n    within: 80s\n',
+      );
+      const run = await alerts(ws, { 'service-command': COMMAND, 'service-env': FAULTS, drill: 'drill.yml' });
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs).toMatchObject({ status: 'fail', fired: '0', 'missing-metrics': '1' });
+      const { ev, details } = alertsEvidenceOf(run);
+      const missing = ev.findings.find((f) => f.rule === 'metric-not-exposed')!;
+      expect(missing).toMatchObject({ severity: 'error', file: RULE_FILE, line: 31 });
+      expect(missing.message).toContain('alert AppHighExceptionRate: the service does not expose app_errors_total (closest exposed: ');
+      expect(missing.message).toContain('app_exceptions_total');
+      expect(details!.alerts.find((a) => a.alert === 'AppHighExceptionRate')).toMatchObject({ scenario: 'exceptions', expected: 'fire', outcome: 'missing' });
+      expect(ev.findings.find((f) => f.rule === 'alert-did-not-fire')!.message).toContain('alert AppHighExceptionRate never fired in scenario "exceptions"');
+      expect(run.annotations.some((a) => a.command === 'error' && a.properties.file === RULE_FILE && a.properties.line === '31')).toBe(true);
+    },
+    600_000,
+  );
 
   it('http_status renamed to status: the contract names the label at each expression line', async () => {
     const ws = sampleService((service) => {
@@ -166,9 +192,21 @@ describe('alerts gate (bundle, real Prometheus, the real sample service)', () =>
 describe('alerts gate: bad drill files and what it cannot judge', () => {
   const drill = (scenario: string) => `version: 1\nscenarios:\n  - name: errors\n${scenario}`;
   const bad: [string, string, string][] = [
-    ['an unknown key', drill('    traffic: [{ path: /fault/error, rate: 5, duration: 30s }]\n    fire: [AppHigh5xxErrorRate]\n    within: 1m\n    wihtin: 2m\n'), 'unknown key "wihtin"'],
-    ['a negative rate', drill('    traffic: [{ path: /fault/error, rate: -5, duration: 30s }]\n    fire: [AppHigh5xxErrorRate]\n    within: 1m\n'), 'traffic[0].rate: must be a positive number'],
-    ['an alert that does not exist', drill('    traffic: [{ path: /fault/error, rate: 5, duration: 30s }]\n    fire: [AppHigh5xxRate]\n    within: 1m\n'), 'names the alert "AppHigh5xxRate", which no rule file defines'],
+    [
+      'an unknown key',
+      drill('    traffic: [{ path: /fault/error, rate: 5, duration: 30s }]\n    fire: [AppHigh5xxErrorRate]\n    within: 1m\n    wihtin: 2m\n'),
+      'unknown key "wihtin"',
+    ],
+    [
+      'a negative rate',
+      drill('    traffic: [{ path: /fault/error, rate: -5, duration: 30s }]\n    fire: [AppHigh5xxErrorRate]\n    within: 1m\n'),
+      'traffic[0].rate: must be a positive number',
+    ],
+    [
+      'an alert that does not exist',
+      drill('    traffic: [{ path: /fault/error, rate: 5, duration: 30s }]\n    fire: [AppHigh5xxRate]\n    within: 1m\n'),
+      'names the alert "AppHigh5xxRate", which no rule file defines',
+    ],
   ];
   for (const [what, text, message] of bad) {
     it(`a drill file with ${what}: a configuration error naming it, nothing started`, async () => {
@@ -183,7 +221,8 @@ describe('alerts gate: bad drill files and what it cannot judge', () => {
     }, 60_000);
   }
 
-  const oneScenario = 'version: 1\nscenarios:\n  - name: errors\n    traffic: [{ path: /fault/error, rate: 5, duration: 60s }]\n    fire: [AppHigh5xxErrorRate]\n    within: 60s\n';
+  const oneScenario =
+    'version: 1\nscenarios:\n  - name: errors\n    traffic: [{ path: /fault/error, rate: 5, duration: 60s }]\n    fire: [AppHigh5xxErrorRate]\n    within: 60s\n';
 
   it('a service that never becomes ready: error, and it is stopped', async () => {
     const ws = sampleService();
@@ -198,7 +237,10 @@ describe('alerts gate: bad drill files and what it cannot judge', () => {
     const ws = sampleService();
     writeFileSync(join(ws, 'drill.yml'), oneScenario);
     const fake = join(ws, 'prometheus-broken');
-    writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "prometheus, version 2.42.0+ds"; exit 0; fi\necho "ts=1 level=error msg=\\"opening storage failed\\" err=\\"lock DB directory: resource temporarily unavailable\\"" >&2\nexit 1\n');
+    writeFileSync(
+      fake,
+      '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "prometheus, version 2.42.0+ds"; exit 0; fi\necho "ts=1 level=error msg=\\"opening storage failed\\" err=\\"lock DB directory: resource temporarily unavailable\\"" >&2\nexit 1\n',
+    );
     chmodSync(fake, 0o755);
     const run = await alerts(ws, { 'service-command': COMMAND, 'service-env': FAULTS, drill: 'drill.yml', 'prometheus-path': fake });
     expect(run.outputs.status).toBe('error');
@@ -227,6 +269,8 @@ setInterval(() => {}, 1000);
     );
     const run = await alerts(ws, { 'service-command': 'node sample-service/dist/refuse.mjs', drill: 'drill.yml' });
     expect(run.outputs.status).toBe('error');
-    expect(run.stdout).toMatch(/the traffic could not reach the service at http:\/\/127\.0\.0\.1:\d+: GET \/fault\/error: (ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)/);
+    expect(run.stdout).toMatch(
+      /the traffic could not reach the service at http:\/\/127\.0\.0\.1:\d+: GET \/fault\/error: (ECONNREFUSED|ECONNRESET|UND_ERR_SOCKET)/,
+    );
   }, 180_000);
 });

@@ -27,12 +27,21 @@ interface Installed {
 }
 
 /** app/package.json and app/package-lock.json (lockfileVersion 3) for these root dependencies and installed copies. */
-function project(dependencies: Record<string, string>, installed: Record<string, Installed>, devDependencies: Record<string, string> = {}): Record<string, string> {
+function project(
+  dependencies: Record<string, string>,
+  installed: Record<string, Installed>,
+  devDependencies: Record<string, string> = {},
+): Record<string, string> {
   const root = { name: 'app', version: '1.0.0', dependencies, ...(Object.keys(devDependencies).length ? { devDependencies } : {}) };
   const packages: Record<string, unknown> = { '': root };
   for (const [location, p] of Object.entries(installed)) {
     const name = location.slice(location.lastIndexOf('node_modules/') + 'node_modules/'.length);
-    packages[location] = { version: p.version, resolved: `https://registry.npmjs.org/${name}/-/${name}-${p.version}.tgz`, ...(p.dependencies ? { dependencies: p.dependencies } : {}), ...(p.dev ? { dev: true } : {}) };
+    packages[location] = {
+      version: p.version,
+      resolved: `https://registry.npmjs.org/${name}/-/${name}-${p.version}.tgz`,
+      ...(p.dependencies ? { dependencies: p.dependencies } : {}),
+      ...(p.dev ? { dev: true } : {}),
+    };
   }
   return {
     'app/package.json': `${JSON.stringify({ ...root, private: true }, null, 2)}\n`,
@@ -48,7 +57,17 @@ const BASE_INSTALLED: Record<string, Installed> = {
 };
 const BASE_DEPS = { lodash: '^4.17.15', mkdirp: '0.5.1' };
 
-const THREE_PROBLEMS = ['exceptions:', '  - id: GHSA-aaaa-bbbb-cccc', '    owner: a', '    expires: 2026-01-01', '  - fingerprint: abc:a.env:r:1', '    reason: because', '    owner: 42', '    expires: 31/12/2026', ''].join('\n');
+const THREE_PROBLEMS = [
+  'exceptions:',
+  '  - id: GHSA-aaaa-bbbb-cccc',
+  '    owner: a',
+  '    expires: 2026-01-01',
+  '  - fingerprint: abc:a.env:r:1',
+  '    reason: because',
+  '    owner: 42',
+  '    expires: 31/12/2026',
+  '',
+].join('\n');
 
 type Listed = { package: string; version: string; advisory: string };
 const listed = (xs: Listed[]) => xs.map((f) => `${f.package}@${f.version} ${f.advisory}`).sort();
@@ -78,7 +97,13 @@ describe('audit advisories: introduced (pull requests judged against the base lo
       inputs: { 'working-directory': 'app', registry: server.url, advisories: 'introduced', ...inputs },
     });
 
-  const EXISTING = ['lodash@4.17.15 GHSA-29mw-wpgm-hmr9', 'lodash@4.17.15 GHSA-35jh-r3h4-6jhm', 'lodash@4.17.15 GHSA-p6mc-m468-83gw', 'minimist@0.0.8 GHSA-vh95-rmgr-6w4m', 'minimist@0.0.8 GHSA-xvch-5gv4-984h'];
+  const EXISTING = [
+    'lodash@4.17.15 GHSA-29mw-wpgm-hmr9',
+    'lodash@4.17.15 GHSA-35jh-r3h4-6jhm',
+    'lodash@4.17.15 GHSA-p6mc-m468-83gw',
+    'minimist@0.0.8 GHSA-vh95-rmgr-6w4m',
+    'minimist@0.0.8 GHSA-xvch-5gv4-984h',
+  ];
 
   it('a pull request that adds nothing vulnerable to a lockfile with a high (and a critical) on main passes; they are listed as existing', async () => {
     const pr = pullRequest(project({ ...BASE_DEPS, rc: '1.2.8' }, { ...BASE_INSTALLED, 'node_modules/rc': { version: '1.2.8' } }));
@@ -99,7 +124,16 @@ describe('audit advisories: introduced (pull requests judged against the base lo
   });
 
   it('a pull request that adds a vulnerable package fails on it alone; what main has stays listed, not judged', async () => {
-    const pr = pullRequest(project({ ...BASE_DEPS, rc: '1.2.8' }, { ...BASE_INSTALLED, 'node_modules/rc': { version: '1.2.8', dependencies: { minimist: '^1.2.0' } }, 'node_modules/rc/node_modules/minimist': { version: '1.2.5' } }));
+    const pr = pullRequest(
+      project(
+        { ...BASE_DEPS, rc: '1.2.8' },
+        {
+          ...BASE_INSTALLED,
+          'node_modules/rc': { version: '1.2.8', dependencies: { minimist: '^1.2.0' } },
+          'node_modules/rc/node_modules/minimist': { version: '1.2.5' },
+        },
+      ),
+    );
     const run = await onPullRequest(pr);
     expect(run.outputs, run.stdout.slice(-3000)).toMatchObject({ status: 'fail', blocking: '1', critical: '1', high: '0' });
     const ev = evidenceOf(run);
@@ -117,7 +151,10 @@ describe('audit advisories: introduced (pull requests judged against the base lo
     expect(run.outputs, run.stdout.slice(-3000)).toMatchObject({ status: 'fail', blocking: '1', high: '1', moderate: '1' });
     const ev = evidenceOf(run);
     expect(listed(ev.details.findings as Listed[])).toEqual(['lodash@4.17.20 GHSA-29mw-wpgm-hmr9', 'lodash@4.17.20 GHSA-35jh-r3h4-6jhm']);
-    expect(listed((ev.details.existingOnBase as { findings: Listed[] }).findings)).toEqual(['minimist@0.0.8 GHSA-vh95-rmgr-6w4m', 'minimist@0.0.8 GHSA-xvch-5gv4-984h']);
+    expect(listed((ev.details.existingOnBase as { findings: Listed[] }).findings)).toEqual([
+      'minimist@0.0.8 GHSA-vh95-rmgr-6w4m',
+      'minimist@0.0.8 GHSA-xvch-5gv4-984h',
+    ]);
   });
 
   it('an advisory main already has, reached through a new dependency path, is introduced', async () => {
@@ -128,7 +165,10 @@ describe('audit advisories: introduced (pull requests judged against the base lo
     expect(listed(evidenceOf(run).details.findings as Listed[])).toEqual(['minimist@0.0.8 GHSA-vh95-rmgr-6w4m', 'minimist@0.0.8 GHSA-xvch-5gv4-984h']);
     // A dev-only copy on main that the change ships at runtime is introduced too.
     const devOnMain = initRepo('rs-audit-intro-');
-    const base = devOnMain.commit('lodash as a dev dependency', project({}, { 'node_modules/lodash': { version: '4.17.15', dev: true } }, { lodash: '^4.17.15' }));
+    const base = devOnMain.commit(
+      'lodash as a dev dependency',
+      project({}, { 'node_modules/lodash': { version: '4.17.15', dev: true } }, { lodash: '^4.17.15' }),
+    );
     devOnMain.git('checkout', '-q', '-b', 'feature');
     const head = devOnMain.commit('ship lodash', project({ lodash: '^4.17.15' }, { 'node_modules/lodash': { version: '4.17.15' } }));
     const shipped = await onPullRequest({ repo: devOnMain, base, head });
@@ -147,7 +187,13 @@ describe('audit advisories: introduced (pull requests judged against the base lo
   it('on a push there is no base to compare with: every advisory is judged, and the summary says so', async () => {
     const pr = pullRequest({});
     const event = { ref: 'refs/heads/feature', before: pr.base, after: pr.head, created: false, forced: false, repository: { default_branch: 'main' } };
-    const run = await runAction('audit', { workspace: pr.repo.dir, eventName: 'push', event, sha: pr.head, inputs: { 'working-directory': 'app', registry: server.url, advisories: 'introduced' } });
+    const run = await runAction('audit', {
+      workspace: pr.repo.dir,
+      eventName: 'push',
+      event,
+      sha: pr.head,
+      inputs: { 'working-directory': 'app', registry: server.url, advisories: 'introduced' },
+    });
     expect(run.outputs, run.stdout.slice(-3000)).toMatchObject({ status: 'fail', blocking: '3' });
     expect(run.summary).toContain('this event has none, so every advisory is judged');
   });
@@ -169,13 +215,18 @@ describe('audit advisories: introduced (pull requests judged against the base lo
     expect(down.exitCode).toBe(1);
   });
 
-  it('an exceptions file with three problems lists all three, each at its line, in the suite\'s own words', async () => {
+  it("an exceptions file with three problems lists all three, each at its line, in the suite's own words", async () => {
     const pr = pullRequest({ '.github/release-safety-exceptions.yml': THREE_PROBLEMS });
     const run = await onPullRequest(pr);
     expect(run.outputs.status).toBe('error');
     const message = run.annotations.find((a) => a.command === 'error')?.message ?? '';
     expect(message).toContain('exceptions file .github/release-safety-exceptions.yml has 3 problems');
-    for (const part of [':2: field "reason" is missing', ':7: field "owner" must name who owns the exception', ':8: field "expires" must be a date in the form YYYY-MM-DD']) expect(message).toContain(part);
+    for (const part of [
+      ':2: field "reason" is missing',
+      ':7: field "owner" must name who owns the exception',
+      ':8: field "expires" must be a date in the form YYYY-MM-DD',
+    ])
+      expect(message).toContain(part);
     expect(message).not.toMatch(/Invalid input|expected string|received/);
     expect(evidenceOf(run).status).toBe('error');
   });

@@ -57,7 +57,16 @@ function noStackTrace(run: ActionRun): void {
   expect(`${run.stdout}\n${run.stderr}`).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
 }
 
-type DetailFinding = { package: string; version: string; advisory: string; severity: string; fixedIn: string | null; path: string[]; direct: boolean; dev: boolean };
+type DetailFinding = {
+  package: string;
+  version: string;
+  advisory: string;
+  severity: string;
+  fixedIn: string | null;
+  path: string[];
+  direct: boolean;
+  dev: boolean;
+};
 
 describe('audit gate with npm against a local advisory service', () => {
   let server: AdvisoryServer;
@@ -79,11 +88,18 @@ describe('audit gate with npm against a local advisory service', () => {
     expect(run.exitCode, run.stdout.slice(-3000)).toBe(1);
     expect(run.outputs).toMatchObject({ status: 'fail', critical: '0', high: '2', moderate: '1', low: '0', suppressed: '0', total: '3', blocking: '3' });
     const ev = evidenceOf(run);
-    expect(ev).toMatchObject({ gate: 'audit', status: 'fail', tool: { name: 'npm audit' }, metrics: { critical: 0, high: 2, moderate: 1, low: 0, suppressed: 0, total: 3 } });
+    expect(ev).toMatchObject({
+      gate: 'audit',
+      status: 'fail',
+      tool: { name: 'npm audit' },
+      metrics: { critical: 0, high: 2, moderate: 1, low: 0, suppressed: 0, total: 3 },
+    });
     expect(ev.tool.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(ev.tool.configSha256).toMatch(/^[0-9a-f]{64}$/);
     const line = lockLine('lodash-only', 'node_modules/lodash');
-    const rules = run.annotations.filter((a) => a.command === 'error' && a.properties.file === 'app/package-lock.json').map((a) => [a.properties.title, a.properties.line]);
+    const rules = run.annotations
+      .filter((a) => a.command === 'error' && a.properties.file === 'app/package-lock.json')
+      .map((a) => [a.properties.title, a.properties.line]);
     expect(rules.sort()).toEqual(
       [
         ['release-safety audit: GHSA-29mw-wpgm-hmr9', String(line)],
@@ -92,7 +108,15 @@ describe('audit gate with npm against a local advisory service', () => {
       ].sort(),
     );
     const details = ev.details.findings as DetailFinding[];
-    expect(details.find((f) => f.advisory === 'GHSA-p6mc-m468-83gw')).toMatchObject({ package: 'lodash', version: '4.17.15', severity: 'high', fixedIn: '4.17.19', path: ['lodash'], direct: true, dev: false });
+    expect(details.find((f) => f.advisory === 'GHSA-p6mc-m468-83gw')).toMatchObject({
+      package: 'lodash',
+      version: '4.17.15',
+      severity: 'high',
+      fixedIn: '4.17.19',
+      path: ['lodash'],
+      direct: true,
+      dev: false,
+    });
     expect(details.find((f) => f.advisory === 'GHSA-35jh-r3h4-6jhm')).toMatchObject({ fixedIn: '4.17.21' });
     expect(run.summary).toContain('release-safety audit: fail');
     expect(run.summary).toMatch(/\| total \| 3 \|/);
@@ -121,7 +145,11 @@ describe('audit gate with npm against a local advisory service', () => {
       expect(run.outputs.status, run.stdout.slice(-3000)).toBe('pass');
       const shown = rogue.url.replace('http://', 'http://***@');
       const ev = evidenceOf(run);
-      expect(ev.details.registry).toEqual({ url: shown, source: 'app/.npmrc', projectOverride: { file: 'app/.npmrc', line: 2, instead: 'https://registry.npmjs.org/' } });
+      expect(ev.details.registry).toEqual({
+        url: shown,
+        source: 'app/.npmrc',
+        projectOverride: { file: 'app/.npmrc', line: 2, instead: 'https://registry.npmjs.org/' },
+      });
       expect(ev.summary).toContain(`advisories from ${shown} (set by app/.npmrc, see warning)`);
       const warning = run.annotations.find((a) => a.properties.title === 'release-safety audit: npmrc-registry');
       expect(warning).toMatchObject({ command: 'warning', properties: { file: 'app/.npmrc', line: '2' } });
@@ -192,7 +220,11 @@ describe('audit gate with npm against a local advisory service', () => {
     const run = await audit(ws, { scope: 'all' });
     expect(run.outputs).toMatchObject({ status: 'fail', critical: '2', total: '7' });
     const details = evidenceOf(run).details.findings as DetailFinding[];
-    expect(details.find((f) => f.version === '0.0.8' && f.advisory === 'GHSA-xvch-5gv4-984h')).toMatchObject({ fixedIn: '0.2.4', path: ['mkdirp', 'minimist'], dev: true });
+    expect(details.find((f) => f.version === '0.0.8' && f.advisory === 'GHSA-xvch-5gv4-984h')).toMatchObject({
+      fixedIn: '0.2.4',
+      path: ['mkdirp', 'minimist'],
+      dev: true,
+    });
     const nested = run.annotations.find((a) => a.message.startsWith('minimist@0.0.8') && a.command === 'error');
     expect(nested?.properties.line).toBe(String(lockLine('mixed', 'node_modules/mkdirp/node_modules/minimist')));
   });
@@ -226,7 +258,11 @@ describe('audit gate with npm against a local advisory service', () => {
     expect(run.exitCode, run.stdout.slice(-3000)).toBe(0);
     expect(run.outputs).toMatchObject({ status: 'pass', high: '0', moderate: '1', suppressed: '2', total: '3', blocking: '0' });
     const ev = evidenceOf(run);
-    const ex = ev.details.exceptions as { applied: { id: string; owner: string; matched: number }[]; unused: { id: string; where: string }[]; expired: unknown[] };
+    const ex = ev.details.exceptions as {
+      applied: { id: string; owner: string; matched: number }[];
+      unused: { id: string; where: string }[];
+      expired: unknown[];
+    };
     expect(ex.applied.map((e) => [e.id, e.owner, e.matched]).sort()).toEqual([
       ['GHSA-35jh-r3h4-6jhm', '@acme/payments', 1],
       ['GHSA-p6mc-m468-83gw', 'alice', 1],
@@ -237,7 +273,11 @@ describe('audit gate with npm against a local advisory service', () => {
     ]);
     expect(ex.expired).toEqual([]);
     expect(run.summary).toContain('### Exceptions (4)');
-    expect(run.summary).toMatch(new RegExp(String.raw`✅ applied \| <code>GHSA-35jh-r3h4-6jhm</code> \| &#64;acme/payments \| we never call &#95;\.template with user input \| ${inDays(60)} \| 1 \|`));
+    expect(run.summary).toMatch(
+      new RegExp(
+        String.raw`✅ applied \| <code>GHSA-35jh-r3h4-6jhm</code> \| &#64;acme/payments \| we never call &#95;\.template with user input \| ${inDays(60)} \| 1 \|`,
+      ),
+    );
     expect(run.summary).toMatch(/⚠️ unused \| <code>GHSA-9999-9999-9999<\/code> \| bob/);
     expect(run.summary).toMatch(/⚠️ CVE id: npm cannot match \| <code>CVE-2020-8203<\/code> \| carol/);
     const warnings = run.annotations.filter((a) => a.command === 'warning' && a.properties.file === '.github/release-safety-exceptions.yml');
@@ -369,7 +409,9 @@ describe('audit gate: configuration errors name the input and the accepted form'
     mkdirSync(join(ws, 'app'));
     const run = await runAction('audit', { workspace: ws, inputs: { 'working-directory': 'app' } });
     expect(run.outputs.status).toBe('error');
-    expect(errorMessages(run)).toContain('input "ecosystem" is auto, but app has none of npm-shrinkwrap.json, package-lock.json, requirements.txt, pyproject.toml');
+    expect(errorMessages(run)).toContain(
+      'input "ecosystem" is auto, but app has none of npm-shrinkwrap.json, package-lock.json, requirements.txt, pyproject.toml',
+    );
   });
 
   it('python without pip-audit installed is error with an install hint, never pass', async () => {
@@ -394,7 +436,16 @@ describe('audit gate on pull requests: the exceptions and the registry of the ba
 
   const EXCEPTIONS = '.github/release-safety-exceptions.yml';
   const selfApproval = (expires: string) =>
-    ['exceptions:', ...['GHSA-p6mc-m468-83gw', 'GHSA-35jh-r3h4-6jhm', 'GHSA-29mw-wpgm-hmr9'].flatMap((id) => [`  - id: ${id}`, '    reason: fine', '    owner: anyone', `    expires: ${expires}`]), ''].join('\n');
+    [
+      'exceptions:',
+      ...['GHSA-p6mc-m468-83gw', 'GHSA-35jh-r3h4-6jhm', 'GHSA-29mw-wpgm-hmr9'].flatMap((id) => [
+        `  - id: ${id}`,
+        '    reason: fine',
+        '    owner: anyone',
+        `    expires: ${expires}`,
+      ]),
+      '',
+    ].join('\n');
 
   /** main holds the vulnerable lockfile (and `baseFiles`); the pull request commits `prFiles` on top. */
   function pullRequest(baseFiles: Record<string, string> = {}, prFiles: Record<string, string | null> = {}): { repo: GitRepo; base: string; head: string } {

@@ -59,7 +59,11 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 function pushImage(host: string, repo: string): Pushed {
   const headSha = randomSha();
   pushTinyImage(storage, host, repo, 'ci', headSha);
-  const digest = `sha256:${execFileSync('sha256sum', { input: skopeoRaw(`${host}/${repo}:ci`) }).toString().split(' ')[0]}`;
+  const digest = `sha256:${
+    execFileSync('sha256sum', { input: skopeoRaw(`${host}/${repo}:ci`) })
+      .toString()
+      .split(' ')[0]
+  }`;
   return { host, repo, headSha, digest };
 }
 
@@ -161,14 +165,21 @@ function opensslVerifies(bundle: StoredBundle, publicPem: string): string {
     writeFileSync(join(dir, 'pae.bin'), Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]));
     writeFileSync(join(dir, 'sig.der'), Buffer.from(env.signatures[0]!.sig, 'base64'));
     writeFileSync(join(dir, 'pub.pem'), publicPem);
-    const r = spawnSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.der'), join(dir, 'pae.bin')], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.der'), join(dir, 'pae.bin')], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     return (r.stdout + r.stderr).trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const errors = (run: ActionRun) => run.annotations.filter((a) => a.command === 'error').map((a) => a.message).join('\n');
+const errors = (run: ActionRun) =>
+  run.annotations
+    .filter((a) => a.command === 'error')
+    .map((a) => a.message)
+    .join('\n');
 const threeOutputs = (run: ActionRun) => [run.outputs['attestation-digest'], run.outputs['provenance-digest'], run.outputs['sbom-digest']];
 
 beforeAll(async () => {
@@ -216,7 +227,11 @@ describe('evidence action, attach: true, with the image provenance and SBOM', ()
       expect(manifest.annotations['dev.sigstore.bundle.predicateType']).toBe(predicateType);
       expect(opensslVerifies(bundle, keys.publicPem)).toBe('Verified OK');
       expect(opensslVerifies(bundle, makeKeyPair().publicPem)).toMatch(/Verification failure/);
-      const statement = JSON.parse(payload.toString()) as { subject: { name: string; digest: { sha256: string } }[]; predicateType: string; predicate: Record<string, unknown> };
+      const statement = JSON.parse(payload.toString()) as {
+        subject: { name: string; digest: { sha256: string } }[];
+        predicateType: string;
+        predicate: Record<string, unknown>;
+      };
       expect(statement.subject).toEqual([{ name: `${p.host}/${p.repo}`, digest: { sha256: p.digest.slice(7) } }]);
       expect(statement.predicateType).toBe(predicateType);
       if (predicateType === SLSA) {
@@ -224,11 +239,18 @@ describe('evidence action, attach: true, with the image provenance and SBOM', ()
         expect(payload.equals(provenanceBytes)).toBe(true);
         expect(statement.predicate).toMatchObject({ buildDefinition: { externalParameters: { source: { revision: p.headSha } } } });
       }
-      if (predicateType === CDX) expect(statement.predicate).toMatchObject({ bomFormat: 'CycloneDX', components: [{ name: 'prom-client', version: '15.1.3' }] });
+      if (predicateType === CDX)
+        expect(statement.predicate).toMatchObject({ bomFormat: 'CycloneDX', components: [{ name: 'prom-client', version: '15.1.3' }] });
     }
     expect(run.summary).toContain('### Provenance and SBOM');
-    expect(run.summary).toMatch(new RegExp(`\\| provenance \\(SLSA v1\\) \\| \`${provenanceDigest}\` \\| \`image/image\\.provenance\\.json\` \\| \`${SLSA}\` \\| signed with the same key \\|`));
-    expect(run.summary).toMatch(new RegExp(`\\| SBOM \\(CycloneDX\\) \\| \`${sbomDigest}\` \\| \`image/image\\.sbom\\.cdx\\.json\` \\| \`${CDX}\` \\| signed with the same key \\|`));
+    expect(run.summary).toMatch(
+      new RegExp(
+        `\\| provenance \\(SLSA v1\\) \\| \`${provenanceDigest}\` \\| \`image/image\\.provenance\\.json\` \\| \`${SLSA}\` \\| signed with the same key \\|`,
+      ),
+    );
+    expect(run.summary).toMatch(
+      new RegExp(`\\| SBOM \\(CycloneDX\\) \\| \`${sbomDigest}\` \\| \`image/image\\.sbom\\.cdx\\.json\` \\| \`${CDX}\` \\| signed with the same key \\|`),
+    );
     expect(run.summary).toContain(`cosign verify-attestation --key pub.pem --type ${SLSA} --insecure-ignore-tlog=true ${p.host}/${p.repo}@${p.digest}`);
   });
 
@@ -237,7 +259,11 @@ describe('evidence action, attach: true, with the image provenance and SBOM', ()
     const dir = mkdtempSync(join(work, 'cli-'));
     try {
       writeFileSync(join(dir, 'pub.pem'), keys.publicPem);
-      const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', `${p.host}/${p.repo}@${p.digest}`, '--key', join(dir, 'pub.pem')], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(
+        process.execPath,
+        [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', `${p.host}/${p.repo}@${p.digest}`, '--key', join(dir, 'pub.pem')],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       expect(r.status, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toContain(`verified: attestation ${run.outputs['attestation-digest']}, signed, commit ${p.headSha}`);
     } finally {
@@ -252,7 +278,10 @@ describe('evidence action, attach: true, with the image provenance and SBOM', ()
     expect(skopeoDigest(`${p.host}/${p.repo}:prod`)).toBe(p.digest);
     expect(same.stdout).toContain(`verified: attestation ${run.outputs['attestation-digest']}`);
 
-    const cross = await runPromote({ image: `${p.host}/${p.repo}`, to: 'acme/supply-released:prod', 'public-key': keys.publicPem, 'github-token': 'ghs_write' }, { apiUrl: github.url });
+    const cross = await runPromote(
+      { image: `${p.host}/${p.repo}`, to: 'acme/supply-released:prod', 'public-key': keys.publicPem, 'github-token': 'ghs_write' },
+      { apiUrl: github.url },
+    );
     expect(cross.exitCode, cross.stdout.slice(-3000)).toBe(0);
     expect(skopeoDigest(`${p.host}/acme/supply-released:prod`)).toBe(p.digest);
     const copied = tagIndex(p.host, 'acme/supply-released', p.digest).sort();
@@ -302,9 +331,21 @@ describe('evidence action, attach: true, a wrong provenance or SBOM: error namin
   // The records point at the counting proxy: "nothing attached" is "no request reached it".
   const target = (): Pushed => ({ host: countingProxy.host, repo: 'acme/none', headSha: randomSha(), digest: `sha256:${'e'.repeat(64)}` });
   const cases: [string, Parameters<typeof writeEvidence>[1], RegExp][] = [
-    ['a provenance about another digest', { provenanceDigest: `sha256:${'f'.repeat(64)}` }, /attach: error: image\/image\.provenance\.json is about .*acme\/none@sha256:f{64}, not the image .*acme\/none@sha256:e{64}/],
-    ['an SBOM that is not CycloneDX', { sbom: { spdxVersion: 'SPDX-2.3' } }, /attach: error: image\/image\.sbom\.cdx\.json is not a CycloneDX JSON document: field "bomFormat"/],
-    ['an SBOM changed after the image gate wrote it', { tamperSbom: true }, /attach: error: image\/image\.sbom\.cdx\.json \(sha256 [0-9a-f]{64}\): not the bytes the image record names for its SBOM/],
+    [
+      'a provenance about another digest',
+      { provenanceDigest: `sha256:${'f'.repeat(64)}` },
+      /attach: error: image\/image\.provenance\.json is about .*acme\/none@sha256:f{64}, not the image .*acme\/none@sha256:e{64}/,
+    ],
+    [
+      'an SBOM that is not CycloneDX',
+      { sbom: { spdxVersion: 'SPDX-2.3' } },
+      /attach: error: image\/image\.sbom\.cdx\.json is not a CycloneDX JSON document: field "bomFormat"/,
+    ],
+    [
+      'an SBOM changed after the image gate wrote it',
+      { tamperSbom: true },
+      /attach: error: image\/image\.sbom\.cdx\.json \(sha256 [0-9a-f]{64}\): not the bytes the image record names for its SBOM/,
+    ],
   ];
   it.each(cases)('%s', async (_name, opts, expected) => {
     countingProxy.reset();

@@ -41,7 +41,11 @@ interface Pushed {
 function pushImage(host: string, repo: string, creds?: string): Pushed {
   const headSha = randomSha();
   pushTinyImage(storage, host, repo, 'ci', headSha, creds ? { creds } : {});
-  const digest = `sha256:${execFileSync('sha256sum', { input: skopeoRaw(`${host}/${repo}:ci`, creds) }).toString().split(' ')[0]}`;
+  const digest = `sha256:${
+    execFileSync('sha256sum', { input: skopeoRaw(`${host}/${repo}:ci`, creds) })
+      .toString()
+      .split(' ')[0]
+  }`;
   return { host, repo, headSha, digest };
 }
 
@@ -73,7 +77,14 @@ async function evidence(p: Pushed, recs: Evidence[], inputs: Record<string, stri
 }
 
 /** The referrer manifest and the Sigstore bundle it holds, read by skopeo and a plain HTTP GET. */
-async function storedAttestation(p: Pushed, referrer: string, auth?: string): Promise<{ manifest: { artifactType: string; subject: { digest: string }; layers: { digest: string; mediaType: string }[] }; bundle: Record<string, unknown> & { dsseEnvelope: { payloadType: string; payload: string; signatures: { sig: string }[] } } }> {
+async function storedAttestation(
+  p: Pushed,
+  referrer: string,
+  auth?: string,
+): Promise<{
+  manifest: { artifactType: string; subject: { digest: string }; layers: { digest: string; mediaType: string }[] };
+  bundle: Record<string, unknown> & { dsseEnvelope: { payloadType: string; payload: string; signatures: { sig: string }[] } };
+}> {
   const manifest = JSON.parse(skopeoRaw(`${p.host}/${p.repo}@${referrer}`, auth).toString()) as Awaited<ReturnType<typeof storedAttestation>>['manifest'];
   const headers: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {};
   const res = await fetch(`http://${p.host}/v2/${p.repo}/blobs/${manifest.layers[0]!.digest}`, { headers, signal: AbortSignal.timeout(10_000) });
@@ -83,7 +94,11 @@ async function storedAttestation(p: Pushed, referrer: string, auth?: string): Pr
 
 /** The referrer digests listed under the sha256-<hex> tag (skopeo), or none when the tag does not exist. */
 function tagIndex(p: Pushed, creds?: string): string[] {
-  const r = spawnSync('skopeo', ['inspect', '--tls-verify=false', ...(creds ? ['--creds', creds] : []), '--raw', `docker://${p.host}/${p.repo}:${p.digest.replace(':', '-')}`], { timeout: 60_000 });
+  const r = spawnSync(
+    'skopeo',
+    ['inspect', '--tls-verify=false', ...(creds ? ['--creds', creds] : []), '--raw', `docker://${p.host}/${p.repo}:${p.digest.replace(':', '-')}`],
+    { timeout: 60_000 },
+  );
   if (r.status !== 0) {
     expect(r.stderr.toString()).toMatch(/manifest unknown|not found/i);
     return [];
@@ -101,7 +116,10 @@ function opensslVerifies(bundle: Awaited<ReturnType<typeof storedAttestation>>['
     writeFileSync(join(dir, 'pae.bin'), Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]));
     writeFileSync(join(dir, 'sig.der'), Buffer.from(env.signatures[0]!.sig, 'base64'));
     writeFileSync(join(dir, 'pub.pem'), publicPem);
-    const r = spawnSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.der'), join(dir, 'pae.bin')], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.der'), join(dir, 'pae.bin')], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     return (r.stdout + r.stderr).trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -109,8 +127,17 @@ function opensslVerifies(bundle: Awaited<ReturnType<typeof storedAttestation>>['
 }
 
 function sigstoreVerify(bundle: unknown, key: KeyObject): unknown {
-  const root = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], ctlogs: [], certificateAuthorities: [], timestampAuthorities: [] };
-  const verifier = new Verifier(toTrustMaterial(root as never, () => ({ publicKey: key, validFor: () => true })), { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+  const root = {
+    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+    tlogs: [],
+    ctlogs: [],
+    certificateAuthorities: [],
+    timestampAuthorities: [],
+  };
+  const verifier = new Verifier(
+    toTrustMaterial(root as never, () => ({ publicKey: key, validFor: () => true })),
+    { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 },
+  );
   return verifier.verify(toSignedEntity(bundleFromJSON(bundle), undefined));
 }
 
@@ -121,7 +148,11 @@ const shown = (run: ActionRun) =>
     .split('\n')
     .filter((l) => !l.startsWith('::add-mask::'))
     .join('\n');
-const errors = (run: ActionRun) => run.annotations.filter((a) => a.command === 'error').map((a) => a.message).join('\n');
+const errors = (run: ActionRun) =>
+  run.annotations
+    .filter((a) => a.command === 'error')
+    .map((a) => a.message)
+    .join('\n');
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'rs-evidence-attach-'));
@@ -160,13 +191,18 @@ describe('evidence action, attach: true', () => {
     // @sigstore/verify accepts a key-only bundle (no certificate, no tlog entry) given the public key.
     expect(sigstoreVerify(bundle, keys.publicKey)).toMatchObject({ key: keys.publicKey });
     expect(() => sigstoreVerify(bundle, makeKeyPair().publicKey)).toThrow(/signature verification failed/);
-    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as { subject: { name: string; digest: { sha256: string } }[]; predicate: { commitSha: string; verdict: string } };
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString()) as {
+      subject: { name: string; digest: { sha256: string } }[];
+      predicate: { commitSha: string; verdict: string };
+    };
     expect(statement.subject).toEqual([{ name: `${p.host}/${p.repo}`, digest: { sha256: p.digest.slice(7) } }]);
     expect(statement.predicate).toMatchObject({ commitSha: p.headSha, verdict: 'pass' });
 
     expect(run.summary).toContain(`\`${referrer}\``);
     expect(run.summary).toContain('signed with ECDSA P-256');
-    expect(run.summary).toContain(`cosign verify-attestation --key pub.pem --type https://release-safety.dev/evidence-bundle/v1 --insecure-ignore-tlog=true ${p.host}/${p.repo}@${p.digest}`);
+    expect(run.summary).toContain(
+      `cosign verify-attestation --key pub.pem --type https://release-safety.dev/evidence-bundle/v1 --insecure-ignore-tlog=true ${p.host}/${p.repo}@${p.digest}`,
+    );
     for (const line of keys.privatePem.split('\n').filter((l) => l.length > 0 && !l.startsWith('-----'))) {
       expect(run.masks).toContain(line);
       expect(shown(run)).not.toContain(line);
@@ -201,7 +237,11 @@ describe('evidence action, attach: true', () => {
     try {
       writeFileSync(join(dir, 'pub.pem'), keys.publicPem);
       writeFileSync(join(dir, 'other.pem'), makeKeyPair().publicPem);
-      const cli = (key: string) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', `${p.host}/${p.repo}@${p.digest}`, '--key', join(dir, key)], { encoding: 'utf8', timeout: 60_000 });
+      const cli = (key: string) =>
+        spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', `${p.host}/${p.repo}@${p.digest}`, '--key', join(dir, key)], {
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
       const ok = cli('pub.pem');
       expect(ok.status, ok.stdout + ok.stderr).toBe(0);
       expect(ok.stdout).toContain(`verified: attestation ${run.outputs['attestation-digest']}, signed, commit ${p.headSha}`);
@@ -222,7 +262,12 @@ describe('evidence action, attach: true', () => {
     const { bundle } = await storedAttestation(p, referrer);
     expect(bundle.dsseEnvelope.signatures).toEqual([]);
     expect(run.summary).toMatch(/\*\*unsigned\*\* \(input `signing-key` is empty\)/);
-    expect(run.annotations.filter((a) => a.command === 'warning').map((a) => a.message).join('\n')).toMatch(/attached unsigned/);
+    expect(
+      run.annotations
+        .filter((a) => a.command === 'warning')
+        .map((a) => a.message)
+        .join('\n'),
+    ).toMatch(/attached unsigned/);
   });
 
   it('a failing verdict: the failing evidence is still attached (promotion refuses it), and the step fails', async () => {
@@ -293,7 +338,9 @@ describe('evidence action, attach: true, refused before any request', () => {
   it('an image record whose digest is invalid, or that was not pushed: error, no request', async () => {
     countingProxy.reset();
     const p = target();
-    const badDigest = await evidence(p, records(p, { imageDetails: { digest: 'sha256:1234', ref: `${p.host}/${p.repo}@sha256:1234` } }), { 'signing-key': keys.privatePem });
+    const badDigest = await evidence(p, records(p, { imageDetails: { digest: 'sha256:1234', ref: `${p.host}/${p.repo}@sha256:1234` } }), {
+      'signing-key': keys.privatePem,
+    });
     expect(badDigest.exitCode).not.toBe(0);
     expect(badDigest.outputs['attestation-digest']).toBe('');
     expect(errors(badDigest)).toMatch(/attach: error: /);

@@ -75,8 +75,24 @@ function evidenceDir(name: string, records: Record<string, unknown>): string {
   return dir;
 }
 
-function evidence(opts: { dir: string; pr: number; runId?: number; attempt?: number; token?: string; title?: string; headRef?: string; inputs?: Record<string, string>; fork?: boolean }) {
-  const event = pullRequestEvent({ headSha, number: opts.pr, title: opts.title, headRef: opts.headRef, ...(opts.fork ? { headRepository: 'someone/service' } : {}) });
+function evidence(opts: {
+  dir: string;
+  pr: number;
+  runId?: number;
+  attempt?: number;
+  token?: string;
+  title?: string;
+  headRef?: string;
+  inputs?: Record<string, string>;
+  fork?: boolean;
+}) {
+  const event = pullRequestEvent({
+    headSha,
+    number: opts.pr,
+    title: opts.title,
+    headRef: opts.headRef,
+    ...(opts.fork ? { headRepository: 'someone/service' } : {}),
+  });
   return run('evidence', {
     workspace,
     eventName: 'pull_request',
@@ -108,9 +124,16 @@ beforeAll(async () => {
   // Real records, from the lint and test bundles run on the sample service as the runner runs them.
   const gateDir = join(workspace, 'gate-records');
   const event = pullRequestEvent({ headSha, number: 12 });
-  const rulesInputs = { 'promtool-path': '/usr/bin/promtool', rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml', 'evidence-dir': gateDir };
+  const rulesInputs = {
+    'promtool-path': '/usr/bin/promtool',
+    rules: 'sample-service/prometheus/rules/*.yml',
+    tests: 'sample-service/prometheus/tests/*.yml',
+    'evidence-dir': gateDir,
+  };
   const [lint, test, rules] = await Promise.all([
-    ...['lint', 'test'].map((gate) => run(gate, { workspace, eventName: 'pull_request', event, sha: mergeSha, inputs: { 'working-directory': 'sample-service', 'evidence-dir': gateDir } })),
+    ...['lint', 'test'].map((gate) =>
+      run(gate, { workspace, eventName: 'pull_request', event, sha: mergeSha, inputs: { 'working-directory': 'sample-service', 'evidence-dir': gateDir } }),
+    ),
     run('rules', { workspace, eventName: 'pull_request', event, sha: mergeSha, inputs: rulesInputs }),
   ]);
   expect(rules!.outputs.status, rules!.stdout.slice(-2000)).toBe('pass');
@@ -130,7 +153,13 @@ afterAll(async () => {
 
 describe('the evidence action on records from the real lint and test bundles', () => {
   it('creates one comment, then a re-run updates it in place; found on page 2, a person quoting the marker left alone', async () => {
-    const dir = evidenceDir('sticky', { 'lint/lint.json': real.lint, 'test/test.json': real.test, 'image/image.json': imageRecord(), 'rules/rules.json': real.rules, 'alerts/alerts.json': alertsRecord() });
+    const dir = evidenceDir('sticky', {
+      'lint/lint.json': real.lint,
+      'test/test.json': real.test,
+      'image/image.json': imageRecord(),
+      'rules/rules.json': real.rules,
+      'alerts/alerts.json': alertsRecord(),
+    });
     for (let i = 0; i < 104; i++) api.seedComment(REPO, 21, 'alice', `review note ${i}`);
     const quoted = '<!-- release-safety:evidence run=9999999 attempt=9 sha=' + headSha + ' -->\nI quote the bot';
     const personId = api.seedComment(REPO, 21, 'alice', quoted);
@@ -158,7 +187,7 @@ describe('the evidence action on records from the real lint and test bundles', (
     expect(cells[4]).toMatch(/^\d+\.\d s$/);
     expect(cells[5]).toBe(`[job](${real.lint.subject.runUrl}) |`);
     // The alert evidence: from the real rules record, each alert with its firing and silent rule tests; the drill's time to fire.
-    const alerts = (real.rules.details.alerts as { name: string; fires: { test: string }[]; silent: { test: string }[] }[]);
+    const alerts = real.rules.details.alerts as { name: string; fires: { test: string }[]; silent: { test: string }[] }[];
     expect(alerts.length).toBeGreaterThan(0);
     expect(body).toContain('### Alert evidence');
     for (const a of alerts) {
@@ -212,7 +241,10 @@ describe('the evidence action on records from the real lint and test bundles', (
     expect(ours(22)[0]!.body).toMatch(/^<!-- release-safety:evidence run=6001 attempt=1 /);
     // A re-run (attempt 2) is newer; the first attempt, or an older run with more attempts, finishing late is not.
     expect((await evidence({ dir, pr: 22, runId: 6001, attempt: 2 })).exitCode).toBe(0);
-    for (const [runId, attempt] of [[6001, 1], [6000, 5]] as const) {
+    for (const [runId, attempt] of [
+      [6001, 1],
+      [6000, 5],
+    ] as const) {
       const late = await evidence({ dir, pr: 22, runId, attempt });
       expect(late.exitCode).toBe(0);
       expect(late.stdout).toContain("a newer run's comment is on the pull request");
@@ -246,12 +278,17 @@ describe('the evidence action on records from the real lint and test bundles', (
     const tries = api.requests.slice(before).filter((q) => q.operation === 'repos/create-commit-status');
     expect(tries.map((q) => q.status)).toEqual([403, 201]);
     expect(tries[1]!.at - tries[0]!.at).toBeGreaterThanOrEqual(2000);
-    expect(r.annotations.filter((a) => a.command === 'warning').map((a) => a.message).join('\n')).toContain('secondary rate limit');
+    expect(
+      r.annotations
+        .filter((a) => a.command === 'warning')
+        .map((a) => a.message)
+        .join('\n'),
+    ).toContain('secondary rate limit');
   });
 });
 
 describe('races', () => {
-  it('two runs started at once against one server: both create, one comment at the end, the newer run\'s', async () => {
+  it("two runs started at once against one server: both create, one comment at the end, the newer run's", async () => {
     // Every answer 300 ms late, so both runs list the comments before either has created one.
     const fast = api;
     api = await startGitHubApi({ latencyMs: 300 });
@@ -268,7 +305,10 @@ describe('races', () => {
       // The oldest of the two is kept (the one reviewers were notified of), the later one removed.
       const kept = ours(25)[0]!.id;
       expect(Number(deleted[0]!.path.split('/').pop())).toBeGreaterThan(kept);
-      expect([a.outputs['comment-url'], b.outputs['comment-url']]).toEqual([expect.stringMatching(new RegExp(`#issuecomment-${kept}$`)), expect.stringMatching(new RegExp(`#issuecomment-${kept}$`))]);
+      expect([a.outputs['comment-url'], b.outputs['comment-url']]).toEqual([
+        expect.stringMatching(new RegExp(`#issuecomment-${kept}$`)),
+        expect.stringMatching(new RegExp(`#issuecomment-${kept}$`)),
+      ]);
       expect(api.violations).toEqual([]);
     } finally {
       await api.stop();
@@ -278,10 +318,35 @@ describe('races', () => {
 
   it('a workflow_run report for a fork PR: the PR a record names is used only when GitHub says its head is this commit', async () => {
     const dir = evidenceDir('workflow-run', { 'lint.json': real.lint, 'test.json': real.test, 'image.json': imageRecord() });
-    const event = { workflow_run: { id: 77, head_sha: headSha, head_branch: 'feature', event: 'pull_request', display_title: 'Add items endpoint', pull_requests: [], head_repository: { full_name: 'someone/service' }, repository: { full_name: REPO } } };
+    const event = {
+      workflow_run: {
+        id: 77,
+        head_sha: headSha,
+        head_branch: 'feature',
+        event: 'pull_request',
+        display_title: 'Add items endpoint',
+        pull_requests: [],
+        head_repository: { full_name: 'someone/service' },
+        repository: { full_name: REPO },
+      },
+    };
     const report = (runId: number) =>
-      run('evidence', { workspace, eventName: 'workflow_run', event, sha: randomSha(), inputs: { 'evidence-dir': dir, 'required-gates': 'lint,test,image', 'github-token': 'ghs_write' }, env: { GITHUB_API_URL: api.url, GITHUB_RUN_ID: String(runId) } });
-    api.state.pulls.push({ repository: REPO, number: 12, title: 'Add items endpoint', headSha: randomSha(), headRef: 'feature', headRepository: 'someone/service' });
+      run('evidence', {
+        workspace,
+        eventName: 'workflow_run',
+        event,
+        sha: randomSha(),
+        inputs: { 'evidence-dir': dir, 'required-gates': 'lint,test,image', 'github-token': 'ghs_write' },
+        env: { GITHUB_API_URL: api.url, GITHUB_RUN_ID: String(runId) },
+      });
+    api.state.pulls.push({
+      repository: REPO,
+      number: 12,
+      title: 'Add items endpoint',
+      headSha: randomSha(),
+      headRef: 'feature',
+      headRepository: 'someone/service',
+    });
     const mismatch = await report(9600);
     expect(mismatch.exitCode, mismatch.stdout).toBe(0);
     expect(mismatch.stdout).toContain('pull request #12, named by a record, has head');
@@ -297,7 +362,13 @@ describe('races', () => {
 
 describe('size, escaping and untrusted records', () => {
   function bigFailure(text: string): Evidence {
-    const findings = Array.from({ length: 100 }, (_, i) => ({ severity: 'error' as const, message: `${text} ${i}`, file: `sample-service/src/file-${i}.ts`, line: i + 1, rule: 'no-unused-vars' }));
+    const findings = Array.from({ length: 100 }, (_, i) => ({
+      severity: 'error' as const,
+      message: `${text} ${i}`,
+      file: `sample-service/src/file-${i}.ts`,
+      line: i + 1,
+      rule: 'no-unused-vars',
+    }));
     return evidenceSchema.parse({ ...real.lint, status: 'fail', summary: '100 errors', findings, findingsTotal: 250 });
   }
 
@@ -355,7 +426,23 @@ describe('size, escaping and untrusted records', () => {
     ];
     const lint = evidenceSchema.parse({ ...real.lint, status: 'fail', summary: `1 error ${hostile}`, findings, findingsTotal: 2 });
     // A forged job link with a malformed escape: shown encoded, it does not stop the report.
-    const test = evidenceSchema.parse({ ...real.test, subject: { ...real.test.subject, runUrl: 'https://github.com/acme/service/actions/runs/1/%E0%A4%A' }, status: 'fail', summary: 'a test failed', findings: [{ severity: 'error', message: 'expected <b>1</b>', file: 'test/a.test.ts', line: 9, rule: 'items › @org/team ``` </details> [a](https://evil.example)' }], findingsTotal: 1, metrics: { ...real.test.metrics, failed: 1 } });
+    const test = evidenceSchema.parse({
+      ...real.test,
+      subject: { ...real.test.subject, runUrl: 'https://github.com/acme/service/actions/runs/1/%E0%A4%A' },
+      status: 'fail',
+      summary: 'a test failed',
+      findings: [
+        {
+          severity: 'error',
+          message: 'expected <b>1</b>',
+          file: 'test/a.test.ts',
+          line: 9,
+          rule: 'items › @org/team ``` </details> [a](https://evil.example)',
+        },
+      ],
+      findingsTotal: 1,
+      metrics: { ...real.test.metrics, failed: 1 },
+    });
     const dir = evidenceDir('hostile-findings', { 'lint.json': lint, 'test.json': test, 'image.json': imageRecord() });
     const r = await evidence({ dir, pr: 34, runId: 9110 });
     expect(r.outputs.verdict).toBe('fail');
@@ -381,7 +468,14 @@ describe('size, escaping and untrusted records', () => {
   it('an invalid and a stale record are reported, not rendered, not counted', async () => {
     const stale = { ...real.test, status: 'fail', summary: 'stale failure', subject: { ...real.test.subject, commitSha: randomSha() } };
     const invalid = { ...real.lint, gate: 'secrets', status: 'pass', summary: '<script>alert(1)</script> forged', findingsTotal: -1 };
-    const dir = evidenceDir('untrusted', { 'lint.json': real.lint, 'test/test.json': real.test, 'old/test.json': stale, 'fork/secrets.json': invalid, 'image.json': imageRecord(), 'junk/notes.json': 'not json at all' });
+    const dir = evidenceDir('untrusted', {
+      'lint.json': real.lint,
+      'test/test.json': real.test,
+      'old/test.json': stale,
+      'fork/secrets.json': invalid,
+      'image.json': imageRecord(),
+      'junk/notes.json': 'not json at all',
+    });
     const r = await evidence({ dir, pr: 29, runId: 9200, inputs: { 'required-gates': 'lint,test,image' } });
     expect(r.outputs.verdict).toBe('error');
     expect(r.exitCode).toBe(1);
@@ -404,7 +498,11 @@ describe('size, escaping and untrusted records', () => {
 
   it('comment modes: update-only and on-failure (passing) create nothing, never reads no comments; on-failure updates an existing one', async () => {
     const dir = evidenceDir('modes', { 'lint.json': real.lint, 'test.json': real.test, 'image.json': imageRecord() });
-    for (const [mode, runId] of [['update-only', 9700], ['on-failure', 9701], ['never', 9702]] as const) {
+    for (const [mode, runId] of [
+      ['update-only', 9700],
+      ['on-failure', 9701],
+      ['never', 9702],
+    ] as const) {
       const r = await evidence({ dir, pr: 33, runId, inputs: { comment: mode } });
       expect(r.exitCode, `${mode}: ${r.stdout}`).toBe(0);
       expect(r.outputs['comment-url']).toBe('');
@@ -425,7 +523,16 @@ describe('size, escaping and untrusted records', () => {
     const lying = { ...real.test, status: 'pass', metrics: { ...real.test.metrics, failed: 12 } };
     const lyingLint = { ...real.lint, status: 'pass', findings: [{ severity: 'error', message: 'x', file: 'a.ts', line: 1 }], findingsTotal: 1 };
     // A gate's own failure count: two open secrets in a record that says pass.
-    const lyingSecrets = { ...real.lint, gate: 'secrets', status: 'pass', tool: { name: 'gitleaks', version: '8.28.0' }, metrics: { findings: 2, suppressed: 0 }, findings: [], findingsTotal: 0, details: {} };
+    const lyingSecrets = {
+      ...real.lint,
+      gate: 'secrets',
+      status: 'pass',
+      tool: { name: 'gitleaks', version: '8.28.0' },
+      metrics: { findings: 2, suppressed: 0 },
+      findings: [],
+      findingsTotal: 0,
+      details: {},
+    };
     const dir = evidenceDir('contradiction', { 'lint.json': lyingLint, 'test.json': lying, 'secrets.json': lyingSecrets, 'image.json': imageRecord() });
     const r = await evidence({ dir, pr: 61, runId: 9310, inputs: { 'required-gates': 'lint,test,secrets,image' } });
     expect(r.outputs.verdict).toBe('error');
@@ -467,7 +574,12 @@ describe('tokens', () => {
     const r = await evidence({ dir, pr: 32, runId: 9500, token: 'ghs_revoked' });
     expect(r.exitCode).not.toBe(0);
     expect(r.outputs.verdict).toBe('pass');
-    expect(r.annotations.filter((a) => a.command === 'error').map((a) => a.message).join('\n')).toContain('401');
+    expect(
+      r.annotations
+        .filter((a) => a.command === 'error')
+        .map((a) => a.message)
+        .join('\n'),
+    ).toContain('401');
     expect(r.summary).toContain('release-safety: pass');
   });
 
@@ -534,7 +646,12 @@ describe('tokens', () => {
       const r = await evidence({ dir, pr: 38, runId: 9540, attempt, inputs });
       expect(r.exitCode).not.toBe(0);
       expect(r.outputs.verdict).toBe('pass');
-      expect(r.annotations.filter((a) => a.command === 'error').map((a) => a.message).join('\n')).toContain('input "comment-author" is someone-else[bot], but the token writes as github-actions[bot]');
+      expect(
+        r.annotations
+          .filter((a) => a.command === 'error')
+          .map((a) => a.message)
+          .join('\n'),
+      ).toContain('input "comment-author" is someone-else[bot], but the token writes as github-actions[bot]');
     }
     expect(commentsOn(38)).toHaveLength(0);
     expect(api.violations).toEqual([]);

@@ -50,14 +50,17 @@ function unintendedCommands(run: ActionRun): WorkflowCommand[] {
     .flatMap((text) => honouredStopTokens(text))
     .filter((token) => token.includes('FORGED'))
     .map((token): WorkflowCommand => ({ command: 'stop-commands', properties: {}, message: token, form: 'v2', stream: 'stdout' }));
-  return [...forgedStops, ...run.commands.filter(
-    (c) =>
-      c.form === 'legacy' ||
-      !SUITE_COMMANDS.has(c.command) ||
-      (c.properties.title ?? '').includes('FORGED') ||
-      // a warning or error whose whole message is forged text started its own line
-      /^FORGED/.test(c.message),
-  )];
+  return [
+    ...forgedStops,
+    ...run.commands.filter(
+      (c) =>
+        c.form === 'legacy' ||
+        !SUITE_COMMANDS.has(c.command) ||
+        (c.properties.title ?? '').includes('FORGED') ||
+        // a warning or error whose whole message is forged text started its own line
+        /^FORGED/.test(c.message),
+    ),
+  ];
 }
 
 const homes = new Set<string>();
@@ -93,7 +96,15 @@ describe('every bundle on hostile input issues only the commands it means to', (
     advisories = await startAdvisoryServer({
       advisories: {
         lodash: [
-          { id: 1, url: 'https://github.com/advisories/GHSA-FORGED', title: HOSTILE_TEXT, severity: 'low', vulnerable_versions: '<99.0.0', cwe: [], cvss: { score: 0, vectorString: null } },
+          {
+            id: 1,
+            url: 'https://github.com/advisories/GHSA-FORGED',
+            title: HOSTILE_TEXT,
+            severity: 'low',
+            vulnerable_versions: '<99.0.0',
+            cwe: [],
+            cvss: { score: 0, vectorString: null },
+          },
         ],
       },
     });
@@ -114,7 +125,10 @@ describe('every bundle on hostile input issues only the commands it means to', (
     const ws = scratchDir('rs-hostile-test-');
     const junit = (name: string) =>
       `<?xml version="1.0"?><testsuites><testsuite name="${name}" tests="1" failures="0"><testcase classname="${name}" name="${name}"/></testsuite></testsuites>`;
-    const writes = HOSTILE_FILE_NAMES.map((n) => `fs.mkdirSync('reports/junit', { recursive: true }); fs.writeFileSync(${JSON.stringify(`reports/junit/${n}.xml`)}, ${JSON.stringify(junit('::add-mask::FORGED &amp; ##[error]FORGED'))});`);
+    const writes = HOSTILE_FILE_NAMES.map(
+      (n) =>
+        `fs.mkdirSync('reports/junit', { recursive: true }); fs.writeFileSync(${JSON.stringify(`reports/junit/${n}.xml`)}, ${JSON.stringify(junit('::add-mask::FORGED &amp; ##[error]FORGED'))});`,
+    );
     write(join(ws, 't.js'), hostileScript(writes.join('\n')));
     const result = await run('test', { workspace: ws, inputs: { preset: 'command', command: 'node t.js', junit: 'reports/junit/*.xml' } });
     expect(result.outputs.status, result.stdout.slice(-3000)).toBe('pass');
@@ -125,7 +139,10 @@ describe('every bundle on hostile input issues only the commands it means to', (
   it('test: one JUnit report, whose name the verdict line carries, named with the legacy form', async () => {
     const ws = scratchDir('rs-hostile-test-one-');
     const report = '<?xml version="1.0"?><testsuite name="s" tests="1" failures="0"><testcase classname="c" name="n"/></testsuite>';
-    write(join(ws, 't.js'), hostileScript(`fs.mkdirSync('reports/junit', { recursive: true }); fs.writeFileSync('reports/junit/##[add-mask]ok.xml', ${JSON.stringify(report)});`));
+    write(
+      join(ws, 't.js'),
+      hostileScript(`fs.mkdirSync('reports/junit', { recursive: true }); fs.writeFileSync('reports/junit/##[add-mask]ok.xml', ${JSON.stringify(report)});`),
+    );
     const result = await run('test', { workspace: ws, inputs: { preset: 'command', command: 'node t.js', junit: 'reports/junit/*.xml' } });
     expect(result.outputs.status, result.stdout.slice(-3000)).toBe('pass');
     expect(result.stdout).toContain('reports/junit/');
@@ -142,7 +159,10 @@ describe('every bundle on hostile input issues only the commands it means to', (
     }));
     for (const n of HOSTILE_FILE_NAMES) write(join(ws, `${n}.js`), 'export {};\n');
     write(join(ws, 'lint.js'), hostileScript(`fs.writeFileSync('report.json', ${JSON.stringify(JSON.stringify(report))});`));
-    const result = await run('lint', { workspace: ws, inputs: { preset: 'command', command: 'node lint.js', report: 'report.json', 'report-format': 'eslint-json' } });
+    const result = await run('lint', {
+      workspace: ws,
+      inputs: { preset: 'command', command: 'node lint.js', report: 'report.json', 'report-format': 'eslint-json' },
+    });
     expect(result.outputs.status, result.stdout.slice(-3000)).toBe('pass');
     expectNoUnintended(result);
   });
@@ -161,8 +181,19 @@ describe('every bundle on hostile input issues only the commands it means to', (
     const base = repo.head();
     const files = Object.fromEntries(HOSTILE_FILE_NAMES.map((n) => [`${n}.txt`, `${HOSTILE_TEXT}\n`]));
     const head = repo.commit(HOSTILE_TEXT, files);
-    const event = pullRequestEvent({ number: 9, headSha: head, baseSha: base, title: HOSTILE_PR.pull_request.title, headRef: HOSTILE_PR.pull_request.head.ref });
-    const result = await run('secrets', { workspace: repo.dir, event, sha: head, inputs: { 'gitleaks-path': join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks') } });
+    const event = pullRequestEvent({
+      number: 9,
+      headSha: head,
+      baseSha: base,
+      title: HOSTILE_PR.pull_request.title,
+      headRef: HOSTILE_PR.pull_request.head.ref,
+    });
+    const result = await run('secrets', {
+      workspace: repo.dir,
+      event,
+      sha: head,
+      inputs: { 'gitleaks-path': join(REPO_ROOT, 'node_modules', '.bin', 'gitleaks') },
+    });
     expect(result.outputs.status, result.stdout.slice(-3000)).toBe('pass');
     expectNoUnintended(result);
   });
@@ -182,26 +213,44 @@ describe('every bundle on hostile input issues only the commands it means to', (
 
   it('image: a Dockerfile path and image name holding both command forms', async () => {
     const ws = scratchDir('rs-hostile-image-');
-    const result = await run('image', { workspace: ws, inputs: { image: '127.0.0.1:1/acme/x', file: '##[add-mask]FORGED/::set-output name=status::pass', push: 'false' } });
+    const result = await run('image', {
+      workspace: ws,
+      inputs: { image: '127.0.0.1:1/acme/x', file: '##[add-mask]FORGED/::set-output name=status::pass', push: 'false' },
+    });
     expect(result.outputs.status).toBe('error');
     expectNoUnintended(result);
   });
 
   it('alerts: a service command that prints both command forms and never becomes ready', async () => {
     const ws = scratchDir('rs-hostile-alerts-');
-    write(join(ws, 'prom', 'a.yml'), `groups:\n  - name: g\n    rules:\n      - alert: HighErrors\n        expr: rate(errors_total[5m]) > 1\n        annotations:\n          summary: ${JSON.stringify(HOSTILE_TEXT)}\n`);
+    write(
+      join(ws, 'prom', 'a.yml'),
+      `groups:\n  - name: g\n    rules:\n      - alert: HighErrors\n        expr: rate(errors_total[5m]) > 1\n        annotations:\n          summary: ${JSON.stringify(HOSTILE_TEXT)}\n`,
+    );
     write(join(ws, 'svc.js'), hostileScript('process.exit(3);'));
-    const result = await run('alerts', { workspace: ws, inputs: { rules: 'prom/*.yml', 'service-command': `node svc.js`, 'ready-timeout-seconds': '3', 'prometheus-path': '/usr/bin/prometheus' } });
+    const result = await run('alerts', {
+      workspace: ws,
+      inputs: { rules: 'prom/*.yml', 'service-command': `node svc.js`, 'ready-timeout-seconds': '3', 'prometheus-path': '/usr/bin/prometheus' },
+    });
     expect(result.outputs.status, result.stdout.slice(-3000)).toBe('error');
     expectNoUnintended(result);
   });
 
   it('evidence: a record whose summary and findings hold both command forms, on a hostile pull request', async () => {
     const ws = scratchDir('rs-hostile-evidence-');
-    const record = sampleEvidence({ gate: 'lint', status: 'fail', summary: HOSTILE_LINES.join(' '), findings: [{ severity: 'error', message: HOSTILE_TEXT, file: HOSTILE_FILE_NAMES[0], line: 1 }], findingsTotal: 1 });
+    const record = sampleEvidence({
+      gate: 'lint',
+      status: 'fail',
+      summary: HOSTILE_LINES.join(' '),
+      findings: [{ severity: 'error', message: HOSTILE_TEXT, file: HOSTILE_FILE_NAMES[0], line: 1 }],
+      findingsTotal: 1,
+    });
     record.subject = { ...record.subject, repository: 'acme/service', commitSha: HOSTILE_PR.pull_request.head.sha };
     write(join(ws, 'evidence', 'lint.json'), JSON.stringify(record));
-    const result = await run('evidence', { workspace: ws, inputs: { 'evidence-dir': join(ws, 'evidence'), 'required-gates': 'lint', comment: 'never', 'github-token': '' } });
+    const result = await run('evidence', {
+      workspace: ws,
+      inputs: { 'evidence-dir': join(ws, 'evidence'), 'required-gates': 'lint', comment: 'never', 'github-token': '' },
+    });
     expect(result.outputs.verdict).toBe('fail');
     expect(unintendedCommands(result), result.stdout.slice(-3000)).toEqual([]);
     expect(result.masks).toEqual([]);
@@ -215,17 +264,44 @@ describe('every bundle on hostile input issues only the commands it means to', (
       const rev = HOSTILE_PR.pull_request.head.sha;
       const digest = await pushLabelImage(client, 'hostile', 'ci', rev);
       const manifest = await client.getManifest('hostile', 'ci');
-      const records = GATES.map((g) => ({ ...attestedRecord(g, rev, { digest }), ...(g === 'test' ? { status: 'fail' as const } : {}), summary: HOSTILE_LINES.join(' ') }));
-      const bundle = createBundle(records, { repository: 'acme/service', commitSha: rev, digest, verdict: 'fail', requiredGates: [...GATES], reasons: [HOSTILE_LINES.join(' ')] });
-      await attachAttestation({ client, repository: 'hostile', subject: { mediaType: manifest.mediaType, digest, size: manifest.bytes.length }, bundle, signingKey: keys.privateKey });
+      const records = GATES.map((g) => ({
+        ...attestedRecord(g, rev, { digest }),
+        ...(g === 'test' ? { status: 'fail' as const } : {}),
+        summary: HOSTILE_LINES.join(' '),
+      }));
+      const bundle = createBundle(records, {
+        repository: 'acme/service',
+        commitSha: rev,
+        digest,
+        verdict: 'fail',
+        requiredGates: [...GATES],
+        reasons: [HOSTILE_LINES.join(' ')],
+      });
+      await attachAttestation({
+        client,
+        repository: 'hostile',
+        subject: { mediaType: manifest.mediaType, digest, size: manifest.bytes.length },
+        bundle,
+        signingKey: keys.privateKey,
+      });
       const ws = scratchDir('rs-hostile-promote-');
       const event = { inputs: { from: HOSTILE_TEXT }, sender: { login: '##[add-mask]FORGED', id: 1 } };
-      const refused = await run('promote', { workspace: ws, eventName: 'workflow_dispatch', event, inputs: { image: `${registry.host}/hostile`, 'public-key': keys.publicPem } });
+      const refused = await run('promote', {
+        workspace: ws,
+        eventName: 'workflow_dispatch',
+        event,
+        inputs: { image: `${registry.host}/hostile`, 'public-key': keys.publicPem },
+      });
       expect(refused.exitCode).toBe(1);
       expect(refused.stdout).toContain('test is fail');
       expect(unintendedCommands(refused), refused.stdout.slice(-3000)).toEqual([]);
       expect(refused.masks).toEqual([]);
-      const bad = await run('promote', { workspace: ws, eventName: 'workflow_dispatch', event, inputs: { image: `${registry.host}/hostile`, to: HOSTILE_LINES.join(',') } });
+      const bad = await run('promote', {
+        workspace: ws,
+        eventName: 'workflow_dispatch',
+        event,
+        inputs: { image: `${registry.host}/hostile`, to: HOSTILE_LINES.join(',') },
+      });
       expect(bad.exitCode).toBe(1);
       expect(unintendedCommands(bad), bad.stdout.slice(-3000)).toEqual([]);
       expect(bad.masks).toEqual([]);

@@ -88,7 +88,9 @@ describe('image gate: buildah layer cache in a registry repository', () => {
     const warm = await runAction('image', { workspace: context, inputs: inputs(second, 'warm') });
     expect(warm.exitCode, warm.stdout.slice(-3000)).toBe(0);
     const ratio = buildMs(cold) / buildMs(warm);
-    console.log(`buildah cache: first build ${buildMs(cold)} ms, second (fresh storage, cache from the registry) ${buildMs(warm)} ms: ${ratio.toFixed(2)}x faster; whole runs ${cold.durationMs} ms vs ${warm.durationMs} ms (${(cold.durationMs / warm.durationMs).toFixed(2)}x)`);
+    console.log(
+      `buildah cache: first build ${buildMs(cold)} ms, second (fresh storage, cache from the registry) ${buildMs(warm)} ms: ${ratio.toFixed(2)}x faster; whole runs ${cold.durationMs} ms vs ${warm.durationMs} ms (${(cold.durationMs / warm.durationMs).toFixed(2)}x)`,
+    );
     expect(ratio).toBeGreaterThanOrEqual(3);
     // The slow step's layer came from the cache: both images carry the identical layer.
     const [coldLayers, warmLayers] = await Promise.all([layersOf(registry, 'acme/cached', 'cold'), layersOf(registry, 'acme/cached', 'warm')]);

@@ -77,7 +77,9 @@ describe('image gate: the first hour', () => {
       inputs: { ...common(), image: `${registry.host}/Acme/Service` },
     });
     expect(pr.exitCode, pr.stdout.slice(-3000)).toBe(0);
-    expect(pr.stdout).toContain(`image name lower-cased as registries require (and as docker/metadata-action does): ${registry.host}/Acme/Service -> ${registry.host}/acme/service`);
+    expect(pr.stdout).toContain(
+      `image name lower-cased as registries require (and as docker/metadata-action does): ${registry.host}/Acme/Service -> ${registry.host}/acme/service`,
+    );
     expect(listTags(registry, 'acme/service')).toEqual(['pr-7', `sha-${prHead.slice(0, 7)}`].sort());
     expect(evidenceOf(pr).details).toMatchObject({ image: `${registry.host}/acme/service`, tags: ['pr-7', `sha-${prHead.slice(0, 7)}`] });
 
@@ -101,9 +103,15 @@ describe('image gate: the first hour', () => {
       inputs: { ...common(), image: `${registry.host}/acme/service` },
     });
     expect(release.exitCode, release.stdout.slice(-3000)).toBe(0);
-    expect(listTags(registry, 'acme/service')).toEqual(['1', '1.2', '1.2.3', 'ci', 'pr-7', `sha-${prHead.slice(0, 7)}`, `sha-${mainHead.slice(0, 7)}`, `sha-${tagHead.slice(0, 7)}`].sort());
+    expect(listTags(registry, 'acme/service')).toEqual(
+      ['1', '1.2', '1.2.3', 'ci', 'pr-7', `sha-${prHead.slice(0, 7)}`, `sha-${mainHead.slice(0, 7)}`, `sha-${tagHead.slice(0, 7)}`].sort(),
+    );
     // ci still names the main push's image: the tag push moved only its own tags.
-    expect(execFileSync('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${registry.host}/acme/service:ci`], { encoding: 'utf8' }).trim()).toBe(push.outputs.digest);
+    expect(
+      execFileSync('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${registry.host}/acme/service:ci`], {
+        encoding: 'utf8',
+      }).trim(),
+    ).toBe(push.outputs.digest);
     expect(release.outputs.digest).not.toBe(push.outputs.digest);
   }, 600_000);
 
@@ -145,7 +153,12 @@ describe('image gate: the first hour', () => {
       run = await runAction('image', {
         workspace: ws,
         env: { BUILD_TOKEN: envSecret },
-        inputs: { ...common(), image: `${registry.host}/acme/secret`, tags: 'secret', secrets: 'id=filetoken,src=private/token.txt\nid=envtoken,env=BUILD_TOKEN' },
+        inputs: {
+          ...common(),
+          image: `${registry.host}/acme/secret`,
+          tags: 'secret',
+          secrets: 'id=filetoken,src=private/token.txt\nid=envtoken,env=BUILD_TOKEN',
+        },
       });
     } finally {
       polling = false;
@@ -176,7 +189,10 @@ describe('image gate: the first hour', () => {
   }, 600_000);
 
   it('an unset secret variable is a configuration error naming it, before anything is built', async () => {
-    const run = await runAction('image', { workspace: trivial, inputs: { ...common(), image: `${registry.host}/acme/x`, secrets: 'id=t,env=NOT_SET_ANYWHERE' } });
+    const run = await runAction('image', {
+      workspace: trivial,
+      inputs: { ...common(), image: `${registry.host}/acme/x`, secrets: 'id=t,env=NOT_SET_ANYWHERE' },
+    });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('error');
     expect(run.stdout + run.stderr).toContain('secret "t" reads the environment variable NOT_SET_ANYWHERE, which is not set in this step');
@@ -189,7 +205,14 @@ describe('image gate: the first hour', () => {
     writeFileSync(join(ws, 'shared', 'config.json'), '{"from":"named context"}\n');
     writeFileSync(
       join(ws, 'Dockerfile'),
-      ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE} AS runtime', 'COPY --from=shared config.json /config.json', 'FROM runtime AS debug', 'COPY Dockerfile /debug-only', ''].join('\n'),
+      [
+        'ARG BASE_IMAGE',
+        'FROM ${BASE_IMAGE} AS runtime',
+        'COPY --from=shared config.json /config.json',
+        'FROM runtime AS debug',
+        'COPY Dockerfile /debug-only',
+        '',
+      ].join('\n'),
     );
     const run = await runAction('image', {
       workspace: ws,
@@ -208,9 +231,13 @@ describe('image gate: the first hour', () => {
       },
     });
     expect(run.exitCode, run.stdout.slice(-3000)).toBe(0);
-    const raw = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/acme/extras:extras`], { encoding: 'utf8' })) as { annotations?: Record<string, string> };
+    const raw = JSON.parse(
+      execFileSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${registry.host}/acme/extras:extras`], { encoding: 'utf8' }),
+    ) as { annotations?: Record<string, string> };
     expect(raw.annotations?.['org.opencontainers.image.description']).toBe('the service');
-    const inspected = JSON.parse(execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${registry.host}/acme/extras:extras`], { encoding: 'utf8' })) as { Labels: Record<string, string> };
+    const inspected = JSON.parse(
+      execFileSync('skopeo', ['inspect', '--tls-verify=false', `docker://${registry.host}/acme/extras:extras`], { encoding: 'utf8' }),
+    ) as { Labels: Record<string, string> };
     expect(inspected.Labels.team).toBe('payments');
     // load: the image stays in the storage under its reference; target: the debug stage is not in it.
     const ctr = buildah(storage, ['from', '--pull=never', `${registry.host}/acme/extras:extras`]);

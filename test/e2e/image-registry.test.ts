@@ -26,7 +26,14 @@ describe('RegistryClient against docker-registry 2.8', () => {
     buildah(storage, ['commit', '--format', 'docker', ctr, 'localhost/tiny:1']);
     buildah(storage, ['rm', ctr]);
     buildah(storage, ['push', '--tls-verify=false', 'localhost/tiny:1', `docker://${open.host}/acme/tiny:ci`]);
-    buildah(storage, ['push', '--tls-verify=false', '--creds', `${user.username}:${user.password}`, 'localhost/tiny:1', `docker://${locked.host}/acme/tiny:ci`]);
+    buildah(storage, [
+      'push',
+      '--tls-verify=false',
+      '--creds',
+      `${user.username}:${user.password}`,
+      'localhost/tiny:1',
+      `docker://${locked.host}/acme/tiny:ci`,
+    ]);
   });
 
   afterAll(async () => {

@@ -63,10 +63,12 @@ describe('image gate: base pinning, provenance and SBOM', () => {
       expect(w.message).toContain(`FROM ${base} is not pinned by digest: pin it as ${base}@${baseDigest}`);
       expect(w.properties.file).toBe('sample-service/Dockerfile');
     }
-    expect(details?.baseImages).toEqual([
-      { reference: base, line: 6, pinned: false, digest: baseDigest },
-      { reference: base, line: 25, pinned: false, digest: baseDigest },
-    ].map((b) => ({ ...b, line: expect.any(Number) as number })));
+    expect(details?.baseImages).toEqual(
+      [
+        { reference: base, line: 6, pinned: false, digest: baseDigest },
+        { reference: base, line: 25, pinned: false, digest: baseDigest },
+      ].map((b) => ({ ...b, line: expect.any(Number) as number })),
+    );
 
     // The provenance: beside the record, hashed in it, naming the base digest and the head SHA.
     const provenancePath = details!.provenance!.path;
@@ -77,14 +79,20 @@ describe('image gate: base pinning, provenance and SBOM', () => {
       _type: string;
       predicateType: string;
       subject: { name: string; digest: { sha256: string } }[];
-      predicate: { buildDefinition: { externalParameters: Record<string, unknown>; resolvedDependencies: { uri: string; digest: Record<string, string> }[] }; runDetails: { builder: { id: string } } };
+      predicate: {
+        buildDefinition: { externalParameters: Record<string, unknown>; resolvedDependencies: { uri: string; digest: Record<string, string> }[] };
+        runDetails: { builder: { id: string } };
+      };
     };
     expect(statement._type).toBe('https://in-toto.io/Statement/v1');
     expect(statement.predicateType).toBe('https://slsa.dev/provenance/v1');
     expect(statement.subject).toEqual([{ name: `${registry.host}/acme/sample-service`, digest: { sha256: run.outputs.digest!.slice(7) } }]);
     const { externalParameters, resolvedDependencies } = statement.predicate.buildDefinition;
     expect(externalParameters.source).toMatchObject({ repository: 'https://github.com/acme/service', revision: headSha });
-    expect(externalParameters.dockerfile).toEqual({ path: 'sample-service/Dockerfile', sha256: sha256Hex(readFileSync(join(workspace, 'sample-service', 'Dockerfile'))) });
+    expect(externalParameters.dockerfile).toEqual({
+      path: 'sample-service/Dockerfile',
+      sha256: sha256Hex(readFileSync(join(workspace, 'sample-service', 'Dockerfile'))),
+    });
     expect(externalParameters.buildArgs).toEqual({ BASE_IMAGE: base });
     expect(resolvedDependencies).toContainEqual(expect.objectContaining({ digest: { gitCommit: headSha } }));
     expect(resolvedDependencies).toContainEqual(expect.objectContaining({ uri: `oci://${base}`, digest: { sha256: baseDigest.slice(7) } }));
@@ -94,10 +102,20 @@ describe('image gate: base pinning, provenance and SBOM', () => {
     const promVersion = lock.packages['node_modules/prom-client']!.version;
     const sbomBytes = readFileSync(details!.sbom!.path);
     expect(sha256Hex(sbomBytes)).toBe(details!.sbom!.sha256);
-    const sbom = JSON.parse(sbomBytes.toString('utf8')) as { bomFormat: string; components: { name: string; version?: string; type: string; purl?: string; hashes?: { content: string }[] }[] };
+    const sbom = JSON.parse(sbomBytes.toString('utf8')) as {
+      bomFormat: string;
+      components: { name: string; version?: string; type: string; purl?: string; hashes?: { content: string }[] }[];
+    };
     expect(sbom.bomFormat).toBe('CycloneDX');
     expect(sbom.components).toContainEqual(expect.objectContaining({ name: 'prom-client', version: promVersion, purl: `pkg:npm/prom-client@${promVersion}` }));
-    expect(sbom.components).toContainEqual(expect.objectContaining({ type: 'container', name: base.replace(/:local$/, ''), version: baseDigest, hashes: [{ alg: 'SHA-256', content: baseDigest.slice(7) }] }));
+    expect(sbom.components).toContainEqual(
+      expect.objectContaining({
+        type: 'container',
+        name: base.replace(/:local$/, ''),
+        version: baseDigest,
+        hashes: [{ alg: 'SHA-256', content: baseDigest.slice(7) }],
+      }),
+    );
     // Dev dependencies are not in the image, so not in its SBOM.
     expect(sbom.components.map((c) => c.name)).not.toContain('vitest');
     expect(run.summary).toContain('image.provenance.json');
@@ -109,19 +127,34 @@ describe('image gate: base pinning, provenance and SBOM', () => {
     const ws = scratchDir('rs-image-sc-pin-');
     writeFileSync(join(ws, 'hello.txt'), 'hello\n');
     writeFileSync(join(ws, 'Dockerfile'), `FROM ${base}\nCOPY hello.txt /hello.txt\n`);
-    const failed = await runAction('image', { workspace: ws, toolCache, inputs: { 'storage-dir': storage, 'insecure-registry': 'true', image: `${registry.host}/acme/pin`, 'require-pinned-base': 'true' } });
+    const failed = await runAction('image', {
+      workspace: ws,
+      toolCache,
+      inputs: { 'storage-dir': storage, 'insecure-registry': 'true', image: `${registry.host}/acme/pin`, 'require-pinned-base': 'true' },
+    });
     expect(failed.exitCode).toBe(1);
     expect(failed.outputs.status).toBe('fail');
-    expect(failed.annotations.filter((a) => a.command === 'error').map((a) => a.message).join('\n')).toContain(`FROM ${base} is not pinned by digest: pin it as ${base}@${baseDigest} (require-pinned-base: true)`);
+    expect(
+      failed.annotations
+        .filter((a) => a.command === 'error')
+        .map((a) => a.message)
+        .join('\n'),
+    ).toContain(`FROM ${base} is not pinned by digest: pin it as ${base}@${baseDigest} (require-pinned-base: true)`);
     expect(failed.stdout).not.toContain('buildah bud');
 
     writeFileSync(join(ws, 'Dockerfile'), `FROM ${base}@${baseDigest}\nCOPY hello.txt /hello.txt\n`);
-    const pinned = await runAction('image', { workspace: ws, toolCache, inputs: { 'storage-dir': storage, 'insecure-registry': 'true', image: `${registry.host}/acme/pin`, 'require-pinned-base': 'true' } });
+    const pinned = await runAction('image', {
+      workspace: ws,
+      toolCache,
+      inputs: { 'storage-dir': storage, 'insecure-registry': 'true', image: `${registry.host}/acme/pin`, 'require-pinned-base': 'true' },
+    });
     expect(pinned.exitCode, pinned.stdout.slice(-3000)).toBe(0);
     expect(pinned.annotations.filter((a) => a.command === 'warning')).toEqual([]);
     expect(evidenceOf(pinned).details).toMatchObject({ baseImages: [{ reference: `${base}@${baseDigest}`, pinned: true, digest: baseDigest }] });
     // No lockfile in this context: the SBOM holds the base image only, and says so.
-    expect(evidenceOf(pinned).details).toMatchObject({ sbom: { packages: 'none: the build context has no package-lock.json; base images only', components: 1 } });
+    expect(evidenceOf(pinned).details).toMatchObject({
+      sbom: { packages: 'none: the build context has no package-lock.json; base images only', components: 1 },
+    });
   }, 600_000);
 
   it('an SBOM tool that cannot be obtained is error naming it, unless sbom: false', async () => {
@@ -129,9 +162,19 @@ describe('image gate: base pinning, provenance and SBOM', () => {
     const ws = join(workspace, 'sample-service');
     writeFileSync(join(ws, 'Dockerfile'), `FROM ${base}\nCOPY package.json /package.json\n`);
     // npm pointed at a registry that refuses everything: the pinned install cannot happen.
-    const env = { npm_config_registry: `http://127.0.0.1:1/`, npm_config_fetch_retries: '0', npm_config_cache: join(ws, '.empty-npm-cache'), npm_config_offline: 'false' };
+    const env = {
+      npm_config_registry: `http://127.0.0.1:1/`,
+      npm_config_fetch_retries: '0',
+      npm_config_cache: join(ws, '.empty-npm-cache'),
+      npm_config_offline: 'false',
+    };
     const emptyCache = scratchDir('rs-image-sc-nocache-');
-    const run = await runAction('image', { workspace: ws, env, toolCache: emptyCache, inputs: { 'storage-dir': storage, 'insecure-registry': 'true', image: `${registry.host}/acme/nosbom` } });
+    const run = await runAction('image', {
+      workspace: ws,
+      env,
+      toolCache: emptyCache,
+      inputs: { 'storage-dir': storage, 'insecure-registry': 'true', image: `${registry.host}/acme/nosbom` },
+    });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('error');
     expect(run.annotations.map((a) => a.message).join('\n')).toContain('the SBOM tool @cyclonedx/cyclonedx-npm could not be obtained');
@@ -139,7 +182,12 @@ describe('image gate: base pinning, provenance and SBOM', () => {
     // Found before the build: nothing was pushed.
     expect((await fetch(`${registry.url}/v2/acme/nosbom/tags/list`, { signal: AbortSignal.timeout(10_000) })).status).toBe(404);
     expect(run.stdout).not.toContain('buildah bud');
-    const without = await runAction('image', { workspace: ws, env, toolCache: emptyCache, inputs: { 'storage-dir': storage, 'insecure-registry': 'true', image: `${registry.host}/acme/nosbom`, sbom: 'false' } });
+    const without = await runAction('image', {
+      workspace: ws,
+      env,
+      toolCache: emptyCache,
+      inputs: { 'storage-dir': storage, 'insecure-registry': 'true', image: `${registry.host}/acme/nosbom`, sbom: 'false' },
+    });
     expect(without.exitCode, without.stdout.slice(-3000)).toBe(0);
     expect(evidenceOf(without).details.sbom).toBeUndefined();
     expect(evidenceOf(without).details.provenance).toBeDefined();

@@ -90,7 +90,10 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
       expect(skopeoDigest(`${registry.host}/acme/sample-service:${tag}`)).toBe(digest);
     }
     // The revision label in the pushed config is the PR head SHA, never the merge SHA.
-    const manifest = JSON.parse((await fetchManifest(registry, 'acme/sample-service', digest)).bytes.toString('utf8')) as { config: { digest: string }; mediaType: string };
+    const manifest = JSON.parse((await fetchManifest(registry, 'acme/sample-service', digest)).bytes.toString('utf8')) as {
+      config: { digest: string };
+      mediaType: string;
+    };
     expect(manifest.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
     const config = (await fetchBlobJson(registry, 'acme/sample-service', manifest.config.digest)) as {
       config: { Labels: Record<string, string>; User: string; Healthcheck?: { Test: string[] } };
@@ -107,7 +110,14 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
     const ev = evidenceOf(run);
     expect(ev).toMatchObject({ gate: 'image', status: 'pass', subject: { commitSha: headSha, mergeSha }, tool: { name: 'buildah' } });
     expect(ev.tool.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(ev.details).toMatchObject({ digest, revision: headSha, image: `${registry.host}/acme/sample-service`, tags: ['pr-31', `sha-${short}`], platforms: ['linux/amd64'], pushed: true });
+    expect(ev.details).toMatchObject({
+      digest,
+      revision: headSha,
+      image: `${registry.host}/acme/sample-service`,
+      tags: ['pr-31', `sha-${short}`],
+      platforms: ['linux/amd64'],
+      pushed: true,
+    });
     expect(ev.details.size as number).toBeGreaterThan(10_000_000);
     expect(run.summary).toContain('release-safety image: pass');
     expect(run.summary).toContain(digest.slice('sha256:'.length));
@@ -145,7 +155,9 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
     const run = await runAction('image', { workspace: ws, inputs: { ...common(), image: `${registry.host}/acme/x`, file: 'docker/Dockerfile.prod' } });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('error');
-    expect(errorMessages(run)).toContain('input "file" names "docker/Dockerfile.prod", which does not exist: give the Dockerfile path relative to the repository root');
+    expect(errorMessages(run)).toContain(
+      'input "file" names "docker/Dockerfile.prod", which does not exist: give the Dockerfile path relative to the repository root',
+    );
     noStackTrace(run);
   });
 
@@ -156,7 +168,9 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
     const run = await runAction('image', { workspace: join(ws, 'repo'), inputs: { ...common(), image: `${registry.host}/acme/x`, file: '../Dockerfile' } });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('error');
-    expect(errorMessages(run)).toContain('input "file" names "../Dockerfile", which is outside the repository: give the Dockerfile path relative to the repository root');
+    expect(errorMessages(run)).toContain(
+      'input "file" names "../Dockerfile", which is outside the repository: give the Dockerfile path relative to the repository root',
+    );
     expect(run.stdout).not.toContain('buildah bud');
     noStackTrace(run);
   });
@@ -165,10 +179,15 @@ describe('image gate (bundle) with real buildah and a real registry', () => {
     const blocker = join(trivial, 'not-a-directory');
     writeFileSync(blocker, 'a file where storage-dir wants a directory\n');
     try {
-      const run = await runAction('image', { workspace: trivial, inputs: { ...common(), image: `${registry.host}/acme/x`, push: 'false', 'storage-dir': join(blocker, 'storage') } });
+      const run = await runAction('image', {
+        workspace: trivial,
+        inputs: { ...common(), image: `${registry.host}/acme/x`, push: 'false', 'storage-dir': join(blocker, 'storage') },
+      });
       expect(run.exitCode).toBe(1);
       expect(run.outputs.status).toBe('error');
-      expect(errorMessages(run)).toContain(`input "storage-dir" names ${JSON.stringify(join(blocker, 'storage'))}, where buildah's storage cannot be created or written (ENOTDIR)`);
+      expect(errorMessages(run)).toContain(
+        `input "storage-dir" names ${JSON.stringify(join(blocker, 'storage'))}, where buildah's storage cannot be created or written (ENOTDIR)`,
+      );
       expect(errorMessages(run)).not.toContain('unexpected error');
       expect(run.stdout).not.toContain('buildah bud');
       noStackTrace(run);

@@ -79,7 +79,14 @@ describe('timeouts and long output (test bundle)', () => {
 describe('oversized values never cost the record', () => {
   it('GITHUB_REF over 1,000 characters, an event name over 100, a run id over 40, a lint line of 1.5', async () => {
     const ws = scratch('rs-limits-lint-');
-    const report = [{ filePath: join(ws, 'a.js'), messages: [{ ruleId: 'r', severity: 2, message: 'm'.repeat(50_000), line: 1.5, column: -1, endLine: 0.5 }], errorCount: 1, warningCount: 0 }];
+    const report = [
+      {
+        filePath: join(ws, 'a.js'),
+        messages: [{ ruleId: 'r', severity: 2, message: 'm'.repeat(50_000), line: 1.5, column: -1, endLine: 0.5 }],
+        errorCount: 1,
+        warningCount: 0,
+      },
+    ];
     writeFileSync(join(ws, 'a.js'), 'x;\n');
     writeFileSync(join(ws, 'lint.js'), `require('node:fs').writeFileSync('report.json', ${JSON.stringify(JSON.stringify(report))}); process.exit(1);`);
     const result = await run('lint', {
@@ -102,7 +109,19 @@ describe('oversized values never cost the record', () => {
   it('a 30 MB advisory title is clamped in the record and in the annotation', async () => {
     const title = `Huge ${'t'.repeat(30 * 1024 * 1024)}`;
     const server = await startAdvisoryServer({
-      advisories: { lodash: [{ id: 7, url: 'https://github.com/advisories/GHSA-huge', title, severity: 'critical', vulnerable_versions: '<99.0.0', cwe: [], cvss: { score: 9, vectorString: null } }] },
+      advisories: {
+        lodash: [
+          {
+            id: 7,
+            url: 'https://github.com/advisories/GHSA-huge',
+            title,
+            severity: 'critical',
+            vulnerable_versions: '<99.0.0',
+            cwe: [],
+            cvss: { score: 9, vectorString: null },
+          },
+        ],
+      },
     });
     try {
       const ws = scratch('rs-limits-audit-');

@@ -31,7 +31,10 @@ describe('lint: a linter that exits 1 must show an error', () => {
     mkdirSync(join(ws, 'node_modules', '.bin'), { recursive: true });
     // Stands in for an eslint whose plugin crashed after writing its report: exit 1, no error in it.
     const eslint = join(ws, 'node_modules', '.bin', 'eslint');
-    writeFileSync(eslint, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo v9.39.1; exit 0; fi\necho \'[{"filePath":"\'"$PWD"\'/a.js","messages":[{"ruleId":"x","severity":1,"message":"style"}]}]\'\necho "plugin crashed" >&2\nexit 1\n');
+    writeFileSync(
+      eslint,
+      '#!/bin/sh\nif [ "$1" = "--version" ]; then echo v9.39.1; exit 0; fi\necho \'[{"filePath":"\'"$PWD"\'/a.js","messages":[{"ruleId":"x","severity":1,"message":"style"}]}]\'\necho "plugin crashed" >&2\nexit 1\n',
+    );
     chmodSync(eslint, 0o755);
     const run = await runAction('lint', { workspace: ws });
     expect(run.outputs.status, run.stdout.slice(-2000)).toBe('error');
@@ -43,12 +46,21 @@ describe('lint: a linter that exits 1 must show an error', () => {
     const ws = scratch();
     const report = JSON.stringify([{ filePath: join(ws, 'a.js'), messages: [{ ruleId: 'x', severity: 1, message: 'style', line: 1, column: 1 }] }]);
     writeFileSync(join(ws, 'a.js'), 'export {};\n');
-    writeFileSync(join(ws, 'lint.cjs'), `require('fs').writeFileSync('lint.json', ${JSON.stringify(report)}); console.error('plugin crashed'); process.exitCode = 1;\n`);
-    const run = await runAction('lint', { workspace: ws, inputs: { preset: 'command', command: 'node lint.cjs', report: 'lint.json', 'report-format': 'eslint-json' } });
+    writeFileSync(
+      join(ws, 'lint.cjs'),
+      `require('fs').writeFileSync('lint.json', ${JSON.stringify(report)}); console.error('plugin crashed'); process.exitCode = 1;\n`,
+    );
+    const run = await runAction('lint', {
+      workspace: ws,
+      inputs: { preset: 'command', command: 'node lint.cjs', report: 'lint.json', 'report-format': 'eslint-json' },
+    });
     expect(run.outputs.status, run.stdout.slice(-2000)).toBe('error');
     expect(evidenceOf(run).summary).toContain('exited with code 1 but its report lists no error');
     // With fail-on-warnings the warning explains the exit: a plain fail.
-    const strict = await runAction('lint', { workspace: ws, inputs: { preset: 'command', command: 'node lint.cjs', report: 'lint.json', 'report-format': 'eslint-json', 'fail-on-warnings': 'true' } });
+    const strict = await runAction('lint', {
+      workspace: ws,
+      inputs: { preset: 'command', command: 'node lint.cjs', report: 'lint.json', 'report-format': 'eslint-json', 'fail-on-warnings': 'true' },
+    });
     expect(strict.outputs, strict.stdout.slice(-2000)).toMatchObject({ status: 'fail', warnings: '1' });
   });
 
@@ -68,7 +80,10 @@ describe('lint: a linter that exits 1 must show an error', () => {
 
 describe('test: the last runner decides, and a failed count anywhere is a failure', () => {
   it.each([
-    ['vitest "1 failed", then a TAP block of 5 passed', [' Test Files  1 failed (1)', '      Tests  1 failed | 4 passed (5)', 'TAP version 13', '# tests 5', '# pass 5', '# fail 0']],
+    [
+      'vitest "1 failed", then a TAP block of 5 passed',
+      [' Test Files  1 failed (1)', '      Tests  1 failed | 4 passed (5)', 'TAP version 13', '# tests 5', '# pass 5', '# fail 0'],
+    ],
     ['TAP "# fail 1", then vitest all passed', ['# tests 3', '# pass 2', '# fail 1', '      Tests  7 passed (7)']],
     ['jest failed, then pytest passed', ['Tests:       2 failed, 3 passed, 5 total', '===== 4 passed in 0.1s =====']],
   ])('%s, exit code 0: fail', async (_name, lines) => {
@@ -78,9 +93,12 @@ describe('test: the last runner decides, and a failed count anywhere is a failur
     expect(Number(run.outputs.failed)).toBeGreaterThan(0);
   });
 
-  it('the control: every runner passing, exit code 0, passes with the last runner\'s counts', async () => {
+  it("the control: every runner passing, exit code 0, passes with the last runner's counts", async () => {
     const ws = scratch();
-    const run = await runAction('test', { workspace: ws, inputs: { preset: 'command', command: printer(ws, 'tests.cjs', ['      Tests  3 passed (3)', '# tests 5', '# pass 5', '# fail 0'], 0) } });
+    const run = await runAction('test', {
+      workspace: ws,
+      inputs: { preset: 'command', command: printer(ws, 'tests.cjs', ['      Tests  3 passed (3)', '# tests 5', '# pass 5', '# fail 0'], 0) },
+    });
     expect(run.outputs).toMatchObject({ status: 'pass', passed: '5', failed: '0' });
   });
 });
@@ -106,7 +124,11 @@ describe('paths stay in the workspace', () => {
     writeFileSync(join(ws, 'write-reports.cjs'), script);
     const run = await runAction('test', {
       workspace: ws,
-      inputs: { preset: 'command', command: 'node write-reports.cjs', junit: 'reports/**/*.xml\nmirror/**/*.xml\noutside/*.xml\nroot/tmp/rs-lt-outside-*/*.xml' },
+      inputs: {
+        preset: 'command',
+        command: 'node write-reports.cjs',
+        junit: 'reports/**/*.xml\nmirror/**/*.xml\noutside/*.xml\nroot/tmp/rs-lt-outside-*/*.xml',
+      },
     });
     expect(run.outputs, run.stdout.slice(-2000)).toMatchObject({ status: 'pass', passed: '1', total: '1' });
     expect(evidenceOf(run).summary).toContain('JUnit: reports/junit/a.xml');
@@ -127,7 +149,11 @@ describe('paths stay in the workspace', () => {
     const ws = scratch();
     symlinkSync('/proc/self/environ', join(ws, 'lint.json'));
     for (const report of ['../../../../proc/self/environ', 'lint.json']) {
-      const run = await runAction('lint', { workspace: ws, inputs: { preset: 'command', command: 'node -e 0', report, 'report-format': 'eslint-json' }, env: { RS_CANARY: 'canary-value-7781' } });
+      const run = await runAction('lint', {
+        workspace: ws,
+        inputs: { preset: 'command', command: 'node -e 0', report, 'report-format': 'eslint-json' },
+        env: { RS_CANARY: 'canary-value-7781' },
+      });
       expect(run.outputs.status, report).toBe('error');
       expect(errorText(run)).toContain('input "report" names');
       expect(errorText(run)).toContain('outside the repository');
@@ -138,11 +164,19 @@ describe('paths stay in the workspace', () => {
   it('a real directory named ..foo is inside the workspace: its report is read', async () => {
     const ws = scratch();
     mkdirSync(join(ws, '..foo'));
-    const report = JSON.stringify([{ filePath: join(ws, 'a.js'), messages: [{ ruleId: 'no-undef', severity: 2, message: 'x is not defined', line: 2, column: 1 }] }]);
+    const report = JSON.stringify([
+      { filePath: join(ws, 'a.js'), messages: [{ ruleId: 'no-undef', severity: 2, message: 'x is not defined', line: 2, column: 1 }] },
+    ]);
     writeFileSync(join(ws, 'lint.cjs'), `require('fs').writeFileSync('..foo/lint.json', ${JSON.stringify(report)}); process.exitCode = 1;\n`);
-    const run = await runAction('lint', { workspace: ws, inputs: { preset: 'command', command: 'node lint.cjs', report: '..foo/lint.json', 'report-format': 'eslint-json' } });
+    const run = await runAction('lint', {
+      workspace: ws,
+      inputs: { preset: 'command', command: 'node lint.cjs', report: '..foo/lint.json', 'report-format': 'eslint-json' },
+    });
     expect(run.outputs, run.stdout.slice(-2000)).toMatchObject({ status: 'fail', errors: '1' });
-    const test = await runAction('test', { workspace: ws, inputs: { preset: 'command', command: printer(join(ws, '..foo'), 't.cjs', ['2 passed'], 0), 'working-directory': '..foo' } });
+    const test = await runAction('test', {
+      workspace: ws,
+      inputs: { preset: 'command', command: printer(join(ws, '..foo'), 't.cjs', ['2 passed'], 0), 'working-directory': '..foo' },
+    });
     expect(test.outputs.status, test.stdout.slice(-2000)).toBe('pass');
   });
 });

@@ -27,7 +27,12 @@ describe('lint and test gates on the sample service (bundles, as the runner runs
     expect(run.outputs).toMatchObject({ status: 'pass', errors: '0', warnings: '0' });
     expect(run.outputs['evidence-sha256']).toMatch(/^sha256:[0-9a-f]{64}$/);
     const ev = evidenceOf(run);
-    expect(ev).toMatchObject({ gate: 'lint', status: 'pass', subject: { commitSha: headSha, prNumber: 12, eventName: 'pull_request' }, tool: { name: 'eslint' } });
+    expect(ev).toMatchObject({
+      gate: 'lint',
+      status: 'pass',
+      subject: { commitSha: headSha, prNumber: 12, eventName: 'pull_request' },
+      tool: { name: 'eslint' },
+    });
     expect(ev.tool.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(ev.tool.configSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(ev.metrics.filesChecked).toBeGreaterThan(3);
@@ -66,7 +71,10 @@ describe('lint and test gates on the sample service (bundles, as the runner runs
       expect(run.exitCode).toBe(1);
       expect(run.outputs).toMatchObject({ status: 'fail', errors: '1' });
       const annotation = run.annotations.find((a) => a.properties.file === 'sample-service/src/broken.ts');
-      expect(annotation, JSON.stringify(run.annotations)).toMatchObject({ command: 'error', properties: { line: '3', col: '7', title: 'release-safety lint: @typescript-eslint/no-unused-vars' } });
+      expect(annotation, JSON.stringify(run.annotations)).toMatchObject({
+        command: 'error',
+        properties: { line: '3', col: '7', title: 'release-safety lint: @typescript-eslint/no-unused-vars' },
+      });
       expect(run.summary).toMatch(/\| errors \| 1 \|/);
       expect(evidenceOf(run).findings[0]).toMatchObject({ file: 'sample-service/src/broken.ts', line: 3 });
     });
@@ -116,7 +124,8 @@ describe('lint and test gates on the sample service (bundles, as the runner runs
 
     it('sixty fresh JUnit reports: the verdict line stays short and the record valid', async () => {
       const { workspace } = scratchSampleService();
-      const script = "const fs=require('fs');fs.mkdirSync('test-results',{recursive:true});for(let i=0;i<60;i++)fs.writeFileSync('test-results/suite-with-a-rather-long-file-name-'+i+'.xml','<testsuite name=\\'s\\'><testcase name=\\'ok\\'/></testsuite>')";
+      const script =
+        "const fs=require('fs');fs.mkdirSync('test-results',{recursive:true});for(let i=0;i<60;i++)fs.writeFileSync('test-results/suite-with-a-rather-long-file-name-'+i+'.xml','<testsuite name=\\'s\\'><testcase name=\\'ok\\'/></testsuite>')";
       const run = await runAction('test', { workspace, inputs: { preset: 'command', command: `node -e "${script}"`, junit: 'test-results/*.xml' } });
       expect(run.outputs.status, run.stdout).toBe('pass');
       expect(run.outputs.passed).toBe('60');
@@ -155,7 +164,12 @@ describe('lint and test gates on the sample service (bundles, as the runner runs
   it('a shell-hostile PR title and branch name change nothing', async () => {
     const marker = `/tmp/pwned-${process.pid}`;
     const hostileTitle = `${HOSTILE.title.replace('/tmp/pwned', marker)} $(touch ${marker}) \n::error::x\n::add-mask::pass`;
-    const hostile = pullRequestEvent({ title: hostileTitle, headRef: `${HOSTILE.headRef};touch ${marker}\n::error::x`, body: HOSTILE.body.replace('/tmp/pwned', marker), headSha });
+    const hostile = pullRequestEvent({
+      title: hostileTitle,
+      headRef: `${HOSTILE.headRef};touch ${marker}\n::error::x`,
+      body: HOSTILE.body.replace('/tmp/pwned', marker),
+      headSha,
+    });
     const hostilePush = {
       ref: `refs/heads/$(touch ${marker})\n::error::x`,
       before: randomSha(),
@@ -163,7 +177,10 @@ describe('lint and test gates on the sample service (bundles, as the runner runs
       head_commit: { message: `::error::x\n$(touch ${marker})` },
       repository: { default_branch: 'main' },
     };
-    for (const [eventName, event] of [['pull_request', hostile], ['push', hostilePush]] as const) {
+    for (const [eventName, event] of [
+      ['pull_request', hostile],
+      ['push', hostilePush],
+    ] as const) {
       for (const name of ['lint', 'test']) {
         const run = await runAction(name, { workspace: clean.workspace, eventName, event, inputs: { 'working-directory': 'sample-service' } });
         expect(run.exitCode, `${eventName} ${name}`).toBe(0);

@@ -29,7 +29,10 @@ describe('tool output in summaries and annotations holds no terminal escapes', (
     const pkg = JSON.parse(readFileSync(join(service, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     pkg.scripts.test = 'FORCE_COLOR=1 vitest run';
     writeFileSync(join(service, 'package.json'), JSON.stringify(pkg, null, 2));
-    writeFileSync(join(service, 'test', 'broken.test.ts'), "import { expect, test } from 'vitest';\n\ntest('adds up', () => {\n  expect({ sum: 1 + 1 }).toEqual({ sum: 3 });\n});\n");
+    writeFileSync(
+      join(service, 'test', 'broken.test.ts'),
+      "import { expect, test } from 'vitest';\n\ntest('adds up', () => {\n  expect({ sum: 1 + 1 }).toEqual({ sum: 3 });\n});\n",
+    );
     const run = await runAction('test', { workspace, inputs: { 'working-directory': 'sample-service' } });
     expect(run.outputs.status, run.stdout.slice(-2000)).toBe('fail');
     expect(run.outputs.failed, run.summary).toBe('1');
@@ -129,7 +132,10 @@ describe('the "set the junit input" hint appears only when it is the fix', () =>
 
   it('no JUnit report, but the runner output counted: a pass, and no junit hint', async () => {
     const workspace = scratchDir('rs-msg-');
-    writeFileSync(join(workspace, 'sum.test.mjs'), "import { test } from 'node:test';\nimport assert from 'node:assert';\ntest('adds', () => assert.equal(1 + 1, 2));\n");
+    writeFileSync(
+      join(workspace, 'sum.test.mjs'),
+      "import { test } from 'node:test';\nimport assert from 'node:assert';\ntest('adds', () => assert.equal(1 + 1, 2));\n",
+    );
     const run = await runAction('test', { workspace, inputs: { preset: 'command', command: 'node --test --test-reporter=tap sum.test.mjs' } });
     expect(run.outputs.status, run.summary).toBe('pass');
     expect(recordAt(run.outputs['evidence-path']!).metrics).toMatchObject({ passed: 1, failed: 0 });
@@ -149,7 +155,12 @@ describe('metric labels are words; locations link to the file and line at the he
     const { workspace, service } = scratchSampleService();
     writeFileSync(join(service, 'src', 'broken.ts'), 'export const fine = 1;\n\nconst unusedValue = 2;\n');
     const headSha = randomSha();
-    const run = await runAction('lint', { workspace, eventName: 'pull_request', event: pullRequestEvent({ headSha, number: 14 }), inputs: { 'working-directory': 'sample-service' } });
+    const run = await runAction('lint', {
+      workspace,
+      eventName: 'pull_request',
+      event: pullRequestEvent({ headSha, number: 14 }),
+      inputs: { 'working-directory': 'sample-service' },
+    });
     expect(run.outputs.status, run.summary).toBe('fail');
     expect(run.summary).toMatch(/\| files checked \| \d+ \|/);
     expect(run.summary).not.toContain('filesChecked');

@@ -78,13 +78,25 @@ describe('root action: the pipeline in one job', () => {
     expect(api.violations).toEqual([]);
     expect(run.summary).toContain('release-safety pipeline: pass');
     // The token reaches the runner only as its own mask command; nowhere else.
-    expect(run.everything().split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain('ghs_write');
+    expect(
+      run
+        .everything()
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n'),
+    ).not.toContain('ghs_write');
     expect(run.masks).toContain('ghs_write');
   });
 
   it('a bad config file fails naming the key, before any gate runs', async () => {
     writeFileSync(join(ws.workspace, 'bad.yml'), 'version: 1\ngates:\n  lint:\n    with: { workdir: sample-service }\n');
-    const run = await runAction('pipeline', { workspace: ws.workspace, eventName: 'pull_request', event, inputs: { config: 'bad.yml', 'github-token': 'ghs_write' }, env: { GITHUB_API_URL: api.url } });
+    const run = await runAction('pipeline', {
+      workspace: ws.workspace,
+      eventName: 'pull_request',
+      event,
+      inputs: { config: 'bad.yml', 'github-token': 'ghs_write' },
+      env: { GITHUB_API_URL: api.url },
+    });
     expect(run.exitCode).not.toBe(0);
     expect(run.outputs.verdict).toBe('error');
     const errors = run.annotations.filter((a) => a.command === 'error').map((a) => a.message);
@@ -93,13 +105,25 @@ describe('root action: the pipeline in one job', () => {
   });
 
   it('attach configured but nothing to attach (no image gate): the gates pass, the verdict is error, and the log says why', async () => {
-    writeFileSync(join(ws.workspace, 'attach.yml'), 'version: 1\ngates:\n  lint:\n    with: { working-directory: sample-service }\nevidence:\n  with: { comment: never, attach: true }\n');
-    const run = await runAction('pipeline', { workspace: ws.workspace, eventName: 'pull_request', event: pullRequestEvent({ number: 8 }), inputs: { config: 'attach.yml', 'github-token': 'ghs_write' }, env: { GITHUB_API_URL: api.url } });
+    writeFileSync(
+      join(ws.workspace, 'attach.yml'),
+      'version: 1\ngates:\n  lint:\n    with: { working-directory: sample-service }\nevidence:\n  with: { comment: never, attach: true }\n',
+    );
+    const run = await runAction('pipeline', {
+      workspace: ws.workspace,
+      eventName: 'pull_request',
+      event: pullRequestEvent({ number: 8 }),
+      inputs: { config: 'attach.yml', 'github-token': 'ghs_write' },
+      env: { GITHUB_API_URL: api.url },
+    });
     expect(run.stdout).toMatch(/■ lint pass in /);
     expect(run.exitCode).not.toBe(0);
     expect(run.outputs.verdict).toBe('error');
     expect(run.outputs['attestation-digest']).toBe('');
-    const errors = run.annotations.filter((a) => a.command === 'error').map((a) => a.message).join('\n');
+    const errors = run.annotations
+      .filter((a) => a.command === 'error')
+      .map((a) => a.message)
+      .join('\n');
     expect(errors).toMatch(/attach: error: the evidence has no valid image record/);
     expect(errors).toMatch(/verdict error: the config asks the evidence step to attach the attestation and none was attached/);
   });
@@ -109,8 +133,17 @@ describe('root action: the pipeline in one job', () => {
     try {
       mkdirSync(join(broken.workspace, '.github'), { recursive: true });
       writeFileSync(join(broken.service, 'src', 'broken.ts'), 'export const x = 1;;\nvar unused = 2;\n');
-      writeFileSync(join(broken.workspace, '.github', 'release-safety.yml'), 'version: 1\ngates:\n  lint:\n    with: { working-directory: sample-service }\n  test:\n    needs: [lint]\n    with: { working-directory: sample-service }\nevidence:\n  with: { comment: never }\n');
-      const run = await runAction('pipeline', { workspace: broken.workspace, eventName: 'pull_request', event: pullRequestEvent({ number: 6 }), inputs: { 'github-token': 'ghs_write' }, env: { GITHUB_API_URL: api.url } });
+      writeFileSync(
+        join(broken.workspace, '.github', 'release-safety.yml'),
+        'version: 1\ngates:\n  lint:\n    with: { working-directory: sample-service }\n  test:\n    needs: [lint]\n    with: { working-directory: sample-service }\nevidence:\n  with: { comment: never }\n',
+      );
+      const run = await runAction('pipeline', {
+        workspace: broken.workspace,
+        eventName: 'pull_request',
+        event: pullRequestEvent({ number: 6 }),
+        inputs: { 'github-token': 'ghs_write' },
+        env: { GITHUB_API_URL: api.url },
+      });
       expect(run.exitCode).not.toBe(0);
       expect(run.outputs.verdict).toBe('fail');
       expect(run.stdout).toMatch(/■ test skipped in 0\.0 s: not run: it needs lint \(fail\) to pass first/);
@@ -140,7 +173,11 @@ describe('root action: every gate, then the attestation in the registry', () => 
   let headSha: string;
 
   beforeAll(async () => {
-    [registry, advisories, api] = await Promise.all([startRegistry(), startAdvisoryServer({ advisories: {} }), startGitHubApi({ repositories: ['acme/sample-service'] })]);
+    [registry, advisories, api] = await Promise.all([
+      startRegistry(),
+      startAdvisoryServer({ advisories: {} }),
+      startGitHubApi({ repositories: ['acme/sample-service'] }),
+    ]);
     storage = tempDir('rs-pipeline-buildah-');
     base = makeBaseImage(registry, storage);
     repo = initRepo('rs-pipeline-repo-');
@@ -204,18 +241,31 @@ describe('root action: every gate, then the attestation in the registry', () => 
     // One attestation, found by skopeo under the sha256-<hex> tag, and verified by the CLI with the public key.
     const referrer = run.outputs['attestation-digest']!;
     expect(referrer).toMatch(/^sha256:[0-9a-f]{64}$/);
-    const index = JSON.parse(skopeoRaw(`${registry.host}/acme/sample-service:${digest.replace(':', '-')}`).toString()) as { manifests: { digest: string; annotations?: Record<string, string> }[] };
+    const index = JSON.parse(skopeoRaw(`${registry.host}/acme/sample-service:${digest.replace(':', '-')}`).toString()) as {
+      manifests: { digest: string; annotations?: Record<string, string> }[];
+    };
     // Beside the evidence attestation, the image's provenance (sbom is off here) as its own referrer.
     expect(index.manifests.map((m) => m.digest)).toContain(referrer);
-    expect(index.manifests.map((m) => m.annotations?.['dev.sigstore.bundle.predicateType']).sort()).toEqual(['https://release-safety.dev/evidence-bundle/v1', 'https://slsa.dev/provenance/v1']);
+    expect(index.manifests.map((m) => m.annotations?.['dev.sigstore.bundle.predicateType']).sort()).toEqual([
+      'https://release-safety.dev/evidence-bundle/v1',
+      'https://slsa.dev/provenance/v1',
+    ]);
     const dir = tempDir('rs-pipeline-key-');
     writeFileSync(join(dir, 'pub.pem'), keys.publicPem);
-    const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', `${registry.host}/acme/sample-service@${digest}`, '--key', join(dir, 'pub.pem')], { encoding: 'utf8', timeout: 60_000 });
+    const cli = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', `${registry.host}/acme/sample-service@${digest}`, '--key', join(dir, 'pub.pem')],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
     expect(cli.stdout).toContain(`verified: attestation ${referrer}, signed, commit ${headSha}`);
     expect(run.stdout).toContain(`attestation: ${referrer}`);
     // The signing key reaches the runner only as its mask commands.
-    const shown = run.everything().split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+    const shown = run
+      .everything()
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
     for (const line of keys.privatePem.split('\n').filter((l) => l !== '' && !l.startsWith('-----'))) expect(shown).not.toContain(line);
   }, 1_300_000);
 });

@@ -99,9 +99,23 @@ export function plainText(markdown: string): string {
  * registries whose auth flow buildah cannot take over plain http (the bearer-token flow on loopback).
  */
 export async function pushLabelImage(client: RegistryClient, repo: string, tag: string, revision: string): Promise<string> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { 'org.opencontainers.image.revision': revision } }, rootfs: { type: 'layers', diff_ids: [] } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Labels: { 'org.opencontainers.image.revision': revision } },
+      rootfs: { type: 'layers', diff_ids: [] },
+    }),
+  );
   await pushBlob(client, repo, config);
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length }, layers: [] }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociManifest,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      layers: [],
+    }),
+  );
   return client.putManifest(repo, tag, manifest, MEDIA_TYPES.ociManifest);
 }
 
@@ -113,11 +127,33 @@ export function releaseBundle(digest: string, commitSha: string): EvidenceBundle
   const plain = evidenceBundle(digest, commitSha);
   const records = plain.records.map((e) => {
     if (e.record.gate === 'rules') {
-      const alerts = [{ name: 'AppHigh5xxErrorRate', severity: 'critical', file: 'rules/service.yml', line: 4, tested: true, fires: [{ test: 'errors fire', evalTime: '10m', labels: {} }], silent: [{ test: 'quiet stays silent', evalTime: '10m' }] }];
+      const alerts = [
+        {
+          name: 'AppHigh5xxErrorRate',
+          severity: 'critical',
+          file: 'rules/service.yml',
+          line: 4,
+          tested: true,
+          fires: [{ test: 'errors fire', evalTime: '10m', labels: {} }],
+          silent: [{ test: 'quiet stays silent', evalTime: '10m' }],
+        },
+      ];
       return { ...e.record, details: sampleRulesDetails({ alerts }) };
     }
-    if (e.record.gate === 'alerts') return { ...e.record, details: { alerts: [{ alert: 'AppHigh5xxErrorRate', scenario: '5xx errors', expected: 'fire', outcome: 'fired', firingAfterMs: 61_000 }] } };
+    if (e.record.gate === 'alerts')
+      return {
+        ...e.record,
+        details: { alerts: [{ alert: 'AppHigh5xxErrorRate', scenario: '5xx errors', expected: 'fire', outcome: 'fired', firingAfterMs: 61_000 }] },
+      };
     return e.record;
   });
-  return createBundle(records, { repository: plain.repository, commitSha: plain.commitSha, digest, verdict: plain.verdict, requiredGates: plain.requiredGates, reasons: plain.reasons, ...(plain.run ? { run: plain.run } : {}) });
+  return createBundle(records, {
+    repository: plain.repository,
+    commitSha: plain.commitSha,
+    digest,
+    verdict: plain.verdict,
+    requiredGates: plain.requiredGates,
+    reasons: plain.reasons,
+    ...(plain.run ? { run: plain.run } : {}),
+  });
 }

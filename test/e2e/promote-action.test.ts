@@ -16,7 +16,17 @@ import { startGitHubApi, type GitHubApi } from '../../src/local/github-api.js';
 import { randomSha } from '../../src/local/harness.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { RegistryClient } from '../../src/registry/client.js';
-import { attachRaw, attachSigned, buildAttestation, cleanupRuns, plainText, releaseBundle, runPromote, skopeoDigest, skopeoDigestOrNone } from './promote-action-fixtures.js';
+import {
+  attachRaw,
+  attachSigned,
+  buildAttestation,
+  cleanupRuns,
+  plainText,
+  releaseBundle,
+  runPromote,
+  skopeoDigest,
+  skopeoDigestOrNone,
+} from './promote-action-fixtures.js';
 import { evidenceBundle, makeKeyPair, pushTinyImage } from './promote-fixtures.js';
 
 describe('promote action: signed promotion and refusals', () => {
@@ -47,7 +57,12 @@ describe('promote action: signed promotion and refusals', () => {
     return { rev, oldProd: skopeoDigest(`${registry.host}/${repo}:prod`) };
   }
 
-  const base = (repo: string, extra: Record<string, string> = {}) => ({ image: `${registry.host}/${repo}`, 'public-key': keys.publicPem, 'github-token': 'ghs_write', ...extra });
+  const base = (repo: string, extra: Record<string, string> = {}) => ({
+    image: `${registry.host}/${repo}`,
+    'public-key': keys.publicPem,
+    'github-token': 'ghs_write',
+    ...extra,
+  });
 
   it('promotes a signed ci image: prod digest = ci digest (skopeo), referrer found from prod, deployment and release v1.2.3 recorded', async () => {
     const { rev, oldProd } = seed('signed');
@@ -81,7 +96,20 @@ describe('promote action: signed promotion and refusals', () => {
     expect((deployment!.payload as { bundleSha256: string }).bundleSha256).toBe(bundle.sha256);
     expect(bundle.digest).toBe(digest);
     // The job summary is the release note.
-    for (const part of [digest, rev, '### Gates (from the attestation)', '### Alert evidence', 'AppHigh5xxErrorRate', '5xx errors: fired in 61.0 s', 'octocat', 'release-manager', '### Verify by hand', '### Rollback', oldProd]) expect(plainText(run.summary)).toContain(part);
+    for (const part of [
+      digest,
+      rev,
+      '### Gates (from the attestation)',
+      '### Alert evidence',
+      'AppHigh5xxErrorRate',
+      '5xx errors: fired in 61.0 s',
+      'octocat',
+      'release-manager',
+      '### Verify by hand',
+      '### Rollback',
+      oldProd,
+    ])
+      expect(plainText(run.summary)).toContain(part);
     expect(run.summary).not.toContain('unsigned');
     expect(api.violations).toEqual([]);
   });
@@ -151,7 +179,11 @@ describe('promote action: signed promotion and refusals', () => {
     const inputs = { 'public-key': '' };
     await expectRefused('unsigned', oldProd, inputs, /has no "release-safety" commit status/);
     const status = (state: string, description: string) =>
-      fetch(`${api.url}/repos/acme/service/statuses/${rev}`, { method: 'POST', headers: { authorization: 'token ghs_write', 'content-type': 'application/json' }, body: JSON.stringify({ state, context: 'release-safety', description }) }).then((r) => r.status);
+      fetch(`${api.url}/repos/acme/service/statuses/${rev}`, {
+        method: 'POST',
+        headers: { authorization: 'token ghs_write', 'content-type': 'application/json' },
+        body: JSON.stringify({ state, context: 'release-safety', description }),
+      }).then((r) => r.status);
     expect(await status('failure', `fail: 6/7 required gates pass; image ${digest}`)).toBe(201);
     await expectRefused('unsigned', oldProd, inputs, /commit status on [0-9a-f]{40} is failure, not success/);
     expect(await status('success', `pass: 7/7 required gates pass; image sha256:${'cd'.repeat(32)}`)).toBe(201);

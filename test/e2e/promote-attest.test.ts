@@ -33,7 +33,14 @@ describe('attestations on a real registry', () => {
   async function attachTo(client: RegistryClient, repo: string, rev: string, beforeIndexWrite?: (n: number) => Promise<void>) {
     const manifest = await client.getManifest(repo, 'ci');
     const subject = { mediaType: manifest.mediaType, digest: manifest.digest, size: manifest.bytes.length };
-    const result = await attachAttestation({ client, repository: repo, subject, bundle: evidenceBundle(manifest.digest, rev), signingKey: keys.privateKey, ...(beforeIndexWrite ? { beforeIndexWrite } : {}) });
+    const result = await attachAttestation({
+      client,
+      repository: repo,
+      subject,
+      bundle: evidenceBundle(manifest.digest, rev),
+      signingKey: keys.privateKey,
+      ...(beforeIndexWrite ? { beforeIndexWrite } : {}),
+    });
     return { manifest, result };
   }
 
@@ -43,13 +50,21 @@ describe('attestations on a real registry', () => {
     const client = new RegistryClient({ registry: registry.host });
     const { manifest, result } = await attachTo(client, 'svc', rev);
     expect(result.via).toBe('tag-index');
-    const index = JSON.parse(skopeoRaw(`${registry.host}/svc:${referrersTag(manifest.digest)}`).toString()) as { manifests: { digest: string; artifactType: string }[] };
+    const index = JSON.parse(skopeoRaw(`${registry.host}/svc:${referrersTag(manifest.digest)}`).toString()) as {
+      manifests: { digest: string; artifactType: string }[];
+    };
     expect(index.manifests.map((m) => m.digest)).toEqual([result.referrerDigest]);
     expect(index.manifests[0]!.artifactType).toBe('application/vnd.dev.sigstore.bundle.v0.3+json');
     const verified = await verifyImageEvidence({ client, repository: 'svc', digest: manifest.digest, publicKey: keys.publicKey, requiredGates: GATES });
     expect(verified.reasons).toEqual([]);
     expect(verified).toMatchObject({ ok: true, revision: rev, attestation: { signed: true } });
-    const wrongKey = await verifyImageEvidence({ client, repository: 'svc', digest: manifest.digest, publicKey: makeKeyPair().publicKey, requiredGates: GATES });
+    const wrongKey = await verifyImageEvidence({
+      client,
+      repository: 'svc',
+      digest: manifest.digest,
+      publicKey: makeKeyPair().publicKey,
+      requiredGates: GATES,
+    });
     expect(wrongKey.ok).toBe(false);
     expect(wrongKey.reasons.join(' ')).toMatch(/signed by another key/);
   });
@@ -63,7 +78,8 @@ describe('attestations on a real registry', () => {
     try {
       writeFileSync(join(dir, 'pub.pem'), keys.publicPem);
       writeFileSync(join(dir, 'other.pem'), makeKeyPair().publicPem);
-      const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', ...args], { encoding: 'utf8', timeout: 60_000 });
+      const cli = (...args: string[]) =>
+        spawnSync(process.execPath, [join(REPO_ROOT, 'bin', 'release-safety.mjs'), 'verify', ...args], { encoding: 'utf8', timeout: 60_000 });
       const ok = cli(`${registry.host}/cli@${manifest.digest}`, '--key', join(dir, 'pub.pem'));
       expect(ok.status, ok.stdout + ok.stderr).toBe(0);
       expect(ok.stdout).toMatch(/criteria enforced:\n( {2}- .+\n)+/);
@@ -90,10 +106,17 @@ describe('attestations on a real registry', () => {
       if (interfered) return;
       interfered = true;
       // Another writer replaces the index with one that lacks both our entries.
-      await client.putManifest('race', referrersTag(first.manifest.digest), Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] })), 'application/vnd.oci.image.index.v1+json');
+      await client.putManifest(
+        'race',
+        referrersTag(first.manifest.digest),
+        Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] })),
+        'application/vnd.oci.image.index.v1+json',
+      );
     });
     expect(second.result.indexAttempts).toBe(1);
-    const entries = (JSON.parse(skopeoRaw(`${registry.host}/race:${referrersTag(first.manifest.digest)}`).toString()) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest);
+    const entries = (
+      JSON.parse(skopeoRaw(`${registry.host}/race:${referrersTag(first.manifest.digest)}`).toString()) as { manifests: { digest: string }[] }
+    ).manifests.map((m) => m.digest);
     expect(entries).toContain(second.result.referrerDigest);
   });
 

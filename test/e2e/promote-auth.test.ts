@@ -49,7 +49,10 @@ describe.each(['htpasswd', 'token'] as const)('promote action on a registry with
     expect(bad.stdout + bad.stderr).toMatch(/refused the credentials of user "promoter" \(HTTP 401\): check registry-username and registry-password/);
     const everything = bad.everything();
     // The mask command itself carries the secret (the runner consumes it); nothing else may.
-    const withoutMasks = everything.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+    const withoutMasks = everything
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
     expect(withoutMasks).not.toContain(wrong);
     expect(withoutMasks).not.toContain(Buffer.from(`${user.username}:${wrong}`).toString('base64'));
 

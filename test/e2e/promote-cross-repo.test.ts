@@ -45,7 +45,10 @@ describe('promote action: to another repository of the same registry', () => {
     const direct = new RegistryClient({ registry: registry.host });
     const { digest, referrerDigest } = await attachSigned(direct, 'acme/ci-images', 'ci', (d) => evidenceBundle(d, rev), keys.privateKey);
     proxy.reset();
-    const run = await runPromote({ image: `${proxy.host}/acme/ci-images`, to: 'acme/released:prod', 'public-key': keys.publicPem, 'github-token': 'ghs_write' }, { apiUrl: api.url });
+    const run = await runPromote(
+      { image: `${proxy.host}/acme/ci-images`, to: 'acme/released:prod', 'public-key': keys.publicPem, 'github-token': 'ghs_write' },
+      { apiUrl: api.url },
+    );
     expect(run.exitCode, run.stdout).toBe(0);
     expect(skopeoDigest(`${registry.host}/acme/released:prod`)).toBe(digest);
     const index = JSON.parse(skopeoRaw(`${registry.host}/acme/released:prod`).toString('utf8')) as { manifests: { digest: string }[] };

@@ -39,7 +39,14 @@ export function pushTinyImage(storage: string, host: string, repo: string, tag: 
 }
 
 /** A two-platform index of tiny images under `tag`. */
-export function pushTinyIndex(storage: string, host: string, repo: string, tag: string, revision: string, revisions: Partial<Record<'amd64' | 'arm64', string>> = {}): void {
+export function pushTinyIndex(
+  storage: string,
+  host: string,
+  repo: string,
+  tag: string,
+  revision: string,
+  revisions: Partial<Record<'amd64' | 'arm64', string>> = {},
+): void {
   for (const arch of ['amd64', 'arm64'] as const) pushTinyImage(storage, host, repo, `${tag}-${arch}`, revisions[arch] ?? revision, { arch });
   const list = `localhost/${repo.replace(/\//g, '-')}-list:${tag}`;
   buildah(storage, ['manifest', 'create', list]);
@@ -56,7 +63,14 @@ export function record(gate: GateName, commitSha: string, opts: { status?: GateS
     summary: `${gate} ${opts.status ?? 'pass'}`,
     startedAt: new Date().toISOString(),
     durationMs: 12,
-    subject: { repository: 'acme/service', commitSha, eventName: 'pull_request', prNumber: 7, runId: '4242', runUrl: 'https://github.com/acme/service/actions/runs/4242' },
+    subject: {
+      repository: 'acme/service',
+      commitSha,
+      eventName: 'pull_request',
+      prNumber: 7,
+      runId: '4242',
+      runUrl: 'https://github.com/acme/service/actions/runs/4242',
+    },
     tool: { name: gate, version: '1.0.0' },
     metrics: {},
     findings: [],
@@ -76,11 +90,28 @@ export function record(gate: GateName, commitSha: string, opts: { status?: GateS
 
 /** What the image gate records for a pushed, verified image (the shape src/core/details.ts checks). */
 function imageDetails(digest: string, revision: string): Record<string, unknown> {
-  return { builder: 'buildah', builderVersion: '1.28.2', image: '127.0.0.1/acme/app', digest, ref: `127.0.0.1/acme/app@${digest}`, tags: ['ci'], platforms: ['linux/amd64'], size: 1024, mediaType: 'application/vnd.oci.image.manifest.v1+json', revision, pushed: true, verifiedBy: 'sha256 of the manifest the registry serves' };
+  return {
+    builder: 'buildah',
+    builderVersion: '1.28.2',
+    image: '127.0.0.1/acme/app',
+    digest,
+    ref: `127.0.0.1/acme/app@${digest}`,
+    tags: ['ci'],
+    platforms: ['linux/amd64'],
+    size: 1024,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    revision,
+    pushed: true,
+    verifiedBy: 'sha256 of the manifest the registry serves',
+  };
 }
 
 /** A bundle with every gate passing for `digest` at `commitSha`, except the statuses given and the gates left out. */
-export function evidenceBundle(digest: string, commitSha: string, opts: { statuses?: Partial<Record<GateName, GateStatus>>; omit?: GateName[] } = {}): EvidenceBundle {
+export function evidenceBundle(
+  digest: string,
+  commitSha: string,
+  opts: { statuses?: Partial<Record<GateName, GateStatus>>; omit?: GateName[] } = {},
+): EvidenceBundle {
   const gates = GATES.filter((g) => !(opts.omit ?? []).includes(g));
   const records = gates.map((g) => record(g, commitSha, { status: opts.statuses?.[g] ?? 'pass', digest }));
   const failing = records.filter((r) => r.status !== 'pass');
@@ -91,11 +122,19 @@ export function evidenceBundle(digest: string, commitSha: string, opts: { status
     verdict: failing.length === 0 ? 'pass' : 'fail',
     requiredGates: [...GATES],
     reasons: failing.map((r) => `${r.gate} is ${r.status}`),
-    run: { id: '4242', attempt: '1', url: 'https://github.com/acme/service/actions/runs/4242', workflowRef: 'acme/service/.github/workflows/pr.yml@refs/pull/7/merge' },
+    run: {
+      id: '4242',
+      attempt: '1',
+      url: 'https://github.com/acme/service/actions/runs/4242',
+      workflowRef: 'acme/service/.github/workflows/pr.yml@refs/pull/7/merge',
+    },
   });
 }
 
 /** skopeo's raw bytes of a reference (an independent registry client). */
 export function skopeoRaw(reference: string, creds?: string): Buffer {
-  return execFileSync('skopeo', ['inspect', '--tls-verify=false', ...(creds ? ['--creds', creds] : []), '--raw', `docker://${reference}`], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+  return execFileSync('skopeo', ['inspect', '--tls-verify=false', ...(creds ? ['--creds', creds] : []), '--raw', `docker://${reference}`], {
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
 }

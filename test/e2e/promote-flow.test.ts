@@ -40,7 +40,12 @@ describe('promote action: races, indexes, rollback, malformed inputs', () => {
     cleanupRuns();
   });
 
-  const inputs = (repo: string, extra: Record<string, string> = {}) => ({ image: `${proxy.host}/${repo}`, 'public-key': keys.publicPem, 'github-token': 'ghs_write', ...extra });
+  const inputs = (repo: string, extra: Record<string, string> = {}) => ({
+    image: `${proxy.host}/${repo}`,
+    'public-key': keys.publicPem,
+    'github-token': 'ghs_write',
+    ...extra,
+  });
 
   /** ci at a signed image A, ci-b at a signed image B; the hook moves ci to B after the first manifest GET of ci. */
   async function racing(repo: string): Promise<{ a: string; b: string }> {
@@ -96,7 +101,10 @@ describe('promote action: races, indexes, rollback, malformed inputs', () => {
     const run = await runPromote(inputs('multiarch'), { apiUrl: api.url });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(skopeoDigest(`${registry.host}/multiarch:prod`)).toBe(digest);
-    const index = JSON.parse(skopeoRaw(`${registry.host}/multiarch:prod`).toString('utf8')) as { mediaType: string; manifests: { digest: string; platform: { architecture: string } }[] };
+    const index = JSON.parse(skopeoRaw(`${registry.host}/multiarch:prod`).toString('utf8')) as {
+      mediaType: string;
+      manifests: { digest: string; platform: { architecture: string } }[];
+    };
     expect(index.mediaType).toBe('application/vnd.oci.image.index.v1+json');
     expect(index.manifests.map((m) => m.platform.architecture).sort()).toEqual(['amd64', 'arm64']);
     for (const m of index.manifests) expect(plainText(run.summary)).toContain(`linux/${m.platform.architecture}: ${m.digest}`);

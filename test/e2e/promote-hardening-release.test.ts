@@ -67,27 +67,51 @@ describe('promote action: the release judgement on signed attestations', () => {
   });
 
   it('a test record that says pass with 12 failed tests is refused, naming the gate', async () => {
-    await expectRefused('lying-metrics', (d, rev) => alteredBundle(d, rev, (r) => (r.gate === 'test' ? { ...r, metrics: { ...r.metrics, passed: 30, failed: 12, total: 42 } } : r)), /test says pass, but its metric failed is 12/);
+    await expectRefused(
+      'lying-metrics',
+      (d, rev) => alteredBundle(d, rev, (r) => (r.gate === 'test' ? { ...r, metrics: { ...r.metrics, passed: 30, failed: 12, total: 42 } } : r)),
+      /test says pass, but its metric failed is 12/,
+    );
   });
 
   it('a lint record that says pass but carries an error finding is refused', async () => {
     const finding = { severity: 'error' as const, message: 'no-undef: x is not defined', file: 'src/a.ts', line: 3 };
-    await expectRefused('lying-findings', (d, rev) => alteredBundle(d, rev, (r) => (r.gate === 'lint' ? { ...r, findings: [finding], findingsTotal: 1 } : r)), /lint says pass, but carries an error finding/);
+    await expectRefused(
+      'lying-findings',
+      (d, rev) => alteredBundle(d, rev, (r) => (r.gate === 'lint' ? { ...r, findings: [finding], findingsTotal: 1 } : r)),
+      /lint says pass, but carries an error finding/,
+    );
   });
 
   it('a record about another repository is refused', async () => {
-    await expectRefused('other-repo', (d, rev) => alteredBundle(d, rev, (r) => (r.gate === 'secrets' ? { ...r, subject: { ...r.subject, repository: 'mallory/fork' } } : r)), /the secrets evidence is about mallory\/fork, not acme\/service/);
+    await expectRefused(
+      'other-repo',
+      (d, rev) => alteredBundle(d, rev, (r) => (r.gate === 'secrets' ? { ...r, subject: { ...r.subject, repository: 'mallory/fork' } } : r)),
+      /the secrets evidence is about mallory\/fork, not acme\/service/,
+    );
   });
 
   it('a bundle about another repository (every record agreeing) is refused', async () => {
-    await expectRefused('other-bundle', (d, rev) => alteredBundle(d, rev, (r) => ({ ...r, subject: { ...r.subject, repository: 'acme/other' } }), 'acme/other'), /about acme\/other, not this repository acme\/service/);
+    await expectRefused(
+      'other-bundle',
+      (d, rev) => alteredBundle(d, rev, (r) => ({ ...r, subject: { ...r.subject, repository: 'acme/other' } }), 'acme/other'),
+      /about acme\/other, not this repository acme\/service/,
+    );
   });
 
   it('records from 1999 are refused as older than the allowed age', async () => {
-    await expectRefused('from-1999', (d, rev) => alteredBundle(d, rev, (r) => ({ ...r, startedAt: '1999-06-01T00:00:00.000Z' })), /evidence is from 1999-06-01T00:00:00\.000Z, older than/);
+    await expectRefused(
+      'from-1999',
+      (d, rev) => alteredBundle(d, rev, (r) => ({ ...r, startedAt: '1999-06-01T00:00:00.000Z' })),
+      /evidence is from 1999-06-01T00:00:00\.000Z, older than/,
+    );
   });
 
   it('an image record that says the image was not pushed is refused', async () => {
-    await expectRefused('not-pushed', (d, rev) => alteredBundle(d, rev, (r) => (r.gate === 'image' ? { ...r, details: { ...r.details, pushed: false } } : r)), /the image evidence says the image was not pushed/);
+    await expectRefused(
+      'not-pushed',
+      (d, rev) => alteredBundle(d, rev, (r) => (r.gate === 'image' ? { ...r, details: { ...r.details, pushed: false } } : r)),
+      /the image evidence says the image was not pushed/,
+    );
   });
 });

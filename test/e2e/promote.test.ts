@@ -46,29 +46,40 @@ describe('promoteByDigest against a real registry', () => {
     const nextRevision = randomSha();
     pushImage('svc', 'ci', nextRevision);
     const next = await client.resolveDigest('svc', 'ci');
-    const second = await promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod', expectedDigest: next, expectedRevision: nextRevision });
+    const second = await promoteByDigest({
+      client,
+      repository: 'svc',
+      sourceTag: 'ci',
+      targetTag: 'prod',
+      expectedDigest: next,
+      expectedRevision: nextRevision,
+    });
     expect(second.previousDigest).toBe(digest);
   });
 
   it('refuses when the source tag moved after the evidence was judged', async () => {
     const approved = await client.resolveDigest('svc', 'ci');
     pushImage('svc', 'ci', randomSha());
-    await expect(promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod2', expectedDigest: approved, expectedRevision: revision })).rejects.toThrowError(/the tag moved/);
+    await expect(
+      promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod2', expectedDigest: approved, expectedRevision: revision }),
+    ).rejects.toThrowError(/the tag moved/);
     await expect(client.resolveDigest('svc', 'prod2')).rejects.toBeInstanceOf(RegistryError);
   });
 
   it('refuses an image whose revision label is not the evidence commit', async () => {
     const digest = await client.resolveDigest('svc', 'ci');
-    await expect(promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod3', expectedDigest: digest, expectedRevision: randomSha() })).rejects.toThrowError(/not the evidence commit/);
+    await expect(
+      promoteByDigest({ client, repository: 'svc', sourceTag: 'ci', targetTag: 'prod3', expectedDigest: digest, expectedRevision: randomSha() }),
+    ).rejects.toThrowError(/not the evidence commit/);
   });
 
   it('refuses an index that lists no images (the registry stores one; no revision label would be checked)', async () => {
     const empty = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }));
     const digest = await client.putManifest('empty', 'ci', empty, 'application/vnd.oci.image.index.v1+json');
     expect(await client.resolveDigest('empty', 'ci')).toBe(digest);
-    await expect(promoteByDigest({ client, repository: 'empty', sourceTag: 'ci', targetTag: 'prod', expectedDigest: digest, expectedRevision: revision })).rejects.toThrowError(
-      /is an index that lists no images/,
-    );
+    await expect(
+      promoteByDigest({ client, repository: 'empty', sourceTag: 'ci', targetTag: 'prod', expectedDigest: digest, expectedRevision: revision }),
+    ).rejects.toThrowError(/is an index that lists no images/);
     await expect(client.resolveDigest('empty', 'prod')).rejects.toBeInstanceOf(RegistryError);
   });
 
@@ -76,7 +87,8 @@ describe('promoteByDigest against a real registry', () => {
     const rev = randomSha();
     for (const arch of ['amd64', 'arm64']) pushImage('multi', `ci-${arch}`, rev, arch);
     buildah(storage, ['manifest', 'create', 'localhost/multi-list:ci']);
-    for (const arch of ['amd64', 'arm64']) buildah(storage, ['manifest', 'add', '--tls-verify=false', 'localhost/multi-list:ci', `docker://${registry.host}/multi:ci-${arch}`]);
+    for (const arch of ['amd64', 'arm64'])
+      buildah(storage, ['manifest', 'add', '--tls-verify=false', 'localhost/multi-list:ci', `docker://${registry.host}/multi:ci-${arch}`]);
     buildah(storage, ['manifest', 'push', '--all', '--tls-verify=false', 'localhost/multi-list:ci', `docker://${registry.host}/multi:ci`]);
     const digest = await client.resolveDigest('multi', 'ci');
     const result = await promoteByDigest({ client, repository: 'multi', sourceTag: 'ci', targetTag: 'prod', expectedDigest: digest, expectedRevision: rev });

@@ -47,7 +47,17 @@ function repoOnMain(): string {
 
 function addUntestedAlert(ws: string): void {
   const path = join(ws, 'untested', 'rules.yml');
-  const alert = ['      - alert: AddedUntested', '        expr: up == 2', '        for: 1m', '        labels:', '          severity: warning', '        annotations:', '          summary: new and untested', '          runbook_url: https://runbooks.example/AddedUntested', ''].join('\n');
+  const alert = [
+    '      - alert: AddedUntested',
+    '        expr: up == 2',
+    '        for: 1m',
+    '        labels:',
+    '          severity: warning',
+    '        annotations:',
+    '          summary: new and untested',
+    '          runbook_url: https://runbooks.example/AddedUntested',
+    '',
+  ].join('\n');
   writeFileSync(path, readFileSync(path, 'utf8') + alert);
 }
 
@@ -74,7 +84,10 @@ describe('npx release-safety baseline rules, and the rules gate with the baselin
     const record = evidenceOf(onMain);
     expect(record.metrics).toMatchObject({ baselined: 3, baselineStale: 0 });
     expect(record.summary).toContain('3 existing finding(s) baselined');
-    expect(record.findings.find((f) => f.rule === 'coverage')).toMatchObject({ severity: 'notice', message: expect.stringContaining(`existing (baselined at ${BASELINE}:`) });
+    expect(record.findings.find((f) => f.rule === 'coverage')).toMatchObject({
+      severity: 'notice',
+      message: expect.stringContaining(`existing (baselined at ${BASELINE}:`),
+    });
     expect(onMain.summary).toContain(`### Existing (baselined): 3 finding(s) from <code>${BASELINE}</code>`);
     expect(onMain.summary).toMatch(/^\| location \| check \| rule \| group \| owner, reason, expiry \|$/m);
 
@@ -107,9 +120,17 @@ describe('npx release-safety baseline rules, and the rules gate with the baselin
     expect(own.stdout).toContain('4 finding(s) in .release-safety/rules-baseline.yml: 1 added, 3 kept, 0 stale removed');
     git(ws, 'commit', '-qam', 'baseline my own alert');
     const selfBaselined = git(ws, 'rev-parse', 'HEAD');
-    const prOwn = await rules(ws, INPUTS, { eventName: 'pull_request', event: pullRequestEvent({ baseSha: base, headSha: selfBaselined }), sha: selfBaselined });
+    const prOwn = await rules(ws, INPUTS, {
+      eventName: 'pull_request',
+      event: pullRequestEvent({ baseSha: base, headSha: selfBaselined }),
+      sha: selfBaselined,
+    });
     expect(prOwn.outputs.status, prOwn.summary).toBe('fail');
-    expect(evidenceOf(prOwn).findings.filter((f) => f.severity === 'error').map((f) => f.message.split(' ')[1])).toEqual(['AddedUntested']);
+    expect(
+      evidenceOf(prOwn)
+        .findings.filter((f) => f.severity === 'error')
+        .map((f) => f.message.split(' ')[1]),
+    ).toEqual(['AddedUntested']);
     expect(prOwn.summary).toContain('### Baseline edits in this change: applied after merge (1)');
     expect(prOwn.summary).toContain(`at the base commit <code>${base.slice(0, 12)}</code>`);
     // Pushed (merged), the edited baseline applies.
@@ -122,12 +143,22 @@ describe('npx release-safety baseline rules, and the rules gate with the baselin
     expect(baselineCli(ws, '--rules', INPUTS.rules, '--tests', INPUTS.tests).status).toBe(0);
     // Fix one finding: NeverTested gets a runbook.
     const rulesPath = join(ws, 'untested', 'rules.yml');
-    writeFileSync(rulesPath, readFileSync(rulesPath, 'utf8').replace('summary: nobody tests me', 'summary: nobody tests me\n          runbook_url: https://runbooks.example/NeverTested'));
+    writeFileSync(
+      rulesPath,
+      readFileSync(rulesPath, 'utf8').replace(
+        'summary: nobody tests me',
+        'summary: nobody tests me\n          runbook_url: https://runbooks.example/NeverTested',
+      ),
+    );
     const fixed = await rules(ws, INPUTS);
     expect(fixed.outputs.status, fixed.summary).toBe('pass');
     const stale = evidenceOf(fixed).findings.filter((f) => f.rule === 'baseline-stale');
     expect(stale).toHaveLength(1);
-    expect(stale[0]).toMatchObject({ severity: 'warning', file: BASELINE, message: expect.stringContaining('require-runbook of NeverTested in untested/rules.yml') });
+    expect(stale[0]).toMatchObject({
+      severity: 'warning',
+      file: BASELINE,
+      message: expect.stringContaining('require-runbook of NeverTested in untested/rules.yml'),
+    });
 
     // A syntax error is not baselined: the command writes the rest and fails, naming it.
     cpSync(join(FIXTURES, 'syntax'), join(ws, 'syntax'), { recursive: true });

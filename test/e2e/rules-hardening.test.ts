@@ -8,7 +8,16 @@ import type { ActionRun } from '../../src/local/harness.js';
 afterAll(removeScratchDirs);
 
 describe('rules gate: never pass having checked nothing', () => {
-  const oneAlert = ['groups:', '  - name: g', '    rules:', '      - alert: Down', '        expr: up == 0', '        labels: {severity: critical}', '        annotations: {summary: down}', ''].join('\n');
+  const oneAlert = [
+    'groups:',
+    '  - name: g',
+    '    rules:',
+    '      - alert: Down',
+    '        expr: up == 0',
+    '        labels: {severity: critical}',
+    '        annotations: {summary: down}',
+    '',
+  ].join('\n');
   const messages = (run: ActionRun) => run.annotations.map((a) => a.message).join('\n');
 
   it('a rules input of only exclusions is a configuration error naming the input', async () => {
@@ -44,12 +53,18 @@ describe('rules gate: never pass having checked nothing', () => {
     writeFileSync(join(ws, 'b.yml'), 'groups: []\n');
     const run = await rules(ws, { rules: '*.yml', coverage: 'off' });
     expect(run.outputs.status, run.stdout.slice(-2000)).toBe('pass');
-    expect(run.annotations.find((a) => a.properties.title === 'release-safety rules: no-rules')).toMatchObject({ command: 'warning', properties: { file: 'b.yml' } });
+    expect(run.annotations.find((a) => a.properties.title === 'release-safety rules: no-rules')).toMatchObject({
+      command: 'warning',
+      properties: { file: 'b.yml' },
+    });
   });
 
   it('a PrometheusRule with no groups is not pass', async () => {
     const ws = scratchDir();
-    writeFileSync(join(ws, 'pr.yaml'), ['apiVersion: monitoring.coreos.com/v1', 'kind: PrometheusRule', 'metadata: {name: x}', 'spec:', '  groups: []', ''].join('\n'));
+    writeFileSync(
+      join(ws, 'pr.yaml'),
+      ['apiVersion: monitoring.coreos.com/v1', 'kind: PrometheusRule', 'metadata: {name: x}', 'spec:', '  groups: []', ''].join('\n'),
+    );
     const run = await rules(ws, { rules: 'pr.yaml', coverage: 'off' });
     expect(run.exitCode).toBe(1);
     expect(['fail', 'error']).toContain(run.outputs.status);
@@ -68,15 +83,27 @@ describe('rules gate: never pass having checked nothing', () => {
 });
 
 describe('rules gate: paths stay inside the workspace', () => {
-  const oneAlert = ['groups:', '  - name: g', '    rules:', '      - alert: Down', '        expr: up == 0', '        labels: {severity: critical}', '        annotations: {summary: down}', ''].join('\n');
+  const oneAlert = [
+    'groups:',
+    '  - name: g',
+    '    rules:',
+    '      - alert: Down',
+    '        expr: up == 0',
+    '        labels: {severity: critical}',
+    '        annotations: {summary: down}',
+    '',
+  ].join('\n');
   const messages = (run: ActionRun) => run.annotations.map((a) => a.message).join('\n');
 
-  it.each([['/etc/*.conf'], ['../x/*.yml'], ['/etc/passwd'], ['prom/../../etc/*.conf']])('rules: %s is a configuration error naming the input', async (pattern) => {
-    const run = await rules(workspace(), { rules: pattern, coverage: 'off' });
-    expect(run.exitCode).toBe(1);
-    expect(run.outputs.status).toBe('error');
-    expect(messages(run)).toContain(`input "rules" has the pattern ${JSON.stringify(pattern)}, which leads outside the repository`);
-  });
+  it.each([['/etc/*.conf'], ['../x/*.yml'], ['/etc/passwd'], ['prom/../../etc/*.conf']])(
+    'rules: %s is a configuration error naming the input',
+    async (pattern) => {
+      const run = await rules(workspace(), { rules: pattern, coverage: 'off' });
+      expect(run.exitCode).toBe(1);
+      expect(run.outputs.status).toBe('error');
+      expect(messages(run)).toContain(`input "rules" has the pattern ${JSON.stringify(pattern)}, which leads outside the repository`);
+    },
+  );
 
   it('a directory symlink to / is not followed: nothing from / is parsed as rules', async () => {
     const ws = scratchDir();

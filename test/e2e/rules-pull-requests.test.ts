@@ -15,7 +15,10 @@ describe('rules gate: pull requests: hygiene on the changed rule files only, cov
     git(ws, 'add', '.');
     git(ws, 'commit', '-qm', 'base');
     const base = git(ws, 'rev-parse', 'HEAD');
-    writeFileSync(join(ws, 'sample-service', 'prometheus', 'rules', 'alerts.yml'), readFileSync(join(ws, 'sample-service', 'prometheus', 'rules', 'alerts.yml'), 'utf8') + '\n# touched\n');
+    writeFileSync(
+      join(ws, 'sample-service', 'prometheus', 'rules', 'alerts.yml'),
+      readFileSync(join(ws, 'sample-service', 'prometheus', 'rules', 'alerts.yml'), 'utf8') + '\n# touched\n',
+    );
     git(ws, 'commit', '-qam', 'touch the sample rules');
     return { ws, base, head: git(ws, 'rev-parse', 'HEAD') };
   }
@@ -41,7 +44,7 @@ describe('rules gate: pull requests: hygiene on the changed rule files only, cov
     expect(byTitle(push, 'require-runbook').map((a) => a.properties.file)).toEqual(['untested/rules.yml', 'untested/rules.yml']);
   });
 
-  it('a PR that only deletes an alert\'s firing test fails, as the push of the same commit does', async () => {
+  it("a PR that only deletes an alert's firing test fails, as the push of the same commit does", async () => {
     const ws = workspace();
     git(ws, 'init', '-q', '-b', 'main');
     git(ws, 'add', '.');

@@ -15,14 +15,21 @@ describe('rules gate: the sample, syntax, check and test failures (bundle, real 
     expect(run.exitCode, run.stdout.slice(-3000)).toBe(0);
     expect(run.outputs).toMatchObject({ status: 'pass', alerts: '4', 'alerts-tested': '4', 'alerts-untested': '0', 'tests-failed': '0' });
     const ev = evidenceOf(run);
-    expect(ev).toMatchObject({ gate: 'rules', status: 'pass', tool: { name: 'promtool' }, metrics: { alerts: 4, alertsTested: 4, testGroups: 8, testGroupsFailed: 0 } });
+    expect(ev).toMatchObject({
+      gate: 'rules',
+      status: 'pass',
+      tool: { name: 'promtool' },
+      metrics: { alerts: 4, alertsTested: 4, testGroups: 8, testGroupsFailed: 0 },
+    });
     expect(ev.tool.version).toMatch(/^2\.42\./);
     expect(ev.findings).toEqual([]);
     const alerts = ev.details.alerts as AlertEvidence[];
     expect(alerts.map((a) => a.name)).toEqual(['AppHigh5xxErrorRate', 'AppHighP95Latency', 'AppHighExceptionRate', 'AppTrafficDrop']);
     const e5xx = alerts[0]!;
     expect(e5xx).toMatchObject({ severity: 'critical', file: 'sample-service/prometheus/rules/alerts.yml', line: 7, tested: true });
-    expect(e5xx.fires).toEqual([{ test: 'sample-service/prometheus/tests/alerts.test.yml › 10% 5xx responses for 7 minutes', evalTime: '7m', labels: { severity: 'critical' } }]);
+    expect(e5xx.fires).toEqual([
+      { test: 'sample-service/prometheus/tests/alerts.test.yml › 10% 5xx responses for 7 minutes', evalTime: '7m', labels: { severity: 'critical' } },
+    ]);
     expect(e5xx.silent).toContainEqual({ test: 'sample-service/prometheus/tests/alerts.test.yml › 30-second burst of 5xx at 30%', evalTime: '6m' });
     // "Stays silent on a short spike": each alert's spike group asserts silence, at every eval time
     // it names. Pending-state assertions (exp_alerts: [] inside a firing group) do not count.
@@ -63,15 +70,34 @@ describe('rules gate: the sample, syntax, check and test failures (bundle, real 
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('fail');
     const a = run.annotations.find((x) => x.properties.file === 'promql/rules.yml');
-    expect(a, JSON.stringify(run.annotations)).toMatchObject({ command: 'error', properties: { line: '12', col: '15', title: 'release-safety rules: promtool-check' } });
+    expect(a, JSON.stringify(run.annotations)).toMatchObject({
+      command: 'error',
+      properties: { line: '12', col: '15', title: 'release-safety rules: promtool-check' },
+    });
     expect(a!.message).toContain('"BadExpr": could not parse expression');
     expect(evidenceOf(run).metrics.checkErrors).toBe(1);
   });
 
   it('a promtool message over several lines is one finding: unknown fields at their line, the duplicate-rules lint as one warning', async () => {
     const ws = scratchDir();
-    writeFileSync(join(ws, 'unknown.yml'), ['groups:', '  - name: g', '    rules:', '      - record: a', '        expresion: up', '      - record: b', '        expr: up', '        foo: 1', ''].join('\n'));
-    writeFileSync(join(ws, 'dup.yml'), ['groups:', '  - name: g', '    rules:', '      - record: r', '        expr: up', '      - record: r', '        expr: up', ''].join('\n'));
+    writeFileSync(
+      join(ws, 'unknown.yml'),
+      [
+        'groups:',
+        '  - name: g',
+        '    rules:',
+        '      - record: a',
+        '        expresion: up',
+        '      - record: b',
+        '        expr: up',
+        '        foo: 1',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(ws, 'dup.yml'),
+      ['groups:', '  - name: g', '    rules:', '      - record: r', '        expr: up', '      - record: r', '        expr: up', ''].join('\n'),
+    );
     const unknown = await rules(ws, { rules: 'unknown.yml', coverage: 'off' });
     expect(unknown.outputs.status).toBe('fail');
     const checks = unknown.annotations.filter((a) => a.properties.title === 'release-safety rules: promtool-check');
@@ -113,7 +139,9 @@ describe('rules gate: coverage and PrometheusRule resources (bundle, real promto
     expect(run.outputs).toMatchObject({ status: 'fail', 'tests-failed': '0', 'alerts-tested': '1' });
     const ev = evidenceOf(run);
     expect(ev.details.testGroups).toEqual([{ file: 'unparsable-test/good.test.yml', group: 'instance down for 3 minutes', status: 'pass' }]);
-    expect(run.annotations.filter((a) => a.properties.file).map((a) => [a.command, a.properties.file, a.properties.title])).toEqual([['error', 'unparsable-test/broken.test.yml', 'release-safety rules: yaml-syntax']]);
+    expect(run.annotations.filter((a) => a.properties.file).map((a) => [a.command, a.properties.file, a.properties.title])).toEqual([
+      ['error', 'unparsable-test/broken.test.yml', 'release-safety rules: yaml-syntax'],
+    ]);
     expect((ev.details.alerts as AlertEvidence[])[0]!.fires[0]).not.toHaveProperty('failed');
   });
 
@@ -132,7 +160,10 @@ describe('rules gate: coverage and PrometheusRule resources (bundle, real promto
     const lenient = await rules(ws, { rules: 'untested/rules.yml', tests: 'untested/rules.test.yml', coverage: 'warning' });
     expect(lenient.exitCode).toBe(0);
     expect(lenient.outputs.status).toBe('pass');
-    expect(lenient.annotations.find((x) => x.properties.title === 'release-safety rules: coverage')).toMatchObject({ command: 'warning', properties: { line: '11' } });
+    expect(lenient.annotations.find((x) => x.properties.title === 'release-safety rules: coverage')).toMatchObject({
+      command: 'warning',
+      properties: { line: '11' },
+    });
   });
 
   it('a PrometheusRule resource is checked and tested like a plain file, annotated on the original lines', async () => {
@@ -153,7 +184,10 @@ describe('rules gate: coverage and PrometheusRule resources (bundle, real promto
     expect(broken.exitCode).toBe(1);
     expect(broken.outputs.status).toBe('fail');
     const a = broken.annotations.find((x) => x.properties.title === 'release-safety rules: promtool-check');
-    expect(a, JSON.stringify(broken.annotations)).toMatchObject({ command: 'error', properties: { file: 'prometheusrule/broken.yaml', line: '16', col: '17' } });
+    expect(a, JSON.stringify(broken.annotations)).toMatchObject({
+      command: 'error',
+      properties: { file: 'prometheusrule/broken.yaml', line: '16', col: '17' },
+    });
     expect(a!.message).toContain('"BrokenExpr"');
     noScratchLeft(broken);
     // Hygiene reads the original resource: both alerts lack a runbook, at their own lines.
@@ -171,9 +205,31 @@ describe('rules gate: hygiene (bundle, real promtool)', () => {
     mkdirSync(join(ws, 'p'));
     writeFileSync(
       join(ws, 'p', 'rules.yml'),
-      ['groups:', '  - name: g', '    rules:', '      - alert: Bare', '        expr: up == 0', '      - alert: Bare', '        expr: up == 1', '        for: 10s', '        labels:', '          severity: urgent', '        annotations:', '          summary: s', '          runbook: docs/missing.md', ''].join('\n'),
+      [
+        'groups:',
+        '  - name: g',
+        '    rules:',
+        '      - alert: Bare',
+        '        expr: up == 0',
+        '      - alert: Bare',
+        '        expr: up == 1',
+        '        for: 10s',
+        '        labels:',
+        '          severity: urgent',
+        '        annotations:',
+        '          summary: s',
+        '          runbook: docs/missing.md',
+        '',
+      ].join('\n'),
     );
-    const run = await rules(ws, { rules: 'p/rules.yml', coverage: 'off', 'min-for': '1m', 'min-for-level': 'error', severities: 'critical, warning', 'duplicate-alerts': 'error' });
+    const run = await rules(ws, {
+      rules: 'p/rules.yml',
+      coverage: 'off',
+      'min-for': '1m',
+      'min-for-level': 'error',
+      severities: 'critical, warning',
+      'duplicate-alerts': 'error',
+    });
     expect(run.exitCode).toBe(1);
     const got = run.annotations.map((a) => [a.command, a.properties.line, a.properties.title?.replace('release-safety rules: ', '')]);
     expect(got).toEqual(
@@ -217,7 +273,14 @@ describe('rules gate: hygiene (bundle, real promtool)', () => {
         '',
       ].join('\n'),
     );
-    const run = await rules(ws, { rules: 'p/rules.yml', coverage: 'off', severities: 'critical', 'require-runbook': 'error', 'min-for': '1m', 'min-for-level': 'error' });
+    const run = await rules(ws, {
+      rules: 'p/rules.yml',
+      coverage: 'off',
+      severities: 'critical',
+      'require-runbook': 'error',
+      'min-for': '1m',
+      'min-for-level': 'error',
+    });
     expect(run.exitCode, run.stdout.slice(-2000)).toBe(0);
     expect(run.outputs.status).toBe('pass');
     expect(run.annotations).toEqual([]);
@@ -280,7 +343,9 @@ describe('rules gate: never pass when the gate cannot judge', () => {
   it('a promtool that crashes is error, with its output', async () => {
     const ws = workspace();
     const fake = join(ws, 'promtool');
-    writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "promtool, version 9.9.9"; exit 0; fi\necho "panic: runtime error" >&2\nexit 2\n', { mode: 0o755 });
+    writeFileSync(fake, '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "promtool, version 9.9.9"; exit 0; fi\necho "panic: runtime error" >&2\nexit 2\n', {
+      mode: 0o755,
+    });
     const run = await rules(ws, { rules: 'sample-service/prometheus/rules/*.yml', tests: 'sample-service/prometheus/tests/*.yml', 'promtool-path': fake });
     expect(run.exitCode).toBe(1);
     expect(run.outputs.status).toBe('error');
@@ -374,7 +439,11 @@ describe('rules gate: which promtool runs', () => {
     const run = await rules(ws, { rules: 'failing-test/rules.yml', tests: 'failing-test/*.test.yml', 'promtool-path': promtool.path });
     expect(run.outputs).toMatchObject({ status: 'fail', 'tests-failed': '1' });
     const calls = promtool.calls().filter((c) => c.startsWith('start test'));
-    expect(calls).toEqual(['start test rules failing-test/rules.test.yml', 'start test rules --help', expect.stringMatching(/^start test --junit=\S+promtool-junit\.xml rules failing-test\/rules\.test\.yml$/)]);
+    expect(calls).toEqual([
+      'start test rules failing-test/rules.test.yml',
+      'start test rules --help',
+      expect.stringMatching(/^start test --junit=\S+promtool-junit\.xml rules failing-test\/rules\.test\.yml$/),
+    ]);
     expect(evidenceOf(run).details.testGroups).toEqual([
       { file: 'failing-test/rules.test.yml', group: 'instance down for 5 minutes', status: 'fail' },
       { file: 'failing-test/rules.test.yml', group: 'instance up', status: 'pass' },

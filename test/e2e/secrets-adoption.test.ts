@@ -20,10 +20,26 @@ afterAll(() => {
   removeTempRepos();
 });
 
-const THREE_PROBLEMS = ['exceptions:', '  - id: GHSA-aaaa-bbbb-cccc', '    owner: a', '    expires: 2026-01-01', '  - fingerprint: abc:a.env:r:1', '    reason: because', '    owner: 42', '    expires: 31/12/2026', ''].join('\n');
+const THREE_PROBLEMS = [
+  'exceptions:',
+  '  - id: GHSA-aaaa-bbbb-cccc',
+  '    owner: a',
+  '    expires: 2026-01-01',
+  '  - fingerprint: abc:a.env:r:1',
+  '    reason: because',
+  '    owner: 42',
+  '    expires: 31/12/2026',
+  '',
+].join('\n');
 
 const history = (repo: GitRepo, inputs: Record<string, string> = {}) =>
-  runSecrets({ workspace: repo.dir, eventName: 'workflow_dispatch', event: { inputs: {} }, sha: repo.head(), inputs: { 'gitleaks-path': GITLEAKS, scope: 'history', ...inputs } });
+  runSecrets({
+    workspace: repo.dir,
+    eventName: 'workflow_dispatch',
+    event: { inputs: {} },
+    sha: repo.head(),
+    inputs: { 'gitleaks-path': GITLEAKS, scope: 'history', ...inputs },
+  });
 
 /** `npx release-safety baseline secrets ...` in the repository, with a private tool cache. */
 function baselineCli(repo: GitRepo, ...args: string[]) {
@@ -74,14 +90,19 @@ describe('secrets mode: warn (report-only first run)', () => {
 });
 
 describe('secrets: an exceptions file with several problems', () => {
-  it('lists all three, each at its line, in the suite\'s own words', async () => {
+  it("lists all three, each at its line, in the suite's own words", async () => {
     const repo = initRepo();
     repo.commit('exceptions with mistakes', { '.github/release-safety-exceptions.yml': THREE_PROBLEMS });
     const run = await history(repo);
     expect(run.outputs.status).toBe('error');
     const message = run.annotations.find((a) => a.command === 'error')?.message ?? '';
     expect(message).toContain('exceptions file .github/release-safety-exceptions.yml has 3 problems');
-    for (const part of [':2: field "reason" is missing', ':7: field "owner" must name who owns the exception', ':8: field "expires" must be a date in the form YYYY-MM-DD']) expect(message).toContain(part);
+    for (const part of [
+      ':2: field "reason" is missing',
+      ':7: field "owner" must name who owns the exception',
+      ':8: field "expires" must be a date in the form YYYY-MM-DD',
+    ])
+      expect(message).toContain(part);
     expect(message).not.toMatch(/Invalid input|expected string|received/);
     expect(evidenceOf(run).status).toBe('error');
   });
@@ -99,7 +120,12 @@ describe('npx release-safety baseline secrets', () => {
     expect(made.status, made.stdout + made.stderr).toBe(0);
     expect(made.stdout).toContain('2 finding(s) written to .gitleaksignore');
     const ignore = readFileSync(join(repo.dir, '.gitleaksignore'), 'utf8');
-    expect(ignore.split('\n').filter((l) => l !== '' && !l.startsWith('#')).sort()).toEqual([`${c1}:config/old.env:aws-access-token:1`, `${c2}:scripts/deploy.sh:github-pat:2`].sort());
+    expect(
+      ignore
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith('#'))
+        .sort(),
+    ).toEqual([`${c1}:config/old.env:aws-access-token:1`, `${c2}:scripts/deploy.sh:github-pat:2`].sort());
     expect(ignore).toMatch(/^# release-safety baseline: 2 finding\(s\) that already exist \(scope history at [0-9a-f]{12}\)/);
     // Run again: nothing new to add, the file is left as it is.
     const again = baselineCli(repo, 'secrets', '--gitleaks', GITLEAKS);
@@ -119,7 +145,13 @@ describe('npx release-safety baseline secrets', () => {
     expect(own.status, own.stdout + own.stderr).toBe(0);
     expect(own.stdout).toContain('1 finding(s) written to .gitleaksignore (2 already suppressed)');
     const head = repo.commit('baseline my own key', {});
-    const pr = await runSecrets({ workspace: repo.dir, eventName: 'pull_request', event: pullRequestEvent({ baseSha: base, headSha: head }), sha: head, inputs: { 'gitleaks-path': GITLEAKS } });
+    const pr = await runSecrets({
+      workspace: repo.dir,
+      eventName: 'pull_request',
+      event: pullRequestEvent({ baseSha: base, headSha: head }),
+      sha: head,
+      inputs: { 'gitleaks-path': GITLEAKS },
+    });
     expect(pr.outputs, pr.stdout.slice(-3000)).toMatchObject({ status: 'fail', findings: '1' });
     expect(pr.summary).toContain('suppressions changed in this range are not applied until merged');
   });

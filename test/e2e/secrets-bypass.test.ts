@@ -43,7 +43,13 @@ describe('secrets gate: content that looks binary is still scanned on a range', 
     expect(run.outputs, run.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '1' });
     expect(evidenceOf(run).findings[0]).toMatchObject({ file: 'src/settings.txt', line: 2, commit: head, rule: 'github-pat' });
     expect(run.everything()).not.toContain(token);
-    const tree = await runSecrets({ workspace: repo.dir, eventName: 'workflow_dispatch', event: { inputs: {} }, sha: head, inputs: { 'gitleaks-path': GITLEAKS, scope: 'tree' } });
+    const tree = await runSecrets({
+      workspace: repo.dir,
+      eventName: 'workflow_dispatch',
+      event: { inputs: {} },
+      sha: head,
+      inputs: { 'gitleaks-path': GITLEAKS, scope: 'tree' },
+    });
     expect(tree.outputs.status).toBe('fail');
   });
 
@@ -73,7 +79,9 @@ describe('secrets gate: content that looks binary is still scanned on a range', 
     const head = repo.commit('archive names and magic bytes', files);
     const run = await scanRange(repo, base, head);
     expect(run.outputs, run.stdout).toMatchObject({ status: 'fail', findings: '6' });
-    const found = evidenceOf(run).findings.map((f) => `${f.file}:${f.line}`).sort();
+    const found = evidenceOf(run)
+      .findings.map((f) => `${f.file}:${f.line}`)
+      .sort();
     expect(found).toEqual(['config/app.brand.env:1', 'deploy/creds.TAR:1', 'deploy/creds.gz:1', 'deploy/creds.zip:1', 'notes/mz.txt:2', 'notes/pdf.txt:2']);
     for (const t of tokens) expect(run.everything()).not.toContain(t);
   });
@@ -170,7 +178,13 @@ describe('secrets gate: scope tree opens what gitleaks alone would not', () => {
     const repo = initRepo();
     const token = fakeGithubPat();
     const head = repo.commit('a brand config', { 'config/app.brand.env': `token = "${token}"\n` });
-    const run = await runSecrets({ workspace: repo.dir, eventName: 'workflow_dispatch', event: { inputs: {} }, sha: head, inputs: { 'gitleaks-path': GITLEAKS, scope: 'tree' } });
+    const run = await runSecrets({
+      workspace: repo.dir,
+      eventName: 'workflow_dispatch',
+      event: { inputs: {} },
+      sha: head,
+      inputs: { 'gitleaks-path': GITLEAKS, scope: 'tree' },
+    });
     expect(run.outputs, run.stdout).toMatchObject({ status: 'fail', findings: '1' });
     expect(evidenceOf(run).findings[0]).toMatchObject({ file: 'config/app.brand.env', fingerprint: 'config/app.brand.env:github-pat:1' });
     expect(run.everything()).not.toContain('release-safety-text');

@@ -31,12 +31,28 @@ function githubPathOf(run: ActionRun): string {
 function sarifOf(run: ActionRun) {
   return JSON.parse(readFileSync(run.outputs['sarif-path']!, 'utf8')) as {
     version: string;
-    runs: { tool: { driver: { name: string; rules: { id: string }[] } }; results: { ruleId: string; partialFingerprints: Record<string, string>; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+    runs: {
+      tool: { driver: { name: string; rules: { id: string }[] } };
+      results: {
+        ruleId: string;
+        partialFingerprints: Record<string, string>;
+        locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+      }[];
+    }[];
   };
 }
 
 function reportOf(run: ActionRun) {
-  return JSON.parse(readFileSync(run.outputs['report-path']!, 'utf8')) as { RuleID: string; File: string; StartLine: number; Commit: string; Fingerprint: string; Status: string; Secret: string; Match: string }[];
+  return JSON.parse(readFileSync(run.outputs['report-path']!, 'utf8')) as {
+    RuleID: string;
+    File: string;
+    StartLine: number;
+    Commit: string;
+    Fingerprint: string;
+    Status: string;
+    Secret: string;
+    Match: string;
+  }[];
 }
 
 function readdirSafe(dir: string): string[] {
@@ -118,7 +134,15 @@ describe('secrets gate on a pull request (bundle, real gitleaks engine)', () => 
     expect(result.locations[0]!.physicalLocation).toMatchObject({ artifactLocation: { uri: 'src/client.ts' }, region: { startLine: 3 } });
     expect(result.partialFingerprints['gitleaks/fingerprint/v1']).toBe(`${c2}:src/client.ts:github-pat:3`);
     const report = reportOf(run);
-    expect(report[0]).toMatchObject({ RuleID: 'github-pat', File: 'src/client.ts', StartLine: 3, Commit: c2, Status: 'open', Secret: 'REDACTED', Match: 'REDACTED' });
+    expect(report[0]).toMatchObject({
+      RuleID: 'github-pat',
+      File: 'src/client.ts',
+      StartLine: 3,
+      Commit: c2,
+      Status: 'open',
+      Secret: 'REDACTED',
+      Match: 'REDACTED',
+    });
   });
 
   it('never shows the raw secret: stdout, stderr, outputs, summary, evidence, SARIF, report', () => {
@@ -144,7 +168,9 @@ describe('secrets gate on a pull request (bundle, real gitleaks engine)', () => 
     const r = await scan(repo, { inputs: { scope: 'tree' } });
     expect(r.exitCode, r.stdout).toBe(1);
     expect(r.outputs).toMatchObject({ status: 'fail', 'commits-scanned': '0', findings: '2' });
-    const fingerprints = evidenceOf(r).findings.map((f) => f.fingerprint).sort();
+    const fingerprints = evidenceOf(r)
+      .findings.map((f) => f.fingerprint)
+      .sort();
     expect(fingerprints).toEqual(['config/later.env:aws-access-token:1', 'config/old.env:aws-access-token:1']);
     expect(allArtifacts(r)).not.toContain(baseSecret);
   });
@@ -174,7 +200,11 @@ describe('secrets gate on a pull request (bundle, real gitleaks engine)', () => 
     expect(r.exitCode, r.stdout).toBe(1);
     const ev = evidenceOf(r);
     expect(ev.metrics.commitsScanned).toBe(Number(repo.git('rev-list', '--count', 'HEAD')));
-    expect(ev.findings.map((f) => `${f.file}:${f.rule}`).sort()).toEqual(['config/later.env:aws-access-token', 'config/old.env:aws-access-token', 'src/client.ts:github-pat']);
+    expect(ev.findings.map((f) => `${f.file}:${f.rule}`).sort()).toEqual([
+      'config/later.env:aws-access-token',
+      'config/old.env:aws-access-token',
+      'src/client.ts:github-pat',
+    ]);
   });
 
   it('a push of a new branch scans the commits not on the default branch', async () => {
@@ -229,7 +259,12 @@ describe('secrets gate on a 40-commit pull request', () => {
     const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: c40, baseSha: base }) });
     expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '2', 'commits-scanned': '40' });
     const found = evidenceOf(r).findings.map((f) => ({ commit: f.commit, file: f.file, line: f.line }));
-    expect(found).toEqual(expect.arrayContaining([{ commit: c1, file: 'src/first.ts', line: 1 }, { commit: c40, file: 'src/last.env', line: 1 }]));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        { commit: c1, file: 'src/first.ts', line: 1 },
+        { commit: c40, file: 'src/last.env', line: 1 },
+      ]),
+    );
     expect(allArtifacts(r)).not.toContain(first);
     expect(allArtifacts(r)).not.toContain(last);
   });
@@ -303,7 +338,9 @@ describe('secrets gate: many commits editing the same lines', () => {
     expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '2', 'commits-scanned': '10' });
     const ev = evidenceOf(r);
     expect(ev.details.gitleaksRuns).toBe(1);
-    expect(ev.findings.map((f) => f.fingerprint).sort()).toEqual([`${commits[3]}:config/app.env:aws-access-token:2`, `${commits[6]}:config/app.env:aws-access-token:2`].sort());
+    expect(ev.findings.map((f) => f.fingerprint).sort()).toEqual(
+      [`${commits[3]}:config/app.env:aws-access-token:2`, `${commits[6]}:config/app.env:aws-access-token:2`].sort(),
+    );
     expect(ev.findings.map((f) => f.line)).toEqual([2, 2]);
     expect(allArtifacts(r)).not.toContain('docs/example.md');
   });
@@ -335,9 +372,11 @@ describe('secrets gate: legitimate histories that once stopped the gate', () => 
     const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: c3, baseSha: base }) });
     expect(r.stdout).not.toContain('unexpected error');
     expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '3', 'commits-scanned': '3' });
-    expect(evidenceOf(r).findings.map((f) => f.fingerprint).sort()).toEqual(
-      [`${c1}:conf:aws-access-token:1`, `${c2}:conf/app.env:aws-access-token:1`, `${c3}:odd\\name.ts:github-pat:1`].sort(),
-    );
+    expect(
+      evidenceOf(r)
+        .findings.map((f) => f.fingerprint)
+        .sort(),
+    ).toEqual([`${c1}:conf:aws-access-token:1`, `${c2}:conf/app.env:aws-access-token:1`, `${c3}:odd\\name.ts:github-pat:1`].sort());
     for (const k of [k1, k2, k3]) expect(allArtifacts(r)).not.toContain(k);
   });
 });
@@ -354,7 +393,10 @@ describe('secrets gate: a repository checked out into a subdirectory (actions/ch
     repo.commit('config: docs hold examples', { '.gitleaks.toml': "[extend]\nuseDefault = true\n\n[allowlist]\npaths = ['''^docs/''']\n" });
     base = repo.head();
     repo.git('checkout', '-q', '-b', 'feature');
-    head = repo.commit('a key, and one in the docs', { 'src/app.env': `AWS_ACCESS_KEY_ID=${fakeAwsKeyId()}\n`, 'docs/a.md': `AWS_ACCESS_KEY_ID=${fakeAwsKeyId()}\n` });
+    head = repo.commit('a key, and one in the docs', {
+      'src/app.env': `AWS_ACCESS_KEY_ID=${fakeAwsKeyId()}\n`,
+      'docs/a.md': `AWS_ACCESS_KEY_ID=${fakeAwsKeyId()}\n`,
+    });
     // The workspace holds the checkout in svc/, as actions/checkout with "path: svc" leaves it.
     execFileSync('git', ['clone', '-q', '--no-local', repo.dir, join(workspace, 'svc')], { stdio: 'ignore' });
     execFileSync('git', ['-C', join(workspace, 'svc'), 'checkout', '-q', head], { stdio: 'ignore' });
@@ -374,14 +416,26 @@ describe('secrets gate: a repository checked out into a subdirectory (actions/ch
   });
 
   it('without it, the error says to set repository-path, not only fetch-depth', async () => {
-    const r = await runSecrets({ workspace, eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: base }), sha: head, inputs: { 'gitleaks-path': GITLEAKS } });
+    const r = await runSecrets({
+      workspace,
+      eventName: 'pull_request',
+      event: pullRequestEvent({ headSha: head, baseSha: base }),
+      sha: head,
+      inputs: { 'gitleaks-path': GITLEAKS },
+    });
     expect(r.outputs.status).toBe('error');
     expect(r.summary).toContain('is not a git checkout');
     expect(r.summary).toContain('"repository-path"');
   });
 
   it('a repository-path that is not a directory is a configuration error naming the input', async () => {
-    const r = await runSecrets({ workspace, eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: base }), sha: head, inputs: { 'gitleaks-path': GITLEAKS, 'repository-path': 'nope' } });
+    const r = await runSecrets({
+      workspace,
+      eventName: 'pull_request',
+      event: pullRequestEvent({ headSha: head, baseSha: base }),
+      sha: head,
+      inputs: { 'gitleaks-path': GITLEAKS, 'repository-path': 'nope' },
+    });
     expect(r.outputs.status).toBe('error');
     expect(r.stdout).toContain('input "repository-path"');
   });
@@ -426,7 +480,11 @@ describe('secrets gate suppression: config allowlist, .gitleaksignore, exception
   it('a path the gitleaks config allowlists (^docs/) is not reported; the rest is', async () => {
     const r = await scan(repo, { eventName: 'pull_request', event: event() });
     expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '2' });
-    expect(evidenceOf(r).findings.map((f) => f.fingerprint).sort()).toEqual([fpOne, fpTwo].sort());
+    expect(
+      evidenceOf(r)
+        .findings.map((f) => f.fingerprint)
+        .sort(),
+    ).toEqual([fpOne, fpTwo].sort());
     expect(allArtifacts(r)).not.toContain('docs/setup.md');
     expect(evidenceOf(r).tool.configSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(r.summary).toContain('.gitleaks.toml');
@@ -456,29 +514,34 @@ describe('secrets gate suppression: config allowlist, .gitleaksignore, exception
 
   it('a baseline report suppresses exactly the findings it names', async () => {
     const baseline = join(tempDir('rs-secrets-baseline-'), 'baseline.json');
-    writeFileSync(baseline, JSON.stringify([{ RuleID: 'aws-access-token', File: 'src/two.env', StartLine: 2, Commit: head, Fingerprint: fpTwo, Secret: 'REDACTED' }]));
+    writeFileSync(
+      baseline,
+      JSON.stringify([{ RuleID: 'aws-access-token', File: 'src/two.env', StartLine: 2, Commit: head, Fingerprint: fpTwo, Secret: 'REDACTED' }]),
+    );
     const r = await scan(repo, { eventName: 'pull_request', event: event(), inputs: { 'baseline-path': baseline } });
     expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
     expect(evidenceOf(r).findings.map((f) => f.fingerprint)).toEqual([fpOne]);
   });
 
   it('an expired exception fails the gate and names the entry; a live one suppresses; an unused one warns', async () => {
-    const exceptionsBase = baseWith('exceptions', { '.github/release-safety-exceptions.yml': [
-      'exceptions:',
-      `  - fingerprint: ${fpOne}`,
-      '    reason: revoked test token, kept for the fixture',
-      '    owner: "@acme/security"',
-      '    expires: 2099-12-31',
-      `  - fingerprint: ${fpTwo}`,
-      '    reason: rotated key, waiting for history rewrite',
-      '    owner: alice',
-      '    expires: 2020-01-31',
-      '  - fingerprint: 0000000000000000000000000000000000000000:gone.txt:generic-api-key:1',
-      '    reason: the secret is long gone',
-      '    owner: bob',
-      '    expires: 2099-01-01',
-      '',
-    ].join('\n') });
+    const exceptionsBase = baseWith('exceptions', {
+      '.github/release-safety-exceptions.yml': [
+        'exceptions:',
+        `  - fingerprint: ${fpOne}`,
+        '    reason: revoked test token, kept for the fixture',
+        '    owner: "@acme/security"',
+        '    expires: 2099-12-31',
+        `  - fingerprint: ${fpTwo}`,
+        '    reason: rotated key, waiting for history rewrite',
+        '    owner: alice',
+        '    expires: 2020-01-31',
+        '  - fingerprint: 0000000000000000000000000000000000000000:gone.txt:generic-api-key:1',
+        '    reason: the secret is long gone',
+        '    owner: bob',
+        '    expires: 2099-01-01',
+        '',
+      ].join('\n'),
+    });
     const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: head, baseSha: exceptionsBase }) });
     expect(r.exitCode).toBe(1);
     expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1' });
@@ -520,7 +583,9 @@ describe('secrets gate: a change cannot approve itself', () => {
 
   it('a pull request deleting the config is scanned with the base config', async () => {
     const { repo } = sneakyRepo();
-    repo.commit('strict rules in the base config', { '.gitleaks.toml': '[extend]\nuseDefault = true\n\n[[rules]]\nid = "acme-token"\nregex = \'\'\'acme_[a-z0-9]{24}\'\'\'\n' });
+    repo.commit('strict rules in the base config', {
+      '.gitleaks.toml': "[extend]\nuseDefault = true\n\n[[rules]]\nid = \"acme-token\"\nregex = '''acme_[a-z0-9]{24}'''\n",
+    });
     const strictBase = repo.head();
     repo.commit('drop the config and add a token', { '.gitleaks.toml': null, 'src/acme.ts': 'export const t = "acme_0123456789abcdefghijklmn";\n' });
     const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: repo.head(), baseSha: strictBase }) });
@@ -539,7 +604,11 @@ describe('secrets gate: a change cannot approve itself', () => {
       '.github/release-safety-exceptions.yml': `exceptions:\n  - fingerprint: ${fp}\n    reason: approved by myself\n    owner: me\n    expires: 2099-12-31\n`,
       'baseline.json': JSON.stringify([{ RuleID: 'aws-access-token', File: 'src/keys.env', StartLine: 1, Commit: c1, Fingerprint: fp }]),
     });
-    const r = await scan(repo, { eventName: 'pull_request', event: pullRequestEvent({ headSha: repo.head(), baseSha: base }), inputs: { 'baseline-path': 'baseline.json' } });
+    const r = await scan(repo, {
+      eventName: 'pull_request',
+      event: pullRequestEvent({ headSha: repo.head(), baseSha: base }),
+      inputs: { 'baseline-path': 'baseline.json' },
+    });
     expect(r.outputs, r.stdout).toMatchObject({ status: 'fail', findings: '1', 'commits-scanned': '2' });
     const ev = evidenceOf(r);
     expect(ev.metrics).toMatchObject({ findings: 1, suppressed: 0 });

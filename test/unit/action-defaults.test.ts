@@ -48,7 +48,9 @@ function parsed(schema: z.ZodType, raw: string): { value: unknown } | { refused:
 
 describe('action.yml defaults equal the zod input shapes\u2019 defaults', () => {
   it('covers the root action and every gate and the evidence action', () => {
-    expect(actions.map((a) => a.name)).toEqual(expect.arrayContaining(['pipeline', 'lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts', 'evidence']));
+    expect(actions.map((a) => a.name)).toEqual(
+      expect.arrayContaining(['pipeline', 'lint', 'test', 'image', 'audit', 'secrets', 'rules', 'alerts', 'evidence']),
+    );
   });
 
   for (const { name, yml } of actions) {
@@ -77,7 +79,9 @@ describe('action.yml defaults equal the zod input shapes\u2019 defaults', () => 
         const fromYaml = parsed(schema, yamlDefault);
         const fromShape = parsed(schema, '');
         if (JSON.stringify(fromYaml) !== JSON.stringify(fromShape)) {
-          mismatches.push(`${key}: action.yml default ${JSON.stringify(yamlDefault)} gives ${JSON.stringify(fromYaml)}, the shape's default gives ${JSON.stringify(fromShape)}`);
+          mismatches.push(
+            `${key}: action.yml default ${JSON.stringify(yamlDefault)} gives ${JSON.stringify(fromYaml)}, the shape's default gives ${JSON.stringify(fromShape)}`,
+          );
         }
       }
       expect(mismatches).toEqual([]);

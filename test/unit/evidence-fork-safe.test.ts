@@ -45,13 +45,22 @@ describe('the fork-safe workflow pair', () => {
     expect(job.permissions).toEqual({ actions: 'read', statuses: 'write', 'pull-requests': 'write' });
     const steps = job.steps ?? [];
     expect(steps.filter((s) => s.run !== undefined)).toEqual([]);
-    expect(steps.map((s) => (s.uses ?? '').split('@')[0])).toEqual(['actions/download-artifact', 'org/release-safety/actions/evidence', 'actions/upload-artifact']);
+    expect(steps.map((s) => (s.uses ?? '').split('@')[0])).toEqual([
+      'actions/download-artifact',
+      'org/release-safety/actions/evidence',
+      'actions/upload-artifact',
+    ]);
     const download = steps[0]!.with!;
     expect(download['run-id']).toBe('${{ github.event.workflow_run.id }}');
     expect(download.pattern).toBe('evidence-*');
     const evidence = steps[1]!.with!;
     expect(evidence['evidence-dir']).toBe(download.path);
     // Every gate the PR workflow uploads is required, so a missing artifact fails the verdict.
-    expect(String(evidence['required-gates']).split(/[\s,]+/).filter(Boolean).sort()).toEqual(['audit', 'image', 'lint', 'rules', 'secrets', 'test']);
+    expect(
+      String(evidence['required-gates'])
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['audit', 'image', 'lint', 'rules', 'secrets', 'test']);
   });
 });

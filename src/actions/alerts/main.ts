@@ -37,7 +37,10 @@ function parseEnv(lines: readonly string[]): [string, string][] {
   return lines.map((line) => {
     const eq = line.indexOf('=');
     const name = eq > 0 ? line.slice(0, eq) : '';
-    if (!ENV_NAME.test(name)) throw new ConfigurationError(`input "service-env" line ${JSON.stringify(line.slice(0, 60))} is not KEY=VALUE: give one variable per line, e.g. FAULTS_ENABLED=1`);
+    if (!ENV_NAME.test(name))
+      throw new ConfigurationError(
+        `input "service-env" line ${JSON.stringify(line.slice(0, 60))} is not KEY=VALUE: give one variable per line, e.g. FAULTS_ENABLED=1`,
+      );
     return [name, line.slice(eq + 1)];
   });
 }
@@ -54,19 +57,30 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       shape: inputs,
       execute: (inputs, ctx, runtime) => {
         if (inputs.rules.length === 0) {
-          throw new ConfigurationError('input "rules" is required: the rule files whose alerts are drilled, as paths or globs relative to the repository root, e.g. "prometheus/rules/*.yml"');
+          throw new ConfigurationError(
+            'input "rules" is required: the rule files whose alerts are drilled, as paths or globs relative to the repository root, e.g. "prometheus/rules/*.yml"',
+          );
         }
-        if (inputs.image !== '' && inputs['service-command'] !== '') throw new ConfigurationError('inputs "image" and "service-command" are exclusive: run the service from the built image or from a command, not both');
+        if (inputs.image !== '' && inputs['service-command'] !== '')
+          throw new ConfigurationError('inputs "image" and "service-command" are exclusive: run the service from the built image or from a command, not both');
         if (inputs.image !== '' && !IMAGE_BY_DIGEST.test(inputs.image)) {
-          throw new ConfigurationError(`input "image" must name the image by digest, registry/repository@sha256:<64 hex> (got ${JSON.stringify(inputs.image.slice(0, 120))}): the evidence records the digest that ran`);
+          throw new ConfigurationError(
+            `input "image" must name the image by digest, registry/repository@sha256:<64 hex> (got ${JSON.stringify(inputs.image.slice(0, 120))}): the evidence records the digest that ran`,
+          );
         }
-        if (!ENV_NAME.test(inputs['port-env'])) throw new ConfigurationError(`input "port-env" must be an environment variable name (got ${JSON.stringify(inputs['port-env'])})`);
+        if (!ENV_NAME.test(inputs['port-env']))
+          throw new ConfigurationError(`input "port-env" must be an environment variable name (got ${JSON.stringify(inputs['port-env'])})`);
         if (inputs['mirror-url'] !== '') checkMirrorUrl(inputs['mirror-url']);
         const roots = { workspace: ctx.workspace, others: [runtime.tempDir] };
         let service: ServiceSource = { kind: 'url' };
         if (inputs.image !== '') {
           // buildah's own storage (as the image gate takes it): a place to write, not a file the gate reads as input.
-          const storageDir = inputs['storage-dir'] === '' ? join(runtime.tempDir, 'release-safety', 'buildah') : isAbsolute(inputs['storage-dir']) ? inputs['storage-dir'] : resolve(ctx.workspace, inputs['storage-dir']);
+          const storageDir =
+            inputs['storage-dir'] === ''
+              ? join(runtime.tempDir, 'release-safety', 'buildah')
+              : isAbsolute(inputs['storage-dir'])
+                ? inputs['storage-dir']
+                : resolve(ctx.workspace, inputs['storage-dir']);
           service = { kind: 'image', image: inputs.image, storageDir, tlsVerify: inputs['tls-verify'] };
         } else if (inputs['service-command'] !== '') {
           const argv = parseCommandInput(inputs['service-command'], 'service-command');
@@ -75,7 +89,8 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         }
         const drillFile = inputs.drill === '' ? undefined : resolveFileInput('drill', inputs.drill, roots, 'drill file');
         const prometheusPath = inputs['prometheus-path'];
-        const promPath = prometheusPath === '' || isCommandName(prometheusPath) || isAbsolute(prometheusPath) ? prometheusPath : resolve(ctx.workspace, prometheusPath);
+        const promPath =
+          prometheusPath === '' || isCommandName(prometheusPath) || isAbsolute(prometheusPath) ? prometheusPath : resolve(ctx.workspace, prometheusPath);
         return runAlertsGate(
           {
             rules: inputs.rules,

@@ -18,7 +18,10 @@ describe('attachTarget: where the attestation may go', () => {
     ['pinned to the same repository', withImage({}), '127.0.0.1:5000/acme/app', { registry: '127.0.0.1:5000', repository: 'acme/app', digest, named: {} }],
     [
       'naming its provenance and SBOM',
-      withImage({ provenance: { path: '/x/image.provenance.json', sha256: 'c'.repeat(64), predicateType: 'https://slsa.dev/provenance/v1' }, sbom: { path: '/x/image.sbom.cdx.json', sha256: 'd'.repeat(64), format: 'CycloneDX 1.6 JSON', components: 3 } }),
+      withImage({
+        provenance: { path: '/x/image.provenance.json', sha256: 'c'.repeat(64), predicateType: 'https://slsa.dev/provenance/v1' },
+        sbom: { path: '/x/image.sbom.cdx.json', sha256: 'd'.repeat(64), format: 'CycloneDX 1.6 JSON', components: 3 },
+      }),
       undefined,
       { registry: '127.0.0.1:5000', repository: 'acme/app', digest, named: { provenance: { sha256: 'c'.repeat(64) }, sbom: { sha256: 'd'.repeat(64) } } },
     ],

@@ -75,11 +75,19 @@ export function readImagePin(value: string): ImageName | undefined {
  */
 export function attachTarget(records: readonly Evidence[], pin: ImageName | undefined): { ok: true; target: AttachTarget } | { ok: false; problem: string } {
   const record = records.find((r) => r.gate === 'image');
-  if (!record) return { ok: false, problem: 'the evidence has no valid image record about the head commit: run the image gate (with push) before the evidence action, or set attach: false' };
+  if (!record)
+    return {
+      ok: false,
+      problem: 'the evidence has no valid image record about the head commit: run the image gate (with push) before the evidence action, or set attach: false',
+    };
   const parsed = parseImageDetails(record.details);
   if (!parsed.ok) return { ok: false, problem: `the image record cannot be read: ${parsed.problem}` };
   const d = parsed.details;
-  if (!d.pushed) return { ok: false, problem: `the image record says the image was not pushed and verified in a registry (status ${record.status}): there is no digest in a registry to attach to` };
+  if (!d.pushed)
+    return {
+      ok: false,
+      problem: `the image record says the image was not pushed and verified in a registry (status ${record.status}): there is no digest in a registry to attach to`,
+    };
   if (!DIGEST_PATTERN.test(d.digest)) return { ok: false, problem: `the image record's digest ${JSON.stringify(d.digest)} is not sha256:<64 hex>` };
   let name: ImageName;
   try {
@@ -87,11 +95,18 @@ export function attachTarget(records: readonly Evidence[], pin: ImageName | unde
   } catch (error) {
     return { ok: false, problem: `the image record's image ${JSON.stringify(d.image)} ${errorMessage(error)}` };
   }
-  if (d.ref !== '' && d.ref !== `${d.image}@${d.digest}`) return { ok: false, problem: `the image record contradicts itself: ref ${JSON.stringify(d.ref)} is not ${d.image}@${d.digest}` };
+  if (d.ref !== '' && d.ref !== `${d.image}@${d.digest}`)
+    return { ok: false, problem: `the image record contradicts itself: ref ${JSON.stringify(d.ref)} is not ${d.image}@${d.digest}` };
   if (pin && (pin.registry !== name.registry || pin.repository !== name.repository)) {
-    return { ok: false, problem: `the image record names ${name.registry}/${name.repository}, not ${pin.registry}/${pin.repository} (input "image"): nothing is attached, no credentials are sent` };
+    return {
+      ok: false,
+      problem: `the image record names ${name.registry}/${name.repository}, not ${pin.registry}/${pin.repository} (input "image"): nothing is attached, no credentials are sent`,
+    };
   }
-  const named: NamedArtifacts = { ...(d.provenance ? { provenance: { sha256: d.provenance.sha256 } } : {}), ...(d.sbom ? { sbom: { sha256: d.sbom.sha256 } } : {}) };
+  const named: NamedArtifacts = {
+    ...(d.provenance ? { provenance: { sha256: d.provenance.sha256 } } : {}),
+    ...(d.sbom ? { sbom: { sha256: d.sbom.sha256 } } : {}),
+  };
   return { ok: true, target: { ...name, digest: d.digest, named } };
 }
 
@@ -123,7 +138,18 @@ export async function attachEvidence(opts: AttachOptions): Promise<AttachOutcome
     const [main, ...rest] = attached;
     const supplyChain = rest.map((a, i) => ({ ...a, kind: supply.statements[i]!.kind, file: supply.statements[i]!.file }));
     const signed = opts.signingKey !== undefined;
-    return { ok: true, image: `${registry}/${repository}@${digest}`, referrerDigest: main!.referrerDigest, bundleBytes: main!.bundleBytes, envelope: main!.envelope, signed, via: main!.via, indexAttempts: main!.indexAttempts, supplyChain, notes: supply.notes };
+    return {
+      ok: true,
+      image: `${registry}/${repository}@${digest}`,
+      referrerDigest: main!.referrerDigest,
+      bundleBytes: main!.bundleBytes,
+      envelope: main!.envelope,
+      signed,
+      via: main!.via,
+      indexAttempts: main!.indexAttempts,
+      supplyChain,
+      notes: supply.notes,
+    };
   } catch (error) {
     if (error instanceof RegistryError || error instanceof ConfigurationError || error instanceof ToolError) return { ok: false, problem: error.message };
     throw error;
@@ -177,7 +203,8 @@ function renderSupplyChain(outcome: Extract<AttachOutcome, { ok: true }>): strin
   const lines = ['### Provenance and SBOM', ''];
   if (outcome.supplyChain.length > 0) {
     lines.push('| attestation | referrer | from | predicate type | signature |', '| --- | --- | --- | --- | --- |');
-    for (const a of outcome.supplyChain) lines.push(`| ${KIND_NAME[a.kind]} | \`${a.referrerDigest}\` | \`${md(a.file)}\` | \`${a.predicateType}\` | ${signature} |`);
+    for (const a of outcome.supplyChain)
+      lines.push(`| ${KIND_NAME[a.kind]} | \`${a.referrerDigest}\` | \`${md(a.file)}\` | \`${a.predicateType}\` | ${signature} |`);
     lines.push('');
   } else lines.push('No provenance and no SBOM were attached.', '');
   for (const note of outcome.notes) lines.push(`- ${md(note)}`);

@@ -31,8 +31,12 @@ export const inputs = {
   }),
   'github-token': stringInput(''),
   comment: enumInput(COMMENT_MODES, 'always'),
-  'status-context': stringInput('release-safety').refine((v) => v.length <= 100 && !/[\r\n]/.test(v), { message: 'must be one line of at most 100 characters' }),
-  'comment-author': stringInput('github-actions[bot]').refine((v) => /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$/.test(v), { message: 'must be a GitHub login, e.g. github-actions[bot]' }),
+  'status-context': stringInput('release-safety').refine((v) => v.length <= 100 && !/[\r\n]/.test(v), {
+    message: 'must be one line of at most 100 characters',
+  }),
+  'comment-author': stringInput('github-actions[bot]').refine((v) => /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$/.test(v), {
+    message: 'must be a GitHub login, e.g. github-actions[bot]',
+  }),
   attach: booleanInput(false),
   'registry-username': stringInput(''),
   'registry-password': stringInput(''),
@@ -45,7 +49,10 @@ type Inputs = ReturnType<typeof parseInputs<typeof inputs>>;
 /** Display-only fields of the event (PR title, branch): untrusted, escaped when rendered. */
 const displayPayload = z
   .object({
-    pull_request: z.object({ title: z.string().optional(), head: z.object({ ref: z.string().optional() }).passthrough().optional() }).passthrough().optional(),
+    pull_request: z
+      .object({ title: z.string().optional(), head: z.object({ ref: z.string().optional() }).passthrough().optional() })
+      .passthrough()
+      .optional(),
     workflow_run: z.object({ display_title: z.string().optional(), head_branch: z.string().nullable().optional() }).passthrough().optional(),
   })
   .passthrough();
@@ -97,7 +104,8 @@ async function attachStep(
     core.info(`attestation ${outcome.referrerDigest} attached to ${outcome.image} via the ${outcome.via}, ${how}`);
     for (const a of outcome.supplyChain) core.info(`${a.label} ${a.referrerDigest} (from ${a.file}) attached to ${outcome.image} via the ${a.via}, ${how}`);
     for (const note of outcome.notes) core.info(note);
-    if (!outcome.signed) core.warning('input "signing-key" is empty: the attestation was attached unsigned; a promotion that requires a public key will refuse it');
+    if (!outcome.signed)
+      core.warning('input "signing-key" is empty: the attestation was attached unsigned; a promotion that requires a public key will refuse it');
   }
   return { outcome, summary: renderAttachment(outcome, target.target, inputs['insecure-registry']) };
 }
@@ -146,7 +154,14 @@ async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
     bundleSha256: bundle.sha256,
   };
   let summary = renderEvidenceSummary(j, view);
-  const outputs: Record<string, string> = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '', ...supplyChainOutputs(undefined) };
+  const outputs: Record<string, string> = {
+    verdict: j.verdict,
+    'comment-url': '',
+    'bundle-path': bundlePath,
+    'bundle-sha256': bundle.sha256,
+    'attestation-digest': '',
+    ...supplyChainOutputs(undefined),
+  };
   const failures: string[] = [];
   if (given.attach) {
     const attached = await attachStep(given, j, bundle, prepared, { dir, ctx });
@@ -154,7 +169,8 @@ async function report(env: NodeJS.ProcessEnv): Promise<Outcome> {
     if (attached.outcome.ok) Object.assign(outputs, { 'attestation-digest': attached.outcome.referrerDigest, ...supplyChainOutputs(attached.outcome) });
     else failures.push(`attach: error: ${attached.outcome.problem}`);
   }
-  if (j.verdict !== 'pass') failures.push(`evidence: ${j.verdict}: ${j.reasons.slice(0, 3).join('; ')}${j.reasons.length > 3 ? ` (+${j.reasons.length - 3} more)` : ''}`);
+  if (j.verdict !== 'pass')
+    failures.push(`evidence: ${j.verdict}: ${j.reasons.slice(0, 3).join('; ')}${j.reasons.length > 3 ? ` (+${j.reasons.length - 3} more)` : ''}`);
 
   if (given['github-token'] === '') {
     core.warning('input "github-token" is empty: no commit status and no comment; the report is in the job summary');
@@ -189,7 +205,10 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     for (const f of outcome.failures) core.setFailed(f);
     if (outcome.failures.length === 0) core.info('evidence: pass');
   } catch (error) {
-    const message = error instanceof ConfigurationError || error instanceof RegistryError ? error.message : `release-safety evidence stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
+    const message =
+      error instanceof ConfigurationError || error instanceof RegistryError
+        ? error.message
+        : `release-safety evidence stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
     if (!(error instanceof ConfigurationError || error instanceof RegistryError) && error instanceof Error && error.stack) core.debug(error.stack);
     core.setOutput('verdict', 'error');
     core.setFailed(message);

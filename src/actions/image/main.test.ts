@@ -51,12 +51,22 @@ describe('imageOptions', () => {
     expect(o.labels.flat()).not.toContain(MERGE);
     expect(o.file).toBe(join(workspace, 'svc', 'Dockerfile'));
     expect(o.storageDir).toBe(join('/rt', 'release-safety', 'buildah'));
-    expect(o).toMatchObject({ push: true, builder: 'auto', format: 'docker', image: { registry: 'ghcr.io', repository: 'acme/service' }, timeoutMs: 1_800_000 });
+    expect(o).toMatchObject({
+      push: true,
+      builder: 'auto',
+      format: 'docker',
+      image: { registry: 'ghcr.io', repository: 'acme/service' },
+      timeoutMs: 1_800_000,
+    });
     expect(o.credentials).toBeUndefined();
   });
 
   it('splits the smoke command without a shell and keeps build-arg values whole', () => {
-    const o = imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', 'smoke-command': `node -e "console.log('a b')"`, 'build-args': 'A=1,2\nB=x' }), ctx, '/rt');
+    const o = imageOptions(
+      parse({ context: 'svc', image: 'ghcr.io/acme/service', 'smoke-command': `node -e "console.log('a b')"`, 'build-args': 'A=1,2\nB=x' }),
+      ctx,
+      '/rt',
+    );
     expect(o.smokeCommand).toEqual(['node', '-e', "console.log('a b')"]);
     expect(o.buildArgs).toEqual([
       ['A', '1,2'],
@@ -71,8 +81,14 @@ describe('imageOptions', () => {
     [{ context: 'svc', image: 'ghcr.io/acme/service', tags: 'ok, no/slash' }, 'input "tags" has invalid tag "no/slash"'],
     [{ context: 'nowhere', image: 'ghcr.io/acme/service' }, 'input "context" names "nowhere", which is not a directory'],
     [{ context: 'svc', image: 'ghcr.io/acme/service', file: 'svc/Containerfile' }, 'input "file" names "svc/Containerfile", which does not exist'],
-    [{ context: 'svc', image: 'ghcr.io/acme/service', file: '../Dockerfile' }, 'input "file" names "../Dockerfile", which is outside the repository: give the Dockerfile path relative to the repository root'],
-    [{ context: 'svc', image: 'ghcr.io/acme/service', file: 'svc/../../Dockerfile' }, 'input "file" names "svc/../../Dockerfile", which is outside the repository'],
+    [
+      { context: 'svc', image: 'ghcr.io/acme/service', file: '../Dockerfile' },
+      'input "file" names "../Dockerfile", which is outside the repository: give the Dockerfile path relative to the repository root',
+    ],
+    [
+      { context: 'svc', image: 'ghcr.io/acme/service', file: 'svc/../../Dockerfile' },
+      'input "file" names "svc/../../Dockerfile", which is outside the repository',
+    ],
     [{ context: 'svc', image: 'ghcr.io/acme/service', file: 'svc' }, 'input "file" names "svc", which is not a file'],
     [{ context: 'svc', image: 'ghcr.io/acme/service', labels: 'org.opencontainers.image.revision=x' }, 'input "labels" sets org.opencontainers.image.revision'],
     [{ context: 'svc', image: 'ghcr.io/acme/service', platforms: 'amd64' }, 'input "platforms" has "amd64"'],
@@ -92,11 +108,15 @@ describe('imageOptions', () => {
     expect(imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', 'ci-tag': 'edge' }), push, '/rt').tags).toEqual(['edge', 'sha-abcdef0']);
     expect(imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', 'ci-tag': 'none' }), push, '/rt').tags).toEqual(['sha-abcdef0']);
     expect(imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', tags: 'ci' }), ctx, '/rt').tags).toEqual(['ci']);
-    expect(() => imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', 'ci-tag': 'a/b' }), push, '/rt')).toThrow('input "ci-tag" has invalid tag "a/b"');
+    expect(() => imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', 'ci-tag': 'a/b' }), push, '/rt')).toThrow(
+      'input "ci-tag" has invalid tag "a/b"',
+    );
   });
 
   it('a file given relative to the repository root inside it is used', () => {
-    expect(imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', file: 'svc/Dockerfile' }), ctx, '/rt').file).toBe(join(workspace, 'svc', 'Dockerfile'));
+    expect(imageOptions(parse({ context: 'svc', image: 'ghcr.io/acme/service', file: 'svc/Dockerfile' }), ctx, '/rt').file).toBe(
+      join(workspace, 'svc', 'Dockerfile'),
+    );
   });
 
   it('without push the image defaults to localhost/<repository>', () => {

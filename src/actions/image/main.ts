@@ -78,7 +78,9 @@ function imageName(value: string, push: boolean, ctx: RunnerContext): ImageName 
   try {
     return parseImageName(lowerCaseImageName(value).name);
   } catch (error) {
-    throw new ConfigurationError(`input "image" ${(error as Error).message} (got ${JSON.stringify(value)}); expected registry/repository, e.g. ghcr.io/acme/service`);
+    throw new ConfigurationError(
+      `input "image" ${(error as Error).message} (got ${JSON.stringify(value)}); expected registry/repository, e.g. ghcr.io/acme/service`,
+    );
   }
 }
 
@@ -95,7 +97,10 @@ function resolveSecrets(lines: readonly string[], ctx: RunnerContext, env: NodeJ
   return parseSecretLines(lines).map((s) => {
     if ('env' in s) {
       const value = env[s.env];
-      if (value === undefined || value === '') throw new ConfigurationError(`input "secrets": secret ${JSON.stringify(s.id)} reads the environment variable ${s.env}, which is not set in this step (set it under env:)`);
+      if (value === undefined || value === '')
+        throw new ConfigurationError(
+          `input "secrets": secret ${JSON.stringify(s.id)} reads the environment variable ${s.env}, which is not set in this step (set it under env:)`,
+        );
       maskValue(value);
       return s;
     }
@@ -106,11 +111,14 @@ function resolveSecrets(lines: readonly string[], ctx: RunnerContext, env: NodeJ
 }
 
 function buildExtras(inputs: Inputs, ctx: RunnerContext, builder: string, format: string, env: NodeJS.ProcessEnv, mask?: (v: string) => void): BuildExtras {
-  if (inputs.target !== '' && !STAGE_NAME.test(inputs.target)) throw new ConfigurationError(`input "target" is ${JSON.stringify(inputs.target)}: expected the name of a build stage (FROM ... AS <name>)`);
+  if (inputs.target !== '' && !STAGE_NAME.test(inputs.target))
+    throw new ConfigurationError(`input "target" is ${JSON.stringify(inputs.target)}: expected the name of a build stage (FROM ... AS <name>)`);
   const annotations = parseKeyValueLines(inputs.annotations, 'annotations', LABEL_KEY);
   if (annotations.length > 0 && builder !== 'docker' && format === 'docker') {
     // Docker v2 manifests have no annotations: buildah would drop them without a word.
-    throw new ConfigurationError('input "annotations" needs format: oci with buildah (Docker v2 manifests carry no annotations): set format: oci, or use labels');
+    throw new ConfigurationError(
+      'input "annotations" needs format: oci with buildah (Docker v2 manifests carry no annotations): set format: oci, or use labels',
+    );
   }
   // buildah's form is checked now when it is the builder; with auto, once the builder is known.
   if (builder === 'buildah') {
@@ -130,7 +138,13 @@ function buildExtras(inputs: Inputs, ctx: RunnerContext, builder: string, format
 }
 
 /** Turns inputs into gate options; every check here runs before anything is built. */
-export function imageOptions(inputs: Inputs, ctx: RunnerContext, tempDir: string, mask?: (v: string) => void, env: NodeJS.ProcessEnv = process.env): ImageOptions {
+export function imageOptions(
+  inputs: Inputs,
+  ctx: RunnerContext,
+  tempDir: string,
+  mask?: (v: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): ImageOptions {
   const username = inputs['registry-username'];
   const password = inputs['registry-password'];
   if ((username === '') !== (password === '')) {
@@ -141,15 +155,23 @@ export function imageOptions(inputs: Inputs, ctx: RunnerContext, tempDir: string
   const image = imageName(inputs.image, inputs.push, ctx);
   const ciTag = inputs['ci-tag'] === 'none' ? '' : validateTags([inputs['ci-tag']], 'ci-tag')[0]!;
   const tags = validateTags(
-    inputs.tags.length > 0 ? inputs.tags : defaultTags({ eventName: ctx.eventName, headSha: ctx.headSha, ref: ctx.ref, prNumber: ctx.prNumber, defaultBranch: ctx.defaultBranch, ciTag }),
+    inputs.tags.length > 0
+      ? inputs.tags
+      : defaultTags({ eventName: ctx.eventName, headSha: ctx.headSha, ref: ctx.ref, prNumber: ctx.prNumber, defaultBranch: ctx.defaultBranch, ciTag }),
   );
   const lowered = lowerCaseImageName(inputs.image);
   const platforms = validatePlatforms(inputs.platforms);
-  if (inputs.load && platforms.length > 1) throw new ConfigurationError('input "load" keeps one image locally, but input "platforms" names several: load takes a single platform');
+  if (inputs.load && platforms.length > 1)
+    throw new ConfigurationError('input "load" keeps one image locally, but input "platforms" names several: load takes a single platform');
   const userLabels = parseKeyValueLines(inputs.labels, 'labels', LABEL_KEY);
   const labels = imageLabels({ revision: ctx.headSha, source: `${ctx.serverUrl}/${ctx.repository}`, created: new Date().toISOString() }, userLabels);
   const smokeCommand = inputs['smoke-command'] === '' ? [] : parseCommandInput(inputs['smoke-command'], 'smoke-command');
-  const storageDir = inputs['storage-dir'] === '' ? join(tempDir, 'release-safety', 'buildah') : isAbsolute(inputs['storage-dir']) ? inputs['storage-dir'] : resolve(ctx.workspace, inputs['storage-dir']);
+  const storageDir =
+    inputs['storage-dir'] === ''
+      ? join(tempDir, 'release-safety', 'buildah')
+      : isAbsolute(inputs['storage-dir'])
+        ? inputs['storage-dir']
+        : resolve(ctx.workspace, inputs['storage-dir']);
   return {
     builder: inputs.builder,
     context,
@@ -174,7 +196,12 @@ export function imageOptions(inputs: Inputs, ctx: RunnerContext, tempDir: string
     requirePinnedBase: inputs['require-pinned-base'],
     sbom: inputs.sbom,
     // Beside the evidence record, where the evidence action finds them (the same directory rule).
-    artifactsDir: inputs['evidence-dir'] === '' ? join(tempDir, 'release-safety', 'evidence') : isAbsolute(inputs['evidence-dir']) ? inputs['evidence-dir'] : resolve(ctx.workspace, inputs['evidence-dir']),
+    artifactsDir:
+      inputs['evidence-dir'] === ''
+        ? join(tempDir, 'release-safety', 'evidence')
+        : isAbsolute(inputs['evidence-dir'])
+          ? inputs['evidence-dir']
+          : resolve(ctx.workspace, inputs['evidence-dir']),
     toolCache: ctx.toolCache || join(tempDir, 'release-safety-tool-cache'),
     source: { repositoryUrl: `${ctx.serverUrl}/${ctx.repository}`, ref: ctx.ref, ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
   };
@@ -189,7 +216,10 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       gate: 'image',
       shape: inputs,
       execute: (inputs, ctx, runtime) =>
-        runImageGate({ ...imageOptions(inputs, ctx, runtime.tempDir, (v) => setSecret(v), env), userDockerConfig: env.DOCKER_CONFIG || join(homedir(), '.docker') }, runtime),
+        runImageGate(
+          { ...imageOptions(inputs, ctx, runtime.tempDir, (v) => setSecret(v), env), userDockerConfig: env.DOCKER_CONFIG || join(homedir(), '.docker') },
+          runtime,
+        ),
     },
     env,
   );

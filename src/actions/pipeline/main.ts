@@ -47,7 +47,9 @@ async function execute(env: NodeJS.ProcessEnv): Promise<PipelineResult> {
   const config = readConfig(configPath, opts.config, buildConfigSchema(gateMetas, evidenceMeta));
   const plan = planPipeline(config, opts.only);
   const concurrency = opts.concurrency || config.concurrency || availableParallelism();
-  core.info(`release-safety: ${plan.length} gate(s) from ${opts.config}, at most ${concurrency} at a time: ${plan.map((p) => (p.needs.length ? `${p.gate} (after ${p.needs.join(', ')})` : p.gate)).join(', ')}`);
+  core.info(
+    `release-safety: ${plan.length} gate(s) from ${opts.config}, at most ${concurrency} at a time: ${plan.map((p) => (p.needs.length ? `${p.gate} (after ${p.needs.join(', ')})` : p.gate)).join(', ')}`,
+  );
   const metas: Record<PipelineGate | 'evidence', ActionMeta> = { ...gateMetas, evidence: evidenceMeta };
   const tempDir = join(ctx.runnerTemp || tmpdir(), 'release-safety', 'pipeline');
   return runPipeline({
@@ -80,16 +82,24 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let summary = '';
   try {
     const result = await execute(env);
-    summary = [result.evidence?.stepSummary ?? '', renderResultTable(result, 'markdown'), ...result.gates.map((g) => g.stepSummary)].filter((s) => s !== '').join('\n\n');
+    summary = [result.evidence?.stepSummary ?? '', renderResultTable(result, 'markdown'), ...result.gates.map((g) => g.stepSummary)]
+      .filter((s) => s !== '')
+      .join('\n\n');
     for (const line of renderResultTable(result, 'text').split('\n')) core.info(line);
     core.setOutput('verdict', result.verdict);
     core.setOutput('digest', result.digest);
     core.setOutput('bundle-path', result.bundlePath);
     core.setOutput('attestation-digest', result.attestationDigest);
     const notPassed = result.gates.filter((g) => g.required && g.status !== 'pass').map((g) => `${g.gate} ${g.status}`);
-    if (result.verdict !== 'pass') core.setFailed(`release-safety: verdict ${result.verdict}: ${[...notPassed, ...(result.attachProblem ? [result.attachProblem] : [])].join(', ') || 'the evidence did not pass'}`);
+    if (result.verdict !== 'pass')
+      core.setFailed(
+        `release-safety: verdict ${result.verdict}: ${[...notPassed, ...(result.attachProblem ? [result.attachProblem] : [])].join(', ') || 'the evidence did not pass'}`,
+      );
   } catch (error) {
-    const message = error instanceof ConfigurationError ? error.message : `release-safety pipeline stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
+    const message =
+      error instanceof ConfigurationError
+        ? error.message
+        : `release-safety pipeline stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
     if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack) core.debug(error.stack);
     core.setOutput('verdict', 'error');
     core.setOutput('digest', '');

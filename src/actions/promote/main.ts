@@ -37,7 +37,14 @@ export const inputs = {
 
 const OUTPUT_NAMES: readonly (keyof PromoteOutputs)[] = ['digest', 'image', 'previous-digest', 'revision', 'release-url', 'deployment-id'];
 
-const senderPayload = z.object({ sender: z.object({ login: z.string().max(100) }).passthrough().optional() }).passthrough();
+const senderPayload = z
+  .object({
+    sender: z
+      .object({ login: z.string().max(100) })
+      .passthrough()
+      .optional(),
+  })
+  .passthrough();
 
 /** GITHUB_ACTOR, the triggering actor when it differs, and the event's sender. */
 function dispatchers(env: NodeJS.ProcessEnv): string[] {
@@ -64,7 +71,9 @@ function buildRequest(env: NodeJS.ProcessEnv): PromoteRequest {
     throw new ConfigurationError('inputs "registry-username" and "registry-password" go together: set both or neither');
   }
   if ((release || given.deployment) && given['github-token'] === '') {
-    throw new ConfigurationError(`input "github-token" is empty, but ${release ? 'release' : 'deployment'} needs it (contents: write for a release, deployments: write for a deployment)`);
+    throw new ConfigurationError(
+      `input "github-token" is empty, but ${release ? 'release' : 'deployment'} needs it (contents: write for a release, deployments: write for a deployment)`,
+    );
   }
   const publicKey = given['public-key'] !== '' ? loadPublicKey(given['public-key'], 'public-key') : undefined;
   const client = new RegistryClient({

@@ -44,7 +44,8 @@ export const inputs = {
 export function baselineFile(named: string, workspace: string, runnerTemp: string): BaselineFile {
   const value = named === '' ? DEFAULT_RULES_BASELINE : named;
   const roots = { workspace, others: runnerTemp ? [runnerTemp] : [] };
-  const path = named === '' && !existsSync(resolve(workspace, value)) ? resolve(workspace, value) : resolveFileInput('baseline', value, roots, 'rules baseline file');
+  const path =
+    named === '' && !existsSync(resolve(workspace, value)) ? resolve(workspace, value) : resolveFileInput('baseline', value, roots, 'rules baseline file');
   const shown = repoRelative(path, workspace);
   return { path, shown, explicit: named !== '', ...(shown.startsWith('/') ? {} : { rel: shown }) };
 }
@@ -56,12 +57,15 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       shape: inputs,
       execute: async (inputs, ctx, runtime) => {
         if (inputs.rules.length === 0) {
-          throw new ConfigurationError('input "rules" is required: the rule files to check, as paths or globs relative to the repository root (one per line or comma-separated), e.g. "prometheus/rules/*.yml"');
+          throw new ConfigurationError(
+            'input "rules" is required: the rule files to check, as paths or globs relative to the repository root (one per line or comma-separated), e.g. "prometheus/rules/*.yml"',
+          );
         }
         let minForMs: number | undefined;
         if (inputs['min-for'] !== '') {
           minForMs = parseDuration(inputs['min-for']);
-          if (minForMs === undefined) throw new ConfigurationError(`input "min-for" must be a Prometheus duration such as 1m, 5m or 1h30m (got ${JSON.stringify(inputs['min-for'])})`);
+          if (minForMs === undefined)
+            throw new ConfigurationError(`input "min-for" must be a Prometheus duration such as 1m, 5m or 1h30m (got ${JSON.stringify(inputs['min-for'])})`);
         }
         // http(s) only and no credentials (they would be printed with the download URL).
         if (inputs['mirror-url'] !== '') checkMirrorUrl(inputs['mirror-url']);
@@ -72,7 +76,15 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         const onlyChanged = inputs['only-changed'] === 'auto' ? isPullRequest : inputs['only-changed'] === 'true';
         // Not the gate's scratch directory: an installed promtool stays on PATH for the job's later steps.
         // A failed install (ToolError) still lets the gate read the files and report why it could not judge.
-        const promtool = await acquirePromtool({ path, version: inputs['promtool-version'], mirrorUrl: inputs['mirror-url'], searchPath: env.PATH ?? '', addPath, tempDir: runtime.tempDir, log: runtime.log }).catch((error: unknown) => {
+        const promtool = await acquirePromtool({
+          path,
+          version: inputs['promtool-version'],
+          mirrorUrl: inputs['mirror-url'],
+          searchPath: env.PATH ?? '',
+          addPath,
+          tempDir: runtime.tempDir,
+          log: runtime.log,
+        }).catch((error: unknown) => {
           if (error instanceof ToolError) return { unavailable: error.message };
           throw error;
         });

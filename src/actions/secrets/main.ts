@@ -35,7 +35,8 @@ function repoRelative(repoDir: string, path: string): string | undefined {
 
 function fileInput(input: string, value: string, workspace: string, form: string): string {
   const path = isAbsolute(value) ? value : resolve(workspace, value);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: ${form}`);
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw new ConfigurationError(`input "${input}" names ${JSON.stringify(value)}, which is not a file: ${form}`);
   return path;
 }
 
@@ -67,7 +68,10 @@ export function policyFiles(inputs: SecretsInputs, repository: string, env: Node
       configSource = '.gitleaks.toml';
     }
   }
-  const baselinePath = inputs['baseline-path'] !== '' ? fileInput('baseline-path', inputs['baseline-path'], repository, 'give a gitleaks JSON report relative to the repository root') : undefined;
+  const baselinePath =
+    inputs['baseline-path'] !== ''
+      ? fileInput('baseline-path', inputs['baseline-path'], repository, 'give a gitleaks JSON report relative to the repository root')
+      : undefined;
   const exceptionsNamed = inputs['exceptions-file'] !== '';
   const exceptionsRel = exceptionsNamed ? inputs['exceptions-file'] : DEFAULT_EXCEPTIONS_PATH;
   const exceptionsAbs = isAbsolute(exceptionsRel) ? exceptionsRel : join(repository, exceptionsRel);
@@ -107,7 +111,8 @@ export function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       execute: async (values, ctx, runtime) => {
         // Where actions/checkout put the repository ("path:"); config, baseline and exceptions
         // paths are relative to it. gitleaks-path and evidence-dir stay workspace-relative.
-        const repository = values['repository-path'] === '' ? ctx.workspace : resolveDirectoryInput('repository-path', values['repository-path'], ctx.workspace);
+        const repository =
+          values['repository-path'] === '' ? ctx.workspace : resolveDirectoryInput('repository-path', values['repository-path'], ctx.workspace);
         const policy = policyFiles(values, repository, env);
         const gitleaks = await resolveGitleaks({
           path: values['gitleaks-path'],

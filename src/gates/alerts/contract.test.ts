@@ -14,12 +14,24 @@ app_request_latency_seconds_sum{method="GET",endpoint="/items"} 0.01
 app_request_latency_seconds_count{method="GET",endpoint="/items"} 3
 `;
 const exposition = parseExposition(PAGE);
-const rule = (expr: string, extra: Partial<ContractRule> = {}): ContractRule => ({ file: 'rules/a.yml', name: 'A', kind: 'alert', expr, exprLine: 10, exprBlock: false, ...extra });
-const check = (rules: ContractRule[], afterTraffic = true, externalMetrics: string[] = []) => checkContract({ rules, exposition, externalMetrics, afterTraffic });
+const rule = (expr: string, extra: Partial<ContractRule> = {}): ContractRule => ({
+  file: 'rules/a.yml',
+  name: 'A',
+  kind: 'alert',
+  expr,
+  exprLine: 10,
+  exprBlock: false,
+  ...extra,
+});
+const check = (rules: ContractRule[], afterTraffic = true, externalMetrics: string[] = []) =>
+  checkContract({ rules, exposition, externalMetrics, afterTraffic });
 
 describe('checkContract', () => {
   const cases: { name: string; expr: string; rules?: string[]; severity?: string; extra?: string[] }[] = [
-    { name: 'clean 5xx ratio', expr: 'sum(rate(app_requests_total{http_status=~"5..",endpoint!~"/metrics|/health/.*"}[5m])) / sum(rate(app_requests_total[5m])) > 0.05' },
+    {
+      name: 'clean 5xx ratio',
+      expr: 'sum(rate(app_requests_total{http_status=~"5..",endpoint!~"/metrics|/health/.*"}[5m])) / sum(rate(app_requests_total[5m])) > 0.05',
+    },
     { name: 'clean p95', expr: 'histogram_quantile(0.95, sum by (le) (rate(app_request_latency_seconds_bucket[5m]))) > 0.5' },
     { name: 'renamed metric', expr: 'sum(rate(app_exceptions_total[2m])) > 1', rules: ['metric-not-exposed'] },
     { name: 'renamed label', expr: 'sum(rate(app_requests_total{status=~"5.."}[5m])) > 0', rules: ['label-not-exposed'] },
@@ -42,7 +54,13 @@ describe('checkContract', () => {
   }
 
   it('names the metric, the closest exposed names, the file and the expression line', () => {
-    const r = check([rule('sum(rate(app_errors_total[2m])) > 1', { name: 'AppHighExceptionRate' })].map((x) => ({ ...x, expr: 'sum(rate(\n  app_exeptions_total[2m])) > 1', exprBlock: true })));
+    const r = check(
+      [rule('sum(rate(app_errors_total[2m])) > 1', { name: 'AppHighExceptionRate' })].map((x) => ({
+        ...x,
+        expr: 'sum(rate(\n  app_exeptions_total[2m])) > 1',
+        exprBlock: true,
+      })),
+    );
     expect(r.findings).toHaveLength(1);
     const f = r.findings[0]!;
     expect(f).toMatchObject({ file: 'rules/a.yml', line: 12, rule: 'metric-not-exposed' });

@@ -91,7 +91,13 @@ function lineOf(rule: ContractRule, offset: number): number {
   return rule.exprLine + (rule.exprBlock ? 1 : 0) + before;
 }
 
-function checkLabels(sel: Selector, metric: string, exposition: Exposition, afterTraffic: boolean, at: (message: string, severity?: Finding['severity'], rule?: string) => Finding): Finding[] {
+function checkLabels(
+  sel: Selector,
+  metric: string,
+  exposition: Exposition,
+  afterTraffic: boolean,
+  at: (message: string, severity?: Finding['severity'], rule?: string) => Finding,
+): Finding[] {
   const seen = exposition.series.get(metric);
   if (!seen || seen.samples === 0) return [];
   const out: Finding[] = [];
@@ -101,17 +107,28 @@ function checkLabels(sel: Selector, metric: string, exposition: Exposition, afte
     if (!values) {
       if (matchesEmpty(m)) continue;
       const carried = [...seen.labels.keys()].filter((l) => l !== 'le' && l !== 'quantile');
-      out.push(at(`${sel.text}: ${metric} never carries the label "${m.label}" (it has ${carried.length > 0 ? carried.map((l) => `"${l}"`).join(', ') : 'no labels'}): the matcher ${m.label}${m.op}${JSON.stringify(m.value)} can never match`, 'error', 'label-not-exposed'));
+      out.push(
+        at(
+          `${sel.text}: ${metric} never carries the label "${m.label}" (it has ${carried.length > 0 ? carried.map((l) => `"${l}"`).join(', ') : 'no labels'}): the matcher ${m.label}${m.op}${JSON.stringify(m.value)} can never match`,
+          'error',
+          'label-not-exposed',
+        ),
+      );
       continue;
     }
     const test = matcherTest(m);
     if (!test || [...values].some(test)) continue;
-    const shown = [...values].slice(0, 8).map((v) => JSON.stringify(v)).join(', ');
-    out.push(at(
-      `${sel.text}: no value of "${m.label}" seen on ${metric} matches ${m.label}${m.op}${JSON.stringify(m.value)} (seen: ${shown}${values.size > 8 ? ', ...' : ''})${afterTraffic ? '' : '; no drill traffic ran, so the value may only be missing from this scrape'}`,
-      afterTraffic ? 'error' : 'warning',
-      'label-value-never-matches',
-    ));
+    const shown = [...values]
+      .slice(0, 8)
+      .map((v) => JSON.stringify(v))
+      .join(', ');
+    out.push(
+      at(
+        `${sel.text}: no value of "${m.label}" seen on ${metric} matches ${m.label}${m.op}${JSON.stringify(m.value)} (seen: ${shown}${values.size > 8 ? ', ...' : ''})${afterTraffic ? '' : '; no drill traffic ran, so the value may only be missing from this scrape'}`,
+        afterTraffic ? 'error' : 'warning',
+        'label-value-never-matches',
+      ),
+    );
   }
   return out;
 }
@@ -136,7 +153,13 @@ function checkSelector(rule: ContractRule, sel: Selector, input: ContractInput, 
   const out: Finding[] = [];
   const seen = input.exposition.series.get(metric);
   if (sel.inHistogramQuantile && seen && !(metric.endsWith('_bucket') && seen.type === 'HISTOGRAM')) {
-    out.push(at(`histogram_quantile() reads ${metric}, which is not the _bucket series of a histogram the service exposes (${metric} is ${seen.type.toLowerCase()})`, 'error', 'not-a-histogram'));
+    out.push(
+      at(
+        `histogram_quantile() reads ${metric}, which is not the _bucket series of a histogram the service exposes (${metric} is ${seen.type.toLowerCase()})`,
+        'error',
+        'not-a-histogram',
+      ),
+    );
   }
   out.push(...checkLabels(sel, metric, input.exposition, input.afterTraffic, at));
   return out;
@@ -151,7 +174,13 @@ export function checkContract(input: ContractInput): ContractResult {
   for (const rule of input.rules) {
     const parsed = parseSelectors(rule.expr);
     if (parsed.errors.length > 0) {
-      findings.push({ severity: 'error', file: rule.file, line: lineOf(rule, parsed.errors[0]!), rule: 'promql-syntax', message: `${rule.name}: the expression does not parse as PromQL near offset ${parsed.errors[0]}` });
+      findings.push({
+        severity: 'error',
+        file: rule.file,
+        line: lineOf(rule, parsed.errors[0]!),
+        rule: 'promql-syntax',
+        message: `${rule.name}: the expression does not parse as PromQL near offset ${parsed.errors[0]}`,
+      });
       continue;
     }
     for (const sel of parsed.selectors) {

@@ -19,7 +19,10 @@ const duration = (what: string) =>
   z.union([z.string(), z.number()]).transform((v, ctx) => {
     const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
     if (ms === undefined || !Number.isFinite(ms) || ms <= 0 || ms > MAX_SCENARIO_MS) {
-      ctx.addIssue({ code: 'custom', message: `${what} must be a positive duration up to 30m, as seconds or a Prometheus duration such as 90s or 2m (got ${JSON.stringify(v)})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `${what} must be a positive duration up to 30m, as seconds or a Prometheus duration such as 90s or 2m (got ${JSON.stringify(v)})`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -38,10 +41,7 @@ const trafficSchema = z.strictObject({
 });
 export type TrafficStep = z.infer<typeof trafficSchema>;
 
-const expectedAlertSchema = z.union([
-  z.string().min(1),
-  z.strictObject({ alert: z.string().min(1), labels: z.record(z.string(), z.string()).optional() }),
-]);
+const expectedAlertSchema = z.union([z.string().min(1), z.strictObject({ alert: z.string().min(1), labels: z.record(z.string(), z.string()).optional() })]);
 
 const scenarioSchema = z.strictObject({
   name: z.string().min(1).max(100),
@@ -107,30 +107,40 @@ export function parseDrill(text: string, file: string, alertNames: ReadonlySet<s
   if (!result.success) {
     const messages = result.error.issues.slice(0, 5).map((issue) => {
       const at = issuePath(issue.path, data) || '(top level)';
-      if (issue.code === 'unrecognized_keys') return `${at}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+      if (issue.code === 'unrecognized_keys')
+        return `${at}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
       return `${at}: ${issue.message}`;
     });
-    throw new ConfigurationError(`drill file ${file}: ${messages.join('; ')} (accepted keys: version: 1, parallel, scenarios[].{name, traffic[].{method, path, body, headers, rate, duration, concurrency}, fire, silent, within, resolve.within})`);
+    throw new ConfigurationError(
+      `drill file ${file}: ${messages.join('; ')} (accepted keys: version: 1, parallel, scenarios[].{name, traffic[].{method, path, body, headers, rate, duration, concurrency}, fire, silent, within, resolve.within})`,
+    );
   }
   const names = new Set<string>();
   const scenarios: Scenario[] = result.data.scenarios.map((s, i) => {
-    if (names.has(s.name)) throw new ConfigurationError(`drill file ${file}: scenarios[${i}] repeats the name ${JSON.stringify(s.name)}: names identify scenarios in the evidence`);
+    if (names.has(s.name))
+      throw new ConfigurationError(`drill file ${file}: scenarios[${i}] repeats the name ${JSON.stringify(s.name)}: names identify scenarios in the evidence`);
     names.add(s.name);
     const fire = s.fire.map((f) => (typeof f === 'string' ? { alert: f, labels: {} } : { alert: f.alert, labels: f.labels ?? {} }));
     for (const name of [...fire.map((f) => f.alert), ...(s.silent ?? [])]) {
       if (!alertNames.has(name)) {
-        throw new ConfigurationError(`drill file ${file}: scenario ${JSON.stringify(s.name)} names the alert ${JSON.stringify(name)}, which no rule file defines (defined: ${[...alertNames].sort().join(', ') || 'none'})`);
+        throw new ConfigurationError(
+          `drill file ${file}: scenario ${JSON.stringify(s.name)} names the alert ${JSON.stringify(name)}, which no rule file defines (defined: ${[...alertNames].sort().join(', ') || 'none'})`,
+        );
       }
     }
     for (const [j, t] of s.traffic.entries()) {
       const count = Math.ceil((t.rate * t.duration) / 1000);
-      if (count > MAX_REQUESTS_PER_STEP) throw new ConfigurationError(`drill file ${file}: scenarios[${i}].traffic[${j}]: rate x duration is ${count} requests, more than ${MAX_REQUESTS_PER_STEP}`);
+      if (count > MAX_REQUESTS_PER_STEP)
+        throw new ConfigurationError(
+          `drill file ${file}: scenarios[${i}].traffic[${j}]: rate x duration is ${count} requests, more than ${MAX_REQUESTS_PER_STEP}`,
+        );
     }
     const firing = new Set(fire.map((f) => f.alert));
     const silent = s.silent ?? [...alertNames].filter((a) => !firing.has(a)).sort();
     const both = silent.find((a) => firing.has(a));
     if (both) throw new ConfigurationError(`drill file ${file}: scenario ${JSON.stringify(s.name)} lists ${JSON.stringify(both)} both in fire and in silent`);
-    if (fire.length === 0 && silent.length === 0) throw new ConfigurationError(`drill file ${file}: scenario ${JSON.stringify(s.name)} expects nothing: list alerts under fire or silent`);
+    if (fire.length === 0 && silent.length === 0)
+      throw new ConfigurationError(`drill file ${file}: scenario ${JSON.stringify(s.name)} expects nothing: list alerts under fire or silent`);
     return { name: s.name, traffic: s.traffic, fire, silent, withinMs: s.within, ...(s.resolve ? { resolveWithinMs: s.resolve.within } : {}) };
   });
   return { scenarios, parallel: result.data.parallel };

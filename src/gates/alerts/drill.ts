@@ -68,8 +68,10 @@ export function judgeScenario(s: Scenario, observations: ReadonlyMap<string, Obs
       ...(o.pendingAfterMs !== undefined ? { pendingAfterMs: o.pendingAfterMs } : {}),
       ...(ok ? { firingAfterMs: o.firingAfterMs } : {}),
       ...(o.value !== undefined ? { value: o.value } : {}),
-      ...(o.labels ?? o.wrongLabels ? { labels: o.labels ?? o.wrongLabels } : {}),
-      ...(ok && resolveAsked ? { resolved: o.resolvedAfterMs !== undefined, ...(o.resolvedAfterMs !== undefined ? { resolvedAfterMs: o.resolvedAfterMs } : {}) } : {}),
+      ...((o.labels ?? o.wrongLabels) ? { labels: o.labels ?? o.wrongLabels } : {}),
+      ...(ok && resolveAsked
+        ? { resolved: o.resolvedAfterMs !== undefined, ...(o.resolvedAfterMs !== undefined ? { resolvedAfterMs: o.resolvedAfterMs } : {}) }
+        : {}),
     };
   });
   const silent = s.silent.map((alert): AlertResult => {
@@ -109,7 +111,10 @@ export function observe(observations: Map<string, Observation>, s: Scenario, ale
 }
 
 async function stopAll(service: ServiceInstance | undefined, prometheus: PrometheusServer | undefined, problems: string[]): Promise<void> {
-  for (const [what, stop] of [['Prometheus', prometheus?.stop], ['the service', service?.stop]] as const) {
+  for (const [what, stop] of [
+    ['Prometheus', prometheus?.stop],
+    ['the service', service?.stop],
+  ] as const) {
     try {
       await stop?.();
     } catch (error) {
@@ -123,7 +128,9 @@ async function drive(s: Scenario, c: DrillContext, run: ScenarioRun, service: Se
   const watched = new Set([...s.fire.map((f) => f.alert), ...s.silent]);
   const early = before.filter((a) => watched.has(a.labels.alertname ?? '') && a.state !== 'inactive');
   if (early.length > 0) {
-    run.problems.push(`scenario "${s.name}": ${early.map((a) => `${a.labels.alertname} (${a.state})`).join(', ')} already active before any traffic: the drill cannot show its traffic caused it`);
+    run.problems.push(
+      `scenario "${s.name}": ${early.map((a) => `${a.labels.alertname} (${a.state})`).join(', ')} already active before any traffic: the drill cannot show its traffic caused it`,
+    );
     return;
   }
   const t0 = Date.now();
@@ -171,7 +178,17 @@ async function drive(s: Scenario, c: DrillContext, run: ScenarioRun, service: Se
 }
 
 export async function runScenario(s: Scenario, index: number, c: DrillContext): Promise<ScenarioRun> {
-  const run: ScenarioRun = { name: s.name, startedAtMs: Date.now() - c.drillStartedAt, durationMs: 0, observations: new Map(), results: [], problems: [], metricsPages: [], traffic: [], pids: [] };
+  const run: ScenarioRun = {
+    name: s.name,
+    startedAtMs: Date.now() - c.drillStartedAt,
+    durationMs: 0,
+    observations: new Map(),
+    results: [],
+    problems: [],
+    metricsPages: [],
+    traffic: [],
+    pids: [],
+  };
   let service: ServiceInstance | undefined;
   let prometheus: PrometheusServer | undefined;
   try {
@@ -180,7 +197,15 @@ export async function runScenario(s: Scenario, index: number, c: DrillContext): 
     // The page before any traffic: what a fresh instance exposes.
     run.metricsPages.push(await fetchMetricsPage(`${service.url}${c.metricsPath}`));
     const target = new URL(service.url).host;
-    prometheus = await startPrometheus({ binary: c.prometheusBinary, dir: join(c.scratchDir, `scenario-${index + 1}`), target, metricsPath: c.metricsPath, ruleFiles: c.ruleFiles, alerts: c.alerts, timeoutMs: 60_000 });
+    prometheus = await startPrometheus({
+      binary: c.prometheusBinary,
+      dir: join(c.scratchDir, `scenario-${index + 1}`),
+      target,
+      metricsPath: c.metricsPath,
+      ruleFiles: c.ruleFiles,
+      alerts: c.alerts,
+      timeoutMs: 60_000,
+    });
     run.pids.push(prometheus.pid);
     await drive(s, c, run, service, prometheus);
   } catch (error) {
@@ -189,7 +214,9 @@ export async function runScenario(s: Scenario, index: number, c: DrillContext): 
     await stopAll(service, prometheus, run.problems);
   }
   run.results = judgeScenario(s, run.observations, s.resolveWithinMs !== undefined);
-  c.log.info(`scenario "${s.name}": ${run.results.map((r) => `${r.alert} ${r.outcome}${r.firingAfterMs !== undefined ? ` after ${(r.firingAfterMs / 1000).toFixed(0)} s` : ''}`).join(', ')}${run.problems.length > 0 ? ` (${run.problems.join('; ')})` : ''}`);
+  c.log.info(
+    `scenario "${s.name}": ${run.results.map((r) => `${r.alert} ${r.outcome}${r.firingAfterMs !== undefined ? ` after ${(r.firingAfterMs / 1000).toFixed(0)} s` : ''}`).join(', ')}${run.problems.length > 0 ? ` (${run.problems.join('; ')})` : ''}`,
+  );
   return run;
 }
 

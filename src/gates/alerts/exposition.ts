@@ -23,11 +23,13 @@ export interface Exposition {
 }
 
 const familiesSchema = z.array(
-  z.object({
-    name: z.string(),
-    type: z.string(),
-    metrics: z.array(z.object({ labels: z.record(z.string(), z.string()).optional() }).passthrough()),
-  }).passthrough(),
+  z
+    .object({
+      name: z.string(),
+      type: z.string(),
+      metrics: z.array(z.object({ labels: z.record(z.string(), z.string()).optional() }).passthrough()),
+    })
+    .passthrough(),
 );
 
 const GROUPED_TYPES = new Set(['histogram', 'summary', 'gaugehistogram']);
@@ -74,7 +76,10 @@ function parse(text: string, what: string) {
 /** Reads one metrics page. An empty page, or one with text but no family, cannot be judged. */
 export function parseExposition(text: string, what = 'the metrics page'): Exposition {
   const typed = parse(text, what);
-  if (typed.length === 0) throw new ToolError(`${what} holds no metric family${text.trim() === '' ? ' (it is empty)' : ' the parser could read'}: the metric contract cannot be checked`);
+  if (typed.length === 0)
+    throw new ToolError(
+      `${what} holds no metric family${text.trim() === '' ? ' (it is empty)' : ' the parser could read'}: the metric contract cannot be checked`,
+    );
   const families = new Map(typed.map((f) => [f.name, f.type.toUpperCase()]));
   const series = new Map<string, ExposedSeries>();
   for (const f of parse(untypeGroupedFamilies(text), what)) {

@@ -42,7 +42,9 @@ export function httpGet(url: string, opts: { timeoutMs: number; headers?: Record
         if (size > maxBytes) fail(new Error(`the answer of ${url} exceeds ${maxBytes} bytes`));
         else chunks.push(chunk);
       });
-      response.on('end', () => settle(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })));
+      response.on('end', () =>
+        settle(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })),
+      );
       response.on('error', fail);
     });
     const timer = setTimeout(() => fail(new Error(`no complete answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);

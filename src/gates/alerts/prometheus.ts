@@ -85,20 +85,34 @@ async function until<T>(what: string, timeoutMs: number, proc: RunningProcess, p
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new ToolError(`Prometheus did not get to ${what} within ${Math.round(timeoutMs / 1000)} s${last ? ` (${last})` : ''}: ${lastLines(proc.output(), 6) || '(no output)'}`);
+  throw new ToolError(
+    `Prometheus did not get to ${what} within ${Math.round(timeoutMs / 1000)} s${last ? ` (${last})` : ''}: ${lastLines(proc.output(), 6) || '(no output)'}`,
+  );
 }
 
 /**
  * Starts Prometheus and waits until it is ready, has loaded every alert of the rule files and has
  * scraped the service at least once (target up). Stopped before any error is thrown.
  */
-export async function startPrometheus(opts: { binary: string; dir: string; target: string; metricsPath: string; ruleFiles: readonly string[]; alerts: ReadonlySet<string>; timeoutMs: number }): Promise<PrometheusServer> {
+export async function startPrometheus(opts: {
+  binary: string;
+  dir: string;
+  target: string;
+  metricsPath: string;
+  ruleFiles: readonly string[];
+  alerts: ReadonlySet<string>;
+  timeoutMs: number;
+}): Promise<PrometheusServer> {
   mkdirSync(join(opts.dir, 'data'), { recursive: true });
   const config = join(opts.dir, 'prometheus.yml');
   writeFileSync(config, prometheusConfig(opts.target, opts.metricsPath, opts.ruleFiles));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = startProcess(opts.binary, [`--config.file=${config}`, `--storage.tsdb.path=${join(opts.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { cwd: opts.dir, env: process.env });
+  const proc = startProcess(
+    opts.binary,
+    [`--config.file=${config}`, `--storage.tsdb.path=${join(opts.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { cwd: opts.dir, env: process.env },
+  );
   const server: PrometheusServer = { url, pid: proc.pid, hasExited: () => proc.hasExited(), output: () => proc.output(), stop: () => proc.stop() };
   try {
     await until('ready', opts.timeoutMs, proc, async () => {

@@ -7,7 +7,13 @@ describe('parseSelectors (official PromQL parser)', () => {
     const { selectors, errors } = parseSelectors(expr);
     expect(errors).toEqual([]);
     expect(selectors).toEqual([
-      { metric: 'lat_bucket', matchers: [{ label: 'endpoint', op: '!~', value: '/metrics|/health/.*' }], from: 43, text: 'lat_bucket{endpoint!~"/metrics|/health/.*"}', inHistogramQuantile: true },
+      {
+        metric: 'lat_bucket',
+        matchers: [{ label: 'endpoint', op: '!~', value: '/metrics|/health/.*' }],
+        from: 43,
+        text: 'lat_bucket{endpoint!~"/metrics|/health/.*"}',
+        inHistogramQuantile: true,
+      },
       { metric: 'up', matchers: [{ label: 'job', op: '=', value: 'svc' }], from: expr.indexOf('up{'), text: 'up{job="svc"}', inHistogramQuantile: false },
     ]);
   });

@@ -19,7 +19,10 @@ export interface LoadedRules {
 export function loadRules(patterns: readonly string[], workspace: string, scratchDir: string): LoadedRules {
   for (const p of patterns) checkGlobPattern('rules', p);
   const paths = globInside(patterns, { cwd: workspace, roots: { workspace } });
-  if (paths.length === 0) throw new ConfigurationError(`input "rules" (${patterns.join(', ')}) matches no file in the repository: give paths or globs relative to the repository root, e.g. "prometheus/rules/*.yml"`);
+  if (paths.length === 0)
+    throw new ConfigurationError(
+      `input "rules" (${patterns.join(', ')}) matches no file in the repository: give paths or globs relative to the repository root, e.g. "prometheus/rules/*.yml"`,
+    );
   const files = paths.map((absPath) => loadRuleFile({ absPath, file: relative(workspace, absPath), scratchDir }));
   const hashes = files.map((f) => ({ path: f.file, sha256: sha256Hex(readFileSync(f.absPath)) }));
   return { files, hashes };

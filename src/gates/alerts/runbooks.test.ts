@@ -8,7 +8,10 @@ import { checkRunbooks, readAllAtHead, runbookProblem, runbookTarget, type Runbo
 describe('runbookTarget', () => {
   it('maps this repository URLs to paths and refuses others', () => {
     expect(runbookTarget('https://github.com/acme/svc/blob/main/docs/rb.md', 'acme/svc', 'https://github.com')).toEqual({ kind: 'path', path: 'docs/rb.md' });
-    expect(runbookTarget('https://raw.githubusercontent.com/acme/svc/abc/docs/rb.md', 'acme/svc', 'https://github.com')).toEqual({ kind: 'path', path: 'docs/rb.md' });
+    expect(runbookTarget('https://raw.githubusercontent.com/acme/svc/abc/docs/rb.md', 'acme/svc', 'https://github.com')).toEqual({
+      kind: 'path',
+      path: 'docs/rb.md',
+    });
     expect(runbookTarget('https://wiki.example.com/rb', 'acme/svc', 'https://github.com').kind).toBe('unresolvable');
     expect(runbookTarget('https://github.com/other/svc/blob/main/rb.md', 'acme/svc', 'https://github.com').kind).toBe('unresolvable');
     expect(runbookTarget('docs/rb.md#steps', 'acme/svc', 'https://github.com')).toEqual({ kind: 'path', path: 'docs/rb.md' });
@@ -49,7 +52,15 @@ describe('checkRunbooks', () => {
     const opts = { workspace: dir, headSha: 'a'.repeat(40), repository: 'acme/svc', serverUrl: 'https://github.com' };
     const strict = await checkRunbooks(alerts, { ...opts, threshold: 100 });
     expect(strict).toMatchObject({ total: 2, complete: 1, percent: 50 });
-    expect(strict.findings).toEqual([{ severity: 'error', file: 'r.yml', line: 9, rule: 'runbook', message: expect.stringContaining('alert B names the runbook rb/B.md, which is a placeholder') }]);
+    expect(strict.findings).toEqual([
+      {
+        severity: 'error',
+        file: 'r.yml',
+        line: 9,
+        rule: 'runbook',
+        message: expect.stringContaining('alert B names the runbook rb/B.md, which is a placeholder'),
+      },
+    ]);
     const lenient = await checkRunbooks(alerts, { ...opts, threshold: 50 });
     expect(lenient.findings.map((f) => f.severity)).toEqual(['warning']);
   });
@@ -58,7 +69,8 @@ describe('checkRunbooks', () => {
 describe('readAllAtHead (one git cat-file --batch for every runbook)', () => {
   const repo = scratchDir('rs-runbooks-git-');
   afterAll(() => rmSync(repo, { recursive: true, force: true }));
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' }).trim();
 
   it('reads each file as committed at the head commit, byte-exact across multi-byte and invalid UTF-8 files', async () => {
     git('init', '-q');
@@ -73,7 +85,17 @@ describe('readAllAtHead (one git cat-file --batch for every runbook)', () => {
     // The working tree differs from the head commit: what counts is the commit.
     writeFileSync(join(repo, 'rb', 'plain.md'), 'changed after the commit\n');
     writeFileSync(join(repo, 'rb', 'uncommitted.md'), '# C\n1. Only in the working tree.\n');
-    const read = await readAllAtHead(repo, head, ['rb/multi.md', 'rb/latin1.md', 'rb/missing.md', 'rb', 'rb/empty.md', 'rb/uncommitted.md', 'rb/plain.md', 'rb/x\nrb/plain.md', '../outside.md']);
+    const read = await readAllAtHead(repo, head, [
+      'rb/multi.md',
+      'rb/latin1.md',
+      'rb/missing.md',
+      'rb',
+      'rb/empty.md',
+      'rb/uncommitted.md',
+      'rb/plain.md',
+      'rb/x\nrb/plain.md',
+      '../outside.md',
+    ]);
     expect(read.get('rb/multi.md')).toBe('# Épée\n1. Vérifier le tableau « 5xx » — puis 🚨.\n');
     expect(read.get('rb/latin1.md')).toBe(Buffer.from([0x23, 0x20, 0x41, 0x0a, 0xe9, 0x74, 0xe9, 0x0a]).toString('utf8'));
     expect(read.get('rb/missing.md')).toBeUndefined();

@@ -31,7 +31,10 @@ export function runbookTarget(value: string, repository: string, serverUrl: stri
       return { kind: 'unresolvable', reason: `${JSON.stringify(value)} is not a URL` };
     }
     const server = new URL(serverUrl);
-    const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+    const parts = url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeURIComponent);
     const repo = `${parts[0] ?? ''}/${parts[1] ?? ''}`;
     const sameHost = url.host === server.host || url.host === `raw.${server.host.replace(/^www\./, '')}` || url.host === 'raw.githubusercontent.com';
     if (!sameHost || repo.toLowerCase() !== repository.toLowerCase()) {
@@ -43,7 +46,8 @@ export function runbookTarget(value: string, repository: string, serverUrl: stri
     return { kind: 'path', path: rest.join('/') };
   }
   const path = value.split('#')[0]!.trim();
-  if (path === '' || isAbsolute(path) || normalize(path).startsWith('..')) return { kind: 'unresolvable', reason: `${JSON.stringify(value)} is neither a repository path nor a URL` };
+  if (path === '' || isAbsolute(path) || normalize(path).startsWith('..'))
+    return { kind: 'unresolvable', reason: `${JSON.stringify(value)} is neither a repository path nor a URL` };
   return { kind: 'path', path: normalize(path) };
 }
 
@@ -58,7 +62,8 @@ export function runbookProblem(value: string | undefined, content: string | unde
     .map((l) => l.trim())
     .filter((l) => l !== '' && !/^#+\s/.test(l) && !/^#+$/.test(l));
   if (body.length === 0) return `names the runbook ${target.path}, which is empty (headings only)`;
-  if (body.every((l) => PLACEHOLDER.test(l.replace(/^[-*]\s*/, '')))) return `names the runbook ${target.path}, which is a placeholder (${JSON.stringify(body[0]!.slice(0, 40))})`;
+  if (body.every((l) => PLACEHOLDER.test(l.replace(/^[-*]\s*/, ''))))
+    return `names the runbook ${target.path}, which is a placeholder (${JSON.stringify(body[0]!.slice(0, 40))})`;
   return undefined;
 }
 
@@ -87,7 +92,12 @@ export async function readAllAtHead(workspace: string, headSha: string, paths: r
   const wanted = [...new Set(paths)].filter((p) => isWithin(workspace, resolve(workspace, p)) && !/[\r\n]/.test(p));
   for (const p of paths) found.set(p, undefined);
   if (wanted.length === 0) return found;
-  const r = await execTool('git', ['cat-file', '--batch'], { cwd: workspace, timeoutMs: 30_000, input: wanted.map((p) => `${headSha}:${p}\n`).join(''), keepStdoutBytes: true }).catch(() => undefined);
+  const r = await execTool('git', ['cat-file', '--batch'], {
+    cwd: workspace,
+    timeoutMs: 30_000,
+    input: wanted.map((p) => `${headSha}:${p}\n`).join(''),
+    keepStdoutBytes: true,
+  }).catch(() => undefined);
   if (r && r.exitCode === 0 && r.stdoutBytes) {
     let at = 0;
     for (const p of wanted) {
@@ -116,13 +126,23 @@ export interface RunbookReport {
   findings: Finding[];
 }
 
-export async function checkRunbooks(alerts: readonly RunbookAlert[], opts: { workspace: string; headSha: string; repository: string; serverUrl: string; threshold: number }): Promise<RunbookReport> {
+export async function checkRunbooks(
+  alerts: readonly RunbookAlert[],
+  opts: { workspace: string; headSha: string; repository: string; serverUrl: string; threshold: number },
+): Promise<RunbookReport> {
   const targets = alerts.map((a) => {
     const value = a.annotations.runbook_url ?? a.annotations.runbook;
     return { a, value, target: value === undefined ? undefined : runbookTarget(value.trim(), opts.repository, opts.serverUrl) };
   });
-  const contents = await readAllAtHead(opts.workspace, opts.headSha, targets.flatMap((t) => (t.target?.kind === 'path' ? [t.target.path] : [])));
-  const checked = targets.map(({ a, value, target }) => ({ a, problem: runbookProblem(value, target?.kind === 'path' ? contents.get(target.path) : undefined, target) }));
+  const contents = await readAllAtHead(
+    opts.workspace,
+    opts.headSha,
+    targets.flatMap((t) => (t.target?.kind === 'path' ? [t.target.path] : [])),
+  );
+  const checked = targets.map(({ a, value, target }) => ({
+    a,
+    problem: runbookProblem(value, target?.kind === 'path' ? contents.get(target.path) : undefined, target),
+  }));
   const problems = checked.filter((c): c is { a: RunbookAlert; problem: string } => c.problem !== undefined);
   const total = alerts.length;
   const complete = total - problems.length;

@@ -44,10 +44,16 @@ function storageArgs(storageDir: string): string[] {
 }
 
 /** Pulls the image by digest once (before any instance starts) and reads the command it runs. */
-export async function prepareImage(source: Extract<ServiceSource, { kind: 'image' }>, timeoutMs: number): Promise<{ command: string[]; buildahVersion: string }> {
+export async function prepareImage(
+  source: Extract<ServiceSource, { kind: 'image' }>,
+  timeoutMs: number,
+): Promise<{ command: string[]; buildahVersion: string }> {
   mkdirSync(source.storageDir, { recursive: true });
   const tls = source.tlsVerify ? [] : ['--tls-verify=false'];
-  const pull = await execTool('buildah', [...storageArgs(source.storageDir), 'pull', ...tls, '--quiet', `docker://${source.image}`], { timeoutMs, installHint: 'install buildah (apt-get install buildah) to run the image' });
+  const pull = await execTool('buildah', [...storageArgs(source.storageDir), 'pull', ...tls, '--quiet', `docker://${source.image}`], {
+    timeoutMs,
+    installHint: 'install buildah (apt-get install buildah) to run the image',
+  });
   if (pull.exitCode !== 0 || pull.timedOut) throw new ToolError(`buildah pull ${source.image} ${describeExit(pull)}: ${lastLines(pull.stderr, 3)}`);
   // The whole inspect JSON: older buildah (Debian's 1.28) has no "json" template function.
   const inspect = await execTool('buildah', [...storageArgs(source.storageDir), 'inspect', '--type', 'image', source.image], { timeoutMs: 60_000 });
@@ -80,14 +86,21 @@ async function waitReady(url: string, timeoutMs: number, exited: () => boolean, 
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new ToolError(`the service did not become ready at ${url} within ${Math.round(timeoutMs / 1000)} s (last: ${last}): ${lastLines(output(), 8) || '(no output)'}`);
+  throw new ToolError(
+    `the service did not become ready at ${url} within ${Math.round(timeoutMs / 1000)} s (last: ${last}): ${lastLines(output(), 8) || '(no output)'}`,
+  );
 }
 
 /** Starts one instance and waits until it is ready; on any failure it is stopped before the error is thrown. */
 export async function startService(spec: ServiceSpec, imageCommand?: string[]): Promise<ServiceInstance> {
   if (spec.source.kind === 'url') {
     const url = spec.urlTemplate.replace(/\/+$/, '');
-    await waitReady(`${url}${spec.readyPath}`, spec.readyTimeoutMs, () => false, () => '');
+    await waitReady(
+      `${url}${spec.readyPath}`,
+      spec.readyTimeoutMs,
+      () => false,
+      () => '',
+    );
     return { url, pids: () => [], hasExited: () => false, output: () => '', stop: async () => undefined };
   }
   const port = await freePort();
@@ -122,7 +135,12 @@ export async function startService(spec: ServiceSpec, imageCommand?: string[]): 
     },
   };
   try {
-    await waitReady(`${url}${spec.readyPath}`, spec.readyTimeoutMs, () => proc.hasExited(), () => proc.output());
+    await waitReady(
+      `${url}${spec.readyPath}`,
+      spec.readyTimeoutMs,
+      () => proc.hasExited(),
+      () => proc.output(),
+    );
   } catch (error) {
     await instance.stop();
     throw error;

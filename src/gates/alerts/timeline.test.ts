@@ -9,7 +9,16 @@ describe('renderTimeline', () => {
         startedAtMs: 2000,
         durationMs: 70_000,
         results: [
-          { alert: 'A', scenario: 'errors', expected: 'fire', outcome: 'fired', pendingAfterMs: 3000, firingAfterMs: 63_000, resolvedAfterMs: 80_000, resolved: true },
+          {
+            alert: 'A',
+            scenario: 'errors',
+            expected: 'fire',
+            outcome: 'fired',
+            pendingAfterMs: 3000,
+            firingAfterMs: 63_000,
+            resolvedAfterMs: 80_000,
+            resolved: true,
+          },
           { alert: 'B', scenario: 'errors', expected: 'silent', outcome: 'silent' },
           { alert: 'C', scenario: 'errors', expected: 'silent', outcome: 'silent', pendingAfterMs: 10_000 },
         ],

@@ -14,7 +14,13 @@ export interface TimelineScenario {
 
 /** Mermaid task and section names end at ':' and '#' starts a comment: both are dropped, as are newlines. */
 function label(text: string): string {
-  return text.replace(/[:#;\r\n]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) || '-';
+  return (
+    text
+      .replace(/[:#;\r\n]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 80) || '-'
+  );
 }
 
 export function renderTimeline(scenarios: readonly TimelineScenario[]): string {
@@ -31,7 +37,8 @@ export function renderTimeline(scenarios: readonly TimelineScenario[]): string {
       const firingTo = r.resolvedAfterMs !== undefined ? start + r.resolvedAfterMs : end;
       const name = label(r.alert);
       lines.push(`  ${name} pending :active, ${pendingFrom}, ${Math.max(firingFrom ?? end, pendingFrom + 1)}`);
-      if (firingFrom !== undefined) lines.push(`  ${name} firing${r.expected === 'silent' ? ' (unexpected)' : ''} :crit, ${firingFrom}, ${Math.max(firingTo, firingFrom + 1)}`);
+      if (firingFrom !== undefined)
+        lines.push(`  ${name} firing${r.expected === 'silent' ? ' (unexpected)' : ''} :crit, ${firingFrom}, ${Math.max(firingTo, firingFrom + 1)}`);
     }
   }
   return lines.join('\n');

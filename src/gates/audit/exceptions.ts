@@ -40,7 +40,13 @@ export interface ExceptionsInForce {
   notes: string[];
 }
 
-const sameEntry = (a: ExceptionEntry, b: ExceptionEntry) => a.kind === b.kind && a.key.toLowerCase() === b.key.toLowerCase() && a.expires === b.expires && a.owner === b.owner && a.reason === b.reason && a.gate === b.gate;
+const sameEntry = (a: ExceptionEntry, b: ExceptionEntry) =>
+  a.kind === b.kind &&
+  a.key.toLowerCase() === b.key.toLowerCase() &&
+  a.expires === b.expires &&
+  a.owner === b.owner &&
+  a.reason === b.reason &&
+  a.gate === b.gate;
 
 /**
  * The exceptions in force for this run. `base` is the base commit of a pull request or merge
@@ -56,7 +62,11 @@ export async function exceptionsInForce(file: ExceptionsFile, base: string | und
   }
   if (!(await hasCommit(workspace, base))) {
     if (!existsSync(file.path)) {
-      return { entries: [], afterMerge: [], notes: [`the base commit ${short} is not in the checkout and the change has no ${file.shown}: no exception applies`] };
+      return {
+        entries: [],
+        afterMerge: [],
+        notes: [`the base commit ${short} is not in the checkout and the change has no ${file.shown}: no exception applies`],
+      };
     }
     throw new ToolError(
       `on a pull request the exceptions are read from the base commit ${short}, which is not in the checkout, so which exceptions apply cannot be told: check out the history (actions/checkout with "fetch-depth: 0")`,

@@ -13,7 +13,20 @@ const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures',
 const RECORDED = readFileSync(join(FIXTURES, 'npm-audit-mixed.json'), 'utf8');
 
 function finding(over: Partial<VulnFinding>): VulnFinding {
-  return { ecosystem: 'npm', package: 'p', version: '1.0.0', advisoryId: 'GHSA-aaaa-bbbb-cccc', ids: ['GHSA-aaaa-bbbb-cccc'], title: 't', severity: 'high', severitySource: 'advisory', path: ['p'], direct: true, dev: false, ...over };
+  return {
+    ecosystem: 'npm',
+    package: 'p',
+    version: '1.0.0',
+    advisoryId: 'GHSA-aaaa-bbbb-cccc',
+    ids: ['GHSA-aaaa-bbbb-cccc'],
+    title: 't',
+    severity: 'high',
+    severitySource: 'advisory',
+    path: ['p'],
+    direct: true,
+    dev: false,
+    ...over,
+  };
 }
 
 describe('judging findings', () => {
@@ -93,7 +106,9 @@ describe('judging findings', () => {
     expect(findingMessage(finding({ severity: 'moderate', severitySource: 'cvss', cvssScore: 5.3, direct: false, path: ['a', 'p'], fixedIn: '1.0.1' }))).toBe(
       'p@1.0.0 (runtime, via a > p): t [GHSA-aaaa-bbbb-cccc; moderate (from CVSS 5.3; the advisory gives no severity)]; fixed in 1.0.1',
     );
-    expect(findingMessage(finding({ severity: 'unknown', severitySource: 'none' }))).toContain('severity unknown (no rating and no CVSS score): fail-on cannot apply; treated as blocking (unknown-severity: fail)');
+    expect(findingMessage(finding({ severity: 'unknown', severitySource: 'none' }))).toContain(
+      'severity unknown (no rating and no CVSS score): fail-on cannot apply; treated as blocking (unknown-severity: fail)',
+    );
     expect(findingMessage(finding({ ecosystem: 'python', severity: 'unknown', severitySource: 'none' }), 'warn')).toContain(
       'severity unknown (pip-audit reports no severity and there is no CVSS score): fail-on cannot apply; reported, not blocking (unknown-severity: warn)',
     );
@@ -152,7 +167,11 @@ describe('running the tools: exit codes are interpreted, never trusted', () => {
   });
 
   it.each([
-    ['exit 1 with an empty report', `console.log(JSON.stringify({auditReportVersion:2,vulnerabilities:{},metadata:{vulnerabilities:{total:0}}})); console.error('npm error something broke'); process.exit(1);`, /exited with code 1 but its report lists no vulnerability: npm error something broke/],
+    [
+      'exit 1 with an empty report',
+      `console.log(JSON.stringify({auditReportVersion:2,vulnerabilities:{},metadata:{vulnerabilities:{total:0}}})); console.error('npm error something broke'); process.exit(1);`,
+      /exited with code 1 but its report lists no vulnerability: npm error something broke/,
+    ],
     ['exit 2', `console.error('boom'); process.exit(2);`, /exited with code 2: boom/],
     ['a signal', `process.kill(process.pid, 'SIGKILL');`, /was killed by SIGKILL/],
     ['exit 0 with no output', `process.exit(0);`, /did not print JSON/],
@@ -201,14 +220,25 @@ describe('running the tools: exit codes are interpreted, never trusted', () => {
       const { workspace, tools, rt, options } = setup();
       writeFileSync(join(workspace, 'app', '.npmrc'), '# mirror\nregistry=http://bot:s3cr3t@evil.example/\n');
       writeFileSync(join(tools, 'empty.json'), JSON.stringify({ auditReportVersion: 2, vulnerabilities: {}, metadata: { vulnerabilities: { total: 0 } } }));
-      const npm = fakeTool(tools, 'npm', `process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'empty.json'))}, 'utf8')); process.exit(0);`, configLs(join(workspace, 'app', '.npmrc')));
+      const npm = fakeTool(
+        tools,
+        'npm',
+        `process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'empty.json'))}, 'utf8')); process.exit(0);`,
+        configLs(join(workspace, 'app', '.npmrc')),
+      );
       const r = await runAuditGate(options({ npmCommand: npm }), rt);
       // A warning, not a failure: see the README ("Which registry answers").
       expect(r.status).toBe('pass');
-      expect(r.details.registry).toEqual({ url: 'http://***@evil.example/', source: 'app/.npmrc', projectOverride: { file: 'app/.npmrc', line: 2, instead: 'https://registry.npmjs.org/' } });
+      expect(r.details.registry).toEqual({
+        url: 'http://***@evil.example/',
+        source: 'app/.npmrc',
+        projectOverride: { file: 'app/.npmrc', line: 2, instead: 'https://registry.npmjs.org/' },
+      });
       const warning = r.findings.find((f) => f.rule === 'npmrc-registry');
       expect(warning).toMatchObject({ severity: 'warning', file: 'app/.npmrc', line: 2 });
-      expect(warning!.message).toContain('app/.npmrc sets the npm registry to http://***@evil.example/ (npm would otherwise use https://registry.npmjs.org/) and input "registry" is empty');
+      expect(warning!.message).toContain(
+        'app/.npmrc sets the npm registry to http://***@evil.example/ (npm would otherwise use https://registry.npmjs.org/) and input "registry" is empty',
+      );
       expect(r.summary).toContain('advisories from http://***@evil.example/ (set by app/.npmrc, see warning)');
       expect(r.summarySections.join('\n')).toContain('### ⚠️ Registry set by <code>app/.npmrc</code>');
       expect(JSON.stringify(r)).not.toContain('s3cr3t');
@@ -233,9 +263,21 @@ describe('running the tools: exit codes are interpreted, never trusted', () => {
     it('a repository .npmrc naming the registry npm would use anyway is recorded, not warned about', async () => {
       const { workspace, tools, rt, options } = setup();
       writeFileSync(join(workspace, 'app', '.npmrc'), 'registry=https://npm.corp.example\n');
-      const text = configLs(join(workspace, 'app', '.npmrc'), 'user').replace('registry = "http://bot:***@evil.example/"', 'registry = "https://npm.corp.example"').replace('registry = "https://npm.corp.example/"', '; registry = "https://npm.corp.example/" ; overridden by project');
+      const text = configLs(join(workspace, 'app', '.npmrc'), 'user')
+        .replace('registry = "http://bot:***@evil.example/"', 'registry = "https://npm.corp.example"')
+        .replace('registry = "https://npm.corp.example/"', '; registry = "https://npm.corp.example/" ; overridden by project');
       writeFileSync(join(tools, 'report.json'), RECORDED);
-      const r = await runAuditGate(options({ npmCommand: fakeTool(tools, 'npm', `process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json'))}, 'utf8')); process.exit(1);`, text) }), rt);
+      const r = await runAuditGate(
+        options({
+          npmCommand: fakeTool(
+            tools,
+            'npm',
+            `process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json'))}, 'utf8')); process.exit(1);`,
+            text,
+          ),
+        }),
+        rt,
+      );
       expect(r.details.registry).toEqual({ url: 'https://npm.corp.example', source: 'app/.npmrc' });
       expect(r.findings.some((f) => f.rule === 'npmrc-registry')).toBe(false);
     });
@@ -243,7 +285,12 @@ describe('running the tools: exit codes are interpreted, never trusted', () => {
     it('input "registry" is what npm uses (--registry beats every .npmrc); npm config is not asked', async () => {
       const { tools, rt, options } = setup();
       writeFileSync(join(tools, 'report.json'), RECORDED);
-      const npm = fakeTool(tools, 'npm', `if (process.argv.includes('--registry=https://bot:s3cr3t@mirror.example/') && process.argv.includes('--offline=false')) { process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json'))}, 'utf8')); process.exit(1); } process.exit(9);`, 'not asked');
+      const npm = fakeTool(
+        tools,
+        'npm',
+        `if (process.argv.includes('--registry=https://bot:s3cr3t@mirror.example/') && process.argv.includes('--offline=false')) { process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json'))}, 'utf8')); process.exit(1); } process.exit(9);`,
+        'not asked',
+      );
       const r = await runAuditGate(options({ npmCommand: npm, registry: 'https://bot:s3cr3t@mirror.example/' }), rt);
       expect(r.status).toBe('fail');
       expect(r.details.registry).toEqual({ url: 'https://***@mirror.example/', source: 'input "registry"' });
@@ -253,7 +300,10 @@ describe('running the tools: exit codes are interpreted, never trusted', () => {
     it('npm config failing leaves the registry unknown, with a warning', async () => {
       const { tools, rt, options } = setup();
       const npm = join(tools, 'npm');
-      writeFileSync(npm, `#!${process.execPath}\nif (process.argv.includes('--version')) { console.log('9.9.9'); process.exit(0); }\nif (process.argv[2] === 'config') { console.error('npm error bad npmrc'); process.exit(1); }\nconsole.log(JSON.stringify({auditReportVersion:2,vulnerabilities:{},metadata:{vulnerabilities:{total:0}}}));\n`);
+      writeFileSync(
+        npm,
+        `#!${process.execPath}\nif (process.argv.includes('--version')) { console.log('9.9.9'); process.exit(0); }\nif (process.argv[2] === 'config') { console.error('npm error bad npmrc'); process.exit(1); }\nconsole.log(JSON.stringify({auditReportVersion:2,vulnerabilities:{},metadata:{vulnerabilities:{total:0}}}));\n`,
+      );
       chmodSync(npm, 0o755);
       const r = await runAuditGate(options({ npmCommand: npm }), rt);
       expect(r.details.registry).toMatchObject({ url: '', source: 'unknown', error: expect.stringContaining('npm error bad npmrc') });
@@ -328,7 +378,11 @@ process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json')
     const { workspace, tools, rt, options } = setup();
     mkdirSync(join(workspace, 'py'));
     writeFileSync(join(workspace, 'py', 'requirements.txt'), 'flask==0.12.2\njinja2==2.11.2\n');
-    const pip = fakeTool(tools, 'pip-audit', `if (!process.argv.includes('-r')) process.exit(3); process.stdout.write(fs.readFileSync(${JSON.stringify(join(FIXTURES, 'pip-audit.json'))}, 'utf8')); process.exit(1);`);
+    const pip = fakeTool(
+      tools,
+      'pip-audit',
+      `if (!process.argv.includes('-r')) process.exit(3); process.stdout.write(fs.readFileSync(${JSON.stringify(join(FIXTURES, 'pip-audit.json'))}, 'utf8')); process.exit(1);`,
+    );
     const r = await runAuditGate(options({ workingDirectory: join(workspace, 'py'), failOn: 'critical', pipAuditCommand: pip }), rt);
     expect(r.status).toBe('fail');
     expect(r.metrics).toMatchObject({ unknown: 3, blocking: 3, dependencies: 7 });
@@ -339,7 +393,9 @@ process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json')
     expect(section).toContain('With `unknown-severity: fail` (the default) each one fails the gate at every `fail-on` level');
     expect(section).toContain('accept it with an exception on any of its ids');
     // the ids pip-audit gives (PYSEC and its GHSA/CVE aliases) are listed: what an exception names
-    expect(section).toContain('| <code>flask&#64;0.12.2</code> | <code>PYSEC-2018-66</code> <code>CVE-2018-1000656</code> <code>GHSA-562c-5r94-xh97</code> | <code>0.12.3</code> |');
+    expect(section).toContain(
+      '| <code>flask&#64;0.12.2</code> | <code>PYSEC-2018-66</code> <code>CVE-2018-1000656</code> <code>GHSA-562c-5r94-xh97</code> | <code>0.12.3</code> |',
+    );
     expect(r.details.unknownSeverity).toBe('fail');
     expect(r.findings.find((f) => f.rule === 'not-audited')).toMatchObject({ severity: 'warning', file: 'py/requirements.txt' });
     expect(r.tool).toMatchObject({ name: 'pip-audit', version: '9.9.9' });
@@ -350,8 +406,15 @@ process.stdout.write(fs.readFileSync(${JSON.stringify(join(tools, 'report.json')
     mkdirSync(join(workspace, 'py'));
     mkdirSync(join(workspace, '.github'));
     writeFileSync(join(workspace, 'py', 'requirements.txt'), 'flask==0.12.2\njinja2==2.11.2\n');
-    writeFileSync(join(workspace, '.github', 'release-safety-exceptions.yml'), 'exceptions:\n  - id: CVE-2020-28493\n    reason: jinja2 urlize is not used\n    owner: a\n    expires: 2099-01-01\n');
-    const pip = fakeTool(tools, 'pip-audit', `process.stdout.write(fs.readFileSync(${JSON.stringify(join(FIXTURES, 'pip-audit.json'))}, 'utf8')); process.exit(1);`);
+    writeFileSync(
+      join(workspace, '.github', 'release-safety-exceptions.yml'),
+      'exceptions:\n  - id: CVE-2020-28493\n    reason: jinja2 urlize is not used\n    owner: a\n    expires: 2099-01-01\n',
+    );
+    const pip = fakeTool(
+      tools,
+      'pip-audit',
+      `process.stdout.write(fs.readFileSync(${JSON.stringify(join(FIXTURES, 'pip-audit.json'))}, 'utf8')); process.exit(1);`,
+    );
     const r = await runAuditGate(options({ workingDirectory: join(workspace, 'py'), failOn: 'low', unknownSeverity: 'warn', pipAuditCommand: pip }), rt);
     expect(r.status).toBe('pass');
     expect(r.metrics).toMatchObject({ unknown: 2, blocking: 0, suppressed: 1 });

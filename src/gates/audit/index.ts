@@ -34,16 +34,21 @@ export function detectEcosystem(dir: string, choice: AuditOptions['ecosystem'], 
   const npm = NPM_LOCKS.some((f) => existsSync(join(dir, f)));
   const python = PYTHON_MANIFESTS.some((f) => existsSync(join(dir, f)));
   if (npm && python) {
-    throw new ConfigurationError(`input "ecosystem" is auto, but ${shownDir} has both an npm lockfile and a Python manifest: set ecosystem to npm or python (one audit step per ecosystem)`);
+    throw new ConfigurationError(
+      `input "ecosystem" is auto, but ${shownDir} has both an npm lockfile and a Python manifest: set ecosystem to npm or python (one audit step per ecosystem)`,
+    );
   }
   if (npm) return 'npm';
   if (python) return 'python';
   if (existsSync(join(dir, 'package.json'))) {
-    throw new ConfigurationError(`${shownDir}/package.json has no package-lock.json next to it: npm audit reads the lockfile; create it with "npm install --package-lock-only", commit it, or set input "working-directory"`);
+    throw new ConfigurationError(
+      `${shownDir}/package.json has no package-lock.json next to it: npm audit reads the lockfile; create it with "npm install --package-lock-only", commit it, or set input "working-directory"`,
+    );
   }
-  throw new ConfigurationError(`input "ecosystem" is auto, but ${shownDir} has none of ${[...NPM_LOCKS, ...PYTHON_MANIFESTS].join(', ')}: set "working-directory" to the folder with the lockfile, or set "ecosystem" to npm or python`);
+  throw new ConfigurationError(
+    `input "ecosystem" is auto, but ${shownDir} has none of ${[...NPM_LOCKS, ...PYTHON_MANIFESTS].join(', ')}: set "working-directory" to the folder with the lockfile, or set "ecosystem" to npm or python`,
+  );
 }
-
 
 /** The tool's report, or what is known of a run that produced none and why (a ToolError: could not judge). */
 async function runTool(ecosystem: 'npm' | 'python', opts: AuditOptions, runtime: GateRuntime): Promise<{ run: ToolRun; problem?: string }> {
@@ -74,9 +79,16 @@ async function untrustedRegistry(run: ToolRun, opts: AuditOptions, runtime: Gate
  */
 async function compareWithBase(run: ToolRun, opts: AuditOptions, runtime: GateRuntime): Promise<{ split: SplitFindings; comparison: BaseComparison }> {
   const all = { introduced: run.findings, existing: [] };
-  if (opts.baseCommit === undefined) return { split: all, comparison: { note: 'advisories: introduced compares a pull request or merge group with its base commit; this event has none, so every advisory is judged' } };
+  if (opts.baseCommit === undefined)
+    return {
+      split: all,
+      comparison: {
+        note: 'advisories: introduced compares a pull request or merge group with its base commit; this event has none, so every advisory is judged',
+      },
+    };
   const base = await baseLockfile(runtime.workspace, opts.baseCommit, run.manifest);
-  if ('none' in base || !run.lockfile) return { split: all, comparison: { commit: base.commit, note: 'none' in base ? base.none : 'the lockfile could not be read' } };
+  if ('none' in base || !run.lockfile)
+    return { split: all, comparison: { commit: base.commit, note: 'none' in base ? base.none : 'the lockfile could not be read' } };
   return { split: splitByBase(run.findings, run.lockfile, base.lock), comparison: { commit: base.commit, lockfile: run.manifest } };
 }
 
@@ -95,7 +107,9 @@ export async function runAuditGate(opts: AuditOptions, runtime: GateRuntime): Pr
   const ecosystem = detectEcosystem(opts.workingDirectory, opts.ecosystem, shownDir);
   const introducedOnly = opts.advisories === 'introduced';
   if (introducedOnly && ecosystem === 'python') {
-    throw new ConfigurationError('input "advisories" is introduced, which compares the package-lock.json of the change with the base commit\'s; the python audit has no lockfile to compare: set advisories to all');
+    throw new ConfigurationError(
+      'input "advisories" is introduced, which compares the package-lock.json of the change with the base commit\'s; the python audit has no lockfile to compare: set advisories to all',
+    );
   }
   const { run, problem } = await runTool(ecosystem, opts, runtime);
   const problems = problem ? [problem] : [];
@@ -138,7 +152,9 @@ export async function runAuditGate(opts: AuditOptions, runtime: GateRuntime): Pr
   // The lockfile (or environment) the tool read is what was examined; a run that read nothing is a problem above.
   const status = verdictWithProblems({ problems, findings, examined: 1 });
   const reg = run.registry;
-  const from = reg ? `; advisories from ${reg.url || 'an unknown registry'} (${reg.projectOverride ? `set by ${reg.projectOverride.file}, see warning` : reg.source})` : '';
+  const from = reg
+    ? `; advisories from ${reg.url || 'an unknown registry'} (${reg.projectOverride ? `set by ${reg.projectOverride.file}, see warning` : reg.source})`
+    : '';
   const onBase = introducedOnly && comparison?.lockfile ? `; ${existing.length} existing on the base commit, not judged (advisories: introduced)` : '';
   const counts = `${metrics.critical} critical, ${metrics.high} high, ${metrics.moderate} moderate, ${metrics.low} low${metrics.unknown ? `, ${metrics.unknown} unrated` : ''}; ${metrics.suppressed} suppressed${onBase}`;
   const summary = auditSummary(status, judgement, {

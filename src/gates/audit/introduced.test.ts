@@ -7,7 +7,20 @@ const lock = (packages: Record<string, LockPackage>) => parseLockfile(JSON.strin
 
 function finding(location: string, version: string, dev = false): VulnFinding {
   const name = location.slice(location.lastIndexOf('node_modules/') + 13);
-  return { ecosystem: 'npm', package: name, version, location, advisoryId: 'GHSA-x', ids: ['GHSA-x'], title: 't', severity: 'high', severitySource: 'advisory', path: [name], direct: true, dev };
+  return {
+    ecosystem: 'npm',
+    package: name,
+    version,
+    location,
+    advisoryId: 'GHSA-x',
+    ids: ['GHSA-x'],
+    title: 't',
+    severity: 'high',
+    severitySource: 'advisory',
+    path: [name],
+    direct: true,
+    dev,
+  };
 }
 
 const BASE = lock({
@@ -22,18 +35,34 @@ describe('splitByBase: what a change introduces against the base lockfile', () =
     { name: 'the same copy, the same dependents: existing', head: BASE.packages, f: finding('node_modules/minimist', '0.0.8'), introduced: false },
     {
       name: 'the same version moved by hoisting (same dependents by name): existing',
-      head: { '': { dependencies: { a: '1', lodash: '4', minimist: '1.2.8' } }, 'node_modules/a': { version: '1.0.0', dependencies: { minimist: '0.0.8' } }, 'node_modules/a/node_modules/minimist': { version: '0.0.8' }, 'node_modules/minimist': { version: '1.2.8' }, 'node_modules/lodash': { version: '4.17.15' } },
+      head: {
+        '': { dependencies: { a: '1', lodash: '4', minimist: '1.2.8' } },
+        'node_modules/a': { version: '1.0.0', dependencies: { minimist: '0.0.8' } },
+        'node_modules/a/node_modules/minimist': { version: '0.0.8' },
+        'node_modules/minimist': { version: '1.2.8' },
+        'node_modules/lodash': { version: '4.17.15' },
+      },
       f: finding('node_modules/a/node_modules/minimist', '0.0.8'),
       introduced: false,
     },
-    { name: 'an upgrade into another vulnerable version: introduced', head: { ...BASE.packages, 'node_modules/lodash': { version: '4.17.20' } }, f: finding('node_modules/lodash', '4.17.20'), introduced: true },
+    {
+      name: 'an upgrade into another vulnerable version: introduced',
+      head: { ...BASE.packages, 'node_modules/lodash': { version: '4.17.20' } },
+      f: finding('node_modules/lodash', '4.17.20'),
+      introduced: true,
+    },
     {
       name: 'a new dependent of the same copy (a new dependency path): introduced',
       head: { ...BASE.packages, '': { dependencies: { a: '1', lodash: '4', minimist: '0.0.8' } } },
       f: finding('node_modules/minimist', '0.0.8'),
       introduced: true,
     },
-    { name: 'a package the base does not have: introduced', head: { ...BASE.packages, 'node_modules/b': { version: '2.0.0' } }, f: finding('node_modules/b', '2.0.0'), introduced: true },
+    {
+      name: 'a package the base does not have: introduced',
+      head: { ...BASE.packages, 'node_modules/b': { version: '2.0.0' } },
+      f: finding('node_modules/b', '2.0.0'),
+      introduced: true,
+    },
     { name: 'a finding the head lockfile cannot place: introduced', head: BASE.packages, f: finding('node_modules/ghost', '1.0.0'), introduced: true },
   ];
   for (const c of cases) {

@@ -49,7 +49,14 @@ export function judgeFindings(
   opts: Pick<AuditOptions, 'failOn' | 'scope' | 'unknownSeverity'>,
   ledger: ExceptionLedger,
 ): Judgement {
-  const judgement: Omit<Judgement, 'exceptions'> = { blocking: [], belowThreshold: [], suppressed: [], expiredMatches: [], beyondCapMatches: [], outOfScope: [] };
+  const judgement: Omit<Judgement, 'exceptions'> = {
+    blocking: [],
+    belowThreshold: [],
+    suppressed: [],
+    expiredMatches: [],
+    beyondCapMatches: [],
+    outOfScope: [],
+  };
   for (const f of findings) {
     if (opts.scope === 'runtime' && f.dev) {
       judgement.outOfScope.push(f);
@@ -119,6 +126,9 @@ export function auditSummary(status: GateStatus, judgement: Judgement, v: Verdic
   if (rated > 0) parts.push(`${rated} vulnerabilit${rated === 1 ? 'y' : 'ies'} at or above ${v.failOn}`);
   if (unrated > 0) parts.push(`${unrated} without a severity, which fail-on cannot judge (unknown-severity: fail)`);
   if (judgement.exceptions.expired.length > 0) parts.push(`expired exception(s): ${judgement.exceptions.expired.map((e) => e.key).join(', ')}`);
-  if (beyondCap.length > 0) parts.push(`exception(s) expiring more than ${v.maxExceptionDays} days ahead (max-exception-days): ${beyondCap.map((e) => `${e.key} (${e.where})`).join(', ')}`);
+  if (beyondCap.length > 0)
+    parts.push(
+      `exception(s) expiring more than ${v.maxExceptionDays} days ahead (max-exception-days): ${beyondCap.map((e) => `${e.key} (${e.where})`).join(', ')}`,
+    );
   return `${v.tool}: ${parts.join('; ')} (${v.counts})${v.from}`;
 }

@@ -3,7 +3,6 @@
  * only dev dependencies reach it, and the chain of parents that explains how it got there.
  */
 
-
 export interface LockPackage {
   name?: string;
   version?: string;
@@ -57,7 +56,9 @@ export function parseLockfile(text: string, path: string): Lockfile {
   }
   const d = data as { lockfileVersion?: unknown; packages?: unknown };
   if (!d || typeof d !== 'object' || typeof d.packages !== 'object' || d.packages === null) {
-    throw new Error(`${path} has no "packages" map (lockfileVersion ${String(d?.lockfileVersion ?? '?')}): regenerate it with npm 7 or later (lockfileVersion 2 or 3)`);
+    throw new Error(
+      `${path} has no "packages" map (lockfileVersion ${String(d?.lockfileVersion ?? '?')}): regenerate it with npm 7 or later (lockfileVersion 2 or 3)`,
+    );
   }
   const packages = d.packages as Record<string, LockPackage>;
   const lines = new Map<string, number>();

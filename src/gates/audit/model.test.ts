@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { compareSeverity, fixedVersionFromRange, ghsaFrom, meetsThreshold, parseSeverityWord, rangeIncludes, rangeVerdict, SEVERITIES, severityFromCvss } from './model.js';
+import {
+  compareSeverity,
+  fixedVersionFromRange,
+  ghsaFrom,
+  meetsThreshold,
+  parseSeverityWord,
+  rangeIncludes,
+  rangeVerdict,
+  SEVERITIES,
+  severityFromCvss,
+} from './model.js';
 
 describe('advisory ranges', () => {
   it.each([
@@ -108,7 +118,8 @@ describe('advisory ranges', () => {
   });
 
   it('says "cannot tell" rather than "no" for what it cannot read', () => {
-    for (const range of ['latest', '>=1.0.0 foo', '1.0.0 -', '>=1.0.0 - 2.0.0', '<=1.2.3.4', '3.*.10', '1.2.x-beta']) expect(rangeIncludes(range, '1.2.5'), range).toBeUndefined();
+    for (const range of ['latest', '>=1.0.0 foo', '1.0.0 -', '>=1.0.0 - 2.0.0', '<=1.2.3.4', '3.*.10', '1.2.x-beta'])
+      expect(rangeIncludes(range, '1.2.5'), range).toBeUndefined();
     expect(rangeIncludes('<1.0.0', 'git+https://x')).toBeUndefined();
     expect(rangeIncludes('<1.0.0', '1.2')).toBeUndefined();
     // one readable alternative that matches is enough

@@ -183,11 +183,18 @@ const NONE: Comparator = { op: '<', version: v(0, 0, 0, Z) };
 /** `<=1.2`, `>1`, `1.2.x`, `=1.2.3`: node-semver's replaceXRange with includePrerelease. */
 function xRange(op: '' | Op, x: Partial): Comparator[] {
   if (x.M === undefined) return op === '<' || op === '>' ? [NONE] : [];
-  if (x.p !== undefined) return [{ op: op === '' ? '=' : op, version: v(x.M, x.m!, x.p, x.pre), ...(op === '<' && x.pre.length === 0 ? { fixed: x.text } : {}) }];
+  if (x.p !== undefined)
+    return [{ op: op === '' ? '=' : op, version: v(x.M, x.m!, x.p, x.pre), ...(op === '<' && x.pre.length === 0 ? { fixed: x.text } : {}) }];
   if (op === '' || op === '=') {
     return x.m === undefined
-      ? [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }]
-      : [{ op: '>=', version: v(x.M, x.m, 0, Z) }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+      ? [
+          { op: '>=', version: v(x.M, 0, 0, Z) },
+          { op: '<', version: v(x.M + 1, 0, 0, Z) },
+        ]
+      : [
+          { op: '>=', version: v(x.M, x.m, 0, Z) },
+          { op: '<', version: v(x.M, x.m + 1, 0, Z) },
+        ];
   }
   let M = x.M;
   let m = x.m ?? 0;
@@ -207,23 +214,41 @@ function xRange(op: '' | Op, x: Partial): Comparator[] {
 
 function tilde(x: Partial): Comparator[] {
   if (x.M === undefined) return [];
-  if (x.m === undefined) return [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }];
+  if (x.m === undefined)
+    return [
+      { op: '>=', version: v(x.M, 0, 0, Z) },
+      { op: '<', version: v(x.M + 1, 0, 0, Z) },
+    ];
   // "~1.2" is "1.2.x" (its prereleases included); "~1.2.3" starts at 1.2.3 itself.
   const lo = x.p === undefined ? v(x.M, x.m, 0, Z) : v(x.M, x.m, x.p, x.pre);
-  return [{ op: '>=', version: lo }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+  return [
+    { op: '>=', version: lo },
+    { op: '<', version: v(x.M, x.m + 1, 0, Z) },
+  ];
 }
 
 function caret(x: Partial): Comparator[] {
   if (x.M === undefined) return [];
   const { M } = x;
-  if (x.m === undefined) return [{ op: '>=', version: v(M, 0, 0, Z) }, { op: '<', version: v(M + 1, 0, 0, Z) }];
+  if (x.m === undefined)
+    return [
+      { op: '>=', version: v(M, 0, 0, Z) },
+      { op: '<', version: v(M + 1, 0, 0, Z) },
+    ];
   const m = x.m;
-  if (x.p === undefined) return [{ op: '>=', version: v(M, m, 0, Z) }, { op: '<', version: M === 0 ? v(0, m + 1, 0, Z) : v(M + 1, 0, 0, Z) }];
+  if (x.p === undefined)
+    return [
+      { op: '>=', version: v(M, m, 0, Z) },
+      { op: '<', version: M === 0 ? v(0, m + 1, 0, Z) : v(M + 1, 0, 0, Z) },
+    ];
   const p = x.p;
   // A full version is its own lower bound (its prereleases are below it).
   const lo = v(M, m, p, x.pre);
   const hi = M !== 0 ? v(M + 1, 0, 0, Z) : m !== 0 ? v(0, m + 1, 0, Z) : v(0, 0, p + 1, Z);
-  return [{ op: '>=', version: lo }, { op: '<', version: hi }];
+  return [
+    { op: '>=', version: lo },
+    { op: '<', version: hi },
+  ];
 }
 
 /** `1.0.0 - 1.2`: node-semver's hyphenReplace with includePrerelease. */
@@ -231,7 +256,11 @@ function hyphen(from: Partial, to: Partial): Comparator[] {
   const out: Comparator[] = [];
   if (from.M !== undefined) {
     const lo =
-      from.m === undefined ? v(from.M, 0, 0, Z) : from.p === undefined ? v(from.M, from.m, 0, Z) : v(from.M, from.m, from.p, from.pre.length > 0 ? from.pre : Z);
+      from.m === undefined
+        ? v(from.M, 0, 0, Z)
+        : from.p === undefined
+          ? v(from.M, from.m, 0, Z)
+          : v(from.M, from.m, from.p, from.pre.length > 0 ? from.pre : Z);
     out.push({ op: '>=', version: lo });
   }
   if (to.M !== undefined) {

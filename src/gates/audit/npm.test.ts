@@ -84,7 +84,11 @@ describe('npm audit report (version 2)', () => {
       direct: false,
       dev: true,
     });
-    expect(findings.find((f) => f.version === '1.2.0' && f.advisoryId === 'GHSA-xvch-5gv4-984h')).toMatchObject({ fixedIn: '1.2.6', dev: false, path: ['rc', 'minimist'] });
+    expect(findings.find((f) => f.version === '1.2.0' && f.advisoryId === 'GHSA-xvch-5gv4-984h')).toMatchObject({
+      fixedIn: '1.2.6',
+      dev: false,
+      path: ['rc', 'minimist'],
+    });
   });
 
   it('follows via chains to the advisories behind a metavuln', () => {
@@ -107,25 +111,66 @@ describe('npm audit report (version 2)', () => {
       JSON.stringify({
         auditReportVersion: 2,
         vulnerabilities: {
-          a: { name: 'a', isDirect: true, via: [{ source: 1, name: 'a', title: 'x', url: 'https://github.com/advisories/GHSA-aaaa-bbbb-cccc', severity: null, cvss: { score: 5.3 }, range: '<2.0.0' }], effects: [], nodes: ['node_modules/a'], fixAvailable: false },
-          b: { name: 'b', isDirect: true, via: [{ source: 2, name: 'b', title: 'y', severity: '', cvss: { score: 0, vectorString: null }, range: '<2.0.0' }], effects: [], nodes: ['node_modules/b'], fixAvailable: { name: 'c', version: '3.0.0', isSemVerMajor: true } },
+          a: {
+            name: 'a',
+            isDirect: true,
+            via: [
+              {
+                source: 1,
+                name: 'a',
+                title: 'x',
+                url: 'https://github.com/advisories/GHSA-aaaa-bbbb-cccc',
+                severity: null,
+                cvss: { score: 5.3 },
+                range: '<2.0.0',
+              },
+            ],
+            effects: [],
+            nodes: ['node_modules/a'],
+            fixAvailable: false,
+          },
+          b: {
+            name: 'b',
+            isDirect: true,
+            via: [{ source: 2, name: 'b', title: 'y', severity: '', cvss: { score: 0, vectorString: null }, range: '<2.0.0' }],
+            effects: [],
+            nodes: ['node_modules/b'],
+            fixAvailable: { name: 'c', version: '3.0.0', isSemVerMajor: true },
+          },
         },
         metadata: { vulnerabilities: { total: 2 } },
       }),
     );
     const [a, b] = normaliseNpmAudit(r);
-    expect(a).toMatchObject({ severity: 'moderate', severitySource: 'cvss', cvssScore: 5.3, fix: expect.stringContaining('no fix through the dependency tree') });
+    expect(a).toMatchObject({
+      severity: 'moderate',
+      severitySource: 'cvss',
+      cvssScore: 5.3,
+      fix: expect.stringContaining('no fix through the dependency tree'),
+    });
     expect(b).toMatchObject({ severity: 'unknown', severitySource: 'none', advisoryId: 'npm:2', fix: 'upgrade c to 3.0.0 (semver major)' });
   });
 
   it('keeps every finding npm reported whose range node-semver reads with partial versions, and any it cannot read', () => {
     const lockWith = (version: string) =>
-      parseLockfile(JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'r', dependencies: { a: '*' } }, 'node_modules/a': { version } } }, null, 2), 'p');
+      parseLockfile(
+        JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'r', dependencies: { a: '*' } }, 'node_modules/a': { version } } }, null, 2),
+        'p',
+      );
     const reportWith = (range: string) =>
       parseNpmAuditJson(
         JSON.stringify({
           auditReportVersion: 2,
-          vulnerabilities: { a: { name: 'a', isDirect: true, via: [{ source: 1, name: 'a', title: 'x', url: 'https://github.com/advisories/GHSA-aaaa-bbbb-cccc', severity: 'high', range }], effects: [], nodes: ['node_modules/a'], fixAvailable: true } },
+          vulnerabilities: {
+            a: {
+              name: 'a',
+              isDirect: true,
+              via: [{ source: 1, name: 'a', title: 'x', url: 'https://github.com/advisories/GHSA-aaaa-bbbb-cccc', severity: 'high', range }],
+              effects: [],
+              nodes: ['node_modules/a'],
+              fixAvailable: true,
+            },
+          },
           metadata: { vulnerabilities: { total: 1 } },
         }),
       );
@@ -137,16 +182,31 @@ describe('npm audit report (version 2)', () => {
   });
 
   it.each([
-    ['ENOLOCK', '{"error":{"code":"ENOLOCK","summary":"This command requires an existing lockfile.","detail":"Try creating one first with: npm i --package-lock-only"}}', /ENOLOCK: This command requires an existing lockfile/, false],
+    [
+      'ENOLOCK',
+      '{"error":{"code":"ENOLOCK","summary":"This command requires an existing lockfile.","detail":"Try creating one first with: npm i --package-lock-only"}}',
+      /ENOLOCK: This command requires an existing lockfile/,
+      false,
+    ],
     [
       'a 500 from the advisory service',
       '{"message":"500 Internal Server Error - POST http://r/-/npm/v1/security/advisories/bulk","method":"POST","uri":"http://r/","statusCode":500,"body":"oops","error":{"summary":"","detail":""}}',
       /500 Internal Server Error .*HTTP 500/,
       true,
     ],
-    ['a 404', '{"message":"404 Not Found - POST http://r/-/npm/v1/security/advisories/bulk","statusCode":404,"error":{"summary":"","detail":""}}', /404 Not Found/, false],
+    [
+      'a 404',
+      '{"message":"404 Not Found - POST http://r/-/npm/v1/security/advisories/bulk","statusCode":404,"error":{"summary":"","detail":""}}',
+      /404 Not Found/,
+      false,
+    ],
     ['a reset connection', '{"message":"request to http://r/ failed, reason: socket hang up","error":{"summary":"","detail":""}}', /socket hang up/, true],
-    ['a body that is not JSON', '{"message":"invalid json response body at http://r/ reason: Unexpected token <","error":{"summary":"","detail":""}}', /invalid json/, false],
+    [
+      'a body that is not JSON',
+      '{"message":"invalid json response body at http://r/ reason: Unexpected token <","error":{"summary":"","detail":""}}',
+      /invalid json/,
+      false,
+    ],
   ])('npm reporting %s is a tool failure', (_name, stdout, message, transient) => {
     let error: unknown;
     try {

@@ -43,7 +43,6 @@ export class AuditToolError extends ToolError {
   }
 }
 
-
 // ---- npm audit --json ------------------------------------------------------------------------
 
 interface NpmAdvisory {
@@ -109,7 +108,9 @@ export function parseNpmAuditJson(stdout: string): NpmAuditReport {
     throw new AuditToolError(`npm audit failed: ${describeNpmError(e, top)}`, transient);
   }
   if (top.auditReportVersion !== 2) {
-    throw new AuditToolError(`npm audit printed a report of version ${JSON.stringify(top.auditReportVersion ?? null)}; release-safety reads version 2 (npm 7 or later)`);
+    throw new AuditToolError(
+      `npm audit printed a report of version ${JSON.stringify(top.auditReportVersion ?? null)}; release-safety reads version 2 (npm 7 or later)`,
+    );
   }
   const vulns = top.vulnerabilities;
   if (!vulns || typeof vulns !== 'object' || Array.isArray(vulns)) throw new AuditToolError('npm audit report has no "vulnerabilities" map');
@@ -125,7 +126,9 @@ export function parseNpmAuditJson(stdout: string): NpmAuditReport {
   const report = data as NpmAuditReport;
   const declared = report.metadata?.vulnerabilities?.total;
   if (typeof declared === 'number' && declared !== Object.keys(vulns).length) {
-    throw new AuditToolError(`npm audit report is inconsistent: metadata counts ${declared} vulnerable packages, the report lists ${Object.keys(vulns).length}`);
+    throw new AuditToolError(
+      `npm audit report is inconsistent: metadata counts ${declared} vulnerable packages, the report lists ${Object.keys(vulns).length}`,
+    );
   }
   return report;
 }
@@ -270,7 +273,13 @@ function readAdvisory(name: string, a: NpmAdvisory): ReadAdvisory {
   if (ghsa) ids.push(ghsa);
   if (npmId) ids.push(npmId, sourceId!);
   const score = typeof a.cvss?.score === 'number' && a.cvss.score > 0 ? a.cvss.score : undefined;
-  const r: ReadAdvisory = { advisoryId: ghsa ?? npmId ?? `${name}:${a.title ?? 'advisory'}`, ids, title: a.title ?? '(no title)', severity, severitySource: source };
+  const r: ReadAdvisory = {
+    advisoryId: ghsa ?? npmId ?? `${name}:${a.title ?? 'advisory'}`,
+    ids,
+    title: a.title ?? '(no title)',
+    severity,
+    severitySource: source,
+  };
   if (a.url) r.url = a.url;
   if (score !== undefined) r.cvssScore = score;
   if (typeof a.range === 'string') r.range = a.range;
@@ -308,7 +317,9 @@ export async function runNpmAudit(opts: AuditOptions, runtime: GateRuntime): Pro
   const shownDir = repoRelative(opts.workingDirectory, runtime.workspace) || '.';
   const lockName = NPM_LOCKS.find((f) => existsSync(join(opts.workingDirectory, f)));
   if (!lockName) {
-    throw new ConfigurationError(`no package-lock.json in ${shownDir} (input "working-directory"): npm audit needs a lockfile (lockfileVersion 2 or 3); create it with "npm install --package-lock-only" and commit it`);
+    throw new ConfigurationError(
+      `no package-lock.json in ${shownDir} (input "working-directory"): npm audit needs a lockfile (lockfileVersion 2 or 3); create it with "npm install --package-lock-only" and commit it`,
+    );
   }
   const lockPath = join(opts.workingDirectory, lockName);
   const manifest = repoRelative(lockPath, runtime.workspace);
@@ -371,7 +382,11 @@ export async function runNpmAudit(opts: AuditOptions, runtime: GateRuntime): Pro
       const count = Object.keys(report.vulnerabilities).length;
       // npm exits 1 for "vulnerabilities found" and for failures; a report with none and exit 1 is a failure.
       if (r.exitCode === 1 && count === 0) {
-        throw new AuditToolError(`npm audit exited with code 1 but its report lists no vulnerability: ${lastLines(r.stderr, 5) || '(no error output)'}`, false, base);
+        throw new AuditToolError(
+          `npm audit exited with code 1 but its report lists no vulnerability: ${lastLines(r.stderr, 5) || '(no error output)'}`,
+          false,
+          base,
+        );
       }
       const findings = normaliseNpmAudit(report, lock);
       if (count > 0 && findings.length === 0) {

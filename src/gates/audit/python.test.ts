@@ -43,16 +43,25 @@ describe('pip-audit JSON', () => {
         { name: 'b', version: '1.0', vulns: [{ id: 'OSV-2', fix_versions: [], severity: 'MEDIUM' }] },
       ]),
     );
-    expect(r.findings[0]).toMatchObject({ severity: 'critical', severitySource: 'cvss', cvssScore: 9.1, fixedIn: '1.2', url: 'https://osv.dev/vulnerability/PYSEC-1' });
+    expect(r.findings[0]).toMatchObject({
+      severity: 'critical',
+      severitySource: 'cvss',
+      cvssScore: 9.1,
+      fixedIn: '1.2',
+      url: 'https://osv.dev/vulnerability/PYSEC-1',
+    });
     expect(r.findings[1]).toMatchObject({ severity: 'moderate', severitySource: 'advisory', fix: 'no fixed version published' });
   });
 
-  it.each([['not json'], ['{"fixes": []}'], ['{"dependencies":[{"version":"1"}]}'], ['{"dependencies":[{"name":"a","version":"1"}]}'], ['{"dependencies":[{"name":"a","version":"1","vulns":[{}]}]}']])(
-    'malformed output %j is a tool failure',
-    (text) => {
-      expect(() => parsePipAuditJson(text)).toThrow(AuditToolError);
-    },
-  );
+  it.each([
+    ['not json'],
+    ['{"fixes": []}'],
+    ['{"dependencies":[{"version":"1"}]}'],
+    ['{"dependencies":[{"name":"a","version":"1"}]}'],
+    ['{"dependencies":[{"name":"a","version":"1","vulns":[{}]}]}'],
+  ])('malformed output %j is a tool failure', (text) => {
+    expect(() => parsePipAuditJson(text)).toThrow(AuditToolError);
+  });
 
   it('normalises names the PEP 503 way', () => {
     expect(canonicalName('Zope.Interface_x')).toBe('zope-interface-x');

@@ -18,7 +18,8 @@ export function redactUrlCredentials(text: string): string {
 /** A registry URL from a config file, fit for one line of a message: credentials hidden, no control characters. */
 function shownRegistry(value: string): string {
   // eslint-disable-next-line no-control-regex
-  const flat = redactUrlCredentials(value).replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  const controlOrSpace = /[\u0000-\u001f\u007f\s]+/g;
+  const flat = redactUrlCredentials(value).replace(controlOrSpace, ' ').trim();
   return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
 }
 
@@ -76,7 +77,12 @@ export async function resolveNpmRegistry(npm: string, opts: AuditOptions, runtim
   const set = settings[i]!;
   const url = shownRegistry(set.value);
   if (!insideRepository(set.source, runtime.workspace)) {
-    const source = set.layer === 'env' ? 'environment (npm_config_registry)' : isAbsolute(set.source) ? `${set.layer} config ${set.source}` : `${set.layer} config (${set.source})`;
+    const source =
+      set.layer === 'env'
+        ? 'environment (npm_config_registry)'
+        : isAbsolute(set.source)
+          ? `${set.layer} config ${set.source}`
+          : `${set.layer} config (${set.source})`;
     return { url, source };
   }
   const file = repoRelative(realOrSelf(set.source), realOrSelf(runtime.workspace));

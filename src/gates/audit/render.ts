@@ -40,7 +40,14 @@ export function whereOf(entry: ExceptionEntry, workspace: string): { file: strin
 
 export function exceptionRecord(entry: ExceptionEntry, workspace: string, count?: number) {
   const w = whereOf(entry, workspace);
-  return { id: entry.key, owner: entry.owner, reason: entry.reason, expires: entry.expires, where: w.line ? `${w.file}:${w.line}` : w.file, ...(count !== undefined ? { matched: count } : {}) };
+  return {
+    id: entry.key,
+    owner: entry.owner,
+    reason: entry.reason,
+    expires: entry.expires,
+    where: w.line ? `${w.file}:${w.line}` : w.file,
+    ...(count !== undefined ? { matched: count } : {}),
+  };
 }
 
 export function detailFinding(f: VulnFinding) {
@@ -63,7 +70,6 @@ export function detailFinding(f: VulnFinding) {
   };
 }
 
-
 /**
  * Says plainly what an unknown severity means for the gate and how to decide: fail-on compares
  * severities, and these have none (pip-audit never reports one). Lists each one's ids, which is
@@ -71,10 +77,16 @@ export function detailFinding(f: VulnFinding) {
  */
 export function unknownSeveritySection(unknown: readonly VulnFinding[], tool: string, opts: AuditOptions): string {
   const failing = (opts.unknownSeverity ?? 'fail') === 'fail';
-  const why = tool === 'pip-audit' ? 'pip-audit reports no severity, and none of these came with a CVSS score' : 'these advisories have neither a severity nor a CVSS score';
+  const why =
+    tool === 'pip-audit'
+      ? 'pip-audit reports no severity, and none of these came with a CVSS score'
+      : 'these advisories have neither a severity nor a CVSS score';
   const rows = unknown.slice(0, SUMMARY_ROWS).map((f) => [
     code(`${f.package}@${f.version || '?'}`),
-    f.ids.filter((id) => !/^\d+$/.test(id)).map((id) => code(id)).join(' '),
+    f.ids
+      .filter((id) => !/^\d+$/.test(id))
+      .map((id) => code(id))
+      .join(' '),
     f.fixedIn ? code(f.fixedIn) : 'none named',
   ]);
   return (
@@ -90,7 +102,6 @@ export function unknownSeveritySection(unknown: readonly VulnFinding[], tool: st
     (unknown.length > rows.length ? `\n\nShowing ${rows.length} of ${unknown.length}; the evidence record lists more.` : '')
   );
 }
-
 
 /** Everything the render phase needs: what ran, how it was judged and which exceptions were in force. */
 export interface AuditOutcome {
@@ -132,7 +143,15 @@ function existingSections(out: AuditOutcome): string[] {
       : `Advisories: ${code('introduced')}, but every advisory is judged: ${md(c?.note ?? 'there was nothing to compare with')}.`,
   ];
   if (intro.existing.length > 0) {
-    const rows = intro.existing.slice(0, SUMMARY_ROWS).map((f) => [code(`${f.package}@${f.version || '?'}`), code(f.advisoryId), md(f.severity), md(f.path.join(' > ')), f.fixedIn ? code(f.fixedIn) : 'none named']);
+    const rows = intro.existing
+      .slice(0, SUMMARY_ROWS)
+      .map((f) => [
+        code(`${f.package}@${f.version || '?'}`),
+        code(f.advisoryId),
+        md(f.severity),
+        md(f.path.join(' > ')),
+        f.fixedIn ? code(f.fixedIn) : 'none named',
+      ]);
     sections.push(
       `### Existing on the base commit (${intro.existing.length}): not judged
 
@@ -245,13 +264,16 @@ export function auditFindings(out: AuditOutcome): Finding[] {
       severity: out.untrusted ? 'error' : 'warning',
       message:
         `${po.file} sets the npm registry to ${reg.url} (npm would otherwise use ${po.instead}) and input "registry" is empty: npm audit asked that server for advisories, and its answer decides this gate. ` +
-        (out.untrusted ? 'This change sets it (the base commit does not): a change cannot choose who judges it. Set input "registry", or change the .npmrc in a change of its own' : 'If it is your mirror, set input "registry" to it (the input overrides every .npmrc); if not, remove the line'),
+        (out.untrusted
+          ? 'This change sets it (the base commit does not): a change cannot choose who judges it. Set input "registry", or change the .npmrc in a change of its own'
+          : 'If it is your mirror, set input "registry" to it (the input overrides every .npmrc); if not, remove the line'),
       file: po.file,
       ...(po.line ? { line: po.line } : {}),
       rule: 'npmrc-registry',
     });
   }
-  if (reg?.error) findings.push({ severity: 'warning', message: `could not tell which registry npm asks for advisories: ${reg.error}`, rule: 'registry-unknown' });
+  if (reg?.error)
+    findings.push({ severity: 'warning', message: `could not tell which registry npm asks for advisories: ${reg.error}`, rule: 'registry-unknown' });
   for (const s of run.skipped ?? []) {
     findings.push({ severity: 'warning', message: `pip-audit could not audit ${s.name}: ${s.reason}`, ...(file ? { file } : {}), rule: 'not-audited' });
   }
@@ -261,7 +283,9 @@ export function auditFindings(out: AuditOutcome): Finding[] {
 function registrySections(out: AuditOutcome): string[] {
   const reg = out.run.registry;
   if (!reg) return [];
-  const sections = [`Advisories were requested from ${reg.url ? code(reg.url) : 'a registry npm did not name'} (${reg.source === 'input "registry"' ? 'input `registry`' : md(reg.source)}).`];
+  const sections = [
+    `Advisories were requested from ${reg.url ? code(reg.url) : 'a registry npm did not name'} (${reg.source === 'input "registry"' ? 'input `registry`' : md(reg.source)}).`,
+  ];
   if (reg.projectOverride) {
     const po = reg.projectOverride;
     sections.push(
@@ -296,10 +320,13 @@ function exceptionSections(out: AuditOutcome): string[] {
   const { exceptions: ex, shownExceptions } = out;
   const sections: string[] = [];
   const fromText = ex.from ? ` at the base commit ${code(ex.from.slice(0, 12))}` : '';
-  if (ex.from) sections.push(`Exceptions were read from ${code(shownExceptions)} at the base commit ${code(ex.from.slice(0, 12))}: a change cannot approve itself.`);
+  if (ex.from)
+    sections.push(`Exceptions were read from ${code(shownExceptions)} at the base commit ${code(ex.from.slice(0, 12))}: a change cannot approve itself.`);
   for (const note of ex.notes) sections.push(`> ${md(note)}`);
   if (out.toolFailure && out.auditEntries > 0) {
-    sections.push(`${out.auditEntries} exception(s) in ${code(shownExceptions)} were not evaluated: ${md(out.run.tool)} did not produce a report to match them against.`);
+    sections.push(
+      `${out.auditEntries} exception(s) in ${code(shownExceptions)} were not evaluated: ${md(out.run.tool)} did not produce a report to match them against.`,
+    );
   }
   const rows = exceptionRows(out);
   if (rows.length > 0) {
@@ -353,7 +380,13 @@ export function auditDetails(out: AuditOutcome): Record<string, unknown> {
     unknownSeverity: opts.unknownSeverity ?? 'fail',
     advisories: opts.advisories ?? 'all',
     ...(out.introduced
-      ? { existingOnBase: { total: out.introduced.existing.length, findings: out.introduced.existing.slice(0, DETAIL_FINDINGS).map(detailFinding), ...(out.introduced.comparison ? { comparedWith: out.introduced.comparison } : {}) } }
+      ? {
+          existingOnBase: {
+            total: out.introduced.existing.length,
+            findings: out.introduced.existing.slice(0, DETAIL_FINDINGS).map(detailFinding),
+            ...(out.introduced.comparison ? { comparedWith: out.introduced.comparison } : {}),
+          },
+        }
       : {}),
     findingsTotal: inScope.length,
     findings: inScope.slice(0, DETAIL_FINDINGS).map(detailFinding),
@@ -367,7 +400,10 @@ export function auditDetails(out: AuditOutcome): Record<string, unknown> {
       applied: j.exceptions.applied.map((e) => exceptionRecord(e, ws, suppressedCounts.get(e) ?? 0)),
       expired: j.exceptions.expired.map((e) => exceptionRecord(e, ws, expiredCounts.get(e)?.length ?? 0)),
       beyondCap: j.exceptions.beyondCap.map((e) => exceptionRecord(e, ws, capCounts.get(e)?.length ?? 0)),
-      unused: j.exceptions.unused.map((e) => ({ ...exceptionRecord(e, ws), ...(cannotMatch(e, out.ecosystem) ? { cannotMatch: 'npm findings carry no CVE ids' } : {}) })),
+      unused: j.exceptions.unused.map((e) => ({
+        ...exceptionRecord(e, ws),
+        ...(cannotMatch(e, out.ecosystem) ? { cannotMatch: 'npm findings carry no CVE ids' } : {}),
+      })),
       ...(ex.afterMerge.length > 0 ? { afterMerge: ex.afterMerge.slice(0, DETAIL_FINDINGS).map((e) => exceptionRecord(e, ws)) } : {}),
     },
     ...(run.npmCounts ? { npmReportedPackages: run.npmCounts } : {}),

@@ -24,9 +24,13 @@ describe('parseBaseImages', () => {
       [10, `docker.io/library/alpine:3.20@${D}`, 'docker.io', 'library/alpine', '3.20', D],
       [11, 'node', 'docker.io', 'library/node', 'latest', ''],
     ]);
-    expect(parseBaseImages(dockerfile, [['BASE_IMAGE', '127.0.0.1:5000/base/node:local']])[0]).toMatchObject({ reference: '127.0.0.1:5000/base/node:local', registry: '127.0.0.1:5000', tag: 'local' });
+    expect(parseBaseImages(dockerfile, [['BASE_IMAGE', '127.0.0.1:5000/base/node:local']])[0]).toMatchObject({
+      reference: '127.0.0.1:5000/base/node:local',
+      registry: '127.0.0.1:5000',
+      tag: 'local',
+    });
   });
-  it('an ARG after the first FROM is the stage\'s, not a global one', () => {
+  it("an ARG after the first FROM is the stage's, not a global one", () => {
     expect(parseBaseImages('FROM a:1\nARG X=b\nFROM ${X:-c}:2\n', []).map((b) => b.reference)).toEqual(['a:1', 'c:2']);
   });
   it('a FROM it cannot read is a problem, not skipped', () => {
@@ -52,9 +56,18 @@ describe('judgeBasePinning', () => {
   const base = { line: 2, written: '${BASE}', reference: 'ghcr.io/acme/node:20', registry: 'ghcr.io', repository: 'acme/node', tag: '20' };
   it('an unpinned FROM is a warning with the digest to pin to; with require-pinned-base an error', () => {
     expect(judgeBasePinning([{ ...base, digest: D }], false, 'Dockerfile')).toEqual([
-      { severity: 'warning', message: `FROM ghcr.io/acme/node:20 is not pinned by digest: pin it as ghcr.io/acme/node:20@${D}`, file: 'Dockerfile', line: 2, rule: 'unpinned-base-image' },
+      {
+        severity: 'warning',
+        message: `FROM ghcr.io/acme/node:20 is not pinned by digest: pin it as ghcr.io/acme/node:20@${D}`,
+        file: 'Dockerfile',
+        line: 2,
+        rule: 'unpinned-base-image',
+      },
     ]);
-    expect(judgeBasePinning([{ ...base, digest: D }], true, 'Dockerfile')[0]).toMatchObject({ severity: 'error', message: expect.stringContaining('(require-pinned-base: true)') });
+    expect(judgeBasePinning([{ ...base, digest: D }], true, 'Dockerfile')[0]).toMatchObject({
+      severity: 'error',
+      message: expect.stringContaining('(require-pinned-base: true)'),
+    });
   });
   it('a pinned FROM is fine; an unresolvable one says its digest is unknown', () => {
     expect(judgeBasePinning([{ ...base, pinned: D, digest: D }], true, 'Dockerfile')).toEqual([]);

@@ -52,13 +52,16 @@ function instructions(dockerfile: string): { line: number; text: string }[] {
 
 /** ${VAR}, ${VAR:-default}, ${VAR:+alt} and $VAR, as the Dockerfile frontend substitutes them. */
 export function substitute(value: string, vars: ReadonlyMap<string, string>): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
-    const name = braced ?? bare!;
-    const set = vars.get(name);
-    if (op === '-') return set ? set : (word ?? '');
-    if (op === '+') return set ? (word ?? '') : '';
-    return set ?? '';
-  });
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_, braced: string | undefined, op: string | undefined, word: string | undefined, bare: string | undefined) => {
+      const name = braced ?? bare!;
+      const set = vars.get(name);
+      if (op === '-') return set ? set : (word ?? '');
+      if (op === '+') return set ? (word ?? '') : '';
+      return set ?? '';
+    },
+  );
 }
 
 /** Splits registry/repository[:tag][@sha256:...]; Docker Hub names get docker.io and library/. */
@@ -114,9 +117,25 @@ export function parseBaseImages(dockerfile: string, buildArgs: readonly [string,
     if (reference === '' || reference.toLowerCase() === 'scratch' || earlierStage || contextNames.includes(reference)) continue;
     try {
       const parsed = parseImageReference(reference);
-      bases.push({ line, written, reference, registry: parsed.registry, repository: parsed.repository, tag: parsed.tag, ...(parsed.digest ? { pinned: parsed.digest, digest: parsed.digest } : {}) });
+      bases.push({
+        line,
+        written,
+        reference,
+        registry: parsed.registry,
+        repository: parsed.repository,
+        tag: parsed.tag,
+        ...(parsed.digest ? { pinned: parsed.digest, digest: parsed.digest } : {}),
+      });
     } catch (error) {
-      bases.push({ line, written, reference, registry: '', repository: '', tag: '', problem: `FROM ${reference} is not an image reference the gate can read: it ${errorMessage(error)}` });
+      bases.push({
+        line,
+        written,
+        reference,
+        registry: '',
+        repository: '',
+        tag: '',
+        problem: `FROM ${reference} is not an image reference the gate can read: it ${errorMessage(error)}`,
+      });
     }
   }
   return bases;
@@ -138,7 +157,14 @@ export async function resolveBaseImages(bases: readonly BaseImage[], opts: BaseR
     let client = clients.get(registry);
     if (!client) {
       const own = registry === opts.imageRegistry;
-      client = new RegistryClient({ registry, ...(own && opts.credentials ? { credentials: opts.credentials } : {}), insecure: own && opts.insecure, signal: opts.signal, onSecret: opts.onSecret, maxAttempts: 2 });
+      client = new RegistryClient({
+        registry,
+        ...(own && opts.credentials ? { credentials: opts.credentials } : {}),
+        insecure: own && opts.insecure,
+        signal: opts.signal,
+        onSecret: opts.onSecret,
+        maxAttempts: 2,
+      });
       clients.set(registry, client);
     }
     return client;
@@ -163,7 +189,9 @@ export function judgeBasePinning(bases: readonly BaseImage[], requirePinned: boo
   const findings: Finding[] = [];
   for (const b of bases) {
     if (b.pinned) continue;
-    const pin = b.digest ? `pin it as ${b.reference.replace(/:[^:/@]+$/, '')}${b.tag ? `:${b.tag}` : ''}@${b.digest}` : `its digest is unknown (${b.problem ?? 'not resolved'})`;
+    const pin = b.digest
+      ? `pin it as ${b.reference.replace(/:[^:/@]+$/, '')}${b.tag ? `:${b.tag}` : ''}@${b.digest}`
+      : `its digest is unknown (${b.problem ?? 'not resolved'})`;
     findings.push({
       severity: requirePinned ? 'error' : 'warning',
       message: `FROM ${b.reference} is not pinned by digest: ${pin}${requirePinned ? ' (require-pinned-base: true)' : ''}`,

@@ -35,12 +35,18 @@ export function parseSecretLines(lines: readonly string[]): BuildSecret[] {
     const env = f.get('env');
     const known = [...f.keys()].every((k) => k === 'id' || k === 'src' || k === 'env' || k === 'type');
     const shape = `input "secrets" line ${index + 1} is not of the form id=<name>,src=<file> or id=<name>,env=<VARIABLE>`;
-    if (!known || !SECRET_ID.test(id) || (src === undefined) === (env === undefined) || (f.has('type') && f.get('type') !== 'file' && f.get('type') !== 'env')) {
+    if (
+      !known ||
+      !SECRET_ID.test(id) ||
+      (src === undefined) === (env === undefined) ||
+      (f.has('type') && f.get('type') !== 'file' && f.get('type') !== 'env')
+    ) {
       throw new ConfigurationError(`${shape} (the line is not shown: it may hold the secret itself)`);
     }
     if (env !== undefined && !ENV_NAME.test(env)) throw new ConfigurationError(`${shape}: env= names an environment variable (letters, digits, _)`);
     if (src === '') throw new ConfigurationError(`${shape}: src= names a file`);
-    if (secrets.some((s) => s.id === id)) throw new ConfigurationError(`input "secrets" gives the id ${JSON.stringify(id)} twice: each secret needs its own id`);
+    if (secrets.some((s) => s.id === id))
+      throw new ConfigurationError(`input "secrets" gives the id ${JSON.stringify(id)} twice: each secret needs its own id`);
     secrets.push(src !== undefined ? { id, src } : { id, env: env! });
   });
   return secrets;
@@ -70,7 +76,9 @@ export function parseBuildContexts(lines: readonly string[], resolveDirectory: (
     const name = eq > 0 ? line.slice(0, eq).trim() : '';
     const value = eq > 0 ? line.slice(eq + 1).trim() : '';
     if (!CONTEXT_NAME.test(name) || value === '') {
-      throw new ConfigurationError(`input "build-contexts" has the line ${JSON.stringify(line.slice(0, 80))}: expected name=<directory> or name=docker-image://<image>, one per line`);
+      throw new ConfigurationError(
+        `input "build-contexts" has the line ${JSON.stringify(line.slice(0, 80))}: expected name=<directory> or name=docker-image://<image>, one per line`,
+      );
     }
     return { name, value: REMOTE_CONTEXT.test(value) ? value : resolveDirectory(value) };
   });
@@ -83,18 +91,23 @@ export function parseBuildContexts(lines: readonly string[], resolveDirectory: (
  */
 export function buildahCacheRepository(values: readonly string[], input: 'cache-from' | 'cache-to'): string | undefined {
   if (values.length === 0) return undefined;
-  if (values.length > 1) throw new ConfigurationError(`input "${input}" has ${values.length} entries: buildah takes one cache repository (registry/repository)`);
+  if (values.length > 1)
+    throw new ConfigurationError(`input "${input}" has ${values.length} entries: buildah takes one cache repository (registry/repository)`);
   const value = values[0]!;
   let ref = value;
   if (value.includes('=')) {
     const f = fields(value);
     if ((f.get('type') ?? 'registry') !== 'registry' || !f.get('ref')) {
-      throw new ConfigurationError(`input "${input}" is ${JSON.stringify(value)}: buildah takes a registry repository (registry/repository, or type=registry,ref=registry/repository)`);
+      throw new ConfigurationError(
+        `input "${input}" is ${JSON.stringify(value)}: buildah takes a registry repository (registry/repository, or type=registry,ref=registry/repository)`,
+      );
     }
     ref = f.get('ref')!;
   }
   if (!/^[a-z0-9][a-z0-9._:-]*(?:\/[a-z0-9][a-z0-9._-]*)+$/.test(ref)) {
-    throw new ConfigurationError(`input "${input}" names ${JSON.stringify(ref)}: expected registry/repository without a tag, in lower case (e.g. ghcr.io/acme/service-cache)`);
+    throw new ConfigurationError(
+      `input "${input}" names ${JSON.stringify(ref)}: expected registry/repository without a tag, in lower case (e.g. ghcr.io/acme/service-cache)`,
+    );
   }
   return ref;
 }

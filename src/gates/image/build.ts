@@ -45,7 +45,12 @@ export interface DockerBuildContext extends Omit<BuildContext, 'authFile' | 'cle
   dockerEnv: NodeJS.ProcessEnv;
 }
 
-export async function runLogged(runtime: GateRuntime, cmd: string, args: string[], options: { timeoutMs: number; env?: NodeJS.ProcessEnv; input?: string; cwd?: string }): Promise<ExecResult> {
+export async function runLogged(
+  runtime: GateRuntime,
+  cmd: string,
+  args: string[],
+  options: { timeoutMs: number; env?: NodeJS.ProcessEnv; input?: string; cwd?: string },
+): Promise<ExecResult> {
   const live = runtime.log.untrustedStream();
   try {
     return await execTool(cmd, args, {
@@ -108,7 +113,19 @@ export async function buildWithBuildah(opts: ImageOptions, runtime: GateRuntime,
   const buildStart = Date.now();
   for (const platform of platforms) {
     const localName = `localhost/release-safety-build:${id}${platform ? `-${platform.replace(/\//g, '-')}` : ''}`;
-    const args = buildahBudArgs({ storage, file: opts.file, context: opts.context, platform, format: opts.format, buildArgs: opts.buildArgs, labels: opts.labels, localName, tlsVerify, authFile: c.authFile, extras });
+    const args = buildahBudArgs({
+      storage,
+      file: opts.file,
+      context: opts.context,
+      platform,
+      format: opts.format,
+      buildArgs: opts.buildArgs,
+      labels: opts.labels,
+      localName,
+      tlsVerify,
+      authFile: c.authFile,
+      extras,
+    });
     const r = await runtime.log.group(`buildah bud${platform ? ` --platform ${platform}` : ''}`, () => buildah(args, 'the build'));
     localNames.push(localName);
     c.cleanups.push(async () => {
@@ -118,7 +135,11 @@ export async function buildWithBuildah(opts: ImageOptions, runtime: GateRuntime,
       const tail = lastLines(combined(r), 30);
       if (r.timedOut || r.signal) throw new Stop('error', `the build ${describeExit(r)}`, tail);
       const status = classifyBuildFailure(combined(r));
-      throw new Stop(status, `the build ${platform ? `for ${platform} ` : ''}${describeExit(r)}${status === 'error' ? ' on a registry or storage problem' : ''}: ${lastLines(r.stderr || r.stdout, 1)}`, tail);
+      throw new Stop(
+        status,
+        `the build ${platform ? `for ${platform} ` : ''}${describeExit(r)}${status === 'error' ? ' on a registry or storage problem' : ''}: ${lastLines(r.stderr || r.stdout, 1)}`,
+        tail,
+      );
     }
   }
   c.timings.buildMs = Date.now() - buildStart;
@@ -134,7 +155,11 @@ export async function buildWithBuildah(opts: ImageOptions, runtime: GateRuntime,
       try {
         const r = await buildah(buildahSmokeArgs(storage, ctrName, opts.smokeCommand), 'the smoke test');
         if (r.exitCode !== 0 || r.timedOut || r.signal) {
-          throw new Stop('fail', `the smoke command ${JSON.stringify(opts.smokeCommand.join(' '))} ${describeExit(r)} inside the built image`, lastLines(combined(r), 30));
+          throw new Stop(
+            'fail',
+            `the smoke command ${JSON.stringify(opts.smokeCommand.join(' '))} ${describeExit(r)} inside the built image`,
+            lastLines(combined(r), 30),
+          );
         }
       } finally {
         await quiet([...buildahGlobalArgs(storage), 'rm', ctrName], 'cleanup').catch(() => undefined);
@@ -166,7 +191,11 @@ export async function buildWithBuildah(opts: ImageOptions, runtime: GateRuntime,
     buildah(buildahPushArgs({ storage, source, destination, format: opts.format, digestFile, tlsVerify, authFile: c.authFile, manifestList }), 'the push'),
   );
   if (pushed.exitCode !== 0 || pushed.timedOut || pushed.signal) {
-    throw new Stop('error', `${opts.push ? 'the push' : 'writing the local image'} ${describeExit(pushed)}: ${lastLines(pushed.stderr || pushed.stdout, 1)}`, lastLines(combined(pushed), 20));
+    throw new Stop(
+      'error',
+      `${opts.push ? 'the push' : 'writing the local image'} ${describeExit(pushed)}: ${lastLines(pushed.stderr || pushed.stdout, 1)}`,
+      lastLines(combined(pushed), 20),
+    );
   }
   const claimed = readDigestFile(digestFile, 'buildah push');
   c.timings.pushMs = Date.now() - pushStart;
@@ -191,7 +220,13 @@ type PushedAs = { local: ContentSource } | { tagged: string } | { untagged: true
  * the bytes, compares with what the builder claimed, puts the same bytes under every tag the
  * builder did not push and checks that every tag now resolves to it.
  */
-export async function verify(opts: ImageOptions, runtime: GateRuntime, c: Pick<BuildContext, 'client' | 'timings'>, claimed: string, at: PushedAs): Promise<BuiltImage> {
+export async function verify(
+  opts: ImageOptions,
+  runtime: GateRuntime,
+  c: Pick<BuildContext, 'client' | 'timings'>,
+  claimed: string,
+  at: PushedAs,
+): Promise<BuiltImage> {
   const start = Date.now();
   const tagged = 'tagged' in at ? at.tagged : undefined;
   return runtime.log.group(opts.push ? 'Verifying the digest in the registry and tagging' : 'Verifying the local digest', async () => {
@@ -218,7 +253,9 @@ export async function verify(opts: ImageOptions, runtime: GateRuntime, c: Pick<B
       // Handled here so a tag failure first cannot leave it an unhandled rejection; awaited below.
       inspecting.catch(() => undefined);
       if (opts.push) {
-        await Promise.all(opts.tags.filter((tag) => tag !== tagged).map((tag) => c.client.putManifest(opts.image.repository, tag, manifest.bytes, manifest.mediaType)));
+        await Promise.all(
+          opts.tags.filter((tag) => tag !== tagged).map((tag) => c.client.putManifest(opts.image.repository, tag, manifest.bytes, manifest.mediaType)),
+        );
         // Every tag, the builder's included, must now serve bytes that hash to the digest.
         const resolved = await Promise.all(opts.tags.map((tag) => c.client.resolveDigest(opts.image.repository, tag)));
         const moved = opts.tags.find((_, i) => resolved[i] !== manifest.digest);
@@ -236,7 +273,9 @@ export async function verify(opts: ImageOptions, runtime: GateRuntime, c: Pick<B
       mediaType: manifest.mediaType,
       facts,
       pushed: opts.push,
-      verifiedBy: opts.push ? `sha256 of the manifest bytes served by ${registryApiHost(opts.image.registry)} for ${opts.tags.join(', ')}` : 'sha256 of the manifest in a local OCI layout',
+      verifiedBy: opts.push
+        ? `sha256 of the manifest bytes served by ${registryApiHost(opts.image.registry)} for ${opts.tags.join(', ')}`
+        : 'sha256 of the manifest in a local OCI layout',
     };
   });
 }
@@ -249,13 +288,29 @@ export async function verify(opts: ImageOptions, runtime: GateRuntime, c: Pick<B
 export async function buildWithDocker(opts: ImageOptions, runtime: GateRuntime, c: DockerBuildContext): Promise<BuiltImage> {
   const env = c.dockerEnv;
   if (opts.credentials) {
-    const login = await execTool('docker', dockerLoginArgs(opts.image.registry, opts.credentials.username), { timeoutMs: c.remaining('docker login'), input: opts.credentials.password, env });
+    const login = await execTool('docker', dockerLoginArgs(opts.image.registry, opts.credentials.username), {
+      timeoutMs: c.remaining('docker login'),
+      input: opts.credentials.password,
+      env,
+    });
     if (login.exitCode !== 0) throw new Stop('error', `docker login to ${opts.image.registry} ${describeExit(login)}: ${lastLines(login.stderr, 1)}`);
   }
   const imageRef = imageNameToString(opts.image);
   const metadataFile = join(c.scratch, 'metadata.json');
   const load = opts.platforms.length <= 1 && ((!opts.push && c.smokeOn !== undefined) || Boolean(opts.load));
-  const args = dockerBuildArgs({ file: opts.file, context: opts.context, platforms: opts.platforms, buildArgs: opts.buildArgs, labels: opts.labels, imageName: imageRef, references: c.references, push: opts.push, load, metadataFile, extras: opts.extras });
+  const args = dockerBuildArgs({
+    file: opts.file,
+    context: opts.context,
+    platforms: opts.platforms,
+    buildArgs: opts.buildArgs,
+    labels: opts.labels,
+    imageName: imageRef,
+    references: c.references,
+    push: opts.push,
+    load,
+    metadataFile,
+    extras: opts.extras,
+  });
   const start = Date.now();
   const r = await runtime.log.group(opts.push ? `docker buildx build (pushed to ${imageRef} by digest, untagged)` : 'docker buildx build', () =>
     runLogged(runtime, 'docker', args, { timeoutMs: c.remaining('the build'), env }),
@@ -283,7 +338,12 @@ export async function buildWithDocker(opts: ImageOptions, runtime: GateRuntime, 
       runLogged(runtime, 'docker', dockerSmokeArgs(ref, opts.smokeCommand), { timeoutMs: c.remaining('the smoke test'), env }),
     );
     c.timings.smokeMs = Date.now() - smokeStart;
-    if (smoke.exitCode !== 0) throw new Stop('fail', `the smoke command ${JSON.stringify(opts.smokeCommand.join(' '))} ${describeExit(smoke)} inside the built image`, lastLines(combined(smoke), 30));
+    if (smoke.exitCode !== 0)
+      throw new Stop(
+        'fail',
+        `the smoke command ${JSON.stringify(opts.smokeCommand.join(' '))} ${describeExit(smoke)} inside the built image`,
+        lastLines(combined(smoke), 30),
+      );
   }
   if (!opts.push) {
     return {

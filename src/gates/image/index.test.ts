@@ -31,7 +31,8 @@ const stored = new Map<string, Buffer>();
 let registryMode: 'normal' | 'lying' | 'hang' = 'normal';
 const hung: ServerResponse[] = [];
 
-const config = () => Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { 'org.opencontainers.image.revision': revisionLabel } } }));
+const config = () =>
+  Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Labels: { 'org.opencontainers.image.revision': revisionLabel } } }));
 const manifest = () =>
   Buffer.from(
     JSON.stringify({
@@ -42,7 +43,9 @@ const manifest = () =>
     }),
   );
 
-type Event = { who: 'docker'; args: string[]; dockerConfig?: string; buildxConfig?: string; config?: unknown; plugins: boolean } | { who: 'registry'; method: string; url: string };
+type Event =
+  | { who: 'docker'; args: string[]; dockerConfig?: string; buildxConfig?: string; config?: unknown; plugins: boolean }
+  | { who: 'registry'; method: string; url: string };
 const eventsFile = () => join(dir, 'events.jsonl');
 const events = (): Event[] =>
   existsSync(eventsFile())
@@ -226,7 +229,11 @@ describe('image gate, docker buildx path', () => {
     expect(build).toEqual(expect.arrayContaining(['--output', `type=image,name=127.0.0.1:${port}/acme/svc,push-by-digest=true,name-canonical=true,push=true`]));
     expect(build).not.toContain('--tag');
     expect(build).not.toContain('--push');
-    expect(registryCalls().filter((e) => e.method === 'PUT').map((e) => e.url)).toEqual(
+    expect(
+      registryCalls()
+        .filter((e) => e.method === 'PUT')
+        .map((e) => e.url),
+    ).toEqual(
       expect.arrayContaining([`/v2/acme/svc/manifests/${sha256Digest(manifest())}`, '/v2/acme/svc/manifests/ci', '/v2/acme/svc/manifests/sha-abcdef0']),
     );
     expect(tagsHeld()).toEqual(['ci', 'sha-abcdef0']);
@@ -246,7 +253,15 @@ describe('image gate, docker buildx path', () => {
     expect(build).toBeGreaterThanOrEqual(0);
     expect(smoke).toBeGreaterThan(build);
     expect(firstTag).toBeGreaterThan(smoke);
-    expect(dockerCalls().find((c) => c.args[0] === 'run')!.args).toEqual(['run', '--rm', '--entrypoint', 'node', `127.0.0.1:${port}/acme/svc@${sha256Digest(manifest())}`, '-e', 'process.exit(0)']);
+    expect(dockerCalls().find((c) => c.args[0] === 'run')!.args).toEqual([
+      'run',
+      '--rm',
+      '--entrypoint',
+      'node',
+      `127.0.0.1:${port}/acme/svc@${sha256Digest(manifest())}`,
+      '-e',
+      'process.exit(0)',
+    ]);
     expect(tagsHeld()).toEqual(['ci', 'sha-abcdef0']);
   });
 
@@ -273,7 +288,9 @@ describe('image gate, docker buildx path', () => {
     writeFileSync(join(dir, 'metadata.json'), JSON.stringify({ 'containerimage.digest': `sha256:${'9'.repeat(64)}` }));
     const report = await runImageGate(options(), rt());
     expect(report.status).toBe('error');
-    expect(report.summary).toContain(`the pushed manifest cannot be fetched back: fetching the manifest 127.0.0.1:${port}/acme/svc@sha256:${'9'.repeat(64)}: not found`);
+    expect(report.summary).toContain(
+      `the pushed manifest cannot be fetched back: fetching the manifest 127.0.0.1:${port}/acme/svc@sha256:${'9'.repeat(64)}: not found`,
+    );
     expect(tagsHeld()).toEqual([]);
   });
 
@@ -300,7 +317,11 @@ describe('image gate, docker buildx path', () => {
     expect(report.status, report.summary).toBe('pass');
     const login = dockerCalls().find((c) => c.args[0] === 'login')!;
     expect(login.args).toEqual(['login', '--username', 'bot', '--password-stdin', `127.0.0.1:${port}`]);
-    expect(dockerCalls().flatMap((c) => c.args).join(' ')).not.toContain('hunter2-secret');
+    expect(
+      dockerCalls()
+        .flatMap((c) => c.args)
+        .join(' '),
+    ).not.toContain('hunter2-secret');
   });
 
   it('docker runs with DOCKER_CONFIG in the scratch directory, which is gone afterwards; the user configuration is read, never written', async () => {
@@ -383,7 +404,9 @@ describe('image gate: configuration checked before building', () => {
     writeFileSync(file, 'not a directory\n');
     const error = await runImageGate(options({ builder: 'buildah', push: false, storageDir: join(file, 'storage') }), rt()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toContain(`input "storage-dir" names ${JSON.stringify(join(file, 'storage'))}, where buildah's storage cannot be created or written (ENOTDIR)`);
+    expect((error as Error).message).toContain(
+      `input "storage-dir" names ${JSON.stringify(join(file, 'storage'))}, where buildah's storage cannot be created or written (ENOTDIR)`,
+    );
     // Nothing was built: buildah was at most asked for its version (the probe runs beside the checks).
     const calls = existsSync(join(dir, 'buildah-calls.jsonl')) ? readFileSync(join(dir, 'buildah-calls.jsonl'), 'utf8').trim().split('\n') : [];
     expect(calls.filter((c) => c !== JSON.stringify(['--version']))).toEqual([]);

@@ -14,13 +14,7 @@ import { RegistryClient, type RegistryCredentials } from '../../registry/client.
 import { imageNameToString, type ImageName } from '../../registry/reference.js';
 import { buildWithBuildah, buildWithDocker } from './build.js';
 import { registryStop, Stop, type BuiltImage, type Timings } from './model.js';
-import {
-  LABEL_REVISION,
-  smokePlatform,
-  type BuildExtras,
-  type ImageBuilder,
-  type ImageFormat,
-} from './plan.js';
+import { LABEL_REVISION, smokePlatform, type BuildExtras, type ImageBuilder, type ImageFormat } from './plan.js';
 import { checkBaseImages, prepareSbom, writeSupplyChain, type BaseCheck, type SupplyChainRecord } from './supply-chain.js';
 import type { Finding, GateStatus } from '../../core/evidence.js';
 
@@ -83,7 +77,11 @@ function versionOf(r: ExecResult): string {
  * A push needs a buildx builder that can push by digest: the default `docker` driver cannot, so
  * with it auto builds with buildah and builder: docker stops before building.
  */
-async function pickBuilder(opts: ImageOptions, runtime: GateRuntime, dockerEnv: NodeJS.ProcessEnv): Promise<{ builder: 'docker' | 'buildah'; version: string }> {
+async function pickBuilder(
+  opts: ImageOptions,
+  runtime: GateRuntime,
+  dockerEnv: NodeJS.ProcessEnv,
+): Promise<{ builder: 'docker' | 'buildah'; version: string }> {
   const probeDocker = async (): Promise<{ version: string; driver: string } | undefined> => {
     try {
       const server = await execTool('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000, env: dockerEnv });
@@ -105,9 +103,13 @@ async function pickBuilder(opts: ImageOptions, runtime: GateRuntime, dockerEnv: 
     const docker = await probeDocker();
     if (docker && docker.driver !== 'docker') return { builder: 'docker', version: docker.version };
     if (docker) {
-      dockerProblem = 'the current buildx builder uses the docker driver, which cannot push by digest (the gate pushes untagged and tags only after the smoke test and the digest check)';
+      dockerProblem =
+        'the current buildx builder uses the docker driver, which cannot push by digest (the gate pushes untagged and tags only after the smoke test and the digest check)';
       if (opts.builder === 'docker') {
-        throw new Stop('error', `builder: docker: ${dockerProblem}; create a BuildKit builder first (docker/setup-buildx-action, or docker buildx create --use), or set builder: buildah`);
+        throw new Stop(
+          'error',
+          `builder: docker: ${dockerProblem}; create a BuildKit builder first (docker/setup-buildx-action, or docker buildx create --use), or set builder: buildah`,
+        );
       }
     } else {
       dockerProblem = 'no Docker daemon with buildx answers on this runner';
@@ -121,7 +123,10 @@ async function pickBuilder(opts: ImageOptions, runtime: GateRuntime, dockerEnv: 
     return { builder: 'buildah', version };
   } catch (error) {
     if (error instanceof ToolNotFoundError) {
-      throw new Stop('error', `buildah is not installed${dockerProblem ? ` and docker cannot be used (${dockerProblem})` : ''}: install buildah (apt-get install buildah) or run on a runner with Docker`);
+      throw new Stop(
+        'error',
+        `buildah is not installed${dockerProblem ? ` and docker cannot be used (${dockerProblem})` : ''}: install buildah (apt-get install buildah) or run on a runner with Docker`,
+      );
     }
     throw error;
   }
@@ -178,7 +183,6 @@ function dockerEnvironment(scratch: string, opts: ImageOptions): NodeJS.ProcessE
   return env;
 }
 
-
 export async function runImageGate(opts: ImageOptions, runtime: GateRuntime): Promise<GateReport> {
   // Before anything is built: a smoke test needs an image this runner can run.
   const smokeOn = opts.smokeCommand.length > 0 ? smokePlatform(opts.platforms) : undefined;
@@ -196,7 +200,13 @@ export async function runImageGate(opts: ImageOptions, runtime: GateRuntime): Pr
   const references = opts.tags.map((t) => `${imageRef}:${t}`);
   const scratch = mkdtempSync(join(runtime.tempDir, 'release-safety-image-'));
   const timings: Timings = { buildMs: 0, smokeMs: 0, pushMs: 0, verifyMs: 0 };
-  const client = new RegistryClient({ registry: opts.image.registry, credentials: opts.credentials, insecure: opts.insecureRegistry, onSecret: opts.mask, signal: overrun.signal });
+  const client = new RegistryClient({
+    registry: opts.image.registry,
+    credentials: opts.credentials,
+    insecure: opts.insecureRegistry,
+    onSecret: opts.mask,
+    signal: overrun.signal,
+  });
   const sections: string[] = [];
   const findings: Finding[] = [];
   let tool = { name: 'buildah', version: '' };
@@ -228,7 +238,8 @@ export async function runImageGate(opts: ImageOptions, runtime: GateRuntime): Pr
     check = await baseChecking;
     findings.push(...check.findings);
     const unpinned = check.findings.filter((f) => f.severity === 'error').length;
-    if (unpinned > 0) throw new Stop('fail', `${unpinned} base image(s) not pinned by digest, and require-pinned-base is true: pin each FROM to the digest its finding names`);
+    if (unpinned > 0)
+      throw new Stop('fail', `${unpinned} base image(s) not pinned by digest, and require-pinned-base is true: pin each FROM to the digest its finding names`);
     const sbomDraft = opts.sbom === false ? undefined : await prepareSbom(opts, runtime, check.bases, remaining);
     const authFile = dockerAuthFile(scratch, opts.image, opts.credentials, opts.mask);
     built =
@@ -239,7 +250,10 @@ export async function runImageGate(opts: ImageOptions, runtime: GateRuntime): Pr
       const labels = Object.values(built.facts.labels);
       const wrong = labels.filter((l) => l[LABEL_REVISION] !== opts.revision);
       if (labels.length === 0 || wrong.length > 0) {
-        throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${opts.revision}`);
+        throw new Stop(
+          'error',
+          `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${opts.revision}`,
+        );
       }
     }
     supply = writeSupplyChain(opts, runtime, { built, check, sbom: sbomDraft, builder: tool, startedOn: clock.startedAt });
@@ -251,13 +265,65 @@ export async function runImageGate(opts: ImageOptions, runtime: GateRuntime): Pr
     status = error.status;
     summary = error.message;
     if (error.logTail) sections.push(`### Last lines of the build log\n\n${codeBlock(error.logTail)}`);
-    findings.push({ severity: 'error', message: error.message, ...(error.status === 'fail' && error.logTail ? { file: repoRelative(opts.file, runtime.workspace) } : {}) });
+    findings.push({
+      severity: 'error',
+      message: error.message,
+      ...(error.status === 'fail' && error.logTail ? { file: repoRelative(opts.file, runtime.workspace) } : {}),
+    });
   } finally {
     clearTimeout(overrunTimer);
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     rmSync(scratch, { recursive: true, force: true });
   }
 
+  return imageReport({ opts, imageRef, references, tool, built, status, summary, check, supply, timings, clock, findings, sections });
+}
+
+interface DetailFacts {
+  opts: ImageOptions;
+  tool: { name: string; version: string };
+  imageRef: string;
+  digest: string;
+  built?: BuiltImage;
+  status: GateStatus;
+  check?: BaseCheck;
+  supply?: SupplyChainRecord;
+  timings: Timings;
+  durationMs: number;
+}
+
+interface ImageOutcome {
+  opts: ImageOptions;
+  imageRef: string;
+  references: string[];
+  tool: { name: string; version: string };
+  built: BuiltImage | undefined;
+  status: GateStatus;
+  summary: string;
+  check: BaseCheck | undefined;
+  supply: SupplyChainRecord | undefined;
+  timings: Timings;
+  clock: ReturnType<typeof startClock>;
+  findings: Finding[];
+  sections: string[];
+}
+
+/** Render: the outputs, the record's details and metrics, and the summary table from what the run found. */
+function imageReport({
+  opts,
+  imageRef,
+  references,
+  tool,
+  built,
+  status,
+  summary,
+  check,
+  supply,
+  timings,
+  clock,
+  findings,
+  sections,
+}: ImageOutcome): GateReport {
   const digest = status === 'pass' && built ? built.digest : '';
   const outputs: Record<string, string> = {
     digest,
@@ -265,7 +331,7 @@ export async function runImageGate(opts: ImageOptions, runtime: GateRuntime): Pr
     tags: status === 'pass' ? references.join('\n') : '',
     metadata: '',
   };
-  const details = imageDetails({ o: opts, tool, imageRef, digest, built, status, check, supply, timings, durationMs: clock.elapsed() });
+  const details = imageDetails({ opts, tool, imageRef, digest, built, status, check, supply, timings, durationMs: clock.elapsed() });
   outputs.metadata = JSON.stringify({
     image: imageRef,
     digest,
@@ -284,7 +350,13 @@ export async function runImageGate(opts: ImageOptions, runtime: GateRuntime): Pr
     status,
     summary,
     tool,
-    metrics: { platforms: built?.facts.platforms.length ?? 0, tags: opts.tags.length, sizeBytes: built?.facts.size ?? 0, buildMs: timings.buildMs, pushMs: timings.pushMs },
+    metrics: {
+      platforms: built?.facts.platforms.length ?? 0,
+      tags: opts.tags.length,
+      sizeBytes: built?.facts.size ?? 0,
+      buildMs: timings.buildMs,
+      pushMs: timings.pushMs,
+    },
     findings,
     details,
     startedAt: clock.startedAt,
@@ -294,35 +366,28 @@ export async function runImageGate(opts: ImageOptions, runtime: GateRuntime): Pr
   };
 }
 
-interface DetailFacts {
-  o: ImageOptions;
-  tool: { name: string; version: string };
-  imageRef: string;
-  digest: string;
-  built?: BuiltImage;
-  status: GateStatus;
-  check?: BaseCheck;
-  supply?: SupplyChainRecord;
-  timings: Timings;
-  durationMs: number;
-}
-
 /** The record's details (src/core/details.ts): provenance and SBOM only for a pass. */
-function imageDetails({ o, tool, imageRef, digest, built, status, check, supply, timings, durationMs }: DetailFacts): Record<string, unknown> {
+function imageDetails({ opts, tool, imageRef, digest, built, status, check, supply, timings, durationMs }: DetailFacts): Record<string, unknown> {
   return {
     builder: tool.name,
     builderVersion: tool.version,
     image: imageRef,
     digest,
     ref: digest ? `${imageRef}@${digest}` : '',
-    tags: o.tags,
-    platforms: built?.facts.platforms ?? o.platforms,
+    tags: opts.tags,
+    platforms: built?.facts.platforms ?? opts.platforms,
     size: built?.facts.size ?? 0,
     mediaType: built?.mediaType ?? '',
-    revision: o.revision,
+    revision: opts.revision,
     pushed: Boolean(built?.pushed && status === 'pass'),
     verifiedBy: built?.verifiedBy ?? '',
-    baseImages: (check?.bases ?? []).map((b) => ({ reference: b.reference, line: b.line, pinned: Boolean(b.pinned), digest: b.digest ?? '', ...(b.problem ? { problem: b.problem } : {}) })),
+    baseImages: (check?.bases ?? []).map((b) => ({
+      reference: b.reference,
+      line: b.line,
+      pinned: Boolean(b.pinned),
+      digest: b.digest ?? '',
+      ...(b.problem ? { problem: b.problem } : {}),
+    })),
     ...(check ? { dockerfileSha256: check.dockerfileSha256 } : {}),
     ...(supply && status === 'pass' ? { provenance: supply.provenance, ...(supply.sbom ? { sbom: supply.sbom } : {}) } : {}),
     durationMs,
@@ -340,9 +405,19 @@ function renderImageTable(imageRef: string, b: BuiltImage, references: string[],
     ['size', `${(b.facts.size / 1024 / 1024).toFixed(1)} MiB`],
     ['revision', code(opts.revision)],
     ['in a registry', b.pushed ? `yes: ${md(b.verifiedBy)}` : 'no: not pushed; the digest was computed locally and no registry holds this image'],
-    ...(check?.bases ?? []).map((base) => ['base image', `${code(base.reference)}${base.digest ? ` ${code(base.digest)}` : ' (digest unknown)'}${base.pinned ? ' pinned' : ' **not pinned**'}`]),
+    ...(check?.bases ?? []).map((base) => [
+      'base image',
+      `${code(base.reference)}${base.digest ? ` ${code(base.digest)}` : ' (digest unknown)'}${base.pinned ? ' pinned' : ' **not pinned**'}`,
+    ]),
     ...(supply ? [['provenance', `SLSA v1: ${code(String(supply.provenance.path))} sha256 ${code(String(supply.provenance.sha256))}`]] : []),
-    ...(supply?.sbom ? [['SBOM', `${md(String(supply.sbom.format))}, ${md(String(supply.sbom.components))} components: ${code(String(supply.sbom.path))} sha256 ${code(String(supply.sbom.sha256))}`]] : []),
+    ...(supply?.sbom
+      ? [
+          [
+            'SBOM',
+            `${md(String(supply.sbom.format))}, ${md(String(supply.sbom.components))} components: ${code(String(supply.sbom.path))} sha256 ${code(String(supply.sbom.sha256))}`,
+          ],
+        ]
+      : []),
   ];
   return `### Image\n\n${table(['property', 'value'], rows)}`;
 }

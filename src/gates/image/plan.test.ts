@@ -26,7 +26,10 @@ const HEAD = '0123456789abcdef0123456789abcdef01234567';
 const extras = {
   target: 'runtime',
   buildContexts: [{ name: 'shared', value: '/w/shared' }],
-  secrets: [{ id: 'npmrc', src: '/w/.npmrc' }, { id: 'token', env: 'NPM_TOKEN' }],
+  secrets: [
+    { id: 'npmrc', src: '/w/.npmrc' },
+    { id: 'token', env: 'NPM_TOKEN' },
+  ],
   annotations: [['org.opencontainers.image.description', 'svc']] as [string, string][],
   noCache: true,
   pull: true,
@@ -37,7 +40,11 @@ const extras = {
 describe('tags', () => {
   const on = (eventName: string, ref: string, extra: Partial<TagEvent> = {}) => defaultTags({ eventName, headSha: HEAD, ref, ciTag: 'ci', ...extra });
   it.each([
-    ['a pull request: pr-<number> and sha-<7 of the head SHA>, never ci', on('pull_request', 'refs/pull/7/merge', { prNumber: 7, defaultBranch: 'main' }), ['pr-7', 'sha-0123456']],
+    [
+      'a pull request: pr-<number> and sha-<7 of the head SHA>, never ci',
+      on('pull_request', 'refs/pull/7/merge', { prNumber: 7, defaultBranch: 'main' }),
+      ['pr-7', 'sha-0123456'],
+    ],
     ['pull_request_target the same', on('pull_request_target', 'refs/heads/main', { prNumber: 9, defaultBranch: 'main' }), ['pr-9', 'sha-0123456']],
     ['a push to the default branch moves ci', on('push', 'refs/heads/main', { defaultBranch: 'main' }), ['ci', 'sha-0123456']],
     ['a push to the default branch with another ci-tag', on('push', 'refs/heads/trunk', { defaultBranch: 'trunk', ciTag: 'edge' }), ['edge', 'sha-0123456']],
@@ -85,7 +92,9 @@ describe('labels and key=value inputs', () => {
       ['B', 'x=y'],
       ['C', ''],
     ]);
-    expect(() => parseKeyValueLines(['novalue'], 'build-args', BUILD_ARG_KEY)).toThrow('input "build-args" has the line "novalue": expected one KEY=value per line');
+    expect(() => parseKeyValueLines(['novalue'], 'build-args', BUILD_ARG_KEY)).toThrow(
+      'input "build-args" has the line "novalue": expected one KEY=value per line',
+    );
   });
   it('validates platforms', () => {
     expect(validatePlatforms(['linux/amd64', 'linux/arm/v7'])).toEqual(['linux/amd64', 'linux/arm/v7']);
@@ -93,7 +102,7 @@ describe('labels and key=value inputs', () => {
     expect(hostPlatform('x64')).toBe('linux/amd64');
     expect(hostPlatform('arm64')).toBe('linux/arm64');
   });
-  it('a smoke test runs on the runner\'s platform, which must be among the platforms', () => {
+  it("a smoke test runs on the runner's platform, which must be among the platforms", () => {
     expect(smokePlatform([], 'linux/amd64')).toBe('');
     expect(smokePlatform(['linux/arm64', 'linux/amd64'], 'linux/amd64')).toBe('linux/amd64');
     expect(smokePlatform(['linux/arm64/v8'], 'linux/arm64')).toBe('linux/arm64/v8');
@@ -122,27 +131,117 @@ describe('buildah command lines', () => {
         authFile: '/t/auth.json',
       }),
     ).toEqual([
-      '--root', '/t/s/root', '--runroot', '/t/s/runroot', '--storage-driver', 'vfs',
-      'bud', '--isolation', 'chroot', '--format', 'docker', '--file', '/w/Dockerfile', '--platform', 'linux/arm64',
-      '--build-arg', 'BASE_IMAGE=reg/base:1', '--label', `org.opencontainers.image.revision=${HEAD}`,
-      '--tls-verify=false', '--authfile', '/t/auth.json', '--tag', 'localhost/rs:1', '/w',
+      '--root',
+      '/t/s/root',
+      '--runroot',
+      '/t/s/runroot',
+      '--storage-driver',
+      'vfs',
+      'bud',
+      '--isolation',
+      'chroot',
+      '--format',
+      'docker',
+      '--file',
+      '/w/Dockerfile',
+      '--platform',
+      'linux/arm64',
+      '--build-arg',
+      'BASE_IMAGE=reg/base:1',
+      '--label',
+      `org.opencontainers.image.revision=${HEAD}`,
+      '--tls-verify=false',
+      '--authfile',
+      '/t/auth.json',
+      '--tag',
+      'localhost/rs:1',
+      '/w',
     ]);
   });
   it('extras: target, named contexts, secrets by file or variable (never their values), annotations, no-cache, pull, the --layers cache', () => {
-    const args = buildahBudArgs({ storage, file: '/w/Dockerfile', context: '/w', platform: '', format: 'oci', buildArgs: [], labels: [], localName: 'localhost/rs:1', tlsVerify: true, extras });
+    const args = buildahBudArgs({
+      storage,
+      file: '/w/Dockerfile',
+      context: '/w',
+      platform: '',
+      format: 'oci',
+      buildArgs: [],
+      labels: [],
+      localName: 'localhost/rs:1',
+      tlsVerify: true,
+      extras,
+    });
     expect(args.slice(13, -3)).toEqual([
-      '--target', 'runtime', '--build-context', 'shared=/w/shared',
-      '--secret', 'id=npmrc,src=/w/.npmrc', '--secret', 'id=token,env=NPM_TOKEN',
-      '--annotation', 'org.opencontainers.image.description=svc', '--no-cache', '--pull=always',
-      '--layers', '--cache-from', '127.0.0.1:5000/acme/cache', '--cache-to', '127.0.0.1:5000/acme/cache',
+      '--target',
+      'runtime',
+      '--build-context',
+      'shared=/w/shared',
+      '--secret',
+      'id=npmrc,src=/w/.npmrc',
+      '--secret',
+      'id=token,env=NPM_TOKEN',
+      '--annotation',
+      'org.opencontainers.image.description=svc',
+      '--no-cache',
+      '--pull=always',
+      '--layers',
+      '--cache-from',
+      '127.0.0.1:5000/acme/cache',
+      '--cache-to',
+      '127.0.0.1:5000/acme/cache',
     ]);
     // Without a cache repository no --layers: nothing is kept that a later build could mistake for fresh.
-    expect(buildahBudArgs({ storage, file: '/w/Dockerfile', context: '/w', platform: '', format: 'oci', buildArgs: [], labels: [], localName: 'l', tlsVerify: true, extras: { target: 't' } })).not.toContain('--layers');
+    expect(
+      buildahBudArgs({
+        storage,
+        file: '/w/Dockerfile',
+        context: '/w',
+        platform: '',
+        format: 'oci',
+        buildArgs: [],
+        labels: [],
+        localName: 'l',
+        tlsVerify: true,
+        extras: { target: 't' },
+      }),
+    ).not.toContain('--layers');
   });
   it('push: a digest file; manifest lists with --all', () => {
-    const base = { storage, source: 'localhost/rs:1', destination: 'docker://reg/acme/svc:ci', digestFile: '/t/d', tlsVerify: true, manifestList: false, format: 'docker' as const };
-    expect(buildahPushArgs(base)).toEqual(['--root', '/t/s/root', '--runroot', '/t/s/runroot', '--storage-driver', 'vfs', 'push', '--format', 'v2s2', '--digestfile', '/t/d', 'localhost/rs:1', 'docker://reg/acme/svc:ci']);
-    expect(buildahPushArgs({ ...base, manifestList: true, format: 'oci' }).slice(6)).toEqual(['manifest', 'push', '--all', '--format', 'oci', '--digestfile', '/t/d', 'localhost/rs:1', 'docker://reg/acme/svc:ci']);
+    const base = {
+      storage,
+      source: 'localhost/rs:1',
+      destination: 'docker://reg/acme/svc:ci',
+      digestFile: '/t/d',
+      tlsVerify: true,
+      manifestList: false,
+      format: 'docker' as const,
+    };
+    expect(buildahPushArgs(base)).toEqual([
+      '--root',
+      '/t/s/root',
+      '--runroot',
+      '/t/s/runroot',
+      '--storage-driver',
+      'vfs',
+      'push',
+      '--format',
+      'v2s2',
+      '--digestfile',
+      '/t/d',
+      'localhost/rs:1',
+      'docker://reg/acme/svc:ci',
+    ]);
+    expect(buildahPushArgs({ ...base, manifestList: true, format: 'oci' }).slice(6)).toEqual([
+      'manifest',
+      'push',
+      '--all',
+      '--format',
+      'oci',
+      '--digestfile',
+      '/t/d',
+      'localhost/rs:1',
+      'docker://reg/acme/svc:ci',
+    ]);
   });
   it('smoke: buildah run with the command after --', () => {
     expect(buildahSmokeArgs(storage, 'ctr', ['node', '-e', 'x']).slice(6)).toEqual(['run', '--isolation', 'chroot', 'ctr', '--', 'node', '-e', 'x']);
@@ -164,10 +263,23 @@ describe('docker buildx command lines', () => {
   };
   it('pushes by digest only, no tag (the gate tags after the smoke test), attestations off, a metadata file', () => {
     expect(dockerBuildArgs(plan)).toEqual([
-      'buildx', 'build', '--file', '/w/Dockerfile', '--platform', 'linux/amd64,linux/arm64',
-      '--build-arg', 'A=1', '--label', `org.opencontainers.image.revision=${HEAD}`,
-      '--provenance=false', '--sbom=false', '--metadata-file', '/t/meta.json',
-      '--output', 'type=image,name=ghcr.io/acme/svc,push-by-digest=true,name-canonical=true,push=true', '/w',
+      'buildx',
+      'build',
+      '--file',
+      '/w/Dockerfile',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--build-arg',
+      'A=1',
+      '--label',
+      `org.opencontainers.image.revision=${HEAD}`,
+      '--provenance=false',
+      '--sbom=false',
+      '--metadata-file',
+      '/t/meta.json',
+      '--output',
+      'type=image,name=ghcr.io/acme/svc,push-by-digest=true,name-canonical=true,push=true',
+      '/w',
     ]);
     expect(dockerBuildArgs(plan)).not.toContain('--push');
     expect(dockerBuildArgs(plan)).not.toContain('--tag');
@@ -179,17 +291,35 @@ describe('docker buildx command lines', () => {
     expect(dockerBuildArgs({ ...plan, platforms: [] })).not.toContain('--platform');
   });
   it('buildx extras: the same flags, its own cache forms as given, --pull, and a second docker exporter for load with push', () => {
-    const args = dockerBuildArgs({ ...plan, extras: { ...extras, cacheFrom: ['type=registry,ref=ghcr.io/acme/cache'], cacheTo: ['type=registry,ref=ghcr.io/acme/cache,mode=max'] } });
+    const args = dockerBuildArgs({
+      ...plan,
+      extras: { ...extras, cacheFrom: ['type=registry,ref=ghcr.io/acme/cache'], cacheTo: ['type=registry,ref=ghcr.io/acme/cache,mode=max'] },
+    });
     expect(args.slice(args.indexOf(`org.opencontainers.image.revision=${HEAD}`) + 1, args.indexOf('--provenance=false'))).toEqual([
-      '--target', 'runtime', '--build-context', 'shared=/w/shared',
-      '--secret', 'id=npmrc,src=/w/.npmrc', '--secret', 'id=token,env=NPM_TOKEN',
-      '--annotation', 'org.opencontainers.image.description=svc', '--no-cache', '--pull',
-      '--cache-from', 'type=registry,ref=ghcr.io/acme/cache', '--cache-to', 'type=registry,ref=ghcr.io/acme/cache,mode=max',
+      '--target',
+      'runtime',
+      '--build-context',
+      'shared=/w/shared',
+      '--secret',
+      'id=npmrc,src=/w/.npmrc',
+      '--secret',
+      'id=token,env=NPM_TOKEN',
+      '--annotation',
+      'org.opencontainers.image.description=svc',
+      '--no-cache',
+      '--pull',
+      '--cache-from',
+      'type=registry,ref=ghcr.io/acme/cache',
+      '--cache-to',
+      'type=registry,ref=ghcr.io/acme/cache,mode=max',
     ]);
     const loaded = dockerBuildArgs({ ...plan, load: true });
     expect(loaded.slice(-5)).toEqual([
-      '--output', 'type=image,name=ghcr.io/acme/svc,push-by-digest=true,name-canonical=true,push=true',
-      '--output', 'type=docker,name=ghcr.io/acme/svc:ci,ghcr.io/acme/svc:sha-0123456', '/w',
+      '--output',
+      'type=image,name=ghcr.io/acme/svc,push-by-digest=true,name-canonical=true,push=true',
+      '--output',
+      'type=docker,name=ghcr.io/acme/svc:ci,ghcr.io/acme/svc:sha-0123456',
+      '/w',
     ]);
   });
   it('login reads the password from stdin, never argv; smoke overrides the entrypoint', () => {
@@ -204,7 +334,11 @@ describe('docker buildx command lines', () => {
       'containerimage.digest': digest,
       'image.name': 'ghcr.io/acme/svc:ci,ghcr.io/acme/svc:sha-0123456',
     });
-    expect(parseBuildxMetadata(meta)).toEqual({ digest, mediaType: 'application/vnd.oci.image.index.v1+json', imageName: 'ghcr.io/acme/svc:ci,ghcr.io/acme/svc:sha-0123456' });
+    expect(parseBuildxMetadata(meta)).toEqual({
+      digest,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      imageName: 'ghcr.io/acme/svc:ci,ghcr.io/acme/svc:sha-0123456',
+    });
     expect(() => parseBuildxMetadata('{"buildx.build.ref":"x"}')).toThrow('no valid containerimage.digest (got null)');
     expect(() => parseBuildxMetadata('{"containerimage.digest":""}')).toThrow('no valid containerimage.digest');
     expect(() => parseBuildxMetadata('not json')).toThrow('not JSON');
@@ -214,7 +348,11 @@ describe('docker buildx command lines', () => {
 describe('classifyBuildFailure', () => {
   it('a failing RUN step is the change (fail); an unreachable registry is not (error)', () => {
     expect(classifyBuildFailure('error building at STEP "RUN exit 7": exit status 7')).toBe('fail');
-    expect(classifyBuildFailure('creating build container: initializing source docker://127.0.0.1:1/x: pinging container registry 127.0.0.1:1: Get "http://127.0.0.1:1/v2/": dial tcp: connect: connection refused')).toBe('error');
+    expect(
+      classifyBuildFailure(
+        'creating build container: initializing source docker://127.0.0.1:1/x: pinging container registry 127.0.0.1:1: Get "http://127.0.0.1:1/v2/": dial tcp: connect: connection refused',
+      ),
+    ).toBe('error');
     expect(classifyBuildFailure('writing blob: no space left on device')).toBe('error');
   });
 });

@@ -80,7 +80,9 @@ export function parseKeyValueLines(lines: readonly string[], input: string, keyP
     const eq = line.indexOf('=');
     const key = eq > 0 ? line.slice(0, eq).trim() : '';
     if (!key || !keyPattern.test(key)) {
-      throw new ConfigurationError(`input "${input}" has the line ${JSON.stringify(line.length > 60 ? `${line.slice(0, 57)}...` : line)}: expected one KEY=value per line`);
+      throw new ConfigurationError(
+        `input "${input}" has the line ${JSON.stringify(line.length > 60 ? `${line.slice(0, 57)}...` : line)}: expected one KEY=value per line`,
+      );
     }
     pairs.push([key, line.slice(eq + 1)]);
   }
@@ -94,7 +96,10 @@ const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;
 
 export function validatePlatforms(platforms: readonly string[]): string[] {
   const bad = platforms.filter((p) => !PLATFORM.test(p));
-  if (bad.length > 0) throw new ConfigurationError(`input "platforms" has ${bad.map((p) => JSON.stringify(p)).join(', ')}: expected os/arch[/variant], e.g. linux/amd64, linux/arm64`);
+  if (bad.length > 0)
+    throw new ConfigurationError(
+      `input "platforms" has ${bad.map((p) => JSON.stringify(p)).join(', ')}: expected os/arch[/variant], e.g. linux/amd64, linux/arm64`,
+    );
   return [...new Set(platforms)];
 }
 

@@ -33,9 +33,16 @@ export async function checkBaseImages(opts: ImageOptions, runtime: GateRuntime, 
   }
   const contexts = (opts.extras?.buildContexts ?? []).map((c) => c.name);
   const parsed = parseBaseImages(text.toString('utf8'), opts.buildArgs, contexts);
-  const bases = await resolveBaseImages(parsed, { imageRegistry: opts.image.registry, credentials: opts.credentials, insecure: opts.insecureRegistry, signal, onSecret: opts.mask });
+  const bases = await resolveBaseImages(parsed, {
+    imageRegistry: opts.image.registry,
+    credentials: opts.credentials,
+    insecure: opts.insecureRegistry,
+    signal,
+    onSecret: opts.mask,
+  });
   const file = relative(runtime.workspace, opts.file) || opts.file;
-  for (const b of bases) runtime.log.info(`base image (line ${b.line}): ${b.reference} -> ${b.digest ?? `unresolved: ${b.problem ?? ''}`}${b.pinned ? ' (pinned)' : ''}`);
+  for (const b of bases)
+    runtime.log.info(`base image (line ${b.line}): ${b.reference} -> ${b.digest ?? `unresolved: ${b.problem ?? ''}`}${b.pinned ? ' (pinned)' : ''}`);
   return { bases, findings: judgeBasePinning(bases, opts.requirePinnedBase ?? false, file), dockerfileSha256: sha256Hex(text) };
 }
 
@@ -57,7 +64,12 @@ function baseComponent(b: BaseImage): { name: string; type: string; version?: st
     name,
     version: b.digest ?? b.tag,
     description: `base image (FROM ${b.reference}, line ${b.line})`,
-    ...(hex ? { hashes: [{ alg: 'SHA-256', content: hex }], purl: `pkg:oci/${b.repository.split('/').pop()}@${encodeURIComponent(b.digest!)}?repository_url=${encodeURIComponent(name)}${b.tag ? `&tag=${b.tag}` : ''}` } : {}),
+    ...(hex
+      ? {
+          hashes: [{ alg: 'SHA-256', content: hex }],
+          purl: `pkg:oci/${b.repository.split('/').pop()}@${encodeURIComponent(b.digest!)}?repository_url=${encodeURIComponent(name)}${b.tag ? `&tag=${b.tag}` : ''}`,
+        }
+      : {}),
   };
 }
 
@@ -73,7 +85,12 @@ export interface SbomDraft {
  * runtime dependencies only, as the image installs them) plus each base image by digest. Without
  * a lockfile the SBOM lists the base images only, and says so.
  */
-export async function prepareSbom(opts: ImageOptions, runtime: GateRuntime, bases: readonly BaseImage[], remaining: (what: string) => number): Promise<SbomDraft> {
+export async function prepareSbom(
+  opts: ImageOptions,
+  runtime: GateRuntime,
+  bases: readonly BaseImage[],
+  remaining: (what: string) => number,
+): Promise<SbomDraft> {
   const lockfile = join(opts.context, 'package-lock.json');
   let bom: z.infer<typeof cycloneDxSchema> = { bomFormat: 'CycloneDX', specVersion: '1.6', components: [] };
   let packages = 'none: the build context has no package-lock.json; base images only';
@@ -81,15 +98,37 @@ export async function prepareSbom(opts: ImageOptions, runtime: GateRuntime, base
   if (existsSync(lockfile)) {
     let tool;
     try {
-      tool = await installCycloneDxNpm({ toolCache: opts.toolCache ?? join(runtime.tempDir, 'release-safety-tool-cache'), tempDir: runtime.tempDir, log: runtime.log, timeoutMs: Math.min(remaining('the SBOM tool'), 600_000) });
+      tool = await installCycloneDxNpm({
+        toolCache: opts.toolCache ?? join(runtime.tempDir, 'release-safety-tool-cache'),
+        tempDir: runtime.tempDir,
+        log: runtime.log,
+        timeoutMs: Math.min(remaining('the SBOM tool'), 600_000),
+      });
     } catch (error) {
-      throw new Stop('error', `the SBOM tool @cyclonedx/cyclonedx-npm could not be obtained: ${errorMessage(error)} (set sbom: false to build without an SBOM)`);
+      throw new Stop(
+        'error',
+        `the SBOM tool @cyclonedx/cyclonedx-npm could not be obtained: ${errorMessage(error)} (set sbom: false to build without an SBOM)`,
+      );
     }
     toolVersion = tool.version;
     const out = join(runtime.tempDir, `sbom-${Date.now()}-${process.pid}.json`);
     try {
-      const args = [tool.cli, '--package-lock-only', '--omit', 'dev', '--output-format', 'JSON', '--spec-version', '1.6', '--output-reproducible', '--output-file', out];
-      const r = await runtime.log.group('SBOM: cyclonedx-npm on package-lock.json', () => execTool(process.execPath, args, { cwd: opts.context, timeoutMs: remaining('the SBOM') }));
+      const args = [
+        tool.cli,
+        '--package-lock-only',
+        '--omit',
+        'dev',
+        '--output-format',
+        'JSON',
+        '--spec-version',
+        '1.6',
+        '--output-reproducible',
+        '--output-file',
+        out,
+      ];
+      const r = await runtime.log.group('SBOM: cyclonedx-npm on package-lock.json', () =>
+        execTool(process.execPath, args, { cwd: opts.context, timeoutMs: remaining('the SBOM') }),
+      );
       if (r.exitCode !== 0 || r.timedOut || r.signal) throw new Stop('error', `cyclonedx-npm ${describeExit(r)}: ${lastLines(r.stderr || r.stdout, 3)}`);
       const parsed = cycloneDxSchema.safeParse(JSON.parse(readFileSync(out, 'utf8')));
       if (!parsed.success) throw new Stop('error', `cyclonedx-npm wrote no CycloneDX JSON document: ${parsed.error.issues[0]?.message ?? ''}`);
@@ -107,10 +146,22 @@ export async function prepareSbom(opts: ImageOptions, runtime: GateRuntime, base
 }
 
 function writeSbom(opts: ImageOptions, runtime: GateRuntime, draft: SbomDraft, bases: number, built: BuiltImage): Record<string, unknown> {
-  const bom = { ...draft.bom, metadata: { ...draft.bom.metadata, properties: [{ name: 'release-safety:image', value: `${opts.image.registry}/${opts.image.repository}@${built.digest}` }] } };
+  const bom = {
+    ...draft.bom,
+    metadata: {
+      ...draft.bom.metadata,
+      properties: [{ name: 'release-safety:image', value: `${opts.image.registry}/${opts.image.repository}@${built.digest}` }],
+    },
+  };
   const written = writeJsonArtifact(join(opts.artifactsDir ?? runtime.tempDir, 'image.sbom.cdx.json'), bom);
   runtime.log.info(`SBOM: ${written.path} (sha256 ${written.sha256}): ${draft.packages}, ${bases} base image(s)`);
-  return { ...written, format: `CycloneDX ${bom.specVersion} JSON`, components: bom.components.length, packages: draft.packages, tool: draft.toolVersion ? `@cyclonedx/cyclonedx-npm ${draft.toolVersion}` : '' };
+  return {
+    ...written,
+    format: `CycloneDX ${bom.specVersion} JSON`,
+    components: bom.components.length,
+    packages: draft.packages,
+    tool: draft.toolVersion ? `@cyclonedx/cyclonedx-npm ${draft.toolVersion}` : '',
+  };
 }
 
 export interface SupplyChainRecord {

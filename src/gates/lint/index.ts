@@ -144,11 +144,24 @@ function toolFailure(tool: string, r: ExecResult): string {
 async function runEslint(opts: LintOptions, runtime: GateRuntime): Promise<LintRun> {
   const eslint = findProjectBin('eslint', opts.workingDirectory, runtime.workspace);
   if (!eslint) {
-    throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
+    throw new ToolNotFoundError(
+      'eslint',
+      `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`,
+    );
   }
   // Beside the run, never before it: eslint's own bin prints its package.json version, read without a node start.
   const probe = versionOrEmpty({ command: eslint, cwd: opts.workingDirectory, known: () => npmBinVersion(eslint, 'eslint') });
-  const configSha256 = hashFirstExisting(opts.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);
+  const configSha256 = hashFirstExisting(opts.workingDirectory, [
+    'eslint.config.js',
+    'eslint.config.mjs',
+    'eslint.config.cjs',
+    'eslint.config.ts',
+    '.eslintrc.json',
+    '.eslintrc.js',
+    '.eslintrc.cjs',
+    '.eslintrc.yml',
+    '.eslintrc',
+  ]);
   const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs });
   const version = await probe;
   // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
@@ -158,7 +171,14 @@ async function runEslint(opts: LintOptions, runtime: GateRuntime): Promise<LintR
   const { findings, files } = parseEslintJson(r.stdout, runtime.workspace);
   // Exit 1 means "lint errors": a report without one means eslint failed some other way (as the command preset says).
   if (r.exitCode === 1 && !findings.some((f) => f.severity === 'error')) {
-    return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [`eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
+    return {
+      tool: 'eslint',
+      version,
+      configSha256,
+      findings,
+      filesChecked: files,
+      problems: [`eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`],
+    };
   }
   return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [] };
 }
@@ -176,7 +196,13 @@ async function runPythonLinter(opts: LintOptions, runtime: GateRuntime): Promise
     const findings = parseRuffJson(r.stdout, runtime.workspace);
     // Exit 1 means "violations found": a report without one means ruff failed some other way.
     if (r.exitCode === 1 && findings.length === 0) {
-      return { tool: 'ruff', version, configSha256, findings, problems: [`ruff ${describeExit(r)} but its report lists no violation: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
+      return {
+        tool: 'ruff',
+        version,
+        configSha256,
+        findings,
+        problems: [`ruff ${describeExit(r)} but its report lists no violation: ${lastLines(r.stderr, 5) || '(no error output)'}`],
+      };
     }
     return { tool: 'ruff', version, configSha256, findings, problems: [] };
   } catch (error) {
@@ -201,10 +227,16 @@ async function runCommandLinter(opts: LintOptions, runtime: GateRuntime): Promis
   const reportPath = opts.report ? resolve(opts.workingDirectory, opts.report) : '';
   // Checked before the command runs, and again (after realpath) once it wrote the report.
   if (reportPath && !isWithin(runtime.workspace, reportPath) && !isWithin(runtime.tempDir, reportPath)) {
-    throw new ConfigurationError(`input "report" names ${JSON.stringify(opts.report)}, which is outside the repository: give the report path relative to "working-directory", inside the repository`);
+    throw new ConfigurationError(
+      `input "report" names ${JSON.stringify(opts.report)}, which is outside the repository: give the report path relative to "working-directory", inside the repository`,
+    );
   }
   const since = Date.now();
-  const r = await execTool(cmd, args, { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
+  const r = await execTool(cmd, args, {
+    cwd: opts.workingDirectory,
+    timeoutMs: opts.timeoutMs,
+    installHint: 'the command input names a program that is not on PATH',
+  });
   runtime.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
   if (r.timedOut) return { tool: cmd, version: '', findings: [], problems: [toolFailure(cmd, r)] };
   if (opts.reportFormat === 'none' || !reportPath) {
@@ -227,7 +259,12 @@ async function runCommandLinter(opts: LintOptions, runtime: GateRuntime): Promis
   // report was written) is not a pass; with fail-on-warnings the warnings explain the exit.
   const explainsExit = findings.some((f) => f.severity === 'error' || opts.failOnWarnings);
   if (r.exitCode !== 0 && !explainsExit) {
-    return { tool: cmd, version: '', findings, problems: [`${cmd} ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
+    return {
+      tool: cmd,
+      version: '',
+      findings,
+      problems: [`${cmd} ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`],
+    };
   }
   return { tool: cmd, version: '', findings, problems: [] };
 }
@@ -256,9 +293,17 @@ export function judgeLint(run: LintRun, failOnWarnings: boolean): LintVerdict {
     return { status, summary: `${run.tool} could not check the code: ${why}`, metrics };
   }
   if (status === 'fail') {
-    return { status, summary: `${run.tool}: ${errors} error(s), ${warnings} warning(s)${failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`, metrics };
+    return {
+      status,
+      summary: `${run.tool}: ${errors} error(s), ${warnings} warning(s)${failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`,
+      metrics,
+    };
   }
-  return { status, summary: `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`, metrics };
+  return {
+    status,
+    summary: `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`,
+    metrics,
+  };
 }
 
 async function collectLint(opts: LintOptions, runtime: GateRuntime): Promise<LintRun> {
@@ -278,7 +323,9 @@ async function collectLint(opts: LintOptions, runtime: GateRuntime): Promise<Lin
 
 export async function runLintGate(opts: LintOptions, runtime: GateRuntime): Promise<GateReport> {
   const clock = startClock();
-  const run = await runtime.log.group(`lint (${opts.preset}) in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`, () => collectLint(opts, runtime));
+  const run = await runtime.log.group(`lint (${opts.preset}) in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`, () =>
+    collectLint(opts, runtime),
+  );
   const verdict = judgeLint(run, opts.failOnWarnings);
   const sections: string[] = [];
   if (run.problems.length > 0) sections.push(`### Tool failure\n\n${codeBlock(run.problems.join('\n'))}`);

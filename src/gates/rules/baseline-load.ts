@@ -27,7 +27,10 @@ const sameEntry = (a: BaselineEntry, b: BaselineEntry) => rulesFingerprint(a) ==
 
 function checkoutEntries(file: BaselineFile): BaselineEntry[] | undefined {
   if (!existsSync(file.path)) {
-    if (file.explicit) throw new ConfigurationError(`input "baseline" names ${file.shown}, which does not exist: write it with "npx release-safety baseline rules --out ${file.shown}"`);
+    if (file.explicit)
+      throw new ConfigurationError(
+        `input "baseline" names ${file.shown}, which does not exist: write it with "npx release-safety baseline rules --out ${file.shown}"`,
+      );
     return undefined;
   }
   return parseRulesBaseline(readTextOrConfigurationError(file.path, `rules baseline ${file.shown}`), file.shown);
@@ -38,12 +41,20 @@ function checkoutEntries(file: BaselineFile): BaselineEntry[] | undefined {
  * pull request or merge group (undefined elsewhere). The checkout's copy is always parsed first,
  * so a malformed file is a configuration error whatever the event.
  */
-export async function baselineInForce(file: BaselineFile, base: string | undefined, workspace: string, log: Logger, now: Date): Promise<BaselineInForce | undefined> {
+export async function baselineInForce(
+  file: BaselineFile,
+  base: string | undefined,
+  workspace: string,
+  log: Logger,
+  now: Date,
+): Promise<BaselineInForce | undefined> {
   const checkout = checkoutEntries(file);
   const shown = file.shown;
   if (base === undefined) return checkout ? { shown, entries: checkout, afterMerge: [], notes: [], now } : undefined;
   if (file.rel === undefined) {
-    return checkout ? { shown, entries: checkout, afterMerge: [], notes: [`${shown} is outside the repository, so it is part of no commit and is used as it is`], now } : undefined;
+    return checkout
+      ? { shown, entries: checkout, afterMerge: [], notes: [`${shown} is outside the repository, so it is part of no commit and is used as it is`], now }
+      : undefined;
   }
   const short = base.slice(0, 12);
   if (!(await hasCommit(workspace, base))) {

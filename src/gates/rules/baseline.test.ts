@@ -4,7 +4,8 @@ import { applyBaseline, parseRulesBaseline, renderRulesBaseline, rulesFingerprin
 import type { Finding } from '../../core/evidence.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
-const fp = (file: string, group: string, rule: string, check: 'coverage' | 'require-runbook' | 'duplicate-alert', occurrence?: number) => rulesFingerprint({ file, group, rule, check, ...(occurrence ? { occurrence } : {}) });
+const fp = (file: string, group: string, rule: string, check: 'coverage' | 'require-runbook' | 'duplicate-alert', occurrence?: number) =>
+  rulesFingerprint({ file, group, rule, check, ...(occurrence ? { occurrence } : {}) });
 const finding = (rule: 'coverage' | 'require-runbook' | 'duplicate-alert', name: string, line: number, extra: Partial<Finding> = {}): Finding => ({
   severity: 'error',
   file: 'r.yml',
@@ -19,13 +20,29 @@ const everywhere = () => true;
 
 describe('parseRulesBaseline', () => {
   it('reads entries with their line; an empty file is no entry', () => {
-    const entries = parseRulesBaseline('version: 1\nbaseline:\n  - file: r.yml\n    group: g\n    rule: A\n    check: coverage\n    owner: "@acme/sre"\n    expires: 2026-12-31\n', 'b.yml');
+    const entries = parseRulesBaseline(
+      'version: 1\nbaseline:\n  - file: r.yml\n    group: g\n    rule: A\n    check: coverage\n    owner: "@acme/sre"\n    expires: 2026-12-31\n',
+      'b.yml',
+    );
     expect(entries).toEqual([{ file: 'r.yml', group: 'g', rule: 'A', check: 'coverage', owner: '@acme/sre', expires: '2026-12-31', where: 'b.yml:3' }]);
     expect(parseRulesBaseline('', 'b.yml')).toEqual([]);
   });
 
   it('lists every problem with its key and line, in its own words', () => {
-    const text = ['version: 1', 'baseline:', '  - file: r.yml', '    group: g', '    rule: A', '    check: promtool-check', '  - file: r.yml', '    rule: B', '    check: coverage', '    expires: 31/12/2026', '    colour: red', ''].join('\n');
+    const text = [
+      'version: 1',
+      'baseline:',
+      '  - file: r.yml',
+      '    group: g',
+      '    rule: A',
+      '    check: promtool-check',
+      '  - file: r.yml',
+      '    rule: B',
+      '    check: coverage',
+      '    expires: 31/12/2026',
+      '    colour: red',
+      '',
+    ].join('\n');
     let message = '';
     try {
       parseRulesBaseline(text, 'b.yml');
@@ -52,7 +69,9 @@ describe('parseRulesBaseline', () => {
 });
 
 describe('applyBaseline', () => {
-  const base = inForce('version: 1\nbaseline:\n  - {file: r.yml, group: g, rule: A, check: coverage}\n  - {file: r.yml, group: g, rule: Gone, check: require-runbook}\n');
+  const base = inForce(
+    'version: 1\nbaseline:\n  - {file: r.yml, group: g, rule: A, check: coverage}\n  - {file: r.yml, group: g, rule: Gone, check: require-runbook}\n',
+  );
 
   it('a baselined finding becomes a notice that names its entry; a new one stays; an entry that matches nothing is stale', () => {
     const out = applyBaseline([finding('coverage', 'A', 9), finding('coverage', 'B', 20)], base, everywhere);
@@ -67,11 +86,15 @@ describe('applyBaseline', () => {
 
   it('matches by file, group, rule and check, not by line; another group or file is another finding', () => {
     expect(applyBaseline([finding('coverage', 'A', 400)], base, everywhere).findings[0]!.severity).toBe('notice');
-    expect(applyBaseline([finding('coverage', 'A', 9, { fingerprint: fp('r.yml', 'other', 'A', 'coverage') })], base, everywhere).findings[0]!.severity).toBe('error');
-    expect(applyBaseline([finding('coverage', 'A', 9, { fingerprint: fp('s.yml', 'g', 'A', 'coverage') })], base, everywhere).findings[0]!.severity).toBe('error');
+    expect(applyBaseline([finding('coverage', 'A', 9, { fingerprint: fp('r.yml', 'other', 'A', 'coverage') })], base, everywhere).findings[0]!.severity).toBe(
+      'error',
+    );
+    expect(applyBaseline([finding('coverage', 'A', 9, { fingerprint: fp('s.yml', 'g', 'A', 'coverage') })], base, everywhere).findings[0]!.severity).toBe(
+      'error',
+    );
   });
 
-  it('a second finding with the same identity is occurrence 2: the first one\'s entry does not hide it', () => {
+  it("a second finding with the same identity is occurrence 2: the first one's entry does not hide it", () => {
     const one = inForce('version: 1\nbaseline:\n  - {file: r.yml, group: g, rule: A, check: require-runbook}\n');
     const out = applyBaseline([finding('require-runbook', 'A', 4), finding('require-runbook', 'A', 12)], one, everywhere);
     expect(out.findings.map((f) => f.severity)).toEqual(['notice', 'error']);
@@ -89,7 +112,11 @@ describe('applyBaseline', () => {
   });
 
   it('findings of other checks (invalid rules, failing tests) are never baselined, even with a fingerprint', () => {
-    const out = applyBaseline([{ severity: 'error', file: 'r.yml', line: 3, rule: 'promtool-check', message: 'bad', fingerprint: fp('r.yml', 'g', 'A', 'coverage') }], base, everywhere);
+    const out = applyBaseline(
+      [{ severity: 'error', file: 'r.yml', line: 3, rule: 'promtool-check', message: 'bad', fingerprint: fp('r.yml', 'g', 'A', 'coverage') }],
+      base,
+      everywhere,
+    );
     expect(out.findings[0]!.severity).toBe('error');
     expect(out.current).toEqual([]);
   });
@@ -97,7 +124,10 @@ describe('applyBaseline', () => {
 
 describe('renderRulesBaseline', () => {
   it('writes a file parseRulesBaseline reads back, sorted, keeping owner, reason and expiry of matching entries', () => {
-    const previous = parseRulesBaseline('version: 1\nbaseline:\n  - {file: r.yml, group: g, rule: B, check: coverage, owner: alice, reason: inherited from the old repo}\n', 'b.yml');
+    const previous = parseRulesBaseline(
+      'version: 1\nbaseline:\n  - {file: r.yml, group: g, rule: B, check: coverage, owner: alice, reason: inherited from the old repo}\n',
+      'b.yml',
+    );
     const text = renderRulesBaseline(
       [
         { file: 'r.yml', group: 'g', rule: 'B', check: 'coverage' },

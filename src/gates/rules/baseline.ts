@@ -72,7 +72,10 @@ const FIELDS = {
   file: { schema: z.string().min(1).max(1000), says: 'the rule file, relative to the repository root' },
   group: { schema: z.string().max(1000), says: 'the rule group name' },
   rule: { schema: z.string().min(1).max(1000), says: 'the alert or recording rule name' },
-  check: { schema: z.enum(BASELINE_CHECKS), says: `one of ${BASELINE_CHECKS.join(', ')} (invalid rules, failing rule tests and zero rules are never baselined)` },
+  check: {
+    schema: z.enum(BASELINE_CHECKS),
+    says: `one of ${BASELINE_CHECKS.join(', ')} (invalid rules, failing rule tests and zero rules are never baselined)`,
+  },
   occurrence: { schema: z.number().int().min(2).max(10_000), says: 'a whole number from 2 (the second finding with the same file, group, rule and check)' },
   reason: { schema: z.string().trim().min(3).max(1000), says: 'why the finding is accepted for now, in 3 to 1000 characters' },
   owner: { schema: z.string().trim().min(1).max(200), says: 'who owns the fix, a person or a team (at most 200 characters)' },
@@ -99,7 +102,9 @@ export function parseRulesBaseline(text: string, path: string): BaselineEntry[] 
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
   if (doc.errors.length > 0) {
-    throw new ConfigurationError(`rules baseline ${path}:${lineOf(doc.errors[0]!.pos[0])} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}; it must be ${FORM}`);
+    throw new ConfigurationError(
+      `rules baseline ${path}:${lineOf(doc.errors[0]!.pos[0])} is not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}; it must be ${FORM}`,
+    );
   }
   const data = doc.toJS() as unknown;
   if (data === null || data === undefined) return [];
@@ -108,7 +113,9 @@ export function parseRulesBaseline(text: string, path: string): BaselineEntry[] 
     const issue = top.error.issues[0]!;
     const key = issue.code === 'unrecognized_keys' ? issue.keys[0]! : String(issue.path[0] ?? '');
     const line = key ? lineOfKey(doc.contents, key, lineOf) : undefined;
-    throw new ConfigurationError(`rules baseline ${path}${line ? `:${line}` : ''}: ${key ? `key "${key}" is not in its form` : 'the file is not in its form'}: it must be ${FORM}`);
+    throw new ConfigurationError(
+      `rules baseline ${path}${line ? `:${line}` : ''}: ${key ? `key "${key}" is not in its form` : 'the file is not in its form'}: it must be ${FORM}`,
+    );
   }
   const seq = isMap(doc.contents) ? doc.contents.get('baseline', true) : undefined;
   const nodes = isSeq(seq) ? seq.items : [];
@@ -126,7 +133,8 @@ export function parseRulesBaseline(text: string, path: string): BaselineEntry[] 
     const record = raw as Record<string, unknown>;
     const before = problems.length;
     for (const key of Object.keys(record)) {
-      if (!(key in FIELDS)) problems.push(`${path}:${lineOfKey(node, key, lineOf) ?? line}: unknown key "${key}" (an entry has ${Object.keys(FIELDS).join(', ')})`);
+      if (!(key in FIELDS))
+        problems.push(`${path}:${lineOfKey(node, key, lineOf) ?? line}: unknown key "${key}" (an entry has ${Object.keys(FIELDS).join(', ')})`);
     }
     for (const field of Object.keys(FIELDS) as Field[]) {
       const value = field === 'expires' && record[field] instanceof Date ? (record[field] as Date).toISOString().slice(0, 10) : record[field];
@@ -134,7 +142,8 @@ export function parseRulesBaseline(text: string, path: string): BaselineEntry[] 
         if (REQUIRED.includes(field)) problems.push(`${where}: key "${field}" is missing: ${FIELDS[field].says}`);
         continue;
       }
-      if (!FIELDS[field].schema.safeParse(value).success) problems.push(`${path}:${lineOfKey(node, field, lineOf) ?? line}: key "${field}" must be ${FIELDS[field].says}`);
+      if (!FIELDS[field].schema.safeParse(value).success)
+        problems.push(`${path}:${lineOfKey(node, field, lineOf) ?? line}: key "${field}" must be ${FIELDS[field].says}`);
       else record[field] = value;
     }
     if (problems.length > before) return;
@@ -203,7 +212,11 @@ export function numberOccurrences(findings: readonly Finding[]): Finding[] {
  * run looked for that check in that file (hygiene may be limited to the changed files): an entry
  * there that matched nothing is stale; elsewhere it is simply not looked at.
  */
-export function applyBaseline(findings: readonly Finding[], baseline: BaselineInForce | undefined, judged: (file: string, check: BaselineCheck) => boolean): BaselineOutcome {
+export function applyBaseline(
+  findings: readonly Finding[],
+  baseline: BaselineInForce | undefined,
+  judged: (file: string, check: BaselineCheck) => boolean,
+): BaselineOutcome {
   const numbered = numberOccurrences(findings);
   const byFingerprint = new Map((baseline?.entries ?? []).map((e) => [rulesFingerprint(e), e]));
   const used = new Set<BaselineEntry>();

@@ -65,10 +65,24 @@ function needsConversion(ruleAbs: string[]): boolean {
   });
 }
 
-async function readTestShards(ctx: PromtoolContext, shards: TestShard[], testFiles: TestFile[]): Promise<{ results: GroupResult[]; problems: string[]; junit: boolean }> {
+async function readTestShards(
+  ctx: PromtoolContext,
+  shards: TestShard[],
+  testFiles: TestFile[],
+): Promise<{ results: GroupResult[]; problems: string[]; junit: boolean }> {
   const byArg = new Map(testFiles.map((t) => [t.promtoolArg, t]));
   const hasJUnit = junitProbe(ctx);
-  const outcomes = await Promise.all(shards.map(async (shard, i) => readShard(ctx, shard.paths.map((p) => byArg.get(p)!), await shard.run, i, hasJUnit)));
+  const outcomes = await Promise.all(
+    shards.map(async (shard, i) =>
+      readShard(
+        ctx,
+        shard.paths.map((p) => byArg.get(p)!),
+        await shard.run,
+        i,
+        hasJUnit,
+      ),
+    ),
+  );
   return { results: outcomes.flatMap((o) => o.results), problems: outcomes.flatMap((o) => o.problems), junit: outcomes.some((o) => o.junit) };
 }
 
@@ -83,7 +97,15 @@ export async function collectRules(opts: RulesOptions, runtime: GateRuntime, rul
   return collectWithPromtool(opts, opts.promtool, runtime, ruleAbs, testAbs, scratch, roots);
 }
 
-async function collectWithPromtool(opts: RulesOptions, promtool: ResolvedPromtool, runtime: GateRuntime, ruleAbs: string[], testAbs: string[], scratch: string, roots: PathRoots): Promise<CollectedRules> {
+async function collectWithPromtool(
+  opts: RulesOptions,
+  promtool: ResolvedPromtool,
+  runtime: GateRuntime,
+  ruleAbs: string[],
+  testAbs: string[],
+  scratch: string,
+  roots: PathRoots,
+): Promise<CollectedRules> {
   const ws = runtime.workspace;
   const ctx: PromtoolContext = { path: promtool.path, cwd: ws, timeoutMs: opts.timeoutMs, scratch };
   const changed = opts.onlyChanged && opts.baseSha ? changedFiles(ws, opts.baseSha, opts.headSha) : undefined;
@@ -93,7 +115,14 @@ async function collectWithPromtool(opts: RulesOptions, promtool: ResolvedPromtoo
   let early: { check?: Promise<ExecResult>; checkPaths: string[]; tests: TestShard[] } | undefined;
   if (!needsConversion(ruleAbs)) {
     const checkPaths = ruleAbs.filter((abs) => existsSync(abs)).map((abs) => argFor(ws, abs));
-    early = { check: startCheck(ctx, checkPaths), checkPaths, tests: startTests(ctx, testAbs.filter((abs) => existsSync(abs)).map((abs) => argFor(ws, abs))) };
+    early = {
+      check: startCheck(ctx, checkPaths),
+      checkPaths,
+      tests: startTests(
+        ctx,
+        testAbs.filter((abs) => existsSync(abs)).map((abs) => argFor(ws, abs)),
+      ),
+    };
   }
   // promtool --version is asked once the (short) check is done, while the tests run; an installed
   // promtool's version is the one its verified archive is pinned as.
@@ -111,7 +140,12 @@ async function collectWithPromtool(opts: RulesOptions, promtool: ResolvedPromtoo
   // failure of the file beside it. Otherwise the runnable files run now, beside the check.
   const runnable = testFiles.filter((t) => t.runnable);
   const earlyStands = early !== undefined && runnable.length === testFiles.length && testFiles.every((t) => t.promtoolPath === t.absPath);
-  const shards = earlyStands ? early!.tests : startTests(ctx, runnable.map((t) => t.promtoolArg));
+  const shards = earlyStands
+    ? early!.tests
+    : startTests(
+        ctx,
+        runnable.map((t) => t.promtoolArg),
+      );
   const checkResult = await checkRun;
   const tests = await readTestShards(ctx, shards, runnable);
   if (!earlyStands) await Promise.all((early?.tests ?? []).map((s) => s.run.catch(() => undefined)));
@@ -125,10 +159,15 @@ async function collectWithPromtool(opts: RulesOptions, promtool: ResolvedPromtoo
     }
   }
   runtime.log.info(`promtool ${promtoolVersionText || '(version unknown)'} from ${promtool.source}: ${ctx.path}`);
-  if (checkResult) await runtime.log.group(`promtool check rules (${checkable.length} file(s))`, async () => runtime.log.untrusted(`${checkResult.stdout}${checkResult.stderr}`));
+  if (checkResult)
+    await runtime.log.group(`promtool check rules (${checkable.length} file(s))`, async () =>
+      runtime.log.untrusted(`${checkResult.stdout}${checkResult.stderr}`),
+    );
   for (const [i, shard] of shards.entries()) {
     const r = await shard.run;
-    await runtime.log.group(`promtool test rules (${shard.paths.length} file(s)${shards.length > 1 ? `, share ${i + 1} of ${shards.length}` : ''})`, async () => runtime.log.untrusted(`${r.stdout}${r.stderr}`));
+    await runtime.log.group(`promtool test rules (${shard.paths.length} file(s)${shards.length > 1 ? `, share ${i + 1} of ${shards.length}` : ''})`, async () =>
+      runtime.log.untrusted(`${r.stdout}${r.stderr}`),
+    );
   }
   const collected: CollectedRules = {
     ruleFiles,
@@ -147,7 +186,12 @@ async function collectWithPromtool(opts: RulesOptions, promtool: ResolvedPromtoo
  * Hygiene on the changed files only, when asked. A rule file counts as changed when its own path
  * or the file it links to is in the diff: a symlink cannot move a changed rule out of scope.
  */
-async function scopeAndHygiene(collected: CollectedRules, opts: RulesOptions, runtime: GateRuntime, changed: ReturnType<typeof changedFiles> | undefined): Promise<void> {
+async function scopeAndHygiene(
+  collected: CollectedRules,
+  opts: RulesOptions,
+  runtime: GateRuntime,
+  changed: ReturnType<typeof changedFiles> | undefined,
+): Promise<void> {
   const ws = runtime.workspace;
   let inScope = (_rf: RuleFile) => true;
   if (changed) {

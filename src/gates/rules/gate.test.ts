@@ -22,7 +22,20 @@ describe('runRulesGate: scratch files', () => {
     // A PrometheusRule: its conversion is written to the scratch directory.
     writeFileSync(
       join(ws, 'p', 'rules.yaml'),
-      ['apiVersion: monitoring.coreos.com/v1', 'kind: PrometheusRule', 'metadata: {name: x}', 'spec:', '  groups:', '    - name: g', '      rules:', '        - alert: Down', '          expr: up == 0', '          labels: {severity: critical}', '          annotations: {summary: down}', ''].join('\n'),
+      [
+        'apiVersion: monitoring.coreos.com/v1',
+        'kind: PrometheusRule',
+        'metadata: {name: x}',
+        'spec:',
+        '  groups:',
+        '    - name: g',
+        '      rules:',
+        '        - alert: Down',
+        '          expr: up == 0',
+        '          labels: {severity: critical}',
+        '          annotations: {summary: down}',
+        '',
+      ].join('\n'),
     );
     const log = consoleLogger(true);
     const promtool = await acquirePromtool({ path: '', version: '', mirrorUrl: '', searchPath: '', tempDir: temp, log });

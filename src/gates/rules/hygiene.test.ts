@@ -6,9 +6,26 @@ function alert(name: string, line: number, extra: Partial<ParsedRule> = {}): Par
   return { kind: 'alert', name, group: 'g', index: 1, line, column: 7, labels: {}, annotations: {}, ...extra };
 }
 function file(rules: ParsedRule[]): RuleFile {
-  return { absPath: '/x', file: 'r.yml', kind: 'plain', promtoolPath: '/x', groups: [{ name: 'g', line: 2, rules }], findings: [], checkable: true, toOriginal: (line) => ({ line }) };
+  return {
+    absPath: '/x',
+    file: 'r.yml',
+    kind: 'plain',
+    promtoolPath: '/x',
+    groups: [{ name: 'g', line: 2, rules }],
+    findings: [],
+    checkable: true,
+    toOriginal: (line) => ({ line }),
+  };
 }
-const strict: HygienePolicy = { severity: 'error', severities: [], summary: 'error', runbook: 'error', minForMs: 60_000, minFor: 'warning', duplicates: 'error' };
+const strict: HygienePolicy = {
+  severity: 'error',
+  severities: [],
+  summary: 'error',
+  runbook: 'error',
+  minForMs: 60_000,
+  minFor: 'warning',
+  duplicates: 'error',
+};
 
 describe('checkHygiene', () => {
   it('a complete alert has no finding', () => {
@@ -37,7 +54,10 @@ describe('checkHygiene', () => {
 
   it('an invalid group interval and an invalid keep_firing_for are errors at their own lines', () => {
     const off: HygienePolicy = { severity: 'off', severities: [], summary: 'off', runbook: 'off', minFor: 'off', duplicates: 'off' };
-    const rf = file([alert('A', 4, { for: '5m', forLine: 6, keepFiringFor: '10q', keepFiringForLine: 7 }), alert('B', 9, { keepFiringFor: '10m', keepFiringForLine: 11 })]);
+    const rf = file([
+      alert('A', 4, { for: '5m', forLine: 6, keepFiringFor: '10q', keepFiringForLine: 7 }),
+      alert('B', 9, { keepFiringFor: '10m', keepFiringForLine: 11 }),
+    ]);
     rf.groups[0]!.interval = '1x';
     rf.groups[0]!.intervalLine = 3;
     const got = checkHygiene(rf, off, '/ws').map((f) => [f.severity, f.rule, f.line, f.message]);
@@ -51,6 +71,9 @@ describe('checkHygiene', () => {
     const p = { ...strict, severities: ['critical', 'warning'] };
     const a = alert('A', 4, { for: '5m', labels: { severity: 'page' }, annotations: { description: 'd', runbook: 'docs/none.md' } });
     const got = checkHygiene(file([a]), p, '/nonexistent-ws').map((f) => f.message);
-    expect(got).toEqual(['alert A has severity "page", which is not one of critical, warning', 'alert A: runbook "docs/none.md" is neither a URL nor a file in the repository']);
+    expect(got).toEqual([
+      'alert A has severity "page", which is not one of critical, warning',
+      'alert A: runbook "docs/none.md" is neither a URL nor a file in the repository',
+    ]);
   });
 });

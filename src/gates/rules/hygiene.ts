@@ -38,7 +38,15 @@ export function checkHygiene(rf: RuleFile, p: HygienePolicy, workspace: string):
   const out: Finding[] = [];
   for (const group of rf.groups) {
     if (group.interval !== undefined && parseDuration(group.interval) === undefined) {
-      out.push(finding('error', rf.file, group.intervalLine ?? group.line, 'invalid-duration', `group "${group.name}": "interval: ${group.interval}" ${NOT_A_DURATION}`));
+      out.push(
+        finding(
+          'error',
+          rf.file,
+          group.intervalLine ?? group.line,
+          'invalid-duration',
+          `group "${group.name}": "interval: ${group.interval}" ${NOT_A_DURATION}`,
+        ),
+      );
     }
     const seen = new Map<string, number>();
     for (const rule of group.rules) {
@@ -46,14 +54,25 @@ export function checkHygiene(rf: RuleFile, p: HygienePolicy, workspace: string):
         out.push(finding('error', rf.file, rule.forLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "for: ${rule.for}" ${NOT_A_DURATION}`));
       }
       if (rule.keepFiringFor !== undefined && parseDuration(rule.keepFiringFor) === undefined) {
-        out.push(finding('error', rf.file, rule.keepFiringForLine ?? rule.line, 'invalid-duration', `${rule.kind} ${rule.name}: "keep_firing_for: ${rule.keepFiringFor}" ${NOT_A_DURATION}`));
+        out.push(
+          finding(
+            'error',
+            rf.file,
+            rule.keepFiringForLine ?? rule.line,
+            'invalid-duration',
+            `${rule.kind} ${rule.name}: "keep_firing_for: ${rule.keepFiringFor}" ${NOT_A_DURATION}`,
+          ),
+        );
       }
       if (rule.kind !== 'alert') continue;
       const a = rule.name;
       const of = { group: group.name, name: a };
       if (p.duplicates !== 'off') {
         const first = seen.get(a);
-        if (first !== undefined) out.push(finding(p.duplicates, rf.file, rule.line, 'duplicate-alert', `alert ${a} is defined twice in group "${group.name}" (first at line ${first})`, of));
+        if (first !== undefined)
+          out.push(
+            finding(p.duplicates, rf.file, rule.line, 'duplicate-alert', `alert ${a} is defined twice in group "${group.name}" (first at line ${first})`, of),
+          );
         else seen.set(a, rule.line);
       }
       const severity = rule.labels.severity;
@@ -61,7 +80,16 @@ export function checkHygiene(rf: RuleFile, p: HygienePolicy, workspace: string):
         if (severity === undefined || severity === '') {
           out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has no severity label`, of));
         } else if (p.severities.length > 0 && !p.severities.includes(severity)) {
-          out.push(finding(p.severity, rf.file, rule.line, 'require-severity', `alert ${a} has severity "${severity}", which is not one of ${p.severities.join(', ')}`, of));
+          out.push(
+            finding(
+              p.severity,
+              rf.file,
+              rule.line,
+              'require-severity',
+              `alert ${a} has severity "${severity}", which is not one of ${p.severities.join(', ')}`,
+              of,
+            ),
+          );
         }
       }
       if (p.summary !== 'off' && !rule.annotations.summary && !rule.annotations.description) {
@@ -75,7 +103,16 @@ export function checkHygiene(rf: RuleFile, p: HygienePolicy, workspace: string):
           // A repository path: it must exist, or the runbook link in the page is dead.
           const path = runbook.split('#')[0]!;
           if (isAbsolute(path) || normalize(path).startsWith('..') || !existsSync(join(workspace, path))) {
-            out.push(finding(p.runbook, rf.file, rule.line, 'require-runbook', `alert ${a}: runbook ${JSON.stringify(runbook)} is neither a URL nor a file in the repository`, of));
+            out.push(
+              finding(
+                p.runbook,
+                rf.file,
+                rule.line,
+                'require-runbook',
+                `alert ${a}: runbook ${JSON.stringify(runbook)} is neither a URL nor a file in the repository`,
+                of,
+              ),
+            );
           }
         }
       }
@@ -83,7 +120,14 @@ export function checkHygiene(rf: RuleFile, p: HygienePolicy, workspace: string):
         const ms = rule.for === undefined ? 0 : parseDuration(rule.for);
         if (ms !== undefined && ms < p.minForMs) {
           out.push(
-            finding(p.minFor, rf.file, rule.forLine ?? rule.line, 'min-for', `alert ${a} ${rule.for === undefined ? 'has no for:' : `waits only for: ${rule.for}`}, below the minimum ${formatDuration(p.minForMs)}: a single bad evaluation would page`, of),
+            finding(
+              p.minFor,
+              rf.file,
+              rule.forLine ?? rule.line,
+              'min-for',
+              `alert ${a} ${rule.for === undefined ? 'has no for:' : `waits only for: ${rule.for}`}, below the minimum ${formatDuration(p.minForMs)}: a single bad evaluation would page`,
+              of,
+            ),
           );
         }
       }

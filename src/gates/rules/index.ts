@@ -50,7 +50,9 @@ export async function runRulesGate(opts: RulesOptions, runtime: GateRuntime): Pr
     if (baseline) collected.baseline = baseline;
     const judged = judgeRules(collected, opts.coverage);
     const report = renderRulesReport(collected, judged, runtime.workspace, clock, runtime.links);
-    const baselinePath = opts.outputDir ? writeBaselineCandidates(opts.outputDir, collected, judged, { commit: opts.headSha, date: now.toISOString().slice(0, 10) }) : '';
+    const baselinePath = opts.outputDir
+      ? writeBaselineCandidates(opts.outputDir, collected, judged, { commit: opts.headSha, date: now.toISOString().slice(0, 10) })
+      : '';
     return { ...report, outputs: { ...report.outputs, 'baseline-path': baselinePath } };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -10,11 +10,33 @@ function rule(name: string, kind: ParsedRule['kind'] = 'alert'): ParsedRule {
 }
 
 function ruleFile(file: string, rules: ParsedRule[], extra: Partial<RuleFile> = {}): RuleFile {
-  return { absPath: `/ws/${file}`, file, kind: 'plain', promtoolPath: `/ws/${file}`, groups: [{ name: 'g', line: 2, rules }], findings: [], checkable: true, toOriginal: (line) => ({ line }), ...extra };
+  return {
+    absPath: `/ws/${file}`,
+    file,
+    kind: 'plain',
+    promtoolPath: `/ws/${file}`,
+    groups: [{ name: 'g', line: 2, rules }],
+    findings: [],
+    checkable: true,
+    toOriginal: (line) => ({ line }),
+    ...extra,
+  };
 }
 
 function testFile(file: string, ruleFiles: string[], alertname: string | undefined): TestFile {
-  const groups = alertname === undefined ? [] : [{ name: 'fires', named: true, index: 0, line: 3, alerts: [{ alertname, evalTime: '5m', line: 5, expected: [{ severity: 'critical' }] }], promqlTests: 0 }];
+  const groups =
+    alertname === undefined
+      ? []
+      : [
+          {
+            name: 'fires',
+            named: true,
+            index: 0,
+            line: 3,
+            alerts: [{ alertname, evalTime: '5m', line: 5, expected: [{ severity: 'critical' }] }],
+            promqlTests: 0,
+          },
+        ];
   return { absPath: `/ws/${file}`, file, ruleFiles, groups, findings: [], runnable: true, promtoolPath: `/ws/${file}`, promtoolArg: file };
 }
 
@@ -38,15 +60,42 @@ const tested = () => [testFile('t.test.yml', ['/ws/a.yml'], 'Down')];
 
 describe('judgeRules', () => {
   it.each<[string, CollectedRules, 'pass' | 'fail' | 'error', RegExp]>([
-    ['one tested alert', collected([ruleFile('a.yml', [rule('Down')])], tested()), 'pass', /^1 rule\(s\) in 1 file\(s\) valid, 1 rule test group\(s\) passed, 1\/1 alerts/],
+    [
+      'one tested alert',
+      collected([ruleFile('a.yml', [rule('Down')])], tested()),
+      'pass',
+      /^1 rule\(s\) in 1 file\(s\) valid, 1 rule test group\(s\) passed, 1\/1 alerts/,
+    ],
     ['zero rule files', collected([]), 'error', /^no rule to check: the 0 rule file\(s\)/],
     ['a file of groups: []', collected([{ ...ruleFile('a.yml', []), groups: [] }]), 'error', /^no rule to check/],
     ['groups with no rules', collected([ruleFile('a.yml', [])]), 'error', /^no rule to check/],
     ['an untested alert', collected([ruleFile('a.yml', [rule('Down')])]), 'fail', /^1 alert\(s\) without a firing test; 0\/1/],
-    ['a tool problem wins over findings', collected([ruleFile('a.yml', [rule('Down')])], [], { problems: ['promtool check rules was killed'] }), 'error', /^the rules could not be judged: promtool check rules was killed$/],
-    ['a check that crashed', collected([ruleFile('a.yml', [rule('Down')])], tested(), { check: { result: exec(2, 'panic'), paths: ['a.yml'], files: new Map() } }), 'error', /^the rules could not be judged: promtool check rules/],
-    ['test files holding no test group', collected([ruleFile('a.yml', [rule('r', 'record')])], [testFile('t.test.yml', ['/ws/a.yml'], undefined)]), 'error', /no rule test group ran: nothing was tested/],
-    ['a failing test group', collected([ruleFile('a.yml', [rule('Down')])], tested(), { groupResults: [{ test: tested()[0]!, group: tested()[0]!.groups[0]!, failures: ['alertname: Down, time: 5m, exp: x'] }] }), 'fail', /^1 failing rule test group\(s\)/],
+    [
+      'a tool problem wins over findings',
+      collected([ruleFile('a.yml', [rule('Down')])], [], { problems: ['promtool check rules was killed'] }),
+      'error',
+      /^the rules could not be judged: promtool check rules was killed$/,
+    ],
+    [
+      'a check that crashed',
+      collected([ruleFile('a.yml', [rule('Down')])], tested(), { check: { result: exec(2, 'panic'), paths: ['a.yml'], files: new Map() } }),
+      'error',
+      /^the rules could not be judged: promtool check rules/,
+    ],
+    [
+      'test files holding no test group',
+      collected([ruleFile('a.yml', [rule('r', 'record')])], [testFile('t.test.yml', ['/ws/a.yml'], undefined)]),
+      'error',
+      /no rule test group ran: nothing was tested/,
+    ],
+    [
+      'a failing test group',
+      collected([ruleFile('a.yml', [rule('Down')])], tested(), {
+        groupResults: [{ test: tested()[0]!, group: tested()[0]!.groups[0]!, failures: ['alertname: Down, time: 5m, exp: x'] }],
+      }),
+      'fail',
+      /^1 failing rule test group\(s\)/,
+    ],
   ])('%s', (_name, input, status, summary) => {
     const judged = judgeRules(input, 'error');
     expect(judged.status).toBe(status);

@@ -13,7 +13,16 @@ import type { TestFile } from './testfiles.js';
 
 const MAX_ENTRIES_PER_ALERT = 10;
 /** Findings that make a rule or test file invalid (as opposed to hygiene, coverage, failing tests). */
-const CHECK_RULES = new Set(['promtool-check', 'not-yaml', 'yaml-syntax', 'not-a-rule-file', 'not-a-test-file', 'missing-rule-file', 'no-rule-files', 'rule-file-outside']);
+const CHECK_RULES = new Set([
+  'promtool-check',
+  'not-yaml',
+  'yaml-syntax',
+  'not-a-rule-file',
+  'not-a-test-file',
+  'missing-rule-file',
+  'no-rule-files',
+  'rule-file-outside',
+]);
 const HYGIENE_RULES = new Set(['require-severity', 'require-summary', 'require-runbook', 'min-for', 'duplicate-alert', 'invalid-duration']);
 
 export interface RulesJudgement {
@@ -30,9 +39,11 @@ export interface RulesJudgement {
 /** promtool check output as findings at the original lines; a run that failed without naming a file is a problem. */
 export function checkFindings(check: CheckRun): { findings: Finding[]; problem?: string } {
   const { result } = check;
-  if (result.timedOut || result.signal || (result.exitCode !== 0 && result.exitCode !== 1)) return { findings: [], problem: toolFailureText('promtool check rules', result) };
+  if (result.timedOut || result.signal || (result.exitCode !== 0 && result.exitCode !== 1))
+    return { findings: [], problem: toolFailureText('promtool check rules', result) };
   const problems = parseCheckOutput(result.stderr, check.paths);
-  if (result.exitCode === 1 && !problems.some((pr) => pr.path)) return { findings: [], problem: toolFailureText('promtool check rules failed without naming a file;', result) };
+  if (result.exitCode === 1 && !problems.some((pr) => pr.path))
+    return { findings: [], problem: toolFailureText('promtool check rules failed without naming a file;', result) };
   const findings: Finding[] = [];
   for (const pr of problems) {
     const rf = pr.path ? check.files.get(pr.path) : undefined;
@@ -47,7 +58,13 @@ export function checkFindings(check: CheckRun): { findings: Finding[]; problem?:
       const rule = rf.groups.find((g) => g.name === pr.group)?.rules[pr.ruleIndex - 1];
       if (rule) at = { line: rule.line, column: rule.column };
     }
-    findings.push({ severity: 'error', file: rf.file, ...(at ? { line: at.line, ...(at.column ? { column: at.column } : {}) } : {}), rule: 'promtool-check', message: pr.message });
+    findings.push({
+      severity: 'error',
+      file: rf.file,
+      ...(at ? { line: at.line, ...(at.column ? { column: at.column } : {}) } : {}),
+      rule: 'promtool-check',
+      message: pr.message,
+    });
   }
   return { findings };
 }
@@ -66,7 +83,12 @@ export function testFindings(groupResults: readonly GroupResult[]): Finding[] {
 }
 
 /** Which test shows each alert firing (or silent); an alert no test shows firing is a coverage finding at `coverage`. */
-export function alertEvidence(ruleFiles: readonly RuleFile[], testFiles: readonly TestFile[], groupResults: readonly GroupResult[], coverage: Level): { alerts: AlertEvidence[]; findings: Finding[] } {
+export function alertEvidence(
+  ruleFiles: readonly RuleFile[],
+  testFiles: readonly TestFile[],
+  groupResults: readonly GroupResult[],
+  coverage: Level,
+): { alerts: AlertEvidence[]; findings: Finding[] } {
   const alerts: AlertEvidence[] = [];
   const findings: Finding[] = [];
   const failedGroups = new Set(groupResults.filter((r) => r.failures.length > 0 && r.group).map((r) => r.group!));
@@ -92,7 +114,14 @@ export function alertEvidence(ruleFiles: readonly RuleFile[], testFiles: readonl
       ev.silent = ev.silent.slice(0, MAX_ENTRIES_PER_ALERT);
       alerts.push(ev);
       if (!ev.tested && coverage !== 'off') {
-        findings.push({ severity: coverage, file: rf.file, line: rule.line, rule: 'coverage', message: `alert ${rule.name} has no rule test that shows it firing (an alert_rule_test for it with non-empty exp_alerts)`, fingerprint });
+        findings.push({
+          severity: coverage,
+          file: rf.file,
+          line: rule.line,
+          rule: 'coverage',
+          message: `alert ${rule.name} has no rule test that shows it firing (an alert_rule_test for it with non-empty exp_alerts)`,
+          fingerprint,
+        });
       }
     }
   }
@@ -107,7 +136,13 @@ function countRules(ruleFiles: readonly RuleFile[]): number {
 function noRuleFindings(ruleFiles: readonly RuleFile[]): Finding[] {
   return ruleFiles
     .filter((rf) => rf.checkable && !rf.unreadable && !rf.findings.some((f) => f.rule === 'empty') && rf.groups.every((g) => g.rules.length === 0))
-    .map((rf) => ({ severity: 'warning' as const, file: rf.file, line: rf.groups[0]?.line ?? 1, rule: 'no-rules', message: `${rf.file} holds no rule${rf.groups.length > 0 ? ` (${rf.groups.length} empty group(s))` : ''}` }));
+    .map((rf) => ({
+      severity: 'warning' as const,
+      file: rf.file,
+      line: rf.groups[0]?.line ?? 1,
+      rule: 'no-rules',
+      message: `${rf.file} holds no rule${rf.groups.length > 0 ? ` (${rf.groups.length} empty group(s))` : ''}`,
+    }));
 }
 
 export function judgeRules(collected: CollectedRules, coverage: Level): RulesJudgement {
@@ -122,7 +157,12 @@ export function judgeRules(collected: CollectedRules, coverage: Level): RulesJud
     findings.push(...check.findings);
   }
   findings.push(...testFindings(groupResults));
-  if (collected.scopeFallback) findings.push({ severity: 'warning', rule: 'only-changed', message: `only-changed could not list the changed files, so every rule file was checked: ${collected.scopeFallback}` });
+  if (collected.scopeFallback)
+    findings.push({
+      severity: 'warning',
+      rule: 'only-changed',
+      message: `only-changed could not list the changed files, so every rule file was checked: ${collected.scopeFallback}`,
+    });
   findings.push(...collected.hygieneFindings);
   const { alerts, findings: coverageFindings } = alertEvidence(ruleFiles, testFiles, groupResults, coverage);
   findings.push(...coverageFindings);
@@ -166,7 +206,12 @@ function baselineFindings(collected: CollectedRules, findings: readonly Finding[
   return { ...outcome, findings: [...outcome.findings, ...stale] };
 }
 
-function rulesMetrics(findings: readonly Finding[], alerts: readonly AlertEvidence[], groupResults: readonly GroupResult[], counts: { ruleFiles: number; rules: number; testFiles: number }): Record<string, number> {
+function rulesMetrics(
+  findings: readonly Finding[],
+  alerts: readonly AlertEvidence[],
+  groupResults: readonly GroupResult[],
+  counts: { ruleFiles: number; rules: number; testFiles: number },
+): Record<string, number> {
   const tested = alerts.filter((a) => a.tested).length;
   const hygiene = (severity: Finding['severity']) => findings.filter((f) => f.rule && HYGIENE_RULES.has(f.rule) && f.severity === severity).length;
   return {
@@ -197,7 +242,8 @@ function summaryLine(status: GateStatus, problems: readonly string[], findings: 
     ].filter(Boolean);
     return `${parts.join(', ') || `${findings.filter((f) => f.severity === 'error').length} error(s)`}; ${firing}`;
   }
-  if (status === 'error') return `no rule to check: the ${fileCount} rule file(s) hold no alerting or recording rule, so nothing was checked; name the files that hold the rules`;
+  if (status === 'error')
+    return `no rule to check: the ${fileCount} rule file(s) hold no alerting or recording rule, so nothing was checked; name the files that hold the rules`;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
   return `${m.rules} rule(s) in ${fileCount} file(s) valid, ${m.testGroups} rule test group(s) passed, ${firing}${warnings ? `, ${warnings} warning(s)` : ''}${m.baselined ? `, ${m.baselined} existing finding(s) baselined` : ''}`;
 }

@@ -17,7 +17,15 @@ describe('parseCheckOutput', () => {
   const problems = parseCheckOutput(stderr, ['rules/a.yml', 'rules/b.yml', 'rules/c.yml', 'rules/d.yml']);
 
   it('reads file, line, column and the rule promtool names', () => {
-    expect(problems[0]).toEqual({ path: 'rules/a.yml', line: 5, column: 15, group: 'app', ruleIndex: 1, ruleName: 'B', message: 'group "app", rule 1, "B": could not parse expression: 1:17: parse error: unclosed left parenthesis' });
+    expect(problems[0]).toEqual({
+      path: 'rules/a.yml',
+      line: 5,
+      column: 15,
+      group: 'app',
+      ruleIndex: 1,
+      ruleName: 'B',
+      message: 'group "app", rule 1, "B": could not parse expression: 1:17: parse error: unclosed left parenthesis',
+    });
   });
   it('keeps errors without a position, drops the duplicated YAML line', () => {
     expect(problems.filter((p) => p.path === 'rules/c.yml')).toHaveLength(1);
@@ -34,19 +42,23 @@ describe('parseCheckOutput', () => {
 
 describe('parseCheckOutput: messages over several lines are one problem (promtool 2.42 output)', () => {
   it('unknown fields: one problem for the file, at the first line it names', () => {
-    const stderr = '  FAILED:\nunk.yml: yaml: unmarshal errors:\n  line 5: field expresion not found in type rulefmt.RuleNode\n  line 9: field foo not found in type rulefmt.RuleNode\n';
+    const stderr =
+      '  FAILED:\nunk.yml: yaml: unmarshal errors:\n  line 5: field expresion not found in type rulefmt.RuleNode\n  line 9: field foo not found in type rulefmt.RuleNode\n';
     expect(parseCheckOutput(stderr, ['unk.yml'])).toEqual([
       {
         path: 'unk.yml',
         line: 5,
-        message: 'yaml: unmarshal errors:\n  line 5: field expresion not found in type rulefmt.RuleNode\n  line 9: field foo not found in type rulefmt.RuleNode',
+        message:
+          'yaml: unmarshal errors:\n  line 5: field expresion not found in type rulefmt.RuleNode\n  line 9: field foo not found in type rulefmt.RuleNode',
       },
     ]);
   });
 
   it('the duplicate-rules lint: one problem naming no file', () => {
     const stderr = '  FAILED:\nlint error 1 duplicate rule(s) found.\nMetric: r\nLabel(s):\n\ta: b\nMight cause inconsistency while recording expressions\n';
-    expect(parseCheckOutput(stderr, ['dup.yml'])).toEqual([{ message: 'lint error 1 duplicate rule(s) found.\nMetric: r\nLabel(s):\n\ta: b\nMight cause inconsistency while recording expressions' }]);
+    expect(parseCheckOutput(stderr, ['dup.yml'])).toEqual([
+      { message: 'lint error 1 duplicate rule(s) found.\nMetric: r\nLabel(s):\n\ta: b\nMight cause inconsistency while recording expressions' },
+    ]);
   });
 
   it('messages of several files stay apart; a repeated message is kept once', () => {

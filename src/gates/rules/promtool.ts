@@ -183,7 +183,11 @@ export interface JUnitCase {
 
 /** promtool's --junit report: one testsuite per test file (named by the path given), one testcase per group. */
 export function parsePromtoolJUnit(xml: string): JUnitCase[] {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (name) => ['testsuite', 'testcase', 'failure', 'error'].includes(name) });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    isArray: (name) => ['testsuite', 'testcase', 'failure', 'error'].includes(name),
+  });
   const doc = parser.parse(xml) as { testsuites?: { testsuite?: Record<string, unknown>[] } };
   const cases: JUnitCase[] = [];
   for (const suite of doc.testsuites?.testsuite ?? []) {

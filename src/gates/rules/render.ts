@@ -10,12 +10,21 @@ import type { RulesJudgement } from './judge.js';
 import type { AlertEvidence, CollectedRules } from './model.js';
 
 function alertRow(a: AlertEvidence, links: SourceLinks | undefined): string[] {
-  const labels = (l: Record<string, string>) => (Object.keys(l).length ? ` ${code(Object.entries(l).map(([k, v]) => `${k}=${v}`).join(', '))}` : '');
+  const labels = (l: Record<string, string>) =>
+    Object.keys(l).length
+      ? ` ${code(
+          Object.entries(l)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', '),
+        )}`
+      : '';
   return [
     md(a.name),
     md(a.severity || '-'),
     sourceLocation(links, a.file, a.line),
-    a.fires.length ? a.fires.map((f) => `${md(f.test)} @ ${code(f.evalTime)}${labels(f.labels)}${f.failed ? ' (failing)' : ''}`).join('<br>') : '**no firing test**',
+    a.fires.length
+      ? a.fires.map((f) => `${md(f.test)} @ ${code(f.evalTime)}${labels(f.labels)}${f.failed ? ' (failing)' : ''}`).join('<br>')
+      : '**no firing test**',
     a.silent.length ? a.silent.map((s) => `${md(s.test)} @ ${code(s.evalTime)}${s.failed ? ' (failing)' : ''}`).join('<br>') : '-',
   ];
 }
@@ -26,9 +35,16 @@ export function renderSections(collected: CollectedRules, judged: RulesJudgement
   if (judged.problems.length > 0) sections.push(`### Could not judge\n\n${codeBlock(judged.problems.join('\n\n'))}`);
   const tested = judged.alerts.filter((a) => a.tested).length;
   if (judged.alerts.length > 0) {
-    sections.push(`### Alert evidence (${tested}/${judged.alerts.length} alerts shown firing)\n\n${table(['alert', 'severity', 'rule', 'fires in test', 'stays silent in test'], judged.alerts.map((a) => alertRow(a, links)))}`);
+    sections.push(
+      `### Alert evidence (${tested}/${judged.alerts.length} alerts shown firing)\n\n${table(
+        ['alert', 'severity', 'rule', 'fires in test', 'stays silent in test'],
+        judged.alerts.map((a) => alertRow(a, links)),
+      )}`,
+    );
   }
-  const failedRows = collected.groupResults.filter((r) => r.failures.length > 0).map((r) => [code(r.test.file), md(r.group?.name ?? '(file)'), md(r.failures.length)]);
+  const failedRows = collected.groupResults
+    .filter((r) => r.failures.length > 0)
+    .map((r) => [code(r.test.file), md(r.group?.name ?? '(file)'), md(r.failures.length)]);
   if (failedRows.length > 0) sections.push(`### Failing rule tests\n\n${table(['test file', 'group', 'failures'], failedRows)}`);
   if (collected.scope) {
     sections.push(
@@ -59,9 +75,12 @@ function baselineSections(collected: CollectedRules, judged: RulesJudgement, lin
   ]);
   const head = `### Existing (baselined): ${rows.length} finding(s) from ${code(baseline.shown)}${from}`;
   if (rows.length > 0) {
-    const more = rows.length > MAX_BASELINE_ROWS ? `
+    const more =
+      rows.length > MAX_BASELINE_ROWS
+        ? `
 
-…and ${rows.length - MAX_BASELINE_ROWS} more (see the evidence record).` : '';
+…and ${rows.length - MAX_BASELINE_ROWS} more (see the evidence record).`
+        : '';
     sections.push(`${head}
 
 These existed before and do not fail the gate; every other finding does.
@@ -70,7 +89,10 @@ ${table(['location', 'check', 'rule', 'group', 'owner, reason, expiry'], rows.sl
   } else {
     sections.push(`${head}.`);
   }
-  if (judged.baseline.stale.length > 0) sections.push(`${judged.baseline.stale.length} baseline entry(ies) no longer match a finding: delete them from ${code(baseline.shown)} (listed as baseline-stale warnings).`);
+  if (judged.baseline.stale.length > 0)
+    sections.push(
+      `${judged.baseline.stale.length} baseline entry(ies) no longer match a finding: delete them from ${code(baseline.shown)} (listed as baseline-stale warnings).`,
+    );
   if (baseline.afterMerge.length > 0) {
     const edits = baseline.afterMerge.slice(0, MAX_BASELINE_ROWS).map((e) => [code(e.where), md(e.check), md(e.rule), md(e.file)]);
     sections.push(`### Baseline edits in this change: applied after merge (${baseline.afterMerge.length})
@@ -99,7 +121,13 @@ function configSha256(collected: CollectedRules, workspace: string): string {
   );
 }
 
-export function renderRulesReport(collected: CollectedRules, judged: RulesJudgement, workspace: string, clock: { startedAt: string; elapsed: () => number }, links?: SourceLinks): GateReport {
+export function renderRulesReport(
+  collected: CollectedRules,
+  judged: RulesJudgement,
+  workspace: string,
+  clock: { startedAt: string; elapsed: () => number },
+  links?: SourceLinks,
+): GateReport {
   const m = judged.metrics;
   return {
     gate: 'rules',
@@ -115,7 +143,17 @@ export function renderRulesReport(collected: CollectedRules, judged: RulesJudgem
       testGroups: collected.groupResults.map((r) => ({ file: r.test.file, group: r.group?.name ?? null, status: r.failures.length ? 'fail' : 'pass' })),
       scope: collected.scope ? 'changed' : 'all',
       checkRan: judged.checkRan,
-      ...(collected.baseline ? { baseline: { file: collected.baseline.shown, from: collected.baseline.from ?? null, baselined: judged.baseline.baselined.length, stale: judged.baseline.stale.length, afterMerge: collected.baseline.afterMerge.length } } : {}),
+      ...(collected.baseline
+        ? {
+            baseline: {
+              file: collected.baseline.shown,
+              from: collected.baseline.from ?? null,
+              baselined: judged.baseline.baselined.length,
+              stale: judged.baseline.stale.length,
+              afterMerge: collected.baseline.afterMerge.length,
+            },
+          }
+        : {}),
     },
     startedAt: clock.startedAt,
     durationMs: clock.elapsed(),

@@ -33,7 +33,7 @@ export function toolFailureText(what: string, r: ExecResult): string {
   return `${what} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 8) || '(no output)'}`;
 }
 
-const failedToRun = (r: ExecResult) => r.timedOut || r.signal !== null && r.signal !== undefined || (r.exitCode !== 0 && r.exitCode !== 1);
+const failedToRun = (r: ExecResult) => r.timedOut || (r.signal !== null && r.signal !== undefined) || (r.exitCode !== 0 && r.exitCode !== 1);
 
 export function startCheck(ctx: PromtoolContext, paths: string[]): Promise<ExecResult> | undefined {
   return paths.length > 0 ? handled(runPromtool(ctx.path, ['check', 'rules', ...paths], ctx.cwd, ctx.timeoutMs)) : undefined;
@@ -67,7 +67,10 @@ export function shardTestFiles(paths: readonly string[], shards: number, sizeOfP
 
 export function startTests(ctx: PromtoolContext, paths: string[]): TestShard[] {
   if (paths.length === 0) return [];
-  return shardTestFiles(paths, availableParallelism(), (p) => sizeOf(p, ctx.cwd)).map((share) => ({ paths: share, run: handled(runPromtool(ctx.path, ['test', 'rules', ...share], ctx.cwd, ctx.timeoutMs)) }));
+  return shardTestFiles(paths, availableParallelism(), (p) => sizeOf(p, ctx.cwd)).map((share) => ({
+    paths: share,
+    run: handled(runPromtool(ctx.path, ['test', 'rules', ...share], ctx.cwd, ctx.timeoutMs)),
+  }));
 }
 
 function sameDuration(a: string, b: string | undefined): boolean {
@@ -80,7 +83,11 @@ function sameDuration(a: string, b: string | undefined): boolean {
 export function attributeFailure(test: TestFile, f: ReturnType<typeof parseTestFailures>[number]): TestGroup | undefined {
   const candidates = test.groups.filter((g) => (f.group !== undefined ? g.named && g.name === f.group : !g.named));
   const refined = candidates.filter((g) =>
-    f.alertname !== undefined ? g.alerts.some((a) => a.alertname === f.alertname && sameDuration(a.evalTime, f.evalTime)) : f.expr !== undefined ? g.promqlTests > 0 : true,
+    f.alertname !== undefined
+      ? g.alerts.some((a) => a.alertname === f.alertname && sameDuration(a.evalTime, f.evalTime))
+      : f.expr !== undefined
+        ? g.promqlTests > 0
+        : true,
   );
   return refined[0] ?? candidates[0] ?? (test.groups.length === 1 ? test.groups[0] : undefined);
 }
@@ -112,7 +119,13 @@ export interface ShardOutcome {
  * so the (deterministic) run is repeated with it; promtool 2.x text output does not name the file
  * of a failure, so each file of a failing shard of several runs alone.
  */
-export async function readShard(ctx: PromtoolContext, files: TestFile[], result: ExecResult, index: number, hasJUnit: () => Promise<boolean>): Promise<ShardOutcome> {
+export async function readShard(
+  ctx: PromtoolContext,
+  files: TestFile[],
+  result: ExecResult,
+  index: number,
+  hasJUnit: () => Promise<boolean>,
+): Promise<ShardOutcome> {
   const results: GroupResult[] = [];
   const problems: string[] = [];
   const paths = files.map((t) => t.promtoolArg);
@@ -138,11 +151,16 @@ export async function readShard(ctx: PromtoolContext, files: TestFile[], result:
       for (const g of t.groups) results.push({ test: t, group: g, failures: mine.find((c) => c.name === g.name)?.failures ?? [] });
     }
     // The run held only runnable files: a failure the report does not name is still a failure.
-    if (!results.some((r) => r.failures.length > 0)) results.push({ test: files[0]!, failures: [lastLines(rerun.stderr || result.stderr, 20) || 'promtool test rules failed without naming a test'] });
+    if (!results.some((r) => r.failures.length > 0))
+      results.push({ test: files[0]!, failures: [lastLines(rerun.stderr || result.stderr, 20) || 'promtool test rules failed without naming a test'] });
     return { results, problems, junit: true };
   }
   const perFile: [TestFile, ExecResult][] =
-    files.length === 1 ? [[files[0]!, result]] : await Promise.all(files.map(async (t) => [t, await runPromtool(ctx.path, ['test', 'rules', t.promtoolArg], ctx.cwd, ctx.timeoutMs)] as [TestFile, ExecResult]));
+    files.length === 1
+      ? [[files[0]!, result]]
+      : await Promise.all(
+          files.map(async (t) => [t, await runPromtool(ctx.path, ['test', 'rules', t.promtoolArg], ctx.cwd, ctx.timeoutMs)] as [TestFile, ExecResult]),
+        );
   let attributed = 0;
   for (const [t, r] of perFile) {
     if (failedToRun(r)) problems.push(toolFailureText(`promtool test rules ${t.file}`, r));

@@ -32,7 +32,9 @@ spec:
 
 describe('loadRuleFile', () => {
   it('reads a plain file with rule lines and for: positions', () => {
-    const { dir, path } = write('groups:\n  - name: g\n    rules:\n      - record: r\n        expr: up\n      - alert: A\n        expr: up == 0\n        for: 2m\n        labels: {severity: page}\n');
+    const { dir, path } = write(
+      'groups:\n  - name: g\n    rules:\n      - record: r\n        expr: up\n      - alert: A\n        expr: up == 0\n        for: 2m\n        labels: {severity: page}\n',
+    );
     const rf = loadRuleFile({ absPath: path, file: 'r.yaml', scratchDir: dir });
     expect(rf.kind).toBe('plain');
     expect(rf.promtoolPath).toBe(path);
@@ -112,15 +114,32 @@ describe('loadRuleFile: YAML aliases and merge keys (promtool follows both)', ()
           <<: *annotations
           summary: own summary
 `;
-  const policy: HygienePolicy = { severity: 'error', severities: ['critical'], summary: 'error', runbook: 'error', minForMs: 60_000, minFor: 'error', duplicates: 'error' };
+  const policy: HygienePolicy = {
+    severity: 'error',
+    severities: ['critical'],
+    summary: 'error',
+    runbook: 'error',
+    minForMs: 60_000,
+    minFor: 'error',
+    duplicates: 'error',
+  };
 
   it('labels, annotations and for: written as aliases or merged are read as promtool reads them', () => {
     const { dir, path } = write(ALIASES, 'a.yml');
     const rf = loadRuleFile({ absPath: path, file: 'a.yml', scratchDir: dir });
     expect(rf.findings).toEqual([]);
     const [a, b, c] = rf.groups[0]!.rules;
-    expect(b).toMatchObject({ name: 'B', for: '5m', forLine: 14, labels: { severity: 'critical' }, annotations: { summary: 'down', runbook_url: 'https://runbooks.example.com/A' } });
-    expect(c).toMatchObject({ labels: { severity: 'critical', team: 'db' }, annotations: { summary: 'own summary', runbook_url: 'https://runbooks.example.com/A' } });
+    expect(b).toMatchObject({
+      name: 'B',
+      for: '5m',
+      forLine: 14,
+      labels: { severity: 'critical' },
+      annotations: { summary: 'down', runbook_url: 'https://runbooks.example.com/A' },
+    });
+    expect(c).toMatchObject({
+      labels: { severity: 'critical', team: 'db' },
+      annotations: { summary: 'own summary', runbook_url: 'https://runbooks.example.com/A' },
+    });
     expect(a!.labels).toEqual(b!.labels);
     expect(checkHygiene(rf, policy, dir)).toEqual([]);
   });

@@ -62,7 +62,10 @@ const identity = (line: number, column?: number): Position => (column === undefi
 
 /** The first line of a yaml error, without the " at line N, column M:" the position already says. */
 export function yamlErrorText(text: string): string {
-  return text.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+  return text
+    .split('\n')[0]!
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .trim();
 }
 
 function scalarText(node: unknown): string | undefined {
@@ -261,7 +264,13 @@ export function loadRuleFile(opts: LoadOptions): RuleFile {
     return base;
   }
   if (text.includes('\u0000')) {
-    base.findings.push({ severity: 'error', file: opts.file, line: 1, rule: 'not-yaml', message: `${opts.file} is a binary file, not a Prometheus rule file (YAML)` });
+    base.findings.push({
+      severity: 'error',
+      file: opts.file,
+      line: 1,
+      rule: 'not-yaml',
+      message: `${opts.file} is a binary file, not a Prometheus rule file (YAML)`,
+    });
     return base;
   }
   const lc = new LineCounter();

@@ -77,6 +77,31 @@ export function resolveRuleFiles(entries: readonly string[], testDir: string, ro
   });
 }
 
+/** The alert_rule_test entries of one test group (aliases followed, as promtool does). */
+function alertTestsOf(node: unknown, doc: Parameters<typeof resolveAlias>[1], line: (node: unknown) => number): TestGroup['alerts'] {
+  const deref = (n: unknown) => resolveAlias(n, doc);
+  const textOf = (n: unknown) => scalarText(deref(n));
+  const alerts = deref(node);
+  const found: TestGroup['alerts'] = [];
+  if (!isSeq(alerts)) return found;
+  for (const item of alerts.items) {
+    const a = deref(item);
+    if (!isMap(a)) continue;
+    const evalTime = textOf(a.get('eval_time', true)) ?? '0s';
+    const exp = deref(a.get('exp_alerts', true));
+    const expected: Record<string, string>[] = [];
+    if (isSeq(exp)) {
+      for (const e of exp.items) {
+        const m = deref(e);
+        expected.push(isMap(m) ? stringMap(m.get('exp_labels', true), doc) : {});
+      }
+    }
+    const ms = parseDuration(evalTime);
+    found.push({ alertname: textOf(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(item), expected });
+  }
+  return found;
+}
+
 export function loadTestFile(absPath: string, file: string, roots: PathRoots = { workspace: dirname(absPath) }): TestFile {
   const t: TestFile = { absPath, file, ruleFiles: [], groups: [], findings: [], runnable: false, promtoolPath: absPath, promtoolArg: absPath };
   let text: string;
@@ -91,12 +116,24 @@ export function loadTestFile(absPath: string, file: string, roots: PathRoots = {
   const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter: lc, prettyErrors: true });
   for (const err of doc.errors) {
     const at = err.linePos?.[0];
-    t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${yamlErrorText(err.message)}` });
+    t.findings.push({
+      severity: 'error',
+      file,
+      ...(at ? { line: at.line, column: at.col } : {}),
+      rule: 'yaml-syntax',
+      message: `YAML syntax error in a rule test file: ${yamlErrorText(err.message)}`,
+    });
   }
   if (t.findings.length > 0) return t;
   const root = doc.contents;
   if (!isMap(root) || !root.has('tests')) {
-    t.findings.push({ severity: 'error', file, line: 1, rule: 'not-a-test-file', message: `${file} is not a promtool rule test file: expected top-level "rule_files:" and "tests:"` });
+    t.findings.push({
+      severity: 'error',
+      file,
+      line: 1,
+      rule: 'not-a-test-file',
+      message: `${file} is not a promtool rule test file: expected top-level "rule_files:" and "tests:"`,
+    });
     return t;
   }
   const line = (node: unknown) => lc.linePos((node as YamlNode | undefined)?.range?.[0] ?? 0).line;
@@ -107,7 +144,13 @@ export function loadTestFile(absPath: string, file: string, roots: PathRoots = {
   const ruleFilesSeq = deref(ruleFilesNode);
   const entries = isSeq(ruleFilesSeq) ? ruleFilesSeq.items.map((i) => textOf(i) ?? '').filter((s) => s !== '') : [];
   if (entries.length === 0) {
-    t.findings.push({ severity: 'error', file, line: line(ruleFilesNode ?? root), rule: 'no-rule-files', message: `${file} lists no rule_files: its tests load no rule and prove nothing` });
+    t.findings.push({
+      severity: 'error',
+      file,
+      line: line(ruleFilesNode ?? root),
+      rule: 'no-rule-files',
+      message: `${file} lists no rule_files: its tests load no rule and prove nothing`,
+    });
   }
   const testDir = dirname(absPath);
   const ruleFilesAt = isSeq(ruleFilesSeq) ? ruleFilesSeq.items : [];
@@ -115,10 +158,22 @@ export function loadTestFile(absPath: string, file: string, roots: PathRoots = {
   resolveRuleFiles(entries, testDir, roots).forEach(({ entry, matches, outside }, i) => {
     if (outside.length > 0) {
       leavesRoots = true;
-      t.findings.push({ severity: 'error', file, line: line(ruleFilesAt[i] ?? ruleFilesNode), rule: 'rule-file-outside', message: `rule_files entry ${JSON.stringify(entry)} leads outside the repository (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', ...' : ''}): rule files must be inside it` });
+      t.findings.push({
+        severity: 'error',
+        file,
+        line: line(ruleFilesAt[i] ?? ruleFilesNode),
+        rule: 'rule-file-outside',
+        message: `rule_files entry ${JSON.stringify(entry)} leads outside the repository (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', ...' : ''}): rule files must be inside it`,
+      });
     } else if (matches.length === 0) {
       // promtool only prints a warning and then tests nothing: that must not pass.
-      t.findings.push({ severity: 'error', file, line: line(ruleFilesAt[i] ?? ruleFilesNode), rule: 'missing-rule-file', message: `rule_files entry ${JSON.stringify(entry)} matches no file (resolved relative to ${basename(file)})` });
+      t.findings.push({
+        severity: 'error',
+        file,
+        line: line(ruleFilesAt[i] ?? ruleFilesNode),
+        rule: 'missing-rule-file',
+        message: `rule_files entry ${JSON.stringify(entry)} matches no file (resolved relative to ${basename(file)})`,
+      });
     }
     t.ruleFiles.push(...matches);
   });
@@ -129,25 +184,15 @@ export function loadTestFile(absPath: string, file: string, roots: PathRoots = {
       const g = deref(item);
       if (!isMap(g)) return;
       const name = textOf(g.get('name', true));
-      const group: TestGroup = { name: name ?? `unnamed#${i}`, named: name !== undefined && name !== '', index: i, line: line(item), alerts: [], promqlTests: 0 };
-      const alerts = deref(g.get('alert_rule_test', true));
-      if (isSeq(alerts)) {
-        for (const item of alerts.items) {
-          const a = deref(item);
-          if (!isMap(a)) continue;
-          const evalTime = textOf(a.get('eval_time', true)) ?? '0s';
-          const exp = deref(a.get('exp_alerts', true));
-          const expected: Record<string, string>[] = [];
-          if (isSeq(exp)) {
-            for (const e of exp.items) {
-              const m = deref(e);
-              expected.push(isMap(m) ? stringMap(m.get('exp_labels', true), doc) : {});
-            }
-          }
-          const ms = parseDuration(evalTime);
-          group.alerts.push({ alertname: textOf(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(item), expected });
-        }
-      }
+      const group: TestGroup = {
+        name: name ?? `unnamed#${i}`,
+        named: name !== undefined && name !== '',
+        index: i,
+        line: line(item),
+        alerts: [],
+        promqlTests: 0,
+      };
+      group.alerts.push(...alertTestsOf(g.get('alert_rule_test', true), doc, line));
       const promql = deref(g.get('promql_expr_test', true));
       if (isSeq(promql)) group.promqlTests = promql.items.length;
       t.groups.push(group);

@@ -10,7 +10,13 @@ import { ConfigurationError } from '../../core/errors.js';
 import { parseGitleaksIgnore } from './report.js';
 
 /** What the baseline takes from the gate's report-path file (gitleaks field names plus Status). */
-const reportEntry = z.object({ Fingerprint: z.string().min(1), Status: z.enum(['open', 'suppressed']), File: z.string(), RuleID: z.string(), StartLine: z.number().int() });
+const reportEntry = z.object({
+  Fingerprint: z.string().min(1),
+  Status: z.enum(['open', 'suppressed']),
+  File: z.string(),
+  RuleID: z.string(),
+  StartLine: z.number().int(),
+});
 
 /**
  * The open findings' fingerprints of a report written by the secrets gate (its report-path
@@ -26,9 +32,14 @@ export function openFingerprints(text: string, where: string): { open: string[];
   const parsed = z.array(reportEntry).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigurationError(`${where} is not the secrets gate's report: entry ${issue?.path.join('.') ?? '?'} is not in its form (Fingerprint, Status open or suppressed, File, RuleID, StartLine)`);
+    throw new ConfigurationError(
+      `${where} is not the secrets gate's report: entry ${issue?.path.join('.') ?? '?'} is not in its form (Fingerprint, Status open or suppressed, File, RuleID, StartLine)`,
+    );
   }
-  return { open: [...new Set(parsed.data.filter((e) => e.Status === 'open').map((e) => e.Fingerprint))], suppressed: parsed.data.filter((e) => e.Status === 'suppressed').length };
+  return {
+    open: [...new Set(parsed.data.filter((e) => e.Status === 'open').map((e) => e.Fingerprint))],
+    suppressed: parsed.data.filter((e) => e.Status === 'suppressed').length,
+  };
 }
 
 export interface BaselineHeader {

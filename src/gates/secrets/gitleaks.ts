@@ -108,7 +108,8 @@ export async function runGitleaksDir(run: GitleaksDirRun): Promise<GitleaksDirRe
   } finally {
     rmSync(run.reportPath, { force: true });
   }
-  if (r.exitCode === LEAKS_EXIT_CODE && findings.length === 0) throw new ToolError(`gitleaks reported leaks (exit ${LEAKS_EXIT_CODE}) but its report lists none`);
+  if (r.exitCode === LEAKS_EXIT_CODE && findings.length === 0)
+    throw new ToolError(`gitleaks reported leaks (exit ${LEAKS_EXIT_CODE}) but its report lists none`);
   if (r.exitCode === 0 && findings.length > 0) throw new ToolError('gitleaks exited 0 but its report lists findings: it did not honour --exit-code');
   return { findings, skippedAsBinary: binarySkips(debugLog) };
 }

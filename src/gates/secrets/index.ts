@@ -48,8 +48,16 @@ interface Collected {
 }
 
 async function scanPlan(opts: SecretsOptions, runtime: GateRuntime, plan: ScanPlan, scratch: string, collected: Collected): Promise<ScanResult> {
-  const ctx = (policy: AppliedPolicy): ScanContext => ({ gitleaks: opts.gitleaks, repoDir: opts.repoDir, policy, log: runtime.log, scratch, timeoutMs: opts.timeoutMs });
-  if (plan.kind === 'nothing') return { findings: [], commitsScanned: 0, filesScanned: 0, range: 'none', description: plan.description, skipped: [], withNulBytes: 0, gitleaksRuns: 0 };
+  const ctx = (policy: AppliedPolicy): ScanContext => ({
+    gitleaks: opts.gitleaks,
+    repoDir: opts.repoDir,
+    policy,
+    log: runtime.log,
+    scratch,
+    timeoutMs: opts.timeoutMs,
+  });
+  if (plan.kind === 'nothing')
+    return { findings: [], commitsScanned: 0, filesScanned: 0, range: 'none', description: plan.description, skipped: [], withNulBytes: 0, gitleaksRuns: 0 };
   if (plan.kind === 'tree') {
     collected.configSha256 = collected.policy.configPath ? sha256File(collected.policy.configPath) : undefined;
     return scanTree(ctx(collected.policy), plan.description);
@@ -137,6 +145,15 @@ export async function runSecretsGate(opts: SecretsOptions, runtime: GateRuntime)
     startedAt: clock.startedAt,
     durationMs: clock.elapsed(),
     outputs: { findings: judged.open.length, 'commits-scanned': scan?.commitsScanned ?? 0, 'sarif-path': files.sarifPath, 'report-path': files.reportPath },
-    summarySections: renderSections({ ...(toolError !== undefined ? { toolError } : {}), ...(scan ? { scan } : {}), policy, version, reported: judged.reported, expired: judged.expired, unused, ...(runtime.links ? { links: runtime.links } : {}) }),
+    summarySections: renderSections({
+      ...(toolError !== undefined ? { toolError } : {}),
+      ...(scan ? { scan } : {}),
+      policy,
+      version,
+      reported: judged.reported,
+      expired: judged.expired,
+      unused,
+      ...(runtime.links ? { links: runtime.links } : {}),
+    }),
   };
 }

@@ -30,7 +30,8 @@ export function applySuppressions(findings: readonly SecretFinding[], s: Suppres
     if (s.ignore.has(f.fingerprint) || s.ignore.has(globalFingerprint(f))) return { ...f, suppression: { by: 'gitleaksignore' } };
     if (s.baseline.has(f.fingerprint)) return { ...f, suppression: { by: 'baseline' } };
     const hit = ledger.match([f.fingerprint, globalFingerprint(f)]);
-    if (hit && hit.state === 'live') return { ...f, suppression: { by: 'exception', where: hit.entry.where, owner: hit.entry.owner, expires: hit.entry.expires } };
+    if (hit && hit.state === 'live')
+      return { ...f, suppression: { by: 'exception', where: hit.entry.where, owner: hit.entry.owner, expires: hit.entry.expires } };
     return f;
   });
   const { expired, unused } = ledger.report();
@@ -99,12 +100,21 @@ export function judgeSecrets(v: VerdictInput): { status: GateStatus; summary: st
   if (v.open > 0) {
     const expired = v.expired.length > 0 ? `; expired exception(s): ${v.expired.map((e) => e.where).join(', ')}` : '';
     const unscanned = skipped ? `; ${skipped} file(s) could not be scanned` : '';
-    return { status: 'fail', summary: `${v.open} secret(s) found in ${v.range} (${scanned})${v.suppressed ? `, ${v.suppressed} suppressed` : ''}${expired}${unscanned}` };
+    return {
+      status: 'fail',
+      summary: `${v.open} secret(s) found in ${v.range} (${scanned})${v.suppressed ? `, ${v.suppressed} suppressed` : ''}${expired}${unscanned}`,
+    };
   }
   if (skipped > 0) {
     // Content nobody looked at is never a pass: say which, and that the gate could not judge.
-    const names = v.skipped.slice(0, 3).map((s) => s.path).join(', ');
-    return { status: 'error', summary: `${skipped} file(s) in ${v.range} could not be scanned (${names}${skipped > 3 ? ', …' : ''}): no secrets in the rest (${scanned})` };
+    const names = v.skipped
+      .slice(0, 3)
+      .map((s) => s.path)
+      .join(', ');
+    return {
+      status: 'error',
+      summary: `${skipped} file(s) in ${v.range} could not be scanned (${names}${skipped > 3 ? ', …' : ''}): no secrets in the rest (${scanned})`,
+    };
   }
   return { status: 'pass', summary: `no secrets in ${v.range} (${scanned})${v.suppressed ? `; ${v.suppressed} suppressed` : ''}` };
 }

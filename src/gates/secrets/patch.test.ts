@@ -2,7 +2,16 @@ import { readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../../local/scratch.js';
-import { ARCHIVE_NAME_SUFFIX, LayeredScratchTree, PatchParser, RESERVED_DIR, reportedScratchPath, scannableName, unquoteGitPath, type AddedFile } from './patch.js';
+import {
+  ARCHIVE_NAME_SUFFIX,
+  LayeredScratchTree,
+  PatchParser,
+  RESERVED_DIR,
+  reportedScratchPath,
+  scannableName,
+  unquoteGitPath,
+  type AddedFile,
+} from './patch.js';
 
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
@@ -54,7 +63,10 @@ const LOG = [
 function parseAll(text: string, chunk = text.length): { files: AddedFile[]; commits: string[] } {
   const files: AddedFile[] = [];
   const commits: string[] = [];
-  const p = new PatchParser((f) => files.push(f), (c) => commits.push(c));
+  const p = new PatchParser(
+    (f) => files.push(f),
+    (c) => commits.push(c),
+  );
   for (let i = 0; i < text.length; i += chunk) p.write(text.slice(i, i + chunk));
   p.end();
   return { files, commits };
@@ -65,7 +77,14 @@ describe('PatchParser', () => {
     const { files, commits } = parseAll(LOG);
     expect(commits).toEqual([A, B]);
     expect(files).toEqual([
-      { commit: A, path: 'src/app.ts', hunks: [{ start: 4, lines: ['const one = 1;', 'const two = 2;'] }, { start: 12, lines: ['new line twelve'] }] },
+      {
+        commit: A,
+        path: 'src/app.ts',
+        hunks: [
+          { start: 4, lines: ['const one = 1;', 'const two = 2;'] },
+          { start: 12, lines: ['new line twelve'] },
+        ],
+      },
       { commit: B, path: 'dir/tab\there.txt', hunks: [{ start: 1, lines: ['++ looks like a header but is content'] }] },
       { commit: B, path: 'new.ts', hunks: [{ start: 5, lines: ['y'] }] },
     ]);
@@ -77,7 +96,23 @@ describe('PatchParser', () => {
   });
 
   it('keeps the text of a file whose added lines hold NUL bytes, the NUL bytes removed (a NUL never hides a line)', () => {
-    const log = [`\x01${A}`, 'diff --git a/blob.bin b/blob.bin', 'new file mode 100644', '--- /dev/null', '+++ b/blob.bin', '@@ -0,0 +1,3 @@', '+PNG', '+\0\0\x01key', '+more', 'diff --git a/x.env b/x.env', '--- /dev/null', '+++ b/x.env', '@@ -0,0 +1 @@', '+K=1', ''].join('\n');
+    const log = [
+      `\x01${A}`,
+      'diff --git a/blob.bin b/blob.bin',
+      'new file mode 100644',
+      '--- /dev/null',
+      '+++ b/blob.bin',
+      '@@ -0,0 +1,3 @@',
+      '+PNG',
+      '+\0\0\x01key',
+      '+more',
+      'diff --git a/x.env b/x.env',
+      '--- /dev/null',
+      '+++ b/x.env',
+      '@@ -0,0 +1 @@',
+      '+K=1',
+      '',
+    ].join('\n');
     expect(parseAll(log).files).toEqual([
       { commit: A, path: 'blob.bin', hunks: [{ start: 1, lines: ['PNG', '\x01key', 'more'] }], nulBytes: true },
       { commit: A, path: 'x.env', hunks: [{ start: 1, lines: ['K=1'] }] },
@@ -122,7 +157,14 @@ describe('PatchParser', () => {
     expect(commits).toEqual([A]);
     expect(files).toEqual([
       { commit: A, path: 'merged.txt', hunks: [{ start: 1, lines: ['added'] }] },
-      { commit: A, path: 'one.txt', hunks: [{ start: 3, lines: ['NEW three'] }, { start: 5, lines: ['NEW five'] }] },
+      {
+        commit: A,
+        path: 'one.txt',
+        hunks: [
+          { start: 3, lines: ['NEW three'] },
+          { start: 5, lines: ['NEW five'] },
+        ],
+      },
     ]);
     for (const size of [1, 5]) expect(parseAll(log, size).files).toEqual(files);
   });
@@ -174,7 +216,14 @@ describe('LayeredScratchTree', () => {
   it('places a hunk whose line numbers are taken after the end of the same file, and maps it back', () => {
     const { root, t } = tree();
     t.add({ commit: A, path: 'f.txt', hunks: [{ start: 1, lines: ['a1', 'a2'] }] });
-    t.add({ commit: B, path: 'f.txt', hunks: [{ start: 2, lines: ['b2'] }, { start: 4, lines: ['b4'] }] });
+    t.add({
+      commit: B,
+      path: 'f.txt',
+      hunks: [
+        { start: 2, lines: ['b2'] },
+        { start: 4, lines: ['b4'] },
+      ],
+    });
     t.flush();
     expect(t.layerDirs()).toEqual([join(root, '0')]);
     // b2 collides with a2: moved to line 4 (after a blank line 3); b4 then collides with it: line 6.
@@ -295,7 +344,10 @@ describe('LayeredScratchTree: nothing gitleaks would skip by name or first bytes
     expect(existsSync(join(dir, 'deploy/creds.ZIP'))).toBe(false);
     expect(readFileSync(join(dir, scratch), 'utf8')).toBe('k=1\nk=2\n');
     expect(t.origin(dir, scratch, 2)).toEqual({ commit: B, path: 'deploy/creds.ZIP', line: 2 });
-    expect(t.originsOf(dir, scratch)).toEqual([{ commit: A, path: 'deploy/creds.ZIP' }, { commit: B, path: 'deploy/creds.ZIP' }]);
+    expect(t.originsOf(dir, scratch)).toEqual([
+      { commit: A, path: 'deploy/creds.ZIP' },
+      { commit: B, path: 'deploy/creds.ZIP' },
+    ]);
     expect(t.originsOf(dir, 'nope')).toEqual([]);
     expect(existsSync(join(dir, 'app.jar'))).toBe(true);
     expect(t.stats.withNulBytes).toBe(1);

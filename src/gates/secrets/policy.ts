@@ -94,7 +94,15 @@ export class PolicyReadError extends ToolError {
  * The policy as the commit `rev` has it. The range (`revs`, ending at `head`) is checked for
  * changes to the same files, so the summary can say that those changes wait for the merge.
  */
-export async function policyAt(p: PolicyFiles, git: Git, rev: string, head: string, revs: readonly string[], scratch: string, log: Logger): Promise<AppliedPolicy> {
+export async function policyAt(
+  p: PolicyFiles,
+  git: Git,
+  rev: string,
+  head: string,
+  revs: readonly string[],
+  scratch: string,
+  log: Logger,
+): Promise<AppliedPolicy> {
   const wanted = [...new Set([p.configRel, GITLEAKSIGNORE, p.baselineRel, p.exceptionsRel].filter((x): x is string => x !== undefined))];
   const [atBase, atHead] = await Promise.all([lsTree(git, rev, wanted), lsTree(git, head, wanted)]);
   const notes: string[] = [];

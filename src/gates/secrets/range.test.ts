@@ -23,7 +23,9 @@ describe('planScan', () => {
   });
 
   it('a new branch without a usable default branch name is a configuration error', () => {
-    expect(() => planScan('auto', { eventName: 'push', headSha: H, created: true, ref: 'refs/heads/f', defaultBranch: '--output=/tmp/x' })).toThrow(ConfigurationError);
+    expect(() => planScan('auto', { eventName: 'push', headSha: H, created: true, ref: 'refs/heads/f', defaultBranch: '--output=/tmp/x' })).toThrow(
+      ConfigurationError,
+    );
   });
 
   it('schedule and workflow_dispatch scan the history; scope: range there is a configuration error naming the input', () => {

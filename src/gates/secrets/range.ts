@@ -102,12 +102,17 @@ export function planScan(scope: SecretsScope, ev: ScanEvent): ScanPlan {
   const branch = ev.ref?.startsWith('refs/heads/') ? ev.ref.slice('refs/heads/'.length) : undefined;
   if (ev.created || !ev.baseSha) {
     if (!ev.defaultBranch || !validBranchName(ev.defaultBranch)) {
-      throw new ConfigurationError('the push event does not name a usable repository.default_branch, so a new branch cannot be told apart from it: use scope: history');
+      throw new ConfigurationError(
+        'the push event does not name a usable repository.default_branch, so a new branch cannot be told apart from it: use scope: history',
+      );
     }
     if (branch === ev.defaultBranch) return historyPlan(ev.headSha, `first push of the default branch ${ev.defaultBranch}`);
     return newBranchPlan(ev.headSha, ev.defaultBranch, `new branch: the commits not on ${ev.defaultBranch}`);
   }
-  return { ...rangePlan(ev.baseSha, ev.headSha, ev.forced ? 'forced push' : 'push'), ...(ev.forced ? { note: 'forced push: before is reachable, so before..after is scanned' } : {}) };
+  return {
+    ...rangePlan(ev.baseSha, ev.headSha, ev.forced ? 'forced push' : 'push'),
+    ...(ev.forced ? { note: 'forced push: before is reachable, so before..after is scanned' } : {}),
+  };
 }
 
 export function newBranchPlan(head: string, defaultBranch: string, description: string, note?: string): ScanPlan {
@@ -126,7 +131,10 @@ export function newBranchPlan(head: string, defaultBranch: string, description: 
 // ---- git ----------------------------------------------------------------------------------
 
 export interface Git {
-  (args: string[], opts?: { timeoutMs?: number; onStdout?: (chunk: string) => void; maxBuffer?: number }): Promise<{ code: number | null; stdout: string; stderr: string; failure: string }>;
+  (
+    args: string[],
+    opts?: { timeoutMs?: number; onStdout?: (chunk: string) => void; maxBuffer?: number },
+  ): Promise<{ code: number | null; stdout: string; stderr: string; failure: string }>;
 }
 
 /** git in one repository, with user configuration that would change diff output neutralised. */
@@ -140,7 +148,12 @@ export function gitIn(repo: string, defaultTimeoutMs: number): Git {
       installHint: 'the secrets gate needs git on PATH',
     });
     const ok = !r.timedOut && r.exitCode === 0;
-    return { code: ok ? 0 : (r.exitCode ?? -1), stdout: r.stdout, stderr: r.stderr, failure: ok ? '' : `git ${args[0]} ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no output)'}` };
+    return {
+      code: ok ? 0 : (r.exitCode ?? -1),
+      stdout: r.stdout,
+      stderr: r.stderr,
+      failure: ok ? '' : `git ${args[0]} ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no output)'}`,
+    };
   };
 }
 
@@ -169,8 +182,12 @@ export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent, where
   if (plan.kind !== 'commits') return plan;
   const inside = await git(['rev-parse', '--is-inside-work-tree']);
   if (inside.code !== 0 || inside.stdout.trim() !== 'true') {
-    const moved = where.input ? `; if actions/checkout checks out into a subdirectory (its "path" input), set this action's "${where.input}" to the same path` : '';
-    throw new UnresolvableRangeError(`${where.label} is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step${moved}`);
+    const moved = where.input
+      ? `; if actions/checkout checks out into a subdirectory (its "path" input), set this action's "${where.input}" to the same path`
+      : '';
+    throw new UnresolvableRangeError(
+      `${where.label} is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step${moved}`,
+    );
   }
   const shallow = await git(['rev-parse', '--is-shallow-repository']);
   if (shallow.code !== 0) throw new UnresolvableRangeError(`cannot tell whether the checkout is shallow: ${shallow.failure}`);
@@ -190,7 +207,9 @@ export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent, where
       );
       return resolvePlan(git, fallback, ev, where);
     }
-    throw new UnresolvableRangeError(`the base commit ${plan.requireBase} is not in the checkout, so the ${plan.range} range cannot be resolved: ${FETCH_DEPTH_HINT}`);
+    throw new UnresolvableRangeError(
+      `the base commit ${plan.requireBase} is not in the checkout, so the ${plan.range} range cannot be resolved: ${FETCH_DEPTH_HINT}`,
+    );
   }
   if (plan.requireBase && ev.eventName === 'push' && ev.forced && ev.defaultBranch && validBranchName(ev.defaultBranch)) {
     // before exists but was rewritten away: what is new is what the default branch lacks.
@@ -198,7 +217,12 @@ export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent, where
     if (ancestor.code !== 0) {
       return resolvePlan(
         git,
-        newBranchPlan(plan.head, ev.defaultBranch, 'forced push', `forced push: the previous head ${short(plan.requireBase)} is not an ancestor of ${short(plan.head)}, so every commit reachable from ${short(plan.head)} and not from origin/${ev.defaultBranch} is scanned`),
+        newBranchPlan(
+          plan.head,
+          ev.defaultBranch,
+          'forced push',
+          `forced push: the previous head ${short(plan.requireBase)} is not an ancestor of ${short(plan.head)}, so every commit reachable from ${short(plan.head)} and not from origin/${ev.defaultBranch} is scanned`,
+        ),
         ev,
         where,
       );
@@ -207,7 +231,9 @@ export async function resolvePlan(git: Git, plan: ScanPlan, ev: ScanEvent, where
   if (plan.requireRef) {
     const ref = await git(['rev-parse', '--verify', '--quiet', `${plan.requireRef}^{commit}`]);
     if (ref.code !== 0) {
-      throw new UnresolvableRangeError(`${plan.requireRef} is not in the checkout, so the commits new to this branch cannot be told apart: ${FETCH_DEPTH_HINT} (it fetches every branch)`);
+      throw new UnresolvableRangeError(
+        `${plan.requireRef} is not in the checkout, so the commits new to this branch cannot be told apart: ${FETCH_DEPTH_HINT} (it fetches every branch)`,
+      );
     }
   }
   return plan;

@@ -27,7 +27,10 @@ describe('secrets summary sections', () => {
     const sections = renderSections({
       policy,
       version: '8.28.0',
-      reported: [finding({ commit: OLD, fingerprint: `${OLD}:config/prod.env:aws-access-token:3` }), finding({ file: 'test/fixture.env', startLine: 7, suppression: { by: 'gitleaksignore' } })],
+      reported: [
+        finding({ commit: OLD, fingerprint: `${OLD}:config/prod.env:aws-access-token:3` }),
+        finding({ file: 'test/fixture.env', startLine: 7, suppression: { by: 'gitleaksignore' } }),
+      ],
       expired: [],
       unused: [],
       links,

@@ -39,17 +39,22 @@ function scanSections(scan: ScanResult, policy: AppliedPolicy, version: string):
   const sections = [`Scanned ${md(scan.description)} with gitleaks ${code(version || 'unknown')} (config: ${md(policy.configSource)}, redacted).`];
   if (scan.note) sections.push(`> ${md(scan.note)}`);
   if (policy.from) {
-    sections.push(`The gitleaks config, ${code('.gitleaksignore')}, baseline and exceptions were read from the base commit ${code(policy.from.length === 40 ? policy.from.slice(0, 12) : policy.from)}: a change cannot approve itself.`);
+    sections.push(
+      `The gitleaks config, ${code('.gitleaksignore')}, baseline and exceptions were read from the base commit ${code(policy.from.length === 40 ? policy.from.slice(0, 12) : policy.from)}: a change cannot approve itself.`,
+    );
   }
   for (const note of policy.notes) sections.push(`> ${md(note)}`);
   if (policy.changedInRange.length > 0) {
     const files = policy.changedInRange.map((f) => code(f)).join(', ');
     sections.push(`> ⚠️ This range changes ${files}: suppressions changed in this range are not applied until merged.`);
   }
-  if (scan.withNulBytes > 0) sections.push(`${scan.withNulBytes} file(s) held NUL bytes (binary or UTF-16 content): their text was scanned with the NUL bytes removed.`);
+  if (scan.withNulBytes > 0)
+    sections.push(`${scan.withNulBytes} file(s) held NUL bytes (binary or UTF-16 content): their text was scanned with the NUL bytes removed.`);
   if (scan.skipped.length > 0) {
     const shown = scan.skipped.slice(0, 30).map((s) => [code(s.path), s.commit ? code(s.commit.slice(0, 12)) : '', md(s.reason)]);
-    sections.push(`### Not scanned (${scan.skipped.length})\n\n${table(['file', 'commit', 'why'], shown)}${scan.skipped.length > 30 ? `\n\n…and ${scan.skipped.length - 30} more (see the evidence record).` : ''}`);
+    sections.push(
+      `### Not scanned (${scan.skipped.length})\n\n${table(['file', 'commit', 'why'], shown)}${scan.skipped.length > 30 ? `\n\n…and ${scan.skipped.length - 30} more (see the evidence record).` : ''}`,
+    );
   }
   return sections;
 }
@@ -62,7 +67,9 @@ const FINGERPRINTS_SHOWN = 30;
  */
 function fingerprintSection(open: readonly ReportedFinding[], links: SourceLinks | undefined): string[] {
   if (open.length === 0) return [];
-  const items = open.slice(0, FINGERPRINTS_SHOWN).map((f) => `- ${secretLocation(links, f)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
+  const items = open
+    .slice(0, FINGERPRINTS_SHOWN)
+    .map((f) => `- ${secretLocation(links, f)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
   return [
     `### Open findings (${open.length}): fingerprints
 
@@ -72,7 +79,9 @@ function fingerprintSection(open: readonly ReportedFinding[], links: SourceLinks
 
 ` +
       items.join('\n') +
-      (open.length > items.length ? `\n\n…and ${open.length - items.length} more: every fingerprint is in the report (${code('report-path')}) and the evidence record.` : ''),
+      (open.length > items.length
+        ? `\n\n…and ${open.length - items.length} more: every fingerprint is in the report (${code('report-path')}) and the evidence record.`
+        : ''),
   ];
 }
 
@@ -97,13 +106,25 @@ export function renderSections(r: SectionInput): string[] {
   const sections: string[] = [];
   if (r.toolError !== undefined) sections.push(`### Could not scan\n\n${codeBlock(r.toolError)}`);
   if (r.scan) sections.push(...scanSections(r.scan, r.policy, r.version));
-  sections.push(...fingerprintSection(r.reported.filter((f) => !f.suppression), r.links));
+  sections.push(
+    ...fingerprintSection(
+      r.reported.filter((f) => !f.suppression),
+      r.links,
+    ),
+  );
   const suppressedRows = r.reported.filter((f) => f.suppression);
   if (suppressedRows.length > 0) {
-    sections.push(`### Suppressed (${suppressedRows.length})\n\n${table(['location', 'rule', 'by'], suppressedRows.slice(0, 30).map((f) => [secretLocation(r.links, f), md(f.rule), md(describeSuppression(f))]))}`);
+    sections.push(
+      `### Suppressed (${suppressedRows.length})\n\n${table(
+        ['location', 'rule', 'by'],
+        suppressedRows.slice(0, 30).map((f) => [secretLocation(r.links, f), md(f.rule), md(describeSuppression(f))]),
+      )}`,
+    );
   }
   if (r.expired.length > 0) {
-    sections.push(`### Expired exceptions\n\n${r.expired.map((e) => `- ${code(e.key)} at ${md(e.where)}: expired ${md(e.expires)} (owner ${md(e.owner)})`).join('\n')}`);
+    sections.push(
+      `### Expired exceptions\n\n${r.expired.map((e) => `- ${code(e.key)} at ${md(e.where)}: expired ${md(e.expires)} (owner ${md(e.owner)})`).join('\n')}`,
+    );
   }
   if (r.unused.length > 0) sections.push(`### Unused exceptions\n\n${r.unused.map((e) => `- ${code(e.key)} at ${md(e.where)}`).join('\n')}`);
   return sections;

@@ -24,7 +24,24 @@ const finding: ReportedFinding = {
 
 describe('gitleaks report handling', () => {
   it('drops Secret, Match and Line whatever the report holds', () => {
-    const raw = JSON.stringify([{ RuleID: 'r', Description: 'd', StartLine: 1, EndLine: 1, StartColumn: 1, EndColumn: 9, File: 'f', Commit: '', Entropy: 3, Tags: null, Fingerprint: 'f:r:1', Secret: SECRET, Match: `key=${SECRET}`, Line: `key=${SECRET}` }]);
+    const raw = JSON.stringify([
+      {
+        RuleID: 'r',
+        Description: 'd',
+        StartLine: 1,
+        EndLine: 1,
+        StartColumn: 1,
+        EndColumn: 9,
+        File: 'f',
+        Commit: '',
+        Entropy: 3,
+        Tags: null,
+        Fingerprint: 'f:r:1',
+        Secret: SECRET,
+        Match: `key=${SECRET}`,
+        Line: `key=${SECRET}`,
+      },
+    ]);
     const parsed = parseGitleaksReport(raw);
     expect(JSON.stringify(parsed)).not.toContain(SECRET);
     expect(parsed[0]).toMatchObject({ RuleID: 'r', File: 'f', StartLine: 1 });
@@ -43,7 +60,13 @@ describe('gitleaks report handling', () => {
   it('baseline entries are keyed by fingerprint, or built like gitleaks builds one', () => {
     const dir = scratchDir('rs-secrets-baseline-');
     const path = join(dir, 'b.json');
-    writeFileSync(path, JSON.stringify([{ RuleID: 'r', File: 'f', StartLine: 2, Commit: 'abc', Fingerprint: 'abc:f:r:2' }, { RuleID: 'r', File: 'g', StartLine: 3 }]));
+    writeFileSync(
+      path,
+      JSON.stringify([
+        { RuleID: 'r', File: 'f', StartLine: 2, Commit: 'abc', Fingerprint: 'abc:f:r:2' },
+        { RuleID: 'r', File: 'g', StartLine: 3 },
+      ]),
+    );
     expect([...readBaseline(path)]).toEqual(['abc:f:r:2', 'g:r:3']);
     writeFileSync(path, '{"not":"a list"}');
     expect(() => readBaseline(path)).toThrow(ConfigurationError);

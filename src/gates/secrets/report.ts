@@ -60,7 +60,8 @@ export function parseGitleaksReport(text: string): RawGitleaksFinding[] {
   }
   if (data === null) return [];
   const parsed = z.array(rawFinding).safeParse(data);
-  if (!parsed.success) throw new Error(`the gitleaks report is not in gitleaks' JSON format: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new Error(`the gitleaks report is not in gitleaks' JSON format: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
   return parsed.data.map((f) => {
     const kept: Record<string, unknown> = { ...f };
     for (const field of SECRET_FIELDS) delete kept[field];
@@ -113,7 +114,8 @@ const baselineEntry = z
  * the same way gitleaks builds fingerprints.
  */
 export function readBaseline(path: string, input = 'baseline-path'): Set<string> {
-  if (!existsSync(path)) throw new ConfigurationError(`input "${input}" names ${path}, which does not exist: give a gitleaks JSON report (gitleaks ... --report-format json)`);
+  if (!existsSync(path))
+    throw new ConfigurationError(`input "${input}" names ${path}, which does not exist: give a gitleaks JSON report (gitleaks ... --report-format json)`);
   return parseBaseline(readFileSync(path, 'utf8'), path, input);
 }
 
@@ -129,7 +131,9 @@ export function parseBaseline(text: string, where: string, input = 'baseline-pat
   const parsed = z.array(baselineEntry).safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigurationError(`input "${input}": ${where} is not a gitleaks JSON report: entry ${issue?.path.join('.')} ${issue?.message}; expected a list of findings with RuleID, File, StartLine (Commit, Fingerprint)`);
+    throw new ConfigurationError(
+      `input "${input}": ${where} is not a gitleaks JSON report: entry ${issue?.path.join('.')} ${issue?.message}; expected a list of findings with RuleID, File, StartLine (Commit, Fingerprint)`,
+    );
   }
   return new Set(parsed.data.map((e) => (e.Fingerprint ? e.Fingerprint : fingerprintOf(e.Commit ?? '', e.File, e.RuleID, e.StartLine))));
 }
@@ -181,7 +185,9 @@ export function renderSarif(findings: readonly ReportedFinding[], toolVersion: s
     ruleId: f.rule,
     ruleIndex: ruleIds.indexOf(f.rule),
     level: 'error',
-    message: { text: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}` },
+    message: {
+      text: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}`,
+    },
     locations: [
       {
         physicalLocation: {

@@ -168,7 +168,16 @@ export async function scanTree(ctx: ScanContext, description: string): Promise<S
   const unmap = (path: string) => renamed.get(path) ?? path;
   const findings = raw.findings.map((f) => toFinding(f, unmap(reportedScratchPath(f.File)), ''));
   const skipped = raw.skippedAsBinary.map((s) => ({ commit: '', path: unmap(s.path), reason: s.reason }));
-  return { findings, commitsScanned: 0, filesScanned: checkout.files - skipped.length, range: 'working tree', description, skipped, withNulBytes: 0, gitleaksRuns: 1 };
+  return {
+    findings,
+    commitsScanned: 0,
+    filesScanned: checkout.files - skipped.length,
+    range: 'working tree',
+    description,
+    skipped,
+    withNulBytes: 0,
+    gitleaksRuns: 1,
+  };
 }
 
 const LOG_ARGS = [

@@ -14,7 +14,10 @@ describe('judgeTests', () => {
   it('fails on failures, on zero tests, and on a non-zero exit whatever the report says', () => {
     expect(judgeTests(bad, { passed: 3, failed: 1, skipped: 0, total: 4 }, 'JUnit').status).toBe('fail');
     expect(judgeTests(ok, { passed: 3, failed: 1, skipped: 0, total: 4 }, 'JUnit').status).toBe('fail');
-    expect(judgeTests(ok, { passed: 0, failed: 0, skipped: 2, total: 2 }, 'JUnit')).toMatchObject({ status: 'fail', summary: expect.stringMatching(/no test was executed/) });
+    expect(judgeTests(ok, { passed: 0, failed: 0, skipped: 2, total: 2 }, 'JUnit')).toMatchObject({
+      status: 'fail',
+      summary: expect.stringMatching(/no test was executed/),
+    });
     expect(judgeTests(bad, { passed: 3, failed: 0, skipped: 0, total: 3 }, 'JUnit').status).toBe('fail');
     expect(judgeTests(bad, undefined, '').status).toBe('fail');
   });

@@ -45,11 +45,25 @@ interface Plan {
 
 function plan(opts: TestOptions, tempDir: string): Plan {
   if (opts.preset === 'node') {
-    return { tool: 'npm test', cmd: 'npm', args: ['test'], junit: opts.junit.length ? opts.junit : NODE_JUNIT_DEFAULTS, ownReports: [], hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first' };
+    return {
+      tool: 'npm test',
+      cmd: 'npm',
+      args: ['test'],
+      junit: opts.junit.length ? opts.junit : NODE_JUNIT_DEFAULTS,
+      ownReports: [],
+      hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first',
+    };
   }
   if (opts.preset === 'python') {
     const report = join(tempDir, `pytest-junit-${process.pid}-${Date.now()}.xml`);
-    return { tool: 'pytest', cmd: 'python3', args: ['-m', 'pytest', `--junitxml=${report}`], junit: opts.junit, ownReports: [report], hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first' };
+    return {
+      tool: 'pytest',
+      cmd: 'python3',
+      args: ['-m', 'pytest', `--junitxml=${report}`],
+      junit: opts.junit,
+      ownReports: [report],
+      hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first',
+    };
   }
   const [cmd, ...args] = opts.command;
   if (!cmd) throw new ConfigurationError('input "command" is required with preset: command: the test command line, e.g. "go test ./..."');
@@ -113,13 +127,21 @@ export function countingHint(junitPatterns: readonly string[]): string {
  * The rules that decide the gate; exported so every branch is unit-tested. `junitPatterns` are the
  * patterns the user gave (not the node preset's defaults), for the hint when nothing was counted.
  */
-export function judgeTests(exit: Pick<ExecResult, 'exitCode' | 'timedOut' | 'signal'>, counts: TestCounts | undefined, source: string, junitPatterns: readonly string[] = []): Verdict {
+export function judgeTests(
+  exit: Pick<ExecResult, 'exitCode' | 'timedOut' | 'signal'>,
+  counts: TestCounts | undefined,
+  source: string,
+  junitPatterns: readonly string[] = [],
+): Verdict {
   const ran = `${counts?.passed ?? 0} passed, ${counts?.failed ?? 0} failed, ${counts?.skipped ?? 0} skipped`;
   if (exit.timedOut) return { status: 'error', summary: `the tests did not finish in time (${counts ? ran : 'no results'})` };
   if (exit.signal) return { status: 'error', summary: `the test command was killed by ${exit.signal}` };
   if (!counts) {
     if (exit.exitCode !== 0) return { status: 'fail', summary: `the test command exited with code ${exit.exitCode} and left no result to count` };
-    return { status: 'error', summary: `the test command succeeded but how many tests ran is unknown: no fresh JUnit report and no runner summary line the gate can read; ${countingHint(junitPatterns)}` };
+    return {
+      status: 'error',
+      summary: `the test command succeeded but how many tests ran is unknown: no fresh JUnit report and no runner summary line the gate can read; ${countingHint(junitPatterns)}`,
+    };
   }
   if (counts.failed > 0) return { status: 'fail', summary: `${ran} (${source})` };
   if (counts.passed === 0) return { status: 'fail', summary: `no test was executed (${ran}, ${source}): a test step that runs nothing proves nothing` };
@@ -132,33 +154,40 @@ export async function runTestGate(opts: TestOptions, runtime: GateRuntime): Prom
   const p = plan(opts, runtime.tempDir);
   const since = Date.now();
   const versionProbe = toolVersion(p, opts.workingDirectory);
-  const outcome = await runtime.log.group(`${p.tool} in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`, async (): Promise<{ r: ExecResult } | { error: string }> => {
-    let r: ExecResult;
-    const live = runtime.log.untrustedStream();
-    try {
-      r = await execTool(p.cmd, p.args, {
-        cwd: opts.workingDirectory,
-        timeoutMs: opts.timeoutMs,
-        installHint: p.hint,
-        env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
-        onStdout: (chunk) => live.write(chunk),
-        onStderr: (chunk) => live.write(chunk),
-      });
-    } catch (error) {
-      if (error instanceof ToolNotFoundError) return { error: error.message };
-      throw error;
-    } finally {
-      live.end();
-    }
-    return { r };
-  });
+  const outcome = await runtime.log.group(
+    `${p.tool} in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`,
+    async (): Promise<{ r: ExecResult } | { error: string }> => {
+      let r: ExecResult;
+      const live = runtime.log.untrustedStream();
+      try {
+        r = await execTool(p.cmd, p.args, {
+          cwd: opts.workingDirectory,
+          timeoutMs: opts.timeoutMs,
+          installHint: p.hint,
+          env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
+          onStdout: (chunk) => live.write(chunk),
+          onStderr: (chunk) => live.write(chunk),
+        });
+      } catch (error) {
+        if (error instanceof ToolNotFoundError) return { error: error.message };
+        throw error;
+      } finally {
+        live.end();
+      }
+      return { r };
+    },
+  );
   const version = await versionProbe;
   const runner = opts.preset === 'node' ? nodeTestRunner(opts.workingDirectory, runtime.workspace) : undefined;
   const tool = runner ? { name: `${runner.name} (npm test)`, version: runner.version } : { name: p.tool, version };
   const base = {
     gate: 'test' as const,
     startedAt: clock.startedAt,
-    details: { preset: opts.preset, workingDirectory: repoRelative(opts.workingDirectory, runtime.workspace) || '.', ...(runner ? { npmVersion: version } : {}) },
+    details: {
+      preset: opts.preset,
+      workingDirectory: repoRelative(opts.workingDirectory, runtime.workspace) || '.',
+      ...(runner ? { npmVersion: version } : {}),
+    },
   };
   if ('error' in outcome) {
     return { ...base, status: 'error', summary: outcome.error, tool, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
@@ -175,7 +204,10 @@ export async function runTestGate(opts: TestOptions, runtime: GateRuntime): Prom
       counts = junit;
       findings = junit.failures;
       const names = reports.map((f) => repoRelative(f, runtime.workspace));
-      source = names.length <= 3 ? `JUnit: ${names.join(', ')}` : `JUnit: ${names.length} reports under ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`;
+      source =
+        names.length <= 3
+          ? `JUnit: ${names.join(', ')}`
+          : `JUnit: ${names.length} reports under ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`;
     } catch (error) {
       reportError = (error as Error).message;
     }
@@ -188,10 +220,9 @@ export async function runTestGate(opts: TestOptions, runtime: GateRuntime): Prom
   if (verdict.status === 'fail' && findings.length === 0) {
     findings = [{ severity: 'error', message: `${p.tool} ${describeExit(r)}: ${lastLines(`${r.stdout}\n${r.stderr}`, 3)}` }];
   }
-  if (r.truncated && verdict.status === 'pass' && !reports.length) verdict = { status: 'error', summary: `the test output was too large to read its summary; ${countingHint(opts.junit)}` };
-  const metrics: Record<string, number> = counts
-    ? { passed: counts.passed, failed: counts.failed, skipped: counts.skipped, total: counts.total }
-    : {};
+  if (r.truncated && verdict.status === 'pass' && !reports.length)
+    verdict = { status: 'error', summary: `the test output was too large to read its summary; ${countingHint(opts.junit)}` };
+  const metrics: Record<string, number> = counts ? { passed: counts.passed, failed: counts.failed, skipped: counts.skipped, total: counts.total } : {};
   const sections: string[] = [];
   if (verdict.status !== 'pass') sections.push(`### Last lines of the test output\n\n${codeBlock(lastLines(`${r.stdout}\n${r.stderr}`, 25) || '(no output)')}`);
   sections.push(`Ran ${code([p.cmd, ...p.args].join(' '))} (${md(describeExit(r))}); counts from ${md(source || 'nowhere')}.`);

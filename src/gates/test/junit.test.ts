@@ -74,7 +74,10 @@ describe('parseJUnit', () => {
 
 describe('parseTestOutputCounts', () => {
   it.each([
-    [' Test Files  1 failed | 2 passed (3)\n      Tests  1 failed | 4 passed | 1 skipped (6)\n   Start at 10:00', { passed: 4, failed: 1, skipped: 1, total: 6 }],
+    [
+      ' Test Files  1 failed | 2 passed (3)\n      Tests  1 failed | 4 passed | 1 skipped (6)\n   Start at 10:00',
+      { passed: 4, failed: 1, skipped: 1, total: 6 },
+    ],
     ['Tests:       2 failed, 3 passed, 5 total', { passed: 3, failed: 2, skipped: 0, total: 5 }],
     ['# tests 5\n# suites 1\n# pass 4\n# fail 1\n# skipped 0\n# todo 0', { passed: 4, failed: 1, skipped: 0, total: 5 }],
     ['ℹ tests 2\nℹ pass 2\nℹ fail 0', { passed: 2, failed: 0, skipped: 0, total: 2 }],
@@ -85,10 +88,26 @@ describe('parseTestOutputCounts', () => {
     expect(parseTestOutputCounts(output)).toEqual(counts);
   });
   it.each([
-    ['vitest "1 failed", then a TAP block saying 5 passed', ' Test Files  1 failed (1)\n      Tests  1 failed | 4 passed (5)\n# tests 5\n# pass 5\n# fail 0', { passed: 5, failed: 1, skipped: 0, total: 6 }],
-    ['TAP "# fail 1", then vitest saying all passed', '# tests 3\n# pass 2\n# fail 1\n      Tests  7 passed (7)', { passed: 7, failed: 1, skipped: 0, total: 8 }],
-    ['jest failures, then pytest passing', 'Tests:       2 failed, 3 passed, 5 total\n===== 4 passed in 0.1s =====', { passed: 4, failed: 2, skipped: 0, total: 6 }],
-    ['pytest failures, then node:test spec passing', '==== 1 failed, 3 passed in 0.12s ====\nℹ tests 2\nℹ pass 2\nℹ fail 0', { passed: 2, failed: 1, skipped: 0, total: 3 }],
+    [
+      'vitest "1 failed", then a TAP block saying 5 passed',
+      ' Test Files  1 failed (1)\n      Tests  1 failed | 4 passed (5)\n# tests 5\n# pass 5\n# fail 0',
+      { passed: 5, failed: 1, skipped: 0, total: 6 },
+    ],
+    [
+      'TAP "# fail 1", then vitest saying all passed',
+      '# tests 3\n# pass 2\n# fail 1\n      Tests  7 passed (7)',
+      { passed: 7, failed: 1, skipped: 0, total: 8 },
+    ],
+    [
+      'jest failures, then pytest passing',
+      'Tests:       2 failed, 3 passed, 5 total\n===== 4 passed in 0.1s =====',
+      { passed: 4, failed: 2, skipped: 0, total: 6 },
+    ],
+    [
+      'pytest failures, then node:test spec passing',
+      '==== 1 failed, 3 passed in 0.12s ====\nℹ tests 2\nℹ pass 2\nℹ fail 0',
+      { passed: 2, failed: 1, skipped: 0, total: 3 },
+    ],
     ['the last runner decides when nothing failed', '      Tests  3 passed (3)\n# tests 5\n# pass 5\n# fail 0', { passed: 5, failed: 0, skipped: 0, total: 5 }],
     ['two TAP blocks: the first one failed', '# tests 2\n# pass 1\n# fail 1\n# tests 4\n# pass 4\n# fail 0', { passed: 4, failed: 1, skipped: 0, total: 5 }],
     ['a TAP block with keys out of order', '# pass 3\n# fail 1\n# tests 4', { passed: 3, failed: 1, skipped: 0, total: 4 }],

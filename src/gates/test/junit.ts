@@ -92,9 +92,18 @@ export function parseJUnit(xml: string, cwd: string, workspace: string): JUnitRe
       if (failure.length > 0) {
         result.failed++;
         const detail = failure.map(text).join('\n');
-        const firstLine = detail.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'failed';
+        const firstLine =
+          detail
+            .split('\n')
+            .find((l) => l.trim() !== '')
+            ?.trim() ?? 'failed';
         const name = [tc['@classname'], tc['@name']].filter((x) => typeof x === 'string' && x !== '').join(' > ');
-        result.failures.push({ severity: 'error', message: `${name}: ${firstLine}`, rule: String(tc['@name'] ?? 'test'), ...locate(tc, detail, cwd, workspace) });
+        result.failures.push({
+          severity: 'error',
+          message: `${name}: ${firstLine}`,
+          rule: String(tc['@name'] ?? 'test'),
+          ...locate(tc, detail, cwd, workspace),
+        });
       } else if (tc.skipped !== undefined) {
         result.skipped++;
       } else {
