@@ -53277,7 +53277,9 @@ const subjectSchema = object({
 const toolSchema = object({
     name: schemas_string().min(1).max(200),
     version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
@@ -53606,15 +53608,7 @@ function readTextOrConfigurationError(path, what) {
 
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule']));
 const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
@@ -54526,12 +54520,9 @@ function renderGateSummary(evidence, annotations, sections, links) {
         lines.push(section, '');
     }
     if (evidence.findingsTotal > 0) {
-        const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-            md(f.severity),
-            f.file ? sourceLocation(links, f.file, f.line) : '',
-            f.rule ? md(f.rule) : '',
-            tableMessage(f),
-        ]);
+        const rows = evidence.findings
+            .slice(0, SUMMARY_FINDINGS)
+            .map((f) => [md(f.severity), f.file ? sourceLocation(links, f.file, f.line) : '', f.rule ? md(f.rule) : '', tableMessage(f)]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
         if (evidence.findingsTotal > rows.length) {
@@ -54608,7 +54599,9 @@ function readableReport(report) {
     return {
         ...report,
         // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-        summary: evidence_clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+        summary: evidence_clamp(stripAnsi(report.summary)
+            .replace(/\s*[\r\n]+\s*/g, ' ')
+            .trim(), 1000),
         findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
         summarySections: report.summarySections.map(stripAnsi),
     };
@@ -55754,7 +55747,14 @@ function globInside(patterns, opts) {
  * first version number it prints, and remember the answer for the rest of the process. A version
  * does not change while a job runs, so a gate, a tool locator and a reporter asking about the same
  * executable cost one subprocess between them (node spends ~30-60 ms on each spawn on a busy runner).
+ * Where the answer can be read exactly without starting the tool (an npm package's own bin prints
+ * its package.json version; a Go program prints the version it was linked with), it is read: a
+ * node tool's `--version` costs a whole node start, the gitleaks engine's a WebAssembly compile.
+ * Callers start the probe beside the tool's real run and await it afterwards.
  */
+
+
+
 
 /** The first dotted version in a tool's output: `1.2.3`, `v8.24.0`, `2.42.0+ds`. */
 const VERSION_NUMBER = /v?(\d+\.\d+\.\d+[\w.+-]*)/;
@@ -55769,21 +55769,26 @@ function parseVersionNumber(text) {
  * tool is missing); a rejected probe is not remembered, so a tool installed later is asked again.
  */
 async function probeVersion(probe, parse = parseVersionNumber) {
-    const key = JSON.stringify([probe.command, probe.args ?? ['--version'], probe.cwd ?? '']);
+    const key = JSON.stringify([probe.command, probe.args ?? ['--version'], probe.cwd ?? '', probe.known !== undefined]);
     let run = runs.get(key);
     if (run === undefined) {
-        run = execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        const known = probe.known?.();
+        run = known
+            ? Promise.resolve(known)
+            : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }
     const result = await run;
+    if (typeof result === 'string')
+        return { version: result };
     return { version: parse(`${result.stdout}\n${result.stderr}`), result };
 }
 /** The version for the record when it is informative only: '' when the probe fails or the tool exits non-zero. */
 async function versionOrEmpty(probe, parse) {
     try {
         const answer = await probeVersion(probe, parse);
-        return answer.result.exitCode === 0 ? answer.version : '';
+        return answer.result === undefined || answer.result.exitCode === 0 ? answer.version : '';
     }
     catch {
         return '';
@@ -55792,6 +55797,106 @@ async function versionOrEmpty(probe, parse) {
 /** Forgets every remembered answer (tests that swap a tool behind one path). */
 function forgetVersions() {
     runs.clear();
+}
+const packageJsonSchema = object({
+    name: schemas_string(),
+    version: schemas_string(),
+    bin: union([schemas_string(), record(schemas_string(), schemas_string())]).optional(),
+});
+function realOrUndefined(path) {
+    try {
+        return realpathSync(path);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The npm package `name` when `command` is one of that package's own bins (node_modules/.bin/x
+ * or a global link on PATH, followed to the file package.json declares): its folder and version.
+ * Undefined for anything else (a wrapper script, another package, no package at all).
+ */
+function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
+    // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
+    // importing src/tools here would put the tool installer into every bundle's cold start.)
+    const located = command.includes('/')
+        ? command
+        : searchPath
+            .split(delimiter)
+            .map((dir) => join(dir, command))
+            .find((path) => isAbsolute(path) && existsSync(path));
+    const real = located === undefined ? undefined : realOrUndefined(located);
+    if (real === undefined)
+        return undefined;
+    // The bin sits at most a few folders below its package.json (bin/x.js, dist/bin/x.js).
+    for (let dir = dirname(real), depth = 0; depth < 4 && dirname(dir) !== dir; dir = dirname(dir), depth++) {
+        const file = join(dir, 'package.json');
+        if (!existsSync(file))
+            continue;
+        let pkg;
+        try {
+            pkg = packageJsonSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+        }
+        catch {
+            return undefined;
+        }
+        if (!pkg.success || pkg.data.name !== name)
+            return undefined;
+        const bins = typeof pkg.data.bin === 'string' ? [pkg.data.bin] : Object.values(pkg.data.bin ?? {});
+        return bins.some((bin) => realOrUndefined(join(dir, bin)) === real) ? { root: dir, version: pkg.data.version } : undefined;
+    }
+    return undefined;
+}
+/** What `<bin> --version` prints for an npm package's own bin (eslint, npm): its package.json version. */
+function npmBinVersion(command, name, searchPath) {
+    const version = npmBinPackage(command, name, searchPath)?.version;
+    return version !== undefined && parseVersionNumber(version) === version ? version : undefined;
+}
+/** Bytes read at a time while looking for the build information (it sits deep inside the program). */
+const SCAN_CHUNK = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
+/**
+ * The version a Go program was linked with (`go build -ldflags "-X=<variable>=<version>"`), from the
+ * build information Go records in the program itself (an executable or a WebAssembly module): the
+ * value the program prints as its version, read without starting it. Undefined when the program
+ * records no such setting, or it names no version number.
+ */
+function goLinkedVersion(program, variable) {
+    const needles = [`-X=${variable}=`, `-X ${variable}=`].map((n) => Buffer.from(n, 'latin1'));
+    const overlap = 256;
+    let fd;
+    try {
+        fd = openSync(program, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const buffer = Buffer.alloc(SCAN_CHUNK + overlap);
+        let carried = 0;
+        for (let position = 0;;) {
+            const read = readSync(fd, buffer, carried, SCAN_CHUNK, position);
+            if (read === 0)
+                return undefined;
+            position += read;
+            const window = buffer.subarray(0, carried + read);
+            for (const needle of needles) {
+                const at = window.indexOf(needle);
+                if (at < 0)
+                    continue;
+                // The value may run past this window: read on from the file where it starts.
+                const tail = Buffer.alloc(128);
+                const got = readSync(fd, tail, 0, tail.length, position - window.length + at + needle.length);
+                const value = /^[^\s"'`\\\0]*/.exec(tail.subarray(0, got).toString('latin1'))[0];
+                const version = parseVersionNumber(value);
+                return version !== '' && value.replace(/^v/, '') === version ? version : undefined;
+            }
+            carried = Math.min(overlap, window.length);
+            window.copyWithin(0, window.length - carried);
+        }
+    }
+    finally {
+        closeSync(fd);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/tools/catalog.ts
@@ -56085,22 +56190,28 @@ async function acquirePromtool(request) {
  * preinstalled, unverified one, e.g. a distribution package), otherwise the pinned release
  * archive, sha256-verified before it is unpacked. One on PATH is never picked silently.
  */
-async function locatePrometheus(o) {
-    if (o.path && isCommandName(o.path)) {
-        const found = findOnPath(o.path, o.searchPath);
+async function locatePrometheus(location) {
+    if (location.path && isCommandName(location.path)) {
+        const found = findOnPath(location.path, location.searchPath);
         if (!found) {
-            throw new errors_ConfigurationError(`input "prometheus-path" is the command name ${JSON.stringify(o.path)}, but no executable of that name is on PATH: install Prometheus in an earlier step, give its path, or leave prometheus-path empty for the pinned, verified Prometheus ${o.version || PROMETHEUS_DEFAULT_VERSION}`);
+            throw new errors_ConfigurationError(`input "prometheus-path" is the command name ${JSON.stringify(location.path)}, but no executable of that name is on PATH: install Prometheus in an earlier step, give its path, or leave prometheus-path empty for the pinned, verified Prometheus ${location.version || PROMETHEUS_DEFAULT_VERSION}`);
         }
         return { path: found, source: 'PATH' };
     }
-    if (o.path) {
-        if (!(0,external_node_fs_namespaceObject.existsSync)(o.path))
-            throw new errors_ConfigurationError(`input "prometheus-path" names ${JSON.stringify(o.path)}, which does not exist: give the path of a prometheus executable, or leave it empty`);
-        return { path: o.path, source: 'prometheus-path' };
+    if (location.path) {
+        if (!(0,external_node_fs_namespaceObject.existsSync)(location.path))
+            throw new errors_ConfigurationError(`input "prometheus-path" names ${JSON.stringify(location.path)}, which does not exist: give the path of a prometheus executable, or leave it empty`);
+        return { path: location.path, source: 'prometheus-path' };
     }
-    const version = o.version || PROMETHEUS_DEFAULT_VERSION;
+    const version = location.version || PROMETHEUS_DEFAULT_VERSION;
     try {
-        const installed = await installer_installTool({ tool: 'prometheus', version, ...(o.mirrorUrl ? { mirrorUrl: o.mirrorUrl } : {}), tempDir: o.tempDir, log: o.log });
+        const installed = await installer_installTool({
+            tool: 'prometheus',
+            version,
+            ...(location.mirrorUrl ? { mirrorUrl: location.mirrorUrl } : {}),
+            tempDir: location.tempDir,
+            log: location.log,
+        });
         return { path: installed.path, source: 'installed' };
     }
     catch (error) {
@@ -56123,8 +56234,8 @@ async function prometheusVersion(path) {
         throw new errors_ToolError(`${path} --version could not be started: ${error.message}`);
     }
     const { version, result } = answer;
-    if (result.exitCode !== 0 || version === '') {
-        throw new errors_ToolError(`${path} --version did not name a Prometheus version (exit ${result.exitCode}): ${`${result.stderr}${result.stdout}`.trim().slice(0, 300)}`);
+    if ((result && result.exitCode !== 0) || version === '') {
+        throw new errors_ToolError(`${path} --version did not name a Prometheus version (exit ${result?.exitCode}): ${`${result?.stderr ?? ''}${result?.stdout ?? ''}`.trim().slice(0, 300)}`);
     }
     return version;
 }
@@ -61743,7 +61854,10 @@ function checkLabels(sel, metric, exposition, afterTraffic, at) {
         const test = matcherTest(m);
         if (!test || [...values].some(test))
             continue;
-        const shown = [...values].slice(0, 8).map((v) => JSON.stringify(v)).join(', ');
+        const shown = [...values]
+            .slice(0, 8)
+            .map((v) => JSON.stringify(v))
+            .join(', ');
         out.push(at(`${sel.text}: no value of "${m.label}" seen on ${metric} matches ${m.label}${m.op}${JSON.stringify(m.value)} (seen: ${shown}${values.size > 8 ? ', ...' : ''})${afterTraffic ? '' : '; no drill traffic ran, so the value may only be missing from this scrape'}`, afterTraffic ? 'error' : 'warning', 'label-value-never-matches'));
     }
     return out;
@@ -61782,7 +61896,13 @@ function checkContract(input) {
     for (const rule of input.rules) {
         const parsed = parseSelectors(rule.expr);
         if (parsed.errors.length > 0) {
-            findings.push({ severity: 'error', file: rule.file, line: lineOf(rule, parsed.errors[0]), rule: 'promql-syntax', message: `${rule.name}: the expression does not parse as PromQL near offset ${parsed.errors[0]}` });
+            findings.push({
+                severity: 'error',
+                file: rule.file,
+                line: lineOf(rule, parsed.errors[0]),
+                rule: 'promql-syntax',
+                message: `${rule.name}: the expression does not parse as PromQL near offset ${parsed.errors[0]}`,
+            });
             continue;
         }
         for (const sel of parsed.selectors) {
@@ -61910,7 +62030,10 @@ const MAX_SCENARIO_MS = 30 * 60_000;
 const drill_config_duration = (what) => union([schemas_string(), schemas_number()]).transform((v, ctx) => {
     const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
     if (ms === undefined || !Number.isFinite(ms) || ms <= 0 || ms > MAX_SCENARIO_MS) {
-        ctx.addIssue({ code: 'custom', message: `${what} must be a positive duration up to 30m, as seconds or a Prometheus duration such as 90s or 2m (got ${JSON.stringify(v)})` });
+        ctx.addIssue({
+            code: 'custom',
+            message: `${what} must be a positive duration up to 30m, as seconds or a Prometheus duration such as 90s or 2m (got ${JSON.stringify(v)})`,
+        });
         return NEVER;
     }
     return ms;
@@ -61926,10 +62049,7 @@ const trafficSchema = strictObject({
     duration: drill_config_duration('duration'),
     concurrency: schemas_number().int().min(1, 'must be at least 1').max(MAX_CONCURRENCY, `must be at most ${MAX_CONCURRENCY}`).default(4),
 });
-const expectedAlertSchema = union([
-    schemas_string().min(1),
-    strictObject({ alert: schemas_string().min(1), labels: record(schemas_string(), schemas_string()).optional() }),
-]);
+const expectedAlertSchema = union([schemas_string().min(1), strictObject({ alert: schemas_string().min(1), labels: record(schemas_string(), schemas_string()).optional() })]);
 const scenarioSchema = strictObject({
     name: schemas_string().min(1).max(100),
     traffic: array(trafficSchema).default([]),
@@ -62232,29 +62352,29 @@ async function until(what, timeoutMs, proc, probe) {
  * Starts Prometheus and waits until it is ready, has loaded every alert of the rule files and has
  * scraped the service at least once (target up). Stopped before any error is thrown.
  */
-async function startPrometheus(o) {
-    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(o.dir, 'data'), { recursive: true });
-    const config = (0,external_node_path_namespaceObject.join)(o.dir, 'prometheus.yml');
-    (0,external_node_fs_namespaceObject.writeFileSync)(config, prometheusConfig(o.target, o.metricsPath, o.ruleFiles));
+async function startPrometheus(opts) {
+    (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(opts.dir, 'data'), { recursive: true });
+    const config = (0,external_node_path_namespaceObject.join)(opts.dir, 'prometheus.yml');
+    (0,external_node_fs_namespaceObject.writeFileSync)(config, prometheusConfig(opts.target, opts.metricsPath, opts.ruleFiles));
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const proc = startProcess(o.binary, [`--config.file=${config}`, `--storage.tsdb.path=${(0,external_node_path_namespaceObject.join)(o.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { cwd: o.dir, env: process.env });
+    const proc = startProcess(opts.binary, [`--config.file=${config}`, `--storage.tsdb.path=${(0,external_node_path_namespaceObject.join)(opts.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { cwd: opts.dir, env: process.env });
     const server = { url, pid: proc.pid, hasExited: () => proc.hasExited(), output: () => proc.output(), stop: () => proc.stop() };
     try {
-        await until('ready', o.timeoutMs, proc, async () => {
+        await until('ready', opts.timeoutMs, proc, async () => {
             const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2000) });
             await r.arrayBuffer();
             return r.ok ? true : undefined;
         });
-        await until('load every alert of the rule files', o.timeoutMs, proc, async () => {
+        await until('load every alert of the rule files', opts.timeoutMs, proc, async () => {
             const rules = await getJson(`${url}/api/v1/rules`, rulesAnswer, 'rules');
             const loaded = new Set(rules.data.groups.flatMap((g) => g.rules.filter((r) => r.type === 'alerting').map((r) => r.name)));
-            const absent = [...o.alerts].filter((a) => !loaded.has(a));
+            const absent = [...opts.alerts].filter((a) => !loaded.has(a));
             if (absent.length > 0)
                 throw new Error(`not loaded: ${absent.join(', ')}`);
             return true;
         });
-        await until(`scrape the service at ${o.target}`, o.timeoutMs, proc, async () => {
+        await until(`scrape the service at ${opts.target}`, opts.timeoutMs, proc, async () => {
             const t = await getJson(`${url}/api/v1/targets?state=active`, targetsAnswer, 'targets');
             const target = t.data.activeTargets[0];
             if (target?.health === 'up')
@@ -62289,12 +62409,12 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 
 
 /** GETs `url`; rejects with the socket's own message (e.g. "connect ECONNREFUSED 127.0.0.1:8080") or on the deadline. */
-function httpGet(url, o) {
+function httpGet(url, opts) {
     const target = new URL(url);
     const get = target.protocol === 'https:' ? external_node_https_namespaceObject.get : target.protocol === 'http:' ? external_node_http_.get : undefined;
     if (!get)
         return Promise.reject(new Error(`${url} is not an http(s) URL`));
-    const maxBytes = o.maxBytes ?? 64 * 1024 * 1024;
+    const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     return new Promise((resolve, reject) => {
         // The first outcome wins: a destroyed request can still emit 'end' or 'error' afterwards.
         let settled = false;
@@ -62310,7 +62430,7 @@ function httpGet(url, o) {
             request.destroy();
         };
         // agent: false: one connection, closed after the answer (no keep-alive socket holds the process open).
-        const request = get(target, { headers: o.headers ?? {}, agent: false }, (response) => {
+        const request = get(target, { headers: opts.headers ?? {}, agent: false }, (response) => {
             const chunks = [];
             let size = 0;
             response.on('data', (chunk) => {
@@ -62323,7 +62443,7 @@ function httpGet(url, o) {
             response.on('end', () => settle(() => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') })));
             response.on('error', fail);
         });
-        const timer = setTimeout(() => fail(new Error(`no complete answer within ${o.timeoutMs} ms`)), o.timeoutMs);
+        const timer = setTimeout(() => fail(new Error(`no complete answer within ${opts.timeoutMs} ms`)), opts.timeoutMs);
         request.on('error', fail);
     });
 }
@@ -62340,6 +62460,7 @@ function httpGet(url, o) {
 
 
 
+
 function storageArgs(storageDir) {
     return ['--root', `${storageDir}/root`, '--runroot', `${storageDir}/runroot`, '--storage-driver', 'vfs'];
 }
@@ -62347,7 +62468,10 @@ function storageArgs(storageDir) {
 async function prepareImage(source, timeoutMs) {
     (0,external_node_fs_namespaceObject.mkdirSync)(source.storageDir, { recursive: true });
     const tls = source.tlsVerify ? [] : ['--tls-verify=false'];
-    const pull = await execTool('buildah', [...storageArgs(source.storageDir), 'pull', ...tls, '--quiet', `docker://${source.image}`], { timeoutMs, installHint: 'install buildah (apt-get install buildah) to run the image' });
+    const pull = await execTool('buildah', [...storageArgs(source.storageDir), 'pull', ...tls, '--quiet', `docker://${source.image}`], {
+        timeoutMs,
+        installHint: 'install buildah (apt-get install buildah) to run the image',
+    });
     if (pull.exitCode !== 0 || pull.timedOut)
         throw new errors_ToolError(`buildah pull ${source.image} ${describeExit(pull)}: ${lastLines(pull.stderr, 3)}`);
     // The whole inspect JSON: older buildah (Debian's 1.28) has no "json" template function.
@@ -62365,8 +62489,8 @@ async function prepareImage(source, timeoutMs) {
     const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
     if (command.length === 0)
         throw new errors_ToolError(`the image ${source.image} names no command (no Entrypoint or Cmd): the service cannot be started from it`);
-    const version = await execTool('buildah', ['--version'], { timeoutMs: 30_000 });
-    return { command, buildahVersion: version.stdout.trim() };
+    const version = await probeVersion({ command: 'buildah' });
+    return { command, buildahVersion: version.result?.stdout.trim() ?? version.version };
 }
 async function waitReady(url, timeoutMs, exited, output) {
     const deadline = Date.now() + timeoutMs;
@@ -62548,8 +62672,10 @@ function judgeScenario(s, observations, resolveAsked) {
             ...(o.pendingAfterMs !== undefined ? { pendingAfterMs: o.pendingAfterMs } : {}),
             ...(ok ? { firingAfterMs: o.firingAfterMs } : {}),
             ...(o.value !== undefined ? { value: o.value } : {}),
-            ...(o.labels ?? o.wrongLabels ? { labels: o.labels ?? o.wrongLabels } : {}),
-            ...(ok && resolveAsked ? { resolved: o.resolvedAfterMs !== undefined, ...(o.resolvedAfterMs !== undefined ? { resolvedAfterMs: o.resolvedAfterMs } : {}) } : {}),
+            ...((o.labels ?? o.wrongLabels) ? { labels: o.labels ?? o.wrongLabels } : {}),
+            ...(ok && resolveAsked
+                ? { resolved: o.resolvedAfterMs !== undefined, ...(o.resolvedAfterMs !== undefined ? { resolvedAfterMs: o.resolvedAfterMs } : {}) }
+                : {}),
         };
     });
     const silent = s.silent.map((alert) => {
@@ -62592,7 +62718,10 @@ function observe(observations, s, alerts, atMs) {
     }
 }
 async function stopAll(service, prometheus, problems) {
-    for (const [what, stop] of [['Prometheus', prometheus?.stop], ['the service', service?.stop]]) {
+    for (const [what, stop] of [
+        ['Prometheus', prometheus?.stop],
+        ['the service', service?.stop],
+    ]) {
         try {
             await stop?.();
         }
@@ -62661,7 +62790,17 @@ async function drive(s, c, run, service, prometheus) {
     run.durationMs = Date.now() - t0;
 }
 async function runScenario(s, index, c) {
-    const run = { name: s.name, startedAtMs: Date.now() - c.drillStartedAt, durationMs: 0, observations: new Map(), results: [], problems: [], metricsPages: [], traffic: [], pids: [] };
+    const run = {
+        name: s.name,
+        startedAtMs: Date.now() - c.drillStartedAt,
+        durationMs: 0,
+        observations: new Map(),
+        results: [],
+        problems: [],
+        metricsPages: [],
+        traffic: [],
+        pids: [],
+    };
     let service;
     let prometheus;
     try {
@@ -62670,7 +62809,15 @@ async function runScenario(s, index, c) {
         // The page before any traffic: what a fresh instance exposes.
         run.metricsPages.push(await fetchMetricsPage(`${service.url}${c.metricsPath}`));
         const target = new URL(service.url).host;
-        prometheus = await startPrometheus({ binary: c.prometheusBinary, dir: (0,external_node_path_namespaceObject.join)(c.scratchDir, `scenario-${index + 1}`), target, metricsPath: c.metricsPath, ruleFiles: c.ruleFiles, alerts: c.alerts, timeoutMs: 60_000 });
+        prometheus = await startPrometheus({
+            binary: c.prometheusBinary,
+            dir: (0,external_node_path_namespaceObject.join)(c.scratchDir, `scenario-${index + 1}`),
+            target,
+            metricsPath: c.metricsPath,
+            ruleFiles: c.ruleFiles,
+            alerts: c.alerts,
+            timeoutMs: 60_000,
+        });
         run.pids.push(prometheus.pid);
         await drive(s, c, run, service, prometheus);
     }
@@ -62713,7 +62860,8 @@ const familiesSchema = array(object({
     name: schemas_string(),
     type: schemas_string(),
     metrics: array(object({ labels: record(schemas_string(), schemas_string()).optional() }).passthrough()),
-}).passthrough());
+})
+    .passthrough());
 const GROUPED_TYPES = new Set(['histogram', 'summary', 'gaugehistogram']);
 /**
  * The parser folds every series of a histogram or summary into one entry and drops their labels
@@ -62809,7 +62957,10 @@ function mergeExpositions(pages) {
 const identity = (line, column) => (column === undefined ? { line } : { line, column });
 /** The first line of a yaml error, without the " at line N, column M:" the position already says. */
 function yamlErrorText(text) {
-    return text.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+    return text
+        .split('\n')[0]
+        .replace(/ at line \d+, column \d+:?$/, '')
+        .trim();
 }
 function scalarText(node) {
     if ((0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== undefined)
@@ -62979,12 +63130,12 @@ function isPrometheusRule(doc) {
  * resource (`spec.groups`, possibly several in a multi-document file), which is converted to a
  * plain rule file for promtool with a line map back to the original.
  */
-function loadRuleFile(o) {
+function loadRuleFile(opts) {
     const base = {
-        absPath: o.absPath,
-        file: o.file,
+        absPath: opts.absPath,
+        file: opts.file,
         kind: 'plain',
-        promtoolPath: o.absPath,
+        promtoolPath: opts.absPath,
         groups: [],
         findings: [],
         checkable: false,
@@ -62992,16 +63143,22 @@ function loadRuleFile(o) {
     };
     let text;
     try {
-        if ((0,external_node_fs_namespaceObject.statSync)(o.absPath).isDirectory())
+        if ((0,external_node_fs_namespaceObject.statSync)(opts.absPath).isDirectory())
             throw new Error('it is a directory');
-        text = (0,external_node_fs_namespaceObject.readFileSync)(o.absPath, 'utf8');
+        text = (0,external_node_fs_namespaceObject.readFileSync)(opts.absPath, 'utf8');
     }
     catch (error) {
-        base.unreadable = `${o.file} cannot be read: ${error.code ?? error.message}`;
+        base.unreadable = `${opts.file} cannot be read: ${error.code ?? error.message}`;
         return base;
     }
     if (text.includes('\u0000')) {
-        base.findings.push({ severity: 'error', file: o.file, line: 1, rule: 'not-yaml', message: `${o.file} is a binary file, not a Prometheus rule file (YAML)` });
+        base.findings.push({
+            severity: 'error',
+            file: opts.file,
+            line: 1,
+            rule: 'not-yaml',
+            message: `${opts.file} is a binary file, not a Prometheus rule file (YAML)`,
+        });
         return base;
     }
     const lc = new dist/* LineCounter */.HN();
@@ -63012,7 +63169,7 @@ function loadRuleFile(o) {
             const at = err.linePos?.[0];
             base.findings.push({
                 severity: 'error',
-                file: o.file,
+                file: opts.file,
                 ...(at ? { line: at.line, column: at.col } : {}),
                 rule: 'yaml-syntax',
                 message: `YAML syntax error: ${yamlErrorText(err.message)}`,
@@ -63023,21 +63180,21 @@ function loadRuleFile(o) {
         return base;
     const prometheusRules = list.filter(isPrometheusRule);
     if (prometheusRules.length > 0)
-        return convertPrometheusRules(base, prometheusRules, lc, o);
+        return convertPrometheusRules(base, prometheusRules, lc, opts);
     const first = list[0];
     const contents = first?.contents;
     if (!first || contents === null || contents === undefined || ((0,dist/* isScalar */.jn)(contents) && (contents.value === null || contents.value === ''))) {
-        base.findings.push({ severity: 'warning', file: o.file, line: 1, rule: 'empty', message: `${o.file} is empty: it holds no rule group` });
+        base.findings.push({ severity: 'warning', file: opts.file, line: 1, rule: 'empty', message: `${opts.file} is empty: it holds no rule group` });
         base.checkable = true;
         return base;
     }
     if (!(0,dist/* isMap */.jh)(contents) || !contents.has('groups')) {
         base.findings.push({
             severity: 'error',
-            file: o.file,
+            file: opts.file,
             line: 1,
             rule: 'not-a-rule-file',
-            message: `${o.file} is not a Prometheus rule file: expected a top-level "groups:" list, or a Kubernetes PrometheusRule resource with spec.groups`,
+            message: `${opts.file} is not a Prometheus rule file: expected a top-level "groups:" list, or a Kubernetes PrometheusRule resource with spec.groups`,
         });
         return base;
     }
@@ -63046,7 +63203,7 @@ function loadRuleFile(o) {
     return base;
 }
 let conversions = 0;
-function convertPrometheusRules(base, docs, lc, o) {
+function convertPrometheusRules(base, docs, lc, opts) {
     base.kind = 'prometheusrule';
     const origGroups = [];
     let groupsKey;
@@ -63066,10 +63223,10 @@ function convertPrometheusRules(base, docs, lc, o) {
     if (origGroups.length === 0) {
         base.findings.push({
             severity: 'error',
-            file: o.file,
+            file: opts.file,
             line: 1,
             rule: 'not-a-rule-file',
-            message: `${o.file} is a PrometheusRule without spec.groups: expected spec.groups to be a list of rule groups`,
+            message: `${opts.file} is a PrometheusRule without spec.groups: expected spec.groups to be a list of rule groups`,
         });
         return base;
     }
@@ -63090,8 +63247,8 @@ function convertPrometheusRules(base, docs, lc, o) {
             pairPositions(item, orig.node, orig.doc, clc, lc, pairs);
         });
     }
-    (0,external_node_fs_namespaceObject.mkdirSync)(o.scratchDir, { recursive: true });
-    const out = (0,external_node_path_namespaceObject.join)(o.scratchDir, `${++conversions}-${(0,external_node_path_namespaceObject.basename)(o.absPath)}`);
+    (0,external_node_fs_namespaceObject.mkdirSync)(opts.scratchDir, { recursive: true });
+    const out = (0,external_node_path_namespaceObject.join)(opts.scratchDir, `${++conversions}-${(0,external_node_path_namespaceObject.basename)(opts.absPath)}`);
     (0,external_node_fs_namespaceObject.writeFileSync)(out, text);
     base.promtoolPath = out;
     base.toOriginal = lineMapFrom(pairs);
@@ -63162,7 +63319,10 @@ function runbookTarget(value, repository, serverUrl) {
             return { kind: 'unresolvable', reason: `${JSON.stringify(value)} is not a URL` };
         }
         const server = new URL(serverUrl);
-        const parts = url.pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+        const parts = url.pathname
+            .split('/')
+            .filter((p) => p !== '')
+            .map(decodeURIComponent);
         const repo = `${parts[0] ?? ''}/${parts[1] ?? ''}`;
         const sameHost = url.host === server.host || url.host === `raw.${server.host.replace(/^www\./, '')}` || url.host === 'raw.githubusercontent.com';
         if (!sameHost || repo.toLowerCase() !== repository.toLowerCase()) {
@@ -63229,7 +63389,12 @@ async function readAllAtHead(workspace, headSha, paths) {
         found.set(p, undefined);
     if (wanted.length === 0)
         return found;
-    const r = await execTool('git', ['cat-file', '--batch'], { cwd: workspace, timeoutMs: 30_000, input: wanted.map((p) => `${headSha}:${p}\n`).join(''), keepStdoutBytes: true }).catch(() => undefined);
+    const r = await execTool('git', ['cat-file', '--batch'], {
+        cwd: workspace,
+        timeoutMs: 30_000,
+        input: wanted.map((p) => `${headSha}:${p}\n`).join(''),
+        keepStdoutBytes: true,
+    }).catch(() => undefined);
     if (r && r.exitCode === 0 && r.stdoutBytes) {
         let at = 0;
         for (const p of wanted) {
@@ -63254,24 +63419,27 @@ async function readAllAtHead(workspace, headSha, paths) {
     }
     return found;
 }
-async function checkRunbooks(alerts, o) {
+async function checkRunbooks(alerts, opts) {
     const targets = alerts.map((a) => {
         const value = a.annotations.runbook_url ?? a.annotations.runbook;
-        return { a, value, target: value === undefined ? undefined : runbookTarget(value.trim(), o.repository, o.serverUrl) };
+        return { a, value, target: value === undefined ? undefined : runbookTarget(value.trim(), opts.repository, opts.serverUrl) };
     });
-    const contents = await readAllAtHead(o.workspace, o.headSha, targets.flatMap((t) => (t.target?.kind === 'path' ? [t.target.path] : [])));
-    const checked = targets.map(({ a, value, target }) => ({ a, problem: runbookProblem(value, target?.kind === 'path' ? contents.get(target.path) : undefined, target) }));
+    const contents = await readAllAtHead(opts.workspace, opts.headSha, targets.flatMap((t) => (t.target?.kind === 'path' ? [t.target.path] : [])));
+    const checked = targets.map(({ a, value, target }) => ({
+        a,
+        problem: runbookProblem(value, target?.kind === 'path' ? contents.get(target.path) : undefined, target),
+    }));
     const problems = checked.filter((c) => c.problem !== undefined);
     const total = alerts.length;
     const complete = total - problems.length;
     const percent = total === 0 ? 100 : Math.floor((complete / total) * 1000) / 10;
-    const below = percent < o.threshold;
+    const below = percent < opts.threshold;
     const findings = problems.map(({ a, problem }) => ({
         severity: below ? 'error' : 'warning',
         file: a.file,
         line: a.line,
         rule: 'runbook',
-        message: `alert ${a.alert} ${problem} (runbooks complete: ${percent}%, threshold ${o.threshold}%)`,
+        message: `alert ${a.alert} ${problem} (runbooks complete: ${percent}%, threshold ${opts.threshold}%)`,
     }));
     return { total, complete, percent, findings };
 }
@@ -63279,7 +63447,11 @@ async function checkRunbooks(alerts, o) {
 ;// CONCATENATED MODULE: ./src/gates/alerts/timeline.ts
 /** Mermaid task and section names end at ':' and '#' starts a comment: both are dropped, as are newlines. */
 function label(text) {
-    return text.replace(/[:#;\r\n]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80) || '-';
+    return (text
+        .replace(/[:#;\r\n]/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 80) || '-');
 }
 function renderTimeline(scenarios) {
     const lines = ['gantt', '  title Alert drill (mm:ss from the start of the drill)', '  dateFormat x', '  axisFormat %M:%S'];
@@ -63344,36 +63516,36 @@ function ruleParts(loaded) {
     return { contract, alerts };
 }
 /** Without a drill: one instance and its metrics page (after the readiness probe, which the service counts too). */
-async function collectWithoutDrill(spec, o, imageCommand, c) {
+async function collectWithoutDrill(spec, opts, imageCommand, c) {
     const service = await startService(spec, imageCommand);
     try {
-        const url = `${service.url}${o.metricsPath}`;
+        const url = `${service.url}${opts.metricsPath}`;
         c.pages.push(await fetchMetricsPage(url));
     }
     finally {
         await service.stop();
     }
 }
-async function collectDrill(drill, spec, o, rt, scratch, loaded, alertNames, imageCommand, c) {
-    const located = await locatePrometheus({ ...o.prometheus, tempDir: scratch, log: rt.log });
+async function collectDrill(drill, spec, opts, runtime, scratch, loaded, alertNames, imageCommand, c) {
+    const located = await locatePrometheus({ ...opts.prometheus, tempDir: scratch, log: runtime.log });
     c.prometheusVersion = await prometheusVersion(located.path);
     const ruleFiles = writeDrillCopies(loaded.files, (0,external_node_path_namespaceObject.join)(scratch, 'rules'));
     const started = Date.now();
     const context = {
         service: spec,
         ...(imageCommand ? { imageCommand } : {}),
-        metricsPath: o.metricsPath,
+        metricsPath: opts.metricsPath,
         prometheusBinary: located.path,
         ruleFiles,
         alerts: alertNames,
         scratchDir: scratch,
-        log: rt.log,
+        log: runtime.log,
         drillStartedAt: started,
-        deadline: started + o.timeoutMs,
+        deadline: started + opts.timeoutMs,
     };
     // Every instance needs its own port for scenarios to run at once; a fixed URL means one at a time.
-    const parallel = o.serviceUrl.includes('{port}') ? drill.parallel : 1;
-    c.runs = await rt.log.group(`Drill: ${drill.scenarios.length} scenario(s), ${parallel} at a time, Prometheus ${c.prometheusVersion}`, () => runDrill(drill.scenarios, parallel, context));
+    const parallel = opts.serviceUrl.includes('{port}') ? drill.parallel : 1;
+    c.runs = await runtime.log.group(`Drill: ${drill.scenarios.length} scenario(s), ${parallel} at a time, Prometheus ${c.prometheusVersion}`, () => runDrill(drill.scenarios, parallel, context));
     c.drillMs = Date.now() - started;
     for (const run of c.runs) {
         c.pages.push(...run.metricsPages);
@@ -63388,14 +63560,28 @@ function alertFindings(results, alerts) {
         const message = r.outcome === 'missing'
             ? `alert ${r.alert} never fired in scenario "${r.scenario}"${r.pendingAfterMs !== undefined ? ` (pending after ${Math.round(r.pendingAfterMs / 1000)} s)` : ''}${r.labels ? ` (fired with labels ${JSON.stringify(r.labels)}, not the expected ones)` : ''}`
             : `alert ${r.alert} fired in scenario "${r.scenario}", where it must stay silent (after ${Math.round((r.firingAfterMs ?? 0) / 1000)} s, value ${r.value ?? '?'})`;
-        return { severity: 'error', ...(at ? { file: at.file, line: at.line } : {}), rule: r.outcome === 'missing' ? 'alert-did-not-fire' : 'alert-fired-unexpectedly', message };
+        return {
+            severity: 'error',
+            ...(at ? { file: at.file, line: at.line } : {}),
+            rule: r.outcome === 'missing' ? 'alert-did-not-fire' : 'alert-fired-unexpectedly',
+            message,
+        };
     });
 }
 function renderSections(details, problems) {
     const sections = [];
     if (details.alerts.length > 0) {
         const secs = (ms) => (ms === undefined ? '' : `${(ms / 1000).toFixed(1)} s`);
-        const rows = details.alerts.map((a) => [md(a.scenario), code(a.alert), a.expected, `**${a.outcome}**`, secs(a.pendingAfterMs), secs(a.firingAfterMs), a.resolved === undefined ? '' : a.resolved ? `yes (${secs(a.resolvedAfterMs)})` : 'no', md(a.value ?? '')]);
+        const rows = details.alerts.map((a) => [
+            md(a.scenario),
+            code(a.alert),
+            a.expected,
+            `**${a.outcome}**`,
+            secs(a.pendingAfterMs),
+            secs(a.firingAfterMs),
+            a.resolved === undefined ? '' : a.resolved ? `yes (${secs(a.resolvedAfterMs)})` : 'no',
+            md(a.value ?? ''),
+        ]);
         sections.push(`### Alert drill\n\n${table(['scenario', 'alert', 'expected', 'outcome', 'pending after', 'firing after', 'resolved', 'value'], rows)}`);
         sections.push(`### Timeline\n\n${codeBlock(details.timeline, 'mermaid')}`);
     }
@@ -63410,39 +63596,66 @@ function summaryLine(c, results, contractFindings, missingMetrics, problems) {
     const fired = results.filter((r) => r.outcome === 'fired').length;
     const expectFire = results.filter((r) => r.expected === 'fire').length;
     const unexpected = results.filter((r) => r.outcome === 'unexpected').length;
-    const drill = c.runs.length > 0 ? `; drill: ${fired}/${expectFire} alerts fired in their scenario, ${unexpected} fired where they must stay silent (${Math.round(c.drillMs / 1000)} s)` : '; no drill';
-    const contract = contractFindings === 0 ? 'metric contract clean' : `metric contract: ${contractFindings} finding(s)${missingMetrics.length > 0 ? `, not exposed: ${missingMetrics.join(', ')}` : ''}`;
+    const drill = c.runs.length > 0
+        ? `; drill: ${fired}/${expectFire} alerts fired in their scenario, ${unexpected} fired where they must stay silent (${Math.round(c.drillMs / 1000)} s)`
+        : '; no drill';
+    const contract = contractFindings === 0
+        ? 'metric contract clean'
+        : `metric contract: ${contractFindings} finding(s)${missingMetrics.length > 0 ? `, not exposed: ${missingMetrics.join(', ')}` : ''}`;
     return `${contract}${drill}`;
 }
-async function runAlertsGate(o, rt) {
+/** The service the gate needs for what it is asked: a drill starts its own; a running one takes no {port}. */
+function checkServiceChoice(opts, drilled) {
+    if (drilled && opts.service.kind === 'url') {
+        throw new errors_ConfigurationError('a drill needs a service the gate starts itself (input "image" or "service-command"): each scenario runs its own instance; an already running service at service-url gets the metric contract only (leave "drill" empty)');
+    }
+    if (opts.service.kind === 'url' && opts.serviceUrl.includes('{port}')) {
+        throw new errors_ConfigurationError('input "service-url" holds {port}, but neither "image" nor "service-command" starts the service: give the URL of the running service, e.g. http://127.0.0.1:8080');
+    }
+}
+async function runAlertsGate(opts, runtime) {
     const clock = startClock();
-    const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety-alerts-'));
+    const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(runtime.tempDir, 'release-safety-alerts-'));
     try {
-        const loaded = loadRules(o.rules, rt.workspace, (0,external_node_path_namespaceObject.join)(scratch, 'converted'));
+        const loaded = loadRules(opts.rules, runtime.workspace, (0,external_node_path_namespaceObject.join)(scratch, 'converted'));
         const { contract, alerts } = ruleParts(loaded);
         const problems = loaded.files.filter((f) => f.unreadable).map((f) => f.unreadable);
         const findings = loaded.files.flatMap((f) => f.findings.filter((x) => x.severity === 'error'));
         const alertNames = new Set(alerts.map((a) => a.alert));
         if (alertNames.size === 0 && problems.length === 0 && findings.length === 0)
-            throw new errors_ConfigurationError(`input "rules" (${o.rules.join(', ')}) holds no alerting rule: there is nothing to drill`);
-        const drill = o.drillFile ? readDrill(o.drillFile, o.drillFile.startsWith(rt.workspace) ? o.drillFile.slice(rt.workspace.length + 1) : o.drillFile, alertNames) : undefined;
-        if (drill && o.service.kind === 'url') {
-            throw new errors_ConfigurationError('a drill needs a service the gate starts itself (input "image" or "service-command"): each scenario runs its own instance; an already running service at service-url gets the metric contract only (leave "drill" empty)');
-        }
-        if (o.service.kind === 'url' && o.serviceUrl.includes('{port}')) {
-            throw new errors_ConfigurationError('input "service-url" holds {port}, but neither "image" nor "service-command" starts the service: give the URL of the running service, e.g. http://127.0.0.1:8080');
-        }
+            throw new errors_ConfigurationError(`input "rules" (${opts.rules.join(', ')}) holds no alerting rule: there is nothing to drill`);
+        const drill = opts.drillFile
+            ? readDrill(opts.drillFile, opts.drillFile.startsWith(runtime.workspace) ? opts.drillFile.slice(runtime.workspace.length + 1) : opts.drillFile, alertNames)
+            : undefined;
+        checkServiceChoice(opts, drill !== undefined);
         // Runbooks are read while the service starts: neither waits on the other.
-        const runbooksRead = checkRunbooks(alerts, { workspace: rt.workspace, headSha: o.headSha, repository: o.repository, serverUrl: o.serverUrl, threshold: o.runbookThreshold });
+        const runbooksRead = checkRunbooks(alerts, {
+            workspace: runtime.workspace,
+            headSha: opts.headSha,
+            repository: opts.repository,
+            serverUrl: opts.serverUrl,
+            threshold: opts.runbookThreshold,
+        });
         runbooksRead.catch(() => undefined);
-        const spec = { source: o.service, urlTemplate: o.serviceUrl, env: o.serviceEnv, portEnv: o.portEnv, readyPath: o.readyPath, readyTimeoutMs: o.readyTimeoutMs, cwd: rt.workspace, baseEnv: o.baseEnv ?? process.env };
+        const spec = {
+            source: opts.service,
+            urlTemplate: opts.serviceUrl,
+            env: opts.serviceEnv,
+            portEnv: opts.portEnv,
+            readyPath: opts.readyPath,
+            readyTimeoutMs: opts.readyTimeoutMs,
+            cwd: runtime.workspace,
+            baseEnv: opts.baseEnv ?? process.env,
+        };
         const c = { pages: [], runs: [], problems, prometheusVersion: '', drillMs: 0 };
         try {
-            const image = o.service.kind === 'image' ? await rt.log.group(`Pull ${o.service.image}`, () => prepareImage(o.service, 300_000)) : undefined;
+            const image = opts.service.kind === 'image'
+                ? await runtime.log.group(`Pull ${opts.service.image}`, () => prepareImage(opts.service, 300_000))
+                : undefined;
             if (drill)
-                await collectDrill(drill, spec, o, rt, scratch, loaded, alertNames, image?.command, c);
+                await collectDrill(drill, spec, opts, runtime, scratch, loaded, alertNames, image?.command, c);
             else
-                await rt.log.group('Metrics page', () => collectWithoutDrill(spec, o, image?.command, c));
+                await runtime.log.group('Metrics page', () => collectWithoutDrill(spec, opts, image?.command, c));
         }
         catch (error) {
             if (error instanceof errors_ConfigurationError)
@@ -63458,7 +63671,12 @@ async function runAlertsGate(o, rt) {
             try {
                 const exposition = mergeExpositions(c.pages.map((p, i) => parseExposition(p, `metrics page ${i + 1}`)));
                 metricsExposed = exposition.series.size;
-                contractResult = checkContract({ rules: contract, exposition, externalMetrics: o.externalMetrics, afterTraffic: c.runs.some((r) => r.traffic.length > 0) });
+                contractResult = checkContract({
+                    rules: contract,
+                    exposition,
+                    externalMetrics: opts.externalMetrics,
+                    afterTraffic: c.runs.some((r) => r.traffic.length > 0),
+                });
             }
             catch (error) {
                 problems.push(errors_errorMessage(error));
@@ -63471,7 +63689,7 @@ async function runAlertsGate(o, rt) {
         const results = c.runs.flatMap((r) => r.results);
         findings.push(...alertFindings(results, alerts));
         const details = alertsDetailsSchema.parse({
-            ...(o.service.kind === 'image' ? { image: o.service.image, digest: o.service.image.slice(o.service.image.indexOf('@') + 1) } : {}),
+            ...(opts.service.kind === 'image' ? { image: opts.service.image, digest: opts.service.image.slice(opts.service.image.indexOf('@') + 1) } : {}),
             prometheusVersion: c.prometheusVersion,
             ruleFiles: loaded.hashes,
             contract: { selectorsChecked: contractResult.selectorsChecked, metricsExposed, findings: contractResult.findings.length },
@@ -63486,7 +63704,7 @@ async function runAlertsGate(o, rt) {
         return {
             gate: 'alerts',
             status,
-            summary: `${summaryLine(c, results, contractResult.findings.filter((f) => f.severity === 'error').length, contractResult.missingMetrics, problems)}${problems.length === 0 ? `; runbooks ${runbooks.complete}/${runbooks.total} complete (${runbooks.percent}%, threshold ${o.runbookThreshold}%)` : ''}`,
+            summary: `${summaryLine(c, results, contractResult.findings.filter((f) => f.severity === 'error').length, contractResult.missingMetrics, problems)}${problems.length === 0 ? `; runbooks ${runbooks.complete}/${runbooks.total} complete (${runbooks.percent}%, threshold ${opts.runbookThreshold}%)` : ''}`,
             tool: { name: 'prometheus', version: c.prometheusVersion },
             metrics: {
                 rules: contract.length,
@@ -63565,53 +63783,57 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'alerts',
         shape: inputs,
-        execute: (i, ctx, rt) => {
-            if (i.rules.length === 0) {
+        execute: (inputs, ctx, runtime) => {
+            if (inputs.rules.length === 0) {
                 throw new errors_ConfigurationError('input "rules" is required: the rule files whose alerts are drilled, as paths or globs relative to the repository root, e.g. "prometheus/rules/*.yml"');
             }
-            if (i.image !== '' && i['service-command'] !== '')
+            if (inputs.image !== '' && inputs['service-command'] !== '')
                 throw new errors_ConfigurationError('inputs "image" and "service-command" are exclusive: run the service from the built image or from a command, not both');
-            if (i.image !== '' && !IMAGE_BY_DIGEST.test(i.image)) {
-                throw new errors_ConfigurationError(`input "image" must name the image by digest, registry/repository@sha256:<64 hex> (got ${JSON.stringify(i.image.slice(0, 120))}): the evidence records the digest that ran`);
+            if (inputs.image !== '' && !IMAGE_BY_DIGEST.test(inputs.image)) {
+                throw new errors_ConfigurationError(`input "image" must name the image by digest, registry/repository@sha256:<64 hex> (got ${JSON.stringify(inputs.image.slice(0, 120))}): the evidence records the digest that ran`);
             }
-            if (!ENV_NAME.test(i['port-env']))
-                throw new errors_ConfigurationError(`input "port-env" must be an environment variable name (got ${JSON.stringify(i['port-env'])})`);
-            if (i['mirror-url'] !== '')
-                checkMirrorUrl(i['mirror-url']);
-            const roots = { workspace: ctx.workspace, others: [rt.tempDir] };
+            if (!ENV_NAME.test(inputs['port-env']))
+                throw new errors_ConfigurationError(`input "port-env" must be an environment variable name (got ${JSON.stringify(inputs['port-env'])})`);
+            if (inputs['mirror-url'] !== '')
+                checkMirrorUrl(inputs['mirror-url']);
+            const roots = { workspace: ctx.workspace, others: [runtime.tempDir] };
             let service = { kind: 'url' };
-            if (i.image !== '') {
+            if (inputs.image !== '') {
                 // buildah's own storage (as the image gate takes it): a place to write, not a file the gate reads as input.
-                const storageDir = i['storage-dir'] === '' ? (0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety', 'buildah') : (0,external_node_path_namespaceObject.isAbsolute)(i['storage-dir']) ? i['storage-dir'] : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, i['storage-dir']);
-                service = { kind: 'image', image: i.image, storageDir, tlsVerify: i['tls-verify'] };
+                const storageDir = inputs['storage-dir'] === ''
+                    ? (0,external_node_path_namespaceObject.join)(runtime.tempDir, 'release-safety', 'buildah')
+                    : (0,external_node_path_namespaceObject.isAbsolute)(inputs['storage-dir'])
+                        ? inputs['storage-dir']
+                        : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, inputs['storage-dir']);
+                service = { kind: 'image', image: inputs.image, storageDir, tlsVerify: inputs['tls-verify'] };
             }
-            else if (i['service-command'] !== '') {
-                const argv = parseCommandInput(i['service-command'], 'service-command');
+            else if (inputs['service-command'] !== '') {
+                const argv = parseCommandInput(inputs['service-command'], 'service-command');
                 if (argv.length === 0)
                     throw new errors_ConfigurationError('input "service-command" holds no command');
                 service = { kind: 'command', argv };
             }
-            const drillFile = i.drill === '' ? undefined : resolveFileInput('drill', i.drill, roots, 'drill file');
-            const prometheusPath = i['prometheus-path'];
+            const drillFile = inputs.drill === '' ? undefined : resolveFileInput('drill', inputs.drill, roots, 'drill file');
+            const prometheusPath = inputs['prometheus-path'];
             const promPath = prometheusPath === '' || isCommandName(prometheusPath) || (0,external_node_path_namespaceObject.isAbsolute)(prometheusPath) ? prometheusPath : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, prometheusPath);
             return runAlertsGate({
-                rules: i.rules,
+                rules: inputs.rules,
                 ...(drillFile ? { drillFile } : {}),
                 service,
-                serviceUrl: i['service-url'],
-                serviceEnv: parseEnv(i['service-env']),
-                portEnv: i['port-env'],
-                metricsPath: pathInput('metrics-path', i['metrics-path']),
-                readyPath: pathInput('ready-path', i['ready-path']),
-                readyTimeoutMs: i['ready-timeout-seconds'] * 1000,
-                externalMetrics: i['external-metrics'],
-                prometheus: { path: promPath, version: i['prometheus-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '' },
-                runbookThreshold: i['runbook-threshold'],
+                serviceUrl: inputs['service-url'],
+                serviceEnv: parseEnv(inputs['service-env']),
+                portEnv: inputs['port-env'],
+                metricsPath: pathInput('metrics-path', inputs['metrics-path']),
+                readyPath: pathInput('ready-path', inputs['ready-path']),
+                readyTimeoutMs: inputs['ready-timeout-seconds'] * 1000,
+                externalMetrics: inputs['external-metrics'],
+                prometheus: { path: promPath, version: inputs['prometheus-version'], mirrorUrl: inputs['mirror-url'], searchPath: env.PATH ?? '' },
+                runbookThreshold: inputs['runbook-threshold'],
                 repository: ctx.repository,
                 serverUrl: ctx.serverUrl,
                 headSha: ctx.headSha,
-                timeoutMs: i['timeout-seconds'] * 1000,
-            }, rt);
+                timeoutMs: inputs['timeout-seconds'] * 1000,
+            }, runtime);
         },
     }, env);
 }

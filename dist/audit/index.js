@@ -46975,7 +46975,9 @@ const subjectSchema = object({
 const toolSchema = object({
     name: schemas_string().min(1).max(200),
     version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
@@ -47304,15 +47306,7 @@ function readTextOrConfigurationError(path, what) {
 
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule']));
 const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
@@ -51168,12 +51162,9 @@ function renderGateSummary(evidence, annotations, sections, links) {
         lines.push(section, '');
     }
     if (evidence.findingsTotal > 0) {
-        const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-            md(f.severity),
-            f.file ? sourceLocation(links, f.file, f.line) : '',
-            f.rule ? md(f.rule) : '',
-            tableMessage(f),
-        ]);
+        const rows = evidence.findings
+            .slice(0, SUMMARY_FINDINGS)
+            .map((f) => [md(f.severity), f.file ? sourceLocation(links, f.file, f.line) : '', f.rule ? md(f.rule) : '', tableMessage(f)]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
         if (evidence.findingsTotal > rows.length) {
@@ -51250,7 +51241,9 @@ function readableReport(report) {
     return {
         ...report,
         // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-        summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+        summary: clamp(stripAnsi(report.summary)
+            .replace(/\s*[\r\n]+\s*/g, ' ')
+            .trim(), 1000),
         findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
         summarySections: report.summarySections.map(stripAnsi),
     };
@@ -51426,9 +51419,15 @@ const isoDate = schemas_string()
  */
 const FIELDS = {
     id: { schema: schemas_string().trim().min(1).max(200), says: 'must be an advisory id such as GHSA-xxxx-xxxx-xxxx or CVE-2024-12345 (at most 200 characters)' },
-    fingerprint: { schema: schemas_string().trim().min(1).max(1500), says: 'must be a gitleaks fingerprint such as <commit>:<file>:<rule>:<line> (at most 1500 characters)' },
+    fingerprint: {
+        schema: schemas_string().trim().min(1).max(1500),
+        says: 'must be a gitleaks fingerprint such as <commit>:<file>:<rule>:<line> (at most 1500 characters)',
+    },
     reason: { schema: schemas_string().trim().min(3).max(1000), says: 'must say why the finding is accepted, in 3 to 1000 characters' },
-    owner: { schema: schemas_string().trim().min(1).max(200), says: 'must name who owns the exception, a person or a team such as "@acme/payments" (at most 200 characters)' },
+    owner: {
+        schema: schemas_string().trim().min(1).max(200),
+        says: 'must name who owns the exception, a person or a team such as "@acme/payments" (at most 200 characters)',
+    },
     expires: { schema: isoDate, says: 'must be a date in the form YYYY-MM-DD' },
     gate: { schema: schemas_enum(['audit', 'secrets']), says: 'must be audit or secrets (or left out: the entry then applies to the gate its key fits)' },
 };
@@ -51493,7 +51492,14 @@ function readEntry(raw, line, lines) {
     const text = (field) => String(yamlDateToString(record[field])).trim();
     const gate = record.gate;
     return {
-        entry: { key: text(hasId ? 'id' : 'fingerprint'), kind: hasId ? 'id' : 'fingerprint', reason: text('reason'), owner: text('owner'), expires: text('expires'), ...(gate ? { gate } : {}) },
+        entry: {
+            key: text(hasId ? 'id' : 'fingerprint'),
+            kind: hasId ? 'id' : 'fingerprint',
+            reason: text('reason'),
+            owner: text('owner'),
+            expires: text('expires'),
+            ...(gate ? { gate } : {}),
+        },
         problems,
     };
 }
@@ -51804,7 +51810,12 @@ async function hasCommit(workspace, rev) {
 
 /** Events whose change is not merged yet: their policy comes from the base commit (re-exported for the audit entry point). */
 
-const sameEntry = (a, b) => a.kind === b.kind && a.key.toLowerCase() === b.key.toLowerCase() && a.expires === b.expires && a.owner === b.owner && a.reason === b.reason && a.gate === b.gate;
+const sameEntry = (a, b) => a.kind === b.kind &&
+    a.key.toLowerCase() === b.key.toLowerCase() &&
+    a.expires === b.expires &&
+    a.owner === b.owner &&
+    a.reason === b.reason &&
+    a.gate === b.gate;
 /**
  * The exceptions in force for this run. `base` is the base commit of a pull request or merge
  * group (undefined elsewhere). The checkout's copy is always parsed first, so a malformed file is
@@ -51820,7 +51831,11 @@ async function exceptionsInForce(file, base, workspace, log) {
     }
     if (!(await hasCommit(workspace, base))) {
         if (!(0,external_node_fs_namespaceObject.existsSync)(file.path)) {
-            return { entries: [], afterMerge: [], notes: [`the base commit ${short} is not in the checkout and the change has no ${file.shown}: no exception applies`] };
+            return {
+                entries: [],
+                afterMerge: [],
+                notes: [`the base commit ${short} is not in the checkout and the change has no ${file.shown}: no exception applies`],
+            };
         }
         throw new ToolError(`on a pull request the exceptions are read from the base commit ${short}, which is not in the checkout, so which exceptions apply cannot be told: check out the history (actions/checkout with "fetch-depth: 0")`);
     }
@@ -52218,8 +52233,14 @@ function xRange(op, x) {
         return [{ op: op === '' ? '=' : op, version: v(x.M, x.m, x.p, x.pre), ...(op === '<' && x.pre.length === 0 ? { fixed: x.text } : {}) }];
     if (op === '' || op === '=') {
         return x.m === undefined
-            ? [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }]
-            : [{ op: '>=', version: v(x.M, x.m, 0, Z) }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+            ? [
+                { op: '>=', version: v(x.M, 0, 0, Z) },
+                { op: '<', version: v(x.M + 1, 0, 0, Z) },
+            ]
+            : [
+                { op: '>=', version: v(x.M, x.m, 0, Z) },
+                { op: '<', version: v(x.M, x.m + 1, 0, Z) },
+            ];
     }
     let M = x.M;
     let m = x.m ?? 0;
@@ -52244,31 +52265,50 @@ function tilde(x) {
     if (x.M === undefined)
         return [];
     if (x.m === undefined)
-        return [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }];
+        return [
+            { op: '>=', version: v(x.M, 0, 0, Z) },
+            { op: '<', version: v(x.M + 1, 0, 0, Z) },
+        ];
     // "~1.2" is "1.2.x" (its prereleases included); "~1.2.3" starts at 1.2.3 itself.
     const lo = x.p === undefined ? v(x.M, x.m, 0, Z) : v(x.M, x.m, x.p, x.pre);
-    return [{ op: '>=', version: lo }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+    return [
+        { op: '>=', version: lo },
+        { op: '<', version: v(x.M, x.m + 1, 0, Z) },
+    ];
 }
 function caret(x) {
     if (x.M === undefined)
         return [];
     const { M } = x;
     if (x.m === undefined)
-        return [{ op: '>=', version: v(M, 0, 0, Z) }, { op: '<', version: v(M + 1, 0, 0, Z) }];
+        return [
+            { op: '>=', version: v(M, 0, 0, Z) },
+            { op: '<', version: v(M + 1, 0, 0, Z) },
+        ];
     const m = x.m;
     if (x.p === undefined)
-        return [{ op: '>=', version: v(M, m, 0, Z) }, { op: '<', version: M === 0 ? v(0, m + 1, 0, Z) : v(M + 1, 0, 0, Z) }];
+        return [
+            { op: '>=', version: v(M, m, 0, Z) },
+            { op: '<', version: M === 0 ? v(0, m + 1, 0, Z) : v(M + 1, 0, 0, Z) },
+        ];
     const p = x.p;
     // A full version is its own lower bound (its prereleases are below it).
     const lo = v(M, m, p, x.pre);
     const hi = M !== 0 ? v(M + 1, 0, 0, Z) : m !== 0 ? v(0, m + 1, 0, Z) : v(0, 0, p + 1, Z);
-    return [{ op: '>=', version: lo }, { op: '<', version: hi }];
+    return [
+        { op: '>=', version: lo },
+        { op: '<', version: hi },
+    ];
 }
 /** `1.0.0 - 1.2`: node-semver's hyphenReplace with includePrerelease. */
 function hyphen(from, to) {
     const out = [];
     if (from.M !== undefined) {
-        const lo = from.m === undefined ? v(from.M, 0, 0, Z) : from.p === undefined ? v(from.M, from.m, 0, Z) : v(from.M, from.m, from.p, from.pre.length > 0 ? from.pre : Z);
+        const lo = from.m === undefined
+            ? v(from.M, 0, 0, Z)
+            : from.p === undefined
+                ? v(from.M, from.m, 0, Z)
+                : v(from.M, from.m, from.p, from.pre.length > 0 ? from.pre : Z);
         out.push({ op: '>=', version: lo });
     }
     if (to.M !== undefined) {
@@ -52433,27 +52473,34 @@ function mergeCopies(findings) {
 /** Most severe first, then package, version and advisory, in plain string order. */
 const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
 const compareFindings = (a, b) => compareSeverity(a.severity, b.severity) || cmp(a.package, b.package) || cmp(a.version, b.version) || cmp(a.advisoryId, b.advisoryId);
-function judgeFindings(findings, o, ledger) {
-    const j = { blocking: [], belowThreshold: [], suppressed: [], expiredMatches: [], beyondCapMatches: [], outOfScope: [] };
+function judgeFindings(findings, opts, ledger) {
+    const judgement = {
+        blocking: [],
+        belowThreshold: [],
+        suppressed: [],
+        expiredMatches: [],
+        beyondCapMatches: [],
+        outOfScope: [],
+    };
     for (const f of findings) {
-        if (o.scope === 'runtime' && f.dev) {
-            j.outOfScope.push(f);
+        if (opts.scope === 'runtime' && f.dev) {
+            judgement.outOfScope.push(f);
             continue;
         }
         // The advisory id is tried first (ids usually start with it: no new array then).
         const match = ledger.match(f.ids[0] === f.advisoryId ? f.ids : [f.advisoryId, ...f.ids]);
         if (match?.state === 'live') {
-            j.suppressed.push({ finding: f, entry: match.entry });
+            judgement.suppressed.push({ finding: f, entry: match.entry });
             continue;
         }
         if (match?.state === 'expired')
-            j.expiredMatches.push({ finding: f, entry: match.entry });
+            judgement.expiredMatches.push({ finding: f, entry: match.entry });
         if (match?.state === 'beyond-cap')
-            j.beyondCapMatches.push({ finding: f, entry: match.entry });
-        const blocks = f.severity === 'unknown' ? (o.unknownSeverity ?? 'fail') === 'fail' : meetsThreshold(f.severity, o.failOn);
-        (blocks ? j.blocking : j.belowThreshold).push(f);
+            judgement.beyondCapMatches.push({ finding: f, entry: match.entry });
+        const blocks = f.severity === 'unknown' ? (opts.unknownSeverity ?? 'fail') === 'fail' : meetsThreshold(f.severity, opts.failOn);
+        (blocks ? judgement.blocking : judgement.belowThreshold).push(f);
     }
-    return { ...j, exceptions: ledger.report() };
+    return { ...judgement, exceptions: ledger.report() };
 }
 /**
  * npm's findings carry GHSA ids and npm's numeric ids only: the registry's bulk advisory answer has
@@ -52467,33 +52514,33 @@ function cannotMatch(entry, ecosystem) {
  * Exceptions that match only advisories existing on the base (advisories: introduced) were not
  * tested against a judged finding, yet they are not unused: they still cover what main has.
  */
-function notUnusedOnBase(j, existing) {
+function notUnusedOnBase(judgement, existing) {
     if (existing.length === 0)
-        return j;
+        return judgement;
     const ids = new Set(existing.flatMap((f) => [f.advisoryId, ...f.ids].map((id) => id.toLowerCase())));
-    return { ...j, exceptions: { ...j.exceptions, unused: j.exceptions.unused.filter((e) => !ids.has(e.key.toLowerCase())) } };
+    return { ...judgement, exceptions: { ...judgement.exceptions, unused: judgement.exceptions.unused.filter((e) => !ids.has(e.key.toLowerCase())) } };
 }
 /**
  * The one-line summary of a status decided by verdictWithProblems (src/core/gate.ts): error when
  * it could not judge, fail on blocking findings or dead exceptions, else pass.
  */
-function auditSummary(status, j, v) {
+function auditSummary(status, judgement, v) {
     if (status === 'error' || v.problems.length > 0) {
         const why = v.problems.join('; ');
         return v.noReport ? `${v.tool} could not audit the dependencies: ${why}${v.from}` : `${v.tool}: ${why} (${v.counts})${v.from}`;
     }
     if (status === 'pass')
         return `${v.tool}: nothing at or above ${v.failOn} (${v.counts})${v.from}`;
-    const beyondCap = j.exceptions.beyondCap;
+    const beyondCap = judgement.exceptions.beyondCap;
     const parts = [];
-    const unrated = j.blocking.filter((f) => f.severity === 'unknown').length;
-    const rated = j.blocking.length - unrated;
+    const unrated = judgement.blocking.filter((f) => f.severity === 'unknown').length;
+    const rated = judgement.blocking.length - unrated;
     if (rated > 0)
         parts.push(`${rated} vulnerabilit${rated === 1 ? 'y' : 'ies'} at or above ${v.failOn}`);
     if (unrated > 0)
         parts.push(`${unrated} without a severity, which fail-on cannot judge (unknown-severity: fail)`);
-    if (j.exceptions.expired.length > 0)
-        parts.push(`expired exception(s): ${j.exceptions.expired.map((e) => e.key).join(', ')}`);
+    if (judgement.exceptions.expired.length > 0)
+        parts.push(`expired exception(s): ${judgement.exceptions.expired.map((e) => e.key).join(', ')}`);
     if (beyondCap.length > 0)
         parts.push(`exception(s) expiring more than ${v.maxExceptionDays} days ahead (max-exception-days): ${beyondCap.map((e) => `${e.key} (${e.where})`).join(', ')}`);
     return `${v.tool}: ${parts.join('; ')} (${v.counts})${v.from}`;
@@ -52531,7 +52578,9 @@ async function probeVersion(probe, parse = parseVersionNumber) {
     let run = runs.get(key);
     if (run === undefined) {
         const known = probe.known?.();
-        run = known ? Promise.resolve(known) : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        run = known
+            ? Promise.resolve(known)
+            : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }
@@ -52575,7 +52624,12 @@ function realOrUndefined(path) {
 function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
     // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
     // importing src/tools here would put the tool installer into every bundle's cold start.)
-    const located = command.includes('/') ? command : searchPath.split(external_node_path_namespaceObject.delimiter).map((dir) => (0,external_node_path_namespaceObject.join)(dir, command)).find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
+    const located = command.includes('/')
+        ? command
+        : searchPath
+            .split(external_node_path_namespaceObject.delimiter)
+            .map((dir) => (0,external_node_path_namespaceObject.join)(dir, command))
+            .find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
     const real = located === undefined ? undefined : realOrUndefined(located);
     if (real === undefined)
         return undefined;
@@ -52667,7 +52721,8 @@ function redactUrlCredentials(text) {
 /** A registry URL from a config file, fit for one line of a message: credentials hidden, no control characters. */
 function shownRegistry(value) {
     // eslint-disable-next-line no-control-regex
-    const flat = redactUrlCredentials(value).replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+    const controlOrSpace = /[\u0000-\u001f\u007f\s]+/g;
+    const flat = redactUrlCredentials(value).replace(controlOrSpace, ' ').trim();
     return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
 }
 function sameRegistry(a, b) {
@@ -52706,12 +52761,12 @@ function registryLine(file) {
  * repository (the project's, which the change under review can edit) can point the advisory
  * query at any server: that is reported, with the file, and what npm would use without it.
  */
-async function resolveNpmRegistry(npm, o, rt) {
-    if (o.registry)
-        return { url: shownRegistry(o.registry), source: 'input "registry"' };
+async function resolveNpmRegistry(npm, opts, runtime) {
+    if (opts.registry)
+        return { url: shownRegistry(opts.registry), source: 'input "registry"' };
     let r;
     try {
-        r = await execTool(npm, ['config', 'ls'], { cwd: o.workingDirectory, timeoutMs: 30_000 });
+        r = await execTool(npm, ['config', 'ls'], { cwd: opts.workingDirectory, timeoutMs: 30_000 });
     }
     catch (error) {
         return { url: '', source: 'unknown', error: redactUrlCredentials(error.message) };
@@ -52725,13 +52780,17 @@ async function resolveNpmRegistry(npm, o, rt) {
         return { url: NPM_DEFAULT_REGISTRY, source: "npm's default" };
     const set = settings[i];
     const url = shownRegistry(set.value);
-    if (!insideRepository(set.source, rt.workspace)) {
-        const source = set.layer === 'env' ? 'environment (npm_config_registry)' : (0,external_node_path_namespaceObject.isAbsolute)(set.source) ? `${set.layer} config ${set.source}` : `${set.layer} config (${set.source})`;
+    if (!insideRepository(set.source, runtime.workspace)) {
+        const source = set.layer === 'env'
+            ? 'environment (npm_config_registry)'
+            : (0,external_node_path_namespaceObject.isAbsolute)(set.source)
+                ? `${set.layer} config ${set.source}`
+                : `${set.layer} config (${set.source})`;
         return { url, source };
     }
-    const file = repoRelative(registry_realOrSelf(set.source), registry_realOrSelf(rt.workspace));
+    const file = repoRelative(registry_realOrSelf(set.source), registry_realOrSelf(runtime.workspace));
     // What npm would use without the repository's files: the last setting from outside it.
-    const outside = settings.slice(0, i).filter((x) => !insideRepository(x.source, rt.workspace));
+    const outside = settings.slice(0, i).filter((x) => !insideRepository(x.source, runtime.workspace));
     const instead = outside.length > 0 ? outside.at(-1).value : NPM_DEFAULT_REGISTRY;
     if (sameRegistry(set.value, instead))
         return { url, source: file };
@@ -53028,7 +53087,13 @@ function readAdvisory(name, a) {
     if (npmId)
         ids.push(npmId, sourceId);
     const score = typeof a.cvss?.score === 'number' && a.cvss.score > 0 ? a.cvss.score : undefined;
-    const r = { advisoryId: ghsa ?? npmId ?? `${name}:${a.title ?? 'advisory'}`, ids, title: a.title ?? '(no title)', severity, severitySource: source };
+    const r = {
+        advisoryId: ghsa ?? npmId ?? `${name}:${a.title ?? 'advisory'}`,
+        ids,
+        title: a.title ?? '(no title)',
+        severity,
+        severitySource: source,
+    };
     if (a.url)
         r.url = a.url;
     if (score !== undefined)
@@ -53062,14 +53127,14 @@ async function toolVersion(command, cwd, hint, npmPackage) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const NPM_LOCKS = ['npm-shrinkwrap.json', 'package-lock.json'];
 /** Runs npm audit on the lockfile of the working directory, with bounded retries on transient failures. */
-async function runNpmAudit(o, rt) {
-    const shownDir = repoRelative(o.workingDirectory, rt.workspace) || '.';
-    const lockName = NPM_LOCKS.find((f) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(o.workingDirectory, f)));
+async function runNpmAudit(opts, runtime) {
+    const shownDir = repoRelative(opts.workingDirectory, runtime.workspace) || '.';
+    const lockName = NPM_LOCKS.find((f) => (0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(opts.workingDirectory, f)));
     if (!lockName) {
         throw new errors_ConfigurationError(`no package-lock.json in ${shownDir} (input "working-directory"): npm audit needs a lockfile (lockfileVersion 2 or 3); create it with "npm install --package-lock-only" and commit it`);
     }
-    const lockPath = (0,external_node_path_namespaceObject.join)(o.workingDirectory, lockName);
-    const manifest = repoRelative(lockPath, rt.workspace);
+    const lockPath = (0,external_node_path_namespaceObject.join)(opts.workingDirectory, lockName);
+    const manifest = repoRelative(lockPath, runtime.workspace);
     let lock;
     try {
         lock = parseLockfile((0,external_node_fs_namespaceObject.readFileSync)(lockPath, 'utf8'), manifest);
@@ -53077,16 +53142,16 @@ async function runNpmAudit(o, rt) {
     catch (error) {
         throw new errors_ConfigurationError(`lockfile ${manifest} cannot be read: ${error.message}`);
     }
-    const npm = o.npmCommand ?? 'npm';
+    const npm = opts.npmCommand ?? 'npm';
     const hint = 'the audit gate runs the npm CLI: use actions/setup-node before this step';
     // The version is asked beside the audit and awaited before anything is reported.
-    const versionProbe = toolVersion(npm, o.workingDirectory, { tool: 'npm', text: hint }, 'npm');
+    const versionProbe = toolVersion(npm, opts.workingDirectory, { tool: 'npm', text: hint }, 'npm');
     versionProbe.catch(() => undefined);
-    const registry = await resolveNpmRegistry(npm, o, rt);
-    rt.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
+    const registry = await resolveNpmRegistry(npm, opts, runtime);
+    runtime.log.info(`advisories from ${registry.url || '(unknown registry)'} (${registry.source})`);
     const partial = { tool: 'npm audit', configSha256: sha256File(lockPath), manifest, registry };
     // A private cache per run: a packument or advisory cached by an earlier run never decides this one.
-    const cache = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'rs-npm-cache-'));
+    const cache = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(runtime.tempDir, 'rs-npm-cache-'));
     const args = [
         'audit',
         '--json',
@@ -53100,18 +53165,18 @@ async function runNpmAudit(o, rt) {
         '--fetch-retries=1',
         '--fetch-retry-mintimeout=1000',
         '--fetch-retry-maxtimeout=5000',
-        `--fetch-timeout=${Math.min(o.timeoutMs, 120_000)}`,
+        `--fetch-timeout=${Math.min(opts.timeoutMs, 120_000)}`,
         // offline=true in a .npmrc makes npm skip the advisory request and print an empty report.
         '--offline=false',
-        ...(o.registry ? [`--registry=${o.registry}`] : []),
+        ...(opts.registry ? [`--registry=${opts.registry}`] : []),
     ];
-    const attempts = 1 + (o.retries ?? 1);
+    const attempts = 1 + (opts.retries ?? 1);
     try {
         for (let attempt = 1;; attempt++) {
-            rt.log.info(`npm ${args.map(redactUrlCredentials).join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
-            const r = await execTool(npm, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+            runtime.log.info(`npm ${args.map(redactUrlCredentials).join(' ')}${attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : ''}`);
+            const r = await execTool(npm, args, { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs, installHint: hint });
             const base = { ...partial, version: await versionProbe };
-            rt.log.untrusted(lastLines(r.stderr, 20));
+            runtime.log.untrusted(lastLines(r.stderr, 20));
             if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
                 throw new AuditToolError(`npm audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`, false, base);
             }
@@ -53123,8 +53188,8 @@ async function runNpmAudit(o, rt) {
                 if (!(error instanceof AuditToolError))
                     throw error;
                 if (error.transient && attempt < attempts) {
-                    rt.log.warning(`${error.message}; trying again in ${o.retryDelayMs ?? 2000} ms`);
-                    await sleep(o.retryDelayMs ?? 2000);
+                    runtime.log.warning(`${error.message}; trying again in ${opts.retryDelayMs ?? 2000} ms`);
+                    await sleep(opts.retryDelayMs ?? 2000);
                     continue;
                 }
                 throw new AuditToolError(error.message, false, base);
@@ -53273,35 +53338,35 @@ function parsePipAuditJson(stdout, direct) {
 }
 // ---- running pip-audit ---------------------------------------------------------------------
 /** Runs pip-audit on requirements.txt, pyproject.toml or the current environment. */
-async function runPipAudit(o, rt) {
-    const pipAudit = o.pipAuditCommand ?? 'pip-audit';
+async function runPipAudit(opts, runtime) {
+    const pipAudit = opts.pipAuditCommand ?? 'pip-audit';
     const hint = 'the python audit runs pip-audit: "pip install pip-audit" before this step';
-    const requirements = (0,external_node_path_namespaceObject.join)(o.workingDirectory, 'requirements.txt');
-    const pyproject = (0,external_node_path_namespaceObject.join)(o.workingDirectory, 'pyproject.toml');
+    const requirements = (0,external_node_path_namespaceObject.join)(opts.workingDirectory, 'requirements.txt');
+    const pyproject = (0,external_node_path_namespaceObject.join)(opts.workingDirectory, 'pyproject.toml');
     const args = ['--format', 'json', '--progress-spinner', 'off'];
     let manifest = '';
     let direct;
     let configSha256;
     if ((0,external_node_fs_namespaceObject.existsSync)(requirements)) {
         args.push('-r', requirements);
-        manifest = repoRelative(requirements, rt.workspace);
+        manifest = repoRelative(requirements, runtime.workspace);
         direct = requirementNames((0,external_node_fs_namespaceObject.readFileSync)(requirements, 'utf8'));
         configSha256 = sha256File(requirements);
     }
     else if ((0,external_node_fs_namespaceObject.existsSync)(pyproject)) {
-        args.push(o.workingDirectory);
-        manifest = repoRelative(pyproject, rt.workspace);
+        args.push(opts.workingDirectory);
+        manifest = repoRelative(pyproject, runtime.workspace);
         configSha256 = sha256File(pyproject);
     }
-    if (o.registry)
-        args.push('--index-url', o.registry);
+    if (opts.registry)
+        args.push('--index-url', opts.registry);
     // Asked beside the audit, awaited before anything is reported.
-    const versionProbe = toolVersion(pipAudit, o.workingDirectory, { tool: 'pip-audit', text: hint });
+    const versionProbe = toolVersion(pipAudit, opts.workingDirectory, { tool: 'pip-audit', text: hint });
     versionProbe.catch(() => undefined);
-    rt.log.info(`pip-audit ${args.map(redactUrlCredentials).join(' ')}`);
-    const r = await execTool(pipAudit, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+    runtime.log.info(`pip-audit ${args.map(redactUrlCredentials).join(' ')}`);
+    const r = await execTool(pipAudit, args, { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs, installHint: hint });
     const base = { tool: 'pip-audit', version: await versionProbe, manifest, ...(configSha256 ? { configSha256 } : {}) };
-    rt.log.untrusted(lastLines(r.stderr, 20));
+    runtime.log.untrusted(lastLines(r.stderr, 20));
     // pip-audit: 0 = no known vulnerabilities, 1 = vulnerabilities found or a failure (then no JSON).
     if (r.timedOut || r.signal || (r.exitCode !== 0 && r.exitCode !== 1)) {
         throw new AuditToolError(`pip-audit ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`, false, base);
@@ -53355,7 +53420,14 @@ function whereOf(entry, workspace) {
 }
 function exceptionRecord(entry, workspace, count) {
     const w = whereOf(entry, workspace);
-    return { id: entry.key, owner: entry.owner, reason: entry.reason, expires: entry.expires, where: w.line ? `${w.file}:${w.line}` : w.file, ...(count !== undefined ? { matched: count } : {}) };
+    return {
+        id: entry.key,
+        owner: entry.owner,
+        reason: entry.reason,
+        expires: entry.expires,
+        where: w.line ? `${w.file}:${w.line}` : w.file,
+        ...(count !== undefined ? { matched: count } : {}),
+    };
 }
 function detailFinding(f) {
     return {
@@ -53381,16 +53453,21 @@ function detailFinding(f) {
  * severities, and these have none (pip-audit never reports one). Lists each one's ids, which is
  * what an exception names and what a person looks the advisory up by.
  */
-function unknownSeveritySection(unknown, tool, o) {
-    const failing = (o.unknownSeverity ?? 'fail') === 'fail';
-    const why = tool === 'pip-audit' ? 'pip-audit reports no severity, and none of these came with a CVSS score' : 'these advisories have neither a severity nor a CVSS score';
+function unknownSeveritySection(unknown, tool, opts) {
+    const failing = (opts.unknownSeverity ?? 'fail') === 'fail';
+    const why = tool === 'pip-audit'
+        ? 'pip-audit reports no severity, and none of these came with a CVSS score'
+        : 'these advisories have neither a severity nor a CVSS score';
     const rows = unknown.slice(0, SUMMARY_ROWS).map((f) => [
         code(`${f.package}@${f.version || '?'}`),
-        f.ids.filter((id) => !/^\d+$/.test(id)).map((id) => code(id)).join(' '),
+        f.ids
+            .filter((id) => !/^\d+$/.test(id))
+            .map((id) => code(id))
+            .join(' '),
         f.fixedIn ? code(f.fixedIn) : 'none named',
     ]);
     return (`### ${unknown.length} finding(s) without a severity: \`fail-on\` cannot apply\n\n` +
-        `${md(why)}, so \`fail-on: ${o.failOn}\` has nothing to compare. ` +
+        `${md(why)}, so \`fail-on: ${opts.failOn}\` has nothing to compare. ` +
         (failing
             ? 'With `unknown-severity: fail` (the default) each one fails the gate at every `fail-on` level. '
             : 'With `unknown-severity: warn` they are reported as warnings and do not fail the gate. ') +
@@ -53413,7 +53490,15 @@ function existingSections(out) {
             : `Advisories: ${code('introduced')}, but every advisory is judged: ${md(c?.note ?? 'there was nothing to compare with')}.`,
     ];
     if (intro.existing.length > 0) {
-        const rows = intro.existing.slice(0, SUMMARY_ROWS).map((f) => [code(`${f.package}@${f.version || '?'}`), code(f.advisoryId), md(f.severity), md(f.path.join(' > ')), f.fixedIn ? code(f.fixedIn) : 'none named']);
+        const rows = intro.existing
+            .slice(0, SUMMARY_ROWS)
+            .map((f) => [
+            code(`${f.package}@${f.version || '?'}`),
+            code(f.advisoryId),
+            md(f.severity),
+            md(f.path.join(' > ')),
+            f.fixedIn ? code(f.fixedIn) : 'none named',
+        ]);
         sections.push(`### Existing on the base commit (${intro.existing.length}): not judged
 
 ` +
@@ -53425,8 +53510,8 @@ function existingSections(out) {
     }
     return sections;
 }
-function inScopeOf(j) {
-    return [...j.blocking, ...j.belowThreshold];
+function inScopeOf(judgement) {
+    return [...judgement.blocking, ...judgement.belowThreshold];
 }
 function auditMetrics(out) {
     const j = out.judgement;
@@ -53519,7 +53604,9 @@ function auditFindings(out) {
         findings.push({
             severity: out.untrusted ? 'error' : 'warning',
             message: `${po.file} sets the npm registry to ${reg.url} (npm would otherwise use ${po.instead}) and input "registry" is empty: npm audit asked that server for advisories, and its answer decides this gate. ` +
-                (out.untrusted ? 'This change sets it (the base commit does not): a change cannot choose who judges it. Set input "registry", or change the .npmrc in a change of its own' : 'If it is your mirror, set input "registry" to it (the input overrides every .npmrc); if not, remove the line'),
+                (out.untrusted
+                    ? 'This change sets it (the base commit does not): a change cannot choose who judges it. Set input "registry", or change the .npmrc in a change of its own'
+                    : 'If it is your mirror, set input "registry" to it (the input overrides every .npmrc); if not, remove the line'),
             file: po.file,
             ...(po.line ? { line: po.line } : {}),
             rule: 'npmrc-registry',
@@ -53536,7 +53623,9 @@ function registrySections(out) {
     const reg = out.run.registry;
     if (!reg)
         return [];
-    const sections = [`Advisories were requested from ${reg.url ? code(reg.url) : 'a registry npm did not name'} (${reg.source === 'input "registry"' ? 'input `registry`' : md(reg.source)}).`];
+    const sections = [
+        `Advisories were requested from ${reg.url ? code(reg.url) : 'a registry npm did not name'} (${reg.source === 'input "registry"' ? 'input `registry`' : md(reg.source)}).`,
+    ];
     if (reg.projectOverride) {
         const po = reg.projectOverride;
         sections.push(`### ⚠️ Registry set by ${code(po.file)}\n\n` +
@@ -53625,7 +53714,13 @@ function auditDetails(out) {
         unknownSeverity: opts.unknownSeverity ?? 'fail',
         advisories: opts.advisories ?? 'all',
         ...(out.introduced
-            ? { existingOnBase: { total: out.introduced.existing.length, findings: out.introduced.existing.slice(0, DETAIL_FINDINGS).map(detailFinding), ...(out.introduced.comparison ? { comparedWith: out.introduced.comparison } : {}) } }
+            ? {
+                existingOnBase: {
+                    total: out.introduced.existing.length,
+                    findings: out.introduced.existing.slice(0, DETAIL_FINDINGS).map(detailFinding),
+                    ...(out.introduced.comparison ? { comparedWith: out.introduced.comparison } : {}),
+                },
+            }
             : {}),
         findingsTotal: inScope.length,
         findings: inScope.slice(0, DETAIL_FINDINGS).map(detailFinding),
@@ -53639,7 +53734,10 @@ function auditDetails(out) {
             applied: j.exceptions.applied.map((e) => exceptionRecord(e, ws, suppressedCounts.get(e) ?? 0)),
             expired: j.exceptions.expired.map((e) => exceptionRecord(e, ws, expiredCounts.get(e)?.length ?? 0)),
             beyondCap: j.exceptions.beyondCap.map((e) => exceptionRecord(e, ws, capCounts.get(e)?.length ?? 0)),
-            unused: j.exceptions.unused.map((e) => ({ ...exceptionRecord(e, ws), ...(cannotMatch(e, out.ecosystem) ? { cannotMatch: 'npm findings carry no CVE ids' } : {}) })),
+            unused: j.exceptions.unused.map((e) => ({
+                ...exceptionRecord(e, ws),
+                ...(cannotMatch(e, out.ecosystem) ? { cannotMatch: 'npm findings carry no CVE ids' } : {}),
+            })),
             ...(ex.afterMerge.length > 0 ? { afterMerge: ex.afterMerge.slice(0, DETAIL_FINDINGS).map((e) => exceptionRecord(e, ws)) } : {}),
         },
         ...(run.npmCounts ? { npmReportedPackages: run.npmCounts } : {}),
@@ -53735,7 +53833,12 @@ async function untrustedRegistry(run, opts, runtime) {
 async function compareWithBase(run, opts, runtime) {
     const all = { introduced: run.findings, existing: [] };
     if (opts.baseCommit === undefined)
-        return { split: all, comparison: { note: 'advisories: introduced compares a pull request or merge group with its base commit; this event has none, so every advisory is judged' } };
+        return {
+            split: all,
+            comparison: {
+                note: 'advisories: introduced compares a pull request or merge group with its base commit; this event has none, so every advisory is judged',
+            },
+        };
     const base = await baseLockfile(runtime.workspace, opts.baseCommit, run.manifest);
     if ('none' in base || !run.lockfile)
         return { split: all, comparison: { commit: base.commit, note: 'none' in base ? base.none : 'the lockfile could not be read' } };
@@ -53797,7 +53900,9 @@ async function runAuditGate(opts, runtime) {
     // The lockfile (or environment) the tool read is what was examined; a run that read nothing is a problem above.
     const status = verdictWithProblems({ problems, findings, examined: 1 });
     const reg = run.registry;
-    const from = reg ? `; advisories from ${reg.url || 'an unknown registry'} (${reg.projectOverride ? `set by ${reg.projectOverride.file}, see warning` : reg.source})` : '';
+    const from = reg
+        ? `; advisories from ${reg.url || 'an unknown registry'} (${reg.projectOverride ? `set by ${reg.projectOverride.file}, see warning` : reg.source})`
+        : '';
     const onBase = introducedOnly && comparison?.lockfile ? `; ${existing.length} existing on the base commit, not judged (advisories: introduced)` : '';
     const counts = `${metrics.critical} critical, ${metrics.high} high, ${metrics.moderate} moderate, ${metrics.low} low${metrics.unknown ? `, ${metrics.unknown} unrated` : ''}; ${metrics.suppressed} suppressed${onBase}`;
     const summary = auditSummary(status, judgement, {
@@ -53906,25 +54011,25 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'audit',
         shape: inputs,
-        execute: async (i, ctx, rt) => {
-            const named = i['exceptions-file'];
+        execute: async (inputs, ctx, runtime) => {
+            const named = inputs['exceptions-file'];
             // Pull requests and merge groups are judged by the exceptions of the commit they merge into.
             const baseCommit = BASE_POLICY_EVENTS.includes(ctx.eventName) ? ctx.baseSha : undefined;
             const report = await runAuditGate({
-                ecosystem: i.ecosystem,
-                workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
-                failOn: i['fail-on'],
-                unknownSeverity: i['unknown-severity'],
-                scope: i.scope,
-                advisories: i.advisories,
+                ecosystem: inputs.ecosystem,
+                workingDirectory: resolveDirectoryInput('working-directory', inputs['working-directory'], ctx.workspace),
+                failOn: inputs['fail-on'],
+                unknownSeverity: inputs['unknown-severity'],
+                scope: inputs.scope,
+                advisories: inputs.advisories,
                 exceptionsFile: exceptionsPath(named, ctx.workspace, ctx.runnerTemp),
                 exceptionsFileExplicit: named !== '',
                 ...(baseCommit ? { baseCommit } : {}),
-                maxExceptionDays: i['max-exception-days'],
-                registry: checkRegistry(i.registry),
-                timeoutMs: i['timeout-seconds'] * 1000,
+                maxExceptionDays: inputs['max-exception-days'],
+                registry: checkRegistry(inputs.registry),
+                timeoutMs: inputs['timeout-seconds'] * 1000,
                 now: new Date(),
-            }, rt);
+            }, runtime);
             return report;
         },
     }, env);

@@ -74,7 +74,10 @@ const FIELDS = {
     file: { schema: schemas/* string */.YjP().min(1).max(1000), says: 'the rule file, relative to the repository root' },
     group: { schema: schemas/* string */.YjP().max(1000), says: 'the rule group name' },
     rule: { schema: schemas/* string */.YjP().min(1).max(1000), says: 'the alert or recording rule name' },
-    check: { schema: schemas/* enum */.k5n(BASELINE_CHECKS), says: `one of ${BASELINE_CHECKS.join(', ')} (invalid rules, failing rule tests and zero rules are never baselined)` },
+    check: {
+        schema: schemas/* enum */.k5n(BASELINE_CHECKS),
+        says: `one of ${BASELINE_CHECKS.join(', ')} (invalid rules, failing rule tests and zero rules are never baselined)`,
+    },
     occurrence: { schema: schemas/* number */.aig().int().min(2).max(10_000), says: 'a whole number from 2 (the second finding with the same file, group, rule and check)' },
     reason: { schema: schemas/* string */.YjP().trim().min(3).max(1000), says: 'why the finding is accepted for now, in 3 to 1000 characters' },
     owner: { schema: schemas/* string */.YjP().trim().min(1).max(200), says: 'who owns the fix, a person or a team (at most 200 characters)' },
@@ -400,7 +403,9 @@ function renderSarif(findings, toolVersion) {
         ruleId: f.rule,
         ruleIndex: ruleIds.indexOf(f.rule),
         level: 'error',
-        message: { text: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}` },
+        message: {
+            text: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}`,
+        },
         locations: [
             {
                 physicalLocation: {
@@ -443,7 +448,13 @@ function renderSarif(findings, toolVersion) {
 
 
 /** What the baseline takes from the gate's report-path file (gitleaks field names plus Status). */
-const reportEntry = schemas/* object */.Ikc({ Fingerprint: schemas/* string */.YjP().min(1), Status: schemas/* enum */.k5n(['open', 'suppressed']), File: schemas/* string */.YjP(), RuleID: schemas/* string */.YjP(), StartLine: schemas/* number */.aig().int() });
+const reportEntry = schemas/* object */.Ikc({
+    Fingerprint: schemas/* string */.YjP().min(1),
+    Status: schemas/* enum */.k5n(['open', 'suppressed']),
+    File: schemas/* string */.YjP(),
+    RuleID: schemas/* string */.YjP(),
+    StartLine: schemas/* number */.aig().int(),
+});
 /**
  * The open findings' fingerprints of a report written by the secrets gate (its report-path
  * output), and how many findings were suppressed already (by .gitleaksignore, a baseline or an exception).
@@ -461,7 +472,10 @@ function openFingerprints(text, where) {
         const issue = parsed.error.issues[0];
         throw new errors/* ConfigurationError */.j1(`${where} is not the secrets gate's report: entry ${issue?.path.join('.') ?? '?'} is not in its form (Fingerprint, Status open or suppressed, File, RuleID, StartLine)`);
     }
-    return { open: [...new Set(parsed.data.filter((e) => e.Status === 'open').map((e) => e.Fingerprint))], suppressed: parsed.data.filter((e) => e.Status === 'suppressed').length };
+    return {
+        open: [...new Set(parsed.data.filter((e) => e.Status === 'open').map((e) => e.Fingerprint))],
+        suppressed: parsed.data.filter((e) => e.Status === 'suppressed').length,
+    };
 }
 /**
  * `existing` (a .gitleaksignore's text, '' when there is none) with the fingerprints it does not
@@ -525,7 +539,12 @@ async function baselineCommand(args, distDir) {
     return gate === 'rules' ? baselineRules(args.slice(1), distDir) : baselineSecrets(args.slice(1), distDir);
 }
 async function baselineSecrets(args, distDir) {
-    const { values, positionals } = (0,external_node_util_.parseArgs)({ args, allowPositionals: true, options: { scope: { type: 'string' }, out: { type: 'string' }, gitleaks: { type: 'string' } }, strict: true });
+    const { values, positionals } = (0,external_node_util_.parseArgs)({
+        args,
+        allowPositionals: true,
+        options: { scope: { type: 'string' }, out: { type: 'string' }, gitleaks: { type: 'string' } },
+        strict: true,
+    });
     if (positionals.length > 0)
         throw new errors/* ConfigurationError */.j1(`baseline secrets takes no further argument (got ${JSON.stringify(positionals.join(' '))})`);
     const scope = values.scope ?? 'history';
@@ -580,7 +599,13 @@ function configuredRulesInputs(local, distDir, config) {
     return Object.fromEntries(Object.entries(parsed.gates.rules?.with ?? {}).map(([k, v]) => [k, (0,pipeline_config/* inputString */.e5)(v)]));
 }
 async function baselineRules(args, distDir) {
-    const options = { out: { type: 'string' }, rules: { type: 'string' }, tests: { type: 'string' }, config: { type: 'string' }, promtool: { type: 'string' } };
+    const options = {
+        out: { type: 'string' },
+        rules: { type: 'string' },
+        tests: { type: 'string' },
+        config: { type: 'string' },
+        promtool: { type: 'string' },
+    };
     const { values, positionals } = (0,external_node_util_.parseArgs)({ args, allowPositionals: true, options, strict: true });
     if (positionals.length > 0)
         throw new errors/* ConfigurationError */.j1(`baseline rules takes no further argument (got ${JSON.stringify(positionals.join(' '))})`);
@@ -601,7 +626,16 @@ async function baselineRules(args, distDir) {
         };
         if (!inputs.rules)
             throw new errors/* ConfigurationError */.j1('baseline rules needs the rule files: give --rules "prometheus/rules/*.yml" (and --tests), or set gates.rules.with.rules in .github/release-safety.yml');
-        const run = await (0,child/* runBundle */.o)({ bundle: (0,external_node_path_.join)(distDir, 'rules', 'index.js'), name: 'rules', inputs, env: local.env, cwd: local.workspace, tempDir: (0,external_node_path_.join)(local.home, 'bundles'), node: process.execPath, timeoutMs: 60 * 60_000 });
+        const run = await (0,child/* runBundle */.o)({
+            bundle: (0,external_node_path_.join)(distDir, 'rules', 'index.js'),
+            name: 'rules',
+            inputs,
+            env: local.env,
+            cwd: local.workspace,
+            tempDir: (0,external_node_path_.join)(local.home, 'bundles'),
+            node: process.execPath,
+            timeoutMs: 60 * 60_000,
+        });
         const status = run.outputs.status ?? 'error';
         const candidates = run.outputs['baseline-path'] ?? '';
         if ((status !== 'pass' && status !== 'fail') || candidates === '' || !(0,external_node_fs_.existsSync)(candidates)) {

@@ -31,7 +31,9 @@ var errors = __webpack_require__(4296);
 
 
 // Standard and URL-safe base64, with or without padding, are both accepted on read (the spec allows either).
-const base64Text = schemas/* string */.YjP().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
+const base64Text = schemas/* string */.YjP()
+    .max(16 * 1024 * 1024)
+    .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
 const envelopeSchema = schemas/* object */.Ikc({
     payloadType: schemas/* string */.YjP().min(1).max(200),
     payload: base64Text,
@@ -79,7 +81,9 @@ function assertP256(key, input) {
 /** The key hint: hex sha256 of the public key's DER SubjectPublicKeyInfo. */
 function keyHint(key) {
     const pub = key.type === 'private' ? createPublicKey(key) : key;
-    return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+    return createHash('sha256')
+        .update(pub.export({ type: 'spki', format: 'der' }))
+        .digest('hex');
 }
 function publicKeyPem(key) {
     const pub = key.type === 'private' ? createPublicKey(key) : key;
@@ -110,7 +114,10 @@ function verifyEnvelope(envelope, key) {
         if (good)
             return { ok: true, keyid: s.keyid };
     }
-    return { ok: false, reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing` };
+    return {
+        ok: false,
+        reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/core/details.ts
@@ -140,8 +147,17 @@ const imageDetailsSchema = schemas/* object */.Ikc({
     pushed: schemas/* boolean */.zMY(),
     verifiedBy: schemas/* string */.YjP(),
     /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
-    baseImages: schemas/* array */.YOg(schemas/* object */.Ikc({ reference: schemas/* string */.YjP(), line: schemas/* number */.aig().int().positive(), pinned: schemas/* boolean */.zMY(), digest: schemas/* union */.KCZ([digestSchema, schemas/* literal */.euz('')]), problem: schemas/* string */.YjP().optional() })).optional(),
-    dockerfileSha256: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/).optional(),
+    baseImages: schemas/* array */.YOg(schemas/* object */.Ikc({
+        reference: schemas/* string */.YjP(),
+        line: schemas/* number */.aig().int().positive(),
+        pinned: schemas/* boolean */.zMY(),
+        digest: schemas/* union */.KCZ([digestSchema, schemas/* literal */.euz('')]),
+        problem: schemas/* string */.YjP().optional(),
+    }))
+        .optional(),
+    dockerfileSha256: schemas/* string */.YjP()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
     /** The SLSA v1 provenance statement written beside the record (pass only). */
     provenance: artifactSchema.extend({ predicateType: schemas/* string */.YjP() }).loose().optional(),
     /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
@@ -166,11 +182,18 @@ var evidence = __webpack_require__(7336);
 const RELEASE_GATES = evidence/* GATES */.JH;
 /** Allowed clock difference between the job that wrote a record and the one judging it. */
 const CLOCK_SKEW_MS = 5 * 60_000;
+/** Counts that no passing record can have above zero: every gate's, then each gate's own. */
+const FAILURE_METRICS = ['failed', 'errors', 'error', 'blocking'];
+const GATE_FAILURE_METRICS = {
+    secrets: ['findings'],
+    rules: ['testGroupsFailed', 'checkErrors'],
+    alerts: ['missingMetrics', 'missing', 'unexpected'],
+};
 /** Why a record that says `pass` contradicts itself; undefined when it does not. */
 function selfContradiction(record) {
     if (record.status !== 'pass')
         return undefined;
-    for (const metric of ['failed', 'errors', 'error', 'blocking']) {
+    for (const metric of [...FAILURE_METRICS, ...(GATE_FAILURE_METRICS[record.gate] ?? [])]) {
         const value = record.metrics[metric];
         if (value !== undefined && value > 0)
             return `${record.gate} says pass, but its metric ${metric} is ${value}`;
@@ -862,13 +885,24 @@ async function content_pushBlob(client, repository, bytes) {
     if (await hasBlob(client, repository, digest))
         return digest;
     const what = `uploading the blob ${client.registry}/${repository}@${digest}`;
-    const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, { repository, actions: ['pull', 'push'], what, headers: { 'content-length': '0' } });
+    const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, {
+        repository,
+        actions: ['pull', 'push'],
+        what,
+        headers: { 'content-length': '0' },
+    });
     if (started.status !== 202)
         return fail(started, what);
     await started.body?.cancel();
     const path = uploadPath(client, started.headers.get('location'), what);
     const target = `${path}${path.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
-    const done = await client.call('PUT', target, { repository, actions: ['pull', 'push'], what, headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    const done = await client.call('PUT', target, {
+        repository,
+        actions: ['pull', 'push'],
+        what,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: bytes,
+    });
     if (done.status !== 201)
         return fail(done, what);
     await done.body?.cancel();
@@ -1123,7 +1157,12 @@ function statement_createStatement(name, digest, bundle) {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest))
         throw new ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
     // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
-    return { _type: STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: statement_PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
+    return {
+        _type: STATEMENT_TYPE,
+        subject: [{ name, digest: { sha256: digest.slice(7) } }],
+        predicateType: statement_PREDICATE_TYPE,
+        predicate: JSON.parse(serializeBundle(bundle)),
+    };
 }
 /** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
 function parseEvidenceStatement(payload, source) {
@@ -1396,7 +1435,9 @@ const DEFAULT_MAX_EVIDENCE_AGE_MS = 90 * 24 * 3600_000;
 function criteriaFor(req) {
     return [
         `an attestation (${sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE}, predicate ${statement_PREDICATE_TYPE}) attached to ${req.digest}`,
-        req.publicKey ? 'its DSSE signature verifies with public-key (ECDSA P-256 over the PAE bytes)' : 'unsigned attestations accepted only with the commit status as a second witness (no public-key given)',
+        req.publicKey
+            ? 'its DSSE signature verifies with public-key (ECDSA P-256 over the PAE bytes)'
+            : 'unsigned attestations accepted only with the commit status as a second witness (no public-key given)',
         `its in-toto subject is ${req.digest}, and its evidence bundle's record and bundle hashes verify`,
         `required gates passed in the bundle: ${req.requiredGates.join(', ')}`,
         `every image's ${REVISION_LABEL} label equals the bundle's head SHA`,
@@ -1441,7 +1482,10 @@ async function checkCandidate(req, referrerDigest) {
     if (verdict.commitSha !== undefined && verdict.commitSha !== bundle.commitSha) {
         return { ok: false, reason: `attestation ${referrerDigest}: the records are about ${verdict.commitSha}, the bundle about ${bundle.commitSha}` };
     }
-    return { ok: true, attestation: { referrerDigest, bundle, signed: envelope.signatures.length > 0 && keyid !== undefined, ...(keyid !== undefined ? { keyid } : {}) } };
+    return {
+        ok: true,
+        attestation: { referrerDigest, bundle, signed: envelope.signatures.length > 0 && keyid !== undefined, ...(keyid !== undefined ? { keyid } : {}) },
+    };
 }
 /** Every platform image's revision label must be the attested head SHA; an index with no image never passes. */
 function revisionProblems(facts, digest, headSha) {
@@ -1517,14 +1561,22 @@ function parseTarget(value) {
 function requiredGates(value) {
     if (value === undefined)
         return [...evidence/* GATES */.JH];
-    const gates = value.split(',').map((g) => g.trim()).filter(Boolean);
+    const gates = value
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean);
     for (const gate of gates)
         if (!evidence/* GATES */.JH.includes(gate))
             throw new errors/* ConfigurationError */.j1(`--required-gates names "${gate}", which is not a gate: ${evidence/* GATES */.JH.join(', ')}`);
     return gates;
 }
 async function verifyCommand(args) {
-    const { values, positionals } = (0,external_node_util_.parseArgs)({ args, allowPositionals: true, options: { key: { type: 'string' }, 'required-gates': { type: 'string' }, 'insecure-registry': { type: 'boolean' } }, strict: true });
+    const { values, positionals } = (0,external_node_util_.parseArgs)({
+        args,
+        allowPositionals: true,
+        options: { key: { type: 'string' }, 'required-gates': { type: 'string' }, 'insecure-registry': { type: 'boolean' } },
+        strict: true,
+    });
     const target = parseTarget(positionals[0]);
     if (!values.key)
         throw new errors/* ConfigurationError */.j1('--key is required: the PEM public key the attestation must be signed with (an unsigned attestation is never accepted here)');
@@ -1537,7 +1589,13 @@ async function verifyCommand(args) {
     }
     const publicKey = loadPublicKey(pem, '--key');
     const client = new RegistryClient({ registry: target.registry, ...(values['insecure-registry'] ? { insecure: true } : {}) });
-    const result = await verifyImageEvidence({ client, repository: target.repository, digest: target.digest, publicKey, requiredGates: requiredGates(values['required-gates']) });
+    const result = await verifyImageEvidence({
+        client,
+        repository: target.repository,
+        digest: target.digest,
+        publicKey,
+        requiredGates: requiredGates(values['required-gates']),
+    });
     const out = (line) => process.stdout.write(`${line}\n`);
     out(`image     ${target.registry}/${target.repository}@${target.digest}`);
     out('criteria enforced:');

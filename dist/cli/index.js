@@ -61,7 +61,12 @@ function localRunnerEnv(cwd, base) {
     for (const dir of [runnerTemp, toolCache])
         (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(dir, { recursive: true });
     const repository = repositoryName(git(workspace, 'remote', 'get-url', 'origin'), workspace);
-    const event = { before: baseSha ?? '0'.repeat(40), after: headSha, ref: `refs/heads/${branch}`, repository: { full_name: repository, default_branch: 'main' } };
+    const event = {
+        before: baseSha ?? '0'.repeat(40),
+        after: headSha,
+        ref: `refs/heads/${branch}`,
+        repository: { full_name: repository, default_branch: 'main' },
+    };
     (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(files.GITHUB_EVENT_PATH, JSON.stringify(event));
     (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(files.GITHUB_ENV, '');
     (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(files.GITHUB_PATH, '');
@@ -295,7 +300,9 @@ const subjectSchema = schemas/* object */.Ikc({
 const toolSchema = schemas/* object */.Ikc({
     name: schemas/* string */.YjP().min(1).max(200),
     version: schemas/* string */.YjP().max(200),
-    configSha256: schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas/* string */.YjP()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = schemas/* object */.Ikc({
     schema: schemas/* literal */.euz(EVIDENCE_SCHEMA),
@@ -19700,15 +19707,7 @@ var identifiers = __nccwpck_require__(3523);
 
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule']));
 const sha = identifiers/* commitShaAnyCaseSchema */.FZ;
 const repoRef = cli_schemas/* object */.Ikc({ full_name: cli_schemas/* string */.YjP() }).passthrough().nullable().optional();
 const pullRequestPayload = cli_schemas/* object */.Ikc({
@@ -19910,7 +19909,10 @@ function planPipeline(config, only = []) {
         const inputs = Object.fromEntries(Object.entries(entry.with ?? {}).map(([k, v]) => [k, (0,pipeline_config/* inputString */.e5)(v)]));
         return { gate, needs, required: entry.required !== false, inputs };
     });
-    if (plan.some((p) => p.gate === 'alerts') && !plan.some((p) => p.gate === 'image') && plan.find((p) => p.gate === 'alerts').inputs.image === undefined && plan.find((p) => p.gate === 'alerts').inputs['service-command'] === undefined) {
+    if (plan.some((p) => p.gate === 'alerts') &&
+        !plan.some((p) => p.gate === 'image') &&
+        plan.find((p) => p.gate === 'alerts').inputs.image === undefined &&
+        plan.find((p) => p.gate === 'alerts').inputs['service-command'] === undefined) {
         throw new errors/* ConfigurationError */.j1('key "gates.alerts": the alerts gate needs an image to run: enable the image gate, or set gates.alerts.with.image (repo@sha256:...) or service-command');
     }
     assertAcyclic(plan);
@@ -20017,7 +20019,10 @@ const STATUS_ICON = {
 
 /** Neutralises both workflow-command forms (`::cmd::` at a line start, `##[cmd]` anywhere) in a log line. */
 function inertLine(text) {
-    return text.replace(/\r?\n|\r/g, ' ').replace(/^(\s*)::/, '$1:\u200b:').replace(/##\[/g, '#\u200b#[');
+    return text
+        .replace(/\r?\n|\r/g, ' ')
+        .replace(/^(\s*)::/, '$1:\u200b:')
+        .replace(/##\[/g, '#\u200b#[');
 }
 function seconds(ms) {
     return `${(ms / 1000).toFixed(1)} s`;
@@ -20029,12 +20034,30 @@ function renderProgress(event) {
 }
 function renderResultTable(result, form) {
     if (form === 'markdown') {
-        const rows = result.gates.map((g) => [`${STATUS_ICON[g.status] ?? ''} ${g.status}`, md(g.gate), md(g.summary), seconds(g.durationMs), g.required ? 'yes' : 'no']);
-        return [`### release-safety pipeline: ${md(result.verdict)}`, '', table(['status', 'gate', 'verdict line', 'duration', 'required'], rows), '', result.digest ? `Image digest: \`${md(result.digest)}\`` : 'No image digest.', ...(result.attestationDigest ? ['', `Attestation: \`${md(result.attestationDigest)}\``] : []), ...(result.attachProblem ? ['', md(result.attachProblem)] : [])].join('\n');
+        const rows = result.gates.map((g) => [
+            `${STATUS_ICON[g.status] ?? ''} ${g.status}`,
+            md(g.gate),
+            md(g.summary),
+            seconds(g.durationMs),
+            g.required ? 'yes' : 'no',
+        ]);
+        return [
+            `### release-safety pipeline: ${md(result.verdict)}`,
+            '',
+            table(['status', 'gate', 'verdict line', 'duration', 'required'], rows),
+            '',
+            result.digest ? `Image digest: \`${md(result.digest)}\`` : 'No image digest.',
+            ...(result.attestationDigest ? ['', `Attestation: \`${md(result.attestationDigest)}\``] : []),
+            ...(result.attachProblem ? ['', md(result.attachProblem)] : []),
+        ].join('\n');
     }
     const width = Math.max(...result.gates.map((g) => g.gate.length), 8);
     const lines = result.gates.map((g) => inertLine(`  ${g.status.padEnd(7)} ${g.gate.padEnd(width)} ${seconds(g.durationMs).padStart(7)}  ${g.required ? '' : '(not required) '}${g.summary}`));
-    const attestation = result.attestationDigest ? [`attestation: ${result.attestationDigest}`] : result.attachProblem ? [`attestation: ${result.attachProblem}`] : [];
+    const attestation = result.attestationDigest
+        ? [`attestation: ${result.attestationDigest}`]
+        : result.attachProblem
+            ? [`attestation: ${result.attachProblem}`]
+            : [];
     return ['release-safety pipeline:', ...lines, `verdict: ${result.verdict}${result.digest ? `  digest: ${result.digest}` : ''}`, ...attestation].join('\n');
 }
 
@@ -20141,13 +20164,35 @@ async function runGate(opts, planned, done) {
         log: run.log,
         stepSummary: run.summary,
     };
-    opts.progress({ kind: 'end', gate: planned.gate, status: result.status, summary: result.summary, durationMs: run.durationMs, log: run.log, stepSummary: run.summary });
+    opts.progress({
+        kind: 'end',
+        gate: planned.gate,
+        status: result.status,
+        summary: result.summary,
+        durationMs: run.durationMs,
+        log: run.log,
+        stepSummary: run.summary,
+    });
     return result;
+}
+/**
+ * The gates that usually take longest (the image build, which the alerts drill then waits for; the
+ * test suite) start first when slots are few: the short gates then fill the other slots beside
+ * them, instead of the longest gate starting last and running alone.
+ */
+const LONGEST_FIRST = ['image', 'test'];
+/** The order gates are offered a slot: LONGEST_FIRST, then the plan's own order. */
+function startOrder(plan) {
+    const rank = (p) => (LONGEST_FIRST.includes(p.gate) ? LONGEST_FIRST.indexOf(p.gate) : LONGEST_FIRST.length);
+    return plan
+        .map((p, i) => ({ p, i }))
+        .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
+        .map(({ p }) => p);
 }
 /** Starts every gate whose needs are settled, at most `concurrency` at a time, until all are done. */
 async function runGates(opts) {
     const done = new Map();
-    const waiting = [...opts.plan];
+    const waiting = startOrder(opts.plan);
     const running = new Map();
     while (waiting.length > 0 || running.size > 0) {
         for (let i = 0; i < waiting.length && running.size < Math.max(1, opts.concurrency);) {
@@ -20171,7 +20216,11 @@ async function runGates(opts) {
 async function runPipeline(opts) {
     const gates = await runGates(opts);
     const required = gates.filter((g) => g.required);
-    const ownVerdict = required.every((g) => g.status === 'pass') ? 'pass' : required.some((g) => g.status === 'error') ? 'error' : 'fail';
+    const ownVerdict = required.every((g) => g.status === 'pass')
+        ? 'pass'
+        : required.some((g) => g.status === 'error')
+            ? 'error'
+            : 'fail';
     const digest = gates.find((g) => g.gate === 'image')?.outputs.digest ?? '';
     opts.progress({ kind: 'start', gate: 'evidence' });
     const inputs = {
@@ -20180,12 +20229,31 @@ async function runPipeline(opts) {
         'evidence-dir': opts.evidenceDir,
         ...('required-gates' in opts.metas.evidence.inputs ? { 'required-gates': required.map((g) => g.gate).join(',') } : {}),
     };
-    const run = await (0,child/* runBundle */.o)({ bundle: (0,external_node_path_.join)(opts.distDir, 'evidence', 'index.js'), name: 'evidence', inputs, env: opts.env, cwd: opts.ctx.workspace, tempDir: opts.tempDir, node: opts.node, timeoutMs: opts.timeoutMs });
+    const run = await (0,child/* runBundle */.o)({
+        bundle: (0,external_node_path_.join)(opts.distDir, 'evidence', 'index.js'),
+        name: 'evidence',
+        inputs,
+        env: opts.env,
+        cwd: opts.ctx.workspace,
+        tempDir: opts.tempDir,
+        node: opts.node,
+        timeoutMs: opts.timeoutMs,
+    });
     const evidenceVerdict = run.outputs.verdict ?? 'error';
-    opts.progress({ kind: 'end', gate: 'evidence', status: evidenceVerdict, summary: run.outputs['comment-url'] ? `comment ${run.outputs['comment-url']}` : `verdict ${evidenceVerdict}`, durationMs: run.durationMs, log: run.log, stepSummary: run.summary });
+    opts.progress({
+        kind: 'end',
+        gate: 'evidence',
+        status: evidenceVerdict,
+        summary: run.outputs['comment-url'] ? `comment ${run.outputs['comment-url']}` : `verdict ${evidenceVerdict}`,
+        durationMs: run.durationMs,
+        log: run.log,
+        stepSummary: run.summary,
+    });
     const attestationDigest = run.outputs['attestation-digest'] ?? '';
     const attachMissing = attachRequested(inputs) && attestationDigest === '';
-    const attachProblem = attachMissing ? `the config asks the evidence step to attach the attestation and none was attached (evidence exit code ${run.exitCode ?? 'none'}; its log says why)` : '';
+    const attachProblem = attachMissing
+        ? `the config asks the evidence step to attach the attestation and none was attached (evidence exit code ${run.exitCode ?? 'none'}; its log says why)`
+        : '';
     const verdict = pipelineVerdict(ownVerdict, evidenceVerdict, attachMissing);
     return {
         gates,
@@ -20382,11 +20450,13 @@ function progressPrinter(gates, tty, logsDir) {
             process.stdout.write(`\u001b[2K${line.slice(0, (process.stdout.columns || 120) - 1)}\n`);
         drawn = state.size;
     };
-    const timer = tty ? setInterval(() => {
-        for (const [gate, t0] of started)
-            state.set(gate, `▶ ${gate} running ${seconds(Date.now() - t0)}`);
-        redraw();
-    }, 500) : undefined;
+    const timer = tty
+        ? setInterval(() => {
+            for (const [gate, t0] of started)
+                state.set(gate, `▶ ${gate} running ${seconds(Date.now() - t0)}`);
+            redraw();
+        }, 500)
+        : undefined;
     timer?.unref();
     return (event) => {
         if (event.kind === 'end') {
@@ -20408,7 +20478,11 @@ function progressPrinter(gates, tty, logsDir) {
     };
 }
 async function runCommand(args) {
-    const { values } = (0,external_node_util_.parseArgs)({ args, options: { config: { type: 'string' }, only: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' } }, strict: true });
+    const { values } = (0,external_node_util_.parseArgs)({
+        args,
+        options: { config: { type: 'string' }, only: { type: 'string' }, base: { type: 'string' }, out: { type: 'string' } },
+        strict: true,
+    });
     const local = (0,local_env/* localRunnerEnv */.v)(process.cwd(), values.base);
     try {
         const { distDir, root } = layout();
@@ -20416,7 +20490,10 @@ async function runCommand(args) {
         const evidenceMeta = (0,action_meta/* readActionMeta */.S3)(root, 'evidence');
         const configShown = values.config ?? '.github/release-safety.yml';
         const config = (0,pipeline_config/* readConfig */.Xg)((0,external_node_path_.resolve)(local.workspace, configShown), configShown, (0,pipeline_config/* buildConfigSchema */.A6)(gateMetas, evidenceMeta));
-        const plan = planPipeline(config, (values.only ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+        const plan = planPipeline(config, (values.only ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean));
         const out = (0,external_node_path_.resolve)(values.out ?? (0,external_node_path_.join)(local.workspace, 'release-safety-report'));
         const logsDir = (0,external_node_path_.join)(out, 'logs');
         (0,external_node_fs_.rmSync)(out, { recursive: true, force: true });
@@ -20435,7 +20512,11 @@ async function runCommand(args) {
             concurrency: config.concurrency ?? (0,external_node_os_.availableParallelism)(),
             secrets: {},
             // No GitHub here: nothing is posted; the evidence is the report.
-            evidenceInputs: { ...Object.fromEntries(Object.entries(config.evidence?.with ?? {}).map(([k, v]) => [k, (0,pipeline_config/* inputString */.e5)(v)])), ...('comment' in evidenceMeta.inputs ? { comment: 'never' } : {}), ...('github-token' in evidenceMeta.inputs ? { 'github-token': '' } : {}) },
+            evidenceInputs: {
+                ...Object.fromEntries(Object.entries(config.evidence?.with ?? {}).map(([k, v]) => [k, (0,pipeline_config/* inputString */.e5)(v)])),
+                ...('comment' in evidenceMeta.inputs ? { comment: 'never' } : {}),
+                ...('github-token' in evidenceMeta.inputs ? { 'github-token': '' } : {}),
+            },
             timeoutMs: 60 * 60_000,
             progress: progressPrinter([...plan.map((p) => p.gate), 'evidence'], Boolean(process.stdout.isTTY), logsDir),
         });

@@ -9743,7 +9743,9 @@ const subjectSchema = object({
 const toolSchema = object({
     name: schemas_string().min(1).max(200),
     version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
@@ -10129,8 +10131,17 @@ const imageDetailsSchema = object({
     pushed: schemas_boolean(),
     verifiedBy: schemas_string(),
     /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
-    baseImages: array(object({ reference: schemas_string(), line: schemas_number().int().positive(), pinned: schemas_boolean(), digest: union([details_digestSchema, literal('')]), problem: schemas_string().optional() })).optional(),
-    dockerfileSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    baseImages: array(object({
+        reference: schemas_string(),
+        line: schemas_number().int().positive(),
+        pinned: schemas_boolean(),
+        digest: union([details_digestSchema, literal('')]),
+        problem: schemas_string().optional(),
+    }))
+        .optional(),
+    dockerfileSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
     /** The SLSA v1 provenance statement written beside the record (pass only). */
     provenance: artifactSchema.extend({ predicateType: schemas_string() }).loose().optional(),
     /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
@@ -10153,11 +10164,18 @@ function parseImageDetails(details) {
 const RELEASE_GATES = evidence_GATES;
 /** Allowed clock difference between the job that wrote a record and the one judging it. */
 const CLOCK_SKEW_MS = 5 * 60_000;
+/** Counts that no passing record can have above zero: every gate's, then each gate's own. */
+const FAILURE_METRICS = ['failed', 'errors', 'error', 'blocking'];
+const GATE_FAILURE_METRICS = {
+    secrets: ['findings'],
+    rules: ['testGroupsFailed', 'checkErrors'],
+    alerts: ['missingMetrics', 'missing', 'unexpected'],
+};
 /** Why a record that says `pass` contradicts itself; undefined when it does not. */
 function selfContradiction(record) {
     if (record.status !== 'pass')
         return undefined;
-    for (const metric of ['failed', 'errors', 'error', 'blocking']) {
+    for (const metric of [...FAILURE_METRICS, ...(GATE_FAILURE_METRICS[record.gate] ?? [])]) {
         const value = record.metrics[metric];
         if (value !== undefined && value > 0)
             return `${record.gate} says pass, but its metric ${metric} is ${value}`;
@@ -10371,8 +10389,14 @@ function xRange(op, x) {
         return [{ op: op === '' ? '=' : op, version: v(x.M, x.m, x.p, x.pre), ...(op === '<' && x.pre.length === 0 ? { fixed: x.text } : {}) }];
     if (op === '' || op === '=') {
         return x.m === undefined
-            ? [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }]
-            : [{ op: '>=', version: v(x.M, x.m, 0, Z) }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+            ? [
+                { op: '>=', version: v(x.M, 0, 0, Z) },
+                { op: '<', version: v(x.M + 1, 0, 0, Z) },
+            ]
+            : [
+                { op: '>=', version: v(x.M, x.m, 0, Z) },
+                { op: '<', version: v(x.M, x.m + 1, 0, Z) },
+            ];
     }
     let M = x.M;
     let m = x.m ?? 0;
@@ -10397,31 +10421,50 @@ function tilde(x) {
     if (x.M === undefined)
         return [];
     if (x.m === undefined)
-        return [{ op: '>=', version: v(x.M, 0, 0, Z) }, { op: '<', version: v(x.M + 1, 0, 0, Z) }];
+        return [
+            { op: '>=', version: v(x.M, 0, 0, Z) },
+            { op: '<', version: v(x.M + 1, 0, 0, Z) },
+        ];
     // "~1.2" is "1.2.x" (its prereleases included); "~1.2.3" starts at 1.2.3 itself.
     const lo = x.p === undefined ? v(x.M, x.m, 0, Z) : v(x.M, x.m, x.p, x.pre);
-    return [{ op: '>=', version: lo }, { op: '<', version: v(x.M, x.m + 1, 0, Z) }];
+    return [
+        { op: '>=', version: lo },
+        { op: '<', version: v(x.M, x.m + 1, 0, Z) },
+    ];
 }
 function caret(x) {
     if (x.M === undefined)
         return [];
     const { M } = x;
     if (x.m === undefined)
-        return [{ op: '>=', version: v(M, 0, 0, Z) }, { op: '<', version: v(M + 1, 0, 0, Z) }];
+        return [
+            { op: '>=', version: v(M, 0, 0, Z) },
+            { op: '<', version: v(M + 1, 0, 0, Z) },
+        ];
     const m = x.m;
     if (x.p === undefined)
-        return [{ op: '>=', version: v(M, m, 0, Z) }, { op: '<', version: M === 0 ? v(0, m + 1, 0, Z) : v(M + 1, 0, 0, Z) }];
+        return [
+            { op: '>=', version: v(M, m, 0, Z) },
+            { op: '<', version: M === 0 ? v(0, m + 1, 0, Z) : v(M + 1, 0, 0, Z) },
+        ];
     const p = x.p;
     // A full version is its own lower bound (its prereleases are below it).
     const lo = v(M, m, p, x.pre);
     const hi = M !== 0 ? v(M + 1, 0, 0, Z) : m !== 0 ? v(0, m + 1, 0, Z) : v(0, 0, p + 1, Z);
-    return [{ op: '>=', version: lo }, { op: '<', version: hi }];
+    return [
+        { op: '>=', version: lo },
+        { op: '<', version: hi },
+    ];
 }
 /** `1.0.0 - 1.2`: node-semver's hyphenReplace with includePrerelease. */
 function hyphen(from, to) {
     const out = [];
     if (from.M !== undefined) {
-        const lo = from.m === undefined ? v(from.M, 0, 0, Z) : from.p === undefined ? v(from.M, from.m, 0, Z) : v(from.M, from.m, from.p, from.pre.length > 0 ? from.pre : Z);
+        const lo = from.m === undefined
+            ? v(from.M, 0, 0, Z)
+            : from.p === undefined
+                ? v(from.M, from.m, 0, Z)
+                : v(from.M, from.m, from.p, from.pre.length > 0 ? from.pre : Z);
         out.push({ op: '>=', version: lo });
     }
     if (to.M !== undefined) {
@@ -10763,7 +10806,20 @@ function makeBaseImage(registry, storageDir) {
         (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(root, 'etc/group'), 'root:x:0:\nnode:x:10001:\n');
         (0,external_node_child_process_namespaceObject.execFileSync)('chmod', ['1777', (0,external_node_path_namespaceObject.join)(root, 'tmp')]);
         buildah(storageDir, ['umount', ctr]);
-        buildah(storageDir, ['config', '--env', 'PATH=/usr/local/bin:/usr/bin:/bin', '--env', 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt', '--cmd', 'node', '--os', 'linux', '--arch', 'amd64', ctr]);
+        buildah(storageDir, [
+            'config',
+            '--env',
+            'PATH=/usr/local/bin:/usr/bin:/bin',
+            '--env',
+            'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt',
+            '--cmd',
+            'node',
+            '--os',
+            'linux',
+            '--arch',
+            'amd64',
+            ctr,
+        ]);
         const local = 'localhost/rs-test-base:local';
         buildah(storageDir, ['commit', '--format', 'docker', ctr, local]);
         const ref = `${registry.host}/base/node:local`;
@@ -10798,8 +10854,14 @@ async function fetchBlobJson(registry, repository, digest, user = registry.user)
 /** What an independent client (skopeo) says the digest of a reference is. */
 function skopeoDigest(reference, user) {
     const creds = user ? ['--creds', `${user.username}:${user.password}`] : [];
-    const out = execFileSync('skopeo', ['inspect', '--tls-verify=false', ...creds, '--raw', `docker://${reference}`], { timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
-    const inspected = execFileSync('skopeo', ['inspect', '--tls-verify=false', ...creds, '--format', '{{.Digest}}', `docker://${reference}`], { encoding: 'utf8', timeout: 60_000 });
+    const out = execFileSync('skopeo', ['inspect', '--tls-verify=false', ...creds, '--raw', `docker://${reference}`], {
+        timeout: 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+    });
+    const inspected = execFileSync('skopeo', ['inspect', '--tls-verify=false', ...creds, '--format', '{{.Digest}}', `docker://${reference}`], {
+        encoding: 'utf8',
+        timeout: 60_000,
+    });
     // --raw gives the bytes; the formatted digest is skopeo's own claim. Both must agree.
     const digest = inspected.trim();
     if (sha256(out) !== digest)
@@ -11131,13 +11193,11 @@ const HOSTILE = {
     body: '::error::x\n::set-output name=status::pass\n`$(touch /tmp/pwned)`',
 };
 
-;// CONCATENATED MODULE: ./src/local/github-api-routes.ts
+;// CONCATENATED MODULE: ./src/local/github-api-shared.ts
 /**
- * What the test GitHub API does for each operation it serves: in-memory state, GitHub's rules
- * (pagination with Link headers, newest-first statuses, the combined state, the 65,536-character
- * comment limit, unique release tags), and answers built from the description's own examples.
+ * What the test GitHub API's operations share: the stored state, the handler's context and
+ * answer, and GitHub's ways (its 422 body, user objects, pagination with Link headers).
  */
-
 
 /** GitHub's limit for comment bodies. Measured, GitHub refuses over 65,536 code points or 262,144 UTF-8 bytes: both are enforced. */
 const MAX_COMMENT_CODE_POINTS = 65_536;
@@ -11145,12 +11205,27 @@ const MAX_COMMENT_BYTES = 262_144;
 const notFound = { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 function validationFailed(resource, field, code, message) {
-    return { status: 422, body: { message: 'Validation Failed', errors: [{ resource, field, code, ...(message ? { message } : {}) }], documentation_url: 'https://docs.github.com/rest' } };
+    return {
+        status: 422,
+        body: {
+            message: 'Validation Failed',
+            errors: [{ resource, field, code, ...(message ? { message } : {}) }],
+            documentation_url: 'https://docs.github.com/rest',
+        },
+    };
 }
 function user(ctx, login, type) {
     const u = ctx.description.example('issue-comment').user;
     const id = Number.parseInt((0,external_node_crypto_namespaceObject.createHash)('sha256').update(login).digest('hex').slice(0, 8), 16);
-    return { ...u, login, id, node_id: `U_${id}`, url: `${ctx.baseUrl}/users/${encodeURIComponent(login)}`, html_url: `https://github.com/${encodeURIComponent(login)}`, type: type ?? (login.endsWith('[bot]') ? 'Bot' : 'User') };
+    return {
+        ...u,
+        login,
+        id,
+        node_id: `U_${id}`,
+        url: `${ctx.baseUrl}/users/${encodeURIComponent(login)}`,
+        html_url: `https://github.com/${encodeURIComponent(login)}`,
+        type: type ?? (login.endsWith('[bot]') ? 'Bot' : 'User'),
+    };
 }
 /** page/per_page as GitHub applies them (per_page at most 100), with the Link header it sends. */
 function paginate(ctx, items, path) {
@@ -11170,6 +11245,233 @@ function paginate(ctx, items, path) {
         links.push(link(pageNo + 1, 'next'), link(last, 'last'));
     return { page: items.slice((pageNo - 1) * perPage, pageNo * perPage), headers: links.length ? { link: links.join(', ') } : {} };
 }
+
+;// CONCATENATED MODULE: ./src/local/github-api-deploy.ts
+/**
+ * The test GitHub API's deployments and releases (with their statuses and assets): what the
+ * promote action records.
+ */
+
+
+
+function deploymentJson(ctx, d) {
+    const base = ctx.description.example('deployment');
+    return {
+        ...base,
+        id: d.id,
+        node_id: `DE_${d.id}`,
+        url: `${ctx.baseUrl}/repos/${d.repository}/deployments/${d.id}`,
+        sha: d.sha,
+        ref: d.ref,
+        task: d.task,
+        payload: d.payload,
+        environment: d.environment,
+        original_environment: d.environment,
+        description: d.description,
+        creator: user(ctx, d.login),
+        created_at: d.createdAt,
+        updated_at: d.createdAt,
+        statuses_url: `${ctx.baseUrl}/repos/${d.repository}/deployments/${d.id}/statuses`,
+        repository_url: `${ctx.baseUrl}/repos/${d.repository}`,
+    };
+}
+function deploymentStatusJson(ctx, repo, s) {
+    const base = ctx.description.example('deployment-status');
+    return {
+        ...base,
+        id: s.id,
+        node_id: `DES_${s.id}`,
+        state: s.state,
+        description: s.description,
+        environment_url: s.environmentUrl,
+        log_url: s.logUrl,
+        target_url: s.logUrl,
+        creator: user(ctx, s.login),
+        created_at: s.createdAt,
+        updated_at: s.createdAt,
+        url: `${ctx.baseUrl}/repos/${repo}/deployments/${s.deploymentId}/statuses/${s.id}`,
+        deployment_url: `${ctx.baseUrl}/repos/${repo}/deployments/${s.deploymentId}`,
+        repository_url: `${ctx.baseUrl}/repos/${repo}`,
+    };
+}
+function deployments(ctx, repo) {
+    const op = ctx.match.operation.operationId;
+    if (op === 'repos/create-deployment') {
+        const b = ctx.body;
+        const ref = String(b.ref);
+        const d = {
+            id: ctx.state.nextId++,
+            repository: repo,
+            ref,
+            sha: identifiers_isCommitSha(ref) ? ref : (0,external_node_crypto_namespaceObject.createHash)('sha1').update(ref).digest('hex'),
+            task: String(b.task ?? 'deploy'),
+            environment: String(b.environment ?? 'production'),
+            description: b.description ?? '',
+            payload: b.payload ?? {},
+            login: ctx.login,
+            createdAt: now(),
+        };
+        ctx.state.deployments.push(d);
+        return { status: 201, body: deploymentJson(ctx, d) };
+    }
+    if (op === 'repos/list-deployments') {
+        const q = ctx.query;
+        const all = ctx.state.deployments
+            .filter((d) => d.repository === repo &&
+            (!q.get('sha') || d.sha === q.get('sha')) &&
+            (!q.get('ref') || d.ref === q.get('ref')) &&
+            (!q.get('task') || d.task === q.get('task')) &&
+            (!q.get('environment') || d.environment === q.get('environment')))
+            .sort((a, b) => b.id - a.id);
+        const { page, headers } = paginate(ctx, all, `/repos/${repo}/deployments`);
+        return { status: 200, body: page.map((d) => deploymentJson(ctx, d)), headers };
+    }
+    const id = Number(ctx.match.params.deployment_id);
+    if (!ctx.state.deployments.some((d) => d.repository === repo && d.id === id))
+        return notFound;
+    if (op === 'repos/create-deployment-status') {
+        const b = ctx.body;
+        const s = {
+            id: ctx.state.nextId++,
+            deploymentId: id,
+            state: String(b.state),
+            description: String(b.description ?? ''),
+            environmentUrl: String(b.environment_url ?? `https://github.com/${repo}/deployments`),
+            logUrl: String(b.log_url ?? b.target_url ?? `https://github.com/${repo}/deployments`),
+            login: ctx.login,
+            createdAt: now(),
+        };
+        ctx.state.deploymentStatuses.push(s);
+        return { status: 201, body: deploymentStatusJson(ctx, repo, s) };
+    }
+    const all = ctx.state.deploymentStatuses.filter((s) => s.deploymentId === id).sort((a, b) => b.id - a.id);
+    const { page, headers } = paginate(ctx, all, `/repos/${repo}/deployments/${id}/statuses`);
+    return { status: 200, body: page.map((s) => deploymentStatusJson(ctx, repo, s)), headers };
+}
+function assetJson(ctx, repo, a) {
+    const base = ctx.description.example('release-asset');
+    const release = ctx.state.releases.find((r) => r.id === a.releaseId);
+    return {
+        ...base,
+        id: a.id,
+        node_id: `RA_${a.id}`,
+        name: a.name,
+        label: a.label,
+        content_type: a.contentType,
+        size: a.data.length,
+        digest: `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(a.data).digest('hex')}`,
+        state: 'uploaded',
+        download_count: 0,
+        url: `${ctx.baseUrl}/repos/${repo}/releases/assets/${a.id}`,
+        browser_download_url: `${ctx.baseUrl}/download/${repo}/${encodeURIComponent(release?.tagName ?? '')}/${encodeURIComponent(a.name)}`,
+        uploader: user(ctx, a.login),
+        created_at: a.createdAt,
+        updated_at: a.createdAt,
+    };
+}
+function releaseJson(ctx, r) {
+    const base = ctx.description.example('release');
+    const api = `${ctx.baseUrl}/repos/${r.repository}/releases/${r.id}`;
+    return {
+        ...base,
+        id: r.id,
+        node_id: `RE_${r.id}`,
+        url: api,
+        assets_url: `${api}/assets`,
+        upload_url: `${api}/assets{?name,label}`,
+        html_url: `https://github.com/${r.repository}/releases/tag/${encodeURIComponent(r.tagName)}`,
+        tarball_url: `${ctx.baseUrl}/repos/${r.repository}/tarball/${encodeURIComponent(r.tagName)}`,
+        zipball_url: `${ctx.baseUrl}/repos/${r.repository}/zipball/${encodeURIComponent(r.tagName)}`,
+        tag_name: r.tagName,
+        target_commitish: r.targetCommitish,
+        name: r.name,
+        body: r.body,
+        draft: r.draft,
+        prerelease: r.prerelease,
+        immutable: false,
+        created_at: r.createdAt,
+        published_at: r.draft ? null : r.createdAt,
+        updated_at: r.createdAt,
+        author: user(ctx, r.login),
+        assets: ctx.state.assets.filter((a) => a.releaseId === r.id).map((a) => assetJson(ctx, r.repository, a)),
+    };
+}
+function releases(ctx, repo) {
+    const op = ctx.match.operation.operationId;
+    const b = (ctx.body ?? {});
+    if (op === 'repos/create-release') {
+        const tagName = String(b.tag_name);
+        if (ctx.state.releases.some((r) => r.repository === repo && r.tagName === tagName))
+            return validationFailed('Release', 'tag_name', 'already_exists');
+        const r = {
+            id: ctx.state.nextId++,
+            repository: repo,
+            tagName,
+            name: b.name ?? null,
+            body: b.body ?? null,
+            draft: Boolean(b.draft),
+            prerelease: Boolean(b.prerelease),
+            targetCommitish: String(b.target_commitish ?? 'main'),
+            login: ctx.login,
+            createdAt: now(),
+        };
+        ctx.state.releases.push(r);
+        return { status: 201, body: releaseJson(ctx, r), headers: { location: `${ctx.baseUrl}/repos/${repo}/releases/${r.id}` } };
+    }
+    if (op === 'repos/list-releases') {
+        const all = ctx.state.releases.filter((r) => r.repository === repo).sort((x, y) => y.id - x.id);
+        const { page, headers } = paginate(ctx, all, `/repos/${repo}/releases`);
+        return { status: 200, body: page.map((r) => releaseJson(ctx, r)), headers };
+    }
+    const release = op === 'repos/get-release-by-tag'
+        ? ctx.state.releases.find((r) => r.repository === repo && r.tagName === ctx.match.params.tag && !r.draft)
+        : ctx.state.releases.find((r) => r.repository === repo && r.id === Number(ctx.match.params.release_id));
+    if (!release)
+        return notFound;
+    if (op === 'repos/update-release') {
+        if (typeof b.tag_name === 'string')
+            release.tagName = b.tag_name;
+        if (b.name !== undefined)
+            release.name = b.name ?? null;
+        if (b.body !== undefined)
+            release.body = b.body ?? null;
+        if (typeof b.draft === 'boolean')
+            release.draft = b.draft;
+        if (typeof b.prerelease === 'boolean')
+            release.prerelease = b.prerelease;
+        if (typeof b.target_commitish === 'string')
+            release.targetCommitish = b.target_commitish;
+    }
+    if (op === 'repos/upload-release-asset') {
+        const name = ctx.query.get('name') ?? '';
+        if (ctx.state.assets.some((a) => a.releaseId === release.id && a.name === name))
+            return validationFailed('ReleaseAsset', 'name', 'already_exists');
+        const a = {
+            id: ctx.state.nextId++,
+            releaseId: release.id,
+            name,
+            label: ctx.query.get('label'),
+            contentType: ctx.contentType || 'application/octet-stream',
+            data: Buffer.from(ctx.raw),
+            login: ctx.login,
+            createdAt: now(),
+        };
+        ctx.state.assets.push(a);
+        return { status: 201, body: assetJson(ctx, repo, a) };
+    }
+    if (op === 'repos/list-release-assets')
+        return { status: 200, body: ctx.state.assets.filter((a) => a.releaseId === release.id).map((a) => assetJson(ctx, repo, a)) };
+    return { status: 200, body: releaseJson(ctx, release) };
+}
+
+;// CONCATENATED MODULE: ./src/local/github-api-routes.ts
+/**
+ * What the test GitHub API does for each operation it serves: in-memory state, GitHub's rules
+ * (pagination with Link headers, newest-first statuses, the combined state, the 65,536-character
+ * comment limit, unique release tags), and answers built from the description's own examples.
+ */
+
+
 function repoOf(ctx) {
     const full = `${ctx.match.params.owner}/${ctx.match.params.repo}`;
     return ctx.state.repositories.find((r) => r.toLowerCase() === full.toLowerCase());
@@ -11202,7 +11504,9 @@ function comments(ctx, repo) {
     if (op === 'issues/list-comments') {
         const issue = Number(ctx.match.params.issue_number);
         const since = ctx.query.get('since');
-        const all = ctx.state.comments.filter((c) => c.repository === repo && c.issueNumber === issue && (!since || c.updatedAt >= since)).sort((a, b) => a.id - b.id);
+        const all = ctx.state.comments
+            .filter((c) => c.repository === repo && c.issueNumber === issue && (!since || c.updatedAt >= since))
+            .sort((a, b) => a.id - b.id);
         const { page, headers } = paginate(ctx, all, `/repos/${repo}/issues/${issue}/comments`);
         return { status: 200, body: page.map((c) => commentJson(ctx, c)), headers };
     }
@@ -11212,7 +11516,16 @@ function comments(ctx, repo) {
         if (tooLong)
             return tooLong;
         const at = now();
-        const c = { id: ctx.state.nextId++, repository: repo, issueNumber: Number(ctx.match.params.issue_number), body, login: ctx.login, userType: ctx.userType, createdAt: at, updatedAt: at };
+        const c = {
+            id: ctx.state.nextId++,
+            repository: repo,
+            issueNumber: Number(ctx.match.params.issue_number),
+            body,
+            login: ctx.login,
+            userType: ctx.userType,
+            createdAt: at,
+            updatedAt: at,
+        };
         ctx.state.comments.push(c);
         const json = commentJson(ctx, c);
         return { status: 201, body: json, headers: { location: String(json.url) } };
@@ -11257,7 +11570,17 @@ function statuses(ctx, repo) {
         const description = b.description ?? null;
         if (description !== null && [...description].length > 140)
             return validationFailed('Status', 'description', 'custom', 'description is too long (maximum is 140 characters)');
-        const s = { id: ctx.state.nextId++, repository: repo, sha: ctx.match.params.sha, state: b.state, context: String(b.context ?? 'default'), description, targetUrl: b.target_url ?? null, login: ctx.login, createdAt: now() };
+        const s = {
+            id: ctx.state.nextId++,
+            repository: repo,
+            sha: ctx.match.params.sha,
+            state: b.state,
+            context: String(b.context ?? 'default'),
+            description,
+            targetUrl: b.target_url ?? null,
+            login: ctx.login,
+            createdAt: now(),
+        };
         ctx.state.statuses.push(s);
         return { status: 201, body: statusJson(ctx, s), headers: { location: `${ctx.baseUrl}/repos/${repo}/statuses/${s.sha}` } };
     }
@@ -11268,7 +11591,11 @@ function statuses(ctx, repo) {
         return { status: 200, body: page.map((s) => statusJson(ctx, s)), headers };
     }
     const latest = [...new Map(forRef.map((s) => [s.context.toLowerCase(), s]).reverse()).values()].sort((a, b) => b.id - a.id);
-    const combined = latest.some((s) => s.state === 'error' || s.state === 'failure') ? 'failure' : latest.length === 0 || latest.some((s) => s.state === 'pending') ? 'pending' : 'success';
+    const combined = latest.some((s) => s.state === 'error' || s.state === 'failure')
+        ? 'failure'
+        : latest.length === 0 || latest.some((s) => s.state === 'pending')
+            ? 'pending'
+            : 'success';
     const example = ctx.description.example('combined-commit-status');
     return {
         status: 200,
@@ -11277,107 +11604,14 @@ function statuses(ctx, repo) {
             state: combined,
             sha: ref,
             total_count: latest.length,
-            statuses: latest.map((s) => ({ ...statusJson(ctx, s), creator: undefined, node_id: `SC_${s.id}`, required: false })).map(({ creator: _creator, ...rest }) => rest),
+            statuses: latest
+                .map((s) => ({ ...statusJson(ctx, s), creator: undefined, node_id: `SC_${s.id}`, required: false }))
+                .map(({ creator: _creator, ...rest }) => rest),
             repository: { ...example.repository, full_name: repo, name: repo.split('/')[1] },
             commit_url: `${ctx.baseUrl}/repos/${repo}/commits/${ref}`,
             url: `${ctx.baseUrl}/repos/${repo}/commits/${ref}/status`,
         },
     };
-}
-function deploymentJson(ctx, d) {
-    const base = ctx.description.example('deployment');
-    return { ...base, id: d.id, node_id: `DE_${d.id}`, url: `${ctx.baseUrl}/repos/${d.repository}/deployments/${d.id}`, sha: d.sha, ref: d.ref, task: d.task, payload: d.payload, environment: d.environment, original_environment: d.environment, description: d.description, creator: user(ctx, d.login), created_at: d.createdAt, updated_at: d.createdAt, statuses_url: `${ctx.baseUrl}/repos/${d.repository}/deployments/${d.id}/statuses`, repository_url: `${ctx.baseUrl}/repos/${d.repository}` };
-}
-function deploymentStatusJson(ctx, repo, s) {
-    const base = ctx.description.example('deployment-status');
-    return { ...base, id: s.id, node_id: `DES_${s.id}`, state: s.state, description: s.description, environment_url: s.environmentUrl, log_url: s.logUrl, target_url: s.logUrl, creator: user(ctx, s.login), created_at: s.createdAt, updated_at: s.createdAt, url: `${ctx.baseUrl}/repos/${repo}/deployments/${s.deploymentId}/statuses/${s.id}`, deployment_url: `${ctx.baseUrl}/repos/${repo}/deployments/${s.deploymentId}`, repository_url: `${ctx.baseUrl}/repos/${repo}` };
-}
-function deployments(ctx, repo) {
-    const op = ctx.match.operation.operationId;
-    if (op === 'repos/create-deployment') {
-        const b = ctx.body;
-        const ref = String(b.ref);
-        const d = { id: ctx.state.nextId++, repository: repo, ref, sha: identifiers_isCommitSha(ref) ? ref : (0,external_node_crypto_namespaceObject.createHash)('sha1').update(ref).digest('hex'), task: String(b.task ?? 'deploy'), environment: String(b.environment ?? 'production'), description: b.description ?? '', payload: b.payload ?? {}, login: ctx.login, createdAt: now() };
-        ctx.state.deployments.push(d);
-        return { status: 201, body: deploymentJson(ctx, d) };
-    }
-    if (op === 'repos/list-deployments') {
-        const q = ctx.query;
-        const all = ctx.state.deployments
-            .filter((d) => d.repository === repo && (!q.get('sha') || d.sha === q.get('sha')) && (!q.get('ref') || d.ref === q.get('ref')) && (!q.get('task') || d.task === q.get('task')) && (!q.get('environment') || d.environment === q.get('environment')))
-            .sort((a, b) => b.id - a.id);
-        const { page, headers } = paginate(ctx, all, `/repos/${repo}/deployments`);
-        return { status: 200, body: page.map((d) => deploymentJson(ctx, d)), headers };
-    }
-    const id = Number(ctx.match.params.deployment_id);
-    if (!ctx.state.deployments.some((d) => d.repository === repo && d.id === id))
-        return notFound;
-    if (op === 'repos/create-deployment-status') {
-        const b = ctx.body;
-        const s = { id: ctx.state.nextId++, deploymentId: id, state: String(b.state), description: String(b.description ?? ''), environmentUrl: String(b.environment_url ?? `https://github.com/${repo}/deployments`), logUrl: String(b.log_url ?? b.target_url ?? `https://github.com/${repo}/deployments`), login: ctx.login, createdAt: now() };
-        ctx.state.deploymentStatuses.push(s);
-        return { status: 201, body: deploymentStatusJson(ctx, repo, s) };
-    }
-    const all = ctx.state.deploymentStatuses.filter((s) => s.deploymentId === id).sort((a, b) => b.id - a.id);
-    const { page, headers } = paginate(ctx, all, `/repos/${repo}/deployments/${id}/statuses`);
-    return { status: 200, body: page.map((s) => deploymentStatusJson(ctx, repo, s)), headers };
-}
-function assetJson(ctx, repo, a) {
-    const base = ctx.description.example('release-asset');
-    const release = ctx.state.releases.find((r) => r.id === a.releaseId);
-    return { ...base, id: a.id, node_id: `RA_${a.id}`, name: a.name, label: a.label, content_type: a.contentType, size: a.data.length, digest: `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(a.data).digest('hex')}`, state: 'uploaded', download_count: 0, url: `${ctx.baseUrl}/repos/${repo}/releases/assets/${a.id}`, browser_download_url: `${ctx.baseUrl}/download/${repo}/${encodeURIComponent(release?.tagName ?? '')}/${encodeURIComponent(a.name)}`, uploader: user(ctx, a.login), created_at: a.createdAt, updated_at: a.createdAt };
-}
-function releaseJson(ctx, r) {
-    const base = ctx.description.example('release');
-    const api = `${ctx.baseUrl}/repos/${r.repository}/releases/${r.id}`;
-    return { ...base, id: r.id, node_id: `RE_${r.id}`, url: api, assets_url: `${api}/assets`, upload_url: `${api}/assets{?name,label}`, html_url: `https://github.com/${r.repository}/releases/tag/${encodeURIComponent(r.tagName)}`, tarball_url: `${ctx.baseUrl}/repos/${r.repository}/tarball/${encodeURIComponent(r.tagName)}`, zipball_url: `${ctx.baseUrl}/repos/${r.repository}/zipball/${encodeURIComponent(r.tagName)}`, tag_name: r.tagName, target_commitish: r.targetCommitish, name: r.name, body: r.body, draft: r.draft, prerelease: r.prerelease, immutable: false, created_at: r.createdAt, published_at: r.draft ? null : r.createdAt, updated_at: r.createdAt, author: user(ctx, r.login), assets: ctx.state.assets.filter((a) => a.releaseId === r.id).map((a) => assetJson(ctx, r.repository, a)) };
-}
-function releases(ctx, repo) {
-    const op = ctx.match.operation.operationId;
-    const b = (ctx.body ?? {});
-    if (op === 'repos/create-release') {
-        const tagName = String(b.tag_name);
-        if (ctx.state.releases.some((r) => r.repository === repo && r.tagName === tagName))
-            return validationFailed('Release', 'tag_name', 'already_exists');
-        const r = { id: ctx.state.nextId++, repository: repo, tagName, name: b.name ?? null, body: b.body ?? null, draft: Boolean(b.draft), prerelease: Boolean(b.prerelease), targetCommitish: String(b.target_commitish ?? 'main'), login: ctx.login, createdAt: now() };
-        ctx.state.releases.push(r);
-        return { status: 201, body: releaseJson(ctx, r), headers: { location: `${ctx.baseUrl}/repos/${repo}/releases/${r.id}` } };
-    }
-    if (op === 'repos/list-releases') {
-        const all = ctx.state.releases.filter((r) => r.repository === repo).sort((x, y) => y.id - x.id);
-        const { page, headers } = paginate(ctx, all, `/repos/${repo}/releases`);
-        return { status: 200, body: page.map((r) => releaseJson(ctx, r)), headers };
-    }
-    const release = op === 'repos/get-release-by-tag'
-        ? ctx.state.releases.find((r) => r.repository === repo && r.tagName === ctx.match.params.tag && !r.draft)
-        : ctx.state.releases.find((r) => r.repository === repo && r.id === Number(ctx.match.params.release_id));
-    if (!release)
-        return notFound;
-    if (op === 'repos/update-release') {
-        if (typeof b.tag_name === 'string')
-            release.tagName = b.tag_name;
-        if (b.name !== undefined)
-            release.name = b.name ?? null;
-        if (b.body !== undefined)
-            release.body = b.body ?? null;
-        if (typeof b.draft === 'boolean')
-            release.draft = b.draft;
-        if (typeof b.prerelease === 'boolean')
-            release.prerelease = b.prerelease;
-        if (typeof b.target_commitish === 'string')
-            release.targetCommitish = b.target_commitish;
-    }
-    if (op === 'repos/upload-release-asset') {
-        const name = ctx.query.get('name') ?? '';
-        if (ctx.state.assets.some((a) => a.releaseId === release.id && a.name === name))
-            return validationFailed('ReleaseAsset', 'name', 'already_exists');
-        const a = { id: ctx.state.nextId++, releaseId: release.id, name, label: ctx.query.get('label'), contentType: ctx.contentType || 'application/octet-stream', data: Buffer.from(ctx.raw), login: ctx.login, createdAt: now() };
-        ctx.state.assets.push(a);
-        return { status: 201, body: assetJson(ctx, repo, a) };
-    }
-    if (op === 'repos/list-release-assets')
-        return { status: 200, body: ctx.state.assets.filter((a) => a.releaseId === release.id).map((a) => assetJson(ctx, repo, a)) };
-    return { status: 200, body: releaseJson(ctx, release) };
 }
 function repository(ctx, repo) {
     const base = ctx.description.example('full-repository-default-response');
@@ -11385,7 +11619,21 @@ function repository(ctx, repo) {
     // The description's example lacks `language`, which its schema requires; a fork's parent/source is optional.
     delete base.source;
     delete base.parent;
-    return { status: 200, body: { ...base, language: 'TypeScript', name, full_name: repo, owner: user(ctx, owner, 'User'), url: `${ctx.baseUrl}/repos/${repo}`, html_url: `https://github.com/${repo}`, default_branch: 'main', private: false, visibility: 'public' } };
+    return {
+        status: 200,
+        body: {
+            ...base,
+            language: 'TypeScript',
+            name,
+            full_name: repo,
+            owner: user(ctx, owner, 'User'),
+            url: `${ctx.baseUrl}/repos/${repo}`,
+            html_url: `https://github.com/${repo}`,
+            default_branch: 'main',
+            private: false,
+            visibility: 'public',
+        },
+    };
 }
 function pull(ctx, repo) {
     const p = ctx.state.pulls.find((x) => x.repository === repo && x.number === Number(ctx.match.params.pull_number));
@@ -11405,7 +11653,13 @@ function pull(ctx, repo) {
             requested_teams: [],
             url: api,
             html_url: `https://github.com/${repo}/pull/${p.number}`,
-            head: { ...head, sha: p.headSha, ref: p.headRef, label: `${p.headRepository.split('/')[0]}:${p.headRef}`, repo: { ...head.repo, full_name: p.headRepository, name: p.headRepository.split('/')[1], fork: p.headRepository !== repo } },
+            head: {
+                ...head,
+                sha: p.headSha,
+                ref: p.headRef,
+                label: `${p.headRepository.split('/')[0]}:${p.headRef}`,
+                repo: { ...head.repo, full_name: p.headRepository, name: p.headRepository.split('/')[1], fork: p.headRepository !== repo },
+            },
             base: { ...baseRef, ref: 'main', repo: { ...baseRef.repo, full_name: repo, name: repo.split('/')[1] } },
         },
     };
@@ -11776,7 +12030,9 @@ async function handle(srv, req, res) {
     record.operation = match.operation.operationId;
     for (const p of description.checkParameters(match, url.searchParams))
         violations.push(`${method} ${url.pathname}: ${p}`);
-    const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+    const contentType = String(req.headers['content-type'] ?? '')
+        .split(';')[0]
+        .trim();
     let body;
     const schema = description.requestSchema(match.operation, contentType);
     if (schema && contentType !== 'application/octet-stream' && !(schema.type === 'string' && schema.format === 'binary')) {
@@ -11810,7 +12066,11 @@ async function handle(srv, req, res) {
         send(srv, res, record, match, {
             status: 403,
             headers: { 'retry-after': String(fault.retryAfterSeconds) },
-            body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`, status: '403' },
+            body: {
+                message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+                documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+                status: '403',
+            },
         });
         return;
     }
@@ -11819,7 +12079,18 @@ async function handle(srv, req, res) {
         send(srv, res, record, match, { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: DOCS, status: '403' } });
         return;
     }
-    const ctx = { description, state, baseUrl, login: who.login, userType: who.type ?? (who.login.endsWith('[bot]') ? 'Bot' : 'User'), match, query: url.searchParams, body, raw, contentType };
+    const ctx = {
+        description,
+        state,
+        baseUrl,
+        login: who.login,
+        userType: who.type ?? (who.login.endsWith('[bot]') ? 'Bot' : 'User'),
+        match,
+        query: url.searchParams,
+        body,
+        raw,
+        contentType,
+    };
     const result = handleRoute(ctx);
     if (result.status === 501)
         violations.push(`${method} ${url.pathname}: ${match.operation.operationId} is in the description but not served here`);
@@ -11835,7 +12106,17 @@ async function startGitHubApi(options = {}) {
     const requests = [];
     const violations = [];
     const faults = [];
-    const state = { repositories: options.repositories ?? ['acme/service'], pulls: [], comments: [], statuses: [], deployments: [], deploymentStatuses: [], releases: [], assets: [], nextId: 1000 };
+    const state = {
+        repositories: options.repositories ?? ['acme/service'],
+        pulls: [],
+        comments: [],
+        statuses: [],
+        deployments: [],
+        deploymentStatuses: [],
+        releases: [],
+        assets: [],
+        nextId: 1000,
+    };
     const srv = { description, options, tokens, requests, violations, faults, state, baseUrl: '' };
     const server = (0,external_node_http_namespaceObject.createServer)((req, res) => {
         handle(srv, req, res).catch((error) => {
@@ -11900,12 +12181,30 @@ function accessOf(scopes) {
 async function startTokenService(dir, user) {
     const keyPath = (0,external_node_path_namespaceObject.join)(dir, 'token.key');
     const certPath = (0,external_node_path_namespaceObject.join)(dir, 'token.crt');
-    (0,external_node_child_process_namespaceObject.execFileSync)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '1', '-subj', '/CN=release-safety-test-token'], {
+    (0,external_node_child_process_namespaceObject.execFileSync)('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        keyPath,
+        '-out',
+        certPath,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=release-safety-test-token',
+    ], {
         timeout: 30_000,
         stdio: 'ignore',
     });
     const key = (0,external_node_crypto_namespaceObject.createPrivateKey)((0,external_node_fs_namespaceObject.readFileSync)(keyPath));
-    const certDer = Buffer.from((0,external_node_fs_namespaceObject.readFileSync)(certPath, 'utf8').replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+    const certDer = Buffer.from((0,external_node_fs_namespaceObject.readFileSync)(certPath, 'utf8')
+        .replace(/-----[^-]+-----/g, '')
+        .replace(/\s+/g, ''), 'base64');
     const counts = { granted: 0, refused: 0 };
     const server = (0,external_node_http_namespaceObject.createServer)((req, res) => {
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -11921,11 +12220,22 @@ async function startTokenService(dir, user) {
         counts.granted++;
         const now = Math.floor(Date.now() / 1000);
         const header = { typ: 'JWT', alg: 'ES256', x5c: [certDer.toString('base64')] };
-        const claims = { iss: ISSUER, sub: user.username, aud: url.searchParams.get('service') ?? SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: (0,external_node_crypto_namespaceObject.randomUUID)(), access: accessOf(url.searchParams.getAll('scope')) };
+        const claims = {
+            iss: ISSUER,
+            sub: user.username,
+            aud: url.searchParams.get('service') ?? SERVICE,
+            exp: now + 300,
+            nbf: now - 10,
+            iat: now,
+            jti: (0,external_node_crypto_namespaceObject.randomUUID)(),
+            access: accessOf(url.searchParams.getAll('scope')),
+        };
         const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
         const signature = (0,external_node_crypto_namespaceObject.sign)('sha256', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' });
         const token = `${signingInput}.${b64url(signature)}`;
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }));
+        res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date(now * 1000).toISOString() }));
     });
     await new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -12235,7 +12545,14 @@ async function runPullRequest(work, setup, broken, drill, number) {
     (0,external_node_fs_namespaceObject.mkdirSync)((0,external_node_path_namespaceObject.join)(repo.dir, '.github'), { recursive: true });
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(repo.dir, '.github', 'release-safety.yml'), demoConfig(setup, drill));
     say(`pull request #${number}${broken ? ` (planted defect: ${broken})` : ''}: main ${repo.baseSha.slice(0, 12)}, head ${repo.headSha.slice(0, 12)}`);
-    const event = pullRequestEvent({ number, title: 'Document item ordering', headRef: 'feature/items-limit', headSha: repo.headSha, baseSha: repo.baseSha, repository: 'acme/sample-service' });
+    const event = pullRequestEvent({
+        number,
+        title: 'Document item ordering',
+        headRef: 'feature/items-limit',
+        headSha: repo.headSha,
+        baseSha: repo.baseSha,
+        repository: 'acme/sample-service',
+    });
     const run = await runAction('pipeline', {
         workspace: repo.dir,
         eventName: 'pull_request',
@@ -12271,7 +12588,10 @@ async function runPullRequest(work, setup, broken, drill, number) {
 /** A throwaway ECDSA P-256 key pair: the evidence step signs the attestation, the promote step verifies it. */
 function signingKeys() {
     const { privateKey, publicKey } = (0,external_node_crypto_namespaceObject.generateKeyPairSync)('ec', { namedCurve: 'prime256v1' });
-    return { privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+    return {
+        privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    };
 }
 /** What the evidence says about this digest, as the bundle the evidence action wrote (re-hashed on read). */
 function sayEvidence(outcome) {
@@ -12281,7 +12601,13 @@ function sayEvidence(outcome) {
     }
     const bundle = readBundle(outcome.bundlePath);
     const records = bundle.records.map((entry) => entry.record);
-    const verdict = judgeRelease(records, { digest: outcome.digest, repository: 'acme/sample-service', commitSha: outcome.headSha, maxAgeMs: 24 * 3600_000, required: evidence_GATES });
+    const verdict = judgeRelease(records, {
+        digest: outcome.digest,
+        repository: 'acme/sample-service',
+        commitSha: outcome.headSha,
+        maxAgeMs: 24 * 3600_000,
+        required: evidence_GATES,
+    });
     say(`evidence    ${records.length} records, bundle ${bundle.sha256}, verdict ${bundle.verdict}${outcome.attestation ? `, attestation ${outcome.attestation} (signed)` : ', no attestation'}`);
     for (const reason of [...new Set([...verdict.reasons, ...bundle.reasons])].slice(0, 8))
         say(`  - ${reason}`);
@@ -12305,7 +12631,15 @@ async function promote(setup, outcome, from) {
         eventName: 'workflow_dispatch',
         repository: 'acme/sample-service',
         event: { inputs: { from }, sender: { login: 'release-manager', id: 1, type: 'User' } },
-        inputs: { image: setup.image, from, to: 'prod', 'expected-digest': outcome.digest, 'public-key': setup.keys.publicPem, 'github-token': 'ghs_write', deployment: 'true' },
+        inputs: {
+            image: setup.image,
+            from,
+            to: 'prod',
+            'expected-digest': outcome.digest,
+            'public-key': setup.keys.publicPem,
+            'github-token': 'ghs_write',
+            deployment: 'true',
+        },
         env: { GITHUB_API_URL: setup.api.url },
         timeoutMs: 300_000,
     });
@@ -12344,7 +12678,11 @@ async function main(env = process.env) {
     let setup;
     try {
         say('release-safety demo: the gated pipeline (uses: org/release-safety@v1) against sample-service/, on 127.0.0.1');
-        const [registry, advisories, api] = await Promise.all([startRegistry(), startAdvisoryServer({ advisories: {} }), startGitHubApi({ repositories: ['acme/sample-service'] })]);
+        const [registry, advisories, api] = await Promise.all([
+            startRegistry(),
+            startAdvisoryServer({ advisories: {} }),
+            startGitHubApi({ repositories: ['acme/sample-service'] }),
+        ]);
         const storage = (0,external_node_path_namespaceObject.join)(work, 'buildah');
         (0,external_node_fs_namespaceObject.mkdirSync)(storage);
         setup = { work, keys: signingKeys(), registry, advisories, api, storage, base: '', image: `${registry.host}/acme/sample-service` };

@@ -43280,7 +43280,9 @@ const subjectSchema = object({
 const toolSchema = object({
     name: schemas_string().min(1).max(200),
     version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
@@ -43645,15 +43647,7 @@ function serializeBundle(bundle) {
 
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule']));
 const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
@@ -48362,7 +48356,13 @@ async function upsertStickyComment(octokit, req) {
         return { action: 'none', removedDuplicates: 0 };
     try {
         // No automatic retry: a create that timed out may have been stored; the listing below decides.
-        const created = await octokit.rest.issues.createComment({ owner: req.owner, repo: req.repo, issue_number: req.issueNumber, body: req.body, request: { retries: 0 } });
+        const created = await octokit.rest.issues.createComment({
+            owner: req.owner,
+            repo: req.repo,
+            issue_number: req.issueNumber,
+            body: req.body,
+            request: { retries: 0 },
+        });
         await refuseOtherAuthor(octokit, req, created.data);
     }
     catch (error) {
@@ -53695,8 +53695,9 @@ throttling.triggersNotification = triggersNotification;
 ;// CONCATENATED MODULE: ./src/github/octokit.ts
 /**
  * The one way the suite builds an Octokit: `@actions/github`'s client with the retry and
- * throttling plugins. Writes are serialised by the throttling plugin (one at a time, a second
- * apart, comments three seconds apart); a secondary rate limit is retried once after its
+ * throttling plugins. Writes are serialised: one at a time (a lock held until GitHub has answered,
+ * retries included: the throttling plugin alone only spaces their starts), a second apart and
+ * comments three seconds apart (the throttling plugin); a secondary rate limit is retried once after its
  * `retry-after`; a primary rate limit is not waited out (a job should fail, not hang); the retry
  * plugin retries 5xx with backoff and never a 4xx. Built on call, never at import time, with the
  * API URL the caller names (GITHUB_API_URL: GitHub Enterprise Server works).
@@ -53705,10 +53706,23 @@ throttling.triggersNotification = triggersNotification;
 
 
 const ClientWithPlugins = GitHub.plugin(retry, throttling);
+const READ_METHODS = new Set(['GET', 'HEAD']);
+/** Holds each write until the one before it has been answered (GitHub asks integrations to write serially). */
+function serialiseWrites(client) {
+    let previous = Promise.resolve();
+    client.hook.wrap('request', (request, options) => {
+        if (READ_METHODS.has(options.method.toUpperCase()))
+            return request(options);
+        const turn = previous.then(() => request(options));
+        previous = turn.catch(() => undefined);
+        return turn;
+    });
+    return client;
+}
 function createOctokit(options) {
     const warn = options.warn ?? (() => undefined);
     const maxWait = options.maxRetryAfterSeconds ?? 60;
-    return new ClientWithPlugins(getOctokitOptions(options.token, {
+    const client = new ClientWithPlugins(getOctokitOptions(options.token, {
         baseUrl: options.apiUrl.replace(/\/+$/, ''),
         userAgent: 'release-safety',
         retry: { retries: options.retries ?? 2, doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
@@ -53727,6 +53741,7 @@ function createOctokit(options) {
             },
         },
     }));
+    return serialiseWrites(client);
 }
 
 ;// CONCATENATED MODULE: ./src/github/status.ts
@@ -53793,7 +53808,15 @@ async function publishReport(req) {
     const [owner, repo] = req.repository.split('/');
     const result = { outcome: 'published', statusSet: false };
     try {
-        await setCommitStatus(octokit, { owner, repo, sha: req.headSha, context: req.statusContext, verdict: req.verdict, description: req.statusDescription, targetUrl: req.runUrl });
+        await setCommitStatus(octokit, {
+            owner,
+            repo,
+            sha: req.headSha,
+            context: req.statusContext,
+            verdict: req.verdict,
+            description: req.statusDescription,
+            targetUrl: req.runUrl,
+        });
         result.statusSet = true;
         req.info(`commit status ${req.statusContext} set on ${req.headSha}`);
     }
@@ -53821,7 +53844,15 @@ async function publishReport(req) {
     }
     const mayCreate = mode === 'always' || (mode === 'on-failure' && req.verdict !== 'pass');
     try {
-        result.comment = await upsertStickyComment(octokit, { owner, repo, issueNumber: prNumber, author: req.comment.author, body: req.comment.body, state: req.comment.state, mayCreate });
+        result.comment = await upsertStickyComment(octokit, {
+            owner,
+            repo,
+            issueNumber: prNumber,
+            author: req.comment.author,
+            body: req.comment.body,
+            state: req.comment.state,
+            mayCreate,
+        });
         const c = result.comment;
         if (c.action === 'kept-newer')
             req.info(`a newer run's comment is on the pull request (${c.url}): left as it is`);
@@ -54425,16 +54456,24 @@ function text_clamp(text, max) {
 
 
 
-const alerts_text = (max) => schemas_string().max(max * 4).transform((s) => text_clamp(s, max));
+const alerts_text = (max) => schemas_string()
+    .max(max * 4)
+    .transform((s) => text_clamp(s, max));
 const rulesDetails = object({
     alerts: array(object({
         name: alerts_text(200),
         severity: alerts_text(50).optional(),
-        fires: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough()).max(1000).default([]),
-        silent: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough()).max(1000).default([]),
-    }).passthrough())
+        fires: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough())
+            .max(1000)
+            .default([]),
+        silent: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough())
+            .max(1000)
+            .default([]),
+    })
+        .passthrough())
         .max(5000),
-}).passthrough();
+})
+    .passthrough();
 const alertsDetails = object({
     alerts: array(object({
         alert: alerts_text(200),
@@ -54444,11 +54483,13 @@ const alertsDetails = object({
         pendingAfterMs: schemas_number().nonnegative().optional(),
         firingAfterMs: schemas_number().nonnegative().optional(),
         resolvedAfterMs: schemas_number().nonnegative().optional(),
-    }).passthrough())
+    })
+        .passthrough())
         .max(5000),
     timeline: schemas_string().max(200_000).optional(),
     prometheusVersion: alerts_text(100).optional(),
-}).passthrough();
+})
+    .passthrough();
 function seconds(ms) {
     return ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
 }
@@ -54563,8 +54604,8 @@ function gateTable(rows) {
 function detailsBlock(summary, content) {
     return `<details><summary>${summary}</summary>\n\n${content}\n\n</details>`;
 }
-function header(j, view) {
-    const lines = [`## ${ICON[j.verdict]} release-safety: ${j.verdict}`, ''];
+function header(judgement, view) {
+    const lines = [`## ${ICON[judgement.verdict]} release-safety: ${judgement.verdict}`, ''];
     const about = [];
     if (view.prTitle !== undefined)
         about.push(`**${md(text_clamp(view.prTitle, 300))}**`);
@@ -54572,17 +54613,17 @@ function header(j, view) {
         about.push(`branch ${code(text_clamp(view.headRef, 200))}`);
     about.push(`head ${markdown_link(view.headSha.slice(0, 12), `${view.serverUrl}/${view.repository}/commit/${view.headSha}`)}`);
     lines.push(about.join(' · '));
-    if (j.image)
-        lines.push('', `Image: ${code(j.image)}`);
-    else if (j.digest)
-        lines.push('', `Image digest: ${code(j.digest)}`);
-    if (j.verdict !== 'pass' && j.reasons.length > 0)
-        lines.push('', ...j.reasons.slice(0, 10).map((r) => `- ${md(text_clamp(r, 300))}`), ...(j.reasons.length > 10 ? [`- and ${j.reasons.length - 10} more`] : []));
+    if (judgement.image)
+        lines.push('', `Image: ${code(judgement.image)}`);
+    else if (judgement.digest)
+        lines.push('', `Image digest: ${code(judgement.digest)}`);
+    if (judgement.verdict !== 'pass' && judgement.reasons.length > 0)
+        lines.push('', ...judgement.reasons.slice(0, 10).map((r) => `- ${md(text_clamp(r, 300))}`), ...(judgement.reasons.length > 10 ? [`- and ${judgement.reasons.length - 10} more`] : []));
     return lines.join('\n');
 }
-function findingsSection(j, view, perGate, messageMax) {
+function findingsSection(judgement, view, perGate, messageMax) {
     const parts = [];
-    for (const row of j.rows) {
+    for (const row of judgement.rows) {
         const r = row.record;
         if (!r || (r.status !== 'fail' && r.status !== 'error') || r.findings.length === 0 || perGate <= 0)
             continue;
@@ -54592,13 +54633,16 @@ function findingsSection(j, view, perGate, messageMax) {
     }
     return parts.join('\n\n');
 }
-function detailBlocks(j, view, messageMax) {
+function detailBlocks(judgement, view, messageMax) {
     const blocks = [];
-    if (j.invalid.length > 0 || j.ignored.length > 0) {
-        const lines = [...j.invalid.map((i) => `- invalid: ${code(text_clamp(i.path, 200))}: ${md(text_clamp(i.why, 400))}`), ...j.ignored.map((i) => `- ignored: ${code(text_clamp(i.path, 200))}: ${md(text_clamp(i.why, 300))}`)];
-        blocks.push(detailsBlock(`Records not counted (${j.invalid.length} invalid, ${j.ignored.length} ignored)`, lines.join('\n')));
+    if (judgement.invalid.length > 0 || judgement.ignored.length > 0) {
+        const lines = [
+            ...judgement.invalid.map((i) => `- invalid: ${code(text_clamp(i.path, 200))}: ${md(text_clamp(i.why, 400))}`),
+            ...judgement.ignored.map((i) => `- ignored: ${code(text_clamp(i.path, 200))}: ${md(text_clamp(i.why, 300))}`),
+        ];
+        blocks.push(detailsBlock(`Records not counted (${judgement.invalid.length} invalid, ${judgement.ignored.length} ignored)`, lines.join('\n')));
     }
-    for (const row of j.rows) {
+    for (const row of judgement.rows) {
         const r = row.record;
         if (!r)
             continue;
@@ -54611,27 +54655,32 @@ function detailBlocks(j, view, messageMax) {
             lines.push('', `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`, '', ...r.findings.map((f) => findingLine(view, f, messageMax)));
         blocks.push(detailsBlock(`${ICON[r.status] ?? ''} ${md(r.gate)}: everything`, lines.join('\n')));
     }
-    const timeline = alertTimeline(j.records);
+    const timeline = alertTimeline(judgement.records);
     if (timeline)
         blocks.push(detailsBlock('Live alert drill timeline', timeline));
     return blocks;
 }
 function footer(view, cut) {
-    const run = view.runUrl ? markdown_link(`run ${view.marker.runId}${view.marker.runAttempt > 1 ? ` (attempt ${view.marker.runAttempt})` : ''}`, view.runUrl) : `run ${view.marker.runId}`;
+    const run = view.runUrl
+        ? markdown_link(`run ${view.marker.runId}${view.marker.runAttempt > 1 ? ` (attempt ${view.marker.runAttempt})` : ''}`, view.runUrl)
+        : `run ${view.marker.runId}`;
     const summary = view.runUrl ? markdown_link('the full report in the job summary', view.runUrl) : 'the full report in the job summary';
-    return [`---`, `${cut ? '✂️ This comment was shortened to fit GitHub\'s limit: see ' : 'Everything: '}${summary}. ${run} · bundle ${code(view.bundleSha256)}`].join('\n');
+    return [
+        `---`,
+        `${cut ? "✂️ This comment was shortened to fit GitHub's limit: see " : 'Everything: '}${summary}. ${run} · bundle ${code(view.bundleSha256)}`,
+    ].join('\n');
 }
-function assemble(j, view, budget, cut) {
-    const parts = [renderMarker(view.marker), header(j, view), gateTable(j.rows)];
-    const alerts = alertRows(j.records);
+function assemble(judgement, view, budget, cut) {
+    const parts = [renderMarker(view.marker), header(judgement, view), gateTable(judgement.rows)];
+    const alerts = alertRows(judgement.records);
     if (alerts.length > 0 && budget.alertRows > 0) {
         const shown = alerts.slice(0, budget.alertRows);
         parts.push(`### Alert evidence\n\n${table(['alert', 'severity', 'fires in rule test', 'silent in rule test', 'live drill'], shown)}${alerts.length > shown.length ? `\n\n${alerts.length - shown.length} more alert(s) in the job summary.` : ''}`);
     }
-    const findings = findingsSection(j, view, budget.findingsPerGate, budget.messageMax);
+    const findings = findingsSection(judgement, view, budget.findingsPerGate, budget.messageMax);
     if (findings)
         parts.push(`### Findings\n\n${findings}`);
-    const blocks = detailBlocks(j, view, budget.messageMax).slice(0, budget.detailBlocks);
+    const blocks = detailBlocks(judgement, view, budget.messageMax).slice(0, budget.detailBlocks);
     if (blocks.length > 0)
         parts.push(blocks.join('\n\n'));
     parts.push(footer(view, cut));
@@ -54641,9 +54690,14 @@ function assemble(j, view, budget, cut) {
  * The sticky PR comment, at most `limit` UTF-16 code units with the marker. Details go first,
  * then findings, then alert rows; a report that still does not fit leaves the verdict and links.
  */
-function renderEvidenceComment(j, view, limit = MAX_COMMENT_LENGTH) {
-    const budget = { findingsPerGate: DEFAULT_FINDINGS_PER_GATE, detailBlocks: detailBlocks(j, view, 500).length, alertRows: alertRows(j.records).length, messageMax: 500 };
-    let body = assemble(j, view, budget, false);
+function renderEvidenceComment(judgement, view, limit = MAX_COMMENT_LENGTH) {
+    const budget = {
+        findingsPerGate: DEFAULT_FINDINGS_PER_GATE,
+        detailBlocks: detailBlocks(judgement, view, 500).length,
+        alertRows: alertRows(judgement.records).length,
+        messageMax: 500,
+    };
+    let body = assemble(judgement, view, budget, false);
     while (body.length > limit) {
         if (budget.detailBlocks > 0)
             budget.detailBlocks--;
@@ -54653,18 +54707,25 @@ function renderEvidenceComment(j, view, limit = MAX_COMMENT_LENGTH) {
             budget.alertRows = Math.floor(budget.alertRows / 2);
         else
             break;
-        body = assemble(j, view, budget, true);
+        body = assemble(judgement, view, budget, true);
     }
     if (body.length <= limit)
         return body;
     // Only the table and the header are left, and even they do not fit (a limit far below GitHub's).
-    const minimal = `${renderMarker(view.marker)}\n\n## ${ICON[j.verdict]} release-safety: ${j.verdict}\n\n${footer(view, true)}\n`;
+    const minimal = `${renderMarker(view.marker)}\n\n## ${ICON[judgement.verdict]} release-safety: ${judgement.verdict}\n\n${footer(view, true)}\n`;
     return minimal;
 }
 /** The job summary: every block, every stored finding, every alert; no cut. */
-function renderEvidenceSummary(j, view) {
-    const budget = { findingsPerGate: Number.MAX_SAFE_INTEGER, detailBlocks: Number.MAX_SAFE_INTEGER, alertRows: Number.MAX_SAFE_INTEGER, messageMax: 2000 };
-    return assemble(j, view, budget, false).replace(/^<!--[^\n]*-->\n\n/, '').replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? markdown_link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
+function renderEvidenceSummary(judgement, view) {
+    const budget = {
+        findingsPerGate: Number.MAX_SAFE_INTEGER,
+        detailBlocks: Number.MAX_SAFE_INTEGER,
+        alertRows: Number.MAX_SAFE_INTEGER,
+        messageMax: 2000,
+    };
+    return assemble(judgement, view, budget, false)
+        .replace(/^<!--[^\n]*-->\n\n/, '')
+        .replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? markdown_link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
 }
 
 ;// CONCATENATED MODULE: ./src/core/details.ts
@@ -54694,8 +54755,17 @@ const imageDetailsSchema = object({
     pushed: schemas_boolean(),
     verifiedBy: schemas_string(),
     /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
-    baseImages: array(object({ reference: schemas_string(), line: schemas_number().int().positive(), pinned: schemas_boolean(), digest: union([details_digestSchema, literal('')]), problem: schemas_string().optional() })).optional(),
-    dockerfileSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    baseImages: array(object({
+        reference: schemas_string(),
+        line: schemas_number().int().positive(),
+        pinned: schemas_boolean(),
+        digest: union([details_digestSchema, literal('')]),
+        problem: schemas_string().optional(),
+    }))
+        .optional(),
+    dockerfileSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
     /** The SLSA v1 provenance statement written beside the record (pass only). */
     provenance: artifactSchema.extend({ predicateType: schemas_string() }).loose().optional(),
     /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
@@ -54718,11 +54788,18 @@ function details_parseImageDetails(details) {
 const RELEASE_GATES = (/* unused pure expression or super */ null && (GATES));
 /** Allowed clock difference between the job that wrote a record and the one judging it. */
 const CLOCK_SKEW_MS = (/* unused pure expression or super */ null && (5 * 60_000));
+/** Counts that no passing record can have above zero: every gate's, then each gate's own. */
+const FAILURE_METRICS = ['failed', 'errors', 'error', 'blocking'];
+const GATE_FAILURE_METRICS = {
+    secrets: ['findings'],
+    rules: ['testGroupsFailed', 'checkErrors'],
+    alerts: ['missingMetrics', 'missing', 'unexpected'],
+};
 /** Why a record that says `pass` contradicts itself; undefined when it does not. */
 function selfContradiction(record) {
     if (record.status !== 'pass')
         return undefined;
-    for (const metric of ['failed', 'errors', 'error', 'blocking']) {
+    for (const metric of [...FAILURE_METRICS, ...(GATE_FAILURE_METRICS[record.gate] ?? [])]) {
         const value = record.metrics[metric];
         if (value !== undefined && value > 0)
             return `${record.gate} says pass, but its metric ${metric} is ${value}`;
@@ -54821,7 +54898,10 @@ function gateNamed(text, path) {
     catch {
         // not JSON: fall back to the file name
     }
-    const stem = path.split('/').pop().replace(/\.json$/, '');
+    const stem = path
+        .split('/')
+        .pop()
+        .replace(/\.json$/, '');
     return evidence_GATES.includes(stem) ? stem : undefined;
 }
 function isBundle(text) {
@@ -54972,13 +55052,24 @@ async function pushBlob(client, repository, bytes) {
     if (await hasBlob(client, repository, digest))
         return digest;
     const what = `uploading the blob ${client.registry}/${repository}@${digest}`;
-    const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, { repository, actions: ['pull', 'push'], what, headers: { 'content-length': '0' } });
+    const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, {
+        repository,
+        actions: ['pull', 'push'],
+        what,
+        headers: { 'content-length': '0' },
+    });
     if (started.status !== 202)
         return fail(started, what);
     await started.body?.cancel();
     const path = uploadPath(client, started.headers.get('location'), what);
     const target = `${path}${path.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
-    const done = await client.call('PUT', target, { repository, actions: ['pull', 'push'], what, headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    const done = await client.call('PUT', target, {
+        repository,
+        actions: ['pull', 'push'],
+        what,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: bytes,
+    });
     if (done.status !== 201)
         return fail(done, what);
     await done.body?.cancel();
@@ -55072,7 +55163,9 @@ async function listReferrers(client, repository, digest, artifactType) {
 
 
 // Standard and URL-safe base64, with or without padding, are both accepted on read (the spec allows either).
-const base64Text = schemas_string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
+const base64Text = schemas_string()
+    .max(16 * 1024 * 1024)
+    .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
 const envelopeSchema = object({
     payloadType: schemas_string().min(1).max(200),
     payload: base64Text,
@@ -55120,7 +55213,9 @@ function assertP256(key, input) {
 /** The key hint: hex sha256 of the public key's DER SubjectPublicKeyInfo. */
 function keyHint(key) {
     const pub = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
-    return (0,external_node_crypto_.createHash)('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(pub.export({ type: 'spki', format: 'der' }))
+        .digest('hex');
 }
 function publicKeyPem(key) {
     const pub = key.type === 'private' ? createPublicKey(key) : key;
@@ -55151,7 +55246,10 @@ function verifyEnvelope(envelope, key) {
         if (good)
             return { ok: true, keyid: s.keyid };
     }
-    return { ok: false, reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing` };
+    return {
+        ok: false,
+        reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/attest/sigstore.ts
@@ -55225,7 +55323,12 @@ function statement_createStatement(name, digest, bundle) {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest))
         throw new errors_ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
     // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
-    return { _type: statement_STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: statement_PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
+    return {
+        _type: statement_STATEMENT_TYPE,
+        subject: [{ name, digest: { sha256: digest.slice(7) } }],
+        predicateType: statement_PREDICATE_TYPE,
+        predicate: JSON.parse(serializeBundle(bundle)),
+    };
 }
 /** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
 function parseEvidenceStatement(payload, source) {
@@ -55442,7 +55545,7 @@ function manualVerificationScript(t) {
         `layer=$(jq -r '.layers[0].digest' attestation/manifest.json | cut -d: -f2)`,
         'cp "attestation/$layer" bundle.json',
         '# DSSE: the signature is over PAE(payloadType, payload), ECDSA P-256 / SHA-256, DER',
-        "jq -r .dsseEnvelope.payload bundle.json | base64 -d > statement.json",
+        'jq -r .dsseEnvelope.payload bundle.json | base64 -d > statement.json',
         "jq -r '.dsseEnvelope.signatures[0].sig' bundle.json | base64 -d > sig.der",
         `type='${statement_IN_TOTO_PAYLOAD_TYPE}'`,
         `{ printf 'DSSEv1 %d %s %d ' "\${#type}" "$type" "$(stat -c %s statement.json)"; cat statement.json; } > pae.bin`,
@@ -55575,7 +55678,9 @@ const cycloneDxSchema = object({
     bomFormat: literal('CycloneDX'),
     specVersion: schemas_string().regex(/^1\.\d+$/, 'a CycloneDX spec version such as 1.6'),
     components: array(object({ type: schemas_string(), name: schemas_string() }).loose()).optional(),
-    metadata: object({ properties: array(object({ name: schemas_string(), value: schemas_string().optional() }).loose()).optional() }).loose().optional(),
+    metadata: object({ properties: array(object({ name: schemas_string(), value: schemas_string().optional() }).loose()).optional() })
+        .loose()
+        .optional(),
 })
     .loose();
 function firstIssue(error) {
@@ -55619,7 +55724,12 @@ function sbomStatementPayload(bytes, file, subject) {
     if (named !== undefined && named !== `${subject.name}@${subject.digest}`) {
         throw new errors_ConfigurationError(`${file} describes ${named}, not the image ${subject.name}@${subject.digest}: nothing is attached`);
     }
-    const statement = { _type: statement_STATEMENT_TYPE, subject: [{ name: subject.name, digest: { sha256: subject.digest.replace(/^sha256:/, '') } }], predicateType: SBOM_PREDICATE_TYPE, predicate: bom.data };
+    const statement = {
+        _type: statement_STATEMENT_TYPE,
+        subject: [{ name: subject.name, digest: { sha256: subject.digest.replace(/^sha256:/, '') } }],
+        predicateType: SBOM_PREDICATE_TYPE,
+        predicate: bom.data,
+    };
     return Buffer.from(JSON.stringify(statement));
 }
 function candidates(dir, roots, glob) {
@@ -55645,7 +55755,9 @@ function selectNamed(kind, found, named) {
     if (!named) {
         if (found.length === 0)
             return { note: `no ${what}: the image record names none and the evidence directory has none (image gate run without it)` };
-        return { note: `${found.map((f) => f.file).join(', ')} not attached: the image record names no ${what} (the image gate did not pass, or the file is from another run)` };
+        return {
+            note: `${found.map((f) => f.file).join(', ')} not attached: the image record names no ${what} (the image gate did not pass, or the file is from another run)`,
+        };
     }
     const pick = found.find((f) => f.sha256 === named.sha256);
     if (pick)
@@ -55669,7 +55781,13 @@ function readSupplyChain(dir, roots, named, subject) {
     if (sbom.note)
         notes.push(sbom.note);
     if (sbom.pick)
-        statements.push({ kind: 'sbom', label: 'SBOM', file: sbom.pick.file, payload: sbomStatementPayload(sbom.pick.bytes, sbom.pick.file, subject), predicateType: SBOM_PREDICATE_TYPE });
+        statements.push({
+            kind: 'sbom',
+            label: 'SBOM',
+            file: sbom.pick.file,
+            payload: sbomStatementPayload(sbom.pick.bytes, sbom.pick.file, subject),
+            predicateType: SBOM_PREDICATE_TYPE,
+        });
     return { statements, notes };
 }
 
@@ -55720,13 +55838,19 @@ function readImagePin(value) {
 function attachTarget(records, pin) {
     const record = records.find((r) => r.gate === 'image');
     if (!record)
-        return { ok: false, problem: 'the evidence has no valid image record about the head commit: run the image gate (with push) before the evidence action, or set attach: false' };
+        return {
+            ok: false,
+            problem: 'the evidence has no valid image record about the head commit: run the image gate (with push) before the evidence action, or set attach: false',
+        };
     const parsed = details_parseImageDetails(record.details);
     if (!parsed.ok)
         return { ok: false, problem: `the image record cannot be read: ${parsed.problem}` };
     const d = parsed.details;
     if (!d.pushed)
-        return { ok: false, problem: `the image record says the image was not pushed and verified in a registry (status ${record.status}): there is no digest in a registry to attach to` };
+        return {
+            ok: false,
+            problem: `the image record says the image was not pushed and verified in a registry (status ${record.status}): there is no digest in a registry to attach to`,
+        };
     if (!DIGEST_PATTERN.test(d.digest))
         return { ok: false, problem: `the image record's digest ${JSON.stringify(d.digest)} is not sha256:<64 hex>` };
     let name;
@@ -55739,9 +55863,15 @@ function attachTarget(records, pin) {
     if (d.ref !== '' && d.ref !== `${d.image}@${d.digest}`)
         return { ok: false, problem: `the image record contradicts itself: ref ${JSON.stringify(d.ref)} is not ${d.image}@${d.digest}` };
     if (pin && (pin.registry !== name.registry || pin.repository !== name.repository)) {
-        return { ok: false, problem: `the image record names ${name.registry}/${name.repository}, not ${pin.registry}/${pin.repository} (input "image"): nothing is attached, no credentials are sent` };
+        return {
+            ok: false,
+            problem: `the image record names ${name.registry}/${name.repository}, not ${pin.registry}/${pin.repository} (input "image"): nothing is attached, no credentials are sent`,
+        };
     }
-    const named = { ...(d.provenance ? { provenance: { sha256: d.provenance.sha256 } } : {}), ...(d.sbom ? { sbom: { sha256: d.sbom.sha256 } } : {}) };
+    const named = {
+        ...(d.provenance ? { provenance: { sha256: d.provenance.sha256 } } : {}),
+        ...(d.sbom ? { sbom: { sha256: d.sbom.sha256 } } : {}),
+    };
     return { ok: true, target: { ...name, digest: d.digest, named } };
 }
 /**
@@ -55772,7 +55902,18 @@ async function attachEvidence(opts) {
         const [main, ...rest] = attached;
         const supplyChain = rest.map((a, i) => ({ ...a, kind: supply.statements[i].kind, file: supply.statements[i].file }));
         const signed = opts.signingKey !== undefined;
-        return { ok: true, image: `${registry}/${repository}@${digest}`, referrerDigest: main.referrerDigest, bundleBytes: main.bundleBytes, envelope: main.envelope, signed, via: main.via, indexAttempts: main.indexAttempts, supplyChain, notes: supply.notes };
+        return {
+            ok: true,
+            image: `${registry}/${repository}@${digest}`,
+            referrerDigest: main.referrerDigest,
+            bundleBytes: main.bundleBytes,
+            envelope: main.envelope,
+            signed,
+            via: main.via,
+            indexAttempts: main.indexAttempts,
+            supplyChain,
+            notes: supply.notes,
+        };
     }
     catch (error) {
         if (error instanceof client_RegistryError || error instanceof errors_ConfigurationError || error instanceof ToolError)
@@ -55853,8 +55994,12 @@ const inputs = {
     }),
     'github-token': stringInput(''),
     comment: enumInput(COMMENT_MODES, 'always'),
-    'status-context': stringInput('release-safety').refine((v) => v.length <= 100 && !/[\r\n]/.test(v), { message: 'must be one line of at most 100 characters' }),
-    'comment-author': stringInput('github-actions[bot]').refine((v) => /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$/.test(v), { message: 'must be a GitHub login, e.g. github-actions[bot]' }),
+    'status-context': stringInput('release-safety').refine((v) => v.length <= 100 && !/[\r\n]/.test(v), {
+        message: 'must be one line of at most 100 characters',
+    }),
+    'comment-author': stringInput('github-actions[bot]').refine((v) => /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\[bot\])?$/.test(v), {
+        message: 'must be a GitHub login, e.g. github-actions[bot]',
+    }),
     attach: booleanInput(false),
     'registry-username': stringInput(''),
     'registry-password': stringInput(''),
@@ -55864,7 +56009,9 @@ const inputs = {
 };
 /** Display-only fields of the event (PR title, branch): untrusted, escaped when rendered. */
 const displayPayload = object({
-    pull_request: object({ title: schemas_string().optional(), head: object({ ref: schemas_string().optional() }).passthrough().optional() }).passthrough().optional(),
+    pull_request: object({ title: schemas_string().optional(), head: object({ ref: schemas_string().optional() }).passthrough().optional() })
+        .passthrough()
+        .optional(),
     workflow_run: object({ display_title: schemas_string().optional(), head_branch: schemas_string().nullable().optional() }).passthrough().optional(),
 })
     .passthrough();
@@ -55885,11 +56032,11 @@ function evidenceDir(raw, ctx) {
     return (0,external_node_fs_namespaceObject.existsSync)(dir) ? dir : undefined;
 }
 /** The attach phase: target from the image record, push, summary section; a problem is an error, nothing pushed. */
-async function attachStep(i, j, bundle, prepared, found) {
-    const target = attachTarget(j.records, prepared.pin);
+async function attachStep(inputs, judgement, bundle, prepared, found) {
+    const target = attachTarget(judgement.records, prepared.pin);
     if (!target.ok) {
         const outcome = { ok: false, problem: target.problem };
-        return { outcome, summary: renderAttachment(outcome, undefined, i['insecure-registry']) };
+        return { outcome, summary: renderAttachment(outcome, undefined, inputs['insecure-registry']) };
     }
     const outcome = await runner_group(`Attaching the evidence to ${target.target.registry}/${target.target.repository}@${target.target.digest}`, () => attachEvidence({
         bundle,
@@ -55897,9 +56044,9 @@ async function attachStep(i, j, bundle, prepared, found) {
         evidenceDir: found.dir,
         roots: { workspace: found.ctx.workspace, others: [found.ctx.runnerTemp] },
         ...(prepared.signingKey ? { signingKey: prepared.signingKey } : {}),
-        username: i['registry-username'],
-        password: i['registry-password'],
-        insecure: i['insecure-registry'],
+        username: inputs['registry-username'],
+        password: inputs['registry-password'],
+        insecure: inputs['insecure-registry'],
         onSecret: (v) => runner_setSecret(v),
     }));
     if (outcome.ok) {
@@ -55912,20 +56059,20 @@ async function attachStep(i, j, bundle, prepared, found) {
         if (!outcome.signed)
             runner_warning('input "signing-key" is empty: the attestation was attached unsigned; a promotion that requires a public key will refuse it');
     }
-    return { outcome, summary: renderAttachment(outcome, target.target, i['insecure-registry']) };
+    return { outcome, summary: renderAttachment(outcome, target.target, inputs['insecure-registry']) };
 }
 async function main_report(env) {
-    const i = parseInputs(inputs, env);
+    const given = parseInputs(inputs, env);
     for (const secret of ['registry-password', 'signing-key', 'github-token'])
-        if (i[secret] !== '')
-            runner_setSecret(i[secret]);
+        if (given[secret] !== '')
+            runner_setSecret(given[secret]);
     // Read before anything else, so a malformed key or pin stops the run before any push.
-    const prepared = { signingKey: readSigningKey(i['signing-key']), pin: readImagePin(i.image) };
-    if (!i.attach && prepared.signingKey)
+    const prepared = { signingKey: readSigningKey(given['signing-key']), pin: readImagePin(given.image) };
+    if (!given.attach && prepared.signingKey)
         runner_warning('input "signing-key" is set but "attach" is false: nothing is signed or attached');
     const ctx = buildContext(env);
-    const required = i['required-gates'];
-    const dir = evidenceDir(i['evidence-dir'], ctx);
+    const required = given['required-gates'];
+    const dir = evidenceDir(given['evidence-dir'], ctx);
     const files = dir ? collectRecordFiles(dir, { workspace: ctx.workspace, others: [ctx.runnerTemp] }) : [];
     runner_info(`${files.length} JSON file(s) in ${dir ?? '(no evidence directory)'}`);
     const j = judgeRecords(files, { repository: ctx.repository, headSha: ctx.headSha, requiredGates: required });
@@ -55954,10 +56101,17 @@ async function main_report(env) {
         bundleSha256: bundle.sha256,
     };
     let summary = renderEvidenceSummary(j, view);
-    const outputs = { verdict: j.verdict, 'comment-url': '', 'bundle-path': bundlePath, 'bundle-sha256': bundle.sha256, 'attestation-digest': '', ...supplyChainOutputs(undefined) };
+    const outputs = {
+        verdict: j.verdict,
+        'comment-url': '',
+        'bundle-path': bundlePath,
+        'bundle-sha256': bundle.sha256,
+        'attestation-digest': '',
+        ...supplyChainOutputs(undefined),
+    };
     const failures = [];
-    if (i.attach) {
-        const attached = await attachStep(i, j, bundle, prepared, { dir, ctx });
+    if (given.attach) {
+        const attached = await attachStep(given, j, bundle, prepared, { dir, ctx });
         summary += attached.summary;
         if (attached.outcome.ok)
             Object.assign(outputs, { 'attestation-digest': attached.outcome.referrerDigest, ...supplyChainOutputs(attached.outcome) });
@@ -55966,22 +56120,22 @@ async function main_report(env) {
     }
     if (j.verdict !== 'pass')
         failures.push(`evidence: ${j.verdict}: ${j.reasons.slice(0, 3).join('; ')}${j.reasons.length > 3 ? ` (+${j.reasons.length - 3} more)` : ''}`);
-    if (i['github-token'] === '') {
+    if (given['github-token'] === '') {
         runner_warning('input "github-token" is empty: no commit status and no comment; the report is in the job summary');
     }
     else {
         const passed = j.rows.filter((r) => r.required && r.status === 'pass').length;
         const published = await publishReport({
-            token: i['github-token'],
+            token: given['github-token'],
             apiUrl: ctx.apiUrl,
             repository: ctx.repository,
             headSha: ctx.headSha,
             ...(ctx.prNumber ? { prNumber: ctx.prNumber } : { prCandidates: j.records.flatMap((r) => (r.subject.prNumber ? [r.subject.prNumber] : [])) }),
             verdict: j.verdict,
-            statusContext: i['status-context'],
+            statusContext: given['status-context'],
             statusDescription: statusDescription(j.verdict, passed, required.length, j.digest),
             ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
-            comment: { mode: i.comment, author: i['comment-author'], body: renderEvidenceComment(j, view), state: view.marker },
+            comment: { mode: given.comment, author: given['comment-author'], body: renderEvidenceComment(j, view), state: view.marker },
             warn: (m) => runner_warning(m),
             info: (m) => runner_info(m),
         });
@@ -56005,7 +56159,9 @@ async function run(env = process.env) {
             runner_info('evidence: pass');
     }
     catch (error) {
-        const message = error instanceof errors_ConfigurationError || error instanceof client_RegistryError ? error.message : `release-safety evidence stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
+        const message = error instanceof errors_ConfigurationError || error instanceof client_RegistryError
+            ? error.message
+            : `release-safety evidence stopped on an unexpected error (a bug; please report it): ${errorMessage(error)}`;
         if (!(error instanceof errors_ConfigurationError || error instanceof client_RegistryError) && error instanceof Error && error.stack)
             runner_debug(error.stack);
         runner_setOutput('verdict', 'error');

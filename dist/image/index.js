@@ -38394,7 +38394,9 @@ const subjectSchema = object({
 const toolSchema = object({
     name: schemas_string().min(1).max(200),
     version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
@@ -38723,15 +38725,7 @@ function files_readTextOrConfigurationError(path, what) {
 
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule']));
 const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
@@ -42586,12 +42580,9 @@ function renderGateSummary(evidence, annotations, sections, links) {
         lines.push(section, '');
     }
     if (evidence.findingsTotal > 0) {
-        const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-            md(f.severity),
-            f.file ? sourceLocation(links, f.file, f.line) : '',
-            f.rule ? md(f.rule) : '',
-            tableMessage(f),
-        ]);
+        const rows = evidence.findings
+            .slice(0, SUMMARY_FINDINGS)
+            .map((f) => [md(f.severity), f.file ? sourceLocation(links, f.file, f.line) : '', f.rule ? md(f.rule) : '', tableMessage(f)]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
         if (evidence.findingsTotal > rows.length) {
@@ -42668,7 +42659,9 @@ function readableReport(report) {
     return {
         ...report,
         // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-        summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+        summary: clamp(stripAnsi(report.summary)
+            .replace(/\s*[\r\n]+\s*/g, ' ')
+            .trim(), 1000),
         findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
         summarySections: report.summarySections.map(stripAnsi),
     };
@@ -42950,7 +42943,10 @@ function parseSecretLines(lines) {
         const env = f.get('env');
         const known = [...f.keys()].every((k) => k === 'id' || k === 'src' || k === 'env' || k === 'type');
         const shape = `input "secrets" line ${index + 1} is not of the form id=<name>,src=<file> or id=<name>,env=<VARIABLE>`;
-        if (!known || !SECRET_ID.test(id) || (src === undefined) === (env === undefined) || (f.has('type') && f.get('type') !== 'file' && f.get('type') !== 'env')) {
+        if (!known ||
+            !SECRET_ID.test(id) ||
+            (src === undefined) === (env === undefined) ||
+            (f.has('type') && f.get('type') !== 'file' && f.get('type') !== 'env')) {
             throw new errors_ConfigurationError(`${shape} (the line is not shown: it may hold the secret itself)`);
         }
         if (env !== undefined && !ENV_NAME.test(env))
@@ -43007,6 +43003,164 @@ function buildahCacheRepository(values, input) {
         throw new errors_ConfigurationError(`input "${input}" names ${JSON.stringify(ref)}: expected registry/repository without a tag, in lower case (e.g. ghcr.io/acme/service-cache)`);
     }
     return ref;
+}
+
+;// CONCATENATED MODULE: ./src/core/version.ts
+/**
+ * Tool version probes, written once: run `<tool> --version` (or the tool's own spelling), read the
+ * first version number it prints, and remember the answer for the rest of the process. A version
+ * does not change while a job runs, so a gate, a tool locator and a reporter asking about the same
+ * executable cost one subprocess between them (node spends ~30-60 ms on each spawn on a busy runner).
+ * Where the answer can be read exactly without starting the tool (an npm package's own bin prints
+ * its package.json version; a Go program prints the version it was linked with), it is read: a
+ * node tool's `--version` costs a whole node start, the gitleaks engine's a WebAssembly compile.
+ * Callers start the probe beside the tool's real run and await it afterwards.
+ */
+
+
+
+
+/** The first dotted version in a tool's output: `1.2.3`, `v8.24.0`, `2.42.0+ds`. */
+const VERSION_NUMBER = /v?(\d+\.\d+\.\d+[\w.+-]*)/;
+const runs = new Map();
+/** The first version number in a tool's output, or ''. */
+function parseVersionNumber(text) {
+    return VERSION_NUMBER.exec(text)?.[1] ?? '';
+}
+/**
+ * Asks a tool its version once per process (the same command, arguments and folder share one run;
+ * each caller reads it with its own parser). Rejects as execTool does (ToolNotFoundError when the
+ * tool is missing); a rejected probe is not remembered, so a tool installed later is asked again.
+ */
+async function probeVersion(probe, parse = parseVersionNumber) {
+    const key = JSON.stringify([probe.command, probe.args ?? ['--version'], probe.cwd ?? '', probe.known !== undefined]);
+    let run = runs.get(key);
+    if (run === undefined) {
+        const known = probe.known?.();
+        run = known
+            ? Promise.resolve(known)
+            : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        runs.set(key, run);
+        run.catch(() => runs.delete(key));
+    }
+    const result = await run;
+    if (typeof result === 'string')
+        return { version: result };
+    return { version: parse(`${result.stdout}\n${result.stderr}`), result };
+}
+/** The version for the record when it is informative only: '' when the probe fails or the tool exits non-zero. */
+async function versionOrEmpty(probe, parse) {
+    try {
+        const answer = await probeVersion(probe, parse);
+        return answer.result === undefined || answer.result.exitCode === 0 ? answer.version : '';
+    }
+    catch {
+        return '';
+    }
+}
+/** Forgets every remembered answer (tests that swap a tool behind one path). */
+function forgetVersions() {
+    runs.clear();
+}
+const packageJsonSchema = object({
+    name: schemas_string(),
+    version: schemas_string(),
+    bin: union([schemas_string(), record(schemas_string(), schemas_string())]).optional(),
+});
+function realOrUndefined(path) {
+    try {
+        return realpathSync(path);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The npm package `name` when `command` is one of that package's own bins (node_modules/.bin/x
+ * or a global link on PATH, followed to the file package.json declares): its folder and version.
+ * Undefined for anything else (a wrapper script, another package, no package at all).
+ */
+function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
+    // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
+    // importing src/tools here would put the tool installer into every bundle's cold start.)
+    const located = command.includes('/')
+        ? command
+        : searchPath
+            .split(delimiter)
+            .map((dir) => join(dir, command))
+            .find((path) => isAbsolute(path) && existsSync(path));
+    const real = located === undefined ? undefined : realOrUndefined(located);
+    if (real === undefined)
+        return undefined;
+    // The bin sits at most a few folders below its package.json (bin/x.js, dist/bin/x.js).
+    for (let dir = dirname(real), depth = 0; depth < 4 && dirname(dir) !== dir; dir = dirname(dir), depth++) {
+        const file = join(dir, 'package.json');
+        if (!existsSync(file))
+            continue;
+        let pkg;
+        try {
+            pkg = packageJsonSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+        }
+        catch {
+            return undefined;
+        }
+        if (!pkg.success || pkg.data.name !== name)
+            return undefined;
+        const bins = typeof pkg.data.bin === 'string' ? [pkg.data.bin] : Object.values(pkg.data.bin ?? {});
+        return bins.some((bin) => realOrUndefined(join(dir, bin)) === real) ? { root: dir, version: pkg.data.version } : undefined;
+    }
+    return undefined;
+}
+/** What `<bin> --version` prints for an npm package's own bin (eslint, npm): its package.json version. */
+function npmBinVersion(command, name, searchPath) {
+    const version = npmBinPackage(command, name, searchPath)?.version;
+    return version !== undefined && parseVersionNumber(version) === version ? version : undefined;
+}
+/** Bytes read at a time while looking for the build information (it sits deep inside the program). */
+const SCAN_CHUNK = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
+/**
+ * The version a Go program was linked with (`go build -ldflags "-X=<variable>=<version>"`), from the
+ * build information Go records in the program itself (an executable or a WebAssembly module): the
+ * value the program prints as its version, read without starting it. Undefined when the program
+ * records no such setting, or it names no version number.
+ */
+function goLinkedVersion(program, variable) {
+    const needles = [`-X=${variable}=`, `-X ${variable}=`].map((n) => Buffer.from(n, 'latin1'));
+    const overlap = 256;
+    let fd;
+    try {
+        fd = openSync(program, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const buffer = Buffer.alloc(SCAN_CHUNK + overlap);
+        let carried = 0;
+        for (let position = 0;;) {
+            const read = readSync(fd, buffer, carried, SCAN_CHUNK, position);
+            if (read === 0)
+                return undefined;
+            position += read;
+            const window = buffer.subarray(0, carried + read);
+            for (const needle of needles) {
+                const at = window.indexOf(needle);
+                if (at < 0)
+                    continue;
+                // The value may run past this window: read on from the file where it starts.
+                const tail = Buffer.alloc(128);
+                const got = readSync(fd, tail, 0, tail.length, position - window.length + at + needle.length);
+                const value = /^[^\s"'`\\\0]*/.exec(tail.subarray(0, got).toString('latin1'))[0];
+                const version = parseVersionNumber(value);
+                return version !== '' && value.replace(/^v/, '') === version ? version : undefined;
+            }
+            carried = Math.min(overlap, window.length);
+            window.copyWithin(0, window.length - carried);
+        }
+    }
+    finally {
+        closeSync(fd);
+    }
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -43880,8 +44034,8 @@ function classifyBuildFailure(output) {
 
 
 
-async function runLogged(rt, cmd, args, options) {
-    const live = rt.log.untrustedStream();
+async function runLogged(runtime, cmd, args, options) {
+    const live = runtime.log.untrustedStream();
     try {
         return await execTool(cmd, args, {
             ...options,
@@ -43925,21 +44079,33 @@ function buildahExtras(x) {
     const to = buildahCacheRepository(x?.cacheTo ?? [], 'cache-to');
     return { ...x, cacheFrom: from ? [from] : [], cacheTo: to ? [to] : [] };
 }
-async function buildWithBuildah(o, rt, c) {
-    const storage = prepareStorage(o.storageDir);
+async function buildWithBuildah(opts, runtime, c) {
+    const storage = prepareStorage(opts.storageDir);
     const env = { ...process.env, STORAGE_DRIVER: 'vfs', BUILDAH_ISOLATION: 'chroot' };
-    const tlsVerify = !o.insecureRegistry;
-    const buildah = (args, what, input) => runLogged(rt, 'buildah', args, { timeoutMs: c.remaining(what), env, input });
+    const tlsVerify = !opts.insecureRegistry;
+    const buildah = (args, what, input) => runLogged(runtime, 'buildah', args, { timeoutMs: c.remaining(what), env, input });
     const quiet = (args, what) => execTool('buildah', args, { timeoutMs: c.remaining(what), env });
     const id = (0,external_node_crypto_.randomBytes)(6).toString('hex');
-    const platforms = o.platforms.length > 0 ? o.platforms : [''];
+    const platforms = opts.platforms.length > 0 ? opts.platforms : [''];
     const localNames = [];
-    const extras = buildahExtras(o.extras);
+    const extras = buildahExtras(opts.extras);
     const buildStart = Date.now();
     for (const platform of platforms) {
         const localName = `localhost/release-safety-build:${id}${platform ? `-${platform.replace(/\//g, '-')}` : ''}`;
-        const args = buildahBudArgs({ storage, file: o.file, context: o.context, platform, format: o.format, buildArgs: o.buildArgs, labels: o.labels, localName, tlsVerify, authFile: c.authFile, extras });
-        const r = await rt.log.group(`buildah bud${platform ? ` --platform ${platform}` : ''}`, () => buildah(args, 'the build'));
+        const args = buildahBudArgs({
+            storage,
+            file: opts.file,
+            context: opts.context,
+            platform,
+            format: opts.format,
+            buildArgs: opts.buildArgs,
+            labels: opts.labels,
+            localName,
+            tlsVerify,
+            authFile: c.authFile,
+            extras,
+        });
+        const r = await runtime.log.group(`buildah bud${platform ? ` --platform ${platform}` : ''}`, () => buildah(args, 'the build'));
         localNames.push(localName);
         c.cleanups.push(async () => {
             await quiet([...buildahGlobalArgs(storage), 'rmi', '--force', localName], 'cleanup');
@@ -43957,15 +44123,15 @@ async function buildWithBuildah(o, rt, c) {
         // runImageGate made sure the runner's platform is among those built.
         const index = platforms.indexOf(c.smokeOn);
         const smokeStart = Date.now();
-        await rt.log.group(`Smoke test: ${o.smokeCommand.join(' ')}`, async () => {
+        await runtime.log.group(`Smoke test: ${opts.smokeCommand.join(' ')}`, async () => {
             const ctrName = `release-safety-smoke-${id}`;
             const from = await quiet([...buildahGlobalArgs(storage), 'from', '--pull=false', '--name', ctrName, localNames[index]], 'the smoke test');
             if (from.exitCode !== 0)
                 throw new Stop('error', `buildah from for the smoke test ${describeExit(from)}: ${lastLines(from.stderr, 2)}`);
             try {
-                const r = await buildah(buildahSmokeArgs(storage, ctrName, o.smokeCommand), 'the smoke test');
+                const r = await buildah(buildahSmokeArgs(storage, ctrName, opts.smokeCommand), 'the smoke test');
                 if (r.exitCode !== 0 || r.timedOut || r.signal) {
-                    throw new Stop('fail', `the smoke command ${JSON.stringify(o.smokeCommand.join(' '))} ${describeExit(r)} inside the built image`, lastLines(combined(r), 30));
+                    throw new Stop('fail', `the smoke command ${JSON.stringify(opts.smokeCommand.join(' '))} ${describeExit(r)} inside the built image`, lastLines(combined(r), 30));
                 }
             }
             finally {
@@ -43992,21 +44158,21 @@ async function buildWithBuildah(o, rt, c) {
     }
     const digestFile = (0,external_node_path_namespaceObject.join)(c.scratch, 'digest');
     const layout = (0,external_node_path_namespaceObject.join)(c.scratch, 'oci-layout');
-    const destination = o.push ? `docker://${c.references[0]}` : `oci:${layout}:build`;
+    const destination = opts.push ? `docker://${c.references[0]}` : `oci:${layout}:build`;
     const pushStart = Date.now();
-    const pushed = await rt.log.group(o.push ? `Pushing ${c.references[0]}` : 'Writing the image to a local OCI layout (push: false)', () => buildah(buildahPushArgs({ storage, source, destination, format: o.format, digestFile, tlsVerify, authFile: c.authFile, manifestList }), 'the push'));
+    const pushed = await runtime.log.group(opts.push ? `Pushing ${c.references[0]}` : 'Writing the image to a local OCI layout (push: false)', () => buildah(buildahPushArgs({ storage, source, destination, format: opts.format, digestFile, tlsVerify, authFile: c.authFile, manifestList }), 'the push'));
     if (pushed.exitCode !== 0 || pushed.timedOut || pushed.signal) {
-        throw new Stop('error', `${o.push ? 'the push' : 'writing the local image'} ${describeExit(pushed)}: ${lastLines(pushed.stderr || pushed.stdout, 1)}`, lastLines(combined(pushed), 20));
+        throw new Stop('error', `${opts.push ? 'the push' : 'writing the local image'} ${describeExit(pushed)}: ${lastLines(pushed.stderr || pushed.stdout, 1)}`, lastLines(combined(pushed), 20));
     }
     const claimed = readDigestFile(digestFile, 'buildah push');
     c.timings.pushMs = Date.now() - pushStart;
-    const built = await verify(o, rt, c, claimed, o.push ? { tagged: o.tags[0] } : { local: ociLayoutSource(layout) });
-    if (o.load) {
+    const built = await verify(opts, runtime, c, claimed, opts.push ? { tagged: opts.tags[0] } : { local: ociLayoutSource(layout) });
+    if (opts.load) {
         // Kept under its references (the build name is dropped in cleanup), for later steps' buildah from.
         const tagged = await quiet([...buildahGlobalArgs(storage), 'tag', localNames[0], ...c.references], 'keeping the image');
         if (tagged.exitCode !== 0)
             throw new Stop('error', `buildah tag (load: true) ${describeExit(tagged)}: ${lastLines(tagged.stderr, 2)}`);
-        rt.log.info(`load: true: the image stays in the buildah storage ${o.storageDir} as ${c.references.join(', ')}`);
+        runtime.log.info(`load: true: the image stays in the buildah storage ${opts.storageDir} as ${c.references.join(', ')}`);
     }
     return built;
 }
@@ -44015,10 +44181,10 @@ async function buildWithBuildah(o, rt, c) {
  * the bytes, compares with what the builder claimed, puts the same bytes under every tag the
  * builder did not push and checks that every tag now resolves to it.
  */
-async function verify(o, rt, c, claimed, at) {
+async function verify(opts, runtime, c, claimed, at) {
     const start = Date.now();
     const tagged = 'tagged' in at ? at.tagged : undefined;
-    return rt.log.group(o.push ? 'Verifying the digest in the registry and tagging' : 'Verifying the local digest', async () => {
+    return runtime.log.group(opts.push ? 'Verifying the digest in the registry and tagging' : 'Verifying the local digest', async () => {
         let manifest;
         let source;
         try {
@@ -44027,9 +44193,9 @@ async function verify(o, rt, c, claimed, at) {
                 manifest = await at.local.manifest(claimed);
             }
             else {
-                source = registrySource(c.client, o.image.repository);
+                source = registrySource(c.client, opts.image.repository);
                 // By the tag the builder pushed, or else by the digest (getManifest hashes the bytes against it).
-                manifest = await c.client.getManifest(o.image.repository, tagged ?? claimed);
+                manifest = await c.client.getManifest(opts.image.repository, tagged ?? claimed);
             }
         }
         catch (error) {
@@ -44043,29 +44209,31 @@ async function verify(o, rt, c, claimed, at) {
             const inspecting = inspectImage(source, manifest);
             // Handled here so a tag failure first cannot leave it an unhandled rejection; awaited below.
             inspecting.catch(() => undefined);
-            if (o.push) {
-                await Promise.all(o.tags.filter((tag) => tag !== tagged).map((tag) => c.client.putManifest(o.image.repository, tag, manifest.bytes, manifest.mediaType)));
+            if (opts.push) {
+                await Promise.all(opts.tags.filter((tag) => tag !== tagged).map((tag) => c.client.putManifest(opts.image.repository, tag, manifest.bytes, manifest.mediaType)));
                 // Every tag, the builder's included, must now serve bytes that hash to the digest.
-                const resolved = await Promise.all(o.tags.map((tag) => c.client.resolveDigest(o.image.repository, tag)));
-                const moved = o.tags.find((_, i) => resolved[i] !== manifest.digest);
+                const resolved = await Promise.all(opts.tags.map((tag) => c.client.resolveDigest(opts.image.repository, tag)));
+                const moved = opts.tags.find((_, i) => resolved[i] !== manifest.digest);
                 if (moved)
-                    throw new Stop('error', `tag ${moved} resolves to ${resolved[o.tags.indexOf(moved)]}, not ${manifest.digest}`);
+                    throw new Stop('error', `tag ${moved} resolves to ${resolved[opts.tags.indexOf(moved)]}, not ${manifest.digest}`);
             }
             facts = await inspecting;
         }
         catch (error) {
             if (error instanceof Stop)
                 throw error;
-            throw registryStop(error, o.push ? 'tagging or reading the pushed image' : 'reading the local image');
+            throw registryStop(error, opts.push ? 'tagging or reading the pushed image' : 'reading the local image');
         }
         c.timings.verifyMs = Date.now() - start;
-        rt.log.info(`${manifest.digest} (${manifest.mediaType}, ${facts.platforms.join(', ')})`);
+        runtime.log.info(`${manifest.digest} (${manifest.mediaType}, ${facts.platforms.join(', ')})`);
         return {
             digest: manifest.digest,
             mediaType: manifest.mediaType,
             facts,
-            pushed: o.push,
-            verifiedBy: o.push ? `sha256 of the manifest bytes served by ${registryApiHost(o.image.registry)} for ${o.tags.join(', ')}` : 'sha256 of the manifest in a local OCI layout',
+            pushed: opts.push,
+            verifiedBy: opts.push
+                ? `sha256 of the manifest bytes served by ${registryApiHost(opts.image.registry)} for ${opts.tags.join(', ')}`
+                : 'sha256 of the manifest in a local OCI layout',
         };
     });
 }
@@ -44074,19 +44242,35 @@ async function verify(o, rt, c, claimed, at) {
  * image; the gate then puts the tags with the manifest bytes it fetched back and hashed.
  * Without push, a smoke test runs the image loaded into the daemon.
  */
-async function buildWithDocker(o, rt, c) {
+async function buildWithDocker(opts, runtime, c) {
     const env = c.dockerEnv;
-    if (o.credentials) {
-        const login = await execTool('docker', dockerLoginArgs(o.image.registry, o.credentials.username), { timeoutMs: c.remaining('docker login'), input: o.credentials.password, env });
+    if (opts.credentials) {
+        const login = await execTool('docker', dockerLoginArgs(opts.image.registry, opts.credentials.username), {
+            timeoutMs: c.remaining('docker login'),
+            input: opts.credentials.password,
+            env,
+        });
         if (login.exitCode !== 0)
-            throw new Stop('error', `docker login to ${o.image.registry} ${describeExit(login)}: ${lastLines(login.stderr, 1)}`);
+            throw new Stop('error', `docker login to ${opts.image.registry} ${describeExit(login)}: ${lastLines(login.stderr, 1)}`);
     }
-    const imageRef = imageNameToString(o.image);
+    const imageRef = imageNameToString(opts.image);
     const metadataFile = (0,external_node_path_namespaceObject.join)(c.scratch, 'metadata.json');
-    const load = o.platforms.length <= 1 && ((!o.push && c.smokeOn !== undefined) || Boolean(o.load));
-    const args = dockerBuildArgs({ file: o.file, context: o.context, platforms: o.platforms, buildArgs: o.buildArgs, labels: o.labels, imageName: imageRef, references: c.references, push: o.push, load, metadataFile, extras: o.extras });
+    const load = opts.platforms.length <= 1 && ((!opts.push && c.smokeOn !== undefined) || Boolean(opts.load));
+    const args = dockerBuildArgs({
+        file: opts.file,
+        context: opts.context,
+        platforms: opts.platforms,
+        buildArgs: opts.buildArgs,
+        labels: opts.labels,
+        imageName: imageRef,
+        references: c.references,
+        push: opts.push,
+        load,
+        metadataFile,
+        extras: opts.extras,
+    });
     const start = Date.now();
-    const r = await rt.log.group(o.push ? `docker buildx build (pushed to ${imageRef} by digest, untagged)` : 'docker buildx build', () => runLogged(rt, 'docker', args, { timeoutMs: c.remaining('the build'), env }));
+    const r = await runtime.log.group(opts.push ? `docker buildx build (pushed to ${imageRef} by digest, untagged)` : 'docker buildx build', () => runLogged(runtime, 'docker', args, { timeoutMs: c.remaining('the build'), env }));
     c.timings.buildMs = Date.now() - start;
     if (r.exitCode !== 0 || r.timedOut || r.signal) {
         const tail = lastLines(combined(r), 30);
@@ -44106,23 +44290,23 @@ async function buildWithDocker(o, rt, c) {
     }
     if (c.smokeOn !== undefined) {
         // Pushed: by digest (docker picks the runner's platform from an index); else the loaded image.
-        const ref = o.push ? `${imageRef}@${digest}` : c.references[0];
+        const ref = opts.push ? `${imageRef}@${digest}` : c.references[0];
         const smokeStart = Date.now();
-        const smoke = await rt.log.group(`Smoke test: ${o.smokeCommand.join(' ')}`, () => runLogged(rt, 'docker', dockerSmokeArgs(ref, o.smokeCommand), { timeoutMs: c.remaining('the smoke test'), env }));
+        const smoke = await runtime.log.group(`Smoke test: ${opts.smokeCommand.join(' ')}`, () => runLogged(runtime, 'docker', dockerSmokeArgs(ref, opts.smokeCommand), { timeoutMs: c.remaining('the smoke test'), env }));
         c.timings.smokeMs = Date.now() - smokeStart;
         if (smoke.exitCode !== 0)
-            throw new Stop('fail', `the smoke command ${JSON.stringify(o.smokeCommand.join(' '))} ${describeExit(smoke)} inside the built image`, lastLines(combined(smoke), 30));
+            throw new Stop('fail', `the smoke command ${JSON.stringify(opts.smokeCommand.join(' '))} ${describeExit(smoke)} inside the built image`, lastLines(combined(smoke), 30));
     }
-    if (!o.push) {
+    if (!opts.push) {
         return {
             digest,
             mediaType,
-            facts: { mediaType, isIndex: o.platforms.length > 1, platforms: o.platforms.length ? o.platforms : [hostPlatform()], size: 0, labels: {} },
+            facts: { mediaType, isIndex: opts.platforms.length > 1, platforms: opts.platforms.length ? opts.platforms : [hostPlatform()], size: 0, labels: {} },
             pushed: false,
             verifiedBy: 'buildx metadata (containerimage.digest)',
         };
     }
-    return verify(o, rt, c, digest, { untagged: true });
+    return verify(opts, runtime, c, digest, { untagged: true });
 }
 
 ;// CONCATENATED MODULE: ./src/tools/cyclonedx-npm.lock.json
@@ -44341,22 +44525,45 @@ function parseBaseImages(dockerfile, buildArgs, contextNames = []) {
             continue;
         try {
             const parsed = parseImageReference(reference);
-            bases.push({ line, written, reference, registry: parsed.registry, repository: parsed.repository, tag: parsed.tag, ...(parsed.digest ? { pinned: parsed.digest, digest: parsed.digest } : {}) });
+            bases.push({
+                line,
+                written,
+                reference,
+                registry: parsed.registry,
+                repository: parsed.repository,
+                tag: parsed.tag,
+                ...(parsed.digest ? { pinned: parsed.digest, digest: parsed.digest } : {}),
+            });
         }
         catch (error) {
-            bases.push({ line, written, reference, registry: '', repository: '', tag: '', problem: `FROM ${reference} is not an image reference the gate can read: it ${errorMessage(error)}` });
+            bases.push({
+                line,
+                written,
+                reference,
+                registry: '',
+                repository: '',
+                tag: '',
+                problem: `FROM ${reference} is not an image reference the gate can read: it ${errorMessage(error)}`,
+            });
         }
     }
     return bases;
 }
 /** Asks each base image's registry for the digest its tag names now; a pinned one is kept as is. */
-async function resolveBaseImages(bases, o) {
+async function resolveBaseImages(bases, opts) {
     const clients = new Map();
     const clientFor = (registry) => {
         let client = clients.get(registry);
         if (!client) {
-            const own = registry === o.imageRegistry;
-            client = new RegistryClient({ registry, ...(own && o.credentials ? { credentials: o.credentials } : {}), insecure: own && o.insecure, signal: o.signal, onSecret: o.onSecret, maxAttempts: 2 });
+            const own = registry === opts.imageRegistry;
+            client = new RegistryClient({
+                registry,
+                ...(own && opts.credentials ? { credentials: opts.credentials } : {}),
+                insecure: own && opts.insecure,
+                signal: opts.signal,
+                onSecret: opts.onSecret,
+                maxAttempts: 2,
+            });
             clients.set(registry, client);
         }
         return client;
@@ -44381,7 +44588,9 @@ function judgeBasePinning(bases, requirePinned, file) {
     for (const b of bases) {
         if (b.pinned)
             continue;
-        const pin = b.digest ? `pin it as ${b.reference.replace(/:[^:/@]+$/, '')}${b.tag ? `:${b.tag}` : ''}@${b.digest}` : `its digest is unknown (${b.problem ?? 'not resolved'})`;
+        const pin = b.digest
+            ? `pin it as ${b.reference.replace(/:[^:/@]+$/, '')}${b.tag ? `:${b.tag}` : ''}@${b.digest}`
+            : `its digest is unknown (${b.problem ?? 'not resolved'})`;
         findings.push({
             severity: requirePinned ? 'error' : 'warning',
             message: `FROM ${b.reference} is not pinned by digest: ${pin}${requirePinned ? ' (require-pinned-base: true)' : ''}`,
@@ -44519,7 +44728,12 @@ function createStatement(name, digest, bundle) {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest))
         throw new ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
     // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
-    return { _type: STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
+    return {
+        _type: STATEMENT_TYPE,
+        subject: [{ name, digest: { sha256: digest.slice(7) } }],
+        predicateType: PREDICATE_TYPE,
+        predicate: JSON.parse(serializeBundle(bundle)),
+    };
 }
 /** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
 function parseEvidenceStatement(payload, source) {
@@ -44632,21 +44846,27 @@ function writeJsonArtifact(path, value) {
 
 
 /** Reads the Dockerfile's FROMs, resolves each base to its digest and judges the pinning. */
-async function checkBaseImages(o, rt, signal) {
+async function checkBaseImages(opts, runtime, signal) {
     let text;
     try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(o.file);
+        text = (0,external_node_fs_namespaceObject.readFileSync)(opts.file);
     }
     catch (error) {
-        throw new Stop('error', `the Dockerfile ${o.file} cannot be read: ${errorMessage(error)}`);
+        throw new Stop('error', `the Dockerfile ${opts.file} cannot be read: ${errorMessage(error)}`);
     }
-    const contexts = (o.extras?.buildContexts ?? []).map((c) => c.name);
-    const parsed = parseBaseImages(text.toString('utf8'), o.buildArgs, contexts);
-    const bases = await resolveBaseImages(parsed, { imageRegistry: o.image.registry, credentials: o.credentials, insecure: o.insecureRegistry, signal, onSecret: o.mask });
-    const file = (0,external_node_path_namespaceObject.relative)(rt.workspace, o.file) || o.file;
+    const contexts = (opts.extras?.buildContexts ?? []).map((c) => c.name);
+    const parsed = parseBaseImages(text.toString('utf8'), opts.buildArgs, contexts);
+    const bases = await resolveBaseImages(parsed, {
+        imageRegistry: opts.image.registry,
+        credentials: opts.credentials,
+        insecure: opts.insecureRegistry,
+        signal,
+        onSecret: opts.mask,
+    });
+    const file = (0,external_node_path_namespaceObject.relative)(runtime.workspace, opts.file) || opts.file;
     for (const b of bases)
-        rt.log.info(`base image (line ${b.line}): ${b.reference} -> ${b.digest ?? `unresolved: ${b.problem ?? ''}`}${b.pinned ? ' (pinned)' : ''}`);
-    return { bases, findings: judgeBasePinning(bases, o.requirePinnedBase ?? false, file), dockerfileSha256: hash_sha256Hex(text) };
+        runtime.log.info(`base image (line ${b.line}): ${b.reference} -> ${b.digest ?? `unresolved: ${b.problem ?? ''}`}${b.pinned ? ' (pinned)' : ''}`);
+    return { bases, findings: judgeBasePinning(bases, opts.requirePinnedBase ?? false, file), dockerfileSha256: hash_sha256Hex(text) };
 }
 const cycloneDxSchema = object({
     bomFormat: literal('CycloneDX'),
@@ -44664,7 +44884,12 @@ function baseComponent(b) {
         name,
         version: b.digest ?? b.tag,
         description: `base image (FROM ${b.reference}, line ${b.line})`,
-        ...(hex ? { hashes: [{ alg: 'SHA-256', content: hex }], purl: `pkg:oci/${b.repository.split('/').pop()}@${encodeURIComponent(b.digest)}?repository_url=${encodeURIComponent(name)}${b.tag ? `&tag=${b.tag}` : ''}` } : {}),
+        ...(hex
+            ? {
+                hashes: [{ alg: 'SHA-256', content: hex }],
+                purl: `pkg:oci/${b.repository.split('/').pop()}@${encodeURIComponent(b.digest)}?repository_url=${encodeURIComponent(name)}${b.tag ? `&tag=${b.tag}` : ''}`,
+            }
+            : {}),
     };
 }
 /**
@@ -44673,24 +44898,41 @@ function baseComponent(b) {
  * runtime dependencies only, as the image installs them) plus each base image by digest. Without
  * a lockfile the SBOM lists the base images only, and says so.
  */
-async function prepareSbom(o, rt, bases, remaining) {
-    const lockfile = (0,external_node_path_namespaceObject.join)(o.context, 'package-lock.json');
+async function prepareSbom(opts, runtime, bases, remaining) {
+    const lockfile = (0,external_node_path_namespaceObject.join)(opts.context, 'package-lock.json');
     let bom = { bomFormat: 'CycloneDX', specVersion: '1.6', components: [] };
     let packages = 'none: the build context has no package-lock.json; base images only';
     let toolVersion = '';
     if ((0,external_node_fs_namespaceObject.existsSync)(lockfile)) {
         let tool;
         try {
-            tool = await installCycloneDxNpm({ toolCache: o.toolCache ?? (0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety-tool-cache'), tempDir: rt.tempDir, log: rt.log, timeoutMs: Math.min(remaining('the SBOM tool'), 600_000) });
+            tool = await installCycloneDxNpm({
+                toolCache: opts.toolCache ?? (0,external_node_path_namespaceObject.join)(runtime.tempDir, 'release-safety-tool-cache'),
+                tempDir: runtime.tempDir,
+                log: runtime.log,
+                timeoutMs: Math.min(remaining('the SBOM tool'), 600_000),
+            });
         }
         catch (error) {
             throw new Stop('error', `the SBOM tool @cyclonedx/cyclonedx-npm could not be obtained: ${errorMessage(error)} (set sbom: false to build without an SBOM)`);
         }
         toolVersion = tool.version;
-        const out = (0,external_node_path_namespaceObject.join)(rt.tempDir, `sbom-${Date.now()}-${process.pid}.json`);
+        const out = (0,external_node_path_namespaceObject.join)(runtime.tempDir, `sbom-${Date.now()}-${process.pid}.json`);
         try {
-            const args = [tool.cli, '--package-lock-only', '--omit', 'dev', '--output-format', 'JSON', '--spec-version', '1.6', '--output-reproducible', '--output-file', out];
-            const r = await rt.log.group('SBOM: cyclonedx-npm on package-lock.json', () => execTool(process.execPath, args, { cwd: o.context, timeoutMs: remaining('the SBOM') }));
+            const args = [
+                tool.cli,
+                '--package-lock-only',
+                '--omit',
+                'dev',
+                '--output-format',
+                'JSON',
+                '--spec-version',
+                '1.6',
+                '--output-reproducible',
+                '--output-file',
+                out,
+            ];
+            const r = await runtime.log.group('SBOM: cyclonedx-npm on package-lock.json', () => execTool(process.execPath, args, { cwd: opts.context, timeoutMs: remaining('the SBOM') }));
             if (r.exitCode !== 0 || r.timedOut || r.signal)
                 throw new Stop('error', `cyclonedx-npm ${describeExit(r)}: ${lastLines(r.stderr || r.stdout, 3)}`);
             const parsed = cycloneDxSchema.safeParse(JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(out, 'utf8')));
@@ -44711,36 +44953,48 @@ async function prepareSbom(o, rt, bases, remaining) {
     bom.components = [...bom.components, ...bases.map(baseComponent)];
     return { bom, packages, toolVersion };
 }
-function writeSbom(o, rt, draft, bases, built) {
-    const bom = { ...draft.bom, metadata: { ...draft.bom.metadata, properties: [{ name: 'release-safety:image', value: `${o.image.registry}/${o.image.repository}@${built.digest}` }] } };
-    const written = writeJsonArtifact((0,external_node_path_namespaceObject.join)(o.artifactsDir ?? rt.tempDir, 'image.sbom.cdx.json'), bom);
-    rt.log.info(`SBOM: ${written.path} (sha256 ${written.sha256}): ${draft.packages}, ${bases} base image(s)`);
-    return { ...written, format: `CycloneDX ${bom.specVersion} JSON`, components: bom.components.length, packages: draft.packages, tool: draft.toolVersion ? `@cyclonedx/cyclonedx-npm ${draft.toolVersion}` : '' };
+function writeSbom(opts, runtime, draft, bases, built) {
+    const bom = {
+        ...draft.bom,
+        metadata: {
+            ...draft.bom.metadata,
+            properties: [{ name: 'release-safety:image', value: `${opts.image.registry}/${opts.image.repository}@${built.digest}` }],
+        },
+    };
+    const written = writeJsonArtifact((0,external_node_path_namespaceObject.join)(opts.artifactsDir ?? runtime.tempDir, 'image.sbom.cdx.json'), bom);
+    runtime.log.info(`SBOM: ${written.path} (sha256 ${written.sha256}): ${draft.packages}, ${bases} base image(s)`);
+    return {
+        ...written,
+        format: `CycloneDX ${bom.specVersion} JSON`,
+        components: bom.components.length,
+        packages: draft.packages,
+        tool: draft.toolVersion ? `@cyclonedx/cyclonedx-npm ${draft.toolVersion}` : '',
+    };
 }
 /** Writes the provenance, and the SBOM when one was prepared, for a built image. */
-function writeSupplyChain(o, rt, args) {
+function writeSupplyChain(opts, runtime, args) {
     const statement = provenanceStatement({
-        image: `${o.image.registry}/${o.image.repository}`,
+        image: `${opts.image.registry}/${opts.image.repository}`,
         digest: args.built.digest,
-        repositoryUrl: o.source?.repositoryUrl ?? '',
-        ref: o.source?.ref ?? '',
-        headSha: o.revision,
-        dockerfilePath: (0,external_node_path_namespaceObject.relative)(rt.workspace, o.file) || o.file,
+        repositoryUrl: opts.source?.repositoryUrl ?? '',
+        ref: opts.source?.ref ?? '',
+        headSha: opts.revision,
+        dockerfilePath: (0,external_node_path_namespaceObject.relative)(runtime.workspace, opts.file) || opts.file,
         dockerfileSha256: args.check.dockerfileSha256,
-        target: o.extras?.target,
+        target: opts.extras?.target,
         platforms: args.built.facts.platforms,
-        buildArgs: o.buildArgs,
-        secretIds: (o.extras?.secrets ?? []).map((s) => s.id),
+        buildArgs: opts.buildArgs,
+        secretIds: (opts.extras?.secrets ?? []).map((s) => s.id),
         bases: args.check.bases,
         builder: args.builder,
-        runUrl: o.source?.runUrl,
+        runUrl: opts.source?.runUrl,
         startedOn: args.startedOn,
         finishedOn: new Date().toISOString(),
     });
-    const written = writeJsonArtifact((0,external_node_path_namespaceObject.join)(o.artifactsDir ?? rt.tempDir, 'image.provenance.json'), statement);
-    rt.log.info(`provenance (SLSA v1): ${written.path} (sha256 ${written.sha256})`);
+    const written = writeJsonArtifact((0,external_node_path_namespaceObject.join)(opts.artifactsDir ?? runtime.tempDir, 'image.provenance.json'), statement);
+    runtime.log.info(`provenance (SLSA v1): ${written.path} (sha256 ${written.sha256})`);
     const provenance = { ...written, predicateType: statement.predicateType };
-    return { provenance, ...(args.sbom ? { sbom: writeSbom(o, rt, args.sbom, args.check.bases.length, args.built) } : {}) };
+    return { provenance, ...(args.sbom ? { sbom: writeSbom(opts, runtime, args.sbom, args.check.bases.length, args.built) } : {}) };
 }
 
 ;// CONCATENATED MODULE: ./src/gates/image/index.ts
@@ -44761,15 +45015,16 @@ function writeSupplyChain(o, rt, args) {
 
 
 
+
 function versionOf(r) {
-    return /(\d+\.\d+\.\d+[\w.+-]*)/.exec(`${r.stdout} ${r.stderr}`)?.[1] ?? '';
+    return parseVersionNumber(`${r.stdout} ${r.stderr}`);
 }
 /**
  * Chooses the builder: docker when asked or when a Docker daemon answers (auto), else buildah.
  * A push needs a buildx builder that can push by digest: the default `docker` driver cannot, so
  * with it auto builds with buildah and builder: docker stops before building.
  */
-async function pickBuilder(o, rt, dockerEnv) {
+async function pickBuilder(opts, runtime, dockerEnv) {
     const probeDocker = async () => {
         try {
             const server = await execTool('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000, env: dockerEnv });
@@ -44779,7 +45034,7 @@ async function pickBuilder(o, rt, dockerEnv) {
             if (buildx.exitCode !== 0)
                 return undefined;
             const version = versionOf(buildx) || 'unknown';
-            if (!o.push)
+            if (!opts.push)
                 return { version, driver: '' };
             const inspect = await execTool('docker', ['buildx', 'inspect'], { timeoutMs: 30_000, env: dockerEnv });
             // Unknown when inspect fails: the build then says what is wrong.
@@ -44792,28 +45047,29 @@ async function pickBuilder(o, rt, dockerEnv) {
         }
     };
     let dockerProblem = '';
-    if (o.builder !== 'buildah') {
+    if (opts.builder !== 'buildah') {
         const docker = await probeDocker();
         if (docker && docker.driver !== 'docker')
             return { builder: 'docker', version: docker.version };
         if (docker) {
-            dockerProblem = 'the current buildx builder uses the docker driver, which cannot push by digest (the gate pushes untagged and tags only after the smoke test and the digest check)';
-            if (o.builder === 'docker') {
+            dockerProblem =
+                'the current buildx builder uses the docker driver, which cannot push by digest (the gate pushes untagged and tags only after the smoke test and the digest check)';
+            if (opts.builder === 'docker') {
                 throw new Stop('error', `builder: docker: ${dockerProblem}; create a BuildKit builder first (docker/setup-buildx-action, or docker buildx create --use), or set builder: buildah`);
             }
         }
         else {
             dockerProblem = 'no Docker daemon with buildx answers on this runner';
-            if (o.builder === 'docker')
+            if (opts.builder === 'docker')
                 throw new Stop('error', `builder: docker was asked for, but ${dockerProblem}`);
         }
-        rt.log.info(`Building with buildah: ${dockerProblem}.`);
+        runtime.log.info(`Building with buildah: ${dockerProblem}.`);
     }
     try {
-        const r = await execTool('buildah', ['--version'], { timeoutMs: 30_000 });
-        if (r.exitCode !== 0)
+        const { version, result: r } = await probeVersion({ command: 'buildah' });
+        if (r && r.exitCode !== 0)
             throw new Stop('error', `buildah --version ${describeExit(r)}: ${lastLines(r.stderr, 3)}`);
-        return { builder: 'buildah', version: versionOf(r) };
+        return { builder: 'buildah', version };
     }
     catch (error) {
         if (error instanceof ToolNotFoundError) {
@@ -44845,11 +45101,11 @@ function dockerLoginKeys(registry) {
  * store outside the scratch directory. The user's cli-plugins and contexts are linked, and buildx
  * keeps its state (builders made by docker/setup-buildx-action) through BUILDX_CONFIG.
  */
-function dockerEnvironment(scratch, o) {
+function dockerEnvironment(scratch, opts) {
     const dir = (0,external_node_path_namespaceObject.join)(scratch, 'docker');
     (0,external_node_fs_namespaceObject.mkdirSync)(dir, { mode: 0o700 });
     let config = {};
-    const user = o.userDockerConfig;
+    const user = opts.userDockerConfig;
     if (user) {
         try {
             const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(user, 'config.json'), 'utf8'));
@@ -44864,11 +45120,11 @@ function dockerEnvironment(scratch, o) {
                 (0,external_node_fs_namespaceObject.symlinkSync)((0,external_node_path_namespaceObject.join)(user, sub), (0,external_node_path_namespaceObject.join)(dir, sub));
         }
     }
-    if (o.credentials) {
+    if (opts.credentials) {
         delete config.credsStore;
         const helpers = config.credHelpers;
         if (helpers && typeof helpers === 'object')
-            for (const key of dockerLoginKeys(o.image.registry))
+            for (const key of dockerLoginKeys(opts.image.registry))
                 delete helpers[key];
     }
     (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
@@ -44877,25 +45133,31 @@ function dockerEnvironment(scratch, o) {
         env.BUILDX_CONFIG = (0,external_node_path_namespaceObject.join)(user, 'buildx');
     return env;
 }
-async function runImageGate(o, rt) {
+async function runImageGate(opts, runtime) {
     // Before anything is built: a smoke test needs an image this runner can run.
-    const smokeOn = o.smokeCommand.length > 0 ? smokePlatform(o.platforms) : undefined;
+    const smokeOn = opts.smokeCommand.length > 0 ? smokePlatform(opts.platforms) : undefined;
     const clock = startClock();
-    const deadline = Date.now() + o.timeoutMs;
+    const deadline = Date.now() + opts.timeoutMs;
     // Registry calls stop at the same deadline as the subprocesses.
     const overrun = new AbortController();
-    const overrunTimer = setTimeout(() => overrun.abort(new Error(`timeout-seconds (${Math.round(o.timeoutMs / 1000)} s) ran out`)), o.timeoutMs);
+    const overrunTimer = setTimeout(() => overrun.abort(new Error(`timeout-seconds (${Math.round(opts.timeoutMs / 1000)} s) ran out`)), opts.timeoutMs);
     const remaining = (what) => {
         const left = deadline - Date.now();
         if (left <= 0)
             throw new Stop('error', `timeout-seconds ran out before ${what}`);
         return left;
     };
-    const imageRef = imageNameToString(o.image);
-    const references = o.tags.map((t) => `${imageRef}:${t}`);
-    const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety-image-'));
+    const imageRef = imageNameToString(opts.image);
+    const references = opts.tags.map((t) => `${imageRef}:${t}`);
+    const scratch = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(runtime.tempDir, 'release-safety-image-'));
     const timings = { buildMs: 0, smokeMs: 0, pushMs: 0, verifyMs: 0 };
-    const client = new RegistryClient({ registry: o.image.registry, credentials: o.credentials, insecure: o.insecureRegistry, onSecret: o.mask, signal: overrun.signal });
+    const client = new RegistryClient({
+        registry: opts.image.registry,
+        credentials: opts.credentials,
+        insecure: opts.insecureRegistry,
+        onSecret: opts.mask,
+        signal: overrun.signal,
+    });
     const sections = [];
     const findings = [];
     let tool = { name: 'buildah', version: '' };
@@ -44906,45 +45168,45 @@ async function runImageGate(o, rt) {
     let check;
     let supply;
     try {
-        if (o.imageRewrite)
-            rt.log.info(`image name lower-cased as registries require (and as docker/metadata-action does): ${o.imageRewrite}`);
+        if (opts.imageRewrite)
+            runtime.log.info(`image name lower-cased as registries require (and as docker/metadata-action does): ${opts.imageRewrite}`);
         // Fail fast on a registry that is down or credentials that do not work, before a long build;
         // the check runs while the builder is probed.
-        const preflight = o.push
-            ? client.ping(o.image.repository, ['pull', 'push']).then(() => undefined, (error) => registryStop(error, 'the registry cannot be used'))
+        const preflight = opts.push
+            ? client.ping(opts.image.repository, ['pull', 'push']).then(() => undefined, (error) => registryStop(error, 'the registry cannot be used'))
             : Promise.resolve(undefined);
-        const dockerEnv = o.builder === 'buildah' ? process.env : dockerEnvironment(scratch, o);
+        const dockerEnv = opts.builder === 'buildah' ? process.env : dockerEnvironment(scratch, opts);
         // The base images are resolved while the builder is probed, too.
-        const baseChecking = checkBaseImages(o, rt, overrun.signal);
+        const baseChecking = checkBaseImages(opts, runtime, overrun.signal);
         baseChecking.catch(() => undefined);
-        const picked = await pickBuilder(o, rt, dockerEnv);
+        const picked = await pickBuilder(opts, runtime, dockerEnv);
         tool = { name: picked.builder === 'docker' ? 'docker buildx' : 'buildah', version: picked.version };
         const preflightStop = await preflight;
         if (preflightStop)
             throw preflightStop;
-        if (o.push)
-            rt.log.info(`Push access to ${imageRef}: ok`);
+        if (opts.push)
+            runtime.log.info(`Push access to ${imageRef}: ok`);
         check = await baseChecking;
         findings.push(...check.findings);
         const unpinned = check.findings.filter((f) => f.severity === 'error').length;
         if (unpinned > 0)
             throw new Stop('fail', `${unpinned} base image(s) not pinned by digest, and require-pinned-base is true: pin each FROM to the digest its finding names`);
-        const sbomDraft = o.sbom === false ? undefined : await prepareSbom(o, rt, check.bases, remaining);
-        const authFile = dockerAuthFile(scratch, o.image, o.credentials, o.mask);
+        const sbomDraft = opts.sbom === false ? undefined : await prepareSbom(opts, runtime, check.bases, remaining);
+        const authFile = dockerAuthFile(scratch, opts.image, opts.credentials, opts.mask);
         built =
             picked.builder === 'buildah'
-                ? await buildWithBuildah(o, rt, { scratch, authFile, references, client, timings, remaining, cleanups, smokeOn })
-                : await buildWithDocker(o, rt, { scratch, references, client, timings, remaining, smokeOn, dockerEnv });
-        if (o.push) {
+                ? await buildWithBuildah(opts, runtime, { scratch, authFile, references, client, timings, remaining, cleanups, smokeOn })
+                : await buildWithDocker(opts, runtime, { scratch, references, client, timings, remaining, smokeOn, dockerEnv });
+        if (opts.push) {
             const labels = Object.values(built.facts.labels);
-            const wrong = labels.filter((l) => l[LABEL_REVISION] !== o.revision);
+            const wrong = labels.filter((l) => l[LABEL_REVISION] !== opts.revision);
             if (labels.length === 0 || wrong.length > 0) {
-                throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${o.revision}`);
+                throw new Stop('error', `the pushed image's ${LABEL_REVISION} label is ${JSON.stringify(wrong[0]?.[LABEL_REVISION] ?? null)}, not the commit under test ${opts.revision}`);
             }
         }
-        supply = writeSupplyChain(o, rt, { built, check, sbom: sbomDraft, builder: tool, startedOn: clock.startedAt });
-        summary = o.push
-            ? `pushed ${imageRef}@${built.digest} (${o.tags.join(', ')}), verified by hashing the manifest served by the registry`
+        supply = writeSupplyChain(opts, runtime, { built, check, sbom: sbomDraft, builder: tool, startedOn: clock.startedAt });
+        summary = opts.push
+            ? `pushed ${imageRef}@${built.digest} (${opts.tags.join(', ')}), verified by hashing the manifest served by the registry`
             : `built ${imageRef}@${built.digest} (not pushed: the digest is of the manifest computed locally; no registry holds it)`;
     }
     catch (error) {
@@ -44954,7 +45216,11 @@ async function runImageGate(o, rt) {
         summary = error.message;
         if (error.logTail)
             sections.push(`### Last lines of the build log\n\n${codeBlock(error.logTail)}`);
-        findings.push({ severity: 'error', message: error.message, ...(error.status === 'fail' && error.logTail ? { file: repoRelative(o.file, rt.workspace) } : {}) });
+        findings.push({
+            severity: 'error',
+            message: error.message,
+            ...(error.status === 'fail' && error.logTail ? { file: repoRelative(opts.file, runtime.workspace) } : {}),
+        });
     }
     finally {
         clearTimeout(overrunTimer);
@@ -44962,6 +45228,10 @@ async function runImageGate(o, rt) {
             await cleanup().catch(() => undefined);
         (0,external_node_fs_namespaceObject.rmSync)(scratch, { recursive: true, force: true });
     }
+    return imageReport({ opts, imageRef, references, tool, built, status, summary, check, supply, timings, clock, findings, sections });
+}
+/** Render: the outputs, the record's details and metrics, and the summary table from what the run found. */
+function imageReport({ opts, imageRef, references, tool, built, status, summary, check, supply, timings, clock, findings, sections, }) {
     const digest = status === 'pass' && built ? built.digest : '';
     const outputs = {
         digest,
@@ -44969,7 +45239,7 @@ async function runImageGate(o, rt) {
         tags: status === 'pass' ? references.join('\n') : '',
         metadata: '',
     };
-    const details = imageDetails({ o, tool, imageRef, digest, built, status, check, supply, timings, durationMs: clock.elapsed() });
+    const details = imageDetails({ opts, tool, imageRef, digest, built, status, check, supply, timings, durationMs: clock.elapsed() });
     outputs.metadata = JSON.stringify({
         image: imageRef,
         digest,
@@ -44977,19 +45247,25 @@ async function runImageGate(o, rt) {
         platforms: details.platforms,
         mediaType: details.mediaType,
         size: details.size,
-        revision: o.revision,
+        revision: opts.revision,
         pushed: details.pushed,
         builder: tool.name,
         builderVersion: tool.version,
     });
     if (built)
-        sections.unshift(renderImageTable(imageRef, built, references, o, status === 'pass' ? supply : undefined, check));
+        sections.unshift(renderImageTable(imageRef, built, references, opts, status === 'pass' ? supply : undefined, check));
     return {
         gate: 'image',
         status,
         summary,
         tool,
-        metrics: { platforms: built?.facts.platforms.length ?? 0, tags: o.tags.length, sizeBytes: built?.facts.size ?? 0, buildMs: timings.buildMs, pushMs: timings.pushMs },
+        metrics: {
+            platforms: built?.facts.platforms.length ?? 0,
+            tags: opts.tags.length,
+            sizeBytes: built?.facts.size ?? 0,
+            buildMs: timings.buildMs,
+            pushMs: timings.pushMs,
+        },
         findings,
         details,
         startedAt: clock.startedAt,
@@ -44999,28 +45275,34 @@ async function runImageGate(o, rt) {
     };
 }
 /** The record's details (src/core/details.ts): provenance and SBOM only for a pass. */
-function imageDetails({ o, tool, imageRef, digest, built, status, check, supply, timings, durationMs }) {
+function imageDetails({ opts, tool, imageRef, digest, built, status, check, supply, timings, durationMs }) {
     return {
         builder: tool.name,
         builderVersion: tool.version,
         image: imageRef,
         digest,
         ref: digest ? `${imageRef}@${digest}` : '',
-        tags: o.tags,
-        platforms: built?.facts.platforms ?? o.platforms,
+        tags: opts.tags,
+        platforms: built?.facts.platforms ?? opts.platforms,
         size: built?.facts.size ?? 0,
         mediaType: built?.mediaType ?? '',
-        revision: o.revision,
+        revision: opts.revision,
         pushed: Boolean(built?.pushed && status === 'pass'),
         verifiedBy: built?.verifiedBy ?? '',
-        baseImages: (check?.bases ?? []).map((b) => ({ reference: b.reference, line: b.line, pinned: Boolean(b.pinned), digest: b.digest ?? '', ...(b.problem ? { problem: b.problem } : {}) })),
+        baseImages: (check?.bases ?? []).map((b) => ({
+            reference: b.reference,
+            line: b.line,
+            pinned: Boolean(b.pinned),
+            digest: b.digest ?? '',
+            ...(b.problem ? { problem: b.problem } : {}),
+        })),
         ...(check ? { dockerfileSha256: check.dockerfileSha256 } : {}),
         ...(supply && status === 'pass' ? { provenance: supply.provenance, ...(supply.sbom ? { sbom: supply.sbom } : {}) } : {}),
         durationMs,
         ...timings,
     };
 }
-function renderImageTable(imageRef, b, references, o, supply, check) {
+function renderImageTable(imageRef, b, references, opts, supply, check) {
     const rows = [
         ['image', code(imageRef)],
         ['digest', code(b.digest)],
@@ -45028,11 +45310,21 @@ function renderImageTable(imageRef, b, references, o, supply, check) {
         ['platforms', b.facts.platforms.map((p) => code(p)).join(' ')],
         ['media type', code(b.mediaType)],
         ['size', `${(b.facts.size / 1024 / 1024).toFixed(1)} MiB`],
-        ['revision', code(o.revision)],
+        ['revision', code(opts.revision)],
         ['in a registry', b.pushed ? `yes: ${md(b.verifiedBy)}` : 'no: not pushed; the digest was computed locally and no registry holds this image'],
-        ...(check?.bases ?? []).map((base) => ['base image', `${code(base.reference)}${base.digest ? ` ${code(base.digest)}` : ' (digest unknown)'}${base.pinned ? ' pinned' : ' **not pinned**'}`]),
+        ...(check?.bases ?? []).map((base) => [
+            'base image',
+            `${code(base.reference)}${base.digest ? ` ${code(base.digest)}` : ' (digest unknown)'}${base.pinned ? ' pinned' : ' **not pinned**'}`,
+        ]),
         ...(supply ? [['provenance', `SLSA v1: ${code(String(supply.provenance.path))} sha256 ${code(String(supply.provenance.sha256))}`]] : []),
-        ...(supply?.sbom ? [['SBOM', `${md(String(supply.sbom.format))}, ${md(String(supply.sbom.components))} components: ${code(String(supply.sbom.path))} sha256 ${code(String(supply.sbom.sha256))}`]] : []),
+        ...(supply?.sbom
+            ? [
+                [
+                    'SBOM',
+                    `${md(String(supply.sbom.format))}, ${md(String(supply.sbom.components))} components: ${code(String(supply.sbom.path))} sha256 ${code(String(supply.sbom.sha256))}`,
+                ],
+            ]
+            : []),
     ];
     return `### Image\n\n${table(['property', 'value'], rows)}`;
 }
@@ -45130,75 +45422,85 @@ function resolveSecrets(lines, ctx, env, mask) {
         return { id: s.id, src };
     });
 }
-function buildExtras(i, ctx, builder, format, env, mask) {
-    if (i.target !== '' && !STAGE_NAME.test(i.target))
-        throw new errors_ConfigurationError(`input "target" is ${JSON.stringify(i.target)}: expected the name of a build stage (FROM ... AS <name>)`);
-    const annotations = parseKeyValueLines(i.annotations, 'annotations', LABEL_KEY);
+function buildExtras(inputs, ctx, builder, format, env, mask) {
+    if (inputs.target !== '' && !STAGE_NAME.test(inputs.target))
+        throw new errors_ConfigurationError(`input "target" is ${JSON.stringify(inputs.target)}: expected the name of a build stage (FROM ... AS <name>)`);
+    const annotations = parseKeyValueLines(inputs.annotations, 'annotations', LABEL_KEY);
     if (annotations.length > 0 && builder !== 'docker' && format === 'docker') {
         // Docker v2 manifests have no annotations: buildah would drop them without a word.
         throw new errors_ConfigurationError('input "annotations" needs format: oci with buildah (Docker v2 manifests carry no annotations): set format: oci, or use labels');
     }
     // buildah's form is checked now when it is the builder; with auto, once the builder is known.
     if (builder === 'buildah') {
-        buildahCacheRepository(i['cache-from'], 'cache-from');
-        buildahCacheRepository(i['cache-to'], 'cache-to');
+        buildahCacheRepository(inputs['cache-from'], 'cache-from');
+        buildahCacheRepository(inputs['cache-to'], 'cache-to');
     }
     return {
-        ...(i.target ? { target: i.target } : {}),
-        buildContexts: parseBuildContexts(i['build-contexts'], (v) => resolveDirectoryInput('build-contexts', v, ctx.workspace)),
-        secrets: resolveSecrets(i.secrets, ctx, env, mask),
+        ...(inputs.target ? { target: inputs.target } : {}),
+        buildContexts: parseBuildContexts(inputs['build-contexts'], (v) => resolveDirectoryInput('build-contexts', v, ctx.workspace)),
+        secrets: resolveSecrets(inputs.secrets, ctx, env, mask),
         annotations,
-        noCache: i['no-cache'],
-        pull: i.pull,
-        cacheFrom: i['cache-from'],
-        cacheTo: i['cache-to'],
+        noCache: inputs['no-cache'],
+        pull: inputs.pull,
+        cacheFrom: inputs['cache-from'],
+        cacheTo: inputs['cache-to'],
     };
 }
 /** Turns inputs into gate options; every check here runs before anything is built. */
-function imageOptions(i, ctx, tempDir, mask, env = process.env) {
-    const username = i['registry-username'];
-    const password = i['registry-password'];
+function imageOptions(inputs, ctx, tempDir, mask, env = process.env) {
+    const username = inputs['registry-username'];
+    const password = inputs['registry-password'];
     if ((username === '') !== (password === '')) {
         throw new errors_ConfigurationError('inputs "registry-username" and "registry-password" go together: set both or neither');
     }
-    const context = resolveDirectoryInput('context', i.context, ctx.workspace);
-    const file = resolveDockerfile(i.file, context, ctx.workspace);
-    const image = imageName(i.image, i.push, ctx);
-    const ciTag = i['ci-tag'] === 'none' ? '' : validateTags([i['ci-tag']], 'ci-tag')[0];
-    const tags = validateTags(i.tags.length > 0 ? i.tags : defaultTags({ eventName: ctx.eventName, headSha: ctx.headSha, ref: ctx.ref, prNumber: ctx.prNumber, defaultBranch: ctx.defaultBranch, ciTag }));
-    const lowered = lowerCaseImageName(i.image);
-    const platforms = validatePlatforms(i.platforms);
-    if (i.load && platforms.length > 1)
+    const context = resolveDirectoryInput('context', inputs.context, ctx.workspace);
+    const file = resolveDockerfile(inputs.file, context, ctx.workspace);
+    const image = imageName(inputs.image, inputs.push, ctx);
+    const ciTag = inputs['ci-tag'] === 'none' ? '' : validateTags([inputs['ci-tag']], 'ci-tag')[0];
+    const tags = validateTags(inputs.tags.length > 0
+        ? inputs.tags
+        : defaultTags({ eventName: ctx.eventName, headSha: ctx.headSha, ref: ctx.ref, prNumber: ctx.prNumber, defaultBranch: ctx.defaultBranch, ciTag }));
+    const lowered = lowerCaseImageName(inputs.image);
+    const platforms = validatePlatforms(inputs.platforms);
+    if (inputs.load && platforms.length > 1)
         throw new errors_ConfigurationError('input "load" keeps one image locally, but input "platforms" names several: load takes a single platform');
-    const userLabels = parseKeyValueLines(i.labels, 'labels', LABEL_KEY);
+    const userLabels = parseKeyValueLines(inputs.labels, 'labels', LABEL_KEY);
     const labels = imageLabels({ revision: ctx.headSha, source: `${ctx.serverUrl}/${ctx.repository}`, created: new Date().toISOString() }, userLabels);
-    const smokeCommand = i['smoke-command'] === '' ? [] : parseCommandInput(i['smoke-command'], 'smoke-command');
-    const storageDir = i['storage-dir'] === '' ? (0,external_node_path_namespaceObject.join)(tempDir, 'release-safety', 'buildah') : (0,external_node_path_namespaceObject.isAbsolute)(i['storage-dir']) ? i['storage-dir'] : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, i['storage-dir']);
+    const smokeCommand = inputs['smoke-command'] === '' ? [] : parseCommandInput(inputs['smoke-command'], 'smoke-command');
+    const storageDir = inputs['storage-dir'] === ''
+        ? (0,external_node_path_namespaceObject.join)(tempDir, 'release-safety', 'buildah')
+        : (0,external_node_path_namespaceObject.isAbsolute)(inputs['storage-dir'])
+            ? inputs['storage-dir']
+            : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, inputs['storage-dir']);
     return {
-        builder: i.builder,
+        builder: inputs.builder,
         context,
         file,
         image,
-        ...(lowered.rewritten ? { imageRewrite: `${i.image.trim()} -> ${lowered.name}` } : {}),
+        ...(lowered.rewritten ? { imageRewrite: `${inputs.image.trim()} -> ${lowered.name}` } : {}),
         tags,
-        buildArgs: parseKeyValueLines(i['build-args'], 'build-args', BUILD_ARG_KEY),
+        buildArgs: parseKeyValueLines(inputs['build-args'], 'build-args', BUILD_ARG_KEY),
         labels,
         revision: ctx.headSha,
         platforms,
-        push: i.push,
+        push: inputs.push,
         ...(username ? { credentials: { username, password } } : {}),
         smokeCommand,
-        insecureRegistry: i['insecure-registry'],
-        format: i.format,
+        insecureRegistry: inputs['insecure-registry'],
+        format: inputs.format,
         storageDir,
-        timeoutMs: i['timeout-seconds'] * 1000,
+        timeoutMs: inputs['timeout-seconds'] * 1000,
         mask,
-        extras: buildExtras(i, ctx, i.builder, i.format, env, mask),
-        load: i.load,
-        requirePinnedBase: i['require-pinned-base'],
-        sbom: i.sbom,
+        extras: buildExtras(inputs, ctx, inputs.builder, inputs.format, env, mask),
+        load: inputs.load,
+        requirePinnedBase: inputs['require-pinned-base'],
+        sbom: inputs.sbom,
         // Beside the evidence record, where the evidence action finds them (the same directory rule).
-        artifactsDir: i['evidence-dir'] === '' ? (0,external_node_path_namespaceObject.join)(tempDir, 'release-safety', 'evidence') : (0,external_node_path_namespaceObject.isAbsolute)(i['evidence-dir']) ? i['evidence-dir'] : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, i['evidence-dir']),
+        artifactsDir: inputs['evidence-dir'] === ''
+            ? (0,external_node_path_namespaceObject.join)(tempDir, 'release-safety', 'evidence')
+            : (0,external_node_path_namespaceObject.isAbsolute)(inputs['evidence-dir'])
+                ? inputs['evidence-dir']
+                : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, inputs['evidence-dir']),
         toolCache: ctx.toolCache || (0,external_node_path_namespaceObject.join)(tempDir, 'release-safety-tool-cache'),
         source: { repositoryUrl: `${ctx.serverUrl}/${ctx.repository}`, ref: ctx.ref, ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
     };
@@ -45211,7 +45513,7 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'image',
         shape: inputs,
-        execute: (i, ctx, rt) => runImageGate({ ...imageOptions(i, ctx, rt.tempDir, (v) => runner_setSecret(v), env), userDockerConfig: env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker') }, rt),
+        execute: (inputs, ctx, runtime) => runImageGate({ ...imageOptions(inputs, ctx, runtime.tempDir, (v) => runner_setSecret(v), env), userDockerConfig: env.DOCKER_CONFIG || (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.docker') }, runtime),
     }, env);
 }
 

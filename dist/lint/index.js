@@ -38394,7 +38394,9 @@ const subjectSchema = object({
 const toolSchema = object({
     name: schemas_string().min(1).max(200),
     version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
@@ -38723,15 +38725,7 @@ function readTextOrConfigurationError(path, what) {
 
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule']));
 const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
@@ -42586,12 +42580,9 @@ function renderGateSummary(evidence, annotations, sections, links) {
         lines.push(section, '');
     }
     if (evidence.findingsTotal > 0) {
-        const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-            md(f.severity),
-            f.file ? sourceLocation(links, f.file, f.line) : '',
-            f.rule ? md(f.rule) : '',
-            tableMessage(f),
-        ]);
+        const rows = evidence.findings
+            .slice(0, SUMMARY_FINDINGS)
+            .map((f) => [md(f.severity), f.file ? sourceLocation(links, f.file, f.line) : '', f.rule ? md(f.rule) : '', tableMessage(f)]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
         if (evidence.findingsTotal > rows.length) {
@@ -42668,7 +42659,9 @@ function readableReport(report) {
     return {
         ...report,
         // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-        summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+        summary: clamp(stripAnsi(report.summary)
+            .replace(/\s*[\r\n]+\s*/g, ' ')
+            .trim(), 1000),
         findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
         summarySections: report.summarySections.map(stripAnsi),
     };
@@ -42949,7 +42942,9 @@ async function probeVersion(probe, parse = parseVersionNumber) {
     let run = runs.get(key);
     if (run === undefined) {
         const known = probe.known?.();
-        run = known ? Promise.resolve(known) : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        run = known
+            ? Promise.resolve(known)
+            : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }
@@ -42993,7 +42988,12 @@ function realOrUndefined(path) {
 function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
     // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
     // importing src/tools here would put the tool installer into every bundle's cold start.)
-    const located = command.includes('/') ? command : searchPath.split(external_node_path_namespaceObject.delimiter).map((dir) => (0,external_node_path_namespaceObject.join)(dir, command)).find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
+    const located = command.includes('/')
+        ? command
+        : searchPath
+            .split(external_node_path_namespaceObject.delimiter)
+            .map((dir) => (0,external_node_path_namespaceObject.join)(dir, command))
+            .find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
     const real = located === undefined ? undefined : realOrUndefined(located);
     if (real === undefined)
         return undefined;
@@ -43175,42 +43175,65 @@ function parseFlake8(text, cwd, workspace) {
 function toolFailure(tool, r) {
     return `${tool} ${describeExit(r)} without a usable report: ${lastLines(`${r.stderr}\n${r.stdout}`, 5) || '(no output)'}`;
 }
-async function runEslint(o, rt) {
-    const eslint = findProjectBin('eslint', o.workingDirectory, rt.workspace);
+async function runEslint(opts, runtime) {
+    const eslint = findProjectBin('eslint', opts.workingDirectory, runtime.workspace);
     if (!eslint) {
-        throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(o.workingDirectory, rt.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
+        throw new ToolNotFoundError('eslint', `the node preset runs the project's own eslint (node_modules/.bin/eslint in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'} or a parent up to the repository root): run "npm ci" before this step, or use preset: command`);
     }
     // Beside the run, never before it: eslint's own bin prints its package.json version, read without a node start.
-    const probe = versionOrEmpty({ command: eslint, cwd: o.workingDirectory, known: () => npmBinVersion(eslint, 'eslint') });
-    const configSha256 = hashFirstExisting(o.workingDirectory, ['eslint.config.js', 'eslint.config.mjs', 'eslint.config.cjs', 'eslint.config.ts', '.eslintrc.json', '.eslintrc.js', '.eslintrc.cjs', '.eslintrc.yml', '.eslintrc']);
-    const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
+    const probe = versionOrEmpty({ command: eslint, cwd: opts.workingDirectory, known: () => npmBinVersion(eslint, 'eslint') });
+    const configSha256 = hashFirstExisting(opts.workingDirectory, [
+        'eslint.config.js',
+        'eslint.config.mjs',
+        'eslint.config.cjs',
+        'eslint.config.ts',
+        '.eslintrc.json',
+        '.eslintrc.js',
+        '.eslintrc.cjs',
+        '.eslintrc.yml',
+        '.eslintrc',
+    ]);
+    const r = await execTool(eslint, ['--format', 'json', '.'], { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs });
     const version = await probe;
     // eslint: 0 = clean, 1 = lint errors, 2 = configuration problem or crash.
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1)) {
         return { tool: 'eslint', version, configSha256, findings: [], problems: [toolFailure('eslint', r)] };
     }
-    const { findings, files } = parseEslintJson(r.stdout, rt.workspace);
+    const { findings, files } = parseEslintJson(r.stdout, runtime.workspace);
     // Exit 1 means "lint errors": a report without one means eslint failed some other way (as the command preset says).
     if (r.exitCode === 1 && !findings.some((f) => f.severity === 'error')) {
-        return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [`eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
+        return {
+            tool: 'eslint',
+            version,
+            configSha256,
+            findings,
+            filesChecked: files,
+            problems: [`eslint ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`],
+        };
     }
     return { tool: 'eslint', version, configSha256, findings, filesChecked: files, problems: [] };
 }
-async function runPythonLinter(o, rt) {
-    const configSha256 = hashFirstExisting(o.workingDirectory, ['ruff.toml', '.ruff.toml', 'pyproject.toml', '.flake8', 'setup.cfg', 'tox.ini']);
-    const venvRuff = (0,external_node_path_namespaceObject.join)(o.workingDirectory, '.venv', 'bin', 'ruff');
+async function runPythonLinter(opts, runtime) {
+    const configSha256 = hashFirstExisting(opts.workingDirectory, ['ruff.toml', '.ruff.toml', 'pyproject.toml', '.flake8', 'setup.cfg', 'tox.ini']);
+    const venvRuff = (0,external_node_path_namespaceObject.join)(opts.workingDirectory, '.venv', 'bin', 'ruff');
     const ruff = (0,external_node_fs_namespaceObject.existsSync)(venvRuff) ? venvRuff : 'ruff';
     try {
-        const probe = versionOrEmpty({ command: ruff, cwd: o.workingDirectory });
-        const r = await execTool(ruff, ['check', '--output-format', 'json', '.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs });
+        const probe = versionOrEmpty({ command: ruff, cwd: opts.workingDirectory });
+        const r = await execTool(ruff, ['check', '--output-format', 'json', '.'], { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs });
         const version = await probe;
         // ruff: 0 = clean, 1 = violations, 2 = abnormal termination.
         if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1))
             return { tool: 'ruff', version, configSha256, findings: [], problems: [toolFailure('ruff', r)] };
-        const findings = parseRuffJson(r.stdout, rt.workspace);
+        const findings = parseRuffJson(r.stdout, runtime.workspace);
         // Exit 1 means "violations found": a report without one means ruff failed some other way.
         if (r.exitCode === 1 && findings.length === 0) {
-            return { tool: 'ruff', version, configSha256, findings, problems: [`ruff ${describeExit(r)} but its report lists no violation: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
+            return {
+                tool: 'ruff',
+                version,
+                configSha256,
+                findings,
+                problems: [`ruff ${describeExit(r)} but its report lists no violation: ${lastLines(r.stderr, 5) || '(no error output)'}`],
+            };
         }
         return { tool: 'ruff', version, configSha256, findings, problems: [] };
     }
@@ -43219,51 +43242,60 @@ async function runPythonLinter(o, rt) {
             throw error;
     }
     const hint = 'the python preset runs ruff, or flake8 when ruff is absent: "pip install ruff" before this step';
-    const probe = versionOrEmpty({ command: 'flake8', cwd: o.workingDirectory });
-    const r = await execTool('flake8', ['.'], { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: hint });
+    const probe = versionOrEmpty({ command: 'flake8', cwd: opts.workingDirectory });
+    const r = await execTool('flake8', ['.'], { cwd: opts.workingDirectory, timeoutMs: opts.timeoutMs, installHint: hint });
     const version = await probe;
     // flake8: 0 = clean, 1 = violations; anything else, or a non-zero exit with nothing parsed, is a failure of flake8.
-    const findings = parseFlake8(r.stdout, o.workingDirectory, rt.workspace);
+    const findings = parseFlake8(r.stdout, opts.workingDirectory, runtime.workspace);
     if (r.timedOut || (r.exitCode !== 0 && r.exitCode !== 1) || (r.exitCode === 1 && findings.length === 0)) {
         return { tool: 'flake8', version, configSha256, findings: [], problems: [toolFailure('flake8', r)] };
     }
     return { tool: 'flake8', version, configSha256, findings, problems: [] };
 }
-async function runCommandLinter(o, rt) {
-    const [cmd, ...args] = o.command;
+async function runCommandLinter(opts, runtime) {
+    const [cmd, ...args] = opts.command;
     if (!cmd)
         throw new errors_ConfigurationError('input "command" is required with preset: command: the linter command line, e.g. "npx eslint -f json -o lint.json ."');
-    const roots = { workspace: rt.workspace, others: [rt.tempDir] };
-    const reportPath = o.report ? (0,external_node_path_namespaceObject.resolve)(o.workingDirectory, o.report) : '';
+    const roots = { workspace: runtime.workspace, others: [runtime.tempDir] };
+    const reportPath = opts.report ? (0,external_node_path_namespaceObject.resolve)(opts.workingDirectory, opts.report) : '';
     // Checked before the command runs, and again (after realpath) once it wrote the report.
-    if (reportPath && !isWithin(rt.workspace, reportPath) && !isWithin(rt.tempDir, reportPath)) {
-        throw new errors_ConfigurationError(`input "report" names ${JSON.stringify(o.report)}, which is outside the repository: give the report path relative to "working-directory", inside the repository`);
+    if (reportPath && !isWithin(runtime.workspace, reportPath) && !isWithin(runtime.tempDir, reportPath)) {
+        throw new errors_ConfigurationError(`input "report" names ${JSON.stringify(opts.report)}, which is outside the repository: give the report path relative to "working-directory", inside the repository`);
     }
     const since = Date.now();
-    const r = await execTool(cmd, args, { cwd: o.workingDirectory, timeoutMs: o.timeoutMs, installHint: 'the command input names a program that is not on PATH' });
-    rt.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
+    const r = await execTool(cmd, args, {
+        cwd: opts.workingDirectory,
+        timeoutMs: opts.timeoutMs,
+        installHint: 'the command input names a program that is not on PATH',
+    });
+    runtime.log.untrusted(lastLines(`${r.stdout}\n${r.stderr}`, 40));
     if (r.timedOut)
         return { tool: cmd, version: '', findings: [], problems: [toolFailure(cmd, r)] };
-    if (o.reportFormat === 'none' || !reportPath) {
+    if (opts.reportFormat === 'none' || !reportPath) {
         const findings = r.exitCode === 0 ? [] : [{ severity: 'error', message: `${cmd} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 5)}` }];
         return { tool: cmd, version: '', findings, problems: [] };
     }
     if (!(0,external_node_fs_namespaceObject.existsSync)(reportPath)) {
-        return { tool: cmd, version: '', findings: [], problems: [`${cmd} ${describeExit(r)} and wrote no report at ${o.report}`] };
+        return { tool: cmd, version: '', findings: [], problems: [`${cmd} ${describeExit(r)} and wrote no report at ${opts.report}`] };
     }
     // A symlink the change planted (to /proc/self/environ, to a secret) is refused, never read into the record.
     const report = resolveFileInput('report', reportPath, roots, 'report path');
     const stat = (0,external_node_fs_namespaceObject.statSync)(report);
     if (stat.mtimeMs < since - 1000) {
-        return { tool: cmd, version: '', findings: [], problems: [`the report ${o.report} is older than this run: ${cmd} did not write it`] };
+        return { tool: cmd, version: '', findings: [], problems: [`the report ${opts.report} is older than this run: ${cmd} did not write it`] };
     }
     const text = (0,external_node_fs_namespaceObject.readFileSync)(report, 'utf8');
-    const findings = o.reportFormat === 'eslint-json' ? parseEslintJson(text, rt.workspace).findings : parseRuffJson(text, rt.workspace);
+    const findings = opts.reportFormat === 'eslint-json' ? parseEslintJson(text, runtime.workspace).findings : parseRuffJson(text, runtime.workspace);
     // A failing exit whose report holds nothing that fails this gate (only warnings: a crash after the
     // report was written) is not a pass; with fail-on-warnings the warnings explain the exit.
-    const explainsExit = findings.some((f) => f.severity === 'error' || o.failOnWarnings);
+    const explainsExit = findings.some((f) => f.severity === 'error' || opts.failOnWarnings);
     if (r.exitCode !== 0 && !explainsExit) {
-        return { tool: cmd, version: '', findings, problems: [`${cmd} ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`] };
+        return {
+            tool: cmd,
+            version: '',
+            findings,
+            problems: [`${cmd} ${describeExit(r)} but its report lists no error: ${lastLines(r.stderr, 5) || '(no error output)'}`],
+        };
     }
     return { tool: cmd, version: '', findings, problems: [] };
 }
@@ -43286,17 +43318,25 @@ function judgeLint(run, failOnWarnings) {
         return { status, summary: `${run.tool} could not check the code: ${why}`, metrics };
     }
     if (status === 'fail') {
-        return { status, summary: `${run.tool}: ${errors} error(s), ${warnings} warning(s)${failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`, metrics };
+        return {
+            status,
+            summary: `${run.tool}: ${errors} error(s), ${warnings} warning(s)${failOnWarnings && errors === 0 ? ' (warnings fail this gate)' : ''}`,
+            metrics,
+        };
     }
-    return { status, summary: `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`, metrics };
+    return {
+        status,
+        summary: `${run.tool}: no errors, ${warnings} warning(s)${run.filesChecked !== undefined ? ` in ${run.filesChecked} file(s)` : ''}`,
+        metrics,
+    };
 }
-async function collectLint(o, rt) {
+async function collectLint(opts, runtime) {
     try {
-        if (o.preset === 'node')
-            return await runEslint(o, rt);
-        if (o.preset === 'python')
-            return await runPythonLinter(o, rt);
-        return await runCommandLinter(o, rt);
+        if (opts.preset === 'node')
+            return await runEslint(opts, runtime);
+        if (opts.preset === 'python')
+            return await runPythonLinter(opts, runtime);
+        return await runCommandLinter(opts, runtime);
     }
     catch (error) {
         // A missing linter, or a report that is not the format named, leaves the gate unable to judge;
@@ -43306,18 +43346,18 @@ async function collectLint(o, rt) {
         if (error instanceof errors_ConfigurationError)
             throw error;
         if (error instanceof Error)
-            return { tool: o.preset, version: '', findings: [], problems: [error.message] };
+            return { tool: opts.preset, version: '', findings: [], problems: [error.message] };
         throw error;
     }
 }
-async function runLintGate(o, rt) {
+async function runLintGate(opts, runtime) {
     const clock = startClock();
-    const run = await rt.log.group(`lint (${o.preset}) in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, () => collectLint(o, rt));
-    const verdict = judgeLint(run, o.failOnWarnings);
+    const run = await runtime.log.group(`lint (${opts.preset}) in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`, () => collectLint(opts, runtime));
+    const verdict = judgeLint(run, opts.failOnWarnings);
     const sections = [];
     if (run.problems.length > 0)
         sections.push(`### Tool failure\n\n${codeBlock(run.problems.join('\n'))}`);
-    sections.push(`Linted with ${md(run.tool)} ${run.version ? code(run.version) : ''} (preset ${code(o.preset)}).`);
+    sections.push(`Linted with ${md(run.tool)} ${run.version ? code(run.version) : ''} (preset ${code(opts.preset)}).`);
     return {
         gate: 'lint',
         status: verdict.status,
@@ -43325,7 +43365,7 @@ async function runLintGate(o, rt) {
         tool: { name: run.tool, version: run.version, ...(run.configSha256 ? { configSha256: run.configSha256 } : {}) },
         metrics: verdict.metrics,
         findings: run.findings,
-        details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.' },
+        details: { preset: opts.preset, workingDirectory: repoRelative(opts.workingDirectory, runtime.workspace) || '.' },
         startedAt: clock.startedAt,
         durationMs: clock.elapsed(),
         outputs: { errors: verdict.metrics.errors ?? 0, warnings: verdict.metrics.warnings ?? 0 },
@@ -43355,22 +43395,22 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'lint',
         shape: inputs,
-        execute: (i, ctx, rt) => {
-            if (i.preset !== 'command' && i.command !== '') {
-                throw new errors_ConfigurationError(`input "command" is only used with preset: command (preset is ${i.preset})`);
+        execute: (inputs, ctx, runtime) => {
+            if (inputs.preset !== 'command' && inputs.command !== '') {
+                throw new errors_ConfigurationError(`input "command" is only used with preset: command (preset is ${inputs.preset})`);
             }
-            if (i['report-format'] !== 'none' && i.report === '') {
+            if (inputs['report-format'] !== 'none' && inputs.report === '') {
                 throw new errors_ConfigurationError('input "report" is required when "report-format" is set: the path the command writes its report to');
             }
             return runLintGate({
-                preset: i.preset,
-                workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
-                command: parseCommandInput(i.command),
-                report: i.report,
-                reportFormat: i['report-format'],
-                failOnWarnings: i['fail-on-warnings'],
-                timeoutMs: i['timeout-seconds'] * 1000,
-            }, rt);
+                preset: inputs.preset,
+                workingDirectory: resolveDirectoryInput('working-directory', inputs['working-directory'], ctx.workspace),
+                command: parseCommandInput(inputs.command),
+                report: inputs.report,
+                reportFormat: inputs['report-format'],
+                failOnWarnings: inputs['fail-on-warnings'],
+                timeoutMs: inputs['timeout-seconds'] * 1000,
+            }, runtime);
         },
     }, env);
 }

@@ -40557,7 +40557,9 @@ function errorMessage(error) {
 
 
 // Standard and URL-safe base64, with or without padding, are both accepted on read (the spec allows either).
-const base64Text = schemas_string().max(16 * 1024 * 1024).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
+const base64Text = schemas_string()
+    .max(16 * 1024 * 1024)
+    .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'base64 (standard or URL-safe)');
 const envelopeSchema = object({
     payloadType: schemas_string().min(1).max(200),
     payload: base64Text,
@@ -40605,7 +40607,9 @@ function assertP256(key, input) {
 /** The key hint: hex sha256 of the public key's DER SubjectPublicKeyInfo. */
 function keyHint(key) {
     const pub = key.type === 'private' ? createPublicKey(key) : key;
-    return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex');
+    return createHash('sha256')
+        .update(pub.export({ type: 'spki', format: 'der' }))
+        .digest('hex');
 }
 function publicKeyPem(key) {
     const pub = key.type === 'private' ? createPublicKey(key) : key;
@@ -40636,7 +40640,10 @@ function verifyEnvelope(envelope, key) {
         if (good)
             return { ok: true, keyid: s.keyid };
     }
-    return { ok: false, reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing` };
+    return {
+        ok: false,
+        reason: `none of the ${envelope.signatures.length} signature(s) verifies with the given public key over the DSSE PAE of the payload: signed by another key, or altered after signing`,
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -40767,15 +40774,7 @@ const repositorySchema = schemas_string().regex(REPOSITORY, REPOSITORY_FORM);
 
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule']));
 const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
@@ -41058,7 +41057,9 @@ const subjectSchema = object({
 const toolSchema = object({
     name: schemas_string().min(1).max(200),
     version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
@@ -50128,8 +50129,9 @@ throttling.triggersNotification = triggersNotification;
 ;// CONCATENATED MODULE: ./src/github/octokit.ts
 /**
  * The one way the suite builds an Octokit: `@actions/github`'s client with the retry and
- * throttling plugins. Writes are serialised by the throttling plugin (one at a time, a second
- * apart, comments three seconds apart); a secondary rate limit is retried once after its
+ * throttling plugins. Writes are serialised: one at a time (a lock held until GitHub has answered,
+ * retries included: the throttling plugin alone only spaces their starts), a second apart and
+ * comments three seconds apart (the throttling plugin); a secondary rate limit is retried once after its
  * `retry-after`; a primary rate limit is not waited out (a job should fail, not hang); the retry
  * plugin retries 5xx with backoff and never a 4xx. Built on call, never at import time, with the
  * API URL the caller names (GITHUB_API_URL: GitHub Enterprise Server works).
@@ -50138,10 +50140,23 @@ throttling.triggersNotification = triggersNotification;
 
 
 const ClientWithPlugins = GitHub.plugin(retry, throttling);
+const READ_METHODS = new Set(['GET', 'HEAD']);
+/** Holds each write until the one before it has been answered (GitHub asks integrations to write serially). */
+function serialiseWrites(client) {
+    let previous = Promise.resolve();
+    client.hook.wrap('request', (request, options) => {
+        if (READ_METHODS.has(options.method.toUpperCase()))
+            return request(options);
+        const turn = previous.then(() => request(options));
+        previous = turn.catch(() => undefined);
+        return turn;
+    });
+    return client;
+}
 function createOctokit(options) {
     const warn = options.warn ?? (() => undefined);
     const maxWait = options.maxRetryAfterSeconds ?? 60;
-    return new ClientWithPlugins(getOctokitOptions(options.token, {
+    const client = new ClientWithPlugins(getOctokitOptions(options.token, {
         baseUrl: options.apiUrl.replace(/\/+$/, ''),
         userAgent: 'release-safety',
         retry: { retries: options.retries ?? 2, doNotRetry: [400, 401, 403, 404, 410, 422, 451] },
@@ -50160,6 +50175,7 @@ function createOctokit(options) {
             },
         },
     }));
+    return serialiseWrites(client);
 }
 
 ;// CONCATENATED MODULE: ./src/core/details.ts
@@ -50189,8 +50205,17 @@ const imageDetailsSchema = object({
     pushed: schemas_boolean(),
     verifiedBy: schemas_string(),
     /** Each FROM that names an image, with the digest it resolved to ('' when unknown). */
-    baseImages: array(object({ reference: schemas_string(), line: schemas_number().int().positive(), pinned: schemas_boolean(), digest: union([digestSchema, literal('')]), problem: schemas_string().optional() })).optional(),
-    dockerfileSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    baseImages: array(object({
+        reference: schemas_string(),
+        line: schemas_number().int().positive(),
+        pinned: schemas_boolean(),
+        digest: union([digestSchema, literal('')]),
+        problem: schemas_string().optional(),
+    }))
+        .optional(),
+    dockerfileSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
     /** The SLSA v1 provenance statement written beside the record (pass only). */
     provenance: artifactSchema.extend({ predicateType: schemas_string() }).loose().optional(),
     /** The CycloneDX SBOM written beside the record (pass only, unless sbom: false). */
@@ -50213,11 +50238,18 @@ function parseImageDetails(details) {
 const RELEASE_GATES = evidence_GATES;
 /** Allowed clock difference between the job that wrote a record and the one judging it. */
 const CLOCK_SKEW_MS = 5 * 60_000;
+/** Counts that no passing record can have above zero: every gate's, then each gate's own. */
+const FAILURE_METRICS = ['failed', 'errors', 'error', 'blocking'];
+const GATE_FAILURE_METRICS = {
+    secrets: ['findings'],
+    rules: ['testGroupsFailed', 'checkErrors'],
+    alerts: ['missingMetrics', 'missing', 'unexpected'],
+};
 /** Why a record that says `pass` contradicts itself; undefined when it does not. */
 function selfContradiction(record) {
     if (record.status !== 'pass')
         return undefined;
-    for (const metric of ['failed', 'errors', 'error', 'blocking']) {
+    for (const metric of [...FAILURE_METRICS, ...(GATE_FAILURE_METRICS[record.gate] ?? [])]) {
         const value = record.metrics[metric];
         if (value !== undefined && value > 0)
             return `${record.gate} says pass, but its metric ${metric} is ${value}`;
@@ -50905,13 +50937,24 @@ async function content_pushBlob(client, repository, bytes) {
     if (await hasBlob(client, repository, digest))
         return digest;
     const what = `uploading the blob ${client.registry}/${repository}@${digest}`;
-    const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, { repository, actions: ['pull', 'push'], what, headers: { 'content-length': '0' } });
+    const started = await client.call('POST', `/v2/${repository}/blobs/uploads/`, {
+        repository,
+        actions: ['pull', 'push'],
+        what,
+        headers: { 'content-length': '0' },
+    });
     if (started.status !== 202)
         return fail(started, what);
     await started.body?.cancel();
     const path = uploadPath(client, started.headers.get('location'), what);
     const target = `${path}${path.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
-    const done = await client.call('PUT', target, { repository, actions: ['pull', 'push'], what, headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    const done = await client.call('PUT', target, {
+        repository,
+        actions: ['pull', 'push'],
+        what,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: bytes,
+    });
     if (done.status !== 201)
         return fail(done, what);
     await done.body?.cancel();
@@ -51162,7 +51205,12 @@ function statement_createStatement(name, digest, bundle) {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest))
         throw new ConfigurationError(`the attested digest ${JSON.stringify(digest)} is not sha256:<64 hex>`);
     // The predicate is the bundle as it was hashed: a reader re-verifies its hashes with parseBundle.
-    return { _type: STATEMENT_TYPE, subject: [{ name, digest: { sha256: digest.slice(7) } }], predicateType: statement_PREDICATE_TYPE, predicate: JSON.parse(serializeBundle(bundle)) };
+    return {
+        _type: STATEMENT_TYPE,
+        subject: [{ name, digest: { sha256: digest.slice(7) } }],
+        predicateType: statement_PREDICATE_TYPE,
+        predicate: JSON.parse(serializeBundle(bundle)),
+    };
 }
 /** Validates untrusted statement bytes; the predicate must be a bundle whose hashes verify. */
 function parseEvidenceStatement(payload, source) {
@@ -51435,7 +51483,9 @@ const DEFAULT_MAX_EVIDENCE_AGE_MS = 90 * 24 * 3600_000;
 function criteriaFor(req) {
     return [
         `an attestation (${sigstore_SIGSTORE_BUNDLE_MEDIA_TYPE}, predicate ${statement_PREDICATE_TYPE}) attached to ${req.digest}`,
-        req.publicKey ? 'its DSSE signature verifies with public-key (ECDSA P-256 over the PAE bytes)' : 'unsigned attestations accepted only with the commit status as a second witness (no public-key given)',
+        req.publicKey
+            ? 'its DSSE signature verifies with public-key (ECDSA P-256 over the PAE bytes)'
+            : 'unsigned attestations accepted only with the commit status as a second witness (no public-key given)',
         `its in-toto subject is ${req.digest}, and its evidence bundle's record and bundle hashes verify`,
         `required gates passed in the bundle: ${req.requiredGates.join(', ')}`,
         `every image's ${REVISION_LABEL} label equals the bundle's head SHA`,
@@ -51480,7 +51530,10 @@ async function checkCandidate(req, referrerDigest) {
     if (verdict.commitSha !== undefined && verdict.commitSha !== bundle.commitSha) {
         return { ok: false, reason: `attestation ${referrerDigest}: the records are about ${verdict.commitSha}, the bundle about ${bundle.commitSha}` };
     }
-    return { ok: true, attestation: { referrerDigest, bundle, signed: envelope.signatures.length > 0 && keyid !== undefined, ...(keyid !== undefined ? { keyid } : {}) } };
+    return {
+        ok: true,
+        attestation: { referrerDigest, bundle, signed: envelope.signatures.length > 0 && keyid !== undefined, ...(keyid !== undefined ? { keyid } : {}) },
+    };
 }
 /** Every platform image's revision label must be the attested head SHA; an index with no image never passes. */
 function revisionProblems(facts, digest, headSha) {
@@ -51704,7 +51757,9 @@ async function restore(client, previous, log) {
             if (p.manifest) {
                 await client.putManifest(p.target.repository, p.target.tag, p.manifest.bytes, p.manifest.mediaType);
                 const back = await client.getManifest(p.target.repository, p.target.tag);
-                notes.push(back.digest === p.manifest.digest ? `${name} restored to ${p.manifest.digest}` : `${name} could NOT be restored: it reads ${back.digest}, not ${p.manifest.digest}`);
+                notes.push(back.digest === p.manifest.digest
+                    ? `${name} restored to ${p.manifest.digest}`
+                    : `${name} could NOT be restored: it reads ${back.digest}, not ${p.manifest.digest}`);
             }
             else {
                 // The distribution API deletes manifests, not tags: a tag that did not exist cannot be unset
@@ -51818,16 +51873,24 @@ function text_clamp(text, max) {
 
 
 
-const alerts_text = (max) => schemas_string().max(max * 4).transform((s) => text_clamp(s, max));
+const alerts_text = (max) => schemas_string()
+    .max(max * 4)
+    .transform((s) => text_clamp(s, max));
 const rulesDetails = object({
     alerts: array(object({
         name: alerts_text(200),
         severity: alerts_text(50).optional(),
-        fires: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough()).max(1000).default([]),
-        silent: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough()).max(1000).default([]),
-    }).passthrough())
+        fires: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough())
+            .max(1000)
+            .default([]),
+        silent: array(object({ test: alerts_text(300), evalTime: alerts_text(40).optional(), failed: schemas_boolean().optional() }).passthrough())
+            .max(1000)
+            .default([]),
+    })
+        .passthrough())
         .max(5000),
-}).passthrough();
+})
+    .passthrough();
 const alertsDetails = object({
     alerts: array(object({
         alert: alerts_text(200),
@@ -51837,11 +51900,13 @@ const alertsDetails = object({
         pendingAfterMs: schemas_number().nonnegative().optional(),
         firingAfterMs: schemas_number().nonnegative().optional(),
         resolvedAfterMs: schemas_number().nonnegative().optional(),
-    }).passthrough())
+    })
+        .passthrough())
         .max(5000),
     timeline: schemas_string().max(200_000).optional(),
     prometheusVersion: alerts_text(100).optional(),
-}).passthrough();
+})
+    .passthrough();
 function seconds(ms) {
     return ms === undefined ? '' : ` in ${(ms / 1000).toFixed(1)} s`;
 }
@@ -52003,8 +52068,8 @@ function gateTable(rows) {
 function detailsBlock(summary, content) {
     return `<details><summary>${summary}</summary>\n\n${content}\n\n</details>`;
 }
-function header(j, view) {
-    const lines = [`## ${ICON[j.verdict]} release-safety: ${j.verdict}`, ''];
+function header(judgement, view) {
+    const lines = [`## ${ICON[judgement.verdict]} release-safety: ${judgement.verdict}`, ''];
     const about = [];
     if (view.prTitle !== undefined)
         about.push(`**${md(clamp(view.prTitle, 300))}**`);
@@ -52012,17 +52077,17 @@ function header(j, view) {
         about.push(`branch ${code(clamp(view.headRef, 200))}`);
     about.push(`head ${link(view.headSha.slice(0, 12), `${view.serverUrl}/${view.repository}/commit/${view.headSha}`)}`);
     lines.push(about.join(' · '));
-    if (j.image)
-        lines.push('', `Image: ${code(j.image)}`);
-    else if (j.digest)
-        lines.push('', `Image digest: ${code(j.digest)}`);
-    if (j.verdict !== 'pass' && j.reasons.length > 0)
-        lines.push('', ...j.reasons.slice(0, 10).map((r) => `- ${md(clamp(r, 300))}`), ...(j.reasons.length > 10 ? [`- and ${j.reasons.length - 10} more`] : []));
+    if (judgement.image)
+        lines.push('', `Image: ${code(judgement.image)}`);
+    else if (judgement.digest)
+        lines.push('', `Image digest: ${code(judgement.digest)}`);
+    if (judgement.verdict !== 'pass' && judgement.reasons.length > 0)
+        lines.push('', ...judgement.reasons.slice(0, 10).map((r) => `- ${md(clamp(r, 300))}`), ...(judgement.reasons.length > 10 ? [`- and ${judgement.reasons.length - 10} more`] : []));
     return lines.join('\n');
 }
-function findingsSection(j, view, perGate, messageMax) {
+function findingsSection(judgement, view, perGate, messageMax) {
     const parts = [];
-    for (const row of j.rows) {
+    for (const row of judgement.rows) {
         const r = row.record;
         if (!r || (r.status !== 'fail' && r.status !== 'error') || r.findings.length === 0 || perGate <= 0)
             continue;
@@ -52032,13 +52097,16 @@ function findingsSection(j, view, perGate, messageMax) {
     }
     return parts.join('\n\n');
 }
-function detailBlocks(j, view, messageMax) {
+function detailBlocks(judgement, view, messageMax) {
     const blocks = [];
-    if (j.invalid.length > 0 || j.ignored.length > 0) {
-        const lines = [...j.invalid.map((i) => `- invalid: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 400))}`), ...j.ignored.map((i) => `- ignored: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 300))}`)];
-        blocks.push(detailsBlock(`Records not counted (${j.invalid.length} invalid, ${j.ignored.length} ignored)`, lines.join('\n')));
+    if (judgement.invalid.length > 0 || judgement.ignored.length > 0) {
+        const lines = [
+            ...judgement.invalid.map((i) => `- invalid: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 400))}`),
+            ...judgement.ignored.map((i) => `- ignored: ${code(clamp(i.path, 200))}: ${md(clamp(i.why, 300))}`),
+        ];
+        blocks.push(detailsBlock(`Records not counted (${judgement.invalid.length} invalid, ${judgement.ignored.length} ignored)`, lines.join('\n')));
     }
-    for (const row of j.rows) {
+    for (const row of judgement.rows) {
         const r = row.record;
         if (!r)
             continue;
@@ -52051,27 +52119,32 @@ function detailBlocks(j, view, messageMax) {
             lines.push('', `${r.findingsTotal} finding(s)${r.findingsTotal > r.findings.length ? `, the first ${r.findings.length} kept in the record` : ''}:`, '', ...r.findings.map((f) => findingLine(view, f, messageMax)));
         blocks.push(detailsBlock(`${ICON[r.status] ?? ''} ${md(r.gate)}: everything`, lines.join('\n')));
     }
-    const timeline = alertTimeline(j.records);
+    const timeline = alertTimeline(judgement.records);
     if (timeline)
         blocks.push(detailsBlock('Live alert drill timeline', timeline));
     return blocks;
 }
 function footer(view, cut) {
-    const run = view.runUrl ? link(`run ${view.marker.runId}${view.marker.runAttempt > 1 ? ` (attempt ${view.marker.runAttempt})` : ''}`, view.runUrl) : `run ${view.marker.runId}`;
+    const run = view.runUrl
+        ? link(`run ${view.marker.runId}${view.marker.runAttempt > 1 ? ` (attempt ${view.marker.runAttempt})` : ''}`, view.runUrl)
+        : `run ${view.marker.runId}`;
     const summary = view.runUrl ? link('the full report in the job summary', view.runUrl) : 'the full report in the job summary';
-    return [`---`, `${cut ? '✂️ This comment was shortened to fit GitHub\'s limit: see ' : 'Everything: '}${summary}. ${run} · bundle ${code(view.bundleSha256)}`].join('\n');
+    return [
+        `---`,
+        `${cut ? "✂️ This comment was shortened to fit GitHub's limit: see " : 'Everything: '}${summary}. ${run} · bundle ${code(view.bundleSha256)}`,
+    ].join('\n');
 }
-function assemble(j, view, budget, cut) {
-    const parts = [renderMarker(view.marker), header(j, view), gateTable(j.rows)];
-    const alerts = alertRows(j.records);
+function assemble(judgement, view, budget, cut) {
+    const parts = [renderMarker(view.marker), header(judgement, view), gateTable(judgement.rows)];
+    const alerts = alertRows(judgement.records);
     if (alerts.length > 0 && budget.alertRows > 0) {
         const shown = alerts.slice(0, budget.alertRows);
         parts.push(`### Alert evidence\n\n${table(['alert', 'severity', 'fires in rule test', 'silent in rule test', 'live drill'], shown)}${alerts.length > shown.length ? `\n\n${alerts.length - shown.length} more alert(s) in the job summary.` : ''}`);
     }
-    const findings = findingsSection(j, view, budget.findingsPerGate, budget.messageMax);
+    const findings = findingsSection(judgement, view, budget.findingsPerGate, budget.messageMax);
     if (findings)
         parts.push(`### Findings\n\n${findings}`);
-    const blocks = detailBlocks(j, view, budget.messageMax).slice(0, budget.detailBlocks);
+    const blocks = detailBlocks(judgement, view, budget.messageMax).slice(0, budget.detailBlocks);
     if (blocks.length > 0)
         parts.push(blocks.join('\n\n'));
     parts.push(footer(view, cut));
@@ -52081,9 +52154,14 @@ function assemble(j, view, budget, cut) {
  * The sticky PR comment, at most `limit` UTF-16 code units with the marker. Details go first,
  * then findings, then alert rows; a report that still does not fit leaves the verdict and links.
  */
-function renderEvidenceComment(j, view, limit = MAX_COMMENT_LENGTH) {
-    const budget = { findingsPerGate: DEFAULT_FINDINGS_PER_GATE, detailBlocks: detailBlocks(j, view, 500).length, alertRows: alertRows(j.records).length, messageMax: 500 };
-    let body = assemble(j, view, budget, false);
+function renderEvidenceComment(judgement, view, limit = MAX_COMMENT_LENGTH) {
+    const budget = {
+        findingsPerGate: DEFAULT_FINDINGS_PER_GATE,
+        detailBlocks: detailBlocks(judgement, view, 500).length,
+        alertRows: alertRows(judgement.records).length,
+        messageMax: 500,
+    };
+    let body = assemble(judgement, view, budget, false);
     while (body.length > limit) {
         if (budget.detailBlocks > 0)
             budget.detailBlocks--;
@@ -52093,18 +52171,25 @@ function renderEvidenceComment(j, view, limit = MAX_COMMENT_LENGTH) {
             budget.alertRows = Math.floor(budget.alertRows / 2);
         else
             break;
-        body = assemble(j, view, budget, true);
+        body = assemble(judgement, view, budget, true);
     }
     if (body.length <= limit)
         return body;
     // Only the table and the header are left, and even they do not fit (a limit far below GitHub's).
-    const minimal = `${renderMarker(view.marker)}\n\n## ${ICON[j.verdict]} release-safety: ${j.verdict}\n\n${footer(view, true)}\n`;
+    const minimal = `${renderMarker(view.marker)}\n\n## ${ICON[judgement.verdict]} release-safety: ${judgement.verdict}\n\n${footer(view, true)}\n`;
     return minimal;
 }
 /** The job summary: every block, every stored finding, every alert; no cut. */
-function renderEvidenceSummary(j, view) {
-    const budget = { findingsPerGate: Number.MAX_SAFE_INTEGER, detailBlocks: Number.MAX_SAFE_INTEGER, alertRows: Number.MAX_SAFE_INTEGER, messageMax: 2000 };
-    return assemble(j, view, budget, false).replace(/^<!--[^\n]*-->\n\n/, '').replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
+function renderEvidenceSummary(judgement, view) {
+    const budget = {
+        findingsPerGate: Number.MAX_SAFE_INTEGER,
+        detailBlocks: Number.MAX_SAFE_INTEGER,
+        alertRows: Number.MAX_SAFE_INTEGER,
+        messageMax: 2000,
+    };
+    return assemble(judgement, view, budget, false)
+        .replace(/^<!--[^\n]*-->\n\n/, '')
+        .replace(/\n---\nEverything: [^\n]*\n$/, `\n---\n${view.runUrl ? link(`run ${view.marker.runId}`, view.runUrl) : `run ${view.marker.runId}`} · bundle ${code(view.bundleSha256)}\n`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/judge.ts
@@ -52129,7 +52214,10 @@ function gateNamed(text, path) {
     catch {
         // not JSON: fall back to the file name
     }
-    const stem = path.split('/').pop().replace(/\.json$/, '');
+    const stem = path
+        .split('/')
+        .pop()
+        .replace(/\.json$/, '');
     return evidence_GATES.includes(stem) ? stem : undefined;
 }
 function isBundle(text) {
@@ -52438,7 +52526,8 @@ function environmentOf(targets) {
  */
 
 const STATUS_CONTEXT = 'release-safety';
-const statusSchema = object({ context: schemas_string(), state: schemas_string(), description: schemas_string().nullable().optional(), id: schemas_number().optional() }).passthrough();
+const statusSchema = object({ context: schemas_string(), state: schemas_string(), description: schemas_string().nullable().optional(), id: schemas_number().optional() })
+    .passthrough();
 /** Statuses newest first (as GitHub lists them): the newest of our context decides. Pure. */
 function judgeCommitStatus(statuses, sha, digest) {
     const ours = statuses.map((s) => statusSchema.safeParse(s)).flatMap((p) => (p.success && p.data.context === STATUS_CONTEXT ? [p.data] : []));
@@ -52449,7 +52538,10 @@ function judgeCommitStatus(statuses, sha, digest) {
         return { ok: false, reason: `the "${STATUS_CONTEXT}" commit status on ${sha} is ${latest.state}, not success` };
     const description = latest.description ?? '';
     if (!description.includes(digest)) {
-        return { ok: false, reason: `the "${STATUS_CONTEXT}" commit status on ${sha} is success but names ${/sha256:[0-9a-f]{64}/.exec(description)?.[0] ?? 'no digest'}, not ${digest}` };
+        return {
+            ok: false,
+            reason: `the "${STATUS_CONTEXT}" commit status on ${sha} is success but names ${/sha256:[0-9a-f]{64}/.exec(description)?.[0] ?? 'no digest'}, not ${digest}`,
+        };
     }
     return { ok: true, reason: `the "${STATUS_CONTEXT}" commit status on ${sha} is success and names ${digest}` };
 }
@@ -52485,8 +52577,18 @@ function refuse(req, reasons, extra = {}) {
     req.log.info('REFUSED:');
     for (const r of reasons)
         req.log.info(`  - ${r}`);
-    const from = req.source.kind === 'tag' ? `${req.image.registry}/${req.image.repository}:${req.source.tag}` : `${req.image.registry}/${req.image.repository}@${req.source.digest}`;
-    const note = renderRefusalNote({ image: `${req.image.registry}/${req.image.repository}`, from, ...(extra.digest ? { digest: extra.digest } : {}), reasons, criteria: extra.criteria ?? [], lookups: extra.lookups ?? [], unchanged: req.targets.map((t) => referenceOf(req.image, t)) });
+    const from = req.source.kind === 'tag'
+        ? `${req.image.registry}/${req.image.repository}:${req.source.tag}`
+        : `${req.image.registry}/${req.image.repository}@${req.source.digest}`;
+    const note = renderRefusalNote({
+        image: `${req.image.registry}/${req.image.repository}`,
+        from,
+        ...(extra.digest ? { digest: extra.digest } : {}),
+        reasons,
+        criteria: extra.criteria ?? [],
+        lookups: extra.lookups ?? [],
+        unchanged: req.targets.map((t) => referenceOf(req.image, t)),
+    });
     return { ok: false, reasons, note, ...(extra.digest ? { digest: extra.digest } : {}) };
 }
 /** The checks beyond the attestation itself: the bundle's repository, and the second witness when unsigned. */
@@ -52498,7 +52600,12 @@ async function extraChecks(req, digest, verified) {
     if (req.publicKey)
         return { reasons };
     if (!req.github)
-        return { reasons: [...reasons, 'the attestation is unsigned and there is no github-token to read the commit status that must witness it: set public-key, or github-token'] };
+        return {
+            reasons: [
+                ...reasons,
+                'the attestation is unsigned and there is no github-token to read the commit status that must witness it: set public-key, or github-token',
+            ],
+        };
     const witness = await checkCommitStatus(req.github, req.repository, bundle.commitSha, digest);
     if (!witness.ok)
         reasons.push(witness.reason);
@@ -52529,7 +52636,13 @@ function lastChecks(req, digest) {
                 throw new Refusal(`${req.image.repository}:${req.source.tag} moved to ${now} after it was resolved to ${digest}; expected-digest is ${req.expectedDigest}: the tag moved, nothing was retagged`);
         }
         for (const repository of new Set(req.targets.map((t) => t.repository).filter((r) => r !== req.image.repository))) {
-            const there = await verifyImageEvidence({ client: req.client, repository, digest, ...(req.publicKey ? { publicKey: req.publicKey } : {}), requiredGates: req.requiredGates });
+            const there = await verifyImageEvidence({
+                client: req.client,
+                repository,
+                digest,
+                ...(req.publicKey ? { publicKey: req.publicKey } : {}),
+                requiredGates: req.requiredGates,
+            });
             if (!there.ok)
                 throw new Refusal(`the copy in ${repository} does not verify: ${there.reasons.join('; ')}`);
             req.log.info(`verified at the destination ${repository}: attestation ${there.attestation?.referrerDigest ?? ''}`);
@@ -52541,7 +52654,13 @@ async function startDeployment(req, digest, previousDigest, bundleSha256, revisi
         return undefined;
     if (!req.github)
         throw new Error('deployment: true needs github-token');
-    const ref = await createDeployment(req.github, { repository: req.repository, sha: revision, environment: environmentOf(req.targets), payload: { digest, previousDigest, bundleSha256 }, description: `promote ${digest}` });
+    const ref = await createDeployment(req.github, {
+        repository: req.repository,
+        sha: revision,
+        environment: environmentOf(req.targets),
+        payload: { digest, previousDigest, bundleSha256 },
+        description: `promote ${digest}`,
+    });
     await setDeploymentStatus(req.github, ref, { state: 'in_progress', description: `retagging ${digest}`, ...(req.runUrl ? { logUrl: req.runUrl } : {}) });
     req.log.info(`deployment ${ref.id} in ${environmentOf(req.targets)}: in_progress`);
     return ref;
@@ -52551,7 +52670,14 @@ async function promote(req) {
     const digest = await resolveSource(req);
     req.log.info(`resolved ${req.source.kind === 'tag' ? `${image.repository}:${req.source.tag}` : 'from'} -> ${digest} (once; everything below is by digest)`);
     const manifest = await client.getManifest(image.repository, digest);
-    const verified = await verifyImageEvidence({ client, repository: image.repository, digest, manifest, ...(req.publicKey ? { publicKey: req.publicKey } : {}), requiredGates: req.requiredGates });
+    const verified = await verifyImageEvidence({
+        client,
+        repository: image.repository,
+        digest,
+        manifest,
+        ...(req.publicKey ? { publicKey: req.publicKey } : {}),
+        requiredGates: req.requiredGates,
+    });
     const criteria = criteriaOf(req, verified, digest);
     req.log.info('criteria enforced:');
     for (const c of criteria)
@@ -52577,17 +52703,32 @@ async function promote(req) {
     const deployment = await startDeployment(req, digest, previousFirst, attestation.bundle.sha256, revision);
     let retag;
     try {
-        retag = await retagManifest({ client, repository: image.repository, manifest, targets: req.targets, beforePut: lastChecks(req, digest), log: (l) => req.log.info(l) });
+        retag = await retagManifest({
+            client,
+            repository: image.repository,
+            manifest,
+            targets: req.targets,
+            beforePut: lastChecks(req, digest),
+            log: (l) => req.log.info(l),
+        });
     }
     catch (error) {
         if (deployment && req.github)
-            await setDeploymentStatus(req.github, deployment, { state: 'failure', description: error.message, ...(req.runUrl ? { logUrl: req.runUrl } : {}) });
+            await setDeploymentStatus(req.github, deployment, {
+                state: 'failure',
+                description: error.message,
+                ...(req.runUrl ? { logUrl: req.runUrl } : {}),
+            });
         if (error instanceof Refusal)
             return refuse(req, [error.message], { digest, criteria, lookups: verified.lookups });
         throw error;
     }
     if (deployment && req.github) {
-        await setDeploymentStatus(req.github, deployment, { state: 'success', description: `${digest} under ${req.targets.map((t) => t.tag).join(', ')}`, ...(req.runUrl ? { logUrl: req.runUrl } : {}) });
+        await setDeploymentStatus(req.github, deployment, {
+            state: 'success',
+            description: `${digest} under ${req.targets.map((t) => t.tag).join(', ')}`,
+            ...(req.runUrl ? { logUrl: req.runUrl } : {}),
+        });
         req.log.info(`deployment ${deployment.id}: success`);
     }
     const previousDigest = retag.targets[0]?.previousDigest ?? '';
@@ -52615,7 +52756,15 @@ async function promote(req) {
         if (!req.github)
             throw new Error('release needs github-token');
         const bundleText = Buffer.from(bundle_serializeBundle(attestation.bundle));
-        const published = await publishRelease(req.github, { repository: req.repository, tag: req.release, sha: revision, name: req.release, body: note, bundle: bundleText, bundleSha256: attestation.bundle.sha256 });
+        const published = await publishRelease(req.github, {
+            repository: req.repository,
+            tag: req.release,
+            sha: revision,
+            name: req.release,
+            body: note,
+            bundle: bundleText,
+            bundleSha256: attestation.bundle.sha256,
+        });
         releaseUrl = published.url;
         req.log.info(`release ${req.release}: ${published.url} (asset ${published.assetName}${published.assetUploaded ? ' uploaded' : ' already there'})`);
     }
@@ -52667,7 +52816,12 @@ const inputs = {
     deployment: booleanInput(false),
 };
 const OUTPUT_NAMES = ['digest', 'image', 'previous-digest', 'revision', 'release-url', 'deployment-id'];
-const senderPayload = object({ sender: object({ login: schemas_string().max(100) }).passthrough().optional() }).passthrough();
+const senderPayload = object({
+    sender: object({ login: schemas_string().max(100) })
+        .passthrough()
+        .optional(),
+})
+    .passthrough();
 /** GITHUB_ACTOR, the triggering actor when it differs, and the event's sender. */
 function dispatchers(env) {
     const names = [env.GITHUB_ACTOR, env.GITHUB_TRIGGERING_ACTOR];
@@ -52678,29 +52832,29 @@ function dispatchers(env) {
 }
 /** Inputs to a request, all validated before the first request is made. */
 function buildRequest(env) {
-    const i = parseInputs(inputs, env);
+    const given = parseInputs(inputs, env);
     for (const secret of ['registry-password', 'github-token'])
-        if (i[secret] !== '')
-            runner_setSecret(i[secret]);
-    const image = parseImageInput(i.image);
-    const source = parseSource(i.from);
-    const targets = parseTargets(i.to, image);
-    const expectedDigest = parseExpectedDigest(i['expected-digest']);
-    const release = parseRelease(i.release);
+        if (given[secret] !== '')
+            runner_setSecret(given[secret]);
+    const image = parseImageInput(given.image);
+    const source = parseSource(given.from);
+    const targets = parseTargets(given.to, image);
+    const expectedDigest = parseExpectedDigest(given['expected-digest']);
+    const release = parseRelease(given.release);
     const ctx = buildContext(env);
     if (source.kind === 'tag' && targets.some((t) => t.repository === image.repository && t.tag === source.tag)) {
         throw new errors_ConfigurationError(`input "to" names ${source.tag}, which is also "from": promote to another tag`);
     }
-    if ((i['registry-username'] === '') !== (i['registry-password'] === '')) {
+    if ((given['registry-username'] === '') !== (given['registry-password'] === '')) {
         throw new errors_ConfigurationError('inputs "registry-username" and "registry-password" go together: set both or neither');
     }
-    if ((release || i.deployment) && i['github-token'] === '') {
+    if ((release || given.deployment) && given['github-token'] === '') {
         throw new errors_ConfigurationError(`input "github-token" is empty, but ${release ? 'release' : 'deployment'} needs it (contents: write for a release, deployments: write for a deployment)`);
     }
-    const publicKey = i['public-key'] !== '' ? loadPublicKey(i['public-key'], 'public-key') : undefined;
+    const publicKey = given['public-key'] !== '' ? loadPublicKey(given['public-key'], 'public-key') : undefined;
     const client = new RegistryClient({
         registry: image.registry,
-        ...(i['registry-username'] !== '' ? { credentials: { username: i['registry-username'], password: i['registry-password'] } } : {}),
+        ...(given['registry-username'] !== '' ? { credentials: { username: given['registry-username'], password: given['registry-password'] } } : {}),
         onSecret: (value) => runner_setSecret(value),
     });
     const log = actionsLogger();
@@ -52711,14 +52865,14 @@ function buildRequest(env) {
         targets,
         ...(expectedDigest ? { expectedDigest } : {}),
         ...(publicKey ? { publicKey } : {}),
-        requiredGates: i['required-gates'],
-        ...(i['github-token'] !== '' ? { github: createOctokit({ token: i['github-token'], apiUrl: ctx.apiUrl, warn: (m) => log.warning(m) }) } : {}),
+        requiredGates: given['required-gates'],
+        ...(given['github-token'] !== '' ? { github: createOctokit({ token: given['github-token'], apiUrl: ctx.apiUrl, warn: (m) => log.warning(m) }) } : {}),
         repository: ctx.repository,
         serverUrl: ctx.serverUrl,
         ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
         dispatchedBy: dispatchers(env),
         ...(release ? { release } : {}),
-        deployment: i.deployment,
+        deployment: given.deployment,
         log: { info: (l) => log.info(l), warning: (l) => log.warning(l) },
     };
 }

@@ -52690,7 +52690,9 @@ const subjectSchema = object({
 const toolSchema = object({
     name: schemas_string().min(1).max(200),
     version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
@@ -53019,15 +53021,7 @@ function readTextOrConfigurationError(path, what) {
 
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule']));
 const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
@@ -53940,12 +53934,9 @@ function renderGateSummary(evidence, annotations, sections, links) {
         lines.push(section, '');
     }
     if (evidence.findingsTotal > 0) {
-        const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-            md(f.severity),
-            f.file ? sourceLocation(links, f.file, f.line) : '',
-            f.rule ? md(f.rule) : '',
-            tableMessage(f),
-        ]);
+        const rows = evidence.findings
+            .slice(0, SUMMARY_FINDINGS)
+            .map((f) => [md(f.severity), f.file ? sourceLocation(links, f.file, f.line) : '', f.rule ? md(f.rule) : '', tableMessage(f)]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
         if (evidence.findingsTotal > rows.length) {
@@ -54022,7 +54013,9 @@ function readableReport(report) {
     return {
         ...report,
         // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-        summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+        summary: clamp(stripAnsi(report.summary)
+            .replace(/\s*[\r\n]+\s*/g, ' ')
+            .trim(), 1000),
         findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
         summarySections: report.summarySections.map(stripAnsi),
     };
@@ -55316,7 +55309,10 @@ const FIELDS = {
     file: { schema: schemas_string().min(1).max(1000), says: 'the rule file, relative to the repository root' },
     group: { schema: schemas_string().max(1000), says: 'the rule group name' },
     rule: { schema: schemas_string().min(1).max(1000), says: 'the alert or recording rule name' },
-    check: { schema: schemas_enum(BASELINE_CHECKS), says: `one of ${BASELINE_CHECKS.join(', ')} (invalid rules, failing rule tests and zero rules are never baselined)` },
+    check: {
+        schema: schemas_enum(BASELINE_CHECKS),
+        says: `one of ${BASELINE_CHECKS.join(', ')} (invalid rules, failing rule tests and zero rules are never baselined)`,
+    },
     occurrence: { schema: schemas_number().int().min(2).max(10_000), says: 'a whole number from 2 (the second finding with the same file, group, rule and check)' },
     reason: { schema: schemas_string().trim().min(3).max(1000), says: 'why the finding is accepted for now, in 3 to 1000 characters' },
     owner: { schema: schemas_string().trim().min(1).max(200), says: 'who owns the fix, a person or a team (at most 200 characters)' },
@@ -55526,7 +55522,9 @@ async function baselineInForce(file, base, workspace, log, now) {
     if (base === undefined)
         return checkout ? { shown, entries: checkout, afterMerge: [], notes: [], now } : undefined;
     if (file.rel === undefined) {
-        return checkout ? { shown, entries: checkout, afterMerge: [], notes: [`${shown} is outside the repository, so it is part of no commit and is used as it is`], now } : undefined;
+        return checkout
+            ? { shown, entries: checkout, afterMerge: [], notes: [`${shown} is outside the repository, so it is part of no commit and is used as it is`], now }
+            : undefined;
     }
     const short = base.slice(0, 12);
     if (!(await hasCommit(workspace, base))) {
@@ -55566,12 +55564,24 @@ async function baselineInForce(file, base, workspace, log, now) {
  */
 async function changedFiles(workspace, baseSha, headSha) {
     try {
-        const r = await execTool('git', ['-c', 'core.quotepath=off', 'diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`, '--'], { cwd: workspace, timeoutMs: 60_000 });
+        const r = await execTool('git', ['-c', 'core.quotepath=off', 'diff', '--name-only', '--no-renames', `${baseSha}...${headSha}`, '--'], {
+            cwd: workspace,
+            timeoutMs: 60_000,
+        });
         if (r.timedOut || r.exitCode !== 0) {
             const why = r.stderr.trim().split('\n')[0] || `git exited with code ${r.exitCode}`;
-            return { ok: false, reason: `git could not compare ${baseSha.slice(0, 12)}...${headSha.slice(0, 12)} (${why}); fetch the base commit, e.g. actions/checkout with fetch-depth: 0` };
+            return {
+                ok: false,
+                reason: `git could not compare ${baseSha.slice(0, 12)}...${headSha.slice(0, 12)} (${why}); fetch the base commit, e.g. actions/checkout with fetch-depth: 0`,
+            };
         }
-        return { ok: true, files: new Set(r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '')) };
+        return {
+            ok: true,
+            files: new Set(r.stdout
+                .split('\n')
+                .map((l) => l.trim())
+                .filter((l) => l !== '')),
+        };
     }
     catch (error) {
         return { ok: false, reason: `git could not be run: ${error.message}` };
@@ -62943,9 +62953,168 @@ class XMLParser {
         return XmlNode.getMetaDataSymbol();
     }
 }
+;// CONCATENATED MODULE: ./src/core/version.ts
+/**
+ * Tool version probes, written once: run `<tool> --version` (or the tool's own spelling), read the
+ * first version number it prints, and remember the answer for the rest of the process. A version
+ * does not change while a job runs, so a gate, a tool locator and a reporter asking about the same
+ * executable cost one subprocess between them (node spends ~30-60 ms on each spawn on a busy runner).
+ * Where the answer can be read exactly without starting the tool (an npm package's own bin prints
+ * its package.json version; a Go program prints the version it was linked with), it is read: a
+ * node tool's `--version` costs a whole node start, the gitleaks engine's a WebAssembly compile.
+ * Callers start the probe beside the tool's real run and await it afterwards.
+ */
+
+
+
+
+/** The first dotted version in a tool's output: `1.2.3`, `v8.24.0`, `2.42.0+ds`. */
+const VERSION_NUMBER = /v?(\d+\.\d+\.\d+[\w.+-]*)/;
+const runs = new Map();
+/** The first version number in a tool's output, or ''. */
+function parseVersionNumber(text) {
+    return VERSION_NUMBER.exec(text)?.[1] ?? '';
+}
+/**
+ * Asks a tool its version once per process (the same command, arguments and folder share one run;
+ * each caller reads it with its own parser). Rejects as execTool does (ToolNotFoundError when the
+ * tool is missing); a rejected probe is not remembered, so a tool installed later is asked again.
+ */
+async function probeVersion(probe, parse = parseVersionNumber) {
+    const key = JSON.stringify([probe.command, probe.args ?? ['--version'], probe.cwd ?? '', probe.known !== undefined]);
+    let run = runs.get(key);
+    if (run === undefined) {
+        const known = probe.known?.();
+        run = known
+            ? Promise.resolve(known)
+            : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        runs.set(key, run);
+        run.catch(() => runs.delete(key));
+    }
+    const result = await run;
+    if (typeof result === 'string')
+        return { version: result };
+    return { version: parse(`${result.stdout}\n${result.stderr}`), result };
+}
+/** The version for the record when it is informative only: '' when the probe fails or the tool exits non-zero. */
+async function versionOrEmpty(probe, parse) {
+    try {
+        const answer = await probeVersion(probe, parse);
+        return answer.result === undefined || answer.result.exitCode === 0 ? answer.version : '';
+    }
+    catch {
+        return '';
+    }
+}
+/** Forgets every remembered answer (tests that swap a tool behind one path). */
+function forgetVersions() {
+    runs.clear();
+}
+const packageJsonSchema = object({
+    name: schemas_string(),
+    version: schemas_string(),
+    bin: union([schemas_string(), record(schemas_string(), schemas_string())]).optional(),
+});
+function realOrUndefined(path) {
+    try {
+        return realpathSync(path);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The npm package `name` when `command` is one of that package's own bins (node_modules/.bin/x
+ * or a global link on PATH, followed to the file package.json declares): its folder and version.
+ * Undefined for anything else (a wrapper script, another package, no package at all).
+ */
+function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
+    // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
+    // importing src/tools here would put the tool installer into every bundle's cold start.)
+    const located = command.includes('/')
+        ? command
+        : searchPath
+            .split(delimiter)
+            .map((dir) => join(dir, command))
+            .find((path) => isAbsolute(path) && existsSync(path));
+    const real = located === undefined ? undefined : realOrUndefined(located);
+    if (real === undefined)
+        return undefined;
+    // The bin sits at most a few folders below its package.json (bin/x.js, dist/bin/x.js).
+    for (let dir = dirname(real), depth = 0; depth < 4 && dirname(dir) !== dir; dir = dirname(dir), depth++) {
+        const file = join(dir, 'package.json');
+        if (!existsSync(file))
+            continue;
+        let pkg;
+        try {
+            pkg = packageJsonSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+        }
+        catch {
+            return undefined;
+        }
+        if (!pkg.success || pkg.data.name !== name)
+            return undefined;
+        const bins = typeof pkg.data.bin === 'string' ? [pkg.data.bin] : Object.values(pkg.data.bin ?? {});
+        return bins.some((bin) => realOrUndefined(join(dir, bin)) === real) ? { root: dir, version: pkg.data.version } : undefined;
+    }
+    return undefined;
+}
+/** What `<bin> --version` prints for an npm package's own bin (eslint, npm): its package.json version. */
+function npmBinVersion(command, name, searchPath) {
+    const version = npmBinPackage(command, name, searchPath)?.version;
+    return version !== undefined && parseVersionNumber(version) === version ? version : undefined;
+}
+/** Bytes read at a time while looking for the build information (it sits deep inside the program). */
+const SCAN_CHUNK = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
+/**
+ * The version a Go program was linked with (`go build -ldflags "-X=<variable>=<version>"`), from the
+ * build information Go records in the program itself (an executable or a WebAssembly module): the
+ * value the program prints as its version, read without starting it. Undefined when the program
+ * records no such setting, or it names no version number.
+ */
+function goLinkedVersion(program, variable) {
+    const needles = [`-X=${variable}=`, `-X ${variable}=`].map((n) => Buffer.from(n, 'latin1'));
+    const overlap = 256;
+    let fd;
+    try {
+        fd = openSync(program, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const buffer = Buffer.alloc(SCAN_CHUNK + overlap);
+        let carried = 0;
+        for (let position = 0;;) {
+            const read = readSync(fd, buffer, carried, SCAN_CHUNK, position);
+            if (read === 0)
+                return undefined;
+            position += read;
+            const window = buffer.subarray(0, carried + read);
+            for (const needle of needles) {
+                const at = window.indexOf(needle);
+                if (at < 0)
+                    continue;
+                // The value may run past this window: read on from the file where it starts.
+                const tail = Buffer.alloc(128);
+                const got = readSync(fd, tail, 0, tail.length, position - window.length + at + needle.length);
+                const value = /^[^\s"'`\\\0]*/.exec(tail.subarray(0, got).toString('latin1'))[0];
+                const version = parseVersionNumber(value);
+                return version !== '' && value.replace(/^v/, '') === version ? version : undefined;
+            }
+            carried = Math.min(overlap, window.length);
+            window.copyWithin(0, window.length - carried);
+        }
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/gates/rules/promtool.ts
 // Part of the rules gate's collect phase: running promtool and parsing what it prints (check
 // output, 2.x test failures, the --junit report, --version).
+
 
 
 
@@ -62955,10 +63124,10 @@ function parsePromtoolVersion(text) {
 }
 /** `promtool --version` (about 20 ms; run alongside check and test, never before them). */
 async function promtoolVersion(path, cwd) {
-    const v = await execTool(path, ['--version'], { cwd, timeoutMs: 30_000 });
-    if (v.timedOut || v.exitCode !== 0)
+    const { version, result: v } = await probeVersion({ command: path, cwd }, parsePromtoolVersion);
+    if (v && (v.timedOut || v.exitCode !== 0))
         throw new ToolError(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
-    return parsePromtoolVersion(`${v.stdout}\n${v.stderr}`);
+    return version;
 }
 /** Whether `promtool test rules` takes --junit (newer promtool; 2.42 has none). */
 async function promtoolHasJUnit(path, cwd) {
@@ -63101,7 +63270,11 @@ function parseTestWarnings(stderr) {
 }
 /** promtool's --junit report: one testsuite per test file (named by the path given), one testcase per group. */
 function parsePromtoolJUnit(xml) {
-    const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (name) => ['testsuite', 'testcase', 'failure', 'error'].includes(name) });
+    const parser = new XMLParser({
+        ignoreAttributes: false,
+        attributeNamePrefix: '@_',
+        isArray: (name) => ['testsuite', 'testcase', 'failure', 'error'].includes(name),
+    });
     const doc = parser.parse(xml);
     const cases = [];
     for (const suite of doc.testsuites?.testsuite ?? []) {
@@ -63139,7 +63312,7 @@ function handled(p) {
 function toolFailureText(what, r) {
     return `${what} ${describeExit(r)}: ${lastLines(`${r.stderr}\n${r.stdout}`, 8) || '(no output)'}`;
 }
-const failedToRun = (r) => r.timedOut || r.signal !== null && r.signal !== undefined || (r.exitCode !== 0 && r.exitCode !== 1);
+const failedToRun = (r) => r.timedOut || (r.signal !== null && r.signal !== undefined) || (r.exitCode !== 0 && r.exitCode !== 1);
 function startCheck(ctx, paths) {
     return paths.length > 0 ? handled(runPromtool(ctx.path, ['check', 'rules', ...paths], ctx.cwd, ctx.timeoutMs)) : undefined;
 }
@@ -63171,7 +63344,10 @@ function shardTestFiles(paths, shards, sizeOfPath) {
 function startTests(ctx, paths) {
     if (paths.length === 0)
         return [];
-    return shardTestFiles(paths, (0,external_node_os_namespaceObject.availableParallelism)(), (p) => sizeOf(p, ctx.cwd)).map((share) => ({ paths: share, run: handled(runPromtool(ctx.path, ['test', 'rules', ...share], ctx.cwd, ctx.timeoutMs)) }));
+    return shardTestFiles(paths, (0,external_node_os_namespaceObject.availableParallelism)(), (p) => sizeOf(p, ctx.cwd)).map((share) => ({
+        paths: share,
+        run: handled(runPromtool(ctx.path, ['test', 'rules', ...share], ctx.cwd, ctx.timeoutMs)),
+    }));
 }
 function sameDuration(a, b) {
     if (b === undefined)
@@ -63182,7 +63358,11 @@ function sameDuration(a, b) {
 /** Attributes a promtool 2.x text failure to the test group it came from. */
 function attributeFailure(test, f) {
     const candidates = test.groups.filter((g) => (f.group !== undefined ? g.named && g.name === f.group : !g.named));
-    const refined = candidates.filter((g) => f.alertname !== undefined ? g.alerts.some((a) => a.alertname === f.alertname && sameDuration(a.evalTime, f.evalTime)) : f.expr !== undefined ? g.promqlTests > 0 : true);
+    const refined = candidates.filter((g) => f.alertname !== undefined
+        ? g.alerts.some((a) => a.alertname === f.alertname && sameDuration(a.evalTime, f.evalTime))
+        : f.expr !== undefined
+            ? g.promqlTests > 0
+            : true);
     return refined[0] ?? candidates[0] ?? (test.groups.length === 1 ? test.groups[0] : undefined);
 }
 /** Group results of one test file from its promtool 2.x stderr; returns how many failures were attributed. */
@@ -63243,7 +63423,9 @@ async function readShard(ctx, files, result, index, hasJUnit) {
             results.push({ test: files[0], failures: [lastLines(rerun.stderr || result.stderr, 20) || 'promtool test rules failed without naming a test'] });
         return { results, problems, junit: true };
     }
-    const perFile = files.length === 1 ? [[files[0], result]] : await Promise.all(files.map(async (t) => [t, await runPromtool(ctx.path, ['test', 'rules', t.promtoolArg], ctx.cwd, ctx.timeoutMs)]));
+    const perFile = files.length === 1
+        ? [[files[0], result]]
+        : await Promise.all(files.map(async (t) => [t, await runPromtool(ctx.path, ['test', 'rules', t.promtoolArg], ctx.cwd, ctx.timeoutMs)]));
     let attributed = 0;
     for (const [t, r] of perFile) {
         if (failedToRun(r))
@@ -63269,7 +63451,10 @@ function junitProbe(ctx) {
 const identity = (line, column) => (column === undefined ? { line } : { line, column });
 /** The first line of a yaml error, without the " at line N, column M:" the position already says. */
 function yamlErrorText(text) {
-    return text.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
+    return text
+        .split('\n')[0]
+        .replace(/ at line \d+, column \d+:?$/, '')
+        .trim();
 }
 function scalarText(node) {
     if ((0,dist/* isScalar */.jn)(node) && node.value !== null && node.value !== undefined)
@@ -63439,12 +63624,12 @@ function isPrometheusRule(doc) {
  * resource (`spec.groups`, possibly several in a multi-document file), which is converted to a
  * plain rule file for promtool with a line map back to the original.
  */
-function loadRuleFile(o) {
+function loadRuleFile(opts) {
     const base = {
-        absPath: o.absPath,
-        file: o.file,
+        absPath: opts.absPath,
+        file: opts.file,
         kind: 'plain',
-        promtoolPath: o.absPath,
+        promtoolPath: opts.absPath,
         groups: [],
         findings: [],
         checkable: false,
@@ -63452,16 +63637,22 @@ function loadRuleFile(o) {
     };
     let text;
     try {
-        if ((0,external_node_fs_namespaceObject.statSync)(o.absPath).isDirectory())
+        if ((0,external_node_fs_namespaceObject.statSync)(opts.absPath).isDirectory())
             throw new Error('it is a directory');
-        text = (0,external_node_fs_namespaceObject.readFileSync)(o.absPath, 'utf8');
+        text = (0,external_node_fs_namespaceObject.readFileSync)(opts.absPath, 'utf8');
     }
     catch (error) {
-        base.unreadable = `${o.file} cannot be read: ${error.code ?? error.message}`;
+        base.unreadable = `${opts.file} cannot be read: ${error.code ?? error.message}`;
         return base;
     }
     if (text.includes('\u0000')) {
-        base.findings.push({ severity: 'error', file: o.file, line: 1, rule: 'not-yaml', message: `${o.file} is a binary file, not a Prometheus rule file (YAML)` });
+        base.findings.push({
+            severity: 'error',
+            file: opts.file,
+            line: 1,
+            rule: 'not-yaml',
+            message: `${opts.file} is a binary file, not a Prometheus rule file (YAML)`,
+        });
         return base;
     }
     const lc = new dist/* LineCounter */.HN();
@@ -63472,7 +63663,7 @@ function loadRuleFile(o) {
             const at = err.linePos?.[0];
             base.findings.push({
                 severity: 'error',
-                file: o.file,
+                file: opts.file,
                 ...(at ? { line: at.line, column: at.col } : {}),
                 rule: 'yaml-syntax',
                 message: `YAML syntax error: ${yamlErrorText(err.message)}`,
@@ -63483,21 +63674,21 @@ function loadRuleFile(o) {
         return base;
     const prometheusRules = list.filter(isPrometheusRule);
     if (prometheusRules.length > 0)
-        return convertPrometheusRules(base, prometheusRules, lc, o);
+        return convertPrometheusRules(base, prometheusRules, lc, opts);
     const first = list[0];
     const contents = first?.contents;
     if (!first || contents === null || contents === undefined || ((0,dist/* isScalar */.jn)(contents) && (contents.value === null || contents.value === ''))) {
-        base.findings.push({ severity: 'warning', file: o.file, line: 1, rule: 'empty', message: `${o.file} is empty: it holds no rule group` });
+        base.findings.push({ severity: 'warning', file: opts.file, line: 1, rule: 'empty', message: `${opts.file} is empty: it holds no rule group` });
         base.checkable = true;
         return base;
     }
     if (!(0,dist/* isMap */.jh)(contents) || !contents.has('groups')) {
         base.findings.push({
             severity: 'error',
-            file: o.file,
+            file: opts.file,
             line: 1,
             rule: 'not-a-rule-file',
-            message: `${o.file} is not a Prometheus rule file: expected a top-level "groups:" list, or a Kubernetes PrometheusRule resource with spec.groups`,
+            message: `${opts.file} is not a Prometheus rule file: expected a top-level "groups:" list, or a Kubernetes PrometheusRule resource with spec.groups`,
         });
         return base;
     }
@@ -63506,7 +63697,7 @@ function loadRuleFile(o) {
     return base;
 }
 let conversions = 0;
-function convertPrometheusRules(base, docs, lc, o) {
+function convertPrometheusRules(base, docs, lc, opts) {
     base.kind = 'prometheusrule';
     const origGroups = [];
     let groupsKey;
@@ -63526,10 +63717,10 @@ function convertPrometheusRules(base, docs, lc, o) {
     if (origGroups.length === 0) {
         base.findings.push({
             severity: 'error',
-            file: o.file,
+            file: opts.file,
             line: 1,
             rule: 'not-a-rule-file',
-            message: `${o.file} is a PrometheusRule without spec.groups: expected spec.groups to be a list of rule groups`,
+            message: `${opts.file} is a PrometheusRule without spec.groups: expected spec.groups to be a list of rule groups`,
         });
         return base;
     }
@@ -63550,8 +63741,8 @@ function convertPrometheusRules(base, docs, lc, o) {
             pairPositions(item, orig.node, orig.doc, clc, lc, pairs);
         });
     }
-    (0,external_node_fs_namespaceObject.mkdirSync)(o.scratchDir, { recursive: true });
-    const out = (0,external_node_path_namespaceObject.join)(o.scratchDir, `${++conversions}-${(0,external_node_path_namespaceObject.basename)(o.absPath)}`);
+    (0,external_node_fs_namespaceObject.mkdirSync)(opts.scratchDir, { recursive: true });
+    const out = (0,external_node_path_namespaceObject.join)(opts.scratchDir, `${++conversions}-${(0,external_node_path_namespaceObject.basename)(opts.absPath)}`);
     (0,external_node_fs_namespaceObject.writeFileSync)(out, text);
     base.promtoolPath = out;
     base.toOriginal = lineMapFrom(pairs);
@@ -63594,6 +63785,32 @@ function resolveRuleFiles(entries, testDir, roots) {
         return { entry, matches: globInside([(0,external_node_path_namespaceObject.relative)(root, full)], { cwd: root, roots }), outside: [] };
     });
 }
+/** The alert_rule_test entries of one test group (aliases followed, as promtool does). */
+function alertTestsOf(node, doc, line) {
+    const deref = (n) => resolveAlias(n, doc);
+    const textOf = (n) => testfiles_scalarText(deref(n));
+    const alerts = deref(node);
+    const found = [];
+    if (!(0,dist/* isSeq */.oP)(alerts))
+        return found;
+    for (const item of alerts.items) {
+        const a = deref(item);
+        if (!(0,dist/* isMap */.jh)(a))
+            continue;
+        const evalTime = textOf(a.get('eval_time', true)) ?? '0s';
+        const exp = deref(a.get('exp_alerts', true));
+        const expected = [];
+        if ((0,dist/* isSeq */.oP)(exp)) {
+            for (const e of exp.items) {
+                const m = deref(e);
+                expected.push((0,dist/* isMap */.jh)(m) ? stringMap(m.get('exp_labels', true), doc) : {});
+            }
+        }
+        const ms = parseDuration(evalTime);
+        found.push({ alertname: textOf(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(item), expected });
+    }
+    return found;
+}
 function loadTestFile(absPath, file, roots = { workspace: (0,external_node_path_namespaceObject.dirname)(absPath) }) {
     const t = { absPath, file, ruleFiles: [], groups: [], findings: [], runnable: false, promtoolPath: absPath, promtoolArg: absPath };
     let text;
@@ -63610,13 +63827,25 @@ function loadTestFile(absPath, file, roots = { workspace: (0,external_node_path_
     const doc = (0,dist/* parseDocument */.Tp)(text, { ...YAML_OPTIONS, lineCounter: lc, prettyErrors: true });
     for (const err of doc.errors) {
         const at = err.linePos?.[0];
-        t.findings.push({ severity: 'error', file, ...(at ? { line: at.line, column: at.col } : {}), rule: 'yaml-syntax', message: `YAML syntax error in a rule test file: ${yamlErrorText(err.message)}` });
+        t.findings.push({
+            severity: 'error',
+            file,
+            ...(at ? { line: at.line, column: at.col } : {}),
+            rule: 'yaml-syntax',
+            message: `YAML syntax error in a rule test file: ${yamlErrorText(err.message)}`,
+        });
     }
     if (t.findings.length > 0)
         return t;
     const root = doc.contents;
     if (!(0,dist/* isMap */.jh)(root) || !root.has('tests')) {
-        t.findings.push({ severity: 'error', file, line: 1, rule: 'not-a-test-file', message: `${file} is not a promtool rule test file: expected top-level "rule_files:" and "tests:"` });
+        t.findings.push({
+            severity: 'error',
+            file,
+            line: 1,
+            rule: 'not-a-test-file',
+            message: `${file} is not a promtool rule test file: expected top-level "rule_files:" and "tests:"`,
+        });
         return t;
     }
     const line = (node) => lc.linePos(node?.range?.[0] ?? 0).line;
@@ -63627,7 +63856,13 @@ function loadTestFile(absPath, file, roots = { workspace: (0,external_node_path_
     const ruleFilesSeq = deref(ruleFilesNode);
     const entries = (0,dist/* isSeq */.oP)(ruleFilesSeq) ? ruleFilesSeq.items.map((i) => textOf(i) ?? '').filter((s) => s !== '') : [];
     if (entries.length === 0) {
-        t.findings.push({ severity: 'error', file, line: line(ruleFilesNode ?? root), rule: 'no-rule-files', message: `${file} lists no rule_files: its tests load no rule and prove nothing` });
+        t.findings.push({
+            severity: 'error',
+            file,
+            line: line(ruleFilesNode ?? root),
+            rule: 'no-rule-files',
+            message: `${file} lists no rule_files: its tests load no rule and prove nothing`,
+        });
     }
     const testDir = (0,external_node_path_namespaceObject.dirname)(absPath);
     const ruleFilesAt = (0,dist/* isSeq */.oP)(ruleFilesSeq) ? ruleFilesSeq.items : [];
@@ -63635,11 +63870,23 @@ function loadTestFile(absPath, file, roots = { workspace: (0,external_node_path_
     resolveRuleFiles(entries, testDir, roots).forEach(({ entry, matches, outside }, i) => {
         if (outside.length > 0) {
             leavesRoots = true;
-            t.findings.push({ severity: 'error', file, line: line(ruleFilesAt[i] ?? ruleFilesNode), rule: 'rule-file-outside', message: `rule_files entry ${JSON.stringify(entry)} leads outside the repository (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', ...' : ''}): rule files must be inside it` });
+            t.findings.push({
+                severity: 'error',
+                file,
+                line: line(ruleFilesAt[i] ?? ruleFilesNode),
+                rule: 'rule-file-outside',
+                message: `rule_files entry ${JSON.stringify(entry)} leads outside the repository (${outside.slice(0, 3).join(', ')}${outside.length > 3 ? ', ...' : ''}): rule files must be inside it`,
+            });
         }
         else if (matches.length === 0) {
             // promtool only prints a warning and then tests nothing: that must not pass.
-            t.findings.push({ severity: 'error', file, line: line(ruleFilesAt[i] ?? ruleFilesNode), rule: 'missing-rule-file', message: `rule_files entry ${JSON.stringify(entry)} matches no file (resolved relative to ${(0,external_node_path_namespaceObject.basename)(file)})` });
+            t.findings.push({
+                severity: 'error',
+                file,
+                line: line(ruleFilesAt[i] ?? ruleFilesNode),
+                rule: 'missing-rule-file',
+                message: `rule_files entry ${JSON.stringify(entry)} matches no file (resolved relative to ${(0,external_node_path_namespaceObject.basename)(file)})`,
+            });
         }
         t.ruleFiles.push(...matches);
     });
@@ -63651,26 +63898,15 @@ function loadTestFile(absPath, file, roots = { workspace: (0,external_node_path_
             if (!(0,dist/* isMap */.jh)(g))
                 return;
             const name = textOf(g.get('name', true));
-            const group = { name: name ?? `unnamed#${i}`, named: name !== undefined && name !== '', index: i, line: line(item), alerts: [], promqlTests: 0 };
-            const alerts = deref(g.get('alert_rule_test', true));
-            if ((0,dist/* isSeq */.oP)(alerts)) {
-                for (const item of alerts.items) {
-                    const a = deref(item);
-                    if (!(0,dist/* isMap */.jh)(a))
-                        continue;
-                    const evalTime = textOf(a.get('eval_time', true)) ?? '0s';
-                    const exp = deref(a.get('exp_alerts', true));
-                    const expected = [];
-                    if ((0,dist/* isSeq */.oP)(exp)) {
-                        for (const e of exp.items) {
-                            const m = deref(e);
-                            expected.push((0,dist/* isMap */.jh)(m) ? stringMap(m.get('exp_labels', true), doc) : {});
-                        }
-                    }
-                    const ms = parseDuration(evalTime);
-                    group.alerts.push({ alertname: textOf(a.get('alertname', true)) ?? '', evalTime, ...(ms !== undefined ? { evalTimeMs: ms } : {}), line: line(item), expected });
-                }
-            }
+            const group = {
+                name: name ?? `unnamed#${i}`,
+                named: name !== undefined && name !== '',
+                index: i,
+                line: line(item),
+                alerts: [],
+                promqlTests: 0,
+            };
+            group.alerts.push(...alertTestsOf(g.get('alert_rule_test', true), doc, line));
             const promql = deref(g.get('promql_expr_test', true));
             if ((0,dist/* isSeq */.oP)(promql))
                 group.promqlTests = promql.items.length;
@@ -63780,7 +64016,11 @@ async function collectWithPromtool(opts, promtool, runtime, ruleAbs, testAbs, sc
     let early;
     if (!needsConversion(ruleAbs)) {
         const checkPaths = ruleAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map((abs) => argFor(ws, abs));
-        early = { check: startCheck(ctx, checkPaths), checkPaths, tests: startTests(ctx, testAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map((abs) => argFor(ws, abs))) };
+        early = {
+            check: startCheck(ctx, checkPaths),
+            checkPaths,
+            tests: startTests(ctx, testAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map((abs) => argFor(ws, abs))),
+        };
     }
     // promtool --version is asked once the (short) check is done, while the tests run; an installed
     // promtool's version is the one its verified archive is pinned as.
@@ -63798,7 +64038,9 @@ async function collectWithPromtool(opts, promtool, runtime, ruleAbs, testAbs, sc
     // failure of the file beside it. Otherwise the runnable files run now, beside the check.
     const runnable = testFiles.filter((t) => t.runnable);
     const earlyStands = early !== undefined && runnable.length === testFiles.length && testFiles.every((t) => t.promtoolPath === t.absPath);
-    const shards = earlyStands ? early.tests : startTests(ctx, runnable.map((t) => t.promtoolArg));
+    const shards = earlyStands
+        ? early.tests
+        : startTests(ctx, runnable.map((t) => t.promtoolArg));
     const checkResult = await checkRun;
     const tests = await readTestShards(ctx, shards, runnable);
     if (!earlyStands)
@@ -63948,7 +64190,16 @@ function expandInput(input, given, roots) {
 
 const MAX_ENTRIES_PER_ALERT = 10;
 /** Findings that make a rule or test file invalid (as opposed to hygiene, coverage, failing tests). */
-const CHECK_RULES = new Set(['promtool-check', 'not-yaml', 'yaml-syntax', 'not-a-rule-file', 'not-a-test-file', 'missing-rule-file', 'no-rule-files', 'rule-file-outside']);
+const CHECK_RULES = new Set([
+    'promtool-check',
+    'not-yaml',
+    'yaml-syntax',
+    'not-a-rule-file',
+    'not-a-test-file',
+    'missing-rule-file',
+    'no-rule-files',
+    'rule-file-outside',
+]);
 const HYGIENE_RULES = new Set(['require-severity', 'require-summary', 'require-runbook', 'min-for', 'duplicate-alert', 'invalid-duration']);
 /** promtool check output as findings at the original lines; a run that failed without naming a file is a problem. */
 function checkFindings(check) {
@@ -63974,7 +64225,13 @@ function checkFindings(check) {
             if (rule)
                 at = { line: rule.line, column: rule.column };
         }
-        findings.push({ severity: 'error', file: rf.file, ...(at ? { line: at.line, ...(at.column ? { column: at.column } : {}) } : {}), rule: 'promtool-check', message: pr.message });
+        findings.push({
+            severity: 'error',
+            file: rf.file,
+            ...(at ? { line: at.line, ...(at.column ? { column: at.column } : {}) } : {}),
+            rule: 'promtool-check',
+            message: pr.message,
+        });
     }
     return { findings };
 }
@@ -64023,7 +64280,14 @@ function alertEvidence(ruleFiles, testFiles, groupResults, coverage) {
             ev.silent = ev.silent.slice(0, MAX_ENTRIES_PER_ALERT);
             alerts.push(ev);
             if (!ev.tested && coverage !== 'off') {
-                findings.push({ severity: coverage, file: rf.file, line: rule.line, rule: 'coverage', message: `alert ${rule.name} has no rule test that shows it firing (an alert_rule_test for it with non-empty exp_alerts)`, fingerprint });
+                findings.push({
+                    severity: coverage,
+                    file: rf.file,
+                    line: rule.line,
+                    rule: 'coverage',
+                    message: `alert ${rule.name} has no rule test that shows it firing (an alert_rule_test for it with non-empty exp_alerts)`,
+                    fingerprint,
+                });
             }
         }
     }
@@ -64036,7 +64300,13 @@ function countRules(ruleFiles) {
 function noRuleFindings(ruleFiles) {
     return ruleFiles
         .filter((rf) => rf.checkable && !rf.unreadable && !rf.findings.some((f) => f.rule === 'empty') && rf.groups.every((g) => g.rules.length === 0))
-        .map((rf) => ({ severity: 'warning', file: rf.file, line: rf.groups[0]?.line ?? 1, rule: 'no-rules', message: `${rf.file} holds no rule${rf.groups.length > 0 ? ` (${rf.groups.length} empty group(s))` : ''}` }));
+        .map((rf) => ({
+        severity: 'warning',
+        file: rf.file,
+        line: rf.groups[0]?.line ?? 1,
+        rule: 'no-rules',
+        message: `${rf.file} holds no rule${rf.groups.length > 0 ? ` (${rf.groups.length} empty group(s))` : ''}`,
+    }));
 }
 function judgeRules(collected, coverage) {
     const { ruleFiles, testFiles, groupResults } = collected;
@@ -64053,7 +64323,11 @@ function judgeRules(collected, coverage) {
     }
     findings.push(...testFindings(groupResults));
     if (collected.scopeFallback)
-        findings.push({ severity: 'warning', rule: 'only-changed', message: `only-changed could not list the changed files, so every rule file was checked: ${collected.scopeFallback}` });
+        findings.push({
+            severity: 'warning',
+            rule: 'only-changed',
+            message: `only-changed could not list the changed files, so every rule file was checked: ${collected.scopeFallback}`,
+        });
     findings.push(...collected.hygieneFindings);
     const { alerts, findings: coverageFindings } = alertEvidence(ruleFiles, testFiles, groupResults, coverage);
     findings.push(...coverageFindings);
@@ -64140,12 +64414,18 @@ function summaryLine(status, problems, findings, m, fileCount) {
 
 
 function alertRow(a, links) {
-    const labels = (l) => (Object.keys(l).length ? ` ${code(Object.entries(l).map(([k, v]) => `${k}=${v}`).join(', '))}` : '');
+    const labels = (l) => Object.keys(l).length
+        ? ` ${code(Object.entries(l)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', '))}`
+        : '';
     return [
         md(a.name),
         md(a.severity || '-'),
         sourceLocation(links, a.file, a.line),
-        a.fires.length ? a.fires.map((f) => `${md(f.test)} @ ${code(f.evalTime)}${labels(f.labels)}${f.failed ? ' (failing)' : ''}`).join('<br>') : '**no firing test**',
+        a.fires.length
+            ? a.fires.map((f) => `${md(f.test)} @ ${code(f.evalTime)}${labels(f.labels)}${f.failed ? ' (failing)' : ''}`).join('<br>')
+            : '**no firing test**',
         a.silent.length ? a.silent.map((s) => `${md(s.test)} @ ${code(s.evalTime)}${s.failed ? ' (failing)' : ''}`).join('<br>') : '-',
     ];
 }
@@ -64158,7 +64438,9 @@ function renderSections(collected, judged, links) {
     if (judged.alerts.length > 0) {
         sections.push(`### Alert evidence (${tested}/${judged.alerts.length} alerts shown firing)\n\n${table(['alert', 'severity', 'rule', 'fires in test', 'stays silent in test'], judged.alerts.map((a) => alertRow(a, links)))}`);
     }
-    const failedRows = collected.groupResults.filter((r) => r.failures.length > 0).map((r) => [code(r.test.file), md(r.group?.name ?? '(file)'), md(r.failures.length)]);
+    const failedRows = collected.groupResults
+        .filter((r) => r.failures.length > 0)
+        .map((r) => [code(r.test.file), md(r.group?.name ?? '(file)'), md(r.failures.length)]);
     if (failedRows.length > 0)
         sections.push(`### Failing rule tests\n\n${table(['test file', 'group', 'failures'], failedRows)}`);
     if (collected.scope) {
@@ -64189,9 +64471,11 @@ function baselineSections(collected, judged, links) {
     ]);
     const head = `### Existing (baselined): ${rows.length} finding(s) from ${code(baseline.shown)}${from}`;
     if (rows.length > 0) {
-        const more = rows.length > MAX_BASELINE_ROWS ? `
+        const more = rows.length > MAX_BASELINE_ROWS
+            ? `
 
-…and ${rows.length - MAX_BASELINE_ROWS} more (see the evidence record).` : '';
+…and ${rows.length - MAX_BASELINE_ROWS} more (see the evidence record).`
+            : '';
         sections.push(`${head}
 
 These existed before and do not fail the gate; every other finding does.
@@ -64245,7 +64529,17 @@ function renderRulesReport(collected, judged, workspace, clock, links) {
             testGroups: collected.groupResults.map((r) => ({ file: r.test.file, group: r.group?.name ?? null, status: r.failures.length ? 'fail' : 'pass' })),
             scope: collected.scope ? 'changed' : 'all',
             checkRan: judged.checkRan,
-            ...(collected.baseline ? { baseline: { file: collected.baseline.shown, from: collected.baseline.from ?? null, baselined: judged.baseline.baselined.length, stale: judged.baseline.stale.length, afterMerge: collected.baseline.afterMerge.length } } : {}),
+            ...(collected.baseline
+                ? {
+                    baseline: {
+                        file: collected.baseline.shown,
+                        from: collected.baseline.from ?? null,
+                        baselined: judged.baseline.baselined.length,
+                        stale: judged.baseline.stale.length,
+                        afterMerge: collected.baseline.afterMerge.length,
+                    },
+                }
+                : {}),
         },
         startedAt: clock.startedAt,
         durationMs: clock.elapsed(),
@@ -64303,7 +64597,9 @@ async function runRulesGate(opts, runtime) {
             collected.baseline = baseline;
         const judged = judgeRules(collected, opts.coverage);
         const report = renderRulesReport(collected, judged, runtime.workspace, clock, runtime.links);
-        const baselinePath = opts.outputDir ? writeBaselineCandidates(opts.outputDir, collected, judged, { commit: opts.headSha, date: now.toISOString().slice(0, 10) }) : '';
+        const baselinePath = opts.outputDir
+            ? writeBaselineCandidates(opts.outputDir, collected, judged, { commit: opts.headSha, date: now.toISOString().slice(0, 10) })
+            : '';
         return { ...report, outputs: { ...report.outputs, 'baseline-path': baselinePath } };
     }
     finally {
@@ -64642,55 +64938,63 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'rules',
         shape: inputs,
-        execute: async (i, ctx, rt) => {
-            if (i.rules.length === 0) {
+        execute: async (inputs, ctx, runtime) => {
+            if (inputs.rules.length === 0) {
                 throw new errors_ConfigurationError('input "rules" is required: the rule files to check, as paths or globs relative to the repository root (one per line or comma-separated), e.g. "prometheus/rules/*.yml"');
             }
             let minForMs;
-            if (i['min-for'] !== '') {
-                minForMs = parseDuration(i['min-for']);
+            if (inputs['min-for'] !== '') {
+                minForMs = parseDuration(inputs['min-for']);
                 if (minForMs === undefined)
-                    throw new errors_ConfigurationError(`input "min-for" must be a Prometheus duration such as 1m, 5m or 1h30m (got ${JSON.stringify(i['min-for'])})`);
+                    throw new errors_ConfigurationError(`input "min-for" must be a Prometheus duration such as 1m, 5m or 1h30m (got ${JSON.stringify(inputs['min-for'])})`);
             }
             // http(s) only and no credentials (they would be printed with the download URL).
-            if (i['mirror-url'] !== '')
-                checkMirrorUrl(i['mirror-url']);
+            if (inputs['mirror-url'] !== '')
+                checkMirrorUrl(inputs['mirror-url']);
             // "promtool" is a command name looked up on PATH; anything with a slash is a path.
-            const promtoolPath = i['promtool-path'];
+            const promtoolPath = inputs['promtool-path'];
             const path = promtoolPath === '' || isCommandName(promtoolPath) || (0,external_node_path_namespaceObject.isAbsolute)(promtoolPath) ? promtoolPath : (0,external_node_path_namespaceObject.resolve)(ctx.workspace, promtoolPath);
             const isPullRequest = ctx.eventName === 'pull_request' || ctx.eventName === 'pull_request_target';
-            const onlyChanged = i['only-changed'] === 'auto' ? isPullRequest : i['only-changed'] === 'true';
+            const onlyChanged = inputs['only-changed'] === 'auto' ? isPullRequest : inputs['only-changed'] === 'true';
             // Not the gate's scratch directory: an installed promtool stays on PATH for the job's later steps.
             // A failed install (ToolError) still lets the gate read the files and report why it could not judge.
-            const promtool = await acquirePromtool({ path, version: i['promtool-version'], mirrorUrl: i['mirror-url'], searchPath: env.PATH ?? '', addPath: addPath, tempDir: rt.tempDir, log: rt.log }).catch((error) => {
+            const promtool = await acquirePromtool({
+                path,
+                version: inputs['promtool-version'],
+                mirrorUrl: inputs['mirror-url'],
+                searchPath: env.PATH ?? '',
+                addPath: addPath,
+                tempDir: runtime.tempDir,
+                log: runtime.log,
+            }).catch((error) => {
                 if (error instanceof ToolError)
                     return { unavailable: error.message };
                 throw error;
             });
             return runRulesGate({
-                rules: i.rules,
-                tests: i.tests,
+                rules: inputs.rules,
+                tests: inputs.tests,
                 promtool,
                 otherRoots: ctx.runnerTemp ? [ctx.runnerTemp] : [],
                 hygiene: {
-                    severity: i['require-severity'],
-                    severities: i.severities,
-                    summary: i['require-summary'],
-                    runbook: i['require-runbook'],
+                    severity: inputs['require-severity'],
+                    severities: inputs.severities,
+                    summary: inputs['require-summary'],
+                    runbook: inputs['require-runbook'],
                     ...(minForMs !== undefined ? { minForMs } : {}),
-                    minFor: i['min-for-level'],
-                    duplicates: i['duplicate-alerts'],
+                    minFor: inputs['min-for-level'],
+                    duplicates: inputs['duplicate-alerts'],
                 },
-                coverage: i.coverage,
+                coverage: inputs.coverage,
                 onlyChanged,
                 ...(ctx.baseSha ? { baseSha: ctx.baseSha } : {}),
                 headSha: ctx.headSha,
-                timeoutMs: i['timeout-seconds'] * 1000,
-                baseline: baselineFile(i.baseline, ctx.workspace, ctx.runnerTemp),
+                timeoutMs: inputs['timeout-seconds'] * 1000,
+                baseline: baselineFile(inputs.baseline, ctx.workspace, ctx.runnerTemp),
                 // Pull requests and merge groups are judged by the baseline of the commit they merge into.
                 ...(BASE_POLICY_EVENTS.includes(ctx.eventName) && ctx.baseSha ? { policyBase: ctx.baseSha } : {}),
-                outputDir: (0,external_node_path_namespaceObject.join)(rt.tempDir, 'release-safety', 'rules'),
-            }, rt);
+                outputDir: (0,external_node_path_namespaceObject.join)(runtime.tempDir, 'release-safety', 'rules'),
+            }, runtime);
         },
     }, env);
 }

@@ -50186,7 +50186,9 @@ const subjectSchema = object({
 const toolSchema = object({
     name: schemas_string().min(1).max(200),
     version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
@@ -50515,15 +50517,7 @@ function readTextOrConfigurationError(path, what) {
 
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule']));
 const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
@@ -51436,12 +51430,9 @@ function renderGateSummary(evidence, annotations, sections, links) {
         lines.push(section, '');
     }
     if (evidence.findingsTotal > 0) {
-        const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-            md(f.severity),
-            f.file ? sourceLocation(links, f.file, f.line) : '',
-            f.rule ? md(f.rule) : '',
-            tableMessage(f),
-        ]);
+        const rows = evidence.findings
+            .slice(0, SUMMARY_FINDINGS)
+            .map((f) => [md(f.severity), f.file ? sourceLocation(links, f.file, f.line) : '', f.rule ? md(f.rule) : '', tableMessage(f)]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
         if (evidence.findingsTotal > rows.length) {
@@ -51518,7 +51509,9 @@ function readableReport(report) {
     return {
         ...report,
         // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-        summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+        summary: clamp(stripAnsi(report.summary)
+            .replace(/\s*[\r\n]+\s*/g, ' ')
+            .trim(), 1000),
         findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
         summarySections: report.summarySections.map(stripAnsi),
     };
@@ -51694,9 +51687,15 @@ const isoDate = schemas_string()
  */
 const FIELDS = {
     id: { schema: schemas_string().trim().min(1).max(200), says: 'must be an advisory id such as GHSA-xxxx-xxxx-xxxx or CVE-2024-12345 (at most 200 characters)' },
-    fingerprint: { schema: schemas_string().trim().min(1).max(1500), says: 'must be a gitleaks fingerprint such as <commit>:<file>:<rule>:<line> (at most 1500 characters)' },
+    fingerprint: {
+        schema: schemas_string().trim().min(1).max(1500),
+        says: 'must be a gitleaks fingerprint such as <commit>:<file>:<rule>:<line> (at most 1500 characters)',
+    },
     reason: { schema: schemas_string().trim().min(3).max(1000), says: 'must say why the finding is accepted, in 3 to 1000 characters' },
-    owner: { schema: schemas_string().trim().min(1).max(200), says: 'must name who owns the exception, a person or a team such as "@acme/payments" (at most 200 characters)' },
+    owner: {
+        schema: schemas_string().trim().min(1).max(200),
+        says: 'must name who owns the exception, a person or a team such as "@acme/payments" (at most 200 characters)',
+    },
     expires: { schema: isoDate, says: 'must be a date in the form YYYY-MM-DD' },
     gate: { schema: schemas_enum(['audit', 'secrets']), says: 'must be audit or secrets (or left out: the entry then applies to the gate its key fits)' },
 };
@@ -51761,7 +51760,14 @@ function readEntry(raw, line, lines) {
     const text = (field) => String(yamlDateToString(record[field])).trim();
     const gate = record.gate;
     return {
-        entry: { key: text(hasId ? 'id' : 'fingerprint'), kind: hasId ? 'id' : 'fingerprint', reason: text('reason'), owner: text('owner'), expires: text('expires'), ...(gate ? { gate } : {}) },
+        entry: {
+            key: text(hasId ? 'id' : 'fingerprint'),
+            kind: hasId ? 'id' : 'fingerprint',
+            reason: text('reason'),
+            owner: text('owner'),
+            expires: text('expires'),
+            ...(gate ? { gate } : {}),
+        },
         problems,
     };
 }
@@ -52035,7 +52041,9 @@ async function probeVersion(probe, parse = parseVersionNumber) {
     let run = runs.get(key);
     if (run === undefined) {
         const known = probe.known?.();
-        run = known ? Promise.resolve(known) : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        run = known
+            ? Promise.resolve(known)
+            : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }
@@ -52079,7 +52087,12 @@ function realOrUndefined(path) {
 function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
     // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
     // importing src/tools here would put the tool installer into every bundle's cold start.)
-    const located = command.includes('/') ? command : searchPath.split(external_node_path_namespaceObject.delimiter).map((dir) => (0,external_node_path_namespaceObject.join)(dir, command)).find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
+    const located = command.includes('/')
+        ? command
+        : searchPath
+            .split(external_node_path_namespaceObject.delimiter)
+            .map((dir) => (0,external_node_path_namespaceObject.join)(dir, command))
+            .find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
     const real = located === undefined ? undefined : realOrUndefined(located);
     if (real === undefined)
         return undefined;
@@ -52303,7 +52316,9 @@ function renderSarif(findings, toolVersion) {
         ruleId: f.rule,
         ruleIndex: ruleIds.indexOf(f.rule),
         level: 'error',
-        message: { text: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}` },
+        message: {
+            text: `${f.rule}: ${f.description.replace(/\.+$/, '') || 'secret detected'}${f.commit ? ` (added in commit ${f.commit})` : ''}. Fingerprint: ${f.fingerprint}`,
+        },
         locations: [
             {
                 physicalLocation: {
@@ -52543,12 +52558,21 @@ function judgeSecrets(v) {
     if (v.open > 0) {
         const expired = v.expired.length > 0 ? `; expired exception(s): ${v.expired.map((e) => e.where).join(', ')}` : '';
         const unscanned = skipped ? `; ${skipped} file(s) could not be scanned` : '';
-        return { status: 'fail', summary: `${v.open} secret(s) found in ${v.range} (${scanned})${v.suppressed ? `, ${v.suppressed} suppressed` : ''}${expired}${unscanned}` };
+        return {
+            status: 'fail',
+            summary: `${v.open} secret(s) found in ${v.range} (${scanned})${v.suppressed ? `, ${v.suppressed} suppressed` : ''}${expired}${unscanned}`,
+        };
     }
     if (skipped > 0) {
         // Content nobody looked at is never a pass: say which, and that the gate could not judge.
-        const names = v.skipped.slice(0, 3).map((s) => s.path).join(', ');
-        return { status: 'error', summary: `${skipped} file(s) in ${v.range} could not be scanned (${names}${skipped > 3 ? ', …' : ''}): no secrets in the rest (${scanned})` };
+        const names = v.skipped
+            .slice(0, 3)
+            .map((s) => s.path)
+            .join(', ');
+        return {
+            status: 'error',
+            summary: `${skipped} file(s) in ${v.range} could not be scanned (${names}${skipped > 3 ? ', …' : ''}): no secrets in the rest (${scanned})`,
+        };
     }
     return { status: 'pass', summary: `no secrets in ${v.range} (${scanned})${v.suppressed ? `; ${v.suppressed} suppressed` : ''}` };
 }
@@ -52758,7 +52782,10 @@ function planScan(scope, ev) {
             return historyPlan(ev.headSha, `first push of the default branch ${ev.defaultBranch}`);
         return newBranchPlan(ev.headSha, ev.defaultBranch, `new branch: the commits not on ${ev.defaultBranch}`);
     }
-    return { ...rangePlan(ev.baseSha, ev.headSha, ev.forced ? 'forced push' : 'push'), ...(ev.forced ? { note: 'forced push: before is reachable, so before..after is scanned' } : {}) };
+    return {
+        ...rangePlan(ev.baseSha, ev.headSha, ev.forced ? 'forced push' : 'push'),
+        ...(ev.forced ? { note: 'forced push: before is reachable, so before..after is scanned' } : {}),
+    };
 }
 function newBranchPlan(head, defaultBranch, description, note) {
     const ref = `refs/remotes/origin/${defaultBranch}`;
@@ -52783,7 +52810,12 @@ function gitIn(repo, defaultTimeoutMs) {
             installHint: 'the secrets gate needs git on PATH',
         });
         const ok = !r.timedOut && r.exitCode === 0;
-        return { code: ok ? 0 : (r.exitCode ?? -1), stdout: r.stdout, stderr: r.stderr, failure: ok ? '' : `git ${args[0]} ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no output)'}` };
+        return {
+            code: ok ? 0 : (r.exitCode ?? -1),
+            stdout: r.stdout,
+            stderr: r.stderr,
+            failure: ok ? '' : `git ${args[0]} ${describeExit(r)}: ${lastLines(r.stderr, 3) || '(no output)'}`,
+        };
     };
 }
 /** The checkout cannot answer the scan plan (shallow, base or head missing, git failing): `error`. */
@@ -52802,7 +52834,9 @@ async function resolvePlan(git, plan, ev, where = { label: 'the workspace' }) {
         return plan;
     const inside = await git(['rev-parse', '--is-inside-work-tree']);
     if (inside.code !== 0 || inside.stdout.trim() !== 'true') {
-        const moved = where.input ? `; if actions/checkout checks out into a subdirectory (its "path" input), set this action's "${where.input}" to the same path` : '';
+        const moved = where.input
+            ? `; if actions/checkout checks out into a subdirectory (its "path" input), set this action's "${where.input}" to the same path`
+            : '';
         throw new UnresolvableRangeError(`${where.label} is not a git checkout (${inside.failure || 'not a work tree'}): run actions/checkout with "fetch-depth: 0" before this step${moved}`);
     }
     const shallow = await git(['rev-parse', '--is-shallow-repository']);
@@ -52906,7 +52940,9 @@ const FINGERPRINTS_SHOWN = 30;
 function fingerprintSection(open, links) {
     if (open.length === 0)
         return [];
-    const items = open.slice(0, FINGERPRINTS_SHOWN).map((f) => `- ${secretLocation(links, f)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
+    const items = open
+        .slice(0, FINGERPRINTS_SHOWN)
+        .map((f) => `- ${secretLocation(links, f)} ${md(f.rule)}${f.commit ? ` in ${code(f.commit.slice(0, 12))}` : ''}: fingerprint ${code(f.fingerprint)}`);
     return [
         `### Open findings (${open.length}): fingerprints
 
@@ -52916,7 +52952,9 @@ function fingerprintSection(open, links) {
 
 ` +
             items.join('\n') +
-            (open.length > items.length ? `\n\n…and ${open.length - items.length} more: every fingerprint is in the report (${code('report-path')}) and the evidence record.` : ''),
+            (open.length > items.length
+                ? `\n\n…and ${open.length - items.length} more: every fingerprint is in the report (${code('report-path')}) and the evidence record.`
+                : ''),
     ];
 }
 /** A finding's file and line as a link: at the commit that holds it (a history scan), else at the commit judged. */
@@ -53525,7 +53563,16 @@ async function scanTree(ctx, description) {
     const unmap = (path) => renamed.get(path) ?? path;
     const findings = raw.findings.map((f) => toFinding(f, unmap(reportedScratchPath(f.File)), ''));
     const skipped = raw.skippedAsBinary.map((s) => ({ commit: '', path: unmap(s.path), reason: s.reason }));
-    return { findings, commitsScanned: 0, filesScanned: checkout.files - skipped.length, range: 'working tree', description, skipped, withNulBytes: 0, gitleaksRuns: 1 };
+    return {
+        findings,
+        commitsScanned: 0,
+        filesScanned: checkout.files - skipped.length,
+        range: 'working tree',
+        description,
+        skipped,
+        withNulBytes: 0,
+        gitleaksRuns: 1,
+    };
 }
 const LOG_ARGS = [
     '--format=%x01%H',
@@ -53634,7 +53681,14 @@ async function scanCommits(ctx, plan) {
 
 
 async function scanPlan(opts, runtime, plan, scratch, collected) {
-    const ctx = (policy) => ({ gitleaks: opts.gitleaks, repoDir: opts.repoDir, policy, log: runtime.log, scratch, timeoutMs: opts.timeoutMs });
+    const ctx = (policy) => ({
+        gitleaks: opts.gitleaks,
+        repoDir: opts.repoDir,
+        policy,
+        log: runtime.log,
+        scratch,
+        timeoutMs: opts.timeoutMs,
+    });
     if (plan.kind === 'nothing')
         return { findings: [], commitsScanned: 0, filesScanned: 0, range: 'none', description: plan.description, skipped: [], withNulBytes: 0, gitleaksRuns: 0 };
     if (plan.kind === 'tree') {
@@ -53726,7 +53780,16 @@ async function runSecretsGate(opts, runtime) {
         startedAt: clock.startedAt,
         durationMs: clock.elapsed(),
         outputs: { findings: judged.open.length, 'commits-scanned': scan?.commitsScanned ?? 0, 'sarif-path': files.sarifPath, 'report-path': files.reportPath },
-        summarySections: renderSections({ ...(toolError !== undefined ? { toolError } : {}), ...(scan ? { scan } : {}), policy, version, reported: judged.reported, expired: judged.expired, unused, ...(runtime.links ? { links: runtime.links } : {}) }),
+        summarySections: renderSections({
+            ...(toolError !== undefined ? { toolError } : {}),
+            ...(scan ? { scan } : {}),
+            policy,
+            version,
+            reported: judged.reported,
+            expired: judged.expired,
+            unused,
+            ...(runtime.links ? { links: runtime.links } : {}),
+        }),
     };
 }
 
@@ -53966,7 +54029,14 @@ function gitleaksVersionInput(value) {
 /** What installTool is asked for: validated inputs, and the install directory added to PATH for later steps. */
 function gitleaksInstallRequest(req) {
     const mirrorUrl = mirrorUrlInput(req.mirrorUrl);
-    return { tool: 'gitleaks', version: gitleaksVersionInput(req.version), ...(mirrorUrl ? { mirrorUrl } : {}), tempDir: req.tempDir, log: req.log, addPath: req.addPath };
+    return {
+        tool: 'gitleaks',
+        version: gitleaksVersionInput(req.version),
+        ...(mirrorUrl ? { mirrorUrl } : {}),
+        tempDir: req.tempDir,
+        log: req.log,
+        addPath: req.addPath,
+    };
 }
 /** The gitleaks to run: the override when given, else the pinned install. */
 async function resolveGitleaks(req) {
@@ -54058,7 +54128,9 @@ function policyFiles(inputs, repository, env) {
             configSource = '.gitleaks.toml';
         }
     }
-    const baselinePath = inputs['baseline-path'] !== '' ? fileInput('baseline-path', inputs['baseline-path'], repository, 'give a gitleaks JSON report relative to the repository root') : undefined;
+    const baselinePath = inputs['baseline-path'] !== ''
+        ? fileInput('baseline-path', inputs['baseline-path'], repository, 'give a gitleaks JSON report relative to the repository root')
+        : undefined;
     const exceptionsNamed = inputs['exceptions-file'] !== '';
     const exceptionsRel = exceptionsNamed ? inputs['exceptions-file'] : DEFAULT_EXCEPTIONS_PATH;
     const exceptionsAbs = (0,external_node_path_namespaceObject.isAbsolute)(exceptionsRel) ? exceptionsRel : (0,external_node_path_namespaceObject.join)(repository, exceptionsRel);

@@ -40928,7 +40928,9 @@ const subjectSchema = object({
 const toolSchema = object({
     name: schemas_string().min(1).max(200),
     version: schemas_string().max(200),
-    configSha256: schemas_string().regex(/^[0-9a-f]{64}$/).optional(),
+    configSha256: schemas_string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
 });
 const evidenceSchema = object({
     schema: literal(EVIDENCE_SCHEMA),
@@ -41257,15 +41259,7 @@ function readTextOrConfigurationError(path, what) {
 
 
 /** The events whose payloads the suite understands. Anything else still runs, on GITHUB_SHA. */
-const KNOWN_EVENTS = (/* unused pure expression or super */ null && ([
-    'pull_request',
-    'pull_request_target',
-    'push',
-    'merge_group',
-    'workflow_dispatch',
-    'workflow_run',
-    'schedule',
-]));
+const KNOWN_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target', 'push', 'merge_group', 'workflow_dispatch', 'workflow_run', 'schedule']));
 const sha = commitShaAnyCaseSchema;
 const repoRef = object({ full_name: schemas_string() }).passthrough().nullable().optional();
 const pullRequestPayload = object({
@@ -45122,12 +45116,9 @@ function renderGateSummary(evidence, annotations, sections, links) {
         lines.push(section, '');
     }
     if (evidence.findingsTotal > 0) {
-        const rows = evidence.findings.slice(0, SUMMARY_FINDINGS).map((f) => [
-            md(f.severity),
-            f.file ? sourceLocation(links, f.file, f.line) : '',
-            f.rule ? md(f.rule) : '',
-            tableMessage(f),
-        ]);
+        const rows = evidence.findings
+            .slice(0, SUMMARY_FINDINGS)
+            .map((f) => [md(f.severity), f.file ? sourceLocation(links, f.file, f.line) : '', f.rule ? md(f.rule) : '', tableMessage(f)]);
         lines.push(`### Findings (${evidence.findingsTotal})`, '');
         lines.push(table(['severity', 'location', 'rule', 'message'], rows));
         if (evidence.findingsTotal > rows.length) {
@@ -45204,7 +45195,9 @@ function readableReport(report) {
     return {
         ...report,
         // The verdict line goes into workflow commands and the log: one line, within the record's limit.
-        summary: clamp(stripAnsi(report.summary).replace(/\s*[\r\n]+\s*/g, ' ').trim(), 1000),
+        summary: clamp(stripAnsi(report.summary)
+            .replace(/\s*[\r\n]+\s*/g, ' ')
+            .trim(), 1000),
         findings: report.findings.map((f) => ({ ...f, message: stripAnsi(f.message), ...(f.rule !== undefined ? { rule: stripAnsi(f.rule) } : {}) })),
         summarySections: report.summarySections.map(stripAnsi),
     };
@@ -46371,7 +46364,9 @@ async function probeVersion(probe, parse = parseVersionNumber) {
     let run = runs.get(key);
     if (run === undefined) {
         const known = probe.known?.();
-        run = known ? Promise.resolve(known) : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+        run = known
+            ? Promise.resolve(known)
+            : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }
@@ -46415,7 +46410,12 @@ function realOrUndefined(path) {
 function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
     // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
     // importing src/tools here would put the tool installer into every bundle's cold start.)
-    const located = command.includes('/') ? command : searchPath.split(external_node_path_namespaceObject.delimiter).map((dir) => (0,external_node_path_namespaceObject.join)(dir, command)).find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
+    const located = command.includes('/')
+        ? command
+        : searchPath
+            .split(external_node_path_namespaceObject.delimiter)
+            .map((dir) => (0,external_node_path_namespaceObject.join)(dir, command))
+            .find((path) => (0,external_node_path_namespaceObject.isAbsolute)(path) && (0,external_node_fs_namespaceObject.existsSync)(path));
     const real = located === undefined ? undefined : realOrUndefined(located);
     if (real === undefined)
         return undefined;
@@ -53855,9 +53855,17 @@ function parseJUnit(xml, cwd, workspace) {
             if (failure.length > 0) {
                 result.failed++;
                 const detail = failure.map(junit_text).join('\n');
-                const firstLine = detail.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'failed';
+                const firstLine = detail
+                    .split('\n')
+                    .find((l) => l.trim() !== '')
+                    ?.trim() ?? 'failed';
                 const name = [tc['@classname'], tc['@name']].filter((x) => typeof x === 'string' && x !== '').join(' > ');
-                result.failures.push({ severity: 'error', message: `${name}: ${firstLine}`, rule: String(tc['@name'] ?? 'test'), ...locate(tc, detail, cwd, workspace) });
+                result.failures.push({
+                    severity: 'error',
+                    message: `${name}: ${firstLine}`,
+                    rule: String(tc['@name'] ?? 'test'),
+                    ...locate(tc, detail, cwd, workspace),
+                });
             }
             else if (tc.skipped !== undefined) {
                 result.skipped++;
@@ -54006,18 +54014,32 @@ function parseTestOutputCounts(output) {
 const TEST_PRESETS = ['node', 'python', 'command'];
 /** Where common node test runners write JUnit when configured to. */
 const NODE_JUNIT_DEFAULTS = ['junit.xml', 'reports/junit.xml', 'test-results/**/*.xml', 'reports/junit/*.xml'];
-function plan(o, tempDir) {
-    if (o.preset === 'node') {
-        return { tool: 'npm test', cmd: 'npm', args: ['test'], junit: o.junit.length ? o.junit : NODE_JUNIT_DEFAULTS, ownReports: [], hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first' };
+function plan(opts, tempDir) {
+    if (opts.preset === 'node') {
+        return {
+            tool: 'npm test',
+            cmd: 'npm',
+            args: ['test'],
+            junit: opts.junit.length ? opts.junit : NODE_JUNIT_DEFAULTS,
+            ownReports: [],
+            hint: 'the node preset runs "npm test": set up Node.js (actions/setup-node) first',
+        };
     }
-    if (o.preset === 'python') {
+    if (opts.preset === 'python') {
         const report = (0,external_node_path_namespaceObject.join)(tempDir, `pytest-junit-${process.pid}-${Date.now()}.xml`);
-        return { tool: 'pytest', cmd: 'python3', args: ['-m', 'pytest', `--junitxml=${report}`], junit: o.junit, ownReports: [report], hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first' };
+        return {
+            tool: 'pytest',
+            cmd: 'python3',
+            args: ['-m', 'pytest', `--junitxml=${report}`],
+            junit: opts.junit,
+            ownReports: [report],
+            hint: 'the python preset runs "python3 -m pytest": set up Python and "pip install pytest" first',
+        };
     }
-    const [cmd, ...args] = o.command;
+    const [cmd, ...args] = opts.command;
     if (!cmd)
         throw new errors_ConfigurationError('input "command" is required with preset: command: the test command line, e.g. "go test ./..."');
-    return { tool: cmd, cmd, args, junit: o.junit, ownReports: [], hint: `the command input names "${cmd}", which is not on PATH` };
+    return { tool: cmd, cmd, args, junit: opts.junit, ownReports: [], hint: `the command input names "${cmd}", which is not on PATH` };
 }
 const NODE_RUNNERS = ['vitest', 'jest', 'mocha', 'ava', 'tap', 'playwright'];
 /**
@@ -54085,7 +54107,10 @@ function judgeTests(exit, counts, source, junitPatterns = []) {
     if (!counts) {
         if (exit.exitCode !== 0)
             return { status: 'fail', summary: `the test command exited with code ${exit.exitCode} and left no result to count` };
-        return { status: 'error', summary: `the test command succeeded but how many tests ran is unknown: no fresh JUnit report and no runner summary line the gate can read; ${countingHint(junitPatterns)}` };
+        return {
+            status: 'error',
+            summary: `the test command succeeded but how many tests ran is unknown: no fresh JUnit report and no runner summary line the gate can read; ${countingHint(junitPatterns)}`,
+        };
     }
     if (counts.failed > 0)
         return { status: 'fail', summary: `${ran} (${source})` };
@@ -54095,18 +54120,18 @@ function judgeTests(exit, counts, source, junitPatterns = []) {
         return { status: 'fail', summary: `the test command exited with code ${exit.exitCode} although ${source} shows ${ran}` };
     return { status: 'pass', summary: `${ran} (${source})` };
 }
-async function runTestGate(o, rt) {
+async function runTestGate(opts, runtime) {
     const clock = startClock();
-    const p = plan(o, rt.tempDir);
+    const p = plan(opts, runtime.tempDir);
     const since = Date.now();
-    const versionProbe = toolVersion(p, o.workingDirectory);
-    const outcome = await rt.log.group(`${p.tool} in ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`, async () => {
+    const versionProbe = toolVersion(p, opts.workingDirectory);
+    const outcome = await runtime.log.group(`${p.tool} in ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`, async () => {
         let r;
-        const live = rt.log.untrustedStream();
+        const live = runtime.log.untrustedStream();
         try {
             r = await execTool(p.cmd, p.args, {
-                cwd: o.workingDirectory,
-                timeoutMs: o.timeoutMs,
+                cwd: opts.workingDirectory,
+                timeoutMs: opts.timeoutMs,
                 installHint: p.hint,
                 env: { ...process.env, CI: 'true', FORCE_COLOR: '0' },
                 onStdout: (chunk) => live.write(chunk),
@@ -54124,29 +54149,36 @@ async function runTestGate(o, rt) {
         return { r };
     });
     const version = await versionProbe;
-    const runner = o.preset === 'node' ? nodeTestRunner(o.workingDirectory, rt.workspace) : undefined;
+    const runner = opts.preset === 'node' ? nodeTestRunner(opts.workingDirectory, runtime.workspace) : undefined;
     const tool = runner ? { name: `${runner.name} (npm test)`, version: runner.version } : { name: p.tool, version };
     const base = {
         gate: 'test',
         startedAt: clock.startedAt,
-        details: { preset: o.preset, workingDirectory: repoRelative(o.workingDirectory, rt.workspace) || '.', ...(runner ? { npmVersion: version } : {}) },
+        details: {
+            preset: opts.preset,
+            workingDirectory: repoRelative(opts.workingDirectory, runtime.workspace) || '.',
+            ...(runner ? { npmVersion: version } : {}),
+        },
     };
     if ('error' in outcome) {
         return { ...base, status: 'error', summary: outcome.error, tool, metrics: {}, findings: [], durationMs: clock.elapsed(), outputs: {}, summarySections: [] };
     }
     const r = outcome.r;
-    const reports = freshReports(p.junit, p.ownReports, o.workingDirectory, { workspace: rt.workspace, others: [rt.tempDir] }, since);
+    const reports = freshReports(p.junit, p.ownReports, opts.workingDirectory, { workspace: runtime.workspace, others: [runtime.tempDir] }, since);
     let counts;
     let findings = [];
     let source = '';
     let reportError;
     if (reports.length > 0) {
         try {
-            const junit = readJUnitFiles(reports, o.workingDirectory, rt.workspace);
+            const junit = readJUnitFiles(reports, opts.workingDirectory, runtime.workspace);
             counts = junit;
             findings = junit.failures;
-            const names = reports.map((f) => repoRelative(f, rt.workspace));
-            source = names.length <= 3 ? `JUnit: ${names.join(', ')}` : `JUnit: ${names.length} reports under ${repoRelative(o.workingDirectory, rt.workspace) || '.'}`;
+            const names = reports.map((f) => repoRelative(f, runtime.workspace));
+            source =
+                names.length <= 3
+                    ? `JUnit: ${names.join(', ')}`
+                    : `JUnit: ${names.length} reports under ${repoRelative(opts.workingDirectory, runtime.workspace) || '.'}`;
         }
         catch (error) {
             reportError = error.message;
@@ -54156,15 +54188,13 @@ async function runTestGate(o, rt) {
         counts = parseTestOutputCounts(`${r.stdout}\n${r.stderr}`);
         source = 'runner output';
     }
-    let verdict = reportError ? { status: 'error', summary: reportError } : judgeTests(r, counts, source, o.junit);
+    let verdict = reportError ? { status: 'error', summary: reportError } : judgeTests(r, counts, source, opts.junit);
     if (verdict.status === 'fail' && findings.length === 0) {
         findings = [{ severity: 'error', message: `${p.tool} ${describeExit(r)}: ${lastLines(`${r.stdout}\n${r.stderr}`, 3)}` }];
     }
     if (r.truncated && verdict.status === 'pass' && !reports.length)
-        verdict = { status: 'error', summary: `the test output was too large to read its summary; ${countingHint(o.junit)}` };
-    const metrics = counts
-        ? { passed: counts.passed, failed: counts.failed, skipped: counts.skipped, total: counts.total }
-        : {};
+        verdict = { status: 'error', summary: `the test output was too large to read its summary; ${countingHint(opts.junit)}` };
+    const metrics = counts ? { passed: counts.passed, failed: counts.failed, skipped: counts.skipped, total: counts.total } : {};
     const sections = [];
     if (verdict.status !== 'pass')
         sections.push(`### Last lines of the test output\n\n${codeBlock(lastLines(`${r.stdout}\n${r.stderr}`, 25) || '(no output)')}`);
@@ -54202,19 +54232,19 @@ function run(env = process.env) {
     return runGateAction({
         gate: 'test',
         shape: inputs,
-        execute: (i, ctx, rt) => {
-            if (i.preset !== 'command' && i.command !== '') {
-                throw new errors_ConfigurationError(`input "command" is only used with preset: command (preset is ${i.preset})`);
+        execute: (inputs, ctx, runtime) => {
+            if (inputs.preset !== 'command' && inputs.command !== '') {
+                throw new errors_ConfigurationError(`input "command" is only used with preset: command (preset is ${inputs.preset})`);
             }
-            for (const pattern of i.junit)
+            for (const pattern of inputs.junit)
                 checkGlobPattern('junit', pattern);
             return runTestGate({
-                preset: i.preset,
-                workingDirectory: resolveDirectoryInput('working-directory', i['working-directory'], ctx.workspace),
-                command: parseCommandInput(i.command),
-                junit: i.junit,
-                timeoutMs: i['timeout-seconds'] * 1000,
-            }, rt);
+                preset: inputs.preset,
+                workingDirectory: resolveDirectoryInput('working-directory', inputs['working-directory'], ctx.workspace),
+                command: parseCommandInput(inputs.command),
+                junit: inputs.junit,
+                timeoutMs: inputs['timeout-seconds'] * 1000,
+            }, runtime);
         },
     }, env);
 }
