@@ -27,6 +27,38 @@ import { localRunnerEnv, type LocalRun } from './local-env.js';
 
 const SCOPES = ['history', 'tree'];
 
+/**
+ * Runs a gate's bundle on the checkout and returns the file its `output` names, or undefined after
+ * saying why when the gate did not judge (only a judged run, pass or fail, is a baseline).
+ */
+async function judgedFile(
+  distDir: string,
+  local: LocalRun,
+  gate: 'secrets' | 'rules',
+  inputs: Record<string, string>,
+  output: string,
+): Promise<{ file: string; outputs: Record<string, string | undefined> } | undefined> {
+  const run = await runBundle({
+    bundle: join(distDir, gate, 'index.js'),
+    name: gate,
+    inputs,
+    env: local.env,
+    cwd: local.workspace,
+    tempDir: join(local.home, 'bundles'),
+    node: process.execPath,
+    timeoutMs: 60 * 60_000,
+  });
+  const status = run.outputs.status ?? 'error';
+  const file = run.outputs[output] ?? '';
+  if ((status !== 'pass' && status !== 'fail') || file === '' || !existsSync(file)) {
+    process.stderr.write(
+      `${run.log}\nrelease-safety: the ${gate} gate did not judge (status ${status}${run.timedOut ? ', timed out' : ''}), so no baseline was written\n`,
+    );
+    return undefined;
+  }
+  return { file, outputs: run.outputs };
+}
+
 export async function baselineCommand(args: string[], distDir: string): Promise<number> {
   const gate = args[0];
   if (args.length === 0 || (gate !== 'secrets' && gate !== 'rules')) {
@@ -51,25 +83,15 @@ async function baselineSecrets(args: string[], distDir: string): Promise<number>
   const local = localRunnerEnv(process.cwd(), undefined);
   try {
     const out = resolve(local.workspace, values.out ?? '.gitleaksignore');
-    const run = await runBundle({
-      bundle: join(distDir, 'secrets', 'index.js'),
-      name: 'secrets',
-      inputs: { scope, ...(values.gitleaks ? { 'gitleaks-path': resolve(values.gitleaks) } : {}) },
-      env: local.env,
-      cwd: local.workspace,
-      tempDir: join(local.home, 'bundles'),
-      node: process.execPath,
-      timeoutMs: 60 * 60_000,
-    });
-    const status = run.outputs.status ?? 'error';
-    const report = run.outputs['report-path'] ?? '';
-    // Only a judged scan (pass or fail) has a report; anything else is not a baseline.
-    if ((status !== 'pass' && status !== 'fail') || report === '' || !existsSync(report)) {
-      process.stderr.write(
-        `${run.log}\nrelease-safety: the secrets scan did not judge (status ${status}${run.timedOut ? ', timed out' : ''}), so no baseline was written\n`,
-      );
-      return 1;
-    }
+    const judged = await judgedFile(
+      distDir,
+      local,
+      'secrets',
+      { scope, ...(values.gitleaks ? { 'gitleaks-path': resolve(values.gitleaks) } : {}) },
+      'report-path',
+    );
+    if (judged === undefined) return 1;
+    const report = judged.file;
     const { open: fingerprints, suppressed } = openFingerprints(readFileSync(report, 'utf8'), 'the secrets report');
     const existing = existsSync(out) ? readFileSync(out, 'utf8') : '';
     const merged = mergeIntoGitleaksIgnore(existing, fingerprints, { commit: local.headSha, scope, date: new Date().toISOString().slice(0, 10) });
@@ -128,24 +150,9 @@ async function baselineRules(args: string[], distDir: string): Promise<number> {
       throw new ConfigurationError(
         'baseline rules needs the rule files: give --rules "prometheus/rules/*.yml" (and --tests), or set gates.rules.with.rules in .github/release-safety.yml',
       );
-    const run = await runBundle({
-      bundle: join(distDir, 'rules', 'index.js'),
-      name: 'rules',
-      inputs,
-      env: local.env,
-      cwd: local.workspace,
-      tempDir: join(local.home, 'bundles'),
-      node: process.execPath,
-      timeoutMs: 60 * 60_000,
-    });
-    const status = run.outputs.status ?? 'error';
-    const candidates = run.outputs['baseline-path'] ?? '';
-    if ((status !== 'pass' && status !== 'fail') || candidates === '' || !existsSync(candidates)) {
-      process.stderr.write(
-        `${run.log}\nrelease-safety: the rules gate did not judge (status ${status}${run.timedOut ? ', timed out' : ''}), so no baseline was written\n`,
-      );
-      return 1;
-    }
+    const judged = await judgedFile(distDir, local, 'rules', inputs, 'baseline-path');
+    if (judged === undefined) return 1;
+    const candidates = judged.file;
     const text = readFileSync(candidates, 'utf8');
     const written = parseRulesBaseline(text, shown);
     const before = existsSync(out) ? parseRulesBaseline(readFileSync(out, 'utf8'), shown) : [];
@@ -158,7 +165,7 @@ async function baselineRules(args: string[], distDir: string): Promise<number> {
     process.stdout.write(
       `${written.length} finding(s) in ${shown}: ${added} added, ${written.length - added} kept, ${dropped} stale removed. Commit it to the default branch.\n`,
     );
-    return unbaselinable(run.outputs['evidence-path'] ?? '');
+    return unbaselinable(judged.outputs['evidence-path'] ?? '');
   } finally {
     rmSync(local.home, { recursive: true, force: true });
   }
