@@ -20,6 +20,7 @@ import { randomSha, REPO_ROOT, runAction, type ActionRun } from '../../src/local
 import { startRegistryProxy, type RegistryProxy } from '../../src/local/registry-proxy.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { pullRequestEvent } from './events.js';
+import { opensslVerifies } from './openssl-dsse.js';
 import { cleanupRuns, plainText, runPromote, skopeoDigest } from './promote-action-fixtures.js';
 import { makeKeyPair, pushTinyImage, record, skopeoRaw } from './promote-fixtures.js';
 
@@ -153,26 +154,6 @@ async function stored(host: string, repo: string, referrer: string): Promise<{ m
   expect(res.status).toBe(200);
   const bundle = JSON.parse(Buffer.from(await res.arrayBuffer()).toString('utf8')) as StoredBundle;
   return { manifest, bundle, payload: Buffer.from(bundle.dsseEnvelope.payload, 'base64') };
-}
-
-/** openssl over PAE(type, payload) rebuilt from the stored bundle; the DER signature from it. */
-function opensslVerifies(bundle: StoredBundle, publicPem: string): string {
-  const dir = mkdtempSync(join(work, 'openssl-'));
-  try {
-    const env = bundle.dsseEnvelope;
-    const payload = Buffer.from(env.payload, 'base64');
-    const type = Buffer.from(env.payloadType);
-    writeFileSync(join(dir, 'pae.bin'), Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]));
-    writeFileSync(join(dir, 'sig.der'), Buffer.from(env.signatures[0]!.sig, 'base64'));
-    writeFileSync(join(dir, 'pub.pem'), publicPem);
-    const r = spawnSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.der'), join(dir, 'pae.bin')], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    return (r.stdout + r.stderr).trim();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 const errors = (run: ActionRun) =>

@@ -18,6 +18,7 @@ import { randomSha, REPO_ROOT, runAction, type ActionRun } from '../../src/local
 import { startRegistryProxy, type RegistryProxy } from '../../src/local/registry-proxy.js';
 import { startRegistry, type LocalRegistry } from '../../src/local/registry.js';
 import { pullRequestEvent } from './events.js';
+import { opensslVerifies } from './openssl-dsse.js';
 import { makeKeyPair, pushTinyImage, record, skopeoRaw } from './promote-fixtures.js';
 
 const REPO = 'acme/service';
@@ -104,26 +105,6 @@ function tagIndex(p: Pushed, creds?: string): string[] {
     return [];
   }
   return (JSON.parse(r.stdout.toString()) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest);
-}
-
-/** openssl, given only the stored bundle and the public key: rebuilds PAE(type, payload) and checks the DER signature. */
-function opensslVerifies(bundle: Awaited<ReturnType<typeof storedAttestation>>['bundle'], publicPem: string): string {
-  const dir = mkdtempSync(join(work, 'openssl-'));
-  try {
-    const env = bundle.dsseEnvelope;
-    const payload = Buffer.from(env.payload, 'base64');
-    const type = Buffer.from(env.payloadType);
-    writeFileSync(join(dir, 'pae.bin'), Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]));
-    writeFileSync(join(dir, 'sig.der'), Buffer.from(env.signatures[0]!.sig, 'base64'));
-    writeFileSync(join(dir, 'pub.pem'), publicPem);
-    const r = spawnSync('openssl', ['dgst', '-sha256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.der'), join(dir, 'pae.bin')], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    return (r.stdout + r.stderr).trim();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 function sigstoreVerify(bundle: unknown, key: KeyObject): unknown {
