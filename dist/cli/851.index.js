@@ -531,6 +531,29 @@ var local_env = __webpack_require__(2127);
 
 
 const SCOPES = ['history', 'tree'];
+/**
+ * Runs a gate's bundle on the checkout and returns the file its `output` names, or undefined after
+ * saying why when the gate did not judge (only a judged run, pass or fail, is a baseline).
+ */
+async function judgedFile(distDir, local, gate, inputs, output) {
+    const run = await (0,child/* runBundle */.o)({
+        bundle: (0,external_node_path_.join)(distDir, gate, 'index.js'),
+        name: gate,
+        inputs,
+        env: local.env,
+        cwd: local.workspace,
+        tempDir: (0,external_node_path_.join)(local.home, 'bundles'),
+        node: process.execPath,
+        timeoutMs: 60 * 60_000,
+    });
+    const status = run.outputs.status ?? 'error';
+    const file = run.outputs[output] ?? '';
+    if ((status !== 'pass' && status !== 'fail') || file === '' || !(0,external_node_fs_.existsSync)(file)) {
+        process.stderr.write(`${run.log}\nrelease-safety: the ${gate} gate did not judge (status ${status}${run.timedOut ? ', timed out' : ''}), so no baseline was written\n`);
+        return undefined;
+    }
+    return { file, outputs: run.outputs };
+}
 async function baselineCommand(args, distDir) {
     const gate = args[0];
     if (args.length === 0 || (gate !== 'secrets' && gate !== 'rules')) {
@@ -553,23 +576,10 @@ async function baselineSecrets(args, distDir) {
     const local = (0,local_env/* localRunnerEnv */.v)(process.cwd(), undefined);
     try {
         const out = (0,external_node_path_.resolve)(local.workspace, values.out ?? '.gitleaksignore');
-        const run = await (0,child/* runBundle */.o)({
-            bundle: (0,external_node_path_.join)(distDir, 'secrets', 'index.js'),
-            name: 'secrets',
-            inputs: { scope, ...(values.gitleaks ? { 'gitleaks-path': (0,external_node_path_.resolve)(values.gitleaks) } : {}) },
-            env: local.env,
-            cwd: local.workspace,
-            tempDir: (0,external_node_path_.join)(local.home, 'bundles'),
-            node: process.execPath,
-            timeoutMs: 60 * 60_000,
-        });
-        const status = run.outputs.status ?? 'error';
-        const report = run.outputs['report-path'] ?? '';
-        // Only a judged scan (pass or fail) has a report; anything else is not a baseline.
-        if ((status !== 'pass' && status !== 'fail') || report === '' || !(0,external_node_fs_.existsSync)(report)) {
-            process.stderr.write(`${run.log}\nrelease-safety: the secrets scan did not judge (status ${status}${run.timedOut ? ', timed out' : ''}), so no baseline was written\n`);
+        const judged = await judgedFile(distDir, local, 'secrets', { scope, ...(values.gitleaks ? { 'gitleaks-path': (0,external_node_path_.resolve)(values.gitleaks) } : {}) }, 'report-path');
+        if (judged === undefined)
             return 1;
-        }
+        const report = judged.file;
         const { open: fingerprints, suppressed } = openFingerprints((0,external_node_fs_.readFileSync)(report, 'utf8'), 'the secrets report');
         const existing = (0,external_node_fs_.existsSync)(out) ? (0,external_node_fs_.readFileSync)(out, 'utf8') : '';
         const merged = mergeIntoGitleaksIgnore(existing, fingerprints, { commit: local.headSha, scope, date: new Date().toISOString().slice(0, 10) });
@@ -626,22 +636,10 @@ async function baselineRules(args, distDir) {
         };
         if (!inputs.rules)
             throw new errors/* ConfigurationError */.j1('baseline rules needs the rule files: give --rules "prometheus/rules/*.yml" (and --tests), or set gates.rules.with.rules in .github/release-safety.yml');
-        const run = await (0,child/* runBundle */.o)({
-            bundle: (0,external_node_path_.join)(distDir, 'rules', 'index.js'),
-            name: 'rules',
-            inputs,
-            env: local.env,
-            cwd: local.workspace,
-            tempDir: (0,external_node_path_.join)(local.home, 'bundles'),
-            node: process.execPath,
-            timeoutMs: 60 * 60_000,
-        });
-        const status = run.outputs.status ?? 'error';
-        const candidates = run.outputs['baseline-path'] ?? '';
-        if ((status !== 'pass' && status !== 'fail') || candidates === '' || !(0,external_node_fs_.existsSync)(candidates)) {
-            process.stderr.write(`${run.log}\nrelease-safety: the rules gate did not judge (status ${status}${run.timedOut ? ', timed out' : ''}), so no baseline was written\n`);
+        const judged = await judgedFile(distDir, local, 'rules', inputs, 'baseline-path');
+        if (judged === undefined)
             return 1;
-        }
+        const candidates = judged.file;
         const text = (0,external_node_fs_.readFileSync)(candidates, 'utf8');
         const written = parseRulesBaseline(text, shown);
         const before = (0,external_node_fs_.existsSync)(out) ? parseRulesBaseline((0,external_node_fs_.readFileSync)(out, 'utf8'), shown) : [];
@@ -652,7 +650,7 @@ async function baselineRules(args, distDir) {
         (0,external_node_fs_.mkdirSync)((0,external_node_path_.dirname)(out), { recursive: true });
         (0,external_node_fs_.writeFileSync)(out, text);
         process.stdout.write(`${written.length} finding(s) in ${shown}: ${added} added, ${written.length - added} kept, ${dropped} stale removed. Commit it to the default branch.\n`);
-        return unbaselinable(run.outputs['evidence-path'] ?? '');
+        return unbaselinable(judged.outputs['evidence-path'] ?? '');
     }
     finally {
         (0,external_node_fs_.rmSync)(local.home, { recursive: true, force: true });
