@@ -51791,6 +51791,22 @@ async function readAtCommit(workspace, rev, rel, maxBytes = MAX_POLICY_BYTES) {
 async function hasCommit(workspace, rev) {
     return (await git(workspace, ['cat-file', '-e', `${rev}^{commit}`]).catch(() => ({ ok: false }))).ok;
 }
+/**
+ * Reads and parses a policy file (exceptions, a baseline) at the base commit. A broken base copy
+ * applies nothing, with a warning: it must not block the change that fixes it.
+ */
+async function policyAtBase(workspace, base, rel, parse, log, what) {
+    const atBase = await readAtCommit(workspace, base, rel);
+    if ('absent' in atBase)
+        return { entries: [], notes: [], absent: atBase.absent };
+    try {
+        return { entries: parse(atBase.text), notes: [] };
+    }
+    catch (error) {
+        log.warning(`${what.name} at the base commit is not usable, so it ${what.nothing}: ${error.message}`);
+        return { entries: [], notes: [`${rel} at the base commit ${base.slice(0, 12)} is not usable, so it ${what.nothing}`] };
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/gates/audit/exceptions.ts
 /**
@@ -51839,22 +51855,14 @@ async function exceptionsInForce(file, base, workspace, log) {
         }
         throw new ToolError(`on a pull request the exceptions are read from the base commit ${short}, which is not in the checkout, so which exceptions apply cannot be told: check out the history (actions/checkout with "fetch-depth: 0")`);
     }
-    const atBase = await readAtCommit(workspace, base, file.rel);
-    let entries = [];
-    const notes = [];
-    if ('absent' in atBase) {
+    const rel = file.rel;
+    const atBase = await policyAtBase(workspace, base, rel, (text) => parseExceptions(text, rel), log, {
+        name: 'the exceptions file',
+        nothing: 'suppresses nothing',
+    });
+    const { entries, notes } = atBase;
+    if (atBase.absent !== undefined)
         notes.push(atBase.absent);
-    }
-    else {
-        try {
-            entries = parseExceptions(atBase.text, file.rel);
-        }
-        catch (error) {
-            // A broken base copy suppresses nothing; it must not block the change that fixes it.
-            log.warning(`the exceptions file at the base commit is not usable, so it suppresses nothing: ${error.message}`);
-            notes.push(`${file.rel} at the base commit ${short} is not usable, so it suppresses nothing`);
-        }
-    }
     const afterMerge = checkout.filter((e) => !entries.some((b) => sameEntry(b, e)));
     return { entries, from: base, afterMerge, notes };
 }

@@ -54204,6 +54204,22 @@ async function readAtCommit(workspace, rev, rel, maxBytes = MAX_POLICY_BYTES) {
 async function hasCommit(workspace, rev) {
     return (await git(workspace, ['cat-file', '-e', `${rev}^{commit}`]).catch(() => ({ ok: false }))).ok;
 }
+/**
+ * Reads and parses a policy file (exceptions, a baseline) at the base commit. A broken base copy
+ * applies nothing, with a warning: it must not block the change that fixes it.
+ */
+async function policyAtBase(workspace, base, rel, parse, log, what) {
+    const atBase = await readAtCommit(workspace, base, rel);
+    if ('absent' in atBase)
+        return { entries: [], notes: [], absent: atBase.absent };
+    try {
+        return { entries: parse(atBase.text), notes: [] };
+    }
+    catch (error) {
+        log.warning(`${what.name} at the base commit is not usable, so it ${what.nothing}: ${error.message}`);
+        return { entries: [], notes: [`${rel} at the base commit ${base.slice(0, 12)} is not usable, so it ${what.nothing}`] };
+    }
+}
 
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
@@ -55532,24 +55548,16 @@ async function baselineInForce(file, base, workspace, log, now) {
             return undefined;
         throw new ToolError(`on a pull request the rules baseline is read from the base commit ${short}, which is not in the checkout, so which findings are baselined cannot be told: check out the history (actions/checkout with "fetch-depth: 0")`);
     }
-    const atBase = await readAtCommit(workspace, base, file.rel);
-    let entries = [];
-    const notes = [];
-    if ('absent' in atBase) {
-        if (!checkout)
-            return undefined;
+    const rel = file.rel;
+    const atBase = await policyAtBase(workspace, base, rel, (text) => parseRulesBaseline(text, rel), log, {
+        name: 'the rules baseline',
+        nothing: 'baselines nothing',
+    });
+    if (atBase.absent !== undefined && !checkout)
+        return undefined;
+    const { entries, notes } = atBase;
+    if (atBase.absent !== undefined)
         notes.push(`${atBase.absent}, so no finding is baselined until it is merged`);
-    }
-    else {
-        try {
-            entries = parseRulesBaseline(atBase.text, file.rel);
-        }
-        catch (error) {
-            // A broken base copy baselines nothing; it must not block the change that fixes it.
-            log.warning(`the rules baseline at the base commit is not usable, so it baselines nothing: ${error.message}`);
-            notes.push(`${file.rel} at the base commit ${short} is not usable, so it baselines nothing`);
-        }
-    }
     const afterMerge = (checkout ?? []).filter((e) => !entries.some((b) => sameEntry(b, e)));
     return { shown, entries, from: base, afterMerge, notes, now };
 }

@@ -6,6 +6,7 @@
  */
 import { ToolError } from './errors.js';
 import { describeExit, execTool, lastLines } from './exec.js';
+import type { Logger } from './log.js';
 
 /** Events whose change is not merged yet: their policy comes from the base commit. */
 export const BASE_POLICY_EVENTS = ['pull_request', 'pull_request_target', 'merge_group'];
@@ -46,4 +47,34 @@ export async function readAtCommit(workspace: string, rev: string, rel: string, 
 /** True when the workspace's git has the commit (a shallow checkout of the merge commit does not). */
 export async function hasCommit(workspace: string, rev: string): Promise<boolean> {
   return (await git(workspace, ['cat-file', '-e', `${rev}^{commit}`]).catch(() => ({ ok: false }))).ok;
+}
+
+/** A policy file as the base commit has it: its entries, or none with why (absent there, or broken there). */
+export interface PolicyAtBase<T> {
+  entries: T[];
+  notes: string[];
+  /** Set when the base commit has no such file. */
+  absent?: string;
+}
+
+/**
+ * Reads and parses a policy file (exceptions, a baseline) at the base commit. A broken base copy
+ * applies nothing, with a warning: it must not block the change that fixes it.
+ */
+export async function policyAtBase<T>(
+  workspace: string,
+  base: string,
+  rel: string,
+  parse: (text: string) => T[],
+  log: Logger,
+  what: { name: string; nothing: string },
+): Promise<PolicyAtBase<T>> {
+  const atBase = await readAtCommit(workspace, base, rel);
+  if ('absent' in atBase) return { entries: [], notes: [], absent: atBase.absent };
+  try {
+    return { entries: parse(atBase.text), notes: [] };
+  } catch (error) {
+    log.warning(`${what.name} at the base commit is not usable, so it ${what.nothing}: ${(error as Error).message}`);
+    return { entries: [], notes: [`${rel} at the base commit ${base.slice(0, 12)} is not usable, so it ${what.nothing}`] };
+  }
 }

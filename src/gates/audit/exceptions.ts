@@ -12,7 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { ToolError } from '../../core/errors.js';
 import { loadExceptions, parseExceptions, type ExceptionEntry } from '../../core/exceptions.js';
-import { hasCommit, readAtCommit } from '../../core/git.js';
+import { hasCommit, policyAtBase, readAtCommit } from '../../core/git.js';
 import type { Logger } from '../../core/log.js';
 
 /** Events whose change is not merged yet: their policy comes from the base commit (re-exported for the audit entry point). */
@@ -72,20 +72,13 @@ export async function exceptionsInForce(file: ExceptionsFile, base: string | und
       `on a pull request the exceptions are read from the base commit ${short}, which is not in the checkout, so which exceptions apply cannot be told: check out the history (actions/checkout with "fetch-depth: 0")`,
     );
   }
-  const atBase = await readAtCommit(workspace, base, file.rel);
-  let entries: ExceptionEntry[] = [];
-  const notes: string[] = [];
-  if ('absent' in atBase) {
-    notes.push(atBase.absent);
-  } else {
-    try {
-      entries = parseExceptions(atBase.text, file.rel);
-    } catch (error) {
-      // A broken base copy suppresses nothing; it must not block the change that fixes it.
-      log.warning(`the exceptions file at the base commit is not usable, so it suppresses nothing: ${(error as Error).message}`);
-      notes.push(`${file.rel} at the base commit ${short} is not usable, so it suppresses nothing`);
-    }
-  }
+  const rel = file.rel;
+  const atBase = await policyAtBase(workspace, base, rel, (text) => parseExceptions(text, rel), log, {
+    name: 'the exceptions file',
+    nothing: 'suppresses nothing',
+  });
+  const { entries, notes } = atBase;
+  if (atBase.absent !== undefined) notes.push(atBase.absent);
   const afterMerge = checkout.filter((e) => !entries.some((b) => sameEntry(b, e)));
   return { entries, from: base, afterMerge, notes };
 }

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigurationError, ToolError } from '../../core/errors.js';
 import { readTextOrConfigurationError } from '../../core/files.js';
-import { hasCommit, readAtCommit } from '../../core/git.js';
+import { hasCommit, policyAtBase } from '../../core/git.js';
 import { parseRulesBaseline, rulesFingerprint, type BaselineEntry, type BaselineInForce } from './baseline.js';
 import type { Logger } from '../../core/log.js';
 
@@ -63,21 +63,14 @@ export async function baselineInForce(
       `on a pull request the rules baseline is read from the base commit ${short}, which is not in the checkout, so which findings are baselined cannot be told: check out the history (actions/checkout with "fetch-depth: 0")`,
     );
   }
-  const atBase = await readAtCommit(workspace, base, file.rel);
-  let entries: BaselineEntry[] = [];
-  const notes: string[] = [];
-  if ('absent' in atBase) {
-    if (!checkout) return undefined;
-    notes.push(`${atBase.absent}, so no finding is baselined until it is merged`);
-  } else {
-    try {
-      entries = parseRulesBaseline(atBase.text, file.rel);
-    } catch (error) {
-      // A broken base copy baselines nothing; it must not block the change that fixes it.
-      log.warning(`the rules baseline at the base commit is not usable, so it baselines nothing: ${(error as Error).message}`);
-      notes.push(`${file.rel} at the base commit ${short} is not usable, so it baselines nothing`);
-    }
-  }
+  const rel = file.rel;
+  const atBase = await policyAtBase(workspace, base, rel, (text) => parseRulesBaseline(text, rel), log, {
+    name: 'the rules baseline',
+    nothing: 'baselines nothing',
+  });
+  if (atBase.absent !== undefined && !checkout) return undefined;
+  const { entries, notes } = atBase;
+  if (atBase.absent !== undefined) notes.push(`${atBase.absent}, so no finding is baselined until it is merged`);
   const afterMerge = (checkout ?? []).filter((e) => !entries.some((b) => sameEntry(b, e)));
   return { shown, entries, from: base, afterMerge, notes, now };
 }
