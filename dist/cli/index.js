@@ -722,12 +722,15 @@ var external_node_path_ = __nccwpck_require__(6760);
 var errors = __nccwpck_require__(4296);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/core/exec.ts
 // The suite runs its tools here rather than through @actions/exec, which has neither a timeout
 // that kills the whole process group (a tool's children can hold its pipes open) nor a way to
 // keep INPUT_* (the action's inputs, credentials among them) out of the tool's environment.
+
 
 
 
@@ -815,6 +818,14 @@ function execTool(command, args, options) {
             detached: process.platform !== 'win32',
             windowsHide: true,
         });
+        if (options.niceness !== undefined && child.pid !== undefined) {
+            try {
+                setPriority(child.pid, options.niceness);
+            }
+            catch {
+                // already gone, or not allowed: it runs at the normal priority
+            }
+        }
         const out = new TailBuffer(max);
         const err = new TailBuffer(max);
         let timedOut = false;

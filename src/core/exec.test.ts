@@ -42,6 +42,16 @@ describe('execTool', () => {
     });
     expect(JSON.parse(r.stdout)).toEqual([]);
   });
+  it('side work runs at the niceness asked for, the rest at the normal priority', async () => {
+    // The nice value is the 19th field of /proc/<pid>/stat (after the parenthesised name). The tool
+    // sleeps first, so it is still running when its priority is set.
+    const script = 'sleep 0.2; cut -d")" -f2 /proc/$$/stat | cut -d" " -f18';
+    const niced = await execTool('sh', ['-c', script], { timeoutMs: 5000, niceness: 10 });
+    const normal = await execTool('sh', ['-c', script], { timeoutMs: 5000 });
+    expect(niced.stdout.trim()).toBe('10');
+    expect(normal.stdout.trim()).toBe('0');
+  });
+
   it('lastLines drops blanks', () => {
     expect(lastLines('a\n\nb\nc\n\n', 2)).toBe('b\nc');
   });

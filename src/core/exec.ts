@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { ToolNotFoundError } from './errors.js';
 
@@ -22,6 +23,12 @@ export interface ExecOptions {
   installHint?: string;
   /** Also return stdout as bytes (for protocols that count bytes, e.g. `git cat-file --batch`). */
   keepStdoutBytes?: boolean;
+  /**
+   * Lowers the tool's CPU priority (a nice value, 1 to 19) for side work started beside a gate's
+   * real tool run, such as a version probe: on a 2-core runner the run on the critical path gets
+   * the cores first, and the side work takes what is left.
+   */
+  niceness?: number;
 }
 
 export interface ExecResult {
@@ -121,6 +128,13 @@ export function execTool(command: string, args: readonly string[], options: Exec
       detached: process.platform !== 'win32',
       windowsHide: true,
     });
+    if (options.niceness !== undefined && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, options.niceness);
+      } catch {
+        // already gone, or not allowed: it runs at the normal priority
+      }
+    }
     const out = new TailBuffer(max);
     const err = new TailBuffer(max);
     let timedOut = false;

@@ -56,7 +56,7 @@ export async function probeVersion(probe: VersionProbe, parse: (output: string) 
     const known = probe.known?.();
     run = known
       ? Promise.resolve(known)
-      : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000 });
+      : execTool(probe.command, probe.args ?? ['--version'], { ...(probe.cwd ? { cwd: probe.cwd } : {}), timeoutMs: probe.timeoutMs ?? 30_000, niceness: 10 });
     runs.set(key, run);
     run.catch(() => runs.delete(key));
   }

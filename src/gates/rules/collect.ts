@@ -127,7 +127,7 @@ async function collectWithPromtool(
   // promtool --version is asked once the (short) check is done, while the tests run; an installed
   // promtool's version is the one its verified archive is pinned as.
   const ask = () => promtoolVersion(ctx.path, ws);
-  const version = promtool.version !== undefined ? undefined : handled(early?.check ? early.check.then(ask, ask) : ask());
+  const version = promtool.version !== undefined ? undefined : handled(ask());
 
   const { ruleFiles, testFiles, problems } = loadAll(ruleAbs, testAbs, roots, scratch);
   for (const t of testFiles) t.promtoolArg = argFor(ws, t.promtoolPath);
