@@ -63139,7 +63139,7 @@ function goLinkedVersion(program, variable) {
 function parsePromtoolVersion(text) {
     return /promtool,? version (\S+)/i.exec(text)?.[1] ?? /(\d+\.\d+\.\d+\S*)/.exec(text)?.[1] ?? '';
 }
-/** `promtool --version` (about 20 ms; run alongside check and test, never before them). */
+/** `promtool --version` (about 20 ms; started beside check and test, at a lower CPU priority). */
 async function promtoolVersion(path, cwd) {
     const { version, result: v } = await probeVersion({ command: path, cwd }, parsePromtoolVersion);
     if (v && (v.timedOut || v.exitCode !== 0))
@@ -64039,8 +64039,8 @@ async function collectWithPromtool(opts, promtool, runtime, ruleAbs, testAbs, sc
             tests: startTests(ctx, testAbs.filter((abs) => (0,external_node_fs_namespaceObject.existsSync)(abs)).map((abs) => argFor(ws, abs))),
         };
     }
-    // promtool --version is asked once the (short) check is done, while the tests run; an installed
-    // promtool's version is the one its verified archive is pinned as.
+    // promtool --version starts now, beside check and test, at a lower CPU priority (probeVersion), so
+    // they get the cores first; an installed promtool's version is the one its verified archive is pinned as.
     const ask = () => promtoolVersion(ctx.path, ws);
     const version = promtool.version !== undefined ? undefined : handled(ask());
     const { ruleFiles, testFiles, problems } = loadAll(ruleAbs, testAbs, roots, scratch);

@@ -124,8 +124,8 @@ async function collectWithPromtool(
       ),
     };
   }
-  // promtool --version is asked once the (short) check is done, while the tests run; an installed
-  // promtool's version is the one its verified archive is pinned as.
+  // promtool --version starts now, beside check and test, at a lower CPU priority (probeVersion), so
+  // they get the cores first; an installed promtool's version is the one its verified archive is pinned as.
   const ask = () => promtoolVersion(ctx.path, ws);
   const version = promtool.version !== undefined ? undefined : handled(ask());
 

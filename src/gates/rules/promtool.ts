@@ -10,7 +10,7 @@ export function parsePromtoolVersion(text: string): string {
   return /promtool,? version (\S+)/i.exec(text)?.[1] ?? /(\d+\.\d+\.\d+\S*)/.exec(text)?.[1] ?? '';
 }
 
-/** `promtool --version` (about 20 ms; run alongside check and test, never before them). */
+/** `promtool --version` (about 20 ms; started beside check and test, at a lower CPU priority). */
 export async function promtoolVersion(path: string, cwd: string): Promise<string> {
   const { version, result: v } = await probeVersion({ command: path, cwd }, parsePromtoolVersion);
   if (v && (v.timedOut || v.exitCode !== 0)) throw new ToolError(`promtool --version failed (exit ${v.exitCode}): ${v.stderr.trim().slice(0, 300)}`);
