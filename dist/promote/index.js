@@ -56,7 +56,7 @@ const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
 const pm = __importStar(__nccwpck_require__(3335));
 const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
+const undici_1 = __nccwpck_require__(5693);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -30741,6 +30741,58 @@ module.exports = {
 
 /***/ }),
 
+/***/ 5693:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ProxyAgent: () => (/* binding */ ProxyAgent),
+  fetch: () => (/* binding */ fetch)
+});
+
+;// CONCATENATED MODULE: external "node:module"
+const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+;// CONCATENATED MODULE: ./src/core/undici-lazy.ts
+/**
+ * The `undici` that @actions/http-client and @actions/github see in the bundles (tsconfig "paths",
+ * which the bundler honours): the real undici, loaded on first use. Both packages import it at the
+ * top for what only a request through a proxy (ProxyAgent) or an Octokit call (fetch) needs, and
+ * evaluating undici (with the Node modules it pulls in: http2, web streams, zlib) was the largest
+ * single part of every bundle's cold start. No option of either package defers it, hence this file.
+ * The real module is reached by its file path, which the "paths" entry does not match.
+ */
+
+let real;
+// In a bundle, `require` is the bundler's (undici is inside the bundle, and runs on this first call);
+// unbundled (the unit tests), Node's.
+const load = () => (real ??= ( true
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+        __nccwpck_require__(6752)
+    : 0));
+/** new ProxyAgent(...) constructs the real one (a constructor may return another object). */
+class ProxyAgent {
+    constructor(...args) {
+        return new (load().ProxyAgent)(...args);
+    }
+}
+let agent;
+/**
+ * The real fetch, on the real undici's own connection pool when the caller names none. Without
+ * one, undici's fetch takes the process's global dispatcher, which is Node's built-in undici (another
+ * version, with other header rules) once Node's own fetch has run first: loaded late, this undici
+ * no longer installs its own. A pinned agent keeps every call on the code that was tested.
+ */
+const fetch = (input, init) => {
+    const undici = load();
+    return undici.fetch(input, { ...init, dispatcher: init?.dispatcher ?? (agent ??= new undici.Agent()) });
+};
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -30972,6 +31024,34 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
 /******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
@@ -41915,8 +41995,8 @@ class DecodedURL extends URL {
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+// EXTERNAL MODULE: ./src/core/undici-lazy.ts + 1 modules
+var undici_lazy = __nccwpck_require__(5693);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -44914,7 +44994,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 function getProxyFetch(destinationUrl) {
     const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
     const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
-        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+        return (0,undici_lazy.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
     });
     return proxyFetch;
 }

@@ -90,9 +90,12 @@ export async function collectRules(opts: RulesOptions, runtime: GateRuntime, rul
   const roots: PathRoots = { workspace: runtime.workspace, others: opts.otherRoots ?? [] };
   if ('unavailable' in opts.promtool) {
     const loaded = loadAll(ruleAbs, testAbs, roots, scratch);
-    const collected: CollectedRules = { ...loaded, groupResults: [], hygieneFindings: [], problems: [opts.promtool.unavailable, ...loaded.problems] };
-    await scopeAndHygiene(collected, opts, runtime, undefined);
-    return collected;
+    return {
+      ...loaded,
+      groupResults: [],
+      problems: [opts.promtool.unavailable, ...loaded.problems],
+      ...(await scopeAndHygiene(loaded.ruleFiles, opts, runtime, undefined)),
+    };
   }
   return collectWithPromtool(opts, opts.promtool, runtime, ruleAbs, testAbs, scratch, roots);
 }
@@ -146,6 +149,8 @@ async function collectWithPromtool(
         ctx,
         runnable.map((t) => t.promtoolArg),
       );
+  // Hygiene reads only the rule files: it runs while promtool does, not after it.
+  const hygiene = await scopeAndHygiene(ruleFiles, opts, runtime, changed);
   const checkResult = await checkRun;
   const tests = await readTestShards(ctx, shards, runnable);
   if (!earlyStands) await Promise.all((early?.tests ?? []).map((s) => s.run.catch(() => undefined)));
@@ -169,47 +174,49 @@ async function collectWithPromtool(
       runtime.log.untrusted(`${r.stdout}${r.stderr}`),
     );
   }
-  const collected: CollectedRules = {
+  return {
     ruleFiles,
     testFiles,
     ...(checkResult ? { check: { result: checkResult, paths: checkPaths, files: checkFiles } } : {}),
     groupResults: tests.results,
-    hygieneFindings: [],
     problems,
     promtool: { path: ctx.path, version: promtoolVersionText, source: promtool.source, junit: tests.junit },
+    ...hygiene,
   };
-  await scopeAndHygiene(collected, opts, runtime, changed);
-  return collected;
 }
+
+type HygieneScope = Pick<CollectedRules, 'scope' | 'scopeFallback' | 'hygieneFiles' | 'hygieneFindings'>;
 
 /**
  * Hygiene on the changed files only, when asked. A rule file counts as changed when its own path
  * or the file it links to is in the diff: a symlink cannot move a changed rule out of scope.
  */
 async function scopeAndHygiene(
-  collected: CollectedRules,
+  ruleFiles: RuleFile[],
   opts: RulesOptions,
   runtime: GateRuntime,
   changed: ReturnType<typeof changedFiles> | undefined,
-): Promise<void> {
+): Promise<HygieneScope> {
   const ws = runtime.workspace;
+  const hygieneFiles = new Set<string>();
+  const result: HygieneScope = { hygieneFiles, hygieneFindings: [] };
   let inScope = (_rf: RuleFile) => true;
   if (changed) {
     const c = await changed;
     if (c.ok) {
       inScope = (rf) => c.files.has(rf.file) || c.files.has(repoRelative(realOrSame(rf.absPath), ws));
-      collected.scope = { files: c.files, inScope: collected.ruleFiles.filter(inScope).length };
+      result.scope = { files: c.files, inScope: ruleFiles.filter(inScope).length };
     } else {
       runtime.log.warning(`only-changed: ${c.reason}; checking hygiene on every rule file instead`);
-      collected.scopeFallback = c.reason;
+      result.scopeFallback = c.reason;
     }
   }
-  collected.hygieneFiles = new Set();
-  for (const rf of collected.ruleFiles) {
+  for (const rf of ruleFiles) {
     if (!inScope(rf) || rf.unreadable) continue;
-    collected.hygieneFiles.add(rf.file);
-    collected.hygieneFindings.push(...checkHygiene(rf, opts.hygiene, ws));
+    hygieneFiles.add(rf.file);
+    result.hygieneFindings.push(...checkHygiene(rf, opts.hygiene, ws));
   }
+  return result;
 }
 
 function realOrSame(path: string): string {
