@@ -51729,7 +51729,8 @@ async function publishRelease(octokit, args) {
             url: release.upload_url,
             name: assetName,
             data: args.bundle,
-            headers: { 'content-type': 'application/json', 'content-length': args.bundle.length },
+            // fetch sets Content-Length from the body itself: a second one by hand would make the header a list.
+            headers: { 'content-type': 'application/json' },
         });
         assetUploaded = true;
     }

@@ -39,7 +39,8 @@ export async function publishRelease(
       url: release.upload_url,
       name: assetName,
       data: args.bundle as unknown as string,
-      headers: { 'content-type': 'application/json', 'content-length': args.bundle.length },
+      // fetch sets Content-Length from the body itself: a second one by hand would make the header a list.
+      headers: { 'content-type': 'application/json' },
     });
     assetUploaded = true;
   }
