@@ -1,5 +1,6 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fetch, ProxyAgent } from './undici-lazy.js';
 
@@ -30,10 +31,39 @@ class Foreign extends undici.Dispatcher {
 }
 
 describe('the lazy undici', () => {
-  it('constructs the real ProxyAgent', async () => {
-    const agent = new ProxyAgent({ uri: 'http://127.0.0.1:9' });
-    expect(agent).toBeInstanceOf(undici.ProxyAgent);
-    await (agent as unknown as InstanceType<typeof undici.ProxyAgent>).close();
+  it('sends a request through the proxy it was given, the real ProxyAgent made on first use', async () => {
+    // A loopback proxy that tunnels every CONNECT to the target and counts them.
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const agent = new ProxyAgent({ uri: `http://127.0.0.1:${(proxy.address() as { port: number }).port}` });
+    try {
+      // Nothing is loaded or connected by the constructor: the agent waits for its first request.
+      expect(agent).not.toBeInstanceOf(undici.Dispatcher);
+      await withServer(async (url) => {
+        const response = await fetch(url, { dispatcher: agent });
+        expect(await response.text()).toBe('GET - from loopback');
+        expect(tunnels).toEqual([new URL(url).host]);
+        // One real agent per instance: a second request reuses it.
+        expect(await agent.dispatcher()).toBe(await agent.dispatcher());
+        expect(await agent.dispatcher()).toBeInstanceOf(undici.ProxyAgent);
+      });
+    } finally {
+      await (await agent.dispatcher()).close();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('fetches with the real fetch', async () => {

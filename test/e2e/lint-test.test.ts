@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { randomSha, runAction, type ActionRun } from '../../src/local/harness.js';
+import { scratchDir } from '../../src/local/scratch.js';
 import { HOSTILE, pullRequestEvent } from './events.js';
 import { scratchSampleService, evidenceOf } from './workspace.js';
 
@@ -39,6 +40,31 @@ describe('lint and test gates on the sample service (bundles, as the runner runs
     expect(ev.subject.mergeSha).toBeDefined();
     expect(run.summary).toContain('release-safety lint: pass');
     expect(run.annotations).toHaveLength(0);
+  });
+
+  it("lint's bundle loads neither Node's https nor tls: the HTTP clients (@actions/http-client, undici) load on first use, and lint makes no request", async () => {
+    // A preload that records, at exit, which Node modules the process loaded (the eslint it runs writes its own file).
+    const dir = scratchDir('rs-modules-');
+    const preload = join(dir, 'record.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(dir)} + '/' + process.pid + '.json', JSON.stringify({ main: process.argv[1], modules: process.moduleLoadList })));`,
+    );
+    const run = await runAction('lint', {
+      workspace: clean.workspace,
+      eventName: 'pull_request',
+      event,
+      inputs: { 'working-directory': 'sample-service' },
+      env: { NODE_OPTIONS: `--require ${preload}` },
+    });
+    expect(run.exitCode, run.stdout).toBe(0);
+    const records = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { main: string; modules: string[] });
+    const action = records.find((r) => r.main.endsWith(join('dist', 'lint', 'index.js')));
+    expect(action, 'the action process left its module list').toBeDefined();
+    expect(action!.modules).toContain('NativeModule child_process');
+    expect(action!.modules.filter((m) => /^NativeModule (https|tls|_http_client)$/.test(m))).toEqual([]);
   });
 
   it('test passes, counting tests from the JUnit report the run wrote', async () => {
