@@ -25225,6 +25225,10 @@ function isZeroSha(value) {
 function isRepository(value) {
     return typeof value === 'string' && REPOSITORY.test(value);
 }
+/** GitHub's owner and repository names ignore case: `Acme/Service` and `acme/service` are one repository. */
+function sameRepository(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
+}
 /** A stored commit SHA (records, bundles): lower case only, so equal commits are equal strings. */
 const commitShaSchema = schemas_string().regex(COMMIT_SHA, COMMIT_SHA_FORM);
 /** A commit SHA read from the runner (env, event payload): either case accepted. */

@@ -175,7 +175,10 @@ function parseImageDetails(details) {
 
 // EXTERNAL MODULE: ./src/core/evidence.ts + 1 modules
 var evidence = __webpack_require__(7336);
+// EXTERNAL MODULE: ./src/core/identifiers.ts
+var identifiers = __webpack_require__(3523);
 ;// CONCATENATED MODULE: ./src/core/release.ts
+
 
 
 /** The gates a release needs by default: every gate the suite has. */
@@ -207,7 +210,7 @@ function recordProblems(record, question, now) {
     const contradiction = selfContradiction(record);
     if (contradiction)
         problems.push(contradiction);
-    if (record.subject.repository.toLowerCase() !== question.repository.toLowerCase()) {
+    if (!(0,identifiers/* sameRepository */.RB)(record.subject.repository, question.repository)) {
         problems.push(`the ${record.gate} evidence is about ${record.subject.repository}, not ${question.repository}`);
     }
     if (record.subject.commitSha !== question.commitSha.toLowerCase()) {
@@ -1029,8 +1032,6 @@ function parseSigstoreBundle(bytes, source) {
 
 // EXTERNAL MODULE: ./src/core/files.ts
 var files = __webpack_require__(9928);
-// EXTERNAL MODULE: ./src/core/identifiers.ts
-var identifiers = __webpack_require__(3523);
 ;// CONCATENATED MODULE: ./src/core/bundle.ts
 /**
  * The evidence bundle (`release-safety/bundle@1`): every gate's record with its own sha256, the

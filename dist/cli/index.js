@@ -606,6 +606,7 @@ async function sha256OfFile(path) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   FZ: () => (/* binding */ commitShaAnyCaseSchema),
+/* harmony export */   RB: () => (/* binding */ sameRepository),
 /* harmony export */   Z6: () => (/* binding */ isRepository),
 /* harmony export */   _L: () => (/* binding */ repositorySchema),
 /* harmony export */   hp: () => (/* binding */ isZeroSha),
@@ -643,6 +644,10 @@ function isZeroSha(value) {
 }
 function isRepository(value) {
     return typeof value === 'string' && REPOSITORY.test(value);
+}
+/** GitHub's owner and repository names ignore case: `Acme/Service` and `acme/service` are one repository. */
+function sameRepository(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
 }
 /** A stored commit SHA (records, bundles): lower case only, so equal commits are equal strings. */
 const commitShaSchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(COMMIT_SHA, COMMIT_SHA_FORM);

@@ -9698,6 +9698,10 @@ function isZeroSha(value) {
 function isRepository(value) {
     return typeof value === 'string' && REPOSITORY.test(value);
 }
+/** GitHub's owner and repository names ignore case: `Acme/Service` and `acme/service` are one repository. */
+function sameRepository(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
+}
 /** A stored commit SHA (records, bundles): lower case only, so equal commits are equal strings. */
 const commitShaSchema = schemas_string().regex(COMMIT_SHA, COMMIT_SHA_FORM);
 /** A commit SHA read from the runner (env, event payload): either case accepted. */
@@ -10160,6 +10164,7 @@ function parseImageDetails(details) {
 ;// CONCATENATED MODULE: ./src/core/release.ts
 
 
+
 /** The gates a release needs by default: every gate the suite has. */
 const RELEASE_GATES = evidence_GATES;
 /** Allowed clock difference between the job that wrote a record and the one judging it. */
@@ -10189,7 +10194,7 @@ function recordProblems(record, question, now) {
     const contradiction = selfContradiction(record);
     if (contradiction)
         problems.push(contradiction);
-    if (record.subject.repository.toLowerCase() !== question.repository.toLowerCase()) {
+    if (!sameRepository(record.subject.repository, question.repository)) {
         problems.push(`the ${record.gate} evidence is about ${record.subject.repository}, not ${question.repository}`);
     }
     if (record.subject.commitSha !== question.commitSha.toLowerCase()) {

@@ -15256,6 +15256,10 @@ function isZeroSha(value) {
 function isRepository(value) {
     return typeof value === 'string' && REPOSITORY.test(value);
 }
+/** GitHub's owner and repository names ignore case: `Acme/Service` and `acme/service` are one repository. */
+function identifiers_sameRepository(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
+}
 /** A stored commit SHA (records, bundles): lower case only, so equal commits are equal strings. */
 const commitShaSchema = schemas_string().regex(COMMIT_SHA, COMMIT_SHA_FORM);
 /** A commit SHA read from the runner (env, event payload): either case accepted. */
@@ -25042,6 +25046,7 @@ async function setCommitStatus(octokit, args) {
 
 
 
+
 function isReadOnly(error) {
     const e = error;
     return e.status === 403 && /Resource not accessible by integration/i.test(e.message ?? '');
@@ -25056,7 +25061,7 @@ async function verifiedPullRequest(octokit, req, owner, repo) {
     for (const n of [...new Set(req.prCandidates ?? [])].slice(0, 3)) {
         try {
             const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: n });
-            if (data.head.sha === req.headSha && data.base.repo.full_name.toLowerCase() === req.repository.toLowerCase())
+            if (data.head.sha === req.headSha && identifiers_sameRepository(data.base.repo.full_name, req.repository))
                 return n;
             req.info(`pull request #${n}, named by a record, has head ${data.head.sha.slice(0, 12)}, not ${req.headSha.slice(0, 12)}: not commented on`);
         }
@@ -26048,6 +26053,7 @@ function details_parseImageDetails(details) {
 ;// CONCATENATED MODULE: ./src/core/release.ts
 
 
+
 /** The gates a release needs by default: every gate the suite has. */
 const RELEASE_GATES = (/* unused pure expression or super */ null && (GATES));
 /** Allowed clock difference between the job that wrote a record and the one judging it. */
@@ -26077,7 +26083,7 @@ function recordProblems(record, question, now) {
     const contradiction = selfContradiction(record);
     if (contradiction)
         problems.push(contradiction);
-    if (record.subject.repository.toLowerCase() !== question.repository.toLowerCase()) {
+    if (!sameRepository(record.subject.repository, question.repository)) {
         problems.push(`the ${record.gate} evidence is about ${record.subject.repository}, not ${question.repository}`);
     }
     if (record.subject.commitSha !== question.commitSha.toLowerCase()) {
@@ -26151,6 +26157,7 @@ function judgeRelease(records, question) {
 
 
 
+
 const looseGate = object({ gate: schemas_enum(evidence_GATES) }).passthrough();
 const imageDetails = object({ digest: schemas_string().regex(/^sha256:[0-9a-f]{64}$/), ref: schemas_string().max(500).optional() }).passthrough();
 function gateNamed(text, path) {
@@ -26204,7 +26211,7 @@ function judgeRecords(files, opts) {
             invalid.push({ path: file.path, why: `not self-consistent: ${contradiction}`, gate: record.gate });
             continue;
         }
-        if (record.subject.repository.toLowerCase() !== opts.repository.toLowerCase()) {
+        if (!identifiers_sameRepository(record.subject.repository, opts.repository)) {
             ignored.push({ path: file.path, why: `about repository ${record.subject.repository}, not ${opts.repository}` });
             continue;
         }

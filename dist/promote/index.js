@@ -12841,6 +12841,10 @@ function isZeroSha(value) {
 function isRepository(value) {
     return typeof value === 'string' && REPOSITORY.test(value);
 }
+/** GitHub's owner and repository names ignore case: `Acme/Service` and `acme/service` are one repository. */
+function sameRepository(a, b) {
+    return a.toLowerCase() === b.toLowerCase();
+}
 /** A stored commit SHA (records, bundles): lower case only, so equal commits are equal strings. */
 const commitShaSchema = schemas_string().regex(COMMIT_SHA, COMMIT_SHA_FORM);
 /** A commit SHA read from the runner (env, event payload): either case accepted. */
@@ -21558,6 +21562,7 @@ function parseImageDetails(details) {
 ;// CONCATENATED MODULE: ./src/core/release.ts
 
 
+
 /** The gates a release needs by default: every gate the suite has. */
 const RELEASE_GATES = evidence_GATES;
 /** Allowed clock difference between the job that wrote a record and the one judging it. */
@@ -21587,7 +21592,7 @@ function recordProblems(record, question, now) {
     const contradiction = selfContradiction(record);
     if (contradiction)
         problems.push(contradiction);
-    if (record.subject.repository.toLowerCase() !== question.repository.toLowerCase()) {
+    if (!sameRepository(record.subject.repository, question.repository)) {
         problems.push(`the ${record.gate} evidence is about ${record.subject.repository}, not ${question.repository}`);
     }
     if (record.subject.commitSha !== question.commitSha.toLowerCase()) {
@@ -23528,6 +23533,7 @@ function renderEvidenceSummary(judgement, view) {
 
 
 
+
 const looseGate = object({ gate: schemas_enum(evidence_GATES) }).passthrough();
 const imageDetails = object({ digest: schemas_string().regex(/^sha256:[0-9a-f]{64}$/), ref: schemas_string().max(500).optional() }).passthrough();
 function gateNamed(text, path) {
@@ -23581,7 +23587,7 @@ function judgeRecords(files, opts) {
             invalid.push({ path: file.path, why: `not self-consistent: ${contradiction}`, gate: record.gate });
             continue;
         }
-        if (record.subject.repository.toLowerCase() !== opts.repository.toLowerCase()) {
+        if (!sameRepository(record.subject.repository, opts.repository)) {
             ignored.push({ path: file.path, why: `about repository ${record.subject.repository}, not ${opts.repository}` });
             continue;
         }
@@ -23892,6 +23898,7 @@ async function checkCommitStatus(octokit, repository, sha, digest) {
 
 
 
+
 /** A refusal decided inside the retag (the source tag moved, the destination does not verify). */
 class Refusal extends Error {
 }
@@ -23920,7 +23927,7 @@ function refuse(req, reasons, extra = {}) {
 async function extraChecks(req, digest, verified) {
     const bundle = verified.attestation.bundle;
     const reasons = [];
-    if (bundle.repository !== req.repository)
+    if (!sameRepository(bundle.repository, req.repository))
         reasons.push(`the attested evidence is about ${bundle.repository}, not this repository ${req.repository}`);
     if (req.publicKey)
         return { reasons };

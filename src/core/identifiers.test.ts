@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { commitShaAnyCaseSchema, commitShaSchema, isCommitSha, isCommitShaAnyCase, isRepository, isZeroSha, repositorySchema } from './identifiers.js';
+import {
+  commitShaAnyCaseSchema,
+  commitShaSchema,
+  isCommitSha,
+  isCommitShaAnyCase,
+  isRepository,
+  isZeroSha,
+  repositorySchema,
+  sameRepository,
+} from './identifiers.js';
 
 const sha = '0123456789abcdef0123456789abcdef01234567';
 
@@ -41,5 +50,17 @@ describe('owner/name', () => {
   ])('%j -> %s', (value, ok) => {
     expect(isRepository(value)).toBe(ok);
     expect(repositorySchema.safeParse(value).success).toBe(ok);
+  });
+});
+
+describe('one repository whatever the case', () => {
+  it.each([
+    ['acme/service', 'acme/service', true],
+    ['Acme/Service', 'acme/service', true],
+    ['ACME/SERVICE', 'acme/Service', true],
+    ['acme/service', 'acme/servic', false],
+    ['acme/service', 'mallory/service', false],
+  ])('%s and %s -> %s', (a, b, same) => {
+    expect(sameRepository(a, b)).toBe(same);
   });
 });

@@ -36,6 +36,11 @@ export function isRepository(value: unknown): value is string {
   return typeof value === 'string' && REPOSITORY.test(value);
 }
 
+/** GitHub's owner and repository names ignore case: `Acme/Service` and `acme/service` are one repository. */
+export function sameRepository(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
 /** A stored commit SHA (records, bundles): lower case only, so equal commits are equal strings. */
 export const commitShaSchema = z.string().regex(COMMIT_SHA, COMMIT_SHA_FORM);
 /** A commit SHA read from the runner (env, event payload): either case accepted. */

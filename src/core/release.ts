@@ -1,5 +1,6 @@
 import { parseImageDetails } from './details.js';
 import { GATES, type Evidence, type GateName } from './evidence.js';
+import { sameRepository } from './identifiers.js';
 
 /** The gates a release needs by default: every gate the suite has. */
 export const RELEASE_GATES: readonly GateName[] = GATES;
@@ -54,7 +55,7 @@ function recordProblems(record: Evidence, question: ReleaseQuestion, now: number
   const problems: string[] = [];
   const contradiction = selfContradiction(record);
   if (contradiction) problems.push(contradiction);
-  if (record.subject.repository.toLowerCase() !== question.repository.toLowerCase()) {
+  if (!sameRepository(record.subject.repository, question.repository)) {
     problems.push(`the ${record.gate} evidence is about ${record.subject.repository}, not ${question.repository}`);
   }
   if (record.subject.commitSha !== question.commitSha.toLowerCase()) {

@@ -7,6 +7,7 @@
  * - anything else: the step fails with GitHub's message.
  */
 import { ConfigurationError } from '../core/errors.js';
+import { sameRepository } from '../core/identifiers.js';
 import { upsertStickyComment, type CommentMode, type StickyCommentResult } from './comment.js';
 import { createOctokit } from './octokit.js';
 import { setCommitStatus } from './status.js';
@@ -57,7 +58,7 @@ async function verifiedPullRequest(octokit: ReturnType<typeof createOctokit>, re
   for (const n of [...new Set(req.prCandidates ?? [])].slice(0, 3)) {
     try {
       const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: n });
-      if (data.head.sha === req.headSha && data.base.repo.full_name.toLowerCase() === req.repository.toLowerCase()) return n;
+      if (data.head.sha === req.headSha && sameRepository(data.base.repo.full_name, req.repository)) return n;
       req.info(`pull request #${n}, named by a record, has head ${data.head.sha.slice(0, 12)}, not ${req.headSha.slice(0, 12)}: not commented on`);
     } catch (error) {
       if ((error as { status?: number }).status !== 404) throw error;

@@ -7,6 +7,7 @@
  */
 import { verifyImageEvidence, type VerifyResult } from '../attest/verify.js';
 import { serializeBundle } from '../core/bundle.js';
+import { sameRepository } from '../core/identifiers.js';
 import { createDeployment, setDeploymentStatus, type DeploymentRef } from '../github/deployment.js';
 import { publishRelease } from '../github/release.js';
 import { retagManifest, type PromotionTarget, type RetagResult } from '../registry/promote.js';
@@ -85,7 +86,8 @@ function refuse(req: PromoteRequest, reasons: string[], extra: { digest?: string
 async function extraChecks(req: PromoteRequest, digest: string, verified: VerifyResult): Promise<{ reasons: string[]; witness?: string }> {
   const bundle = verified.attestation!.bundle;
   const reasons: string[] = [];
-  if (bundle.repository !== req.repository) reasons.push(`the attested evidence is about ${bundle.repository}, not this repository ${req.repository}`);
+  if (!sameRepository(bundle.repository, req.repository))
+    reasons.push(`the attested evidence is about ${bundle.repository}, not this repository ${req.repository}`);
   if (req.publicKey) return { reasons };
   if (!req.github)
     return {

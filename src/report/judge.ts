@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { BUNDLE_SCHEMA } from '../core/bundle.js';
 import { parseEvidence, GATES, type Evidence, type GateName, type GateStatus } from '../core/evidence.js';
+import { sameRepository } from '../core/identifiers.js';
 import { selfContradiction } from '../core/release.js';
 
 export interface FoundFile {
@@ -98,7 +99,7 @@ export function judgeRecords(files: readonly FoundFile[], opts: { repository: st
       invalid.push({ path: file.path, why: `not self-consistent: ${contradiction}`, gate: record.gate });
       continue;
     }
-    if (record.subject.repository.toLowerCase() !== opts.repository.toLowerCase()) {
+    if (!sameRepository(record.subject.repository, opts.repository)) {
       ignored.push({ path: file.path, why: `about repository ${record.subject.repository}, not ${opts.repository}` });
       continue;
     }

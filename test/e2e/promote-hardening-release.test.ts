@@ -99,6 +99,14 @@ describe('promote action: the release judgement on signed attestations', () => {
     );
   });
 
+  it('a bundle naming this repository in other letter case promotes: GitHub names ignore case, as the record check does', async () => {
+    const { run, prod } = await promoteWith('case', (d, rev) =>
+      alteredBundle(d, rev, (r) => ({ ...r, subject: { ...r.subject, repository: 'Acme/Service' } }), 'Acme/Service'),
+    );
+    expect(run.exitCode, run.stdout.slice(-3000)).toBe(0);
+    expect(prod()).toBe(run.outputs.digest);
+  });
+
   it('records from 1999 are refused as older than the allowed age', async () => {
     await expectRefused(
       'from-1999',
