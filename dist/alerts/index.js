@@ -15516,7 +15516,7 @@ __nccwpck_require__.d(runner_namespaceObject, {
   addPath: () => (addPath),
   appendSummary: () => (appendSummary),
   debug: () => (alerts_debug),
-  error: () => (runner_error),
+  error: () => (error),
   getState: () => (getState),
   group: () => (group),
   info: () => (info),
@@ -15527,6 +15527,80 @@ __nccwpck_require__.d(runner_namespaceObject, {
   setSecret: () => (alerts_setSecret),
   warning: () => (warning)
 });
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
+;// CONCATENATED MODULE: ./src/core/runner.ts
+/**
+ * The runner protocol (outputs, masks, PATH, job summary, annotations, groups, failure, state),
+ * spoken through @actions/core. This module is the one place that imports it, so the entry
+ * points and the logger share one small surface and gates never see it.
+ */
+
+const setOutput = (name, value) => lib_core/* setOutput */.uH(name, value);
+function alerts_setSecret(secret) {
+    // One mask per line: the runner masks the log line by line, so a multi-line value registered
+    // whole would never match.
+    for (const line of secret.split(/\r?\n/))
+        if (line.trim() !== '')
+            lib_core/* setSecret */.Pq(line);
+}
+const addPath = (dir) => lib_core/* addPath */.fM(dir);
+/** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
+async function appendSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await lib_core/* summary */.z.addRaw(markdown, !markdown.endsWith('\n')).write();
+}
+const info = (message) => lib_core/* info */.pq(message);
+const alerts_debug = (message) => lib_core/* debug */.Yz(message);
+function annotationProperties(props = {}) {
+    return { title: props.title, file: props.file, startLine: props.startLine, endLine: props.endLine, startColumn: props.startColumn };
+}
+const error = (message, props) => lib_core/* error */.z3(message, annotationProperties(props));
+const warning = (message, props) => lib_core/* warning */.$e(message, annotationProperties(props));
+const notice = (message, props) => lib_core/* notice */.lm(message, annotationProperties(props));
+const group = (name, fn) => lib_core/* group */.Os(name, fn);
+const setFailed = (message) => lib_core/* setFailed */.C1(message);
+/** State shared between an action's pre/main/post steps. */
+const saveState = (name, value) => lib_core/* saveState */.LZ(name, value);
+const getState = (name) => lib_core/* getState */.Gu(name);
+
+;// CONCATENATED MODULE: ./src/core/entry.ts
+/**
+ * The start of every action bundle. On the runner it runs the action at once. The root action and
+ * the CLI may load a gate's bundle before its turn (the next gate loads while the current one
+ * runs, so its Node start and module evaluation overlap that work): they set START_SIGNAL_ENV and
+ * write one line to the child's stdin when its turn comes. Until then the bundle has only
+ * evaluated its modules; it reads no input, writes no file and starts no tool. End of stdin
+ * without the line (the pipeline gave up the gate, or stdin was never a pipe) ends the process
+ * without running anything.
+ */
+
+const START_SIGNAL_ENV = 'RELEASE_SAFETY_START_ON_STDIN';
+/** Resolves true when a line arrived on stdin, false when stdin ended (or failed) without one. */
+function startSignal() {
+    return new Promise((resolve) => {
+        let signalled = false;
+        process.stdin.on('data', () => (signalled = true));
+        process.stdin.once('end', () => resolve(signalled));
+        process.stdin.once('error', () => resolve(false));
+    });
+}
+/** Runs `run` now, or on the start signal when the pipeline asked for one. `run` never rejects. */
+function startAction(run) {
+    if (process.env[START_SIGNAL_ENV] !== '1') {
+        void run();
+        return;
+    }
+    // Not passed on to the action's inputs or the tools it starts.
+    delete process.env[START_SIGNAL_ENV];
+    void startSignal().then((signalled) => {
+        if (signalled)
+            return run();
+        setFailed(`${START_SIGNAL_ENV} is set but no start signal came on stdin: the action did not run (the variable is for the release-safety pipeline only)`);
+    });
+}
 
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
@@ -22886,7 +22960,7 @@ function toJSONSchema(input, params) {
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/locales/en.js
 
-const error = () => {
+const en_error = () => {
     const Sizable = {
         string: { unit: "characters", verb: "to have" },
         file: { unit: "bytes", verb: "to have" },
@@ -23007,7 +23081,7 @@ const error = () => {
 };
 /* harmony default export */ function en() {
     return {
-        localeError: error(),
+        localeError: en_error(),
     };
 }
 
@@ -26190,44 +26264,6 @@ function parseCommandInput(value, input = 'command') {
 function clampExample(value) {
     return value.length <= 80 && !value.includes("'") && !/[\r\n]/.test(value) ? value : '...';
 }
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
-;// CONCATENATED MODULE: ./src/core/runner.ts
-/**
- * The runner protocol (outputs, masks, PATH, job summary, annotations, groups, failure, state),
- * spoken through @actions/core. This module is the one place that imports it, so the entry
- * points and the logger share one small surface and gates never see it.
- */
-
-const setOutput = (name, value) => lib_core/* setOutput */.uH(name, value);
-function alerts_setSecret(secret) {
-    // One mask per line: the runner masks the log line by line, so a multi-line value registered
-    // whole would never match.
-    for (const line of secret.split(/\r?\n/))
-        if (line.trim() !== '')
-            lib_core/* setSecret */.Pq(line);
-}
-const addPath = (dir) => lib_core/* addPath */.fM(dir);
-/** Appends to the job summary; a runner without one (GITHUB_STEP_SUMMARY unset) gets none. */
-async function appendSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await lib_core/* summary */.z.addRaw(markdown, !markdown.endsWith('\n')).write();
-}
-const info = (message) => lib_core/* info */.pq(message);
-const alerts_debug = (message) => lib_core/* debug */.Yz(message);
-function annotationProperties(props = {}) {
-    return { title: props.title, file: props.file, startLine: props.startLine, endLine: props.endLine, startColumn: props.startColumn };
-}
-const runner_error = (message, props) => lib_core/* error */.z3(message, annotationProperties(props));
-const warning = (message, props) => lib_core/* warning */.$e(message, annotationProperties(props));
-const notice = (message, props) => lib_core/* notice */.lm(message, annotationProperties(props));
-const group = (name, fn) => lib_core/* group */.Os(name, fn);
-const setFailed = (message) => lib_core/* setFailed */.C1(message);
-/** State shared between an action's pre/main/post steps. */
-const saveState = (name, value) => lib_core/* saveState */.LZ(name, value);
-const getState = (name) => lib_core/* getState */.Gu(name);
 
 ;// CONCATENATED MODULE: ./src/core/log.ts
 
@@ -35846,6 +35882,7 @@ function run(env = process.env) {
 
 ;// CONCATENATED MODULE: ./src/actions/alerts/index.ts
 
+
 // run() never rejects: it reports every failure itself and sets the exit code.
-void run();
+startAction(run);
 

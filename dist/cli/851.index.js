@@ -497,8 +497,8 @@ function mergeIntoGitleaksIgnore(existing, fingerprints, header) {
 
 // EXTERNAL MODULE: ./src/pipeline/action-meta.ts
 var action_meta = __webpack_require__(4886);
-// EXTERNAL MODULE: ./src/pipeline/child.ts + 3 modules
-var child = __webpack_require__(1236);
+// EXTERNAL MODULE: ./src/pipeline/child.ts + 25 modules
+var child = __webpack_require__(5906);
 // EXTERNAL MODULE: ./src/pipeline/config.ts
 var pipeline_config = __webpack_require__(1794);
 // EXTERNAL MODULE: ./src/cli/local-env.ts
@@ -536,7 +536,7 @@ const SCOPES = ['history', 'tree'];
  * saying why when the gate did not judge (only a judged run, pass or fail, is a baseline).
  */
 async function judgedFile(distDir, local, gate, inputs, output) {
-    const run = await (0,child/* runBundle */.o)({
+    const run = await (0,child/* runBundle */.oS)({
         bundle: (0,external_node_path_.join)(distDir, gate, 'index.js'),
         name: gate,
         inputs,

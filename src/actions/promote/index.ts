@@ -1,4 +1,5 @@
+import { startAction } from '../../core/entry.js';
 import { run } from './main.js';
 
 // run() never rejects: it reports every failure itself and sets the exit code.
-void run();
+startAction(run);
