@@ -9206,7 +9206,7 @@ let agent;
 const fetch = async (input, init) => {
     const undici = await load();
     const given = init?.dispatcher;
-    const dispatcher = given instanceof ProxyAgent ? await given.dispatcher() : (given ?? (await (agent ??= Promise.resolve(new undici.Agent()))));
+    const dispatcher = given instanceof ProxyAgent ? await given.dispatcher() : (given ?? (agent ??= new undici.Agent()));
     return undici.fetch(input, { ...init, dispatcher });
 };
 
@@ -10281,7 +10281,6 @@ const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
  * match (its package exports only ".").
  */
 
-const REAL = '../../node_modules/@actions/http-client/lib/index.js';
 let real;
 // In a bundle, `require` is the bundler's (the module is inside the bundle, and runs on this first
 // call); unbundled (the unit tests), Node's, which loads an ES module synchronously too.

@@ -12,7 +12,6 @@
 import { createRequire } from 'node:module';
 import type * as Real from '../../node_modules/@actions/http-client/lib/index.js';
 
-const REAL = '../../node_modules/@actions/http-client/lib/index.js';
 let real: typeof Real | undefined;
 // In a bundle, `require` is the bundler's (the module is inside the bundle, and runs on this first
 // call); unbundled (the unit tests), Node's, which loads an ES module synchronously too.
@@ -21,7 +20,7 @@ const load = (): typeof Real =>
     typeof require === 'function'
       ? // eslint-disable-next-line @typescript-eslint/no-require-imports
         require('../../node_modules/@actions/http-client/lib/index.js')
-      : createRequire(import.meta.url)(REAL)
+      : createRequire(import.meta.url)('../../node_modules/@actions/http-client/lib/index.js')
   ) as typeof Real);
 
 /** new HttpClient(...) constructs the real one (a constructor may return another object). */

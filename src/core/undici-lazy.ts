@@ -35,7 +35,7 @@ export class ProxyAgent {
   }
 }
 
-let agent: Promise<Undici.Agent> | undefined;
+let agent: Undici.Agent | undefined;
 
 /**
  * The real fetch, on the real undici's own connection pool when the caller names none. Without
@@ -49,6 +49,6 @@ export const fetch = async (
 ): Promise<Undici.Response> => {
   const undici = await load();
   const given = init?.dispatcher;
-  const dispatcher = given instanceof ProxyAgent ? await given.dispatcher() : (given ?? (await (agent ??= Promise.resolve(new undici.Agent()))));
+  const dispatcher = given instanceof ProxyAgent ? await given.dispatcher() : (given ?? (agent ??= new undici.Agent()));
   return undici.fetch(input, { ...init, dispatcher });
 };
