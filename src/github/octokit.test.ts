@@ -24,7 +24,7 @@ describe('createOctokit', () => {
   const since = (start: number, operation: string) => api.requests.slice(start).filter((r) => r.operation === operation);
 
   it('spaces writes apart but not reads', async () => {
-    const octokit = createOctokit({ token: 'ghs_write', apiUrl: api.url });
+    const octokit = await createOctokit({ token: 'ghs_write', apiUrl: api.url });
     let start = api.requests.length;
     await Promise.all([
       octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'success', context: 'a' }),
@@ -45,7 +45,7 @@ describe('createOctokit', () => {
 
   it('retries a secondary rate limit once after retry-after, and gives up on the second', async () => {
     const warnings: string[] = [];
-    const octokit = createOctokit({ token: 'ghs_write', apiUrl: api.url, warn: (m) => warnings.push(m) });
+    const octokit = await createOctokit({ token: 'ghs_write', apiUrl: api.url, warn: (m) => warnings.push(m) });
     const start = api.requests.length;
     api.faults.push({ kind: 'secondary-rate-limit', retryAfterSeconds: 1, times: 2, operation: 'repos/create-commit-status' });
     await expect(octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'failure', context: 'c' })).rejects.toMatchObject({ status: 403 });
@@ -57,7 +57,7 @@ describe('createOctokit', () => {
   });
 
   it('does not wait out a retry-after longer than the cap', async () => {
-    const octokit = createOctokit({ token: 'ghs_write', apiUrl: api.url, maxRetryAfterSeconds: 1 });
+    const octokit = await createOctokit({ token: 'ghs_write', apiUrl: api.url, maxRetryAfterSeconds: 1 });
     const start = api.requests.length;
     api.faults.push({ kind: 'secondary-rate-limit', retryAfterSeconds: 30, operation: 'repos/create-commit-status' });
     const t0 = Date.now();
@@ -67,13 +67,13 @@ describe('createOctokit', () => {
   });
 
   it('never retries another 4xx (401, 403 read-only, 404, 422), and retries a 5xx', async () => {
-    const writer = createOctokit({ token: 'ghs_write', apiUrl: api.url });
-    const reader = createOctokit({ token: 'ghs_read', apiUrl: api.url });
+    const writer = await createOctokit({ token: 'ghs_write', apiUrl: api.url });
+    const reader = await createOctokit({ token: 'ghs_read', apiUrl: api.url });
     const start = api.requests.length;
     await expect(writer.rest.issues.createComment({ owner, repo, issue_number: 3, body: 'x'.repeat(65_537) })).rejects.toMatchObject({ status: 422 });
     await expect(reader.rest.issues.createComment({ owner, repo, issue_number: 3, body: 'x' })).rejects.toMatchObject({ status: 403 });
     await expect(writer.rest.pulls.get({ owner, repo, pull_number: 404 })).rejects.toMatchObject({ status: 404 });
-    await expect(createOctokit({ token: 'ghs_revoked', apiUrl: api.url }).rest.repos.get({ owner, repo })).rejects.toMatchObject({ status: 401 });
+    await expect((await createOctokit({ token: 'ghs_revoked', apiUrl: api.url })).rest.repos.get({ owner, repo })).rejects.toMatchObject({ status: 401 });
     expect(api.requests.slice(start).map((r) => `${r.operation} ${r.status}`)).toEqual([
       'issues/create-comment 422',
       'issues/create-comment 403',
@@ -96,7 +96,7 @@ describe('createOctokit', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const octokit = createOctokit({ token: 'ghs_write', apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      const octokit = await createOctokit({ token: 'ghs_write', apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
       await Promise.all(['a', 'b'].map((context) => octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'success', context })));
       expect(arrivals).toHaveLength(2);
       expect(arrivals[1]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(1500);
@@ -115,7 +115,7 @@ describe('createOctokit', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v3/`;
-      const octokit = createOctokit({ token: 'ghs_enterprise', apiUrl: base });
+      const octokit = await createOctokit({ token: 'ghs_enterprise', apiUrl: base });
       await octokit.rest.repos.get({ owner, repo });
       expect(seen).toEqual(['GET /api/v3/repos/acme/service token ghs_enterprise']);
     } finally {

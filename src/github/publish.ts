@@ -9,7 +9,7 @@
 import { ConfigurationError } from '../core/errors.js';
 import { sameRepository } from '../core/identifiers.js';
 import { upsertStickyComment, type CommentMode, type StickyCommentResult } from './comment.js';
-import { createOctokit } from './octokit.js';
+import { createOctokit, type GitHubClient } from './octokit.js';
 import { setCommitStatus } from './status.js';
 import type { MarkerState } from '../report/marker.js';
 
@@ -54,7 +54,7 @@ function describe(error: unknown, what: string): string {
   return `GitHub answered ${e.status ?? 'no HTTP status'} while ${what}: ${e.message ?? String(error)}`;
 }
 
-async function verifiedPullRequest(octokit: ReturnType<typeof createOctokit>, req: PublishRequest, owner: string, repo: string): Promise<number | undefined> {
+async function verifiedPullRequest(octokit: GitHubClient, req: PublishRequest, owner: string, repo: string): Promise<number | undefined> {
   for (const n of [...new Set(req.prCandidates ?? [])].slice(0, 3)) {
     try {
       const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: n });
@@ -68,7 +68,7 @@ async function verifiedPullRequest(octokit: ReturnType<typeof createOctokit>, re
 }
 
 export async function publishReport(req: PublishRequest): Promise<PublishResult> {
-  const octokit = createOctokit({ token: req.token, apiUrl: req.apiUrl, warn: req.warn });
+  const octokit = await createOctokit({ token: req.token, apiUrl: req.apiUrl, warn: req.warn });
   const [owner, repo] = req.repository.split('/') as [string, string];
   const result: PublishResult = { outcome: 'published', statusSet: false };
   try {

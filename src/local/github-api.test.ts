@@ -19,7 +19,7 @@ describe('the test GitHub API, driven by the real Octokit client', () => {
 
   it('serves comments with pagination followed through Link headers, and every request and answer is valid', async () => {
     for (let i = 0; i < 45; i++) api.seedComment('acme/service', 7, 'alice', `comment ${i}`);
-    const octokit = createOctokit({ token: 't_write', apiUrl: api.url });
+    const octokit = await createOctokit({ token: 't_write', apiUrl: api.url });
     const created = await octokit.rest.issues.createComment({ owner, repo, issue_number: 7, body: 'mine' });
     expect(created.status).toBe(201);
     expect(created.data.user?.login).toBe('github-actions[bot]');
@@ -35,7 +35,7 @@ describe('the test GitHub API, driven by the real Octokit client', () => {
   });
 
   it('statuses, the combined status, deployments and releases with an asset upload round-trip', async () => {
-    const octokit = createOctokit({ token: 't_write', apiUrl: api.url });
+    const octokit = await createOctokit({ token: 't_write', apiUrl: api.url });
     await octokit.rest.repos.createCommitStatus({ owner, repo, sha, state: 'pending', context: 'release-safety' });
     await octokit.rest.repos.createCommitStatus({
       owner,
@@ -81,7 +81,7 @@ describe('the test GitHub API, driven by the real Octokit client', () => {
 
   it('reports requests that the description does not allow', async () => {
     const before = api.violations.length;
-    const octokit = createOctokit({ token: 't_write', apiUrl: api.url, retries: 0 });
+    const octokit = await createOctokit({ token: 't_write', apiUrl: api.url, retries: 0 });
     await octokit.request('POST /repos/{owner}/{repo}/statuses/{sha}', { owner, repo, sha, state: 'green' as 'success' }).catch(() => undefined);
     await octokit
       .request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner, repo, issue_number: 7, body: 'x', colour: 'red' })
@@ -97,19 +97,21 @@ describe('the test GitHub API, driven by the real Octokit client', () => {
   });
 
   it('faults: read-only token, 401, 422 over 65,536 characters, secondary rate limit retried once, 502 after a stored write', async () => {
-    const reader = createOctokit({ token: 't_read', apiUrl: api.url });
+    const reader = await createOctokit({ token: 't_read', apiUrl: api.url });
     await expect(reader.rest.issues.createComment({ owner, repo, issue_number: 8, body: 'x' })).rejects.toMatchObject({
       status: 403,
       message: expect.stringContaining('Resource not accessible by integration'),
     });
-    await expect(createOctokit({ token: 'nope', apiUrl: api.url }).rest.repos.get({ owner, repo })).rejects.toMatchObject({ status: 401 });
-    const writer = createOctokit({ token: 't_write', apiUrl: api.url, retries: 0 });
+    await expect((await createOctokit({ token: 'nope', apiUrl: api.url })).rest.repos.get({ owner, repo })).rejects.toMatchObject({ status: 401 });
+    const writer = await createOctokit({ token: 't_write', apiUrl: api.url, retries: 0 });
     await expect(writer.rest.issues.createComment({ owner, repo, issue_number: 8, body: '😀'.repeat(65_537) })).rejects.toMatchObject({ status: 422 });
     await writer.rest.issues.createComment({ owner, repo, issue_number: 8, body: '😀'.repeat(65_536) });
     const warnings: string[] = [];
     api.faults.push({ kind: 'secondary-rate-limit', retryAfterSeconds: 1, operation: 'repos/create-commit-status' });
     const t0 = Date.now();
-    await createOctokit({ token: 't_write', apiUrl: api.url, warn: (m) => warnings.push(m) }).rest.repos.createCommitStatus({
+    await (
+      await createOctokit({ token: 't_write', apiUrl: api.url, warn: (m) => warnings.push(m) })
+    ).rest.repos.createCommitStatus({
       owner,
       repo,
       sha,

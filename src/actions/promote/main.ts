@@ -55,7 +55,7 @@ function dispatchers(env: NodeJS.ProcessEnv): string[] {
 }
 
 /** Inputs to a request, all validated before the first request is made. */
-function buildRequest(env: NodeJS.ProcessEnv): PromoteRequest {
+async function buildRequest(env: NodeJS.ProcessEnv): Promise<PromoteRequest> {
   const given = parseInputs(inputs, env);
   for (const secret of ['registry-password', 'github-token'] as const) if (given[secret] !== '') core.setSecret(given[secret]);
   const image = parseImageInput(given.image);
@@ -90,7 +90,7 @@ function buildRequest(env: NodeJS.ProcessEnv): PromoteRequest {
     ...(expectedDigest ? { expectedDigest } : {}),
     ...(publicKey ? { publicKey } : {}),
     requiredGates: given['required-gates'] as GateName[],
-    ...(given['github-token'] !== '' ? { github: createOctokit({ token: given['github-token'], apiUrl: ctx.apiUrl, warn: (m) => log.warning(m) }) } : {}),
+    ...(given['github-token'] !== '' ? { github: await createOctokit({ token: given['github-token'], apiUrl: ctx.apiUrl, warn: (m) => log.warning(m) }) } : {}),
     repository: ctx.repository,
     serverUrl: ctx.serverUrl,
     ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
@@ -114,7 +114,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let summary = '';
   const outputs: Record<string, string> = Object.fromEntries(OUTPUT_NAMES.map((n) => [n, '']));
   try {
-    const request = buildRequest(env);
+    const request = await buildRequest(env);
     const outcome = await promote(request);
     summary = outcome.note;
     if (outcome.ok) {

@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet } from './http.js';
 import type { AddressInfo } from 'node:net';
@@ -41,5 +46,50 @@ describe('httpGet (readiness probe and metrics page)', () => {
     await expect(httpGet(`${base}/slow`, { timeoutMs: 200 })).rejects.toThrow(/no complete answer within 200 ms/);
     await expect(httpGet(`${base}/big`, { timeoutMs: 2000, maxBytes: 1024 })).rejects.toThrow(/exceeds 1024 bytes/);
     await expect(httpGet('file:///etc/passwd', { timeoutMs: 2000 })).rejects.toThrow(/not an http\(s\) URL/);
+  });
+
+  it('goes through TLS for an https URL (node:https, loaded on that path only): a self-signed certificate is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-https-'));
+    try {
+      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+        ],
+        {
+          stdio: 'ignore',
+        },
+      );
+      let served = 0;
+      const tls = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
+        served++;
+        res.end('up 1\n');
+      });
+      await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+      try {
+        const url = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/metrics`;
+        await expect(httpGet(url, { timeoutMs: 5000 })).rejects.toThrow(/self[- ]signed certificate/);
+        expect(served).toBe(0);
+      } finally {
+        await new Promise<void>((r) => tls.close(() => r()));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -119,9 +119,9 @@ bad.yml: 5:15: group "app", rule 1, "B": could not parse expression
 });
 
 describe('parsePromtoolJUnit', () => {
-  it('reads suites per test file and cases per group', () => {
+  it('reads suites per test file and cases per group', async () => {
     const xml = `<testsuites><testsuite name="t/a.test.yml" tests="2" failures="1" errors="0" skipped="0" timestamp="x"><testcase name="fires"><failure>    alertname: A, time: 5m, exp:[] got:[]</failure></testcase><testcase name="unnamed#1"></testcase></testsuite></testsuites>`;
-    expect(parsePromtoolJUnit(xml)).toEqual([
+    expect(await parsePromtoolJUnit(xml)).toEqual([
       { suite: 't/a.test.yml', name: 'fires', failures: ['alertname: A, time: 5m, exp:[] got:[]'] },
       { suite: 't/a.test.yml', name: 'unnamed#1', failures: [] },
     ]);

@@ -145,7 +145,7 @@ export async function readShard(
     } catch {
       // no report: handled below as a failure named by no test
     }
-    const cases = parsePromtoolJUnit(xml);
+    const cases = await parsePromtoolJUnit(xml);
     for (const t of files) {
       const mine = cases.filter((c) => c.suite === t.promtoolArg);
       for (const g of t.groups) results.push({ test: t, group: g, failures: mine.find((c) => c.name === g.name)?.failures ?? [] });
