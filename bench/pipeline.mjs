@@ -10,7 +10,8 @@
 // in the sequential run / the raw tools (target 1.05), then each bundle's cold start
 // (bench/cold-start.mjs). With --image the image and alerts gates join (buildah, a local registry,
 // a base image built here, the alert drill's metric contract on the built image): minutes more.
-// The rounds alternate the three (--rounds N, default 1), and each figure is the median.
+// The rounds alternate the three (--rounds N, default 1); each time is the median over the rounds,
+// each ratio the median of the ratios within a round (its runs sit next to each other).
 // Needs dist/ built (npm run build) and the sample service's node_modules.
 // Run: node bench/pipeline.mjs [--rounds N] [--image]
 import { spawnSync } from 'node:child_process';
@@ -149,22 +150,33 @@ try {
   const wall = (name) => median(results[name].map((r) => r.ms));
   const gateSum = median(results.sequential.map((r) => Object.values(r.gates).reduce((s, g) => s + g.ms, 0)));
   const rawGates = ['lint', 'test', 'audit', 'secrets', 'rules'];
-  const seqGatesOnly = median(results.sequential.map((r) => rawGates.reduce((s, g) => s + (r.gates[g]?.ms ?? NaN), 0)));
-  const last = results.sequential.at(-1);
-  const rawLast = results.raw.at(-1);
+  const rawOf = { lint: ['eslint'], test: ['npm test'], audit: ['npm audit'], secrets: ['gitleaks'], rules: ['promtool check', 'promtool test'] };
+  const gatesOnly = (r) => rawGates.reduce((s, g) => s + (r.gates[g]?.ms ?? NaN), 0);
+  const rawFor = (r, g) => rawOf[g].reduce((s, n) => s + r.times[n], 0);
+  // Ratios are paired by round (the sequential run against the raw run next to it) and the median
+  // of those is reported: a machine that slows down between rounds weighs on both sides of a pair.
+  const paired = (f) => median(results.sequential.map((r, i) => f(r, results.raw[i])));
   console.log(
     `\nnode ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}, ${cores} cores, load ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}, ${rounds} round(s), medians`,
   );
-  console.log(`gate        sequential run (s)   raw tool (s)`);
-  const rawOf = { lint: ['eslint'], test: ['npm test'], audit: ['npm audit'], secrets: ['gitleaks'], rules: ['promtool check', 'promtool test'] };
-  for (const g of Object.keys(last.gates)) {
-    const raw = rawOf[g] ? rawOf[g].reduce((s, n) => s + rawLast.times[n], 0) : undefined;
-    console.log(`${g.padEnd(11)} ${(last.gates[g].ms / 1000).toFixed(1).padStart(18)}   ${raw === undefined ? '' : (raw / 1000).toFixed(1).padStart(12)}`);
+  console.log(`gate        sequential run (s)   raw tool (s)   ratio`);
+  for (const g of Object.keys(results.sequential[0].gates)) {
+    const gate = median(results.sequential.map((r) => r.gates[g]?.ms ?? NaN));
+    const line = `${g.padEnd(11)} ${(gate / 1000).toFixed(1).padStart(18)}`;
+    if (!rawOf[g]) console.log(line);
+    else
+      console.log(
+        `${line}   ${(median(results.raw.map((r) => rawFor(r, g))) / 1000).toFixed(1).padStart(12)}   ${paired(
+          (r, raw) => (r.gates[g]?.ms ?? NaN) / rawFor(raw, g),
+        )
+          .toFixed(2)
+          .padStart(5)}`,
+      );
   }
-  const ratioParallel = wall('pipeline') / wall('sequential');
-  const ratioOverhead = seqGatesOnly / wall('raw');
+  const ratioParallel = median(results.pipeline.map((r, i) => r.ms / results.sequential[i].ms));
+  const ratioOverhead = paired((r, raw) => gatesOnly(r) / raw.ms);
   const verdicts = new Set([...results.pipeline, ...results.sequential].map((r) => r.verdict));
   console.log(`pipeline wall              ${(wall('pipeline') / 1000).toFixed(1)} s`);
   console.log(`sequential wall            ${(wall('sequential') / 1000).toFixed(1)} s (gates ${(gateSum / 1000).toFixed(1)} s of it)`);

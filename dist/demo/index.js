@@ -12156,6 +12156,21 @@ async function startGitHubApi(options = {}) {
 
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+;// CONCATENATED MODULE: ./src/local/certificate.ts
+/**
+ * A self-signed P-256 certificate made by the real openssl, for the loopback servers the tests
+ * start (the registry's token service, an https metrics page): valid one day, written into `dir`.
+ */
+
+
+function selfSignedCertificate(dir, name, commonName) {
+    const keyPath = (0,external_node_path_namespaceObject.join)(dir, `${name}.key`);
+    const certPath = (0,external_node_path_namespaceObject.join)(dir, `${name}.crt`);
+    const args = ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyPath, '-out', certPath];
+    (0,external_node_child_process_namespaceObject.execFileSync)('openssl', [...args, '-days', '1', '-subj', `/CN=${commonName}`], { timeout: 30_000, stdio: 'ignore' });
+    return { keyPath, certPath };
+}
+
 ;// CONCATENATED MODULE: ./src/local/token-service.ts
 /**
  * A registry token service (the docker token auth flow) for the CNCF registry in tests: GET
@@ -12163,7 +12178,6 @@ const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
  * throwaway key whose self-signed certificate the registry trusts (`auth.token.rootcertbundle`).
  * Wrong credentials get 401. No npm package: node:crypto signs, openssl makes the certificate.
  */
-
 
 
 
@@ -12184,28 +12198,7 @@ function accessOf(scopes) {
     });
 }
 async function startTokenService(dir, user) {
-    const keyPath = (0,external_node_path_namespaceObject.join)(dir, 'token.key');
-    const certPath = (0,external_node_path_namespaceObject.join)(dir, 'token.crt');
-    (0,external_node_child_process_namespaceObject.execFileSync)('openssl', [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        keyPath,
-        '-out',
-        certPath,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=release-safety-test-token',
-    ], {
-        timeout: 30_000,
-        stdio: 'ignore',
-    });
+    const { keyPath, certPath } = selfSignedCertificate(dir, 'token', 'release-safety-test-token');
     const key = (0,external_node_crypto_namespaceObject.createPrivateKey)((0,external_node_fs_namespaceObject.readFileSync)(keyPath));
     const certDer = Buffer.from((0,external_node_fs_namespaceObject.readFileSync)(certPath, 'utf8')
         .replace(/-----[^-]+-----/g, '')

@@ -4,11 +4,10 @@
  * throwaway key whose self-signed certificate the registry trusts (`auth.token.rootcertbundle`).
  * Wrong credentials get 401. No npm package: node:crypto signs, openssl makes the certificate.
  */
-import { execFileSync } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
+import { selfSignedCertificate } from './certificate.js';
 
 export interface TokenService {
   realm: string;
@@ -39,32 +38,7 @@ function accessOf(scopes: string[]): { type: string; name: string; actions: stri
 }
 
 export async function startTokenService(dir: string, user: { username: string; password: string }): Promise<TokenService> {
-  const keyPath = join(dir, 'token.key');
-  const certPath = join(dir, 'token.crt');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      keyPath,
-      '-out',
-      certPath,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=release-safety-test-token',
-    ],
-    {
-      timeout: 30_000,
-      stdio: 'ignore',
-    },
-  );
+  const { keyPath, certPath } = selfSignedCertificate(dir, 'token', 'release-safety-test-token');
   const key = createPrivateKey(readFileSync(keyPath));
   const certDer = Buffer.from(
     readFileSync(certPath, 'utf8')

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from '../../local/certificate.js';
 import { httpGet } from './http.js';
 import type { AddressInfo } from 'node:net';
 
@@ -51,30 +51,7 @@ describe('httpGet (readiness probe and metrics page)', () => {
   it('goes through TLS for an https URL (node:https, loaded on that path only): a self-signed certificate is refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rs-https-'));
     try {
-      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-        ],
-        {
-          stdio: 'ignore',
-        },
-      );
+      const { keyPath: key, certPath: cert } = selfSignedCertificate(dir, 'metrics', '127.0.0.1');
       let served = 0;
       const tls = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
         served++;
