@@ -3534,13 +3534,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 
 /***/ }),
 
-/***/ 4708:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-
-/***/ }),
-
 /***/ 7030:
 /***/ ((module) => {
 
@@ -34444,22 +34437,24 @@ async function activeAlerts(server) {
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 ;// CONCATENATED MODULE: ./src/gates/alerts/http.ts
 /**
  * A plain HTTP GET for the readiness probe and the metrics page. node:http rather than the global
  * fetch: Node compiles its bundled undici on the first fetch (about 80 ms here), more than the
  * whole metric contract check costs after a cold start; node:http is loaded by @actions/core
- * already. The service under test runs on 127.0.0.1 over plain HTTP; an https URL goes through
- * node:https the same way, imported on that path only: it loads Node's TLS stack, about 20 ms of
- * every start otherwise.
+ * already. Loopback plain HTTP only: the service under test runs on 127.0.0.1 (an https URL
+ * goes through node:https the same way).
  */
 
+
 /** GETs `url`; rejects with the socket's own message (e.g. "connect ECONNREFUSED 127.0.0.1:8080") or on the deadline. */
-async function httpGet(url, opts) {
+function httpGet(url, opts) {
     const target = new URL(url);
-    const get = target.protocol === 'https:' ? (await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4708, 23))).get : target.protocol === 'http:' ? external_node_http_.get : undefined;
+    const get = target.protocol === 'https:' ? external_node_https_namespaceObject.get : target.protocol === 'http:' ? external_node_http_.get : undefined;
     if (!get)
-        throw new Error(`${url} is not an http(s) URL`);
+        return Promise.reject(new Error(`${url} is not an http(s) URL`));
     const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     return new Promise((resolve, reject) => {
         // The first outcome wins: a destroyed request can still emit 'end' or 'error' afterwards.

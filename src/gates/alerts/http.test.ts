@@ -48,7 +48,7 @@ describe('httpGet (readiness probe and metrics page)', () => {
     await expect(httpGet('file:///etc/passwd', { timeoutMs: 2000 })).rejects.toThrow(/not an http\(s\) URL/);
   });
 
-  it('goes through TLS for an https URL (node:https, loaded on that path only): a self-signed certificate is refused', async () => {
+  it('goes through TLS for an https URL (node:https): a self-signed certificate is refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rs-https-'));
     try {
       const { keyPath: key, certPath: cert } = selfSignedCertificate(dir, 'metrics', '127.0.0.1');

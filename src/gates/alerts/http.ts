@@ -2,11 +2,11 @@
  * A plain HTTP GET for the readiness probe and the metrics page. node:http rather than the global
  * fetch: Node compiles its bundled undici on the first fetch (about 80 ms here), more than the
  * whole metric contract check costs after a cold start; node:http is loaded by @actions/core
- * already. The service under test runs on 127.0.0.1 over plain HTTP; an https URL goes through
- * node:https the same way, imported on that path only: it loads Node's TLS stack, about 20 ms of
- * every start otherwise.
+ * already. Loopback plain HTTP only: the service under test runs on 127.0.0.1 (an https URL
+ * goes through node:https the same way).
  */
 import { get as httpGetRequest, type IncomingHttpHeaders } from 'node:http';
+import { get as httpsGetRequest } from 'node:https';
 
 export interface HttpAnswer {
   status: number;
@@ -15,10 +15,10 @@ export interface HttpAnswer {
 }
 
 /** GETs `url`; rejects with the socket's own message (e.g. "connect ECONNREFUSED 127.0.0.1:8080") or on the deadline. */
-export async function httpGet(url: string, opts: { timeoutMs: number; headers?: Record<string, string>; maxBytes?: number }): Promise<HttpAnswer> {
+export function httpGet(url: string, opts: { timeoutMs: number; headers?: Record<string, string>; maxBytes?: number }): Promise<HttpAnswer> {
   const target = new URL(url);
-  const get = target.protocol === 'https:' ? (await import('node:https')).get : target.protocol === 'http:' ? httpGetRequest : undefined;
-  if (!get) throw new Error(`${url} is not an http(s) URL`);
+  const get = target.protocol === 'https:' ? httpsGetRequest : target.protocol === 'http:' ? httpGetRequest : undefined;
+  if (!get) return Promise.reject(new Error(`${url} is not an http(s) URL`));
   const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     // The first outcome wins: a destroyed request can still emit 'end' or 'error' afterwards.
