@@ -156,6 +156,8 @@ try {
   // Ratios are paired by round (the sequential run against the raw run next to it) and the median
   // of those is reported: a machine that slows down between rounds weighs on both sides of a pair.
   const paired = (f) => median(results.sequential.map((r, i) => f(r, results.raw[i])));
+  // The spread of a ratio over the rounds: on a shared 2-core machine one round can differ from the next by more than the target's margin.
+  const spread = (xs) => (xs.length > 1 ? ` (rounds ${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})` : '');
   console.log(
     `\nnode ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}, ${cores} cores, load ${loadavg()
       .map((l) => l.toFixed(1))
@@ -181,8 +183,10 @@ try {
   console.log(`pipeline wall              ${(wall('pipeline') / 1000).toFixed(1)} s`);
   console.log(`sequential wall            ${(wall('sequential') / 1000).toFixed(1)} s (gates ${(gateSum / 1000).toFixed(1)} s of it)`);
   console.log(`raw tools, one by one      ${(wall('raw') / 1000).toFixed(1)} s`);
-  console.log(`ratio pipeline / sequential = ${ratioParallel.toFixed(2)} (target 0.7 on ${cores} cores)`);
-  console.log(`ratio gates ${rawGates.join('+')} / raw tools = ${ratioOverhead.toFixed(2)} (target 1.05)`);
+  const parallelRounds = results.pipeline.map((r, i) => r.ms / results.sequential[i].ms);
+  const overheadRounds = results.sequential.map((r, i) => gatesOnly(r) / results.raw[i].ms);
+  console.log(`ratio pipeline / sequential = ${ratioParallel.toFixed(2)}${spread(parallelRounds)} (target 0.7 on ${cores} cores)`);
+  console.log(`ratio gates ${rawGates.join('+')} / raw tools = ${ratioOverhead.toFixed(2)}${spread(overheadRounds)} (target 1.05)`);
   console.log(`verdicts: ${[...verdicts].join(', ')}`);
   console.log('\ncold start per bundle (bench/cold-start.mjs):');
   const cold = spawnSync(process.execPath, [join(root, 'bench', 'cold-start.mjs'), arg('--cold-runs', '9')], { stdio: 'inherit' });
