@@ -177,14 +177,14 @@ try {
           .padStart(5)}`,
       );
   }
-  const ratioParallel = median(results.pipeline.map((r, i) => r.ms / results.sequential[i].ms));
-  const ratioOverhead = paired((r, raw) => gatesOnly(r) / raw.ms);
+  const parallelRounds = results.pipeline.map((r, i) => r.ms / results.sequential[i].ms);
+  const overheadRounds = results.sequential.map((r, i) => gatesOnly(r) / results.raw[i].ms);
+  const ratioParallel = median(parallelRounds);
+  const ratioOverhead = median(overheadRounds);
   const verdicts = new Set([...results.pipeline, ...results.sequential].map((r) => r.verdict));
   console.log(`pipeline wall              ${(wall('pipeline') / 1000).toFixed(1)} s`);
   console.log(`sequential wall            ${(wall('sequential') / 1000).toFixed(1)} s (gates ${(gateSum / 1000).toFixed(1)} s of it)`);
   console.log(`raw tools, one by one      ${(wall('raw') / 1000).toFixed(1)} s`);
-  const parallelRounds = results.pipeline.map((r, i) => r.ms / results.sequential[i].ms);
-  const overheadRounds = results.sequential.map((r, i) => gatesOnly(r) / results.raw[i].ms);
   console.log(`ratio pipeline / sequential = ${ratioParallel.toFixed(2)}${spread(parallelRounds)} (target 0.7 on ${cores} cores)`);
   console.log(`ratio gates ${rawGates.join('+')} / raw tools = ${ratioOverhead.toFixed(2)}${spread(overheadRounds)} (target 1.05)`);
   console.log(`verdicts: ${[...verdicts].join(', ')}`);
