@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rawGitleaks } from './lib/sample-repo.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'secrets', 'index.js');
@@ -119,13 +120,27 @@ const treeSha = git(tree, 'rev-parse', 'HEAD');
 const treeBytes = Number(execFileSync('du', ['-sb', '--exclude=.git', tree], { encoding: 'utf8' }).split('\t')[0]);
 
 // Warm the file cache once for both, then alternate so neither gets a systematic advantage.
-const rawArgs = ['dir', '--no-banner', '--redact', '--report-format', 'json', '--report-path', join(work, 'raw.json'), '--exit-code', '42', '.'];
-await runProcess(gitleaks, rawArgs, { cwd: tree });
+// On the gate's Node, as the gate starts the npm engine (bench/lib/sample-repo.mjs rawGitleaks).
+const engine = rawGitleaks(gitleaks, node);
+const rawArgs = [
+  ...engine.args,
+  'dir',
+  '--no-banner',
+  '--redact',
+  '--report-format',
+  'json',
+  '--report-path',
+  join(work, 'raw.json'),
+  '--exit-code',
+  '42',
+  '.',
+];
+await runProcess(engine.cmd, rawArgs, { cwd: tree });
 const rawTimes = [];
 const gateTimes = [];
 let gateTree;
 for (let i = 0; i < 3; i++) {
-  const raw = await timed(() => runProcess(gitleaks, rawArgs, { cwd: tree }));
+  const raw = await timed(() => runProcess(engine.cmd, rawArgs, { cwd: tree }));
   if (raw.v.code !== 42) throw new Error(`raw gitleaks exited ${raw.v.code}: ${raw.v.err.slice(-500)}`);
   rawTimes.push(raw.ms);
   gateTree = await runGate(tree, { eventName: 'workflow_dispatch', event: { inputs: {} }, sha: treeSha, inputs: { scope: 'tree' } });

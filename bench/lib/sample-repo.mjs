@@ -1,8 +1,8 @@
-// Shared by bench/pipeline.mjs and scripts/render-cli-report.mjs (a folder, so scripts/bench.mjs
+// Shared by bench/pipeline.mjs, bench/secrets.mjs and scripts/render-cli-report.mjs (a folder, so scripts/bench.mjs
 // does not take it for a benchmark): a scratch git repository holding the sample service as the
 // demo makes it, and the local servers of src/local bundled from their TypeScript.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -13,6 +13,17 @@ export const which = (cmd) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', cm
 
 export const git = (cwd, ...args) =>
   execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { cwd, encoding: 'utf8' }).trim();
+
+/**
+ * The raw gitleaks command, like for like with the gate: the secrets gate starts the npm engine
+ * (a Node script loading gitleaks' WebAssembly build) on its own Node, so the raw run does too
+ * (its `#!/usr/bin/env node` would take PATH's Node, which compiles the module with about twice
+ * the CPU). Any other gitleaks runs as it is.
+ */
+export function rawGitleaks(gitleaks, node) {
+  const real = realpathSync(gitleaks);
+  return /[/\\]@0xts[/\\]gitleaks-cli[/\\]bin[/\\]gitleaks$/.test(real) ? { cmd: node, args: [real] } : { cmd: gitleaks, args: [] };
+}
 
 /** src/local's helpers (advisory server, registry, base image), bundled into `work` and imported. */
 export async function loadLocalHelpers(work, names) {

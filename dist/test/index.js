@@ -18538,7 +18538,8 @@ function realOrUndefined(path) {
 /**
  * The npm package `name` when `command` is one of that package's own bins (node_modules/.bin/x
  * or a global link on PATH, followed to the file package.json declares): its folder and version.
- * Undefined for anything else (a wrapper script, another package, no package at all).
+ * Undefined for anything else (a wrapper script, another package, no package at all). `bin` is
+ * the bin's real path (the file package.json declares).
  */
 function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
     // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
@@ -18567,7 +18568,7 @@ function npmBinPackage(command, name, searchPath = process.env.PATH ?? '') {
         if (!pkg.success || pkg.data.name !== name)
             return undefined;
         const bins = typeof pkg.data.bin === 'string' ? [pkg.data.bin] : Object.values(pkg.data.bin ?? {});
-        return bins.some((bin) => realOrUndefined((0,external_node_path_namespaceObject.join)(dir, bin)) === real) ? { root: dir, version: pkg.data.version } : undefined;
+        return bins.some((bin) => realOrUndefined((0,external_node_path_namespaceObject.join)(dir, bin)) === real) ? { root: dir, version: pkg.data.version, bin: real } : undefined;
     }
     return undefined;
 }

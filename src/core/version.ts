@@ -97,9 +97,10 @@ function realOrUndefined(path: string): string | undefined {
 /**
  * The npm package `name` when `command` is one of that package's own bins (node_modules/.bin/x
  * or a global link on PATH, followed to the file package.json declares): its folder and version.
- * Undefined for anything else (a wrapper script, another package, no package at all).
+ * Undefined for anything else (a wrapper script, another package, no package at all). `bin` is
+ * the bin's real path (the file package.json declares).
  */
-export function npmBinPackage(command: string, name: string, searchPath = process.env.PATH ?? ''): { root: string; version: string } | undefined {
+export function npmBinPackage(command: string, name: string, searchPath = process.env.PATH ?? ''): { root: string; version: string; bin: string } | undefined {
   // As spawn finds it: a path as given, a bare name on PATH. (Not tools/promtool's findOnPath:
   // importing src/tools here would put the tool installer into every bundle's cold start.)
   const located = command.includes('/')
@@ -122,7 +123,7 @@ export function npmBinPackage(command: string, name: string, searchPath = proces
     }
     if (!pkg.success || pkg.data.name !== name) return undefined;
     const bins = typeof pkg.data.bin === 'string' ? [pkg.data.bin] : Object.values(pkg.data.bin ?? {});
-    return bins.some((bin) => realOrUndefined(join(dir, bin)) === real) ? { root: dir, version: pkg.data.version } : undefined;
+    return bins.some((bin) => realOrUndefined(join(dir, bin)) === real) ? { root: dir, version: pkg.data.version, bin: real } : undefined;
   }
   return undefined;
 }

