@@ -26,7 +26,11 @@ export interface ExecOptions {
   /**
    * Lowers the tool's CPU priority (a nice value, 1 to 19) for side work started beside a gate's
    * real tool run, such as a version probe: on a 2-core runner the run on the critical path gets
-   * the cores first, and the side work takes what is left.
+   * the cores first, and the side work takes what is left. Only where the kernel does not group
+   * scheduling by session: with sched_autogroup on (/proc/sys/kernel/sched_autogroup_enabled, as on
+   * the project's test machine), the tool, in a session of its own (detached), is a group of its own
+   * and shares the CPU equally with every other session, whatever its nice value (measured: two
+   * busy loops on one core, one at nice 10, each got half when in sessions of their own, 90/10 in one).
    */
   niceness?: number;
 }
