@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { consoleLogger } from '../../core/log.js';
 import { forgetVersions } from '../../core/version.js';
+import { scratchDir } from '../../local/scratch.js';
 import { gitleaksCommand, gitleaksVersion, linkedGitleaksVersion, runGitleaksDir } from './gitleaks.js';
 
 beforeEach(() => forgetVersions());
@@ -32,7 +32,7 @@ describe('gitleaksCommand', () => {
   });
 
   it('scans with the npm engine when PATH has no node (a container job, a bare self-hosted runner)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rs-gitleaks-'));
+    const dir = scratchDir('rs-gitleaks-');
     const path = process.env.PATH;
     try {
       mkdirSync(join(dir, 'tree'));
@@ -52,7 +52,6 @@ describe('gitleaksCommand', () => {
       expect(result.findings.map((f) => [f.RuleID, f.File])).toEqual([['aws-access-token', 'config.env']]);
     } finally {
       process.env.PATH = path;
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
