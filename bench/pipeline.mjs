@@ -7,7 +7,9 @@
 //               suite would: eslint, npm test, npm audit (against the local advisory server),
 //               the gitleaks engine over the changed file (on the Node the gate starts it on),
 //               promtool check rules and test rules
-// Reports pipeline / raw (the issue's ratio: the pipeline against the tools one after another in a
+// Also the CPU-seconds of each side (bench/lib childrenCpuMs) and the least pipeline / raw that
+// the pipeline's CPU allows on this many cores. Reports pipeline / raw (the issue's ratio: the
+// pipeline against the tools one after another in a
 // plain script, target 0.7 on 2 cores), pipeline / sequential (what running the gates at the same
 // time gains by itself, no target), and the sum of the gates' own durations in the sequential run /
 // the raw tools (the suite's overhead, target 1.05), the whole sequential run / the raw tools (the
@@ -62,7 +64,7 @@ async function runPipeline(repo, configFile) {
   }
   const verdict = /^verdict: (\w+)/m.exec(r.stdout)?.[1] ?? `none (exit ${r.status})`;
   if (verdict !== 'pass') console.log(r.stdout.slice(-3000), r.stderr.slice(-2000));
-  return { ms: r.ms, gates, verdict };
+  return { ms: r.ms, cpuMs: r.cpuMs, gates, verdict };
 }
 
 /** The YAML files of a folder (what the gates' `*.yml` globs match), repository-relative. */
@@ -88,6 +90,7 @@ async function runRaw(repo, advisoriesUrl) {
   ];
   const times = {};
   let total = 0;
+  let cpuMs = 0;
   for (const [name, cmd, args, cwd] of steps) {
     if (name === 'gitleaks') {
       rmSync(changed, { recursive: true, force: true });
@@ -109,8 +112,9 @@ async function runRaw(repo, advisoriesUrl) {
       );
     times[name] = t.ms;
     total += t.ms;
+    cpuMs += t.cpuMs;
   }
-  return { ms: total, times };
+  return { ms: total, cpuMs, times };
 }
 
 let advisories;
@@ -189,7 +193,15 @@ try {
   console.log(`pipeline wall              ${(wall('pipeline') / 1000).toFixed(1)} s`);
   console.log(`sequential wall            ${(wall('sequential') / 1000).toFixed(1)} s (gates ${(gateSum / 1000).toFixed(1)} s of it)`);
   console.log(`raw tools, one by one      ${(wall('raw') / 1000).toFixed(1)} s`);
+  // CPU-seconds of each side (every process it started), and the least wall time the pipeline's
+  // CPU allows on this many cores against the raw run: no scheduling of the gates can go below it.
+  const cpu = (name) => median(results[name].map((r) => r.cpuMs)) / 1000;
+  const floorRounds = results.pipeline.map((r, i) => r.cpuMs / cores / results.raw[i].ms);
+  console.log(`CPU-seconds: pipeline ${cpu('pipeline').toFixed(1)}, sequential ${cpu('sequential').toFixed(1)}, raw ${cpu('raw').toFixed(1)}`);
   console.log(`ratio pipeline / raw tools one by one = ${ratioParallel.toFixed(2)}${spread(parallelRounds)} (target 0.7 on ${cores} cores)`);
+  console.log(
+    `least pipeline / raw the pipeline's CPU allows on ${cores} cores = ${median(floorRounds).toFixed(2)}${spread(floorRounds)} (its CPU-seconds / cores / raw wall)`,
+  );
   console.log(
     `ratio pipeline / sequential = ${median(concurrencyRounds).toFixed(2)}${spread(concurrencyRounds)} (the gates at the same time against one by one, no target)`,
   );
