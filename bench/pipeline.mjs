@@ -7,11 +7,10 @@
 //               suite would: eslint, npm test, npm audit (against the local advisory server),
 //               the gitleaks engine over the changed file (on the Node the gate starts it on),
 //               promtool check rules and test rules
-// Also the CPU-seconds of each side (bench/lib childrenCpuMs) and the least pipeline / raw that
-// the pipeline's CPU allows on this many cores. Reports pipeline / raw (the issue's ratio: the
-// pipeline against the tools one after another in a
-// plain script, target 0.7 on 2 cores), pipeline / sequential (what running the gates at the same
-// time gains by itself, no target), and the sum of the gates' own durations in the sequential run /
+// Reports pipeline / raw (the issue's ratio: the pipeline against the tools one after another in a
+// plain script, target 0.7 on 2 cores), the CPU-seconds of each side (childrenCpuMs in bench/lib)
+// and the least pipeline / raw that the pipeline's CPU allows on this many cores, pipeline /
+// sequential (what running the gates at the same time gains by itself, no target), and the sum of the gates' own durations in the sequential run /
 // the raw tools (the suite's overhead, target 1.05), the whole sequential run / the raw tools (the
 // gates plus the CLI, evidence and reports, no target), then each bundle's cold start
 // (bench/cold-start.mjs). With --image the image and alerts gates join (buildah, a local registry,

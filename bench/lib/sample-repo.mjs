@@ -87,7 +87,9 @@ export function quickGatesConfig(advisoriesUrl) {
  */
 export function childrenCpuMs() {
   try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // After the last ')': the command name before it may itself hold ') '.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // Field 3 (state) is fields[0]; cutime and cstime are fields 16 and 17.
     return (Number(fields[13]) + Number(fields[14])) * 10;
   } catch {
