@@ -14,7 +14,8 @@
 // the gates' own durations in the sequential run / the raw tools (the suite's overhead, target
 // 1.05), the whole sequential run / the raw tools (the gates plus the CLI, evidence and reports,
 // no target), then each bundle's cold start (bench/cold-start.mjs). With --image the image and
-// alerts gates join (buildah, a local registry, a base image built here, the alert drill's metric contract on the built image): minutes more.
+// alerts gates join (buildah, a local registry, a base image built here, the alert drill's metric
+// contract on the built image): minutes more.
 // The rounds alternate the three (--rounds N, default 1); each time is the median over the rounds,
 // each ratio the median of the ratios within a round (its runs sit next to each other).
 // Needs dist/ built (npm run build) and the sample service's node_modules.
