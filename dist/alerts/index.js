@@ -25915,8 +25915,11 @@ const PIPE_GRACE_MS = 1_000;
  * descendant that left the process group and was re-parented (setsid, a daemon holding stdout).
  */
 const EXEC_MARK = 'RELEASE_SAFETY_EXEC_ID';
-/** Processes whose environment carries this call's mark (Linux /proc; [] elsewhere). */
-function markedProcesses(mark) {
+/**
+ * Processes other than this one whose environment has `variable=mark` (Linux /proc; [] elsewhere):
+ * a tool call's descendants (EXEC_MARK), or everything a pipeline gate started (src/pipeline/child.ts).
+ */
+function markedProcesses(mark, variable = EXEC_MARK) {
     let pids;
     try {
         pids = (0,external_node_fs_namespaceObject.readdirSync)('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
@@ -25924,7 +25927,7 @@ function markedProcesses(mark) {
     catch {
         return [];
     }
-    const needle = `${EXEC_MARK}=${mark}\0`;
+    const needle = `${variable}=${mark}\0`;
     return pids
         .filter((pid) => {
         try {

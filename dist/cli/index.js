@@ -993,17 +993,22 @@ function readGateMetas(root) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   A3: () => (/* binding */ prepareBundle),
-  oS: () => (/* binding */ runBundle)
+  oS: () => (/* binding */ runBundle),
+  Wk: () => (/* binding */ stopEveryBundle)
 });
 
-// UNUSED EXPORTS: parseRunnerFile
+// UNUSED EXPORTS: GATE_MARK, parseRunnerFile
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
@@ -3218,14 +3223,12 @@ function startAction(run) {
     });
 }
 
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __nccwpck_require__(4296);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: ./src/core/exec.ts
 // The suite runs its tools here rather than through @actions/exec, which has neither a timeout
 // that kills the whole process group (a tool's children can hold its pipes open) nor a way to
@@ -3274,20 +3277,23 @@ const PIPE_GRACE_MS = 1_000;
  * descendant that left the process group and was re-parented (setsid, a daemon holding stdout).
  */
 const EXEC_MARK = 'RELEASE_SAFETY_EXEC_ID';
-/** Processes whose environment carries this call's mark (Linux /proc; [] elsewhere). */
-function markedProcesses(mark) {
+/**
+ * Processes other than this one whose environment has `variable=mark` (Linux /proc; [] elsewhere):
+ * a tool call's descendants (EXEC_MARK), or everything a pipeline gate started (src/pipeline/child.ts).
+ */
+function markedProcesses(mark, variable = EXEC_MARK) {
     let pids;
     try {
-        pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+        pids = (0,external_node_fs_.readdirSync)('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
     }
     catch {
         return [];
     }
-    const needle = `${EXEC_MARK}=${mark}\0`;
+    const needle = `${variable}=${mark}\0`;
     return pids
         .filter((pid) => {
         try {
-            return `${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
+            return `${(0,external_node_fs_.readFileSync)(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
         }
         catch {
             return false; // gone, or not ours to read
@@ -3630,15 +3636,41 @@ function clampExample(value) {
 /**
  * Runs one action bundle (dist/<name>/index.js) as the runner runs an action: its inputs as
  * INPUT_<NAME> (hyphens kept), its own GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and GITHUB_STATE files,
- * the job's GITHUB_PATH/GITHUB_ENV shared, in its own process group so a timeout stops everything
- * it started. Its output is captured and handed back whole, so parallel gates never interleave
- * their log lines or workflow commands.
+ * the job's GITHUB_PATH/GITHUB_ENV shared. Its output is captured and handed back whole, so
+ * parallel gates never interleave their log lines or workflow commands.
+ *
+ * Where it runs: a process of its own (in its own process group), or, when the caller asks for
+ * `thread`, a worker thread of the caller's process with its own copy of the environment. A
+ * thread saves the Node start of a process (measured on the 2-core machine: about 0.1 CPU-s of
+ * the 0.2 a bundle's load costs), and on a small runner the pipeline is bound by CPU, not by
+ * waiting. A thread shares the caller's working directory (it cannot chdir), so the caller asks
+ * for one only when that directory is the bundle's `cwd`.
+ *
+ * Either way every process the bundle starts carries GATE_MARK in its environment, so a timeout
+ * stops them all, including tools the gate started in process groups of their own.
  */
 
 
 
 
 
+
+
+
+/** Marks the bundle's environment, and through it every process the gate starts. */
+const GATE_MARK = 'RELEASE_SAFETY_GATE_ID';
+/** Each bundle loaded or running: its stop (the bundle and its tools killed, its runner files removed). */
+const live = new Set();
+/**
+ * Stops every bundle this process loaded or started, with every tool each one started, and removes
+ * their runner files: for the pipeline's SIGINT / SIGTERM (Ctrl-C, a cancelled job), after which
+ * nothing a gate started runs on.
+ */
+function stopEveryBundle() {
+    for (const stop of live)
+        stop();
+    live.clear();
+}
 /** GITHUB_OUTPUT / GITHUB_STATE files: name=value lines and name<<DELIM heredocs. */
 function parseRunnerFile(text) {
     const out = {};
@@ -3678,9 +3710,16 @@ function prepareBundle(opts) {
             env[k] = v;
     for (const [name, value] of Object.entries(opts.inputs))
         env[inputEnvName(name)] = value;
-    Object.assign(env, files, { GITHUB_ACTION: `release-safety-${opts.name}`, [START_SIGNAL_ENV]: '1' });
-    const child = spawnCaptured(opts.node, [opts.bundle], opts.cwd, env);
+    const mark = (0,external_node_crypto_.randomUUID)();
+    Object.assign(env, files, { GITHUB_ACTION: `release-safety-${opts.name}`, [START_SIGNAL_ENV]: '1', [GATE_MARK]: mark });
+    const child = opts.thread ? workerCaptured(opts.bundle, env, mark) : spawnCaptured(opts.node, [opts.bundle], opts.cwd, env, mark);
     const removeHome = () => (0,external_node_fs_.rmSync)(home, { recursive: true, force: true });
+    const stop = () => {
+        child.kill();
+        removeHome();
+    };
+    live.add(stop);
+    void child.closed.finally(() => live.delete(stop));
     let used = false;
     return {
         async start() {
@@ -3716,7 +3755,35 @@ function prepareBundle(opts) {
 function runBundle(opts) {
     return prepareBundle(opts).start();
 }
-function spawnCaptured(cmd, args, cwd, env) {
+/** SIGKILL to every process carrying the gate's mark (its tools, wherever their process group). */
+function killMarked(mark) {
+    for (const pid of markedProcesses(mark, GATE_MARK)) {
+        try {
+            process.kill(pid, 'SIGKILL');
+        }
+        catch {
+            // already gone
+        }
+    }
+}
+/** The wait for a started bundle: the start signal, then its end or the deadline, whichever comes first. */
+async function waitWithDeadline(start, closed, kill, timeoutMs) {
+    start();
+    let timedOut = false;
+    let timer;
+    // The wait ends at the deadline even when a grandchild still holds the pipes.
+    const deadline = new Promise((resolve) => {
+        timer = setTimeout(() => {
+            timedOut = true;
+            kill();
+            resolve();
+        }, timeoutMs);
+    });
+    await Promise.race([closed, deadline]);
+    clearTimeout(timer);
+    return { timedOut };
+}
+function spawnCaptured(cmd, args, cwd, env, mark) {
     const child = (0,external_node_child_process_.spawn)(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
@@ -3742,27 +3809,57 @@ function spawnCaptured(cmd, args, cwd, env) {
         catch {
             child.kill('SIGKILL');
         }
+        killMarked(mark);
     };
     return {
         closed,
         kill,
         async signalAndWait(timeoutMs) {
-            child.stdin.end('start\n');
-            let timedOut = false;
-            let timer;
-            // The wait ends at the deadline even when a grandchild still holds the pipes.
-            const deadline = new Promise((resolve) => {
-                timer = setTimeout(() => {
-                    timedOut = true;
-                    kill();
-                    resolve();
-                }, timeoutMs);
-            });
-            await Promise.race([closed, deadline]);
-            clearTimeout(timer);
+            const { timedOut } = await waitWithDeadline(() => child.stdin.end('start\n'), closed, kill, timeoutMs);
             if (exit && 'error' in exit)
                 throw exit.error;
             return { exitCode: timedOut || !exit ? null : exit.code, log: Buffer.concat(chunks).toString('utf8'), timedOut };
+        },
+    };
+}
+/**
+ * The bundle as a worker thread. An uncaught error ends it with exit code 1 and its stack in the
+ * log, as a process would print it. The wait ends once the thread has exited and its output
+ * streams have ended (their last chunks arrive after the exit event), or a moment after the exit
+ * when a stream does not end.
+ */
+function workerCaptured(bundle, env, mark) {
+    const worker = new external_node_worker_threads_.Worker(bundle, { env, stdin: true, stdout: true, stderr: true });
+    // A thread that ended before its signal makes the write fail; its exit code says what happened.
+    worker.stdin?.on('error', () => { });
+    const chunks = [];
+    const drained = [worker.stdout, worker.stderr].map((stream) => new Promise((resolve) => {
+        stream.on('data', (c) => chunks.push(Buffer.from(c)));
+        stream.once('end', resolve);
+        stream.once('error', () => resolve());
+    }));
+    worker.on('error', (error) => chunks.push(Buffer.from(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)));
+    let exitCode;
+    const closed = new Promise((resolve) => {
+        worker.once('exit', (code) => {
+            exitCode = code;
+            const grace = setTimeout(resolve, 1000);
+            void Promise.all(drained).then(() => {
+                clearTimeout(grace);
+                resolve();
+            });
+        });
+    });
+    const kill = () => {
+        killMarked(mark);
+        void worker.terminate();
+    };
+    return {
+        closed,
+        kill,
+        async signalAndWait(timeoutMs) {
+            const { timedOut } = await waitWithDeadline(() => worker.stdin?.end('start\n'), closed, kill, timeoutMs);
+            return { exitCode: timedOut || exitCode === undefined ? null : exitCode, log: Buffer.concat(chunks).toString('utf8'), timedOut };
         },
     };
 }
@@ -3778,7 +3875,7 @@ function spawnCaptured(cmd, args, cwd, env) {
 /* harmony export */   Xg: () => (/* binding */ readConfig),
 /* harmony export */   e5: () => (/* binding */ inputString)
 /* harmony export */ });
-/* unused harmony exports PIPELINE_OWNED_INPUTS, SECRET_INPUTS, parseConfig */
+/* unused harmony exports PIPELINE_ISOLATIONS, PIPELINE_OWNED_INPUTS, SECRET_INPUTS, parseConfig */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8815);
@@ -3795,6 +3892,11 @@ function spawnCaptured(cmd, args, cwd, env) {
 
 
 
+/**
+ * Where the pipeline runs each gate's bundle: a worker thread of its own process (less CPU: no Node
+ * start per gate, which on a 2-core runner is time) or a process of its own (src/pipeline/child.ts).
+ */
+const PIPELINE_ISOLATIONS = ['thread', 'process'];
 /** Inputs the pipeline sets itself: a config that sets them would be silently overridden. */
 const PIPELINE_OWNED_INPUTS = ['evidence-dir'];
 /** Inputs that carry credentials: they come from the root action's inputs (secrets), never the file. */
@@ -3816,6 +3918,9 @@ function buildConfigSchema(metas, evidence) {
     return zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({
         version: zod__WEBPACK_IMPORTED_MODULE_4__/* .literal */ .euz(1).describe('the config format version'),
         concurrency: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().int().min(1).max(64).optional().describe('gates run at the same time (default: the machine cores)'),
+        isolation: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(PIPELINE_ISOLATIONS)
+            .optional()
+            .describe('where each gate runs: thread (the default: a worker thread of the pipeline process, when the workspace is its working directory, else a process) or process (a Node process per gate)'),
         gates: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej(Object.fromEntries(_action_meta_js__WEBPACK_IMPORTED_MODULE_3__/* .PIPELINE_GATES */ .Co.map((gate) => [gate, gateEntry(gate)]))),
         evidence: zod__WEBPACK_IMPORTED_MODULE_4__/* .strictObject */ .rej({ with: withSchema(evidence, 'actions/evidence').optional() }).optional(),
     })
@@ -3838,7 +3943,7 @@ function describeIssue(issue) {
 }
 function acceptedAt(path) {
     if (path.length === 0)
-        return 'the accepted keys are version, concurrency, gates, evidence';
+        return 'the accepted keys are version, concurrency, isolation, gates, evidence';
     if (path[0] === 'gates' && path.length === 1)
         return `the accepted gates are ${_action_meta_js__WEBPACK_IMPORTED_MODULE_3__/* .PIPELINE_GATES */ .Co.join(', ')}`;
     if (path[0] === 'gates' && path.length === 2)
@@ -3847,6 +3952,8 @@ function acceptedAt(path) {
         return "inputs are the action's own input names (see its action.yml), each a string, number, boolean or list";
     if (path[0] === 'version')
         return 'version must be 1';
+    if (path[0] === 'isolation')
+        return `isolation is one of ${PIPELINE_ISOLATIONS.join(', ')}`;
     return 'see schema/release-safety-config.v1.json';
 }
 /** Parses and validates the config text; every problem is listed, each naming its key. */
@@ -23694,6 +23801,7 @@ var child = __nccwpck_require__(5906);
 
 
 
+
 /** The evidence step attaches when its config says `attach: true` (the input's own boolean form). */
 function attachRequested(evidenceInputs) {
     return /^true$/i.test(evidenceInputs.attach ?? '');
@@ -23756,6 +23864,26 @@ function gateInputs(opts, planned, done) {
         inputs.image = done.get('image').outputs.image;
     return inputs;
 }
+/** Whether the bundles can be threads of this process: the same Node, and the workspace as its working directory. */
+function threadsPossible(node, workspace) {
+    const real = (path) => {
+        try {
+            return (0,external_node_fs_.realpathSync)(path);
+        }
+        catch {
+            return (0,external_node_path_.resolve)(path);
+        }
+    };
+    return node === process.execPath && real(workspace) === real(process.cwd());
+}
+/** How the log says where the gates run, and why when the config's thread could not be had. */
+function isolationNote(asked, threads) {
+    if (threads)
+        return 'each gate in a worker thread of this process';
+    if (asked === 'process')
+        return 'each gate in a Node process of its own (isolation: process)';
+    return "each gate in a Node process of its own (a worker thread shares this process's working directory, which is not the workspace)";
+}
 function launch(opts, name, inputs) {
     return (opts.launch ?? child/* prepareBundle */.A3)({
         bundle: (0,external_node_path_.join)(opts.distDir, name, 'index.js'),
@@ -23766,6 +23894,7 @@ function launch(opts, name, inputs) {
         tempDir: opts.tempDir,
         node: opts.node,
         timeoutMs: opts.timeoutMs,
+        thread: opts.threads ?? threadsPossible(opts.node, opts.ctx.workspace),
     });
 }
 /** Runs one gate: in the process loaded for it ahead of its turn when there is one, else in a new one. */
@@ -23859,7 +23988,38 @@ async function runGates(opts, preloadEvidence) {
     }
     return opts.plan.map((p) => done.get(p.gate));
 }
+/**
+ * Ctrl-C or a cancelled job (SIGINT, SIGTERM) while the pipeline runs: every gate is stopped with
+ * every tool it started (the tools run in process groups of their own, which the signal does not
+ * reach), and the process ends as the signal would have ended it (128 + its number).
+ */
+function stopOnSignal(onInterrupt) {
+    const handler = (signal) => {
+        (0,child/* stopEveryBundle */.Wk)();
+        try {
+            onInterrupt?.();
+        }
+        finally {
+            process.exit(128 + (external_node_os_.constants.signals[signal] ?? 0));
+        }
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+    return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+    };
+}
 async function runPipeline(opts) {
+    const release = stopOnSignal(opts.onInterrupt);
+    try {
+        return await runStoppable(opts);
+    }
+    finally {
+        release();
+    }
+}
+async function runStoppable(opts) {
     // Required gates are the plan's (a skipped gate is still required); the evidence step's inputs are known before any gate runs.
     const requiredGates = opts.plan.filter((p) => p.required).map((p) => p.gate);
     const inputs = {
@@ -24153,6 +24313,7 @@ async function runCommand(args) {
             metas: { ...gateMetas, evidence: evidenceMeta },
             distDir,
             node: process.execPath,
+            threads: config.isolation !== 'process' && threadsPossible(process.execPath, ctx.workspace),
             env: local.env,
             ctx,
             tempDir: (0,external_node_path_.join)(local.home, 'pipeline'),
@@ -24167,6 +24328,10 @@ async function runCommand(args) {
             },
             timeoutMs: 60 * 60_000,
             progress: progressPrinter([...plan.map((p) => p.gate), 'evidence'], Boolean(process.stdout.isTTY), logsDir),
+            onInterrupt: () => {
+                (0,external_node_fs_.rmSync)(local.home, { recursive: true, force: true });
+                process.stdout.write('\ninterrupted: every gate and the tools it started were stopped; no verdict\n');
+            },
         });
         const markdown = [result.evidence?.stepSummary ?? '', renderResultTable(result, 'markdown')].filter(Boolean).join('\n\n');
         (0,external_node_fs_.writeFileSync)((0,external_node_path_.join)(out, 'report.md'), markdown);

@@ -22260,20 +22260,23 @@ const PIPE_GRACE_MS = 1_000;
  * descendant that left the process group and was re-parented (setsid, a daemon holding stdout).
  */
 const EXEC_MARK = 'RELEASE_SAFETY_EXEC_ID';
-/** Processes whose environment carries this call's mark (Linux /proc; [] elsewhere). */
-function markedProcesses(mark) {
+/**
+ * Processes other than this one whose environment has `variable=mark` (Linux /proc; [] elsewhere):
+ * a tool call's descendants (EXEC_MARK), or everything a pipeline gate started (src/pipeline/child.ts).
+ */
+function markedProcesses(mark, variable = EXEC_MARK) {
     let pids;
     try {
-        pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
+        pids = (0,external_node_fs_namespaceObject.readdirSync)('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
     }
     catch {
         return [];
     }
-    const needle = `${EXEC_MARK}=${mark}\0`;
+    const needle = `${variable}=${mark}\0`;
     return pids
         .filter((pid) => {
         try {
-            return `${readFileSync(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
+            return `${(0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/environ`, 'latin1')}\0`.includes(needle);
         }
         catch {
             return false; // gone, or not ours to read
@@ -22842,6 +22845,11 @@ function readGateMetas(root) {
 
 
 
+/**
+ * Where the pipeline runs each gate's bundle: a worker thread of its own process (less CPU: no Node
+ * start per gate, which on a 2-core runner is time) or a process of its own (src/pipeline/child.ts).
+ */
+const PIPELINE_ISOLATIONS = ['thread', 'process'];
 /** Inputs the pipeline sets itself: a config that sets them would be silently overridden. */
 const PIPELINE_OWNED_INPUTS = ['evidence-dir'];
 /** Inputs that carry credentials: they come from the root action's inputs (secrets), never the file. */
@@ -22863,6 +22871,9 @@ function buildConfigSchema(metas, evidence) {
     return strictObject({
         version: literal(1).describe('the config format version'),
         concurrency: schemas_number().int().min(1).max(64).optional().describe('gates run at the same time (default: the machine cores)'),
+        isolation: schemas_enum(PIPELINE_ISOLATIONS)
+            .optional()
+            .describe('where each gate runs: thread (the default: a worker thread of the pipeline process, when the workspace is its working directory, else a process) or process (a Node process per gate)'),
         gates: strictObject(Object.fromEntries(PIPELINE_GATES.map((gate) => [gate, gateEntry(gate)]))),
         evidence: strictObject({ with: withSchema(evidence, 'actions/evidence').optional() }).optional(),
     })
@@ -22885,7 +22896,7 @@ function describeIssue(issue) {
 }
 function acceptedAt(path) {
     if (path.length === 0)
-        return 'the accepted keys are version, concurrency, gates, evidence';
+        return 'the accepted keys are version, concurrency, isolation, gates, evidence';
     if (path[0] === 'gates' && path.length === 1)
         return `the accepted gates are ${PIPELINE_GATES.join(', ')}`;
     if (path[0] === 'gates' && path.length === 2)
@@ -22894,6 +22905,8 @@ function acceptedAt(path) {
         return "inputs are the action's own input names (see its action.yml), each a string, number, boolean or list";
     if (path[0] === 'version')
         return 'version must be 1';
+    if (path[0] === 'isolation')
+        return `isolation is one of ${PIPELINE_ISOLATIONS.join(', ')}`;
     return 'see schema/release-safety-config.v1.json';
 }
 /** Parses and validates the config text; every problem is listed, each naming its key. */
@@ -23353,19 +23366,47 @@ function readVerifiedEvidence(path, expectedSha256) {
     return evidence;
 }
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
 ;// CONCATENATED MODULE: ./src/pipeline/child.ts
 /**
  * Runs one action bundle (dist/<name>/index.js) as the runner runs an action: its inputs as
  * INPUT_<NAME> (hyphens kept), its own GITHUB_OUTPUT, GITHUB_STEP_SUMMARY and GITHUB_STATE files,
- * the job's GITHUB_PATH/GITHUB_ENV shared, in its own process group so a timeout stops everything
- * it started. Its output is captured and handed back whole, so parallel gates never interleave
- * their log lines or workflow commands.
+ * the job's GITHUB_PATH/GITHUB_ENV shared. Its output is captured and handed back whole, so
+ * parallel gates never interleave their log lines or workflow commands.
+ *
+ * Where it runs: a process of its own (in its own process group), or, when the caller asks for
+ * `thread`, a worker thread of the caller's process with its own copy of the environment. A
+ * thread saves the Node start of a process (measured on the 2-core machine: about 0.1 CPU-s of
+ * the 0.2 a bundle's load costs), and on a small runner the pipeline is bound by CPU, not by
+ * waiting. A thread shares the caller's working directory (it cannot chdir), so the caller asks
+ * for one only when that directory is the bundle's `cwd`.
+ *
+ * Either way every process the bundle starts carries GATE_MARK in its environment, so a timeout
+ * stops them all, including tools the gate started in process groups of their own.
  */
 
 
 
 
 
+
+
+
+/** Marks the bundle's environment, and through it every process the gate starts. */
+const GATE_MARK = 'RELEASE_SAFETY_GATE_ID';
+/** Each bundle loaded or running: its stop (the bundle and its tools killed, its runner files removed). */
+const live = new Set();
+/**
+ * Stops every bundle this process loaded or started, with every tool each one started, and removes
+ * their runner files: for the pipeline's SIGINT / SIGTERM (Ctrl-C, a cancelled job), after which
+ * nothing a gate started runs on.
+ */
+function stopEveryBundle() {
+    for (const stop of live)
+        stop();
+    live.clear();
+}
 /** GITHUB_OUTPUT / GITHUB_STATE files: name=value lines and name<<DELIM heredocs. */
 function parseRunnerFile(text) {
     const out = {};
@@ -23405,9 +23446,16 @@ function prepareBundle(opts) {
             env[k] = v;
     for (const [name, value] of Object.entries(opts.inputs))
         env[inputEnvName(name)] = value;
-    Object.assign(env, files, { GITHUB_ACTION: `release-safety-${opts.name}`, [START_SIGNAL_ENV]: '1' });
-    const child = spawnCaptured(opts.node, [opts.bundle], opts.cwd, env);
+    const mark = (0,external_node_crypto_.randomUUID)();
+    Object.assign(env, files, { GITHUB_ACTION: `release-safety-${opts.name}`, [START_SIGNAL_ENV]: '1', [GATE_MARK]: mark });
+    const child = opts.thread ? workerCaptured(opts.bundle, env, mark) : spawnCaptured(opts.node, [opts.bundle], opts.cwd, env, mark);
     const removeHome = () => (0,external_node_fs_namespaceObject.rmSync)(home, { recursive: true, force: true });
+    const stop = () => {
+        child.kill();
+        removeHome();
+    };
+    live.add(stop);
+    void child.closed.finally(() => live.delete(stop));
     let used = false;
     return {
         async start() {
@@ -23443,7 +23491,35 @@ function prepareBundle(opts) {
 function runBundle(opts) {
     return prepareBundle(opts).start();
 }
-function spawnCaptured(cmd, args, cwd, env) {
+/** SIGKILL to every process carrying the gate's mark (its tools, wherever their process group). */
+function killMarked(mark) {
+    for (const pid of markedProcesses(mark, GATE_MARK)) {
+        try {
+            process.kill(pid, 'SIGKILL');
+        }
+        catch {
+            // already gone
+        }
+    }
+}
+/** The wait for a started bundle: the start signal, then its end or the deadline, whichever comes first. */
+async function waitWithDeadline(start, closed, kill, timeoutMs) {
+    start();
+    let timedOut = false;
+    let timer;
+    // The wait ends at the deadline even when a grandchild still holds the pipes.
+    const deadline = new Promise((resolve) => {
+        timer = setTimeout(() => {
+            timedOut = true;
+            kill();
+            resolve();
+        }, timeoutMs);
+    });
+    await Promise.race([closed, deadline]);
+    clearTimeout(timer);
+    return { timedOut };
+}
+function spawnCaptured(cmd, args, cwd, env, mark) {
     const child = (0,external_node_child_process_namespaceObject.spawn)(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const chunks = [];
     child.stdout.on('data', (c) => chunks.push(c));
@@ -23469,27 +23545,57 @@ function spawnCaptured(cmd, args, cwd, env) {
         catch {
             child.kill('SIGKILL');
         }
+        killMarked(mark);
     };
     return {
         closed,
         kill,
         async signalAndWait(timeoutMs) {
-            child.stdin.end('start\n');
-            let timedOut = false;
-            let timer;
-            // The wait ends at the deadline even when a grandchild still holds the pipes.
-            const deadline = new Promise((resolve) => {
-                timer = setTimeout(() => {
-                    timedOut = true;
-                    kill();
-                    resolve();
-                }, timeoutMs);
-            });
-            await Promise.race([closed, deadline]);
-            clearTimeout(timer);
+            const { timedOut } = await waitWithDeadline(() => child.stdin.end('start\n'), closed, kill, timeoutMs);
             if (exit && 'error' in exit)
                 throw exit.error;
             return { exitCode: timedOut || !exit ? null : exit.code, log: Buffer.concat(chunks).toString('utf8'), timedOut };
+        },
+    };
+}
+/**
+ * The bundle as a worker thread. An uncaught error ends it with exit code 1 and its stack in the
+ * log, as a process would print it. The wait ends once the thread has exited and its output
+ * streams have ended (their last chunks arrive after the exit event), or a moment after the exit
+ * when a stream does not end.
+ */
+function workerCaptured(bundle, env, mark) {
+    const worker = new external_node_worker_threads_.Worker(bundle, { env, stdin: true, stdout: true, stderr: true });
+    // A thread that ended before its signal makes the write fail; its exit code says what happened.
+    worker.stdin?.on('error', () => { });
+    const chunks = [];
+    const drained = [worker.stdout, worker.stderr].map((stream) => new Promise((resolve) => {
+        stream.on('data', (c) => chunks.push(Buffer.from(c)));
+        stream.once('end', resolve);
+        stream.once('error', () => resolve());
+    }));
+    worker.on('error', (error) => chunks.push(Buffer.from(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)));
+    let exitCode;
+    const closed = new Promise((resolve) => {
+        worker.once('exit', (code) => {
+            exitCode = code;
+            const grace = setTimeout(resolve, 1000);
+            void Promise.all(drained).then(() => {
+                clearTimeout(grace);
+                resolve();
+            });
+        });
+    });
+    const kill = () => {
+        killMarked(mark);
+        void worker.terminate();
+    };
+    return {
+        closed,
+        kill,
+        async signalAndWait(timeoutMs) {
+            const { timedOut } = await waitWithDeadline(() => worker.stdin?.end('start\n'), closed, kill, timeoutMs);
+            return { exitCode: timedOut || exitCode === undefined ? null : exitCode, log: Buffer.concat(chunks).toString('utf8'), timedOut };
         },
     };
 }
@@ -23501,6 +23607,7 @@ function spawnCaptured(cmd, args, cwd, env) {
  * record. A gate whose needs did not pass is not started and gets a `skipped` record saying why, so
  * the verdict never depends on a record that is silently absent.
  */
+
 
 
 
@@ -23568,6 +23675,26 @@ function gateInputs(opts, planned, done) {
         inputs.image = done.get('image').outputs.image;
     return inputs;
 }
+/** Whether the bundles can be threads of this process: the same Node, and the workspace as its working directory. */
+function threadsPossible(node, workspace) {
+    const real = (path) => {
+        try {
+            return (0,external_node_fs_namespaceObject.realpathSync)(path);
+        }
+        catch {
+            return (0,external_node_path_namespaceObject.resolve)(path);
+        }
+    };
+    return node === process.execPath && real(workspace) === real(process.cwd());
+}
+/** How the log says where the gates run, and why when the config's thread could not be had. */
+function isolationNote(asked, threads) {
+    if (threads)
+        return 'each gate in a worker thread of this process';
+    if (asked === 'process')
+        return 'each gate in a Node process of its own (isolation: process)';
+    return "each gate in a Node process of its own (a worker thread shares this process's working directory, which is not the workspace)";
+}
 function launch(opts, name, inputs) {
     return (opts.launch ?? prepareBundle)({
         bundle: (0,external_node_path_namespaceObject.join)(opts.distDir, name, 'index.js'),
@@ -23578,6 +23705,7 @@ function launch(opts, name, inputs) {
         tempDir: opts.tempDir,
         node: opts.node,
         timeoutMs: opts.timeoutMs,
+        thread: opts.threads ?? threadsPossible(opts.node, opts.ctx.workspace),
     });
 }
 /** Runs one gate: in the process loaded for it ahead of its turn when there is one, else in a new one. */
@@ -23671,7 +23799,38 @@ async function runGates(opts, preloadEvidence) {
     }
     return opts.plan.map((p) => done.get(p.gate));
 }
+/**
+ * Ctrl-C or a cancelled job (SIGINT, SIGTERM) while the pipeline runs: every gate is stopped with
+ * every tool it started (the tools run in process groups of their own, which the signal does not
+ * reach), and the process ends as the signal would have ended it (128 + its number).
+ */
+function stopOnSignal(onInterrupt) {
+    const handler = (signal) => {
+        stopEveryBundle();
+        try {
+            onInterrupt?.();
+        }
+        finally {
+            process.exit(128 + (external_node_os_namespaceObject.constants.signals[signal] ?? 0));
+        }
+    };
+    process.once('SIGINT', handler);
+    process.once('SIGTERM', handler);
+    return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+    };
+}
 async function runPipeline(opts) {
+    const release = stopOnSignal(opts.onInterrupt);
+    try {
+        return await runStoppable(opts);
+    }
+    finally {
+        release();
+    }
+}
+async function runStoppable(opts) {
     // Required gates are the plan's (a skipped gate is still required); the evidence step's inputs are known before any gate runs.
     const requiredGates = opts.plan.filter((p) => p.required).map((p) => p.gate);
     const inputs = {
@@ -23775,7 +23934,8 @@ async function execute(env) {
     const config = readConfig(configPath, opts.config, buildConfigSchema(gateMetas, evidenceMeta));
     const plan = planPipeline(config, opts.only);
     const concurrency = opts.concurrency || config.concurrency || (0,external_node_os_namespaceObject.availableParallelism)();
-    runner_info(`release-safety: ${plan.length} gate(s) from ${opts.config}, at most ${concurrency} at a time: ${plan.map((p) => (p.needs.length ? `${p.gate} (after ${p.needs.join(', ')})` : p.gate)).join(', ')}`);
+    const threads = config.isolation !== 'process' && threadsPossible(process.execPath, ctx.workspace);
+    runner_info(`release-safety: ${plan.length} gate(s) from ${opts.config}, at most ${concurrency} at a time, ${isolationNote(config.isolation, threads)}: ${plan.map((p) => (p.needs.length ? `${p.gate} (after ${p.needs.join(', ')})` : p.gate)).join(', ')}`);
     const metas = { ...gateMetas, evidence: evidenceMeta };
     const tempDir = (0,external_node_path_namespaceObject.join)(ctx.runnerTemp || (0,external_node_os_namespaceObject.tmpdir)(), 'release-safety', 'pipeline');
     return runPipeline({
@@ -23783,6 +23943,7 @@ async function execute(env) {
         metas,
         distDir,
         node: process.execPath,
+        threads,
         env,
         ctx,
         tempDir,

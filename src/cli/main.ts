@@ -17,7 +17,7 @@ import { readActionMeta, readGateMetas, type PipelineGate } from '../pipeline/ac
 import { buildConfigSchema, inputString, readConfig } from '../pipeline/config.js';
 import { planPipeline } from '../pipeline/plan.js';
 import { renderProgress, renderResultTable, seconds } from '../pipeline/report.js';
-import { runPipeline, type ProgressEvent } from '../pipeline/run.js';
+import { runPipeline, threadsPossible, type ProgressEvent } from '../pipeline/run.js';
 import { renderHtmlReport } from './html.js';
 import { localRunnerEnv } from './local-env.js';
 
@@ -96,6 +96,7 @@ async function runCommand(args: string[]): Promise<number> {
       metas: { ...gateMetas, evidence: evidenceMeta } as Record<PipelineGate | 'evidence', ReturnType<typeof readActionMeta>>,
       distDir,
       node: process.execPath,
+      threads: config.isolation !== 'process' && threadsPossible(process.execPath, ctx.workspace),
       env: local.env,
       ctx,
       tempDir: join(local.home, 'pipeline'),
@@ -110,6 +111,10 @@ async function runCommand(args: string[]): Promise<number> {
       },
       timeoutMs: 60 * 60_000,
       progress: progressPrinter([...plan.map((p) => p.gate), 'evidence'], Boolean(process.stdout.isTTY), logsDir),
+      onInterrupt: () => {
+        rmSync(local.home, { recursive: true, force: true });
+        process.stdout.write('\ninterrupted: every gate and the tools it started were stopped; no verdict\n');
+      },
     });
     const markdown = [result.evidence?.stepSummary ?? '', renderResultTable(result, 'markdown')].filter(Boolean).join('\n\n');
     writeFileSync(join(out, 'report.md'), markdown);

@@ -88,15 +88,18 @@ const PIPE_GRACE_MS = 1_000;
  */
 const EXEC_MARK = 'RELEASE_SAFETY_EXEC_ID';
 
-/** Processes whose environment carries this call's mark (Linux /proc; [] elsewhere). */
-function markedProcesses(mark: string): number[] {
+/**
+ * Processes other than this one whose environment has `variable=mark` (Linux /proc; [] elsewhere):
+ * a tool call's descendants (EXEC_MARK), or everything a pipeline gate started (src/pipeline/child.ts).
+ */
+export function markedProcesses(mark: string, variable = EXEC_MARK): number[] {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid);
   } catch {
     return [];
   }
-  const needle = `${EXEC_MARK}=${mark}\0`;
+  const needle = `${variable}=${mark}\0`;
   return pids
     .filter((pid) => {
       try {

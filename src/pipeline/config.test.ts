@@ -27,10 +27,16 @@ describe('pipeline config', () => {
     expect(config.gates.lint?.with).toEqual({ 'working-directory': 'svc', 'timeout-seconds': 60 });
     expect(config.gates.image?.needs).toEqual(['lint']);
     expect(config.evidence?.with).toEqual({ comment: 'always' });
+    expect(config.isolation).toBeUndefined();
+    expect(parse('version: 1\nisolation: process\ngates: {}\n').isolation).toBe('process');
   });
 
   it.each([
-    ['an unknown top-level key', 'version: 1\ngates: {}\nextra: 1\n', /unknown key "extra": the accepted keys are version, concurrency, gates, evidence/],
+    [
+      'an unknown top-level key',
+      'version: 1\ngates: {}\nextra: 1\n',
+      /unknown key "extra": the accepted keys are version, concurrency, isolation, gates, evidence/,
+    ],
     ['an unknown gate', 'version: 1\ngates:\n  lnt: {}\n', /unknown key "gates.lnt": the accepted gates are lint, test/],
     [
       'an unknown input',
@@ -43,6 +49,7 @@ describe('pipeline config', () => {
       'version: 1\ngates:\n  image:\n    with: { registry-password: hunter2 }\n',
       /unknown key "gates.image.with.registry-password"/,
     ],
+    ['an isolation that is neither thread nor process', 'version: 1\nisolation: fork\ngates: {}\n', /key "isolation": .*; isolation is one of thread, process/],
     ['a wrong version', 'version: 2\ngates: {}\n', /key "version"/],
     ['a wrong type', 'version: 1\ngates:\n  lint:\n    enabled: "yes"\n', /key "gates.lint.enabled"/],
     ['a needs naming no gate', 'version: 1\ngates:\n  image:\n    needs: [lnt]\n', /key "gates.image.needs.0"/],

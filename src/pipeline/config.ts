@@ -9,6 +9,13 @@ import { z } from 'zod';
 import { ConfigurationError } from '../core/errors.js';
 import { PIPELINE_GATES, type ActionMeta, type PipelineGate } from './action-meta.js';
 
+/**
+ * Where the pipeline runs each gate's bundle: a worker thread of its own process (less CPU: no Node
+ * start per gate, which on a 2-core runner is time) or a process of its own (src/pipeline/child.ts).
+ */
+export const PIPELINE_ISOLATIONS = ['thread', 'process'] as const;
+export type PipelineIsolation = (typeof PIPELINE_ISOLATIONS)[number];
+
 /** Inputs the pipeline sets itself: a config that sets them would be silently overridden. */
 export const PIPELINE_OWNED_INPUTS = ['evidence-dir'] as const;
 /** Inputs that carry credentials: they come from the root action's inputs (secrets), never the file. */
@@ -38,6 +45,12 @@ export function buildConfigSchema(metas: Record<PipelineGate, ActionMeta>, evide
     .strictObject({
       version: z.literal(1).describe('the config format version'),
       concurrency: z.number().int().min(1).max(64).optional().describe('gates run at the same time (default: the machine cores)'),
+      isolation: z
+        .enum(PIPELINE_ISOLATIONS)
+        .optional()
+        .describe(
+          'where each gate runs: thread (the default: a worker thread of the pipeline process, when the workspace is its working directory, else a process) or process (a Node process per gate)',
+        ),
       gates: z.strictObject(Object.fromEntries(PIPELINE_GATES.map((gate) => [gate, gateEntry(gate)])) as Record<PipelineGate, ReturnType<typeof gateEntry>>),
       evidence: z.strictObject({ with: withSchema(evidence, 'actions/evidence').optional() }).optional(),
     })
@@ -47,6 +60,7 @@ export function buildConfigSchema(metas: Record<PipelineGate, ActionMeta>, evide
 export type PipelineConfig = {
   version: 1;
   concurrency?: number;
+  isolation?: PipelineIsolation;
   gates: Partial<Record<PipelineGate, { enabled?: boolean; needs?: PipelineGate[]; required?: boolean; with?: Record<string, InputValue> }>>;
   evidence?: { with?: Record<string, InputValue> };
 };
@@ -70,11 +84,12 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 function acceptedAt(path: string[]): string {
-  if (path.length === 0) return 'the accepted keys are version, concurrency, gates, evidence';
+  if (path.length === 0) return 'the accepted keys are version, concurrency, isolation, gates, evidence';
   if (path[0] === 'gates' && path.length === 1) return `the accepted gates are ${PIPELINE_GATES.join(', ')}`;
   if (path[0] === 'gates' && path.length === 2) return 'a gate accepts enabled (true|false), needs (a list of gates), required (true|false), with (its inputs)';
   if (path.includes('with')) return "inputs are the action's own input names (see its action.yml), each a string, number, boolean or list";
   if (path[0] === 'version') return 'version must be 1';
+  if (path[0] === 'isolation') return `isolation is one of ${PIPELINE_ISOLATIONS.join(', ')}`;
   return 'see schema/release-safety-config.v1.json';
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../local/scratch.js';
 import { PIPELINE_GATES, type ActionMeta } from './action-meta.js';
-import { attachRequested, pipelineVerdict, runPipeline, startOrder, type PipelineOptions } from './run.js';
+import { attachRequested, pipelineVerdict, runPipeline, startOrder, threadsPossible, type PipelineOptions } from './run.js';
 import type { BundleRunOptions, PreparedBundle } from './child.js';
 import type { PlannedGate } from './plan.js';
 
@@ -194,5 +194,14 @@ describe('runPipeline: the next process loads while the running gates work', () 
       ),
     ).rejects.toThrow(`spawn ${failing} failed`);
     expect(steps).toEqual(expected);
+  });
+});
+
+describe('threadsPossible', () => {
+  it("only on this process's Node and in its working directory (a thread cannot have another)", () => {
+    expect(threadsPossible(process.execPath, process.cwd())).toBe(true);
+    expect(threadsPossible(process.execPath, `${process.cwd()}/.`)).toBe(true);
+    expect(threadsPossible('/usr/local/bin/some-other-node', process.cwd())).toBe(false);
+    expect(threadsPossible(process.execPath, '/')).toBe(process.cwd() === '/');
   });
 });

@@ -4,11 +4,12 @@
  * record. A gate whose needs did not pass is not started and gets a `skipped` record saying why, so
  * the verdict never depends on a record that is silently absent.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { join, resolve } from 'node:path';
 import { EVIDENCE_SCHEMA, subjectFromContext, writeEvidence, type GateStatus } from '../core/evidence.js';
 import { parseEvidence } from '../core/evidence.js';
-import { prepareBundle, type BundleRun, type BundleRunOptions, type PreparedBundle } from './child.js';
+import { prepareBundle, stopEveryBundle, type BundleRun, type BundleRunOptions, type PreparedBundle } from './child.js';
 import type { RunnerContext } from '../core/context.js';
 import type { ActionMeta, PipelineGate } from './action-meta.js';
 import type { PlannedGate } from './plan.js';
@@ -44,6 +45,14 @@ export interface PipelineOptions {
   evidenceInputs: Record<string, string>;
   timeoutMs: number;
   progress: (event: ProgressEvent) => void;
+  /**
+   * Each bundle in a worker thread of this process instead of a process of its own (child.ts).
+   * Default: when the bundles run on this process's Node and the workspace is its working
+   * directory (a thread cannot have another).
+   */
+  threads?: boolean;
+  /** Run on SIGINT / SIGTERM after every gate is stopped, before the process ends (the CLI removes its temp home). */
+  onInterrupt?: () => void;
   /** How a bundle's process is started (child.ts; the unit tests pass their own). */
   launch?: (opts: BundleRunOptions) => PreparedBundle;
 }
@@ -126,6 +135,25 @@ function gateInputs(opts: PipelineOptions, planned: PlannedGate, done: Map<Pipel
   return inputs;
 }
 
+/** Whether the bundles can be threads of this process: the same Node, and the workspace as its working directory. */
+export function threadsPossible(node: string, workspace: string): boolean {
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  return node === process.execPath && real(workspace) === real(process.cwd());
+}
+
+/** How the log says where the gates run, and why when the config's thread could not be had. */
+export function isolationNote(asked: 'thread' | 'process' | undefined, threads: boolean): string {
+  if (threads) return 'each gate in a worker thread of this process';
+  if (asked === 'process') return 'each gate in a Node process of its own (isolation: process)';
+  return "each gate in a Node process of its own (a worker thread shares this process's working directory, which is not the workspace)";
+}
+
 function launch(opts: PipelineOptions, name: PipelineGate | 'evidence', inputs: Record<string, string>): PreparedBundle {
   return (opts.launch ?? prepareBundle)({
     bundle: join(opts.distDir, name, 'index.js'),
@@ -136,6 +164,7 @@ function launch(opts: PipelineOptions, name: PipelineGate | 'evidence', inputs: 
     tempDir: opts.tempDir,
     node: opts.node,
     timeoutMs: opts.timeoutMs,
+    thread: opts.threads ?? threadsPossible(opts.node, opts.ctx.workspace),
   });
 }
 
@@ -248,7 +277,38 @@ async function runGates(opts: PipelineOptions, preloadEvidence: () => void): Pro
   return opts.plan.map((p) => done.get(p.gate)!);
 }
 
+/**
+ * Ctrl-C or a cancelled job (SIGINT, SIGTERM) while the pipeline runs: every gate is stopped with
+ * every tool it started (the tools run in process groups of their own, which the signal does not
+ * reach), and the process ends as the signal would have ended it (128 + its number).
+ */
+function stopOnSignal(onInterrupt: (() => void) | undefined): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    stopEveryBundle();
+    try {
+      onInterrupt?.();
+    } finally {
+      process.exit(128 + (osConstants.signals[signal] ?? 0));
+    }
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
 export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+  const release = stopOnSignal(opts.onInterrupt);
+  try {
+    return await runStoppable(opts);
+  } finally {
+    release();
+  }
+}
+
+async function runStoppable(opts: PipelineOptions): Promise<PipelineResult> {
   // Required gates are the plan's (a skipped gate is still required); the evidence step's inputs are known before any gate runs.
   const requiredGates = opts.plan.filter((p) => p.required).map((p) => p.gate);
   const inputs = {

@@ -65,6 +65,8 @@ describe('root action: the pipeline in one job', () => {
     expect(run.exitCode, run.stdout.slice(-4000)).toBe(0);
     expect(run.outputs.verdict).toBe('pass');
     expect(run.outputs.digest).toBe('');
+    // The runner starts an action in the workspace, so the gates run as threads of the pipeline's process.
+    expect(run.stdout).toMatch(/release-safety: 2 gate\(s\) from .*, each gate in a worker thread of this process: lint, test/);
     // one line per gate start and end, each gate's own log after its end line
     expect(run.stdout).toMatch(/▶ lint started/);
     expect(run.stdout).toMatch(/■ lint pass in \d+\.\d s: eslint: no errors/);
@@ -107,7 +109,7 @@ describe('root action: the pipeline in one job', () => {
   it('attach configured but nothing to attach (no image gate): the gates pass, the verdict is error, and the log says why', async () => {
     writeFileSync(
       join(ws.workspace, 'attach.yml'),
-      'version: 1\ngates:\n  lint:\n    with: { working-directory: sample-service }\nevidence:\n  with: { comment: never, attach: true }\n',
+      'version: 1\nisolation: process\ngates:\n  lint:\n    with: { working-directory: sample-service }\nevidence:\n  with: { comment: never, attach: true }\n',
     );
     const run = await runAction('pipeline', {
       workspace: ws.workspace,
@@ -116,6 +118,8 @@ describe('root action: the pipeline in one job', () => {
       inputs: { config: 'attach.yml', 'github-token': 'ghs_write' },
       env: { GITHUB_API_URL: api.url },
     });
+    // The same pipeline with each gate a process of its own (isolation: process).
+    expect(run.stdout).toMatch(/each gate in a Node process of its own \(isolation: process\)/);
     expect(run.stdout).toMatch(/■ lint pass in /);
     expect(run.exitCode).not.toBe(0);
     expect(run.outputs.verdict).toBe('error');

@@ -16,7 +16,7 @@ import { readActionMeta, readGateMetas, type ActionMeta, type PipelineGate } fro
 import { buildConfigSchema, inputString, readConfig } from '../../pipeline/config.js';
 import { planPipeline } from '../../pipeline/plan.js';
 import { renderProgress, renderResultTable } from '../../pipeline/report.js';
-import { runPipeline, type PipelineResult } from '../../pipeline/run.js';
+import { isolationNote, runPipeline, threadsPossible, type PipelineResult } from '../../pipeline/run.js';
 
 /** Keys are the exact input names of the root action.yml. */
 export const inputs = {
@@ -47,8 +47,9 @@ async function execute(env: NodeJS.ProcessEnv): Promise<PipelineResult> {
   const config = readConfig(configPath, opts.config, buildConfigSchema(gateMetas, evidenceMeta));
   const plan = planPipeline(config, opts.only);
   const concurrency = opts.concurrency || config.concurrency || availableParallelism();
+  const threads = config.isolation !== 'process' && threadsPossible(process.execPath, ctx.workspace);
   core.info(
-    `release-safety: ${plan.length} gate(s) from ${opts.config}, at most ${concurrency} at a time: ${plan.map((p) => (p.needs.length ? `${p.gate} (after ${p.needs.join(', ')})` : p.gate)).join(', ')}`,
+    `release-safety: ${plan.length} gate(s) from ${opts.config}, at most ${concurrency} at a time, ${isolationNote(config.isolation, threads)}: ${plan.map((p) => (p.needs.length ? `${p.gate} (after ${p.needs.join(', ')})` : p.gate)).join(', ')}`,
   );
   const metas: Record<PipelineGate | 'evidence', ActionMeta> = { ...gateMetas, evidence: evidenceMeta };
   const tempDir = join(ctx.runnerTemp || tmpdir(), 'release-safety', 'pipeline');
@@ -57,6 +58,7 @@ async function execute(env: NodeJS.ProcessEnv): Promise<PipelineResult> {
     metas,
     distDir,
     node: process.execPath,
+    threads,
     env,
     ctx,
     tempDir,
