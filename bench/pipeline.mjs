@@ -16,7 +16,10 @@
 // no target), then each bundle's cold start (bench/cold-start.mjs). With --image the image and
 // alerts gates join (buildah, a local registry, a base image built here, the alert drill's metric
 // contract on the built image): minutes more.
-// The rounds alternate the three (--rounds N, default 1); each time is the median over the rounds,
+// With --isolation-pair a fourth side runs: the pipeline with `isolation: process` (each gate a Node
+// process of its own), and the report adds pipeline / that run in wall time and CPU-seconds (what
+// running the gates as threads of the CLI's process saves; no target).
+// The rounds alternate the sides (--rounds N, default 1); each time is the median over the rounds,
 // each ratio the median of the ratios within a round (its runs sit next to each other).
 // Needs dist/ built (npm run build) and the sample service's node_modules.
 // Run: node bench/pipeline.mjs [--rounds N] [--image]
@@ -32,11 +35,12 @@ const node = existsSync(node24) ? node24 : process.execPath;
 const arg = (name, fallback) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : fallback);
 const rounds = Number(arg('--rounds', '1'));
 const withImage = process.argv.includes('--image');
+const isolationPair = process.argv.includes('--isolation-pair');
 const work = mkdtempSync(join(tmpdir(), 'rs-bench-pipeline-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function config(advisoriesUrl, concurrency, image) {
-  const lines = ['version: 1', `concurrency: ${concurrency}`, ...quickGatesConfig(advisoriesUrl)];
+function config(advisoriesUrl, concurrency, image, isolation) {
+  const lines = ['version: 1', `concurrency: ${concurrency}`, ...(isolation ? [`isolation: ${isolation}`] : []), ...quickGatesConfig(advisoriesUrl)];
   if (image) {
     lines.push(
       '  image:',
@@ -133,11 +137,13 @@ try {
   mkdirSync(join(repo.dir, '.github'), { recursive: true });
   writeFileSync(join(repo.dir, '.github', 'parallel.yml'), config(advisories.url, cores, image));
   writeFileSync(join(repo.dir, '.github', 'sequential.yml'), config(advisories.url, 1, image));
-  const results = { pipeline: [], sequential: [], raw: [] };
+  if (isolationPair) writeFileSync(join(repo.dir, '.github', 'processes.yml'), config(advisories.url, cores, image, 'process'));
+  const results = { pipeline: [], sequential: [], raw: [], processes: [] };
   const measures = {
     pipeline: () => runPipeline(repo, '.github/parallel.yml'),
     sequential: () => runPipeline(repo, '.github/sequential.yml'),
     raw: () => runRaw(repo, advisories.url),
+    ...(isolationPair ? { processes: () => runPipeline(repo, '.github/processes.yml') } : {}),
   };
   const order = Object.keys(measures);
   // The service's own build artefacts and reports (npm test writes reports/) stay out of git: the
@@ -189,7 +195,7 @@ try {
   const wholeRounds = results.sequential.map((r, i) => r.ms / results.raw[i].ms);
   const ratioParallel = median(parallelRounds);
   const ratioOverhead = median(overheadRounds);
-  const verdicts = new Set([...results.pipeline, ...results.sequential].map((r) => r.verdict));
+  const verdicts = new Set([...results.pipeline, ...results.sequential, ...results.processes].map((r) => r.verdict));
   console.log(`pipeline wall              ${(wall('pipeline') / 1000).toFixed(1)} s`);
   console.log(`sequential wall            ${(wall('sequential') / 1000).toFixed(1)} s (gates ${(gateSum / 1000).toFixed(1)} s of it)`);
   console.log(`raw tools, one by one      ${(wall('raw') / 1000).toFixed(1)} s`);
@@ -209,6 +215,13 @@ try {
   console.log(
     `ratio sequential run / raw tools = ${median(wholeRounds).toFixed(2)}${spread(wholeRounds)} (the whole suite one gate at a time: CLI, first load, evidence and reports too; no target)`,
   );
+  if (isolationPair) {
+    const wallRounds = results.pipeline.map((r, i) => r.ms / results.processes[i].ms);
+    const cpuRounds = results.pipeline.map((r, i) => r.cpuMs / results.processes[i].cpuMs);
+    console.log(
+      `ratio pipeline (threads) / isolation: process = wall ${median(wallRounds).toFixed(3)}${spread(wallRounds)}, CPU ${median(cpuRounds).toFixed(3)}${spread(cpuRounds)} (no target)`,
+    );
+  }
   console.log(`verdicts: ${[...verdicts].join(', ')}`);
   console.log('\ncold start per bundle (bench/cold-start.mjs):');
   const cold = spawnSync(process.execPath, [join(root, 'bench', 'cold-start.mjs'), arg('--cold-runs', '9')], { stdio: 'inherit' });

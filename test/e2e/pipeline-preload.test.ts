@@ -151,6 +151,28 @@ describe('a gate bundle loaded ahead of its turn', () => {
     });
   }
 
+  for (const thread of [false, true]) {
+    it(`a bundle that cannot load, as a ${thread ? 'thread' : 'process'}: exit code 1 and the reason in its log, no outputs`, async () => {
+      const home = scratchDir('rs-preload-');
+      const run = await prepareBundle({
+        bundle: join(home, 'missing', 'index.js'),
+        name: 'lint',
+        inputs: {},
+        env: { PATH: process.env.PATH },
+        cwd: process.cwd(),
+        tempDir: join(home, 'temp'),
+        node: thread ? process.execPath : runnerNode(),
+        timeoutMs: 60_000,
+        thread,
+      }).start();
+      expect(run.timedOut).toBe(false);
+      expect(run.exitCode).toBe(1);
+      expect(run.log).toMatch(/Cannot find module/);
+      expect(run.outputs).toEqual({});
+      expect(readdirSync(join(home, 'temp'))).toEqual([]);
+    });
+  }
+
   // Ctrl-C reaches the CLI's process group only: before the pipeline's signal handler, the test
   // gate's tool (in a group of its own) ran on after the CLI had ended.
   it('Ctrl-C (SIGINT) on `release-safety run`: every gate and its tools stop, the temp home goes, and it exits 130', async () => {
