@@ -53,6 +53,22 @@ async function bundle(name) {
   console.log(`built dist/${name}/index.js in ${Date.now() - started} ms`);
 }
 
+/** A build that was killed leaves its staging folder; one whose process is gone is removed (it is not a bundle). */
+function removeStaleStaging() {
+  for (const entry of readdirSync(join(root, 'dist'))) {
+    const pid = Number(/\.building-(\d+)$/.exec(entry)?.[1]);
+    if (!pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if (error.code !== 'ESRCH') continue;
+      rmSync(join(root, 'dist', entry), { recursive: true, force: true });
+      console.log(`removed dist/${entry}, left by a build that was stopped`);
+    }
+  }
+}
+if (existsSync(join(root, 'dist'))) removeStaleStaging();
+
 // Two at a time: ncc is CPU-bound and the machines have two cores.
 const queue = [...names];
 await Promise.all(
